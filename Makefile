@@ -1,0 +1,67 @@
+# modelmgr: machine-learning model management inside PostgreSQL.
+#
+#   make                  build the extension (PGXS)
+#   make install          install it into the PostgreSQL that pg_config names
+#   make unittest         build and run the core's C unit tests (no server)
+#   make installcheck     pg_regress suites and TAP tests, each on a temporary
+#                         server that preloads the library
+#
+# The core (src/core) is plain C99 without PostgreSQL headers and has its own
+# compile rule: PGXS's flags (-Wdeclaration-after-statement and friends) are
+# for server code, and the standalone tools built from the core must not
+# depend on them.
+
+EXTENSION = modelmgr
+EXTVERSION = 0.1.0
+MODULE_big = modelmgr
+PGFILEDESC = "modelmgr - machine-learning model management in PostgreSQL"
+
+CORE_SRCS := $(sort $(wildcard src/core/*.c))
+CORE_OBJS := $(CORE_SRCS:.c=.o)
+CORE_HDRS := $(wildcard src/core/*.h)
+GLUE_SRCS := $(sort $(wildcard src/*.c))
+GLUE_HDRS := $(wildcard src/*.h)
+OBJS = $(GLUE_SRCS:.c=.o) $(CORE_OBJS)
+
+DATA = sql/modelmgr--$(EXTVERSION).sql
+
+REGRESS = setup catalog train_linear predict registry evaluate audit \
+	permissions parallel errors
+REGRESS_OPTS = --temp-instance=tmp_check --temp-config=test/modelmgr.conf
+
+TAP_TESTS = 1
+PROVE_TESTS = test/t/*.pl
+
+LINALG_LIBS = -llapacke -llapack -lblas -lz -lm
+SHLIB_LINK = $(LINALG_LIBS)
+PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core
+# warnings are errors; PostgreSQL's own headers trip the two disabled ones
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
+	-Wno-sign-compare -ffp-contract=off
+
+EXTRA_CLEAN = $(UNIT_TESTS) test/core/*.o results regression.diffs regression.out tmp_check
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# predictions must round identically when the JIT inlines them
+override BITCODE_CFLAGS += -ffp-contract=off
+
+CORE_CFLAGS = -std=c99 -O3 -g -fPIC -fno-strict-aliasing -ffp-contract=off \
+	-Wall -Wextra -Wpedantic -Werror -D_DEFAULT_SOURCE
+
+src/core/%.o: src/core/%.c $(CORE_HDRS)
+	$(CC) $(CORE_CFLAGS) -c -o $@ $<
+
+$(GLUE_SRCS:.c=.o): $(GLUE_HDRS) $(CORE_HDRS)
+
+# Core unit tests (cmocka), run without a server.
+UNIT_TESTS := $(patsubst %.c,%,$(sort $(wildcard test/core/test_*.c)))
+
+test/core/test_%: test/core/test_%.c test/core/testutil.h $(CORE_OBJS)
+	$(CC) $(CORE_CFLAGS) -Wno-unused-parameter -Isrc/core -o $@ $< $(CORE_OBJS) -lcmocka $(LINALG_LIBS)
+
+.PHONY: unittest
+unittest: $(UNIT_TESTS)
+	@status=0; for t in $(UNIT_TESTS); do ./$$t || status=1; done; exit $$status

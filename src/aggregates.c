@@ -1,0 +1,430 @@
+/*
+ * aggregates.c: the parallel aggregates behind training and evaluation.
+ *
+ * mm_ls_stats gathers least-squares statistics (core/lsq.h), mm_eval_stats
+ * residual statistics (core/regmetrics.h).  Their states are bytea, not
+ * internal: a distributed PostgreSQL pushes an aggregate down to its shards
+ * only when the state has a real type with text I/O (doc/scaling.md).  The
+ * bytea holds the core's flat state after a 4-byte pad, so that the doubles
+ * inside are 8-byte aligned in any palloc'd copy.
+ *
+ * The transition functions update the state in place inside the aggregate's
+ * memory context and return the same pointer, so no row copies the state.
+ * When the metric sample must grow, the grown state is built in the per-row
+ * context and returned as a new pointer: the executor then copies it into
+ * the aggregate context and frees the old one (it must not be freed here).
+ * Values that arrive from parallel workers may sit inside a tuple, unaligned;
+ * those are copied before use.
+ */
+#include "modelmgr.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/memutils.h"
+
+#include "lsq.h"
+#include "regmetrics.h"
+
+#define STATE_PAD 4
+#define STATE_OFFSET (VARHDRSZ + STATE_PAD)
+#define EVAL_MAGIC 0x4d4d4556	/* "MMEV" */
+
+PG_FUNCTION_INFO_V1(mm_ls_accum);
+PG_FUNCTION_INFO_V1(mm_ls_accum_array);
+PG_FUNCTION_INFO_V1(mm_ls_combine);
+PG_FUNCTION_INFO_V1(mm_eval_accum);
+PG_FUNCTION_INFO_V1(mm_eval_combine);
+
+/* The core state inside a bytea, copied when it is not 8-byte aligned. */
+static void *
+state_payload(bytea *state, Size *len)
+{
+	char	   *payload = (char *) state + STATE_OFFSET;
+
+	if (VARSIZE(state) < STATE_OFFSET)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("aggregate state is too short")));
+	*len = VARSIZE(state) - STATE_OFFSET;
+	if ((uintptr_t) payload % sizeof(double) != 0)
+	{
+		char	   *copy = palloc(*len);
+
+		memcpy(copy, payload, *len);
+		return copy;
+	}
+	return payload;
+}
+
+/* A new bytea state of len payload bytes in cxt. */
+static bytea *
+state_alloc(MemoryContext cxt, Size len)
+{
+	bytea	   *state;
+
+	if (len > MaxAllocSize - STATE_OFFSET)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("training state of %zu bytes is too large", len),
+				 errhint("Lower modelmgr.metric_sample_rows or train on fewer features.")));
+	state = MemoryContextAllocZero(cxt, STATE_OFFSET + len);
+	SET_VARSIZE(state, STATE_OFFSET + len);
+	return state;
+}
+
+/* Checks a least-squares state, reporting damage as an error. */
+static void
+ls_check(const void *ls, Size len, bool full)
+{
+	MmError		err;
+
+	if (mm_ls_check(ls, len, full, &err) != MM_OK)
+		MmReportCoreError(&err, "invalid least-squares state");
+}
+
+/* A least-squares state grown to new_alloc sample rows, in the per-row context. */
+static bytea *
+ls_grow(void *ls, int new_alloc)
+{
+	MmLsHeader *h = ls;
+	bytea	   *grown = state_alloc(CurrentMemoryContext, mm_ls_size(h->nfeatures, new_alloc));
+
+	mm_ls_copy_resized((char *) grown + STATE_OFFSET, ls, new_alloc);
+	return grown;
+}
+
+/* What one aggregate call site keeps between rows. */
+typedef struct RowBuffer
+{
+	int			p;
+	bool		types_checked;
+	double	   *values;			/* p features, then the target */
+	uint8	   *isnull;
+} RowBuffer;
+
+/* The buffer for rows of p features, allocated once per query. */
+static RowBuffer *
+row_buffer(FunctionCallInfo fcinfo, int p)
+{
+	RowBuffer  *buf = fcinfo->flinfo->fn_extra;
+
+	if (buf == NULL || buf->p != p)
+	{
+		buf = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(RowBuffer));
+		buf->p = p;
+		buf->values = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * (p + 1));
+		buf->isnull = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, p);
+		fcinfo->flinfo->fn_extra = buf;
+	}
+	return buf;
+}
+
+/* Errors unless called by the executor's aggregate machinery. */
+static void
+require_aggregate(FunctionCallInfo fcinfo, const char *name, MemoryContext *aggcxt)
+{
+	if (!AggCheckCallContext(fcinfo, aggcxt))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s can only be called as part of an aggregate", name)));
+}
+
+/*
+ * One step of both least-squares aggregates, whose arguments are (state,
+ * test_size, seed, sample_rows, expected_rows, y, features...): the row's
+ * values are in buf already.  A NULL target is counted and skipped; NULL and non-finite
+ * features are counted per column (training reports them by name).
+ */
+static Datum
+ls_step(FunctionCallInfo fcinfo, MemoryContext aggcxt, RowBuffer *buf, bool has_nulls)
+{
+	int			p = buf->p;
+	bytea	   *state;
+	void	   *ls;
+	Size		len;
+	MmLsView	view;
+	int			grow;
+
+	if (PG_ARGISNULL(0))
+	{
+		double		test_size;
+		int32		sample_rows;
+
+		MmRequireArg(fcinfo, 1, "test_size");
+		MmRequireArg(fcinfo, 2, "seed");
+		MmRequireArg(fcinfo, 3, "sample_rows");
+		MmRequireArg(fcinfo, 4, "expected_rows");
+		test_size = PG_GETARG_FLOAT8(1);
+		sample_rows = PG_GETARG_INT32(3);
+		if (!(test_size >= 0.0 && test_size < 1.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("test_size must be at least 0 and less than 1")));
+		if (sample_rows < 0 || sample_rows > MM_LS_MAX_SAMPLE)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("sample_rows must be between 0 and %d", MM_LS_MAX_SAMPLE)));
+		if (p < 1 || p > MM_MAX_FEATURES)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("a model has between 1 and %d features, not %d", MM_MAX_FEATURES, p)));
+		state = state_alloc(aggcxt, mm_ls_size(p, 0));
+		ls = (char *) state + STATE_OFFSET;
+		mm_ls_init(ls, p, test_size, PG_GETARG_INT32(2), sample_rows, PG_GETARG_FLOAT8(4), 0);
+	}
+	else
+	{
+		state = PG_GETARG_BYTEA_P(0);
+		ls = state_payload(state, &len);
+		if ((char *) ls != (char *) state + STATE_OFFSET)
+		{
+			/* an unaligned state: continue on an aligned copy */
+			bytea	   *copy = state_alloc(CurrentMemoryContext, len);
+
+			memcpy((char *) copy + STATE_OFFSET, ls, len);
+			state = copy;
+			ls = (char *) copy + STATE_OFFSET;
+		}
+		ls_check(ls, len, false);
+		if (((MmLsHeader *) ls)->nfeatures != p)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("rows have %d features here and %d before",
+							p, ((MmLsHeader *) ls)->nfeatures)));
+	}
+
+	if (PG_ARGISNULL(5))
+	{
+		mm_ls_view(ls, &view);
+		mm_ls_add_null_target(&view);
+		PG_RETURN_BYTEA_P(state);
+	}
+	grow = mm_ls_grow_needed(ls);
+	if (grow > 0)
+	{
+		state = ls_grow(ls, grow);
+		ls = (char *) state + STATE_OFFSET;
+	}
+	buf->values[p] = PG_GETARG_FLOAT8(5);
+	mm_ls_view(ls, &view);
+	mm_ls_add(&view, buf->values, has_nulls ? buf->isnull : NULL);
+	PG_RETURN_BYTEA_P(state);
+}
+
+/* Arguments before the features, the state included. */
+#define LS_FIXED_ARGS 6
+
+/*
+ * mm_ls_accum(state, test_size, seed, sample_rows, expected_rows, y,
+ * VARIADIC x "any"): the features as separate float8 arguments, so that no
+ * array is built per row.
+ */
+Datum
+mm_ls_accum(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	int			p = PG_NARGS() - LS_FIXED_ARGS;
+	RowBuffer  *buf;
+	bool		has_nulls = false;
+	int			j;
+
+	require_aggregate(fcinfo, "mm_ls_accum", &aggcxt);
+	buf = row_buffer(fcinfo, p);
+	if (!buf->types_checked)
+	{
+		for (j = 0; j < p; j++)
+			if (get_fn_expr_argtype(fcinfo->flinfo, LS_FIXED_ARGS + j) != FLOAT8OID)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("feature arguments of mm_ls_stats must be float8")));
+		buf->types_checked = true;
+	}
+	for (j = 0; j < p; j++)
+	{
+		buf->isnull[j] = PG_ARGISNULL(LS_FIXED_ARGS + j);
+		if (buf->isnull[j])
+			has_nulls = true;
+		else
+			buf->values[j] = PG_GETARG_FLOAT8(LS_FIXED_ARGS + j);
+	}
+	return ls_step(fcinfo, aggcxt, buf, has_nulls);
+}
+
+/*
+ * mm_ls_accum_array(state, test_size, seed, sample_rows, expected_rows, y,
+ * x float8[]): the same for any number of features, as one array per row.
+ */
+Datum
+mm_ls_accum_array(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	ArrayType  *x;
+	RowBuffer  *buf;
+	bool		has_nulls;
+	int			p;
+
+	require_aggregate(fcinfo, "mm_ls_accum_array", &aggcxt);
+	MmRequireArg(fcinfo, LS_FIXED_ARGS, "x");
+	x = PG_GETARG_ARRAYTYPE_P(LS_FIXED_ARGS);
+	if (ARR_NDIM(x) != 1 || ARR_ELEMTYPE(x) != FLOAT8OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("x must be a one-dimensional float8 array")));
+	p = ARR_DIMS(x)[0];
+	buf = row_buffer(fcinfo, p);
+	has_nulls = ARR_HASNULL(x);
+	if (!has_nulls)
+		memcpy(buf->values, ARR_DATA_PTR(x), sizeof(double) * p);
+	else
+	{
+		bits8	   *bitmap = ARR_NULLBITMAP(x);
+		char	   *data = ARR_DATA_PTR(x);
+		int			i;
+
+		for (i = 0; i < p; i++)
+		{
+			buf->isnull[i] = (bitmap[i / 8] & (1 << (i % 8))) == 0;
+			if (!buf->isnull[i])
+			{
+				memcpy(&buf->values[i], data, sizeof(double));
+				data += sizeof(double);
+			}
+		}
+	}
+	return ls_step(fcinfo, aggcxt, buf, has_nulls);
+}
+
+/* mm_ls_combine(a, b): merges two least-squares states (strict). */
+Datum
+mm_ls_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	bytea	   *a,
+			   *b;
+	void	   *la,
+			   *lb;
+	Size		alen,
+				blen;
+	int			grow;
+	MmError		err;
+
+	require_aggregate(fcinfo, "mm_ls_combine", &aggcxt);
+	a = PG_GETARG_BYTEA_P(0);
+	b = PG_GETARG_BYTEA_P(1);
+	la = state_payload(a, &alen);
+	lb = state_payload(b, &blen);
+	ls_check(la, alen, true);
+	ls_check(lb, blen, true);
+
+	grow = mm_ls_merge_grow_needed(la, lb);
+	if (grow > 0 || (char *) la != (char *) a + STATE_OFFSET)
+	{
+		a = ls_grow(la, grow > 0 ? grow : ((MmLsHeader *) la)->sample_alloc);
+		la = (char *) a + STATE_OFFSET;
+	}
+	if (mm_ls_merge(la, lb, &err) != MM_OK)
+		MmReportCoreError(&err, "could not combine least-squares states");
+	PG_RETURN_BYTEA_P(a);
+}
+
+/* Checks an evaluation state and returns its doubles. */
+static double *
+eval_payload(bytea *state)
+{
+	Size		len;
+	double	   *payload = state_payload(state, &len);
+
+	if (len != sizeof(double) * MM_EVAL_STATE_LEN ||
+		*(uint32 *) ((char *) state + VARHDRSZ) != EVAL_MAGIC)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid evaluation state")));
+	return payload;
+}
+
+/* mm_eval_accum(state, prediction, target): rows with a NULL are skipped. */
+Datum
+mm_eval_accum(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	bytea	   *state;
+	double	   *ev;
+	double		y;
+	double		scratch[4];
+
+	require_aggregate(fcinfo, "mm_eval_accum", &aggcxt);
+	if (PG_ARGISNULL(0))
+	{
+		state = state_alloc(aggcxt, sizeof(double) * MM_EVAL_STATE_LEN);
+		*(uint32 *) ((char *) state + VARHDRSZ) = EVAL_MAGIC;
+		mm_eval_init((double *) ((char *) state + STATE_OFFSET));
+	}
+	else
+		state = PG_GETARG_BYTEA_P(0);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_BYTEA_P(state);
+
+	ev = eval_payload(state);
+	if (ev != (double *) ((char *) state + STATE_OFFSET))
+	{
+		bytea	   *copy = state_alloc(CurrentMemoryContext, sizeof(double) * MM_EVAL_STATE_LEN);
+
+		memcpy(copy, state, VARSIZE(state));
+		state = copy;
+		ev = (double *) ((char *) state + STATE_OFFSET);
+	}
+	y = PG_GETARG_FLOAT8(2);
+	if (!isfinite(y))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("target value %g is not a finite number", y)));
+	mm_eval_add(ev, y, PG_GETARG_FLOAT8(1), scratch);
+	PG_RETURN_BYTEA_P(state);
+}
+
+/* mm_eval_combine(a, b): merges two evaluation states (strict). */
+Datum
+mm_eval_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	bytea	   *a = PG_GETARG_BYTEA_P(0);
+	double	   *ea,
+			   *eb;
+	double		scratch[2];
+
+	require_aggregate(fcinfo, "mm_eval_combine", &aggcxt);
+	ea = eval_payload(a);
+	eb = eval_payload(PG_GETARG_BYTEA_P(1));
+	if (ea != (double *) ((char *) a + STATE_OFFSET))
+	{
+		bytea	   *copy = state_alloc(CurrentMemoryContext, sizeof(double) * MM_EVAL_STATE_LEN);
+
+		memcpy(copy, a, VARSIZE(a));
+		a = copy;
+		ea = (double *) ((char *) a + STATE_OFFSET);
+	}
+	mm_eval_merge(ea, eb, scratch);
+	PG_RETURN_BYTEA_P(a);
+}
+
+/* The checked least-squares state a training query returned (an aligned copy). */
+void *
+MmLsStateFromDatum(Datum datum)
+{
+	bytea	   *state = DatumGetByteaPCopy(datum);
+	Size		len;
+	void	   *ls = state_payload(state, &len);
+
+	ls_check(ls, len, true);
+	return ls;
+}
+
+/* The metrics an evaluation query's state describes. */
+void
+MmEvalMetricsFromDatum(Datum datum, MmRegressionMetrics *out)
+{
+	mm_eval_metrics(eval_payload(DatumGetByteaPCopy(datum)), out);
+}

@@ -1,0 +1,437 @@
+/*
+ * artifact.c: the binary format of a stored model (see artifact.h).
+ */
+#include "artifact.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <zlib.h>
+
+static const uint8_t artifact_magic[4] = {'M', 'M', 'D', 'L'};
+
+/* A growable output buffer; failed is set once an allocation fails. */
+typedef struct Writer
+{
+	uint8_t    *data;
+	size_t		len;
+	size_t		cap;
+	int			failed;
+} Writer;
+
+/* A bounded input cursor; failed is set on the first read past the end. */
+typedef struct Reader
+{
+	const uint8_t *p;
+	size_t		left;
+	int			failed;
+} Reader;
+
+static void
+put_bytes(Writer *w, const void *src, size_t n)
+{
+	if (w->failed)
+		return;
+	if (w->len + n > w->cap)
+	{
+		size_t		cap = w->cap ? w->cap * 2 : 256;
+		uint8_t    *grown;
+
+		while (cap < w->len + n)
+			cap *= 2;
+		grown = mm_alloc(cap);
+		if (grown == NULL)
+		{
+			w->failed = 1;
+			return;
+		}
+		if (w->len > 0)
+			memcpy(grown, w->data, w->len);
+		mm_free(w->data);
+		w->data = grown;
+		w->cap = cap;
+	}
+	memcpy(w->data + w->len, src, n);
+	w->len += n;
+}
+
+static void
+put_u8(Writer *w, uint8_t v)
+{
+	put_bytes(w, &v, 1);
+}
+
+static void
+put_u32(Writer *w, uint32_t v)
+{
+	uint8_t		b[4];
+	int			i;
+
+	for (i = 0; i < 4; i++)
+		b[i] = (uint8_t) (v >> (8 * i));
+	put_bytes(w, b, 4);
+}
+
+static void
+put_f64(Writer *w, double v)
+{
+	uint64_t	bits;
+	uint8_t		b[8];
+	int			i;
+
+	memcpy(&bits, &v, 8);
+	for (i = 0; i < 8; i++)
+		b[i] = (uint8_t) (bits >> (8 * i));
+	put_bytes(w, b, 8);
+}
+
+static void
+put_str(Writer *w, const char *s)
+{
+	size_t		n = strlen(s);
+
+	put_u32(w, (uint32_t) n);
+	put_bytes(w, s, n);
+}
+
+static const uint8_t *
+get_bytes(Reader *r, size_t n)
+{
+	const uint8_t *p = r->p;
+
+	if (r->failed || n > r->left)
+	{
+		r->failed = 1;
+		return NULL;
+	}
+	r->p += n;
+	r->left -= n;
+	return p;
+}
+
+static uint8_t
+get_u8(Reader *r)
+{
+	const uint8_t *p = get_bytes(r, 1);
+
+	return p ? p[0] : 0;
+}
+
+static uint32_t
+read_le32(const uint8_t *p)
+{
+	return (uint32_t) p[0] | ((uint32_t) p[1] << 8) |
+		((uint32_t) p[2] << 16) | ((uint32_t) p[3] << 24);
+}
+
+static uint32_t
+get_u32(Reader *r)
+{
+	const uint8_t *p = get_bytes(r, 4);
+
+	return p ? read_le32(p) : 0;
+}
+
+static double
+get_f64(Reader *r)
+{
+	const uint8_t *p = get_bytes(r, 8);
+	uint64_t	bits = 0;
+	double		v;
+	int			i;
+
+	if (p == NULL)
+		return 0.0;
+	for (i = 0; i < 8; i++)
+		bits |= (uint64_t) p[i] << (8 * i);
+	memcpy(&v, &bits, 8);
+	return v;
+}
+
+/* Reads a string of 1..MM_ARTIFACT_MAX_NAME bytes with no NUL inside. */
+static char *
+get_str(Reader *r)
+{
+	uint32_t	n = get_u32(r);
+	const uint8_t *p;
+	char	   *s;
+
+	if (r->failed || n == 0 || n > MM_ARTIFACT_MAX_NAME)
+	{
+		r->failed = 1;
+		return NULL;
+	}
+	p = get_bytes(r, n);
+	if (p == NULL || memchr(p, 0, n) != NULL)
+	{
+		r->failed = 1;
+		return NULL;
+	}
+	s = mm_alloc((size_t) n + 1);
+	if (s == NULL)
+	{
+		r->failed = 1;
+		return NULL;
+	}
+	memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}
+
+/* Reads n doubles into a new array. */
+static double *
+get_f64_array(Reader *r, int n)
+{
+	double	   *a;
+	int			i;
+
+	if (r->failed || (size_t) n * 8 > r->left)
+	{
+		r->failed = 1;
+		return NULL;
+	}
+	a = mm_alloc(sizeof(double) * (size_t) n);
+	if (a == NULL)
+	{
+		r->failed = 1;
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		a[i] = get_f64(r);
+	return a;
+}
+
+/* Writes the algorithm's part of the body. */
+static void
+write_linear(Writer *w, const MmModel *model)
+{
+	const MmLinearModel *m = &model->linear;
+	int			i;
+
+	put_u8(w, (uint8_t) (m->fit_intercept ? 1 : 0));
+	put_f64(w, m->alpha);
+	put_f64(w, m->intercept);
+	put_u32(w, (uint32_t) m->rank);
+	put_f64(w, m->df_resid);
+	for (i = 0; i < model->n_features; i++)
+		put_f64(w, m->coef[i]);
+	for (i = 0; i <= model->n_features; i++)
+		put_f64(w, m->std_err[i]);
+	for (i = 0; i <= model->n_features; i++)
+		put_f64(w, m->stat[i]);
+	for (i = 0; i <= model->n_features; i++)
+		put_f64(w, m->p_value[i]);
+}
+
+/* Reads and checks the algorithm's part of the body. */
+static int
+read_linear(Reader *r, MmModel *model)
+{
+	MmLinearModel *m = &model->linear;
+	int			n = model->n_features;
+	uint8_t		fi = get_u8(r);
+	int			i;
+
+	m->fit_intercept = fi;
+	m->alpha = get_f64(r);
+	m->intercept = get_f64(r);
+	m->rank = (int) get_u32(r);
+	m->df_resid = get_f64(r);
+	m->coef = get_f64_array(r, n);
+	m->std_err = get_f64_array(r, n + 1);
+	m->stat = get_f64_array(r, n + 1);
+	m->p_value = get_f64_array(r, n + 1);
+	if (r->failed || fi > 1 || !(m->alpha >= 0.0) || !isfinite(m->alpha) ||
+		!isfinite(m->intercept) || m->rank < 0 || m->rank > n || isinf(m->df_resid))
+		return 0;
+	if (!fi && m->intercept != 0.0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isfinite(m->coef[i]))
+			return 0;
+	return 1;
+}
+
+/* Serializes a model (see artifact.h). */
+MmErrorCode
+mm_artifact_write(const MmModel *model, uint8_t **out, size_t *len, MmError *err)
+{
+	Writer		body = {0};
+	uint8_t    *buf;
+	uLongf		zlen;
+	uint32_t	crc;
+	int			i,
+				rc;
+
+	put_u32(&body, (uint32_t) model->task);
+	put_u32(&body, (uint32_t) model->n_features);
+	for (i = 0; i < model->n_features; i++)
+	{
+		put_str(&body, model->feature_names[i]);
+		put_u8(&body, model->feature_kinds[i]);
+	}
+	put_u8(&body, model->target != NULL);
+	if (model->target != NULL)
+		put_str(&body, model->target);
+	switch (model->algorithm)
+	{
+		case MM_ALGO_LINEAR_REGRESSION:
+			write_linear(&body, model);
+			break;
+	}
+	if (body.failed)
+	{
+		mm_free(body.data);
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory serializing a model");
+	}
+	if (body.len > MM_ARTIFACT_MAX_BODY)
+	{
+		mm_free(body.data);
+		return mm_fail(err, MM_ERR_UNSUPPORTED, -1, "model of %zu bytes exceeds the artifact limit",
+					   body.len);
+	}
+
+	zlen = compressBound((uLong) body.len);
+	buf = mm_alloc(MM_ARTIFACT_HEADER + zlen);
+	if (buf == NULL)
+	{
+		mm_free(body.data);
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory serializing a model");
+	}
+	rc = compress2(buf + MM_ARTIFACT_HEADER, &zlen, body.data, (uLong) body.len, Z_BEST_COMPRESSION);
+	if (rc != Z_OK)
+	{
+		mm_free(body.data);
+		mm_free(buf);
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "could not compress a model (zlib %d)", rc);
+	}
+	memcpy(buf, artifact_magic, 4);
+	buf[4] = MM_ARTIFACT_FORMAT & 0xff;
+	buf[5] = MM_ARTIFACT_FORMAT >> 8;
+	buf[6] = (uint8_t) (model->algorithm & 0xff);
+	buf[7] = (uint8_t) (model->algorithm >> 8);
+	for (i = 0; i < 4; i++)
+	{
+		buf[8 + i] = 0;
+		buf[12 + i] = (uint8_t) (body.len >> (8 * i));
+		buf[16 + i] = (uint8_t) (zlen >> (8 * i));
+	}
+	crc = (uint32_t) crc32(0L, buf, 20);
+	crc = (uint32_t) crc32(crc, buf + MM_ARTIFACT_HEADER, (uInt) zlen);
+	for (i = 0; i < 4; i++)
+		buf[20 + i] = (uint8_t) (crc >> (8 * i));
+	mm_free(body.data);
+	*out = buf;
+	*len = MM_ARTIFACT_HEADER + zlen;
+	return MM_OK;
+}
+
+/* The CRC-32 stored in an artifact's header (0 if too short to have one). */
+uint32_t
+mm_artifact_crc(const uint8_t *data, size_t len)
+{
+	return len < MM_ARTIFACT_HEADER ? 0 : read_le32(data + 20);
+}
+
+/* Reads an artifact back into a model (see artifact.h). */
+MmErrorCode
+mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *err)
+{
+	uint32_t	format,
+				algorithm,
+				flags,
+				raw_len,
+				z_len,
+				crc;
+	uint8_t    *body;
+	uLongf		got;
+	Reader		r;
+	MmModel    *model;
+	uint32_t	task,
+				nfeat;
+	int			i,
+				ok;
+
+	*model_out = NULL;
+	if (len < MM_ARTIFACT_HEADER || memcmp(data, artifact_magic, 4) != 0)
+		return mm_fail(err, MM_ERR_CORRUPT, -1, "not a model artifact (bad magic)");
+	format = (uint32_t) data[4] | ((uint32_t) data[5] << 8);
+	algorithm = (uint32_t) data[6] | ((uint32_t) data[7] << 8);
+	flags = read_le32(data + 8);
+	raw_len = read_le32(data + 12);
+	z_len = read_le32(data + 16);
+	if (format != MM_ARTIFACT_FORMAT)
+		return mm_fail(err, MM_ERR_UNSUPPORTED, -1,
+					   "artifact format version %u is not supported (this build reads version %d)",
+					   format, MM_ARTIFACT_FORMAT);
+	if ((size_t) z_len != len - MM_ARTIFACT_HEADER)
+		return mm_fail(err, MM_ERR_CORRUPT, -1, "artifact is %zu bytes but its header says %u",
+					   len, z_len + MM_ARTIFACT_HEADER);
+	crc = (uint32_t) crc32(0L, data, 20);
+	crc = (uint32_t) crc32(crc, data + MM_ARTIFACT_HEADER, (uInt) z_len);
+	if (crc != read_le32(data + 20))
+		return mm_fail(err, MM_ERR_CORRUPT, -1, "artifact checksum mismatch");
+	if (flags != 0 || algorithm < 1 || algorithm > MM_ALGO_LAST ||
+		raw_len == 0 || raw_len > MM_ARTIFACT_MAX_BODY)
+		return mm_fail(err, MM_ERR_CORRUPT, -1, "artifact header has impossible values");
+
+	body = mm_alloc(raw_len);
+	if (body == NULL)
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory reading a model");
+	got = raw_len;
+	if (uncompress(body, &got, data + MM_ARTIFACT_HEADER, z_len) != Z_OK || got != raw_len)
+	{
+		mm_free(body);
+		return mm_fail(err, MM_ERR_CORRUPT, -1, "artifact body does not decompress");
+	}
+
+	model = mm_alloc0(sizeof(MmModel));
+	if (model == NULL)
+	{
+		mm_free(body);
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory reading a model");
+	}
+	r.p = body;
+	r.left = raw_len;
+	r.failed = 0;
+	model->algorithm = (MmAlgorithm) algorithm;
+	task = get_u32(&r);
+	nfeat = get_u32(&r);
+	ok = !r.failed && task >= MM_TASK_REGRESSION && task <= MM_TASK_DECOMPOSITION &&
+		nfeat >= 1 && nfeat <= MM_MAX_FEATURES;
+	if (ok)
+	{
+		model->task = (MmTask) task;
+		model->n_features = (int) nfeat;
+		model->feature_names = mm_alloc0(sizeof(char *) * nfeat);
+		model->feature_kinds = mm_alloc0(nfeat);
+		ok = model->feature_names != NULL && model->feature_kinds != NULL;
+		for (i = 0; ok && i < (int) nfeat; i++)
+		{
+			model->feature_names[i] = get_str(&r);
+			model->feature_kinds[i] = get_u8(&r);
+			ok = !r.failed && (model->feature_kinds[i] == MM_FEATURE_NUMERIC ||
+							   model->feature_kinds[i] == MM_FEATURE_BOOLEAN);
+		}
+	}
+	if (ok && get_u8(&r))
+		ok = (model->target = get_str(&r)) != NULL;
+	if (ok)
+	{
+		switch (model->algorithm)
+		{
+			case MM_ALGO_LINEAR_REGRESSION:
+				ok = read_linear(&r, model);
+				break;
+		}
+	}
+	ok = ok && !r.failed && r.left == 0;
+	mm_free(body);
+	if (!ok)
+	{
+		mm_model_free(model);
+		return mm_fail(err, MM_ERR_CORRUPT, -1, "artifact body is malformed");
+	}
+	*model_out = model;
+	return MM_OK;
+}

@@ -1,0 +1,57 @@
+/*
+ * mmcore.h: what every part of the modelmgr core shares.
+ *
+ * The core is plain C99 with no PostgreSQL header, so that the same numerics
+ * and model formats build into the extension, the standalone scorer and the
+ * unit tests.  It reports failures through MmError instead of longjmp-ing, and
+ * allocates through hooks so that inside the server every byte it takes comes
+ * from a PostgreSQL memory context and is released when that context is.
+ */
+#ifndef MMCORE_H
+#define MMCORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Kinds of failure, mapped to SQLSTATEs by the server glue. */
+typedef enum MmErrorCode
+{
+	MM_OK = 0,
+	MM_ERR_INVALID_INPUT,		/* caller's data or arguments are unusable */
+	MM_ERR_TOO_FEW_ROWS,		/* not enough rows for the requested fit */
+	MM_ERR_CONSTANT_FEATURE,	/* a feature has no variance */
+	MM_ERR_CONSTANT_TARGET,		/* the target has no variance */
+	MM_ERR_CORRUPT,				/* serialized bytes fail their checks */
+	MM_ERR_UNSUPPORTED,			/* a format or feature this build lacks */
+	MM_ERR_NUMERIC,				/* the linear algebra failed */
+	MM_ERR_NO_MEMORY
+} MmErrorCode;
+
+/* A failure: its kind, the index of the offending item if any, a message. */
+typedef struct MmError
+{
+	MmErrorCode code;
+	int			item;			/* feature index, or -1 */
+	char		message[256];
+} MmError;
+
+/* Records a failure; always returns the code so callers can "return mm_fail(...)". */
+extern MmErrorCode mm_fail(MmError *err, MmErrorCode code, int item, const char *fmt,...)
+#if defined(__GNUC__)
+			__attribute__((format(printf, 4, 5)))
+#endif
+			;
+
+/* Allocation hooks; default to malloc/free, the server points them at palloc/pfree. */
+typedef void *(*MmAllocFn) (size_t size);
+typedef void (*MmFreeFn) (void *ptr);
+extern void mm_set_allocator(MmAllocFn alloc_fn, MmFreeFn free_fn);
+extern void *mm_alloc(size_t size);
+extern void *mm_alloc0(size_t size);
+extern void mm_free(void *ptr);
+extern char *mm_strdup(const char *s);
+
+/* Largest number of features any model may have. */
+#define MM_MAX_FEATURES 1000
+
+#endif							/* MMCORE_H */

@@ -1,0 +1,16 @@
+/*
+ * modelmgr.c: the library's entry point.  Each module sets itself up.
+ */
+#include "modelmgr.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+/* Loads the settings and points the core at palloc. */
+void
+_PG_init(void)
+{
+	MmGucInit();
+	MmCoreInit();
+}

@@ -1,0 +1,282 @@
+/*
+ * predict.c: mm_predict from a row or from an array of raw values.
+ *
+ * Prediction is the hot path: SELECT mm_predict('m', t) FROM t calls it once
+ * per row, possibly in parallel workers.  Everything that does not depend on
+ * the row is done once per call site (per statement) and kept in fn_extra:
+ * the model reference resolved to a version under the statement's snapshot,
+ * the deserialized model from the session cache, and the mapping from the
+ * model's features to the columns of the row type.  Per row, what remains
+ * is deforming the columns the model reads and one dot product.
+ *
+ * The reference is compared with the previous row's, so a query that
+ * predicts with a different model per row still works, resolving whenever
+ * the reference changes.
+ */
+#include "modelmgr.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/typcache.h"
+
+PG_FUNCTION_INFO_V1(mm_predict_record);
+PG_FUNCTION_INFO_V1(mm_predict_array);
+
+/* What one call site keeps between rows. */
+typedef struct PredictState
+{
+	char	   *ref;			/* the reference text last resolved */
+	int			ref_len;
+	MmVersionRef version;
+	MmCachedModel *entry;
+	uint64		generation;
+	MmModel    *model;
+	double	   *x;				/* the features of one row */
+
+	/* the row type the feature columns were mapped for */
+	MmModel    *mapped_model;
+	Oid			row_type;
+	int32		row_typmod;
+	TupleDesc	row_desc;
+	int		   *column;			/* per feature: attribute index */
+	Oid		   *column_type;	/* per feature: its base type */
+	Datum	   *values;
+	bool	   *nulls;
+} PredictState;
+
+/* Resolves the reference and fetches the model, once per statement. */
+static PredictState *
+predict_state(FunctionCallInfo fcinfo, text *ref)
+{
+	PredictState *ps = fcinfo->flinfo->fn_extra;
+	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
+	int			len = VARSIZE_ANY_EXHDR(ref);
+	bool		same_ref;
+
+	if (ps == NULL)
+	{
+		ps = MemoryContextAllocZero(mcxt, sizeof(PredictState));
+		fcinfo->flinfo->fn_extra = ps;
+	}
+	same_ref = ps->ref != NULL && ps->ref_len == len && memcmp(ps->ref, VARDATA_ANY(ref), len) == 0;
+	if (same_ref && MmModelCacheValid(ps->entry, ps->generation))
+		return ps;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (!same_ref)
+	{
+		MmVersionRef v;
+
+		MmResolveRef(text_to_cstring(ref), true, &v);
+		ps->version = v;
+		ps->version.model = MemoryContextStrdup(mcxt, v.model);
+		if (ps->ref)
+			pfree(ps->ref);
+		ps->ref = MemoryContextAlloc(mcxt, len);
+		memcpy(ps->ref, VARDATA_ANY(ref), len);
+		ps->ref_len = len;
+	}
+	ps->model = MmModelCacheGet(&ps->version, &ps->entry);
+	ps->generation = MmModelCacheGeneration();
+	SPI_finish();
+
+	/* the model may be another one now, even at a recycled address */
+	if (ps->x)
+		pfree(ps->x);
+	ps->x = MemoryContextAlloc(mcxt, sizeof(double) * ps->model->n_features);
+	ps->mapped_model = NULL;
+	return ps;
+}
+
+/* Maps the model's features to columns of a row type, by name. */
+static void
+map_columns(PredictState *ps, MemoryContext mcxt, Oid type, int32 typmod)
+{
+	MmModel    *m = ps->model;
+	TupleDesc	desc = lookup_rowtype_tupdesc(type, typmod);
+	int			i,
+				a;
+
+	if (ps->row_desc)
+		FreeTupleDesc(ps->row_desc);
+	if (ps->column)
+	{
+		pfree(ps->column);
+		pfree(ps->column_type);
+	}
+	ps->column = MemoryContextAlloc(mcxt, sizeof(int) * m->n_features);
+	ps->column_type = MemoryContextAlloc(mcxt, sizeof(Oid) * m->n_features);
+	for (i = 0; i < m->n_features; i++)
+	{
+		for (a = 0; a < desc->natts; a++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, a);
+
+			if (!att->attisdropped && strcmp(NameStr(att->attname), m->feature_names[i]) == 0)
+				break;
+		}
+		if (a == desc->natts)
+		{
+			ReleaseTupleDesc(desc);
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("input row has no column \"%s\"", m->feature_names[i]),
+					 errdetail("Model \"%s\" version %d reads the columns %s.", ps->version.model,
+							   ps->version.version, MmFormatList(m->feature_names, m->n_features))));
+		}
+		ps->column[i] = a;
+		ps->column_type[i] = getBaseType(TupleDescAttr(desc, a)->atttypid);
+		if (!MmIsNumericType(ps->column_type[i]) && ps->column_type[i] != BOOLOID)
+		{
+			Oid			t = TupleDescAttr(desc, a)->atttypid;
+
+			ReleaseTupleDesc(desc);
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" has type %s, which cannot be a feature",
+							m->feature_names[i], format_type_be(t))));
+		}
+	}
+
+	ps->row_desc = CreateTupleDescCopy(desc);
+	ReleaseTupleDesc(desc);
+	if (ps->values)
+	{
+		pfree(ps->values);
+		pfree(ps->nulls);
+	}
+	ps->values = MemoryContextAlloc(mcxt, sizeof(Datum) * ps->row_desc->natts);
+	ps->nulls = MemoryContextAlloc(mcxt, sizeof(bool) * ps->row_desc->natts);
+	ps->row_type = type;
+	ps->row_typmod = typmod;
+	ps->mapped_model = m;
+}
+
+/* A column value as a double, with the same conversions training's casts make. */
+static inline double
+column_double(Datum v, Oid type)
+{
+	switch (type)
+	{
+		case FLOAT8OID:
+			return DatumGetFloat8(v);
+		case FLOAT4OID:
+			return (double) DatumGetFloat4(v);
+		case INT2OID:
+			return (double) DatumGetInt16(v);
+		case INT4OID:
+			return (double) DatumGetInt32(v);
+		case INT8OID:
+			return (double) DatumGetInt64(v);
+		case NUMERICOID:
+			return DatumGetFloat8(DirectFunctionCall1(numeric_float8, v));
+		case BOOLOID:
+			return DatumGetBool(v) ? 1.0 : 0.0;
+	}
+	elog(ERROR, "unexpected feature type %u", type);
+	return 0.0;
+}
+
+/* Errors for a missing or non-finite feature value. */
+static void
+bad_value(const MmModel *m, int i, bool isnull)
+{
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("feature \"%s\" is null", m->feature_names[i]),
+				 errhint("Filter such rows out, or fill the value in with coalesce().")));
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("feature \"%s\" is NaN or infinite", m->feature_names[i])));
+}
+
+/* mm_predict(model text, input record): columns matched by name. */
+Datum
+mm_predict_record(PG_FUNCTION_ARGS)
+{
+	PredictState *ps;
+	HeapTupleHeader td;
+	HeapTupleData tuple;
+	Oid			type;
+	int32		typmod;
+	MmModel    *m;
+	int			i;
+
+	MmRequireArg(fcinfo, 0, "model");
+	if (PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	ps = predict_state(fcinfo, PG_GETARG_TEXT_PP(0));
+	m = ps->model;
+
+	td = PG_GETARG_HEAPTUPLEHEADER(1);
+	type = HeapTupleHeaderGetTypeId(td);
+	typmod = HeapTupleHeaderGetTypMod(td);
+	if (type != ps->row_type || typmod != ps->row_typmod || ps->mapped_model != m)
+		map_columns(ps, fcinfo->flinfo->fn_mcxt, type, typmod);
+
+	tuple.t_len = HeapTupleHeaderGetDatumLength(td);
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	tuple.t_data = td;
+	heap_deform_tuple(&tuple, ps->row_desc, ps->values, ps->nulls);
+
+	for (i = 0; i < m->n_features; i++)
+	{
+		int			a = ps->column[i];
+		double		x;
+
+		if (ps->nulls[a])
+			bad_value(m, i, true);
+		x = column_double(ps->values[a], ps->column_type[i]);
+		if (!isfinite(x))
+			bad_value(m, i, false);
+		ps->x[i] = x;
+	}
+	PG_RETURN_FLOAT8(mm_model_predict(m, ps->x));
+}
+
+/* mm_predict(model text, features float8[]): raw values in feature order. */
+Datum
+mm_predict_array(PG_FUNCTION_ARGS)
+{
+	PredictState *ps;
+	ArrayType  *arr;
+	MmModel    *m;
+	int			n,
+				i;
+
+	MmRequireArg(fcinfo, 0, "model");
+	if (PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	ps = predict_state(fcinfo, PG_GETARG_TEXT_PP(0));
+	m = ps->model;
+	arr = PG_GETARG_ARRAYTYPE_P(1);
+	n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	if (ARR_NDIM(arr) > 1 || n != m->n_features)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("model \"%s\" version %d takes %d features, not %d",
+						ps->version.model, ps->version.version, m->n_features, n),
+				 errdetail("In order: %s.", MmFormatList(m->feature_names, m->n_features))));
+	if (ARR_HASNULL(arr))
+	{
+		bits8	   *bitmap = ARR_NULLBITMAP(arr);
+
+		for (i = 0; i < n; i++)
+			if ((bitmap[i / 8] & (1 << (i % 8))) == 0)
+				bad_value(m, i, true);
+	}
+	memcpy(ps->x, ARR_DATA_PTR(arr), sizeof(double) * n);
+	for (i = 0; i < n; i++)
+		if (!isfinite(ps->x[i]))
+			bad_value(m, i, false);
+	PG_RETURN_FLOAT8(mm_model_predict(m, ps->x));
+}

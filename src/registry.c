@@ -1,0 +1,540 @@
+/*
+ * registry.c: deploy, rollback, undeploy, archive, restore, purge, annotate
+ * and drop.
+ *
+ * A stage is a stack of rows in mm._stages; its top (largest depth) is what
+ * the stage serves.  Deploy pushes, rollback pops, undeploy empties; each of
+ * those appends to mm._deployment_history, which nothing rewrites.  Every
+ * function locks the model's row first, so changes to one model are
+ * serialized, and checks that the caller owns the model.  All of it is
+ * ordinary rows in the caller's transaction: a deploy that rolls back was
+ * never visible to anyone.
+ */
+#include "modelmgr.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+
+PG_FUNCTION_INFO_V1(mm_deploy);
+PG_FUNCTION_INFO_V1(mm_rollback);
+PG_FUNCTION_INFO_V1(mm_undeploy);
+PG_FUNCTION_INFO_V1(mm_archive);
+PG_FUNCTION_INFO_V1(mm_restore);
+PG_FUNCTION_INFO_V1(mm_purge);
+PG_FUNCTION_INFO_V1(mm_annotate);
+PG_FUNCTION_INFO_V1(mm_drop_model);
+
+/* A version of a locked model. */
+typedef struct VersionInfo
+{
+	int64		id;
+	int32		version;
+	bool		archived;
+} VersionInfo;
+
+/* Appends one row to the deployment history. */
+static void
+history(int64 model_id, const char *model, const char *stage, const char *action,
+		int32 version, int32 previous, const char *via)
+{
+	Oid			types[8] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, INT4OID, INT4OID, TEXTOID, TEXTOID};
+	Datum		values[8];
+	char		nulls[9] = "        ";
+
+	values[0] = Int64GetDatum(model_id);
+	values[1] = CStringGetTextDatum(model);
+	values[2] = CStringGetTextDatum(stage);
+	values[3] = CStringGetTextDatum(action);
+	values[4] = Int32GetDatum(version);
+	if (version == 0)
+		nulls[4] = 'n';
+	values[5] = Int32GetDatum(previous);
+	if (previous == 0)
+		nulls[5] = 'n';
+	values[6] = CStringGetTextDatum(MmRoleName(GetUserId()));
+	values[7] = CStringGetTextDatum(via);
+	MmCatalogExec("INSERT INTO mm._deployment_history "
+				  "(model_id, model, stage, action, version, previous_version, by, via) "
+				  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+				  8, types, values, nulls, SPI_OK_INSERT);
+}
+
+/* The version a stage serves (0 if empty), its id, and the stack's depth. */
+static int32
+stage_top(int64 model_id, const char *stage, int64 *version_id, int32 *depth)
+{
+	Oid			types[2] = {INT8OID, TEXTOID};
+	Datum		values[2];
+	bool		isnull;
+
+	values[0] = Int64GetDatum(model_id);
+	values[1] = CStringGetTextDatum(stage);
+	if (MmCatalogExec("SELECT s.depth, v.id, v.version FROM mm._stages s "
+					  "JOIN mm._versions v ON v.id = s.version_id "
+					  "WHERE s.model_id = $1 AND s.stage = $2 ORDER BY s.depth DESC LIMIT 1",
+					  2, types, values, NULL, SPI_OK_SELECT) == 0)
+	{
+		*depth = 0;
+		*version_id = 0;
+		return 0;
+	}
+	*depth = DatumGetInt32(MmCatalogGet(0, 1, &isnull));
+	*version_id = DatumGetInt64(MmCatalogGet(0, 2, &isnull));
+	return DatumGetInt32(MmCatalogGet(0, 3, &isnull));
+}
+
+/* The version a stage serves, or 0 when the stage is empty. */
+int32
+MmStageTop(int64 model_id, const char *stage, int64 *version_id)
+{
+	int32		depth;
+
+	return stage_top(model_id, stage, version_id, &depth);
+}
+
+/* Pushes a version onto a stage; the model is locked by the caller. */
+void
+MmStagePush(int64 model_id, const char *model, const char *stage,
+			int64 version_id, int32 version, const char *via)
+{
+	Oid			types[5] = {INT8OID, TEXTOID, INT4OID, INT8OID, TEXTOID};
+	Datum		values[5];
+	int64		top_id;
+	int32		depth;
+	int32		previous = stage_top(model_id, stage, &top_id, &depth);
+
+	values[0] = Int64GetDatum(model_id);
+	values[1] = CStringGetTextDatum(stage);
+	values[2] = Int32GetDatum(depth + 1);
+	values[3] = Int64GetDatum(version_id);
+	values[4] = CStringGetTextDatum(MmRoleName(GetUserId()));
+	MmCatalogExec("INSERT INTO mm._stages (model_id, stage, depth, version_id, deployed_by) "
+				  "VALUES ($1, $2, $3, $4, $5)", 5, types, values, NULL, SPI_OK_INSERT);
+	history(model_id, model, stage, "deploy", version, previous, via);
+}
+
+/* A version of a model; errors if there is none with that number. */
+static VersionInfo
+find_version(int64 model_id, const char *model, int32 version)
+{
+	Oid			types[2] = {INT8OID, INT4OID};
+	Datum		values[2];
+	bool		isnull;
+	VersionInfo info;
+
+	values[0] = Int64GetDatum(model_id);
+	values[1] = Int32GetDatum(version);
+	if (MmCatalogExec("SELECT id, status FROM mm._versions WHERE model_id = $1 AND version = $2",
+					  2, types, values, NULL, SPI_OK_SELECT) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model \"%s\" has no version %d", model, version),
+				 errhint("List its versions with: SELECT version FROM mm.versions WHERE model = '%s';",
+						 model)));
+	info.id = DatumGetInt64(MmCatalogGet(0, 1, &isnull));
+	info.version = version;
+	info.archived = strcmp(TextDatumGetCString(MmCatalogGet(0, 2, &isnull)), "archived") == 0;
+	return info;
+}
+
+/* The stages whose top is a version, comma separated, or NULL. */
+static char *
+serving_stages(int64 version_id)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(version_id)};
+	bool		isnull;
+	Datum		d;
+
+	MmCatalogExec("SELECT string_agg(s.stage, ', ' ORDER BY s.stage) FROM mm._stages s "
+				  "WHERE s.version_id = $1 AND s.depth = (SELECT max(t.depth) FROM mm._stages t "
+				  "WHERE t.model_id = s.model_id AND t.stage = s.stage)",
+				  1, types, values, NULL, SPI_OK_SELECT);
+	d = MmCatalogGet(0, 1, &isnull);
+	return isnull ? NULL : TextDatumGetCString(d);
+}
+
+/* Common start of a registry call: arguments, SPI, the locked model. */
+static int64
+begin_call(FunctionCallInfo fcinfo, MmAuditCall *call, char **model)
+{
+	int64		id;
+	Oid			owner;
+
+	*model = MmArgCString(fcinfo, 0, "model");
+	MmAuditSetModel(call, *model);
+	MmCheckName(*model, "model");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	(void) MmLockModel(*model, &id, &owner, NULL, false);
+	return id;
+}
+
+/* A stage argument, checked. */
+static char *
+stage_arg(FunctionCallInfo fcinfo, int argno, MmAuditCall *call)
+{
+	char	   *stage = MmArgCString(fcinfo, argno, "stage");
+
+	MmAuditArgText(call, "stage", stage);
+	MmCheckName(stage, "stage");
+	return stage;
+}
+
+/* Body of mm_deploy. */
+static Datum
+deploy_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+{
+	char	   *model;
+	char	   *stage;
+	int64		model_id,
+				top_id;
+	VersionInfo v;
+	int32		depth;
+
+	model_id = begin_call(fcinfo, call, &model);
+	if (!PG_ARGISNULL(1))
+		MmAuditArgNumber(call, "version", PG_GETARG_INT32(1));
+	else
+		MmAuditArgJson(call, "version", NULL);
+	stage = stage_arg(fcinfo, 2, call);
+
+	if (PG_ARGISNULL(1))
+	{
+		Oid			types[1] = {INT8OID};
+		Datum		values[1] = {Int64GetDatum(model_id)};
+		bool		isnull;
+
+		/* the best active version by the primary score, the newest on ties */
+		if (MmCatalogExec("SELECT id, version FROM mm._versions "
+						  "WHERE model_id = $1 AND status = 'active' "
+						  "ORDER BY score DESC NULLS LAST, version DESC LIMIT 1",
+						  1, types, values, NULL, SPI_OK_SELECT) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("model \"%s\" has no active version to deploy", model)));
+		v.id = DatumGetInt64(MmCatalogGet(0, 1, &isnull));
+		v.version = DatumGetInt32(MmCatalogGet(0, 2, &isnull));
+		v.archived = false;
+	}
+	else
+	{
+		v = find_version(model_id, model, PG_GETARG_INT32(1));
+		if (v.archived)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("cannot deploy version %d of model \"%s\": it is archived",
+							v.version, model),
+					 errhint("Restore it first with: SELECT mm_restore('%s', %d);", model, v.version)));
+	}
+	call->version = v.version;
+
+	if (stage_top(model_id, stage, &top_id, &depth) == v.version)
+		ereport(NOTICE,
+				(errmsg("version %d of model \"%s\" is already deployed to stage \"%s\"",
+						v.version, model, stage)));
+	else
+		MmStagePush(model_id, model, stage, v.id, v.version, "mm_deploy");
+	SPI_finish();
+	PG_RETURN_INT32(v.version);
+}
+
+/* Body of mm_rollback. */
+static Datum
+rollback_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+{
+	char	   *model;
+	int64		model_id = begin_call(fcinfo, call, &model);
+	char	   *stage = stage_arg(fcinfo, 1, call);
+	int64		top_id;
+	int32		depth;
+	int32		top = stage_top(model_id, stage, &top_id, &depth);
+	Oid			types[3] = {INT8OID, TEXTOID, INT4OID};
+	Datum		values[3];
+	bool		isnull;
+	int32		below;
+
+	if (top == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model \"%s\" has no version deployed to stage \"%s\"", model, stage)));
+	values[0] = Int64GetDatum(model_id);
+	values[1] = CStringGetTextDatum(stage);
+	values[2] = Int32GetDatum(depth);
+	if (MmCatalogExec("SELECT v.version, v.status FROM mm._stages s "
+					  "JOIN mm._versions v ON v.id = s.version_id "
+					  "WHERE s.model_id = $1 AND s.stage = $2 AND s.depth < $3 "
+					  "ORDER BY s.depth DESC LIMIT 1",
+					  3, types, values, NULL, SPI_OK_SELECT) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot roll back stage \"%s\" of model \"%s\": version %d is its first deployment",
+						stage, model, top),
+				 errhint("Empty the stage with: SELECT mm_undeploy('%s', '%s');", model, stage)));
+	below = DatumGetInt32(MmCatalogGet(0, 1, &isnull));
+	if (strcmp(TextDatumGetCString(MmCatalogGet(0, 2, &isnull)), "archived") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot roll back stage \"%s\" of model \"%s\" to version %d: it is archived",
+						stage, model, below),
+				 errhint("Restore it first with: SELECT mm_restore('%s', %d);", model, below)));
+
+	MmCatalogExec("DELETE FROM mm._stages WHERE model_id = $1 AND stage = $2 AND depth = $3",
+				  3, types, values, NULL, SPI_OK_DELETE);
+	history(model_id, model, stage, "rollback", below, top, "mm_rollback");
+	call->version = below;
+	SPI_finish();
+	PG_RETURN_INT32(below);
+}
+
+/* Body of mm_undeploy. */
+static Datum
+undeploy_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+{
+	char	   *model;
+	int64		model_id = begin_call(fcinfo, call, &model);
+	char	   *stage = stage_arg(fcinfo, 1, call);
+	int64		top_id;
+	int32		depth;
+	int32		top = stage_top(model_id, stage, &top_id, &depth);
+	Oid			types[2] = {INT8OID, TEXTOID};
+	Datum		values[2];
+
+	if (top == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model \"%s\" has no version deployed to stage \"%s\"", model, stage)));
+	values[0] = Int64GetDatum(model_id);
+	values[1] = CStringGetTextDatum(stage);
+	MmCatalogExec("DELETE FROM mm._stages WHERE model_id = $1 AND stage = $2",
+				  2, types, values, NULL, SPI_OK_DELETE);
+	history(model_id, model, stage, "undeploy", 0, top, "mm_undeploy");
+	call->version = top;
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* A version argument, required. */
+static int32
+version_arg(FunctionCallInfo fcinfo, int argno, MmAuditCall *call)
+{
+	MmRequireArg(fcinfo, argno, "version");
+	MmAuditArgNumber(call, "version", PG_GETARG_INT32(argno));
+	call->version = PG_GETARG_INT32(argno);
+	return PG_GETARG_INT32(argno);
+}
+
+/* Sets a version's status. */
+static void
+set_status(int64 version_id, const char *status)
+{
+	Oid			types[2] = {INT8OID, TEXTOID};
+	Datum		values[2];
+
+	values[0] = Int64GetDatum(version_id);
+	values[1] = CStringGetTextDatum(status);
+	MmCatalogExec("UPDATE mm._versions SET status = $2 WHERE id = $1",
+				  2, types, values, NULL, SPI_OK_UPDATE);
+}
+
+/* Body of mm_archive. */
+static Datum
+archive_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+{
+	char	   *model;
+	int64		model_id = begin_call(fcinfo, call, &model);
+	int32		version = version_arg(fcinfo, 1, call);
+	VersionInfo v = find_version(model_id, model, version);
+	char	   *stages = serving_stages(v.id);
+
+	if (stages != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot archive version %d of model \"%s\": it is deployed to stage %s",
+						version, model, stages),
+				 errhint("Deploy another version there, or empty the stage with mm_undeploy, first.")));
+	if (v.archived)
+		ereport(NOTICE,
+				(errmsg("version %d of model \"%s\" is already archived", version, model)));
+	else
+		set_status(v.id, "archived");
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* Body of mm_restore. */
+static Datum
+restore_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+{
+	char	   *model;
+	int64		model_id = begin_call(fcinfo, call, &model);
+	int32		version = version_arg(fcinfo, 1, call);
+	VersionInfo v = find_version(model_id, model, version);
+
+	if (!v.archived)
+		ereport(NOTICE,
+				(errmsg("version %d of model \"%s\" is not archived", version, model)));
+	else
+		set_status(v.id, "active");
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* Body of mm_purge. */
+static Datum
+purge_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+{
+	char	   *model;
+	int64		model_id = begin_call(fcinfo, call, &model);
+	int32		version = version_arg(fcinfo, 1, call);
+	VersionInfo v = find_version(model_id, model, version);
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(v.id)};
+	int			removed;
+
+	if (!v.archived)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot purge version %d of model \"%s\": it is not archived", version, model),
+				 errhint("Archive it first with: SELECT mm_archive('%s', %d);", model, version)));
+
+	/* an archived version is never served, but may still wait lower in a stack */
+	removed = MmCatalogExec("DELETE FROM mm._stages WHERE version_id = $1",
+							1, types, values, NULL, SPI_OK_DELETE);
+	if (removed > 0)
+		ereport(NOTICE,
+				(errmsg("version %d of model \"%s\" was removed from %d earlier deployments",
+						version, model, removed),
+				 errdetail("Rollbacks skip it from now on.")));
+	MmCatalogExec("DELETE FROM mm._versions WHERE id = $1", 1, types, values, NULL, SPI_OK_DELETE);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* Body of mm_annotate: NULL leaves a field as it is. */
+static Datum
+annotate_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+{
+	char	   *model;
+	char	   *description = MmArgCStringOrNull(fcinfo, 1);
+	Jsonb	   *tags = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
+	int64		model_id;
+	Oid			types[3] = {INT8OID, TEXTOID, JSONBOID};
+	Datum		values[3];
+	char		nulls[4] = "   ";
+
+	model_id = begin_call(fcinfo, call, &model);
+	MmAuditArgText(call, "description", description);
+	MmAuditArgJson(call, "tags", tags ? JsonbToCString(NULL, &tags->root, VARSIZE(tags)) : NULL);
+	if (tags != NULL && JB_ROOT_IS_SCALAR(tags))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tags must be a JSON object or array")));
+	values[0] = Int64GetDatum(model_id);
+	values[1] = description ? CStringGetTextDatum(description) : (Datum) 0;
+	values[2] = tags ? JsonbPGetDatum(tags) : (Datum) 0;
+	if (!description)
+		nulls[1] = 'n';
+	if (!tags)
+		nulls[2] = 'n';
+	MmCatalogExec("UPDATE mm._models SET description = coalesce($2, description), "
+				  "tags = coalesce($3, tags) WHERE id = $1",
+				  3, types, values, nulls, SPI_OK_UPDATE);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* Body of mm_drop_model: history and audit rows stay. */
+static Datum
+drop_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+{
+	char	   *model;
+	int64		model_id = begin_call(fcinfo, call, &model);
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(model_id)};
+	int			n,
+				i;
+
+	/* the stages it served are emptied, and the history says so */
+	n = MmCatalogExec("SELECT s.stage, v.version FROM mm._stages s "
+					  "JOIN mm._versions v ON v.id = s.version_id "
+					  "WHERE s.model_id = $1 AND s.depth = (SELECT max(t.depth) FROM mm._stages t "
+					  "WHERE t.model_id = s.model_id AND t.stage = s.stage) ORDER BY s.stage",
+					  1, types, values, NULL, SPI_OK_SELECT);
+	if (n > 0)
+	{
+		SPITupleTable *served = SPI_tuptable;
+
+		for (i = 0; i < n; i++)
+		{
+			bool		isnull;
+			char	   *stage = TextDatumGetCString(SPI_getbinval(served->vals[i], served->tupdesc, 1, &isnull));
+			int32		version = DatumGetInt32(SPI_getbinval(served->vals[i], served->tupdesc, 2, &isnull));
+
+			history(model_id, model, stage, "undeploy", 0, version, "mm_drop_model");
+		}
+	}
+	MmCatalogExec("DELETE FROM mm._stages WHERE model_id = $1", 1, types, values, NULL, SPI_OK_DELETE);
+	MmCatalogExec("DELETE FROM mm._versions WHERE model_id = $1", 1, types, values, NULL, SPI_OK_DELETE);
+	MmCatalogExec("DELETE FROM mm._models WHERE id = $1", 1, types, values, NULL, SPI_OK_DELETE);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* mm_deploy(model, version, stage): see API.md, Registry. */
+Datum
+mm_deploy(PG_FUNCTION_ARGS)
+{
+	return MmRunAudited(fcinfo, "mm_deploy", deploy_body);
+}
+
+/* mm_rollback(model, stage). */
+Datum
+mm_rollback(PG_FUNCTION_ARGS)
+{
+	return MmRunAudited(fcinfo, "mm_rollback", rollback_body);
+}
+
+/* mm_undeploy(model, stage). */
+Datum
+mm_undeploy(PG_FUNCTION_ARGS)
+{
+	return MmRunAudited(fcinfo, "mm_undeploy", undeploy_body);
+}
+
+/* mm_archive(model, version). */
+Datum
+mm_archive(PG_FUNCTION_ARGS)
+{
+	return MmRunAudited(fcinfo, "mm_archive", archive_body);
+}
+
+/* mm_restore(model, version). */
+Datum
+mm_restore(PG_FUNCTION_ARGS)
+{
+	return MmRunAudited(fcinfo, "mm_restore", restore_body);
+}
+
+/* mm_purge(model, version). */
+Datum
+mm_purge(PG_FUNCTION_ARGS)
+{
+	return MmRunAudited(fcinfo, "mm_purge", purge_body);
+}
+
+/* mm_annotate(model, description, tags). */
+Datum
+mm_annotate(PG_FUNCTION_ARGS)
+{
+	return MmRunAudited(fcinfo, "mm_annotate", annotate_body);
+}
+
+/* mm_drop_model(model). */
+Datum
+mm_drop_model(PG_FUNCTION_ARGS)
+{
+	return MmRunAudited(fcinfo, "mm_drop_model", drop_body);
+}

@@ -1,0 +1,772 @@
+/*
+ * train.c: mm_train and mm_retrain.
+ *
+ * A training is one pass over the relation, through the executor and as the
+ * calling user: a single aggregate query (mm_ls_stats) gathers, per part of a
+ * deterministic train/test split, the moments of features and target and a
+ * bounded sample of rows, and PostgreSQL runs it as a parallel aggregate when
+ * the table is large.  Everything else happens on those statistics: the
+ * least-squares solve, the metrics of both parts, the checks that name bad
+ * columns.  The catalog is written only after the model is fitted, so the
+ * model row is locked for milliseconds, not for the scan: concurrent
+ * trainings of one model overlap their reading and queue only to take the
+ * next version number.
+ */
+#include "modelmgr.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+
+#include "artifact.h"
+#include "linfit.h"
+#include "lsq.h"
+
+PG_FUNCTION_INFO_V1(mm_train);
+PG_FUNCTION_INFO_V1(mm_retrain);
+
+/* Hyperparameters of linear regression. */
+typedef struct LinearParams
+{
+	double		alpha;
+	bool		fit_intercept;
+} LinearParams;
+
+/* The next key and value at the top level of a jsonb object. */
+static bool
+next_pair(JsonbIterator **it, char **key, JsonbValue *value)
+{
+	JsonbValue	k;
+	JsonbIteratorToken tok;
+
+	while ((tok = JsonbIteratorNext(it, &k, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+		{
+			*key = pnstrdup(k.val.string.val, k.val.string.len);
+			(void) JsonbIteratorNext(it, value, true);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Errors unless a jsonb argument is an object. */
+static void
+require_object(Jsonb *j, const char *argname)
+{
+	if (!JB_ROOT_IS_OBJECT(j) || JB_ROOT_IS_SCALAR(j))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a JSON object", argname)));
+}
+
+/* Reads linear regression's params, filling in defaults. */
+static void
+parse_linear_params(Jsonb *params, LinearParams *out)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	char	   *key;
+
+	out->alpha = 0.0;
+	out->fit_intercept = true;
+	require_object(params, "params");
+	it = JsonbIteratorInit(&params->root);
+	while (next_pair(&it, &key, &v))
+	{
+		if (strcmp(key, "alpha") == 0)
+		{
+			double		alpha = v.type == jbvNumeric ?
+				DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(v.val.numeric))) : -1;
+
+			if (!(alpha >= 0.0) || isinf(alpha))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("parameter \"alpha\" must be a non-negative number")));
+			out->alpha = alpha;
+		}
+		else if (strcmp(key, "fit_intercept") == 0)
+		{
+			if (v.type != jbvBool)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("parameter \"fit_intercept\" must be true or false")));
+			out->fit_intercept = v.val.boolean;
+		}
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("parameter \"%s\" is not valid for algorithm \"linear_regression\"", key),
+					 errhint("Valid parameters: alpha, fit_intercept.")));
+	}
+}
+
+/* Refuses preprocessing options: this version trains on columns as they are. */
+static void
+check_preprocess(Jsonb *preprocess)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	char	   *key;
+
+	require_object(preprocess, "preprocess");
+	it = JsonbIteratorInit(&preprocess->root);
+	if (next_pair(&it, &key, &v))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("preprocess option \"%s\" is not supported", key),
+				 errdetail("This version trains on numeric and boolean columns as they are."),
+				 errhint("Pass preprocess => '{}'.")));
+}
+
+/* True when an integer target has at most ten distinct values (auto picks classification). */
+static bool
+few_distinct_values(const MmSource *src)
+{
+	char	   *sql = psprintf("SELECT count(*) FROM (SELECT DISTINCT %s FROM %s "
+							   "WHERE %s IS NOT NULL LIMIT 11) s",
+							   quote_identifier(src->target), src->qualified,
+							   quote_identifier(src->target));
+	bool		isnull;
+
+	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not count distinct target values");
+	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) <= 10;
+}
+
+/* Picks the algorithm and checks the target suits it. */
+static const char *
+choose_algorithm(const MmTrainSpec *spec, const MmSource *src)
+{
+	bool		is_auto = strcmp(spec->algorithm, "auto") == 0;
+	Oid			base;
+
+	if (!is_auto && strcmp(spec->algorithm, "linear_regression") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("algorithm \"%s\" is not supported", spec->algorithm),
+				 errhint("Supported algorithms: auto, linear_regression.")));
+	if (src->target == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("target must not be null"),
+				 errdetail("Regression learns to predict a target column.")));
+	base = getBaseType(src->target_type);
+	if (is_auto && (base == BOOLOID || !MmIsNumericType(base) ||
+					((base == INT2OID || base == INT4OID || base == INT8OID) &&
+					 few_distinct_values(src))))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("target \"%s\" calls for classification, which is not supported yet",
+						src->target),
+				 errdetail("Automatic selection treats boolean and text targets, and integer targets "
+						   "with at most 10 distinct values, as classes."),
+				 MmIsNumericType(base) ?
+				 errhint("Pass algorithm => 'linear_regression' to fit a regression.") : 0));
+	if (!MmIsNumericType(base))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("target \"%s\" has type %s, but linear regression needs a number",
+						src->target, format_type_be(src->target_type))));
+	return "linear_regression";
+}
+
+/* Features passed to mm_ls_stats as separate arguments, within FUNC_MAX_ARGS. */
+#define MAX_VARIADIC_FEATURES 90
+
+/*
+ * The training query: one aggregate over the relation.  Up to 90 features
+ * go as separate arguments (no array is built per row); more as an array.
+ */
+static char *
+training_query(const MmSource *src, const char *schema)
+{
+	StringInfoData q;
+	bool		wide = src->nfeatures > MAX_VARIADIC_FEATURES;
+	int			i;
+
+	initStringInfo(&q);
+	appendStringInfo(&q, "SELECT %s.%s($1, $2, $3, $4, (r.%s)::pg_catalog.float8, %s",
+					 schema, wide ? "mm_ls_stats_array" : "mm_ls_stats",
+					 quote_identifier(src->target), wide ? "ARRAY[" : "");
+	for (i = 0; i < src->nfeatures; i++)
+		appendStringInfo(&q, "%s%s", i ? ", " : "",
+						 MmFeatureExpression(src->features[i], src->feature_kinds[i], "r"));
+	appendStringInfo(&q, "%s), pg_catalog.pg_current_snapshot()::pg_catalog.text FROM %s r",
+					 wide ? "]" : "", src->qualified);
+	return q.data;
+}
+
+/* The planner's estimate of a relation's rows, or 0 where it has none. */
+static double
+estimated_rows(Oid relid)
+{
+	char		kind = get_rel_relkind(relid);
+	double		rows = 0.0;
+
+	if (kind == RELKIND_PARTITIONED_TABLE)
+	{
+		ListCell   *lc;
+
+		foreach(lc, find_all_inheritors(relid, AccessShareLock, NULL))
+			if (lfirst_oid(lc) != relid)
+				rows += estimated_rows(lfirst_oid(lc));
+	}
+	else if (kind == RELKIND_RELATION || kind == RELKIND_MATVIEW || kind == RELKIND_FOREIGN_TABLE)
+	{
+		HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+
+		if (HeapTupleIsValid(tuple))
+		{
+			rows = Max(((Form_pg_class) GETSTRUCT(tuple))->reltuples, 0.0);
+			ReleaseSysCache(tuple);
+		}
+	}
+	return rows;
+}
+
+/* Errors for NULL or non-finite values the training pass counted. */
+static void
+check_counts(const MmLsView *v, const MmSource *src)
+{
+	int			j;
+
+	for (j = 0; j < v->p; j++)
+		if (v->null_count[j] > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("feature \"%s\" is null in " INT64_FORMAT " rows",
+							src->features[j], v->null_count[j]),
+					 errhint("Filter those rows out (for example through a view) or fill them in "
+							 "with coalesce().")));
+	for (j = 0; j <= v->p; j++)
+		if (v->nonfinite_count[j] > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("%s \"%s\" is NaN or infinite in " INT64_FORMAT " rows",
+							j < v->p ? "feature" : "target",
+							j < v->p ? src->features[j] : src->target,
+							v->nonfinite_count[j]),
+					 errhint("Filter those rows out, for example through a view.")));
+	if (v->head->rows_seen == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("relation %s has no rows", src->display)));
+	if (v->part[0][0] + v->part[1][0] == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("target \"%s\" is null in every row of relation %s",
+						src->target, src->display)));
+}
+
+/* Fits, turning the core's refusals into errors that name the columns. */
+static void
+fit_linear(const MmLsView *v, const MmSource *src, const LinearParams *lp, MmLinearModel *lin)
+{
+	MmError		err;
+	uint8	   *aliased = palloc0(v->p + 1);
+	int			j;
+
+	switch (mm_linear_fit(v->part[0], v->p, lp->alpha, lp->fit_intercept, lin, aliased, &err))
+	{
+		case MM_OK:
+			break;
+		case MM_ERR_TOO_FEW_ROWS:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("too few training rows: %s", err.message),
+					 errhint("Lower test_size, train on more rows, or use fewer features.")));
+			break;
+		case MM_ERR_CONSTANT_FEATURE:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("feature \"%s\" is constant in the training rows", src->features[err.item]),
+					 errhint("Leave it out with exclude => ARRAY['%s'].", src->features[err.item])));
+			break;
+		case MM_ERR_CONSTANT_TARGET:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("target \"%s\" is constant in the training rows", src->target)));
+			break;
+		default:
+			MmReportCoreError(&err, "could not fit the linear model");
+	}
+	if (lin->rank < v->p && lp->alpha == 0.0)
+	{
+		char	  **names = palloc(sizeof(char *) * v->p);
+		int			n = 0;
+
+		for (j = 0; j < v->p; j++)
+			if (aliased[j + 1])
+				names[n++] = src->features[j];
+		ereport(NOTICE,
+				(errmsg("features are collinear; using the minimum-norm least-squares solution"),
+				 errdetail("The features have rank %d of %d; the coefficients of %s are not identifiable.",
+						   lin->rank, v->p, MmFormatList(names, n))));
+	}
+}
+
+/* A text[] of C strings. */
+static Datum
+text_array(char **items, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * (n + 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		d[i] = CStringGetTextDatum(items[i]);
+	return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* Score of the currently deployed production version: found, and its value. */
+static bool
+production_score(int64 model_id, double *score, bool *score_null)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(model_id)};
+
+	if (MmCatalogExec("SELECT v.score FROM mm._stages s JOIN mm._versions v ON v.id = s.version_id "
+					  "WHERE s.model_id = $1 AND s.stage = 'production' "
+					  "ORDER BY s.depth DESC LIMIT 1",
+					  1, types, values, NULL, SPI_OK_SELECT) == 0)
+		return false;
+	*score = DatumGetFloat8(MmCatalogGet(0, 1, score_null));
+	return true;
+}
+
+/* Whether a new version with this score goes to production under the policy. */
+static bool
+should_deploy(const char *policy, int64 model_id, double score)
+{
+	double		current;
+	bool		current_null;
+
+	if (strcmp(policy, "always") == 0)
+		return true;
+	if (strcmp(policy, "never") == 0)
+		return false;
+	if (!production_score(model_id, &current, &current_null) || current_null)
+		return true;
+	return !isnan(score) && score >= current;
+}
+
+/* Everything a new version row records. */
+typedef struct VersionRow
+{
+	const char *algorithm;
+	const char *params;
+	const char *metrics;
+	double		score;
+	int64		rows_read;
+	int64		rows_train;
+	int64		rows_test;
+	int64		rows_null_target;
+	uint64		fingerprint;
+	const char *snapshot;
+	double		train_seconds;
+	const char *trained_by;
+	bytea	   *artifact;
+	uint32		crc;
+} VersionRow;
+
+/* Creates the model if needed, takes the next version number, inserts the version. */
+static int32
+insert_version(const MmTrainSpec *spec, const MmSource *src, const VersionRow *row,
+			   int64 *model_id, int64 *version_id)
+{
+	Oid			mtypes[3] = {TEXTOID, REGROLEOID, TEXTOID};
+	Datum		mvalues[3];
+	Oid			owner;
+	char	   *task;
+	int32		version;
+	bool		isnull;
+	char	  **type_names = palloc(sizeof(char *) * src->nfeatures);
+	Oid			vtypes[25];
+	Datum		v[25];
+	char		nulls[26];
+	int			i;
+
+	mvalues[0] = CStringGetTextDatum(spec->model);
+	mvalues[1] = ObjectIdGetDatum(GetUserId());
+	mvalues[2] = CStringGetTextDatum("regression");
+	MmCatalogExec("INSERT INTO mm._models (name, owner, task) VALUES ($1, $2, $3) "
+				  "ON CONFLICT (name) DO NOTHING",
+				  3, mtypes, mvalues, NULL, SPI_OK_INSERT);
+	(void) MmLockModel(spec->model, model_id, &owner, &task, false);
+	if (strcmp(task, "regression") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("model \"%s\" is a %s model, not a regression model", spec->model, task),
+				 errhint("Train a regression under another model name.")));
+
+	mvalues[0] = Int64GetDatum(*model_id);
+	mtypes[0] = INT8OID;
+	MmCatalogExec("UPDATE mm._models SET last_version = last_version + 1 WHERE id = $1 "
+				  "RETURNING last_version", 1, mtypes, mvalues, NULL, SPI_OK_UPDATE_RETURNING);
+	version = DatumGetInt32(MmCatalogGet(0, 1, &isnull));
+
+	for (i = 0; i < src->nfeatures; i++)
+		type_names[i] = format_type_be(src->feature_types[i]);
+	memset(nulls, ' ', sizeof(nulls));
+	nulls[25] = '\0';
+	i = 0;
+#define ARG(type, value) (vtypes[i] = (type), v[i++] = (value))
+	ARG(INT8OID, Int64GetDatum(*model_id));
+	ARG(INT4OID, Int32GetDatum(version));
+	ARG(TEXTOID, CStringGetTextDatum(row->algorithm));
+	ARG(TEXTOID, CStringGetTextDatum(row->params));
+	ARG(TEXTOID, CStringGetTextDatum("{}"));
+	ARG(TEXTARRAYOID, text_array(src->features, src->nfeatures));
+	ARG(TEXTARRAYOID, text_array(type_names, src->nfeatures));
+	ARG(TEXTOID, CStringGetTextDatum(src->target));
+	ARG(TEXTOID, CStringGetTextDatum(format_type_be(src->target_type)));
+	ARG(TEXTOID, CStringGetTextDatum(src->qualified));
+	ARG(FLOAT8OID, Float8GetDatum(spec->test_size));
+	ARG(INT4OID, Int32GetDatum(spec->seed));
+	ARG(INT8OID, Int64GetDatum(row->rows_read));
+	ARG(INT8OID, Int64GetDatum(row->rows_train));
+	ARG(INT8OID, Int64GetDatum(row->rows_test));
+	ARG(TEXTOID, CStringGetTextDatum(psprintf("{\"null_target\": " INT64_FORMAT "}",
+											  row->rows_null_target)));
+	ARG(TEXTOID, CStringGetTextDatum(psprintf("%016" INT64_MODIFIER "x", row->fingerprint)));
+	ARG(TEXTOID, CStringGetTextDatum(row->snapshot));
+	ARG(TEXTOID, CStringGetTextDatum(row->metrics));
+	if (isnan(row->score))
+		nulls[i] = 'n';
+	ARG(FLOAT8OID, Float8GetDatum(row->score));
+	ARG(FLOAT8OID, Float8GetDatum(row->train_seconds));
+	ARG(TEXTOID, CStringGetTextDatum(row->trained_by));
+	if (spec->parent_version == 0)
+		nulls[i] = 'n';
+	ARG(INT4OID, Int32GetDatum(spec->parent_version));
+	ARG(BYTEAOID, PointerGetDatum(row->artifact));
+	ARG(INT8OID, Int64GetDatum((int64) row->crc));
+#undef ARG
+	Assert(i == 25);
+	MmCatalogExec("INSERT INTO mm._versions (model_id, version, algorithm, params, preprocess, "
+				  "features, feature_types, target, target_type, relation, test_size, seed, "
+				  "rows_read, rows_train, rows_test, rows_skipped, fingerprint, snapshot, metrics, "
+				  "score, train_time, trained_by, parent_version, artifact, artifact_crc) "
+				  "VALUES ($1, $2, $3, $4::pg_catalog.jsonb, $5::pg_catalog.jsonb, $6, $7, $8, $9, "
+				  "$10, $11, $12, $13, $14, $15, $16::pg_catalog.jsonb, $17, "
+				  "$18::pg_catalog.pg_snapshot, $19::pg_catalog.jsonb, $20, "
+				  "$21 * pg_catalog.interval '1 second', $22, $23, $24, $25) RETURNING id",
+				  25, vtypes, v, nulls, SPI_OK_INSERT_RETURNING);
+	*version_id = DatumGetInt64(MmCatalogGet(0, 1, &isnull));
+	return version;
+}
+
+/* Appends {"r2": ..., ...} for one part. */
+static void
+append_metrics(StringInfo buf, const MmRegressionMetrics *m)
+{
+	appendStringInfoString(buf, "{\"r2\": ");
+	MmJsonNumber(buf, m->r2);
+	appendStringInfoString(buf, ", \"rmse\": ");
+	MmJsonNumber(buf, m->rmse);
+	appendStringInfoString(buf, ", \"mae\": ");
+	MmJsonNumber(buf, m->mae);
+	appendStringInfoString(buf, ", \"explained_variance\": ");
+	MmJsonNumber(buf, m->explained_variance);
+	appendStringInfo(buf, ", \"rows\": %.0f, \"mae_rows\": %.0f}", m->rows, m->mae_rows);
+}
+
+/* Trains one version; SPI is connected. */
+static void
+train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TimestampTz started = GetCurrentTimestamp();
+	const char *trained_by = MmRoleName(GetUserId());
+	MmSource	src;
+	LinearParams lp;
+	const char *algorithm;
+	char	   *query;
+	Oid			qtypes[4] = {FLOAT8OID, INT4OID, INT4OID, FLOAT8OID};
+	Datum		qvalues[4];
+	bool		isnull;
+	void	   *ls;
+	MmLsView	view;
+	MmLinearModel lin;
+	MmModel		model;
+	MmRegressionMetrics train_m,
+				test_m;
+	bool		has_test;
+	StringInfoData params,
+				metrics;
+	VersionRow	row;
+	uint8	   *bytes;
+	size_t		nbytes;
+	MmError		err;
+	int64		model_id,
+				version_id;
+	int32		version;
+	bool		deployed;
+	Datum		out[5];
+	bool		out_nulls[5] = {false, false, false, false, false};
+
+	if (!(spec->test_size >= 0.0 && spec->test_size < 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("test_size must be at least 0 and less than 1, not %g", spec->test_size)));
+	if (strcmp(spec->deploy, "if_better") != 0 && strcmp(spec->deploy, "always") != 0 &&
+		strcmp(spec->deploy, "never") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("deploy must be 'if_better', 'always' or 'never', not '%s'", spec->deploy)));
+	check_preprocess(spec->preprocess);
+
+	/* refuse early (before reading any data) to train someone else's model */
+	{
+		Oid			types[1] = {TEXTOID};
+		Datum		values[1] = {CStringGetTextDatum(spec->model)};
+
+		if (MmCatalogExec("SELECT owner::pg_catalog.oid FROM mm._models WHERE name = $1",
+						  1, types, values, NULL, SPI_OK_SELECT) > 0)
+			MmCheckOwner(spec->model, DatumGetObjectId(MmCatalogGet(0, 1, &isnull)));
+	}
+
+	MmResolveSource(spec, &src);
+	algorithm = choose_algorithm(spec, &src);
+	parse_linear_params(spec->params, &lp);
+
+	/* the one pass over the data */
+	query = training_query(&src, MmExtensionSchema(fcinfo->flinfo->fn_oid));
+	ereport(DEBUG1, (errmsg_internal("modelmgr training query: %s", query)));
+	qvalues[0] = Float8GetDatum(spec->test_size);
+	qvalues[1] = Int32GetDatum(spec->seed);
+	qvalues[2] = Int32GetDatum(mm_metric_sample_rows);
+	qvalues[3] = Float8GetDatum(estimated_rows(src.relid));
+	if (SPI_execute_with_args(query, 4, qtypes, qvalues, NULL, false, 0) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "training query failed");
+	{
+		Datum		state = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("relation %s has no rows", src.display)));
+		ls = MmLsStateFromDatum(state);
+		row.snapshot = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	}
+	mm_ls_view(ls, &view);
+	mm_ls_finish(&view);
+	if (view.head->damaged)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("the training state was damaged")));
+	check_counts(&view, &src);
+
+	fit_linear(&view, &src, &lp, &lin);
+	mm_regression_metrics_linear(view.part[0], view.p, &lin, view.sample_row[0],
+								 view.head->sample_count[0], &train_m);
+	has_test = view.part[1][0] > 0;
+	if (has_test)
+		mm_regression_metrics_linear(view.part[1], view.p, &lin, view.sample_row[1],
+									 view.head->sample_count[1], &test_m);
+	else if (spec->test_size > 0)
+		ereport(NOTICE,
+				(errmsg("no rows were held out for testing"),
+				 errdetail("With %.0f rows, test_size %g held out none; test metrics are null.",
+						   view.part[0][0], spec->test_size)));
+
+	initStringInfo(&params);
+	appendStringInfoString(&params, "{\"alpha\": ");
+	MmJsonNumber(&params, lp.alpha);
+	appendStringInfo(&params, ", \"fit_intercept\": %s}", lp.fit_intercept ? "true" : "false");
+	initStringInfo(&metrics);
+	appendStringInfoString(&metrics, "{\"train\": ");
+	append_metrics(&metrics, &train_m);
+	appendStringInfoString(&metrics, ", \"test\": ");
+	if (has_test)
+		append_metrics(&metrics, &test_m);
+	else
+		appendStringInfoString(&metrics, "null");
+	appendStringInfoChar(&metrics, '}');
+
+	memset(&model, 0, sizeof(model));
+	model.algorithm = MM_ALGO_LINEAR_REGRESSION;
+	model.task = MM_TASK_REGRESSION;
+	model.n_features = src.nfeatures;
+	model.feature_names = src.features;
+	model.feature_kinds = src.feature_kinds;
+	model.target = src.target;
+	model.linear = lin;
+	if (mm_artifact_write(&model, &bytes, &nbytes, &err) != MM_OK)
+		MmReportCoreError(&err, "could not serialize the model");
+
+	row.algorithm = algorithm;
+	row.params = params.data;
+	row.metrics = metrics.data;
+	row.score = has_test && !isnan(test_m.r2) ? test_m.r2 : train_m.r2;
+	row.rows_read = view.head->rows_seen;
+	row.rows_train = (int64) view.part[0][0];
+	row.rows_test = (int64) view.part[1][0];
+	row.rows_null_target = view.head->rows_null_target;
+	row.fingerprint = view.head->fingerprint;
+	row.trained_by = trained_by;
+	row.artifact = palloc(VARHDRSZ + nbytes);
+	SET_VARSIZE(row.artifact, VARHDRSZ + nbytes);
+	memcpy(VARDATA(row.artifact), bytes, nbytes);
+	row.crc = mm_artifact_crc(bytes, nbytes);
+	row.train_seconds = (double) (GetCurrentTimestamp() - started) / USECS_PER_SEC;
+
+	version = insert_version(spec, &src, &row, &model_id, &version_id);
+	call->version = version;
+	deployed = should_deploy(spec->deploy, model_id, row.score);
+	if (deployed)
+		MmStagePush(model_id, spec->model, "production", version_id, version, call->function);
+
+	InitMaterializedSRF(fcinfo, 0);
+	out[0] = CStringGetTextDatum(spec->model);
+	out[1] = Int32GetDatum(version);
+	out[2] = CStringGetTextDatum(algorithm);
+	out[3] = JsonbPGetDatum(MmJsonbFromString(metrics.data));
+	out[4] = BoolGetDatum(deployed);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, out_nulls);
+}
+
+/* Trains one version of spec->model (see MmTrainSpec). */
+void
+MmTrainRun(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	train_connected(fcinfo, spec, call);
+	SPI_finish();
+}
+
+/* JSON array text of C strings, or null. */
+static char *
+json_string_array(char **items, int n)
+{
+	StringInfoData buf;
+	int			i;
+
+	if (items == NULL)
+		return NULL;
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '[');
+	for (i = 0; i < n; i++)
+	{
+		if (i)
+			appendStringInfoString(&buf, ", ");
+		MmJsonString(&buf, items[i]);
+	}
+	appendStringInfoChar(&buf, ']');
+	return buf.data;
+}
+
+/* Body of mm_train. */
+static Datum
+train_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+{
+	MmTrainSpec spec;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.model = MmArgCString(fcinfo, 0, "model");
+	MmAuditSetModel(call, spec.model);
+	MmCheckName(spec.model, "model");
+	spec.relation = MmArgCString(fcinfo, 1, "relation");
+	MmAuditArgText(call, "relation", spec.relation);
+	spec.target = MmArgCStringOrNull(fcinfo, 2);
+	MmAuditArgText(call, "target", spec.target);
+	spec.algorithm = MmArgCString(fcinfo, 3, "algorithm");
+	MmAuditArgText(call, "algorithm", spec.algorithm);
+	if (!PG_ARGISNULL(4))
+		spec.features = MmTextArrayElements(PG_GETARG_ARRAYTYPE_P(4), "features", &spec.nfeatures);
+	MmAuditArgJson(call, "features", json_string_array(spec.features, spec.nfeatures));
+	if (!PG_ARGISNULL(5))
+		spec.exclude = MmTextArrayElements(PG_GETARG_ARRAYTYPE_P(5), "exclude", &spec.nexclude);
+	MmAuditArgJson(call, "exclude", json_string_array(spec.exclude, spec.nexclude));
+	MmRequireArg(fcinfo, 6, "params");
+	spec.params = PG_GETARG_JSONB_P(6);
+	MmAuditArgJson(call, "params", JsonbToCString(NULL, &spec.params->root, VARSIZE(spec.params)));
+	MmRequireArg(fcinfo, 7, "preprocess");
+	spec.preprocess = PG_GETARG_JSONB_P(7);
+	MmAuditArgJson(call, "preprocess",
+				   JsonbToCString(NULL, &spec.preprocess->root, VARSIZE(spec.preprocess)));
+	MmRequireArg(fcinfo, 8, "test_size");
+	spec.test_size = PG_GETARG_FLOAT8(8);
+	MmAuditArgNumber(call, "test_size", spec.test_size);
+	MmRequireArg(fcinfo, 9, "seed");
+	spec.seed = PG_GETARG_INT32(9);
+	MmAuditArgNumber(call, "seed", spec.seed);
+	spec.deploy = MmArgCString(fcinfo, 10, "deploy");
+	MmAuditArgText(call, "deploy", spec.deploy);
+	MmTrainRun(fcinfo, &spec, call);
+	return (Datum) 0;
+}
+
+/* Body of mm_retrain: the recipe of the referenced version, on new data. */
+static Datum
+retrain_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+{
+	char	   *ref = MmArgCString(fcinfo, 0, "model");
+	char	   *relation = MmArgCStringOrNull(fcinfo, 1);
+	MmVersionRef vr;
+	MmTrainSpec spec;
+	Oid			types[1] = {INT8OID};
+	Datum		values[1];
+	bool		isnull;
+	HeapTuple	tuple;
+	TupleDesc	desc;
+	Datum		features;
+
+	MmAuditArgText(call, "model", ref);
+	MmAuditArgText(call, "relation", relation);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MmResolveRef(ref, false, &vr);
+	MmAuditSetModel(call, vr.model);
+	MmCheckOwner(vr.model, vr.owner);
+
+	values[0] = Int64GetDatum(vr.version_id);
+	MmCatalogExec("SELECT algorithm, params, preprocess, features, target, test_size, seed, relation "
+				  "FROM mm._versions WHERE id = $1", 1, types, values, NULL, SPI_OK_SELECT);
+	tuple = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.model = vr.model;
+	spec.algorithm = TextDatumGetCString(SPI_getbinval(tuple, desc, 1, &isnull));
+	spec.params = DatumGetJsonbPCopy(SPI_getbinval(tuple, desc, 2, &isnull));
+	spec.preprocess = DatumGetJsonbPCopy(SPI_getbinval(tuple, desc, 3, &isnull));
+	features = SPI_getbinval(tuple, desc, 4, &isnull);
+	spec.features = MmTextArrayElements(DatumGetArrayTypeP(features), "features", &spec.nfeatures);
+	spec.target = TextDatumGetCString(SPI_getbinval(tuple, desc, 5, &isnull));
+	spec.test_size = DatumGetFloat8(SPI_getbinval(tuple, desc, 6, &isnull));
+	spec.seed = DatumGetInt32(SPI_getbinval(tuple, desc, 7, &isnull));
+	spec.relation = relation ? relation : TextDatumGetCString(SPI_getbinval(tuple, desc, 8, &isnull));
+	spec.deploy = "if_better";
+	spec.parent_version = vr.version;
+	train_connected(fcinfo, &spec, call);
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/* mm_train(model, relation, target, ...): see API.md, Training. */
+Datum
+mm_train(PG_FUNCTION_ARGS)
+{
+	return MmRunAudited(fcinfo, "mm_train", train_body);
+}
+
+/* mm_retrain(model, relation): see API.md, Training. */
+Datum
+mm_retrain(PG_FUNCTION_ARGS)
+{
+	return MmRunAudited(fcinfo, "mm_retrain", retrain_body);
+}

@@ -1,0 +1,186 @@
+/*
+ * util.c: argument checking, names, JSON text and core error reporting.
+ */
+#include "modelmgr.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "common/shortest_dec.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
+
+/* Core allocations come from the current memory context. */
+static void *
+core_palloc(size_t size)
+{
+	return MemoryContextAllocExtended(CurrentMemoryContext, size, MCXT_ALLOC_HUGE);
+}
+
+static void
+core_pfree(void *ptr)
+{
+	pfree(ptr);
+}
+
+/* Points the core's allocator at palloc. */
+void
+MmCoreInit(void)
+{
+	mm_set_allocator(core_palloc, core_pfree);
+}
+
+/* Raises the contract's error for a NULL where a value is required. */
+void
+MmRequireArg(FunctionCallInfo fcinfo, int argno, const char *argname)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", argname)));
+}
+
+/* A required text argument as a C string. */
+char *
+MmArgCString(FunctionCallInfo fcinfo, int argno, const char *argname)
+{
+	MmRequireArg(fcinfo, argno, argname);
+	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+/* An optional text argument as a C string, or NULL. */
+char *
+MmArgCStringOrNull(FunctionCallInfo fcinfo, int argno)
+{
+	return PG_ARGISNULL(argno) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+/* The elements of a one-dimensional text[] without NULLs. */
+char **
+MmTextArrayElements(ArrayType *array, const char *argname, int *count)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n,
+				i;
+	char	  **out;
+
+	if (ARR_NDIM(array) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", argname)));
+	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	out = palloc(sizeof(char *) * (n + 1));
+	for (i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain null elements", argname)));
+		out[i] = TextDatumGetCString(elems[i]);
+	}
+	*count = n;
+	return out;
+}
+
+/* Checks a model or stage name: [a-z_][a-z0-9_]*, at most 63 bytes. */
+void
+MmCheckName(const char *name, const char *kind)
+{
+	const char *c;
+	bool		ok = name[0] != '\0' && strlen(name) < NAMEDATALEN &&
+		((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_');
+
+	for (c = name; ok && *c; c++)
+		ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_';
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("invalid %s name \"%s\"", kind, name),
+				 errdetail("A %s name starts with a lower-case letter or underscore, "
+						   "continues with lower-case letters, digits and underscores, "
+						   "and has at most %d bytes.", kind, NAMEDATALEN - 1)));
+}
+
+/* Reports a core failure as a PostgreSQL error; what names the object. */
+void
+MmReportCoreError(const MmError *err, const char *what)
+{
+	int			code;
+
+	switch (err->code)
+	{
+		case MM_ERR_CORRUPT:
+			code = ERRCODE_DATA_CORRUPTED;
+			break;
+		case MM_ERR_UNSUPPORTED:
+			code = ERRCODE_FEATURE_NOT_SUPPORTED;
+			break;
+		case MM_ERR_NO_MEMORY:
+			code = ERRCODE_OUT_OF_MEMORY;
+			break;
+		case MM_ERR_NUMERIC:
+			code = ERRCODE_INTERNAL_ERROR;
+			break;
+		default:
+			code = ERRCODE_DATA_EXCEPTION;
+			break;
+	}
+	ereport(ERROR,
+			(errcode(code),
+			 errmsg("%s: %s", what, err->message)));
+}
+
+/* Appends a JSON number, or null where the value is NaN or infinite. */
+void
+MmJsonNumber(StringInfo buf, double value)
+{
+	char		digits[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+	if (!isfinite(value))
+	{
+		appendStringInfoString(buf, "null");
+		return;
+	}
+	double_to_shortest_decimal_buf(value, digits);
+	appendStringInfoString(buf, digits);
+}
+
+/* Appends a JSON string. */
+void
+MmJsonString(StringInfo buf, const char *value)
+{
+	escape_json(buf, value);
+}
+
+/* Parses JSON text into jsonb. */
+Jsonb *
+MmJsonbFromString(const char *json)
+{
+	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
+}
+
+/* A role's name, or its OID in text when it no longer exists. */
+char *
+MmRoleName(Oid roleid)
+{
+	char	   *name = GetUserNameFromId(roleid, true);
+
+	return name ? name : psprintf("%u", roleid);
+}
+
+/* Items quoted and separated by commas, for messages. */
+char *
+MmFormatList(char **items, int count)
+{
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	for (i = 0; i < count; i++)
+		appendStringInfo(&buf, "%s\"%s\"", i ? ", " : "", items[i]);
+	return buf.data;
+}

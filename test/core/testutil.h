@@ -1,0 +1,54 @@
+/*
+ * testutil.h: helpers shared by the core unit tests.
+ */
+#ifndef MM_TESTUTIL_H
+#define MM_TESTUTIL_H
+
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+/* Fails unless actual is within rtol of expected, relative to |expected|. */
+#define assert_close(actual, expected, rtol) \
+	assert_close_impl((actual), (expected), (rtol), #actual, __FILE__, __LINE__)
+
+static inline void
+assert_close_impl(double actual, double expected, double rtol, const char *what,
+				  const char *file, int line)
+{
+	double		scale = fabs(expected) > 1.0 ? fabs(expected) : 1.0;
+
+	if (!(fabs(actual - expected) <= rtol * scale))
+	{
+		print_error("%s = %.17g, expected %.17g (rtol %g)\n", what, actual, expected, rtol);
+		_fail(file, line);
+	}
+}
+
+/* A small deterministic generator (xorshift64*) for test data. */
+static inline double
+test_uniform(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return (double) ((*state * UINT64_C(2685821657736338717)) >> 11) * 0x1.0p-53;
+}
+
+/*
+ * MADlib's houses example (test/fixtures/madlib/houses.csv): tax, bath,
+ * size and price of 15 houses, and bedroom.
+ */
+static const double houses_tax[15] = {590, 1050, 20, 870, 1320, 1350, 2790, 680, 1840, 3680, 1660, 1620, 3100, 2070, 650};
+static const double houses_bath[15] = {1, 2, 1, 2, 2, 1, 2.5, 1, 2, 2, 1, 2, 2, 3, 1.5};
+static const double houses_size[15] = {770, 1410, 1060, 1300, 1500, 820, 2130, 1170, 1500, 2790, 1030, 1250, 1760, 1550, 1450};
+static const double houses_price[15] = {50000, 85000, 22500, 90000, 133000, 90500, 260000, 142500, 160000, 240000, 87000, 118600, 140000, 148000, 65000};
+static const double houses_bedroom[15] = {2, 3, 3, 2, 3, 2, 3, 2, 3, 4, 3, 3, 3, 2, 3};
+
+#endif
