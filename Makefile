@@ -5,6 +5,8 @@
 #   make unittest         build and run the core's C unit tests (no server)
 #   make installcheck     pg_regress suites and TAP tests, each on a temporary
 #                         server that preloads the library
+#   make regresscheck     the pg_regress suites alone
+#   make tapcheck         the TAP tests alone
 #
 # The core (src/core) is plain C99 without PostgreSQL headers and has its own
 # compile rule: PGXS's flags (-Wdeclaration-after-statement and friends) are
@@ -65,3 +67,11 @@ test/core/test_%: test/core/test_%.c test/core/testutil.h $(CORE_OBJS)
 .PHONY: unittest
 unittest: $(UNIT_TESTS)
 	@status=0; for t in $(UNIT_TESTS); do ./$$t || status=1; done; exit $$status
+
+# The two halves of installcheck, each on its own, so that a run can report both.
+.PHONY: regresscheck tapcheck
+regresscheck:
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+
+tapcheck:
+	$(prove_installcheck)

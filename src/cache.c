@@ -96,7 +96,7 @@ MmModelLoad(const MmVersionRef *ref)
 				(errcode(err.code == MM_ERR_UNSUPPORTED ? ERRCODE_FEATURE_NOT_SUPPORTED
 						 : ERRCODE_DATA_CORRUPTED),
 				 errmsg("version %d of model \"%s\" is damaged", ref->version, ref->model),
-				 errdetail("%s.", err.message),
+				 errdetail("Its stored artifact failed a check: %s.", err.message),
 				 errhint("Train a new version, or deploy another one.")));
 	return model;
 }

@@ -145,7 +145,13 @@ map_columns(PredictState *ps, MemoryContext mcxt, Oid type, int32 typmod)
 		}
 	}
 
-	ps->row_desc = CreateTupleDescCopy(desc);
+	{
+		/* kept for the whole statement, like the rest of the state */
+		MemoryContext old = MemoryContextSwitchTo(mcxt);
+
+		ps->row_desc = CreateTupleDescCopy(desc);
+		MemoryContextSwitchTo(old);
+	}
 	ReleaseTupleDesc(desc);
 	if (ps->values)
 	{
@@ -259,8 +265,12 @@ mm_predict_array(PG_FUNCTION_ARGS)
 	ps = predict_state(fcinfo, PG_GETARG_TEXT_PP(0));
 	m = ps->model;
 	arr = PG_GETARG_ARRAYTYPE_P(1);
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("features must be a one-dimensional array")));
 	n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
-	if (ARR_NDIM(arr) > 1 || n != m->n_features)
+	if (n != m->n_features)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("model \"%s\" version %d takes %d features, not %d",

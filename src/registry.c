@@ -139,19 +139,21 @@ find_version(int64 model_id, const char *model, int32 version)
 	return info;
 }
 
-/* The stages whose top is a version, comma separated, or NULL. */
+/* The stages whose top is a version, quoted and comma separated; their count. */
 static char *
-serving_stages(int64 version_id)
+serving_stages(int64 version_id, int64 *count)
 {
 	Oid			types[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(version_id)};
 	bool		isnull;
 	Datum		d;
 
-	MmCatalogExec("SELECT string_agg(s.stage, ', ' ORDER BY s.stage) FROM mm._stages s "
+	MmCatalogExec("SELECT string_agg(pg_catalog.format('\"%s\"', s.stage), ', ' ORDER BY s.stage), "
+				  "count(*) FROM mm._stages s "
 				  "WHERE s.version_id = $1 AND s.depth = (SELECT max(t.depth) FROM mm._stages t "
 				  "WHERE t.model_id = s.model_id AND t.stage = s.stage)",
 				  1, types, values, NULL, SPI_OK_SELECT);
+	*count = DatumGetInt64(MmCatalogGet(0, 2, &isnull));
 	d = MmCatalogGet(0, 1, &isnull);
 	return isnull ? NULL : TextDatumGetCString(d);
 }
@@ -196,7 +198,10 @@ deploy_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 
 	model_id = begin_call(fcinfo, call, &model);
 	if (!PG_ARGISNULL(1))
+	{
 		MmAuditArgNumber(call, "version", PG_GETARG_INT32(1));
+		call->version = PG_GETARG_INT32(1);
+	}
 	else
 		MmAuditArgJson(call, "version", NULL);
 	stage = stage_arg(fcinfo, 2, call);
@@ -347,13 +352,15 @@ archive_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	int64		model_id = begin_call(fcinfo, call, &model);
 	int32		version = version_arg(fcinfo, 1, call);
 	VersionInfo v = find_version(model_id, model, version);
-	char	   *stages = serving_stages(v.id);
+	int64		nstages;
+	char	   *stages = serving_stages(v.id, &nstages);
 
 	if (stages != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("cannot archive version %d of model \"%s\": it is deployed to stage %s",
-						version, model, stages),
+				 errmsg_plural("cannot archive version %d of model \"%s\": it is deployed to stage %s",
+							   "cannot archive version %d of model \"%s\": it is deployed to stages %s",
+							   nstages, version, model, stages),
 				 errhint("Deploy another version there, or empty the stage with mm_undeploy, first.")));
 	if (v.archived)
 		ereport(NOTICE,
@@ -405,8 +412,9 @@ purge_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 							1, types, values, NULL, SPI_OK_DELETE);
 	if (removed > 0)
 		ereport(NOTICE,
-				(errmsg("version %d of model \"%s\" was removed from %d earlier deployments",
-						version, model, removed),
+				(errmsg_plural("version %d of model \"%s\" was removed from %d earlier deployment",
+							   "version %d of model \"%s\" was removed from %d earlier deployments",
+							   removed, version, model, removed),
 				 errdetail("Rollbacks skip it from now on.")));
 	MmCatalogExec("DELETE FROM mm._versions WHERE id = $1", 1, types, values, NULL, SPI_OK_DELETE);
 	SPI_finish();

@@ -61,6 +61,16 @@ next_pair(JsonbIterator **it, char **key, JsonbValue *value)
 	return false;
 }
 
+/* A JSON number as a double (infinite beyond its range); NaN for a non-number. */
+static double
+json_number(const JsonbValue *v)
+{
+	if (v->type != jbvNumeric)
+		return NAN;
+	return strtod(DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric))),
+				  NULL);
+}
+
 /* Errors unless a jsonb argument is an object. */
 static void
 require_object(Jsonb *j, const char *argname)
@@ -87,13 +97,12 @@ parse_linear_params(Jsonb *params, LinearParams *out)
 	{
 		if (strcmp(key, "alpha") == 0)
 		{
-			double		alpha = v.type == jbvNumeric ?
-				DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(v.val.numeric))) : -1;
+			double		alpha = json_number(&v);
 
 			if (!(alpha >= 0.0) || isinf(alpha))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("parameter \"alpha\" must be a non-negative number")));
+						 errmsg("parameter \"alpha\" must be a finite non-negative number")));
 			out->alpha = alpha;
 		}
 		else if (strcmp(key, "fit_intercept") == 0)
@@ -246,18 +255,22 @@ check_counts(const MmLsView *v, const MmSource *src)
 		if (v->null_count[j] > 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("feature \"%s\" is null in " INT64_FORMAT " rows",
-							src->features[j], v->null_count[j]),
+					 errmsg_plural("feature \"%s\" is null in " INT64_FORMAT " row",
+								   "feature \"%s\" is null in " INT64_FORMAT " rows",
+								   (unsigned long) v->null_count[j],
+								   src->features[j], v->null_count[j]),
 					 errhint("Filter those rows out (for example through a view) or fill them in "
 							 "with coalesce().")));
 	for (j = 0; j <= v->p; j++)
 		if (v->nonfinite_count[j] > 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("%s \"%s\" is NaN or infinite in " INT64_FORMAT " rows",
-							j < v->p ? "feature" : "target",
-							j < v->p ? src->features[j] : src->target,
-							v->nonfinite_count[j]),
+					 errmsg_plural("%s \"%s\" is NaN or infinite in " INT64_FORMAT " row",
+								   "%s \"%s\" is NaN or infinite in " INT64_FORMAT " rows",
+								   (unsigned long) v->nonfinite_count[j],
+								   j < v->p ? "feature" : "target",
+								   j < v->p ? src->features[j] : src->target,
+								   v->nonfinite_count[j]),
 					 errhint("Filter those rows out, for example through a view.")));
 	if (v->head->rows_seen == 0)
 		ereport(ERROR,

@@ -353,8 +353,10 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 				ok;
 
 	*model_out = NULL;
-	if (len < MM_ARTIFACT_HEADER || memcmp(data, artifact_magic, 4) != 0)
-		return mm_fail(err, MM_ERR_CORRUPT, -1, "not a model artifact (bad magic)");
+	if (len < MM_ARTIFACT_HEADER)
+		return mm_fail(err, MM_ERR_CORRUPT, -1, "it is shorter than a header (%zu of %d bytes)", len, MM_ARTIFACT_HEADER);
+	if (memcmp(data, artifact_magic, 4) != 0)
+		return mm_fail(err, MM_ERR_CORRUPT, -1, "it does not start with the artifact magic");
 	format = (uint32_t) data[4] | ((uint32_t) data[5] << 8);
 	algorithm = (uint32_t) data[6] | ((uint32_t) data[7] << 8);
 	flags = read_le32(data + 8);
@@ -362,18 +364,18 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 	z_len = read_le32(data + 16);
 	if (format != MM_ARTIFACT_FORMAT)
 		return mm_fail(err, MM_ERR_UNSUPPORTED, -1,
-					   "artifact format version %u is not supported (this build reads version %d)",
+					   "format version %u is not supported (this build reads version %d)",
 					   format, MM_ARTIFACT_FORMAT);
 	if ((size_t) z_len != len - MM_ARTIFACT_HEADER)
-		return mm_fail(err, MM_ERR_CORRUPT, -1, "artifact is %zu bytes but its header says %u",
+		return mm_fail(err, MM_ERR_CORRUPT, -1, "it is %zu bytes long but its header says %u",
 					   len, z_len + MM_ARTIFACT_HEADER);
 	crc = (uint32_t) crc32(0L, data, 20);
 	crc = (uint32_t) crc32(crc, data + MM_ARTIFACT_HEADER, (uInt) z_len);
 	if (crc != read_le32(data + 20))
-		return mm_fail(err, MM_ERR_CORRUPT, -1, "artifact checksum mismatch");
+		return mm_fail(err, MM_ERR_CORRUPT, -1, "the checksum does not match");
 	if (flags != 0 || algorithm < 1 || algorithm > MM_ALGO_LAST ||
 		raw_len == 0 || raw_len > MM_ARTIFACT_MAX_BODY)
-		return mm_fail(err, MM_ERR_CORRUPT, -1, "artifact header has impossible values");
+		return mm_fail(err, MM_ERR_CORRUPT, -1, "its header has impossible values");
 
 	body = mm_alloc(raw_len);
 	if (body == NULL)
@@ -382,7 +384,7 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 	if (uncompress(body, &got, data + MM_ARTIFACT_HEADER, z_len) != Z_OK || got != raw_len)
 	{
 		mm_free(body);
-		return mm_fail(err, MM_ERR_CORRUPT, -1, "artifact body does not decompress");
+		return mm_fail(err, MM_ERR_CORRUPT, -1, "its body does not decompress");
 	}
 
 	model = mm_alloc0(sizeof(MmModel));
@@ -430,7 +432,7 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 	if (!ok)
 	{
 		mm_model_free(model);
-		return mm_fail(err, MM_ERR_CORRUPT, -1, "artifact body is malformed");
+		return mm_fail(err, MM_ERR_CORRUPT, -1, "its body is malformed");
 	}
 	*model_out = model;
 	return MM_OK;

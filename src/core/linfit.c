@@ -139,7 +139,7 @@ mm_linear_fit(const double *moments, int p, double alpha, int fit_intercept,
 	memset(out, 0, sizeof(*out));
 	if (n < ncoef)
 		return mm_fail(err, MM_ERR_TOO_FEW_ROWS, -1,
-					   "%.0f training rows for %d coefficients", n, ncoef);
+					   "%.0f rows for %d coefficients", n, ncoef);
 
 	w.gram = mm_alloc(sizeof(double) * p * p);
 	w.rhs = mm_alloc(sizeof(double) * p);

@@ -1,0 +1,67 @@
+# Shared by scripts/demo.sh and scripts/test.sh: dependencies, build, staging.
+# Sourced, not run.
+
+set -euo pipefail
+
+PROJECT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_MAJOR=15
+PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+PG_USER=${MM_PG_USER:-postgres}
+export DEBIAN_FRONTEND=noninteractive
+
+# Debian packages the build, the tests and the walk-through need.
+PACKAGES=(
+    make gcc libc6-dev
+    postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-client-$PG_MAJOR
+    liblapacke-dev liblapack-dev libblas-dev zlib1g-dev
+    libcmocka-dev libipc-run-perl
+)
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+require_root() {
+    [ "$(id -u)" -eq 0 ] || die "run this as root (it installs packages and PostgreSQL refuses to run as root, so it starts the server as '$PG_USER')"
+}
+
+# Installs whichever of PACKAGES is missing.
+install_deps() {
+    local missing=() p
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        echo "all build and test dependencies are installed"
+    else
+        say "installing ${missing[*]}"
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+    id "$PG_USER" >/dev/null 2>&1 || die "user '$PG_USER' does not exist (the postgresql package creates it)"
+    [ -x "$PG_BIN/initdb" ] || die "$PG_BIN/initdb is missing"
+}
+
+# True when the unprivileged user can write to directory $1.
+user_can_write() {
+    runuser -u "$PG_USER" -- test -w "$1" -a -x "$1" 2>/dev/null
+}
+
+# Copies the project (without .git and run/) to $1, owned by the server's user.
+stage_tree() {
+    local dest=$1
+    rm -rf "$dest"
+    mkdir -p "$dest"
+    (cd "$PROJECT" && tar --exclude=./.git --exclude=./run --exclude=./tmp_check \
+        --exclude=./results -cf - .) | tar -xf - -C "$dest"
+    chown -R "$PG_USER": "$dest"
+}
+
+# Builds as the unprivileged user in $1 and installs into PostgreSQL as root.
+build_and_install() {
+    local dir=$1
+    say "building modelmgr in $dir"
+    runuser -u "$PG_USER" -- make -C "$dir" -s clean >/dev/null
+    runuser -u "$PG_USER" -- make -C "$dir" -s -j"$(nproc)"
+    say "installing modelmgr into PostgreSQL $PG_MAJOR"
+    make -C "$dir" -s install >/dev/null
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs every test of modelmgr: the core's C unit tests, the pg_regress suites
+# and the TAP tests.  For a fresh Debian 12 machine, as root:
+#
+#     bash scripts/test.sh
+#
+# It installs what is missing, builds and installs the extension, and runs the
+# servers the tests need as an unprivileged user, from a copy of the project
+# that user can write to.  It exits non-zero if anything fails.
+
+source "$(dirname "$0")/common.sh"
+
+require_root
+install_deps
+
+STAGE=${MM_TEST_DIR:-/var/tmp/modelmgr-test}
+say "staging the project in $STAGE"
+stage_tree "$STAGE"
+build_and_install "$STAGE"
+
+failed=0
+declare -a summary
+
+# Runs one suite as the unprivileged user, keeps its output, and records the
+# line that summarizes it.
+run_suite() {
+    local name=$1 pattern=$2 log="$STAGE/$1.log"
+    shift 2
+    say "$name"
+    if runuser -u "$PG_USER" -- env -C "$STAGE" "$@" 2>&1 | tee "$log"; then
+        summary+=("$name: $(grep -E "$pattern" "$log" | tail -n 1)")
+    else
+        failed=1
+        summary+=("$name: FAILED $(grep -E "$pattern" "$log" | tail -n 1)")
+    fi
+}
+
+run_suite "core unit tests" "tests? (passed|failed)|PASSED|FAILED" make -s unittest
+run_suite "regression suites" "tests (passed|failed)|failed \(" make -s regresscheck
+run_suite "TAP tests" "^(All tests successful|Result:|Failed)" make -s tapcheck
+
+if [ -s "$STAGE/regression.diffs" ]; then
+    say "regression.diffs"
+    cat "$STAGE/regression.diffs"
+fi
+if [ "$failed" -ne 0 ] && [ -d "$STAGE/tmp_check/log" ]; then
+    say "TAP logs of failed tests"
+    for f in "$STAGE"/tmp_check/log/regress_log_*; do
+        grep -q "not ok" "$f" 2>/dev/null && { echo "--- $f"; tail -n 60 "$f"; }
+    done
+fi
+
+say "summary"
+printf '%s\n' "${summary[@]}"
+# the unit test runner prints one line per suite; count them
+printf 'core unit suites passed: %s of %s\n' \
+    "$(grep -c 'PASSED' "$STAGE/core unit tests.log" || true)" \
+    "$(ls "$STAGE"/test/core/test_*.c | wc -l)"
+if [ "$failed" -ne 0 ]; then
+    echo "SOME TESTS FAILED"
+    exit 1
+fi
+echo "ALL TESTS PASSED"

@@ -1,0 +1,63 @@
+--
+-- Security: a model belongs to its owner; others may predict but not manage
+-- it; the catalog tables are written only by the extension's functions; data
+-- is read with the caller's privileges and row-level security.
+--
+CREATE ROLE regress_alice;
+CREATE ROLE regress_bob;
+CREATE ROLE regress_carol IN ROLE regress_alice;
+CREATE TABLE shared_data AS SELECT id, x1, x2, y, CASE WHEN id % 2 = 0 THEN 'regress_alice' ELSE 'regress_bob' END AS owner
+  FROM synth WHERE id <= 2000;
+GRANT SELECT ON shared_data TO regress_alice, regress_bob;
+CREATE TABLE secret_data AS SELECT x1, y FROM synth;
+
+SET ROLE regress_alice;
+SELECT version FROM mm_train('alice_model', 'shared_data', 'y', features => ARRAY['x1', 'x2']);
+SELECT model, owner FROM mm.models WHERE model = 'alice_model';
+RESET ROLE;
+
+-- another role may predict and read the views, but not manage the model
+SET ROLE regress_bob;
+SELECT round(mm_predict('alice_model', s)::numeric, 6) AS bob_predicts FROM shared_data s WHERE id = 1;
+SELECT count(*) AS bob_sees_versions FROM mm.versions WHERE model = 'alice_model';
+SELECT mm_deploy('alice_model', 1);
+SELECT mm_rollback('alice_model');
+SELECT mm_archive('alice_model', 1);
+SELECT mm_annotate('alice_model', 'mine now');
+SELECT mm_drop_model('alice_model');
+SELECT * FROM mm_retrain('alice_model');
+SELECT version FROM mm_train('alice_model', 'shared_data', 'y', features => ARRAY['x1']);
+-- nor touch the catalog tables directly
+SELECT count(*) FROM mm._versions;
+INSERT INTO mm._models (name, owner, task) VALUES ('forged', 'regress_bob', 'regression');
+UPDATE mm._stages SET depth = 1;
+-- training reads data as the caller
+SELECT version FROM mm_train('bob_model', 'secret_data', 'y');
+RESET ROLE;
+
+-- members of the owner's role manage the model too
+SET ROLE regress_carol;
+SELECT mm_annotate('alice_model', 'shared with carol');
+RESET ROLE;
+
+-- row-level security applies to training
+ALTER TABLE shared_data ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_rows ON shared_data USING (owner = current_user);
+SET ROLE regress_bob;
+SELECT version FROM mm_train('bob_model', 'shared_data', 'y', features => ARRAY['x1', 'x2'], test_size => 0);
+SELECT rows_read FROM mm.versions WHERE model = 'bob_model';
+RESET ROLE;
+
+-- column privileges too
+GRANT SELECT (x1, y) ON secret_data TO regress_bob;
+SET ROLE regress_bob;
+SELECT version FROM mm_train('bob_cols', 'secret_data', 'y', features => ARRAY['x1'], test_size => 0);
+RESET ROLE;
+GRANT SELECT (x2) ON synth TO regress_bob;
+SET ROLE regress_bob;
+SELECT version FROM mm_train('bob_cols', 'synth', 'y', features => ARRAY['x2']);
+RESET ROLE;
+
+-- the failed attempts are in the audit log, under the role that made them
+SELECT function, model, sqlstate, role FROM mm.audit_log
+ WHERE role IN ('regress_bob', 'regress_carol') ORDER BY id;
