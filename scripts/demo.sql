@@ -1,0 +1,72 @@
+-- The walk-through: train, evaluate, deploy, predict, retrain, roll back.
+\set ECHO queries
+\pset null '(null)'
+
+CREATE EXTENSION modelmgr;
+
+\echo
+\echo '--- 1. Train a model where the data lives: one pass over the table, with'
+\echo '---    25% of the rows held out for testing.  The first version deploys.'
+SELECT model, version, algorithm, deployed,
+       round((metrics #>> '{test,r2}')::numeric, 4) AS test_r2,
+       round((metrics #>> '{test,rmse}')::numeric) AS test_rmse,
+       round((metrics #>> '{test,mae}')::numeric) AS test_mae
+  FROM mm_train('house_price', 'house_sales', 'price', exclude => ARRAY['id', 'sold_on']);
+
+\echo
+\echo '--- 2. The version is a row: what it read, how, and how well it did.'
+SELECT version, algorithm, features, rows_train, rows_test, fingerprint, stages
+  FROM mm.versions WHERE model = 'house_price';
+SELECT feature, round(coef::numeric, 2) AS coef, round(std_err::numeric, 2) AS std_err,
+       round(p_value::numeric, 4) AS p_value
+  FROM mm_coefficients('house_price');
+
+\echo
+\echo '--- 3. Evaluate it on sales it has never seen: early 2026.'
+SELECT jsonb_pretty(mm_evaluate('house_price', 'house_sales_2026'));
+
+\echo
+\echo '--- 4. Predict inside queries: mm_predict matches the columns of a row by name.'
+SELECT id, living_area, distance_km, price, round(mm_predict('house_price', s)) AS predicted
+  FROM house_sales_2026 s ORDER BY id LIMIT 5;
+SELECT round(avg(abs(price - mm_predict('house_price', s)))) AS mean_abs_error, count(*)
+  FROM house_sales_2026 s;
+
+\echo
+\echo '--- 5. A second version with ridge regularization, kept out of production;'
+\echo '---    staging serves it next to production, and the two are compared.'
+SELECT version, deployed, round((metrics #>> '{test,r2}')::numeric, 4) AS test_r2
+  FROM mm_train('house_price', 'house_sales', 'price', exclude => ARRAY['id', 'sold_on'],
+                params => '{"alpha": 100000}', deploy => 'never');
+SELECT mm_deploy('house_price', 2, 'staging');
+SELECT id, price, round(mm_predict('house_price', s)) AS production,
+       round(mm_predict('house_price@staging', s)) AS staging
+  FROM house_sales_2026 s ORDER BY id LIMIT 3;
+SELECT mm_compare('house_price', 1, 2) -> 'params' AS params,
+       mm_compare('house_price', 1, 2) #> '{metrics,test,r2}' AS test_r2;
+
+\echo
+\echo '--- 6. The market moved: retrain with the same recipe on the new sales.'
+SELECT model, version, deployed, round((metrics #>> '{test,r2}')::numeric, 4) AS test_r2
+  FROM mm_retrain('house_price', 'house_sales_2026');
+SELECT model, stage, version, depth FROM mm.deployments WHERE model = 'house_price' ORDER BY stage;
+SELECT round((mm_evaluate('house_price', 'house_sales_2026') ->> 'mae')::numeric) AS mae_on_2026_now;
+
+\echo
+\echo '--- 7. Roll back: production returns to the version it served before.'
+SELECT mm_rollback('house_price');
+SELECT round((mm_evaluate('house_price', 'house_sales_2026') ->> 'mae')::numeric) AS mae_on_2026_now;
+SELECT stage, action, version, previous_version, by, via
+  FROM mm.deployment_history WHERE model = 'house_price' ORDER BY id;
+
+\echo
+\echo '--- 8. Every management call is in the audit log, failed ones too.'
+\set ON_ERROR_STOP 0
+SELECT mm_archive('house_price', 1);
+\set ON_ERROR_STOP 1
+SELECT function, version, outcome, coalesce(message, '') AS message
+  FROM mm.audit_log WHERE model = 'house_price' ORDER BY id;
+
+\echo
+\echo '--- 9. The registry at a glance.'
+SELECT model, owner, task, versions, latest_version, production_version FROM mm.models;
