@@ -148,6 +148,9 @@ ls_step(FunctionCallInfo fcinfo, MemoryContext aggcxt, RowBuffer *buf, bool has_
 	MmLsView	view;
 	int			grow;
 
+	/* the scan checks too, but callers may feed rows from a tight loop */
+	CHECK_FOR_INTERRUPTS();
+
 	if (PG_ARGISNULL(0))
 	{
 		double		test_size;

@@ -179,10 +179,9 @@ MmResolveRef(const char *reference, bool read_only, MmVersionRef *out)
 	int			n;
 
 	MmParseRef(reference, &ref);
-#define RUN(sql, nargs, types) \
-	catalog_run((sql), (nargs), (types), values, NULL, SPI_OK_SELECT, read_only)
 	values[0] = CStringGetTextDatum(ref.name);
-	n = RUN("SELECT id, owner::pg_catalog.oid FROM mm._models WHERE name = $1", 1, types);
+	n = catalog_run("SELECT id, owner::pg_catalog.oid FROM mm._models WHERE name = $1",
+					1, types, values, NULL, SPI_OK_SELECT, read_only);
 	if (n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -198,8 +197,9 @@ MmResolveRef(const char *reference, bool read_only, MmVersionRef *out)
 		Oid			vtypes[2] = {INT8OID, INT4OID};
 
 		values[1] = Int32GetDatum(ref.version);
-		n = RUN("SELECT id, version, status, artifact_crc FROM mm._versions "
-				"WHERE model_id = $1 AND version = $2", 2, vtypes);
+		n = catalog_run("SELECT id, version, status, artifact_crc FROM mm._versions "
+						"WHERE model_id = $1 AND version = $2",
+						2, vtypes, values, NULL, SPI_OK_SELECT, read_only);
 		if (n == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -212,10 +212,11 @@ MmResolveRef(const char *reference, bool read_only, MmVersionRef *out)
 		Oid			stypes[2] = {INT8OID, TEXTOID};
 
 		values[1] = CStringGetTextDatum(ref.stage);
-		n = RUN("SELECT v.id, v.version, v.status, v.artifact_crc "
-				"FROM mm._stages s JOIN mm._versions v ON v.id = s.version_id "
-				"WHERE s.model_id = $1 AND s.stage = $2 "
-				"ORDER BY s.depth DESC LIMIT 1", 2, stypes);
+		n = catalog_run("SELECT v.id, v.version, v.status, v.artifact_crc "
+						"FROM mm._stages s JOIN mm._versions v ON v.id = s.version_id "
+						"WHERE s.model_id = $1 AND s.stage = $2 "
+						"ORDER BY s.depth DESC LIMIT 1",
+						2, stypes, values, NULL, SPI_OK_SELECT, read_only);
 		if (n == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -234,7 +235,6 @@ MmResolveRef(const char *reference, bool read_only, MmVersionRef *out)
 				 errmsg("version %d of model \"%s\" is archived", out->version, ref.name),
 				 errhint("Restore it with: SELECT mm_restore('%s', %d);", ref.name, out->version)));
 	out->crc = (uint32) DatumGetInt64(MmCatalogGet(0, 4, &isnull));
-#undef RUN
 }
 
 /* Requires the current user to be the model's owner or a member of its role. */

@@ -582,6 +582,7 @@ train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
 				 errmsg("the training state was damaged")));
 	check_counts(&view, &src);
 
+	CHECK_FOR_INTERRUPTS();
 	fit_linear(&view, &src, &lp, &lin);
 	mm_regression_metrics_linear(view.part[0], view.p, &lin, view.sample_row[0],
 								 view.head->sample_count[0], &train_m);
