@@ -26,21 +26,8 @@ STAGE=/var/tmp/modelmgr-build
 stage_tree "$STAGE"
 build_and_install "$STAGE"
 
-as_pg() { runuser -u "$PG_USER" -- "$@"; }
-if [ ! -f "$DIR/data/PG_VERSION" ]; then
-    mkdir -p "$DIR" && chown "$PG_USER": "$DIR"
-    as_pg "$PG_BIN/initdb" -D "$DIR/data" -A trust -U postgres --no-instructions >/dev/null
-    cat >> "$DIR/data/postgresql.conf" <<EOF
-shared_preload_libraries = 'modelmgr'
-listen_addresses = ''
-port = $PORT
-unix_socket_directories = '$DIR'
-shared_buffers = '512MB'
-EOF
-fi
-as_pg "$PG_BIN/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1 &&
-    as_pg "$PG_BIN/pg_ctl" -D "$DIR/data" -w -m fast stop >/dev/null
-as_pg "$PG_BIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w start >/dev/null
+mkdir -p "$DIR" && chown "$PG_USER": "$DIR"
+start_server "$DIR/data" "$PORT" "$DIR" "$DIR/log" <<<"shared_buffers = '512MB'"
 trap 'as_pg "$PG_BIN/pg_ctl" -D "$DIR/data" -w -m fast stop >/dev/null' EXIT
 
 psql_bench() { "$PG_BIN/psql" -X -q -h "$DIR" -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }

@@ -65,3 +65,28 @@ build_and_install() {
     say "installing modelmgr into PostgreSQL $PG_MAJOR"
     make -C "$dir" -s install >/dev/null
 }
+
+as_pg() { runuser -u "$PG_USER" -- "$@"; }
+
+# Starts (or restarts, to load a freshly built library) a server with modelmgr
+# preloaded: data in $1, port $2, Unix socket in $3, log in $4; extra lines for
+# postgresql.conf come on standard input when the cluster is created.
+start_server() {
+    local data=$1 port=$2 socket=$3 log=$4
+    if [ ! -f "$data/PG_VERSION" ]; then
+        say "creating a database cluster in $data"
+        as_pg "$PG_BIN/initdb" -D "$data" -A trust -U postgres --no-instructions >/dev/null
+        {
+            printf "\n# modelmgr\nshared_preload_libraries = 'modelmgr'\n"
+            printf "listen_addresses = ''\nport = %s\nunix_socket_directories = '%s'\n" "$port" "$socket"
+            cat
+        } | as_pg tee -a "$data/postgresql.conf" >/dev/null
+    fi
+    if as_pg "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+        say "restarting the server in $data (to load the freshly built library)"
+        as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$log" -w -m fast restart >/dev/null
+    else
+        say "starting the server on port $port (socket in $socket)"
+        as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$log" -w start >/dev/null
+    fi
+}

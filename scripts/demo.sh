@@ -41,28 +41,7 @@ STAGE=/var/tmp/modelmgr-build
 stage_tree "$STAGE"
 build_and_install "$STAGE"
 
-as_pg() { runuser -u "$PG_USER" -- "$@"; }
-
-if [ ! -f "$DATA/PG_VERSION" ]; then
-    say "creating a database cluster in $DATA"
-    as_pg "$PG_BIN/initdb" -D "$DATA" -A trust -U postgres --no-instructions >/dev/null
-    cat >> "$DATA/postgresql.conf" <<EOF
-
-# modelmgr walk-through
-shared_preload_libraries = 'modelmgr'
-listen_addresses = ''
-port = $PORT
-unix_socket_directories = '$RUN'
-EOF
-fi
-
-if as_pg "$PG_BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
-    say "restarting the server (to load the freshly built library)"
-    as_pg "$PG_BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -m fast restart >/dev/null
-else
-    say "starting the server on port $PORT (socket in $RUN)"
-    as_pg "$PG_BIN/pg_ctl" -D "$DATA" -l "$LOG" -w start >/dev/null
-fi
+start_server "$DATA" "$PORT" "$RUN" "$LOG" </dev/null
 
 PSQL=("$PG_BIN/psql" -X -q -h "$RUN" -p "$PORT" -U postgres)
 say "creating database $DB with the sample data"

@@ -61,15 +61,15 @@ MmAuditSetModel(MmAuditCall *call, const char *model)
 	call->model = MemoryContextStrdup(call->cxt, model);
 }
 
-/* Starts the next key of the call's argument object. */
-static void
-args_key(MmAuditCall *call, const char *key)
+/* Records an argument whose value is JSON text already (NULL is recorded as null). */
+void
+MmAuditArgJson(MmAuditCall *call, const char *key, const char *json)
 {
 	MemoryContext old = MemoryContextSwitchTo(call->cxt);
 
 	appendStringInfoString(&call->args, call->args.len > 1 ? ", " : "");
 	MmJsonString(&call->args, key);
-	appendStringInfoString(&call->args, ": ");
+	appendStringInfo(&call->args, ": %s", json ? json : "null");
 	MemoryContextSwitchTo(old);
 }
 
@@ -77,39 +77,27 @@ args_key(MmAuditCall *call, const char *key)
 void
 MmAuditArgText(MmAuditCall *call, const char *key, const char *value)
 {
-	MemoryContext old;
+	StringInfoData json;
 
-	args_key(call, key);
-	old = MemoryContextSwitchTo(call->cxt);
 	if (value == NULL)
-		appendStringInfoString(&call->args, "null");
-	else
-		MmJsonString(&call->args, value);
-	MemoryContextSwitchTo(old);
-}
-
-/* Records an argument that is JSON text already. */
-void
-MmAuditArgJson(MmAuditCall *call, const char *key, const char *json)
-{
-	MemoryContext old;
-
-	args_key(call, key);
-	old = MemoryContextSwitchTo(call->cxt);
-	appendStringInfoString(&call->args, json ? json : "null");
-	MemoryContextSwitchTo(old);
+	{
+		MmAuditArgJson(call, key, NULL);
+		return;
+	}
+	initStringInfo(&json);
+	MmJsonString(&json, value);
+	MmAuditArgJson(call, key, json.data);
 }
 
 /* Records a numeric argument. */
 void
 MmAuditArgNumber(MmAuditCall *call, const char *key, double value)
 {
-	MemoryContext old;
+	StringInfoData json;
 
-	args_key(call, key);
-	old = MemoryContextSwitchTo(call->cxt);
-	MmJsonNumber(&call->args, value);
-	MemoryContextSwitchTo(old);
+	initStringInfo(&json);
+	MmJsonNumber(&json, value);
+	MmAuditArgJson(call, key, json.data);
 }
 
 /* Writes a successful call's row in the current transaction. */

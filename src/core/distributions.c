@@ -15,46 +15,40 @@
 #define CF_EPS 1e-16
 #define CF_TINY 1e-300
 
-/* Continued fraction for I_x(a, b), valid where x < (a+1)/(a+b+2). */
+/* Keeps a continued fraction's term away from zero (Lentz's method). */
+static double
+nonzero(double v)
+{
+	return fabs(v) < CF_TINY ? CF_TINY : v;
+}
+
+/*
+ * Continued fraction for I_x(a, b), valid where x < (a+1)/(a+b+2): each
+ * iteration applies the even and then the odd coefficient of the fraction.
+ */
 static double
 beta_continued_fraction(double a, double b, double x)
 {
-	double		qab = a + b,
-				qap = a + 1.0,
-				qam = a - 1.0;
 	double		c = 1.0,
-				d = 1.0 - qab * x / qap,
-				h;
+				d = 1.0 / nonzero(1.0 - (a + b) * x / (a + 1.0)),
+				h = d;
 	int			m;
 
-	if (fabs(d) < CF_TINY)
-		d = CF_TINY;
-	d = 1.0 / d;
-	h = d;
 	for (m = 1; m <= CF_MAX_ITER; m++)
 	{
-		int			m2 = 2 * m;
-		double		aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-		double		del;
+		double		coef[2];
+		double		del = 1.0;
+		int			k;
 
-		d = 1.0 + aa * d;
-		if (fabs(d) < CF_TINY)
-			d = CF_TINY;
-		c = 1.0 + aa / c;
-		if (fabs(c) < CF_TINY)
-			c = CF_TINY;
-		d = 1.0 / d;
-		h *= d * c;
-		aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-		d = 1.0 + aa * d;
-		if (fabs(d) < CF_TINY)
-			d = CF_TINY;
-		c = 1.0 + aa / c;
-		if (fabs(c) < CF_TINY)
-			c = CF_TINY;
-		d = 1.0 / d;
-		del = d * c;
-		h *= del;
+		coef[0] = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m));
+		coef[1] = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1));
+		for (k = 0; k < 2; k++)
+		{
+			d = 1.0 / nonzero(1.0 + coef[k] * d);
+			c = nonzero(1.0 + coef[k] / c);
+			del = d * c;
+			h *= del;
+		}
 		if (fabs(del - 1.0) < CF_EPS)
 			break;
 	}
