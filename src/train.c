@@ -272,10 +272,6 @@ check_counts(const MmLsView *v, const MmSource *src)
 								   j < v->p ? src->features[j] : src->target,
 								   v->nonfinite_count[j]),
 					 errhint("Filter those rows out, for example through a view.")));
-	if (v->head->rows_seen == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("relation %s has no rows", src->display)));
 	if (v->part[0][0] + v->part[1][0] == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
