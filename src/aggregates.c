@@ -103,7 +103,23 @@ typedef struct RowBuffer
 	bool		types_checked;
 	double	   *values;			/* p features, then the target */
 	uint8	   *isnull;
+	void	   *view_of;		/* the state the view was laid out for */
+	int			view_alloc;		/* and its sample allocation then */
+	MmLsView	view;
 } RowBuffer;
+
+/* The layout of a checked state, computed again only when it moved or grew. */
+static MmLsView *
+state_view(RowBuffer *buf, void *ls)
+{
+	if (buf->view_of != ls || buf->view_alloc != ((MmLsHeader *) ls)->sample_alloc)
+	{
+		mm_ls_view(ls, &buf->view);
+		buf->view_of = ls;
+		buf->view_alloc = ((MmLsHeader *) ls)->sample_alloc;
+	}
+	return &buf->view;
+}
 
 /* The buffer for rows of p features, allocated once per query. */
 static RowBuffer *
@@ -145,7 +161,6 @@ ls_step(FunctionCallInfo fcinfo, MemoryContext aggcxt, RowBuffer *buf, bool has_
 	bytea	   *state;
 	void	   *ls;
 	Size		len;
-	MmLsView	view;
 	int			grow;
 
 	/* the scan checks too, but callers may feed rows from a tight loop */
@@ -201,8 +216,7 @@ ls_step(FunctionCallInfo fcinfo, MemoryContext aggcxt, RowBuffer *buf, bool has_
 
 	if (PG_ARGISNULL(5))
 	{
-		mm_ls_view(ls, &view);
-		mm_ls_add_null_target(&view);
+		mm_ls_add_null_target(state_view(buf, ls));
 		PG_RETURN_BYTEA_P(state);
 	}
 	grow = mm_ls_grow_needed(ls);
@@ -212,8 +226,7 @@ ls_step(FunctionCallInfo fcinfo, MemoryContext aggcxt, RowBuffer *buf, bool has_
 		ls = (char *) state + STATE_OFFSET;
 	}
 	buf->values[p] = PG_GETARG_FLOAT8(5);
-	mm_ls_view(ls, &view);
-	mm_ls_add(&view, buf->values, has_nulls ? buf->isnull : NULL);
+	mm_ls_add(state_view(buf, ls), buf->values, has_nulls ? buf->isnull : NULL);
 	PG_RETURN_BYTEA_P(state);
 }
 

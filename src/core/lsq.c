@@ -341,11 +341,13 @@ static inline void
 batch_add(MmLsView *v, int part, const double *row)
 {
 	int			r = v->head->batch_count[part];
+	const int	d = v->d;
 	double	   *cols = v->batch[part];
+	double	   *slot = cols + r;
 	int			j;
 
-	for (j = 0; j < v->d; j++)
-		cols[j * MM_LS_BATCH + r] = row[j];
+	for (j = 0; j < d; j++)
+		slot[j * MM_LS_BATCH] = row[j];
 	v->head->batch_count[part] = r + 1;
 	if (r + 1 == MM_LS_BATCH)
 	{
@@ -390,18 +392,29 @@ mm_ls_add(MmLsView *view, const double *v, const uint8_t *isnull)
 	int			part;
 
 	h->rows_seen++;
-	for (j = 0; j < p; j++)
+	if (isnull != NULL)
 	{
-		if (isnull != NULL && isnull[j])
-		{
-			view->null_count[j]++;
-			bad_feature = 1;
-		}
-		else if (!isfinite(v[j]))
-		{
-			view->nonfinite_count[j]++;
-			bad_feature = 1;
-		}
+		for (j = 0; j < p; j++)
+			if (isnull[j])
+			{
+				view->null_count[j]++;
+				bad_feature = 1;
+			}
+	}
+	{
+		/* the common case, every value finite, without a branch per value */
+		double		check = 0.0;
+
+		for (j = 0; j < p; j++)
+			if (isnull == NULL || !isnull[j])
+				check += v[j] * 0.0;
+		if (check != 0.0)		/* NaN: some value was NaN or infinite */
+			for (j = 0; j < p; j++)
+				if ((isnull == NULL || !isnull[j]) && !isfinite(v[j]))
+				{
+					view->nonfinite_count[j]++;
+					bad_feature = 1;
+				}
 	}
 	bad_target = !isfinite(v[p]);
 	if (bad_target)
