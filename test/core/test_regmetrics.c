@@ -37,6 +37,7 @@ make_data(double rows[N][P + 1], MmLinearModel *m, double *coef)
 static void
 direct(double rows[N][P + 1], const MmLinearModel *m, MmRegressionMetrics *out)
 {
+	double		e[N];
 	double		ybar = 0,
 				ebar = 0,
 				sse = 0,
@@ -47,19 +48,16 @@ direct(double rows[N][P + 1], const MmLinearModel *m, MmRegressionMetrics *out)
 
 	for (r = 0; r < N; r++)
 	{
-		double		e = rows[r][P] - mm_linear_predict(m, P, rows[r]);
-
+		e[r] = rows[r][P] - mm_linear_predict(m, P, rows[r]);
 		ybar += rows[r][P] / N;
-		ebar += e / N;
-		sse += e * e;
-		sae += fabs(e);
+		ebar += e[r] / N;
+		sse += e[r] * e[r];
+		sae += fabs(e[r]);
 	}
 	for (r = 0; r < N; r++)
 	{
-		double		e = rows[r][P] - mm_linear_predict(m, P, rows[r]);
-
 		syy += (rows[r][P] - ybar) * (rows[r][P] - ybar);
-		see += (e - ebar) * (e - ebar);
+		see += (e[r] - ebar) * (e[r] - ebar);
 	}
 	out->r2 = 1 - sse / syy;
 	out->rmse = sqrt(sse / N);
