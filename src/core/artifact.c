@@ -416,8 +416,14 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 							   model->feature_kinds[i] == MM_FEATURE_BOOLEAN);
 		}
 	}
-	if (ok && get_u8(&r))
-		ok = (model->target = get_str(&r)) != NULL;
+	if (ok)
+	{
+		uint8_t		has_target = get_u8(&r);
+
+		ok = !r.failed && has_target <= 1;
+		if (ok && has_target)
+			ok = (model->target = get_str(&r)) != NULL;
+	}
 	if (ok)
 	{
 		switch (model->algorithm)

@@ -498,9 +498,6 @@ mm_ls_merge(void *dst, const void *src, MmError *err)
 				a.scratch[j] = b.batch[part][j * MM_LS_BATCH + i];
 			batch_add(&a, part, a.scratch);
 		}
-		/* each threshold bounds the union's k-th smallest key too */
-		if (b.head->sample_threshold[part] < a.head->sample_threshold[part])
-			a.head->sample_threshold[part] = b.head->sample_threshold[part];
 		for (i = 0; i < b.head->sample_count[part]; i++)
 		{
 			int64_t		slot = b.sample_entry[part][i].slot;
@@ -509,6 +506,13 @@ mm_ls_merge(void *dst, const void *src, MmError *err)
 				return mm_fail(err, MM_ERR_CORRUPT, -1, "least-squares state has a damaged sample");
 			sample_offer(&a, part, b.sample_entry[part][i].key, b.sample_row[part] + (size_t) slot * b.d);
 		}
+
+		/*
+		 * each threshold bounds the union's k-th smallest key too; lowered
+		 * only now, since src keeps the row whose key equals its threshold
+		 */
+		if (b.head->sample_threshold[part] < a.head->sample_threshold[part])
+			a.head->sample_threshold[part] = b.head->sample_threshold[part];
 	}
 	return MM_OK;
 }

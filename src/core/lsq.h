@@ -135,11 +135,15 @@ extern MmErrorCode mm_ls_merge(void *dst, const void *src, MmError *err);
  */
 extern void mm_ls_finish(MmLsView *view);
 
-/* Rows a part's sample buffer may hold before it is compacted. */
+/*
+ * Rows a part's sample buffer may hold before it is compacted: always more
+ * than the cap (a cap of 1 gets 2), since compacting keeps cap rows and the
+ * next row needs a slot.
+ */
 static inline int
 mm_ls_sample_limit(int cap)
 {
-	return cap + cap / 2;
+	return cap == 1 ? 2 : cap + cap / 2;
 }
 
 #endif							/* MM_LSQ_H */

@@ -33,7 +33,8 @@ extern void mm_moments_merge(double *dst, const double *src, int d, double *scra
 
 /*
  * Merges a batch of m rows into block: cols holds d columns of m values
- * each (column-major; overwritten), scratch holds d + d*(d+1)/2 doubles.
+ * each (column-major; overwritten), scratch holds mm_moments_len(d) + d
+ * doubles.
  * Within the batch the moments are computed in two passes (mean, then
  * centered products), which is exact to rounding and, unlike a per-row
  * update, vectorizes.
