@@ -1,78 +1,301 @@
 /*
- * test_distributions.c: tail probabilities against closed forms and
- * published critical values.
+ * test_distributions.c: tail probabilities against closed forms (the
+ * regularized incomplete beta function where it reduces to elementary
+ * functions, Student's t for 1 to 4 degrees of freedom) and published
+ * critical values of the t and normal distributions.
  */
 #include "testutil.h"
 
 #include "distributions.h"
 
-/* I_x(a, b) where it has a closed form. */
+/* Relative comparison that also accepts two values below the double range. */
+static void
+assert_rel(double got, double want, double rtol)
+{
+	if (want < 1e-300)
+	{
+		assert_true(got >= 0.0 && got < 1e-290);
+		return;
+	}
+	if (!(fabs(got - want) <= rtol * want))
+	{
+		print_error("%.17g, expected %.17g (relative %g)\n", got, want, rtol);
+		fail();
+	}
+}
+
+/* Arguments in (0, 1), dyadic so that 1 - x is exact. */
+static const double xs[] = {0x1p-30, 0x1p-10, 0.0625, 0.25, 0.375, 0.5, 0.6875, 0.8125, 0.96875, 1 - 0x1p-20};
+#define NX ((int) (sizeof(xs) / sizeof(xs[0])))
+
+/*
+ * I_x(1, 1) = x, I_x(a, 1) = x^a, I_x(1, b) = 1 - (1 - x)^b (evaluated as
+ * -expm1(b log1p(-x)) to keep its digits), I_x(1/2, 1/2) =
+ * (2/pi) asin(sqrt(x)), I_0.5(a, a) = 1/2, and the symmetry
+ * I_x(a, b) = 1 - I_{1-x}(b, a).
+ */
 static void
 test_incomplete_beta_closed_forms(void **state)
 {
-	double		xs[] = {1e-6, 0.01, 0.2, 0.5, 0.77, 0.999};
-	double		as[] = {0.5, 1, 2.5, 7, 40};
+	double		as[] = {0.1, 0.5, 1, 2.5, 7, 40, 300};
 	int			i,
 				j;
 
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < NX; i++)
 	{
 		double		x = xs[i];
 
-		assert_close(mm_incomplete_beta(1, 1, x), x, 1e-13);
-		for (j = 0; j < 5; j++)
+		assert_rel(mm_incomplete_beta(1, 1, x), x, 1e-14);
+		assert_rel(mm_incomplete_beta(0.5, 0.5, x), 2 / M_PI * asin(sqrt(x)), 1e-13);
+		for (j = 0; j < 7; j++)
 		{
-			assert_close(mm_incomplete_beta(as[j], 1, x), pow(x, as[j]), 1e-12);
-			assert_close(mm_incomplete_beta(1, as[j], x), 1 - pow(1 - x, as[j]), 1e-12);
-			/* symmetry */
-			assert_close(mm_incomplete_beta(as[j], 3, x), 1 - mm_incomplete_beta(3, as[j], 1 - x), 1e-12);
+			double		a = as[j];
+
+			assert_rel(mm_incomplete_beta(a, 1, x), pow(x, a), 1e-12);
+			assert_rel(mm_incomplete_beta(1, a, x), -expm1(a * log1p(-x)), 1e-12);
+			assert_close(mm_incomplete_beta(a, 3.5, x), 1 - mm_incomplete_beta(3.5, a, 1 - x), 1e-14);
 		}
 	}
-	for (j = 0; j < 5; j++)
-		assert_close(mm_incomplete_beta(as[j], as[j], 0.5), 0.5, 1e-12);
-	assert_true(mm_incomplete_beta(2, 3, 0) == 0 && mm_incomplete_beta(2, 3, 1) == 1);
+	{
+		double		same[] = {0.1, 0.5, 1, 3, 10.5, 100, 1000};
+
+		for (j = 0; j < 7; j++)
+			assert_close(mm_incomplete_beta(same[j], same[j], 0.5), 0.5, 1e-12);
+	}
+}
+
+/*
+ * Integer a and b: I_x(a, b) is the binomial tail
+ * sum_{j=a}^{a+b-1} C(a+b-1, j) x^j (1-x)^(a+b-1-j).
+ */
+static void
+test_incomplete_beta_binomial(void **state)
+{
+	int			a,
+				b,
+				i;
+
+	for (a = 1; a <= 12; a++)
+		for (b = 1; b <= 12; b++)
+			for (i = 0; i < NX; i++)
+			{
+				double		x = xs[i],
+							sum = 0.0,
+							choose = 1.0;	/* C(n, j), built up from j = 0 */
+				int			n = a + b - 1,
+							j;
+
+				for (j = 0; j <= n; j++)
+				{
+					if (j >= a)
+						sum += choose * pow(x, j) * pow(1 - x, n - j);
+					choose = choose * (n - j) / (j + 1);
+				}
+				assert_rel(mm_incomplete_beta(a, b, x), sum, 1e-12);
+			}
+}
+
+/* The ends, and NaN for every invalid argument. */
+static void
+test_incomplete_beta_edges(void **state)
+{
+	assert_true(mm_incomplete_beta(2, 3, 0) == 0);
+	assert_true(mm_incomplete_beta(2, 3, 1) == 1);
+	assert_true(mm_incomplete_beta(0.5, 40, 0) == 0);
+	assert_true(isnan(mm_incomplete_beta(0, 3, 0.5)));
 	assert_true(isnan(mm_incomplete_beta(-1, 3, 0.5)));
+	assert_true(isnan(mm_incomplete_beta(2, 0, 0.5)));
+	assert_true(isnan(mm_incomplete_beta(2, -0.5, 0.5)));
+	assert_true(isnan(mm_incomplete_beta(2, 3, -0.001)));
 	assert_true(isnan(mm_incomplete_beta(2, 3, 1.5)));
+	assert_true(isnan(mm_incomplete_beta(NAN, 3, 0.5)));
+	assert_true(isnan(mm_incomplete_beta(2, NAN, 0.5)));
 	assert_true(isnan(mm_incomplete_beta(2, 3, NAN)));
 }
 
-/* Student's t: closed forms for 1 and 2 degrees of freedom, table values beyond. */
-static void
-test_t_distribution(void **state)
+/*
+ * Student's t in closed form, P(|T| > t):
+ *   df 1 (Cauchy): 1 - 2 atan(|t|) / pi, that is 2 atan(1/|t|) / pi
+ *   df 2: 1 - |t| / sqrt(t^2 + 2), that is 2 / (s (s + |t|)), s = sqrt(t^2 + 2)
+ *   df 3: (2/pi) (phi - sin(phi) cos(phi)), phi = atan(sqrt(3) / |t|)
+ *   df 4: w^2 (2 + u) / 2, u = |t| / s, w = 1 - u = 4 / (s (s + |t|)), s = sqrt(t^2 + 4)
+ * each written in the form that keeps its digits in the tail.
+ */
+static double
+t_closed_form(double t, int df)
 {
-	double		ts[] = {0, 0.1, 1, 2.5, 12.706, 100};
+	double		a = fabs(t),
+				s;
+
+	switch (df)
+	{
+		case 1:
+			return 2 * atan(1 / a) / M_PI;
+		case 2:
+			s = sqrt(a * a + 2);
+			return 2 / (s * (s + a));
+		case 3:
+			{
+				double		phi = atan(sqrt(3.0) / a);
+
+				return 2 / M_PI * (phi - sin(phi) * cos(phi));
+			}
+		default:
+			s = sqrt(a * a + 4);
+			{
+				double		w = 4 / (s * (s + a));
+
+				return w * w * (2 + a / s) / 2;
+			}
+	}
+}
+
+static void
+test_t_closed_forms(void **state)
+{
+	double		ts[] = {1e-3, 0.01, 0.1, 0.5, 1, 1.5, 2, 2.5, 3, 5, 10, 30, 100, 1e3, 1e4, 1e6};
+	int			i,
+				df;
+
+	for (i = 0; i < 16; i++)
+	{
+		double		t = ts[i];
+
+		for (df = 1; df <= 4; df++)
+		{
+			/* the df 3 form loses digits in the far tail; stop at 30 */
+			if (df == 3 && t > 30)
+				continue;
+			assert_rel(mm_t_two_sided_p(t, df), t_closed_form(t, df), 1e-12);
+			assert_true(mm_t_two_sided_p(-t, df) == mm_t_two_sided_p(t, df));
+		}
+		/* the Cauchy form as usually written, where it has its digits */
+		if (t <= 10)
+			assert_rel(mm_t_two_sided_p(t, 1), 1 - 2 * atan(t) / M_PI, 1e-12);
+	}
+}
+
+/*
+ * Published two-sided critical values of Student's t (the usual three
+ * decimal table): each gives its level to four decimal places.
+ */
+static void
+test_t_table(void **state)
+{
+	static const struct
+	{
+		int			df;
+		double		t05;		/* two-sided 0.05 */
+		double		t01;		/* two-sided 0.01 */
+	}			table[] =
+	{
+		{1, 12.706, 63.657},
+		{2, 4.303, 9.925},
+		{3, 3.182, 5.841},
+		{4, 2.776, 4.604},
+		{5, 2.571, 4.032},
+		{6, 2.447, 3.707},
+		{7, 2.365, 3.499},
+		{8, 2.306, 3.355},
+		{9, 2.262, 3.250},
+		{10, 2.228, 3.169},
+		{11, 2.201, 3.106},
+		{12, 2.179, 3.055},
+		{15, 2.131, 2.947},
+		{20, 2.086, 2.845},
+		{25, 2.060, 2.787},
+		{30, 2.042, 2.750},
+		{40, 2.021, 2.704},
+		{60, 2.000, 2.660},
+		{120, 1.980, 2.617},
+	};
+	int			i;
+
+	for (i = 0; i < (int) (sizeof(table) / sizeof(table[0])); i++)
+	{
+		assert_true(fabs(mm_t_two_sided_p(table[i].t05, table[i].df) - 0.05) < 5e-5);
+		assert_true(fabs(mm_t_two_sided_p(table[i].t01, table[i].df) - 0.01) < 5e-5);
+	}
+	/* the example the table is usually read with */
+	assert_close(mm_t_two_sided_p(2.228, 10), 0.05, 5e-5);
+}
+
+/*
+ * Critical values to 15 significant digits (the 0.975, 0.995 and 0.95
+ * quantiles): the p-value is the level to 1e-12.
+ */
+static void
+test_t_precise_quantiles(void **state)
+{
+	assert_rel(mm_t_two_sided_p(12.7062047361747, 1), 0.05, 1e-12);
+	assert_rel(mm_t_two_sided_p(4.30265272974946, 2), 0.05, 1e-12);
+	assert_rel(mm_t_two_sided_p(2.57058183563631, 5), 0.05, 1e-12);
+	assert_rel(mm_t_two_sided_p(2.22813885198627, 10), 0.05, 1e-12);
+	assert_rel(mm_t_two_sided_p(2.08596344726586, 20), 0.05, 1e-12);
+	assert_rel(mm_t_two_sided_p(2.04227245630124, 30), 0.05, 1e-12);
+	assert_rel(mm_t_two_sided_p(3.16927267261695, 10), 0.01, 1e-12);
+	assert_rel(mm_t_two_sided_p(3.10580651553928, 11), 0.01, 1e-12);
+	assert_rel(mm_t_two_sided_p(1.81246112281168, 10), 0.10, 1e-12);
+}
+
+/*
+ * As the degrees of freedom grow the t tail falls toward the normal one:
+ * p(1.96) decreases with df, stays above the normal's, and at df = 1e6 the
+ * normal 5% point gives 0.05 to 1e-6.
+ */
+static void
+test_t_large_df(void **state)
+{
+	double		dfs[] = {10, 100, 1e3, 1e4, 1e5, 1e6};
+	double		z = mm_z_two_sided_p(1.96),
+				prev = 1.0;
 	int			i;
 
 	for (i = 0; i < 6; i++)
 	{
-		double		t = ts[i];
+		double		p = mm_t_two_sided_p(1.96, dfs[i]);
 
-		/* df = 1 is the Cauchy distribution */
-		assert_close(mm_t_two_sided_p(t, 1), 1 - 2 * atan(fabs(t)) / M_PI, 1e-12);
-		assert_close(mm_t_two_sided_p(-t, 1), 1 - 2 * atan(fabs(t)) / M_PI, 1e-12);
-		/* df = 2: P(|T| > t) = 1 - t / sqrt(t^2 + 2) */
-		assert_close(mm_t_two_sided_p(t, 2), 1 - fabs(t) / sqrt(t * t + 2), 1e-12);
+		assert_true(p < prev);
+		assert_true(p > z);
+		prev = p;
 	}
-	/* two-sided 5% critical values of the t table */
-	assert_close(mm_t_two_sided_p(12.7062047361747, 1), 0.05, 1e-10);
-	assert_close(mm_t_two_sided_p(2.22813885198627, 10), 0.05, 1e-10);
-	assert_close(mm_t_two_sided_p(2.04227245630124, 30), 0.05, 1e-10);
-	/* 1% critical value at 11 degrees of freedom (the houses example's df) */
-	assert_close(mm_t_two_sided_p(3.10580651553928, 11), 0.01, 1e-10);
-	/* large df approaches the normal */
-	assert_close(mm_t_two_sided_p(1.959963984540054, 1e7), 0.05, 1e-6);
-	assert_true(mm_t_two_sided_p(INFINITY, 5) == 0);
-	assert_true(isnan(mm_t_two_sided_p(NAN, 5)));
-	assert_true(isnan(mm_t_two_sided_p(1, 0)));
+	assert_true(fabs(mm_t_two_sided_p(1.96, 1e6) - z) < 1e-6);
+	assert_true(fabs(mm_t_two_sided_p(1.959963984540054, 1e6) - 0.05) < 1e-6);
+	assert_true(fabs(mm_t_two_sided_p(1.96, 1e6) - 0.05) < 1e-4);
 }
 
-/* The normal: the 5% and 1% critical values. */
+/* t = 0 gives 1, infinite t gives 0, NaN t or an invalid df gives NaN. */
+static void
+test_t_edges(void **state)
+{
+	assert_true(mm_t_two_sided_p(0, 1) == 1.0);
+	assert_true(mm_t_two_sided_p(0, 1e6) == 1.0);
+	assert_true(mm_t_two_sided_p(-0.0, 7) == 1.0);
+	assert_true(mm_t_two_sided_p(INFINITY, 5) == 0.0);
+	assert_true(mm_t_two_sided_p(-INFINITY, 5) == 0.0);
+	assert_true(isnan(mm_t_two_sided_p(NAN, 5)));
+	assert_true(isnan(mm_t_two_sided_p(1, NAN)));
+	assert_true(isnan(mm_t_two_sided_p(1, 0)));
+	assert_true(isnan(mm_t_two_sided_p(1, -3)));
+	assert_true(isnan(mm_t_two_sided_p(NAN, NAN)));
+}
+
+/*
+ * The normal: the two-sided 5%, 1% and 0.1% points to 16 digits give their
+ * levels to 1e-12, erfc's value at 10/sqrt(2) in the far tail, 1 at 0,
+ * symmetry, 0 at infinity, NaN for NaN.
+ */
 static void
 test_z(void **state)
 {
-	assert_close(mm_z_two_sided_p(1.959963984540054), 0.05, 1e-12);
-	assert_close(mm_z_two_sided_p(-2.5758293035489), 0.01, 1e-11);
-	assert_close(mm_z_two_sided_p(0), 1, 1e-15);
+	assert_rel(mm_z_two_sided_p(1.959963984540054), 0.05, 1e-12);
+	assert_rel(mm_z_two_sided_p(-1.959963984540054), 0.05, 1e-12);
+	assert_rel(mm_z_two_sided_p(2.575829303548901), 0.01, 1e-12);
+	assert_rel(mm_z_two_sided_p(3.290526731491926), 0.001, 1e-12);
+	assert_rel(mm_z_two_sided_p(10), 1.5239706048321052e-23, 1e-12);
+	assert_true(mm_z_two_sided_p(0) == 1.0);
+	assert_true(mm_z_two_sided_p(INFINITY) == 0.0);
+	assert_true(mm_z_two_sided_p(-INFINITY) == 0.0);
 	assert_true(isnan(mm_z_two_sided_p(NAN)));
 }
 
@@ -81,7 +304,13 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_incomplete_beta_closed_forms),
-		cmocka_unit_test(test_t_distribution),
+		cmocka_unit_test(test_incomplete_beta_binomial),
+		cmocka_unit_test(test_incomplete_beta_edges),
+		cmocka_unit_test(test_t_closed_forms),
+		cmocka_unit_test(test_t_table),
+		cmocka_unit_test(test_t_precise_quantiles),
+		cmocka_unit_test(test_t_large_df),
+		cmocka_unit_test(test_t_edges),
 		cmocka_unit_test(test_z),
 	};
 

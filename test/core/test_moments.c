@@ -1,5 +1,10 @@
 /*
- * test_moments.c: mergeable moments against a naive two-pass computation.
+ * test_moments.c: mergeable moments (row by row, merged from arbitrary
+ * splits, and in batches) against a naive two-pass mean and co-moment
+ * computation over the same rows.
+ *
+ * Work space is allocated on the heap at exactly the sizes moments.h
+ * documents, so that a run under valgrind catches any write beyond them.
  */
 #include "testutil.h"
 
@@ -8,181 +13,526 @@
 #include "moments.h"
 
 #define D 3
-#define N 200
+#define N 1000
 
-/* Mean and co-moments of rows[0..n) by two passes, as a moments block. */
-static void
-two_pass(double rows[][D], int n, double *block)
+/* A data set: N rows of D values, and the tolerance it supports. */
+typedef struct Data
 {
-	int			i,
+	double		rows[N][D];
+	double		rtol;
+} Data;
+
+/* Heap work space of the documented sizes. */
+typedef struct Work
+{
+	double	   *add_scratch;	/* 2 d */
+	double	   *merge_scratch;	/* d */
+	double	   *batch_scratch;	/* mm_moments_len(d) + d */
+	double	   *cols;			/* d columns of up to N values */
+} Work;
+
+static Work
+work_new(void)
+{
+	Work		w;
+
+	w.add_scratch = malloc(sizeof(double) * 2 * D);
+	w.merge_scratch = malloc(sizeof(double) * D);
+	w.batch_scratch = malloc(sizeof(double) * (mm_moments_len(D) + D));
+	w.cols = malloc(sizeof(double) * D * N);
+	return w;
+}
+
+static void
+work_free(Work *w)
+{
+	free(w->add_scratch);
+	free(w->merge_scratch);
+	free(w->batch_scratch);
+	free(w->cols);
+}
+
+static double *
+block_new(void)
+{
+	return calloc(mm_moments_len(D), sizeof(double));
+}
+
+/*
+ * The reference: count, means by a first pass, and the co-moments
+ * sum (x_i - mean_i)(x_j - mean_j) by a second, in the packed order that
+ * moments.h describes (the upper triangle row by row).
+ */
+static void
+two_pass(const Data *data, int from, int to, double *block)
+{
+	int			n = to - from,
+				i,
 				j,
 				r,
 				k = 0;
 
 	memset(block, 0, sizeof(double) * mm_moments_len(D));
 	block[0] = n;
-	for (r = 0; r < n; r++)
-		for (j = 0; j < D; j++)
-			block[1 + j] += rows[r][j] / n;
+	for (j = 0; j < D; j++)
+	{
+		double		s = 0.0;
+
+		for (r = from; r < to; r++)
+			s += data->rows[r][j];
+		block[1 + j] = s / n;
+	}
 	for (i = 0; i < D; i++)
 		for (j = i; j < D; j++, k++)
-			for (r = 0; r < n; r++)
-				block[1 + D + k] += (rows[r][i] - block[1 + i]) * (rows[r][j] - block[1 + j]);
+		{
+			double		s = 0.0;
+
+			for (r = from; r < to; r++)
+				s += (data->rows[r][i] - block[1 + i]) * (data->rows[r][j] - block[1 + j]);
+			block[1 + D + k] = s;
+		}
 }
 
-/* Rows with an offset, so that raw sums of squares would cancel. */
+/*
+ * Compares a block with the reference.  The count must be exact.  A mean is
+ * compared relative to its magnitude or the column's standard deviation,
+ * whichever is larger; a co-moment relative to sqrt(C_ii C_jj), its natural
+ * scale (which is C_ii itself on the diagonal).
+ */
 static void
-make_rows(double rows[][D], int n, double offset)
+assert_block(const double *got, const double *want, double rtol)
+{
+	int			i,
+				j;
+
+	assert_true(got[0] == want[0]);
+	for (i = 0; i < D; i++)
+	{
+		double		sd = sqrt(mm_moments_co(want, D, i, i) / want[0]);
+		double		scale = fabs(want[1 + i]) > sd ? fabs(want[1 + i]) : sd;
+
+		if (!(fabs(got[1 + i] - want[1 + i]) <= rtol * scale))
+		{
+			print_error("mean %d = %.17g, expected %.17g (rtol %g)\n", i, got[1 + i], want[1 + i], rtol);
+			fail();
+		}
+	}
+	for (i = 0; i < D; i++)
+		for (j = i; j < D; j++)
+		{
+			double		g = mm_moments_co(got, D, i, j),
+						w = mm_moments_co(want, D, i, j),
+						scale = sqrt(mm_moments_co(want, D, i, i) * mm_moments_co(want, D, j, j));
+
+			if (!(fabs(g - w) <= rtol * scale))
+			{
+				print_error("co-moment (%d, %d) = %.17g, expected %.17g (rtol %g)\n", i, j, g, w, rtol);
+				fail();
+			}
+		}
+}
+
+/* Ordinary data: three correlated columns of different scales and signs. */
+static void
+make_ordinary(Data *data)
 {
 	uint64_t	s = 12345;
 	int			r;
 
-	for (r = 0; r < n; r++)
+	for (r = 0; r < N; r++)
 	{
-		rows[r][0] = offset + test_uniform(&s);
-		rows[r][1] = offset * 0.5 + 3 * rows[r][0] - 3 * offset + test_uniform(&s);
-		rows[r][2] = -2 + 10 * test_uniform(&s);
+		data->rows[r][0] = 10 * test_uniform(&s) - 3;
+		data->rows[r][1] = -2 * data->rows[r][0] + 1e3 * test_uniform(&s);
+		data->rows[r][2] = 1e-3 * test_uniform(&s) + 1e-4 * data->rows[r][0];
 	}
-}
-
-static void
-assert_blocks_close(const double *a, const double *b, double rtol)
-{
-	int			i;
-
-	for (i = 0; i < mm_moments_len(D); i++)
-		assert_close(a[i], b[i], rtol);
+	data->rtol = 1e-12;
 }
 
 /*
- * Row by row, merged in pieces, and in batches: all equal the two-pass
- * result to rtol, which must allow for what the data can represent: values
- * near 1e9 carry only about 1e-7 of a unit spread.
+ * A large offset: 1e9 plus values below 1e6 (and a column near -5e8), where
+ * the textbook one-pass formula (sum of squares minus n mean^2) loses about
+ * nine of the sixteen digits.
  */
 static void
-check_offset(double offset, double rtol)
+make_offset(Data *data)
 {
-	static double rows[N][D];
-	double		expect[32],
-				got[32],
-				part[32],
-				scratch[64];
-	double		cols[N * D];
-	int			splits[] = {1, 7, 32, 33, 100, N};
-	int			r,
-				s,
-				j;
+	uint64_t	s = 777;
+	int			r;
 
-	make_rows(rows, N, offset);
-	two_pass(rows, N, expect);
-
-	memset(got, 0, sizeof(got));
 	for (r = 0; r < N; r++)
-		mm_moments_add(got, D, rows[r], scratch);
-	assert_blocks_close(got, expect, rtol);
-
-	for (s = 0; s < 6; s++)
 	{
-		int			cut = splits[s];
+		double		u = 1e6 * test_uniform(&s);
 
-		memset(got, 0, sizeof(got));
-		memset(part, 0, sizeof(part));
-		for (r = 0; r < cut; r++)
-			mm_moments_add(got, D, rows[r], scratch);
-		for (r = cut; r < N; r++)
-			mm_moments_add(part, D, rows[r], scratch);
-		mm_moments_merge(got, part, D, scratch);
-		assert_blocks_close(got, expect, rtol);
+		data->rows[r][0] = 1e9 + u;
+		data->rows[r][1] = 1e9 + 0.5 * u + 5e5 * test_uniform(&s);
+		data->rows[r][2] = -5e8 - 3e5 * test_uniform(&s);
 	}
-
-	/* batches of various sizes, column-major */
-	for (s = 0; s < 6; s++)
-	{
-		int			m = splits[s];
-
-		memset(got, 0, sizeof(got));
-		for (r = 0; r < N; r += m)
-		{
-			int			len = r + m <= N ? m : N - r,
-						i;
-
-			for (j = 0; j < D; j++)
-				for (i = 0; i < len; i++)
-					cols[j * len + i] = rows[r + i][j];
-			mm_moments_merge_batch(got, D, cols, len, scratch);
-		}
-		assert_blocks_close(got, expect, rtol);
-	}
+	data->rtol = 1e-12;
 }
 
+/*
+ * An extreme offset: 1e9 plus values below 1.  Neighbouring doubles near 1e9
+ * are 1.2e-7 apart, so every streaming update of a mean rounds at that
+ * resolution; relative to a spread of 1 that leaves about 1e-7, the
+ * tolerance here.  The one-pass formula loses everything (checked below).
+ */
+static void
+make_extreme(Data *data)
+{
+	uint64_t	s = 4242;
+	int			r;
+
+	for (r = 0; r < N; r++)
+	{
+		data->rows[r][0] = 1e9 + test_uniform(&s);
+		data->rows[r][1] = 1e9 + 3 * (data->rows[r][0] - 1e9) + test_uniform(&s);
+		data->rows[r][2] = 1e9 - test_uniform(&s);
+	}
+	data->rtol = 1e-6;
+}
+
+/* Adds rows [from, to) one at a time. */
+static void
+add_rows(double *block, const Data *data, int from, int to, Work *w)
+{
+	int			r;
+
+	for (r = from; r < to; r++)
+		mm_moments_add(block, D, data->rows[r], w->add_scratch);
+}
+
+/* Merges rows [from, to) as one batch, given column by column. */
+static void
+add_batch(double *block, const Data *data, int from, int to, Work *w)
+{
+	int			m = to - from,
+				j,
+				r;
+
+	for (j = 0; j < D; j++)
+		for (r = 0; r < m; r++)
+			w->cols[j * m + r] = data->rows[from + r][j];
+	mm_moments_merge_batch(block, D, w->cols, m, w->batch_scratch);
+}
+
+/* Row by row: mm_moments_add over every row equals the two-pass result. */
+static void
+check_row_by_row(const Data *data)
+{
+	Work		w = work_new();
+	double	   *want = block_new(),
+			   *got = block_new();
+
+	two_pass(data, 0, N, want);
+	add_rows(got, data, 0, N, &w);
+	assert_block(got, want, data->rtol);
+	/* and for every prefix of a few lengths */
+	{
+		int			lens[] = {1, 2, 3, 10, 99};
+		int			t;
+
+		for (t = 0; t < 5; t++)
+		{
+			memset(got, 0, sizeof(double) * mm_moments_len(D));
+			add_rows(got, data, 0, lens[t], &w);
+			two_pass(data, 0, lens[t], want);
+			if (lens[t] == 1)
+			{
+				/* one row: its values, and no co-moment at all */
+				int			k;
+
+				for (k = 0; k < D; k++)
+					assert_true(got[1 + k] == data->rows[0][k]);
+				for (k = 1 + D; k < mm_moments_len(D); k++)
+					assert_true(got[k] == 0.0);
+			}
+			else
+				assert_block(got, want, data->rtol);
+		}
+	}
+	free(want);
+	free(got);
+	work_free(&w);
+}
+
+/*
+ * Arbitrary splits: the rows cut at random points into 2 to 8 blocks, each
+ * built row by row or in one batch, then merged left to right, right to
+ * left, and pairwise as a tree; all equal the two-pass result.
+ */
+static void
+check_splits(const Data *data)
+{
+	Work		w = work_new();
+	double	   *want = block_new();
+	uint64_t	s = 99;
+	int			round;
+
+	two_pass(data, 0, N, want);
+	for (round = 0; round < 60; round++)
+	{
+		int			nblocks = 2 + round % 7,
+					cut[9],
+					b,
+					order;
+		double	   *blocks[8];
+
+		/* cut points 0 = cut[0] <= cut[1] <= ... <= cut[nblocks] = N; blocks may be empty */
+		cut[0] = 0;
+		cut[nblocks] = N;
+		for (b = 1; b < nblocks; b++)
+			cut[b] = (int) (test_uniform(&s) * (N + 1));
+		for (b = 1; b < nblocks; b++)
+		{
+			int			c;
+
+			for (c = b + 1; c < nblocks; c++)
+				if (cut[c] < cut[b])
+				{
+					int			t = cut[b];
+
+					cut[b] = cut[c];
+					cut[c] = t;
+				}
+		}
+		for (order = 0; order < 3; order++)
+		{
+			double	   *got;
+
+			for (b = 0; b < nblocks; b++)
+			{
+				blocks[b] = block_new();
+				if ((round + b) % 2 == 0 || cut[b + 1] == cut[b])
+					add_rows(blocks[b], data, cut[b], cut[b + 1], &w);
+				else
+					add_batch(blocks[b], data, cut[b], cut[b + 1], &w);
+			}
+			if (order == 0)
+			{
+				for (b = 1; b < nblocks; b++)
+					mm_moments_merge(blocks[0], blocks[b], D, w.merge_scratch);
+				got = blocks[0];
+			}
+			else if (order == 1)
+			{
+				for (b = nblocks - 2; b >= 0; b--)
+					mm_moments_merge(blocks[nblocks - 1], blocks[b], D, w.merge_scratch);
+				got = blocks[nblocks - 1];
+			}
+			else
+			{
+				int			step;
+
+				for (step = 1; step < nblocks; step *= 2)
+					for (b = 0; b + step < nblocks; b += 2 * step)
+						mm_moments_merge(blocks[b], blocks[b + step], D, w.merge_scratch);
+				got = blocks[0];
+			}
+			assert_block(got, want, data->rtol);
+			for (b = 0; b < nblocks; b++)
+				free(blocks[b]);
+		}
+	}
+	free(want);
+	work_free(&w);
+}
+
+/*
+ * Batches: every row merged in batches of 1, 7, 32 and 33 rows (the last
+ * batch shorter), and in a mixed sequence of sizes; all equal the two-pass
+ * result.
+ */
+static void
+check_batches(const Data *data)
+{
+	Work		w = work_new();
+	double	   *want = block_new();
+	int			sizes[] = {1, 7, 32, 33};
+	int			mixed[] = {33, 1, 32, 7, 2, 64, 5};
+	int			t,
+				r;
+
+	two_pass(data, 0, N, want);
+	for (t = 0; t < 4; t++)
+	{
+		double	   *got = block_new();
+
+		for (r = 0; r < N; r += sizes[t])
+			add_batch(got, data, r, r + sizes[t] <= N ? r + sizes[t] : N, &w);
+		assert_block(got, want, data->rtol);
+		free(got);
+	}
+	{
+		double	   *got = block_new();
+
+		for (r = 0, t = 0; r < N; t++)
+		{
+			int			m = mixed[t % 7];
+			int			to = r + m <= N ? r + m : N;
+
+			add_batch(got, data, r, to, &w);
+			r = to;
+		}
+		assert_block(got, want, data->rtol);
+		free(got);
+	}
+	/* batches into a block that already holds rows added one at a time */
+	{
+		double	   *got = block_new();
+
+		add_rows(got, data, 0, 100, &w);
+		for (r = 100; r < N; r += 33)
+			add_batch(got, data, r, r + 33 <= N ? r + 33 : N, &w);
+		assert_block(got, want, data->rtol);
+		free(got);
+	}
+	free(want);
+	work_free(&w);
+}
+
+static void
+check_all(const Data *data)
+{
+	check_row_by_row(data);
+	check_splits(data);
+	check_batches(data);
+}
+
+/* Ordinary data, to 1e-12. */
 static void
 test_ordinary_data(void **state)
 {
-	check_offset(0.0, 1e-12);
+	static Data data;
+
+	make_ordinary(&data);
+	check_all(&data);
 }
 
-/* Far from zero, where raw sums of squares would lose every digit. */
+/*
+ * 1e9 plus values below 1e6, to 1e-12; the same data through the one-pass
+ * formula misses by far more, which shows the cancellation is there.
+ */
 static void
 test_large_offset(void **state)
 {
-	static double rows[N][D];
+	static Data data;
+	double		want[16];
 	double		sum = 0.0,
 				sumsq = 0.0,
-				expect[32];
+				one_pass;
 	int			r;
 
-	check_offset(1e6, 1e-8);
-	check_offset(1e9, 1e-6);
+	make_offset(&data);
+	check_all(&data);
 
-	/* the textbook one-pass formula on the same data is far off */
-	make_rows(rows, N, 1e9);
-	two_pass(rows, N, expect);
+	two_pass(&data, 0, N, want);
 	for (r = 0; r < N; r++)
 	{
-		sum += rows[r][0];
-		sumsq += rows[r][0] * rows[r][0];
+		sum += data.rows[r][0];
+		sumsq += data.rows[r][0] * data.rows[r][0];
 	}
-	assert_true(fabs((sumsq - sum * sum / N) - expect[1 + D]) > 1e-2 * expect[1 + D]);
+	one_pass = sumsq - sum * sum / N;
+	assert_true(fabs(one_pass - want[1 + D]) > 1e3 * 1e-12 * want[1 + D]);
 }
 
-/* Merging with an empty block changes nothing, in either direction. */
+/*
+ * 1e9 plus values below 1, to the 1e-6 that the resolution of doubles near
+ * 1e9 allows a streaming update; the one-pass formula is off by more than
+ * the variance itself.
+ */
+static void
+test_extreme_offset(void **state)
+{
+	static Data data;
+	double		want[16];
+	double		sum = 0.0,
+				sumsq = 0.0;
+	int			r;
+
+	make_extreme(&data);
+	check_all(&data);
+
+	two_pass(&data, 0, N, want);
+	for (r = 0; r < N; r++)
+	{
+		sum += data.rows[r][0];
+		sumsq += data.rows[r][0] * data.rows[r][0];
+	}
+	assert_true(fabs((sumsq - sum * sum / N) - want[1 + D]) > 0.1 * want[1 + D]);
+}
+
+/*
+ * Merging with an empty block is a no-op in both directions (bit for bit),
+ * as is an empty batch; empty into empty stays empty.
+ */
 static void
 test_empty_merge(void **state)
 {
-	static double rows[N][D];
-	double		a[32],
-				empty[32],
-				copy[32],
-				scratch[64];
-	int			r;
+	static Data data;
+	Work		w = work_new();
+	double	   *a = block_new(),
+			   *empty = block_new(),
+			   *copy = block_new();
+	size_t		bytes = sizeof(double) * mm_moments_len(D);
+	int			k;
 
-	make_rows(rows, 10, 5.0);
-	memset(a, 0, sizeof(a));
-	memset(empty, 0, sizeof(empty));
-	for (r = 0; r < 10; r++)
-		mm_moments_add(a, D, rows[r], scratch);
-	memcpy(copy, a, sizeof(a));
-	mm_moments_merge(a, empty, D, scratch);
-	assert_memory_equal(a, copy, sizeof(double) * mm_moments_len(D));
-	mm_moments_merge(empty, a, D, scratch);
-	assert_memory_equal(empty, copy, sizeof(double) * mm_moments_len(D));
-	mm_moments_merge_batch(a, D, NULL, 0, scratch);
-	assert_memory_equal(a, copy, sizeof(double) * mm_moments_len(D));
+	make_offset(&data);
+	add_rows(a, &data, 0, 17, &w);
+	memcpy(copy, a, bytes);
+
+	mm_moments_merge(a, empty, D, w.merge_scratch);
+	assert_memory_equal(a, copy, bytes);
+
+	mm_moments_merge(empty, a, D, w.merge_scratch);
+	assert_memory_equal(empty, copy, bytes);
+
+	mm_moments_merge_batch(a, D, w.cols, 0, w.batch_scratch);
+	assert_memory_equal(a, copy, bytes);
+
+	memset(empty, 0, bytes);
+	memset(a, 0, bytes);
+	mm_moments_merge(a, empty, D, w.merge_scratch);
+	for (k = 0; k < mm_moments_len(D); k++)
+		assert_true(a[k] == 0.0);
+
+	free(a);
+	free(empty);
+	free(copy);
+	work_free(&w);
 }
 
-/* Co-moments read back in either order. */
+/*
+ * The packed layout: mm_tri_index enumerates the upper triangle row by row,
+ * and mm_moments_co reads (i, j) and (j, i) alike.  Two rows give the
+ * co-moment (x1 - x2)(y1 - y2) / 2 in closed form.
+ */
 static void
-test_symmetric_access(void **state)
+test_layout(void **state)
 {
-	double		block[32] = {0},
-				scratch[64],
-				row[D] = {1, 2, 3},
+	Work		w = work_new();
+	double	   *block = block_new();
+	double		row1[D] = {1, 2, 3},
 				row2[D] = {2, 5, 1};
+	int			i,
+				j,
+				k = 0;
 
-	mm_moments_add(block, D, row, scratch);
-	mm_moments_add(block, D, row2, scratch);
-	assert_true(mm_moments_co(block, D, 0, 2) == mm_moments_co(block, D, 2, 0));
-	assert_close(mm_moments_co(block, D, 0, 1), 0.5 * 1 * 3, 1e-15);	/* (x1-x2)(y1-y2)/2 */
+	assert_int_equal(mm_moments_len(D), 1 + D + D * (D + 1) / 2);
+	for (i = 0; i < D; i++)
+		for (j = i; j < D; j++)
+			assert_int_equal(mm_tri_index(D, i, j), k++);
+
+	mm_moments_add(block, D, row1, w.add_scratch);
+	mm_moments_add(block, D, row2, w.add_scratch);
+	for (i = 0; i < D; i++)
+		for (j = 0; j < D; j++)
+		{
+			assert_true(mm_moments_co(block, D, i, j) == mm_moments_co(block, D, j, i));
+			assert_close(mm_moments_co(block, D, i, j),
+						 (row1[i] - row2[i]) * (row1[j] - row2[j]) / 2, 1e-15);
+		}
+	free(block);
+	work_free(&w);
 }
 
 int
@@ -191,8 +541,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ordinary_data),
 		cmocka_unit_test(test_large_offset),
+		cmocka_unit_test(test_extreme_offset),
 		cmocka_unit_test(test_empty_merge),
-		cmocka_unit_test(test_symmetric_access),
+		cmocka_unit_test(test_layout),
 	};
 
 	return cmocka_run_group_tests_name("moments", tests, NULL, NULL);
