@@ -28,6 +28,12 @@ SELECT mm_archive(NULL, 1);
 SELECT function, model, outcome, sqlstate, message FROM mm.audit_log
  WHERE function IN ('mm_drop_model', 'mm_archive') AND outcome = 'error' ORDER BY id DESC LIMIT 2;
 
+-- a read-only transaction refuses management at once, and the refusal is recorded
+BEGIN READ ONLY;
+SELECT mm_deploy('audited', 1);
+ROLLBACK;
+SELECT function, outcome, sqlstate, message FROM mm.audit_log ORDER BY id DESC LIMIT 1;
+
 -- the log is append-only
 UPDATE mm._audit_log SET outcome = 'ok' WHERE model = 'audited';
 DELETE FROM mm._audit_log WHERE model = 'audited';

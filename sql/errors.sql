@@ -77,6 +77,8 @@ SELECT * FROM mm_train('e', 'typed_bad', 'price_text', features => ARRAY['size']
 -- the data itself
 CREATE TABLE empty_table (x float8, y float8);
 SELECT * FROM mm_train('e', 'empty_table', 'y');
+CREATE TABLE empty_integer_target (x float8, n int);
+SELECT * FROM mm_train('e', 'empty_integer_target', 'n');
 CREATE TABLE all_null_target AS SELECT g::float8 AS x, NULL::float8 AS y FROM generate_series(1, 10) g;
 SELECT * FROM mm_train('e', 'all_null_target', 'y');
 CREATE TABLE all_null_feature AS SELECT NULL::float8 AS x, g::float8 AS y FROM generate_series(1, 10) g;

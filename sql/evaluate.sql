@@ -45,6 +45,9 @@ CREATE TABLE houses_no_price AS SELECT tax, bath, size FROM houses;
 SELECT mm_evaluate('houses_ols@1', 'houses_no_price');
 CREATE TABLE houses_empty AS SELECT * FROM houses WHERE false;
 SELECT mm_evaluate('houses_ols@1', 'houses_empty');
+CREATE TABLE houses_nan_price AS SELECT tax, bath, size, CASE WHEN id = 3 THEN 'NaN'::float8 ELSE price END AS price
+  FROM houses;
+SELECT mm_evaluate('houses_ols@1', 'houses_nan_price');
 SELECT mm_evaluate(NULL, 'houses');
 SELECT mm_evaluate('houses_ols@1', NULL);
 SELECT mm_evaluate('no_such_model', 'houses');

@@ -74,7 +74,7 @@ CREATE TABLE mm._deployment_history (
     model_id          bigint NOT NULL,
     model             text NOT NULL,
     stage             text NOT NULL,
-    action            text NOT NULL CHECK (action IN ('deploy', 'rollback', 'undeploy')),
+    action            text NOT NULL CHECK (action IN ('deploy', 'rollback', 'undeploy', 'purge')),
     version           integer,
     previous_version  integer,
     by                text NOT NULL,

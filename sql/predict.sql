@@ -72,6 +72,21 @@ ROLLBACK;
 SELECT round(mm_predict('houses_ols', h)::numeric, 4) AS after_rollback FROM houses h WHERE id = 1;
 SELECT version FROM mm.deployments WHERE model = 'houses_ols' AND stage = 'production';
 
+-- PL/pgSQL keeps the state of expressions it evaluates itself for the whole
+-- transaction; each of its statements still sees the deployments of its own snapshot
+CREATE FUNCTION price_of(h houses) RETURNS float8 LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN mm_predict('houses_ols', h);
+END
+$$;
+BEGIN;
+SELECT round(price_of(h)::numeric, 4) AS before_deploy FROM houses h WHERE id = 1;
+SELECT mm_deploy('houses_ols', 2);
+SELECT round(price_of(h)::numeric, 4) AS after_deploy FROM houses h WHERE id = 1;
+SELECT mm_rollback('houses_ols');
+SELECT round(price_of(h)::numeric, 4) AS after_rollback FROM houses h WHERE id = 1;
+COMMIT;
+
 -- a tiny cache still predicts correctly, evicting as it goes
 SET modelmgr.model_cache_size = 0;
 SELECT count(*) FILTER (WHERE abs(a - b) < 1e-9) AS equal, count(*)

@@ -64,7 +64,18 @@ SELECT mm_purge('reg', 2);
 SELECT mm_archive('reg', 3);
 SELECT mm_purge('reg', 3);
 SELECT version, status FROM mm.versions WHERE model = 'reg' ORDER BY version;
+SELECT stage, action, version, previous_version, via FROM mm.deployment_history
+ WHERE model = 'reg' ORDER BY id DESC LIMIT 1;
 SELECT mm_rollback('reg');
+-- a purge that brings two entries of one version together keeps one: stack 1, 2, 1 becomes 1
+SELECT version FROM mm_train('stack', 'synth', 'y', features => ARRAY['x1'], seed => 5);
+SELECT version FROM mm_train('stack', 'synth', 'y', features => ARRAY['x2'], seed => 5, deploy => 'always');
+SELECT mm_deploy('stack', 1);
+SELECT mm_archive('stack', 2);
+SELECT mm_purge('stack', 2);
+SELECT model, stage, version, depth FROM mm.deployments WHERE model = 'stack';
+SELECT action, version, previous_version, via FROM mm.deployment_history WHERE model = 'stack' ORDER BY id;
+SELECT mm_rollback('stack');
 -- numbers are never reused while the model exists
 SELECT version FROM mm_train('reg', 'synth', 'y', features => ARRAY['x3'], seed => 5, deploy => 'never');
 

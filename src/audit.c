@@ -11,12 +11,17 @@
  * connected to the same database as the catalog's owner, commits the failure
  * row on its own before the error is raised again.  The caller waits for the
  * worker (a few milliseconds) so that the row is there when the error
- * reaches the client.  If no worker slot is free, or on a standby, the
- * failure goes to the server log instead.
+ * reaches the client.  It connects as the catalog's owner, or as the
+ * bootstrap superuser when the owner may not log in.  Whenever the row could
+ * not be written (no worker slot, no role to connect as, the worker failed)
+ * the client gets a WARNING and the server log has the failure; on a
+ * standby nothing can be written.
  */
 #include "modelmgr.h"
 
+#include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -28,6 +33,7 @@
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -43,6 +49,7 @@ typedef struct AuditRecord
 {
 	Oid			database;
 	Oid			writer;			/* role the writer connects as */
+	volatile bool written;		/* set by the writer once its row committed */
 	TimestampTz at;
 	int32		version;
 	Size		offset[AUDIT_FIELDS];	/* role, function, model, args, sqlstate, message */
@@ -154,6 +161,7 @@ failure_segment(MmAuditCall *call, ErrorData *edata, Oid writer)
 	rec = dsm_segment_address(seg);
 	rec->database = MyDatabaseId;
 	rec->writer = writer;
+	rec->written = false;
 	rec->at = GetCurrentTimestamp();
 	rec->version = call->version;
 	for (i = 0; i < AUDIT_FIELDS; i++)
@@ -184,8 +192,16 @@ audit_failure(MmAuditCall *call, ErrorData *edata, Oid writer)
 	dsm_segment *seg;
 	TimestampTz deadline;
 
-	if (RecoveryInProgress() || !OidIsValid(writer))
+	if (RecoveryInProgress() || !OidIsValid(MmCatalogOwner(true)))
 		return;
+	if (!OidIsValid(writer))
+	{
+		ereport(WARNING,
+				(errmsg("could not record the failed call of %s in the audit log", call->function),
+				 errdetail("Neither the catalog's owner nor the bootstrap superuser may log in; "
+						   "the failure was: %s", edata->message ? edata->message : "")));
+		return;
+	}
 
 	seg = failure_segment(call, edata, writer);
 	memset(&worker, 0, sizeof(worker));
@@ -228,7 +244,46 @@ audit_failure(MmAuditCall *call, ErrorData *edata, Oid writer)
 						 10, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}
+	pg_memory_barrier();
+	if (GetCurrentTimestamp() < deadline &&
+		!((AuditRecord *) dsm_segment_address(seg))->written)
+		ereport(WARNING,
+				(errmsg("could not record the failed call of %s in the audit log", call->function),
+				 errdetail("The audit writer stopped without writing; the server log says why. "
+						   "The failure was: %s", edata->message ? edata->message : "")));
 	dsm_detach(seg);
+}
+
+/*
+ * The role the audit writer connects as: the catalog's owner, or the
+ * bootstrap superuser when the owner may not log in (a background worker
+ * cannot connect as such a role); InvalidOid when neither may.
+ */
+static Oid
+audit_writer_role(void)
+{
+	Oid			candidates[2];
+	int			i;
+
+	candidates[0] = MmCatalogOwner(true);
+	candidates[1] = BOOTSTRAP_SUPERUSERID;
+	for (i = 0; i < 2; i++)
+	{
+		HeapTuple	tuple;
+		bool		can_login = false;
+
+		if (!OidIsValid(candidates[i]))
+			continue;
+		tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(candidates[i]));
+		if (HeapTupleIsValid(tuple))
+		{
+			can_login = ((Form_pg_authid) GETSTRUCT(tuple))->rolcanlogin;
+			ReleaseSysCache(tuple);
+		}
+		if (can_login)
+			return candidates[i];
+	}
+	return InvalidOid;
 }
 
 /*
@@ -253,12 +308,14 @@ MmRunAudited(FunctionCallInfo fcinfo, const char *function, MmAuditedBody body)
 	appendStringInfoChar(&call.args, '{');
 
 	/* looked up now: after a failure, the catalog must not be queried */
-	writer = MmCatalogOwner(true);
+	writer = audit_writer_role();
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(caller_cxt);
 	PG_TRY();
 	{
+		/* refused at once on a standby or in a read-only transaction, not after reading data */
+		PreventCommandIfReadOnly(function);
 		result = body(fcinfo, &call);
 		appendStringInfoChar(&call.args, '}');
 		args_closed = true;
@@ -318,7 +375,7 @@ mm_audit_writer_main(Datum arg)
 				 errdetail("The calling session stopped waiting before the record was read.")));
 	rec = dsm_segment_address(seg);
 
-	BackgroundWorkerInitializeConnectionByOid(rec->database, rec->writer, 0);
+	BackgroundWorkerInitializeConnectionByOid(rec->database, rec->writer, BGWORKER_BYPASS_ALLOWCONN);
 	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
 
 	values[0] = TimestampTzGetDatum(rec->at);
@@ -349,6 +406,8 @@ mm_audit_writer_main(Datum arg)
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	pg_memory_barrier();
+	rec->written = true;
 	pgstat_report_activity(STATE_IDLE, NULL);
 	dsm_detach(seg);
 	proc_exit(0);

@@ -52,15 +52,31 @@ mm_evaluate(PG_FUNCTION_ARGS)
 	target = quote_identifier(src.target);
 
 	query = psprintf("SELECT %s.mm_eval_stats(%s.mm_predict($1, r), (r.%s)::pg_catalog.float8) "
-					 "FILTER (WHERE r.%s IS NOT NULL), count(*) FILTER (WHERE r.%s IS NULL) "
+					 "FILTER (WHERE (r.%s)::pg_catalog.float8 NOT IN "
+					 "('NaN'::pg_catalog.float8, 'Infinity', '-Infinity')), "
+					 "count(*) FILTER (WHERE r.%s IS NULL), "
+					 "count(*) FILTER (WHERE (r.%s)::pg_catalog.float8 IN "
+					 "('NaN'::pg_catalog.float8, 'Infinity', '-Infinity')) "
 					 "FROM %s r",
-					 schema, schema, target, target, target, src.qualified);
+					 schema, schema, target, target, target, target, src.qualified);
 	values[0] = CStringGetTextDatum(psprintf("%s@%d", v.model, v.version));
 	if (SPI_execute_with_args(query, 1, types, values, NULL, true, 0) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "evaluation query failed");
 	state = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &no_rows);
 	null_targets = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	{
+		int64		nonfinite = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+															SPI_tuptable->tupdesc, 3, &isnull));
+
+		if (nonfinite > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg_plural("target \"%s\" of relation %s is NaN or infinite in " INT64_FORMAT " row",
+								   "target \"%s\" of relation %s is NaN or infinite in " INT64_FORMAT " rows",
+								   (unsigned long) nonfinite, src.target, src.display, nonfinite),
+					 errhint("Filter those rows out, for example through a view.")));
+	}
 	if (no_rows)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),

@@ -11,7 +11,10 @@
  *
  * The reference is compared with the previous row's, so a query that
  * predicts with a different model per row still works, resolving whenever
- * the reference changes.
+ * the reference changes.  So is the snapshot: PL/pgSQL keeps the state of
+ * the expressions it evaluates itself (RETURN mm_predict(...)) for the whole
+ * transaction, and each of its statements must still see the deployments
+ * its own snapshot sees.
  */
 #include "modelmgr.h"
 
@@ -23,6 +26,7 @@
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
 #include "utils/typcache.h"
 
 PG_FUNCTION_INFO_V1(mm_predict_record);
@@ -34,6 +38,7 @@ typedef struct PredictState
 	char	   *ref;			/* the reference text last resolved */
 	int			ref_len;
 	MmVersionRef version;
+	SnapshotData resolved_under;	/* identity fields of that snapshot */
 	MmCachedModel *entry;
 	uint64		generation;
 	MmModel    *model;
@@ -50,6 +55,19 @@ typedef struct PredictState
 	bool	   *nulls;
 } PredictState;
 
+/*
+ * True when snapshot a sees what b saw: no transaction completed in between
+ * (on a primary) or replayed (on a standby), and no command of this
+ * transaction since.
+ */
+static bool
+same_snapshot(const SnapshotData *a, Snapshot b)
+{
+	return a->snapXactCompletionCount == b->snapXactCompletionCount &&
+		a->xmin == b->xmin && a->xmax == b->xmax && a->xcnt == b->xcnt &&
+		a->curcid == b->curcid;
+}
+
 /* Resolves the reference and fetches the model, once per statement. */
 static PredictState *
 predict_state(FunctionCallInfo fcinfo, text *ref)
@@ -65,6 +83,8 @@ predict_state(FunctionCallInfo fcinfo, text *ref)
 		fcinfo->flinfo->fn_extra = ps;
 	}
 	same_ref = ps->ref != NULL && ps->ref_len == len && memcmp(ps->ref, VARDATA_ANY(ref), len) == 0;
+	if (same_ref && ActiveSnapshotSet() && !same_snapshot(&ps->resolved_under, GetActiveSnapshot()))
+		same_ref = false;		/* a new statement: resolve again under its snapshot */
 	if (same_ref && MmModelCacheValid(ps->entry, ps->generation))
 		return ps;
 
@@ -75,6 +95,8 @@ predict_state(FunctionCallInfo fcinfo, text *ref)
 		MmVersionRef v;
 
 		MmResolveRef(text_to_cstring(ref), true, &v);
+		if (ActiveSnapshotSet())
+			ps->resolved_under = *GetActiveSnapshot();
 		ps->version = v;
 		ps->version.model = MemoryContextStrdup(mcxt, v.model);
 		if (ps->ref)

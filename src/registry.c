@@ -407,15 +407,46 @@ purge_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 				 errmsg("cannot purge version %d of model \"%s\": it is not archived", version, model),
 				 errhint("Archive it first with: SELECT mm_archive('%s', %d);", model, version)));
 
-	/* an archived version is never served, but may still wait lower in a stack */
-	removed = MmCatalogExec("DELETE FROM mm._stages WHERE version_id = $1",
-							1, types, values, NULL, SPI_OK_DELETE);
+	/*
+	 * An archived version is never served, but may still wait lower in a
+	 * stack.  It leaves every stack it is in; where that brings two entries
+	 * of one version together, the upper goes too, so that no rollback goes
+	 * from a version to itself.  Each stack changed is in the history.
+	 */
+	removed = MmCatalogExec("SELECT DISTINCT stage FROM mm._stages WHERE version_id = $1 ORDER BY stage",
+							1, types, values, NULL, SPI_OK_SELECT);
 	if (removed > 0)
+	{
+		SPITupleTable *stages = SPI_tuptable;
+		int			n = removed,
+					i;
+
+		removed = MmCatalogExec("DELETE FROM mm._stages WHERE version_id = $1",
+								1, types, values, NULL, SPI_OK_DELETE);
+		for (i = 0; i < n; i++)
+		{
+			bool		isnull;
+			char	   *stage = TextDatumGetCString(SPI_getbinval(stages->vals[i], stages->tupdesc, 1, &isnull));
+			Oid			stypes[2] = {INT8OID, TEXTOID};
+			Datum		svalues[2];
+			int64		top_id;
+
+			svalues[0] = Int64GetDatum(model_id);
+			svalues[1] = CStringGetTextDatum(stage);
+			MmCatalogExec("DELETE FROM mm._stages s WHERE s.model_id = $1 AND s.stage = $2 "
+						  "AND s.version_id = (SELECT t.version_id FROM mm._stages t "
+						  "WHERE t.model_id = s.model_id AND t.stage = s.stage AND t.depth < s.depth "
+						  "ORDER BY t.depth DESC LIMIT 1)",
+						  2, stypes, svalues, NULL, SPI_OK_DELETE);
+			history(model_id, model, stage, "purge", MmStageTop(model_id, stage, &top_id),
+					version, "mm_purge");
+		}
 		ereport(NOTICE,
 				(errmsg_plural("version %d of model \"%s\" was removed from %d earlier deployment",
 							   "version %d of model \"%s\" was removed from %d earlier deployments",
 							   removed, version, model, removed),
 				 errdetail("Rollbacks skip it from now on.")));
+	}
 	MmCatalogExec("DELETE FROM mm._versions WHERE id = $1", 1, types, values, NULL, SPI_OK_DELETE);
 	SPI_finish();
 	PG_RETURN_VOID();

@@ -148,10 +148,13 @@ few_distinct_values(const MmSource *src)
 							   quote_identifier(src->target), src->qualified,
 							   quote_identifier(src->target));
 	bool		isnull;
+	int64		n;
 
 	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not count distinct target values");
-	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) <= 10;
+	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	/* no values at all says nothing of the task: the training reports the empty relation */
+	return n > 0 && n <= 10;
 }
 
 /* Picks the algorithm and checks the target suits it. */
@@ -277,6 +280,30 @@ check_counts(const MmLsView *v, const MmSource *src)
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("target \"%s\" is null in every row of relation %s",
 						src->target, src->display)));
+}
+
+/*
+ * Says so when a part's metric sample came out smaller than it could be:
+ * the planner's row estimate, which sets the sample's first threshold, was
+ * too high.  The sample is still uniform, only smaller.
+ */
+static void
+warn_small_sample(const MmLsView *v)
+{
+	int			part;
+
+	for (part = 0; part < 2; part++)
+	{
+		double		rows = v->part[part][0];
+		double		could = Min(rows, (double) v->head->sample_cap);
+
+		if (v->head->sample_count[part] < could)
+			ereport(NOTICE,
+					(errmsg("the mean absolute error of the %s part was measured on %d of its %.0f rows",
+							part ? "test" : "training", v->head->sample_count[part], rows),
+					 errdetail("The table's row estimate was too high when the sample was drawn."),
+					 errhint("Run ANALYZE on the relation before training.")));
+	}
 }
 
 /* Fits, turning the core's refusals into errors that name the columns. */
@@ -580,6 +607,7 @@ train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
 
 	CHECK_FOR_INTERRUPTS();
 	fit_linear(&view, &src, &lp, &lin);
+	warn_small_sample(&view);
 	mm_regression_metrics_linear(view.part[0], view.p, &lin, view.sample_row[0],
 								 view.head->sample_count[0], &train_m);
 	has_test = view.part[1][0] > 0;

@@ -32,6 +32,25 @@ is( $plain->safe_psql('postgres',
 	'error 42704', 'and is audited without preloading');
 $plain->stop;
 
+# a catalog owner that may not log in: the writer connects as the bootstrap superuser
+my $nologin = PostgreSQL::Test::Cluster->new('nologin_owner');
+$nologin->init;
+$nologin->append_conf('postgresql.conf', "shared_preload_libraries = 'modelmgr'");
+$nologin->start;
+$nologin->safe_psql('postgres', q{
+	CREATE ROLE ext_owner SUPERUSER NOLOGIN;
+	SET ROLE ext_owner;
+} . $setup);
+is( $nologin->safe_psql('postgres',
+		q{SELECT tableowner FROM pg_tables WHERE schemaname = 'mm' AND tablename = '_audit_log'}),
+	'ext_owner', 'the catalog belongs to a role that may not log in');
+($ret, $out, $err) = $nologin->psql('postgres', q{SELECT mm_deploy('m', 9)});
+unlike($err, qr/WARNING/, 'the failure is recorded without a warning');
+is( $nologin->safe_psql('postgres',
+		q{SELECT outcome || ' ' || sqlstate FROM mm.audit_log WHERE function = 'mm_deploy'}),
+	'error 42704', 'and the failure row is there');
+$nologin->stop;
+
 # no worker slot for the writer
 my $tight = PostgreSQL::Test::Cluster->new('no_slots');
 $tight->init;
