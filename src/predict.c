@@ -32,13 +32,28 @@
 PG_FUNCTION_INFO_V1(mm_predict_record);
 PG_FUNCTION_INFO_V1(mm_predict_array);
 
+/*
+ * What a snapshot sees, as far as resolution cares: no transaction completed
+ * (on a primary) or replayed (on a standby), and no command of this
+ * transaction ran, while these stay the same.
+ */
+typedef struct SnapshotIdentity
+{
+	bool		set;
+	uint64		completions;
+	TransactionId xmin;
+	TransactionId xmax;
+	uint32		xcnt;
+	CommandId	curcid;
+} SnapshotIdentity;
+
 /* What one call site keeps between rows. */
 typedef struct PredictState
 {
 	char	   *ref;			/* the reference text last resolved */
 	int			ref_len;
 	MmVersionRef version;
-	SnapshotData resolved_under;	/* identity fields of that snapshot */
+	SnapshotIdentity resolved_under;	/* the snapshot it was resolved under */
 	MmCachedModel *entry;
 	uint64		generation;
 	MmModel    *model;
@@ -55,17 +70,24 @@ typedef struct PredictState
 	bool	   *nulls;
 } PredictState;
 
-/*
- * True when snapshot a sees what b saw: no transaction completed in between
- * (on a primary) or replayed (on a standby), and no command of this
- * transaction since.
- */
-static bool
-same_snapshot(const SnapshotData *a, Snapshot b)
+/* The identity of the active snapshot (unset when there is none). */
+static SnapshotIdentity
+active_snapshot_identity(void)
 {
-	return a->snapXactCompletionCount == b->snapXactCompletionCount &&
-		a->xmin == b->xmin && a->xmax == b->xmax && a->xcnt == b->xcnt &&
-		a->curcid == b->curcid;
+	SnapshotIdentity id;
+	Snapshot	snap;
+
+	memset(&id, 0, sizeof(id));
+	if (!ActiveSnapshotSet())
+		return id;
+	snap = GetActiveSnapshot();
+	id.set = true;
+	id.completions = snap->snapXactCompletionCount;
+	id.xmin = snap->xmin;
+	id.xmax = snap->xmax;
+	id.xcnt = snap->xcnt;
+	id.curcid = snap->curcid;
+	return id;
 }
 
 /* Resolves the reference and fetches the model, once per statement. */
@@ -75,28 +97,29 @@ predict_state(FunctionCallInfo fcinfo, text *ref)
 	PredictState *ps = fcinfo->flinfo->fn_extra;
 	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
 	int			len = VARSIZE_ANY_EXHDR(ref);
-	bool		same_ref;
+	SnapshotIdentity now = active_snapshot_identity();
+	bool		resolve;
 
 	if (ps == NULL)
 	{
 		ps = MemoryContextAllocZero(mcxt, sizeof(PredictState));
 		fcinfo->flinfo->fn_extra = ps;
 	}
-	same_ref = ps->ref != NULL && ps->ref_len == len && memcmp(ps->ref, VARDATA_ANY(ref), len) == 0;
-	if (same_ref && ActiveSnapshotSet() && !same_snapshot(&ps->resolved_under, GetActiveSnapshot()))
-		same_ref = false;		/* a new statement: resolve again under its snapshot */
-	if (same_ref && MmModelCacheValid(ps->entry, ps->generation))
+	/* another reference, or a newer snapshot (a new statement), resolves again */
+	resolve = ps->ref == NULL || ps->ref_len != len ||
+		memcmp(ps->ref, VARDATA_ANY(ref), len) != 0 ||
+		memcmp(&ps->resolved_under, &now, sizeof(now)) != 0;
+	if (!resolve && MmModelCacheValid(ps->entry, ps->generation))
 		return ps;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (!same_ref)
+	if (resolve)
 	{
 		MmVersionRef v;
 
 		MmResolveRef(text_to_cstring(ref), true, &v);
-		if (ActiveSnapshotSet())
-			ps->resolved_under = *GetActiveSnapshot();
+		ps->resolved_under = now;
 		ps->version = v;
 		ps->version.model = MemoryContextStrdup(mcxt, v.model);
 		if (ps->ref)
