@@ -399,7 +399,8 @@ purge_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	VersionInfo v = find_version(model_id, model, version);
 	Oid			types[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(v.id)};
-	int			removed;
+	int			nstages,
+				removed;
 
 	if (!v.archived)
 		ereport(ERROR,
@@ -413,17 +414,16 @@ purge_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	 * of one version together, the upper goes too, so that no rollback goes
 	 * from a version to itself.  Each stack changed is in the history.
 	 */
-	removed = MmCatalogExec("SELECT DISTINCT stage FROM mm._stages WHERE version_id = $1 ORDER BY stage",
+	nstages = MmCatalogExec("SELECT DISTINCT stage FROM mm._stages WHERE version_id = $1 ORDER BY stage",
 							1, types, values, NULL, SPI_OK_SELECT);
-	if (removed > 0)
+	if (nstages > 0)
 	{
 		SPITupleTable *stages = SPI_tuptable;
-		int			n = removed,
-					i;
+		int			i;
 
 		removed = MmCatalogExec("DELETE FROM mm._stages WHERE version_id = $1",
 								1, types, values, NULL, SPI_OK_DELETE);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < nstages; i++)
 		{
 			bool		isnull;
 			char	   *stage = TextDatumGetCString(SPI_getbinval(stages->vals[i], stages->tupdesc, 1, &isnull));
