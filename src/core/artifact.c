@@ -148,21 +148,21 @@ get_f64(Reader *r)
 	return v;
 }
 
-/* Reads a string of 1..MM_ARTIFACT_MAX_NAME bytes with no NUL inside. */
+/* Reads a string of up to MM_ARTIFACT_MAX_NAME bytes with no NUL inside. */
 static char *
-get_str(Reader *r)
+get_string(Reader *r, int allow_empty)
 {
 	uint32_t	n = get_u32(r);
 	const uint8_t *p;
 	char	   *s;
 
-	if (r->failed || n == 0 || n > MM_ARTIFACT_MAX_NAME)
+	if (r->failed || (n == 0 && !allow_empty) || n > MM_ARTIFACT_MAX_NAME)
 	{
 		r->failed = 1;
 		return NULL;
 	}
 	p = get_bytes(r, n);
-	if (p == NULL || memchr(p, 0, n) != NULL)
+	if (p == NULL || (n > 0 && memchr(p, 0, n) != NULL))
 	{
 		r->failed = 1;
 		return NULL;
@@ -173,9 +173,17 @@ get_str(Reader *r)
 		r->failed = 1;
 		return NULL;
 	}
-	memcpy(s, p, n);
+	if (n > 0)
+		memcpy(s, p, n);
 	s[n] = '\0';
 	return s;
+}
+
+/* A name: a string of at least one byte. */
+static char *
+get_str(Reader *r)
+{
+	return get_string(r, 0);
 }
 
 /* Reads n doubles into a new array. */
@@ -252,6 +260,160 @@ read_linear(Reader *r, MmModel *model)
 	return 1;
 }
 
+/* Writes the preprocessing: a flag, then five doubles per feature. */
+static void
+write_transform(Writer *w, const MmModel *model)
+{
+	int			i;
+
+	put_u8(w, model->transform != NULL);
+	if (model->transform == NULL)
+		return;
+	for (i = 0; i < model->n_features; i++)
+	{
+		const MmFeatureTransform *t = &model->transform[i];
+
+		put_f64(w, t->impute);
+		put_f64(w, t->clip_lo);
+		put_f64(w, t->clip_hi);
+		put_f64(w, t->center);
+		put_f64(w, t->scale);
+	}
+}
+
+/* Reads and checks the preprocessing. */
+static int
+read_transform(Reader *r, MmModel *model)
+{
+	uint8_t		present = get_u8(r);
+	int			i;
+
+	if (r->failed || present > 1)
+		return 0;
+	if (!present)
+		return 1;
+	model->transform = mm_alloc0(sizeof(MmFeatureTransform) * model->n_features);
+	if (model->transform == NULL)
+		return 0;
+	for (i = 0; i < model->n_features; i++)
+	{
+		MmFeatureTransform *t = &model->transform[i];
+
+		t->impute = get_f64(r);
+		t->clip_lo = get_f64(r);
+		t->clip_hi = get_f64(r);
+		t->center = get_f64(r);
+		t->scale = get_f64(r);
+		if (r->failed || isinf(t->impute) || isnan(t->clip_lo) || isnan(t->clip_hi) ||
+			t->clip_lo > t->clip_hi || !isfinite(t->center) || !isfinite(t->scale) ||
+			!(t->scale > 0.0))
+			return 0;
+	}
+	return 1;
+}
+
+/* Writes a classifier's part of the body. */
+static void
+write_classifier(Writer *w, const MmModel *model)
+{
+	const MmClassifier *c = &model->classifier;
+	int			p = model->n_features;
+	int			i;
+
+	put_u8(w, (uint8_t) c->label_kind);
+	put_u32(w, (uint32_t) c->n_classes);
+	for (i = 0; i < c->n_classes; i++)
+	{
+		put_str(w, c->classes[i]);
+		if (c->label_kind != MM_LABEL_TEXT)
+			put_f64(w, c->class_values[i]);
+	}
+	put_u32(w, (uint32_t) c->n_rows);
+	for (i = 0; i < c->n_rows; i++)
+		put_f64(w, c->intercept[i]);
+	for (i = 0; i < c->n_rows * p; i++)
+		put_f64(w, c->coef[i]);
+	for (i = 0; i < c->n_rows * (p + 1); i++)
+		put_f64(w, c->std_err[i]);
+	for (i = 0; i < c->n_rows * (p + 1); i++)
+		put_f64(w, c->stat[i]);
+	for (i = 0; i < c->n_rows * (p + 1); i++)
+		put_f64(w, c->p_value[i]);
+	put_f64(w, c->alpha);
+	put_u8(w, (uint8_t) (c->fit_intercept ? 1 : 0));
+	put_u8(w, (uint8_t) (c->balanced ? 1 : 0));
+	put_u32(w, (uint32_t) c->max_iter);
+	put_f64(w, c->tol);
+	put_u32(w, (uint32_t) c->n_iter);
+	put_u8(w, (uint8_t) (c->converged ? 1 : 0));
+}
+
+/* Reads and checks a classifier's part of the body. */
+static int
+read_classifier(Reader *r, MmModel *model)
+{
+	MmClassifier *c = &model->classifier;
+	int			p = model->n_features;
+	uint8_t		kind = get_u8(r);
+	uint32_t	k = get_u32(r);
+	uint32_t	rows;
+	uint8_t		fi,
+				bal,
+				conv;
+	int			i,
+				j;
+
+	if (r->failed || kind < MM_LABEL_NUMBER || kind > MM_LABEL_TEXT || k < 2 || k > MM_MAX_CLASSES)
+		return 0;
+	c->label_kind = (MmLabelKind) kind;
+	c->n_classes = (int) k;
+	c->classes = mm_alloc0(sizeof(char *) * k);
+	if (c->classes == NULL)
+		return 0;
+	if (kind != MM_LABEL_TEXT && (c->class_values = mm_alloc(sizeof(double) * k)) == NULL)
+		return 0;
+	for (i = 0; i < (int) k; i++)
+	{
+		if ((c->classes[i] = get_string(r, kind == MM_LABEL_TEXT)) == NULL)
+			return 0;
+		if (kind != MM_LABEL_TEXT && !isfinite(c->class_values[i] = get_f64(r)))
+			return 0;
+		for (j = 0; j < i; j++)
+			if (strcmp(c->classes[j], c->classes[i]) == 0)
+				return 0;
+	}
+	rows = get_u32(r);
+	if (r->failed || rows != (k == 2 ? 1u : k))
+		return 0;
+	c->n_rows = (int) rows;
+	c->intercept = get_f64_array(r, c->n_rows);
+	c->coef = get_f64_array(r, c->n_rows * p);
+	c->std_err = get_f64_array(r, c->n_rows * (p + 1));
+	c->stat = get_f64_array(r, c->n_rows * (p + 1));
+	c->p_value = get_f64_array(r, c->n_rows * (p + 1));
+	c->alpha = get_f64(r);
+	fi = get_u8(r);
+	bal = get_u8(r);
+	c->max_iter = (int) get_u32(r);
+	c->tol = get_f64(r);
+	c->n_iter = (int) get_u32(r);
+	conv = get_u8(r);
+	if (r->failed || fi > 1 || bal > 1 || conv > 1 || !(c->alpha >= 0.0) || !isfinite(c->alpha) ||
+		c->max_iter < 1 || c->n_iter < 0 || c->n_iter > c->max_iter || !(c->tol > 0.0) ||
+		!isfinite(c->tol))
+		return 0;
+	c->fit_intercept = fi;
+	c->balanced = bal;
+	c->converged = conv;
+	for (i = 0; i < c->n_rows; i++)
+		if (!isfinite(c->intercept[i]) || (!fi && c->intercept[i] != 0.0))
+			return 0;
+	for (i = 0; i < c->n_rows * p; i++)
+		if (!isfinite(c->coef[i]))
+			return 0;
+	return 1;
+}
+
 /* Serializes a model (see artifact.h). */
 MmErrorCode
 mm_artifact_write(const MmModel *model, uint8_t **out, size_t *len, MmError *err)
@@ -273,10 +435,14 @@ mm_artifact_write(const MmModel *model, uint8_t **out, size_t *len, MmError *err
 	put_u8(&body, model->target != NULL);
 	if (model->target != NULL)
 		put_str(&body, model->target);
+	write_transform(&body, model);
 	switch (model->algorithm)
 	{
 		case MM_ALGO_LINEAR_REGRESSION:
 			write_linear(&body, model);
+			break;
+		case MM_ALGO_LOGISTIC_REGRESSION:
+			write_classifier(&body, model);
 			break;
 	}
 	if (body.failed)
@@ -362,9 +528,9 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 	flags = read_le32(data + 8);
 	raw_len = read_le32(data + 12);
 	z_len = read_le32(data + 16);
-	if (format != MM_ARTIFACT_FORMAT)
+	if (format < 1 || format > MM_ARTIFACT_FORMAT)
 		return mm_fail(err, MM_ERR_UNSUPPORTED, -1,
-					   "format version %u is not supported (this build reads version %d)",
+					   "format version %u is not supported (this build reads versions 1 to %d)",
 					   format, MM_ARTIFACT_FORMAT);
 	if ((size_t) z_len != len - MM_ARTIFACT_HEADER)
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "it is %zu bytes long but its header says %u",
@@ -424,12 +590,19 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 		if (ok && has_target)
 			ok = (model->target = get_str(&r)) != NULL;
 	}
+	/* format 1 predates preprocessing: its models read their inputs as they are */
+	if (ok && format >= 2)
+		ok = read_transform(&r, model);
 	if (ok)
 	{
 		switch (model->algorithm)
 		{
 			case MM_ALGO_LINEAR_REGRESSION:
-				ok = read_linear(&r, model);
+				ok = model->task == MM_TASK_REGRESSION && read_linear(&r, model);
+				break;
+			case MM_ALGO_LOGISTIC_REGRESSION:
+				ok = model->task == MM_TASK_CLASSIFICATION && format >= 2 &&
+					read_classifier(&r, model);
 				break;
 		}
 	}

@@ -5,15 +5,15 @@
  *
  *   offset  size  field
  *        0     4  magic "MMDL"
- *        4     2  format version (little-endian), currently 1
+ *        4     2  format version (little-endian), currently 2
  *        6     2  algorithm (MmAlgorithm)
  *        8     4  flags, 0
  *       12     4  body length before compression
  *       16     4  body length after compression
  *       20     4  CRC-32 of bytes 0..19 and of the compressed body
  *
- * The body holds the task, the features (name and kind), the target name and
- * the algorithm's parameters, every integer little-endian and every double as
+ * The body holds the task, the features (name and kind), the target name,
+ * the fitted preprocessing (from format 2) and the algorithm's parameters, every integer little-endian and every double as
  * its IEEE-754 bits, so an artifact reads back to the same bits on any
  * machine.  Reading checks every length and value before use: damaged or
  * hostile bytes give MM_ERR_CORRUPT, never a crash or a half-read model.
@@ -28,7 +28,7 @@
 #include "model.h"
 
 #define MM_ARTIFACT_HEADER 24
-#define MM_ARTIFACT_FORMAT 1
+#define MM_ARTIFACT_FORMAT 2
 #define MM_ARTIFACT_MAX_BODY (256u * 1024u * 1024u)
 #define MM_ARTIFACT_MAX_NAME 4096
 

@@ -78,3 +78,20 @@ mm_strdup(const char *s)
 		memcpy(copy, s, len);
 	return copy;
 }
+
+static MmInterruptFn interrupt_hook = NULL;
+
+/* Sets the hook long loops call (NULL: none). */
+void
+mm_set_interrupt_check(MmInterruptFn fn)
+{
+	interrupt_hook = fn;
+}
+
+/* Gives the caller a chance to cancel a long computation. */
+void
+mm_check_interrupts(void)
+{
+	if (interrupt_hook != NULL)
+		interrupt_hook();
+}

@@ -51,6 +51,15 @@ extern void *mm_alloc0(size_t size);
 extern void mm_free(void *ptr);
 extern char *mm_strdup(const char *s);
 
+/*
+ * A hook the long loops of the core call between blocks of rows; inside the
+ * server it checks for query cancel (and may not return).  Everything the
+ * core allocates comes from the hooks above, so leaving that way leaks nothing.
+ */
+typedef void (*MmInterruptFn) (void);
+extern void mm_set_interrupt_check(MmInterruptFn fn);
+extern void mm_check_interrupts(void);
+
 /* Largest number of features any model may have. */
 #define MM_MAX_FEATURES 1000
 

@@ -16,6 +16,8 @@ mm_algorithm_name(MmAlgorithm algorithm)
 	{
 		case MM_ALGO_LINEAR_REGRESSION:
 			return "linear_regression";
+		case MM_ALGO_LOGISTIC_REGRESSION:
+			return "logistic_regression";
 	}
 	return NULL;
 }
@@ -50,16 +52,163 @@ mm_linear_predict(const MmLinearModel *m, int n, const double *x)
 	return s;
 }
 
-/* Predicts one row of n_features values (already as doubles). */
+/* Applies the model's preprocessing to one row (see model.h). */
+MmErrorCode
+mm_model_transform(const MmModel *model, const double *x, double *z, MmError *err)
+{
+	int			n = model->n_features;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		double		v = x[i];
+
+		if (model->transform != NULL)
+		{
+			const MmFeatureTransform *t = &model->transform[i];
+
+			if (isnan(v))
+			{
+				if (isnan(t->impute))
+					return mm_fail(err, MM_ERR_INVALID_INPUT, i, "missing value");
+				v = t->impute;
+			}
+			if (v < t->clip_lo)
+				v = t->clip_lo;
+			else if (v > t->clip_hi)
+				v = t->clip_hi;
+			v = (v - t->center) / t->scale;
+		}
+		else if (isnan(v))
+			return mm_fail(err, MM_ERR_INVALID_INPUT, i, "missing value");
+		if (!isfinite(v))
+			return mm_fail(err, MM_ERR_INVALID_INPUT, i, "value not finite after preprocessing");
+		z[i] = v;
+	}
+	return MM_OK;
+}
+
+/* The logistic function, without overflow for either sign. */
+static double
+sigmoid(double t)
+{
+	double		e;
+
+	if (t >= 0.0)
+		return 1.0 / (1.0 + exp(-t));
+	e = exp(t);
+	return e / (1.0 + e);
+}
+
+/* The decision score of coefficient row r for a transformed row. */
+static double
+classifier_score(const MmClassifier *c, int n, int r, const double *z)
+{
+	const double *w = c->coef + (size_t) r * n;
+	double		s = c->intercept[r];
+	int			i;
+
+	for (i = 0; i < n; i++)
+		s += w[i] * z[i];
+	return s;
+}
+
+/* A classifier's class index for a transformed row. */
+int
+mm_classifier_predict(const MmModel *model, const double *z)
+{
+	const MmClassifier *c = &model->classifier;
+	int			best = 0;
+	double		best_score;
+	int			r;
+
+	if (c->n_rows == 1)
+		return classifier_score(c, model->n_features, 0, z) > 0.0 ? 1 : 0;
+	best_score = classifier_score(c, model->n_features, 0, z);
+	for (r = 1; r < c->n_rows; r++)
+	{
+		double		s = classifier_score(c, model->n_features, r, z);
+
+		if (s > best_score)
+		{
+			best_score = s;
+			best = r;
+		}
+	}
+	return best;
+}
+
+/* A classifier's probability of each class (see model.h). */
+void
+mm_classifier_proba(const MmModel *model, const double *z, double *proba)
+{
+	const MmClassifier *c = &model->classifier;
+	double		top = -INFINITY,
+				sum = 0.0;
+	int			r;
+
+	if (c->n_rows == 1)
+	{
+		proba[1] = sigmoid(classifier_score(c, model->n_features, 0, z));
+		proba[0] = 1.0 - proba[1];
+		return;
+	}
+	for (r = 0; r < c->n_rows; r++)
+	{
+		proba[r] = classifier_score(c, model->n_features, r, z);
+		if (proba[r] > top)
+			top = proba[r];
+	}
+	for (r = 0; r < c->n_rows; r++)
+	{
+		proba[r] = exp(proba[r] - top);
+		sum += proba[r];
+	}
+	for (r = 0; r < c->n_rows; r++)
+		proba[r] /= sum;
+}
+
+/* True for algorithms whose classifiers give probabilities. */
+int
+mm_model_has_proba(const MmModel *model)
+{
+	return model->algorithm == MM_ALGO_LOGISTIC_REGRESSION;
+}
+
+/* Predicts from a transformed row (see model.h). */
 double
-mm_model_predict(const MmModel *model, const double *x)
+mm_model_predict(const MmModel *model, const double *z)
 {
 	switch (model->algorithm)
 	{
 		case MM_ALGO_LINEAR_REGRESSION:
-			return mm_linear_predict(&model->linear, model->n_features, x);
+			return mm_linear_predict(&model->linear, model->n_features, z);
+		case MM_ALGO_LOGISTIC_REGRESSION:
+			if (model->classifier.class_values == NULL)
+				return NAN;
+			return model->classifier.class_values[mm_classifier_predict(model, z)];
 	}
 	return NAN;
+}
+
+/* Frees a classifier's arrays. */
+static void
+classifier_free(MmClassifier *c)
+{
+	int			i;
+
+	if (c->classes != NULL)
+	{
+		for (i = 0; i < c->n_classes; i++)
+			mm_free(c->classes[i]);
+		mm_free(c->classes);
+	}
+	mm_free(c->class_values);
+	mm_free(c->intercept);
+	mm_free(c->coef);
+	mm_free(c->std_err);
+	mm_free(c->stat);
+	mm_free(c->p_value);
 }
 
 /* Frees a model built with the core allocator. */
@@ -78,6 +227,8 @@ mm_model_free(MmModel *model)
 	}
 	mm_free(model->feature_kinds);
 	mm_free(model->target);
+	mm_free(model->transform);
+	classifier_free(&model->classifier);
 	mm_free(model->linear.coef);
 	mm_free(model->linear.std_err);
 	mm_free(model->linear.stat);

@@ -14,10 +14,11 @@
 
 typedef enum MmAlgorithm
 {
-	MM_ALGO_LINEAR_REGRESSION = 1
+	MM_ALGO_LINEAR_REGRESSION = 1,
+	MM_ALGO_LOGISTIC_REGRESSION = 2
 } MmAlgorithm;
 
-#define MM_ALGO_LAST MM_ALGO_LINEAR_REGRESSION
+#define MM_ALGO_LAST MM_ALGO_LOGISTIC_REGRESSION
 
 typedef enum MmTask
 {
@@ -32,6 +33,57 @@ typedef enum MmFeatureKind
 	MM_FEATURE_NUMERIC = 1,		/* any SQL number, read as a double */
 	MM_FEATURE_BOOLEAN = 2		/* false = 0, true = 1 */
 } MmFeatureKind;
+
+/* How a classifier's labels are typed in SQL, which decides what mm_predict returns. */
+typedef enum MmLabelKind
+{
+	MM_LABEL_NUMBER = 1,		/* an integer type: mm_predict returns the label */
+	MM_LABEL_BOOLEAN = 2,		/* false and true: mm_predict returns 0 or 1 */
+	MM_LABEL_TEXT = 3			/* mm_predict refuses; mm_predict_label answers */
+} MmLabelKind;
+
+/*
+ * Preprocessing of one numeric input, fitted on the training part:
+ * a missing value becomes impute (an error when impute is NaN), the value is
+ * clipped to [clip_lo, clip_hi], then centered and divided by scale.
+ */
+typedef struct MmFeatureTransform
+{
+	double		impute;
+	double		clip_lo;
+	double		clip_hi;
+	double		center;
+	double		scale;
+} MmFeatureTransform;
+
+/*
+ * A linear classifier over the transformed inputs.  Binary models have one
+ * row of coefficients (the decision for the last class); multinomial models
+ * one per class, whose softmax gives the probabilities.
+ */
+typedef struct MmClassifier
+{
+	int			n_classes;
+	char	  **classes;		/* as label::text renders them, in sort order */
+	double	   *class_values;	/* numeric and boolean labels as numbers */
+	MmLabelKind label_kind;
+	int			n_rows;			/* 1 (binary) or n_classes */
+	double	   *intercept;		/* n_rows */
+	double	   *coef;			/* n_rows x n_features, row-major */
+	/* per row: intercept, then each feature; NaN where undefined */
+	double	   *std_err;
+	double	   *stat;
+	double	   *p_value;
+	/* how it was fitted */
+	double		alpha;
+	int			fit_intercept;
+	int			balanced;
+	int			max_iter;
+	double		tol;
+	int			n_iter;
+	int			converged;
+	int			separated;		/* the fit's own record, not stored: no finite optimum */
+} MmClassifier;
 
 /* A linear model y = intercept + coef . x, with its inference statistics. */
 typedef struct MmLinearModel
@@ -56,8 +108,13 @@ typedef struct MmModel
 	char	  **feature_names;
 	uint8_t    *feature_kinds;	/* MmFeatureKind */
 	char	   *target;
+	MmFeatureTransform *transform;	/* n_features, or NULL: inputs as they are */
 	MmLinearModel linear;
+	MmClassifier classifier;
 } MmModel;
+
+/* Largest number of classes a classifier may have. */
+#define MM_MAX_CLASSES 1000
 
 /* Name of an algorithm as SQL spells it, or NULL. */
 extern const char *mm_algorithm_name(MmAlgorithm algorithm);
@@ -68,8 +125,29 @@ extern const char *mm_task_name(MmTask task);
 /* A linear prediction, accumulated in feature order (the scorer repeats it). */
 extern double mm_linear_predict(const MmLinearModel *m, int n, const double *x);
 
-/* Predicts one row of n_features values (already as doubles). */
-extern double mm_model_predict(const MmModel *model, const double *x);
+/*
+ * Applies the model's preprocessing to one row of raw values (NaN for a
+ * missing one) into z.  Returns MM_OK, or an error whose item names the
+ * feature: a missing value the model does not impute, or a value that is not
+ * finite after the transform.
+ */
+extern MmErrorCode mm_model_transform(const MmModel *model, const double *x, double *z,
+									  MmError *err);
+
+/* Predicts from a transformed row: the value, or a classifier's label as a number. */
+extern double mm_model_predict(const MmModel *model, const double *z);
+
+/* A classifier's class index for a transformed row. */
+extern int	mm_classifier_predict(const MmModel *model, const double *z);
+
+/*
+ * A classifier's probability of each class for a transformed row, into
+ * proba[n_classes].
+ */
+extern void mm_classifier_proba(const MmModel *model, const double *z, double *proba);
+
+/* True for algorithms whose classifiers give probabilities. */
+extern int	mm_model_has_proba(const MmModel *model);
 
 /* Frees a model built with the core allocator. */
 extern void mm_model_free(MmModel *model);

@@ -162,7 +162,7 @@ small_model(void)
 {
 	MmModel    *m = model_new(1);
 
-	m->task = MM_TASK_CLASSIFICATION;
+	m->task = MM_TASK_REGRESSION;
 	m->feature_names[0] = mm_strdup("x");
 	m->feature_kinds[0] = MM_FEATURE_NUMERIC;
 	m->linear.fit_intercept = 0;
@@ -337,6 +337,7 @@ typedef struct BodyEdit
 				intercept,
 				df,
 				coef;
+	int			format1;		/* lay out format 1: no preprocessing flag */
 	int			trailing;		/* bytes appended */
 	int			drop;			/* bytes removed from the end */
 } BodyEdit;
@@ -355,7 +356,8 @@ no_edit(void)
 /*
  * The body as artifact.h lays it out: task and feature count (u32), each
  * feature's name (u32 length, bytes) and kind (u8), a target flag (u8) and
- * the target's name, then the linear part: fit_intercept (u8), alpha and
+ * the target's name, a preprocessing flag (u8, 0: none; not in format 1),
+ * then the linear part: fit_intercept (u8), alpha and
  * intercept (f64), rank (u32), df_resid (f64), the coefficients, and the
  * standard errors, statistics and p-values (intercept first); little-endian
  * throughout, doubles as their bits.
@@ -403,6 +405,8 @@ encode_body(const MmModel *m, const BodyEdit *e)
 		else
 			buf_str(&b, m->target);
 	}
+	if (!e->format1)
+		buf_u8(&b, 0);
 	buf_u8(&b, e->fit_intercept >= 0 ? (uint8_t) e->fit_intercept : (uint8_t) l->fit_intercept);
 	buf_f64(&b, e->set_alpha ? e->alpha : l->alpha);
 	buf_f64(&b, e->set_intercept ? e->intercept : l->intercept);
@@ -517,7 +521,7 @@ test_layout(void **state)
 
 		assert_memory_equal(a, "MMDL", 4);
 		assert_int_equal(a[4] | a[5] << 8, MM_ARTIFACT_FORMAT);
-		assert_int_equal(MM_ARTIFACT_FORMAT, 1);
+		assert_int_equal(MM_ARTIFACT_FORMAT, 2);
 		assert_int_equal(a[6] | a[7] << 8, MM_ALGO_LINEAR_REGRESSION);
 		assert_int_equal(le32(a + 8), 0);
 		assert_int_equal(le32(a + 12), want.len);
@@ -580,7 +584,7 @@ test_every_damage(void **state)
 }
 
 /*
- * A format version other than 1 is MM_ERR_UNSUPPORTED, even when the rest
+ * A format version other than 1 or 2 is MM_ERR_UNSUPPORTED, even when the rest
  * of the artifact (its CRC included) is consistent.
  */
 static void
@@ -589,7 +593,7 @@ test_wrong_version(void **state)
 	MmModel    *m = sample_model();
 	BodyEdit	e = no_edit();
 	Buf			body = encode_body(m, &e);
-	uint16_t	versions[] = {0, 2, 0x0101, 0xffff};
+	uint16_t	versions[] = {0, 3, 0x0101, 0xffff};
 	size_t		len;
 	int			k;
 
@@ -600,16 +604,31 @@ test_wrong_version(void **state)
 		assert_refused(a, len, MM_ERR_UNSUPPORTED, MM_ERR_UNSUPPORTED);
 		free(a);
 	}
-	/* and the same bytes with version 1 read */
+	/* and format 1's layout with version 1 reads, as does format 2's with 2 */
 	{
 		MmModel    *back = NULL;
 		MmError		err;
-		uint8_t    *a = wrap_body(body.p, body.len, 1, MM_ALGO_LINEAR_REGRESSION, 0, -1, &len);
+		BodyEdit	e1 = no_edit();
+		Buf			body1;
+		uint8_t    *a;
 
+		e1.format1 = 1;
+		body1 = encode_body(m, &e1);
+		a = wrap_body(body1.p, body1.len, 1, MM_ALGO_LINEAR_REGRESSION, 0, -1, &len);
 		assert_int_equal(mm_artifact_read(a, len, &back, &err), MM_OK);
 		assert_same_model(m, back);
 		mm_model_free(back);
 		free(a);
+		a = wrap_body(body.p, body.len, 2, MM_ALGO_LINEAR_REGRESSION, 0, -1, &len);
+		assert_int_equal(mm_artifact_read(a, len, &back, &err), MM_OK);
+		assert_same_model(m, back);
+		mm_model_free(back);
+		free(a);
+		/* the layouts are not interchangeable */
+		a = wrap_body(body1.p, body1.len, 2, MM_ALGO_LINEAR_REGRESSION, 0, -1, &len);
+		assert_refused(a, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
+		free(a);
+		free(body1.p);
 	}
 	free(body.p);
 	mm_model_free(m);
@@ -632,25 +651,25 @@ test_impossible_values(void **state)
 	int			k;
 
 	/* header values */
-	a = wrap_body(good.p, good.len, 1, MM_ALGO_LINEAR_REGRESSION, 1, -1, &len);
+	a = wrap_body(good.p, good.len, MM_ARTIFACT_FORMAT, MM_ALGO_LINEAR_REGRESSION, 1, -1, &len);
 	assert_refused(a, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
 	free(a);
-	a = wrap_body(good.p, good.len, 1, 0, 0, -1, &len);
+	a = wrap_body(good.p, good.len, MM_ARTIFACT_FORMAT, 0, 0, -1, &len);
 	assert_refused(a, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
 	free(a);
-	a = wrap_body(good.p, good.len, 1, MM_ALGO_LAST + 1, 0, -1, &len);
+	a = wrap_body(good.p, good.len, MM_ARTIFACT_FORMAT, MM_ALGO_LAST + 1, 0, -1, &len);
 	assert_refused(a, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
 	free(a);
-	a = wrap_body(good.p, good.len, 1, MM_ALGO_LINEAR_REGRESSION, 0, 0, &len);
+	a = wrap_body(good.p, good.len, MM_ARTIFACT_FORMAT, MM_ALGO_LINEAR_REGRESSION, 0, 0, &len);
 	assert_refused(a, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
 	free(a);
-	a = wrap_body(good.p, good.len, 1, MM_ALGO_LINEAR_REGRESSION, 0, (int64_t) good.len - 1, &len);
+	a = wrap_body(good.p, good.len, MM_ARTIFACT_FORMAT, MM_ALGO_LINEAR_REGRESSION, 0, (int64_t) good.len - 1, &len);
 	assert_refused(a, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
 	free(a);
-	a = wrap_body(good.p, good.len, 1, MM_ALGO_LINEAR_REGRESSION, 0, (int64_t) good.len + 1, &len);
+	a = wrap_body(good.p, good.len, MM_ARTIFACT_FORMAT, MM_ALGO_LINEAR_REGRESSION, 0, (int64_t) good.len + 1, &len);
 	assert_refused(a, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
 	free(a);
-	a = wrap_body(good.p, good.len, 1, MM_ALGO_LINEAR_REGRESSION, 0, (int64_t) MM_ARTIFACT_MAX_BODY + 1, &len);
+	a = wrap_body(good.p, good.len, MM_ARTIFACT_FORMAT, MM_ALGO_LINEAR_REGRESSION, 0, (int64_t) MM_ARTIFACT_MAX_BODY + 1, &len);
 	assert_refused(a, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
 	free(a);
 	/* a body that is not a zlib stream */
@@ -784,7 +803,7 @@ test_impossible_values(void **state)
 		if (base == NULL)
 			break;
 		body = encode_body(base, &b);
-		a = wrap_body(body.p, body.len, 1, MM_ALGO_LINEAR_REGRESSION, 0, -1, &len);
+		a = wrap_body(body.p, body.len, MM_ARTIFACT_FORMAT, MM_ALGO_LINEAR_REGRESSION, 0, -1, &len);
 		{
 			MmModel    *back = NULL;
 			MmError		err;
@@ -956,7 +975,7 @@ test_random_bodies(void **state)
 			body[pick(&s, n)] = (uint8_t) pick(&s, 256);
 		if (pick(&s, 4) == 0)
 			n = pick(&s, n + 1);
-		a = wrap_body(body, n, 1, MM_ALGO_LINEAR_REGRESSION, 0, -1, &len);
+		a = wrap_body(body, n, MM_ARTIFACT_FORMAT, MM_ALGO_LINEAR_REGRESSION, 0, -1, &len);
 		if (n == 0)
 			assert_refused(a, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
 		else if (mm_artifact_read(a, len, &back, &err) == MM_OK)
@@ -986,6 +1005,144 @@ test_random_bodies(void **state)
 	mm_model_free(m);
 }
 
+/* A multinomial classifier over two preprocessed features, with text labels. */
+static MmModel *
+classifier_model(MmLabelKind kind)
+{
+	MmModel    *m = mm_alloc0(sizeof(MmModel));
+	MmClassifier *c = &m->classifier;
+	int			k = kind == MM_LABEL_TEXT ? 3 : 2,
+				rows = k == 2 ? 1 : k,
+				i;
+
+	m->algorithm = MM_ALGO_LOGISTIC_REGRESSION;
+	m->task = MM_TASK_CLASSIFICATION;
+	m->n_features = 2;
+	m->feature_names = mm_alloc0(sizeof(char *) * 2);
+	m->feature_kinds = mm_alloc0(2);
+	m->feature_names[0] = mm_strdup("petal_length");
+	m->feature_names[1] = mm_strdup("wet");
+	m->feature_kinds[0] = MM_FEATURE_NUMERIC;
+	m->feature_kinds[1] = MM_FEATURE_BOOLEAN;
+	m->target = mm_strdup("species");
+	m->transform = mm_alloc0(sizeof(MmFeatureTransform) * 2);
+	m->transform[0] = (MmFeatureTransform) {3.75, 1.0, 6.9, 3.758, 1.7644};
+	m->transform[1] = (MmFeatureTransform) {NAN, -INFINITY, INFINITY, 0.0, 1.0};
+	c->label_kind = kind;
+	c->n_classes = k;
+	c->classes = mm_alloc0(sizeof(char *) * k);
+	if (kind == MM_LABEL_TEXT)
+	{
+		c->classes[0] = mm_strdup("");	/* the empty string is a label like any other */
+		c->classes[1] = mm_strdup("setosa");
+		c->classes[2] = mm_strdup("virginica");
+	}
+	else
+	{
+		c->class_values = mm_alloc(sizeof(double) * k);
+		c->classes[0] = mm_strdup(kind == MM_LABEL_BOOLEAN ? "false" : "-3");
+		c->classes[1] = mm_strdup(kind == MM_LABEL_BOOLEAN ? "true" : "7");
+		c->class_values[0] = kind == MM_LABEL_BOOLEAN ? 0.0 : -3.0;
+		c->class_values[1] = kind == MM_LABEL_BOOLEAN ? 1.0 : 7.0;
+	}
+	c->n_rows = rows;
+	c->intercept = mm_alloc(sizeof(double) * rows);
+	c->coef = mm_alloc(sizeof(double) * rows * 2);
+	c->std_err = mm_alloc(sizeof(double) * rows * 3);
+	c->stat = mm_alloc(sizeof(double) * rows * 3);
+	c->p_value = mm_alloc(sizeof(double) * rows * 3);
+	for (i = 0; i < rows; i++)
+		c->intercept[i] = 0.1 * i - 0.7;
+	for (i = 0; i < rows * 2; i++)
+		c->coef[i] = i % 2 ? -1.25 * i : 2.5e-3 * i;
+	for (i = 0; i < rows * 3; i++)
+	{
+		c->std_err[i] = rows == 1 ? 0.5 + i : NAN;
+		c->stat[i] = rows == 1 ? -2.0 * i : NAN;
+		c->p_value[i] = rows == 1 ? 0.01 * i : NAN;
+	}
+	c->alpha = 1.0;
+	c->fit_intercept = 1;
+	c->balanced = kind == MM_LABEL_NUMBER;
+	c->max_iter = 100;
+	c->tol = 1e-4;
+	c->n_iter = 7;
+	c->converged = 1;
+	return m;
+}
+
+/* Classifiers with preprocessing read back bit for bit and predict the same. */
+static void
+test_classifier_roundtrip(void **state)
+{
+	MmLabelKind kinds[3] = {MM_LABEL_TEXT, MM_LABEL_NUMBER, MM_LABEL_BOOLEAN};
+	int			t;
+
+	for (t = 0; t < 3; t++)
+	{
+		MmModel    *m = classifier_model(kinds[t]);
+		MmModel    *back = NULL;
+		MmError		err;
+		size_t		len,
+					len2;
+		uint8_t    *bytes = write_model(m, &len),
+				   *again;
+		double		x[2] = {NAN, 1.0},
+					z1[2],
+					z2[2],
+					p1[3],
+					p2[3];
+		int			i;
+
+		assert_int_equal(mm_artifact_read(bytes, len, &back, &err), MM_OK);
+		assert_int_equal(back->classifier.n_classes, m->classifier.n_classes);
+		assert_int_equal(back->classifier.label_kind, m->classifier.label_kind);
+		for (i = 0; i < m->classifier.n_classes; i++)
+			assert_string_equal(back->classifier.classes[i], m->classifier.classes[i]);
+		assert_memory_equal(back->transform, m->transform, sizeof(MmFeatureTransform) * 2);
+		assert_memory_equal(back->classifier.coef, m->classifier.coef,
+							sizeof(double) * 2 * m->classifier.n_rows);
+		assert_int_equal(back->classifier.balanced, m->classifier.balanced);
+		assert_int_equal(back->classifier.n_iter, 7);
+		again = write_model(back, &len2);
+		assert_int_equal(len2, len);
+		assert_memory_equal(again, bytes, len);
+
+		assert_int_equal(mm_model_transform(m, x, z1, &err), MM_OK);
+		assert_int_equal(mm_model_transform(back, x, z2, &err), MM_OK);
+		assert_memory_equal(z1, z2, sizeof(z1));
+		mm_classifier_proba(m, z1, p1);
+		mm_classifier_proba(back, z2, p2);
+		assert_memory_equal(p1, p2, sizeof(double) * m->classifier.n_classes);
+		assert_true(same_bits(mm_model_predict(m, z1), mm_model_predict(back, z2)));
+		if (kinds[t] == MM_LABEL_TEXT)
+			assert_true(isnan(mm_model_predict(back, z2)));
+
+		/* a missing value in a column that is not imputed is refused */
+		x[1] = NAN;
+		assert_int_equal(mm_model_transform(back, x, z2, &err), MM_ERR_INVALID_INPUT);
+		assert_int_equal(err.item, 1);
+
+		mm_model_free(back);
+		mm_free(bytes);
+		mm_free(again);
+
+		/* duplicate classes and a zero scale are damage */
+		mm_free(m->classifier.classes[1]);
+		m->classifier.classes[1] = mm_strdup(m->classifier.classes[0]);
+		bytes = write_model(m, &len);
+		assert_refused(bytes, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
+		mm_free(bytes);
+		mm_free(m->classifier.classes[1]);
+		m->classifier.classes[1] = mm_strdup("other");
+		m->transform[0].scale = 0.0;
+		bytes = write_model(m, &len);
+		assert_refused(bytes, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
+		mm_free(bytes);
+		mm_model_free(m);
+	}
+}
+
 int
 main(void)
 {
@@ -998,6 +1155,7 @@ main(void)
 		cmocka_unit_test(test_impossible_values),
 		cmocka_unit_test(test_random_mutations),
 		cmocka_unit_test(test_random_bodies),
+		cmocka_unit_test(test_classifier_roundtrip),
 	};
 
 	return cmocka_run_group_tests_name("artifact", tests, NULL, NULL);

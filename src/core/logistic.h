@@ -1,0 +1,43 @@
+/*
+ * logistic.h: logistic regression, binary and multinomial, by Newton's method
+ * on data held in memory.
+ */
+#ifndef MM_LOGISTIC_H
+#define MM_LOGISTIC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmcore.h"
+#include "model.h"
+
+/* How a logistic regression is fitted (scikit-learn's meaning, alpha = 1 / C). */
+typedef struct MmLogisticOptions
+{
+	double		alpha;			/* L2 penalty alpha/2 |w|^2, the intercept free */
+	int			fit_intercept;
+	int			balanced;		/* weight class c by n / (k n_c) */
+	int			max_iter;		/* Newton steps at most */
+	double		tol;			/* on the largest entry of the mean loss's gradient */
+} MmLogisticOptions;
+
+/*
+ * Rows the Hessian of one Newton step is computed on, at most: beyond it a
+ * regular subsample stands in (the gradient always uses every row, so the
+ * answer is the same optimum; only the path to it changes).
+ */
+#define MM_LOGISTIC_HESSIAN_ROWS 65536
+
+/*
+ * Fits a logistic regression on n rows of p transformed features (x,
+ * row-major) with class indexes y in [0, k).  Two classes give one row of
+ * coefficients for the last class; more give one row per class (softmax).
+ * Fills the coefficients, the fitting record and, for unweighted,
+ * unregularized binary fits, standard errors, z statistics and p-values
+ * (NaN otherwise).  The classes themselves are the caller's to fill.
+ */
+extern MmErrorCode mm_logistic_fit(const double *x, const int32_t *y, size_t n, int p, int k,
+								   const MmLogisticOptions *opt, MmClassifier *out,
+								   MmError *err);
+
+#endif							/* MM_LOGISTIC_H */
