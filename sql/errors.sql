@@ -69,9 +69,7 @@ SELECT * FROM mm_train('e', 'typed_bad', 'price');
 SELECT * FROM mm_train('e', 'typed_bad', 'price', exclude => ARRAY['city']);
 SELECT * FROM mm_train('e', 'typed_bad', 'price', features => ARRAY['size', 'seen']);
 SELECT * FROM mm_train('e', 'typed_bad', 'price_text', features => ARRAY['size']);
-SELECT * FROM mm_train('e', 'typed_bad', 'expensive', features => ARRAY['size']);
 SELECT * FROM mm_train('e', 'typed_bad', 'expensive', features => ARRAY['size'], algorithm => 'linear_regression');
-SELECT * FROM mm_train('e', 'typed_bad', 'quarter', features => ARRAY['size']);
 SELECT * FROM mm_train('e', 'typed_bad', 'price_text', features => ARRAY['size'], algorithm => 'linear_regression');
 
 -- the data itself

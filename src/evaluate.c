@@ -1,7 +1,9 @@
 /*
  * evaluate.c: mm_evaluate and mm_coefficients.
  *
- * Evaluation is one aggregate query over the relation: mm_predict of each
+ * Classifiers are evaluated on the relation's rows read into memory
+ * (classify.c): their metrics need every prediction at once (the ROC AUC
+ * ranks them).  Regression is one aggregate query over the relation: mm_predict of each
  * row (with the reference pinned to the version resolved here, so every
  * worker predicts with the same one) fed to mm_eval_stats, which merges
  * across parallel workers.  Its metrics are exact, unlike the training
@@ -49,6 +51,21 @@ mm_evaluate(PG_FUNCTION_ARGS)
 	memset(&src, 0, sizeof(src));
 	src.relid = MmResolveRelation(relation, &src.qualified, &src.display);
 	MmResolveColumns(&src, model);
+	if (model->task == MM_TASK_CLASSIFICATION)
+	{
+		StringInfoData json;
+		char	   *metrics;
+
+		result = MmEvaluateClassifier(model, &src);
+		metrics = JsonbToCString(NULL, &result->root, VARSIZE(result));
+		initStringInfo(&json);
+		appendBinaryStringInfo(&json, metrics, strlen(metrics) - 1);
+		appendStringInfoString(&json, ", \"model\": ");
+		MmJsonString(&json, v.model);
+		appendStringInfo(&json, ", \"version\": %d}", v.version);
+		SPI_finish();
+		PG_RETURN_JSONB_P(MmJsonbFromString(json.data));
+	}
 	target = quote_identifier(src.target);
 
 	query = psprintf("SELECT %s.mm_eval_stats(%s.mm_predict($1, r), (r.%s)::pg_catalog.float8) "
@@ -110,6 +127,56 @@ maybe(double value, bool *isnull)
 	return Float8GetDatum(value);
 }
 
+/* Puts one coefficient row out. */
+static void
+put_coefficient(ReturnSetInfo *rsinfo, const char *class, const char *feature, double coef,
+				double std_err, double stat, double p_value)
+{
+	Datum		values[6];
+	bool		nulls[6];
+
+	nulls[0] = class == NULL;
+	values[0] = class ? CStringGetTextDatum(class) : (Datum) 0;
+	nulls[1] = false;
+	values[1] = CStringGetTextDatum(feature);
+	values[2] = maybe(coef, &nulls[2]);
+	values[3] = maybe(std_err, &nulls[3]);
+	values[4] = maybe(stat, &nulls[4]);
+	values[5] = maybe(p_value, &nulls[5]);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * A linear classifier's coefficients in the units of the raw inputs: one
+ * block per coefficient row, labelled with its class when there are several
+ * (a binary model's one row is the last class's log-odds).
+ */
+static void
+classifier_coefficients(ReturnSetInfo *rsinfo, const MmModel *model)
+{
+	const MmClassifier *c = &model->classifier;
+	int			p = model->n_features;
+	double	   *coef = palloc(sizeof(double) * p);
+	double		intercept;
+	int			r,
+				j;
+
+	for (r = 0; r < c->n_rows; r++)
+	{
+		const char *class = c->n_rows > 1 ? c->classes[r] : NULL;
+		const double *se = c->std_err + r * (p + 1),
+				   *st = c->stat + r * (p + 1),
+				   *pv = c->p_value + r * (p + 1);
+
+		mm_classifier_unscaled(model, r, &intercept, coef);
+		if (c->fit_intercept)
+			put_coefficient(rsinfo, class, "intercept", intercept, se[0], st[0], pv[0]);
+		for (j = 0; j < p; j++)
+			put_coefficient(rsinfo, class, model->feature_names[j], coef[j],
+							se[j + 1], st[j + 1], pv[j + 1]);
+	}
+}
+
 /* mm_coefficients(model): one row per coefficient, intercept first. */
 Datum
 mm_coefficients(PG_FUNCTION_ARGS)
@@ -120,8 +187,6 @@ mm_coefficients(PG_FUNCTION_ARGS)
 	MmCachedModel *entry;
 	MmModel    *model;
 	const MmLinearModel *lin;
-	Datum		values[6];
-	bool		nulls[6];
 	int			i;
 
 	InitMaterializedSRF(fcinfo, 0);
@@ -129,6 +194,12 @@ mm_coefficients(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 	MmResolveRef(ref, true, &v);
 	model = MmModelCacheGet(&v, &entry);
+	if (model->algorithm == MM_ALGO_LOGISTIC_REGRESSION)
+	{
+		classifier_coefficients(rsinfo, model);
+		SPI_finish();
+		return (Datum) 0;
+	}
 	if (model->algorithm != MM_ALGO_LINEAR_REGRESSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
@@ -136,17 +207,9 @@ mm_coefficients(PG_FUNCTION_ARGS)
 	lin = &model->linear;
 
 	for (i = lin->fit_intercept ? -1 : 0; i < model->n_features; i++)
-	{
-		nulls[0] = true;
-		values[0] = (Datum) 0;
-		nulls[1] = false;
-		values[1] = CStringGetTextDatum(i < 0 ? "intercept" : model->feature_names[i]);
-		values[2] = maybe(i < 0 ? lin->intercept : lin->coef[i], &nulls[2]);
-		values[3] = maybe(lin->std_err[i + 1], &nulls[3]);
-		values[4] = maybe(lin->stat[i + 1], &nulls[4]);
-		values[5] = maybe(lin->p_value[i + 1], &nulls[5]);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
+		put_coefficient(rsinfo, NULL, i < 0 ? "intercept" : model->feature_names[i],
+						i < 0 ? lin->intercept : lin->coef[i], lin->std_err[i + 1],
+						lin->stat[i + 1], lin->p_value[i + 1]);
 	SPI_finish();
 	return (Datum) 0;
 }

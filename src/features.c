@@ -221,7 +221,8 @@ MmResolveSource(const MmTrainSpec *spec, MmSource *src)
 
 /*
  * Resolves, in a relation to evaluate on, the columns a model reads: each
- * feature, with a type of its kind, and the numeric target.
+ * feature, with a type of its kind, and the target (a number for regression;
+ * classification checks its labels itself).
  */
 void
 MmResolveColumns(MmSource *src, const MmModel *model)
@@ -255,7 +256,7 @@ MmResolveColumns(MmSource *src, const MmModel *model)
 
 		src->target = model->target;
 		src->target_type = TupleDescAttr(desc, col)->atttypid;
-		if (!MmIsNumericType(src->target_type))
+		if (model->task == MM_TASK_REGRESSION && !MmIsNumericType(src->target_type))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("target \"%s\" of relation %s has type %s, not a number",

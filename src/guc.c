@@ -9,6 +9,7 @@
 
 int			mm_model_cache_kb = 65536;
 int			mm_metric_sample_rows = 5000;
+int			mm_max_train_memory_kb = 1048576;
 
 /* Defines every setting and reserves the prefix. */
 void
@@ -30,6 +31,16 @@ MmGucInit(void)
 							&mm_metric_sample_rows,
 							5000, 0, 1000000,
 							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("modelmgr.max_train_memory",
+							"Memory a training or evaluation may hold its rows in.",
+							"Algorithms that revisit rows (logistic regression, and any model with "
+							"preprocessing) read the relation once into memory; past this much the "
+							"call fails instead of taking the server's memory.",
+							&mm_max_train_memory_kb,
+							1048576, 1024, INT_MAX,
+							PGC_USERSET, GUC_UNIT_KB,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("modelmgr");

@@ -18,6 +18,7 @@
 /* guc.c */
 extern int	mm_model_cache_kb;
 extern int	mm_metric_sample_rows;
+extern int	mm_max_train_memory_kb;
 extern void MmGucInit(void);
 
 /* util.c */
@@ -33,6 +34,9 @@ extern void MmJsonString(StringInfo buf, const char *value);
 extern Jsonb *MmJsonbFromString(const char *json);
 extern char *MmRoleName(Oid roleid);
 extern char *MmFormatList(char **items, int count);
+extern bool MmJsonbNextPair(JsonbIterator **it, char **key, JsonbValue *value);
+extern double MmJsonbNumber(const JsonbValue *v);
+extern void MmJsonbRequireObject(Jsonb *j, const char *argname);
 
 /* aggregates.c */
 extern void *MmLsStateFromDatum(Datum datum);
@@ -159,6 +163,122 @@ extern void MmResolveSource(const MmTrainSpec *spec, MmSource *src);
 extern void MmResolveColumns(MmSource *src, const MmModel *model);
 extern char *MmFeatureExpression(const char *column, uint8 kind, const char *alias);
 extern bool MmIsNumericType(Oid type);
+
+/* dataset.c */
+
+/* Rows read into memory, split into a training (0) and a held-out (1) part. */
+typedef struct MmDataset
+{
+	MemoryContext cxt;
+	int			p;
+	MmLabelKind label_kind;		/* 0 when the rows carry no label */
+	double		test_size;
+	uint64		salt;
+	size_t		n[2];
+	size_t		cap[2];
+	double	   *x[2];			/* n x p, row-major; NaN where NULL */
+	int32	   *y[2];			/* label indexes */
+	int			nlabels;
+	char	  **labels;			/* as label::text renders them */
+	double	   *label_values;	/* numeric and boolean labels as numbers */
+	int32	   *label_slots;
+	int64		rows_read;
+	int64		null_target;
+	int64	   *null_count;		/* per feature */
+	int64	   *nonfinite_count;	/* per feature */
+	uint64		fingerprint;
+	Size		limit;			/* bytes the rows may take */
+} MmDataset;
+
+extern char *MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind,
+						   double test_size, int32 seed);
+extern void MmDatasetOrderLabels(MmDataset *ds);
+extern void MmDatasetFree(MmDataset *ds);
+
+/* preprocess.c */
+
+/* What the preprocess argument asks of one feature. */
+typedef enum MmImpute
+{
+	MM_IMPUTE_ERROR,
+	MM_IMPUTE_MEAN,
+	MM_IMPUTE_MEDIAN,
+	MM_IMPUTE_MOST_FREQUENT,
+	MM_IMPUTE_ZERO,
+	MM_IMPUTE_CONSTANT
+} MmImpute;
+
+typedef enum MmScale
+{
+	MM_SCALE_NONE,
+	MM_SCALE_STANDARD,
+	MM_SCALE_MINMAX,
+	MM_SCALE_ROBUST
+} MmScale;
+
+typedef enum MmClip
+{
+	MM_CLIP_NONE,
+	MM_CLIP_QUANTILES,
+	MM_CLIP_ZSCORE
+} MmClip;
+
+typedef struct MmColumnPrep
+{
+	MmImpute	impute;
+	double		impute_value;	/* for MM_IMPUTE_CONSTANT */
+	MmScale		scale;
+	MmClip		clip;
+	double		clip_lo;		/* quantiles, or the z bound in clip_hi */
+	double		clip_hi;
+} MmColumnPrep;
+
+typedef struct MmPreprocess
+{
+	bool		dedupe;
+	bool		variance_threshold_set;
+	double		variance_threshold;
+	MmColumnPrep *column;		/* per feature of the source */
+} MmPreprocess;
+
+/* What fitting the preprocessing did, for the version row and the notices. */
+typedef struct MmPreprocessFit
+{
+	MmFeatureTransform *transform;	/* per kept feature */
+	int64		duplicates;
+	int			ndropped;
+	char	  **dropped;
+	char	   *json;			/* the fitted statistics, a JSON object */
+} MmPreprocessFit;
+
+extern void MmParsePreprocess(Jsonb *preprocess, const MmSource *src, MmPreprocess *out);
+extern bool MmPreprocessIsEmpty(Jsonb *preprocess);
+extern void MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds,
+							MmPreprocessFit *fit);
+
+/* classify.c */
+
+/* What an algorithm's training hands back for the version row. */
+typedef struct MmTrained
+{
+	const char *algorithm;
+	const char *task;
+	char	   *params;			/* resolved, as JSON */
+	char	   *metrics;		/* {"train": ..., "test": ...} */
+	char	   *fitted;			/* the fitted preprocessing, as JSON */
+	double		score;
+	int64		rows_read;
+	int64		rows_train;
+	int64		rows_test;
+	char	   *rows_skipped;	/* JSON */
+	uint64		fingerprint;
+	char	   *snapshot;
+	MmModel		model;
+} MmTrained;
+
+extern MmLabelKind MmLabelKindOf(Oid type);
+extern void MmTrainLogistic(const MmTrainSpec *spec, MmSource *src, MmTrained *out);
+extern Jsonb *MmEvaluateClassifier(const MmModel *model, MmSource *src);
 
 /* evaluate.c */
 extern Jsonb *MmEvaluate(const MmVersionRef *ref, const MmModel *model, const char *relation);

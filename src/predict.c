@@ -31,6 +31,9 @@
 
 PG_FUNCTION_INFO_V1(mm_predict_record);
 PG_FUNCTION_INFO_V1(mm_predict_array);
+PG_FUNCTION_INFO_V1(mm_predict_label);
+PG_FUNCTION_INFO_V1(mm_predict_proba);
+PG_FUNCTION_INFO_V1(mm_classes);
 
 /*
  * What a snapshot sees, as far as resolution cares: no transaction completed
@@ -57,7 +60,8 @@ typedef struct PredictState
 	MmCachedModel *entry;
 	uint64		generation;
 	MmModel    *model;
-	double	   *x;				/* the features of one row */
+	double	   *x;				/* the features of one row, NaN where NULL */
+	double	   *z;				/* and after the model's preprocessing */
 
 	/* the row type the feature columns were mapped for */
 	MmModel    *mapped_model;
@@ -134,8 +138,12 @@ predict_state(FunctionCallInfo fcinfo, text *ref)
 
 	/* the model may be another one now, even at a recycled address */
 	if (ps->x)
+	{
 		pfree(ps->x);
+		pfree(ps->z);
+	}
 	ps->x = MemoryContextAlloc(mcxt, sizeof(double) * ps->model->n_features);
+	ps->z = MemoryContextAlloc(mcxt, sizeof(double) * ps->model->n_features);
 	ps->mapped_model = NULL;
 	return ps;
 }
@@ -235,23 +243,46 @@ column_double(Datum v, Oid type)
 	return 0.0;
 }
 
-/* Errors for a missing or non-finite feature value. */
+/* Errors for a non-finite feature value. */
 static void
-bad_value(const MmModel *m, int i, bool isnull)
+nonfinite_value(const MmModel *m, int i)
 {
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("feature \"%s\" is null", m->feature_names[i]),
-				 errhint("Filter such rows out, or fill the value in with coalesce().")));
 	ereport(ERROR,
 			(errcode(ERRCODE_DATA_EXCEPTION),
 			 errmsg("feature \"%s\" is NaN or infinite", m->feature_names[i])));
 }
 
-/* mm_predict(model text, input record): columns matched by name. */
-Datum
-mm_predict_record(PG_FUNCTION_ARGS)
+/* Applies the model's preprocessing to ps->x, into ps->z. */
+static void
+transform_row(PredictState *ps)
+{
+	MmModel    *m = ps->model;
+	MmError		err;
+
+	if (mm_model_transform(m, ps->x, ps->z, &err) == MM_OK)
+		return;
+	if (isnan(ps->x[err.item]))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("feature \"%s\" is null", m->feature_names[err.item]),
+				 errdetail("Model \"%s\" version %d does not impute missing values of \"%s\".",
+						   ps->version.model, ps->version.version, m->feature_names[err.item]),
+				 errhint("Filter such rows out, fill the value in with coalesce(), or train with "
+						 "preprocess => '{\"%s\": {\"impute\": \"mean\"}}'.",
+						 m->feature_names[err.item])));
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("feature \"%s\" is not finite after preprocessing", m->feature_names[err.item]),
+			 errdetail("The value %g, scaled with the training statistics, overflows.",
+					   ps->x[err.item])));
+}
+
+/*
+ * Reads the model's features from a row (columns matched by name) into
+ * ps->x and transforms them: the shared part of every record variant.
+ */
+static PredictState *
+predict_record_row(FunctionCallInfo fcinfo)
 {
 	PredictState *ps;
 	HeapTupleHeader td;
@@ -261,9 +292,6 @@ mm_predict_record(PG_FUNCTION_ARGS)
 	MmModel    *m;
 	int			i;
 
-	MmRequireArg(fcinfo, 0, "model");
-	if (PG_ARGISNULL(1))
-		PG_RETURN_NULL();
 	ps = predict_state(fcinfo, PG_GETARG_TEXT_PP(0));
 	m = ps->model;
 
@@ -285,13 +313,57 @@ mm_predict_record(PG_FUNCTION_ARGS)
 		double		x;
 
 		if (ps->nulls[a])
-			bad_value(m, i, true);
-		x = column_double(ps->values[a], ps->column_type[i]);
-		if (!isfinite(x))
-			bad_value(m, i, false);
+			x = NAN;
+		else
+		{
+			x = column_double(ps->values[a], ps->column_type[i]);
+			if (!isfinite(x))
+				nonfinite_value(m, i);
+		}
 		ps->x[i] = x;
 	}
-	PG_RETURN_FLOAT8(mm_model_predict(m, ps->x));
+	transform_row(ps);
+	return ps;
+}
+
+/* Errors unless the model is a classifier. */
+static void
+require_classifier(const PredictState *ps, const char *function)
+{
+	if (ps->model->task != MM_TASK_CLASSIFICATION)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("%s needs a classifier, and model \"%s\" version %d is a %s model",
+						function, ps->version.model, ps->version.version,
+						mm_task_name(ps->model->task))));
+}
+
+/* The number mm_predict returns for a transformed row. */
+static double
+predict_number(const PredictState *ps)
+{
+	const MmModel *m = ps->model;
+
+	if (m->task == MM_TASK_CLASSIFICATION && m->classifier.label_kind == MM_LABEL_TEXT)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("model \"%s\" version %d predicts text labels, not numbers",
+						ps->version.model, ps->version.version),
+				 errhint("Use mm_predict_label().")));
+	return mm_model_predict(m, ps->z);
+}
+
+/* mm_predict(model text, input record): columns matched by name. */
+Datum
+mm_predict_record(PG_FUNCTION_ARGS)
+{
+	PredictState *ps;
+
+	MmRequireArg(fcinfo, 0, "model");
+	if (PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	ps = predict_record_row(fcinfo);
+	PG_RETURN_FLOAT8(predict_number(ps));
 }
 
 /* mm_predict(model text, features float8[]): raw values in feature order. */
@@ -321,17 +393,91 @@ mm_predict_array(PG_FUNCTION_ARGS)
 				 errmsg("model \"%s\" version %d takes %d features, not %d",
 						ps->version.model, ps->version.version, m->n_features, n),
 				 errdetail("In order: %s.", MmFormatList(m->feature_names, m->n_features))));
-	if (ARR_HASNULL(arr))
 	{
 		bits8	   *bitmap = ARR_NULLBITMAP(arr);
+		char	   *data = ARR_DATA_PTR(arr);
 
 		for (i = 0; i < n; i++)
-			if ((bitmap[i / 8] & (1 << (i % 8))) == 0)
-				bad_value(m, i, true);
+		{
+			if (bitmap && (bitmap[i / 8] & (1 << (i % 8))) == 0)
+			{
+				ps->x[i] = NAN;
+				continue;
+			}
+			memcpy(&ps->x[i], data, sizeof(double));
+			data += sizeof(double);
+			if (!isfinite(ps->x[i]))
+				nonfinite_value(m, i);
+		}
 	}
-	memcpy(ps->x, ARR_DATA_PTR(arr), sizeof(double) * n);
-	for (i = 0; i < n; i++)
-		if (!isfinite(ps->x[i]))
-			bad_value(m, i, false);
-	PG_RETURN_FLOAT8(mm_model_predict(m, ps->x));
+	transform_row(ps);
+	PG_RETURN_FLOAT8(predict_number(ps));
+}
+
+/* mm_predict_label(model text, input record): the class as label::text renders it. */
+Datum
+mm_predict_label(PG_FUNCTION_ARGS)
+{
+	PredictState *ps;
+	int			k;
+
+	MmRequireArg(fcinfo, 0, "model");
+	if (PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	ps = predict_record_row(fcinfo);
+	require_classifier(ps, "mm_predict_label");
+	k = mm_classifier_predict(ps->model, ps->z);
+	PG_RETURN_TEXT_P(cstring_to_text(ps->model->classifier.classes[k]));
+}
+
+/* mm_predict_proba(model text, input record): a probability per class, in mm_classes order. */
+Datum
+mm_predict_proba(PG_FUNCTION_ARGS)
+{
+	PredictState *ps;
+	const MmModel *m;
+	int			k;
+	Datum	   *d;
+	double	   *proba;
+	int			i;
+
+	MmRequireArg(fcinfo, 0, "model");
+	if (PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	ps = predict_record_row(fcinfo);
+	require_classifier(ps, "mm_predict_proba");
+	m = ps->model;
+	if (!mm_model_has_proba(m))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("model \"%s\" version %d (%s) gives no probabilities",
+						ps->version.model, ps->version.version, mm_algorithm_name(m->algorithm)),
+				 errhint("Use mm_predict_label(), or train a logistic_regression.")));
+	k = m->classifier.n_classes;
+	proba = palloc(sizeof(double) * k);
+	d = palloc(sizeof(Datum) * k);
+	mm_classifier_proba(m, ps->z, proba);
+	for (i = 0; i < k; i++)
+		d[i] = Float8GetDatum(proba[i]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(d, k, FLOAT8OID, sizeof(double), FLOAT8PASSBYVAL,
+										  TYPALIGN_DOUBLE));
+}
+
+/* mm_classes(model text): the labels, in the order probabilities follow. */
+Datum
+mm_classes(PG_FUNCTION_ARGS)
+{
+	PredictState *ps;
+	const MmClassifier *c;
+	Datum	   *d;
+	int			i;
+
+	MmRequireArg(fcinfo, 0, "model");
+	ps = predict_state(fcinfo, PG_GETARG_TEXT_PP(0));
+	require_classifier(ps, "mm_classes");
+	c = &ps->model->classifier;
+	d = palloc(sizeof(Datum) * c->n_classes);
+	for (i = 0; i < c->n_classes; i++)
+		d[i] = CStringGetTextDatum(c->classes[i]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(d, c->n_classes, TEXTOID, -1, false, TYPALIGN_INT));
 }

@@ -42,45 +42,6 @@ typedef struct LinearParams
 	bool		fit_intercept;
 } LinearParams;
 
-/* The next key and value at the top level of a jsonb object. */
-static bool
-next_pair(JsonbIterator **it, char **key, JsonbValue *value)
-{
-	JsonbValue	k;
-	JsonbIteratorToken tok;
-
-	while ((tok = JsonbIteratorNext(it, &k, true)) != WJB_DONE)
-	{
-		if (tok == WJB_KEY)
-		{
-			*key = pnstrdup(k.val.string.val, k.val.string.len);
-			(void) JsonbIteratorNext(it, value, true);
-			return true;
-		}
-	}
-	return false;
-}
-
-/* A JSON number as a double (infinite beyond its range); NaN for a non-number. */
-static double
-json_number(const JsonbValue *v)
-{
-	if (v->type != jbvNumeric)
-		return NAN;
-	return strtod(DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric))),
-				  NULL);
-}
-
-/* Errors unless a jsonb argument is an object. */
-static void
-require_object(Jsonb *j, const char *argname)
-{
-	if (!JB_ROOT_IS_OBJECT(j) || JB_ROOT_IS_SCALAR(j))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a JSON object", argname)));
-}
-
 /* Reads linear regression's params, filling in defaults. */
 static void
 parse_linear_params(Jsonb *params, LinearParams *out)
@@ -91,13 +52,13 @@ parse_linear_params(Jsonb *params, LinearParams *out)
 
 	out->alpha = 0.0;
 	out->fit_intercept = true;
-	require_object(params, "params");
+	MmJsonbRequireObject(params, "params");
 	it = JsonbIteratorInit(&params->root);
-	while (next_pair(&it, &key, &v))
+	while (MmJsonbNextPair(&it, &key, &v))
 	{
 		if (strcmp(key, "alpha") == 0)
 		{
-			double		alpha = json_number(&v);
+			double		alpha = MmJsonbNumber(&v);
 
 			if (!(alpha >= 0.0) || isinf(alpha))
 				ereport(ERROR,
@@ -121,22 +82,22 @@ parse_linear_params(Jsonb *params, LinearParams *out)
 	}
 }
 
-/* Refuses preprocessing options: this version trains on columns as they are. */
+/* Refuses preprocessing for linear regression, which reads columns as they are. */
 static void
-check_preprocess(Jsonb *preprocess)
+check_linear_preprocess(Jsonb *preprocess)
 {
 	JsonbIterator *it;
 	JsonbValue	v;
 	char	   *key;
 
-	require_object(preprocess, "preprocess");
 	it = JsonbIteratorInit(&preprocess->root);
-	if (next_pair(&it, &key, &v))
+	if (MmJsonbNextPair(&it, &key, &v))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("preprocess option \"%s\" is not supported", key),
-				 errdetail("This version trains on numeric and boolean columns as they are."),
-				 errhint("Pass preprocess => '{}'.")));
+				 errmsg("preprocess option \"%s\" is not supported for linear_regression", key),
+				 errdetail("Linear regression reads numeric and boolean columns as they are; its "
+						   "coefficients are the same in any units."),
+				 errhint("Pass preprocess => '{}', or filter and fill in the rows in a view.")));
 }
 
 /* True when an integer target has at most ten distinct values (auto picks classification). */
@@ -157,41 +118,57 @@ few_distinct_values(const MmSource *src)
 	return n > 0 && n <= 10;
 }
 
+/* True for the integer types. */
+static bool
+is_integer_type(Oid base)
+{
+	return base == INT2OID || base == INT4OID || base == INT8OID;
+}
+
 /* Picks the algorithm and checks the target suits it. */
 static const char *
 choose_algorithm(const MmTrainSpec *spec, const MmSource *src)
 {
 	bool		is_auto = strcmp(spec->algorithm, "auto") == 0;
+	const char *algorithm = spec->algorithm;
 	Oid			base;
 
-	if (!is_auto && strcmp(spec->algorithm, "linear_regression") != 0)
+	if (!is_auto && strcmp(algorithm, "linear_regression") != 0 &&
+		strcmp(algorithm, "logistic_regression") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("algorithm \"%s\" is not supported", spec->algorithm),
-				 errhint("Supported algorithms: auto, linear_regression.")));
+				 errhint("Supported algorithms: auto, linear_regression, logistic_regression.")));
 	if (src->target == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("target must not be null"),
-				 errdetail("Regression learns to predict a target column.")));
+				 errdetail("Regression and classification learn to predict a target column.")));
 	base = getBaseType(src->target_type);
-	if (is_auto && (base == BOOLOID || !MmIsNumericType(base) ||
-					((base == INT2OID || base == INT4OID || base == INT8OID) &&
-					 few_distinct_values(src))))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("target \"%s\" calls for classification, which is not supported yet",
-						src->target),
-				 errdetail("Automatic selection treats boolean and text targets, and integer targets "
-						   "with at most 10 distinct values, as classes."),
-				 MmIsNumericType(base) ?
-				 errhint("Pass algorithm => 'linear_regression' to fit a regression.") : 0));
+	if (is_auto)
+		algorithm = base == BOOLOID || MmLabelKindOf(base) == MM_LABEL_TEXT ||
+			(is_integer_type(base) && few_distinct_values(src)) ?
+			"logistic_regression" : "linear_regression";
+	if (strcmp(algorithm, "logistic_regression") == 0)
+	{
+		if (MmLabelKindOf(base) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("target \"%s\" has type %s, but a classifier's labels are boolean, "
+							"integer or text", src->target, format_type_be(src->target_type)),
+					 MmIsNumericType(base) ?
+					 errhint("Pass algorithm => 'linear_regression' to predict a number, or cast the "
+							 "target to an integer in a view.") : 0));
+		return algorithm;
+	}
 	if (!MmIsNumericType(base))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("target \"%s\" has type %s, but linear regression needs a number",
-						src->target, format_type_be(src->target_type))));
-	return "linear_regression";
+						src->target, format_type_be(src->target_type)),
+				 MmLabelKindOf(base) != 0 ?
+				 errhint("Pass algorithm => 'logistic_regression' to learn its values as classes.") : 0));
+	return algorithm;
 }
 
 /* Features passed to mm_ls_stats as separate arguments, within FUNC_MAX_ARGS. */
@@ -397,19 +374,10 @@ should_deploy(const char *policy, int64 model_id, double score)
 	return !isnan(score) && score >= current;
 }
 
-/* Everything a new version row records. */
+/* What a new version row records beyond the algorithm's results. */
 typedef struct VersionRow
 {
-	const char *algorithm;
-	const char *params;
-	const char *metrics;
-	double		score;
-	int64		rows_read;
-	int64		rows_train;
-	int64		rows_test;
-	int64		rows_null_target;
-	uint64		fingerprint;
-	const char *snapshot;
+	const MmTrained *trained;
 	double		train_seconds;
 	const char *trained_by;
 	bytea	   *artifact;
@@ -421,6 +389,7 @@ static int32
 insert_version(const MmTrainSpec *spec, const MmSource *src, const VersionRow *row,
 			   int64 *model_id, int64 *version_id)
 {
+	const MmTrained *t = row->trained;
 	Oid			mtypes[3] = {TEXTOID, REGROLEOID, TEXTOID};
 	Datum		mvalues[3];
 	Oid			owner;
@@ -428,23 +397,23 @@ insert_version(const MmTrainSpec *spec, const MmSource *src, const VersionRow *r
 	int32		version;
 	bool		isnull;
 	char	  **type_names = palloc(sizeof(char *) * src->nfeatures);
-	Oid			vtypes[25];
-	Datum		v[25];
-	char		nulls[26];
+	Oid			vtypes[26];
+	Datum		v[26];
+	char		nulls[27];
 	int			i;
 
 	mvalues[0] = CStringGetTextDatum(spec->model);
 	mvalues[1] = ObjectIdGetDatum(GetUserId());
-	mvalues[2] = CStringGetTextDatum("regression");
+	mvalues[2] = CStringGetTextDatum(t->task);
 	MmCatalogExec("INSERT INTO mm._models (name, owner, task) VALUES ($1, $2, $3) "
 				  "ON CONFLICT (name) DO NOTHING",
 				  3, mtypes, mvalues, NULL, SPI_OK_INSERT);
 	(void) MmLockModel(spec->model, model_id, &owner, &task, false);
-	if (strcmp(task, "regression") != 0)
+	if (strcmp(task, t->task) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("model \"%s\" is a %s model, not a regression model", spec->model, task),
-				 errhint("Train a regression under another model name.")));
+				 errmsg("model \"%s\" is a %s model, not a %s model", spec->model, task, t->task),
+				 errhint("Use another model name for a %s model.", t->task)));
 
 	mvalues[0] = Int64GetDatum(*model_id);
 	mtypes[0] = INT8OID;
@@ -455,14 +424,15 @@ insert_version(const MmTrainSpec *spec, const MmSource *src, const VersionRow *r
 	for (i = 0; i < src->nfeatures; i++)
 		type_names[i] = format_type_be(src->feature_types[i]);
 	memset(nulls, ' ', sizeof(nulls));
-	nulls[25] = '\0';
+	nulls[26] = '\0';
 	i = 0;
 #define ARG(type, value) (vtypes[i] = (type), v[i++] = (value))
 	ARG(INT8OID, Int64GetDatum(*model_id));
 	ARG(INT4OID, Int32GetDatum(version));
-	ARG(TEXTOID, CStringGetTextDatum(row->algorithm));
-	ARG(TEXTOID, CStringGetTextDatum(row->params));
-	ARG(TEXTOID, CStringGetTextDatum("{}"));
+	ARG(TEXTOID, CStringGetTextDatum(t->algorithm));
+	ARG(TEXTOID, CStringGetTextDatum(t->params));
+	ARG(TEXTOID, CStringGetTextDatum(JsonbToCString(NULL, &spec->preprocess->root,
+													VARSIZE(spec->preprocess))));
 	ARG(TEXTARRAYOID, text_array(src->features, src->nfeatures));
 	ARG(TEXTARRAYOID, text_array(type_names, src->nfeatures));
 	ARG(TEXTOID, CStringGetTextDatum(src->target));
@@ -470,17 +440,16 @@ insert_version(const MmTrainSpec *spec, const MmSource *src, const VersionRow *r
 	ARG(TEXTOID, CStringGetTextDatum(src->qualified));
 	ARG(FLOAT8OID, Float8GetDatum(spec->test_size));
 	ARG(INT4OID, Int32GetDatum(spec->seed));
-	ARG(INT8OID, Int64GetDatum(row->rows_read));
-	ARG(INT8OID, Int64GetDatum(row->rows_train));
-	ARG(INT8OID, Int64GetDatum(row->rows_test));
-	ARG(TEXTOID, CStringGetTextDatum(psprintf("{\"null_target\": " INT64_FORMAT "}",
-											  row->rows_null_target)));
-	ARG(TEXTOID, CStringGetTextDatum(psprintf("%016" INT64_MODIFIER "x", row->fingerprint)));
-	ARG(TEXTOID, CStringGetTextDatum(row->snapshot));
-	ARG(TEXTOID, CStringGetTextDatum(row->metrics));
-	if (isnan(row->score))
+	ARG(INT8OID, Int64GetDatum(t->rows_read));
+	ARG(INT8OID, Int64GetDatum(t->rows_train));
+	ARG(INT8OID, Int64GetDatum(t->rows_test));
+	ARG(TEXTOID, CStringGetTextDatum(t->rows_skipped));
+	ARG(TEXTOID, CStringGetTextDatum(psprintf("%016" INT64_MODIFIER "x", t->fingerprint)));
+	ARG(TEXTOID, CStringGetTextDatum(t->snapshot));
+	ARG(TEXTOID, CStringGetTextDatum(t->metrics));
+	if (isnan(t->score))
 		nulls[i] = 'n';
-	ARG(FLOAT8OID, Float8GetDatum(row->score));
+	ARG(FLOAT8OID, Float8GetDatum(t->score));
 	ARG(FLOAT8OID, Float8GetDatum(row->train_seconds));
 	ARG(TEXTOID, CStringGetTextDatum(row->trained_by));
 	if (spec->parent_version == 0)
@@ -488,17 +457,20 @@ insert_version(const MmTrainSpec *spec, const MmSource *src, const VersionRow *r
 	ARG(INT4OID, Int32GetDatum(spec->parent_version));
 	ARG(BYTEAOID, PointerGetDatum(row->artifact));
 	ARG(INT8OID, Int64GetDatum((int64) row->crc));
+	ARG(TEXTOID, CStringGetTextDatum(t->fitted));
 #undef ARG
-	Assert(i == 25);
+	Assert(i == 26);
 	MmCatalogExec("INSERT INTO mm._versions (model_id, version, algorithm, params, preprocess, "
 				  "features, feature_types, target, target_type, relation, test_size, seed, "
 				  "rows_read, rows_train, rows_test, rows_skipped, fingerprint, snapshot, metrics, "
-				  "score, train_time, trained_by, parent_version, artifact, artifact_crc) "
+				  "score, train_time, trained_by, parent_version, artifact, artifact_crc, "
+				  "fitted_preprocess) "
 				  "VALUES ($1, $2, $3, $4::pg_catalog.jsonb, $5::pg_catalog.jsonb, $6, $7, $8, $9, "
 				  "$10, $11, $12, $13, $14, $15, $16::pg_catalog.jsonb, $17, "
 				  "$18::pg_catalog.pg_snapshot, $19::pg_catalog.jsonb, $20, "
-				  "$21 * pg_catalog.interval '1 second', $22, $23, $24, $25) RETURNING id",
-				  25, vtypes, v, nulls, SPI_OK_INSERT_RETURNING);
+				  "$21 * pg_catalog.interval '1 second', $22, $23, $24, $25, "
+				  "$26::pg_catalog.jsonb) RETURNING id",
+				  26, vtypes, v, nulls, SPI_OK_INSERT_RETURNING);
 	*version_id = DatumGetInt64(MmCatalogGet(0, 1, &isnull));
 	return version;
 }
@@ -518,16 +490,15 @@ append_metrics(StringInfo buf, const MmRegressionMetrics *m)
 	appendStringInfo(buf, ", \"rows\": %.0f, \"mae_rows\": %.0f}", m->rows, m->mae_rows);
 }
 
-/* Trains one version; SPI is connected. */
+/*
+ * Trains a linear regression in one aggregate pass (see the file comment);
+ * SPI is connected.
+ */
 static void
-train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
+train_linear(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *src,
+			 MmTrained *out)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	TimestampTz started = GetCurrentTimestamp();
-	const char *trained_by = MmRoleName(GetUserId());
-	MmSource	src;
 	LinearParams lp;
-	const char *algorithm;
 	char	   *query;
 	Oid			qtypes[4] = {FLOAT8OID, INT4OID, INT4OID, FLOAT8OID};
 	Datum		qvalues[4];
@@ -535,55 +506,22 @@ train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
 	void	   *ls;
 	MmLsView	view;
 	MmLinearModel lin;
-	MmModel		model;
 	MmRegressionMetrics train_m,
 				test_m;
 	bool		has_test;
 	StringInfoData params,
 				metrics;
-	VersionRow	row;
-	uint8	   *bytes;
-	size_t		nbytes;
-	MmError		err;
-	int64		model_id,
-				version_id;
-	int32		version;
-	bool		deployed;
-	Datum		out[5];
-	bool		out_nulls[5] = {false, false, false, false, false};
 
-	if (!(spec->test_size >= 0.0 && spec->test_size < 1.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("test_size must be at least 0 and less than 1, not %g", spec->test_size)));
-	if (strcmp(spec->deploy, "if_better") != 0 && strcmp(spec->deploy, "always") != 0 &&
-		strcmp(spec->deploy, "never") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("deploy must be 'if_better', 'always' or 'never', not '%s'", spec->deploy)));
-	check_preprocess(spec->preprocess);
-
-	/* refuse early (before reading any data) to train someone else's model */
-	{
-		Oid			types[1] = {TEXTOID};
-		Datum		values[1] = {CStringGetTextDatum(spec->model)};
-
-		if (MmCatalogExec("SELECT owner::pg_catalog.oid FROM mm._models WHERE name = $1",
-						  1, types, values, NULL, SPI_OK_SELECT) > 0)
-			MmCheckOwner(spec->model, DatumGetObjectId(MmCatalogGet(0, 1, &isnull)));
-	}
-
-	MmResolveSource(spec, &src);
-	algorithm = choose_algorithm(spec, &src);
+	check_linear_preprocess(spec->preprocess);
 	parse_linear_params(spec->params, &lp);
 
 	/* the one pass over the data */
-	query = training_query(&src, MmExtensionSchema(fcinfo->flinfo->fn_oid));
+	query = training_query(src, MmExtensionSchema(fcinfo->flinfo->fn_oid));
 	ereport(DEBUG1, (errmsg_internal("modelmgr training query: %s", query)));
 	qvalues[0] = Float8GetDatum(spec->test_size);
 	qvalues[1] = Int32GetDatum(spec->seed);
 	qvalues[2] = Int32GetDatum(mm_metric_sample_rows);
-	qvalues[3] = Float8GetDatum(estimated_rows(src.relid));
+	qvalues[3] = Float8GetDatum(estimated_rows(src->relid));
 	if (SPI_execute_with_args(query, 4, qtypes, qvalues, NULL, false, 0) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "training query failed");
@@ -593,9 +531,9 @@ train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
 		if (isnull)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("relation %s has no rows", src.display)));
+					 errmsg("relation %s has no rows", src->display)));
 		ls = MmLsStateFromDatum(state);
-		row.snapshot = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+		out->snapshot = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 	}
 	mm_ls_view(ls, &view);
 	mm_ls_finish(&view);
@@ -603,10 +541,10 @@ train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("the training state was damaged")));
-	check_counts(&view, &src);
+	check_counts(&view, src);
 
 	CHECK_FOR_INTERRUPTS();
-	fit_linear(&view, &src, &lp, &lin);
+	fit_linear(&view, src, &lp, &lin);
 	warn_small_sample(&view);
 	mm_regression_metrics_linear(view.part[0], view.p, &lin, view.sample_row[0],
 								 view.head->sample_count[0], &train_m);
@@ -634,26 +572,83 @@ train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
 		appendStringInfoString(&metrics, "null");
 	appendStringInfoChar(&metrics, '}');
 
-	memset(&model, 0, sizeof(model));
-	model.algorithm = MM_ALGO_LINEAR_REGRESSION;
-	model.task = MM_TASK_REGRESSION;
-	model.n_features = src.nfeatures;
-	model.feature_names = src.features;
-	model.feature_kinds = src.feature_kinds;
-	model.target = src.target;
-	model.linear = lin;
-	if (mm_artifact_write(&model, &bytes, &nbytes, &err) != MM_OK)
-		MmReportCoreError(&err, "could not serialize the model");
+	memset(&out->model, 0, sizeof(out->model));
+	out->model.algorithm = MM_ALGO_LINEAR_REGRESSION;
+	out->model.task = MM_TASK_REGRESSION;
+	out->model.n_features = src->nfeatures;
+	out->model.feature_names = src->features;
+	out->model.feature_kinds = src->feature_kinds;
+	out->model.target = src->target;
+	out->model.linear = lin;
 
-	row.algorithm = algorithm;
-	row.params = params.data;
-	row.metrics = metrics.data;
-	row.score = has_test && !isnan(test_m.r2) ? test_m.r2 : train_m.r2;
-	row.rows_read = view.head->rows_seen;
-	row.rows_train = (int64) view.part[0][0];
-	row.rows_test = (int64) view.part[1][0];
-	row.rows_null_target = view.head->rows_null_target;
-	row.fingerprint = view.head->fingerprint;
+	out->algorithm = "linear_regression";
+	out->task = "regression";
+	out->params = params.data;
+	out->metrics = metrics.data;
+	out->fitted = "{}";
+	out->score = has_test && !isnan(test_m.r2) ? test_m.r2 : train_m.r2;
+	out->rows_read = view.head->rows_seen;
+	out->rows_train = (int64) view.part[0][0];
+	out->rows_test = (int64) view.part[1][0];
+	out->rows_skipped = psprintf("{\"null_target\": " INT64_FORMAT "}", view.head->rows_null_target);
+	out->fingerprint = view.head->fingerprint;
+}
+
+/* Trains one version; SPI is connected. */
+static void
+train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TimestampTz started = GetCurrentTimestamp();
+	const char *trained_by = MmRoleName(GetUserId());
+	MmSource	src;
+	const char *algorithm;
+	MmTrained	trained;
+	VersionRow	row;
+	uint8	   *bytes;
+	size_t		nbytes;
+	MmError		err;
+	int64		model_id,
+				version_id;
+	int32		version;
+	bool		deployed;
+	bool		isnull;
+	Datum		out[5];
+	bool		out_nulls[5] = {false, false, false, false, false};
+
+	if (!(spec->test_size >= 0.0 && spec->test_size < 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("test_size must be at least 0 and less than 1, not %g", spec->test_size)));
+	if (strcmp(spec->deploy, "if_better") != 0 && strcmp(spec->deploy, "always") != 0 &&
+		strcmp(spec->deploy, "never") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("deploy must be 'if_better', 'always' or 'never', not '%s'", spec->deploy)));
+	MmJsonbRequireObject(spec->params, "params");
+	MmJsonbRequireObject(spec->preprocess, "preprocess");
+
+	/* refuse early (before reading any data) to train someone else's model */
+	{
+		Oid			types[1] = {TEXTOID};
+		Datum		values[1] = {CStringGetTextDatum(spec->model)};
+
+		if (MmCatalogExec("SELECT owner::pg_catalog.oid FROM mm._models WHERE name = $1",
+						  1, types, values, NULL, SPI_OK_SELECT) > 0)
+			MmCheckOwner(spec->model, DatumGetObjectId(MmCatalogGet(0, 1, &isnull)));
+	}
+
+	MmResolveSource(spec, &src);
+	algorithm = choose_algorithm(spec, &src);
+	memset(&trained, 0, sizeof(trained));
+	if (strcmp(algorithm, "logistic_regression") == 0)
+		MmTrainLogistic(spec, &src, &trained);
+	else
+		train_linear(fcinfo, spec, &src, &trained);
+
+	if (mm_artifact_write(&trained.model, &bytes, &nbytes, &err) != MM_OK)
+		MmReportCoreError(&err, "could not serialize the model");
+	row.trained = &trained;
 	row.trained_by = trained_by;
 	row.artifact = palloc(VARHDRSZ + nbytes);
 	SET_VARSIZE(row.artifact, VARHDRSZ + nbytes);
@@ -663,15 +658,15 @@ train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
 
 	version = insert_version(spec, &src, &row, &model_id, &version_id);
 	call->version = version;
-	deployed = should_deploy(spec->deploy, model_id, row.score);
+	deployed = should_deploy(spec->deploy, model_id, trained.score);
 	if (deployed)
 		MmStagePush(model_id, spec->model, "production", version_id, version, call->function);
 
 	InitMaterializedSRF(fcinfo, 0);
 	out[0] = CStringGetTextDatum(spec->model);
 	out[1] = Int32GetDatum(version);
-	out[2] = CStringGetTextDatum(algorithm);
-	out[3] = JsonbPGetDatum(MmJsonbFromString(metrics.data));
+	out[2] = CStringGetTextDatum(trained.algorithm);
+	out[3] = JsonbPGetDatum(MmJsonbFromString(trained.metrics));
 	out[4] = BoolGetDatum(deployed);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, out_nulls);
 }

@@ -26,11 +26,19 @@ core_pfree(void *ptr)
 	pfree(ptr);
 }
 
-/* Points the core's allocator at palloc. */
+/* Lets the core's long loops be cancelled. */
+static void
+core_interrupts(void)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
+/* Points the core's allocator at palloc and its interrupt checks at the server's. */
 void
 MmCoreInit(void)
 {
 	mm_set_allocator(core_palloc, core_pfree);
+	mm_set_interrupt_check(core_interrupts);
 }
 
 /* Raises the contract's error for a NULL where a value is required. */
@@ -183,4 +191,43 @@ MmFormatList(char **items, int count)
 	for (i = 0; i < count; i++)
 		appendStringInfo(&buf, "%s\"%s\"", i ? ", " : "", items[i]);
 	return buf.data;
+}
+
+/* The next key and value at the top level of a jsonb object. */
+bool
+MmJsonbNextPair(JsonbIterator **it, char **key, JsonbValue *value)
+{
+	JsonbValue	k;
+	JsonbIteratorToken tok;
+
+	while ((tok = JsonbIteratorNext(it, &k, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+		{
+			*key = pnstrdup(k.val.string.val, k.val.string.len);
+			(void) JsonbIteratorNext(it, value, true);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A JSON number as a double (infinite beyond its range); NaN for a non-number. */
+double
+MmJsonbNumber(const JsonbValue *v)
+{
+	if (v->type != jbvNumeric)
+		return NAN;
+	return strtod(DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric))),
+				  NULL);
+}
+
+/* Errors unless a jsonb argument is an object. */
+void
+MmJsonbRequireObject(Jsonb *j, const char *argname)
+{
+	if (!JB_ROOT_IS_OBJECT(j) || JB_ROOT_IS_SCALAR(j))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a JSON object", argname)));
 }

@@ -33,7 +33,6 @@
 #define MAX_HALVINGS 40
 #define PINV_TOLERANCE 1e-12
 #define INTERRUPT_ROWS 65536
-#define SEPARATION_LOSS 1e-6
 
 /* One fit's data and working arrays. */
 typedef struct Fit
@@ -354,35 +353,91 @@ gradient_size(const Fit *f)
 	return top / f->wsum;
 }
 
-/* Standard errors, z statistics and p-values from the full Hessian at the optimum. */
+/*
+ * Standard errors, z statistics and p-values from the full Hessian at the
+ * optimum, for the coefficients in the original units: each slope is the
+ * fitted one over its feature's scale, the intercept the fitted one less
+ * the slopes times the centers, so their covariance is the fitted one
+ * mapped through that linear change.
+ */
 static void
 inference(Fit *f, MmClassifier *out)
 {
 	int			m = f->m,
 				p = f->p;
-	int			j;
+	const double *center = f->opt->center,
+			   *scale = f->opt->scale;
+	double	   *a;
+	int			j,
+				l;
 
 	gradient_and_hessian(f, 1, 1);
 	memcpy(f->work, f->hess, sizeof(double) * m * m);
 	if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'U', m, f->work, m) != 0 ||
 		LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'U', m, f->work, m) != 0)
 		return;
+	/* dpotri leaves the upper triangle: mirror it */
+	for (j = 0; j < m; j++)
+		for (l = 0; l < j; l++)
+			f->work[(size_t) j * m + l] = f->work[(size_t) l * m + j];
+	a = f->step;				/* free after the last step */
 	for (j = 0; j <= p; j++)
 	{
-		int			param = j == 0 ? p : j - 1;
 		double		coef,
+					var = 0.0,
 					se;
+		int			u,
+					v;
 
-		if (param >= f->d)
+		if (j == 0 && f->d == p)
 			continue;
-		coef = f->beta[param];
-		se = sqrt(f->work[(size_t) param * m + param]);
+		memset(a, 0, sizeof(double) * m);
+		if (j == 0)
+		{
+			a[p] = 1.0;
+			for (u = 0; u < p; u++)
+				a[u] = center ? -center[u] / scale[u] : 0.0;
+		}
+		else
+			a[j - 1] = scale ? 1.0 / scale[j - 1] : 1.0;
+		coef = 0.0;
+		for (u = 0; u < m; u++)
+		{
+			coef += a[u] * f->beta[u];
+			for (v = 0; v < m; v++)
+				var += a[u] * f->work[(size_t) u * m + v] * a[v];
+		}
+		se = sqrt(var);
 		if (!isfinite(se) || se <= 0.0)
 			continue;
 		out->std_err[j] = se;
 		out->stat[j] = coef / se;
 		out->p_value[j] = mm_z_two_sided_p(coef / se);
 	}
+}
+
+/* True when the current scores put every row strictly in its own class. */
+static int
+all_correct(const Fit *f)
+{
+	size_t		i;
+	int			r;
+
+	for (i = 0; i < f->n; i++)
+	{
+		const double *ti = f->eta + i * f->R;
+
+		if (f->R == 1)
+		{
+			if ((f->y[i] == 1) != (ti[0] > 0.0) || ti[0] == 0.0)
+				return 0;
+			continue;
+		}
+		for (r = 0; r < f->R; r++)
+			if (r != f->y[i] && !(ti[f->y[i]] > ti[r]))
+				return 0;
+	}
+	return 1;
 }
 
 static MmErrorCode
@@ -563,8 +618,12 @@ mm_logistic_fit(const double *x, const int32_t *y, size_t n, int p, int k,
 	}
 	for (j = 0; j < nstat; j++)
 		out->std_err[j] = out->stat[j] = out->p_value[j] = NAN;
-	/* probabilities numerically 0 or 1 for every row: the estimate runs off to infinity */
-	out->separated = opt->alpha == 0.0 && obj / f.wsum < SEPARATION_LOSS;
+	/*
+	 * A fit that classifies every training row correctly has found a
+	 * hyperplane separating the classes: without a penalty, no finite
+	 * maximum-likelihood estimate exists then.
+	 */
+	out->separated = opt->alpha == 0.0 && all_correct(&f);
 	if (f.R == 1 && opt->alpha == 0.0 && !opt->balanced && out->converged)
 		inference(&f, out);
 	fit_free(&f);

@@ -19,6 +19,12 @@ typedef struct MmLogisticOptions
 	int			balanced;		/* weight class c by n / (k n_c) */
 	int			max_iter;		/* Newton steps at most */
 	double		tol;			/* on the largest entry of the mean loss's gradient */
+	/*
+	 * The inputs' centering and scaling (NULL: none), so that the inference
+	 * statistics describe the coefficients in the original units.
+	 */
+	const double *center;
+	const double *scale;
 } MmLogisticOptions;
 
 /*
@@ -34,7 +40,8 @@ typedef struct MmLogisticOptions
  * coefficients for the last class; more give one row per class (softmax).
  * Fills the coefficients, the fitting record and, for unweighted,
  * unregularized binary fits, standard errors, z statistics and p-values
- * (NaN otherwise).  The classes themselves are the caller's to fill.
+ * (NaN otherwise), for the coefficients in the original units (intercept
+ * first).  The classes themselves are the caller's to fill.
  */
 extern MmErrorCode mm_logistic_fit(const double *x, const int32_t *y, size_t n, int p, int k,
 								   const MmLogisticOptions *opt, MmClassifier *out,

@@ -168,6 +168,29 @@ mm_classifier_proba(const MmModel *model, const double *z, double *proba)
 		proba[r] /= sum;
 }
 
+/* A coefficient row in the units of the raw inputs (see model.h). */
+void
+mm_classifier_unscaled(const MmModel *model, int r, double *intercept, double *coef)
+{
+	const MmClassifier *c = &model->classifier;
+	int			n = model->n_features;
+	double		b0 = c->intercept[r];
+	int			j;
+
+	for (j = 0; j < n; j++)
+	{
+		double		w = c->coef[(size_t) r * n + j];
+
+		if (model->transform != NULL)
+		{
+			w /= model->transform[j].scale;
+			b0 -= w * model->transform[j].center;
+		}
+		coef[j] = w;
+	}
+	*intercept = b0;
+}
+
 /* True for algorithms whose classifiers give probabilities. */
 int
 mm_model_has_proba(const MmModel *model)

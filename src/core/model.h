@@ -146,6 +146,13 @@ extern int	mm_classifier_predict(const MmModel *model, const double *z);
  */
 extern void mm_classifier_proba(const MmModel *model, const double *z, double *proba);
 
+/*
+ * Coefficient row r of a linear classifier in the units of the raw inputs
+ * (centering and scaling undone; clipping is not, the coefficients hold
+ * within the clip range): its intercept, and n_features slopes into coef.
+ */
+extern void mm_classifier_unscaled(const MmModel *model, int r, double *intercept, double *coef);
+
 /* True for algorithms whose classifiers give probabilities. */
 extern int	mm_model_has_proba(const MmModel *model);
 

@@ -35,6 +35,8 @@ options(double alpha)
 	o.balanced = 0;
 	o.max_iter = 100;
 	o.tol = 1e-8;
+	o.center = NULL;
+	o.scale = NULL;
 	return o;
 }
 
@@ -116,6 +118,41 @@ test_patients_textbook(void **state)
 		assert_int_equal(mm_classifier_predict(&m, x + 2 * i), proba[1] > 0.5);
 	}
 	free_classifier(&c);
+
+	/*
+	 * Standardized inputs: the same estimate, and the statistics reported
+	 * in the original units are the same too, the intercept's included.
+	 */
+	{
+		double		center[2] = {0.5, 57.5},
+					scale[2] = {0.5, 12.5};
+		MmFeatureTransform t[2] = {{NAN, -INFINITY, INFINITY, 0.5, 0.5},
+		{NAN, -INFINITY, INFINITY, 57.5, 12.5}};
+		double		b0,
+					b[2];
+
+		for (i = 0; i < 20; i++)
+		{
+			x[2 * i] = (patients_treatment[i] - center[0]) / scale[0];
+			x[2 * i + 1] = (patients_anxiety[i] - center[1]) / scale[1];
+		}
+		o.center = center;
+		o.scale = scale;
+		memset(&c, 0, sizeof(c));
+		c.n_classes = 2;
+		assert_int_equal(mm_logistic_fit(x, patients_attack, 20, 2, 2, &o, &c, &err), MM_OK);
+		m = wrap(&c, 2);
+		m.transform = t;
+		mm_classifier_unscaled(&m, 0, &b0, b);
+		assert_close(b0, -6.36346994178192, 1e-9);
+		assert_close(b[0], -1.02410605239327, 1e-9);
+		assert_close(b[1], 0.119044916668607, 1e-9);
+		assert_close(c.std_err[0], 3.2139045247143794, 1e-8);
+		assert_close(c.std_err[1], 1.1710801464903013, 1e-8);
+		assert_close(c.std_err[2], 0.054979175574714705, 1e-8);
+		assert_close(c.p_value[0], 0.047705662038098444, 1e-8);
+		free_classifier(&c);
+	}
 }
 
 /* Rows of p features in three overlapping clusters, class = cluster. */

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Benchmarks of classifiers against scikit-learn, printed as ratios and
+# differences measured side by side in one run, never as pass/fail thresholds.
+#
+#     bash bench/classify.sh          (as root; builds, installs, starts its own server)
+#
+# Quality: on the iris, wine and breast-cancer data sets that Debian's
+#   python3-sklearn ships, split once into the same training and test rows,
+#   with standard scaling: modelmgr's logistic regression against
+#   scikit-learn's LogisticRegression, test accuracy side by side.
+# Speed: logistic regression on ROWS rows (default 1,000,000) of 10 features:
+#   mm_train, reading the table included, over scikit-learn's
+#   LogisticRegression().fit on the same rows already in memory (lbfgs, the
+#   same objective: C = 1 is alpha = 1), with both models' accuracy on
+#   200,000 further rows of the same distribution.
+# Each side runs RUNS times; the ratios of the minimum and median times are printed.
+
+source "$(dirname "$0")/../scripts/common.sh"
+
+ROWS=${ROWS:-1000000}
+RUNS=${RUNS:-5}
+PORT=${MM_BENCH_PORT:-55433}
+DIR=/var/tmp/modelmgr-bench
+PY=/usr/bin/python3
+
+require_root
+install_deps
+if ! "$PY" -c 'import sklearn' 2>/dev/null; then
+    say "installing python3-sklearn (the baseline)"
+    apt-get install -y -qq --no-install-recommends python3-sklearn >/dev/null
+fi
+STAGE=/var/tmp/modelmgr-build
+stage_tree "$STAGE"
+build_and_install "$STAGE"
+
+mkdir -p "$DIR" && chown "$PG_USER": "$DIR"
+start_server "$DIR/data" "$PORT" "$DIR" "$DIR/log" <<<"shared_buffers = '512MB'"
+trap 'as_pg "$PG_BIN/pg_ctl" -D "$DIR/data" -w -m fast stop >/dev/null' EXIT
+
+psql_bench() { "$PG_BIN/psql" -X -q -h "$DIR" -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
+DATA=$DIR/csv
+rm -rf "$DATA" && mkdir -p "$DATA" && chown "$PG_USER": "$DATA"
+
+psql_bench -o /dev/null <<'EOF'
+DROP EXTENSION IF EXISTS modelmgr CASCADE;
+DROP SCHEMA IF EXISTS mm CASCADE;
+CREATE EXTENSION modelmgr;
+EOF
+
+say "quality: iris, wine, breast cancer (the same split for both)"
+"$PY" - "$DATA" <<'EOF'
+import sys, numpy as np
+from sklearn import datasets
+out = sys.argv[1]
+rng = np.random.RandomState(0)
+for name, loader in [("iris", datasets.load_iris), ("wine", datasets.load_wine),
+                     ("breast_cancer", datasets.load_breast_cancer)]:
+    d = loader()
+    n = d.data.shape[0]
+    test = np.zeros(n, dtype=int)
+    test[rng.permutation(n)[: n // 4]] = 1
+    with open(f"{out}/{name}.csv", "w") as f:
+        f.write(",".join([f"f{j}" for j in range(d.data.shape[1])] + ["label", "is_test"]) + "\n")
+        for i in range(n):
+            f.write(",".join(repr(float(v)) for v in d.data[i]) + f",{d.target_names[d.target[i]]},{test[i]}\n")
+EOF
+chown -R "$PG_USER": "$DATA"
+for name in iris wine breast_cancer; do
+    cols=$(head -1 "$DATA/$name.csv" | tr ',' '\n' | grep '^f' | sed 's/$/ float8/' | paste -sd, -)
+    psql_bench -o /dev/null <<EOF
+DROP TABLE IF EXISTS $name, ${name}_train, ${name}_test;
+CREATE TABLE $name ($cols, label text, is_test int);
+\copy $name FROM '$DATA/$name.csv' WITH (FORMAT csv, HEADER)
+CREATE TABLE ${name}_train AS SELECT * FROM $name WHERE is_test = 0;
+CREATE TABLE ${name}_test AS SELECT * FROM $name WHERE is_test = 1;
+SELECT version FROM mm_train('q_$name', '${name}_train', 'label', algorithm => 'logistic_regression',
+                             exclude => ARRAY['is_test'], test_size => 0,
+                             preprocess => '{"*": {"scale": "standard"}}');
+EOF
+    ours=$(psql_bench -At -c "SELECT (mm_evaluate('q_$name', '${name}_test')->>'accuracy')::float8")
+    theirs=$("$PY" - "$DATA/$name.csv" <<'EOF'
+import sys, numpy as np, warnings
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+warnings.simplefilter("ignore")
+raw = np.genfromtxt(sys.argv[1], delimiter=",", names=True, dtype=None, encoding="utf-8")
+feats = [c for c in raw.dtype.names if c.startswith("f")]
+X = np.column_stack([raw[c].astype(float) for c in feats]); y = raw["label"]; t = raw["is_test"] == 1
+m = make_pipeline(StandardScaler(), LogisticRegression()).fit(X[~t], y[~t])
+print(m.score(X[t], y[t]))
+EOF
+)
+    awk -v n="$name" -v o="$ours" -v t="$theirs" 'BEGIN {
+        printf "%-14s test accuracy: modelmgr %.4f  scikit-learn %.4f  difference %+.2f points\n", n, o, t, 100 * (o - t) }'
+done
+
+say "speed: logistic regression on $ROWS rows of 10 features"
+psql_bench -o /dev/null <<EOF
+DROP TABLE IF EXISTS lr_bench, lr_holdout;
+SELECT setseed(0.25);
+CREATE TABLE lr_bench AS
+SELECT x1, x2, x3, x4, x5, x6, x7, x8, x9, x10,
+       random() < 1 / (1 + exp(-(0.5 + 2*x1 - 3*x2 + 0.5*x3 + x4 - x5 + 0.1*x6 + 2*x7 - x8 + 0.3*x9 + 1.5*x10))) AS y
+  FROM (SELECT random() - 0.5 x1, random() - 0.5 x2, random() - 0.5 x3, random() - 0.5 x4, random() - 0.5 x5,
+               random() - 0.5 x6, random() - 0.5 x7, random() - 0.5 x8, random() - 0.5 x9, random() - 0.5 x10
+          FROM generate_series(1, $ROWS + 200000)) r;
+CREATE TABLE lr_holdout AS SELECT * FROM lr_bench OFFSET $ROWS;
+DELETE FROM lr_bench WHERE ctid IN (SELECT ctid FROM lr_bench OFFSET $ROWS);
+VACUUM ANALYZE lr_bench, lr_holdout;
+COPY lr_bench TO '$DATA/lr_bench.csv' WITH (FORMAT csv);
+COPY lr_holdout TO '$DATA/lr_holdout.csv' WITH (FORMAT csv);
+SELECT count(*) FROM lr_bench;
+EOF
+
+script=$(printf '\\timing on\n'; for _ in $(seq "$RUNS"); do
+    printf "SELECT version FROM mm_train('lr_speed', 'lr_bench', 'y', algorithm => 'logistic_regression', test_size => 0, deploy => 'always');\n"
+done)
+ours=$(psql_bench -o /dev/null <<<"$script" 2>&1 | awk '/^Time:/ {print $2}' | sort -g)
+ours_acc=$(psql_bench -At -c "SELECT (mm_evaluate('lr_speed', 'lr_holdout')->>'accuracy')::float8")
+ours_iter=$(psql_bench -At -c "SELECT metrics->'iterations' FROM mm.versions WHERE model = 'lr_speed' ORDER BY version DESC LIMIT 1")
+theirs=$("$PY" - "$DATA" "$RUNS" <<'EOF'
+import sys, time, numpy as np
+from sklearn.linear_model import LogisticRegression
+d = sys.argv[1]; runs = int(sys.argv[2])
+def load(p):
+    a = np.loadtxt(p, delimiter=",", converters={10: lambda s: 1.0 if s in (b"t", "t") else 0.0})
+    return a[:, :10].copy(), a[:, 10]
+X, y = load(f"{d}/lr_bench.csv"); Xh, yh = load(f"{d}/lr_holdout.csv")
+times = []
+for _ in range(runs):
+    t0 = time.perf_counter(); m = LogisticRegression().fit(X, y); times.append((time.perf_counter() - t0) * 1000)
+print(" ".join(f"{t:.3f}" for t in sorted(times)), m.score(Xh, yh), m.n_iter_[0])
+EOF
+)
+read -r -a th <<<"$theirs"
+their_times=("${th[@]:0:$RUNS}")
+their_acc=${th[$RUNS]}
+their_iter=${th[$((RUNS + 1))]}
+paste <(echo "$ours") <(printf '%s\n' "${their_times[@]}") | awk -v oa="$ours_acc" -v ta="$their_acc" \
+    -v oi="$ours_iter" -v ti="$their_iter" '
+    { o[NR] = $1; t[NR] = $2 }
+    END {
+        m = int((NR + 1) / 2);
+        printf "logistic ratio(min) %.2f  ratio(median) %.2f   modelmgr %.0f ms (table read included, %s Newton steps)  scikit-learn %.0f ms (%s lbfgs iterations)  (%d runs each)\n",
+               o[1] / t[1], o[m] / t[m], o[1], oi, t[1], ti, NR
+        printf "holdout accuracy: modelmgr %.4f  scikit-learn %.4f  difference %+.2f points\n", oa, ta, 100 * (oa - ta)
+    }'

@@ -1,0 +1,468 @@
+/*
+ * classify.c: training and evaluating classifiers on rows held in memory.
+ *
+ * Logistic regression reads the relation once (dataset.c), fits the
+ * preprocessing on the training part (preprocess.c), then runs Newton's
+ * method on the matrix (core/logistic.h): a step costs two passes over
+ * memory instead of a scan of the table, which is what makes it faster than
+ * one aggregate pass per step (doc/performance.md).  Metrics on both parts
+ * come from the core's prediction functions, the same ones mm_predict uses.
+ */
+#include "modelmgr.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "classmetrics.h"
+#include "logistic.h"
+
+/* The label kind a target type gives, or 0 when it cannot be a class label. */
+MmLabelKind
+MmLabelKindOf(Oid type)
+{
+	Oid			base = getBaseType(type);
+	char		category;
+	bool		preferred;
+
+	switch (base)
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+			return MM_LABEL_NUMBER;
+		case BOOLOID:
+			return MM_LABEL_BOOLEAN;
+	}
+	get_type_category_preferred(base, &category, &preferred);
+	if (category == TYPCATEGORY_STRING)
+		return MM_LABEL_TEXT;
+	return 0;
+}
+
+/* Hyperparameters of logistic regression, defaults as scikit-learn's. */
+static void
+parse_logistic_params(Jsonb *params, MmLogisticOptions *o)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	char	   *key;
+
+	memset(o, 0, sizeof(*o));
+	o->alpha = 1.0;
+	o->fit_intercept = 1;
+	o->max_iter = 100;
+	o->tol = 1e-4;
+	MmJsonbRequireObject(params, "params");
+	it = JsonbIteratorInit(&params->root);
+	while (MmJsonbNextPair(&it, &key, &v))
+	{
+		double		num = MmJsonbNumber(&v);
+
+		if (strcmp(key, "alpha") == 0)
+		{
+			if (!(num >= 0.0) || isinf(num))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("parameter \"alpha\" must be a finite non-negative number")));
+			o->alpha = num;
+		}
+		else if (strcmp(key, "fit_intercept") == 0)
+		{
+			if (v.type != jbvBool)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("parameter \"fit_intercept\" must be true or false")));
+			o->fit_intercept = v.val.boolean;
+		}
+		else if (strcmp(key, "class_weight") == 0)
+		{
+			if (v.type == jbvNull)
+				o->balanced = 0;
+			else if (v.type == jbvString && v.val.string.len == 8 &&
+					 memcmp(v.val.string.val, "balanced", 8) == 0)
+				o->balanced = 1;
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("parameter \"class_weight\" must be \"balanced\" or null")));
+		}
+		else if (strcmp(key, "max_iter") == 0)
+		{
+			if (!(num >= 1.0 && num <= 10000.0) || num != floor(num))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("parameter \"max_iter\" must be an integer between 1 and 10000")));
+			o->max_iter = (int) num;
+		}
+		else if (strcmp(key, "tol") == 0)
+		{
+			if (!(num > 0.0) || isinf(num))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("parameter \"tol\" must be a finite positive number")));
+			o->tol = num;
+		}
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("parameter \"%s\" is not valid for algorithm \"logistic_regression\"", key),
+					 errhint("Valid parameters: alpha, fit_intercept, class_weight, max_iter, tol.")));
+	}
+}
+
+/* The resolved hyperparameters as JSON. */
+static char *
+logistic_params_json(const MmLogisticOptions *o)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "{\"alpha\": ");
+	MmJsonNumber(&buf, o->alpha);
+	appendStringInfo(&buf, ", \"fit_intercept\": %s, \"class_weight\": %s, \"max_iter\": %d, \"tol\": ",
+					 o->fit_intercept ? "true" : "false",
+					 o->balanced ? "\"balanced\"" : "null", o->max_iter);
+	MmJsonNumber(&buf, o->tol);
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}
+
+/*
+ * Predictions of a classifier on n transformed rows: class indexes, the
+ * probabilities (n x k) when the model has them, and the binary score.
+ */
+static void
+predict_rows(const MmModel *model, const double *x, size_t n, int32 *pred, double **proba,
+			 double **score)
+{
+	int			p = model->n_features,
+				k = model->classifier.n_classes;
+	bool		has_proba = mm_model_has_proba(model);
+	size_t		i;
+
+	*proba = has_proba ? MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * k * Max(n, 1)) : NULL;
+	*score = has_proba && k == 2 ? MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1)) : NULL;
+	for (i = 0; i < n; i++)
+	{
+		pred[i] = mm_classifier_predict(model, x + i * p);
+		if (has_proba)
+		{
+			mm_classifier_proba(model, x + i * p, *proba + i * k);
+			if (k == 2)
+				(*score)[i] = (*proba)[i * k + 1];
+		}
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/* Appends one part's metrics object. */
+static void
+append_class_metrics(StringInfo buf, const MmClassMetrics *m)
+{
+	int			a,
+				b;
+
+	appendStringInfoString(buf, "{\"accuracy\": ");
+	MmJsonNumber(buf, m->accuracy);
+	appendStringInfoString(buf, ", \"precision\": ");
+	MmJsonNumber(buf, m->precision);
+	appendStringInfoString(buf, ", \"recall\": ");
+	MmJsonNumber(buf, m->recall);
+	appendStringInfoString(buf, ", \"f1\": ");
+	MmJsonNumber(buf, m->f1);
+	appendStringInfoString(buf, ", \"precision_weighted\": ");
+	MmJsonNumber(buf, m->precision_weighted);
+	appendStringInfoString(buf, ", \"recall_weighted\": ");
+	MmJsonNumber(buf, m->recall_weighted);
+	appendStringInfoString(buf, ", \"f1_weighted\": ");
+	MmJsonNumber(buf, m->f1_weighted);
+	appendStringInfoString(buf, ", \"log_loss\": ");
+	MmJsonNumber(buf, m->log_loss);
+	appendStringInfoString(buf, ", \"roc_auc\": ");
+	MmJsonNumber(buf, m->roc_auc);
+	appendStringInfoString(buf, ", \"confusion_matrix\": [");
+	for (a = 0; a < m->k; a++)
+	{
+		appendStringInfoString(buf, a ? ", [" : "[");
+		for (b = 0; b < m->k; b++)
+			appendStringInfo(buf, "%s" INT64_FORMAT, b ? ", " : "", m->confusion[a * m->k + b]);
+		appendStringInfoChar(buf, ']');
+	}
+	appendStringInfo(buf, "], \"rows\": %.0f}", m->rows);
+}
+
+/* Metrics of a classifier on n transformed rows with true classes y. */
+static void
+classifier_metrics(const MmModel *model, const double *x, const int32 *y, size_t n,
+				   MmClassMetrics *m)
+{
+	int32	   *pred = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(n, 1));
+	double	   *proba,
+			   *score;
+	MmError		err;
+
+	predict_rows(model, x, n, pred, &proba, &score);
+	if (mm_class_metrics(y, pred, proba, score, n, model->classifier.n_classes, m, &err) != MM_OK)
+		MmReportCoreError(&err, "could not compute the metrics");
+	pfree(pred);
+	if (proba)
+		pfree(proba);
+	if (score)
+		pfree(score);
+}
+
+/* Errors unless every class has training rows, naming one that has none. */
+static void
+check_classes(const MmDataset *ds, const MmSource *src)
+{
+	int64	   *train = palloc0(sizeof(int64) * Max(ds->nlabels, 1));
+	size_t		i;
+	int			c;
+
+	if (ds->n[0] + ds->n[1] == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 ds->rows_read == 0 ?
+				 errmsg("relation %s has no rows", src->display) :
+				 errmsg("target \"%s\" is null in every row of relation %s",
+						src->target, src->display)));
+	for (i = 0; i < ds->n[0]; i++)
+		train[ds->y[0][i]]++;
+	for (c = 0; c < ds->nlabels; c++)
+		if (train[c] == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("class \"%s\" of target \"%s\" appears only in the held-out rows",
+							ds->labels[c], src->target),
+					 errdetail("A classifier cannot learn a class it never sees in training."),
+					 errhint("Lower test_size, pass another seed, or filter the class out.")));
+	if (ds->nlabels < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("target \"%s\" has only one class in the training rows: \"%s\"",
+						src->target, ds->labels[0]),
+				 errhint("A classifier needs rows of at least two classes.")));
+}
+
+/* Trains a logistic regression version of spec on src (SPI is connected). */
+void
+MmTrainLogistic(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
+{
+	MmLogisticOptions opts;
+	MmPreprocess pp;
+	MmPreprocessFit fit;
+	MmDataset	ds;
+	MmClassifier *c;
+	MmClassMetrics train_m,
+				test_m;
+	bool		has_test;
+	double	   *center = NULL,
+			   *scale = NULL;
+	MmError		err;
+	StringInfoData metrics;
+	int			j;
+
+	parse_logistic_params(spec->params, &opts);
+	MmParsePreprocess(spec->preprocess, src, &pp);
+
+	out->snapshot = MmDatasetLoad(&ds, src, MmLabelKindOf(src->target_type), spec->test_size,
+								  spec->seed);
+	MmDatasetOrderLabels(&ds);
+	check_classes(&ds, src);
+	MmFitPreprocess(&pp, src, &ds, &fit);
+	if (fit.ndropped > 0)
+		ereport(NOTICE,
+				(errmsg_plural("the variance threshold dropped %d feature: %s",
+							   "the variance threshold dropped %d features: %s",
+							   fit.ndropped, fit.ndropped, MmFormatList(fit.dropped, fit.ndropped))));
+	if (fit.duplicates > 0)
+		ereport(NOTICE,
+				(errmsg_plural("dropped " INT64_FORMAT " duplicate row",
+							   "dropped " INT64_FORMAT " duplicate rows",
+							   (unsigned long) fit.duplicates, fit.duplicates)));
+	check_classes(&ds, src);
+
+	if (fit.transform != NULL)
+	{
+		center = palloc(sizeof(double) * ds.p);
+		scale = palloc(sizeof(double) * ds.p);
+		for (j = 0; j < ds.p; j++)
+		{
+			center[j] = fit.transform[j].center;
+			scale[j] = fit.transform[j].scale;
+		}
+		opts.center = center;
+		opts.scale = scale;
+	}
+
+	memset(&out->model, 0, sizeof(out->model));
+	out->model.algorithm = MM_ALGO_LOGISTIC_REGRESSION;
+	out->model.task = MM_TASK_CLASSIFICATION;
+	out->model.n_features = ds.p;
+	out->model.feature_names = src->features;
+	out->model.feature_kinds = src->feature_kinds;
+	out->model.target = src->target;
+	out->model.transform = fit.transform;
+	c = &out->model.classifier;
+	CHECK_FOR_INTERRUPTS();
+	switch (mm_logistic_fit(ds.x[0], ds.y[0], ds.n[0], ds.p, ds.nlabels, &opts, c, &err))
+	{
+		case MM_OK:
+			break;
+		case MM_ERR_NO_MEMORY:
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory fitting the logistic regression")));
+			break;
+		default:
+			MmReportCoreError(&err, "could not fit the logistic regression");
+	}
+	c->n_classes = ds.nlabels;
+	c->classes = ds.labels;
+	c->label_kind = ds.label_kind;
+	c->class_values = ds.label_kind == MM_LABEL_TEXT ? NULL : ds.label_values;
+	if (!c->converged)
+		ereport(NOTICE,
+				(errmsg("logistic regression did not converge in %d iterations", c->n_iter),
+				 errhint("Raise max_iter, raise alpha, or scale the features with "
+						 "preprocess => '{\"*\": {\"scale\": \"standard\"}}'.")));
+	else if (c->separated)
+		ereport(NOTICE,
+				(errmsg("the classes are perfectly separated in the training rows"),
+				 errdetail("Without a penalty the coefficients grow without bound; the ones "
+						   "stored are where the gradient fell below tol."),
+				 errhint("Pass a positive alpha for finite, stable coefficients.")));
+
+	classifier_metrics(&out->model, ds.x[0], ds.y[0], ds.n[0], &train_m);
+	has_test = ds.n[1] > 0;
+	if (has_test)
+		classifier_metrics(&out->model, ds.x[1], ds.y[1], ds.n[1], &test_m);
+	else if (spec->test_size > 0)
+		ereport(NOTICE,
+				(errmsg("no rows were held out for testing"),
+				 errdetail("With %zu rows, test_size %g held out none; test metrics are null.",
+						   ds.n[0], spec->test_size)));
+
+	initStringInfo(&metrics);
+	appendStringInfoString(&metrics, "{\"train\": ");
+	append_class_metrics(&metrics, &train_m);
+	appendStringInfoString(&metrics, ", \"test\": ");
+	if (has_test)
+		append_class_metrics(&metrics, &test_m);
+	else
+		appendStringInfoString(&metrics, "null");
+	appendStringInfo(&metrics, ", \"iterations\": %d, \"converged\": %s}",
+					 c->n_iter, c->converged ? "true" : "false");
+
+	out->algorithm = "logistic_regression";
+	out->task = "classification";
+	out->params = logistic_params_json(&opts);
+	out->metrics = metrics.data;
+	out->fitted = fit.json;
+	out->score = has_test ? test_m.f1 : train_m.f1;
+	out->rows_read = ds.rows_read;
+	out->rows_train = (int64) ds.n[0];
+	out->rows_test = (int64) ds.n[1];
+	out->rows_skipped = psprintf("{\"null_target\": " INT64_FORMAT ", \"duplicates\": " INT64_FORMAT "}",
+								 ds.null_target, fit.duplicates);
+	out->fingerprint = ds.fingerprint;
+	/* the labels live on in the model: keep them, release the rows */
+	c->classes = palloc(sizeof(char *) * ds.nlabels);
+	c->class_values = ds.label_kind == MM_LABEL_TEXT ? NULL : palloc(sizeof(double) * ds.nlabels);
+	for (j = 0; j < ds.nlabels; j++)
+	{
+		c->classes[j] = pstrdup(ds.labels[j]);
+		if (c->class_values)
+			c->class_values[j] = ds.label_values[j];
+	}
+	MmDatasetFree(&ds);
+}
+
+/*
+ * The classification metrics of a model on every row of src (columns
+ * resolved for the model), as the flat JSON object mm_evaluate returns.
+ */
+Jsonb *
+MmEvaluateClassifier(const MmModel *model, MmSource *src)
+{
+	const MmClassifier *c = &model->classifier;
+	MmLabelKind kind = MmLabelKindOf(src->target_type);
+	MmDataset	ds;
+	MmClassMetrics m;
+	int32	   *map;
+	size_t		i;
+	int			l,
+				k,
+				p = model->n_features;
+	MmError		err;
+	StringInfoData json;
+
+	if (kind != c->label_kind)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("target \"%s\" of relation %s has type %s, which does not match the model's labels",
+						src->target, src->display, format_type_be(src->target_type)),
+				 errdetail("The model was trained on %s labels.",
+						   c->label_kind == MM_LABEL_TEXT ? "text" :
+						   c->label_kind == MM_LABEL_BOOLEAN ? "boolean" : "integer")));
+	(void) MmDatasetLoad(&ds, src, kind, 0.0, 0);
+	if (ds.n[0] == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("relation %s has no rows with a non-null target to evaluate on",
+						src->display)));
+	for (l = 0; l < p; l++)
+		if (ds.nonfinite_count[l] > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("feature \"%s\" is NaN or infinite in " INT64_FORMAT " rows of relation %s",
+							model->feature_names[l], ds.nonfinite_count[l], src->display)));
+
+	/* the relation's labels, as classes of the model */
+	map = palloc(sizeof(int32) * ds.nlabels);
+	for (l = 0; l < ds.nlabels; l++)
+	{
+		for (k = 0; k < c->n_classes; k++)
+			if (strcmp(ds.labels[l], c->classes[k]) == 0)
+				break;
+		if (k == c->n_classes)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("label \"%s\" in relation %s is not a class of the model", ds.labels[l],
+							src->display),
+					 errdetail("The model's classes: %s.", MmFormatList(c->classes, c->n_classes))));
+		map[l] = k;
+	}
+	for (i = 0; i < ds.n[0]; i++)
+	{
+		double	   *row = ds.x[0] + i * p;
+
+		ds.y[0][i] = map[ds.y[0][i]];
+		if (mm_model_transform(model, row, row, &err) != MM_OK)
+			ereport(ERROR,
+					(errcode(isnan(row[err.item]) ? ERRCODE_NULL_VALUE_NOT_ALLOWED : ERRCODE_DATA_EXCEPTION),
+					 isnan(row[err.item]) ?
+					 errmsg("feature \"%s\" is null in relation %s, and the model does not impute it",
+							model->feature_names[err.item], src->display) :
+					 errmsg("feature \"%s\" is not finite after preprocessing",
+							model->feature_names[err.item])));
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	classifier_metrics(model, ds.x[0], ds.y[0], ds.n[0], &m);
+
+	initStringInfo(&json);
+	append_class_metrics(&json, &m);
+	/* the object is flat: add the null-target count inside it */
+	json.len--;
+	json.data[json.len] = '\0';
+	appendStringInfo(&json, ", \"rows_null_target\": " INT64_FORMAT "}", ds.null_target);
+	MmDatasetFree(&ds);
+	return MmJsonbFromString(json.data);
+}

@@ -1,0 +1,383 @@
+/*
+ * dataset.c: reading a relation once into memory, split into a training and
+ * a held-out part.
+ *
+ * Algorithms that revisit rows (Newton steps, preprocessing fitted on the
+ * training part) read the relation once, through the executor and as the
+ * calling user, into a compact row-major matrix of doubles per part.  The
+ * rows arrive at a DestReceiver of our own, so no tuple is copied on the way:
+ * per row, the columns are deformed and the doubles stored.  The split is the
+ * one least squares uses (rowhash.h): a function of the seed and the row's
+ * content, so the same rows are held out whatever the plan.  The matrix may
+ * take modelmgr.max_train_memory, no more.
+ *
+ * Labels are kept as a dictionary of the distinct values seen, each row
+ * holding an index into it; MmDatasetOrderLabels puts them in the label
+ * type's sort order once the scan is over.
+ */
+#include "modelmgr.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "rowhash.h"
+
+#define LABEL_SLOTS 4096		/* open addressing, above twice MM_MAX_CLASSES */
+#define FIRST_ROWS 1024
+
+/* The receiver the scan's rows go to. */
+typedef struct LoadReceiver
+{
+	DestReceiver pub;
+	MmDataset  *ds;
+	double	   *row;			/* p features and a slot for the label's hash input */
+	const char *relation;
+	const char *target;
+	/* why the scan was stopped: reported once SPI has returned */
+	enum
+	{
+		LOAD_OK, LOAD_TOO_MANY_LABELS, LOAD_TOO_MUCH_MEMORY
+	}			stopped;
+} LoadReceiver;
+
+/* Bytes the rows of both parts take with one more row in part. */
+static Size
+bytes_after_growth(const MmDataset *ds, int part, size_t cap)
+{
+	Size		per_row = sizeof(double) * ds->p + sizeof(int32);
+
+	return per_row * (cap + ds->cap[1 - part]);
+}
+
+/* Makes room for one more row in part, within the memory limit; false past it. */
+static bool
+grow_part(MmDataset *ds, int part)
+{
+	size_t		cap = ds->cap[part] ? ds->cap[part] * 2 : FIRST_ROWS;
+	Size		need = bytes_after_growth(ds, part, cap);
+
+	if (need > ds->limit)
+	{
+		/* the last doubling may not fit where the rows themselves still do */
+		cap = ds->cap[part] + (ds->limit - bytes_after_growth(ds, part, ds->cap[part])) /
+			(sizeof(double) * ds->p + sizeof(int32));
+		if (cap <= ds->cap[part])
+			return false;
+	}
+	if (ds->x[part] == NULL)
+	{
+		ds->x[part] = MemoryContextAllocHuge(ds->cxt, sizeof(double) * ds->p * cap);
+		ds->y[part] = MemoryContextAllocHuge(ds->cxt, sizeof(int32) * cap);
+	}
+	else
+	{
+		ds->x[part] = repalloc_huge(ds->x[part], sizeof(double) * ds->p * cap);
+		ds->y[part] = repalloc_huge(ds->y[part], sizeof(int32) * cap);
+	}
+	ds->cap[part] = cap;
+	return true;
+}
+
+/* The dictionary index of a label, added when new; -1 past MM_MAX_CLASSES. */
+static int32
+label_index(LoadReceiver *lr, Datum value, uint64 *hash)
+{
+	MmDataset  *ds = lr->ds;
+	const char *str = NULL;
+	int			len = 0;
+	double		number = 0.0;
+	uint32		slot;
+
+	switch (ds->label_kind)
+	{
+		case MM_LABEL_NUMBER:
+			number = (double) DatumGetInt64(value);
+			*hash = hash_bytes_uint32_extended((uint32) DatumGetInt64(value),
+											   (uint64) (DatumGetInt64(value) >> 32));
+			break;
+		case MM_LABEL_BOOLEAN:
+			number = DatumGetBool(value) ? 1.0 : 0.0;
+			*hash = DatumGetBool(value) ? 1 : 0;
+			break;
+		case MM_LABEL_TEXT:
+			{
+				text	   *t = DatumGetTextPP(value);
+
+				str = VARDATA_ANY(t);
+				len = VARSIZE_ANY_EXHDR(t);
+				*hash = hash_bytes_extended((const unsigned char *) str, len, 0);
+				break;
+			}
+	}
+	for (slot = (uint32) (*hash % LABEL_SLOTS);; slot = (slot + 1) % LABEL_SLOTS)
+	{
+		int32		i = ds->label_slots[slot] - 1;
+
+		if (i < 0)
+			break;
+		if (ds->label_kind == MM_LABEL_TEXT ?
+			(strlen(ds->labels[i]) == (size_t) len && memcmp(ds->labels[i], str, len) == 0) :
+			ds->label_values[i] == number)
+			return i;
+	}
+	if (ds->nlabels >= MM_MAX_CLASSES)
+		return -1;
+	{
+		MemoryContext old = MemoryContextSwitchTo(ds->cxt);
+
+		ds->labels[ds->nlabels] = ds->label_kind == MM_LABEL_TEXT ? pnstrdup(str, len) :
+			ds->label_kind == MM_LABEL_BOOLEAN ? pstrdup(number != 0.0 ? "true" : "false") :
+			psprintf(INT64_FORMAT, DatumGetInt64(value));
+		MemoryContextSwitchTo(old);
+	}
+	ds->label_values[ds->nlabels] = number;
+	ds->label_slots[slot] = ds->nlabels + 1;
+	return ds->nlabels++;
+}
+
+/* One row: features into the matrix of its part, the label as an index. */
+static bool
+load_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	LoadReceiver *lr = (LoadReceiver *) self;
+	MmDataset  *ds = lr->ds;
+	int			p = ds->p;
+	uint64		label_hash = 0,
+				h;
+	int32		label = -1;
+	int			part = 0;
+	int			j;
+	double	   *dst;
+
+	CHECK_FOR_INTERRUPTS();
+	slot_getallattrs(slot);
+	ds->rows_read++;
+	if (ds->label_kind != 0)
+	{
+		if (slot->tts_isnull[p])
+		{
+			ds->null_target++;
+			return true;
+		}
+		label = label_index(lr, slot->tts_values[p], &label_hash);
+		if (label < 0)
+		{
+			lr->stopped = LOAD_TOO_MANY_LABELS;
+			return false;
+		}
+	}
+	for (j = 0; j < p; j++)
+	{
+		double		v;
+
+		if (slot->tts_isnull[j])
+		{
+			ds->null_count[j]++;
+			v = NAN;
+		}
+		else
+		{
+			v = DatumGetFloat8(slot->tts_values[j]);
+			if (!isfinite(v))
+				ds->nonfinite_count[j]++;
+		}
+		lr->row[j] = v;
+	}
+	lr->row[p] = 0.0;
+	h = mm_mix64(mm_row_hash(lr->row, p + 1) ^ label_hash);
+	ds->fingerprint += mm_mix64(h ^ MM_HASH_SPLIT);
+	if (ds->test_size > 0.0 && mm_draw_is_test(mm_row_draw(h, ds->salt), ds->test_size))
+		part = 1;
+	if (ds->n[part] == ds->cap[part] && !grow_part(ds, part))
+	{
+		lr->stopped = LOAD_TOO_MUCH_MEMORY;
+		return false;
+	}
+	dst = ds->x[part] + ds->n[part] * p;
+	memcpy(dst, lr->row, sizeof(double) * p);
+	ds->y[part][ds->n[part]] = label;
+	ds->n[part]++;
+	return true;
+}
+
+static void
+load_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
+static void
+load_shutdown(DestReceiver *self)
+{
+}
+
+static void
+load_destroy(DestReceiver *self)
+{
+}
+
+/* The SQL type a label kind is read as. */
+static const char *
+label_sql_type(MmLabelKind kind)
+{
+	switch (kind)
+	{
+		case MM_LABEL_NUMBER:
+			return "pg_catalog.int8";
+		case MM_LABEL_BOOLEAN:
+			return "pg_catalog.bool";
+		case MM_LABEL_TEXT:
+			return "pg_catalog.text";
+	}
+	return NULL;
+}
+
+/*
+ * Reads src's features (and target, when label_kind is not 0) into ds,
+ * holding out test_size of the rows as seed draws them.  SPI is connected.
+ * Returns the snapshot the rows were read under, as text.
+ */
+char *
+MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind,
+			  double test_size, int32 seed)
+{
+	StringInfoData q;
+	LoadReceiver lr;
+	SPIExecuteOptions opts;
+	char	   *snapshot;
+	int			j,
+				rc;
+
+	memset(ds, 0, sizeof(*ds));
+	ds->cxt = AllocSetContextCreate(CurrentMemoryContext, "modelmgr rows", ALLOCSET_DEFAULT_SIZES);
+	ds->p = src->nfeatures;
+	ds->label_kind = label_kind;
+	ds->test_size = test_size;
+	ds->salt = mm_seed_salt(seed);
+	ds->limit = (Size) mm_max_train_memory_kb * 1024;
+	ds->null_count = MemoryContextAllocZero(ds->cxt, sizeof(int64) * ds->p);
+	ds->nonfinite_count = MemoryContextAllocZero(ds->cxt, sizeof(int64) * ds->p);
+	ds->labels = MemoryContextAllocZero(ds->cxt, sizeof(char *) * MM_MAX_CLASSES);
+	ds->label_values = MemoryContextAllocZero(ds->cxt, sizeof(double) * MM_MAX_CLASSES);
+	ds->label_slots = MemoryContextAllocZero(ds->cxt, sizeof(int32) * LABEL_SLOTS);
+
+	initStringInfo(&q);
+	appendStringInfoString(&q, "SELECT ");
+	for (j = 0; j < src->nfeatures; j++)
+		appendStringInfo(&q, "%s%s", j ? ", " : "",
+						 MmFeatureExpression(src->features[j], src->feature_kinds[j], "r"));
+	if (label_kind != 0)
+		appendStringInfo(&q, ", (r.%s)::%s", quote_identifier(src->target),
+						 label_sql_type(label_kind));
+	appendStringInfo(&q, " FROM %s r", src->qualified);
+
+	/* both queries run under the caller's snapshot: the one recorded is the one read */
+	if (SPI_execute("SELECT pg_catalog.pg_current_snapshot()::pg_catalog.text", true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the current snapshot");
+	snapshot = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+	memset(&lr, 0, sizeof(lr));
+	lr.pub.receiveSlot = load_receive;
+	lr.pub.rStartup = load_startup;
+	lr.pub.rShutdown = load_shutdown;
+	lr.pub.rDestroy = load_destroy;
+	lr.pub.mydest = DestNone;
+	lr.ds = ds;
+	lr.row = palloc(sizeof(double) * (ds->p + 1));
+	lr.relation = src->display;
+	lr.target = src->target;
+	memset(&opts, 0, sizeof(opts));
+	opts.read_only = true;
+	opts.dest = (DestReceiver *) &lr;
+	ereport(DEBUG1, (errmsg_internal("modelmgr rows query: %s", q.data)));
+	/* SPI reports a SELECT whose rows went to a DestNone receiver as a utility */
+	rc = SPI_execute_extended(q.data, &opts);
+	if (rc != SPI_OK_SELECT && rc != SPI_OK_UTILITY)
+		elog(ERROR, "could not read the rows of %s: %s", src->display, SPI_result_code_string(rc));
+	if (lr.stopped == LOAD_TOO_MANY_LABELS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("target \"%s\" has more than %d distinct values", src->target, MM_MAX_CLASSES),
+				 errhint("A classifier learns at most %d classes; a numeric target with many values "
+						 "calls for algorithm => 'linear_regression'.", MM_MAX_CLASSES)));
+	if (lr.stopped == LOAD_TOO_MUCH_MEMORY)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the rows of %s exceed modelmgr.max_train_memory (%d kB)",
+						src->display, mm_max_train_memory_kb),
+				 errdetail("%zu rows of %d features were read before the limit.",
+						   ds->n[0] + ds->n[1], ds->p),
+				 errhint("Raise modelmgr.max_train_memory, or train on a sample of the rows "
+						 "(for example a view with TABLESAMPLE).")));
+	return snapshot;
+}
+
+/* Orders labels for MmDatasetOrderLabels. */
+static MmLabelKind sort_kind;
+static char **sort_labels;
+static double *sort_values;
+
+static int
+label_cmp(const void *a, const void *b)
+{
+	int			i = *(const int *) a,
+				j = *(const int *) b;
+
+	if (sort_kind == MM_LABEL_TEXT)
+		return strcmp(sort_labels[i], sort_labels[j]);
+	return (sort_values[i] > sort_values[j]) - (sort_values[i] < sort_values[j]);
+}
+
+/*
+ * Puts the labels in the sort order of their type (text in C collation) and
+ * renumbers the rows' indexes to match.
+ */
+void
+MmDatasetOrderLabels(MmDataset *ds)
+{
+	int			k = ds->nlabels;
+	int		   *order = palloc(sizeof(int) * Max(k, 1));
+	int32	   *rank = palloc(sizeof(int32) * Max(k, 1));
+	char	  **labels = palloc(sizeof(char *) * Max(k, 1));
+	double	   *values = palloc(sizeof(double) * Max(k, 1));
+	int			i,
+				part;
+	size_t		r;
+
+	for (i = 0; i < k; i++)
+		order[i] = i;
+	sort_kind = ds->label_kind;
+	sort_labels = ds->labels;
+	sort_values = ds->label_values;
+	qsort(order, k, sizeof(int), label_cmp);
+	for (i = 0; i < k; i++)
+	{
+		rank[order[i]] = i;
+		labels[i] = ds->labels[order[i]];
+		values[i] = ds->label_values[order[i]];
+	}
+	for (i = 0; i < k; i++)
+	{
+		ds->labels[i] = labels[i];
+		ds->label_values[i] = values[i];
+	}
+	for (part = 0; part < 2; part++)
+		for (r = 0; r < ds->n[part]; r++)
+			ds->y[part][r] = rank[ds->y[part][r]];
+	/* the lookup table indexes the old order and is no longer needed */
+	ds->label_slots = NULL;
+}
+
+/* Releases the rows. */
+void
+MmDatasetFree(MmDataset *ds)
+{
+	MemoryContextDelete(ds->cxt);
+	memset(ds, 0, sizeof(*ds));
+}

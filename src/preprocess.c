@@ -1,0 +1,718 @@
+/*
+ * preprocess.c: the preprocess argument, fitted on the training part.
+ *
+ * preprocess is {"*": {...}, "column": {...}, "dedupe": true,
+ * "variance_threshold": t}.  Per feature, missing values are imputed, values
+ * clipped, then centered and scaled; the statistics come from the training
+ * rows only (after imputation, and scaling after clipping, as a pipeline of
+ * scikit-learn's would fit them), and are stored in the model, whose
+ * prediction applies them again (mm_model_transform).  The rows in memory
+ * are transformed by that same function, so training sees exactly what
+ * prediction will.
+ */
+#include "modelmgr.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+/* Which keys an entry set, so that a column's entry overrides "*" key by key. */
+typedef struct PrepEntry
+{
+	bool		has_impute,
+				has_scale,
+				has_clip,
+				has_encode;
+	MmColumnPrep prep;
+} PrepEntry;
+
+static const char *const column_keys = "impute, scale, clip, encode, max_categories";
+
+/* A JSON string value as a C string, or NULL. */
+static char *
+json_string(const JsonbValue *v)
+{
+	if (v->type != jbvString)
+		return NULL;
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/* Parses "impute": a method name or {"constant": v}. */
+static void
+parse_impute(const char *where, JsonbValue *v, MmColumnPrep *prep)
+{
+	char	   *name = json_string(v);
+
+	if (name != NULL)
+	{
+		if (strcmp(name, "error") == 0)
+			prep->impute = MM_IMPUTE_ERROR;
+		else if (strcmp(name, "mean") == 0)
+			prep->impute = MM_IMPUTE_MEAN;
+		else if (strcmp(name, "median") == 0)
+			prep->impute = MM_IMPUTE_MEDIAN;
+		else if (strcmp(name, "most_frequent") == 0)
+			prep->impute = MM_IMPUTE_MOST_FREQUENT;
+		else if (strcmp(name, "zero") == 0)
+			prep->impute = MM_IMPUTE_ZERO;
+		else
+			name = NULL;
+		if (name != NULL)
+			return;
+	}
+	else if (v->type == jbvBinary)
+	{
+		Jsonb	   *obj = JsonbValueToJsonb(v);
+		JsonbIterator *it;
+		JsonbValue	inner;
+		char	   *key;
+		int			keys = 0;
+		double		value = NAN;
+
+		if (JB_ROOT_IS_OBJECT(obj) && !JB_ROOT_IS_SCALAR(obj))
+		{
+			it = JsonbIteratorInit(&obj->root);
+			while (MmJsonbNextPair(&it, &key, &inner))
+			{
+				keys++;
+				if (strcmp(key, "constant") == 0)
+					value = MmJsonbNumber(&inner);
+			}
+			if (keys == 1 && isfinite(value))
+			{
+				prep->impute = MM_IMPUTE_CONSTANT;
+				prep->impute_value = value;
+				return;
+			}
+		}
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("preprocess option \"impute\" of %s is not valid", where),
+			 errhint("Use \"error\", \"mean\", \"median\", \"most_frequent\", \"zero\" or "
+					 "{\"constant\": a finite number}.")));
+}
+
+/* Parses "scale": none, standard, minmax or robust. */
+static void
+parse_scale(const char *where, JsonbValue *v, MmColumnPrep *prep)
+{
+	char	   *name = json_string(v);
+
+	if (name != NULL && strcmp(name, "none") == 0)
+		prep->scale = MM_SCALE_NONE;
+	else if (name != NULL && strcmp(name, "standard") == 0)
+		prep->scale = MM_SCALE_STANDARD;
+	else if (name != NULL && strcmp(name, "minmax") == 0)
+		prep->scale = MM_SCALE_MINMAX;
+	else if (name != NULL && strcmp(name, "robust") == 0)
+		prep->scale = MM_SCALE_ROBUST;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("preprocess option \"scale\" of %s is not valid", where),
+				 errhint("Use \"none\", \"standard\", \"minmax\" or \"robust\".")));
+}
+
+/* Parses "clip": {"quantiles": [lo, hi]} or {"z": bound}, or "none". */
+static void
+parse_clip(const char *where, JsonbValue *v, MmColumnPrep *prep)
+{
+	char	   *name = json_string(v);
+
+	if (name != NULL && strcmp(name, "none") == 0)
+	{
+		prep->clip = MM_CLIP_NONE;
+		return;
+	}
+	if (v->type == jbvBinary)
+	{
+		Jsonb	   *obj = JsonbValueToJsonb(v);
+		JsonbIterator *it;
+		JsonbValue	inner;
+		char	   *key;
+
+		if (JB_ROOT_IS_OBJECT(obj) && !JB_ROOT_IS_SCALAR(obj) && JB_ROOT_COUNT(obj) == 1)
+		{
+			it = JsonbIteratorInit(&obj->root);
+			(void) MmJsonbNextPair(&it, &key, &inner);
+			if (strcmp(key, "z") == 0)
+			{
+				double		z = MmJsonbNumber(&inner);
+
+				if (z > 0.0 && isfinite(z))
+				{
+					prep->clip = MM_CLIP_ZSCORE;
+					prep->clip_hi = z;
+					return;
+				}
+			}
+			else if (strcmp(key, "quantiles") == 0 && inner.type == jbvBinary)
+			{
+				Jsonb	   *arr = JsonbValueToJsonb(&inner);
+
+				if (JB_ROOT_IS_ARRAY(arr) && !JB_ROOT_IS_SCALAR(arr) && JB_ROOT_COUNT(arr) == 2)
+				{
+					JsonbValue *lo = getIthJsonbValueFromContainer(&arr->root, 0);
+					JsonbValue *hi = getIthJsonbValueFromContainer(&arr->root, 1);
+					double		a = MmJsonbNumber(lo),
+								b = MmJsonbNumber(hi);
+
+					if (a >= 0.0 && b <= 1.0 && a < b)
+					{
+						prep->clip = MM_CLIP_QUANTILES;
+						prep->clip_lo = a;
+						prep->clip_hi = b;
+						return;
+					}
+				}
+			}
+		}
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("preprocess option \"clip\" of %s is not valid", where),
+			 errhint("Use {\"quantiles\": [low, high]} with 0 <= low < high <= 1, {\"z\": a positive "
+					 "bound}, or \"none\".")));
+}
+
+/* Parses one entry ("*" or a column's) into e. */
+static void
+parse_entry(const char *where, JsonbValue *v, PrepEntry *e)
+{
+	Jsonb	   *obj;
+	JsonbIterator *it;
+	JsonbValue	inner;
+	char	   *key;
+
+	if (v->type != jbvBinary ||
+		!JB_ROOT_IS_OBJECT((obj = JsonbValueToJsonb(v))) || JB_ROOT_IS_SCALAR(obj))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("preprocess entry for %s must be a JSON object", where),
+				 errhint("For example {\"scale\": \"standard\", \"impute\": \"mean\"}.")));
+	it = JsonbIteratorInit(&obj->root);
+	while (MmJsonbNextPair(&it, &key, &inner))
+	{
+		if (strcmp(key, "impute") == 0)
+		{
+			parse_impute(where, &inner, &e->prep);
+			e->has_impute = true;
+		}
+		else if (strcmp(key, "scale") == 0)
+		{
+			parse_scale(where, &inner, &e->prep);
+			e->has_scale = true;
+		}
+		else if (strcmp(key, "clip") == 0)
+		{
+			parse_clip(where, &inner, &e->prep);
+			e->has_clip = true;
+		}
+		else if (strcmp(key, "encode") == 0 || strcmp(key, "max_categories") == 0)
+			e->has_encode = true;
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("preprocess option \"%s\" of %s is not valid", key, where),
+					 errhint("Valid options: %s.", column_keys)));
+	}
+}
+
+/* Applies the keys an entry set onto a column's preparation. */
+static void
+overlay(MmColumnPrep *prep, const PrepEntry *e)
+{
+	if (e->has_impute)
+	{
+		prep->impute = e->prep.impute;
+		prep->impute_value = e->prep.impute_value;
+	}
+	if (e->has_scale)
+		prep->scale = e->prep.scale;
+	if (e->has_clip)
+	{
+		prep->clip = e->prep.clip;
+		prep->clip_lo = e->prep.clip_lo;
+		prep->clip_hi = e->prep.clip_hi;
+	}
+}
+
+/* True when preprocess asks for nothing. */
+bool
+MmPreprocessIsEmpty(Jsonb *preprocess)
+{
+	return JB_ROOT_COUNT(preprocess) == 0;
+}
+
+/* Parses preprocess against the source's features (see the file comment). */
+void
+MmParsePreprocess(Jsonb *preprocess, const MmSource *src, MmPreprocess *out)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	char	   *key;
+	PrepEntry	star;
+	PrepEntry  *own = palloc0(sizeof(PrepEntry) * src->nfeatures);
+	int			j;
+
+	memset(out, 0, sizeof(*out));
+	memset(&star, 0, sizeof(star));
+	MmJsonbRequireObject(preprocess, "preprocess");
+	out->column = palloc0(sizeof(MmColumnPrep) * src->nfeatures);
+	it = JsonbIteratorInit(&preprocess->root);
+	while (MmJsonbNextPair(&it, &key, &v))
+	{
+		if (strcmp(key, "*") == 0)
+			parse_entry("\"*\"", &v, &star);
+		else if (strcmp(key, "dedupe") == 0)
+		{
+			if (v.type != jbvBool)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("preprocess option \"dedupe\" must be true or false")));
+			out->dedupe = v.val.boolean;
+		}
+		else if (strcmp(key, "variance_threshold") == 0)
+		{
+			double		t = MmJsonbNumber(&v);
+
+			if (!(t >= 0.0) || isinf(t))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("preprocess option \"variance_threshold\" must be a finite "
+								"non-negative number")));
+			out->variance_threshold_set = true;
+			out->variance_threshold = t;
+		}
+		else
+		{
+			for (j = 0; j < src->nfeatures; j++)
+				if (strcmp(src->features[j], key) == 0)
+					break;
+			if (j == src->nfeatures)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 src->target && strcmp(src->target, key) == 0 ?
+						 errmsg("preprocess names the target \"%s\", which is never preprocessed", key) :
+						 errmsg("preprocess key \"%s\" names no feature column", key),
+						 errhint("Keys are \"*\", \"dedupe\", \"variance_threshold\" and feature "
+								 "column names: %s.",
+								 MmFormatList(src->features, src->nfeatures))));
+			parse_entry(psprintf("column \"%s\"", key), &v, &own[j]);
+			if (own[j].has_encode)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("preprocess option \"encode\" of column \"%s\" applies to text "
+								"columns, and \"%s\" has type %s",
+								key, key, format_type_be(src->feature_types[j]))));
+		}
+	}
+	/* "*" applies where the type fits: every option but encode fits numbers and booleans */
+	for (j = 0; j < src->nfeatures; j++)
+	{
+		out->column[j].impute = MM_IMPUTE_ERROR;
+		overlay(&out->column[j], &star);
+		overlay(&out->column[j], &own[j]);
+	}
+}
+
+/* The q-quantile of n sorted values, interpolated linearly (numpy's default). */
+static double
+quantile(const double *sorted, size_t n, double q)
+{
+	double		pos = q * (double) (n - 1);
+	size_t		lo = (size_t) floor(pos);
+	double		frac = pos - (double) lo;
+
+	if (lo + 1 >= n)
+		return sorted[n - 1];
+	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a,
+				y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* The most frequent of n sorted values, the smallest among ties. */
+static double
+most_frequent(const double *sorted, size_t n)
+{
+	double		best = sorted[0];
+	size_t		best_run = 0,
+				i,
+				j;
+
+	for (i = 0; i < n; i = j)
+	{
+		for (j = i; j < n && sorted[j] == sorted[i]; j++)
+			;
+		if (j - i > best_run)
+		{
+			best_run = j - i;
+			best = sorted[i];
+		}
+	}
+	return best;
+}
+
+/* Mean and population variance of n values. */
+static void
+mean_var(const double *v, size_t n, double *mean, double *var)
+{
+	double		m = 0.0,
+				s = 0.0;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		m += v[i];
+	m /= (double) n;
+	for (i = 0; i < n; i++)
+		s += (v[i] - m) * (v[i] - m);
+	*mean = m;
+	*var = s / (double) n;
+}
+
+/* Removes repeated rows (features and label alike) from one part, keeping the first. */
+static int64
+dedupe_part(MmDataset *ds, int part)
+{
+	size_t		n = ds->n[part],
+				nslots = 16,
+				kept = 0,
+				i;
+	int			p = ds->p;
+	int64	   *slots;
+
+	if (n < 2)
+		return 0;
+	while (nslots < 2 * n)
+		nslots *= 2;
+	slots = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * nslots);
+	memset(slots, 0, sizeof(int64) * nslots);
+	for (i = 0; i < n; i++)
+	{
+		const double *row = ds->x[part] + i * p;
+		uint64		h = hash_bytes_extended((const unsigned char *) row, sizeof(double) * p,
+										   (uint64) ds->y[part][i]);
+		size_t		s = h & (nslots - 1);
+		bool		dup = false;
+
+		for (;; s = (s + 1) & (nslots - 1))
+		{
+			int64		k = slots[s] - 1;
+
+			if (k < 0)
+				break;
+			if (ds->y[part][k] == ds->y[part][i] &&
+				memcmp(ds->x[part] + k * p, row, sizeof(double) * p) == 0)
+			{
+				dup = true;
+				break;
+			}
+		}
+		if (!dup)
+		{
+			/* rows move down only, so kept rows compare at their new place */
+			if (kept != i)
+			{
+				memmove(ds->x[part] + kept * p, row, sizeof(double) * p);
+				ds->y[part][kept] = ds->y[part][i];
+			}
+			slots[s] = (int64) kept + 1;
+			kept++;
+		}
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	pfree(slots);
+	ds->n[part] = kept;
+	return (int64) (n - kept);
+}
+
+/* Keeps the features flagged in keep, in both parts and in the source. */
+static void
+drop_features(MmSource *src, MmDataset *ds, const bool *keep)
+{
+	int			p = ds->p,
+				q = 0,
+				j,
+				part;
+	size_t		i;
+
+	for (j = 0; j < p; j++)
+		if (keep[j])
+		{
+			src->features[q] = src->features[j];
+			src->feature_types[q] = src->feature_types[j];
+			src->feature_kinds[q] = src->feature_kinds[j];
+			ds->null_count[q] = ds->null_count[j];
+			q++;
+		}
+	for (part = 0; part < 2; part++)
+		for (i = 0; i < ds->n[part]; i++)
+		{
+			double	   *from = ds->x[part] + i * p,
+					   *to = ds->x[part] + i * q;
+			int			k = 0;
+
+			for (j = 0; j < p; j++)
+				if (keep[j])
+					to[k++] = from[j];
+		}
+	src->nfeatures = q;
+	ds->p = q;
+}
+
+/* Fits one feature's transform from its training values (NaN where missing). */
+static bool
+fit_column(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
+		   double *values, size_t n, MmFeatureTransform *t, double *variance)
+{
+	size_t		present = 0,
+				i;
+	double		mean,
+				var;
+
+	for (i = 0; i < n; i++)
+		if (!isnan(values[i]))
+			values[present++] = values[i];
+	t->impute = NAN;
+	t->clip_lo = -INFINITY;
+	t->clip_hi = INFINITY;
+	t->center = 0.0;
+	t->scale = 1.0;
+	if (present == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("feature \"%s\" is null in every training row", name),
+				 errhint("Leave it out with exclude => ARRAY['%s'].", name)));
+	qsort(values, present, sizeof(double), cmp_double);
+	switch (prep->impute)
+	{
+		case MM_IMPUTE_ERROR:
+			break;
+		case MM_IMPUTE_MEAN:
+			mean_var(values, present, &t->impute, &var);
+			break;
+		case MM_IMPUTE_MEDIAN:
+			t->impute = quantile(values, present, 0.5);
+			break;
+		case MM_IMPUTE_MOST_FREQUENT:
+			t->impute = most_frequent(values, present);
+			break;
+		case MM_IMPUTE_ZERO:
+			t->impute = 0.0;
+			break;
+		case MM_IMPUTE_CONSTANT:
+			t->impute = prep->impute_value;
+			break;
+	}
+	/* the statistics that follow see the imputed column, as a pipeline would */
+	if (!isnan(t->impute) && present < n)
+	{
+		for (i = present; i < n; i++)
+			values[i] = t->impute;
+		present = n;
+		qsort(values, present, sizeof(double), cmp_double);
+	}
+	if (prep->clip == MM_CLIP_QUANTILES)
+	{
+		t->clip_lo = quantile(values, present, prep->clip_lo);
+		t->clip_hi = quantile(values, present, prep->clip_hi);
+	}
+	else if (prep->clip == MM_CLIP_ZSCORE)
+	{
+		mean_var(values, present, &mean, &var);
+		t->clip_lo = mean - prep->clip_hi * sqrt(var);
+		t->clip_hi = mean + prep->clip_hi * sqrt(var);
+	}
+	for (i = 0; i < present; i++)
+		values[i] = values[i] < t->clip_lo ? t->clip_lo : values[i] > t->clip_hi ? t->clip_hi : values[i];
+	mean_var(values, present, &mean, &var);
+	*variance = var;
+	if (pp->variance_threshold_set && var <= pp->variance_threshold)
+		return false;
+	if (var == 0.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("feature \"%s\" is constant in the training rows", name),
+				 errhint("Leave it out with exclude => ARRAY['%s'], or drop constant features "
+						 "with preprocess => '{\"variance_threshold\": 0}'.", name)));
+	switch (prep->scale)
+	{
+		case MM_SCALE_NONE:
+			break;
+		case MM_SCALE_STANDARD:
+			t->center = mean;
+			t->scale = sqrt(var);
+			break;
+		case MM_SCALE_MINMAX:
+			t->center = values[0];
+			t->scale = values[present - 1] - values[0];
+			break;
+		case MM_SCALE_ROBUST:
+			t->center = quantile(values, present, 0.5);
+			t->scale = quantile(values, present, 0.75) - quantile(values, present, 0.25);
+			/* a column mostly of one value has no spread between its quartiles */
+			if (t->scale == 0.0)
+				t->scale = 1.0;
+			break;
+	}
+	return true;
+}
+
+/* Appends a feature's fitted statistics to the JSON object. */
+static void
+append_fitted(StringInfo buf, const char *name, const MmFeatureTransform *t)
+{
+	MmJsonString(buf, name);
+	appendStringInfoString(buf, ": {\"impute\": ");
+	MmJsonNumber(buf, t->impute);
+	appendStringInfoString(buf, ", \"clip\": ");
+	if (isinf(t->clip_lo) && isinf(t->clip_hi))
+		appendStringInfoString(buf, "null");
+	else
+	{
+		appendStringInfoChar(buf, '[');
+		MmJsonNumber(buf, t->clip_lo);
+		appendStringInfoString(buf, ", ");
+		MmJsonNumber(buf, t->clip_hi);
+		appendStringInfoChar(buf, ']');
+	}
+	appendStringInfoString(buf, ", \"center\": ");
+	MmJsonNumber(buf, t->center);
+	appendStringInfoString(buf, ", \"scale\": ");
+	MmJsonNumber(buf, t->scale);
+	appendStringInfoChar(buf, '}');
+}
+
+/*
+ * Fits the preprocessing on the training part and applies it to both parts
+ * in place; drops the features the variance threshold removes from src and
+ * ds.  Errors name the feature: NULLs that are not imputed, values that are
+ * not finite, constant features.
+ */
+void
+MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreprocessFit *fit)
+{
+	int			p = ds->p,
+				j,
+				q,
+				part;
+	size_t		n = ds->n[0],
+				i;
+	double	   *column = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1));
+	MmFeatureTransform *all = palloc(sizeof(MmFeatureTransform) * p);
+	bool	   *keep = palloc(sizeof(bool) * p);
+	bool		identity = true;
+	MmModel		shell;
+	MmError		err;
+	StringInfoData json;
+
+	memset(fit, 0, sizeof(*fit));
+	for (j = 0; j < p; j++)
+	{
+		if (ds->nonfinite_count[j] > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg_plural("feature \"%s\" is NaN or infinite in " INT64_FORMAT " row",
+								   "feature \"%s\" is NaN or infinite in " INT64_FORMAT " rows",
+								   (unsigned long) ds->nonfinite_count[j],
+								   src->features[j], ds->nonfinite_count[j]),
+					 errhint("Filter those rows out, for example through a view.")));
+		if (ds->null_count[j] > 0 && pp->column[j].impute == MM_IMPUTE_ERROR)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg_plural("feature \"%s\" is null in " INT64_FORMAT " row",
+								   "feature \"%s\" is null in " INT64_FORMAT " rows",
+								   (unsigned long) ds->null_count[j],
+								   src->features[j], ds->null_count[j]),
+					 errhint("Impute them with preprocess => '{\"%s\": {\"impute\": \"mean\"}}', "
+							 "or filter those rows out.", src->features[j])));
+	}
+	if (pp->dedupe)
+		for (part = 0; part < 2; part++)
+			fit->duplicates += dedupe_part(ds, part);
+	n = ds->n[0];
+
+	fit->dropped = palloc(sizeof(char *) * p);
+	for (j = 0; j < p; j++)
+	{
+		double		variance;
+
+		for (i = 0; i < n; i++)
+			column[i] = ds->x[0][i * p + j];
+		keep[j] = fit_column(&pp->column[j], pp, src->features[j], column, n, &all[j], &variance);
+		if (!keep[j])
+			fit->dropped[fit->ndropped++] = src->features[j];
+		CHECK_FOR_INTERRUPTS();
+	}
+	pfree(column);
+	if (fit->ndropped == p)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("the variance threshold drops every feature"),
+				 errdetail("Dropped: %s.", MmFormatList(fit->dropped, fit->ndropped))));
+
+	initStringInfo(&json);
+	appendStringInfoString(&json, "{\"features\": {");
+	for (j = 0, q = 0; j < p; j++)
+		if (keep[j])
+		{
+			if (q)
+				appendStringInfoString(&json, ", ");
+			append_fitted(&json, src->features[j], &all[j]);
+			all[q++] = all[j];
+		}
+	appendStringInfoString(&json, "}, \"dropped\": [");
+	for (j = 0; j < fit->ndropped; j++)
+	{
+		if (j)
+			appendStringInfoString(&json, ", ");
+		MmJsonString(&json, fit->dropped[j]);
+	}
+	appendStringInfo(&json, "], \"duplicates_dropped\": " INT64_FORMAT "}", fit->duplicates);
+	fit->json = json.data;
+	if (fit->ndropped > 0)
+		drop_features(src, ds, keep);
+
+	p = ds->p;
+	for (j = 0; j < p; j++)
+		if (!isnan(all[j].impute) || !isinf(all[j].clip_lo) || !isinf(all[j].clip_hi) ||
+			all[j].center != 0.0 || all[j].scale != 1.0)
+			identity = false;
+	if (identity)
+		return;
+	fit->transform = all;
+
+	memset(&shell, 0, sizeof(shell));
+	shell.n_features = p;
+	shell.transform = all;
+	for (part = 0; part < 2; part++)
+		for (i = 0; i < ds->n[part]; i++)
+		{
+			double	   *row = ds->x[part] + i * p;
+
+			/* the very function prediction calls, so both see the same numbers */
+			if (mm_model_transform(&shell, row, row, &err) != MM_OK)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_EXCEPTION),
+						 errmsg("feature \"%s\" is not finite after preprocessing", src->features[err.item]),
+						 errdetail("A value of %s, scaled by the %s part's statistics, overflows.",
+								   src->features[err.item], "training"),
+						 errhint("Clip the feature with preprocess => '{\"%s\": {\"clip\": {\"z\": 10}}}'.",
+								 src->features[err.item])));
+			if ((i & 0xffff) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+}
