@@ -143,16 +143,19 @@ predict_rows(const MmModel *model, const double *x, size_t n, int32 *pred, doubl
 	int			p = model->n_features,
 				k = model->classifier.n_classes;
 	bool		has_proba = mm_model_has_proba(model);
+	double	   *scores = palloc(sizeof(double) * k);
 	size_t		i;
 
 	*proba = has_proba ? MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * k * Max(n, 1)) : NULL;
 	*score = has_proba && k == 2 ? MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1)) : NULL;
+
 	for (i = 0; i < n; i++)
 	{
-		pred[i] = mm_classifier_predict(model, x + i * p);
+		mm_classifier_scores(model, x + i * p, scores);
+		pred[i] = mm_classifier_decide(model, scores);
 		if (has_proba)
 		{
-			mm_classifier_proba(model, x + i * p, *proba + i * k);
+			mm_classifier_scores_proba(model, scores, *proba + i * k);
 			if (k == 2)
 				(*score)[i] = (*proba)[i * k + 1];
 		}

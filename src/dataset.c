@@ -60,7 +60,7 @@ bytes_after_growth(const MmDataset *ds, int part, size_t cap)
 static bool
 grow_part(MmDataset *ds, int part)
 {
-	size_t		cap = ds->cap[part] ? ds->cap[part] * 2 : FIRST_ROWS;
+	size_t		cap = Max(ds->cap[part] * 2, ds->first_cap[part]);
 	Size		need = bytes_after_growth(ds, part, cap);
 
 	if (need > ds->limit)
@@ -290,6 +290,21 @@ MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind,
 	lr.pub.mydest = DestNone;
 	lr.ds = ds;
 	lr.row = palloc(sizeof(double) * (ds->p + 1));
+	/*
+	 * Sized from the planner's estimate, the rows are written once: doubling
+	 * from a small start would copy (and the kernel zero) the matrix again
+	 * at every step.  An estimate that is too high costs address space only.
+	 */
+	{
+		double		est = MmEstimatedRows(src->relid);
+		double		row_bytes = sizeof(double) * ds->p + sizeof(int32);
+		double		fit = (double) ds->limit / row_bytes;
+
+		ds->first_cap[0] = (size_t) Min(est * (1.0 - test_size) * 1.02 + FIRST_ROWS, fit / 2);
+		ds->first_cap[1] = (size_t) Min(est * test_size * 1.02 + FIRST_ROWS, fit / 2);
+		ds->first_cap[0] = Max(ds->first_cap[0], FIRST_ROWS);
+		ds->first_cap[1] = Max(ds->first_cap[1], FIRST_ROWS);
+	}
 	lr.relation = src->display;
 	lr.target = src->target;
 	memset(&opts, 0, sizeof(opts));

@@ -12,6 +12,9 @@
 #include "access/tupdesc.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "access/htup_details.h"
+#include "utils/syscache.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "nodes/makefuncs.h"
 #include "utils/builtins.h"
@@ -274,4 +277,32 @@ MmFeatureExpression(const char *column, uint8 kind, const char *alias)
 	if (kind == MM_FEATURE_BOOLEAN)
 		return psprintf("(%s.%s)::pg_catalog.int4::pg_catalog.float8", alias, col);
 	return psprintf("(%s.%s)::pg_catalog.float8", alias, col);
+}
+
+/* The planner's estimate of a relation's rows, or 0 where it has none. */
+double
+MmEstimatedRows(Oid relid)
+{
+	char		kind = get_rel_relkind(relid);
+	double		rows = 0.0;
+
+	if (kind == RELKIND_PARTITIONED_TABLE)
+	{
+		ListCell   *lc;
+
+		foreach(lc, find_all_inheritors(relid, AccessShareLock, NULL))
+			if (lfirst_oid(lc) != relid)
+				rows += MmEstimatedRows(lfirst_oid(lc));
+	}
+	else if (kind == RELKIND_RELATION || kind == RELKIND_MATVIEW || kind == RELKIND_FOREIGN_TABLE)
+	{
+		HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+
+		if (HeapTupleIsValid(tuple))
+		{
+			rows = Max(((Form_pg_class) GETSTRUCT(tuple))->reltuples, 0.0);
+			ReleaseSysCache(tuple);
+		}
+	}
+	return rows;
 }

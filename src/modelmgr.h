@@ -163,6 +163,7 @@ extern void MmResolveSource(const MmTrainSpec *spec, MmSource *src);
 extern void MmResolveColumns(MmSource *src, const MmModel *model);
 extern char *MmFeatureExpression(const char *column, uint8 kind, const char *alias);
 extern bool MmIsNumericType(Oid type);
+extern double MmEstimatedRows(Oid relid);
 
 /* dataset.c */
 
@@ -176,6 +177,7 @@ typedef struct MmDataset
 	uint64		salt;
 	size_t		n[2];
 	size_t		cap[2];
+	size_t		first_cap[2];	/* the rows expected, allocated at the first row */
 	double	   *x[2];			/* n x p, row-major; NaN where NULL */
 	int32	   *y[2];			/* label indexes */
 	int			nlabels;

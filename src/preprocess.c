@@ -473,15 +473,130 @@ drop_features(MmSource *src, MmDataset *ds, const bool *keep)
 	ds->p = q;
 }
 
+/*
+ * Whether a feature with this training variance stays: the variance
+ * threshold drops it quietly (the caller says so), a constant feature it
+ * does not drop is an error.
+ */
+static bool
+kept_by_variance(const MmPreprocess *pp, const char *name, double var)
+{
+	if (pp->variance_threshold_set && var <= pp->variance_threshold)
+		return false;
+	if (var == 0.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("feature \"%s\" is constant in the training rows", name),
+				 errhint("Leave it out with exclude => ARRAY['%s'], or drop constant features "
+						 "with preprocess => '{\"variance_threshold\": 0}'.", name)));
+	return true;
+}
+
+/* Moments of every column over the training rows. */
+typedef struct ColumnMoments
+{
+	size_t		present;		/* rows where the column is not NULL */
+	double		mean;
+	double		var;			/* population variance */
+	double		min;
+	double		max;
+} ColumnMoments;
+
+/*
+ * The moments of every column in two passes over the rows as they lie
+ * (row-major), the mean first so that the variance is a sum of squared
+ * deviations, not a difference of large sums.
+ */
+static void
+column_moments(const MmDataset *ds, ColumnMoments *m)
+{
+	int			p = ds->p,
+				j;
+	size_t		n = ds->n[0],
+				i;
+	const double *x = ds->x[0];
+
+	for (j = 0; j < p; j++)
+	{
+		m[j].present = 0;
+		m[j].mean = m[j].var = 0.0;
+		m[j].min = INFINITY;
+		m[j].max = -INFINITY;
+	}
+	for (i = 0; i < n; i++)
+	{
+		const double *row = x + i * p;
+
+		for (j = 0; j < p; j++)
+			if (!isnan(row[j]))
+			{
+				m[j].present++;
+				m[j].mean += row[j];
+				if (row[j] < m[j].min)
+					m[j].min = row[j];
+				if (row[j] > m[j].max)
+					m[j].max = row[j];
+			}
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	for (j = 0; j < p; j++)
+		if (m[j].present > 0)
+			m[j].mean /= (double) m[j].present;
+	for (i = 0; i < n; i++)
+	{
+		const double *row = x + i * p;
+
+		for (j = 0; j < p; j++)
+			if (!isnan(row[j]))
+				m[j].var += (row[j] - m[j].mean) * (row[j] - m[j].mean);
+	}
+	for (j = 0; j < p; j++)
+		if (m[j].present > 0)
+			m[j].var /= (double) m[j].present;
+}
+
+/*
+ * Fits a feature whose transform follows from its moments alone: no NULL in
+ * the training rows (imputation changes nothing there), no clipping and no
+ * order statistic.  False when it needs the full treatment.
+ */
+static bool
+fit_from_moments(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
+				 const ColumnMoments *m, size_t n, MmFeatureTransform *t, bool *keep)
+{
+	if (m->present != n || n == 0 || prep->clip != MM_CLIP_NONE ||
+		prep->impute == MM_IMPUTE_MEDIAN || prep->impute == MM_IMPUTE_MOST_FREQUENT ||
+		prep->scale == MM_SCALE_ROBUST)
+		return false;
+	t->impute = prep->impute == MM_IMPUTE_MEAN ? m->mean :
+		prep->impute == MM_IMPUTE_ZERO ? 0.0 :
+		prep->impute == MM_IMPUTE_CONSTANT ? prep->impute_value : NAN;
+	t->clip_lo = -INFINITY;
+	t->clip_hi = INFINITY;
+	t->center = prep->scale == MM_SCALE_STANDARD ? m->mean :
+		prep->scale == MM_SCALE_MINMAX ? m->min : 0.0;
+	t->scale = prep->scale == MM_SCALE_STANDARD ? sqrt(m->var) :
+		prep->scale == MM_SCALE_MINMAX ? m->max - m->min : 1.0;
+	*keep = kept_by_variance(pp, name, m->var);
+	return true;
+}
+
 /* Fits one feature's transform from its training values (NaN where missing). */
 static bool
 fit_column(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
-		   double *values, size_t n, MmFeatureTransform *t, double *variance)
+		   double *values, size_t n, MmFeatureTransform *t)
 {
 	size_t		present = 0,
 				i;
 	double		mean,
-				var;
+				var,
+				lo,
+				hi;
+
+	/* order statistics need the column sorted; the rest do not */
+	bool		sorted = prep->impute == MM_IMPUTE_MEDIAN || prep->impute == MM_IMPUTE_MOST_FREQUENT ||
+		prep->clip == MM_CLIP_QUANTILES || prep->scale == MM_SCALE_ROBUST;
 
 	for (i = 0; i < n; i++)
 		if (!isnan(values[i]))
@@ -496,7 +611,8 @@ fit_column(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("feature \"%s\" is null in every training row", name),
 				 errhint("Leave it out with exclude => ARRAY['%s'].", name)));
-	qsort(values, present, sizeof(double), cmp_double);
+	if (sorted)
+		qsort(values, present, sizeof(double), cmp_double);
 	switch (prep->impute)
 	{
 		case MM_IMPUTE_ERROR:
@@ -523,7 +639,8 @@ fit_column(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
 		for (i = present; i < n; i++)
 			values[i] = t->impute;
 		present = n;
-		qsort(values, present, sizeof(double), cmp_double);
+		if (sorted)
+			qsort(values, present, sizeof(double), cmp_double);
 	}
 	if (prep->clip == MM_CLIP_QUANTILES)
 	{
@@ -536,18 +653,21 @@ fit_column(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
 		t->clip_lo = mean - prep->clip_hi * sqrt(var);
 		t->clip_hi = mean + prep->clip_hi * sqrt(var);
 	}
+	lo = INFINITY;
+	hi = -INFINITY;
 	for (i = 0; i < present; i++)
-		values[i] = values[i] < t->clip_lo ? t->clip_lo : values[i] > t->clip_hi ? t->clip_hi : values[i];
+	{
+		double		v = values[i] < t->clip_lo ? t->clip_lo : values[i] > t->clip_hi ? t->clip_hi : values[i];
+
+		values[i] = v;
+		if (v < lo)
+			lo = v;
+		if (v > hi)
+			hi = v;
+	}
 	mean_var(values, present, &mean, &var);
-	*variance = var;
-	if (pp->variance_threshold_set && var <= pp->variance_threshold)
+	if (!kept_by_variance(pp, name, var))
 		return false;
-	if (var == 0.0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("feature \"%s\" is constant in the training rows", name),
-				 errhint("Leave it out with exclude => ARRAY['%s'], or drop constant features "
-						 "with preprocess => '{\"variance_threshold\": 0}'.", name)));
 	switch (prep->scale)
 	{
 		case MM_SCALE_NONE:
@@ -557,10 +677,11 @@ fit_column(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
 			t->scale = sqrt(var);
 			break;
 		case MM_SCALE_MINMAX:
-			t->center = values[0];
-			t->scale = values[present - 1] - values[0];
+			t->center = lo;
+			t->scale = hi - lo;
 			break;
 		case MM_SCALE_ROBUST:
+			/* clipping keeps the order: the sorted column is still sorted */
 			t->center = quantile(values, present, 0.5);
 			t->scale = quantile(values, present, 0.75) - quantile(values, present, 0.25);
 			/* a column mostly of one value has no spread between its quartiles */
@@ -611,7 +732,8 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 				part;
 	size_t		n = ds->n[0],
 				i;
-	double	   *column = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1));
+	double	   *column = NULL;
+	ColumnMoments *moments = palloc(sizeof(ColumnMoments) * p);
 	MmFeatureTransform *all = palloc(sizeof(MmFeatureTransform) * p);
 	bool	   *keep = palloc(sizeof(bool) * p);
 	bool		identity = true;
@@ -646,18 +768,24 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 	n = ds->n[0];
 
 	fit->dropped = palloc(sizeof(char *) * p);
+	column_moments(ds, moments);
 	for (j = 0; j < p; j++)
 	{
-		double		variance;
-
-		for (i = 0; i < n; i++)
-			column[i] = ds->x[0][i * p + j];
-		keep[j] = fit_column(&pp->column[j], pp, src->features[j], column, n, &all[j], &variance);
+		if (!fit_from_moments(&pp->column[j], pp, src->features[j], &moments[j], n, &all[j],
+							  &keep[j]))
+		{
+			if (column == NULL)
+				column = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1));
+			for (i = 0; i < n; i++)
+				column[i] = ds->x[0][i * p + j];
+			keep[j] = fit_column(&pp->column[j], pp, src->features[j], column, n, &all[j]);
+		}
 		if (!keep[j])
 			fit->dropped[fit->ndropped++] = src->features[j];
 		CHECK_FOR_INTERRUPTS();
 	}
-	pfree(column);
+	if (column)
+		pfree(column);
 	if (fit->ndropped == p)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),

@@ -197,34 +197,6 @@ training_query(const MmSource *src, const char *schema)
 	return q.data;
 }
 
-/* The planner's estimate of a relation's rows, or 0 where it has none. */
-static double
-estimated_rows(Oid relid)
-{
-	char		kind = get_rel_relkind(relid);
-	double		rows = 0.0;
-
-	if (kind == RELKIND_PARTITIONED_TABLE)
-	{
-		ListCell   *lc;
-
-		foreach(lc, find_all_inheritors(relid, AccessShareLock, NULL))
-			if (lfirst_oid(lc) != relid)
-				rows += estimated_rows(lfirst_oid(lc));
-	}
-	else if (kind == RELKIND_RELATION || kind == RELKIND_MATVIEW || kind == RELKIND_FOREIGN_TABLE)
-	{
-		HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-
-		if (HeapTupleIsValid(tuple))
-		{
-			rows = Max(((Form_pg_class) GETSTRUCT(tuple))->reltuples, 0.0);
-			ReleaseSysCache(tuple);
-		}
-	}
-	return rows;
-}
-
 /* Errors for NULL or non-finite values the training pass counted. */
 static void
 check_counts(const MmLsView *v, const MmSource *src)
@@ -521,7 +493,7 @@ train_linear(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *s
 	qvalues[0] = Float8GetDatum(spec->test_size);
 	qvalues[1] = Int32GetDatum(spec->seed);
 	qvalues[2] = Int32GetDatum(mm_metric_sample_rows);
-	qvalues[3] = Float8GetDatum(estimated_rows(src->relid));
+	qvalues[3] = Float8GetDatum(MmEstimatedRows(src->relid));
 	if (SPI_execute_with_args(query, 4, qtypes, qvalues, NULL, false, 0) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "training query failed");

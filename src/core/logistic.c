@@ -12,7 +12,10 @@
  *
  * A step reuses the line search's work: the linear scores of the accepted
  * trial are the next step's scores, so one step reads the data twice (the
- * gradient, then the trial scores) whatever the line search does.
+ * gradient, then the trial scores).  The full step is accepted when the
+ * objective still descends at its end, which needs the probabilities there
+ * but not the log-loss; only a step that overshoots computes the objective
+ * and backtracks.
  *
  * Multinomial models carry one coefficient row per class, like scikit-learn;
  * unregularized, they are identified only up to a common shift, and the step
@@ -58,6 +61,8 @@ typedef struct Fit
 	double	   *delta;			/* n * R: the step's change of the scores */
 	double	   *grad;			/* m */
 	double	   *hess;			/* m * m */
+	double	   *grad_try;		/* at the trial point */
+	double	   *hess_try;
 	double	   *work;			/* m * m */
 	double	   *eig;			/* m */
 	double	   *step;			/* m */
@@ -76,6 +81,8 @@ fit_free(Fit *f)
 	mm_free(f->delta);
 	mm_free(f->grad);
 	mm_free(f->hess);
+	mm_free(f->grad_try);
+	mm_free(f->hess_try);
 	mm_free(f->work);
 	mm_free(f->eig);
 	mm_free(f->step);
@@ -197,18 +204,55 @@ in_subsample(size_t i, size_t stride)
 	return z % stride == 0;
 }
 
+/* The probabilities of one row's scores, into pi. */
+static inline void
+row_probabilities(int R, const double *ti, double *pi)
+{
+	int			r;
+
+	if (R == 1)
+	{
+		double		e = exp(-fabs(ti[0]));
+
+		pi[0] = ti[0] >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+	}
+	else
+	{
+		double		top = ti[0],
+					sum = 0.0;
+
+		for (r = 1; r < R; r++)
+			if (ti[r] > top)
+				top = ti[r];
+		for (r = 0; r < R; r++)
+		{
+			pi[r] = exp(ti[r] - top);
+			sum += pi[r];
+		}
+		for (r = 0; r < R; r++)
+			pi[r] /= sum;
+	}
+}
+
 /*
- * The gradient of the objective at beta (prob current) over every row, and
- * the Hessian over the subsample, scaled to the whole and made symmetric.
+ * One pass over the rows at a point: the current one (trial false), or the
+ * trial point beta - t * step, whose scores and probabilities the pass
+ * computes first (into eta_try and prob_try, the scores' change into delta).
+ * Fills the objective's gradient there over every row and its Hessian over
+ * the subsample (scaled to the whole), and returns the gradient dotted with
+ * the step.  Doing all of it in one read of the rows is what makes a Newton
+ * step cost one pass.
  */
-static void
-gradient_and_hessian(Fit *f, int with_hessian, size_t stride)
+static double
+point_pass(Fit *f, int trial, double t, size_t stride, double *grad, double *hess)
 {
 	int			d = f->d,
 				p = f->p,
 				m = f->m,
 				R = f->R;
+	const double *beta = trial ? f->beta_try : f->beta;
 	double		wsub = 0.0,
+				slope = 0.0,
 				scale;
 	size_t		i;
 	int			r,
@@ -216,26 +260,44 @@ gradient_and_hessian(Fit *f, int with_hessian, size_t stride)
 				a,
 				b;
 
-	memset(f->grad, 0, sizeof(double) * m);
-	if (with_hessian)
-		memset(f->hess, 0, sizeof(double) * m * m);
+	memset(grad, 0, sizeof(double) * m);
+	memset(hess, 0, sizeof(double) * m * m);
 	for (i = 0; i < f->n; i++)
 	{
 		const double *xi = f->x + i * (size_t) p;
-		const double *pi = f->prob + i * R;
 		double		w = f->cw[f->y[i]];
-		int			sampled = with_hessian && (stride == 1 || in_subsample(i, stride));
+		const double *pi;
+		int			sampled = stride == 1 || in_subsample(i, stride);
+
+		if (trial)
+		{
+			double	   *ti = f->eta_try + i * R;
+
+			for (r = 0; r < R; r++)
+			{
+				double		delta = row_score(f, f->step, i, r);
+
+				f->delta[i * R + r] = delta;
+				ti[r] = f->eta[i * R + r] - t * delta;
+			}
+			row_probabilities(R, ti, f->prob_try + i * R);
+			pi = f->prob_try + i * R;
+		}
+		else
+			pi = f->prob + i * R;
 
 		for (r = 0; r < R; r++)
 		{
 			int			yr = R == 1 ? f->y[i] == 1 : f->y[i] == r;
 			double		res = w * (pi[r] - (double) yr);
-			double	   *g = f->grad + r * d;
+			double	   *g = grad + r * d;
 
 			for (a = 0; a < p; a++)
 				g[a] += res * xi[a];
 			if (d > p)
 				g[p] += res;
+			if (trial)
+				slope += res * f->delta[i * R + r];
 		}
 		if (sampled)
 		{
@@ -246,7 +308,7 @@ gradient_and_hessian(Fit *f, int with_hessian, size_t stride)
 					double		c = R == 1 ? pi[0] * (1.0 - pi[0]) :
 						pi[r] * ((r == s ? 1.0 : 0.0) - pi[s]);
 
-					add_outer(f, f->hess, r, s, xi, w * c);
+					add_outer(f, hess, r, s, xi, w * c);
 				}
 		}
 		if ((i + 1) % INTERRUPT_ROWS == 0)
@@ -254,22 +316,24 @@ gradient_and_hessian(Fit *f, int with_hessian, size_t stride)
 	}
 	for (r = 0; r < R; r++)
 		for (a = 0; a < p; a++)
-			f->grad[r * d + a] += f->opt->alpha * f->beta[r * d + a];
-	if (!with_hessian)
-		return;
+		{
+			grad[r * d + a] += f->opt->alpha * beta[r * d + a];
+			slope += f->opt->alpha * beta[r * d + a] * f->step[r * d + a];
+		}
 
 	scale = wsub > 0.0 ? f->wsum / wsub : 1.0;
 	for (a = 0; a < m; a++)
 		for (b = a; b < m; b++)
 		{
-			double		v = f->hess[(size_t) a * m + b] * scale;
+			double		v = hess[(size_t) a * m + b] * scale;
 
-			f->hess[(size_t) a * m + b] = v;
-			f->hess[(size_t) b * m + a] = v;
+			hess[(size_t) a * m + b] = v;
+			hess[(size_t) b * m + a] = v;
 		}
 	for (r = 0; r < R; r++)
 		for (a = 0; a < p; a++)
-			f->hess[(size_t) (r * d + a) * m + r * d + a] += f->opt->alpha;
+			hess[(size_t) (r * d + a) * m + r * d + a] += f->opt->alpha;
+	return slope;
 }
 
 /*
@@ -314,17 +378,15 @@ solve_step(Fit *f)
 	return 1;
 }
 
-/* The change of every row's scores along the step. */
+/* The probabilities scores eta give, into prob. */
 static void
-step_scores(Fit *f)
+probabilities(const Fit *f, const double *eta, double *prob)
 {
 	size_t		i;
-	int			r;
 
 	for (i = 0; i < f->n; i++)
 	{
-		for (r = 0; r < f->R; r++)
-			f->delta[i * f->R + r] = row_score(f, f->step, i, r);
+		row_probabilities(f->R, eta + i * f->R, prob + i * f->R);
 		if ((i + 1) % INTERRUPT_ROWS == 0)
 			mm_check_interrupts();
 	}
@@ -371,7 +433,7 @@ inference(Fit *f, MmClassifier *out)
 	int			j,
 				l;
 
-	gradient_and_hessian(f, 1, 1);
+	(void) point_pass(f, 0, 0.0, 1, f->grad, f->hess);
 	memcpy(f->work, f->hess, sizeof(double) * m * m);
 	if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'U', m, f->work, m) != 0 ||
 		LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'U', m, f->work, m) != 0)
@@ -520,26 +582,55 @@ mm_logistic_fit(const double *x, const int32_t *y, size_t n, int p, int k,
 	f.delta = mm_alloc(sizeof(double) * nR);
 	f.grad = mm_alloc(sizeof(double) * f.m);
 	f.hess = mm_alloc(sizeof(double) * f.m * f.m);
+	f.grad_try = mm_alloc(sizeof(double) * f.m);
+	f.hess_try = mm_alloc(sizeof(double) * f.m * f.m);
 	f.work = mm_alloc(sizeof(double) * f.m * f.m);
 	f.eig = mm_alloc(sizeof(double) * f.m);
 	f.step = mm_alloc(sizeof(double) * f.m);
 	if (!f.beta || !f.beta_try || !f.eta || !f.eta_try || !f.prob || !f.prob_try ||
-		!f.delta || !f.grad || !f.hess || !f.work || !f.eig || !f.step)
+		!f.delta || !f.grad || !f.hess || !f.grad_try || !f.hess_try || !f.work || !f.eig || !f.step)
 		return no_memory(&f, err);
 
-	obj = loss_and_prob(&f, f.eta, f.prob);
+	/*
+	 * Start from the intercepts of the classes' (weighted) shares, the
+	 * optimum with every coefficient zero: it saves a step or two.
+	 */
+	if (opt->fit_intercept)
+	{
+		double		share[MM_MAX_CLASSES];
+		double		mean_log = 0.0;
+
+		for (c = 0; c < k; c++)
+			share[c] = 0.0;
+		for (i = 0; i < n; i++)
+			share[y[i]] += f.cw[y[i]];
+		for (c = 0; c < k; c++)
+			mean_log += log(share[c] / f.wsum) / k;
+		for (r = 0; r < f.R; r++)
+		{
+			int			cls = f.R == 1 ? 1 : r;
+			double		b0 = f.R == 1 ? log(share[1] / share[0]) : log(share[cls] / f.wsum) - mean_log;
+
+			f.beta[r * f.d + p] = b0;
+			for (i = 0; i < n; i++)
+				f.eta[i * f.R + r] = b0;
+		}
+	}
+	probabilities(&f, f.eta, f.prob);
+	(void) point_pass(&f, 0, 0.0, f.stride, f.grad, f.hess);
+	obj = NAN;					/* the objective, computed only when a step needs it */
 	out->converged = 0;
 	out->n_iter = 0;
 	while (out->n_iter < opt->max_iter)
 	{
 		int			last;
 		double		slope,
-					t = 1.0;
+					t = 1.0,
+					end_slope;
 		int			h,
 					accepted = 0;
 
 		mm_check_interrupts();
-		gradient_and_hessian(&f, 1, f.stride);
 		last = gradient_size(&f) <= opt->tol;
 		if (!solve_step(&f))
 			break;
@@ -552,26 +643,67 @@ mm_logistic_fit(const double *x, const int32_t *y, size_t n, int p, int k,
 			out->converged = last || slope == 0.0;
 			break;
 		}
-		step_scores(&f);
-		for (h = 0; h < MAX_HALVINGS; h++, t *= 0.5)
-		{
-			double		trial;
 
-			for (j = 0; j < f.m; j++)
-				f.beta_try[j] = f.beta[j] - t * f.step[j];
-			for (i = 0; i < nR; i++)
-				f.eta_try[i] = f.eta[i] - t * f.delta[i];
-			trial = loss_and_prob(&f, f.eta_try, f.prob_try) + penalty(&f, f.beta_try);
-			/*
-			 * From a converged point the decrease is below the objective's
-			 * rounding, so the full step only has to not make it worse.
-			 */
-			if (trial <= obj - ARMIJO * t * slope ||
-				(last && h == 0 && trial <= obj + 1e-13 * fabs(obj)))
+		/*
+		 * The full step first, judged by the slope of the objective at its
+		 * end: the objective is convex along the step, so a slope still
+		 * descending there means it fell all the way.  That needs the
+		 * probabilities there but no logarithm, and the same pass leaves
+		 * the gradient and Hessian the next step starts from.
+		 */
+		for (j = 0; j < f.m; j++)
+			f.beta_try[j] = f.beta[j] - f.step[j];
+		end_slope = point_pass(&f, 1, 1.0, f.stride, f.grad_try, f.hess_try);
+		if (!isfinite(end_slope))
+		{
+			fit_free(&f);
+			return mm_fail(err, MM_ERR_NUMERIC, -1, "the log-loss is not finite");
+		}
+		if (end_slope >= 0.0)
+		{
+			accepted = 1;
+			obj = NAN;
+			swap(&f.grad, &f.grad_try);
+			swap(&f.hess, &f.hess_try);
+		}
+		else
+		{
+			/* the step overshoots the minimum along its line: back off by the objective */
+			if (isnan(obj))
+				obj = loss_and_prob(&f, f.eta, f.prob) + penalty(&f, f.beta);
+			for (h = 0; h < MAX_HALVINGS; h++, t *= 0.5)
 			{
-				obj = trial;
-				accepted = 1;
-				break;
+				double		trial;
+
+				for (j = 0; j < f.m; j++)
+					f.beta_try[j] = f.beta[j] - t * f.step[j];
+				for (i = 0; i < nR; i++)
+					f.eta_try[i] = f.eta[i] - t * f.delta[i];
+				trial = loss_and_prob(&f, f.eta_try, f.prob_try) + penalty(&f, f.beta_try);
+
+				/*
+				 * From a converged point the decrease is below the
+				 * objective's rounding, so the full step only has to not
+				 * make it worse.
+				 */
+				if (trial <= obj - ARMIJO * t * slope ||
+					(last && h == 0 && trial <= obj + 1e-13 * fabs(obj)))
+				{
+					obj = trial;
+					accepted = 1;
+					break;
+				}
+			}
+			if (accepted && !isfinite(obj))
+			{
+				fit_free(&f);
+				return mm_fail(err, MM_ERR_NUMERIC, -1, "the log-loss is not finite");
+			}
+			/* the full step's pass already holds its gradient and Hessian */
+			if (accepted && t == 1.0)
+			{
+				swap(&f.grad, &f.grad_try);
+				swap(&f.hess, &f.hess_try);
 			}
 		}
 		if (!accepted)
@@ -583,17 +715,14 @@ mm_logistic_fit(const double *x, const int32_t *y, size_t n, int p, int k,
 		swap(&f.eta, &f.eta_try);
 		swap(&f.prob, &f.prob_try);
 		out->n_iter++;
-		if (!isfinite(obj))
-		{
-			fit_free(&f);
-			return mm_fail(err, MM_ERR_NUMERIC, -1, "the log-loss is not finite");
-		}
 		if (last)
 		{
 			/* the step from a converged point only sharpens the digits */
 			out->converged = 1;
 			break;
 		}
+		if (t < 1.0)
+			(void) point_pass(&f, 0, 0.0, f.stride, f.grad, f.hess);
 	}
 
 	out->n_rows = f.R;

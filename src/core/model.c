@@ -113,34 +113,36 @@ classifier_score(const MmClassifier *c, int n, int r, const double *z)
 	return s;
 }
 
-/* A classifier's class index for a transformed row. */
+/* A classifier's decision scores for a transformed row (see model.h). */
+void
+mm_classifier_scores(const MmModel *model, const double *z, double *scores)
+{
+	const MmClassifier *c = &model->classifier;
+	int			r;
+
+	for (r = 0; r < c->n_rows; r++)
+		scores[r] = classifier_score(c, model->n_features, r, z);
+}
+
+/* The class index the scores decide. */
 int
-mm_classifier_predict(const MmModel *model, const double *z)
+mm_classifier_decide(const MmModel *model, const double *scores)
 {
 	const MmClassifier *c = &model->classifier;
 	int			best = 0;
-	double		best_score;
 	int			r;
 
 	if (c->n_rows == 1)
-		return classifier_score(c, model->n_features, 0, z) > 0.0 ? 1 : 0;
-	best_score = classifier_score(c, model->n_features, 0, z);
+		return scores[0] > 0.0 ? 1 : 0;
 	for (r = 1; r < c->n_rows; r++)
-	{
-		double		s = classifier_score(c, model->n_features, r, z);
-
-		if (s > best_score)
-		{
-			best_score = s;
+		if (scores[r] > scores[best])
 			best = r;
-		}
-	}
 	return best;
 }
 
-/* A classifier's probability of each class (see model.h). */
+/* The probability of each class the scores give (see model.h). */
 void
-mm_classifier_proba(const MmModel *model, const double *z, double *proba)
+mm_classifier_scores_proba(const MmModel *model, const double *scores, double *proba)
 {
 	const MmClassifier *c = &model->classifier;
 	double		top = -INFINITY,
@@ -149,23 +151,38 @@ mm_classifier_proba(const MmModel *model, const double *z, double *proba)
 
 	if (c->n_rows == 1)
 	{
-		proba[1] = sigmoid(classifier_score(c, model->n_features, 0, z));
+		proba[1] = sigmoid(scores[0]);
 		proba[0] = 1.0 - proba[1];
 		return;
 	}
 	for (r = 0; r < c->n_rows; r++)
-	{
-		proba[r] = classifier_score(c, model->n_features, r, z);
-		if (proba[r] > top)
-			top = proba[r];
-	}
+		if (scores[r] > top)
+			top = scores[r];
 	for (r = 0; r < c->n_rows; r++)
 	{
-		proba[r] = exp(proba[r] - top);
+		proba[r] = exp(scores[r] - top);
 		sum += proba[r];
 	}
 	for (r = 0; r < c->n_rows; r++)
 		proba[r] /= sum;
+}
+
+/* A classifier's class index for a transformed row. */
+int
+mm_classifier_predict(const MmModel *model, const double *z)
+{
+	double		scores[MM_MAX_CLASSES];
+
+	mm_classifier_scores(model, z, scores);
+	return mm_classifier_decide(model, scores);
+}
+
+/* A classifier's probability of each class for a transformed row. */
+void
+mm_classifier_proba(const MmModel *model, const double *z, double *proba)
+{
+	mm_classifier_scores(model, z, proba);
+	mm_classifier_scores_proba(model, proba, proba);
 }
 
 /* A coefficient row in the units of the raw inputs (see model.h). */

@@ -137,6 +137,15 @@ extern MmErrorCode mm_model_transform(const MmModel *model, const double *x, dou
 /* Predicts from a transformed row: the value, or a classifier's label as a number. */
 extern double mm_model_predict(const MmModel *model, const double *z);
 
+/*
+ * A linear classifier's decision scores for a transformed row, one per
+ * coefficient row; the class and the probabilities follow from them alone,
+ * so a caller that needs both computes the scores once.
+ */
+extern void mm_classifier_scores(const MmModel *model, const double *z, double *scores);
+extern int	mm_classifier_decide(const MmModel *model, const double *scores);
+extern void mm_classifier_scores_proba(const MmModel *model, const double *scores, double *proba);
+
 /* A classifier's class index for a transformed row. */
 extern int	mm_classifier_predict(const MmModel *model, const double *z);
 

@@ -431,6 +431,48 @@ test_auc_ties(void **state)
 	assert_true(isnan(mm_roc_auc(pos, score, 0)));
 }
 
+/* The AUC against a count over every (positive, negative) pair, on random scores with ties and both zeros. */
+static void
+test_auc_pairs(void **state)
+{
+	uint64_t	s = 99;
+	int			trial;
+
+	for (trial = 0; trial < 200; trial++)
+	{
+		int			n = 1 + (int) (test_uniform(&s) * 300);
+		double	   *score = malloc(sizeof(double) * n);
+		int32_t    *pos = malloc(sizeof(int32_t) * n);
+		double		wins = 0.0,
+					npos = 0.0,
+					nneg = 0.0,
+					want;
+		int			i,
+					j;
+
+		for (i = 0; i < n; i++)
+		{
+			double		u = test_uniform(&s);
+
+			score[i] = u < 0.2 ? floor(u * 20) : u < 0.3 ? -0.0 : (test_uniform(&s) - 0.5) * (u < 0.6 ? 1e-300 : 1e300);
+			pos[i] = test_uniform(&s) < 0.5;
+			npos += pos[i];
+		}
+		nneg = n - npos;
+		for (i = 0; i < n; i++)
+			for (j = 0; j < n; j++)
+				if (pos[i] && !pos[j])
+					wins += score[i] > score[j] ? 1.0 : score[i] == score[j] ? 0.5 : 0.0;
+		want = npos > 0 && nneg > 0 ? wins / (npos * nneg) : NAN;
+		if (isnan(want))
+			assert_true(isnan(mm_roc_auc(pos, score, n)));
+		else
+			assert_close(mm_roc_auc(pos, score, n), want, 1e-12);
+		free(score);
+		free(pos);
+	}
+}
+
 /* Preprocessing applies impute, clip, then scaling; a missing value without imputation is refused. */
 static void
 test_transform(void **state)
@@ -475,6 +517,7 @@ main(void)
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_binary_metrics),
 		cmocka_unit_test(test_auc_ties),
+		cmocka_unit_test(test_auc_pairs),
 		cmocka_unit_test(test_transform),
 	};
 
