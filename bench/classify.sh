@@ -6,13 +6,17 @@
 #
 # Quality: on the iris, wine and breast-cancer data sets that Debian's
 #   python3-sklearn ships, split once into the same training and test rows,
-#   with standard scaling: modelmgr's logistic regression against
-#   scikit-learn's LogisticRegression, test accuracy side by side.
+#   with standard scaling: modelmgr's logistic regression and linear SVM
+#   against scikit-learn's LogisticRegression and LinearSVC (both with the
+#   hinge loss), test accuracy side by side.
 # Speed: logistic regression on ROWS rows (default 1,000,000) of 10 features:
 #   mm_train, reading the table included, over scikit-learn's
 #   LogisticRegression().fit on the same rows already in memory (lbfgs, the
 #   same objective: C = 1 is alpha = 1), with both models' accuracy on
 #   200,000 further rows of the same distribution.
+#   k-means (k = 8, 20 iterations, tolerance 0, one k-means++ start) and PCA
+#   (all components) on the same rows' features, against scikit-learn's
+#   KMeans and PCA with the same settings on the data in memory.
 # Each side runs RUNS times; the ratios of the minimum and median times are printed.
 
 source "$(dirname "$0")/../scripts/common.sh"
@@ -76,23 +80,30 @@ CREATE TABLE ${name}_test AS SELECT * FROM $name WHERE is_test = 1;
 SELECT version FROM mm_train('q_$name', '${name}_train', 'label', algorithm => 'logistic_regression',
                              exclude => ARRAY['is_test'], test_size => 0,
                              preprocess => '{"*": {"scale": "standard"}}');
+SELECT version FROM mm_train('s_$name', '${name}_train', 'label', algorithm => 'linear_svm',
+                             exclude => ARRAY['is_test'], test_size => 0,
+                             preprocess => '{"*": {"scale": "standard"}}');
 EOF
-    ours=$(psql_bench -At -c "SELECT (mm_evaluate('q_$name', '${name}_test')->>'accuracy')::float8")
-    theirs=$("$PY" - "$DATA/$name.csv" <<'EOF'
+    ours_lr=$(psql_bench -At -c "SELECT (mm_evaluate('q_$name', '${name}_test')->>'accuracy')::float8")
+    ours_svm=$(psql_bench -At -c "SELECT (mm_evaluate('s_$name', '${name}_test')->>'accuracy')::float8")
+    read -r theirs_lr theirs_svm < <("$PY" - "$DATA/$name.csv" <<'EOF'
 import sys, numpy as np, warnings
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
 warnings.simplefilter("ignore")
 raw = np.genfromtxt(sys.argv[1], delimiter=",", names=True, dtype=None, encoding="utf-8")
 feats = [c for c in raw.dtype.names if c.startswith("f")]
 X = np.column_stack([raw[c].astype(float) for c in feats]); y = raw["label"]; t = raw["is_test"] == 1
-m = make_pipeline(StandardScaler(), LogisticRegression()).fit(X[~t], y[~t])
-print(m.score(X[t], y[t]))
+lr = make_pipeline(StandardScaler(), LogisticRegression()).fit(X[~t], y[~t])
+svm = make_pipeline(StandardScaler(), LinearSVC(loss="hinge", random_state=0)).fit(X[~t], y[~t])
+print(lr.score(X[t], y[t]), svm.score(X[t], y[t]))
 EOF
 )
-    awk -v n="$name" -v o="$ours" -v t="$theirs" 'BEGIN {
-        printf "%-14s test accuracy: modelmgr %.4f  scikit-learn %.4f  difference %+.2f points\n", n, o, t, 100 * (o - t) }'
+    awk -v n="$name" -v o="$ours_lr" -v t="$theirs_lr" -v os="$ours_svm" -v ts="$theirs_svm" 'BEGIN {
+        printf "%-14s logistic regression test accuracy: modelmgr %.4f  scikit-learn %.4f  difference %+.2f points\n", n, o, t, 100 * (o - t)
+        printf "%-14s linear SVM          test accuracy: modelmgr %.4f  scikit-learn %.4f  difference %+.2f points\n", n, os, ts, 100 * (os - ts) }'
 done
 
 say "speed: logistic regression on $ROWS rows of 10 features"
@@ -146,3 +157,40 @@ paste <(echo "$ours") <(printf '%s\n' "${their_times[@]}") | awk -v oa="$ours_ac
                o[1] / t[1], o[m] / t[m], o[1], oi, t[1], ti, NR
         printf "holdout accuracy: modelmgr %.4f  scikit-learn %.4f  difference %+.2f points\n", oa, ta, 100 * (oa - ta)
     }'
+
+say "speed: k-means (k = 8, 20 iterations, tolerance 0) and PCA (all components) on $ROWS rows of 10 features"
+script=$(printf '\\timing on\n'; for _ in $(seq "$RUNS"); do
+    printf "SELECT version FROM mm_train('km_speed', 'lr_bench', NULL, algorithm => 'kmeans', exclude => ARRAY['y'], test_size => 0, params => '{\"k\": 8, \"max_iter\": 20, \"tol\": 0}', deploy => 'always');\n"
+done; for _ in $(seq "$RUNS"); do
+    printf "SELECT version FROM mm_train('pca_speed', 'lr_bench', NULL, algorithm => 'pca', exclude => ARRAY['y'], test_size => 0, deploy => 'always');\n"
+done)
+times=$(psql_bench -o /dev/null <<<"$script" 2>&1 | awk '/^Time:/ {print $2}')
+ours_km=$(head -n "$RUNS" <<<"$times" | sort -g)
+ours_pca=$(tail -n "$RUNS" <<<"$times" | sort -g)
+ours_inertia=$(psql_bench -At -c "SELECT metrics->'train'->>'inertia' FROM mm.versions WHERE model = 'km_speed' ORDER BY version DESC LIMIT 1")
+theirs=$("$PY" - "$DATA" "$RUNS" <<'EOF'
+import sys, time, numpy as np, warnings
+from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
+warnings.simplefilter("ignore")
+d = sys.argv[1]; runs = int(sys.argv[2])
+X = np.loadtxt(f"{d}/lr_bench.csv", delimiter=",", usecols=range(10))
+km, pc = [], []
+for r in range(runs):
+    t0 = time.perf_counter(); m = KMeans(n_clusters=8, max_iter=20, tol=0, n_init=1, random_state=r).fit(X); km.append((time.perf_counter() - t0) * 1000)
+for _ in range(runs):
+    t0 = time.perf_counter(); PCA().fit(X); pc.append((time.perf_counter() - t0) * 1000)
+print(" ".join(f"{t:.3f}" for t in sorted(km)), " ".join(f"{t:.3f}" for t in sorted(pc)), m.inertia_)
+EOF
+)
+read -r -a th <<<"$theirs"
+report() {
+    paste <(echo "$2") <(printf '%s\n' "${@:3}") | awk -v name="$1" '
+        { o[NR] = $1; t[NR] = $2 }
+        END { m = int((NR + 1) / 2);
+              printf "%-8s ratio(min) %.2f  ratio(median) %.2f   modelmgr %.0f ms (table read included)  scikit-learn %.0f ms  (%d runs each)\n",
+                     name, o[1] / t[1], o[m] / t[m], o[1], t[1], NR }'
+}
+report kmeans "$ours_km" "${th[@]:0:$RUNS}"
+report pca "$ours_pca" "${th[@]:$RUNS:$RUNS}"
+awk -v o="$ours_inertia" -v t="${th[$((2 * RUNS))]}" 'BEGIN { printf "k-means inertia: modelmgr %.6g  scikit-learn %.6g  (ratio %.4f)\n", o, t, o / t }'

@@ -193,3 +193,27 @@ UNION ALL SELECT 0, 'daisy', 1, 1, 0;
 SELECT mm_evaluate('species@1', 'flowers_new');
 CREATE TABLE patients_text AS SELECT id, second_attack::text AS second_attack, treatment, trait_anxiety FROM patients;
 SELECT mm_evaluate('heart', 'patients_text');
+
+-- Linear SVM: hinge loss, one against the rest for three classes
+SELECT version, algorithm, (metrics->'test'->>'accuracy')::float8 > 0.85 AS accurate,
+       metrics->'test'->'log_loss' AS log_loss, metrics->'converged' AS converged
+  FROM mm_train('species_svm', 'flowers', 'species', algorithm => 'linear_svm',
+                exclude => ARRAY['id'], preprocess => '{"*": {"scale": "standard"}}',
+                params => '{"max_iter": 5000}');
+SELECT params FROM mm.versions WHERE model = 'species_svm';
+SELECT class, count(*) AS terms, count(std_err) AS with_std_err
+  FROM mm_coefficients('species_svm') GROUP BY class ORDER BY class;
+SELECT mm_predict_label('species_svm', f) = f.species AS right, count(*)
+  FROM flowers f GROUP BY 1 ORDER BY 1;
+-- no probabilities from an SVM
+SELECT mm_predict_proba('species_svm', f) FROM flowers f LIMIT 1;
+-- a binary SVM ranks by its decision score, so it has a ROC AUC
+SELECT (metrics->'test'->>'roc_auc')::float8 > 0.8 AS auc_ok, metrics->'test'->'log_loss' AS log_loss
+  FROM mm_train('churn_svm', 'churn', 'churned', algorithm => 'linear_svm', exclude => ARRAY['id'],
+                params => '{"C": 0.1, "loss": "squared_hinge"}',
+                preprocess => '{"*": {"scale": "standard"}}');
+SELECT mm_classes('churn_svm'), mm_predict('churn_svm', c) FROM churn c WHERE id = 1;
+-- SVM parameters
+SELECT * FROM mm_train('bad', 'flowers', 'species', algorithm => 'linear_svm', params => '{"C": 0}');
+SELECT * FROM mm_train('bad', 'flowers', 'species', algorithm => 'linear_svm', params => '{"loss": "log"}');
+SELECT * FROM mm_train('bad', 'flowers', 'species', algorithm => 'linear_svm', params => '{"alpha": 1}');

@@ -46,3 +46,13 @@ RETURNS text[]
 AS 'MODULE_PATHNAME', 'mm_classes'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION mm_classes(text) IS 'the labels of a classifier in sort order, the last the positive class when binary';
+
+------------------------------------------------------------------------------
+-- Clustering and decomposition
+------------------------------------------------------------------------------
+
+CREATE FUNCTION mm_transform(model text, input record)
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'mm_transform'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION mm_transform(text, record) IS 'a row''s principal components (pca) or distances to the cluster centers (kmeans)';

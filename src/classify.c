@@ -1,6 +1,9 @@
 /*
  * classify.c: training and evaluating classifiers on rows held in memory.
  *
+ * The linear SVM follows the same path with dual coordinate descent
+ * (core/svm.h) in place of Newton's method.
+ *
  * Logistic regression reads the relation once (dataset.c), fits the
  * preprocessing on the training part (preprocess.c), then runs Newton's
  * method on the matrix (core/logistic.h): a step costs two passes over
@@ -20,6 +23,7 @@
 
 #include "classmetrics.h"
 #include "logistic.h"
+#include "svm.h"
 
 /* The label kind a target type gives, or 0 when it cannot be a class label. */
 MmLabelKind
@@ -132,9 +136,113 @@ logistic_params_json(const MmLogisticOptions *o)
 	return buf.data;
 }
 
+/* Hyperparameters of the linear SVM, defaults as scikit-learn's LinearSVC but the hinge loss. */
+static void
+parse_svm_params(Jsonb *params, int32 seed, MmSvmOptions *o)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	char	   *key;
+
+	memset(o, 0, sizeof(*o));
+	o->C = 1.0;
+	o->fit_intercept = 1;
+	o->max_iter = 1000;
+	o->tol = 1e-4;
+	o->seed = (uint64) (uint32) seed;
+	it = JsonbIteratorInit(&params->root);
+	while (MmJsonbNextPair(&it, &key, &v))
+	{
+		double		num = MmJsonbNumber(&v);
+
+		if (strcmp(key, "C") == 0)
+		{
+			if (!(num > 0.0) || isinf(num))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("parameter \"C\" must be a finite positive number")));
+			o->C = num;
+		}
+		else if (strcmp(key, "loss") == 0)
+		{
+			if (v.type == jbvString && v.val.string.len == 5 &&
+				memcmp(v.val.string.val, "hinge", 5) == 0)
+				o->squared_hinge = 0;
+			else if (v.type == jbvString && v.val.string.len == 13 &&
+					 memcmp(v.val.string.val, "squared_hinge", 13) == 0)
+				o->squared_hinge = 1;
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("parameter \"loss\" must be \"hinge\" or \"squared_hinge\"")));
+		}
+		else if (strcmp(key, "fit_intercept") == 0)
+		{
+			if (v.type != jbvBool)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("parameter \"fit_intercept\" must be true or false")));
+			o->fit_intercept = v.val.boolean;
+		}
+		else if (strcmp(key, "class_weight") == 0)
+		{
+			if (v.type == jbvNull)
+				o->balanced = 0;
+			else if (v.type == jbvString && v.val.string.len == 8 &&
+					 memcmp(v.val.string.val, "balanced", 8) == 0)
+				o->balanced = 1;
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("parameter \"class_weight\" must be \"balanced\" or null")));
+		}
+		else if (strcmp(key, "max_iter") == 0)
+		{
+			if (!(num >= 1.0 && num <= 100000.0) || num != floor(num))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("parameter \"max_iter\" must be an integer between 1 and 100000")));
+			o->max_iter = (int) num;
+		}
+		else if (strcmp(key, "tol") == 0)
+		{
+			if (!(num > 0.0) || isinf(num))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("parameter \"tol\" must be a finite positive number")));
+			o->tol = num;
+		}
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("parameter \"%s\" is not valid for algorithm \"linear_svm\"", key),
+					 errhint("Valid parameters: C, loss, fit_intercept, class_weight, max_iter, tol.")));
+	}
+}
+
+/* The linear SVM's resolved hyperparameters as JSON. */
+static char *
+svm_params_json(const MmSvmOptions *o)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "{\"C\": ");
+	MmJsonNumber(&buf, o->C);
+	appendStringInfo(&buf, ", \"loss\": \"%s\", \"fit_intercept\": %s, \"class_weight\": %s, "
+					 "\"max_iter\": %d, \"tol\": ",
+					 o->squared_hinge ? "squared_hinge" : "hinge",
+					 o->fit_intercept ? "true" : "false",
+					 o->balanced ? "\"balanced\"" : "null", o->max_iter);
+	MmJsonNumber(&buf, o->tol);
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}
+
 /*
  * Predictions of a classifier on n transformed rows: class indexes, the
- * probabilities (n x k) when the model has them, and the binary score.
+ * probabilities (n x k) when the model has them, and the binary score (the
+ * positive class's probability, or the decision score without them).
  */
 static void
 predict_rows(const MmModel *model, const double *x, size_t n, int32 *pred, double **proba,
@@ -147,7 +255,7 @@ predict_rows(const MmModel *model, const double *x, size_t n, int32 *pred, doubl
 	size_t		i;
 
 	*proba = has_proba ? MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * k * Max(n, 1)) : NULL;
-	*score = has_proba && k == 2 ? MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1)) : NULL;
+	*score = k == 2 ? MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1)) : NULL;
 
 	for (i = 0; i < n; i++)
 	{
@@ -159,6 +267,8 @@ predict_rows(const MmModel *model, const double *x, size_t n, int32 *pred, doubl
 			if (k == 2)
 				(*score)[i] = (*proba)[i * k + 1];
 		}
+		else if (k == 2)
+			(*score)[i] = scores[0];	/* the ROC AUC ranks by the decision score */
 		if ((i & 0xffff) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
@@ -253,11 +363,16 @@ check_classes(const MmDataset *ds, const MmSource *src)
 				 errhint("A classifier needs rows of at least two classes.")));
 }
 
-/* Trains a logistic regression version of spec on src (SPI is connected). */
+/*
+ * Trains a linear classifier version of spec on src (SPI is connected):
+ * logistic_regression or linear_svm.
+ */
 void
-MmTrainLogistic(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
+MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm, MmTrained *out)
 {
+	bool		svm = strcmp(algorithm, "linear_svm") == 0;
 	MmLogisticOptions opts;
+	MmSvmOptions svm_opts;
 	MmPreprocess pp;
 	MmPreprocessFit fit;
 	MmDataset	ds;
@@ -271,7 +386,10 @@ MmTrainLogistic(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 	StringInfoData metrics;
 	int			j;
 
-	parse_logistic_params(spec->params, &opts);
+	if (svm)
+		parse_svm_params(spec->params, spec->seed, &svm_opts);
+	else
+		parse_logistic_params(spec->params, &opts);
 	MmParsePreprocess(spec->preprocess, src, &pp);
 
 	out->snapshot = MmDatasetLoad(&ds, src, MmLabelKindOf(src->target_type), spec->test_size,
@@ -305,7 +423,7 @@ MmTrainLogistic(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 	}
 
 	memset(&out->model, 0, sizeof(out->model));
-	out->model.algorithm = MM_ALGO_LOGISTIC_REGRESSION;
+	out->model.algorithm = svm ? MM_ALGO_LINEAR_SVM : MM_ALGO_LOGISTIC_REGRESSION;
 	out->model.task = MM_TASK_CLASSIFICATION;
 	out->model.n_features = ds.p;
 	out->model.feature_names = src->features;
@@ -314,17 +432,19 @@ MmTrainLogistic(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 	out->model.transform = fit.transform;
 	c = &out->model.classifier;
 	CHECK_FOR_INTERRUPTS();
-	switch (mm_logistic_fit(ds.x[0], ds.y[0], ds.n[0], ds.p, ds.nlabels, &opts, c, &err))
+	switch (svm ? mm_svm_fit(ds.x[0], ds.y[0], ds.n[0], ds.p, ds.nlabels, &svm_opts, c, &err) :
+			mm_logistic_fit(ds.x[0], ds.y[0], ds.n[0], ds.p, ds.nlabels, &opts, c, &err))
 	{
 		case MM_OK:
 			break;
 		case MM_ERR_NO_MEMORY:
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("out of memory fitting the logistic regression")));
+					 errmsg("out of memory fitting the %s", svm ? "linear SVM" : "logistic regression")));
 			break;
 		default:
-			MmReportCoreError(&err, "could not fit the logistic regression");
+			MmReportCoreError(&err, svm ? "could not fit the linear SVM" :
+							  "could not fit the logistic regression");
 	}
 	c->n_classes = ds.nlabels;
 	c->classes = ds.labels;
@@ -332,7 +452,11 @@ MmTrainLogistic(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 	c->class_values = ds.label_kind == MM_LABEL_TEXT ? NULL : ds.label_values;
 	if (!c->converged)
 		ereport(NOTICE,
-				(errmsg("logistic regression did not converge in %d iterations", c->n_iter),
+				(errmsg("%s did not converge in %d iterations",
+						svm ? "the linear SVM" : "logistic regression", c->n_iter),
+				 svm ?
+				 errhint("Raise max_iter, lower C, or scale the features with "
+						 "preprocess => '{\"*\": {\"scale\": \"standard\"}}'.") :
 				 errhint("Raise max_iter, raise alpha, or scale the features with "
 						 "preprocess => '{\"*\": {\"scale\": \"standard\"}}'.")));
 	else if (c->separated)
@@ -363,9 +487,9 @@ MmTrainLogistic(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 	appendStringInfo(&metrics, ", \"iterations\": %d, \"converged\": %s}",
 					 c->n_iter, c->converged ? "true" : "false");
 
-	out->algorithm = "logistic_regression";
+	out->algorithm = svm ? "linear_svm" : "logistic_regression";
 	out->task = "classification";
-	out->params = logistic_params_json(&opts);
+	out->params = svm ? svm_params_json(&svm_opts) : logistic_params_json(&opts);
 	out->metrics = metrics.data;
 	out->fitted = fit.json;
 	out->score = has_test ? test_m.f1 : train_m.f1;

@@ -51,12 +51,13 @@ mm_evaluate(PG_FUNCTION_ARGS)
 	memset(&src, 0, sizeof(src));
 	src.relid = MmResolveRelation(relation, &src.qualified, &src.display);
 	MmResolveColumns(&src, model);
-	if (model->task == MM_TASK_CLASSIFICATION)
+	if (model->task != MM_TASK_REGRESSION)
 	{
 		StringInfoData json;
 		char	   *metrics;
 
-		result = MmEvaluateClassifier(model, &src);
+		result = model->task == MM_TASK_CLASSIFICATION ? MmEvaluateClassifier(model, &src) :
+			MmEvaluateUnsupervised(model, &src);
 		metrics = JsonbToCString(NULL, &result->root, VARSIZE(result));
 		initStringInfo(&json);
 		appendBinaryStringInfo(&json, metrics, strlen(metrics) - 1);
@@ -194,7 +195,7 @@ mm_coefficients(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 	MmResolveRef(ref, true, &v);
 	model = MmModelCacheGet(&v, &entry);
-	if (model->algorithm == MM_ALGO_LOGISTIC_REGRESSION)
+	if (model->algorithm == MM_ALGO_LOGISTIC_REGRESSION || model->algorithm == MM_ALGO_LINEAR_SVM)
 	{
 		classifier_coefficients(rsinfo, model);
 		SPI_finish();

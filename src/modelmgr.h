@@ -279,7 +279,13 @@ typedef struct MmTrained
 } MmTrained;
 
 extern MmLabelKind MmLabelKindOf(Oid type);
-extern void MmTrainLogistic(const MmTrainSpec *spec, MmSource *src, MmTrained *out);
+extern void MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
+							  MmTrained *out);
+
+/* unsupervised.c */
+extern void MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, MmTrained *out);
+extern void MmTrainPCA(const MmTrainSpec *spec, MmSource *src, MmTrained *out);
+extern Jsonb *MmEvaluateUnsupervised(const MmModel *model, MmSource *src);
 extern Jsonb *MmEvaluateClassifier(const MmModel *model, MmSource *src);
 
 /* evaluate.c */

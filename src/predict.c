@@ -34,6 +34,7 @@ PG_FUNCTION_INFO_V1(mm_predict_array);
 PG_FUNCTION_INFO_V1(mm_predict_label);
 PG_FUNCTION_INFO_V1(mm_predict_proba);
 PG_FUNCTION_INFO_V1(mm_classes);
+PG_FUNCTION_INFO_V1(mm_transform);
 
 /*
  * What a snapshot sees, as far as resolution cares: no transaction completed
@@ -344,6 +345,12 @@ predict_number(const PredictState *ps)
 {
 	const MmModel *m = ps->model;
 
+	if (m->task == MM_TASK_DECOMPOSITION)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("model \"%s\" version %d is a %s model, which predicts no single number",
+						ps->version.model, ps->version.version, mm_algorithm_name(m->algorithm)),
+				 errhint("Use mm_transform() for the components of a row.")));
 	if (m->task == MM_TASK_CLASSIFICATION && m->classifier.label_kind == MM_LABEL_TEXT)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
@@ -480,4 +487,39 @@ mm_classes(PG_FUNCTION_ARGS)
 	for (i = 0; i < c->n_classes; i++)
 		d[i] = CStringGetTextDatum(c->classes[i]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(d, c->n_classes, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/*
+ * mm_transform(model text, input record): the row in the model's own
+ * coordinates, its principal components (PCA) or its distances to the
+ * cluster centers (k-means).
+ */
+Datum
+mm_transform(PG_FUNCTION_ARGS)
+{
+	PredictState *ps;
+	const MmModel *m;
+	double	   *out;
+	Datum	   *d;
+	int			n,
+				i;
+
+	MmRequireArg(fcinfo, 0, "model");
+	if (PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	ps = predict_record_row(fcinfo);
+	m = ps->model;
+	if (m->algorithm != MM_ALGO_PCA && m->algorithm != MM_ALGO_KMEANS)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("mm_transform needs a pca or kmeans model, and model \"%s\" version %d is %s",
+						ps->version.model, ps->version.version, mm_algorithm_name(m->algorithm)),
+				 errhint("Use mm_predict() for its predictions.")));
+	out = palloc(sizeof(double) * Max(m->pca.n_components, m->kmeans.k));
+	n = mm_model_project(m, ps->z, out);
+	d = palloc(sizeof(Datum) * n);
+	for (i = 0; i < n; i++)
+		d[i] = Float8GetDatum(out[i]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(d, n, FLOAT8OID, sizeof(double), FLOAT8PASSBYVAL,
+										  TYPALIGN_DOUBLE));
 }

@@ -125,6 +125,13 @@ is_integer_type(Oid base)
 	return base == INT2OID || base == INT4OID || base == INT8OID;
 }
 
+/* True for the algorithms that learn without a target. */
+static bool
+is_unsupervised(const char *algorithm)
+{
+	return strcmp(algorithm, "kmeans") == 0 || strcmp(algorithm, "pca") == 0;
+}
+
 /* Picks the algorithm and checks the target suits it. */
 static const char *
 choose_algorithm(const MmTrainSpec *spec, const MmSource *src)
@@ -134,22 +141,36 @@ choose_algorithm(const MmTrainSpec *spec, const MmSource *src)
 	Oid			base;
 
 	if (!is_auto && strcmp(algorithm, "linear_regression") != 0 &&
-		strcmp(algorithm, "logistic_regression") != 0)
+		strcmp(algorithm, "logistic_regression") != 0 && strcmp(algorithm, "linear_svm") != 0 &&
+		!is_unsupervised(algorithm))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("algorithm \"%s\" is not supported", spec->algorithm),
-				 errhint("Supported algorithms: auto, linear_regression, logistic_regression.")));
+				 errhint("Supported algorithms: auto, linear_regression, logistic_regression, "
+						 "linear_svm, kmeans, pca.")));
+	if (is_unsupervised(algorithm))
+	{
+		if (src->target != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s learns without a target, and target \"%s\" was given",
+							algorithm, src->target),
+					 errhint("Pass target => NULL; to leave the column out of the features, "
+							 "pass exclude => ARRAY['%s'].", src->target)));
+		return algorithm;
+	}
 	if (src->target == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("target must not be null"),
-				 errdetail("Regression and classification learn to predict a target column.")));
+				 errdetail("Regression and classification learn to predict a target column; "
+						   "kmeans and pca need none.")));
 	base = getBaseType(src->target_type);
 	if (is_auto)
 		algorithm = base == BOOLOID || MmLabelKindOf(base) == MM_LABEL_TEXT ||
 			(is_integer_type(base) && few_distinct_values(src)) ?
 			"logistic_regression" : "linear_regression";
-	if (strcmp(algorithm, "logistic_regression") == 0)
+	if (strcmp(algorithm, "logistic_regression") == 0 || strcmp(algorithm, "linear_svm") == 0)
 	{
 		if (MmLabelKindOf(base) == 0)
 			ereport(ERROR,
@@ -407,8 +428,10 @@ insert_version(const MmTrainSpec *spec, const MmSource *src, const VersionRow *r
 													VARSIZE(spec->preprocess))));
 	ARG(TEXTARRAYOID, text_array(src->features, src->nfeatures));
 	ARG(TEXTARRAYOID, text_array(type_names, src->nfeatures));
-	ARG(TEXTOID, CStringGetTextDatum(src->target));
-	ARG(TEXTOID, CStringGetTextDatum(format_type_be(src->target_type)));
+	if (src->target == NULL)
+		nulls[i] = nulls[i + 1] = 'n';
+	ARG(TEXTOID, src->target ? CStringGetTextDatum(src->target) : (Datum) 0);
+	ARG(TEXTOID, src->target ? CStringGetTextDatum(format_type_be(src->target_type)) : (Datum) 0);
 	ARG(TEXTOID, CStringGetTextDatum(src->qualified));
 	ARG(FLOAT8OID, Float8GetDatum(spec->test_size));
 	ARG(INT4OID, Int32GetDatum(spec->seed));
@@ -613,8 +636,12 @@ train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
 	MmResolveSource(spec, &src);
 	algorithm = choose_algorithm(spec, &src);
 	memset(&trained, 0, sizeof(trained));
-	if (strcmp(algorithm, "logistic_regression") == 0)
-		MmTrainLogistic(spec, &src, &trained);
+	if (strcmp(algorithm, "logistic_regression") == 0 || strcmp(algorithm, "linear_svm") == 0)
+		MmTrainClassifier(spec, &src, algorithm, &trained);
+	else if (strcmp(algorithm, "kmeans") == 0)
+		MmTrainKMeans(spec, &src, &trained);
+	else if (strcmp(algorithm, "pca") == 0)
+		MmTrainPCA(spec, &src, &trained);
 	else
 		train_linear(fcinfo, spec, &src, &trained);
 
@@ -751,7 +778,11 @@ retrain_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	spec.preprocess = DatumGetJsonbPCopy(SPI_getbinval(tuple, desc, 3, &isnull));
 	features = SPI_getbinval(tuple, desc, 4, &isnull);
 	spec.features = MmTextArrayElements(DatumGetArrayTypeP(features), "features", &spec.nfeatures);
-	spec.target = TextDatumGetCString(SPI_getbinval(tuple, desc, 5, &isnull));
+	{
+		Datum		target = SPI_getbinval(tuple, desc, 5, &isnull);
+
+		spec.target = isnull ? NULL : TextDatumGetCString(target);
+	}
 	spec.test_size = DatumGetFloat8(SPI_getbinval(tuple, desc, 6, &isnull));
 	spec.seed = DatumGetInt32(SPI_getbinval(tuple, desc, 7, &isnull));
 	spec.relation = relation ? relation : TextDatumGetCString(SPI_getbinval(tuple, desc, 8, &isnull));

@@ -346,6 +346,7 @@ write_classifier(Writer *w, const MmModel *model)
 	put_f64(w, c->tol);
 	put_u32(w, (uint32_t) c->n_iter);
 	put_u8(w, (uint8_t) (c->converged ? 1 : 0));
+	put_u8(w, (uint8_t) c->variant);
 }
 
 /* Reads and checks a classifier's part of the body. */
@@ -398,7 +399,10 @@ read_classifier(Reader *r, MmModel *model)
 	c->tol = get_f64(r);
 	c->n_iter = (int) get_u32(r);
 	conv = get_u8(r);
-	if (r->failed || fi > 1 || bal > 1 || conv > 1 || !(c->alpha >= 0.0) || !isfinite(c->alpha) ||
+	c->variant = get_u8(r);
+	if (r->failed || fi > 1 || bal > 1 || conv > 1 || c->variant > 1 ||
+		(c->variant && model->algorithm != MM_ALGO_LINEAR_SVM) ||
+		!(c->alpha >= 0.0) || !isfinite(c->alpha) ||
 		c->max_iter < 1 || c->n_iter < 0 || c->n_iter > c->max_iter || !(c->tol > 0.0) ||
 		!isfinite(c->tol))
 		return 0;
@@ -410,6 +414,103 @@ read_classifier(Reader *r, MmModel *model)
 			return 0;
 	for (i = 0; i < c->n_rows * p; i++)
 		if (!isfinite(c->coef[i]))
+			return 0;
+	return 1;
+}
+
+/* Writes k-means' part of the body. */
+static void
+write_kmeans(Writer *w, const MmModel *model)
+{
+	const MmKMeans *km = &model->kmeans;
+	int			i;
+
+	put_u32(w, (uint32_t) km->k);
+	for (i = 0; i < km->k * model->n_features; i++)
+		put_f64(w, km->centers[i]);
+	put_f64(w, km->inertia);
+	put_u32(w, (uint32_t) km->max_iter);
+	put_f64(w, km->tol);
+	put_u32(w, (uint32_t) km->seed);
+	put_u32(w, (uint32_t) km->n_iter);
+	put_u8(w, (uint8_t) (km->converged ? 1 : 0));
+}
+
+/* Reads and checks k-means' part of the body. */
+static int
+read_kmeans(Reader *r, MmModel *model)
+{
+	MmKMeans   *km = &model->kmeans;
+	uint32_t	k = get_u32(r);
+	uint8_t		conv;
+	int			i;
+
+	if (r->failed || k < 1 || k > MM_MAX_CLUSTERS)
+		return 0;
+	km->k = (int) k;
+	km->centers = get_f64_array(r, km->k * model->n_features);
+	km->inertia = get_f64(r);
+	km->max_iter = (int) get_u32(r);
+	km->tol = get_f64(r);
+	km->seed = (int32_t) get_u32(r);
+	km->n_iter = (int) get_u32(r);
+	conv = get_u8(r);
+	if (r->failed || conv > 1 || !(km->inertia >= 0.0) || !isfinite(km->inertia) ||
+		km->max_iter < 1 || km->n_iter < 0 || km->n_iter > km->max_iter ||
+		!(km->tol >= 0.0) || !isfinite(km->tol))
+		return 0;
+	km->converged = conv;
+	for (i = 0; i < km->k * model->n_features; i++)
+		if (!isfinite(km->centers[i]))
+			return 0;
+	return 1;
+}
+
+/* Writes PCA's part of the body. */
+static void
+write_pca(Writer *w, const MmModel *model)
+{
+	const MmPCA *pc = &model->pca;
+	int			i;
+
+	put_u32(w, (uint32_t) pc->n_components);
+	for (i = 0; i < model->n_features; i++)
+		put_f64(w, pc->mean[i]);
+	for (i = 0; i < pc->n_components * model->n_features; i++)
+		put_f64(w, pc->components[i]);
+	for (i = 0; i < pc->n_components; i++)
+		put_f64(w, pc->explained_variance[i]);
+	for (i = 0; i < pc->n_components; i++)
+		put_f64(w, pc->explained_variance_ratio[i]);
+}
+
+/* Reads and checks PCA's part of the body. */
+static int
+read_pca(Reader *r, MmModel *model)
+{
+	MmPCA	   *pc = &model->pca;
+	int			n = model->n_features;
+	uint32_t	nc = get_u32(r);
+	int			i;
+
+	if (r->failed || nc < 1 || nc > (uint32_t) n)
+		return 0;
+	pc->n_components = (int) nc;
+	pc->mean = get_f64_array(r, n);
+	pc->components = get_f64_array(r, pc->n_components * n);
+	pc->explained_variance = get_f64_array(r, pc->n_components);
+	pc->explained_variance_ratio = get_f64_array(r, pc->n_components);
+	if (r->failed)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isfinite(pc->mean[i]))
+			return 0;
+	for (i = 0; i < pc->n_components * n; i++)
+		if (!isfinite(pc->components[i]))
+			return 0;
+	for (i = 0; i < pc->n_components; i++)
+		if (!(pc->explained_variance[i] >= 0.0) || !isfinite(pc->explained_variance[i]) ||
+			!(pc->explained_variance_ratio[i] >= 0.0) || !(pc->explained_variance_ratio[i] <= 1.0))
 			return 0;
 	return 1;
 }
@@ -442,7 +543,14 @@ mm_artifact_write(const MmModel *model, uint8_t **out, size_t *len, MmError *err
 			write_linear(&body, model);
 			break;
 		case MM_ALGO_LOGISTIC_REGRESSION:
+		case MM_ALGO_LINEAR_SVM:
 			write_classifier(&body, model);
+			break;
+		case MM_ALGO_KMEANS:
+			write_kmeans(&body, model);
+			break;
+		case MM_ALGO_PCA:
+			write_pca(&body, model);
 			break;
 	}
 	if (body.failed)
@@ -601,8 +709,15 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 				ok = model->task == MM_TASK_REGRESSION && read_linear(&r, model);
 				break;
 			case MM_ALGO_LOGISTIC_REGRESSION:
+			case MM_ALGO_LINEAR_SVM:
 				ok = model->task == MM_TASK_CLASSIFICATION && format >= 2 &&
 					read_classifier(&r, model);
+				break;
+			case MM_ALGO_KMEANS:
+				ok = model->task == MM_TASK_CLUSTERING && format >= 2 && read_kmeans(&r, model);
+				break;
+			case MM_ALGO_PCA:
+				ok = model->task == MM_TASK_DECOMPOSITION && format >= 2 && read_pca(&r, model);
 				break;
 		}
 	}

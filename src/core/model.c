@@ -18,6 +18,12 @@ mm_algorithm_name(MmAlgorithm algorithm)
 			return "linear_regression";
 		case MM_ALGO_LOGISTIC_REGRESSION:
 			return "logistic_regression";
+		case MM_ALGO_LINEAR_SVM:
+			return "linear_svm";
+		case MM_ALGO_KMEANS:
+			return "kmeans";
+		case MM_ALGO_PCA:
+			return "pca";
 	}
 	return NULL;
 }
@@ -224,11 +230,84 @@ mm_model_predict(const MmModel *model, const double *z)
 		case MM_ALGO_LINEAR_REGRESSION:
 			return mm_linear_predict(&model->linear, model->n_features, z);
 		case MM_ALGO_LOGISTIC_REGRESSION:
+		case MM_ALGO_LINEAR_SVM:
 			if (model->classifier.class_values == NULL)
 				return NAN;
 			return model->classifier.class_values[mm_classifier_predict(model, z)];
+		case MM_ALGO_KMEANS:
+			return (double) mm_kmeans_cluster(model, z);
+		case MM_ALGO_PCA:
+			return NAN;
 	}
 	return NAN;
+}
+
+/* The squared distance of a row to center c. */
+static double
+center_distance2(const MmModel *model, int c, const double *z)
+{
+	const double *center = model->kmeans.centers + (size_t) c * model->n_features;
+	double		s = 0.0;
+	int			j;
+
+	for (j = 0; j < model->n_features; j++)
+	{
+		double		dz = z[j] - center[j];
+
+		s += dz * dz;
+	}
+	return s;
+}
+
+/* The k-means cluster of a transformed row (see model.h). */
+int
+mm_kmeans_cluster(const MmModel *model, const double *z)
+{
+	int			best = 0,
+				c;
+	double		best_d = center_distance2(model, 0, z);
+
+	for (c = 1; c < model->kmeans.k; c++)
+	{
+		double		dist = center_distance2(model, c, z);
+
+		if (dist < best_d)
+		{
+			best_d = dist;
+			best = c;
+		}
+	}
+	return best;
+}
+
+/* The row in the model's own coordinates (see model.h). */
+int
+mm_model_project(const MmModel *model, const double *z, double *out)
+{
+	int			n = model->n_features,
+				c,
+				j;
+
+	if (model->algorithm == MM_ALGO_PCA)
+	{
+		for (c = 0; c < model->pca.n_components; c++)
+		{
+			const double *v = model->pca.components + (size_t) c * n;
+			double		s = 0.0;
+
+			for (j = 0; j < n; j++)
+				s += (z[j] - model->pca.mean[j]) * v[j];
+			out[c] = s;
+		}
+		return model->pca.n_components;
+	}
+	if (model->algorithm == MM_ALGO_KMEANS)
+	{
+		for (c = 0; c < model->kmeans.k; c++)
+			out[c] = sqrt(center_distance2(model, c, z));
+		return model->kmeans.k;
+	}
+	return 0;
 }
 
 /* Frees a classifier's arrays. */
@@ -269,6 +348,11 @@ mm_model_free(MmModel *model)
 	mm_free(model->target);
 	mm_free(model->transform);
 	classifier_free(&model->classifier);
+	mm_free(model->kmeans.centers);
+	mm_free(model->pca.mean);
+	mm_free(model->pca.components);
+	mm_free(model->pca.explained_variance);
+	mm_free(model->pca.explained_variance_ratio);
 	mm_free(model->linear.coef);
 	mm_free(model->linear.std_err);
 	mm_free(model->linear.stat);

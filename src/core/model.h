@@ -15,10 +15,13 @@
 typedef enum MmAlgorithm
 {
 	MM_ALGO_LINEAR_REGRESSION = 1,
-	MM_ALGO_LOGISTIC_REGRESSION = 2
+	MM_ALGO_LOGISTIC_REGRESSION = 2,
+	MM_ALGO_LINEAR_SVM = 3,
+	MM_ALGO_KMEANS = 4,
+	MM_ALGO_PCA = 5
 } MmAlgorithm;
 
-#define MM_ALGO_LAST MM_ALGO_LOGISTIC_REGRESSION
+#define MM_ALGO_LAST MM_ALGO_PCA
 
 typedef enum MmTask
 {
@@ -75,7 +78,8 @@ typedef struct MmClassifier
 	double	   *stat;
 	double	   *p_value;
 	/* how it was fitted */
-	double		alpha;
+	double		alpha;			/* the penalty: alpha (logistic), C (linear SVM) */
+	int			variant;		/* linear SVM: 1 for the squared hinge loss */
 	int			fit_intercept;
 	int			balanced;
 	int			max_iter;
@@ -84,6 +88,29 @@ typedef struct MmClassifier
 	int			converged;
 	int			separated;		/* the fit's own record, not stored: no finite optimum */
 } MmClassifier;
+
+/* k-means: the centers of the clusters, in the transformed units. */
+typedef struct MmKMeans
+{
+	int			k;
+	double	   *centers;		/* k x n_features, row-major */
+	double		inertia;		/* on the training rows */
+	int			max_iter;
+	double		tol;
+	int32_t		seed;
+	int			n_iter;
+	int			converged;
+} MmKMeans;
+
+/* Principal components: the directions of largest variance, largest first. */
+typedef struct MmPCA
+{
+	int			n_components;
+	double	   *mean;			/* n_features */
+	double	   *components;		/* n_components x n_features, unit rows */
+	double	   *explained_variance;	/* n_components */
+	double	   *explained_variance_ratio;	/* n_components */
+} MmPCA;
 
 /* A linear model y = intercept + coef . x, with its inference statistics. */
 typedef struct MmLinearModel
@@ -111,10 +138,13 @@ typedef struct MmModel
 	MmFeatureTransform *transform;	/* n_features, or NULL: inputs as they are */
 	MmLinearModel linear;
 	MmClassifier classifier;
+	MmKMeans	kmeans;
+	MmPCA		pca;
 } MmModel;
 
-/* Largest number of classes a classifier may have. */
+/* Largest number of classes a classifier may have, and of k-means clusters. */
 #define MM_MAX_CLASSES 1000
+#define MM_MAX_CLUSTERS 10000
 
 /* Name of an algorithm as SQL spells it, or NULL. */
 extern const char *mm_algorithm_name(MmAlgorithm algorithm);
@@ -164,6 +194,16 @@ extern void mm_classifier_unscaled(const MmModel *model, int r, double *intercep
 
 /* True for algorithms whose classifiers give probabilities. */
 extern int	mm_model_has_proba(const MmModel *model);
+
+/* The k-means cluster of a transformed row: the nearest center, the first among ties. */
+extern int	mm_kmeans_cluster(const MmModel *model, const double *z);
+
+/*
+ * The row in the model's own coordinates, into out: its principal
+ * components (PCA) or its distances to the cluster centers (k-means).
+ * Returns how many values it wrote, 0 for models without such coordinates.
+ */
+extern int	mm_model_project(const MmModel *model, const double *z, double *out);
 
 /* Frees a model built with the core allocator. */
 extern void mm_model_free(MmModel *model);

@@ -1,0 +1,206 @@
+/*
+ * pca.c: principal component analysis from the covariance matrix.
+ *
+ * The covariance of p features is p x p however many rows there are, so
+ * the rows are read twice (the means, then the centered products) and the
+ * decomposition is one symmetric eigensolve (LAPACK dsyevd): with many more
+ * rows than features that is far cheaper than a singular value
+ * decomposition of the rows themselves, and gives the same components.
+ */
+#include "pca.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <lapacke.h>
+
+#define INTERRUPT_ROWS 65536
+
+/* Means and the covariance (n - 1 degrees of freedom) of n rows. */
+static void
+covariance(const double *x, size_t n, int p, double *mean, double *cov)
+{
+	size_t		i;
+	int			a,
+				b;
+
+	memset(mean, 0, sizeof(double) * p);
+	memset(cov, 0, sizeof(double) * p * p);
+	for (i = 0; i < n; i++)
+		for (a = 0; a < p; a++)
+			mean[a] += x[i * p + a];
+	for (a = 0; a < p; a++)
+		mean[a] /= (double) n;
+	for (i = 0; i < n; i++)
+	{
+		const double *xi = x + i * p;
+
+		for (a = 0; a < p; a++)
+		{
+			double		da = xi[a] - mean[a];
+			double	   *row = cov + (size_t) a * p;
+
+			for (b = a; b < p; b++)
+				row[b] += da * (xi[b] - mean[b]);
+		}
+		if ((i + 1) % INTERRUPT_ROWS == 0)
+			mm_check_interrupts();
+	}
+	for (a = 0; a < p; a++)
+		for (b = a; b < p; b++)
+		{
+			double		v = cov[(size_t) a * p + b] / (double) (n - 1);
+
+			cov[(size_t) a * p + b] = v;
+			cov[(size_t) b * p + a] = v;
+		}
+}
+
+/* Finds the principal components (see pca.h). */
+MmErrorCode
+mm_pca_fit(const double *x, size_t n, int p, int n_components, double variance_kept,
+		   MmPCA *out, MmError *err)
+{
+	double	   *mean = mm_alloc(sizeof(double) * p),
+			   *cov = mm_alloc(sizeof(double) * p * p),
+			   *eig = mm_alloc(sizeof(double) * p);
+	double		total = 0.0,
+				cumulative = 0.0;
+	int			c,
+				j,
+				keep;
+
+	if (!mean || !cov || !eig)
+	{
+		mm_free(mean);
+		mm_free(cov);
+		mm_free(eig);
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory in PCA");
+	}
+	if (n < 2)
+	{
+		mm_free(mean);
+		mm_free(cov);
+		mm_free(eig);
+		return mm_fail(err, MM_ERR_TOO_FEW_ROWS, -1, "PCA needs at least 2 rows, and there are %zu", n);
+	}
+	covariance(x, n, p, mean, cov);
+	if (LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', p, cov, p, eig) != 0)
+	{
+		mm_free(mean);
+		mm_free(cov);
+		mm_free(eig);
+		return mm_fail(err, MM_ERR_NUMERIC, -1, "the eigendecomposition of the covariance failed");
+	}
+	for (j = 0; j < p; j++)
+	{
+		if (eig[j] < 0.0)
+			eig[j] = 0.0;		/* rounding below an exact zero */
+		total += eig[j];
+	}
+	if (!(total > 0.0))
+	{
+		mm_free(mean);
+		mm_free(cov);
+		mm_free(eig);
+		return mm_fail(err, MM_ERR_CONSTANT_FEATURE, -1, "the rows have no variance");
+	}
+	keep = n_components;
+	if (keep == 0)
+	{
+		/* the fewest components whose cumulative share exceeds the fraction */
+		for (keep = 1; keep < p; keep++)
+		{
+			cumulative += eig[p - keep] / total;
+			if (cumulative > variance_kept)
+				break;
+		}
+	}
+	if (keep > p)
+		keep = p;
+
+	out->n_components = keep;
+	out->mean = mean;
+	out->components = mm_alloc(sizeof(double) * keep * p);
+	out->explained_variance = mm_alloc(sizeof(double) * keep);
+	out->explained_variance_ratio = mm_alloc(sizeof(double) * keep);
+	if (!out->components || !out->explained_variance || !out->explained_variance_ratio)
+	{
+		mm_free(cov);
+		mm_free(eig);
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory in PCA");
+	}
+	for (c = 0; c < keep; c++)
+	{
+		int			col = p - 1 - c;	/* dsyevd sorts ascending */
+		double		top = 0.0,
+					sign;
+
+		for (j = 0; j < p; j++)
+			if (fabs(cov[(size_t) j * p + col]) > fabs(top))
+				top = cov[(size_t) j * p + col];
+		sign = top < 0.0 ? -1.0 : 1.0;
+		for (j = 0; j < p; j++)
+			out->components[(size_t) c * p + j] = sign * cov[(size_t) j * p + col];
+		out->explained_variance[c] = eig[col];
+		out->explained_variance_ratio[c] = eig[col] / total;
+	}
+	mm_free(cov);
+	mm_free(eig);
+	return MM_OK;
+}
+
+/* The share of n rows' total variance each component captures (see pca.h). */
+void
+mm_pca_captured(const MmModel *model, const double *x, size_t n, double *ratio)
+{
+	int			p = model->n_features,
+				nc = model->pca.n_components,
+				c,
+				j;
+	double	   *proj = mm_alloc(sizeof(double) * nc);
+	double	   *mean = mm_alloc0(sizeof(double) * p);
+	double	   *pmean = mm_alloc0(sizeof(double) * nc);
+	double	   *pvar = mm_alloc0(sizeof(double) * nc);
+	double		total = 0.0;
+	size_t		i;
+
+	if (!proj || !mean || !pmean || !pvar || n < 2)
+	{
+		for (c = 0; c < nc; c++)
+			ratio[c] = NAN;
+		mm_free(proj);
+		mm_free(mean);
+		mm_free(pmean);
+		mm_free(pvar);
+		return;
+	}
+	for (i = 0; i < n; i++)
+	{
+		mm_model_project(model, x + i * p, proj);
+		for (c = 0; c < nc; c++)
+			pmean[c] += proj[c];
+		for (j = 0; j < p; j++)
+			mean[j] += x[i * p + j];
+	}
+	for (c = 0; c < nc; c++)
+		pmean[c] /= (double) n;
+	for (j = 0; j < p; j++)
+		mean[j] /= (double) n;
+	for (i = 0; i < n; i++)
+	{
+		mm_model_project(model, x + i * p, proj);
+		for (c = 0; c < nc; c++)
+			pvar[c] += (proj[c] - pmean[c]) * (proj[c] - pmean[c]);
+		for (j = 0; j < p; j++)
+			total += (x[i * p + j] - mean[j]) * (x[i * p + j] - mean[j]);
+		if ((i + 1) % INTERRUPT_ROWS == 0)
+			mm_check_interrupts();
+	}
+	for (c = 0; c < nc; c++)
+		ratio[c] = total > 0.0 ? pvar[c] / total : NAN;
+	mm_free(proj);
+	mm_free(mean);
+	mm_free(pmean);
+	mm_free(pvar);
+}

@@ -1,0 +1,389 @@
+/*
+ * unsupervised.c: training and evaluating k-means and PCA, on rows held in
+ * memory.
+ *
+ * Both take no target: the relation's rows are read once (dataset.c), the
+ * preprocessing is fitted on the training part (scaling matters to both:
+ * distances and variances depend on the units), and the held-out part
+ * measures how well the clusters or components carry over to rows they were
+ * not fitted on.
+ */
+#include "modelmgr.h"
+
+#include <math.h>
+
+#include "miscadmin.h"
+#include "utils/builtins.h"
+
+#include "kmeans.h"
+#include "pca.h"
+
+/* Silhouette scores are computed on at most this many rows (it is quadratic). */
+#define SILHOUETTE_ROWS 2000
+
+/* An integer parameter in [lo, hi]. */
+static int
+int_param(const char *algorithm, const char *key, const JsonbValue *v, int lo, int hi)
+{
+	double		num = MmJsonbNumber(v);
+
+	if (!(num >= lo && num <= hi) || num != floor(num))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("parameter \"%s\" of %s must be an integer between %d and %d",
+						key, algorithm, lo, hi)));
+	return (int) num;
+}
+
+/* k-means' hyperparameters, defaults as scikit-learn's KMeans. */
+static void
+parse_kmeans_params(Jsonb *params, int32 seed, MmKMeansOptions *o)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	char	   *key;
+
+	o->k = 8;
+	o->max_iter = 300;
+	o->tol = 1e-4;
+	o->seed = seed;
+	it = JsonbIteratorInit(&params->root);
+	while (MmJsonbNextPair(&it, &key, &v))
+	{
+		if (strcmp(key, "k") == 0)
+			o->k = int_param("kmeans", key, &v, 1, MM_MAX_CLUSTERS);
+		else if (strcmp(key, "max_iter") == 0)
+			o->max_iter = int_param("kmeans", key, &v, 1, 100000);
+		else if (strcmp(key, "tol") == 0)
+		{
+			double		tol = MmJsonbNumber(&v);
+
+			if (!(tol >= 0.0) || isinf(tol))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("parameter \"tol\" must be a finite non-negative number")));
+			o->tol = tol;
+		}
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("parameter \"%s\" is not valid for algorithm \"kmeans\"", key),
+					 errhint("Valid parameters: k, max_iter, tol (the seed argument seeds the starts).")));
+	}
+}
+
+/* PCA's hyperparameters: n_components, a count or a fraction of variance to keep. */
+static void
+parse_pca_params(Jsonb *params, int p, int *n_components, double *variance_kept)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	char	   *key;
+
+	*n_components = p;
+	*variance_kept = 0.0;
+	it = JsonbIteratorInit(&params->root);
+	while (MmJsonbNextPair(&it, &key, &v))
+	{
+		if (strcmp(key, "n_components") == 0)
+		{
+			double		num = MmJsonbNumber(&v);
+
+			if (num > 0.0 && num < 1.0)
+			{
+				*n_components = 0;
+				*variance_kept = num;
+			}
+			else if (num >= 1.0 && num == floor(num) && num <= p)
+				*n_components = (int) num;
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("parameter \"n_components\" must be a count from 1 to the %d features, "
+								"or a fraction of variance between 0 and 1", p)));
+		}
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("parameter \"%s\" is not valid for algorithm \"pca\"", key),
+					 errhint("Valid parameters: n_components.")));
+	}
+}
+
+/* Appends a JSON array of n numbers. */
+static void
+append_numbers(StringInfo buf, const double *v, int n)
+{
+	int			i;
+
+	appendStringInfoChar(buf, '[');
+	for (i = 0; i < n; i++)
+	{
+		if (i)
+			appendStringInfoString(buf, ", ");
+		MmJsonNumber(buf, v[i]);
+	}
+	appendStringInfoChar(buf, ']');
+}
+
+/* k-means' metrics on n transformed rows: inertia, silhouette, cluster sizes. */
+static void
+append_kmeans_metrics(StringInfo buf, const MmModel *model, const double *x, size_t n)
+{
+	int			p = model->n_features,
+				k = model->kmeans.k,
+				c;
+	int64	   *sizes = palloc0(sizeof(int64) * k);
+	double		inertia = 0.0;
+	double	   *dist = palloc(sizeof(double) * k);
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		int			cluster = mm_kmeans_cluster(model, x + i * p);
+
+		(void) mm_model_project(model, x + i * p, dist);
+		inertia += dist[cluster] * dist[cluster];
+		sizes[cluster]++;
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	appendStringInfoString(buf, "{\"inertia\": ");
+	MmJsonNumber(buf, inertia);
+	appendStringInfoString(buf, ", \"silhouette\": ");
+	MmJsonNumber(buf, mm_silhouette(model, x, n, SILHOUETTE_ROWS));
+	appendStringInfo(buf, ", \"silhouette_rows\": %zu, \"cluster_sizes\": [", Min(n, SILHOUETTE_ROWS));
+	for (c = 0; c < k; c++)
+		appendStringInfo(buf, "%s" INT64_FORMAT, c ? ", " : "", sizes[c]);
+	appendStringInfo(buf, "], \"rows\": %zu}", n);
+}
+
+/* PCA's metrics on n transformed rows: the share of their variance each component captures. */
+static void
+append_pca_metrics(StringInfo buf, const MmModel *model, const double *x, size_t n)
+{
+	double	   *ratio = palloc(sizeof(double) * model->pca.n_components);
+
+	mm_pca_captured(model, x, n, ratio);
+	appendStringInfoString(buf, "{\"explained_variance_ratio\": ");
+	append_numbers(buf, ratio, model->pca.n_components);
+	appendStringInfo(buf, ", \"rows\": %zu}", n);
+}
+
+/* The part of training both share: rows, preprocessing; fills the model's common fields. */
+static void
+load_unsupervised(const MmTrainSpec *spec, MmSource *src, MmDataset *ds, MmPreprocessFit *fit,
+				  MmTrained *out)
+{
+	MmPreprocess pp;
+
+	MmParsePreprocess(spec->preprocess, src, &pp);
+	out->snapshot = MmDatasetLoad(ds, src, 0, spec->test_size, spec->seed);
+	if (ds->n[0] == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 ds->rows_read == 0 ?
+				 errmsg("relation %s has no rows", src->display) :
+				 errmsg("no rows of relation %s are left for training", src->display),
+				 ds->rows_read > 0 ? errhint("Lower test_size.") : 0));
+	MmFitPreprocess(&pp, src, ds, fit);
+	if (fit->ndropped > 0)
+		ereport(NOTICE,
+				(errmsg_plural("the variance threshold dropped %d feature: %s",
+							   "the variance threshold dropped %d features: %s",
+							   fit->ndropped, fit->ndropped, MmFormatList(fit->dropped, fit->ndropped))));
+	if (fit->duplicates > 0)
+		ereport(NOTICE,
+				(errmsg_plural("dropped " INT64_FORMAT " duplicate row",
+							   "dropped " INT64_FORMAT " duplicate rows",
+							   (unsigned long) fit->duplicates, fit->duplicates)));
+	memset(&out->model, 0, sizeof(out->model));
+	out->model.n_features = ds->p;
+	out->model.feature_names = src->features;
+	out->model.feature_kinds = src->feature_kinds;
+	out->model.transform = fit->transform;
+	out->fitted = fit->json;
+	out->rows_read = ds->rows_read;
+	out->rows_train = (int64) ds->n[0];
+	out->rows_test = (int64) ds->n[1];
+	out->rows_skipped = psprintf("{\"duplicates\": " INT64_FORMAT "}", fit->duplicates);
+	out->fingerprint = ds->fingerprint;
+}
+
+/* Trains a k-means version of spec on src (SPI is connected). */
+void
+MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
+{
+	MmKMeansOptions opts;
+	MmDataset	ds;
+	MmPreprocessFit fit;
+	MmError		err;
+	StringInfoData metrics,
+				params;
+	double		silhouette;
+
+	parse_kmeans_params(spec->params, spec->seed, &opts);
+	load_unsupervised(spec, src, &ds, &fit, out);
+	if ((size_t) opts.k > ds.n[0])
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k = %d clusters need at least as many training rows, and there are %zu",
+						opts.k, ds.n[0]),
+				 errhint("Lower k, or lower test_size.")));
+	out->model.algorithm = MM_ALGO_KMEANS;
+	out->model.task = MM_TASK_CLUSTERING;
+	if (mm_kmeans_fit(ds.x[0], ds.n[0], ds.p, &opts, &out->model.kmeans, &err) != MM_OK)
+		MmReportCoreError(&err, "could not cluster the rows");
+	if (!out->model.kmeans.converged)
+		ereport(NOTICE,
+				(errmsg("k-means did not converge in %d iterations", out->model.kmeans.n_iter),
+				 errhint("Raise max_iter, or raise tol.")));
+
+	initStringInfo(&metrics);
+	appendStringInfoString(&metrics, "{\"train\": ");
+	append_kmeans_metrics(&metrics, &out->model, ds.x[0], ds.n[0]);
+	appendStringInfoString(&metrics, ", \"test\": ");
+	if (ds.n[1] > 0)
+		append_kmeans_metrics(&metrics, &out->model, ds.x[1], ds.n[1]);
+	else
+		appendStringInfoString(&metrics, "null");
+	appendStringInfo(&metrics, ", \"iterations\": %d, \"converged\": %s}",
+					 out->model.kmeans.n_iter, out->model.kmeans.converged ? "true" : "false");
+	silhouette = mm_silhouette(&out->model, ds.x[ds.n[1] > 0 ? 1 : 0], ds.n[ds.n[1] > 0 ? 1 : 0],
+							   SILHOUETTE_ROWS);
+
+	initStringInfo(&params);
+	appendStringInfo(&params, "{\"k\": %d, \"max_iter\": %d, \"tol\": ", opts.k, opts.max_iter);
+	MmJsonNumber(&params, opts.tol);
+	appendStringInfoChar(&params, '}');
+
+	out->algorithm = "kmeans";
+	out->task = "clustering";
+	out->params = params.data;
+	out->metrics = metrics.data;
+	out->score = silhouette;
+	MmDatasetFree(&ds);
+}
+
+/* Trains a PCA version of spec on src (SPI is connected). */
+void
+MmTrainPCA(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
+{
+	MmDataset	ds;
+	MmPreprocessFit fit;
+	MmError		err;
+	StringInfoData metrics,
+				params;
+	int			n_components;
+	double		variance_kept,
+				kept = 0.0;
+	int			c;
+	MmPCA	   *pc;
+
+	/* the count is checked against the features the preprocessing leaves */
+	MmJsonbRequireObject(spec->params, "params");
+	parse_pca_params(spec->params, src->nfeatures, &n_components, &variance_kept);
+	load_unsupervised(spec, src, &ds, &fit, out);
+	if (n_components > ds.p)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("n_components = %d exceeds the %d features left after preprocessing",
+						n_components, ds.p)));
+	if (n_components == src->nfeatures && n_components != ds.p)
+		n_components = ds.p;
+	out->model.algorithm = MM_ALGO_PCA;
+	out->model.task = MM_TASK_DECOMPOSITION;
+	pc = &out->model.pca;
+	if (mm_pca_fit(ds.x[0], ds.n[0], ds.p, n_components, variance_kept, pc, &err) != MM_OK)
+		MmReportCoreError(&err, "could not find the principal components");
+
+	initStringInfo(&metrics);
+	appendStringInfoString(&metrics, "{\"train\": {\"explained_variance_ratio\": ");
+	append_numbers(&metrics, pc->explained_variance_ratio, pc->n_components);
+	appendStringInfoString(&metrics, ", \"explained_variance\": ");
+	append_numbers(&metrics, pc->explained_variance, pc->n_components);
+	appendStringInfo(&metrics, ", \"rows\": %zu}, \"test\": ", ds.n[0]);
+	if (ds.n[1] > 1)
+		append_pca_metrics(&metrics, &out->model, ds.x[1], ds.n[1]);
+	else
+		appendStringInfoString(&metrics, "null");
+	appendStringInfo(&metrics, ", \"n_components\": %d}", pc->n_components);
+
+	if (ds.n[1] > 1)
+	{
+		double	   *ratio = palloc(sizeof(double) * pc->n_components);
+
+		mm_pca_captured(&out->model, ds.x[1], ds.n[1], ratio);
+		for (c = 0; c < pc->n_components; c++)
+			kept += ratio[c];
+	}
+	else
+		for (c = 0; c < pc->n_components; c++)
+			kept += pc->explained_variance_ratio[c];
+
+	initStringInfo(&params);
+	if (variance_kept > 0.0)
+	{
+		appendStringInfoString(&params, "{\"n_components\": ");
+		MmJsonNumber(&params, variance_kept);
+		appendStringInfoChar(&params, '}');
+	}
+	else
+		appendStringInfo(&params, "{\"n_components\": %d}", pc->n_components);
+
+	out->algorithm = "pca";
+	out->task = "decomposition";
+	out->params = params.data;
+	out->metrics = metrics.data;
+	out->score = kept;
+	MmDatasetFree(&ds);
+}
+
+/*
+ * The metrics of a k-means or PCA model on every row of src (columns
+ * resolved for the model), as the flat JSON object mm_evaluate returns.
+ */
+Jsonb *
+MmEvaluateUnsupervised(const MmModel *model, MmSource *src)
+{
+	MmDataset	ds;
+	StringInfoData json;
+	size_t		i;
+	int			p = model->n_features,
+				j;
+	MmError		err;
+
+	(void) MmDatasetLoad(&ds, src, 0, 0.0, 0);
+	if (ds.n[0] == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("relation %s has no rows to evaluate on", src->display)));
+	for (j = 0; j < p; j++)
+		if (ds.nonfinite_count[j] > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("feature \"%s\" is NaN or infinite in " INT64_FORMAT " rows of relation %s",
+							model->feature_names[j], ds.nonfinite_count[j], src->display)));
+	for (i = 0; i < ds.n[0]; i++)
+	{
+		double	   *row = ds.x[0] + i * p;
+
+		if (mm_model_transform(model, row, row, &err) != MM_OK)
+			ereport(ERROR,
+					(errcode(isnan(row[err.item]) ? ERRCODE_NULL_VALUE_NOT_ALLOWED : ERRCODE_DATA_EXCEPTION),
+					 isnan(row[err.item]) ?
+					 errmsg("feature \"%s\" is null in relation %s, and the model does not impute it",
+							model->feature_names[err.item], src->display) :
+					 errmsg("feature \"%s\" is not finite after preprocessing",
+							model->feature_names[err.item])));
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	initStringInfo(&json);
+	if (model->algorithm == MM_ALGO_KMEANS)
+		append_kmeans_metrics(&json, model, ds.x[0], ds.n[0]);
+	else
+		append_pca_metrics(&json, model, ds.x[0], ds.n[0]);
+	MmDatasetFree(&ds);
+	return MmJsonbFromString(json.data);
+}
