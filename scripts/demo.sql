@@ -68,5 +68,42 @@ SELECT function, version, outcome, coalesce(message, '') AS message
   FROM mm.audit_log WHERE model = 'house_price' ORDER BY id;
 
 \echo
-\echo '--- 9. The registry at a glance.'
+\echo '--- 9. Classify: which price band will a house sell in?  A text target calls'
+\echo '---     for a classifier; the preprocessing (imputation, scaling, one-hot'
+\echo '---     encoding of the district) is fitted on the training rows and stored.'
+CREATE VIEW house_listings AS
+SELECT id, living_area, bathrooms, has_garage,
+       CASE WHEN id % 25 = 0 THEN NULL ELSE age_years END AS age_years,
+       CASE WHEN distance_km < 5 THEN 'centre' WHEN distance_km < 15 THEN 'inner' ELSE 'outer' END AS district,
+       CASE WHEN price < 250000 THEN 'budget' WHEN price < 450000 THEN 'mid' ELSE 'premium' END AS band
+  FROM house_sales;
+SELECT model, version, algorithm, deployed,
+       round((metrics #>> '{test,accuracy}')::numeric, 4) AS test_accuracy,
+       round((metrics #>> '{test,f1}')::numeric, 4) AS test_f1,
+       metrics #> '{test,confusion_matrix}' AS confusion
+  FROM mm_train('price_band', 'house_listings', 'band', exclude => ARRAY['id'],
+                preprocess => '{"*": {"impute": "median", "scale": "standard"}}');
+SELECT mm_classes('price_band');
+SELECT id, district, age_years, band, mm_predict_label('price_band', l) AS predicted,
+       (SELECT array_agg(round(p::numeric, 3)) FROM unnest(mm_predict_proba('price_band', l)) p) AS proba
+  FROM house_listings l ORDER BY id LIMIT 4;
+
+\echo
+\echo '--- 10. Segment the houses with k-means, and find their main directions with PCA.'
+SELECT model, algorithm, metrics #> '{train,cluster_sizes}' AS sizes,
+       round((metrics #>> '{train,silhouette}')::numeric, 3) AS silhouette
+  FROM mm_train('segments', 'house_sales', NULL, algorithm => 'kmeans',
+                features => ARRAY['living_area', 'age_years', 'distance_km'],
+                params => '{"k": 4}', preprocess => '{"*": {"scale": "standard"}}');
+SELECT mm_predict('segments', s) AS segment, count(*), round(avg(living_area)) AS living_area,
+       round(avg(age_years)) AS age, round(avg(distance_km)::numeric, 1) AS distance_km
+  FROM house_sales s GROUP BY 1 ORDER BY 1;
+SELECT model, algorithm, metrics #> '{train,explained_variance_ratio}' AS explained
+  FROM mm_train('shape', 'house_sales', NULL, algorithm => 'pca', exclude => ARRAY['id', 'sold_on', 'price'],
+                params => '{"n_components": 3}', preprocess => '{"*": {"scale": "standard"}}');
+SELECT id, (SELECT array_agg(round(c::numeric, 3)) FROM unnest(mm_transform('shape', s)) c) AS components
+  FROM house_sales s ORDER BY id LIMIT 3;
+
+\echo
+\echo '--- 11. The registry at a glance.'
 SELECT model, owner, task, versions, latest_version, production_version FROM mm.models;

@@ -59,7 +59,7 @@ SELECT * FROM mm_train('e', 'houses', 'price', params => '{"alpha": 1e400}');
 SELECT * FROM mm_train('e', 'houses', 'price', params => '{"fit_intercept": "yes"}');
 SELECT * FROM mm_train('e', 'houses', 'price', params => '[1, 2]');
 SELECT * FROM mm_train('e', 'houses', 'price', params => '3');
-SELECT * FROM mm_train('e', 'houses', 'price', preprocess => '{"*": {"scale": "standard"}}');
+SELECT * FROM mm_train('e', 'houses', 'price', preprocess => '{"*": {"scale": "log"}}');
 SELECT * FROM mm_train('e', 'houses', 'price', preprocess => '"scale"');
 
 -- column types

@@ -248,7 +248,7 @@ static void
 predict_rows(const MmModel *model, const double *x, size_t n, int32 *pred, double **proba,
 			 double **score)
 {
-	int			p = model->n_features,
+	int			p = model->n_design,
 				k = model->classifier.n_classes;
 	bool		has_proba = mm_model_has_proba(model);
 	double	   *scores = palloc(sizeof(double) * k);
@@ -392,7 +392,7 @@ MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
 		parse_logistic_params(spec->params, &opts);
 	MmParsePreprocess(spec->preprocess, src, &pp);
 
-	out->snapshot = MmDatasetLoad(&ds, src, MmLabelKindOf(src->target_type), spec->test_size,
+	out->snapshot = MmDatasetLoad(&ds, src, MmLabelKindOf(src->target_type), false, spec->test_size,
 								  spec->seed);
 	MmDatasetOrderLabels(&ds);
 	check_classes(&ds, src);
@@ -409,27 +409,24 @@ MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
 							   (unsigned long) fit.duplicates, fit.duplicates)));
 	check_classes(&ds, src);
 
-	if (fit.transform != NULL)
-	{
-		center = palloc(sizeof(double) * ds.p);
-		scale = palloc(sizeof(double) * ds.p);
-		for (j = 0; j < ds.p; j++)
-		{
-			center[j] = fit.transform[j].center;
-			scale[j] = fit.transform[j].scale;
-		}
-		opts.center = center;
-		opts.scale = scale;
-	}
-
 	memset(&out->model, 0, sizeof(out->model));
 	out->model.algorithm = svm ? MM_ALGO_LINEAR_SVM : MM_ALGO_LOGISTIC_REGRESSION;
 	out->model.task = MM_TASK_CLASSIFICATION;
-	out->model.n_features = ds.p;
+	out->model.n_features = src->nfeatures;
+	out->model.n_design = ds.p;
 	out->model.feature_names = src->features;
 	out->model.feature_kinds = src->feature_kinds;
 	out->model.target = src->target;
 	out->model.transform = fit.transform;
+	out->model.categories = fit.categories;
+	if (fit.transform != NULL)
+	{
+		center = palloc(sizeof(double) * ds.p);
+		scale = palloc(sizeof(double) * ds.p);
+		mm_model_design_scaling(&out->model, center, scale);
+		opts.center = center;
+		opts.scale = scale;
+	}
 	c = &out->model.classifier;
 	CHECK_FOR_INTERRUPTS();
 	switch (svm ? mm_svm_fit(ds.x[0], ds.y[0], ds.n[0], ds.p, ds.nlabels, &svm_opts, c, &err) :
@@ -481,7 +478,10 @@ MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
 	append_class_metrics(&metrics, &train_m);
 	appendStringInfoString(&metrics, ", \"test\": ");
 	if (has_test)
+	{
 		append_class_metrics(&metrics, &test_m);
+		MmAppendUnseen(&metrics, &fit);
+	}
 	else
 		appendStringInfoString(&metrics, "null");
 	appendStringInfo(&metrics, ", \"iterations\": %d, \"converged\": %s}",
@@ -522,12 +522,11 @@ MmEvaluateClassifier(const MmModel *model, MmSource *src)
 	MmLabelKind kind = MmLabelKindOf(src->target_type);
 	MmDataset	ds;
 	MmClassMetrics m;
+	int64		unseen;
 	int32	   *map;
 	size_t		i;
 	int			l,
-				k,
-				p = model->n_features;
-	MmError		err;
+				k;
 	StringInfoData json;
 
 	if (kind != c->label_kind)
@@ -538,19 +537,12 @@ MmEvaluateClassifier(const MmModel *model, MmSource *src)
 				 errdetail("The model was trained on %s labels.",
 						   c->label_kind == MM_LABEL_TEXT ? "text" :
 						   c->label_kind == MM_LABEL_BOOLEAN ? "boolean" : "integer")));
-	(void) MmDatasetLoad(&ds, src, kind, 0.0, 0);
+	(void) MmDatasetLoad(&ds, src, kind, false, 0.0, 0);
 	if (ds.n[0] == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("relation %s has no rows with a non-null target to evaluate on",
 						src->display)));
-	for (l = 0; l < p; l++)
-		if (ds.nonfinite_count[l] > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("feature \"%s\" is NaN or infinite in " INT64_FORMAT " rows of relation %s",
-							model->feature_names[l], ds.nonfinite_count[l], src->display)));
-
 	/* the relation's labels, as classes of the model */
 	map = palloc(sizeof(int32) * ds.nlabels);
 	for (l = 0; l < ds.nlabels; l++)
@@ -567,21 +559,8 @@ MmEvaluateClassifier(const MmModel *model, MmSource *src)
 		map[l] = k;
 	}
 	for (i = 0; i < ds.n[0]; i++)
-	{
-		double	   *row = ds.x[0] + i * p;
-
 		ds.y[0][i] = map[ds.y[0][i]];
-		if (mm_model_transform(model, row, row, &err) != MM_OK)
-			ereport(ERROR,
-					(errcode(isnan(row[err.item]) ? ERRCODE_NULL_VALUE_NOT_ALLOWED : ERRCODE_DATA_EXCEPTION),
-					 isnan(row[err.item]) ?
-					 errmsg("feature \"%s\" is null in relation %s, and the model does not impute it",
-							model->feature_names[err.item], src->display) :
-					 errmsg("feature \"%s\" is not finite after preprocessing",
-							model->feature_names[err.item])));
-		if ((i & 0xffff) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
+	MmDatasetEncode(model, src, &ds, &unseen);
 	classifier_metrics(model, ds.x[0], ds.y[0], ds.n[0], &m);
 
 	initStringInfo(&json);
@@ -589,7 +568,10 @@ MmEvaluateClassifier(const MmModel *model, MmSource *src)
 	/* the object is flat: add the null-target count inside it */
 	json.len--;
 	json.data[json.len] = '\0';
-	appendStringInfo(&json, ", \"rows_null_target\": " INT64_FORMAT "}", ds.null_target);
+	appendStringInfo(&json, ", \"rows_null_target\": " INT64_FORMAT, ds.null_target);
+	if (model->categories != NULL)
+		appendStringInfo(&json, ", \"unseen_categories\": " INT64_FORMAT, unseen);
+	appendStringInfoChar(&json, '}');
 	MmDatasetFree(&ds);
 	return MmJsonbFromString(json.data);
 }

@@ -43,15 +43,94 @@ typedef struct LoadReceiver
 	/* why the scan was stopped: reported once SPI has returned */
 	enum
 	{
-		LOAD_OK, LOAD_TOO_MANY_LABELS, LOAD_TOO_MUCH_MEMORY
+		LOAD_OK, LOAD_TOO_MANY_LABELS, LOAD_TOO_MUCH_MEMORY, LOAD_TOO_MANY_CATEGORIES
 	}			stopped;
+	int			stopped_column;
+	uint64	   *text_hash;		/* per feature: the hash of a text value, for the split */
+	double	   *hash_row;		/* the row as the split hashes it */
 } LoadReceiver;
+
+/* A new, empty dictionary in cxt. */
+static MmStringDict *
+dict_create(MemoryContext cxt)
+{
+	MmStringDict *d = MemoryContextAllocZero(cxt, sizeof(MmStringDict));
+
+	d->cap = 16;
+	d->names = MemoryContextAlloc(cxt, sizeof(char *) * d->cap);
+	d->lens = MemoryContextAlloc(cxt, sizeof(int) * d->cap);
+	d->count[0] = MemoryContextAllocZero(cxt, sizeof(int64) * d->cap);
+	d->count[1] = MemoryContextAllocZero(cxt, sizeof(int64) * d->cap);
+	d->nslots = 64;
+	d->slots = MemoryContextAllocZero(cxt, sizeof(int32) * d->nslots);
+	return d;
+}
+
+/* Rebuilds the slots of a dictionary at twice the size. */
+static void
+dict_rehash(MmStringDict *d, MemoryContext cxt)
+{
+	int			i;
+
+	pfree(d->slots);
+	d->nslots *= 2;
+	d->slots = MemoryContextAllocZero(cxt, sizeof(int32) * d->nslots);
+	for (i = 0; i < d->n; i++)
+	{
+		uint32		s = (uint32) hash_bytes_extended((const unsigned char *) d->names[i], d->lens[i], 0)
+			& (d->nslots - 1);
+
+		while (d->slots[s] != 0)
+			s = (s + 1) & (d->nslots - 1);
+		d->slots[s] = i + 1;
+	}
+}
+
+/*
+ * The index of a string in a dictionary, added when new; -1 once the
+ * dictionary holds MM_MAX_CATEGORIES values.
+ */
+static int32
+dict_lookup(MmStringDict *d, MemoryContext cxt, const char *str, int len, uint64 hash)
+{
+	uint32		s = (uint32) hash & (d->nslots - 1);
+
+	for (;; s = (s + 1) & (d->nslots - 1))
+	{
+		int32		i = d->slots[s] - 1;
+
+		if (i < 0)
+			break;
+		if (d->lens[i] == len && memcmp(d->names[i], str, len) == 0)
+			return i;
+	}
+	if (d->n >= MM_MAX_CATEGORIES)
+		return -1;
+	if (d->n == d->cap)
+	{
+		d->cap *= 2;
+		d->names = repalloc(d->names, sizeof(char *) * d->cap);
+		d->lens = repalloc(d->lens, sizeof(int) * d->cap);
+		d->count[0] = repalloc(d->count[0], sizeof(int64) * d->cap);
+		d->count[1] = repalloc(d->count[1], sizeof(int64) * d->cap);
+	}
+	d->names[d->n] = MemoryContextAlloc(cxt, len + 1);
+	memcpy(d->names[d->n], str, len);
+	d->names[d->n][len] = '\0';
+	d->lens[d->n] = len;
+	d->count[0][d->n] = d->count[1][d->n] = 0;
+	d->slots[s] = d->n + 1;
+	d->n++;
+	if ((uint32) d->n * 2 > d->nslots)
+		dict_rehash(d, cxt);
+	return d->n - 1;
+}
 
 /* Bytes the rows of both parts take with one more row in part. */
 static Size
 bytes_after_growth(const MmDataset *ds, int part, size_t cap)
 {
-	Size		per_row = sizeof(double) * ds->p + sizeof(int32);
+	Size		per_row = sizeof(double) * (ds->p + 1) + sizeof(int32);
 
 	return per_row * (cap + ds->cap[1 - part]);
 }
@@ -67,7 +146,7 @@ grow_part(MmDataset *ds, int part)
 	{
 		/* the last doubling may not fit where the rows themselves still do */
 		cap = ds->cap[part] + (ds->limit - bytes_after_growth(ds, part, ds->cap[part])) /
-			(sizeof(double) * ds->p + sizeof(int32));
+			(sizeof(double) * (ds->p + 1) + sizeof(int32));
 		if (cap <= ds->cap[part])
 			return false;
 	}
@@ -75,11 +154,15 @@ grow_part(MmDataset *ds, int part)
 	{
 		ds->x[part] = MemoryContextAllocHuge(ds->cxt, sizeof(double) * ds->p * cap);
 		ds->y[part] = MemoryContextAllocHuge(ds->cxt, sizeof(int32) * cap);
+		if (ds->numeric_target)
+			ds->t[part] = MemoryContextAllocHuge(ds->cxt, sizeof(double) * cap);
 	}
 	else
 	{
 		ds->x[part] = repalloc_huge(ds->x[part], sizeof(double) * ds->p * cap);
 		ds->y[part] = repalloc_huge(ds->y[part], sizeof(int32) * cap);
+		if (ds->numeric_target)
+			ds->t[part] = repalloc_huge(ds->t[part], sizeof(double) * cap);
 	}
 	ds->cap[part] = cap;
 	return true;
@@ -142,6 +225,22 @@ label_index(LoadReceiver *lr, Datum value, uint64 *hash)
 	return ds->nlabels++;
 }
 
+/* The row's content hash, with each text value's own hash in place of its code. */
+static uint64
+row_content_hash(LoadReceiver *lr, int p)
+{
+	MmDataset  *ds = lr->ds;
+	int			j;
+
+	if (!ds->any_text)
+		return mm_row_hash(lr->row, p + 1);
+	memcpy(lr->hash_row, lr->row, sizeof(double) * (p + 1));
+	for (j = 0; j < p; j++)
+		if (ds->dicts[j] != NULL && !isnan(lr->row[j]))
+			memcpy(&lr->hash_row[j], &lr->text_hash[j], sizeof(double));
+	return mm_row_hash(lr->hash_row, p + 1);
+}
+
 /* One row: features into the matrix of its part, the label as an index. */
 static bool
 load_receive(TupleTableSlot *slot, DestReceiver *self)
@@ -151,6 +250,7 @@ load_receive(TupleTableSlot *slot, DestReceiver *self)
 	int			p = ds->p;
 	uint64		label_hash = 0,
 				h;
+	double		target = 0.0;
 	int32		label = -1;
 	int			part = 0;
 	int			j;
@@ -159,7 +259,18 @@ load_receive(TupleTableSlot *slot, DestReceiver *self)
 	CHECK_FOR_INTERRUPTS();
 	slot_getallattrs(slot);
 	ds->rows_read++;
-	if (ds->label_kind != 0)
+	if (ds->numeric_target)
+	{
+		if (slot->tts_isnull[p])
+		{
+			ds->null_target++;
+			return true;
+		}
+		target = DatumGetFloat8(slot->tts_values[p]);
+		if (!isfinite(target))
+			ds->nonfinite_target++;
+	}
+	else if (ds->label_kind != 0)
 	{
 		if (slot->tts_isnull[p])
 		{
@@ -181,6 +292,24 @@ load_receive(TupleTableSlot *slot, DestReceiver *self)
 		{
 			ds->null_count[j]++;
 			v = NAN;
+			lr->text_hash[j] = 0;
+		}
+		else if (ds->dicts[j] != NULL)
+		{
+			text	   *t = DatumGetTextPP(slot->tts_values[j]);
+			int			len = VARSIZE_ANY_EXHDR(t);
+			uint64		th = hash_bytes_extended((const unsigned char *) VARDATA_ANY(t), len, 0);
+			int32		code = dict_lookup(ds->dicts[j], ds->cxt, VARDATA_ANY(t), len, th);
+
+			if (code < 0)
+			{
+				lr->stopped = LOAD_TOO_MANY_CATEGORIES;
+				lr->stopped_column = j;
+				return false;
+			}
+			v = (double) code;
+			/* the split hashes the text, not its code, which depends on the scan order */
+			lr->text_hash[j] = th;
 		}
 		else
 		{
@@ -190,9 +319,20 @@ load_receive(TupleTableSlot *slot, DestReceiver *self)
 		}
 		lr->row[j] = v;
 	}
-	lr->row[p] = 0.0;
-	h = mm_mix64(mm_row_hash(lr->row, p + 1) ^ label_hash);
-	ds->fingerprint += mm_mix64(h ^ MM_HASH_SPLIT);
+	if (ds->numeric_target)
+	{
+		/* as least squares' aggregate hashes a row: the same seed holds out the same rows */
+		lr->row[p] = target;
+		h = row_content_hash(lr, p);
+		ds->fingerprint += h;
+	}
+	else
+	{
+		lr->row[p] = 0.0;
+		h = row_content_hash(lr, p);
+		h = mm_mix64(h ^ label_hash);
+		ds->fingerprint += mm_mix64(h ^ MM_HASH_SPLIT);
+	}
 	if (ds->test_size > 0.0 && mm_draw_is_test(mm_row_draw(h, ds->salt), ds->test_size))
 		part = 1;
 	if (ds->n[part] == ds->cap[part] && !grow_part(ds, part))
@@ -202,7 +342,12 @@ load_receive(TupleTableSlot *slot, DestReceiver *self)
 	}
 	dst = ds->x[part] + ds->n[part] * p;
 	memcpy(dst, lr->row, sizeof(double) * p);
+	for (j = 0; j < p; j++)
+		if (ds->dicts[j] != NULL && !isnan(lr->row[j]))
+			ds->dicts[j]->count[part][(int) lr->row[j]]++;
 	ds->y[part][ds->n[part]] = label;
+	if (ds->numeric_target)
+		ds->t[part][ds->n[part]] = target;
 	ds->n[part]++;
 	return true;
 }
@@ -239,12 +384,13 @@ label_sql_type(MmLabelKind kind)
 }
 
 /*
- * Reads src's features (and target, when label_kind is not 0) into ds,
+ * Reads src's features (and target: as a label when label_kind is not 0, as
+ * a number when numeric_target) into ds,
  * holding out test_size of the rows as seed draws them.  SPI is connected.
  * Returns the snapshot the rows were read under, as text.
  */
 char *
-MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind,
+MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind, bool numeric_target,
 			  double test_size, int32 seed)
 {
 	StringInfoData q;
@@ -258,6 +404,7 @@ MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind,
 	ds->cxt = AllocSetContextCreate(CurrentMemoryContext, "modelmgr rows", ALLOCSET_DEFAULT_SIZES);
 	ds->p = src->nfeatures;
 	ds->label_kind = label_kind;
+	ds->numeric_target = numeric_target;
 	ds->test_size = test_size;
 	ds->salt = mm_seed_salt(seed);
 	ds->limit = (Size) mm_max_train_memory_kb * 1024;
@@ -266,13 +413,22 @@ MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind,
 	ds->labels = MemoryContextAllocZero(ds->cxt, sizeof(char *) * MM_MAX_CLASSES);
 	ds->label_values = MemoryContextAllocZero(ds->cxt, sizeof(double) * MM_MAX_CLASSES);
 	ds->label_slots = MemoryContextAllocZero(ds->cxt, sizeof(int32) * LABEL_SLOTS);
+	ds->dicts = MemoryContextAllocZero(ds->cxt, sizeof(MmStringDict *) * ds->p);
+	for (j = 0; j < ds->p; j++)
+		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
+		{
+			ds->dicts[j] = dict_create(ds->cxt);
+			ds->any_text = true;
+		}
 
 	initStringInfo(&q);
 	appendStringInfoString(&q, "SELECT ");
 	for (j = 0; j < src->nfeatures; j++)
 		appendStringInfo(&q, "%s%s", j ? ", " : "",
 						 MmFeatureExpression(src->features[j], src->feature_kinds[j], "r"));
-	if (label_kind != 0)
+	if (numeric_target)
+		appendStringInfo(&q, ", (r.%s)::pg_catalog.float8", quote_identifier(src->target));
+	else if (label_kind != 0)
 		appendStringInfo(&q, ", (r.%s)::%s", quote_identifier(src->target),
 						 label_sql_type(label_kind));
 	appendStringInfo(&q, " FROM %s r", src->qualified);
@@ -290,6 +446,8 @@ MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind,
 	lr.pub.mydest = DestNone;
 	lr.ds = ds;
 	lr.row = palloc(sizeof(double) * (ds->p + 1));
+	lr.text_hash = palloc0(sizeof(uint64) * (ds->p + 1));
+	lr.hash_row = palloc0(sizeof(double) * (ds->p + 1));
 	/*
 	 * Sized from the planner's estimate, the rows are written once: doubling
 	 * from a small start would copy (and the kernel zero) the matrix again
@@ -321,6 +479,13 @@ MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind,
 				 errmsg("target \"%s\" has more than %d distinct values", src->target, MM_MAX_CLASSES),
 				 errhint("A classifier learns at most %d classes; a numeric target with many values "
 						 "calls for algorithm => 'linear_regression'.", MM_MAX_CLASSES)));
+	if (lr.stopped == LOAD_TOO_MANY_CATEGORIES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("feature \"%s\" has more than %d distinct values",
+						src->features[lr.stopped_column], MM_MAX_CATEGORIES),
+				 errhint("Leave it out with exclude => ARRAY['%s'], or group its values in a view.",
+						 src->features[lr.stopped_column])));
 	if (lr.stopped == LOAD_TOO_MUCH_MEMORY)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),

@@ -51,12 +51,13 @@ mm_evaluate(PG_FUNCTION_ARGS)
 	memset(&src, 0, sizeof(src));
 	src.relid = MmResolveRelation(relation, &src.qualified, &src.display);
 	MmResolveColumns(&src, model);
-	if (model->task != MM_TASK_REGRESSION)
+	if (model->task != MM_TASK_REGRESSION || model->categories != NULL)
 	{
 		StringInfoData json;
 		char	   *metrics;
 
 		result = model->task == MM_TASK_CLASSIFICATION ? MmEvaluateClassifier(model, &src) :
+			model->task == MM_TASK_REGRESSION ? MmEvaluateRegressionInMemory(model, &src) :
 			MmEvaluateUnsupervised(model, &src);
 		metrics = JsonbToCString(NULL, &result->root, VARSIZE(result));
 		initStringInfo(&json);
@@ -128,6 +129,24 @@ maybe(double value, bool *isnull)
 	return Float8GetDatum(value);
 }
 
+/*
+ * The name of a design column: the feature's, or column=value for a one-hot
+ * column ("(other)" for the group of rarer categories).
+ */
+static const char *
+design_name(const MmModel *model, int k)
+{
+	int			category;
+	int			j = mm_design_feature(model, k, &category);
+	const MmCategories *c;
+
+	if (category < 0)
+		return model->feature_names[j];
+	c = &model->categories[j];
+	return psprintf("%s=%s", model->feature_names[j],
+					category < c->n ? c->names[category] : "(other)");
+}
+
 /* Puts one coefficient row out. */
 static void
 put_coefficient(ReturnSetInfo *rsinfo, const char *class, const char *feature, double coef,
@@ -156,8 +175,8 @@ static void
 classifier_coefficients(ReturnSetInfo *rsinfo, const MmModel *model)
 {
 	const MmClassifier *c = &model->classifier;
-	int			p = model->n_features;
-	double	   *coef = palloc(sizeof(double) * p);
+	int			p = model->n_design;
+	double	   *coef = palloc(sizeof(double) * 2 * p);
 	double		intercept;
 	int			r,
 				j;
@@ -173,7 +192,7 @@ classifier_coefficients(ReturnSetInfo *rsinfo, const MmModel *model)
 		if (c->fit_intercept)
 			put_coefficient(rsinfo, class, "intercept", intercept, se[0], st[0], pv[0]);
 		for (j = 0; j < p; j++)
-			put_coefficient(rsinfo, class, model->feature_names[j], coef[j],
+			put_coefficient(rsinfo, class, design_name(model, j), coef[j],
 							se[j + 1], st[j + 1], pv[j + 1]);
 	}
 }
@@ -207,10 +226,25 @@ mm_coefficients(PG_FUNCTION_ARGS)
 				 errmsg("model \"%s\" version %d is not a linear model", v.model, v.version)));
 	lin = &model->linear;
 
-	for (i = lin->fit_intercept ? -1 : 0; i < model->n_features; i++)
-		put_coefficient(rsinfo, NULL, i < 0 ? "intercept" : model->feature_names[i],
-						i < 0 ? lin->intercept : lin->coef[i], lin->std_err[i + 1],
-						lin->stat[i + 1], lin->p_value[i + 1]);
+	/* in the units of the columns: the scaling the model applies first, undone */
+	{
+		int			p = model->n_design;
+		double	   *center = palloc(sizeof(double) * p);
+		double	   *scale = palloc(sizeof(double) * p);
+		double	   *coef = palloc(sizeof(double) * p);
+		double		intercept = lin->intercept;
+
+		mm_model_design_scaling(model, center, scale);
+		for (i = 0; i < p; i++)
+		{
+			coef[i] = lin->coef[i] / scale[i];
+			intercept -= coef[i] * center[i];
+		}
+		for (i = lin->fit_intercept ? -1 : 0; i < p; i++)
+			put_coefficient(rsinfo, NULL, i < 0 ? "intercept" : design_name(model, i),
+							i < 0 ? intercept : coef[i], lin->std_err[i + 1],
+							lin->stat[i + 1], lin->p_value[i + 1]);
+	}
 	SPI_finish();
 	return (Datum) 0;
 }

@@ -44,10 +44,16 @@ MmIsNumericType(Oid type)
 static uint8
 feature_kind(Oid type)
 {
+	char		category;
+	bool		preferred;
+
 	if (MmIsNumericType(type))
 		return MM_FEATURE_NUMERIC;
 	if (getBaseType(type) == BOOLOID)
 		return MM_FEATURE_BOOLEAN;
+	get_type_category_preferred(getBaseType(type), &category, &preferred);
+	if (category == TYPCATEGORY_STRING)
+		return MM_FEATURE_CATEGORICAL;
 	return 0;
 }
 
@@ -116,19 +122,11 @@ listed(char **list, int n, const char *name)
 static void
 unusable_feature(const char *name, Oid type, bool explicit_list)
 {
-	char		category;
-	bool		preferred;
-
-	get_type_category_preferred(getBaseType(type), &category, &preferred);
 	ereport(ERROR,
-			(errcode(category == TYPCATEGORY_STRING ? ERRCODE_FEATURE_NOT_SUPPORTED
-					 : ERRCODE_DATATYPE_MISMATCH),
-			 category == TYPCATEGORY_STRING ?
-			 errmsg("feature \"%s\" has type %s, and text features are not supported yet",
-					name, format_type_be(type)) :
+			(errcode(ERRCODE_DATATYPE_MISMATCH),
 			 errmsg("feature \"%s\" has type %s, which cannot be used as a feature",
 					name, format_type_be(type)),
-			 errdetail("Features are numeric or boolean columns."),
+			 errdetail("Features are numeric, boolean or text columns."),
 			 explicit_list ?
 			 errhint("Remove \"%s\" from features.", name) :
 			 errhint("Leave it out with exclude => ARRAY['%s'].", name)));
@@ -243,7 +241,8 @@ MmResolveColumns(MmSource *src, const MmModel *model)
 		int			col = require_column(desc, model->feature_names[i], src);
 		Oid			type = TupleDescAttr(desc, col)->atttypid;
 
-		if (feature_kind(type) == 0)
+		if (feature_kind(type) == 0 ||
+			(feature_kind(type) == MM_FEATURE_CATEGORICAL) != (model->feature_kinds[i] == MM_FEATURE_CATEGORICAL))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("column \"%s\" of relation %s has type %s, which cannot be feature \"%s\"",
@@ -276,6 +275,8 @@ MmFeatureExpression(const char *column, uint8 kind, const char *alias)
 
 	if (kind == MM_FEATURE_BOOLEAN)
 		return psprintf("(%s.%s)::pg_catalog.int4::pg_catalog.float8", alias, col);
+	if (kind == MM_FEATURE_CATEGORICAL)
+		return psprintf("(%s.%s)::pg_catalog.text", alias, col);
 	return psprintf("(%s.%s)::pg_catalog.float8", alias, col);
 }
 

@@ -142,6 +142,16 @@ typedef struct MmTrainSpec
 
 extern void MmTrainRun(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call);
 
+/* Hyperparameters of linear regression. */
+typedef struct MmLinearParams
+{
+	double		alpha;
+	bool		fit_intercept;
+} MmLinearParams;
+
+extern void MmParseLinearParams(Jsonb *params, MmLinearParams *out);
+extern void MmAppendRegressionMetrics(StringInfo buf, const MmRegressionMetrics *m);
+
 /* features.c */
 
 /* The relation and columns a training or evaluation reads. */
@@ -167,33 +177,50 @@ extern double MmEstimatedRows(Oid relid);
 
 /* dataset.c */
 
+/* The distinct values of a text column, in the order first seen, with their counts per part. */
+typedef struct MmStringDict
+{
+	int			n;
+	int			cap;
+	char	  **names;
+	int		   *lens;
+	int64	   *count[2];
+	int32	   *slots;			/* open addressing: index + 1, 0 empty */
+	uint32		nslots;			/* a power of two */
+} MmStringDict;
+
 /* Rows read into memory, split into a training (0) and a held-out (1) part. */
 typedef struct MmDataset
 {
 	MemoryContext cxt;
 	int			p;
 	MmLabelKind label_kind;		/* 0 when the rows carry no label */
+	bool		numeric_target; /* the rows carry a number to predict, in t */
 	double		test_size;
 	uint64		salt;
 	size_t		n[2];
 	size_t		cap[2];
 	size_t		first_cap[2];	/* the rows expected, allocated at the first row */
-	double	   *x[2];			/* n x p, row-major; NaN where NULL */
+	double	   *x[2];			/* n x p, row-major; NaN where NULL; text as its dict index */
 	int32	   *y[2];			/* label indexes */
+	double	   *t[2];			/* numeric targets */
 	int			nlabels;
 	char	  **labels;			/* as label::text renders them */
 	double	   *label_values;	/* numeric and boolean labels as numbers */
 	int32	   *label_slots;
 	int64		rows_read;
 	int64		null_target;
+	int64		nonfinite_target;
 	int64	   *null_count;		/* per feature */
 	int64	   *nonfinite_count;	/* per feature */
+	MmStringDict **dicts;		/* per feature: the text ones' values (NULL for the rest) */
+	bool		any_text;
 	uint64		fingerprint;
 	Size		limit;			/* bytes the rows may take */
 } MmDataset;
 
 extern char *MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind,
-						   double test_size, int32 seed);
+						   bool numeric_target, double test_size, int32 seed);
 extern void MmDatasetOrderLabels(MmDataset *ds);
 extern void MmDatasetFree(MmDataset *ds);
 
@@ -228,11 +255,14 @@ typedef enum MmClip
 typedef struct MmColumnPrep
 {
 	MmImpute	impute;
-	double		impute_value;	/* for MM_IMPUTE_CONSTANT */
+	double		impute_value;	/* for MM_IMPUTE_CONSTANT on a number */
+	char	   *impute_text;	/* for MM_IMPUTE_CONSTANT on text */
 	MmScale		scale;
 	MmClip		clip;
 	double		clip_lo;		/* quantiles, or the z bound in clip_hi */
 	double		clip_hi;
+	MmEncoding	encoding;		/* text columns */
+	int			max_categories; /* 0: every category */
 } MmColumnPrep;
 
 typedef struct MmPreprocess
@@ -247,6 +277,9 @@ typedef struct MmPreprocess
 typedef struct MmPreprocessFit
 {
 	MmFeatureTransform *transform;	/* per kept feature */
+	MmCategories *categories;	/* per kept feature, or NULL without text features */
+	int			n_design;		/* the columns the kept features encode into */
+	int64		unseen[2];		/* per part: text values of categories not in training */
 	int64		duplicates;
 	int			ndropped;
 	char	  **dropped;
@@ -257,6 +290,9 @@ extern void MmParsePreprocess(Jsonb *preprocess, const MmSource *src, MmPreproce
 extern bool MmPreprocessIsEmpty(Jsonb *preprocess);
 extern void MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds,
 							MmPreprocessFit *fit);
+extern void MmAppendUnseen(StringInfo metrics, const MmPreprocessFit *fit);
+extern void MmDatasetEncode(const MmModel *model, const MmSource *src, MmDataset *ds,
+							int64 *unseen);
 
 /* classify.c */
 
@@ -281,6 +317,10 @@ typedef struct MmTrained
 extern MmLabelKind MmLabelKindOf(Oid type);
 extern void MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
 							  MmTrained *out);
+
+/* regress.c */
+extern void MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src, MmTrained *out);
+extern Jsonb *MmEvaluateRegressionInMemory(const MmModel *model, MmSource *src);
 
 /* unsupervised.c */
 extern void MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, MmTrained *out);

@@ -144,7 +144,7 @@ predict_state(FunctionCallInfo fcinfo, text *ref)
 		pfree(ps->z);
 	}
 	ps->x = MemoryContextAlloc(mcxt, sizeof(double) * ps->model->n_features);
-	ps->z = MemoryContextAlloc(mcxt, sizeof(double) * ps->model->n_features);
+	ps->z = MemoryContextAlloc(mcxt, sizeof(double) * ps->model->n_design);
 	ps->mapped_model = NULL;
 	return ps;
 }
@@ -187,15 +187,28 @@ map_columns(PredictState *ps, MemoryContext mcxt, Oid type, int32 typmod)
 		}
 		ps->column[i] = a;
 		ps->column_type[i] = getBaseType(TupleDescAttr(desc, a)->atttypid);
-		if (!MmIsNumericType(ps->column_type[i]) && ps->column_type[i] != BOOLOID)
 		{
-			Oid			t = TupleDescAttr(desc, a)->atttypid;
+			char		category;
+			bool		preferred;
+			bool		text_feature = m->feature_kinds[i] == MM_FEATURE_CATEGORICAL;
+			bool		fits;
 
-			ReleaseTupleDesc(desc);
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("column \"%s\" has type %s, which cannot be a feature",
-							m->feature_names[i], format_type_be(t))));
+			get_type_category_preferred(ps->column_type[i], &category, &preferred);
+			fits = text_feature ? category == TYPCATEGORY_STRING :
+				MmIsNumericType(ps->column_type[i]) || ps->column_type[i] == BOOLOID;
+			if (!fits)
+			{
+				Oid			t = TupleDescAttr(desc, a)->atttypid;
+
+				ReleaseTupleDesc(desc);
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 text_feature ?
+						 errmsg("column \"%s\" has type %s, but the model reads it as text",
+								m->feature_names[i], format_type_be(t)) :
+						 errmsg("column \"%s\" has type %s, which cannot be a feature",
+								m->feature_names[i], format_type_be(t))));
+			}
 		}
 	}
 
@@ -242,6 +255,44 @@ column_double(Datum v, Oid type)
 	}
 	elog(ERROR, "unexpected feature type %u", type);
 	return 0.0;
+}
+
+/*
+ * The category code of a text value, read as training read it (through a
+ * cast to text: character(n) without its padding).
+ */
+static double
+column_category(const MmModel *m, int i, Datum v, Oid type)
+{
+	const char *str;
+	int			len;
+
+	if (type == TEXTOID || type == VARCHAROID)
+	{
+		text	   *t = DatumGetTextPP(v);
+
+		str = VARDATA_ANY(t);
+		len = VARSIZE_ANY_EXHDR(t);
+	}
+	else if (type == BPCHAROID)
+	{
+		text	   *t = DatumGetTextPP(v);
+
+		str = VARDATA_ANY(t);
+		len = VARSIZE_ANY_EXHDR(t);
+		while (len > 0 && str[len - 1] == ' ')
+			len--;
+	}
+	else
+	{
+		Oid			out;
+		bool		varlena;
+
+		getTypeOutputInfo(type, &out, &varlena);
+		str = OidOutputFunctionCall(out, v);
+		len = strlen(str);
+	}
+	return mm_category_code(&m->categories[i], str, len);
 }
 
 /* Errors for a non-finite feature value. */
@@ -315,6 +366,8 @@ predict_record_row(FunctionCallInfo fcinfo)
 
 		if (ps->nulls[a])
 			x = NAN;
+		else if (m->feature_kinds[i] == MM_FEATURE_CATEGORICAL)
+			x = column_category(m, i, ps->values[a], ps->column_type[i]);
 		else
 		{
 			x = column_double(ps->values[a], ps->column_type[i]);
@@ -388,6 +441,13 @@ mm_predict_array(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	ps = predict_state(fcinfo, PG_GETARG_TEXT_PP(0));
 	m = ps->model;
+	if (m->categories != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("model \"%s\" version %d has text features, which an array of numbers cannot hold",
+						ps->version.model, ps->version.version),
+				 errhint("Pass the row: mm_predict('%s', t) with t a row of the table.",
+						 ps->version.model)));
 	arr = PG_GETARG_ARRAYTYPE_P(1);
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,

@@ -26,7 +26,8 @@ typedef struct PrepEntry
 	bool		has_impute,
 				has_scale,
 				has_clip,
-				has_encode;
+				has_encode,
+				has_max_categories;
 	MmColumnPrep prep;
 } PrepEntry;
 
@@ -72,6 +73,7 @@ parse_impute(const char *where, JsonbValue *v, MmColumnPrep *prep)
 		char	   *key;
 		int			keys = 0;
 		double		value = NAN;
+		char	   *text = NULL;
 
 		if (JB_ROOT_IS_OBJECT(obj) && !JB_ROOT_IS_SCALAR(obj))
 		{
@@ -80,12 +82,16 @@ parse_impute(const char *where, JsonbValue *v, MmColumnPrep *prep)
 			{
 				keys++;
 				if (strcmp(key, "constant") == 0)
+				{
 					value = MmJsonbNumber(&inner);
+					text = json_string(&inner);
+				}
 			}
-			if (keys == 1 && isfinite(value))
+			if (keys == 1 && (isfinite(value) || text != NULL))
 			{
 				prep->impute = MM_IMPUTE_CONSTANT;
 				prep->impute_value = value;
+				prep->impute_text = text;
 				return;
 			}
 		}
@@ -94,7 +100,7 @@ parse_impute(const char *where, JsonbValue *v, MmColumnPrep *prep)
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("preprocess option \"impute\" of %s is not valid", where),
 			 errhint("Use \"error\", \"mean\", \"median\", \"most_frequent\", \"zero\" or "
-					 "{\"constant\": a finite number}.")));
+					 "{\"constant\": a finite number, or a text for text columns}.")));
 }
 
 /* Parses "scale": none, standard, minmax or robust. */
@@ -213,8 +219,33 @@ parse_entry(const char *where, JsonbValue *v, PrepEntry *e)
 			parse_clip(where, &inner, &e->prep);
 			e->has_clip = true;
 		}
-		else if (strcmp(key, "encode") == 0 || strcmp(key, "max_categories") == 0)
+		else if (strcmp(key, "encode") == 0)
+		{
+			char	   *name = json_string(&inner);
+
+			if (name != NULL && strcmp(name, "onehot") == 0)
+				e->prep.encoding = MM_ENCODE_ONEHOT;
+			else if (name != NULL && strcmp(name, "ordinal") == 0)
+				e->prep.encoding = MM_ENCODE_ORDINAL;
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("preprocess option \"encode\" of %s is not valid", where),
+						 errhint("Use \"onehot\" or \"ordinal\".")));
 			e->has_encode = true;
+		}
+		else if (strcmp(key, "max_categories") == 0)
+		{
+			double		m = MmJsonbNumber(&inner);
+
+			if (!(m >= 2 && m <= MM_MAX_CATEGORIES) || m != floor(m))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("preprocess option \"max_categories\" of %s must be an integer "
+								"between 2 and %d", where, MM_MAX_CATEGORIES)));
+			e->prep.max_categories = (int) m;
+			e->has_max_categories = true;
+		}
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -223,23 +254,87 @@ parse_entry(const char *where, JsonbValue *v, PrepEntry *e)
 	}
 }
 
-/* Applies the keys an entry set onto a column's preparation. */
-static void
-overlay(MmColumnPrep *prep, const PrepEntry *e)
+/* Whether an imputation method fits text columns. */
+static bool
+impute_fits_text(const MmColumnPrep *p)
 {
+	return p->impute == MM_IMPUTE_ERROR || p->impute == MM_IMPUTE_MOST_FREQUENT ||
+		(p->impute == MM_IMPUTE_CONSTANT && p->impute_text != NULL);
+}
+
+/* Whether an imputation method fits number columns. */
+static bool
+impute_fits_number(const MmColumnPrep *p)
+{
+	return p->impute != MM_IMPUTE_CONSTANT || isfinite(p->impute_value);
+}
+
+/*
+ * Applies the keys an entry set onto a column's preparation.  For "*"
+ * (strict false) a key that does not fit the column's type is passed over;
+ * for the column's own entry it is an error.
+ */
+static void
+overlay(MmColumnPrep *prep, const PrepEntry *e, bool text, bool strict, const char *column,
+		Oid type)
+{
+	const char *misfit = NULL;
+
 	if (e->has_impute)
 	{
-		prep->impute = e->prep.impute;
-		prep->impute_value = e->prep.impute_value;
+		if (text ? impute_fits_text(&e->prep) : impute_fits_number(&e->prep))
+		{
+			prep->impute = e->prep.impute;
+			prep->impute_value = e->prep.impute_value;
+			prep->impute_text = e->prep.impute_text;
+		}
+		else
+			misfit = "impute";
 	}
 	if (e->has_scale)
-		prep->scale = e->prep.scale;
+	{
+		if (!text)
+			prep->scale = e->prep.scale;
+		else if (e->prep.scale != MM_SCALE_NONE)
+			misfit = "scale";
+	}
 	if (e->has_clip)
 	{
-		prep->clip = e->prep.clip;
-		prep->clip_lo = e->prep.clip_lo;
-		prep->clip_hi = e->prep.clip_hi;
+		if (!text)
+		{
+			prep->clip = e->prep.clip;
+			prep->clip_lo = e->prep.clip_lo;
+			prep->clip_hi = e->prep.clip_hi;
+		}
+		else if (e->prep.clip != MM_CLIP_NONE)
+			misfit = "clip";
 	}
+	if (e->has_encode)
+	{
+		if (text)
+			prep->encoding = e->prep.encoding;
+		else
+			misfit = "encode";
+	}
+	if (e->has_max_categories)
+	{
+		if (text)
+			prep->max_categories = e->prep.max_categories;
+		else
+			misfit = "max_categories";
+	}
+	if (misfit != NULL && strict)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("preprocess option \"%s\" of column \"%s\" does not apply to type %s",
+						misfit, column, format_type_be(type)),
+				 text ?
+				 errhint("Text columns take impute (\"most_frequent\", or a text constant), encode "
+						 "and max_categories.") :
+				 strcmp(misfit, "impute") == 0 ?
+				 errhint("Number columns take impute \"mean\", \"median\", \"most_frequent\", "
+						 "\"zero\" or a numeric constant.") :
+				 errhint("encode and max_categories apply to text columns.")));
 }
 
 /* True when preprocess asks for nothing. */
@@ -304,20 +399,17 @@ MmParsePreprocess(Jsonb *preprocess, const MmSource *src, MmPreprocess *out)
 								 "column names: %s.",
 								 MmFormatList(src->features, src->nfeatures))));
 			parse_entry(psprintf("column \"%s\"", key), &v, &own[j]);
-			if (own[j].has_encode)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("preprocess option \"encode\" of column \"%s\" applies to text "
-								"columns, and \"%s\" has type %s",
-								key, key, format_type_be(src->feature_types[j]))));
 		}
 	}
-	/* "*" applies where the type fits: every option but encode fits numbers and booleans */
+	/* "*" applies where the type fits; a column's own entry must fit it */
 	for (j = 0; j < src->nfeatures; j++)
 	{
+		bool		text = src->feature_kinds[j] == MM_FEATURE_CATEGORICAL;
+
 		out->column[j].impute = MM_IMPUTE_ERROR;
-		overlay(&out->column[j], &star);
-		overlay(&out->column[j], &own[j]);
+		out->column[j].encoding = MM_ENCODE_ONEHOT;
+		overlay(&out->column[j], &star, text, false, src->features[j], src->feature_types[j]);
+		overlay(&out->column[j], &own[j], text, true, src->features[j], src->feature_types[j]);
 	}
 }
 
@@ -402,8 +494,10 @@ dedupe_part(MmDataset *ds, int part)
 	for (i = 0; i < n; i++)
 	{
 		const double *row = ds->x[part] + i * p;
+		double		target = ds->numeric_target ? ds->t[part][i] : 0.0;
 		uint64		h = hash_bytes_extended((const unsigned char *) row, sizeof(double) * p,
-										   (uint64) ds->y[part][i]);
+										   (uint64) ds->y[part][i]) ^
+			hash_bytes_extended((const unsigned char *) &target, sizeof(double), 0);
 		size_t		s = h & (nslots - 1);
 		bool		dup = false;
 
@@ -414,6 +508,7 @@ dedupe_part(MmDataset *ds, int part)
 			if (k < 0)
 				break;
 			if (ds->y[part][k] == ds->y[part][i] &&
+				(!ds->numeric_target || memcmp(&ds->t[part][k], &target, sizeof(double)) == 0) &&
 				memcmp(ds->x[part] + k * p, row, sizeof(double) * p) == 0)
 			{
 				dup = true;
@@ -427,6 +522,8 @@ dedupe_part(MmDataset *ds, int part)
 			{
 				memmove(ds->x[part] + kept * p, row, sizeof(double) * p);
 				ds->y[part][kept] = ds->y[part][i];
+				if (ds->numeric_target)
+					ds->t[part][kept] = target;
 			}
 			slots[s] = (int64) kept + 1;
 			kept++;
@@ -456,6 +553,7 @@ drop_features(MmSource *src, MmDataset *ds, const bool *keep)
 			src->feature_types[q] = src->feature_types[j];
 			src->feature_kinds[q] = src->feature_kinds[j];
 			ds->null_count[q] = ds->null_count[j];
+			ds->dicts[q] = ds->dicts[j];
 			q++;
 		}
 	for (part = 0; part < 2; part++)
@@ -717,6 +815,174 @@ append_fitted(StringInfo buf, const char *name, const MmFeatureTransform *t)
 	appendStringInfoChar(buf, '}');
 }
 
+/* Orders category names as the core looks them up: by bytes, the shorter first on a tie. */
+static int
+cmp_name(const void *a, const void *b)
+{
+	const char *x = *(char *const *) a;
+	const char *y = *(char *const *) b;
+
+	return strcmp(x, y);
+}
+
+/* Sorts a category list of the dictionary's indexes by count (descending), then name. */
+static const MmStringDict *sort_dict;
+
+static int
+cmp_frequency(const void *a, const void *b)
+{
+	int			i = *(const int *) a,
+				j = *(const int *) b;
+	int64		ci = sort_dict->count[0][i],
+				cj = sort_dict->count[0][j];
+
+	if (ci != cj)
+		return ci > cj ? -1 : 1;
+	return strcmp(sort_dict->names[i], sort_dict->names[j]);
+}
+
+/*
+ * Fits a text feature: its categories from the training rows (the
+ * max_categories - 1 most frequent kept, the rest grouped as other), the
+ * imputed category, and the map from the dictionary's indexes to the
+ * model's codes.  False when the variance threshold drops it (a single
+ * category).
+ */
+static bool
+fit_categorical(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
+				const MmStringDict *d, int64 nulls_train, MmCategories *cats,
+				MmFeatureTransform *t, double **code_of)
+{
+	int		   *present = palloc(sizeof(int) * Max(d->n, 1));
+	int			npresent = 0,
+				keep,
+				i;
+	char	   *constant = NULL;
+	char	  **kept,
+			  **other;
+
+	for (i = 0; i < d->n; i++)
+		if (d->count[0][i] > 0)
+			present[npresent++] = i;
+	if (npresent == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("feature \"%s\" is null in every training row", name),
+				 errhint("Leave it out with exclude => ARRAY['%s'].", name)));
+	t->clip_lo = -INFINITY;
+	t->clip_hi = INFINITY;
+	t->center = 0.0;
+	t->scale = 1.0;
+	t->impute = NAN;
+
+	/* a constant that fills NULLs of the training rows is one of their categories */
+	if (prep->impute == MM_IMPUTE_CONSTANT && nulls_train > 0)
+	{
+		constant = prep->impute_text;
+		for (i = 0; i < npresent; i++)
+			if (strcmp(d->names[present[i]], constant) == 0)
+				constant = NULL;
+	}
+	sort_dict = d;
+	qsort(present, npresent, sizeof(int), cmp_frequency);
+	keep = npresent + (constant ? 1 : 0);
+	if (prep->max_categories > 0 && keep > prep->max_categories)
+		keep = prep->max_categories - 1;
+
+	/* the most frequent first: the kept ones, then the other group */
+	kept = palloc(sizeof(char *) * (keep + 1));
+	other = palloc(sizeof(char *) * (npresent + 1));
+	cats->n = 0;
+	cats->n_other = 0;
+	if (constant)
+		kept[cats->n++] = pstrdup(constant);
+	for (i = 0; i < npresent; i++)
+	{
+		if (cats->n < keep)
+			kept[cats->n++] = d->names[present[i]];
+		else
+			other[cats->n_other++] = d->names[present[i]];
+	}
+	qsort(kept, cats->n, sizeof(char *), cmp_name);
+	qsort(other, cats->n_other, sizeof(char *), cmp_name);
+	cats->names = kept;
+	cats->other = other;
+	cats->encoding = prep->encoding;
+
+	if (cats->n + (cats->n_other > 0 ? 1 : 0) < 2)
+	{
+		if (pp->variance_threshold_set)
+			return false;
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("feature \"%s\" is constant in the training rows", name),
+				 errdetail("Every training row has the category \"%s\".", kept[0]),
+				 errhint("Leave it out with exclude => ARRAY['%s'], or drop constant features "
+						 "with preprocess => '{\"variance_threshold\": 0}'.", name)));
+	}
+
+	/* the dictionary's values as the model codes them, unseen ones in the held-out rows too */
+	*code_of = palloc(sizeof(double) * Max(d->n, 1));
+	for (i = 0; i < d->n; i++)
+		(*code_of)[i] = mm_category_code(cats, d->names[i], d->lens[i]);
+	if (prep->impute == MM_IMPUTE_MOST_FREQUENT)
+		t->impute = mm_category_code(cats, d->names[present[0]], strlen(d->names[present[0]]));
+	else if (prep->impute == MM_IMPUTE_CONSTANT)
+	{
+		t->impute = mm_category_code(cats, prep->impute_text, strlen(prep->impute_text));
+		/* a constant no training row has: imputed rows encode as unseen, all zeros */
+		if (t->impute == MM_CATEGORY_UNSEEN)
+			t->impute = NAN;
+	}
+	return true;
+}
+
+/* Appends a text feature's fitted categories to the JSON object. */
+static void
+append_fitted_categories(StringInfo buf, const char *name, const MmCategories *c,
+						 const MmFeatureTransform *t)
+{
+	int			i;
+
+	MmJsonString(buf, name);
+	appendStringInfo(buf, ": {\"encode\": \"%s\", \"categories\": [",
+					 c->encoding == MM_ENCODE_ORDINAL ? "ordinal" : "onehot");
+	for (i = 0; i < c->n; i++)
+	{
+		if (i)
+			appendStringInfoString(buf, ", ");
+		MmJsonString(buf, c->names[i]);
+	}
+	appendStringInfoString(buf, "], \"other\": [");
+	for (i = 0; i < c->n_other; i++)
+	{
+		if (i)
+			appendStringInfoString(buf, ", ");
+		MmJsonString(buf, c->other[i]);
+	}
+	appendStringInfoString(buf, "], \"impute\": ");
+	if (isnan(t->impute))
+		appendStringInfoString(buf, "null");
+	else if ((int) t->impute < c->n)
+		MmJsonString(buf, c->names[(int) t->impute]);
+	else
+		appendStringInfoString(buf, "\"(other)\"");
+	appendStringInfoChar(buf, '}');
+}
+
+/* Errors for a value the transform made infinite. */
+static void
+not_finite(const MmSource *src, int j)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("feature \"%s\" is not finite after preprocessing", src->features[j]),
+			 errdetail("A value of %s, scaled by the training part's statistics, overflows.",
+					   src->features[j]),
+			 errhint("Clip the feature with preprocess => '{\"%s\": {\"clip\": {\"z\": 10}}}'.",
+					 src->features[j])));
+}
+
 /*
  * Fits the preprocessing on the training part and applies it to both parts
  * in place; drops the features the variance threshold removes from src and
@@ -735,8 +1001,11 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 	double	   *column = NULL;
 	ColumnMoments *moments = palloc(sizeof(ColumnMoments) * p);
 	MmFeatureTransform *all = palloc(sizeof(MmFeatureTransform) * p);
+	MmCategories *cats = palloc0(sizeof(MmCategories) * p);
+	double	  **code_of = palloc0(sizeof(double *) * p);
 	bool	   *keep = palloc(sizeof(bool) * p);
-	bool		identity = true;
+	bool		identity = true,
+				any_text = false;
 	MmModel		shell;
 	MmError		err;
 	StringInfoData json;
@@ -744,6 +1013,8 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 	memset(fit, 0, sizeof(*fit));
 	for (j = 0; j < p; j++)
 	{
+		bool		text = src->feature_kinds[j] == MM_FEATURE_CATEGORICAL;
+
 		if (ds->nonfinite_count[j] > 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
@@ -759,8 +1030,10 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 								   "feature \"%s\" is null in " INT64_FORMAT " rows",
 								   (unsigned long) ds->null_count[j],
 								   src->features[j], ds->null_count[j]),
-					 errhint("Impute them with preprocess => '{\"%s\": {\"impute\": \"mean\"}}', "
-							 "or filter those rows out.", src->features[j])));
+					 errhint("Impute them with preprocess => '{\"%s\": {\"impute\": \"%s\"}}', "
+							 "or filter those rows out.", src->features[j],
+							 text ? "most_frequent" : "mean")));
+		any_text |= text;
 	}
 	if (pp->dedupe)
 		for (part = 0; part < 2; part++)
@@ -771,8 +1044,17 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 	column_moments(ds, moments);
 	for (j = 0; j < p; j++)
 	{
-		if (!fit_from_moments(&pp->column[j], pp, src->features[j], &moments[j], n, &all[j],
-							  &keep[j]))
+		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
+		{
+			int64		nulls_train = 0;
+
+			for (i = 0; i < n; i++)
+				nulls_train += isnan(ds->x[0][i * p + j]);
+			keep[j] = fit_categorical(&pp->column[j], pp, src->features[j], ds->dicts[j],
+									  nulls_train, &cats[j], &all[j], &code_of[j]);
+		}
+		else if (!fit_from_moments(&pp->column[j], pp, src->features[j], &moments[j], n, &all[j],
+								   &keep[j]))
 		{
 			if (column == NULL)
 				column = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1));
@@ -792,6 +1074,16 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 				 errmsg("the variance threshold drops every feature"),
 				 errdetail("Dropped: %s.", MmFormatList(fit->dropped, fit->ndropped))));
 
+	/* the text values of the held-out rows whose category training never saw */
+	for (j = 0; j < p; j++)
+		if (keep[j] && code_of[j] != NULL)
+			for (i = 0; i < (size_t) ds->dicts[j]->n; i++)
+				if (code_of[j][i] == MM_CATEGORY_UNSEEN)
+				{
+					fit->unseen[0] += ds->dicts[j]->count[0][i];
+					fit->unseen[1] += ds->dicts[j]->count[1][i];
+				}
+
 	initStringInfo(&json);
 	appendStringInfoString(&json, "{\"features\": {");
 	for (j = 0, q = 0; j < p; j++)
@@ -799,8 +1091,14 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 		{
 			if (q)
 				appendStringInfoString(&json, ", ");
-			append_fitted(&json, src->features[j], &all[j]);
-			all[q++] = all[j];
+			if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
+				append_fitted_categories(&json, src->features[j], &cats[j], &all[j]);
+			else
+				append_fitted(&json, src->features[j], &all[j]);
+			all[q] = all[j];
+			cats[q] = cats[j];
+			code_of[q] = code_of[j];
+			q++;
 		}
 	appendStringInfoString(&json, "}, \"dropped\": [");
 	for (j = 0; j < fit->ndropped; j++)
@@ -809,38 +1107,172 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 			appendStringInfoString(&json, ", ");
 		MmJsonString(&json, fit->dropped[j]);
 	}
-	appendStringInfo(&json, "], \"duplicates_dropped\": " INT64_FORMAT "}", fit->duplicates);
+	appendStringInfo(&json, "], \"duplicates_dropped\": " INT64_FORMAT, fit->duplicates);
+	if (any_text)
+		appendStringInfo(&json, ", \"unseen_categories_held_out\": " INT64_FORMAT, fit->unseen[1]);
+	appendStringInfoChar(&json, '}');
 	fit->json = json.data;
 	if (fit->ndropped > 0)
 		drop_features(src, ds, keep);
 
 	p = ds->p;
+	any_text = false;
 	for (j = 0; j < p; j++)
+	{
+		any_text |= src->feature_kinds[j] == MM_FEATURE_CATEGORICAL;
 		if (!isnan(all[j].impute) || !isinf(all[j].clip_lo) || !isinf(all[j].clip_hi) ||
 			all[j].center != 0.0 || all[j].scale != 1.0)
 			identity = false;
-	if (identity)
+	}
+	memset(&shell, 0, sizeof(shell));
+	shell.n_features = p;
+	shell.feature_kinds = src->feature_kinds;
+	shell.transform = all;
+	shell.categories = any_text ? cats : NULL;
+	shell.n_design = mm_model_design_width(&shell);
+	fit->n_design = shell.n_design;
+	fit->categories = shell.categories;
+	if (identity && !any_text)
 		return;
 	fit->transform = all;
 
-	memset(&shell, 0, sizeof(shell));
-	shell.n_features = p;
-	shell.transform = all;
+	if (!any_text)
+	{
+		/* numbers only: transformed in place, each value where it was */
+		for (part = 0; part < 2; part++)
+			for (i = 0; i < ds->n[part]; i++)
+			{
+				double	   *row = ds->x[part] + i * p;
+
+				/* the very function prediction calls, so both see the same numbers */
+				if (mm_model_transform(&shell, row, row, &err) != MM_OK)
+					not_finite(src, err.item);
+				if ((i & 0xffff) == 0)
+					CHECK_FOR_INTERRUPTS();
+			}
+		return;
+	}
+
+	/* with text: a new matrix of the encoded columns, within the memory limit */
+	{
+		Size		need = sizeof(double) * shell.n_design * (ds->n[0] + ds->n[1]);
+		double	   *raw = palloc(sizeof(double) * p);
+
+		if (need > ds->limit)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("the %d encoded columns of %zu rows exceed modelmgr.max_train_memory (%d kB)",
+							shell.n_design, ds->n[0] + ds->n[1], mm_max_train_memory_kb),
+					 errhint("Cap the categories with preprocess => '{\"*\": {\"max_categories\": 50}}', "
+							 "or raise modelmgr.max_train_memory.")));
+		for (part = 0; part < 2; part++)
+		{
+			double	   *design = MemoryContextAllocHuge(ds->cxt, sizeof(double) * shell.n_design *
+														Max(ds->n[part], 1));
+
+			for (i = 0; i < ds->n[part]; i++)
+			{
+				const double *row = ds->x[part] + i * p;
+
+				for (j = 0; j < p; j++)
+					raw[j] = code_of[j] != NULL && !isnan(row[j]) ? code_of[j][(int) row[j]] : row[j];
+				if (mm_model_transform(&shell, raw, design + i * shell.n_design, &err) != MM_OK)
+					not_finite(src, err.item);
+				if ((i & 0xffff) == 0)
+					CHECK_FOR_INTERRUPTS();
+			}
+			if (ds->x[part] != NULL)
+				pfree(ds->x[part]);
+			ds->x[part] = design;
+			ds->cap[part] = ds->n[part];
+		}
+		ds->p = shell.n_design;
+	}
+}
+
+/*
+ * Applies a trained model's preprocessing to rows read for it (evaluation):
+ * text values become the model's category codes (counting those it never
+ * saw into *unseen), then every row is encoded as the model encodes it for
+ * prediction.  Errors name the feature of a NULL the model does not impute,
+ * or of a value not finite once scaled.
+ */
+void
+MmDatasetEncode(const MmModel *model, const MmSource *src, MmDataset *ds, int64 *unseen)
+{
+	int			p = ds->p,
+				w = model->n_design,
+				j,
+				part;
+	double	  **code_of = palloc0(sizeof(double *) * p);
+	double	   *raw = palloc(sizeof(double) * p);
+	MmError		err;
+	size_t		i;
+
+	*unseen = 0;
+	for (j = 0; j < p; j++)
+	{
+		MmStringDict *d = ds->dicts[j];
+
+		if (ds->nonfinite_count[j] > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("feature \"%s\" is NaN or infinite in " INT64_FORMAT " rows of relation %s",
+							model->feature_names[j], ds->nonfinite_count[j], src->display)));
+		if (d == NULL)
+			continue;
+		code_of[j] = palloc(sizeof(double) * Max(d->n, 1));
+		for (i = 0; i < (size_t) d->n; i++)
+		{
+			code_of[j][i] = mm_category_code(&model->categories[j], d->names[i], d->lens[i]);
+			if (code_of[j][i] == MM_CATEGORY_UNSEEN)
+				*unseen += d->count[0][i] + d->count[1][i];
+		}
+	}
+	if ((Size) sizeof(double) * w * (ds->n[0] + ds->n[1]) > ds->limit)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the %d encoded columns of %zu rows exceed modelmgr.max_train_memory (%d kB)",
+						w, ds->n[0] + ds->n[1], mm_max_train_memory_kb),
+				 errhint("Raise modelmgr.max_train_memory, or evaluate on fewer rows.")));
 	for (part = 0; part < 2; part++)
+	{
+		double	   *design = MemoryContextAllocHuge(ds->cxt, sizeof(double) * w * Max(ds->n[part], 1));
+
 		for (i = 0; i < ds->n[part]; i++)
 		{
-			double	   *row = ds->x[part] + i * p;
+			const double *row = ds->x[part] + i * p;
 
-			/* the very function prediction calls, so both see the same numbers */
-			if (mm_model_transform(&shell, row, row, &err) != MM_OK)
+			for (j = 0; j < p; j++)
+				raw[j] = code_of[j] != NULL && !isnan(row[j]) ? code_of[j][(int) row[j]] : row[j];
+			if (mm_model_transform(model, raw, design + i * w, &err) != MM_OK)
 				ereport(ERROR,
-						(errcode(ERRCODE_DATA_EXCEPTION),
-						 errmsg("feature \"%s\" is not finite after preprocessing", src->features[err.item]),
-						 errdetail("A value of %s, scaled by the %s part's statistics, overflows.",
-								   src->features[err.item], "training"),
-						 errhint("Clip the feature with preprocess => '{\"%s\": {\"clip\": {\"z\": 10}}}'.",
-								 src->features[err.item])));
+						(errcode(isnan(raw[err.item]) ? ERRCODE_NULL_VALUE_NOT_ALLOWED : ERRCODE_DATA_EXCEPTION),
+						 isnan(raw[err.item]) ?
+						 errmsg("feature \"%s\" is null in relation %s, and the model does not impute it",
+								model->feature_names[err.item], src->display) :
+						 errmsg("feature \"%s\" is not finite after preprocessing",
+								model->feature_names[err.item])));
 			if ((i & 0xffff) == 0)
 				CHECK_FOR_INTERRUPTS();
 		}
+		if (ds->x[part] != NULL)
+			pfree(ds->x[part]);
+		ds->x[part] = design;
+	}
+	ds->p = w;
+}
+
+/*
+ * Adds to the metrics object just appended (of the held-out part) how many
+ * text values there belonged to no category of the training rows; only for
+ * models with text features.
+ */
+void
+MmAppendUnseen(StringInfo metrics, const MmPreprocessFit *fit)
+{
+	if (fit->categories == NULL || metrics->len == 0 || metrics->data[metrics->len - 1] != '}')
+		return;
+	metrics->len--;
+	appendStringInfo(metrics, ", \"unseen_categories\": " INT64_FORMAT "}", fit->unseen[1]);
 }

@@ -35,16 +35,10 @@
 PG_FUNCTION_INFO_V1(mm_train);
 PG_FUNCTION_INFO_V1(mm_retrain);
 
-/* Hyperparameters of linear regression. */
-typedef struct LinearParams
-{
-	double		alpha;
-	bool		fit_intercept;
-} LinearParams;
 
 /* Reads linear regression's params, filling in defaults. */
-static void
-parse_linear_params(Jsonb *params, LinearParams *out)
+void
+MmParseLinearParams(Jsonb *params, MmLinearParams *out)
 {
 	JsonbIterator *it;
 	JsonbValue	v;
@@ -80,24 +74,6 @@ parse_linear_params(Jsonb *params, LinearParams *out)
 					 errmsg("parameter \"%s\" is not valid for algorithm \"linear_regression\"", key),
 					 errhint("Valid parameters: alpha, fit_intercept.")));
 	}
-}
-
-/* Refuses preprocessing for linear regression, which reads columns as they are. */
-static void
-check_linear_preprocess(Jsonb *preprocess)
-{
-	JsonbIterator *it;
-	JsonbValue	v;
-	char	   *key;
-
-	it = JsonbIteratorInit(&preprocess->root);
-	if (MmJsonbNextPair(&it, &key, &v))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("preprocess option \"%s\" is not supported for linear_regression", key),
-				 errdetail("Linear regression reads numeric and boolean columns as they are; its "
-						   "coefficients are the same in any units."),
-				 errhint("Pass preprocess => '{}', or filter and fill in the rows in a view.")));
 }
 
 /* True when an integer target has at most ten distinct values (auto picks classification). */
@@ -278,7 +254,7 @@ warn_small_sample(const MmLsView *v)
 
 /* Fits, turning the core's refusals into errors that name the columns. */
 static void
-fit_linear(const MmLsView *v, const MmSource *src, const LinearParams *lp, MmLinearModel *lin)
+fit_linear(const MmLsView *v, const MmSource *src, const MmLinearParams *lp, MmLinearModel *lin)
 {
 	MmError		err;
 	uint8	   *aliased = palloc0(v->p + 1);
@@ -471,8 +447,8 @@ insert_version(const MmTrainSpec *spec, const MmSource *src, const VersionRow *r
 }
 
 /* Appends {"r2": ..., ...} for one part. */
-static void
-append_metrics(StringInfo buf, const MmRegressionMetrics *m)
+void
+MmAppendRegressionMetrics(StringInfo buf, const MmRegressionMetrics *m)
 {
 	appendStringInfoString(buf, "{\"r2\": ");
 	MmJsonNumber(buf, m->r2);
@@ -493,7 +469,7 @@ static void
 train_linear(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *src,
 			 MmTrained *out)
 {
-	LinearParams lp;
+	MmLinearParams lp;
 	char	   *query;
 	Oid			qtypes[4] = {FLOAT8OID, INT4OID, INT4OID, FLOAT8OID};
 	Datum		qvalues[4];
@@ -507,8 +483,7 @@ train_linear(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *s
 	StringInfoData params,
 				metrics;
 
-	check_linear_preprocess(spec->preprocess);
-	parse_linear_params(spec->params, &lp);
+	MmParseLinearParams(spec->params, &lp);
 
 	/* the one pass over the data */
 	query = training_query(src, MmExtensionSchema(fcinfo->flinfo->fn_oid));
@@ -559,10 +534,10 @@ train_linear(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *s
 	appendStringInfo(&params, ", \"fit_intercept\": %s}", lp.fit_intercept ? "true" : "false");
 	initStringInfo(&metrics);
 	appendStringInfoString(&metrics, "{\"train\": ");
-	append_metrics(&metrics, &train_m);
+	MmAppendRegressionMetrics(&metrics, &train_m);
 	appendStringInfoString(&metrics, ", \"test\": ");
 	if (has_test)
-		append_metrics(&metrics, &test_m);
+		MmAppendRegressionMetrics(&metrics, &test_m);
 	else
 		appendStringInfoString(&metrics, "null");
 	appendStringInfoChar(&metrics, '}');
@@ -571,6 +546,7 @@ train_linear(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *s
 	out->model.algorithm = MM_ALGO_LINEAR_REGRESSION;
 	out->model.task = MM_TASK_REGRESSION;
 	out->model.n_features = src->nfeatures;
+	out->model.n_design = src->nfeatures;
 	out->model.feature_names = src->features;
 	out->model.feature_kinds = src->feature_kinds;
 	out->model.target = src->target;
@@ -587,6 +563,18 @@ train_linear(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *s
 	out->rows_test = (int64) view.part[1][0];
 	out->rows_skipped = psprintf("{\"null_target\": " INT64_FORMAT "}", view.head->rows_null_target);
 	out->fingerprint = view.head->fingerprint;
+}
+
+/* True when a feature is text, which the least-squares aggregate cannot read. */
+static bool
+has_text_feature(const MmSource *src)
+{
+	int			j;
+
+	for (j = 0; j < src->nfeatures; j++)
+		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
+			return true;
+	return false;
 }
 
 /* Trains one version; SPI is connected. */
@@ -642,6 +630,8 @@ train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
 		MmTrainKMeans(spec, &src, &trained);
 	else if (strcmp(algorithm, "pca") == 0)
 		MmTrainPCA(spec, &src, &trained);
+	else if (!MmPreprocessIsEmpty(spec->preprocess) || has_text_feature(&src))
+		MmTrainLinearInMemory(spec, &src, &trained);
 	else
 		train_linear(fcinfo, spec, &src, &trained);
 

@@ -130,7 +130,7 @@ append_numbers(StringInfo buf, const double *v, int n)
 static void
 append_kmeans_metrics(StringInfo buf, const MmModel *model, const double *x, size_t n)
 {
-	int			p = model->n_features,
+	int			p = model->n_design,
 				k = model->kmeans.k,
 				c;
 	int64	   *sizes = palloc0(sizeof(int64) * k);
@@ -178,7 +178,7 @@ load_unsupervised(const MmTrainSpec *spec, MmSource *src, MmDataset *ds, MmPrepr
 	MmPreprocess pp;
 
 	MmParsePreprocess(spec->preprocess, src, &pp);
-	out->snapshot = MmDatasetLoad(ds, src, 0, spec->test_size, spec->seed);
+	out->snapshot = MmDatasetLoad(ds, src, 0, false, spec->test_size, spec->seed);
 	if (ds->n[0] == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
@@ -198,10 +198,12 @@ load_unsupervised(const MmTrainSpec *spec, MmSource *src, MmDataset *ds, MmPrepr
 							   "dropped " INT64_FORMAT " duplicate rows",
 							   (unsigned long) fit->duplicates, fit->duplicates)));
 	memset(&out->model, 0, sizeof(out->model));
-	out->model.n_features = ds->p;
+	out->model.n_features = src->nfeatures;
+	out->model.n_design = ds->p;
 	out->model.feature_names = src->features;
 	out->model.feature_kinds = src->feature_kinds;
 	out->model.transform = fit->transform;
+	out->model.categories = fit->categories;
 	out->fitted = fit->json;
 	out->rows_read = ds->rows_read;
 	out->rows_train = (int64) ds->n[0];
@@ -244,7 +246,10 @@ MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 	append_kmeans_metrics(&metrics, &out->model, ds.x[0], ds.n[0]);
 	appendStringInfoString(&metrics, ", \"test\": ");
 	if (ds.n[1] > 0)
+	{
 		append_kmeans_metrics(&metrics, &out->model, ds.x[1], ds.n[1]);
+		MmAppendUnseen(&metrics, &fit);
+	}
 	else
 		appendStringInfoString(&metrics, "null");
 	appendStringInfo(&metrics, ", \"iterations\": %d, \"converged\": %s}",
@@ -304,7 +309,10 @@ MmTrainPCA(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 	append_numbers(&metrics, pc->explained_variance, pc->n_components);
 	appendStringInfo(&metrics, ", \"rows\": %zu}, \"test\": ", ds.n[0]);
 	if (ds.n[1] > 1)
+	{
 		append_pca_metrics(&metrics, &out->model, ds.x[1], ds.n[1]);
+		MmAppendUnseen(&metrics, &fit);
+	}
 	else
 		appendStringInfoString(&metrics, "null");
 	appendStringInfo(&metrics, ", \"n_components\": %d}", pc->n_components);
@@ -348,42 +356,24 @@ MmEvaluateUnsupervised(const MmModel *model, MmSource *src)
 {
 	MmDataset	ds;
 	StringInfoData json;
-	size_t		i;
-	int			p = model->n_features,
-				j;
-	MmError		err;
+	int64		unseen;
 
-	(void) MmDatasetLoad(&ds, src, 0, 0.0, 0);
+	(void) MmDatasetLoad(&ds, src, 0, false, 0.0, 0);
 	if (ds.n[0] == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("relation %s has no rows to evaluate on", src->display)));
-	for (j = 0; j < p; j++)
-		if (ds.nonfinite_count[j] > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("feature \"%s\" is NaN or infinite in " INT64_FORMAT " rows of relation %s",
-							model->feature_names[j], ds.nonfinite_count[j], src->display)));
-	for (i = 0; i < ds.n[0]; i++)
-	{
-		double	   *row = ds.x[0] + i * p;
-
-		if (mm_model_transform(model, row, row, &err) != MM_OK)
-			ereport(ERROR,
-					(errcode(isnan(row[err.item]) ? ERRCODE_NULL_VALUE_NOT_ALLOWED : ERRCODE_DATA_EXCEPTION),
-					 isnan(row[err.item]) ?
-					 errmsg("feature \"%s\" is null in relation %s, and the model does not impute it",
-							model->feature_names[err.item], src->display) :
-					 errmsg("feature \"%s\" is not finite after preprocessing",
-							model->feature_names[err.item])));
-		if ((i & 0xffff) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
+	MmDatasetEncode(model, src, &ds, &unseen);
 	initStringInfo(&json);
 	if (model->algorithm == MM_ALGO_KMEANS)
 		append_kmeans_metrics(&json, model, ds.x[0], ds.n[0]);
 	else
 		append_pca_metrics(&json, model, ds.x[0], ds.n[0]);
+	if (model->categories != NULL)
+	{
+		json.len--;
+		appendStringInfo(&json, ", \"unseen_categories\": " INT64_FORMAT "}", unseen);
+	}
 	MmDatasetFree(&ds);
 	return MmJsonbFromString(json.data);
 }

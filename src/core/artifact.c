@@ -221,13 +221,13 @@ write_linear(Writer *w, const MmModel *model)
 	put_f64(w, m->intercept);
 	put_u32(w, (uint32_t) m->rank);
 	put_f64(w, m->df_resid);
-	for (i = 0; i < model->n_features; i++)
+	for (i = 0; i < model->n_design; i++)
 		put_f64(w, m->coef[i]);
-	for (i = 0; i <= model->n_features; i++)
+	for (i = 0; i <= model->n_design; i++)
 		put_f64(w, m->std_err[i]);
-	for (i = 0; i <= model->n_features; i++)
+	for (i = 0; i <= model->n_design; i++)
 		put_f64(w, m->stat[i]);
-	for (i = 0; i <= model->n_features; i++)
+	for (i = 0; i <= model->n_design; i++)
 		put_f64(w, m->p_value[i]);
 }
 
@@ -236,7 +236,7 @@ static int
 read_linear(Reader *r, MmModel *model)
 {
 	MmLinearModel *m = &model->linear;
-	int			n = model->n_features;
+	int			n = model->n_design;
 	uint8_t		fi = get_u8(r);
 	int			i;
 
@@ -257,6 +257,93 @@ read_linear(Reader *r, MmModel *model)
 	for (i = 0; i < n; i++)
 		if (!isfinite(m->coef[i]))
 			return 0;
+	return 1;
+}
+
+/* Writes the categories of each text feature, in feature order. */
+static void
+write_categories(Writer *w, const MmModel *model)
+{
+	int			j,
+				i;
+
+	for (j = 0; j < model->n_features; j++)
+	{
+		const MmCategories *c;
+
+		if (model->feature_kinds[j] != MM_FEATURE_CATEGORICAL)
+			continue;
+		c = &model->categories[j];
+		put_u8(w, (uint8_t) c->encoding);
+		put_u32(w, (uint32_t) c->n);
+		for (i = 0; i < c->n; i++)
+			put_str(w, c->names[i]);
+		put_u32(w, (uint32_t) c->n_other);
+		for (i = 0; i < c->n_other; i++)
+			put_str(w, c->other[i]);
+	}
+}
+
+/* Reads n category names, which must be in strictly increasing byte order. */
+static char **
+read_names(Reader *r, int n)
+{
+	char	  **names = mm_alloc0(sizeof(char *) * (n > 0 ? n : 1));
+	int			i;
+
+	if (names == NULL)
+	{
+		r->failed = 1;
+		return NULL;
+	}
+	for (i = 0; i < n && !r->failed; i++)
+	{
+		names[i] = get_string(r, 1);
+		if (names[i] != NULL && i > 0 && strcmp(names[i - 1], names[i]) >= 0)
+			r->failed = 1;
+	}
+	return names;
+}
+
+/* Reads and checks the categories of each text feature. */
+static int
+read_categories(Reader *r, MmModel *model)
+{
+	int			j,
+				any = 0;
+
+	for (j = 0; j < model->n_features; j++)
+		any |= model->feature_kinds[j] == MM_FEATURE_CATEGORICAL;
+	if (!any)
+		return 1;
+	model->categories = mm_alloc0(sizeof(MmCategories) * model->n_features);
+	if (model->categories == NULL)
+		return 0;
+	for (j = 0; j < model->n_features; j++)
+	{
+		MmCategories *c = &model->categories[j];
+		uint32_t	n,
+					n_other;
+		uint8_t		enc;
+
+		if (model->feature_kinds[j] != MM_FEATURE_CATEGORICAL)
+			continue;
+		enc = get_u8(r);
+		n = get_u32(r);
+		if (r->failed || (enc != MM_ENCODE_ONEHOT && enc != MM_ENCODE_ORDINAL) ||
+			n < 1 || n > MM_MAX_CATEGORIES)
+			return 0;
+		c->encoding = (MmEncoding) enc;
+		c->n = (int) n;
+		c->names = read_names(r, c->n);
+		n_other = get_u32(r);
+		if (r->failed || n_other > (uint32_t) (MM_MAX_CATEGORIES - c->n))
+			return 0;
+		c->n_other = (int) n_other;
+		c->other = read_names(r, c->n_other);
+		if (r->failed)
+			return 0;
+	}
 	return 1;
 }
 
@@ -308,6 +395,16 @@ read_transform(Reader *r, MmModel *model)
 			t->clip_lo > t->clip_hi || !isfinite(t->center) || !isfinite(t->scale) ||
 			!(t->scale > 0.0))
 			return 0;
+		if (model->feature_kinds[i] == MM_FEATURE_CATEGORICAL)
+		{
+			const MmCategories *c = &model->categories[i];
+
+			/* a category is imputed by its code, and nothing else applies */
+			if (!isinf(t->clip_lo) || !isinf(t->clip_hi) || t->center != 0.0 || t->scale != 1.0 ||
+				(!isnan(t->impute) && (t->impute != floor(t->impute) || t->impute < 0.0 ||
+									   t->impute > (double) c->n - (c->n_other > 0 ? 0 : 1))))
+				return 0;
+		}
 	}
 	return 1;
 }
@@ -317,7 +414,7 @@ static void
 write_classifier(Writer *w, const MmModel *model)
 {
 	const MmClassifier *c = &model->classifier;
-	int			p = model->n_features;
+	int			p = model->n_design;
 	int			i;
 
 	put_u8(w, (uint8_t) c->label_kind);
@@ -354,7 +451,7 @@ static int
 read_classifier(Reader *r, MmModel *model)
 {
 	MmClassifier *c = &model->classifier;
-	int			p = model->n_features;
+	int			p = model->n_design;
 	uint8_t		kind = get_u8(r);
 	uint32_t	k = get_u32(r);
 	uint32_t	rows;
@@ -426,7 +523,7 @@ write_kmeans(Writer *w, const MmModel *model)
 	int			i;
 
 	put_u32(w, (uint32_t) km->k);
-	for (i = 0; i < km->k * model->n_features; i++)
+	for (i = 0; i < km->k * model->n_design; i++)
 		put_f64(w, km->centers[i]);
 	put_f64(w, km->inertia);
 	put_u32(w, (uint32_t) km->max_iter);
@@ -448,7 +545,9 @@ read_kmeans(Reader *r, MmModel *model)
 	if (r->failed || k < 1 || k > MM_MAX_CLUSTERS)
 		return 0;
 	km->k = (int) k;
-	km->centers = get_f64_array(r, km->k * model->n_features);
+	if ((size_t) km->k * (size_t) model->n_design * 8 > r->left)
+		return 0;
+	km->centers = get_f64_array(r, km->k * model->n_design);
 	km->inertia = get_f64(r);
 	km->max_iter = (int) get_u32(r);
 	km->tol = get_f64(r);
@@ -460,7 +559,7 @@ read_kmeans(Reader *r, MmModel *model)
 		!(km->tol >= 0.0) || !isfinite(km->tol))
 		return 0;
 	km->converged = conv;
-	for (i = 0; i < km->k * model->n_features; i++)
+	for (i = 0; i < km->k * model->n_design; i++)
 		if (!isfinite(km->centers[i]))
 			return 0;
 	return 1;
@@ -474,9 +573,9 @@ write_pca(Writer *w, const MmModel *model)
 	int			i;
 
 	put_u32(w, (uint32_t) pc->n_components);
-	for (i = 0; i < model->n_features; i++)
+	for (i = 0; i < model->n_design; i++)
 		put_f64(w, pc->mean[i]);
-	for (i = 0; i < pc->n_components * model->n_features; i++)
+	for (i = 0; i < pc->n_components * model->n_design; i++)
 		put_f64(w, pc->components[i]);
 	for (i = 0; i < pc->n_components; i++)
 		put_f64(w, pc->explained_variance[i]);
@@ -489,7 +588,7 @@ static int
 read_pca(Reader *r, MmModel *model)
 {
 	MmPCA	   *pc = &model->pca;
-	int			n = model->n_features;
+	int			n = model->n_design;
 	uint32_t	nc = get_u32(r);
 	int			i;
 
@@ -517,8 +616,10 @@ read_pca(Reader *r, MmModel *model)
 
 /* Serializes a model (see artifact.h). */
 MmErrorCode
-mm_artifact_write(const MmModel *model, uint8_t **out, size_t *len, MmError *err)
+mm_artifact_write(const MmModel *given, uint8_t **out, size_t *len, MmError *err)
 {
+	MmModel		copy = *given;
+	const MmModel *model = &copy;
 	Writer		body = {0};
 	uint8_t    *buf;
 	uLongf		zlen;
@@ -526,6 +627,7 @@ mm_artifact_write(const MmModel *model, uint8_t **out, size_t *len, MmError *err
 	int			i,
 				rc;
 
+	copy.n_design = mm_model_design_width(given);
 	put_u32(&body, (uint32_t) model->task);
 	put_u32(&body, (uint32_t) model->n_features);
 	for (i = 0; i < model->n_features; i++)
@@ -536,6 +638,7 @@ mm_artifact_write(const MmModel *model, uint8_t **out, size_t *len, MmError *err
 	put_u8(&body, model->target != NULL);
 	if (model->target != NULL)
 		put_str(&body, model->target);
+	write_categories(&body, model);
 	write_transform(&body, model);
 	switch (model->algorithm)
 	{
@@ -687,7 +790,8 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 			model->feature_names[i] = get_str(&r);
 			model->feature_kinds[i] = get_u8(&r);
 			ok = !r.failed && (model->feature_kinds[i] == MM_FEATURE_NUMERIC ||
-							   model->feature_kinds[i] == MM_FEATURE_BOOLEAN);
+							   model->feature_kinds[i] == MM_FEATURE_BOOLEAN ||
+							   (format >= 2 && model->feature_kinds[i] == MM_FEATURE_CATEGORICAL));
 		}
 	}
 	if (ok)
@@ -700,7 +804,12 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 	}
 	/* format 1 predates preprocessing: its models read their inputs as they are */
 	if (ok && format >= 2)
-		ok = read_transform(&r, model);
+		ok = read_categories(&r, model) && read_transform(&r, model);
+	if (ok)
+	{
+		model->n_design = mm_model_design_width(model);
+		ok = model->n_design >= 1 && model->n_design <= MM_MAX_DESIGN;
+	}
 	if (ok)
 	{
 		switch (model->algorithm)

@@ -341,7 +341,7 @@ mm_kmeans_fit(const double *x, size_t n, int p, const MmKMeansOptions *opt, MmKM
 double
 mm_silhouette(const MmModel *model, const double *x, size_t n, size_t max_rows)
 {
-	int			p = model->n_features,
+	int			p = model->n_design,
 				k = model->kmeans.k;
 	size_t		m = n < max_rows ? n : max_rows,
 				a,

@@ -7,6 +7,7 @@
 #include "model.h"
 
 #include <math.h>
+#include <string.h>
 
 /* Name of an algorithm as SQL spells it, or NULL. */
 const char *
@@ -58,38 +59,173 @@ mm_linear_predict(const MmLinearModel *m, int n, const double *x)
 	return s;
 }
 
+/* The number of design columns a feature takes. */
+static int
+feature_width(const MmModel *model, int j)
+{
+	const MmCategories *c;
+
+	if (model->categories == NULL || model->feature_kinds[j] != MM_FEATURE_CATEGORICAL)
+		return 1;
+	c = &model->categories[j];
+	if (c->encoding == MM_ENCODE_ORDINAL)
+		return 1;
+	return c->n + (c->n_other > 0 ? 1 : 0);
+}
+
+/* The number of columns a model's inputs encode into. */
+int
+mm_model_design_width(const MmModel *model)
+{
+	int			w = 0,
+				j;
+
+	for (j = 0; j < model->n_features; j++)
+		w += feature_width(model, j);
+	return w;
+}
+
+/* Compares a value with a category name, byte by byte, shorter first on a tie. */
+static int
+compare_category(const char *value, size_t len, const char *name)
+{
+	size_t		nlen = strlen(name);
+	int			c = memcmp(value, name, len < nlen ? len : nlen);
+
+	if (c != 0)
+		return c;
+	return (len > nlen) - (len < nlen);
+}
+
+/* Position of a value in n sorted names, or -1. */
+static int
+find_category(char **names, int n, const char *value, size_t len)
+{
+	int			lo = 0,
+				hi = n - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+		int			c = compare_category(value, len, names[mid]);
+
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+/* The code of a text value among a feature's categories (see model.h). */
+double
+mm_category_code(const MmCategories *c, const char *value, size_t len)
+{
+	int			i = find_category(c->names, c->n, value, len);
+
+	if (i >= 0)
+		return (double) i;
+	if (c->n_other > 0 && find_category(c->other, c->n_other, value, len) >= 0)
+		return (double) c->n;
+	return MM_CATEGORY_UNSEEN;
+}
+
+/* Which input a design column comes from (see model.h). */
+int
+mm_design_feature(const MmModel *model, int column, int *category)
+{
+	int			j,
+				k = 0;
+
+	for (j = 0; j < model->n_features; j++)
+	{
+		int			w = feature_width(model, j);
+
+		if (column < k + w)
+		{
+			*category = model->categories != NULL &&
+				model->feature_kinds[j] == MM_FEATURE_CATEGORICAL &&
+				model->categories[j].encoding == MM_ENCODE_ONEHOT ? column - k : -1;
+			return j;
+		}
+		k += w;
+	}
+	*category = -1;
+	return -1;
+}
+
+/* The centering and scaling of each design column (see model.h). */
+void
+mm_model_design_scaling(const MmModel *model, double *center, double *scale)
+{
+	int			j,
+				c,
+				k = 0;
+
+	for (j = 0; j < model->n_features; j++)
+	{
+		int			w = feature_width(model, j);
+
+		for (c = 0; c < w; c++, k++)
+		{
+			int			numeric = model->categories == NULL ||
+				model->feature_kinds[j] != MM_FEATURE_CATEGORICAL;
+
+			center[k] = numeric && model->transform ? model->transform[j].center : 0.0;
+			scale[k] = numeric && model->transform ? model->transform[j].scale : 1.0;
+		}
+	}
+}
+
 /* Applies the model's preprocessing to one row (see model.h). */
 MmErrorCode
 mm_model_transform(const MmModel *model, const double *x, double *z, MmError *err)
 {
 	int			n = model->n_features;
-	int			i;
+	int			i,
+				k = 0;
 
 	for (i = 0; i < n; i++)
 	{
 		double		v = x[i];
+		const MmFeatureTransform *t = model->transform ? &model->transform[i] : NULL;
 
-		if (model->transform != NULL)
+		if (isnan(v))
 		{
-			const MmFeatureTransform *t = &model->transform[i];
+			if (t == NULL || isnan(t->impute))
+				return mm_fail(err, MM_ERR_INVALID_INPUT, i, "missing value");
+			v = t->impute;
+		}
+		if (model->categories != NULL && model->feature_kinds[i] == MM_FEATURE_CATEGORICAL)
+		{
+			const MmCategories *c = &model->categories[i];
 
-			if (isnan(v))
+			if (c->encoding == MM_ENCODE_ORDINAL)
+				z[k++] = v;
+			else
 			{
-				if (isnan(t->impute))
-					return mm_fail(err, MM_ERR_INVALID_INPUT, i, "missing value");
-				v = t->impute;
+				int			w = c->n + (c->n_other > 0 ? 1 : 0),
+							code;
+
+				for (code = 0; code < w; code++)
+					z[k + code] = (double) code == v ? 1.0 : 0.0;
+				k += w;
 			}
+			continue;
+		}
+		if (t != NULL)
+		{
 			if (v < t->clip_lo)
 				v = t->clip_lo;
 			else if (v > t->clip_hi)
 				v = t->clip_hi;
 			v = (v - t->center) / t->scale;
 		}
-		else if (isnan(v))
-			return mm_fail(err, MM_ERR_INVALID_INPUT, i, "missing value");
 		if (!isfinite(v))
 			return mm_fail(err, MM_ERR_INVALID_INPUT, i, "value not finite after preprocessing");
-		z[i] = v;
+		z[k++] = v;
 	}
 	return MM_OK;
 }
@@ -127,7 +263,7 @@ mm_classifier_scores(const MmModel *model, const double *z, double *scores)
 	int			r;
 
 	for (r = 0; r < c->n_rows; r++)
-		scores[r] = classifier_score(c, model->n_features, r, z);
+		scores[r] = classifier_score(c, model->n_design, r, z);
 }
 
 /* The class index the scores decide. */
@@ -196,19 +332,16 @@ void
 mm_classifier_unscaled(const MmModel *model, int r, double *intercept, double *coef)
 {
 	const MmClassifier *c = &model->classifier;
-	int			n = model->n_features;
+	int			n = model->n_design;
 	double		b0 = c->intercept[r];
 	int			j;
 
+	mm_model_design_scaling(model, coef, coef + n);
 	for (j = 0; j < n; j++)
 	{
-		double		w = c->coef[(size_t) r * n + j];
+		double		w = c->coef[(size_t) r * n + j] / coef[n + j];
 
-		if (model->transform != NULL)
-		{
-			w /= model->transform[j].scale;
-			b0 -= w * model->transform[j].center;
-		}
+		b0 -= w * coef[j];
 		coef[j] = w;
 	}
 	*intercept = b0;
@@ -228,7 +361,7 @@ mm_model_predict(const MmModel *model, const double *z)
 	switch (model->algorithm)
 	{
 		case MM_ALGO_LINEAR_REGRESSION:
-			return mm_linear_predict(&model->linear, model->n_features, z);
+			return mm_linear_predict(&model->linear, model->n_design, z);
 		case MM_ALGO_LOGISTIC_REGRESSION:
 		case MM_ALGO_LINEAR_SVM:
 			if (model->classifier.class_values == NULL)
@@ -246,11 +379,11 @@ mm_model_predict(const MmModel *model, const double *z)
 static double
 center_distance2(const MmModel *model, int c, const double *z)
 {
-	const double *center = model->kmeans.centers + (size_t) c * model->n_features;
+	const double *center = model->kmeans.centers + (size_t) c * model->n_design;
 	double		s = 0.0;
 	int			j;
 
-	for (j = 0; j < model->n_features; j++)
+	for (j = 0; j < model->n_design; j++)
 	{
 		double		dz = z[j] - center[j];
 
@@ -284,7 +417,7 @@ mm_kmeans_cluster(const MmModel *model, const double *z)
 int
 mm_model_project(const MmModel *model, const double *z, double *out)
 {
-	int			n = model->n_features,
+	int			n = model->n_design,
 				c,
 				j;
 
@@ -343,6 +476,22 @@ mm_model_free(MmModel *model)
 		for (i = 0; i < model->n_features; i++)
 			mm_free(model->feature_names[i]);
 		mm_free(model->feature_names);
+	}
+	if (model->categories != NULL)
+	{
+		for (i = 0; i < model->n_features; i++)
+		{
+			MmCategories *c = &model->categories[i];
+			int			k;
+
+			for (k = 0; c->names && k < c->n; k++)
+				mm_free(c->names[k]);
+			for (k = 0; c->other && k < c->n_other; k++)
+				mm_free(c->other[k]);
+			mm_free(c->names);
+			mm_free(c->other);
+		}
+		mm_free(model->categories);
 	}
 	mm_free(model->feature_kinds);
 	mm_free(model->target);

@@ -34,8 +34,39 @@ typedef enum MmTask
 typedef enum MmFeatureKind
 {
 	MM_FEATURE_NUMERIC = 1,		/* any SQL number, read as a double */
-	MM_FEATURE_BOOLEAN = 2		/* false = 0, true = 1 */
+	MM_FEATURE_BOOLEAN = 2,		/* false = 0, true = 1 */
+	MM_FEATURE_CATEGORICAL = 3	/* text, read as the code of its category */
 } MmFeatureKind;
+
+/* How a categorical feature enters the model. */
+typedef enum MmEncoding
+{
+	MM_ENCODE_ONEHOT = 1,		/* a 0/1 column per category */
+	MM_ENCODE_ORDINAL = 2		/* one column: the category's position */
+} MmEncoding;
+
+/*
+ * The categories of a text feature seen in training.  The kept ones are
+ * coded 0 .. n-1 in their byte order (C collation); the rarer ones beyond
+ * max_categories share the code n, "other"; a category never seen in
+ * training is MM_CATEGORY_UNSEEN, which one-hot encodes as all zeros.
+ */
+typedef struct MmCategories
+{
+	MmEncoding	encoding;
+	int			n;
+	char	  **names;
+	int			n_other;
+	char	  **other;
+} MmCategories;
+
+#define MM_CATEGORY_UNSEEN (-1.0)
+
+/* Most categories one feature may have, kept and other together. */
+#define MM_MAX_CATEGORIES 100000
+
+/* Most columns the inputs of a model may encode into. */
+#define MM_MAX_DESIGN 100000
 
 /* How a classifier's labels are typed in SQL, which decides what mm_predict returns. */
 typedef enum MmLabelKind
@@ -135,6 +166,8 @@ typedef struct MmModel
 	char	  **feature_names;
 	uint8_t    *feature_kinds;	/* MmFeatureKind */
 	char	   *target;
+	MmCategories *categories;	/* n_features, used where the kind is categorical; or NULL */
+	int			n_design;		/* the columns the inputs encode into */
 	MmFeatureTransform *transform;	/* n_features, or NULL: inputs as they are */
 	MmLinearModel linear;
 	MmClassifier classifier;
@@ -157,12 +190,32 @@ extern double mm_linear_predict(const MmLinearModel *m, int n, const double *x);
 
 /*
  * Applies the model's preprocessing to one row of raw values (NaN for a
- * missing one) into z.  Returns MM_OK, or an error whose item names the
- * feature: a missing value the model does not impute, or a value that is not
- * finite after the transform.
+ * missing one, category codes for text features) into z, n_design values:
+ * numbers are imputed, clipped, centered and scaled; categories imputed and
+ * encoded.  Returns MM_OK, or an error whose item names the feature: a
+ * missing value the model does not impute, or a value that is not finite
+ * after the transform.  z must not overlap x.
  */
 extern MmErrorCode mm_model_transform(const MmModel *model, const double *x, double *z,
 									  MmError *err);
+
+/* The number of columns a model's inputs encode into (sets nothing). */
+extern int	mm_model_design_width(const MmModel *model);
+
+/*
+ * The code of a text value among a feature's categories: its position, n
+ * for one of the rarer ones, MM_CATEGORY_UNSEEN for one never seen.
+ */
+extern double mm_category_code(const MmCategories *c, const char *value, size_t len);
+
+/*
+ * Which input a design column comes from, and for a one-hot column which
+ * category (n: other); *category is -1 for numeric and ordinal columns.
+ */
+extern int	mm_design_feature(const MmModel *model, int column, int *category);
+
+/* The centering and scaling of each design column (0 and 1 where none). */
+extern void mm_model_design_scaling(const MmModel *model, double *center, double *scale);
 
 /* Predicts from a transformed row: the value, or a classifier's label as a number. */
 extern double mm_model_predict(const MmModel *model, const double *z);
@@ -188,7 +241,8 @@ extern void mm_classifier_proba(const MmModel *model, const double *z, double *p
 /*
  * Coefficient row r of a linear classifier in the units of the raw inputs
  * (centering and scaling undone; clipping is not, the coefficients hold
- * within the clip range): its intercept, and n_features slopes into coef.
+ * within the clip range): its intercept, and n_design slopes into coef,
+ * which must have room for 2 * n_design values.
  */
 extern void mm_classifier_unscaled(const MmModel *model, int r, double *intercept, double *coef);
 

@@ -154,7 +154,7 @@ mm_pca_fit(const double *x, size_t n, int p, int n_components, double variance_k
 void
 mm_pca_captured(const MmModel *model, const double *x, size_t n, double *ratio)
 {
-	int			p = model->n_features,
+	int			p = model->n_design,
 				nc = model->pca.n_components,
 				c,
 				j;

@@ -82,6 +82,7 @@ model_new(int n)
 	m->algorithm = MM_ALGO_LINEAR_REGRESSION;
 	m->task = MM_TASK_REGRESSION;
 	m->n_features = n;
+	m->n_design = n;
 	m->feature_names = mm_alloc0(sizeof(char *) * n);
 	m->feature_kinds = mm_alloc0(n);
 	m->linear.coef = mm_alloc0(sizeof(double) * n);
@@ -1018,6 +1019,7 @@ classifier_model(MmLabelKind kind)
 	m->algorithm = MM_ALGO_LOGISTIC_REGRESSION;
 	m->task = MM_TASK_CLASSIFICATION;
 	m->n_features = 2;
+	m->n_design = 2;
 	m->feature_names = mm_alloc0(sizeof(char *) * 2);
 	m->feature_kinds = mm_alloc0(2);
 	m->feature_names[0] = mm_strdup("petal_length");

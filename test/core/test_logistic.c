@@ -50,6 +50,7 @@ wrap(const MmClassifier *c, int p)
 	m.algorithm = MM_ALGO_LOGISTIC_REGRESSION;
 	m.task = MM_TASK_CLASSIFICATION;
 	m.n_features = p;
+	m.n_design = p;
 	m.classifier = *c;
 	return m;
 }
@@ -129,7 +130,7 @@ test_patients_textbook(void **state)
 		MmFeatureTransform t[2] = {{NAN, -INFINITY, INFINITY, 0.5, 0.5},
 		{NAN, -INFINITY, INFINITY, 57.5, 12.5}};
 		double		b0,
-					b[2];
+					b[4];
 
 		for (i = 0; i < 20; i++)
 		{
@@ -488,6 +489,7 @@ test_transform(void **state)
 
 	memset(&m, 0, sizeof(m));
 	m.n_features = 2;
+	m.n_design = 2;
 	m.transform = t;
 	x[0] = NAN;
 	x[1] = 12.0;

@@ -46,6 +46,7 @@ classifier_shell(const MmClassifier *c, int p, MmAlgorithm algorithm)
 	m.algorithm = algorithm;
 	m.task = MM_TASK_CLASSIFICATION;
 	m.n_features = p;
+	m.n_design = p;
 	m.classifier = *c;
 	return m;
 }
@@ -240,6 +241,7 @@ test_kmeans_blobs(void **state)
 	m.algorithm = MM_ALGO_KMEANS;
 	m.task = MM_TASK_CLUSTERING;
 	m.n_features = 2;
+	m.n_design = 2;
 	m.kmeans = km;
 	for (i = 0; i < n; i++)
 	{
@@ -352,6 +354,7 @@ test_pca_line(void **state)
 		m.algorithm = MM_ALGO_PCA;
 		m.task = MM_TASK_DECOMPOSITION;
 		m.n_features = 2;
+		m.n_design = 2;
 		m.pca = pc;
 		assert_int_equal(mm_model_project(&m, x, z), 2);
 		assert_close(z[0], (x[0] - mx) * 0.6 + (x[1] - my) * 0.8, 1e-6);
@@ -386,6 +389,7 @@ test_roundtrips(void **state)
 	m->algorithm = MM_ALGO_KMEANS;
 	m->task = MM_TASK_CLUSTERING;
 	m->n_features = 2;
+	m->n_design = 2;
 	m->feature_names = mm_alloc0(sizeof(char *) * 2);
 	m->feature_kinds = mm_alloc0(2);
 	m->feature_names[0] = mm_strdup("a");

@@ -1,0 +1,308 @@
+/*
+ * regress.c: linear regression on rows held in memory, for models with
+ * preprocessing or text features.
+ *
+ * Without either, linear regression is one aggregate pass (train.c).  With
+ * them, the rows are read once (dataset.c), the preprocessing is fitted on
+ * the training part and applied, text encoded (preprocess.c), and the
+ * normal equations are built from the encoded rows.  Without a penalty the
+ * fit is made in the columns' own units (imputed, clipped and encoded, not
+ * centered or scaled), so the inference statistics are the textbook ones for
+ * the coefficients mm_coefficients reports; the stored model holds the same
+ * coefficients mapped onto the scaled columns prediction computes.  A ridge
+ * penalty acts on the scaled columns, as in a scikit-learn pipeline.
+ */
+#include "modelmgr.h"
+
+#include <math.h>
+
+#include "miscadmin.h"
+#include "utils/builtins.h"
+
+#include "linfit.h"
+#include "moments.h"
+
+#define BATCH_ROWS 256
+
+/*
+ * The moments of the design columns (centering and scaling undone when
+ * unscale) and the target over one part, in batches.
+ */
+static double *
+design_moments(const MmDataset *ds, int part, const double *center, const double *scale,
+			   bool unscale)
+{
+	int			p = ds->p,
+				d = p + 1,
+				j;
+	double	   *block = palloc0(sizeof(double) * mm_moments_len(d));
+	double	   *cols = palloc(sizeof(double) * d * BATCH_ROWS);
+	double	   *scratch = palloc(sizeof(double) * (mm_moments_len(d) + d));
+	size_t		i = 0;
+
+	while (i < ds->n[part])
+	{
+		int			m = (int) Min((size_t) BATCH_ROWS, ds->n[part] - i),
+					r;
+
+		for (r = 0; r < m; r++)
+		{
+			const double *row = ds->x[part] + (i + r) * p;
+
+			for (j = 0; j < p; j++)
+				cols[j * m + r] = unscale ? row[j] * scale[j] + center[j] : row[j];
+			cols[p * m + r] = ds->t[part][i + r];
+		}
+		mm_moments_merge_batch(block, d, cols, m, scratch);
+		i += m;
+		CHECK_FOR_INTERRUPTS();
+	}
+	return block;
+}
+
+/* The name of design column k: the feature's, or column=value for a one-hot column. */
+static char *
+column_name(const MmModel *model, int k)
+{
+	int			category;
+	int			j = mm_design_feature(model, k, &category);
+	const MmCategories *c;
+
+	if (category < 0)
+		return model->feature_names[j];
+	c = &model->categories[j];
+	return psprintf("%s=%s", model->feature_names[j],
+					category < c->n ? c->names[category] : "(other)");
+}
+
+/* The regression metrics of the model on one part, every row predicted as mm_predict would. */
+static void
+part_metrics(const MmModel *model, const MmDataset *ds, int part, MmRegressionMetrics *out)
+{
+	double		state[MM_EVAL_STATE_LEN],
+				scratch[4];
+	size_t		i;
+
+	mm_eval_init(state);
+	for (i = 0; i < ds->n[part]; i++)
+	{
+		mm_eval_add(state, ds->t[part][i], mm_model_predict(model, ds->x[part] + i * ds->p), scratch);
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	mm_eval_metrics(state, out);
+}
+
+/* Trains a linear regression version of spec on src, in memory (SPI is connected). */
+void
+MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
+{
+	MmLinearParams lp;
+	MmPreprocess pp;
+	MmPreprocessFit fit;
+	MmDataset	ds;
+	MmLinearModel lin;
+	MmRegressionMetrics train_m,
+				test_m;
+	MmError		err;
+	double	   *center,
+			   *scale,
+			   *moments;
+	uint8	   *aliased;
+	bool		in_units;
+	StringInfoData params,
+				metrics;
+	int			p,
+				j;
+
+	MmParseLinearParams(spec->params, &lp);
+	MmParsePreprocess(spec->preprocess, src, &pp);
+	out->snapshot = MmDatasetLoad(&ds, src, 0, true, spec->test_size, spec->seed);
+	if (ds.nonfinite_target > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg_plural("target \"%s\" is NaN or infinite in " INT64_FORMAT " row",
+							   "target \"%s\" is NaN or infinite in " INT64_FORMAT " rows",
+							   (unsigned long) ds.nonfinite_target, src->target, ds.nonfinite_target),
+				 errhint("Filter those rows out, for example through a view.")));
+	if (ds.n[0] + ds.n[1] == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 ds.rows_read == 0 ?
+				 errmsg("relation %s has no rows", src->display) :
+				 errmsg("target \"%s\" is null in every row of relation %s",
+						src->target, src->display)));
+	MmFitPreprocess(&pp, src, &ds, &fit);
+	if (fit.ndropped > 0)
+		ereport(NOTICE,
+				(errmsg_plural("the variance threshold dropped %d feature: %s",
+							   "the variance threshold dropped %d features: %s",
+							   fit.ndropped, fit.ndropped, MmFormatList(fit.dropped, fit.ndropped))));
+	if (fit.duplicates > 0)
+		ereport(NOTICE,
+				(errmsg_plural("dropped " INT64_FORMAT " duplicate row",
+							   "dropped " INT64_FORMAT " duplicate rows",
+							   (unsigned long) fit.duplicates, fit.duplicates)));
+	if (ds.n[0] == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("no rows of relation %s are left for training", src->display),
+				 errhint("Lower test_size.")));
+	p = ds.p;
+
+	memset(&out->model, 0, sizeof(out->model));
+	out->model.algorithm = MM_ALGO_LINEAR_REGRESSION;
+	out->model.task = MM_TASK_REGRESSION;
+	out->model.n_features = src->nfeatures;
+	out->model.n_design = p;
+	out->model.feature_names = src->features;
+	out->model.feature_kinds = src->feature_kinds;
+	out->model.target = src->target;
+	out->model.transform = fit.transform;
+	out->model.categories = fit.categories;
+	center = palloc(sizeof(double) * p);
+	scale = palloc(sizeof(double) * p);
+	mm_model_design_scaling(&out->model, center, scale);
+
+	/* unpenalized: fitted in the columns' units, for textbook statistics */
+	in_units = lp.alpha == 0.0;
+	moments = design_moments(&ds, 0, center, scale, in_units);
+	aliased = palloc0(p + 1);
+	CHECK_FOR_INTERRUPTS();
+	switch (mm_linear_fit(moments, p, lp.alpha, lp.fit_intercept, &lin, aliased, &err))
+	{
+		case MM_OK:
+			break;
+		case MM_ERR_TOO_FEW_ROWS:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("too few training rows: %s", err.message),
+					 errhint("Lower test_size, train on more rows, or use fewer features.")));
+			break;
+		case MM_ERR_CONSTANT_FEATURE:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("feature \"%s\" is constant in the training rows",
+							column_name(&out->model, err.item)),
+					 errhint("Drop constant features with preprocess => '{\"variance_threshold\": 0}'.")));
+			break;
+		case MM_ERR_CONSTANT_TARGET:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("target \"%s\" is constant in the training rows", src->target)));
+			break;
+		default:
+			MmReportCoreError(&err, "could not fit the linear model");
+	}
+	if (lin.rank < p && lp.alpha == 0.0)
+	{
+		char	  **names = palloc(sizeof(char *) * p);
+		int			n = 0;
+
+		for (j = 0; j < p; j++)
+			if (aliased[j + 1])
+				names[n++] = column_name(&out->model, j);
+		ereport(NOTICE,
+				(errmsg("features are collinear; using the minimum-norm least-squares solution"),
+				 errdetail("The encoded columns have rank %d of %d; the coefficients of %s are not identifiable.",
+						   lin.rank, p, MmFormatList(names, n)),
+				 fit.categories != NULL && lp.fit_intercept ?
+				 errhint("One-hot columns of a text feature sum to one, as the intercept does; "
+						 "the predictions are unaffected.") : 0));
+	}
+	if (in_units)
+	{
+		/* the same coefficients, on the scaled columns prediction computes */
+		for (j = 0; j < p; j++)
+		{
+			lin.intercept += lin.coef[j] * center[j];
+			lin.coef[j] *= scale[j];
+		}
+	}
+	out->model.linear = lin;
+
+	part_metrics(&out->model, &ds, 0, &train_m);
+	if (ds.n[1] > 0)
+		part_metrics(&out->model, &ds, 1, &test_m);
+	else if (spec->test_size > 0)
+		ereport(NOTICE,
+				(errmsg("no rows were held out for testing"),
+				 errdetail("With %zu rows, test_size %g held out none; test metrics are null.",
+						   ds.n[0], spec->test_size)));
+
+	initStringInfo(&params);
+	appendStringInfoString(&params, "{\"alpha\": ");
+	MmJsonNumber(&params, lp.alpha);
+	appendStringInfo(&params, ", \"fit_intercept\": %s}", lp.fit_intercept ? "true" : "false");
+	initStringInfo(&metrics);
+	appendStringInfoString(&metrics, "{\"train\": ");
+	MmAppendRegressionMetrics(&metrics, &train_m);
+	appendStringInfoString(&metrics, ", \"test\": ");
+	if (ds.n[1] > 0)
+	{
+		MmAppendRegressionMetrics(&metrics, &test_m);
+		MmAppendUnseen(&metrics, &fit);
+	}
+	else
+		appendStringInfoString(&metrics, "null");
+	appendStringInfoChar(&metrics, '}');
+
+	out->algorithm = "linear_regression";
+	out->task = "regression";
+	out->params = params.data;
+	out->metrics = metrics.data;
+	out->fitted = fit.json;
+	out->score = ds.n[1] > 0 && !isnan(test_m.r2) ? test_m.r2 : train_m.r2;
+	out->rows_read = ds.rows_read;
+	out->rows_train = (int64) ds.n[0];
+	out->rows_test = (int64) ds.n[1];
+	out->rows_skipped = psprintf("{\"null_target\": " INT64_FORMAT ", \"duplicates\": " INT64_FORMAT "}",
+								 ds.null_target, fit.duplicates);
+	out->fingerprint = ds.fingerprint;
+	MmDatasetFree(&ds);
+}
+
+/*
+ * The regression metrics of a model with text features on every row of src,
+ * as the flat JSON object mm_evaluate returns, with the count of text values
+ * whose category training never saw.  (Models without text features are
+ * evaluated by one parallel aggregate in evaluate.c.)
+ */
+Jsonb *
+MmEvaluateRegressionInMemory(const MmModel *model, MmSource *src)
+{
+	MmDataset	ds;
+	MmRegressionMetrics m;
+	StringInfoData json;
+	int64		unseen;
+
+	(void) MmDatasetLoad(&ds, src, 0, true, 0.0, 0);
+	if (ds.nonfinite_target > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg_plural("target \"%s\" of relation %s is NaN or infinite in " INT64_FORMAT " row",
+							   "target \"%s\" of relation %s is NaN or infinite in " INT64_FORMAT " rows",
+							   (unsigned long) ds.nonfinite_target, src->target, src->display,
+							   ds.nonfinite_target),
+				 errhint("Filter those rows out, for example through a view.")));
+	if (ds.n[0] == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("relation %s has no rows with a non-null target to evaluate on",
+						src->display)));
+	MmDatasetEncode(model, src, &ds, &unseen);
+	part_metrics(model, &ds, 0, &m);
+	initStringInfo(&json);
+	appendStringInfoString(&json, "{\"r2\": ");
+	MmJsonNumber(&json, m.r2);
+	appendStringInfoString(&json, ", \"rmse\": ");
+	MmJsonNumber(&json, m.rmse);
+	appendStringInfoString(&json, ", \"mae\": ");
+	MmJsonNumber(&json, m.mae);
+	appendStringInfoString(&json, ", \"explained_variance\": ");
+	MmJsonNumber(&json, m.explained_variance);
+	appendStringInfo(&json, ", \"rows\": %.0f, \"rows_null_target\": " INT64_FORMAT
+					 ", \"unseen_categories\": " INT64_FORMAT "}", m.rows, ds.null_target, unseen);
+	MmDatasetFree(&ds);
+	return MmJsonbFromString(json.data);
+}
