@@ -109,22 +109,22 @@ SELECT count(*) AS bad_versions FROM mm.versions WHERE model = 'bad';
 -- Linear regression in memory gives the aggregate's answer: the same
 -- coefficients and textbook statistics in the columns' units, with the
 -- columns standardized first, and the same rows held out
-SELECT version FROM mm_train('plain', 'houses', 'price', features => ARRAY['tax', 'bath', 'size']);
-SELECT version FROM mm_train('scaled', 'houses', 'price', features => ARRAY['tax', 'bath', 'size'],
+SELECT version FROM mm_train('lin_plain', 'houses', 'price', features => ARRAY['tax', 'bath', 'size']);
+SELECT version FROM mm_train('lin_scaled', 'houses', 'price', features => ARRAY['tax', 'bath', 'size'],
                              preprocess => '{"*": {"scale": "standard"}}');
 SELECT p.feature, abs(s.coef / p.coef - 1) < 1e-9 AS same_coef,
        abs(s.std_err / p.std_err - 1) < 1e-9 AS same_std_err,
        abs(s.p_value / p.p_value - 1) < 1e-9 AS same_p_value
-  FROM mm_coefficients('plain') p JOIN mm_coefficients('scaled') s USING (feature);
+  FROM mm_coefficients('lin_plain') p JOIN mm_coefficients('lin_scaled') s USING (feature);
 SELECT a.rows_train = b.rows_train AND a.rows_test = b.rows_test AS same_split,
        a.fingerprint = b.fingerprint AS same_fingerprint,
        abs((a.metrics->'test'->>'r2')::float8 - (b.metrics->'test'->>'r2')::float8) < 1e-9 AS same_r2
-  FROM mm.versions a, mm.versions b WHERE a.model = 'plain' AND b.model = 'scaled';
+  FROM mm.versions a, mm.versions b WHERE a.model = 'lin_plain' AND b.model = 'lin_scaled';
 -- ridge acts on the standardized columns, as in a scikit-learn pipeline
-SELECT version FROM mm_train('scaled_ridge', 'houses', 'price', features => ARRAY['tax', 'bath', 'size'],
+SELECT version FROM mm_train('lin_scaled_ridge', 'houses', 'price', features => ARRAY['tax', 'bath', 'size'],
                              params => '{"alpha": 5}', preprocess => '{"*": {"scale": "standard"}}',
                              test_size => 0);
-SELECT count(*) FILTER (WHERE std_err IS NULL) AS without_std_err FROM mm_coefficients('scaled_ridge');
+SELECT count(*) FILTER (WHERE std_err IS NULL) AS without_std_err FROM mm_coefficients('lin_scaled_ridge');
 -- and evaluation predicts through the stored preprocessing
-SELECT round((mm_evaluate('scaled', 'houses')->>'r2')::numeric, 6)
-       = round((mm_evaluate('plain', 'houses')->>'r2')::numeric, 6) AS same_r2;
+SELECT round((mm_evaluate('lin_scaled', 'houses')->>'r2')::numeric, 6)
+       = round((mm_evaluate('lin_plain', 'houses')->>'r2')::numeric, 6) AS same_r2;

@@ -126,28 +126,42 @@ append_numbers(StringInfo buf, const double *v, int n)
 	appendStringInfoChar(buf, ']');
 }
 
-/* k-means' metrics on n transformed rows: inertia, silhouette, cluster sizes. */
+/*
+ * k-means' metrics on n transformed rows: inertia, silhouette, cluster
+ * sizes.  The training rows' inertia and sizes come from the fit (known,
+ * non-NULL), which measured them as prediction assigns rows.
+ */
 static void
-append_kmeans_metrics(StringInfo buf, const MmModel *model, const double *x, size_t n)
+append_kmeans_metrics(StringInfo buf, const MmModel *model, const double *x, size_t n,
+					  const int64 *known)
 {
 	int			p = model->n_design,
 				k = model->kmeans.k,
 				c;
 	int64	   *sizes = palloc0(sizeof(int64) * k);
 	double		inertia = 0.0;
-	double	   *dist = palloc(sizeof(double) * k);
 	size_t		i;
 
-	for (i = 0; i < n; i++)
+	if (known != NULL)
 	{
-		int			cluster = mm_kmeans_cluster(model, x + i * p);
-
-		(void) mm_model_project(model, x + i * p, dist);
-		inertia += dist[cluster] * dist[cluster];
-		sizes[cluster]++;
-		if ((i & 0xffff) == 0)
-			CHECK_FOR_INTERRUPTS();
+		memcpy(sizes, known, sizeof(int64) * k);
+		inertia = model->kmeans.inertia;
 	}
+	else
+		for (i = 0; i < n; i++)
+		{
+			int			cluster = mm_kmeans_cluster(model, x + i * p);
+			const double *center = model->kmeans.centers + (size_t) cluster * p;
+			double		d2 = 0.0;
+			int			j;
+
+			for (j = 0; j < p; j++)
+				d2 += (x[i * p + j] - center[j]) * (x[i * p + j] - center[j]);
+			inertia += d2;
+			sizes[cluster]++;
+			if ((i & 0xffff) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
 	appendStringInfoString(buf, "{\"inertia\": ");
 	MmJsonNumber(buf, inertia);
 	appendStringInfoString(buf, ", \"silhouette\": ");
@@ -223,6 +237,7 @@ MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 	StringInfoData metrics,
 				params;
 	double		silhouette;
+	int64	   *sizes;
 
 	parse_kmeans_params(spec->params, spec->seed, &opts);
 	load_unsupervised(spec, src, &ds, &fit, out);
@@ -234,7 +249,8 @@ MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 				 errhint("Lower k, or lower test_size.")));
 	out->model.algorithm = MM_ALGO_KMEANS;
 	out->model.task = MM_TASK_CLUSTERING;
-	if (mm_kmeans_fit(ds.x[0], ds.n[0], ds.p, &opts, &out->model.kmeans, &err) != MM_OK)
+	sizes = palloc(sizeof(int64) * opts.k);
+	if (mm_kmeans_fit(ds.x[0], ds.n[0], ds.p, &opts, &out->model.kmeans, sizes, &err) != MM_OK)
 		MmReportCoreError(&err, "could not cluster the rows");
 	if (!out->model.kmeans.converged)
 		ereport(NOTICE,
@@ -243,11 +259,11 @@ MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 
 	initStringInfo(&metrics);
 	appendStringInfoString(&metrics, "{\"train\": ");
-	append_kmeans_metrics(&metrics, &out->model, ds.x[0], ds.n[0]);
+	append_kmeans_metrics(&metrics, &out->model, ds.x[0], ds.n[0], sizes);
 	appendStringInfoString(&metrics, ", \"test\": ");
 	if (ds.n[1] > 0)
 	{
-		append_kmeans_metrics(&metrics, &out->model, ds.x[1], ds.n[1]);
+		append_kmeans_metrics(&metrics, &out->model, ds.x[1], ds.n[1], NULL);
 		MmAppendUnseen(&metrics, &fit);
 	}
 	else
@@ -366,7 +382,7 @@ MmEvaluateUnsupervised(const MmModel *model, MmSource *src)
 	MmDatasetEncode(model, src, &ds, &unseen);
 	initStringInfo(&json);
 	if (model->algorithm == MM_ALGO_KMEANS)
-		append_kmeans_metrics(&json, model, ds.x[0], ds.n[0]);
+		append_kmeans_metrics(&json, model, ds.x[0], ds.n[0], NULL);
 	else
 		append_pca_metrics(&json, model, ds.x[0], ds.n[0]);
 	if (model->categories != NULL)

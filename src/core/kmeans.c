@@ -190,7 +190,7 @@ assign(const double *x, size_t n, int p, int k, const double *centers, double *c
 /* Fits k-means (see kmeans.h). */
 MmErrorCode
 mm_kmeans_fit(const double *x, size_t n, int p, const MmKMeansOptions *opt, MmKMeans *out,
-			  MmError *err)
+			  int64_t *sizes, MmError *err)
 {
 	int			k = opt->k;
 	uint64_t	rng = (uint64_t) (uint32_t) opt->seed * UINT64_C(0x9e3779b97f4a7c15) + 0x5851f42d4c957f2dULL;
@@ -303,21 +303,29 @@ mm_kmeans_fit(const double *x, size_t n, int p, const MmKMeansOptions *opt, MmKM
 	}
 	out->n_iter = iter;
 
-	/* the inertia with the distance prediction uses */
+	/* the inertia and the sizes with the distance prediction uses */
 	out->inertia = 0.0;
+	if (sizes != NULL)
+		memset(sizes, 0, sizeof(int64_t) * k);
 	for (i = 0; i < n; i++)
 	{
 		const double *xi = x + i * p;
 		double		best = dist2(xi, centers, p);
+		int			nearest = 0;
 
 		for (c = 1; c < k; c++)
 		{
 			double		d = dist2(xi, centers + (size_t) c * p, p);
 
 			if (d < best)
+			{
 				best = d;
+				nearest = c;
+			}
 		}
 		out->inertia += best;
+		if (sizes != NULL)
+			sizes[nearest]++;
 		if ((i + 1) % INTERRUPT_ROWS == 0)
 			mm_check_interrupts();
 	}

@@ -25,10 +25,11 @@ typedef struct MmKMeansOptions
  * iterations until the assignment stops changing, the centers move less than
  * tol times the mean variance of the features, or max_iter.  A cluster left
  * empty takes the row farthest from its center.  Fills out's centers,
- * inertia and fitting record.
+ * inertia and fitting record, and (unless NULL) sizes[k] with the rows
+ * each final cluster holds, as mm_kmeans_cluster assigns them.
  */
 extern MmErrorCode mm_kmeans_fit(const double *x, size_t n, int p, const MmKMeansOptions *opt,
-								 MmKMeans *out, MmError *err);
+								 MmKMeans *out, int64_t *sizes, MmError *err);
 
 /*
  * The mean silhouette of n rows (labels from the model) over at most

@@ -218,12 +218,14 @@ test_kmeans_blobs(void **state)
 	MmError		err;
 	double		inertia = 0.0,
 				sil;
+	int64_t		sizes[3];
 	int			c,
 				found = 0;
 
 	blobs(x, n, 3);
 	memset(&km, 0, sizeof(km));
-	assert_int_equal(mm_kmeans_fit(x, n, 2, &o, &km, &err), MM_OK);
+	assert_int_equal(mm_kmeans_fit(x, n, 2, &o, &km, sizes, &err), MM_OK);
+	assert_int_equal(sizes[0] + sizes[1] + sizes[2], n);
 	assert_true(km.converged);
 	/* every true center has a fitted one within the blob's spread */
 	for (c = 0; c < 3; c++)
@@ -269,11 +271,11 @@ test_kmeans_edges(void **state)
 	MmError		err;
 
 	memset(&km, 0, sizeof(km));
-	assert_int_equal(mm_kmeans_fit(x, 4, 2, &o, &km, &err), MM_OK);
+	assert_int_equal(mm_kmeans_fit(x, 4, 2, &o, &km, NULL, &err), MM_OK);
 	assert_close(km.inertia, 0.0, 0);
 	mm_free(km.centers);
 	o.k = 5;
-	assert_int_equal(mm_kmeans_fit(x, 4, 2, &o, &km, &err), MM_ERR_TOO_FEW_ROWS);
+	assert_int_equal(mm_kmeans_fit(x, 4, 2, &o, &km, NULL, &err), MM_ERR_TOO_FEW_ROWS);
 }
 
 /*
