@@ -48,6 +48,66 @@ MmLabelKindOf(Oid type)
 	return 0;
 }
 
+/* The hyperparameters both linear classifiers have. */
+typedef struct CommonParams
+{
+	int			fit_intercept;
+	int			balanced;
+	int			max_iter;
+	double		tol;
+} CommonParams;
+
+/*
+ * Reads a hyperparameter both linear classifiers have into c; false when
+ * key is not one of them.
+ */
+static bool
+parse_common_param(const char *key, const JsonbValue *v, int max_iter_limit, CommonParams *c)
+{
+	double		num = MmJsonbNumber(v);
+
+	if (strcmp(key, "fit_intercept") == 0)
+	{
+		if (v->type != jbvBool)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("parameter \"fit_intercept\" must be true or false")));
+		c->fit_intercept = v->val.boolean;
+	}
+	else if (strcmp(key, "class_weight") == 0)
+	{
+		if (v->type == jbvNull)
+			c->balanced = 0;
+		else if (v->type == jbvString && v->val.string.len == 8 &&
+				 memcmp(v->val.string.val, "balanced", 8) == 0)
+			c->balanced = 1;
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("parameter \"class_weight\" must be \"balanced\" or null")));
+	}
+	else if (strcmp(key, "max_iter") == 0)
+	{
+		if (!(num >= 1.0 && num <= max_iter_limit) || num != floor(num))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("parameter \"max_iter\" must be an integer between 1 and %d",
+							max_iter_limit)));
+		c->max_iter = (int) num;
+	}
+	else if (strcmp(key, "tol") == 0)
+	{
+		if (!(num > 0.0) || isinf(num))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("parameter \"tol\" must be a finite positive number")));
+		c->tol = num;
+	}
+	else
+		return false;
+	return true;
+}
+
 /* Hyperparameters of logistic regression, defaults as scikit-learn's. */
 static void
 parse_logistic_params(Jsonb *params, MmLogisticOptions *o)
@@ -55,12 +115,10 @@ parse_logistic_params(Jsonb *params, MmLogisticOptions *o)
 	JsonbIterator *it;
 	JsonbValue	v;
 	char	   *key;
+	CommonParams c = {1, 0, 100, 1e-4};
 
 	memset(o, 0, sizeof(*o));
 	o->alpha = 1.0;
-	o->fit_intercept = 1;
-	o->max_iter = 100;
-	o->tol = 1e-4;
 	MmJsonbRequireObject(params, "params");
 	it = JsonbIteratorInit(&params->root);
 	while (MmJsonbNextPair(&it, &key, &v))
@@ -75,48 +133,26 @@ parse_logistic_params(Jsonb *params, MmLogisticOptions *o)
 						 errmsg("parameter \"alpha\" must be a finite non-negative number")));
 			o->alpha = num;
 		}
-		else if (strcmp(key, "fit_intercept") == 0)
-		{
-			if (v.type != jbvBool)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("parameter \"fit_intercept\" must be true or false")));
-			o->fit_intercept = v.val.boolean;
-		}
-		else if (strcmp(key, "class_weight") == 0)
-		{
-			if (v.type == jbvNull)
-				o->balanced = 0;
-			else if (v.type == jbvString && v.val.string.len == 8 &&
-					 memcmp(v.val.string.val, "balanced", 8) == 0)
-				o->balanced = 1;
-			else
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("parameter \"class_weight\" must be \"balanced\" or null")));
-		}
-		else if (strcmp(key, "max_iter") == 0)
-		{
-			if (!(num >= 1.0 && num <= 10000.0) || num != floor(num))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("parameter \"max_iter\" must be an integer between 1 and 10000")));
-			o->max_iter = (int) num;
-		}
-		else if (strcmp(key, "tol") == 0)
-		{
-			if (!(num > 0.0) || isinf(num))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("parameter \"tol\" must be a finite positive number")));
-			o->tol = num;
-		}
-		else
+		else if (!parse_common_param(key, &v, 10000, &c))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("parameter \"%s\" is not valid for algorithm \"logistic_regression\"", key),
 					 errhint("Valid parameters: alpha, fit_intercept, class_weight, max_iter, tol.")));
 	}
+	o->fit_intercept = c.fit_intercept;
+	o->balanced = c.balanced;
+	o->max_iter = c.max_iter;
+	o->tol = c.tol;
+}
+
+/* Appends the hyperparameters both linear classifiers have, and closes the object. */
+static void
+append_common_json(StringInfo buf, int fit_intercept, int balanced, int max_iter, double tol)
+{
+	appendStringInfo(buf, ", \"fit_intercept\": %s, \"class_weight\": %s, \"max_iter\": %d, \"tol\": ",
+					 fit_intercept ? "true" : "false", balanced ? "\"balanced\"" : "null", max_iter);
+	MmJsonNumber(buf, tol);
+	appendStringInfoChar(buf, '}');
 }
 
 /* The resolved hyperparameters as JSON. */
@@ -128,11 +164,7 @@ logistic_params_json(const MmLogisticOptions *o)
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, "{\"alpha\": ");
 	MmJsonNumber(&buf, o->alpha);
-	appendStringInfo(&buf, ", \"fit_intercept\": %s, \"class_weight\": %s, \"max_iter\": %d, \"tol\": ",
-					 o->fit_intercept ? "true" : "false",
-					 o->balanced ? "\"balanced\"" : "null", o->max_iter);
-	MmJsonNumber(&buf, o->tol);
-	appendStringInfoChar(&buf, '}');
+	append_common_json(&buf, o->fit_intercept, o->balanced, o->max_iter, o->tol);
 	return buf.data;
 }
 
@@ -143,12 +175,10 @@ parse_svm_params(Jsonb *params, int32 seed, MmSvmOptions *o)
 	JsonbIterator *it;
 	JsonbValue	v;
 	char	   *key;
+	CommonParams c = {1, 0, 1000, 1e-4};
 
 	memset(o, 0, sizeof(*o));
 	o->C = 1.0;
-	o->fit_intercept = 1;
-	o->max_iter = 1000;
-	o->tol = 1e-4;
 	o->seed = (uint64) (uint32) seed;
 	it = JsonbIteratorInit(&params->root);
 	while (MmJsonbNextPair(&it, &key, &v))
@@ -176,48 +206,16 @@ parse_svm_params(Jsonb *params, int32 seed, MmSvmOptions *o)
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("parameter \"loss\" must be \"hinge\" or \"squared_hinge\"")));
 		}
-		else if (strcmp(key, "fit_intercept") == 0)
-		{
-			if (v.type != jbvBool)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("parameter \"fit_intercept\" must be true or false")));
-			o->fit_intercept = v.val.boolean;
-		}
-		else if (strcmp(key, "class_weight") == 0)
-		{
-			if (v.type == jbvNull)
-				o->balanced = 0;
-			else if (v.type == jbvString && v.val.string.len == 8 &&
-					 memcmp(v.val.string.val, "balanced", 8) == 0)
-				o->balanced = 1;
-			else
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("parameter \"class_weight\" must be \"balanced\" or null")));
-		}
-		else if (strcmp(key, "max_iter") == 0)
-		{
-			if (!(num >= 1.0 && num <= 100000.0) || num != floor(num))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("parameter \"max_iter\" must be an integer between 1 and 100000")));
-			o->max_iter = (int) num;
-		}
-		else if (strcmp(key, "tol") == 0)
-		{
-			if (!(num > 0.0) || isinf(num))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("parameter \"tol\" must be a finite positive number")));
-			o->tol = num;
-		}
-		else
+		else if (!parse_common_param(key, &v, 100000, &c))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("parameter \"%s\" is not valid for algorithm \"linear_svm\"", key),
 					 errhint("Valid parameters: C, loss, fit_intercept, class_weight, max_iter, tol.")));
 	}
+	o->fit_intercept = c.fit_intercept;
+	o->balanced = c.balanced;
+	o->max_iter = c.max_iter;
+	o->tol = c.tol;
 }
 
 /* The linear SVM's resolved hyperparameters as JSON. */
@@ -229,13 +227,8 @@ svm_params_json(const MmSvmOptions *o)
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, "{\"C\": ");
 	MmJsonNumber(&buf, o->C);
-	appendStringInfo(&buf, ", \"loss\": \"%s\", \"fit_intercept\": %s, \"class_weight\": %s, "
-					 "\"max_iter\": %d, \"tol\": ",
-					 o->squared_hinge ? "squared_hinge" : "hinge",
-					 o->fit_intercept ? "true" : "false",
-					 o->balanced ? "\"balanced\"" : "null", o->max_iter);
-	MmJsonNumber(&buf, o->tol);
-	appendStringInfoChar(&buf, '}');
+	appendStringInfo(&buf, ", \"loss\": \"%s\"", o->squared_hinge ? "squared_hinge" : "hinge");
+	append_common_json(&buf, o->fit_intercept, o->balanced, o->max_iter, o->tol);
 	return buf.data;
 }
 
@@ -397,16 +390,7 @@ MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
 	MmDatasetOrderLabels(&ds);
 	check_classes(&ds, src);
 	MmFitPreprocess(&pp, src, &ds, &fit);
-	if (fit.ndropped > 0)
-		ereport(NOTICE,
-				(errmsg_plural("the variance threshold dropped %d feature: %s",
-							   "the variance threshold dropped %d features: %s",
-							   fit.ndropped, fit.ndropped, MmFormatList(fit.dropped, fit.ndropped))));
-	if (fit.duplicates > 0)
-		ereport(NOTICE,
-				(errmsg_plural("dropped " INT64_FORMAT " duplicate row",
-							   "dropped " INT64_FORMAT " duplicate rows",
-							   (unsigned long) fit.duplicates, fit.duplicates)));
+	MmReportPreprocessFit(&fit);
 	check_classes(&ds, src);
 
 	memset(&out->model, 0, sizeof(out->model));

@@ -104,14 +104,8 @@ mm_evaluate(PG_FUNCTION_ARGS)
 	MmEvalMetricsFromDatum(state, &m);
 
 	initStringInfo(&json);
-	appendStringInfoString(&json, "{\"r2\": ");
-	MmJsonNumber(&json, m.r2);
-	appendStringInfoString(&json, ", \"rmse\": ");
-	MmJsonNumber(&json, m.rmse);
-	appendStringInfoString(&json, ", \"mae\": ");
-	MmJsonNumber(&json, m.mae);
-	appendStringInfoString(&json, ", \"explained_variance\": ");
-	MmJsonNumber(&json, m.explained_variance);
+	appendStringInfoChar(&json, '{');
+	MmAppendRegressionFields(&json, &m);
 	appendStringInfo(&json, ", \"rows\": %.0f, \"rows_null_target\": " INT64_FORMAT
 					 ", \"model\": ", m.rows, null_targets);
 	MmJsonString(&json, v.model);
@@ -133,8 +127,8 @@ maybe(double value, bool *isnull)
  * The name of a design column: the feature's, or column=value for a one-hot
  * column ("(other)" for the group of rarer categories).
  */
-static const char *
-design_name(const MmModel *model, int k)
+char *
+MmDesignName(const MmModel *model, int k)
 {
 	int			category;
 	int			j = mm_design_feature(model, k, &category);
@@ -192,7 +186,7 @@ classifier_coefficients(ReturnSetInfo *rsinfo, const MmModel *model)
 		if (c->fit_intercept)
 			put_coefficient(rsinfo, class, "intercept", intercept, se[0], st[0], pv[0]);
 		for (j = 0; j < p; j++)
-			put_coefficient(rsinfo, class, design_name(model, j), coef[j],
+			put_coefficient(rsinfo, class, MmDesignName(model, j), coef[j],
 							se[j + 1], st[j + 1], pv[j + 1]);
 	}
 }
@@ -241,7 +235,7 @@ mm_coefficients(PG_FUNCTION_ARGS)
 			intercept -= coef[i] * center[i];
 		}
 		for (i = lin->fit_intercept ? -1 : 0; i < p; i++)
-			put_coefficient(rsinfo, NULL, i < 0 ? "intercept" : design_name(model, i),
+			put_coefficient(rsinfo, NULL, i < 0 ? "intercept" : MmDesignName(model, i),
 							i < 0 ? intercept : coef[i], lin->std_err[i + 1],
 							lin->stat[i + 1], lin->p_value[i + 1]);
 	}

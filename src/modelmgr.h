@@ -150,6 +150,9 @@ typedef struct MmLinearParams
 } MmLinearParams;
 
 extern void MmParseLinearParams(Jsonb *params, MmLinearParams *out);
+extern void MmFitLinear(const double *moments, int p, const MmLinearParams *lp, char **names,
+						const char *target, const char *kind, MmLinearModel *lin);
+extern void MmAppendRegressionFields(StringInfo buf, const MmRegressionMetrics *m);
 extern void MmAppendRegressionMetrics(StringInfo buf, const MmRegressionMetrics *m);
 
 /* features.c */
@@ -291,6 +294,7 @@ extern bool MmPreprocessIsEmpty(Jsonb *preprocess);
 extern void MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds,
 							MmPreprocessFit *fit);
 extern void MmAppendUnseen(StringInfo metrics, const MmPreprocessFit *fit);
+extern void MmReportPreprocessFit(const MmPreprocessFit *fit);
 extern void MmDatasetEncode(const MmModel *model, const MmSource *src, MmDataset *ds,
 							int64 *unseen);
 
@@ -330,5 +334,6 @@ extern Jsonb *MmEvaluateClassifier(const MmModel *model, MmSource *src);
 
 /* evaluate.c */
 extern Jsonb *MmEvaluate(const MmVersionRef *ref, const MmModel *model, const char *relation);
+extern char *MmDesignName(const MmModel *model, int k);
 
 #endif							/* MODELMGR_H */

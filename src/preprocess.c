@@ -603,10 +603,11 @@ typedef struct ColumnMoments
 /*
  * The moments of every column in two passes over the rows as they lie
  * (row-major), the mean first so that the variance is a sum of squared
- * deviations, not a difference of large sums.
+ * deviations, not a difference of large sums.  Without need_var the second
+ * pass is skipped and var is 0 for a constant column, NaN otherwise.
  */
 static void
-column_moments(const MmDataset *ds, ColumnMoments *m)
+column_moments(const MmDataset *ds, ColumnMoments *m, bool need_var)
 {
 	int			p = ds->p,
 				j;
@@ -641,6 +642,13 @@ column_moments(const MmDataset *ds, ColumnMoments *m)
 	for (j = 0; j < p; j++)
 		if (m[j].present > 0)
 			m[j].mean /= (double) m[j].present;
+	if (!need_var)
+	{
+		/* only whether a column is constant matters, and its range says that */
+		for (j = 0; j < p; j++)
+			m[j].var = m[j].min == m[j].max ? 0.0 : NAN;
+		return;
+	}
 	for (i = 0; i < n; i++)
 	{
 		const double *row = x + i * p;
@@ -1041,7 +1049,13 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 	n = ds->n[0];
 
 	fit->dropped = palloc(sizeof(char *) * p);
-	column_moments(ds, moments);
+	{
+		bool		need_var = pp->variance_threshold_set;
+
+		for (j = 0; j < p; j++)
+			need_var |= pp->column[j].scale == MM_SCALE_STANDARD;
+		column_moments(ds, moments, need_var);
+	}
 	for (j = 0; j < p; j++)
 	{
 		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
@@ -1275,4 +1289,20 @@ MmAppendUnseen(StringInfo metrics, const MmPreprocessFit *fit)
 		return;
 	metrics->len--;
 	appendStringInfo(metrics, ", \"unseen_categories\": " INT64_FORMAT "}", fit->unseen[1]);
+}
+
+/* Says what the preprocessing dropped: features under the variance threshold, duplicate rows. */
+void
+MmReportPreprocessFit(const MmPreprocessFit *fit)
+{
+	if (fit->ndropped > 0)
+		ereport(NOTICE,
+				(errmsg_plural("the variance threshold dropped %d feature: %s",
+							   "the variance threshold dropped %d features: %s",
+							   fit->ndropped, fit->ndropped, MmFormatList(fit->dropped, fit->ndropped))));
+	if (fit->duplicates > 0)
+		ereport(NOTICE,
+				(errmsg_plural("dropped " INT64_FORMAT " duplicate row",
+							   "dropped " INT64_FORMAT " duplicate rows",
+							   (unsigned long) fit->duplicates, fit->duplicates)));
 }

@@ -19,7 +19,6 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
-#include "linfit.h"
 #include "moments.h"
 
 #define BATCH_ROWS 256
@@ -60,21 +59,6 @@ design_moments(const MmDataset *ds, int part, const double *center, const double
 	return block;
 }
 
-/* The name of design column k: the feature's, or column=value for a one-hot column. */
-static char *
-column_name(const MmModel *model, int k)
-{
-	int			category;
-	int			j = mm_design_feature(model, k, &category);
-	const MmCategories *c;
-
-	if (category < 0)
-		return model->feature_names[j];
-	c = &model->categories[j];
-	return psprintf("%s=%s", model->feature_names[j],
-					category < c->n ? c->names[category] : "(other)");
-}
-
 /* The regression metrics of the model on one part, every row predicted as mm_predict would. */
 static void
 part_metrics(const MmModel *model, const MmDataset *ds, int part, MmRegressionMetrics *out)
@@ -104,11 +88,10 @@ MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 	MmLinearModel lin;
 	MmRegressionMetrics train_m,
 				test_m;
-	MmError		err;
 	double	   *center,
 			   *scale,
 			   *moments;
-	uint8	   *aliased;
+	char	  **names;
 	bool		in_units;
 	StringInfoData params,
 				metrics;
@@ -133,16 +116,7 @@ MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 				 errmsg("target \"%s\" is null in every row of relation %s",
 						src->target, src->display)));
 	MmFitPreprocess(&pp, src, &ds, &fit);
-	if (fit.ndropped > 0)
-		ereport(NOTICE,
-				(errmsg_plural("the variance threshold dropped %d feature: %s",
-							   "the variance threshold dropped %d features: %s",
-							   fit.ndropped, fit.ndropped, MmFormatList(fit.dropped, fit.ndropped))));
-	if (fit.duplicates > 0)
-		ereport(NOTICE,
-				(errmsg_plural("dropped " INT64_FORMAT " duplicate row",
-							   "dropped " INT64_FORMAT " duplicate rows",
-							   (unsigned long) fit.duplicates, fit.duplicates)));
+	MmReportPreprocessFit(&fit);
 	if (ds.n[0] == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
@@ -167,49 +141,12 @@ MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 	/* unpenalized: fitted in the columns' units, for textbook statistics */
 	in_units = lp.alpha == 0.0;
 	moments = design_moments(&ds, 0, center, scale, in_units);
-	aliased = palloc0(p + 1);
+	names = palloc(sizeof(char *) * p);
+	for (j = 0; j < p; j++)
+		names[j] = MmDesignName(&out->model, j);
 	CHECK_FOR_INTERRUPTS();
-	switch (mm_linear_fit(moments, p, lp.alpha, lp.fit_intercept, &lin, aliased, &err))
-	{
-		case MM_OK:
-			break;
-		case MM_ERR_TOO_FEW_ROWS:
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("too few training rows: %s", err.message),
-					 errhint("Lower test_size, train on more rows, or use fewer features.")));
-			break;
-		case MM_ERR_CONSTANT_FEATURE:
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("feature \"%s\" is constant in the training rows",
-							column_name(&out->model, err.item)),
-					 errhint("Drop constant features with preprocess => '{\"variance_threshold\": 0}'.")));
-			break;
-		case MM_ERR_CONSTANT_TARGET:
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("target \"%s\" is constant in the training rows", src->target)));
-			break;
-		default:
-			MmReportCoreError(&err, "could not fit the linear model");
-	}
-	if (lin.rank < p && lp.alpha == 0.0)
-	{
-		char	  **names = palloc(sizeof(char *) * p);
-		int			n = 0;
-
-		for (j = 0; j < p; j++)
-			if (aliased[j + 1])
-				names[n++] = column_name(&out->model, j);
-		ereport(NOTICE,
-				(errmsg("features are collinear; using the minimum-norm least-squares solution"),
-				 errdetail("The encoded columns have rank %d of %d; the coefficients of %s are not identifiable.",
-						   lin.rank, p, MmFormatList(names, n)),
-				 fit.categories != NULL && lp.fit_intercept ?
-				 errhint("One-hot columns of a text feature sum to one, as the intercept does; "
-						 "the predictions are unaffected.") : 0));
-	}
+	MmFitLinear(moments, p, &lp, names, src->target,
+				fit.categories != NULL ? "encoded columns" : "features", &lin);
 	if (in_units)
 	{
 		/* the same coefficients, on the scaled columns prediction computes */
@@ -293,14 +230,8 @@ MmEvaluateRegressionInMemory(const MmModel *model, MmSource *src)
 	MmDatasetEncode(model, src, &ds, &unseen);
 	part_metrics(model, &ds, 0, &m);
 	initStringInfo(&json);
-	appendStringInfoString(&json, "{\"r2\": ");
-	MmJsonNumber(&json, m.r2);
-	appendStringInfoString(&json, ", \"rmse\": ");
-	MmJsonNumber(&json, m.rmse);
-	appendStringInfoString(&json, ", \"mae\": ");
-	MmJsonNumber(&json, m.mae);
-	appendStringInfoString(&json, ", \"explained_variance\": ");
-	MmJsonNumber(&json, m.explained_variance);
+	appendStringInfoChar(&json, '{');
+	MmAppendRegressionFields(&json, &m);
 	appendStringInfo(&json, ", \"rows\": %.0f, \"rows_null_target\": " INT64_FORMAT
 					 ", \"unseen_categories\": " INT64_FORMAT "}", m.rows, ds.null_target, unseen);
 	MmDatasetFree(&ds);

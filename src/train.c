@@ -252,15 +252,22 @@ warn_small_sample(const MmLsView *v)
 	}
 }
 
-/* Fits, turning the core's refusals into errors that name the columns. */
-static void
-fit_linear(const MmLsView *v, const MmSource *src, const MmLinearParams *lp, MmLinearModel *lin)
+/*
+ * Fits least squares from moments over p columns (the target last), turning
+ * the core's refusals into errors that name the column, and saying which
+ * coefficients collinear columns leave unidentified.  names[j] names column
+ * j; kind says what the columns are ("features", or "encoded columns" when
+ * text features were one-hot encoded, which the hint then explains).
+ */
+void
+MmFitLinear(const double *moments, int p, const MmLinearParams *lp, char **names,
+			const char *target, const char *kind, MmLinearModel *lin)
 {
 	MmError		err;
-	uint8	   *aliased = palloc0(v->p + 1);
+	uint8	   *aliased = palloc0(p + 1);
 	int			j;
 
-	switch (mm_linear_fit(v->part[0], v->p, lp->alpha, lp->fit_intercept, lin, aliased, &err))
+	switch (mm_linear_fit(moments, p, lp->alpha, lp->fit_intercept, lin, aliased, &err))
 	{
 		case MM_OK:
 			break;
@@ -273,29 +280,33 @@ fit_linear(const MmLsView *v, const MmSource *src, const MmLinearParams *lp, MmL
 		case MM_ERR_CONSTANT_FEATURE:
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("feature \"%s\" is constant in the training rows", src->features[err.item]),
-					 errhint("Leave it out with exclude => ARRAY['%s'].", src->features[err.item])));
+					 errmsg("feature \"%s\" is constant in the training rows", names[err.item]),
+					 errhint("Leave it out with exclude => ARRAY['%s'].", names[err.item])));
 			break;
 		case MM_ERR_CONSTANT_TARGET:
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("target \"%s\" is constant in the training rows", src->target)));
+					 errmsg("target \"%s\" is constant in the training rows", target)));
 			break;
 		default:
 			MmReportCoreError(&err, "could not fit the linear model");
 	}
-	if (lin->rank < v->p && lp->alpha == 0.0)
+	if (lin->rank < p && lp->alpha == 0.0)
 	{
-		char	  **names = palloc(sizeof(char *) * v->p);
+		char	  **unidentified = palloc(sizeof(char *) * p);
 		int			n = 0;
+		bool		encoded = strcmp(kind, "features") != 0;
 
-		for (j = 0; j < v->p; j++)
+		for (j = 0; j < p; j++)
 			if (aliased[j + 1])
-				names[n++] = src->features[j];
+				unidentified[n++] = names[j];
 		ereport(NOTICE,
 				(errmsg("features are collinear; using the minimum-norm least-squares solution"),
-				 errdetail("The features have rank %d of %d; the coefficients of %s are not identifiable.",
-						   lin->rank, v->p, MmFormatList(names, n))));
+				 errdetail("The %s have rank %d of %d; the coefficients of %s are not identifiable.",
+						   kind, lin->rank, p, MmFormatList(unidentified, n)),
+				 encoded && lp->fit_intercept ?
+				 errhint("One-hot columns of a text feature sum to one, as the intercept does; "
+						 "the predictions are unaffected.") : 0));
 	}
 }
 
@@ -446,11 +457,11 @@ insert_version(const MmTrainSpec *spec, const MmSource *src, const VersionRow *r
 	return version;
 }
 
-/* Appends {"r2": ..., ...} for one part. */
+/* Appends "r2": ..., "rmse": ..., "mae": ..., "explained_variance": ... (no braces). */
 void
-MmAppendRegressionMetrics(StringInfo buf, const MmRegressionMetrics *m)
+MmAppendRegressionFields(StringInfo buf, const MmRegressionMetrics *m)
 {
-	appendStringInfoString(buf, "{\"r2\": ");
+	appendStringInfoString(buf, "\"r2\": ");
 	MmJsonNumber(buf, m->r2);
 	appendStringInfoString(buf, ", \"rmse\": ");
 	MmJsonNumber(buf, m->rmse);
@@ -458,6 +469,14 @@ MmAppendRegressionMetrics(StringInfo buf, const MmRegressionMetrics *m)
 	MmJsonNumber(buf, m->mae);
 	appendStringInfoString(buf, ", \"explained_variance\": ");
 	MmJsonNumber(buf, m->explained_variance);
+}
+
+/* Appends {"r2": ..., ...} for one part. */
+void
+MmAppendRegressionMetrics(StringInfo buf, const MmRegressionMetrics *m)
+{
+	appendStringInfoChar(buf, '{');
+	MmAppendRegressionFields(buf, m);
 	appendStringInfo(buf, ", \"rows\": %.0f, \"mae_rows\": %.0f}", m->rows, m->mae_rows);
 }
 
@@ -514,7 +533,7 @@ train_linear(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *s
 	check_counts(&view, src);
 
 	CHECK_FOR_INTERRUPTS();
-	fit_linear(&view, src, &lp, &lin);
+	MmFitLinear(view.part[0], view.p, &lp, src->features, src->target, "features", &lin);
 	warn_small_sample(&view);
 	mm_regression_metrics_linear(view.part[0], view.p, &lin, view.sample_row[0],
 								 view.head->sample_count[0], &train_m);

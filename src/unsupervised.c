@@ -128,13 +128,15 @@ append_numbers(StringInfo buf, const double *v, int n)
 
 /*
  * k-means' metrics on n transformed rows: inertia, silhouette, cluster
- * sizes.  The training rows' inertia and sizes come from the fit (known,
- * non-NULL), which measured them as prediction assigns rows.
+ * sizes; returns the silhouette.  The training rows' inertia and sizes
+ * come from the fit (known, non-NULL), which measured them as prediction
+ * assigns rows.
  */
-static void
+static double
 append_kmeans_metrics(StringInfo buf, const MmModel *model, const double *x, size_t n,
 					  const int64 *known)
 {
+	double		silhouette;
 	int			p = model->n_design,
 				k = model->kmeans.k,
 				c;
@@ -165,11 +167,13 @@ append_kmeans_metrics(StringInfo buf, const MmModel *model, const double *x, siz
 	appendStringInfoString(buf, "{\"inertia\": ");
 	MmJsonNumber(buf, inertia);
 	appendStringInfoString(buf, ", \"silhouette\": ");
-	MmJsonNumber(buf, mm_silhouette(model, x, n, SILHOUETTE_ROWS));
+	silhouette = mm_silhouette(model, x, n, SILHOUETTE_ROWS);
+	MmJsonNumber(buf, silhouette);
 	appendStringInfo(buf, ", \"silhouette_rows\": %zu, \"cluster_sizes\": [", Min(n, SILHOUETTE_ROWS));
 	for (c = 0; c < k; c++)
 		appendStringInfo(buf, "%s" INT64_FORMAT, c ? ", " : "", sizes[c]);
 	appendStringInfo(buf, "], \"rows\": %zu}", n);
+	return silhouette;
 }
 
 /* PCA's metrics on n transformed rows: the share of their variance each component captures. */
@@ -201,16 +205,7 @@ load_unsupervised(const MmTrainSpec *spec, MmSource *src, MmDataset *ds, MmPrepr
 				 errmsg("no rows of relation %s are left for training", src->display),
 				 ds->rows_read > 0 ? errhint("Lower test_size.") : 0));
 	MmFitPreprocess(&pp, src, ds, fit);
-	if (fit->ndropped > 0)
-		ereport(NOTICE,
-				(errmsg_plural("the variance threshold dropped %d feature: %s",
-							   "the variance threshold dropped %d features: %s",
-							   fit->ndropped, fit->ndropped, MmFormatList(fit->dropped, fit->ndropped))));
-	if (fit->duplicates > 0)
-		ereport(NOTICE,
-				(errmsg_plural("dropped " INT64_FORMAT " duplicate row",
-							   "dropped " INT64_FORMAT " duplicate rows",
-							   (unsigned long) fit->duplicates, fit->duplicates)));
+	MmReportPreprocessFit(fit);
 	memset(&out->model, 0, sizeof(out->model));
 	out->model.n_features = src->nfeatures;
 	out->model.n_design = ds->p;
@@ -259,19 +254,17 @@ MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 
 	initStringInfo(&metrics);
 	appendStringInfoString(&metrics, "{\"train\": ");
-	append_kmeans_metrics(&metrics, &out->model, ds.x[0], ds.n[0], sizes);
+	silhouette = append_kmeans_metrics(&metrics, &out->model, ds.x[0], ds.n[0], sizes);
 	appendStringInfoString(&metrics, ", \"test\": ");
 	if (ds.n[1] > 0)
 	{
-		append_kmeans_metrics(&metrics, &out->model, ds.x[1], ds.n[1], NULL);
+		silhouette = append_kmeans_metrics(&metrics, &out->model, ds.x[1], ds.n[1], NULL);
 		MmAppendUnseen(&metrics, &fit);
 	}
 	else
 		appendStringInfoString(&metrics, "null");
 	appendStringInfo(&metrics, ", \"iterations\": %d, \"converged\": %s}",
 					 out->model.kmeans.n_iter, out->model.kmeans.converged ? "true" : "false");
-	silhouette = mm_silhouette(&out->model, ds.x[ds.n[1] > 0 ? 1 : 0], ds.n[ds.n[1] > 0 ? 1 : 0],
-							   SILHOUETTE_ROWS);
 
 	initStringInfo(&params);
 	appendStringInfo(&params, "{\"k\": %d, \"max_iter\": %d, \"tol\": ", opts.k, opts.max_iter);
@@ -382,7 +375,7 @@ MmEvaluateUnsupervised(const MmModel *model, MmSource *src)
 	MmDatasetEncode(model, src, &ds, &unseen);
 	initStringInfo(&json);
 	if (model->algorithm == MM_ALGO_KMEANS)
-		append_kmeans_metrics(&json, model, ds.x[0], ds.n[0], NULL);
+		(void) append_kmeans_metrics(&json, model, ds.x[0], ds.n[0], NULL);
 	else
 		append_pca_metrics(&json, model, ds.x[0], ds.n[0]);
 	if (model->categories != NULL)

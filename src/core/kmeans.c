@@ -7,12 +7,12 @@
  * alternate assigning every row to its nearest center and moving each
  * center to the mean of its rows.
  *
- * The assignment computes |c|^2 - 2 x.c for all centers at once, looping
- * over the features outside and the centers inside: the inner loop has no
- * dependency between its steps, so the compiler vectorizes it without
- * reassociating any sum (the core is built without fast-math).  The final
- * assignment and the inertia use the plain squared distance, the one
- * prediction uses, so the training metrics describe what mm_predict does.
+ * Distances to all centers are computed at once, looping over the features
+ * outside and the centers inside: the inner loop has no dependency between
+ * its steps, so the compiler vectorizes it without reassociating any sum
+ * (the core is built without fast-math), and each distance is rounded
+ * exactly as prediction's, so training assigns rows as mm_predict does.
+ * Hamerly's bounds spare most of them after the first iterations.
  */
 #include "kmeans.h"
 
@@ -20,6 +20,14 @@
 #include <string.h>
 
 #define INTERRUPT_ROWS 65536
+
+/*
+ * Hamerly's bounds are widened by this much (relative, and absolute in the
+ * data's units) so that the rounding of distances never lets a row skip a
+ * center that is in fact nearer.
+ */
+#define BOUND_SLACK 1e-9
+#define BOUND_FLOOR 1e-12
 
 static uint64_t
 next_random(uint64_t *s)
@@ -52,6 +60,114 @@ dist2(const double *a, const double *b, int p)
 	return s;
 }
 
+/*
+ * The squared distances of a row to m points given transposed (pt: p x m),
+ * into out.  The features run in the outer loop and the points in the inner
+ * one, which has no dependency between its steps and so vectorizes; for
+ * each point the sum is still taken feature by feature from zero, the very
+ * roundings of dist2 (and of prediction's distance).
+ */
+static inline void
+all_dist2(const double *xi, const double *pt, int m, int p, double *out)
+{
+	int			j,
+				c = 0;
+
+	/* eight points at a time, then four, their sums in registers */
+	for (; c + 8 <= m; c += 8)
+	{
+		double		a0 = 0.0,
+					a1 = 0.0,
+					a2 = 0.0,
+					a3 = 0.0,
+					a4 = 0.0,
+					a5 = 0.0,
+					a6 = 0.0,
+					a7 = 0.0;
+
+		for (j = 0; j < p; j++)
+		{
+			const double *r = pt + (size_t) j * m + c;
+			double		v = xi[j],
+						d0 = v - r[0],
+						d1 = v - r[1],
+						d2 = v - r[2],
+						d3 = v - r[3],
+						d4 = v - r[4],
+						d5 = v - r[5],
+						d6 = v - r[6],
+						d7 = v - r[7];
+
+			a0 += d0 * d0;
+			a1 += d1 * d1;
+			a2 += d2 * d2;
+			a3 += d3 * d3;
+			a4 += d4 * d4;
+			a5 += d5 * d5;
+			a6 += d6 * d6;
+			a7 += d7 * d7;
+		}
+		out[c] = a0;
+		out[c + 1] = a1;
+		out[c + 2] = a2;
+		out[c + 3] = a3;
+		out[c + 4] = a4;
+		out[c + 5] = a5;
+		out[c + 6] = a6;
+		out[c + 7] = a7;
+	}
+	for (; c + 4 <= m; c += 4)
+	{
+		double		a0 = 0.0,
+					a1 = 0.0,
+					a2 = 0.0,
+					a3 = 0.0;
+
+		for (j = 0; j < p; j++)
+		{
+			const double *r = pt + (size_t) j * m + c;
+			double		v = xi[j],
+						d0 = v - r[0],
+						d1 = v - r[1],
+						d2 = v - r[2],
+						d3 = v - r[3];
+
+			a0 += d0 * d0;
+			a1 += d1 * d1;
+			a2 += d2 * d2;
+			a3 += d3 * d3;
+		}
+		out[c] = a0;
+		out[c + 1] = a1;
+		out[c + 2] = a2;
+		out[c + 3] = a3;
+	}
+	for (; c < m; c++)
+	{
+		double		a = 0.0;
+
+		for (j = 0; j < p; j++)
+		{
+			double		d = xi[j] - pt[(size_t) j * m + c];
+
+			a += d * d;
+		}
+		out[c] = a;
+	}
+}
+
+/* Copies m points of p values (row-major) into pt, transposed. */
+static void
+transpose(const double *points, int m, int p, double *pt)
+{
+	int			c,
+				j;
+
+	for (c = 0; c < m; c++)
+		for (j = 0; j < p; j++)
+			pt[(size_t) j * m + c] = points[(size_t) c * p + j];
+}
+
 /* The row a draw weighted by closest (summing to total) lands on. */
 static size_t
 weighted_draw(const double *closest, size_t n, double total, uint64_t *rng)
@@ -72,8 +188,11 @@ weighted_draw(const double *closest, size_t n, double total, uint64_t *rng)
 	return n - 1;
 }
 
-/* Greedy k-means++: k starting centers from the rows. */
-static void
+/*
+ * Greedy k-means++: k starting centers from the rows.  The local trials for
+ * one center are drawn first and measured in one pass over the rows.
+ */
+static MmErrorCode
 init_centers(const double *x, size_t n, int p, int k, uint64_t *rng, double *centers,
 			 double *closest)
 {
@@ -81,9 +200,23 @@ init_centers(const double *x, size_t n, int p, int k, uint64_t *rng, double *cen
 	double		total = 0.0;
 	size_t		i,
 				first = (size_t) (uniform(rng) * (double) n);
+	size_t	   *cand = mm_alloc(sizeof(size_t) * trials);
+	double	   *cands = mm_alloc(sizeof(double) * trials * p),
+			   *ct = mm_alloc(sizeof(double) * trials * p),
+			   *d = mm_alloc(sizeof(double) * trials),
+			   *potential = mm_alloc(sizeof(double) * trials);
 	int			c,
 				t;
 
+	if (!cand || !cands || !ct || !d || !potential)
+	{
+		mm_free(cand);
+		mm_free(cands);
+		mm_free(ct);
+		mm_free(d);
+		mm_free(potential);
+		return MM_ERR_NO_MEMORY;
+	}
 	memcpy(centers, x + first * p, sizeof(double) * p);
 	for (i = 0; i < n; i++)
 	{
@@ -92,97 +225,147 @@ init_centers(const double *x, size_t n, int p, int k, uint64_t *rng, double *cen
 	}
 	for (c = 1; c < k; c++)
 	{
-		double		best_potential = INFINITY;
-		size_t		best = 0;
+		int			best = 0;
 
 		mm_check_interrupts();
 		for (t = 0; t < trials; t++)
 		{
-			size_t		cand = weighted_draw(closest, n, total, rng);
-			const double *cx = x + cand * p;
-			double		potential = 0.0;
-
-			for (i = 0; i < n; i++)
-			{
-				double		d = dist2(x + i * p, cx, p);
-
-				potential += d < closest[i] ? d : closest[i];
-				if ((i + 1) % INTERRUPT_ROWS == 0)
-					mm_check_interrupts();
-			}
-			if (potential < best_potential)
-			{
-				best_potential = potential;
-				best = cand;
-			}
+			cand[t] = weighted_draw(closest, n, total, rng);
+			memcpy(cands + (size_t) t * p, x + cand[t] * p, sizeof(double) * p);
+			potential[t] = 0.0;
 		}
-		memcpy(centers + (size_t) c * p, x + best * p, sizeof(double) * p);
+		transpose(cands, trials, p, ct);
+		for (i = 0; i < n; i++)
+		{
+			all_dist2(x + i * p, ct, trials, p, d);
+			for (t = 0; t < trials; t++)
+				potential[t] += d[t] < closest[i] ? d[t] : closest[i];
+			if ((i + 1) % INTERRUPT_ROWS == 0)
+				mm_check_interrupts();
+		}
+		for (t = 1; t < trials; t++)
+			if (potential[t] < potential[best])
+				best = t;
+		memcpy(centers + (size_t) c * p, cands + (size_t) best * p, sizeof(double) * p);
 		total = 0.0;
 		for (i = 0; i < n; i++)
 		{
-			double		d = dist2(x + i * p, centers + (size_t) c * p, p);
+			double		dc = dist2(x + i * p, centers + (size_t) c * p, p);
 
-			if (d < closest[i])
-				closest[i] = d;
+			if (dc < closest[i])
+				closest[i] = dc;
 			total += closest[i];
 		}
 	}
+	mm_free(cand);
+	mm_free(cands);
+	mm_free(ct);
+	mm_free(d);
+	mm_free(potential);
+	return MM_OK;
 }
 
 /*
- * Assigns every row to its nearest center (by |c|^2 - 2 x.c); fills labels
- * and, per row, the squared distance it then has.  Returns how many rows
- * changed cluster.
+ * The nearest center of a row (the first among ties, as prediction picks)
+ * and the two smallest squared distances, from its distances to all.
+ */
+static inline int32_t
+nearest_two(const double *d, int k, double *best, double *second)
+{
+	int32_t		label = 0;
+	int			c;
+
+	*best = d[0];
+	*second = INFINITY;
+	for (c = 1; c < k; c++)
+		if (d[c] < *best)
+		{
+			*second = *best;
+			*best = d[c];
+			label = c;
+		}
+		else if (d[c] < *second)
+			*second = d[c];
+	return label;
+}
+
+/*
+ * Hamerly's assignment (2010): a row keeps its center without computing any
+ * distance when an upper bound on the distance to it is below both half the
+ * distance from that center to the next one and a lower bound on the
+ * distance to every other center.  Only the rows the bounds cannot settle
+ * are measured, with the plain squared distance prediction uses.  The
+ * assignment is the one Lloyd's would make; the work after the first few
+ * iterations is a fraction of it.
  */
 static size_t
-assign(const double *x, size_t n, int p, int k, const double *centers, double *ct,
-	   double *cnorm, double *acc, int32_t *labels, double *dist)
+assign_bounded(const double *x, size_t n, int p, int k, const double *centers, double *ct,
+			   double *half_gap, double *d, int first, int32_t *labels, double *dist,
+			   double *upper, double *lower, const double *move, int far1, double max2,
+			   double *sums, size_t *count)
 {
 	size_t		changed = 0,
 				i;
 	int			c,
-				j;
+				e;
 
+	memset(sums, 0, sizeof(double) * k * p);
+	memset(count, 0, sizeof(size_t) * k);
+	transpose(centers, k, p, ct);
 	for (c = 0; c < k; c++)
 	{
-		cnorm[c] = 0.0;
-		for (j = 0; j < p; j++)
-		{
-			double		v = centers[(size_t) c * p + j];
+		double		nearest = INFINITY;
 
-			ct[(size_t) j * k + c] = v;
-			cnorm[c] += v * v;
-		}
+		for (e = 0; e < k; e++)
+			if (e != c)
+			{
+				double		g = dist2(centers + (size_t) c * p, centers + (size_t) e * p, p);
+
+				if (g < nearest)
+					nearest = g;
+			}
+		half_gap[c] = 0.5 * sqrt(nearest) * (1.0 - BOUND_SLACK);
 	}
 	for (i = 0; i < n; i++)
 	{
 		const double *xi = x + i * p;
-		double		xnorm = 0.0,
-					best;
-		int32_t		label = 0;
+		int32_t		a = labels[i],
+					label;
+		double		best,
+					second;
 
-		memcpy(acc, cnorm, sizeof(double) * k);
-		for (j = 0; j < p; j++)
-		{
-			double		m = -2.0 * xi[j];
-			const double *row = ct + (size_t) j * k;
-
-			xnorm += xi[j] * xi[j];
-			for (c = 0; c < k; c++)
-				acc[c] += m * row[c];
-		}
-		best = acc[0];
-		for (c = 1; c < k; c++)
-			if (acc[c] < best)
-			{
-				best = acc[c];
-				label = c;
-			}
-		changed += labels[i] != label;
-		labels[i] = label;
-		dist[i] = best + xnorm;
 		if ((i + 1) % INTERRUPT_ROWS == 0)
 			mm_check_interrupts();
+		if (!first)
+		{
+			double		bound;
+
+			/* the centers moved since the bounds were set: loosen them by as much */
+			upper[i] += move[a];
+			lower[i] -= a == far1 ? max2 : move[far1];
+			bound = half_gap[a] > lower[i] ? half_gap[a] : lower[i];
+			if (upper[i] <= bound)
+				goto counted;
+			upper[i] = sqrt(dist2(xi, centers + (size_t) a * p, p)) * (1.0 + BOUND_SLACK) + BOUND_FLOOR;
+			if (upper[i] <= bound)
+				goto counted;
+		}
+		all_dist2(xi, ct, k, p, d);
+		label = nearest_two(d, k, &best, &second);
+		changed += label != a;
+		labels[i] = label;
+		dist[i] = best;
+		upper[i] = sqrt(best) * (1.0 + BOUND_SLACK) + BOUND_FLOOR;
+		lower[i] = isinf(second) ? INFINITY : sqrt(second) * (1.0 - BOUND_SLACK) - BOUND_FLOOR;
+counted:
+		/* the row's share of the next centers, in the same pass */
+		{
+			double	   *sum = sums + (size_t) labels[i] * p;
+
+			for (e = 0; e < p; e++)
+				sum[e] += xi[e];
+			count[labels[i]]++;
+		}
 	}
 	return changed;
 }
@@ -203,18 +386,25 @@ mm_kmeans_fit(const double *x, size_t n, int p, const MmKMeansOptions *opt, MmKM
 			   *closest = mm_alloc(sizeof(double) * (n ? n : 1));
 	size_t	   *count = mm_alloc(sizeof(size_t) * k);
 	int32_t    *labels = mm_alloc(sizeof(int32_t) * (n ? n : 1));
+	double	   *upper = mm_alloc(sizeof(double) * (n ? n : 1)),
+			   *lower = mm_alloc(sizeof(double) * (n ? n : 1)),
+			   *move = mm_alloc(sizeof(double) * k);
 	double		mean_var = 0.0,
 				tol;
 	size_t		i;
 	int			c,
 				j,
-				iter;
+				iter,
+				exact_dist,
+				far1 = 0;
+	double		max2 = 0.0;
 	MmErrorCode err_code = MM_OK;
 
 	if ((size_t) k > n || k < 1)
 		err_code = mm_fail(err, MM_ERR_TOO_FEW_ROWS, -1,
 						   "k = %d clusters need at least as many rows, and there are %zu", k, n);
-	else if (!centers || !sums || !ct || !cnorm || !acc || !dist || !closest || !count || !labels)
+	else if (!centers || !sums || !ct || !cnorm || !acc || !dist || !closest || !count || !labels ||
+			 !upper || !lower || !move)
 		err_code = mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory clustering");
 	if (err_code != MM_OK)
 	{
@@ -227,6 +417,9 @@ mm_kmeans_fit(const double *x, size_t n, int p, const MmKMeansOptions *opt, MmKM
 		mm_free(closest);
 		mm_free(count);
 		mm_free(labels);
+		mm_free(upper);
+		mm_free(lower);
+		mm_free(move);
 		return err_code;
 	}
 
@@ -245,7 +438,22 @@ mm_kmeans_fit(const double *x, size_t n, int p, const MmKMeansOptions *opt, MmKM
 	}
 	tol = opt->tol * mean_var / p;
 
-	init_centers(x, n, p, k, &rng, centers, closest);
+	if (init_centers(x, n, p, k, &rng, centers, closest) != MM_OK)
+	{
+		mm_free(centers);
+		mm_free(sums);
+		mm_free(ct);
+		mm_free(cnorm);
+		mm_free(acc);
+		mm_free(dist);
+		mm_free(closest);
+		mm_free(count);
+		mm_free(labels);
+		mm_free(upper);
+		mm_free(lower);
+		mm_free(move);
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory clustering");
+	}
 	for (i = 0; i < n; i++)
 		labels[i] = -1;
 	out->converged = 0;
@@ -255,24 +463,15 @@ mm_kmeans_fit(const double *x, size_t n, int p, const MmKMeansOptions *opt, MmKM
 		double		shift = 0.0;
 
 		mm_check_interrupts();
-		changed = assign(x, n, p, k, centers, ct, cnorm, acc, labels, dist);
+		changed = assign_bounded(x, n, p, k, centers, ct, cnorm, acc, iter == 0, labels, dist,
+								 upper, lower, move, far1, max2, sums, count);
 		if (changed == 0)
 		{
 			/* the assignment is stable, so are the centers */
 			out->converged = 1;
 			break;
 		}
-		memset(sums, 0, sizeof(double) * k * p);
-		memset(count, 0, sizeof(size_t) * k);
-		for (i = 0; i < n; i++)
-		{
-			double	   *s = sums + (size_t) labels[i] * p;
-			const double *xi = x + i * p;
-
-			for (j = 0; j < p; j++)
-				s[j] += xi[j];
-			count[labels[i]]++;
-		}
+		exact_dist = 0;
 		for (c = 0; c < k; c++)
 		{
 			double	   *nc = sums + (size_t) c * p;
@@ -282,6 +481,12 @@ mm_kmeans_fit(const double *x, size_t n, int p, const MmKMeansOptions *opt, MmKM
 				/* an empty cluster takes the row farthest from its center */
 				size_t		far = 0;
 
+				if (!exact_dist)
+				{
+					for (i = 0; i < n; i++)
+						dist[i] = dist2(x + i * p, centers + (size_t) labels[i] * p, p);
+					exact_dist = 1;
+				}
 				for (i = 1; i < n; i++)
 					if (dist[i] > dist[far])
 						far = i;
@@ -291,9 +496,24 @@ mm_kmeans_fit(const double *x, size_t n, int p, const MmKMeansOptions *opt, MmKM
 			else
 				for (j = 0; j < p; j++)
 					nc[j] /= (double) count[c];
-			shift += dist2(nc, centers + (size_t) c * p, p);
+			move[c] = dist2(nc, centers + (size_t) c * p, p);
+			shift += move[c];
+			move[c] = sqrt(move[c]) * (1.0 + BOUND_SLACK);
 		}
 		memcpy(centers, sums, sizeof(double) * k * p);
+
+		/*
+		 * The bounds follow the centers, in the next assignment: up by the
+		 * own center's move, down by the largest move of another.
+		 */
+		far1 = 0;
+		max2 = 0.0;
+		for (c = 1; c < k; c++)
+			if (move[c] > move[far1])
+				far1 = c;
+		for (c = 0; c < k; c++)
+			if (c != far1 && move[c] > max2)
+				max2 = move[c];
 		if (shift <= tol)
 		{
 			out->converged = 1;
@@ -307,22 +527,15 @@ mm_kmeans_fit(const double *x, size_t n, int p, const MmKMeansOptions *opt, MmKM
 	out->inertia = 0.0;
 	if (sizes != NULL)
 		memset(sizes, 0, sizeof(int64_t) * k);
+	transpose(centers, k, p, ct);
 	for (i = 0; i < n; i++)
 	{
-		const double *xi = x + i * p;
-		double		best = dist2(xi, centers, p);
-		int			nearest = 0;
+		double		best,
+					second;
+		int32_t		nearest;
 
-		for (c = 1; c < k; c++)
-		{
-			double		d = dist2(xi, centers + (size_t) c * p, p);
-
-			if (d < best)
-			{
-				best = d;
-				nearest = c;
-			}
-		}
+		all_dist2(x + i * p, ct, k, p, acc);
+		nearest = nearest_two(acc, k, &best, &second);
 		out->inertia += best;
 		if (sizes != NULL)
 			sizes[nearest]++;
@@ -342,6 +555,9 @@ mm_kmeans_fit(const double *x, size_t n, int p, const MmKMeansOptions *opt, MmKM
 	mm_free(closest);
 	mm_free(count);
 	mm_free(labels);
+	mm_free(upper);
+	mm_free(lower);
+	mm_free(move);
 	return MM_OK;
 }
 

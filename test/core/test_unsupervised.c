@@ -261,6 +261,59 @@ test_kmeans_blobs(void **state)
 	free(x);
 }
 
+/*
+ * On unstructured data, where the bounds settle fewer rows, a converged fit
+ * is a fixed point of Lloyd's iteration: every center is the mean of the
+ * rows nearest to it, measured here directly.
+ */
+static void
+test_kmeans_fixed_point(void **state)
+{
+	size_t		n = 20000,
+				i;
+	int			p = 5,
+				k = 8,
+				c,
+				j;
+	double	   *x = malloc(sizeof(double) * n * p);
+	double	   *sum = calloc((size_t) k * p, sizeof(double));
+	size_t	   *count = calloc(k, sizeof(size_t));
+	uint64_t	s = 77;
+	MmKMeansOptions o = {8, 1000, 0.0, 5};
+	MmKMeans	km;
+	MmModel		m;
+	MmError		err;
+
+	for (i = 0; i < n * p; i++)
+		x[i] = test_uniform(&s);
+	memset(&km, 0, sizeof(km));
+	assert_int_equal(mm_kmeans_fit(x, n, p, &o, &km, NULL, &err), MM_OK);
+	assert_true(km.converged);
+	memset(&m, 0, sizeof(m));
+	m.algorithm = MM_ALGO_KMEANS;
+	m.task = MM_TASK_CLUSTERING;
+	m.n_features = p;
+	m.n_design = p;
+	m.kmeans = km;
+	for (i = 0; i < n; i++)
+	{
+		c = mm_kmeans_cluster(&m, x + i * p);
+		for (j = 0; j < p; j++)
+			sum[c * p + j] += x[i * p + j];
+		count[c]++;
+	}
+	for (c = 0; c < k; c++)
+	{
+		assert_true(count[c] > 0);
+		for (j = 0; j < p; j++)
+			assert_close(sum[c * p + j] / count[c], km.centers[c * p + j], 1e-12);
+	}
+	mm_free(km.centers);
+	free(x);
+	free(sum);
+	free(count);
+}
+
 /* As many clusters as distinct rows: every row a center, no inertia; more is an error. */
 static void
 test_kmeans_edges(void **state)
@@ -469,6 +522,7 @@ main(void)
 		cmocka_unit_test(test_svm_optimal),
 		cmocka_unit_test(test_svm_multiclass),
 		cmocka_unit_test(test_kmeans_blobs),
+		cmocka_unit_test(test_kmeans_fixed_point),
 		cmocka_unit_test(test_kmeans_edges),
 		cmocka_unit_test(test_pca_line),
 		cmocka_unit_test(test_roundtrips),
