@@ -10,6 +10,14 @@
 int			mm_model_cache_kb = 65536;
 int			mm_metric_sample_rows = 5000;
 int			mm_max_train_memory_kb = 1048576;
+int			mm_training_threads = 2;
+
+/* Hands the thread limit to the core, which knows no GUC. */
+static void
+assign_training_threads(int newval, void *extra)
+{
+	mm_set_threads(newval);
+}
 
 /* Defines every setting and reserves the prefix. */
 void
@@ -42,6 +50,15 @@ MmGucInit(void)
 							1048576, 1024, INT_MAX,
 							PGC_USERSET, GUC_UNIT_KB,
 							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("modelmgr.training_threads",
+							"Threads a training may use for its passes over rows in memory.",
+							"k-means' assignments and starts run on up to this many threads of the "
+							"backend; the model is the same whatever the number.",
+							&mm_training_threads,
+							2, 1, MM_MAX_THREADS,
+							PGC_USERSET, 0,
+							NULL, assign_training_threads, NULL);
 
 	MarkGUCPrefixReserved("modelmgr");
 }

@@ -19,6 +19,7 @@
 extern int	mm_model_cache_kb;
 extern int	mm_metric_sample_rows;
 extern int	mm_max_train_memory_kb;
+extern int	mm_training_threads;
 extern void MmGucInit(void);
 
 /* util.c */

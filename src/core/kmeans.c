@@ -19,7 +19,6 @@
 #include <math.h>
 #include <string.h>
 
-#define INTERRUPT_ROWS 65536
 
 /*
  * Hamerly's bounds are widened by this much (relative, and absolute in the
@@ -189,80 +188,159 @@ weighted_draw(const double *closest, size_t n, double total, uint64_t *rng)
 }
 
 /*
+ * Everything one fit shares with the passes over its rows.  The passes run
+ * in chunks (mmcore.h), each writing its own partial results, merged in
+ * chunk order: the model does not depend on how many threads ran them.
+ */
+typedef struct Fit
+{
+	const double *x;
+	size_t		n;
+	int			p;
+	int			k;
+	double	   *centers;		/* k x p */
+	double	   *ct;				/* the centers transposed, p x k */
+	double	   *half_gap;		/* per center: half the distance to the nearest other */
+	int32_t    *labels;			/* per row */
+	double	   *dist;			/* per row: squared distance to its center, when measured */
+	double	   *upper;			/* per row: Hamerly's bounds */
+	double	   *lower;
+	double	   *closest;		/* per row, during the starts */
+	double	   *move;			/* per center: how far it moved last */
+	int			far1;			/* the center that moved most */
+	double		max2;			/* the largest move of another center */
+	int			first;			/* the first assignment: measure every row */
+	int			newest;			/* during the starts: the center just taken */
+	int			chunks;
+	double	   *chunk_sums;		/* per chunk: k x p sums (changes, after the first pass) */
+	int64_t    *chunk_counts;	/* per chunk: k counts (changes) */
+	double	   *chunk_scratch;	/* per chunk: k distances */
+	double	   *chunk_total;	/* per chunk: a sum over its rows */
+	int64_t    *chunk_changed;
+	/* the k-means++ trials being measured */
+	int			trials;
+	double	   *trial_t;		/* p x trials, transposed */
+	double	   *chunk_potential;	/* per chunk: trials */
+} Fit;
+
+/* Squared distances of a chunk's rows to the first center, and their sum. */
+static void
+starts_first(void *arg, size_t begin, size_t end, int chunk)
+{
+	Fit		   *f = arg;
+	double		total = 0.0;
+	size_t		i;
+
+	for (i = begin; i < end; i++)
+	{
+		f->closest[i] = dist2(f->x + i * f->p, f->centers, f->p);
+		total += f->closest[i];
+	}
+	f->chunk_total[chunk] = total;
+}
+
+/* For each trial, the potential of a chunk's rows were it a center. */
+static void
+starts_trials(void *arg, size_t begin, size_t end, int chunk)
+{
+	Fit		   *f = arg;
+	double	   *pot = f->chunk_potential + (size_t) chunk * f->trials;
+	double	   *d = f->chunk_scratch + (size_t) chunk * (f->k > f->trials ? f->k : f->trials);
+	size_t		i;
+	int			t;
+
+	for (t = 0; t < f->trials; t++)
+		pot[t] = 0.0;
+	for (i = begin; i < end; i++)
+	{
+		all_dist2(f->x + i * f->p, f->trial_t, f->trials, f->p, d);
+		for (t = 0; t < f->trials; t++)
+			pot[t] += d[t] < f->closest[i] ? d[t] : f->closest[i];
+	}
+}
+
+/* The distances of a chunk's rows to the newest center taken into closest. */
+static void
+starts_update(void *arg, size_t begin, size_t end, int chunk)
+{
+	Fit		   *f = arg;
+	const double *center = f->centers + (size_t) f->newest * f->p;
+	double		total = 0.0;
+	size_t		i;
+
+	for (i = begin; i < end; i++)
+	{
+		double		d = dist2(f->x + i * f->p, center, f->p);
+
+		if (d < f->closest[i])
+			f->closest[i] = d;
+		total += f->closest[i];
+	}
+	f->chunk_total[chunk] = total;
+}
+
+/* The sum of the chunk totals, in chunk order. */
+static double
+merged_total(const Fit *f)
+{
+	double		total = 0.0;
+	int			c;
+
+	for (c = 0; c < f->chunks; c++)
+		total += f->chunk_total[c];
+	return total;
+}
+
+/*
  * Greedy k-means++: k starting centers from the rows.  The local trials for
  * one center are drawn first and measured in one pass over the rows.
  */
-static MmErrorCode
-init_centers(const double *x, size_t n, int p, int k, uint64_t *rng, double *centers,
-			 double *closest)
+static void
+init_centers(Fit *f, uint64_t *rng)
 {
-	int			trials = 2 + (int) log((double) k);
-	double		total = 0.0;
-	size_t		i,
-				first = (size_t) (uniform(rng) * (double) n);
-	size_t	   *cand = mm_alloc(sizeof(size_t) * trials);
-	double	   *cands = mm_alloc(sizeof(double) * trials * p),
-			   *ct = mm_alloc(sizeof(double) * trials * p),
-			   *d = mm_alloc(sizeof(double) * trials),
-			   *potential = mm_alloc(sizeof(double) * trials);
+	int			p = f->p,
+				trials = f->trials;
+	double	   *cands = f->chunk_scratch;	/* free until the passes use it */
+	size_t		first = (size_t) (uniform(rng) * (double) f->n),
+				cand[64];
+	double		total;
 	int			c,
 				t;
 
-	if (!cand || !cands || !ct || !d || !potential)
-	{
-		mm_free(cand);
-		mm_free(cands);
-		mm_free(ct);
-		mm_free(d);
-		mm_free(potential);
-		return MM_ERR_NO_MEMORY;
-	}
-	memcpy(centers, x + first * p, sizeof(double) * p);
-	for (i = 0; i < n; i++)
-	{
-		closest[i] = dist2(x + i * p, centers, p);
-		total += closest[i];
-	}
-	for (c = 1; c < k; c++)
+	memcpy(f->centers, f->x + first * p, sizeof(double) * p);
+	mm_parallel(f->n, starts_first, f);
+	total = merged_total(f);
+	for (c = 1; c < f->k; c++)
 	{
 		int			best = 0;
+		double		best_potential = INFINITY;
 
 		mm_check_interrupts();
 		for (t = 0; t < trials; t++)
+			cand[t] = weighted_draw(f->closest, f->n, total, rng);
+		for (t = 0; t < trials; t++)
+			memcpy(cands + (size_t) t * p, f->x + cand[t] * p, sizeof(double) * p);
+		transpose(cands, trials, p, f->trial_t);
+		mm_parallel(f->n, starts_trials, f);
+		for (t = 0; t < trials; t++)
 		{
-			cand[t] = weighted_draw(closest, n, total, rng);
-			memcpy(cands + (size_t) t * p, x + cand[t] * p, sizeof(double) * p);
-			potential[t] = 0.0;
-		}
-		transpose(cands, trials, p, ct);
-		for (i = 0; i < n; i++)
-		{
-			all_dist2(x + i * p, ct, trials, p, d);
-			for (t = 0; t < trials; t++)
-				potential[t] += d[t] < closest[i] ? d[t] : closest[i];
-			if ((i + 1) % INTERRUPT_ROWS == 0)
-				mm_check_interrupts();
-		}
-		for (t = 1; t < trials; t++)
-			if (potential[t] < potential[best])
-				best = t;
-		memcpy(centers + (size_t) c * p, cands + (size_t) best * p, sizeof(double) * p);
-		total = 0.0;
-		for (i = 0; i < n; i++)
-		{
-			double		dc = dist2(x + i * p, centers + (size_t) c * p, p);
+			double		potential = 0.0;
+			int			ch;
 
-			if (dc < closest[i])
-				closest[i] = dc;
-			total += closest[i];
+			for (ch = 0; ch < f->chunks; ch++)
+				potential += f->chunk_potential[(size_t) ch * trials + t];
+			if (potential < best_potential)
+			{
+				best_potential = potential;
+				best = t;
+			}
 		}
+		memcpy(f->centers + (size_t) c * p, f->x + cand[best] * p, sizeof(double) * p);
+		mm_check_interrupts();
+		f->newest = c;
+		mm_parallel(f->n, starts_update, f);
+		total = merged_total(f);
 	}
-	mm_free(cand);
-	mm_free(cands);
-	mm_free(ct);
-	mm_free(d);
-	mm_free(potential);
-	return MM_OK;
 }
 
 /*
@@ -290,28 +368,92 @@ nearest_two(const double *d, int k, double *best, double *second)
 }
 
 /*
- * Hamerly's assignment (2010): a row keeps its center without computing any
- * distance when an upper bound on the distance to it is below both half the
- * distance from that center to the next one and a lower bound on the
- * distance to every other center.  Only the rows the bounds cannot settle
- * are measured, with the plain squared distance prediction uses.  The
- * assignment is the one Lloyd's would make; the work after the first few
- * iterations is a fraction of it.
+ * Hamerly's assignment (2010) of a chunk's rows: a row keeps its center
+ * without computing any distance when an upper bound on the distance to it
+ * is below both half the distance from that center to the next one and a
+ * lower bound on the distance to every other center.  Only the rows the
+ * bounds cannot settle are measured, with the distance prediction uses.
+ * The first pass measures every row and adds it to its cluster's sums;
+ * later ones move a row that changes cluster from the old sums to the new,
+ * so a settled row is never read again.
  */
-static size_t
-assign_bounded(const double *x, size_t n, int p, int k, const double *centers, double *ct,
-			   double *half_gap, double *d, int first, int32_t *labels, double *dist,
-			   double *upper, double *lower, const double *move, int far1, double max2,
-			   double *sums, size_t *count)
+static void
+assign_chunk(void *arg, size_t begin, size_t end, int chunk)
 {
-	size_t		changed = 0,
-				i;
-	int			c,
+	Fit		   *f = arg;
+	int			p = f->p,
+				k = f->k,
 				e;
+	double	   *sums = f->chunk_sums + (size_t) chunk * k * p;
+	int64_t    *counts = f->chunk_counts + (size_t) chunk * k;
+	double	   *d = f->chunk_scratch + (size_t) chunk * (k > f->trials ? k : f->trials);
+	int64_t		changed = 0;
+	size_t		i;
 
 	memset(sums, 0, sizeof(double) * k * p);
-	memset(count, 0, sizeof(size_t) * k);
-	transpose(centers, k, p, ct);
+	memset(counts, 0, sizeof(int64_t) * k);
+	for (i = begin; i < end; i++)
+	{
+		const double *xi = f->x + i * p;
+		int32_t		a = f->labels[i],
+					label;
+		double		best,
+					second;
+
+		if (!f->first)
+		{
+			double		bound;
+
+			/* the centers moved since the bounds were set: loosen them by as much */
+			f->upper[i] += f->move[a];
+			f->lower[i] -= a == f->far1 ? f->max2 : f->move[f->far1];
+			bound = f->half_gap[a] > f->lower[i] ? f->half_gap[a] : f->lower[i];
+			if (f->upper[i] <= bound)
+				continue;
+			f->upper[i] = sqrt(dist2(xi, f->centers + (size_t) a * p, p)) * (1.0 + BOUND_SLACK) +
+				BOUND_FLOOR;
+			if (f->upper[i] <= bound)
+				continue;
+		}
+		all_dist2(xi, f->ct, k, p, d);
+		label = nearest_two(d, k, &best, &second);
+		f->labels[i] = label;
+		f->dist[i] = best;
+		f->upper[i] = sqrt(best) * (1.0 + BOUND_SLACK) + BOUND_FLOOR;
+		f->lower[i] = isinf(second) ? INFINITY : sqrt(second) * (1.0 - BOUND_SLACK) - BOUND_FLOOR;
+		if (f->first || label != a)
+		{
+			double	   *to = sums + (size_t) label * p;
+
+			for (e = 0; e < p; e++)
+				to[e] += xi[e];
+			counts[label]++;
+			if (!f->first)
+			{
+				double	   *from = sums + (size_t) a * p;
+
+				for (e = 0; e < p; e++)
+					from[e] -= xi[e];
+				counts[a]--;
+			}
+			changed++;
+		}
+	}
+	f->chunk_changed[chunk] = changed;
+}
+
+/* Assigns every row (see assign_chunk); adds the changes to sums and counts. */
+static size_t
+assign(Fit *f, double *sums, int64_t *counts)
+{
+	int			p = f->p,
+				k = f->k,
+				c,
+				e,
+				ch;
+	size_t		changed = 0;
+
+	transpose(f->centers, k, p, f->ct);
 	for (c = 0; c < k; c++)
 	{
 		double		nearest = INFINITY;
@@ -319,55 +461,74 @@ assign_bounded(const double *x, size_t n, int p, int k, const double *centers, d
 		for (e = 0; e < k; e++)
 			if (e != c)
 			{
-				double		g = dist2(centers + (size_t) c * p, centers + (size_t) e * p, p);
+				double		g = dist2(f->centers + (size_t) c * p, f->centers + (size_t) e * p, p);
 
 				if (g < nearest)
 					nearest = g;
 			}
-		half_gap[c] = 0.5 * sqrt(nearest) * (1.0 - BOUND_SLACK);
+		f->half_gap[c] = 0.5 * sqrt(nearest) * (1.0 - BOUND_SLACK);
 	}
-	for (i = 0; i < n; i++)
+	if (f->first)
 	{
-		const double *xi = x + i * p;
-		int32_t		a = labels[i],
-					label;
-		double		best,
-					second;
-
-		if ((i + 1) % INTERRUPT_ROWS == 0)
-			mm_check_interrupts();
-		if (!first)
-		{
-			double		bound;
-
-			/* the centers moved since the bounds were set: loosen them by as much */
-			upper[i] += move[a];
-			lower[i] -= a == far1 ? max2 : move[far1];
-			bound = half_gap[a] > lower[i] ? half_gap[a] : lower[i];
-			if (upper[i] <= bound)
-				goto counted;
-			upper[i] = sqrt(dist2(xi, centers + (size_t) a * p, p)) * (1.0 + BOUND_SLACK) + BOUND_FLOOR;
-			if (upper[i] <= bound)
-				goto counted;
-		}
-		all_dist2(xi, ct, k, p, d);
-		label = nearest_two(d, k, &best, &second);
-		changed += label != a;
-		labels[i] = label;
-		dist[i] = best;
-		upper[i] = sqrt(best) * (1.0 + BOUND_SLACK) + BOUND_FLOOR;
-		lower[i] = isinf(second) ? INFINITY : sqrt(second) * (1.0 - BOUND_SLACK) - BOUND_FLOOR;
-counted:
-		/* the row's share of the next centers, in the same pass */
-		{
-			double	   *sum = sums + (size_t) labels[i] * p;
-
-			for (e = 0; e < p; e++)
-				sum[e] += xi[e];
-			count[labels[i]]++;
-		}
+		memset(sums, 0, sizeof(double) * k * p);
+		memset(counts, 0, sizeof(int64_t) * k);
 	}
+	mm_parallel(f->n, assign_chunk, f);
+	for (ch = 0; ch < f->chunks; ch++)
+	{
+		const double *cs = f->chunk_sums + (size_t) ch * k * p;
+		const int64_t *cc = f->chunk_counts + (size_t) ch * k;
+
+		for (e = 0; e < k * p; e++)
+			sums[e] += cs[e];
+		for (c = 0; c < k; c++)
+			counts[c] += cc[c];
+		changed += (size_t) f->chunk_changed[ch];
+	}
+	f->first = 0;
 	return changed;
+}
+
+/* A chunk's inertia and cluster sizes, with the distance prediction uses. */
+static void
+inertia_chunk(void *arg, size_t begin, size_t end, int chunk)
+{
+	Fit		   *f = arg;
+	int64_t    *counts = f->chunk_counts + (size_t) chunk * f->k;
+	double		total = 0.0;
+	size_t		i;
+
+	memset(counts, 0, sizeof(int64_t) * f->k);
+	for (i = begin; i < end; i++)
+	{
+		total += dist2(f->x + i * f->p, f->centers + (size_t) f->labels[i] * f->p, f->p);
+		counts[f->labels[i]]++;
+	}
+	f->chunk_total[chunk] = total;
+}
+
+/* Releases a fit's arrays. */
+static void
+fit_free(Fit *f, double *sums, double *next, int64_t *counts)
+{
+	mm_free(f->ct);
+	mm_free(f->half_gap);
+	mm_free(f->labels);
+	mm_free(f->dist);
+	mm_free(f->upper);
+	mm_free(f->lower);
+	mm_free(f->closest);
+	mm_free(f->move);
+	mm_free(f->chunk_sums);
+	mm_free(f->chunk_counts);
+	mm_free(f->chunk_scratch);
+	mm_free(f->chunk_total);
+	mm_free(f->chunk_changed);
+	mm_free(f->trial_t);
+	mm_free(f->chunk_potential);
+	mm_free(sums);
+	mm_free(next);
+	mm_free(counts);
 }
 
 /* Fits k-means (see kmeans.h). */
@@ -377,50 +538,61 @@ mm_kmeans_fit(const double *x, size_t n, int p, const MmKMeansOptions *opt, MmKM
 {
 	int			k = opt->k;
 	uint64_t	rng = (uint64_t) (uint32_t) opt->seed * UINT64_C(0x9e3779b97f4a7c15) + 0x5851f42d4c957f2dULL;
-	double	   *centers = mm_alloc(sizeof(double) * k * p),
-			   *sums = mm_alloc(sizeof(double) * k * p),
-			   *ct = mm_alloc(sizeof(double) * k * p),
-			   *cnorm = mm_alloc(sizeof(double) * k),
-			   *acc = mm_alloc(sizeof(double) * k),
-			   *dist = mm_alloc(sizeof(double) * (n ? n : 1)),
-			   *closest = mm_alloc(sizeof(double) * (n ? n : 1));
-	size_t	   *count = mm_alloc(sizeof(size_t) * k);
-	int32_t    *labels = mm_alloc(sizeof(int32_t) * (n ? n : 1));
-	double	   *upper = mm_alloc(sizeof(double) * (n ? n : 1)),
-			   *lower = mm_alloc(sizeof(double) * (n ? n : 1)),
-			   *move = mm_alloc(sizeof(double) * k);
+	Fit			f;
+	double	   *sums,
+			   *next;
+	int64_t    *counts;
 	double		mean_var = 0.0,
 				tol;
-	size_t		i;
+	size_t		i,
+				rows = n ? n : 1;
 	int			c,
 				j,
 				iter,
-				exact_dist,
-				far1 = 0;
-	double		max2 = 0.0;
-	MmErrorCode err_code = MM_OK;
+				moved = 0,
+				width;
 
 	if ((size_t) k > n || k < 1)
-		err_code = mm_fail(err, MM_ERR_TOO_FEW_ROWS, -1,
-						   "k = %d clusters need at least as many rows, and there are %zu", k, n);
-	else if (!centers || !sums || !ct || !cnorm || !acc || !dist || !closest || !count || !labels ||
-			 !upper || !lower || !move)
-		err_code = mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory clustering");
-	if (err_code != MM_OK)
+		return mm_fail(err, MM_ERR_TOO_FEW_ROWS, -1,
+					   "k = %d clusters need at least as many rows, and there are %zu", k, n);
+	memset(&f, 0, sizeof(f));
+	f.x = x;
+	f.n = n;
+	f.p = p;
+	f.k = k;
+	f.first = 1;
+	f.trials = 2 + (int) log((double) k);
+	f.chunks = mm_chunks(n);
+	width = k > f.trials ? k : f.trials;
+	f.centers = mm_alloc(sizeof(double) * k * p);
+	f.ct = mm_alloc(sizeof(double) * k * p);
+	f.half_gap = mm_alloc(sizeof(double) * k);
+	f.labels = mm_alloc0(sizeof(int32_t) * rows);
+	f.dist = mm_alloc(sizeof(double) * rows);
+	f.upper = mm_alloc(sizeof(double) * rows);
+	f.lower = mm_alloc(sizeof(double) * rows);
+	f.closest = mm_alloc(sizeof(double) * rows);
+	f.move = mm_alloc0(sizeof(double) * k);
+	f.chunk_sums = mm_alloc(sizeof(double) * f.chunks * k * p);
+	f.chunk_counts = mm_alloc(sizeof(int64_t) * f.chunks * k);
+	/* per chunk k (or trials) distances; before the passes, the trials' rows */
+	f.chunk_scratch = mm_alloc(sizeof(double) * ((size_t) f.chunks * width > (size_t) f.trials * p ?
+												 (size_t) f.chunks * width : (size_t) f.trials * p));
+	f.chunk_total = mm_alloc(sizeof(double) * f.chunks);
+	f.chunk_changed = mm_alloc(sizeof(int64_t) * f.chunks);
+	f.trial_t = mm_alloc(sizeof(double) * f.trials * p);
+	f.chunk_potential = mm_alloc(sizeof(double) * f.chunks * f.trials);
+	sums = mm_alloc(sizeof(double) * k * p);
+	next = mm_alloc(sizeof(double) * k * p);
+	counts = mm_alloc(sizeof(int64_t) * k);
+	if (!f.centers || !f.ct || !f.half_gap || !f.labels || !f.dist || !f.upper || !f.lower ||
+		!f.closest || !f.move || !f.chunk_sums || !f.chunk_counts || !f.chunk_scratch ||
+		!f.chunk_total || !f.chunk_changed || !f.trial_t || !f.chunk_potential || !sums || !next ||
+		!counts || f.trials > 64)
 	{
-		mm_free(centers);
-		mm_free(sums);
-		mm_free(ct);
-		mm_free(cnorm);
-		mm_free(acc);
-		mm_free(dist);
-		mm_free(closest);
-		mm_free(count);
-		mm_free(labels);
-		mm_free(upper);
-		mm_free(lower);
-		mm_free(move);
-		return err_code;
+		mm_free(f.centers);
+		fit_free(&f, sums, next, counts);
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory clustering");
 	}
 
 	/* the tolerance is relative to the mean variance of the features, as scikit-learn's */
@@ -438,45 +610,28 @@ mm_kmeans_fit(const double *x, size_t n, int p, const MmKMeansOptions *opt, MmKM
 	}
 	tol = opt->tol * mean_var / p;
 
-	if (init_centers(x, n, p, k, &rng, centers, closest) != MM_OK)
-	{
-		mm_free(centers);
-		mm_free(sums);
-		mm_free(ct);
-		mm_free(cnorm);
-		mm_free(acc);
-		mm_free(dist);
-		mm_free(closest);
-		mm_free(count);
-		mm_free(labels);
-		mm_free(upper);
-		mm_free(lower);
-		mm_free(move);
-		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory clustering");
-	}
-	for (i = 0; i < n; i++)
-		labels[i] = -1;
+	init_centers(&f, &rng);
 	out->converged = 0;
 	for (iter = 0; iter < opt->max_iter; iter++)
 	{
 		size_t		changed;
 		double		shift = 0.0;
+		int			exact_dist = 0;
 
 		mm_check_interrupts();
-		changed = assign_bounded(x, n, p, k, centers, ct, cnorm, acc, iter == 0, labels, dist,
-								 upper, lower, move, far1, max2, sums, count);
+		changed = assign(&f, sums, counts);
+		moved = 0;
 		if (changed == 0)
 		{
 			/* the assignment is stable, so are the centers */
 			out->converged = 1;
 			break;
 		}
-		exact_dist = 0;
 		for (c = 0; c < k; c++)
 		{
-			double	   *nc = sums + (size_t) c * p;
+			double	   *nc = next + (size_t) c * p;
 
-			if (count[c] == 0)
+			if (counts[c] == 0)
 			{
 				/* an empty cluster takes the row farthest from its center */
 				size_t		far = 0;
@@ -484,36 +639,37 @@ mm_kmeans_fit(const double *x, size_t n, int p, const MmKMeansOptions *opt, MmKM
 				if (!exact_dist)
 				{
 					for (i = 0; i < n; i++)
-						dist[i] = dist2(x + i * p, centers + (size_t) labels[i] * p, p);
+						f.dist[i] = dist2(x + i * p, f.centers + (size_t) f.labels[i] * p, p);
 					exact_dist = 1;
 				}
 				for (i = 1; i < n; i++)
-					if (dist[i] > dist[far])
+					if (f.dist[i] > f.dist[far])
 						far = i;
 				memcpy(nc, x + far * p, sizeof(double) * p);
-				dist[far] = -1.0;
+				f.dist[far] = -1.0;
 			}
 			else
 				for (j = 0; j < p; j++)
-					nc[j] /= (double) count[c];
-			move[c] = dist2(nc, centers + (size_t) c * p, p);
-			shift += move[c];
-			move[c] = sqrt(move[c]) * (1.0 + BOUND_SLACK);
+					nc[j] = sums[(size_t) c * p + j] / (double) counts[c];
+			f.move[c] = dist2(nc, f.centers + (size_t) c * p, p);
+			shift += f.move[c];
+			f.move[c] = sqrt(f.move[c]) * (1.0 + BOUND_SLACK);
 		}
-		memcpy(centers, sums, sizeof(double) * k * p);
+		memcpy(f.centers, next, sizeof(double) * k * p);
+		moved = 1;
 
 		/*
 		 * The bounds follow the centers, in the next assignment: up by the
 		 * own center's move, down by the largest move of another.
 		 */
-		far1 = 0;
-		max2 = 0.0;
+		f.far1 = 0;
+		f.max2 = 0.0;
 		for (c = 1; c < k; c++)
-			if (move[c] > move[far1])
-				far1 = c;
+			if (f.move[c] > f.move[f.far1])
+				f.far1 = c;
 		for (c = 0; c < k; c++)
-			if (c != far1 && move[c] > max2)
-				max2 = move[c];
+			if (c != f.far1 && f.move[c] > f.max2)
+				f.max2 = f.move[c];
 		if (shift <= tol)
 		{
 			out->converged = 1;
@@ -523,41 +679,32 @@ mm_kmeans_fit(const double *x, size_t n, int p, const MmKMeansOptions *opt, MmKM
 	}
 	out->n_iter = iter;
 
-	/* the inertia and the sizes with the distance prediction uses */
-	out->inertia = 0.0;
+	/*
+	 * The inertia and the sizes for the final centers: the rows are assigned
+	 * once more (the bounds spare most of them) unless the centers have not
+	 * moved since the last assignment, then measured with the distance
+	 * prediction uses.
+	 */
+	mm_check_interrupts();
+	if (moved)
+		(void) assign(&f, sums, counts);
+	mm_parallel(n, inertia_chunk, &f);
+	out->inertia = merged_total(&f);
 	if (sizes != NULL)
-		memset(sizes, 0, sizeof(int64_t) * k);
-	transpose(centers, k, p, ct);
-	for (i = 0; i < n; i++)
 	{
-		double		best,
-					second;
-		int32_t		nearest;
+		int			ch;
 
-		all_dist2(x + i * p, ct, k, p, acc);
-		nearest = nearest_two(acc, k, &best, &second);
-		out->inertia += best;
-		if (sizes != NULL)
-			sizes[nearest]++;
-		if ((i + 1) % INTERRUPT_ROWS == 0)
-			mm_check_interrupts();
+		memset(sizes, 0, sizeof(int64_t) * k);
+		for (ch = 0; ch < f.chunks; ch++)
+			for (c = 0; c < k; c++)
+				sizes[c] += f.chunk_counts[(size_t) ch * k + c];
 	}
 	out->k = k;
-	out->centers = centers;
+	out->centers = f.centers;
 	out->max_iter = opt->max_iter;
 	out->tol = opt->tol;
 	out->seed = opt->seed;
-	mm_free(sums);
-	mm_free(ct);
-	mm_free(cnorm);
-	mm_free(acc);
-	mm_free(dist);
-	mm_free(closest);
-	mm_free(count);
-	mm_free(labels);
-	mm_free(upper);
-	mm_free(lower);
-	mm_free(move);
+	fit_free(&f, sums, next, counts);
 	return MM_OK;
 }
 
@@ -573,7 +720,7 @@ mm_silhouette(const MmModel *model, const double *x, size_t n, size_t max_rows)
 	size_t	   *rows = mm_alloc(sizeof(size_t) * (m ? m : 1));
 	int		   *label = mm_alloc(sizeof(int) * (m ? m : 1));
 	size_t	   *size = mm_alloc0(sizeof(size_t) * k);
-	double	   *sum = mm_alloc(sizeof(double) * k);
+	double	   *sum = mm_alloc0(sizeof(double) * k * (m ? m : 1));
 	double		total = 0.0;
 	int			present = 0,
 				c;
@@ -613,24 +760,33 @@ mm_silhouette(const MmModel *model, const double *x, size_t n, size_t max_rows)
 		mm_free(sum);
 		return NAN;
 	}
+	/* each pair once: its distance counts toward both rows' sums */
 	for (a = 0; a < m; a++)
 	{
 		const double *xa = x + rows[a] * p;
+
+		mm_check_interrupts();
+		for (b = a + 1; b < m; b++)
+		{
+			double		dab = sqrt(dist2(xa, x + rows[b] * p, p));
+
+			sum[a * k + label[b]] += dab;
+			sum[b * k + label[a]] += dab;
+		}
+	}
+	for (a = 0; a < m; a++)
+	{
+		const double *sa = sum + a * k;
 		double		inside,
 					nearest = INFINITY,
 					s;
 
-		mm_check_interrupts();
-		memset(sum, 0, sizeof(double) * k);
-		for (b = 0; b < m; b++)
-			if (b != a)
-				sum[label[b]] += sqrt(dist2(xa, x + rows[b] * p, p));
 		if (size[label[a]] < 2)
 			continue;			/* a cluster of one scores 0 */
-		inside = sum[label[a]] / (double) (size[label[a]] - 1);
+		inside = sa[label[a]] / (double) (size[label[a]] - 1);
 		for (c = 0; c < k; c++)
-			if (c != label[a] && size[c] > 0 && sum[c] / (double) size[c] < nearest)
-				nearest = sum[c] / (double) size[c];
+			if (c != label[a] && size[c] > 0 && sa[c] / (double) size[c] < nearest)
+				nearest = sa[c] / (double) size[c];
 		s = (nearest - inside) / (inside > nearest ? inside : nearest);
 		if (isfinite(s))
 			total += s;

@@ -3,6 +3,8 @@
  */
 #include "mmcore.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,4 +96,96 @@ mm_check_interrupts(void)
 {
 	if (interrupt_hook != NULL)
 		interrupt_hook();
+}
+
+static int	thread_limit = 1;
+
+/* Sets the most threads mm_parallel uses. */
+void
+mm_set_threads(int threads)
+{
+	thread_limit = threads < 1 ? 1 : threads > MM_MAX_THREADS ? MM_MAX_THREADS : threads;
+}
+
+/* The most threads mm_parallel uses. */
+int
+mm_threads(void)
+{
+	return thread_limit;
+}
+
+/* The number of chunks mm_parallel splits n rows into. */
+int
+mm_chunks(size_t n)
+{
+	return n == 0 ? 1 : (int) ((n + MM_CHUNK_ROWS - 1) / MM_CHUNK_ROWS);
+}
+
+/* One thread's share of an mm_parallel run: chunks first, first + stride, ... */
+typedef struct Share
+{
+	MmChunkFn	fn;
+	void	   *arg;
+	size_t		n;
+	int			first;
+	int			stride;
+} Share;
+
+static void *
+run_share(void *p)
+{
+	Share	   *s = p;
+	int			chunks = mm_chunks(s->n),
+				c;
+
+	for (c = s->first; c < chunks; c += s->stride)
+	{
+		size_t		begin = (size_t) c * MM_CHUNK_ROWS;
+		size_t		end = begin + MM_CHUNK_ROWS < s->n ? begin + MM_CHUNK_ROWS : s->n;
+
+		s->fn(s->arg, begin, end, c);
+	}
+	return NULL;
+}
+
+/* Runs fn over [0, n) in chunks on several threads (see mmcore.h). */
+void
+mm_parallel(size_t n, MmChunkFn fn, void *arg)
+{
+	Share		shares[MM_MAX_THREADS];
+	pthread_t	threads[MM_MAX_THREADS];
+	int			started[MM_MAX_THREADS];
+	int			count = thread_limit,
+				i;
+	sigset_t	all,
+				saved;
+
+	if (count > mm_chunks(n))
+		count = mm_chunks(n);
+	for (i = 0; i < count; i++)
+	{
+		shares[i].fn = fn;
+		shares[i].arg = arg;
+		shares[i].n = n;
+		shares[i].first = i;
+		shares[i].stride = count;
+		started[i] = 0;
+	}
+	if (count > 1)
+	{
+		/* the threads start with every signal blocked, and keep that mask */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &saved);
+		for (i = 1; i < count; i++)
+			started[i] = pthread_create(&threads[i], NULL, run_share, &shares[i]) == 0;
+		pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	}
+	run_share(&shares[0]);
+	for (i = 1; i < count; i++)
+	{
+		if (started[i])
+			pthread_join(threads[i], NULL);
+		else
+			run_share(&shares[i]);
+	}
 }

@@ -60,6 +60,30 @@ typedef void (*MmInterruptFn) (void);
 extern void mm_set_interrupt_check(MmInterruptFn fn);
 extern void mm_check_interrupts(void);
 
+/*
+ * Runs fn over [0, n) in chunks of MM_CHUNK_ROWS rows (the last one
+ * shorter): fn(arg, begin, end, chunk) for chunk = 0 .. mm_chunks(n) - 1, on
+ * up to mm_threads() threads, the calling thread one of them.  The chunks do
+ * not depend on the number of threads, so a caller that keeps one partial
+ * result per chunk and merges them in chunk order gets the same bits
+ * whatever the number of threads.  fn must not allocate through mm_alloc nor
+ * call mm_check_interrupts (the caller checks between runs); the other
+ * threads run with every signal blocked, so signal handlers stay on the
+ * calling thread.  When a thread cannot start, its chunks run on the
+ * calling thread.
+ */
+#define MM_CHUNK_ROWS 65536
+typedef void (*MmChunkFn) (void *arg, size_t begin, size_t end, int chunk);
+extern int	mm_chunks(size_t n);
+extern void mm_parallel(size_t n, MmChunkFn fn, void *arg);
+
+/* The most threads mm_parallel uses (1: the calling thread only). */
+extern void mm_set_threads(int threads);
+extern int	mm_threads(void);
+
+/* Largest number of threads mm_parallel may use. */
+#define MM_MAX_THREADS 64
+
 /* Largest number of features any model may have. */
 #define MM_MAX_FEATURES 1000
 

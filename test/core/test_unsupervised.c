@@ -314,6 +314,40 @@ test_kmeans_fixed_point(void **state)
 	free(count);
 }
 
+/* The model is the same bits whatever the number of threads the passes run on. */
+static void
+test_kmeans_threads(void **state)
+{
+	size_t		n = 3 * MM_CHUNK_ROWS + 1234,
+				i;
+	int			p = 3;
+	double	   *x = malloc(sizeof(double) * n * p);
+	uint64_t	s = 4242;
+	MmKMeansOptions o = {5, 50, 0.0, 9};
+	MmKMeans	one,
+				three;
+	int64_t		sizes1[5],
+				sizes3[5];
+	MmError		err;
+
+	for (i = 0; i < n * p; i++)
+		x[i] = test_uniform(&s);
+	memset(&one, 0, sizeof(one));
+	memset(&three, 0, sizeof(three));
+	mm_set_threads(1);
+	assert_int_equal(mm_kmeans_fit(x, n, p, &o, &one, sizes1, &err), MM_OK);
+	mm_set_threads(3);
+	assert_int_equal(mm_kmeans_fit(x, n, p, &o, &three, sizes3, &err), MM_OK);
+	mm_set_threads(1);
+	assert_memory_equal(one.centers, three.centers, sizeof(double) * 5 * p);
+	assert_memory_equal(sizes1, sizes3, sizeof(sizes1));
+	assert_true(one.inertia == three.inertia);
+	assert_int_equal(one.n_iter, three.n_iter);
+	mm_free(one.centers);
+	mm_free(three.centers);
+	free(x);
+}
+
 /* As many clusters as distinct rows: every row a center, no inertia; more is an error. */
 static void
 test_kmeans_edges(void **state)
@@ -523,6 +557,7 @@ main(void)
 		cmocka_unit_test(test_svm_multiclass),
 		cmocka_unit_test(test_kmeans_blobs),
 		cmocka_unit_test(test_kmeans_fixed_point),
+		cmocka_unit_test(test_kmeans_threads),
 		cmocka_unit_test(test_kmeans_edges),
 		cmocka_unit_test(test_pca_line),
 		cmocka_unit_test(test_roundtrips),
