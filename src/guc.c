@@ -53,7 +53,7 @@ MmGucInit(void)
 
 	DefineCustomIntVariable("modelmgr.training_threads",
 							"Threads a training may use for its passes over rows in memory.",
-							"k-means' assignments and starts run on up to this many threads of the "
+							"k-means' passes and PCA's covariance run on up to this many threads of the "
 							"backend; the model is the same whatever the number.",
 							&mm_training_threads,
 							2, 1, MM_MAX_THREADS,

@@ -16,36 +16,139 @@
 
 #define INTERRUPT_ROWS 65536
 
-/* Means and the covariance (n - 1 degrees of freedom) of n rows. */
-static void
-covariance(const double *x, size_t n, int p, double *mean, double *cov)
+/* Memory the per-chunk partial covariances may take before one matrix is used. */
+#define PARTIAL_BYTES (32u * 1024u * 1024u)
+
+/* What the passes computing a covariance share. */
+typedef struct CovPass
 {
+	const double *x;
+	int			p;
+	const double *mean;
+	double	   *partial;		/* per chunk: p sums, or p x p products */
+	int			per_chunk;		/* 1: a partial per chunk; 0: one, filled by a single chunk at a time */
+} CovPass;
+
+/* A chunk's column sums. */
+static void
+sums_chunk(void *arg, size_t begin, size_t end, int chunk)
+{
+	CovPass    *c = arg;
+	double	   *s = c->partial + (size_t) chunk * c->p;
+	size_t		i;
+	int			a;
+
+	for (a = 0; a < c->p; a++)
+		s[a] = 0.0;
+	for (i = begin; i < end; i++)
+		for (a = 0; a < c->p; a++)
+			s[a] += c->x[i * c->p + a];
+}
+
+/* A chunk's sums of centered products, the upper triangle of p x p. */
+static void
+products_chunk(void *arg, size_t begin, size_t end, int chunk)
+{
+	CovPass    *c = arg;
+	int			p = c->p;
+	double	   *cov = c->partial + (c->per_chunk ? (size_t) chunk * p * p : 0);
+	double		d[1024];
+	double	   *dev = p <= 1024 ? d : NULL;
 	size_t		i;
 	int			a,
 				b;
 
+	if (c->per_chunk)
+		memset(cov, 0, sizeof(double) * p * p);
+	for (i = begin; i < end; i++)
+	{
+		const double *xi = c->x + i * p;
+
+		if (dev != NULL)
+		{
+			/* the centered row once, then a rank-one update that vectorizes */
+			for (a = 0; a < p; a++)
+				dev[a] = xi[a] - c->mean[a];
+			for (a = 0; a < p; a++)
+			{
+				double		da = dev[a];
+				double	   *row = cov + (size_t) a * p;
+
+				for (b = a; b < p; b++)
+					row[b] += da * dev[b];
+			}
+		}
+		else
+			for (a = 0; a < p; a++)
+			{
+				double		da = xi[a] - c->mean[a];
+				double	   *row = cov + (size_t) a * p;
+
+				for (b = a; b < p; b++)
+					row[b] += da * (xi[b] - c->mean[b]);
+			}
+	}
+}
+
+/*
+ * Means and the covariance (n - 1 degrees of freedom) of n rows, in chunks
+ * merged in chunk order (the same bits on any number of threads).  Wide
+ * rows, whose per-chunk matrices would take too much memory, are summed in
+ * one matrix on the calling thread.
+ */
+static MmErrorCode
+covariance(const double *x, size_t n, int p, double *mean, double *cov)
+{
+	int			chunks = mm_chunks(n),
+				ch,
+				a,
+				b;
+	CovPass		c;
+	size_t		cells = (size_t) p * p;
+
+	c.x = x;
+	c.p = p;
+	c.mean = mean;
+	c.partial = mm_alloc(sizeof(double) * (size_t) chunks * p);
+	if (c.partial == NULL)
+		return MM_ERR_NO_MEMORY;
+	c.per_chunk = 1;
+	mm_parallel(n, sums_chunk, &c);
+	mm_check_interrupts();
 	memset(mean, 0, sizeof(double) * p);
-	memset(cov, 0, sizeof(double) * p * p);
-	for (i = 0; i < n; i++)
+	for (ch = 0; ch < chunks; ch++)
 		for (a = 0; a < p; a++)
-			mean[a] += x[i * p + a];
+			mean[a] += c.partial[(size_t) ch * p + a];
 	for (a = 0; a < p; a++)
 		mean[a] /= (double) n;
-	for (i = 0; i < n; i++)
+	mm_free(c.partial);
+
+	c.per_chunk = (size_t) chunks * cells * sizeof(double) <= PARTIAL_BYTES;
+	c.partial = c.per_chunk ? mm_alloc(sizeof(double) * chunks * cells) : cov;
+	if (c.partial == NULL)
+		return MM_ERR_NO_MEMORY;
+	if (c.per_chunk)
 	{
-		const double *xi = x + i * p;
-
-		for (a = 0; a < p; a++)
-		{
-			double		da = xi[a] - mean[a];
-			double	   *row = cov + (size_t) a * p;
-
-			for (b = a; b < p; b++)
-				row[b] += da * (xi[b] - mean[b]);
-		}
-		if ((i + 1) % INTERRUPT_ROWS == 0)
-			mm_check_interrupts();
+		mm_parallel(n, products_chunk, &c);
+		memset(cov, 0, sizeof(double) * cells);
+		for (ch = 0; ch < chunks; ch++)
+			for (a = 0; a < p; a++)
+				for (b = a; b < p; b++)
+					cov[(size_t) a * p + b] += c.partial[(size_t) ch * cells + (size_t) a * p + b];
+		mm_free(c.partial);
 	}
+	else
+	{
+		size_t		begin;
+
+		memset(cov, 0, sizeof(double) * cells);
+		for (begin = 0; begin < n; begin += MM_CHUNK_ROWS)
+		{
+			products_chunk(&c, begin, begin + MM_CHUNK_ROWS < n ? begin + MM_CHUNK_ROWS : n, 0);
+			mm_check_interrupts();
+		}
+	}
+	mm_check_interrupts();
 	for (a = 0; a < p; a++)
 		for (b = a; b < p; b++)
 		{
@@ -54,6 +157,7 @@ covariance(const double *x, size_t n, int p, double *mean, double *cov)
 			cov[(size_t) a * p + b] = v;
 			cov[(size_t) b * p + a] = v;
 		}
+	return MM_OK;
 }
 
 /* Finds the principal components (see pca.h). */
@@ -84,7 +188,13 @@ mm_pca_fit(const double *x, size_t n, int p, int n_components, double variance_k
 		mm_free(eig);
 		return mm_fail(err, MM_ERR_TOO_FEW_ROWS, -1, "PCA needs at least 2 rows, and there are %zu", n);
 	}
-	covariance(x, n, p, mean, cov);
+	if (covariance(x, n, p, mean, cov) != MM_OK)
+	{
+		mm_free(mean);
+		mm_free(cov);
+		mm_free(eig);
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory in PCA");
+	}
 	if (LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', p, cov, p, eig) != 0)
 	{
 		mm_free(mean);
