@@ -101,3 +101,28 @@ SELECT count(*) AS bad_versions FROM mm.versions WHERE model = 'bad';
 -- retraining keeps the recipe, target-less included
 SELECT version, algorithm FROM mm_retrain('blobs');
 SELECT version, params, parent_version FROM mm.versions WHERE model = 'blobs' ORDER BY version;
+
+-- Past 65,536 rows the passes run on several threads; the model is the same on any number
+CREATE TABLE many_points AS
+SELECT (ARRAY[0, 10, 0])[1 + g % 3] + ((g * 7919) % 1000) / 1000.0 AS x,
+       (ARRAY[0, 0, 10])[1 + g % 3] + ((g * 104729) % 1000) / 1000.0 AS y
+  FROM generate_series(1, 150000::bigint) g;
+SET modelmgr.training_threads = 1;
+SELECT version FROM mm_train('many_km', 'many_points', NULL, algorithm => 'kmeans', params => '{"k": 4}',
+                             test_size => 0, deploy => 'never');
+SELECT version FROM mm_train('many_pca', 'many_points', NULL, algorithm => 'pca', test_size => 0,
+                             deploy => 'never');
+SET modelmgr.training_threads = 3;
+SELECT version FROM mm_train('many_km', 'many_points', NULL, algorithm => 'kmeans', params => '{"k": 4}',
+                             test_size => 0, deploy => 'never');
+SELECT version FROM mm_train('many_pca', 'many_points', NULL, algorithm => 'pca', test_size => 0,
+                             deploy => 'never');
+RESET modelmgr.training_threads;
+SELECT a.metrics = b.metrics AS same_metrics,
+       mm_transform('many_km@1', p) = mm_transform('many_km@2', p) AS same_centers
+  FROM mm.versions a, mm.versions b, (SELECT 1.5 AS x, 2.5 AS y) p
+ WHERE a.model = 'many_km' AND a.version = 1 AND b.model = 'many_km' AND b.version = 2;
+SELECT a.metrics = b.metrics AS same_metrics,
+       mm_transform('many_pca@1', p) = mm_transform('many_pca@2', p) AS same_components
+  FROM mm.versions a, mm.versions b, (SELECT 1.5 AS x, 2.5 AS y) p
+ WHERE a.model = 'many_pca' AND a.version = 1 AND b.model = 'many_pca' AND b.version = 2;

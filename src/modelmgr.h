@@ -15,6 +15,9 @@
 #include "model.h"
 #include "regmetrics.h"
 
+/* The version of the extension's SQL objects this library writes to. */
+#define MM_EXTENSION_VERSION "0.2.0"
+
 /* guc.c */
 extern int	mm_model_cache_kb;
 extern int	mm_metric_sample_rows;

@@ -679,12 +679,37 @@ train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, out_nulls);
 }
 
+/*
+ * Errors unless the extension's SQL objects are those this library writes:
+ * after the library is upgraded and before ALTER EXTENSION ... UPDATE, the
+ * catalog lacks what a new version records.
+ */
+static void
+require_current_schema(void)
+{
+	bool		isnull;
+	char	   *installed;
+
+	if (SPI_execute("SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'modelmgr'",
+					true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not read the installed version of modelmgr");
+	installed = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+												  &isnull));
+	if (strcmp(installed, MM_EXTENSION_VERSION) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension modelmgr is installed at version %s, and this library trains for %s",
+						installed, MM_EXTENSION_VERSION),
+				 errhint("Run ALTER EXTENSION modelmgr UPDATE.")));
+}
+
 /* Trains one version of spec->model (see MmTrainSpec). */
 void
 MmTrainRun(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
 {
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	require_current_schema();
 	train_connected(fcinfo, spec, call);
 	SPI_finish();
 }
@@ -770,6 +795,7 @@ retrain_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	MmAuditArgText(call, "relation", relation);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	require_current_schema();
 	MmResolveRef(ref, false, &vr);
 	MmAuditSetModel(call, vr.model);
 	MmCheckOwner(vr.model, vr.owner);
