@@ -126,3 +126,22 @@ SELECT a.metrics = b.metrics AS same_metrics,
        mm_transform('many_pca@1', p) = mm_transform('many_pca@2', p) AS same_components
   FROM mm.versions a, mm.versions b, (SELECT 1.5 AS x, 2.5 AS y) p
  WHERE a.model = 'many_pca' AND a.version = 1 AND b.model = 'many_pca' AND b.version = 2;
+
+-- PCA without preprocessing comes from the one-pass moments aggregate, with
+-- preprocessing from the rows in memory: the same components and the same split
+SELECT version FROM mm_train('plane_pass', 'plane', NULL, algorithm => 'pca', exclude => ARRAY['id']);
+SELECT version FROM mm_train('plane_memory', 'plane', NULL, algorithm => 'pca', exclude => ARRAY['id'],
+                             preprocess => '{"dedupe": false}');
+SELECT a.rows_train = b.rows_train AND a.rows_test = b.rows_test AS same_split,
+       a.fingerprint = b.fingerprint AS same_fingerprint,
+       a.fitted_preprocess = '{}' AS pass_fits_nothing
+  FROM mm.versions a, mm.versions b WHERE a.model = 'plane_pass' AND b.model = 'plane_memory';
+SELECT bool_and(abs(t1 - t2) < 1e-8 * greatest(1, abs(t1))) AS same_components
+  FROM plane p, LATERAL unnest(mm_transform('plane_pass', p), mm_transform('plane_memory', p)) u(t1, t2);
+SELECT bool_and(abs(r1::float8 - r2::float8) < 1e-9) AS same_test_ratios
+  FROM mm.versions a, mm.versions b,
+       LATERAL (SELECT * FROM jsonb_array_elements_text(a.metrics #> '{test,explained_variance_ratio}')
+                          WITH ORDINALITY) x(r1, i)
+       JOIN LATERAL (SELECT * FROM jsonb_array_elements_text(b.metrics #> '{test,explained_variance_ratio}')
+                          WITH ORDINALITY) y(r2, i) USING (i)
+ WHERE a.model = 'plane_pass' AND b.model = 'plane_memory';

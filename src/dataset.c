@@ -319,9 +319,13 @@ load_receive(TupleTableSlot *slot, DestReceiver *self)
 		}
 		lr->row[j] = v;
 	}
-	if (ds->numeric_target)
+	if (ds->numeric_target || ds->label_kind == 0)
 	{
-		/* as least squares' aggregate hashes a row: the same seed holds out the same rows */
+		/*
+		 * As the one-pass aggregate hashes a row (with the target, or the 0
+		 * it reads in its place for algorithms without one): the same seed
+		 * holds out the same rows whichever way a model trains.
+		 */
 		lr->row[p] = target;
 		h = row_content_hash(lr, p);
 		ds->fingerprint += h;

@@ -326,13 +326,19 @@ extern MmLabelKind MmLabelKindOf(Oid type);
 extern void MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
 							  MmTrained *out);
 
+/* train.c, continued: the one-pass moments aggregate */
+struct MmLsView;
+extern char *MmMomentsPass(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *src,
+						   struct MmLsView *view);
+
 /* regress.c */
 extern void MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src, MmTrained *out);
 extern Jsonb *MmEvaluateRegressionInMemory(const MmModel *model, MmSource *src);
 
 /* unsupervised.c */
 extern void MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, MmTrained *out);
-extern void MmTrainPCA(const MmTrainSpec *spec, MmSource *src, MmTrained *out);
+extern void MmTrainPCA(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
+					   MmTrained *out);
 extern Jsonb *MmEvaluateUnsupervised(const MmModel *model, MmSource *src);
 extern Jsonb *MmEvaluateClassifier(const MmModel *model, MmSource *src);
 

@@ -183,9 +183,11 @@ training_query(const MmSource *src, const char *schema)
 	int			i;
 
 	initStringInfo(&q);
-	appendStringInfo(&q, "SELECT %s.%s($1, $2, $3, $4, (r.%s)::pg_catalog.float8, %s",
+	appendStringInfo(&q, "SELECT %s.%s($1, $2, $3, $4, %s, %s",
 					 schema, wide ? "mm_ls_stats_array" : "mm_ls_stats",
-					 quote_identifier(src->target), wide ? "ARRAY[" : "");
+					 src->target ? psprintf("(r.%s)::pg_catalog.float8", quote_identifier(src->target)) :
+					 "0::pg_catalog.float8",
+					 wide ? "ARRAY[" : "");
 	for (i = 0; i < src->nfeatures; i++)
 		appendStringInfo(&q, "%s%s", i ? ", " : "",
 						 MmFeatureExpression(src->features[i], src->feature_kinds[i], "r"));
@@ -224,8 +226,10 @@ check_counts(const MmLsView *v, const MmSource *src)
 	if (v->part[0][0] + v->part[1][0] == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
+				 src->target ?
 				 errmsg("target \"%s\" is null in every row of relation %s",
-						src->target, src->display)));
+						src->target, src->display) :
+				 errmsg("relation %s has no rows", src->display)));
 }
 
 /*
@@ -489,11 +493,6 @@ train_linear(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *s
 			 MmTrained *out)
 {
 	MmLinearParams lp;
-	char	   *query;
-	Oid			qtypes[4] = {FLOAT8OID, INT4OID, INT4OID, FLOAT8OID};
-	Datum		qvalues[4];
-	bool		isnull;
-	void	   *ls;
 	MmLsView	view;
 	MmLinearModel lin;
 	MmRegressionMetrics train_m,
@@ -503,35 +502,7 @@ train_linear(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *s
 				metrics;
 
 	MmParseLinearParams(spec->params, &lp);
-
-	/* the one pass over the data */
-	query = training_query(src, MmExtensionSchema(fcinfo->flinfo->fn_oid));
-	ereport(DEBUG1, (errmsg_internal("modelmgr training query: %s", query)));
-	qvalues[0] = Float8GetDatum(spec->test_size);
-	qvalues[1] = Int32GetDatum(spec->seed);
-	qvalues[2] = Int32GetDatum(mm_metric_sample_rows);
-	qvalues[3] = Float8GetDatum(MmEstimatedRows(src->relid));
-	if (SPI_execute_with_args(query, 4, qtypes, qvalues, NULL, false, 0) != SPI_OK_SELECT ||
-		SPI_processed != 1)
-		elog(ERROR, "training query failed");
-	{
-		Datum		state = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-		if (isnull)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("relation %s has no rows", src->display)));
-		ls = MmLsStateFromDatum(state);
-		out->snapshot = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-	}
-	mm_ls_view(ls, &view);
-	mm_ls_finish(&view);
-	if (view.head->damaged)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("the training state was damaged")));
-	check_counts(&view, src);
-
+	out->snapshot = MmMomentsPass(fcinfo, spec, src, &view);
 	CHECK_FOR_INTERRUPTS();
 	MmFitLinear(view.part[0], view.p, &lp, src->features, src->target, "features", &lin);
 	warn_small_sample(&view);
@@ -596,6 +567,52 @@ has_text_feature(const MmSource *src)
 	return false;
 }
 
+/*
+ * The one aggregate pass over src: the moments of its features and target
+ * (a constant 0 for algorithms without one) in each part of the split, with
+ * the metric sample.  Errors name NULL or non-finite values.  Fills view
+ * (finished) and returns the snapshot the rows were read under.  SPI is
+ * connected.
+ */
+char *
+MmMomentsPass(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *src, MmLsView *view)
+{
+	char	   *query;
+	Oid			qtypes[4] = {FLOAT8OID, INT4OID, INT4OID, FLOAT8OID};
+	Datum		qvalues[4];
+	bool		isnull;
+	void	   *ls;
+	char	   *snapshot;
+
+	query = training_query(src, MmExtensionSchema(fcinfo->flinfo->fn_oid));
+	ereport(DEBUG1, (errmsg_internal("modelmgr training query: %s", query)));
+	qvalues[0] = Float8GetDatum(spec->test_size);
+	qvalues[1] = Int32GetDatum(spec->seed);
+	qvalues[2] = Int32GetDatum(src->target ? mm_metric_sample_rows : 0);
+	qvalues[3] = Float8GetDatum(MmEstimatedRows(src->relid));
+	if (SPI_execute_with_args(query, 4, qtypes, qvalues, NULL, false, 0) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "training query failed");
+	{
+		Datum		state = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("relation %s has no rows", src->display)));
+		ls = MmLsStateFromDatum(state);
+		snapshot = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	}
+	mm_ls_view(ls, view);
+	mm_ls_finish(view);
+	if (view->head->damaged)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("the training state was damaged")));
+	check_counts(view, src);
+	return snapshot;
+}
+
 /* Trains one version; SPI is connected. */
 static void
 train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
@@ -648,7 +665,7 @@ train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
 	else if (strcmp(algorithm, "kmeans") == 0)
 		MmTrainKMeans(spec, &src, &trained);
 	else if (strcmp(algorithm, "pca") == 0)
-		MmTrainPCA(spec, &src, &trained);
+		MmTrainPCA(fcinfo, spec, &src, &trained);
 	else if (!MmPreprocessIsEmpty(spec->preprocess) || has_text_feature(&src))
 		MmTrainLinearInMemory(spec, &src, &trained);
 	else

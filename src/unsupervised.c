@@ -17,6 +17,8 @@
 
 #include "kmeans.h"
 #include "pca.h"
+#include "lsq.h"
+#include "moments.h"
 
 /* Silhouette scores are computed on at most this many rows (it is quadratic). */
 #define SILHOUETTE_ROWS 2000
@@ -279,24 +281,140 @@ MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 	MmDatasetFree(&ds);
 }
 
+/*
+ * The metrics and params JSON of a PCA version: the training part's
+ * explained variance, and (test_ratio not NULL) the share of the held-out
+ * rows' variance each component captures, with the count of text values in
+ * no training category when fit has text features.  Sets out's score: that
+ * share summed, or the training part's.
+ */
+static void
+pca_results(MmTrained *out, size_t train_rows, const double *test_ratio, size_t test_rows,
+			int n_components_asked, double variance_kept, const MmPreprocessFit *fit)
+{
+	const MmPCA *pc = &out->model.pca;
+	StringInfoData metrics,
+				params;
+	double		kept = 0.0;
+	int			c;
+
+	initStringInfo(&metrics);
+	appendStringInfoString(&metrics, "{\"train\": {\"explained_variance_ratio\": ");
+	append_numbers(&metrics, pc->explained_variance_ratio, pc->n_components);
+	appendStringInfoString(&metrics, ", \"explained_variance\": ");
+	append_numbers(&metrics, pc->explained_variance, pc->n_components);
+	appendStringInfo(&metrics, ", \"rows\": %zu}, \"test\": ", train_rows);
+	if (test_ratio != NULL)
+	{
+		appendStringInfoString(&metrics, "{\"explained_variance_ratio\": ");
+		append_numbers(&metrics, test_ratio, pc->n_components);
+		appendStringInfo(&metrics, ", \"rows\": %zu}", test_rows);
+		if (fit != NULL)
+			MmAppendUnseen(&metrics, fit);
+	}
+	else
+		appendStringInfoString(&metrics, "null");
+	appendStringInfo(&metrics, ", \"n_components\": %d}", pc->n_components);
+	for (c = 0; c < pc->n_components; c++)
+		kept += test_ratio ? test_ratio[c] : pc->explained_variance_ratio[c];
+
+	initStringInfo(&params);
+	if (variance_kept > 0.0)
+	{
+		appendStringInfoString(&params, "{\"n_components\": ");
+		MmJsonNumber(&params, variance_kept);
+		appendStringInfoChar(&params, '}');
+	}
+	else
+		appendStringInfo(&params, "{\"n_components\": %d}", n_components_asked);
+
+	out->algorithm = "pca";
+	out->task = "decomposition";
+	out->params = params.data;
+	out->metrics = metrics.data;
+	out->score = kept;
+}
+
+/*
+ * PCA from the one-pass moments aggregate (train.c), for a model without
+ * preprocessing or text features: the covariance of the training part is in
+ * the moments, so is the held-out part's, and the rows are never held in
+ * memory.
+ */
+static void
+train_pca_pass(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src, MmTrained *out,
+			   int n_components, double variance_kept)
+{
+	MmLsView	view;
+	MmError		err;
+	int			p = src->nfeatures,
+				j;
+	double	   *test_ratio = NULL;
+
+	out->snapshot = MmMomentsPass(fcinfo, spec, src, &view);
+	if (view.part[0][0] < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("too few training rows: PCA needs at least 2, and there are %.0f",
+						view.part[0][0]),
+				 errhint("Lower test_size, or train on more rows.")));
+	for (j = 0; j < p; j++)
+		if (mm_moments_co(view.part[0], view.d, j, j) == 0.0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("feature \"%s\" is constant in the training rows", src->features[j]),
+					 errhint("Leave it out with exclude => ARRAY['%s'], or drop constant features "
+							 "with preprocess => '{\"variance_threshold\": 0}'.", src->features[j])));
+	memset(&out->model, 0, sizeof(out->model));
+	out->model.algorithm = MM_ALGO_PCA;
+	out->model.task = MM_TASK_DECOMPOSITION;
+	out->model.n_features = p;
+	out->model.n_design = p;
+	out->model.feature_names = src->features;
+	out->model.feature_kinds = src->feature_kinds;
+	CHECK_FOR_INTERRUPTS();
+	if (mm_pca_from_moments(view.part[0], view.d, p, n_components, variance_kept, &out->model.pca,
+							&err) != MM_OK)
+		MmReportCoreError(&err, "could not find the principal components");
+	if (view.part[1][0] > 1)
+	{
+		test_ratio = palloc(sizeof(double) * out->model.pca.n_components);
+		mm_pca_captured_moments(&out->model, view.part[1], view.d, test_ratio);
+	}
+	pca_results(out, (size_t) view.part[0][0], test_ratio, (size_t) view.part[1][0],
+				out->model.pca.n_components, variance_kept, NULL);
+	out->fitted = "{}";
+	out->rows_read = view.head->rows_seen;
+	out->rows_train = (int64) view.part[0][0];
+	out->rows_test = (int64) view.part[1][0];
+	out->rows_skipped = "{\"duplicates\": 0}";
+	out->fingerprint = view.head->fingerprint;
+}
+
 /* Trains a PCA version of spec on src (SPI is connected). */
 void
-MmTrainPCA(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
+MmTrainPCA(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 {
 	MmDataset	ds;
 	MmPreprocessFit fit;
 	MmError		err;
-	StringInfoData metrics,
-				params;
-	int			n_components;
-	double		variance_kept,
-				kept = 0.0;
-	int			c;
-	MmPCA	   *pc;
+	int			n_components,
+				j;
+	double		variance_kept;
+	double	   *test_ratio = NULL;
+	bool		text = false;
 
-	/* the count is checked against the features the preprocessing leaves */
 	MmJsonbRequireObject(spec->params, "params");
 	parse_pca_params(spec->params, src->nfeatures, &n_components, &variance_kept);
+	for (j = 0; j < src->nfeatures; j++)
+		text |= src->feature_kinds[j] == MM_FEATURE_CATEGORICAL;
+	if (MmPreprocessIsEmpty(spec->preprocess) && !text)
+	{
+		train_pca_pass(fcinfo, spec, src, out, n_components, variance_kept);
+		return;
+	}
+
+	/* with preprocessing: the rows in memory, the count checked against the features it leaves */
 	load_unsupervised(spec, src, &ds, &fit, out);
 	if (n_components > ds.p)
 		ereport(ERROR,
@@ -307,52 +425,15 @@ MmTrainPCA(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 		n_components = ds.p;
 	out->model.algorithm = MM_ALGO_PCA;
 	out->model.task = MM_TASK_DECOMPOSITION;
-	pc = &out->model.pca;
-	if (mm_pca_fit(ds.x[0], ds.n[0], ds.p, n_components, variance_kept, pc, &err) != MM_OK)
+	if (mm_pca_fit(ds.x[0], ds.n[0], ds.p, n_components, variance_kept, &out->model.pca, &err) != MM_OK)
 		MmReportCoreError(&err, "could not find the principal components");
-
-	initStringInfo(&metrics);
-	appendStringInfoString(&metrics, "{\"train\": {\"explained_variance_ratio\": ");
-	append_numbers(&metrics, pc->explained_variance_ratio, pc->n_components);
-	appendStringInfoString(&metrics, ", \"explained_variance\": ");
-	append_numbers(&metrics, pc->explained_variance, pc->n_components);
-	appendStringInfo(&metrics, ", \"rows\": %zu}, \"test\": ", ds.n[0]);
 	if (ds.n[1] > 1)
 	{
-		append_pca_metrics(&metrics, &out->model, ds.x[1], ds.n[1]);
-		MmAppendUnseen(&metrics, &fit);
+		test_ratio = palloc(sizeof(double) * out->model.pca.n_components);
+		mm_pca_captured(&out->model, ds.x[1], ds.n[1], test_ratio);
 	}
-	else
-		appendStringInfoString(&metrics, "null");
-	appendStringInfo(&metrics, ", \"n_components\": %d}", pc->n_components);
-
-	if (ds.n[1] > 1)
-	{
-		double	   *ratio = palloc(sizeof(double) * pc->n_components);
-
-		mm_pca_captured(&out->model, ds.x[1], ds.n[1], ratio);
-		for (c = 0; c < pc->n_components; c++)
-			kept += ratio[c];
-	}
-	else
-		for (c = 0; c < pc->n_components; c++)
-			kept += pc->explained_variance_ratio[c];
-
-	initStringInfo(&params);
-	if (variance_kept > 0.0)
-	{
-		appendStringInfoString(&params, "{\"n_components\": ");
-		MmJsonNumber(&params, variance_kept);
-		appendStringInfoChar(&params, '}');
-	}
-	else
-		appendStringInfo(&params, "{\"n_components\": %d}", pc->n_components);
-
-	out->algorithm = "pca";
-	out->task = "decomposition";
-	out->params = params.data;
-	out->metrics = metrics.data;
-	out->score = kept;
+	pca_results(out, ds.n[0], test_ratio, ds.n[1], out->model.pca.n_components, variance_kept,
+				&fit);
 	MmDatasetFree(&ds);
 }
 

@@ -14,6 +14,8 @@
 
 #include <lapacke.h>
 
+#include "moments.h"
+
 #define INTERRUPT_ROWS 65536
 
 /* Memory the per-chunk partial covariances may take before one matrix is used. */
@@ -160,39 +162,25 @@ covariance(const double *x, size_t n, int p, double *mean, double *cov)
 	return MM_OK;
 }
 
-/* Finds the principal components (see pca.h). */
-MmErrorCode
-mm_pca_fit(const double *x, size_t n, int p, int n_components, double variance_kept,
-		   MmPCA *out, MmError *err)
+/*
+ * The principal components from a covariance (destroyed) and the means,
+ * which out keeps; frees what it does not keep.
+ */
+static MmErrorCode
+decompose(double *mean, double *cov, int p, int n_components, double variance_kept, MmPCA *out,
+		  MmError *err)
 {
-	double	   *mean = mm_alloc(sizeof(double) * p),
-			   *cov = mm_alloc(sizeof(double) * p * p),
-			   *eig = mm_alloc(sizeof(double) * p);
+	double	   *eig = mm_alloc(sizeof(double) * p);
 	double		total = 0.0,
 				cumulative = 0.0;
 	int			c,
 				j,
 				keep;
 
-	if (!mean || !cov || !eig)
+	if (eig == NULL)
 	{
 		mm_free(mean);
 		mm_free(cov);
-		mm_free(eig);
-		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory in PCA");
-	}
-	if (n < 2)
-	{
-		mm_free(mean);
-		mm_free(cov);
-		mm_free(eig);
-		return mm_fail(err, MM_ERR_TOO_FEW_ROWS, -1, "PCA needs at least 2 rows, and there are %zu", n);
-	}
-	if (covariance(x, n, p, mean, cov) != MM_OK)
-	{
-		mm_free(mean);
-		mm_free(cov);
-		mm_free(eig);
 		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory in PCA");
 	}
 	if (LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', p, cov, p, eig) != 0)
@@ -258,6 +246,85 @@ mm_pca_fit(const double *x, size_t n, int p, int n_components, double variance_k
 	mm_free(cov);
 	mm_free(eig);
 	return MM_OK;
+}
+
+
+/* Finds the principal components of rows (see pca.h). */
+MmErrorCode
+mm_pca_fit(const double *x, size_t n, int p, int n_components, double variance_kept,
+		   MmPCA *out, MmError *err)
+{
+	double	   *mean = mm_alloc(sizeof(double) * p),
+			   *cov = mm_alloc(sizeof(double) * p * p);
+
+	if (!mean || !cov || n < 2 || covariance(x, n, p, mean, cov) != MM_OK)
+	{
+		mm_free(mean);
+		mm_free(cov);
+		if (n < 2)
+			return mm_fail(err, MM_ERR_TOO_FEW_ROWS, -1, "PCA needs at least 2 rows, and there are %zu", n);
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory in PCA");
+	}
+	return decompose(mean, cov, p, n_components, variance_kept, out, err);
+}
+
+/* Finds the principal components from a moments block (see pca.h). */
+MmErrorCode
+mm_pca_from_moments(const double *moments, int d, int p, int n_components, double variance_kept,
+					MmPCA *out, MmError *err)
+{
+	double		n = moments[0];
+	double	   *mean = mm_alloc(sizeof(double) * p),
+			   *cov = mm_alloc(sizeof(double) * p * p);
+	int			a,
+				b;
+
+	if (!mean || !cov || n < 2)
+	{
+		mm_free(mean);
+		mm_free(cov);
+		if (n < 2)
+			return mm_fail(err, MM_ERR_TOO_FEW_ROWS, -1, "PCA needs at least 2 rows, and there are %.0f", n);
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory in PCA");
+	}
+	for (a = 0; a < p; a++)
+	{
+		mean[a] = moments[1 + a];
+		for (b = a; b < p; b++)
+		{
+			double		v = mm_moments_co(moments, d, a, b) / (n - 1.0);
+
+			cov[(size_t) a * p + b] = v;
+			cov[(size_t) b * p + a] = v;
+		}
+	}
+	return decompose(mean, cov, p, n_components, variance_kept, out, err);
+}
+
+/* The share of a part's variance each component captures, from its moments (see pca.h). */
+void
+mm_pca_captured_moments(const MmModel *model, const double *moments, int d, double *ratio)
+{
+	int			p = model->n_design,
+				nc = model->pca.n_components,
+				c,
+				a,
+				b;
+	double		total = 0.0;
+
+	for (a = 0; a < p; a++)
+		total += mm_moments_co(moments, d, a, a);
+	for (c = 0; c < nc; c++)
+	{
+		const double *v = model->pca.components + (size_t) c * p;
+		double		q = 0.0;
+
+		/* v' C v over the co-moments: the component's sum of squares */
+		for (a = 0; a < p; a++)
+			for (b = 0; b < p; b++)
+				q += v[a] * mm_moments_co(moments, d, a, b) * v[b];
+		ratio[c] = total > 0.0 && moments[0] > 1.0 ? q / total : NAN;
+	}
 }
 
 /* The share of n rows' total variance each component captures (see pca.h). */

@@ -19,7 +19,18 @@
 extern MmErrorCode mm_pca_fit(const double *x, size_t n, int p, int n_components,
 							  double variance_kept, MmPCA *out, MmError *err);
 
+/*
+ * The same from a moments block over d >= p variables (moments.h), its first
+ * p the features: what one aggregate pass over a table gives.
+ */
+extern MmErrorCode mm_pca_from_moments(const double *moments, int d, int p, int n_components,
+									   double variance_kept, MmPCA *out, MmError *err);
+
 /* The share of the total variance of n rows that each component captures, into ratio. */
 extern void mm_pca_captured(const MmModel *model, const double *x, size_t n, double *ratio);
+
+/* The same for the rows a moments block over d variables describes. */
+extern void mm_pca_captured_moments(const MmModel *model, const double *moments, int d,
+									double *ratio);
 
 #endif							/* MM_PCA_H */
