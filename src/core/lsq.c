@@ -2,8 +2,9 @@
  * lsq.c: the mergeable training state of least squares (see lsq.h).
  *
  * Layout after the header: null counts (p), non-finite counts (p + 1),
- * merge work space, the two moments blocks, the two row batches, the two
- * sample entry arrays and the two sample row arrays.  Only the sample part
+ * merge work space, the two moments blocks, the two ranges (the minimum
+ * then the maximum of each variable), the two row batches, the two sample
+ * entry arrays and the two sample row arrays.  Only the sample part
  * changes size.  Rows reach the moments in batches of MM_LS_BATCH (see
  * mm_moments_merge_batch).  The
  * entries hold (key, slot) pairs, so that selecting moves 16 bytes per row;
@@ -38,6 +39,7 @@ prefix_size(int p)
 		+ sizeof(int64_t) * (size_t) d
 		+ sizeof(double) * scratch_len(d)
 		+ sizeof(double) * 2 * (size_t) mm_moments_len(d)
+		+ sizeof(double) * 4 * (size_t) d
 		+ sizeof(double) * 2 * (size_t) MM_LS_BATCH * d;
 }
 
@@ -73,6 +75,10 @@ layout(void *buf, int p, int alloc, MmLsView *v)
 	c += sizeof(double) * len;
 	v->part[1] = (double *) c;
 	c += sizeof(double) * len;
+	v->range[0] = (double *) c;
+	c += sizeof(double) * 2 * (size_t) d;
+	v->range[1] = (double *) c;
+	c += sizeof(double) * 2 * (size_t) d;
 	v->batch[0] = (double *) c;
 	c += sizeof(double) * MM_LS_BATCH * (size_t) d;
 	v->batch[1] = (double *) c;
@@ -101,9 +107,18 @@ mm_ls_init(void *buf, int p, double test_size, int64_t seed, int sample_cap,
 		   double expected_rows, int alloc)
 {
 	MmLsHeader *h = buf;
-	int			part;
+	MmLsView	v;
+	int			part,
+				j;
 
 	memset(buf, 0, mm_ls_size(p, alloc));
+	layout(buf, p, alloc, &v);
+	for (part = 0; part < 2; part++)
+		for (j = 0; j <= p; j++)
+		{
+			v.range[part][j] = INFINITY;
+			v.range[part][p + 1 + j] = -INFINITY;
+		}
 	h->magic = MM_LS_MAGIC;
 	h->layout = MM_LS_LAYOUT;
 	h->byte_order = BYTE_ORDER_MARK;
@@ -327,10 +342,36 @@ sample_offer(MmLsView *v, int part, uint64_t key, const double *row)
 		sample_compact(v, part);
 }
 
+/* Widens a part's range to m rows held as d columns, stride apart. */
+static void
+range_add(MmLsView *v, int part, const double *cols, int m, int stride)
+{
+	double	   *lo = v->range[part],
+			   *hi = v->range[part] + v->d;
+	int			j,
+				r;
+
+	for (j = 0; j < v->d; j++)
+	{
+		const double *c = cols + (size_t) j * stride;
+		double		a = lo[j],
+					b = hi[j];
+
+		for (r = 0; r < m; r++)
+		{
+			a = c[r] < a ? c[r] : a;
+			b = c[r] > b ? c[r] : b;
+		}
+		lo[j] = a;
+		hi[j] = b;
+	}
+}
+
 /* Merges the rows waiting in a part's batch into its moments. */
 static void
 batch_flush(MmLsView *v, int part)
 {
+	range_add(v, part, v->batch[part], v->head->batch_count[part], v->head->batch_count[part]);
 	mm_moments_merge_batch(v->part[part], v->d, v->batch[part],
 						   v->head->batch_count[part], v->scratch);
 	v->head->batch_count[part] = 0;
@@ -352,6 +393,7 @@ batch_add(MmLsView *v, int part, const double *row)
 	if (r + 1 == MM_LS_BATCH)
 	{
 		/* the columns are MM_LS_BATCH apart: merge them as a full batch */
+		range_add(v, part, cols, MM_LS_BATCH, MM_LS_BATCH);
 		mm_moments_merge_batch(v->part[part], v->d, cols, MM_LS_BATCH, v->scratch);
 		v->head->batch_count[part] = 0;
 	}
@@ -490,6 +532,14 @@ mm_ls_merge(void *dst, const void *src, MmError *err)
 	for (part = 0; part < 2; part++)
 	{
 		mm_moments_merge(a.part[part], b.part[part], a.d, a.scratch);
+		for (j = 0; j < a.d; j++)
+		{
+			double	   *lo = a.range[part],
+					   *hi = a.range[part] + a.d;
+
+			lo[j] = b.range[part][j] < lo[j] ? b.range[part][j] : lo[j];
+			hi[j] = b.range[part][a.d + j] > hi[j] ? b.range[part][a.d + j] : hi[j];
+		}
 		for (i = 0; i < b.head->batch_count[part]; i++)
 		{
 			int			j;

@@ -33,7 +33,7 @@
 #include "mmcore.h"
 
 #define MM_LS_MAGIC 0x4d4d4c53	/* "MMLS" */
-#define MM_LS_LAYOUT 1
+#define MM_LS_LAYOUT 2
 #define MM_LS_MAX_SAMPLE 10000000
 #define MM_LS_BATCH 32			/* rows gathered before their moments are merged */
 #define MM_LS_ADMIT 1.5			/* expected rows admitted to a sample, per row kept */
@@ -76,6 +76,7 @@ typedef struct MmLsView
 	int64_t    *null_count;		/* per feature */
 	int64_t    *nonfinite_count;	/* per feature, then the target */
 	double	   *part[2];		/* moments blocks (moments.h) */
+	double	   *range[2];		/* per part: d minimums, then d maximums */
 	double	   *batch[2];		/* d columns of MM_LS_BATCH rows, per part */
 	MmLsSampleEntry *sample_entry[2];	/* sample_count entries */
 	double	   *sample_row[2];	/* rows of d values, by slot */

@@ -233,6 +233,28 @@ two_pass_part(const Rows *r, int64_t seed, double test_size, int part, double *b
 					block[1 + d + k] += (row_at(r, t)[i] - block[1 + i]) * (row_at(r, t)[j] - block[1 + j]);
 }
 
+/* Each variable's minimum and maximum over the rows of one part, directly. */
+static void
+range_part(const Rows *r, int64_t seed, double test_size, int part, double *range)
+{
+	int			d = r->d,
+				j,
+				t;
+
+	for (j = 0; j < d; j++)
+	{
+		range[j] = INFINITY;
+		range[d + j] = -INFINITY;
+	}
+	for (t = 0; t < r->n; t++)
+		if (part_of(row_at(r, t), d, seed, test_size) == part)
+			for (j = 0; j < d; j++)
+			{
+				range[j] = fmin(range[j], row_at(r, t)[j]);
+				range[d + j] = fmax(range[d + j], row_at(r, t)[j]);
+			}
+}
+
 /*
  * Moments blocks agree to rtol: the count exactly, a mean relative to its
  * magnitude or its column's standard deviation (the larger), a co-moment
@@ -353,6 +375,7 @@ assert_same_state(const MmLsView *a, const MmLsView *b, int64_t seed, double tes
 
 		assert_true(a->part[part][0] == b->part[part][0]);
 		assert_moments(a->part[part], b->part[part], a->d, 1e-12);
+		assert_memory_equal(a->range[part], b->range[part], sizeof(double) * 2 * a->d);
 		assert_int_equal(na, nb);
 		assert_memory_equal(ka, kb, sizeof(Kept) * na);
 		free(ka);
@@ -365,8 +388,8 @@ assert_same_state(const MmLsView *a, const MmLsView *b, int64_t seed, double tes
 /*
  * The same rows in another order, or split into two or three states merged
  * in different orders (finished or not, into empty and tiny states too),
- * give identical part counts, fingerprint and sample keys and moments equal
- * to 1e-12; all agree with a two-pass computation over each part's rows and
+ * give identical part counts, fingerprint, ranges and sample keys and moments
+ * equal to 1e-12; all agree with a two-pass computation over each part's rows and
  * with the fingerprint summed from rowhash.h.
  */
 static void
@@ -395,8 +418,12 @@ test_order_and_merge_independence(void **state)
 	assert_int_equal(vref.head->rows_seen, n);
 	for (part = 0; part < 2; part++)
 	{
+		double		range[6];
+
 		two_pass_part(&rows, seed, ts, part, want);
 		assert_moments(vref.part[part], want, 3, 1e-12);
+		range_part(&rows, seed, ts, part, range);
+		assert_memory_equal(vref.range[part], range, sizeof(range));
 		assert_int_equal(vref.head->sample_count[part], cap);
 	}
 
