@@ -1,6 +1,6 @@
 --
 -- Upgrading from 0.1.0: the library refuses to train until the SQL objects
--- follow, then the catalog gains what 0.2.0 records and everything works.
+-- follow, then the catalog gains what 0.2.0 and 0.3.0 record and everything works.
 --
 \set test_database :DBNAME
 CREATE DATABASE mm_upgrade;
@@ -14,8 +14,14 @@ SELECT count(*) AS models FROM mm.models;
 
 ALTER EXTENSION modelmgr UPDATE TO '0.2.0';
 SELECT extversion FROM pg_extension WHERE extname = 'modelmgr';
+-- still one version behind the library
+SELECT * FROM mm_train('line', 'pts', 'y');
+ALTER EXTENSION modelmgr UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'modelmgr';
 SELECT version, algorithm, deployed FROM mm_train('line', 'pts', 'y', test_size => 0);
-SELECT version, fitted_preprocess FROM mm.versions WHERE model = 'line';
+SELECT version, fitted_preprocess, baseline IS NOT NULL AS has_baseline FROM mm.versions WHERE model = 'line';
+SELECT mm_monitor('line', 'pts') AS monitor;
+SELECT mm_monitor_run(1)->>'verdict' AS verdict;
 SELECT round(mm_predict('line', p)::numeric, 6) AS predicted FROM pts p WHERE x = 10;
 SELECT mm_classes('line');
 

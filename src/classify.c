@@ -369,6 +369,7 @@ MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
 	MmPreprocess pp;
 	MmPreprocessFit fit;
 	MmDataset	ds;
+	MmBaselineSample *baseline;
 	MmClassifier *c;
 	MmClassMetrics train_m,
 				test_m;
@@ -389,6 +390,7 @@ MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
 								  spec->seed);
 	MmDatasetOrderLabels(&ds);
 	check_classes(&ds, src);
+	baseline = MmBaselineTake(&ds, src);
 	MmFitPreprocess(&pp, src, &ds, &fit);
 	MmReportPreprocessFit(&fit);
 	check_classes(&ds, src);
@@ -492,6 +494,7 @@ MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
 		if (c->class_values)
 			c->class_values[j] = ds.label_values[j];
 	}
+	out->baseline = MmBaselineFinish(baseline, &out->model);
 	MmDatasetFree(&ds);
 }
 

@@ -13,4 +13,5 @@ _PG_init(void)
 {
 	MmGucInit();
 	MmCoreInit();
+	MmWorkerInit();
 }

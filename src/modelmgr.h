@@ -16,7 +16,7 @@
 #include "regmetrics.h"
 
 /* The version of the extension's SQL objects this library writes to. */
-#define MM_EXTENSION_VERSION "0.2.0"
+#define MM_EXTENSION_VERSION "0.3.0"
 
 /* guc.c */
 extern int	mm_model_cache_kb;
@@ -319,6 +319,7 @@ typedef struct MmTrained
 	char	   *rows_skipped;	/* JSON */
 	uint64		fingerprint;
 	char	   *snapshot;
+	char	   *baseline;		/* the profile of the training rows, as JSON */
 	MmModel		model;
 } MmTrained;
 
@@ -341,6 +342,20 @@ extern void MmTrainPCA(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSourc
 					   MmTrained *out);
 extern Jsonb *MmEvaluateUnsupervised(const MmModel *model, MmSource *src);
 extern Jsonb *MmEvaluateClassifier(const MmModel *model, MmSource *src);
+
+/* baseline.c */
+typedef struct MmBaselineSample MmBaselineSample;
+
+extern MmBaselineSample *MmBaselineTake(const MmDataset *ds, const MmSource *src);
+extern MmBaselineSample *MmBaselineFromMoments(const struct MmLsView *view, const MmSource *src);
+extern char *MmBaselineFinish(MmBaselineSample *sample, const MmModel *model);
+extern double MmModelOutcome(const MmModel *model, const double *z, double *scratch);
+extern bool MmOutcomeIsCategorical(const MmModel *model);
+extern char *MmOutcomeName(const MmModel *model, int outcome);
+extern int	MmOutcomeCount(const MmModel *model);
+
+/* worker.c */
+extern void MmWorkerInit(void);
 
 /* evaluate.c */
 extern Jsonb *MmEvaluate(const MmVersionRef *ref, const MmModel *model, const char *relation);

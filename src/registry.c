@@ -493,8 +493,24 @@ drop_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	int64		model_id = begin_call(fcinfo, call, &model);
 	Oid			types[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(model_id)};
+	Oid			mtypes[1] = {TEXTOID};
+	Datum		mvalues[1] = {CStringGetTextDatum(model)};
 	int			n,
 				i;
+	bool		isnull;
+
+	/* monitors watch it by name: they go first (a catalog from before monitors has none) */
+	MmCatalogExec("SELECT pg_catalog.to_regclass('mm._monitors') IS NOT NULL", 0, NULL, NULL, NULL,
+				  SPI_OK_SELECT);
+	if (DatumGetBool(MmCatalogGet(0, 1, &isnull)) &&
+		MmCatalogExec("SELECT pg_catalog.string_agg(id::pg_catalog.text, ', ' ORDER BY id) "
+					  "FROM mm._monitors WHERE model = $1 HAVING count(*) > 0",
+					  1, mtypes, mvalues, NULL, SPI_OK_SELECT) > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+				 errmsg("cannot drop model \"%s\" because monitors watch it", model),
+				 errdetail("Monitors: %s.", TextDatumGetCString(MmCatalogGet(0, 1, &isnull))),
+				 errhint("Remove them first with mm_unmonitor().")));
 
 	/* the stages it served are emptied, and the history says so */
 	n = MmCatalogExec("SELECT s.stage, v.version FROM mm._stages s "

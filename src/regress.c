@@ -85,6 +85,7 @@ MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 	MmPreprocess pp;
 	MmPreprocessFit fit;
 	MmDataset	ds;
+	MmBaselineSample *baseline;
 	MmLinearModel lin;
 	MmRegressionMetrics train_m,
 				test_m;
@@ -115,6 +116,7 @@ MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 				 errmsg("relation %s has no rows", src->display) :
 				 errmsg("target \"%s\" is null in every row of relation %s",
 						src->target, src->display)));
+	baseline = MmBaselineTake(&ds, src);
 	MmFitPreprocess(&pp, src, &ds, &fit);
 	MmReportPreprocessFit(&fit);
 	if (ds.n[0] == 0)
@@ -196,6 +198,7 @@ MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 	out->rows_skipped = psprintf("{\"null_target\": " INT64_FORMAT ", \"duplicates\": " INT64_FORMAT "}",
 								 ds.null_target, fit.duplicates);
 	out->fingerprint = ds.fingerprint;
+	out->baseline = MmBaselineFinish(baseline, &out->model);
 	MmDatasetFree(&ds);
 }
 

@@ -381,9 +381,9 @@ insert_version(const MmTrainSpec *spec, const MmSource *src, const VersionRow *r
 	int32		version;
 	bool		isnull;
 	char	  **type_names = palloc(sizeof(char *) * src->nfeatures);
-	Oid			vtypes[26];
-	Datum		v[26];
-	char		nulls[27];
+	Oid			vtypes[27];
+	Datum		v[27];
+	char		nulls[28];
 	int			i;
 
 	mvalues[0] = CStringGetTextDatum(spec->model);
@@ -408,7 +408,7 @@ insert_version(const MmTrainSpec *spec, const MmSource *src, const VersionRow *r
 	for (i = 0; i < src->nfeatures; i++)
 		type_names[i] = format_type_be(src->feature_types[i]);
 	memset(nulls, ' ', sizeof(nulls));
-	nulls[26] = '\0';
+	nulls[27] = '\0';
 	i = 0;
 #define ARG(type, value) (vtypes[i] = (type), v[i++] = (value))
 	ARG(INT8OID, Int64GetDatum(*model_id));
@@ -444,19 +444,22 @@ insert_version(const MmTrainSpec *spec, const MmSource *src, const VersionRow *r
 	ARG(BYTEAOID, PointerGetDatum(row->artifact));
 	ARG(INT8OID, Int64GetDatum((int64) row->crc));
 	ARG(TEXTOID, CStringGetTextDatum(t->fitted));
+	if (t->baseline == NULL)
+		nulls[i] = 'n';
+	ARG(TEXTOID, t->baseline ? CStringGetTextDatum(t->baseline) : (Datum) 0);
 #undef ARG
-	Assert(i == 26);
+	Assert(i == 27);
 	MmCatalogExec("INSERT INTO mm._versions (model_id, version, algorithm, params, preprocess, "
 				  "features, feature_types, target, target_type, relation, test_size, seed, "
 				  "rows_read, rows_train, rows_test, rows_skipped, fingerprint, snapshot, metrics, "
 				  "score, train_time, trained_by, parent_version, artifact, artifact_crc, "
-				  "fitted_preprocess) "
+				  "fitted_preprocess, baseline) "
 				  "VALUES ($1, $2, $3, $4::pg_catalog.jsonb, $5::pg_catalog.jsonb, $6, $7, $8, $9, "
 				  "$10, $11, $12, $13, $14, $15, $16::pg_catalog.jsonb, $17, "
 				  "$18::pg_catalog.pg_snapshot, $19::pg_catalog.jsonb, $20, "
 				  "$21 * pg_catalog.interval '1 second', $22, $23, $24, $25, "
-				  "$26::pg_catalog.jsonb) RETURNING id",
-				  26, vtypes, v, nulls, SPI_OK_INSERT_RETURNING);
+				  "$26::pg_catalog.jsonb, $27::pg_catalog.jsonb) RETURNING id",
+				  27, vtypes, v, nulls, SPI_OK_INSERT_RETURNING);
 	*version_id = DatumGetInt64(MmCatalogGet(0, 1, &isnull));
 	return version;
 }
@@ -553,6 +556,7 @@ train_linear(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *s
 	out->rows_test = (int64) view.part[1][0];
 	out->rows_skipped = psprintf("{\"null_target\": " INT64_FORMAT "}", view.head->rows_null_target);
 	out->fingerprint = view.head->fingerprint;
+	out->baseline = MmBaselineFinish(MmBaselineFromMoments(&view, src), &out->model);
 }
 
 /* True when a feature is text, which the least-squares aggregate cannot read. */
@@ -588,7 +592,7 @@ MmMomentsPass(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *
 	ereport(DEBUG1, (errmsg_internal("modelmgr training query: %s", query)));
 	qvalues[0] = Float8GetDatum(spec->test_size);
 	qvalues[1] = Int32GetDatum(spec->seed);
-	qvalues[2] = Int32GetDatum(src->target ? mm_metric_sample_rows : 0);
+	qvalues[2] = Int32GetDatum(mm_metric_sample_rows);
 	qvalues[3] = Float8GetDatum(MmEstimatedRows(src->relid));
 	if (SPI_execute_with_args(query, 4, qtypes, qvalues, NULL, false, 0) != SPI_OK_SELECT ||
 		SPI_processed != 1)

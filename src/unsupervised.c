@@ -190,12 +190,16 @@ append_pca_metrics(StringInfo buf, const MmModel *model, const double *x, size_t
 	appendStringInfo(buf, ", \"rows\": %zu}", n);
 }
 
-/* The part of training both share: rows, preprocessing; fills the model's common fields. */
-static void
+/*
+ * The part of training both share: rows, preprocessing; fills the model's
+ * common fields.  Returns the sample the baseline profile is made from.
+ */
+static MmBaselineSample *
 load_unsupervised(const MmTrainSpec *spec, MmSource *src, MmDataset *ds, MmPreprocessFit *fit,
 				  MmTrained *out)
 {
 	MmPreprocess pp;
+	MmBaselineSample *baseline;
 
 	MmParsePreprocess(spec->preprocess, src, &pp);
 	out->snapshot = MmDatasetLoad(ds, src, 0, false, spec->test_size, spec->seed);
@@ -206,6 +210,7 @@ load_unsupervised(const MmTrainSpec *spec, MmSource *src, MmDataset *ds, MmPrepr
 				 errmsg("relation %s has no rows", src->display) :
 				 errmsg("no rows of relation %s are left for training", src->display),
 				 ds->rows_read > 0 ? errhint("Lower test_size.") : 0));
+	baseline = MmBaselineTake(ds, src);
 	MmFitPreprocess(&pp, src, ds, fit);
 	MmReportPreprocessFit(fit);
 	memset(&out->model, 0, sizeof(out->model));
@@ -221,6 +226,7 @@ load_unsupervised(const MmTrainSpec *spec, MmSource *src, MmDataset *ds, MmPrepr
 	out->rows_test = (int64) ds->n[1];
 	out->rows_skipped = psprintf("{\"duplicates\": " INT64_FORMAT "}", fit->duplicates);
 	out->fingerprint = ds->fingerprint;
+	return baseline;
 }
 
 /* Trains a k-means version of spec on src (SPI is connected). */
@@ -229,6 +235,7 @@ MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 {
 	MmKMeansOptions opts;
 	MmDataset	ds;
+	MmBaselineSample *baseline;
 	MmPreprocessFit fit;
 	MmError		err;
 	StringInfoData metrics,
@@ -237,7 +244,7 @@ MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 	int64	   *sizes;
 
 	parse_kmeans_params(spec->params, spec->seed, &opts);
-	load_unsupervised(spec, src, &ds, &fit, out);
+	baseline = load_unsupervised(spec, src, &ds, &fit, out);
 	if ((size_t) opts.k > ds.n[0])
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -278,6 +285,7 @@ MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 	out->params = params.data;
 	out->metrics = metrics.data;
 	out->score = silhouette;
+	out->baseline = MmBaselineFinish(baseline, &out->model);
 	MmDatasetFree(&ds);
 }
 
@@ -389,6 +397,7 @@ train_pca_pass(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src, 
 	out->rows_test = (int64) view.part[1][0];
 	out->rows_skipped = "{\"duplicates\": 0}";
 	out->fingerprint = view.head->fingerprint;
+	out->baseline = MmBaselineFinish(MmBaselineFromMoments(&view, src), &out->model);
 }
 
 /* Trains a PCA version of spec on src (SPI is connected). */
@@ -396,6 +405,7 @@ void
 MmTrainPCA(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 {
 	MmDataset	ds;
+	MmBaselineSample *baseline;
 	MmPreprocessFit fit;
 	MmError		err;
 	int			n_components,
@@ -415,7 +425,7 @@ MmTrainPCA(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src, MmTr
 	}
 
 	/* with preprocessing: the rows in memory, the count checked against the features it leaves */
-	load_unsupervised(spec, src, &ds, &fit, out);
+	baseline = load_unsupervised(spec, src, &ds, &fit, out);
 	if (n_components > ds.p)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -434,6 +444,7 @@ MmTrainPCA(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src, MmTr
 	}
 	pca_results(out, ds.n[0], test_ratio, ds.n[1], out->model.pca.n_components, variance_kept,
 				&fit);
+	out->baseline = MmBaselineFinish(baseline, &out->model);
 	MmDatasetFree(&ds);
 }
 

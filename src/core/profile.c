@@ -35,16 +35,16 @@ mm_profile_numeric(MmNumericProfile *prof, int64_t rows, int64_t missing, double
 			prof->quantile[i] = NAN;
 		return MM_OK;
 	}
-	if (m == 0 || !(min <= max) || !isfinite(min) || !isfinite(max) || !isfinite(mean) ||
-		!(sd >= 0.0) || !isfinite(sd))
-		return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "a profile needs finite statistics and values");
+	if (m == 0 || !(min <= max) || !isfinite(min) || !isfinite(max))
+		return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "a profile needs values and a finite range");
 	for (t = 1; t < m; t++)
 		if (!(sorted[t - 1] <= sorted[t]))
 			return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "profile values are not sorted");
 	prof->min = min;
 	prof->max = max;
-	prof->mean = mean;
-	prof->sd = sd;
+	/* values near the limits of a double may overflow the moments: those are unknown */
+	prof->mean = isfinite(mean) ? mean : NAN;
+	prof->sd = isfinite(sd) && sd >= 0.0 ? sd : NAN;
 	prof->discrete = 1;
 	for (t = 1, i = 1; t < m && prof->discrete; t++)
 		if (sorted[t] != sorted[t - 1] && ++i > MM_PROFILE_DISCRETE)

@@ -92,8 +92,9 @@ typedef struct MmDrift
 
 /*
  * Builds a numeric profile.  rows, missing, min, max, mean and sd describe
- * every training value; sorted holds m of them (all, or a uniform sample)
- * in ascending order, from which the quantiles and shares come.
+ * every training value (a mean or sd that overflowed is kept as NaN);
+ * sorted holds m of them (all, or a uniform sample) in ascending order,
+ * from which the quantiles and shares come.
  */
 extern MmErrorCode mm_profile_numeric(MmNumericProfile *prof, int64_t rows, int64_t missing,
 									  double min, double max, double mean, double sd,

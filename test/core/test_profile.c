@@ -230,7 +230,7 @@ test_categorical(void **state)
 	assert_true(isnan(d.ks) && isnan(d.wasserstein) && isnan(d.out_of_range));
 }
 
-/* A profile refuses unsorted values and bad statistics; no values at all is a profile of nothing. */
+/* A profile refuses unsorted values, a bad range or no sample; overflowed moments are unknown; no values at all is a profile of nothing. */
 static void
 test_profile_refusals(void **state)
 {
@@ -241,7 +241,12 @@ test_profile_refusals(void **state)
 	double		v[3] = {1, 3, 2};
 
 	assert_int_equal(mm_profile_numeric(&prof, 3, 0, 1, 3, 2, 1, v, 3, &err), MM_ERR_INVALID_INPUT);
-	assert_int_equal(mm_profile_numeric(&prof, 3, 0, 1, 3, NAN, 1, v, 3, &err), MM_ERR_INVALID_INPUT);
+	assert_int_equal(mm_profile_numeric(&prof, 3, 0, 3, 1, 2, 1, v, 3, &err), MM_ERR_INVALID_INPUT);
+	assert_int_equal(mm_profile_numeric(&prof, 3, 0, 1, 3, 2, 1, v, 0, &err), MM_ERR_INVALID_INPUT);
+	v[1] = 2;
+	v[2] = 3;
+	assert_int_equal(mm_profile_numeric(&prof, 3, 0, 1, 3, INFINITY, INFINITY, v, 3, &err), MM_OK);
+	assert_true(isnan(prof.mean) && isnan(prof.sd));
 	assert_int_equal(mm_profile_numeric(&prof, 0, 5, 0, 0, 0, 0, NULL, 0, &err), MM_OK);
 	memset(&w, 0, sizeof(w));
 	mm_window_add(&w, &prof, 1.0);

@@ -1,0 +1,782 @@
+/*
+ * check.c: one monitoring check.  The window of the live relation is read
+ * once, as the current user, through a receiver of its own that counts each
+ * value against the version's baseline profile, scores the row with the
+ * model and, where a label has arrived, scores the prediction.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/relation.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "tcop/dest.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "modelmgr.h"
+#include "monitor.h"
+#include "profile.h"
+
+/* A small string set: each name's position, by open addressing. */
+typedef struct NameIndex
+{
+	int			n;
+	char	  **names;
+	int		   *lens;
+	int32	   *slots;			/* position + 1, 0 empty */
+	uint32		mask;
+} NameIndex;
+
+static void
+name_index_init(NameIndex *ix, char **names, int n)
+{
+	uint32		size = 16;
+	int			i;
+
+	while (size < (uint32) n * 2)
+		size <<= 1;
+	ix->n = n;
+	ix->names = names;
+	ix->lens = palloc(sizeof(int) * Max(n, 1));
+	ix->slots = palloc0(sizeof(int32) * size);
+	ix->mask = size - 1;
+	for (i = 0; i < n; i++)
+	{
+		uint32		h;
+
+		ix->lens[i] = strlen(names[i]);
+		h = hash_bytes((const unsigned char *) names[i], ix->lens[i]) & ix->mask;
+		while (ix->slots[h] != 0)
+			h = (h + 1) & ix->mask;
+		ix->slots[h] = i + 1;
+	}
+}
+
+/* The position of a string among the names, or -1. */
+static int
+name_index_find(const NameIndex *ix, const char *s, int len)
+{
+	uint32		h = hash_bytes((const unsigned char *) s, len) & ix->mask;
+
+	while (ix->slots[h] != 0)
+	{
+		int			i = ix->slots[h] - 1;
+
+		if (ix->lens[i] == len && memcmp(ix->names[i], s, len) == 0)
+			return i;
+		h = (h + 1) & ix->mask;
+	}
+	return -1;
+}
+
+/* One feature (or the predictions): its profile and what the window counted. */
+typedef struct Watch
+{
+	bool		categorical;
+	MmNumericProfile num;
+	MmNumericWindow nw;
+	MmCategoricalProfile cat;
+	MmCategoricalWindow cw;
+	NameIndex	index;
+} Watch;
+
+typedef struct CheckReceiver
+{
+	DestReceiver pub;
+	const MmModel *model;
+	int			p;
+	Watch	   *watch;			/* p features */
+	Watch		prediction;
+	int		   *outcome_pos;	/* categorical outcomes: the prediction profile's bin */
+	double	   *raw;
+	double	   *z;
+	double	   *scratch;
+	int64		rows;
+	int64		unpredictable;	/* a NULL the model does not impute */
+	/* quality, over rows with a label */
+	bool		labelled;
+	int64		label_rows;
+	double		y_mean,
+				y_m2,
+				sse,
+				sae;
+	NameIndex	classes;
+	int64	   *confusion;		/* (classes + 1) x classes: label (last: unknown) by prediction */
+} CheckReceiver;
+
+static void
+check_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
+static void
+check_shutdown(DestReceiver *self)
+{
+}
+
+static void
+check_destroy(DestReceiver *self)
+{
+}
+
+/* Counts a numeric outcome, or a categorical one in its bin. */
+static void
+count_outcome(CheckReceiver *cr, double outcome)
+{
+	Watch	   *w = &cr->prediction;
+
+	if (!w->categorical)
+		mm_window_add(&w->nw, &w->num, outcome);
+	else
+	{
+		w->cw.rows++;
+		w->cw.count[cr->outcome_pos[(int) outcome]]++;
+	}
+}
+
+static bool
+check_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	CheckReceiver *cr = (CheckReceiver *) self;
+	const MmModel *model = cr->model;
+	int			j;
+	MmError		err;
+	double		outcome;
+
+	if ((++cr->rows & 0xfff) == 0)
+		CHECK_FOR_INTERRUPTS();
+	slot_getallattrs(slot);
+	for (j = 0; j < cr->p; j++)
+	{
+		Watch	   *w = &cr->watch[j];
+
+		if (!w->categorical)
+		{
+			double		v = slot->tts_isnull[j] ? NAN : DatumGetFloat8(slot->tts_values[j]);
+
+			mm_window_add(&w->nw, &w->num, v);
+			cr->raw[j] = v;
+		}
+		else if (slot->tts_isnull[j])
+		{
+			w->cw.missing++;
+			cr->raw[j] = NAN;
+		}
+		else
+		{
+			text	   *t = DatumGetTextPP(slot->tts_values[j]);
+			int			len = VARSIZE_ANY_EXHDR(t);
+			int			pos = name_index_find(&w->index, VARDATA_ANY(t), len);
+
+			w->cw.rows++;
+			w->cw.count[pos >= 0 ? pos : w->cat.n]++;
+			cr->raw[j] = model->categories != NULL ?
+				mm_category_code(&model->categories[j], VARDATA_ANY(t), len) : MM_CATEGORY_UNSEEN;
+			if (cr->raw[j] == MM_CATEGORY_UNSEEN)
+				w->cw.unseen++;
+		}
+	}
+	if (mm_model_transform(model, cr->raw, cr->z, &err) != MM_OK)
+	{
+		cr->unpredictable++;
+		return true;
+	}
+	outcome = MmModelOutcome(model, cr->z, cr->scratch);
+	count_outcome(cr, outcome);
+
+	if (cr->labelled && !slot->tts_isnull[cr->p])
+	{
+		if (model->task == MM_TASK_REGRESSION)
+		{
+			double		y = DatumGetFloat8(slot->tts_values[cr->p]),
+						delta;
+
+			if (!isfinite(y))
+				return true;
+			cr->label_rows++;
+			delta = y - cr->y_mean;
+			cr->y_mean += delta / (double) cr->label_rows;
+			cr->y_m2 += delta * (y - cr->y_mean);
+			cr->sse += (y - outcome) * (y - outcome);
+			cr->sae += fabs(y - outcome);
+		}
+		else
+		{
+			text	   *t = DatumGetTextPP(slot->tts_values[cr->p]);
+			int			k = name_index_find(&cr->classes, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+			int			n = cr->classes.n;
+
+			cr->label_rows++;
+			cr->confusion[(k >= 0 ? k : n) * n + (int) outcome]++;
+		}
+	}
+	return true;
+}
+
+/* ---------------------------------------------------------------- baseline */
+
+static JsonbValue *
+field(JsonbContainer *c, const char *key)
+{
+	return getKeyJsonValueFromContainer(c, key, strlen(key), NULL);
+}
+
+static void
+damaged(const MmVersionRef *v, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("the baseline profile of model \"%s\" version %d is damaged", v->model, v->version),
+			 errdetail("%s", what)));
+}
+
+static double
+number_field(JsonbContainer *c, const char *key, const MmVersionRef *v)
+{
+	JsonbValue *f = field(c, key);
+
+	if (f == NULL || (f->type != jbvNumeric && f->type != jbvNull))
+		damaged(v, psprintf("Field \"%s\" is missing.", key));
+	return MmJsonbNumber(f);
+}
+
+/* An array field of exactly n numbers (null: NaN). */
+static void
+numbers_field(JsonbContainer *c, const char *key, double *out, int n, const MmVersionRef *v)
+{
+	JsonbValue *f = field(c, key);
+	int			i;
+
+	if (f == NULL || f->type != jbvBinary || !JsonContainerIsArray(f->val.binary.data) ||
+		JsonContainerSize(f->val.binary.data) != (uint32) n)
+		damaged(v, psprintf("Field \"%s\" is not an array of %d numbers.", key, n));
+	for (i = 0; i < n; i++)
+	{
+		JsonbValue *e = getIthJsonbValueFromContainer(f->val.binary.data, i);
+
+		out[i] = MmJsonbNumber(e);
+	}
+}
+
+/* Reads one profile object into w. */
+static void
+read_profile(JsonbValue *obj, Watch *w, const MmVersionRef *v)
+{
+	JsonbContainer *c;
+	JsonbValue *kind;
+
+	if (obj == NULL || obj->type != jbvBinary || !JsonContainerIsObject(obj->val.binary.data))
+		damaged(v, "A profile is not an object.");
+	c = obj->val.binary.data;
+	kind = field(c, "kind");
+	if (kind == NULL || kind->type != jbvString)
+		damaged(v, "A profile has no kind.");
+	memset(w, 0, sizeof(*w));
+	w->categorical = kind->val.string.len == 11 && memcmp(kind->val.string.val, "categorical", 11) == 0;
+	if (!w->categorical)
+	{
+		MmNumericProfile *p = &w->num;
+		JsonbValue *discrete = field(c, "discrete");
+
+		p->rows = (int64) number_field(c, "rows", v);
+		p->missing = (int64) number_field(c, "missing", v);
+		p->min = number_field(c, "min", v);
+		p->max = number_field(c, "max", v);
+		p->mean = number_field(c, "mean", v);
+		p->sd = number_field(c, "sd", v);
+		p->discrete = discrete != NULL && discrete->type == jbvBool && discrete->val.boolean;
+		if (p->rows > 0)
+		{
+			int			i;
+
+			numbers_field(c, "quantiles", p->quantile, MM_PROFILE_SKETCH + 1, v);
+			numbers_field(c, "shares", p->share, MM_PROFILE_SKETCH, v);
+			for (i = 0; i <= MM_PROFILE_SKETCH; i++)
+				if (!isfinite(p->quantile[i]) || (i > 0 && p->quantile[i] < p->quantile[i - 1]))
+					damaged(v, "Quantiles are not finite and ascending.");
+		}
+	}
+	else
+	{
+		MmCategoricalProfile *p = &w->cat;
+		JsonbValue *cats = field(c, "categories");
+		int			i;
+
+		p->rows = (int64) number_field(c, "rows", v);
+		p->missing = (int64) number_field(c, "missing", v);
+		if (cats == NULL || cats->type != jbvBinary || !JsonContainerIsArray(cats->val.binary.data) ||
+			JsonContainerSize(cats->val.binary.data) > MM_PROFILE_CATEGORIES)
+			damaged(v, "Categories are not an array of names.");
+		p->n = JsonContainerSize(cats->val.binary.data);
+		p->names = palloc(sizeof(char *) * Max(p->n, 1));
+		for (i = 0; i < p->n; i++)
+		{
+			JsonbValue *e = getIthJsonbValueFromContainer(cats->val.binary.data, i);
+
+			if (e->type != jbvString)
+				damaged(v, "A category is not a string.");
+			p->names[i] = pnstrdup(e->val.string.val, e->val.string.len);
+		}
+		p->share = palloc(sizeof(double) * (p->n + 1));
+		numbers_field(c, "shares", p->share, p->n + 1, v);
+		name_index_init(&w->index, p->names, p->n);
+		w->cw.count = palloc0(sizeof(int64) * (p->n + 1));
+	}
+}
+
+/*
+ * A version trained before baselines were kept gets one now, from its
+ * recorded training relation read again with its split: the rows the
+ * version trained on, if they have not changed since.
+ */
+static Jsonb *
+make_baseline(const MmVersionRef *v, const MmModel *model)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(v->version_id)};
+	bool		isnull;
+	char	   *relation;
+	double		test_size;
+	int32		seed;
+	MmSource	src;
+	MmDataset	ds;
+	MmLabelKind label_kind = 0;
+	char	   *json;
+	Oid			utypes[2] = {TEXTOID, INT8OID};
+	Datum		uvalues[2];
+
+	MmCatalogExec("SELECT relation, test_size, seed FROM mm._versions WHERE id = $1",
+				  1, types, values, NULL, SPI_OK_SELECT);
+	relation = TextDatumGetCString(MmCatalogGet(0, 1, &isnull));
+	test_size = DatumGetFloat8(MmCatalogGet(0, 2, &isnull));
+	seed = DatumGetInt32(MmCatalogGet(0, 3, &isnull));
+	ereport(NOTICE,
+			(errmsg("model \"%s\" version %d has no baseline profile yet: making it from relation %s",
+					v->model, v->version, relation)));
+	memset(&src, 0, sizeof(src));
+	src.relid = MmResolveRelation(relation, &src.qualified, &src.display);
+	MmResolveColumns(&src, model);
+	if (model->task == MM_TASK_CLASSIFICATION)
+		label_kind = MmLabelKindOf(src.target_type);
+	(void) MmDatasetLoad(&ds, &src, label_kind, model->task == MM_TASK_REGRESSION, test_size, seed);
+	if (ds.n[0] == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("cannot make the baseline profile of model \"%s\" version %d: relation %s has no training rows",
+						v->model, v->version, src.display)));
+	json = MmBaselineFinish(MmBaselineTake(&ds, &src), model);
+	MmDatasetFree(&ds);
+	uvalues[0] = CStringGetTextDatum(json);
+	uvalues[1] = Int64GetDatum(v->version_id);
+	MmCatalogExec("UPDATE mm._versions SET baseline = $1::pg_catalog.jsonb WHERE id = $2",
+				  2, utypes, uvalues, NULL, SPI_OK_UPDATE);
+	return MmJsonbFromString(json);
+}
+
+/* The version's baseline, made first if it has none. */
+static Jsonb *
+load_baseline(const MmVersionRef *v, const MmModel *model)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(v->version_id)};
+	bool		isnull;
+	Datum		d;
+
+	MmCatalogExec("SELECT baseline FROM mm._versions WHERE id = $1", 1, types, values, NULL,
+				  SPI_OK_SELECT);
+	d = MmCatalogGet(0, 1, &isnull);
+	if (isnull)
+		return make_baseline(v, model);
+	return DatumGetJsonbPCopy(d);
+}
+
+/* ---------------------------------------------------------------- the check */
+
+/* Resolves and checks the columns a check reads; returns the window's query. */
+static char *
+window_query(const MmCheckSpec *spec, const MmModel *model, MmSource *src)
+{
+	MmModel		inputs = *model;
+	StringInfoData q;
+	int			j;
+
+	memset(src, 0, sizeof(*src));
+	src->relid = MmResolveRelation(spec->relation, &src->qualified, &src->display);
+	inputs.target = NULL;		/* the live rows need no target; labels come from label_column */
+	MmResolveColumns(src, &inputs);
+
+	if (spec->time_column != NULL)
+	{
+		AttrNumber	att = get_attnum(src->relid, spec->time_column);
+		Oid			type;
+
+		if (att == InvalidAttrNumber)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("time column \"%s\" does not exist in relation %s",
+							spec->time_column, src->display)));
+		type = get_atttype(src->relid, att);
+		if (type != TIMESTAMPTZOID && type != TIMESTAMPOID && type != DATEOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("time column \"%s\" of relation %s has type %s, not a date or timestamp",
+							spec->time_column, src->display, format_type_be(type))));
+	}
+	if (spec->label_column != NULL)
+	{
+		AttrNumber	att = get_attnum(src->relid, spec->label_column);
+
+		if (model->task != MM_TASK_REGRESSION && model->task != MM_TASK_CLASSIFICATION)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("label_column needs a regression or classification model, and model \"%s\" is %s",
+							spec->reference,
+							mm_task_name(model->task))));
+		if (att == InvalidAttrNumber)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("label column \"%s\" does not exist in relation %s",
+							spec->label_column, src->display)));
+		if (model->task == MM_TASK_REGRESSION &&
+			!MmIsNumericType(get_atttype(src->relid, att)))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("label column \"%s\" of relation %s is not a number",
+							spec->label_column, src->display)));
+	}
+
+	initStringInfo(&q);
+	appendStringInfoString(&q, "SELECT ");
+	for (j = 0; j < src->nfeatures; j++)
+		appendStringInfo(&q, "%s%s", j ? ", " : "",
+						 MmFeatureExpression(src->features[j], src->feature_kinds[j], "r"));
+	if (spec->label_column != NULL)
+		appendStringInfo(&q, ", (r.%s)::%s", quote_identifier(spec->label_column),
+						 model->task == MM_TASK_REGRESSION ? "pg_catalog.float8" : "pg_catalog.text");
+	appendStringInfo(&q, " FROM %s r", src->qualified);
+	if (spec->time_column != NULL)
+		appendStringInfo(&q, " WHERE r.%s >= pg_catalog.now() - $1", quote_identifier(spec->time_column));
+	return q.data;
+}
+
+void
+MmCheckValidate(const MmCheckSpec *spec)
+{
+	MmVersionRef v;
+	MmCachedModel *entry;
+	MmModel    *model;
+	MmSource	src;
+	MmThresholds thr;
+
+	MmResolveRef(spec->reference, true, &v);
+	model = MmModelCacheGet(&v, &entry);
+	(void) window_query(spec, model, &src);
+	MmParseThresholds(spec->thresholds, model, &thr);
+}
+
+/* Appends "key": number. */
+static void
+append_metric(StringInfo buf, const char *key, double value, bool *first)
+{
+	appendStringInfo(buf, "%s\"%s\": ", *first ? "" : ", ", key);
+	MmJsonNumber(buf, value);
+	*first = false;
+}
+
+typedef struct AlertList
+{
+	int			n;
+	int			cap;
+	MmCheckAlert *items;
+} AlertList;
+
+/* Records an alert when value crosses threshold (neither NaN). */
+static void
+cross(AlertList *list, const char *scope, const char *feature, const char *metric, double value,
+	  double threshold)
+{
+	if (isnan(value) || isnan(threshold) || !(value > threshold))
+		return;
+	if (list->n == list->cap)
+	{
+		list->cap = list->cap ? list->cap * 2 : 8;
+		list->items = list->items ? repalloc(list->items, sizeof(MmCheckAlert) * list->cap) :
+			palloc(sizeof(MmCheckAlert) * list->cap);
+	}
+	list->items[list->n].scope = scope;
+	list->items[list->n].feature = feature;
+	list->items[list->n].metric = metric;
+	list->items[list->n].value = value;
+	list->items[list->n].threshold = threshold;
+	list->n++;
+}
+
+/* The drift metrics of a watch, appended as JSON fields and checked against thr. */
+static void
+drift_of(Watch *w, const double *thr, StringInfo buf, AlertList *alerts, const char *scope,
+		 const char *feature, MmDrift *d)
+{
+	double		values[MM_DRIFT_METRICS];
+	bool		first = true;
+	int			m;
+
+	if (w->categorical)
+		mm_drift_categorical(&w->cat, &w->cw, d);
+	else
+		mm_drift_numeric(&w->num, &w->nw, d);
+	values[MM_DRIFT_PSI] = d->psi;
+	values[MM_DRIFT_JS] = d->js;
+	values[MM_DRIFT_LINF] = d->linf;
+	values[MM_DRIFT_KS] = d->ks;
+	values[MM_DRIFT_WASSERSTEIN] = d->wasserstein;
+	for (m = 0; m < MM_DRIFT_METRICS; m++)
+	{
+		if (w->categorical && (m == MM_DRIFT_KS || m == MM_DRIFT_WASSERSTEIN))
+			continue;
+		append_metric(buf, mm_drift_metric_names[m], values[m], &first);
+		cross(alerts, scope, feature, mm_drift_metric_names[m], values[m], thr[m]);
+	}
+}
+
+/* The quality part of the result, and its alert. */
+static void
+append_quality(StringInfo buf, CheckReceiver *cr, const MmModel *model, Jsonb *version_metrics,
+			   double drop_threshold, AlertList *alerts)
+{
+	const char *metric = model->task == MM_TASK_REGRESSION ? "r2" : "f1";
+	double		value,
+				baseline = NAN;
+	bool		first = true;
+	JsonbValue *part;
+
+	appendStringInfo(buf, "{\"rows\": " INT64_FORMAT ", \"metric\": \"%s\"", cr->label_rows, metric);
+	first = false;
+	if (model->task == MM_TASK_REGRESSION)
+	{
+		double		n = (double) cr->label_rows;
+
+		value = n > 0 && cr->y_m2 > 0 ? 1.0 - cr->sse / cr->y_m2 : NAN;
+		append_metric(buf, "r2", value, &first);
+		append_metric(buf, "rmse", n > 0 ? sqrt(cr->sse / n) : NAN, &first);
+		append_metric(buf, "mae", n > 0 ? cr->sae / n : NAN, &first);
+	}
+	else
+	{
+		int			k = cr->classes.n,
+					a,
+					b,
+					present = 0;
+		int64		correct = 0;
+		double		f1 = 0.0;
+
+		for (a = 0; a < k; a++)
+		{
+			int64		tp = cr->confusion[a * k + a],
+						fp = 0,
+						fn = 0;
+
+			correct += tp;
+			for (b = 0; b <= k; b++)
+			{
+				if (b < k && b != a)
+					fn += cr->confusion[a * k + b];
+				if (b != a)
+					fp += cr->confusion[b * k + a];
+			}
+			/* macro F1 over the classes that occur, as labels or as predictions */
+			if (tp + fp + fn > 0)
+			{
+				present++;
+				f1 += 2.0 * tp / (double) (2 * tp + fp + fn);
+			}
+		}
+		value = present > 0 ? f1 / present : NAN;
+		append_metric(buf, "accuracy", cr->label_rows > 0 ? (double) correct / cr->label_rows : NAN,
+					  &first);
+		append_metric(buf, "f1", value, &first);
+	}
+	part = getKeyJsonValueFromContainer(&version_metrics->root, "test", 4, NULL);
+	if (part == NULL || part->type != jbvBinary)
+		part = getKeyJsonValueFromContainer(&version_metrics->root, "train", 5, NULL);
+	if (part != NULL && part->type == jbvBinary)
+	{
+		JsonbValue *m = getKeyJsonValueFromContainer(part->val.binary.data, metric, strlen(metric), NULL);
+
+		if (m != NULL)
+			baseline = MmJsonbNumber(m);
+	}
+	append_metric(buf, "baseline", baseline, &first);
+	append_metric(buf, "drop", baseline - value, &first);
+	appendStringInfoChar(buf, '}');
+	cross(alerts, "quality", NULL, "quality_drop", baseline - value, drop_threshold);
+}
+
+void
+MmCheckRun(const MmCheckSpec *spec, MmCheckResult *out)
+{
+	MmVersionRef v;
+	MmCachedModel *entry;
+	MmModel    *model;
+	MmSource	src;
+	MmThresholds thr;
+	Jsonb	   *baseline,
+			   *version_metrics;
+	JsonbValue *features,
+			   *prediction;
+	CheckReceiver cr;
+	SPIExecuteOptions opts;
+	ParamListInfo params = NULL;
+	char	   *query;
+	int			j,
+				rc;
+	StringInfoData buf;
+	AlertList	alerts = {0};
+	Oid			types[1] = {INT8OID};
+	Datum		values[1];
+	bool		isnull;
+
+	MmResolveRef(spec->reference, true, &v);
+	model = MmModelCacheGet(&v, &entry);
+	query = window_query(spec, model, &src);
+	MmParseThresholds(spec->thresholds, model, &thr);
+	baseline = load_baseline(&v, model);
+	values[0] = Int64GetDatum(v.version_id);
+	MmCatalogExec("SELECT metrics FROM mm._versions WHERE id = $1", 1, types, values, NULL, SPI_OK_SELECT);
+	version_metrics = DatumGetJsonbPCopy(MmCatalogGet(0, 1, &isnull));
+
+	memset(&cr, 0, sizeof(cr));
+	cr.pub.receiveSlot = check_receive;
+	cr.pub.rStartup = check_startup;
+	cr.pub.rShutdown = check_shutdown;
+	cr.pub.rDestroy = check_destroy;
+	cr.pub.mydest = DestNone;
+	cr.model = model;
+	cr.p = model->n_features;
+	cr.watch = palloc0(sizeof(Watch) * Max(cr.p, 1));
+	cr.raw = palloc(sizeof(double) * Max(cr.p, 1));
+	cr.z = palloc(sizeof(double) * Max(model->n_design, 1));
+	cr.scratch = palloc(sizeof(double) * Max(model->n_features + model->n_design, 1));
+
+	features = getKeyJsonValueFromContainer(&baseline->root, "features", 8, NULL);
+	if (features == NULL || features->type != jbvBinary)
+		damaged(&v, "It has no features.");
+	for (j = 0; j < cr.p; j++)
+	{
+		const char *name = model->feature_names[j];
+
+		read_profile(field(features->val.binary.data, name), &cr.watch[j], &v);
+		if (cr.watch[j].categorical != (model->feature_kinds[j] == MM_FEATURE_CATEGORICAL))
+			damaged(&v, psprintf("Feature \"%s\" has a profile of another kind.", name));
+	}
+	prediction = getKeyJsonValueFromContainer(&baseline->root, "prediction", 10, NULL);
+	read_profile(prediction, &cr.prediction, &v);
+	if (cr.prediction.categorical != MmOutcomeIsCategorical(model))
+		damaged(&v, "The predictions' profile is of another kind.");
+	if (cr.prediction.categorical)
+	{
+		int			n = MmOutcomeCount(model),
+					k;
+
+		cr.outcome_pos = palloc(sizeof(int) * n);
+		for (k = 0; k < n; k++)
+		{
+			const char *name = MmOutcomeName(model, k);
+			int			pos = name_index_find(&cr.prediction.index, name, strlen(name));
+
+			cr.outcome_pos[k] = pos >= 0 ? pos : cr.prediction.cat.n;
+		}
+	}
+	if (spec->label_column != NULL)
+	{
+		cr.labelled = true;
+		if (model->task == MM_TASK_CLASSIFICATION)
+		{
+			int			k = model->classifier.n_classes;
+
+			name_index_init(&cr.classes, model->classifier.classes, k);
+			cr.confusion = palloc0(sizeof(int64) * (k + 1) * k);
+		}
+	}
+
+	/* the one read of the window */
+	if (spec->time_column != NULL)
+	{
+		params = makeParamList(1);
+		params->numParams = 1;
+		params->params[0].ptype = INTERVALOID;
+		params->params[0].value = spec->time_window;
+		params->params[0].isnull = false;
+		params->params[0].pflags = PARAM_FLAG_CONST;
+	}
+	memset(&opts, 0, sizeof(opts));
+	opts.params = params;
+	opts.read_only = true;
+	opts.dest = (DestReceiver *) &cr;
+	rc = SPI_execute_extended(query, &opts);
+	if (rc != SPI_OK_SELECT && rc != SPI_OK_UTILITY)
+		elog(ERROR, "could not read the rows of %s: %s", src.display, SPI_result_code_string(rc));
+
+	/* what the window says */
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "{\"rows\": " INT64_FORMAT ", \"features\": {", cr.rows);
+	for (j = 0; j < cr.p; j++)
+	{
+		Watch	   *w = &cr.watch[j];
+		const char *name = model->feature_names[j];
+		MmDrift		d;
+		bool		first = false;
+
+		if (j)
+			appendStringInfoString(&buf, ", ");
+		MmJsonString(&buf, name);
+		appendStringInfoString(&buf, ": {");
+		drift_of(w, thr.feature + j * MM_DRIFT_METRICS, &buf, &alerts, "feature", name, &d);
+		append_metric(&buf, "missing_rate", d.missing_rate, &first);
+		append_metric(&buf, "missing_rate_baseline", d.missing_rate_baseline, &first);
+		cross(&alerts, "feature", name, "missing_rate", d.missing_rate - d.missing_rate_baseline,
+			  thr.missing_rate);
+		if (w->categorical)
+		{
+			append_metric(&buf, "unseen", d.unseen, &first);
+			cross(&alerts, "feature", name, "unseen", d.unseen, thr.unseen);
+		}
+		else
+		{
+			append_metric(&buf, "out_of_range", d.out_of_range, &first);
+			cross(&alerts, "feature", name, "out_of_range", d.out_of_range, thr.out_of_range);
+		}
+		appendStringInfoChar(&buf, '}');
+	}
+	appendStringInfoString(&buf, "}, \"prediction\": {");
+	{
+		MmDrift		d;
+		bool		first = false;
+
+		drift_of(&cr.prediction, thr.prediction, &buf, &alerts, "prediction", NULL, &d);
+		append_metric(&buf, "rows", (double) (cr.rows - cr.unpredictable), &first);
+		append_metric(&buf, "unpredictable", (double) cr.unpredictable, &first);
+	}
+	appendStringInfoString(&buf, "}, \"quality\": ");
+	if (cr.labelled)
+		append_quality(&buf, &cr, model, version_metrics, thr.quality_drop, &alerts);
+	else
+		appendStringInfoString(&buf, "null");
+	appendStringInfoChar(&buf, '}');
+
+	out->model = v.model;
+	out->version = v.version;
+	out->version_id = v.version_id;
+	out->rows = cr.rows;
+	if (cr.rows == 0)
+		alerts.n = 0;			/* nothing was seen: no metric is defined, none crossed */
+	out->verdict = cr.rows == 0 ? "no_data" : alerts.n > 0 ? "alert" : "ok";
+	out->nalerts = alerts.n;
+	out->alerts = alerts.items;
+	out->json = buf.data;
+}
