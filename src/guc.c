@@ -11,6 +11,9 @@ int			mm_model_cache_kb = 65536;
 int			mm_metric_sample_rows = 5000;
 int			mm_max_train_memory_kb = 1048576;
 int			mm_training_threads = 2;
+int			mm_monitor_naptime = 10;
+int			mm_max_monitor_workers = 2;
+bool		mm_monitor_enabled = true;
 
 /* Hands the thread limit to the core, which knows no GUC. */
 static void
@@ -59,6 +62,33 @@ MmGucInit(void)
 							2, 1, MM_MAX_THREADS,
 							PGC_USERSET, 0,
 							NULL, assign_training_threads, NULL);
+
+	DefineCustomIntVariable("modelmgr.monitor_naptime",
+							"Time between the monitor launcher's looks for due monitors.",
+							"Each look starts a short-lived worker in every database that accepts "
+							"connections; it runs the monitors due there and exits.",
+							&mm_monitor_naptime,
+							10, 1, 86400,
+							PGC_SIGHUP, GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("modelmgr.max_monitor_workers",
+							"Databases whose monitors may run at once.",
+							"Each is a background worker, taken from max_worker_processes like "
+							"parallel query's.",
+							&mm_max_monitor_workers,
+							2, 1, 64,
+							PGC_SIGHUP, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("modelmgr.monitor_enabled",
+							 "Whether background workers run due monitors.",
+							 "Off, the launcher starts no worker; mm_monitor_run() still checks a "
+							 "monitor by hand.",
+							 &mm_monitor_enabled,
+							 true,
+							 PGC_SIGHUP, 0,
+							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("modelmgr");
 }

@@ -23,6 +23,9 @@ extern int	mm_model_cache_kb;
 extern int	mm_metric_sample_rows;
 extern int	mm_max_train_memory_kb;
 extern int	mm_training_threads;
+extern int	mm_monitor_naptime;
+extern int	mm_max_monitor_workers;
+extern bool mm_monitor_enabled;
 extern void MmGucInit(void);
 
 /* util.c */
