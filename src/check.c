@@ -300,6 +300,9 @@ read_profile(JsonbValue *obj, Watch *w, const MmVersionRef *v)
 			for (i = 0; i <= MM_PROFILE_SKETCH; i++)
 				if (!isfinite(p->quantile[i]) || (i > 0 && p->quantile[i] < p->quantile[i - 1]))
 					damaged(v, "Quantiles are not finite and ascending.");
+			if (p->quantile[0] != p->min || p->quantile[MM_PROFILE_SKETCH] != p->max)
+				damaged(v, "The range is not the quantiles' ends.");
+			mm_profile_prepare(p);
 		}
 	}
 	else

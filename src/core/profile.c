@@ -59,6 +59,7 @@ mm_profile_numeric(MmNumericProfile *prof, int64_t rows, int64_t missing, double
 		q = q < prof->quantile[i - 1] ? prof->quantile[i - 1] : q;
 		prof->quantile[i] = q > max ? max : q;
 	}
+	mm_profile_prepare(prof);
 	for (t = 0; t < m; t++)
 		prof->share[mm_profile_interval(prof, sorted[t])] += 1.0;
 	for (i = 0; i < MM_PROFILE_SKETCH; i++)
@@ -69,20 +70,66 @@ mm_profile_numeric(MmNumericProfile *prof, int64_t rows, int64_t missing, double
 int
 mm_profile_interval(const MmNumericProfile *prof, double v)
 {
-	int			lo = 1,
-				hi = MM_PROFILE_SKETCH;
+	/* the count of inner quantiles below v, by a search whose steps do not branch */
+	const double *inner = prof->quantile + 1,
+			   *base = inner;
+	int			n = MM_PROFILE_SKETCH - 1;
 
-	/* the first inner quantile at or above v, among quantile[1 .. SKETCH - 1] */
-	while (lo < hi)
+	while (n > 1)
 	{
-		int			mid = (lo + hi) / 2;
+		int			half = n / 2;
 
-		if (prof->quantile[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
+		base = base[half] < v ? base + half : base;
+		n -= half;
 	}
-	return lo - 1;
+	return (int) (base - inner) + (*base < v);
+}
+
+void
+mm_profile_prepare(MmNumericProfile *prof)
+{
+	double		width = prof->max - prof->min;
+	int			c;
+
+	prof->cell_scale = 0.0;
+	if (!(width > 0.0) || !isfinite(width) || !isfinite(MM_PROFILE_CELLS / width))
+		return;
+	prof->cell_scale = MM_PROFILE_CELLS / width;
+	for (c = 0; c <= MM_PROFILE_CELLS; c++)
+		prof->cell_first[c] = (uint8_t) mm_profile_interval(prof, prof->min + c / prof->cell_scale);
+}
+
+int
+mm_profile_locate(const MmNumericProfile *prof, double v)
+{
+	const double *inner = prof->quantile + 1;
+	double		cell;
+	int			c,
+				k,
+				end;
+
+	if (prof->cell_scale == 0.0)
+		return mm_profile_interval(prof, v);
+	if (v <= prof->min)
+		return 0;
+	if (v > prof->max)
+		return MM_PROFILE_SKETCH - 1;
+	cell = (v - prof->min) * prof->cell_scale;
+	c = cell < MM_PROFILE_CELLS ? (int) cell : MM_PROFILE_CELLS - 1;
+	k = prof->cell_first[c];
+	end = prof->cell_first[c + 1];
+	if (end - k > 4)
+		return mm_profile_interval(prof, v);
+
+	/*
+	 * The grid only picks where to start: stepping until the count is right
+	 * keeps the answer exact whatever the roundings of v and the cell edges.
+	 */
+	while (k < MM_PROFILE_SKETCH - 1 && inner[k] < v)
+		k++;
+	while (k > 0 && !(inner[k - 1] < v))
+		k--;
+	return k;
 }
 
 void
@@ -96,7 +143,7 @@ mm_window_add(MmNumericWindow *w, const MmNumericProfile *prof, double v)
 	w->rows++;
 	if (prof->rows == 0)
 		return;
-	w->count[mm_profile_interval(prof, v)]++;
+	w->count[mm_profile_locate(prof, v)]++;
 	if (v < prof->min)
 	{
 		w->below++;

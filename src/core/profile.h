@@ -32,6 +32,7 @@
 #define MM_PROFILE_CATEGORIES 100	/* categories a categorical profile names */
 #define MM_PROFILE_FLOOR 1e-4	/* smallest share a drift bin counts with */
 #define MM_PROFILE_DISCRETE 50	/* distinct values up to which a feature is discrete */
+#define MM_PROFILE_CELLS 512	/* cells of the grid that finds a value's interval */
 
 typedef struct MmNumericProfile
 {
@@ -44,6 +45,13 @@ typedef struct MmNumericProfile
 	int			discrete;		/* at most MM_PROFILE_DISCRETE distinct values */
 	double		quantile[MM_PROFILE_SKETCH + 1];
 	double		share[MM_PROFILE_SKETCH];	/* of the values, per interval */
+	/*
+	 * A grid of equal cells over [min, max], each with the interval of its
+	 * left edge, so that counting a value is a multiplication and a step or
+	 * two (mm_profile_prepare); cell_scale is 0 when there is no grid.
+	 */
+	double		cell_scale;
+	uint8_t		cell_first[MM_PROFILE_CELLS + 1];
 } MmNumericProfile;
 
 /* Live values counted against a numeric profile. */
@@ -102,6 +110,15 @@ extern MmErrorCode mm_profile_numeric(MmNumericProfile *prof, int64_t rows, int6
 
 /* The interval a present value falls in: the count of inner quantiles below it. */
 extern int	mm_profile_interval(const MmNumericProfile *prof, double v);
+
+/*
+ * Builds the grid of a profile whose quantiles were set by other means (read
+ * back from a document); mm_profile_numeric builds it itself.
+ */
+extern void mm_profile_prepare(MmNumericProfile *prof);
+
+/* The same as mm_profile_interval, through the grid when there is one. */
+extern int	mm_profile_locate(const MmNumericProfile *prof, double v);
 
 /* Counts one value (NaN or infinite: missing) into a window. */
 extern void mm_window_add(MmNumericWindow *w, const MmNumericProfile *prof, double v);

@@ -79,6 +79,43 @@ test_profile_quantiles(void **state)
 	assert_int_equal(mm_profile_interval(&prof, 5000.0), MM_PROFILE_SKETCH - 1);
 }
 
+/* The searches agree with counting the inner quantiles below a value, ties and ends included. */
+static void
+test_interval_search(void **state)
+{
+	double		v[1000];
+	MmNumericProfile prof;
+	MmError		err;
+	uint64_t	rng = 42;
+	int			i,
+				t;
+
+	/* few distinct values: long runs of equal quantiles */
+	for (i = 0; i < 1000; i++)
+		v[i] = (double) (i / 150);
+	assert_int_equal(mm_profile_numeric(&prof, 1000, 0, 0, 6, 3, 2, v, 1000, &err), MM_OK);
+	for (t = 0; t < 20000; i++, t++)
+	{
+		double		x = t < 100 ? prof.quantile[t % (MM_PROFILE_SKETCH + 1)] : test_uniform(&rng) * 8.0 - 1.0;
+		int			count = 0,
+					k;
+
+		for (k = 1; k < MM_PROFILE_SKETCH; k++)
+			count += prof.quantile[k] < x;
+		assert_int_equal(mm_profile_interval(&prof, x), count);
+		assert_int_equal(mm_profile_locate(&prof, x), count);
+	}
+	/* a smooth profile, through its grid: values across the range and at every quantile */
+	prof = integers_profile(1000);
+	for (t = 0; t < 50000; t++)
+	{
+		double		x = t < 1010 ? prof.quantile[t % (MM_PROFILE_SKETCH + 1)] + (t / 101 - 5) * 1e-13 :
+			test_uniform(&rng) * 1200.0 - 100.0;
+
+		assert_int_equal(mm_profile_locate(&prof, x), mm_profile_interval(&prof, x));
+	}
+}
+
 /* The training values themselves drift by nothing. */
 static void
 test_no_drift(void **state)
@@ -260,6 +297,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_profile_quantiles),
+		cmocka_unit_test(test_interval_search),
 		cmocka_unit_test(test_no_drift),
 		cmocka_unit_test(test_shift),
 		cmocka_unit_test(test_disjoint_and_missing),
