@@ -7,8 +7,10 @@
 # It installs what is missing, builds and installs the extension, starts a
 # PostgreSQL 15 server with modelmgr preloaded in run/ (as the unprivileged
 # user postgres, on a Unix socket only), loads a sample data set of house
-# sales, and runs train, evaluate, deploy, predict, retrain and rollback,
-# printing each statement and its result.  It ends by saying how to connect.
+# sales, and runs train, evaluate, deploy, predict, retrain, rollback,
+# classification, clustering and monitoring (a check by hand, then the
+# background worker retraining on an alert), printing each statement and its
+# result.  It ends by saying how to connect.
 #
 # Environment: MM_PORT (default 55432) picks the port.
 

@@ -105,5 +105,43 @@ SELECT id, (SELECT array_agg(round(c::numeric, 3)) FROM unnest(mm_transform('sha
   FROM house_sales s ORDER BY id LIMIT 3;
 
 \echo
-\echo '--- 11. The registry at a glance.'
+\echo '--- 11. Monitor: compare the 2026 sales with what production was trained on.'
+\echo '---     Each feature and the predictions are checked for drift against the'
+\echo '---     version''s baseline profile; with the sale prices in, so is quality.'
+SELECT mm_monitor('house_price', 'house_sales_2026', every => '1 hour', label_column => 'price',
+                  thresholds => '{"quality_drop": 0.02}') AS monitor \gset
+SELECT r ->> 'verdict' AS verdict, r -> 'rows' AS rows,
+       round((r #>> '{quality,baseline}')::numeric, 4) AS trained_r2,
+       round((r #>> '{quality,r2}')::numeric, 4) AS r2_on_2026
+  FROM mm_monitor_run(:monitor) r;
+SELECT f.key AS feature, round((f.value ->> 'psi')::numeric, 4) AS psi, round((f.value ->> 'ks')::numeric, 4) AS ks,
+       round((f.value ->> 'wasserstein')::numeric, 4) AS wasserstein, f.value -> 'out_of_range' AS out_of_range
+  FROM mm.monitor_runs r, jsonb_each(r.result -> 'features') f
+ WHERE r.monitor = :monitor ORDER BY f.key;
+SELECT scope, feature, metric, round(value::numeric, 4) AS value, threshold FROM mm.alerts WHERE monitor = :monitor;
+
+\echo
+\echo '--- 12. Let the background worker act: a monitor that retrains on alert.'
+\echo '---     The launcher looks every modelmgr.monitor_naptime (10 s by default).'
+SELECT mm_monitor('house_price', 'house_sales_2026', every => '1 hour', label_column => 'price',
+                  thresholds => '{"quality_drop": 0.02}', action => 'retrain') AS retrainer \gset
+SELECT set_config('demo.retrainer', :'retrainer', false) \g /dev/null
+DO $$
+BEGIN
+  FOR i IN 1 .. 120 LOOP
+    EXIT WHEN EXISTS (SELECT FROM mm.monitor_runs
+                       WHERE monitor = current_setting('demo.retrainer')::int AND via = 'worker');
+    PERFORM pg_sleep(0.5);
+  END LOOP;
+END $$;
+SELECT via, verdict, action ->> 'action' AS action, action ->> 'outcome' AS outcome,
+       action -> 'version' AS new_version
+  FROM mm.monitor_runs WHERE monitor = :retrainer;
+SELECT version, relation, parent_version, round(score::numeric, 4) AS test_r2, stages
+  FROM mm.versions WHERE model = 'house_price' ORDER BY version;
+SELECT mm_unmonitor(:retrainer);
+SELECT monitor, model, relation, every, action, last_verdict FROM mm.monitors;
+
+\echo
+\echo '--- 13. The registry at a glance.'
 SELECT model, owner, task, versions, latest_version, production_version FROM mm.models;
