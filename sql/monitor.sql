@@ -138,7 +138,7 @@ SELECT mm_monitor('mon_roll', 'mon_shifted', action => 'rollback') AS monitor;
 SELECT r->>'verdict' AS verdict, r->'action' AS action FROM mm_monitor_run(7) r;
 SELECT version FROM mm.deployments WHERE model = 'mon_roll';
 SELECT r->>'verdict' AS verdict, r->'version' AS version, r#>'{action,outcome}' AS outcome FROM mm_monitor_run(7) r;
-SELECT function, model, version, outcome FROM mm.audit_log WHERE function = 'mm_rollback' ORDER BY id;
+SELECT function, model, version, outcome FROM mm.audit_log WHERE function = 'mm_rollback' AND model = 'mon_roll' ORDER BY id;
 
 -- Retrain: an alert trains a new version on the monitored relation, once.
 SELECT mm_monitor('mon_line', 'mon_shifted', action => 'retrain', cooldown => '1 hour') AS monitor;

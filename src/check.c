@@ -18,6 +18,8 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/timestamp.h"
+#include "access/xact.h"
 
 #include "modelmgr.h"
 #include "monitor.h"
@@ -464,7 +466,7 @@ window_query(const MmCheckSpec *spec, const MmModel *model, MmSource *src)
 						 model->task == MM_TASK_REGRESSION ? "pg_catalog.float8" : "pg_catalog.text");
 	appendStringInfo(&q, " FROM %s r", src->qualified);
 	if (spec->time_column != NULL)
-		appendStringInfo(&q, " WHERE r.%s >= pg_catalog.now() - $1", quote_identifier(spec->time_column));
+		appendStringInfo(&q, " WHERE r.%s >= $1", quote_identifier(spec->time_column));
 	return q.data;
 }
 
@@ -707,13 +709,16 @@ MmCheckRun(const MmCheckSpec *spec, MmCheckResult *out)
 		}
 	}
 
-	/* the one read of the window */
+	/* the one read of the window, from now() - time_window on (computed once, not per row) */
 	if (spec->time_column != NULL)
 	{
 		params = makeParamList(1);
 		params->numParams = 1;
-		params->params[0].ptype = INTERVALOID;
-		params->params[0].value = spec->time_window;
+		params->params[0].ptype = TIMESTAMPTZOID;
+		params->params[0].value =
+			DirectFunctionCall2(timestamptz_mi_interval,
+								TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
+								spec->time_window);
 		params->params[0].isnull = false;
 		params->params[0].pflags = PARAM_FLAG_CONST;
 	}

@@ -106,7 +106,7 @@ mm_profile_locate(const MmNumericProfile *prof, double v)
 	double		cell;
 	int			c,
 				k,
-				end;
+				ok;
 
 	if (prof->cell_scale == 0.0)
 		return mm_profile_interval(prof, v);
@@ -116,20 +116,18 @@ mm_profile_locate(const MmNumericProfile *prof, double v)
 		return MM_PROFILE_SKETCH - 1;
 	cell = (v - prof->min) * prof->cell_scale;
 	c = cell < MM_PROFILE_CELLS ? (int) cell : MM_PROFILE_CELLS - 1;
-	k = prof->cell_first[c];
-	end = prof->cell_first[c + 1];
-	if (end - k > 4)
-		return mm_profile_interval(prof, v);
 
 	/*
-	 * The grid only picks where to start: stepping until the count is right
-	 * keeps the answer exact whatever the roundings of v and the cell edges.
+	 * A cell rarely holds more than one inner quantile: one step from its
+	 * left edge's interval is the answer, checked without branching (inner
+	 * has a last element, the maximum, which v does not exceed here).  The
+	 * check keeps the answer exact whatever the cell's width or the
+	 * roundings of v and the edges; the rare miss searches.
 	 */
-	while (k < MM_PROFILE_SKETCH - 1 && inner[k] < v)
-		k++;
-	while (k > 0 && !(inner[k - 1] < v))
-		k--;
-	return k;
+	k = prof->cell_first[c];
+	k += inner[k] < v;
+	ok = ((k == MM_PROFILE_SKETCH - 1) | (inner[k] >= v)) & ((k == 0) | (inner[k > 0 ? k - 1 : 0] < v));
+	return ok ? k : mm_profile_interval(prof, v);
 }
 
 void
