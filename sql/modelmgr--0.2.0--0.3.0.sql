@@ -134,3 +134,9 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'mm_unmonitor'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION mm_unmonitor IS 'remove a monitor (its runs and alerts stay)';
+
+CREATE FUNCTION mm_monitor_schedule()
+RETURNS TABLE (database text, next_look timestamptz)
+AS 'MODULE_PATHNAME', 'mm_monitor_schedule'
+LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION mm_monitor_schedule IS 'when the monitor workers next look at each database (null: at the next look)';

@@ -164,6 +164,8 @@ monitor_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 				  11, types, values, nulls, SPI_OK_INSERT_RETURNING);
 	id = DatumGetInt32(MmCatalogGet(0, 1, &isnull));
 	MmAuditArgNumber(call, "monitor", id);
+	/* the workers look at this database at their next look, once this commits */
+	MmMonitorCreated();
 	SPI_finish();
 	PG_RETURN_INT32(id);
 }

@@ -77,5 +77,6 @@ extern Jsonb *MmMonitorExecute(int32 id, const char *via, bool skip_locked, bool
 
 /* worker.c */
 extern bool MmMonitorsCanRun(void);
+extern void MmMonitorCreated(void);
 
 #endif							/* MM_MONITOR_H */

@@ -3,12 +3,17 @@
  *
  * A launcher, registered when the library is preloaded, wakes every
  * modelmgr.monitor_naptime and starts a worker in each database that
- * accepts connections (never a template), up to
+ * accepts connections (never a template) and has monitors due, up to
  * modelmgr.max_monitor_workers at once and one per database.  A worker runs
  * the monitors due in its database, each in a transaction of its own, and
  * exits when none is left, so that it never holds a database (DROP DATABASE
- * does not wait on it) and a database without the extension costs one short
- * look.  Both start only once recovery has finished, so a standby runs
+ * does not wait on it).
+ *
+ * Which databases have monitors due is kept in shared memory: a worker
+ * leaves there, as it exits, when its database's next monitor is due
+ * ("never" without the extension, at most an hour ahead otherwise); a new
+ * monitor, once its transaction commits, makes its database due at once.
+ * A database not yet looked at since the server started is due.  Both start only once recovery has finished, so a standby runs
  * nothing.  A monitor's row is locked while it runs (SKIP LOCKED), so a
  * check never runs twice at once, whatever restarted or was terminated.
  */
@@ -22,7 +27,9 @@
 #include "access/xact.h"
 #include "catalog/pg_database.h"
 #include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
 #include "commands/extension.h"
+#include "funcapi.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -30,6 +37,8 @@
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
@@ -43,13 +52,206 @@
 PGDLLEXPORT void mm_monitor_launcher_main(Datum arg);
 PGDLLEXPORT void mm_monitor_worker_main(Datum arg);
 
+PG_FUNCTION_INFO_V1(mm_monitor_schedule);
+
 /* Whether the library was loaded at server start, which background workers need. */
 static bool preloaded = false;
+
+/* Databases whose next due time is kept; past that many, the rest are always looked at. */
+#define TRACKED_DATABASES 1024
+
+/* A look an hour ahead at most, for monitors changed behind the functions' backs. */
+#define LONGEST_WAIT_SECS 3600
+
+typedef struct DatabaseSchedule
+{
+	Oid			database;
+	TimestampTz next_due;		/* DT_NOEND: nothing to run until a monitor is made */
+	uint64		generation;		/* bumped by every new monitor */
+} DatabaseSchedule;
+
+typedef struct MonitorShared
+{
+	LWLock	   *lock;
+	int			n;
+	DatabaseSchedule db[TRACKED_DATABASES];
+} MonitorShared;
+
+static MonitorShared *shared = NULL;
+static shmem_request_hook_type prev_shmem_request = NULL;
+static shmem_startup_hook_type prev_shmem_startup = NULL;
+
+/* Set by mm_monitor in this transaction: make the database due when it commits. */
+static bool due_at_commit = false;
+
+static void
+monitor_shmem_request(void)
+{
+	if (prev_shmem_request)
+		prev_shmem_request();
+	RequestAddinShmemSpace(sizeof(MonitorShared));
+	RequestNamedLWLockTranche("modelmgr monitors", 1);
+}
+
+static void
+monitor_shmem_startup(void)
+{
+	bool		found;
+
+	if (prev_shmem_startup)
+		prev_shmem_startup();
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	shared = ShmemInitStruct("modelmgr monitors", sizeof(MonitorShared), &found);
+	if (!found)
+	{
+		shared->lock = &(GetNamedLWLockTranche("modelmgr monitors"))->lock;
+		shared->n = 0;
+	}
+	LWLockRelease(AddinShmemInitLock);
+}
+
+/* The entry of a database, added if absent and there is room; the lock is held exclusively. */
+static DatabaseSchedule *
+schedule_entry(Oid database, bool add)
+{
+	int			i;
+
+	for (i = 0; i < shared->n; i++)
+		if (shared->db[i].database == database)
+			return &shared->db[i];
+	if (!add || shared->n == TRACKED_DATABASES)
+		return NULL;
+	shared->db[shared->n].database = database;
+	shared->db[shared->n].next_due = 0;
+	shared->db[shared->n].generation = 0;
+	return &shared->db[shared->n++];
+}
+
+/* Whether a database should be looked at now. */
+static bool
+schedule_due(Oid database, TimestampTz now)
+{
+	DatabaseSchedule *e;
+	bool		due;
+
+	LWLockAcquire(shared->lock, LW_SHARED);
+	e = schedule_entry(database, false);
+	due = e == NULL || e->next_due <= now;
+	LWLockRelease(shared->lock);
+	return due;
+}
+
+/* A database's generation, read before a worker's snapshot. */
+static uint64
+schedule_generation(Oid database)
+{
+	DatabaseSchedule *e;
+	uint64		g;
+
+	LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+	e = schedule_entry(database, true);
+	g = e ? e->generation : 0;
+	LWLockRelease(shared->lock);
+	return g;
+}
+
+/* Records when a database is next due, unless a monitor was made there since generation. */
+static void
+schedule_set(Oid database, TimestampTz next_due, uint64 generation)
+{
+	DatabaseSchedule *e;
+
+	LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+	e = schedule_entry(database, true);
+	if (e != NULL && e->generation == generation)
+		e->next_due = next_due;
+	LWLockRelease(shared->lock);
+}
+
+/* Forgets the databases that are gone. */
+static void
+schedule_prune(List *databases)
+{
+	int			i = 0;
+
+	LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+	while (i < shared->n)
+	{
+		if (!list_member_oid(databases, shared->db[i].database))
+			shared->db[i] = shared->db[--shared->n];
+		else
+			i++;
+	}
+	LWLockRelease(shared->lock);
+}
+
+static void
+monitor_xact_callback(XactEvent event, void *arg)
+{
+	if (!due_at_commit)
+		return;
+	if (event == XACT_EVENT_COMMIT)
+	{
+		DatabaseSchedule *e;
+
+		LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+		e = schedule_entry(MyDatabaseId, true);
+		if (e != NULL)
+		{
+			e->next_due = 0;
+			e->generation++;
+		}
+		LWLockRelease(shared->lock);
+		due_at_commit = false;
+	}
+	else if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		due_at_commit = false;
+}
+
+void
+MmMonitorCreated(void)
+{
+	if (shared != NULL)
+		due_at_commit = true;
+}
 
 bool
 MmMonitorsCanRun(void)
 {
 	return preloaded;
+}
+
+/* mm_monitor_schedule(): the next look at each database the workers know of. */
+Datum
+mm_monitor_schedule(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	DatabaseSchedule copy[TRACKED_DATABASES];
+	int			n = 0,
+				i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (shared == NULL)
+		return (Datum) 0;
+	LWLockAcquire(shared->lock, LW_SHARED);
+	n = shared->n;
+	memcpy(copy, shared->db, sizeof(DatabaseSchedule) * n);
+	LWLockRelease(shared->lock);
+	for (i = 0; i < n; i++)
+	{
+		Datum		values[2];
+		bool		nulls[2] = {false, false};
+		char	   *name = get_database_name(copy[i].database);
+
+		if (name == NULL)
+			continue;
+		values[0] = CStringGetTextDatum(name);
+		values[1] = TimestampTzGetDatum(copy[i].next_due);
+		if (copy[i].next_due == 0)
+			nulls[1] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }
 
 void
@@ -60,6 +262,11 @@ MmWorkerInit(void)
 	if (!process_shared_preload_libraries_in_progress)
 		return;
 	preloaded = true;
+	prev_shmem_request = shmem_request_hook;
+	shmem_request_hook = monitor_shmem_request;
+	prev_shmem_startup = shmem_startup_hook;
+	shmem_startup_hook = monitor_shmem_startup;
+	RegisterXactCallback(monitor_xact_callback, NULL);
 	memset(&worker, 0, sizeof(worker));
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
 	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
@@ -140,8 +347,10 @@ launch_workers(void)
 {
 	List	   *databases = database_list();
 	ListCell   *lc;
+	TimestampTz now = GetCurrentTimestamp();
 
 	reap_workers();
+	schedule_prune(databases);
 	foreach(lc, databases)
 	{
 		Oid			database = lfirst_oid(lc);
@@ -154,7 +363,7 @@ launch_workers(void)
 			break;
 		for (i = 0; i < nrunning; i++)
 			busy |= running[i].database == database;
-		if (busy)
+		if (busy || !schedule_due(database, now))
 			continue;
 		memset(&worker, 0, sizeof(worker));
 		worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
@@ -226,6 +435,24 @@ mm_monitor_launcher_main(Datum arg)
 
 /* ---------------------------------------------------------------- worker */
 
+/* In a transaction: when the next monitor of this database is due (DT_NOEND: none). */
+static TimestampTz
+next_due_time(bool has_monitors)
+{
+	bool		isnull;
+	Datum		d;
+	TimestampTz latest = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), LONGEST_WAIT_SECS * 1000);
+
+	if (!has_monitors)
+		return DT_NOEND;
+	if (SPI_execute("SELECT min(next_run) FROM mm._monitors", true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the monitors' schedule");
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		return DT_NOEND;
+	return Min(DatumGetTimestampTz(d), latest);
+}
+
 /*
  * In a transaction: whether this database has the extension's monitors,
  * and the next due monitor not yet tried in this pass (0 when none).
@@ -279,6 +506,7 @@ mm_monitor_worker_main(Datum arg)
 		int32		id;
 		bool		has_monitors;
 		MemoryContext old;
+		uint64		generation = schedule_generation(database);
 
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
@@ -297,7 +525,9 @@ mm_monitor_worker_main(Datum arg)
 			elog(ERROR, "SPI_connect failed");
 		PushActiveSnapshot(GetTransactionSnapshot());
 		id = next_due(tried, &has_monitors);
-		if (id != 0)
+		if (id == 0)
+			schedule_set(database, next_due_time(has_monitors), generation);
+		else
 		{
 			char	   *activity = psprintf("modelmgr: monitor %d", id);
 

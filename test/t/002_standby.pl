@@ -67,6 +67,21 @@ like($err, qr/read-only transaction/, 'training on the standby is refused too');
 is($standby->safe_psql('postgres', q{SELECT mm_predict('price', ARRAY[10])::text}),
 	$v2, 'the standby still predicts afterwards');
 
+# monitors run on the primary only: the standby starts no monitor worker, and refuses a check
+$primary->safe_psql('postgres', q{ALTER SYSTEM SET modelmgr.monitor_naptime = 1; SELECT pg_reload_conf()});
+my $monitor = $primary->safe_psql('postgres', q{SELECT mm_monitor('price', 'sales', every => '1 second')});
+ok($primary->poll_query_until('postgres',
+		qq{SELECT count(*) >= 2 FROM mm.monitor_runs WHERE monitor = $monitor AND via = 'worker'}),
+	'the primary runs the monitor');
+$primary->wait_for_catchup($standby, 'replay');
+is($standby->safe_psql('postgres',
+		q{SELECT count(*) FROM pg_stat_activity WHERE backend_type LIKE 'modelmgr monitor%'}),
+	'0', 'the standby runs no monitor launcher or worker');
+ok($standby->safe_psql('postgres', qq{SELECT count(*) FROM mm.monitor_runs WHERE monitor = $monitor}) > 0,
+	'the runs replay to the standby');
+($ret, $out, $err) = $standby->psql('postgres', qq{SELECT mm_monitor_run($monitor)});
+like($err, qr/read-only transaction/, 'a check by hand on the standby is refused');
+
 $standby->stop;
 $primary->stop;
 done_testing();

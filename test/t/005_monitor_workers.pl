@@ -18,6 +18,7 @@ $node->append_conf('postgresql.conf', qq{
 shared_preload_libraries = 'modelmgr'
 modelmgr.monitor_naptime = 1
 max_worker_processes = 16
+restart_after_crash = on
 });
 $node->start;
 
@@ -36,6 +37,9 @@ ok($node->poll_query_until('postgres',
 		q{SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'modelmgr monitor launcher'}),
 	'the launcher runs');
 $node->safe_psql('postgres', 'CREATE DATABASE plain');
+ok($node->poll_query_until('postgres',
+		q{SELECT next_look = 'infinity' FROM mm_monitor_schedule() WHERE database = 'plain'}),
+	'a database without the extension is looked at once, then never until a monitor is made there');
 
 my $quiet = $node->safe_psql('postgres', q{SELECT mm_monitor('line@1', 'same', every => '1 second')});
 my $loud = $node->safe_psql('postgres', q{SELECT mm_monitor('line@1', 'shifted', every => '1 second')});
@@ -148,6 +152,18 @@ ok($node->poll_query_until('postgres',
 		qq{SELECT count(*) > 0 FROM mm.monitor_runs WHERE monitor = $slow AND verdict = 'ok'}),
 	'the next look runs the slow check to the end');
 $node->safe_psql('postgres', qq{SELECT mm_unmonitor($slow)});
+
+# a crash (a worker process killed): the postmaster reinitializes, and the runs resume
+my $launcher_pid = $node->safe_psql('postgres',
+	q{SELECT pid FROM pg_stat_activity WHERE backend_type = 'modelmgr monitor launcher'});
+kill 'KILL', $launcher_pid;
+ok($node->poll_query_until('postgres',
+		q{SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'modelmgr monitor launcher'}),
+	'the launcher is back after a crash');
+$runs = $node->safe_psql('postgres', qq{SELECT count(*) FROM mm.monitor_runs WHERE monitor = $loud});
+ok($node->poll_query_until('postgres',
+		qq{SELECT count(*) > $runs FROM mm.monitor_runs WHERE monitor = $loud}),
+	'runs resume after a crash');
 
 # a restart: the monitors run again, never two runs of one monitor at once
 $node->restart;
