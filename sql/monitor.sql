@@ -186,6 +186,7 @@ SET ROLE regress_watcher;
 SELECT mm_monitor_run(1);
 SELECT mm_unmonitor(1);
 SELECT mm_monitor('mon_roll', 'mon_base', action => 'rollback');
+SELECT mm_monitor('mon_roll', 'mon_shifted');
 RESET ROLE;
 SELECT mm_drop_model('mon_line');
 REVOKE SELECT ON mon_base FROM regress_watcher;

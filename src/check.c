@@ -17,6 +17,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 #include "access/xact.h"
@@ -99,6 +100,7 @@ typedef struct CheckReceiver
 	double	   *raw;
 	double	   *z;
 	double	   *scratch;
+	MemoryContext row_cxt;		/* what a row allocates (detoasted text), reset every few rows */
 	int64		rows;
 	int64		unpredictable;	/* a NULL the model does not impute */
 	/* quality, over rows with a label */
@@ -142,17 +144,15 @@ count_outcome(CheckReceiver *cr, double outcome)
 	}
 }
 
-static bool
-check_receive(TupleTableSlot *slot, DestReceiver *self)
+/* Counts one row of the window: its values, its outcome, its label. */
+static void
+count_row(CheckReceiver *cr, TupleTableSlot *slot)
 {
-	CheckReceiver *cr = (CheckReceiver *) self;
 	const MmModel *model = cr->model;
 	int			j;
 	MmError		err;
 	double		outcome;
 
-	if ((++cr->rows & 0xfff) == 0)
-		CHECK_FOR_INTERRUPTS();
 	slot_getallattrs(slot);
 	for (j = 0; j < cr->p; j++)
 	{
@@ -187,7 +187,7 @@ check_receive(TupleTableSlot *slot, DestReceiver *self)
 	if (mm_model_transform(model, cr->raw, cr->z, &err) != MM_OK)
 	{
 		cr->unpredictable++;
-		return true;
+		return;
 	}
 	outcome = MmModelOutcome(model, cr->z, cr->scratch);
 	count_outcome(cr, outcome);
@@ -200,7 +200,7 @@ check_receive(TupleTableSlot *slot, DestReceiver *self)
 						delta;
 
 			if (!isfinite(y))
-				return true;
+				return;
 			cr->label_rows++;
 			delta = y - cr->y_mean;
 			cr->y_mean += delta / (double) cr->label_rows;
@@ -218,6 +218,23 @@ check_receive(TupleTableSlot *slot, DestReceiver *self)
 			cr->confusion[(k >= 0 ? k : n) * n + (int) outcome]++;
 		}
 	}
+}
+
+static bool
+check_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	CheckReceiver *cr = (CheckReceiver *) self;
+	MemoryContext old;
+
+	/* detoasted text lives in the row context, emptied every few thousand rows */
+	if ((++cr->rows & 0xfff) == 0)
+	{
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(cr->row_cxt);
+	}
+	old = MemoryContextSwitchTo(cr->row_cxt);
+	count_row(cr, slot);
+	MemoryContextSwitchTo(old);
 	return true;
 }
 
@@ -478,11 +495,19 @@ MmCheckValidate(const MmCheckSpec *spec)
 	MmModel    *model;
 	MmSource	src;
 	MmThresholds thr;
+	char	   *query;
+	Oid			types[1] = {TIMESTAMPTZOID};
+	Datum		values[1] = {TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())};
 
 	MmResolveRef(spec->reference, true, &v);
 	model = MmModelCacheGet(&v, &entry);
-	(void) window_query(spec, model, &src);
+	query = window_query(spec, model, &src);
 	MmParseThresholds(spec->thresholds, model, &thr);
+
+	/* planned and started without a row: the caller's privileges on what a check reads */
+	if (SPI_execute_with_args(psprintf("%s LIMIT 0", query), spec->time_column ? 1 : 0, types, values,
+							  NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read relation %s", src.display);
 }
 
 /* Appends "key": number. */
@@ -667,6 +692,7 @@ MmCheckRun(const MmCheckSpec *spec, MmCheckResult *out)
 	cr.raw = palloc(sizeof(double) * Max(cr.p, 1));
 	cr.z = palloc(sizeof(double) * Max(model->n_design, 1));
 	cr.scratch = palloc(sizeof(double) * Max(model->n_features + model->n_design, 1));
+	cr.row_cxt = AllocSetContextCreate(CurrentMemoryContext, "modelmgr check rows", ALLOCSET_SMALL_SIZES);
 
 	features = getKeyJsonValueFromContainer(&baseline->root, "features", 8, NULL);
 	if (features == NULL || features->type != jbvBinary)
