@@ -176,6 +176,28 @@ mm_monitor(PG_FUNCTION_ARGS)
 	return MmRunAudited(fcinfo, "mm_monitor", monitor_body);
 }
 
+static void monitor_missing(int32 id) pg_attribute_noreturn();
+
+static void
+monitor_missing(int32 id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("monitor %d does not exist", id),
+			 errhint("List the monitors with: SELECT * FROM mm.monitors;")));
+}
+
+/* Errors unless the current user has the privileges of the monitor's owner. */
+static void
+require_monitor_owner(int32 id, Oid owner, const char *verb)
+{
+	if (!has_privs_of_role(GetUserId(), owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of monitor %d to %s it", id, verb),
+				 errdetail("Monitor %d belongs to role \"%s\".", id, MmRoleName(owner))));
+}
+
 /* Locks a monitor's row and checks that the current user may manage it; returns its owner. */
 static Oid
 lock_monitor(int32 id, const char *verb)
@@ -187,16 +209,9 @@ lock_monitor(int32 id, const char *verb)
 
 	if (MmCatalogExec("SELECT owner::pg_catalog.oid FROM mm._monitors WHERE id = $1 FOR UPDATE",
 					  1, types, values, NULL, SPI_OK_SELECT) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("monitor %d does not exist", id),
-				 errhint("List the monitors with: SELECT * FROM mm.monitors;")));
+		monitor_missing(id);
 	owner = DatumGetObjectId(MmCatalogGet(0, 1, &isnull));
-	if (!has_privs_of_role(GetUserId(), owner))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("must be owner of monitor %d to %s it", id, verb),
-				 errdetail("Monitor %d belongs to role \"%s\".", id, MmRoleName(owner))));
+	require_monitor_owner(id, owner, verb);
 	return owner;
 }
 
@@ -596,16 +611,10 @@ MmMonitorExecute(int32 id, const char *via, bool skip_locked, bool check_owner)
 	{
 		if (skip_locked)
 			return NULL;
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("monitor %d does not exist", id),
-				 errhint("List the monitors with: SELECT * FROM mm.monitors;")));
+		monitor_missing(id);
 	}
-	if (check_owner && !has_privs_of_role(GetUserId(), m.owner))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("must be owner of monitor %d to run it", id),
-				 errdetail("Monitor %d belongs to role \"%s\".", id, MmRoleName(m.owner))));
+	if (check_owner)
+		require_monitor_owner(id, m.owner, "run");
 
 	memset(&run, 0, sizeof(run));
 	c.monitor = &m;
