@@ -179,6 +179,34 @@ SELECT mm_monitor_run(999);
 SELECT mm_unmonitor(999);
 SELECT mm_monitor_run(NULL);
 
+-- A text label: predictions are profiled by class name; a label the model never
+-- learned ('violet') counts as a wrong prediction.
+SELECT version FROM mm_train('mon_color', 'mon_colors', 'color', exclude => ARRAY['hot'], test_size => 0);
+SELECT baseline#>'{prediction,kind}' AS kind, baseline#>'{prediction,categories}' AS classes
+  FROM mm.versions WHERE model = 'mon_color';
+SELECT mm_monitor('mon_color', 'mon_colors_live', label_column => 'color') AS monitor \gset
+SELECT r#>'{quality,rows}' AS labelled,
+       abs((r#>>'{quality,accuracy}')::float8 -
+           (SELECT avg((mm_predict_label('mon_color', c) = color)::int) FROM mon_colors_live c)) < 1e-12 AS accuracy_ok,
+       r#>'{prediction,rows}' AS predicted
+  FROM mm_monitor_run(:monitor) r;
+SELECT mm_unmonitor(:monitor);
+
+-- Clusters and components: k-means predictions are profiled as categories (the
+-- cluster), PCA's as numbers (the first component); the same rows drift by nothing.
+SELECT version FROM mm_train('mon_km', 'mon_base', NULL, algorithm => 'kmeans', features => ARRAY['x'],
+                             params => '{"k": 3}', test_size => 0);
+SELECT version FROM mm_train('mon_pc', 'mon_base', NULL, algorithm => 'pca', test_size => 0);
+SELECT baseline#>'{prediction,kind}' AS kind, baseline#>'{prediction,categories}' AS clusters
+  FROM mm.versions WHERE model = 'mon_km';
+SELECT baseline#>'{prediction,kind}' AS kind, baseline#>'{prediction,rows}' AS rows
+  FROM mm.versions WHERE model = 'mon_pc';
+SELECT mm_monitor('mon_km', 'mon_base') AS km \gset
+SELECT mm_monitor('mon_pc', 'mon_base') AS pc \gset
+SELECT r->>'verdict' AS verdict, r#>'{prediction,linf}' AS cluster_linf FROM mm_monitor_run(:km) r;
+SELECT r->>'verdict' AS verdict, (r#>>'{prediction,ks}')::float8 < 1e-9 AS component_ks_zero FROM mm_monitor_run(:pc) r;
+SELECT mm_unmonitor(:km), mm_unmonitor(:pc);
+
 -- Monitors belong to their owner; a watched model cannot be dropped.
 CREATE ROLE regress_watcher;
 GRANT SELECT ON mon_base TO regress_watcher;
