@@ -208,10 +208,14 @@ MmBaselineTake(const MmDataset *ds, const MmSource *src)
 	size_t		n = ds->n[0],
 				m = Min(n, BASELINE_SAMPLE),
 				i;
-	MmBaselineSample *s = sample_new(src, m);
+	MmBaselineSample *s;
 	int			p = ds->p,
 				j;
 
+	/* a cross-validation fold's model is scored and dropped: no profile */
+	if (ds->fold_copy)
+		return NULL;
+	s = sample_new(src, m);
 	Assert(p == src->nfeatures);
 	s->rows_train = (int64) n;
 	/* a systematic sample: every row up to BASELINE_SAMPLE, evenly spread past it */
@@ -345,7 +349,7 @@ MmBaselineFinish(MmBaselineSample *s, const MmModel *model)
 	double	   *raw = palloc(sizeof(double) * Max(nf, 1));
 	double	   *z = palloc(sizeof(double) * Max(model->n_design, 1));
 	double	   *scratch = palloc(sizeof(double) * Max(model->n_features + model->n_design, 1));
-	double	   *outcome = palloc(sizeof(double) * Max(s->m, 1));
+	double	   *outcome;
 	size_t		i,
 				predicted = 0;
 	StringInfoData buf;
@@ -353,6 +357,7 @@ MmBaselineFinish(MmBaselineSample *s, const MmModel *model)
 
 	if (s == NULL)
 		return NULL;
+	outcome = palloc(sizeof(double) * Max(s->m, 1));
 	/* the model's features among the source's, and text values as the model's codes */
 	for (k = 0; k < nf; k++)
 	{

@@ -562,3 +562,17 @@ MmEvaluateClassifier(const MmModel *model, MmSource *src)
 	MmDatasetFree(&ds);
 	return MmJsonbFromString(json.data);
 }
+
+/* Errors unless params are valid for a classifier algorithm (no data is read). */
+void
+MmCheckClassifierParams(const char *algorithm, Jsonb *params, int32 seed)
+{
+	MmLogisticOptions opts;
+	MmSvmOptions svm_opts;
+
+	MmJsonbRequireObject(params, "params");
+	if (strcmp(algorithm, "linear_svm") == 0)
+		parse_svm_params(params, seed, &svm_opts);
+	else
+		parse_logistic_params(params, &opts);
+}

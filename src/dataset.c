@@ -50,6 +50,12 @@ typedef struct LoadReceiver
 	double	   *hash_row;		/* the row as the split hashes it */
 } LoadReceiver;
 
+/* Set by tuning: copy folds of rows in memory instead of reading (see modelmgr.h). */
+static const MmDatasetFold *fold_source = NULL;
+
+/* Set by tuning around its one read: keep each row's hash, which assigns its fold. */
+static bool keep_hashes = false;
+
 /* A new, empty dictionary in cxt. */
 static MmStringDict *
 dict_create(MemoryContext cxt)
@@ -130,7 +136,8 @@ dict_lookup(MmStringDict *d, MemoryContext cxt, const char *str, int len, uint64
 static Size
 bytes_after_growth(const MmDataset *ds, int part, size_t cap)
 {
-	Size		per_row = sizeof(double) * (ds->p + 1) + sizeof(int32);
+	Size		per_row = sizeof(double) * (ds->p + 1) + sizeof(int32) +
+		(ds->hash[0] != NULL || keep_hashes ? sizeof(uint64) : 0);
 
 	return per_row * (cap + ds->cap[1 - part]);
 }
@@ -156,6 +163,8 @@ grow_part(MmDataset *ds, int part)
 		ds->y[part] = MemoryContextAllocHuge(ds->cxt, sizeof(int32) * cap);
 		if (ds->numeric_target)
 			ds->t[part] = MemoryContextAllocHuge(ds->cxt, sizeof(double) * cap);
+		if (keep_hashes)
+			ds->hash[part] = MemoryContextAllocHuge(ds->cxt, sizeof(uint64) * cap);
 	}
 	else
 	{
@@ -163,6 +172,8 @@ grow_part(MmDataset *ds, int part)
 		ds->y[part] = repalloc_huge(ds->y[part], sizeof(int32) * cap);
 		if (ds->numeric_target)
 			ds->t[part] = repalloc_huge(ds->t[part], sizeof(double) * cap);
+		if (ds->hash[part] != NULL)
+			ds->hash[part] = repalloc_huge(ds->hash[part], sizeof(uint64) * cap);
 	}
 	ds->cap[part] = cap;
 	return true;
@@ -352,6 +363,8 @@ load_receive(TupleTableSlot *slot, DestReceiver *self)
 	ds->y[part][ds->n[part]] = label;
 	if (ds->numeric_target)
 		ds->t[part][ds->n[part]] = target;
+	if (ds->hash[part] != NULL)
+		ds->hash[part][ds->n[part]] = h;
 	ds->n[part]++;
 	return true;
 }
@@ -387,6 +400,116 @@ label_sql_type(MmLabelKind kind)
 	return NULL;
 }
 
+/* Appends row i of part of all to part of ds (room made). */
+static void
+copy_row(MmDataset *ds, int to, const MmDataset *all, int from, size_t i)
+{
+	size_t		r = ds->n[to];
+	const double *row = all->x[from] + i * all->p;
+	int			j;
+
+	memcpy(ds->x[to] + r * ds->p, row, sizeof(double) * ds->p);
+	ds->y[to][r] = all->y[from][i];
+	if (ds->numeric_target)
+	{
+		ds->t[to][r] = all->t[from][i];
+		ds->nonfinite_target += !isfinite(all->t[from][i]);
+	}
+	for (j = 0; j < ds->p; j++)
+	{
+		if (isnan(row[j]))
+			ds->null_count[j]++;
+		else if (ds->dicts[j] != NULL)
+			ds->dicts[j]->count[to][(int) row[j]]++;
+		else if (!isfinite(row[j]))
+			ds->nonfinite_count[j]++;
+	}
+	ds->n[to]++;
+}
+
+/*
+ * A dataset copied from rows in memory (see MmDatasetFold): the training
+ * rows of all outside the fold and in it, or all's two parts.  Text values
+ * keep their dictionaries' names, with counts of the copy's own parts.
+ */
+static char *
+fold_copy(MmDataset *ds, const MmSource *src, const MmDatasetFold *f)
+{
+	const MmDataset *all = f->all;
+	size_t		i,
+				n[2] = {0, 0};
+	int			part,
+				j;
+
+	if (src->nfeatures != all->p)
+		elog(ERROR, "a fold must be read with the features of its rows");
+	memset(ds, 0, sizeof(*ds));
+	ds->cxt = AllocSetContextCreate(CurrentMemoryContext, "modelmgr fold", ALLOCSET_DEFAULT_SIZES);
+	ds->p = all->p;
+	ds->label_kind = all->label_kind;
+	ds->numeric_target = all->numeric_target;
+	ds->salt = all->salt;
+	ds->limit = all->limit;
+	ds->fold_copy = f->fold >= 0;
+	ds->nlabels = all->nlabels;
+	ds->labels = MemoryContextAlloc(ds->cxt, sizeof(char *) * Max(all->nlabels, 1));
+	ds->label_values = MemoryContextAlloc(ds->cxt, sizeof(double) * Max(all->nlabels, 1));
+	memcpy(ds->labels, all->labels, sizeof(char *) * all->nlabels);
+	memcpy(ds->label_values, all->label_values, sizeof(double) * all->nlabels);
+	ds->null_count = MemoryContextAllocZero(ds->cxt, sizeof(int64) * Max(ds->p, 1));
+	ds->nonfinite_count = MemoryContextAllocZero(ds->cxt, sizeof(int64) * Max(ds->p, 1));
+	ds->dicts = MemoryContextAllocZero(ds->cxt, sizeof(MmStringDict *) * Max(ds->p, 1));
+	for (j = 0; j < ds->p; j++)
+		if (all->dicts[j] != NULL)
+		{
+			MmStringDict *d = MemoryContextAlloc(ds->cxt, sizeof(MmStringDict));
+
+			*d = *all->dicts[j];
+			d->count[0] = MemoryContextAllocZero(ds->cxt, sizeof(int64) * Max(d->n, 1));
+			d->count[1] = MemoryContextAllocZero(ds->cxt, sizeof(int64) * Max(d->n, 1));
+			ds->dicts[j] = d;
+			ds->any_text = true;
+		}
+
+	if (f->fold < 0)
+	{
+		n[0] = all->n[0];
+		n[1] = all->n[1];
+	}
+	else
+		for (i = 0; i < all->n[0]; i++)
+			n[f->fold_of[i] == f->fold]++;
+	for (part = 0; part < 2; part++)
+	{
+		size_t		cap = Max(n[part], 1);
+
+		ds->x[part] = MemoryContextAllocHuge(ds->cxt, sizeof(double) * ds->p * cap);
+		ds->y[part] = MemoryContextAllocHuge(ds->cxt, sizeof(int32) * cap);
+		if (ds->numeric_target)
+			ds->t[part] = MemoryContextAllocHuge(ds->cxt, sizeof(double) * cap);
+		ds->cap[part] = cap;
+	}
+	if (f->fold < 0)
+	{
+		for (part = 0; part < 2; part++)
+			for (i = 0; i < all->n[part]; i++)
+				copy_row(ds, part, all, part, i);
+		ds->fingerprint = all->fingerprint;
+		ds->null_target = all->null_target;
+		ds->rows_read = all->rows_read;
+	}
+	else
+		for (i = 0; i < all->n[0]; i++)
+		{
+			copy_row(ds, f->fold_of[i] == f->fold, all, 0, i);
+			if ((i & 0xffff) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+	if (f->fold >= 0)
+		ds->rows_read = (int64) (ds->n[0] + ds->n[1]);
+	return pstrdup(f->snapshot);
+}
+
 /*
  * Reads src's features (and target: as a label when label_kind is not 0, as
  * a number when numeric_target) into ds,
@@ -404,6 +527,8 @@ MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind, bool n
 	int			j,
 				rc;
 
+	if (fold_source != NULL)
+		return fold_copy(ds, src, fold_source);
 	memset(ds, 0, sizeof(*ds));
 	ds->cxt = AllocSetContextCreate(CurrentMemoryContext, "modelmgr rows", ALLOCSET_DEFAULT_SIZES);
 	ds->p = src->nfeatures;
@@ -564,4 +689,22 @@ MmDatasetFree(MmDataset *ds)
 {
 	MemoryContextDelete(ds->cxt);
 	memset(ds, 0, sizeof(*ds));
+}
+
+void
+MmDatasetSetFold(const MmDatasetFold *fold)
+{
+	fold_source = fold;
+}
+
+bool
+MmDatasetFolding(void)
+{
+	return fold_source != NULL;
+}
+
+void
+MmDatasetKeepHashes(bool keep)
+{
+	keep_hashes = keep;
 }

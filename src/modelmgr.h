@@ -16,7 +16,7 @@
 #include "regmetrics.h"
 
 /* The version of the extension's SQL objects this library writes to. */
-#define MM_EXTENSION_VERSION "0.3.0"
+#define MM_EXTENSION_VERSION "0.4.0"
 
 /* guc.c */
 extern int	mm_model_cache_kb;
@@ -26,6 +26,7 @@ extern int	mm_training_threads;
 extern int	mm_monitor_naptime;
 extern int	mm_max_monitor_workers;
 extern bool mm_monitor_enabled;
+extern bool mm_tune_progress;
 extern void MmGucInit(void);
 
 /* util.c */
@@ -44,6 +45,7 @@ extern char *MmFormatList(char **items, int count);
 extern bool MmJsonbNextPair(JsonbIterator **it, char **key, JsonbValue *value);
 extern double MmJsonbNumber(const JsonbValue *v);
 extern void MmJsonbRequireObject(Jsonb *j, const char *argname);
+extern bool MmErrorEndsCall(int sqlerrcode);
 
 /* aggregates.c */
 extern void *MmLsStateFromDatum(Datum datum);
@@ -148,6 +150,8 @@ typedef struct MmTrainSpec
 } MmTrainSpec;
 
 extern void MmTrainRun(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call);
+extern void MmRequireCurrentSchema(void);
+extern char *MmJsonStringArray(char **items, int n);
 
 /* Hyperparameters of linear regression. */
 typedef struct MmLinearParams
@@ -212,6 +216,8 @@ typedef struct MmDataset
 	size_t		cap[2];
 	size_t		first_cap[2];	/* the rows expected, allocated at the first row */
 	double	   *x[2];			/* n x p, row-major; NaN where NULL; text as its dict index */
+	uint64	   *hash[2];		/* each row's content hash, when kept (tuning), or NULL */
+	bool		fold_copy;		/* a cross-validation fold copied from rows in memory */
 	int32	   *y[2];			/* label indexes */
 	double	   *t[2];			/* numeric targets */
 	int			nlabels;
@@ -231,6 +237,24 @@ typedef struct MmDataset
 
 extern char *MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind,
 						   bool numeric_target, double test_size, int32 seed);
+
+/*
+ * While set, MmDatasetLoad reads no relation: it copies rows already in
+ * memory, the training rows of all outside fold (part 0) and those in it
+ * (part 1), or with fold -1 all's two parts as they are.  Tuning sets it
+ * around each training it runs, so that the trainers fit folds unchanged.
+ */
+typedef struct MmDatasetFold
+{
+	const MmDataset *all;
+	const int32 *fold_of;		/* per training row of all */
+	int			fold;
+	const char *snapshot;
+} MmDatasetFold;
+
+extern void MmDatasetSetFold(const MmDatasetFold *fold);
+extern bool MmDatasetFolding(void);
+extern void MmDatasetKeepHashes(bool keep);
 extern void MmDatasetOrderLabels(MmDataset *ds);
 extern void MmDatasetFree(MmDataset *ds);
 
@@ -329,6 +353,26 @@ typedef struct MmTrained
 extern MmLabelKind MmLabelKindOf(Oid type);
 extern void MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
 							  MmTrained *out);
+extern void MmCheckClassifierParams(const char *algorithm, Jsonb *params, int32 seed);
+
+/* train.c, continued: training one version, in parts tuning reuses */
+
+/* A version just trained and recorded. */
+typedef struct MmTrainedVersion
+{
+	int32		version;
+	int64		version_id;
+	bool		deployed;
+	MmTrained  *trained;
+} MmTrainedVersion;
+
+extern const char *MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *src);
+extern void MmCheckTrainSpec(const MmTrainSpec *spec);
+extern void MmCheckModelOwner(const char *model);
+extern void MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
+						   const char *algorithm, MmTrained *trained);
+extern void MmTrainVersion(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call,
+						   MmTrainedVersion *result);
 
 /* train.c, continued: the one-pass moments aggregate */
 struct MmLsView;
@@ -344,6 +388,7 @@ extern void MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, MmTrained *out
 extern void MmTrainPCA(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
 					   MmTrained *out);
 extern Jsonb *MmEvaluateUnsupervised(const MmModel *model, MmSource *src);
+extern void MmCheckKMeansParams(Jsonb *params, int32 seed);
 extern Jsonb *MmEvaluateClassifier(const MmModel *model, MmSource *src);
 
 /* baseline.c */

@@ -343,6 +343,9 @@ as_owner(Oid owner, void (*fn) (void *), void *arg, char **sqlstate, char **mess
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = resowner;
 		SetUserIdAndSecContext(saved_user, saved_context);
+		/* a cancel or a lack of resources ends the call, not just the check */
+		if (MmErrorEndsCall(edata->sqlerrcode))
+			ReThrowError(edata);
 		*sqlstate = pstrdup(unpack_sql_state(edata->sqlerrcode));
 		*message = pstrdup(edata->message);
 		FreeErrorData(edata);

@@ -109,8 +109,8 @@ is_unsupervised(const char *algorithm)
 }
 
 /* Picks the algorithm and checks the target suits it. */
-static const char *
-choose_algorithm(const MmTrainSpec *spec, const MmSource *src)
+const char *
+MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *src)
 {
 	bool		is_auto = strcmp(spec->algorithm, "auto") == 0;
 	const char *algorithm = spec->algorithm;
@@ -617,28 +617,10 @@ MmMomentsPass(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *
 	return snapshot;
 }
 
-/* Trains one version; SPI is connected. */
-static void
-train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
+/* Errors unless spec's settings are valid (before any data is read). */
+void
+MmCheckTrainSpec(const MmTrainSpec *spec)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	TimestampTz started = GetCurrentTimestamp();
-	const char *trained_by = MmRoleName(GetUserId());
-	MmSource	src;
-	const char *algorithm;
-	MmTrained	trained;
-	VersionRow	row;
-	uint8	   *bytes;
-	size_t		nbytes;
-	MmError		err;
-	int64		model_id,
-				version_id;
-	int32		version;
-	bool		deployed;
-	bool		isnull;
-	Datum		out[5];
-	bool		out_nulls[5] = {false, false, false, false, false};
-
 	if (!(spec->test_size >= 0.0 && spec->test_size < 1.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -650,34 +632,70 @@ train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
 				 errmsg("deploy must be 'if_better', 'always' or 'never', not '%s'", spec->deploy)));
 	MmJsonbRequireObject(spec->params, "params");
 	MmJsonbRequireObject(spec->preprocess, "preprocess");
+}
 
-	/* refuse early (before reading any data) to train someone else's model */
-	{
-		Oid			types[1] = {TEXTOID};
-		Datum		values[1] = {CStringGetTextDatum(spec->model)};
+/* Refuses, before any data is read, to train a version of someone else's model; SPI is connected. */
+void
+MmCheckModelOwner(const char *model)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(model)};
+	bool		isnull;
 
-		if (MmCatalogExec("SELECT owner::pg_catalog.oid FROM mm._models WHERE name = $1",
-						  1, types, values, NULL, SPI_OK_SELECT) > 0)
-			MmCheckOwner(spec->model, DatumGetObjectId(MmCatalogGet(0, 1, &isnull)));
-	}
+	if (MmCatalogExec("SELECT owner::pg_catalog.oid FROM mm._models WHERE name = $1",
+					  1, types, values, NULL, SPI_OK_SELECT) > 0)
+		MmCheckOwner(model, DatumGetObjectId(MmCatalogGet(0, 1, &isnull)));
+}
 
-	MmResolveSource(spec, &src);
-	algorithm = choose_algorithm(spec, &src);
-	memset(&trained, 0, sizeof(trained));
+/*
+ * Fits algorithm on src as spec says, filling trained.  Rows come from
+ * MmDatasetLoad, or from memory while tuning folds them; the one-pass
+ * aggregates serve only a fresh read.
+ */
+void
+MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src, const char *algorithm,
+			   MmTrained *trained)
+{
+	memset(trained, 0, sizeof(*trained));
 	if (strcmp(algorithm, "logistic_regression") == 0 || strcmp(algorithm, "linear_svm") == 0)
-		MmTrainClassifier(spec, &src, algorithm, &trained);
+		MmTrainClassifier(spec, src, algorithm, trained);
 	else if (strcmp(algorithm, "kmeans") == 0)
-		MmTrainKMeans(spec, &src, &trained);
+		MmTrainKMeans(spec, src, trained);
 	else if (strcmp(algorithm, "pca") == 0)
-		MmTrainPCA(fcinfo, spec, &src, &trained);
-	else if (!MmPreprocessIsEmpty(spec->preprocess) || has_text_feature(&src))
-		MmTrainLinearInMemory(spec, &src, &trained);
+		MmTrainPCA(fcinfo, spec, src, trained);
+	else if (!MmPreprocessIsEmpty(spec->preprocess) || has_text_feature(src) || MmDatasetFolding())
+		MmTrainLinearInMemory(spec, src, trained);
 	else
-		train_linear(fcinfo, spec, &src, &trained);
+		train_linear(fcinfo, spec, src, trained);
+}
 
-	if (mm_artifact_write(&trained.model, &bytes, &nbytes, &err) != MM_OK)
+/*
+ * Trains one version of spec->model and records it: the version row, and
+ * production when spec->deploy says so.  Fills result; SPI is connected.
+ */
+void
+MmTrainVersion(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call, MmTrainedVersion *result)
+{
+	TimestampTz started = GetCurrentTimestamp();
+	const char *trained_by = MmRoleName(GetUserId());
+	MmSource	src;
+	const char *algorithm;
+	MmTrained  *trained = palloc0(sizeof(MmTrained));
+	VersionRow	row;
+	uint8	   *bytes;
+	size_t		nbytes;
+	MmError		err;
+	int64		model_id;
+
+	MmCheckTrainSpec(spec);
+	MmCheckModelOwner(spec->model);
+	MmResolveSource(spec, &src);
+	algorithm = MmChooseAlgorithm(spec, &src);
+	MmFitAlgorithm(fcinfo, spec, &src, algorithm, trained);
+
+	if (mm_artifact_write(&trained->model, &bytes, &nbytes, &err) != MM_OK)
 		MmReportCoreError(&err, "could not serialize the model");
-	row.trained = &trained;
+	row.trained = trained;
 	row.trained_by = trained_by;
 	row.artifact = palloc(VARHDRSZ + nbytes);
 	SET_VARSIZE(row.artifact, VARHDRSZ + nbytes);
@@ -685,18 +703,31 @@ train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
 	row.crc = mm_artifact_crc(bytes, nbytes);
 	row.train_seconds = (double) (GetCurrentTimestamp() - started) / USECS_PER_SEC;
 
-	version = insert_version(spec, &src, &row, &model_id, &version_id);
-	call->version = version;
-	deployed = should_deploy(spec->deploy, model_id, trained.score);
-	if (deployed)
-		MmStagePush(model_id, spec->model, "production", version_id, version, call->function);
+	result->version = insert_version(spec, &src, &row, &model_id, &result->version_id);
+	call->version = result->version;
+	result->deployed = should_deploy(spec->deploy, model_id, trained->score);
+	if (result->deployed)
+		MmStagePush(model_id, spec->model, "production", result->version_id, result->version,
+					call->function);
+	result->trained = trained;
+}
 
+/* Trains one version and returns its row; SPI is connected. */
+static void
+train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MmTrainedVersion result;
+	Datum		out[5];
+	bool		out_nulls[5] = {false, false, false, false, false};
+
+	MmTrainVersion(fcinfo, spec, call, &result);
 	InitMaterializedSRF(fcinfo, 0);
 	out[0] = CStringGetTextDatum(spec->model);
-	out[1] = Int32GetDatum(version);
-	out[2] = CStringGetTextDatum(trained.algorithm);
-	out[3] = JsonbPGetDatum(MmJsonbFromString(trained.metrics));
-	out[4] = BoolGetDatum(deployed);
+	out[1] = Int32GetDatum(result.version);
+	out[2] = CStringGetTextDatum(result.trained->algorithm);
+	out[3] = JsonbPGetDatum(MmJsonbFromString(result.trained->metrics));
+	out[4] = BoolGetDatum(result.deployed);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, out_nulls);
 }
 
@@ -705,8 +736,8 @@ train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
  * after the library is upgraded and before ALTER EXTENSION ... UPDATE, the
  * catalog lacks what a new version records.
  */
-static void
-require_current_schema(void)
+void
+MmRequireCurrentSchema(void)
 {
 	bool		isnull;
 	char	   *installed;
@@ -730,14 +761,14 @@ MmTrainRun(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
 {
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	require_current_schema();
+	MmRequireCurrentSchema();
 	train_connected(fcinfo, spec, call);
 	SPI_finish();
 }
 
 /* JSON array text of C strings, or null. */
-static char *
-json_string_array(char **items, int n)
+char *
+MmJsonStringArray(char **items, int n)
 {
 	StringInfoData buf;
 	int			i;
@@ -774,10 +805,10 @@ train_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	MmAuditArgText(call, "algorithm", spec.algorithm);
 	if (!PG_ARGISNULL(4))
 		spec.features = MmTextArrayElements(PG_GETARG_ARRAYTYPE_P(4), "features", &spec.nfeatures);
-	MmAuditArgJson(call, "features", json_string_array(spec.features, spec.nfeatures));
+	MmAuditArgJson(call, "features", MmJsonStringArray(spec.features, spec.nfeatures));
 	if (!PG_ARGISNULL(5))
 		spec.exclude = MmTextArrayElements(PG_GETARG_ARRAYTYPE_P(5), "exclude", &spec.nexclude);
-	MmAuditArgJson(call, "exclude", json_string_array(spec.exclude, spec.nexclude));
+	MmAuditArgJson(call, "exclude", MmJsonStringArray(spec.exclude, spec.nexclude));
 	MmRequireArg(fcinfo, 6, "params");
 	spec.params = PG_GETARG_JSONB_P(6);
 	MmAuditArgJson(call, "params", JsonbToCString(NULL, &spec.params->root, VARSIZE(spec.params)));
@@ -816,7 +847,7 @@ retrain_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	MmAuditArgText(call, "relation", relation);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	require_current_schema();
+	MmRequireCurrentSchema();
 	MmResolveRef(ref, false, &vr);
 	MmAuditSetModel(call, vr.model);
 	MmCheckOwner(vr.model, vr.owner);

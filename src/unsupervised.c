@@ -418,7 +418,7 @@ MmTrainPCA(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src, MmTr
 	parse_pca_params(spec->params, src->nfeatures, &n_components, &variance_kept);
 	for (j = 0; j < src->nfeatures; j++)
 		text |= src->feature_kinds[j] == MM_FEATURE_CATEGORICAL;
-	if (MmPreprocessIsEmpty(spec->preprocess) && !text)
+	if (MmPreprocessIsEmpty(spec->preprocess) && !text && !MmDatasetFolding())
 	{
 		train_pca_pass(fcinfo, spec, src, out, n_components, variance_kept);
 		return;
@@ -477,4 +477,14 @@ MmEvaluateUnsupervised(const MmModel *model, MmSource *src)
 	}
 	MmDatasetFree(&ds);
 	return MmJsonbFromString(json.data);
+}
+
+/* Errors unless params are valid for k-means (no data is read). */
+void
+MmCheckKMeansParams(Jsonb *params, int32 seed)
+{
+	MmKMeansOptions opts;
+
+	MmJsonbRequireObject(params, "params");
+	parse_kmeans_params(params, seed, &opts);
 }

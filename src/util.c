@@ -231,3 +231,20 @@ MmJsonbRequireObject(Jsonb *j, const char *argname)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be a JSON object", argname)));
 }
+
+/*
+ * Whether an error caught around one part of a call (a monitor's check, a
+ * tuning candidate) must end the whole call: a cancel or shutdown, a lack
+ * of resources, an internal error.  Other errors belong to the part.
+ */
+bool
+MmErrorEndsCall(int sqlerrcode)
+{
+	int			class = ERRCODE_TO_CATEGORY(sqlerrcode);
+
+	return class == ERRCODE_TO_CATEGORY(ERRCODE_OPERATOR_INTERVENTION) ||
+		class == ERRCODE_TO_CATEGORY(ERRCODE_INSUFFICIENT_RESOURCES) ||
+		class == ERRCODE_TO_CATEGORY(ERRCODE_PROGRAM_LIMIT_EXCEEDED) ||
+		class == ERRCODE_TO_CATEGORY(ERRCODE_INTERNAL_ERROR) ||
+		class == ERRCODE_TO_CATEGORY(ERRCODE_SYSTEM_ERROR);
+}

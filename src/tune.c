@@ -1,0 +1,935 @@
+/*
+ * tune.c: mm_tune, hyperparameter search by cross-validation.
+ *
+ * The relation is read once into memory.  The training part is cut into
+ * folds by each row's content hash (stratified by class for classifiers),
+ * so the folds depend on the rows and the seed, not on the scan.  Each
+ * candidate is then fitted once per fold by the same trainers mm_train
+ * uses, which take their rows from memory (MmDatasetFold) instead of the
+ * relation; the preprocessing is fitted inside each fold, so a candidate's
+ * score never sees its validation rows.  The best candidate is refitted on
+ * the whole training part, from memory too, and recorded as a version; every
+ * candidate is a row of mm.trials.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/timestamp.h"
+
+#include "modelmgr.h"
+#include "moments.h"
+#include "tune.h"
+
+PG_FUNCTION_INFO_V1(mm_tune);
+
+/* A metric a search may optimize. */
+typedef struct MetricInfo
+{
+	const char *name;
+	MmTask		task;
+	bool		lower_is_better;
+} MetricInfo;
+
+static const MetricInfo metric_table[] = {
+	{"r2", MM_TASK_REGRESSION, false},
+	{"rmse", MM_TASK_REGRESSION, true},
+	{"mae", MM_TASK_REGRESSION, true},
+	{"explained_variance", MM_TASK_REGRESSION, false},
+	{"accuracy", MM_TASK_CLASSIFICATION, false},
+	{"precision", MM_TASK_CLASSIFICATION, false},
+	{"recall", MM_TASK_CLASSIFICATION, false},
+	{"f1", MM_TASK_CLASSIFICATION, false},
+	{"precision_weighted", MM_TASK_CLASSIFICATION, false},
+	{"recall_weighted", MM_TASK_CLASSIFICATION, false},
+	{"f1_weighted", MM_TASK_CLASSIFICATION, false},
+	{"log_loss", MM_TASK_CLASSIFICATION, true},
+	{"roc_auc", MM_TASK_CLASSIFICATION, false},
+	{"silhouette", MM_TASK_CLUSTERING, false},
+	{"inertia", MM_TASK_CLUSTERING, true},
+	{NULL, 0, false}
+};
+
+/* What one search needs, from the arguments. */
+typedef struct Tune
+{
+	MmTrainSpec spec;
+	Jsonb	   *search;
+	const char *method;
+	int			trials;
+	int			folds;
+	const char *metric_name;	/* as given, or NULL for the task's default */
+	const MetricInfo *metric;
+	double		budget;			/* seconds, or 0 for none */
+	MmTask		task;
+	int			nalgorithms;
+	const char *algorithms[2];
+	MmSource	src;
+	MmCandidateList candidates;
+	MmDataset	all;
+	int32	   *fold_of;
+	double	  **fold_moments;	/* linear regression without preprocessing: per fold */
+	double	  **fold_rows;		/* and its rows with their targets, for the mae */
+	size_t	   *fold_n;
+	char	   *snapshot;
+	int			evaluated;
+	bool		stopped;		/* by the time budget */
+} Tune;
+
+static MmTask
+task_of(const char *algorithm)
+{
+	if (strcmp(algorithm, "linear_regression") == 0)
+		return MM_TASK_REGRESSION;
+	if (strcmp(algorithm, "kmeans") == 0)
+		return MM_TASK_CLUSTERING;
+	if (strcmp(algorithm, "pca") == 0)
+		return MM_TASK_DECOMPOSITION;
+	return MM_TASK_CLASSIFICATION;
+}
+
+/* The metrics of a task, listed for a hint. */
+static char *
+metrics_of(MmTask task)
+{
+	StringInfoData buf;
+	const MetricInfo *m;
+
+	initStringInfo(&buf);
+	for (m = metric_table; m->name != NULL; m++)
+		if (m->task == task)
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", m->name);
+	return buf.data;
+}
+
+/* The algorithms a search covers and the task they share. */
+static void
+choose_algorithms(Tune *t)
+{
+	MmTrainSpec probe = t->spec;
+	const char *chosen;
+
+	if (strcmp(t->spec.algorithm, "pca") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("pca cannot be tuned by cross-validation"),
+				 errdetail("More components always keep more variance, so no score chooses among them."),
+				 errhint("Train it with params => '{\"n_components\": 0.95}' to keep a share of the variance.")));
+	if (strcmp(t->spec.algorithm, "auto") == 0 && t->src.target == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("target must not be null for algorithm auto"),
+				 errhint("Pass algorithm => 'kmeans' to tune a clustering.")));
+	chosen = MmChooseAlgorithm(&probe, &t->src);
+	t->task = task_of(chosen);
+	t->algorithms[0] = chosen;
+	t->nalgorithms = 1;
+	/* auto searches every algorithm of the task */
+	if (strcmp(t->spec.algorithm, "auto") == 0 && t->task == MM_TASK_CLASSIFICATION)
+	{
+		t->algorithms[0] = "logistic_regression";
+		t->algorithms[1] = "linear_svm";
+		t->nalgorithms = 2;
+	}
+}
+
+static void
+choose_metric(Tune *t)
+{
+	const MetricInfo *m;
+	const char *name = t->metric_name;
+	int			i;
+
+	if (name == NULL)
+		name = t->task == MM_TASK_REGRESSION ? "r2" :
+			t->task == MM_TASK_CLASSIFICATION ? "f1" : "silhouette";
+	for (m = metric_table; m->name != NULL; m++)
+		if (strcmp(m->name, name) == 0)
+			break;
+	if (m->name == NULL || m->task != t->task)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("metric \"%s\" does not fit a %s task", name, mm_task_name(t->task)),
+				 errhint("Metrics of %s: %s.", mm_task_name(t->task), metrics_of(t->task))));
+	for (i = 0; i < t->nalgorithms; i++)
+		if (strcmp(m->name, "log_loss") == 0 && strcmp(t->algorithms[i], "linear_svm") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("metric log_loss needs probabilities, which linear_svm does not give"),
+					 errhint("Tune logistic_regression for log_loss, or choose another metric.")));
+	t->metric = m;
+}
+
+/* base with each (key, JSON value) set, as jsonb; keys absent from the algorithm dropped when drop is set. */
+static Jsonb *
+params_with(Jsonb *base, const char *algorithm, bool drop_foreign, const MmCandidate *c)
+{
+	StringInfoData buf;
+	JsonbIterator *it = JsonbIteratorInit(&base->root);
+	char	   *key;
+	JsonbValue	v;
+	int			i;
+	bool		first = true;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	while (MmJsonbNextPair(&it, &key, &v))
+	{
+		bool		overridden = false;
+		Jsonb	   *one;
+
+		for (i = 0; i < c->space->n; i++)
+			overridden |= !c->space->dims[i].preprocess && strcmp(c->space->dims[i].key, key) == 0;
+		if (overridden || (drop_foreign && !MmAlgorithmTakes(algorithm, key)))
+			continue;
+		one = JsonbValueToJsonb(&v);
+		appendStringInfoString(&buf, first ? "" : ", ");
+		MmJsonString(&buf, key);
+		appendStringInfo(&buf, ": %s", JsonbToCString(NULL, &one->root, VARSIZE(one)));
+		first = false;
+	}
+	for (i = 0; i < c->space->n; i++)
+		if (!c->space->dims[i].preprocess)
+		{
+			appendStringInfoString(&buf, first ? "" : ", ");
+			MmJsonString(&buf, c->space->dims[i].key);
+			appendStringInfo(&buf, ": %s", c->values[i]);
+			first = false;
+		}
+	appendStringInfoChar(&buf, '}');
+	return MmJsonbFromString(buf.data);
+}
+
+/* base with each preprocess.<path> of the candidate set, as jsonb; SPI is connected. */
+static Jsonb *
+preprocess_with(Jsonb *base, const MmCandidate *c)
+{
+	Jsonb	   *doc = base;
+	int			i;
+
+	for (i = 0; i < c->space->n; i++)
+	{
+		const MmDimension *d = &c->space->dims[i];
+		Oid			types[3] = {JSONBOID, TEXTOID, JSONBOID};
+		Datum		values[3];
+		bool		isnull;
+
+		if (!d->preprocess)
+			continue;
+		values[0] = JsonbPGetDatum(doc);
+		values[1] = CStringGetTextDatum(d->key + strlen("preprocess."));
+		values[2] = JsonbPGetDatum(MmJsonbFromString(c->values[i]));
+		if (SPI_execute_with_args("SELECT mm._jsonb_put($1, pg_catalog.string_to_array($2, '.'), $3)",
+								  3, types, values, NULL, true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not set preprocess option %s", d->key);
+		doc = DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	return doc;
+}
+
+/* Errors unless a candidate's settings are valid: before any data is read. */
+static void
+check_candidate(Tune *t, MmCandidate *c)
+{
+	MmPreprocess pp;
+	MmSource	src = t->src;
+
+	if (strcmp(c->algorithm, "linear_regression") == 0)
+	{
+		MmLinearParams lp;
+
+		MmParseLinearParams(c->params, &lp);
+	}
+	else if (strcmp(c->algorithm, "kmeans") == 0)
+		MmCheckKMeansParams(c->params, t->spec.seed);
+	else
+		MmCheckClassifierParams(c->algorithm, c->params, t->spec.seed);
+	MmParsePreprocess(c->preprocess, &src, &pp);
+}
+
+/* Every candidate of the search, checked. */
+static void
+make_candidates(Tune *t)
+{
+	MmSpace    *user = NULL;
+	int			a,
+				i;
+
+	if (t->search != NULL)
+	{
+		user = palloc(sizeof(MmSpace));
+		MmParseSpace(t->search, user);
+		for (i = 0; i < user->n; i++)
+		{
+			bool		taken = user->dims[i].preprocess;
+
+			for (a = 0; a < t->nalgorithms; a++)
+				taken |= MmAlgorithmTakes(t->algorithms[a], user->dims[i].key);
+			if (!taken)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("search names hyperparameter \"%s\", which %s does not take",
+								user->dims[i].key, t->nalgorithms > 1 ? "no algorithm of the search" :
+								t->algorithms[0]),
+						 errhint("Preprocessing options are searched as \"preprocess.<option>\".")));
+		}
+	}
+	for (a = 0; a < t->nalgorithms; a++)
+	{
+		const char *alg = t->algorithms[a];
+		bool		random = strcmp(t->method, "random") == 0;
+		MmSpace    *space = palloc0(sizeof(MmSpace));
+		bool		own = false;
+		int			trials = t->trials / t->nalgorithms + (a < t->trials % t->nalgorithms);
+
+		/* the user's entries this algorithm takes, or its default space for its own */
+		space->dims = palloc(sizeof(MmDimension) * (user ? user->n : 0) + sizeof(MmDimension) * 4);
+		for (i = 0; user != NULL && i < user->n; i++)
+			if (user->dims[i].preprocess || MmAlgorithmTakes(alg, user->dims[i].key))
+			{
+				own |= !user->dims[i].preprocess;
+				space->dims[space->n++] = user->dims[i];
+			}
+		if (!own)
+		{
+			MmSpace		defaults;
+
+			MmParseSpace(MmJsonbFromString(MmDefaultSpace(alg, random)), &defaults);
+			for (i = 0; i < defaults.n; i++)
+				space->dims[space->n++] = defaults.dims[i];
+		}
+		MmSpaceCandidates(space, alg, t->method, Max(trials, 1), t->spec.seed, &t->candidates);
+	}
+	for (i = 0; i < t->candidates.n; i++)
+	{
+		MmCandidate *c = &t->candidates.items[i];
+
+		c->params = params_with(t->spec.params, c->algorithm, t->nalgorithms > 1, c);
+		c->preprocess = preprocess_with(t->spec.preprocess, c);
+		c->fold_score = palloc(sizeof(double) * t->folds);
+		c->status = "not run";
+		check_candidate(t, c);
+	}
+}
+
+/* Orders rows by (class, content hash, position). */
+static const MmDataset *sort_ds;
+
+static int
+fold_order(const void *a, const void *b)
+{
+	size_t		i = *(const size_t *) a,
+				j = *(const size_t *) b;
+
+	if (sort_ds->label_kind != 0 && sort_ds->y[0][i] != sort_ds->y[0][j])
+		return sort_ds->y[0][i] < sort_ds->y[0][j] ? -1 : 1;
+	if (sort_ds->hash[0][i] != sort_ds->hash[0][j])
+		return sort_ds->hash[0][i] < sort_ds->hash[0][j] ? -1 : 1;
+	return (i > j) - (i < j);
+}
+
+/*
+ * Deals the training rows into folds in the order of their content hash
+ * (within each class for classifiers, so each fold keeps the classes'
+ * shares): the folds differ in size by one row at most.
+ */
+static void
+assign_folds(Tune *t)
+{
+	size_t		n = t->all.n[0],
+				r;
+	size_t	   *order = palloc(sizeof(size_t) * Max(n, 1));
+	int			deal = 0;
+
+	for (r = 0; r < n; r++)
+		order[r] = r;
+	sort_ds = &t->all;
+	qsort(order, n, sizeof(size_t), fold_order);
+	t->fold_of = palloc(sizeof(int32) * Max(n, 1));
+	for (r = 0; r < n; r++)
+	{
+		/* each class starts where the last left off, so fold sizes stay even */
+		t->fold_of[order[r]] = deal;
+		deal = (deal + 1) % t->folds;
+	}
+}
+
+/* Reads the rows once and checks they can be cut into the folds. */
+static void
+load_rows(Tune *t)
+{
+	MmLabelKind kind = t->task == MM_TASK_CLASSIFICATION ? MmLabelKindOf(t->src.target_type) : 0;
+	int			j;
+
+	MmDatasetKeepHashes(true);
+	PG_TRY();
+	{
+		t->snapshot = MmDatasetLoad(&t->all, &t->src, kind, t->task == MM_TASK_REGRESSION,
+									t->spec.test_size, t->spec.seed);
+	}
+	PG_FINALLY();
+	{
+		MmDatasetKeepHashes(false);
+	}
+	PG_END_TRY();
+	if (kind != 0)
+		MmDatasetOrderLabels(&t->all);
+	for (j = 0; j < t->all.p; j++)
+		if (t->all.nonfinite_count[j] > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("feature \"%s\" is NaN or infinite in " INT64_FORMAT " rows of relation %s",
+							t->src.features[j], t->all.nonfinite_count[j], t->src.display),
+					 errhint("Filter those rows out, for example through a view.")));
+	if (t->all.nonfinite_target > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("target \"%s\" is NaN or infinite in " INT64_FORMAT " rows of relation %s",
+						t->src.target, t->all.nonfinite_target, t->src.display)));
+	if (t->all.n[0] < (size_t) t->folds)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("folds = %d needs at least as many training rows, and there are %zu",
+						t->folds, t->all.n[0]),
+				 errhint("Lower folds, or lower test_size.")));
+	if (kind != 0)
+	{
+		int64	   *count = palloc0(sizeof(int64) * Max(t->all.nlabels, 1));
+		size_t		r;
+		int			k;
+
+		for (r = 0; r < t->all.n[0]; r++)
+			count[t->all.y[0][r]]++;
+		for (k = 0; k < t->all.nlabels; k++)
+			if (count[k] < t->folds)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_EXCEPTION),
+						 errmsg("class \"%s\" has " INT64_FORMAT " training rows, fewer than folds = %d",
+								t->all.labels[k], count[k], t->folds),
+						 errdetail("Every fold's training rows must hold every class."),
+						 errhint("Lower folds, or leave the rare class out through a view.")));
+		if (strcmp(t->metric->name, "roc_auc") == 0 && t->all.nlabels != 2)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("metric roc_auc needs two classes, and target \"%s\" has %d",
+							t->src.target, t->all.nlabels)));
+	}
+}
+
+static double
+seconds_since(TimestampTz start)
+{
+	return (double) (GetCurrentTimestamp() - start) / USECS_PER_SEC;
+}
+
+/* Fits with rows from memory as fold says. */
+static void
+fit_from_memory(FunctionCallInfo fcinfo, const MmDatasetFold *fold, MmTrainSpec *spec, MmSource *src,
+				const char *algorithm, MmTrained *trained)
+{
+	MmDatasetSetFold(fold);
+	PG_TRY();
+	{
+		MmFitAlgorithm(fcinfo, spec, src, algorithm, trained);
+	}
+	PG_FINALLY();
+	{
+		MmDatasetSetFold(NULL);
+	}
+	PG_END_TRY();
+}
+
+/* Fits c on each fold and scores it on the fold; errors propagate. */
+static void
+cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
+{
+	int			f;
+	double		sum = 0.0,
+				sq = 0.0;
+
+	for (f = 0; f < t->folds; f++)
+	{
+		MmDatasetFold fold = {&t->all, t->fold_of, f, t->snapshot};
+		MmTrainSpec spec = t->spec;
+		MmSource	src = t->src;
+		MmTrained	trained;
+		Jsonb	   *metrics;
+		JsonbValue *test,
+				   *score;
+
+		src.features = palloc(sizeof(char *) * src.nfeatures);
+		memcpy(src.features, t->src.features, sizeof(char *) * src.nfeatures);
+		src.feature_types = palloc(sizeof(Oid) * src.nfeatures);
+		memcpy(src.feature_types, t->src.feature_types, sizeof(Oid) * src.nfeatures);
+		src.feature_kinds = palloc(src.nfeatures);
+		memcpy(src.feature_kinds, t->src.feature_kinds, src.nfeatures);
+		spec.algorithm = (char *) c->algorithm;
+		spec.params = c->params;
+		spec.preprocess = c->preprocess;
+		fit_from_memory(fcinfo, &fold, &spec, &src, c->algorithm, &trained);
+		metrics = MmJsonbFromString(trained.metrics);
+		test = getKeyJsonValueFromContainer(&metrics->root, "test", 4, NULL);
+		score = test != NULL && test->type == jbvBinary ?
+			getKeyJsonValueFromContainer(test->val.binary.data, t->metric->name,
+										 strlen(t->metric->name), NULL) : NULL;
+		c->fold_score[f] = score != NULL ? MmJsonbNumber(score) : NAN;
+		if (!isfinite(c->fold_score[f]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("metric %s is undefined on fold %d", t->metric->name, f + 1)));
+		sum += c->fold_score[f];
+		sq += c->fold_score[f] * c->fold_score[f];
+		CHECK_FOR_INTERRUPTS();
+	}
+	c->mean = sum / t->folds;
+	/* the folds' spread, as scikit-learn's cv_results_ reports it (n in the denominator) */
+	c->sd = sqrt(Max(sq / t->folds - c->mean * c->mean, 0.0));
+}
+
+/*
+ * Linear regression without preprocessing needs only the moments of each
+ * fold: a candidate's fit on the other folds comes from their merged
+ * moments, and its score on the fold from the fold's own.  They are
+ * gathered in one pass; the rows are kept per fold only when the metric is
+ * the mean absolute error, which needs them.
+ */
+static bool
+moments_suffice(const Tune *t)
+{
+	int			i,
+				j;
+
+	for (i = 0; i < t->candidates.n; i++)
+		if (strcmp(t->candidates.items[i].algorithm, "linear_regression") != 0 ||
+			!MmPreprocessIsEmpty(t->candidates.items[i].preprocess))
+			return false;
+	for (j = 0; j < t->src.nfeatures; j++)
+		if (t->src.feature_kinds[j] == MM_FEATURE_CATEGORICAL)
+			return false;
+	return true;
+}
+
+static void
+gather_fold_moments(Tune *t)
+{
+	int			p = t->all.p,
+				d = p + 1,
+				len = mm_moments_len(d),
+				f;
+	double	   *row = palloc(sizeof(double) * d);
+	double	   *scratch = palloc(sizeof(double) * 2 * d);
+	bool		keep_rows = strcmp(t->metric->name, "mae") == 0;
+	size_t		r,
+				j;
+
+	t->fold_moments = palloc(sizeof(double *) * t->folds);
+	t->fold_rows = palloc0(sizeof(double *) * t->folds);
+	t->fold_n = palloc0(sizeof(size_t) * t->folds);
+	for (r = 0; r < t->all.n[0]; r++)
+		t->fold_n[t->fold_of[r]]++;
+	for (f = 0; f < t->folds; f++)
+	{
+		t->fold_moments[f] = palloc0(sizeof(double) * len);
+		if (keep_rows)
+			t->fold_rows[f] = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * d * Max(t->fold_n[f], 1));
+	}
+	memset(t->fold_n, 0, sizeof(size_t) * t->folds);
+	for (r = 0; r < t->all.n[0]; r++)
+	{
+		int			k = t->fold_of[r];
+
+		memcpy(row, t->all.x[0] + r * p, sizeof(double) * p);
+		row[p] = t->all.t[0][r];
+		for (j = 0; j < (size_t) p; j++)
+			if (isnan(row[j]))
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("feature \"%s\" is null in relation %s, and the model does not impute it",
+								t->src.features[j], t->src.display),
+						 errhint("Impute it with preprocess => '{\"%s\": {\"impute\": \"mean\"}}'.",
+								 t->src.features[j])));
+		mm_moments_add(t->fold_moments[k], d, row, scratch);
+		if (keep_rows)
+			memcpy(t->fold_rows[k] + t->fold_n[k] * d, row, sizeof(double) * d);
+		t->fold_n[k]++;
+		if ((r & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/* Cross-validation of a linear regression from the folds' moments. */
+static void
+cross_validate_moments(Tune *t, MmCandidate *c)
+{
+	int			p = t->all.p,
+				d = p + 1,
+				len = mm_moments_len(d),
+				f,
+				g;
+	double	   *train = palloc(sizeof(double) * len);
+	double	   *scratch = palloc(sizeof(double) * d);
+	double		sum = 0.0,
+				sq = 0.0;
+	MmLinearParams lp;
+
+	MmParseLinearParams(c->params, &lp);
+	for (f = 0; f < t->folds; f++)
+	{
+		MmLinearModel lin;
+		MmRegressionMetrics m;
+		double		score;
+
+		memset(train, 0, sizeof(double) * len);
+		for (g = 0; g < t->folds; g++)
+			if (g != f)
+				mm_moments_merge(train, t->fold_moments[g], d, scratch);
+		MmFitLinear(train, p, &lp, t->src.features, t->src.target, "features", &lin);
+		mm_regression_metrics_linear(t->fold_moments[f], p, &lin, t->fold_rows[f],
+									 t->fold_rows[f] ? (int) t->fold_n[f] : 0, &m);
+		score = strcmp(t->metric->name, "r2") == 0 ? m.r2 :
+			strcmp(t->metric->name, "rmse") == 0 ? m.rmse :
+			strcmp(t->metric->name, "mae") == 0 ? m.mae : m.explained_variance;
+		if (!isfinite(score))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("metric %s is undefined on fold %d", t->metric->name, f + 1)));
+		c->fold_score[f] = score;
+		sum += score;
+		sq += score * score;
+	}
+	c->mean = sum / t->folds;
+	c->sd = sqrt(Max(sq / t->folds - c->mean * c->mean, 0.0));
+}
+
+/*
+ * Scores a candidate in a subtransaction: a candidate whose settings fail on
+ * these rows (k-means with more clusters than a fold's rows, say) is
+ * recorded as failed and the search goes on; a cancel ends it.
+ */
+static void
+score_candidate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	TimestampTz start = GetCurrentTimestamp();
+	int			level;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		/* the trainers' notices, once per fold, would drown the search's own */
+		level = NewGUCNestLevel();
+		(void) set_config_option("client_min_messages", "warning", PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		if (t->fold_moments != NULL)
+			cross_validate_moments(t, c);
+		else
+			cross_validate(fcinfo, t, c);
+		AtEOXact_GUC(true, level);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		c->status = "ok";
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		if (MmErrorEndsCall(edata->sqlerrcode))
+			ReThrowError(edata);
+		c->status = "failed";
+		c->error = pstrdup(edata->message);
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+	c->seconds = seconds_since(start);
+}
+
+static bool
+better(const Tune *t, const MmCandidate *a, const MmCandidate *b)
+{
+	return t->metric->lower_is_better ? a->mean < b->mean : a->mean > b->mean;
+}
+
+/* Appends a candidate's settings as JSON: its params and, when searched, its preprocessing. */
+static char *
+jsonb_text(Jsonb *j)
+{
+	return JsonbToCString(NULL, &j->root, VARSIZE(j));
+}
+
+/* Writes every candidate to mm._trials under the version the winner became. */
+static void
+record_trials(Tune *t, const MmTrainedVersion *v)
+{
+	int			i,
+				f;
+
+	for (i = 0; i < t->candidates.n; i++)
+	{
+		MmCandidate *c = &t->candidates.items[i];
+		Oid			types[13] = {TEXTOID, INT4OID, INT4OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+		FLOAT8OID, FLOAT8OID, TEXTOID, FLOAT8OID, TEXTOID, TEXTOID};
+		Datum		values[13];
+		char		nulls[14] = "             ";
+		StringInfoData scores;
+		bool		ok = strcmp(c->status, "ok") == 0;
+
+		initStringInfo(&scores);
+		appendStringInfoChar(&scores, '{');
+		for (f = 0; ok && f < t->folds; f++)
+		{
+			if (f)
+				appendStringInfoChar(&scores, ',');
+			MmJsonNumber(&scores, c->fold_score[f]);
+		}
+		appendStringInfoChar(&scores, '}');
+		values[0] = CStringGetTextDatum(t->spec.model);
+		values[1] = Int32GetDatum(v->version);
+		values[2] = Int32GetDatum(i + 1);
+		values[3] = CStringGetTextDatum(c->algorithm);
+		values[4] = CStringGetTextDatum(jsonb_text(c->params));
+		values[5] = CStringGetTextDatum(jsonb_text(c->preprocess));
+		values[6] = CStringGetTextDatum(t->metric->name);
+		values[7] = Float8GetDatum(c->mean);
+		values[8] = Float8GetDatum(c->sd);
+		values[9] = CStringGetTextDatum(scores.data);
+		values[10] = Float8GetDatum(c->seconds);
+		values[11] = CStringGetTextDatum(c->status);
+		values[12] = c->error ? CStringGetTextDatum(c->error) : (Datum) 0;
+		if (!ok)
+			nulls[7] = nulls[8] = nulls[9] = 'n';
+		if (strcmp(c->status, "not run") == 0)
+			nulls[10] = 'n';
+		if (c->error == NULL)
+			nulls[12] = 'n';
+		MmCatalogExec("INSERT INTO mm._trials (model, version, trial, algorithm, params, preprocess, metric, "
+					  "cv_mean, cv_std, fold_scores, fit_time, status, error) "
+					  "VALUES ($1, $2, $3, $4, $5::pg_catalog.jsonb, $6::pg_catalog.jsonb, $7, $8, $9, "
+					  "$10::pg_catalog.float8[], $11 * pg_catalog.interval '1 second', $12, $13)",
+					  13, types, values, nulls, SPI_OK_INSERT);
+	}
+}
+
+/* The search's summary, merged into the version's metrics. */
+static char *
+cv_summary(const Tune *t, const MmCandidate *best)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "{\"cv\": {\"metric\": \"%s\", \"folds\": %d, \"mean\": ", t->metric->name, t->folds);
+	MmJsonNumber(&buf, best->mean);
+	appendStringInfoString(&buf, ", \"std\": ");
+	MmJsonNumber(&buf, best->sd);
+	appendStringInfo(&buf, ", \"candidates\": %d, \"evaluated\": %d, \"stopped_by_time_budget\": %s}}",
+					 t->candidates.n, t->evaluated, t->stopped ? "true" : "false");
+	return buf.data;
+}
+
+/* Searches, refits the best and records everything; SPI is connected. */
+static void
+tune_connected(FunctionCallInfo fcinfo, Tune *t, MmAuditCall *call)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TimestampTz start = GetCurrentTimestamp();
+	MmCandidate *best = NULL;
+	MmTrainedVersion v;
+	MmTrainSpec spec;
+	int			i;
+	Datum		out[6];
+	bool		out_nulls[6] = {false, false, false, false, false, false};
+	Oid			types[2] = {INT8OID, TEXTOID};
+	Datum		values[2];
+	bool		isnull;
+	Datum		metrics;
+
+	MmRequireCurrentSchema();
+	MmCheckModelOwner(t->spec.model);
+	MmResolveSource(&t->spec, &t->src);
+	choose_algorithms(t);
+	choose_metric(t);
+	make_candidates(t);
+
+	/* the one read */
+	load_rows(t);
+	assign_folds(t);
+	if (moments_suffice(t))
+		gather_fold_moments(t);
+
+	for (i = 0; i < t->candidates.n; i++)
+	{
+		MmCandidate *c = &t->candidates.items[i];
+
+		/* a budget stops the search between candidates, once one has a score */
+		if (t->budget > 0 && best != NULL && seconds_since(start) >= t->budget)
+		{
+			t->stopped = true;
+			break;
+		}
+		score_candidate(fcinfo, t, c);
+		t->evaluated++;
+		if (strcmp(c->status, "ok") == 0 && (best == NULL || better(t, c, best)))
+			best = c;
+		if (mm_tune_progress)
+			ereport(NOTICE,
+					(errmsg("candidate %d of %d, %s %s: %s", i + 1, t->candidates.n, c->algorithm,
+							jsonb_text(c->params),
+							strcmp(c->status, "ok") == 0 ?
+							psprintf("%s %.6g ± %.2g in %.2f s", t->metric->name, c->mean, c->sd, c->seconds) :
+							psprintf("failed: %s", c->error))));
+	}
+	if (t->stopped)
+		ereport(NOTICE,
+				(errmsg("the time budget ran out after %d of %d candidates", t->evaluated, t->candidates.n)));
+	if (best == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("no candidate of the search could be scored"),
+				 errdetail("The first failed with: %s", t->candidates.items[0].error)));
+
+	/* the winner, refitted on the whole training part from the rows in memory */
+	spec = t->spec;
+	spec.algorithm = (char *) best->algorithm;
+	spec.params = best->params;
+	spec.preprocess = best->preprocess;
+	{
+		MmDatasetFold whole = {&t->all, t->fold_of, -1, t->snapshot};
+
+		MmDatasetSetFold(&whole);
+		PG_TRY();
+		{
+			MmTrainVersion(fcinfo, &spec, call, &v);
+		}
+		PG_FINALLY();
+		{
+			MmDatasetSetFold(NULL);
+		}
+		PG_END_TRY();
+	}
+	record_trials(t, &v);
+	values[0] = Int64GetDatum(v.version_id);
+	values[1] = CStringGetTextDatum(cv_summary(t, best));
+	MmCatalogExec("UPDATE mm._versions SET metrics = metrics || $2::pg_catalog.jsonb WHERE id = $1 "
+				  "RETURNING metrics", 2, types, values, NULL, SPI_OK_UPDATE_RETURNING);
+	metrics = MmCatalogGet(0, 1, &isnull);
+
+	InitMaterializedSRF(fcinfo, 0);
+	out[0] = CStringGetTextDatum(t->spec.model);
+	out[1] = Int32GetDatum(v.version);
+	out[2] = CStringGetTextDatum(best->algorithm);
+	out[3] = JsonbPGetDatum(MmJsonbFromString(v.trained->params));
+	out[4] = metrics;
+	out[5] = BoolGetDatum(v.deployed);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, out_nulls);
+}
+
+/* Body of mm_tune. */
+static Datum
+tune_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+{
+	Tune	   *t = palloc0(sizeof(Tune));
+	MmTrainSpec *spec = &t->spec;
+	char	   *metric;
+
+	spec->model = MmArgCString(fcinfo, 0, "model");
+	MmAuditSetModel(call, spec->model);
+	MmCheckName(spec->model, "model");
+	spec->relation = MmArgCString(fcinfo, 1, "relation");
+	MmAuditArgText(call, "relation", spec->relation);
+	spec->target = MmArgCStringOrNull(fcinfo, 2);
+	MmAuditArgText(call, "target", spec->target);
+	spec->algorithm = MmArgCString(fcinfo, 3, "algorithm");
+	MmAuditArgText(call, "algorithm", spec->algorithm);
+	if (!PG_ARGISNULL(4))
+	{
+		t->search = PG_GETARG_JSONB_P(4);
+		MmAuditArgJson(call, "search", jsonb_text(t->search));
+	}
+	t->method = MmArgCString(fcinfo, 5, "method");
+	MmAuditArgText(call, "method", t->method);
+	MmRequireArg(fcinfo, 6, "trials");
+	t->trials = PG_GETARG_INT32(6);
+	MmAuditArgNumber(call, "trials", t->trials);
+	MmRequireArg(fcinfo, 7, "folds");
+	t->folds = PG_GETARG_INT32(7);
+	MmAuditArgNumber(call, "folds", t->folds);
+	metric = MmArgCStringOrNull(fcinfo, 8);
+	MmAuditArgText(call, "metric", metric);
+	if (!PG_ARGISNULL(9))
+		spec->features = MmTextArrayElements(PG_GETARG_ARRAYTYPE_P(9), "features", &spec->nfeatures);
+	MmAuditArgJson(call, "features", MmJsonStringArray(spec->features, spec->nfeatures));
+	if (!PG_ARGISNULL(10))
+		spec->exclude = MmTextArrayElements(PG_GETARG_ARRAYTYPE_P(10), "exclude", &spec->nexclude);
+	MmAuditArgJson(call, "exclude", MmJsonStringArray(spec->exclude, spec->nexclude));
+	MmRequireArg(fcinfo, 11, "params");
+	spec->params = PG_GETARG_JSONB_P(11);
+	MmAuditArgJson(call, "params", jsonb_text(spec->params));
+	MmRequireArg(fcinfo, 12, "preprocess");
+	spec->preprocess = PG_GETARG_JSONB_P(12);
+	MmAuditArgJson(call, "preprocess", jsonb_text(spec->preprocess));
+	MmRequireArg(fcinfo, 13, "test_size");
+	spec->test_size = PG_GETARG_FLOAT8(13);
+	MmAuditArgNumber(call, "test_size", spec->test_size);
+	MmRequireArg(fcinfo, 14, "seed");
+	spec->seed = PG_GETARG_INT32(14);
+	MmAuditArgNumber(call, "seed", spec->seed);
+	spec->deploy = MmArgCString(fcinfo, 15, "deploy");
+	MmAuditArgText(call, "deploy", spec->deploy);
+	if (!PG_ARGISNULL(16))
+	{
+		Interval   *budget = PG_GETARG_INTERVAL_P(16);
+
+		t->budget = budget->time / 1e6 + budget->day * 86400.0 + budget->month * 30.0 * 86400.0;
+		MmAuditArgNumber(call, "time_budget_seconds", t->budget);
+		if (!(t->budget > 0.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("time_budget must be positive")));
+	}
+
+	if (strcmp(t->method, "grid") != 0 && strcmp(t->method, "random") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("method \"%s\" is not valid", t->method),
+				 errhint("Valid methods: grid, random.")));
+	if (t->trials < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("trials must be at least 1, not %d", t->trials)));
+	if (t->folds < 2 || t->folds > 100)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("folds must be between 2 and 100, not %d", t->folds)));
+	MmCheckTrainSpec(spec);
+	t->metric_name = metric;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	tune_connected(fcinfo, t, call);
+	SPI_finish();
+	return (Datum) 0;
+}
+
+Datum
+mm_tune(PG_FUNCTION_ARGS)
+{
+	return MmRunAudited(fcinfo, "mm_tune", tune_body);
+}
