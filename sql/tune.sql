@@ -109,6 +109,49 @@ SELECT params->>'k' AS k, metrics #> '{cv,metric}' AS metric
                search => '{"k": [2, 3, 4, 80]}', folds => 3, test_size => 0);
 SELECT params->>'k' AS k, status, error FROM mm.trials WHERE model = 'tuned_km' ORDER BY trial;
 
+-- Feature selection, {"select": {"k_best": k}}: the k features whose tests
+-- against the target have the smallest p-values.  For numbers against a
+-- numeric target that is the order of |correlation|, computed here:
+SELECT version FROM mm_train('sel_lin', 'tune_lin', 'y', exclude => ARRAY['id'], test_size => 0,
+                             preprocess => '{"select": {"k_best": 2}}');
+SELECT features, fitted_preprocess->'dropped' AS dropped FROM mm.versions WHERE model = 'sel_lin';
+SELECT array_agg(f ORDER BY abs(r) DESC) AS by_correlation
+  FROM (VALUES ('x1', (SELECT corr(x1, y) FROM tune_lin)), ('x2', (SELECT corr(x2, y) FROM tune_lin)),
+               ('x3', (SELECT corr(x3, y) FROM tune_lin))) v(f, r);
+-- and each p-value is the slope's t test of that feature alone (F = t squared)
+SELECT version FROM mm_train('alone_x3', 'tune_lin', 'y', features => ARRAY['x3'], test_size => 0);
+SELECT abs((v.fitted_preprocess #>> '{select,p_values,x3}')::float8 - c.p_value) < 1e-9 AS p_value_ok
+  FROM mm.versions v, mm_coefficients('alone_x3') c WHERE v.model = 'sel_lin' AND c.feature = 'x3';
+-- numbers against classes: one-way ANOVA, its F computed here ranks the same
+SELECT version FROM mm_train('sel_cls', 'tune_cls', 'band', exclude => ARRAY['id'], test_size => 0,
+                             preprocess => '{"select": {"k_best": 1}}');
+SELECT fitted_preprocess->'dropped' AS dropped,
+       (fitted_preprocess #>> '{select,p_values,a}')::float8 < (fitted_preprocess #>> '{select,p_values,b}')::float8
+       AS a_first
+  FROM mm.versions WHERE model = 'sel_cls';
+SELECT f, round(((sum(n * (m - gm) ^ 2) / 2) / (sum(ss) / (300 - 3)))::numeric, 3) AS anova_f
+  FROM (SELECT 'a' AS f, band, count(*) AS n, avg(a) AS m, sum((a - g.m) ^ 2) AS ss
+          FROM tune_cls, LATERAL (SELECT avg(a) AS m FROM tune_cls t WHERE t.band = tune_cls.band) g GROUP BY band
+        UNION ALL
+        SELECT 'b', band, count(*), avg(b), sum((b - g.m) ^ 2)
+          FROM tune_cls, LATERAL (SELECT avg(b) AS m FROM tune_cls t WHERE t.band = tune_cls.band) g GROUP BY band) per_class,
+       LATERAL (SELECT CASE WHEN f = 'a' THEN avg(a) ELSE avg(b) END AS gm FROM tune_cls) overall
+ GROUP BY f ORDER BY f;
+-- text against classes: the chi-square test; the unrelated text column ranks last
+CREATE TABLE tune_txt AS
+SELECT band, CASE WHEN a < 3 THEN 'x' WHEN a < 7 THEN 'y' ELSE 'z' END AS related,
+       CASE WHEN id % 2 = 0 THEN 'even' ELSE 'odd' END AS unrelated
+  FROM tune_cls;
+SELECT version FROM mm_train('sel_txt', 'tune_txt', 'band', test_size => 0, preprocess => '{"select": {"k_best": 1}}');
+SELECT features, fitted_preprocess->'dropped' AS dropped FROM mm.versions WHERE model = 'sel_txt';
+SELECT * FROM mm_train('bad', 'tune_blobs', NULL, algorithm => 'kmeans', preprocess => '{"select": {"k_best": 1}}');
+SELECT * FROM mm_train('bad', 'tune_lin', 'y', preprocess => '{"select": {"k_best": 0}}');
+-- searched inside the folds: each fold selects on its own training rows
+SELECT params, metrics #> '{cv,candidates}' AS candidates
+  FROM mm_tune('tuned_sel', 'tune_lin', 'y', exclude => ARRAY['id'],
+               search => '{"preprocess.select.k_best": [1, 2, 3], "alpha": [0]}');
+SELECT trial, preprocess, round(cv_mean::numeric, 4) AS cv_r2 FROM mm.trials WHERE model = 'tuned_sel' ORDER BY trial;
+
 -- A time budget stops the search after the first candidate it spends, keeping the best so far.
 SELECT metrics #> '{cv,evaluated}' AS evaluated, metrics #> '{cv,stopped_by_time_budget}' AS stopped
   FROM mm_tune('tuned_budget', 'tune_lin', 'y', exclude => ARRAY['id'], time_budget => '1 microsecond');

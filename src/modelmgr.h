@@ -304,6 +304,7 @@ typedef struct MmPreprocess
 	bool		dedupe;
 	bool		variance_threshold_set;
 	double		variance_threshold;
+	int			select_k_best;	/* 0: no feature selection */
 	MmColumnPrep *column;		/* per feature of the source */
 } MmPreprocess;
 
@@ -316,7 +317,9 @@ typedef struct MmPreprocessFit
 	int64		unseen[2];		/* per part: text values of categories not in training */
 	int64		duplicates;
 	int			ndropped;
-	char	  **dropped;
+	char	  **dropped;		/* by the variance threshold, then by feature selection */
+	int			nselected_out;	/* the last of dropped, by feature selection */
+	char	   *select_json;	/* the selection's scores, or NULL */
 	char	   *json;			/* the fitted statistics, a JSON object */
 } MmPreprocessFit;
 
@@ -328,6 +331,11 @@ extern void MmAppendUnseen(StringInfo metrics, const MmPreprocessFit *fit);
 extern void MmReportPreprocessFit(const MmPreprocessFit *fit);
 extern void MmDatasetEncode(const MmModel *model, const MmSource *src, MmDataset *ds,
 							int64 *unseen);
+
+/* select.c */
+extern void MmSelectFeatures(int k_best, const MmSource *src, const MmDataset *ds, bool *keep,
+							 const MmFeatureTransform *all, double *const *code_of,
+							 const MmCategories *cats, MmPreprocessFit *fit);
 
 /* classify.c */
 

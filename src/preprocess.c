@@ -12,6 +12,7 @@
  */
 #include "modelmgr.h"
 
+#include <limits.h>
 #include <math.h>
 
 #include "catalog/pg_type.h"
@@ -372,6 +373,19 @@ MmParsePreprocess(Jsonb *preprocess, const MmSource *src, MmPreprocess *out)
 						 errmsg("preprocess option \"dedupe\" must be true or false")));
 			out->dedupe = v.val.boolean;
 		}
+		else if (strcmp(key, "select") == 0)
+		{
+			JsonbValue *k = v.type == jbvBinary && JsonContainerIsObject(v.val.binary.data) &&
+			JsonContainerSize(v.val.binary.data) == 1 ?
+			getKeyJsonValueFromContainer(v.val.binary.data, "k_best", 6, NULL) : NULL;
+			double		kb = k ? MmJsonbNumber(k) : NAN;
+
+			if (!(kb >= 1.0) || kb != floor(kb) || kb > INT_MAX)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("preprocess option \"select\" must be {\"k_best\": k} with k a positive integer")));
+			out->select_k_best = (int) kb;
+		}
 		else if (strcmp(key, "variance_threshold") == 0)
 		{
 			double		t = MmJsonbNumber(&v);
@@ -395,8 +409,8 @@ MmParsePreprocess(Jsonb *preprocess, const MmSource *src, MmPreprocess *out)
 						 src->target && strcmp(src->target, key) == 0 ?
 						 errmsg("preprocess names the target \"%s\", which is never preprocessed", key) :
 						 errmsg("preprocess key \"%s\" names no feature column", key),
-						 errhint("Keys are \"*\", \"dedupe\", \"variance_threshold\" and feature "
-								 "column names: %s.",
+						 errhint("Keys are \"*\", \"dedupe\", \"variance_threshold\", \"select\" and "
+								 "feature column names: %s.",
 								 MmFormatList(src->features, src->nfeatures))));
 			parse_entry(psprintf("column \"%s\"", key), &v, &own[j]);
 		}
@@ -1082,6 +1096,8 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 	}
 	if (column)
 		pfree(column);
+	if (pp->select_k_best > 0 && fit->ndropped < p)
+		MmSelectFeatures(pp->select_k_best, src, ds, keep, all, code_of, cats, fit);
 	if (fit->ndropped == p)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
@@ -1122,6 +1138,8 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 		MmJsonString(&json, fit->dropped[j]);
 	}
 	appendStringInfo(&json, "], \"duplicates_dropped\": " INT64_FORMAT, fit->duplicates);
+	if (fit->select_json)
+		appendStringInfo(&json, ", \"select\": %s", fit->select_json);
 	if (any_text)
 		appendStringInfo(&json, ", \"unseen_categories_held_out\": " INT64_FORMAT, fit->unseen[1]);
 	appendStringInfoChar(&json, '}');
@@ -1295,11 +1313,19 @@ MmAppendUnseen(StringInfo metrics, const MmPreprocessFit *fit)
 void
 MmReportPreprocessFit(const MmPreprocessFit *fit)
 {
-	if (fit->ndropped > 0)
+	int			by_variance = fit->ndropped - fit->nselected_out;
+
+	if (by_variance > 0)
 		ereport(NOTICE,
 				(errmsg_plural("the variance threshold dropped %d feature: %s",
 							   "the variance threshold dropped %d features: %s",
-							   fit->ndropped, fit->ndropped, MmFormatList(fit->dropped, fit->ndropped))));
+							   by_variance, by_variance, MmFormatList(fit->dropped, by_variance))));
+	if (fit->nselected_out > 0)
+		ereport(NOTICE,
+				(errmsg_plural("feature selection dropped %d feature: %s",
+							   "feature selection dropped %d features: %s",
+							   fit->nselected_out, fit->nselected_out,
+							   MmFormatList(fit->dropped + by_variance, fit->nselected_out))));
 	if (fit->duplicates > 0)
 		ereport(NOTICE,
 				(errmsg_plural("dropped " INT64_FORMAT " duplicate row",

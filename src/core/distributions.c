@@ -1,5 +1,5 @@
 /*
- * distributions.c: Student's t and normal tail probabilities.
+ * distributions.c: Student's t, normal, F and chi-square tail probabilities.
  *
  * The regularized incomplete beta function is evaluated with its continued
  * fraction (modified Lentz), using the symmetry I_x(a,b) = 1 - I_{1-x}(b,a)
@@ -7,7 +7,9 @@
  * about 1e-13 relative for moderate degrees of freedom; the lgamma terms
  * cancel as df grows, to about 1e-10 at df = 1e5 and 1e-8 at df = 1e7, far
  * below what a p-value is read to.  The unit tests check closed forms,
- * published tables and MADlib's p-values.
+ * published tables and MADlib's p-values.  The chi-square tail is the
+ * regularized upper incomplete gamma function, by its series or its
+ * continued fraction, whichever converges fast for the argument.
  */
 #include "distributions.h"
 
@@ -94,4 +96,72 @@ mm_z_two_sided_p(double z)
 	if (isnan(z))
 		return NAN;
 	return erfc(fabs(z) / sqrt(2.0));
+}
+
+double
+mm_f_upper_p(double f, double d1, double d2)
+{
+	if (!(f > 0.0))
+		return 1.0;
+	if (isinf(f))
+		return 0.0;
+	return mm_incomplete_beta(d2 / 2.0, d1 / 2.0, d2 / (d2 + d1 * f));
+}
+
+/*
+ * The regularized upper incomplete gamma Q(a, x): by its series where
+ * x < a + 1 (as 1 - P), by its continued fraction (modified Lentz) beyond.
+ */
+static double
+gamma_upper(double a, double x)
+{
+	double		front = exp(-x + a * log(x) - lgamma(a));
+	int			n;
+
+	if (x < a + 1.0)
+	{
+		double		term = 1.0 / a,
+					sum = term;
+
+		for (n = 1; n <= CF_MAX_ITER; n++)
+		{
+			term *= x / (a + n);
+			sum += term;
+			if (fabs(term) < fabs(sum) * CF_EPS)
+				break;
+		}
+		return 1.0 - sum * front;
+	}
+	else
+	{
+		double		b = x + 1.0 - a,
+					c = 1.0 / CF_TINY,
+					d = 1.0 / b,
+					h = d;
+
+		for (n = 1; n <= CF_MAX_ITER; n++)
+		{
+			double		an = -n * (n - a),
+						delta;
+
+			b += 2.0;
+			d = 1.0 / nonzero(an * d + b);
+			c = nonzero(b + an / c);
+			delta = d * c;
+			h *= delta;
+			if (fabs(delta - 1.0) < CF_EPS)
+				break;
+		}
+		return front * h;
+	}
+}
+
+double
+mm_chi2_upper_p(double x, double df)
+{
+	if (!(x > 0.0))
+		return 1.0;
+	if (isinf(x))
+		return 0.0;
+	return gamma_upper(df / 2.0, x / 2.0);
 }

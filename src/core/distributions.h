@@ -13,6 +13,12 @@ extern double mm_incomplete_beta(double a, double b, double x);
 /* Two-sided p-value of a t statistic with df degrees of freedom. */
 extern double mm_t_two_sided_p(double t, double df);
 
+/* Upper tail P(F > f) of the F distribution with d1 and d2 degrees of freedom. */
+extern double mm_f_upper_p(double f, double d1, double d2);
+
+/* Upper tail P(X > x) of the chi-square distribution with df degrees of freedom. */
+extern double mm_chi2_upper_p(double x, double df);
+
 /* Two-sided p-value of a z statistic. */
 extern double mm_z_two_sided_p(double z);
 

@@ -299,6 +299,33 @@ test_z(void **state)
 	assert_true(isnan(mm_z_two_sided_p(NAN)));
 }
 
+/*
+ * F and chi-square tails against closed forms: P(F(2, 2) > f) = 1 / (1 + f);
+ * F(1, d) is the square of Student's t; P(chi2(2) > x) = exp(-x / 2);
+ * chi2(1) is the square of a normal; and the tables' 5% points.
+ */
+static void
+test_f_and_chi2(void **state)
+{
+	double		f,
+				x;
+
+	for (f = 0.01; f < 1000; f *= 1.7)
+		assert_close(mm_f_upper_p(f, 2, 2), 1.0 / (1.0 + f), 1e-12);
+	for (f = 0.05; f < 400; f *= 1.9)
+		assert_close(mm_f_upper_p(f, 1, 7), mm_t_two_sided_p(sqrt(f), 7), 1e-12);
+	for (x = 0.01; x < 200; x *= 1.6)
+		assert_close(mm_chi2_upper_p(x, 2), exp(-x / 2), 1e-12);
+	for (x = 0.01; x < 60; x *= 1.6)
+		assert_close(mm_chi2_upper_p(x, 1), mm_z_two_sided_p(sqrt(x)), 1e-12);
+	/* 5% critical values: chi2(4) 9.487729, chi2(10) 18.307038, F(3, 20) 3.098391 */
+	assert_close(mm_chi2_upper_p(9.487729036781154, 4), 0.05, 1e-9);
+	assert_close(mm_chi2_upper_p(18.307038053275146, 10), 0.05, 1e-9);
+	assert_close(mm_f_upper_p(3.0983912121407795, 3, 20), 0.05, 1e-9);
+	assert_true(mm_chi2_upper_p(0, 3) == 1.0 && mm_f_upper_p(0, 3, 3) == 1.0);
+	assert_true(mm_chi2_upper_p(INFINITY, 3) == 0.0 && mm_f_upper_p(INFINITY, 3, 3) == 0.0);
+}
+
 int
 main(void)
 {
@@ -312,6 +339,7 @@ main(void)
 		cmocka_unit_test(test_t_large_df),
 		cmocka_unit_test(test_t_edges),
 		cmocka_unit_test(test_z),
+		cmocka_unit_test(test_f_and_chi2),
 	};
 
 	return cmocka_run_group_tests_name("distributions", tests, NULL, NULL);
