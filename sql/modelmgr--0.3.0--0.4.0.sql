@@ -48,6 +48,13 @@ AS $$
          END
 $$;
 
+-- the fold of a row in a linear regression's grouped training pass (see mm_tune)
+CREATE FUNCTION mm_cv_fold(test_size float8, seed int, folds int, y float8, VARIADIC x "any")
+RETURNS int
+AS 'MODULE_PATHNAME', 'mm_cv_fold'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION mm_cv_fold IS 'the cross-validation fold of a row (-1: held out for the test)';
+
 CREATE FUNCTION mm_tune(model text, relation text, target text, algorithm text DEFAULT 'auto',
                         search jsonb DEFAULT NULL, method text DEFAULT 'grid', trials int DEFAULT 20,
                         folds int DEFAULT 5, metric text DEFAULT NULL,

@@ -26,6 +26,7 @@
 #include "utils/memutils.h"
 
 #include "lsq.h"
+#include "rowhash.h"
 #include "regmetrics.h"
 
 #define STATE_PAD 4
@@ -35,6 +36,7 @@
 PG_FUNCTION_INFO_V1(mm_ls_accum);
 PG_FUNCTION_INFO_V1(mm_ls_accum_array);
 PG_FUNCTION_INFO_V1(mm_ls_combine);
+PG_FUNCTION_INFO_V1(mm_cv_fold);
 PG_FUNCTION_INFO_V1(mm_eval_accum);
 PG_FUNCTION_INFO_V1(mm_eval_combine);
 
@@ -344,6 +346,63 @@ mm_ls_combine(PG_FUNCTION_ARGS)
 	if (mm_ls_merge(la, lb, &err) != MM_OK)
 		MmReportCoreError(&err, "could not combine least-squares states");
 	PG_RETURN_BYTEA_P(a);
+}
+
+/*
+ * mm_cv_fold(test_size, seed, folds, y, VARIADIC x): the fold of a row, as
+ * mm_ls_fold says, for a training pass grouped by fold (see tune.c); -2
+ * for a row with a NULL, which the states count and refuse.
+ */
+Datum
+mm_cv_fold(PG_FUNCTION_ARGS)
+{
+	int			p = PG_NARGS() - 4;
+	RowBuffer  *buf;
+	int			folds,
+				j;
+
+	MmRequireArg(fcinfo, 0, "test_size");
+	MmRequireArg(fcinfo, 1, "seed");
+	MmRequireArg(fcinfo, 2, "folds");
+	folds = PG_GETARG_INT32(2);
+	if (folds < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("folds must be positive")));
+	buf = row_buffer(fcinfo, p);
+	if (!buf->types_checked)
+	{
+		for (j = 0; j < p; j++)
+			if (get_fn_expr_argtype(fcinfo->flinfo, 4 + j) != FLOAT8OID)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("feature arguments of mm_cv_fold must be float8")));
+		buf->types_checked = true;
+	}
+	if (PG_ARGISNULL(3))
+		PG_RETURN_INT32(-2);
+	for (j = 0; j < p; j++)
+	{
+		if (PG_ARGISNULL(4 + j))
+			PG_RETURN_INT32(-2);
+		buf->values[j] = PG_GETARG_FLOAT8(4 + j);
+	}
+	buf->values[p] = PG_GETARG_FLOAT8(3);
+	PG_RETURN_INT32(mm_ls_fold(buf->values, p, PG_GETARG_FLOAT8(0), mm_seed_salt(PG_GETARG_INT32(1)), folds));
+}
+
+/* Merges checked state b into a, returning a (grown into a copy when b needs more room). */
+void *
+MmLsMerge(void *a, const void *b)
+{
+	int			grow = mm_ls_merge_grow_needed(a, b);
+	MmError		err;
+
+	if (grow > 0)
+		a = (char *) ls_grow(a, grow) + STATE_OFFSET;
+	if (mm_ls_merge(a, b, &err) != MM_OK)
+		MmReportCoreError(&err, "could not combine least-squares states");
+	return a;
 }
 
 /* Checks an evaluation state and returns its doubles. */

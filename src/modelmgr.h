@@ -49,6 +49,7 @@ extern bool MmErrorEndsCall(int sqlerrcode);
 
 /* aggregates.c */
 extern void *MmLsStateFromDatum(Datum datum);
+extern void *MmLsMerge(void *a, const void *b);
 extern void MmEvalMetricsFromDatum(Datum datum, MmRegressionMetrics *out);
 
 /* catalog.c */
@@ -147,6 +148,8 @@ typedef struct MmTrainSpec
 	int32		seed;
 	char	   *deploy;
 	int32		parent_version;	/* the version retrained, or 0 */
+	struct MmLsView *moments;	/* a linear regression's training pass, made already, or NULL */
+	char	   *moments_snapshot;
 } MmTrainSpec;
 
 extern void MmTrainRun(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call);
@@ -386,6 +389,8 @@ extern void MmTrainVersion(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCa
 struct MmLsView;
 extern char *MmMomentsPass(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *src,
 						   struct MmLsView *view);
+extern char *MmFoldQuery(const MmSource *src, const char *schema);
+extern void MmCheckCounts(const struct MmLsView *v, const MmSource *src);
 
 /* regress.c */
 extern void MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src, MmTrained *out);

@@ -196,9 +196,37 @@ training_query(const MmSource *src, const char *schema)
 	return q.data;
 }
 
+/*
+ * The training pass of a cross-validated linear regression: the training
+ * aggregate, grouped by each row's fold (mm_cv_fold), the held-out rows in
+ * group -1, with the snapshot read.  Merged, the groups' states are the
+ * state of the ungrouped pass.  NULL past the variadic features' limit.
+ */
+char *
+MmFoldQuery(const MmSource *src, const char *schema)
+{
+	StringInfoData q;
+	StringInfoData x;
+	char	   *y;
+	int			i;
+
+	if (src->nfeatures > MAX_VARIADIC_FEATURES)
+		return NULL;
+	initStringInfo(&x);
+	for (i = 0; i < src->nfeatures; i++)
+		appendStringInfo(&x, ", %s", MmFeatureExpression(src->features[i], src->feature_kinds[i], "r"));
+	y = psprintf("(r.%s)::pg_catalog.float8", quote_identifier(src->target));
+	initStringInfo(&q);
+	appendStringInfo(&q, "SELECT g.fold, g.state, pg_catalog.pg_current_snapshot()::pg_catalog.text FROM "
+					 "(SELECT %s.mm_cv_fold($1, $2, $5, %s%s) AS fold, "
+					 "%s.mm_ls_stats($1, $2, $3, $4, %s%s) AS state FROM %s r GROUP BY 1) g",
+					 schema, y, x.data, schema, y, x.data, src->qualified);
+	return q.data;
+}
+
 /* Errors for NULL or non-finite values the training pass counted. */
-static void
-check_counts(const MmLsView *v, const MmSource *src)
+void
+MmCheckCounts(const MmLsView *v, const MmSource *src)
 {
 	int			j;
 
@@ -488,15 +516,13 @@ MmAppendRegressionMetrics(StringInfo buf, const MmRegressionMetrics *m)
 }
 
 /*
- * Trains a linear regression in one aggregate pass (see the file comment);
- * SPI is connected.
+ * Fits a linear regression from its training pass's state (finished) and
+ * fills out but for the snapshot.
  */
 static void
-train_linear(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *src,
-			 MmTrained *out)
+fit_linear_view(const MmTrainSpec *spec, const MmSource *src, MmLsView view, MmTrained *out)
 {
 	MmLinearParams lp;
-	MmLsView	view;
 	MmLinearModel lin;
 	MmRegressionMetrics train_m,
 				test_m;
@@ -505,7 +531,6 @@ train_linear(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *s
 				metrics;
 
 	MmParseLinearParams(spec->params, &lp);
-	out->snapshot = MmMomentsPass(fcinfo, spec, src, &view);
 	CHECK_FOR_INTERRUPTS();
 	MmFitLinear(view.part[0], view.p, &lp, src->features, src->target, "features", &lin);
 	warn_small_sample(&view);
@@ -557,6 +582,16 @@ train_linear(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *s
 	out->rows_skipped = psprintf("{\"null_target\": " INT64_FORMAT "}", view.head->rows_null_target);
 	out->fingerprint = view.head->fingerprint;
 	out->baseline = MmBaselineFinish(MmBaselineFromMoments(&view, src), &out->model);
+}
+
+/* Trains a linear regression in one aggregate pass (see the file comment); SPI is connected. */
+static void
+train_linear(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *src, MmTrained *out)
+{
+	MmLsView	view;
+
+	out->snapshot = MmMomentsPass(fcinfo, spec, src, &view);
+	fit_linear_view(spec, src, view, out);
 }
 
 /* True when a feature is text, which the least-squares aggregate cannot read. */
@@ -613,7 +648,7 @@ MmMomentsPass(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("the training state was damaged")));
-	check_counts(view, src);
+	MmCheckCounts(view, src);
 	return snapshot;
 }
 
@@ -663,6 +698,12 @@ MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src, 
 		MmTrainKMeans(spec, src, trained);
 	else if (strcmp(algorithm, "pca") == 0)
 		MmTrainPCA(fcinfo, spec, src, trained);
+	else if (spec->moments != NULL)
+	{
+		/* the training pass tuning already made */
+		trained->snapshot = spec->moments_snapshot;
+		fit_linear_view(spec, src, *spec->moments, trained);
+	}
 	else if (!MmPreprocessIsEmpty(spec->preprocess) || has_text_feature(src) || MmDatasetFolding())
 		MmTrainLinearInMemory(spec, src, trained);
 	else

@@ -28,7 +28,9 @@
 #include "utils/timestamp.h"
 
 #include "modelmgr.h"
+#include "lsq.h"
 #include "moments.h"
+#include "rowhash.h"
 #include "tune.h"
 
 PG_FUNCTION_INFO_V1(mm_tune);
@@ -79,8 +81,9 @@ typedef struct Tune
 	MmDataset	all;
 	int32	   *fold_of;
 	double	  **fold_moments;	/* linear regression without preprocessing: per fold */
-	double	  **fold_rows;		/* and its rows with their targets, for the mae */
+	double	  **fold_rows;		/* and its sample of rows, for the mae */
 	size_t	   *fold_n;
+	MmLsView	merged;			/* all the groups of that pass together */
 	char	   *snapshot;
 	int			evaluated;
 	bool		stopped;		/* by the time budget */
@@ -331,7 +334,7 @@ fold_order(const void *a, const void *b)
 	size_t		i = *(const size_t *) a,
 				j = *(const size_t *) b;
 
-	if (sort_ds->label_kind != 0 && sort_ds->y[0][i] != sort_ds->y[0][j])
+	if (sort_ds->y[0][i] != sort_ds->y[0][j])
 		return sort_ds->y[0][i] < sort_ds->y[0][j] ? -1 : 1;
 	if (sort_ds->hash[0][i] != sort_ds->hash[0][j])
 		return sort_ds->hash[0][i] < sort_ds->hash[0][j] ? -1 : 1;
@@ -339,28 +342,52 @@ fold_order(const void *a, const void *b)
 }
 
 /*
- * Deals the training rows into folds in the order of their content hash
- * (within each class for classifiers, so each fold keeps the classes'
- * shares): the folds differ in size by one row at most.
+ * The fold of each training row.  A classifier's rows are dealt into the
+ * folds in the order of their content hash within each class, so each fold
+ * keeps the classes' shares and the folds differ in size by one row at
+ * most.  Other rows take the fold their draw gives (mm_fold_of_draw), the
+ * rule of the grouped aggregate pass, so a search scores the same folds
+ * whichever way it reads the rows.
  */
 static void
 assign_folds(Tune *t)
 {
 	size_t		n = t->all.n[0],
 				r;
-	size_t	   *order = palloc(sizeof(size_t) * Max(n, 1));
 	int			deal = 0;
 
-	for (r = 0; r < n; r++)
-		order[r] = r;
-	sort_ds = &t->all;
-	qsort(order, n, sizeof(size_t), fold_order);
 	t->fold_of = palloc(sizeof(int32) * Max(n, 1));
-	for (r = 0; r < n; r++)
+	if (t->all.label_kind == 0)
 	{
-		/* each class starts where the last left off, so fold sizes stay even */
-		t->fold_of[order[r]] = deal;
-		deal = (deal + 1) % t->folds;
+		int		   *count = palloc0(sizeof(int) * t->folds);
+		int			f;
+
+		for (r = 0; r < n; r++)
+		{
+			t->fold_of[r] = mm_fold_of_draw(mm_row_draw(t->all.hash[0][r], t->all.salt), t->folds);
+			count[t->fold_of[r]]++;
+		}
+		for (f = 0; f < t->folds; f++)
+			if (count[f] == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("fold %d of %d has no training rows", f + 1, t->folds),
+						 errhint("Lower folds, or lower test_size.")));
+		return;
+	}
+	{
+		size_t	   *order = palloc(sizeof(size_t) * Max(n, 1));
+
+		for (r = 0; r < n; r++)
+			order[r] = r;
+		sort_ds = &t->all;
+		qsort(order, n, sizeof(size_t), fold_order);
+		for (r = 0; r < n; r++)
+		{
+			/* each class starts where the last left off, so fold sizes stay even */
+			t->fold_of[order[r]] = deal;
+			deal = (deal + 1) % t->folds;
+		}
 	}
 }
 
@@ -499,9 +526,7 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 /*
  * Linear regression without preprocessing needs only the moments of each
  * fold: a candidate's fit on the other folds comes from their merged
- * moments, and its score on the fold from the fold's own.  They are
- * gathered in one pass; the rows are kept per fold only when the metric is
- * the mean absolute error, which needs them.
+ * moments, and its score on the fold from the fold's own.
  */
 static bool
 moments_suffice(const Tune *t)
@@ -516,62 +541,90 @@ moments_suffice(const Tune *t)
 	for (j = 0; j < t->src.nfeatures; j++)
 		if (t->src.feature_kinds[j] == MM_FEATURE_CATEGORICAL)
 			return false;
-	return true;
+	return MmFoldQuery(&t->src, "mm") != NULL;
 }
 
+/*
+ * The one pass of a linear regression's search: the training aggregate
+ * grouped by fold (MmFoldQuery), in parallel where the planner chooses.
+ * Each fold keeps its moments and its sample of rows (for the mae); all the
+ * groups merged are the state a plain training pass makes, which the
+ * winner is refitted from.
+ */
 static void
-gather_fold_moments(Tune *t)
+fold_pass(FunctionCallInfo fcinfo, Tune *t)
 {
-	int			p = t->all.p,
-				d = p + 1,
-				len = mm_moments_len(d),
-				f;
-	double	   *row = palloc(sizeof(double) * d);
-	double	   *scratch = palloc(sizeof(double) * 2 * d);
-	bool		keep_rows = strcmp(t->metric->name, "mae") == 0;
-	size_t		r,
-				j;
+	char	   *query = MmFoldQuery(&t->src, MmExtensionSchema(fcinfo->flinfo->fn_oid));
+	Oid			types[5] = {FLOAT8OID, INT4OID, INT4OID, FLOAT8OID, INT4OID};
+	Datum		values[5];
+	void	   *merged = NULL;
+	uint64		r;
+	int			f;
 
-	t->fold_moments = palloc(sizeof(double *) * t->folds);
+	values[0] = Float8GetDatum(t->spec.test_size);
+	values[1] = Int32GetDatum(t->spec.seed);
+	values[2] = Int32GetDatum(mm_metric_sample_rows);
+	values[3] = Float8GetDatum(MmEstimatedRows(t->src.relid) / (t->folds + 1));
+	values[4] = Int32GetDatum(t->folds);
+	ereport(DEBUG1, (errmsg_internal("modelmgr tuning query: %s", query)));
+	if (SPI_execute_with_args(query, 5, types, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "tuning query failed");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("relation %s has no rows", t->src.display)));
+	t->fold_moments = palloc0(sizeof(double *) * t->folds);
 	t->fold_rows = palloc0(sizeof(double *) * t->folds);
 	t->fold_n = palloc0(sizeof(size_t) * t->folds);
-	for (r = 0; r < t->all.n[0]; r++)
-		t->fold_n[t->fold_of[r]]++;
-	for (f = 0; f < t->folds; f++)
+	for (r = 0; r < SPI_processed; r++)
 	{
-		t->fold_moments[f] = palloc0(sizeof(double) * len);
-		if (keep_rows)
-			t->fold_rows[f] = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * d * Max(t->fold_n[f], 1));
-	}
-	memset(t->fold_n, 0, sizeof(size_t) * t->folds);
-	for (r = 0; r < t->all.n[0]; r++)
-	{
-		int			k = t->fold_of[r];
+		HeapTuple	tuple = SPI_tuptable->vals[r];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		int			fold = DatumGetInt32(SPI_getbinval(tuple, desc, 1, &isnull));
+		void	   *state = MmLsStateFromDatum(SPI_getbinval(tuple, desc, 2, &isnull));
+		MmLsView	view;
 
-		memcpy(row, t->all.x[0] + r * p, sizeof(double) * p);
-		row[p] = t->all.t[0][r];
-		for (j = 0; j < (size_t) p; j++)
-			if (isnan(row[j]))
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("feature \"%s\" is null in relation %s, and the model does not impute it",
-								t->src.features[j], t->src.display),
-						 errhint("Impute it with preprocess => '{\"%s\": {\"impute\": \"mean\"}}'.",
-								 t->src.features[j])));
-		mm_moments_add(t->fold_moments[k], d, row, scratch);
-		if (keep_rows)
-			memcpy(t->fold_rows[k] + t->fold_n[k] * d, row, sizeof(double) * d);
-		t->fold_n[k]++;
-		if ((r & 0xffff) == 0)
-			CHECK_FOR_INTERRUPTS();
+		t->snapshot = SPI_getvalue(tuple, desc, 3);
+		mm_ls_view(state, &view);
+		mm_ls_finish(&view);
+		if (fold >= 0 && fold < t->folds)
+		{
+			t->fold_moments[fold] = view.part[0];
+			t->fold_rows[fold] = view.sample_row[0];
+			t->fold_n[fold] = view.head->sample_count[0];
+		}
+		if (merged == NULL)
+		{
+			size_t		len = mm_ls_size(view.p, view.head->sample_alloc);
+
+			merged = palloc(len);
+			memcpy(merged, state, len);
+		}
+		else
+			merged = MmLsMerge(merged, state);
+		CHECK_FOR_INTERRUPTS();
 	}
+	mm_ls_view(merged, &t->merged);
+	mm_ls_finish(&t->merged);
+	MmCheckCounts(&t->merged, &t->src);
+	for (f = 0; f < t->folds; f++)
+		if (t->fold_moments[f] == NULL || t->fold_moments[f][0] < 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("folds = %d needs at least as many training rows, and there are %.0f",
+							t->folds, t->merged.part[0][0]),
+					 errhint("Lower folds, or lower test_size.")));
+	/* the mae comes from each fold's sample, as a plain training's does */
+	if (strcmp(t->metric->name, "mae") != 0)
+		memset(t->fold_rows, 0, sizeof(double *) * t->folds);
 }
 
 /* Cross-validation of a linear regression from the folds' moments. */
 static void
 cross_validate_moments(Tune *t, MmCandidate *c)
 {
-	int			p = t->all.p,
+	int			p = t->src.nfeatures,
 				d = p + 1,
 				len = mm_moments_len(d),
 				f,
@@ -744,6 +797,25 @@ cv_summary(const Tune *t, const MmCandidate *best)
 	return buf.data;
 }
 
+/* Trains and records a version from the rows in memory, all of them as they were split. */
+static void
+version_from_memory(FunctionCallInfo fcinfo, Tune *t, MmTrainSpec *spec, MmAuditCall *call,
+					MmTrainedVersion *v)
+{
+	MmDatasetFold whole = {&t->all, t->fold_of, -1, t->snapshot};
+
+	MmDatasetSetFold(&whole);
+	PG_TRY();
+	{
+		MmTrainVersion(fcinfo, spec, call, v);
+	}
+	PG_FINALLY();
+	{
+		MmDatasetSetFold(NULL);
+	}
+	PG_END_TRY();
+}
+
 /* Searches, refits the best and records everything; SPI is connected. */
 static void
 tune_connected(FunctionCallInfo fcinfo, Tune *t, MmAuditCall *call)
@@ -769,10 +841,13 @@ tune_connected(FunctionCallInfo fcinfo, Tune *t, MmAuditCall *call)
 	make_candidates(t);
 
 	/* the one read */
-	load_rows(t);
-	assign_folds(t);
 	if (moments_suffice(t))
-		gather_fold_moments(t);
+		fold_pass(fcinfo, t);
+	else
+	{
+		load_rows(t);
+		assign_folds(t);
+	}
 
 	for (i = 0; i < t->candidates.n; i++)
 	{
@@ -810,20 +885,14 @@ tune_connected(FunctionCallInfo fcinfo, Tune *t, MmAuditCall *call)
 	spec.algorithm = (char *) best->algorithm;
 	spec.params = best->params;
 	spec.preprocess = best->preprocess;
+	if (t->fold_moments != NULL)
 	{
-		MmDatasetFold whole = {&t->all, t->fold_of, -1, t->snapshot};
-
-		MmDatasetSetFold(&whole);
-		PG_TRY();
-		{
-			MmTrainVersion(fcinfo, &spec, call, &v);
-		}
-		PG_FINALLY();
-		{
-			MmDatasetSetFold(NULL);
-		}
-		PG_END_TRY();
+		spec.moments = &t->merged;
+		spec.moments_snapshot = t->snapshot;
+		MmTrainVersion(fcinfo, &spec, call, &v);
 	}
+	else
+		version_from_memory(fcinfo, t, &spec, call, &v);
 	record_trials(t, &v);
 	values[0] = Int64GetDatum(v.version_id);
 	values[1] = CStringGetTextDatum(cv_summary(t, best));

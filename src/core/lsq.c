@@ -566,3 +566,25 @@ mm_ls_merge(void *dst, const void *src, MmError *err)
 	}
 	return MM_OK;
 }
+
+int
+mm_ls_fold(const double *v, int p, double test_size, uint64_t salt, int folds)
+{
+	uint64_t	draw;
+	int			j;
+
+	for (j = 0; j <= p; j++)
+		if (!isfinite(v[j]))
+			return -2;
+	draw = mm_row_draw(mm_row_hash(v, p + 1), salt);
+	if (mm_draw_is_test(draw, test_size))
+		return -1;
+	return mm_fold_of_draw(draw, folds);
+}
+
+int
+mm_fold_of_draw(uint64_t draw, int folds)
+{
+	/* bits of the draw the split does not read */
+	return (int) (mm_mix64(draw ^ UINT64_C(0x666f6c6473)) % (uint64_t) folds);
+}

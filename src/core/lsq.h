@@ -147,4 +147,15 @@ mm_ls_sample_limit(int cap)
 	return cap == 1 ? 2 : cap + cap / 2;
 }
 
+/*
+ * The cross-validation fold of a row (p features, then the target) that a
+ * state of the same test_size and salt puts in its training part: 0 ..
+ * folds - 1 from bits of the row's draw the split does not use; -1 for a
+ * held-out row; -2 for a row with a value that is not finite.
+ */
+extern int	mm_ls_fold(const double *v, int p, double test_size, uint64_t salt, int folds);
+
+/* The fold of a training row from its draw (mm_row_draw), as mm_ls_fold deals it. */
+extern int	mm_fold_of_draw(uint64_t draw, int folds);
+
 #endif							/* MM_LSQ_H */
