@@ -48,12 +48,28 @@ AS $$
          END
 $$;
 
--- the fold of a row in a linear regression's grouped training pass (see mm_tune)
-CREATE FUNCTION mm_cv_fold(test_size float8, seed int, folds int, y float8, VARIADIC x "any")
-RETURNS int
-AS 'MODULE_PATHNAME', 'mm_cv_fold'
+-- A linear regression's search in one pass: a training state per fold and one
+-- for the held-out rows, in one bytea (see mm_tune and doc/tuning.md).
+CREATE FUNCTION mm_cv_accum(state bytea, folds int, test_size float8, seed int, sample_rows int,
+                            expected_rows float8, y float8, VARIADIC x "any")
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'mm_cv_accum'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION mm_cv_fold IS 'the cross-validation fold of a row (-1: held out for the test)';
+
+CREATE FUNCTION mm_cv_combine(a bytea, b bytea)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'mm_cv_combine'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE mm_cv_stats(folds int, test_size float8, seed int, sample_rows int, expected_rows float8,
+                             y float8, VARIADIC x "any") (
+    SFUNC = mm_cv_accum,
+    STYPE = bytea,
+    COMBINEFUNC = mm_cv_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE mm_cv_stats(int, float8, int, int, float8, float8, VARIADIC "any")
+    IS 'least-squares statistics of each cross-validation fold and of the held-out rows';
 
 CREATE FUNCTION mm_tune(model text, relation text, target text, algorithm text DEFAULT 'auto',
                         search jsonb DEFAULT NULL, method text DEFAULT 'grid', trials int DEFAULT 20,
@@ -65,3 +81,14 @@ RETURNS TABLE (model text, version int, algorithm text, params jsonb, metrics js
 AS 'MODULE_PATHNAME', 'mm_tune'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION mm_tune IS 'search hyperparameters by cross-validation and keep the best as a new version';
+
+CREATE FUNCTION mm_tune_progress()
+RETURNS TABLE (pid int, model text, algorithm text, candidate int, candidates int, fold int, folds int,
+               elapsed interval)
+AS 'MODULE_PATHNAME', 'mm_tune_progress'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION mm_tune_progress IS 'where each running mm_tune is (needs the library preloaded)';
+
+CREATE VIEW mm.tune_progress AS SELECT * FROM @extschema@.mm_tune_progress();
+COMMENT ON VIEW mm.tune_progress IS 'one row per running search: its candidate, fold and time so far';
+GRANT SELECT ON mm.tune_progress TO PUBLIC;

@@ -36,7 +36,8 @@
 PG_FUNCTION_INFO_V1(mm_ls_accum);
 PG_FUNCTION_INFO_V1(mm_ls_accum_array);
 PG_FUNCTION_INFO_V1(mm_ls_combine);
-PG_FUNCTION_INFO_V1(mm_cv_fold);
+PG_FUNCTION_INFO_V1(mm_cv_accum);
+PG_FUNCTION_INFO_V1(mm_cv_combine);
 PG_FUNCTION_INFO_V1(mm_eval_accum);
 PG_FUNCTION_INFO_V1(mm_eval_combine);
 
@@ -349,46 +350,286 @@ mm_ls_combine(PG_FUNCTION_ARGS)
 }
 
 /*
- * mm_cv_fold(test_size, seed, folds, y, VARIADIC x): the fold of a row, as
- * mm_ls_fold says, for a training pass grouped by fold (see tune.c); -2
- * for a row with a NULL, which the states count and refuse.
+ * The state of mm_cv_stats: folds + 1 least-squares states of the same
+ * settings laid end to end behind a directory of their offsets, one per
+ * fold of the training rows and the last for the held-out rows.  A row is
+ * hashed once, routed by mm_ls_fold and added to its state with that hash;
+ * merged, the states are the one a plain training pass makes.
+ */
+#define CV_MAGIC 0x4d4d4356		/* "MMCV" */
+#define CV_MAX_STATES 101
+
+typedef struct CvHeader
+{
+	uint32		magic;
+	int32		nstates;
+	uint64		offset[CV_MAX_STATES + 1];	/* from the payload's start; the last is its length */
+} CvHeader;
+
+/* Checks a cross-validation state's directory and each state in it. */
+static void
+cv_check(const CvHeader *h, Size len, bool full)
+{
+	int			i;
+
+	if (len < sizeof(CvHeader) || h->magic != CV_MAGIC || h->nstates < 2 || h->nstates > CV_MAX_STATES ||
+		h->offset[0] != MAXALIGN(sizeof(CvHeader)) || h->offset[h->nstates] != len)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid cross-validation state")));
+	for (i = 0; i < h->nstates; i++)
+	{
+		if (h->offset[i + 1] <= h->offset[i] || h->offset[i] % sizeof(double) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("invalid cross-validation state")));
+		ls_check((const char *) h + h->offset[i], h->offset[i + 1] - h->offset[i], full);
+	}
+}
+
+/* A new state in cxt whose sub-state i is sized for alloc sample rows (others as in old). */
+static bytea *
+cv_resize(MemoryContext cxt, const CvHeader *old, int i, int alloc)
+{
+	Size		len = old->offset[old->nstates] + mm_ls_size(((MmLsHeader *) ((char *) old + old->offset[i]))->nfeatures, alloc) -
+		(old->offset[i + 1] - old->offset[i]);
+	bytea	   *state = state_alloc(cxt, len);
+	CvHeader   *h = (CvHeader *) ((char *) state + STATE_OFFSET);
+	int			j;
+
+	h->magic = CV_MAGIC;
+	h->nstates = old->nstates;
+	h->offset[0] = old->offset[0];
+	for (j = 0; j < old->nstates; j++)
+	{
+		const void *src = (const char *) old + old->offset[j];
+		Size		size = j == i ? mm_ls_size(((const MmLsHeader *) src)->nfeatures, alloc) :
+			old->offset[j + 1] - old->offset[j];
+
+		h->offset[j + 1] = h->offset[j] + size;
+		if (j == i)
+			mm_ls_copy_resized((char *) h + h->offset[j], src, alloc);
+		else
+			memcpy((char *) h + h->offset[j], src, size);
+	}
+	return state;
+}
+
+/* The state's payload, aligned (copied when it is not). */
+static CvHeader *
+cv_payload(bytea **state)
+{
+	Size		len;
+	void	   *payload = state_payload(*state, &len);
+
+	if ((char *) payload != (char *) *state + STATE_OFFSET)
+	{
+		bytea	   *copy = state_alloc(CurrentMemoryContext, len);
+
+		memcpy((char *) copy + STATE_OFFSET, payload, len);
+		*state = copy;
+		payload = (char *) copy + STATE_OFFSET;
+	}
+	return payload;
+}
+
+#define CV_FIXED_ARGS 7
+
+/*
+ * mm_cv_accum(state, folds, test_size, seed, sample_rows, expected_rows, y,
+ * VARIADIC x "any").
  */
 Datum
-mm_cv_fold(PG_FUNCTION_ARGS)
+mm_cv_accum(PG_FUNCTION_ARGS)
 {
-	int			p = PG_NARGS() - 4;
+	MemoryContext aggcxt;
+	int			p = PG_NARGS() - CV_FIXED_ARGS;
 	RowBuffer  *buf;
+	bytea	   *state;
+	CvHeader   *h;
+	bool		has_nulls = false;
 	int			folds,
-				j;
+				target,
+				j,
+				grow;
+	double		test_size;
+	uint64		hash = 0;
+	MmLsView	view;
+	void	   *ls;
 
-	MmRequireArg(fcinfo, 0, "test_size");
-	MmRequireArg(fcinfo, 1, "seed");
-	MmRequireArg(fcinfo, 2, "folds");
-	folds = PG_GETARG_INT32(2);
-	if (folds < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("folds must be positive")));
+	CHECK_FOR_INTERRUPTS();
+	require_aggregate(fcinfo, "mm_cv_accum", &aggcxt);
+	MmRequireArg(fcinfo, 1, "folds");
+	MmRequireArg(fcinfo, 2, "test_size");
+	MmRequireArg(fcinfo, 3, "seed");
+	folds = PG_GETARG_INT32(1);
+	test_size = PG_GETARG_FLOAT8(2);
 	buf = row_buffer(fcinfo, p);
 	if (!buf->types_checked)
 	{
 		for (j = 0; j < p; j++)
-			if (get_fn_expr_argtype(fcinfo->flinfo, 4 + j) != FLOAT8OID)
+			if (get_fn_expr_argtype(fcinfo->flinfo, CV_FIXED_ARGS + j) != FLOAT8OID)
 				ereport(ERROR,
 						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("feature arguments of mm_cv_fold must be float8")));
+						 errmsg("feature arguments of mm_cv_stats must be float8")));
 		buf->types_checked = true;
 	}
-	if (PG_ARGISNULL(3))
-		PG_RETURN_INT32(-2);
+
+	if (PG_ARGISNULL(0))
+	{
+		int32		sample_rows;
+		Size		len;
+		double		expected;
+		int			alloc,
+					i;
+
+		MmRequireArg(fcinfo, 4, "sample_rows");
+		MmRequireArg(fcinfo, 5, "expected_rows");
+		sample_rows = PG_GETARG_INT32(4);
+		if (folds < 2 || folds + 1 > CV_MAX_STATES)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("folds must be between 2 and %d", CV_MAX_STATES - 1)));
+		if (!(test_size >= 0.0 && test_size < 1.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("test_size must be at least 0 and less than 1")));
+		if (sample_rows < 0 || sample_rows > MM_LS_MAX_SAMPLE)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("sample_rows must be between 0 and %d", MM_LS_MAX_SAMPLE)));
+		if (p < 1 || p > MM_MAX_FEATURES)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("a model has between 1 and %d features, not %d", MM_MAX_FEATURES, p)));
+		/*
+		 * Every state admits rows to its sample as a plain pass over all the
+		 * rows would (its threshold from all the expected rows), so each
+		 * keeps its share of the rows the plain pass's sample could hold and
+		 * the states merged keep exactly that sample.  The samples are
+		 * allocated at once for about that share (a growing one copies
+		 * every state of the directory).
+		 */
+		expected = PG_GETARG_FLOAT8(5);
+		alloc = (int) Min((double) mm_ls_sample_limit(sample_rows),
+						  MM_LS_ADMIT * sample_rows * 1.25 / folds + 64.0);
+		len = MAXALIGN(sizeof(CvHeader)) + (folds + 1) * mm_ls_size(p, alloc);
+		state = state_alloc(aggcxt, len);
+		h = (CvHeader *) ((char *) state + STATE_OFFSET);
+		h->magic = CV_MAGIC;
+		h->nstates = folds + 1;
+		h->offset[0] = MAXALIGN(sizeof(CvHeader));
+		for (i = 0; i <= folds; i++)
+		{
+			h->offset[i + 1] = h->offset[i] + mm_ls_size(p, alloc);
+			mm_ls_init((char *) h + h->offset[i], p, test_size, PG_GETARG_INT32(3), sample_rows,
+					   expected, alloc);
+		}
+	}
+	else
+	{
+		state = PG_GETARG_BYTEA_P(0);
+		h = cv_payload(&state);
+		if (h->magic != CV_MAGIC || h->nstates != folds + 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("invalid cross-validation state")));
+	}
+
+	/* the row, and the state it goes to: a row with a NULL to the first, which counts it */
 	for (j = 0; j < p; j++)
 	{
-		if (PG_ARGISNULL(4 + j))
-			PG_RETURN_INT32(-2);
-		buf->values[j] = PG_GETARG_FLOAT8(4 + j);
+		buf->isnull[j] = PG_ARGISNULL(CV_FIXED_ARGS + j);
+		has_nulls |= buf->isnull[j];
+		if (!buf->isnull[j])
+			buf->values[j] = PG_GETARG_FLOAT8(CV_FIXED_ARGS + j);
 	}
-	buf->values[p] = PG_GETARG_FLOAT8(3);
-	PG_RETURN_INT32(mm_ls_fold(buf->values, p, PG_GETARG_FLOAT8(0), mm_seed_salt(PG_GETARG_INT32(1)), folds));
+	target = 0;
+	if (!PG_ARGISNULL(6) && !has_nulls)
+	{
+		int			fold;
+
+		buf->values[p] = PG_GETARG_FLOAT8(6);
+		fold = mm_ls_fold(buf->values, p, test_size, mm_seed_salt(PG_GETARG_INT32(3)), folds, &hash);
+		target = fold == -1 ? folds : Max(fold, 0);
+	}
+	ls = (char *) h + h->offset[target];
+	grow = mm_ls_grow_needed(ls);
+	if (grow > 0)
+	{
+		state = cv_resize(aggcxt, h, target, grow);
+		h = (CvHeader *) ((char *) state + STATE_OFFSET);
+		ls = (char *) h + h->offset[target];
+	}
+	mm_ls_view(ls, &view);
+	if (PG_ARGISNULL(6))
+		mm_ls_add_null_target(&view);
+	else
+	{
+		buf->values[p] = PG_GETARG_FLOAT8(6);
+		mm_ls_add_hashed(&view, buf->values, has_nulls ? buf->isnull : NULL, hash != 0 ? &hash : NULL);
+	}
+	PG_RETURN_BYTEA_P(state);
+}
+
+/* mm_cv_combine(a, b): merges two cross-validation states state by state (strict). */
+Datum
+mm_cv_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	bytea	   *a,
+			   *b;
+	CvHeader   *ha,
+			   *hb;
+	Size		blen;
+	MmError		err;
+	int			i;
+
+	require_aggregate(fcinfo, "mm_cv_combine", &aggcxt);
+	a = PG_GETARG_BYTEA_P(0);
+	b = PG_GETARG_BYTEA_P(1);
+	ha = cv_payload(&a);
+	hb = state_payload(b, &blen);
+	cv_check(ha, VARSIZE(a) - STATE_OFFSET, true);
+	cv_check(hb, blen, true);
+	if (ha->nstates != hb->nstates)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("cannot combine cross-validation states of different folds")));
+	for (i = 0; i < ha->nstates; i++)
+	{
+		void	   *la = (char *) ha + ha->offset[i];
+		const void *lb = (const char *) hb + hb->offset[i];
+		int			grow = mm_ls_merge_grow_needed(la, lb);
+
+		if (grow > 0)
+		{
+			a = cv_resize(aggcxt, ha, i, grow);
+			ha = (CvHeader *) ((char *) a + STATE_OFFSET);
+			la = (char *) ha + ha->offset[i];
+		}
+		if (mm_ls_merge(la, lb, &err) != MM_OK)
+			MmReportCoreError(&err, "could not combine cross-validation states");
+	}
+	PG_RETURN_BYTEA_P(a);
+}
+
+/*
+ * The least-squares states of a finished cross-validation state, checked
+ * and copied: folds of them, then the held-out rows'.  Returns their count.
+ */
+int
+MmCvStates(Datum datum, void ***states)
+{
+	bytea	   *state = DatumGetByteaPCopy(datum);
+	CvHeader   *h = cv_payload(&state);
+	int			i;
+
+	cv_check(h, VARSIZE(state) - STATE_OFFSET, true);
+	*states = palloc(sizeof(void *) * h->nstates);
+	for (i = 0; i < h->nstates; i++)
+		(*states)[i] = (char *) h + h->offset[i];
+	return h->nstates;
 }
 
 /* Merges checked state b into a, returning a (grown into a copy when b needs more room). */

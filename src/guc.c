@@ -14,7 +14,7 @@ int			mm_training_threads = 2;
 int			mm_monitor_naptime = 10;
 int			mm_max_monitor_workers = 2;
 bool		mm_monitor_enabled = true;
-bool		mm_tune_progress = false;
+bool		mm_tune_progress_notices = false;
 
 /* Hands the thread limit to the core, which knows no GUC. */
 static void
@@ -94,7 +94,7 @@ MmGucInit(void)
 	DefineCustomBoolVariable("modelmgr.tune_progress",
 							 "Whether mm_tune reports each candidate as a NOTICE.",
 							 "Each NOTICE names the candidate, its cross-validated score and its time.",
-							 &mm_tune_progress,
+							 &mm_tune_progress_notices,
 							 false,
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);

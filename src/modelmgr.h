@@ -26,7 +26,7 @@ extern int	mm_training_threads;
 extern int	mm_monitor_naptime;
 extern int	mm_max_monitor_workers;
 extern bool mm_monitor_enabled;
-extern bool mm_tune_progress;
+extern bool mm_tune_progress_notices;
 extern void MmGucInit(void);
 
 /* util.c */
@@ -50,6 +50,7 @@ extern bool MmErrorEndsCall(int sqlerrcode);
 /* aggregates.c */
 extern void *MmLsStateFromDatum(Datum datum);
 extern void *MmLsMerge(void *a, const void *b);
+extern int	MmCvStates(Datum datum, void ***states);
 extern void MmEvalMetricsFromDatum(Datum datum, MmRegressionMetrics *out);
 
 /* catalog.c */
@@ -417,6 +418,12 @@ extern int	MmOutcomeCount(const MmModel *model);
 
 /* worker.c */
 extern void MmWorkerInit(void);
+
+/* progress.c */
+extern void MmProgressInit(void);
+extern void MmProgressStart(const char *model, int candidates, int folds);
+extern void MmProgressUpdate(int candidate, const char *algorithm, int fold);
+extern void MmProgressEnd(void);
 
 /* evaluate.c */
 extern Jsonb *MmEvaluate(const MmVersionRef *ref, const MmModel *model, const char *relation);

@@ -197,10 +197,10 @@ training_query(const MmSource *src, const char *schema)
 }
 
 /*
- * The training pass of a cross-validated linear regression: the training
- * aggregate, grouped by each row's fold (mm_cv_fold), the held-out rows in
- * group -1, with the snapshot read.  Merged, the groups' states are the
- * state of the ungrouped pass.  NULL past the variadic features' limit.
+ * The training pass of a cross-validated linear regression: one aggregate,
+ * mm_cv_stats, whose state holds a training state per fold and one for the
+ * held-out rows, with the snapshot read.  NULL past the variadic features'
+ * limit.
  */
 char *
 MmFoldQuery(const MmSource *src, const char *schema)
@@ -217,10 +217,9 @@ MmFoldQuery(const MmSource *src, const char *schema)
 		appendStringInfo(&x, ", %s", MmFeatureExpression(src->features[i], src->feature_kinds[i], "r"));
 	y = psprintf("(r.%s)::pg_catalog.float8", quote_identifier(src->target));
 	initStringInfo(&q);
-	appendStringInfo(&q, "SELECT g.fold, g.state, pg_catalog.pg_current_snapshot()::pg_catalog.text FROM "
-					 "(SELECT %s.mm_cv_fold($1, $2, $5, %s%s) AS fold, "
-					 "%s.mm_ls_stats($1, $2, $3, $4, %s%s) AS state FROM %s r GROUP BY 1) g",
-					 schema, y, x.data, schema, y, x.data, src->qualified);
+	appendStringInfo(&q, "SELECT %s.mm_cv_stats($5, $1, $2, $3, $4, %s%s), "
+					 "pg_catalog.pg_current_snapshot()::pg_catalog.text FROM %s r",
+					 schema, y, x.data, src->qualified);
 	return q.data;
 }
 

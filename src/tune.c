@@ -86,6 +86,7 @@ typedef struct Tune
 	MmLsView	merged;			/* all the groups of that pass together */
 	char	   *snapshot;
 	int			evaluated;
+	int			current;		/* the candidate being scored, from 1 */
 	bool		stopped;		/* by the time budget */
 } Tune;
 
@@ -503,6 +504,7 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 		spec.algorithm = (char *) c->algorithm;
 		spec.params = c->params;
 		spec.preprocess = c->preprocess;
+		MmProgressUpdate(t->current, c->algorithm, f + 1);
 		fit_from_memory(fcinfo, &fold, &spec, &src, c->algorithm, &trained);
 		metrics = MmJsonbFromString(trained.metrics);
 		test = getKeyJsonValueFromContainer(&metrics->root, "test", 4, NULL);
@@ -545,11 +547,10 @@ moments_suffice(const Tune *t)
 }
 
 /*
- * The one pass of a linear regression's search: the training aggregate
- * grouped by fold (MmFoldQuery), in parallel where the planner chooses.
- * Each fold keeps its moments and its sample of rows (for the mae); all the
- * groups merged are the state a plain training pass makes, which the
- * winner is refitted from.
+ * The one pass of a linear regression's search (MmFoldQuery), in parallel
+ * where the planner chooses.  Each fold keeps its moments and its sample of
+ * rows (for the mae); all the states merged are the state a plain training
+ * pass makes, which the winner is refitted from.
  */
 static void
 fold_pass(FunctionCallInfo fcinfo, Tune *t)
@@ -557,63 +558,70 @@ fold_pass(FunctionCallInfo fcinfo, Tune *t)
 	char	   *query = MmFoldQuery(&t->src, MmExtensionSchema(fcinfo->flinfo->fn_oid));
 	Oid			types[5] = {FLOAT8OID, INT4OID, INT4OID, FLOAT8OID, INT4OID};
 	Datum		values[5];
+	void	  **states;
 	void	   *merged = NULL;
-	uint64		r;
-	int			f;
+	bool		isnull;
+	Datum		d;
+	int			n,
+				i;
 
 	values[0] = Float8GetDatum(t->spec.test_size);
 	values[1] = Int32GetDatum(t->spec.seed);
 	values[2] = Int32GetDatum(mm_metric_sample_rows);
-	values[3] = Float8GetDatum(MmEstimatedRows(t->src.relid) / (t->folds + 1));
+	values[3] = Float8GetDatum(MmEstimatedRows(t->src.relid));
 	values[4] = Int32GetDatum(t->folds);
 	ereport(DEBUG1, (errmsg_internal("modelmgr tuning query: %s", query)));
-	if (SPI_execute_with_args(query, 5, types, values, NULL, true, 0) != SPI_OK_SELECT)
+	if (SPI_execute_with_args(query, 5, types, values, NULL, true, 0) != SPI_OK_SELECT ||
+		SPI_processed != 1)
 		elog(ERROR, "tuning query failed");
-	if (SPI_processed == 0)
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("relation %s has no rows", t->src.display)));
+	t->snapshot = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	n = MmCvStates(d, &states);
+	if (n != t->folds + 1)
+		elog(ERROR, "the tuning pass made %d states for %d folds", n, t->folds);
 	t->fold_moments = palloc0(sizeof(double *) * t->folds);
 	t->fold_rows = palloc0(sizeof(double *) * t->folds);
 	t->fold_n = palloc0(sizeof(size_t) * t->folds);
-	for (r = 0; r < SPI_processed; r++)
+	for (i = 0; i < n; i++)
 	{
-		HeapTuple	tuple = SPI_tuptable->vals[r];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		int			fold = DatumGetInt32(SPI_getbinval(tuple, desc, 1, &isnull));
-		void	   *state = MmLsStateFromDatum(SPI_getbinval(tuple, desc, 2, &isnull));
 		MmLsView	view;
 
-		t->snapshot = SPI_getvalue(tuple, desc, 3);
-		mm_ls_view(state, &view);
+		mm_ls_view(states[i], &view);
 		mm_ls_finish(&view);
-		if (fold >= 0 && fold < t->folds)
+		if (i < t->folds)
 		{
-			t->fold_moments[fold] = view.part[0];
-			t->fold_rows[fold] = view.sample_row[0];
-			t->fold_n[fold] = view.head->sample_count[0];
+			t->fold_moments[i] = view.part[0];
+			t->fold_rows[i] = view.sample_row[0];
+			t->fold_n[i] = view.head->sample_count[0];
 		}
 		if (merged == NULL)
 		{
 			size_t		len = mm_ls_size(view.p, view.head->sample_alloc);
 
 			merged = palloc(len);
-			memcpy(merged, state, len);
+			memcpy(merged, states[i], len);
 		}
 		else
-			merged = MmLsMerge(merged, state);
-		CHECK_FOR_INTERRUPTS();
+			merged = MmLsMerge(merged, states[i]);
 	}
 	mm_ls_view(merged, &t->merged);
 	mm_ls_finish(&t->merged);
 	MmCheckCounts(&t->merged, &t->src);
-	for (f = 0; f < t->folds; f++)
-		if (t->fold_moments[f] == NULL || t->fold_moments[f][0] < 1)
+	if (t->merged.part[0][0] < t->folds)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("folds = %d needs at least as many training rows, and there are %.0f",
+						t->folds, t->merged.part[0][0]),
+				 errhint("Lower folds, or lower test_size.")));
+	for (i = 0; i < t->folds; i++)
+		if (t->fold_moments[i][0] < 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("folds = %d needs at least as many training rows, and there are %.0f",
-							t->folds, t->merged.part[0][0]),
+					 errmsg("fold %d of %d has no training rows", i + 1, t->folds),
 					 errhint("Lower folds, or lower test_size.")));
 	/* the mae comes from each fold's sample, as a plain training's does */
 	if (strcmp(t->metric->name, "mae") != 0)
@@ -849,10 +857,13 @@ tune_connected(FunctionCallInfo fcinfo, Tune *t, MmAuditCall *call)
 		assign_folds(t);
 	}
 
+	MmProgressStart(t->spec.model, t->candidates.n, t->folds);
 	for (i = 0; i < t->candidates.n; i++)
 	{
 		MmCandidate *c = &t->candidates.items[i];
 
+		t->current = i + 1;
+		MmProgressUpdate(t->current, c->algorithm, 0);
 		/* a budget stops the search between candidates, once one has a score */
 		if (t->budget > 0 && best != NULL && seconds_since(start) >= t->budget)
 		{
@@ -863,7 +874,7 @@ tune_connected(FunctionCallInfo fcinfo, Tune *t, MmAuditCall *call)
 		t->evaluated++;
 		if (strcmp(c->status, "ok") == 0 && (best == NULL || better(t, c, best)))
 			best = c;
-		if (mm_tune_progress)
+		if (mm_tune_progress_notices)
 			ereport(NOTICE,
 					(errmsg("candidate %d of %d, %s %s: %s", i + 1, t->candidates.n, c->algorithm,
 							jsonb_text(c->params),
@@ -992,7 +1003,15 @@ tune_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	tune_connected(fcinfo, t, call);
+	PG_TRY();
+	{
+		tune_connected(fcinfo, t, call);
+	}
+	PG_FINALLY();
+	{
+		MmProgressEnd();
+	}
+	PG_END_TRY();
 	SPI_finish();
 	return (Datum) 0;
 }

@@ -424,6 +424,12 @@ mm_ls_finish(MmLsView *view)
 void
 mm_ls_add(MmLsView *view, const double *v, const uint8_t *isnull)
 {
+	mm_ls_add_hashed(view, v, isnull, NULL);
+}
+
+void
+mm_ls_add_hashed(MmLsView *view, const double *v, const uint8_t *isnull, const uint64_t *row_hash)
+{
 	MmLsHeader *h = view->head;
 	int			p = view->p,
 				j,
@@ -472,7 +478,7 @@ mm_ls_add(MmLsView *view, const double *v, const uint8_t *isnull)
 		return;
 	}
 
-	hash = mm_row_hash(v, view->d);
+	hash = row_hash != NULL ? *row_hash : mm_row_hash(v, view->d);
 	h->fingerprint += hash;
 	draw = mm_row_draw(hash, h->salt);
 	part = mm_draw_is_test(draw, h->test_size) ? 1 : 0;
@@ -568,7 +574,7 @@ mm_ls_merge(void *dst, const void *src, MmError *err)
 }
 
 int
-mm_ls_fold(const double *v, int p, double test_size, uint64_t salt, int folds)
+mm_ls_fold(const double *v, int p, double test_size, uint64_t salt, int folds, uint64_t *row_hash)
 {
 	uint64_t	draw;
 	int			j;
@@ -576,7 +582,8 @@ mm_ls_fold(const double *v, int p, double test_size, uint64_t salt, int folds)
 	for (j = 0; j <= p; j++)
 		if (!isfinite(v[j]))
 			return -2;
-	draw = mm_row_draw(mm_row_hash(v, p + 1), salt);
+	*row_hash = mm_row_hash(v, p + 1);
+	draw = mm_row_draw(*row_hash, salt);
 	if (mm_draw_is_test(draw, test_size))
 		return -1;
 	return mm_fold_of_draw(draw, folds);

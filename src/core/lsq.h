@@ -123,6 +123,10 @@ extern void mm_ls_add_null_target(MmLsView *view);
  */
 extern void mm_ls_add(MmLsView *view, const double *v, const uint8_t *isnull);
 
+/* The same, with the row's hash (mm_row_hash of its d values) known, or NULL. */
+extern void mm_ls_add_hashed(MmLsView *view, const double *v, const uint8_t *isnull,
+							 const uint64_t *row_hash);
+
 /* The allocation dst needs before src can be merged into it, or 0. */
 extern int	mm_ls_merge_grow_needed(const void *dst, const void *src);
 
@@ -151,9 +155,11 @@ mm_ls_sample_limit(int cap)
  * The cross-validation fold of a row (p features, then the target) that a
  * state of the same test_size and salt puts in its training part: 0 ..
  * folds - 1 from bits of the row's draw the split does not use; -1 for a
- * held-out row; -2 for a row with a value that is not finite.
+ * held-out row; -2 for a row with a value that is not finite.  Sets
+ * *row_hash (but for -2) for mm_ls_add_hashed.
  */
-extern int	mm_ls_fold(const double *v, int p, double test_size, uint64_t salt, int folds);
+extern int	mm_ls_fold(const double *v, int p, double test_size, uint64_t salt, int folds,
+					   uint64_t *row_hash);
 
 /* The fold of a training row from its draw (mm_row_draw), as mm_ls_fold deals it. */
 extern int	mm_fold_of_draw(uint64_t draw, int folds);

@@ -1,0 +1,60 @@
+# A running search is visible from another session in mm.tune_progress, and
+# a cancelled one leaves no version, no trial and no progress row behind.
+#
+# Needs a real server with the library preloaded: the progress lives in
+# shared memory, and two sessions must run at once.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('tune_progress');
+$node->init;
+$node->append_conf('postgresql.conf', qq{
+shared_preload_libraries = 'modelmgr'
+modelmgr.monitor_enabled = off
+});
+$node->start;
+$node->safe_psql('postgres', q{
+	CREATE EXTENSION modelmgr;
+	CREATE TABLE bands AS
+	SELECT g AS id, (g % 10)::float8 + ((g * 7) % 5) / 10.0 AS a, ((g * 3) % 7)::float8 AS b,
+	       CASE WHEN g % 10 < 3 THEN 'low' WHEN g % 10 < 7 THEN 'mid' ELSE 'high' END AS band
+	  FROM generate_series(1, 20000) g;
+});
+
+is($node->safe_psql('postgres', 'SELECT count(*) FROM mm.tune_progress'), '0', 'no search runs');
+
+my $search = $node->background_psql('postgres');
+$search->query_until(qr/started/, q{
+	\echo started
+	SELECT * FROM mm_tune('watched', 'bands', 'band', exclude => ARRAY['id'], folds => 5,
+	                      method => 'random', trials => 400,
+	                      search => '{"alpha": {"log_uniform": [0.001, 100]}, "preprocess.*.scale": ["none", "standard"]}');
+});
+
+ok($node->poll_query_until('postgres',
+		q{SELECT candidate >= 2 AND fold >= 1 FROM mm.tune_progress WHERE model = 'watched'}),
+	'another session sees the search move through candidates and folds');
+is($node->safe_psql('postgres',
+		q{SELECT candidates || ' ' || folds || ' ' || algorithm || ' ' || (elapsed > interval '0')
+		    FROM mm.tune_progress WHERE model = 'watched'}),
+	'400 5 logistic_regression true', 'with its size, algorithm and time so far');
+
+my $pid = $node->safe_psql('postgres', q{SELECT pid FROM mm.tune_progress WHERE model = 'watched'});
+$node->safe_psql('postgres', qq{SELECT pg_cancel_backend($pid)});
+ok($node->poll_query_until('postgres',
+		q{SELECT count(*) = 0 FROM mm.tune_progress WHERE model = 'watched'}),
+	'the cancelled search leaves the progress view');
+$search->quit;
+is($node->safe_psql('postgres', q{SELECT count(*) FROM mm.versions WHERE model = 'watched'}),
+	'0', 'and no version');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM mm.trials WHERE model = 'watched'}),
+	'0', 'and no trial');
+is($node->safe_psql('postgres',
+		q{SELECT outcome || ' ' || sqlstate FROM mm.audit_log WHERE function = 'mm_tune' AND model = 'watched'}),
+	'error 57014', 'the cancel is in the audit log');
+
+$node->stop;
+done_testing();
