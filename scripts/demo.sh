@@ -8,9 +8,9 @@
 # PostgreSQL 15 server with modelmgr preloaded in run/ (as the unprivileged
 # user postgres, on a Unix socket only), loads a sample data set of house
 # sales, and runs train, evaluate, deploy, predict, retrain, rollback,
-# classification, clustering and monitoring (a check by hand, then the
-# background worker retraining on an alert), printing each statement and its
-# result.  It ends by saying how to connect.
+# classification, clustering, monitoring (a check by hand, then the
+# background worker retraining on an alert) and tuning, printing each
+# statement and its result.  It ends by saying how to connect.
 #
 # Environment: MM_PORT (default 55432) picks the port.
 

@@ -143,5 +143,14 @@ SELECT mm_unmonitor(:retrainer);
 SELECT monitor, model, relation, every, action, last_verdict FROM mm.monitors;
 
 \echo
-\echo '--- 13. The registry at a glance.'
+\echo '--- 13. Tune: let 5-fold cross-validation choose the ridge penalty on the 2026 sales;'
+\echo '---     every candidate is kept in mm.trials, the best becomes a version.'
+SELECT model, version, algorithm, params -> 'alpha' AS alpha, deployed,
+       round((metrics #>> '{cv,mean}')::numeric, 5) AS cv_r2, round((metrics #>> '{test,r2}')::numeric, 5) AS test_r2
+  FROM mm_tune('house_price', 'house_sales_2026', 'price', exclude => ARRAY['id', 'sold_on'], deploy => 'never');
+SELECT trial, params -> 'alpha' AS alpha, round(cv_mean::numeric, 5) AS cv_r2, round(cv_std::numeric, 5) AS cv_std
+  FROM mm.trials WHERE model = 'house_price' ORDER BY cv_mean DESC, trial LIMIT 3;
+
+\echo
+\echo '--- 14. The registry at a glance.'
 SELECT model, owner, task, versions, latest_version, production_version FROM mm.models;

@@ -123,12 +123,6 @@ choose_algorithms(Tune *t)
 	MmTrainSpec probe = t->spec;
 	const char *chosen;
 
-	if (strcmp(t->spec.algorithm, "pca") == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("pca cannot be tuned by cross-validation"),
-				 errdetail("More components always keep more variance, so no score chooses among them."),
-				 errhint("Train it with params => '{\"n_components\": 0.95}' to keep a share of the variance.")));
 	if (strcmp(t->spec.algorithm, "auto") == 0 && t->src.target == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -985,6 +979,12 @@ tune_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 					 errmsg("time_budget must be positive")));
 	}
 
+	if (strcmp(spec->algorithm, "pca") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("pca cannot be tuned by cross-validation"),
+				 errdetail("More components always keep more variance, so no score chooses among them."),
+				 errhint("Train it with params => '{\"n_components\": 0.95}' to keep a share of the variance.")));
 	if (strcmp(t->method, "grid") != 0 && strcmp(t->method, "random") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
