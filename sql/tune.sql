@@ -103,6 +103,16 @@ SELECT (SELECT algorithm || ' ' || params::text FROM mm.trials WHERE model = 'tu
        = (SELECT algorithm || ' ' || (params - 'fit_intercept' - 'class_weight' - 'max_iter' - 'tol' - 'loss')::text
             FROM mm.versions WHERE model = 'tuned_cls') AS best_won;
 
+-- Logistic regressions start from the previous candidate's fit on the same fold:
+-- the scores are those of fits from scratch.
+SELECT version FROM mm_tune('warm_all', 'tune_cls', 'band', algorithm => 'logistic_regression',
+                            exclude => ARRAY['id'], search => '{"alpha": [0.1, 0.3, 1]}', folds => 3);
+SELECT version FROM mm_tune('warm_one', 'tune_cls', 'band', algorithm => 'logistic_regression',
+                            exclude => ARRAY['id'], search => '{"alpha": [1]}', folds => 3);
+SELECT abs(a.cv_mean - b.cv_mean) < 1e-9 AS same_score
+  FROM mm.trials a, mm.trials b
+ WHERE a.model = 'warm_all' AND a.params->>'alpha' = '1' AND b.model = 'warm_one';
+
 -- Clustering: k by silhouette, on three separated groups; a k past a fold's rows fails alone.
 SELECT params->>'k' AS k, metrics #> '{cv,metric}' AS metric
   FROM mm_tune('tuned_km', 'tune_blobs', NULL, algorithm => 'kmeans', exclude => ARRAY['id'],

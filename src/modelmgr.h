@@ -366,6 +366,7 @@ extern MmLabelKind MmLabelKindOf(Oid type);
 extern void MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
 							  MmTrained *out);
 extern void MmCheckClassifierParams(const char *algorithm, Jsonb *params, int32 seed);
+extern void MmClassifierWarmStart(const double *start, int rows, int width);
 
 /* train.c, continued: training one version, in parts tuning reuses */
 

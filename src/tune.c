@@ -35,6 +35,8 @@
 
 PG_FUNCTION_INFO_V1(mm_tune);
 
+static char *jsonb_text(Jsonb *j);
+
 /* A metric a search may optimize. */
 typedef struct MetricInfo
 {
@@ -84,6 +86,11 @@ typedef struct Tune
 	double	  **fold_rows;		/* and its sample of rows, for the mae */
 	size_t	   *fold_n;
 	MmLsView	merged;			/* all the groups of that pass together */
+	/* per fold: the last logistic regression's fit, and the preprocessing it had */
+	double	  **warm;
+	int		   *warm_rows;
+	int		   *warm_width;
+	char	  **warm_key;
 	char	   *snapshot;
 	int			evaluated;
 	int			current;		/* the candidate being scored, from 1 */
@@ -467,8 +474,52 @@ fit_from_memory(FunctionCallInfo fcinfo, const MmDatasetFold *fold, MmTrainSpec 
 	PG_FINALLY();
 	{
 		MmDatasetSetFold(NULL);
+		MmClassifierWarmStart(NULL, 0, 0);
 	}
 	PG_END_TRY();
+}
+
+/*
+ * Logistic regressions start from the fit of the candidate before on the
+ * same fold, when it had the same preprocessing (so the same columns): a
+ * neighbouring penalty's optimum is a few steps from this one's.
+ */
+static void
+warm_start_from(Tune *t, const MmCandidate *c, int f, const char *key)
+{
+	if (strcmp(c->algorithm, "logistic_regression") != 0 || t->warm == NULL || t->warm[f] == NULL ||
+		strcmp(t->warm_key[f], key) != 0)
+		return;
+	MmClassifierWarmStart(t->warm[f], t->warm_rows[f], t->warm_width[f]);
+}
+
+static void
+keep_warm_start(Tune *t, const MmCandidate *c, int f, const char *key, const MmModel *m)
+{
+	const MmClassifier *k = &m->classifier;
+	int			r,
+				j,
+				width = m->n_design;
+
+	if (strcmp(c->algorithm, "logistic_regression") != 0)
+		return;
+	if (t->warm == NULL)
+	{
+		t->warm = palloc0(sizeof(double *) * t->folds);
+		t->warm_rows = palloc0(sizeof(int) * t->folds);
+		t->warm_width = palloc0(sizeof(int) * t->folds);
+		t->warm_key = palloc0(sizeof(char *) * t->folds);
+	}
+	t->warm[f] = palloc(sizeof(double) * k->n_rows * (width + 1));
+	for (r = 0; r < k->n_rows; r++)
+	{
+		for (j = 0; j < width; j++)
+			t->warm[f][r * (width + 1) + j] = k->coef[r * width + j];
+		t->warm[f][r * (width + 1) + width] = k->intercept[r];
+	}
+	t->warm_rows[f] = k->n_rows;
+	t->warm_width[f] = width;
+	t->warm_key[f] = pstrdup(key);
 }
 
 /* Fits c on each fold and scores it on the fold; errors propagate. */
@@ -478,6 +529,7 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 	int			f;
 	double		sum = 0.0,
 				sq = 0.0;
+	const char *key = jsonb_text(c->preprocess);
 
 	for (f = 0; f < t->folds; f++)
 	{
@@ -499,7 +551,9 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 		spec.params = c->params;
 		spec.preprocess = c->preprocess;
 		MmProgressUpdate(t->current, c->algorithm, f + 1);
+		warm_start_from(t, c, f, key);
 		fit_from_memory(fcinfo, &fold, &spec, &src, c->algorithm, &trained);
+		keep_warm_start(t, c, f, key, &trained.model);
 		metrics = MmJsonbFromString(trained.metrics);
 		test = getKeyJsonValueFromContainer(&metrics->root, "test", 4, NULL);
 		score = test != NULL && test->type == jbvBinary ?

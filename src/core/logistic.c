@@ -592,10 +592,30 @@ mm_logistic_fit(const double *x, const int32_t *y, size_t n, int p, int k,
 		return no_memory(&f, err);
 
 	/*
-	 * Start from the intercepts of the classes' (weighted) shares, the
-	 * optimum with every coefficient zero: it saves a step or two.
+	 * Start from the point given, or from the intercepts of the classes'
+	 * (weighted) shares, the optimum with every coefficient zero: it saves
+	 * a step or two.
 	 */
-	if (opt->fit_intercept)
+	if (opt->start != NULL)
+	{
+		for (r = 0; r < f.R; r++)
+		{
+			for (j = 0; j < p; j++)
+				f.beta[r * f.d + j] = opt->start[r * (p + 1) + j];
+			if (opt->fit_intercept)
+				f.beta[r * f.d + p] = opt->start[r * (p + 1) + p];
+		}
+		for (i = 0; i < n; i++)
+			for (r = 0; r < f.R; r++)
+			{
+				double		eta = opt->fit_intercept ? f.beta[r * f.d + p] : 0.0;
+
+				for (j = 0; j < p; j++)
+					eta += x[i * p + j] * f.beta[r * f.d + j];
+				f.eta[i * f.R + r] = eta;
+			}
+	}
+	else if (opt->fit_intercept)
 	{
 		double		share[MM_MAX_CLASSES];
 		double		mean_log = 0.0;

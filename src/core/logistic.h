@@ -25,6 +25,13 @@ typedef struct MmLogisticOptions
 	 */
 	const double *center;
 	const double *scale;
+	/*
+	 * Where Newton's method starts (NULL: the classes' shares): per row of
+	 * coefficients (1 when binary, k otherwise) the p coefficients and the
+	 * intercept, as a fit of the same rows' shape leaves them.  A tuning
+	 * search starts each candidate from its neighbour's fit.
+	 */
+	const double *start;
 } MmLogisticOptions;
 
 /*

@@ -295,6 +295,70 @@ test_multinomial(void **state)
 	free(y);
 }
 
+/*
+ * A warm start: from the optimum of a neighbouring penalty the fit reaches
+ * the same stationary point as from the classes' shares, in fewer steps;
+ * from its own optimum, with no step at all.
+ */
+static void
+test_warm_start(void **state)
+{
+	int			n = 600,
+				p = 4,
+				k = 3,
+				r,
+				j;
+	double	   *x = malloc(sizeof(double) * n * p);
+	int32_t    *y = malloc(sizeof(int32_t) * n);
+	double	   *start = malloc(sizeof(double) * k * (p + 1));
+	MmLogisticOptions o = options(1.0);
+	MmClassifier near,
+				cold,
+				warm,
+				again;
+	MmError		err;
+
+	make_blobs(x, y, n, p, k, 7);
+	memset(&near, 0, sizeof(near));
+	memset(&cold, 0, sizeof(cold));
+	memset(&warm, 0, sizeof(warm));
+	memset(&again, 0, sizeof(again));
+	o = options(1.0);
+	assert_int_equal(mm_logistic_fit(x, y, n, p, k, &o, &near, &err), MM_OK);
+	for (r = 0; r < k; r++)
+	{
+		for (j = 0; j < p; j++)
+			start[r * (p + 1) + j] = near.coef[r * p + j];
+		start[r * (p + 1) + p] = near.intercept[r];
+	}
+	o = options(1.5);
+	assert_int_equal(mm_logistic_fit(x, y, n, p, k, &o, &cold, &err), MM_OK);
+	o.start = start;
+	assert_int_equal(mm_logistic_fit(x, y, n, p, k, &o, &warm, &err), MM_OK);
+	assert_true(warm.converged && cold.converged);
+	assert_true(warm.n_iter <= cold.n_iter);
+	assert_stationary(x, y, n, p, k, &o, &warm, 1e-10);
+	for (j = 0; j < k * p; j++)
+		assert_close(warm.coef[j], cold.coef[j], 1e-7);
+	/* from its own optimum */
+	for (r = 0; r < k; r++)
+	{
+		for (j = 0; j < p; j++)
+			start[r * (p + 1) + j] = warm.coef[r * p + j];
+		start[r * (p + 1) + p] = warm.intercept[r];
+	}
+	assert_int_equal(mm_logistic_fit(x, y, n, p, k, &o, &again, &err), MM_OK);
+	assert_true(again.converged);
+	assert_true(again.n_iter <= 1);
+	free_classifier(&near);
+	free_classifier(&cold);
+	free_classifier(&warm);
+	free_classifier(&again);
+	free(start);
+	free(x);
+	free(y);
+}
+
 /* Past MM_LOGISTIC_HESSIAN_ROWS the Hessian is subsampled; the optimum is not. */
 static void
 test_subsampled_hessian(void **state)
@@ -513,6 +577,7 @@ main(void)
 		cmocka_unit_test(test_patients_textbook),
 		cmocka_unit_test(test_penalized_binary),
 		cmocka_unit_test(test_multinomial),
+		cmocka_unit_test(test_warm_start),
 		cmocka_unit_test(test_subsampled_hessian),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_separable),
