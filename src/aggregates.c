@@ -88,6 +88,24 @@ ls_check(const void *ls, Size len, bool full)
 		MmReportCoreError(&err, "invalid least-squares state");
 }
 
+/* Errors unless a training state's settings are valid. */
+static void
+check_ls_settings(double test_size, int32 sample_rows, int p)
+{
+	if (!(test_size >= 0.0 && test_size < 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("test_size must be at least 0 and less than 1")));
+	if (sample_rows < 0 || sample_rows > MM_LS_MAX_SAMPLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("sample_rows must be between 0 and %d", MM_LS_MAX_SAMPLE)));
+	if (p < 1 || p > MM_MAX_FEATURES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a model has between 1 and %d features, not %d", MM_MAX_FEATURES, p)));
+}
+
 /* A least-squares state grown to new_alloc sample rows, in the per-row context. */
 static bytea *
 ls_grow(void *ls, int new_alloc)
@@ -180,18 +198,7 @@ ls_step(FunctionCallInfo fcinfo, MemoryContext aggcxt, RowBuffer *buf, bool has_
 		MmRequireArg(fcinfo, 4, "expected_rows");
 		test_size = PG_GETARG_FLOAT8(1);
 		sample_rows = PG_GETARG_INT32(3);
-		if (!(test_size >= 0.0 && test_size < 1.0))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("test_size must be at least 0 and less than 1")));
-		if (sample_rows < 0 || sample_rows > MM_LS_MAX_SAMPLE)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("sample_rows must be between 0 and %d", MM_LS_MAX_SAMPLE)));
-		if (p < 1 || p > MM_MAX_FEATURES)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("a model has between 1 and %d features, not %d", MM_MAX_FEATURES, p)));
+		check_ls_settings(test_size, sample_rows, p);
 		state = state_alloc(aggcxt, mm_ls_size(p, 0));
 		ls = (char *) state + STATE_OFFSET;
 		mm_ls_init(ls, p, test_size, PG_GETARG_INT32(2), sample_rows, PG_GETARG_FLOAT8(4), 0);
@@ -490,18 +497,7 @@ mm_cv_accum(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("folds must be between 2 and %d", CV_MAX_STATES - 1)));
-		if (!(test_size >= 0.0 && test_size < 1.0))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("test_size must be at least 0 and less than 1")));
-		if (sample_rows < 0 || sample_rows > MM_LS_MAX_SAMPLE)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("sample_rows must be between 0 and %d", MM_LS_MAX_SAMPLE)));
-		if (p < 1 || p > MM_MAX_FEATURES)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("a model has between 1 and %d features, not %d", MM_MAX_FEATURES, p)));
+		check_ls_settings(test_size, sample_rows, p);
 		/*
 		 * Every state admits rows to its sample as a plain pass over all the
 		 * rows would (its threshold from all the expected rows), so each

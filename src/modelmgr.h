@@ -46,6 +46,7 @@ extern bool MmJsonbNextPair(JsonbIterator **it, char **key, JsonbValue *value);
 extern double MmJsonbNumber(const JsonbValue *v);
 extern void MmJsonbRequireObject(Jsonb *j, const char *argname);
 extern bool MmErrorEndsCall(int sqlerrcode);
+extern bool MmTrySubtransaction(void (*fn) (void *), void *arg, ErrorData **error);
 
 /* aggregates.c */
 extern void *MmLsStateFromDatum(Datum datum);

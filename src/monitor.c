@@ -306,6 +306,27 @@ typedef struct Run
 	char	   *action;			/* JSON, or NULL when no action was due */
 } Run;
 
+/* What runs as the monitor's owner. */
+typedef struct OwnerCall
+{
+	Oid			owner;
+	void		(*fn) (void *);
+	void	   *arg;
+} OwnerCall;
+
+static void
+run_as_owner(void *arg)
+{
+	OwnerCall  *call = arg;
+	Oid			saved_user;
+	int			saved_context;
+
+	GetUserIdAndSecContext(&saved_user, &saved_context);
+	SetUserIdAndSecContext(call->owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
+	call->fn(call->arg);
+	SetUserIdAndSecContext(saved_user, saved_context);
+}
+
 /*
  * Runs fn(arg) in a subtransaction as role owner; on an error, fills
  * *sqlstate and *message and returns false.  The caller's memory context,
@@ -314,45 +335,15 @@ typedef struct Run
 static bool
 as_owner(Oid owner, void (*fn) (void *), void *arg, char **sqlstate, char **message)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner resowner = CurrentResourceOwner;
-	Oid			saved_user;
-	int			saved_context;
-	volatile bool ok = true;
+	OwnerCall	call = {owner, fn, arg};
+	ErrorData  *edata;
 
-	GetUserIdAndSecContext(&saved_user, &saved_context);
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
-		fn(arg);
-		SetUserIdAndSecContext(saved_user, saved_context);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = resowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = resowner;
-		SetUserIdAndSecContext(saved_user, saved_context);
-		/* a cancel or a lack of resources ends the call, not just the check */
-		if (MmErrorEndsCall(edata->sqlerrcode))
-			ReThrowError(edata);
-		*sqlstate = pstrdup(unpack_sql_state(edata->sqlerrcode));
-		*message = pstrdup(edata->message);
-		FreeErrorData(edata);
-		ok = false;
-	}
-	PG_END_TRY();
-	return ok;
+	if (MmTrySubtransaction(run_as_owner, &call, &edata))
+		return true;
+	*sqlstate = pstrdup(unpack_sql_state(edata->sqlerrcode));
+	*message = pstrdup(edata->message);
+	FreeErrorData(edata);
+	return false;
 }
 
 typedef struct CheckCall

@@ -720,6 +720,29 @@ cross_validate_moments(Tune *t, MmCandidate *c)
 	c->sd = sqrt(Max(sq / t->folds - c->mean * c->mean, 0.0));
 }
 
+typedef struct ScoreCall
+{
+	FunctionCallInfo fcinfo;
+	Tune	   *tune;
+	MmCandidate *candidate;
+} ScoreCall;
+
+static void
+run_score(void *arg)
+{
+	ScoreCall  *call = arg;
+	int			level = NewGUCNestLevel();
+
+	/* the trainers' notices, once per fold, would drown the search's own */
+	(void) set_config_option("client_min_messages", "warning", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	if (call->tune->fold_moments != NULL)
+		cross_validate_moments(call->tune, call->candidate);
+	else
+		cross_validate(call->fcinfo, call->tune, call->candidate);
+	AtEOXact_GUC(true, level);
+}
+
 /*
  * Scores a candidate in a subtransaction: a candidate whose settings fail on
  * these rows (k-means with more clusters than a fold's rows, say) is
@@ -728,46 +751,18 @@ cross_validate_moments(Tune *t, MmCandidate *c)
 static void
 score_candidate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
 	TimestampTz start = GetCurrentTimestamp();
-	int			level;
+	ScoreCall	call = {fcinfo, t, c};
+	ErrorData  *edata;
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		/* the trainers' notices, once per fold, would drown the search's own */
-		level = NewGUCNestLevel();
-		(void) set_config_option("client_min_messages", "warning", PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
-		if (t->fold_moments != NULL)
-			cross_validate_moments(t, c);
-		else
-			cross_validate(fcinfo, t, c);
-		AtEOXact_GUC(true, level);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
+	if (MmTrySubtransaction(run_score, &call, &edata))
 		c->status = "ok";
-	}
-	PG_CATCH();
+	else
 	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		if (MmErrorEndsCall(edata->sqlerrcode))
-			ReThrowError(edata);
 		c->status = "failed";
 		c->error = pstrdup(edata->message);
 		FreeErrorData(edata);
 	}
-	PG_END_TRY();
 	c->seconds = seconds_since(start);
 }
 

@@ -5,12 +5,14 @@
 
 #include <math.h>
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "common/shortest_dec.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
+#include "utils/resowner.h"
 #include "utils/lsyscache.h"
 
 /* Core allocations come from the current memory context. */
@@ -247,4 +249,48 @@ MmErrorEndsCall(int sqlerrcode)
 		class == ERRCODE_TO_CATEGORY(ERRCODE_PROGRAM_LIMIT_EXCEEDED) ||
 		class == ERRCODE_TO_CATEGORY(ERRCODE_INTERNAL_ERROR) ||
 		class == ERRCODE_TO_CATEGORY(ERRCODE_SYSTEM_ERROR);
+}
+
+/*
+ * Runs fn(arg) in a subtransaction.  Returns true when it succeeded (the
+ * subtransaction committed into the caller's); false, with the error
+ * copied into *error and nothing of fn left, when it failed with an error
+ * that belongs to that part of the call.  Errors that end the whole call
+ * (MmErrorEndsCall) are raised again.  The caller's memory context and
+ * resource owner come back either way, its user id and settings too (the
+ * rollback restores them).
+ */
+bool
+MmTrySubtransaction(void (*fn) (void *), void *arg, ErrorData **error)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	volatile bool ok = true;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		fn(arg);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		if (MmErrorEndsCall(edata->sqlerrcode))
+			ReThrowError(edata);
+		*error = edata;
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
 }
