@@ -35,6 +35,13 @@
 
 PG_FUNCTION_INFO_V1(mm_tune);
 
+/*
+ * The smallest time budget: a search reads its rows and scores at least one
+ * candidate, whatever the budget, so one smaller than this would be broken
+ * at once.
+ */
+#define MIN_BUDGET_SECONDS 1
+
 static char *jsonb_text(Jsonb *j);
 
 /* A metric a search may optimize. */
@@ -1022,10 +1029,13 @@ tune_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 
 		t->budget = budget->time / 1e6 + budget->day * 86400.0 + budget->month * 30.0 * 86400.0;
 		MmAuditArgNumber(call, "time_budget_seconds", t->budget);
-		if (!(t->budget > 0.0))
+		if (!(t->budget >= MIN_BUDGET_SECONDS))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("time_budget must be positive")));
+					 errmsg("time_budget is too small for one candidate"),
+					 errdetail("A search reads the rows and scores at least one candidate; it needs at least %d second.",
+							   MIN_BUDGET_SECONDS),
+					 errhint("Give at least '%d second', or leave time_budget null.", MIN_BUDGET_SECONDS)));
 	}
 
 	if (strcmp(spec->algorithm, "pca") == 0)
