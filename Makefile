@@ -35,7 +35,7 @@ REGRESS_OPTS = --temp-instance=tmp_check --temp-config=test/modelmgr.conf
 TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl
 
-LINALG_LIBS = -llapacke -llapack -lblas -lz -lm -pthread
+LINALG_LIBS = -llapacke -llapack -lblas -lz -ljansson -lm -pthread
 SHLIB_LINK = $(LINALG_LIBS)
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core
 # warnings are errors; PostgreSQL's own headers trip the two disabled ones

@@ -13,7 +13,7 @@ export DEBIAN_FRONTEND=noninteractive
 PACKAGES=(
     make gcc libc6-dev
     postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-client-$PG_MAJOR
-    liblapacke-dev liblapack-dev libblas-dev zlib1g-dev
+    liblapacke-dev liblapack-dev libblas-dev zlib1g-dev libjansson-dev
     libcmocka-dev libipc-run-perl
 )
 

@@ -1,0 +1,982 @@
+/*
+ * document.c: the portable JSON document of a model (see document.h).
+ *
+ * Writing is direct (a growing buffer), so that every double goes through
+ * one formatter.  Reading parses with jansson (duplicate keys refused),
+ * checks each field's type and each array's size while it builds a model,
+ * then passes the model through the binary artifact and back: the
+ * artifact's reader checks every value (finite numbers, bounds, sorted
+ * categories, shapes), so the two formats accept exactly the same models.
+ */
+#include "document.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "artifact.h"
+
+static MmDoubleFormatFn double_format = NULL;
+
+void
+mm_set_double_format(MmDoubleFormatFn fn)
+{
+	double_format = fn;
+}
+
+/* ---------------------------------------------------------------- writing */
+
+typedef struct Out
+{
+	char	   *data;
+	size_t		len;
+	size_t		cap;
+	int			failed;
+} Out;
+
+static void
+out_bytes(Out *o, const char *s, size_t n)
+{
+	if (o->failed)
+		return;
+	if (o->len + n + 1 > o->cap)
+	{
+		size_t		cap = o->cap ? o->cap : 4096;
+		char	   *grown;
+
+		while (o->len + n + 1 > cap)
+			cap *= 2;
+		grown = mm_alloc(cap);
+		if (grown == NULL)
+		{
+			o->failed = 1;
+			return;
+		}
+		if (o->data)
+		{
+			memcpy(grown, o->data, o->len);
+			mm_free(o->data);
+		}
+		o->data = grown;
+		o->cap = cap;
+	}
+	memcpy(o->data + o->len, s, n);
+	o->len += n;
+	o->data[o->len] = '\0';
+}
+
+static void
+out_str(Out *o, const char *s)
+{
+	out_bytes(o, s, strlen(s));
+}
+
+static void
+out_int(Out *o, long v)
+{
+	char		buf[32];
+
+	snprintf(buf, sizeof(buf), "%ld", v);
+	out_str(o, buf);
+}
+
+/* A double; NaN and infinities as null (the reader knows what null means where). */
+static void
+out_double(Out *o, double v)
+{
+	char		buf[40];
+
+	if (!isfinite(v))
+	{
+		out_str(o, "null");
+		return;
+	}
+	/* "-0" would read back as the integer 0 */
+	if (v == 0.0 && signbit(v))
+	{
+		out_str(o, "-0.0");
+		return;
+	}
+	if (double_format != NULL)
+		out_bytes(o, buf, (size_t) double_format(v, buf));
+	else
+	{
+		int			digits;
+
+		/* the fewest significant digits that read back to the same double (17 always do) */
+		for (digits = 1; digits < 17; digits++)
+		{
+			snprintf(buf, sizeof(buf), "%.*g", digits, v);
+			if (strtod(buf, NULL) == v)
+				break;
+		}
+		if (digits == 17)
+			snprintf(buf, sizeof(buf), "%.17g", v);
+		out_str(o, buf);
+	}
+}
+
+static void
+out_string(Out *o, const char *s)
+{
+	const unsigned char *p;
+
+	out_bytes(o, "\"", 1);
+	for (p = (const unsigned char *) s; *p; p++)
+	{
+		char		esc[8];
+
+		if (*p == '"' || *p == '\\')
+		{
+			esc[0] = '\\';
+			esc[1] = (char) *p;
+			out_bytes(o, esc, 2);
+		}
+		else if (*p < 0x20)
+		{
+			snprintf(esc, sizeof(esc), "\\u%04x", *p);
+			out_str(o, esc);
+		}
+		else
+			out_bytes(o, (const char *) p, 1);
+	}
+	out_bytes(o, "\"", 1);
+}
+
+static void
+out_doubles(Out *o, const double *v, int n)
+{
+	int			i;
+
+	out_bytes(o, "[", 1);
+	for (i = 0; i < n; i++)
+	{
+		if (i)
+			out_str(o, ", ");
+		out_double(o, v[i]);
+	}
+	out_bytes(o, "]", 1);
+}
+
+/* rows arrays of width doubles each. */
+static void
+out_matrix(Out *o, const double *v, int rows, int width)
+{
+	int			r;
+
+	out_bytes(o, "[", 1);
+	for (r = 0; r < rows; r++)
+	{
+		if (r)
+			out_str(o, ", ");
+		out_doubles(o, v + (size_t) r * width, width);
+	}
+	out_bytes(o, "]", 1);
+}
+
+static void
+out_names(Out *o, char **names, int n)
+{
+	int			i;
+
+	out_bytes(o, "[", 1);
+	for (i = 0; i < n; i++)
+	{
+		if (i)
+			out_str(o, ", ");
+		out_string(o, names[i]);
+	}
+	out_bytes(o, "]", 1);
+}
+
+static void
+out_bool(Out *o, int v)
+{
+	out_str(o, v ? "true" : "false");
+}
+
+static const char *
+kind_name(int kind)
+{
+	return kind == MM_FEATURE_BOOLEAN ? "boolean" : kind == MM_FEATURE_CATEGORICAL ? "categorical" : "numeric";
+}
+
+static const char *
+label_kind_name(int kind)
+{
+	return kind == MM_LABEL_BOOLEAN ? "boolean" : kind == MM_LABEL_TEXT ? "text" : "number";
+}
+
+static void
+write_model_part(Out *o, const MmModel *m)
+{
+	int			p = m->n_design;
+
+	switch (m->algorithm)
+	{
+		case MM_ALGO_LINEAR_REGRESSION:
+			{
+				const MmLinearModel *l = &m->linear;
+
+				out_str(o, "{\"fit_intercept\": ");
+				out_bool(o, l->fit_intercept);
+				out_str(o, ", \"alpha\": ");
+				out_double(o, l->alpha);
+				out_str(o, ", \"intercept\": ");
+				out_double(o, l->intercept);
+				out_str(o, ", \"coef\": ");
+				out_doubles(o, l->coef, p);
+				out_str(o, ", \"rank\": ");
+				out_int(o, l->rank);
+				out_str(o, ", \"df_resid\": ");
+				out_double(o, l->df_resid);
+				out_str(o, ", \"std_err\": ");
+				out_doubles(o, l->std_err, p + 1);
+				out_str(o, ", \"stat\": ");
+				out_doubles(o, l->stat, p + 1);
+				out_str(o, ", \"p_value\": ");
+				out_doubles(o, l->p_value, p + 1);
+				out_str(o, "}");
+				break;
+			}
+		case MM_ALGO_LOGISTIC_REGRESSION:
+		case MM_ALGO_LINEAR_SVM:
+			{
+				const MmClassifier *c = &m->classifier;
+
+				out_str(o, "{\"label_kind\": ");
+				out_string(o, label_kind_name(c->label_kind));
+				out_str(o, ", \"classes\": ");
+				out_names(o, c->classes, c->n_classes);
+				out_str(o, ", \"class_values\": ");
+				if (c->label_kind == MM_LABEL_TEXT)
+					out_str(o, "null");
+				else
+					out_doubles(o, c->class_values, c->n_classes);
+				out_str(o, ", \"intercept\": ");
+				out_doubles(o, c->intercept, c->n_rows);
+				out_str(o, ", \"coef\": ");
+				out_matrix(o, c->coef, c->n_rows, p);
+				out_str(o, ", \"std_err\": ");
+				out_matrix(o, c->std_err, c->n_rows, p + 1);
+				out_str(o, ", \"stat\": ");
+				out_matrix(o, c->stat, c->n_rows, p + 1);
+				out_str(o, ", \"p_value\": ");
+				out_matrix(o, c->p_value, c->n_rows, p + 1);
+				out_str(o, ", \"alpha\": ");
+				out_double(o, c->alpha);
+				out_str(o, ", \"fit_intercept\": ");
+				out_bool(o, c->fit_intercept);
+				out_str(o, ", \"balanced\": ");
+				out_bool(o, c->balanced);
+				out_str(o, ", \"max_iter\": ");
+				out_int(o, c->max_iter);
+				out_str(o, ", \"tol\": ");
+				out_double(o, c->tol);
+				out_str(o, ", \"n_iter\": ");
+				out_int(o, c->n_iter);
+				out_str(o, ", \"converged\": ");
+				out_bool(o, c->converged);
+				out_str(o, ", \"variant\": ");
+				out_int(o, c->variant);
+				out_str(o, "}");
+				break;
+			}
+		case MM_ALGO_KMEANS:
+			{
+				const MmKMeans *k = &m->kmeans;
+
+				out_str(o, "{\"k\": ");
+				out_int(o, k->k);
+				out_str(o, ", \"centers\": ");
+				out_matrix(o, k->centers, k->k, p);
+				out_str(o, ", \"inertia\": ");
+				out_double(o, k->inertia);
+				out_str(o, ", \"max_iter\": ");
+				out_int(o, k->max_iter);
+				out_str(o, ", \"tol\": ");
+				out_double(o, k->tol);
+				out_str(o, ", \"seed\": ");
+				out_int(o, k->seed);
+				out_str(o, ", \"n_iter\": ");
+				out_int(o, k->n_iter);
+				out_str(o, ", \"converged\": ");
+				out_bool(o, k->converged);
+				out_str(o, "}");
+				break;
+			}
+		case MM_ALGO_PCA:
+			{
+				const MmPCA *pc = &m->pca;
+
+				out_str(o, "{\"mean\": ");
+				out_doubles(o, pc->mean, p);
+				out_str(o, ", \"components\": ");
+				out_matrix(o, pc->components, pc->n_components, p);
+				out_str(o, ", \"explained_variance\": ");
+				out_doubles(o, pc->explained_variance, pc->n_components);
+				out_str(o, ", \"explained_variance_ratio\": ");
+				out_doubles(o, pc->explained_variance_ratio, pc->n_components);
+				out_str(o, "}");
+				break;
+			}
+	}
+}
+
+static void
+out_extra(Out *o, const char *key, const char *json)
+{
+	out_str(o, ", ");
+	out_string(o, key);
+	out_str(o, ": ");
+	out_str(o, json ? json : "null");
+}
+
+MmErrorCode
+mm_document_write(const MmModel *m, const MmDocumentExtras *extras, char **out, MmError *err)
+{
+	Out			o = {0};
+	int			j;
+
+	*out = NULL;
+	out_str(&o, "{\"format\": ");
+	out_string(&o, MM_DOCUMENT_FORMAT);
+	out_str(&o, ", \"format_version\": ");
+	out_int(&o, MM_DOCUMENT_VERSION);
+	out_str(&o, ", \"algorithm\": ");
+	out_string(&o, mm_algorithm_name(m->algorithm));
+	out_str(&o, ", \"task\": ");
+	out_string(&o, mm_task_name(m->task));
+	out_str(&o, ", \"target\": ");
+	if (m->target)
+		out_string(&o, m->target);
+	else
+		out_str(&o, "null");
+	out_str(&o, ", \"features\": [");
+	for (j = 0; j < m->n_features; j++)
+	{
+		if (j)
+			out_str(&o, ", ");
+		out_str(&o, "{\"name\": ");
+		out_string(&o, m->feature_names[j]);
+		out_str(&o, ", \"kind\": ");
+		out_string(&o, kind_name(m->feature_kinds[j]));
+		out_str(&o, "}");
+	}
+	out_str(&o, "], \"design_columns\": ");
+	out_int(&o, m->n_design);
+	out_str(&o, ", \"preprocess\": ");
+	if (m->transform == NULL)
+		out_str(&o, "null");
+	else
+	{
+		out_str(&o, "[");
+		for (j = 0; j < m->n_features; j++)
+		{
+			const MmFeatureTransform *t = &m->transform[j];
+
+			out_str(&o, j ? ", {\"impute\": " : "{\"impute\": ");
+			out_double(&o, t->impute);
+			out_str(&o, ", \"clip\": [");
+			out_double(&o, t->clip_lo);
+			out_str(&o, ", ");
+			out_double(&o, t->clip_hi);
+			out_str(&o, "], \"center\": ");
+			out_double(&o, t->center);
+			out_str(&o, ", \"scale\": ");
+			out_double(&o, t->scale);
+			out_str(&o, "}");
+		}
+		out_str(&o, "]");
+	}
+	out_str(&o, ", \"categories\": ");
+	if (m->categories == NULL)
+		out_str(&o, "null");
+	else
+	{
+		out_str(&o, "[");
+		for (j = 0; j < m->n_features; j++)
+		{
+			const MmCategories *c = &m->categories[j];
+
+			if (j)
+				out_str(&o, ", ");
+			if (m->feature_kinds[j] != MM_FEATURE_CATEGORICAL)
+			{
+				out_str(&o, "null");
+				continue;
+			}
+			out_str(&o, "{\"encoding\": ");
+			out_string(&o, c->encoding == MM_ENCODE_ORDINAL ? "ordinal" : "onehot");
+			out_str(&o, ", \"names\": ");
+			out_names(&o, c->names, c->n);
+			out_str(&o, ", \"other\": ");
+			out_names(&o, c->other, c->n_other);
+			out_str(&o, "}");
+		}
+		out_str(&o, "]");
+	}
+	out_str(&o, ", \"model\": ");
+	write_model_part(&o, m);
+	out_extra(&o, "params", extras ? extras->params : NULL);
+	out_extra(&o, "metrics", extras ? extras->metrics : NULL);
+	out_extra(&o, "baseline", extras ? extras->baseline : NULL);
+	out_extra(&o, "feature_types", extras ? extras->feature_types : NULL);
+	out_extra(&o, "provenance", extras ? extras->provenance : NULL);
+	out_str(&o, "}");
+	if (o.failed)
+	{
+		mm_free(o.data);
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory writing the document");
+	}
+	*out = o.data;
+	return MM_OK;
+}
+
+/* ---------------------------------------------------------------- reading */
+
+typedef struct In
+{
+	MmError    *err;
+	int			failed;
+} In;
+
+static void
+bad(In *in, const char *what, const char *key)
+{
+	if (!in->failed)
+		mm_fail(in->err, MM_ERR_INVALID_INPUT, -1, "document field \"%s\" %s", key, what);
+	in->failed = 1;
+}
+
+static json_t *
+member(In *in, json_t *obj, const char *key)
+{
+	json_t	   *v = json_object_get(obj, key);
+
+	if (v == NULL)
+		bad(in, "is missing", key);
+	return v;
+}
+
+/* A number, or null where allowed (as NaN). */
+static double
+number_of(In *in, json_t *v, const char *key, int null_ok)
+{
+	if (v != NULL && json_is_null(v) && null_ok)
+		return NAN;
+	if (v == NULL || !json_is_number(v))
+	{
+		bad(in, null_ok ? "must be a number or null" : "must be a number", key);
+		return NAN;
+	}
+	return json_number_value(v);
+}
+
+static double
+get_number(In *in, json_t *obj, const char *key, int null_ok)
+{
+	return number_of(in, member(in, obj, key), key, null_ok);
+}
+
+static long
+get_int(In *in, json_t *obj, const char *key, long lo, long hi)
+{
+	json_t	   *v = member(in, obj, key);
+
+	if (v == NULL || !json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+	{
+		bad(in, "must be an integer in its range", key);
+		return lo;
+	}
+	return (long) json_integer_value(v);
+}
+
+static int
+get_bool(In *in, json_t *obj, const char *key)
+{
+	json_t	   *v = member(in, obj, key);
+
+	if (v == NULL || !json_is_boolean(v))
+	{
+		bad(in, "must be true or false", key);
+		return 0;
+	}
+	return json_is_true(v);
+}
+
+static const char *
+get_string(In *in, json_t *obj, const char *key)
+{
+	json_t	   *v = member(in, obj, key);
+
+	if (v == NULL || !json_is_string(v))
+	{
+		bad(in, "must be a string", key);
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+/* n numbers from an array of exactly n (null: NaN where allowed), into an mm_alloc'd array. */
+static double *
+numbers_of(In *in, json_t *v, const char *key, int n, int null_ok)
+{
+	double	   *out;
+	int			i;
+
+	if (in->failed)
+		return NULL;
+	if (v == NULL || !json_is_array(v) || json_array_size(v) != (size_t) n)
+	{
+		bad(in, "must be an array of the model's size", key);
+		return NULL;
+	}
+	out = mm_alloc(sizeof(double) * (n > 0 ? n : 1));
+	if (out == NULL)
+	{
+		bad(in, "does not fit in memory", key);
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = number_of(in, json_array_get(v, i), key, null_ok);
+	return out;
+}
+
+/* rows arrays of width numbers, flattened. */
+static double *
+matrix_of(In *in, json_t *v, const char *key, int rows, int width, int null_ok)
+{
+	double	   *out;
+	int			r,
+				i;
+
+	if (in->failed)
+		return NULL;
+	if (v == NULL || !json_is_array(v) || json_array_size(v) != (size_t) rows)
+	{
+		bad(in, "must be an array of the model's size", key);
+		return NULL;
+	}
+	out = mm_alloc(sizeof(double) * ((size_t) rows * width > 0 ? (size_t) rows * width : 1));
+	if (out == NULL)
+	{
+		bad(in, "does not fit in memory", key);
+		return NULL;
+	}
+	for (r = 0; r < rows && !in->failed; r++)
+	{
+		json_t	   *row = json_array_get(v, r);
+
+		if (!json_is_array(row) || json_array_size(row) != (size_t) width)
+		{
+			bad(in, "must be an array of rows of the model's size", key);
+			break;
+		}
+		for (i = 0; i < width; i++)
+			out[(size_t) r * width + i] = number_of(in, json_array_get(row, i), key, null_ok);
+	}
+	return out;
+}
+
+static char **
+names_of(In *in, json_t *v, const char *key, int *n, int max)
+{
+	char	  **out;
+	size_t		i;
+
+	if (in->failed)
+		return NULL;
+	if (v == NULL || !json_is_array(v) || json_array_size(v) > (size_t) max)
+	{
+		bad(in, "must be an array of names within the limits", key);
+		return NULL;
+	}
+	*n = (int) json_array_size(v);
+	out = mm_alloc0(sizeof(char *) * (*n > 0 ? *n : 1));
+	if (out == NULL)
+	{
+		bad(in, "does not fit in memory", key);
+		return NULL;
+	}
+	for (i = 0; i < json_array_size(v); i++)
+	{
+		json_t	   *e = json_array_get(v, i);
+
+		if (!json_is_string(e) || (out[i] = mm_strdup(json_string_value(e))) == NULL)
+		{
+			bad(in, "must hold strings", key);
+			return out;
+		}
+	}
+	return out;
+}
+
+static void
+read_model_part(In *in, json_t *part, MmModel *m)
+{
+	int			p = m->n_design;
+
+	if (!json_is_object(part))
+	{
+		bad(in, "must be an object", "model");
+		return;
+	}
+	switch (m->algorithm)
+	{
+		case MM_ALGO_LINEAR_REGRESSION:
+			{
+				MmLinearModel *l = &m->linear;
+
+				l->fit_intercept = get_bool(in, part, "fit_intercept");
+				l->alpha = get_number(in, part, "alpha", 0);
+				l->intercept = get_number(in, part, "intercept", 0);
+				l->coef = numbers_of(in, json_object_get(part, "coef"), "coef", p, 0);
+				l->rank = (int) get_int(in, part, "rank", 0, p);
+				l->df_resid = get_number(in, part, "df_resid", 1);
+				l->std_err = numbers_of(in, json_object_get(part, "std_err"), "std_err", p + 1, 1);
+				l->stat = numbers_of(in, json_object_get(part, "stat"), "stat", p + 1, 1);
+				l->p_value = numbers_of(in, json_object_get(part, "p_value"), "p_value", p + 1, 1);
+				break;
+			}
+		case MM_ALGO_LOGISTIC_REGRESSION:
+		case MM_ALGO_LINEAR_SVM:
+			{
+				MmClassifier *c = &m->classifier;
+				const char *lk = get_string(in, part, "label_kind");
+				json_t	   *values;
+
+				if (in->failed)
+					return;
+				c->label_kind = strcmp(lk, "text") == 0 ? MM_LABEL_TEXT :
+					strcmp(lk, "boolean") == 0 ? MM_LABEL_BOOLEAN :
+					strcmp(lk, "number") == 0 ? MM_LABEL_NUMBER : 0;
+				if (c->label_kind == 0)
+				{
+					bad(in, "must be number, boolean or text", "label_kind");
+					return;
+				}
+				c->classes = names_of(in, json_object_get(part, "classes"), "classes", &c->n_classes,
+									  MM_MAX_CLASSES);
+				if (in->failed)
+					return;
+				values = json_object_get(part, "class_values");
+				if (c->label_kind == MM_LABEL_TEXT)
+				{
+					if (values == NULL || !json_is_null(values))
+						bad(in, "must be null for text labels", "class_values");
+				}
+				else
+					c->class_values = numbers_of(in, values, "class_values", c->n_classes, 0);
+				c->n_rows = c->n_classes == 2 ? 1 : c->n_classes;
+				c->intercept = numbers_of(in, json_object_get(part, "intercept"), "intercept", c->n_rows, 0);
+				c->coef = matrix_of(in, json_object_get(part, "coef"), "coef", c->n_rows, p, 0);
+				c->std_err = matrix_of(in, json_object_get(part, "std_err"), "std_err", c->n_rows, p + 1, 1);
+				c->stat = matrix_of(in, json_object_get(part, "stat"), "stat", c->n_rows, p + 1, 1);
+				c->p_value = matrix_of(in, json_object_get(part, "p_value"), "p_value", c->n_rows, p + 1, 1);
+				c->alpha = get_number(in, part, "alpha", 0);
+				c->fit_intercept = get_bool(in, part, "fit_intercept");
+				c->balanced = get_bool(in, part, "balanced");
+				c->max_iter = (int) get_int(in, part, "max_iter", 1, 1000000000);
+				c->tol = get_number(in, part, "tol", 0);
+				c->n_iter = (int) get_int(in, part, "n_iter", 0, 1000000000);
+				c->converged = get_bool(in, part, "converged");
+				c->variant = (int) get_int(in, part, "variant", 0, 1);
+				break;
+			}
+		case MM_ALGO_KMEANS:
+			{
+				MmKMeans   *k = &m->kmeans;
+
+				k->k = (int) get_int(in, part, "k", 1, MM_MAX_CLUSTERS);
+				k->centers = matrix_of(in, json_object_get(part, "centers"), "centers", k->k, p, 0);
+				k->inertia = get_number(in, part, "inertia", 0);
+				k->max_iter = (int) get_int(in, part, "max_iter", 1, 1000000000);
+				k->tol = get_number(in, part, "tol", 0);
+				k->seed = (int32_t) get_int(in, part, "seed", INT32_MIN, INT32_MAX);
+				k->n_iter = (int) get_int(in, part, "n_iter", 0, 1000000000);
+				k->converged = get_bool(in, part, "converged");
+				break;
+			}
+		case MM_ALGO_PCA:
+			{
+				MmPCA	   *pc = &m->pca;
+				json_t	   *comps = json_object_get(part, "components");
+
+				pc->n_components = comps && json_is_array(comps) ? (int) json_array_size(comps) : 0;
+				if (pc->n_components < 1 || pc->n_components > p)
+				{
+					bad(in, "must hold between 1 and the design's columns of components", "components");
+					return;
+				}
+				pc->mean = numbers_of(in, json_object_get(part, "mean"), "mean", p, 0);
+				pc->components = matrix_of(in, comps, "components", pc->n_components, p, 0);
+				pc->explained_variance = numbers_of(in, json_object_get(part, "explained_variance"),
+													"explained_variance", pc->n_components, 0);
+				pc->explained_variance_ratio = numbers_of(in, json_object_get(part, "explained_variance_ratio"),
+														  "explained_variance_ratio", pc->n_components, 0);
+				break;
+			}
+	}
+}
+
+/* The compact JSON text of a host field (NULL for null). */
+static char *
+extra_text(In *in, json_t *doc, const char *key)
+{
+	json_t	   *v = json_object_get(doc, key);
+	char	   *text,
+			   *copy;
+
+	if (v == NULL)
+	{
+		bad(in, "is missing", key);
+		return NULL;
+	}
+	if (json_is_null(v))
+		return NULL;
+	text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+	if (text == NULL)
+	{
+		bad(in, "could not be written back", key);
+		return NULL;
+	}
+	copy = mm_strdup(text);
+	free(text);
+	return copy;
+}
+
+static MmErrorCode
+read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
+{
+	json_t	   *features,
+			   *prep,
+			   *cats;
+	const char *s;
+	int			j,
+				algo;
+
+	if (!json_is_object(doc))
+	{
+		bad(in, "must be an object", "(document)");
+		return MM_ERR_INVALID_INPUT;
+	}
+	s = get_string(in, doc, "format");
+	if (in->failed || strcmp(s, MM_DOCUMENT_FORMAT) != 0)
+	{
+		bad(in, "must be \"" MM_DOCUMENT_FORMAT "\"", "format");
+		return MM_ERR_INVALID_INPUT;
+	}
+	if (get_int(in, doc, "format_version", MM_DOCUMENT_VERSION, MM_DOCUMENT_VERSION) != MM_DOCUMENT_VERSION)
+		return MM_ERR_INVALID_INPUT;
+	s = get_string(in, doc, "algorithm");
+	if (in->failed)
+		return MM_ERR_INVALID_INPUT;
+	for (algo = 1; algo <= MM_ALGO_LAST && strcmp(mm_algorithm_name((MmAlgorithm) algo), s) != 0; algo++)
+		;
+	if (algo > MM_ALGO_LAST)
+	{
+		bad(in, "names no algorithm", "algorithm");
+		return MM_ERR_INVALID_INPUT;
+	}
+	m->algorithm = (MmAlgorithm) algo;
+	s = get_string(in, doc, "task");
+	if (in->failed)
+		return MM_ERR_INVALID_INPUT;
+	for (j = MM_TASK_REGRESSION; j <= MM_TASK_DECOMPOSITION && strcmp(mm_task_name((MmTask) j), s) != 0; j++)
+		;
+	if (j > MM_TASK_DECOMPOSITION)
+	{
+		bad(in, "names no task", "task");
+		return MM_ERR_INVALID_INPUT;
+	}
+	m->task = (MmTask) j;
+	{
+		json_t	   *t = member(in, doc, "target");
+
+		if (t != NULL && !json_is_null(t))
+		{
+			if (!json_is_string(t))
+				bad(in, "must be a string or null", "target");
+			else
+				m->target = mm_strdup(json_string_value(t));
+		}
+	}
+	features = member(in, doc, "features");
+	if (in->failed || !json_is_array(features) || json_array_size(features) < 1 ||
+		json_array_size(features) > MM_MAX_DESIGN)
+	{
+		bad(in, "must be a non-empty array of features", "features");
+		return MM_ERR_INVALID_INPUT;
+	}
+	m->n_features = (int) json_array_size(features);
+	m->feature_names = mm_alloc0(sizeof(char *) * m->n_features);
+	m->feature_kinds = mm_alloc0(m->n_features);
+	if (m->feature_names == NULL || m->feature_kinds == NULL)
+		return mm_fail(in->err, MM_ERR_NO_MEMORY, -1, "out of memory reading the document");
+	for (j = 0; j < m->n_features && !in->failed; j++)
+	{
+		json_t	   *f = json_array_get(features, j);
+		const char *name,
+				   *kind;
+
+		if (!json_is_object(f))
+		{
+			bad(in, "must hold objects", "features");
+			break;
+		}
+		name = get_string(in, f, "name");
+		kind = get_string(in, f, "kind");
+		if (in->failed)
+			break;
+		m->feature_names[j] = mm_strdup(name);
+		m->feature_kinds[j] = strcmp(kind, "numeric") == 0 ? MM_FEATURE_NUMERIC :
+			strcmp(kind, "boolean") == 0 ? MM_FEATURE_BOOLEAN :
+			strcmp(kind, "categorical") == 0 ? MM_FEATURE_CATEGORICAL : 0;
+		if (m->feature_kinds[j] == 0)
+			bad(in, "must be numeric, boolean or categorical", "kind");
+	}
+	m->n_design = (int) get_int(in, doc, "design_columns", 1, MM_MAX_DESIGN);
+	if (in->failed)
+		return MM_ERR_INVALID_INPUT;
+
+	cats = member(in, doc, "categories");
+	if (cats != NULL && !json_is_null(cats))
+	{
+		if (!json_is_array(cats) || json_array_size(cats) != (size_t) m->n_features)
+			bad(in, "must be null or an entry per feature", "categories");
+		else if ((m->categories = mm_alloc0(sizeof(MmCategories) * m->n_features)) == NULL)
+			return mm_fail(in->err, MM_ERR_NO_MEMORY, -1, "out of memory reading the document");
+		for (j = 0; !in->failed && j < m->n_features; j++)
+		{
+			json_t	   *c = json_array_get(cats, j);
+			const char *enc;
+
+			if (m->feature_kinds[j] != MM_FEATURE_CATEGORICAL)
+			{
+				if (!json_is_null(c))
+					bad(in, "must be null for a feature that is not categorical", "categories");
+				continue;
+			}
+			if (!json_is_object(c))
+			{
+				bad(in, "must be an object for a categorical feature", "categories");
+				break;
+			}
+			enc = get_string(in, c, "encoding");
+			if (in->failed)
+				break;
+			m->categories[j].encoding = strcmp(enc, "onehot") == 0 ? MM_ENCODE_ONEHOT :
+				strcmp(enc, "ordinal") == 0 ? MM_ENCODE_ORDINAL : 0;
+			if (m->categories[j].encoding == 0)
+				bad(in, "must be onehot or ordinal", "encoding");
+			m->categories[j].names = names_of(in, json_object_get(c, "names"), "names",
+											  &m->categories[j].n, MM_MAX_CATEGORIES);
+			m->categories[j].other = names_of(in, json_object_get(c, "other"), "other",
+											  &m->categories[j].n_other, MM_MAX_CATEGORIES);
+		}
+	}
+	for (j = 0; !in->failed && j < m->n_features; j++)
+		if (m->feature_kinds[j] == MM_FEATURE_CATEGORICAL && m->categories == NULL)
+			bad(in, "must give the categories of every categorical feature", "categories");
+	prep = member(in, doc, "preprocess");
+	if (!in->failed && prep != NULL && !json_is_null(prep))
+	{
+		if (!json_is_array(prep) || json_array_size(prep) != (size_t) m->n_features)
+			bad(in, "must be null or an entry per feature", "preprocess");
+		else if ((m->transform = mm_alloc0(sizeof(MmFeatureTransform) * m->n_features)) == NULL)
+			return mm_fail(in->err, MM_ERR_NO_MEMORY, -1, "out of memory reading the document");
+		for (j = 0; !in->failed && j < m->n_features; j++)
+		{
+			json_t	   *t = json_array_get(prep, j);
+			json_t	   *clip;
+			MmFeatureTransform *ft = &m->transform[j];
+
+			if (!json_is_object(t))
+			{
+				bad(in, "must hold objects", "preprocess");
+				break;
+			}
+			ft->impute = get_number(in, t, "impute", 1);
+			clip = member(in, t, "clip");
+			if (clip == NULL || !json_is_array(clip) || json_array_size(clip) != 2)
+			{
+				bad(in, "must be [low, high] (null: unbounded)", "clip");
+				break;
+			}
+			ft->clip_lo = number_of(in, json_array_get(clip, 0), "clip", 1);
+			ft->clip_hi = number_of(in, json_array_get(clip, 1), "clip", 1);
+			if (isnan(ft->clip_lo))
+				ft->clip_lo = -INFINITY;
+			if (isnan(ft->clip_hi))
+				ft->clip_hi = INFINITY;
+			ft->center = get_number(in, t, "center", 0);
+			ft->scale = get_number(in, t, "scale", 0);
+		}
+	}
+	if (!in->failed)
+		read_model_part(in, member(in, doc, "model"), m);
+	if (!in->failed && extras != NULL)
+	{
+		extras->params = extra_text(in, doc, "params");
+		extras->metrics = extra_text(in, doc, "metrics");
+		extras->baseline = extra_text(in, doc, "baseline");
+		extras->feature_types = extra_text(in, doc, "feature_types");
+		extras->provenance = extra_text(in, doc, "provenance");
+	}
+	return in->failed ? MM_ERR_INVALID_INPUT : MM_OK;
+}
+
+MmErrorCode
+mm_document_read(const char *text, size_t len, MmModel **model, MmDocumentExtras *extras, MmError *err)
+{
+	json_error_t jerr;
+	json_t	   *doc;
+	In			in = {err, 0};
+	MmModel    *m;
+	MmErrorCode rc;
+	uint8_t    *bytes;
+	size_t		nbytes;
+
+	*model = NULL;
+	if (extras)
+		memset(extras, 0, sizeof(*extras));
+	if (len > MM_DOCUMENT_MAX_BYTES)
+		return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "the document is larger than %u bytes",
+					   MM_DOCUMENT_MAX_BYTES);
+	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	if (doc == NULL)
+		return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "the document is not JSON: %s at line %d",
+					   jerr.text, jerr.line);
+	m = mm_alloc0(sizeof(MmModel));
+	if (m == NULL)
+	{
+		json_decref(doc);
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory reading the document");
+	}
+	rc = read_document(&in, doc, m, extras);
+	json_decref(doc);
+	if (rc != MM_OK)
+	{
+		mm_model_free(m);
+		return rc;
+	}
+
+	/* every value checked as the binary artifact's reader checks it */
+	rc = mm_artifact_write(m, &bytes, &nbytes, err);
+	mm_model_free(m);
+	if (rc != MM_OK)
+		return rc;
+	rc = mm_artifact_read(bytes, nbytes, model, err);
+	mm_free(bytes);
+	if (rc != MM_OK)
+	{
+		char		why[sizeof(err->message)];
+
+		memcpy(why, err->message, sizeof(why));
+		return mm_fail(err, MM_ERR_INVALID_INPUT, err->item, "the document's model is not valid: %s", why);
+	}
+	return MM_OK;
+}

@@ -1,0 +1,341 @@
+/*
+ * The JSON document: every algorithm's model written, read back and written
+ * again to the same text, predicting to the same bits; damaged, hostile and
+ * truncated documents refused.
+ */
+#include <string.h>
+
+#include "document.h"
+#include "model.h"
+#include "testutil.h"
+
+static double *
+doubles(int n, double first, double step)
+{
+	double	   *v = mm_alloc(sizeof(double) * n);
+	int			i;
+
+	for (i = 0; i < n; i++)
+		v[i] = first + step * i;
+	return v;
+}
+
+/* Three features: a number, a boolean and a text column, preprocessed. */
+static MmModel *
+base_model(MmAlgorithm algorithm, MmTask task)
+{
+	MmModel    *m = mm_alloc0(sizeof(MmModel));
+	int			j;
+
+	m->algorithm = algorithm;
+	m->task = task;
+	m->n_features = 3;
+	m->feature_names = mm_alloc0(sizeof(char *) * 3);
+	m->feature_names[0] = mm_strdup("area \"m\xc2\xb2\"");
+	m->feature_names[1] = mm_strdup("garage");
+	m->feature_names[2] = mm_strdup("district");
+	m->feature_kinds = mm_alloc0(3);
+	m->feature_kinds[0] = MM_FEATURE_NUMERIC;
+	m->feature_kinds[1] = MM_FEATURE_BOOLEAN;
+	m->feature_kinds[2] = MM_FEATURE_CATEGORICAL;
+	m->categories = mm_alloc0(sizeof(MmCategories) * 3);
+	m->categories[2].encoding = MM_ENCODE_ONEHOT;
+	m->categories[2].n = 2;
+	m->categories[2].names = mm_alloc0(sizeof(char *) * 2);
+	m->categories[2].names[0] = mm_strdup("centre");
+	m->categories[2].names[1] = mm_strdup("outer\ttab");
+	m->categories[2].n_other = 1;
+	m->categories[2].other = mm_alloc0(sizeof(char *));
+	m->categories[2].other[0] = mm_strdup("rare");
+	m->transform = mm_alloc0(sizeof(MmFeatureTransform) * 3);
+	for (j = 0; j < 3; j++)
+	{
+		m->transform[j].impute = NAN;
+		m->transform[j].clip_lo = -INFINITY;
+		m->transform[j].clip_hi = INFINITY;
+		m->transform[j].scale = 1.0;
+	}
+	m->transform[0].impute = 120.5;
+	m->transform[0].clip_lo = 10.0;
+	m->transform[0].center = 118.3;
+	m->transform[0].scale = 0.1 + 0.2;	/* 0.30000000000000004: exact bits matter */
+	m->transform[2].impute = 2;		/* the other group */
+	m->n_design = 1 + 1 + 3;
+	return m;
+}
+
+static MmModel *
+linear_model(void)
+{
+	MmModel    *m = base_model(MM_ALGO_LINEAR_REGRESSION, MM_TASK_REGRESSION);
+
+	m->target = mm_strdup("price");
+	m->linear.fit_intercept = 1;
+	m->linear.alpha = 1e-4;
+	m->linear.intercept = 1.0 / 3.0;
+	m->linear.coef = doubles(5, -2.5e-7, 1.1);
+	m->linear.coef[1] = -0.0;
+	m->linear.rank = 5;
+	m->linear.df_resid = 95;
+	m->linear.std_err = doubles(6, 0.01, 0.5);
+	m->linear.std_err[2] = NAN;
+	m->linear.stat = doubles(6, 3, 1);
+	m->linear.p_value = doubles(6, 1e-300, 0.1);
+	return m;
+}
+
+static MmModel *
+classifier_model(MmAlgorithm algorithm, int k)
+{
+	MmModel    *m = base_model(algorithm, MM_TASK_CLASSIFICATION);
+	MmClassifier *c = &m->classifier;
+	int			i;
+
+	m->target = mm_strdup("band");
+	c->n_classes = k;
+	c->label_kind = MM_LABEL_TEXT;
+	c->classes = mm_alloc0(sizeof(char *) * k);
+	for (i = 0; i < k; i++)
+	{
+		char		name[16];
+
+		snprintf(name, sizeof(name), "c%d", i);
+		c->classes[i] = mm_strdup(name);
+	}
+	c->n_rows = k == 2 ? 1 : k;
+	c->intercept = doubles(c->n_rows, 0.7, -0.3);
+	c->coef = doubles(c->n_rows * 5, -1.0 / 7.0, 0.25);
+	c->std_err = doubles(c->n_rows * 6, NAN, 0);
+	c->stat = doubles(c->n_rows * 6, NAN, 0);
+	c->p_value = doubles(c->n_rows * 6, NAN, 0);
+	c->alpha = 1.0;
+	c->fit_intercept = 1;
+	c->max_iter = 100;
+	c->tol = 1e-4;
+	c->n_iter = 7;
+	c->converged = 1;
+	c->variant = algorithm == MM_ALGO_LINEAR_SVM;
+	return m;
+}
+
+static MmModel *
+kmeans_model(void)
+{
+	MmModel    *m = base_model(MM_ALGO_KMEANS, MM_TASK_CLUSTERING);
+
+	m->kmeans.k = 3;
+	m->kmeans.centers = doubles(15, -1.25, 0.37);
+	m->kmeans.inertia = 1234.5;
+	m->kmeans.max_iter = 300;
+	m->kmeans.tol = 1e-4;
+	m->kmeans.seed = -7;
+	m->kmeans.n_iter = 12;
+	m->kmeans.converged = 1;
+	return m;
+}
+
+static MmModel *
+pca_model(void)
+{
+	MmModel    *m = base_model(MM_ALGO_PCA, MM_TASK_DECOMPOSITION);
+
+	m->pca.n_components = 2;
+	m->pca.mean = doubles(5, 0.1, 0.1);
+	m->pca.components = doubles(10, 0.3, -0.05);
+	m->pca.explained_variance = doubles(2, 4.5, -2);
+	m->pca.explained_variance_ratio = doubles(2, 0.6, -0.3);
+	return m;
+}
+
+/* What a model makes of a row, as bits, for a few rows (text as category codes). */
+static void
+assert_same_outcomes(const MmModel *a, const MmModel *b)
+{
+	double		rows[4][3] = {{130, 1, 0}, {NAN, 0, 1}, {5, 1, 2}, {1e6, 0, MM_CATEGORY_UNSEEN}};
+	double		za[8],
+				zb[8],
+				oa[8],
+				ob[8];
+	MmError		err;
+	int			r,
+				i;
+
+	for (r = 0; r < 4; r++)
+	{
+		assert_int_equal(mm_model_transform(a, rows[r], za, &err), MM_OK);
+		assert_int_equal(mm_model_transform(b, rows[r], zb, &err), MM_OK);
+		assert_memory_equal(za, zb, sizeof(double) * a->n_design);
+		switch (a->task)
+		{
+			case MM_TASK_REGRESSION:
+				oa[0] = mm_model_predict(a, za);
+				ob[0] = mm_model_predict(b, zb);
+				assert_memory_equal(oa, ob, sizeof(double));
+				break;
+			case MM_TASK_CLASSIFICATION:
+				mm_classifier_scores(a, za, oa);
+				mm_classifier_scores(b, zb, ob);
+				assert_memory_equal(oa, ob, sizeof(double) * a->classifier.n_rows);
+				break;
+			case MM_TASK_CLUSTERING:
+				assert_int_equal(mm_kmeans_cluster(a, za), mm_kmeans_cluster(b, zb));
+				break;
+			case MM_TASK_DECOMPOSITION:
+				i = mm_model_project(a, za, oa);
+				assert_int_equal(mm_model_project(b, zb, ob), i);
+				assert_memory_equal(oa, ob, sizeof(double) * i);
+				break;
+		}
+	}
+}
+
+/* Written, read, written again: the same text, the same predictions, the extras kept. */
+static void
+roundtrip(MmModel *m)
+{
+	MmDocumentExtras extras = {"{\"alpha\":1}", "{\"test\":{\"r2\":0.5}}", NULL, "{\"model\":\"m\"}",
+	"[\"double precision\",\"boolean\",\"text\"]"};
+	MmDocumentExtras back;
+	char	   *first,
+			   *second;
+	MmModel    *read;
+	MmError		err;
+
+	assert_int_equal(mm_document_write(m, &extras, &first, &err), MM_OK);
+	if (mm_document_read(first, strlen(first), &read, &back, &err) != MM_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(mm_document_write(read, &back, &second, &err), MM_OK);
+	if (strcmp(first, second) != 0)
+	{
+		size_t		at = 0;
+
+		while (first[at] == second[at])
+			at++;
+		fail_msg("documents differ at %zu: %.60s | %.60s", at, first + (at > 20 ? at - 20 : 0),
+				 second + (at > 20 ? at - 20 : 0));
+	}
+	assert_string_equal(back.params, "{\"alpha\":1}");
+	assert_null(back.baseline);
+	assert_same_outcomes(m, read);
+	mm_free(first);
+	mm_free(second);
+	mm_free(back.params);
+	mm_free(back.metrics);
+	mm_free(back.provenance);
+	mm_free(back.feature_types);
+	mm_model_free(read);
+	mm_model_free(m);
+}
+
+static void
+test_roundtrips(void **state)
+{
+	roundtrip(linear_model());
+	roundtrip(classifier_model(MM_ALGO_LOGISTIC_REGRESSION, 2));
+	roundtrip(classifier_model(MM_ALGO_LOGISTIC_REGRESSION, 3));
+	roundtrip(classifier_model(MM_ALGO_LINEAR_SVM, 4));
+	roundtrip(kmeans_model());
+	roundtrip(pca_model());
+}
+
+/* Replaces the first occurrence of from in text by to (a new string). */
+static char *
+edited(const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	char	   *out;
+
+	assert_non_null(at);
+	out = malloc(strlen(text) - strlen(from) + strlen(to) + 1);
+	memcpy(out, text, at - text);
+	strcpy(out + (at - text), to);
+	strcat(out, at + strlen(from));
+	return out;
+}
+
+/* Damaged documents: each refused with a message, never a model. */
+static void
+test_refusals(void **state)
+{
+	MmModel    *m = classifier_model(MM_ALGO_LOGISTIC_REGRESSION, 3);
+	char	   *doc;
+	MmModel    *read;
+	MmError		err;
+	size_t		cut;
+	const char *edits[][2] = {
+		{"\"format_version\": 1", "\"format_version\": 2"},
+		{"\"modelmgr-model\"", "\"other-model\""},
+		{"\"logistic_regression\"", "\"random_forest\""},
+		{"\"design_columns\": 5", "\"design_columns\": 6"},
+		{"\"design_columns\": 5", "\"design_columns\": 5, \"design_columns\": 5"},
+		{"\"kind\": \"numeric\"", "\"kind\": \"complex\""},
+		{"\"tol\": 0.0001", "\"tol\": -1"},
+		{"\"max_iter\": 100", "\"max_iter\": 1e300"},
+		{"\"names\": [\"centre\", \"outer\\u0009tab\"]", "\"names\": [\"outer\\u0009tab\", \"centre\"]"},
+		{"\"classes\": [\"c0\", \"c1\", \"c2\"]", "\"classes\": [\"c0\", \"c0\", \"c2\"]"},
+		{"\"center\": 118.3", "\"center\": \"118.3\""},
+		{"\"scale\": 0.30000000000000004", "\"scale\": 0"},
+		{"\"intercept\": [0.7", "\"intercept\": [null"},
+		{"\"categories\": [null, null, {", "\"categories\": [null, {"},
+		{"\"label_kind\": \"text\"", "\"label_kind\": \"number\""},
+	};
+	size_t		i;
+
+	assert_int_equal(mm_document_write(m, NULL, &doc, &err), MM_OK);
+	for (i = 0; i < sizeof(edits) / sizeof(edits[0]); i++)
+	{
+		char	   *bad = edited(doc, edits[i][0], edits[i][1]);
+
+		if (mm_document_read(bad, strlen(bad), &read, NULL, &err) == MM_OK)
+			fail_msg("accepted: %s -> %s", edits[i][0], edits[i][1]);
+		assert_null(read);
+		assert_true(strlen(err.message) > 0);
+		free(bad);
+	}
+	/* every truncation of the document */
+	for (cut = 0; cut < strlen(doc); cut += 7)
+	{
+		assert_int_not_equal(mm_document_read(doc, cut, &read, NULL, &err), MM_OK);
+		assert_null(read);
+	}
+	assert_int_not_equal(mm_document_read("[]", 2, &read, NULL, &err), MM_OK);
+	assert_int_not_equal(mm_document_read("\"x\"", 3, &read, NULL, &err), MM_OK);
+	mm_free(doc);
+	mm_model_free(m);
+}
+
+/* Doubles read back to the same bits, through the default formatter. */
+static void
+test_exact_doubles(void **state)
+{
+	MmModel    *m = linear_model();
+	char	   *doc;
+	MmModel    *read;
+	MmError		err;
+	int			i;
+
+	m->linear.coef[0] = 0.1;
+	m->linear.coef[2] = 5e-324;
+	m->linear.coef[3] = 1.7976931348623157e308;
+	m->linear.coef[4] = -2.2250738585072014e-308;
+	assert_int_equal(mm_document_write(m, NULL, &doc, &err), MM_OK);
+	assert_int_equal(mm_document_read(doc, strlen(doc), &read, NULL, &err), MM_OK);
+	for (i = 0; i < 5; i++)
+		assert_memory_equal(&m->linear.coef[i], &read->linear.coef[i], sizeof(double));
+	assert_memory_equal(&m->transform[0].scale, &read->transform[0].scale, sizeof(double));
+	mm_free(doc);
+	mm_model_free(read);
+	mm_model_free(m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrips),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_exact_doubles),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
