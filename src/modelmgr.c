@@ -15,4 +15,5 @@ _PG_init(void)
 	MmCoreInit();
 	MmWorkerInit();
 	MmProgressInit();
+	MmExportInit();
 }

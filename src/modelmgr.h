@@ -16,7 +16,7 @@
 #include "regmetrics.h"
 
 /* The version of the extension's SQL objects this library writes to. */
-#define MM_EXTENSION_VERSION "0.4.0"
+#define MM_EXTENSION_VERSION "0.5.0"
 
 /* guc.c */
 extern int	mm_model_cache_kb;
@@ -387,6 +387,8 @@ extern void MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmS
 						   const char *algorithm, MmTrained *trained);
 extern void MmTrainVersion(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call,
 						   MmTrainedVersion *result);
+extern void MmRecordVersion(const MmTrainSpec *spec, const MmSource *src, MmTrained *trained,
+							double seconds, MmAuditCall *call, MmTrainedVersion *result);
 
 /* train.c, continued: the one-pass moments aggregate */
 struct MmLsView;
@@ -420,6 +422,9 @@ extern int	MmOutcomeCount(const MmModel *model);
 
 /* worker.c */
 extern void MmWorkerInit(void);
+
+/* export.c */
+extern void MmExportInit(void);
 
 /* progress.c */
 extern void MmProgressInit(void);

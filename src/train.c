@@ -458,7 +458,9 @@ insert_version(const MmTrainSpec *spec, const MmSource *src, const VersionRow *r
 	ARG(INT8OID, Int64GetDatum(t->rows_test));
 	ARG(TEXTOID, CStringGetTextDatum(t->rows_skipped));
 	ARG(TEXTOID, CStringGetTextDatum(psprintf("%016" INT64_MODIFIER "x", t->fingerprint)));
-	ARG(TEXTOID, CStringGetTextDatum(t->snapshot));
+	if (t->snapshot == NULL)
+		nulls[i] = 'n';
+	ARG(TEXTOID, t->snapshot ? CStringGetTextDatum(t->snapshot) : (Datum) 0);
 	ARG(TEXTOID, CStringGetTextDatum(t->metrics));
 	if (isnan(t->score))
 		nulls[i] = 'n';
@@ -717,33 +719,45 @@ void
 MmTrainVersion(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call, MmTrainedVersion *result)
 {
 	TimestampTz started = GetCurrentTimestamp();
-	const char *trained_by = MmRoleName(GetUserId());
 	MmSource	src;
 	const char *algorithm;
 	MmTrained  *trained = palloc0(sizeof(MmTrained));
-	VersionRow	row;
-	uint8	   *bytes;
-	size_t		nbytes;
-	MmError		err;
-	int64		model_id;
 
 	MmCheckTrainSpec(spec);
 	MmCheckModelOwner(spec->model);
 	MmResolveSource(spec, &src);
 	algorithm = MmChooseAlgorithm(spec, &src);
 	MmFitAlgorithm(fcinfo, spec, &src, algorithm, trained);
+	MmRecordVersion(spec, &src, trained, (double) (GetCurrentTimestamp() - started) / USECS_PER_SEC,
+					call, result);
+}
+
+/*
+ * Records a model as the next version of spec->model (created when new):
+ * its artifact, the row, and production when spec->deploy says so.  Fills
+ * result; SPI is connected.
+ */
+void
+MmRecordVersion(const MmTrainSpec *spec, const MmSource *src, MmTrained *trained, double seconds,
+				MmAuditCall *call, MmTrainedVersion *result)
+{
+	VersionRow	row;
+	uint8	   *bytes;
+	size_t		nbytes;
+	MmError		err;
+	int64		model_id;
 
 	if (mm_artifact_write(&trained->model, &bytes, &nbytes, &err) != MM_OK)
 		MmReportCoreError(&err, "could not serialize the model");
 	row.trained = trained;
-	row.trained_by = trained_by;
+	row.trained_by = MmRoleName(GetUserId());
 	row.artifact = palloc(VARHDRSZ + nbytes);
 	SET_VARSIZE(row.artifact, VARHDRSZ + nbytes);
 	memcpy(VARDATA(row.artifact), bytes, nbytes);
 	row.crc = mm_artifact_crc(bytes, nbytes);
-	row.train_seconds = (double) (GetCurrentTimestamp() - started) / USECS_PER_SEC;
+	row.train_seconds = seconds;
 
-	result->version = insert_version(spec, &src, &row, &model_id, &result->version_id);
+	result->version = insert_version(spec, src, &row, &model_id, &result->version_id);
 	call->version = result->version;
 	result->deployed = should_deploy(spec->deploy, model_id, trained->score);
 	if (result->deployed)

@@ -581,11 +581,17 @@ matrix_of(In *in, json_t *v, const char *key, int rows, int width, int null_ok)
 	return out;
 }
 
+/*
+ * An array of names; category names must be in increasing byte order (the
+ * order encoding relies on), classes only distinct (their order is the
+ * labels' own).
+ */
 static char **
-names_of(In *in, json_t *v, const char *key, int *n, int max)
+names_of(In *in, json_t *v, const char *key, int *n, int max, int sorted)
 {
 	char	  **out;
-	size_t		i;
+	size_t		i,
+				j;
 
 	if (in->failed)
 		return NULL;
@@ -605,11 +611,23 @@ names_of(In *in, json_t *v, const char *key, int *n, int max)
 	{
 		json_t	   *e = json_array_get(v, i);
 
-		if (!json_is_string(e) || (out[i] = mm_strdup(json_string_value(e))) == NULL)
+		if (!json_is_string(e) || json_string_length(e) > MM_ARTIFACT_MAX_NAME ||
+			(out[i] = mm_strdup(json_string_value(e))) == NULL)
 		{
-			bad(in, "must hold strings", key);
+			bad(in, "must hold strings of at most 4096 bytes", key);
 			return out;
 		}
+		if (sorted && i > 0 && strcmp(out[i - 1], out[i]) >= 0)
+		{
+			bad(in, "must be distinct and in increasing byte order", key);
+			return out;
+		}
+		for (j = 0; !sorted && j < i; j++)
+			if (strcmp(out[j], out[i]) == 0)
+			{
+				bad(in, "must be distinct", key);
+				return out;
+			}
 	}
 	return out;
 }
@@ -659,7 +677,7 @@ read_model_part(In *in, json_t *part, MmModel *m)
 					return;
 				}
 				c->classes = names_of(in, json_object_get(part, "classes"), "classes", &c->n_classes,
-									  MM_MAX_CLASSES);
+									  MM_MAX_CLASSES, 0);
 				if (in->failed)
 					return;
 				values = json_object_get(part, "class_values");
@@ -722,13 +740,76 @@ read_model_part(In *in, json_t *part, MmModel *m)
 	}
 }
 
-/* The compact JSON text of a host field (NULL for null). */
+/*
+ * Any JSON value, compact, its doubles through out_double so that a host field keeps
+ * its shortest digits on the way through (jansson's own writer prints 17).
+ * Depth is bounded by the parser's nesting limit.
+ */
+static void
+out_json(Out *o, json_t *v)
+{
+	const char *key;
+	json_t	   *item;
+	size_t		i;
+	int			first = 1;
+
+	switch (json_typeof(v))
+	{
+		case JSON_OBJECT:
+			out_bytes(o, "{", 1);
+			json_object_foreach(v, key, item)
+			{
+				if (!first)
+					out_bytes(o, ",", 1);
+				first = 0;
+				out_string(o, key);
+				out_bytes(o, ":", 1);
+				out_json(o, item);
+			}
+			out_bytes(o, "}", 1);
+			break;
+		case JSON_ARRAY:
+			out_bytes(o, "[", 1);
+			json_array_foreach(v, i, item)
+			{
+				if (i)
+					out_bytes(o, ",", 1);
+				out_json(o, item);
+			}
+			out_bytes(o, "]", 1);
+			break;
+		case JSON_STRING:
+			out_string(o, json_string_value(v));
+			break;
+		case JSON_INTEGER:
+			{
+				char		buf[32];
+
+				snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+				out_str(o, buf);
+				break;
+			}
+		case JSON_REAL:
+			out_double(o, json_real_value(v));
+			break;
+		case JSON_TRUE:
+			out_str(o, "true");
+			break;
+		case JSON_FALSE:
+			out_str(o, "false");
+			break;
+		case JSON_NULL:
+			out_str(o, "null");
+			break;
+	}
+}
+
+/* The JSON text of a host field (NULL for null). */
 static char *
 extra_text(In *in, json_t *doc, const char *key)
 {
 	json_t	   *v = json_object_get(doc, key);
-	char	   *text,
-			   *copy;
+	Out			o = {0};
 
 	if (v == NULL)
 	{
@@ -737,15 +818,14 @@ extra_text(In *in, json_t *doc, const char *key)
 	}
 	if (json_is_null(v))
 		return NULL;
-	text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
-	if (text == NULL)
+	out_json(&o, v);
+	if (o.failed)
 	{
+		mm_free(o.data);
 		bad(in, "could not be written back", key);
 		return NULL;
 	}
-	copy = mm_strdup(text);
-	free(text);
-	return copy;
+	return o.data;
 }
 
 static MmErrorCode
@@ -831,6 +911,11 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 		kind = get_string(in, f, "kind");
 		if (in->failed)
 			break;
+		if (name[0] == '\0' || strlen(name) > MM_ARTIFACT_MAX_NAME)
+		{
+			bad(in, "must be names of 1 to 4096 bytes", "features");
+			break;
+		}
 		m->feature_names[j] = mm_strdup(name);
 		m->feature_kinds[j] = strcmp(kind, "numeric") == 0 ? MM_FEATURE_NUMERIC :
 			strcmp(kind, "boolean") == 0 ? MM_FEATURE_BOOLEAN :
@@ -873,9 +958,9 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 			if (m->categories[j].encoding == 0)
 				bad(in, "must be onehot or ordinal", "encoding");
 			m->categories[j].names = names_of(in, json_object_get(c, "names"), "names",
-											  &m->categories[j].n, MM_MAX_CATEGORIES);
+											  &m->categories[j].n, MM_MAX_CATEGORIES, 1);
 			m->categories[j].other = names_of(in, json_object_get(c, "other"), "other",
-											  &m->categories[j].n_other, MM_MAX_CATEGORIES);
+											  &m->categories[j].n_other, MM_MAX_CATEGORIES, 1);
 		}
 	}
 	for (j = 0; !in->failed && j < m->n_features; j++)

@@ -1,0 +1,322 @@
+/*
+ * export.c: mm_export and mm_import, a version as a portable JSON document
+ * (doc/export-format.md) and back.
+ *
+ * The document is written and read by the core (document.h), so the
+ * standalone scorer reads exactly what mm_export writes; doubles are written
+ * by PostgreSQL's shortest round-trip printer, and jsonb keeps their digits.
+ * Import checks the whole document before anything is created, then
+ * records it as a new version as training would.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "common/shortest_dec.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "parser/parse_type.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+#include "modelmgr.h"
+#include "document.h"
+
+PG_FUNCTION_INFO_V1(mm_export);
+PG_FUNCTION_INFO_V1(mm_import);
+
+static int
+shortest_double(double value, char *buf)
+{
+	return double_to_shortest_decimal_buf(value, buf);
+}
+
+void
+MmExportInit(void)
+{
+	mm_set_double_format(shortest_double);
+}
+
+/* mm_export(model): the document of the referenced version. */
+Datum
+mm_export(PG_FUNCTION_ARGS)
+{
+	char	   *reference = MmArgCString(fcinfo, 0, "model");
+	MemoryContext outer = CurrentMemoryContext;
+	MmVersionRef v;
+	MmCachedModel *entry;
+	MmModel    *model;
+	MmDocumentExtras extras;
+	Oid			types[1] = {INT8OID};
+	Datum		values[1];
+	bool		isnull;
+	char	   *doc_text;
+	MmError		err;
+	Jsonb	   *doc,
+			   *copy;
+	Datum		d;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MmResolveRef(reference, true, &v);
+	model = MmModelCacheGet(&v, &entry);
+	values[0] = Int64GetDatum(v.version_id);
+	MmCatalogExec("SELECT v.params::text, v.metrics::text, v.baseline::text, "
+				  "pg_catalog.to_jsonb(v.feature_types)::text, "
+				  "pg_catalog.jsonb_build_object('model', m.name, 'version', v.version, "
+				  "'relation', v.relation, 'target_type', v.target_type, 'test_size', v.test_size, "
+				  "'seed', v.seed, 'rows_read', v.rows_read, 'rows_train', v.rows_train, "
+				  "'rows_test', v.rows_test, 'rows_skipped', v.rows_skipped, "
+				  "'fingerprint', v.fingerprint, 'preprocess', v.preprocess, "
+				  "'fitted_preprocess', v.fitted_preprocess, 'trained_at', v.trained_at, "
+				  "'trained_by', v.trained_by, 'train_time', "
+				  "pg_catalog.date_part('epoch', v.train_time), 'exported_at', pg_catalog.now(), "
+				  "'exported_by', CURRENT_USER)::text "
+				  "FROM mm._versions v JOIN mm._models m ON m.id = v.model_id WHERE v.id = $1",
+				  1, types, values, NULL, SPI_OK_SELECT);
+	extras.params = TextDatumGetCString(MmCatalogGet(0, 1, &isnull));
+	extras.metrics = TextDatumGetCString(MmCatalogGet(0, 2, &isnull));
+	d = MmCatalogGet(0, 3, &isnull);
+	extras.baseline = isnull ? NULL : TextDatumGetCString(d);
+	extras.feature_types = TextDatumGetCString(MmCatalogGet(0, 4, &isnull));
+	extras.provenance = TextDatumGetCString(MmCatalogGet(0, 5, &isnull));
+	if (mm_document_write(model, &extras, &doc_text, &err) != MM_OK)
+		MmReportCoreError(&err, "could not write the document");
+	doc = MmJsonbFromString(doc_text);
+	copy = MemoryContextAlloc(outer, VARSIZE(doc));
+	memcpy(copy, doc, VARSIZE(doc));
+	SPI_finish();
+	PG_RETURN_JSONB_P(copy);
+}
+
+/* A field of an object (NULL when absent). */
+static JsonbValue *
+field(Jsonb *obj, const char *key)
+{
+	if (obj == NULL || !JB_ROOT_IS_OBJECT(obj) || JB_ROOT_IS_SCALAR(obj))
+		return NULL;
+	return getKeyJsonValueFromContainer(&obj->root, key, strlen(key), NULL);
+}
+
+static void
+bad_field(const char *key, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("document field \"%s\" %s", key, what)));
+}
+
+/* A provenance string, or dflt when absent or null. */
+static char *
+provenance_text(Jsonb *prov, const char *key, const char *dflt)
+{
+	JsonbValue *v = field(prov, key);
+
+	if (v == NULL || v->type == jbvNull)
+		return dflt ? pstrdup(dflt) : NULL;
+	if (v->type != jbvString)
+		bad_field(psprintf("provenance.%s", key), "must be a string");
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/* A provenance number within [lo, hi], or dflt when absent or null. */
+static double
+provenance_number(Jsonb *prov, const char *key, double lo, double hi, double dflt)
+{
+	JsonbValue *v = field(prov, key);
+	double		x;
+
+	if (v == NULL || v->type == jbvNull)
+		return dflt;
+	x = MmJsonbNumber(v);
+	if (v->type != jbvNumeric || !isfinite(x) || x < lo || x > hi)
+		bad_field(psprintf("provenance.%s", key), "must be a number in its range");
+	return x;
+}
+
+/* A provenance object as JSON text, or dflt when absent or null. */
+static char *
+provenance_object(Jsonb *prov, const char *key, const char *dflt)
+{
+	JsonbValue *v = field(prov, key);
+	Jsonb	   *j;
+
+	if (v == NULL || v->type == jbvNull)
+		return pstrdup(dflt);
+	if (v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
+		bad_field(psprintf("provenance.%s", key), "must be an object");
+	j = JsonbValueToJsonb(v);
+	return JsonbToCString(NULL, &j->root, VARSIZE(j));
+}
+
+/* The version's score as training would record it, from its metrics. */
+static double
+score_of(const MmModel *m, Jsonb *metrics)
+{
+	const char *key = m->task == MM_TASK_REGRESSION ? "r2" :
+		m->task == MM_TASK_CLASSIFICATION ? "f1" : "silhouette";
+	JsonbValue *part = field(metrics, "test");
+
+	if (part == NULL || part->type != jbvBinary)
+		part = field(metrics, "train");
+	if (part == NULL || part->type != jbvBinary)
+		return NAN;
+	if (m->task == MM_TASK_DECOMPOSITION)
+	{
+		JsonbValue *ratios = getKeyJsonValueFromContainer(part->val.binary.data, "explained_variance_ratio",
+														  24, NULL);
+		double		sum = 0.0;
+		int			i,
+					n;
+
+		if (ratios == NULL || ratios->type != jbvBinary || !JsonContainerIsArray(ratios->val.binary.data))
+			return NAN;
+		n = JsonContainerSize(ratios->val.binary.data);
+		for (i = 0; i < n; i++)
+			sum += MmJsonbNumber(getIthJsonbValueFromContainer(ratios->val.binary.data, i));
+		return sum;
+	}
+	{
+		JsonbValue *s = getKeyJsonValueFromContainer(part->val.binary.data, key, strlen(key), NULL);
+
+		return s ? MmJsonbNumber(s) : NAN;
+	}
+}
+
+/* Body of mm_import. */
+static Datum
+import_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+{
+	char	   *name = MmArgCString(fcinfo, 0, "model");
+	Jsonb	   *document;
+	char	   *doc_text;
+	MmModel    *model;
+	MmDocumentExtras extras;
+	MmError		err;
+	MmTrainSpec spec;
+	MmSource	src;
+	MmTrained  *t = palloc0(sizeof(MmTrained));
+	MmTrainedVersion result;
+	Jsonb	   *prov,
+			   *metrics,
+			   *types_doc = NULL;
+	int			j;
+
+	MmAuditSetModel(call, name);
+	MmCheckName(name, "model");
+	MmRequireArg(fcinfo, 1, "document");
+	document = PG_GETARG_JSONB_P(1);
+	doc_text = JsonbToCString(NULL, &document->root, VARSIZE(document));
+	if (mm_document_read(doc_text, strlen(doc_text), &model, &extras, &err) != MM_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("document is not a model modelmgr can import"),
+				 errdetail("%s", err.message),
+				 errhint("Import a document that mm_export wrote (doc/export-format.md).")));
+
+	/* the host's fields, each checked */
+	if (extras.params != NULL && (!JB_ROOT_IS_OBJECT(MmJsonbFromString(extras.params)) ||
+								  JB_ROOT_IS_SCALAR(MmJsonbFromString(extras.params))))
+		bad_field("params", "must be an object or null");
+	metrics = extras.metrics ? MmJsonbFromString(extras.metrics) : MmJsonbFromString("{}");
+	if (!JB_ROOT_IS_OBJECT(metrics) || JB_ROOT_IS_SCALAR(metrics))
+		bad_field("metrics", "must be an object or null");
+	if (extras.baseline != NULL)
+	{
+		Jsonb	   *b = MmJsonbFromString(extras.baseline);
+
+		if (!JB_ROOT_IS_OBJECT(b) || JB_ROOT_IS_SCALAR(b) || field(b, "features") == NULL)
+			bad_field("baseline", "must be a baseline profile or null");
+	}
+	prov = extras.provenance ? MmJsonbFromString(extras.provenance) : NULL;
+	if (prov != NULL && (!JB_ROOT_IS_OBJECT(prov) || JB_ROOT_IS_SCALAR(prov)))
+		bad_field("provenance", "must be an object or null");
+	if (extras.feature_types != NULL)
+	{
+		types_doc = MmJsonbFromString(extras.feature_types);
+		if (!JB_ROOT_IS_ARRAY(types_doc) || JB_ROOT_IS_SCALAR(types_doc) ||
+			JsonContainerSize(&types_doc->root) != (uint32) model->n_features)
+			bad_field("feature_types", "must be an array of a type per feature, or null");
+	}
+
+	memset(&src, 0, sizeof(src));
+	src.nfeatures = model->n_features;
+	src.features = model->feature_names;
+	src.feature_kinds = model->feature_kinds;
+	src.feature_types = palloc(sizeof(Oid) * model->n_features);
+	for (j = 0; j < model->n_features; j++)
+	{
+		Oid			type;
+		int32		typmod;
+
+		if (types_doc != NULL)
+		{
+			JsonbValue *e = getIthJsonbValueFromContainer(&types_doc->root, j);
+
+			if (e->type != jbvString)
+				bad_field("feature_types", "must hold type names");
+			parseTypeString(pnstrdup(e->val.string.val, e->val.string.len), &type, &typmod, false);
+		}
+		else
+			type = model->feature_kinds[j] == MM_FEATURE_BOOLEAN ? BOOLOID :
+				model->feature_kinds[j] == MM_FEATURE_CATEGORICAL ? TEXTOID : FLOAT8OID;
+		src.feature_types[j] = type;
+	}
+	src.target = model->target;
+	if (model->target != NULL)
+	{
+		char	   *tt = provenance_text(prov, "target_type",
+										 model->task == MM_TASK_CLASSIFICATION ?
+										 (model->classifier.label_kind == MM_LABEL_TEXT ? "text" :
+										  model->classifier.label_kind == MM_LABEL_BOOLEAN ? "boolean" : "bigint") :
+										 "double precision");
+		int32		typmod;
+
+		parseTypeString(tt, &src.target_type, &typmod, false);
+	}
+	src.qualified = provenance_text(prov, "relation", "(imported)");
+
+	memset(&spec, 0, sizeof(spec));
+	spec.model = name;
+	spec.preprocess = MmJsonbFromString(provenance_object(prov, "preprocess", "{}"));
+	spec.test_size = provenance_number(prov, "test_size", 0.0, 0.999999, 0.0);
+	spec.seed = (int32) provenance_number(prov, "seed", PG_INT32_MIN, PG_INT32_MAX, 0.0);
+	spec.deploy = "if_better";
+
+	t->model = *model;
+	t->algorithm = mm_algorithm_name(model->algorithm);
+	t->task = mm_task_name(model->task);
+	t->params = extras.params ? extras.params : "{}";
+	t->metrics = JsonbToCString(NULL, &metrics->root, VARSIZE(metrics));
+	t->fitted = provenance_object(prov, "fitted_preprocess", "{}");
+	t->score = score_of(model, metrics);
+	t->rows_read = (int64) provenance_number(prov, "rows_read", 0, 9e15, 0);
+	t->rows_train = (int64) provenance_number(prov, "rows_train", 0, 9e15, 0);
+	t->rows_test = (int64) provenance_number(prov, "rows_test", 0, 9e15, 0);
+	t->rows_skipped = provenance_object(prov, "rows_skipped", "{}");
+	{
+		char	   *fp = provenance_text(prov, "fingerprint", "0");
+
+		if (strlen(fp) > 16 || strspn(fp, "0123456789abcdef") != strlen(fp))
+			bad_field("provenance.fingerprint", "must be up to 16 hexadecimal digits");
+		t->fingerprint = strtoull(fp, NULL, 16);
+	}
+	t->snapshot = NULL;
+	t->baseline = extras.baseline;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MmRequireCurrentSchema();
+	MmCheckModelOwner(name);
+	MmRecordVersion(&spec, &src, t, 0.0, call, &result);
+	SPI_finish();
+	PG_RETURN_INT32(result.version);
+}
+
+Datum
+mm_import(PG_FUNCTION_ARGS)
+{
+	return MmRunAudited(fcinfo, "mm_import", import_body);
+}
