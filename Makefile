@@ -42,7 +42,8 @@ PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wno-sign-compare -ffp-contract=off
 
-EXTRA_CLEAN = $(UNIT_TESTS) test/core/*.o results regression.diffs regression.out tmp_check
+EXTRA_CLEAN = $(UNIT_TESTS) test/core/*.o results regression.diffs regression.out tmp_check \
+	$(SCORER) src/scorer/*.o bench/floor
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -58,6 +59,24 @@ src/core/%.o: src/core/%.c $(CORE_HDRS)
 	$(CC) $(CORE_CFLAGS) -c -o $@ $<
 
 $(GLUE_SRCS:.c=.o): $(GLUE_HDRS) $(CORE_HDRS)
+
+# The standalone scorer: the core, a CSV reader, and PostgreSQL's shortest
+# double printer from libpgcommon (a static library, not the server).
+SCORER = src/scorer/mm-score
+PGCOMMON_LIBS = -L$(shell $(PG_CONFIG) --pkglibdir) -lpgcommon -lpgport
+
+src/scorer/%.o: src/scorer/%.c src/scorer/csv.h $(CORE_HDRS)
+	$(CC) $(CORE_CFLAGS) -Isrc/core -c -o $@ $<
+
+$(SCORER): src/scorer/mm-score.o src/scorer/csv.o $(CORE_OBJS)
+	$(CC) -o $@ $^ $(PGCOMMON_LIBS) $(LINALG_LIBS)
+
+all: $(SCORER)
+
+.PHONY: install-scorer
+install: install-scorer
+install-scorer: $(SCORER)
+	$(INSTALL_PROGRAM) $(SCORER) '$(DESTDIR)$(bindir)/mm-score'
 
 # Core unit tests (cmocka), run without a server.
 UNIT_TESTS := $(patsubst %.c,%,$(sort $(wildcard test/core/test_*.c)))

@@ -632,16 +632,54 @@ names_of(In *in, json_t *v, const char *key, int *n, int max, int sorted)
 	return out;
 }
 
+/* Refuses a key of obj that keys (NULL-terminated) does not list. */
+static void
+only_keys(In *in, json_t *obj, const char *const *keys, const char *where)
+{
+	const char *key;
+	json_t	   *v;
+
+	json_object_foreach(obj, key, v)
+	{
+		const char *const *k;
+
+		for (k = keys; *k != NULL && strcmp(*k, key) != 0; k++)
+			;
+		if (*k == NULL && !in->failed)
+		{
+			mm_fail(in->err, MM_ERR_INVALID_INPUT, -1, "document field \"%.100s\" is not a field of %s",
+					key, where);
+			in->failed = 1;
+		}
+	}
+}
+
 static void
 read_model_part(In *in, json_t *part, MmModel *m)
 {
 	int			p = m->n_design;
+
+	static const char *const linear_keys[] = {"fit_intercept", "alpha", "intercept", "coef", "rank",
+	"df_resid", "std_err", "stat", "p_value", NULL};
+	static const char *const classifier_keys[] = {"label_kind", "classes", "class_values", "intercept",
+		"coef", "std_err", "stat", "p_value", "alpha", "fit_intercept", "balanced", "max_iter", "tol",
+	"n_iter", "converged", "variant", NULL};
+	static const char *const kmeans_keys[] = {"k", "centers", "inertia", "max_iter", "tol", "seed",
+	"n_iter", "converged", NULL};
+	static const char *const pca_keys[] = {"mean", "components", "explained_variance",
+	"explained_variance_ratio", NULL};
 
 	if (!json_is_object(part))
 	{
 		bad(in, "must be an object", "model");
 		return;
 	}
+	only_keys(in, part,
+			  m->algorithm == MM_ALGO_LINEAR_REGRESSION ? linear_keys :
+			  m->algorithm == MM_ALGO_KMEANS ? kmeans_keys :
+			  m->algorithm == MM_ALGO_PCA ? pca_keys : classifier_keys, "the model");
+	if (in->failed)
+		return;
 	switch (m->algorithm)
 	{
 		case MM_ALGO_LINEAR_REGRESSION:
@@ -838,11 +876,19 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 	int			j,
 				algo;
 
+	static const char *const document_keys[] = {"format", "format_version", "algorithm", "task", "target",
+		"features", "design_columns", "preprocess", "categories", "model", "params", "metrics", "baseline",
+	"feature_types", "provenance", NULL};
+	static const char *const feature_keys[] = {"name", "kind", NULL};
+	static const char *const transform_keys[] = {"impute", "clip", "center", "scale", NULL};
+	static const char *const category_keys[] = {"encoding", "names", "other", NULL};
+
 	if (!json_is_object(doc))
 	{
 		bad(in, "must be an object", "(document)");
 		return MM_ERR_INVALID_INPUT;
 	}
+	only_keys(in, doc, document_keys, "the document");
 	s = get_string(in, doc, "format");
 	if (in->failed || strcmp(s, MM_DOCUMENT_FORMAT) != 0)
 	{
@@ -907,6 +953,7 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 			bad(in, "must hold objects", "features");
 			break;
 		}
+		only_keys(in, f, feature_keys, "a feature");
 		name = get_string(in, f, "name");
 		kind = get_string(in, f, "kind");
 		if (in->failed)
@@ -950,6 +997,7 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 				bad(in, "must be an object for a categorical feature", "categories");
 				break;
 			}
+			only_keys(in, c, category_keys, "a feature's categories");
 			enc = get_string(in, c, "encoding");
 			if (in->failed)
 				break;
@@ -984,6 +1032,7 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 				bad(in, "must hold objects", "preprocess");
 				break;
 			}
+			only_keys(in, t, transform_keys, "a feature's preprocessing");
 			ft->impute = get_number(in, t, "impute", 1);
 			clip = member(in, t, "clip");
 			if (clip == NULL || !json_is_array(clip) || json_array_size(clip) != 2)

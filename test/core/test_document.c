@@ -278,6 +278,11 @@ test_refusals(void **state)
 		{"\"intercept\": [0.7", "\"intercept\": [null"},
 		{"\"categories\": [null, null, {", "\"categories\": [null, {"},
 		{"\"label_kind\": \"text\"", "\"label_kind\": \"number\""},
+		{"\"format_version\": 1", "\"format_version\": 1, \"extra\": 1"},
+		{"\"kind\": \"numeric\"", "\"kind\": \"numeric\", \"unit\": \"m2\""},
+		{"\"n_iter\":", "\"iterations\": 3, \"n_iter\":"},
+		{"\"encoding\":", "\"order\": 1, \"encoding\":"},
+		{"\"center\":", "\"shift\": 0, \"center\":"},
 	};
 	size_t		i;
 

@@ -1,0 +1,426 @@
+/*
+ * mm-score: scores CSV rows with a model exported by mm_export, outside the
+ * database (doc/export-format.md, The standalone scorer).
+ *
+ *	mm-score [options] MODEL.json [INPUT.csv]
+ *
+ * Reads the document, then the CSV (a header naming the columns, then a
+ * row per line; standard input without INPUT.csv, or with "-") one record at
+ * a time, and writes a CSV row of results per input row.  Columns are
+ * matched to the model's features by name; others are ignored unless kept.
+ * A bad row stops the run with its line number, or is reported and skipped
+ * with --skip-errors.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "document.h"
+#include "scorer.h"
+
+#define MM_SCORE_VERSION "0.5.0"
+
+typedef struct Options
+{
+	int			number;
+	int			proba;
+	int			transform;
+	int			skip_errors;
+	const char *keep;			/* comma-separated input columns */
+	const char *output;
+} Options;
+
+static const char *progname = "mm-score";
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+			"Usage: %s [OPTION]... MODEL.json [INPUT.csv]\n"
+			"Scores CSV rows with a model exported by mm_export.\n"
+			"\n"
+			"INPUT.csv has a header row naming its columns; without it, or with -, rows are\n"
+			"read from standard input.  Each row's result is written as a CSV row:\n"
+			"  regression       prediction (as mm_predict)\n"
+			"  classification   prediction (the label, as mm_predict_label)\n"
+			"  clustering       prediction (the cluster, as mm_predict)\n"
+			"  decomposition    pc1, pc2, ... (as mm_transform)\n"
+			"\n"
+			"Options:\n"
+			"  -k, --keep=COLUMNS    copy these input columns (comma-separated) first\n"
+			"  -n, --number          for a classifier with numeric or boolean labels, the\n"
+			"                        label as a number (as mm_predict) instead of its text\n"
+			"  -p, --proba           add a probability per class (as mm_predict_proba)\n"
+			"  -t, --transform       add the coordinates: k-means distances to each center\n"
+			"  -s, --skip-errors     report bad rows on standard error and go on\n"
+			"  -o, --output=FILE     write to FILE instead of standard output\n"
+			"  -h, --help            show this help and exit\n"
+			"  -V, --version         show the version and exit\n"
+			"\n"
+			"Exit status: 0 when every row scored, 1 on an error that stops the run,\n"
+			"2 on bad usage, 3 when --skip-errors skipped rows.\n",
+			progname);
+}
+
+static void
+die(const char *fmt, const char *a, const char *b)
+{
+	fprintf(stderr, "%s: ", progname);
+	fprintf(stderr, fmt, a, b);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* The whole of a file, NUL-terminated. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE	   *f = fopen(path, "rb");
+	char	   *buf = NULL;
+	size_t		cap = 0,
+				n = 0;
+
+	if (f == NULL)
+		die("could not open model document \"%s\": %s", path, strerror(errno));
+	for (;;)
+	{
+		size_t		got;
+
+		if (cap - n < 65536)
+		{
+			char	   *grown;
+
+			cap = cap ? cap * 2 : 1 << 20;
+			if (cap > MM_DOCUMENT_MAX_BYTES + (size_t) (1 << 20))
+				die("model document \"%s\" is larger than the document limit%s", path, "");
+			grown = realloc(buf, cap + 1);
+			if (grown == NULL)
+				die("out of memory reading \"%s\"%s", path, "");
+			buf = grown;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f))
+		die("could not read model document \"%s\": %s", path, strerror(errno));
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+typedef struct Layout
+{
+	int			n_columns;		/* in the header */
+	int		   *feature_column; /* for each feature, its column */
+	int		   *keep_column;
+	int			n_keep;
+} Layout;
+
+/* Matches the header to the model's features and to --keep. */
+static void
+map_header(const CsvReader *r, const MmScorer *s, const Options *opt, Layout *lay)
+{
+	const MmModel *m = mm_scorer_model(s);
+	int			j,
+				c;
+
+	lay->n_columns = r->n_fields;
+	lay->feature_column = malloc(sizeof(int) * m->n_features);
+	for (j = 0; j < m->n_features; j++)
+	{
+		lay->feature_column[j] = -1;
+		for (c = 0; c < r->n_fields; c++)
+			if (strcmp(r->field[c], m->feature_names[j]) == 0)
+			{
+				if (lay->feature_column[j] >= 0)
+					die("the header names column \"%s\" twice%s", m->feature_names[j], "");
+				lay->feature_column[j] = c;
+			}
+		if (lay->feature_column[j] < 0)
+			die("the header has no column \"%s\", a feature of the model%s", m->feature_names[j], "");
+	}
+	lay->n_keep = 0;
+	lay->keep_column = NULL;
+	if (opt->keep != NULL)
+	{
+		char	   *list = strdup(opt->keep),
+				   *save = NULL,
+				   *name;
+
+		lay->keep_column = malloc(sizeof(int) * (strlen(opt->keep) + 1));
+		for (name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save))
+		{
+			for (c = 0; c < r->n_fields; c++)
+				if (strcmp(r->field[c], name) == 0)
+					break;
+			if (c == r->n_fields)
+				die("the header has no column \"%s\" to keep%s", name, "");
+			lay->keep_column[lay->n_keep++] = c;
+		}
+		free(list);
+	}
+}
+
+static void
+put_header(CsvWriter *w, const CsvReader *r, const MmScorer *s, const Options *opt, const Layout *lay)
+{
+	const MmModel *m = mm_scorer_model(s);
+	int			i,
+				first = 1;
+	char		name[64];
+
+#define SEP() do { if (!first) csv_put_char(w, ','); first = 0; } while (0)
+	for (i = 0; i < lay->n_keep; i++)
+	{
+		SEP();
+		csv_put_text(w, r->field[lay->keep_column[i]], r->field_len[lay->keep_column[i]]);
+	}
+	if (m->task != MM_TASK_DECOMPOSITION)
+	{
+		SEP();
+		csv_put_raw(w, "prediction", 10);
+	}
+	if (opt->proba)
+		for (i = 0; i < m->classifier.n_classes; i++)
+		{
+			const char *cls = m->classifier.classes[i];
+			char	   *col = malloc(strlen(cls) + 7);
+
+			SEP();
+			sprintf(col, "proba_%s", cls);
+			csv_put_text(w, col, strlen(col));
+			free(col);
+		}
+	if (opt->transform || m->task == MM_TASK_DECOMPOSITION)
+		for (i = 0; i < mm_scorer_coordinates(s); i++)
+		{
+			SEP();
+			snprintf(name, sizeof(name), m->task == MM_TASK_DECOMPOSITION ? "pc%d" : "distance_%d",
+					 m->task == MM_TASK_DECOMPOSITION ? i + 1 : i);
+			csv_put_raw(w, name, strlen(name));
+		}
+	csv_put_char(w, '\n');
+#undef SEP
+}
+
+/* Scores the current record into w; 0, or -1 with err set. */
+static int
+score_record(CsvReader *r, MmScorer *s, const Options *opt, const Layout *lay, CsvWriter *w,
+			 double *values, MmError *err)
+{
+	const MmModel *m = mm_scorer_model(s);
+	int			j,
+				i,
+				n,
+				first = 1;
+
+	if (r->n_fields != lay->n_columns)
+	{
+		snprintf(err->message, sizeof(err->message), "the row has %d fields, the header %d",
+				 r->n_fields, lay->n_columns);
+		return -1;
+	}
+	for (j = 0; j < m->n_features; j++)
+	{
+		int			c = lay->feature_column[j];
+
+		if (r->field_missing[c])
+			mm_scorer_set_missing(s, j);
+		else if (mm_scorer_set_field(s, j, r->field[c], r->field_len[c], err) != MM_OK)
+			return -1;
+	}
+	if (mm_scorer_run(s, err) != MM_OK)
+		return -1;
+
+#define SEP() do { if (!first) csv_put_char(w, ','); first = 0; } while (0)
+	for (i = 0; i < lay->n_keep; i++)
+	{
+		int			c = lay->keep_column[i];
+
+		SEP();
+		if (!r->field_missing[c])
+			csv_put_text(w, r->field[c], r->field_len[c]);
+	}
+	if (m->task == MM_TASK_CLASSIFICATION && !opt->number)
+	{
+		const char *label = mm_scorer_label(s);
+
+		SEP();
+		csv_put_text(w, label, strlen(label));
+	}
+	else if (m->task != MM_TASK_DECOMPOSITION)
+	{
+		SEP();
+		csv_put_double(w, mm_scorer_value(s));
+	}
+	if (opt->proba)
+	{
+		n = mm_scorer_proba(s, values);
+		for (i = 0; i < n; i++)
+		{
+			SEP();
+			csv_put_double(w, values[i]);
+		}
+	}
+	if (opt->transform || m->task == MM_TASK_DECOMPOSITION)
+	{
+		n = mm_scorer_transform(s, values);
+		for (i = 0; i < n; i++)
+		{
+			SEP();
+			csv_put_double(w, values[i]);
+		}
+	}
+	csv_put_char(w, '\n');
+#undef SEP
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"keep", required_argument, NULL, 'k'},
+		{"number", no_argument, NULL, 'n'},
+		{"proba", no_argument, NULL, 'p'},
+		{"transform", no_argument, NULL, 't'},
+		{"skip-errors", no_argument, NULL, 's'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0}
+	};
+	Options		opt = {0};
+	int			c;
+	const char *model_path,
+			   *input_path = NULL;
+	char	   *doc;
+	size_t		doc_len;
+	MmScorer   *s;
+	const MmModel *m;
+	MmError		err;
+	FILE	   *in = stdin,
+			   *out = stdout;
+	CsvReader	r;
+	CsvWriter	w;
+	Layout		lay;
+	double	   *values;
+	long		skipped = 0;
+	int			rc;
+
+	while ((c = getopt_long(argc, argv, "k:nptso:hV", longopts, NULL)) != -1)
+	{
+		switch (c)
+		{
+			case 'k':
+				opt.keep = optarg;
+				break;
+			case 'n':
+				opt.number = 1;
+				break;
+			case 'p':
+				opt.proba = 1;
+				break;
+			case 't':
+				opt.transform = 1;
+				break;
+			case 's':
+				opt.skip_errors = 1;
+				break;
+			case 'o':
+				opt.output = optarg;
+				break;
+			case 'h':
+				usage(stdout);
+				return 0;
+			case 'V':
+				printf("mm-score (modelmgr) %s, document format %d\n", MM_SCORE_VERSION, MM_DOCUMENT_VERSION);
+				return 0;
+			default:
+				usage(stderr);
+				return 2;
+		}
+	}
+	if (optind >= argc || argc - optind > 2)
+	{
+		usage(stderr);
+		return 2;
+	}
+	model_path = argv[optind];
+	if (argc - optind == 2 && strcmp(argv[optind + 1], "-") != 0)
+		input_path = argv[optind + 1];
+
+	doc = slurp(model_path, &doc_len);
+	if (mm_scorer_load(doc, doc_len, &s, &err) != MM_OK)
+		die("%s is not a model document: %s", model_path, err.message);
+	free(doc);
+	m = mm_scorer_model(s);
+	if (opt.proba && (m->task != MM_TASK_CLASSIFICATION || !mm_model_has_proba(m)))
+		die("--proba needs a logistic regression, and %s is a %s", model_path, mm_algorithm_name(m->algorithm));
+	if (opt.transform && m->algorithm != MM_ALGO_KMEANS && m->algorithm != MM_ALGO_PCA)
+		die("--transform needs a kmeans or pca model, and %s is a %s", model_path,
+			mm_algorithm_name(m->algorithm));
+	if (opt.number && (m->task != MM_TASK_CLASSIFICATION || m->classifier.label_kind == MM_LABEL_TEXT))
+		die("--number needs a classifier with numeric or boolean labels, and %s has %s", model_path,
+			m->task != MM_TASK_CLASSIFICATION ? "no labels" : "text labels");
+
+	if (input_path != NULL && (in = fopen(input_path, "rb")) == NULL)
+		die("could not open \"%s\": %s", input_path, strerror(errno));
+	if (opt.output != NULL && (out = fopen(opt.output, "wb")) == NULL)
+		die("could not open \"%s\" for writing: %s", opt.output, strerror(errno));
+	if (csv_open(&r, in) < 0 || csv_writer_open(&w, out) < 0)
+		die("out of memory%s%s", "", "");
+	values = malloc(sizeof(double) * (size_t) (m->task == MM_TASK_CLASSIFICATION ? m->classifier.n_classes :
+											   mm_scorer_coordinates(s) + 1));
+	if (values == NULL)
+		die("out of memory%s%s", "", "");
+
+	rc = csv_read(&r);
+	if (rc < 0)
+	{
+		fprintf(stderr, "%s: line %ld: %s\n", progname, r.line, r.error);
+		return 1;
+	}
+	if (rc == 0)
+		die("the input is empty: it needs a header row naming the columns%s%s", "", "");
+	map_header(&r, s, &opt, &lay);
+	put_header(&w, &r, s, &opt, &lay);
+
+	while ((rc = csv_read(&r)) > 0)
+	{
+		if (score_record(&r, s, &opt, &lay, &w, values, &err) == 0)
+			continue;
+		fprintf(stderr, "%s: line %ld: %s\n", progname, r.line, err.message);
+		if (!opt.skip_errors)
+		{
+			csv_writer_close(&w);
+			return 1;
+		}
+		skipped++;
+	}
+	if (rc < 0)
+	{
+		fprintf(stderr, "%s: line %ld: %s\n", progname, r.line, r.error);
+		csv_writer_close(&w);
+		return 1;
+	}
+	if (csv_writer_close(&w) < 0 || (out != stdout && fclose(out) != 0))
+		die("could not write the results: %s%s", strerror(errno), "");
+	if (in != stdin)
+		fclose(in);
+	csv_close(&r);
+	free(values);
+	mm_scorer_free(s);
+	if (skipped > 0)
+	{
+		fprintf(stderr, "%s: %ld rows skipped\n", progname, skipped);
+		return 3;
+	}
+	return 0;
+}
