@@ -73,6 +73,10 @@ $(SCORER): src/scorer/mm-score.o src/scorer/csv.o $(CORE_OBJS)
 
 all: $(SCORER)
 
+# the benchmark's floor: reads and prints as the scorer does, scoring nothing
+bench/floor: bench/floor.c src/scorer/csv.o
+	$(CC) $(CORE_CFLAGS) -Isrc/scorer -o $@ $^ $(PGCOMMON_LIBS) -lm
+
 .PHONY: install-scorer
 install: install-scorer
 install-scorer: $(SCORER)

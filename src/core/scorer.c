@@ -24,6 +24,8 @@ struct MmScorer
 	double	   *z;				/* the row after preprocessing */
 	double	   *scores;			/* a classifier's decision scores */
 	char	  **types;			/* SQL type of each feature, or NULL */
+	unsigned char *single;		/* the type is real: parse in single precision */
+	unsigned char *padded;		/* the type is character(n): trailing blanks do not count */
 	int			bad_feature;	/* a non-finite number was set here, or -1 */
 };
 
@@ -51,7 +53,10 @@ mm_scorer_load(const char *text, size_t len, MmScorer **scorer, MmError *err)
 	s->z = mm_alloc(sizeof(double) * (size_t) s->model->n_design);
 	s->scores = mm_alloc(sizeof(double) * (size_t) rows);
 	s->types = mm_alloc0(sizeof(char *) * (size_t) s->model->n_features);
-	failed = s->x == NULL || s->z == NULL || s->scores == NULL || s->types == NULL;
+	s->single = mm_alloc0((size_t) s->model->n_features);
+	s->padded = mm_alloc0((size_t) s->model->n_features);
+	failed = s->x == NULL || s->z == NULL || s->scores == NULL || s->types == NULL ||
+		s->single == NULL || s->padded == NULL;
 	if (!failed && extras.feature_types != NULL)
 	{
 		json_t	   *types = json_loads(extras.feature_types, 0, NULL);
@@ -74,8 +79,15 @@ mm_scorer_load(const char *text, size_t len, MmScorer **scorer, MmError *err)
 		{
 			json_t	   *t = json_array_get(types, j);
 
-			if (json_is_string(t) && (s->types[j] = mm_strdup(json_string_value(t))) == NULL)
+			const char *type = json_is_string(t) ? json_string_value(t) : NULL;
+
+			if (type == NULL)
+				continue;
+			if ((s->types[j] = mm_strdup(type)) == NULL)
 				failed = 1;
+			s->single[j] = strcmp(type, "real") == 0;
+			s->padded[j] = strncmp(type, "character(", 10) == 0 || strcmp(type, "character") == 0 ||
+				strcmp(type, "bpchar") == 0;
 		}
 		json_decref(types);
 	}
@@ -110,6 +122,8 @@ mm_scorer_free(MmScorer *s)
 			mm_free(s->types[j]);
 		mm_free(s->types);
 	}
+	mm_free(s->single);
+	mm_free(s->padded);
 	if (s->model)
 		mm_model_free(s->model);
 	mm_free(s);
@@ -164,14 +178,12 @@ MmErrorCode
 mm_scorer_set_field(MmScorer *s, int j, const char *text, size_t len, MmError *err)
 {
 	const MmModel *m = s->model;
-	const char *type = s->types[j];
 
 	switch (m->feature_kinds[j])
 	{
 		case MM_FEATURE_CATEGORICAL:
 			/* character(n) compares without its padding, as a cast to text does */
-			if (type != NULL && (strncmp(type, "character(", 10) == 0 || strcmp(type, "character") == 0 ||
-								 strcmp(type, "bpchar") == 0))
+			if (s->padded[j])
 				while (len > 0 && text[len - 1] == ' ')
 					len--;
 			mm_scorer_set_text(s, j, text, len);
@@ -192,7 +204,7 @@ mm_scorer_set_field(MmScorer *s, int j, const char *text, size_t len, MmError *e
 				double		v;
 
 				errno = 0;
-				if (type != NULL && strcmp(type, "real") == 0)
+				if (s->single[j])
 					v = (double) strtof(text, &end);
 				else
 					v = strtod(text, &end);
