@@ -43,7 +43,7 @@ PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initi
 	-Wno-sign-compare -ffp-contract=off
 
 EXTRA_CLEAN = $(UNIT_TESTS) test/core/*.o results regression.diffs regression.out tmp_check \
-	$(SCORER) src/scorer/*.o bench/floor
+	$(SCORER) src/scorer/*.o bench/floor src/core/libmmcore.a
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -71,7 +71,11 @@ src/scorer/%.o: src/scorer/%.c src/scorer/csv.h $(CORE_HDRS)
 $(SCORER): src/scorer/mm-score.o src/scorer/csv.o $(CORE_OBJS)
 	$(CC) -o $@ $^ $(PGCOMMON_LIBS) $(LINALG_LIBS)
 
-all: $(SCORER)
+all: $(SCORER) src/core/libmmcore.a
+
+# the core as a static library, for C programs that embed the scorer (scorer.h)
+src/core/libmmcore.a: $(CORE_OBJS)
+	$(AR) rcs $@ $^
 
 # the benchmark's floor: reads and prints as the scorer does, scoring nothing
 bench/floor: bench/floor.c src/scorer/csv.o

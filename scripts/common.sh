@@ -14,7 +14,7 @@ PACKAGES=(
     make gcc libc6-dev
     postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-client-$PG_MAJOR
     liblapacke-dev liblapack-dev libblas-dev zlib1g-dev libjansson-dev
-    libcmocka-dev libipc-run-perl python3-jsonschema
+    libcmocka-dev libipc-run-perl python3-jsonschema clang-14 libclang-rt-14-dev
 )
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

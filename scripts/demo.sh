@@ -9,7 +9,8 @@
 # user postgres, on a Unix socket only), loads a sample data set of house
 # sales, and runs train, evaluate, deploy, predict, retrain, rollback,
 # classification, clustering, monitoring (a check by hand, then the
-# background worker retraining on an alert) and tuning, printing each
+# background worker retraining on an alert), tuning, and export (a document,
+# an import, and the standalone scorer mm-score on CSV rows), printing each
 # statement and its result.  It ends by saying how to connect.
 #
 # Environment: MM_PORT (default 55432) picks the port.
@@ -52,7 +53,8 @@ PGOPTIONS='-c client_min_messages=warning' "${PSQL[@]}" -d postgres -v ON_ERROR_
 "${PSQL[@]}" -d "$DB" -v ON_ERROR_STOP=1 -f "$PROJECT/scripts/sample_data.sql" >/dev/null
 
 say "walk-through"
-"${PSQL[@]}" -d "$DB" -v ON_ERROR_STOP=1 -P pager=off < "$PROJECT/scripts/demo.sql"
+"${PSQL[@]}" -d "$DB" -v ON_ERROR_STOP=1 -v run="$RUN" -v bindir="$PG_BIN" -P pager=off \
+    < "$PROJECT/scripts/demo.sql"
 
 say "the server keeps running"
 cat <<EOF
@@ -61,6 +63,8 @@ Connect with:
 Server log: $LOG
 Stop it with:
     runuser -u $PG_USER -- $PG_BIN/pg_ctl -D $DATA stop
+Score CSV rows outside the database with the exported model:
+    $PG_BIN/mm-score --keep=id $RUN/house_price.json ROWS.csv
 Run every test with:
     bash scripts/test.sh
 EOF

@@ -152,5 +152,31 @@ SELECT trial, params -> 'alpha' AS alpha, round(cv_mean::numeric, 5) AS cv_r2, r
   FROM mm.trials WHERE model = 'house_price' ORDER BY cv_mean DESC, trial LIMIT 3;
 
 \echo
-\echo '--- 14. The registry at a glance.'
+\echo '--- 14. Export: production as a portable document; import it as another model; score rows'
+\echo '---     outside the database with mm-score, which gives the same bits as mm_predict.'
+SELECT d ->> 'format' AS format, d -> 'format_version' AS format_version, d ->> 'algorithm' AS algorithm,
+       d #>> '{provenance,model}' AS model, d #> '{provenance,version}' AS version,
+       pg_size_pretty(length(d::text)::bigint) AS size
+  FROM mm_export('house_price') d;
+SELECT mm_import('house_price_copy', mm_export('house_price')) AS imported_version;
+SELECT count(*) AS rows, bool_and(mm_predict('house_price', s) = mm_predict('house_price_copy', s)) AS same_predictions
+  FROM house_sales_2026 s;
+\setenv MM_RUN :run
+\setenv MM_BIN :bindir
+\pset format unaligned
+\pset tuples_only on
+\o :run/house_price.json
+SELECT mm_export('house_price');
+\o
+\pset format aligned
+\pset tuples_only off
+\o :run/house_sales_sample.csv
+COPY (SELECT * FROM house_sales_2026 ORDER BY id LIMIT 3) TO STDOUT CSV HEADER;
+\o
+\! cat "$MM_RUN/house_sales_sample.csv"
+\! "$MM_BIN/mm-score" --keep=id "$MM_RUN/house_price.json" "$MM_RUN/house_sales_sample.csv"
+SELECT id, mm_predict('house_price', s) AS prediction FROM house_sales_2026 s ORDER BY id LIMIT 3;
+
+\echo
+\echo '--- 15. The registry at a glance.'
 SELECT model, owner, task, versions, latest_version, production_version FROM mm.models;

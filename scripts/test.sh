@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of modelmgr: the core's C unit tests, the pg_regress suites
-# and the TAP tests.  For a fresh Debian 12 machine, as root:
+# Runs every test of modelmgr: the core's C unit tests, the pg_regress suites,
+# the TAP tests, and a bounded fuzzing run of the parsers of model bytes
+# (MM_FUZZ_SECONDS per target, default 30).  For a fresh Debian 12 machine,
+# as root:
 #
 #     bash scripts/test.sh
 #
@@ -38,6 +40,8 @@ run_suite() {
 run_suite "core unit tests" "FAILED" make -s unittest
 run_suite "regression suites" "tests (passed|failed)|failed \(" make -s regresscheck
 run_suite "TAP tests" "^(All tests successful|Result:|Failed)" make -s tapcheck
+run_suite "fuzzing" "^fuzz: (no crash|.*FAILED|.*fails)" env FUZZ_WORK="$STAGE/fuzz" \
+    bash test/fuzz/run.sh "${MM_FUZZ_SECONDS:-30}"
 
 if [ -s "$STAGE/regression.diffs" ]; then
     say "regression.diffs"

@@ -1058,6 +1058,17 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 		extras->metrics = extra_text(in, doc, "metrics");
 		extras->baseline = extra_text(in, doc, "baseline");
 		extras->feature_types = extra_text(in, doc, "feature_types");
+		{
+			json_t	   *types = json_object_get(doc, "feature_types");
+			size_t		i;
+
+			if (!json_is_null(types) &&
+				(!json_is_array(types) || json_array_size(types) != (size_t) m->n_features))
+				bad(in, "must be null or a type name per feature", "feature_types");
+			for (i = 0; !in->failed && json_is_array(types) && i < json_array_size(types); i++)
+				if (!json_is_string(json_array_get(types, i)) || json_string_length(json_array_get(types, i)) == 0)
+					bad(in, "must be null or a type name per feature", "feature_types");
+		}
 		extras->provenance = extra_text(in, doc, "provenance");
 	}
 	return in->failed ? MM_ERR_INVALID_INPUT : MM_OK;
@@ -1092,25 +1103,36 @@ mm_document_read(const char *text, size_t len, MmModel **model, MmDocumentExtras
 	}
 	rc = read_document(&in, doc, m, extras);
 	json_decref(doc);
-	if (rc != MM_OK)
+	if (rc == MM_OK)
 	{
-		mm_model_free(m);
-		return rc;
-	}
+		/* every value checked as the binary artifact's reader checks it */
+		rc = mm_artifact_write(m, &bytes, &nbytes, err);
+		if (rc == MM_OK)
+		{
+			rc = mm_artifact_read(bytes, nbytes, model, err);
+			mm_free(bytes);
+			if (rc != MM_OK)
+			{
+				char		why[sizeof(err->message)];
 
-	/* every value checked as the binary artifact's reader checks it */
-	rc = mm_artifact_write(m, &bytes, &nbytes, err);
+				memcpy(why, err->message, sizeof(why));
+				rc = mm_fail(err, MM_ERR_INVALID_INPUT, err->item, "the document's model is not valid: %s", why);
+			}
+		}
+	}
 	mm_model_free(m);
-	if (rc != MM_OK)
-		return rc;
-	rc = mm_artifact_read(bytes, nbytes, model, err);
-	mm_free(bytes);
-	if (rc != MM_OK)
-	{
-		char		why[sizeof(err->message)];
+	if (rc != MM_OK && extras != NULL)
+		mm_document_free_extras(extras);
+	return rc;
+}
 
-		memcpy(why, err->message, sizeof(why));
-		return mm_fail(err, MM_ERR_INVALID_INPUT, err->item, "the document's model is not valid: %s", why);
-	}
-	return MM_OK;
+void
+mm_document_free_extras(MmDocumentExtras *extras)
+{
+	mm_free(extras->params);
+	mm_free(extras->metrics);
+	mm_free(extras->baseline);
+	mm_free(extras->provenance);
+	mm_free(extras->feature_types);
+	memset(extras, 0, sizeof(*extras));
 }

@@ -43,10 +43,12 @@ extern MmErrorCode mm_document_write(const MmModel *model, const MmDocumentExtra
 
 /*
  * Reads a document of len bytes: the model into *model (mm_model_free it)
- * and, when extras is not NULL, the host fields as compact JSON text.
+ * and, when extras is not NULL, the host fields as compact JSON text
+ * (mm_document_free_extras them).  On failure nothing is left allocated.
  */
 extern MmErrorCode mm_document_read(const char *text, size_t len, MmModel **model,
 									MmDocumentExtras *extras, MmError *err);
+extern void mm_document_free_extras(MmDocumentExtras *extras);
 
 /*
  * Sets how doubles are written: fn writes the shortest text that reads back

@@ -66,11 +66,7 @@ mm_scorer_load(const char *text, size_t len, MmScorer **scorer, MmError *err)
 			json_array_size(types) != (size_t) s->model->n_features)
 		{
 			json_decref(types);
-			mm_free(extras.params);
-			mm_free(extras.metrics);
-			mm_free(extras.baseline);
-			mm_free(extras.provenance);
-			mm_free(extras.feature_types);
+			mm_document_free_extras(&extras);
 			mm_scorer_free(s);
 			return mm_fail(err, MM_ERR_INVALID_INPUT, -1,
 						   "document field \"feature_types\" must be an array of a type per feature");
@@ -91,11 +87,14 @@ mm_scorer_load(const char *text, size_t len, MmScorer **scorer, MmError *err)
 		}
 		json_decref(types);
 	}
-	mm_free(extras.params);
-	mm_free(extras.metrics);
-	mm_free(extras.baseline);
-	mm_free(extras.provenance);
-	mm_free(extras.feature_types);
+	mm_document_free_extras(&extras);
+	if (!failed)
+	{
+		int			j;
+
+		for (j = 0; j < s->model->n_features; j++)
+			s->x[j] = NAN;
+	}
 	if (failed)
 	{
 		mm_scorer_free(s);

@@ -7,7 +7,9 @@
  * missing), call mm_scorer_run, then read what the row scores: the same
  * arithmetic, in the same order, as mm_predict, mm_predict_label,
  * mm_predict_proba and mm_transform in the database, so the results agree to
- * the last bit.  A scorer is not thread-safe; use one per thread.
+ * the last bit.  A feature never set is missing; a value set stays until it
+ * is set again, so a caller may change one feature between runs.  A scorer
+ * is not thread-safe; use one per thread.
  *
  *	MmScorer *s;
  *	MmError err;

@@ -214,6 +214,11 @@ csv_read(CsvReader *r)
 			return -1;
 		}
 store:
+		if (c == '\0')
+		{
+			snprintf(r->error, sizeof(r->error), "a NUL byte, which no text value can hold");
+			return -1;
+		}
 		if (len + 1 > r->record_cap && grow_record(r, len + 1) < 0)
 			return -1;
 		r->record[len++] = (char) c;
