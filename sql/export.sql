@@ -97,6 +97,9 @@ SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{features,0,name}', 
 SELECT mm_import('bad', jsonb_set(mm_export('flat_band'), '{model,classes}', '["low", "low", "mid"]'));
 SELECT mm_import('bad', jsonb_set(mm_export('flat_groups'), '{model,k}', '7'));
 SELECT mm_import('bad', jsonb_set(mm_export('flat_balcony'), '{categories,2,names}', '["b", "a"]'));
+SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{preprocess,0,scale}', '0'));
+SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{model,weights}', '[]'));
+SELECT mm_import('bad', mm_export('flat_price') || '{"note": "extra"}');
 SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{feature_types}', '["integer"]'));
 SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{feature_types,0}', '"no_such_type"'));
 SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{provenance,test_size}', '"half"'));

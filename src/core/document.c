@@ -895,8 +895,21 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 		bad(in, "must be \"" MM_DOCUMENT_FORMAT "\"", "format");
 		return MM_ERR_INVALID_INPUT;
 	}
-	if (get_int(in, doc, "format_version", MM_DOCUMENT_VERSION, MM_DOCUMENT_VERSION) != MM_DOCUMENT_VERSION)
-		return MM_ERR_INVALID_INPUT;
+	{
+		json_t	   *v = member(in, doc, "format_version");
+
+		if (v != NULL && json_is_integer(v) && json_integer_value(v) != MM_DOCUMENT_VERSION)
+		{
+			if (!in->failed)
+				mm_fail(in->err, MM_ERR_UNSUPPORTED, -1,
+						"format_version %" JSON_INTEGER_FORMAT " is not one this reader knows (it reads %d)",
+						json_integer_value(v), MM_DOCUMENT_VERSION);
+			in->failed = 1;
+			return MM_ERR_INVALID_INPUT;
+		}
+		if (get_int(in, doc, "format_version", MM_DOCUMENT_VERSION, MM_DOCUMENT_VERSION) != MM_DOCUMENT_VERSION)
+			return MM_ERR_INVALID_INPUT;
+	}
 	s = get_string(in, doc, "algorithm");
 	if (in->failed)
 		return MM_ERR_INVALID_INPUT;
@@ -1048,6 +1061,8 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 				ft->clip_hi = INFINITY;
 			ft->center = get_number(in, t, "center", 0);
 			ft->scale = get_number(in, t, "scale", 0);
+			if (!in->failed && !(ft->scale > 0.0))
+				bad(in, "must be a positive number", "scale");
 		}
 	}
 	if (!in->failed)
