@@ -65,8 +65,8 @@ $(GLUE_SRCS:.c=.o): $(GLUE_HDRS) $(CORE_HDRS)
 SCORER = src/scorer/mm-score
 PGCOMMON_LIBS = -L$(shell $(PG_CONFIG) --pkglibdir) -lpgcommon -lpgport
 
-src/scorer/%.o: src/scorer/%.c src/scorer/csv.h $(CORE_HDRS)
-	$(CC) $(CORE_CFLAGS) -Isrc/core -c -o $@ $<
+src/scorer/%.o: src/scorer/%.c src/scorer/csv.h $(CORE_HDRS) Makefile
+	$(CC) $(CORE_CFLAGS) -Isrc/core -DMM_SCORE_VERSION='"$(EXTVERSION)"' -c -o $@ $<
 
 $(SCORER): src/scorer/mm-score.o src/scorer/csv.o $(CORE_OBJS)
 	$(CC) -o $@ $^ $(PGCOMMON_LIBS) $(LINALG_LIBS)
@@ -81,10 +81,14 @@ src/core/libmmcore.a: $(CORE_OBJS)
 bench/floor: bench/floor.c src/scorer/csv.o
 	$(CC) $(CORE_CFLAGS) -Isrc/scorer -o $@ $^ $(PGCOMMON_LIBS) -lm
 
-.PHONY: install-scorer
+.PHONY: install-scorer uninstall-scorer
 install: install-scorer
 install-scorer: $(SCORER)
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
 	$(INSTALL_PROGRAM) $(SCORER) '$(DESTDIR)$(bindir)/mm-score'
+uninstall: uninstall-scorer
+uninstall-scorer:
+	rm -f '$(DESTDIR)$(bindir)/mm-score'
 
 # Core unit tests (cmocka), run without a server.
 UNIT_TESTS := $(patsubst %.c,%,$(sort $(wildcard test/core/test_*.c)))

@@ -132,6 +132,13 @@ csv_read(CsvReader *r)
 	r->n_fields = 0;
 	r->line = r->next_line;
 	c = next_byte(r);
+	/* a byte order mark, as spreadsheets write UTF-8, is not part of the first column's name */
+	if (c == 0xEF && r->line == 1 && r->block_pos == 1 && r->block_len >= 3 &&
+		(unsigned char) r->block[1] == 0xBB && (unsigned char) r->block[2] == 0xBF)
+	{
+		r->block_pos = 3;
+		c = next_byte(r);
+	}
 	if (c < 0)
 		return 0;
 	if (start_field(r, 0) < 0)

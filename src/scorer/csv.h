@@ -6,7 +6,8 @@
  * separated by commas, quoted with double quotes when they hold a comma, a
  * quote or a line break, a quote inside doubled; an unquoted empty field is
  * missing (NULL), a quoted one ("") the empty string.  Lines end in LF or
- * CRLF.  Memory is one input block and the longest record, which is bounded.
+ * CRLF; a UTF-8 byte order mark at the start is skipped.  Memory is one
+ * input block and the longest record, which is bounded.
  */
 #ifndef MM_CSV_H
 #define MM_CSV_H

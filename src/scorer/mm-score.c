@@ -21,7 +21,9 @@
 #include "document.h"
 #include "scorer.h"
 
-#define MM_SCORE_VERSION "0.5.0"
+#ifndef MM_SCORE_VERSION
+#error "MM_SCORE_VERSION: the extension's version, set by the Makefile"
+#endif
 
 typedef struct Options
 {

@@ -81,9 +81,9 @@ sub score
 # what the database gives, as CSV with mm-score's header
 sub database
 {
-	my ($select, $from) = @_;
+	my ($select, $from, $db) = @_;
 	my $file = "$dir/expected.csv";
-	$node->safe_psql('postgres', "COPY (SELECT $select FROM $from ORDER BY id) TO '$file' CSV HEADER");
+	$node->safe_psql($db // 'postgres', "COPY (SELECT $select FROM $from ORDER BY id) TO '$file' CSV HEADER");
 	return slurp_file_text($file);
 }
 
@@ -150,8 +150,40 @@ $node->safe_psql('postgres', "SELECT mm_import('band_copy', mm_export('band'))")
 is($node->safe_psql('postgres', q{SELECT (mm_export('band') - 'provenance') = (mm_export('band_copy') - 'provenance')}),
 	't', 'export, import, export: the same document');
 
+# models move between databases: imported elsewhere, they predict as mm-score does
+$node->safe_psql('postgres', 'CREATE DATABASE elsewhere');
+$node->safe_psql('elsewhere', qq{
+	CREATE EXTENSION modelmgr;
+	CREATE TABLE homes (id int, area int, age float8, dist real, tax numeric, garden boolean, district text,
+	                    code char(3), price float8, band text, rating int, sold boolean);
+	COPY homes FROM '$dir/homes.csv' CSV HEADER;
+});
+for my $m (sort keys %models)
+{
+	my $doc = slurp_file_text("$dir/$m.json");
+	$node->safe_psql('elsewhere', "SELECT mm_import('$m', \$doc\$$doc\$doc\$)");
+}
+($status, $out, $err) = score('--keep=id', '--proba', "$dir/band.json", "$dir/homes.csv");
+is($out, database("id, mm_predict_label('band', h) AS prediction, " . proba_columns('band'), 'homes h', 'elsewhere'),
+	'imported into another database, a classifier predicts as mm-score does');
+($status, $out, $err) = score('--keep=id', "$dir/price.json", "$dir/homes.csv");
+is($out, database("id, mm_predict('price', h) AS prediction", 'homes h', 'elsewhere'),
+	'and so does a regression');
+is($node->safe_psql('elsewhere', q{SELECT string_agg(model || ':' || relation || ':' || trained_by, ' ' ORDER BY model) FROM mm.versions}),
+	'band:public.homes:postgres groups:public.homes:postgres price:public.homes:postgres price_raw:public.homes_complete:postgres rating:public.homes:postgres shape:public.homes:postgres sold:public.homes:postgres',
+	'each imported version records where it was trained');
+
+# output to a file; a byte order mark before the header
+open my $fh, '>', "$dir/bom.csv" or die;
+print $fh "\xEF\xBB\xBF" . slurp_file_text("$dir/homes.csv");
+close $fh;
+($status, $out, $err) = score('--keep=id', '--output', "$dir/out.csv", "$dir/price.json", "$dir/bom.csv");
+is($status, 0, 'a byte order mark is skipped');
+is(slurp_file_text("$dir/out.csv"), database("id, mm_predict('price', h) AS prediction", 'homes h'),
+	'--output writes the results to the file');
+
 # errors
-open my $fh, '>', "$dir/bad.csv" or die;
+open $fh, '>', "$dir/bad.csv" or die;
 print $fh "id,area,age,dist,tax,garden,district,code\n1,50,2,3,4,t,north,ab\n2,50,2,x3,4,t,north,ab\n";
 close $fh;
 ($status, $out, $err) = score("$dir/price.json", "$dir/bad.csv");
@@ -200,5 +232,29 @@ print("valid")
 }, $schema, "$dir/$m.json" ], '>', \$ok, '2>', \$why);
 	is($ok, "valid\n", "the document of $m validates against the schema") or diag($why);
 }
+
+# and the schema refuses what the readers refuse
+my ($refused, $why) = ('', '');
+IPC::Run::run([ '/usr/bin/python3', '-c', q{
+import copy, json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+doc = json.load(open(sys.argv[2]))
+def edit(f):
+    d = copy.deepcopy(doc); f(d); return d
+cases = {
+    'newer format': edit(lambda d: d.update(format_version=2)),
+    'unknown field': edit(lambda d: d.update(note='x')),
+    'no model': edit(lambda d: d.pop('model')),
+    'coefficient as text': edit(lambda d: d['model']['coef'][0].__setitem__(0, '1.5')),
+    'unknown model field': edit(lambda d: d['model'].update(weights=[])),
+    'zero scale': edit(lambda d: d['preprocess'][0].update(scale=0)),
+    'duplicate class': edit(lambda d: d['model']['classes'].__setitem__(1, d['model']['classes'][0])),
+    'unknown kind': edit(lambda d: d['features'][0].update(kind='complex')),
+}
+v = jsonschema.Draft202012Validator(schema)
+print(' '.join(sorted(k for k, d in cases.items() if not v.is_valid(d))))
+}, $schema, "$dir/band.json" ], '>', \$refused, '2>', \$why);
+is($refused, "coefficient as text duplicate class newer format no model unknown field unknown kind unknown model field zero scale\n",
+	'the schema refuses damaged documents') or diag($why);
 
 done_testing();
