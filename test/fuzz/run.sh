@@ -4,7 +4,8 @@
 # built with libFuzzer, AddressSanitizer and UndefinedBehaviorSanitizer
 # (clang from Debian).  First every kept input runs once: the seeds in
 # test/fuzz/corpus/TARGET and the inputs of crashes found and fixed, in
-# test/fuzz/regressions/TARGET.  Then each target is fuzzed for SECONDS.
+# test/fuzz/regressions/TARGET.  Then each target is fuzzed for SECONDS,
+# with the dictionary test/fuzz/TARGET.dict where there is one.
 #
 #     bash test/fuzz/run.sh [SECONDS]       (default 60 per target)
 #
@@ -55,8 +56,10 @@ for t in artifact document csv; do
     fi
     echo "fuzz: $t: fuzzing for $SECONDS_EACH s"
     mkdir -p "$WORK/corpus_$t"
+    dict=()
+    [ -f "$HERE/$t.dict" ] && dict=(-dict="$HERE/$t.dict")
     if (cd "$WORK" && ./fuzz_$t -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=20 -rss_limit_mb=2048 \
-            -print_final_stats=1 "$WORK/corpus_$t" "${kept[@]}" > "$WORK/fuzz_$t.log" 2>&1); then
+            "${dict[@]}" -print_final_stats=1 "$WORK/corpus_$t" "${kept[@]}" > "$WORK/fuzz_$t.log" 2>&1); then
         grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$WORK/fuzz_$t.log" | sed "s/^/fuzz: $t: /"
     else
         echo "fuzz: $t: FAILED; the input is in $WORK:"

@@ -40,6 +40,9 @@ is( $standby->safe_psql('postgres', q{SELECT string_agg(coef::text, ',') FROM mm
 is( $standby->safe_psql('postgres', q{SELECT mm_evaluate('price', 'sales') ->> 'r2'}),
 	$primary->safe_psql('postgres', q{SELECT mm_evaluate('price', 'sales') ->> 'r2'}),
 	'mm_evaluate works on the standby');
+is( $standby->safe_psql('postgres', q{SELECT mm_export('price') - 'provenance'}),
+	$primary->safe_psql('postgres', q{SELECT mm_export('price') - 'provenance'}),
+	'mm_export works on the standby');
 
 # a new version deployed on the primary is what the standby serves once replayed
 my $standby_session = $standby->background_psql('postgres');
@@ -64,6 +67,8 @@ like($err, qr/read-only transaction/, 'because the standby is read-only');
 ($ret, $out, $err) = $standby->psql('postgres',
 	q{SELECT version FROM mm_train('other', 'sales', 'price')});
 like($err, qr/read-only transaction/, 'training on the standby is refused too');
+($ret, $out, $err) = $standby->psql('postgres', q{SELECT mm_import('price_copy', mm_export('price'))});
+like($err, qr/read-only transaction/, 'and so is an import');
 is($standby->safe_psql('postgres', q{SELECT mm_predict('price', ARRAY[10])::text}),
 	$v2, 'the standby still predicts afterwards');
 
