@@ -79,6 +79,11 @@ SELECT version, stages FROM mm.versions WHERE model = 'flat_price' ORDER BY vers
 SELECT function, model, version, outcome FROM mm.audit_log
  WHERE function = 'mm_import' ORDER BY id DESC LIMIT 2;
 
+-- a type this database does not have (an enum of the source database, say) reads as its kind's type
+SELECT mm_import('copy_typeless', jsonb_set(jsonb_set(mm_export('flat_band'), '{feature_types,2}', '"district_kind"'),
+                                            '{provenance,target_type}', '"band_kind"')) AS version;
+SELECT feature_types, target_type FROM mm.versions WHERE model = 'copy_typeless';
+
 -- bad documents: each an error, nothing created
 CREATE TEMP TABLE before AS SELECT count(*) AS versions FROM mm.versions;
 SELECT mm_import('bad', NULL);
@@ -101,7 +106,7 @@ SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{preprocess,0,scale}
 SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{model,weights}', '[]'));
 SELECT mm_import('bad', mm_export('flat_price') || '{"note": "extra"}');
 SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{feature_types}', '["integer"]'));
-SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{feature_types,0}', '"no_such_type"'));
+SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{feature_types,0}', '"integer; DROP TABLE flats"'));
 SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{provenance,test_size}', '"half"'));
 SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{metrics}', '[1]'));
 SELECT mm_import('Bad Name', mm_export('flat_price'));

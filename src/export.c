@@ -151,6 +151,25 @@ provenance_object(Jsonb *prov, const char *key, const char *dflt)
 	return JsonbToCString(NULL, &j->root, VARSIZE(j));
 }
 
+/*
+ * The type a document names for a column, or dflt when this database has no
+ * such type (an enum or a domain of the source database, say): the type
+ * only describes the column the version was trained on.  A name that is not
+ * a type name at all is an error.
+ */
+static Oid
+document_type(const char *name, const char *field, Oid dflt)
+{
+	Oid			type;
+	int32		typmod;
+
+	if (strlen(name) == 0 || strlen(name) > NAMEDATALEN * 2 ||
+		strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_ .\"(),[]") != strlen(name))
+		bad_field(field, "must hold type names");
+	parseTypeString(name, &type, &typmod, true);
+	return OidIsValid(type) ? type : dflt;
+}
+
 /* The version's score as training would record it, from its metrics. */
 static double
 score_of(const MmModel *m, Jsonb *metrics)
@@ -248,8 +267,8 @@ import_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	src.feature_types = palloc(sizeof(Oid) * model->n_features);
 	for (j = 0; j < model->n_features; j++)
 	{
-		Oid			type;
-		int32		typmod;
+		Oid			type = model->feature_kinds[j] == MM_FEATURE_BOOLEAN ? BOOLOID :
+			model->feature_kinds[j] == MM_FEATURE_CATEGORICAL ? TEXTOID : FLOAT8OID;
 
 		if (types_doc != NULL)
 		{
@@ -257,24 +276,20 @@ import_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 
 			if (e->type != jbvString)
 				bad_field("feature_types", "must hold type names");
-			parseTypeString(pnstrdup(e->val.string.val, e->val.string.len), &type, &typmod, false);
+			type = document_type(pnstrdup(e->val.string.val, e->val.string.len), "feature_types", type);
 		}
-		else
-			type = model->feature_kinds[j] == MM_FEATURE_BOOLEAN ? BOOLOID :
-				model->feature_kinds[j] == MM_FEATURE_CATEGORICAL ? TEXTOID : FLOAT8OID;
 		src.feature_types[j] = type;
 	}
 	src.target = model->target;
 	if (model->target != NULL)
 	{
-		char	   *tt = provenance_text(prov, "target_type",
-										 model->task == MM_TASK_CLASSIFICATION ?
-										 (model->classifier.label_kind == MM_LABEL_TEXT ? "text" :
-										  model->classifier.label_kind == MM_LABEL_BOOLEAN ? "boolean" : "bigint") :
-										 "double precision");
-		int32		typmod;
+		/* the type a label of its kind reads back as, when the document does not say */
+		const MmClassifier *c = &model->classifier;
+		Oid			dflt = model->task != MM_TASK_CLASSIFICATION ? FLOAT8OID :
+			c->label_kind == MM_LABEL_TEXT ? TEXTOID : c->label_kind == MM_LABEL_BOOLEAN ? BOOLOID : INT8OID;
+		char	   *tt = provenance_text(prov, "target_type", NULL);
 
-		parseTypeString(tt, &src.target_type, &typmod, false);
+		src.target_type = tt ? document_type(tt, "provenance.target_type", dflt) : dflt;
 	}
 	src.qualified = provenance_text(prov, "relation", "(imported)");
 
