@@ -22,29 +22,12 @@
 # of the minimum and median times are printed.  modelmgr.training_threads is left at its default (2),
 # scikit-learn's threads at theirs (every core).
 
-source "$(dirname "$0")/../scripts/common.sh"
+source "$(dirname "$0")/common.sh"
 
 ROWS=${ROWS:-1000000}
 RUNS=${RUNS:-5}
-PORT=${MM_BENCH_PORT:-55433}
-DIR=/var/tmp/modelmgr-bench
-PY=/usr/bin/python3
 
-require_root
-install_deps
-if ! "$PY" -c 'import sklearn' 2>/dev/null; then
-    say "installing python3-sklearn (the baseline)"
-    apt-get install -y -qq --no-install-recommends python3-sklearn >/dev/null
-fi
-STAGE=/var/tmp/modelmgr-build
-stage_tree "$STAGE"
-build_and_install "$STAGE"
-
-mkdir -p "$DIR" && chown "$PG_USER": "$DIR"
-start_server "$DIR/data" "$PORT" "$DIR" "$DIR/log" <<<"shared_buffers = '512MB'"
-trap 'as_pg "$PG_BIN/pg_ctl" -D "$DIR/data" -w -m fast stop >/dev/null' EXIT
-
-psql_bench() { "$PG_BIN/psql" -X -q -h "$DIR" -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
+bench_prepare sklearn
 DATA=$DIR/csv
 rm -rf "$DATA" && mkdir -p "$DATA" && chown "$PG_USER": "$DATA"
 

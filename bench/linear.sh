@@ -13,24 +13,12 @@
 # Each pair runs RUNS times, interleaved; the ratios of the minimum and of the
 # median times are printed.
 
-source "$(dirname "$0")/../scripts/common.sh"
+source "$(dirname "$0")/common.sh"
 
 ROWS=${ROWS:-1000000}
 RUNS=${RUNS:-9}
-PORT=${MM_BENCH_PORT:-55433}
-DIR=/var/tmp/modelmgr-bench
 
-require_root
-install_deps
-STAGE=/var/tmp/modelmgr-build
-stage_tree "$STAGE"
-build_and_install "$STAGE"
-
-mkdir -p "$DIR" && chown "$PG_USER": "$DIR"
-start_server "$DIR/data" "$PORT" "$DIR" "$DIR/log" <<<"shared_buffers = '512MB'"
-trap 'as_pg "$PG_BIN/pg_ctl" -D "$DIR/data" -w -m fast stop >/dev/null' EXIT
-
-psql_bench() { "$PG_BIN/psql" -X -q -h "$DIR" -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
+bench_prepare
 
 say "loading $ROWS rows of 10 features"
 psql_bench -o /dev/null <<EOF

@@ -15,26 +15,13 @@
 #            per row with the same printer, and scores nothing)
 # The ratios of the minimum and median times are printed.
 
-source "$(dirname "$0")/../scripts/common.sh"
+source "$(dirname "$0")/common.sh"
 
 ROWS=${ROWS:-1000000}
 RUNS=${RUNS:-7}
-PORT=${MM_BENCH_PORT:-55433}
-DIR=/var/tmp/modelmgr-bench
 
-require_root
-install_deps
-STAGE=/var/tmp/modelmgr-build
-stage_tree "$STAGE"
-build_and_install "$STAGE"
+bench_prepare
 runuser -u "$PG_USER" -- make -C "$STAGE" -s bench/floor
-
-mkdir -p "$DIR" && chown "$PG_USER": "$DIR"
-start_server "$DIR/data" "$PORT" "$DIR" "$DIR/log" <<<"shared_buffers = '512MB'
-modelmgr.monitor_enabled = off"
-trap 'as_pg "$PG_BIN/pg_ctl" -D "$DIR/data" -w -m fast stop >/dev/null' EXIT
-
-psql_bench() { "$PG_BIN/psql" -X -q -h "$DIR" -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
 
 say "loading $ROWS rows of 10 features, training, exporting"
 psql_bench -o /dev/null <<SQL
