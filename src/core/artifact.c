@@ -728,6 +728,7 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 				nfeat;
 	int			i,
 				ok;
+	const char *part = "start";
 
 	*model_out = NULL;
 	if (len < MM_ARTIFACT_HEADER)
@@ -774,12 +775,14 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 	r.left = raw_len;
 	r.failed = 0;
 	model->algorithm = (MmAlgorithm) algorithm;
+	part = "task or feature count";
 	task = get_u32(&r);
 	nfeat = get_u32(&r);
 	ok = !r.failed && task >= MM_TASK_REGRESSION && task <= MM_TASK_DECOMPOSITION &&
 		nfeat >= 1 && nfeat <= MM_MAX_FEATURES;
 	if (ok)
 	{
+		part = "feature list";
 		model->task = (MmTask) task;
 		model->n_features = (int) nfeat;
 		model->feature_names = mm_alloc0(sizeof(char *) * nfeat);
@@ -796,7 +799,10 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 	}
 	if (ok)
 	{
-		uint8_t		has_target = get_u8(&r);
+		uint8_t		has_target;
+
+		part = "target";
+		has_target = get_u8(&r);
 
 		ok = !r.failed && has_target <= 1;
 		if (ok && has_target)
@@ -804,14 +810,21 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 	}
 	/* format 1 predates preprocessing: its models read their inputs as they are */
 	if (ok && format >= 2)
-		ok = read_categories(&r, model) && read_transform(&r, model);
+	{
+		part = "categories";
+		ok = read_categories(&r, model);
+		part = "preprocessing";
+		ok = ok && read_transform(&r, model);
+	}
 	if (ok)
 	{
+		part = "design width";
 		model->n_design = mm_model_design_width(model);
 		ok = model->n_design >= 1 && model->n_design <= MM_MAX_DESIGN;
 	}
 	if (ok)
 	{
+		part = "fitted model";
 		switch (model->algorithm)
 		{
 			case MM_ALGO_LINEAR_REGRESSION:
@@ -830,12 +843,14 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 				break;
 		}
 	}
+	if (ok && !r.failed && r.left != 0)
+		part = "end, where bytes follow the model";
 	ok = ok && !r.failed && r.left == 0;
 	mm_free(body);
 	if (!ok)
 	{
 		mm_model_free(model);
-		return mm_fail(err, MM_ERR_CORRUPT, -1, "its body is malformed");
+		return mm_fail(err, MM_ERR_CORRUPT, -1, "its body is malformed (at its %s)", part);
 	}
 	*model_out = model;
 	return MM_OK;

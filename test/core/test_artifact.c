@@ -810,12 +810,21 @@ test_impossible_values(void **state)
 			MmError		err;
 			MmErrorCode rc = mm_artifact_read(a, len, &back, &err);
 
+			/* the message says where the body went wrong */
+			const char *part = k <= 3 ? "task or feature count" :
+				(k >= 6 && k <= 9) ? "feature list" :
+				(k == 11 || k == 13) ? "target" :
+				(k >= 14 && k <= 24) ? "fitted model" :
+				k == 25 ? "end, where bytes follow the model" : NULL;
+
 			if (rc != MM_ERR_CORRUPT || back != NULL)
 			{
 				print_error("body edit %d: read gave %d\n", k, (int) rc);
 				mm_model_free(back);
 				fail();
 			}
+			if (part != NULL && strstr(err.message, part) == NULL)
+				fail_msg("body edit %d: \"%s\" does not name its %s", k, err.message, part);
 		}
 		free(a);
 		free(body.p);
