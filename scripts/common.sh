@@ -9,11 +9,14 @@ PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
 PG_USER=${MM_PG_USER:-postgres}
 export DEBIAN_FRONTEND=noninteractive
 
-# Debian packages the build, the tests and the walk-through need.
+# Debian packages the build and the walk-through need.
 PACKAGES=(
     make gcc libc6-dev
     postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-client-$PG_MAJOR
     liblapacke-dev liblapack-dev libblas-dev zlib1g-dev libjansson-dev
+)
+# And what the tests add: unit tests, TAP, the document schema's validator, the fuzzer.
+TEST_PACKAGES=(
     libcmocka-dev libipc-run-perl python3-jsonschema clang-14 libclang-rt-14-dev
 )
 
@@ -24,14 +27,15 @@ require_root() {
     [ "$(id -u)" -eq 0 ] || die "run this as root (it installs packages and PostgreSQL refuses to run as root, so it starts the server as '$PG_USER')"
 }
 
-# Installs whichever of PACKAGES is missing.
+# Installs whichever of PACKAGES is missing; with "tests", of TEST_PACKAGES too.
 install_deps() {
-    local missing=() p
-    for p in "${PACKAGES[@]}"; do
+    local missing=() p wanted=("${PACKAGES[@]}")
+    [ "${1:-}" = tests ] && wanted+=("${TEST_PACKAGES[@]}")
+    for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
     if [ ${#missing[@]} -eq 0 ]; then
-        echo "all build and test dependencies are installed"
+        echo "all dependencies are installed"
     else
         say "installing ${missing[*]}"
         apt-get update -qq

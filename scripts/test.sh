@@ -13,7 +13,7 @@
 source "$(dirname "$0")/common.sh"
 
 require_root
-install_deps
+install_deps tests
 
 STAGE=${MM_TEST_DIR:-/var/tmp/modelmgr-test}
 say "staging the project in $STAGE"
