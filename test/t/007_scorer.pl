@@ -219,6 +219,32 @@ like($err, qr/^mm-score: .*bad\.json is not a model document: the document is no
 ($status, $out, $err) = score();
 is($status, 2, 'no arguments: usage');
 
+# streaming: memory stays the same whether 3,000 rows or 1,200,000 go through
+my ($rss, $rss_why) = ('', '');
+IPC::Run::run([ '/usr/bin/python3', '-c', q{
+import os, subprocess, sys, threading
+header, body = open(sys.argv[2], 'rb').read().split(b'\n', 1)
+def peak_kib(repeats):
+    p = subprocess.Popen(['mm-score', '--keep=id', '--proba', sys.argv[1], '-'],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    rows = 0
+    def count():
+        nonlocal rows
+        for chunk in iter(lambda: p.stdout.read(1 << 16), b''):
+            rows += chunk.count(b'\n')
+    t = threading.Thread(target=count); t.start()
+    p.stdin.write(header + b'\n')
+    for _ in range(repeats):
+        p.stdin.write(body)
+    p.stdin.close(); t.join()
+    _, status, usage = os.wait4(p.pid, 0)
+    assert status == 0 and rows == 1 + 3000 * repeats, (status, rows)
+    return usage.ru_maxrss
+small, large = peak_kib(1), peak_kib(400)
+print('same' if large - small < 1024 else 'grew by %d KiB' % (large - small))
+}, "$dir/band.json", "$dir/homes.csv" ], '>', \$rss, '2>', \$rss_why);
+is($rss, "same\n", 'mm-score streams: 400 times the rows, no more memory (within 1 MiB)') or diag($rss_why);
+
 # every exported document validates against the schema
 for my $m (sort keys %models)
 {
