@@ -27,6 +27,11 @@ SELECT mm_annotate('alice_model', 'mine now');
 SELECT mm_drop_model('alice_model');
 SELECT * FROM mm_retrain('alice_model');
 SELECT version FROM mm_train('alice_model', 'shared_data', 'y', features => ARRAY['x1']);
+-- but may export it, and import it as a model of his own, not as a version of hers
+SELECT mm_export('alice_model') #>> '{provenance,model}' AS bob_exports;
+SELECT mm_import('alice_model', mm_export('alice_model'));
+SELECT mm_import('bob_copy', mm_export('alice_model')) AS bob_imports;
+SELECT model, owner, production_version FROM mm.models WHERE model = 'bob_copy';
 -- nor touch the catalog tables directly
 SELECT count(*) FROM mm._versions;
 INSERT INTO mm._models (name, owner, task) VALUES ('forged', 'regress_bob', 'regression');
