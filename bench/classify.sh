@@ -145,28 +145,16 @@ print(f"{ms:.3f}{extra}")
 EOF
 }
 
-# One timed statement of ours: the second of two in a session, so that the session's
-# first-statement costs (catalog caches, the first large allocations) are not counted.
-ours_ms() {
-    psql_bench -o /dev/null -c "SET client_min_messages = warning" -c "$1" -c '\timing on' -c "$1" 2>&1 |
-        awk '/^Time:/ {t = $2} END {print t}'
-}
-
 # Runs ours and theirs alternately RUNS times and prints the ratios.
 compare_fits() {
-    local name=$1 statement=$2 o t i ours=() theirs=() out
+    local name=$1 statement=$2 i ours=() theirs=() out
     for i in $(seq "$RUNS"); do
-        ours+=("$(ours_ms "$statement")")
+        ours+=("$(statement_ms "$statement")")
         out=$(sklearn_ms "$name")
         theirs+=("${out%% *}")
         last_extra=${out#* }
     done
-    paste <(printf '%s\n' "${ours[@]}" | sort -g) <(printf '%s\n' "${theirs[@]}" | sort -g) |
-        awk -v name="$name" '
-        { o[NR] = $1; t[NR] = $2 }
-        END { m = int((NR + 1) / 2);
-              printf "%-8s ratio(min) %.2f  ratio(median) %.2f   modelmgr %.0f ms (table read included)  scikit-learn %.0f ms  (%d runs each, alternating)\n",
-                     name, o[1] / t[1], o[m] / t[m], o[1], t[1], NR }'
+    print_ratios "$name" "modelmgr (table read included)" scikit-learn "$(lines "${ours[@]}")" "$(lines "${theirs[@]}")"
 }
 
 compare_fits logistic "SELECT version FROM mm_train('lr_speed', 'lr_bench', 'y', algorithm => 'logistic_regression', test_size => 0, deploy => 'always')"

@@ -30,3 +30,45 @@ modelmgr.monitor_enabled = off"
 }
 
 psql_bench() { "$PG_BIN/psql" -X -q -h "$DIR" -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
+
+# Prints one line: LABEL, the ratios (ours over the baseline's) of the minimum
+# and of the median times, and both minimums.  $4 and $5 are the two sides'
+# times in milliseconds, one per line, in any order.
+print_ratios() {
+    local label=$1 ours_name=$2 base_name=$3
+    paste <(sort -g <<<"$4") <(sort -g <<<"$5") |
+        awk -v label="$label" -v on="$ours_name" -v bn="$base_name" '
+        { o[NR] = $1; b[NR] = $2 }
+        END { m = int((NR + 1) / 2);
+              printf "%-30s ratio(min) %.2f  ratio(median) %.2f   %s %.1f ms  %s %.1f ms  (%d runs each, alternating)\n",
+                     label, o[1] / b[1], o[m] / b[m], on, o[1], bn, b[1], NR }'
+}
+
+# Times two statements RUNS times each, alternating, in one session, and
+# prints the ratios.
+compare_statements() {
+    local label=$1 ours_name=$2 base_name=$3 ours=$4 base=$5 script times
+    script=$(printf '\\timing on\n'; for _ in $(seq "$RUNS"); do printf '%s;\n%s;\n' "$ours" "$base"; done)
+    times=$(psql_bench -o /dev/null <<<"$script" 2>&1 | awk '/^Time:/ {print $2}')
+    print_ratios "$label" "$ours_name" "$base_name" \
+        "$(awk 'NR % 2 == 1' <<<"$times")" "$(awk 'NR % 2 == 0' <<<"$times")"
+}
+
+# One timed statement of ours: the second of two in a session, so that the
+# session's first-statement costs (catalog caches, the first large
+# allocations) are not counted.
+statement_ms() {
+    psql_bench -o /dev/null -c "SET client_min_messages = warning" -c "$1" -c '\timing on' -c "$1" 2>&1 |
+        awk '/^Time:/ {t = $2} END {print t}'
+}
+
+# Milliseconds a command takes, its output discarded.
+command_ms() {
+    local t0 t1
+    t0=$(date +%s%N)
+    "$@" > /dev/null
+    t1=$(date +%s%N)
+    awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f\n", ns / 1e6 }'
+}
+
+lines() { printf '%s\n' "$@"; }

@@ -40,23 +40,6 @@ SELECT count(*) FROM bench;
 SELECT version FROM mm_train('bench_model', 'bench', 'y', deploy => 'always');
 EOF
 
-# Times each of two statements RUNS times, alternating, in one session, and
-# prints the ratios of the minimum and median times.
-compare() {
-    local name=$1 ours=$2 base=$3 script times o b
-    script=$(printf '\\timing on\n'; for _ in $(seq "$RUNS"); do printf '%s;\n%s;\n' "$ours" "$base"; done)
-    times=$(psql_bench -o /dev/null <<<"$script" 2>&1 | awk '/^Time:/ {print $2}')
-    o=$(awk 'NR % 2 == 1' <<<"$times" | sort -g)
-    b=$(awk 'NR % 2 == 0' <<<"$times" | sort -g)
-    paste <(echo "$o") <(echo "$b") | awk -v name="$name" '
-        { ours[NR] = $1; base[NR] = $2 }
-        END {
-            m = int((NR + 1) / 2);
-            printf "%-8s ratio(min) %.2f  ratio(median) %.2f   ours %.1f ms  baseline %.1f ms  (%d runs each)\n",
-                   name, ours[1] / base[1], ours[m] / base[m], ours[1], base[1], NR
-        }'
-}
-
 FORMULA=$(psql_bench -At <<'EOF'
 SELECT string_agg(CASE WHEN feature = 'intercept' THEN coef::text
                        ELSE format('%s * %I', coef, feature) END, ' + ')
@@ -65,10 +48,10 @@ EOF
 )
 
 say "timing (interleaved, $RUNS runs each)"
-compare train \
+compare_statements train mm_train "sum of 11 columns" \
     "SELECT version FROM mm_train('bench_train', 'bench', 'y', deploy => 'never')" \
     "SELECT sum(x1), sum(x2), sum(x3), sum(x4), sum(x5), sum(x6), sum(x7), sum(x8), sum(x9), sum(x10), sum(y) FROM bench"
-compare predict \
+compare_statements predict mm_predict "the formula in SQL" \
     "SELECT sum(mm_predict('bench_model', t)) FROM bench t" \
     "SELECT sum($FORMULA) FROM bench"
 

@@ -54,18 +54,6 @@ psql_bench -At -c "SELECT jsonb_pretty(mm_monitor_run(1) #- '{features,x2}' #- '
                      #- '{features,x9}' #- '{features,x10}')"
 
 say "timing (alternating, $RUNS runs each)"
-script=$(printf '\\timing on\n'
-    for _ in $(seq "$RUNS"); do
-        printf '%s;\n%s;\n' "SELECT mm_monitor_run(1)" \
-            "SELECT sum(x1), sum(x2), sum(x3), sum(x4), sum(x5), sum(x6), sum(x7), sum(x8), sum(x9), sum(x10) FROM mon_live WHERE at >= now() - interval '1 day'"
-    done)
-times=$(psql_bench -o /dev/null <<<"$script" 2>&1 | awk '/^Time:/ {print $2}')
-o=$(awk 'NR % 2 == 1' <<<"$times" | sort -g)
-b=$(awk 'NR % 2 == 0' <<<"$times" | sort -g)
-paste <(echo "$o") <(echo "$b") | awk '
-    { ours[NR] = $1; base[NR] = $2 }
-    END {
-        m = int((NR + 1) / 2);
-        printf "check    ratio(min) %.2f  ratio(median) %.2f   check %.1f ms  sum of 10 columns %.1f ms  (%d runs each)\n",
-               ours[1] / base[1], ours[m] / base[m], ours[1], base[1], NR
-    }'
+compare_statements check "check" "sum of 10 columns" \
+    "SELECT mm_monitor_run(1)" \
+    "SELECT sum(x1), sum(x2), sum(x3), sum(x4), sum(x5), sum(x6), sum(x7), sum(x8), sum(x9), sum(x10) FROM mon_live WHERE at >= now() - interval '1 day'"

@@ -55,22 +55,14 @@ say "the scorer agrees with the database (first 5 rows)"
 head -n 6 "$DIR/rows.csv" | "$SCORE" "$DIR/linear.json"
 psql_bench -At -c "SELECT mm_predict('score_linear', r) FROM score_rows r ORDER BY id LIMIT 5"
 
-seconds() { local t0 t1; t0=$(date +%s%N); "$@" > /dev/null; t1=$(date +%s%N); echo "$(( (t1 - t0) / 1000 ))"; }
-
 ratio() {
     local label=$1; shift
     local ours=() base=() i
     for i in $(seq "$RUNS"); do
-        ours+=("$(seconds "$@")")
-        base+=("$(seconds "$FLOOR" "$DIR/rows.csv")")
+        ours+=("$(command_ms "$@")")
+        base+=("$(command_ms "$FLOOR" "$DIR/rows.csv")")
     done
-    paste <(printf '%s\n' "${ours[@]}" | sort -g) <(printf '%s\n' "${base[@]}" | sort -g) | awk -v label="$label" '
-        { ours[NR] = $1; base[NR] = $2 }
-        END {
-            m = int((NR + 1) / 2);
-            printf "%-34s ratio(min) %.2f  ratio(median) %.2f   mm-score %.0f ms  floor %.0f ms  (%d runs each)\n",
-                   label, ours[1] / base[1], ours[m] / base[m], ours[1] / 1000, base[1] / 1000, NR
-        }'
+    print_ratios "$label" mm-score floor "$(lines "${ours[@]}")" "$(lines "${base[@]}")"
 }
 
 say "timing (alternating, $RUNS runs each, $ROWS rows)"

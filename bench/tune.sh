@@ -84,22 +84,6 @@ print(f"{(time.perf_counter() - t0) * 1000:.3f} {search.best_score_:.6f}")
 PY
 }
 
-# One timed statement of ours: the second of two in a session.
-ours_ms() {
-    psql_bench -o /dev/null -c "SET client_min_messages = warning" -c "$1" -c '\timing on' -c "$1" 2>&1 |
-        awk '/^Time:/ {t = $2} END {print t}'
-}
-
-ratio() {
-    local name=$1 baseline=$2
-    paste <(printf '%s\n' "${ours[@]}" | sort -g) <(printf '%s\n' "${theirs[@]}" | sort -g) |
-        awk -v name="$name" -v base="$baseline" '
-        { o[NR] = $1; t[NR] = $2 }
-        END { m = int((NR + 1) / 2);
-              printf "%-28s ratio(min) %.2f  ratio(median) %.2f   mm_tune %.0f ms  %s %.0f ms  (%d runs each)\n",
-                     name, o[1] / t[1], o[m] / t[m], o[1], base, t[1], NR }'
-}
-
 TUNE_RIDGE="SELECT version FROM mm_tune('ridge', 'tune_ridge', 'y', search => '{\"alpha\": [$ALPHAS]}', deploy => 'never')"
 TRAIN_RIDGE="SELECT version FROM mm_train('ridge_plain', 'tune_ridge', 'y', params => '{\"alpha\": 1}', deploy => 'never')"
 TUNE_LOGIT="SELECT version FROM mm_tune('logit', 'tune_logit', 'y', algorithm => 'logistic_regression', method => 'random', trials => 20, search => '{\"alpha\": {\"log_uniform\": [0.001, 100]}}', deploy => 'never')"
@@ -107,23 +91,21 @@ TUNE_LOGIT="SELECT version FROM mm_tune('logit', 'tune_logit', 'y', algorithm =>
 say "ridge: 20 alphas, 5 folds, $ROWS rows (alternating, $RUNS runs each)"
 ours=(); theirs=(); plain=()
 for i in $(seq "$RUNS"); do
-    ours+=("$(ours_ms "$TUNE_RIDGE")")
-    plain+=("$(ours_ms "$TRAIN_RIDGE")")
+    ours+=("$(statement_ms "$TUNE_RIDGE")")
+    plain+=("$(statement_ms "$TRAIN_RIDGE")")
     out=$(sklearn_ms ridge); theirs+=("${out%% *}"); sk_ridge=${out#* }
 done
-saved=("${theirs[@]}"); theirs=("${plain[@]}")
-ratio "ridge grid / one mm_train" "mm_train"
-theirs=("${saved[@]}")
-ratio "ridge grid / GridSearchCV" "GridSearchCV(Ridge)"
+print_ratios "ridge grid / one mm_train" mm_tune mm_train "$(lines "${ours[@]}")" "$(lines "${plain[@]}")"
+print_ratios "ridge grid / GridSearchCV" mm_tune "GridSearchCV(Ridge)" "$(lines "${ours[@]}")" "$(lines "${theirs[@]}")"
 ours_ridge=$(psql_bench -At -c "SELECT round((metrics #>> '{cv,mean}')::numeric, 6) FROM mm.versions WHERE model = 'ridge' ORDER BY version DESC LIMIT 1")
 echo "best cross-validated r2: mm_tune $ours_ridge  scikit-learn $sk_ridge"
 
 say "logistic regression: 20 random candidates, 5 folds, $LR_ROWS rows (alternating, $RUNS runs each)"
 ours=(); theirs=()
 for i in $(seq "$RUNS"); do
-    ours+=("$(ours_ms "$TUNE_LOGIT")")
+    ours+=("$(statement_ms "$TUNE_LOGIT")")
     out=$(sklearn_ms logit); theirs+=("${out%% *}"); sk_logit=${out#* }
 done
-ratio "logistic random search" "RandomizedSearchCV"
+print_ratios "logistic random search" mm_tune RandomizedSearchCV "$(lines "${ours[@]}")" "$(lines "${theirs[@]}")"
 ours_logit=$(psql_bench -At -c "SELECT round((metrics #>> '{cv,mean}')::numeric, 6) FROM mm.versions WHERE model = 'logit' ORDER BY version DESC LIMIT 1")
 echo "best cross-validated macro f1: mm_tune $ours_logit  scikit-learn $sk_logit"
