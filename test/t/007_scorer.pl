@@ -173,6 +173,28 @@ is($node->safe_psql('elsewhere', q{SELECT string_agg(model || ':' || relation ||
 	'band:public.homes:postgres groups:public.homes:postgres price:public.homes:postgres price_raw:public.homes_complete:postgres rating:public.homes:postgres shape:public.homes:postgres sold:public.homes:postgres',
 	'each imported version records where it was trained');
 
+# with every query compiled, inlined and optimized by the JIT, still the same bits
+SKIP:
+{
+	skip 'this server has no JIT', 4
+	  unless $node->safe_psql('postgres', 'SELECT pg_jit_available()') eq 't';
+	$node->append_conf('postgresql.conf',
+		"jit = on\njit_above_cost = 0\njit_inline_above_cost = 0\njit_optimize_above_cost = 0\n");
+	$node->reload;
+	like($node->safe_psql('postgres', q{EXPLAIN (ANALYZE) SELECT mm_predict('price', h) FROM homes h}),
+		qr/JIT:.*Inlining true.*Optimization true/s, 'predictions are compiled by the JIT');
+	($status, $out, $err) = score('--keep=id', "$dir/price.json", "$dir/homes.csv");
+	is($out, database("id, mm_predict('price', h) AS prediction", 'homes h'), 'JIT: a regression, the same bits');
+	($status, $out, $err) = score('--keep=id', '--proba', "$dir/band.json", "$dir/homes.csv");
+	is($out, database("id, mm_predict_label('band', h) AS prediction, " . proba_columns('band'), 'homes h'),
+		'JIT: a classifier, the same bits');
+	($status, $out, $err) = score('--keep=id', '--transform', "$dir/groups.json", "$dir/homes.csv");
+	is($out, database("id, mm_predict('groups', h) AS prediction, $distances", 'homes h'),
+		'JIT: k-means, the same bits');
+	$node->append_conf('postgresql.conf', "jit = off\n");
+	$node->reload;
+}
+
 # output to a file; a byte order mark before the header
 open my $fh, '>', "$dir/bom.csv" or die;
 print $fh "\xEF\xBB\xBF" . slurp_file_text("$dir/homes.csv");
