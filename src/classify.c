@@ -471,10 +471,7 @@ MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
 	if (has_test)
 		classifier_metrics(&out->model, ds.x[1], ds.y[1], ds.n[1], &test_m);
 	else if (spec->test_size > 0)
-		ereport(NOTICE,
-				(errmsg("no rows were held out for testing"),
-				 errdetail("With %zu rows, test_size %g held out none; test metrics are null.",
-						   ds.n[0], spec->test_size)));
+		MmNoticeNoTestRows((double) ds.n[0], spec->test_size);
 
 	initStringInfo(&metrics);
 	appendStringInfoString(&metrics, "{\"train\": ");

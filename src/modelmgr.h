@@ -166,6 +166,8 @@ typedef struct MmLinearParams
 } MmLinearParams;
 
 extern void MmParseLinearParams(Jsonb *params, MmLinearParams *out);
+extern char *MmLinearParamsJson(const MmLinearParams *lp);
+extern void MmNoticeNoTestRows(double train_rows, double test_size);
 extern void MmFitLinear(const double *moments, int p, const MmLinearParams *lp, char **names,
 						const char *target, const char *kind, MmLinearModel *lin);
 extern void MmAppendRegressionFields(StringInfo buf, const MmRegressionMetrics *m);

@@ -94,8 +94,7 @@ MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 			   *moments;
 	char	  **names;
 	bool		in_units;
-	StringInfoData params,
-				metrics;
+	StringInfoData metrics;
 	int			p,
 				j;
 
@@ -164,15 +163,8 @@ MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 	if (ds.n[1] > 0)
 		part_metrics(&out->model, &ds, 1, &test_m);
 	else if (spec->test_size > 0)
-		ereport(NOTICE,
-				(errmsg("no rows were held out for testing"),
-				 errdetail("With %zu rows, test_size %g held out none; test metrics are null.",
-						   ds.n[0], spec->test_size)));
+		MmNoticeNoTestRows((double) ds.n[0], spec->test_size);
 
-	initStringInfo(&params);
-	appendStringInfoString(&params, "{\"alpha\": ");
-	MmJsonNumber(&params, lp.alpha);
-	appendStringInfo(&params, ", \"fit_intercept\": %s}", lp.fit_intercept ? "true" : "false");
 	initStringInfo(&metrics);
 	appendStringInfoString(&metrics, "{\"train\": ");
 	MmAppendRegressionMetrics(&metrics, &train_m);
@@ -188,7 +180,7 @@ MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 
 	out->algorithm = "linear_regression";
 	out->task = "regression";
-	out->params = params.data;
+	out->params = MmLinearParamsJson(&lp);
 	out->metrics = metrics.data;
 	out->fitted = fit.json;
 	out->score = ds.n[1] > 0 && !isnan(test_m.r2) ? test_m.r2 : train_m.r2;

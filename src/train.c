@@ -516,6 +516,29 @@ MmAppendRegressionMetrics(StringInfo buf, const MmRegressionMetrics *m)
 	appendStringInfo(buf, ", \"rows\": %.0f, \"mae_rows\": %.0f}", m->rows, m->mae_rows);
 }
 
+/* Linear regression's resolved hyperparameters, as stored with a version. */
+char *
+MmLinearParamsJson(const MmLinearParams *lp)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "{\"alpha\": ");
+	MmJsonNumber(&buf, lp->alpha);
+	appendStringInfo(&buf, ", \"fit_intercept\": %s}", lp->fit_intercept ? "true" : "false");
+	return buf.data;
+}
+
+/* Says why a training asked for a test split has no test metrics. */
+void
+MmNoticeNoTestRows(double train_rows, double test_size)
+{
+	ereport(NOTICE,
+			(errmsg("no rows were held out for testing"),
+			 errdetail("With %.0f rows, test_size %g held out none; test metrics are null.",
+					   train_rows, test_size)));
+}
+
 /*
  * Fits a linear regression from its training pass's state (finished) and
  * fills out but for the snapshot.
@@ -528,8 +551,7 @@ fit_linear_view(const MmTrainSpec *spec, const MmSource *src, MmLsView view, MmT
 	MmRegressionMetrics train_m,
 				test_m;
 	bool		has_test;
-	StringInfoData params,
-				metrics;
+	StringInfoData metrics;
 
 	MmParseLinearParams(spec->params, &lp);
 	CHECK_FOR_INTERRUPTS();
@@ -542,15 +564,8 @@ fit_linear_view(const MmTrainSpec *spec, const MmSource *src, MmLsView view, MmT
 		mm_regression_metrics_linear(view.part[1], view.p, &lin, view.sample_row[1],
 									 view.head->sample_count[1], &test_m);
 	else if (spec->test_size > 0)
-		ereport(NOTICE,
-				(errmsg("no rows were held out for testing"),
-				 errdetail("With %.0f rows, test_size %g held out none; test metrics are null.",
-						   view.part[0][0], spec->test_size)));
+		MmNoticeNoTestRows(view.part[0][0], spec->test_size);
 
-	initStringInfo(&params);
-	appendStringInfoString(&params, "{\"alpha\": ");
-	MmJsonNumber(&params, lp.alpha);
-	appendStringInfo(&params, ", \"fit_intercept\": %s}", lp.fit_intercept ? "true" : "false");
 	initStringInfo(&metrics);
 	appendStringInfoString(&metrics, "{\"train\": ");
 	MmAppendRegressionMetrics(&metrics, &train_m);
@@ -573,7 +588,7 @@ fit_linear_view(const MmTrainSpec *spec, const MmSource *src, MmLsView view, MmT
 
 	out->algorithm = "linear_regression";
 	out->task = "regression";
-	out->params = params.data;
+	out->params = MmLinearParamsJson(&lp);
 	out->metrics = metrics.data;
 	out->fitted = "{}";
 	out->score = has_test && !isnan(test_m.r2) ? test_m.r2 : train_m.r2;
