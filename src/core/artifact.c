@@ -10,15 +10,6 @@
 
 static const uint8_t artifact_magic[4] = {'M', 'M', 'D', 'L'};
 
-/* A growable output buffer; failed is set once an allocation fails. */
-typedef struct Writer
-{
-	uint8_t    *data;
-	size_t		len;
-	size_t		cap;
-	int			failed;
-} Writer;
-
 /* A bounded input cursor; failed is set on the first read past the end. */
 typedef struct Reader
 {
@@ -28,52 +19,24 @@ typedef struct Reader
 } Reader;
 
 static void
-put_bytes(Writer *w, const void *src, size_t n)
+put_u8(MmBuffer *w, uint8_t v)
 {
-	if (w->failed)
-		return;
-	if (w->len + n > w->cap)
-	{
-		size_t		cap = w->cap ? w->cap * 2 : 256;
-		uint8_t    *grown;
-
-		while (cap < w->len + n)
-			cap *= 2;
-		grown = mm_alloc(cap);
-		if (grown == NULL)
-		{
-			w->failed = 1;
-			return;
-		}
-		if (w->len > 0)
-			memcpy(grown, w->data, w->len);
-		mm_free(w->data);
-		w->data = grown;
-		w->cap = cap;
-	}
-	memcpy(w->data + w->len, src, n);
-	w->len += n;
+	mm_buffer_append(w, &v, 1);
 }
 
 static void
-put_u8(Writer *w, uint8_t v)
-{
-	put_bytes(w, &v, 1);
-}
-
-static void
-put_u32(Writer *w, uint32_t v)
+put_u32(MmBuffer *w, uint32_t v)
 {
 	uint8_t		b[4];
 	int			i;
 
 	for (i = 0; i < 4; i++)
 		b[i] = (uint8_t) (v >> (8 * i));
-	put_bytes(w, b, 4);
+	mm_buffer_append(w, b, 4);
 }
 
 static void
-put_f64(Writer *w, double v)
+put_f64(MmBuffer *w, double v)
 {
 	uint64_t	bits;
 	uint8_t		b[8];
@@ -82,16 +45,16 @@ put_f64(Writer *w, double v)
 	memcpy(&bits, &v, 8);
 	for (i = 0; i < 8; i++)
 		b[i] = (uint8_t) (bits >> (8 * i));
-	put_bytes(w, b, 8);
+	mm_buffer_append(w, b, 8);
 }
 
 static void
-put_str(Writer *w, const char *s)
+put_str(MmBuffer *w, const char *s)
 {
 	size_t		n = strlen(s);
 
 	put_u32(w, (uint32_t) n);
-	put_bytes(w, s, n);
+	mm_buffer_append(w, s, n);
 }
 
 static const uint8_t *
@@ -211,7 +174,7 @@ get_f64_array(Reader *r, int n)
 
 /* Writes the algorithm's part of the body. */
 static void
-write_linear(Writer *w, const MmModel *model)
+write_linear(MmBuffer *w, const MmModel *model)
 {
 	const MmLinearModel *m = &model->linear;
 	int			i;
@@ -262,7 +225,7 @@ read_linear(Reader *r, MmModel *model)
 
 /* Writes the categories of each text feature, in feature order. */
 static void
-write_categories(Writer *w, const MmModel *model)
+write_categories(MmBuffer *w, const MmModel *model)
 {
 	int			j,
 				i;
@@ -349,7 +312,7 @@ read_categories(Reader *r, MmModel *model)
 
 /* Writes the preprocessing: a flag, then five doubles per feature. */
 static void
-write_transform(Writer *w, const MmModel *model)
+write_transform(MmBuffer *w, const MmModel *model)
 {
 	int			i;
 
@@ -411,7 +374,7 @@ read_transform(Reader *r, MmModel *model)
 
 /* Writes a classifier's part of the body. */
 static void
-write_classifier(Writer *w, const MmModel *model)
+write_classifier(MmBuffer *w, const MmModel *model)
 {
 	const MmClassifier *c = &model->classifier;
 	int			p = model->n_design;
@@ -517,7 +480,7 @@ read_classifier(Reader *r, MmModel *model)
 
 /* Writes k-means' part of the body. */
 static void
-write_kmeans(Writer *w, const MmModel *model)
+write_kmeans(MmBuffer *w, const MmModel *model)
 {
 	const MmKMeans *km = &model->kmeans;
 	int			i;
@@ -567,7 +530,7 @@ read_kmeans(Reader *r, MmModel *model)
 
 /* Writes PCA's part of the body. */
 static void
-write_pca(Writer *w, const MmModel *model)
+write_pca(MmBuffer *w, const MmModel *model)
 {
 	const MmPCA *pc = &model->pca;
 	int			i;
@@ -620,7 +583,7 @@ mm_artifact_write(const MmModel *given, uint8_t **out, size_t *len, MmError *err
 {
 	MmModel		copy = *given;
 	const MmModel *model = &copy;
-	Writer		body = {0};
+	MmBuffer	body = {0};
 	uint8_t    *buf;
 	uLongf		zlen;
 	uint32_t	crc;
@@ -675,7 +638,7 @@ mm_artifact_write(const MmModel *given, uint8_t **out, size_t *len, MmError *err
 		mm_free(body.data);
 		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory serializing a model");
 	}
-	rc = compress2(buf + MM_ARTIFACT_HEADER, &zlen, body.data, (uLong) body.len, Z_BEST_COMPRESSION);
+	rc = compress2(buf + MM_ARTIFACT_HEADER, &zlen, (const Bytef *) body.data, (uLong) body.len, Z_BEST_COMPRESSION);
 	if (rc != Z_OK)
 	{
 		mm_free(body.data);

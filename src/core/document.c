@@ -28,53 +28,14 @@ mm_set_double_format(MmDoubleFormatFn fn)
 
 /* ---------------------------------------------------------------- writing */
 
-typedef struct Out
-{
-	char	   *data;
-	size_t		len;
-	size_t		cap;
-	int			failed;
-} Out;
-
 static void
-out_bytes(Out *o, const char *s, size_t n)
+out_str(MmBuffer *o, const char *s)
 {
-	if (o->failed)
-		return;
-	if (o->len + n + 1 > o->cap)
-	{
-		size_t		cap = o->cap ? o->cap : 4096;
-		char	   *grown;
-
-		while (o->len + n + 1 > cap)
-			cap *= 2;
-		grown = mm_alloc(cap);
-		if (grown == NULL)
-		{
-			o->failed = 1;
-			return;
-		}
-		if (o->data)
-		{
-			memcpy(grown, o->data, o->len);
-			mm_free(o->data);
-		}
-		o->data = grown;
-		o->cap = cap;
-	}
-	memcpy(o->data + o->len, s, n);
-	o->len += n;
-	o->data[o->len] = '\0';
+	mm_buffer_append(o, s, strlen(s));
 }
 
 static void
-out_str(Out *o, const char *s)
-{
-	out_bytes(o, s, strlen(s));
-}
-
-static void
-out_int(Out *o, long v)
+out_int(MmBuffer *o, long v)
 {
 	char		buf[32];
 
@@ -84,7 +45,7 @@ out_int(Out *o, long v)
 
 /* A double; NaN and infinities as null (the reader knows what null means where). */
 static void
-out_double(Out *o, double v)
+out_double(MmBuffer *o, double v)
 {
 	char		buf[40];
 
@@ -100,7 +61,7 @@ out_double(Out *o, double v)
 		return;
 	}
 	if (double_format != NULL)
-		out_bytes(o, buf, (size_t) double_format(v, buf));
+		mm_buffer_append(o, buf, (size_t) double_format(v, buf));
 	else
 	{
 		int			digits;
@@ -119,11 +80,11 @@ out_double(Out *o, double v)
 }
 
 static void
-out_string(Out *o, const char *s)
+out_string(MmBuffer *o, const char *s)
 {
 	const unsigned char *p;
 
-	out_bytes(o, "\"", 1);
+	mm_buffer_append(o, "\"", 1);
 	for (p = (const unsigned char *) s; *p; p++)
 	{
 		char		esc[8];
@@ -132,7 +93,7 @@ out_string(Out *o, const char *s)
 		{
 			esc[0] = '\\';
 			esc[1] = (char) *p;
-			out_bytes(o, esc, 2);
+			mm_buffer_append(o, esc, 2);
 		}
 		else if (*p < 0x20)
 		{
@@ -140,59 +101,59 @@ out_string(Out *o, const char *s)
 			out_str(o, esc);
 		}
 		else
-			out_bytes(o, (const char *) p, 1);
+			mm_buffer_append(o, (const char *) p, 1);
 	}
-	out_bytes(o, "\"", 1);
+	mm_buffer_append(o, "\"", 1);
 }
 
 static void
-out_doubles(Out *o, const double *v, int n)
+out_doubles(MmBuffer *o, const double *v, int n)
 {
 	int			i;
 
-	out_bytes(o, "[", 1);
+	mm_buffer_append(o, "[", 1);
 	for (i = 0; i < n; i++)
 	{
 		if (i)
 			out_str(o, ", ");
 		out_double(o, v[i]);
 	}
-	out_bytes(o, "]", 1);
+	mm_buffer_append(o, "]", 1);
 }
 
 /* rows arrays of width doubles each. */
 static void
-out_matrix(Out *o, const double *v, int rows, int width)
+out_matrix(MmBuffer *o, const double *v, int rows, int width)
 {
 	int			r;
 
-	out_bytes(o, "[", 1);
+	mm_buffer_append(o, "[", 1);
 	for (r = 0; r < rows; r++)
 	{
 		if (r)
 			out_str(o, ", ");
 		out_doubles(o, v + (size_t) r * width, width);
 	}
-	out_bytes(o, "]", 1);
+	mm_buffer_append(o, "]", 1);
 }
 
 static void
-out_names(Out *o, char **names, int n)
+out_names(MmBuffer *o, char **names, int n)
 {
 	int			i;
 
-	out_bytes(o, "[", 1);
+	mm_buffer_append(o, "[", 1);
 	for (i = 0; i < n; i++)
 	{
 		if (i)
 			out_str(o, ", ");
 		out_string(o, names[i]);
 	}
-	out_bytes(o, "]", 1);
+	mm_buffer_append(o, "]", 1);
 }
 
 static void
-out_bool(Out *o, int v)
+out_bool(MmBuffer *o, int v)
 {
 	out_str(o, v ? "true" : "false");
 }
@@ -210,7 +171,7 @@ label_kind_name(int kind)
 }
 
 static void
-write_model_part(Out *o, const MmModel *m)
+write_model_part(MmBuffer *o, const MmModel *m)
 {
 	int			p = m->n_design;
 
@@ -326,7 +287,7 @@ write_model_part(Out *o, const MmModel *m)
 }
 
 static void
-out_extra(Out *o, const char *key, const char *json)
+out_extra(MmBuffer *o, const char *key, const char *json)
 {
 	out_str(o, ", ");
 	out_string(o, key);
@@ -337,7 +298,7 @@ out_extra(Out *o, const char *key, const char *json)
 MmErrorCode
 mm_document_write(const MmModel *m, const MmDocumentExtras *extras, char **out, MmError *err)
 {
-	Out			o = {0};
+	MmBuffer	o = {0};
 	int			j;
 
 	*out = NULL;
@@ -784,7 +745,7 @@ read_model_part(In *in, json_t *part, MmModel *m)
  * Depth is bounded by the parser's nesting limit.
  */
 static void
-out_json(Out *o, json_t *v)
+out_json(MmBuffer *o, json_t *v)
 {
 	const char *key;
 	json_t	   *item;
@@ -794,27 +755,27 @@ out_json(Out *o, json_t *v)
 	switch (json_typeof(v))
 	{
 		case JSON_OBJECT:
-			out_bytes(o, "{", 1);
+			mm_buffer_append(o, "{", 1);
 			json_object_foreach(v, key, item)
 			{
 				if (!first)
-					out_bytes(o, ",", 1);
+					mm_buffer_append(o, ",", 1);
 				first = 0;
 				out_string(o, key);
-				out_bytes(o, ":", 1);
+				mm_buffer_append(o, ":", 1);
 				out_json(o, item);
 			}
-			out_bytes(o, "}", 1);
+			mm_buffer_append(o, "}", 1);
 			break;
 		case JSON_ARRAY:
-			out_bytes(o, "[", 1);
+			mm_buffer_append(o, "[", 1);
 			json_array_foreach(v, i, item)
 			{
 				if (i)
-					out_bytes(o, ",", 1);
+					mm_buffer_append(o, ",", 1);
 				out_json(o, item);
 			}
-			out_bytes(o, "]", 1);
+			mm_buffer_append(o, "]", 1);
 			break;
 		case JSON_STRING:
 			out_string(o, json_string_value(v));
@@ -847,7 +808,7 @@ static char *
 extra_text(In *in, json_t *doc, const char *key)
 {
 	json_t	   *v = json_object_get(doc, key);
-	Out			o = {0};
+	MmBuffer	o = {0};
 
 	if (v == NULL)
 	{

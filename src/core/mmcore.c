@@ -81,6 +81,36 @@ mm_strdup(const char *s)
 	return copy;
 }
 
+/* Appends n bytes to buf, growing it by doubling (see mmcore.h). */
+void
+mm_buffer_append(MmBuffer *buf, const void *bytes, size_t n)
+{
+	if (buf->failed)
+		return;
+	if (buf->len + n + 1 > buf->cap)
+	{
+		size_t		cap = buf->cap ? buf->cap * 2 : 256;
+		char	   *grown;
+
+		while (cap < buf->len + n + 1)
+			cap *= 2;
+		grown = mm_alloc(cap);
+		if (grown == NULL)
+		{
+			buf->failed = 1;
+			return;
+		}
+		if (buf->len > 0)
+			memcpy(grown, buf->data, buf->len);
+		mm_free(buf->data);
+		buf->data = grown;
+		buf->cap = cap;
+	}
+	memcpy(buf->data + buf->len, bytes, n);
+	buf->len += n;
+	buf->data[buf->len] = '\0';
+}
+
 static MmInterruptFn interrupt_hook = NULL;
 
 /* Sets the hook long loops call (NULL: none). */

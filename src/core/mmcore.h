@@ -52,6 +52,21 @@ extern void mm_free(void *ptr);
 extern char *mm_strdup(const char *s);
 
 /*
+ * A growable buffer, allocated through the hooks and kept NUL-terminated so
+ * that text built in it is a string.  Start from {0}; failed is set once an
+ * allocation fails, after which appends do nothing.  The owner frees data.
+ */
+typedef struct MmBuffer
+{
+	char	   *data;
+	size_t		len;
+	size_t		cap;
+	int			failed;
+} MmBuffer;
+
+extern void mm_buffer_append(MmBuffer *buf, const void *bytes, size_t n);
+
+/*
  * A hook the long loops of the core call between blocks of rows; inside the
  * server it checks for query cancel (and may not return).  Everything the
  * core allocates comes from the hooks above, so leaving that way leaks nothing.

@@ -1154,6 +1154,47 @@ test_classifier_roundtrip(void **state)
 	}
 }
 
+/*
+ * The buffer the artifact and the document are written in: text stays a
+ * string as it grows.  With every budget of allocations the writer either
+ * succeeds or says it ran out of memory, leaving nothing allocated.
+ */
+static void
+test_out_of_memory(void **state)
+{
+	MmBuffer	text = {0};
+	MmModel    *m = sample_model_with(1);
+	uint8_t    *bytes = NULL;
+	size_t		len;
+	MmError		err;
+	int			i,
+				budget;
+
+	(void) state;
+	for (i = 0; i < 1000; i++)
+		mm_buffer_append(&text, "abc", 3);
+	assert_false(text.failed);
+	assert_int_equal(text.len, 3000);
+	assert_int_equal(strlen(text.data), 3000);
+	mm_free(text.data);
+
+	for (budget = 0;; budget++)
+	{
+		MmErrorCode rc;
+
+		test_alloc_budget = budget;
+		mm_set_allocator(test_budget_alloc, NULL);
+		rc = mm_artifact_write(m, &bytes, &len, &err);
+		mm_set_allocator(NULL, NULL);
+		if (rc == MM_OK)
+			break;
+		assert_int_equal(rc, MM_ERR_NO_MEMORY);
+	}
+	assert_true(budget >= 2);	/* the body's buffer grew, then the artifact */
+	mm_free(bytes);
+	mm_model_free(m);
+}
+
 int
 main(void)
 {
@@ -1167,6 +1208,7 @@ main(void)
 		cmocka_unit_test(test_random_mutations),
 		cmocka_unit_test(test_random_bodies),
 		cmocka_unit_test(test_classifier_roundtrip),
+		cmocka_unit_test(test_out_of_memory),
 	};
 
 	return cmocka_run_group_tests_name("artifact", tests, NULL, NULL);

@@ -333,6 +333,34 @@ test_exact_doubles(void **state)
 	mm_model_free(m);
 }
 
+/* With every budget of allocations, writing succeeds or says it ran out of memory. */
+static void
+test_out_of_memory(void **state)
+{
+	MmModel    *m = classifier_model(MM_ALGO_LOGISTIC_REGRESSION, 3);
+	char	   *doc = NULL;
+	MmError		err;
+	int			budget;
+
+	(void) state;
+	for (budget = 0;; budget++)
+	{
+		MmErrorCode rc;
+
+		test_alloc_budget = budget;
+		mm_set_allocator(test_budget_alloc, NULL);
+		rc = mm_document_write(m, NULL, &doc, &err);
+		mm_set_allocator(NULL, NULL);
+		if (rc == MM_OK)
+			break;
+		assert_int_equal(rc, MM_ERR_NO_MEMORY);
+		assert_null(doc);
+	}
+	assert_true(budget >= 2);
+	mm_free(doc);
+	mm_model_free(m);
+}
+
 int
 main(void)
 {
@@ -340,6 +368,7 @@ main(void)
 		cmocka_unit_test(test_roundtrips),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_exact_doubles),
+		cmocka_unit_test(test_out_of_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -42,6 +42,21 @@ test_uniform(uint64_t *state)
 }
 
 /*
+ * An allocator for the core (mm_set_allocator) that fails once it has made
+ * test_alloc_budget allocations, to walk a writer through every failure.
+ */
+static int	test_alloc_budget;
+
+static inline void *
+test_budget_alloc(size_t size)
+{
+	if (test_alloc_budget <= 0)
+		return NULL;
+	test_alloc_budget--;
+	return malloc(size);
+}
+
+/*
  * MADlib's houses example (test/fixtures/madlib/houses.csv): tax, bath,
  * size and price of 15 houses, and bedroom.
  */
