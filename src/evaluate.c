@@ -59,7 +59,7 @@ mm_evaluate(PG_FUNCTION_ARGS)
 		result = model->task == MM_TASK_CLASSIFICATION ? MmEvaluateClassifier(model, &src) :
 			model->task == MM_TASK_REGRESSION ? MmEvaluateRegressionInMemory(model, &src) :
 			MmEvaluateUnsupervised(model, &src);
-		metrics = JsonbToCString(NULL, &result->root, VARSIZE(result));
+		metrics = MmJsonbText(result);
 		initStringInfo(&json);
 		appendBinaryStringInfo(&json, metrics, strlen(metrics) - 1);
 		appendStringInfoString(&json, ", \"model\": ");

@@ -141,14 +141,12 @@ static char *
 provenance_object(Jsonb *prov, const char *key, const char *dflt)
 {
 	JsonbValue *v = field(prov, key);
-	Jsonb	   *j;
 
 	if (v == NULL || v->type == jbvNull)
 		return pstrdup(dflt);
 	if (v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
 		bad_field(psprintf("provenance.%s", key), "must be an object");
-	j = JsonbValueToJsonb(v);
-	return JsonbToCString(NULL, &j->root, VARSIZE(j));
+	return MmJsonbText(JsonbValueToJsonb(v));
 }
 
 /*
@@ -227,7 +225,7 @@ import_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	MmCheckName(name, "model");
 	MmRequireArg(fcinfo, 1, "document");
 	document = PG_GETARG_JSONB_P(1);
-	doc_text = JsonbToCString(NULL, &document->root, VARSIZE(document));
+	doc_text = MmJsonbText(document);
 	if (mm_document_read(doc_text, strlen(doc_text), &model, &extras, &err) != MM_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -304,7 +302,7 @@ import_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	t->algorithm = mm_algorithm_name(model->algorithm);
 	t->task = mm_task_name(model->task);
 	t->params = extras.params ? extras.params : "{}";
-	t->metrics = JsonbToCString(NULL, &metrics->root, VARSIZE(metrics));
+	t->metrics = MmJsonbText(metrics);
 	t->fitted = provenance_object(prov, "fitted_preprocess", "{}");
 	t->score = score_of(model, metrics);
 	t->rows_read = (int64) provenance_number(prov, "rows_read", 0, 9e15, 0);

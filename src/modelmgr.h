@@ -40,6 +40,7 @@ extern void MmReportCoreError(const MmError *err, const char *what) pg_attribute
 extern void MmJsonNumber(StringInfo buf, double value);
 extern void MmJsonString(StringInfo buf, const char *value);
 extern Jsonb *MmJsonbFromString(const char *json);
+extern char *MmJsonbText(Jsonb *j);
 extern char *MmRoleName(Oid roleid);
 extern char *MmFormatList(char **items, int count);
 extern bool MmJsonbNextPair(JsonbIterator **it, char **key, JsonbValue *value);

@@ -149,7 +149,7 @@ monitor_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	values[4] = spec.time_column ? CStringGetTextDatum(spec.time_column) : (Datum) 0;
 	values[5] = spec.time_window;
 	values[6] = spec.label_column ? CStringGetTextDatum(spec.label_column) : (Datum) 0;
-	values[7] = CStringGetTextDatum(JsonbToCString(NULL, &spec.thresholds->root, VARSIZE(spec.thresholds)));
+	values[7] = CStringGetTextDatum(MmJsonbText(spec.thresholds));
 	values[8] = CStringGetTextDatum(action);
 	values[9] = IntervalPGetDatum(cooldown);
 	values[10] = ObjectIdGetDatum(GetUserId());

@@ -466,7 +466,7 @@ annotate_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 
 	model_id = begin_call(fcinfo, call, &model);
 	MmAuditArgText(call, "description", description);
-	MmAuditArgJson(call, "tags", tags ? JsonbToCString(NULL, &tags->root, VARSIZE(tags)) : NULL);
+	MmAuditArgJson(call, "tags", tags ? MmJsonbText(tags) : NULL);
 	if (tags != NULL && JB_ROOT_IS_SCALAR(tags))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -442,8 +442,7 @@ insert_version(const MmTrainSpec *spec, const MmSource *src, const VersionRow *r
 	ARG(INT4OID, Int32GetDatum(version));
 	ARG(TEXTOID, CStringGetTextDatum(t->algorithm));
 	ARG(TEXTOID, CStringGetTextDatum(t->params));
-	ARG(TEXTOID, CStringGetTextDatum(JsonbToCString(NULL, &spec->preprocess->root,
-													VARSIZE(spec->preprocess))));
+	ARG(TEXTOID, CStringGetTextDatum(MmJsonbText(spec->preprocess)));
 	ARG(TEXTARRAYOID, text_array(src->features, src->nfeatures));
 	ARG(TEXTARRAYOID, text_array(type_names, src->nfeatures));
 	if (src->target == NULL)
@@ -880,11 +879,11 @@ train_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	MmAuditArgJson(call, "exclude", MmJsonStringArray(spec.exclude, spec.nexclude));
 	MmRequireArg(fcinfo, 6, "params");
 	spec.params = PG_GETARG_JSONB_P(6);
-	MmAuditArgJson(call, "params", JsonbToCString(NULL, &spec.params->root, VARSIZE(spec.params)));
+	MmAuditArgJson(call, "params", MmJsonbText(spec.params));
 	MmRequireArg(fcinfo, 7, "preprocess");
 	spec.preprocess = PG_GETARG_JSONB_P(7);
 	MmAuditArgJson(call, "preprocess",
-				   JsonbToCString(NULL, &spec.preprocess->root, VARSIZE(spec.preprocess)));
+				   MmJsonbText(spec.preprocess));
 	MmRequireArg(fcinfo, 8, "test_size");
 	spec.test_size = PG_GETARG_FLOAT8(8);
 	MmAuditArgNumber(call, "test_size", spec.test_size);

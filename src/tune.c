@@ -42,7 +42,6 @@ PG_FUNCTION_INFO_V1(mm_tune);
  */
 #define MIN_BUDGET_SECONDS 1
 
-static char *jsonb_text(Jsonb *j);
 
 /* A metric a search may optimize. */
 typedef struct MetricInfo
@@ -207,7 +206,7 @@ params_with(Jsonb *base, const char *algorithm, bool drop_foreign, const MmCandi
 		one = JsonbValueToJsonb(&v);
 		appendStringInfoString(&buf, first ? "" : ", ");
 		MmJsonString(&buf, key);
-		appendStringInfo(&buf, ": %s", JsonbToCString(NULL, &one->root, VARSIZE(one)));
+		appendStringInfo(&buf, ": %s", MmJsonbText(one));
 		first = false;
 	}
 	for (i = 0; i < c->space->n; i++)
@@ -536,7 +535,7 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 	int			f;
 	double		sum = 0.0,
 				sq = 0.0;
-	const char *key = jsonb_text(c->preprocess);
+	const char *key = MmJsonbText(c->preprocess);
 
 	for (f = 0; f < t->folds; f++)
 	{
@@ -779,13 +778,6 @@ better(const Tune *t, const MmCandidate *a, const MmCandidate *b)
 	return t->metric->lower_is_better ? a->mean < b->mean : a->mean > b->mean;
 }
 
-/* Appends a candidate's settings as JSON: its params and, when searched, its preprocessing. */
-static char *
-jsonb_text(Jsonb *j)
-{
-	return JsonbToCString(NULL, &j->root, VARSIZE(j));
-}
-
 /* Writes every candidate to mm._trials under the version the winner became. */
 static void
 record_trials(Tune *t, const MmTrainedVersion *v)
@@ -816,8 +808,8 @@ record_trials(Tune *t, const MmTrainedVersion *v)
 		values[1] = Int32GetDatum(v->version);
 		values[2] = Int32GetDatum(i + 1);
 		values[3] = CStringGetTextDatum(c->algorithm);
-		values[4] = CStringGetTextDatum(jsonb_text(c->params));
-		values[5] = CStringGetTextDatum(jsonb_text(c->preprocess));
+		values[4] = CStringGetTextDatum(MmJsonbText(c->params));
+		values[5] = CStringGetTextDatum(MmJsonbText(c->preprocess));
 		values[6] = CStringGetTextDatum(t->metric->name);
 		values[7] = Float8GetDatum(c->mean);
 		values[8] = Float8GetDatum(c->sd);
@@ -927,7 +919,7 @@ tune_connected(FunctionCallInfo fcinfo, Tune *t, MmAuditCall *call)
 		if (mm_tune_progress_notices)
 			ereport(NOTICE,
 					(errmsg("candidate %d of %d, %s %s: %s", i + 1, t->candidates.n, c->algorithm,
-							jsonb_text(c->params),
+							MmJsonbText(c->params),
 							strcmp(c->status, "ok") == 0 ?
 							psprintf("%s %.6g ± %.2g in %.2f s", t->metric->name, c->mean, c->sd, c->seconds) :
 							psprintf("failed: %s", c->error))));
@@ -991,7 +983,7 @@ tune_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	if (!PG_ARGISNULL(4))
 	{
 		t->search = PG_GETARG_JSONB_P(4);
-		MmAuditArgJson(call, "search", jsonb_text(t->search));
+		MmAuditArgJson(call, "search", MmJsonbText(t->search));
 	}
 	t->method = MmArgCString(fcinfo, 5, "method");
 	MmAuditArgText(call, "method", t->method);
@@ -1011,10 +1003,10 @@ tune_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	MmAuditArgJson(call, "exclude", MmJsonStringArray(spec->exclude, spec->nexclude));
 	MmRequireArg(fcinfo, 11, "params");
 	spec->params = PG_GETARG_JSONB_P(11);
-	MmAuditArgJson(call, "params", jsonb_text(spec->params));
+	MmAuditArgJson(call, "params", MmJsonbText(spec->params));
 	MmRequireArg(fcinfo, 12, "preprocess");
 	spec->preprocess = PG_GETARG_JSONB_P(12);
-	MmAuditArgJson(call, "preprocess", jsonb_text(spec->preprocess));
+	MmAuditArgJson(call, "preprocess", MmJsonbText(spec->preprocess));
 	MmRequireArg(fcinfo, 13, "test_size");
 	spec->test_size = PG_GETARG_FLOAT8(13);
 	MmAuditArgNumber(call, "test_size", spec->test_size);

@@ -224,6 +224,13 @@ MmJsonbNumber(const JsonbValue *v)
 				  NULL);
 }
 
+/* A jsonb value as its text. */
+char *
+MmJsonbText(Jsonb *j)
+{
+	return JsonbToCString(NULL, &j->root, VARSIZE(j));
+}
+
 /* Errors unless a jsonb argument is an object. */
 void
 MmJsonbRequireObject(Jsonb *j, const char *argname)
