@@ -156,6 +156,8 @@ typedef struct MmTrainSpec
 } MmTrainSpec;
 
 extern void MmTrainRun(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call);
+extern void MmReadTrainTarget(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call);
+extern void MmReadTrainRecipe(FunctionCallInfo fcinfo, int first, MmTrainSpec *spec, MmAuditCall *call);
 extern void MmRequireCurrentSchema(void);
 extern char *MmJsonStringArray(char **items, int n);
 

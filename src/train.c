@@ -856,42 +856,62 @@ MmJsonStringArray(char **items, int n)
 }
 
 /* Body of mm_train. */
+/*
+ * Reads the first four arguments mm_train and mm_tune share: model,
+ * relation, target, algorithm.
+ */
+void
+MmReadTrainTarget(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
+{
+	spec->model = MmArgCString(fcinfo, 0, "model");
+	MmAuditSetModel(call, spec->model);
+	MmCheckName(spec->model, "model");
+	spec->relation = MmArgCString(fcinfo, 1, "relation");
+	MmAuditArgText(call, "relation", spec->relation);
+	spec->target = MmArgCStringOrNull(fcinfo, 2);
+	MmAuditArgText(call, "target", spec->target);
+	spec->algorithm = MmArgCString(fcinfo, 3, "algorithm");
+	MmAuditArgText(call, "algorithm", spec->algorithm);
+}
+
+/*
+ * Reads the seven arguments of a training's recipe that mm_train and
+ * mm_tune share, from position first on: features, exclude, params,
+ * preprocess, test_size, seed, deploy.
+ */
+void
+MmReadTrainRecipe(FunctionCallInfo fcinfo, int first, MmTrainSpec *spec, MmAuditCall *call)
+{
+	if (!PG_ARGISNULL(first))
+		spec->features = MmTextArrayElements(PG_GETARG_ARRAYTYPE_P(first), "features", &spec->nfeatures);
+	MmAuditArgJson(call, "features", MmJsonStringArray(spec->features, spec->nfeatures));
+	if (!PG_ARGISNULL(first + 1))
+		spec->exclude = MmTextArrayElements(PG_GETARG_ARRAYTYPE_P(first + 1), "exclude", &spec->nexclude);
+	MmAuditArgJson(call, "exclude", MmJsonStringArray(spec->exclude, spec->nexclude));
+	MmRequireArg(fcinfo, first + 2, "params");
+	spec->params = PG_GETARG_JSONB_P(first + 2);
+	MmAuditArgJson(call, "params", MmJsonbText(spec->params));
+	MmRequireArg(fcinfo, first + 3, "preprocess");
+	spec->preprocess = PG_GETARG_JSONB_P(first + 3);
+	MmAuditArgJson(call, "preprocess", MmJsonbText(spec->preprocess));
+	MmRequireArg(fcinfo, first + 4, "test_size");
+	spec->test_size = PG_GETARG_FLOAT8(first + 4);
+	MmAuditArgNumber(call, "test_size", spec->test_size);
+	MmRequireArg(fcinfo, first + 5, "seed");
+	spec->seed = PG_GETARG_INT32(first + 5);
+	MmAuditArgNumber(call, "seed", spec->seed);
+	spec->deploy = MmArgCString(fcinfo, first + 6, "deploy");
+	MmAuditArgText(call, "deploy", spec->deploy);
+}
+
 static Datum
 train_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 {
 	MmTrainSpec spec;
 
 	memset(&spec, 0, sizeof(spec));
-	spec.model = MmArgCString(fcinfo, 0, "model");
-	MmAuditSetModel(call, spec.model);
-	MmCheckName(spec.model, "model");
-	spec.relation = MmArgCString(fcinfo, 1, "relation");
-	MmAuditArgText(call, "relation", spec.relation);
-	spec.target = MmArgCStringOrNull(fcinfo, 2);
-	MmAuditArgText(call, "target", spec.target);
-	spec.algorithm = MmArgCString(fcinfo, 3, "algorithm");
-	MmAuditArgText(call, "algorithm", spec.algorithm);
-	if (!PG_ARGISNULL(4))
-		spec.features = MmTextArrayElements(PG_GETARG_ARRAYTYPE_P(4), "features", &spec.nfeatures);
-	MmAuditArgJson(call, "features", MmJsonStringArray(spec.features, spec.nfeatures));
-	if (!PG_ARGISNULL(5))
-		spec.exclude = MmTextArrayElements(PG_GETARG_ARRAYTYPE_P(5), "exclude", &spec.nexclude);
-	MmAuditArgJson(call, "exclude", MmJsonStringArray(spec.exclude, spec.nexclude));
-	MmRequireArg(fcinfo, 6, "params");
-	spec.params = PG_GETARG_JSONB_P(6);
-	MmAuditArgJson(call, "params", MmJsonbText(spec.params));
-	MmRequireArg(fcinfo, 7, "preprocess");
-	spec.preprocess = PG_GETARG_JSONB_P(7);
-	MmAuditArgJson(call, "preprocess",
-				   MmJsonbText(spec.preprocess));
-	MmRequireArg(fcinfo, 8, "test_size");
-	spec.test_size = PG_GETARG_FLOAT8(8);
-	MmAuditArgNumber(call, "test_size", spec.test_size);
-	MmRequireArg(fcinfo, 9, "seed");
-	spec.seed = PG_GETARG_INT32(9);
-	MmAuditArgNumber(call, "seed", spec.seed);
-	spec.deploy = MmArgCString(fcinfo, 10, "deploy");
-	MmAuditArgText(call, "deploy", spec.deploy);
+	MmReadTrainTarget(fcinfo, &spec, call);
+	MmReadTrainRecipe(fcinfo, 4, &spec, call);
 	MmTrainRun(fcinfo, &spec, call);
 	return (Datum) 0;
 }

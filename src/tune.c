@@ -971,15 +971,7 @@ tune_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	MmTrainSpec *spec = &t->spec;
 	char	   *metric;
 
-	spec->model = MmArgCString(fcinfo, 0, "model");
-	MmAuditSetModel(call, spec->model);
-	MmCheckName(spec->model, "model");
-	spec->relation = MmArgCString(fcinfo, 1, "relation");
-	MmAuditArgText(call, "relation", spec->relation);
-	spec->target = MmArgCStringOrNull(fcinfo, 2);
-	MmAuditArgText(call, "target", spec->target);
-	spec->algorithm = MmArgCString(fcinfo, 3, "algorithm");
-	MmAuditArgText(call, "algorithm", spec->algorithm);
+	MmReadTrainTarget(fcinfo, spec, call);
 	if (!PG_ARGISNULL(4))
 	{
 		t->search = PG_GETARG_JSONB_P(4);
@@ -995,26 +987,7 @@ tune_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	MmAuditArgNumber(call, "folds", t->folds);
 	metric = MmArgCStringOrNull(fcinfo, 8);
 	MmAuditArgText(call, "metric", metric);
-	if (!PG_ARGISNULL(9))
-		spec->features = MmTextArrayElements(PG_GETARG_ARRAYTYPE_P(9), "features", &spec->nfeatures);
-	MmAuditArgJson(call, "features", MmJsonStringArray(spec->features, spec->nfeatures));
-	if (!PG_ARGISNULL(10))
-		spec->exclude = MmTextArrayElements(PG_GETARG_ARRAYTYPE_P(10), "exclude", &spec->nexclude);
-	MmAuditArgJson(call, "exclude", MmJsonStringArray(spec->exclude, spec->nexclude));
-	MmRequireArg(fcinfo, 11, "params");
-	spec->params = PG_GETARG_JSONB_P(11);
-	MmAuditArgJson(call, "params", MmJsonbText(spec->params));
-	MmRequireArg(fcinfo, 12, "preprocess");
-	spec->preprocess = PG_GETARG_JSONB_P(12);
-	MmAuditArgJson(call, "preprocess", MmJsonbText(spec->preprocess));
-	MmRequireArg(fcinfo, 13, "test_size");
-	spec->test_size = PG_GETARG_FLOAT8(13);
-	MmAuditArgNumber(call, "test_size", spec->test_size);
-	MmRequireArg(fcinfo, 14, "seed");
-	spec->seed = PG_GETARG_INT32(14);
-	MmAuditArgNumber(call, "seed", spec->seed);
-	spec->deploy = MmArgCString(fcinfo, 15, "deploy");
-	MmAuditArgText(call, "deploy", spec->deploy);
+	MmReadTrainRecipe(fcinfo, 9, spec, call);
 	if (!PG_ARGISNULL(16))
 	{
 		Interval   *budget = PG_GETARG_INTERVAL_P(16);
