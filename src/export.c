@@ -95,7 +95,7 @@ mm_export(PG_FUNCTION_ARGS)
 static JsonbValue *
 field(Jsonb *obj, const char *key)
 {
-	if (obj == NULL || !JB_ROOT_IS_OBJECT(obj) || JB_ROOT_IS_SCALAR(obj))
+	if (obj == NULL || !MmJsonbIsObject(obj))
 		return NULL;
 	return getKeyJsonValueFromContainer(&obj->root, key, strlen(key), NULL);
 }
@@ -234,21 +234,15 @@ import_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 				 errhint("Import a document that mm_export wrote (doc/export-format.md).")));
 
 	/* the host's fields, each checked */
-	if (extras.params != NULL && (!JB_ROOT_IS_OBJECT(MmJsonbFromString(extras.params)) ||
-								  JB_ROOT_IS_SCALAR(MmJsonbFromString(extras.params))))
+	if (extras.params != NULL && !MmJsonbIsObject(MmJsonbFromString(extras.params)))
 		bad_field("params", "must be an object or null");
-	metrics = extras.metrics ? MmJsonbFromString(extras.metrics) : MmJsonbFromString("{}");
-	if (!JB_ROOT_IS_OBJECT(metrics) || JB_ROOT_IS_SCALAR(metrics))
+	metrics = MmJsonbFromString(extras.metrics ? extras.metrics : "{}");
+	if (!MmJsonbIsObject(metrics))
 		bad_field("metrics", "must be an object or null");
-	if (extras.baseline != NULL)
-	{
-		Jsonb	   *b = MmJsonbFromString(extras.baseline);
-
-		if (!JB_ROOT_IS_OBJECT(b) || JB_ROOT_IS_SCALAR(b) || field(b, "features") == NULL)
-			bad_field("baseline", "must be a baseline profile or null");
-	}
+	if (extras.baseline != NULL && field(MmJsonbFromString(extras.baseline), "features") == NULL)
+		bad_field("baseline", "must be a baseline profile or null");
 	prov = extras.provenance ? MmJsonbFromString(extras.provenance) : NULL;
-	if (prov != NULL && (!JB_ROOT_IS_OBJECT(prov) || JB_ROOT_IS_SCALAR(prov)))
+	if (prov != NULL && !MmJsonbIsObject(prov))
 		bad_field("provenance", "must be an object or null");
 	if (extras.feature_types != NULL)
 	{

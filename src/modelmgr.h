@@ -45,6 +45,7 @@ extern char *MmRoleName(Oid roleid);
 extern char *MmFormatList(char **items, int count);
 extern bool MmJsonbNextPair(JsonbIterator **it, char **key, JsonbValue *value);
 extern double MmJsonbNumber(const JsonbValue *v);
+extern bool MmJsonbIsObject(Jsonb *j);
 extern void MmJsonbRequireObject(Jsonb *j, const char *argname);
 extern bool MmErrorEndsCall(int sqlerrcode);
 extern bool MmTrySubtransaction(void (*fn) (void *), void *arg, ErrorData **error);

@@ -76,7 +76,7 @@ parse_impute(const char *where, JsonbValue *v, MmColumnPrep *prep)
 		double		value = NAN;
 		char	   *text = NULL;
 
-		if (JB_ROOT_IS_OBJECT(obj) && !JB_ROOT_IS_SCALAR(obj))
+		if (MmJsonbIsObject(obj))
 		{
 			it = JsonbIteratorInit(&obj->root);
 			while (MmJsonbNextPair(&it, &key, &inner))
@@ -143,7 +143,7 @@ parse_clip(const char *where, JsonbValue *v, MmColumnPrep *prep)
 		JsonbValue	inner;
 		char	   *key;
 
-		if (JB_ROOT_IS_OBJECT(obj) && !JB_ROOT_IS_SCALAR(obj) && JB_ROOT_COUNT(obj) == 1)
+		if (MmJsonbIsObject(obj) && JB_ROOT_COUNT(obj) == 1)
 		{
 			it = JsonbIteratorInit(&obj->root);
 			(void) MmJsonbNextPair(&it, &key, &inner);
@@ -196,8 +196,7 @@ parse_entry(const char *where, JsonbValue *v, PrepEntry *e)
 	JsonbValue	inner;
 	char	   *key;
 
-	if (v->type != jbvBinary ||
-		!JB_ROOT_IS_OBJECT((obj = JsonbValueToJsonb(v))) || JB_ROOT_IS_SCALAR(obj))
+	if (v->type != jbvBinary || !MmJsonbIsObject(obj = JsonbValueToJsonb(v)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("preprocess entry for %s must be a JSON object", where),

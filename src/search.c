@@ -182,10 +182,7 @@ MmParseSpace(Jsonb *search, MmSpace *space)
 	JsonbValue	v;
 	int			cap = 8;
 
-	if (!JB_ROOT_IS_OBJECT(search) || JB_ROOT_IS_SCALAR(search))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("search must be a JSON object")));
+	MmJsonbRequireObject(search, "search");
 	memset(space, 0, sizeof(*space));
 	space->dims = palloc(sizeof(MmDimension) * cap);
 	it = JsonbIteratorInit(&search->root);

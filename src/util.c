@@ -231,11 +231,18 @@ MmJsonbText(Jsonb *j)
 	return JsonbToCString(NULL, &j->root, VARSIZE(j));
 }
 
+/* Whether a jsonb value is an object. */
+bool
+MmJsonbIsObject(Jsonb *j)
+{
+	return JB_ROOT_IS_OBJECT(j) && !JB_ROOT_IS_SCALAR(j);
+}
+
 /* Errors unless a jsonb argument is an object. */
 void
 MmJsonbRequireObject(Jsonb *j, const char *argname)
 {
-	if (!JB_ROOT_IS_OBJECT(j) || JB_ROOT_IS_SCALAR(j))
+	if (!MmJsonbIsObject(j))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be a JSON object", argname)));
