@@ -244,13 +244,9 @@ import_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	prov = extras.provenance ? MmJsonbFromString(extras.provenance) : NULL;
 	if (prov != NULL && !MmJsonbIsObject(prov))
 		bad_field("provenance", "must be an object or null");
+	/* the reader has checked it holds a type name per feature */
 	if (extras.feature_types != NULL)
-	{
 		types_doc = MmJsonbFromString(extras.feature_types);
-		if (!JB_ROOT_IS_ARRAY(types_doc) || JB_ROOT_IS_SCALAR(types_doc) ||
-			JsonContainerSize(&types_doc->root) != (uint32) model->n_features)
-			bad_field("feature_types", "must be an array of a type per feature, or null");
-	}
 
 	memset(&src, 0, sizeof(src));
 	src.nfeatures = model->n_features;
@@ -266,8 +262,6 @@ import_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 		{
 			JsonbValue *e = getIthJsonbValueFromContainer(&types_doc->root, j);
 
-			if (e->type != jbvString)
-				bad_field("feature_types", "must hold type names");
 			type = document_type(pnstrdup(e->val.string.val, e->val.string.len), "feature_types", type);
 		}
 		src.feature_types[j] = type;

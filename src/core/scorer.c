@@ -36,7 +36,8 @@ mm_scorer_load(const char *text, size_t len, MmScorer **scorer, MmError *err)
 	MmDocumentExtras extras;
 	MmErrorCode rc;
 	int			rows,
-				failed;
+				failed,
+				j;
 
 	*scorer = NULL;
 	s = mm_alloc0(sizeof(MmScorer));
@@ -59,26 +60,14 @@ mm_scorer_load(const char *text, size_t len, MmScorer **scorer, MmError *err)
 		s->single == NULL || s->padded == NULL;
 	if (!failed && extras.feature_types != NULL)
 	{
+		/* the reader has checked it holds a type name per feature */
 		json_t	   *types = json_loads(extras.feature_types, 0, NULL);
-		int			j;
 
-		if (types == NULL || !json_is_array(types) ||
-			json_array_size(types) != (size_t) s->model->n_features)
+		failed = types == NULL;
+		for (j = 0; !failed && j < s->model->n_features; j++)
 		{
-			json_decref(types);
-			mm_document_free_extras(&extras);
-			mm_scorer_free(s);
-			return mm_fail(err, MM_ERR_INVALID_INPUT, -1,
-						   "document field \"feature_types\" must be an array of a type per feature");
-		}
-		for (j = 0; j < s->model->n_features; j++)
-		{
-			json_t	   *t = json_array_get(types, j);
+			const char *type = json_string_value(json_array_get(types, j));
 
-			const char *type = json_is_string(t) ? json_string_value(t) : NULL;
-
-			if (type == NULL)
-				continue;
 			if ((s->types[j] = mm_strdup(type)) == NULL)
 				failed = 1;
 			s->single[j] = strcmp(type, "real") == 0;
@@ -88,18 +77,13 @@ mm_scorer_load(const char *text, size_t len, MmScorer **scorer, MmError *err)
 		json_decref(types);
 	}
 	mm_document_free_extras(&extras);
-	if (!failed)
-	{
-		int			j;
-
-		for (j = 0; j < s->model->n_features; j++)
-			s->x[j] = NAN;
-	}
 	if (failed)
 	{
 		mm_scorer_free(s);
 		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory loading a model");
 	}
+	for (j = 0; j < s->model->n_features; j++)
+		s->x[j] = NAN;
 	s->bad_feature = -1;
 	*scorer = s;
 	return MM_OK;
