@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,13 +68,51 @@ usage(FILE *f)
 			progname);
 }
 
+static void die(const char *fmt,...)
+#if defined(__GNUC__)
+			__attribute__((format(printf, 1, 2), noreturn))
+#endif
+			;
+
+/* Reports an error that stops the run, and exits with status 1. */
 static void
-die(const char *fmt, const char *a, const char *b)
+die(const char *fmt,...)
 {
+	va_list		ap;
+
 	fprintf(stderr, "%s: ", progname);
-	fprintf(stderr, fmt, a, b);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);
+}
+
+/* Reports a bad input line. */
+static void
+report_line(long line, const char *message)
+{
+	fprintf(stderr, "%s: line %ld: %s\n", progname, line, message);
+}
+
+/* Writes the comma before every column but the first of a row. */
+static void
+next_column(CsvWriter *w, int *first)
+{
+	if (!*first)
+		csv_put_char(w, ',');
+	*first = 0;
+}
+
+/* malloc, or the end of the run. */
+static void *
+allocate(size_t size)
+{
+	void	   *p = malloc(size);
+
+	if (p == NULL)
+		die("out of memory");
+	return p;
 }
 
 /* The whole of a file, NUL-terminated. */
@@ -97,10 +136,10 @@ slurp(const char *path, size_t *len)
 
 			cap = cap ? cap * 2 : 1 << 20;
 			if (cap > MM_DOCUMENT_MAX_BYTES + (size_t) (1 << 20))
-				die("model document \"%s\" is larger than the document limit%s", path, "");
+				die("model document \"%s\" is larger than the document limit", path);
 			grown = realloc(buf, cap + 1);
 			if (grown == NULL)
-				die("out of memory reading \"%s\"%s", path, "");
+				die("out of memory reading \"%s\"", path);
 			buf = grown;
 		}
 		got = fread(buf + n, 1, cap - n, f);
@@ -133,7 +172,7 @@ map_header(const CsvReader *r, const MmScorer *s, const Options *opt, Layout *la
 				c;
 
 	lay->n_columns = r->n_fields;
-	lay->feature_column = malloc(sizeof(int) * m->n_features);
+	lay->feature_column = allocate(sizeof(int) * m->n_features);
 	for (j = 0; j < m->n_features; j++)
 	{
 		lay->feature_column[j] = -1;
@@ -141,11 +180,11 @@ map_header(const CsvReader *r, const MmScorer *s, const Options *opt, Layout *la
 			if (strcmp(r->field[c], m->feature_names[j]) == 0)
 			{
 				if (lay->feature_column[j] >= 0)
-					die("the header names column \"%s\" twice%s", m->feature_names[j], "");
+					die("the header names column \"%s\" twice", m->feature_names[j]);
 				lay->feature_column[j] = c;
 			}
 		if (lay->feature_column[j] < 0)
-			die("the header has no column \"%s\", a feature of the model%s", m->feature_names[j], "");
+			die("the header has no column \"%s\", a feature of the model", m->feature_names[j]);
 	}
 	lay->n_keep = 0;
 	lay->keep_column = NULL;
@@ -155,14 +194,14 @@ map_header(const CsvReader *r, const MmScorer *s, const Options *opt, Layout *la
 				   *save = NULL,
 				   *name;
 
-		lay->keep_column = malloc(sizeof(int) * (strlen(opt->keep) + 1));
+		lay->keep_column = allocate(sizeof(int) * (strlen(opt->keep) + 1));
 		for (name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save))
 		{
 			for (c = 0; c < r->n_fields; c++)
 				if (strcmp(r->field[c], name) == 0)
 					break;
 			if (c == r->n_fields)
-				die("the header has no column \"%s\" to keep%s", name, "");
+				die("the header has no column \"%s\" to keep", name);
 			lay->keep_column[lay->n_keep++] = c;
 		}
 		free(list);
@@ -177,24 +216,23 @@ put_header(CsvWriter *w, const CsvReader *r, const MmScorer *s, const Options *o
 				first = 1;
 	char		name[64];
 
-#define SEP() do { if (!first) csv_put_char(w, ','); first = 0; } while (0)
 	for (i = 0; i < lay->n_keep; i++)
 	{
-		SEP();
+		next_column(w, &first);
 		csv_put_text(w, r->field[lay->keep_column[i]], r->field_len[lay->keep_column[i]]);
 	}
 	if (m->task != MM_TASK_DECOMPOSITION)
 	{
-		SEP();
+		next_column(w, &first);
 		csv_put_raw(w, "prediction", 10);
 	}
 	if (opt->proba)
 		for (i = 0; i < m->classifier.n_classes; i++)
 		{
 			const char *cls = m->classifier.classes[i];
-			char	   *col = malloc(strlen(cls) + 7);
+			char	   *col = allocate(strlen(cls) + 7);
 
-			SEP();
+			next_column(w, &first);
 			sprintf(col, "proba_%s", cls);
 			csv_put_text(w, col, strlen(col));
 			free(col);
@@ -202,13 +240,12 @@ put_header(CsvWriter *w, const CsvReader *r, const MmScorer *s, const Options *o
 	if (opt->transform || m->task == MM_TASK_DECOMPOSITION)
 		for (i = 0; i < mm_scorer_coordinates(s); i++)
 		{
-			SEP();
+			next_column(w, &first);
 			snprintf(name, sizeof(name), m->task == MM_TASK_DECOMPOSITION ? "pc%d" : "distance_%d",
 					 m->task == MM_TASK_DECOMPOSITION ? i + 1 : i);
 			csv_put_raw(w, name, strlen(name));
 		}
 	csv_put_char(w, '\n');
-#undef SEP
 }
 
 /* Scores the current record into w; 0, or -1 with err set. */
@@ -240,12 +277,11 @@ score_record(CsvReader *r, MmScorer *s, const Options *opt, const Layout *lay, C
 	if (mm_scorer_run(s, err) != MM_OK)
 		return -1;
 
-#define SEP() do { if (!first) csv_put_char(w, ','); first = 0; } while (0)
 	for (i = 0; i < lay->n_keep; i++)
 	{
 		int			c = lay->keep_column[i];
 
-		SEP();
+		next_column(w, &first);
 		if (!r->field_missing[c])
 			csv_put_text(w, r->field[c], r->field_len[c]);
 	}
@@ -253,12 +289,12 @@ score_record(CsvReader *r, MmScorer *s, const Options *opt, const Layout *lay, C
 	{
 		const char *label = mm_scorer_label(s);
 
-		SEP();
+		next_column(w, &first);
 		csv_put_text(w, label, strlen(label));
 	}
 	else if (m->task != MM_TASK_DECOMPOSITION)
 	{
-		SEP();
+		next_column(w, &first);
 		csv_put_double(w, mm_scorer_value(s));
 	}
 	if (opt->proba)
@@ -266,7 +302,7 @@ score_record(CsvReader *r, MmScorer *s, const Options *opt, const Layout *lay, C
 		n = mm_scorer_proba(s, values);
 		for (i = 0; i < n; i++)
 		{
-			SEP();
+			next_column(w, &first);
 			csv_put_double(w, values[i]);
 		}
 	}
@@ -275,12 +311,11 @@ score_record(CsvReader *r, MmScorer *s, const Options *opt, const Layout *lay, C
 		n = mm_scorer_transform(s, values);
 		for (i = 0; i < n; i++)
 		{
-			SEP();
+			next_column(w, &first);
 			csv_put_double(w, values[i]);
 		}
 	}
 	csv_put_char(w, '\n');
-#undef SEP
 	return 0;
 }
 
@@ -377,20 +412,18 @@ main(int argc, char **argv)
 	if (opt.output != NULL && (out = fopen(opt.output, "wb")) == NULL)
 		die("could not open \"%s\" for writing: %s", opt.output, strerror(errno));
 	if (csv_open(&r, in) < 0 || csv_writer_open(&w, out) < 0)
-		die("out of memory%s%s", "", "");
-	values = malloc(sizeof(double) * (size_t) (m->task == MM_TASK_CLASSIFICATION ? m->classifier.n_classes :
-											   mm_scorer_coordinates(s) + 1));
-	if (values == NULL)
-		die("out of memory%s%s", "", "");
+		die("out of memory");
+	values = allocate(sizeof(double) * (size_t) (m->task == MM_TASK_CLASSIFICATION ? m->classifier.n_classes :
+												 mm_scorer_coordinates(s) + 1));
 
 	rc = csv_read(&r);
 	if (rc < 0)
 	{
-		fprintf(stderr, "%s: line %ld: %s\n", progname, r.line, r.error);
+		report_line(r.line, r.error);
 		return 1;
 	}
 	if (rc == 0)
-		die("the input is empty: it needs a header row naming the columns%s%s", "", "");
+		die("the input is empty: it needs a header row naming the columns");
 	map_header(&r, s, &opt, &lay);
 	put_header(&w, &r, s, &opt, &lay);
 
@@ -398,7 +431,7 @@ main(int argc, char **argv)
 	{
 		if (score_record(&r, s, &opt, &lay, &w, values, &err) == 0)
 			continue;
-		fprintf(stderr, "%s: line %ld: %s\n", progname, r.line, err.message);
+		report_line(r.line, err.message);
 		if (!opt.skip_errors)
 		{
 			csv_writer_close(&w);
@@ -408,12 +441,12 @@ main(int argc, char **argv)
 	}
 	if (rc < 0)
 	{
-		fprintf(stderr, "%s: line %ld: %s\n", progname, r.line, r.error);
+		report_line(r.line, r.error);
 		csv_writer_close(&w);
 		return 1;
 	}
 	if (csv_writer_close(&w) < 0 || (out != stdout && fclose(out) != 0))
-		die("could not write the results: %s%s", strerror(errno), "");
+		die("could not write the results: %s", strerror(errno));
 	if (in != stdin)
 		fclose(in);
 	csv_close(&r);
