@@ -401,7 +401,7 @@ mm_audit_writer_main(Datum arg)
 	SPI_connect();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	pgstat_report_activity(STATE_RUNNING, "recording a failed call in mm.audit_log");
-	if (SPI_execute_with_args(audit_insert, 9, types, values, nulls, false, 0) != SPI_OK_INSERT)
+	if (MmSpiRun(audit_insert, 9, types, values, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not insert into mm._audit_log");
 	SPI_finish();
 	PopActiveSnapshot();

@@ -84,7 +84,7 @@ MmModelLoad(const MmVersionRef *ref)
 	MmModel    *model;
 	MmError		err;
 
-	if (MmCatalogQuery("SELECT artifact FROM mm._versions WHERE id = $1", 1, types, values) == 0)
+	if (MmCatalogQuery("SELECT artifact FROM mm._versions WHERE id OPERATOR(pg_catalog.=) $1", 1, types, values) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("version %d of model \"%s\" does not exist", ref->version, ref->model)));

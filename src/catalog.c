@@ -63,40 +63,17 @@ MmCatalogOwner(bool missing_ok)
 	return owner;
 }
 
-/* Becomes the catalog's owner with a safe search_path. */
-void
-MmCatalogEnter(MmCatalogScope *scope)
-{
-	Oid			owner = MmCatalogOwner(false);
-
-	GetUserIdAndSecContext(&scope->saved_user, &scope->saved_context);
-	SetUserIdAndSecContext(owner, scope->saved_context |
-						   SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
-	scope->guc_level = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-							 true, 0, false);
-}
-
-/* Returns to the caller's identity and search_path. */
-void
-MmCatalogLeave(MmCatalogScope *scope)
-{
-	AtEOXact_GUC(true, scope->guc_level);
-	SetUserIdAndSecContext(scope->saved_user, scope->saved_context);
-}
-
 /* Runs one statement as the catalog owner; returns the number of rows. */
 static int
 catalog_run(const char *sql, int nargs, Oid *types, Datum *values,
 			const char *nulls, int expected, bool read_only)
 {
-	MmCatalogScope scope;
+	MmScope		scope;
 	int			rc;
 
-	MmCatalogEnter(&scope);
+	MmScopeBegin(&scope, MmCatalogOwner(false), true);
 	rc = SPI_execute_with_args(sql, nargs, types, values, nulls, read_only, 0);
-	MmCatalogLeave(&scope);
+	MmScopeEnd(&scope);
 	if (rc != expected)
 		elog(ERROR, "catalog statement failed (SPI code %d): %s", rc, sql);
 	return (int) SPI_processed;
@@ -180,7 +157,7 @@ MmResolveRef(const char *reference, bool read_only, MmVersionRef *out)
 
 	MmParseRef(reference, &ref);
 	values[0] = CStringGetTextDatum(ref.name);
-	n = catalog_run("SELECT id, owner::pg_catalog.oid FROM mm._models WHERE name = $1",
+	n = catalog_run("SELECT id, owner::pg_catalog.oid FROM mm._models WHERE name OPERATOR(pg_catalog.=) $1",
 					1, types, values, NULL, SPI_OK_SELECT, read_only);
 	if (n == 0)
 		ereport(ERROR,
@@ -198,7 +175,7 @@ MmResolveRef(const char *reference, bool read_only, MmVersionRef *out)
 
 		values[1] = Int32GetDatum(ref.version);
 		n = catalog_run("SELECT id, version, status, artifact_crc FROM mm._versions "
-						"WHERE model_id = $1 AND version = $2",
+						"WHERE model_id OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
 						2, vtypes, values, NULL, SPI_OK_SELECT, read_only);
 		if (n == 0)
 			ereport(ERROR,
@@ -213,8 +190,8 @@ MmResolveRef(const char *reference, bool read_only, MmVersionRef *out)
 
 		values[1] = CStringGetTextDatum(ref.stage);
 		n = catalog_run("SELECT v.id, v.version, v.status, v.artifact_crc "
-						"FROM mm._stages s JOIN mm._versions v ON v.id = s.version_id "
-						"WHERE s.model_id = $1 AND s.stage = $2 "
+						"FROM mm._stages s JOIN mm._versions v ON v.id OPERATOR(pg_catalog.=) s.version_id "
+						"WHERE s.model_id OPERATOR(pg_catalog.=) $1 AND s.stage OPERATOR(pg_catalog.=) $2 "
 						"ORDER BY s.depth DESC LIMIT 1",
 						2, stypes, values, NULL, SPI_OK_SELECT, read_only);
 		if (n == 0)
@@ -262,7 +239,7 @@ MmLockModel(const char *model, int64 *id, Oid *owner, char **task, bool missing_
 
 	values[0] = CStringGetTextDatum(model);
 	if (MmCatalogExec("SELECT id, owner::pg_catalog.oid, task FROM mm._models "
-					  "WHERE name = $1 FOR UPDATE",
+					  "WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
 					  1, types, values, NULL, SPI_OK_SELECT) == 0)
 	{
 		if (missing_ok)

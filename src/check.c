@@ -373,7 +373,7 @@ make_baseline(const MmVersionRef *v, const MmModel *model)
 	Oid			utypes[2] = {TEXTOID, INT8OID};
 	Datum		uvalues[2];
 
-	MmCatalogExec("SELECT relation, test_size, seed FROM mm._versions WHERE id = $1",
+	MmCatalogExec("SELECT relation, test_size, seed FROM mm._versions WHERE id OPERATOR(pg_catalog.=) $1",
 				  1, types, values, NULL, SPI_OK_SELECT);
 	relation = TextDatumGetCString(MmCatalogGet(0, 1, &isnull));
 	test_size = DatumGetFloat8(MmCatalogGet(0, 2, &isnull));
@@ -396,7 +396,7 @@ make_baseline(const MmVersionRef *v, const MmModel *model)
 	MmDatasetFree(&ds);
 	uvalues[0] = CStringGetTextDatum(json);
 	uvalues[1] = Int64GetDatum(v->version_id);
-	MmCatalogExec("UPDATE mm._versions SET baseline = $1::pg_catalog.jsonb WHERE id = $2",
+	MmCatalogExec("UPDATE mm._versions SET baseline = $1::pg_catalog.jsonb WHERE id OPERATOR(pg_catalog.=) $2",
 				  2, utypes, uvalues, NULL, SPI_OK_UPDATE);
 	return MmJsonbFromString(json);
 }
@@ -410,7 +410,7 @@ load_baseline(const MmVersionRef *v, const MmModel *model)
 	bool		isnull;
 	Datum		d;
 
-	MmCatalogExec("SELECT baseline FROM mm._versions WHERE id = $1", 1, types, values, NULL,
+	MmCatalogExec("SELECT baseline FROM mm._versions WHERE id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL,
 				  SPI_OK_SELECT);
 	d = MmCatalogGet(0, 1, &isnull);
 	if (isnull)
@@ -483,7 +483,7 @@ window_query(const MmCheckSpec *spec, const MmModel *model, MmSource *src)
 						 model->task == MM_TASK_REGRESSION ? "pg_catalog.float8" : "pg_catalog.text");
 	appendStringInfo(&q, " FROM %s r", src->qualified);
 	if (spec->time_column != NULL)
-		appendStringInfo(&q, " WHERE r.%s >= $1", quote_identifier(spec->time_column));
+		appendStringInfo(&q, " WHERE r.%s OPERATOR(pg_catalog.>=) $1", quote_identifier(spec->time_column));
 	return q.data;
 }
 
@@ -505,8 +505,8 @@ MmCheckValidate(const MmCheckSpec *spec)
 	MmParseThresholds(spec->thresholds, model, &thr);
 
 	/* planned and started without a row: the caller's privileges on what a check reads */
-	if (SPI_execute_with_args(psprintf("%s LIMIT 0", query), spec->time_column ? 1 : 0, types, values,
-							  NULL, true, 0) != SPI_OK_SELECT)
+	if (MmSpiRun(psprintf("%s LIMIT 0", query), spec->time_column ? 1 : 0, types, values,
+				 NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read relation %s", src.display);
 }
 
@@ -660,7 +660,6 @@ MmCheckRun(const MmCheckSpec *spec, MmCheckResult *out)
 	JsonbValue *features,
 			   *prediction;
 	CheckReceiver cr;
-	SPIExecuteOptions opts;
 	ParamListInfo params = NULL;
 	char	   *query;
 	int			j,
@@ -677,7 +676,7 @@ MmCheckRun(const MmCheckSpec *spec, MmCheckResult *out)
 	MmParseThresholds(spec->thresholds, model, &thr);
 	baseline = load_baseline(&v, model);
 	values[0] = Int64GetDatum(v.version_id);
-	MmCatalogExec("SELECT metrics FROM mm._versions WHERE id = $1", 1, types, values, NULL, SPI_OK_SELECT);
+	MmCatalogExec("SELECT metrics FROM mm._versions WHERE id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL, SPI_OK_SELECT);
 	version_metrics = DatumGetJsonbPCopy(MmCatalogGet(0, 1, &isnull));
 
 	memset(&cr, 0, sizeof(cr));
@@ -748,11 +747,7 @@ MmCheckRun(const MmCheckSpec *spec, MmCheckResult *out)
 		params->params[0].isnull = false;
 		params->params[0].pflags = PARAM_FLAG_CONST;
 	}
-	memset(&opts, 0, sizeof(opts));
-	opts.params = params;
-	opts.read_only = true;
-	opts.dest = (DestReceiver *) &cr;
-	rc = SPI_execute_extended(query, &opts);
+	rc = MmSpiRunTo(query, params, (DestReceiver *) &cr);
 	if (rc != SPI_OK_SELECT && rc != SPI_OK_UTILITY)
 		elog(ERROR, "could not read the rows of %s: %s", src.display, SPI_result_code_string(rc));
 

@@ -522,7 +522,6 @@ MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind, bool n
 {
 	StringInfoData q;
 	LoadReceiver lr;
-	SPIExecuteOptions opts;
 	char	   *snapshot;
 	int			j,
 				rc;
@@ -563,7 +562,8 @@ MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind, bool n
 	appendStringInfo(&q, " FROM %s r", src->qualified);
 
 	/* both queries run under the caller's snapshot: the one recorded is the one read */
-	if (SPI_execute("SELECT pg_catalog.pg_current_snapshot()::pg_catalog.text", true, 1) != SPI_OK_SELECT)
+	if (MmSpiRun("SELECT pg_catalog.pg_current_snapshot()::pg_catalog.text", 0, NULL, NULL, NULL, true, 1) !=
+		SPI_OK_SELECT)
 		elog(ERROR, "could not read the current snapshot");
 	snapshot = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 
@@ -594,12 +594,9 @@ MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind, bool n
 	}
 	lr.relation = src->display;
 	lr.target = src->target;
-	memset(&opts, 0, sizeof(opts));
-	opts.read_only = true;
-	opts.dest = (DestReceiver *) &lr;
 	ereport(DEBUG1, (errmsg_internal("modelmgr rows query: %s", q.data)));
 	/* SPI reports a SELECT whose rows went to a DestNone receiver as a utility */
-	rc = SPI_execute_extended(q.data, &opts);
+	rc = MmSpiRunTo(q.data, NULL, (DestReceiver *) &lr);
 	if (rc != SPI_OK_SELECT && rc != SPI_OK_UTILITY)
 		elog(ERROR, "could not read the rows of %s: %s", src->display, SPI_result_code_string(rc));
 	if (lr.stopped == LOAD_TOO_MANY_LABELS)

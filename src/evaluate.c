@@ -18,6 +18,9 @@
 #include "funcapi.h"
 #include "utils/builtins.h"
 
+/* The values of float8 that are not finite, as an SQL array. */
+#define NONFINITE "ARRAY['NaN'::pg_catalog.float8, 'Infinity', '-Infinity']"
+
 PG_FUNCTION_INFO_V1(mm_evaluate);
 PG_FUNCTION_INFO_V1(mm_coefficients);
 
@@ -71,15 +74,14 @@ mm_evaluate(PG_FUNCTION_ARGS)
 	target = quote_identifier(src.target);
 
 	query = psprintf("SELECT %s.mm_eval_stats(%s.mm_predict($1, r), (r.%s)::pg_catalog.float8) "
-					 "FILTER (WHERE (r.%s)::pg_catalog.float8 NOT IN "
-					 "('NaN'::pg_catalog.float8, 'Infinity', '-Infinity')), "
-					 "count(*) FILTER (WHERE r.%s IS NULL), "
-					 "count(*) FILTER (WHERE (r.%s)::pg_catalog.float8 IN "
-					 "('NaN'::pg_catalog.float8, 'Infinity', '-Infinity')) "
+					 "FILTER (WHERE (r.%s)::pg_catalog.float8 OPERATOR(pg_catalog.<>) ALL (" NONFINITE ")), "
+					 "pg_catalog.count(*) FILTER (WHERE r.%s IS NULL), "
+					 "pg_catalog.count(*) FILTER (WHERE (r.%s)::pg_catalog.float8 OPERATOR(pg_catalog.=) "
+					 "ANY (" NONFINITE ")) "
 					 "FROM %s r",
 					 schema, schema, target, target, target, target, src.qualified);
 	values[0] = CStringGetTextDatum(psprintf("%s@%d", v.model, v.version));
-	if (SPI_execute_with_args(query, 1, types, values, NULL, true, 0) != SPI_OK_SELECT ||
+	if (MmSpiRun(query, 1, types, values, NULL, true, 0) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "evaluation query failed");
 	state = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &no_rows);

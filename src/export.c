@@ -49,8 +49,8 @@ mm_export(PG_FUNCTION_ARGS)
 	MmCachedModel *entry;
 	MmModel    *model;
 	MmDocumentExtras extras;
-	Oid			types[1] = {INT8OID};
-	Datum		values[1];
+	Oid			types[2] = {INT8OID, TEXTOID};
+	Datum		values[2];
 	bool		isnull;
 	char	   *doc_text;
 	MmError		err;
@@ -63,8 +63,10 @@ mm_export(PG_FUNCTION_ARGS)
 	MmResolveRef(reference, true, &v);
 	model = MmModelCacheGet(&v, &entry);
 	values[0] = Int64GetDatum(v.version_id);
-	MmCatalogExec("SELECT v.params::text, v.metrics::text, v.baseline::text, "
-				  "pg_catalog.to_jsonb(v.feature_types)::text, "
+	/* the caller's name comes in: the statement runs as the catalog's owner */
+	values[1] = CStringGetTextDatum(MmRoleName(GetUserId()));
+	MmCatalogExec("SELECT v.params::pg_catalog.text, v.metrics::pg_catalog.text, "
+				  "v.baseline::pg_catalog.text, pg_catalog.to_jsonb(v.feature_types)::pg_catalog.text, "
 				  "pg_catalog.jsonb_build_object('model', m.name, 'version', v.version, "
 				  "'relation', v.relation, 'target_type', v.target_type, 'test_size', v.test_size, "
 				  "'seed', v.seed, 'rows_read', v.rows_read, 'rows_train', v.rows_train, "
@@ -73,9 +75,10 @@ mm_export(PG_FUNCTION_ARGS)
 				  "'fitted_preprocess', v.fitted_preprocess, 'trained_at', v.trained_at, "
 				  "'trained_by', v.trained_by, 'train_time', "
 				  "pg_catalog.date_part('epoch', v.train_time), 'exported_at', pg_catalog.now(), "
-				  "'exported_by', CURRENT_USER)::text "
-				  "FROM mm._versions v JOIN mm._models m ON m.id = v.model_id WHERE v.id = $1",
-				  1, types, values, NULL, SPI_OK_SELECT);
+				  "'exported_by', $2)::pg_catalog.text "
+				  "FROM mm._versions v JOIN mm._models m ON m.id OPERATOR(pg_catalog.=) v.model_id "
+				  "WHERE v.id OPERATOR(pg_catalog.=) $1",
+				  2, types, values, NULL, SPI_OK_SELECT);
 	extras.params = TextDatumGetCString(MmCatalogGet(0, 1, &isnull));
 	extras.metrics = TextDatumGetCString(MmCatalogGet(0, 2, &isnull));
 	d = MmCatalogGet(0, 3, &isnull);

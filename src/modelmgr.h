@@ -8,6 +8,8 @@
 
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "nodes/params.h"
+#include "tcop/dest.h"
 #include "utils/array.h"
 #include "utils/jsonb.h"
 
@@ -50,6 +52,22 @@ extern void MmJsonbRequireObject(Jsonb *j, const char *argname);
 extern bool MmErrorEndsCall(int sqlerrcode);
 extern bool MmTrySubtransaction(void (*fn) (void *), void *arg, ErrorData **error);
 
+/* security.c */
+
+/* What a switch of user, security context and settings saved, to undo it. */
+typedef struct MmScope
+{
+	Oid			saved_user;
+	int			saved_context;
+	int			guc_level;
+} MmScope;
+
+extern void MmScopeBegin(MmScope *scope, Oid role, bool restricted);
+extern void MmScopeEnd(MmScope *scope);
+extern int	MmSpiRun(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
+					 bool read_only, long count);
+extern int	MmSpiRunTo(const char *sql, ParamListInfo params, DestReceiver *dest);
+
 /* aggregates.c */
 extern void *MmLsStateFromDatum(Datum datum);
 extern void *MmLsMerge(void *a, const void *b);
@@ -77,17 +95,7 @@ typedef struct MmVersionRef
 	uint32		crc;			/* artifact checksum, part of the cache key */
 } MmVersionRef;
 
-/* Where a catalog access switched user and search_path, to switch back. */
-typedef struct MmCatalogScope
-{
-	Oid			saved_user;
-	int			saved_context;
-	int			guc_level;
-} MmCatalogScope;
-
 extern Oid	MmCatalogOwner(bool missing_ok);
-extern void MmCatalogEnter(MmCatalogScope *scope);
-extern void MmCatalogLeave(MmCatalogScope *scope);
 extern const char *MmCatalogSchema(void);
 extern void MmParseRef(const char *reference, MmRef *ref);
 extern void MmResolveRef(const char *reference, bool read_only, MmVersionRef *out);

@@ -49,9 +49,10 @@ interval_seconds(const Interval *i)
 static const char *
 extension_schema(void)
 {
-	if (SPI_execute("SELECT n.nspname FROM pg_catalog.pg_extension e "
-					"JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
-					"WHERE e.extname = 'modelmgr'", true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	if (MmSpiRun("SELECT n.nspname FROM pg_catalog.pg_extension e "
+				 "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace "
+				 "WHERE e.extname OPERATOR(pg_catalog.=) 'modelmgr'", 0, NULL, NULL, NULL, true, 1) !=
+		SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not find the schema of extension modelmgr");
 	return quote_identifier(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
 }
@@ -207,7 +208,7 @@ lock_monitor(int32 id, const char *verb)
 	bool		isnull;
 	Oid			owner;
 
-	if (MmCatalogExec("SELECT owner::pg_catalog.oid FROM mm._monitors WHERE id = $1 FOR UPDATE",
+	if (MmCatalogExec("SELECT owner::pg_catalog.oid FROM mm._monitors WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
 					  1, types, values, NULL, SPI_OK_SELECT) == 0)
 		monitor_missing(id);
 	owner = DatumGetObjectId(MmCatalogGet(0, 1, &isnull));
@@ -231,7 +232,7 @@ unmonitor_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 		elog(ERROR, "SPI_connect failed");
 	(void) lock_monitor(id, "remove");
 	values[0] = Int32GetDatum(id);
-	MmCatalogExec("DELETE FROM mm._monitors WHERE id = $1 RETURNING model", 1, types, values, NULL,
+	MmCatalogExec("DELETE FROM mm._monitors WHERE id OPERATOR(pg_catalog.=) $1 RETURNING model", 1, types, values, NULL,
 				  SPI_OK_DELETE_RETURNING);
 	MmAuditSetModel(call, TextDatumGetCString(MmCatalogGet(0, 1, &isnull)));
 	SPI_finish();
@@ -269,10 +270,10 @@ read_monitor(int32 id, bool skip_locked, Monitor *m)
 	if (MmCatalogExec(skip_locked ?
 					  "SELECT reference, model, relation, time_column, time_window, label_column, thresholds, "
 					  "action, owner::pg_catalog.oid, every, cooldown, last_action_at "
-					  "FROM mm._monitors WHERE id = $1 FOR UPDATE SKIP LOCKED" :
+					  "FROM mm._monitors WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE SKIP LOCKED" :
 					  "SELECT reference, model, relation, time_column, time_window, label_column, thresholds, "
 					  "action, owner::pg_catalog.oid, every, cooldown, last_action_at "
-					  "FROM mm._monitors WHERE id = $1 FOR UPDATE",
+					  "FROM mm._monitors WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
 					  1, types, values, NULL, SPI_OK_SELECT) == 0)
 		return false;
 	memset(m, 0, sizeof(*m));
@@ -314,17 +315,20 @@ typedef struct OwnerCall
 	void	   *arg;
 } OwnerCall;
 
+/*
+ * Code of the monitor's owner (the monitored relation, views and functions
+ * in it, the action's training) runs as that role, restricted, with the
+ * safe search_path, and leaves no setting behind (security.c).
+ */
 static void
 run_as_owner(void *arg)
 {
 	OwnerCall  *call = arg;
-	Oid			saved_user;
-	int			saved_context;
+	MmScope		scope;
 
-	GetUserIdAndSecContext(&saved_user, &saved_context);
-	SetUserIdAndSecContext(call->owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
+	MmScopeBegin(&scope, call->owner, true);
 	call->fn(call->arg);
-	SetUserIdAndSecContext(saved_user, saved_context);
+	MmScopeEnd(&scope);
 }
 
 /*
@@ -402,12 +406,12 @@ run_action(void *arg)
 	values[1] = CStringGetTextDatum(m->spec.relation);
 	if (strcmp(m->action, "rollback") == 0)
 	{
-		if (SPI_execute_with_args(psprintf("SELECT %s.mm_rollback($1)", schema), 1, types, values, NULL,
-								  false, 1) != SPI_OK_SELECT)
+		if (MmSpiRun(psprintf("SELECT %s.mm_rollback($1)", schema), 1, types, values, NULL,
+					 false, 1) != SPI_OK_SELECT)
 			elog(ERROR, "rollback failed");
 	}
-	else if (SPI_execute_with_args(psprintf("SELECT version FROM %s.mm_retrain($1, $2)", schema),
-								   2, types, values, NULL, false, 1) != SPI_OK_SELECT)
+	else if (MmSpiRun(psprintf("SELECT version FROM %s.mm_retrain($1, $2)", schema),
+					  2, types, values, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "retrain failed");
 	a->version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	SPI_finish();
@@ -455,7 +459,7 @@ take_action(Monitor *m, Run *run, TimestampTz now)
 		Oid			types[2] = {INT4OID, TIMESTAMPTZOID};
 		Datum		values[2] = {Int32GetDatum(m->id), TimestampTzGetDatum(now)};
 
-		MmCatalogExec("UPDATE mm._monitors SET last_action_at = $2 WHERE id = $1", 2, types, values, NULL,
+		MmCatalogExec("UPDATE mm._monitors SET last_action_at = $2 WHERE id OPERATOR(pg_catalog.=) $1", 2, types, values, NULL,
 					  SPI_OK_UPDATE);
 	}
 }
@@ -580,7 +584,8 @@ record_run(Monitor *m, Run *run, const char *via, TimestampTz started, const cha
 		Datum		uvalues[3] = {Int32GetDatum(m->id), TimestampTzGetDatum(started),
 		IntervalPGetDatum(m->every)};
 
-		MmCatalogExec("UPDATE mm._monitors SET last_run = $2, next_run = $2 + $3 WHERE id = $1",
+		MmCatalogExec("UPDATE mm._monitors SET last_run = $2, next_run = $2 OPERATOR(pg_catalog.+) $3 "
+					  "WHERE id OPERATOR(pg_catalog.=) $1",
 					  3, utypes, uvalues, NULL, SPI_OK_UPDATE);
 	}
 	return run_id;

@@ -72,8 +72,9 @@ stage_top(int64 model_id, const char *stage, int64 *version_id, int32 *depth)
 	values[0] = Int64GetDatum(model_id);
 	values[1] = CStringGetTextDatum(stage);
 	if (MmCatalogExec("SELECT s.depth, v.id, v.version FROM mm._stages s "
-					  "JOIN mm._versions v ON v.id = s.version_id "
-					  "WHERE s.model_id = $1 AND s.stage = $2 ORDER BY s.depth DESC LIMIT 1",
+					  "JOIN mm._versions v ON v.id OPERATOR(pg_catalog.=) s.version_id "
+					  "WHERE s.model_id OPERATOR(pg_catalog.=) $1 AND s.stage OPERATOR(pg_catalog.=) $2 "
+					  "ORDER BY s.depth DESC LIMIT 1",
 					  2, types, values, NULL, SPI_OK_SELECT) == 0)
 	{
 		*depth = 0;
@@ -126,7 +127,8 @@ find_version(int64 model_id, const char *model, int32 version)
 
 	values[0] = Int64GetDatum(model_id);
 	values[1] = Int32GetDatum(version);
-	if (MmCatalogExec("SELECT id, status FROM mm._versions WHERE model_id = $1 AND version = $2",
+	if (MmCatalogExec("SELECT id, status FROM mm._versions "
+					  "WHERE model_id OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
 					  2, types, values, NULL, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -148,10 +150,11 @@ serving_stages(int64 version_id, int64 *count)
 	bool		isnull;
 	Datum		d;
 
-	MmCatalogExec("SELECT string_agg(pg_catalog.format('\"%s\"', s.stage), ', ' ORDER BY s.stage), "
-				  "count(*) FROM mm._stages s "
-				  "WHERE s.version_id = $1 AND s.depth = (SELECT max(t.depth) FROM mm._stages t "
-				  "WHERE t.model_id = s.model_id AND t.stage = s.stage)",
+	MmCatalogExec("SELECT pg_catalog.string_agg(pg_catalog.format('\"%s\"', s.stage), ', ' ORDER BY s.stage), "
+				  "pg_catalog.count(*) FROM mm._stages s "
+				  "WHERE s.version_id OPERATOR(pg_catalog.=) $1 AND s.depth OPERATOR(pg_catalog.=) "
+				  "(SELECT pg_catalog.max(t.depth) FROM mm._stages t "
+				  "WHERE t.model_id OPERATOR(pg_catalog.=) s.model_id AND t.stage OPERATOR(pg_catalog.=) s.stage)",
 				  1, types, values, NULL, SPI_OK_SELECT);
 	*count = DatumGetInt64(MmCatalogGet(0, 2, &isnull));
 	d = MmCatalogGet(0, 1, &isnull);
@@ -214,7 +217,7 @@ deploy_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 
 		/* the best active version by the primary score, the newest on ties */
 		if (MmCatalogExec("SELECT id, version FROM mm._versions "
-						  "WHERE model_id = $1 AND status = 'active' "
+						  "WHERE model_id OPERATOR(pg_catalog.=) $1 AND status OPERATOR(pg_catalog.=) 'active' "
 						  "ORDER BY score DESC NULLS LAST, version DESC LIMIT 1",
 						  1, types, values, NULL, SPI_OK_SELECT) == 0)
 			ereport(ERROR,
@@ -269,8 +272,9 @@ rollback_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	values[1] = CStringGetTextDatum(stage);
 	values[2] = Int32GetDatum(depth);
 	if (MmCatalogExec("SELECT v.version, v.status FROM mm._stages s "
-					  "JOIN mm._versions v ON v.id = s.version_id "
-					  "WHERE s.model_id = $1 AND s.stage = $2 AND s.depth < $3 "
+					  "JOIN mm._versions v ON v.id OPERATOR(pg_catalog.=) s.version_id "
+					  "WHERE s.model_id OPERATOR(pg_catalog.=) $1 AND s.stage OPERATOR(pg_catalog.=) $2 "
+					  "AND s.depth OPERATOR(pg_catalog.<) $3 "
 					  "ORDER BY s.depth DESC LIMIT 1",
 					  3, types, values, NULL, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
@@ -286,7 +290,8 @@ rollback_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 						stage, model, below),
 				 errhint("Restore it first with: SELECT mm_restore('%s', %d);", model, below)));
 
-	MmCatalogExec("DELETE FROM mm._stages WHERE model_id = $1 AND stage = $2 AND depth = $3",
+	MmCatalogExec("DELETE FROM mm._stages WHERE model_id OPERATOR(pg_catalog.=) $1 "
+				  "AND stage OPERATOR(pg_catalog.=) $2 AND depth OPERATOR(pg_catalog.=) $3",
 				  3, types, values, NULL, SPI_OK_DELETE);
 	history(model_id, model, stage, "rollback", below, top, "mm_rollback");
 	call->version = below;
@@ -313,7 +318,8 @@ undeploy_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 				 errmsg("model \"%s\" has no version deployed to stage \"%s\"", model, stage)));
 	values[0] = Int64GetDatum(model_id);
 	values[1] = CStringGetTextDatum(stage);
-	MmCatalogExec("DELETE FROM mm._stages WHERE model_id = $1 AND stage = $2",
+	MmCatalogExec("DELETE FROM mm._stages WHERE model_id OPERATOR(pg_catalog.=) $1 "
+				  "AND stage OPERATOR(pg_catalog.=) $2",
 				  2, types, values, NULL, SPI_OK_DELETE);
 	history(model_id, model, stage, "undeploy", 0, top, "mm_undeploy");
 	call->version = top;
@@ -340,7 +346,7 @@ set_status(int64 version_id, const char *status)
 
 	values[0] = Int64GetDatum(version_id);
 	values[1] = CStringGetTextDatum(status);
-	MmCatalogExec("UPDATE mm._versions SET status = $2 WHERE id = $1",
+	MmCatalogExec("UPDATE mm._versions SET status = $2 WHERE id OPERATOR(pg_catalog.=) $1",
 				  2, types, values, NULL, SPI_OK_UPDATE);
 }
 
@@ -414,14 +420,15 @@ purge_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	 * of one version together, the upper goes too, so that no rollback goes
 	 * from a version to itself.  Each stack changed is in the history.
 	 */
-	nstages = MmCatalogExec("SELECT DISTINCT stage FROM mm._stages WHERE version_id = $1 ORDER BY stage",
+	nstages = MmCatalogExec("SELECT DISTINCT stage FROM mm._stages "
+							"WHERE version_id OPERATOR(pg_catalog.=) $1 ORDER BY stage",
 							1, types, values, NULL, SPI_OK_SELECT);
 	if (nstages > 0)
 	{
 		SPITupleTable *stages = SPI_tuptable;
 		int			i;
 
-		removed = MmCatalogExec("DELETE FROM mm._stages WHERE version_id = $1",
+		removed = MmCatalogExec("DELETE FROM mm._stages WHERE version_id OPERATOR(pg_catalog.=) $1",
 								1, types, values, NULL, SPI_OK_DELETE);
 		for (i = 0; i < nstages; i++)
 		{
@@ -433,9 +440,11 @@ purge_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 
 			svalues[0] = Int64GetDatum(model_id);
 			svalues[1] = CStringGetTextDatum(stage);
-			MmCatalogExec("DELETE FROM mm._stages s WHERE s.model_id = $1 AND s.stage = $2 "
-						  "AND s.version_id = (SELECT t.version_id FROM mm._stages t "
-						  "WHERE t.model_id = s.model_id AND t.stage = s.stage AND t.depth < s.depth "
+			MmCatalogExec("DELETE FROM mm._stages s WHERE s.model_id OPERATOR(pg_catalog.=) $1 "
+						  "AND s.stage OPERATOR(pg_catalog.=) $2 "
+						  "AND s.version_id OPERATOR(pg_catalog.=) (SELECT t.version_id FROM mm._stages t "
+						  "WHERE t.model_id OPERATOR(pg_catalog.=) s.model_id "
+						  "AND t.stage OPERATOR(pg_catalog.=) s.stage AND t.depth OPERATOR(pg_catalog.<) s.depth "
 						  "ORDER BY t.depth DESC LIMIT 1)",
 						  2, stypes, svalues, NULL, SPI_OK_DELETE);
 			history(model_id, model, stage, "purge", MmStageTop(model_id, stage, &top_id),
@@ -447,7 +456,8 @@ purge_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 							   removed, version, model, removed),
 				 errdetail("Rollbacks skip it from now on.")));
 	}
-	MmCatalogExec("DELETE FROM mm._versions WHERE id = $1", 1, types, values, NULL, SPI_OK_DELETE);
+	MmCatalogExec("DELETE FROM mm._versions WHERE id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL,
+				  SPI_OK_DELETE);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -478,8 +488,8 @@ annotate_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 		nulls[1] = 'n';
 	if (!tags)
 		nulls[2] = 'n';
-	MmCatalogExec("UPDATE mm._models SET description = coalesce($2, description), "
-				  "tags = coalesce($3, tags) WHERE id = $1",
+	MmCatalogExec("UPDATE mm._models SET description = COALESCE($2, description), "
+				  "tags = COALESCE($3, tags) WHERE id OPERATOR(pg_catalog.=) $1",
 				  3, types, values, nulls, SPI_OK_UPDATE);
 	SPI_finish();
 	PG_RETURN_VOID();
@@ -504,7 +514,8 @@ drop_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 				  SPI_OK_SELECT);
 	if (DatumGetBool(MmCatalogGet(0, 1, &isnull)) &&
 		MmCatalogExec("SELECT pg_catalog.string_agg(id::pg_catalog.text, ', ' ORDER BY id) "
-					  "FROM mm._monitors WHERE model = $1 HAVING count(*) > 0",
+					  "FROM mm._monitors WHERE model OPERATOR(pg_catalog.=) $1 "
+					  "HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0",
 					  1, mtypes, mvalues, NULL, SPI_OK_SELECT) > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
@@ -514,9 +525,11 @@ drop_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 
 	/* the stages it served are emptied, and the history says so */
 	n = MmCatalogExec("SELECT s.stage, v.version FROM mm._stages s "
-					  "JOIN mm._versions v ON v.id = s.version_id "
-					  "WHERE s.model_id = $1 AND s.depth = (SELECT max(t.depth) FROM mm._stages t "
-					  "WHERE t.model_id = s.model_id AND t.stage = s.stage) ORDER BY s.stage",
+					  "JOIN mm._versions v ON v.id OPERATOR(pg_catalog.=) s.version_id "
+					  "WHERE s.model_id OPERATOR(pg_catalog.=) $1 AND s.depth OPERATOR(pg_catalog.=) "
+					  "(SELECT pg_catalog.max(t.depth) FROM mm._stages t "
+					  "WHERE t.model_id OPERATOR(pg_catalog.=) s.model_id "
+					  "AND t.stage OPERATOR(pg_catalog.=) s.stage) ORDER BY s.stage",
 					  1, types, values, NULL, SPI_OK_SELECT);
 	if (n > 0)
 	{
@@ -531,9 +544,12 @@ drop_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 			history(model_id, model, stage, "undeploy", 0, version, "mm_drop_model");
 		}
 	}
-	MmCatalogExec("DELETE FROM mm._stages WHERE model_id = $1", 1, types, values, NULL, SPI_OK_DELETE);
-	MmCatalogExec("DELETE FROM mm._versions WHERE model_id = $1", 1, types, values, NULL, SPI_OK_DELETE);
-	MmCatalogExec("DELETE FROM mm._models WHERE id = $1", 1, types, values, NULL, SPI_OK_DELETE);
+	MmCatalogExec("DELETE FROM mm._stages WHERE model_id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL,
+				  SPI_OK_DELETE);
+	MmCatalogExec("DELETE FROM mm._versions WHERE model_id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL,
+				  SPI_OK_DELETE);
+	MmCatalogExec("DELETE FROM mm._models WHERE id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL,
+				  SPI_OK_DELETE);
 	SPI_finish();
 	PG_RETURN_VOID();
 }

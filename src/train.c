@@ -80,14 +80,14 @@ MmParseLinearParams(Jsonb *params, MmLinearParams *out)
 static bool
 few_distinct_values(const MmSource *src)
 {
-	char	   *sql = psprintf("SELECT count(*) FROM (SELECT DISTINCT %s FROM %s "
+	char	   *sql = psprintf("SELECT pg_catalog.count(*) FROM (SELECT DISTINCT %s FROM %s "
 							   "WHERE %s IS NOT NULL LIMIT 11) s",
 							   quote_identifier(src->target), src->qualified,
 							   quote_identifier(src->target));
 	bool		isnull;
 	int64		n;
 
-	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+	if (MmSpiRun(sql, 0, NULL, NULL, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not count distinct target values");
 	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	/* no values at all says nothing of the task: the training reports the empty relation */
@@ -360,8 +360,9 @@ production_score(int64 model_id, double *score, bool *score_null)
 	Oid			types[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(model_id)};
 
-	if (MmCatalogExec("SELECT v.score FROM mm._stages s JOIN mm._versions v ON v.id = s.version_id "
-					  "WHERE s.model_id = $1 AND s.stage = 'production' "
+	if (MmCatalogExec("SELECT v.score FROM mm._stages s "
+					  "JOIN mm._versions v ON v.id OPERATOR(pg_catalog.=) s.version_id "
+					  "WHERE s.model_id OPERATOR(pg_catalog.=) $1 AND s.stage OPERATOR(pg_catalog.=) 'production' "
 					  "ORDER BY s.depth DESC LIMIT 1",
 					  1, types, values, NULL, SPI_OK_SELECT) == 0)
 		return false;
@@ -428,7 +429,8 @@ insert_version(const MmTrainSpec *spec, const MmSource *src, const VersionRow *r
 
 	mvalues[0] = Int64GetDatum(*model_id);
 	mtypes[0] = INT8OID;
-	MmCatalogExec("UPDATE mm._models SET last_version = last_version + 1 WHERE id = $1 "
+	MmCatalogExec("UPDATE mm._models SET last_version = last_version OPERATOR(pg_catalog.+) 1 "
+				  "WHERE id OPERATOR(pg_catalog.=) $1 "
 				  "RETURNING last_version", 1, mtypes, mvalues, NULL, SPI_OK_UPDATE_RETURNING);
 	version = DatumGetInt32(MmCatalogGet(0, 1, &isnull));
 
@@ -485,7 +487,7 @@ insert_version(const MmTrainSpec *spec, const MmSource *src, const VersionRow *r
 				  "VALUES ($1, $2, $3, $4::pg_catalog.jsonb, $5::pg_catalog.jsonb, $6, $7, $8, $9, "
 				  "$10, $11, $12, $13, $14, $15, $16::pg_catalog.jsonb, $17, "
 				  "$18::pg_catalog.pg_snapshot, $19::pg_catalog.jsonb, $20, "
-				  "$21 * pg_catalog.interval '1 second', $22, $23, $24, $25, "
+				  "$21 OPERATOR(pg_catalog.*) pg_catalog.interval '1 second', $22, $23, $24, $25, "
 				  "$26::pg_catalog.jsonb, $27::pg_catalog.jsonb) RETURNING id",
 				  27, vtypes, v, nulls, SPI_OK_INSERT_RETURNING);
 	*version_id = DatumGetInt64(MmCatalogGet(0, 1, &isnull));
@@ -644,7 +646,7 @@ MmMomentsPass(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *
 	qvalues[1] = Int32GetDatum(spec->seed);
 	qvalues[2] = Int32GetDatum(mm_metric_sample_rows);
 	qvalues[3] = Float8GetDatum(MmEstimatedRows(src->relid));
-	if (SPI_execute_with_args(query, 4, qtypes, qvalues, NULL, false, 0) != SPI_OK_SELECT ||
+	if (MmSpiRun(query, 4, qtypes, qvalues, NULL, false, 0) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "training query failed");
 	{
@@ -692,7 +694,7 @@ MmCheckModelOwner(const char *model)
 	Datum		values[1] = {CStringGetTextDatum(model)};
 	bool		isnull;
 
-	if (MmCatalogExec("SELECT owner::pg_catalog.oid FROM mm._models WHERE name = $1",
+	if (MmCatalogExec("SELECT owner::pg_catalog.oid FROM mm._models WHERE name OPERATOR(pg_catalog.=) $1",
 					  1, types, values, NULL, SPI_OK_SELECT) > 0)
 		MmCheckOwner(model, DatumGetObjectId(MmCatalogGet(0, 1, &isnull)));
 }
@@ -810,8 +812,9 @@ MmRequireCurrentSchema(void)
 	bool		isnull;
 	char	   *installed;
 
-	if (SPI_execute("SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'modelmgr'",
-					true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	if (MmSpiRun("SELECT extversion FROM pg_catalog.pg_extension "
+				 "WHERE extname OPERATOR(pg_catalog.=) 'modelmgr'",
+				 0, NULL, NULL, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not read the installed version of modelmgr");
 	installed = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
 												  &isnull));
@@ -942,7 +945,7 @@ retrain_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 
 	values[0] = Int64GetDatum(vr.version_id);
 	MmCatalogExec("SELECT algorithm, params, preprocess, features, target, test_size, seed, relation "
-				  "FROM mm._versions WHERE id = $1", 1, types, values, NULL, SPI_OK_SELECT);
+				  "FROM mm._versions WHERE id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL, SPI_OK_SELECT);
 	tuple = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
 

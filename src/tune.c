@@ -240,8 +240,8 @@ preprocess_with(Jsonb *base, const MmCandidate *c)
 		values[0] = JsonbPGetDatum(doc);
 		values[1] = CStringGetTextDatum(d->key + strlen("preprocess."));
 		values[2] = JsonbPGetDatum(MmJsonbFromString(c->values[i]));
-		if (SPI_execute_with_args("SELECT mm._jsonb_put($1, pg_catalog.string_to_array($2, '.'), $3)",
-								  3, types, values, NULL, true, 1) != SPI_OK_SELECT)
+		if (MmSpiRun("SELECT mm._jsonb_put($1, pg_catalog.string_to_array($2, '.'), $3)",
+					 3, types, values, NULL, true, 1) != SPI_OK_SELECT)
 			elog(ERROR, "could not set preprocess option %s", d->key);
 		doc = DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	}
@@ -625,7 +625,7 @@ fold_pass(FunctionCallInfo fcinfo, Tune *t)
 	values[3] = Float8GetDatum(MmEstimatedRows(t->src.relid));
 	values[4] = Int32GetDatum(t->folds);
 	ereport(DEBUG1, (errmsg_internal("modelmgr tuning query: %s", query)));
-	if (SPI_execute_with_args(query, 5, types, values, NULL, true, 0) != SPI_OK_SELECT ||
+	if (MmSpiRun(query, 5, types, values, NULL, true, 0) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "tuning query failed");
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
@@ -826,7 +826,7 @@ record_trials(Tune *t, const MmTrainedVersion *v)
 		MmCatalogExec("INSERT INTO mm._trials (model, version, trial, algorithm, params, preprocess, metric, "
 					  "cv_mean, cv_std, fold_scores, fit_time, status, error) "
 					  "VALUES ($1, $2, $3, $4, $5::pg_catalog.jsonb, $6::pg_catalog.jsonb, $7, $8, $9, "
-					  "$10::pg_catalog.float8[], $11 * pg_catalog.interval '1 second', $12, $13)",
+					  "$10::pg_catalog.float8[], $11 OPERATOR(pg_catalog.*) pg_catalog.interval '1 second', $12, $13)",
 					  13, types, values, nulls, SPI_OK_INSERT);
 	}
 }
@@ -949,8 +949,8 @@ tune_connected(FunctionCallInfo fcinfo, Tune *t, MmAuditCall *call)
 	record_trials(t, &v);
 	values[0] = Int64GetDatum(v.version_id);
 	values[1] = CStringGetTextDatum(cv_summary(t, best));
-	MmCatalogExec("UPDATE mm._versions SET metrics = metrics || $2::pg_catalog.jsonb WHERE id = $1 "
-				  "RETURNING metrics", 2, types, values, NULL, SPI_OK_UPDATE_RETURNING);
+	MmCatalogExec("UPDATE mm._versions SET metrics = metrics OPERATOR(pg_catalog.||) $2::pg_catalog.jsonb "
+				  "WHERE id OPERATOR(pg_catalog.=) $1 RETURNING metrics", 2, types, values, NULL, SPI_OK_UPDATE_RETURNING);
 	metrics = MmCatalogGet(0, 1, &isnull);
 
 	InitMaterializedSRF(fcinfo, 0);

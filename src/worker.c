@@ -42,6 +42,7 @@
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -445,7 +446,8 @@ next_due_time(bool has_monitors)
 
 	if (!has_monitors)
 		return DT_NOEND;
-	if (SPI_execute("SELECT min(next_run) FROM mm._monitors", true, 1) != SPI_OK_SELECT)
+	if (MmSpiRun("SELECT pg_catalog.min(next_run) FROM mm._monitors", 0, NULL, NULL, NULL, true, 1) !=
+		SPI_OK_SELECT)
 		elog(ERROR, "could not read the monitors' schedule");
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (isnull)
@@ -466,7 +468,8 @@ next_due(List *tried, bool *has_monitors)
 	*has_monitors = false;
 	if (!OidIsValid(get_extension_oid("modelmgr", true)))
 		return 0;
-	if (SPI_execute("SELECT pg_catalog.to_regclass('mm._monitors') IS NOT NULL", true, 1) != SPI_OK_SELECT ||
+	if (MmSpiRun("SELECT pg_catalog.to_regclass('mm._monitors') IS NOT NULL", 0, NULL, NULL, NULL, true, 1) !=
+		SPI_OK_SELECT ||
 		!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
 		return 0;
 	*has_monitors = true;
@@ -475,11 +478,12 @@ next_due(List *tried, bool *has_monitors)
 		ListCell   *lc;
 
 		initStringInfo(&q);
-		appendStringInfoString(&q, "SELECT id FROM mm._monitors WHERE next_run <= pg_catalog.now()");
+		appendStringInfoString(&q, "SELECT id FROM mm._monitors "
+							   "WHERE next_run OPERATOR(pg_catalog.<=) pg_catalog.now()");
 		foreach(lc, tried)
-			appendStringInfo(&q, " AND id <> %d", lfirst_int(lc));
+			appendStringInfo(&q, " AND id OPERATOR(pg_catalog.<>) %d", lfirst_int(lc));
 		appendStringInfoString(&q, " ORDER BY next_run, id LIMIT 1");
-		if (SPI_execute(q.data, true, 1) != SPI_OK_SELECT)
+		if (MmSpiRun(q.data, 0, NULL, NULL, NULL, true, 1) != SPI_OK_SELECT)
 			elog(ERROR, "could not read the due monitors");
 		if (SPI_processed == 1)
 			id = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -498,6 +502,8 @@ mm_monitor_worker_main(Datum arg)
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
+	/* the database's settings do not choose what the worker's own statements resolve to */
+	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
 	pgstat_report_appname("modelmgr monitor worker");
 	pass_cxt = AllocSetContextCreate(TopMemoryContext, "modelmgr monitor run", ALLOCSET_DEFAULT_SIZES);
 
