@@ -14,7 +14,7 @@
 # depend on them.
 
 EXTENSION = modelmgr
-EXTVERSION = 0.5.0
+EXTVERSION = 0.6.0
 MODULE_big = modelmgr
 PGFILEDESC = "modelmgr - machine-learning model management in PostgreSQL"
 
@@ -26,7 +26,7 @@ GLUE_HDRS := $(wildcard src/*.h)
 OBJS = $(GLUE_SRCS:.c=.o) $(CORE_OBJS)
 
 # the current version installs as 0.1.0 followed by the upgrade scripts, so both paths are one
-DATA = sql/modelmgr--0.1.0.sql sql/modelmgr--0.1.0--0.2.0.sql sql/modelmgr--0.2.0--0.3.0.sql sql/modelmgr--0.3.0--0.4.0.sql sql/modelmgr--0.4.0--0.5.0.sql
+DATA = sql/modelmgr--0.1.0.sql sql/modelmgr--0.1.0--0.2.0.sql sql/modelmgr--0.2.0--0.3.0.sql sql/modelmgr--0.3.0--0.4.0.sql sql/modelmgr--0.4.0--0.5.0.sql sql/modelmgr--0.5.0--0.6.0.sql
 
 REGRESS = setup catalog train_linear predict registry evaluate audit \
 	permissions parallel errors classify preprocess cluster encode monitor tune export upgrade

@@ -136,6 +136,25 @@ audit_success(MmAuditCall *call)
 	SPI_finish();
 }
 
+/*
+ * Records, in the current transaction, a change made by something other
+ * than a call of the extension's functions (REASSIGN OWNED, DROP OWNED):
+ * args is a JSON object.
+ */
+void
+MmAuditRecord(const char *function, const char *model, const char *args)
+{
+	MmAuditCall call;
+
+	memset(&call, 0, sizeof(call));
+	call.function = function;
+	call.cxt = CurrentMemoryContext;
+	call.model = model ? pstrdup(model) : NULL;
+	initStringInfo(&call.args);
+	appendStringInfoString(&call.args, args);
+	audit_success(&call);
+}
+
 /* Lays a failure out in a shared memory segment for the writer. */
 static dsm_segment *
 failure_segment(MmAuditCall *call, ErrorData *edata, Oid writer)

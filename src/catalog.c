@@ -143,11 +143,13 @@ MmParseRef(const char *reference, MmRef *ref)
 
 /*
  * Resolves a model reference to a version, under the calling statement's
- * snapshot when read_only (prediction), or a fresh one otherwise.  Unknown
- * models, versions and stages, and archived versions, are errors.
+ * snapshot when read_only (prediction), or a fresh one otherwise, and
+ * checks that the current user holds the privileges needed (MM_PRIV_*) on
+ * the model.  Unknown models, versions and stages, and archived versions,
+ * are errors.
  */
 void
-MmResolveRef(const char *reference, bool read_only, MmVersionRef *out)
+MmResolveRef(const char *reference, bool read_only, int needed, MmVersionRef *out)
 {
 	MmRef		ref;
 	Oid			types[2] = {TEXTOID, INT4OID};
@@ -167,6 +169,9 @@ MmResolveRef(const char *reference, bool read_only, MmVersionRef *out)
 	out->model = ref.name;
 	out->model_id = DatumGetInt64(MmCatalogGet(0, 1, &isnull));
 	out->owner = DatumGetObjectId(MmCatalogGet(0, 2, &isnull));
+	/* before anything of the model is shown, existing stages and versions included */
+	if (needed != 0)
+		(void) MmRequirePrivileges(ref.name, out->model_id, out->owner, needed, read_only);
 
 	values[0] = Int64GetDatum(out->model_id);
 	if (ref.version > 0)
@@ -214,24 +219,14 @@ MmResolveRef(const char *reference, bool read_only, MmVersionRef *out)
 	out->crc = (uint32) DatumGetInt64(MmCatalogGet(0, 4, &isnull));
 }
 
-/* Requires the current user to be the model's owner or a member of its role. */
-void
-MmCheckOwner(const char *model, Oid owner)
-{
-	if (!has_privs_of_role(GetUserId(), owner))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("must be owner of model \"%s\"", model),
-				 errdetail("Model \"%s\" belongs to role \"%s\".", model, MmRoleName(owner))));
-}
-
 /*
  * Locks a model's row for the rest of the transaction, serializing every
- * change to its versions and stages, and checks ownership.  Returns false
- * when the model does not exist and missing_ok; errors otherwise.
+ * change to its versions and stages, and checks that the current user
+ * holds the privileges needed (MM_PRIV_*).  Returns false when the model
+ * does not exist and missing_ok; errors otherwise.
  */
 bool
-MmLockModel(const char *model, int64 *id, Oid *owner, char **task, bool missing_ok)
+MmLockModel(const char *model, int needed, MmLockedModel *out, bool missing_ok)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
@@ -249,11 +244,10 @@ MmLockModel(const char *model, int64 *id, Oid *owner, char **task, bool missing_
 				 errmsg("model \"%s\" does not exist", model),
 				 errhint("List the models with: SELECT model FROM mm.models;")));
 	}
-	*id = DatumGetInt64(MmCatalogGet(0, 1, &isnull));
-	*owner = DatumGetObjectId(MmCatalogGet(0, 2, &isnull));
-	if (task != NULL)
-		*task = TextDatumGetCString(MmCatalogGet(0, 3, &isnull));
-	MmCheckOwner(model, *owner);
+	out->id = DatumGetInt64(MmCatalogGet(0, 1, &isnull));
+	out->owner = DatumGetObjectId(MmCatalogGet(0, 2, &isnull));
+	out->task = TextDatumGetCString(MmCatalogGet(0, 3, &isnull));
+	out->held = MmRequirePrivileges(model, out->id, out->owner, needed, false);
 	return true;
 }
 

@@ -499,7 +499,7 @@ MmCheckValidate(const MmCheckSpec *spec)
 	Oid			types[1] = {TIMESTAMPTZOID};
 	Datum		values[1] = {TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())};
 
-	MmResolveRef(spec->reference, true, &v);
+	MmResolveRef(spec->reference, true, MM_PRIV_USE, &v);
 	model = MmModelCacheGet(&v, &entry);
 	query = window_query(spec, model, &src);
 	MmParseThresholds(spec->thresholds, model, &thr);
@@ -670,7 +670,7 @@ MmCheckRun(const MmCheckSpec *spec, MmCheckResult *out)
 	Datum		values[1];
 	bool		isnull;
 
-	MmResolveRef(spec->reference, true, &v);
+	MmResolveRef(spec->reference, true, MM_PRIV_USE, &v);
 	model = MmModelCacheGet(&v, &entry);
 	query = window_query(spec, model, &src);
 	MmParseThresholds(spec->thresholds, model, &thr);

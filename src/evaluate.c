@@ -49,7 +49,7 @@ mm_evaluate(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	MmResolveRef(ref, true, &v);
+	MmResolveRef(ref, true, MM_PRIV_USE, &v);
 	model = MmModelCacheGet(&v, &entry);
 	memset(&src, 0, sizeof(src));
 	src.relid = MmResolveRelation(relation, &src.qualified, &src.display);
@@ -208,7 +208,7 @@ mm_coefficients(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	MmResolveRef(ref, true, &v);
+	MmResolveRef(ref, true, MM_PRIV_USE, &v);
 	model = MmModelCacheGet(&v, &entry);
 	if (model->algorithm == MM_ALGO_LOGISTIC_REGRESSION || model->algorithm == MM_ALGO_LINEAR_SVM)
 	{

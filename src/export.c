@@ -60,7 +60,7 @@ mm_export(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	MmResolveRef(reference, true, &v);
+	MmResolveRef(reference, true, MM_PRIV_USE, &v);
 	model = MmModelCacheGet(&v, &entry);
 	values[0] = Int64GetDatum(v.version_id);
 	/* the caller's name comes in: the statement runs as the catalog's owner */
@@ -313,7 +313,7 @@ import_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	MmRequireCurrentSchema();
-	MmCheckModelOwner(name);
+	MmCheckTrainPrivileges(name, spec.deploy);
 	MmRecordVersion(&spec, &src, t, 0.0, call, &result);
 	SPI_finish();
 	PG_RETURN_INT32(result.version);

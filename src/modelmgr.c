@@ -16,4 +16,5 @@ _PG_init(void)
 	MmWorkerInit();
 	MmProgressInit();
 	MmExportInit();
+	MmRolesInit();
 }

@@ -18,7 +18,7 @@
 #include "regmetrics.h"
 
 /* The version of the extension's SQL objects this library writes to. */
-#define MM_EXTENSION_VERSION "0.5.0"
+#define MM_EXTENSION_VERSION "0.6.0"
 
 /* guc.c */
 extern int	mm_model_cache_kb;
@@ -98,14 +98,35 @@ typedef struct MmVersionRef
 extern Oid	MmCatalogOwner(bool missing_ok);
 extern const char *MmCatalogSchema(void);
 extern void MmParseRef(const char *reference, MmRef *ref);
-extern void MmResolveRef(const char *reference, bool read_only, MmVersionRef *out);
+extern void MmResolveRef(const char *reference, bool read_only, int needed, MmVersionRef *out);
 extern int	MmCatalogExec(const char *sql, int nargs, Oid *types, Datum *values,
 						  const char *nulls, int expected);
 extern int	MmCatalogQuery(const char *sql, int nargs, Oid *types, Datum *values);
 extern Datum MmCatalogGet(int row, int col, bool *isnull);
-extern void MmCheckOwner(const char *model, Oid owner);
-extern bool MmLockModel(const char *model, int64 *id, Oid *owner, char **task, bool missing_ok);
+/* A model locked for a change. */
+typedef struct MmLockedModel
+{
+	int64		id;
+	Oid			owner;
+	char	   *task;
+	int			held;			/* the privileges the current user holds on it */
+} MmLockedModel;
+
+extern bool MmLockModel(const char *model, int needed, MmLockedModel *out, bool missing_ok);
 extern const char *MmExtensionSchema(Oid funcoid);
+
+/* privileges.c: what a role may do with a model (MM_PRIV_* bits) */
+#define MM_PRIV_USE 1
+#define MM_PRIV_TRAIN 2
+#define MM_PRIV_DEPLOY 4
+#define MM_PRIV_ALL (MM_PRIV_USE | MM_PRIV_TRAIN | MM_PRIV_DEPLOY)
+#define MM_PRIV_OWNER 8			/* archive, restore, purge, annotate, drop, grant, revoke, owner */
+
+extern const char *MmPrivilegeName(int privilege);
+extern int	MmParsePrivileges(const char *text);
+extern int	MmPrivilegesOf(int64 model_id, Oid owner, Oid role, bool read_only);
+extern int	MmRequirePrivileges(const char *model, int64 model_id, Oid owner, int needed, bool read_only);
+extern void MmRequireGrants(void);
 
 /* audit.c */
 
@@ -126,6 +147,7 @@ extern void MmAuditSetModel(MmAuditCall *call, const char *model);
 extern void MmAuditArgText(MmAuditCall *call, const char *key, const char *value);
 extern void MmAuditArgJson(MmAuditCall *call, const char *key, const char *json);
 extern void MmAuditArgNumber(MmAuditCall *call, const char *key, double value);
+extern void MmAuditRecord(const char *function, const char *model, const char *args);
 extern PGDLLEXPORT void mm_audit_writer_main(Datum arg);
 
 /* cache.c */
@@ -140,6 +162,7 @@ extern MmModel *MmModelLoad(const MmVersionRef *ref);
 extern void MmStagePush(int64 model_id, const char *model, const char *stage,
 						int64 version_id, int32 version, const char *via);
 extern int32 MmStageTop(int64 model_id, const char *stage, int64 *version_id);
+extern void MmDropModel(int64 model_id, const char *model, const char *via, bool drop_monitors);
 
 /* train.c */
 
@@ -396,7 +419,7 @@ typedef struct MmTrainedVersion
 
 extern const char *MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *src);
 extern void MmCheckTrainSpec(const MmTrainSpec *spec);
-extern void MmCheckModelOwner(const char *model);
+extern void MmCheckTrainPrivileges(const char *model, const char *deploy);
 extern void MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
 						   const char *algorithm, MmTrained *trained);
 extern void MmTrainVersion(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call,
@@ -436,6 +459,9 @@ extern int	MmOutcomeCount(const MmModel *model);
 
 /* worker.c */
 extern void MmWorkerInit(void);
+
+/* roles.c */
+extern void MmRolesInit(void);
 
 /* export.c */
 extern void MmExportInit(void);

@@ -136,10 +136,11 @@ monitor_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	MmResolveRef(reference, true, &v);
+	/* an alert needs use; a rollback deploys, a retrain trains and deploys */
+	MmResolveRef(reference, true,
+				 strcmp(action, "rollback") == 0 ? MM_PRIV_USE | MM_PRIV_DEPLOY :
+				 strcmp(action, "retrain") == 0 ? MM_PRIV_ALL : MM_PRIV_USE, &v);
 	call->version = v.version;
-	if (strcmp(action, "alert") != 0)
-		MmCheckOwner(v.model, v.owner);
 	MmCheckValidate(&spec);
 	(void) MmResolveRelation(relation, &qualified, &display);
 

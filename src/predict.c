@@ -123,7 +123,7 @@ predict_state(FunctionCallInfo fcinfo, text *ref)
 	{
 		MmVersionRef v;
 
-		MmResolveRef(text_to_cstring(ref), true, &v);
+		MmResolveRef(text_to_cstring(ref), true, MM_PRIV_USE, &v);
 		ps->resolved_under = now;
 		ps->version = v;
 		ps->version.model = MemoryContextStrdup(mcxt, v.model);

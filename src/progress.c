@@ -10,12 +10,15 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
 #include "storage/proc.h"
 #include "storage/shmem.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
@@ -26,6 +29,7 @@ PG_FUNCTION_INFO_V1(mm_tune_progress);
 typedef struct ProgressSlot
 {
 	int			pid;			/* 0: free */
+	Oid			user;			/* who runs the search */
 	char		model[NAMEDATALEN];
 	char		algorithm[NAMEDATALEN];
 	int			candidate;
@@ -108,6 +112,7 @@ MmProgressStart(const char *model, int candidates, int folds)
 		return;
 	LWLockAcquire(progress->lock, LW_EXCLUSIVE);
 	s->pid = MyProcPid;
+	s->user = GetUserId();
 	strlcpy(s->model, model, NAMEDATALEN);
 	s->algorithm[0] = '\0';
 	s->candidate = 0;
@@ -144,7 +149,32 @@ MmProgressEnd(void)
 	LWLockRelease(progress->lock);
 }
 
-/* mm_tune_progress(): one row per running search. */
+/*
+ * Whether the current user may see a search: its own role's (or one it has
+ * the privileges of), or one of a model it holds a privilege on.
+ */
+static bool
+search_visible(const ProgressSlot *slot)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	bool		isnull;
+	bool		visible = false;
+
+	if (has_privs_of_role(GetUserId(), slot->user))
+		return true;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	values[0] = CStringGetTextDatum(slot->model);
+	if (MmCatalogQuery("SELECT id, owner::pg_catalog.oid FROM mm._models WHERE name OPERATOR(pg_catalog.=) $1",
+					   1, types, values) > 0)
+		visible = MmPrivilegesOf(DatumGetInt64(MmCatalogGet(0, 1, &isnull)),
+								 DatumGetObjectId(MmCatalogGet(0, 2, &isnull)), GetUserId(), true) != 0;
+	SPI_finish();
+	return visible;
+}
+
+/* mm_tune_progress(): one row per running search the current user may see. */
 Datum
 mm_tune_progress(PG_FUNCTION_ARGS)
 {
@@ -167,7 +197,7 @@ mm_tune_progress(PG_FUNCTION_ARGS)
 		Datum		values[8];
 		bool		nulls[8] = {false, false, false, false, false, false, false, false};
 
-		if (copy[i].pid == 0)
+		if (copy[i].pid == 0 || !search_visible(&copy[i]))
 			continue;
 		values[0] = Int32GetDatum(copy[i].pid);
 		values[1] = CStringGetTextDatum(copy[i].model);

@@ -161,20 +161,22 @@ serving_stages(int64 version_id, int64 *count)
 	return isnull ? NULL : TextDatumGetCString(d);
 }
 
-/* Common start of a registry call: arguments, SPI, the locked model. */
+/*
+ * Common start of a registry call: arguments, SPI, the model locked and
+ * the privileges needed (MM_PRIV_*) checked.
+ */
 static int64
-begin_call(FunctionCallInfo fcinfo, MmAuditCall *call, char **model)
+begin_call(FunctionCallInfo fcinfo, MmAuditCall *call, char **model, int needed)
 {
-	int64		id;
-	Oid			owner;
+	MmLockedModel m;
 
 	*model = MmArgCString(fcinfo, 0, "model");
 	MmAuditSetModel(call, *model);
 	MmCheckName(*model, "model");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	(void) MmLockModel(*model, &id, &owner, NULL, false);
-	return id;
+	(void) MmLockModel(*model, needed, &m, false);
+	return m.id;
 }
 
 /* A stage argument, checked. */
@@ -199,7 +201,7 @@ deploy_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	VersionInfo v;
 	int32		depth;
 
-	model_id = begin_call(fcinfo, call, &model);
+	model_id = begin_call(fcinfo, call, &model, MM_PRIV_DEPLOY);
 	if (!PG_ARGISNULL(1))
 	{
 		MmAuditArgNumber(call, "version", PG_GETARG_INT32(1));
@@ -254,7 +256,7 @@ static Datum
 rollback_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 {
 	char	   *model;
-	int64		model_id = begin_call(fcinfo, call, &model);
+	int64		model_id = begin_call(fcinfo, call, &model, MM_PRIV_DEPLOY);
 	char	   *stage = stage_arg(fcinfo, 1, call);
 	int64		top_id;
 	int32		depth;
@@ -304,7 +306,7 @@ static Datum
 undeploy_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 {
 	char	   *model;
-	int64		model_id = begin_call(fcinfo, call, &model);
+	int64		model_id = begin_call(fcinfo, call, &model, MM_PRIV_DEPLOY);
 	char	   *stage = stage_arg(fcinfo, 1, call);
 	int64		top_id;
 	int32		depth;
@@ -355,7 +357,7 @@ static Datum
 archive_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 {
 	char	   *model;
-	int64		model_id = begin_call(fcinfo, call, &model);
+	int64		model_id = begin_call(fcinfo, call, &model, MM_PRIV_OWNER);
 	int32		version = version_arg(fcinfo, 1, call);
 	VersionInfo v = find_version(model_id, model, version);
 	int64		nstages;
@@ -382,7 +384,7 @@ static Datum
 restore_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 {
 	char	   *model;
-	int64		model_id = begin_call(fcinfo, call, &model);
+	int64		model_id = begin_call(fcinfo, call, &model, MM_PRIV_OWNER);
 	int32		version = version_arg(fcinfo, 1, call);
 	VersionInfo v = find_version(model_id, model, version);
 
@@ -400,7 +402,7 @@ static Datum
 purge_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 {
 	char	   *model;
-	int64		model_id = begin_call(fcinfo, call, &model);
+	int64		model_id = begin_call(fcinfo, call, &model, MM_PRIV_OWNER);
 	int32		version = version_arg(fcinfo, 1, call);
 	VersionInfo v = find_version(model_id, model, version);
 	Oid			types[1] = {INT8OID};
@@ -474,7 +476,7 @@ annotate_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	Datum		values[3];
 	char		nulls[4] = "   ";
 
-	model_id = begin_call(fcinfo, call, &model);
+	model_id = begin_call(fcinfo, call, &model, MM_PRIV_OWNER);
 	MmAuditArgText(call, "description", description);
 	MmAuditArgJson(call, "tags", tags ? MmJsonbText(tags) : NULL);
 	if (tags != NULL && JB_ROOT_IS_SCALAR(tags))
@@ -495,12 +497,15 @@ annotate_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	PG_RETURN_VOID();
 }
 
-/* Body of mm_drop_model: history and audit rows stay. */
-static Datum
-drop_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+/*
+ * Removes a locked model: its stages (the history records that they were
+ * emptied, via names who), versions and grants; history and audit rows
+ * stay.  Monitors watch a model by name: with drop_monitors they go too,
+ * otherwise their existence is an error.  SPI is connected.
+ */
+void
+MmDropModel(int64 model_id, const char *model, const char *via, bool drop_monitors)
 {
-	char	   *model;
-	int64		model_id = begin_call(fcinfo, call, &model);
 	Oid			types[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(model_id)};
 	Oid			mtypes[1] = {TEXTOID};
@@ -509,19 +514,24 @@ drop_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 				i;
 	bool		isnull;
 
-	/* monitors watch it by name: they go first (a catalog from before monitors has none) */
+	/* a catalog from before monitors has none */
 	MmCatalogExec("SELECT pg_catalog.to_regclass('mm._monitors') IS NOT NULL", 0, NULL, NULL, NULL,
 				  SPI_OK_SELECT);
-	if (DatumGetBool(MmCatalogGet(0, 1, &isnull)) &&
-		MmCatalogExec("SELECT pg_catalog.string_agg(id::pg_catalog.text, ', ' ORDER BY id) "
-					  "FROM mm._monitors WHERE model OPERATOR(pg_catalog.=) $1 "
-					  "HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0",
-					  1, mtypes, mvalues, NULL, SPI_OK_SELECT) > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
-				 errmsg("cannot drop model \"%s\" because monitors watch it", model),
-				 errdetail("Monitors: %s.", TextDatumGetCString(MmCatalogGet(0, 1, &isnull))),
-				 errhint("Remove them first with mm_unmonitor().")));
+	if (DatumGetBool(MmCatalogGet(0, 1, &isnull)))
+	{
+		if (drop_monitors)
+			MmCatalogExec("DELETE FROM mm._monitors WHERE model OPERATOR(pg_catalog.=) $1",
+						  1, mtypes, mvalues, NULL, SPI_OK_DELETE);
+		else if (MmCatalogExec("SELECT pg_catalog.string_agg(id::pg_catalog.text, ', ' ORDER BY id) "
+							   "FROM mm._monitors WHERE model OPERATOR(pg_catalog.=) $1 "
+							   "HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0",
+							   1, mtypes, mvalues, NULL, SPI_OK_SELECT) > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+					 errmsg("cannot drop model \"%s\" because monitors watch it", model),
+					 errdetail("Monitors: %s.", TextDatumGetCString(MmCatalogGet(0, 1, &isnull))),
+					 errhint("Remove them first with mm_unmonitor().")));
+	}
 
 	/* the stages it served are emptied, and the history says so */
 	n = MmCatalogExec("SELECT s.stage, v.version FROM mm._stages s "
@@ -537,19 +547,33 @@ drop_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 
 		for (i = 0; i < n; i++)
 		{
-			bool		isnull;
 			char	   *stage = TextDatumGetCString(SPI_getbinval(served->vals[i], served->tupdesc, 1, &isnull));
 			int32		version = DatumGetInt32(SPI_getbinval(served->vals[i], served->tupdesc, 2, &isnull));
 
-			history(model_id, model, stage, "undeploy", 0, version, "mm_drop_model");
+			history(model_id, model, stage, "undeploy", 0, version, via);
 		}
 	}
 	MmCatalogExec("DELETE FROM mm._stages WHERE model_id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL,
 				  SPI_OK_DELETE);
 	MmCatalogExec("DELETE FROM mm._versions WHERE model_id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL,
 				  SPI_OK_DELETE);
+	MmCatalogExec("SELECT pg_catalog.to_regclass('mm._grants') IS NOT NULL", 0, NULL, NULL, NULL,
+				  SPI_OK_SELECT);
+	if (DatumGetBool(MmCatalogGet(0, 1, &isnull)))
+		MmCatalogExec("DELETE FROM mm._grants WHERE model_id OPERATOR(pg_catalog.=) $1", 1, types, values,
+					  NULL, SPI_OK_DELETE);
 	MmCatalogExec("DELETE FROM mm._models WHERE id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL,
 				  SPI_OK_DELETE);
+}
+
+/* Body of mm_drop_model: history and audit rows stay. */
+static Datum
+drop_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+{
+	char	   *model;
+	int64		model_id = begin_call(fcinfo, call, &model, MM_PRIV_OWNER);
+
+	MmDropModel(model_id, model, "mm_drop_model", false);
 	SPI_finish();
 	PG_RETURN_VOID();
 }

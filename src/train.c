@@ -399,13 +399,12 @@ typedef struct VersionRow
 /* Creates the model if needed, takes the next version number, inserts the version. */
 static int32
 insert_version(const MmTrainSpec *spec, const MmSource *src, const VersionRow *row,
-			   int64 *model_id, int64 *version_id)
+			   int64 *model_id, int64 *version_id, int *held)
 {
 	const MmTrained *t = row->trained;
 	Oid			mtypes[3] = {TEXTOID, REGROLEOID, TEXTOID};
 	Datum		mvalues[3];
-	Oid			owner;
-	char	   *task;
+	MmLockedModel m;
 	int32		version;
 	bool		isnull;
 	char	  **type_names = palloc(sizeof(char *) * src->nfeatures);
@@ -420,11 +419,13 @@ insert_version(const MmTrainSpec *spec, const MmSource *src, const VersionRow *r
 	MmCatalogExec("INSERT INTO mm._models (name, owner, task) VALUES ($1, $2, $3) "
 				  "ON CONFLICT (name) DO NOTHING",
 				  3, mtypes, mvalues, NULL, SPI_OK_INSERT);
-	(void) MmLockModel(spec->model, model_id, &owner, &task, false);
-	if (strcmp(task, t->task) != 0)
+	(void) MmLockModel(spec->model, MM_PRIV_TRAIN, &m, false);
+	*model_id = m.id;
+	*held = m.held;
+	if (strcmp(m.task, t->task) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("model \"%s\" is a %s model, not a %s model", spec->model, task, t->task),
+				 errmsg("model \"%s\" is a %s model, not a %s model", spec->model, m.task, t->task),
 				 errhint("Use another model name for a %s model.", t->task)));
 
 	mvalues[0] = Int64GetDatum(*model_id);
@@ -686,17 +687,25 @@ MmCheckTrainSpec(const MmTrainSpec *spec)
 	MmJsonbRequireObject(spec->preprocess, "preprocess");
 }
 
-/* Refuses, before any data is read, to train a version of someone else's model; SPI is connected. */
+/*
+ * Refuses, before any data is read, to add a version to an existing model
+ * without the train privilege, or to deploy it without the deploy
+ * privilege when the policy is 'always'.  A new model will be the
+ * caller's.  SPI is connected.
+ */
 void
-MmCheckModelOwner(const char *model)
+MmCheckTrainPrivileges(const char *model, const char *deploy)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(model)};
 	bool		isnull;
 
-	if (MmCatalogExec("SELECT owner::pg_catalog.oid FROM mm._models WHERE name OPERATOR(pg_catalog.=) $1",
+	if (MmCatalogExec("SELECT id, owner::pg_catalog.oid FROM mm._models WHERE name OPERATOR(pg_catalog.=) $1",
 					  1, types, values, NULL, SPI_OK_SELECT) > 0)
-		MmCheckOwner(model, DatumGetObjectId(MmCatalogGet(0, 1, &isnull)));
+		(void) MmRequirePrivileges(model, DatumGetInt64(MmCatalogGet(0, 1, &isnull)),
+								   DatumGetObjectId(MmCatalogGet(0, 2, &isnull)),
+								   strcmp(deploy, "always") == 0 ? MM_PRIV_TRAIN | MM_PRIV_DEPLOY : MM_PRIV_TRAIN,
+								   false);
 }
 
 /*
@@ -740,7 +749,7 @@ MmTrainVersion(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call, Mm
 	MmTrained  *trained = palloc0(sizeof(MmTrained));
 
 	MmCheckTrainSpec(spec);
-	MmCheckModelOwner(spec->model);
+	MmCheckTrainPrivileges(spec->model, spec->deploy);
 	MmResolveSource(spec, &src);
 	algorithm = MmChooseAlgorithm(spec, &src);
 	MmFitAlgorithm(fcinfo, spec, &src, algorithm, trained);
@@ -762,6 +771,7 @@ MmRecordVersion(const MmTrainSpec *spec, const MmSource *src, MmTrained *trained
 	size_t		nbytes;
 	MmError		err;
 	int64		model_id;
+	int			held;
 
 	if (mm_artifact_write(&trained->model, &bytes, &nbytes, &err) != MM_OK)
 		MmReportCoreError(&err, "could not serialize the model");
@@ -773,9 +783,20 @@ MmRecordVersion(const MmTrainSpec *spec, const MmSource *src, MmTrained *trained
 	row.crc = mm_artifact_crc(bytes, nbytes);
 	row.train_seconds = seconds;
 
-	result->version = insert_version(spec, src, &row, &model_id, &result->version_id);
+	result->version = insert_version(spec, src, &row, &model_id, &result->version_id, &held);
 	call->version = result->version;
 	result->deployed = should_deploy(spec->deploy, model_id, trained->score);
+	if (result->deployed && !(held & MM_PRIV_DEPLOY))
+	{
+		/* 'always' was refused before the training; 'if_better' trains without deploying */
+		result->deployed = false;
+		ereport(NOTICE,
+				(errmsg("version %d of model \"%s\" was not deployed", result->version, spec->model),
+				 errdetail("Role \"%s\" does not hold the deploy privilege on the model.",
+						   MmRoleName(GetUserId())),
+				 errhint("A role with it can deploy the version with: SELECT mm_deploy('%s', %d);",
+						 spec->model, result->version)));
+	}
 	if (result->deployed)
 		MmStagePush(model_id, spec->model, "production", result->version_id, result->version,
 					call->function);
@@ -933,15 +954,16 @@ retrain_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	HeapTuple	tuple;
 	TupleDesc	desc;
 	Datum		features;
+	MmRef		parsed;
 
 	MmAuditArgText(call, "model", ref);
 	MmAuditArgText(call, "relation", relation);
+	MmParseRef(ref, &parsed);
+	MmAuditSetModel(call, parsed.name);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	MmRequireCurrentSchema();
-	MmResolveRef(ref, false, &vr);
-	MmAuditSetModel(call, vr.model);
-	MmCheckOwner(vr.model, vr.owner);
+	MmResolveRef(ref, false, MM_PRIV_TRAIN, &vr);
 
 	values[0] = Int64GetDatum(vr.version_id);
 	MmCatalogExec("SELECT algorithm, params, preprocess, features, target, test_size, seed, relation "

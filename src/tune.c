@@ -884,7 +884,7 @@ tune_connected(FunctionCallInfo fcinfo, Tune *t, MmAuditCall *call)
 	Datum		metrics;
 
 	MmRequireCurrentSchema();
-	MmCheckModelOwner(t->spec.model);
+	MmCheckTrainPrivileges(t->spec.model, t->spec.deploy);
 	MmResolveSource(&t->spec, &t->src);
 	choose_algorithms(t);
 	choose_metric(t);

@@ -1,0 +1,353 @@
+/*
+ * privileges.c: per-model privileges, granted and checked the way
+ * PostgreSQL does it for tables.
+ *
+ * A model has three grantable privileges: use (predict, evaluate, read
+ * coefficients, compare, export, watch with an alert monitor, and see the
+ * model in the registry views), train (add versions) and deploy (move
+ * stages).  They are independent, as a table's SELECT and UPDATE are.  A
+ * grant is a row of mm._grants; a grantee of 0 stands for PUBLIC.
+ *
+ * A role holds a privilege when it is a superuser, when it has the
+ * privileges of the owner role, or when it has the privileges of a grantee
+ * of that privilege (membership with INHERIT, exactly as has_privs_of_role
+ * decides for tables).  What belongs to the owner alone (archive, restore,
+ * purge, annotate, drop, grant, revoke, change the owner) is not
+ * grantable, as ALTER and DROP of a table are not.
+ *
+ * Prediction checks once per call site and statement, when it resolves the
+ * model reference, never per row.  A catalog made before privileges
+ * existed (the library was upgraded and ALTER EXTENSION UPDATE has not run
+ * yet) has no mm._grants: there every role may use every model, and only
+ * owners manage them, as before.
+ */
+#include "modelmgr.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+PG_FUNCTION_INFO_V1(mm_grant);
+PG_FUNCTION_INFO_V1(mm_revoke);
+PG_FUNCTION_INFO_V1(mm_set_owner);
+PG_FUNCTION_INFO_V1(mm_has_privilege);
+
+/* The grantable privileges, in bit order. */
+static const char *const privilege_names[] = {"use", "train", "deploy"};
+
+#define NPRIVILEGES lengthof(privilege_names)
+
+/* The name of a single privilege bit. */
+const char *
+MmPrivilegeName(int privilege)
+{
+	int			i;
+
+	for (i = 0; i < (int) NPRIVILEGES; i++)
+		if (privilege == (1 << i))
+			return privilege_names[i];
+	return "owner";
+}
+
+/*
+ * Privileges named in text: one name or a comma-separated list of them,
+ * "all" for the three; case and surrounding spaces do not matter, as in
+ * has_table_privilege.
+ */
+int
+MmParsePrivileges(const char *text)
+{
+	char	   *copy = pstrdup(text);
+	char	   *item;
+	char	   *save = NULL;
+	int			result = 0;
+
+	for (item = strtok_r(copy, ",", &save); item != NULL; item = strtok_r(NULL, ",", &save))
+	{
+		char	   *name = item;
+		char	   *end;
+		int			i;
+		bool		found = false;
+
+		while (*name == ' ' || *name == '\t')
+			name++;
+		end = name + strlen(name);
+		while (end > name && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (pg_strcasecmp(name, "all") == 0)
+		{
+			result |= MM_PRIV_ALL;
+			continue;
+		}
+		for (i = 0; i < (int) NPRIVILEGES; i++)
+			if (pg_strcasecmp(name, privilege_names[i]) == 0)
+			{
+				result |= 1 << i;
+				found = true;
+			}
+		if (!found)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unrecognized privilege type: \"%s\"", name),
+					 errhint("Model privileges are use, train, deploy and all.")));
+	}
+	if (result == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("no privilege named in \"%s\"", text),
+				 errhint("Model privileges are use, train, deploy and all.")));
+	return result;
+}
+
+/* Whether the catalog keeps grants (mm._grants exists): from 0.6.0 on. */
+static bool
+catalog_has_grants(void)
+{
+	Oid			nsp = get_namespace_oid(MmCatalogSchema(), true);
+
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid("_grants", nsp));
+}
+
+/*
+ * The privileges role holds on a model (MM_PRIV_* bits, MM_PRIV_OWNER
+ * included for the owner, its members and superusers).  read_only reads
+ * the grants under the calling statement's snapshot (prediction), or a
+ * fresh one.  SPI is connected.
+ */
+int
+MmPrivilegesOf(int64 model_id, Oid owner, Oid role, bool read_only)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(model_id)};
+	const char *sql = "SELECT grantee::pg_catalog.oid, privilege FROM mm._grants "
+		"WHERE model_id OPERATOR(pg_catalog.=) $1";
+	int			held = 0;
+	int			n,
+				i;
+
+	if (has_privs_of_role(role, owner))
+		return MM_PRIV_ALL | MM_PRIV_OWNER;
+	if (!catalog_has_grants())
+		return MM_PRIV_USE;
+	n = read_only ? MmCatalogQuery(sql, 1, types, values) :
+		MmCatalogExec(sql, 1, types, values, NULL, SPI_OK_SELECT);
+	for (i = 0; i < n; i++)
+	{
+		bool		isnull;
+		Oid			grantee = DatumGetObjectId(MmCatalogGet(i, 1, &isnull));
+		char	   *name = TextDatumGetCString(MmCatalogGet(i, 2, &isnull));
+
+		if (grantee == InvalidOid || has_privs_of_role(role, grantee))
+			held |= MmParsePrivileges(name);
+	}
+	return held;
+}
+
+/*
+ * Errors unless the current user holds every privilege in needed on the
+ * model: "must be owner" for what only the owner may do, "permission
+ * denied" (SQLSTATE 42501, as for a table) for the rest.  Returns the
+ * privileges held.  SPI is connected.
+ */
+int
+MmRequirePrivileges(const char *model, int64 model_id, Oid owner, int needed, bool read_only)
+{
+	int			held = MmPrivilegesOf(model_id, owner, GetUserId(), read_only);
+	int			missing = needed & ~held;
+	int			bit;
+
+	if (missing == 0)
+		return held;
+	if (missing & MM_PRIV_OWNER)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of model \"%s\"", model),
+				 errdetail("Model \"%s\" belongs to role \"%s\".", model, MmRoleName(owner))));
+	for (bit = 1; !(missing & bit); bit <<= 1)
+		;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied for model \"%s\"", model),
+			 errdetail("This needs the %s privilege on the model.", MmPrivilegeName(bit)),
+			 errhint("Its owner can grant it with: SELECT mm_grant('%s', '%s', '%s');",
+					 model, MmPrivilegeName(bit), MmRoleName(GetUserId()))));
+	return held;				/* not reached */
+}
+
+/* A grantee argument: a role, or 0 for public. */
+static Oid
+grantee_arg(FunctionCallInfo fcinfo, int argno, MmAuditCall *call)
+{
+	char	   *name = MmArgCString(fcinfo, argno, "grantee");
+
+	MmAuditArgText(call, "grantee", name);
+	if (pg_strcasecmp(name, "public") == 0)
+		return InvalidOid;
+	return get_role_oid(name, false);
+}
+
+/* Body of mm_grant and mm_revoke. */
+static Datum
+change_grants(FunctionCallInfo fcinfo, MmAuditCall *call, bool grant)
+{
+	char	   *model = MmArgCString(fcinfo, 0, "model");
+	char	   *privilege;
+	Oid			grantee;
+	int			privileges,
+				i;
+	MmLockedModel m;
+
+	MmAuditSetModel(call, model);
+	MmCheckName(model, "model");
+	privilege = MmArgCString(fcinfo, 1, "privilege");
+	MmAuditArgText(call, "privilege", privilege);
+	grantee = grantee_arg(fcinfo, 2, call);
+	privileges = MmParsePrivileges(privilege);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MmRequireGrants();
+	(void) MmLockModel(model, MM_PRIV_OWNER, &m, false);
+	for (i = 0; i < (int) NPRIVILEGES; i++)
+	{
+		Oid			types[4] = {INT8OID, OIDOID, TEXTOID, TEXTOID};
+		Datum		values[4];
+
+		if (!(privileges & (1 << i)))
+			continue;
+		values[0] = Int64GetDatum(m.id);
+		values[1] = ObjectIdGetDatum(grantee);
+		values[2] = CStringGetTextDatum(privilege_names[i]);
+		values[3] = CStringGetTextDatum(MmRoleName(GetUserId()));
+		if (grant)
+			MmCatalogExec("INSERT INTO mm._grants (model_id, grantee, privilege, granted_by) "
+						  "VALUES ($1, $2::pg_catalog.regrole, $3, $4) ON CONFLICT DO NOTHING",
+						  4, types, values, NULL, SPI_OK_INSERT);
+		else
+			MmCatalogExec("DELETE FROM mm._grants WHERE model_id OPERATOR(pg_catalog.=) $1 "
+						  "AND grantee::pg_catalog.oid OPERATOR(pg_catalog.=) $2 "
+						  "AND privilege OPERATOR(pg_catalog.=) $3",
+						  3, types, values, NULL, SPI_OK_DELETE);
+	}
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+static Datum
+grant_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+{
+	return change_grants(fcinfo, call, true);
+}
+
+static Datum
+revoke_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+{
+	return change_grants(fcinfo, call, false);
+}
+
+/* mm_grant(model, privilege, grantee): see doc/security.md. */
+Datum
+mm_grant(PG_FUNCTION_ARGS)
+{
+	return MmRunAudited(fcinfo, "mm_grant", grant_body);
+}
+
+/* mm_revoke(model, privilege, grantee). */
+Datum
+mm_revoke(PG_FUNCTION_ARGS)
+{
+	return MmRunAudited(fcinfo, "mm_revoke", revoke_body);
+}
+
+/* Body of mm_set_owner: as ALTER TABLE ... OWNER TO asks, the caller must be able to become the new owner. */
+static Datum
+set_owner_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+{
+	char	   *model = MmArgCString(fcinfo, 0, "model");
+	Oid			new_owner;
+	MmLockedModel m;
+	Oid			types[2] = {INT8OID, OIDOID};
+	Datum		values[2];
+
+	MmAuditSetModel(call, model);
+	MmCheckName(model, "model");
+	MmRequireArg(fcinfo, 1, "new_owner");
+	new_owner = PG_GETARG_OID(1);
+	MmAuditArgText(call, "new_owner", MmRoleName(new_owner));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	(void) MmLockModel(model, MM_PRIV_OWNER, &m, false);
+	if (!superuser() && !is_member_of_role(GetUserId(), new_owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be member of role \"%s\"", MmRoleName(new_owner)),
+				 errdetail("Only a member of the new owner role may give it model \"%s\".", model)));
+	values[0] = Int64GetDatum(m.id);
+	values[1] = ObjectIdGetDatum(new_owner);
+	MmCatalogExec("UPDATE mm._models SET owner = $2::pg_catalog.regrole WHERE id OPERATOR(pg_catalog.=) $1",
+				  2, types, values, NULL, SPI_OK_UPDATE);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* mm_set_owner(model, new_owner). */
+Datum
+mm_set_owner(PG_FUNCTION_ARGS)
+{
+	return MmRunAudited(fcinfo, "mm_set_owner", set_owner_body);
+}
+
+/*
+ * mm_has_privilege(model, privilege, role): whether role (the current user
+ * when NULL) holds any of the privileges named, or all three for "all";
+ * an unknown model is an error, as for has_table_privilege.
+ */
+Datum
+mm_has_privilege(PG_FUNCTION_ARGS)
+{
+	char	   *reference = MmArgCString(fcinfo, 0, "model");
+	char	   *privilege = MmArgCString(fcinfo, 1, "privilege");
+	Oid			role = PG_ARGISNULL(2) ? GetUserId() : PG_GETARG_OID(2);
+	int			wanted = MmParsePrivileges(privilege);
+	MmRef		ref;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	bool		isnull;
+	int			held;
+
+	MmParseRef(reference, &ref);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	values[0] = CStringGetTextDatum(ref.name);
+	if (MmCatalogQuery("SELECT id, owner::pg_catalog.oid FROM mm._models WHERE name OPERATOR(pg_catalog.=) $1",
+					   1, types, values) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model \"%s\" does not exist", ref.name),
+				 errhint("List the models with: SELECT model FROM mm.models;")));
+	held = MmPrivilegesOf(DatumGetInt64(MmCatalogGet(0, 1, &isnull)),
+						  DatumGetObjectId(MmCatalogGet(0, 2, &isnull)), role, true);
+	SPI_finish();
+	/* "all" asks for every privilege; a list asks for any of them, as has_table_privilege does */
+	if (pg_strcasecmp(privilege, "all") == 0)
+		PG_RETURN_BOOL((held & MM_PRIV_ALL) == MM_PRIV_ALL);
+	PG_RETURN_BOOL((held & wanted) != 0);
+}
+
+/*
+ * Errors unless the catalog keeps grants: after the library is upgraded
+ * and before ALTER EXTENSION ... UPDATE, there is nowhere to write them.
+ */
+void
+MmRequireGrants(void)
+{
+	if (!catalog_has_grants())
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the modelmgr catalog does not keep privileges yet"),
+				 errhint("Run ALTER EXTENSION modelmgr UPDATE.")));
+}
