@@ -213,11 +213,26 @@ GRANT SELECT ON mon_base TO regress_watcher;
 SET ROLE regress_watcher;
 SELECT mm_monitor_run(1);
 SELECT mm_unmonitor(1);
-SELECT mm_monitor('mon_roll', 'mon_base', action => 'rollback');
-SELECT mm_monitor('mon_roll', 'mon_shifted');
+-- watching needs the use privilege on the model, rolling back the deploy privilege too
+SELECT mm_monitor('mon_roll', 'mon_base');
 RESET ROLE;
+SELECT mm_grant('mon_roll', 'use', 'regress_watcher');
+SET ROLE regress_watcher;
+SELECT mm_monitor('mon_roll', 'mon_base', action => 'rollback');
+SELECT mm_monitor('mon_roll', 'mon_base', action => 'retrain');
+-- and reading the relation
+SELECT mm_monitor('mon_roll', 'mon_shifted');
+SELECT mm_monitor('mon_roll', 'mon_base', every => '1 day') AS watcher_monitor \gset
+RESET ROLE;
+-- a check runs as the monitor's owner: once the owner loses the use privilege, it fails
+SELECT mm_revoke('mon_roll', 'use', 'regress_watcher');
+SELECT r->>'verdict' AS verdict, r->>'sqlstate' AS sqlstate, r->>'error' AS error
+  FROM mm_monitor_run(:watcher_monitor) r;
 SELECT mm_drop_model('mon_line');
+-- a role that owns a monitor cannot be dropped
 REVOKE SELECT ON mon_base FROM regress_watcher;
+DROP ROLE regress_watcher;
+SELECT mm_unmonitor(:watcher_monitor);
 DROP ROLE regress_watcher;
 -- removing its monitors lets it go; their runs and alerts stay
 SELECT mm_unmonitor(monitor) FROM mm.monitors WHERE model = 'mon_line' ORDER BY monitor;

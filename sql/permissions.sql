@@ -1,7 +1,8 @@
 --
--- Security: a model belongs to its owner; others may predict but not manage
--- it; the catalog tables are written only by the extension's functions; data
--- is read with the caller's privileges and row-level security.
+-- Security: a model belongs to its owner and is private until shared;
+-- others act on it through privileges (privileges.sql has them in full);
+-- the catalog tables are written only by the extension's functions; data is
+-- read with the caller's privileges and row-level security.
 --
 CREATE ROLE regress_alice;
 CREATE ROLE regress_bob;
@@ -16,7 +17,16 @@ SELECT version FROM mm_train('alice_model', 'shared_data', 'y', features => ARRA
 SELECT model, owner FROM mm.models WHERE model = 'alice_model';
 RESET ROLE;
 
--- another role may predict and read the views, but not manage the model
+-- another role can neither use nor see a new model
+SET ROLE regress_bob;
+SELECT round(mm_predict('alice_model', s)::numeric, 6) AS bob_predicts FROM shared_data s WHERE id = 1;
+SELECT count(*) AS bob_sees_versions FROM mm.versions WHERE model = 'alice_model';
+SELECT mm_export('alice_model') #>> '{provenance,model}' AS bob_exports;
+RESET ROLE;
+
+-- shared for use, it may predict and read the views, but not manage the model
+SET ROLE regress_alice;
+SELECT mm_grant('alice_model', 'use', 'regress_bob');
 SET ROLE regress_bob;
 SELECT round(mm_predict('alice_model', s)::numeric, 6) AS bob_predicts FROM shared_data s WHERE id = 1;
 SELECT count(*) AS bob_sees_versions FROM mm.versions WHERE model = 'alice_model';

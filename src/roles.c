@@ -129,9 +129,9 @@ refuse_drop_role(DropRoleStmt *stmt)
 					 errmsg("role \"%s\" cannot be dropped because some objects depend on it",
 							get_rolespec_name(spec)),
 					 errdetail("%s", detail.data),
-					 errhint("Give its models and monitors to another role with REASSIGN OWNED or "
-							 "mm_set_owner(), or remove them with DROP OWNED, and revoke its "
-							 "privileges with mm_revoke().")));
+					 errhint("Give its models and monitors to another role with REASSIGN OWNED "
+							 "(a model also with mm_set_owner()) or remove them with DROP OWNED; "
+							 "revoke its privileges with mm_revoke() or DROP OWNED.")));
 	}
 	SPI_finish();
 }
