@@ -215,10 +215,13 @@ SELECT model, grantee, privilege FROM mm.grants WHERE model = 'priv' ORDER BY gr
 DROP ROLE regress_user, regress_trainer, regress_deployer;
 -- DROP OWNED drops the models (monitors of other roles watching them first need CASCADE)
 SELECT mm_monitor('private_one', 'priv_data', every => '1 day') AS watching \gset
+-- (terse: the detail names the monitor by its number, which depends on the suites before)
+\set VERBOSITY terse
 SET ROLE regress_member;
 DROP OWNED BY regress_member;
 RESET ROLE;
 DROP OWNED BY regress_member;
+\set VERBOSITY default
 DROP OWNED BY regress_member CASCADE;
 SELECT count(*) AS monitors_left FROM mm.monitors WHERE monitor = :watching;
 SELECT model FROM mm.models WHERE model IN ('priv', 'private_one');
