@@ -1,5 +1,6 @@
 # pg_dump and restore carry the model catalog, and restored models predict
-# identically.
+# identically; owners and grants travel by role name, so that they hold in
+# another cluster whose roles have other OIDs.
 #
 # Needs a real server and the client programs: the catalog travels as
 # extension configuration tables, which only a real dump and restore show.
@@ -14,6 +15,11 @@ $node->init;
 $node->append_conf('postgresql.conf', "shared_preload_libraries = 'modelmgr'");
 $node->start;
 
+my $roles = q{
+	CREATE ROLE dump_owner; CREATE ROLE dump_reader LOGIN; CREATE ROLE dump_team;
+	CREATE ROLE dump_member LOGIN IN ROLE dump_team;
+};
+$node->safe_psql('postgres', $roles);
 $node->safe_psql('postgres', 'CREATE DATABASE source');
 $node->safe_psql('source', q{
 	CREATE EXTENSION modelmgr;
@@ -32,6 +38,11 @@ $node->safe_psql('source', q{
 	SELECT mm_annotate('price', 'sales price', '{"team": "pricing"}');
 	SELECT version FROM mm_train('other', 'sales', 'rooms', features => ARRAY['area'],
 	                             algorithm => 'linear_regression', test_size => 0);
+	GRANT SELECT ON sales TO dump_reader, dump_team;
+	SELECT mm_grant('price', 'use', 'dump_reader');
+	SELECT mm_grant('price', 'deploy', 'public');
+	SELECT mm_grant('other', 'use, train', 'dump_team');
+	SELECT mm_set_owner('other', 'dump_owner');
 });
 # a failed call, audited by the background writer
 $node->psql('source', q{SELECT mm_deploy('price', 42)});
@@ -47,7 +58,12 @@ my %catalog = (
 	  . 'JOIN mm._models m ON m.id = v.model_id ORDER BY 1, 2',
 	deployments => 'SELECT * FROM mm.deployments ORDER BY model, stage',
 	history => 'SELECT * FROM mm.deployment_history ORDER BY id',
-	audit => 'SELECT * FROM mm.audit_log ORDER BY id');
+	audit => 'SELECT * FROM mm.audit_log ORDER BY id',
+	grants => 'SELECT model, grantee, privilege, granted_by, granted_at FROM mm.grants '
+	  . 'ORDER BY model, grantee, privilege',
+	privileges => q{SELECT m.model, r.rolname, mm_has_privilege(m.model, 'use', r.oid::regrole),
+	  mm_has_privilege(m.model, 'train', r.oid::regrole), mm_has_privilege(m.model, 'deploy', r.oid::regrole)
+	  FROM mm.models m, pg_roles r WHERE r.rolname LIKE 'dump\_%' ORDER BY 1, 2});
 my $predictions = q{
 	SELECT string_agg(mm_predict('price@2', s)::text || ' ' || mm_predict('price@3', s)::text
 	                  || ' ' || mm_predict('price', s)::text || ' ' || mm_predict('price@staging', s)::text
@@ -104,5 +120,39 @@ for my $format ('custom', 'plain')
 		"$format: restored, version 1 is what a rollback returns to");
 }
 
+# the grants hold for the roles themselves, not for superusers only
+for my $target ('restored_custom', 'restored_plain')
+{
+	is($node->safe_psql($target, q{SET ROLE dump_reader; SELECT count(*) FROM sales s WHERE mm_predict('price', s) IS NOT NULL}),
+		'3000', "$target: the reader predicts with the model granted to it");
+	my ($ret, $out, $err) = $node->psql($target, q{SET ROLE dump_reader; SELECT mm_predict('other', s) FROM sales s LIMIT 1});
+	like($err, qr/permission denied for model "other"/, "$target: but not with the other model");
+	is($node->safe_psql($target, q{SET ROLE dump_member;
+			SELECT string_agg(model || ':' || array_to_string(privileges, '/'), ',' ORDER BY model) FROM mm.models}),
+		'other:use/train,price:deploy', "$target: a member of the team holds the team's privileges and public's");
+}
+
+# Another cluster, whose roles get other OIDs: owners and grants follow the names.
+my $other = PostgreSQL::Test::Cluster->new('other');
+$other->init;
+$other->append_conf('postgresql.conf', "shared_preload_libraries = 'modelmgr'");
+$other->start;
+$other->safe_psql('postgres', 'CREATE ROLE filler_1; CREATE ROLE filler_2; CREATE ROLE filler_3;');
+$other->safe_psql('postgres', $roles);
+isnt($other->safe_psql('postgres', q{SELECT oid FROM pg_roles WHERE rolname = 'dump_reader'}),
+	$node->safe_psql('postgres', q{SELECT oid FROM pg_roles WHERE rolname = 'dump_reader'}),
+	'the roles of the other cluster have other OIDs');
+$other->safe_psql('postgres', 'CREATE DATABASE moved');
+$other->command_ok([ 'pg_restore', '--exit-on-error', '--dbname', 'moved', "$dir/source.custom" ],
+	'pg_restore into another cluster');
+for my $what ('models', 'grants', 'privileges')
+{
+	is($other->safe_psql('moved', $catalog{$what}), $source{$what},
+		"another cluster: $what identical after restore");
+}
+is($other->safe_psql('moved', $predictions), $source{predictions},
+	'another cluster: every version predicts bit-identically');
+
 $node->stop;
+$other->stop;
 done_testing();
