@@ -171,6 +171,18 @@ GRANT SELECT ON mm.grants TO PUBLIC;
 -- Functions
 ------------------------------------------------------------------------------
 
+-- The append-only trigger runs in whatever session writes the table: it
+-- resolves nothing through that session's search_path.
+CREATE OR REPLACE FUNCTION mm._append_only() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION 'cannot % mm.%: it is append-only', pg_catalog.lower(TG_OP), TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+
 CREATE FUNCTION mm_grant(model text, privilege text, grantee text)
 RETURNS void
 AS 'MODULE_PATHNAME', 'mm_grant'
