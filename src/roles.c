@@ -232,8 +232,32 @@ drop_owned(DropOwnedStmt *stmt)
 			}
 		}
 		if (catalog_has("_grants"))
-			MmCatalogExec("DELETE FROM mm._grants WHERE grantee::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
-						  1, types, values, NULL, SPI_OK_DELETE);
+		{
+			/* one audit row per model, naming the privileges revoked */
+			n = MmCatalogExec("WITH revoked AS (DELETE FROM mm._grants "
+							  "WHERE grantee::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
+							  "RETURNING model_id, privilege) "
+							  "SELECT m.name, pg_catalog.jsonb_agg(r.privilege ORDER BY r.privilege)::pg_catalog.text "
+							  "FROM revoked r JOIN mm._models m ON m.id OPERATOR(pg_catalog.=) r.model_id "
+							  "GROUP BY m.name ORDER BY m.name",
+							  1, types, values, NULL, SPI_OK_SELECT);
+			if (n > 0)
+			{
+				SPITupleTable *revoked = SPI_tuptable;
+
+				for (i = 0; i < n; i++)
+				{
+					bool		isnull;
+					char	   *name = TextDatumGetCString(SPI_getbinval(revoked->vals[i], revoked->tupdesc, 1,
+																		  &isnull));
+					char	   *privileges = TextDatumGetCString(SPI_getbinval(revoked->vals[i],
+																				revoked->tupdesc, 2, &isnull));
+
+					MmAuditRecord("DROP OWNED", name,
+								  psprintf("{\"role\": %s, \"revoked\": %s}", role_json(role), privileges));
+				}
+			}
+		}
 	}
 	SPI_finish();
 }
