@@ -178,5 +178,28 @@ COPY (SELECT * FROM house_sales_2026 ORDER BY id LIMIT 3) TO STDOUT CSV HEADER;
 SELECT id, mm_predict('house_price', s) AS prediction FROM house_sales_2026 s ORDER BY id LIMIT 3;
 
 \echo
-\echo '--- 15. The registry at a glance.'
+\echo '--- 15. Share: a model is private to its owner.  Grant an analyst the use of production'
+\echo '---     (prediction, evaluation, the registry), and nothing more: deploying is a privilege'
+\echo '---     of its own.  Monitors run as their owner, restricted, whoever runs them.'
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'demo_analyst') THEN
+        CREATE ROLE demo_analyst;
+    END IF;
+END
+$$;
+GRANT SELECT ON house_sales_2026 TO demo_analyst;
+SET ROLE demo_analyst;
+SELECT count(*) AS models_the_analyst_sees, mm_has_privilege('house_price', 'use') AS may_use FROM mm.models;
+RESET ROLE;
+SELECT mm_grant('house_price', 'use', 'demo_analyst');
+SET ROLE demo_analyst;
+SELECT model, owner, privileges FROM mm.models;
+SELECT id, round(mm_predict('house_price', s)) AS predicted FROM house_sales_2026 s ORDER BY id LIMIT 2;
+SELECT mm_has_privilege('house_price', 'deploy') AS may_deploy;
+RESET ROLE;
+SELECT model, grantee, privilege, granted_by FROM mm.grants;
+
+\echo
+\echo '--- 16. The registry at a glance.'
 SELECT model, owner, task, versions, latest_version, production_version FROM mm.models;
