@@ -29,7 +29,8 @@ modelmgr.monitor_enabled = off"
     trap 'as_pg "$PG_BIN/pg_ctl" -D "$DIR/data" -w -m fast stop >/dev/null' EXIT
 }
 
-psql_bench() { "$PG_BIN/psql" -X -q -h "$DIR" -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
+# As postgres, or as the role in BENCH_ROLE.
+psql_bench() { "$PG_BIN/psql" -X -q -h "$DIR" -p "$PORT" -U "${BENCH_ROLE:-postgres}" -d postgres -v ON_ERROR_STOP=1 "$@"; }
 
 # Prints one line: LABEL, the ratios (ours over the baseline's) of the minimum
 # and of the median times, and both minimums.  $4 and $5 are the two sides'

@@ -8,6 +8,7 @@
 # the server's default parallel settings:
 #   train    mm_train (split, fit, metrics, catalog)   over  SELECT sum(x1), ..., sum(x10), sum(y)
 #   predict  SELECT sum(mm_predict('m', t)) FROM t     over  SELECT sum(b0 + b1*x1 + ... + b10*x10) FROM t
+#            by the model's owner, and by a role the use privilege was granted to
 #   memory   the training state's size and the backend's private memory after
 #            training on 100,000 and on ROWS rows
 # Each pair runs RUNS times, interleaved; the ratios of the minimum and of the
@@ -38,6 +39,14 @@ VACUUM ANALYZE bench, bench_small;
 -- warm the cache and fit the model used for prediction
 SELECT count(*) FROM bench;
 SELECT version FROM mm_train('bench_model', 'bench', 'y', deploy => 'always');
+-- a role that predicts through a grant, not as the owner
+DO \$\$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bench_reader') THEN
+        CREATE ROLE bench_reader LOGIN;
+    END IF;
+END \$\$;
+GRANT SELECT ON bench TO bench_reader;
+SELECT mm_grant('bench_model', 'use', 'bench_reader');
 EOF
 
 FORMULA=$(psql_bench -At <<'EOF'
@@ -52,6 +61,9 @@ compare_statements train mm_train "sum of 11 columns" \
     "SELECT version FROM mm_train('bench_train', 'bench', 'y', deploy => 'never')" \
     "SELECT sum(x1), sum(x2), sum(x3), sum(x4), sum(x5), sum(x6), sum(x7), sum(x8), sum(x9), sum(x10), sum(y) FROM bench"
 compare_statements predict mm_predict "the formula in SQL" \
+    "SELECT sum(mm_predict('bench_model', t)) FROM bench t" \
+    "SELECT sum($FORMULA) FROM bench"
+BENCH_ROLE=bench_reader compare_statements "predict (granted use)" mm_predict "the formula in SQL" \
     "SELECT sum(mm_predict('bench_model', t)) FROM bench t" \
     "SELECT sum($FORMULA) FROM bench"
 
