@@ -15,9 +15,10 @@ PACKAGES=(
     postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-client-$PG_MAJOR
     liblapacke-dev liblapack-dev libblas-dev zlib1g-dev libjansson-dev
 )
-# And what the tests add: unit tests, TAP, the document schema's validator, the fuzzer.
+# And what the tests add: unit tests, TAP, the document schema's validator, the fuzzer, and git
+# for the source of the release the upgrade test starts from.
 TEST_PACKAGES=(
-    libcmocka-dev libipc-run-perl python3-jsonschema clang-14 libclang-rt-14-dev
+    libcmocka-dev libipc-run-perl python3-jsonschema clang-14 libclang-rt-14-dev git
 )
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -50,13 +51,13 @@ user_can_write() {
     runuser -u "$PG_USER" -- test -w "$1" -a -x "$1" 2>/dev/null
 }
 
-# Copies the project (without .git and run/) to $1, owned by the server's user.
+# Copies the project (without .git, run/ and exported releases) to $1, owned by the server's user.
 stage_tree() {
     local dest=$1
     rm -rf "$dest"
     mkdir -p "$dest"
     (cd "$PROJECT" && tar --exclude=./.git --exclude=./run --exclude=./tmp_check \
-        --exclude=./results -cf - .) | tar -xf - -C "$dest"
+        --exclude=./results --exclude=./releases -cf - .) | tar -xf - -C "$dest"
     chown -R "$PG_USER": "$dest"
 }
 

@@ -8,7 +8,9 @@
 #
 # It installs what is missing, builds and installs the extension, and runs the
 # servers the tests need as an unprivileged user, from a copy of the project
-# that user can write to.  It exits non-zero if anything fails.
+# that user can write to.  The upgrade test also needs the source of a past
+# release, exported from git history (a clone without it fails at once).  It
+# exits non-zero if anything fails.
 
 source "$(dirname "$0")/common.sh"
 
@@ -18,6 +20,16 @@ install_deps tests
 STAGE=${MM_TEST_DIR:-/var/tmp/modelmgr-test}
 say "staging the project in $STAGE"
 stage_tree "$STAGE"
+
+# The upgrade test (test/t/010_upgrade_release.pl) builds the release this tree
+# follows from that release's source, which only the repository's history has:
+# the stage has no .git.  Without it the run stops here rather than test less.
+say "exporting the release the upgrade test starts from"
+release_dir=$(bash "$PROJECT/test/upgrade/release.sh" export "$PROJECT" "$STAGE/releases") ||
+    die "the upgrade test needs the source of a past release from the repository's history (above): run from a full clone"
+chown -R "$PG_USER": "$STAGE/releases"
+echo "release $(basename "$release_dir") in $release_dir"
+
 build_and_install "$STAGE"
 
 failed=0
