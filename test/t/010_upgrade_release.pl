@@ -155,7 +155,7 @@ is(sql(q{SELECT extversion FROM pg_extension WHERE extname = 'modelmgr'}), $rele
 my %has = map {
 	$_->[0] => sql(qq{SELECT count(*) > 0 FROM pg_proc WHERE proname = '$_->[1]'}) eq 't'
 } ([ classify => 'mm_predict_label' ], [ monitor => 'mm_monitor' ], [ tune => 'mm_tune' ],
-	[ export => 'mm_import' ]);
+	[ export => 'mm_import' ], [ privileges => 'mm_grant' ]);
 note('the release has: ' . join(', ', grep { $has{$_} } sort keys %has));
 
 ######################################################################
@@ -420,6 +420,7 @@ if ($release ne $current)
 }
 
 $node->psql('postgres', 'ALTER EXTENSION modelmgr UPDATE', on_error_die => 1);
+my $release_models = sql(q{SELECT string_agg(name, ',') FROM mm._models});
 is(sql(q{SELECT extversion FROM pg_extension WHERE extname = 'modelmgr'}), $current,
 	"the database has modelmgr $current");
 
@@ -597,6 +598,24 @@ if ($has{monitor})
 	}
 	is(sql(qq{SELECT count(*) FROM mm.monitor_runs WHERE id > $runs AND verdict = 'failed'}), '0',
 		'and no run fails');
+}
+
+# Before privileges every role could use every model: the upgrade keeps that
+# for the models it finds (use, granted to public), and nothing more; a model
+# made after it is private.
+if (!$has{privileges} && sql(q{SELECT count(*) FROM pg_proc WHERE proname = 'mm_grant'}) eq '1')
+{
+	sql(q{CREATE ROLE upgrade_reader});
+	my $models = sql(qq{SELECT string_agg(name, ',' ORDER BY name) FROM mm._models
+		WHERE name = ANY (string_to_array('$release_models', ','))});
+	is($node->safe_psql('postgres', q{SET ROLE upgrade_reader;
+			SELECT string_agg(model, ',' ORDER BY model) FROM mm.models
+			 WHERE privileges = '{use}' AND mm_has_privilege(model, 'use')
+			   AND NOT mm_has_privilege(model, 'train, deploy')}),
+		$models, 'an ordinary role may use every model the release made, and only use it; later models are private');
+	my ($ret, $out, $err) = $node->psql('postgres', q{SET ROLE upgrade_reader; SELECT mm_rollback('price')});
+	like($err, qr/permission denied for model "price"/, 'deploying stays with the owners');
+	sql(q{DROP ROLE upgrade_reader});
 }
 
 $node->stop;
