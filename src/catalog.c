@@ -39,6 +39,18 @@ MmCatalogSchema(void)
 	return CATALOG_SCHEMA;
 }
 
+/*
+ * Whether the catalog has a table: those of later versions are missing
+ * while a database waits for ALTER EXTENSION ... UPDATE.
+ */
+bool
+MmCatalogHas(const char *table)
+{
+	Oid			nsp = get_namespace_oid(CATALOG_SCHEMA, true);
+
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid(table, nsp));
+}
+
 /* The role owning the catalog tables (the extension's owner). */
 Oid
 MmCatalogOwner(bool missing_ok)

@@ -96,6 +96,7 @@ typedef struct MmVersionRef
 } MmVersionRef;
 
 extern Oid	MmCatalogOwner(bool missing_ok);
+extern bool MmCatalogHas(const char *table);
 extern const char *MmCatalogSchema(void);
 extern void MmParseRef(const char *reference, MmRef *ref);
 extern void MmResolveRef(const char *reference, bool read_only, int needed, MmVersionRef *out);

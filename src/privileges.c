@@ -23,13 +23,11 @@
  */
 #include "modelmgr.h"
 
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
 
 PG_FUNCTION_INFO_V1(mm_grant);
 PG_FUNCTION_INFO_V1(mm_revoke);
@@ -103,15 +101,6 @@ MmParsePrivileges(const char *text)
 	return result;
 }
 
-/* Whether the catalog keeps grants (mm._grants exists): from 0.6.0 on. */
-static bool
-catalog_has_grants(void)
-{
-	Oid			nsp = get_namespace_oid(MmCatalogSchema(), true);
-
-	return OidIsValid(nsp) && OidIsValid(get_relname_relid("_grants", nsp));
-}
-
 /*
  * The privileges role holds on a model (MM_PRIV_* bits, MM_PRIV_OWNER
  * included for the owner, its members and superusers).  read_only reads
@@ -131,7 +120,7 @@ MmPrivilegesOf(int64 model_id, Oid owner, Oid role, bool read_only)
 
 	if (has_privs_of_role(role, owner))
 		return MM_PRIV_ALL | MM_PRIV_OWNER;
-	if (!catalog_has_grants())
+	if (!MmCatalogHas("_grants"))
 		return MM_PRIV_USE;
 	n = read_only ? MmCatalogQuery(sql, 1, types, values) :
 		MmCatalogExec(sql, 1, types, values, NULL, SPI_OK_SELECT);
@@ -345,7 +334,7 @@ mm_has_privilege(PG_FUNCTION_ARGS)
 void
 MmRequireGrants(void)
 {
-	if (!catalog_has_grants())
+	if (!MmCatalogHas("_grants"))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("the modelmgr catalog does not keep privileges yet"),

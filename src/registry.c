@@ -515,9 +515,7 @@ MmDropModel(int64 model_id, const char *model, const char *via, bool drop_monito
 	bool		isnull;
 
 	/* a catalog from before monitors has none */
-	MmCatalogExec("SELECT pg_catalog.to_regclass('mm._monitors') IS NOT NULL", 0, NULL, NULL, NULL,
-				  SPI_OK_SELECT);
-	if (DatumGetBool(MmCatalogGet(0, 1, &isnull)))
+	if (MmCatalogHas("_monitors"))
 	{
 		if (drop_monitors)
 			MmCatalogExec("DELETE FROM mm._monitors WHERE model OPERATOR(pg_catalog.=) $1",
@@ -557,9 +555,7 @@ MmDropModel(int64 model_id, const char *model, const char *via, bool drop_monito
 				  SPI_OK_DELETE);
 	MmCatalogExec("DELETE FROM mm._versions WHERE model_id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL,
 				  SPI_OK_DELETE);
-	MmCatalogExec("SELECT pg_catalog.to_regclass('mm._grants') IS NOT NULL", 0, NULL, NULL, NULL,
-				  SPI_OK_SELECT);
-	if (DatumGetBool(MmCatalogGet(0, 1, &isnull)))
+	if (MmCatalogHas("_grants"))
 		MmCatalogExec("DELETE FROM mm._grants WHERE model_id OPERATOR(pg_catalog.=) $1", 1, types, values,
 					  NULL, SPI_OK_DELETE);
 	MmCatalogExec("DELETE FROM mm._models WHERE id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL,

@@ -27,7 +27,6 @@
  */
 #include "modelmgr.h"
 
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
@@ -37,32 +36,18 @@
 #include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
 
 /* Past this many lines the detail of a refusal is summarized, as PostgreSQL's is. */
 #define MAX_REPORTED 100
 
 static ProcessUtility_hook_type prev_utility = NULL;
 
-/* Whether this database has the extension's catalog, with grants. */
+/* Whether this database has the extension's catalog. */
 static bool
 catalog_here(void)
 {
-	Oid			nsp;
-
-	if (!IsTransactionState() || !OidIsValid(get_extension_oid("modelmgr", true)))
-		return false;
-	nsp = get_namespace_oid(MmCatalogSchema(), true);
-	return OidIsValid(nsp) && OidIsValid(get_relname_relid("_models", nsp));
-}
-
-/* Whether a catalog table exists (monitors and grants came with later versions). */
-static bool
-catalog_has(const char *table)
-{
-	Oid			nsp = get_namespace_oid(MmCatalogSchema(), true);
-
-	return OidIsValid(nsp) && OidIsValid(get_relname_relid(table, nsp));
+	return IsTransactionState() && OidIsValid(get_extension_oid("modelmgr", true)) &&
+		MmCatalogHas("_models");
 }
 
 /*
@@ -110,12 +95,12 @@ refuse_drop_role(DropRoleStmt *stmt)
 				  "SELECT pg_catalog.format('%I', name) FROM mm._models "
 				  "WHERE owner::pg_catalog.oid OPERATOR(pg_catalog.=) $1 ORDER BY name",
 				  "owner of model ", role);
-		if (catalog_has("_monitors"))
+		if (MmCatalogHas("_monitors"))
 			depending(&detail, &count,
 					  "SELECT id::pg_catalog.text FROM mm._monitors "
 					  "WHERE owner::pg_catalog.oid OPERATOR(pg_catalog.=) $1 ORDER BY id",
 					  "owner of monitor ", role);
-		if (catalog_has("_grants"))
+		if (MmCatalogHas("_grants"))
 			depending(&detail, &count,
 					  "SELECT pg_catalog.format('%I', m.name) FROM mm._models m "
 					  "WHERE EXISTS (SELECT FROM mm._grants g WHERE g.model_id OPERATOR(pg_catalog.=) m.id "
@@ -184,7 +169,7 @@ reassign_owned(ReassignOwnedStmt *stmt)
 							  args);
 			}
 		}
-		if (catalog_has("_monitors"))
+		if (MmCatalogHas("_monitors"))
 			MmCatalogExec("UPDATE mm._monitors SET owner = $2::pg_catalog.regrole "
 						  "WHERE owner::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
 						  2, types, values, NULL, SPI_OK_UPDATE);
@@ -210,7 +195,7 @@ drop_owned(DropOwnedStmt *stmt)
 		int			n,
 					i;
 
-		if (catalog_has("_monitors"))
+		if (MmCatalogHas("_monitors"))
 			MmCatalogExec("DELETE FROM mm._monitors WHERE owner::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
 						  1, types, values, NULL, SPI_OK_DELETE);
 		n = MmCatalogExec("SELECT id, name FROM mm._models "
@@ -231,7 +216,7 @@ drop_owned(DropOwnedStmt *stmt)
 				MmAuditRecord("DROP OWNED", name, args);
 			}
 		}
-		if (catalog_has("_grants"))
+		if (MmCatalogHas("_grants"))
 		{
 			/* one audit row per model, naming the privileges revoked */
 			n = MmCatalogExec("WITH revoked AS (DELETE FROM mm._grants "
