@@ -162,8 +162,9 @@ MmRequirePrivileges(const char *model, int64 model_id, Oid owner, int needed, bo
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("permission denied for model \"%s\"", model),
 			 errdetail("This needs the %s privilege on the model.", MmPrivilegeName(bit)),
-			 errhint("Its owner can grant it with: SELECT mm_grant('%s', '%s', '%s');",
-					 model, MmPrivilegeName(bit), MmRoleName(GetUserId()))));
+			 errhint("Its owner can grant it with: SELECT mm_grant(%s, '%s', %s);",
+					 quote_literal_cstr(model), MmPrivilegeName(bit),
+					 quote_literal_cstr(MmRoleName(GetUserId())))));
 	return held;				/* not reached */
 }
 
