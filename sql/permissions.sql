@@ -76,3 +76,30 @@ RESET ROLE;
 -- the failed attempts are in the audit log, under the role that made them
 SELECT function, model, sqlstate, role FROM mm.audit_log
  WHERE role IN ('regress_bob', 'regress_carol') ORDER BY id;
+
+-- what a relation does to the session's settings ends with the statement that
+-- read it: training and evaluation leave the caller's settings as they were
+CREATE FUNCTION meddle() RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('search_path', 'pg_temp', false);
+    PERFORM set_config('work_mem', '77kB', false);
+    PERFORM set_config('statement_timeout', '1h', false);
+    RETURN true;
+END
+$$;
+CREATE VIEW meddling AS SELECT x1, x2, y FROM synth WHERE meddle();
+SHOW search_path;
+SELECT version FROM mm_train('meddled', 'meddling', 'y', test_size => 0);
+SELECT current_setting('search_path') AS search_path, current_setting('work_mem') AS work_mem,
+       current_setting('statement_timeout') AS statement_timeout;
+SELECT round((mm_evaluate('meddled', 'meddling') ->> 'r2')::numeric, 4) AS r2;
+SELECT version FROM mm_train('meddled', 'meddling', 'y', test_size => 0, preprocess => '{"*": {"scale": "standard"}}');
+SELECT current_setting('search_path') AS search_path, current_setting('work_mem') AS work_mem,
+       current_setting('statement_timeout') AS statement_timeout;
+-- the caller's own query of the view is the caller's business, as in PostgreSQL
+SELECT count(*) FROM meddling;
+SELECT current_setting('search_path') AS search_path;
+RESET search_path; RESET work_mem; RESET statement_timeout;
+SELECT mm_drop_model('meddled');
+DROP VIEW meddling;
+DROP FUNCTION meddle();
