@@ -913,7 +913,10 @@ fit_categorical(const MmColumnPrep *prep, const MmPreprocess *pp, const char *na
 	if (prep->max_categories > 0 && keep > prep->max_categories)
 		keep = prep->max_categories - 1;
 
-	/* the most frequent first: the kept ones, then the other group */
+	/*
+	 * The most frequent first: the kept ones, then the other group.  Copies:
+	 * the dictionary goes with the rows, before the model is written.
+	 */
 	kept = palloc(sizeof(char *) * (keep + 1));
 	other = palloc(sizeof(char *) * (npresent + 1));
 	cats->n = 0;
@@ -923,9 +926,11 @@ fit_categorical(const MmColumnPrep *prep, const MmPreprocess *pp, const char *na
 	for (i = 0; i < npresent; i++)
 	{
 		if (cats->n < keep)
-			kept[cats->n++] = d->names[present[i]];
+			kept[cats->n++] = pstrdup(d->names[present[i]]);
 		else
-			other[cats->n_other++] = d->names[present[i]];
+			other[cats->n_other++] = pstrdup(d->names[present[i]]);
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
 	qsort(kept, cats->n, sizeof(char *), cmp_name);
 	qsort(other, cats->n_other, sizeof(char *), cmp_name);
