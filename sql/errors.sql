@@ -129,7 +129,7 @@ SELECT * FROM mm_train('e', 'mem_rows', 'y', exclude => ARRAY['id', 'label'], al
                        preprocess => '{"*": {"scale": "standard"}}');
 SELECT * FROM mm_tune('e', 'mem_rows', 'y', exclude => ARRAY['id', 'label'], algorithm => 'linear_regression',
                       preprocess => '{"*": {"scale": "standard"}}');
--- 50,000 rows of 3 features take 1.8 MB as tuning reads them, and as much again in its copies
+-- tuning reads 50,000 rows of 3 features into 1.8 MB, and needs 1.5 MB more for their folds and copy
 SET modelmgr.max_train_memory = '2MB';
 SELECT * FROM mm_tune('e', 'mem_rows', 'label', exclude => ARRAY['id', 'y'],
                       algorithm => 'logistic_regression', search => '{"alpha": [1]}');
