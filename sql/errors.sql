@@ -111,6 +111,47 @@ SET statement_timeout = '300ms';
 SELECT * FROM mm_train('e', 'slow', 'y');
 RESET statement_timeout;
 
+-- modelmgr.max_train_memory: training and tuning refuse alike, before they allocate
+CREATE TABLE mem_rows AS
+SELECT g AS id, (g % 101)::float8 AS a, ((g * 7) % 89)::float8 AS b, ((g * 13) % 97)::float8 AS c,
+       ((g % 101) + ((g * 7) % 89) > 95) AS label, (g % 101) * 2.5 - ((g * 13) % 97)::float8 AS y
+  FROM generate_series(1, 50000) g;
+SET modelmgr.max_train_memory = '1MB';
+\set VERBOSITY sqlstate
+SELECT * FROM mm_train('e', 'mem_rows', 'label', exclude => ARRAY['id', 'y'],
+                       algorithm => 'logistic_regression');
+SELECT * FROM mm_tune('e', 'mem_rows', 'label', exclude => ARRAY['id', 'y'],
+                      algorithm => 'logistic_regression');
+SELECT * FROM mm_tune('e', 'mem_rows', 'y', exclude => ARRAY['id', 'label'], algorithm => 'linear_regression',
+                      method => 'random', trials => 2, preprocess => '{"*": {"scale": "standard"}}');
+\set VERBOSITY default
+SELECT * FROM mm_train('e', 'mem_rows', 'y', exclude => ARRAY['id', 'label'], algorithm => 'linear_regression',
+                       preprocess => '{"*": {"scale": "standard"}}');
+SELECT * FROM mm_tune('e', 'mem_rows', 'y', exclude => ARRAY['id', 'label'], algorithm => 'linear_regression',
+                      preprocess => '{"*": {"scale": "standard"}}');
+-- tuning reads 50,000 rows of 3 features into 1.8 MB, and needs 1.5 MB more for their folds and copy
+SET modelmgr.max_train_memory = '2MB';
+SELECT * FROM mm_tune('e', 'mem_rows', 'label', exclude => ARRAY['id', 'y'],
+                      algorithm => 'logistic_regression', search => '{"alpha": [1]}');
+RESET modelmgr.max_train_memory;
+SELECT count(*) AS trials_e FROM mm._trials WHERE model = 'e';
+-- only a superuser sets the limit: it guards the server's memory against every role
+CREATE ROLE regress_limited;
+GRANT SELECT ON mem_rows TO regress_limited;
+SET ROLE regress_limited;
+SET modelmgr.max_train_memory = '1TB';
+SELECT set_config('modelmgr.max_train_memory', '1TB', false);
+RESET modelmgr.max_train_memory;
+CREATE FUNCTION pg_temp.more_memory() RETURNS int LANGUAGE sql SET modelmgr.max_train_memory = '1TB'
+  AS 'SELECT 1';
+SHOW modelmgr.max_train_memory;
+RESET ROLE;
+-- a superuser raises it for a role
+ALTER ROLE regress_limited SET modelmgr.max_train_memory = '2GB';
+SELECT setconfig FROM pg_db_role_setting WHERE setrole = 'regress_limited'::regrole;
+DROP OWNED BY regress_limited;
+DROP ROLE regress_limited;
+
 -- none of it changed the catalog
 SELECT (SELECT count(*) FROM mm._models) = models AS same_models,
        (SELECT count(*) FROM mm._versions) = versions AS same_versions,

@@ -115,6 +115,102 @@ SELECT mm_import('copy_band', mm_export('flat_price'));
 SELECT (SELECT versions FROM before) = (SELECT count(*) FROM mm.versions) AS nothing_created,
        NOT EXISTS (SELECT FROM mm.models WHERE model = 'bad') AS no_model;
 
+-- a damaged baseline profile: refused with the field named, as the monitor would refuse it
+CREATE TEMP TABLE catalog_before AS
+SELECT (SELECT count(*) FROM mm._models) AS models, (SELECT count(*) FROM mm._versions) AS versions,
+       (SELECT count(*) FROM mm._stages) AS stages, (SELECT count(*) FROM mm._deployment_history) AS history;
+CREATE TEMP TABLE band_doc AS SELECT mm_export('flat_band') AS d;
+SELECT f.key AS profile, f.value ->> 'kind' AS kind, f.value -> 'rows' AS rows, f.value -> 'missing' AS missing,
+       d #> '{baseline,rows}' AS baseline_rows
+  FROM band_doc, jsonb_each(d -> 'baseline' -> 'features') f
+UNION ALL
+SELECT 'prediction', d #>> '{baseline,prediction,kind}', d #> '{baseline,prediction,rows}',
+       d #> '{baseline,prediction,missing}', d #> '{baseline,sample_rows}'
+  FROM band_doc ORDER BY 1;
+SELECT mm_import('bad', jsonb_set(d, '{baseline,features,area,kind}', '"zzz"')) FROM band_doc;
+SELECT mm_import('bad', jsonb_set(d, '{baseline,features,district,shares}', '[1]')) FROM band_doc;
+SELECT mm_import('bad', jsonb_set(jsonb_set(d, '{baseline,features,area,sd}', '-1'),
+                                  '{baseline,features,area,rows}', '-5')) FROM band_doc;
+SELECT mm_import('bad', jsonb_set(d, '{baseline,features,area,sd}', '-1')) FROM band_doc;
+SELECT mm_import('bad', jsonb_set(d, '{baseline,bins}', '-1')) FROM band_doc;
+SELECT mm_import('bad', jsonb_set(d, '{baseline,bins}', '1e9')) FROM band_doc;
+SELECT mm_import('bad', jsonb_set(d, '{baseline,sketch}', '20')) FROM band_doc;
+SELECT mm_import('bad', jsonb_set(d, '{baseline,features,rooms,missing}', '-1')) FROM band_doc;
+SELECT mm_import('bad', jsonb_set(d, '{baseline,features,rooms,missing}', '100000')) FROM band_doc;
+SELECT mm_import('bad', jsonb_set(d, '{baseline,features,area,rows}', '0')) FROM band_doc;
+SELECT mm_import('bad', jsonb_set(d, '{baseline,features,area,shares,0}', '0.5')) FROM band_doc;
+SELECT mm_import('bad', jsonb_set(jsonb_set(d, '{baseline,features,district,shares,0}', '-0.2'),
+                                  '{baseline,features,district,shares,1}',
+                                  to_jsonb((d #>> '{baseline,features,district,shares,1}')::numeric + 0.2)))
+  FROM band_doc;
+SELECT mm_import('bad', jsonb_set(d, '{baseline,features,area,quantiles,50}', '1e6')) FROM band_doc;
+SELECT mm_import('bad', jsonb_set(d, '{baseline,features,area,quantiles,50}', 'null')) FROM band_doc;
+SELECT mm_import('bad', jsonb_set(d, '{baseline,features,area,max}', '1e6')) FROM band_doc;
+SELECT mm_import('bad', jsonb_set(d, '{baseline,features,area,unit}', '"m2"')) FROM band_doc;
+SELECT mm_import('bad', jsonb_set(d, '{baseline,features,district,categories,1}',
+                                  d #> '{baseline,features,district,categories,0}')) FROM band_doc;
+SELECT mm_import('bad', jsonb_set(d, '{baseline,prediction}', d #> '{baseline,features,area}')) FROM band_doc;
+SELECT mm_import('bad', jsonb_set(d, '{baseline,features,floor}', d #> '{baseline,features,area}')) FROM band_doc;
+SELECT mm_import('bad', d #- '{baseline,features,balcony}') FROM band_doc;
+SELECT mm_import('bad', d #- '{baseline,prediction}') FROM band_doc;
+
+-- sizes: an array longer than its place allows is refused before it is read
+SELECT mm_import('bad', jsonb_set(d, '{categories,2,names}',
+                                  (SELECT jsonb_agg(to_char(g, 'FM000000')) FROM generate_series(1, 100001) g)))
+  FROM band_doc;
+SELECT mm_import('bad', jsonb_set(d, '{baseline,features,district,categories}',
+                                  (SELECT jsonb_agg('c' || g) FROM generate_series(1, 101) g))) FROM band_doc;
+SELECT mm_import('bad', jsonb_set(d, '{features}',
+                                  (SELECT jsonb_agg(jsonb_build_object('name', 'f' || g, 'kind', 'numeric'))
+                                     FROM generate_series(1, 1601) g))) FROM band_doc;
+-- 2,000,000 elements: refused at once, not after seconds of parsing and checking
+CREATE TEMP TABLE huge_docs (p text[], d jsonb);
+ALTER TABLE huge_docs ALTER d SET STORAGE EXTERNAL;  -- kept as it is, not compressed
+INSERT INTO huge_docs
+SELECT p, jsonb_set(d, p, (SELECT jsonb_agg(g) FROM generate_series(1, 2000000) g)) FROM band_doc,
+       (VALUES ('{params,grid}'::text[]), ('{model,coef}'), ('{baseline,features,area,shares}')) v(p);
+SET statement_timeout = '2s';
+SELECT mm_import('bad', d) FROM huge_docs WHERE p = '{params,grid}';
+SELECT mm_import('bad', d) FROM huge_docs WHERE p = '{model,coef}';
+SELECT mm_import('bad', d) FROM huge_docs WHERE p = '{baseline,features,area,shares}';
+RESET statement_timeout;
+SELECT (SELECT count(*) FROM mm._models) = models AS same_models,
+       (SELECT count(*) FROM mm._versions) = versions AS same_versions,
+       (SELECT count(*) FROM mm._stages) = stages AS same_stages,
+       (SELECT count(*) FROM mm._deployment_history) = history AS same_history
+  FROM catalog_before;
+
+-- a large model still imports: 100,000 categories one-hot encoded, the most a feature and a design have
+SELECT mm_import('many_codes', jsonb_build_object(
+         'format', 'modelmgr-model', 'format_version', 1, 'algorithm', 'linear_regression',
+         'task', 'regression', 'target', 'y', 'features', '[{"name": "code", "kind": "categorical"}]'::jsonb,
+         'design_columns', 100000, 'preprocess', NULL,
+         'categories', jsonb_build_array(jsonb_build_object(
+             'names', (SELECT jsonb_agg(to_char(g, 'FM000000') ORDER BY g) FROM generate_series(1, 100000) g),
+             'other', '[]'::jsonb, 'encoding', 'onehot')),
+         'model', jsonb_build_object(
+             'fit_intercept', true, 'alpha', 0, 'intercept', 1.5, 'rank', 100000, 'df_resid', NULL,
+             'coef', (SELECT jsonb_agg(g % 7 ORDER BY g) FROM generate_series(1, 100000) g),
+             'std_err', (SELECT jsonb_agg(NULL::float8) FROM generate_series(1, 100001)),
+             'stat', (SELECT jsonb_agg(NULL::float8) FROM generate_series(1, 100001)),
+             'p_value', (SELECT jsonb_agg(NULL::float8) FROM generate_series(1, 100001))),
+         'params', NULL, 'metrics', NULL, 'baseline', NULL, 'feature_types', NULL, 'provenance', NULL))
+       AS version;
+-- the intercept plus the code's coefficient (its number mod 7); a code never seen adds nothing
+SELECT code, mm_predict('many_codes', c) AS prediction
+  FROM (VALUES ('000007'), ('099999'), ('100000'), ('none')) c(code);
+-- and a trained one whose capped text feature keeps thousands of categories in "other"
+CREATE TABLE tickets AS
+SELECT g AS id, 'shop ' || (g % 3000) AS shop, (g % 17)::float8 AS hours,
+       2 * (g % 17) + CASE WHEN g % 3000 < 10 THEN g % 3000 ELSE 20 END AS cost
+  FROM generate_series(1, 9000) g;
+SELECT version FROM mm_train('ticket_cost', 'tickets', 'cost', exclude => ARRAY['id'],
+                             preprocess => '{"shop": {"max_categories": 10}}');
+SELECT jsonb_array_length(d #> '{categories,0,names}') AS names, jsonb_array_length(d #> '{categories,0,other}') AS other,
+       mm_import('ticket_copy', d) AS version
+  FROM (SELECT mm_export('ticket_cost') AS d) s;
+SELECT bool_and(mm_predict('ticket_cost', t) = mm_predict('ticket_copy', t)) AS same_predictions FROM tickets t;
+
 -- export errors
 SELECT mm_export('no_such_model');
 SELECT mm_export('flat_price@99');

@@ -132,50 +132,91 @@ dict_lookup(MmStringDict *d, MemoryContext cxt, const char *str, int len, uint64
 	return d->n - 1;
 }
 
-/* Bytes the rows of both parts take with one more row in part. */
+/* Bytes one row takes in a part's arrays: features, label index, target, hash. */
 static Size
-bytes_after_growth(const MmDataset *ds, int part, size_t cap)
+row_bytes(const MmDataset *ds, bool with_hash)
 {
-	Size		per_row = sizeof(double) * (ds->p + 1) + sizeof(int32) +
-		(ds->hash[0] != NULL || keep_hashes ? sizeof(uint64) : 0);
-
-	return per_row * (cap + ds->cap[1 - part]);
+	return sizeof(double) * ds->p + sizeof(int32) +
+		(ds->numeric_target ? sizeof(double) : 0) + (with_hash ? sizeof(uint64) : 0);
 }
 
-/* Makes room for one more row in part, within the memory limit; false past it. */
-static bool
-grow_part(MmDataset *ds, int part)
+/*
+ * Gives part room for cap rows: allocates its arrays, moves them, or releases
+ * them for 0.  The rows it holds must fit.
+ */
+static void
+resize_part(MmDataset *ds, int part, size_t cap, bool with_hash)
 {
-	size_t		cap = Max(ds->cap[part] * 2, ds->first_cap[part]);
-	Size		need = bytes_after_growth(ds, part, cap);
-
-	if (need > ds->limit)
+	if (cap == 0)
 	{
-		/* the last doubling may not fit where the rows themselves still do */
-		cap = ds->cap[part] + (ds->limit - bytes_after_growth(ds, part, ds->cap[part])) /
-			(sizeof(double) * (ds->p + 1) + sizeof(int32));
-		if (cap <= ds->cap[part])
-			return false;
+		if (ds->x[part] != NULL)
+			pfree(ds->x[part]);
+		if (ds->y[part] != NULL)
+			pfree(ds->y[part]);
+		if (ds->t[part] != NULL)
+			pfree(ds->t[part]);
+		if (ds->hash[part] != NULL)
+			pfree(ds->hash[part]);
+		ds->x[part] = NULL;
+		ds->y[part] = NULL;
+		ds->t[part] = NULL;
+		ds->hash[part] = NULL;
 	}
-	if (ds->x[part] == NULL)
+	else if (ds->x[part] == NULL)
 	{
 		ds->x[part] = MemoryContextAllocHuge(ds->cxt, sizeof(double) * ds->p * cap);
 		ds->y[part] = MemoryContextAllocHuge(ds->cxt, sizeof(int32) * cap);
 		if (ds->numeric_target)
 			ds->t[part] = MemoryContextAllocHuge(ds->cxt, sizeof(double) * cap);
-		if (keep_hashes)
+		if (with_hash)
 			ds->hash[part] = MemoryContextAllocHuge(ds->cxt, sizeof(uint64) * cap);
 	}
 	else
 	{
 		ds->x[part] = repalloc_huge(ds->x[part], sizeof(double) * ds->p * cap);
 		ds->y[part] = repalloc_huge(ds->y[part], sizeof(int32) * cap);
-		if (ds->numeric_target)
+		if (ds->t[part] != NULL)
 			ds->t[part] = repalloc_huge(ds->t[part], sizeof(double) * cap);
 		if (ds->hash[part] != NULL)
 			ds->hash[part] = repalloc_huge(ds->hash[part], sizeof(uint64) * cap);
 	}
 	ds->cap[part] = cap;
+}
+
+/*
+ * Makes room for one more row in part, within the memory limit; false past
+ * it.  Capacity counts, not rows: what is allocated is what the limit bounds.
+ * All sizes are rows, at most limit / row_bytes, so no product wraps.
+ */
+static bool
+grow_part(MmDataset *ds, int part)
+{
+	int			other = 1 - part;
+	size_t		room = ds->limit / row_bytes(ds, keep_hashes);	/* rows both parts may hold */
+	size_t		want = Max(ds->cap[part] * 2, ds->first_cap[part]);
+	size_t		held,
+				grant;
+
+	if (want > ds->cap[part] && want <= room && ds->cap[other] <= room - want)
+	{
+		resize_part(ds, part, want, keep_hashes);
+		return true;
+	}
+
+	/*
+	 * Near the limit, the room left is shared as the two parts have filled so
+	 * far, and the other part gives back what it holds beyond that: neither
+	 * keeps capacity the other's rows need.  Each such step leaves the parts
+	 * about the square root of the room before, so they are few.
+	 */
+	held = ds->n[0] + ds->n[1];
+	if (held >= room)
+		return false;
+	grant = (size_t) ((double) (room - held) * (ds->n[part] + 1) / (held + 2));
+	grant = Max(grant, 1);
+	if (ds->cap[other] > room - ds->n[part] - grant)
+		resize_part(ds, other, room - ds->n[part] - grant, keep_hashes);
+	resize_part(ds, part, ds->n[part] + grant, keep_hashes);
 	return true;
 }
 
@@ -449,7 +490,6 @@ fold_copy(MmDataset *ds, const MmSource *src, const MmDatasetFold *f)
 	ds->label_kind = all->label_kind;
 	ds->numeric_target = all->numeric_target;
 	ds->salt = all->salt;
-	ds->limit = all->limit;
 	ds->fold_copy = f->fold >= 0;
 	ds->nlabels = all->nlabels;
 	ds->labels = MemoryContextAlloc(ds->cxt, sizeof(char *) * Max(all->nlabels, 1));
@@ -478,22 +518,37 @@ fold_copy(MmDataset *ds, const MmSource *src, const MmDatasetFold *f)
 	}
 	else
 		for (i = 0; i < all->n[0]; i++)
+		{
 			n[f->fold_of[i] == f->fold]++;
-	for (part = 0; part < 2; part++)
-	{
-		size_t		cap = Max(n[part], 1);
+			if ((i & 0xffff) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
 
-		ds->x[part] = MemoryContextAllocHuge(ds->cxt, sizeof(double) * ds->p * cap);
-		ds->y[part] = MemoryContextAllocHuge(ds->cxt, sizeof(int32) * cap);
-		if (ds->numeric_target)
-			ds->t[part] = MemoryContextAllocHuge(ds->cxt, sizeof(double) * cap);
-		ds->cap[part] = cap;
+	/*
+	 * The copy shares the limit with the rows it is made from and their folds'
+	 * numbers, which stay in memory meanwhile.
+	 */
+	{
+		Size		outside = MmDatasetBytes(all) +
+			(f->fold_of != NULL ? sizeof(int32) * all->n[0] : 0);
+
+		ds->limit = all->limit > outside ? all->limit - outside : 0;
+		MmDatasetRequireRoom(ds, src->display, n[0] + n[1], row_bytes(ds, false),
+							 psprintf("%zu rows of %d features were read; a copy of %zu of them to fit "
+									  "a model does not fit beside them.",
+									  all->n[0] + all->n[1], all->p, n[0] + n[1]));
 	}
+	for (part = 0; part < 2; part++)
+		resize_part(ds, part, Max(n[part], 1), false);
 	if (f->fold < 0)
 	{
 		for (part = 0; part < 2; part++)
 			for (i = 0; i < all->n[part]; i++)
+			{
 				copy_row(ds, part, all, part, i);
+				if ((i & 0xffff) == 0)
+					CHECK_FOR_INTERRUPTS();
+			}
 		ds->fingerprint = all->fingerprint;
 		ds->null_target = all->null_target;
 		ds->rows_read = all->rows_read;
@@ -524,6 +579,7 @@ MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind, bool n
 	LoadReceiver lr;
 	char	   *snapshot;
 	int			j,
+				part,
 				rc;
 
 	if (fold_source != NULL)
@@ -583,14 +639,11 @@ MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind, bool n
 	 * at every step.  An estimate that is too high costs address space only.
 	 */
 	{
-		double		est = MmEstimatedRows(src->relid);
-		double		row_bytes = sizeof(double) * ds->p + sizeof(int32);
-		double		fit = (double) ds->limit / row_bytes;
+		double		est = Max(MmEstimatedRows(src->relid), 0.0);
+		double		half = (double) (ds->limit / row_bytes(ds, keep_hashes) / 2);
 
-		ds->first_cap[0] = (size_t) Min(est * (1.0 - test_size) * 1.02 + FIRST_ROWS, fit / 2);
-		ds->first_cap[1] = (size_t) Min(est * test_size * 1.02 + FIRST_ROWS, fit / 2);
-		ds->first_cap[0] = Max(ds->first_cap[0], FIRST_ROWS);
-		ds->first_cap[1] = Max(ds->first_cap[1], FIRST_ROWS);
+		ds->first_cap[0] = (size_t) Min(est * (1.0 - test_size) * 1.02 + FIRST_ROWS, half);
+		ds->first_cap[1] = (size_t) Min(est * test_size * 1.02 + FIRST_ROWS, half);
 	}
 	lr.relation = src->display;
 	lr.target = src->target;
@@ -599,6 +652,11 @@ MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind, bool n
 	rc = MmSpiRunTo(q.data, NULL, (DestReceiver *) &lr);
 	if (rc != SPI_OK_SELECT && rc != SPI_OK_UTILITY)
 		elog(ERROR, "could not read the rows of %s: %s", src->display, SPI_result_code_string(rc));
+	/* the estimate's margin given back, so that what follows counts the rows only */
+	if (lr.stopped == LOAD_OK)
+		for (part = 0; part < 2; part++)
+			if (ds->cap[part] > ds->n[part])
+				resize_part(ds, part, ds->n[part], keep_hashes);
 	if (lr.stopped == LOAD_TOO_MANY_LABELS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -622,6 +680,67 @@ MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind, bool n
 				 errhint("Raise modelmgr.max_train_memory, or train on a sample of the rows "
 						 "(for example a view with TABLESAMPLE).")));
 	return snapshot;
+}
+
+/* Bytes the arrays of ds's rows take: their capacity, which is what is allocated. */
+Size
+MmDatasetBytes(const MmDataset *ds)
+{
+	return ds->cap[0] * row_bytes(ds, ds->hash[0] != NULL) +
+		ds->cap[1] * row_bytes(ds, ds->hash[1] != NULL);
+}
+
+/*
+ * Whether rows more of per_row bytes each fit beside ds's rows within its
+ * limit.  A division, not a product, so that no count can wrap around.
+ */
+bool
+MmDatasetHasRoom(const MmDataset *ds, size_t rows, Size per_row)
+{
+	Size		held = MmDatasetBytes(ds);
+
+	if (held > ds->limit)
+		return false;
+	return per_row == 0 || rows <= (ds->limit - held) / per_row;
+}
+
+/*
+ * Errors as a read past the limit does, with detail (a full sentence),
+ * unless rows more of per_row bytes fit beside ds's rows: called before the
+ * allocation, never after.
+ */
+void
+MmDatasetRequireRoom(const MmDataset *ds, const char *relation, size_t rows, Size per_row,
+					 const char *detail)
+{
+	if (MmDatasetHasRoom(ds, rows, per_row))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("the rows of %s exceed modelmgr.max_train_memory (%d kB)",
+					relation, mm_max_train_memory_kb),
+			 errdetail("%s", detail),
+			 errhint("Raise modelmgr.max_train_memory, or train on a sample of the rows "
+					 "(for example a view with TABLESAMPLE).")));
+}
+
+/*
+ * Errors unless cross-validation fits beside the rows read, before any of it
+ * is allocated: a fold number per training row, and, while a model is
+ * fitted, a copy of the rows it fits (every row, for the winner's refit).
+ */
+void
+MmDatasetRequireFoldRoom(const MmDataset *all, const char *relation)
+{
+	size_t		rows = all->n[0] + all->n[1];
+	Size		folds = sizeof(int32) * all->n[0];	/* below the rows' own bytes: no wrap */
+	MmDataset	after = *all;
+
+	/* the rows and the folds' numbers, as one part of the same limit */
+	after.limit = all->limit > folds ? all->limit - folds : 0;
+	MmDatasetRequireRoom(&after, relation, rows, row_bytes(all, false),
+						 psprintf("%zu rows of %d features were read; cross-validation's copy of "
+								  "them does not fit beside them.", rows, all->p));
 }
 
 /* Orders labels for MmDatasetOrderLabels. */

@@ -23,6 +23,7 @@
 
 #include "modelmgr.h"
 #include "document.h"
+#include "monitor.h"
 
 PG_FUNCTION_INFO_V1(mm_export);
 PG_FUNCTION_INFO_V1(mm_import);
@@ -205,6 +206,126 @@ score_of(const MmModel *m, Jsonb *metrics)
 	}
 }
 
+/* One open array or object of the walk in check_sizes. */
+typedef struct Level
+{
+	bool		object;
+	const char *key;			/* the member being read, in an object */
+	int			keylen;
+	uint32		index;			/* the element being read, in an array */
+} Level;
+
+/* The path of the container at depth in levels, as a field name: categories[2].names. */
+static char *
+level_path(const Level *levels, int depth)
+{
+	StringInfoData buf;
+	int			d;
+
+	initStringInfo(&buf);
+	for (d = 0; d < depth; d++)
+	{
+		if (levels[d].object)
+			appendStringInfo(&buf, "%s%.*s", d ? "." : "", Min(levels[d].keylen, 100), levels[d].key);
+		else
+			appendStringInfo(&buf, "[%u]", levels[d].index);
+	}
+	return buf.data;
+}
+
+/*
+ * Refuses an array or object larger than its place in the document allows
+ * (mm_document_max_elements), before anything reads the document further:
+ * what follows takes time in proportion to every element, and an oversized
+ * array would otherwise be bounded by the document's bytes only.  The walk
+ * meets each container's size first, so one of millions of elements is
+ * refused before its first element is read.
+ */
+static void
+check_sizes(Jsonb *document)
+{
+	JsonbIterator *it = JsonbIteratorInit(&document->root);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	int			cap = 16,
+				depth = 0;
+	Level	   *levels = palloc(sizeof(Level) * cap);
+	uint64		steps = 0;
+
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		if ((++steps & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+		switch (tok)
+		{
+			case WJB_BEGIN_ARRAY:
+			case WJB_BEGIN_OBJECT:
+				{
+					uint32		n = tok == WJB_BEGIN_ARRAY ? v.val.array.nElems : v.val.object.nPairs;
+					char	   *top = depth >= 1 && levels[0].object ?
+						pnstrdup(levels[0].key, levels[0].keylen) : NULL;
+					char	   *key = depth >= 1 && levels[depth - 1].object ?
+						pnstrdup(levels[depth - 1].key, levels[depth - 1].keylen) : NULL;
+					size_t		limit = mm_document_max_elements(top, key);
+
+					if (n > limit)
+						ereport(ERROR,
+								(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+								 errmsg("document is not a model modelmgr can import"),
+								 errdetail("document field \"%s\" holds %u %s, more than its limit of %zu",
+										   depth ? level_path(levels, depth) : "(document)", n,
+										   tok == WJB_BEGIN_ARRAY ? "elements" : "members", limit),
+								 errhint("Import a document that mm_export wrote (doc/export-format.md).")));
+					if (depth == cap)
+					{
+						cap *= 2;
+						levels = repalloc(levels, sizeof(Level) * cap);
+					}
+					levels[depth].object = tok == WJB_BEGIN_OBJECT;
+					levels[depth].key = NULL;
+					levels[depth].keylen = 0;
+					levels[depth].index = 0;
+					depth++;
+					break;
+				}
+			case WJB_END_ARRAY:
+			case WJB_END_OBJECT:
+				depth--;
+				if (depth > 0 && !levels[depth - 1].object)
+					levels[depth - 1].index++;
+				break;
+			case WJB_KEY:
+				levels[depth - 1].key = v.val.string.val;
+				levels[depth - 1].keylen = v.val.string.len;
+				break;
+			case WJB_ELEM:
+				levels[depth - 1].index++;
+				break;
+			default:
+				break;
+		}
+	}
+}
+
+/*
+ * Refuses a baseline profile the monitor would refuse (check.c holds the one
+ * definition), naming the field: a damaged one would fail every check, or,
+ * with counts that say nothing was profiled, switch drift detection off.
+ */
+static void
+check_baseline(const char *baseline, const MmModel *model)
+{
+	char	   *field;
+	const char *what;
+
+	if (!MmBaselineValid(MmJsonbFromString(baseline), model, &field, &what))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("document is not a model modelmgr can import"),
+				 errdetail("document field \"baseline%s%s\" %s", field[0] ? "." : "", field, what),
+				 errhint("Import a document that mm_export wrote (doc/export-format.md).")));
+}
+
 /* Body of mm_import. */
 static Datum
 import_body(FunctionCallInfo fcinfo, MmAuditCall *call)
@@ -228,6 +349,7 @@ import_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	MmCheckName(name, "model");
 	MmRequireArg(fcinfo, 1, "document");
 	document = PG_GETARG_JSONB_P(1);
+	check_sizes(document);
 	doc_text = MmJsonbText(document);
 	if (mm_document_read(doc_text, strlen(doc_text), &model, &extras, &err) != MM_OK)
 		ereport(ERROR,
@@ -242,8 +364,8 @@ import_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	metrics = MmJsonbFromString(extras.metrics ? extras.metrics : "{}");
 	if (!MmJsonbIsObject(metrics))
 		bad_field("metrics", "must be an object or null");
-	if (extras.baseline != NULL && field(MmJsonbFromString(extras.baseline), "features") == NULL)
-		bad_field("baseline", "must be a baseline profile or null");
+	if (extras.baseline != NULL)
+		check_baseline(extras.baseline, model);
 	prov = extras.provenance ? MmJsonbFromString(extras.provenance) : NULL;
 	if (prov != NULL && !MmJsonbIsObject(prov))
 		bad_field("provenance", "must be an object or null");

@@ -45,6 +45,10 @@ MmGucInit(void)
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
 
+	/*
+	 * The limit protects the server's memory from any one role, so only a
+	 * superuser sets it: ALTER ROLE ... SET raises it for a role that needs more.
+	 */
 	DefineCustomIntVariable("modelmgr.max_train_memory",
 							"Memory a training or evaluation may hold its rows in.",
 							"Algorithms that revisit rows (logistic regression, and any model with "
@@ -52,7 +56,7 @@ MmGucInit(void)
 							"call fails instead of taking the server's memory.",
 							&mm_max_train_memory_kb,
 							1048576, 1024, INT_MAX,
-							PGC_USERSET, GUC_UNIT_KB,
+							PGC_SUSET, GUC_UNIT_KB,
 							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("modelmgr.training_threads",

@@ -298,6 +298,11 @@ typedef struct MmDatasetFold
 extern void MmDatasetSetFold(const MmDatasetFold *fold);
 extern bool MmDatasetFolding(void);
 extern void MmDatasetKeepHashes(bool keep);
+extern Size MmDatasetBytes(const MmDataset *ds);
+extern bool MmDatasetHasRoom(const MmDataset *ds, size_t rows, Size per_row);
+extern void MmDatasetRequireRoom(const MmDataset *ds, const char *relation, size_t rows,
+								 Size per_row, const char *detail);
+extern void MmDatasetRequireFoldRoom(const MmDataset *all, const char *relation);
 extern void MmDatasetOrderLabels(MmDataset *ds);
 extern void MmDatasetFree(MmDataset *ds);
 

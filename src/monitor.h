@@ -71,6 +71,7 @@ typedef struct MmCheckResult
 /* check.c: one check, as the current user; SPI is connected. */
 extern void MmCheckRun(const MmCheckSpec *spec, MmCheckResult *out);
 extern void MmCheckValidate(const MmCheckSpec *spec);
+extern bool MmBaselineValid(Jsonb *baseline, const MmModel *model, char **field, const char **what);
 
 /* monitor.c */
 extern Jsonb *MmMonitorExecute(int32 id, const char *via, bool skip_locked, bool check_owner);

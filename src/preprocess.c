@@ -489,7 +489,7 @@ mean_var(const double *v, size_t n, double *mean, double *var)
 
 /* Removes repeated rows (features and label alike) from one part, keeping the first. */
 static int64
-dedupe_part(MmDataset *ds, int part)
+dedupe_part(MmDataset *ds, int part, const char *relation)
 {
 	size_t		n = ds->n[part],
 				nslots = 16,
@@ -502,6 +502,9 @@ dedupe_part(MmDataset *ds, int part)
 		return 0;
 	while (nslots < 2 * n)
 		nslots *= 2;
+	MmDatasetRequireRoom(ds, relation, nslots, sizeof(int64),
+						 psprintf("%zu rows of %d features were read; the table that finds their "
+								  "duplicates does not fit beside them.", ds->n[0] + ds->n[1], p));
 	slots = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * nslots);
 	memset(slots, 0, sizeof(int64) * nslots);
 	for (i = 0; i < n; i++)
@@ -910,7 +913,10 @@ fit_categorical(const MmColumnPrep *prep, const MmPreprocess *pp, const char *na
 	if (prep->max_categories > 0 && keep > prep->max_categories)
 		keep = prep->max_categories - 1;
 
-	/* the most frequent first: the kept ones, then the other group */
+	/*
+	 * The most frequent first: the kept ones, then the other group.  Copies:
+	 * the dictionary goes with the rows, before the model is written.
+	 */
 	kept = palloc(sizeof(char *) * (keep + 1));
 	other = palloc(sizeof(char *) * (npresent + 1));
 	cats->n = 0;
@@ -920,9 +926,11 @@ fit_categorical(const MmColumnPrep *prep, const MmPreprocess *pp, const char *na
 	for (i = 0; i < npresent; i++)
 	{
 		if (cats->n < keep)
-			kept[cats->n++] = d->names[present[i]];
+			kept[cats->n++] = pstrdup(d->names[present[i]]);
 		else
-			other[cats->n_other++] = d->names[present[i]];
+			other[cats->n_other++] = pstrdup(d->names[present[i]]);
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
 	qsort(kept, cats->n, sizeof(char *), cmp_name);
 	qsort(other, cats->n_other, sizeof(char *), cmp_name);
@@ -1058,7 +1066,7 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 	}
 	if (pp->dedupe)
 		for (part = 0; part < 2; part++)
-			fit->duplicates += dedupe_part(ds, part);
+			fit->duplicates += dedupe_part(ds, part, src->display);
 	n = ds->n[0];
 
 	fit->dropped = palloc(sizeof(char *) * p);
@@ -1084,7 +1092,13 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 								   &keep[j]))
 		{
 			if (column == NULL)
+			{
+				MmDatasetRequireRoom(ds, src->display, Max(n, 1), sizeof(double),
+									 psprintf("%zu rows of %d features were read; a copy of a column "
+											  "to fit its preprocessing does not fit beside them.",
+											  ds->n[0] + ds->n[1], p));
 				column = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1));
+			}
 			for (i = 0; i < n; i++)
 				column[i] = ds->x[0][i * p + j];
 			keep[j] = fit_column(&pp->column[j], pp, src->features[j], column, n, &all[j]);
@@ -1186,10 +1200,10 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 
 	/* with text: a new matrix of the encoded columns, within the memory limit */
 	{
-		Size		need = sizeof(double) * shell.n_design * (ds->n[0] + ds->n[1]);
 		double	   *raw = palloc(sizeof(double) * p);
 
-		if (need > ds->limit)
+		/* the rows as read stay until each part is encoded: both count */
+		if (!MmDatasetHasRoom(ds, ds->n[0] + ds->n[1], sizeof(double) * shell.n_design))
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("the %d encoded columns of %zu rows exceed modelmgr.max_train_memory (%d kB)",
@@ -1260,7 +1274,7 @@ MmDatasetEncode(const MmModel *model, const MmSource *src, MmDataset *ds, int64 
 				*unseen += d->count[0][i] + d->count[1][i];
 		}
 	}
-	if ((Size) sizeof(double) * w * (ds->n[0] + ds->n[1]) > ds->limit)
+	if (!MmDatasetHasRoom(ds, ds->n[0] + ds->n[1], sizeof(double) * w))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("the %d encoded columns of %zu rows exceed modelmgr.max_train_memory (%d kB)",

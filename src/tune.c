@@ -374,6 +374,8 @@ assign_folds(Tune *t)
 		{
 			t->fold_of[r] = mm_fold_of_draw(mm_row_draw(t->all.hash[0][r], t->all.salt), t->folds);
 			count[t->fold_of[r]]++;
+			if ((r & 0xffff) == 0)
+				CHECK_FOR_INTERRUPTS();
 		}
 		for (f = 0; f < t->folds; f++)
 			if (count[f] == 0)
@@ -384,6 +386,7 @@ assign_folds(Tune *t)
 		return;
 	}
 	{
+		/* smaller than a copy of the rows, which MmDatasetRequireFoldRoom made room for */
 		size_t	   *order = palloc(sizeof(size_t) * Max(n, 1));
 
 		for (r = 0; r < n; r++)
@@ -396,6 +399,7 @@ assign_folds(Tune *t)
 			t->fold_of[order[r]] = deal;
 			deal = (deal + 1) % t->folds;
 		}
+		pfree(order);
 	}
 }
 
@@ -419,6 +423,7 @@ load_rows(Tune *t)
 	PG_END_TRY();
 	if (kind != 0)
 		MmDatasetOrderLabels(&t->all);
+	MmDatasetRequireFoldRoom(&t->all, t->src.display);
 	for (j = 0; j < t->all.p; j++)
 		if (t->all.nonfinite_count[j] > 0)
 			ereport(ERROR,

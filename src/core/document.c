@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "artifact.h"
+#include "profile.h"
 
 static MmDoubleFormatFn double_format = NULL;
 
@@ -24,6 +25,37 @@ void
 mm_set_double_format(MmDoubleFormatFn fn)
 {
 	double_format = fn;
+}
+
+size_t
+mm_document_max_elements(const char *top, const char *key)
+{
+	if (top == NULL || key == NULL)
+		return MM_DOCUMENT_MAX_ELEMENTS;
+	/* a feature each: the document's lists, the baseline's profiles */
+	if ((strcmp(top, key) == 0 && (strcmp(top, "features") == 0 || strcmp(top, "feature_types") == 0 ||
+								   strcmp(top, "preprocess") == 0 || strcmp(top, "categories") == 0)) ||
+		(strcmp(top, "baseline") == 0 && strcmp(key, "features") == 0))
+		return MM_MAX_FEATURES;
+	if (strcmp(key, "clip") == 0 && strcmp(top, "preprocess") == 0)
+		return 2;
+	if (strcmp(top, "categories") == 0 && (strcmp(key, "names") == 0 || strcmp(key, "other") == 0))
+		return MM_MAX_CATEGORIES;
+	if (strcmp(top, "model") == 0 && (strcmp(key, "classes") == 0 || strcmp(key, "class_values") == 0))
+		return MM_MAX_CLASSES;
+	if (strcmp(top, "model") == 0 && strcmp(key, "centers") == 0)
+		return MM_MAX_CLUSTERS;
+	if (strcmp(top, "baseline") == 0)
+	{
+		if (strcmp(key, "quantiles") == 0)
+			return MM_PROFILE_SKETCH + 1;
+		/* a numeric profile's intervals, or a categorical one's names and the rest */
+		if (strcmp(key, "shares") == 0)
+			return MM_PROFILE_SKETCH > MM_PROFILE_CATEGORIES ? MM_PROFILE_SKETCH : MM_PROFILE_CATEGORIES + 1;
+		if (strcmp(key, "categories") == 0)
+			return MM_PROFILE_CATEGORIES;
+	}
+	return MM_DOCUMENT_MAX_ELEMENTS;
 }
 
 /* ---------------------------------------------------------------- writing */
@@ -740,30 +772,43 @@ read_model_part(In *in, json_t *part, MmModel *m)
 }
 
 /*
- * Any JSON value, compact, its doubles through out_double so that a host field keeps
- * its shortest digits on the way through (jansson's own writer prints 17).
- * Depth is bounded by the parser's nesting limit.
+ * Any JSON value of host field top, compact, its doubles through out_double
+ * so that a host field keeps its shortest digits on the way through
+ * (jansson's own writer prints 17); key is the member it is the value of.
+ * An array or object larger than its place allows is refused.  Depth is
+ * bounded by the parser's nesting limit.
  */
 static void
-out_json(MmBuffer *o, json_t *v)
+out_json(In *in, MmBuffer *o, json_t *v, const char *top, const char *key)
 {
-	const char *key;
+	const char *k;
 	json_t	   *item;
 	size_t		i;
 	int			first = 1;
 
+	if ((json_is_object(v) || json_is_array(v)) && !in->failed &&
+		(json_is_object(v) ? json_object_size(v) : json_array_size(v)) > mm_document_max_elements(top, key))
+	{
+		mm_fail(in->err, MM_ERR_INVALID_INPUT, -1,
+				"document field \"%.100s\" in \"%s\" holds %zu elements, more than its limit of %zu",
+				key ? key : top, top, json_is_object(v) ? json_object_size(v) : json_array_size(v),
+				mm_document_max_elements(top, key));
+		in->failed = 1;
+	}
+	if (in->failed)
+		return;
 	switch (json_typeof(v))
 	{
 		case JSON_OBJECT:
 			mm_buffer_append(o, "{", 1);
-			json_object_foreach(v, key, item)
+			json_object_foreach(v, k, item)
 			{
 				if (!first)
 					mm_buffer_append(o, ",", 1);
 				first = 0;
-				out_string(o, key);
+				out_string(o, k);
 				mm_buffer_append(o, ":", 1);
-				out_json(o, item);
+				out_json(in, o, item, top, k);
 			}
 			mm_buffer_append(o, "}", 1);
 			break;
@@ -773,7 +818,7 @@ out_json(MmBuffer *o, json_t *v)
 			{
 				if (i)
 					mm_buffer_append(o, ",", 1);
-				out_json(o, item);
+				out_json(in, o, item, top, NULL);
 			}
 			mm_buffer_append(o, "]", 1);
 			break;
@@ -817,7 +862,12 @@ extra_text(In *in, json_t *doc, const char *key)
 	}
 	if (json_is_null(v))
 		return NULL;
-	out_json(&o, v);
+	out_json(in, &o, v, key, key);
+	if (in->failed)
+	{
+		mm_free(o.data);
+		return NULL;
+	}
 	if (o.failed)
 	{
 		mm_free(o.data);
@@ -906,9 +956,12 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 	}
 	features = member(in, doc, "features");
 	if (in->failed || !json_is_array(features) || json_array_size(features) < 1 ||
-		json_array_size(features) > MM_MAX_DESIGN)
+		json_array_size(features) > mm_document_max_elements("features", "features"))
 	{
-		bad(in, "must be a non-empty array of features", "features");
+		if (!in->failed)
+			mm_fail(in->err, MM_ERR_INVALID_INPUT, -1,
+					"document field \"features\" must be an array of 1 to %d features", MM_MAX_FEATURES);
+		in->failed = 1;
 		return MM_ERR_INVALID_INPUT;
 	}
 	m->n_features = (int) json_array_size(features);

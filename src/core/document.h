@@ -24,6 +24,23 @@
 /* Largest document read, in bytes. */
 #define MM_DOCUMENT_MAX_BYTES (256u * 1024 * 1024)
 
+/*
+ * The most elements an array, or members an object, of a document may hold
+ * wherever nothing tighter applies: the longest a model has, a design
+ * column's inference statistics with the intercept's.  A reader refuses a
+ * larger one before it reads it; only the document's bytes bound the rest.
+ */
+#define MM_DOCUMENT_MAX_ELEMENTS (MM_MAX_DESIGN + 1)
+
+/*
+ * The most elements an array (or members an object) of a document may hold,
+ * by where it is: top is the document's field it is in, NULL for the
+ * document itself; key is the member whose value it is, NULL for an
+ * element of an array.  Each limit is one the model or the profile has
+ * (features, categories, classes, clusters, the profiles' fixed sketches).
+ */
+extern size_t mm_document_max_elements(const char *top, const char *key);
+
 /* Host fields: JSON text of any value, or NULL for null. */
 typedef struct MmDocumentExtras
 {

@@ -100,6 +100,6 @@ extern int	mm_threads(void);
 #define MM_MAX_THREADS 64
 
 /* Largest number of features any model may have. */
-#define MM_MAX_FEATURES 1000
+#define MM_MAX_FEATURES 1600
 
 #endif							/* MMCORE_H */

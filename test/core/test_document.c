@@ -309,6 +309,140 @@ test_refusals(void **state)
 	mm_model_free(m);
 }
 
+/* The limits by place: the models' and profiles' own, written out here as numbers. */
+static void
+test_element_limits(void **state)
+{
+	assert_int_equal(mm_document_max_elements("features", "features"), 1600);
+	assert_int_equal(mm_document_max_elements("feature_types", "feature_types"), 1600);
+	assert_int_equal(mm_document_max_elements("preprocess", "preprocess"), 1600);
+	assert_int_equal(mm_document_max_elements("preprocess", "clip"), 2);
+	assert_int_equal(mm_document_max_elements("categories", "categories"), 1600);
+	assert_int_equal(mm_document_max_elements("categories", "names"), 100000);
+	assert_int_equal(mm_document_max_elements("categories", "other"), 100000);
+	assert_int_equal(mm_document_max_elements("model", "classes"), 1000);
+	assert_int_equal(mm_document_max_elements("model", "centers"), 10000);
+	assert_int_equal(mm_document_max_elements("model", "coef"), 100001);
+	assert_int_equal(mm_document_max_elements("baseline", "features"), 1600);
+	assert_int_equal(mm_document_max_elements("baseline", "quantiles"), 101);
+	assert_int_equal(mm_document_max_elements("baseline", "shares"), 101);
+	assert_int_equal(mm_document_max_elements("baseline", "categories"), 100);
+	/* a place of its own nowhere: the longest array a model has */
+	assert_int_equal(mm_document_max_elements("params", "grid"), 100001);
+	assert_int_equal(mm_document_max_elements("metrics", NULL), 100001);
+	assert_int_equal(mm_document_max_elements(NULL, NULL), 100001);
+}
+
+/* A JSON array of n zeros (malloc'd). */
+static char *
+zeros(size_t n)
+{
+	char	   *out = malloc(2 * n + 3);
+	size_t		i,
+				at = 0;
+
+	out[at++] = '[';
+	for (i = 0; i < n; i++)
+	{
+		if (i)
+			out[at++] = ',';
+		out[at++] = '0';
+	}
+	out[at++] = ']';
+	out[at] = '\0';
+	return out;
+}
+
+/* Whether a document of m with extras reads; the message of a refusal in err. */
+static int
+reads_with(MmModel *m, MmDocumentExtras *extras, MmError *err)
+{
+	char	   *doc;
+	MmModel    *read;
+	MmDocumentExtras back;
+	MmErrorCode rc;
+
+	assert_int_equal(mm_document_write(m, extras, &doc, err), MM_OK);
+	rc = mm_document_read(doc, strlen(doc), &read, &back, err);
+	mm_free(doc);
+	if (rc != MM_OK)
+	{
+		assert_null(read);
+		return 0;
+	}
+	mm_model_free(read);
+	mm_document_free_extras(&back);
+	return 1;
+}
+
+/* Arrays past their place's limit are refused, naming it; at the limit they read. */
+static void
+test_oversized_arrays(void **state)
+{
+	MmModel    *m = linear_model();
+	MmDocumentExtras extras = {NULL, NULL, NULL, NULL, NULL};
+	MmError		err;
+	char	   *at_limit = zeros(100001),
+			   *past = zeros(100002);
+	char		shares[512];
+	int			i;
+
+	extras.params = malloc(strlen(past) + 16);
+	sprintf(extras.params, "{\"grid\":%s}", at_limit);
+	assert_true(reads_with(m, &extras, &err));
+	sprintf(extras.params, "{\"grid\":%s}", past);
+	assert_false(reads_with(m, &extras, &err));
+	assert_non_null(strstr(err.message, "\"grid\""));
+	assert_non_null(strstr(err.message, "100002 elements, more than its limit of 100001"));
+	free(extras.params);
+	extras.params = NULL;
+
+	/* a baseline profile's shares: the sketch's 100 intervals at most */
+	strcpy(shares, "{\"features\":{\"a\":{\"shares\":[");
+	for (i = 0; i < 102; i++)
+		strcat(shares, i ? ",0" : "1");
+	strcat(shares, "]}}}");
+	extras.baseline = shares;
+	assert_false(reads_with(m, &extras, &err));
+	assert_non_null(strstr(err.message, "\"shares\" in \"baseline\" holds 102 elements"));
+	free(at_limit);
+	free(past);
+	mm_model_free(m);
+}
+
+/* A document of 1601 features, one more than a table can have columns, is refused. */
+static void
+test_too_many_features(void **state)
+{
+	MmModel    *m = linear_model();
+	char	   *doc,
+			   *bad;
+	const char *from,
+			   *to;
+	MmModel    *read;
+	MmError		err;
+	int			j;
+
+	assert_int_equal(mm_document_write(m, NULL, &doc, &err), MM_OK);
+	/* the document with 1601 features in place of its 3 */
+	from = strstr(doc, "\"features\": [");
+	to = strstr(doc, "], \"design_columns\"");
+	assert_non_null(from);
+	assert_non_null(to);
+	bad = malloc(strlen(doc) + 1601 * 48);
+	memcpy(bad, doc, from - doc);
+	strcpy(bad + (from - doc), "\"features\": [");
+	for (j = 0; j < 1601; j++)
+		sprintf(bad + strlen(bad), "%s{\"name\": \"f%d\", \"kind\": \"numeric\"}", j ? ", " : "", j);
+	strcat(bad, to);
+	assert_int_not_equal(mm_document_read(bad, strlen(bad), &read, NULL, &err), MM_OK);
+	assert_null(read);
+	assert_string_equal(err.message, "document field \"features\" must be an array of 1 to 1600 features");
+	free(bad);
+	mm_free(doc);
+	mm_model_free(m);
+}
+
 /* Doubles read back to the same bits, through the default formatter. */
 static void
 test_exact_doubles(void **state)
@@ -367,6 +501,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrips),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_element_limits),
+		cmocka_unit_test(test_oversized_arrays),
+		cmocka_unit_test(test_too_many_features),
 		cmocka_unit_test(test_exact_doubles),
 		cmocka_unit_test(test_out_of_memory),
 	};

@@ -298,11 +298,23 @@ cases = {
     'zero scale': edit(lambda d: d['preprocess'][0].update(scale=0)),
     'duplicate class': edit(lambda d: d['model']['classes'].__setitem__(1, d['model']['classes'][0])),
     'unknown kind': edit(lambda d: d['features'][0].update(kind='complex')),
+    'profile kind': edit(lambda d: d['baseline']['features']['area'].update(kind='zzz')),
+    'negative sd': edit(lambda d: d['baseline']['features']['area'].update(sd=-1)),
+    'negative rows': edit(lambda d: d['baseline']['features']['area'].update(rows=-5)),
+    'negative missing': edit(lambda d: d['baseline']['features']['age'].update(missing=-1)),
+    'other bins': edit(lambda d: d['baseline'].update(bins=1000000000)),
+    'other sketch': edit(lambda d: d['baseline'].update(sketch=20)),
+    'unknown profile field': edit(lambda d: d['baseline']['features']['area'].update(unit='m2')),
+    'prediction of another kind': edit(lambda d: d['baseline'].update(prediction=d['baseline']['features']['area'])),
+    'no prediction profile': edit(lambda d: d['baseline'].pop('prediction')),
+    'long array': edit(lambda d: d['params'].update(grid=[0] * 100002)),
 }
 v = jsonschema.Draft202012Validator(schema)
 print(' '.join(sorted(k for k, d in cases.items() if not v.is_valid(d))))
 }, $schema, "$dir/band.json" ], '>', \$refused, '2>', \$why);
-is($refused, "coefficient as text duplicate class newer format no model unknown field unknown kind unknown model field zero scale\n",
+is($refused, "coefficient as text duplicate class long array negative missing negative rows negative sd newer format "
+	. "no model no prediction profile other bins other sketch prediction of another kind profile kind unknown field "
+	. "unknown kind unknown model field unknown profile field zero scale\n",
 	'the schema refuses damaged documents') or diag($why);
 
 done_testing();
