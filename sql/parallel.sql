@@ -53,3 +53,17 @@ SELECT version, algorithm, metrics #>> '{train,rows}' AS rows
 SELECT array_length(features, 1) AS features FROM mm.versions WHERE model = 'many';
 SELECT count(*) FILTER (WHERE abs(coef - (substr(feature, 2)::int % 5)) < 1e-6) AS recovered, count(*)
   FROM mm_coefficients('many') WHERE feature <> 'intercept';
+
+-- an export inside a statement that writes while its plan runs in parallel
+-- (its catalog read is read-only, under the statement's snapshot)
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+EXPLAIN (COSTS OFF)
+CREATE TABLE exported AS SELECT count(*) AS n, max(mm_export('many') ->> 'format') FILTER (WHERE id = 1) AS format FROM synth;
+CREATE TABLE exported AS SELECT count(*) AS n, max(mm_export('many') ->> 'format') FILTER (WHERE id = 1) AS format FROM synth;
+SELECT * FROM exported;
+DROP TABLE exported;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;

@@ -66,20 +66,21 @@ mm_export(PG_FUNCTION_ARGS)
 	values[0] = Int64GetDatum(v.version_id);
 	/* the caller's name comes in: the statement runs as the catalog's owner */
 	values[1] = CStringGetTextDatum(MmRoleName(GetUserId()));
-	MmCatalogExec("SELECT v.params::pg_catalog.text, v.metrics::pg_catalog.text, "
-				  "v.baseline::pg_catalog.text, pg_catalog.to_jsonb(v.feature_types)::pg_catalog.text, "
-				  "pg_catalog.jsonb_build_object('model', m.name, 'version', v.version, "
-				  "'relation', v.relation, 'target_type', v.target_type, 'test_size', v.test_size, "
-				  "'seed', v.seed, 'rows_read', v.rows_read, 'rows_train', v.rows_train, "
-				  "'rows_test', v.rows_test, 'rows_skipped', v.rows_skipped, "
-				  "'fingerprint', v.fingerprint, 'preprocess', v.preprocess, "
-				  "'fitted_preprocess', v.fitted_preprocess, 'trained_at', v.trained_at, "
-				  "'trained_by', v.trained_by, 'train_time', "
-				  "pg_catalog.date_part('epoch', v.train_time), 'exported_at', pg_catalog.now(), "
-				  "'exported_by', $2)::pg_catalog.text "
-				  "FROM mm._versions v JOIN mm._models m ON m.id OPERATOR(pg_catalog.=) v.model_id "
-				  "WHERE v.id OPERATOR(pg_catalog.=) $1",
-				  2, types, values, NULL, SPI_OK_SELECT);
+	/* read-only, under the statement's snapshot: an export may run inside a parallel plan */
+	MmCatalogQuery("SELECT v.params::pg_catalog.text, v.metrics::pg_catalog.text, "
+				   "v.baseline::pg_catalog.text, pg_catalog.to_jsonb(v.feature_types)::pg_catalog.text, "
+				   "pg_catalog.jsonb_build_object('model', m.name, 'version', v.version, "
+				   "'relation', v.relation, 'target_type', v.target_type, 'test_size', v.test_size, "
+				   "'seed', v.seed, 'rows_read', v.rows_read, 'rows_train', v.rows_train, "
+				   "'rows_test', v.rows_test, 'rows_skipped', v.rows_skipped, "
+				   "'fingerprint', v.fingerprint, 'preprocess', v.preprocess, "
+				   "'fitted_preprocess', v.fitted_preprocess, 'trained_at', v.trained_at, "
+				   "'trained_by', v.trained_by, 'train_time', "
+				   "pg_catalog.date_part('epoch', v.train_time), 'exported_at', pg_catalog.now(), "
+				   "'exported_by', $2)::pg_catalog.text "
+				   "FROM mm._versions v JOIN mm._models m ON m.id OPERATOR(pg_catalog.=) v.model_id "
+				   "WHERE v.id OPERATOR(pg_catalog.=) $1",
+				   2, types, values);
 	extras.params = TextDatumGetCString(MmCatalogGet(0, 1, &isnull));
 	extras.metrics = TextDatumGetCString(MmCatalogGet(0, 2, &isnull));
 	d = MmCatalogGet(0, 3, &isnull);
