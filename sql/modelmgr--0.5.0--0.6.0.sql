@@ -209,6 +209,16 @@ LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION mm_has_privilege(text, text, regrole)
     IS 'whether a role (the current one by default) holds a privilege on a model';
 
+-- The owner of a model may drop it with the monitors other roles keep on it,
+-- as a table's owner drops other roles' views with DROP TABLE ... CASCADE.
+DROP FUNCTION mm_drop_model(text);
+CREATE FUNCTION mm_drop_model(model text, cascade boolean DEFAULT false)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mm_drop_model'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION mm_drop_model(text, boolean)
+    IS 'remove a model with its versions, stages and grants (history and audit stay); cascade: and its monitors';
+
 -- mm_compare reads the registry views, which hide models without a
 -- privilege: it asks first, so that such a model is refused as a table is.
 CREATE OR REPLACE FUNCTION mm_compare(model text, version_a int, version_b int)

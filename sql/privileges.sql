@@ -186,6 +186,27 @@ SET ROLE regress_user;
 SELECT DISTINCT model, role FROM mm.audit_log WHERE model IN ('priv', 'private_one') ORDER BY 1, 2;
 RESET ROLE;
 
+-- the owner drops a model that another role watches, with that role's monitor,
+-- as DROP TABLE ... CASCADE drops other roles' views (terse: the detail numbers
+-- the monitors, which depends on the suites before)
+SET ROLE regress_owner;
+SELECT version FROM mm_train('watched_one', 'priv_data', 'y', features => ARRAY['x1'], test_size => 0);
+SELECT mm_grant('watched_one', 'use', 'regress_user');
+SET ROLE regress_user;
+SELECT mm_monitor('watched_one', 'priv_data', every => '1 day') AS users_monitor \gset
+SET ROLE regress_owner;
+\set VERBOSITY sqlstate
+SELECT mm_unmonitor(:users_monitor);
+\set VERBOSITY terse
+SELECT mm_drop_model('watched_one');
+SELECT mm_drop_model('watched_one', cascade => NULL);
+SELECT mm_drop_model('watched_one', cascade => true);
+\set VERBOSITY default
+RESET ROLE;
+SELECT count(*) AS monitors_left FROM mm.monitors WHERE monitor = :users_monitor;
+SELECT count(*) AS models_left FROM mm.models WHERE model = 'watched_one';
+SELECT arguments FROM mm.audit_log WHERE function = 'mm_drop_model' AND model = 'watched_one' ORDER BY id;
+
 -- the owner's members hold everything; an owner change needs membership of the new owner
 SET ROLE regress_owner;
 SELECT mm_set_owner('priv', 'regress_user');

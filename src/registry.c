@@ -517,10 +517,17 @@ MmDropModel(int64 model_id, const char *model, const char *via, bool drop_monito
 	/* a catalog from before monitors has none */
 	if (MmCatalogHas("_monitors"))
 	{
-		if (drop_monitors)
-			MmCatalogExec("DELETE FROM mm._monitors WHERE model OPERATOR(pg_catalog.=) $1",
-						  1, mtypes, mvalues, NULL, SPI_OK_DELETE);
-		else if (MmCatalogExec("SELECT pg_catalog.string_agg(id::pg_catalog.text, ', ' ORDER BY id) "
+		if (drop_monitors &&
+			MmCatalogExec("WITH dropped AS (DELETE FROM mm._monitors WHERE model OPERATOR(pg_catalog.=) $1 "
+						  "RETURNING id) "
+						  "SELECT pg_catalog.string_agg(id::pg_catalog.text, ', ' ORDER BY id) FROM dropped "
+						  "HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0",
+						  1, mtypes, mvalues, NULL, SPI_OK_SELECT) > 0)
+			ereport(NOTICE,
+					(errmsg("drop cascades to the monitors of model \"%s\"", model),
+					 errdetail("Monitors: %s.", TextDatumGetCString(MmCatalogGet(0, 1, &isnull)))));
+		else if (!drop_monitors &&
+				 MmCatalogExec("SELECT pg_catalog.string_agg(id::pg_catalog.text, ', ' ORDER BY id) "
 							   "FROM mm._monitors WHERE model OPERATOR(pg_catalog.=) $1 "
 							   "HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0",
 							   1, mtypes, mvalues, NULL, SPI_OK_SELECT) > 0)
@@ -528,7 +535,10 @@ MmDropModel(int64 model_id, const char *model, const char *via, bool drop_monito
 					(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
 					 errmsg("cannot drop model \"%s\" because monitors watch it", model),
 					 errdetail("Monitors: %s.", TextDatumGetCString(MmCatalogGet(0, 1, &isnull))),
-					 errhint("Remove them first with mm_unmonitor().")));
+					 strcmp(via, "mm_drop_model") == 0 ?
+					 errhint("Remove them first with mm_unmonitor(), or drop them with the model: "
+							 "SELECT mm_drop_model('%s', cascade => true);", model) :
+					 errhint("Remove them first with mm_unmonitor(), or add CASCADE.")));
 	}
 
 	/* the stages it served are emptied, and the history says so */
@@ -562,14 +572,23 @@ MmDropModel(int64 model_id, const char *model, const char *via, bool drop_monito
 				  SPI_OK_DELETE);
 }
 
-/* Body of mm_drop_model: history and audit rows stay. */
+/* Body of mm_drop_model: history and audit rows stay; cascade drops the monitors too. */
 static Datum
 drop_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 {
 	char	   *model;
-	int64		model_id = begin_call(fcinfo, call, &model, MM_PRIV_OWNER);
+	int64		model_id;
+	bool		cascade = false;
 
-	MmDropModel(model_id, model, "mm_drop_model", false);
+	/* a catalog from before 0.6.0 declares the function without cascade */
+	if (PG_NARGS() > 1)
+	{
+		MmRequireArg(fcinfo, 1, "cascade");
+		cascade = PG_GETARG_BOOL(1);
+		MmAuditArgJson(call, "cascade", cascade ? "true" : "false");
+	}
+	model_id = begin_call(fcinfo, call, &model, MM_PRIV_OWNER);
+	MmDropModel(model_id, model, "mm_drop_model", cascade);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
