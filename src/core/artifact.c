@@ -776,8 +776,11 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 	{
 		part = "categories";
 		ok = read_categories(&r, model);
-		part = "preprocessing";
-		ok = ok && read_transform(&r, model);
+		if (ok)
+		{
+			part = "preprocessing";
+			ok = read_transform(&r, model);
+		}
 	}
 	if (ok)
 	{
