@@ -101,9 +101,14 @@ SELECT g AS id, (g % 50)::float8 AS tenure, ((g * 13) % 7)::float8 AS complaints
          AS churned
   FROM generate_series(1, 4000) g;
 
+-- a log loss below a coin's (ln 2) on the held-out rows
 SELECT algorithm, (metrics->'test'->>'roc_auc')::float8 > 0.8 AS auc_ok,
-       metrics->'test'->>'log_loss' IS NOT NULL AS has_log_loss
+       (metrics->'test'->>'log_loss')::float8 < ln(2) AS log_loss_below_chance
   FROM mm_train('churn', 'churn', 'churned', exclude => ARRAY['id']);
+-- and the log loss the metrics report is the mean of -ln p(true class), p as mm_predict_proba gives it
+SELECT abs((mm_evaluate('churn', 'churn') ->> 'log_loss')::float8
+           - (SELECT -avg(ln(CASE WHEN c.churned THEN p[2] ELSE p[1] END))
+                FROM churn c, LATERAL (SELECT mm_predict_proba('churn', c) AS p) s)) < 1e-12 AS log_loss_matches;
 
 SELECT mm_classes('churn');
 SELECT mm_predict_label('churn', c) AS label, mm_predict('churn', c) AS number, count(*)

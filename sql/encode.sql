@@ -70,8 +70,13 @@ SELECT feature FROM mm_coefficients('sale@3') WHERE feature LIKE 'city=%' ORDER 
 SELECT version FROM mm_train('sale', 'sales', 'price', exclude => ARRAY['id'], deploy => 'never',
                              preprocess => '{"*": {"impute": "most_frequent", "scale": "standard",
                                                    "encode": "ordinal"}}');
+-- the scale is the training part's standard deviation: three quarters of
+-- near-uniform sizes, within 2% of the whole table's
 SELECT fitted_preprocess->'features'->'grade'->'encode' AS grade,
-       fitted_preprocess->'features'->'size'->'scale' IS NOT NULL AS size_scaled
+       abs((fitted_preprocess #>> '{features,size,scale}')::float8
+           / (SELECT stddev_pop(size) FROM sales) - 1) < 0.02 AS size_scaled_by_its_sd,
+       abs((fitted_preprocess #>> '{features,size,center}')::float8
+           / (SELECT avg(size) FROM sales) - 1) < 0.02 AS size_centred_on_its_mean
   FROM mm.versions WHERE model = 'sale' AND version = 4;
 
 -- text features in a classifier and in k-means

@@ -177,14 +177,21 @@ is($node->safe_psql('postgres', qq{
 	   AND b.started_at < a.started_at + a.duration
 	 WHERE a.monitor = $loud}), '0', 'no two runs of a monitor overlapped');
 
-# the database without the extension: no run, no error there
-is($node->safe_psql('plain', q{SELECT count(*) FROM pg_extension WHERE extname = 'modelmgr'}),
-	'0', 'the plain database has no extension');
+# the database without the extension: looked at once after the restart, then
+# never again until a monitor is made there; no error there
+ok($node->poll_query_until('postgres',
+		q{SELECT next_look = 'infinity' FROM mm_monitor_schedule() WHERE database = 'plain'}),
+	'after the restart the plain database is looked at once, then left alone');
 unlike(slurp_file($node->logfile), qr/ERROR:.*mm\./, 'no worker error about the catalog in the log');
 
 # DROP DATABASE does not wait on a worker: workers exit when nothing is due
+# (a worker connected to it would make DROP DATABASE fail after waiting)
 $node->safe_psql('postgres', 'DROP DATABASE plain');
-pass('DROP DATABASE of a database the workers look at');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_database WHERE datname = 'plain'}), '0',
+	'DROP DATABASE of a database the workers looked at succeeds');
+ok($node->poll_query_until('postgres',
+		q{SELECT count(*) = 0 FROM mm_monitor_schedule() WHERE database = 'plain'}),
+	'and the workers forget the database at their next look');
 
 # monitor_enabled = off: no worker starts
 $node->append_conf('postgresql.conf', 'modelmgr.monitor_enabled = off');
