@@ -161,22 +161,29 @@ serving_stages(int64 version_id, int64 *count)
 	return isnull ? NULL : TextDatumGetCString(d);
 }
 
-/*
- * Common start of a registry call: arguments, SPI, the model locked and
- * the privileges needed (MM_PRIV_*) checked.
- */
-static int64
-begin_call(FunctionCallInfo fcinfo, MmAuditCall *call, char **model, int needed)
-{
-	MmLockedModel m;
+/* What a registry function does once its model is locked; SPI is connected. */
+typedef Datum (*RegistryAction) (FunctionCallInfo fcinfo, MmAuditCall *call, const char *model,
+								 int64 model_id);
 
-	*model = MmArgCString(fcinfo, 0, "model");
-	MmAuditSetModel(call, *model);
-	MmCheckName(*model, "model");
+/*
+ * Runs a registry function: reads the model argument, locks the model
+ * with the privileges needed (MM_PRIV_*) checked, and runs the action.
+ */
+static Datum
+registry_call(FunctionCallInfo fcinfo, MmAuditCall *call, int needed, RegistryAction action)
+{
+	char	   *model = MmArgCString(fcinfo, 0, "model");
+	MmLockedModel m;
+	Datum		result;
+
+	MmAuditSetModel(call, model);
+	MmCheckName(model, "model");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	(void) MmLockModel(*model, needed, &m, false);
-	return m.id;
+	(void) MmLockModel(model, needed, &m, false);
+	result = action(fcinfo, call, model, m.id);
+	SPI_finish();
+	return result;
 }
 
 /* A stage argument, checked. */
@@ -190,18 +197,15 @@ stage_arg(FunctionCallInfo fcinfo, int argno, MmAuditCall *call)
 	return stage;
 }
 
-/* Body of mm_deploy. */
+/* What mm_deploy does to the locked model. */
 static Datum
-deploy_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+deploy_action(FunctionCallInfo fcinfo, MmAuditCall *call, const char *model, int64 model_id)
 {
-	char	   *model;
 	char	   *stage;
-	int64		model_id,
-				top_id;
+	int64		top_id;
 	VersionInfo v;
 	int32		depth;
 
-	model_id = begin_call(fcinfo, call, &model, MM_PRIV_DEPLOY);
 	if (!PG_ARGISNULL(1))
 	{
 		MmAuditArgNumber(call, "version", PG_GETARG_INT32(1));
@@ -247,16 +251,20 @@ deploy_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 						v.version, model, stage)));
 	else
 		MmStagePush(model_id, model, stage, v.id, v.version, "mm_deploy");
-	SPI_finish();
 	PG_RETURN_INT32(v.version);
 }
 
-/* Body of mm_rollback. */
+/* mm_deploy: its action on the model, locked with the privileges it needs. */
 static Datum
-rollback_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+deploy_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 {
-	char	   *model;
-	int64		model_id = begin_call(fcinfo, call, &model, MM_PRIV_DEPLOY);
+	return registry_call(fcinfo, call, MM_PRIV_DEPLOY, deploy_action);
+}
+
+/* What mm_rollback does to the locked model. */
+static Datum
+rollback_action(FunctionCallInfo fcinfo, MmAuditCall *call, const char *model, int64 model_id)
+{
 	char	   *stage = stage_arg(fcinfo, 1, call);
 	int64		top_id;
 	int32		depth;
@@ -297,16 +305,20 @@ rollback_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 				  3, types, values, NULL, SPI_OK_DELETE);
 	history(model_id, model, stage, "rollback", below, top, "mm_rollback");
 	call->version = below;
-	SPI_finish();
 	PG_RETURN_INT32(below);
 }
 
-/* Body of mm_undeploy. */
+/* mm_rollback: its action on the model, locked with the privileges it needs. */
 static Datum
-undeploy_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+rollback_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 {
-	char	   *model;
-	int64		model_id = begin_call(fcinfo, call, &model, MM_PRIV_DEPLOY);
+	return registry_call(fcinfo, call, MM_PRIV_DEPLOY, rollback_action);
+}
+
+/* What mm_undeploy does to the locked model. */
+static Datum
+undeploy_action(FunctionCallInfo fcinfo, MmAuditCall *call, const char *model, int64 model_id)
+{
 	char	   *stage = stage_arg(fcinfo, 1, call);
 	int64		top_id;
 	int32		depth;
@@ -325,8 +337,14 @@ undeploy_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 				  2, types, values, NULL, SPI_OK_DELETE);
 	history(model_id, model, stage, "undeploy", 0, top, "mm_undeploy");
 	call->version = top;
-	SPI_finish();
 	PG_RETURN_VOID();
+}
+
+/* mm_undeploy: its action on the model, locked with the privileges it needs. */
+static Datum
+undeploy_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+{
+	return registry_call(fcinfo, call, MM_PRIV_DEPLOY, undeploy_action);
 }
 
 /* A version argument, required. */
@@ -352,12 +370,10 @@ set_status(int64 version_id, const char *status)
 				  2, types, values, NULL, SPI_OK_UPDATE);
 }
 
-/* Body of mm_archive. */
+/* What mm_archive does to the locked model. */
 static Datum
-archive_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+archive_action(FunctionCallInfo fcinfo, MmAuditCall *call, const char *model, int64 model_id)
 {
-	char	   *model;
-	int64		model_id = begin_call(fcinfo, call, &model, MM_PRIV_OWNER);
 	int32		version = version_arg(fcinfo, 1, call);
 	VersionInfo v = find_version(model_id, model, version);
 	int64		nstages;
@@ -375,16 +391,20 @@ archive_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 				(errmsg("version %d of model \"%s\" is already archived", version, model)));
 	else
 		set_status(v.id, "archived");
-	SPI_finish();
 	PG_RETURN_VOID();
 }
 
-/* Body of mm_restore. */
+/* mm_archive: its action on the model, locked with the privileges it needs. */
 static Datum
-restore_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+archive_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 {
-	char	   *model;
-	int64		model_id = begin_call(fcinfo, call, &model, MM_PRIV_OWNER);
+	return registry_call(fcinfo, call, MM_PRIV_OWNER, archive_action);
+}
+
+/* What mm_restore does to the locked model. */
+static Datum
+restore_action(FunctionCallInfo fcinfo, MmAuditCall *call, const char *model, int64 model_id)
+{
 	int32		version = version_arg(fcinfo, 1, call);
 	VersionInfo v = find_version(model_id, model, version);
 
@@ -393,16 +413,20 @@ restore_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 				(errmsg("version %d of model \"%s\" is not archived", version, model)));
 	else
 		set_status(v.id, "active");
-	SPI_finish();
 	PG_RETURN_VOID();
 }
 
-/* Body of mm_purge. */
+/* mm_restore: its action on the model, locked with the privileges it needs. */
 static Datum
-purge_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+restore_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 {
-	char	   *model;
-	int64		model_id = begin_call(fcinfo, call, &model, MM_PRIV_OWNER);
+	return registry_call(fcinfo, call, MM_PRIV_OWNER, restore_action);
+}
+
+/* What mm_purge does to the locked model. */
+static Datum
+purge_action(FunctionCallInfo fcinfo, MmAuditCall *call, const char *model, int64 model_id)
+{
 	int32		version = version_arg(fcinfo, 1, call);
 	VersionInfo v = find_version(model_id, model, version);
 	Oid			types[1] = {INT8OID};
@@ -460,23 +484,26 @@ purge_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	}
 	MmCatalogExec("DELETE FROM mm._versions WHERE id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL,
 				  SPI_OK_DELETE);
-	SPI_finish();
 	PG_RETURN_VOID();
 }
 
-/* Body of mm_annotate: NULL leaves a field as it is. */
+/* mm_purge: its action on the model, locked with the privileges it needs. */
 static Datum
-annotate_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+purge_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 {
-	char	   *model;
+	return registry_call(fcinfo, call, MM_PRIV_OWNER, purge_action);
+}
+
+/* What mm_annotate does to the locked model: NULL leaves a field as it is. */
+static Datum
+annotate_action(FunctionCallInfo fcinfo, MmAuditCall *call, const char *model, int64 model_id)
+{
 	char	   *description = MmArgCStringOrNull(fcinfo, 1);
 	Jsonb	   *tags = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
-	int64		model_id;
 	Oid			types[3] = {INT8OID, TEXTOID, JSONBOID};
 	Datum		values[3];
 	char		nulls[4] = "   ";
 
-	model_id = begin_call(fcinfo, call, &model, MM_PRIV_OWNER);
 	MmAuditArgText(call, "description", description);
 	MmAuditArgJson(call, "tags", tags ? MmJsonbText(tags) : NULL);
 	if (tags != NULL && JB_ROOT_IS_SCALAR(tags))
@@ -493,8 +520,14 @@ annotate_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	MmCatalogExec("UPDATE mm._models SET description = COALESCE($2, description), "
 				  "tags = COALESCE($3, tags) WHERE id OPERATOR(pg_catalog.=) $1",
 				  3, types, values, nulls, SPI_OK_UPDATE);
-	SPI_finish();
 	PG_RETURN_VOID();
+}
+
+/* mm_annotate: its action on the model, locked with the privileges it needs. */
+static Datum
+annotate_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+{
+	return registry_call(fcinfo, call, MM_PRIV_OWNER, annotate_action);
 }
 
 /*
@@ -572,25 +605,28 @@ MmDropModel(int64 model_id, const char *model, const char *via, bool drop_monito
 				  SPI_OK_DELETE);
 }
 
-/* Body of mm_drop_model: history and audit rows stay; cascade drops the monitors too. */
+/* What mm_drop_model does: history and audit rows stay; cascade drops the monitors too. */
 static Datum
-drop_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+drop_action(FunctionCallInfo fcinfo, MmAuditCall *call, const char *model, int64 model_id)
 {
-	char	   *model;
-	int64		model_id;
 	bool		cascade = false;
 
 	/* a catalog from before 0.6.0 declares the function without cascade */
 	if (PG_NARGS() > 1)
 	{
+		MmAuditArgJson(call, "cascade", PG_ARGISNULL(1) ? NULL : PG_GETARG_BOOL(1) ? "true" : "false");
 		MmRequireArg(fcinfo, 1, "cascade");
 		cascade = PG_GETARG_BOOL(1);
-		MmAuditArgJson(call, "cascade", cascade ? "true" : "false");
 	}
-	model_id = begin_call(fcinfo, call, &model, MM_PRIV_OWNER);
 	MmDropModel(model_id, model, "mm_drop_model", cascade);
-	SPI_finish();
 	PG_RETURN_VOID();
+}
+
+/* mm_drop_model: its action on the model, locked with the privileges it needs. */
+static Datum
+drop_body(FunctionCallInfo fcinfo, MmAuditCall *call)
+{
+	return registry_call(fcinfo, call, MM_PRIV_OWNER, drop_action);
 }
 
 /* mm_deploy(model, version, stage): see API.md, Registry. */
