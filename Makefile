@@ -1,6 +1,6 @@
 # modelmgr: machine-learning model management inside PostgreSQL.
 #
-#   make                  build the extension (PGXS)
+#   make                  build the extension (PGXS); MM_WERROR=1 makes warnings errors
 #   make install          install it into the PostgreSQL that pg_config names
 #   make unittest         build and run the core's C unit tests (no server)
 #   make installcheck     pg_regress suites and TAP tests, each on a temporary
@@ -14,7 +14,8 @@
 # depend on them.
 
 EXTENSION = modelmgr
-EXTVERSION = 0.6.0
+# the version is written once, in modelmgr.control; the library and mm-score take it from there
+EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" modelmgr.control)
 MODULE_big = modelmgr
 PGFILEDESC = "modelmgr - machine-learning model management in PostgreSQL"
 
@@ -25,8 +26,11 @@ GLUE_SRCS := $(sort $(wildcard src/*.c))
 GLUE_HDRS := $(wildcard src/*.h)
 OBJS = $(GLUE_SRCS:.c=.o) $(CORE_OBJS)
 
-# the current version installs as 0.1.0 followed by the upgrade scripts, so both paths are one
-DATA = sql/modelmgr--0.1.0.sql sql/modelmgr--0.1.0--0.2.0.sql sql/modelmgr--0.2.0--0.3.0.sql sql/modelmgr--0.3.0--0.4.0.sql sql/modelmgr--0.4.0--0.5.0.sql sql/modelmgr--0.5.0--0.6.0.sql
+# the current version installs from its whole script; earlier ones update through the chain, which
+# must leave the same objects (test/t/010_upgrade_release.pl compares them)
+DATA = sql/modelmgr--$(EXTVERSION).sql sql/modelmgr--0.1.0.sql sql/modelmgr--0.1.0--0.2.0.sql \
+	sql/modelmgr--0.2.0--0.3.0.sql sql/modelmgr--0.3.0--0.4.0.sql sql/modelmgr--0.4.0--0.5.0.sql \
+	sql/modelmgr--0.5.0--0.6.0.sql
 
 REGRESS = setup catalog train_linear predict registry evaluate audit \
 	permissions parallel errors classify preprocess cluster encode monitor privileges shadowing tune export upgrade
@@ -35,11 +39,17 @@ REGRESS_OPTS = --temp-instance=tmp_check --temp-config=test/modelmgr.conf
 TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl
 
-LINALG_LIBS = -llapacke -llapack -lblas -lz -ljansson -lm -pthread
+# link flags from the libraries' own pkg-config files
+LINALG_LIBS = $(shell pkg-config --libs lapacke lapack blas jansson zlib) -lm -pthread
 SHLIB_LINK = $(LINALG_LIBS)
-PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core
-# warnings are errors; PostgreSQL's own headers trip the two disabled ones
-PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
+
+# Warnings are errors in development and CI builds (make MM_WERROR=1, as
+# scripts/test.sh builds), not in a user's build, which another compiler
+# version may warn about.
+WERROR = $(if $(MM_WERROR),-Werror)
+PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DMM_EXTENSION_VERSION='"$(EXTVERSION)"'
+# PostgreSQL's own headers trip the disabled warnings
+PG_CFLAGS = -Wall -Wextra $(WERROR) -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wno-sign-compare -ffp-contract=off
 
 EXTRA_CLEAN = $(UNIT_TESTS) test/core/*.o results regression.diffs regression.out tmp_check \
@@ -53,7 +63,7 @@ include $(PGXS)
 override BITCODE_CFLAGS += -ffp-contract=off
 
 CORE_CFLAGS = -std=c99 -O3 -g -fPIC -fno-strict-aliasing -ffp-contract=off \
-	-Wall -Wextra -Wpedantic -Werror -D_DEFAULT_SOURCE
+	-Wall -Wextra -Wpedantic $(WERROR) -D_DEFAULT_SOURCE
 
 src/core/%.o: src/core/%.c $(CORE_HDRS)
 	$(CC) $(CORE_CFLAGS) -c -o $@ $<

@@ -11,7 +11,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 # Debian packages the build and the walk-through need.
 PACKAGES=(
-    make gcc libc6-dev
+    make gcc libc6-dev pkg-config
     postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-client-$PG_MAJOR
     liblapacke-dev liblapack-dev libblas-dev zlib1g-dev libjansson-dev
 )
@@ -61,12 +61,14 @@ stage_tree() {
     chown -R "$PG_USER": "$dest"
 }
 
-# Builds as the unprivileged user in $1 and installs into PostgreSQL as root.
+# Builds as the unprivileged user in $1 and installs into PostgreSQL as root;
+# the rest of the arguments go to make (MM_WERROR=1 for a development build).
 build_and_install() {
     local dir=$1
+    shift
     say "building modelmgr in $dir"
     runuser -u "$PG_USER" -- make -C "$dir" -s clean >/dev/null
-    runuser -u "$PG_USER" -- make -C "$dir" -s -j"$(nproc)"
+    runuser -u "$PG_USER" -- make -C "$dir" -s -j"$(nproc)" "$@"
     say "installing modelmgr into PostgreSQL $PG_MAJOR"
     make -C "$dir" -s install >/dev/null
 }

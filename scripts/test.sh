@@ -30,7 +30,8 @@ release_dir=$(bash "$PROJECT/test/upgrade/release.sh" export "$PROJECT" "$STAGE/
 chown -R "$PG_USER": "$STAGE/releases"
 echo "release $(basename "$release_dir") in $release_dir"
 
-build_and_install "$STAGE"
+# warnings are errors in the tests' build
+build_and_install "$STAGE" MM_WERROR=1
 
 failed=0
 declare -a summary
@@ -49,7 +50,7 @@ run_suite() {
     fi
 }
 
-run_suite "core unit tests" "FAILED" make -s unittest
+run_suite "core unit tests" "FAILED" make -s unittest MM_WERROR=1
 run_suite "regression suites" "tests (passed|failed)|failed \(" make -s regresscheck
 run_suite "TAP tests" "^(All tests successful|Result:|Failed)" make -s tapcheck
 run_suite "fuzzing" "^fuzz: (no crash|.*FAILED|.*fails)" env FUZZ_WORK="$STAGE/fuzz" \

@@ -19,13 +19,18 @@
 #include "modelmgr.h"
 
 #include "access/htup_details.h"
+#include "access/genam.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -263,9 +268,32 @@ MmLockModel(const char *model, int needed, MmLockedModel *out, bool missing_ok)
 	return true;
 }
 
-/* The quoted schema a function of the extension lives in. */
+/*
+ * The schema the extension's functions and aggregates live in, quoted, from
+ * pg_extension: the one way the extension names its own objects in SQL.
+ */
 const char *
-MmExtensionSchema(Oid funcoid)
+MmExtensionSchema(void)
 {
-	return quote_identifier(get_namespace_name(get_func_namespace(funcoid)));
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Oid			nsp = InvalidOid;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ,
+				CStringGetDatum("modelmgr"));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+		nsp = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	if (!OidIsValid(nsp))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("extension \"modelmgr\" is not installed in this database"),
+				 errhint("Create it with: CREATE EXTENSION modelmgr;")));
+	return quote_identifier(get_namespace_name(nsp));
 }

@@ -25,12 +25,23 @@ PG_FUNCTION_INFO_V1(mm_evaluate);
 PG_FUNCTION_INFO_V1(mm_coefficients);
 
 /* mm_evaluate(model, relation): the flat metrics object on relation. */
+/* The result as jsonb in the caller's memory: what SPI's memory holds is gone after SPI_finish. */
+static Jsonb *
+result_in(MemoryContext outer, const char *json)
+{
+	MemoryContext old = MemoryContextSwitchTo(outer);
+	Jsonb	   *result = MmJsonbFromString(json);
+
+	MemoryContextSwitchTo(old);
+	return result;
+}
+
 Datum
 mm_evaluate(PG_FUNCTION_ARGS)
 {
 	char	   *ref = MmArgCString(fcinfo, 0, "model");
 	char	   *relation = MmArgCString(fcinfo, 1, "relation");
-	const char *schema = MmExtensionSchema(fcinfo->flinfo->fn_oid);
+	const char *schema = MmExtensionSchema();
 	MmVersionRef v;
 	MmCachedModel *entry;
 	MmModel    *model;
@@ -46,6 +57,7 @@ mm_evaluate(PG_FUNCTION_ARGS)
 	MmRegressionMetrics m;
 	StringInfoData json;
 	Jsonb	   *result;
+	MemoryContext outer = CurrentMemoryContext;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -68,8 +80,9 @@ mm_evaluate(PG_FUNCTION_ARGS)
 		appendStringInfoString(&json, ", \"model\": ");
 		MmJsonString(&json, v.model);
 		appendStringInfo(&json, ", \"version\": %d}", v.version);
+		result = result_in(outer, json.data);
 		SPI_finish();
-		PG_RETURN_JSONB_P(MmJsonbFromString(json.data));
+		PG_RETURN_JSONB_P(result);
 	}
 	target = quote_identifier(src.target);
 
@@ -112,8 +125,8 @@ mm_evaluate(PG_FUNCTION_ARGS)
 					 ", \"model\": ", m.rows, null_targets);
 	MmJsonString(&json, v.model);
 	appendStringInfo(&json, ", \"version\": %d}", v.version);
+	result = result_in(outer, json.data);
 	SPI_finish();
-	result = MmJsonbFromString(json.data);
 	PG_RETURN_JSONB_P(result);
 }
 

@@ -17,8 +17,10 @@
 #include "model.h"
 #include "regmetrics.h"
 
-/* The version of the extension's SQL objects this library writes to. */
-#define MM_EXTENSION_VERSION "0.6.0"
+/*
+ * The version of the extension's SQL objects this library writes to,
+ * MM_EXTENSION_VERSION, comes from modelmgr.control through the Makefile.
+ */
 
 /* guc.c */
 extern int	mm_model_cache_kb;
@@ -114,7 +116,7 @@ typedef struct MmLockedModel
 } MmLockedModel;
 
 extern bool MmLockModel(const char *model, int needed, MmLockedModel *out, bool missing_ok);
-extern const char *MmExtensionSchema(Oid funcoid);
+extern const char *MmExtensionSchema(void);
 
 /* privileges.c: what a role may do with a model (MM_PRIV_* bits) */
 #define MM_PRIV_USE 1

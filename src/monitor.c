@@ -45,18 +45,6 @@ interval_seconds(const Interval *i)
 	return i->time / 1e6 + i->day * 86400.0 + i->month * 30.0 * 86400.0;
 }
 
-/* The extension's schema, quoted; SPI is connected. */
-static const char *
-extension_schema(void)
-{
-	if (MmSpiRun("SELECT n.nspname FROM pg_catalog.pg_extension e "
-				 "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace "
-				 "WHERE e.extname OPERATOR(pg_catalog.=) 'modelmgr'", 0, NULL, NULL, NULL, true, 1) !=
-		SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "could not find the schema of extension modelmgr");
-	return quote_identifier(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
-}
-
 /* Body of mm_monitor. */
 static Datum
 monitor_body(FunctionCallInfo fcinfo, MmAuditCall *call)
@@ -402,7 +390,7 @@ run_action(void *arg)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	schema = extension_schema();
+	schema = MmExtensionSchema();
 	values[0] = CStringGetTextDatum(strcmp(m->action, "rollback") == 0 ? m->model : m->spec.reference);
 	values[1] = CStringGetTextDatum(m->spec.relation);
 	if (strcmp(m->action, "rollback") == 0)

@@ -629,7 +629,7 @@ drop_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	return registry_call(fcinfo, call, MM_PRIV_OWNER, drop_action);
 }
 
-/* mm_deploy(model, version, stage): see API.md, Registry. */
+/* mm_deploy(model, version, stage): see doc/registry.md. */
 Datum
 mm_deploy(PG_FUNCTION_ARGS)
 {

@@ -641,7 +641,7 @@ MmMomentsPass(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *
 	void	   *ls;
 	char	   *snapshot;
 
-	query = training_query(src, MmExtensionSchema(fcinfo->flinfo->fn_oid));
+	query = training_query(src, MmExtensionSchema());
 	ereport(DEBUG1, (errmsg_internal("modelmgr training query: %s", query)));
 	qvalues[0] = Float8GetDatum(spec->test_size);
 	qvalues[1] = Int32GetDatum(spec->seed);
@@ -993,14 +993,14 @@ retrain_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	return (Datum) 0;
 }
 
-/* mm_train(model, relation, target, ...): see API.md, Training. */
+/* mm_train(model, relation, target, ...): see doc/training.md. */
 Datum
 mm_train(PG_FUNCTION_ARGS)
 {
 	return MmRunAudited(fcinfo, "mm_train", train_body);
 }
 
-/* mm_retrain(model, relation): see API.md, Training. */
+/* mm_retrain(model, relation): see doc/training.md. */
 Datum
 mm_retrain(PG_FUNCTION_ARGS)
 {

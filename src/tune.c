@@ -614,7 +614,7 @@ moments_suffice(const Tune *t)
 static void
 fold_pass(FunctionCallInfo fcinfo, Tune *t)
 {
-	char	   *query = MmFoldQuery(&t->src, MmExtensionSchema(fcinfo->flinfo->fn_oid));
+	char	   *query = MmFoldQuery(&t->src, MmExtensionSchema());
 	Oid			types[5] = {FLOAT8OID, INT4OID, INT4OID, FLOAT8OID, INT4OID};
 	Datum		values[5];
 	void	  **states;

@@ -60,14 +60,14 @@ sub make_ok
 	return ok(system_log('make', @args) == 0, $what);
 }
 
-# The EXTVERSION a Makefile's text sets.
+# The version a modelmgr.control's text sets.
 sub extversion
 {
 	my ($str) = @_;
-	return ($str =~ /^EXTVERSION\s*=\s*(\S+)/m)[0];
+	return ($str =~ /^default_version\s*=\s*'([^']+)'/m)[0];
 }
 
-my $current = extversion(slurp_file("$tree/Makefile"));
+my $current = extversion(slurp_file("$tree/modelmgr.control"));
 
 ######################################################################
 # The release's source: exported by scripts/test.sh into releases/VERSION
@@ -93,7 +93,7 @@ if (!-f "$source/Makefile")
 		  . "bash test/upgrade/release.sh export /path/to/modelmgr releases");
 	chomp($source = $out);
 }
-is(extversion(slurp_file("$source/Makefile")), $release, "the source of release $release is there");
+is(extversion(slurp_file("$source/modelmgr.control")), $release, "the source of release $release is there");
 note("upgrading from release $release ($commit) to $current");
 
 ######################################################################
@@ -461,6 +461,17 @@ my $schema = q{
 	  FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
 	  JOIN pg_extension e ON e.oid = d.refobjid
 	 WHERE e.extname = 'modelmgr' AND p.prokind IN ('f', 'p')
+	UNION ALL
+	SELECT 'aggregate ' || a.aggfnoid::regprocedure || ' ' || a.aggtransfn || ' ' || a.aggcombinefn || ' '
+	       || a.aggtranstype::regtype || ' ' || coalesce(a.agginitval, '')
+	  FROM pg_aggregate a JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = a.aggfnoid
+	   AND d.deptype = 'e' JOIN pg_extension e ON e.oid = d.refobjid
+	 WHERE e.extname = 'modelmgr'
+	UNION ALL
+	SELECT 'comment ' || pg_describe_object(ds.classoid, ds.objoid, ds.objsubid) || ' ' || ds.description
+	  FROM pg_description ds JOIN pg_depend d ON d.classid = ds.classoid AND d.objid = ds.objoid
+	   AND d.deptype = 'e' JOIN pg_extension e ON e.oid = d.refobjid
+	 WHERE e.extname = 'modelmgr'
 	UNION ALL
 	SELECT 'dumped ' || c::regclass FROM pg_extension e, unnest(e.extconfig) c WHERE e.extname = 'modelmgr'
 	ORDER BY 1};

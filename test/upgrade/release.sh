@@ -6,7 +6,7 @@
 #                                   into DIR/VERSION (replaced) and prints that path
 #
 # The release is the newest one in test/upgrade/releases that is not newer
-# than the tree's own version (the Makefile's EXTVERSION): while the tree is
+# than the tree's own version (modelmgr.control's default_version): while the tree is
 # at a released version, that release itself (the library changes under the
 # same SQL objects, and ALTER EXTENSION UPDATE has nothing to do); once the
 # Makefile names the next version, the last one released.  MM_UPGRADE_FROM
@@ -25,8 +25,11 @@ die() { printf 'release.sh: %s\n' "$*" >&2; exit 1; }
 # True when version $1 sorts at or before version $2.
 not_newer() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1)" = "$1" ]; }
 
-current=$(sed -n 's/^EXTVERSION *= *//p' "$TREE/Makefile")
-[ -n "$current" ] || die "no EXTVERSION in $TREE/Makefile"
+# A tree's version: its modelmgr.control's default_version.
+version_of() { sed -n "s/^default_version *= *'\(.*\)'/\1/p" "$1/modelmgr.control"; }
+
+current=$(version_of "$TREE")
+[ -n "$current" ] || die "no default_version in $TREE/modelmgr.control"
 [ -r "$RELEASES" ] || die "$RELEASES is missing"
 
 version='' commit=''
@@ -63,10 +66,9 @@ export)
     mkdir -p "$dest"
     "${git[@]}" archive --format=tar "$commit" | tar -x -C "$dest"
     # the recorded commit must be the release it is said to be
-    control=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" "$dest/modelmgr.control")
-    made=$(sed -n 's/^EXTVERSION *= *//p' "$dest/Makefile")
-    [ "$control" = "$version" ] && [ "$made" = "$version" ] ||
-        die "commit $commit has version '$control' in modelmgr.control and '$made' in its Makefile, not $version: fix $RELEASES"
+    made=$(version_of "$dest")
+    [ "$made" = "$version" ] ||
+        die "commit $commit has version '$made' in its modelmgr.control, not $version: fix $RELEASES"
     echo "$dest"
     ;;
 *)
