@@ -16,6 +16,7 @@
 #include "utils/jsonb.h"
 
 #include "modelmgr.h"
+#include "random.h"
 #include "rowhash.h"
 #include "tune.h"
 
@@ -202,14 +203,6 @@ MmParseSpace(Jsonb *search, MmSpace *space)
 				 errhint("Leave search null for the algorithm's default space.")));
 }
 
-/* A uniform double in [0, 1) from the generator's state. */
-static double
-next_uniform(uint64 *state)
-{
-	*state += UINT64CONST(0x9e3779b97f4a7c15);
-	return (double) (mm_mix64(*state) >> 11) * 0x1.0p-53;
-}
-
 /* The value of a dimension a draw u in [0, 1) picks, as JSON text. */
 static char *
 draw_value(const MmDimension *d, double u)
@@ -292,14 +285,14 @@ MmSpaceCandidates(const MmSpace *space, const char *algorithm, const char *metho
 	}
 
 	{
-		uint64		state = mm_seed_salt(seed) ^ UINT64CONST(0x7475726e);	/* the draws' own stream */
+		MmRandom	draws = mm_random(mm_seed_salt(seed) ^ UINT64CONST(0x7475726e));	/* their own stream */
 
 		for (j = 0; j < trials; j++)
 		{
 			MmCandidate *c = MmCandidateAdd(out, algorithm, space);
 
 			for (i = 0; i < space->n; i++)
-				c->values[i] = draw_value(&space->dims[i], next_uniform(&state));
+				c->values[i] = draw_value(&space->dims[i], mm_random_uniform(&draws));
 		}
 	}
 }

@@ -15,6 +15,7 @@
  * Hamerly's bounds spare most of them after the first iterations.
  */
 #include "kmeans.h"
+#include "random.h"
 
 #include <math.h>
 #include <string.h>
@@ -27,22 +28,6 @@
  */
 #define BOUND_SLACK 1e-9
 #define BOUND_FLOOR 1e-12
-
-static uint64_t
-next_random(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * UINT64_C(2685821657736338717);
-}
-
-/* A uniform double in [0, 1). */
-static double
-uniform(uint64_t *s)
-{
-	return (double) (next_random(s) >> 11) * 0x1.0p-53;
-}
 
 static inline double
 dist2(const double *a, const double *b, int p)
@@ -169,15 +154,15 @@ transpose(const double *points, int m, int p, double *pt)
 
 /* The row a draw weighted by closest (summing to total) lands on. */
 static size_t
-weighted_draw(const double *closest, size_t n, double total, uint64_t *rng)
+weighted_draw(const double *closest, size_t n, double total, MmRandom *rng)
 {
 	double		target,
 				acc = 0.0;
 	size_t		i;
 
 	if (!(total > 0.0))
-		return (size_t) (uniform(rng) * (double) n);
-	target = uniform(rng) * total;
+		return (size_t) (mm_random_uniform(rng) * (double) n);
+	target = mm_random_uniform(rng) * total;
 	for (i = 0; i < n; i++)
 	{
 		acc += closest[i];
@@ -296,12 +281,12 @@ merged_total(const Fit *f)
  * one center are drawn first and measured in one pass over the rows.
  */
 static void
-init_centers(Fit *f, uint64_t *rng)
+init_centers(Fit *f, MmRandom *rng)
 {
 	int			p = f->p,
 				trials = f->trials;
 	double	   *cands = f->chunk_scratch;	/* free until the passes use it */
-	size_t		first = (size_t) (uniform(rng) * (double) f->n),
+	size_t		first = (size_t) (mm_random_uniform(rng) * (double) f->n),
 				cand[64];
 	double		total;
 	int			c,
@@ -537,7 +522,7 @@ mm_kmeans_fit(const double *x, size_t n, int p, const MmKMeansOptions *opt, MmKM
 			  int64_t *sizes, MmError *err)
 {
 	int			k = opt->k;
-	uint64_t	rng = (uint64_t) (uint32_t) opt->seed * UINT64_C(0x9e3779b97f4a7c15) + 0x5851f42d4c957f2dULL;
+	MmRandom	rng = mm_random((uint64_t) (uint32_t) opt->seed * UINT64_C(0x9e3779b97f4a7c15) + 0x5851f42d4c957f2dULL);
 	Fit			f;
 	double	   *sums,
 			   *next;
@@ -739,11 +724,11 @@ mm_silhouette(const MmModel *model, const double *x, size_t n, size_t max_rows)
 	 * row, which data ordered in a period would defeat.
 	 */
 	{
-		uint64_t	rng = UINT64_C(0x2545f4914f6cdd1d);
+		MmRandom	rng = mm_random(UINT64_C(0x2545f4914f6cdd1d));
 		size_t		i;
 
 		for (i = 0, a = 0; i < n && a < m; i++)
-			if (uniform(&rng) * (double) (n - i) < (double) (m - a))
+			if (mm_random_uniform(&rng) * (double) (n - i) < (double) (m - a))
 				rows[a++] = i;
 	}
 	for (a = 0; a < m; a++)

@@ -14,6 +14,7 @@
  * per class; the predicted class is the one with the largest decision score.
  */
 #include "svm.h"
+#include "random.h"
 
 #include <math.h>
 #include <string.h>
@@ -21,14 +22,6 @@
 #define INTERRUPT_ROWS 65536
 
 /* A small generator for the visiting order (xorshift64*). */
-static uint64_t
-next_random(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * UINT64_C(2685821657736338717);
-}
 
 /* The decision value w . xt of row xi (xt: the row with its constant 1). */
 static inline double
@@ -56,7 +49,7 @@ solve_binary(const double *x, const int32_t *y, size_t n, int p, int d, int posi
 				s;
 	double		pg_max_old = INFINITY,
 				pg_min_old = -INFINITY;
-	uint64_t	rng = opt->seed * UINT64_C(0x9e3779b97f4a7c15) + (uint64_t) positive + 1;
+	MmRandom	rng = mm_random(opt->seed * UINT64_C(0x9e3779b97f4a7c15) + (uint64_t) positive + 1);
 	int			iter;
 
 	memset(w, 0, sizeof(double) * d);
@@ -71,7 +64,7 @@ solve_binary(const double *x, const int32_t *y, size_t n, int p, int d, int posi
 		mm_check_interrupts();
 		for (i = 0; i + 1 < active; i++)
 		{
-			size_t		j = i + (size_t) (next_random(&rng) % (active - i));
+			size_t		j = i + (size_t) (mm_random_next(&rng) % (active - i));
 			size_t		t = index[i];
 
 			index[i] = index[j];

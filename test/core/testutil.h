@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "random.h"
+
 /* Fails unless actual is within rtol of expected, relative to |expected|. */
 #define assert_close(actual, expected, rtol) \
 	assert_close_impl((actual), (expected), (rtol), #actual, __FILE__, __LINE__)
@@ -31,14 +33,15 @@ assert_close_impl(double actual, double expected, double rtol, const char *what,
 	}
 }
 
-/* A small deterministic generator (xorshift64*) for test data. */
+/* Test data from the project's generator (random.h), its state kept by the caller. */
 static inline double
 test_uniform(uint64_t *state)
 {
-	*state ^= *state >> 12;
-	*state ^= *state << 25;
-	*state ^= *state >> 27;
-	return (double) ((*state * UINT64_C(2685821657736338717)) >> 11) * 0x1.0p-53;
+	MmRandom	r = {*state};
+	double		u = mm_random_uniform(&r);
+
+	*state = r.state;
+	return u;
 }
 
 /*
