@@ -121,6 +121,33 @@ MmCatalogGet(int row, int col, bool *isnull)
 	return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, isnull);
 }
 
+/*
+ * Finds a model by name: its id and owner, under the calling statement's
+ * snapshot when read_only, or a fresh one.  Returns false when it does not
+ * exist and missing_ok; errors otherwise.  SPI is connected.
+ */
+bool
+MmFindModel(const char *name, bool read_only, bool missing_ok, int64 *id, Oid *owner)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(name)};
+	bool		isnull;
+
+	if (catalog_run("SELECT id, owner::pg_catalog.oid FROM mm._models WHERE name OPERATOR(pg_catalog.=) $1",
+					1, types, values, NULL, SPI_OK_SELECT, read_only) == 0)
+	{
+		if (missing_ok)
+			return false;
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model \"%s\" does not exist", name),
+				 errhint("List the models with: SELECT model FROM mm.models;")));
+	}
+	*id = DatumGetInt64(MmCatalogGet(0, 1, &isnull));
+	*owner = DatumGetObjectId(MmCatalogGet(0, 2, &isnull));
+	return true;
+}
+
 /* Parses name, name@N or name@stage. */
 void
 MmParseRef(const char *reference, MmRef *ref)
@@ -169,23 +196,13 @@ void
 MmResolveRef(const char *reference, bool read_only, int needed, MmVersionRef *out)
 {
 	MmRef		ref;
-	Oid			types[2] = {TEXTOID, INT4OID};
 	Datum		values[2];
 	bool		isnull;
 	int			n;
 
 	MmParseRef(reference, &ref);
-	values[0] = CStringGetTextDatum(ref.name);
-	n = catalog_run("SELECT id, owner::pg_catalog.oid FROM mm._models WHERE name OPERATOR(pg_catalog.=) $1",
-					1, types, values, NULL, SPI_OK_SELECT, read_only);
-	if (n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("model \"%s\" does not exist", ref.name),
-				 errhint("List the models with: SELECT model FROM mm.models;")));
+	(void) MmFindModel(ref.name, read_only, false, &out->model_id, &out->owner);
 	out->model = ref.name;
-	out->model_id = DatumGetInt64(MmCatalogGet(0, 1, &isnull));
-	out->owner = DatumGetObjectId(MmCatalogGet(0, 2, &isnull));
 	/* before anything of the model is shown, existing stages and versions included */
 	if (needed != 0)
 		(void) MmRequirePrivileges(ref.name, out->model_id, out->owner, needed, read_only);

@@ -100,6 +100,7 @@ typedef struct MmVersionRef
 extern Oid	MmCatalogOwner(bool missing_ok);
 extern bool MmCatalogHas(const char *table);
 extern const char *MmCatalogSchema(void);
+extern bool MmFindModel(const char *name, bool read_only, bool missing_ok, int64 *id, Oid *owner);
 extern void MmParseRef(const char *reference, MmRef *ref);
 extern void MmResolveRef(const char *reference, bool read_only, int needed, MmVersionRef *out);
 extern int	MmCatalogExec(const char *sql, int nargs, Oid *types, Datum *values,

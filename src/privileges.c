@@ -51,6 +51,18 @@ MmPrivilegeName(int privilege)
 	return "owner";
 }
 
+/* The bit of a privilege's name (case does not matter), or 0 for none. */
+static int
+privilege_bit(const char *name)
+{
+	int			i;
+
+	for (i = 0; i < (int) NPRIVILEGES; i++)
+		if (pg_strcasecmp(name, privilege_names[i]) == 0)
+			return 1 << i;
+	return 0;
+}
+
 /*
  * Privileges named in text: one name or a comma-separated list of them,
  * "all" for the three; case and surrounding spaces do not matter, as in
@@ -68,8 +80,7 @@ MmParsePrivileges(const char *text)
 	{
 		char	   *name = item;
 		char	   *end;
-		int			i;
-		bool		found = false;
+		int			bit;
 
 		while (*name == ' ' || *name == '\t')
 			name++;
@@ -81,17 +92,13 @@ MmParsePrivileges(const char *text)
 			result |= MM_PRIV_ALL;
 			continue;
 		}
-		for (i = 0; i < (int) NPRIVILEGES; i++)
-			if (pg_strcasecmp(name, privilege_names[i]) == 0)
-			{
-				result |= 1 << i;
-				found = true;
-			}
-		if (!found)
+		bit = privilege_bit(name);
+		if (bit == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("unrecognized privilege type: \"%s\"", name),
 					 errhint("Model privileges are use, train, deploy and all.")));
+		result |= bit;
 	}
 	if (result == 0)
 		ereport(ERROR,
@@ -131,7 +138,7 @@ MmPrivilegesOf(int64 model_id, Oid owner, Oid role, bool read_only)
 		char	   *name = TextDatumGetCString(MmCatalogGet(i, 2, &isnull));
 
 		if (grantee == InvalidOid || has_privs_of_role(role, grantee))
-			held |= MmParsePrivileges(name);
+			held |= privilege_bit(name);
 	}
 	return held;
 }
@@ -304,23 +311,15 @@ mm_has_privilege(PG_FUNCTION_ARGS)
 	Oid			role = PG_ARGISNULL(2) ? GetUserId() : PG_GETARG_OID(2);
 	int			wanted = MmParsePrivileges(privilege);
 	MmRef		ref;
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1];
-	bool		isnull;
+	int64		model_id;
+	Oid			owner;
 	int			held;
 
 	MmParseRef(reference, &ref);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	values[0] = CStringGetTextDatum(ref.name);
-	if (MmCatalogQuery("SELECT id, owner::pg_catalog.oid FROM mm._models WHERE name OPERATOR(pg_catalog.=) $1",
-					   1, types, values) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("model \"%s\" does not exist", ref.name),
-				 errhint("List the models with: SELECT model FROM mm.models;")));
-	held = MmPrivilegesOf(DatumGetInt64(MmCatalogGet(0, 1, &isnull)),
-						  DatumGetObjectId(MmCatalogGet(0, 2, &isnull)), role, true);
+	(void) MmFindModel(ref.name, true, false, &model_id, &owner);
+	held = MmPrivilegesOf(model_id, owner, role, true);
 	SPI_finish();
 	/* "all" asks for every privilege; a list asks for any of them, as has_table_privilege does */
 	if (pg_strcasecmp(privilege, "all") == 0)

@@ -156,20 +156,17 @@ MmProgressEnd(void)
 static bool
 search_visible(const ProgressSlot *slot)
 {
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1];
-	bool		isnull;
+	int64		model_id;
+	Oid			owner;
 	bool		visible = false;
 
 	if (has_privs_of_role(GetUserId(), slot->user))
 		return true;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	values[0] = CStringGetTextDatum(slot->model);
-	if (MmCatalogQuery("SELECT id, owner::pg_catalog.oid FROM mm._models WHERE name OPERATOR(pg_catalog.=) $1",
-					   1, types, values) > 0)
-		visible = MmPrivilegesOf(DatumGetInt64(MmCatalogGet(0, 1, &isnull)),
-								 DatumGetObjectId(MmCatalogGet(0, 2, &isnull)), GetUserId(), true) != 0;
+	/* a search of a model not yet committed shows only to its own role */
+	if (MmFindModel(slot->model, true, true, &model_id, &owner))
+		visible = MmPrivilegesOf(model_id, owner, GetUserId(), true) != 0;
 	SPI_finish();
 	return visible;
 }

@@ -696,14 +696,11 @@ MmCheckTrainSpec(const MmTrainSpec *spec)
 void
 MmCheckTrainPrivileges(const char *model, const char *deploy)
 {
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1] = {CStringGetTextDatum(model)};
-	bool		isnull;
+	int64		model_id;
+	Oid			owner;
 
-	if (MmCatalogExec("SELECT id, owner::pg_catalog.oid FROM mm._models WHERE name OPERATOR(pg_catalog.=) $1",
-					  1, types, values, NULL, SPI_OK_SELECT) > 0)
-		(void) MmRequirePrivileges(model, DatumGetInt64(MmCatalogGet(0, 1, &isnull)),
-								   DatumGetObjectId(MmCatalogGet(0, 2, &isnull)),
+	if (MmFindModel(model, false, true, &model_id, &owner))
+		(void) MmRequirePrivileges(model, model_id, owner,
 								   strcmp(deploy, "always") == 0 ? MM_PRIV_TRAIN | MM_PRIV_DEPLOY : MM_PRIV_TRAIN,
 								   false);
 }
