@@ -1,0 +1,136 @@
+/*
+ * algorithm.h: what an algorithm is to the rest of modelmgr.
+ *
+ * An algorithm is one table of operations, MmAlgorithm, defined in one file
+ * under core/algorithms/ and listed once in the registry (registry.c).  The
+ * rest of the tree (the core's formats, the scorer, the server glue) reaches
+ * an algorithm only through its table: nothing branches on an algorithm's
+ * name or artifact id.  The table plays the part an IndexAmRoutine plays for
+ * an index access method.
+ *
+ * The operations fall in four groups:
+ *  - identity: name, task, artifact id (written in artifacts, never reused);
+ *  - hyperparameters: a declarative spec per parameter (params.h), from
+ *    which parsing, validation, the resolved params JSON, error hints, the
+ *    tuning search space defaults and doc/algorithms.md's table all follow;
+ *  - fitting: fit, against an MmFitContext whose data source gives passes
+ *    over the rows (in memory, or as aggregate passes over a relation);
+ *  - the fitted model: prediction (score, decide, proba, project), free,
+ *    artifact write/read, document to/from JSON, coefficients; and the
+ *    optional explain and pass hooks, NULL until an algorithm fills them.
+ */
+#ifndef MM_ALGORITHM_H
+#define MM_ALGORITHM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmcore.h"
+#include "model.h"
+#include "params.h"
+#include "source.h"
+
+/* What a fit reports besides the model, for notices and the version's metrics. */
+typedef struct MmFitReport
+{
+	int			n_iter;			/* iterations (0 for closed-form fits) */
+	int			converged;		/* 1 unless an iterative fit stopped at its limit */
+	int			separated;		/* a classifier without a finite optimum */
+	int			rank;			/* linear models: the rank of the design */
+	uint8_t    *aliased;		/* linear models: per column (intercept first), unidentified, or NULL */
+	int64_t    *sizes;			/* clustering: rows per cluster, or NULL */
+} MmFitReport;
+
+/*
+ * Everything a fit reads, passed explicitly: nothing reaches a fit through
+ * module state.  The caller owns every pointer.
+ */
+typedef struct MmFitContext
+{
+	MmDataSource *data;			/* the training rows, transformed into the design */
+	const MmParams *params;		/* resolved and validated */
+	uint64_t	seed;			/* for algorithms that draw (starts, visiting order) */
+	int			n_classes;		/* classification: labels are 0 .. n_classes - 1 */
+	/* the design's centering and scaling (NULL: none), to report statistics in raw units */
+	const double *center;
+	const double *scale;
+	/*
+	 * Where an iterative fit may start (NULL: its own start): a neighbouring
+	 * fit's coefficients of the same shape, warm_rows x warm_width, as
+	 * mm_algorithm_warm_start leaves them.  A tuning search hands each
+	 * candidate its neighbour's.
+	 */
+	const double *warm_start;
+	int			warm_rows;
+	int			warm_width;
+	/* called between iterations (may be NULL); cancellation is mm_check_interrupts */
+	void		(*progress) (void *arg, int iteration);
+	void	   *progress_arg;
+	MmFitReport report;			/* filled by the fit */
+} MmFitContext;
+
+/* One coefficient of a fitted model, as mm_coefficients lists it. */
+typedef struct MmCoefficient
+{
+	int			row;			/* coefficient row: the class for multinomial models, else 0 */
+	int			column;			/* -1 for the intercept, else the design column */
+	double		value;
+	double		std_err;		/* NaN where undefined */
+	double		stat;
+	double		p_value;
+} MmCoefficient;
+
+/* The artifact's byte codec (formats/artifact.c) and the document's JSON codec (formats/document.c). */
+typedef struct MmArtifactReader MmArtifactReader;
+typedef struct MmDocumentReader MmDocumentReader;
+
+typedef struct MmAlgorithm
+{
+	/* identity */
+	const char *name;			/* as SQL spells it */
+	MmTask		task;
+	uint8_t		artifact_id;	/* in every artifact of the algorithm; never reused */
+
+	/* hyperparameters */
+	const MmParamSpec *params;
+	int			n_params;
+	const char *params_note;	/* appended to the list of valid parameters in hints, or NULL */
+	/* constraints the specs cannot say (between parameters, or on the design width p) */
+	MmErrorCode (*check_params) (const MmParams *params, int p, MmError *err);
+
+	/* fitting */
+	MmErrorCode (*fit) (MmFitContext *ctx, MmModel *model, MmError *err);
+	/* the fitted coefficients a later fit may start from, rows x width, or NULL */
+	const double *(*warm_start) (const MmModel *model, int *rows, int *width);
+
+	/* the fitted model */
+	int			(*n_scores) (const MmModel *model);
+	void		(*score) (const MmModel *model, const double *z, double *scores);
+	/* the prediction from the scores: the value, the class or the cluster index */
+	double		(*decide) (const MmModel *model, const double *scores);
+	void		(*proba) (const MmModel *model, const double *scores, double *proba);	/* or NULL */
+	/* the row in the model's own coordinates (components, distances), or NULL */
+	int			(*n_coordinates) (const MmModel *model);
+	void		(*project) (const MmModel *model, const double *z, double *out);
+	void		(*free) (void *fit);
+	void		(*write) (MmBuffer *w, const MmModel *model);
+	MmErrorCode (*read) (MmArtifactReader *r, MmModel *model);
+	void		(*to_json) (MmBuffer *o, const MmModel *model);
+	MmErrorCode (*from_json) (MmDocumentReader *in, const void *part, MmModel *model);
+	/* the coefficients, palloc'd through mm_alloc; returns how many (0: none) */
+	int			(*coefficients) (const MmModel *model, MmCoefficient **out);
+
+	/* optional hooks, NULL until the algorithm has them */
+	const void *explain;
+	const MmPass *const *passes;
+} MmAlgorithm;
+
+/* The registry (registry.c): every algorithm, in the order tuning's auto tries them. */
+extern const MmAlgorithm *const *mm_algorithms(int *count);
+extern const MmAlgorithm *mm_algorithm_by_name(const char *name);
+extern const MmAlgorithm *mm_algorithm_by_artifact_id(int id);
+
+/* The algorithm auto chooses for a task (regression, classification), or NULL. */
+extern const MmAlgorithm *mm_algorithm_default(MmTask task);
+
+#endif							/* MM_ALGORITHM_H */

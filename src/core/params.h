@@ -1,0 +1,58 @@
+/*
+ * params.h: hyperparameters, declared once.
+ *
+ * Each algorithm declares its hyperparameters as an array of MmParamSpec:
+ * name, type, default, range and what the parameter means.  From that one
+ * declaration follow the parsing and validation of params (with messages
+ * that state the range), the resolved params JSON a version records, the
+ * "Valid parameters" hint, the default search space of mm_tune and the
+ * table in doc/algorithms.md, which a test regenerates and compares.
+ */
+#ifndef MM_PARAMS_H
+#define MM_PARAMS_H
+
+#include <stdint.h>
+
+#include "mmcore.h"
+
+typedef enum MmParamType
+{
+	MM_PARAM_NUMBER = 1,		/* a finite double in the range */
+	MM_PARAM_INTEGER,			/* a whole number in the range */
+	MM_PARAM_BOOLEAN,			/* true or false, held as 1 or 0 */
+	MM_PARAM_CHOICE				/* one of choices, held as its index */
+} MmParamType;
+
+/* flags */
+#define MM_PARAM_MIN_OPEN 0x01	/* the range excludes min */
+#define MM_PARAM_NULLABLE 0x02	/* a choice that also takes null, held as -1 */
+
+typedef struct MmParamSpec
+{
+	const char *name;
+	MmParamType type;
+	double		default_value;	/* number, integer, 0/1, or choice index (-1: null) */
+	double		min;			/* numbers and integers */
+	double		max;			/* HUGE_VAL: no upper bound */
+	unsigned	flags;
+	const char *const *choices; /* MM_PARAM_CHOICE: NULL-terminated */
+	const char *meaning;		/* one sentence, for the doc table */
+	/* mm_tune's default search over the parameter, as JSON, or NULL: not searched */
+	const char *grid;			/* a list, as [0.1, 1, 10] */
+	const char *random;			/* a range, as {"log_uniform": [0.001, 100]} */
+} MmParamSpec;
+
+/* Most hyperparameters an algorithm may declare. */
+#define MM_MAX_PARAMS 24
+
+struct MmAlgorithm;
+
+/* An algorithm's hyperparameters once resolved: spec i's value is value[i]. */
+typedef struct MmParams
+{
+	const struct MmAlgorithm *algorithm;
+	double		value[MM_MAX_PARAMS];
+	uint32_t	given;			/* bit i: the caller set parameter i */
+} MmParams;
+
+#endif							/* MM_PARAMS_H */

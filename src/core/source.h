@@ -1,0 +1,65 @@
+/*
+ * source.h: where a fit's rows come from.
+ *
+ * A fit never reads a relation or a matrix directly: it asks its data
+ * source for passes over the rows.  A pass is a mergeable accumulation
+ * (init, add a block of rows, merge two partial states), so the same pass
+ * runs over a matrix in memory, split into chunks on threads and merged in
+ * chunk order (mm_memory_source), or as an aggregate over a relation that
+ * PostgreSQL runs in parallel workers, or Citus on its shards, and merges
+ * with the aggregate's combine function.  An iterative algorithm written as
+ * a driver loop of passes runs either way; one that needs random access to
+ * the rows asks for them (rows()), which only a source in memory gives.
+ */
+#ifndef MM_SOURCE_H
+#define MM_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmcore.h"
+
+/* A block of rows of the design. */
+typedef struct MmRows
+{
+	size_t		n;
+	int			p;
+	const double *x;			/* n x p, row-major */
+	const int32_t *y;			/* class indexes, or NULL */
+	const double *t;			/* numeric targets, or NULL */
+} MmRows;
+
+/*
+ * A pass: state_size bytes of flat, pointer-free partial state (so that it
+ * can travel inside a bytea aggregate state), built by init, grown by add
+ * over blocks of rows and merged by merge.  arg is the pass's input, the
+ * same on every block (current coefficients, say).  merge must be
+ * associative; the sources merge in a fixed order so results repeat.
+ */
+typedef struct MmPass
+{
+	const char *name;
+	size_t		(*state_size) (int p, const void *arg);
+	void		(*init) (void *state, int p, const void *arg);
+	void		(*add) (void *state, const MmRows *rows, const void *arg);
+	void		(*merge) (void *state, const void *other, const void *arg);
+} MmPass;
+
+typedef struct MmDataSource MmDataSource;
+
+struct MmDataSource
+{
+	int			p;				/* the design's width */
+	size_t		n_rows;			/* the training rows */
+	/* Runs pass over every training row into state (state_size bytes, initialized here). */
+	MmErrorCode (*run) (MmDataSource *self, const MmPass *pass, const void *arg, void *state,
+						MmError *err);
+	/* All training rows at once, when the source holds them in memory; else NULL. */
+	const MmRows *(*rows) (MmDataSource *self);
+	void	   *impl;
+};
+
+/* A source over rows in memory; the rows must outlive it.  impl is the rows. */
+extern void mm_memory_source(MmDataSource *source, const MmRows *rows);
+
+#endif							/* MM_SOURCE_H */
