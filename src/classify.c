@@ -356,25 +356,14 @@ check_classes(const MmDataset *ds, const MmSource *src)
 				 errhint("A classifier needs rows of at least two classes.")));
 }
 
-/* Set by tuning: where the next logistic regression starts (see MmClassifierWarmStart). */
-static const double *warm_start = NULL;
-static int	warm_rows = 0;
-static int	warm_width = 0;
-
-void
-MmClassifierWarmStart(const double *start, int rows, int width)
-{
-	warm_start = start;
-	warm_rows = rows;
-	warm_width = width;
-}
-
 /*
  * Trains a linear classifier version of spec on src (SPI is connected):
- * logistic_regression or linear_svm.
+ * logistic_regression or linear_svm, with rows and a warm start as ctx
+ * gives them.
  */
 void
-MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm, MmTrained *out)
+MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
+				  const MmTrainContext *ctx, MmTrained *out)
 {
 	bool		svm = strcmp(algorithm, "linear_svm") == 0;
 	MmLogisticOptions opts;
@@ -399,8 +388,8 @@ MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
 		parse_logistic_params(spec->params, &opts);
 	MmParsePreprocess(spec->preprocess, src, &pp);
 
-	out->snapshot = MmDatasetLoad(&ds, src, MmLabelKindOf(src->target_type), false, spec->test_size,
-								  spec->seed);
+	out->snapshot = MmDatasetLoadTraining(&ds, src, MmLabelKindOf(src->target_type), false,
+										  spec->test_size, spec->seed, ctx);
 	MmDatasetOrderLabels(&ds);
 	check_classes(&ds, src);
 	baseline = MmBaselineTake(&ds, src);
@@ -428,9 +417,9 @@ MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
 	}
 	c = &out->model.classifier;
 	/* a neighbouring candidate's fit of the same shape, when tuning gives one */
-	if (!svm && warm_start != NULL && warm_width == ds.p &&
-		warm_rows == (ds.nlabels == 2 ? 1 : ds.nlabels))
-		opts.start = warm_start;
+	if (!svm && ctx->warm_start != NULL && ctx->warm_width == ds.p &&
+		ctx->warm_rows == (ds.nlabels == 2 ? 1 : ds.nlabels))
+		opts.start = ctx->warm_start;
 	CHECK_FOR_INTERRUPTS();
 	switch (svm ? mm_svm_fit(ds.x[0], ds.y[0], ds.n[0], ds.p, ds.nlabels, &svm_opts, c, &err) :
 			mm_logistic_fit(ds.x[0], ds.y[0], ds.n[0], ds.p, ds.nlabels, &opts, c, &err))

@@ -48,13 +48,8 @@ typedef struct LoadReceiver
 	int			stopped_column;
 	uint64	   *text_hash;		/* per feature: the hash of a text value, for the split */
 	double	   *hash_row;		/* the row as the split hashes it */
+	bool		keep_hashes;	/* give the parts hash arrays, which keep each row's hash */
 } LoadReceiver;
-
-/* Set by tuning: copy folds of rows in memory instead of reading (see modelmgr.h). */
-static const MmDatasetFold *fold_source = NULL;
-
-/* Set by tuning around its one read: keep each row's hash, which assigns its fold. */
-static bool keep_hashes = false;
 
 /* A new, empty dictionary in cxt. */
 static MmStringDict *
@@ -189,17 +184,17 @@ resize_part(MmDataset *ds, int part, size_t cap, bool with_hash)
  * All sizes are rows, at most limit / row_bytes, so no product wraps.
  */
 static bool
-grow_part(MmDataset *ds, int part)
+grow_part(MmDataset *ds, int part, bool with_hash)
 {
 	int			other = 1 - part;
-	size_t		room = ds->limit / row_bytes(ds, keep_hashes);	/* rows both parts may hold */
+	size_t		room = ds->limit / row_bytes(ds, with_hash);	/* rows both parts may hold */
 	size_t		want = Max(ds->cap[part] * 2, ds->first_cap[part]);
 	size_t		held,
 				grant;
 
 	if (want > ds->cap[part] && want <= room && ds->cap[other] <= room - want)
 	{
-		resize_part(ds, part, want, keep_hashes);
+		resize_part(ds, part, want, with_hash);
 		return true;
 	}
 
@@ -215,8 +210,8 @@ grow_part(MmDataset *ds, int part)
 	grant = (size_t) ((double) (room - held) * (ds->n[part] + 1) / (held + 2));
 	grant = Max(grant, 1);
 	if (ds->cap[other] > room - ds->n[part] - grant)
-		resize_part(ds, other, room - ds->n[part] - grant, keep_hashes);
-	resize_part(ds, part, ds->n[part] + grant, keep_hashes);
+		resize_part(ds, other, room - ds->n[part] - grant, with_hash);
+	resize_part(ds, part, ds->n[part] + grant, with_hash);
 	return true;
 }
 
@@ -391,7 +386,7 @@ load_receive(TupleTableSlot *slot, DestReceiver *self)
 	}
 	if (ds->test_size > 0.0 && mm_draw_is_test(mm_row_draw(h, ds->salt), ds->test_size))
 		part = 1;
-	if (ds->n[part] == ds->cap[part] && !grow_part(ds, part))
+	if (ds->n[part] == ds->cap[part] && !grow_part(ds, part, lr->keep_hashes))
 	{
 		lr->stopped = LOAD_TOO_MUCH_MEMORY;
 		return false;
@@ -469,7 +464,7 @@ copy_row(MmDataset *ds, int to, const MmDataset *all, int from, size_t i)
 }
 
 /*
- * A dataset copied from rows in memory (see MmDatasetFold): the training
+ * A dataset copied from rows in memory (MmDatasetFold): the training
  * rows of all outside the fold and in it, or all's two parts.  Text values
  * keep their dictionaries' names, with counts of the copy's own parts.
  */
@@ -575,15 +570,28 @@ char *
 MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind, bool numeric_target,
 			  double test_size, int32 seed)
 {
+	return MmDatasetLoadTraining(ds, src, label_kind, numeric_target, test_size, seed, NULL);
+}
+
+/*
+ * The rows a training fits, as MmDatasetLoad reads them, or copied from
+ * ctx->rows when the context holds them in memory already; row hashes kept
+ * when ctx asks.  ctx may be NULL.
+ */
+char *
+MmDatasetLoadTraining(MmDataset *ds, const MmSource *src, MmLabelKind label_kind,
+					  bool numeric_target, double test_size, int32 seed, const MmTrainContext *ctx)
+{
 	StringInfoData q;
 	LoadReceiver lr;
 	char	   *snapshot;
+	bool		keep_hashes = ctx != NULL && ctx->keep_hashes;
 	int			j,
 				part,
 				rc;
 
-	if (fold_source != NULL)
-		return fold_copy(ds, src, fold_source);
+	if (ctx != NULL && ctx->rows != NULL)
+		return fold_copy(ds, src, ctx->rows);
 	memset(ds, 0, sizeof(*ds));
 	ds->cxt = AllocSetContextCreate(CurrentMemoryContext, "modelmgr rows", ALLOCSET_DEFAULT_SIZES);
 	ds->p = src->nfeatures;
@@ -633,6 +641,7 @@ MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind, bool n
 	lr.row = palloc(sizeof(double) * (ds->p + 1));
 	lr.text_hash = palloc0(sizeof(uint64) * (ds->p + 1));
 	lr.hash_row = palloc0(sizeof(double) * (ds->p + 1));
+	lr.keep_hashes = keep_hashes;
 	/*
 	 * Sized from the planner's estimate, the rows are written once: doubling
 	 * from a small start would copy (and the kernel zero) the matrix again
@@ -743,20 +752,17 @@ MmDatasetRequireFoldRoom(const MmDataset *all, const char *relation)
 								  "them does not fit beside them.", rows, all->p));
 }
 
-/* Orders labels for MmDatasetOrderLabels. */
-static MmLabelKind sort_kind;
-static char **sort_labels;
-static double *sort_values;
-
+/* Orders label indexes of the dataset arg by their labels' values (MmDatasetOrderLabels). */
 static int
-label_cmp(const void *a, const void *b)
+label_cmp(const void *a, const void *b, void *arg)
 {
+	const MmDataset *ds = arg;
 	int			i = *(const int *) a,
 				j = *(const int *) b;
 
-	if (sort_kind == MM_LABEL_TEXT)
-		return strcmp(sort_labels[i], sort_labels[j]);
-	return (sort_values[i] > sort_values[j]) - (sort_values[i] < sort_values[j]);
+	if (ds->label_kind == MM_LABEL_TEXT)
+		return strcmp(ds->labels[i], ds->labels[j]);
+	return (ds->label_values[i] > ds->label_values[j]) - (ds->label_values[i] < ds->label_values[j]);
 }
 
 /*
@@ -777,10 +783,7 @@ MmDatasetOrderLabels(MmDataset *ds)
 
 	for (i = 0; i < k; i++)
 		order[i] = i;
-	sort_kind = ds->label_kind;
-	sort_labels = ds->labels;
-	sort_values = ds->label_values;
-	qsort(order, k, sizeof(int), label_cmp);
+	qsort_arg(order, k, sizeof(int), label_cmp, ds);
 	for (i = 0; i < k; i++)
 	{
 		rank[order[i]] = i;
@@ -805,22 +808,4 @@ MmDatasetFree(MmDataset *ds)
 {
 	MemoryContextDelete(ds->cxt);
 	memset(ds, 0, sizeof(*ds));
-}
-
-void
-MmDatasetSetFold(const MmDatasetFold *fold)
-{
-	fold_source = fold;
-}
-
-bool
-MmDatasetFolding(void)
-{
-	return fold_source != NULL;
-}
-
-void
-MmDatasetKeepHashes(bool keep)
-{
-	keep_hashes = keep;
 }

@@ -187,8 +187,6 @@ typedef struct MmTrainSpec
 	int32		seed;
 	char	   *deploy;
 	int32		parent_version;	/* the version retrained, or 0 */
-	struct MmLsView *moments;	/* a linear regression's training pass, made already, or NULL */
-	char	   *moments_snapshot;
 } MmTrainSpec;
 
 extern void MmTrainRun(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call);
@@ -281,26 +279,57 @@ typedef struct MmDataset
 	Size		limit;			/* bytes the rows may take */
 } MmDataset;
 
-extern char *MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind,
-						   bool numeric_target, double test_size, int32 seed);
-
 /*
- * While set, MmDatasetLoad reads no relation: it copies rows already in
- * memory, the training rows of all outside fold (part 0) and those in it
- * (part 1), or with fold -1 all's two parts as they are.  Tuning sets it
- * around each training it runs, so that the trainers fit folds unchanged.
+ * Rows already in memory that a training copies instead of reading its
+ * relation: the training rows of all outside fold (part 0) and those in it
+ * (part 1), or with fold -1 all's two parts as they are.  Tuning reads the
+ * relation once and fits every fold from these copies, with the trainers
+ * mm_train uses.
  */
 typedef struct MmDatasetFold
 {
 	const MmDataset *all;
 	const int32 *fold_of;		/* per training row of all */
 	int			fold;
-	const char *snapshot;
+	const char *snapshot;		/* the one all was read under */
 } MmDatasetFold;
 
-extern void MmDatasetSetFold(const MmDatasetFold *fold);
-extern bool MmDatasetFolding(void);
-extern void MmDatasetKeepHashes(bool keep);
+/*
+ * What a training reads besides its spec: where its rows come from, what
+ * of them to keep, and where an iterative fit starts.  It travels down the
+ * calls, from MmTrainVersion through MmFitAlgorithm and the trainers to
+ * MmDatasetLoadTraining, so that tuning steers the fits it runs in the open
+ * and nothing reaches a fit through module state; what else a fit is handed
+ * (progress, its seed, cancellation) belongs here too.  All zero is a plain
+ * training, the relation read and nothing carried over; MmTrainVersion,
+ * MmFitAlgorithm and MmDatasetLoadTraining take NULL for it, the trainers
+ * are always handed a context.
+ */
+typedef struct MmTrainContext
+{
+	/* the rows, in memory already; NULL reads the relation */
+	const MmDatasetFold *rows;
+	/* a linear regression's training pass, made already, and the snapshot it read; or NULL */
+	const struct MmLsView *moments;
+	const char *moments_snapshot;
+	/* keep each row's content hash (MmDataset.hash), which tuning deals its folds by */
+	bool		keep_hashes;
+
+	/*
+	 * Where a logistic regression starts (NULL: its own start): a
+	 * neighbouring fit's coefficients, warm_rows rows of warm_width
+	 * coefficients and the intercept; used only when the shape matches.
+	 */
+	const double *warm_start;
+	int			warm_rows;
+	int			warm_width;
+} MmTrainContext;
+
+extern char *MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind,
+						   bool numeric_target, double test_size, int32 seed);
+extern char *MmDatasetLoadTraining(MmDataset *ds, const MmSource *src, MmLabelKind label_kind,
+								   bool numeric_target, double test_size, int32 seed,
+								   const MmTrainContext *ctx);
 extern Size MmDatasetBytes(const MmDataset *ds);
 extern bool MmDatasetHasRoom(const MmDataset *ds, size_t rows, Size per_row);
 extern void MmDatasetRequireRoom(const MmDataset *ds, const char *relation, size_t rows,
@@ -411,9 +440,8 @@ typedef struct MmTrained
 
 extern MmLabelKind MmLabelKindOf(Oid type);
 extern void MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
-							  MmTrained *out);
+							  const MmTrainContext *ctx, MmTrained *out);
 extern void MmCheckClassifierParams(const char *algorithm, Jsonb *params, int32 seed);
-extern void MmClassifierWarmStart(const double *start, int rows, int width);
 
 /* train.c, continued: training one version, in parts tuning reuses */
 
@@ -430,9 +458,9 @@ extern const char *MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *sr
 extern void MmCheckTrainSpec(const MmTrainSpec *spec);
 extern void MmCheckTrainPrivileges(const char *model, const char *deploy);
 extern void MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
-						   const char *algorithm, MmTrained *trained);
-extern void MmTrainVersion(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call,
-						   MmTrainedVersion *result);
+						   const char *algorithm, const MmTrainContext *ctx, MmTrained *trained);
+extern void MmTrainVersion(FunctionCallInfo fcinfo, MmTrainSpec *spec, const MmTrainContext *ctx,
+						   MmAuditCall *call, MmTrainedVersion *result);
 extern void MmRecordVersion(const MmTrainSpec *spec, const MmSource *src, MmTrained *trained,
 							double seconds, MmAuditCall *call, MmTrainedVersion *result);
 
@@ -444,13 +472,15 @@ extern char *MmFoldQuery(const MmSource *src, const char *schema);
 extern void MmCheckCounts(const struct MmLsView *v, const MmSource *src);
 
 /* regress.c */
-extern void MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src, MmTrained *out);
+extern void MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src,
+								  const MmTrainContext *ctx, MmTrained *out);
 extern Jsonb *MmEvaluateRegressionInMemory(const MmModel *model, MmSource *src);
 
 /* unsupervised.c */
-extern void MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, MmTrained *out);
+extern void MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, const MmTrainContext *ctx,
+						  MmTrained *out);
 extern void MmTrainPCA(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
-					   MmTrained *out);
+					   const MmTrainContext *ctx, MmTrained *out);
 extern Jsonb *MmEvaluateUnsupervised(const MmModel *model, MmSource *src);
 extern void MmCheckKMeansParams(Jsonb *params, int32 seed);
 extern Jsonb *MmEvaluateClassifier(const MmModel *model, MmSource *src);

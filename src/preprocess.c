@@ -849,20 +849,19 @@ cmp_name(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
-/* Sorts a category list of the dictionary's indexes by count (descending), then name. */
-static const MmStringDict *sort_dict;
-
+/* Orders indexes into the dictionary arg by training count (descending), then name. */
 static int
-cmp_frequency(const void *a, const void *b)
+cmp_frequency(const void *a, const void *b, void *arg)
 {
+	const MmStringDict *d = arg;
 	int			i = *(const int *) a,
 				j = *(const int *) b;
-	int64		ci = sort_dict->count[0][i],
-				cj = sort_dict->count[0][j];
+	int64		ci = d->count[0][i],
+				cj = d->count[0][j];
 
 	if (ci != cj)
 		return ci > cj ? -1 : 1;
-	return strcmp(sort_dict->names[i], sort_dict->names[j]);
+	return strcmp(d->names[i], d->names[j]);
 }
 
 /*
@@ -907,8 +906,7 @@ fit_categorical(const MmColumnPrep *prep, const MmPreprocess *pp, const char *na
 			if (strcmp(d->names[present[i]], constant) == 0)
 				constant = NULL;
 	}
-	sort_dict = d;
-	qsort(present, npresent, sizeof(int), cmp_frequency);
+	qsort_arg(present, npresent, sizeof(int), cmp_frequency, (void *) d);
 	keep = npresent + (constant ? 1 : 0);
 	if (prep->max_categories > 0 && keep > prep->max_categories)
 		keep = prep->max_categories - 1;

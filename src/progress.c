@@ -14,7 +14,6 @@
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "storage/ipc.h"
 #include "storage/lwlock.h"
 #include "storage/proc.h"
 #include "storage/shmem.h"
@@ -23,6 +22,7 @@
 #include "utils/timestamp.h"
 
 #include "modelmgr.h"
+#include "shmem.h"
 
 PG_FUNCTION_INFO_V1(mm_tune_progress);
 
@@ -46,9 +46,8 @@ typedef struct ProgressShared
 	ProgressSlot slot[FLEXIBLE_ARRAY_MEMBER];
 } ProgressShared;
 
+/* The array in shared memory, or NULL when the library was not preloaded. */
 static ProgressShared *progress = NULL;
-static shmem_request_hook_type prev_shmem_request = NULL;
-static shmem_startup_hook_type prev_shmem_startup = NULL;
 
 static Size
 progress_size(void)
@@ -57,41 +56,19 @@ progress_size(void)
 }
 
 static void
-progress_shmem_request(void)
+progress_init(void *segment, LWLockPadded *locks)
 {
-	if (prev_shmem_request)
-		prev_shmem_request();
-	RequestAddinShmemSpace(progress_size());
-	RequestNamedLWLockTranche("modelmgr tune progress", 1);
-}
+	ProgressShared *shared = segment;
 
-static void
-progress_shmem_startup(void)
-{
-	bool		found;
-
-	if (prev_shmem_startup)
-		prev_shmem_startup();
-	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	progress = ShmemInitStruct("modelmgr tune progress", progress_size(), &found);
-	if (!found)
-	{
-		memset(progress, 0, progress_size());
-		progress->lock = &(GetNamedLWLockTranche("modelmgr tune progress"))->lock;
-		progress->n = MaxBackends;
-	}
-	LWLockRelease(AddinShmemInitLock);
+	shared->lock = &locks[0].lock;
+	shared->n = MaxBackends;
 }
 
 void
 MmProgressInit(void)
 {
-	if (!process_shared_preload_libraries_in_progress)
-		return;
-	prev_shmem_request = shmem_request_hook;
-	shmem_request_hook = progress_shmem_request;
-	prev_shmem_startup = shmem_startup_hook;
-	shmem_startup_hook = progress_shmem_startup;
+	(void) MmShmemRegister("modelmgr tune progress", progress_size, 1, progress_init,
+						   (void **) &progress);
 }
 
 /* This backend's slot, or NULL without the shared array. */

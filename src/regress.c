@@ -77,9 +77,13 @@ part_metrics(const MmModel *model, const MmDataset *ds, int part, MmRegressionMe
 	mm_eval_metrics(state, out);
 }
 
-/* Trains a linear regression version of spec on src, in memory (SPI is connected). */
+/*
+ * Trains a linear regression version of spec on src, in memory, with rows as
+ * ctx gives them (SPI is connected).
+ */
 void
-MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
+MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src, const MmTrainContext *ctx,
+					  MmTrained *out)
 {
 	MmLinearParams lp;
 	MmPreprocess pp;
@@ -100,7 +104,7 @@ MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 
 	MmParseLinearParams(spec->params, &lp);
 	MmParsePreprocess(spec->preprocess, src, &pp);
-	out->snapshot = MmDatasetLoad(&ds, src, 0, true, spec->test_size, spec->seed);
+	out->snapshot = MmDatasetLoadTraining(&ds, src, 0, true, spec->test_size, spec->seed, ctx);
 	if (ds.nonfinite_target > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),

@@ -706,39 +706,48 @@ MmCheckTrainPrivileges(const char *model, const char *deploy)
 }
 
 /*
- * Fits algorithm on src as spec says, filling trained.  Rows come from
- * MmDatasetLoad, or from memory while tuning folds them; the one-pass
- * aggregates serve only a fresh read.
+ * Fits algorithm on src as spec says, filling trained.  Rows come from the
+ * relation, or from memory when ctx holds them (NULL: a plain training); the
+ * one-pass aggregates serve only a fresh read.
  */
 void
 MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src, const char *algorithm,
-			   MmTrained *trained)
+			   const MmTrainContext *ctx, MmTrained *trained)
 {
+	MmTrainContext plain;
+
+	if (ctx == NULL)
+	{
+		memset(&plain, 0, sizeof(plain));
+		ctx = &plain;
+	}
 	memset(trained, 0, sizeof(*trained));
 	if (strcmp(algorithm, "logistic_regression") == 0 || strcmp(algorithm, "linear_svm") == 0)
-		MmTrainClassifier(spec, src, algorithm, trained);
+		MmTrainClassifier(spec, src, algorithm, ctx, trained);
 	else if (strcmp(algorithm, "kmeans") == 0)
-		MmTrainKMeans(spec, src, trained);
+		MmTrainKMeans(spec, src, ctx, trained);
 	else if (strcmp(algorithm, "pca") == 0)
-		MmTrainPCA(fcinfo, spec, src, trained);
-	else if (spec->moments != NULL)
+		MmTrainPCA(fcinfo, spec, src, ctx, trained);
+	else if (ctx->moments != NULL)
 	{
 		/* the training pass tuning already made */
-		trained->snapshot = spec->moments_snapshot;
-		fit_linear_view(spec, src, *spec->moments, trained);
+		trained->snapshot = pstrdup(ctx->moments_snapshot);
+		fit_linear_view(spec, src, *ctx->moments, trained);
 	}
-	else if (!MmPreprocessIsEmpty(spec->preprocess) || has_text_feature(src) || MmDatasetFolding())
-		MmTrainLinearInMemory(spec, src, trained);
+	else if (!MmPreprocessIsEmpty(spec->preprocess) || has_text_feature(src) || ctx->rows != NULL)
+		MmTrainLinearInMemory(spec, src, ctx, trained);
 	else
 		train_linear(fcinfo, spec, src, trained);
 }
 
 /*
- * Trains one version of spec->model and records it: the version row, and
- * production when spec->deploy says so.  Fills result; SPI is connected.
+ * Trains one version of spec->model, with what ctx gives besides (NULL for
+ * a plain training), and records it: the version row, and production when
+ * spec->deploy says so.  Fills result; SPI is connected.
  */
 void
-MmTrainVersion(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call, MmTrainedVersion *result)
+MmTrainVersion(FunctionCallInfo fcinfo, MmTrainSpec *spec, const MmTrainContext *ctx,
+			   MmAuditCall *call, MmTrainedVersion *result)
 {
 	TimestampTz started = GetCurrentTimestamp();
 	MmSource	src;
@@ -749,7 +758,7 @@ MmTrainVersion(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call, Mm
 	MmCheckTrainPrivileges(spec->model, spec->deploy);
 	MmResolveSource(spec, &src);
 	algorithm = MmChooseAlgorithm(spec, &src);
-	MmFitAlgorithm(fcinfo, spec, &src, algorithm, trained);
+	MmFitAlgorithm(fcinfo, spec, &src, algorithm, ctx, trained);
 	MmRecordVersion(spec, &src, trained, (double) (GetCurrentTimestamp() - started) / USECS_PER_SEC,
 					call, result);
 }
@@ -809,7 +818,7 @@ train_connected(FunctionCallInfo fcinfo, MmTrainSpec *spec, MmAuditCall *call)
 	Datum		out[5];
 	bool		out_nulls[5] = {false, false, false, false, false};
 
-	MmTrainVersion(fcinfo, spec, call, &result);
+	MmTrainVersion(fcinfo, spec, NULL, call, &result);
 	InitMaterializedSRF(fcinfo, 0);
 	out[0] = CStringGetTextDatum(spec->model);
 	out[1] = Int32GetDatum(result.version);

@@ -5,11 +5,11 @@
  * folds by each row's content hash (stratified by class for classifiers),
  * so the folds depend on the rows and the seed, not on the scan.  Each
  * candidate is then fitted once per fold by the same trainers mm_train
- * uses, which take their rows from memory (MmDatasetFold) instead of the
- * relation; the preprocessing is fitted inside each fold, so a candidate's
- * score never sees its validation rows.  The best candidate is refitted on
- * the whole training part, from memory too, and recorded as a version; every
- * candidate is a row of mm.trials.
+ * uses, handed a context (MmTrainContext) whose rows are the fold's, copied
+ * from memory, instead of the relation's; the preprocessing is fitted
+ * inside each fold, so a candidate's score never sees its validation rows.
+ * The best candidate is refitted on the whole training part, from memory
+ * too, and recorded as a version; every candidate is a row of mm.trials.
  */
 #include "postgres.h"
 
@@ -333,19 +333,18 @@ make_candidates(Tune *t)
 	}
 }
 
-/* Orders rows by (class, content hash, position). */
-static const MmDataset *sort_ds;
-
+/* Orders training rows of the dataset arg by (class, content hash, position). */
 static int
-fold_order(const void *a, const void *b)
+fold_order(const void *a, const void *b, void *arg)
 {
+	const MmDataset *ds = arg;
 	size_t		i = *(const size_t *) a,
 				j = *(const size_t *) b;
 
-	if (sort_ds->y[0][i] != sort_ds->y[0][j])
-		return sort_ds->y[0][i] < sort_ds->y[0][j] ? -1 : 1;
-	if (sort_ds->hash[0][i] != sort_ds->hash[0][j])
-		return sort_ds->hash[0][i] < sort_ds->hash[0][j] ? -1 : 1;
+	if (ds->y[0][i] != ds->y[0][j])
+		return ds->y[0][i] < ds->y[0][j] ? -1 : 1;
+	if (ds->hash[0][i] != ds->hash[0][j])
+		return ds->hash[0][i] < ds->hash[0][j] ? -1 : 1;
 	return (i > j) - (i < j);
 }
 
@@ -391,8 +390,7 @@ assign_folds(Tune *t)
 
 		for (r = 0; r < n; r++)
 			order[r] = r;
-		sort_ds = &t->all;
-		qsort(order, n, sizeof(size_t), fold_order);
+		qsort_arg(order, n, sizeof(size_t), fold_order, &t->all);
 		for (r = 0; r < n; r++)
 		{
 			/* each class starts where the last left off, so fold sizes stay even */
@@ -408,19 +406,14 @@ static void
 load_rows(Tune *t)
 {
 	MmLabelKind kind = t->task == MM_TASK_CLASSIFICATION ? MmLabelKindOf(t->src.target_type) : 0;
+	MmTrainContext ctx;
 	int			j;
 
-	MmDatasetKeepHashes(true);
-	PG_TRY();
-	{
-		t->snapshot = MmDatasetLoad(&t->all, &t->src, kind, t->task == MM_TASK_REGRESSION,
-									t->spec.test_size, t->spec.seed);
-	}
-	PG_FINALLY();
-	{
-		MmDatasetKeepHashes(false);
-	}
-	PG_END_TRY();
+	/* each row's hash deals it into its fold */
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.keep_hashes = true;
+	t->snapshot = MmDatasetLoadTraining(&t->all, &t->src, kind, t->task == MM_TASK_REGRESSION,
+										t->spec.test_size, t->spec.seed, &ctx);
 	if (kind != 0)
 		MmDatasetOrderLabels(&t->all);
 	MmDatasetRequireFoldRoom(&t->all, t->src.display);
@@ -472,36 +465,21 @@ seconds_since(TimestampTz start)
 	return (double) (GetCurrentTimestamp() - start) / USECS_PER_SEC;
 }
 
-/* Fits with rows from memory as fold says. */
-static void
-fit_from_memory(FunctionCallInfo fcinfo, const MmDatasetFold *fold, MmTrainSpec *spec, MmSource *src,
-				const char *algorithm, MmTrained *trained)
-{
-	MmDatasetSetFold(fold);
-	PG_TRY();
-	{
-		MmFitAlgorithm(fcinfo, spec, src, algorithm, trained);
-	}
-	PG_FINALLY();
-	{
-		MmDatasetSetFold(NULL);
-		MmClassifierWarmStart(NULL, 0, 0);
-	}
-	PG_END_TRY();
-}
-
 /*
  * Logistic regressions start from the fit of the candidate before on the
  * same fold, when it had the same preprocessing (so the same columns): a
- * neighbouring penalty's optimum is a few steps from this one's.
+ * neighbouring penalty's optimum is a few steps from this one's.  Sets ctx's
+ * warm start when there is one.
  */
 static void
-warm_start_from(Tune *t, const MmCandidate *c, int f, const char *key)
+warm_start_from(const Tune *t, const MmCandidate *c, int f, const char *key, MmTrainContext *ctx)
 {
 	if (strcmp(c->algorithm, "logistic_regression") != 0 || t->warm == NULL || t->warm[f] == NULL ||
 		strcmp(t->warm_key[f], key) != 0)
 		return;
-	MmClassifierWarmStart(t->warm[f], t->warm_rows[f], t->warm_width[f]);
+	ctx->warm_start = t->warm[f];
+	ctx->warm_rows = t->warm_rows[f];
+	ctx->warm_width = t->warm_width[f];
 }
 
 static void
@@ -545,6 +523,7 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 	for (f = 0; f < t->folds; f++)
 	{
 		MmDatasetFold fold = {&t->all, t->fold_of, f, t->snapshot};
+		MmTrainContext ctx;
 		MmTrainSpec spec = t->spec;
 		MmSource	src = t->src;
 		MmTrained	trained;
@@ -562,8 +541,10 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 		spec.params = c->params;
 		spec.preprocess = c->preprocess;
 		MmProgressUpdate(t->current, c->algorithm, f + 1);
-		warm_start_from(t, c, f, key);
-		fit_from_memory(fcinfo, &fold, &spec, &src, c->algorithm, &trained);
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.rows = &fold;
+		warm_start_from(t, c, f, key, &ctx);
+		MmFitAlgorithm(fcinfo, &spec, &src, c->algorithm, &ctx, &trained);
 		keep_warm_start(t, c, f, key, &trained.model);
 		metrics = MmJsonbFromString(trained.metrics);
 		test = getKeyJsonValueFromContainer(&metrics->root, "test", 4, NULL);
@@ -852,25 +833,6 @@ cv_summary(const Tune *t, const MmCandidate *best)
 	return buf.data;
 }
 
-/* Trains and records a version from the rows in memory, all of them as they were split. */
-static void
-version_from_memory(FunctionCallInfo fcinfo, Tune *t, MmTrainSpec *spec, MmAuditCall *call,
-					MmTrainedVersion *v)
-{
-	MmDatasetFold whole = {&t->all, t->fold_of, -1, t->snapshot};
-
-	MmDatasetSetFold(&whole);
-	PG_TRY();
-	{
-		MmTrainVersion(fcinfo, spec, call, v);
-	}
-	PG_FINALLY();
-	{
-		MmDatasetSetFold(NULL);
-	}
-	PG_END_TRY();
-}
-
 /* Searches, refits the best and records everything; SPI is connected. */
 static void
 tune_connected(FunctionCallInfo fcinfo, Tune *t, MmAuditCall *call)
@@ -880,6 +842,8 @@ tune_connected(FunctionCallInfo fcinfo, Tune *t, MmAuditCall *call)
 	MmCandidate *best = NULL;
 	MmTrainedVersion v;
 	MmTrainSpec spec;
+	MmTrainContext ctx;
+	MmDatasetFold whole;
 	int			i;
 	Datum		out[6];
 	bool		out_nulls[6] = {false, false, false, false, false, false};
@@ -938,19 +902,29 @@ tune_connected(FunctionCallInfo fcinfo, Tune *t, MmAuditCall *call)
 				 errmsg("no candidate of the search could be scored"),
 				 errdetail("The first failed with: %s", t->candidates.items[0].error)));
 
-	/* the winner, refitted on the whole training part from the rows in memory */
+	/*
+	 * The winner, refitted on the whole training part from what was read:
+	 * the folds' merged moments, or the rows in memory as they were split.
+	 */
 	spec = t->spec;
 	spec.algorithm = (char *) best->algorithm;
 	spec.params = best->params;
 	spec.preprocess = best->preprocess;
+	memset(&ctx, 0, sizeof(ctx));
 	if (t->fold_moments != NULL)
 	{
-		spec.moments = &t->merged;
-		spec.moments_snapshot = t->snapshot;
-		MmTrainVersion(fcinfo, &spec, call, &v);
+		ctx.moments = &t->merged;
+		ctx.moments_snapshot = t->snapshot;
 	}
 	else
-		version_from_memory(fcinfo, t, &spec, call, &v);
+	{
+		whole.all = &t->all;
+		whole.fold_of = t->fold_of;
+		whole.fold = -1;
+		whole.snapshot = t->snapshot;
+		ctx.rows = &whole;
+	}
+	MmTrainVersion(fcinfo, &spec, &ctx, call, &v);
 	record_trials(t, &v);
 	values[0] = Int64GetDatum(v.version_id);
 	values[1] = CStringGetTextDatum(cv_summary(t, best));

@@ -195,14 +195,14 @@ append_pca_metrics(StringInfo buf, const MmModel *model, const double *x, size_t
  * common fields.  Returns the sample the baseline profile is made from.
  */
 static MmBaselineSample *
-load_unsupervised(const MmTrainSpec *spec, MmSource *src, MmDataset *ds, MmPreprocessFit *fit,
-				  MmTrained *out)
+load_unsupervised(const MmTrainSpec *spec, MmSource *src, const MmTrainContext *ctx, MmDataset *ds,
+				  MmPreprocessFit *fit, MmTrained *out)
 {
 	MmPreprocess pp;
 	MmBaselineSample *baseline;
 
 	MmParsePreprocess(spec->preprocess, src, &pp);
-	out->snapshot = MmDatasetLoad(ds, src, 0, false, spec->test_size, spec->seed);
+	out->snapshot = MmDatasetLoadTraining(ds, src, 0, false, spec->test_size, spec->seed, ctx);
 	if (ds->n[0] == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
@@ -229,9 +229,9 @@ load_unsupervised(const MmTrainSpec *spec, MmSource *src, MmDataset *ds, MmPrepr
 	return baseline;
 }
 
-/* Trains a k-means version of spec on src (SPI is connected). */
+/* Trains a k-means version of spec on src, with rows as ctx gives them (SPI is connected). */
 void
-MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
+MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, const MmTrainContext *ctx, MmTrained *out)
 {
 	MmKMeansOptions opts;
 	MmDataset	ds;
@@ -244,7 +244,7 @@ MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, MmTrained *out)
 	int64	   *sizes;
 
 	parse_kmeans_params(spec->params, spec->seed, &opts);
-	baseline = load_unsupervised(spec, src, &ds, &fit, out);
+	baseline = load_unsupervised(spec, src, ctx, &ds, &fit, out);
 	if ((size_t) opts.k > ds.n[0])
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -400,9 +400,10 @@ train_pca_pass(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src, 
 	out->baseline = MmBaselineFinish(MmBaselineFromMoments(&view, src), &out->model);
 }
 
-/* Trains a PCA version of spec on src (SPI is connected). */
+/* Trains a PCA version of spec on src, with rows as ctx gives them (SPI is connected). */
 void
-MmTrainPCA(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src, MmTrained *out)
+MmTrainPCA(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
+		   const MmTrainContext *ctx, MmTrained *out)
 {
 	MmDataset	ds;
 	MmBaselineSample *baseline;
@@ -418,14 +419,14 @@ MmTrainPCA(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src, MmTr
 	parse_pca_params(spec->params, src->nfeatures, &n_components, &variance_kept);
 	for (j = 0; j < src->nfeatures; j++)
 		text |= src->feature_kinds[j] == MM_FEATURE_CATEGORICAL;
-	if (MmPreprocessIsEmpty(spec->preprocess) && !text && !MmDatasetFolding())
+	if (MmPreprocessIsEmpty(spec->preprocess) && !text && ctx->rows == NULL)
 	{
 		train_pca_pass(fcinfo, spec, src, out, n_components, variance_kept);
 		return;
 	}
 
 	/* with preprocessing: the rows in memory, the count checked against the features it leaves */
-	baseline = load_unsupervised(spec, src, &ds, &fit, out);
+	baseline = load_unsupervised(spec, src, ctx, &ds, &fit, out);
 	if (n_components > ds.p)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -49,6 +49,7 @@
 
 #include "modelmgr.h"
 #include "monitor.h"
+#include "shmem.h"
 
 PGDLLEXPORT void mm_monitor_launcher_main(Datum arg);
 PGDLLEXPORT void mm_monitor_worker_main(Datum arg);
@@ -78,37 +79,25 @@ typedef struct MonitorShared
 	DatabaseSchedule db[TRACKED_DATABASES];
 } MonitorShared;
 
+/* The schedule in shared memory, or NULL when the library was not preloaded. */
 static MonitorShared *shared = NULL;
-static shmem_request_hook_type prev_shmem_request = NULL;
-static shmem_startup_hook_type prev_shmem_startup = NULL;
 
 /* Set by mm_monitor in this transaction: make the database due when it commits. */
 static bool due_at_commit = false;
 
-static void
-monitor_shmem_request(void)
+static Size
+monitor_shmem_size(void)
 {
-	if (prev_shmem_request)
-		prev_shmem_request();
-	RequestAddinShmemSpace(sizeof(MonitorShared));
-	RequestNamedLWLockTranche("modelmgr monitors", 1);
+	return sizeof(MonitorShared);
 }
 
 static void
-monitor_shmem_startup(void)
+monitor_shmem_init(void *segment, LWLockPadded *locks)
 {
-	bool		found;
+	MonitorShared *schedule = segment;
 
-	if (prev_shmem_startup)
-		prev_shmem_startup();
-	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	shared = ShmemInitStruct("modelmgr monitors", sizeof(MonitorShared), &found);
-	if (!found)
-	{
-		shared->lock = &(GetNamedLWLockTranche("modelmgr monitors"))->lock;
-		shared->n = 0;
-	}
-	LWLockRelease(AddinShmemInitLock);
+	schedule->lock = &locks[0].lock;
+	schedule->n = 0;
 }
 
 /* The entry of a database, added if absent and there is room; the lock is held exclusively. */
@@ -263,10 +252,8 @@ MmWorkerInit(void)
 	if (!process_shared_preload_libraries_in_progress)
 		return;
 	preloaded = true;
-	prev_shmem_request = shmem_request_hook;
-	shmem_request_hook = monitor_shmem_request;
-	prev_shmem_startup = shmem_startup_hook;
-	shmem_startup_hook = monitor_shmem_startup;
+	(void) MmShmemRegister("modelmgr monitors", monitor_shmem_size, 1, monitor_shmem_init,
+						   (void **) &shared);
 	RegisterXactCallback(monitor_xact_callback, NULL);
 	memset(&worker, 0, sizeof(worker));
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
@@ -288,23 +275,27 @@ typedef struct DatabaseWorker
 	BackgroundWorkerHandle *handle;
 } DatabaseWorker;
 
-static DatabaseWorker *running;
-static int	nrunning;
+/* The workers the launcher started and has not seen exit. */
+typedef struct Running
+{
+	int			n;
+	DatabaseWorker *worker;		/* room for modelmgr.max_monitor_workers at its highest */
+} Running;
 
 /* Forgets the workers that have exited. */
 static void
-reap_workers(void)
+reap_workers(Running *running)
 {
 	int			i = 0;
 
-	while (i < nrunning)
+	while (i < running->n)
 	{
 		pid_t		pid;
 
-		if (GetBackgroundWorkerPid(running[i].handle, &pid) == BGWH_STOPPED)
+		if (GetBackgroundWorkerPid(running->worker[i].handle, &pid) == BGWH_STOPPED)
 		{
-			pfree(running[i].handle);
-			running[i] = running[--nrunning];
+			pfree(running->worker[i].handle);
+			running->worker[i] = running->worker[--running->n];
 		}
 		else
 			i++;
@@ -344,13 +335,13 @@ database_list(void)
 
 /* Starts a worker in each database without one, within the limit. */
 static void
-launch_workers(void)
+launch_workers(Running *running)
 {
 	List	   *databases = database_list();
 	ListCell   *lc;
 	TimestampTz now = GetCurrentTimestamp();
 
-	reap_workers();
+	reap_workers(running);
 	schedule_prune(databases);
 	foreach(lc, databases)
 	{
@@ -360,10 +351,10 @@ launch_workers(void)
 		bool		busy = false;
 		int			i;
 
-		if (nrunning >= mm_max_monitor_workers)
+		if (running->n >= mm_max_monitor_workers)
 			break;
-		for (i = 0; i < nrunning; i++)
-			busy |= running[i].database == database;
+		for (i = 0; i < running->n; i++)
+			busy |= running->worker[i].database == database;
 		if (busy || !schedule_due(database, now))
 			continue;
 		memset(&worker, 0, sizeof(worker));
@@ -379,9 +370,9 @@ launch_workers(void)
 		/* no free slot: the rest wait for the next look */
 		if (!RegisterDynamicBackgroundWorker(&worker, &handle))
 			break;
-		running[nrunning].database = database;
-		running[nrunning].handle = handle;
-		nrunning++;
+		running->worker[running->n].database = database;
+		running->worker[running->n].handle = handle;
+		running->n++;
 	}
 	list_free(databases);
 }
@@ -394,13 +385,15 @@ void
 mm_monitor_launcher_main(Datum arg)
 {
 	TimestampTz last_look = 0;
+	Running		running;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
 	pgstat_report_appname("modelmgr monitor launcher");
-	running = MemoryContextAllocZero(TopMemoryContext, sizeof(DatabaseWorker) * 64);
+	running.n = 0;
+	running.worker = MemoryContextAllocZero(TopMemoryContext, sizeof(DatabaseWorker) * 64);
 
 	for (;;)
 	{
@@ -418,14 +411,14 @@ mm_monitor_launcher_main(Datum arg)
 			if (now >= next_look)
 			{
 				if (mm_monitor_enabled)
-					launch_workers();
+					launch_workers(&running);
 				else
-					reap_workers();
+					reap_workers(&running);
 				last_look = now;
 				next_look = now + (TimestampTz) mm_monitor_naptime * USECS_PER_SEC;
 			}
 			else
-				reap_workers();
+				reap_workers(&running);
 			wait_ms = (long) ((next_look - now) / 1000);
 			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 							 Max(wait_ms, 1), PG_WAIT_EXTENSION);
