@@ -19,9 +19,9 @@ EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" modelmgr.con
 MODULE_big = modelmgr
 PGFILEDESC = "modelmgr - machine-learning model management in PostgreSQL"
 
-CORE_SRCS := $(sort $(wildcard src/core/*.c))
+CORE_SRCS := $(sort $(wildcard src/core/*.c src/core/algorithms/*.c))
 CORE_OBJS := $(CORE_SRCS:.c=.o)
-CORE_HDRS := $(wildcard src/core/*.h)
+CORE_HDRS := $(wildcard src/core/*.h src/core/algorithms/*.h)
 GLUE_SRCS := $(sort $(wildcard src/*.c))
 GLUE_HDRS := $(wildcard src/*.h)
 OBJS = $(GLUE_SRCS:.c=.o) $(CORE_OBJS)
@@ -63,7 +63,7 @@ include $(PGXS)
 override BITCODE_CFLAGS += -ffp-contract=off
 
 CORE_CFLAGS = -std=c99 -O3 -g -fPIC -fno-strict-aliasing -ffp-contract=off \
-	-Wall -Wextra -Wpedantic $(WERROR) -D_DEFAULT_SOURCE
+	-Wall -Wextra -Wpedantic $(WERROR) -D_DEFAULT_SOURCE -Isrc/core -Isrc/core/algorithms
 
 src/core/%.o: src/core/%.c $(CORE_HDRS)
 	$(CC) $(CORE_CFLAGS) -c -o $@ $<
