@@ -1,5 +1,7 @@
 /*
- * model.c: names, prediction and release of core models.
+ * model.c: what every model shares, its preprocessing (impute, clip, scale,
+ * encode), and prediction and release through the model's algorithm table
+ * (algorithm.h): nothing here knows one algorithm from another.
  *
  * The core is compiled with -ffp-contract=off so that a prediction is the
  * same sequence of roundings in the server and in the standalone scorer.
