@@ -19,9 +19,11 @@ EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" modelmgr.con
 MODULE_big = modelmgr
 PGFILEDESC = "modelmgr - machine-learning model management in PostgreSQL"
 
+# each algorithm is one file in src/core/algorithms (see src/core/algorithm.h)
 CORE_SRCS := $(sort $(wildcard src/core/*.c src/core/algorithms/*.c))
 CORE_OBJS := $(CORE_SRCS:.c=.o)
 CORE_HDRS := $(wildcard src/core/*.h src/core/algorithms/*.h)
+CORE_INCLUDES = -Isrc/core -Isrc/core/algorithms
 GLUE_SRCS := $(sort $(wildcard src/*.c))
 GLUE_HDRS := $(wildcard src/*.h)
 OBJS = $(GLUE_SRCS:.c=.o) $(CORE_OBJS)
@@ -47,12 +49,12 @@ SHLIB_LINK = $(LINALG_LIBS)
 # scripts/test.sh builds), not in a user's build, which another compiler
 # version may warn about.
 WERROR = $(if $(MM_WERROR),-Werror)
-PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DMM_EXTENSION_VERSION='"$(EXTVERSION)"'
+PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -I$(srcdir)/src/core/algorithms -DMM_EXTENSION_VERSION='"$(EXTVERSION)"'
 # PostgreSQL's own headers trip the disabled warnings
 PG_CFLAGS = -Wall -Wextra $(WERROR) -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wno-sign-compare -ffp-contract=off
 
-EXTRA_CLEAN = $(UNIT_TESTS) test/core/*.o results regression.diffs regression.out tmp_check \
+EXTRA_CLEAN = $(UNIT_TESTS) test/core/*.o src/core/algorithms/*.o results regression.diffs regression.out tmp_check \
 	$(SCORER) src/scorer/*.o bench/floor src/core/libmmcore.a
 
 PG_CONFIG ?= pg_config
@@ -63,10 +65,10 @@ include $(PGXS)
 override BITCODE_CFLAGS += -ffp-contract=off
 
 CORE_CFLAGS = -std=c99 -O3 -g -fPIC -fno-strict-aliasing -ffp-contract=off \
-	-Wall -Wextra -Wpedantic $(WERROR) -D_DEFAULT_SOURCE -Isrc/core -Isrc/core/algorithms
+	-Wall -Wextra -Wpedantic $(WERROR) -D_DEFAULT_SOURCE
 
 src/core/%.o: src/core/%.c $(CORE_HDRS)
-	$(CC) $(CORE_CFLAGS) -c -o $@ $<
+	$(CC) $(CORE_CFLAGS) $(CORE_INCLUDES) -c -o $@ $<
 
 $(GLUE_SRCS:.c=.o): $(GLUE_HDRS) $(CORE_HDRS)
 
@@ -76,7 +78,7 @@ SCORER = src/scorer/mm-score
 PGCOMMON_LIBS = -L$(shell $(PG_CONFIG) --pkglibdir) -lpgcommon -lpgport
 
 src/scorer/%.o: src/scorer/%.c src/scorer/csv.h $(CORE_HDRS) Makefile
-	$(CC) $(CORE_CFLAGS) -Isrc/core -DMM_SCORE_VERSION='"$(EXTVERSION)"' -c -o $@ $<
+	$(CC) $(CORE_CFLAGS) $(CORE_INCLUDES) -DMM_SCORE_VERSION='"$(EXTVERSION)"' -c -o $@ $<
 
 $(SCORER): src/scorer/mm-score.o src/scorer/csv.o $(CORE_OBJS)
 	$(CC) -o $@ $^ $(PGCOMMON_LIBS) $(LINALG_LIBS)
@@ -104,7 +106,7 @@ uninstall-scorer:
 UNIT_TESTS := $(patsubst %.c,%,$(sort $(wildcard test/core/test_*.c)))
 
 test/core/test_%: test/core/test_%.c test/core/testutil.h $(CORE_OBJS)
-	$(CC) $(CORE_CFLAGS) -Wno-unused-parameter -Isrc/core -o $@ $< $(CORE_OBJS) -lcmocka $(LINALG_LIBS)
+	$(CC) $(CORE_CFLAGS) -Wno-unused-parameter $(CORE_INCLUDES) -o $@ $< $(CORE_OBJS) -lcmocka $(LINALG_LIBS)
 
 .PHONY: unittest
 unittest: $(UNIT_TESTS)

@@ -304,9 +304,8 @@ MmModelOutcome(const MmModel *model, const double *z, double *scratch)
 		case MM_TASK_REGRESSION:
 			return mm_model_predict(model, z);
 		case MM_TASK_CLASSIFICATION:
-			return mm_classifier_predict(model, z);
 		case MM_TASK_CLUSTERING:
-			return mm_kmeans_cluster(model, z);
+			return mm_model_class(model, z);
 		case MM_TASK_DECOMPOSITION:
 			mm_model_project(model, z, scratch);
 			return scratch[0];
@@ -326,7 +325,7 @@ char *
 MmOutcomeName(const MmModel *model, int outcome)
 {
 	if (model->task == MM_TASK_CLASSIFICATION)
-		return model->classifier.classes[outcome];
+		return model->labels.classes[outcome];
 	return psprintf("%d", outcome);
 }
 
@@ -334,7 +333,7 @@ MmOutcomeName(const MmModel *model, int outcome)
 int
 MmOutcomeCount(const MmModel *model)
 {
-	return model->task == MM_TASK_CLASSIFICATION ? model->classifier.n_classes : model->kmeans.k;
+	return model->task == MM_TASK_CLASSIFICATION ? model->labels.n_classes : mm_model_n_scores(model);
 }
 
 /* The baseline as JSON, or NULL without a sample (it is then made on first need). */

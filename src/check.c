@@ -916,9 +916,9 @@ MmCheckRun(const MmCheckSpec *spec, MmCheckResult *out)
 		cr.labelled = true;
 		if (model->task == MM_TASK_CLASSIFICATION)
 		{
-			int			k = model->classifier.n_classes;
+			int			k = model->labels.n_classes;
 
-			name_index_init(&cr.classes, model->classifier.classes, k);
+			name_index_init(&cr.classes, model->labels.classes, k);
 			cr.confusion = palloc0(sizeof(int64) * (k + 1) * k);
 		}
 	}

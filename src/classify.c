@@ -242,9 +242,9 @@ predict_rows(const MmModel *model, const double *x, size_t n, int32 *pred, doubl
 			 double **score)
 {
 	int			p = model->n_design,
-				k = model->classifier.n_classes;
+				k = model->labels.n_classes;
 	bool		has_proba = mm_model_has_proba(model);
-	double	   *scores = palloc(sizeof(double) * k);
+	double	   *scores = palloc(sizeof(double) * Max(k, mm_model_n_scores(model)));
 	size_t		i;
 
 	*proba = has_proba ? MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * k * Max(n, 1)) : NULL;
@@ -252,11 +252,11 @@ predict_rows(const MmModel *model, const double *x, size_t n, int32 *pred, doubl
 
 	for (i = 0; i < n; i++)
 	{
-		mm_classifier_scores(model, x + i * p, scores);
-		pred[i] = mm_classifier_decide(model, scores);
+		mm_model_scores(model, x + i * p, scores);
+		pred[i] = (int32) mm_model_decide(model, scores);
 		if (has_proba)
 		{
-			mm_classifier_scores_proba(model, scores, *proba + i * k);
+			mm_model_proba(model, scores, *proba + i * k);
 			if (k == 2)
 				(*score)[i] = (*proba)[i * k + 1];
 		}
@@ -314,7 +314,7 @@ classifier_metrics(const MmModel *model, const double *x, const int32 *y, size_t
 	MmError		err;
 
 	predict_rows(model, x, n, pred, &proba, &score);
-	if (mm_class_metrics(y, pred, proba, score, n, model->classifier.n_classes, m, &err) != MM_OK)
+	if (mm_class_metrics(y, pred, proba, score, n, model->labels.n_classes, m, &err) != MM_OK)
 		MmReportCoreError(&err, "could not compute the metrics");
 	pfree(pred);
 	if (proba)
@@ -398,7 +398,7 @@ MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
 	check_classes(&ds, src);
 
 	memset(&out->model, 0, sizeof(out->model));
-	out->model.algorithm = svm ? MM_ALGO_LINEAR_SVM : MM_ALGO_LOGISTIC_REGRESSION;
+	out->model.algorithm = mm_algorithm_by_name(algorithm);
 	out->model.task = MM_TASK_CLASSIFICATION;
 	out->model.n_features = src->nfeatures;
 	out->model.n_design = ds.p;
@@ -415,7 +415,8 @@ MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
 		opts.center = center;
 		opts.scale = scale;
 	}
-	c = &out->model.classifier;
+	c = palloc0(sizeof(MmClassifier));
+	out->model.fit = c;
 	/* a neighbouring candidate's fit of the same shape, when tuning gives one */
 	if (!svm && ctx->warm_start != NULL && ctx->warm_width == ds.p &&
 		ctx->warm_rows == (ds.nlabels == 2 ? 1 : ds.nlabels))
@@ -435,10 +436,10 @@ MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
 			MmReportCoreError(&err, svm ? "could not fit the linear SVM" :
 							  "could not fit the logistic regression");
 	}
-	c->n_classes = ds.nlabels;
-	c->classes = ds.labels;
-	c->label_kind = ds.label_kind;
-	c->class_values = ds.label_kind == MM_LABEL_TEXT ? NULL : ds.label_values;
+	out->model.labels.n_classes = ds.nlabels;
+	out->model.labels.classes = ds.labels;
+	out->model.labels.label_kind = ds.label_kind;
+	out->model.labels.class_values = ds.label_kind == MM_LABEL_TEXT ? NULL : ds.label_values;
 	if (!c->converged)
 		ereport(NOTICE,
 				(errmsg("%s did not converge in %d iterations",
@@ -489,13 +490,17 @@ MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
 								 ds.null_target, fit.duplicates);
 	out->fingerprint = ds.fingerprint;
 	/* the labels live on in the model: keep them, release the rows */
-	c->classes = palloc(sizeof(char *) * ds.nlabels);
-	c->class_values = ds.label_kind == MM_LABEL_TEXT ? NULL : palloc(sizeof(double) * ds.nlabels);
-	for (j = 0; j < ds.nlabels; j++)
 	{
-		c->classes[j] = pstrdup(ds.labels[j]);
-		if (c->class_values)
-			c->class_values[j] = ds.label_values[j];
+		MmLabels   *l = &out->model.labels;
+
+		l->classes = palloc(sizeof(char *) * ds.nlabels);
+		l->class_values = ds.label_kind == MM_LABEL_TEXT ? NULL : palloc(sizeof(double) * ds.nlabels);
+		for (j = 0; j < ds.nlabels; j++)
+		{
+			l->classes[j] = pstrdup(ds.labels[j]);
+			if (l->class_values)
+				l->class_values[j] = ds.label_values[j];
+		}
 	}
 	out->baseline = MmBaselineFinish(baseline, &out->model);
 	MmDatasetFree(&ds);
@@ -508,7 +513,7 @@ MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
 Jsonb *
 MmEvaluateClassifier(const MmModel *model, MmSource *src)
 {
-	const MmClassifier *c = &model->classifier;
+	const MmLabels *c = &model->labels;
 	MmLabelKind kind = MmLabelKindOf(src->target_type);
 	MmDataset	ds;
 	MmClassMetrics m;

@@ -175,37 +175,6 @@ put_coefficient(ReturnSetInfo *rsinfo, const char *class, const char *feature, d
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
-/*
- * A linear classifier's coefficients in the units of the raw inputs: one
- * block per coefficient row, labelled with its class when there are several
- * (a binary model's one row is the last class's log-odds).
- */
-static void
-classifier_coefficients(ReturnSetInfo *rsinfo, const MmModel *model)
-{
-	const MmClassifier *c = &model->classifier;
-	int			p = model->n_design;
-	double	   *coef = palloc(sizeof(double) * 2 * p);
-	double		intercept;
-	int			r,
-				j;
-
-	for (r = 0; r < c->n_rows; r++)
-	{
-		const char *class = c->n_rows > 1 ? c->classes[r] : NULL;
-		const double *se = c->std_err + r * (p + 1),
-				   *st = c->stat + r * (p + 1),
-				   *pv = c->p_value + r * (p + 1);
-
-		mm_classifier_unscaled(model, r, &intercept, coef);
-		if (c->fit_intercept)
-			put_coefficient(rsinfo, class, "intercept", intercept, se[0], st[0], pv[0]);
-		for (j = 0; j < p; j++)
-			put_coefficient(rsinfo, class, MmDesignName(model, j), coef[j],
-							se[j + 1], st[j + 1], pv[j + 1]);
-	}
-}
-
 /* mm_coefficients(model): one row per coefficient, intercept first. */
 Datum
 mm_coefficients(PG_FUNCTION_ARGS)
@@ -215,45 +184,31 @@ mm_coefficients(PG_FUNCTION_ARGS)
 	MmVersionRef v;
 	MmCachedModel *entry;
 	MmModel    *model;
-	const MmLinearModel *lin;
-	int			i;
+	MmCoefficient *co;
+	int			n,
+				i;
 
 	InitMaterializedSRF(fcinfo, 0);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	MmResolveRef(ref, true, MM_PRIV_USE, &v);
 	model = MmModelCacheGet(&v, &entry);
-	if (model->algorithm == MM_ALGO_LOGISTIC_REGRESSION || model->algorithm == MM_ALGO_LINEAR_SVM)
-	{
-		classifier_coefficients(rsinfo, model);
-		SPI_finish();
-		return (Datum) 0;
-	}
-	if (model->algorithm != MM_ALGO_LINEAR_REGRESSION)
+	if (model->algorithm->coefficients == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("model \"%s\" version %d is not a linear model", v.model, v.version)));
-	lin = &model->linear;
 
-	/* in the units of the columns: the scaling the model applies first, undone */
-	{
-		int			p = model->n_design;
-		double	   *center = palloc(sizeof(double) * p);
-		double	   *scale = palloc(sizeof(double) * p);
-		double	   *coef = palloc(sizeof(double) * p);
-		double		intercept = lin->intercept;
-
-		mm_model_design_scaling(model, center, scale);
-		for (i = 0; i < p; i++)
-		{
-			coef[i] = lin->coef[i] / scale[i];
-			intercept -= coef[i] * center[i];
-		}
-		for (i = lin->fit_intercept ? -1 : 0; i < p; i++)
-			put_coefficient(rsinfo, NULL, i < 0 ? "intercept" : MmDesignName(model, i),
-							i < 0 ? intercept : coef[i], lin->std_err[i + 1],
-							lin->stat[i + 1], lin->p_value[i + 1]);
-	}
+	/*
+	 * In the units of the columns: the scaling the model applies first,
+	 * undone.  A model with a coefficient row per class labels each row with
+	 * its class; a binary classifier's one row is the last class's log-odds.
+	 */
+	n = model->algorithm->coefficients(model, &co);
+	for (i = 0; i < n; i++)
+		put_coefficient(rsinfo,
+						model->labels.n_classes > 2 ? model->labels.classes[co[i].row] : NULL,
+						co[i].column < 0 ? "intercept" : MmDesignName(model, co[i].column),
+						co[i].value, co[i].std_err, co[i].stat, co[i].p_value);
 	SPI_finish();
 	return (Datum) 0;
 }

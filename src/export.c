@@ -396,7 +396,7 @@ import_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	if (model->target != NULL)
 	{
 		/* the type a label of its kind reads back as, when the document does not say */
-		const MmClassifier *c = &model->classifier;
+		const MmLabels *c = &model->labels;
 		Oid			dflt = model->task != MM_TASK_CLASSIFICATION ? FLOAT8OID :
 			c->label_kind == MM_LABEL_TEXT ? TEXTOID : c->label_kind == MM_LABEL_BOOLEAN ? BOOLOID : INT8OID;
 		char	   *tt = provenance_text(prov, "target_type", NULL);
@@ -413,7 +413,7 @@ import_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	spec.deploy = "if_better";
 
 	t->model = *model;
-	t->algorithm = mm_algorithm_name(model->algorithm);
+	t->algorithm = model->algorithm->name;
 	t->task = mm_task_name(model->task);
 	t->params = extras.params ? extras.params : "{}";
 	t->metrics = MmJsonbText(metrics);

@@ -14,6 +14,7 @@
 #include "utils/jsonb.h"
 
 #include "mmcore.h"
+#include "algorithm.h"
 #include "model.h"
 #include "regmetrics.h"
 

@@ -402,9 +402,9 @@ predict_number(const PredictState *ps)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("model \"%s\" version %d is a %s model, which predicts no single number",
-						ps->version.model, ps->version.version, mm_algorithm_name(m->algorithm)),
+						ps->version.model, ps->version.version, m->algorithm->name),
 				 errhint("Use mm_transform() for the components of a row.")));
-	if (m->task == MM_TASK_CLASSIFICATION && m->classifier.label_kind == MM_LABEL_TEXT)
+	if (m->task == MM_TASK_CLASSIFICATION && m->labels.label_kind == MM_LABEL_TEXT)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("model \"%s\" version %d predicts text labels, not numbers",
@@ -493,8 +493,8 @@ mm_predict_label(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	ps = predict_record_row(fcinfo);
 	require_classifier(ps, "mm_predict_label");
-	k = mm_classifier_predict(ps->model, ps->z);
-	PG_RETURN_TEXT_P(cstring_to_text(ps->model->classifier.classes[k]));
+	k = mm_model_class(ps->model, ps->z);
+	PG_RETURN_TEXT_P(cstring_to_text(ps->model->labels.classes[k]));
 }
 
 /* mm_predict_proba(model text, input record): a probability per class, in mm_classes order. */
@@ -518,12 +518,13 @@ mm_predict_proba(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("model \"%s\" version %d (%s) gives no probabilities",
-						ps->version.model, ps->version.version, mm_algorithm_name(m->algorithm)),
+						ps->version.model, ps->version.version, m->algorithm->name),
 				 errhint("Use mm_predict_label(), or train a logistic_regression.")));
-	k = m->classifier.n_classes;
-	proba = palloc(sizeof(double) * k);
+	k = m->labels.n_classes;
+	proba = palloc(sizeof(double) * Max(k, mm_model_n_scores(m)));
 	d = palloc(sizeof(Datum) * k);
-	mm_classifier_proba(m, ps->z, proba);
+	mm_model_scores(m, ps->z, proba);
+	mm_model_proba(m, proba, proba);
 	for (i = 0; i < k; i++)
 		d[i] = Float8GetDatum(proba[i]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(d, k, FLOAT8OID, sizeof(double), FLOAT8PASSBYVAL,
@@ -535,14 +536,14 @@ Datum
 mm_classes(PG_FUNCTION_ARGS)
 {
 	PredictState *ps;
-	const MmClassifier *c;
+	const MmLabels *c;
 	Datum	   *d;
 	int			i;
 
 	MmRequireArg(fcinfo, 0, "model");
 	ps = predict_state(fcinfo, PG_GETARG_TEXT_PP(0));
 	require_classifier(ps, "mm_classes");
-	c = &ps->model->classifier;
+	c = &ps->model->labels;
 	d = palloc(sizeof(Datum) * c->n_classes);
 	for (i = 0; i < c->n_classes; i++)
 		d[i] = CStringGetTextDatum(c->classes[i]);
@@ -569,13 +570,13 @@ mm_transform(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	ps = predict_record_row(fcinfo);
 	m = ps->model;
-	if (m->algorithm != MM_ALGO_PCA && m->algorithm != MM_ALGO_KMEANS)
+	if (mm_model_n_coordinates(m) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("mm_transform needs a pca or kmeans model, and model \"%s\" version %d is %s",
-						ps->version.model, ps->version.version, mm_algorithm_name(m->algorithm)),
+						ps->version.model, ps->version.version, m->algorithm->name),
 				 errhint("Use mm_predict() for its predictions.")));
-	out = palloc(sizeof(double) * Max(m->pca.n_components, m->kmeans.k));
+	out = palloc(sizeof(double) * mm_model_n_coordinates(m));
 	n = mm_model_project(m, ps->z, out);
 	d = palloc(sizeof(Datum) * n);
 	for (i = 0; i < n; i++)

@@ -130,7 +130,7 @@ MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src, const MmTrainConte
 	p = ds.p;
 
 	memset(&out->model, 0, sizeof(out->model));
-	out->model.algorithm = MM_ALGO_LINEAR_REGRESSION;
+	out->model.algorithm = mm_algorithm_by_name("linear_regression");
 	out->model.task = MM_TASK_REGRESSION;
 	out->model.n_features = src->nfeatures;
 	out->model.n_design = p;
@@ -161,7 +161,8 @@ MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src, const MmTrainConte
 			lin.coef[j] *= scale[j];
 		}
 	}
-	out->model.linear = lin;
+	out->model.fit = palloc(sizeof(MmLinearModel));
+	*(MmLinearModel *) out->model.fit = lin;
 
 	part_metrics(&out->model, &ds, 0, &train_m);
 	if (ds.n[1] > 0)

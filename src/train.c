@@ -103,9 +103,26 @@ is_integer_type(Oid base)
 
 /* True for the algorithms that learn without a target. */
 static bool
-is_unsupervised(const char *algorithm)
+is_unsupervised(const MmAlgorithm *algorithm)
 {
-	return strcmp(algorithm, "kmeans") == 0 || strcmp(algorithm, "pca") == 0;
+	return algorithm->task == MM_TASK_CLUSTERING || algorithm->task == MM_TASK_DECOMPOSITION;
+}
+
+/* "Supported algorithms: auto, ...", every algorithm of the registry. */
+static char *
+supported_algorithms(void)
+{
+	StringInfoData buf;
+	int			count,
+				i;
+	const MmAlgorithm *const *all = mm_algorithms(&count);
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "Supported algorithms: auto");
+	for (i = 0; i < count; i++)
+		appendStringInfo(&buf, ", %s", all[i]->name);
+	appendStringInfoChar(&buf, '.');
+	return buf.data;
 }
 
 /* Picks the algorithm and checks the target suits it. */
@@ -113,27 +130,24 @@ const char *
 MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *src)
 {
 	bool		is_auto = strcmp(spec->algorithm, "auto") == 0;
-	const char *algorithm = spec->algorithm;
+	const MmAlgorithm *algorithm = is_auto ? NULL : mm_algorithm_by_name(spec->algorithm);
 	Oid			base;
 
-	if (!is_auto && strcmp(algorithm, "linear_regression") != 0 &&
-		strcmp(algorithm, "logistic_regression") != 0 && strcmp(algorithm, "linear_svm") != 0 &&
-		!is_unsupervised(algorithm))
+	if (!is_auto && algorithm == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("algorithm \"%s\" is not supported", spec->algorithm),
-				 errhint("Supported algorithms: auto, linear_regression, logistic_regression, "
-						 "linear_svm, kmeans, pca.")));
-	if (is_unsupervised(algorithm))
+				 errhint("%s", supported_algorithms())));
+	if (algorithm != NULL && is_unsupervised(algorithm))
 	{
 		if (src->target != NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s learns without a target, and target \"%s\" was given",
-							algorithm, src->target),
+							algorithm->name, src->target),
 					 errhint("Pass target => NULL; to leave the column out of the features, "
 							 "pass exclude => ARRAY['%s'].", src->target)));
-		return algorithm;
+		return algorithm->name;
 	}
 	if (src->target == NULL)
 		ereport(ERROR,
@@ -143,10 +157,10 @@ MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *src)
 						   "kmeans and pca need none.")));
 	base = getBaseType(src->target_type);
 	if (is_auto)
-		algorithm = base == BOOLOID || MmLabelKindOf(base) == MM_LABEL_TEXT ||
-			(is_integer_type(base) && few_distinct_values(src)) ?
-			"logistic_regression" : "linear_regression";
-	if (strcmp(algorithm, "logistic_regression") == 0 || strcmp(algorithm, "linear_svm") == 0)
+		algorithm = mm_algorithm_default(base == BOOLOID || MmLabelKindOf(base) == MM_LABEL_TEXT ||
+										 (is_integer_type(base) && few_distinct_values(src)) ?
+										 MM_TASK_CLASSIFICATION : MM_TASK_REGRESSION);
+	if (algorithm->task == MM_TASK_CLASSIFICATION)
 	{
 		if (MmLabelKindOf(base) == 0)
 			ereport(ERROR,
@@ -156,7 +170,7 @@ MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *src)
 					 MmIsNumericType(base) ?
 					 errhint("Pass algorithm => 'linear_regression' to predict a number, or cast the "
 							 "target to an integer in a view.") : 0));
-		return algorithm;
+		return algorithm->name;
 	}
 	if (!MmIsNumericType(base))
 		ereport(ERROR,
@@ -165,7 +179,7 @@ MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *src)
 						src->target, format_type_be(src->target_type)),
 				 MmLabelKindOf(base) != 0 ?
 				 errhint("Pass algorithm => 'logistic_regression' to learn its values as classes.") : 0));
-	return algorithm;
+	return algorithm->name;
 }
 
 /* Features passed to mm_ls_stats as separate arguments, within FUNC_MAX_ARGS. */
@@ -579,14 +593,15 @@ fit_linear_view(const MmTrainSpec *spec, const MmSource *src, MmLsView view, MmT
 	appendStringInfoChar(&metrics, '}');
 
 	memset(&out->model, 0, sizeof(out->model));
-	out->model.algorithm = MM_ALGO_LINEAR_REGRESSION;
+	out->model.algorithm = mm_algorithm_by_name("linear_regression");
 	out->model.task = MM_TASK_REGRESSION;
 	out->model.n_features = src->nfeatures;
 	out->model.n_design = src->nfeatures;
 	out->model.feature_names = src->features;
 	out->model.feature_kinds = src->feature_kinds;
 	out->model.target = src->target;
-	out->model.linear = lin;
+	out->model.fit = palloc(sizeof(MmLinearModel));
+	*(MmLinearModel *) out->model.fit = lin;
 
 	out->algorithm = "linear_regression";
 	out->task = "regression";

@@ -485,12 +485,7 @@ warm_start_from(const Tune *t, const MmCandidate *c, int f, const char *key, MmT
 static void
 keep_warm_start(Tune *t, const MmCandidate *c, int f, const char *key, const MmModel *m)
 {
-	const MmClassifier *k = &m->classifier;
-	int			r,
-				j,
-				width = m->n_design;
-
-	if (strcmp(c->algorithm, "logistic_regression") != 0)
+	if (strcmp(c->algorithm, "logistic_regression") != 0 || m->algorithm->warm_start == NULL)
 		return;
 	if (t->warm == NULL)
 	{
@@ -499,15 +494,8 @@ keep_warm_start(Tune *t, const MmCandidate *c, int f, const char *key, const MmM
 		t->warm_width = palloc0(sizeof(int) * t->folds);
 		t->warm_key = palloc0(sizeof(char *) * t->folds);
 	}
-	t->warm[f] = palloc(sizeof(double) * k->n_rows * (width + 1));
-	for (r = 0; r < k->n_rows; r++)
-	{
-		for (j = 0; j < width; j++)
-			t->warm[f][r * (width + 1) + j] = k->coef[r * width + j];
-		t->warm[f][r * (width + 1) + width] = k->intercept[r];
-	}
-	t->warm_rows[f] = k->n_rows;
-	t->warm_width[f] = width;
+	/* the algorithm's coefficients, as a later fit of its may start from them */
+	t->warm[f] = m->algorithm->warm_start(m, &t->warm_rows[f], &t->warm_width[f]);
 	t->warm_key[f] = pstrdup(key);
 }
 

@@ -139,8 +139,9 @@ append_kmeans_metrics(StringInfo buf, const MmModel *model, const double *x, siz
 					  const int64 *known)
 {
 	double		silhouette;
+	const MmKMeans *km = model->fit;
 	int			p = model->n_design,
-				k = model->kmeans.k,
+				k = km->k,
 				c;
 	int64	   *sizes = palloc0(sizeof(int64) * k);
 	double		inertia = 0.0;
@@ -149,13 +150,13 @@ append_kmeans_metrics(StringInfo buf, const MmModel *model, const double *x, siz
 	if (known != NULL)
 	{
 		memcpy(sizes, known, sizeof(int64) * k);
-		inertia = model->kmeans.inertia;
+		inertia = km->inertia;
 	}
 	else
 		for (i = 0; i < n; i++)
 		{
-			int			cluster = mm_kmeans_cluster(model, x + i * p);
-			const double *center = model->kmeans.centers + (size_t) cluster * p;
+			int			cluster = mm_model_class(model, x + i * p);
+			const double *center = km->centers + (size_t) cluster * p;
 			double		d2 = 0.0;
 			int			j;
 
@@ -182,11 +183,12 @@ append_kmeans_metrics(StringInfo buf, const MmModel *model, const double *x, siz
 static void
 append_pca_metrics(StringInfo buf, const MmModel *model, const double *x, size_t n)
 {
-	double	   *ratio = palloc(sizeof(double) * model->pca.n_components);
+	int			nc = mm_model_n_coordinates(model);
+	double	   *ratio = palloc(sizeof(double) * nc);
 
 	mm_pca_captured(model, x, n, ratio);
 	appendStringInfoString(buf, "{\"explained_variance_ratio\": ");
-	append_numbers(buf, ratio, model->pca.n_components);
+	append_numbers(buf, ratio, nc);
 	appendStringInfo(buf, ", \"rows\": %zu}", n);
 }
 
@@ -234,6 +236,7 @@ void
 MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, const MmTrainContext *ctx, MmTrained *out)
 {
 	MmKMeansOptions opts;
+	MmKMeans   *km;
 	MmDataset	ds;
 	MmBaselineSample *baseline;
 	MmPreprocessFit fit;
@@ -251,14 +254,16 @@ MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, const MmTrainContext *ctx,
 				 errmsg("k = %d clusters need at least as many training rows, and there are %zu",
 						opts.k, ds.n[0]),
 				 errhint("Lower k, or lower test_size.")));
-	out->model.algorithm = MM_ALGO_KMEANS;
+	out->model.algorithm = mm_algorithm_by_name("kmeans");
 	out->model.task = MM_TASK_CLUSTERING;
+	km = palloc0(sizeof(MmKMeans));
+	out->model.fit = km;
 	sizes = palloc(sizeof(int64) * opts.k);
-	if (mm_kmeans_fit(ds.x[0], ds.n[0], ds.p, &opts, &out->model.kmeans, sizes, &err) != MM_OK)
+	if (mm_kmeans_fit(ds.x[0], ds.n[0], ds.p, &opts, km, sizes, &err) != MM_OK)
 		MmReportCoreError(&err, "could not cluster the rows");
-	if (!out->model.kmeans.converged)
+	if (!km->converged)
 		ereport(NOTICE,
-				(errmsg("k-means did not converge in %d iterations", out->model.kmeans.n_iter),
+				(errmsg("k-means did not converge in %d iterations", km->n_iter),
 				 errhint("Raise max_iter, or raise tol.")));
 
 	initStringInfo(&metrics);
@@ -273,7 +278,7 @@ MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, const MmTrainContext *ctx,
 	else
 		appendStringInfoString(&metrics, "null");
 	appendStringInfo(&metrics, ", \"iterations\": %d, \"converged\": %s}",
-					 out->model.kmeans.n_iter, out->model.kmeans.converged ? "true" : "false");
+					 km->n_iter, km->converged ? "true" : "false");
 
 	initStringInfo(&params);
 	appendStringInfo(&params, "{\"k\": %d, \"max_iter\": %d, \"tol\": ", opts.k, opts.max_iter);
@@ -300,7 +305,7 @@ static void
 pca_results(MmTrained *out, size_t train_rows, const double *test_ratio, size_t test_rows,
 			int n_components_asked, double variance_kept, const MmPreprocessFit *fit)
 {
-	const MmPCA *pc = &out->model.pca;
+	const MmPCA *pc = out->model.fit;
 	StringInfoData metrics,
 				params;
 	double		kept = 0.0;
@@ -355,6 +360,7 @@ train_pca_pass(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src, 
 {
 	MmLsView	view;
 	MmError		err;
+	MmPCA	   *pc;
 	int			p = src->nfeatures,
 				j;
 	double	   *test_ratio = NULL;
@@ -374,23 +380,24 @@ train_pca_pass(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src, 
 					 errhint("Leave it out with exclude => ARRAY['%s'], or drop constant features "
 							 "with preprocess => '{\"variance_threshold\": 0}'.", src->features[j])));
 	memset(&out->model, 0, sizeof(out->model));
-	out->model.algorithm = MM_ALGO_PCA;
+	out->model.algorithm = mm_algorithm_by_name("pca");
 	out->model.task = MM_TASK_DECOMPOSITION;
+	out->model.fit = pc = palloc0(sizeof(MmPCA));
 	out->model.n_features = p;
 	out->model.n_design = p;
 	out->model.feature_names = src->features;
 	out->model.feature_kinds = src->feature_kinds;
 	CHECK_FOR_INTERRUPTS();
-	if (mm_pca_from_moments(view.part[0], view.d, p, n_components, variance_kept, &out->model.pca,
+	if (mm_pca_from_moments(view.part[0], view.d, p, n_components, variance_kept, pc,
 							&err) != MM_OK)
 		MmReportCoreError(&err, "could not find the principal components");
 	if (view.part[1][0] > 1)
 	{
-		test_ratio = palloc(sizeof(double) * out->model.pca.n_components);
+		test_ratio = palloc(sizeof(double) * pc->n_components);
 		mm_pca_captured_moments(&out->model, view.part[1], view.d, test_ratio);
 	}
 	pca_results(out, (size_t) view.part[0][0], test_ratio, (size_t) view.part[1][0],
-				out->model.pca.n_components, variance_kept, NULL);
+				pc->n_components, variance_kept, NULL);
 	out->fitted = "{}";
 	out->rows_read = view.head->rows_seen;
 	out->rows_train = (int64) view.part[0][0];
@@ -409,6 +416,7 @@ MmTrainPCA(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
 	MmBaselineSample *baseline;
 	MmPreprocessFit fit;
 	MmError		err;
+	MmPCA	   *pc;
 	int			n_components,
 				j;
 	double		variance_kept;
@@ -434,16 +442,17 @@ MmTrainPCA(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
 						n_components, ds.p)));
 	if (n_components == src->nfeatures && n_components != ds.p)
 		n_components = ds.p;
-	out->model.algorithm = MM_ALGO_PCA;
+	out->model.algorithm = mm_algorithm_by_name("pca");
 	out->model.task = MM_TASK_DECOMPOSITION;
-	if (mm_pca_fit(ds.x[0], ds.n[0], ds.p, n_components, variance_kept, &out->model.pca, &err) != MM_OK)
+	out->model.fit = pc = palloc0(sizeof(MmPCA));
+	if (mm_pca_fit(ds.x[0], ds.n[0], ds.p, n_components, variance_kept, pc, &err) != MM_OK)
 		MmReportCoreError(&err, "could not find the principal components");
 	if (ds.n[1] > 1)
 	{
-		test_ratio = palloc(sizeof(double) * out->model.pca.n_components);
+		test_ratio = palloc(sizeof(double) * pc->n_components);
 		mm_pca_captured(&out->model, ds.x[1], ds.n[1], test_ratio);
 	}
-	pca_results(out, ds.n[0], test_ratio, ds.n[1], out->model.pca.n_components, variance_kept,
+	pca_results(out, ds.n[0], test_ratio, ds.n[1], pc->n_components, variance_kept,
 				&fit);
 	out->baseline = MmBaselineFinish(baseline, &out->model);
 	MmDatasetFree(&ds);
@@ -467,7 +476,7 @@ MmEvaluateUnsupervised(const MmModel *model, MmSource *src)
 				 errmsg("relation %s has no rows to evaluate on", src->display)));
 	MmDatasetEncode(model, src, &ds, &unseen);
 	initStringInfo(&json);
-	if (model->algorithm == MM_ALGO_KMEANS)
+	if (model->task == MM_TASK_CLUSTERING)
 		(void) append_kmeans_metrics(&json, model, ds.x[0], ds.n[0], NULL);
 	else
 		append_pca_metrics(&json, model, ds.x[0], ds.n[0]);

@@ -56,9 +56,10 @@ typedef struct MmFitContext
 	const double *scale;
 	/*
 	 * Where an iterative fit may start (NULL: its own start): a neighbouring
-	 * fit's coefficients of the same shape, warm_rows x warm_width, as
-	 * mm_algorithm_warm_start leaves them.  A tuning search hands each
-	 * candidate its neighbour's.
+	 * fit's coefficients, as the table's warm_start gives them: warm_rows
+	 * rows of warm_width slopes and the intercept.  A fit uses them only when
+	 * the shape is its own.  A tuning search hands each candidate its
+	 * neighbour's.
 	 */
 	const double *warm_start;
 	int			warm_rows;
@@ -80,9 +81,12 @@ typedef struct MmCoefficient
 	double		p_value;
 } MmCoefficient;
 
-/* The artifact's byte codec (formats/artifact.c) and the document's JSON codec (formats/document.c). */
-typedef struct MmArtifactReader MmArtifactReader;
-typedef struct MmDocumentReader MmDocumentReader;
+/*
+ * The artifact's byte codec (artifact.c, primitives in artifact_io.h) and
+ * the document's JSON codec (document.c, primitives in document_io.h).
+ */
+struct MmArtifactReader;
+struct MmDocumentReader;
 
 typedef struct MmAlgorithm
 {
@@ -90,6 +94,7 @@ typedef struct MmAlgorithm
 	const char *name;			/* as SQL spells it */
 	MmTask		task;
 	uint8_t		artifact_id;	/* in every artifact of the algorithm; never reused */
+	int			task_default;	/* 1: what algorithm => 'auto' picks for its task */
 
 	/* hyperparameters */
 	const MmParamSpec *params;
@@ -98,10 +103,17 @@ typedef struct MmAlgorithm
 	/* constraints the specs cannot say (between parameters, or on the design width p) */
 	MmErrorCode (*check_params) (const MmParams *params, int p, MmError *err);
 
-	/* fitting */
+	/*
+	 * fitting: the caller fills the model's shared fields (algorithm, task,
+	 * features, n_design, transform, labels); fit sets model->fit
+	 */
 	MmErrorCode (*fit) (MmFitContext *ctx, MmModel *model, MmError *err);
-	/* the fitted coefficients a later fit may start from, rows x width, or NULL */
-	const double *(*warm_start) (const MmModel *model, int *rows, int *width);
+	/*
+	 * The fitted coefficients a later fit may start from, allocated through
+	 * mm_alloc (the caller frees): *rows rows of *width slopes and the
+	 * intercept.  NULL for algorithms that start on their own.
+	 */
+	double	   *(*warm_start) (const MmModel *model, int *rows, int *width);
 
 	/* the fitted model */
 	int			(*n_scores) (const MmModel *model);
@@ -113,15 +125,22 @@ typedef struct MmAlgorithm
 	int			(*n_coordinates) (const MmModel *model);
 	void		(*project) (const MmModel *model, const double *z, double *out);
 	void		(*free) (void *fit);
+	/* the algorithm's part of an artifact's body; read sets model->fit, MM_ERR_CORRUPT when invalid */
 	void		(*write) (MmBuffer *w, const MmModel *model);
-	MmErrorCode (*read) (MmArtifactReader *r, MmModel *model);
+	MmErrorCode (*read) (struct MmArtifactReader *r, MmModel *model);
+	/* the document's "model" object; from_json checks shapes and types, the artifact the values */
 	void		(*to_json) (MmBuffer *o, const MmModel *model);
-	MmErrorCode (*from_json) (MmDocumentReader *in, const void *part, MmModel *model);
-	/* the coefficients, palloc'd through mm_alloc; returns how many (0: none) */
+	MmErrorCode (*from_json) (struct MmDocumentReader *in, const void *part, MmModel *model);
+	/*
+	 * The coefficients in the units of the raw inputs (centering and scaling
+	 * undone), intercept first per row when fitted, allocated through
+	 * mm_alloc; returns how many.  NULL for algorithms without coefficients.
+	 */
 	int			(*coefficients) (const MmModel *model, MmCoefficient **out);
 
 	/* optional hooks, NULL until the algorithm has them */
 	const void *explain;
+	/* the passes fit runs over its source, NULL-terminated, for sources that run them elsewhere */
 	const MmPass *const *passes;
 } MmAlgorithm;
 

@@ -8,24 +8,21 @@
 
 #include <zlib.h>
 
+#include "algorithm.h"
+#include "artifact_io.h"
+
 static const uint8_t artifact_magic[4] = {'M', 'M', 'D', 'L'};
 
-/* A bounded input cursor; failed is set on the first read past the end. */
-typedef struct Reader
-{
-	const uint8_t *p;
-	size_t		left;
-	int			failed;
-} Reader;
+typedef MmArtifactReader Reader;
 
-static void
-put_u8(MmBuffer *w, uint8_t v)
+void
+mm_put_u8(MmBuffer *w, uint8_t v)
 {
 	mm_buffer_append(w, &v, 1);
 }
 
-static void
-put_u32(MmBuffer *w, uint32_t v)
+void
+mm_put_u32(MmBuffer *w, uint32_t v)
 {
 	uint8_t		b[4];
 	int			i;
@@ -35,8 +32,8 @@ put_u32(MmBuffer *w, uint32_t v)
 	mm_buffer_append(w, b, 4);
 }
 
-static void
-put_f64(MmBuffer *w, double v)
+void
+mm_put_f64(MmBuffer *w, double v)
 {
 	uint64_t	bits;
 	uint8_t		b[8];
@@ -48,12 +45,21 @@ put_f64(MmBuffer *w, double v)
 	mm_buffer_append(w, b, 8);
 }
 
-static void
-put_str(MmBuffer *w, const char *s)
+void
+mm_put_f64_array(MmBuffer *w, const double *v, size_t n)
+{
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		mm_put_f64(w, v[i]);
+}
+
+void
+mm_put_str(MmBuffer *w, const char *s)
 {
 	size_t		n = strlen(s);
 
-	put_u32(w, (uint32_t) n);
+	mm_put_u32(w, (uint32_t) n);
 	mm_buffer_append(w, s, n);
 }
 
@@ -72,8 +78,8 @@ get_bytes(Reader *r, size_t n)
 	return p;
 }
 
-static uint8_t
-get_u8(Reader *r)
+uint8_t
+mm_get_u8(Reader *r)
 {
 	const uint8_t *p = get_bytes(r, 1);
 
@@ -87,16 +93,16 @@ read_le32(const uint8_t *p)
 		((uint32_t) p[2] << 16) | ((uint32_t) p[3] << 24);
 }
 
-static uint32_t
-get_u32(Reader *r)
+uint32_t
+mm_get_u32(Reader *r)
 {
 	const uint8_t *p = get_bytes(r, 4);
 
 	return p ? read_le32(p) : 0;
 }
 
-static double
-get_f64(Reader *r)
+double
+mm_get_f64(Reader *r)
 {
 	const uint8_t *p = get_bytes(r, 8);
 	uint64_t	bits = 0;
@@ -112,10 +118,10 @@ get_f64(Reader *r)
 }
 
 /* Reads a string of up to MM_ARTIFACT_MAX_NAME bytes with no NUL inside. */
-static char *
-get_string(Reader *r, int allow_empty)
+char *
+mm_get_string(Reader *r, int allow_empty)
 {
-	uint32_t	n = get_u32(r);
+	uint32_t	n = mm_get_u32(r);
 	const uint8_t *p;
 	char	   *s;
 
@@ -146,79 +152,39 @@ get_string(Reader *r, int allow_empty)
 static char *
 get_str(Reader *r)
 {
-	return get_string(r, 0);
+	return mm_get_string(r, 0);
 }
 
 /* Reads n doubles into a new array. */
-static double *
-get_f64_array(Reader *r, int n)
+double *
+mm_get_f64_array(Reader *r, size_t n)
 {
 	double	   *a;
-	int			i;
+	size_t		i;
 
-	if (r->failed || (size_t) n * 8 > r->left)
+	if (r->failed || n > r->left / 8)
 	{
 		r->failed = 1;
 		return NULL;
 	}
-	a = mm_alloc(sizeof(double) * (size_t) n);
+	a = mm_alloc(sizeof(double) * (n > 0 ? n : 1));
 	if (a == NULL)
 	{
 		r->failed = 1;
 		return NULL;
 	}
 	for (i = 0; i < n; i++)
-		a[i] = get_f64(r);
+		a[i] = mm_get_f64(r);
 	return a;
 }
 
-/* Writes the algorithm's part of the body. */
-static void
-write_linear(MmBuffer *w, const MmModel *model)
+int
+mm_all_finite(const double *v, size_t n)
 {
-	const MmLinearModel *m = &model->linear;
-	int			i;
+	size_t		i;
 
-	put_u8(w, (uint8_t) (m->fit_intercept ? 1 : 0));
-	put_f64(w, m->alpha);
-	put_f64(w, m->intercept);
-	put_u32(w, (uint32_t) m->rank);
-	put_f64(w, m->df_resid);
-	for (i = 0; i < model->n_design; i++)
-		put_f64(w, m->coef[i]);
-	for (i = 0; i <= model->n_design; i++)
-		put_f64(w, m->std_err[i]);
-	for (i = 0; i <= model->n_design; i++)
-		put_f64(w, m->stat[i]);
-	for (i = 0; i <= model->n_design; i++)
-		put_f64(w, m->p_value[i]);
-}
-
-/* Reads and checks the algorithm's part of the body. */
-static int
-read_linear(Reader *r, MmModel *model)
-{
-	MmLinearModel *m = &model->linear;
-	int			n = model->n_design;
-	uint8_t		fi = get_u8(r);
-	int			i;
-
-	m->fit_intercept = fi;
-	m->alpha = get_f64(r);
-	m->intercept = get_f64(r);
-	m->rank = (int) get_u32(r);
-	m->df_resid = get_f64(r);
-	m->coef = get_f64_array(r, n);
-	m->std_err = get_f64_array(r, n + 1);
-	m->stat = get_f64_array(r, n + 1);
-	m->p_value = get_f64_array(r, n + 1);
-	if (r->failed || fi > 1 || !(m->alpha >= 0.0) || !isfinite(m->alpha) ||
-		!isfinite(m->intercept) || m->rank < 0 || m->rank > n || isinf(m->df_resid))
-		return 0;
-	if (!fi && m->intercept != 0.0)
-		return 0;
 	for (i = 0; i < n; i++)
-		if (!isfinite(m->coef[i]))
+		if (!isfinite(v[i]))
 			return 0;
 	return 1;
 }
@@ -237,13 +203,13 @@ write_categories(MmBuffer *w, const MmModel *model)
 		if (model->feature_kinds[j] != MM_FEATURE_CATEGORICAL)
 			continue;
 		c = &model->categories[j];
-		put_u8(w, (uint8_t) c->encoding);
-		put_u32(w, (uint32_t) c->n);
+		mm_put_u8(w, (uint8_t) c->encoding);
+		mm_put_u32(w, (uint32_t) c->n);
 		for (i = 0; i < c->n; i++)
-			put_str(w, c->names[i]);
-		put_u32(w, (uint32_t) c->n_other);
+			mm_put_str(w, c->names[i]);
+		mm_put_u32(w, (uint32_t) c->n_other);
 		for (i = 0; i < c->n_other; i++)
-			put_str(w, c->other[i]);
+			mm_put_str(w, c->other[i]);
 	}
 }
 
@@ -261,7 +227,7 @@ read_names(Reader *r, int n)
 	}
 	for (i = 0; i < n && !r->failed; i++)
 	{
-		names[i] = get_string(r, 1);
+		names[i] = mm_get_string(r, 1);
 		if (names[i] != NULL && i > 0 && strcmp(names[i - 1], names[i]) >= 0)
 			r->failed = 1;
 	}
@@ -291,15 +257,15 @@ read_categories(Reader *r, MmModel *model)
 
 		if (model->feature_kinds[j] != MM_FEATURE_CATEGORICAL)
 			continue;
-		enc = get_u8(r);
-		n = get_u32(r);
+		enc = mm_get_u8(r);
+		n = mm_get_u32(r);
 		if (r->failed || (enc != MM_ENCODE_ONEHOT && enc != MM_ENCODE_ORDINAL) ||
 			n < 1 || n > MM_MAX_CATEGORIES)
 			return 0;
 		c->encoding = (MmEncoding) enc;
 		c->n = (int) n;
 		c->names = read_names(r, c->n);
-		n_other = get_u32(r);
+		n_other = mm_get_u32(r);
 		if (r->failed || n_other > (uint32_t) (MM_MAX_CATEGORIES - c->n))
 			return 0;
 		c->n_other = (int) n_other;
@@ -316,18 +282,18 @@ write_transform(MmBuffer *w, const MmModel *model)
 {
 	int			i;
 
-	put_u8(w, model->transform != NULL);
+	mm_put_u8(w, model->transform != NULL);
 	if (model->transform == NULL)
 		return;
 	for (i = 0; i < model->n_features; i++)
 	{
 		const MmFeatureTransform *t = &model->transform[i];
 
-		put_f64(w, t->impute);
-		put_f64(w, t->clip_lo);
-		put_f64(w, t->clip_hi);
-		put_f64(w, t->center);
-		put_f64(w, t->scale);
+		mm_put_f64(w, t->impute);
+		mm_put_f64(w, t->clip_lo);
+		mm_put_f64(w, t->clip_hi);
+		mm_put_f64(w, t->center);
+		mm_put_f64(w, t->scale);
 	}
 }
 
@@ -335,7 +301,7 @@ write_transform(MmBuffer *w, const MmModel *model)
 static int
 read_transform(Reader *r, MmModel *model)
 {
-	uint8_t		present = get_u8(r);
+	uint8_t		present = mm_get_u8(r);
 	int			i;
 
 	if (r->failed || present > 1)
@@ -349,11 +315,11 @@ read_transform(Reader *r, MmModel *model)
 	{
 		MmFeatureTransform *t = &model->transform[i];
 
-		t->impute = get_f64(r);
-		t->clip_lo = get_f64(r);
-		t->clip_hi = get_f64(r);
-		t->center = get_f64(r);
-		t->scale = get_f64(r);
+		t->impute = mm_get_f64(r);
+		t->clip_lo = mm_get_f64(r);
+		t->clip_hi = mm_get_f64(r);
+		t->center = mm_get_f64(r);
+		t->scale = mm_get_f64(r);
 		if (r->failed || isinf(t->impute) || isnan(t->clip_lo) || isnan(t->clip_hi) ||
 			t->clip_lo > t->clip_hi || !isfinite(t->center) || !isfinite(t->scale) ||
 			!(t->scale > 0.0))
@@ -372,211 +338,6 @@ read_transform(Reader *r, MmModel *model)
 	return 1;
 }
 
-/* Writes a classifier's part of the body. */
-static void
-write_classifier(MmBuffer *w, const MmModel *model)
-{
-	const MmClassifier *c = &model->classifier;
-	int			p = model->n_design;
-	int			i;
-
-	put_u8(w, (uint8_t) c->label_kind);
-	put_u32(w, (uint32_t) c->n_classes);
-	for (i = 0; i < c->n_classes; i++)
-	{
-		put_str(w, c->classes[i]);
-		if (c->label_kind != MM_LABEL_TEXT)
-			put_f64(w, c->class_values[i]);
-	}
-	put_u32(w, (uint32_t) c->n_rows);
-	for (i = 0; i < c->n_rows; i++)
-		put_f64(w, c->intercept[i]);
-	for (i = 0; i < c->n_rows * p; i++)
-		put_f64(w, c->coef[i]);
-	for (i = 0; i < c->n_rows * (p + 1); i++)
-		put_f64(w, c->std_err[i]);
-	for (i = 0; i < c->n_rows * (p + 1); i++)
-		put_f64(w, c->stat[i]);
-	for (i = 0; i < c->n_rows * (p + 1); i++)
-		put_f64(w, c->p_value[i]);
-	put_f64(w, c->alpha);
-	put_u8(w, (uint8_t) (c->fit_intercept ? 1 : 0));
-	put_u8(w, (uint8_t) (c->balanced ? 1 : 0));
-	put_u32(w, (uint32_t) c->max_iter);
-	put_f64(w, c->tol);
-	put_u32(w, (uint32_t) c->n_iter);
-	put_u8(w, (uint8_t) (c->converged ? 1 : 0));
-	put_u8(w, (uint8_t) c->variant);
-}
-
-/* Reads and checks a classifier's part of the body. */
-static int
-read_classifier(Reader *r, MmModel *model)
-{
-	MmClassifier *c = &model->classifier;
-	int			p = model->n_design;
-	uint8_t		kind = get_u8(r);
-	uint32_t	k = get_u32(r);
-	uint32_t	rows;
-	uint8_t		fi,
-				bal,
-				conv;
-	int			i,
-				j;
-
-	if (r->failed || kind < MM_LABEL_NUMBER || kind > MM_LABEL_TEXT || k < 2 || k > MM_MAX_CLASSES)
-		return 0;
-	c->label_kind = (MmLabelKind) kind;
-	c->n_classes = (int) k;
-	c->classes = mm_alloc0(sizeof(char *) * k);
-	if (c->classes == NULL)
-		return 0;
-	if (kind != MM_LABEL_TEXT && (c->class_values = mm_alloc(sizeof(double) * k)) == NULL)
-		return 0;
-	for (i = 0; i < (int) k; i++)
-	{
-		if ((c->classes[i] = get_string(r, kind == MM_LABEL_TEXT)) == NULL)
-			return 0;
-		if (kind != MM_LABEL_TEXT && !isfinite(c->class_values[i] = get_f64(r)))
-			return 0;
-		for (j = 0; j < i; j++)
-			if (strcmp(c->classes[j], c->classes[i]) == 0)
-				return 0;
-	}
-	rows = get_u32(r);
-	if (r->failed || rows != (k == 2 ? 1u : k))
-		return 0;
-	c->n_rows = (int) rows;
-	c->intercept = get_f64_array(r, c->n_rows);
-	c->coef = get_f64_array(r, c->n_rows * p);
-	c->std_err = get_f64_array(r, c->n_rows * (p + 1));
-	c->stat = get_f64_array(r, c->n_rows * (p + 1));
-	c->p_value = get_f64_array(r, c->n_rows * (p + 1));
-	c->alpha = get_f64(r);
-	fi = get_u8(r);
-	bal = get_u8(r);
-	c->max_iter = (int) get_u32(r);
-	c->tol = get_f64(r);
-	c->n_iter = (int) get_u32(r);
-	conv = get_u8(r);
-	c->variant = get_u8(r);
-	if (r->failed || fi > 1 || bal > 1 || conv > 1 || c->variant > 1 ||
-		(c->variant && model->algorithm != MM_ALGO_LINEAR_SVM) ||
-		!(c->alpha >= 0.0) || !isfinite(c->alpha) ||
-		c->max_iter < 1 || c->n_iter < 0 || c->n_iter > c->max_iter || !(c->tol > 0.0) ||
-		!isfinite(c->tol))
-		return 0;
-	c->fit_intercept = fi;
-	c->balanced = bal;
-	c->converged = conv;
-	for (i = 0; i < c->n_rows; i++)
-		if (!isfinite(c->intercept[i]) || (!fi && c->intercept[i] != 0.0))
-			return 0;
-	for (i = 0; i < c->n_rows * p; i++)
-		if (!isfinite(c->coef[i]))
-			return 0;
-	return 1;
-}
-
-/* Writes k-means' part of the body. */
-static void
-write_kmeans(MmBuffer *w, const MmModel *model)
-{
-	const MmKMeans *km = &model->kmeans;
-	int			i;
-
-	put_u32(w, (uint32_t) km->k);
-	for (i = 0; i < km->k * model->n_design; i++)
-		put_f64(w, km->centers[i]);
-	put_f64(w, km->inertia);
-	put_u32(w, (uint32_t) km->max_iter);
-	put_f64(w, km->tol);
-	put_u32(w, (uint32_t) km->seed);
-	put_u32(w, (uint32_t) km->n_iter);
-	put_u8(w, (uint8_t) (km->converged ? 1 : 0));
-}
-
-/* Reads and checks k-means' part of the body. */
-static int
-read_kmeans(Reader *r, MmModel *model)
-{
-	MmKMeans   *km = &model->kmeans;
-	uint32_t	k = get_u32(r);
-	uint8_t		conv;
-	int			i;
-
-	if (r->failed || k < 1 || k > MM_MAX_CLUSTERS)
-		return 0;
-	km->k = (int) k;
-	if ((size_t) km->k * (size_t) model->n_design * 8 > r->left)
-		return 0;
-	km->centers = get_f64_array(r, km->k * model->n_design);
-	km->inertia = get_f64(r);
-	km->max_iter = (int) get_u32(r);
-	km->tol = get_f64(r);
-	km->seed = (int32_t) get_u32(r);
-	km->n_iter = (int) get_u32(r);
-	conv = get_u8(r);
-	if (r->failed || conv > 1 || !(km->inertia >= 0.0) || !isfinite(km->inertia) ||
-		km->max_iter < 1 || km->n_iter < 0 || km->n_iter > km->max_iter ||
-		!(km->tol >= 0.0) || !isfinite(km->tol))
-		return 0;
-	km->converged = conv;
-	for (i = 0; i < km->k * model->n_design; i++)
-		if (!isfinite(km->centers[i]))
-			return 0;
-	return 1;
-}
-
-/* Writes PCA's part of the body. */
-static void
-write_pca(MmBuffer *w, const MmModel *model)
-{
-	const MmPCA *pc = &model->pca;
-	int			i;
-
-	put_u32(w, (uint32_t) pc->n_components);
-	for (i = 0; i < model->n_design; i++)
-		put_f64(w, pc->mean[i]);
-	for (i = 0; i < pc->n_components * model->n_design; i++)
-		put_f64(w, pc->components[i]);
-	for (i = 0; i < pc->n_components; i++)
-		put_f64(w, pc->explained_variance[i]);
-	for (i = 0; i < pc->n_components; i++)
-		put_f64(w, pc->explained_variance_ratio[i]);
-}
-
-/* Reads and checks PCA's part of the body. */
-static int
-read_pca(Reader *r, MmModel *model)
-{
-	MmPCA	   *pc = &model->pca;
-	int			n = model->n_design;
-	uint32_t	nc = get_u32(r);
-	int			i;
-
-	if (r->failed || nc < 1 || nc > (uint32_t) n)
-		return 0;
-	pc->n_components = (int) nc;
-	pc->mean = get_f64_array(r, n);
-	pc->components = get_f64_array(r, pc->n_components * n);
-	pc->explained_variance = get_f64_array(r, pc->n_components);
-	pc->explained_variance_ratio = get_f64_array(r, pc->n_components);
-	if (r->failed)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!isfinite(pc->mean[i]))
-			return 0;
-	for (i = 0; i < pc->n_components * n; i++)
-		if (!isfinite(pc->components[i]))
-			return 0;
-	for (i = 0; i < pc->n_components; i++)
-		if (!(pc->explained_variance[i] >= 0.0) || !isfinite(pc->explained_variance[i]) ||
-			!(pc->explained_variance_ratio[i] >= 0.0) || !(pc->explained_variance_ratio[i] <= 1.0))
-			return 0;
-	return 1;
-}
-
 /* Serializes a model (see artifact.h). */
 MmErrorCode
 mm_artifact_write(const MmModel *given, uint8_t **out, size_t *len, MmError *err)
@@ -591,34 +352,19 @@ mm_artifact_write(const MmModel *given, uint8_t **out, size_t *len, MmError *err
 				rc;
 
 	copy.n_design = mm_model_design_width(given);
-	put_u32(&body, (uint32_t) model->task);
-	put_u32(&body, (uint32_t) model->n_features);
+	mm_put_u32(&body, (uint32_t) model->task);
+	mm_put_u32(&body, (uint32_t) model->n_features);
 	for (i = 0; i < model->n_features; i++)
 	{
-		put_str(&body, model->feature_names[i]);
-		put_u8(&body, model->feature_kinds[i]);
+		mm_put_str(&body, model->feature_names[i]);
+		mm_put_u8(&body, model->feature_kinds[i]);
 	}
-	put_u8(&body, model->target != NULL);
+	mm_put_u8(&body, model->target != NULL);
 	if (model->target != NULL)
-		put_str(&body, model->target);
+		mm_put_str(&body, model->target);
 	write_categories(&body, model);
 	write_transform(&body, model);
-	switch (model->algorithm)
-	{
-		case MM_ALGO_LINEAR_REGRESSION:
-			write_linear(&body, model);
-			break;
-		case MM_ALGO_LOGISTIC_REGRESSION:
-		case MM_ALGO_LINEAR_SVM:
-			write_classifier(&body, model);
-			break;
-		case MM_ALGO_KMEANS:
-			write_kmeans(&body, model);
-			break;
-		case MM_ALGO_PCA:
-			write_pca(&body, model);
-			break;
-	}
+	model->algorithm->write(&body, model);
 	if (body.failed)
 	{
 		mm_free(body.data);
@@ -648,8 +394,8 @@ mm_artifact_write(const MmModel *given, uint8_t **out, size_t *len, MmError *err
 	memcpy(buf, artifact_magic, 4);
 	buf[4] = MM_ARTIFACT_FORMAT & 0xff;
 	buf[5] = MM_ARTIFACT_FORMAT >> 8;
-	buf[6] = (uint8_t) (model->algorithm & 0xff);
-	buf[7] = (uint8_t) (model->algorithm >> 8);
+	buf[6] = model->algorithm->artifact_id;
+	buf[7] = 0;
 	for (i = 0; i < 4; i++)
 	{
 		buf[8 + i] = 0;
@@ -714,7 +460,7 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 	crc = (uint32_t) crc32(crc, data + MM_ARTIFACT_HEADER, (uInt) z_len);
 	if (crc != read_le32(data + 20))
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "the checksum does not match");
-	if (flags != 0 || algorithm < 1 || algorithm > MM_ALGO_LAST ||
+	if (flags != 0 || mm_algorithm_by_artifact_id((int) algorithm) == NULL ||
 		raw_len == 0 || raw_len > MM_ARTIFACT_MAX_BODY)
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "its header has impossible values");
 
@@ -737,10 +483,11 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 	r.p = body;
 	r.left = raw_len;
 	r.failed = 0;
-	model->algorithm = (MmAlgorithm) algorithm;
+	r.format = (int) format;
+	model->algorithm = mm_algorithm_by_artifact_id((int) algorithm);
 	part = "task or feature count";
-	task = get_u32(&r);
-	nfeat = get_u32(&r);
+	task = mm_get_u32(&r);
+	nfeat = mm_get_u32(&r);
 	ok = !r.failed && task >= MM_TASK_REGRESSION && task <= MM_TASK_DECOMPOSITION &&
 		nfeat >= 1 && nfeat <= MM_MAX_FEATURES;
 	if (ok)
@@ -754,7 +501,7 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 		for (i = 0; ok && i < (int) nfeat; i++)
 		{
 			model->feature_names[i] = get_str(&r);
-			model->feature_kinds[i] = get_u8(&r);
+			model->feature_kinds[i] = mm_get_u8(&r);
 			ok = !r.failed && (model->feature_kinds[i] == MM_FEATURE_NUMERIC ||
 							   model->feature_kinds[i] == MM_FEATURE_BOOLEAN ||
 							   (format >= 2 && model->feature_kinds[i] == MM_FEATURE_CATEGORICAL));
@@ -765,7 +512,7 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 		uint8_t		has_target;
 
 		part = "target";
-		has_target = get_u8(&r);
+		has_target = mm_get_u8(&r);
 
 		ok = !r.failed && has_target <= 1;
 		if (ok && has_target)
@@ -791,23 +538,8 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 	if (ok)
 	{
 		part = "fitted model";
-		switch (model->algorithm)
-		{
-			case MM_ALGO_LINEAR_REGRESSION:
-				ok = model->task == MM_TASK_REGRESSION && read_linear(&r, model);
-				break;
-			case MM_ALGO_LOGISTIC_REGRESSION:
-			case MM_ALGO_LINEAR_SVM:
-				ok = model->task == MM_TASK_CLASSIFICATION && format >= 2 &&
-					read_classifier(&r, model);
-				break;
-			case MM_ALGO_KMEANS:
-				ok = model->task == MM_TASK_CLUSTERING && format >= 2 && read_kmeans(&r, model);
-				break;
-			case MM_ALGO_PCA:
-				ok = model->task == MM_TASK_DECOMPOSITION && format >= 2 && read_pca(&r, model);
-				break;
-		}
+		ok = model->task == model->algorithm->task &&
+			model->algorithm->read(&r, model) == MM_OK;
 	}
 	if (ok && !r.failed && r.left != 0)
 		part = "end, where bytes follow the model";

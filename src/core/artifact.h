@@ -6,7 +6,7 @@
  *   offset  size  field
  *        0     4  magic "MMDL"
  *        4     2  format version (little-endian), currently 2
- *        6     2  algorithm (MmAlgorithm)
+ *        6     2  algorithm (its artifact id, algorithm.h)
  *        8     4  flags, 0
  *       12     4  body length before compression
  *       16     4  body length after compression

@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "algorithm.h"
 #include "artifact.h"
+#include "document_io.h"
 #include "profile.h"
 
 static MmDoubleFormatFn double_format = NULL;
@@ -60,36 +62,36 @@ mm_document_max_elements(const char *top, const char *key)
 
 /* ---------------------------------------------------------------- writing */
 
-static void
-out_str(MmBuffer *o, const char *s)
+void
+mm_out_str(MmBuffer *o, const char *s)
 {
 	mm_buffer_append(o, s, strlen(s));
 }
 
-static void
-out_int(MmBuffer *o, long v)
+void
+mm_out_int(MmBuffer *o, long v)
 {
 	char		buf[32];
 
 	snprintf(buf, sizeof(buf), "%ld", v);
-	out_str(o, buf);
+	mm_out_str(o, buf);
 }
 
 /* A double; NaN and infinities as null (the reader knows what null means where). */
-static void
-out_double(MmBuffer *o, double v)
+void
+mm_out_double(MmBuffer *o, double v)
 {
 	char		buf[40];
 
 	if (!isfinite(v))
 	{
-		out_str(o, "null");
+		mm_out_str(o, "null");
 		return;
 	}
 	/* "-0" would read back as the integer 0 */
 	if (v == 0.0 && signbit(v))
 	{
-		out_str(o, "-0.0");
+		mm_out_str(o, "-0.0");
 		return;
 	}
 	if (double_format != NULL)
@@ -107,12 +109,12 @@ out_double(MmBuffer *o, double v)
 		}
 		if (digits == 17)
 			snprintf(buf, sizeof(buf), "%.17g", v);
-		out_str(o, buf);
+		mm_out_str(o, buf);
 	}
 }
 
-static void
-out_string(MmBuffer *o, const char *s)
+void
+mm_out_string(MmBuffer *o, const char *s)
 {
 	const unsigned char *p;
 
@@ -130,7 +132,7 @@ out_string(MmBuffer *o, const char *s)
 		else if (*p < 0x20)
 		{
 			snprintf(esc, sizeof(esc), "\\u%04x", *p);
-			out_str(o, esc);
+			mm_out_str(o, esc);
 		}
 		else
 			mm_buffer_append(o, (const char *) p, 1);
@@ -138,8 +140,8 @@ out_string(MmBuffer *o, const char *s)
 	mm_buffer_append(o, "\"", 1);
 }
 
-static void
-out_doubles(MmBuffer *o, const double *v, int n)
+void
+mm_out_doubles(MmBuffer *o, const double *v, int n)
 {
 	int			i;
 
@@ -147,15 +149,15 @@ out_doubles(MmBuffer *o, const double *v, int n)
 	for (i = 0; i < n; i++)
 	{
 		if (i)
-			out_str(o, ", ");
-		out_double(o, v[i]);
+			mm_out_str(o, ", ");
+		mm_out_double(o, v[i]);
 	}
 	mm_buffer_append(o, "]", 1);
 }
 
 /* rows arrays of width doubles each. */
-static void
-out_matrix(MmBuffer *o, const double *v, int rows, int width)
+void
+mm_out_matrix(MmBuffer *o, const double *v, int rows, int width)
 {
 	int			r;
 
@@ -163,14 +165,14 @@ out_matrix(MmBuffer *o, const double *v, int rows, int width)
 	for (r = 0; r < rows; r++)
 	{
 		if (r)
-			out_str(o, ", ");
-		out_doubles(o, v + (size_t) r * width, width);
+			mm_out_str(o, ", ");
+		mm_out_doubles(o, v + (size_t) r * width, width);
 	}
 	mm_buffer_append(o, "]", 1);
 }
 
-static void
-out_names(MmBuffer *o, char **names, int n)
+void
+mm_out_names(MmBuffer *o, char **names, int n)
 {
 	int			i;
 
@@ -178,16 +180,16 @@ out_names(MmBuffer *o, char **names, int n)
 	for (i = 0; i < n; i++)
 	{
 		if (i)
-			out_str(o, ", ");
-		out_string(o, names[i]);
+			mm_out_str(o, ", ");
+		mm_out_string(o, names[i]);
 	}
 	mm_buffer_append(o, "]", 1);
 }
 
-static void
-out_bool(MmBuffer *o, int v)
+void
+mm_out_bool(MmBuffer *o, int v)
 {
-	out_str(o, v ? "true" : "false");
+	mm_out_str(o, v ? "true" : "false");
 }
 
 static const char *
@@ -196,135 +198,13 @@ kind_name(int kind)
 	return kind == MM_FEATURE_BOOLEAN ? "boolean" : kind == MM_FEATURE_CATEGORICAL ? "categorical" : "numeric";
 }
 
-static const char *
-label_kind_name(int kind)
-{
-	return kind == MM_LABEL_BOOLEAN ? "boolean" : kind == MM_LABEL_TEXT ? "text" : "number";
-}
-
-static void
-write_model_part(MmBuffer *o, const MmModel *m)
-{
-	int			p = m->n_design;
-
-	switch (m->algorithm)
-	{
-		case MM_ALGO_LINEAR_REGRESSION:
-			{
-				const MmLinearModel *l = &m->linear;
-
-				out_str(o, "{\"fit_intercept\": ");
-				out_bool(o, l->fit_intercept);
-				out_str(o, ", \"alpha\": ");
-				out_double(o, l->alpha);
-				out_str(o, ", \"intercept\": ");
-				out_double(o, l->intercept);
-				out_str(o, ", \"coef\": ");
-				out_doubles(o, l->coef, p);
-				out_str(o, ", \"rank\": ");
-				out_int(o, l->rank);
-				out_str(o, ", \"df_resid\": ");
-				out_double(o, l->df_resid);
-				out_str(o, ", \"std_err\": ");
-				out_doubles(o, l->std_err, p + 1);
-				out_str(o, ", \"stat\": ");
-				out_doubles(o, l->stat, p + 1);
-				out_str(o, ", \"p_value\": ");
-				out_doubles(o, l->p_value, p + 1);
-				out_str(o, "}");
-				break;
-			}
-		case MM_ALGO_LOGISTIC_REGRESSION:
-		case MM_ALGO_LINEAR_SVM:
-			{
-				const MmClassifier *c = &m->classifier;
-
-				out_str(o, "{\"label_kind\": ");
-				out_string(o, label_kind_name(c->label_kind));
-				out_str(o, ", \"classes\": ");
-				out_names(o, c->classes, c->n_classes);
-				out_str(o, ", \"class_values\": ");
-				if (c->label_kind == MM_LABEL_TEXT)
-					out_str(o, "null");
-				else
-					out_doubles(o, c->class_values, c->n_classes);
-				out_str(o, ", \"intercept\": ");
-				out_doubles(o, c->intercept, c->n_rows);
-				out_str(o, ", \"coef\": ");
-				out_matrix(o, c->coef, c->n_rows, p);
-				out_str(o, ", \"std_err\": ");
-				out_matrix(o, c->std_err, c->n_rows, p + 1);
-				out_str(o, ", \"stat\": ");
-				out_matrix(o, c->stat, c->n_rows, p + 1);
-				out_str(o, ", \"p_value\": ");
-				out_matrix(o, c->p_value, c->n_rows, p + 1);
-				out_str(o, ", \"alpha\": ");
-				out_double(o, c->alpha);
-				out_str(o, ", \"fit_intercept\": ");
-				out_bool(o, c->fit_intercept);
-				out_str(o, ", \"balanced\": ");
-				out_bool(o, c->balanced);
-				out_str(o, ", \"max_iter\": ");
-				out_int(o, c->max_iter);
-				out_str(o, ", \"tol\": ");
-				out_double(o, c->tol);
-				out_str(o, ", \"n_iter\": ");
-				out_int(o, c->n_iter);
-				out_str(o, ", \"converged\": ");
-				out_bool(o, c->converged);
-				out_str(o, ", \"variant\": ");
-				out_int(o, c->variant);
-				out_str(o, "}");
-				break;
-			}
-		case MM_ALGO_KMEANS:
-			{
-				const MmKMeans *k = &m->kmeans;
-
-				out_str(o, "{\"k\": ");
-				out_int(o, k->k);
-				out_str(o, ", \"centers\": ");
-				out_matrix(o, k->centers, k->k, p);
-				out_str(o, ", \"inertia\": ");
-				out_double(o, k->inertia);
-				out_str(o, ", \"max_iter\": ");
-				out_int(o, k->max_iter);
-				out_str(o, ", \"tol\": ");
-				out_double(o, k->tol);
-				out_str(o, ", \"seed\": ");
-				out_int(o, k->seed);
-				out_str(o, ", \"n_iter\": ");
-				out_int(o, k->n_iter);
-				out_str(o, ", \"converged\": ");
-				out_bool(o, k->converged);
-				out_str(o, "}");
-				break;
-			}
-		case MM_ALGO_PCA:
-			{
-				const MmPCA *pc = &m->pca;
-
-				out_str(o, "{\"mean\": ");
-				out_doubles(o, pc->mean, p);
-				out_str(o, ", \"components\": ");
-				out_matrix(o, pc->components, pc->n_components, p);
-				out_str(o, ", \"explained_variance\": ");
-				out_doubles(o, pc->explained_variance, pc->n_components);
-				out_str(o, ", \"explained_variance_ratio\": ");
-				out_doubles(o, pc->explained_variance_ratio, pc->n_components);
-				out_str(o, "}");
-				break;
-			}
-	}
-}
-
 static void
 out_extra(MmBuffer *o, const char *key, const char *json)
 {
-	out_str(o, ", ");
-	out_string(o, key);
-	out_str(o, ": ");
-	out_str(o, json ? json : "null");
+	mm_out_str(o, ", ");
+	mm_out_string(o, key);
+	mm_out_str(o, ": ");
+	mm_out_str(o, json ? json : "null");
 }
 
 MmErrorCode
@@ -334,91 +214,91 @@ mm_document_write(const MmModel *m, const MmDocumentExtras *extras, char **out, 
 	int			j;
 
 	*out = NULL;
-	out_str(&o, "{\"format\": ");
-	out_string(&o, MM_DOCUMENT_FORMAT);
-	out_str(&o, ", \"format_version\": ");
-	out_int(&o, MM_DOCUMENT_VERSION);
-	out_str(&o, ", \"algorithm\": ");
-	out_string(&o, mm_algorithm_name(m->algorithm));
-	out_str(&o, ", \"task\": ");
-	out_string(&o, mm_task_name(m->task));
-	out_str(&o, ", \"target\": ");
+	mm_out_str(&o, "{\"format\": ");
+	mm_out_string(&o, MM_DOCUMENT_FORMAT);
+	mm_out_str(&o, ", \"format_version\": ");
+	mm_out_int(&o, MM_DOCUMENT_VERSION);
+	mm_out_str(&o, ", \"algorithm\": ");
+	mm_out_string(&o, m->algorithm->name);
+	mm_out_str(&o, ", \"task\": ");
+	mm_out_string(&o, mm_task_name(m->task));
+	mm_out_str(&o, ", \"target\": ");
 	if (m->target)
-		out_string(&o, m->target);
+		mm_out_string(&o, m->target);
 	else
-		out_str(&o, "null");
-	out_str(&o, ", \"features\": [");
+		mm_out_str(&o, "null");
+	mm_out_str(&o, ", \"features\": [");
 	for (j = 0; j < m->n_features; j++)
 	{
 		if (j)
-			out_str(&o, ", ");
-		out_str(&o, "{\"name\": ");
-		out_string(&o, m->feature_names[j]);
-		out_str(&o, ", \"kind\": ");
-		out_string(&o, kind_name(m->feature_kinds[j]));
-		out_str(&o, "}");
+			mm_out_str(&o, ", ");
+		mm_out_str(&o, "{\"name\": ");
+		mm_out_string(&o, m->feature_names[j]);
+		mm_out_str(&o, ", \"kind\": ");
+		mm_out_string(&o, kind_name(m->feature_kinds[j]));
+		mm_out_str(&o, "}");
 	}
-	out_str(&o, "], \"design_columns\": ");
-	out_int(&o, m->n_design);
-	out_str(&o, ", \"preprocess\": ");
+	mm_out_str(&o, "], \"design_columns\": ");
+	mm_out_int(&o, m->n_design);
+	mm_out_str(&o, ", \"preprocess\": ");
 	if (m->transform == NULL)
-		out_str(&o, "null");
+		mm_out_str(&o, "null");
 	else
 	{
-		out_str(&o, "[");
+		mm_out_str(&o, "[");
 		for (j = 0; j < m->n_features; j++)
 		{
 			const MmFeatureTransform *t = &m->transform[j];
 
-			out_str(&o, j ? ", {\"impute\": " : "{\"impute\": ");
-			out_double(&o, t->impute);
-			out_str(&o, ", \"clip\": [");
-			out_double(&o, t->clip_lo);
-			out_str(&o, ", ");
-			out_double(&o, t->clip_hi);
-			out_str(&o, "], \"center\": ");
-			out_double(&o, t->center);
-			out_str(&o, ", \"scale\": ");
-			out_double(&o, t->scale);
-			out_str(&o, "}");
+			mm_out_str(&o, j ? ", {\"impute\": " : "{\"impute\": ");
+			mm_out_double(&o, t->impute);
+			mm_out_str(&o, ", \"clip\": [");
+			mm_out_double(&o, t->clip_lo);
+			mm_out_str(&o, ", ");
+			mm_out_double(&o, t->clip_hi);
+			mm_out_str(&o, "], \"center\": ");
+			mm_out_double(&o, t->center);
+			mm_out_str(&o, ", \"scale\": ");
+			mm_out_double(&o, t->scale);
+			mm_out_str(&o, "}");
 		}
-		out_str(&o, "]");
+		mm_out_str(&o, "]");
 	}
-	out_str(&o, ", \"categories\": ");
+	mm_out_str(&o, ", \"categories\": ");
 	if (m->categories == NULL)
-		out_str(&o, "null");
+		mm_out_str(&o, "null");
 	else
 	{
-		out_str(&o, "[");
+		mm_out_str(&o, "[");
 		for (j = 0; j < m->n_features; j++)
 		{
 			const MmCategories *c = &m->categories[j];
 
 			if (j)
-				out_str(&o, ", ");
+				mm_out_str(&o, ", ");
 			if (m->feature_kinds[j] != MM_FEATURE_CATEGORICAL)
 			{
-				out_str(&o, "null");
+				mm_out_str(&o, "null");
 				continue;
 			}
-			out_str(&o, "{\"encoding\": ");
-			out_string(&o, c->encoding == MM_ENCODE_ORDINAL ? "ordinal" : "onehot");
-			out_str(&o, ", \"names\": ");
-			out_names(&o, c->names, c->n);
-			out_str(&o, ", \"other\": ");
-			out_names(&o, c->other, c->n_other);
-			out_str(&o, "}");
+			mm_out_str(&o, "{\"encoding\": ");
+			mm_out_string(&o, c->encoding == MM_ENCODE_ORDINAL ? "ordinal" : "onehot");
+			mm_out_str(&o, ", \"names\": ");
+			mm_out_names(&o, c->names, c->n);
+			mm_out_str(&o, ", \"other\": ");
+			mm_out_names(&o, c->other, c->n_other);
+			mm_out_str(&o, "}");
 		}
-		out_str(&o, "]");
+		mm_out_str(&o, "]");
 	}
-	out_str(&o, ", \"model\": ");
-	write_model_part(&o, m);
+	mm_out_str(&o, ", \"model\": ");
+	m->algorithm->to_json(&o, m);
 	out_extra(&o, "params", extras ? extras->params : NULL);
 	out_extra(&o, "metrics", extras ? extras->metrics : NULL);
 	out_extra(&o, "baseline", extras ? extras->baseline : NULL);
 	out_extra(&o, "feature_types", extras ? extras->feature_types : NULL);
 	out_extra(&o, "provenance", extras ? extras->provenance : NULL);
-	out_str(&o, "}");
+	mm_out_str(&o, "}");
 	if (o.failed)
 	{
 		mm_free(o.data);
@@ -430,14 +310,10 @@ mm_document_write(const MmModel *m, const MmDocumentExtras *extras, char **out, 
 
 /* ---------------------------------------------------------------- reading */
 
-typedef struct In
-{
-	MmError    *err;
-	int			failed;
-} In;
+typedef MmDocumentReader In;
 
-static void
-bad(In *in, const char *what, const char *key)
+void
+mm_doc_bad(In *in, const char *what, const char *key)
 {
 	if (!in->failed)
 		mm_fail(in->err, MM_ERR_INVALID_INPUT, -1, "document field \"%s\" %s", key, what);
@@ -445,12 +321,12 @@ bad(In *in, const char *what, const char *key)
 }
 
 static json_t *
-member(In *in, json_t *obj, const char *key)
+member(In *in, const void *obj, const char *key)
 {
-	json_t	   *v = json_object_get(obj, key);
+	json_t	   *v = json_object_get((const json_t *) obj, key);
 
 	if (v == NULL)
-		bad(in, "is missing", key);
+		mm_doc_bad(in, "is missing", key);
 	return v;
 }
 
@@ -462,52 +338,52 @@ number_of(In *in, json_t *v, const char *key, int null_ok)
 		return NAN;
 	if (v == NULL || !json_is_number(v))
 	{
-		bad(in, null_ok ? "must be a number or null" : "must be a number", key);
+		mm_doc_bad(in, null_ok ? "must be a number or null" : "must be a number", key);
 		return NAN;
 	}
 	return json_number_value(v);
 }
 
-static double
-get_number(In *in, json_t *obj, const char *key, int null_ok)
+double
+mm_doc_number(In *in, const void *obj, const char *key, int null_ok)
 {
 	return number_of(in, member(in, obj, key), key, null_ok);
 }
 
-static long
-get_int(In *in, json_t *obj, const char *key, long lo, long hi)
+long
+mm_doc_int(In *in, const void *obj, const char *key, long lo, long hi)
 {
 	json_t	   *v = member(in, obj, key);
 
 	if (v == NULL || !json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
 	{
-		bad(in, "must be an integer in its range", key);
+		mm_doc_bad(in, "must be an integer in its range", key);
 		return lo;
 	}
 	return (long) json_integer_value(v);
 }
 
-static int
-get_bool(In *in, json_t *obj, const char *key)
+int
+mm_doc_bool(In *in, const void *obj, const char *key)
 {
 	json_t	   *v = member(in, obj, key);
 
 	if (v == NULL || !json_is_boolean(v))
 	{
-		bad(in, "must be true or false", key);
+		mm_doc_bad(in, "must be true or false", key);
 		return 0;
 	}
 	return json_is_true(v);
 }
 
-static const char *
-get_string(In *in, json_t *obj, const char *key)
+const char *
+mm_doc_string(In *in, const void *obj, const char *key)
 {
 	json_t	   *v = member(in, obj, key);
 
 	if (v == NULL || !json_is_string(v))
 	{
-		bad(in, "must be a string", key);
+		mm_doc_bad(in, "must be a string", key);
 		return NULL;
 	}
 	return json_string_value(v);
@@ -524,13 +400,13 @@ numbers_of(In *in, json_t *v, const char *key, int n, int null_ok)
 		return NULL;
 	if (v == NULL || !json_is_array(v) || json_array_size(v) != (size_t) n)
 	{
-		bad(in, "must be an array of the model's size", key);
+		mm_doc_bad(in, "must be an array of the model's size", key);
 		return NULL;
 	}
 	out = mm_alloc(sizeof(double) * (n > 0 ? n : 1));
 	if (out == NULL)
 	{
-		bad(in, "does not fit in memory", key);
+		mm_doc_bad(in, "does not fit in memory", key);
 		return NULL;
 	}
 	for (i = 0; i < n; i++)
@@ -550,13 +426,13 @@ matrix_of(In *in, json_t *v, const char *key, int rows, int width, int null_ok)
 		return NULL;
 	if (v == NULL || !json_is_array(v) || json_array_size(v) != (size_t) rows)
 	{
-		bad(in, "must be an array of the model's size", key);
+		mm_doc_bad(in, "must be an array of the model's size", key);
 		return NULL;
 	}
 	out = mm_alloc(sizeof(double) * ((size_t) rows * width > 0 ? (size_t) rows * width : 1));
 	if (out == NULL)
 	{
-		bad(in, "does not fit in memory", key);
+		mm_doc_bad(in, "does not fit in memory", key);
 		return NULL;
 	}
 	for (r = 0; r < rows && !in->failed; r++)
@@ -565,7 +441,7 @@ matrix_of(In *in, json_t *v, const char *key, int rows, int width, int null_ok)
 
 		if (!json_is_array(row) || json_array_size(row) != (size_t) width)
 		{
-			bad(in, "must be an array of rows of the model's size", key);
+			mm_doc_bad(in, "must be an array of rows of the model's size", key);
 			break;
 		}
 		for (i = 0; i < width; i++)
@@ -590,14 +466,14 @@ names_of(In *in, json_t *v, const char *key, int *n, int max, int sorted)
 		return NULL;
 	if (v == NULL || !json_is_array(v) || json_array_size(v) > (size_t) max)
 	{
-		bad(in, "must be an array of names within the limits", key);
+		mm_doc_bad(in, "must be an array of names within the limits", key);
 		return NULL;
 	}
 	*n = (int) json_array_size(v);
 	out = mm_alloc0(sizeof(char *) * (*n > 0 ? *n : 1));
 	if (out == NULL)
 	{
-		bad(in, "does not fit in memory", key);
+		mm_doc_bad(in, "does not fit in memory", key);
 		return NULL;
 	}
 	for (i = 0; i < json_array_size(v); i++)
@@ -607,18 +483,18 @@ names_of(In *in, json_t *v, const char *key, int *n, int max, int sorted)
 		if (!json_is_string(e) || json_string_length(e) > MM_ARTIFACT_MAX_NAME ||
 			(out[i] = mm_strdup(json_string_value(e))) == NULL)
 		{
-			bad(in, "must hold strings of at most 4096 bytes", key);
+			mm_doc_bad(in, "must hold strings of at most 4096 bytes", key);
 			return out;
 		}
 		if (sorted && i > 0 && strcmp(out[i - 1], out[i]) >= 0)
 		{
-			bad(in, "must be distinct and in increasing byte order", key);
+			mm_doc_bad(in, "must be distinct and in increasing byte order", key);
 			return out;
 		}
 		for (j = 0; !sorted && j < i; j++)
 			if (strcmp(out[j], out[i]) == 0)
 			{
-				bad(in, "must be distinct", key);
+				mm_doc_bad(in, "must be distinct", key);
 				return out;
 			}
 	}
@@ -626,13 +502,13 @@ names_of(In *in, json_t *v, const char *key, int *n, int max, int sorted)
 }
 
 /* Refuses a key of obj that keys (NULL-terminated) does not list. */
-static void
-only_keys(In *in, json_t *obj, const char *const *keys, const char *where)
+void
+mm_doc_only_keys(In *in, const void *obj, const char *const *keys, const char *where)
 {
 	const char *key;
 	json_t	   *v;
 
-	json_object_foreach(obj, key, v)
+	json_object_foreach((json_t *) obj, key, v)
 	{
 		const char *const *k;
 
@@ -647,128 +523,38 @@ only_keys(In *in, json_t *obj, const char *const *keys, const char *where)
 	}
 }
 
-static void
-read_model_part(In *in, json_t *part, MmModel *m)
+int
+mm_doc_is_null(const void *obj, const char *key)
 {
-	int			p = m->n_design;
+	json_t	   *v = json_object_get((const json_t *) obj, key);
 
-	static const char *const linear_keys[] = {"fit_intercept", "alpha", "intercept", "coef", "rank",
-	"df_resid", "std_err", "stat", "p_value", NULL};
-	static const char *const classifier_keys[] = {"label_kind", "classes", "class_values", "intercept",
-		"coef", "std_err", "stat", "p_value", "alpha", "fit_intercept", "balanced", "max_iter", "tol",
-	"n_iter", "converged", "variant", NULL};
-	static const char *const kmeans_keys[] = {"k", "centers", "inertia", "max_iter", "tol", "seed",
-	"n_iter", "converged", NULL};
-	static const char *const pca_keys[] = {"mean", "components", "explained_variance",
-	"explained_variance_ratio", NULL};
+	return v != NULL && json_is_null(v);
+}
 
-	if (!json_is_object(part))
-	{
-		bad(in, "must be an object", "model");
-		return;
-	}
-	only_keys(in, part,
-			  m->algorithm == MM_ALGO_LINEAR_REGRESSION ? linear_keys :
-			  m->algorithm == MM_ALGO_KMEANS ? kmeans_keys :
-			  m->algorithm == MM_ALGO_PCA ? pca_keys : classifier_keys, "the model");
-	if (in->failed)
-		return;
-	switch (m->algorithm)
-	{
-		case MM_ALGO_LINEAR_REGRESSION:
-			{
-				MmLinearModel *l = &m->linear;
+long
+mm_doc_array_size(const void *obj, const char *key)
+{
+	json_t	   *v = json_object_get((const json_t *) obj, key);
 
-				l->fit_intercept = get_bool(in, part, "fit_intercept");
-				l->alpha = get_number(in, part, "alpha", 0);
-				l->intercept = get_number(in, part, "intercept", 0);
-				l->coef = numbers_of(in, json_object_get(part, "coef"), "coef", p, 0);
-				l->rank = (int) get_int(in, part, "rank", 0, p);
-				l->df_resid = get_number(in, part, "df_resid", 1);
-				l->std_err = numbers_of(in, json_object_get(part, "std_err"), "std_err", p + 1, 1);
-				l->stat = numbers_of(in, json_object_get(part, "stat"), "stat", p + 1, 1);
-				l->p_value = numbers_of(in, json_object_get(part, "p_value"), "p_value", p + 1, 1);
-				break;
-			}
-		case MM_ALGO_LOGISTIC_REGRESSION:
-		case MM_ALGO_LINEAR_SVM:
-			{
-				MmClassifier *c = &m->classifier;
-				const char *lk = get_string(in, part, "label_kind");
-				json_t	   *values;
+	return v != NULL && json_is_array(v) ? (long) json_array_size(v) : -1;
+}
 
-				if (in->failed)
-					return;
-				c->label_kind = strcmp(lk, "text") == 0 ? MM_LABEL_TEXT :
-					strcmp(lk, "boolean") == 0 ? MM_LABEL_BOOLEAN :
-					strcmp(lk, "number") == 0 ? MM_LABEL_NUMBER : 0;
-				if (c->label_kind == 0)
-				{
-					bad(in, "must be number, boolean or text", "label_kind");
-					return;
-				}
-				c->classes = names_of(in, json_object_get(part, "classes"), "classes", &c->n_classes,
-									  MM_MAX_CLASSES, 0);
-				if (in->failed)
-					return;
-				values = json_object_get(part, "class_values");
-				if (c->label_kind == MM_LABEL_TEXT)
-				{
-					if (values == NULL || !json_is_null(values))
-						bad(in, "must be null for text labels", "class_values");
-				}
-				else
-					c->class_values = numbers_of(in, values, "class_values", c->n_classes, 0);
-				c->n_rows = c->n_classes == 2 ? 1 : c->n_classes;
-				c->intercept = numbers_of(in, json_object_get(part, "intercept"), "intercept", c->n_rows, 0);
-				c->coef = matrix_of(in, json_object_get(part, "coef"), "coef", c->n_rows, p, 0);
-				c->std_err = matrix_of(in, json_object_get(part, "std_err"), "std_err", c->n_rows, p + 1, 1);
-				c->stat = matrix_of(in, json_object_get(part, "stat"), "stat", c->n_rows, p + 1, 1);
-				c->p_value = matrix_of(in, json_object_get(part, "p_value"), "p_value", c->n_rows, p + 1, 1);
-				c->alpha = get_number(in, part, "alpha", 0);
-				c->fit_intercept = get_bool(in, part, "fit_intercept");
-				c->balanced = get_bool(in, part, "balanced");
-				c->max_iter = (int) get_int(in, part, "max_iter", 1, 1000000000);
-				c->tol = get_number(in, part, "tol", 0);
-				c->n_iter = (int) get_int(in, part, "n_iter", 0, 1000000000);
-				c->converged = get_bool(in, part, "converged");
-				c->variant = (int) get_int(in, part, "variant", 0, 1);
-				break;
-			}
-		case MM_ALGO_KMEANS:
-			{
-				MmKMeans   *k = &m->kmeans;
+double *
+mm_doc_numbers(In *in, const void *obj, const char *key, int n, int null_ok)
+{
+	return numbers_of(in, json_object_get((const json_t *) obj, key), key, n, null_ok);
+}
 
-				k->k = (int) get_int(in, part, "k", 1, MM_MAX_CLUSTERS);
-				k->centers = matrix_of(in, json_object_get(part, "centers"), "centers", k->k, p, 0);
-				k->inertia = get_number(in, part, "inertia", 0);
-				k->max_iter = (int) get_int(in, part, "max_iter", 1, 1000000000);
-				k->tol = get_number(in, part, "tol", 0);
-				k->seed = (int32_t) get_int(in, part, "seed", INT32_MIN, INT32_MAX);
-				k->n_iter = (int) get_int(in, part, "n_iter", 0, 1000000000);
-				k->converged = get_bool(in, part, "converged");
-				break;
-			}
-		case MM_ALGO_PCA:
-			{
-				MmPCA	   *pc = &m->pca;
-				json_t	   *comps = json_object_get(part, "components");
+double *
+mm_doc_matrix(In *in, const void *obj, const char *key, int rows, int width, int null_ok)
+{
+	return matrix_of(in, json_object_get((const json_t *) obj, key), key, rows, width, null_ok);
+}
 
-				pc->n_components = comps && json_is_array(comps) ? (int) json_array_size(comps) : 0;
-				if (pc->n_components < 1 || pc->n_components > p)
-				{
-					bad(in, "must hold between 1 and the design's columns of components", "components");
-					return;
-				}
-				pc->mean = numbers_of(in, json_object_get(part, "mean"), "mean", p, 0);
-				pc->components = matrix_of(in, comps, "components", pc->n_components, p, 0);
-				pc->explained_variance = numbers_of(in, json_object_get(part, "explained_variance"),
-													"explained_variance", pc->n_components, 0);
-				pc->explained_variance_ratio = numbers_of(in, json_object_get(part, "explained_variance_ratio"),
-														  "explained_variance_ratio", pc->n_components, 0);
-				break;
-			}
-	}
+char	  **
+mm_doc_names(In *in, const void *obj, const char *key, int *n, int max, int sorted)
+{
+	return names_of(in, json_object_get((const json_t *) obj, key), key, n, max, sorted);
 }
 
 /*
@@ -806,7 +592,7 @@ out_json(In *in, MmBuffer *o, json_t *v, const char *top, const char *key)
 				if (!first)
 					mm_buffer_append(o, ",", 1);
 				first = 0;
-				out_string(o, k);
+				mm_out_string(o, k);
 				mm_buffer_append(o, ":", 1);
 				out_json(in, o, item, top, k);
 			}
@@ -823,27 +609,27 @@ out_json(In *in, MmBuffer *o, json_t *v, const char *top, const char *key)
 			mm_buffer_append(o, "]", 1);
 			break;
 		case JSON_STRING:
-			out_string(o, json_string_value(v));
+			mm_out_string(o, json_string_value(v));
 			break;
 		case JSON_INTEGER:
 			{
 				char		buf[32];
 
 				snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-				out_str(o, buf);
+				mm_out_str(o, buf);
 				break;
 			}
 		case JSON_REAL:
-			out_double(o, json_real_value(v));
+			mm_out_double(o, json_real_value(v));
 			break;
 		case JSON_TRUE:
-			out_str(o, "true");
+			mm_out_str(o, "true");
 			break;
 		case JSON_FALSE:
-			out_str(o, "false");
+			mm_out_str(o, "false");
 			break;
 		case JSON_NULL:
-			out_str(o, "null");
+			mm_out_str(o, "null");
 			break;
 	}
 }
@@ -857,7 +643,7 @@ extra_text(In *in, json_t *doc, const char *key)
 
 	if (v == NULL)
 	{
-		bad(in, "is missing", key);
+		mm_doc_bad(in, "is missing", key);
 		return NULL;
 	}
 	if (json_is_null(v))
@@ -871,7 +657,7 @@ extra_text(In *in, json_t *doc, const char *key)
 	if (o.failed)
 	{
 		mm_free(o.data);
-		bad(in, "could not be written back", key);
+		mm_doc_bad(in, "could not be written back", key);
 		return NULL;
 	}
 	return o.data;
@@ -884,8 +670,7 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 			   *prep,
 			   *cats;
 	const char *s;
-	int			j,
-				algo;
+	int			j;
 
 	static const char *const document_keys[] = {"format", "format_version", "algorithm", "task", "target",
 		"features", "design_columns", "preprocess", "categories", "model", "params", "metrics", "baseline",
@@ -896,14 +681,14 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 
 	if (!json_is_object(doc))
 	{
-		bad(in, "must be an object", "(document)");
+		mm_doc_bad(in, "must be an object", "(document)");
 		return MM_ERR_INVALID_INPUT;
 	}
-	only_keys(in, doc, document_keys, "the document");
-	s = get_string(in, doc, "format");
+	mm_doc_only_keys(in, doc, document_keys, "the document");
+	s = mm_doc_string(in, doc, "format");
 	if (in->failed || strcmp(s, MM_DOCUMENT_FORMAT) != 0)
 	{
-		bad(in, "must be \"" MM_DOCUMENT_FORMAT "\"", "format");
+		mm_doc_bad(in, "must be \"" MM_DOCUMENT_FORMAT "\"", "format");
 		return MM_ERR_INVALID_INPUT;
 	}
 	{
@@ -918,28 +703,26 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 			in->failed = 1;
 			return MM_ERR_INVALID_INPUT;
 		}
-		if (get_int(in, doc, "format_version", MM_DOCUMENT_VERSION, MM_DOCUMENT_VERSION) != MM_DOCUMENT_VERSION)
+		if (mm_doc_int(in, doc, "format_version", MM_DOCUMENT_VERSION, MM_DOCUMENT_VERSION) != MM_DOCUMENT_VERSION)
 			return MM_ERR_INVALID_INPUT;
 	}
-	s = get_string(in, doc, "algorithm");
+	s = mm_doc_string(in, doc, "algorithm");
 	if (in->failed)
 		return MM_ERR_INVALID_INPUT;
-	for (algo = 1; algo <= MM_ALGO_LAST && strcmp(mm_algorithm_name((MmAlgorithm) algo), s) != 0; algo++)
-		;
-	if (algo > MM_ALGO_LAST)
+	m->algorithm = mm_algorithm_by_name(s);
+	if (m->algorithm == NULL)
 	{
-		bad(in, "names no algorithm", "algorithm");
+		mm_doc_bad(in, "names no algorithm", "algorithm");
 		return MM_ERR_INVALID_INPUT;
 	}
-	m->algorithm = (MmAlgorithm) algo;
-	s = get_string(in, doc, "task");
+	s = mm_doc_string(in, doc, "task");
 	if (in->failed)
 		return MM_ERR_INVALID_INPUT;
 	for (j = MM_TASK_REGRESSION; j <= MM_TASK_DECOMPOSITION && strcmp(mm_task_name((MmTask) j), s) != 0; j++)
 		;
 	if (j > MM_TASK_DECOMPOSITION)
 	{
-		bad(in, "names no task", "task");
+		mm_doc_bad(in, "names no task", "task");
 		return MM_ERR_INVALID_INPUT;
 	}
 	m->task = (MmTask) j;
@@ -949,7 +732,7 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 		if (t != NULL && !json_is_null(t))
 		{
 			if (!json_is_string(t))
-				bad(in, "must be a string or null", "target");
+				mm_doc_bad(in, "must be a string or null", "target");
 			else
 				m->target = mm_strdup(json_string_value(t));
 		}
@@ -977,17 +760,17 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 
 		if (!json_is_object(f))
 		{
-			bad(in, "must hold objects", "features");
+			mm_doc_bad(in, "must hold objects", "features");
 			break;
 		}
-		only_keys(in, f, feature_keys, "a feature");
-		name = get_string(in, f, "name");
-		kind = get_string(in, f, "kind");
+		mm_doc_only_keys(in, f, feature_keys, "a feature");
+		name = mm_doc_string(in, f, "name");
+		kind = mm_doc_string(in, f, "kind");
 		if (in->failed)
 			break;
 		if (name[0] == '\0' || strlen(name) > MM_ARTIFACT_MAX_NAME)
 		{
-			bad(in, "must be names of 1 to 4096 bytes", "features");
+			mm_doc_bad(in, "must be names of 1 to 4096 bytes", "features");
 			break;
 		}
 		m->feature_names[j] = mm_strdup(name);
@@ -995,9 +778,9 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 			strcmp(kind, "boolean") == 0 ? MM_FEATURE_BOOLEAN :
 			strcmp(kind, "categorical") == 0 ? MM_FEATURE_CATEGORICAL : 0;
 		if (m->feature_kinds[j] == 0)
-			bad(in, "must be numeric, boolean or categorical", "kind");
+			mm_doc_bad(in, "must be numeric, boolean or categorical", "kind");
 	}
-	m->n_design = (int) get_int(in, doc, "design_columns", 1, MM_MAX_DESIGN);
+	m->n_design = (int) mm_doc_int(in, doc, "design_columns", 1, MM_MAX_DESIGN);
 	if (in->failed)
 		return MM_ERR_INVALID_INPUT;
 
@@ -1005,7 +788,7 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 	if (cats != NULL && !json_is_null(cats))
 	{
 		if (!json_is_array(cats) || json_array_size(cats) != (size_t) m->n_features)
-			bad(in, "must be null or an entry per feature", "categories");
+			mm_doc_bad(in, "must be null or an entry per feature", "categories");
 		else if ((m->categories = mm_alloc0(sizeof(MmCategories) * m->n_features)) == NULL)
 			return mm_fail(in->err, MM_ERR_NO_MEMORY, -1, "out of memory reading the document");
 		for (j = 0; !in->failed && j < m->n_features; j++)
@@ -1016,22 +799,22 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 			if (m->feature_kinds[j] != MM_FEATURE_CATEGORICAL)
 			{
 				if (!json_is_null(c))
-					bad(in, "must be null for a feature that is not categorical", "categories");
+					mm_doc_bad(in, "must be null for a feature that is not categorical", "categories");
 				continue;
 			}
 			if (!json_is_object(c))
 			{
-				bad(in, "must be an object for a categorical feature", "categories");
+				mm_doc_bad(in, "must be an object for a categorical feature", "categories");
 				break;
 			}
-			only_keys(in, c, category_keys, "a feature's categories");
-			enc = get_string(in, c, "encoding");
+			mm_doc_only_keys(in, c, category_keys, "a feature's categories");
+			enc = mm_doc_string(in, c, "encoding");
 			if (in->failed)
 				break;
 			m->categories[j].encoding = strcmp(enc, "onehot") == 0 ? MM_ENCODE_ONEHOT :
 				strcmp(enc, "ordinal") == 0 ? MM_ENCODE_ORDINAL : 0;
 			if (m->categories[j].encoding == 0)
-				bad(in, "must be onehot or ordinal", "encoding");
+				mm_doc_bad(in, "must be onehot or ordinal", "encoding");
 			m->categories[j].names = names_of(in, json_object_get(c, "names"), "names",
 											  &m->categories[j].n, MM_MAX_CATEGORIES, 1);
 			m->categories[j].other = names_of(in, json_object_get(c, "other"), "other",
@@ -1040,12 +823,12 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 	}
 	for (j = 0; !in->failed && j < m->n_features; j++)
 		if (m->feature_kinds[j] == MM_FEATURE_CATEGORICAL && m->categories == NULL)
-			bad(in, "must give the categories of every categorical feature", "categories");
+			mm_doc_bad(in, "must give the categories of every categorical feature", "categories");
 	prep = member(in, doc, "preprocess");
 	if (!in->failed && prep != NULL && !json_is_null(prep))
 	{
 		if (!json_is_array(prep) || json_array_size(prep) != (size_t) m->n_features)
-			bad(in, "must be null or an entry per feature", "preprocess");
+			mm_doc_bad(in, "must be null or an entry per feature", "preprocess");
 		else if ((m->transform = mm_alloc0(sizeof(MmFeatureTransform) * m->n_features)) == NULL)
 			return mm_fail(in->err, MM_ERR_NO_MEMORY, -1, "out of memory reading the document");
 		for (j = 0; !in->failed && j < m->n_features; j++)
@@ -1056,15 +839,15 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 
 			if (!json_is_object(t))
 			{
-				bad(in, "must hold objects", "preprocess");
+				mm_doc_bad(in, "must hold objects", "preprocess");
 				break;
 			}
-			only_keys(in, t, transform_keys, "a feature's preprocessing");
-			ft->impute = get_number(in, t, "impute", 1);
+			mm_doc_only_keys(in, t, transform_keys, "a feature's preprocessing");
+			ft->impute = mm_doc_number(in, t, "impute", 1);
 			clip = member(in, t, "clip");
 			if (clip == NULL || !json_is_array(clip) || json_array_size(clip) != 2)
 			{
-				bad(in, "must be [low, high] (null: unbounded)", "clip");
+				mm_doc_bad(in, "must be [low, high] (null: unbounded)", "clip");
 				break;
 			}
 			ft->clip_lo = number_of(in, json_array_get(clip, 0), "clip", 1);
@@ -1073,14 +856,21 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 				ft->clip_lo = -INFINITY;
 			if (isnan(ft->clip_hi))
 				ft->clip_hi = INFINITY;
-			ft->center = get_number(in, t, "center", 0);
-			ft->scale = get_number(in, t, "scale", 0);
+			ft->center = mm_doc_number(in, t, "center", 0);
+			ft->scale = mm_doc_number(in, t, "scale", 0);
 			if (!in->failed && !(ft->scale > 0.0))
-				bad(in, "must be a positive number", "scale");
+				mm_doc_bad(in, "must be a positive number", "scale");
 		}
 	}
 	if (!in->failed)
-		read_model_part(in, member(in, doc, "model"), m);
+	{
+		json_t	   *part = member(in, doc, "model");
+
+		if (part != NULL && !json_is_object(part))
+			mm_doc_bad(in, "must be an object", "model");
+		else if (part != NULL)
+			m->algorithm->from_json(in, part, m);
+	}
 	if (!in->failed && extras != NULL)
 	{
 		extras->params = extra_text(in, doc, "params");
@@ -1093,10 +883,10 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 
 			if (!json_is_null(types) &&
 				(!json_is_array(types) || json_array_size(types) != (size_t) m->n_features))
-				bad(in, "must be null or a type name per feature", "feature_types");
+				mm_doc_bad(in, "must be null or a type name per feature", "feature_types");
 			for (i = 0; !in->failed && json_is_array(types) && i < json_array_size(types); i++)
 				if (!json_is_string(json_array_get(types, i)) || json_string_length(json_array_get(types, i)) == 0)
-					bad(in, "must be null or a type name per feature", "feature_types");
+					mm_doc_bad(in, "must be null or a type name per feature", "feature_types");
 		}
 		extras->provenance = extra_text(in, doc, "provenance");
 	}

@@ -698,7 +698,7 @@ double
 mm_silhouette(const MmModel *model, const double *x, size_t n, size_t max_rows)
 {
 	int			p = model->n_design,
-				k = model->kmeans.k;
+				k = ((const MmKMeans *) model->fit)->k;
 	size_t		m = n < max_rows ? n : max_rows,
 				a,
 				b;
@@ -733,7 +733,7 @@ mm_silhouette(const MmModel *model, const double *x, size_t n, size_t max_rows)
 	}
 	for (a = 0; a < m; a++)
 	{
-		label[a] = mm_kmeans_cluster(model, x + rows[a] * p);
+		label[a] = mm_model_class(model, x + rows[a] * p);
 		if (size[label[a]]++ == 0)
 			present++;
 	}

@@ -26,7 +26,7 @@ typedef struct MmKMeansOptions
  * tol times the mean variance of the features, or max_iter.  A cluster left
  * empty takes the row farthest from its center.  Fills out's centers,
  * inertia and fitting record, and (unless NULL) sizes[k] with the rows
- * each final cluster holds, as mm_kmeans_cluster assigns them.
+ * each final cluster holds, as prediction (mm_model_class) assigns them.
  */
 extern MmErrorCode mm_kmeans_fit(const double *x, size_t n, int p, const MmKMeansOptions *opt,
 								 MmKMeans *out, int64_t *sizes, MmError *err);

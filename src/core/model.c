@@ -1,5 +1,7 @@
 /*
- * model.c: names, prediction and release of core models.
+ * model.c: what every model shares, its preprocessing (impute, clip, scale,
+ * encode), and prediction and release through the model's algorithm table
+ * (algorithm.h): nothing here knows one algorithm from another.
  *
  * The core is compiled with -ffp-contract=off so that a prediction is the
  * same sequence of roundings in the server and in the standalone scorer.
@@ -9,25 +11,7 @@
 #include <math.h>
 #include <string.h>
 
-/* Name of an algorithm as SQL spells it, or NULL. */
-const char *
-mm_algorithm_name(MmAlgorithm algorithm)
-{
-	switch (algorithm)
-	{
-		case MM_ALGO_LINEAR_REGRESSION:
-			return "linear_regression";
-		case MM_ALGO_LOGISTIC_REGRESSION:
-			return "logistic_regression";
-		case MM_ALGO_LINEAR_SVM:
-			return "linear_svm";
-		case MM_ALGO_KMEANS:
-			return "kmeans";
-		case MM_ALGO_PCA:
-			return "pca";
-	}
-	return NULL;
-}
+#include "algorithm.h"
 
 /* Name of a task as SQL spells it, or NULL. */
 const char *
@@ -230,237 +214,137 @@ mm_model_transform(const MmModel *model, const double *x, double *z, MmError *er
 	return MM_OK;
 }
 
-/* The logistic function, without overflow for either sign. */
+/*
+ * Scores of up to this many values live on the stack; more (k-means with
+ * many clusters) are allocated.
+ */
+#define STACK_SCORES MM_MAX_CLASSES
+
+/* How many scores a row has (see model.h). */
+int
+mm_model_n_scores(const MmModel *model)
+{
+	return model->algorithm->n_scores ? model->algorithm->n_scores(model) : 0;
+}
+
+/* The scores of a transformed row (see model.h). */
+void
+mm_model_scores(const MmModel *model, const double *z, double *scores)
+{
+	if (model->algorithm->score)
+		model->algorithm->score(model, z, scores);
+}
+
+/* What the scores decide (see model.h). */
+double
+mm_model_decide(const MmModel *model, const double *scores)
+{
+	if (model->algorithm->decide == NULL)
+		return NAN;
+	return model->algorithm->decide(model, scores);
+}
+
+/* The prediction from the scores (see model.h). */
+double
+mm_model_prediction(const MmModel *model, const double *scores)
+{
+	double		d = mm_model_decide(model, scores);
+
+	if (model->task != MM_TASK_CLASSIFICATION || isnan(d))
+		return d;
+	if (model->labels.class_values == NULL)
+		return NAN;
+	return model->labels.class_values[(int) d];
+}
+
+/*
+ * Calls fn with the scores of a transformed row, on the stack unless there
+ * are too many; returns fn's answer (NaN when memory runs out).
+ */
 static double
-sigmoid(double t)
+with_scores(const MmModel *model, const double *z,
+			double (*fn) (const MmModel *model, const double *scores))
 {
-	double		e;
+	double		stack[STACK_SCORES];
+	double	   *scores = stack;
+	int			n = mm_model_n_scores(model);
+	double		v;
 
-	if (t >= 0.0)
-		return 1.0 / (1.0 + exp(-t));
-	e = exp(t);
-	return e / (1.0 + e);
-}
-
-/* The decision score of coefficient row r for a transformed row. */
-static double
-classifier_score(const MmClassifier *c, int n, int r, const double *z)
-{
-	const double *w = c->coef + (size_t) r * n;
-	double		s = c->intercept[r];
-	int			i;
-
-	for (i = 0; i < n; i++)
-		s += w[i] * z[i];
-	return s;
-}
-
-/* A classifier's decision scores for a transformed row (see model.h). */
-void
-mm_classifier_scores(const MmModel *model, const double *z, double *scores)
-{
-	const MmClassifier *c = &model->classifier;
-	int			r;
-
-	for (r = 0; r < c->n_rows; r++)
-		scores[r] = classifier_score(c, model->n_design, r, z);
-}
-
-/* The class index the scores decide. */
-int
-mm_classifier_decide(const MmModel *model, const double *scores)
-{
-	const MmClassifier *c = &model->classifier;
-	int			best = 0;
-	int			r;
-
-	if (c->n_rows == 1)
-		return scores[0] > 0.0 ? 1 : 0;
-	for (r = 1; r < c->n_rows; r++)
-		if (scores[r] > scores[best])
-			best = r;
-	return best;
-}
-
-/* The probability of each class the scores give (see model.h). */
-void
-mm_classifier_scores_proba(const MmModel *model, const double *scores, double *proba)
-{
-	const MmClassifier *c = &model->classifier;
-	double		top = -INFINITY,
-				sum = 0.0;
-	int			r;
-
-	if (c->n_rows == 1)
-	{
-		proba[1] = sigmoid(scores[0]);
-		proba[0] = 1.0 - proba[1];
-		return;
-	}
-	for (r = 0; r < c->n_rows; r++)
-		if (scores[r] > top)
-			top = scores[r];
-	for (r = 0; r < c->n_rows; r++)
-	{
-		proba[r] = exp(scores[r] - top);
-		sum += proba[r];
-	}
-	for (r = 0; r < c->n_rows; r++)
-		proba[r] /= sum;
-}
-
-/* A classifier's class index for a transformed row. */
-int
-mm_classifier_predict(const MmModel *model, const double *z)
-{
-	double		scores[MM_MAX_CLASSES];
-
-	mm_classifier_scores(model, z, scores);
-	return mm_classifier_decide(model, scores);
-}
-
-/* A classifier's probability of each class for a transformed row. */
-void
-mm_classifier_proba(const MmModel *model, const double *z, double *proba)
-{
-	mm_classifier_scores(model, z, proba);
-	mm_classifier_scores_proba(model, proba, proba);
-}
-
-/* A coefficient row in the units of the raw inputs (see model.h). */
-void
-mm_classifier_unscaled(const MmModel *model, int r, double *intercept, double *coef)
-{
-	const MmClassifier *c = &model->classifier;
-	int			n = model->n_design;
-	double		b0 = c->intercept[r];
-	int			j;
-
-	mm_model_design_scaling(model, coef, coef + n);
-	for (j = 0; j < n; j++)
-	{
-		double		w = c->coef[(size_t) r * n + j] / coef[n + j];
-
-		b0 -= w * coef[j];
-		coef[j] = w;
-	}
-	*intercept = b0;
-}
-
-/* True for algorithms whose classifiers give probabilities. */
-int
-mm_model_has_proba(const MmModel *model)
-{
-	return model->algorithm == MM_ALGO_LOGISTIC_REGRESSION;
+	if (n == 0)
+		return NAN;
+	if (n > STACK_SCORES && (scores = mm_alloc(sizeof(double) * (size_t) n)) == NULL)
+		return NAN;
+	model->algorithm->score(model, z, scores);
+	v = fn(model, scores);
+	if (scores != stack)
+		mm_free(scores);
+	return v;
 }
 
 /* Predicts from a transformed row (see model.h). */
 double
 mm_model_predict(const MmModel *model, const double *z)
 {
-	switch (model->algorithm)
-	{
-		case MM_ALGO_LINEAR_REGRESSION:
-			return mm_linear_predict(&model->linear, model->n_design, z);
-		case MM_ALGO_LOGISTIC_REGRESSION:
-		case MM_ALGO_LINEAR_SVM:
-			if (model->classifier.class_values == NULL)
-				return NAN;
-			return model->classifier.class_values[mm_classifier_predict(model, z)];
-		case MM_ALGO_KMEANS:
-			return (double) mm_kmeans_cluster(model, z);
-		case MM_ALGO_PCA:
-			return NAN;
-	}
-	return NAN;
+	return with_scores(model, z, mm_model_prediction);
 }
 
-/* The squared distance of a row to center c. */
-static double
-center_distance2(const MmModel *model, int c, const double *z)
-{
-	const double *center = model->kmeans.centers + (size_t) c * model->n_design;
-	double		s = 0.0;
-	int			j;
-
-	for (j = 0; j < model->n_design; j++)
-	{
-		double		dz = z[j] - center[j];
-
-		s += dz * dz;
-	}
-	return s;
-}
-
-/* The k-means cluster of a transformed row (see model.h). */
+/* The class index or cluster of a transformed row (see model.h). */
 int
-mm_kmeans_cluster(const MmModel *model, const double *z)
+mm_model_class(const MmModel *model, const double *z)
 {
-	int			best = 0,
-				c;
-	double		best_d = center_distance2(model, 0, z);
+	double		d = with_scores(model, z, mm_model_decide);
 
-	for (c = 1; c < model->kmeans.k; c++)
-	{
-		double		dist = center_distance2(model, c, z);
+	return isnan(d) ? -1 : (int) d;
+}
 
-		if (dist < best_d)
-		{
-			best_d = dist;
-			best = c;
-		}
-	}
-	return best;
+/* True for models that give class probabilities. */
+int
+mm_model_has_proba(const MmModel *model)
+{
+	return model->algorithm->proba != NULL;
+}
+
+/* The probability of each class the scores give (see model.h). */
+int
+mm_model_proba(const MmModel *model, const double *scores, double *proba)
+{
+	if (model->algorithm->proba == NULL)
+		return 0;
+	model->algorithm->proba(model, scores, proba);
+	return model->labels.n_classes;
+}
+
+/* How many coordinates mm_model_project writes (see model.h). */
+int
+mm_model_n_coordinates(const MmModel *model)
+{
+	return model->algorithm->n_coordinates ? model->algorithm->n_coordinates(model) : 0;
 }
 
 /* The row in the model's own coordinates (see model.h). */
 int
 mm_model_project(const MmModel *model, const double *z, double *out)
 {
-	int			n = model->n_design,
-				c,
-				j;
-
-	if (model->algorithm == MM_ALGO_PCA)
-	{
-		for (c = 0; c < model->pca.n_components; c++)
-		{
-			const double *v = model->pca.components + (size_t) c * n;
-			double		s = 0.0;
-
-			for (j = 0; j < n; j++)
-				s += (z[j] - model->pca.mean[j]) * v[j];
-			out[c] = s;
-		}
-		return model->pca.n_components;
-	}
-	if (model->algorithm == MM_ALGO_KMEANS)
-	{
-		for (c = 0; c < model->kmeans.k; c++)
-			out[c] = sqrt(center_distance2(model, c, z));
-		return model->kmeans.k;
-	}
-	return 0;
+	if (model->algorithm->project == NULL)
+		return 0;
+	model->algorithm->project(model, z, out);
+	return model->algorithm->n_coordinates(model);
 }
 
-/* Frees a classifier's arrays. */
-static void
-classifier_free(MmClassifier *c)
+/* Frees a classifier's labels (see model.h). */
+void
+mm_labels_free(MmLabels *labels)
 {
 	int			i;
 
-	if (c->classes != NULL)
+	if (labels->classes != NULL)
 	{
-		for (i = 0; i < c->n_classes; i++)
-			mm_free(c->classes[i]);
-		mm_free(c->classes);
+		for (i = 0; i < labels->n_classes; i++)
+			mm_free(labels->classes[i]);
+		mm_free(labels->classes);
 	}
-	mm_free(c->class_values);
-	mm_free(c->intercept);
-	mm_free(c->coef);
-	mm_free(c->std_err);
-	mm_free(c->stat);
-	mm_free(c->p_value);
+	mm_free(labels->class_values);
+	memset(labels, 0, sizeof(*labels));
 }
 
 /* Frees a model built with the core allocator. */
@@ -496,15 +380,8 @@ mm_model_free(MmModel *model)
 	mm_free(model->feature_kinds);
 	mm_free(model->target);
 	mm_free(model->transform);
-	classifier_free(&model->classifier);
-	mm_free(model->kmeans.centers);
-	mm_free(model->pca.mean);
-	mm_free(model->pca.components);
-	mm_free(model->pca.explained_variance);
-	mm_free(model->pca.explained_variance_ratio);
-	mm_free(model->linear.coef);
-	mm_free(model->linear.std_err);
-	mm_free(model->linear.stat);
-	mm_free(model->linear.p_value);
+	mm_labels_free(&model->labels);
+	if (model->algorithm != NULL && model->fit != NULL)
+		model->algorithm->free(model->fit);
 	mm_free(model);
 }

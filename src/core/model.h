@@ -12,17 +12,6 @@
 
 #include "mmcore.h"
 
-typedef enum MmAlgorithm
-{
-	MM_ALGO_LINEAR_REGRESSION = 1,
-	MM_ALGO_LOGISTIC_REGRESSION = 2,
-	MM_ALGO_LINEAR_SVM = 3,
-	MM_ALGO_KMEANS = 4,
-	MM_ALGO_PCA = 5
-} MmAlgorithm;
-
-#define MM_ALGO_LAST MM_ALGO_PCA
-
 typedef enum MmTask
 {
 	MM_TASK_REGRESSION = 1,
@@ -91,16 +80,25 @@ typedef struct MmFeatureTransform
 } MmFeatureTransform;
 
 /*
- * A linear classifier over the transformed inputs.  Binary models have one
- * row of coefficients (the decision for the last class); multinomial models
- * one per class, whose softmax gives the probabilities.
+ * A classifier's labels: the task's, not an algorithm's, so that what lists
+ * or maps classes never reaches into an algorithm's payload.
  */
-typedef struct MmClassifier
+typedef struct MmLabels
 {
 	int			n_classes;
 	char	  **classes;		/* as label::text renders them, in sort order */
-	double	   *class_values;	/* numeric and boolean labels as numbers */
+	double	   *class_values;	/* numeric and boolean labels as numbers; NULL for text */
 	MmLabelKind label_kind;
+} MmLabels;
+
+/*
+ * A linear classifier over the transformed inputs (the payload of logistic
+ * regression and the linear SVM).  Binary models have one row of
+ * coefficients (the decision for the last class); multinomial models one per
+ * class, whose softmax gives the probabilities.
+ */
+typedef struct MmClassifier
+{
 	int			n_rows;			/* 1 (binary) or n_classes */
 	double	   *intercept;		/* n_rows */
 	double	   *coef;			/* n_rows x n_features, row-major */
@@ -158,9 +156,16 @@ typedef struct MmLinearModel
 	double	   *p_value;
 } MmLinearModel;
 
+struct MmAlgorithm;
+
+/*
+ * A model: what every algorithm shares (inputs, preprocessing, labels), its
+ * algorithm's table (algorithm.h) and the algorithm's own payload, fit,
+ * which only the algorithm's operations read.
+ */
 typedef struct MmModel
 {
-	MmAlgorithm algorithm;
+	const struct MmAlgorithm *algorithm;
 	MmTask		task;
 	int			n_features;
 	char	  **feature_names;
@@ -169,18 +174,13 @@ typedef struct MmModel
 	MmCategories *categories;	/* n_features, used where the kind is categorical; or NULL */
 	int			n_design;		/* the columns the inputs encode into */
 	MmFeatureTransform *transform;	/* n_features, or NULL: inputs as they are */
-	MmLinearModel linear;
-	MmClassifier classifier;
-	MmKMeans	kmeans;
-	MmPCA		pca;
+	MmLabels	labels;			/* classification; zero otherwise */
+	void	   *fit;			/* the algorithm's payload (MmLinearModel, MmClassifier, ...) */
 } MmModel;
 
 /* Largest number of classes a classifier may have, and of k-means clusters. */
 #define MM_MAX_CLASSES 1000
 #define MM_MAX_CLUSTERS 10000
-
-/* Name of an algorithm as SQL spells it, or NULL. */
-extern const char *mm_algorithm_name(MmAlgorithm algorithm);
 
 /* Name of a task as SQL spells it, or NULL. */
 extern const char *mm_task_name(MmTask task);
@@ -217,40 +217,44 @@ extern int	mm_design_feature(const MmModel *model, int column, int *category);
 /* The centering and scaling of each design column (0 and 1 where none). */
 extern void mm_model_design_scaling(const MmModel *model, double *center, double *scale);
 
+/*
+ * Prediction through the model's algorithm.  The scores are what the
+ * algorithm computes from a transformed row (a regression's value, a
+ * classifier's decision per coefficient row, k-means' squared distances);
+ * the prediction, the class and the probabilities follow from them alone,
+ * so a caller that needs several computes the scores once.
+ */
+
+/* How many scores a row has (0: none, as for PCA). */
+extern int	mm_model_n_scores(const MmModel *model);
+
+/* The scores of a transformed row, into scores[mm_model_n_scores]. */
+extern void mm_model_scores(const MmModel *model, const double *z, double *scores);
+
+/* What the scores decide: the value, the class index or the cluster; NaN without scores. */
+extern double mm_model_decide(const MmModel *model, const double *scores);
+
+/* The prediction from the scores: the value, a classifier's label as a number, the cluster. */
+extern double mm_model_prediction(const MmModel *model, const double *scores);
+
 /* Predicts from a transformed row: the value, or a classifier's label as a number. */
 extern double mm_model_predict(const MmModel *model, const double *z);
 
-/*
- * A linear classifier's decision scores for a transformed row, one per
- * coefficient row; the class and the probabilities follow from them alone,
- * so a caller that needs both computes the scores once.
- */
-extern void mm_classifier_scores(const MmModel *model, const double *z, double *scores);
-extern int	mm_classifier_decide(const MmModel *model, const double *scores);
-extern void mm_classifier_scores_proba(const MmModel *model, const double *scores, double *proba);
+/* The class index (classifiers) or cluster (k-means) of a transformed row. */
+extern int	mm_model_class(const MmModel *model, const double *z);
 
-/* A classifier's class index for a transformed row. */
-extern int	mm_classifier_predict(const MmModel *model, const double *z);
-
-/*
- * A classifier's probability of each class for a transformed row, into
- * proba[n_classes].
- */
-extern void mm_classifier_proba(const MmModel *model, const double *z, double *proba);
-
-/*
- * Coefficient row r of a linear classifier in the units of the raw inputs
- * (centering and scaling undone; clipping is not, the coefficients hold
- * within the clip range): its intercept, and n_design slopes into coef,
- * which must have room for 2 * n_design values.
- */
-extern void mm_classifier_unscaled(const MmModel *model, int r, double *intercept, double *coef);
-
-/* True for algorithms whose classifiers give probabilities. */
+/* True for models that give class probabilities. */
 extern int	mm_model_has_proba(const MmModel *model);
 
-/* The k-means cluster of a transformed row: the nearest center, the first among ties. */
-extern int	mm_kmeans_cluster(const MmModel *model, const double *z);
+/*
+ * The probability of each class the scores give, into proba[labels.n_classes];
+ * returns how many it wrote, 0 for models without probabilities.  proba may
+ * be scores.
+ */
+extern int	mm_model_proba(const MmModel *model, const double *scores, double *proba);
+
+/* How many coordinates mm_model_project writes (0: none). */
+extern int	mm_model_n_coordinates(const MmModel *model);
 
 /*
  * The row in the model's own coordinates, into out: its principal
@@ -258,6 +262,9 @@ extern int	mm_kmeans_cluster(const MmModel *model, const double *z);
  * Returns how many values it wrote, 0 for models without such coordinates.
  */
 extern int	mm_model_project(const MmModel *model, const double *z, double *out);
+
+/* Frees a classifier's labels (built with the core allocator). */
+extern void mm_labels_free(MmLabels *labels);
 
 /* Frees a model built with the core allocator. */
 extern void mm_model_free(MmModel *model);

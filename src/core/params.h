@@ -26,6 +26,7 @@ typedef enum MmParamType
 /* flags */
 #define MM_PARAM_MIN_OPEN 0x01	/* the range excludes min */
 #define MM_PARAM_NULLABLE 0x02	/* a choice that also takes null, held as -1 */
+#define MM_PARAM_FREE 0x04		/* any number: the algorithm's check_params judges it */
 
 typedef struct MmParamSpec
 {
@@ -54,5 +55,42 @@ typedef struct MmParams
 	double		value[MM_MAX_PARAMS];
 	uint32_t	given;			/* bit i: the caller set parameter i */
 } MmParams;
+
+/*
+ * The operations on declared hyperparameters (params.c).  A caller resolves
+ * params as: mm_params_defaults, then one mm_param_set_* per given key (the
+ * key found with mm_param_index), then the algorithm's check_params; the
+ * setters' messages are the ones SQL reports, each naming the parameter and
+ * stating its range.
+ */
+
+/* Every parameter at its default, none given. */
+extern void mm_params_defaults(const struct MmAlgorithm *algorithm, MmParams *params);
+
+/* The index of a parameter of the algorithm, or -1. */
+extern int	mm_param_index(const struct MmAlgorithm *algorithm, const char *name);
+
+/*
+ * Sets parameter i from a JSON number (NaN for a value that is not a
+ * number), a boolean, a string or null; a value the parameter does not take
+ * fails with MM_ERR_INVALID_INPUT and the parameter's message.
+ */
+extern MmErrorCode mm_param_set_number(MmParams *params, int i, double value, MmError *err);
+extern MmErrorCode mm_param_set_boolean(MmParams *params, int i, int value, MmError *err);
+extern MmErrorCode mm_param_set_string(MmParams *params, int i, const char *value, size_t len,
+									   MmError *err);
+extern MmErrorCode mm_param_set_null(MmParams *params, int i, MmError *err);
+
+/* The resolved params as a JSON object, in declaration order (the params a version records). */
+extern void mm_params_json(const MmParams *params, MmBuffer *out);
+
+/* The hint listing the valid parameters: "Valid parameters: a, b, c." */
+extern void mm_params_hint(const struct MmAlgorithm *algorithm, MmBuffer *out);
+
+/* mm_tune's default search space, {"name": values, ...}, grid (lists) or random (ranges). */
+extern void mm_params_search_space(const struct MmAlgorithm *algorithm, int random, MmBuffer *out);
+
+/* A markdown section per algorithm with a table of its parameters (doc/algorithms.md). */
+extern void mm_params_markdown(MmBuffer *out);
 
 #endif							/* MM_PARAMS_H */

@@ -306,7 +306,7 @@ void
 mm_pca_captured_moments(const MmModel *model, const double *moments, int d, double *ratio)
 {
 	int			p = model->n_design,
-				nc = model->pca.n_components,
+				nc = ((const MmPCA *) model->fit)->n_components,
 				c,
 				a,
 				b;
@@ -316,7 +316,7 @@ mm_pca_captured_moments(const MmModel *model, const double *moments, int d, doub
 		total += mm_moments_co(moments, d, a, a);
 	for (c = 0; c < nc; c++)
 	{
-		const double *v = model->pca.components + (size_t) c * p;
+		const double *v = ((const MmPCA *) model->fit)->components + (size_t) c * p;
 		double		q = 0.0;
 
 		/* v' C v over the co-moments: the component's sum of squares */
@@ -332,7 +332,7 @@ void
 mm_pca_captured(const MmModel *model, const double *x, size_t n, double *ratio)
 {
 	int			p = model->n_design,
-				nc = model->pca.n_components,
+				nc = ((const MmPCA *) model->fit)->n_components,
 				c,
 				j;
 	double	   *proj = mm_alloc(sizeof(double) * nc);

@@ -22,7 +22,7 @@ struct MmScorer
 	MmModel    *model;
 	double	   *x;				/* raw row, a value per feature */
 	double	   *z;				/* the row after preprocessing */
-	double	   *scores;			/* a classifier's decision scores */
+	double	   *scores;			/* the row's scores (model.h), or a classifier's probabilities */
 	char	  **types;			/* SQL type of each feature, or NULL */
 	unsigned char *single;		/* the type is real: parse in single precision */
 	unsigned char *padded;		/* the type is character(n): trailing blanks do not count */
@@ -49,7 +49,12 @@ mm_scorer_load(const char *text, size_t len, MmScorer **scorer, MmError *err)
 		mm_free(s);
 		return rc;
 	}
-	rows = s->model->task == MM_TASK_CLASSIFICATION ? s->model->classifier.n_classes : 1;
+	/* the scores, and in their place a classifier's probabilities */
+	rows = mm_model_n_scores(s->model);
+	if (rows < s->model->labels.n_classes)
+		rows = s->model->labels.n_classes;
+	if (rows < 1)
+		rows = 1;
 	s->x = mm_alloc(sizeof(double) * (size_t) s->model->n_features);
 	s->z = mm_alloc(sizeof(double) * (size_t) s->model->n_design);
 	s->scores = mm_alloc(sizeof(double) * (size_t) rows);
@@ -248,8 +253,7 @@ mm_scorer_run(MmScorer *s, MmError *err)
 		return mm_fail(err, rc, j, "feature \"%s\" is not finite after preprocessing",
 					   j >= 0 ? m->feature_names[j] : "?");
 	}
-	if (m->task == MM_TASK_CLASSIFICATION)
-		mm_classifier_scores(m, s->z, s->scores);
+	mm_model_scores(m, s->z, s->scores);
 	return MM_OK;
 }
 
@@ -258,10 +262,9 @@ mm_scorer_value(const MmScorer *s)
 {
 	const MmModel *m = s->model;
 
-	if (m->task == MM_TASK_DECOMPOSITION ||
-		(m->task == MM_TASK_CLASSIFICATION && m->classifier.label_kind == MM_LABEL_TEXT))
+	if (m->task == MM_TASK_CLASSIFICATION && m->labels.label_kind == MM_LABEL_TEXT)
 		return NAN;
-	return mm_model_predict(m, s->z);
+	return mm_model_prediction(m, s->scores);
 }
 
 const char *
@@ -271,7 +274,7 @@ mm_scorer_label(const MmScorer *s)
 
 	if (m->task != MM_TASK_CLASSIFICATION)
 		return NULL;
-	return m->classifier.classes[mm_classifier_decide(m, s->scores)];
+	return m->labels.classes[(int) mm_model_decide(m, s->scores)];
 }
 
 int
@@ -279,19 +282,15 @@ mm_scorer_proba(const MmScorer *s, double *out)
 {
 	const MmModel *m = s->model;
 
-	if (m->task != MM_TASK_CLASSIFICATION || !mm_model_has_proba(m))
+	if (m->task != MM_TASK_CLASSIFICATION)
 		return 0;
-	mm_classifier_scores_proba(m, s->scores, out);
-	return m->classifier.n_classes;
+	return mm_model_proba(m, s->scores, out);
 }
 
 int
 mm_scorer_coordinates(const MmScorer *s)
 {
-	const MmModel *m = s->model;
-
-	return m->algorithm == MM_ALGO_PCA ? m->pca.n_components :
-		m->algorithm == MM_ALGO_KMEANS ? m->kmeans.k : 0;
+	return mm_model_n_coordinates(s->model);
 }
 
 int

@@ -42,7 +42,7 @@ typedef struct MmPass
 	size_t		(*state_size) (int p, const void *arg);
 	void		(*init) (void *state, int p, const void *arg);
 	void		(*add) (void *state, const MmRows *rows, const void *arg);
-	void		(*merge) (void *state, const void *other, const void *arg);
+	void		(*merge) (void *state, const void *other, int p, const void *arg);
 } MmPass;
 
 typedef struct MmDataSource MmDataSource;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "algorithm.h"
 #include "csv.h"
 #include "document.h"
 #include "scorer.h"
@@ -227,9 +228,9 @@ put_header(CsvWriter *w, const CsvReader *r, const MmScorer *s, const Options *o
 		csv_put_raw(w, "prediction", 10);
 	}
 	if (opt->proba)
-		for (i = 0; i < m->classifier.n_classes; i++)
+		for (i = 0; i < m->labels.n_classes; i++)
 		{
-			const char *cls = m->classifier.classes[i];
+			const char *cls = m->labels.classes[i];
 			char	   *col = allocate(strlen(cls) + 7);
 
 			next_column(w, &first);
@@ -399,11 +400,10 @@ main(int argc, char **argv)
 	free(doc);
 	m = mm_scorer_model(s);
 	if (opt.proba && (m->task != MM_TASK_CLASSIFICATION || !mm_model_has_proba(m)))
-		die("--proba needs a logistic regression, and %s is a %s", model_path, mm_algorithm_name(m->algorithm));
-	if (opt.transform && m->algorithm != MM_ALGO_KMEANS && m->algorithm != MM_ALGO_PCA)
-		die("--transform needs a kmeans or pca model, and %s is a %s", model_path,
-			mm_algorithm_name(m->algorithm));
-	if (opt.number && (m->task != MM_TASK_CLASSIFICATION || m->classifier.label_kind == MM_LABEL_TEXT))
+		die("--proba needs a logistic regression, and %s is a %s", model_path, m->algorithm->name);
+	if (opt.transform && mm_model_n_coordinates(m) == 0)
+		die("--transform needs a kmeans or pca model, and %s is a %s", model_path, m->algorithm->name);
+	if (opt.number && (m->task != MM_TASK_CLASSIFICATION || m->labels.label_kind == MM_LABEL_TEXT))
 		die("--number needs a classifier with numeric or boolean labels, and %s has %s", model_path,
 			m->task != MM_TASK_CLASSIFICATION ? "no labels" : "text labels");
 
@@ -413,7 +413,7 @@ main(int argc, char **argv)
 		die("could not open \"%s\" for writing: %s", opt.output, strerror(errno));
 	if (csv_open(&r, in) < 0 || csv_writer_open(&w, out) < 0)
 		die("out of memory");
-	values = allocate(sizeof(double) * (size_t) (m->task == MM_TASK_CLASSIFICATION ? m->classifier.n_classes :
+	values = allocate(sizeof(double) * (size_t) (m->task == MM_TASK_CLASSIFICATION ? m->labels.n_classes :
 												 mm_scorer_coordinates(s) + 1));
 
 	rc = csv_read(&r);

@@ -79,16 +79,17 @@ model_new(int n)
 {
 	MmModel    *m = mm_alloc0(sizeof(MmModel));
 
-	m->algorithm = MM_ALGO_LINEAR_REGRESSION;
+	m->algorithm = ALGO("linear_regression");
+	m->fit = test_payload(m->algorithm);
 	m->task = MM_TASK_REGRESSION;
 	m->n_features = n;
 	m->n_design = n;
 	m->feature_names = mm_alloc0(sizeof(char *) * n);
 	m->feature_kinds = mm_alloc0(n);
-	m->linear.coef = mm_alloc0(sizeof(double) * n);
-	m->linear.std_err = mm_alloc0(sizeof(double) * (n + 1));
-	m->linear.stat = mm_alloc0(sizeof(double) * (n + 1));
-	m->linear.p_value = mm_alloc0(sizeof(double) * (n + 1));
+	LIN(m)->coef = mm_alloc0(sizeof(double) * n);
+	LIN(m)->std_err = mm_alloc0(sizeof(double) * (n + 1));
+	LIN(m)->stat = mm_alloc0(sizeof(double) * (n + 1));
+	LIN(m)->p_value = mm_alloc0(sizeof(double) * (n + 1));
 	return m;
 }
 
@@ -120,34 +121,34 @@ sample_model_with(int longest_name)
 	m->feature_kinds[3] = MM_FEATURE_NUMERIC;
 	m->feature_kinds[4] = MM_FEATURE_BOOLEAN;
 	m->target = mm_strdup("price");
-	m->linear.fit_intercept = 1;
-	m->linear.alpha = 0.0;
-	m->linear.intercept = 50268.20781234567;
-	m->linear.coef[0] = 2797.7312345;
-	m->linear.coef[1] = -0.0;
-	m->linear.coef[2] = -4506.2278;
-	m->linear.coef[3] = 5e-324;
-	m->linear.coef[4] = 1.5e300;
-	m->linear.rank = 4;
-	m->linear.df_resid = 14889;
-	m->linear.std_err[0] = 483.28;
-	m->linear.std_err[1] = 2.03;
-	m->linear.std_err[2] = bits_to_double(UINT64_C(0x7ff8000000000000));	/* the default NaN */
-	m->linear.std_err[3] = bits_to_double(UINT64_C(0x7ff80000deadbeef));	/* with a payload */
-	m->linear.std_err[4] = bits_to_double(UINT64_C(0xfff8000000000001));	/* negative, with a payload */
-	m->linear.std_err[5] = 11.0;
-	m->linear.stat[0] = 104.0;
-	m->linear.stat[1] = 1378.1;
-	m->linear.stat[2] = NAN;
-	m->linear.stat[3] = bits_to_double(UINT64_C(0x7ffc00000000abcd));
-	m->linear.stat[4] = -INFINITY;
-	m->linear.stat[5] = -409.6;
-	m->linear.p_value[0] = 0.0;
-	m->linear.p_value[1] = 1e-300;
-	m->linear.p_value[2] = NAN;
-	m->linear.p_value[3] = bits_to_double(UINT64_C(0x7ff8000000000123));
-	m->linear.p_value[4] = 1.0;
-	m->linear.p_value[5] = 5e-324;
+	LIN(m)->fit_intercept = 1;
+	LIN(m)->alpha = 0.0;
+	LIN(m)->intercept = 50268.20781234567;
+	LIN(m)->coef[0] = 2797.7312345;
+	LIN(m)->coef[1] = -0.0;
+	LIN(m)->coef[2] = -4506.2278;
+	LIN(m)->coef[3] = 5e-324;
+	LIN(m)->coef[4] = 1.5e300;
+	LIN(m)->rank = 4;
+	LIN(m)->df_resid = 14889;
+	LIN(m)->std_err[0] = 483.28;
+	LIN(m)->std_err[1] = 2.03;
+	LIN(m)->std_err[2] = bits_to_double(UINT64_C(0x7ff8000000000000));	/* the default NaN */
+	LIN(m)->std_err[3] = bits_to_double(UINT64_C(0x7ff80000deadbeef));	/* with a payload */
+	LIN(m)->std_err[4] = bits_to_double(UINT64_C(0xfff8000000000001));	/* negative, with a payload */
+	LIN(m)->std_err[5] = 11.0;
+	LIN(m)->stat[0] = 104.0;
+	LIN(m)->stat[1] = 1378.1;
+	LIN(m)->stat[2] = NAN;
+	LIN(m)->stat[3] = bits_to_double(UINT64_C(0x7ffc00000000abcd));
+	LIN(m)->stat[4] = -INFINITY;
+	LIN(m)->stat[5] = -409.6;
+	LIN(m)->p_value[0] = 0.0;
+	LIN(m)->p_value[1] = 1e-300;
+	LIN(m)->p_value[2] = NAN;
+	LIN(m)->p_value[3] = bits_to_double(UINT64_C(0x7ff8000000000123));
+	LIN(m)->p_value[4] = 1.0;
+	LIN(m)->p_value[5] = 5e-324;
 	return m;
 }
 
@@ -166,15 +167,15 @@ small_model(void)
 	m->task = MM_TASK_REGRESSION;
 	m->feature_names[0] = mm_strdup("x");
 	m->feature_kinds[0] = MM_FEATURE_NUMERIC;
-	m->linear.fit_intercept = 0;
-	m->linear.alpha = 0.25;
-	m->linear.intercept = 0.0;
-	m->linear.coef[0] = -3.5;
-	m->linear.rank = 1;
-	m->linear.df_resid = NAN;
-	m->linear.std_err[0] = m->linear.std_err[1] = NAN;
-	m->linear.stat[0] = m->linear.stat[1] = NAN;
-	m->linear.p_value[0] = m->linear.p_value[1] = NAN;
+	LIN(m)->fit_intercept = 0;
+	LIN(m)->alpha = 0.25;
+	LIN(m)->intercept = 0.0;
+	LIN(m)->coef[0] = -3.5;
+	LIN(m)->rank = 1;
+	LIN(m)->df_resid = NAN;
+	LIN(m)->std_err[0] = LIN(m)->std_err[1] = NAN;
+	LIN(m)->stat[0] = LIN(m)->stat[1] = NAN;
+	LIN(m)->p_value[0] = LIN(m)->p_value[1] = NAN;
 	return m;
 }
 
@@ -192,14 +193,14 @@ widest_model(void)
 		snprintf(name, sizeof(name), "x%d", i);
 		m->feature_names[i] = mm_strdup(name);
 		m->feature_kinds[i] = i % 3 ? MM_FEATURE_NUMERIC : MM_FEATURE_BOOLEAN;
-		m->linear.coef[i] = i * 0.001 - 0.3;
+		LIN(m)->coef[i] = i * 0.001 - 0.3;
 	}
 	for (i = 0; i <= MM_MAX_FEATURES; i++)
-		m->linear.std_err[i] = m->linear.stat[i] = m->linear.p_value[i] = i;
-	m->linear.fit_intercept = 1;
-	m->linear.intercept = 1;
-	m->linear.rank = MM_MAX_FEATURES;
-	m->linear.df_resid = 5;
+		LIN(m)->std_err[i] = LIN(m)->stat[i] = LIN(m)->p_value[i] = i;
+	LIN(m)->fit_intercept = 1;
+	LIN(m)->intercept = 1;
+	LIN(m)->rank = MM_MAX_FEATURES;
+	LIN(m)->df_resid = 5;
 	return m;
 }
 
@@ -223,15 +224,15 @@ assert_same_model(const MmModel *a, const MmModel *b)
 		assert_null(b->target);
 	else
 		assert_string_equal(b->target, a->target);
-	assert_int_equal(b->linear.fit_intercept, a->linear.fit_intercept);
-	assert_true(same_bits(b->linear.alpha, a->linear.alpha));
-	assert_true(same_bits(b->linear.intercept, a->linear.intercept));
-	assert_int_equal(b->linear.rank, a->linear.rank);
-	assert_true(same_bits(b->linear.df_resid, a->linear.df_resid));
-	assert_memory_equal(b->linear.coef, a->linear.coef, sizeof(double) * n);
-	assert_memory_equal(b->linear.std_err, a->linear.std_err, sizeof(double) * (n + 1));
-	assert_memory_equal(b->linear.stat, a->linear.stat, sizeof(double) * (n + 1));
-	assert_memory_equal(b->linear.p_value, a->linear.p_value, sizeof(double) * (n + 1));
+	assert_int_equal(LIN(b)->fit_intercept, LIN(a)->fit_intercept);
+	assert_true(same_bits(LIN(b)->alpha, LIN(a)->alpha));
+	assert_true(same_bits(LIN(b)->intercept, LIN(a)->intercept));
+	assert_int_equal(LIN(b)->rank, LIN(a)->rank);
+	assert_true(same_bits(LIN(b)->df_resid, LIN(a)->df_resid));
+	assert_memory_equal(LIN(b)->coef, LIN(a)->coef, sizeof(double) * n);
+	assert_memory_equal(LIN(b)->std_err, LIN(a)->std_err, sizeof(double) * (n + 1));
+	assert_memory_equal(LIN(b)->stat, LIN(a)->stat, sizeof(double) * (n + 1));
+	assert_memory_equal(LIN(b)->p_value, LIN(a)->p_value, sizeof(double) * (n + 1));
 }
 
 static uint8_t *
@@ -367,7 +368,7 @@ static Buf
 encode_body(const MmModel *m, const BodyEdit *e)
 {
 	Buf			b = {NULL, 0};
-	const MmLinearModel *l = &m->linear;
+	const MmLinearModel *l = LIN(m);
 	int			n = m->n_features,
 				i;
 
@@ -545,7 +546,7 @@ test_layout(void **state)
 		assert_memory_equal(a, "MMDL", 4);
 		assert_int_equal(a[4] | a[5] << 8, MM_ARTIFACT_FORMAT);
 		assert_int_equal(MM_ARTIFACT_FORMAT, 2);
-		assert_int_equal(a[6] | a[7] << 8, MM_ALGO_LINEAR_REGRESSION);
+		assert_int_equal(a[6] | a[7] << 8, ARTIFACT_ID("linear_regression"));
 		assert_int_equal(le32(a + 8), 0);
 		assert_int_equal(le32(a + 12), want.len);
 		assert_int_equal(le32(a + 16), len - MM_ARTIFACT_HEADER);
@@ -622,7 +623,7 @@ test_wrong_version(void **state)
 
 	for (k = 0; k < 4; k++)
 	{
-		uint8_t    *a = wrap_body(body.p, body.len, versions[k], MM_ALGO_LINEAR_REGRESSION, 0, -1, &len);
+		uint8_t    *a = wrap_body(body.p, body.len, versions[k], ARTIFACT_ID("linear_regression"), 0, -1, &len);
 
 		assert_refused(a, len, MM_ERR_UNSUPPORTED, MM_ERR_UNSUPPORTED);
 		free(a);
@@ -637,18 +638,18 @@ test_wrong_version(void **state)
 
 		e1.format1 = 1;
 		body1 = encode_body(m, &e1);
-		a = wrap_body(body1.p, body1.len, 1, MM_ALGO_LINEAR_REGRESSION, 0, -1, &len);
+		a = wrap_body(body1.p, body1.len, 1, ARTIFACT_ID("linear_regression"), 0, -1, &len);
 		assert_int_equal(mm_artifact_read(a, len, &back, &err), MM_OK);
 		assert_same_model(m, back);
 		mm_model_free(back);
 		free(a);
-		a = wrap_body(body.p, body.len, 2, MM_ALGO_LINEAR_REGRESSION, 0, -1, &len);
+		a = wrap_body(body.p, body.len, 2, ARTIFACT_ID("linear_regression"), 0, -1, &len);
 		assert_int_equal(mm_artifact_read(a, len, &back, &err), MM_OK);
 		assert_same_model(m, back);
 		mm_model_free(back);
 		free(a);
 		/* the layouts are not interchangeable */
-		a = wrap_body(body1.p, body1.len, 2, MM_ALGO_LINEAR_REGRESSION, 0, -1, &len);
+		a = wrap_body(body1.p, body1.len, 2, ARTIFACT_ID("linear_regression"), 0, -1, &len);
 		assert_refused(a, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
 		free(a);
 		free(body1.p);
@@ -674,25 +675,25 @@ test_impossible_values(void **state)
 	int			k;
 
 	/* header values */
-	a = wrap_body(good.p, good.len, MM_ARTIFACT_FORMAT, MM_ALGO_LINEAR_REGRESSION, 1, -1, &len);
+	a = wrap_body(good.p, good.len, MM_ARTIFACT_FORMAT, ARTIFACT_ID("linear_regression"), 1, -1, &len);
 	assert_refused(a, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
 	free(a);
 	a = wrap_body(good.p, good.len, MM_ARTIFACT_FORMAT, 0, 0, -1, &len);
 	assert_refused(a, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
 	free(a);
-	a = wrap_body(good.p, good.len, MM_ARTIFACT_FORMAT, MM_ALGO_LAST + 1, 0, -1, &len);
+	a = wrap_body(good.p, good.len, MM_ARTIFACT_FORMAT, unused_artifact_id(), 0, -1, &len);
 	assert_refused(a, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
 	free(a);
-	a = wrap_body(good.p, good.len, MM_ARTIFACT_FORMAT, MM_ALGO_LINEAR_REGRESSION, 0, 0, &len);
+	a = wrap_body(good.p, good.len, MM_ARTIFACT_FORMAT, ARTIFACT_ID("linear_regression"), 0, 0, &len);
 	assert_refused(a, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
 	free(a);
-	a = wrap_body(good.p, good.len, MM_ARTIFACT_FORMAT, MM_ALGO_LINEAR_REGRESSION, 0, (int64_t) good.len - 1, &len);
+	a = wrap_body(good.p, good.len, MM_ARTIFACT_FORMAT, ARTIFACT_ID("linear_regression"), 0, (int64_t) good.len - 1, &len);
 	assert_refused(a, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
 	free(a);
-	a = wrap_body(good.p, good.len, MM_ARTIFACT_FORMAT, MM_ALGO_LINEAR_REGRESSION, 0, (int64_t) good.len + 1, &len);
+	a = wrap_body(good.p, good.len, MM_ARTIFACT_FORMAT, ARTIFACT_ID("linear_regression"), 0, (int64_t) good.len + 1, &len);
 	assert_refused(a, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
 	free(a);
-	a = wrap_body(good.p, good.len, MM_ARTIFACT_FORMAT, MM_ALGO_LINEAR_REGRESSION, 0, (int64_t) MM_ARTIFACT_MAX_BODY + 1, &len);
+	a = wrap_body(good.p, good.len, MM_ARTIFACT_FORMAT, ARTIFACT_ID("linear_regression"), 0, (int64_t) MM_ARTIFACT_MAX_BODY + 1, &len);
 	assert_refused(a, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
 	free(a);
 	/* a body that is not a zlib stream */
@@ -826,7 +827,7 @@ test_impossible_values(void **state)
 		if (base == NULL)
 			break;
 		body = encode_body(base, &b);
-		a = wrap_body(body.p, body.len, MM_ARTIFACT_FORMAT, MM_ALGO_LINEAR_REGRESSION, 0, -1, &len);
+		a = wrap_body(body.p, body.len, MM_ARTIFACT_FORMAT, ARTIFACT_ID("linear_regression"), 0, -1, &len);
 		{
 			MmModel    *back = NULL;
 			MmError		err;
@@ -1007,7 +1008,7 @@ test_random_bodies(void **state)
 			body[pick(&s, n)] = (uint8_t) pick(&s, 256);
 		if (pick(&s, 4) == 0)
 			n = pick(&s, n + 1);
-		a = wrap_body(body, n, MM_ARTIFACT_FORMAT, MM_ALGO_LINEAR_REGRESSION, 0, -1, &len);
+		a = wrap_body(body, n, MM_ARTIFACT_FORMAT, ARTIFACT_ID("linear_regression"), 0, -1, &len);
 		if (n == 0)
 			assert_refused(a, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
 		else if (mm_artifact_read(a, len, &back, &err) == MM_OK)
@@ -1019,7 +1020,7 @@ test_random_bodies(void **state)
 			accepted++;
 			assert_true(back->n_features >= 1 && back->n_features <= MM_MAX_FEATURES);
 			for (i = 0; i < back->n_features; i++)
-				assert_true(isfinite(back->linear.coef[i]));
+				assert_true(isfinite(LIN(back)->coef[i]));
 			assert_int_equal(mm_artifact_read(again, len2, &back2, &err), MM_OK);
 			assert_same_model(back, back2);
 			mm_model_free(back2);
@@ -1042,12 +1043,14 @@ static MmModel *
 classifier_model(MmLabelKind kind)
 {
 	MmModel    *m = mm_alloc0(sizeof(MmModel));
-	MmClassifier *c = &m->classifier;
+	MmClassifier *c;
 	int			k = kind == MM_LABEL_TEXT ? 3 : 2,
 				rows = k == 2 ? 1 : k,
 				i;
 
-	m->algorithm = MM_ALGO_LOGISTIC_REGRESSION;
+	m->algorithm = ALGO("logistic_regression");
+	m->fit = test_payload(m->algorithm);
+	c = CLS(m);
 	m->task = MM_TASK_CLASSIFICATION;
 	m->n_features = 2;
 	m->n_design = 2;
@@ -1061,22 +1064,22 @@ classifier_model(MmLabelKind kind)
 	m->transform = mm_alloc0(sizeof(MmFeatureTransform) * 2);
 	m->transform[0] = (MmFeatureTransform) {3.75, 1.0, 6.9, 3.758, 1.7644};
 	m->transform[1] = (MmFeatureTransform) {NAN, -INFINITY, INFINITY, 0.0, 1.0};
-	c->label_kind = kind;
-	c->n_classes = k;
-	c->classes = mm_alloc0(sizeof(char *) * k);
+	m->labels.label_kind = kind;
+	m->labels.n_classes = k;
+	m->labels.classes = mm_alloc0(sizeof(char *) * k);
 	if (kind == MM_LABEL_TEXT)
 	{
-		c->classes[0] = mm_strdup("");	/* the empty string is a label like any other */
-		c->classes[1] = mm_strdup("setosa");
-		c->classes[2] = mm_strdup("virginica");
+		m->labels.classes[0] = mm_strdup("");	/* the empty string is a label like any other */
+		m->labels.classes[1] = mm_strdup("setosa");
+		m->labels.classes[2] = mm_strdup("virginica");
 	}
 	else
 	{
-		c->class_values = mm_alloc(sizeof(double) * k);
-		c->classes[0] = mm_strdup(kind == MM_LABEL_BOOLEAN ? "false" : "-3");
-		c->classes[1] = mm_strdup(kind == MM_LABEL_BOOLEAN ? "true" : "7");
-		c->class_values[0] = kind == MM_LABEL_BOOLEAN ? 0.0 : -3.0;
-		c->class_values[1] = kind == MM_LABEL_BOOLEAN ? 1.0 : 7.0;
+		m->labels.class_values = mm_alloc(sizeof(double) * k);
+		m->labels.classes[0] = mm_strdup(kind == MM_LABEL_BOOLEAN ? "false" : "-3");
+		m->labels.classes[1] = mm_strdup(kind == MM_LABEL_BOOLEAN ? "true" : "7");
+		m->labels.class_values[0] = kind == MM_LABEL_BOOLEAN ? 0.0 : -3.0;
+		m->labels.class_values[1] = kind == MM_LABEL_BOOLEAN ? 1.0 : 7.0;
 	}
 	c->n_rows = rows;
 	c->intercept = mm_alloc(sizeof(double) * rows);
@@ -1128,15 +1131,15 @@ test_classifier_roundtrip(void **state)
 		int			i;
 
 		assert_int_equal(mm_artifact_read(bytes, len, &back, &err), MM_OK);
-		assert_int_equal(back->classifier.n_classes, m->classifier.n_classes);
-		assert_int_equal(back->classifier.label_kind, m->classifier.label_kind);
-		for (i = 0; i < m->classifier.n_classes; i++)
-			assert_string_equal(back->classifier.classes[i], m->classifier.classes[i]);
+		assert_int_equal(back->labels.n_classes, m->labels.n_classes);
+		assert_int_equal(back->labels.label_kind, m->labels.label_kind);
+		for (i = 0; i < m->labels.n_classes; i++)
+			assert_string_equal(back->labels.classes[i], m->labels.classes[i]);
 		assert_memory_equal(back->transform, m->transform, sizeof(MmFeatureTransform) * 2);
-		assert_memory_equal(back->classifier.coef, m->classifier.coef,
-							sizeof(double) * 2 * m->classifier.n_rows);
-		assert_int_equal(back->classifier.balanced, m->classifier.balanced);
-		assert_int_equal(back->classifier.n_iter, 7);
+		assert_memory_equal(CLS(back)->coef, CLS(m)->coef,
+							sizeof(double) * 2 * CLS(m)->n_rows);
+		assert_int_equal(CLS(back)->balanced, CLS(m)->balanced);
+		assert_int_equal(CLS(back)->n_iter, 7);
 		again = write_model(back, &len2);
 		assert_int_equal(len2, len);
 		assert_memory_equal(again, bytes, len);
@@ -1144,9 +1147,9 @@ test_classifier_roundtrip(void **state)
 		assert_int_equal(mm_model_transform(m, x, z1, &err), MM_OK);
 		assert_int_equal(mm_model_transform(back, x, z2, &err), MM_OK);
 		assert_memory_equal(z1, z2, sizeof(z1));
-		mm_classifier_proba(m, z1, p1);
-		mm_classifier_proba(back, z2, p2);
-		assert_memory_equal(p1, p2, sizeof(double) * m->classifier.n_classes);
+		classifier_proba(m, z1, p1);
+		classifier_proba(back, z2, p2);
+		assert_memory_equal(p1, p2, sizeof(double) * m->labels.n_classes);
 		assert_true(same_bits(mm_model_predict(m, z1), mm_model_predict(back, z2)));
 		if (kinds[t] == MM_LABEL_TEXT)
 			assert_true(isnan(mm_model_predict(back, z2)));
@@ -1161,13 +1164,13 @@ test_classifier_roundtrip(void **state)
 		mm_free(again);
 
 		/* duplicate classes and a zero scale are damage */
-		mm_free(m->classifier.classes[1]);
-		m->classifier.classes[1] = mm_strdup(m->classifier.classes[0]);
+		mm_free(m->labels.classes[1]);
+		m->labels.classes[1] = mm_strdup(m->labels.classes[0]);
 		bytes = write_model(m, &len);
 		assert_refused(bytes, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);
 		mm_free(bytes);
-		mm_free(m->classifier.classes[1]);
-		m->classifier.classes[1] = mm_strdup("other");
+		mm_free(m->labels.classes[1]);
+		m->labels.classes[1] = mm_strdup("other");
 		m->transform[0].scale = 0.0;
 		bytes = write_model(m, &len);
 		assert_refused(bytes, len, MM_ERR_CORRUPT, MM_ERR_CORRUPT);

@@ -20,7 +20,8 @@ city_model(void)
 	MmCategories *city,
 			   *grade;
 
-	m->algorithm = MM_ALGO_LINEAR_REGRESSION;
+	m->algorithm = ALGO("linear_regression");
+	m->fit = test_payload(m->algorithm);
 	m->task = MM_TASK_REGRESSION;
 	m->n_features = 3;
 	m->feature_names = mm_alloc0(sizeof(char *) * 3);
@@ -55,18 +56,18 @@ city_model(void)
 	m->transform[1] = (MmFeatureTransform) {NAN, -INFINITY, INFINITY, 3.0, 2.0};
 	m->transform[2] = (MmFeatureTransform) {NAN, -INFINITY, INFINITY, 0.0, 1.0};
 	m->n_design = mm_model_design_width(m);
-	m->linear.fit_intercept = 1;
-	m->linear.intercept = 100.0;
-	m->linear.coef = mm_alloc(sizeof(double) * 6);
-	m->linear.std_err = mm_alloc(sizeof(double) * 7);
-	m->linear.stat = mm_alloc(sizeof(double) * 7);
-	m->linear.p_value = mm_alloc(sizeof(double) * 7);
+	LIN(m)->fit_intercept = 1;
+	LIN(m)->intercept = 100.0;
+	LIN(m)->coef = mm_alloc(sizeof(double) * 6);
+	LIN(m)->std_err = mm_alloc(sizeof(double) * 7);
+	LIN(m)->stat = mm_alloc(sizeof(double) * 7);
+	LIN(m)->p_value = mm_alloc(sizeof(double) * 7);
 	for (int i = 0; i < 6; i++)
-		m->linear.coef[i] = 10.0 * (i + 1);
+		LIN(m)->coef[i] = 10.0 * (i + 1);
 	for (int i = 0; i < 7; i++)
-		m->linear.std_err[i] = m->linear.stat[i] = m->linear.p_value[i] = NAN;
-	m->linear.rank = 6;
-	m->linear.df_resid = 10;
+		LIN(m)->std_err[i] = LIN(m)->stat[i] = LIN(m)->p_value[i] = NAN;
+	LIN(m)->rank = 6;
+	LIN(m)->df_resid = 10;
 	return m;
 }
 

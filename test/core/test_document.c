@@ -22,12 +22,13 @@ doubles(int n, double first, double step)
 
 /* Three features: a number, a boolean and a text column, preprocessed. */
 static MmModel *
-base_model(MmAlgorithm algorithm, MmTask task)
+base_model(const MmAlgorithm *algorithm, MmTask task)
 {
 	MmModel    *m = mm_alloc0(sizeof(MmModel));
 	int			j;
 
 	m->algorithm = algorithm;
+	m->fit = test_payload(algorithm);
 	m->task = task;
 	m->n_features = 3;
 	m->feature_names = mm_alloc0(sizeof(char *) * 3);
@@ -67,40 +68,40 @@ base_model(MmAlgorithm algorithm, MmTask task)
 static MmModel *
 linear_model(void)
 {
-	MmModel    *m = base_model(MM_ALGO_LINEAR_REGRESSION, MM_TASK_REGRESSION);
+	MmModel    *m = base_model(ALGO("linear_regression"), MM_TASK_REGRESSION);
 
 	m->target = mm_strdup("price");
-	m->linear.fit_intercept = 1;
-	m->linear.alpha = 1e-4;
-	m->linear.intercept = 1.0 / 3.0;
-	m->linear.coef = doubles(5, -2.5e-7, 1.1);
-	m->linear.coef[1] = -0.0;
-	m->linear.rank = 5;
-	m->linear.df_resid = 95;
-	m->linear.std_err = doubles(6, 0.01, 0.5);
-	m->linear.std_err[2] = NAN;
-	m->linear.stat = doubles(6, 3, 1);
-	m->linear.p_value = doubles(6, 1e-300, 0.1);
+	LIN(m)->fit_intercept = 1;
+	LIN(m)->alpha = 1e-4;
+	LIN(m)->intercept = 1.0 / 3.0;
+	LIN(m)->coef = doubles(5, -2.5e-7, 1.1);
+	LIN(m)->coef[1] = -0.0;
+	LIN(m)->rank = 5;
+	LIN(m)->df_resid = 95;
+	LIN(m)->std_err = doubles(6, 0.01, 0.5);
+	LIN(m)->std_err[2] = NAN;
+	LIN(m)->stat = doubles(6, 3, 1);
+	LIN(m)->p_value = doubles(6, 1e-300, 0.1);
 	return m;
 }
 
 static MmModel *
-classifier_model(MmAlgorithm algorithm, int k)
+classifier_model(const MmAlgorithm *algorithm, int k)
 {
 	MmModel    *m = base_model(algorithm, MM_TASK_CLASSIFICATION);
-	MmClassifier *c = &m->classifier;
+	MmClassifier *c = CLS(m);
 	int			i;
 
 	m->target = mm_strdup("band");
-	c->n_classes = k;
-	c->label_kind = MM_LABEL_TEXT;
-	c->classes = mm_alloc0(sizeof(char *) * k);
+	m->labels.n_classes = k;
+	m->labels.label_kind = MM_LABEL_TEXT;
+	m->labels.classes = mm_alloc0(sizeof(char *) * k);
 	for (i = 0; i < k; i++)
 	{
 		char		name[16];
 
 		snprintf(name, sizeof(name), "c%d", i);
-		c->classes[i] = mm_strdup(name);
+		m->labels.classes[i] = mm_strdup(name);
 	}
 	c->n_rows = k == 2 ? 1 : k;
 	c->intercept = doubles(c->n_rows, 0.7, -0.3);
@@ -114,36 +115,36 @@ classifier_model(MmAlgorithm algorithm, int k)
 	c->tol = 1e-4;
 	c->n_iter = 7;
 	c->converged = 1;
-	c->variant = algorithm == MM_ALGO_LINEAR_SVM;
+	c->variant = algorithm == ALGO("linear_svm");
 	return m;
 }
 
 static MmModel *
 kmeans_model(void)
 {
-	MmModel    *m = base_model(MM_ALGO_KMEANS, MM_TASK_CLUSTERING);
+	MmModel    *m = base_model(ALGO("kmeans"), MM_TASK_CLUSTERING);
 
-	m->kmeans.k = 3;
-	m->kmeans.centers = doubles(15, -1.25, 0.37);
-	m->kmeans.inertia = 1234.5;
-	m->kmeans.max_iter = 300;
-	m->kmeans.tol = 1e-4;
-	m->kmeans.seed = -7;
-	m->kmeans.n_iter = 12;
-	m->kmeans.converged = 1;
+	KM(m)->k = 3;
+	KM(m)->centers = doubles(15, -1.25, 0.37);
+	KM(m)->inertia = 1234.5;
+	KM(m)->max_iter = 300;
+	KM(m)->tol = 1e-4;
+	KM(m)->seed = -7;
+	KM(m)->n_iter = 12;
+	KM(m)->converged = 1;
 	return m;
 }
 
 static MmModel *
 pca_model(void)
 {
-	MmModel    *m = base_model(MM_ALGO_PCA, MM_TASK_DECOMPOSITION);
+	MmModel    *m = base_model(ALGO("pca"), MM_TASK_DECOMPOSITION);
 
-	m->pca.n_components = 2;
-	m->pca.mean = doubles(5, 0.1, 0.1);
-	m->pca.components = doubles(10, 0.3, -0.05);
-	m->pca.explained_variance = doubles(2, 4.5, -2);
-	m->pca.explained_variance_ratio = doubles(2, 0.6, -0.3);
+	PCA(m)->n_components = 2;
+	PCA(m)->mean = doubles(5, 0.1, 0.1);
+	PCA(m)->components = doubles(10, 0.3, -0.05);
+	PCA(m)->explained_variance = doubles(2, 4.5, -2);
+	PCA(m)->explained_variance_ratio = doubles(2, 0.6, -0.3);
 	return m;
 }
 
@@ -173,12 +174,12 @@ assert_same_outcomes(const MmModel *a, const MmModel *b)
 				assert_memory_equal(oa, ob, sizeof(double));
 				break;
 			case MM_TASK_CLASSIFICATION:
-				mm_classifier_scores(a, za, oa);
-				mm_classifier_scores(b, zb, ob);
-				assert_memory_equal(oa, ob, sizeof(double) * a->classifier.n_rows);
+				mm_model_scores(a, za, oa);
+				mm_model_scores(b, zb, ob);
+				assert_memory_equal(oa, ob, sizeof(double) * CLS(a)->n_rows);
 				break;
 			case MM_TASK_CLUSTERING:
-				assert_int_equal(mm_kmeans_cluster(a, za), mm_kmeans_cluster(b, zb));
+				assert_int_equal(mm_model_class(a, za), mm_model_class(b, zb));
 				break;
 			case MM_TASK_DECOMPOSITION:
 				i = mm_model_project(a, za, oa);
@@ -231,9 +232,9 @@ static void
 test_roundtrips(void **state)
 {
 	roundtrip(linear_model());
-	roundtrip(classifier_model(MM_ALGO_LOGISTIC_REGRESSION, 2));
-	roundtrip(classifier_model(MM_ALGO_LOGISTIC_REGRESSION, 3));
-	roundtrip(classifier_model(MM_ALGO_LINEAR_SVM, 4));
+	roundtrip(classifier_model(ALGO("logistic_regression"), 2));
+	roundtrip(classifier_model(ALGO("logistic_regression"), 3));
+	roundtrip(classifier_model(ALGO("linear_svm"), 4));
 	roundtrip(kmeans_model());
 	roundtrip(pca_model());
 }
@@ -257,7 +258,7 @@ edited(const char *text, const char *from, const char *to)
 static void
 test_refusals(void **state)
 {
-	MmModel    *m = classifier_model(MM_ALGO_LOGISTIC_REGRESSION, 3);
+	MmModel    *m = classifier_model(ALGO("logistic_regression"), 3);
 	char	   *doc;
 	MmModel    *read;
 	MmError		err;
@@ -453,14 +454,14 @@ test_exact_doubles(void **state)
 	MmError		err;
 	int			i;
 
-	m->linear.coef[0] = 0.1;
-	m->linear.coef[2] = 5e-324;
-	m->linear.coef[3] = 1.7976931348623157e308;
-	m->linear.coef[4] = -2.2250738585072014e-308;
+	LIN(m)->coef[0] = 0.1;
+	LIN(m)->coef[2] = 5e-324;
+	LIN(m)->coef[3] = 1.7976931348623157e308;
+	LIN(m)->coef[4] = -2.2250738585072014e-308;
 	assert_int_equal(mm_document_write(m, NULL, &doc, &err), MM_OK);
 	assert_int_equal(mm_document_read(doc, strlen(doc), &read, NULL, &err), MM_OK);
 	for (i = 0; i < 5; i++)
-		assert_memory_equal(&m->linear.coef[i], &read->linear.coef[i], sizeof(double));
+		assert_memory_equal(&LIN(m)->coef[i], &LIN(read)->coef[i], sizeof(double));
 	assert_memory_equal(&m->transform[0].scale, &read->transform[0].scale, sizeof(double));
 	mm_free(doc);
 	mm_model_free(read);
@@ -471,7 +472,7 @@ test_exact_doubles(void **state)
 static void
 test_out_of_memory(void **state)
 {
-	MmModel    *m = classifier_model(MM_ALGO_LOGISTIC_REGRESSION, 3);
+	MmModel    *m = classifier_model(ALGO("logistic_regression"), 3);
 	char	   *doc = NULL;
 	MmError		err;
 	int			budget;

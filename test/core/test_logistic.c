@@ -47,11 +47,12 @@ wrap(const MmClassifier *c, int p)
 	MmModel		m;
 
 	memset(&m, 0, sizeof(m));
-	m.algorithm = MM_ALGO_LOGISTIC_REGRESSION;
+	m.algorithm = ALGO("logistic_regression");
 	m.task = MM_TASK_CLASSIFICATION;
 	m.n_features = p;
 	m.n_design = p;
-	m.classifier = *c;
+	m.fit = (void *) c;
+	m.labels.n_classes = c->n_rows == 1 ? 2 : c->n_rows;
 	return m;
 }
 
@@ -81,7 +82,6 @@ test_patients_textbook(void **state)
 		x[2 * i + 1] = patients_anxiety[i];
 	}
 	memset(&c, 0, sizeof(c));
-	c.n_classes = 2;
 	assert_int_equal(mm_logistic_fit(x, patients_attack, 20, 2, 2, &o, &c, &err), MM_OK);
 	assert_true(c.converged);
 	assert_int_equal(c.n_rows, 1);
@@ -113,10 +113,10 @@ test_patients_textbook(void **state)
 	{
 		double		proba[2];
 
-		mm_classifier_proba(&m, x + 2 * i, proba);
+		classifier_proba(&m, x + 2 * i, proba);
 		assert_close(proba[1], patients_probability[i], 1e-9);
 		assert_close(proba[0] + proba[1], 1.0, 1e-15);
-		assert_int_equal(mm_classifier_predict(&m, x + 2 * i), proba[1] > 0.5);
+		assert_int_equal(mm_model_class(&m, x + 2 * i), proba[1] > 0.5);
 	}
 	free_classifier(&c);
 
@@ -140,11 +140,19 @@ test_patients_textbook(void **state)
 		o.center = center;
 		o.scale = scale;
 		memset(&c, 0, sizeof(c));
-		c.n_classes = 2;
-		assert_int_equal(mm_logistic_fit(x, patients_attack, 20, 2, 2, &o, &c, &err), MM_OK);
+			assert_int_equal(mm_logistic_fit(x, patients_attack, 20, 2, 2, &o, &c, &err), MM_OK);
 		m = wrap(&c, 2);
 		m.transform = t;
-		mm_classifier_unscaled(&m, 0, &b0, b);
+		{
+			MmCoefficient *co;
+
+			/* the intercept, then each slope, in the raw inputs' units */
+			assert_int_equal(m.algorithm->coefficients(&m, &co), 3);
+			b0 = co[0].value;
+			b[0] = co[1].value;
+			b[1] = co[2].value;
+			mm_free(co);
+		}
 		assert_close(b0, -6.36346994178192, 1e-9);
 		assert_close(b[0], -1.02410605239327, 1e-9);
 		assert_close(b[1], 0.119044916668607, 1e-9);
@@ -196,7 +204,7 @@ assert_stationary(const double *x, const int32_t *y, int n, int p, int k,
 		cw[r] = o->balanced ? (double) n / ((double) k * count[r]) : 1.0;
 	for (i = 0; i < n; i++)
 	{
-		mm_classifier_proba(&m, x + i * p, proba);
+		classifier_proba(&m, x + i * p, proba);
 		for (r = 0; r < rows; r++)
 		{
 			int			cls = rows == 1 ? 1 : r;
@@ -275,9 +283,9 @@ test_multinomial(void **state)
 	m = wrap(&c, p);
 	for (i = 0; i < n; i++)
 	{
-		int			label = mm_classifier_predict(&m, x + i * p);
+		int			label = mm_model_class(&m, x + i * p);
 
-		mm_classifier_proba(&m, x + i * p, proba);
+		classifier_proba(&m, x + i * p, proba);
 		assert_close(proba[0] + proba[1] + proba[2], 1.0, 1e-14);
 		assert_true(proba[label] >= proba[0] && proba[label] >= proba[1] && proba[label] >= proba[2]);
 		correct += label == y[i];

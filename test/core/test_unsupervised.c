@@ -38,7 +38,7 @@ free_classifier(MmClassifier *c)
 }
 
 static MmModel
-classifier_shell(const MmClassifier *c, int p, MmAlgorithm algorithm)
+classifier_shell(const MmClassifier *c, int p, const MmAlgorithm *algorithm)
 {
 	MmModel		m;
 
@@ -47,7 +47,8 @@ classifier_shell(const MmClassifier *c, int p, MmAlgorithm algorithm)
 	m.task = MM_TASK_CLASSIFICATION;
 	m.n_features = p;
 	m.n_design = p;
-	m.classifier = *c;
+	m.fit = (void *) c;
+	m.labels.n_classes = c->n_rows == 1 ? 2 : c->n_rows;
 	return m;
 }
 
@@ -181,9 +182,9 @@ test_svm_multiclass(void **state)
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(mm_svm_fit(x, y, n, p, 3, &o, &c, &err), MM_OK);
 	assert_int_equal(c.n_rows, 3);
-	m = classifier_shell(&c, p, MM_ALGO_LINEAR_SVM);
+	m = classifier_shell(&c, p, ALGO("linear_svm"));
 	for (i = 0; i < n; i++)
-		correct += mm_classifier_predict(&m, x + i * p) == y[i];
+		correct += mm_model_class(&m, x + i * p) == y[i];
 	assert_int_equal(correct, n);
 	assert_false(mm_model_has_proba(&m));
 	free_classifier(&c);
@@ -240,14 +241,14 @@ test_kmeans_blobs(void **state)
 	}
 	assert_int_equal(found, 3);
 	memset(&m, 0, sizeof(m));
-	m.algorithm = MM_ALGO_KMEANS;
+	m.algorithm = ALGO("kmeans");
 	m.task = MM_TASK_CLUSTERING;
 	m.n_features = 2;
 	m.n_design = 2;
-	m.kmeans = km;
+	m.fit = &km;
 	for (i = 0; i < n; i++)
 	{
-		int			k = mm_kmeans_cluster(&m, x + 2 * i);
+		int			k = mm_model_class(&m, x + 2 * i);
 		double		dx = x[2 * i] - km.centers[2 * k],
 					dy = x[2 * i + 1] - km.centers[2 * k + 1];
 
@@ -290,14 +291,14 @@ test_kmeans_fixed_point(void **state)
 	assert_int_equal(mm_kmeans_fit(x, n, p, &o, &km, NULL, &err), MM_OK);
 	assert_true(km.converged);
 	memset(&m, 0, sizeof(m));
-	m.algorithm = MM_ALGO_KMEANS;
+	m.algorithm = ALGO("kmeans");
 	m.task = MM_TASK_CLUSTERING;
 	m.n_features = p;
 	m.n_design = p;
-	m.kmeans = km;
+	m.fit = &km;
 	for (i = 0; i < n; i++)
 	{
-		c = mm_kmeans_cluster(&m, x + i * p);
+		c = mm_model_class(&m, x + i * p);
 		for (j = 0; j < p; j++)
 			sum[c * p + j] += x[i * p + j];
 		count[c]++;
@@ -440,11 +441,11 @@ test_pca_line(void **state)
 					ratio[2];
 
 		memset(&m, 0, sizeof(m));
-		m.algorithm = MM_ALGO_PCA;
+		m.algorithm = ALGO("pca");
 		m.task = MM_TASK_DECOMPOSITION;
 		m.n_features = 2;
 		m.n_design = 2;
-		m.pca = pc;
+		m.fit = &pc;
 		assert_int_equal(mm_model_project(&m, x, z), 2);
 		assert_close(z[0], (x[0] - mx) * 0.6 + (x[1] - my) * 0.8, 1e-6);
 		/* on the rows it was fitted on, each component captures its own ratio */
@@ -475,7 +476,8 @@ test_roundtrips(void **state)
 				a[3],
 				b[3];
 
-	m->algorithm = MM_ALGO_KMEANS;
+	m->algorithm = ALGO("kmeans");
+	m->fit = test_payload(m->algorithm);
 	m->task = MM_TASK_CLUSTERING;
 	m->n_features = 2;
 	m->n_design = 2;
@@ -484,54 +486,55 @@ test_roundtrips(void **state)
 	m->feature_names[0] = mm_strdup("a");
 	m->feature_names[1] = mm_strdup("b");
 	m->feature_kinds[0] = m->feature_kinds[1] = MM_FEATURE_NUMERIC;
-	m->kmeans.k = 3;
-	m->kmeans.centers = mm_alloc(sizeof(double) * 6);
+	KM(m)->k = 3;
+	KM(m)->centers = mm_alloc(sizeof(double) * 6);
 	for (len = 0; len < 6; len++)
-		m->kmeans.centers[len] = (double) len * 1.5 - 2;
-	m->kmeans.inertia = 12.5;
-	m->kmeans.max_iter = 300;
-	m->kmeans.tol = 1e-4;
-	m->kmeans.seed = -3;
-	m->kmeans.n_iter = 9;
-	m->kmeans.converged = 1;
+		KM(m)->centers[len] = (double) len * 1.5 - 2;
+	KM(m)->inertia = 12.5;
+	KM(m)->max_iter = 300;
+	KM(m)->tol = 1e-4;
+	KM(m)->seed = -3;
+	KM(m)->n_iter = 9;
+	KM(m)->converged = 1;
 	assert_int_equal(mm_artifact_write(m, &bytes, &len, &err), MM_OK);
 	assert_int_equal(mm_artifact_read(bytes, len, &back, &err), MM_OK);
-	assert_memory_equal(back->kmeans.centers, m->kmeans.centers, sizeof(double) * 6);
-	assert_int_equal(back->kmeans.seed, -3);
+	assert_memory_equal(KM(back)->centers, KM(m)->centers, sizeof(double) * 6);
+	assert_int_equal(KM(back)->seed, -3);
 	assert_int_equal(mm_artifact_write(back, &again, &len2, &err), MM_OK);
 	assert_int_equal(len, len2);
 	assert_memory_equal(bytes, again, len);
 	assert_int_equal(mm_model_project(m, z, a), 3);
 	mm_model_project(back, z, b);
 	assert_memory_equal(a, b, sizeof(a));
-	assert_true(mm_model_predict(back, z) == (double) mm_kmeans_cluster(m, z));
+	assert_true(mm_model_predict(back, z) == (double) mm_model_class(m, z));
 	mm_free(bytes);
 	mm_free(again);
 	mm_model_free(back);
 
 	/* a center that is not finite is damage */
-	m->kmeans.centers[4] = NAN;
+	KM(m)->centers[4] = NAN;
 	assert_int_equal(mm_artifact_write(m, &bytes, &len, &err), MM_OK);
 	back = NULL;
 	assert_int_equal(mm_artifact_read(bytes, len, &back, &err), MM_ERR_CORRUPT);
 	assert_null(back);
 	mm_free(bytes);
-	mm_free(m->kmeans.centers);
-	m->kmeans.centers = NULL;
+	mm_free(KM(m)->centers);
+	KM(m)->centers = NULL;
 
-	m->algorithm = MM_ALGO_PCA;
+	m->algorithm = ALGO("pca");
+	m->fit = test_payload(m->algorithm);
 	m->task = MM_TASK_DECOMPOSITION;
-	m->pca.n_components = 1;
-	m->pca.mean = mm_alloc(sizeof(double) * 2);
-	m->pca.components = mm_alloc(sizeof(double) * 2);
-	m->pca.explained_variance = mm_alloc(sizeof(double));
-	m->pca.explained_variance_ratio = mm_alloc(sizeof(double));
-	m->pca.mean[0] = 1;
-	m->pca.mean[1] = -1;
-	m->pca.components[0] = 0.6;
-	m->pca.components[1] = 0.8;
-	m->pca.explained_variance[0] = 4;
-	m->pca.explained_variance_ratio[0] = 0.9;
+	PCA(m)->n_components = 1;
+	PCA(m)->mean = mm_alloc(sizeof(double) * 2);
+	PCA(m)->components = mm_alloc(sizeof(double) * 2);
+	PCA(m)->explained_variance = mm_alloc(sizeof(double));
+	PCA(m)->explained_variance_ratio = mm_alloc(sizeof(double));
+	PCA(m)->mean[0] = 1;
+	PCA(m)->mean[1] = -1;
+	PCA(m)->components[0] = 0.6;
+	PCA(m)->components[1] = 0.8;
+	PCA(m)->explained_variance[0] = 4;
+	PCA(m)->explained_variance_ratio[0] = 0.9;
 	assert_int_equal(mm_artifact_write(m, &bytes, &len, &err), MM_OK);
 	assert_int_equal(mm_artifact_read(bytes, len, &back, &err), MM_OK);
 	assert_int_equal(mm_model_project(back, z, a), 1);
@@ -540,7 +543,7 @@ test_roundtrips(void **state)
 	mm_free(bytes);
 	mm_model_free(back);
 	/* a ratio above one is damage */
-	m->pca.explained_variance_ratio[0] = 1.5;
+	PCA(m)->explained_variance_ratio[0] = 1.5;
 	assert_int_equal(mm_artifact_write(m, &bytes, &len, &err), MM_OK);
 	back = NULL;
 	assert_int_equal(mm_artifact_read(bytes, len, &back, &err), MM_ERR_CORRUPT);

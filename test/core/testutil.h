@@ -14,7 +14,59 @@
 
 #include <cmocka.h>
 
+#include "algorithm.h"
 #include "random.h"
+
+/* An algorithm's payload in a model, by kind. */
+#define LIN(m) ((MmLinearModel *) (m)->fit)
+#define CLS(m) ((MmClassifier *) (m)->fit)
+#define KM(m) ((MmKMeans *) (m)->fit)
+#define PCA(m) ((MmPCA *) (m)->fit)
+
+/* An algorithm's table, and the id its artifacts carry. */
+#define ALGO(name) mm_algorithm_by_name(name)
+#define ARTIFACT_ID(name) (mm_algorithm_by_name(name)->artifact_id)
+
+/* A zeroed payload of the algorithm's kind, for a model a test builds by hand. */
+static inline void *
+test_payload(const MmAlgorithm *algorithm)
+{
+	switch (algorithm->task)
+	{
+		case MM_TASK_REGRESSION:
+			return mm_alloc0(sizeof(MmLinearModel));
+		case MM_TASK_CLASSIFICATION:
+			return mm_alloc0(sizeof(MmClassifier));
+		case MM_TASK_CLUSTERING:
+			return mm_alloc0(sizeof(MmKMeans));
+		case MM_TASK_DECOMPOSITION:
+			return mm_alloc0(sizeof(MmPCA));
+	}
+	return NULL;
+}
+
+/* An artifact id no algorithm has. */
+static inline int
+unused_artifact_id(void)
+{
+	int			count,
+				i,
+				top = 0;
+	const MmAlgorithm *const *all = mm_algorithms(&count);
+
+	for (i = 0; i < count; i++)
+		if (all[i]->artifact_id > top)
+			top = all[i]->artifact_id;
+	return top + 1;
+}
+
+/* A classifier's probabilities for a transformed row, into proba[n_classes]. */
+static inline void
+classifier_proba(const MmModel *model, const double *z, double *proba)
+{
+	mm_model_scores(model, z, proba);
+	mm_model_proba(model, proba, proba);
+}
 
 /* Fails unless actual is within rtol of expected, relative to |expected|. */
 #define assert_close(actual, expected, rtol) \

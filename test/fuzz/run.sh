@@ -28,14 +28,15 @@ PGCOMMON="-L$(pg_config --pkglibdir) -lpgcommon -lpgport"
 
 echo "fuzz: building in $WORK"
 mkdir -p "$WORK/obj"
-for src in "$ROOT"/src/core/*.c "$ROOT"/src/scorer/csv.c; do
-    "$CLANG" $FLAGS -fsanitize=fuzzer-no-link -I"$ROOT/src/core" -c -o "$WORK/obj/$(basename "${src%.c}").o" "$src"
+# object names are the files' base names: the core's, its algorithms' and the CSV reader's differ
+for src in "$ROOT"/src/core/*.c "$ROOT"/src/core/algorithms/*.c "$ROOT"/src/scorer/csv.c; do
+    "$CLANG" $FLAGS -fsanitize=fuzzer-no-link -I"$ROOT/src/core" -I"$ROOT/src/core/algorithms" -c -o "$WORK/obj/$(basename "${src%.c}").o" "$src"
 done
 CORE_OBJS=$(ls "$WORK"/obj/*.o | grep -v '/csv\.o$')
 for t in artifact document csv; do
     objs=$CORE_OBJS
     [ "$t" = csv ] && objs="$WORK/obj/csv.o"
-    "$CLANG" $FLAGS -fsanitize=fuzzer -I"$ROOT/src/core" -I"$ROOT/src/scorer" -o "$WORK/fuzz_$t" \
+    "$CLANG" $FLAGS -fsanitize=fuzzer -I"$ROOT/src/core" -I"$ROOT/src/core/algorithms" -I"$ROOT/src/scorer" -o "$WORK/fuzz_$t" \
         "$HERE/fuzz_$t.c" $objs $LIBS $PGCOMMON
 done
 

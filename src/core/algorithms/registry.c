@@ -1,0 +1,65 @@
+/*
+ * registry.c: every algorithm, one line each (see algorithm.h).  The order
+ * is the order tuning's auto tries them in.  An artifact id, once given, is
+ * never given again, even to replace an algorithm that is gone.
+ */
+#include <string.h>
+
+#include "algorithm.h"
+
+extern const MmAlgorithm mm_linear_regression;
+extern const MmAlgorithm mm_logistic_regression;
+extern const MmAlgorithm mm_linear_svm;
+extern const MmAlgorithm mm_kmeans;
+extern const MmAlgorithm mm_pca;
+
+static const MmAlgorithm *const algorithms[] = {
+	&mm_linear_regression,
+	&mm_logistic_regression,
+	&mm_linear_svm,
+	&mm_kmeans,
+	&mm_pca,
+};
+
+#define N_ALGORITHMS ((int) (sizeof(algorithms) / sizeof(algorithms[0])))
+
+const MmAlgorithm *const *
+mm_algorithms(int *count)
+{
+	*count = N_ALGORITHMS;
+	return algorithms;
+}
+
+const MmAlgorithm *
+mm_algorithm_by_name(const char *name)
+{
+	int			i;
+
+	for (i = 0; i < N_ALGORITHMS; i++)
+		if (strcmp(algorithms[i]->name, name) == 0)
+			return algorithms[i];
+	return NULL;
+}
+
+const MmAlgorithm *
+mm_algorithm_by_artifact_id(int id)
+{
+	int			i;
+
+	for (i = 0; i < N_ALGORITHMS; i++)
+		if (algorithms[i]->artifact_id == id)
+			return algorithms[i];
+	return NULL;
+}
+
+/* The algorithm of the task whose table says auto picks it. */
+const MmAlgorithm *
+mm_algorithm_default(MmTask task)
+{
+	int			i;
+
+	for (i = 0; i < N_ALGORITHMS; i++)
+		if (algorithms[i]->task == task && algorithms[i]->task_default)
+			return algorithms[i];
+	return NULL;
+}
