@@ -564,13 +564,14 @@ pass_add(void *state, const MmRows *rows, const void *arg)
 
 /* Merges another state of the same width (Chan). */
 static void
-pass_merge(void *state, const void *other, const void *arg)
+pass_merge(void *state, const void *other, int p, const void *arg)
 {
 	PassState  *s = state;
 	const PassState *o = other;
 	int			d = (int) s->d;
 
 	(void) arg;
+	(void) p;
 	mm_moments_merge(s->block, o->block, d, s->block + mm_moments_len(d));
 }
 
