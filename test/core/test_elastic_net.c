@@ -445,7 +445,7 @@ run_in_blocks(MmDataSource *self, const MmPass *pass, const void *arg, void *sta
 
 		pass->init(part, self->p, arg);
 		pass->add(part, &rows, arg);
-		pass->merge(state, part, P, arg);
+		pass->merge(state, part, self->p, arg);
 	}
 	free(part);
 	return MM_OK;
