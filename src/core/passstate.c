@@ -128,11 +128,28 @@ mm_pass_spec_arg(const MmPassSpec *spec)
 	return spec->arg_len > 0 ? (const char *) spec + sizeof(MmPassSpec) : NULL;
 }
 
+/* True when arg_len bytes at arg are an arg of pass over p columns (none when it takes none). */
+static int
+arg_valid(const MmPass *pass, int p, const void *arg, uint64_t arg_len)
+{
+	if (pass->arg_size == NULL)
+		return arg_len == 0;
+	return arg_len > 0 && pass->arg_size(p, arg, (size_t) arg_len) == arg_len;
+}
+
 /* Bytes of the state of pass over a checked header, or 0 when too large. */
 size_t
 mm_pass_state_size(const MmPassSpec *spec, const MmPass *pass, MmError *err)
 {
-	size_t		pass_size = pass->state_size(spec->p, mm_pass_spec_arg(spec));
+	size_t		pass_size;
+
+	if (!arg_valid(pass, spec->p, mm_pass_spec_arg(spec), spec->arg_len))
+	{
+		mm_fail(err, MM_ERR_INVALID_INPUT, -1, "the %zu bytes of arg are not an arg of pass \"%s\"",
+				(size_t) spec->arg_len, pass->name);
+		return 0;
+	}
+	pass_size = pass->state_size(spec->p, mm_pass_spec_arg(spec));
 
 	if (pass_size > MM_PASS_MAX_STATE)
 	{
@@ -199,9 +216,9 @@ counts_add_up(const MmPassStateHeader *h)
 	return left == 0;
 }
 
-/* Checks that len bytes at buf are a well-formed state of pass. */
+/* Checks that len bytes at buf are a well-formed state of pass (see passstate.h). */
 MmErrorCode
-mm_pass_state_check(const void *buf, size_t len, const MmPass *pass, MmError *err)
+mm_pass_state_check(const void *buf, size_t len, const MmPass *pass, int full, MmError *err)
 {
 	const MmPassStateHeader *h = buf;
 	MmPassStateView v;
@@ -218,13 +235,15 @@ mm_pass_state_check(const void *buf, size_t len, const MmPass *pass, MmError *er
 	if (len != total_size(h->spec.p, h->spec.arg_len, h->pass_size))
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has the wrong length");
 	layout((void *) buf, &v);
-	for (j = 0; j < v.p; j++)
+	for (j = 0; full && j < v.p; j++)
 		if (v.null_count[j] < 0 || v.null_count[j] > h->rows_seen)
 			return mm_fail(err, MM_ERR_CORRUPT, j, "pass state has an impossible null count");
-	for (j = 0; j <= v.p; j++)
+	for (j = 0; full && j <= v.p; j++)
 		if (v.nonfinite_count[j] < 0 || v.nonfinite_count[j] > h->rows_seen)
 			return mm_fail(err, MM_ERR_CORRUPT, j, "pass state has an impossible non-finite count");
 	/* the pass's state must be the size the pass gives its arg (so the pass reads inside it) */
+	if (!arg_valid(pass, v.p, v.arg, h->spec.arg_len))
+		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has an arg not of pass \"%s\"", pass->name);
 	if (h->pass_size != pass->state_size(v.p, v.arg))
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state does not have the size of pass \"%s\"",
 					   pass->name);

@@ -125,7 +125,8 @@ extern const void *mm_pass_spec_arg(const MmPassSpec *spec);
 
 /*
  * Bytes of the state of pass over a checked header, or 0 (with err set)
- * when the pass's state is larger than MM_PASS_MAX_STATE.
+ * when the header's arg is not one of pass (MmPass.arg_size) or the pass's
+ * state is larger than MM_PASS_MAX_STATE.
  */
 extern size_t mm_pass_state_size(const MmPassSpec *spec, const MmPass *pass, MmError *err);
 
@@ -139,8 +140,13 @@ extern void mm_pass_state_init(void *buf, const MmPassSpec *spec, const MmPass *
 extern MmErrorCode mm_pass_state_identify(const void *buf, size_t len, int *artifact_id, int *index,
 										  MmError *err);
 
-/* Checks that len bytes at buf are a well-formed state of pass. */
-extern MmErrorCode mm_pass_state_check(const void *buf, size_t len, const MmPass *pass, MmError *err);
+/*
+ * Checks that len bytes at buf are a well-formed state of pass: the
+ * header, the length, the arg and the pass's own check always (all that
+ * memory safety rests on), the per-column counts too when full.
+ */
+extern MmErrorCode mm_pass_state_check(const void *buf, size_t len, const MmPass *pass, int full,
+									   MmError *err);
 
 /* Fills view with pointers into a checked state. */
 extern void mm_pass_state_view(void *buf, MmPassStateView *view);

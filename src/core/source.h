@@ -44,11 +44,13 @@ typedef struct MmPass
 	void		(*add) (void *state, const MmRows *rows, const void *arg);
 	void		(*merge) (void *state, const void *other, const void *arg);
 	/*
-	 * Bytes of arg, which may say so itself, for sources that send it to
-	 * other processes (mm_pass over a relation); NULL: the pass takes no
-	 * arg, and arg is NULL.
+	 * Bytes of arg (which may say so itself), for sources that send it to
+	 * other processes (mm_pass over a relation), reading no more than avail
+	 * bytes of it (SIZE_MAX: arg is whole), or 0 when those bytes are not an
+	 * arg of the pass: an arg that arrives as bytes is checked so before
+	 * the other functions read it.  NULL: the pass takes no arg, arg is NULL.
 	 */
-	size_t		(*arg_size) (int p, const void *arg);
+	size_t		(*arg_size) (int p, const void *arg, size_t avail);
 	/*
 	 * 1 when a state read back from bytes (of the size state_size gives) is
 	 * one init, add and merge could have made: every size or index it

@@ -83,7 +83,7 @@ sums_merge(void *state, const void *other, const void *arg)
 }
 
 static size_t
-sums_arg_size(int p, const void *arg)
+sums_arg_size(int p, const void *arg, size_t avail)
 {
 	return sizeof(double) * (size_t) p;
 }
@@ -144,7 +144,7 @@ make_rows(Rows *d)
 static void *
 state_new(const MmPass *pass, double test_size, int64_t seed, size_t *len)
 {
-	size_t		arg_len = pass->arg_size != NULL ? pass->arg_size(P, weights) : 0;
+	size_t		arg_len = pass->arg_size != NULL ? pass->arg_size(P, weights, SIZE_MAX) : 0;
 	MmPassSpec *spec = malloc(mm_pass_spec_size(arg_len));
 	void	   *state;
 	MmError		err;
@@ -157,7 +157,7 @@ state_new(const MmPass *pass, double test_size, int64_t seed, size_t *len)
 	state = malloc(*len);
 	mm_pass_state_init(state, spec, pass);
 	free(spec);
-	assert_int_equal(mm_pass_state_check(state, *len, pass, &err), MM_OK);
+	assert_int_equal(mm_pass_state_check(state, *len, pass, 1, &err), MM_OK);
 	return state;
 }
 
@@ -234,7 +234,7 @@ test_merge_orders(void **unused)
 			assert_int_equal(mm_pass_state_merge(chunk[0], chunk[2], &sums_pass, &err), MM_OK);
 		}
 		acc = chunk[order == 1 ? nchunks - 1 : 0];
-		assert_int_equal(mm_pass_state_check(acc, len, &sums_pass, &err), MM_OK);
+		assert_int_equal(mm_pass_state_check(acc, len, &sums_pass, 1, &err), MM_OK);
 		m = finished(acc, &sums_pass);
 		/* merging moves waiting rows, not blocks: still at most one partial block */
 		assert_true(m[S_PARTIAL] <= 1);
@@ -442,9 +442,9 @@ test_damage(void **unused)
 	assert_int_equal(mm_pass_state_identify(state, len, &id, &index, &err), MM_OK);
 	assert_int_equal(id, 7);
 	assert_int_equal(index, 2);
-	assert_int_equal(mm_pass_state_check(state, len - 8, &sums_pass, &err), MM_ERR_CORRUPT);
-	assert_int_equal(mm_pass_state_check(state, 16, &sums_pass, &err), MM_ERR_CORRUPT);
-	assert_int_equal(mm_pass_state_check(state, len, &mm_pass_column_summary, &err), MM_ERR_CORRUPT);
+	assert_int_equal(mm_pass_state_check(state, len - 8, &sums_pass, 1, &err), MM_ERR_CORRUPT);
+	assert_int_equal(mm_pass_state_check(state, 16, &sums_pass, 1, &err), MM_ERR_CORRUPT);
+	assert_int_equal(mm_pass_state_check(state, len, &mm_pass_column_summary, 1, &err), MM_ERR_CORRUPT);
 
 #define DAMAGED(change, code) \
 	do { \
@@ -452,7 +452,7 @@ test_damage(void **unused)
 		h = copy; \
 		mm_pass_state_view(copy, &v); \
 		change; \
-		assert_int_equal(mm_pass_state_check(copy, len, &sums_pass, &err), code); \
+		assert_int_equal(mm_pass_state_check(copy, len, &sums_pass, 1, &err), code); \
 	} while (0)
 
 	DAMAGED(h->spec.magic = MM_PASS_SPEC_MAGIC, MM_ERR_CORRUPT);
@@ -487,6 +487,21 @@ test_damage(void **unused)
 	mm_pass_state_view(copy, &v);
 	((double *) v.arg)[0] = 2;
 	assert_int_equal(mm_pass_state_merge(state, copy, &sums_pass, &err), MM_ERR_CORRUPT);
+
+	/* a count is checked only in full; an arg the pass does not take never */
+	memcpy(copy, state, len);
+	mm_pass_state_view(copy, &v);
+	v.null_count[0] = -5;
+	assert_int_equal(mm_pass_state_check(copy, len, &sums_pass, 0, &err), MM_OK);
+	assert_int_equal(mm_pass_state_check(copy, len, &sums_pass, 1, &err), MM_ERR_CORRUPT);
+	{
+		MmPassSpec *s = malloc(mm_pass_spec_size(16));
+
+		mm_pass_spec_write(s, 7, 2, P, MM_PASS_TARGET_NUMERIC, 0.25, 1, "0123456789abcdef", 16);
+		assert_int_equal(mm_pass_state_size(s, &sums_pass, &err), 0);
+		assert_int_equal(mm_pass_state_size(s, &mm_pass_column_summary, &err), 0);
+		free(s);
+	}
 
 	/* headers */
 	mm_pass_spec_write(spec, 1, 0, P, MM_PASS_TARGET_NONE, 0.5, 1, "12345678", 8);
