@@ -511,7 +511,7 @@ CREATE FUNCTION mm_pass_result(state bytea, OUT pass text, OUT rows_seen bigint,
                                OUT pass_state bytea)
 RETURNS record
 AS 'MODULE_PATHNAME', 'mm_pass_result'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION mm_pass_result(bytea)
     IS 'the rows a state of mm_pass counted, and the state of its pass';
 

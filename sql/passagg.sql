@@ -46,9 +46,10 @@ SELECT rows_seen, rows_train, rows_null_target, rows_bad_features, rows_bad_targ
        null_count, nonfinite_count
   FROM mm_pass_result((SELECT mm_pass(mm_pass_header(0, 0, 2, 0, 1), y, ARRAY[a, b]::float8[])
                          FROM pass_dirty));
--- no rows: no state
+-- no rows: no state, and nothing to read
 SELECT mm_pass(mm_pass_header(0, 0, 2, 0, 1), y, ARRAY[a, b]::float8[]) IS NULL AS no_state
   FROM pass_small WHERE false;
+SELECT rows_seen FROM mm_pass_result(NULL);
 
 --
 -- In parallel: the states of the workers are merged, with the same result

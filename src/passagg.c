@@ -335,7 +335,7 @@ count_array(const int64 *counts, int n)
 }
 
 /*
- * mm_pass_result(state): what a pass state holds, checked: the pass, the
+ * mm_pass_result(state) (strict): what a pass state holds, checked: the pass, the
  * rows seen, trained on, held out and skipped, the per-column counts of
  * NULL and non-finite values (the target's last) and the pass's own state.
  */
@@ -349,7 +349,6 @@ mm_pass_result(PG_FUNCTION_ARGS)
 	bool		nulls[10] = {false};
 	bytea	   *pass_state;
 
-	MmRequireArg(fcinfo, 0, "state");
 	MmPassStateFromDatum(PG_GETARG_DATUM(0), &view, &pass);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "mm_pass_result must return a record");
