@@ -32,10 +32,11 @@ OBJS = $(GLUE_SRCS:.c=.o) $(CORE_OBJS)
 # must leave the same objects (test/t/010_upgrade_release.pl compares them)
 DATA = sql/modelmgr--$(EXTVERSION).sql sql/modelmgr--0.1.0.sql sql/modelmgr--0.1.0--0.2.0.sql \
 	sql/modelmgr--0.2.0--0.3.0.sql sql/modelmgr--0.3.0--0.4.0.sql sql/modelmgr--0.4.0--0.5.0.sql \
-	sql/modelmgr--0.5.0--0.6.0.sql
+	sql/modelmgr--0.5.0--0.6.0.sql sql/modelmgr--0.6.0--0.7.0.sql
 
 REGRESS = setup catalog train_linear predict registry evaluate audit \
-	permissions parallel errors classify preprocess cluster encode monitor privileges shadowing tune export upgrade
+	permissions parallel errors classify preprocess cluster encode monitor privileges shadowing tune export \
+	passagg upgrade
 REGRESS_OPTS = --temp-instance=tmp_check --temp-config=test/modelmgr.conf
 
 TAP_TESTS = 1

@@ -14,7 +14,7 @@
  * context and returned as a new pointer: the executor then copies it into
  * the aggregate context and frees the old one (it must not be freed here).
  * Values that arrive from parallel workers may sit inside a tuple, unaligned;
- * those are copied before use.
+ * those are copied before use (aggstate.c).
  */
 #include "modelmgr.h"
 
@@ -29,8 +29,6 @@
 #include "rowhash.h"
 #include "regmetrics.h"
 
-#define STATE_PAD 4
-#define STATE_OFFSET (VARHDRSZ + STATE_PAD)
 #define EVAL_MAGIC 0x4d4d4556	/* "MMEV" */
 
 PG_FUNCTION_INFO_V1(mm_ls_accum);
@@ -40,43 +38,6 @@ PG_FUNCTION_INFO_V1(mm_cv_accum);
 PG_FUNCTION_INFO_V1(mm_cv_combine);
 PG_FUNCTION_INFO_V1(mm_eval_accum);
 PG_FUNCTION_INFO_V1(mm_eval_combine);
-
-/* The core state inside a bytea, copied when it is not 8-byte aligned. */
-static void *
-state_payload(bytea *state, Size *len)
-{
-	char	   *payload = (char *) state + STATE_OFFSET;
-
-	if (VARSIZE(state) < STATE_OFFSET)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("aggregate state is too short")));
-	*len = VARSIZE(state) - STATE_OFFSET;
-	if ((uintptr_t) payload % sizeof(double) != 0)
-	{
-		char	   *copy = palloc(*len);
-
-		memcpy(copy, payload, *len);
-		return copy;
-	}
-	return payload;
-}
-
-/* A new bytea state of len payload bytes in cxt. */
-static bytea *
-state_alloc(MemoryContext cxt, Size len)
-{
-	bytea	   *state;
-
-	if (len > MaxAllocSize - STATE_OFFSET)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("training state of %zu bytes is too large", len),
-				 errhint("Lower modelmgr.metric_sample_rows or train on fewer features.")));
-	state = MemoryContextAllocZero(cxt, STATE_OFFSET + len);
-	SET_VARSIZE(state, STATE_OFFSET + len);
-	return state;
-}
 
 /* Checks a least-squares state, reporting damage as an error. */
 static void
@@ -111,9 +72,9 @@ static bytea *
 ls_grow(void *ls, int new_alloc)
 {
 	MmLsHeader *h = ls;
-	bytea	   *grown = state_alloc(CurrentMemoryContext, mm_ls_size(h->nfeatures, new_alloc));
+	bytea	   *grown = MmStateAlloc(CurrentMemoryContext, mm_ls_size(h->nfeatures, new_alloc));
 
-	mm_ls_copy_resized((char *) grown + STATE_OFFSET, ls, new_alloc);
+	mm_ls_copy_resized((char *) grown + MM_STATE_OFFSET, ls, new_alloc);
 	return grown;
 }
 
@@ -159,16 +120,6 @@ row_buffer(FunctionCallInfo fcinfo, int p)
 	return buf;
 }
 
-/* Errors unless called by the executor's aggregate machinery. */
-static void
-require_aggregate(FunctionCallInfo fcinfo, const char *name, MemoryContext *aggcxt)
-{
-	if (!AggCheckCallContext(fcinfo, aggcxt))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s can only be called as part of an aggregate", name)));
-}
-
 /*
  * One step of both least-squares aggregates, whose arguments are (state,
  * test_size, seed, sample_rows, expected_rows, y, features...): the row's
@@ -199,23 +150,14 @@ ls_step(FunctionCallInfo fcinfo, MemoryContext aggcxt, RowBuffer *buf, bool has_
 		test_size = PG_GETARG_FLOAT8(1);
 		sample_rows = PG_GETARG_INT32(3);
 		check_ls_settings(test_size, sample_rows, p);
-		state = state_alloc(aggcxt, mm_ls_size(p, 0));
-		ls = (char *) state + STATE_OFFSET;
+		state = MmStateAlloc(aggcxt, mm_ls_size(p, 0));
+		ls = (char *) state + MM_STATE_OFFSET;
 		mm_ls_init(ls, p, test_size, PG_GETARG_INT32(2), sample_rows, PG_GETARG_FLOAT8(4), 0);
 	}
 	else
 	{
 		state = PG_GETARG_BYTEA_P(0);
-		ls = state_payload(state, &len);
-		if ((char *) ls != (char *) state + STATE_OFFSET)
-		{
-			/* an unaligned state: continue on an aligned copy */
-			bytea	   *copy = state_alloc(CurrentMemoryContext, len);
-
-			memcpy((char *) copy + STATE_OFFSET, ls, len);
-			state = copy;
-			ls = (char *) copy + STATE_OFFSET;
-		}
+		ls = MmStateWritable(&state, &len);
 		ls_check(ls, len, false);
 		if (((MmLsHeader *) ls)->nfeatures != p)
 			ereport(ERROR,
@@ -233,7 +175,7 @@ ls_step(FunctionCallInfo fcinfo, MemoryContext aggcxt, RowBuffer *buf, bool has_
 	if (grow > 0)
 	{
 		state = ls_grow(ls, grow);
-		ls = (char *) state + STATE_OFFSET;
+		ls = (char *) state + MM_STATE_OFFSET;
 	}
 	buf->values[p] = PG_GETARG_FLOAT8(5);
 	mm_ls_add(state_view(buf, ls), buf->values, has_nulls ? buf->isnull : NULL);
@@ -257,7 +199,7 @@ mm_ls_accum(PG_FUNCTION_ARGS)
 	bool		has_nulls = false;
 	int			j;
 
-	require_aggregate(fcinfo, "mm_ls_accum", &aggcxt);
+	MmRequireAggregate(fcinfo, "mm_ls_accum", &aggcxt);
 	buf = row_buffer(fcinfo, p);
 	if (!buf->types_checked)
 	{
@@ -292,34 +234,12 @@ mm_ls_accum_array(PG_FUNCTION_ARGS)
 	bool		has_nulls;
 	int			p;
 
-	require_aggregate(fcinfo, "mm_ls_accum_array", &aggcxt);
+	MmRequireAggregate(fcinfo, "mm_ls_accum_array", &aggcxt);
 	MmRequireArg(fcinfo, LS_FIXED_ARGS, "x");
 	x = PG_GETARG_ARRAYTYPE_P(LS_FIXED_ARGS);
-	if (ARR_NDIM(x) != 1 || ARR_ELEMTYPE(x) != FLOAT8OID)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("x must be a one-dimensional float8 array")));
-	p = ARR_DIMS(x)[0];
+	p = MmFloat8ArrayLength(x, "x");
 	buf = row_buffer(fcinfo, p);
-	has_nulls = ARR_HASNULL(x);
-	if (!has_nulls)
-		memcpy(buf->values, ARR_DATA_PTR(x), sizeof(double) * p);
-	else
-	{
-		bits8	   *bitmap = ARR_NULLBITMAP(x);
-		char	   *data = ARR_DATA_PTR(x);
-		int			i;
-
-		for (i = 0; i < p; i++)
-		{
-			buf->isnull[i] = (bitmap[i / 8] & (1 << (i % 8))) == 0;
-			if (!buf->isnull[i])
-			{
-				memcpy(&buf->values[i], data, sizeof(double));
-				data += sizeof(double);
-			}
-		}
-	}
+	has_nulls = MmFloat8ArrayValues(x, buf->values, buf->isnull);
 	return ls_step(fcinfo, aggcxt, buf, has_nulls);
 }
 
@@ -337,19 +257,19 @@ mm_ls_combine(PG_FUNCTION_ARGS)
 	int			grow;
 	MmError		err;
 
-	require_aggregate(fcinfo, "mm_ls_combine", &aggcxt);
+	MmRequireAggregate(fcinfo, "mm_ls_combine", &aggcxt);
 	a = PG_GETARG_BYTEA_P(0);
 	b = PG_GETARG_BYTEA_P(1);
-	la = state_payload(a, &alen);
-	lb = state_payload(b, &blen);
+	la = MmStatePayload(a, &alen);
+	lb = MmStatePayload(b, &blen);
 	ls_check(la, alen, true);
 	ls_check(lb, blen, true);
 
 	grow = mm_ls_merge_grow_needed(la, lb);
-	if (grow > 0 || (char *) la != (char *) a + STATE_OFFSET)
+	if (grow > 0 || (char *) la != (char *) a + MM_STATE_OFFSET)
 	{
 		a = ls_grow(la, grow > 0 ? grow : ((MmLsHeader *) la)->sample_alloc);
-		la = (char *) a + STATE_OFFSET;
+		la = (char *) a + MM_STATE_OFFSET;
 	}
 	if (mm_ls_merge(la, lb, &err) != MM_OK)
 		MmReportCoreError(&err, "could not combine least-squares states");
@@ -400,8 +320,8 @@ cv_resize(MemoryContext cxt, const CvHeader *old, int i, int alloc)
 {
 	Size		len = old->offset[old->nstates] + mm_ls_size(((MmLsHeader *) ((char *) old + old->offset[i]))->nfeatures, alloc) -
 		(old->offset[i + 1] - old->offset[i]);
-	bytea	   *state = state_alloc(cxt, len);
-	CvHeader   *h = (CvHeader *) ((char *) state + STATE_OFFSET);
+	bytea	   *state = MmStateAlloc(cxt, len);
+	CvHeader   *h = (CvHeader *) ((char *) state + MM_STATE_OFFSET);
 	int			j;
 
 	h->magic = CV_MAGIC;
@@ -420,24 +340,6 @@ cv_resize(MemoryContext cxt, const CvHeader *old, int i, int alloc)
 			memcpy((char *) h + h->offset[j], src, size);
 	}
 	return state;
-}
-
-/* The state's payload, aligned (copied when it is not). */
-static CvHeader *
-cv_payload(bytea **state)
-{
-	Size		len;
-	void	   *payload = state_payload(*state, &len);
-
-	if ((char *) payload != (char *) *state + STATE_OFFSET)
-	{
-		bytea	   *copy = state_alloc(CurrentMemoryContext, len);
-
-		memcpy((char *) copy + STATE_OFFSET, payload, len);
-		*state = copy;
-		payload = (char *) copy + STATE_OFFSET;
-	}
-	return payload;
 }
 
 #define CV_FIXED_ARGS 7
@@ -465,7 +367,7 @@ mm_cv_accum(PG_FUNCTION_ARGS)
 	void	   *ls;
 
 	CHECK_FOR_INTERRUPTS();
-	require_aggregate(fcinfo, "mm_cv_accum", &aggcxt);
+	MmRequireAggregate(fcinfo, "mm_cv_accum", &aggcxt);
 	MmRequireArg(fcinfo, 1, "folds");
 	MmRequireArg(fcinfo, 2, "test_size");
 	MmRequireArg(fcinfo, 3, "seed");
@@ -510,8 +412,8 @@ mm_cv_accum(PG_FUNCTION_ARGS)
 		alloc = (int) Min((double) mm_ls_sample_limit(sample_rows),
 						  MM_LS_ADMIT * sample_rows * 1.25 / folds + 64.0);
 		len = MAXALIGN(sizeof(CvHeader)) + (folds + 1) * mm_ls_size(p, alloc);
-		state = state_alloc(aggcxt, len);
-		h = (CvHeader *) ((char *) state + STATE_OFFSET);
+		state = MmStateAlloc(aggcxt, len);
+		h = (CvHeader *) ((char *) state + MM_STATE_OFFSET);
 		h->magic = CV_MAGIC;
 		h->nstates = folds + 1;
 		h->offset[0] = MAXALIGN(sizeof(CvHeader));
@@ -524,8 +426,10 @@ mm_cv_accum(PG_FUNCTION_ARGS)
 	}
 	else
 	{
+		Size		len;
+
 		state = PG_GETARG_BYTEA_P(0);
-		h = cv_payload(&state);
+		h = MmStateWritable(&state, &len);
 		if (h->magic != CV_MAGIC || h->nstates != folds + 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_CORRUPTED),
@@ -554,7 +458,7 @@ mm_cv_accum(PG_FUNCTION_ARGS)
 	if (grow > 0)
 	{
 		state = cv_resize(aggcxt, h, target, grow);
-		h = (CvHeader *) ((char *) state + STATE_OFFSET);
+		h = (CvHeader *) ((char *) state + MM_STATE_OFFSET);
 		ls = (char *) h + h->offset[target];
 	}
 	mm_ls_view(ls, &view);
@@ -577,16 +481,17 @@ mm_cv_combine(PG_FUNCTION_ARGS)
 			   *b;
 	CvHeader   *ha,
 			   *hb;
-	Size		blen;
+	Size		alen,
+				blen;
 	MmError		err;
 	int			i;
 
-	require_aggregate(fcinfo, "mm_cv_combine", &aggcxt);
+	MmRequireAggregate(fcinfo, "mm_cv_combine", &aggcxt);
 	a = PG_GETARG_BYTEA_P(0);
 	b = PG_GETARG_BYTEA_P(1);
-	ha = cv_payload(&a);
-	hb = state_payload(b, &blen);
-	cv_check(ha, VARSIZE(a) - STATE_OFFSET, true);
+	ha = MmStateWritable(&a, &alen);
+	hb = MmStatePayload(b, &blen);
+	cv_check(ha, alen, true);
 	cv_check(hb, blen, true);
 	if (ha->nstates != hb->nstates)
 		ereport(ERROR,
@@ -601,7 +506,7 @@ mm_cv_combine(PG_FUNCTION_ARGS)
 		if (grow > 0)
 		{
 			a = cv_resize(aggcxt, ha, i, grow);
-			ha = (CvHeader *) ((char *) a + STATE_OFFSET);
+			ha = (CvHeader *) ((char *) a + MM_STATE_OFFSET);
 			la = (char *) ha + ha->offset[i];
 		}
 		if (mm_ls_merge(la, lb, &err) != MM_OK)
@@ -618,10 +523,11 @@ int
 MmCvStates(Datum datum, void ***states)
 {
 	bytea	   *state = DatumGetByteaPCopy(datum);
-	CvHeader   *h = cv_payload(&state);
+	Size		len;
+	CvHeader   *h = MmStateWritable(&state, &len);
 	int			i;
 
-	cv_check(h, VARSIZE(state) - STATE_OFFSET, true);
+	cv_check(h, len, true);
 	*states = palloc(sizeof(void *) * h->nstates);
 	for (i = 0; i < h->nstates; i++)
 		(*states)[i] = (char *) h + h->offset[i];
@@ -636,7 +542,7 @@ MmLsMerge(void *a, const void *b)
 	MmError		err;
 
 	if (grow > 0)
-		a = (char *) ls_grow(a, grow) + STATE_OFFSET;
+		a = (char *) ls_grow(a, grow) + MM_STATE_OFFSET;
 	if (mm_ls_merge(a, b, &err) != MM_OK)
 		MmReportCoreError(&err, "could not combine least-squares states");
 	return a;
@@ -647,7 +553,7 @@ static double *
 eval_payload(bytea *state)
 {
 	Size		len;
-	double	   *payload = state_payload(state, &len);
+	double	   *payload = MmStatePayload(state, &len);
 
 	if (len != sizeof(double) * MM_EVAL_STATE_LEN ||
 		*(uint32 *) ((char *) state + VARHDRSZ) != EVAL_MAGIC)
@@ -667,12 +573,12 @@ mm_eval_accum(PG_FUNCTION_ARGS)
 	double		y;
 	double		scratch[4];
 
-	require_aggregate(fcinfo, "mm_eval_accum", &aggcxt);
+	MmRequireAggregate(fcinfo, "mm_eval_accum", &aggcxt);
 	if (PG_ARGISNULL(0))
 	{
-		state = state_alloc(aggcxt, sizeof(double) * MM_EVAL_STATE_LEN);
+		state = MmStateAlloc(aggcxt, sizeof(double) * MM_EVAL_STATE_LEN);
 		*(uint32 *) ((char *) state + VARHDRSZ) = EVAL_MAGIC;
-		mm_eval_init((double *) ((char *) state + STATE_OFFSET));
+		mm_eval_init((double *) ((char *) state + MM_STATE_OFFSET));
 	}
 	else
 		state = PG_GETARG_BYTEA_P(0);
@@ -680,13 +586,13 @@ mm_eval_accum(PG_FUNCTION_ARGS)
 		PG_RETURN_BYTEA_P(state);
 
 	ev = eval_payload(state);
-	if (ev != (double *) ((char *) state + STATE_OFFSET))
+	if (ev != (double *) ((char *) state + MM_STATE_OFFSET))
 	{
-		bytea	   *copy = state_alloc(CurrentMemoryContext, sizeof(double) * MM_EVAL_STATE_LEN);
+		bytea	   *copy = MmStateAlloc(CurrentMemoryContext, sizeof(double) * MM_EVAL_STATE_LEN);
 
 		memcpy(copy, state, VARSIZE(state));
 		state = copy;
-		ev = (double *) ((char *) state + STATE_OFFSET);
+		ev = (double *) ((char *) state + MM_STATE_OFFSET);
 	}
 	y = PG_GETARG_FLOAT8(2);
 	if (!isfinite(y))
@@ -707,16 +613,16 @@ mm_eval_combine(PG_FUNCTION_ARGS)
 			   *eb;
 	double		scratch[2];
 
-	require_aggregate(fcinfo, "mm_eval_combine", &aggcxt);
+	MmRequireAggregate(fcinfo, "mm_eval_combine", &aggcxt);
 	ea = eval_payload(a);
 	eb = eval_payload(PG_GETARG_BYTEA_P(1));
-	if (ea != (double *) ((char *) a + STATE_OFFSET))
+	if (ea != (double *) ((char *) a + MM_STATE_OFFSET))
 	{
-		bytea	   *copy = state_alloc(CurrentMemoryContext, sizeof(double) * MM_EVAL_STATE_LEN);
+		bytea	   *copy = MmStateAlloc(CurrentMemoryContext, sizeof(double) * MM_EVAL_STATE_LEN);
 
 		memcpy(copy, a, VARSIZE(a));
 		a = copy;
-		ea = (double *) ((char *) a + STATE_OFFSET);
+		ea = (double *) ((char *) a + MM_STATE_OFFSET);
 	}
 	mm_eval_merge(ea, eb, scratch);
 	PG_RETURN_BYTEA_P(a);
@@ -728,7 +634,7 @@ MmLsStateFromDatum(Datum datum)
 {
 	bytea	   *state = DatumGetByteaPCopy(datum);
 	Size		len;
-	void	   *ls = state_payload(state, &len);
+	void	   *ls = MmStatePayload(state, &len);
 
 	ls_check(ls, len, true);
 	return ls;

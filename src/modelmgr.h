@@ -71,6 +71,23 @@ extern int	MmSpiRun(const char *sql, int nargs, Oid *types, Datum *values, const
 					 bool read_only, long count);
 extern int	MmSpiRunTo(const char *sql, ParamListInfo params, DestReceiver *dest);
 
+/* aggstate.c: aggregate states are bytea holding the core's state at MM_STATE_OFFSET */
+#define MM_STATE_OFFSET (VARHDRSZ + 4)
+extern void *MmStatePayload(bytea *state, Size *len);
+extern void *MmStateWritable(bytea **state, Size *len);
+extern bytea *MmStateAlloc(MemoryContext cxt, Size len);
+extern void MmRequireAggregate(FunctionCallInfo fcinfo, const char *name, MemoryContext *aggcxt);
+extern int	MmFloat8ArrayLength(ArrayType *x, const char *argname);
+extern bool MmFloat8ArrayValues(ArrayType *x, double *values, uint8 *isnull);
+
+/* passagg.c: passes of the core's data sources as the aggregate mm_pass */
+struct MmPass;
+struct MmPassStateView;
+extern bytea *MmPassHeader(int artifact_id, int index, int p, int target, double test_size,
+						   int32 seed, const void *arg, size_t arg_len);
+extern bytea *MmPassStateFromDatum(Datum datum, struct MmPassStateView *view,
+								   const struct MmPass **pass);
+
 /* aggregates.c */
 extern void *MmLsStateFromDatum(Datum datum);
 extern void *MmLsMerge(void *a, const void *b);
@@ -233,6 +250,11 @@ extern void MmResolveColumns(MmSource *src, const MmModel *model);
 extern char *MmFeatureExpression(const char *column, uint8 kind, const char *alias);
 extern bool MmIsNumericType(Oid type);
 extern double MmEstimatedRows(Oid relid);
+
+/* relsource.c: a data source whose passes run over a relation */
+struct MmDataSource;
+extern void MmRelationSource(struct MmDataSource *out, const MmSource *src, int artifact_id,
+							 double test_size, int32 seed);
 
 /* dataset.c */
 
@@ -471,6 +493,8 @@ extern char *MmMomentsPass(FunctionCallInfo fcinfo, const MmTrainSpec *spec, con
 						   struct MmLsView *view);
 extern char *MmFoldQuery(const MmSource *src, const char *schema);
 extern void MmCheckCounts(const struct MmLsView *v, const MmSource *src);
+extern void MmCheckRowCounts(int p, const int64 *null_count, const int64 *nonfinite_count,
+							 double usable_rows, const MmSource *src);
 
 /* regress.c */
 extern void MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src,

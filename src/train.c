@@ -241,30 +241,42 @@ MmFoldQuery(const MmSource *src, const char *schema)
 void
 MmCheckCounts(const MmLsView *v, const MmSource *src)
 {
+	MmCheckRowCounts(v->p, v->null_count, v->nonfinite_count, v->part[0][0] + v->part[1][0], src);
+}
+
+/*
+ * Errors for NULL or non-finite values a pass over src counted (per
+ * feature; non-finite ones per feature then the target), or when no row
+ * was usable.
+ */
+void
+MmCheckRowCounts(int p, const int64 *null_count, const int64 *nonfinite_count, double usable_rows,
+				 const MmSource *src)
+{
 	int			j;
 
-	for (j = 0; j < v->p; j++)
-		if (v->null_count[j] > 0)
+	for (j = 0; j < p; j++)
+		if (null_count[j] > 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg_plural("feature \"%s\" is null in " INT64_FORMAT " row",
 								   "feature \"%s\" is null in " INT64_FORMAT " rows",
-								   (unsigned long) v->null_count[j],
-								   src->features[j], v->null_count[j]),
+								   (unsigned long) null_count[j],
+								   src->features[j], null_count[j]),
 					 errhint("Filter those rows out (for example through a view) or fill them in "
 							 "with coalesce().")));
-	for (j = 0; j <= v->p; j++)
-		if (v->nonfinite_count[j] > 0)
+	for (j = 0; j <= p; j++)
+		if (nonfinite_count[j] > 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg_plural("%s \"%s\" is NaN or infinite in " INT64_FORMAT " row",
 								   "%s \"%s\" is NaN or infinite in " INT64_FORMAT " rows",
-								   (unsigned long) v->nonfinite_count[j],
-								   j < v->p ? "feature" : "target",
-								   j < v->p ? src->features[j] : src->target,
-								   v->nonfinite_count[j]),
+								   (unsigned long) nonfinite_count[j],
+								   j < p ? "feature" : "target",
+								   j < p ? src->features[j] : src->target,
+								   nonfinite_count[j]),
 					 errhint("Filter those rows out, for example through a view.")));
-	if (v->part[0][0] + v->part[1][0] == 0)
+	if (usable_rows == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 src->target ?

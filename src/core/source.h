@@ -43,6 +43,21 @@ typedef struct MmPass
 	void		(*init) (void *state, int p, const void *arg);
 	void		(*add) (void *state, const MmRows *rows, const void *arg);
 	void		(*merge) (void *state, const void *other, int p, const void *arg);
+	/*
+	 * Bytes of arg (which may say so itself), for sources that send it to
+	 * other processes (mm_pass over a relation), reading no more than avail
+	 * bytes of it (SIZE_MAX: arg is whole), or 0 when those bytes are not an
+	 * arg of the pass: an arg that arrives as bytes is checked so before
+	 * the other functions read it.  NULL: the pass takes no arg, arg is NULL.
+	 */
+	size_t		(*arg_size) (int p, const void *arg, size_t avail);
+	/*
+	 * 1 when a state read back from bytes (of the size state_size gives) is
+	 * one init, add and merge could have made: every size or index it
+	 * holds fits p and arg, before merge or a reader trusts them.  NULL: the
+	 * state holds none.
+	 */
+	int			(*check) (const void *state, int p, const void *arg);
 } MmPass;
 
 typedef struct MmDataSource MmDataSource;
@@ -61,5 +76,18 @@ struct MmDataSource
 
 /* A source over rows in memory; the rows must outlive it.  impl is the rows. */
 extern void mm_memory_source(MmDataSource *source, const MmRows *rows);
+
+/*
+ * A pass by where it is listed: index in the passes of the algorithm of
+ * artifact_id, or, for artifact_id MM_PASS_SOURCE_ID, in the passes every
+ * source offers (sourcepasses.h); NULL when there is no such pass.  Other
+ * processes (parallel workers, a distributed database's nodes) find a pass
+ * again from these two numbers.
+ */
+#define MM_PASS_SOURCE_ID 0
+extern const MmPass *mm_pass_find(int artifact_id, int index);
+
+/* The index under which mm_pass_find lists pass for artifact_id (or the source's own), or -1. */
+extern int	mm_pass_index(int artifact_id, const MmPass *pass, int *found_id);
 
 #endif							/* MM_SOURCE_H */

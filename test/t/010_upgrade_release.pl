@@ -367,7 +367,7 @@ delete $stage_refs->{$_} for keys %$version_refs;
 # the catalog as the release shows it: every view, with the columns it has
 my %order = (models => 'model', versions => 'model, version', deployments => 'model, stage',
 	deployment_history => 'id', audit_log => 'id', monitors => 'monitor', monitor_runs => 'id',
-	alerts => 'id', trials => 'model, version, trial');
+	alerts => 'id', trials => 'model, version, trial', grants => 'model, grantee, privilege');
 my %columns = map { split /\|/ } split /\n/, sql(q{
 	SELECT table_name, string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position)
 	  FROM information_schema.columns WHERE table_schema = 'mm' AND table_name NOT LIKE '\_%'

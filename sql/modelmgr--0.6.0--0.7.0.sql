@@ -1,0 +1,54 @@
+-- modelmgr 0.7.0: passes of a fit over a relation, as one parallel aggregate
+-- whatever the algorithm.  See doc/scaling.md.
+
+\echo Use "ALTER EXTENSION modelmgr UPDATE TO '0.7.0'" to load this file. \quit
+
+-- Passes of a fit over a relation: one aggregate runs any algorithm's pass
+-- (a mergeable accumulation) over the training rows, in parallel workers or
+-- on a distributed database's shards (see doc/scaling.md).  pass is a header
+-- naming the pass, the split and the pass's input (mm_pass_header); the state
+-- counts the rows seen and skipped and holds the pass's own state.  The
+-- signature is fixed, the features one array, so the argument types are exact.
+CREATE FUNCTION mm_pass_accum(state bytea, pass bytea, y float8, x float8[])
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'mm_pass_accum'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION mm_pass_combine(a bytea, b bytea)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'mm_pass_combine'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION mm_pass_final(state bytea)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'mm_pass_final'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE mm_pass(pass bytea, y float8, x float8[]) (
+    SFUNC = mm_pass_accum,
+    STYPE = bytea,
+    COMBINEFUNC = mm_pass_combine,
+    FINALFUNC = mm_pass_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE mm_pass(bytea, float8, float8[])
+    IS 'one pass of a fit over the training rows of a deterministic train/test split';
+
+CREATE FUNCTION mm_pass_header(artifact_id int, pass int, p int, test_size float8, seed int,
+                               arg bytea DEFAULT NULL)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'mm_pass_header'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION mm_pass_header(int, int, int, float8, int, bytea)
+    IS 'the header naming a pass of an algorithm, its split and its input, for mm_pass';
+
+CREATE FUNCTION mm_pass_result(state bytea, OUT pass text, OUT rows_seen bigint, OUT rows_train bigint,
+                               OUT rows_test bigint, OUT rows_null_target bigint,
+                               OUT rows_bad_features bigint, OUT rows_bad_target bigint,
+                               OUT null_count bigint[], OUT nonfinite_count bigint[],
+                               OUT pass_state bytea)
+RETURNS record
+AS 'MODULE_PATHNAME', 'mm_pass_result'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mm_pass_result(bytea)
+    IS 'the rows a state of mm_pass counted, and the state of its pass';

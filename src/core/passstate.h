@@ -1,0 +1,171 @@
+/*
+ * passstate.h: a pass (source.h) as a flat, mergeable aggregate state.
+ *
+ * A pass over a relation runs as one aggregate, mm_pass, which PostgreSQL
+ * may split over parallel workers and a distributed database over its
+ * shards: each part builds a state from the rows it reads, the states are
+ * merged, and the reader takes the pass's own state out of the result.
+ * Everything that travels is a flat byte string, so that it fits a bytea.
+ *
+ * Two byte strings are defined here.  The pass header (MmPassSpec, then the
+ * pass's arg) is what the caller hands the aggregate: which pass (the
+ * algorithm's artifact id and the pass's index in its table, both found
+ * again in every process by mm_pass_find), the design's width p, whether
+ * rows carry a numeric target, the train/test split and the arg bytes.  The
+ * pass state is what the aggregate carries:
+ *
+ *   MmPassStateHeader        the header's fields, counts of the rows seen
+ *   int64 null_count[p]      per feature: rows where it was NULL
+ *   int64 nonfinite[p + 1]   per feature, then the target: NaN or infinite
+ *   arg                      the pass's arg, padded to 8 bytes
+ *   double x[BLOCK * p]      training rows waiting for the pass, row-major
+ *   double t[BLOCK]          and their targets
+ *   pass state               pass_size bytes, padded to 8 bytes
+ *
+ * The state carries the arg because merging needs it (the combine function
+ * sees two states and nothing else) and so that two states of different
+ * passes or args are never merged.  Rows are split as the least-squares
+ * state splits them (lsq.c): a row with a NULL or non-finite value is
+ * counted and skipped, the others are hashed with their target
+ * (rowhash.h), and those the seed holds out are counted, not passed on.
+ * The training rows gather in the buffer, so that the pass's add sees
+ * blocks of MM_PASS_BLOCK rows; merging moves the other state's waiting
+ * rows into this one's buffer, and mm_pass_state_finish hands the last
+ * partial block to the pass before the state is read.
+ *
+ * All offsets are multiples of 8 bytes; callers hand in 8-byte aligned
+ * buffers.  A state is read back only after mm_pass_state_check, which
+ * checks everything its layout rests on, so damaged bytes are an error,
+ * not a wild read.  The pass's own state is the pass's business: passes
+ * keep flat numbers in it and must not index memory with them.
+ */
+#ifndef MM_PASSSTATE_H
+#define MM_PASSSTATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmcore.h"
+#include "source.h"
+
+#define MM_PASS_SPEC_MAGIC 0x4d4d5048	/* "MMPH" */
+#define MM_PASS_STATE_MAGIC 0x4d4d5053	/* "MMPS" */
+#define MM_PASS_LAYOUT 1
+#define MM_PASS_BLOCK 32			/* training rows the pass's add receives at once */
+#define MM_PASS_MAX_ARG (64 * 1024 * 1024)	/* bytes of a pass's arg */
+#define MM_PASS_MAX_STATE (512 * 1024 * 1024)	/* bytes of a pass's own state */
+
+/* What the rows' target is to the pass. */
+typedef enum MmPassTarget
+{
+	MM_PASS_TARGET_NUMERIC = 0, /* a number, in MmRows.t */
+	MM_PASS_TARGET_NONE = 1		/* none: the aggregate reads 0 in its place (hashed so) */
+} MmPassTarget;
+
+/* The pass header, followed by arg_len bytes of the pass's arg. */
+typedef struct MmPassSpec
+{
+	uint32_t	magic;
+	uint16_t	layout;
+	uint16_t	byte_order;		/* 0x0102 as written by this machine */
+	int32_t		artifact_id;	/* the algorithm whose table lists the pass (0: the source's own) */
+	int32_t		index;			/* the pass's place in that table */
+	int32_t		p;				/* the design's width */
+	int32_t		target;			/* MmPassTarget */
+	double		test_size;		/* the held-out share, [0, 1) */
+	uint64_t	salt;			/* mm_seed_salt of the split's seed */
+	uint64_t	arg_len;
+} MmPassSpec;
+
+/* The fixed head of a pass state. */
+typedef struct MmPassStateHeader
+{
+	MmPassSpec	spec;
+	uint64_t	pass_size;		/* bytes of the pass's own state */
+	int32_t		buffered;		/* training rows waiting in the buffer */
+	int32_t		pad;
+	int64_t		rows_seen;		/* every row offered */
+	int64_t		rows_null_target;
+	int64_t		rows_bad_features;	/* a NULL or non-finite feature */
+	int64_t		rows_bad_target;	/* a non-finite target */
+	int64_t		rows_test;		/* held out by the split */
+	int64_t		rows_train;		/* handed to the pass */
+	uint64_t	fingerprint;	/* sum of the usable rows' hashes, mod 2^64 */
+} MmPassStateHeader;
+
+/* Pointers into a checked pass state. */
+typedef struct MmPassStateView
+{
+	MmPassStateHeader *head;
+	int			p;
+	int64_t    *null_count;		/* per feature */
+	int64_t    *nonfinite_count;	/* per feature, then the target */
+	const void *arg;			/* NULL when arg_len is 0 */
+	double	   *x;				/* the buffer: MM_PASS_BLOCK rows of p */
+	double	   *t;				/* their targets */
+	void	   *pass_state;
+} MmPassStateView;
+
+/* Bytes of a pass header with arg_len bytes of arg. */
+extern size_t mm_pass_spec_size(size_t arg_len);
+
+/*
+ * Writes a pass header into buf (mm_pass_spec_size(arg_len) bytes): pass
+ * index of the table of artifact_id, over p columns, split by test_size
+ * and the seed's salt (mm_seed_salt).
+ */
+extern void mm_pass_spec_write(void *buf, int artifact_id, int index, int p, MmPassTarget target,
+							   double test_size, uint64_t salt, const void *arg, size_t arg_len);
+
+/* Checks that len bytes at buf are a well-formed pass header. */
+extern MmErrorCode mm_pass_spec_check(const void *buf, size_t len, MmError *err);
+
+/* The arg bytes of a checked header, or NULL when it has none. */
+extern const void *mm_pass_spec_arg(const MmPassSpec *spec);
+
+/*
+ * Bytes of the state of pass over a checked header, or 0 (with err set)
+ * when the header's arg is not one of pass (MmPass.arg_size) or the pass's
+ * state is larger than MM_PASS_MAX_STATE.
+ */
+extern size_t mm_pass_state_size(const MmPassSpec *spec, const MmPass *pass, MmError *err);
+
+/* Initializes a state of mm_pass_state_size bytes in buf. */
+extern void mm_pass_state_init(void *buf, const MmPassSpec *spec, const MmPass *pass);
+
+/*
+ * Checks the head of len bytes at buf (everything but the pass) and says
+ * which pass the state belongs to, for mm_pass_find.
+ */
+extern MmErrorCode mm_pass_state_identify(const void *buf, size_t len, int *artifact_id, int *index,
+										  MmError *err);
+
+/*
+ * Checks that len bytes at buf are a well-formed state of pass: the
+ * header, the length, the arg and the pass's own check always (all that
+ * memory safety rests on), the per-column counts too when full.
+ */
+extern MmErrorCode mm_pass_state_check(const void *buf, size_t len, const MmPass *pass, int full,
+									   MmError *err);
+
+/* Fills view with pointers into a checked state. */
+extern void mm_pass_state_view(void *buf, MmPassStateView *view);
+
+/*
+ * Offers one row: x holds p features, isnull (may be NULL) flags the
+ * missing ones, y is the target (ignored when y_isnull, which counts the
+ * row as having none).  A target of MM_PASS_TARGET_NONE must be read as 0.
+ */
+extern void mm_pass_state_add(MmPassStateView *view, const MmPass *pass, const double *x,
+							  const uint8_t *isnull, double y, int y_isnull);
+
+/* True when two checked states are of the same pass, arg and split. */
+extern int	mm_pass_state_compatible(const void *a, const void *b);
+
+/* Merges checked state src into dst, a compatible state of the same pass; src is not changed. */
+extern MmErrorCode mm_pass_state_merge(void *dst, const void *src, const MmPass *pass, MmError *err);
+
+/* Hands the rows waiting in the buffer to the pass, before the state is read. */
+extern void mm_pass_state_finish(MmPassStateView *view, const MmPass *pass);
+
+#endif							/* MM_PASSSTATE_H */
