@@ -196,18 +196,7 @@ extern void MmReadTrainRecipe(FunctionCallInfo fcinfo, int first, MmTrainSpec *s
 extern void MmRequireCurrentSchema(void);
 extern char *MmJsonStringArray(char **items, int n);
 
-/* Hyperparameters of linear regression. */
-typedef struct MmLinearParams
-{
-	double		alpha;
-	bool		fit_intercept;
-} MmLinearParams;
-
-extern void MmParseLinearParams(Jsonb *params, MmLinearParams *out);
-extern char *MmLinearParamsJson(const MmLinearParams *lp);
 extern void MmNoticeNoTestRows(double train_rows, double test_size);
-extern void MmFitLinear(const double *moments, int p, const MmLinearParams *lp, char **names,
-						const char *target, const char *kind, MmLinearModel *lin);
 extern void MmAppendRegressionFields(StringInfo buf, const MmRegressionMetrics *m);
 extern void MmAppendRegressionMetrics(StringInfo buf, const MmRegressionMetrics *m);
 
@@ -418,7 +407,7 @@ extern void MmSelectFeatures(int k_best, const MmSource *src, const MmDataset *d
 							 const MmFeatureTransform *all, double *const *code_of,
 							 const MmCategories *cats, MmPreprocessFit *fit);
 
-/* classify.c */
+/* fit.c */
 
 /* What an algorithm's training hands back for the version row. */
 typedef struct MmTrained
@@ -439,10 +428,43 @@ typedef struct MmTrained
 	MmModel		model;
 } MmTrained;
 
+/*
+ * What a task's metrics read once a model is fitted: the rows in memory
+ * and their preprocessing, or the training aggregate (then ds and prep are
+ * NULL).
+ */
+typedef struct MmFitOutcome
+{
+	const MmTrainSpec *spec;
+	const MmModel *model;
+	const MmFitReport *report;
+	const MmDataset *ds;
+	const MmPreprocessFit *prep;
+	const struct MmLsView *view;
+} MmFitOutcome;
+
+extern void MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
+						   const MmAlgorithm *algorithm, const MmTrainContext *ctx,
+						   MmTrained *trained);
+
+extern void MmFitFromMoments(const MmTrainSpec *spec, const MmSource *src,
+							 const MmAlgorithm *algorithm, const double *moments, MmParams *params,
+							 MmModel *model);
+
+/* aggsource.c */
+extern void MmMomentsSource(MmDataSource *source, const double *moments, int p);
+extern bool MmAggregateServes(const MmAlgorithm *algorithm);
+
+/* params.c */
+extern void MmParseParams(const MmAlgorithm *algorithm, Jsonb *params, int p, MmParams *out);
+extern void MmCheckParamsWidth(const MmParams *params, int p);
+extern char *MmParamsJson(const MmParams *params);
+
+/* classify.c */
 extern MmLabelKind MmLabelKindOf(Oid type);
-extern void MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
-							  const MmTrainContext *ctx, MmTrained *out);
-extern void MmCheckClassifierParams(const char *algorithm, Jsonb *params, int32 seed);
+extern void MmCheckClasses(const MmDataset *ds, const MmSource *src);
+extern void MmClassificationResults(const MmFitOutcome *in, MmTrained *out);
+extern Jsonb *MmEvaluateClassifier(const MmModel *model, MmSource *src);
 
 /* train.c, continued: training one version, in parts tuning reuses */
 
@@ -455,11 +477,9 @@ typedef struct MmTrainedVersion
 	MmTrained  *trained;
 } MmTrainedVersion;
 
-extern const char *MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *src);
+extern const MmAlgorithm *MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *src);
 extern void MmCheckTrainSpec(const MmTrainSpec *spec);
 extern void MmCheckTrainPrivileges(const char *model, const char *deploy);
-extern void MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
-						   const char *algorithm, const MmTrainContext *ctx, MmTrained *trained);
 extern void MmTrainVersion(FunctionCallInfo fcinfo, MmTrainSpec *spec, const MmTrainContext *ctx,
 						   MmAuditCall *call, MmTrainedVersion *result);
 extern void MmRecordVersion(const MmTrainSpec *spec, const MmSource *src, MmTrained *trained,
@@ -473,18 +493,13 @@ extern char *MmFoldQuery(const MmSource *src, const char *schema);
 extern void MmCheckCounts(const struct MmLsView *v, const MmSource *src);
 
 /* regress.c */
-extern void MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src,
-								  const MmTrainContext *ctx, MmTrained *out);
+extern void MmRegressionResults(const MmFitOutcome *in, MmTrained *out);
 extern Jsonb *MmEvaluateRegressionInMemory(const MmModel *model, MmSource *src);
 
 /* unsupervised.c */
-extern void MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, const MmTrainContext *ctx,
-						  MmTrained *out);
-extern void MmTrainPCA(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
-					   const MmTrainContext *ctx, MmTrained *out);
+extern void MmClusteringResults(const MmFitOutcome *in, MmTrained *out);
+extern void MmDecompositionResults(const MmFitOutcome *in, MmTrained *out);
 extern Jsonb *MmEvaluateUnsupervised(const MmModel *model, MmSource *src);
-extern void MmCheckKMeansParams(Jsonb *params, int32 seed);
-extern Jsonb *MmEvaluateClassifier(const MmModel *model, MmSource *src);
 
 /* baseline.c */
 typedef struct MmBaselineSample MmBaselineSample;
