@@ -135,7 +135,10 @@ classifier_metrics(const MmModel *model, const double *x, const int32 *y, size_t
 		pfree(score);
 }
 
-/* Errors unless every class has training rows, naming one that has none. */
+/*
+ * Errors unless every class has training rows, naming one that has none
+ * (the rows hold some, fit.c checked).
+ */
 void
 MmCheckClasses(const MmDataset *ds, const MmSource *src)
 {
@@ -143,13 +146,6 @@ MmCheckClasses(const MmDataset *ds, const MmSource *src)
 	size_t		i;
 	int			c;
 
-	if (ds->n[0] + ds->n[1] == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 ds->rows_read == 0 ?
-				 errmsg("relation %s has no rows", src->display) :
-				 errmsg("target \"%s\" is null in every row of relation %s",
-						src->target, src->display)));
 	for (i = 0; i < ds->n[0]; i++)
 		train[ds->y[0][i]]++;
 	for (c = 0; c < ds->nlabels; c++)

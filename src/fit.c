@@ -206,13 +206,7 @@ task_results(const MmFitOutcome *outcome, MmTrained *out)
 static void
 check_loaded(MmTask task, MmDataset *ds, const MmSource *src)
 {
-	if (task == MM_TASK_CLASSIFICATION)
-	{
-		MmDatasetOrderLabels(ds);
-		MmCheckClasses(ds, src);
-		return;
-	}
-	if (task == MM_TASK_REGRESSION)
+	if (task == MM_TASK_CLASSIFICATION || task == MM_TASK_REGRESSION)
 	{
 		if (ds->nonfinite_target > 0)
 			ereport(ERROR,
@@ -229,6 +223,11 @@ check_loaded(MmTask task, MmDataset *ds, const MmSource *src)
 					 errmsg("relation %s has no rows", src->display) :
 					 errmsg("target \"%s\" is null in every row of relation %s",
 							src->target, src->display)));
+		if (task == MM_TASK_CLASSIFICATION)
+		{
+			MmDatasetOrderLabels(ds);
+			MmCheckClasses(ds, src);
+		}
 		return;
 	}
 	if (ds->n[0] == 0)

@@ -273,8 +273,8 @@ typedef struct MmDataset
  * Rows already in memory that a training copies instead of reading its
  * relation: the training rows of all outside fold (part 0) and those in it
  * (part 1), or with fold -1 all's two parts as they are.  Tuning reads the
- * relation once and fits every fold from these copies, with the trainers
- * mm_train uses.
+ * relation once and fits every fold from these copies, through the fit
+ * driver mm_train uses.
  */
 typedef struct MmDatasetFold
 {
@@ -287,13 +287,12 @@ typedef struct MmDatasetFold
 /*
  * What a training reads besides its spec: where its rows come from, what
  * of them to keep, and where an iterative fit starts.  It travels down the
- * calls, from MmTrainVersion through MmFitAlgorithm and the trainers to
- * MmDatasetLoadTraining, so that tuning steers the fits it runs in the open
+ * calls, from MmTrainVersion through MmFitAlgorithm (fit.c) to the
+ * algorithm's fit and MmDatasetLoadTraining, so that tuning steers the fits it runs in the open
  * and nothing reaches a fit through module state; what else a fit is handed
  * (progress, its seed, cancellation) belongs here too.  All zero is a plain
  * training, the relation read and nothing carried over; MmTrainVersion,
- * MmFitAlgorithm and MmDatasetLoadTraining take NULL for it, the trainers
- * are always handed a context.
+ * MmFitAlgorithm and MmDatasetLoadTraining take NULL for it.
  */
 typedef struct MmTrainContext
 {
@@ -306,7 +305,7 @@ typedef struct MmTrainContext
 	bool		keep_hashes;
 
 	/*
-	 * Where a logistic regression starts (NULL: its own start): a
+	 * Where an iterative fit starts (NULL: its own start): a
 	 * neighbouring fit's coefficients, warm_rows rows of warm_width
 	 * coefficients and the intercept; used only when the shape matches.
 	 */

@@ -5,9 +5,10 @@
  * calling user: a single aggregate query (mm_ls_stats) gathers, per part of a
  * deterministic train/test split, the moments of features and target and a
  * bounded sample of rows, and PostgreSQL runs it as a parallel aggregate when
- * the table is large.  Everything else happens on those statistics: the
- * least-squares solve, the metrics of both parts, the checks that name bad
- * columns.  The catalog is written only after the model is fitted, so the
+ * the table is large.  An algorithm that fits from those statistics (its
+ * table says so, fit.c) needs nothing else: the solve, the metrics of both
+ * parts, the checks that name bad columns; the others read the rows into
+ * memory.  The catalog is written only after the model is fitted, so the
  * model row is locked for milliseconds, not for the scan: concurrent
  * trainings of one model overlap their reading and queue only to take the
  * next version number.

@@ -4,8 +4,8 @@
  * The relation is read once into memory.  The training part is cut into
  * folds by each row's content hash (stratified by class for classifiers),
  * so the folds depend on the rows and the seed, not on the scan.  Each
- * candidate is then fitted once per fold by the same trainers mm_train
- * uses, handed a context (MmTrainContext) whose rows are the fold's, copied
+ * candidate is then fitted once per fold by the same fit driver mm_train
+ * uses (fit.c), handed a context (MmTrainContext) whose rows are the fold's, copied
  * from memory, instead of the relation's; the preprocessing is fitted
  * inside each fold, so a candidate's score never sees its validation rows.
  * The best candidate is refitted on the whole training part, from memory
@@ -92,7 +92,7 @@ typedef struct Tune
 	double	  **fold_rows;		/* and its sample of rows, for the mae */
 	size_t	   *fold_n;
 	MmLsView	merged;			/* all the groups of that pass together */
-	/* per fold: the last logistic regression's fit, and the preprocessing it had */
+	/* per fold: the last warm-startable fit, and the preprocessing it had */
 	double	  **warm;
 	int		   *warm_rows;
 	int		   *warm_width;
@@ -481,10 +481,11 @@ seconds_since(TimestampTz start)
 }
 
 /*
- * Logistic regressions start from the fit of the candidate before on the
- * same fold, when it had the same preprocessing (so the same columns): a
- * neighbouring penalty's optimum is a few steps from this one's.  Sets ctx's
- * warm start when there is one.
+ * An algorithm whose table gives a warm start (logistic regression's)
+ * starts from the fit of its candidate before on the same fold, when it had
+ * the same preprocessing (so the same columns): a neighbouring penalty's
+ * optimum is a few steps from this one's.  key names the algorithm and the
+ * preprocessing.  Sets ctx's warm start when there is one.
  */
 static void
 warm_start_from(const Tune *t, const MmCandidate *c, int f, const char *key, MmTrainContext *ctx)
@@ -521,7 +522,7 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 	int			f;
 	double		sum = 0.0,
 				sq = 0.0;
-	const char *key = MmJsonbText(c->preprocess);
+	const char *key = psprintf("%s %s", c->algorithm->name, MmJsonbText(c->preprocess));
 
 	for (f = 0; f < t->folds; f++)
 	{
@@ -733,7 +734,7 @@ run_score(void *arg)
 	ScoreCall  *call = arg;
 	int			level = NewGUCNestLevel();
 
-	/* the trainers' notices, once per fold, would drown the search's own */
+	/* the fits' notices, once per fold, would drown the search's own */
 	(void) set_config_option("client_min_messages", "warning", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	if (call->tune->fold_moments != NULL)
