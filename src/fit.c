@@ -164,7 +164,12 @@ run_fit(const MmAlgorithm *algorithm, const MmTrainSpec *spec, const MmTrainCont
 	*report = ctx.report;
 }
 
-/* The rows a version skipped: those without a target, and the duplicates preprocessing dropped. */
+/*
+ * The rows a version skipped, one shape for every algorithm, each count
+ * where it can be nonzero: null_target for models with a target, duplicates
+ * when the rows went through the preprocessing (prep; NULL for the
+ * aggregate, which has none).
+ */
 static char *
 rows_skipped(const MmModel *model, int64 null_target, const MmPreprocessFit *prep)
 {
