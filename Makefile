@@ -55,7 +55,7 @@ PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -I$(srcdir)/src/core/algorith
 PG_CFLAGS = -Wall -Wextra $(WERROR) -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wno-sign-compare -ffp-contract=off
 
-EXTRA_CLEAN = $(UNIT_TESTS) test/core/*.o src/core/algorithms/*.o results regression.diffs regression.out tmp_check \
+EXTRA_CLEAN = $(UNIT_TESTS) test/core/paramdoc test/core/*.o src/core/algorithms/*.o results regression.diffs regression.out tmp_check \
 	$(SCORER) src/scorer/*.o bench/floor src/core/libmmcore.a
 
 PG_CONFIG ?= pg_config
@@ -109,9 +109,21 @@ UNIT_TESTS := $(patsubst %.c,%,$(sort $(wildcard test/core/test_*.c)))
 test/core/test_%: test/core/test_%.c test/core/testutil.h $(CORE_OBJS)
 	$(CC) $(CORE_CFLAGS) -Wno-unused-parameter $(CORE_INCLUDES) -o $@ $< $(CORE_OBJS) -lcmocka $(LINALG_LIBS)
 
+# The parameter tables of doc/algorithms.md, printed from the algorithms'
+# declarations; scripts/gen-docs-params.sh puts them in the page.
+PARAMDOC = test/core/paramdoc
+
+$(PARAMDOC): test/core/paramdoc.c $(CORE_OBJS)
+	$(CC) $(CORE_CFLAGS) $(CORE_INCLUDES) -o $@ $< $(CORE_OBJS) $(LINALG_LIBS)
+
+.PHONY: paramdoc
+paramdoc: $(PARAMDOC)
+
+# The unit tests, and the check that doc/algorithms.md's tables are current.
 .PHONY: unittest
-unittest: $(UNIT_TESTS)
-	@status=0; for t in $(UNIT_TESTS); do ./$$t || status=1; done; exit $$status
+unittest: $(UNIT_TESTS) $(PARAMDOC)
+	@status=0; for t in $(UNIT_TESTS); do ./$$t || status=1; done; \
+	bash scripts/gen-docs-params.sh --check || status=1; exit $$status
 
 # The two halves of installcheck, each on its own, so that a run can report both.
 .PHONY: regresscheck tapcheck

@@ -1,15 +1,13 @@
 /*
- * classify.c: training and evaluating classifiers on rows held in memory.
+ * classify.c: what the classification task measures and checks, for
+ * training (fit.c) and mm_evaluate.
  *
- * The linear SVM follows the same path with dual coordinate descent
- * (core/svm.h) in place of Newton's method.
- *
- * Logistic regression reads the relation once (dataset.c), fits the
- * preprocessing on the training part (preprocess.c), then runs Newton's
- * method on the matrix (core/logistic.h): a step costs two passes over
- * memory instead of a scan of the table, which is what makes it faster than
- * one aggregate pass per step (doc/performance.md).  Metrics on both parts
- * come from the core's prediction functions, the same ones mm_predict uses.
+ * A classifier is fitted on rows held in memory (fit.c): an iterative fit's
+ * step costs a pass over memory instead of a scan of the table, which is
+ * what makes it faster than one aggregate pass per step
+ * (doc/performance.md).  Metrics on both parts come from the core's
+ * prediction functions, the same ones mm_predict uses; they need every
+ * prediction at once (the ROC AUC ranks them).
  */
 #include "modelmgr.h"
 
@@ -22,8 +20,6 @@
 #include "utils/lsyscache.h"
 
 #include "classmetrics.h"
-#include "logistic.h"
-#include "svm.h"
 
 /* The label kind a target type gives, or 0 when it cannot be a class label. */
 MmLabelKind
@@ -46,190 +42,6 @@ MmLabelKindOf(Oid type)
 	if (category == TYPCATEGORY_STRING)
 		return MM_LABEL_TEXT;
 	return 0;
-}
-
-/* The hyperparameters both linear classifiers have. */
-typedef struct CommonParams
-{
-	int			fit_intercept;
-	int			balanced;
-	int			max_iter;
-	double		tol;
-} CommonParams;
-
-/*
- * Reads a hyperparameter both linear classifiers have into c; false when
- * key is not one of them.
- */
-static bool
-parse_common_param(const char *key, const JsonbValue *v, int max_iter_limit, CommonParams *c)
-{
-	double		num = MmJsonbNumber(v);
-
-	if (strcmp(key, "fit_intercept") == 0)
-	{
-		if (v->type != jbvBool)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("parameter \"fit_intercept\" must be true or false")));
-		c->fit_intercept = v->val.boolean;
-	}
-	else if (strcmp(key, "class_weight") == 0)
-	{
-		if (v->type == jbvNull)
-			c->balanced = 0;
-		else if (v->type == jbvString && v->val.string.len == 8 &&
-				 memcmp(v->val.string.val, "balanced", 8) == 0)
-			c->balanced = 1;
-		else
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("parameter \"class_weight\" must be \"balanced\" or null")));
-	}
-	else if (strcmp(key, "max_iter") == 0)
-	{
-		if (!(num >= 1.0 && num <= max_iter_limit) || num != floor(num))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("parameter \"max_iter\" must be an integer between 1 and %d",
-							max_iter_limit)));
-		c->max_iter = (int) num;
-	}
-	else if (strcmp(key, "tol") == 0)
-	{
-		if (!(num > 0.0) || isinf(num))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("parameter \"tol\" must be a finite positive number")));
-		c->tol = num;
-	}
-	else
-		return false;
-	return true;
-}
-
-/* Hyperparameters of logistic regression, defaults as scikit-learn's. */
-static void
-parse_logistic_params(Jsonb *params, MmLogisticOptions *o)
-{
-	JsonbIterator *it;
-	JsonbValue	v;
-	char	   *key;
-	CommonParams c = {1, 0, 100, 1e-4};
-
-	memset(o, 0, sizeof(*o));
-	o->alpha = 1.0;
-	MmJsonbRequireObject(params, "params");
-	it = JsonbIteratorInit(&params->root);
-	while (MmJsonbNextPair(&it, &key, &v))
-	{
-		double		num = MmJsonbNumber(&v);
-
-		if (strcmp(key, "alpha") == 0)
-		{
-			if (!(num >= 0.0) || isinf(num))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("parameter \"alpha\" must be a finite non-negative number")));
-			o->alpha = num;
-		}
-		else if (!parse_common_param(key, &v, 10000, &c))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("parameter \"%s\" is not valid for algorithm \"logistic_regression\"", key),
-					 errhint("Valid parameters: alpha, fit_intercept, class_weight, max_iter, tol.")));
-	}
-	o->fit_intercept = c.fit_intercept;
-	o->balanced = c.balanced;
-	o->max_iter = c.max_iter;
-	o->tol = c.tol;
-}
-
-/* Appends the hyperparameters both linear classifiers have, and closes the object. */
-static void
-append_common_json(StringInfo buf, int fit_intercept, int balanced, int max_iter, double tol)
-{
-	appendStringInfo(buf, ", \"fit_intercept\": %s, \"class_weight\": %s, \"max_iter\": %d, \"tol\": ",
-					 fit_intercept ? "true" : "false", balanced ? "\"balanced\"" : "null", max_iter);
-	MmJsonNumber(buf, tol);
-	appendStringInfoChar(buf, '}');
-}
-
-/* The resolved hyperparameters as JSON. */
-static char *
-logistic_params_json(const MmLogisticOptions *o)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"alpha\": ");
-	MmJsonNumber(&buf, o->alpha);
-	append_common_json(&buf, o->fit_intercept, o->balanced, o->max_iter, o->tol);
-	return buf.data;
-}
-
-/* Hyperparameters of the linear SVM, defaults as scikit-learn's LinearSVC but the hinge loss. */
-static void
-parse_svm_params(Jsonb *params, int32 seed, MmSvmOptions *o)
-{
-	JsonbIterator *it;
-	JsonbValue	v;
-	char	   *key;
-	CommonParams c = {1, 0, 1000, 1e-4};
-
-	memset(o, 0, sizeof(*o));
-	o->C = 1.0;
-	o->seed = (uint64) (uint32) seed;
-	it = JsonbIteratorInit(&params->root);
-	while (MmJsonbNextPair(&it, &key, &v))
-	{
-		double		num = MmJsonbNumber(&v);
-
-		if (strcmp(key, "C") == 0)
-		{
-			if (!(num > 0.0) || isinf(num))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("parameter \"C\" must be a finite positive number")));
-			o->C = num;
-		}
-		else if (strcmp(key, "loss") == 0)
-		{
-			if (v.type == jbvString && v.val.string.len == 5 &&
-				memcmp(v.val.string.val, "hinge", 5) == 0)
-				o->squared_hinge = 0;
-			else if (v.type == jbvString && v.val.string.len == 13 &&
-					 memcmp(v.val.string.val, "squared_hinge", 13) == 0)
-				o->squared_hinge = 1;
-			else
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("parameter \"loss\" must be \"hinge\" or \"squared_hinge\"")));
-		}
-		else if (!parse_common_param(key, &v, 100000, &c))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("parameter \"%s\" is not valid for algorithm \"linear_svm\"", key),
-					 errhint("Valid parameters: C, loss, fit_intercept, class_weight, max_iter, tol.")));
-	}
-	o->fit_intercept = c.fit_intercept;
-	o->balanced = c.balanced;
-	o->max_iter = c.max_iter;
-	o->tol = c.tol;
-}
-
-/* The linear SVM's resolved hyperparameters as JSON. */
-static char *
-svm_params_json(const MmSvmOptions *o)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"C\": ");
-	MmJsonNumber(&buf, o->C);
-	appendStringInfo(&buf, ", \"loss\": \"%s\"", o->squared_hinge ? "squared_hinge" : "hinge");
-	append_common_json(&buf, o->fit_intercept, o->balanced, o->max_iter, o->tol);
-	return buf.data;
 }
 
 /*
@@ -323,21 +135,17 @@ classifier_metrics(const MmModel *model, const double *x, const int32 *y, size_t
 		pfree(score);
 }
 
-/* Errors unless every class has training rows, naming one that has none. */
-static void
-check_classes(const MmDataset *ds, const MmSource *src)
+/*
+ * Errors unless every class has training rows, naming one that has none
+ * (the rows hold some, fit.c checked).
+ */
+void
+MmCheckClasses(const MmDataset *ds, const MmSource *src)
 {
 	int64	   *train = palloc0(sizeof(int64) * Max(ds->nlabels, 1));
 	size_t		i;
 	int			c;
 
-	if (ds->n[0] + ds->n[1] == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 ds->rows_read == 0 ?
-				 errmsg("relation %s has no rows", src->display) :
-				 errmsg("target \"%s\" is null in every row of relation %s",
-						src->target, src->display)));
 	for (i = 0; i < ds->n[0]; i++)
 		train[ds->y[0][i]]++;
 	for (c = 0; c < ds->nlabels; c++)
@@ -357,111 +165,24 @@ check_classes(const MmDataset *ds, const MmSource *src)
 }
 
 /*
- * Trains a linear classifier version of spec on src (SPI is connected):
- * logistic_regression or linear_svm, with rows and a warm start as ctx
- * gives them.
+ * The metrics of a fitted classifier on both parts of the rows in memory,
+ * with the fit's iterations; the score is the held-out part's f1, or the
+ * training part's without one.
  */
 void
-MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
-				  const MmTrainContext *ctx, MmTrained *out)
+MmClassificationResults(const MmFitOutcome *in, MmTrained *out)
 {
-	bool		svm = strcmp(algorithm, "linear_svm") == 0;
-	MmLogisticOptions opts;
-	MmSvmOptions svm_opts;
-	MmPreprocess pp;
-	MmPreprocessFit fit;
-	MmDataset	ds;
-	MmBaselineSample *baseline;
-	MmClassifier *c;
+	const MmDataset *ds = in->ds;
 	MmClassMetrics train_m,
 				test_m;
-	bool		has_test;
-	double	   *center = NULL,
-			   *scale = NULL;
-	MmError		err;
+	bool		has_test = ds->n[1] > 0;
 	StringInfoData metrics;
-	int			j;
 
-	if (svm)
-		parse_svm_params(spec->params, spec->seed, &svm_opts);
-	else
-		parse_logistic_params(spec->params, &opts);
-	MmParsePreprocess(spec->preprocess, src, &pp);
-
-	out->snapshot = MmDatasetLoadTraining(&ds, src, MmLabelKindOf(src->target_type), false,
-										  spec->test_size, spec->seed, ctx);
-	MmDatasetOrderLabels(&ds);
-	check_classes(&ds, src);
-	baseline = MmBaselineTake(&ds, src);
-	MmFitPreprocess(&pp, src, &ds, &fit);
-	MmReportPreprocessFit(&fit);
-	check_classes(&ds, src);
-
-	memset(&out->model, 0, sizeof(out->model));
-	out->model.algorithm = mm_algorithm_by_name(algorithm);
-	out->model.task = MM_TASK_CLASSIFICATION;
-	out->model.n_features = src->nfeatures;
-	out->model.n_design = ds.p;
-	out->model.feature_names = src->features;
-	out->model.feature_kinds = src->feature_kinds;
-	out->model.target = src->target;
-	out->model.transform = fit.transform;
-	out->model.categories = fit.categories;
-	if (fit.transform != NULL)
-	{
-		center = palloc(sizeof(double) * ds.p);
-		scale = palloc(sizeof(double) * ds.p);
-		mm_model_design_scaling(&out->model, center, scale);
-		opts.center = center;
-		opts.scale = scale;
-	}
-	c = palloc0(sizeof(MmClassifier));
-	out->model.fit = c;
-	/* a neighbouring candidate's fit of the same shape, when tuning gives one */
-	if (!svm && ctx->warm_start != NULL && ctx->warm_width == ds.p &&
-		ctx->warm_rows == (ds.nlabels == 2 ? 1 : ds.nlabels))
-		opts.start = ctx->warm_start;
-	CHECK_FOR_INTERRUPTS();
-	switch (svm ? mm_svm_fit(ds.x[0], ds.y[0], ds.n[0], ds.p, ds.nlabels, &svm_opts, c, &err) :
-			mm_logistic_fit(ds.x[0], ds.y[0], ds.n[0], ds.p, ds.nlabels, &opts, c, &err))
-	{
-		case MM_OK:
-			break;
-		case MM_ERR_NO_MEMORY:
-			ereport(ERROR,
-					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("out of memory fitting the %s", svm ? "linear SVM" : "logistic regression")));
-			break;
-		default:
-			MmReportCoreError(&err, svm ? "could not fit the linear SVM" :
-							  "could not fit the logistic regression");
-	}
-	out->model.labels.n_classes = ds.nlabels;
-	out->model.labels.classes = ds.labels;
-	out->model.labels.label_kind = ds.label_kind;
-	out->model.labels.class_values = ds.label_kind == MM_LABEL_TEXT ? NULL : ds.label_values;
-	if (!c->converged)
-		ereport(NOTICE,
-				(errmsg("%s did not converge in %d iterations",
-						svm ? "the linear SVM" : "logistic regression", c->n_iter),
-				 svm ?
-				 errhint("Raise max_iter, lower C, or scale the features with "
-						 "preprocess => '{\"*\": {\"scale\": \"standard\"}}'.") :
-				 errhint("Raise max_iter, raise alpha, or scale the features with "
-						 "preprocess => '{\"*\": {\"scale\": \"standard\"}}'.")));
-	else if (c->separated)
-		ereport(NOTICE,
-				(errmsg("the classes are perfectly separated in the training rows"),
-				 errdetail("Without a penalty the coefficients grow without bound; the ones "
-						   "stored are where the gradient fell below tol."),
-				 errhint("Pass a positive alpha for finite, stable coefficients.")));
-
-	classifier_metrics(&out->model, ds.x[0], ds.y[0], ds.n[0], &train_m);
-	has_test = ds.n[1] > 0;
+	classifier_metrics(in->model, ds->x[0], ds->y[0], ds->n[0], &train_m);
 	if (has_test)
-		classifier_metrics(&out->model, ds.x[1], ds.y[1], ds.n[1], &test_m);
-	else if (spec->test_size > 0)
-		MmNoticeNoTestRows((double) ds.n[0], spec->test_size);
+		classifier_metrics(in->model, ds->x[1], ds->y[1], ds->n[1], &test_m);
+	else if (in->spec->test_size > 0)
+		MmNoticeNoTestRows((double) ds->n[0], in->spec->test_size);
 
 	initStringInfo(&metrics);
 	appendStringInfoString(&metrics, "{\"train\": ");
@@ -470,40 +191,14 @@ MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
 	if (has_test)
 	{
 		append_class_metrics(&metrics, &test_m);
-		MmAppendUnseen(&metrics, &fit);
+		MmAppendUnseen(&metrics, in->prep);
 	}
 	else
 		appendStringInfoString(&metrics, "null");
 	appendStringInfo(&metrics, ", \"iterations\": %d, \"converged\": %s}",
-					 c->n_iter, c->converged ? "true" : "false");
-
-	out->algorithm = svm ? "linear_svm" : "logistic_regression";
-	out->task = "classification";
-	out->params = svm ? svm_params_json(&svm_opts) : logistic_params_json(&opts);
+					 in->report->n_iter, in->report->converged ? "true" : "false");
 	out->metrics = metrics.data;
-	out->fitted = fit.json;
 	out->score = has_test ? test_m.f1 : train_m.f1;
-	out->rows_read = ds.rows_read;
-	out->rows_train = (int64) ds.n[0];
-	out->rows_test = (int64) ds.n[1];
-	out->rows_skipped = psprintf("{\"null_target\": " INT64_FORMAT ", \"duplicates\": " INT64_FORMAT "}",
-								 ds.null_target, fit.duplicates);
-	out->fingerprint = ds.fingerprint;
-	/* the labels live on in the model: keep them, release the rows */
-	{
-		MmLabels   *l = &out->model.labels;
-
-		l->classes = palloc(sizeof(char *) * ds.nlabels);
-		l->class_values = ds.label_kind == MM_LABEL_TEXT ? NULL : palloc(sizeof(double) * ds.nlabels);
-		for (j = 0; j < ds.nlabels; j++)
-		{
-			l->classes[j] = pstrdup(ds.labels[j]);
-			if (l->class_values)
-				l->class_values[j] = ds.label_values[j];
-		}
-	}
-	out->baseline = MmBaselineFinish(baseline, &out->model);
-	MmDatasetFree(&ds);
 }
 
 /*
@@ -569,18 +264,4 @@ MmEvaluateClassifier(const MmModel *model, MmSource *src)
 	appendStringInfoChar(&json, '}');
 	MmDatasetFree(&ds);
 	return MmJsonbFromString(json.data);
-}
-
-/* Errors unless params are valid for a classifier algorithm (no data is read). */
-void
-MmCheckClassifierParams(const char *algorithm, Jsonb *params, int32 seed)
-{
-	MmLogisticOptions opts;
-	MmSvmOptions svm_opts;
-
-	MmJsonbRequireObject(params, "params");
-	if (strcmp(algorithm, "linear_svm") == 0)
-		parse_svm_params(params, seed, &svm_opts);
-	else
-		parse_logistic_params(params, &opts);
 }

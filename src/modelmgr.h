@@ -213,18 +213,7 @@ extern void MmReadTrainRecipe(FunctionCallInfo fcinfo, int first, MmTrainSpec *s
 extern void MmRequireCurrentSchema(void);
 extern char *MmJsonStringArray(char **items, int n);
 
-/* Hyperparameters of linear regression. */
-typedef struct MmLinearParams
-{
-	double		alpha;
-	bool		fit_intercept;
-} MmLinearParams;
-
-extern void MmParseLinearParams(Jsonb *params, MmLinearParams *out);
-extern char *MmLinearParamsJson(const MmLinearParams *lp);
 extern void MmNoticeNoTestRows(double train_rows, double test_size);
-extern void MmFitLinear(const double *moments, int p, const MmLinearParams *lp, char **names,
-						const char *target, const char *kind, MmLinearModel *lin);
 extern void MmAppendRegressionFields(StringInfo buf, const MmRegressionMetrics *m);
 extern void MmAppendRegressionMetrics(StringInfo buf, const MmRegressionMetrics *m);
 
@@ -306,8 +295,8 @@ typedef struct MmDataset
  * Rows already in memory that a training copies instead of reading its
  * relation: the training rows of all outside fold (part 0) and those in it
  * (part 1), or with fold -1 all's two parts as they are.  Tuning reads the
- * relation once and fits every fold from these copies, with the trainers
- * mm_train uses.
+ * relation once and fits every fold from these copies, through the fit
+ * driver mm_train uses.
  */
 typedef struct MmDatasetFold
 {
@@ -320,13 +309,12 @@ typedef struct MmDatasetFold
 /*
  * What a training reads besides its spec: where its rows come from, what
  * of them to keep, and where an iterative fit starts.  It travels down the
- * calls, from MmTrainVersion through MmFitAlgorithm and the trainers to
- * MmDatasetLoadTraining, so that tuning steers the fits it runs in the open
+ * calls, from MmTrainVersion through MmFitAlgorithm (fit.c) to the
+ * algorithm's fit and MmDatasetLoadTraining, so that tuning steers the fits it runs in the open
  * and nothing reaches a fit through module state; what else a fit is handed
  * (progress, its seed, cancellation) belongs here too.  All zero is a plain
  * training, the relation read and nothing carried over; MmTrainVersion,
- * MmFitAlgorithm and MmDatasetLoadTraining take NULL for it, the trainers
- * are always handed a context.
+ * MmFitAlgorithm and MmDatasetLoadTraining take NULL for it.
  */
 typedef struct MmTrainContext
 {
@@ -339,7 +327,7 @@ typedef struct MmTrainContext
 	bool		keep_hashes;
 
 	/*
-	 * Where a logistic regression starts (NULL: its own start): a
+	 * Where an iterative fit starts (NULL: its own start): a
 	 * neighbouring fit's coefficients, warm_rows rows of warm_width
 	 * coefficients and the intercept; used only when the shape matches.
 	 */
@@ -440,7 +428,7 @@ extern void MmSelectFeatures(int k_best, const MmSource *src, const MmDataset *d
 							 const MmFeatureTransform *all, double *const *code_of,
 							 const MmCategories *cats, MmPreprocessFit *fit);
 
-/* classify.c */
+/* fit.c */
 
 /* What an algorithm's training hands back for the version row. */
 typedef struct MmTrained
@@ -461,10 +449,43 @@ typedef struct MmTrained
 	MmModel		model;
 } MmTrained;
 
+/*
+ * What a task's metrics read once a model is fitted: the rows in memory
+ * and their preprocessing, or the training aggregate (then ds and prep are
+ * NULL).
+ */
+typedef struct MmFitOutcome
+{
+	const MmTrainSpec *spec;
+	const MmModel *model;
+	const MmFitReport *report;
+	const MmDataset *ds;
+	const MmPreprocessFit *prep;
+	const struct MmLsView *view;
+} MmFitOutcome;
+
+extern void MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
+						   const MmAlgorithm *algorithm, const MmTrainContext *ctx,
+						   MmTrained *trained);
+
+extern void MmFitFromMoments(const MmTrainSpec *spec, const MmSource *src,
+							 const MmAlgorithm *algorithm, const double *moments, MmParams *params,
+							 MmModel *model);
+
+/* aggsource.c */
+extern void MmMomentsSource(MmDataSource *source, const double *moments, int p);
+extern bool MmAggregateServes(const MmAlgorithm *algorithm);
+
+/* params.c */
+extern void MmParseParams(const MmAlgorithm *algorithm, Jsonb *params, int p, MmParams *out);
+extern void MmCheckParamsWidth(const MmParams *params, int p);
+extern char *MmParamsJson(const MmParams *params);
+
+/* classify.c */
 extern MmLabelKind MmLabelKindOf(Oid type);
-extern void MmTrainClassifier(const MmTrainSpec *spec, MmSource *src, const char *algorithm,
-							  const MmTrainContext *ctx, MmTrained *out);
-extern void MmCheckClassifierParams(const char *algorithm, Jsonb *params, int32 seed);
+extern void MmCheckClasses(const MmDataset *ds, const MmSource *src);
+extern void MmClassificationResults(const MmFitOutcome *in, MmTrained *out);
+extern Jsonb *MmEvaluateClassifier(const MmModel *model, MmSource *src);
 
 /* train.c, continued: training one version, in parts tuning reuses */
 
@@ -477,11 +498,9 @@ typedef struct MmTrainedVersion
 	MmTrained  *trained;
 } MmTrainedVersion;
 
-extern const char *MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *src);
+extern const MmAlgorithm *MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *src);
 extern void MmCheckTrainSpec(const MmTrainSpec *spec);
 extern void MmCheckTrainPrivileges(const char *model, const char *deploy);
-extern void MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
-						   const char *algorithm, const MmTrainContext *ctx, MmTrained *trained);
 extern void MmTrainVersion(FunctionCallInfo fcinfo, MmTrainSpec *spec, const MmTrainContext *ctx,
 						   MmAuditCall *call, MmTrainedVersion *result);
 extern void MmRecordVersion(const MmTrainSpec *spec, const MmSource *src, MmTrained *trained,
@@ -497,18 +516,13 @@ extern void MmCheckRowCounts(int p, const int64 *null_count, const int64 *nonfin
 							 double usable_rows, const MmSource *src);
 
 /* regress.c */
-extern void MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src,
-								  const MmTrainContext *ctx, MmTrained *out);
+extern void MmRegressionResults(const MmFitOutcome *in, MmTrained *out);
 extern Jsonb *MmEvaluateRegressionInMemory(const MmModel *model, MmSource *src);
 
 /* unsupervised.c */
-extern void MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, const MmTrainContext *ctx,
-						  MmTrained *out);
-extern void MmTrainPCA(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
-					   const MmTrainContext *ctx, MmTrained *out);
+extern void MmClusteringResults(const MmFitOutcome *in, MmTrained *out);
+extern void MmDecompositionResults(const MmFitOutcome *in, MmTrained *out);
 extern Jsonb *MmEvaluateUnsupervised(const MmModel *model, MmSource *src);
-extern void MmCheckKMeansParams(Jsonb *params, int32 seed);
-extern Jsonb *MmEvaluateClassifier(const MmModel *model, MmSource *src);
 
 /* baseline.c */
 typedef struct MmBaselineSample MmBaselineSample;

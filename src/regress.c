@@ -1,16 +1,11 @@
 /*
- * regress.c: linear regression on rows held in memory, for models with
- * preprocessing or text features.
+ * regress.c: what the regression task measures, for training (fit.c) and
+ * mm_evaluate of models with text features.
  *
- * Without either, linear regression is one aggregate pass (train.c).  With
- * them, the rows are read once (dataset.c), the preprocessing is fitted on
- * the training part and applied, text encoded (preprocess.c), and the
- * normal equations are built from the encoded rows.  Without a penalty the
- * fit is made in the columns' own units (imputed, clipped and encoded, not
- * centered or scaled), so the inference statistics are the textbook ones for
- * the coefficients mm_coefficients reports; the stored model holds the same
- * coefficients mapped onto the scaled columns prediction computes.  A ridge
- * penalty acts on the scaled columns, as in a scikit-learn pipeline.
+ * A regression fitted on rows in memory is measured on them, every row
+ * predicted as mm_predict would; one fitted from the training aggregate is
+ * measured from its moments and its sample of rows (for the mean absolute
+ * error), so the rows are never held in memory.
  */
 #include "modelmgr.h"
 
@@ -19,45 +14,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
-#include "moments.h"
-
-#define BATCH_ROWS 256
-
-/*
- * The moments of the design columns (centering and scaling undone when
- * unscale) and the target over one part, in batches.
- */
-static double *
-design_moments(const MmDataset *ds, int part, const double *center, const double *scale,
-			   bool unscale)
-{
-	int			p = ds->p,
-				d = p + 1,
-				j;
-	double	   *block = palloc0(sizeof(double) * mm_moments_len(d));
-	double	   *cols = palloc(sizeof(double) * d * BATCH_ROWS);
-	double	   *scratch = palloc(sizeof(double) * (mm_moments_len(d) + d));
-	size_t		i = 0;
-
-	while (i < ds->n[part])
-	{
-		int			m = (int) Min((size_t) BATCH_ROWS, ds->n[part] - i),
-					r;
-
-		for (r = 0; r < m; r++)
-		{
-			const double *row = ds->x[part] + (i + r) * p;
-
-			for (j = 0; j < p; j++)
-				cols[j * m + r] = unscale ? row[j] * scale[j] + center[j] : row[j];
-			cols[p * m + r] = ds->t[part][i + r];
-		}
-		mm_moments_merge_batch(block, d, cols, m, scratch);
-		i += m;
-		CHECK_FOR_INTERRUPTS();
-	}
-	return block;
-}
+#include "lsq.h"
 
 /* The regression metrics of the model on one part, every row predicted as mm_predict would. */
 static void
@@ -78,125 +35,90 @@ part_metrics(const MmModel *model, const MmDataset *ds, int part, MmRegressionMe
 }
 
 /*
- * Trains a linear regression version of spec on src, in memory, with rows as
- * ctx gives them (SPI is connected).
+ * Says so when a part's metric sample came out smaller than it could be:
+ * the planner's row estimate, which sets the sample's first threshold, was
+ * too high.  The sample is still uniform, only smaller.
+ */
+static void
+warn_small_sample(const MmLsView *v)
+{
+	int			part;
+
+	for (part = 0; part < 2; part++)
+	{
+		double		rows = v->part[part][0];
+		double		could = Min(rows, (double) v->head->sample_cap);
+
+		if (v->head->sample_count[part] < could)
+			ereport(NOTICE,
+					(errmsg("the mean absolute error of the %s part was measured on %d of its %.0f rows",
+							part ? "test" : "training", v->head->sample_count[part], rows),
+					 errdetail("The table's row estimate was too high when the sample was drawn."),
+					 errhint("Run ANALYZE on the relation before training.")));
+	}
+}
+
+/*
+ * A part's metrics from the training aggregate: its moments give all but
+ * the mean absolute error, which its sample of rows estimates.  The
+ * aggregate serves only fits from the moments, whose models are linear.
+ */
+static void
+aggregate_metrics(const MmModel *model, const MmLsView *view, int part, MmRegressionMetrics *out)
+{
+	mm_regression_metrics_linear(view->part[part], view->p, model->fit, view->sample_row[part],
+								 view->head->sample_count[part], out);
+}
+
+/*
+ * The metrics of a fitted regression on both parts, from the rows in memory
+ * or the training aggregate; the score is the held-out part's r2, or the
+ * training part's without one.
  */
 void
-MmTrainLinearInMemory(const MmTrainSpec *spec, MmSource *src, const MmTrainContext *ctx,
-					  MmTrained *out)
+MmRegressionResults(const MmFitOutcome *in, MmTrained *out)
 {
-	MmLinearParams lp;
-	MmPreprocess pp;
-	MmPreprocessFit fit;
-	MmDataset	ds;
-	MmBaselineSample *baseline;
-	MmLinearModel lin;
 	MmRegressionMetrics train_m,
 				test_m;
-	double	   *center,
-			   *scale,
-			   *moments;
-	char	  **names;
-	bool		in_units;
+	double		n_train;
+	bool		has_test;
 	StringInfoData metrics;
-	int			p,
-				j;
 
-	MmParseLinearParams(spec->params, &lp);
-	MmParsePreprocess(spec->preprocess, src, &pp);
-	out->snapshot = MmDatasetLoadTraining(&ds, src, 0, true, spec->test_size, spec->seed, ctx);
-	if (ds.nonfinite_target > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg_plural("target \"%s\" is NaN or infinite in " INT64_FORMAT " row",
-							   "target \"%s\" is NaN or infinite in " INT64_FORMAT " rows",
-							   (unsigned long) ds.nonfinite_target, src->target, ds.nonfinite_target),
-				 errhint("Filter those rows out, for example through a view.")));
-	if (ds.n[0] + ds.n[1] == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 ds.rows_read == 0 ?
-				 errmsg("relation %s has no rows", src->display) :
-				 errmsg("target \"%s\" is null in every row of relation %s",
-						src->target, src->display)));
-	baseline = MmBaselineTake(&ds, src);
-	MmFitPreprocess(&pp, src, &ds, &fit);
-	MmReportPreprocessFit(&fit);
-	if (ds.n[0] == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("no rows of relation %s are left for training", src->display),
-				 errhint("Lower test_size.")));
-	p = ds.p;
-
-	memset(&out->model, 0, sizeof(out->model));
-	out->model.algorithm = mm_algorithm_by_name("linear_regression");
-	out->model.task = MM_TASK_REGRESSION;
-	out->model.n_features = src->nfeatures;
-	out->model.n_design = p;
-	out->model.feature_names = src->features;
-	out->model.feature_kinds = src->feature_kinds;
-	out->model.target = src->target;
-	out->model.transform = fit.transform;
-	out->model.categories = fit.categories;
-	center = palloc(sizeof(double) * p);
-	scale = palloc(sizeof(double) * p);
-	mm_model_design_scaling(&out->model, center, scale);
-
-	/* unpenalized: fitted in the columns' units, for textbook statistics */
-	in_units = lp.alpha == 0.0;
-	moments = design_moments(&ds, 0, center, scale, in_units);
-	names = palloc(sizeof(char *) * p);
-	for (j = 0; j < p; j++)
-		names[j] = MmDesignName(&out->model, j);
-	CHECK_FOR_INTERRUPTS();
-	MmFitLinear(moments, p, &lp, names, src->target,
-				fit.categories != NULL ? "encoded columns" : "features", &lin);
-	if (in_units)
+	if (in->ds != NULL)
 	{
-		/* the same coefficients, on the scaled columns prediction computes */
-		for (j = 0; j < p; j++)
-		{
-			lin.intercept += lin.coef[j] * center[j];
-			lin.coef[j] *= scale[j];
-		}
+		n_train = (double) in->ds->n[0];
+		has_test = in->ds->n[1] > 0;
+		part_metrics(in->model, in->ds, 0, &train_m);
+		if (has_test)
+			part_metrics(in->model, in->ds, 1, &test_m);
 	}
-	out->model.fit = palloc(sizeof(MmLinearModel));
-	*(MmLinearModel *) out->model.fit = lin;
-
-	part_metrics(&out->model, &ds, 0, &train_m);
-	if (ds.n[1] > 0)
-		part_metrics(&out->model, &ds, 1, &test_m);
-	else if (spec->test_size > 0)
-		MmNoticeNoTestRows((double) ds.n[0], spec->test_size);
+	else
+	{
+		n_train = in->view->part[0][0];
+		has_test = in->view->part[1][0] > 0;
+		warn_small_sample(in->view);
+		aggregate_metrics(in->model, in->view, 0, &train_m);
+		if (has_test)
+			aggregate_metrics(in->model, in->view, 1, &test_m);
+	}
+	if (!has_test && in->spec->test_size > 0)
+		MmNoticeNoTestRows(n_train, in->spec->test_size);
 
 	initStringInfo(&metrics);
 	appendStringInfoString(&metrics, "{\"train\": ");
 	MmAppendRegressionMetrics(&metrics, &train_m);
 	appendStringInfoString(&metrics, ", \"test\": ");
-	if (ds.n[1] > 0)
+	if (has_test)
 	{
 		MmAppendRegressionMetrics(&metrics, &test_m);
-		MmAppendUnseen(&metrics, &fit);
+		if (in->prep != NULL)
+			MmAppendUnseen(&metrics, in->prep);
 	}
 	else
 		appendStringInfoString(&metrics, "null");
 	appendStringInfoChar(&metrics, '}');
-
-	out->algorithm = "linear_regression";
-	out->task = "regression";
-	out->params = MmLinearParamsJson(&lp);
 	out->metrics = metrics.data;
-	out->fitted = fit.json;
-	out->score = ds.n[1] > 0 && !isnan(test_m.r2) ? test_m.r2 : train_m.r2;
-	out->rows_read = ds.rows_read;
-	out->rows_train = (int64) ds.n[0];
-	out->rows_test = (int64) ds.n[1];
-	out->rows_skipped = psprintf("{\"null_target\": " INT64_FORMAT ", \"duplicates\": " INT64_FORMAT "}",
-								 ds.null_target, fit.duplicates);
-	out->fingerprint = ds.fingerprint;
-	out->baseline = MmBaselineFinish(baseline, &out->model);
-	MmDatasetFree(&ds);
+	out->score = has_test && !isnan(test_m.r2) ? test_m.r2 : train_m.r2;
 }
 
 /*

@@ -23,58 +23,18 @@
 /* Most candidates a search may have. */
 #define MAX_CANDIDATES 10000
 
-/* The hyperparameters each algorithm takes. */
-static const char *const linear_params[] = {"alpha", "fit_intercept", NULL};
-static const char *const logistic_params[] = {"alpha", "fit_intercept", "class_weight", "max_iter", "tol", NULL};
-static const char *const svm_params[] = {"C", "loss", "fit_intercept", "class_weight", "max_iter", "tol", NULL};
-static const char *const kmeans_params[] = {"k", "max_iter", "tol", NULL};
-
-/* The default spaces (see doc/tuning.md). */
-static const char *const linear_grid =
-"{\"alpha\": [0.0001, 0.00023357, 0.00054556, 0.0012743, 0.0029764, 0.0069519, 0.016238, "
-"0.037927, 0.088587, 0.20691, 0.48329, 1.1288, 2.6367, 6.1585, 14.384, 33.598, 78.476, 183.3, "
-"428.13, 1000]}";
-static const char *const linear_random = "{\"alpha\": {\"log_uniform\": [0.0001, 1000]}}";
-static const char *const logistic_grid = "{\"alpha\": [0.001, 0.01, 0.1, 1, 10, 100]}";
-static const char *const logistic_random = "{\"alpha\": {\"log_uniform\": [0.001, 100]}}";
-static const char *const svm_grid = "{\"C\": [0.001, 0.01, 0.1, 1, 10, 100]}";
-static const char *const svm_random = "{\"C\": {\"log_uniform\": [0.001, 100]}}";
-static const char *const kmeans_grid = "{\"k\": [2, 3, 4, 5, 6, 7, 8, 9, 10]}";
-static const char *const kmeans_random = "{\"k\": {\"int_uniform\": [2, 10]}}";
-
-static const char *const *
-params_of(const char *algorithm)
-{
-	if (strcmp(algorithm, "linear_regression") == 0)
-		return linear_params;
-	if (strcmp(algorithm, "logistic_regression") == 0)
-		return logistic_params;
-	if (strcmp(algorithm, "linear_svm") == 0)
-		return svm_params;
-	return kmeans_params;
-}
-
-bool
-MmAlgorithmTakes(const char *algorithm, const char *param)
-{
-	const char *const *p;
-
-	for (p = params_of(algorithm); *p != NULL; p++)
-		if (strcmp(*p, param) == 0)
-			return true;
-	return false;
-}
-
+/* The algorithm's default space (see doc/tuning.md), from its parameters' declarations. */
 const char *
-MmDefaultSpace(const char *algorithm, bool random)
+MmDefaultSpace(const MmAlgorithm *algorithm, bool random)
 {
-	if (strcmp(algorithm, "linear_regression") == 0)
-		return random ? linear_random : linear_grid;
-	if (strcmp(algorithm, "logistic_regression") == 0)
-		return random ? logistic_random : logistic_grid;
-	if (strcmp(algorithm, "linear_svm") == 0)
-		return random ? svm_random : svm_grid;
-	return random ? kmeans_random : kmeans_grid;
+	MmBuffer	b = {0};
+
+	mm_params_search_space(algorithm, random, &b);
+	if (b.failed)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory writing a search space")));
+	return b.data;
 }
 
 /* A JSON scalar as JSON text. */
@@ -232,7 +192,7 @@ draw_value(const MmDimension *d, double u)
 
 /* Appends the candidates of one algorithm over space to out. */
 void
-MmSpaceCandidates(const MmSpace *space, const char *algorithm, const char *method, int trials,
+MmSpaceCandidates(const MmSpace *space, const MmAlgorithm *algorithm, const char *method, int trials,
 				  int32 seed, MmCandidateList *out)
 {
 	int			i,
@@ -298,7 +258,7 @@ MmSpaceCandidates(const MmSpace *space, const char *algorithm, const char *metho
 }
 
 MmCandidate *
-MmCandidateAdd(MmCandidateList *list, const char *algorithm, const MmSpace *space)
+MmCandidateAdd(MmCandidateList *list, const MmAlgorithm *algorithm, const MmSpace *space)
 {
 	MmCandidate *c;
 

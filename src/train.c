@@ -5,9 +5,10 @@
  * calling user: a single aggregate query (mm_ls_stats) gathers, per part of a
  * deterministic train/test split, the moments of features and target and a
  * bounded sample of rows, and PostgreSQL runs it as a parallel aggregate when
- * the table is large.  Everything else happens on those statistics: the
- * least-squares solve, the metrics of both parts, the checks that name bad
- * columns.  The catalog is written only after the model is fitted, so the
+ * the table is large.  An algorithm that fits from those statistics (its
+ * table says so, fit.c) needs nothing else: the solve, the metrics of both
+ * parts, the checks that name bad columns; the others read the rows into
+ * memory.  The catalog is written only after the model is fitted, so the
  * model row is locked for milliseconds, not for the scan: concurrent
  * trainings of one model overlap their reading and queue only to take the
  * next version number.
@@ -35,46 +36,6 @@
 PG_FUNCTION_INFO_V1(mm_train);
 PG_FUNCTION_INFO_V1(mm_retrain);
 
-
-/* Reads linear regression's params, filling in defaults. */
-void
-MmParseLinearParams(Jsonb *params, MmLinearParams *out)
-{
-	JsonbIterator *it;
-	JsonbValue	v;
-	char	   *key;
-
-	out->alpha = 0.0;
-	out->fit_intercept = true;
-	MmJsonbRequireObject(params, "params");
-	it = JsonbIteratorInit(&params->root);
-	while (MmJsonbNextPair(&it, &key, &v))
-	{
-		if (strcmp(key, "alpha") == 0)
-		{
-			double		alpha = MmJsonbNumber(&v);
-
-			if (!(alpha >= 0.0) || isinf(alpha))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("parameter \"alpha\" must be a finite non-negative number")));
-			out->alpha = alpha;
-		}
-		else if (strcmp(key, "fit_intercept") == 0)
-		{
-			if (v.type != jbvBool)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("parameter \"fit_intercept\" must be true or false")));
-			out->fit_intercept = v.val.boolean;
-		}
-		else
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("parameter \"%s\" is not valid for algorithm \"linear_regression\"", key),
-					 errhint("Valid parameters: alpha, fit_intercept.")));
-	}
-}
 
 /* True when an integer target has at most ten distinct values (auto picks classification). */
 static bool
@@ -126,7 +87,7 @@ supported_algorithms(void)
 }
 
 /* Picks the algorithm and checks the target suits it. */
-const char *
+const MmAlgorithm *
 MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *src)
 {
 	bool		is_auto = strcmp(spec->algorithm, "auto") == 0;
@@ -147,7 +108,7 @@ MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *src)
 							algorithm->name, src->target),
 					 errhint("Pass target => NULL; to leave the column out of the features, "
 							 "pass exclude => ARRAY['%s'].", src->target)));
-		return algorithm->name;
+		return algorithm;
 	}
 	if (src->target == NULL)
 		ereport(ERROR,
@@ -170,7 +131,7 @@ MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *src)
 					 MmIsNumericType(base) ?
 					 errhint("Pass algorithm => 'linear_regression' to predict a number, or cast the "
 							 "target to an integer in a view.") : 0));
-		return algorithm->name;
+		return algorithm;
 	}
 	if (!MmIsNumericType(base))
 		ereport(ERROR,
@@ -179,7 +140,7 @@ MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *src)
 						src->target, format_type_be(src->target_type)),
 				 MmLabelKindOf(base) != 0 ?
 				 errhint("Pass algorithm => 'logistic_regression' to learn its values as classes.") : 0));
-	return algorithm->name;
+	return algorithm;
 }
 
 /* Features passed to mm_ls_stats as separate arguments, within FUNC_MAX_ARGS. */
@@ -283,88 +244,6 @@ MmCheckRowCounts(int p, const int64 *null_count, const int64 *nonfinite_count, d
 				 errmsg("target \"%s\" is null in every row of relation %s",
 						src->target, src->display) :
 				 errmsg("relation %s has no rows", src->display)));
-}
-
-/*
- * Says so when a part's metric sample came out smaller than it could be:
- * the planner's row estimate, which sets the sample's first threshold, was
- * too high.  The sample is still uniform, only smaller.
- */
-static void
-warn_small_sample(const MmLsView *v)
-{
-	int			part;
-
-	for (part = 0; part < 2; part++)
-	{
-		double		rows = v->part[part][0];
-		double		could = Min(rows, (double) v->head->sample_cap);
-
-		if (v->head->sample_count[part] < could)
-			ereport(NOTICE,
-					(errmsg("the mean absolute error of the %s part was measured on %d of its %.0f rows",
-							part ? "test" : "training", v->head->sample_count[part], rows),
-					 errdetail("The table's row estimate was too high when the sample was drawn."),
-					 errhint("Run ANALYZE on the relation before training.")));
-	}
-}
-
-/*
- * Fits least squares from moments over p columns (the target last), turning
- * the core's refusals into errors that name the column, and saying which
- * coefficients collinear columns leave unidentified.  names[j] names column
- * j; kind says what the columns are ("features", or "encoded columns" when
- * text features were one-hot encoded, which the hint then explains).
- */
-void
-MmFitLinear(const double *moments, int p, const MmLinearParams *lp, char **names,
-			const char *target, const char *kind, MmLinearModel *lin)
-{
-	MmError		err;
-	uint8	   *aliased = palloc0(p + 1);
-	int			j;
-
-	switch (mm_linear_fit(moments, p, lp->alpha, lp->fit_intercept, lin, aliased, &err))
-	{
-		case MM_OK:
-			break;
-		case MM_ERR_TOO_FEW_ROWS:
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("too few training rows: %s", err.message),
-					 errhint("Lower test_size, train on more rows, or use fewer features.")));
-			break;
-		case MM_ERR_CONSTANT_FEATURE:
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("feature \"%s\" is constant in the training rows", names[err.item]),
-					 errhint("Leave it out with exclude => ARRAY['%s'].", names[err.item])));
-			break;
-		case MM_ERR_CONSTANT_TARGET:
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("target \"%s\" is constant in the training rows", target)));
-			break;
-		default:
-			MmReportCoreError(&err, "could not fit the linear model");
-	}
-	if (lin->rank < p && lp->alpha == 0.0)
-	{
-		char	  **unidentified = palloc(sizeof(char *) * p);
-		int			n = 0;
-		bool		encoded = strcmp(kind, "features") != 0;
-
-		for (j = 0; j < p; j++)
-			if (aliased[j + 1])
-				unidentified[n++] = names[j];
-		ereport(NOTICE,
-				(errmsg("features are collinear; using the minimum-norm least-squares solution"),
-				 errdetail("The %s have rank %d of %d; the coefficients of %s are not identifiable.",
-						   kind, lin->rank, p, MmFormatList(unidentified, n)),
-				 encoded && lp->fit_intercept ?
-				 errhint("One-hot columns of a text feature sum to one, as the intercept does; "
-						 "the predictions are unaffected.") : 0));
-	}
 }
 
 /* A text[] of C strings. */
@@ -544,19 +423,6 @@ MmAppendRegressionMetrics(StringInfo buf, const MmRegressionMetrics *m)
 	appendStringInfo(buf, ", \"rows\": %.0f, \"mae_rows\": %.0f}", m->rows, m->mae_rows);
 }
 
-/* Linear regression's resolved hyperparameters, as stored with a version. */
-char *
-MmLinearParamsJson(const MmLinearParams *lp)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"alpha\": ");
-	MmJsonNumber(&buf, lp->alpha);
-	appendStringInfo(&buf, ", \"fit_intercept\": %s}", lp->fit_intercept ? "true" : "false");
-	return buf.data;
-}
-
 /* Says why a training asked for a test split has no test metrics. */
 void
 MmNoticeNoTestRows(double train_rows, double test_size)
@@ -565,90 +431,6 @@ MmNoticeNoTestRows(double train_rows, double test_size)
 			(errmsg("no rows were held out for testing"),
 			 errdetail("With %.0f rows, test_size %g held out none; test metrics are null.",
 					   train_rows, test_size)));
-}
-
-/*
- * Fits a linear regression from its training pass's state (finished) and
- * fills out but for the snapshot.
- */
-static void
-fit_linear_view(const MmTrainSpec *spec, const MmSource *src, MmLsView view, MmTrained *out)
-{
-	MmLinearParams lp;
-	MmLinearModel lin;
-	MmRegressionMetrics train_m,
-				test_m;
-	bool		has_test;
-	StringInfoData metrics;
-
-	MmParseLinearParams(spec->params, &lp);
-	CHECK_FOR_INTERRUPTS();
-	MmFitLinear(view.part[0], view.p, &lp, src->features, src->target, "features", &lin);
-	warn_small_sample(&view);
-	mm_regression_metrics_linear(view.part[0], view.p, &lin, view.sample_row[0],
-								 view.head->sample_count[0], &train_m);
-	has_test = view.part[1][0] > 0;
-	if (has_test)
-		mm_regression_metrics_linear(view.part[1], view.p, &lin, view.sample_row[1],
-									 view.head->sample_count[1], &test_m);
-	else if (spec->test_size > 0)
-		MmNoticeNoTestRows(view.part[0][0], spec->test_size);
-
-	initStringInfo(&metrics);
-	appendStringInfoString(&metrics, "{\"train\": ");
-	MmAppendRegressionMetrics(&metrics, &train_m);
-	appendStringInfoString(&metrics, ", \"test\": ");
-	if (has_test)
-		MmAppendRegressionMetrics(&metrics, &test_m);
-	else
-		appendStringInfoString(&metrics, "null");
-	appendStringInfoChar(&metrics, '}');
-
-	memset(&out->model, 0, sizeof(out->model));
-	out->model.algorithm = mm_algorithm_by_name("linear_regression");
-	out->model.task = MM_TASK_REGRESSION;
-	out->model.n_features = src->nfeatures;
-	out->model.n_design = src->nfeatures;
-	out->model.feature_names = src->features;
-	out->model.feature_kinds = src->feature_kinds;
-	out->model.target = src->target;
-	out->model.fit = palloc(sizeof(MmLinearModel));
-	*(MmLinearModel *) out->model.fit = lin;
-
-	out->algorithm = "linear_regression";
-	out->task = "regression";
-	out->params = MmLinearParamsJson(&lp);
-	out->metrics = metrics.data;
-	out->fitted = "{}";
-	out->score = has_test && !isnan(test_m.r2) ? test_m.r2 : train_m.r2;
-	out->rows_read = view.head->rows_seen;
-	out->rows_train = (int64) view.part[0][0];
-	out->rows_test = (int64) view.part[1][0];
-	out->rows_skipped = psprintf("{\"null_target\": " INT64_FORMAT "}", view.head->rows_null_target);
-	out->fingerprint = view.head->fingerprint;
-	out->baseline = MmBaselineFinish(MmBaselineFromMoments(&view, src), &out->model);
-}
-
-/* Trains a linear regression in one aggregate pass (see the file comment); SPI is connected. */
-static void
-train_linear(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *src, MmTrained *out)
-{
-	MmLsView	view;
-
-	out->snapshot = MmMomentsPass(fcinfo, spec, src, &view);
-	fit_linear_view(spec, src, view, out);
-}
-
-/* True when a feature is text, which the least-squares aggregate cannot read. */
-static bool
-has_text_feature(const MmSource *src)
-{
-	int			j;
-
-	for (j = 0; j < src->nfeatures; j++)
-		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
-			return true;
-	return false;
 }
 
 /*
@@ -733,41 +515,6 @@ MmCheckTrainPrivileges(const char *model, const char *deploy)
 }
 
 /*
- * Fits algorithm on src as spec says, filling trained.  Rows come from the
- * relation, or from memory when ctx holds them (NULL: a plain training); the
- * one-pass aggregates serve only a fresh read.
- */
-void
-MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src, const char *algorithm,
-			   const MmTrainContext *ctx, MmTrained *trained)
-{
-	MmTrainContext plain;
-
-	if (ctx == NULL)
-	{
-		memset(&plain, 0, sizeof(plain));
-		ctx = &plain;
-	}
-	memset(trained, 0, sizeof(*trained));
-	if (strcmp(algorithm, "logistic_regression") == 0 || strcmp(algorithm, "linear_svm") == 0)
-		MmTrainClassifier(spec, src, algorithm, ctx, trained);
-	else if (strcmp(algorithm, "kmeans") == 0)
-		MmTrainKMeans(spec, src, ctx, trained);
-	else if (strcmp(algorithm, "pca") == 0)
-		MmTrainPCA(fcinfo, spec, src, ctx, trained);
-	else if (ctx->moments != NULL)
-	{
-		/* the training pass tuning already made */
-		trained->snapshot = pstrdup(ctx->moments_snapshot);
-		fit_linear_view(spec, src, *ctx->moments, trained);
-	}
-	else if (!MmPreprocessIsEmpty(spec->preprocess) || has_text_feature(src) || ctx->rows != NULL)
-		MmTrainLinearInMemory(spec, src, ctx, trained);
-	else
-		train_linear(fcinfo, spec, src, trained);
-}
-
-/*
  * Trains one version of spec->model, with what ctx gives besides (NULL for
  * a plain training), and records it: the version row, and production when
  * spec->deploy says so.  Fills result; SPI is connected.
@@ -778,7 +525,7 @@ MmTrainVersion(FunctionCallInfo fcinfo, MmTrainSpec *spec, const MmTrainContext 
 {
 	TimestampTz started = GetCurrentTimestamp();
 	MmSource	src;
-	const char *algorithm;
+	const MmAlgorithm *algorithm;
 	MmTrained  *trained = palloc0(sizeof(MmTrained));
 
 	MmCheckTrainSpec(spec);

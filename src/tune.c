@@ -4,8 +4,8 @@
  * The relation is read once into memory.  The training part is cut into
  * folds by each row's content hash (stratified by class for classifiers),
  * so the folds depend on the rows and the seed, not on the scan.  Each
- * candidate is then fitted once per fold by the same trainers mm_train
- * uses, handed a context (MmTrainContext) whose rows are the fold's, copied
+ * candidate is then fitted once per fold by the same fit driver mm_train
+ * uses (fit.c), handed a context (MmTrainContext) whose rows are the fold's, copied
  * from memory, instead of the relation's; the preprocessing is fitted
  * inside each fold, so a candidate's score never sees its validation rows.
  * The best candidate is refitted on the whole training part, from memory
@@ -83,7 +83,7 @@ typedef struct Tune
 	double		budget;			/* seconds, or 0 for none */
 	MmTask		task;
 	int			nalgorithms;
-	const char *algorithms[2];
+	const MmAlgorithm **algorithms;
 	MmSource	src;
 	MmCandidateList candidates;
 	MmDataset	all;
@@ -92,7 +92,7 @@ typedef struct Tune
 	double	  **fold_rows;		/* and its sample of rows, for the mae */
 	size_t	   *fold_n;
 	MmLsView	merged;			/* all the groups of that pass together */
-	/* per fold: the last logistic regression's fit, and the preprocessing it had */
+	/* per fold: the last warm-startable fit, and the preprocessing it had */
 	double	  **warm;
 	int		   *warm_rows;
 	int		   *warm_width;
@@ -103,16 +103,16 @@ typedef struct Tune
 	bool		stopped;		/* by the time budget */
 } Tune;
 
-static MmTask
-task_of(const char *algorithm)
+/* Whether a search has something of the algorithm's to vary by default. */
+static bool
+searchable(const MmAlgorithm *algorithm)
 {
-	if (strcmp(algorithm, "linear_regression") == 0)
-		return MM_TASK_REGRESSION;
-	if (strcmp(algorithm, "kmeans") == 0)
-		return MM_TASK_CLUSTERING;
-	if (strcmp(algorithm, "pca") == 0)
-		return MM_TASK_DECOMPOSITION;
-	return MM_TASK_CLASSIFICATION;
+	int			i;
+
+	for (i = 0; i < algorithm->n_params; i++)
+		if (algorithm->params[i].grid != NULL || algorithm->params[i].random != NULL)
+			return true;
+	return false;
 }
 
 /* The metrics of a task, listed for a hint. */
@@ -134,7 +134,10 @@ static void
 choose_algorithms(Tune *t)
 {
 	MmTrainSpec probe = t->spec;
-	const char *chosen;
+	const MmAlgorithm *chosen;
+	const MmAlgorithm *const *all;
+	int			count,
+				i;
 
 	if (strcmp(t->spec.algorithm, "auto") == 0 && t->src.target == NULL)
 		ereport(ERROR,
@@ -142,16 +145,34 @@ choose_algorithms(Tune *t)
 				 errmsg("target must not be null for algorithm auto"),
 				 errhint("Pass algorithm => 'kmeans' to tune a clustering.")));
 	chosen = MmChooseAlgorithm(&probe, &t->src);
-	t->task = task_of(chosen);
-	t->algorithms[0] = chosen;
-	t->nalgorithms = 1;
-	/* auto searches every algorithm of the task */
-	if (strcmp(t->spec.algorithm, "auto") == 0 && t->task == MM_TASK_CLASSIFICATION)
-	{
-		t->algorithms[0] = "logistic_regression";
-		t->algorithms[1] = "linear_svm";
-		t->nalgorithms = 2;
-	}
+	t->task = chosen->task;
+	all = mm_algorithms(&count);
+	t->algorithms = palloc(sizeof(MmAlgorithm *) * count);
+	t->nalgorithms = 0;
+	/* auto searches every algorithm of the task that has a default space, in the registry's order */
+	if (strcmp(t->spec.algorithm, "auto") == 0)
+		for (i = 0; i < count; i++)
+			if (all[i]->task == t->task && searchable(all[i]))
+				t->algorithms[t->nalgorithms++] = all[i];
+	if (t->nalgorithms == 0)
+		t->algorithms[t->nalgorithms++] = chosen;
+}
+
+/* The algorithms of a task that give probabilities, as "a or b". */
+static char *
+with_probabilities(MmTask task)
+{
+	StringInfoData buf;
+	const MmAlgorithm *const *all;
+	int			count,
+				i;
+
+	initStringInfo(&buf);
+	all = mm_algorithms(&count);
+	for (i = 0; i < count; i++)
+		if (all[i]->task == task && all[i]->proba != NULL)
+			appendStringInfo(&buf, "%s%s", buf.len ? " or " : "", all[i]->name);
+	return buf.data;
 }
 
 static void
@@ -173,17 +194,19 @@ choose_metric(Tune *t)
 				 errmsg("metric \"%s\" does not fit a %s task", name, mm_task_name(t->task)),
 				 errhint("Metrics of %s: %s.", mm_task_name(t->task), metrics_of(t->task))));
 	for (i = 0; i < t->nalgorithms; i++)
-		if (strcmp(m->name, "log_loss") == 0 && strcmp(t->algorithms[i], "linear_svm") == 0)
+		if (strcmp(m->name, "log_loss") == 0 && t->algorithms[i]->proba == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("metric log_loss needs probabilities, which linear_svm does not give"),
-					 errhint("Tune logistic_regression for log_loss, or choose another metric.")));
+					 errmsg("metric log_loss needs probabilities, which %s does not give",
+							t->algorithms[i]->name),
+					 errhint("Tune %s for log_loss, or choose another metric.",
+							 with_probabilities(t->task))));
 	t->metric = m;
 }
 
 /* base with each (key, JSON value) set, as jsonb; keys absent from the algorithm dropped when drop is set. */
 static Jsonb *
-params_with(Jsonb *base, const char *algorithm, bool drop_foreign, const MmCandidate *c)
+params_with(Jsonb *base, const MmAlgorithm *algorithm, bool drop_foreign, const MmCandidate *c)
 {
 	StringInfoData buf;
 	JsonbIterator *it = JsonbIteratorInit(&base->root);
@@ -201,7 +224,7 @@ params_with(Jsonb *base, const char *algorithm, bool drop_foreign, const MmCandi
 
 		for (i = 0; i < c->space->n; i++)
 			overridden |= !c->space->dims[i].preprocess && strcmp(c->space->dims[i].key, key) == 0;
-		if (overridden || (drop_foreign && !MmAlgorithmTakes(algorithm, key)))
+		if (overridden || (drop_foreign && mm_param_index(algorithm, key) < 0))
 			continue;
 		one = JsonbValueToJsonb(&v);
 		appendStringInfoString(&buf, first ? "" : ", ");
@@ -253,18 +276,10 @@ static void
 check_candidate(Tune *t, MmCandidate *c)
 {
 	MmPreprocess pp;
+	MmParams	params;
 	MmSource	src = t->src;
 
-	if (strcmp(c->algorithm, "linear_regression") == 0)
-	{
-		MmLinearParams lp;
-
-		MmParseLinearParams(c->params, &lp);
-	}
-	else if (strcmp(c->algorithm, "kmeans") == 0)
-		MmCheckKMeansParams(c->params, t->spec.seed);
-	else
-		MmCheckClassifierParams(c->algorithm, c->params, t->spec.seed);
+	MmParseParams(c->algorithm, c->params, src.nfeatures, &params);
 	MmParsePreprocess(c->preprocess, &src, &pp);
 }
 
@@ -285,19 +300,19 @@ make_candidates(Tune *t)
 			bool		taken = user->dims[i].preprocess;
 
 			for (a = 0; a < t->nalgorithms; a++)
-				taken |= MmAlgorithmTakes(t->algorithms[a], user->dims[i].key);
+				taken |= mm_param_index(t->algorithms[a], user->dims[i].key) >= 0;
 			if (!taken)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("search names hyperparameter \"%s\", which %s does not take",
 								user->dims[i].key, t->nalgorithms > 1 ? "no algorithm of the search" :
-								t->algorithms[0]),
+								t->algorithms[0]->name),
 						 errhint("Preprocessing options are searched as \"preprocess.<option>\".")));
 		}
 	}
 	for (a = 0; a < t->nalgorithms; a++)
 	{
-		const char *alg = t->algorithms[a];
+		const MmAlgorithm *alg = t->algorithms[a];
 		bool		random = strcmp(t->method, "random") == 0;
 		MmSpace    *space = palloc0(sizeof(MmSpace));
 		bool		own = false;
@@ -306,7 +321,7 @@ make_candidates(Tune *t)
 		/* the user's entries this algorithm takes, or its default space for its own */
 		space->dims = palloc(sizeof(MmDimension) * (user ? user->n : 0) + sizeof(MmDimension) * 4);
 		for (i = 0; user != NULL && i < user->n; i++)
-			if (user->dims[i].preprocess || MmAlgorithmTakes(alg, user->dims[i].key))
+			if (user->dims[i].preprocess || mm_param_index(alg, user->dims[i].key) >= 0)
 			{
 				own |= !user->dims[i].preprocess;
 				space->dims[space->n++] = user->dims[i];
@@ -466,15 +481,16 @@ seconds_since(TimestampTz start)
 }
 
 /*
- * Logistic regressions start from the fit of the candidate before on the
- * same fold, when it had the same preprocessing (so the same columns): a
- * neighbouring penalty's optimum is a few steps from this one's.  Sets ctx's
- * warm start when there is one.
+ * An algorithm whose table gives a warm start (logistic regression's)
+ * starts from the fit of its candidate before on the same fold, when it had
+ * the same preprocessing (so the same columns): a neighbouring penalty's
+ * optimum is a few steps from this one's.  key names the algorithm and the
+ * preprocessing.  Sets ctx's warm start when there is one.
  */
 static void
 warm_start_from(const Tune *t, const MmCandidate *c, int f, const char *key, MmTrainContext *ctx)
 {
-	if (strcmp(c->algorithm, "logistic_regression") != 0 || t->warm == NULL || t->warm[f] == NULL ||
+	if (c->algorithm->warm_start == NULL || t->warm == NULL || t->warm[f] == NULL ||
 		strcmp(t->warm_key[f], key) != 0)
 		return;
 	ctx->warm_start = t->warm[f];
@@ -485,7 +501,7 @@ warm_start_from(const Tune *t, const MmCandidate *c, int f, const char *key, MmT
 static void
 keep_warm_start(Tune *t, const MmCandidate *c, int f, const char *key, const MmModel *m)
 {
-	if (strcmp(c->algorithm, "logistic_regression") != 0 || m->algorithm->warm_start == NULL)
+	if (m->algorithm->warm_start == NULL)
 		return;
 	if (t->warm == NULL)
 	{
@@ -506,7 +522,7 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 	int			f;
 	double		sum = 0.0,
 				sq = 0.0;
-	const char *key = MmJsonbText(c->preprocess);
+	const char *key = psprintf("%s %s", c->algorithm->name, MmJsonbText(c->preprocess));
 
 	for (f = 0; f < t->folds; f++)
 	{
@@ -525,10 +541,10 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 		memcpy(src.feature_types, t->src.feature_types, sizeof(Oid) * src.nfeatures);
 		src.feature_kinds = palloc(src.nfeatures);
 		memcpy(src.feature_kinds, t->src.feature_kinds, src.nfeatures);
-		spec.algorithm = (char *) c->algorithm;
+		spec.algorithm = (char *) c->algorithm->name;
 		spec.params = c->params;
 		spec.preprocess = c->preprocess;
-		MmProgressUpdate(t->current, c->algorithm, f + 1);
+		MmProgressUpdate(t->current, c->algorithm->name, f + 1);
 		memset(&ctx, 0, sizeof(ctx));
 		ctx.rows = &fold;
 		warm_start_from(t, c, f, key, &ctx);
@@ -554,9 +570,10 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 }
 
 /*
- * Linear regression without preprocessing needs only the moments of each
- * fold: a candidate's fit on the other folds comes from their merged
- * moments, and its score on the fold from the fold's own.
+ * A regression that fits from the moments pass (its table says so,
+ * aggsource.c), without preprocessing, needs only the moments of each fold:
+ * a candidate's fit on the other folds comes from their merged moments, and
+ * its score on the fold from the fold's own.
  */
 static bool
 moments_suffice(const Tune *t)
@@ -565,7 +582,8 @@ moments_suffice(const Tune *t)
 				j;
 
 	for (i = 0; i < t->candidates.n; i++)
-		if (strcmp(t->candidates.items[i].algorithm, "linear_regression") != 0 ||
+		if (t->candidates.items[i].algorithm->task != MM_TASK_REGRESSION ||
+			!MmAggregateServes(t->candidates.items[i].algorithm) ||
 			!MmPreprocessIsEmpty(t->candidates.items[i].preprocess))
 			return false;
 	for (j = 0; j < t->src.nfeatures; j++)
@@ -656,7 +674,7 @@ fold_pass(FunctionCallInfo fcinfo, Tune *t)
 		memset(t->fold_rows, 0, sizeof(double *) * t->folds);
 }
 
-/* Cross-validation of a linear regression from the folds' moments. */
+/* Cross-validation of a regression from the folds' moments. */
 static void
 cross_validate_moments(Tune *t, MmCandidate *c)
 {
@@ -669,12 +687,13 @@ cross_validate_moments(Tune *t, MmCandidate *c)
 	double	   *scratch = palloc(sizeof(double) * d);
 	double		sum = 0.0,
 				sq = 0.0;
-	MmLinearParams lp;
+	MmTrainSpec spec = t->spec;
 
-	MmParseLinearParams(c->params, &lp);
+	spec.params = c->params;
 	for (f = 0; f < t->folds; f++)
 	{
-		MmLinearModel lin;
+		MmParams	params;
+		MmModel		model;
 		MmRegressionMetrics m;
 		double		score;
 
@@ -682,8 +701,10 @@ cross_validate_moments(Tune *t, MmCandidate *c)
 		for (g = 0; g < t->folds; g++)
 			if (g != f)
 				mm_moments_merge(train, t->fold_moments[g], d, scratch);
-		MmFitLinear(train, p, &lp, t->src.features, t->src.target, "features", &lin);
-		mm_regression_metrics_linear(t->fold_moments[f], p, &lin, t->fold_rows[f],
+		MmParseParams(c->algorithm, c->params, p, &params);
+		MmFitFromMoments(&spec, &t->src, c->algorithm, train, &params, &model);
+		/* fitted from the moments pass, the model is linear */
+		mm_regression_metrics_linear(t->fold_moments[f], p, model.fit, t->fold_rows[f],
 									 t->fold_rows[f] ? (int) t->fold_n[f] : 0, &m);
 		score = strcmp(t->metric->name, "r2") == 0 ? m.r2 :
 			strcmp(t->metric->name, "rmse") == 0 ? m.rmse :
@@ -713,7 +734,7 @@ run_score(void *arg)
 	ScoreCall  *call = arg;
 	int			level = NewGUCNestLevel();
 
-	/* the trainers' notices, once per fold, would drown the search's own */
+	/* the fits' notices, once per fold, would drown the search's own */
 	(void) set_config_option("client_min_messages", "warning", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	if (call->tune->fold_moments != NULL)
@@ -781,7 +802,7 @@ record_trials(Tune *t, const MmTrainedVersion *v)
 		values[0] = CStringGetTextDatum(t->spec.model);
 		values[1] = Int32GetDatum(v->version);
 		values[2] = Int32GetDatum(i + 1);
-		values[3] = CStringGetTextDatum(c->algorithm);
+		values[3] = CStringGetTextDatum(c->algorithm->name);
 		values[4] = CStringGetTextDatum(MmJsonbText(c->params));
 		values[5] = CStringGetTextDatum(MmJsonbText(c->preprocess));
 		values[6] = CStringGetTextDatum(t->metric->name);
@@ -862,7 +883,7 @@ tune_connected(FunctionCallInfo fcinfo, Tune *t, MmAuditCall *call)
 		MmCandidate *c = &t->candidates.items[i];
 
 		t->current = i + 1;
-		MmProgressUpdate(t->current, c->algorithm, 0);
+		MmProgressUpdate(t->current, c->algorithm->name, 0);
 		/* a budget stops the search between candidates, once one has a score */
 		if (t->budget > 0 && best != NULL && seconds_since(start) >= t->budget)
 		{
@@ -875,7 +896,7 @@ tune_connected(FunctionCallInfo fcinfo, Tune *t, MmAuditCall *call)
 			best = c;
 		if (mm_tune_progress_notices)
 			ereport(NOTICE,
-					(errmsg("candidate %d of %d, %s %s: %s", i + 1, t->candidates.n, c->algorithm,
+					(errmsg("candidate %d of %d, %s %s: %s", i + 1, t->candidates.n, c->algorithm->name,
 							MmJsonbText(c->params),
 							strcmp(c->status, "ok") == 0 ?
 							psprintf("%s %.6g ± %.2g in %.2f s", t->metric->name, c->mean, c->sd, c->seconds) :
@@ -895,7 +916,7 @@ tune_connected(FunctionCallInfo fcinfo, Tune *t, MmAuditCall *call)
 	 * the folds' merged moments, or the rows in memory as they were split.
 	 */
 	spec = t->spec;
-	spec.algorithm = (char *) best->algorithm;
+	spec.algorithm = (char *) best->algorithm->name;
 	spec.params = best->params;
 	spec.preprocess = best->preprocess;
 	memset(&ctx, 0, sizeof(ctx));
@@ -923,7 +944,7 @@ tune_connected(FunctionCallInfo fcinfo, Tune *t, MmAuditCall *call)
 	InitMaterializedSRF(fcinfo, 0);
 	out[0] = CStringGetTextDatum(t->spec.model);
 	out[1] = Int32GetDatum(v.version);
-	out[2] = CStringGetTextDatum(best->algorithm);
+	out[2] = CStringGetTextDatum(best->algorithm->name);
 	out[3] = JsonbPGetDatum(MmJsonbFromString(v.trained->params));
 	out[4] = metrics;
 	out[5] = BoolGetDatum(v.deployed);
@@ -970,10 +991,11 @@ tune_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 					 errhint("Give at least '%d second', or leave time_budget null.", MIN_BUDGET_SECONDS)));
 	}
 
-	if (strcmp(spec->algorithm, "pca") == 0)
+	if (mm_algorithm_by_name(spec->algorithm) != NULL &&
+		mm_algorithm_by_name(spec->algorithm)->task == MM_TASK_DECOMPOSITION)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("pca cannot be tuned by cross-validation"),
+				 errmsg("%s cannot be tuned by cross-validation", spec->algorithm),
 				 errdetail("More components always keep more variance, so no score chooses among them."),
 				 errhint("Train it with params => '{\"n_components\": 0.95}' to keep a share of the variance.")));
 	if (strcmp(t->method, "grid") != 0 && strcmp(t->method, "random") != 0)

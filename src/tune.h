@@ -8,6 +8,8 @@
 
 #include "utils/jsonb.h"
 
+#include "algorithm.h"
+
 typedef enum MmDimKind
 {
 	MM_DIM_LIST,
@@ -37,7 +39,7 @@ typedef struct MmSpace
 /* One point of a search, and how cross-validation scored it. */
 typedef struct MmCandidate
 {
-	const char *algorithm;
+	const MmAlgorithm *algorithm;
 	const MmSpace *space;
 	char	  **values;			/* per dimension of space, as JSON text */
 	Jsonb	   *params;
@@ -58,11 +60,11 @@ typedef struct MmCandidateList
 } MmCandidateList;
 
 /* search.c */
-extern bool MmAlgorithmTakes(const char *algorithm, const char *param);
-extern const char *MmDefaultSpace(const char *algorithm, bool random);
+extern const char *MmDefaultSpace(const MmAlgorithm *algorithm, bool random);
 extern void MmParseSpace(Jsonb *search, MmSpace *space);
-extern void MmSpaceCandidates(const MmSpace *space, const char *algorithm, const char *method,
+extern void MmSpaceCandidates(const MmSpace *space, const MmAlgorithm *algorithm, const char *method,
 							  int trials, int32 seed, MmCandidateList *out);
-extern MmCandidate *MmCandidateAdd(MmCandidateList *list, const char *algorithm, const MmSpace *space);
+extern MmCandidate *MmCandidateAdd(MmCandidateList *list, const MmAlgorithm *algorithm,
+								   const MmSpace *space);
 
 #endif							/* MM_TUNE_H */

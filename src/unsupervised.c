@@ -1,12 +1,9 @@
 /*
- * unsupervised.c: training and evaluating k-means and PCA, on rows held in
- * memory.
+ * unsupervised.c: what the clustering and decomposition tasks measure, for
+ * training (fit.c) and mm_evaluate.
  *
- * Both take no target: the relation's rows are read once (dataset.c), the
- * preprocessing is fitted on the training part (scaling matters to both:
- * distances and variances depend on the units), and the held-out part
- * measures how well the clusters or components carry over to rows they were
- * not fitted on.
+ * Both take no target: the held-out part measures how well the clusters or
+ * components carry over to rows they were not fitted on.
  */
 #include "modelmgr.h"
 
@@ -16,101 +13,11 @@
 #include "utils/builtins.h"
 
 #include "kmeans.h"
-#include "pca.h"
 #include "lsq.h"
-#include "moments.h"
+#include "pca.h"
 
 /* Silhouette scores are computed on at most this many rows (it is quadratic). */
 #define SILHOUETTE_ROWS 2000
-
-/* An integer parameter in [lo, hi]. */
-static int
-int_param(const char *algorithm, const char *key, const JsonbValue *v, int lo, int hi)
-{
-	double		num = MmJsonbNumber(v);
-
-	if (!(num >= lo && num <= hi) || num != floor(num))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("parameter \"%s\" of %s must be an integer between %d and %d",
-						key, algorithm, lo, hi)));
-	return (int) num;
-}
-
-/* k-means' hyperparameters, defaults as scikit-learn's KMeans. */
-static void
-parse_kmeans_params(Jsonb *params, int32 seed, MmKMeansOptions *o)
-{
-	JsonbIterator *it;
-	JsonbValue	v;
-	char	   *key;
-
-	o->k = 8;
-	o->max_iter = 300;
-	o->tol = 1e-4;
-	o->seed = seed;
-	it = JsonbIteratorInit(&params->root);
-	while (MmJsonbNextPair(&it, &key, &v))
-	{
-		if (strcmp(key, "k") == 0)
-			o->k = int_param("kmeans", key, &v, 1, MM_MAX_CLUSTERS);
-		else if (strcmp(key, "max_iter") == 0)
-			o->max_iter = int_param("kmeans", key, &v, 1, 100000);
-		else if (strcmp(key, "tol") == 0)
-		{
-			double		tol = MmJsonbNumber(&v);
-
-			if (!(tol >= 0.0) || isinf(tol))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("parameter \"tol\" must be a finite non-negative number")));
-			o->tol = tol;
-		}
-		else
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("parameter \"%s\" is not valid for algorithm \"kmeans\"", key),
-					 errhint("Valid parameters: k, max_iter, tol (the seed argument seeds the starts).")));
-	}
-}
-
-/* PCA's hyperparameters: n_components, a count or a fraction of variance to keep. */
-static void
-parse_pca_params(Jsonb *params, int p, int *n_components, double *variance_kept)
-{
-	JsonbIterator *it;
-	JsonbValue	v;
-	char	   *key;
-
-	*n_components = p;
-	*variance_kept = 0.0;
-	it = JsonbIteratorInit(&params->root);
-	while (MmJsonbNextPair(&it, &key, &v))
-	{
-		if (strcmp(key, "n_components") == 0)
-		{
-			double		num = MmJsonbNumber(&v);
-
-			if (num > 0.0 && num < 1.0)
-			{
-				*n_components = 0;
-				*variance_kept = num;
-			}
-			else if (num >= 1.0 && num == floor(num) && num <= p)
-				*n_components = (int) num;
-			else
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("parameter \"n_components\" must be a count from 1 to the %d features, "
-								"or a fraction of variance between 0 and 1", p)));
-		}
-		else
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("parameter \"%s\" is not valid for algorithm \"pca\"", key),
-					 errhint("Valid parameters: n_components.")));
-	}
-}
 
 /* Appends a JSON array of n numbers. */
 static void
@@ -193,123 +100,72 @@ append_pca_metrics(StringInfo buf, const MmModel *model, const double *x, size_t
 }
 
 /*
- * The part of training both share: rows, preprocessing; fills the model's
- * common fields.  Returns the sample the baseline profile is made from.
+ * The metrics of a fitted clustering on both parts of the rows in memory,
+ * with the fit's iterations; the score is the held-out part's silhouette,
+ * or the training part's without one.
  */
-static MmBaselineSample *
-load_unsupervised(const MmTrainSpec *spec, MmSource *src, const MmTrainContext *ctx, MmDataset *ds,
-				  MmPreprocessFit *fit, MmTrained *out)
-{
-	MmPreprocess pp;
-	MmBaselineSample *baseline;
-
-	MmParsePreprocess(spec->preprocess, src, &pp);
-	out->snapshot = MmDatasetLoadTraining(ds, src, 0, false, spec->test_size, spec->seed, ctx);
-	if (ds->n[0] == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 ds->rows_read == 0 ?
-				 errmsg("relation %s has no rows", src->display) :
-				 errmsg("no rows of relation %s are left for training", src->display),
-				 ds->rows_read > 0 ? errhint("Lower test_size.") : 0));
-	baseline = MmBaselineTake(ds, src);
-	MmFitPreprocess(&pp, src, ds, fit);
-	MmReportPreprocessFit(fit);
-	memset(&out->model, 0, sizeof(out->model));
-	out->model.n_features = src->nfeatures;
-	out->model.n_design = ds->p;
-	out->model.feature_names = src->features;
-	out->model.feature_kinds = src->feature_kinds;
-	out->model.transform = fit->transform;
-	out->model.categories = fit->categories;
-	out->fitted = fit->json;
-	out->rows_read = ds->rows_read;
-	out->rows_train = (int64) ds->n[0];
-	out->rows_test = (int64) ds->n[1];
-	out->rows_skipped = psprintf("{\"duplicates\": " INT64_FORMAT "}", fit->duplicates);
-	out->fingerprint = ds->fingerprint;
-	return baseline;
-}
-
-/* Trains a k-means version of spec on src, with rows as ctx gives them (SPI is connected). */
 void
-MmTrainKMeans(const MmTrainSpec *spec, MmSource *src, const MmTrainContext *ctx, MmTrained *out)
+MmClusteringResults(const MmFitOutcome *in, MmTrained *out)
 {
-	MmKMeansOptions opts;
-	MmKMeans   *km;
-	MmDataset	ds;
-	MmBaselineSample *baseline;
-	MmPreprocessFit fit;
-	MmError		err;
-	StringInfoData metrics,
-				params;
+	const MmDataset *ds = in->ds;
+	StringInfoData metrics;
 	double		silhouette;
-	int64	   *sizes;
-
-	parse_kmeans_params(spec->params, spec->seed, &opts);
-	baseline = load_unsupervised(spec, src, ctx, &ds, &fit, out);
-	if ((size_t) opts.k > ds.n[0])
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k = %d clusters need at least as many training rows, and there are %zu",
-						opts.k, ds.n[0]),
-				 errhint("Lower k, or lower test_size.")));
-	out->model.algorithm = mm_algorithm_by_name("kmeans");
-	out->model.task = MM_TASK_CLUSTERING;
-	km = palloc0(sizeof(MmKMeans));
-	out->model.fit = km;
-	sizes = palloc(sizeof(int64) * opts.k);
-	if (mm_kmeans_fit(ds.x[0], ds.n[0], ds.p, &opts, km, sizes, &err) != MM_OK)
-		MmReportCoreError(&err, "could not cluster the rows");
-	if (!km->converged)
-		ereport(NOTICE,
-				(errmsg("k-means did not converge in %d iterations", km->n_iter),
-				 errhint("Raise max_iter, or raise tol.")));
 
 	initStringInfo(&metrics);
 	appendStringInfoString(&metrics, "{\"train\": ");
-	silhouette = append_kmeans_metrics(&metrics, &out->model, ds.x[0], ds.n[0], sizes);
+	silhouette = append_kmeans_metrics(&metrics, in->model, ds->x[0], ds->n[0], in->report->sizes);
 	appendStringInfoString(&metrics, ", \"test\": ");
-	if (ds.n[1] > 0)
+	if (ds->n[1] > 0)
 	{
-		silhouette = append_kmeans_metrics(&metrics, &out->model, ds.x[1], ds.n[1], NULL);
-		MmAppendUnseen(&metrics, &fit);
+		silhouette = append_kmeans_metrics(&metrics, in->model, ds->x[1], ds->n[1], NULL);
+		MmAppendUnseen(&metrics, in->prep);
 	}
 	else
 		appendStringInfoString(&metrics, "null");
 	appendStringInfo(&metrics, ", \"iterations\": %d, \"converged\": %s}",
-					 km->n_iter, km->converged ? "true" : "false");
-
-	initStringInfo(&params);
-	appendStringInfo(&params, "{\"k\": %d, \"max_iter\": %d, \"tol\": ", opts.k, opts.max_iter);
-	MmJsonNumber(&params, opts.tol);
-	appendStringInfoChar(&params, '}');
-
-	out->algorithm = "kmeans";
-	out->task = "clustering";
-	out->params = params.data;
+					 in->report->n_iter, in->report->converged ? "true" : "false");
 	out->metrics = metrics.data;
 	out->score = silhouette;
-	out->baseline = MmBaselineFinish(baseline, &out->model);
-	MmDatasetFree(&ds);
 }
 
 /*
- * The metrics and params JSON of a PCA version: the training part's
- * explained variance, and (test_ratio not NULL) the share of the held-out
- * rows' variance each component captures, with the count of text values in
- * no training category when fit has text features.  Sets out's score: that
- * share summed, or the training part's.
+ * The metrics of a fitted decomposition: the training part's explained
+ * variance, and the share of the held-out rows' variance each component
+ * captures (from the rows in memory, or the held-out part's moments), with
+ * the count of text values in no training category when there is text.
+ * The score is that share summed, or the training part's without one.
  */
-static void
-pca_results(MmTrained *out, size_t train_rows, const double *test_ratio, size_t test_rows,
-			int n_components_asked, double variance_kept, const MmPreprocessFit *fit)
+void
+MmDecompositionResults(const MmFitOutcome *in, MmTrained *out)
 {
-	const MmPCA *pc = out->model.fit;
-	StringInfoData metrics,
-				params;
+	const MmPCA *pc = in->model->fit;
+	size_t		train_rows,
+				test_rows;
+	double	   *test_ratio = NULL;
+	StringInfoData metrics;
 	double		kept = 0.0;
 	int			c;
+
+	if (in->ds != NULL)
+	{
+		train_rows = in->ds->n[0];
+		test_rows = in->ds->n[1];
+		if (test_rows > 1)
+		{
+			test_ratio = palloc(sizeof(double) * pc->n_components);
+			mm_pca_captured(in->model, in->ds->x[1], test_rows, test_ratio);
+		}
+	}
+	else
+	{
+		train_rows = (size_t) in->view->part[0][0];
+		test_rows = (size_t) in->view->part[1][0];
+		if (in->view->part[1][0] > 1)
+		{
+			test_ratio = palloc(sizeof(double) * pc->n_components);
+			mm_pca_captured_moments(in->model, in->view->part[1], in->view->d, test_ratio);
+		}
+	}
 
 	initStringInfo(&metrics);
 	appendStringInfoString(&metrics, "{\"train\": {\"explained_variance_ratio\": ");
@@ -322,140 +178,16 @@ pca_results(MmTrained *out, size_t train_rows, const double *test_ratio, size_t 
 		appendStringInfoString(&metrics, "{\"explained_variance_ratio\": ");
 		append_numbers(&metrics, test_ratio, pc->n_components);
 		appendStringInfo(&metrics, ", \"rows\": %zu}", test_rows);
-		if (fit != NULL)
-			MmAppendUnseen(&metrics, fit);
+		if (in->prep != NULL)
+			MmAppendUnseen(&metrics, in->prep);
 	}
 	else
 		appendStringInfoString(&metrics, "null");
 	appendStringInfo(&metrics, ", \"n_components\": %d}", pc->n_components);
 	for (c = 0; c < pc->n_components; c++)
 		kept += test_ratio ? test_ratio[c] : pc->explained_variance_ratio[c];
-
-	initStringInfo(&params);
-	if (variance_kept > 0.0)
-	{
-		appendStringInfoString(&params, "{\"n_components\": ");
-		MmJsonNumber(&params, variance_kept);
-		appendStringInfoChar(&params, '}');
-	}
-	else
-		appendStringInfo(&params, "{\"n_components\": %d}", n_components_asked);
-
-	out->algorithm = "pca";
-	out->task = "decomposition";
-	out->params = params.data;
 	out->metrics = metrics.data;
 	out->score = kept;
-}
-
-/*
- * PCA from the one-pass moments aggregate (train.c), for a model without
- * preprocessing or text features: the covariance of the training part is in
- * the moments, so is the held-out part's, and the rows are never held in
- * memory.
- */
-static void
-train_pca_pass(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src, MmTrained *out,
-			   int n_components, double variance_kept)
-{
-	MmLsView	view;
-	MmError		err;
-	MmPCA	   *pc;
-	int			p = src->nfeatures,
-				j;
-	double	   *test_ratio = NULL;
-
-	out->snapshot = MmMomentsPass(fcinfo, spec, src, &view);
-	if (view.part[0][0] < 2)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("too few training rows: PCA needs at least 2, and there are %.0f",
-						view.part[0][0]),
-				 errhint("Lower test_size, or train on more rows.")));
-	for (j = 0; j < p; j++)
-		if (mm_moments_co(view.part[0], view.d, j, j) == 0.0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("feature \"%s\" is constant in the training rows", src->features[j]),
-					 errhint("Leave it out with exclude => ARRAY['%s'], or drop constant features "
-							 "with preprocess => '{\"variance_threshold\": 0}'.", src->features[j])));
-	memset(&out->model, 0, sizeof(out->model));
-	out->model.algorithm = mm_algorithm_by_name("pca");
-	out->model.task = MM_TASK_DECOMPOSITION;
-	out->model.fit = pc = palloc0(sizeof(MmPCA));
-	out->model.n_features = p;
-	out->model.n_design = p;
-	out->model.feature_names = src->features;
-	out->model.feature_kinds = src->feature_kinds;
-	CHECK_FOR_INTERRUPTS();
-	if (mm_pca_from_moments(view.part[0], view.d, p, n_components, variance_kept, pc,
-							&err) != MM_OK)
-		MmReportCoreError(&err, "could not find the principal components");
-	if (view.part[1][0] > 1)
-	{
-		test_ratio = palloc(sizeof(double) * pc->n_components);
-		mm_pca_captured_moments(&out->model, view.part[1], view.d, test_ratio);
-	}
-	pca_results(out, (size_t) view.part[0][0], test_ratio, (size_t) view.part[1][0],
-				pc->n_components, variance_kept, NULL);
-	out->fitted = "{}";
-	out->rows_read = view.head->rows_seen;
-	out->rows_train = (int64) view.part[0][0];
-	out->rows_test = (int64) view.part[1][0];
-	out->rows_skipped = "{\"duplicates\": 0}";
-	out->fingerprint = view.head->fingerprint;
-	out->baseline = MmBaselineFinish(MmBaselineFromMoments(&view, src), &out->model);
-}
-
-/* Trains a PCA version of spec on src, with rows as ctx gives them (SPI is connected). */
-void
-MmTrainPCA(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
-		   const MmTrainContext *ctx, MmTrained *out)
-{
-	MmDataset	ds;
-	MmBaselineSample *baseline;
-	MmPreprocessFit fit;
-	MmError		err;
-	MmPCA	   *pc;
-	int			n_components,
-				j;
-	double		variance_kept;
-	double	   *test_ratio = NULL;
-	bool		text = false;
-
-	MmJsonbRequireObject(spec->params, "params");
-	parse_pca_params(spec->params, src->nfeatures, &n_components, &variance_kept);
-	for (j = 0; j < src->nfeatures; j++)
-		text |= src->feature_kinds[j] == MM_FEATURE_CATEGORICAL;
-	if (MmPreprocessIsEmpty(spec->preprocess) && !text && ctx->rows == NULL)
-	{
-		train_pca_pass(fcinfo, spec, src, out, n_components, variance_kept);
-		return;
-	}
-
-	/* with preprocessing: the rows in memory, the count checked against the features it leaves */
-	baseline = load_unsupervised(spec, src, ctx, &ds, &fit, out);
-	if (n_components > ds.p)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("n_components = %d exceeds the %d features left after preprocessing",
-						n_components, ds.p)));
-	if (n_components == src->nfeatures && n_components != ds.p)
-		n_components = ds.p;
-	out->model.algorithm = mm_algorithm_by_name("pca");
-	out->model.task = MM_TASK_DECOMPOSITION;
-	out->model.fit = pc = palloc0(sizeof(MmPCA));
-	if (mm_pca_fit(ds.x[0], ds.n[0], ds.p, n_components, variance_kept, pc, &err) != MM_OK)
-		MmReportCoreError(&err, "could not find the principal components");
-	if (ds.n[1] > 1)
-	{
-		test_ratio = palloc(sizeof(double) * pc->n_components);
-		mm_pca_captured(&out->model, ds.x[1], ds.n[1], test_ratio);
-	}
-	pca_results(out, ds.n[0], test_ratio, ds.n[1], pc->n_components, variance_kept,
-				&fit);
-	out->baseline = MmBaselineFinish(baseline, &out->model);
-	MmDatasetFree(&ds);
 }
 
 /*
@@ -487,14 +219,4 @@ MmEvaluateUnsupervised(const MmModel *model, MmSource *src)
 	}
 	MmDatasetFree(&ds);
 	return MmJsonbFromString(json.data);
-}
-
-/* Errors unless params are valid for k-means (no data is read). */
-void
-MmCheckKMeansParams(Jsonb *params, int32 seed)
-{
-	MmKMeansOptions opts;
-
-	MmJsonbRequireObject(params, "params");
-	parse_kmeans_params(params, seed, &opts);
 }

@@ -38,6 +38,7 @@ typedef struct MmFitReport
 	int			separated;		/* a classifier without a finite optimum */
 	int			rank;			/* linear models: the rank of the design */
 	uint8_t    *aliased;		/* linear models: per column (intercept first), unidentified, or NULL */
+	int			unidentified;	/* linear models: some coefficients are not identified (aliased, unpenalized) */
 	int64_t    *sizes;			/* clustering: rows per cluster, or NULL */
 } MmFitReport;
 
@@ -88,6 +89,20 @@ typedef struct MmCoefficient
 struct MmArtifactReader;
 struct MmDocumentReader;
 
+/*
+ * How a caller words the algorithm's notices and errors, so that no caller
+ * branches on the algorithm to say what only it needs (any may be NULL).
+ * The advice names settings as SQL spells them.
+ */
+typedef struct MmAlgorithmTexts
+{
+	const char *display_name;	/* in sentences: "logistic regression", "the linear SVM" */
+	const char *not_converged;	/* the advice when an iterative fit stops at its limit */
+	const char *too_few_rows;	/* the advice when the training rows are too few to fit */
+	const char *constant_feature;	/* added to "Leave it out with exclude => ARRAY[...]" */
+	const char *params_for_rows;	/* the advice when the params do not suit the training rows */
+} MmAlgorithmTexts;
+
 typedef struct MmAlgorithm
 {
 	/* identity */
@@ -102,6 +117,13 @@ typedef struct MmAlgorithm
 	const char *params_note;	/* appended to the list of valid parameters in hints, or NULL */
 	/* constraints the specs cannot say (between parameters, or on the design width p) */
 	MmErrorCode (*check_params) (const MmParams *params, int p, MmError *err);
+	/*
+	 * The params as the fit settled them, for the record of a version: a
+	 * default the fit resolves against the data (PCA's count of components)
+	 * set to what was fitted.  NULL when every param is as given.
+	 */
+	void		(*fitted_params) (const MmModel *model, MmParams *params);
+	MmAlgorithmTexts texts;
 
 	/*
 	 * fitting: the caller fills the model's shared fields (algorithm, task,
@@ -140,7 +162,11 @@ typedef struct MmAlgorithm
 
 	/* optional hooks, NULL until the algorithm has them */
 	const void *explain;
-	/* the passes fit runs over its source, NULL-terminated, for sources that run them elsewhere */
+	/*
+	 * the passes fit runs over its source, NULL-terminated, for sources that
+	 * run them elsewhere; a fit that needs no more than passes can be made
+	 * from what a relation's aggregate computed
+	 */
 	const MmPass *const *passes;
 } MmAlgorithm;
 

@@ -478,6 +478,85 @@ test_fit_pca(void **state)
 	free_data(&d);
 }
 
+/* A source that runs its passes over rows in memory but does not hand them out. */
+static MmErrorCode
+passes_only_run(MmDataSource *self, const MmPass *pass, const void *arg, void *state, MmError *err)
+{
+	MmDataSource *rows = self->impl;
+
+	return rows->run(rows, pass, arg, state, err);
+}
+
+/*
+ * Without the rows, PCA fits from its moments pass (the target counted as
+ * 0), the solve a relation's aggregate feeds; the params record the count
+ * fitted for the default.
+ */
+static void
+test_fit_pca_from_pass(void **state)
+{
+	const MmAlgorithm *a = ALGO("pca");
+	Data		d = make_data(300, 3, 2, 8);
+	MmFitContext ctx;
+	MmDataSource memory,
+				passes;
+	MmParams	params;
+	MmModel		m = shell(a, 3);
+	MmPCA		want = {0};
+	MmError		err;
+	double	   *moments;
+
+	assert_non_null(a->passes);
+	assert_ptr_equal(a->passes[0], &mm_linear_moments_pass);
+	assert_null(a->passes[1]);
+	context(&ctx, &memory, &params, a, &d, 0);
+	d.rows.t = NULL;
+	passes = memory;
+	passes.rows = NULL;
+	passes.run = passes_only_run;
+	passes.impl = &memory;
+	ctx.data = &passes;
+	assert_int_equal(a->fit(&ctx, &m, &err), MM_OK);
+
+	moments = mm_alloc(mm_linear_moments_pass.state_size(3, NULL));
+	assert_int_equal(memory.run(&memory, &mm_linear_moments_pass, NULL, moments, &err), MM_OK);
+	assert_int_equal(mm_pca_from_moments(moments, 4, 3, 3, 0.0, &want, &err), MM_OK);
+	assert_int_equal(PCA(&m)->n_components, 3);
+	assert_true(same(PCA(&m)->components, want.components, 9));
+	assert_true(same(PCA(&m)->explained_variance, want.explained_variance, 3));
+	a->fitted_params(&m, &params);
+	assert_true(params.value[0] == 3.0);
+
+	a->free(m.fit);
+	mm_free(moments);
+	mm_free(want.mean);
+	mm_free(want.components);
+	mm_free(want.explained_variance);
+	mm_free(want.explained_variance_ratio);
+	free_data(&d);
+}
+
+/* k-means refuses more clusters than training rows, as a setting the rows cannot meet. */
+static void
+test_kmeans_more_clusters_than_rows(void **state)
+{
+	const MmAlgorithm *a = ALGO("kmeans");
+	Data		d = make_data(5, 2, 2, 9);
+	MmFitContext ctx;
+	MmDataSource src;
+	MmParams	params;
+	MmModel		m = shell(a, 2);
+	MmError		err;
+
+	context(&ctx, &src, &params, a, &d, 0);
+	assert_int_equal(mm_param_set_number(&params, mm_param_index(a, "k"), 6, &err), MM_OK);
+	assert_int_equal(a->fit(&ctx, &m, &err), MM_ERR_INVALID_INPUT);
+	assert_string_equal(err.message, "k = 6 clusters need at least as many training rows, and there are 5");
+	if (m.fit)
+		a->free(m.fit);
+	free_data(&d);
+}
+
 /* A source that runs passes elsewhere and holds no rows. */
 static MmErrorCode
 no_run(MmDataSource *self, const MmPass *pass, const void *arg, void *state, MmError *err)
@@ -528,6 +607,8 @@ main(void)
 		cmocka_unit_test(test_fit_linear_svm),
 		cmocka_unit_test(test_fit_kmeans),
 		cmocka_unit_test(test_fit_pca),
+		cmocka_unit_test(test_fit_pca_from_pass),
+		cmocka_unit_test(test_kmeans_more_clusters_than_rows),
 		cmocka_unit_test(test_fit_without_rows),
 	};
 

@@ -45,6 +45,11 @@ fit(MmFitContext *ctx, MmModel *model, MmError *err)
 	opts.max_iter = (int) v[P_MAX_ITER];
 	opts.tol = v[P_TOL];
 	opts.seed = (int32_t) (uint32_t) ctx->seed;
+	/* a setting the rows cannot meet, said in the training's terms */
+	if ((size_t) opts.k > rows->n)
+		return mm_fail(err, MM_ERR_INVALID_INPUT, P_K,
+					   "k = %d clusters need at least as many training rows, and there are %zu",
+					   opts.k, rows->n);
 	km = mm_alloc0(sizeof(MmKMeans));
 	model->fit = km;
 	ctx->report.sizes = mm_alloc(sizeof(int64_t) * (size_t) opts.k);
@@ -221,6 +226,11 @@ const MmAlgorithm mm_kmeans = {
 	.params = params,
 	.n_params = N_PARAMS,
 	.params_note = " (the seed argument seeds the starts)",
+	.texts = {
+		.display_name = "k-means",
+		.not_converged = "Raise max_iter, or raise tol.",
+		.params_for_rows = "Lower k, or lower test_size.",
+	},
 	.fit = fit,
 	.n_scores = n_clusters,
 	.score = score,

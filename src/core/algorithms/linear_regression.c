@@ -98,7 +98,7 @@ moments_add(void *state, const MmRows *rows, const void *arg)
 
 			for (j = 0; j < p; j++)
 				cols[j * m + r] = unscale ? row[j] * a->scale[j] + a->center[j] : row[j];
-			cols[p * m + r] = rows->t[i + r];
+			cols[p * m + r] = rows->t ? rows->t[i + r] : 0.0;
 		}
 		mm_moments_merge_batch(block, d, cols, m, scratch);
 		i += m;
@@ -168,6 +168,8 @@ fit(MmFitContext *ctx, MmModel *model, MmError *err)
 		}
 	}
 	ctx->report.rank = lin->rank;
+	/* a penalty identifies every coefficient; without one, aliased columns are not */
+	ctx->report.unidentified = alpha == 0.0 && lin->rank < p;
 	ctx->report.converged = 1;
 	return MM_OK;
 }
@@ -354,6 +356,10 @@ const MmAlgorithm mm_linear_regression = {
 	.task_default = 1,
 	.params = params,
 	.n_params = N_PARAMS,
+	.texts = {
+		.display_name = "linear regression",
+		.too_few_rows = "Lower test_size, train on more rows, or use fewer features.",
+	},
 	.fit = fit,
 	.n_scores = n_scores,
 	.score = score,

@@ -78,6 +78,11 @@ const MmAlgorithm mm_linear_svm = {
 	.artifact_id = 3,
 	.params = params,
 	.n_params = N_PARAMS,
+	.texts = {
+		.display_name = "the linear SVM",
+		.not_converged = "Raise max_iter, lower C, or scale the features with "
+		"preprocess => '{\"*\": {\"scale\": \"standard\"}}'.",
+	},
 	.fit = fit,
 	.n_scores = mm_lc_n_scores,
 	.score = mm_lc_score,

@@ -114,6 +114,11 @@ const MmAlgorithm mm_logistic_regression = {
 	.task_default = 1,
 	.params = params,
 	.n_params = N_PARAMS,
+	.texts = {
+		.display_name = "logistic regression",
+		.not_converged = "Raise max_iter, raise alpha, or scale the features with "
+		"preprocess => '{\"*\": {\"scale\": \"standard\"}}'.",
+	},
 	.fit = fit,
 	.warm_start = mm_lc_warm_start,
 	.n_scores = mm_lc_n_scores,

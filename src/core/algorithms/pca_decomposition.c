@@ -8,6 +8,8 @@
 #include "algorithm.h"
 #include "artifact_io.h"
 #include "document_io.h"
+#include "linear_moments.h"
+#include "moments.h"
 #include "pca.h"
 
 /* The hyperparameters, in the order of the resolved params JSON. */
@@ -43,6 +45,38 @@ check_params(const MmParams *params, int p, MmError *err)
 				   "or a fraction of variance between 0 and 1", p);
 }
 
+/*
+ * Without the rows, from the moments pass (linear_moments.h, the target
+ * counted as 0): the covariance is in the moments.  A column without
+ * variance is named, since it is the features' fault, not the fit's.
+ */
+static MmErrorCode
+fit_from_moments(MmFitContext *ctx, int n_components, double variance_kept, MmPCA *pc,
+				 MmError *err)
+{
+	int			p = ctx->data->p,
+				j;
+	double	   *state = mm_alloc(mm_linear_moments_pass.state_size(p, NULL));
+	MmErrorCode rc;
+
+	if (state == NULL)
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory fitting PCA");
+	rc = ctx->data->run(ctx->data, &mm_linear_moments_pass, NULL, state, err);
+	if (rc == MM_ERR_UNSUPPORTED)
+		rc = mm_fail(err, MM_ERR_UNSUPPORTED, -1,
+					 "PCA needs its training rows in memory, or a source that runs its moments pass");
+	if (rc == MM_OK && state[0] < 2)
+		rc = mm_fail(err, MM_ERR_TOO_FEW_ROWS, -1, "PCA needs at least 2, and there are %.0f",
+					 state[0]);
+	for (j = 0; rc == MM_OK && j < p; j++)
+		if (mm_moments_co(state, p + 1, j, j) == 0.0)
+			rc = mm_fail(err, MM_ERR_CONSTANT_FEATURE, j, "feature %d is constant", j);
+	if (rc == MM_OK)
+		rc = mm_pca_from_moments(state, p + 1, p, n_components, variance_kept, pc, err);
+	mm_free(state);
+	return rc;
+}
+
 static MmErrorCode
 fit(MmFitContext *ctx, MmModel *model, MmError *err)
 {
@@ -53,20 +87,33 @@ fit(MmFitContext *ctx, MmModel *model, MmError *err)
 	MmPCA	   *pc;
 	MmErrorCode rc;
 
-	if (rows == NULL)
-		return mm_fail(err, MM_ERR_UNSUPPORTED, -1, "PCA needs its training rows in memory");
 	if (num > 0.0 && num < 1.0)
 		variance_kept = num;
 	else
-		n_components = num == 0.0 ? rows->p : (int) num;
+		n_components = num == 0.0 ? ctx->data->p : (int) num;
 	pc = mm_alloc0(sizeof(MmPCA));
 	if ((model->fit = pc) == NULL)
 		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory fitting PCA");
-	rc = mm_pca_fit(rows->x, rows->n, rows->p, n_components, variance_kept, pc, err);
+	if (rows == NULL)
+		rc = fit_from_moments(ctx, n_components, variance_kept, pc, err);
+	else
+		rc = mm_pca_fit(rows->x, rows->n, rows->p, n_components, variance_kept, pc, err);
 	if (rc == MM_OK)
 		ctx->report.converged = 1;
 	return rc;
 }
+
+/* A count of components (the default's included) is recorded as the count fitted. */
+static void
+fitted_params(const MmModel *model, MmParams *params)
+{
+	double		num = params->value[P_N_COMPONENTS];
+
+	if (!(num > 0.0 && num < 1.0))
+		params->value[P_N_COMPONENTS] = ((const MmPCA *) model->fit)->n_components;
+}
+
+static const MmPass *const passes[] = {&mm_linear_moments_pass, NULL};
 
 static int
 n_coordinates(const MmModel *model)
@@ -201,6 +248,13 @@ const MmAlgorithm mm_pca = {
 	.params = params,
 	.n_params = N_PARAMS,
 	.check_params = check_params,
+	.fitted_params = fitted_params,
+	.texts = {
+		.display_name = "PCA",
+		.too_few_rows = "Lower test_size, or train on more rows.",
+		.constant_feature = ", or drop constant features with "
+		"preprocess => '{\"variance_threshold\": 0}'",
+	},
 	.fit = fit,
 	.n_coordinates = n_coordinates,
 	.project = project,
@@ -209,4 +263,5 @@ const MmAlgorithm mm_pca = {
 	.read = read,
 	.to_json = to_json,
 	.from_json = from_json,
+	.passes = passes,
 };
