@@ -36,7 +36,7 @@ DATA = sql/modelmgr--$(EXTVERSION).sql sql/modelmgr--0.1.0.sql sql/modelmgr--0.1
 
 REGRESS = setup catalog train_linear predict registry evaluate audit \
 	permissions parallel errors classify preprocess cluster encode monitor privileges shadowing tune export \
-	passagg upgrade
+	elastic_net passagg upgrade
 REGRESS_OPTS = --temp-instance=tmp_check --temp-config=test/modelmgr.conf
 
 TAP_TESTS = 1

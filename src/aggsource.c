@@ -44,7 +44,9 @@ MmMomentsSource(MmDataSource *source, const double *moments, int p)
 
 /*
  * Whether algorithm can fit from the training aggregate: it declares the
- * passes its fit runs, and each is the moments pass.
+ * passes its fit runs and each is the moments pass; a regression's model
+ * is linear besides, so that its metrics follow from the moments too (a
+ * decomposition's do in any case).
  */
 bool
 MmAggregateServes(const MmAlgorithm *algorithm)
@@ -52,6 +54,8 @@ MmAggregateServes(const MmAlgorithm *algorithm)
 	const MmPass *const *pass;
 
 	if (algorithm->passes == NULL || algorithm->passes[0] == NULL)
+		return false;
+	if (algorithm->task == MM_TASK_REGRESSION && algorithm->linear_form == NULL)
 		return false;
 	for (pass = algorithm->passes; *pass != NULL; pass++)
 		if (*pass != &mm_linear_moments_pass)

@@ -671,7 +671,7 @@ MmDatasetLoadTraining(MmDataset *ds, const MmSource *src, MmLabelKind label_kind
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("target \"%s\" has more than %d distinct values", src->target, MM_MAX_CLASSES),
 				 errhint("A classifier learns at most %d classes; a numeric target with many values "
-						 "calls for algorithm => 'linear_regression'.", MM_MAX_CLASSES)));
+						 "calls for algorithm => '%s'.", MM_MAX_CLASSES, MmAlgorithmForTask(MM_TASK_REGRESSION))));
 	if (lr.stopped == LOAD_TOO_MANY_CATEGORIES)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),

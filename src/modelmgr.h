@@ -186,6 +186,10 @@ extern void MmStagePush(int64 model_id, const char *model, const char *stage,
 extern int32 MmStageTop(int64 model_id, const char *stage, int64 *version_id);
 extern void MmDropModel(int64 model_id, const char *model, const char *via, bool drop_monitors);
 
+/* algorithms.c */
+extern char *MmAlgorithmList(bool (*keep) (const MmAlgorithm *algorithm), const char *conjunction);
+extern const char *MmAlgorithmForTask(MmTask task);
+
 /* train.c */
 
 /* What one training needs; mm_train and mm_retrain both fill it. */

@@ -36,6 +36,19 @@ PG_FUNCTION_INFO_V1(mm_predict_proba);
 PG_FUNCTION_INFO_V1(mm_classes);
 PG_FUNCTION_INFO_V1(mm_transform);
 
+/* Whether an algorithm's models give class probabilities, or coordinates of their own. */
+static bool
+gives_probabilities(const MmAlgorithm *algorithm)
+{
+	return algorithm->proba != NULL;
+}
+
+static bool
+has_coordinates(const MmAlgorithm *algorithm)
+{
+	return algorithm->project != NULL;
+}
+
 /*
  * What a snapshot sees, as far as resolution cares: no transaction completed
  * (on a primary) or replayed (on a standby), and no command of this
@@ -519,7 +532,7 @@ mm_predict_proba(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("model \"%s\" version %d (%s) gives no probabilities",
 						ps->version.model, ps->version.version, m->algorithm->name),
-				 errhint("Use mm_predict_label(), or train a logistic_regression.")));
+				 errhint("Use mm_predict_label(), or train a %s.", MmAlgorithmList(gives_probabilities, " or "))));
 	k = m->labels.n_classes;
 	proba = palloc(sizeof(double) * Max(k, mm_model_n_scores(m)));
 	d = palloc(sizeof(Datum) * k);
@@ -573,7 +586,8 @@ mm_transform(PG_FUNCTION_ARGS)
 	if (mm_model_n_coordinates(m) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("mm_transform needs a pca or kmeans model, and model \"%s\" version %d is %s",
+				 errmsg("mm_transform needs a %s model, and model \"%s\" version %d is %s",
+						MmAlgorithmList(has_coordinates, " or "),
 						ps->version.model, ps->version.version, m->algorithm->name),
 				 errhint("Use mm_predict() for its predictions.")));
 	out = palloc(sizeof(double) * mm_model_n_coordinates(m));

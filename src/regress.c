@@ -66,7 +66,10 @@ warn_small_sample(const MmLsView *v)
 static void
 aggregate_metrics(const MmModel *model, const MmLsView *view, int part, MmRegressionMetrics *out)
 {
-	mm_regression_metrics_linear(view->part[part], view->p, model->fit, view->sample_row[part],
+	double		intercept;
+	const double *coef = model->algorithm->linear_form(model, &intercept);
+
+	mm_regression_metrics_linear(view->part[part], view->p, intercept, coef, view->sample_row[part],
 								 view->head->sample_count[part], out);
 }
 
@@ -116,6 +119,10 @@ MmRegressionResults(const MmFitOutcome *in, MmTrained *out)
 	}
 	else
 		appendStringInfoString(&metrics, "null");
+	/* an iterative fit (one that can stop short of converging) records how it ended */
+	if (in->model->algorithm->texts.not_converged != NULL)
+		appendStringInfo(&metrics, ", \"iterations\": %d, \"converged\": %s",
+						 in->report->n_iter, in->report->converged ? "true" : "false");
 	appendStringInfoChar(&metrics, '}');
 	out->metrics = metrics.data;
 	out->score = has_test && !isnan(test_m.r2) ? test_m.r2 : train_m.r2;

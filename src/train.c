@@ -115,7 +115,7 @@ MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *src)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("target must not be null"),
 				 errdetail("Regression and classification learn to predict a target column; "
-						   "kmeans and pca need none.")));
+						   "%s need none.", MmAlgorithmList(is_unsupervised, " and "))));
 	base = getBaseType(src->target_type);
 	if (is_auto)
 		algorithm = mm_algorithm_default(base == BOOLOID || MmLabelKindOf(base) == MM_LABEL_TEXT ||
@@ -129,17 +129,19 @@ MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *src)
 					 errmsg("target \"%s\" has type %s, but a classifier's labels are boolean, "
 							"integer or text", src->target, format_type_be(src->target_type)),
 					 MmIsNumericType(base) ?
-					 errhint("Pass algorithm => 'linear_regression' to predict a number, or cast the "
-							 "target to an integer in a view.") : 0));
+					 errhint("Pass algorithm => '%s' to predict a number, or cast the "
+							 "target to an integer in a view.", MmAlgorithmForTask(MM_TASK_REGRESSION)) : 0));
 		return algorithm;
 	}
 	if (!MmIsNumericType(base))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("target \"%s\" has type %s, but linear regression needs a number",
-						src->target, format_type_be(src->target_type)),
+				 errmsg("target \"%s\" has type %s, but %s needs a number",
+						src->target, format_type_be(src->target_type),
+						algorithm->texts.display_name ? algorithm->texts.display_name : algorithm->name),
 				 MmLabelKindOf(base) != 0 ?
-				 errhint("Pass algorithm => 'logistic_regression' to learn its values as classes.") : 0));
+				 errhint("Pass algorithm => '%s' to learn its values as classes.",
+						 MmAlgorithmForTask(MM_TASK_CLASSIFICATION)) : 0));
 	return algorithm;
 }
 

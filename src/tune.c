@@ -143,16 +143,17 @@ choose_algorithms(Tune *t)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("target must not be null for algorithm auto"),
-				 errhint("Pass algorithm => 'kmeans' to tune a clustering.")));
+				 errhint("Pass algorithm => '%s' to tune a clustering.",
+						 MmAlgorithmForTask(MM_TASK_CLUSTERING))));
 	chosen = MmChooseAlgorithm(&probe, &t->src);
 	t->task = chosen->task;
 	all = mm_algorithms(&count);
 	t->algorithms = palloc(sizeof(MmAlgorithm *) * count);
 	t->nalgorithms = 0;
-	/* auto searches every algorithm of the task that has a default space, in the registry's order */
+	/* auto searches the algorithms of the task its tables name, in the registry's order */
 	if (strcmp(t->spec.algorithm, "auto") == 0)
 		for (i = 0; i < count; i++)
-			if (all[i]->task == t->task && searchable(all[i]))
+			if (all[i]->task == t->task && all[i]->auto_search && searchable(all[i]))
 				t->algorithms[t->nalgorithms++] = all[i];
 	if (t->nalgorithms == 0)
 		t->algorithms[t->nalgorithms++] = chosen;
@@ -695,7 +696,9 @@ cross_validate_moments(Tune *t, MmCandidate *c)
 		MmParams	params;
 		MmModel		model;
 		MmRegressionMetrics m;
-		double		score;
+		double		score,
+					intercept;
+		const double *coef;
 
 		memset(train, 0, sizeof(double) * len);
 		for (g = 0; g < t->folds; g++)
@@ -704,7 +707,8 @@ cross_validate_moments(Tune *t, MmCandidate *c)
 		MmParseParams(c->algorithm, c->params, p, &params);
 		MmFitFromMoments(&spec, &t->src, c->algorithm, train, &params, &model);
 		/* fitted from the moments pass, the model is linear */
-		mm_regression_metrics_linear(t->fold_moments[f], p, model.fit, t->fold_rows[f],
+		coef = model.algorithm->linear_form(&model, &intercept);
+		mm_regression_metrics_linear(t->fold_moments[f], p, intercept, coef, t->fold_rows[f],
 									 t->fold_rows[f] ? (int) t->fold_n[f] : 0, &m);
 		score = strcmp(t->metric->name, "r2") == 0 ? m.r2 :
 			strcmp(t->metric->name, "rmse") == 0 ? m.rmse :

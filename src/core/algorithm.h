@@ -110,6 +110,7 @@ typedef struct MmAlgorithm
 	MmTask		task;
 	uint8_t		artifact_id;	/* in every artifact of the algorithm; never reused */
 	int			task_default;	/* 1: what algorithm => 'auto' picks for its task */
+	int			auto_search;	/* 1: mm_tune's algorithm => 'auto' searches it with its task's others */
 
 	/* hyperparameters */
 	const MmParamSpec *params;
@@ -159,6 +160,13 @@ typedef struct MmAlgorithm
 	 * mm_alloc; returns how many.  NULL for algorithms without coefficients.
 	 */
 	int			(*coefficients) (const MmModel *model, MmCoefficient **out);
+	/*
+	 * For models whose prediction is intercept + coef . z on the design: the
+	 * coefficients (n_design), the intercept in *intercept.  Metrics follow
+	 * from a part's moments for such models alone, so only they train and
+	 * are cross-validated through the moments aggregate.  NULL otherwise.
+	 */
+	const double *(*linear_form) (const MmModel *model, double *intercept);
 
 	/* optional hooks, NULL until the algorithm has them */
 	const void *explain;

@@ -9,7 +9,7 @@
 
 /* Metrics of a linear model on one part (see regmetrics.h). */
 void
-mm_regression_metrics_linear(const double *moments, int p, const MmLinearModel *m,
+mm_regression_metrics_linear(const double *moments, int p, double intercept, const double *coef,
 							 const double *sample, int count, MmRegressionMetrics *out)
 {
 	int			d = p + 1;
@@ -32,17 +32,17 @@ mm_regression_metrics_linear(const double *moments, int p, const MmLinearModel *
 	}
 
 	/* residual e = y - b0 - x'b: its mean and centered sum of squares */
-	mean_e = mean[p] - m->intercept;
+	mean_e = mean[p] - intercept;
 	see = syy;
 	for (i = 0; i < p; i++)
 	{
 		double		row = 0.0;
 
-		mean_e -= m->coef[i] * mean[i];
-		see -= 2.0 * m->coef[i] * mm_moments_co(moments, d, i, p);
+		mean_e -= coef[i] * mean[i];
+		see -= 2.0 * coef[i] * mm_moments_co(moments, d, i, p);
 		for (j = 0; j < p; j++)
-			row += mm_moments_co(moments, d, i, j) * m->coef[j];
-		see += m->coef[i] * row;
+			row += mm_moments_co(moments, d, i, j) * coef[j];
+		see += coef[i] * row;
 	}
 	if (see < 0.0)
 		see = 0.0;
@@ -56,7 +56,12 @@ mm_regression_metrics_linear(const double *moments, int p, const MmLinearModel *
 	{
 		const double *row = sample + (size_t) i * d;
 
-		abs_sum += fabs(row[p] - mm_linear_predict(m, p, row));
+		/* accumulated in feature order, as prediction does */
+		double		predicted = intercept;
+
+		for (j = 0; j < p; j++)
+			predicted += coef[j] * row[j];
+		abs_sum += fabs(row[p] - predicted);
 	}
 	out->mae = count > 0 ? abs_sum / count : NAN;
 }

@@ -28,7 +28,7 @@ typedef struct MmRegressionMetrics
  * and the target, and from count sampled rows (p + 1 values each).
  */
 extern void mm_regression_metrics_linear(const double *moments, int p,
-										 const MmLinearModel *m,
+										 double intercept, const double *coef,
 										 const double *sample, int count,
 										 MmRegressionMetrics *out);
 

@@ -111,9 +111,9 @@ test_registry(void **state)
 				i;
 	const MmAlgorithm *const *all = mm_algorithms(&count);
 	static const char *const names[] = {"linear_regression", "logistic_regression", "linear_svm",
-	"kmeans", "pca"};
+	"kmeans", "pca", "elastic_net"};
 
-	assert_int_equal(count, 5);
+	assert_int_equal(count, 6);
 	for (i = 0; i < count; i++)
 	{
 		/* artifact ids are the ones every stored model carries */
@@ -131,7 +131,7 @@ test_registry(void **state)
 	}
 	assert_null(mm_algorithm_by_name("auto"));
 	assert_null(mm_algorithm_by_artifact_id(0));
-	assert_null(mm_algorithm_by_artifact_id(6));
+	assert_null(mm_algorithm_by_artifact_id(7));
 	assert_ptr_equal(mm_algorithm_default(MM_TASK_REGRESSION), ALGO("linear_regression"));
 	assert_ptr_equal(mm_algorithm_default(MM_TASK_CLASSIFICATION), ALGO("logistic_regression"));
 	assert_null(mm_algorithm_default(MM_TASK_CLUSTERING));

@@ -11,6 +11,9 @@
 
 #include <string.h>
 
+#include "algorithm.h"
+#include "artifact.h"
+#include "document.h"
 #include "elastic_net.h"
 #include "elastic_net_fixtures.h"
 #include "moments.h"
@@ -451,21 +454,26 @@ run_in_blocks(MmDataSource *self, const MmPass *pass, const void *arg, void *sta
 	return MM_OK;
 }
 
-/* The one pass, split and merged, gives the moments and the fit of the rows. */
+/*
+ * The algorithm's fit: the moments pass over a source that runs it in
+ * blocks, merged, then the descent; the same coefficients as the fixture's.
+ */
 static void
-test_moments_pass(void **state)
+test_fit_through_source(void **state)
 {
 	BlockSource b;
 	MmDataSource source;
-	double	   *mom = fixture_moments(ENET_P);
 	const EnetCase *e = &enet_cases[5];
-	MmEnetParams params = params_of(e->alpha, e->l1_ratio, e->fit_intercept);
-	void	   *st;
-	MmElasticNet m;
+	const MmAlgorithm *algo = mm_algorithm_by_name("elastic_net");
+	MmParams params;
+	MmFitContext ctx;
+	MmModel		model;
+	const MmElasticNet *m;
 	MmError		err;
 	int			i,
 				j;
 
+	assert_non_null(algo);
 	for (i = 0; i < ENET_N; i++)
 	{
 		memcpy(b.x + i * ENET_P, enet_data + i * (ENET_P + 1), sizeof(double) * ENET_P);
@@ -477,18 +485,153 @@ test_moments_pass(void **state)
 	source.run = run_in_blocks;
 	source.impl = &b;
 
-	st = malloc(mm_enet_moments_pass.state_size(ENET_P, NULL));
-	assert_int_equal(run_in_blocks(&source, &mm_enet_moments_pass, NULL, st, &err), MM_OK);
-	for (i = 0; i < mm_moments_len(ENET_P + 1); i++)
-		assert_close(mm_enet_pass_moments(st)[i], mom[i], 1e-11);
-	free(st);
-
-	assert_int_equal(mm_enet_fit_source(&source, &params, NULL, &m, &err), MM_OK);
-	assert_coef(m.intercept, e->intercept);
+	mm_params_defaults(algo, &params);
+	assert_int_equal(mm_param_set_number(&params, mm_param_index(algo, "alpha"), e->alpha, &err), MM_OK);
+	assert_int_equal(mm_param_set_number(&params, mm_param_index(algo, "l1_ratio"), e->l1_ratio, &err), MM_OK);
+	assert_int_equal(mm_param_set_boolean(&params, mm_param_index(algo, "fit_intercept"), e->fit_intercept, &err), MM_OK);
+	assert_int_equal(mm_param_set_number(&params, mm_param_index(algo, "max_iter"), MANY_SWEEPS, &err), MM_OK);
+	assert_int_equal(mm_param_set_number(&params, mm_param_index(algo, "tol"), TIGHT_TOL, &err), MM_OK);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.data = &source;
+	ctx.params = &params;
+	memset(&model, 0, sizeof(model));
+	model.algorithm = algo;
+	model.task = MM_TASK_REGRESSION;
+	model.n_design = ENET_P;
+	assert_int_equal(algo->fit(&ctx, &model, &err), MM_OK);
+	m = model.fit;
+	assert_coef(m->intercept, e->intercept);
 	for (j = 0; j < ENET_P; j++)
-		assert_coef(m.coef[j], e->coef[j]);
-	mm_elastic_net_free(&m);
+		assert_coef(m->coef[j], e->coef[j]);
+	assert_int_equal(ctx.report.converged, 1);
+	assert_int_equal(ctx.report.n_iter, m->status.n_iter);
+	algo->free(model.fit);
+}
+
+/* The fixture's elastic net as a whole model, as training leaves it. */
+static MmModel *
+fitted_model(void)
+{
+	static char *names[ENET_P] = {"x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8"};
+	static uint8_t kinds[ENET_P];
+	const EnetCase *e = &enet_cases[5];
+	const MmAlgorithm *algo = mm_algorithm_by_name("elastic_net");
+	MmModel    *model = mm_alloc0(sizeof(MmModel));
+	MmElasticNet *m = mm_alloc0(sizeof(MmElasticNet));
+	MmEnetParams params = params_of(e->alpha, e->l1_ratio, e->fit_intercept);
+	double	   *mom = fixture_moments(ENET_P);
+	MmError		err;
+	int			j;
+
+	for (j = 0; j < ENET_P; j++)
+		kinds[j] = MM_FEATURE_NUMERIC;
+	assert_int_equal(mm_enet_fit(mom, ENET_P, &params, NULL, m, &err), MM_OK);
 	free(mom);
+	model->algorithm = algo;
+	model->task = MM_TASK_REGRESSION;
+	model->n_features = ENET_P;
+	model->n_design = ENET_P;
+	model->feature_names = mm_alloc(sizeof(char *) * ENET_P);
+	model->feature_kinds = mm_alloc(ENET_P);
+	for (j = 0; j < ENET_P; j++)
+	{
+		model->feature_names[j] = mm_strdup(names[j]);
+		model->feature_kinds[j] = kinds[j];
+	}
+	model->target = mm_strdup("y");
+	model->fit = m;
+	return model;
+}
+
+/*
+ * The artifact and the document carry the fit exactly: read back, the
+ * model predicts the same bits, and the document's model writes the same
+ * artifact.
+ */
+static void
+test_artifact_and_document(void **state)
+{
+	MmModel    *model = fitted_model();
+	MmModel    *back,
+			   *from_doc;
+	uint8_t    *bytes,
+			   *again;
+	size_t		len,
+				len2;
+	char	   *doc;
+	const MmElasticNet *a,
+			   *b;
+	MmError		err;
+	int			i;
+
+	assert_int_equal(mm_artifact_write(model, &bytes, &len, &err), MM_OK);
+	assert_int_equal(mm_artifact_read(bytes, len, &back, &err), MM_OK);
+	assert_ptr_equal(back->algorithm, model->algorithm);
+	a = model->fit;
+	b = back->fit;
+	assert_memory_equal(a->coef, b->coef, sizeof(double) * ENET_P);
+	assert_true(a->intercept == b->intercept && a->alpha == b->alpha && a->l1_ratio == b->l1_ratio &&
+				a->tol == b->tol && a->max_iter == b->max_iter && a->fit_intercept == b->fit_intercept &&
+				a->status.n_iter == b->status.n_iter && a->status.converged == b->status.converged);
+	for (i = 0; i < ENET_N; i++)
+	{
+		const double *z = enet_data + i * (ENET_P + 1);
+
+		assert_true(mm_model_predict(model, z) == mm_model_predict(back, z));
+	}
+	assert_int_equal(mm_document_write(model, NULL, &doc, &err), MM_OK);
+	assert_non_null(strstr(doc, "\"algorithm\": \"elastic_net\""));
+	assert_int_equal(mm_document_read(doc, strlen(doc), &from_doc, NULL, &err), MM_OK);
+	assert_int_equal(mm_artifact_write(from_doc, &again, &len2, &err), MM_OK);
+	assert_int_equal(len, len2);
+	assert_memory_equal(bytes, again, len);
+	mm_free(again);
+	mm_free(doc);
+	mm_free(bytes);
+	mm_model_free(from_doc);
+	mm_model_free(back);
+	mm_model_free(model);
+}
+
+/* Values no fit makes are damage, even under a valid checksum. */
+static void
+test_impossible_values(void **state)
+{
+	int			k;
+
+	for (k = 0; k < 5; k++)
+	{
+		MmModel    *model = fitted_model();
+		MmElasticNet *m = model->fit;
+		MmModel    *back = NULL;
+		uint8_t    *bytes;
+		size_t		len;
+		MmError		err;
+
+		switch (k)
+		{
+			case 0:
+				m->l1_ratio = 1.5;
+				break;
+			case 1:
+				m->status.n_iter = m->max_iter + 1;
+				break;
+			case 2:
+				m->tol = -1e-4;
+				break;
+			case 3:
+				m->coef[2] = INFINITY;
+				break;
+			case 4:
+				m->fit_intercept = 0;	/* with an intercept still set */
+				break;
+		}
+		assert_int_equal(mm_artifact_write(model, &bytes, &len, &err), MM_OK);
+		assert_int_equal(mm_artifact_read(bytes, len, &back, &err), MM_ERR_CORRUPT);
+		assert_null(back);
+		mm_free(bytes);
+		mm_model_free(model);
+	}
 }
 
 int
@@ -506,7 +649,9 @@ main(void)
 		cmocka_unit_test(test_constant_target),
 		cmocka_unit_test(test_constant_feature),
 		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_moments_pass),
+		cmocka_unit_test(test_fit_through_source),
+		cmocka_unit_test(test_artifact_and_document),
+		cmocka_unit_test(test_impossible_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -72,7 +72,7 @@ test_houses_ols(void **state)
 	assert_close(m.p_value[3], 0.153235085548186, 1e-9);
 	assert_int_equal(aliased[0] | aliased[1] | aliased[2] | aliased[3], 0);
 
-	mm_regression_metrics_linear(mom, 3, &m, NULL, 0, &met);
+	mm_regression_metrics_linear(mom, 3, m.intercept, m.coef, NULL, 0, &met);
 	assert_close(met.r2, 0.768577580597443, 1e-10);
 	free_linear(&m);
 	free(mom);

@@ -155,7 +155,7 @@ test_from_moments(void **state)
 	for (k = 0; k < 3; k++)
 	{
 		direct((const double (*)[D]) rows, N, &mods[k], &want);
-		mm_regression_metrics_linear(block, P, &mods[k].m, &rows[0][0], N, &got);
+		mm_regression_metrics_linear(block, P, mods[k].m.intercept, mods[k].m.coef, &rows[0][0], N, &got);
 		assert_metrics(&got, &want, 1e-10);
 	}
 	/* the biased model: its residuals do not average zero */
@@ -178,7 +178,7 @@ test_from_moments(void **state)
 		model_init(&ols, -12849.4168959872, 28.9613922651765, 10181.6290712648, 50.516894915354, 1);
 		moments_of((const double (*)[D]) h, 15, block);
 		direct((const double (*)[D]) h, 15, &ols, &want);
-		mm_regression_metrics_linear(block, P, &ols.m, &h[0][0], 15, &got);
+		mm_regression_metrics_linear(block, P, ols.m.intercept, ols.m.coef, &h[0][0], 15, &got);
 		assert_metrics(&got, &want, 1e-10);
 		/* MADlib's r2 for this fit */
 		assert_close(got.r2, 0.768577580597443, 1e-9);
@@ -259,7 +259,7 @@ test_training_parts(void **state)
 							got,
 							on_sample;
 
-				mm_regression_metrics_linear(v.part[part], P, &mods[k].m, v.sample_row[part], count, &got);
+				mm_regression_metrics_linear(v.part[part], P, mods[k].m.intercept, mods[k].m.coef, v.sample_row[part], count, &got);
 				direct((const double (*)[D]) part_rows[part], n, &mods[k], &want);
 				if (c == 0)
 					assert_metrics(&got, &want, 1e-10);
@@ -297,13 +297,13 @@ test_degenerate(void **state)
 
 	model_init(&mod, 9, 0, 0, 0.5, 1);
 	memset(block, 0, sizeof(block));
-	mm_regression_metrics_linear(block, P, &mod.m, NULL, 0, &got);
+	mm_regression_metrics_linear(block, P, mod.m.intercept, mod.m.coef, NULL, 0, &got);
 	assert_true(got.rows == 0);
 	assert_true(isnan(got.r2) && isnan(got.rmse) && isnan(got.mae) && isnan(got.explained_variance));
 
 	/* residuals 10 - 9 - 0.5 x2: -0.5, 0.5, 0.5, -2.5 */
 	moments_of((const double (*)[D]) rows, 4, block);
-	mm_regression_metrics_linear(block, P, &mod.m, &rows[0][0], 4, &got);
+	mm_regression_metrics_linear(block, P, mod.m.intercept, mod.m.coef, &rows[0][0], 4, &got);
 	assert_true(isnan(got.r2) && isnan(got.explained_variance));
 	assert_close(got.rmse, sqrt((0.25 + 0.25 + 0.25 + 6.25) / 4), 1e-14);
 	assert_close(got.mae, (0.5 + 0.5 + 0.5 + 2.5) / 4, 1e-14);
@@ -313,7 +313,7 @@ test_degenerate(void **state)
 		rows[r][3] = 1 + 2 * rows[r][0] - rows[r][1] + 0.5 * rows[r][2];
 	model_init(&mod, 1, 2, -1, 0.5, 1);
 	moments_of((const double (*)[D]) rows, 4, block);
-	mm_regression_metrics_linear(block, P, &mod.m, &rows[0][0], 4, &got);
+	mm_regression_metrics_linear(block, P, mod.m.intercept, mod.m.coef, &rows[0][0], 4, &got);
 	assert_close(got.r2, 1.0, 1e-14);
 	assert_close(got.explained_variance, 1.0, 1e-14);
 	assert_true(got.rmse < 1e-6);

@@ -47,6 +47,9 @@ my %models = (
 		preprocess => '{"*": {"impute": "mean", "scale": "standard", "clip": {"z": 3}}, "district": {"impute": "most_frequent"}}'},
 	price_raw => q{'homes_complete', 'price', exclude => ARRAY['id', 'band', 'rating', 'sold', 'district', 'code'],
 		params => '{"alpha": 0.5}'},
+	price_enet => q{'homes', 'price', algorithm => 'elastic_net', exclude => ARRAY['id', 'band', 'rating', 'sold'],
+		params => '{"alpha": 0.5, "l1_ratio": 0.3}',
+		preprocess => '{"*": {"impute": "median", "scale": "standard"}, "district": {"impute": "most_frequent"}}'},
 	band => q{'homes', 'band', algorithm => 'logistic_regression', exclude => ARRAY['id', 'price', 'rating', 'sold'],
 		preprocess => '{"*": {"impute": "median", "scale": "robust"}, "district": {"encode": "ordinal", "impute": "most_frequent"}}'},
 	sold => q{'homes', 'sold', algorithm => 'logistic_regression', exclude => ARRAY['id', 'price', 'rating', 'band'],
@@ -103,6 +106,11 @@ my ($status, $out, $err);
 is($status, 0, 'linear regression: scored');
 is($out, database("id, mm_predict('price', h) AS prediction", 'homes h'),
 	'linear regression with imputation, scaling, clipping, one-hot text and char(n): the same bits');
+
+($status, $out, $err) = score('--keep=id', "$dir/price_enet.json", "$dir/homes.csv");
+is($status, 0, 'elastic net: scored');
+is($out, database("id, mm_predict('price_enet', h) AS prediction", 'homes h'),
+	'elastic net with imputation, scaling and one-hot text: the same bits');
 
 ($status, $out, $err) = score('-k', 'id', "$dir/price_raw.json", "$dir/homes_complete.csv");
 is($out, database("id, mm_predict('price_raw', h) AS prediction", 'homes_complete h'),
@@ -170,7 +178,7 @@ is($out, database("id, mm_predict_label('band', h) AS prediction, " . proba_colu
 is($out, database("id, mm_predict('price', h) AS prediction", 'homes h', 'elsewhere'),
 	'and so does a regression');
 is($node->safe_psql('elsewhere', q{SELECT string_agg(model || ':' || relation || ':' || trained_by, ' ' ORDER BY model) FROM mm.versions}),
-	'band:public.homes:postgres groups:public.homes:postgres price:public.homes:postgres price_raw:public.homes_complete:postgres rating:public.homes:postgres shape:public.homes:postgres sold:public.homes:postgres',
+	'band:public.homes:postgres groups:public.homes:postgres price:public.homes:postgres price_enet:public.homes:postgres price_raw:public.homes_complete:postgres rating:public.homes:postgres shape:public.homes:postgres sold:public.homes:postgres',
 	'each imported version records where it was trained');
 
 # with every query compiled, inlined and optimized by the JIT, still the same bits
@@ -230,7 +238,7 @@ close $fh;
 ($status, $out, $err) = score("$dir/price.json", "$dir/bad.csv");
 is($err, qq{mm-score: the header has no column "dist", a feature of the model\n}, 'a missing feature column is named');
 ($status, $out, $err) = score('--proba', "$dir/rating.json", "$dir/homes.csv");
-is($err, qq{mm-score: --proba needs a logistic regression, and $dir/rating.json is a linear_svm\n},
+is($err, qq{mm-score: --proba needs a logistic_regression model, and $dir/rating.json is a linear_svm\n},
 	'probabilities from an SVM are refused');
 open $fh, '>', "$dir/bad.json" or die;
 print $fh substr(slurp_file_text("$dir/band.json"), 0, 500);

@@ -44,6 +44,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "algorithm.h"
+#include "artifact_io.h"
+#include "document_io.h"
+#include "linear_moments.h"
 #include "model.h"
 #include "moments.h"
 
@@ -510,104 +514,335 @@ mm_elastic_net_free(MmElasticNet *model)
 	model->coef = NULL;
 }
 
-/*
- * The moments pass.  Its state is the header, then the moments block over d
- * = p + 1 variables, then 3 d doubles of work space (a row, and the 2 d of
- * mm_moments_add) that add and merge may overwrite: the pass runs on threads
- * that may not allocate.
- */
-typedef struct PassState
+/* ---------------------------------------------------------------- the algorithm */
+
+/* The hyperparameters, in the order of the resolved params JSON. */
+enum
 {
-	int64_t		d;
-	double		block[];
-} PassState;
-
-/* Bytes of a state over p features. */
-static size_t
-pass_state_size(int p, const void *arg)
-{
-	int			d = p + 1;
-
-	(void) arg;					/* the pass has no input */
-	return sizeof(PassState) + sizeof(double) * ((size_t) mm_moments_len(d) + 3 * (size_t) d);
-}
-
-/* An empty state: no rows, and its width. */
-static void
-pass_init(void *state, int p, const void *arg)
-{
-	PassState  *s = state;
-
-	memset(s, 0, pass_state_size(p, arg));
-	s->d = p + 1;
-}
-
-/* Adds a block of rows, one at a time (Welford). */
-static void
-pass_add(void *state, const MmRows *rows, const void *arg)
-{
-	PassState  *s = state;
-	int			d = (int) s->d;
-	int			p = d - 1;
-	double	   *row = s->block + mm_moments_len(d);
-	double	   *scratch = row + d;
-	size_t		r;
-
-	(void) arg;
-	for (r = 0; r < rows->n; r++)
-	{
-		memcpy(row, rows->x + r * p, sizeof(double) * p);
-		row[p] = rows->t[r];
-		mm_moments_add(s->block, d, row, scratch);
-	}
-}
-
-/* Merges another state of the same width (Chan). */
-static void
-pass_merge(void *state, const void *other, int p, const void *arg)
-{
-	PassState  *s = state;
-	const PassState *o = other;
-	int			d = (int) s->d;
-
-	(void) arg;
-	(void) p;
-	mm_moments_merge(s->block, o->block, d, s->block + mm_moments_len(d));
-}
-
-const MmPass mm_enet_moments_pass = {
-	.name = "elastic net moments",
-	.state_size = pass_state_size,
-	.init = pass_init,
-	.add = pass_add,
-	.merge = pass_merge
+	P_ALPHA,
+	P_L1_RATIO,
+	P_FIT_INTERCEPT,
+	P_MAX_ITER,
+	P_TOL,
+	N_PARAMS
 };
 
-/* The moments block inside a state of the moments pass. */
-const double *
-mm_enet_pass_moments(const void *state)
-{
-	return ((const PassState *) state)->block;
-}
+static const MmParamSpec params[N_PARAMS] = {
+	{"alpha", MM_PARAM_NUMBER, 1.0, 0.0, HUGE_VAL, 0, NULL,
+		"The weight of the whole penalty, as scikit-learn's ElasticNet; 0 is least squares, "
+		"better fitted by linear_regression.",
+		"[0.0001, 0.00046416, 0.0021544, 0.01, 0.046416, 0.21544, 1, 4.6416, 21.544, 100]",
+	"{\"log_uniform\": [0.0001, 100]}"},
+	{"l1_ratio", MM_PARAM_NUMBER, 0.5, 0.0, 1.0, 0, NULL,
+		"The share of the penalty on the absolute values (L1) against the squares (L2); 1 is the lasso.",
+	"[0.1, 0.5, 0.7, 0.9, 0.95, 0.99, 1]", "{\"uniform\": [0, 1]}"},
+	{"fit_intercept", MM_PARAM_BOOLEAN, 1, 0, 1, 0, NULL,
+	"Whether the model has an intercept, unpenalized.", NULL, NULL},
+	{"max_iter", MM_PARAM_INTEGER, 1000, 1, 100000000, 0, NULL,
+	"Sweeps of coordinate descent at most.", NULL, NULL},
+	{"tol", MM_PARAM_NUMBER, 1e-4, 0.0, HUGE_VAL, 0, NULL,
+		"The fit stops once the duality gap is below tol times the target's sum of squares "
+	"(centered with an intercept).", NULL, NULL}
+};
 
-/* One pass over a source, then the fit. */
-MmErrorCode
-mm_enet_fit_source(MmDataSource *source, const MmEnetParams *params, const double *start,
-				   MmElasticNet *out, MmError *err)
+/* Reads the resolved hyperparameters into the solver's. */
+static void
+solver_params(const MmFitContext *ctx, MmEnetParams *out)
 {
-	void	   *state;
-	MmErrorCode rc;
+	const double *v = ctx->params->value;
 
 	memset(out, 0, sizeof(*out));
-	if (source->p < 1 || source->p > MM_MAX_DESIGN)
-		return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "an elastic net needs 1 to %d features, not %d",
-					   MM_MAX_DESIGN, source->p);
-	state = mm_alloc(pass_state_size(source->p, NULL));
-	if (state == NULL)
-		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory fitting an elastic net");
-	rc = source->run(source, &mm_enet_moments_pass, NULL, state, err);
-	if (rc == MM_OK)
-		rc = mm_enet_fit(mm_enet_pass_moments(state), source->p, params, start, out, err);
-	mm_free(state);
-	return rc;
+	out->alpha = v[P_ALPHA];
+	out->l1_ratio = v[P_L1_RATIO];
+	out->fit_intercept = v[P_FIT_INTERCEPT] != 0.0;
+	out->max_iter = (int) v[P_MAX_ITER];
+	out->tol = v[P_TOL];
+	out->progress = ctx->progress;
+	out->progress_arg = ctx->progress_arg;
 }
+
+/*
+ * One pass of moments over the rows as given (the design's scaling is the
+ * preprocessing the user asked for, not undone), then the descent; a
+ * neighbouring fit of the same width is the start.
+ */
+static MmErrorCode
+fit(MmFitContext *ctx, MmModel *model, MmError *err)
+{
+	int			p = ctx->data->p;
+	MmEnetParams sp;
+	MmElasticNet *m;
+	double	   *state;
+	const double *start = NULL;
+	MmErrorCode rc;
+
+	if (ctx->data->rows != NULL && ctx->data->rows(ctx->data) != NULL &&
+		ctx->data->rows(ctx->data)->t == NULL)
+		return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "an elastic net needs the target of every training row");
+	solver_params(ctx, &sp);
+	if (ctx->warm_start != NULL && ctx->warm_rows == 1 && ctx->warm_width == p)
+		start = ctx->warm_start;
+	state = mm_alloc(mm_linear_moments_pass.state_size(p, NULL));
+	m = mm_alloc0(sizeof(MmElasticNet));
+	if (state == NULL || m == NULL)
+	{
+		mm_free(state);
+		mm_free(m);
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory fitting an elastic net");
+	}
+	model->fit = m;
+	rc = ctx->data->run(ctx->data, &mm_linear_moments_pass, NULL, state, err);
+	if (rc == MM_OK)
+		rc = mm_enet_fit(state, p, &sp, start, m, err);
+	mm_free(state);
+	if (rc != MM_OK)
+		return rc;
+	ctx->report.n_iter = m->status.n_iter;
+	ctx->report.converged = m->status.converged;
+	return MM_OK;
+}
+
+/* Where a neighbouring fit starts: the slopes, then the intercept. */
+static double *
+warm_start(const MmModel *model, int *rows, int *width)
+{
+	const MmElasticNet *m = model->fit;
+	int			p = model->n_design;
+	double	   *w = mm_alloc(sizeof(double) * ((size_t) p + 1));
+
+	if (w == NULL)
+		return NULL;
+	memcpy(w, m->coef, sizeof(double) * (size_t) p);
+	w[p] = m->intercept;
+	*rows = 1;
+	*width = p;
+	return w;
+}
+
+static int
+n_scores(const MmModel *model)
+{
+	(void) model;
+	return 1;
+}
+
+/* intercept + coef . z, accumulated in feature order wherever it runs */
+static void
+score(const MmModel *model, const double *z, double *scores)
+{
+	const MmElasticNet *m = model->fit;
+	double		y = m->intercept;
+	int			j;
+
+	for (j = 0; j < model->n_design; j++)
+		y += m->coef[j] * z[j];
+	scores[0] = y;
+}
+
+static double
+decide(const MmModel *model, const double *scores)
+{
+	(void) model;
+	return scores[0];
+}
+
+static void
+free_fit(void *fit)
+{
+	mm_elastic_net_free(fit);
+	mm_free(fit);
+}
+
+static void
+write(MmBuffer *w, const MmModel *model)
+{
+	const MmElasticNet *m = model->fit;
+
+	mm_put_u8(w, (uint8_t) (m->fit_intercept ? 1 : 0));
+	mm_put_f64(w, m->alpha);
+	mm_put_f64(w, m->l1_ratio);
+	mm_put_u32(w, (uint32_t) m->max_iter);
+	mm_put_f64(w, m->tol);
+	mm_put_f64(w, m->intercept);
+	mm_put_f64_array(w, m->coef, (size_t) model->n_design);
+	mm_put_u32(w, (uint32_t) m->status.n_iter);
+	mm_put_u8(w, (uint8_t) (m->status.converged ? 1 : 0));
+	mm_put_f64(w, m->status.dual_gap);
+}
+
+/* Values a fit could not have made are damage. */
+static int
+valid(const MmElasticNet *m)
+{
+	return m->fit_intercept <= 1 && m->alpha >= 0.0 && isfinite(m->alpha) &&
+		m->l1_ratio >= 0.0 && m->l1_ratio <= 1.0 && m->max_iter >= 1 &&
+		m->tol >= 0.0 && isfinite(m->tol) && isfinite(m->intercept) &&
+		(m->fit_intercept || m->intercept == 0.0) &&
+		m->status.n_iter >= 0 && m->status.n_iter <= m->max_iter && m->status.converged <= 1 &&
+		!isnan(m->status.dual_gap);
+}
+
+static MmErrorCode
+read(MmArtifactReader *r, MmModel *model)
+{
+	MmElasticNet *m = mm_alloc0(sizeof(MmElasticNet));
+	uint32_t	max_iter,
+				n_iter;
+
+	if ((model->fit = m) == NULL)
+		return MM_ERR_CORRUPT;
+	m->n_features = model->n_design;
+	m->fit_intercept = mm_get_u8(r);
+	m->alpha = mm_get_f64(r);
+	m->l1_ratio = mm_get_f64(r);
+	max_iter = mm_get_u32(r);
+	m->tol = mm_get_f64(r);
+	m->intercept = mm_get_f64(r);
+	m->coef = mm_get_f64_array(r, (size_t) model->n_design);
+	n_iter = mm_get_u32(r);
+	m->status.converged = mm_get_u8(r);
+	m->status.dual_gap = mm_get_f64(r);
+	if (r->failed || max_iter > INT32_MAX || n_iter > max_iter)
+		return MM_ERR_CORRUPT;
+	m->max_iter = (int) max_iter;
+	m->status.n_iter = (int) n_iter;
+	if (!valid(m) || !mm_all_finite(m->coef, (size_t) model->n_design))
+		return MM_ERR_CORRUPT;
+	return MM_OK;
+}
+
+static void
+to_json(MmBuffer *o, const MmModel *model)
+{
+	const MmElasticNet *m = model->fit;
+
+	mm_out_str(o, "{\"fit_intercept\": ");
+	mm_out_bool(o, m->fit_intercept);
+	mm_out_str(o, ", \"alpha\": ");
+	mm_out_double(o, m->alpha);
+	mm_out_str(o, ", \"l1_ratio\": ");
+	mm_out_double(o, m->l1_ratio);
+	mm_out_str(o, ", \"max_iter\": ");
+	mm_out_int(o, m->max_iter);
+	mm_out_str(o, ", \"tol\": ");
+	mm_out_double(o, m->tol);
+	mm_out_str(o, ", \"intercept\": ");
+	mm_out_double(o, m->intercept);
+	mm_out_str(o, ", \"coef\": ");
+	mm_out_doubles(o, m->coef, model->n_design);
+	mm_out_str(o, ", \"n_iter\": ");
+	mm_out_int(o, m->status.n_iter);
+	mm_out_str(o, ", \"converged\": ");
+	mm_out_bool(o, m->status.converged);
+	mm_out_str(o, ", \"dual_gap\": ");
+	mm_out_double(o, m->status.dual_gap);
+	mm_out_str(o, "}");
+}
+
+static MmErrorCode
+from_json(MmDocumentReader *in, const void *part, MmModel *model)
+{
+	static const char *const keys[] = {"fit_intercept", "alpha", "l1_ratio", "max_iter", "tol",
+	"intercept", "coef", "n_iter", "converged", "dual_gap", NULL};
+	MmElasticNet *m;
+
+	mm_doc_only_keys(in, part, keys, "the model");
+	if (in->failed)
+		return MM_ERR_INVALID_INPUT;
+	if ((m = mm_alloc0(sizeof(MmElasticNet))) == NULL)
+		return mm_fail(in->err, MM_ERR_NO_MEMORY, -1, "out of memory reading the document");
+	model->fit = m;
+	m->n_features = model->n_design;
+	m->fit_intercept = mm_doc_bool(in, part, "fit_intercept");
+	m->alpha = mm_doc_number(in, part, "alpha", 0);
+	m->l1_ratio = mm_doc_number(in, part, "l1_ratio", 0);
+	m->max_iter = (int) mm_doc_int(in, part, "max_iter", 1, INT32_MAX);
+	m->tol = mm_doc_number(in, part, "tol", 0);
+	m->intercept = mm_doc_number(in, part, "intercept", 0);
+	m->coef = mm_doc_numbers(in, part, "coef", model->n_design, 0);
+	m->status.n_iter = (int) mm_doc_int(in, part, "n_iter", 0, INT32_MAX);
+	m->status.converged = mm_doc_bool(in, part, "converged");
+	m->status.dual_gap = mm_doc_number(in, part, "dual_gap", 0);
+	return in->failed ? MM_ERR_INVALID_INPUT : MM_OK;
+}
+
+/*
+ * In the units of the raw inputs: the model's centering and scaling
+ * undone.  A penalized fit has no standard errors.
+ */
+static int
+coefficients(const MmModel *model, MmCoefficient **out)
+{
+	const MmElasticNet *m = model->fit;
+	int			p = model->n_design,
+				n = 0,
+				j;
+	double	   *center = mm_alloc(sizeof(double) * (size_t) p);
+	double	   *scale = mm_alloc(sizeof(double) * (size_t) p);
+	MmCoefficient *co = mm_alloc(sizeof(MmCoefficient) * ((size_t) p + 1));
+	double		intercept = m->intercept;
+
+	*out = NULL;
+	if (center == NULL || scale == NULL || co == NULL)
+	{
+		mm_free(center);
+		mm_free(scale);
+		mm_free(co);
+		return 0;
+	}
+	mm_model_design_scaling(model, center, scale);
+	for (j = 0; j < p; j++)
+		intercept -= m->coef[j] / scale[j] * center[j];
+	if (m->fit_intercept)
+		co[n++] = (MmCoefficient)
+	{
+		0, -1, intercept, NAN, NAN, NAN
+	};
+	for (j = 0; j < p; j++)
+		co[n++] = (MmCoefficient)
+	{
+		0, j, m->coef[j] / scale[j], NAN, NAN, NAN
+	};
+	mm_free(center);
+	mm_free(scale);
+	*out = co;
+	return n;
+}
+
+static const double *
+linear_form(const MmModel *model, double *intercept)
+{
+	const MmElasticNet *m = model->fit;
+
+	*intercept = m->intercept;
+	return m->coef;
+}
+
+static const MmPass *const passes[] = {&mm_linear_moments_pass, NULL};
+
+const MmAlgorithm mm_elastic_net = {
+	.name = "elastic_net",
+	.task = MM_TASK_REGRESSION,
+	.artifact_id = 6,
+	.params = params,
+	.n_params = N_PARAMS,
+	.texts = {
+		.display_name = "the elastic net",
+		.not_converged = "Raise max_iter, raise tol, or scale the features with "
+		"preprocess => '{\"*\": {\"scale\": \"standard\"}}'.",
+		.too_few_rows = "Lower test_size or train on more rows.",
+	},
+	.fit = fit,
+	.warm_start = warm_start,
+	.n_scores = n_scores,
+	.score = score,
+	.decide = decide,
+	.free = free_fit,
+	.write = write,
+	.read = read,
+	.to_json = to_json,
+	.from_json = from_json,
+	.coefficients = coefficients,
+	.linear_form = linear_form,
+	.passes = passes,
+};

@@ -106,21 +106,4 @@ extern void mm_enet_alpha_grid(double alpha_max, double eps, int n_alphas, doubl
 /* Releases a fit's arrays (the struct itself is the caller's). */
 extern void mm_elastic_net_free(MmElasticNet *model);
 
-/*
- * The one pass a fit needs over the rows (source.h): the moments of the p
- * features and the target.  Its state is a short header, the moments block
- * and a little work space, all flat; add reads x and t (a regression's
- * rows).  mm_enet_pass_moments gives the moments block of a state the pass
- * has run into.
- */
-extern const MmPass mm_enet_moments_pass;
-extern const double *mm_enet_pass_moments(const void *state);
-
-/*
- * Runs the moments pass over a data source and fits from it (start as for
- * mm_enet_fit).
- */
-extern MmErrorCode mm_enet_fit_source(MmDataSource *source, const MmEnetParams *params,
-									  const double *start, MmElasticNet *out, MmError *err);
-
 #endif							/* MM_ELASTIC_NET_H */

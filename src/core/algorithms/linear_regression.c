@@ -349,9 +349,19 @@ coefficients(const MmModel *model, MmCoefficient **out)
 	return n;
 }
 
+static const double *
+linear_form(const MmModel *model, double *intercept)
+{
+	const MmLinearModel *lin = model->fit;
+
+	*intercept = lin->intercept;
+	return lin->coef;
+}
+
 const MmAlgorithm mm_linear_regression = {
 	.name = "linear_regression",
 	.task = MM_TASK_REGRESSION,
+	.auto_search = 1,
 	.artifact_id = 1,
 	.task_default = 1,
 	.params = params,
@@ -370,5 +380,6 @@ const MmAlgorithm mm_linear_regression = {
 	.to_json = to_json,
 	.from_json = from_json,
 	.coefficients = coefficients,
+	.linear_form = linear_form,
 	.passes = passes,
 };

@@ -75,6 +75,7 @@ read(struct MmArtifactReader *r, MmModel *model)
 const MmAlgorithm mm_linear_svm = {
 	.name = "linear_svm",
 	.task = MM_TASK_CLASSIFICATION,
+	.auto_search = 1,
 	.artifact_id = 3,
 	.params = params,
 	.n_params = N_PARAMS,

@@ -110,6 +110,7 @@ read(struct MmArtifactReader *r, MmModel *model)
 const MmAlgorithm mm_logistic_regression = {
 	.name = "logistic_regression",
 	.task = MM_TASK_CLASSIFICATION,
+	.auto_search = 1,
 	.artifact_id = 2,
 	.task_default = 1,
 	.params = params,

@@ -12,6 +12,7 @@ extern const MmAlgorithm mm_logistic_regression;
 extern const MmAlgorithm mm_linear_svm;
 extern const MmAlgorithm mm_kmeans;
 extern const MmAlgorithm mm_pca;
+extern const MmAlgorithm mm_elastic_net;
 
 static const MmAlgorithm *const algorithms[] = {
 	&mm_linear_regression,
@@ -19,6 +20,7 @@ static const MmAlgorithm *const algorithms[] = {
 	&mm_linear_svm,
 	&mm_kmeans,
 	&mm_pca,
+	&mm_elastic_net,
 };
 
 #define N_ALGORITHMS ((int) (sizeof(algorithms) / sizeof(algorithms[0])))
