@@ -44,6 +44,12 @@ SELECT id, price, round(mm_predict('house_price', s)) AS production,
   FROM house_sales_2026 s ORDER BY id LIMIT 3;
 SELECT mm_compare('house_price', 1, 2) -> 'params' AS params,
        mm_compare('house_price', 1, 2) #> '{metrics,test,r2}' AS test_r2;
+\echo '---    A lasso (elastic_net, l1_ratio 1) sets what does not matter to exactly zero:'
+\echo '---    the sale prices never depended on the number of bedrooms.'
+SELECT model, algorithm, round((metrics #>> '{test,r2}')::numeric, 4) AS test_r2
+  FROM mm_train('price_lasso', 'house_sales', 'price', algorithm => 'elastic_net',
+                exclude => ARRAY['id', 'sold_on'], params => '{"alpha": 2000, "l1_ratio": 1}');
+SELECT feature, round(coef::numeric, 2) AS coef FROM mm_coefficients('price_lasso');
 
 \echo
 \echo '--- 6. The market moved: retrain with the same recipe on the new sales.'
