@@ -71,17 +71,6 @@ typedef struct MmFitContext
 	MmFitReport report;			/* filled by the fit */
 } MmFitContext;
 
-/* One coefficient of a fitted model, as mm_coefficients lists it. */
-typedef struct MmCoefficient
-{
-	int			row;			/* coefficient row: the class for multinomial models, else 0 */
-	int			column;			/* -1 for the intercept, else the design column */
-	double		value;
-	double		std_err;		/* NaN where undefined */
-	double		stat;
-	double		p_value;
-} MmCoefficient;
-
 /*
  * The artifact's byte codec (artifact.c, primitives in artifact_io.h) and
  * the document's JSON codec (document.c, primitives in document_io.h).

@@ -163,6 +163,46 @@ mm_model_design_scaling(const MmModel *model, double *center, double *scale)
 	}
 }
 
+/* A linear form's coefficients in raw units (see model.h). */
+int
+mm_linear_terms(const MmModel *model, int r, double intercept, const double *coef, int with_intercept,
+				const double *std_err, const double *stat, const double *p_value, MmCoefficient *out)
+{
+	int			p = model->n_design,
+				n = with_intercept ? 1 : 0,
+				j;
+	double	   *center = mm_alloc(sizeof(double) * (size_t) (p > 0 ? p : 1));
+	double	   *scale = mm_alloc(sizeof(double) * (size_t) (p > 0 ? p : 1));
+
+	if (center == NULL || scale == NULL)
+	{
+		mm_free(center);
+		mm_free(scale);
+		return -1;
+	}
+	mm_model_design_scaling(model, center, scale);
+	for (j = 0; j < p; j++)
+	{
+		double		w = coef[j] / scale[j];
+
+		intercept -= w * center[j];
+		out[n++] = (MmCoefficient)
+		{
+			r, j, w, std_err ? std_err[j + 1] : NAN, stat ? stat[j + 1] : NAN,
+				p_value ? p_value[j + 1] : NAN
+		};
+	}
+	if (with_intercept)
+		out[0] = (MmCoefficient)
+	{
+		r, -1, intercept, std_err ? std_err[0] : NAN, stat ? stat[0] : NAN,
+			p_value ? p_value[0] : NAN
+	};
+	mm_free(center);
+	mm_free(scale);
+	return n;
+}
+
 /* Applies the model's preprocessing to one row (see model.h). */
 MmErrorCode
 mm_model_transform(const MmModel *model, const double *x, double *z, MmError *err)

@@ -266,6 +266,31 @@ extern int	mm_model_project(const MmModel *model, const double *z, double *out);
 /* Frees a classifier's labels (built with the core allocator). */
 extern void mm_labels_free(MmLabels *labels);
 
+/* One coefficient of a fitted model, as mm_coefficients lists it. */
+typedef struct MmCoefficient
+{
+	int			row;			/* coefficient row: the class for multinomial models, else 0 */
+	int			column;			/* -1 for the intercept, else the design column */
+	double		value;
+	double		std_err;		/* NaN where undefined */
+	double		stat;
+	double		p_value;
+} MmCoefficient;
+
+/*
+ * One row of a linear form's coefficients over the design (row r of a
+ * model with several), in the units of the raw inputs: each slope divided
+ * by its column's scale, the intercept less each such slope times the
+ * column's center (clipping is not undone: the coefficients hold within the
+ * clip range).  Writes the intercept first when with_intercept, then the
+ * n_design slopes, into out, with the statistics given (n_design + 1 each,
+ * intercept first) or NaN where they are NULL.  Returns how many it wrote,
+ * or -1 when out of memory.
+ */
+extern int	mm_linear_terms(const MmModel *model, int r, double intercept, const double *coef,
+							int with_intercept, const double *std_err, const double *stat,
+							const double *p_value, MmCoefficient *out);
+
 /* Frees a model built with the core allocator. */
 extern void mm_model_free(MmModel *model);
 

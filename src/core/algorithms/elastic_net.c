@@ -774,37 +774,16 @@ static int
 coefficients(const MmModel *model, MmCoefficient **out)
 {
 	const MmElasticNet *m = model->fit;
-	int			p = model->n_design,
-				n = 0,
-				j;
-	double	   *center = mm_alloc(sizeof(double) * (size_t) p);
-	double	   *scale = mm_alloc(sizeof(double) * (size_t) p);
-	MmCoefficient *co = mm_alloc(sizeof(MmCoefficient) * ((size_t) p + 1));
-	double		intercept = m->intercept;
+	MmCoefficient *co = mm_alloc(sizeof(MmCoefficient) * ((size_t) model->n_design + 1));
+	int			n = co == NULL ? -1 :
+		mm_linear_terms(model, 0, m->intercept, m->coef, m->fit_intercept, NULL, NULL, NULL, co);
 
-	*out = NULL;
-	if (center == NULL || scale == NULL || co == NULL)
+	if (n < 0)
 	{
-		mm_free(center);
-		mm_free(scale);
 		mm_free(co);
-		return 0;
+		co = NULL;
+		n = 0;
 	}
-	mm_model_design_scaling(model, center, scale);
-	for (j = 0; j < p; j++)
-		intercept -= m->coef[j] / scale[j] * center[j];
-	if (m->fit_intercept)
-		co[n++] = (MmCoefficient)
-	{
-		0, -1, intercept, NAN, NAN, NAN
-	};
-	for (j = 0; j < p; j++)
-		co[n++] = (MmCoefficient)
-	{
-		0, j, m->coef[j] / scale[j], NAN, NAN, NAN
-	};
-	mm_free(center);
-	mm_free(scale);
 	*out = co;
 	return n;
 }

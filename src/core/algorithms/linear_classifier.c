@@ -335,57 +335,27 @@ mm_lc_coefficients(const MmModel *model, MmCoefficient **out)
 {
 	const MmClassifier *c = model->fit;
 	int			p = model->n_design;
-	double	   *center = mm_alloc(sizeof(double) * (size_t) (p > 0 ? p : 1));
-	double	   *scale = mm_alloc(sizeof(double) * (size_t) (p > 0 ? p : 1));
 	MmCoefficient *co = mm_alloc(sizeof(MmCoefficient) * (size_t) c->n_rows * (p + 1));
 	int			n = 0,
-				r,
-				j;
+				r;
 
+	for (r = 0; co != NULL && r < c->n_rows; r++)
+	{
+		size_t		at = (size_t) r * (p + 1);
+		int			k = mm_linear_terms(model, r, c->intercept[r], c->coef + (size_t) r * p,
+										c->fit_intercept, c->std_err + at, c->stat + at,
+										c->p_value + at, co + n);
+
+		if (k < 0)
+		{
+			mm_free(co);
+			co = NULL;
+			n = 0;
+			break;
+		}
+		n += k;
+	}
 	*out = co;
-	if (center == NULL || scale == NULL || co == NULL)
-	{
-		mm_free(center);
-		mm_free(scale);
-		mm_free(co);
-		*out = NULL;
-		return 0;
-	}
-	mm_model_design_scaling(model, center, scale);
-	for (r = 0; r < c->n_rows; r++)
-	{
-		const double *se = c->std_err + (size_t) r * (p + 1),
-				   *st = c->stat + (size_t) r * (p + 1),
-				   *pv = c->p_value + (size_t) r * (p + 1);
-		double		b0 = c->intercept[r];
-
-		/* in the units of the raw inputs: the model's centering and scaling undone */
-		for (j = 0; j < p; j++)
-		{
-			double		w = c->coef[(size_t) r * p + j] / scale[j];
-
-			b0 -= w * center[j];
-			co[n + 1 + j] = (MmCoefficient)
-			{
-				r, j, w, se[j + 1], st[j + 1], pv[j + 1]
-			};
-		}
-		if (c->fit_intercept)
-		{
-			co[n] = (MmCoefficient)
-			{
-				r, -1, b0, se[0], st[0], pv[0]
-			};
-			n += p + 1;
-		}
-		else
-		{
-			memmove(co + n, co + n + 1, sizeof(MmCoefficient) * (size_t) p);
-			n += p;
-		}
-	}
-	mm_free(center);
-	mm_free(scale);
 	return n;
 }
 

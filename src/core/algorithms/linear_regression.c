@@ -313,38 +313,17 @@ static int
 coefficients(const MmModel *model, MmCoefficient **out)
 {
 	const MmLinearModel *lin = model->fit;
-	int			p = model->n_design,
-				n = 0,
-				i;
-	double	   *center = mm_alloc(sizeof(double) * (size_t) p);
-	double	   *scale = mm_alloc(sizeof(double) * (size_t) p);
-	MmCoefficient *co = mm_alloc(sizeof(MmCoefficient) * ((size_t) p + 1));
-	double		intercept = lin->intercept;
+	MmCoefficient *co = mm_alloc(sizeof(MmCoefficient) * ((size_t) model->n_design + 1));
+	int			n = co == NULL ? -1 :
+		mm_linear_terms(model, 0, lin->intercept, lin->coef, lin->fit_intercept, lin->std_err,
+						lin->stat, lin->p_value, co);
 
-	*out = NULL;
-	if (center == NULL || scale == NULL || co == NULL)
+	if (n < 0)
 	{
-		mm_free(center);
-		mm_free(scale);
 		mm_free(co);
-		return 0;
+		co = NULL;
+		n = 0;
 	}
-	mm_model_design_scaling(model, center, scale);
-	for (i = 0; i < p; i++)
-	{
-		double		c = lin->coef[i] / scale[i];
-
-		intercept -= c * center[i];
-		center[i] = c;
-	}
-	for (i = lin->fit_intercept ? -1 : 0; i < p; i++)
-		co[n++] = (MmCoefficient)
-	{
-		0, i, i < 0 ? intercept : center[i], lin->std_err[i + 1], lin->stat[i + 1],
-			lin->p_value[i + 1]
-	};
-	mm_free(center);
-	mm_free(scale);
 	*out = co;
 	return n;
 }
