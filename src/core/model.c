@@ -203,6 +203,26 @@ mm_linear_terms(const MmModel *model, int r, double intercept, const double *coe
 	return n;
 }
 
+/* A single linear form's coefficients, allocated (see model.h). */
+int
+mm_linear_coefficients(const MmModel *model, double intercept, const double *coef, int with_intercept,
+					   const double *std_err, const double *stat, const double *p_value,
+					   MmCoefficient **out)
+{
+	MmCoefficient *co = mm_alloc(sizeof(MmCoefficient) * ((size_t) model->n_design + 1));
+	int			n = co == NULL ? -1 :
+		mm_linear_terms(model, 0, intercept, coef, with_intercept, std_err, stat, p_value, co);
+
+	if (n < 0)
+	{
+		mm_free(co);
+		co = NULL;
+		n = 0;
+	}
+	*out = co;
+	return n;
+}
+
 /* Applies the model's preprocessing to one row (see model.h). */
 MmErrorCode
 mm_model_transform(const MmModel *model, const double *x, double *z, MmError *err)

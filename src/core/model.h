@@ -291,6 +291,15 @@ extern int	mm_linear_terms(const MmModel *model, int r, double intercept, const 
 							int with_intercept, const double *std_err, const double *stat,
 							const double *p_value, MmCoefficient *out);
 
+/*
+ * The coefficients of a model with one linear form, as mm_linear_terms
+ * writes them, into *out allocated here; returns how many (0, *out NULL,
+ * when out of memory).
+ */
+extern int	mm_linear_coefficients(const MmModel *model, double intercept, const double *coef,
+								   int with_intercept, const double *std_err, const double *stat,
+								   const double *p_value, MmCoefficient **out);
+
 /* Frees a model built with the core allocator. */
 extern void mm_model_free(MmModel *model);
 

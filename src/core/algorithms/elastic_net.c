@@ -774,18 +774,8 @@ static int
 coefficients(const MmModel *model, MmCoefficient **out)
 {
 	const MmElasticNet *m = model->fit;
-	MmCoefficient *co = mm_alloc(sizeof(MmCoefficient) * ((size_t) model->n_design + 1));
-	int			n = co == NULL ? -1 :
-		mm_linear_terms(model, 0, m->intercept, m->coef, m->fit_intercept, NULL, NULL, NULL, co);
 
-	if (n < 0)
-	{
-		mm_free(co);
-		co = NULL;
-		n = 0;
-	}
-	*out = co;
-	return n;
+	return mm_linear_coefficients(model, m->intercept, m->coef, m->fit_intercept, NULL, NULL, NULL, out);
 }
 
 static const double *

@@ -313,19 +313,9 @@ static int
 coefficients(const MmModel *model, MmCoefficient **out)
 {
 	const MmLinearModel *lin = model->fit;
-	MmCoefficient *co = mm_alloc(sizeof(MmCoefficient) * ((size_t) model->n_design + 1));
-	int			n = co == NULL ? -1 :
-		mm_linear_terms(model, 0, lin->intercept, lin->coef, lin->fit_intercept, lin->std_err,
-						lin->stat, lin->p_value, co);
 
-	if (n < 0)
-	{
-		mm_free(co);
-		co = NULL;
-		n = 0;
-	}
-	*out = co;
-	return n;
+	return mm_linear_coefficients(model, lin->intercept, lin->coef, lin->fit_intercept, lin->std_err,
+								  lin->stat, lin->p_value, out);
 }
 
 static const double *
