@@ -36,40 +36,38 @@ append_numbers(StringInfo buf, const double *v, int n)
 }
 
 /*
- * k-means' metrics on n transformed rows: inertia, silhouette, cluster
- * sizes; returns the silhouette.  The training rows' inertia and sizes
- * come from the fit (known, non-NULL), which measured them as prediction
- * assigns rows.
+ * A clustering's metrics on n transformed rows: inertia, silhouette,
+ * cluster sizes; returns the silhouette.  The training rows' inertia and
+ * sizes come from the fit's report (known, non-NULL), which measured them
+ * as prediction assigns rows.
  */
 static double
-append_kmeans_metrics(StringInfo buf, const MmModel *model, const double *x, size_t n,
-					  const int64 *known)
+append_clustering_metrics(StringInfo buf, const MmModel *model, const double *x, size_t n,
+						  const MmFitReport *known)
 {
 	double		silhouette;
-	const MmKMeans *km = model->fit;
 	int			p = model->n_design,
-				k = km->k,
+				k = mm_model_n_scores(model),
 				c;
 	int64	   *sizes = palloc0(sizeof(int64) * k);
+	double	   *scores = palloc(sizeof(double) * k);
 	double		inertia = 0.0;
 	size_t		i;
 
 	if (known != NULL)
 	{
-		memcpy(sizes, known, sizeof(int64) * k);
-		inertia = km->inertia;
+		memcpy(sizes, known->sizes, sizeof(int64) * k);
+		inertia = known->inertia;
 	}
 	else
 		for (i = 0; i < n; i++)
 		{
-			int			cluster = mm_model_class(model, x + i * p);
-			const double *center = km->centers + (size_t) cluster * p;
-			double		d2 = 0.0;
-			int			j;
+			/* a clustering's scores are the row's squared distances to the centers */
+			int			cluster;
 
-			for (j = 0; j < p; j++)
-				d2 += (x[i * p + j] - center[j]) * (x[i * p + j] - center[j]);
-			inertia += d2;
+			mm_model_scores(model, x + i * p, scores);
+			cluster = (int) mm_model_decide(model, scores);
+			inertia += scores[cluster];
 			sizes[cluster]++;
 			if ((i & 0xffff) == 0)
 				CHECK_FOR_INTERRUPTS();
@@ -113,11 +111,11 @@ MmClusteringResults(const MmFitOutcome *in, MmTrained *out)
 
 	initStringInfo(&metrics);
 	appendStringInfoString(&metrics, "{\"train\": ");
-	silhouette = append_kmeans_metrics(&metrics, in->model, ds->x[0], ds->n[0], in->report->sizes);
+	silhouette = append_clustering_metrics(&metrics, in->model, ds->x[0], ds->n[0], in->report);
 	appendStringInfoString(&metrics, ", \"test\": ");
 	if (ds->n[1] > 0)
 	{
-		silhouette = append_kmeans_metrics(&metrics, in->model, ds->x[1], ds->n[1], NULL);
+		silhouette = append_clustering_metrics(&metrics, in->model, ds->x[1], ds->n[1], NULL);
 		MmAppendUnseen(&metrics, in->prep);
 	}
 	else
@@ -209,7 +207,7 @@ MmEvaluateUnsupervised(const MmModel *model, MmSource *src)
 	MmDatasetEncode(model, src, &ds, &unseen);
 	initStringInfo(&json);
 	if (model->task == MM_TASK_CLUSTERING)
-		(void) append_kmeans_metrics(&json, model, ds.x[0], ds.n[0], NULL);
+		(void) append_clustering_metrics(&json, model, ds.x[0], ds.n[0], NULL);
 	else
 		append_pca_metrics(&json, model, ds.x[0], ds.n[0]);
 	if (model->categories != NULL)

@@ -40,6 +40,7 @@ typedef struct MmFitReport
 	uint8_t    *aliased;		/* linear models: per column (intercept first), unidentified, or NULL */
 	int			unidentified;	/* linear models: some coefficients are not identified (aliased, unpenalized) */
 	int64_t    *sizes;			/* clustering: rows per cluster, or NULL */
+	double		inertia;		/* clustering: summed squared distances of the rows to their centers */
 } MmFitReport;
 
 /*

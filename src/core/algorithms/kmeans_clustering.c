@@ -60,6 +60,7 @@ fit(MmFitContext *ctx, MmModel *model, MmError *err)
 	{
 		ctx->report.n_iter = km->n_iter;
 		ctx->report.converged = km->converged;
+		ctx->report.inertia = km->inertia;
 	}
 	return rc;
 }
