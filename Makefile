@@ -19,11 +19,22 @@ EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" modelmgr.con
 MODULE_big = modelmgr
 PGFILEDESC = "modelmgr - machine-learning model management in PostgreSQL"
 
-# each algorithm is one file in src/core/algorithms (see src/core/algorithm.h)
-CORE_SRCS := $(sort $(wildcard src/core/*.c src/core/algorithms/*.c))
+# The core's folders, named once here: the framework (src/core), one file per
+# algorithm (algorithms, see src/core/algorithm.h), the model's serialized forms
+# (formats), metrics, solvers and statistics (numerics), and data sources and
+# their passes (sources).  Each is one -I, so core files include each other by
+# bare name wherever they sit; test/fuzz/run.sh asks for the list
+# (make print-core-dirs).
+CORE_DIRS = src/core src/core/algorithms src/core/formats src/core/metrics src/core/numerics \
+	src/core/sources
+CORE_SRCS := $(sort $(foreach d,$(CORE_DIRS),$(wildcard $(d)/*.c)))
 CORE_OBJS := $(CORE_SRCS:.c=.o)
-CORE_HDRS := $(wildcard src/core/*.h src/core/algorithms/*.h)
-CORE_INCLUDES = -Isrc/core -Isrc/core/algorithms
+CORE_HDRS := $(foreach d,$(CORE_DIRS),$(wildcard $(d)/*.h))
+CORE_INCLUDES = $(addprefix -I,$(CORE_DIRS))
+# libmmcore.a and the fuzzing build keep objects by base name only
+ifneq ($(words $(notdir $(CORE_SRCS))),$(words $(sort $(notdir $(CORE_SRCS)))))
+$(error two core source files share a base name: $(sort $(notdir $(CORE_SRCS))))
+endif
 GLUE_SRCS := $(sort $(wildcard src/*.c))
 GLUE_HDRS := $(wildcard src/*.h)
 OBJS = $(GLUE_SRCS:.c=.o) $(CORE_OBJS)
@@ -50,12 +61,12 @@ SHLIB_LINK = $(LINALG_LIBS)
 # scripts/test.sh builds), not in a user's build, which another compiler
 # version may warn about.
 WERROR = $(if $(MM_WERROR),-Werror)
-PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -I$(srcdir)/src/core/algorithms -DMM_EXTENSION_VERSION='"$(EXTVERSION)"'
+PG_CPPFLAGS = -I$(srcdir)/src $(addprefix -I$(srcdir)/,$(CORE_DIRS)) -DMM_EXTENSION_VERSION='"$(EXTVERSION)"'
 # PostgreSQL's own headers trip the disabled warnings
 PG_CFLAGS = -Wall -Wextra $(WERROR) -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wno-sign-compare -ffp-contract=off
 
-EXTRA_CLEAN = $(UNIT_TESTS) test/core/paramdoc test/core/*.o src/core/algorithms/*.o results regression.diffs regression.out tmp_check \
+EXTRA_CLEAN = $(UNIT_TESTS) test/core/paramdoc test/core/*.o results regression.diffs regression.out tmp_check \
 	$(SCORER) src/scorer/*.o bench/floor src/core/libmmcore.a
 
 PG_CONFIG ?= pg_config
@@ -124,6 +135,11 @@ paramdoc: $(PARAMDOC)
 unittest: $(UNIT_TESTS) $(PARAMDOC)
 	@status=0; for t in $(UNIT_TESTS); do ./$$t || status=1; done; \
 	bash scripts/gen-docs-params.sh --check || status=1; exit $$status
+
+# The core's folders, for the builds outside this Makefile (test/fuzz/run.sh).
+.PHONY: print-core-dirs
+print-core-dirs:
+	@echo $(CORE_DIRS)
 
 # The two halves of installcheck, each on its own, so that a run can report both.
 .PHONY: regresscheck tapcheck
