@@ -35,8 +35,19 @@ CORE_INCLUDES = $(addprefix -I,$(CORE_DIRS))
 ifneq ($(words $(notdir $(CORE_SRCS))),$(words $(sort $(notdir $(CORE_SRCS)))))
 $(error two core source files share a base name: $(sort $(notdir $(CORE_SRCS))))
 endif
-GLUE_SRCS := $(sort $(wildcard src/*.c))
-GLUE_HDRS := $(wildcard src/*.h)
+# The server glue's folders by role: the SQL-callable functions (api), the catalog and who may do
+# what (catalog), shared helpers and settings (common), reading relations and the aggregates
+# (data), the fit driver and what a training makes of a fit (fit), and the background workers,
+# monitoring checks and shared memory (workers); src/modelmgr.c is the library's entry point.
+# Each module's header sits next to it and is included by bare name, as the core's are.
+GLUE_DIRS = src/api src/catalog src/common src/data src/fit src/workers
+GLUE_SRCS := src/modelmgr.c $(sort $(foreach d,$(GLUE_DIRS),$(wildcard $(d)/*.c)))
+GLUE_HDRS := $(foreach d,$(GLUE_DIRS),$(wildcard $(d)/*.h))
+# with one -I per folder, a header's base name must say which one it is
+ALL_HDR_NAMES := $(notdir $(CORE_HDRS) $(GLUE_HDRS) $(wildcard src/scorer/*.h))
+ifneq ($(words $(ALL_HDR_NAMES)),$(words $(sort $(ALL_HDR_NAMES))))
+$(error two headers share a base name: $(sort $(ALL_HDR_NAMES)))
+endif
 OBJS = $(GLUE_SRCS:.c=.o) $(CORE_OBJS)
 
 # the current version installs from its whole script; earlier ones update through the chain, which
@@ -61,7 +72,7 @@ SHLIB_LINK = $(LINALG_LIBS)
 # scripts/test.sh builds), not in a user's build, which another compiler
 # version may warn about.
 WERROR = $(if $(MM_WERROR),-Werror)
-PG_CPPFLAGS = -I$(srcdir)/src $(addprefix -I$(srcdir)/,$(CORE_DIRS)) -DMM_EXTENSION_VERSION='"$(EXTVERSION)"'
+PG_CPPFLAGS = $(addprefix -I$(srcdir)/,$(GLUE_DIRS) $(CORE_DIRS)) -DMM_EXTENSION_VERSION='"$(EXTVERSION)"'
 # PostgreSQL's own headers trip the disabled warnings
 PG_CFLAGS = -Wall -Wextra $(WERROR) -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wno-sign-compare -ffp-contract=off
@@ -130,11 +141,13 @@ $(PARAMDOC): test/core/paramdoc.c $(CORE_OBJS)
 .PHONY: paramdoc
 paramdoc: $(PARAMDOC)
 
-# The unit tests, and the check that doc/algorithms.md's tables are current.
+# The unit tests, the check that doc/algorithms.md's tables are current, and the check of the
+# headers' include graph (no cycles, no shared or shadowing names, the core self-contained).
 .PHONY: unittest
 unittest: $(UNIT_TESTS) $(PARAMDOC)
 	@status=0; for t in $(UNIT_TESTS); do ./$$t || status=1; done; \
-	bash scripts/gen-docs-params.sh --check || status=1; exit $$status
+	bash scripts/gen-docs-params.sh --check || status=1; \
+	CC="$(CC)" bash scripts/check-includes.sh || status=1; exit $$status
 
 # The core's folders, for the builds outside this Makefile (test/fuzz/run.sh).
 .PHONY: print-core-dirs
