@@ -77,7 +77,7 @@ PG_CPPFLAGS = $(addprefix -I$(srcdir)/,$(GLUE_DIRS) $(CORE_DIRS)) -DMM_EXTENSION
 PG_CFLAGS = -Wall -Wextra $(WERROR) -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wno-sign-compare -ffp-contract=off
 
-EXTRA_CLEAN = $(UNIT_TESTS) test/core/paramdoc test/core/*.o results regression.diffs regression.out tmp_check \
+EXTRA_CLEAN = $(UNIT_TESTS) test/core/paramdoc results regression.diffs regression.out tmp_check \
 	$(SCORER) src/scorer/*.o bench/floor src/core/libmmcore.a
 
 PG_CONFIG ?= pg_config
@@ -125,11 +125,16 @@ uninstall: uninstall-scorer
 uninstall-scorer:
 	rm -f '$(DESTDIR)$(bindir)/mm-score'
 
-# Core unit tests (cmocka), run without a server.
-UNIT_TESTS := $(patsubst %.c,%,$(sort $(wildcard test/core/test_*.c)))
+# Core unit tests (cmocka), run without a server.  test/core mirrors the core's
+# folders, a test_X.c for each core file X.c it tests; testutil.h is shared by all.
+UNIT_TESTS := $(patsubst %.c,%,$(sort $(foreach d,$(CORE_DIRS),$(wildcard $(patsubst src/%,test/%,$(d))/test_*.c))))
+TEST_HDRS := $(foreach d,$(CORE_DIRS),$(wildcard $(patsubst src/%,test/%,$(d))/*.h))
+ifneq ($(words $(shell find test/core -name 'test_*.c')),$(words $(UNIT_TESTS)))
+$(error a unit test in test/core lies outside the folders that mirror src/core's)
+endif
 
-test/core/test_%: test/core/test_%.c test/core/testutil.h $(CORE_OBJS)
-	$(CC) $(CORE_CFLAGS) -Wno-unused-parameter $(CORE_INCLUDES) -o $@ $< $(CORE_OBJS) -lcmocka $(LINALG_LIBS)
+$(UNIT_TESTS): %: %.c $(TEST_HDRS) $(CORE_OBJS)
+	$(CC) $(CORE_CFLAGS) -Wno-unused-parameter -Itest/core $(CORE_INCLUDES) -o $@ $< $(CORE_OBJS) -lcmocka $(LINALG_LIBS)
 
 # The parameter tables of doc/algorithms.md, printed from the algorithms'
 # declarations; scripts/gen-docs-params.sh puts them in the page.

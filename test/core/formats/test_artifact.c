@@ -13,7 +13,9 @@
 #include <zlib.h>
 
 #include "artifact.h"
+#include "kmeans.h"
 #include "model.h"
+#include "pca.h"
 
 /* ------------------------------------------------------------- helpers */
 
@@ -1220,6 +1222,96 @@ test_out_of_memory(void **state)
 	mm_model_free(m);
 }
 
+/* k-means and PCA models read back bit for bit. */
+static void
+test_unsupervised_roundtrips(void **state)
+{
+	MmModel    *m = mm_alloc0(sizeof(MmModel));
+	MmModel    *back = NULL;
+	MmError		err;
+	uint8_t    *bytes,
+			   *again;
+	size_t		len,
+				len2;
+	double		z[2] = {0.25, -1.5},
+				a[3],
+				b[3];
+
+	m->algorithm = ALGO("kmeans");
+	m->fit = test_payload(m->algorithm);
+	m->task = MM_TASK_CLUSTERING;
+	m->n_features = 2;
+	m->n_design = 2;
+	m->feature_names = mm_alloc0(sizeof(char *) * 2);
+	m->feature_kinds = mm_alloc0(2);
+	m->feature_names[0] = mm_strdup("a");
+	m->feature_names[1] = mm_strdup("b");
+	m->feature_kinds[0] = m->feature_kinds[1] = MM_FEATURE_NUMERIC;
+	KM(m)->k = 3;
+	KM(m)->centers = mm_alloc(sizeof(double) * 6);
+	for (len = 0; len < 6; len++)
+		KM(m)->centers[len] = (double) len * 1.5 - 2;
+	KM(m)->inertia = 12.5;
+	KM(m)->max_iter = 300;
+	KM(m)->tol = 1e-4;
+	KM(m)->seed = -3;
+	KM(m)->n_iter = 9;
+	KM(m)->converged = 1;
+	assert_int_equal(mm_artifact_write(m, &bytes, &len, &err), MM_OK);
+	assert_int_equal(mm_artifact_read(bytes, len, &back, &err), MM_OK);
+	assert_memory_equal(KM(back)->centers, KM(m)->centers, sizeof(double) * 6);
+	assert_int_equal(KM(back)->seed, -3);
+	assert_int_equal(mm_artifact_write(back, &again, &len2, &err), MM_OK);
+	assert_int_equal(len, len2);
+	assert_memory_equal(bytes, again, len);
+	assert_int_equal(mm_model_project(m, z, a), 3);
+	mm_model_project(back, z, b);
+	assert_memory_equal(a, b, sizeof(a));
+	assert_true(mm_model_predict(back, z) == (double) mm_model_class(m, z));
+	mm_free(bytes);
+	mm_free(again);
+	mm_model_free(back);
+
+	/* a center that is not finite is damage */
+	KM(m)->centers[4] = NAN;
+	assert_int_equal(mm_artifact_write(m, &bytes, &len, &err), MM_OK);
+	back = NULL;
+	assert_int_equal(mm_artifact_read(bytes, len, &back, &err), MM_ERR_CORRUPT);
+	assert_null(back);
+	mm_free(bytes);
+	mm_free(KM(m)->centers);
+	KM(m)->centers = NULL;
+
+	m->algorithm = ALGO("pca");
+	m->fit = test_payload(m->algorithm);
+	m->task = MM_TASK_DECOMPOSITION;
+	PCA(m)->n_components = 1;
+	PCA(m)->mean = mm_alloc(sizeof(double) * 2);
+	PCA(m)->components = mm_alloc(sizeof(double) * 2);
+	PCA(m)->explained_variance = mm_alloc(sizeof(double));
+	PCA(m)->explained_variance_ratio = mm_alloc(sizeof(double));
+	PCA(m)->mean[0] = 1;
+	PCA(m)->mean[1] = -1;
+	PCA(m)->components[0] = 0.6;
+	PCA(m)->components[1] = 0.8;
+	PCA(m)->explained_variance[0] = 4;
+	PCA(m)->explained_variance_ratio[0] = 0.9;
+	assert_int_equal(mm_artifact_write(m, &bytes, &len, &err), MM_OK);
+	assert_int_equal(mm_artifact_read(bytes, len, &back, &err), MM_OK);
+	assert_int_equal(mm_model_project(back, z, a), 1);
+	assert_close(a[0], (0.25 - 1) * 0.6 + (-1.5 + 1) * 0.8, 1e-15);
+	assert_true(isnan(mm_model_predict(back, z)));
+	mm_free(bytes);
+	mm_model_free(back);
+	/* a ratio above one is damage */
+	PCA(m)->explained_variance_ratio[0] = 1.5;
+	assert_int_equal(mm_artifact_write(m, &bytes, &len, &err), MM_OK);
+	back = NULL;
+	assert_int_equal(mm_artifact_read(bytes, len, &back, &err), MM_ERR_CORRUPT);
+	mm_free(bytes);
+	mm_model_free(m);
+}
+
 int
 main(void)
 {
@@ -1234,6 +1326,7 @@ main(void)
 		cmocka_unit_test(test_random_bodies),
 		cmocka_unit_test(test_classifier_roundtrip),
 		cmocka_unit_test(test_out_of_memory),
+		cmocka_unit_test(test_unsupervised_roundtrips),
 	};
 
 	return cmocka_run_group_tests_name("artifact", tests, NULL, NULL);

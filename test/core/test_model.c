@@ -1,6 +1,7 @@
 /*
- * test_categories.c: text features in the core: category codes, the one-hot
- * and ordinal encodings, the design columns they make, and their artifact.
+ * test_model.c: text features in the model (model.c): category codes, the
+ * one-hot and ordinal encodings, the design columns they make, and their
+ * artifact.
  */
 #include "testutil.h"
 
