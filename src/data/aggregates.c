@@ -1,12 +1,13 @@
 /*
  * aggregates.c: the parallel aggregates behind training and evaluation.
  *
- * mm_ls_stats gathers least-squares statistics (core/lsq.h), mm_eval_stats
- * residual statistics (core/regmetrics.h).  Their states are bytea, not
- * internal: a distributed PostgreSQL pushes an aggregate down to its shards
- * only when the state has a real type with text I/O (doc/scaling.md).  The
- * bytea holds the core's flat state after a 4-byte pad, so that the doubles
- * inside are 8-byte aligned in any palloc'd copy.
+ * mm_ls_stats gathers least-squares statistics (core/numerics/lsq.h),
+ * mm_eval_stats residual statistics (core/metrics/regmetrics.h).  Their
+ * states are bytea, not internal: a distributed PostgreSQL pushes an
+ * aggregate down to its shards only when the state has a real type with
+ * text I/O (doc/scaling.md).  The bytea holds the core's flat state after
+ * a 4-byte pad, so that the doubles inside are 8-byte aligned in any
+ * palloc'd copy.
  *
  * The transition functions update the state in place inside the aggregate's
  * memory context and return the same pointer, so no row copies the state.

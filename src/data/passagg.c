@@ -1,9 +1,9 @@
 /*
- * passagg.c: a pass (core/source.h) over a relation, as one aggregate.
+ * passagg.c: a pass (core/sources/source.h) over a relation, as one aggregate.
  *
  * mm_pass(pass, y, x) runs any algorithm's pass over the rows it is given:
- * pass is the header core/passstate.h describes (which pass, the split, the
- * pass's arg), built by MmPassHeader or mm_pass_header.  The signature is
+ * pass is the header core/sources/passstate.h describes (which pass, the
+ * split, the pass's arg), built by MmPassHeader or mm_pass_header.  The signature is
  * fixed, the features one float8[] (a distributed database pushes down
  * only aggregates whose argument types are exact), and the state is a
  * bytea (aggstate.c) holding the core's pass state, so PostgreSQL runs it in

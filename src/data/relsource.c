@@ -1,5 +1,5 @@
 /*
- * relsource.c: a data source (core/source.h) whose passes run over a
+ * relsource.c: a data source (core/sources/source.h) whose passes run over a
  * relation, each as one mm_pass aggregate query (passagg.c).
  *
  * A fit asks for a pass; the source names it by where it is listed (the
