@@ -19,13 +19,35 @@ EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" modelmgr.con
 MODULE_big = modelmgr
 PGFILEDESC = "modelmgr - machine-learning model management in PostgreSQL"
 
-# each algorithm is one file in src/core/algorithms (see src/core/algorithm.h)
-CORE_SRCS := $(sort $(wildcard src/core/*.c src/core/algorithms/*.c))
+# The core's folders, named once here: the framework (src/core), one file per
+# algorithm (algorithms, see src/core/algorithm.h), the model's serialized forms
+# (formats), metrics, solvers and statistics (numerics), and data sources and
+# their passes (sources).  Each is one -I, so core files include each other by
+# bare name wherever they sit; test/fuzz/run.sh asks for the list
+# (make print-core-dirs).
+CORE_DIRS = src/core src/core/algorithms src/core/formats src/core/metrics src/core/numerics \
+	src/core/sources
+CORE_SRCS := $(sort $(foreach d,$(CORE_DIRS),$(wildcard $(d)/*.c)))
 CORE_OBJS := $(CORE_SRCS:.c=.o)
-CORE_HDRS := $(wildcard src/core/*.h src/core/algorithms/*.h)
-CORE_INCLUDES = -Isrc/core -Isrc/core/algorithms
-GLUE_SRCS := $(sort $(wildcard src/*.c))
-GLUE_HDRS := $(wildcard src/*.h)
+CORE_HDRS := $(foreach d,$(CORE_DIRS),$(wildcard $(d)/*.h))
+CORE_INCLUDES = $(addprefix -I,$(CORE_DIRS))
+# libmmcore.a and the fuzzing build keep objects by base name only
+ifneq ($(words $(notdir $(CORE_SRCS))),$(words $(sort $(notdir $(CORE_SRCS)))))
+$(error two core source files share a base name: $(sort $(notdir $(CORE_SRCS))))
+endif
+# The server glue's folders by role: the SQL-callable functions (api), the catalog and who may do
+# what (catalog), shared helpers and settings (common), reading relations and the aggregates
+# (data), the fit driver and what a training makes of a fit (fit), and the background workers,
+# monitoring checks and shared memory (workers); src/modelmgr.c is the library's entry point.
+# Each module's header sits next to it and is included by bare name, as the core's are.
+GLUE_DIRS = src/api src/catalog src/common src/data src/fit src/workers
+GLUE_SRCS := src/modelmgr.c $(sort $(foreach d,$(GLUE_DIRS),$(wildcard $(d)/*.c)))
+GLUE_HDRS := $(foreach d,$(GLUE_DIRS),$(wildcard $(d)/*.h))
+# with one -I per folder, a header's base name must say which one it is
+ALL_HDR_NAMES := $(notdir $(CORE_HDRS) $(GLUE_HDRS) $(wildcard src/scorer/*.h))
+ifneq ($(words $(ALL_HDR_NAMES)),$(words $(sort $(ALL_HDR_NAMES))))
+$(error two headers share a base name: $(sort $(ALL_HDR_NAMES)))
+endif
 OBJS = $(GLUE_SRCS:.c=.o) $(CORE_OBJS)
 
 # the current version installs from its whole script; earlier ones update through the chain, which
@@ -50,12 +72,12 @@ SHLIB_LINK = $(LINALG_LIBS)
 # scripts/test.sh builds), not in a user's build, which another compiler
 # version may warn about.
 WERROR = $(if $(MM_WERROR),-Werror)
-PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -I$(srcdir)/src/core/algorithms -DMM_EXTENSION_VERSION='"$(EXTVERSION)"'
+PG_CPPFLAGS = $(addprefix -I$(srcdir)/,$(GLUE_DIRS) $(CORE_DIRS)) -DMM_EXTENSION_VERSION='"$(EXTVERSION)"'
 # PostgreSQL's own headers trip the disabled warnings
 PG_CFLAGS = -Wall -Wextra $(WERROR) -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wno-sign-compare -ffp-contract=off
 
-EXTRA_CLEAN = $(UNIT_TESTS) test/core/paramdoc test/core/*.o src/core/algorithms/*.o results regression.diffs regression.out tmp_check \
+EXTRA_CLEAN = $(UNIT_TESTS) test/core/paramdoc results regression.diffs regression.out tmp_check \
 	$(SCORER) src/scorer/*.o bench/floor src/core/libmmcore.a
 
 PG_CONFIG ?= pg_config
@@ -103,11 +125,16 @@ uninstall: uninstall-scorer
 uninstall-scorer:
 	rm -f '$(DESTDIR)$(bindir)/mm-score'
 
-# Core unit tests (cmocka), run without a server.
-UNIT_TESTS := $(patsubst %.c,%,$(sort $(wildcard test/core/test_*.c)))
+# Core unit tests (cmocka), run without a server.  test/core mirrors the core's
+# folders, a test_X.c for each core file X.c it tests; testutil.h is shared by all.
+UNIT_TESTS := $(patsubst %.c,%,$(sort $(foreach d,$(CORE_DIRS),$(wildcard $(patsubst src/%,test/%,$(d))/test_*.c))))
+TEST_HDRS := $(foreach d,$(CORE_DIRS),$(wildcard $(patsubst src/%,test/%,$(d))/*.h))
+ifneq ($(words $(shell find test/core -name 'test_*.c')),$(words $(UNIT_TESTS)))
+$(error a unit test in test/core lies outside the folders that mirror src/core's)
+endif
 
-test/core/test_%: test/core/test_%.c test/core/testutil.h $(CORE_OBJS)
-	$(CC) $(CORE_CFLAGS) -Wno-unused-parameter $(CORE_INCLUDES) -o $@ $< $(CORE_OBJS) -lcmocka $(LINALG_LIBS)
+$(UNIT_TESTS): %: %.c $(TEST_HDRS) $(CORE_OBJS)
+	$(CC) $(CORE_CFLAGS) -Wno-unused-parameter -Itest/core $(CORE_INCLUDES) -o $@ $< $(CORE_OBJS) -lcmocka $(LINALG_LIBS)
 
 # The parameter tables of doc/algorithms.md, printed from the algorithms'
 # declarations; scripts/gen-docs-params.sh puts them in the page.
@@ -119,11 +146,18 @@ $(PARAMDOC): test/core/paramdoc.c $(CORE_OBJS)
 .PHONY: paramdoc
 paramdoc: $(PARAMDOC)
 
-# The unit tests, and the check that doc/algorithms.md's tables are current.
+# The unit tests, the check that doc/algorithms.md's tables are current, and the check of the
+# headers' include graph (no cycles, no shared or shadowing names, the core self-contained).
 .PHONY: unittest
 unittest: $(UNIT_TESTS) $(PARAMDOC)
 	@status=0; for t in $(UNIT_TESTS); do ./$$t || status=1; done; \
-	bash scripts/gen-docs-params.sh --check || status=1; exit $$status
+	bash scripts/gen-docs-params.sh --check || status=1; \
+	CC="$(CC)" bash scripts/check-includes.sh || status=1; exit $$status
+
+# The core's folders, for the builds outside this Makefile (test/fuzz/run.sh).
+.PHONY: print-core-dirs
+print-core-dirs:
+	@echo $(CORE_DIRS)
 
 # The two halves of installcheck, each on its own, so that a run can report both.
 .PHONY: regresscheck tapcheck

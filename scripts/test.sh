@@ -68,7 +68,7 @@ if [ "$failed" -ne 0 ] && [ -d "$STAGE/tmp_check/log" ]; then
 fi
 
 # each unit test program prints "[  PASSED  ] N test(s)." when all of its tests pass
-summary[0]=$(awk -v total="$(ls "$STAGE"/test/core/test_*.c | wc -l)" -v status="${summary[0]#core unit tests: }" '
+summary[0]=$(awk -v total="$(find "$STAGE"/test/core -name 'test_*.c' | wc -l)" -v status="${summary[0]#core unit tests: }" '
     /\[  PASSED  \]/ {suites++; tests += $4}
     END {printf "core unit tests: %d of %d suites passed, %d tests %s", suites, total, tests, status}' \
     "$STAGE/core unit tests.log")

@@ -1,7 +1,14 @@
 /*
  * modelmgr.c: the library's entry point.  Each module sets itself up.
  */
-#include "modelmgr.h"
+#include "postgres.h"
+
+#include "export.h"
+#include "guc.h"
+#include "progress.h"
+#include "roles.h"
+#include "util.h"
+#include "worker.h"
 
 PG_MODULE_MAGIC;
 

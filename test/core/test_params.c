@@ -205,7 +205,7 @@ test_hints(void **state)
 	}
 }
 
-/* The default search spaces, as mm_tune has always defaulted them (src/search.c). */
+/* The default search spaces, as mm_tune has always defaulted them (src/fit/searchspace.c). */
 static void
 test_search_spaces(void **state)
 {

@@ -26,17 +26,27 @@ FLAGS="-g -O1 -std=c99 -D_DEFAULT_SOURCE -ffp-contract=off -fno-omit-frame-point
 LIBS="-llapacke -llapack -lblas -lz -ljansson -lm -pthread"
 PGCOMMON="-L$(pg_config --pkglibdir) -lpgcommon -lpgport"
 
+# the core's folders, as the Makefile names them; each is one -I
+CORE_DIRS=$(make -s --no-print-directory -C "$ROOT" print-core-dirs)
+CORE_INCLUDES=()
+CORE_SRCS=()
+for d in $CORE_DIRS; do
+    CORE_INCLUDES+=(-I"$ROOT/$d")
+    CORE_SRCS+=("$ROOT/$d"/*.c)
+done
+
 echo "fuzz: building in $WORK"
 mkdir -p "$WORK/obj"
-# object names are the files' base names: the core's, its algorithms' and the CSV reader's differ
-for src in "$ROOT"/src/core/*.c "$ROOT"/src/core/algorithms/*.c "$ROOT"/src/scorer/csv.c; do
-    "$CLANG" $FLAGS -fsanitize=fuzzer-no-link -I"$ROOT/src/core" -I"$ROOT/src/core/algorithms" -c -o "$WORK/obj/$(basename "${src%.c}").o" "$src"
+# object names are the files' base names: the Makefile refuses core files that share one, and the
+# CSV reader's differs from them
+for src in "${CORE_SRCS[@]}" "$ROOT"/src/scorer/csv.c; do
+    "$CLANG" $FLAGS -fsanitize=fuzzer-no-link "${CORE_INCLUDES[@]}" -c -o "$WORK/obj/$(basename "${src%.c}").o" "$src"
 done
 CORE_OBJS=$(ls "$WORK"/obj/*.o | grep -v '/csv\.o$')
 for t in artifact document csv; do
     objs=$CORE_OBJS
     [ "$t" = csv ] && objs="$WORK/obj/csv.o"
-    "$CLANG" $FLAGS -fsanitize=fuzzer -I"$ROOT/src/core" -I"$ROOT/src/core/algorithms" -I"$ROOT/src/scorer" -o "$WORK/fuzz_$t" \
+    "$CLANG" $FLAGS -fsanitize=fuzzer "${CORE_INCLUDES[@]}" -I"$ROOT/src/scorer" -o "$WORK/fuzz_$t" \
         "$HERE/fuzz_$t.c" $objs $LIBS $PGCOMMON
 done
 

@@ -1,6 +1,6 @@
 /*
  * kmeans_clustering.c: k-means, k-means++ starts and Lloyd's iterations
- * (core/kmeans.c).  A row's scores are its squared distances to the
+ * (numerics/kmeans.c).  A row's scores are its squared distances to the
  * centers; its cluster is the nearest center, the first among ties; its
  * coordinates are the distances.
  */

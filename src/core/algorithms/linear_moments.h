@@ -9,7 +9,7 @@
 
 /*
  * The moments of the design's columns and the target (d = p + 1 columns,
- * core/moments.h) over the rows; the state starts with the moments block.
+ * numerics/moments.h) over the rows; the state starts with the moments block.
  * Rows without a target (PCA's) count it as 0, as the training aggregate
  * does, so one pass serves both.
  * With center and scale, each column is mapped back to its raw units

@@ -1,7 +1,7 @@
 /*
  * linear_regression.c: least squares and ridge regression, from one pass of
- * moments over the rows (core/moments.c) and a solve from them
- * (core/linfit.c).
+ * moments over the rows (numerics/moments.c) and a solve from them
+ * (numerics/linfit.c).
  *
  * Without a penalty the fit is made in the columns' own units (the design's
  * centering and scaling undone), so the inference statistics are the

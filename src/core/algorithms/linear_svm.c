@@ -1,6 +1,6 @@
 /*
  * linear_svm.c: the linear support vector machine, one-vs-rest over the
- * classes, fitted by dual coordinate descent (core/svm.c).  It has decision
+ * classes, fitted by dual coordinate descent (numerics/svm.c).  It has decision
  * scores but no probabilities.
  */
 #include <math.h>

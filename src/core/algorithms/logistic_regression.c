@@ -1,6 +1,6 @@
 /*
  * logistic_regression.c: logistic regression, binary or multinomial, with
- * an L2 penalty, fitted by Newton's method (core/logistic.c).
+ * an L2 penalty, fitted by Newton's method (numerics/logistic.c).
  */
 #include <math.h>
 

@@ -1,5 +1,5 @@
 /*
- * pca_decomposition.c: principal component analysis (core/pca.c).  A row's
+ * pca_decomposition.c: principal component analysis (numerics/pca.c).  A row's
  * coordinates are its projections on the components, after the training
  * mean is taken off; PCA predicts nothing.
  */

@@ -1,0 +1,229 @@
+/*
+ * evaluate.c: mm_evaluate and mm_coefficients.
+ *
+ * Classifiers are evaluated on the relation's rows read into memory
+ * (classify.c): their metrics need every prediction at once (the ROC AUC
+ * ranks them).  Regression is one aggregate query over the relation: mm_predict of each
+ * row (with the reference pinned to the version resolved here, so every
+ * worker predicts with the same one) fed to mm_eval_stats, which merges
+ * across parallel workers.  Its metrics are exact, unlike the training
+ * pass's sampled mean absolute error.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+
+#include "aggregates.h"
+#include "algorithm.h"
+#include "cache.h"
+#include "catalog.h"
+#include "classify.h"
+#include "columns.h"
+#include "evaluate.h"
+#include "model.h"
+#include "privileges.h"
+#include "regmetrics.h"
+#include "regress.h"
+#include "security.h"
+#include "unsupervised.h"
+#include "util.h"
+
+/* The values of float8 that are not finite, as an SQL array. */
+#define NONFINITE "ARRAY['NaN'::pg_catalog.float8, 'Infinity', '-Infinity']"
+
+PG_FUNCTION_INFO_V1(mm_evaluate);
+PG_FUNCTION_INFO_V1(mm_coefficients);
+
+/* mm_evaluate(model, relation): the flat metrics object on relation. */
+/* The result as jsonb in the caller's memory: what SPI's memory holds is gone after SPI_finish. */
+static Jsonb *
+result_in(MemoryContext outer, const char *json)
+{
+	MemoryContext old = MemoryContextSwitchTo(outer);
+	Jsonb	   *result = MmJsonbFromString(json);
+
+	MemoryContextSwitchTo(old);
+	return result;
+}
+
+Datum
+mm_evaluate(PG_FUNCTION_ARGS)
+{
+	char	   *ref = MmArgCString(fcinfo, 0, "model");
+	char	   *relation = MmArgCString(fcinfo, 1, "relation");
+	const char *schema = MmExtensionSchema();
+	MmVersionRef v;
+	MmCachedModel *entry;
+	MmModel    *model;
+	MmSource	src;
+	const char *target;
+	char	   *query;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	bool		isnull,
+				no_rows;
+	Datum		state;
+	int64		null_targets;
+	MmRegressionMetrics m;
+	StringInfoData json;
+	Jsonb	   *result;
+	MemoryContext outer = CurrentMemoryContext;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MmResolveRef(ref, true, MM_PRIV_USE, &v);
+	model = MmModelCacheGet(&v, &entry);
+	memset(&src, 0, sizeof(src));
+	src.relid = MmResolveRelation(relation, &src.qualified, &src.display);
+	MmResolveColumns(&src, model);
+	if (model->task != MM_TASK_REGRESSION || model->categories != NULL)
+	{
+		StringInfoData json;
+		char	   *metrics;
+
+		result = model->task == MM_TASK_CLASSIFICATION ? MmEvaluateClassifier(model, &src) :
+			model->task == MM_TASK_REGRESSION ? MmEvaluateRegressionInMemory(model, &src) :
+			MmEvaluateUnsupervised(model, &src);
+		metrics = MmJsonbText(result);
+		initStringInfo(&json);
+		appendBinaryStringInfo(&json, metrics, strlen(metrics) - 1);
+		appendStringInfoString(&json, ", \"model\": ");
+		MmJsonString(&json, v.model);
+		appendStringInfo(&json, ", \"version\": %d}", v.version);
+		result = result_in(outer, json.data);
+		SPI_finish();
+		PG_RETURN_JSONB_P(result);
+	}
+	target = quote_identifier(src.target);
+
+	query = psprintf("SELECT %s.mm_eval_stats(%s.mm_predict($1, r), (r.%s)::pg_catalog.float8) "
+					 "FILTER (WHERE (r.%s)::pg_catalog.float8 OPERATOR(pg_catalog.<>) ALL (" NONFINITE ")), "
+					 "pg_catalog.count(*) FILTER (WHERE r.%s IS NULL), "
+					 "pg_catalog.count(*) FILTER (WHERE (r.%s)::pg_catalog.float8 OPERATOR(pg_catalog.=) "
+					 "ANY (" NONFINITE ")) "
+					 "FROM %s r",
+					 schema, schema, target, target, target, target, src.qualified);
+	values[0] = CStringGetTextDatum(psprintf("%s@%d", v.model, v.version));
+	if (MmSpiRun(query, 1, types, values, NULL, true, 0) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "evaluation query failed");
+	state = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &no_rows);
+	null_targets = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	{
+		int64		nonfinite = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+															SPI_tuptable->tupdesc, 3, &isnull));
+
+		if (nonfinite > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg_plural("target \"%s\" of relation %s is NaN or infinite in " INT64_FORMAT " row",
+								   "target \"%s\" of relation %s is NaN or infinite in " INT64_FORMAT " rows",
+								   (unsigned long) nonfinite, src.target, src.display, nonfinite),
+					 errhint("Filter those rows out, for example through a view.")));
+	}
+	if (no_rows)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("relation %s has no rows with a non-null target to evaluate on",
+						src.display)));
+	MmEvalMetricsFromDatum(state, &m);
+
+	initStringInfo(&json);
+	appendStringInfoChar(&json, '{');
+	MmAppendRegressionFields(&json, &m);
+	appendStringInfo(&json, ", \"rows\": %.0f, \"rows_null_target\": " INT64_FORMAT
+					 ", \"model\": ", m.rows, null_targets);
+	MmJsonString(&json, v.model);
+	appendStringInfo(&json, ", \"version\": %d}", v.version);
+	result = result_in(outer, json.data);
+	SPI_finish();
+	PG_RETURN_JSONB_P(result);
+}
+
+/* A float8 output column, NULL where the value is undefined. */
+static Datum
+maybe(double value, bool *isnull)
+{
+	*isnull = isnan(value);
+	return Float8GetDatum(value);
+}
+
+/*
+ * The name of a design column: the feature's, or column=value for a one-hot
+ * column ("(other)" for the group of rarer categories).
+ */
+char *
+MmDesignName(const MmModel *model, int k)
+{
+	int			category;
+	int			j = mm_design_feature(model, k, &category);
+	const MmCategories *c;
+
+	if (category < 0)
+		return model->feature_names[j];
+	c = &model->categories[j];
+	return psprintf("%s=%s", model->feature_names[j],
+					category < c->n ? c->names[category] : "(other)");
+}
+
+/* Puts one coefficient row out. */
+static void
+put_coefficient(ReturnSetInfo *rsinfo, const char *class, const char *feature, double coef,
+				double std_err, double stat, double p_value)
+{
+	Datum		values[6];
+	bool		nulls[6];
+
+	nulls[0] = class == NULL;
+	values[0] = class ? CStringGetTextDatum(class) : (Datum) 0;
+	nulls[1] = false;
+	values[1] = CStringGetTextDatum(feature);
+	values[2] = maybe(coef, &nulls[2]);
+	values[3] = maybe(std_err, &nulls[3]);
+	values[4] = maybe(stat, &nulls[4]);
+	values[5] = maybe(p_value, &nulls[5]);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/* mm_coefficients(model): one row per coefficient, intercept first. */
+Datum
+mm_coefficients(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *ref = MmArgCString(fcinfo, 0, "model");
+	MmVersionRef v;
+	MmCachedModel *entry;
+	MmModel    *model;
+	MmCoefficient *co;
+	int			n,
+				i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MmResolveRef(ref, true, MM_PRIV_USE, &v);
+	model = MmModelCacheGet(&v, &entry);
+	if (model->algorithm->coefficients == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("model \"%s\" version %d is not a linear model", v.model, v.version)));
+
+	/*
+	 * In the units of the columns: the scaling the model applies first,
+	 * undone.  A model with a coefficient row per class labels each row with
+	 * its class; a binary classifier's one row is the last class's log-odds.
+	 */
+	n = model->algorithm->coefficients(model, &co);
+	for (i = 0; i < n; i++)
+		put_coefficient(rsinfo,
+						model->labels.n_classes > 2 ? model->labels.classes[co[i].row] : NULL,
+						co[i].column < 0 ? "intercept" : MmDesignName(model, co[i].column),
+						co[i].value, co[i].std_err, co[i].stat, co[i].p_value);
+	SPI_finish();
+	return (Datum) 0;
+}

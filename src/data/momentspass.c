@@ -1,0 +1,169 @@
+/*
+ * momentspass.c: the one aggregate pass over a relation (mm_ls_stats, and
+ * mm_cv_stats for a cross-validated linear regression) that gathers the
+ * moments of its features and target per part of the split, and the errors
+ * for the NULL or non-finite values it counted.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+
+#include "aggregates.h"
+#include "catalog.h"
+#include "columns.h"
+#include "fit.h"
+#include "guc.h"
+#include "lsq.h"
+#include "momentspass.h"
+#include "security.h"
+
+/* Features passed to mm_ls_stats as separate arguments, within FUNC_MAX_ARGS. */
+#define MAX_VARIADIC_FEATURES 90
+
+/*
+ * The training query: one aggregate over the relation.  Up to 90 features
+ * go as separate arguments (no array is built per row); more as an array.
+ */
+static char *
+training_query(const MmSource *src, const char *schema)
+{
+	StringInfoData q;
+	bool		wide = src->nfeatures > MAX_VARIADIC_FEATURES;
+	int			i;
+
+	initStringInfo(&q);
+	appendStringInfo(&q, "SELECT %s.%s($1, $2, $3, $4, %s, %s",
+					 schema, wide ? "mm_ls_stats_array" : "mm_ls_stats",
+					 src->target ? psprintf("(r.%s)::pg_catalog.float8", quote_identifier(src->target)) :
+					 "0::pg_catalog.float8",
+					 wide ? "ARRAY[" : "");
+	for (i = 0; i < src->nfeatures; i++)
+		appendStringInfo(&q, "%s%s", i ? ", " : "",
+						 MmFeatureExpression(src->features[i], src->feature_kinds[i], "r"));
+	appendStringInfo(&q, "%s), pg_catalog.pg_current_snapshot()::pg_catalog.text FROM %s r",
+					 wide ? "]" : "", src->qualified);
+	return q.data;
+}
+
+/*
+ * The training pass of a cross-validated linear regression: one aggregate,
+ * mm_cv_stats, whose state holds a training state per fold and one for the
+ * held-out rows, with the snapshot read.  NULL past the variadic features'
+ * limit.
+ */
+char *
+MmFoldQuery(const MmSource *src, const char *schema)
+{
+	StringInfoData q;
+	StringInfoData x;
+	char	   *y;
+	int			i;
+
+	if (src->nfeatures > MAX_VARIADIC_FEATURES)
+		return NULL;
+	initStringInfo(&x);
+	for (i = 0; i < src->nfeatures; i++)
+		appendStringInfo(&x, ", %s", MmFeatureExpression(src->features[i], src->feature_kinds[i], "r"));
+	y = psprintf("(r.%s)::pg_catalog.float8", quote_identifier(src->target));
+	initStringInfo(&q);
+	appendStringInfo(&q, "SELECT %s.mm_cv_stats($5, $1, $2, $3, $4, %s%s), "
+					 "pg_catalog.pg_current_snapshot()::pg_catalog.text FROM %s r",
+					 schema, y, x.data, src->qualified);
+	return q.data;
+}
+
+/* Errors for NULL or non-finite values the training pass counted. */
+void
+MmCheckCounts(const MmLsView *v, const MmSource *src)
+{
+	MmCheckRowCounts(v->p, v->null_count, v->nonfinite_count, v->part[0][0] + v->part[1][0], src);
+}
+
+/*
+ * Errors for NULL or non-finite values a pass over src counted (per
+ * feature; non-finite ones per feature then the target), or when no row
+ * was usable.
+ */
+void
+MmCheckRowCounts(int p, const int64 *null_count, const int64 *nonfinite_count, double usable_rows,
+				 const MmSource *src)
+{
+	int			j;
+
+	for (j = 0; j < p; j++)
+		if (null_count[j] > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg_plural("feature \"%s\" is null in " INT64_FORMAT " row",
+								   "feature \"%s\" is null in " INT64_FORMAT " rows",
+								   (unsigned long) null_count[j],
+								   src->features[j], null_count[j]),
+					 errhint("Filter those rows out (for example through a view) or fill them in "
+							 "with coalesce().")));
+	for (j = 0; j <= p; j++)
+		if (nonfinite_count[j] > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg_plural("%s \"%s\" is NaN or infinite in " INT64_FORMAT " row",
+								   "%s \"%s\" is NaN or infinite in " INT64_FORMAT " rows",
+								   (unsigned long) nonfinite_count[j],
+								   j < p ? "feature" : "target",
+								   j < p ? src->features[j] : src->target,
+								   nonfinite_count[j]),
+					 errhint("Filter those rows out, for example through a view.")));
+	if (usable_rows == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 src->target ?
+				 errmsg("target \"%s\" is null in every row of relation %s",
+						src->target, src->display) :
+				 errmsg("relation %s has no rows", src->display)));
+}
+
+/*
+ * The one aggregate pass over src: the moments of its features and target
+ * (a constant 0 for algorithms without one) in each part of the split, with
+ * the metric sample.  Errors name NULL or non-finite values.  Fills view
+ * (finished) and returns the snapshot the rows were read under.  SPI is
+ * connected.
+ */
+char *
+MmMomentsPass(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *src, MmLsView *view)
+{
+	char	   *query;
+	Oid			qtypes[4] = {FLOAT8OID, INT4OID, INT4OID, FLOAT8OID};
+	Datum		qvalues[4];
+	bool		isnull;
+	void	   *ls;
+	char	   *snapshot;
+
+	query = training_query(src, MmExtensionSchema());
+	ereport(DEBUG1, (errmsg_internal("modelmgr training query: %s", query)));
+	qvalues[0] = Float8GetDatum(spec->test_size);
+	qvalues[1] = Int32GetDatum(spec->seed);
+	qvalues[2] = Int32GetDatum(mm_metric_sample_rows);
+	qvalues[3] = Float8GetDatum(MmEstimatedRows(src->relid));
+	if (MmSpiRun(query, 4, qtypes, qvalues, NULL, false, 0) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "training query failed");
+	{
+		Datum		state = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("relation %s has no rows", src->display)));
+		ls = MmLsStateFromDatum(state);
+		snapshot = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	}
+	mm_ls_view(ls, view);
+	mm_ls_finish(view);
+	if (view->head->damaged)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("the training state was damaged")));
+	MmCheckCounts(view, src);
+	return snapshot;
+}

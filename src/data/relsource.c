@@ -1,0 +1,153 @@
+/*
+ * relsource.c: a data source (core/sources/source.h) whose passes run over a
+ * relation, each as one mm_pass aggregate query (passagg.c).
+ *
+ * A fit asks for a pass; the source names it by where it is listed (the
+ * algorithm's artifact id and the pass's index, or the source's own passes),
+ * builds its header with the split and the pass's arg, and runs
+ *
+ *   SELECT <schema>.mm_pass($1, (r.<target>)::float8, ARRAY[<features>]::float8[])
+ *     FROM <relation> r
+ *
+ * as the calling user (MmSpiRun), read-only.  PostgreSQL may run it in
+ * parallel workers, a distributed database on its shards: each finds the
+ * pass again from the header.  The rows a pass sees are the training part
+ * of the split every other way of training uses, so the passes of one fit
+ * see the same rows, and read-only statements share the calling
+ * statement's snapshot, so they see the same rows even while others write.
+ * The source holds no rows: rows() is NULL, and n_rows is the training
+ * rows the last pass saw (0 before the first).
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+
+#include "catalog.h"
+#include "columns.h"
+#include "mmcore.h"
+#include "model.h"
+#include "momentspass.h"
+#include "passagg.h"
+#include "passstate.h"
+#include "relsource.h"
+#include "security.h"
+#include "source.h"
+
+/* What a relation source keeps between passes. */
+typedef struct RelationSource
+{
+	const MmSource *src;
+	int			artifact_id;	/* the algorithm whose passes the fit asks for */
+	double		test_size;
+	int32		seed;
+	MmPassTarget target;
+	char	   *query;
+} RelationSource;
+
+/* The pass query over src (see the file comment). */
+static char *
+pass_query(const MmSource *src, const char *schema)
+{
+	StringInfoData q;
+	int			j;
+
+	initStringInfo(&q);
+	appendStringInfo(&q, "SELECT %s.mm_pass($1, %s, ARRAY[", schema,
+					 src->target ? psprintf("(r.%s)::pg_catalog.float8", quote_identifier(src->target)) :
+					 "0::pg_catalog.float8");
+	for (j = 0; j < src->nfeatures; j++)
+		appendStringInfo(&q, "%s%s", j ? ", " : "",
+						 MmFeatureExpression(src->features[j], src->feature_kinds[j], "r"));
+	appendStringInfo(&q, "]::pg_catalog.float8[]) FROM %s r", src->qualified);
+	return q.data;
+}
+
+/* Runs pass over the training rows into state (MmDataSource.run); SPI is connected. */
+static MmErrorCode
+relation_run(MmDataSource *self, const MmPass *pass, const void *arg, void *state, MmError *err)
+{
+	RelationSource *rs = self->impl;
+	int			listed_id,
+				index = mm_pass_index(rs->artifact_id, pass, &listed_id);
+	size_t		arg_len;
+	Oid			types[1] = {BYTEAOID};
+	Datum		values[1];
+	Datum		result;
+	bool		isnull;
+	MmPassStateView view;
+	const MmPass *returned;
+	bytea	   *copy;
+
+	/* workers find a pass by where it is listed: one that is not cannot run here */
+	if (index < 0)
+		elog(ERROR, "pass \"%s\" is not listed for algorithm %d", pass->name, rs->artifact_id);
+	arg_len = pass->arg_size != NULL ? pass->arg_size(self->p, arg, SIZE_MAX) : 0;
+	values[0] = PointerGetDatum(MmPassHeader(listed_id, index, self->p, rs->target, rs->test_size,
+											 rs->seed, arg, arg_len));
+	ereport(DEBUG1, (errmsg_internal("modelmgr pass \"%s\": %s", pass->name, rs->query)));
+	if (MmSpiRun(rs->query, 1, types, values, NULL, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "pass query failed");
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("relation %s has no rows", rs->src->display)));
+	copy = MmPassStateFromDatum(result, &view, &returned);
+	if (returned != pass || view.head->pass_size != pass->state_size(self->p, arg))
+		elog(ERROR, "pass query returned the state of another pass");
+	MmCheckRowCounts(view.p, view.null_count, view.nonfinite_count,
+					 (double) (view.head->rows_train + view.head->rows_test), rs->src);
+	memcpy(state, view.pass_state, view.head->pass_size);
+	self->n_rows = (size_t) view.head->rows_train;
+	pfree(copy);
+	SPI_freetuptable(SPI_tuptable);
+	return MM_OK;
+}
+
+/* A relation source holds no rows. */
+static const MmRows *
+relation_rows(MmDataSource *self)
+{
+	return NULL;
+}
+
+/*
+ * A data source over the relation and columns of src, whose passes are
+ * those of the algorithm of artifact_id (and the source's own), over the
+ * training part of the split of test_size and seed.  Features must be
+ * numbers or booleans and the target, if any, a number: the passes read
+ * each row as a float8 array.  src must outlive the source.
+ */
+void
+MmRelationSource(MmDataSource *out, const MmSource *src, int artifact_id, double test_size,
+				 int32 seed)
+{
+	RelationSource *rs = palloc0(sizeof(RelationSource));
+	int			j;
+
+	for (j = 0; j < src->nfeatures; j++)
+		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("a pass over relation %s reads numbers, and feature \"%s\" is text",
+							src->display, src->features[j])));
+	if (src->target != NULL && !MmIsNumericType(src->target_type))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("a pass over relation %s reads numbers, and target \"%s\" is not one",
+						src->display, src->target)));
+	rs->src = src;
+	rs->artifact_id = artifact_id;
+	rs->test_size = test_size;
+	rs->seed = seed;
+	rs->target = src->target != NULL ? MM_PASS_TARGET_NUMERIC : MM_PASS_TARGET_NONE;
+	rs->query = pass_query(src, MmExtensionSchema());
+	memset(out, 0, sizeof(*out));
+	out->p = src->nfeatures;
+	out->n_rows = 0;
+	out->run = relation_run;
+	out->rows = relation_rows;
+	out->impl = rs;
+}

@@ -1,0 +1,431 @@
+/*
+ * baseline.c: the baseline profile a version keeps of its training rows,
+ * for drift monitoring.
+ *
+ * Every raw input feature gets a profile (profile.h) and so do the model's
+ * predictions on the training rows.  The training pass already holds what
+ * that needs: rows in memory, or the one-pass aggregate's moments, range and
+ * uniform sample, so no extra scan is made.  Counts, missing values, range,
+ * mean and standard deviation are exact over the training part; quantiles
+ * and shares come from a uniform sample of it (every row up to
+ * BASELINE_SAMPLE rows, a systematic sample of that many past it, or the
+ * aggregate's sample), and so do the predictions' profile.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+
+#include "baseline.h"
+#include "columns.h"
+#include "dataset.h"
+#include "lsq.h"
+#include "mmcore.h"
+#include "model.h"
+#include "moments.h"
+#include "profile.h"
+#include "util.h"
+
+/* Training rows whose values give a baseline's quantiles, at most. */
+#define BASELINE_SAMPLE 20000
+
+struct MmBaselineSample
+{
+	int			p;
+	char	  **names;			/* the source's features */
+	MmStringDict **dicts;		/* text features' values, by the codes in rows */
+	char	  **profile_json;	/* per feature */
+	size_t		m;
+	double	   *rows;			/* m x p raw values, NaN where NULL */
+	int64		rows_train;
+};
+
+static int
+compare_doubles(const void *a, const void *b)
+{
+	double		x = *(const double *) a,
+				y = *(const double *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Appends a numeric profile as a JSON object. */
+static void
+append_numeric(StringInfo buf, const MmNumericProfile *prof)
+{
+	int			i;
+
+	appendStringInfo(buf, "{\"kind\": \"numeric\", \"rows\": " INT64_FORMAT ", \"missing\": " INT64_FORMAT,
+					 (int64) prof->rows, (int64) prof->missing);
+	appendStringInfoString(buf, ", \"min\": ");
+	MmJsonNumber(buf, prof->min);
+	appendStringInfoString(buf, ", \"max\": ");
+	MmJsonNumber(buf, prof->max);
+	appendStringInfoString(buf, ", \"mean\": ");
+	MmJsonNumber(buf, prof->mean);
+	appendStringInfoString(buf, ", \"sd\": ");
+	MmJsonNumber(buf, prof->sd);
+	appendStringInfo(buf, ", \"discrete\": %s", prof->discrete ? "true" : "false");
+	if (prof->rows > 0)
+	{
+		appendStringInfoString(buf, ", \"quantiles\": [");
+		for (i = 0; i <= MM_PROFILE_SKETCH; i++)
+		{
+			if (i)
+				appendStringInfoString(buf, ", ");
+			MmJsonNumber(buf, prof->quantile[i]);
+		}
+		appendStringInfoString(buf, "], \"shares\": [");
+		for (i = 0; i < MM_PROFILE_SKETCH; i++)
+		{
+			if (i)
+				appendStringInfoString(buf, ", ");
+			MmJsonNumber(buf, prof->share[i]);
+		}
+		appendStringInfoChar(buf, ']');
+	}
+	appendStringInfoChar(buf, '}');
+}
+
+/*
+ * The numeric profile of a column: exact statistics over its n values
+ * (stride apart; NaN is missing), quantiles and shares from m sampled
+ * values (stride apart too).
+ */
+static char *
+numeric_profile_json(const double *values, size_t n, size_t stride, const double *sampled, size_t m)
+{
+	MmNumericProfile prof;
+	MmError		err;
+	StringInfoData buf;
+	double	   *sorted = palloc(sizeof(double) * Max(m, 1));
+	size_t		i,
+				present = 0,
+				kept = 0;
+	double		min = INFINITY,
+				max = -INFINITY,
+				mean = 0.0,
+				m2 = 0.0;
+
+	for (i = 0; i < n; i++)
+	{
+		double		v = values[i * stride],
+					delta;
+
+		if (!isfinite(v))
+			continue;
+		present++;
+		delta = v - mean;
+		mean += delta / (double) present;
+		m2 += delta * (v - mean);
+		min = Min(min, v);
+		max = Max(max, v);
+	}
+	for (i = 0; i < m; i++)
+		if (isfinite(sampled[i * stride]))
+			sorted[kept++] = sampled[i * stride];
+	qsort(sorted, kept, sizeof(double), compare_doubles);
+	if (mm_profile_numeric(&prof, (int64) present, (int64) (n - present), min, max, mean,
+						   present > 1 ? sqrt(m2 / (double) (present - 1)) : 0.0,
+						   sorted, kept, &err) != MM_OK)
+		MmReportCoreError(&err, "could not profile the training rows");
+	pfree(sorted);
+	initStringInfo(&buf);
+	append_numeric(&buf, &prof);
+	return buf.data;
+}
+
+/* Index order of categories: the most frequent first, then by name. */
+typedef struct CategoryCount
+{
+	const char *name;
+	int64		count;
+} CategoryCount;
+
+static int
+compare_category_counts(const void *a, const void *b)
+{
+	const CategoryCount *x = a,
+			   *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* The categorical profile of n categories with their counts (reordered). */
+static char *
+categorical_profile_json(CategoryCount *cats, int n, int64 missing)
+{
+	StringInfoData buf;
+	int64		total = 0,
+				named = 0;
+	int			i,
+				keep = Min(n, MM_PROFILE_CATEGORIES);
+
+	qsort(cats, n, sizeof(CategoryCount), compare_category_counts);
+	for (i = 0; i < n; i++)
+		total += cats[i].count;
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "{\"kind\": \"categorical\", \"rows\": " INT64_FORMAT ", \"missing\": "
+					 INT64_FORMAT ", \"categories\": [", total, missing);
+	for (i = 0; i < keep; i++)
+	{
+		if (i)
+			appendStringInfoString(&buf, ", ");
+		MmJsonString(&buf, cats[i].name);
+	}
+	appendStringInfoString(&buf, "], \"shares\": [");
+	for (i = 0; i < keep; i++)
+	{
+		named += cats[i].count;
+		MmJsonNumber(&buf, total > 0 ? (double) cats[i].count / (double) total : 0.0);
+		appendStringInfoString(&buf, ", ");
+	}
+	MmJsonNumber(&buf, total > 0 ? (double) (total - named) / (double) total : 0.0);
+	appendStringInfoString(&buf, "]}");
+	return buf.data;
+}
+
+/* Allocates a sample of m rows over src's features. */
+static MmBaselineSample *
+sample_new(const MmSource *src, size_t m)
+{
+	MmBaselineSample *s = palloc0(sizeof(MmBaselineSample));
+
+	/* copies: fitting the preprocessing may drop features from src */
+	s->p = src->nfeatures;
+	s->names = palloc(sizeof(char *) * Max(s->p, 1));
+	memcpy(s->names, src->features, sizeof(char *) * s->p);
+	s->dicts = palloc0(sizeof(MmStringDict *) * Max(s->p, 1));
+	s->profile_json = palloc0(sizeof(char *) * Max(s->p, 1));
+	s->m = m;
+	s->rows = palloc(sizeof(double) * Max(m * s->p, 1));
+	return s;
+}
+
+MmBaselineSample *
+MmBaselineTake(const MmDataset *ds, const MmSource *src)
+{
+	size_t		n = ds->n[0],
+				m = Min(n, BASELINE_SAMPLE),
+				i;
+	MmBaselineSample *s;
+	int			p = ds->p,
+				j;
+
+	/* a cross-validation fold's model is scored and dropped: no profile */
+	if (ds->fold_copy)
+		return NULL;
+	s = sample_new(src, m);
+	Assert(p == src->nfeatures);
+	s->rows_train = (int64) n;
+	/* a systematic sample: every row up to BASELINE_SAMPLE, evenly spread past it */
+	for (i = 0; i < m; i++)
+		memcpy(s->rows + i * p, ds->x[0] + (i * n / m) * p, sizeof(double) * p);
+	for (j = 0; j < p; j++)
+	{
+		MmStringDict *d = ds->dicts[j];
+
+		CHECK_FOR_INTERRUPTS();
+		if (d != NULL)
+		{
+			CategoryCount *cats = palloc(sizeof(CategoryCount) * Max(d->n, 1));
+			int64		missing = 0;
+			int			c;
+
+			for (i = 0; i < n; i++)
+				missing += isnan(ds->x[0][i * p + j]);
+			for (c = 0; c < d->n; c++)
+			{
+				cats[c].name = pnstrdup(d->names[c], d->lens[c]);
+				cats[c].count = d->count[0][c];
+			}
+			s->dicts[j] = d;
+			s->profile_json[j] = categorical_profile_json(cats, d->n, missing);
+		}
+		else
+			s->profile_json[j] = numeric_profile_json(ds->x[0] + j, n, p, s->rows + j, m);
+	}
+	return s;
+}
+
+/* NULL when the aggregate kept no sample (modelmgr.metric_sample_rows = 0). */
+MmBaselineSample *
+MmBaselineFromMoments(const MmLsView *view, const MmSource *src)
+{
+	int			p = view->p,
+				d = view->d,
+				count = view->head->sample_count[0],
+				j,
+				r;
+	MmBaselineSample *s;
+	const double *moments = view->part[0];
+	double		n = moments[0];
+
+	if (count == 0)
+		return NULL;
+	s = sample_new(src, (size_t) count);
+	s->rows_train = (int64) n;
+	for (r = 0; r < count; r++)
+		memcpy(s->rows + (size_t) r * p, view->sample_row[0] + (size_t) view->sample_entry[0][r].slot * d,
+			   sizeof(double) * p);
+	for (j = 0; j < p; j++)
+	{
+		MmNumericProfile prof;
+		MmError		err;
+		StringInfoData buf;
+		double	   *sorted = palloc(sizeof(double) * Max(count, 1));
+
+		for (r = 0; r < count; r++)
+			sorted[r] = s->rows[(size_t) r * p + j];
+		qsort(sorted, count, sizeof(double), compare_doubles);
+		if (mm_profile_numeric(&prof, (int64) n, 0, view->range[0][j], view->range[0][d + j],
+							   moments[1 + j],
+							   n > 1 ? sqrt(mm_moments_co(moments, d, j, j) / (n - 1)) : 0.0,
+							   sorted, count, &err) != MM_OK)
+			MmReportCoreError(&err, "could not profile the training rows");
+		initStringInfo(&buf);
+		append_numeric(&buf, &prof);
+		s->profile_json[j] = buf.data;
+		pfree(sorted);
+	}
+	return s;
+}
+
+/*
+ * What a model makes of an encoded row, as one number: the prediction of a
+ * regression, the class index of a classifier, the cluster of k-means, the
+ * first component of PCA.  scratch holds a component per feature.
+ */
+double
+MmModelOutcome(const MmModel *model, const double *z, double *scratch)
+{
+	switch (model->task)
+	{
+		case MM_TASK_REGRESSION:
+			return mm_model_predict(model, z);
+		case MM_TASK_CLASSIFICATION:
+		case MM_TASK_CLUSTERING:
+			return mm_model_class(model, z);
+		case MM_TASK_DECOMPOSITION:
+			mm_model_project(model, z, scratch);
+			return scratch[0];
+	}
+	return NAN;
+}
+
+/* Whether a model's outcomes are categories (classes, clusters) rather than numbers. */
+bool
+MmOutcomeIsCategorical(const MmModel *model)
+{
+	return model->task == MM_TASK_CLASSIFICATION || model->task == MM_TASK_CLUSTERING;
+}
+
+/* The name of a categorical outcome: the class label, or the cluster number. */
+char *
+MmOutcomeName(const MmModel *model, int outcome)
+{
+	if (model->task == MM_TASK_CLASSIFICATION)
+		return model->labels.classes[outcome];
+	return psprintf("%d", outcome);
+}
+
+/* The number of categorical outcomes a model has. */
+int
+MmOutcomeCount(const MmModel *model)
+{
+	return model->task == MM_TASK_CLASSIFICATION ? model->labels.n_classes : mm_model_n_scores(model);
+}
+
+/* The baseline as JSON, or NULL without a sample (it is then made on first need). */
+char *
+MmBaselineFinish(MmBaselineSample *s, const MmModel *model)
+{
+	int			nf = model->n_features,
+				j,
+				k;
+	int		   *column = palloc(sizeof(int) * Max(nf, 1));
+	double	  **code_of = palloc0(sizeof(double *) * Max(nf, 1));
+	double	   *raw = palloc(sizeof(double) * Max(nf, 1));
+	double	   *z = palloc(sizeof(double) * Max(model->n_design, 1));
+	double	   *scratch = palloc(sizeof(double) * Max(model->n_features + model->n_design, 1));
+	double	   *outcome;
+	size_t		i,
+				predicted = 0;
+	StringInfoData buf;
+	MmError		err;
+
+	if (s == NULL)
+		return NULL;
+	outcome = palloc(sizeof(double) * Max(s->m, 1));
+	/* the model's features among the source's, and text values as the model's codes */
+	for (k = 0; k < nf; k++)
+	{
+		for (j = 0; j < s->p && strcmp(s->names[j], model->feature_names[k]) != 0; j++)
+			;
+		if (j == s->p)
+			elog(ERROR, "feature \"%s\" of the model is not among those read", model->feature_names[k]);
+		column[k] = j;
+		if (s->dicts[j] != NULL && model->categories != NULL)
+		{
+			MmStringDict *d = s->dicts[j];
+			int			c;
+
+			code_of[k] = palloc(sizeof(double) * Max(d->n, 1));
+			for (c = 0; c < d->n; c++)
+				code_of[k][c] = mm_category_code(&model->categories[k], d->names[c], d->lens[c]);
+		}
+	}
+	for (i = 0; i < s->m; i++)
+	{
+		const double *row = s->rows + i * s->p;
+
+		for (k = 0; k < nf; k++)
+		{
+			double		v = row[column[k]];
+
+			raw[k] = code_of[k] != NULL && !isnan(v) ? code_of[k][(int) v] : v;
+		}
+		/* rows the model cannot take (a NULL it does not impute) have no outcome */
+		if (mm_model_transform(model, raw, z, &err) == MM_OK)
+			outcome[predicted++] = MmModelOutcome(model, z, scratch);
+		if ((i & 0xfff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "{\"sketch\": %d, \"bins\": %d, \"rows\": " INT64_FORMAT
+					 ", \"sample_rows\": %zu, \"features\": {",
+					 MM_PROFILE_SKETCH, MM_PROFILE_BINS, s->rows_train, s->m);
+	for (k = 0; k < nf; k++)
+	{
+		if (k)
+			appendStringInfoString(&buf, ", ");
+		MmJsonString(&buf, model->feature_names[k]);
+		appendStringInfo(&buf, ": %s", s->profile_json[column[k]]);
+	}
+	appendStringInfoString(&buf, "}, \"prediction\": ");
+	if (MmOutcomeIsCategorical(model))
+	{
+		int			n = MmOutcomeCount(model);
+		CategoryCount *cats = palloc0(sizeof(CategoryCount) * n);
+
+		for (k = 0; k < n; k++)
+			cats[k].name = MmOutcomeName(model, k);
+		for (i = 0; i < predicted; i++)
+			cats[(int) outcome[i]].count++;
+		appendStringInfoString(&buf, categorical_profile_json(cats, n, (int64) (s->m - predicted)));
+	}
+	else
+	{
+		for (i = predicted; i < s->m; i++)
+			outcome[i] = NAN;
+		appendStringInfoString(&buf, numeric_profile_json(outcome, s->m, 1, outcome, s->m));
+	}
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}

@@ -1,0 +1,25 @@
+/*
+ * baseline.h: the profile of the training rows that monitors compare with,
+ * and the outcome of a model it profiles.
+ */
+#ifndef MM_BASELINE_H
+#define MM_BASELINE_H
+
+#include "postgres.h"
+
+#include "dataset.h"
+#include "columns.h"
+#include "lsq.h"
+#include "model.h"
+
+typedef struct MmBaselineSample MmBaselineSample;
+
+extern MmBaselineSample *MmBaselineTake(const MmDataset *ds, const MmSource *src);
+extern MmBaselineSample *MmBaselineFromMoments(const MmLsView *view, const MmSource *src);
+extern char *MmBaselineFinish(MmBaselineSample *sample, const MmModel *model);
+extern double MmModelOutcome(const MmModel *model, const double *z, double *scratch);
+extern bool MmOutcomeIsCategorical(const MmModel *model);
+extern char *MmOutcomeName(const MmModel *model, int outcome);
+extern int	MmOutcomeCount(const MmModel *model);
+
+#endif							/* MM_BASELINE_H */

@@ -1,0 +1,275 @@
+/*
+ * classify.c: what the classification task measures and checks, for
+ * training (fit.c) and mm_evaluate.
+ *
+ * A classifier is fitted on rows held in memory (fit.c): an iterative fit's
+ * step costs a pass over memory instead of a scan of the table, which is
+ * what makes it faster than one aggregate pass per step
+ * (doc/performance.md).  Metrics on both parts come from the core's
+ * prediction functions, the same ones mm_predict uses; they need every
+ * prediction at once (the ROC AUC ranks them).
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "classify.h"
+#include "classmetrics.h"
+#include "columns.h"
+#include "dataset.h"
+#include "fit.h"
+#include "mmcore.h"
+#include "model.h"
+#include "preprocess.h"
+#include "util.h"
+
+/* The label kind a target type gives, or 0 when it cannot be a class label. */
+MmLabelKind
+MmLabelKindOf(Oid type)
+{
+	Oid			base = getBaseType(type);
+	char		category;
+	bool		preferred;
+
+	switch (base)
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+			return MM_LABEL_NUMBER;
+		case BOOLOID:
+			return MM_LABEL_BOOLEAN;
+	}
+	get_type_category_preferred(base, &category, &preferred);
+	if (category == TYPCATEGORY_STRING)
+		return MM_LABEL_TEXT;
+	return 0;
+}
+
+/*
+ * Predictions of a classifier on n transformed rows: class indexes, the
+ * probabilities (n x k) when the model has them, and the binary score (the
+ * positive class's probability, or the decision score without them).
+ */
+static void
+predict_rows(const MmModel *model, const double *x, size_t n, int32 *pred, double **proba,
+			 double **score)
+{
+	int			p = model->n_design,
+				k = model->labels.n_classes;
+	bool		has_proba = mm_model_has_proba(model);
+	double	   *scores = palloc(sizeof(double) * Max(k, mm_model_n_scores(model)));
+	size_t		i;
+
+	*proba = has_proba ? MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * k * Max(n, 1)) : NULL;
+	*score = k == 2 ? MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1)) : NULL;
+
+	for (i = 0; i < n; i++)
+	{
+		mm_model_scores(model, x + i * p, scores);
+		pred[i] = (int32) mm_model_decide(model, scores);
+		if (has_proba)
+		{
+			mm_model_proba(model, scores, *proba + i * k);
+			if (k == 2)
+				(*score)[i] = (*proba)[i * k + 1];
+		}
+		else if (k == 2)
+			(*score)[i] = scores[0];	/* the ROC AUC ranks by the decision score */
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/* Appends one part's metrics object. */
+static void
+append_class_metrics(StringInfo buf, const MmClassMetrics *m)
+{
+	int			a,
+				b;
+
+	appendStringInfoString(buf, "{\"accuracy\": ");
+	MmJsonNumber(buf, m->accuracy);
+	appendStringInfoString(buf, ", \"precision\": ");
+	MmJsonNumber(buf, m->precision);
+	appendStringInfoString(buf, ", \"recall\": ");
+	MmJsonNumber(buf, m->recall);
+	appendStringInfoString(buf, ", \"f1\": ");
+	MmJsonNumber(buf, m->f1);
+	appendStringInfoString(buf, ", \"precision_weighted\": ");
+	MmJsonNumber(buf, m->precision_weighted);
+	appendStringInfoString(buf, ", \"recall_weighted\": ");
+	MmJsonNumber(buf, m->recall_weighted);
+	appendStringInfoString(buf, ", \"f1_weighted\": ");
+	MmJsonNumber(buf, m->f1_weighted);
+	appendStringInfoString(buf, ", \"log_loss\": ");
+	MmJsonNumber(buf, m->log_loss);
+	appendStringInfoString(buf, ", \"roc_auc\": ");
+	MmJsonNumber(buf, m->roc_auc);
+	appendStringInfoString(buf, ", \"confusion_matrix\": [");
+	for (a = 0; a < m->k; a++)
+	{
+		appendStringInfoString(buf, a ? ", [" : "[");
+		for (b = 0; b < m->k; b++)
+			appendStringInfo(buf, "%s" INT64_FORMAT, b ? ", " : "", m->confusion[a * m->k + b]);
+		appendStringInfoChar(buf, ']');
+	}
+	appendStringInfo(buf, "], \"rows\": %.0f}", m->rows);
+}
+
+/* Metrics of a classifier on n transformed rows with true classes y. */
+static void
+classifier_metrics(const MmModel *model, const double *x, const int32 *y, size_t n,
+				   MmClassMetrics *m)
+{
+	int32	   *pred = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(n, 1));
+	double	   *proba,
+			   *score;
+	MmError		err;
+
+	predict_rows(model, x, n, pred, &proba, &score);
+	if (mm_class_metrics(y, pred, proba, score, n, model->labels.n_classes, m, &err) != MM_OK)
+		MmReportCoreError(&err, "could not compute the metrics");
+	pfree(pred);
+	if (proba)
+		pfree(proba);
+	if (score)
+		pfree(score);
+}
+
+/*
+ * Errors unless every class has training rows, naming one that has none
+ * (the rows hold some, fit.c checked).
+ */
+void
+MmCheckClasses(const MmDataset *ds, const MmSource *src)
+{
+	int64	   *train = palloc0(sizeof(int64) * Max(ds->nlabels, 1));
+	size_t		i;
+	int			c;
+
+	for (i = 0; i < ds->n[0]; i++)
+		train[ds->y[0][i]]++;
+	for (c = 0; c < ds->nlabels; c++)
+		if (train[c] == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("class \"%s\" of target \"%s\" appears only in the held-out rows",
+							ds->labels[c], src->target),
+					 errdetail("A classifier cannot learn a class it never sees in training."),
+					 errhint("Lower test_size, pass another seed, or filter the class out.")));
+	if (ds->nlabels < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("target \"%s\" has only one class in the training rows: \"%s\"",
+						src->target, ds->labels[0]),
+				 errhint("A classifier needs rows of at least two classes.")));
+}
+
+/*
+ * The metrics of a fitted classifier on both parts of the rows in memory,
+ * with the fit's iterations; the score is the held-out part's f1, or the
+ * training part's without one.
+ */
+void
+MmClassificationResults(const MmFitOutcome *in, MmTrained *out)
+{
+	const MmDataset *ds = in->ds;
+	MmClassMetrics train_m,
+				test_m;
+	bool		has_test = ds->n[1] > 0;
+	StringInfoData metrics;
+
+	classifier_metrics(in->model, ds->x[0], ds->y[0], ds->n[0], &train_m);
+	if (has_test)
+		classifier_metrics(in->model, ds->x[1], ds->y[1], ds->n[1], &test_m);
+	else if (in->spec->test_size > 0)
+		MmNoticeNoTestRows((double) ds->n[0], in->spec->test_size);
+
+	initStringInfo(&metrics);
+	appendStringInfoString(&metrics, "{\"train\": ");
+	append_class_metrics(&metrics, &train_m);
+	appendStringInfoString(&metrics, ", \"test\": ");
+	if (has_test)
+	{
+		append_class_metrics(&metrics, &test_m);
+		MmAppendUnseen(&metrics, in->prep);
+	}
+	else
+		appendStringInfoString(&metrics, "null");
+	appendStringInfo(&metrics, ", \"iterations\": %d, \"converged\": %s}",
+					 in->report->n_iter, in->report->converged ? "true" : "false");
+	out->metrics = metrics.data;
+	out->score = has_test ? test_m.f1 : train_m.f1;
+}
+
+/*
+ * The classification metrics of a model on every row of src (columns
+ * resolved for the model), as the flat JSON object mm_evaluate returns.
+ */
+Jsonb *
+MmEvaluateClassifier(const MmModel *model, MmSource *src)
+{
+	const MmLabels *c = &model->labels;
+	MmLabelKind kind = MmLabelKindOf(src->target_type);
+	MmDataset	ds;
+	MmClassMetrics m;
+	int64		unseen;
+	int32	   *map;
+	size_t		i;
+	int			l,
+				k;
+	StringInfoData json;
+
+	if (kind != c->label_kind)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("target \"%s\" of relation %s has type %s, which does not match the model's labels",
+						src->target, src->display, format_type_be(src->target_type)),
+				 errdetail("The model was trained on %s labels.",
+						   c->label_kind == MM_LABEL_TEXT ? "text" :
+						   c->label_kind == MM_LABEL_BOOLEAN ? "boolean" : "integer")));
+	(void) MmDatasetLoad(&ds, src, kind, false, 0.0, 0);
+	if (ds.n[0] == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("relation %s has no rows with a non-null target to evaluate on",
+						src->display)));
+	/* the relation's labels, as classes of the model */
+	map = palloc(sizeof(int32) * ds.nlabels);
+	for (l = 0; l < ds.nlabels; l++)
+	{
+		for (k = 0; k < c->n_classes; k++)
+			if (strcmp(ds.labels[l], c->classes[k]) == 0)
+				break;
+		if (k == c->n_classes)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("label \"%s\" in relation %s is not a class of the model", ds.labels[l],
+							src->display),
+					 errdetail("The model's classes: %s.", MmFormatList(c->classes, c->n_classes))));
+		map[l] = k;
+	}
+	for (i = 0; i < ds.n[0]; i++)
+		ds.y[0][i] = map[ds.y[0][i]];
+	MmDatasetEncode(model, src, &ds, &unseen);
+	classifier_metrics(model, ds.x[0], ds.y[0], ds.n[0], &m);
+
+	initStringInfo(&json);
+	append_class_metrics(&json, &m);
+	/* the object is flat: add the null-target count inside it */
+	json.len--;
+	json.data[json.len] = '\0';
+	appendStringInfo(&json, ", \"rows_null_target\": " INT64_FORMAT, ds.null_target);
+	if (model->categories != NULL)
+		appendStringInfo(&json, ", \"unseen_categories\": " INT64_FORMAT, unseen);
+	appendStringInfoChar(&json, '}');
+	MmDatasetFree(&ds);
+	return MmJsonbFromString(json.data);
+}

@@ -1,0 +1,21 @@
+/*
+ * classify.h: labels, the checks of classes, and classifiers' metrics.
+ */
+#ifndef MM_CLASSIFY_H
+#define MM_CLASSIFY_H
+
+#include "postgres.h"
+
+#include "utils/jsonb.h"
+
+#include "dataset.h"
+#include "columns.h"
+#include "fit.h"
+#include "model.h"
+
+extern MmLabelKind MmLabelKindOf(Oid type);
+extern void MmCheckClasses(const MmDataset *ds, const MmSource *src);
+extern void MmClassificationResults(const MmFitOutcome *in, MmTrained *out);
+extern Jsonb *MmEvaluateClassifier(const MmModel *model, MmSource *src);
+
+#endif							/* MM_CLASSIFY_H */

@@ -1,0 +1,83 @@
+/*
+ * fit.h: the fit driver: what a training asks (MmTrainSpec), the one fit of
+ * an algorithm's table over the rows or the training aggregate, and what it
+ * hands back for the version row.
+ */
+#ifndef MM_FIT_H
+#define MM_FIT_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/jsonb.h"
+
+#include "algorithm.h"
+#include "dataset.h"
+#include "columns.h"
+#include "lsq.h"
+#include "model.h"
+#include "params.h"
+#include "preprocess.h"
+
+/* What one training needs; mm_train, mm_retrain and mm_tune fill it. */
+typedef struct MmTrainSpec
+{
+	char	   *model;
+	char	   *relation;
+	char	   *target;
+	char	   *algorithm;
+	char	  **features;		/* NULL: every usable column */
+	int			nfeatures;
+	char	  **exclude;
+	int			nexclude;
+	Jsonb	   *params;
+	Jsonb	   *preprocess;
+	double		test_size;
+	int32		seed;
+	char	   *deploy;
+	int32		parent_version;	/* the version retrained, or 0 */
+} MmTrainSpec;
+
+/* What an algorithm's training hands back for the version row. */
+typedef struct MmTrained
+{
+	const char *algorithm;
+	const char *task;
+	char	   *params;			/* resolved, as JSON */
+	char	   *metrics;		/* {"train": ..., "test": ...} */
+	char	   *fitted;			/* the fitted preprocessing, as JSON */
+	double		score;
+	int64		rows_read;
+	int64		rows_train;
+	int64		rows_test;
+	char	   *rows_skipped;	/* JSON */
+	uint64		fingerprint;
+	char	   *snapshot;
+	char	   *baseline;		/* the profile of the training rows, as JSON */
+	MmModel		model;
+} MmTrained;
+
+/*
+ * What a task's metrics read once a model is fitted: the rows in memory
+ * and their preprocessing, or the training aggregate (then ds and prep are
+ * NULL).
+ */
+typedef struct MmFitOutcome
+{
+	const MmTrainSpec *spec;
+	const MmModel *model;
+	const MmFitReport *report;
+	const MmDataset *ds;
+	const MmPreprocessFit *prep;
+	const MmLsView *view;
+} MmFitOutcome;
+
+extern void MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
+						   const MmAlgorithm *algorithm, const MmTrainContext *ctx,
+						   MmTrained *trained);
+extern void MmFitFromMoments(const MmTrainSpec *spec, const MmSource *src,
+							 const MmAlgorithm *algorithm, const double *moments, MmParams *params,
+							 MmModel *model);
+extern void MmNoticeNoTestRows(double train_rows, double test_size);
+
+#endif							/* MM_FIT_H */

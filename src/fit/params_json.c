@@ -1,0 +1,108 @@
+/*
+ * params_json.c: an algorithm's params argument, resolved from the
+ * hyperparameters its table declares (core/params.h).
+ *
+ * Every key is looked up among the algorithm's specs and set through the
+ * core's setters, whose messages are the ones SQL reports; the hint that
+ * lists the valid parameters and the params JSON a version records come
+ * from the same specs.
+ */
+#include "postgres.h"
+
+#include "algorithm.h"
+#include "mmcore.h"
+#include "params.h"
+#include "params_json.h"
+#include "util.h"
+
+/* The core's buffer as a palloc'd string (the core allocates through palloc here). */
+static char *
+buffer_text(MmBuffer *b)
+{
+	if (b->failed)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory writing hyperparameters")));
+	return b->data;
+}
+
+/* Sets parameter i from one JSON value, as the setter for its JSON type. */
+static MmErrorCode
+set_value(MmParams *out, int i, const JsonbValue *v, MmError *err)
+{
+	switch (v->type)
+	{
+		case jbvNull:
+			return mm_param_set_null(out, i, err);
+		case jbvBool:
+			return mm_param_set_boolean(out, i, v->val.boolean, err);
+		case jbvString:
+			return mm_param_set_string(out, i, v->val.string.val, v->val.string.len, err);
+		default:
+			/* a number, or NaN for a list or an object: the setter refuses those */
+			return mm_param_set_number(out, i, MmJsonbNumber(v), err);
+	}
+}
+
+/*
+ * Resolves params (a jsonb object) for algorithm into out: defaults, then
+ * each key given; errors name a key the algorithm does not take, or a value
+ * it does not accept.  With the design's width p (>= 0), the algorithm's
+ * own checks run too; -1 leaves them for when the width is known.
+ */
+void
+MmParseParams(const MmAlgorithm *algorithm, Jsonb *params, int p, MmParams *out)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	char	   *key;
+	MmError		err;
+
+	MmJsonbRequireObject(params, "params");
+	mm_params_defaults(algorithm, out);
+	it = JsonbIteratorInit(&params->root);
+	while (MmJsonbNextPair(&it, &key, &v))
+	{
+		int			i = mm_param_index(algorithm, key);
+
+		if (i < 0)
+		{
+			MmBuffer	hint = {0};
+
+			mm_params_hint(algorithm, &hint);
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("parameter \"%s\" is not valid for algorithm \"%s\"", key, algorithm->name),
+					 errhint("%s", buffer_text(&hint))));
+		}
+		if (set_value(out, i, &v, &err) != MM_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s", err.message)));
+	}
+	if (p >= 0)
+		MmCheckParamsWidth(out, p);
+}
+
+/* Errors unless resolved params suit a design of p columns (the algorithm's own checks). */
+void
+MmCheckParamsWidth(const MmParams *params, int p)
+{
+	MmError		err;
+
+	if (params->algorithm->check_params != NULL &&
+		params->algorithm->check_params(params, p, &err) != MM_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s", err.message)));
+}
+
+/* The resolved params as the JSON text a version records. */
+char *
+MmParamsJson(const MmParams *params)
+{
+	MmBuffer	b = {0};
+
+	mm_params_json(params, &b);
+	return buffer_text(&b);
+}

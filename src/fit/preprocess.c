@@ -1,0 +1,1354 @@
+/*
+ * preprocess.c: the preprocess argument, fitted on the training part.
+ *
+ * preprocess is {"*": {...}, "column": {...}, "dedupe": true,
+ * "variance_threshold": t}.  Per feature, missing values are imputed, values
+ * clipped, then centered and scaled; the statistics come from the training
+ * rows only (after imputation, and scaling after clipping, as a pipeline of
+ * scikit-learn's would fit them), and are stored in the model, whose
+ * prediction applies them again (mm_model_transform).  The rows in memory
+ * are transformed by that same function, so training sees exactly what
+ * prediction will.
+ */
+#include "postgres.h"
+
+#include <limits.h>
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "columns.h"
+#include "dataset.h"
+#include "guc.h"
+#include "mmcore.h"
+#include "model.h"
+#include "preprocess.h"
+#include "select.h"
+#include "util.h"
+
+/* Which keys an entry set, so that a column's entry overrides "*" key by key. */
+typedef struct PrepEntry
+{
+	bool		has_impute,
+				has_scale,
+				has_clip,
+				has_encode,
+				has_max_categories;
+	MmColumnPrep prep;
+} PrepEntry;
+
+static const char *const column_keys = "impute, scale, clip, encode, max_categories";
+
+/* A JSON string value as a C string, or NULL. */
+static char *
+json_string(const JsonbValue *v)
+{
+	if (v->type != jbvString)
+		return NULL;
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/* Parses "impute": a method name or {"constant": v}. */
+static void
+parse_impute(const char *where, JsonbValue *v, MmColumnPrep *prep)
+{
+	char	   *name = json_string(v);
+
+	if (name != NULL)
+	{
+		if (strcmp(name, "error") == 0)
+			prep->impute = MM_IMPUTE_ERROR;
+		else if (strcmp(name, "mean") == 0)
+			prep->impute = MM_IMPUTE_MEAN;
+		else if (strcmp(name, "median") == 0)
+			prep->impute = MM_IMPUTE_MEDIAN;
+		else if (strcmp(name, "most_frequent") == 0)
+			prep->impute = MM_IMPUTE_MOST_FREQUENT;
+		else if (strcmp(name, "zero") == 0)
+			prep->impute = MM_IMPUTE_ZERO;
+		else
+			name = NULL;
+		if (name != NULL)
+			return;
+	}
+	else if (v->type == jbvBinary)
+	{
+		Jsonb	   *obj = JsonbValueToJsonb(v);
+		JsonbIterator *it;
+		JsonbValue	inner;
+		char	   *key;
+		int			keys = 0;
+		double		value = NAN;
+		char	   *text = NULL;
+
+		if (MmJsonbIsObject(obj))
+		{
+			it = JsonbIteratorInit(&obj->root);
+			while (MmJsonbNextPair(&it, &key, &inner))
+			{
+				keys++;
+				if (strcmp(key, "constant") == 0)
+				{
+					value = MmJsonbNumber(&inner);
+					text = json_string(&inner);
+				}
+			}
+			if (keys == 1 && (isfinite(value) || text != NULL))
+			{
+				prep->impute = MM_IMPUTE_CONSTANT;
+				prep->impute_value = value;
+				prep->impute_text = text;
+				return;
+			}
+		}
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("preprocess option \"impute\" of %s is not valid", where),
+			 errhint("Use \"error\", \"mean\", \"median\", \"most_frequent\", \"zero\" or "
+					 "{\"constant\": a finite number, or a text for text columns}.")));
+}
+
+/* Parses "scale": none, standard, minmax or robust. */
+static void
+parse_scale(const char *where, JsonbValue *v, MmColumnPrep *prep)
+{
+	char	   *name = json_string(v);
+
+	if (name != NULL && strcmp(name, "none") == 0)
+		prep->scale = MM_SCALE_NONE;
+	else if (name != NULL && strcmp(name, "standard") == 0)
+		prep->scale = MM_SCALE_STANDARD;
+	else if (name != NULL && strcmp(name, "minmax") == 0)
+		prep->scale = MM_SCALE_MINMAX;
+	else if (name != NULL && strcmp(name, "robust") == 0)
+		prep->scale = MM_SCALE_ROBUST;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("preprocess option \"scale\" of %s is not valid", where),
+				 errhint("Use \"none\", \"standard\", \"minmax\" or \"robust\".")));
+}
+
+/* Parses "clip": {"quantiles": [lo, hi]} or {"z": bound}, or "none". */
+static void
+parse_clip(const char *where, JsonbValue *v, MmColumnPrep *prep)
+{
+	char	   *name = json_string(v);
+
+	if (name != NULL && strcmp(name, "none") == 0)
+	{
+		prep->clip = MM_CLIP_NONE;
+		return;
+	}
+	if (v->type == jbvBinary)
+	{
+		Jsonb	   *obj = JsonbValueToJsonb(v);
+		JsonbIterator *it;
+		JsonbValue	inner;
+		char	   *key;
+
+		if (MmJsonbIsObject(obj) && JB_ROOT_COUNT(obj) == 1)
+		{
+			it = JsonbIteratorInit(&obj->root);
+			(void) MmJsonbNextPair(&it, &key, &inner);
+			if (strcmp(key, "z") == 0)
+			{
+				double		z = MmJsonbNumber(&inner);
+
+				if (z > 0.0 && isfinite(z))
+				{
+					prep->clip = MM_CLIP_ZSCORE;
+					prep->clip_hi = z;
+					return;
+				}
+			}
+			else if (strcmp(key, "quantiles") == 0 && inner.type == jbvBinary)
+			{
+				Jsonb	   *arr = JsonbValueToJsonb(&inner);
+
+				if (JB_ROOT_IS_ARRAY(arr) && !JB_ROOT_IS_SCALAR(arr) && JB_ROOT_COUNT(arr) == 2)
+				{
+					JsonbValue *lo = getIthJsonbValueFromContainer(&arr->root, 0);
+					JsonbValue *hi = getIthJsonbValueFromContainer(&arr->root, 1);
+					double		a = MmJsonbNumber(lo),
+								b = MmJsonbNumber(hi);
+
+					if (a >= 0.0 && b <= 1.0 && a < b)
+					{
+						prep->clip = MM_CLIP_QUANTILES;
+						prep->clip_lo = a;
+						prep->clip_hi = b;
+						return;
+					}
+				}
+			}
+		}
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("preprocess option \"clip\" of %s is not valid", where),
+			 errhint("Use {\"quantiles\": [low, high]} with 0 <= low < high <= 1, {\"z\": a positive "
+					 "bound}, or \"none\".")));
+}
+
+/* Parses one entry ("*" or a column's) into e. */
+static void
+parse_entry(const char *where, JsonbValue *v, PrepEntry *e)
+{
+	Jsonb	   *obj;
+	JsonbIterator *it;
+	JsonbValue	inner;
+	char	   *key;
+
+	if (v->type != jbvBinary || !MmJsonbIsObject(obj = JsonbValueToJsonb(v)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("preprocess entry for %s must be a JSON object", where),
+				 errhint("For example {\"scale\": \"standard\", \"impute\": \"mean\"}.")));
+	it = JsonbIteratorInit(&obj->root);
+	while (MmJsonbNextPair(&it, &key, &inner))
+	{
+		if (strcmp(key, "impute") == 0)
+		{
+			parse_impute(where, &inner, &e->prep);
+			e->has_impute = true;
+		}
+		else if (strcmp(key, "scale") == 0)
+		{
+			parse_scale(where, &inner, &e->prep);
+			e->has_scale = true;
+		}
+		else if (strcmp(key, "clip") == 0)
+		{
+			parse_clip(where, &inner, &e->prep);
+			e->has_clip = true;
+		}
+		else if (strcmp(key, "encode") == 0)
+		{
+			char	   *name = json_string(&inner);
+
+			if (name != NULL && strcmp(name, "onehot") == 0)
+				e->prep.encoding = MM_ENCODE_ONEHOT;
+			else if (name != NULL && strcmp(name, "ordinal") == 0)
+				e->prep.encoding = MM_ENCODE_ORDINAL;
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("preprocess option \"encode\" of %s is not valid", where),
+						 errhint("Use \"onehot\" or \"ordinal\".")));
+			e->has_encode = true;
+		}
+		else if (strcmp(key, "max_categories") == 0)
+		{
+			double		m = MmJsonbNumber(&inner);
+
+			if (!(m >= 2 && m <= MM_MAX_CATEGORIES) || m != floor(m))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("preprocess option \"max_categories\" of %s must be an integer "
+								"between 2 and %d", where, MM_MAX_CATEGORIES)));
+			e->prep.max_categories = (int) m;
+			e->has_max_categories = true;
+		}
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("preprocess option \"%s\" of %s is not valid", key, where),
+					 errhint("Valid options: %s.", column_keys)));
+	}
+}
+
+/* Whether an imputation method fits text columns. */
+static bool
+impute_fits_text(const MmColumnPrep *p)
+{
+	return p->impute == MM_IMPUTE_ERROR || p->impute == MM_IMPUTE_MOST_FREQUENT ||
+		(p->impute == MM_IMPUTE_CONSTANT && p->impute_text != NULL);
+}
+
+/* Whether an imputation method fits number columns. */
+static bool
+impute_fits_number(const MmColumnPrep *p)
+{
+	return p->impute != MM_IMPUTE_CONSTANT || isfinite(p->impute_value);
+}
+
+/*
+ * Applies the keys an entry set onto a column's preparation.  For "*"
+ * (strict false) a key that does not fit the column's type is passed over;
+ * for the column's own entry it is an error.
+ */
+static void
+overlay(MmColumnPrep *prep, const PrepEntry *e, bool text, bool strict, const char *column,
+		Oid type)
+{
+	const char *misfit = NULL;
+
+	if (e->has_impute)
+	{
+		if (text ? impute_fits_text(&e->prep) : impute_fits_number(&e->prep))
+		{
+			prep->impute = e->prep.impute;
+			prep->impute_value = e->prep.impute_value;
+			prep->impute_text = e->prep.impute_text;
+		}
+		else
+			misfit = "impute";
+	}
+	if (e->has_scale)
+	{
+		if (!text)
+			prep->scale = e->prep.scale;
+		else if (e->prep.scale != MM_SCALE_NONE)
+			misfit = "scale";
+	}
+	if (e->has_clip)
+	{
+		if (!text)
+		{
+			prep->clip = e->prep.clip;
+			prep->clip_lo = e->prep.clip_lo;
+			prep->clip_hi = e->prep.clip_hi;
+		}
+		else if (e->prep.clip != MM_CLIP_NONE)
+			misfit = "clip";
+	}
+	if (e->has_encode)
+	{
+		if (text)
+			prep->encoding = e->prep.encoding;
+		else
+			misfit = "encode";
+	}
+	if (e->has_max_categories)
+	{
+		if (text)
+			prep->max_categories = e->prep.max_categories;
+		else
+			misfit = "max_categories";
+	}
+	if (misfit != NULL && strict)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("preprocess option \"%s\" of column \"%s\" does not apply to type %s",
+						misfit, column, format_type_be(type)),
+				 text ?
+				 errhint("Text columns take impute (\"most_frequent\", or a text constant), encode "
+						 "and max_categories.") :
+				 strcmp(misfit, "impute") == 0 ?
+				 errhint("Number columns take impute \"mean\", \"median\", \"most_frequent\", "
+						 "\"zero\" or a numeric constant.") :
+				 errhint("encode and max_categories apply to text columns.")));
+}
+
+/* True when preprocess asks for nothing. */
+bool
+MmPreprocessIsEmpty(Jsonb *preprocess)
+{
+	return JB_ROOT_COUNT(preprocess) == 0;
+}
+
+/* Parses preprocess against the source's features (see the file comment). */
+void
+MmParsePreprocess(Jsonb *preprocess, const MmSource *src, MmPreprocess *out)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	char	   *key;
+	PrepEntry	star;
+	PrepEntry  *own = palloc0(sizeof(PrepEntry) * src->nfeatures);
+	int			j;
+
+	memset(out, 0, sizeof(*out));
+	memset(&star, 0, sizeof(star));
+	MmJsonbRequireObject(preprocess, "preprocess");
+	out->column = palloc0(sizeof(MmColumnPrep) * src->nfeatures);
+	it = JsonbIteratorInit(&preprocess->root);
+	while (MmJsonbNextPair(&it, &key, &v))
+	{
+		if (strcmp(key, "*") == 0)
+			parse_entry("\"*\"", &v, &star);
+		else if (strcmp(key, "dedupe") == 0)
+		{
+			if (v.type != jbvBool)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("preprocess option \"dedupe\" must be true or false")));
+			out->dedupe = v.val.boolean;
+		}
+		else if (strcmp(key, "select") == 0)
+		{
+			JsonbValue *k = v.type == jbvBinary && JsonContainerIsObject(v.val.binary.data) &&
+			JsonContainerSize(v.val.binary.data) == 1 ?
+			getKeyJsonValueFromContainer(v.val.binary.data, "k_best", 6, NULL) : NULL;
+			double		kb = k ? MmJsonbNumber(k) : NAN;
+
+			if (!(kb >= 1.0) || kb != floor(kb) || kb > INT_MAX)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("preprocess option \"select\" must be {\"k_best\": k} with k a positive integer")));
+			out->select_k_best = (int) kb;
+		}
+		else if (strcmp(key, "variance_threshold") == 0)
+		{
+			double		t = MmJsonbNumber(&v);
+
+			if (!(t >= 0.0) || isinf(t))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("preprocess option \"variance_threshold\" must be a finite "
+								"non-negative number")));
+			out->variance_threshold_set = true;
+			out->variance_threshold = t;
+		}
+		else
+		{
+			for (j = 0; j < src->nfeatures; j++)
+				if (strcmp(src->features[j], key) == 0)
+					break;
+			if (j == src->nfeatures)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 src->target && strcmp(src->target, key) == 0 ?
+						 errmsg("preprocess names the target \"%s\", which is never preprocessed", key) :
+						 errmsg("preprocess key \"%s\" names no feature column", key),
+						 errhint("Keys are \"*\", \"dedupe\", \"variance_threshold\", \"select\" and "
+								 "feature column names: %s.",
+								 MmFormatList(src->features, src->nfeatures))));
+			parse_entry(psprintf("column \"%s\"", key), &v, &own[j]);
+		}
+	}
+	/* "*" applies where the type fits; a column's own entry must fit it */
+	for (j = 0; j < src->nfeatures; j++)
+	{
+		bool		text = src->feature_kinds[j] == MM_FEATURE_CATEGORICAL;
+
+		out->column[j].impute = MM_IMPUTE_ERROR;
+		out->column[j].encoding = MM_ENCODE_ONEHOT;
+		overlay(&out->column[j], &star, text, false, src->features[j], src->feature_types[j]);
+		overlay(&out->column[j], &own[j], text, true, src->features[j], src->feature_types[j]);
+	}
+}
+
+/* The q-quantile of n sorted values, interpolated linearly (numpy's default). */
+static double
+quantile(const double *sorted, size_t n, double q)
+{
+	double		pos = q * (double) (n - 1);
+	size_t		lo = (size_t) floor(pos);
+	double		frac = pos - (double) lo;
+
+	if (lo + 1 >= n)
+		return sorted[n - 1];
+	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a,
+				y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* The most frequent of n sorted values, the smallest among ties. */
+static double
+most_frequent(const double *sorted, size_t n)
+{
+	double		best = sorted[0];
+	size_t		best_run = 0,
+				i,
+				j;
+
+	for (i = 0; i < n; i = j)
+	{
+		for (j = i; j < n && sorted[j] == sorted[i]; j++)
+			;
+		if (j - i > best_run)
+		{
+			best_run = j - i;
+			best = sorted[i];
+		}
+	}
+	return best;
+}
+
+/* Mean and population variance of n values. */
+static void
+mean_var(const double *v, size_t n, double *mean, double *var)
+{
+	double		m = 0.0,
+				s = 0.0;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		m += v[i];
+	m /= (double) n;
+	for (i = 0; i < n; i++)
+		s += (v[i] - m) * (v[i] - m);
+	*mean = m;
+	*var = s / (double) n;
+}
+
+/* Removes repeated rows (features and label alike) from one part, keeping the first. */
+static int64
+dedupe_part(MmDataset *ds, int part, const char *relation)
+{
+	size_t		n = ds->n[part],
+				nslots = 16,
+				kept = 0,
+				i;
+	int			p = ds->p;
+	int64	   *slots;
+
+	if (n < 2)
+		return 0;
+	while (nslots < 2 * n)
+		nslots *= 2;
+	MmDatasetRequireRoom(ds, relation, nslots, sizeof(int64),
+						 psprintf("%zu rows of %d features were read; the table that finds their "
+								  "duplicates does not fit beside them.", ds->n[0] + ds->n[1], p));
+	slots = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * nslots);
+	memset(slots, 0, sizeof(int64) * nslots);
+	for (i = 0; i < n; i++)
+	{
+		const double *row = ds->x[part] + i * p;
+		double		target = ds->numeric_target ? ds->t[part][i] : 0.0;
+		uint64		h = hash_bytes_extended((const unsigned char *) row, sizeof(double) * p,
+										   (uint64) ds->y[part][i]) ^
+			hash_bytes_extended((const unsigned char *) &target, sizeof(double), 0);
+		size_t		s = h & (nslots - 1);
+		bool		dup = false;
+
+		for (;; s = (s + 1) & (nslots - 1))
+		{
+			int64		k = slots[s] - 1;
+
+			if (k < 0)
+				break;
+			if (ds->y[part][k] == ds->y[part][i] &&
+				(!ds->numeric_target || memcmp(&ds->t[part][k], &target, sizeof(double)) == 0) &&
+				memcmp(ds->x[part] + k * p, row, sizeof(double) * p) == 0)
+			{
+				dup = true;
+				break;
+			}
+		}
+		if (!dup)
+		{
+			/* rows move down only, so kept rows compare at their new place */
+			if (kept != i)
+			{
+				memmove(ds->x[part] + kept * p, row, sizeof(double) * p);
+				ds->y[part][kept] = ds->y[part][i];
+				if (ds->numeric_target)
+					ds->t[part][kept] = target;
+			}
+			slots[s] = (int64) kept + 1;
+			kept++;
+		}
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	pfree(slots);
+	ds->n[part] = kept;
+	return (int64) (n - kept);
+}
+
+/* Keeps the features flagged in keep, in both parts and in the source. */
+static void
+drop_features(MmSource *src, MmDataset *ds, const bool *keep)
+{
+	int			p = ds->p,
+				q = 0,
+				j,
+				part;
+	size_t		i;
+
+	for (j = 0; j < p; j++)
+		if (keep[j])
+		{
+			src->features[q] = src->features[j];
+			src->feature_types[q] = src->feature_types[j];
+			src->feature_kinds[q] = src->feature_kinds[j];
+			ds->null_count[q] = ds->null_count[j];
+			ds->dicts[q] = ds->dicts[j];
+			q++;
+		}
+	for (part = 0; part < 2; part++)
+		for (i = 0; i < ds->n[part]; i++)
+		{
+			double	   *from = ds->x[part] + i * p,
+					   *to = ds->x[part] + i * q;
+			int			k = 0;
+
+			for (j = 0; j < p; j++)
+				if (keep[j])
+					to[k++] = from[j];
+		}
+	src->nfeatures = q;
+	ds->p = q;
+}
+
+/*
+ * Whether a feature with this training variance stays: the variance
+ * threshold drops it quietly (the caller says so), a constant feature it
+ * does not drop is an error.
+ */
+static bool
+kept_by_variance(const MmPreprocess *pp, const char *name, double var)
+{
+	if (pp->variance_threshold_set && var <= pp->variance_threshold)
+		return false;
+	if (var == 0.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("feature \"%s\" is constant in the training rows", name),
+				 errhint("Leave it out with exclude => ARRAY['%s'], or drop constant features "
+						 "with preprocess => '{\"variance_threshold\": 0}'.", name)));
+	return true;
+}
+
+/* Moments of every column over the training rows. */
+typedef struct ColumnMoments
+{
+	size_t		present;		/* rows where the column is not NULL */
+	double		mean;
+	double		var;			/* population variance */
+	double		min;
+	double		max;
+} ColumnMoments;
+
+/*
+ * The moments of every column in two passes over the rows as they lie
+ * (row-major), the mean first so that the variance is a sum of squared
+ * deviations, not a difference of large sums.  Without need_var the second
+ * pass is skipped and var is 0 for a constant column, NaN otherwise.
+ */
+static void
+column_moments(const MmDataset *ds, ColumnMoments *m, bool need_var)
+{
+	int			p = ds->p,
+				j;
+	size_t		n = ds->n[0],
+				i;
+	const double *x = ds->x[0];
+
+	for (j = 0; j < p; j++)
+	{
+		m[j].present = 0;
+		m[j].mean = m[j].var = 0.0;
+		m[j].min = INFINITY;
+		m[j].max = -INFINITY;
+	}
+	for (i = 0; i < n; i++)
+	{
+		const double *row = x + i * p;
+
+		for (j = 0; j < p; j++)
+			if (!isnan(row[j]))
+			{
+				m[j].present++;
+				m[j].mean += row[j];
+				if (row[j] < m[j].min)
+					m[j].min = row[j];
+				if (row[j] > m[j].max)
+					m[j].max = row[j];
+			}
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	for (j = 0; j < p; j++)
+		if (m[j].present > 0)
+			m[j].mean /= (double) m[j].present;
+	if (!need_var)
+	{
+		/* only whether a column is constant matters, and its range says that */
+		for (j = 0; j < p; j++)
+			m[j].var = m[j].min == m[j].max ? 0.0 : NAN;
+		return;
+	}
+	for (i = 0; i < n; i++)
+	{
+		const double *row = x + i * p;
+
+		for (j = 0; j < p; j++)
+			if (!isnan(row[j]))
+				m[j].var += (row[j] - m[j].mean) * (row[j] - m[j].mean);
+	}
+	for (j = 0; j < p; j++)
+		if (m[j].present > 0)
+			m[j].var /= (double) m[j].present;
+}
+
+/*
+ * Fits a feature whose transform follows from its moments alone: no NULL in
+ * the training rows (imputation changes nothing there), no clipping and no
+ * order statistic.  False when it needs the full treatment.
+ */
+static bool
+fit_from_moments(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
+				 const ColumnMoments *m, size_t n, MmFeatureTransform *t, bool *keep)
+{
+	if (m->present != n || n == 0 || prep->clip != MM_CLIP_NONE ||
+		prep->impute == MM_IMPUTE_MEDIAN || prep->impute == MM_IMPUTE_MOST_FREQUENT ||
+		prep->scale == MM_SCALE_ROBUST)
+		return false;
+	t->impute = prep->impute == MM_IMPUTE_MEAN ? m->mean :
+		prep->impute == MM_IMPUTE_ZERO ? 0.0 :
+		prep->impute == MM_IMPUTE_CONSTANT ? prep->impute_value : NAN;
+	t->clip_lo = -INFINITY;
+	t->clip_hi = INFINITY;
+	t->center = prep->scale == MM_SCALE_STANDARD ? m->mean :
+		prep->scale == MM_SCALE_MINMAX ? m->min : 0.0;
+	t->scale = prep->scale == MM_SCALE_STANDARD ? sqrt(m->var) :
+		prep->scale == MM_SCALE_MINMAX ? m->max - m->min : 1.0;
+	*keep = kept_by_variance(pp, name, m->var);
+	return true;
+}
+
+/* Fits one feature's transform from its training values (NaN where missing). */
+static bool
+fit_column(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
+		   double *values, size_t n, MmFeatureTransform *t)
+{
+	size_t		present = 0,
+				i;
+	double		mean,
+				var,
+				lo,
+				hi;
+
+	/* order statistics need the column sorted; the rest do not */
+	bool		sorted = prep->impute == MM_IMPUTE_MEDIAN || prep->impute == MM_IMPUTE_MOST_FREQUENT ||
+		prep->clip == MM_CLIP_QUANTILES || prep->scale == MM_SCALE_ROBUST;
+
+	for (i = 0; i < n; i++)
+		if (!isnan(values[i]))
+			values[present++] = values[i];
+	t->impute = NAN;
+	t->clip_lo = -INFINITY;
+	t->clip_hi = INFINITY;
+	t->center = 0.0;
+	t->scale = 1.0;
+	if (present == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("feature \"%s\" is null in every training row", name),
+				 errhint("Leave it out with exclude => ARRAY['%s'].", name)));
+	if (sorted)
+		qsort(values, present, sizeof(double), cmp_double);
+	switch (prep->impute)
+	{
+		case MM_IMPUTE_ERROR:
+			break;
+		case MM_IMPUTE_MEAN:
+			mean_var(values, present, &t->impute, &var);
+			break;
+		case MM_IMPUTE_MEDIAN:
+			t->impute = quantile(values, present, 0.5);
+			break;
+		case MM_IMPUTE_MOST_FREQUENT:
+			t->impute = most_frequent(values, present);
+			break;
+		case MM_IMPUTE_ZERO:
+			t->impute = 0.0;
+			break;
+		case MM_IMPUTE_CONSTANT:
+			t->impute = prep->impute_value;
+			break;
+	}
+	/* the statistics that follow see the imputed column, as a pipeline would */
+	if (!isnan(t->impute) && present < n)
+	{
+		for (i = present; i < n; i++)
+			values[i] = t->impute;
+		present = n;
+		if (sorted)
+			qsort(values, present, sizeof(double), cmp_double);
+	}
+	if (prep->clip == MM_CLIP_QUANTILES)
+	{
+		t->clip_lo = quantile(values, present, prep->clip_lo);
+		t->clip_hi = quantile(values, present, prep->clip_hi);
+	}
+	else if (prep->clip == MM_CLIP_ZSCORE)
+	{
+		mean_var(values, present, &mean, &var);
+		t->clip_lo = mean - prep->clip_hi * sqrt(var);
+		t->clip_hi = mean + prep->clip_hi * sqrt(var);
+	}
+	lo = INFINITY;
+	hi = -INFINITY;
+	for (i = 0; i < present; i++)
+	{
+		double		v = values[i] < t->clip_lo ? t->clip_lo : values[i] > t->clip_hi ? t->clip_hi : values[i];
+
+		values[i] = v;
+		if (v < lo)
+			lo = v;
+		if (v > hi)
+			hi = v;
+	}
+	mean_var(values, present, &mean, &var);
+	if (!kept_by_variance(pp, name, var))
+		return false;
+	switch (prep->scale)
+	{
+		case MM_SCALE_NONE:
+			break;
+		case MM_SCALE_STANDARD:
+			t->center = mean;
+			t->scale = sqrt(var);
+			break;
+		case MM_SCALE_MINMAX:
+			t->center = lo;
+			t->scale = hi - lo;
+			break;
+		case MM_SCALE_ROBUST:
+			/* clipping keeps the order: the sorted column is still sorted */
+			t->center = quantile(values, present, 0.5);
+			t->scale = quantile(values, present, 0.75) - quantile(values, present, 0.25);
+			/* a column mostly of one value has no spread between its quartiles */
+			if (t->scale == 0.0)
+				t->scale = 1.0;
+			break;
+	}
+	return true;
+}
+
+/* Appends a feature's fitted statistics to the JSON object. */
+static void
+append_fitted(StringInfo buf, const char *name, const MmFeatureTransform *t)
+{
+	MmJsonString(buf, name);
+	appendStringInfoString(buf, ": {\"impute\": ");
+	MmJsonNumber(buf, t->impute);
+	appendStringInfoString(buf, ", \"clip\": ");
+	if (isinf(t->clip_lo) && isinf(t->clip_hi))
+		appendStringInfoString(buf, "null");
+	else
+	{
+		appendStringInfoChar(buf, '[');
+		MmJsonNumber(buf, t->clip_lo);
+		appendStringInfoString(buf, ", ");
+		MmJsonNumber(buf, t->clip_hi);
+		appendStringInfoChar(buf, ']');
+	}
+	appendStringInfoString(buf, ", \"center\": ");
+	MmJsonNumber(buf, t->center);
+	appendStringInfoString(buf, ", \"scale\": ");
+	MmJsonNumber(buf, t->scale);
+	appendStringInfoChar(buf, '}');
+}
+
+/* Orders category names as the core looks them up: by bytes, the shorter first on a tie. */
+static int
+cmp_name(const void *a, const void *b)
+{
+	const char *x = *(char *const *) a;
+	const char *y = *(char *const *) b;
+
+	return strcmp(x, y);
+}
+
+/* Orders indexes into the dictionary arg by training count (descending), then name. */
+static int
+cmp_frequency(const void *a, const void *b, void *arg)
+{
+	const MmStringDict *d = arg;
+	int			i = *(const int *) a,
+				j = *(const int *) b;
+	int64		ci = d->count[0][i],
+				cj = d->count[0][j];
+
+	if (ci != cj)
+		return ci > cj ? -1 : 1;
+	return strcmp(d->names[i], d->names[j]);
+}
+
+/*
+ * Fits a text feature: its categories from the training rows (the
+ * max_categories - 1 most frequent kept, the rest grouped as other), the
+ * imputed category, and the map from the dictionary's indexes to the
+ * model's codes.  False when the variance threshold drops it (a single
+ * category).
+ */
+static bool
+fit_categorical(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
+				const MmStringDict *d, int64 nulls_train, MmCategories *cats,
+				MmFeatureTransform *t, double **code_of)
+{
+	int		   *present = palloc(sizeof(int) * Max(d->n, 1));
+	int			npresent = 0,
+				keep,
+				i;
+	char	   *constant = NULL;
+	char	  **kept,
+			  **other;
+
+	for (i = 0; i < d->n; i++)
+		if (d->count[0][i] > 0)
+			present[npresent++] = i;
+	if (npresent == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("feature \"%s\" is null in every training row", name),
+				 errhint("Leave it out with exclude => ARRAY['%s'].", name)));
+	t->clip_lo = -INFINITY;
+	t->clip_hi = INFINITY;
+	t->center = 0.0;
+	t->scale = 1.0;
+	t->impute = NAN;
+
+	/* a constant that fills NULLs of the training rows is one of their categories */
+	if (prep->impute == MM_IMPUTE_CONSTANT && nulls_train > 0)
+	{
+		constant = prep->impute_text;
+		for (i = 0; i < npresent; i++)
+			if (strcmp(d->names[present[i]], constant) == 0)
+				constant = NULL;
+	}
+	qsort_arg(present, npresent, sizeof(int), cmp_frequency, (void *) d);
+	keep = npresent + (constant ? 1 : 0);
+	if (prep->max_categories > 0 && keep > prep->max_categories)
+		keep = prep->max_categories - 1;
+
+	/*
+	 * The most frequent first: the kept ones, then the other group.  Copies:
+	 * the dictionary goes with the rows, before the model is written.
+	 */
+	kept = palloc(sizeof(char *) * (keep + 1));
+	other = palloc(sizeof(char *) * (npresent + 1));
+	cats->n = 0;
+	cats->n_other = 0;
+	if (constant)
+		kept[cats->n++] = pstrdup(constant);
+	for (i = 0; i < npresent; i++)
+	{
+		if (cats->n < keep)
+			kept[cats->n++] = pstrdup(d->names[present[i]]);
+		else
+			other[cats->n_other++] = pstrdup(d->names[present[i]]);
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	qsort(kept, cats->n, sizeof(char *), cmp_name);
+	qsort(other, cats->n_other, sizeof(char *), cmp_name);
+	cats->names = kept;
+	cats->other = other;
+	cats->encoding = prep->encoding;
+
+	if (cats->n + (cats->n_other > 0 ? 1 : 0) < 2)
+	{
+		if (pp->variance_threshold_set)
+			return false;
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("feature \"%s\" is constant in the training rows", name),
+				 errdetail("Every training row has the category \"%s\".", kept[0]),
+				 errhint("Leave it out with exclude => ARRAY['%s'], or drop constant features "
+						 "with preprocess => '{\"variance_threshold\": 0}'.", name)));
+	}
+
+	/* the dictionary's values as the model codes them, unseen ones in the held-out rows too */
+	*code_of = palloc(sizeof(double) * Max(d->n, 1));
+	for (i = 0; i < d->n; i++)
+		(*code_of)[i] = mm_category_code(cats, d->names[i], d->lens[i]);
+	if (prep->impute == MM_IMPUTE_MOST_FREQUENT)
+		t->impute = mm_category_code(cats, d->names[present[0]], strlen(d->names[present[0]]));
+	else if (prep->impute == MM_IMPUTE_CONSTANT)
+	{
+		t->impute = mm_category_code(cats, prep->impute_text, strlen(prep->impute_text));
+		/* a constant no training row has: imputed rows encode as unseen, all zeros */
+		if (t->impute == MM_CATEGORY_UNSEEN)
+			t->impute = NAN;
+	}
+	return true;
+}
+
+/* Appends a text feature's fitted categories to the JSON object. */
+static void
+append_fitted_categories(StringInfo buf, const char *name, const MmCategories *c,
+						 const MmFeatureTransform *t)
+{
+	int			i;
+
+	MmJsonString(buf, name);
+	appendStringInfo(buf, ": {\"encode\": \"%s\", \"categories\": [",
+					 c->encoding == MM_ENCODE_ORDINAL ? "ordinal" : "onehot");
+	for (i = 0; i < c->n; i++)
+	{
+		if (i)
+			appendStringInfoString(buf, ", ");
+		MmJsonString(buf, c->names[i]);
+	}
+	appendStringInfoString(buf, "], \"other\": [");
+	for (i = 0; i < c->n_other; i++)
+	{
+		if (i)
+			appendStringInfoString(buf, ", ");
+		MmJsonString(buf, c->other[i]);
+	}
+	appendStringInfoString(buf, "], \"impute\": ");
+	if (isnan(t->impute))
+		appendStringInfoString(buf, "null");
+	else if ((int) t->impute < c->n)
+		MmJsonString(buf, c->names[(int) t->impute]);
+	else
+		appendStringInfoString(buf, "\"(other)\"");
+	appendStringInfoChar(buf, '}');
+}
+
+/* Errors for a value the transform made infinite. */
+static void
+not_finite(const MmSource *src, int j)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("feature \"%s\" is not finite after preprocessing", src->features[j]),
+			 errdetail("A value of %s, scaled by the training part's statistics, overflows.",
+					   src->features[j]),
+			 errhint("Clip the feature with preprocess => '{\"%s\": {\"clip\": {\"z\": 10}}}'.",
+					 src->features[j])));
+}
+
+/*
+ * Fits the preprocessing on the training part and applies it to both parts
+ * in place; drops the features the variance threshold removes from src and
+ * ds.  Errors name the feature: NULLs that are not imputed, values that are
+ * not finite, constant features.
+ */
+void
+MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreprocessFit *fit)
+{
+	int			p = ds->p,
+				j,
+				q,
+				part;
+	size_t		n = ds->n[0],
+				i;
+	double	   *column = NULL;
+	ColumnMoments *moments = palloc(sizeof(ColumnMoments) * p);
+	MmFeatureTransform *all = palloc(sizeof(MmFeatureTransform) * p);
+	MmCategories *cats = palloc0(sizeof(MmCategories) * p);
+	double	  **code_of = palloc0(sizeof(double *) * p);
+	bool	   *keep = palloc(sizeof(bool) * p);
+	bool		identity = true,
+				any_text = false;
+	MmModel		shell;
+	MmError		err;
+	StringInfoData json;
+
+	memset(fit, 0, sizeof(*fit));
+	for (j = 0; j < p; j++)
+	{
+		bool		text = src->feature_kinds[j] == MM_FEATURE_CATEGORICAL;
+
+		if (ds->nonfinite_count[j] > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg_plural("feature \"%s\" is NaN or infinite in " INT64_FORMAT " row",
+								   "feature \"%s\" is NaN or infinite in " INT64_FORMAT " rows",
+								   (unsigned long) ds->nonfinite_count[j],
+								   src->features[j], ds->nonfinite_count[j]),
+					 errhint("Filter those rows out, for example through a view.")));
+		if (ds->null_count[j] > 0 && pp->column[j].impute == MM_IMPUTE_ERROR)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg_plural("feature \"%s\" is null in " INT64_FORMAT " row",
+								   "feature \"%s\" is null in " INT64_FORMAT " rows",
+								   (unsigned long) ds->null_count[j],
+								   src->features[j], ds->null_count[j]),
+					 errhint("Impute them with preprocess => '{\"%s\": {\"impute\": \"%s\"}}', "
+							 "or filter those rows out.", src->features[j],
+							 text ? "most_frequent" : "mean")));
+		any_text |= text;
+	}
+	if (pp->dedupe)
+		for (part = 0; part < 2; part++)
+			fit->duplicates += dedupe_part(ds, part, src->display);
+	n = ds->n[0];
+
+	fit->dropped = palloc(sizeof(char *) * p);
+	{
+		bool		need_var = pp->variance_threshold_set;
+
+		for (j = 0; j < p; j++)
+			need_var |= pp->column[j].scale == MM_SCALE_STANDARD;
+		column_moments(ds, moments, need_var);
+	}
+	for (j = 0; j < p; j++)
+	{
+		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
+		{
+			int64		nulls_train = 0;
+
+			for (i = 0; i < n; i++)
+				nulls_train += isnan(ds->x[0][i * p + j]);
+			keep[j] = fit_categorical(&pp->column[j], pp, src->features[j], ds->dicts[j],
+									  nulls_train, &cats[j], &all[j], &code_of[j]);
+		}
+		else if (!fit_from_moments(&pp->column[j], pp, src->features[j], &moments[j], n, &all[j],
+								   &keep[j]))
+		{
+			if (column == NULL)
+			{
+				MmDatasetRequireRoom(ds, src->display, Max(n, 1), sizeof(double),
+									 psprintf("%zu rows of %d features were read; a copy of a column "
+											  "to fit its preprocessing does not fit beside them.",
+											  ds->n[0] + ds->n[1], p));
+				column = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1));
+			}
+			for (i = 0; i < n; i++)
+				column[i] = ds->x[0][i * p + j];
+			keep[j] = fit_column(&pp->column[j], pp, src->features[j], column, n, &all[j]);
+		}
+		if (!keep[j])
+			fit->dropped[fit->ndropped++] = src->features[j];
+		CHECK_FOR_INTERRUPTS();
+	}
+	if (column)
+		pfree(column);
+	if (pp->select_k_best > 0 && fit->ndropped < p)
+		MmSelectFeatures(pp->select_k_best, src, ds, keep, all, code_of, cats, fit);
+	if (fit->ndropped == p)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("the variance threshold drops every feature"),
+				 errdetail("Dropped: %s.", MmFormatList(fit->dropped, fit->ndropped))));
+
+	/* the text values of the held-out rows whose category training never saw */
+	for (j = 0; j < p; j++)
+		if (keep[j] && code_of[j] != NULL)
+			for (i = 0; i < (size_t) ds->dicts[j]->n; i++)
+				if (code_of[j][i] == MM_CATEGORY_UNSEEN)
+				{
+					fit->unseen[0] += ds->dicts[j]->count[0][i];
+					fit->unseen[1] += ds->dicts[j]->count[1][i];
+				}
+
+	initStringInfo(&json);
+	appendStringInfoString(&json, "{\"features\": {");
+	for (j = 0, q = 0; j < p; j++)
+		if (keep[j])
+		{
+			if (q)
+				appendStringInfoString(&json, ", ");
+			if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
+				append_fitted_categories(&json, src->features[j], &cats[j], &all[j]);
+			else
+				append_fitted(&json, src->features[j], &all[j]);
+			all[q] = all[j];
+			cats[q] = cats[j];
+			code_of[q] = code_of[j];
+			q++;
+		}
+	appendStringInfoString(&json, "}, \"dropped\": [");
+	for (j = 0; j < fit->ndropped; j++)
+	{
+		if (j)
+			appendStringInfoString(&json, ", ");
+		MmJsonString(&json, fit->dropped[j]);
+	}
+	appendStringInfo(&json, "], \"duplicates_dropped\": " INT64_FORMAT, fit->duplicates);
+	if (fit->select_json)
+		appendStringInfo(&json, ", \"select\": %s", fit->select_json);
+	if (any_text)
+		appendStringInfo(&json, ", \"unseen_categories_held_out\": " INT64_FORMAT, fit->unseen[1]);
+	appendStringInfoChar(&json, '}');
+	fit->json = json.data;
+	if (fit->ndropped > 0)
+		drop_features(src, ds, keep);
+
+	p = ds->p;
+	any_text = false;
+	for (j = 0; j < p; j++)
+	{
+		any_text |= src->feature_kinds[j] == MM_FEATURE_CATEGORICAL;
+		if (!isnan(all[j].impute) || !isinf(all[j].clip_lo) || !isinf(all[j].clip_hi) ||
+			all[j].center != 0.0 || all[j].scale != 1.0)
+			identity = false;
+	}
+	memset(&shell, 0, sizeof(shell));
+	shell.n_features = p;
+	shell.feature_kinds = src->feature_kinds;
+	shell.transform = all;
+	shell.categories = any_text ? cats : NULL;
+	shell.n_design = mm_model_design_width(&shell);
+	fit->n_design = shell.n_design;
+	fit->categories = shell.categories;
+	if (identity && !any_text)
+		return;
+	fit->transform = all;
+
+	if (!any_text)
+	{
+		/* numbers only: transformed in place, each value where it was */
+		for (part = 0; part < 2; part++)
+			for (i = 0; i < ds->n[part]; i++)
+			{
+				double	   *row = ds->x[part] + i * p;
+
+				/* the very function prediction calls, so both see the same numbers */
+				if (mm_model_transform(&shell, row, row, &err) != MM_OK)
+					not_finite(src, err.item);
+				if ((i & 0xffff) == 0)
+					CHECK_FOR_INTERRUPTS();
+			}
+		return;
+	}
+
+	/* with text: a new matrix of the encoded columns, within the memory limit */
+	{
+		double	   *raw = palloc(sizeof(double) * p);
+
+		/* the rows as read stay until each part is encoded: both count */
+		if (!MmDatasetHasRoom(ds, ds->n[0] + ds->n[1], sizeof(double) * shell.n_design))
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("the %d encoded columns of %zu rows exceed modelmgr.max_train_memory (%d kB)",
+							shell.n_design, ds->n[0] + ds->n[1], mm_max_train_memory_kb),
+					 errhint("Cap the categories with preprocess => '{\"*\": {\"max_categories\": 50}}', "
+							 "or raise modelmgr.max_train_memory.")));
+		for (part = 0; part < 2; part++)
+		{
+			double	   *design = MemoryContextAllocHuge(ds->cxt, sizeof(double) * shell.n_design *
+														Max(ds->n[part], 1));
+
+			for (i = 0; i < ds->n[part]; i++)
+			{
+				const double *row = ds->x[part] + i * p;
+
+				for (j = 0; j < p; j++)
+					raw[j] = code_of[j] != NULL && !isnan(row[j]) ? code_of[j][(int) row[j]] : row[j];
+				if (mm_model_transform(&shell, raw, design + i * shell.n_design, &err) != MM_OK)
+					not_finite(src, err.item);
+				if ((i & 0xffff) == 0)
+					CHECK_FOR_INTERRUPTS();
+			}
+			if (ds->x[part] != NULL)
+				pfree(ds->x[part]);
+			ds->x[part] = design;
+			ds->cap[part] = ds->n[part];
+		}
+		ds->p = shell.n_design;
+	}
+}
+
+/*
+ * Applies a trained model's preprocessing to rows read for it (evaluation):
+ * text values become the model's category codes (counting those it never
+ * saw into *unseen), then every row is encoded as the model encodes it for
+ * prediction.  Errors name the feature of a NULL the model does not impute,
+ * or of a value not finite once scaled.
+ */
+void
+MmDatasetEncode(const MmModel *model, const MmSource *src, MmDataset *ds, int64 *unseen)
+{
+	int			p = ds->p,
+				w = model->n_design,
+				j,
+				part;
+	double	  **code_of = palloc0(sizeof(double *) * p);
+	double	   *raw = palloc(sizeof(double) * p);
+	MmError		err;
+	size_t		i;
+
+	*unseen = 0;
+	for (j = 0; j < p; j++)
+	{
+		MmStringDict *d = ds->dicts[j];
+
+		if (ds->nonfinite_count[j] > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("feature \"%s\" is NaN or infinite in " INT64_FORMAT " rows of relation %s",
+							model->feature_names[j], ds->nonfinite_count[j], src->display)));
+		if (d == NULL)
+			continue;
+		code_of[j] = palloc(sizeof(double) * Max(d->n, 1));
+		for (i = 0; i < (size_t) d->n; i++)
+		{
+			code_of[j][i] = mm_category_code(&model->categories[j], d->names[i], d->lens[i]);
+			if (code_of[j][i] == MM_CATEGORY_UNSEEN)
+				*unseen += d->count[0][i] + d->count[1][i];
+		}
+	}
+	if (!MmDatasetHasRoom(ds, ds->n[0] + ds->n[1], sizeof(double) * w))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the %d encoded columns of %zu rows exceed modelmgr.max_train_memory (%d kB)",
+						w, ds->n[0] + ds->n[1], mm_max_train_memory_kb),
+				 errhint("Raise modelmgr.max_train_memory, or evaluate on fewer rows.")));
+	for (part = 0; part < 2; part++)
+	{
+		double	   *design = MemoryContextAllocHuge(ds->cxt, sizeof(double) * w * Max(ds->n[part], 1));
+
+		for (i = 0; i < ds->n[part]; i++)
+		{
+			const double *row = ds->x[part] + i * p;
+
+			for (j = 0; j < p; j++)
+				raw[j] = code_of[j] != NULL && !isnan(row[j]) ? code_of[j][(int) row[j]] : row[j];
+			if (mm_model_transform(model, raw, design + i * w, &err) != MM_OK)
+				ereport(ERROR,
+						(errcode(isnan(raw[err.item]) ? ERRCODE_NULL_VALUE_NOT_ALLOWED : ERRCODE_DATA_EXCEPTION),
+						 isnan(raw[err.item]) ?
+						 errmsg("feature \"%s\" is null in relation %s, and the model does not impute it",
+								model->feature_names[err.item], src->display) :
+						 errmsg("feature \"%s\" is not finite after preprocessing",
+								model->feature_names[err.item])));
+			if ((i & 0xffff) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+		if (ds->x[part] != NULL)
+			pfree(ds->x[part]);
+		ds->x[part] = design;
+	}
+	ds->p = w;
+}
+
+/*
+ * Adds to the metrics object just appended (of the held-out part) how many
+ * text values there belonged to no category of the training rows; only for
+ * models with text features.
+ */
+void
+MmAppendUnseen(StringInfo metrics, const MmPreprocessFit *fit)
+{
+	if (fit->categories == NULL || metrics->len == 0 || metrics->data[metrics->len - 1] != '}')
+		return;
+	metrics->len--;
+	appendStringInfo(metrics, ", \"unseen_categories\": " INT64_FORMAT "}", fit->unseen[1]);
+}
+
+/* Says what the preprocessing dropped: features under the variance threshold, duplicate rows. */
+void
+MmReportPreprocessFit(const MmPreprocessFit *fit)
+{
+	int			by_variance = fit->ndropped - fit->nselected_out;
+
+	if (by_variance > 0)
+		ereport(NOTICE,
+				(errmsg_plural("the variance threshold dropped %d feature: %s",
+							   "the variance threshold dropped %d features: %s",
+							   by_variance, by_variance, MmFormatList(fit->dropped, by_variance))));
+	if (fit->nselected_out > 0)
+		ereport(NOTICE,
+				(errmsg_plural("feature selection dropped %d feature: %s",
+							   "feature selection dropped %d features: %s",
+							   fit->nselected_out, fit->nselected_out,
+							   MmFormatList(fit->dropped + by_variance, fit->nselected_out))));
+	if (fit->duplicates > 0)
+		ereport(NOTICE,
+				(errmsg_plural("dropped " INT64_FORMAT " duplicate row",
+							   "dropped " INT64_FORMAT " duplicate rows",
+							   (unsigned long) fit->duplicates, fit->duplicates)));
+}

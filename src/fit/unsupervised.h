@@ -1,0 +1,19 @@
+/*
+ * unsupervised.h: clustering and decomposition models' metrics.
+ */
+#ifndef MM_UNSUPERVISED_H
+#define MM_UNSUPERVISED_H
+
+#include "postgres.h"
+
+#include "utils/jsonb.h"
+
+#include "columns.h"
+#include "fit.h"
+#include "model.h"
+
+extern void MmClusteringResults(const MmFitOutcome *in, MmTrained *out);
+extern void MmDecompositionResults(const MmFitOutcome *in, MmTrained *out);
+extern Jsonb *MmEvaluateUnsupervised(const MmModel *model, MmSource *src);
+
+#endif							/* MM_UNSUPERVISED_H */

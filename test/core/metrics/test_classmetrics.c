@@ -1,0 +1,142 @@
+/*
+ * test_classmetrics.c: classification metrics (classmetrics.h) counted by
+ * hand: per-class and averaged scores, the confusion matrix, log loss and
+ * the area under the ROC curve with ties.
+ */
+#include "testutil.h"
+
+#include <string.h>
+
+#include "classmetrics.h"
+
+static void
+test_metrics(void **state)
+{
+	/* three classes; truth and predictions counted by hand */
+	int32_t		y[8] = {0, 0, 0, 1, 1, 2, 2, 2};
+	int32_t		pred[8] = {0, 1, 0, 1, 2, 2, 2, 0};
+	MmClassMetrics m;
+	MmError		err;
+	double		prec0 = 2.0 / 3,
+				rec0 = 2.0 / 3,
+				prec1 = 1.0 / 2,
+				rec1 = 1.0 / 2,
+				prec2 = 2.0 / 3,
+				rec2 = 2.0 / 3;
+	double		f0 = 2 * prec0 * rec0 / (prec0 + rec0),
+				f1 = 2 * prec1 * rec1 / (prec1 + rec1),
+				f2 = 2 * prec2 * rec2 / (prec2 + rec2);
+
+	assert_int_equal(mm_class_metrics(y, pred, NULL, NULL, 8, 3, &m, &err), MM_OK);
+	assert_close(m.accuracy, 5.0 / 8, 1e-15);
+	assert_close(m.precision, (prec0 + prec1 + prec2) / 3, 1e-15);
+	assert_close(m.recall, (rec0 + rec1 + rec2) / 3, 1e-15);
+	assert_close(m.f1, (f0 + f1 + f2) / 3, 1e-15);
+	assert_close(m.f1_weighted, (3 * f0 + 2 * f1 + 3 * f2) / 8, 1e-15);
+	assert_close(m.recall_weighted, m.accuracy, 1e-15);
+	assert_true(isnan(m.log_loss) && isnan(m.roc_auc));
+	assert_int_equal(m.confusion[0 * 3 + 0], 2);
+	assert_int_equal(m.confusion[0 * 3 + 1], 1);
+	assert_int_equal(m.confusion[2 * 3 + 0], 1);
+	assert_int_equal(m.confusion[1 * 3 + 2], 1);
+	mm_free(m.confusion);
+
+	/* a class never predicted and never true does not enter the averages */
+	assert_int_equal(mm_class_metrics(y, pred, NULL, NULL, 8, 4, &m, &err), MM_OK);
+	assert_close(m.f1, (f0 + f1 + f2) / 3, 1e-15);
+	mm_free(m.confusion);
+}
+
+static void
+test_binary_metrics(void **state)
+{
+	int32_t		y[6] = {0, 0, 1, 1, 0, 1};
+	int32_t		pred[6] = {0, 1, 1, 1, 0, 0};
+	double		proba[12] = {0.9, 0.1, 0.4, 0.6, 0.3, 0.7, 0.3, 0.7, 1.0, 0.0, 0.6, 0.4};
+	double		score[6];
+	MmClassMetrics m;
+	MmError		err;
+	int			i;
+	double		ll = 0.0;
+
+	for (i = 0; i < 6; i++)
+		score[i] = proba[2 * i + 1];
+	assert_int_equal(mm_class_metrics(y, pred, proba, score, 6, 2, &m, &err), MM_OK);
+	/*
+	 * positives score 0.7, 0.7, 0.4; negatives 0.1, 0.6, 0.0: of the nine
+	 * pairs the positives win 3 + 3 + 2 = 8 (0.4 loses to 0.6 only)
+	 */
+	assert_close(m.roc_auc, 8.0 / 9, 1e-15);
+	ll = -(log(0.9) + log(0.4) + log(0.7) + log(0.7) + log(1.0 - 2.220446049250313e-16) + log(0.4)) / 6;
+	assert_close(m.log_loss, ll, 1e-14);
+	mm_free(m.confusion);
+}
+
+static void
+test_auc_ties(void **state)
+{
+	int32_t		pos[4] = {1, 0, 1, 0};
+	double		score[4] = {0.5, 0.5, 0.5, 0.5};
+	int32_t		pos2[5] = {0, 1, 0, 1, 1};
+	double		score2[5] = {0.2, 0.2, 0.1, 0.9, 0.3};
+
+	assert_close(mm_roc_auc(pos, score, 4), 0.5, 1e-15);
+	/* positives 0.2, 0.9, 0.3 against negatives 0.2, 0.1: 1.5 + 2 + 2 of 6 */
+	assert_close(mm_roc_auc(pos2, score2, 5), 5.5 / 6, 1e-15);
+	assert_true(isnan(mm_roc_auc(pos, score, 0)));
+}
+
+/* The AUC against a count over every (positive, negative) pair, on random scores with ties and both zeros. */
+static void
+test_auc_pairs(void **state)
+{
+	uint64_t	s = 99;
+	int			trial;
+
+	for (trial = 0; trial < 200; trial++)
+	{
+		int			n = 1 + (int) (test_uniform(&s) * 300);
+		double	   *score = malloc(sizeof(double) * n);
+		int32_t    *pos = malloc(sizeof(int32_t) * n);
+		double		wins = 0.0,
+					npos = 0.0,
+					nneg = 0.0,
+					want;
+		int			i,
+					j;
+
+		for (i = 0; i < n; i++)
+		{
+			double		u = test_uniform(&s);
+
+			score[i] = u < 0.2 ? floor(u * 20) : u < 0.3 ? -0.0 : (test_uniform(&s) - 0.5) * (u < 0.6 ? 1e-300 : 1e300);
+			pos[i] = test_uniform(&s) < 0.5;
+			npos += pos[i];
+		}
+		nneg = n - npos;
+		for (i = 0; i < n; i++)
+			for (j = 0; j < n; j++)
+				if (pos[i] && !pos[j])
+					wins += score[i] > score[j] ? 1.0 : score[i] == score[j] ? 0.5 : 0.0;
+		want = npos > 0 && nneg > 0 ? wins / (npos * nneg) : NAN;
+		if (isnan(want))
+			assert_true(isnan(mm_roc_auc(pos, score, n)));
+		else
+			assert_close(mm_roc_auc(pos, score, n), want, 1e-12);
+		free(score);
+		free(pos);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_binary_metrics),
+		cmocka_unit_test(test_auc_ties),
+		cmocka_unit_test(test_auc_pairs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
