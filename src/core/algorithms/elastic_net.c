@@ -530,7 +530,7 @@ enum
 static const MmParamSpec params[N_PARAMS] = {
 	{"alpha", MM_PARAM_NUMBER, 1.0, 0.0, HUGE_VAL, 0, NULL,
 		"The weight of the whole penalty, as scikit-learn's ElasticNet; 0 is least squares, "
-		"better fitted by linear_regression.",
+		"which linear regression fits better.",
 		"[0.0001, 0.00046416, 0.0021544, 0.01, 0.046416, 0.21544, 1, 4.6416, 21.544, 100]",
 	"{\"log_uniform\": [0.0001, 100]}"},
 	{"l1_ratio", MM_PARAM_NUMBER, 0.5, 0.0, 1.0, 0, NULL,
