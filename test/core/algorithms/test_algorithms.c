@@ -1,8 +1,8 @@
 /*
  * test_algorithms.c: the algorithm tables' fits, which must give the very
  * bits of the solver each calls with the same inputs, so that a trainer may
- * call either; and the data source over rows in memory (source.c) they fit
- * over, which shares this file's rows.  The registry is test_registry.c's.
+ * call either.  The data source over rows in memory they fit over is
+ * test_source.c's, the registry test_registry.c's.
  */
 #include "testutil.h"
 
@@ -133,50 +133,6 @@ sequential_moments(const Data *d)
 	free(cols);
 	free(scratch);
 	return block;
-}
-
-static void
-test_memory_source(void **state)
-{
-	/* three full chunks and a few rows: several partial states, merged in order */
-	Data		d = make_data(3 * MM_CHUNK_ROWS + 5, 2, 2, 7);
-	MmDataSource src;
-	MmError		err;
-	MmLinearMomentsArg arg = {NULL, NULL};
-	size_t		size = mm_linear_moments_pass.state_size(2, &arg);
-	double	   *one = malloc(size),
-			   *many = malloc(size);
-	int			saved = mm_threads();
-
-	mm_memory_source(&src, &d.rows);
-	assert_int_equal(src.p, 2);
-	assert_int_equal(src.n_rows, d.n);
-	assert_ptr_equal(src.rows(&src), &d.rows);
-	mm_set_threads(1);
-	assert_int_equal(src.run(&src, &mm_linear_moments_pass, &arg, one, &err), MM_OK);
-	mm_set_threads(4);
-	assert_int_equal(src.run(&src, &mm_linear_moments_pass, &arg, many, &err), MM_OK);
-	mm_set_threads(saved);
-	/* the same bits whatever the number of threads */
-	assert_true(same(one, many, (size_t) mm_moments_len(3)));
-	assert_true(one[0] == (double) d.n);
-	free(one);
-	free(many);
-	free_data(&d);
-
-	/* within one chunk, the pass is the one sequential run over the rows */
-	d = make_data(1000, 3, 2, 8);
-	{
-		double	   *seq = sequential_moments(&d);
-		double	   *got = malloc(mm_linear_moments_pass.state_size(3, &arg));
-
-		mm_memory_source(&src, &d.rows);
-		assert_int_equal(src.run(&src, &mm_linear_moments_pass, &arg, got, &err), MM_OK);
-		assert_true(same(seq, got, (size_t) mm_moments_len(4)));
-		free(seq);
-		free(got);
-	}
-	free_data(&d);
 }
 
 static void
@@ -560,7 +516,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_memory_source),
 		cmocka_unit_test(test_fit_linear_regression),
 		cmocka_unit_test(test_fit_linear_in_units),
 		cmocka_unit_test(test_fit_logistic_regression),

@@ -518,21 +518,6 @@ test_damage(void **unused)
 	free(state);
 }
 
-/* The source's own passes are found by where they are listed, and nothing else is. */
-static void
-test_find(void **unused)
-{
-	int			id = -1;
-
-	assert_ptr_equal(mm_pass_find(MM_PASS_SOURCE_ID, MM_SOURCE_PASS_SUMMARY), &mm_pass_column_summary);
-	assert_null(mm_pass_find(MM_PASS_SOURCE_ID, 1));
-	assert_null(mm_pass_find(MM_PASS_SOURCE_ID, -1));
-	assert_null(mm_pass_find(200, 0));
-	assert_int_equal(mm_pass_index(200, &mm_pass_column_summary, &id), MM_SOURCE_PASS_SUMMARY);
-	assert_int_equal(id, MM_PASS_SOURCE_ID);
-	assert_int_equal(mm_pass_index(200, &sums_pass, &id), -1);
-}
-
 int
 main(void)
 {
@@ -542,7 +527,6 @@ main(void)
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_column_summary),
 		cmocka_unit_test(test_damage),
-		cmocka_unit_test(test_find),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
