@@ -7,7 +7,11 @@
 #   - no header includes, directly or through others, one that includes it
 #     back: tsort orders the graph and names any cycle;
 #   - the core (src/core) includes none of the server glue's headers, so it
-#     stays plain C for mm-score, the unit tests and libmmcore.a.
+#     stays plain C for mm-score, the unit tests and libmmcore.a;
+#   - the glue's folders are layers (the order is in $layers below, lowest
+#     first, with src/modelmgr.c on top): a .c or .h of one includes the
+#     glue headers of its own folder and of lower ones only, so that no two
+#     folders depend on each other even where no header cycle shows it.
 #
 # make unittest runs it.  Exits non-zero on any finding.
 set -euo pipefail
@@ -70,5 +74,40 @@ for f in "${sources[@]}" "${headers[@]}"; do
     done
 done
 
-[ "$status" -eq 0 ] && echo "check-includes: ${#headers[@]} headers, no shared names, no cycles, the core self-contained"
+# the glue's layers, lowest first; the core is below them all and src/*.c above
+layers=(common catalog data fit workers api)
+declare -A rank
+for i in "${!layers[@]}"; do rank[${layers[$i]}]=$i; done
+top=${#layers[@]}
+
+# a glue file's layer: its rank, or "" (with a finding) when its folder is in none
+layer_of() {
+    case $1 in
+        src/*/*) local folder=${1#src/}; folder=${folder%%/*}
+                 echo "${rank[$folder]:-}" ;;
+        src/*) echo "$top" ;;
+    esac
+}
+
+for f in "${sources[@]}" "${headers[@]}"; do
+    case $f in src/core/* | src/scorer/*) continue ;; esac
+    mine=$(layer_of "$f")
+    if [ -z "$mine" ]; then
+        echo "check-includes: $f is in a folder of no layer; add its folder to the layers of scripts/check-includes.sh" >&2
+        status=1
+        continue
+    fi
+    for inc in $(sed -n 's/^#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f"); do
+        target=${where[$(basename "$inc")]:-}
+        case $target in "" | src/core/* | src/scorer/*) continue ;; esac
+        theirs=$(layer_of "$target")
+        [ -z "$theirs" ] && continue    # reported as the header's own finding
+        if [ "$theirs" -gt "$mine" ]; then
+            echo "check-includes: $f (${layers[$mine]:-top}) includes $target (${layers[$theirs]}), a higher layer" >&2
+            status=1
+        fi
+    done
+done
+
+[ "$status" -eq 0 ] && echo "check-includes: ${#headers[@]} headers, no shared names, no cycles, the core self-contained, the glue's layers ${layers[*]} depend downward"
 exit "$status"

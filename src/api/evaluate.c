@@ -24,7 +24,7 @@
 #include "catalog.h"
 #include "classify.h"
 #include "columns.h"
-#include "evaluate.h"
+#include "design.h"
 #include "model.h"
 #include "privileges.h"
 #include "regmetrics.h"
@@ -151,24 +151,6 @@ maybe(double value, bool *isnull)
 {
 	*isnull = isnan(value);
 	return Float8GetDatum(value);
-}
-
-/*
- * The name of a design column: the feature's, or column=value for a one-hot
- * column ("(other)" for the group of rarer categories).
- */
-char *
-MmDesignName(const MmModel *model, int k)
-{
-	int			category;
-	int			j = mm_design_feature(model, k, &category);
-	const MmCategories *c;
-
-	if (category < 0)
-		return model->feature_names[j];
-	c = &model->categories[j];
-	return psprintf("%s=%s", model->feature_names[j],
-					category < c->n ? c->names[category] : "(other)");
 }
 
 /* Puts one coefficient row out. */

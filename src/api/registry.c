@@ -19,8 +19,9 @@
 
 #include "audit.h"
 #include "catalog.h"
+#include "dropmodel.h"
 #include "privileges.h"
-#include "registry.h"
+#include "stages.h"
 #include "util.h"
 
 PG_FUNCTION_INFO_V1(mm_deploy);
@@ -39,88 +40,6 @@ typedef struct VersionInfo
 	int32		version;
 	bool		archived;
 } VersionInfo;
-
-/* Appends one row to the deployment history. */
-static void
-history(int64 model_id, const char *model, const char *stage, const char *action,
-		int32 version, int32 previous, const char *via)
-{
-	Oid			types[8] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, INT4OID, INT4OID, TEXTOID, TEXTOID};
-	Datum		values[8];
-	char		nulls[9] = "        ";
-
-	values[0] = Int64GetDatum(model_id);
-	values[1] = CStringGetTextDatum(model);
-	values[2] = CStringGetTextDatum(stage);
-	values[3] = CStringGetTextDatum(action);
-	values[4] = Int32GetDatum(version);
-	if (version == 0)
-		nulls[4] = 'n';
-	values[5] = Int32GetDatum(previous);
-	if (previous == 0)
-		nulls[5] = 'n';
-	values[6] = CStringGetTextDatum(MmRoleName(GetUserId()));
-	values[7] = CStringGetTextDatum(via);
-	MmCatalogExec("INSERT INTO mm._deployment_history "
-				  "(model_id, model, stage, action, version, previous_version, by, via) "
-				  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-				  8, types, values, nulls, SPI_OK_INSERT);
-}
-
-/* The version a stage serves (0 if empty), its id, and the stack's depth. */
-static int32
-stage_top(int64 model_id, const char *stage, int64 *version_id, int32 *depth)
-{
-	Oid			types[2] = {INT8OID, TEXTOID};
-	Datum		values[2];
-	bool		isnull;
-
-	values[0] = Int64GetDatum(model_id);
-	values[1] = CStringGetTextDatum(stage);
-	if (MmCatalogExec("SELECT s.depth, v.id, v.version FROM mm._stages s "
-					  "JOIN mm._versions v ON v.id OPERATOR(pg_catalog.=) s.version_id "
-					  "WHERE s.model_id OPERATOR(pg_catalog.=) $1 AND s.stage OPERATOR(pg_catalog.=) $2 "
-					  "ORDER BY s.depth DESC LIMIT 1",
-					  2, types, values, NULL, SPI_OK_SELECT) == 0)
-	{
-		*depth = 0;
-		*version_id = 0;
-		return 0;
-	}
-	*depth = DatumGetInt32(MmCatalogGet(0, 1, &isnull));
-	*version_id = DatumGetInt64(MmCatalogGet(0, 2, &isnull));
-	return DatumGetInt32(MmCatalogGet(0, 3, &isnull));
-}
-
-/* The version a stage serves, or 0 when the stage is empty. */
-int32
-MmStageTop(int64 model_id, const char *stage, int64 *version_id)
-{
-	int32		depth;
-
-	return stage_top(model_id, stage, version_id, &depth);
-}
-
-/* Pushes a version onto a stage; the model is locked by the caller. */
-void
-MmStagePush(int64 model_id, const char *model, const char *stage,
-			int64 version_id, int32 version, const char *via)
-{
-	Oid			types[5] = {INT8OID, TEXTOID, INT4OID, INT8OID, TEXTOID};
-	Datum		values[5];
-	int64		top_id;
-	int32		depth;
-	int32		previous = stage_top(model_id, stage, &top_id, &depth);
-
-	values[0] = Int64GetDatum(model_id);
-	values[1] = CStringGetTextDatum(stage);
-	values[2] = Int32GetDatum(depth + 1);
-	values[3] = Int64GetDatum(version_id);
-	values[4] = CStringGetTextDatum(MmRoleName(GetUserId()));
-	MmCatalogExec("INSERT INTO mm._stages (model_id, stage, depth, version_id, deployed_by) "
-				  "VALUES ($1, $2, $3, $4, $5)", 5, types, values, NULL, SPI_OK_INSERT);
-	history(model_id, model, stage, "deploy", version, previous, via);
-}
 
 /* A version of a model; errors if there is none with that number. */
 static VersionInfo
@@ -251,7 +170,7 @@ deploy_action(FunctionCallInfo fcinfo, MmAuditCall *call, const char *model, int
 	}
 	call->version = v.version;
 
-	if (stage_top(model_id, stage, &top_id, &depth) == v.version)
+	if (MmStageTop(model_id, stage, &top_id, &depth) == v.version)
 		ereport(NOTICE,
 				(errmsg("version %d of model \"%s\" is already deployed to stage \"%s\"",
 						v.version, model, stage)));
@@ -274,7 +193,7 @@ rollback_action(FunctionCallInfo fcinfo, MmAuditCall *call, const char *model, i
 	char	   *stage = stage_arg(fcinfo, 1, call);
 	int64		top_id;
 	int32		depth;
-	int32		top = stage_top(model_id, stage, &top_id, &depth);
+	int32		top = MmStageTop(model_id, stage, &top_id, &depth);
 	Oid			types[3] = {INT8OID, TEXTOID, INT4OID};
 	Datum		values[3];
 	bool		isnull;
@@ -309,7 +228,7 @@ rollback_action(FunctionCallInfo fcinfo, MmAuditCall *call, const char *model, i
 	MmCatalogExec("DELETE FROM mm._stages WHERE model_id OPERATOR(pg_catalog.=) $1 "
 				  "AND stage OPERATOR(pg_catalog.=) $2 AND depth OPERATOR(pg_catalog.=) $3",
 				  3, types, values, NULL, SPI_OK_DELETE);
-	history(model_id, model, stage, "rollback", below, top, "mm_rollback");
+	MmStageHistory(model_id, model, stage, "rollback", below, top, "mm_rollback");
 	call->version = below;
 	PG_RETURN_INT32(below);
 }
@@ -328,7 +247,7 @@ undeploy_action(FunctionCallInfo fcinfo, MmAuditCall *call, const char *model, i
 	char	   *stage = stage_arg(fcinfo, 1, call);
 	int64		top_id;
 	int32		depth;
-	int32		top = stage_top(model_id, stage, &top_id, &depth);
+	int32		top = MmStageTop(model_id, stage, &top_id, &depth);
 	Oid			types[2] = {INT8OID, TEXTOID};
 	Datum		values[2];
 
@@ -341,7 +260,7 @@ undeploy_action(FunctionCallInfo fcinfo, MmAuditCall *call, const char *model, i
 	MmCatalogExec("DELETE FROM mm._stages WHERE model_id OPERATOR(pg_catalog.=) $1 "
 				  "AND stage OPERATOR(pg_catalog.=) $2",
 				  2, types, values, NULL, SPI_OK_DELETE);
-	history(model_id, model, stage, "undeploy", 0, top, "mm_undeploy");
+	MmStageHistory(model_id, model, stage, "undeploy", 0, top, "mm_undeploy");
 	call->version = top;
 	PG_RETURN_VOID();
 }
@@ -479,8 +398,8 @@ purge_action(FunctionCallInfo fcinfo, MmAuditCall *call, const char *model, int6
 						  "AND t.stage OPERATOR(pg_catalog.=) s.stage AND t.depth OPERATOR(pg_catalog.<) s.depth "
 						  "ORDER BY t.depth DESC LIMIT 1)",
 						  2, stypes, svalues, NULL, SPI_OK_DELETE);
-			history(model_id, model, stage, "purge", MmStageTop(model_id, stage, &top_id),
-					version, "mm_purge");
+			MmStageHistory(model_id, model, stage, "purge",
+						   MmStageTop(model_id, stage, &top_id, NULL), version, "mm_purge");
 		}
 		ereport(NOTICE,
 				(errmsg_plural("version %d of model \"%s\" was removed from %d earlier deployment",
@@ -534,81 +453,6 @@ static Datum
 annotate_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 {
 	return registry_call(fcinfo, call, MM_PRIV_OWNER, annotate_action);
-}
-
-/*
- * Removes a locked model: its stages (the history records that they were
- * emptied, via names who), versions and grants; history and audit rows
- * stay.  Monitors watch a model by name: with drop_monitors they go too,
- * otherwise their existence is an error.  SPI is connected.
- */
-void
-MmDropModel(int64 model_id, const char *model, const char *via, bool drop_monitors)
-{
-	Oid			types[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(model_id)};
-	Oid			mtypes[1] = {TEXTOID};
-	Datum		mvalues[1] = {CStringGetTextDatum(model)};
-	int			n,
-				i;
-	bool		isnull;
-
-	/* a catalog from before monitors has none */
-	if (MmCatalogHas("_monitors"))
-	{
-		if (drop_monitors &&
-			MmCatalogExec("WITH dropped AS (DELETE FROM mm._monitors WHERE model OPERATOR(pg_catalog.=) $1 "
-						  "RETURNING id) "
-						  "SELECT pg_catalog.string_agg(id::pg_catalog.text, ', ' ORDER BY id) FROM dropped "
-						  "HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0",
-						  1, mtypes, mvalues, NULL, SPI_OK_SELECT) > 0)
-			ereport(NOTICE,
-					(errmsg("drop cascades to the monitors of model \"%s\"", model),
-					 errdetail("Monitors: %s.", TextDatumGetCString(MmCatalogGet(0, 1, &isnull)))));
-		else if (!drop_monitors &&
-				 MmCatalogExec("SELECT pg_catalog.string_agg(id::pg_catalog.text, ', ' ORDER BY id) "
-							   "FROM mm._monitors WHERE model OPERATOR(pg_catalog.=) $1 "
-							   "HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0",
-							   1, mtypes, mvalues, NULL, SPI_OK_SELECT) > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
-					 errmsg("cannot drop model \"%s\" because monitors watch it", model),
-					 errdetail("Monitors: %s.", TextDatumGetCString(MmCatalogGet(0, 1, &isnull))),
-					 strcmp(via, "mm_drop_model") == 0 ?
-					 errhint("Remove them first with mm_unmonitor(), or drop them with the model: "
-							 "SELECT mm_drop_model('%s', cascade => true);", model) :
-					 errhint("Remove them first with mm_unmonitor(), or add CASCADE.")));
-	}
-
-	/* the stages it served are emptied, and the history says so */
-	n = MmCatalogExec("SELECT s.stage, v.version FROM mm._stages s "
-					  "JOIN mm._versions v ON v.id OPERATOR(pg_catalog.=) s.version_id "
-					  "WHERE s.model_id OPERATOR(pg_catalog.=) $1 AND s.depth OPERATOR(pg_catalog.=) "
-					  "(SELECT pg_catalog.max(t.depth) FROM mm._stages t "
-					  "WHERE t.model_id OPERATOR(pg_catalog.=) s.model_id "
-					  "AND t.stage OPERATOR(pg_catalog.=) s.stage) ORDER BY s.stage",
-					  1, types, values, NULL, SPI_OK_SELECT);
-	if (n > 0)
-	{
-		SPITupleTable *served = SPI_tuptable;
-
-		for (i = 0; i < n; i++)
-		{
-			char	   *stage = TextDatumGetCString(SPI_getbinval(served->vals[i], served->tupdesc, 1, &isnull));
-			int32		version = DatumGetInt32(SPI_getbinval(served->vals[i], served->tupdesc, 2, &isnull));
-
-			history(model_id, model, stage, "undeploy", 0, version, via);
-		}
-	}
-	MmCatalogExec("DELETE FROM mm._stages WHERE model_id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL,
-				  SPI_OK_DELETE);
-	MmCatalogExec("DELETE FROM mm._versions WHERE model_id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL,
-				  SPI_OK_DELETE);
-	if (MmCatalogHas("_grants"))
-		MmCatalogExec("DELETE FROM mm._grants WHERE model_id OPERATOR(pg_catalog.=) $1", 1, types, values,
-					  NULL, SPI_OK_DELETE);
-	MmCatalogExec("DELETE FROM mm._models WHERE id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL,
-				  SPI_OK_DELETE);
 }
 
 /* What mm_drop_model does: history and audit rows stay; cascade drops the monitors too. */

@@ -1,6 +1,6 @@
 /*
  * train.c: mm_train and mm_retrain.  Their arguments become a training's
- * spec (MmTrainSpec, fit.h), trained and recorded by MmTrainVersion
+ * spec (MmTrainSpec, trainspec.h), trained and recorded by MmTrainVersion
  * (version.c); mm_tune reads the arguments it shares with mm_train here.
  */
 #include "postgres.h"

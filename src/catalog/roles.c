@@ -31,6 +31,7 @@
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "access/xact.h"
+#include "dropmodel.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "tcop/utility.h"
@@ -39,7 +40,6 @@
 
 #include "audit.h"
 #include "catalog.h"
-#include "registry.h"
 #include "roles.h"
 #include "util.h"
 

@@ -23,9 +23,9 @@
 #include "utils/regproc.h"
 
 #include "columns.h"
-#include "fit.h"
 #include "mmcore.h"
 #include "model.h"
+#include "trainspec.h"
 
 /* True for the SQL number types a model reads as doubles. */
 bool

@@ -7,8 +7,7 @@
 #include "postgres.h"
 
 #include "model.h"
-
-struct MmTrainSpec;
+#include "trainspec.h"
 
 /* The relation and columns a training or evaluation reads. */
 typedef struct MmSource
@@ -25,7 +24,7 @@ typedef struct MmSource
 } MmSource;
 
 extern Oid	MmResolveRelation(const char *relation, char **qualified, char **display);
-extern void MmResolveSource(const struct MmTrainSpec *spec, MmSource *src);
+extern void MmResolveSource(const MmTrainSpec *spec, MmSource *src);
 extern void MmResolveColumns(MmSource *src, const MmModel *model);
 extern char *MmFeatureExpression(const char *column, uint8 kind, const char *alias);
 extern bool MmIsNumericType(Oid type);

@@ -13,11 +13,11 @@
 #include "aggregates.h"
 #include "catalog.h"
 #include "columns.h"
-#include "fit.h"
 #include "guc.h"
 #include "lsq.h"
 #include "momentspass.h"
 #include "security.h"
+#include "trainspec.h"
 
 /* Features passed to mm_ls_stats as separate arguments, within FUNC_MAX_ARGS. */
 #define MAX_VARIADIC_FEATURES 90

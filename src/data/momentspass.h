@@ -11,10 +11,9 @@
 
 #include "columns.h"
 #include "lsq.h"
+#include "trainspec.h"
 
-struct MmTrainSpec;
-
-extern char *MmMomentsPass(FunctionCallInfo fcinfo, const struct MmTrainSpec *spec, const MmSource *src,
+extern char *MmMomentsPass(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *src,
 						   MmLsView *view);
 extern char *MmFoldQuery(const MmSource *src, const char *schema);
 extern void MmCheckCounts(const MmLsView *v, const MmSource *src);

@@ -27,7 +27,7 @@
 #include "classify.h"
 #include "columns.h"
 #include "dataset.h"
-#include "evaluate.h"
+#include "design.h"
 #include "fit.h"
 #include "lsq.h"
 #include "mmcore.h"

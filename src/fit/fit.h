@@ -1,7 +1,7 @@
 /*
- * fit.h: the fit driver: what a training asks (MmTrainSpec), the one fit of
- * an algorithm's table over the rows or the training aggregate, and what it
- * hands back for the version row.
+ * fit.h: the fit driver: the one fit of an algorithm's table over the rows
+ * or the training aggregate, and what it hands back for the version row.
+ * What a training asks (MmTrainSpec) is in trainspec.h.
  */
 #ifndef MM_FIT_H
 #define MM_FIT_H
@@ -18,25 +18,7 @@
 #include "model.h"
 #include "params.h"
 #include "preprocess.h"
-
-/* What one training needs; mm_train, mm_retrain and mm_tune fill it. */
-typedef struct MmTrainSpec
-{
-	char	   *model;
-	char	   *relation;
-	char	   *target;
-	char	   *algorithm;
-	char	  **features;		/* NULL: every usable column */
-	int			nfeatures;
-	char	  **exclude;
-	int			nexclude;
-	Jsonb	   *params;
-	Jsonb	   *preprocess;
-	double		test_size;
-	int32		seed;
-	char	   *deploy;
-	int32		parent_version;	/* the version retrained, or 0 */
-} MmTrainSpec;
+#include "trainspec.h"
 
 /* What an algorithm's training hands back for the version row. */
 typedef struct MmTrained

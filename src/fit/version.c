@@ -36,8 +36,8 @@
 #include "mmcore.h"
 #include "model.h"
 #include "privileges.h"
-#include "registry.h"
 #include "security.h"
+#include "stages.h"
 #include "util.h"
 #include "version.h"
 

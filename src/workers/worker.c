@@ -48,7 +48,7 @@
 #include "utils/timestamp.h"
 
 #include "guc.h"
-#include "monitor.h"
+#include "monitorrun.h"
 #include "security.h"
 #include "shmem.h"
 #include "worker.h"
