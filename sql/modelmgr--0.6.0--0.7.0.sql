@@ -52,3 +52,12 @@ AS 'MODULE_PATHNAME', 'mm_pass_result'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION mm_pass_result(bytea)
     IS 'the rows a state of mm_pass counted, and the state of its pass';
+
+-- One class's probability (issue 13): the class named as mm_classes lists it,
+-- so binary tasks need not know the positive class is the last.
+CREATE FUNCTION mm_predict_proba(model text, input record, class text)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'mm_predict_proba_class'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION mm_predict_proba(text, record, text)
+    IS 'the probability of one class for a row, the class named as mm_classes lists it';

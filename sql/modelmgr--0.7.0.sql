@@ -700,6 +700,14 @@ AS 'MODULE_PATHNAME', 'mm_classes'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION mm_classes(text) IS 'the labels of a classifier in sort order, the last the positive class when binary';
 
+-- One class's probability (issue 13)
+CREATE FUNCTION mm_predict_proba(model text, input record, class text)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'mm_predict_proba_class'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION mm_predict_proba(text, record, text)
+    IS 'the probability of one class for a row, the class named as mm_classes lists it';
+
 ------------------------------------------------------------------------------
 -- Clustering and decomposition
 ------------------------------------------------------------------------------

@@ -265,6 +265,7 @@ CREATE TABLE public.shd_scored AS
 SELECT s.id, mm_predict('shd_price', s) AS price, mm_predict('shd_plain', ARRAY[s.x1, s.x2]) AS plain,
        mm_predict('shd_plain', s) AS plain_record,
        mm_predict_label('shd_grade', s) AS grade, mm_predict_proba('shd_grade', s) AS proba,
+       mm_predict_proba('shd_grade', s, 'mid') AS proba_mid,
        mm_predict_label('shd_svm', s) AS svm, mm_predict('shd_band', s) AS band,
        mm_predict('shd_groups', s) AS cluster, mm_transform('shd_groups', s) AS distances,
        mm_transform('shd_shape', s) AS components
@@ -285,6 +286,8 @@ SELECT max(abs(s.price - l.y)) < 1e-9 AS price_exact, bool_and(s.plain = s.plain
        bool_and(array_length(s.distances, 1) = 3) AS three_distances,
        bool_and(s.distances[s.cluster::int + 1] = (SELECT min(d) FROM unnest(s.distances) d)) AS nearest_center
   FROM shd_scored s JOIN shd_lin l USING (id);
+-- one class's probability is its element of the array, mid the third of {high,low,mid}
+SELECT bool_and(s.proba_mid = s.proba[3]) AS class_is_element FROM shd_scored s;
 -- every component kept: a projection keeps the row's distance to the training mean
 SELECT bool_and(abs((SELECT sum(c * c) FROM unnest(s.components) c)
                     - ((l.x1 - m.x1) ^ 2 + (l.x2 - m.x2) ^ 2)) < 1e-6) AS projection_keeps_length

@@ -43,6 +43,7 @@ PG_FUNCTION_INFO_V1(mm_predict_record);
 PG_FUNCTION_INFO_V1(mm_predict_array);
 PG_FUNCTION_INFO_V1(mm_predict_label);
 PG_FUNCTION_INFO_V1(mm_predict_proba);
+PG_FUNCTION_INFO_V1(mm_predict_proba_class);
 PG_FUNCTION_INFO_V1(mm_classes);
 PG_FUNCTION_INFO_V1(mm_transform);
 
@@ -96,6 +97,13 @@ typedef struct PredictState
 	Oid		   *column_type;	/* per feature: its base type */
 	Datum	   *values;
 	bool	   *nulls;
+
+	/* the class one probability was asked for, found in mapped_class's classes */
+	MmModel    *mapped_class;
+	char	   *class_name;
+	int			class_len;
+	int			class_index;
+	double	   *proba;			/* room for the model's scores, then probabilities */
 } PredictState;
 
 /* The identity of the active snapshot (unset when there is none). */
@@ -169,6 +177,7 @@ predict_state(FunctionCallInfo fcinfo, text *ref)
 	ps->x = MemoryContextAlloc(mcxt, sizeof(double) * ps->model->n_features);
 	ps->z = MemoryContextAlloc(mcxt, sizeof(double) * ps->model->n_design);
 	ps->mapped_model = NULL;
+	ps->mapped_class = NULL;
 	return ps;
 }
 
@@ -520,6 +529,28 @@ mm_predict_label(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(ps->model->labels.classes[k]));
 }
 
+/* Errors unless the classifier gives probabilities. */
+static void
+require_proba(const PredictState *ps)
+{
+	const MmModel *m = ps->model;
+
+	if (!mm_model_has_proba(m))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("model \"%s\" version %d (%s) gives no probabilities",
+						ps->version.model, ps->version.version, m->algorithm->name),
+				 errhint("Use mm_predict_label(), or train a %s.", MmAlgorithmList(gives_probabilities, " or "))));
+}
+
+/* The transformed row's probability per class, in mm_classes order, into proba. */
+static void
+row_proba(const PredictState *ps, double *proba)
+{
+	mm_model_scores(ps->model, ps->z, proba);
+	mm_model_proba(ps->model, proba, proba);
+}
+
 /* mm_predict_proba(model text, input record): a probability per class, in mm_classes order. */
 Datum
 mm_predict_proba(PG_FUNCTION_ARGS)
@@ -536,22 +567,87 @@ mm_predict_proba(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	ps = predict_record_row(fcinfo);
 	require_classifier(ps, "mm_predict_proba");
+	require_proba(ps);
 	m = ps->model;
-	if (!mm_model_has_proba(m))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("model \"%s\" version %d (%s) gives no probabilities",
-						ps->version.model, ps->version.version, m->algorithm->name),
-				 errhint("Use mm_predict_label(), or train a %s.", MmAlgorithmList(gives_probabilities, " or "))));
 	k = m->labels.n_classes;
 	proba = palloc(sizeof(double) * Max(k, mm_model_n_scores(m)));
 	d = palloc(sizeof(Datum) * k);
-	mm_model_scores(m, ps->z, proba);
-	mm_model_proba(m, proba, proba);
+	row_proba(ps, proba);
 	for (i = 0; i < k; i++)
 		d[i] = Float8GetDatum(proba[i]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(d, k, FLOAT8OID, sizeof(double), FLOAT8PASSBYVAL,
 										  TYPALIGN_DOUBLE));
+}
+
+/* How many classes a hint names before it stops: a model may have a thousand. */
+#define CLASSES_IN_HINT 10
+
+/*
+ * Finds the named class among the model's, once per call site and model
+ * version (and again only when the row asks for another class), with a
+ * buffer for the row's probabilities sized for this model.
+ */
+static void
+map_class(PredictState *ps, MemoryContext mcxt, text *wanted)
+{
+	const MmLabels *c = &ps->model->labels;
+	int			len = VARSIZE_ANY_EXHDR(wanted);
+	char	   *name = text_to_cstring(wanted);
+	int			k;
+
+	for (k = 0; k < c->n_classes; k++)
+		if (strcmp(c->classes[k], name) == 0)
+			break;
+	if (k == c->n_classes)
+	{
+		int			shown = Min(c->n_classes, CLASSES_IN_HINT);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model \"%s\" version %d has no class \"%s\"",
+						ps->version.model, ps->version.version, name),
+				 shown < c->n_classes ?
+				 errhint("Its classes are %s, ... (%d in all).",
+						 MmFormatList(c->classes, shown), c->n_classes) :
+				 errhint("Its classes are %s.", MmFormatList(c->classes, shown))));
+	}
+	if (ps->class_name)
+		pfree(ps->class_name);
+	if (ps->proba)
+		pfree(ps->proba);
+	ps->class_name = MemoryContextAlloc(mcxt, Max(len, 1));
+	memcpy(ps->class_name, VARDATA_ANY(wanted), len);
+	ps->class_len = len;
+	ps->class_index = k;
+	ps->proba = MemoryContextAlloc(mcxt, sizeof(double) *
+								   Max(c->n_classes, mm_model_n_scores(ps->model)));
+	ps->mapped_class = ps->model;
+	pfree(name);
+}
+
+/*
+ * mm_predict_proba(model text, input record, class text): the probability of
+ * one class, named as mm_classes renders it; the same bits as that class's
+ * element of the array the two-argument form returns.
+ */
+Datum
+mm_predict_proba_class(PG_FUNCTION_ARGS)
+{
+	PredictState *ps;
+	text	   *wanted;
+
+	MmRequireArg(fcinfo, 0, "model");
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	ps = predict_record_row(fcinfo);
+	require_classifier(ps, "mm_predict_proba");
+	require_proba(ps);
+	wanted = PG_GETARG_TEXT_PP(2);
+	if (ps->mapped_class != ps->model || ps->class_len != VARSIZE_ANY_EXHDR(wanted) ||
+		memcmp(ps->class_name, VARDATA_ANY(wanted), ps->class_len) != 0)
+		map_class(ps, fcinfo->flinfo->fn_mcxt, wanted);
+	row_proba(ps, ps->proba);
+	PG_RETURN_FLOAT8(ps->proba[ps->class_index]);
 }
 
 /* mm_classes(model text): the labels, in the order probabilities follow. */
