@@ -52,3 +52,13 @@ AS 'MODULE_PATHNAME', 'mm_pass_result'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION mm_pass_result(bytea)
     IS 'the rows a state of mm_pass counted, and the state of its pass';
+
+-- Confidence intervals from mm_coefficients (issue 13): a level argument and
+-- two columns at the end; the one-argument function gives way to it.
+DROP FUNCTION mm_coefficients(text);
+CREATE FUNCTION mm_coefficients(model text, level float8 DEFAULT 0.95)
+RETURNS TABLE (class text, feature text, coef float8, std_err float8, stat float8, p_value float8,
+               ci_lower float8, ci_upper float8)
+AS 'MODULE_PATHNAME', 'mm_coefficients'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION mm_coefficients IS 'coefficients of a linear model with their inference statistics and confidence intervals';
