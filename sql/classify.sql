@@ -31,6 +31,10 @@ SELECT c.feature,
        abs(c.p_value / (e.doc->'patients_logistic'->'p_value'->>c.feature)::float8 - 1) < 1e-4 AS p_ok,
        c.class
   FROM mm_coefficients('heart') c, madlib e;
+-- logistic regression's intervals come from the normal quantile, as its z statistics do
+SELECT bool_and(abs(ci_lower - (coef - 1.9599639845400542 * std_err)) < 1e-12 * std_err
+                AND abs(ci_upper - (coef + 1.9599639845400542 * std_err)) < 1e-12 * std_err) AS normal_intervals
+  FROM mm_coefficients('heart');
 
 -- probabilities match MADlib's per patient; the label follows the larger one
 SELECT count(*) AS patients,
@@ -89,7 +93,9 @@ SELECT bool_and(abs(p[1] + p[2] + p[3] - 1) < 1e-12) AS sums_to_one,
 
 -- one coefficient row per class, in the units of the columns
 SELECT class, count(*) AS terms FROM mm_coefficients('species') GROUP BY class ORDER BY class;
-SELECT count(*) FILTER (WHERE std_err IS NULL) AS without_std_err FROM mm_coefficients('species');
+SELECT count(*) FILTER (WHERE std_err IS NULL) AS without_std_err,
+       count(*) FILTER (WHERE ci_lower IS NULL AND ci_upper IS NULL) AS without_interval
+  FROM mm_coefficients('species');
 
 -- text labels are not numbers
 SELECT mm_predict('species', f) FROM flowers f LIMIT 1;

@@ -15,8 +15,8 @@ SELECT metrics ? 'train' AS has_train, metrics ? 'test' AS has_test,
        (metrics ->> 'iterations')::int > 0 AS iterated, metrics ->> 'converged' AS converged
   FROM mm.versions WHERE model = 'enet';
 
--- no standard errors for a penalized fit
-SELECT feature, round(coef::numeric, 6) AS coef, std_err, p_value FROM mm_coefficients('enet');
+-- no standard errors, so no intervals, for a penalized fit
+SELECT feature, round(coef::numeric, 6) AS coef, std_err, p_value, ci_lower, ci_upper FROM mm_coefficients('enet');
 
 -- a prediction is the intercept plus the coefficients times the row
 SELECT max(abs(mm_predict('enet', h) -

@@ -53,7 +53,7 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION mm_pass_result(bytea)
     IS 'the rows a state of mm_pass counted, and the state of its pass';
 
--- One class's probability (issue 13): the class named as mm_classes lists it,
+-- One class's probability: the class named as mm_classes lists it,
 -- so binary tasks need not know the positive class is the last.
 CREATE FUNCTION mm_predict_proba(model text, input record, class text)
 RETURNS float8
@@ -61,3 +61,13 @@ AS 'MODULE_PATHNAME', 'mm_predict_proba_class'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION mm_predict_proba(text, record, text)
     IS 'the probability of one class for a row, the class named as mm_classes lists it';
+
+-- Confidence intervals from mm_coefficients: a level argument and
+-- two columns at the end; the one-argument function gives way to it.
+DROP FUNCTION mm_coefficients(text);
+CREATE FUNCTION mm_coefficients(model text, level float8 DEFAULT 0.95)
+RETURNS TABLE (class text, feature text, coef float8, std_err float8, stat float8, p_value float8,
+               ci_lower float8, ci_upper float8)
+AS 'MODULE_PATHNAME', 'mm_coefficients'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION mm_coefficients IS 'coefficients of a linear model with their inference statistics and confidence intervals';

@@ -541,11 +541,12 @@ AS 'MODULE_PATHNAME', 'mm_evaluate'
 LANGUAGE C STABLE PARALLEL UNSAFE;
 COMMENT ON FUNCTION mm_evaluate IS 'metrics of a version on any relation with its columns';
 
-CREATE FUNCTION mm_coefficients(model text)
-RETURNS TABLE (class text, feature text, coef float8, std_err float8, stat float8, p_value float8)
+CREATE FUNCTION mm_coefficients(model text, level float8 DEFAULT 0.95)
+RETURNS TABLE (class text, feature text, coef float8, std_err float8, stat float8, p_value float8,
+               ci_lower float8, ci_upper float8)
 AS 'MODULE_PATHNAME', 'mm_coefficients'
 LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION mm_coefficients IS 'coefficients of a linear model with their inference statistics';
+COMMENT ON FUNCTION mm_coefficients IS 'coefficients of a linear model with their inference statistics and confidence intervals';
 
 CREATE FUNCTION mm_compare(model text, version_a int, version_b int)
 RETURNS jsonb
@@ -700,7 +701,7 @@ AS 'MODULE_PATHNAME', 'mm_classes'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION mm_classes(text) IS 'the labels of a classifier in sort order, the last the positive class when binary';
 
--- One class's probability (issue 13)
+-- One class's probability
 CREATE FUNCTION mm_predict_proba(model text, input record, class text)
 RETURNS float8
 AS 'MODULE_PATHNAME', 'mm_predict_proba_class'

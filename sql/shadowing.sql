@@ -274,7 +274,7 @@ SELECT mm_classes('shd_grade') AS classes;
 CREATE TABLE public.shd_evaluated AS
 SELECT mm_evaluate('shd_price', 'public.shd_lin') AS price, mm_evaluate('shd_plain', 'public.shd_lin') AS plain,
        mm_evaluate('shd_grade', 'public.shd_lin') AS grade, mm_evaluate('shd_groups', 'public.shd_lin') AS groups;
-CREATE TABLE public.shd_coefficients AS SELECT * FROM mm_coefficients('shd_price');
+CREATE TABLE public.shd_coefficients AS SELECT * FROM mm_coefficients('shd_price', 0.9);
 SELECT mm_compare('shd_price', 1, 2) -> 'params' AS compared_params;
 RESET search_path;
 SELECT what, count(*) AS calls FROM public.shadow_calls WHERE at >= :'phase' GROUP BY what ORDER BY what;

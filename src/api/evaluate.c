@@ -153,38 +153,50 @@ maybe(double value, bool *isnull)
 	return Float8GetDatum(value);
 }
 
-/* Puts one coefficient row out. */
+/* Puts one coefficient row out, with its confidence interval. */
 static void
-put_coefficient(ReturnSetInfo *rsinfo, const char *class, const char *feature, double coef,
-				double std_err, double stat, double p_value)
+put_coefficient(ReturnSetInfo *rsinfo, const char *class, const char *feature, const MmCoefficient *co,
+				double lower, double upper)
 {
-	Datum		values[6];
-	bool		nulls[6];
+	Datum		values[8];
+	bool		nulls[8];
 
 	nulls[0] = class == NULL;
 	values[0] = class ? CStringGetTextDatum(class) : (Datum) 0;
 	nulls[1] = false;
 	values[1] = CStringGetTextDatum(feature);
-	values[2] = maybe(coef, &nulls[2]);
-	values[3] = maybe(std_err, &nulls[3]);
-	values[4] = maybe(stat, &nulls[4]);
-	values[5] = maybe(p_value, &nulls[5]);
+	values[2] = maybe(co->value, &nulls[2]);
+	values[3] = maybe(co->std_err, &nulls[3]);
+	values[4] = maybe(co->stat, &nulls[4]);
+	values[5] = maybe(co->p_value, &nulls[5]);
+	values[6] = maybe(lower, &nulls[6]);
+	values[7] = maybe(upper, &nulls[7]);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
-/* mm_coefficients(model): one row per coefficient, intercept first. */
+/* mm_coefficients(model, level): one row per coefficient, intercept first. */
 Datum
 mm_coefficients(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	char	   *ref = MmArgCString(fcinfo, 0, "model");
+	double		level;
 	MmVersionRef v;
 	MmCachedModel *entry;
 	MmModel    *model;
 	MmCoefficient *co;
+	double	   *lower,
+			   *upper;
 	int			n,
 				i;
 
+	MmRequireArg(fcinfo, 1, "level");
+	level = PG_GETARG_FLOAT8(1);
+	if (!(level > 0.0 && level < 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("level must be greater than 0 and less than 1, not %g", level),
+				 errhint("Pass the confidence level as a fraction, such as 0.95.")));
 	InitMaterializedSRF(fcinfo, 0);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -199,13 +211,18 @@ mm_coefficients(PG_FUNCTION_ARGS)
 	 * In the units of the columns: the scaling the model applies first,
 	 * undone.  A model with a coefficient row per class labels each row with
 	 * its class; a binary classifier's one row is the last class's log-odds.
+	 * Each coefficient carries the distribution of its statistic, so the
+	 * intervals follow the algorithm's inference (t or normal) unasked.
 	 */
 	n = model->algorithm->coefficients(model, &co);
+	lower = palloc(sizeof(double) * (n > 0 ? n : 1));
+	upper = palloc(sizeof(double) * (n > 0 ? n : 1));
+	mm_coefficient_intervals(co, n, level, lower, upper);
 	for (i = 0; i < n; i++)
 		put_coefficient(rsinfo,
 						model->labels.n_classes > 2 ? model->labels.classes[co[i].row] : NULL,
 						co[i].column < 0 ? "intercept" : MmDesignName(model, co[i].column),
-						co[i].value, co[i].std_err, co[i].stat, co[i].p_value);
+						&co[i], lower[i], upper[i]);
 	SPI_finish();
 	return (Datum) 0;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "algorithm.h"
+#include "distributions.h"
 
 /* Name of a task as SQL spells it, or NULL. */
 const char *
@@ -166,7 +167,8 @@ mm_model_design_scaling(const MmModel *model, double *center, double *scale)
 /* A linear form's coefficients in raw units (see model.h). */
 int
 mm_linear_terms(const MmModel *model, int r, double intercept, const double *coef, int with_intercept,
-				const double *std_err, const double *stat, const double *p_value, MmCoefficient *out)
+				const double *std_err, const double *stat, const double *p_value, double df,
+				MmCoefficient *out)
 {
 	int			p = model->n_design,
 				n = with_intercept ? 1 : 0,
@@ -189,14 +191,14 @@ mm_linear_terms(const MmModel *model, int r, double intercept, const double *coe
 		out[n++] = (MmCoefficient)
 		{
 			r, j, w, std_err ? std_err[j + 1] : NAN, stat ? stat[j + 1] : NAN,
-				p_value ? p_value[j + 1] : NAN
+				p_value ? p_value[j + 1] : NAN, df
 		};
 	}
 	if (with_intercept)
 		out[0] = (MmCoefficient)
 	{
 		r, -1, intercept, std_err ? std_err[0] : NAN, stat ? stat[0] : NAN,
-			p_value ? p_value[0] : NAN
+			p_value ? p_value[0] : NAN, df
 	};
 	mm_free(center);
 	mm_free(scale);
@@ -206,12 +208,12 @@ mm_linear_terms(const MmModel *model, int r, double intercept, const double *coe
 /* A single linear form's coefficients, allocated (see model.h). */
 int
 mm_linear_coefficients(const MmModel *model, double intercept, const double *coef, int with_intercept,
-					   const double *std_err, const double *stat, const double *p_value,
+					   const double *std_err, const double *stat, const double *p_value, double df,
 					   MmCoefficient **out)
 {
 	MmCoefficient *co = mm_alloc(sizeof(MmCoefficient) * ((size_t) model->n_design + 1));
 	int			n = co == NULL ? -1 :
-		mm_linear_terms(model, 0, intercept, coef, with_intercept, std_err, stat, p_value, co);
+		mm_linear_terms(model, 0, intercept, coef, with_intercept, std_err, stat, p_value, df, co);
 
 	if (n < 0)
 	{
@@ -221,6 +223,30 @@ mm_linear_coefficients(const MmModel *model, double intercept, const double *coe
 	}
 	*out = co;
 	return n;
+}
+
+/* Confidence intervals of coefficients (see model.h). */
+void
+mm_coefficient_intervals(const MmCoefficient *co, int n, double level, double *lower, double *upper)
+{
+	/* the coefficients of a model share their df: one quantile serves them all */
+	double		df = NAN,
+				q = NAN;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		double		half;
+
+		if (!(co[i].df == df))
+		{
+			df = co[i].df;
+			q = mm_t_quantile(0.5 + 0.5 * level, df);
+		}
+		half = q * co[i].std_err;
+		lower[i] = isnan(half) ? NAN : co[i].value - half;
+		upper[i] = isnan(half) ? NAN : co[i].value + half;
+	}
 }
 
 /* Applies the model's preprocessing to one row (see model.h). */

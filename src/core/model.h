@@ -275,7 +275,21 @@ typedef struct MmCoefficient
 	double		std_err;		/* NaN where undefined */
 	double		stat;
 	double		p_value;
+	/*
+	 * the degrees of freedom of the t distribution stat follows under the
+	 * null, from which the confidence interval takes its quantile: INFINITY
+	 * for a z statistic (normal)
+	 */
+	double		df;
 } MmCoefficient;
+
+/*
+ * The confidence interval at level (in (0, 1)) of each of n coefficients,
+ * value -+ the two-sided quantile of its distribution times its standard
+ * error, into lower and upper: NaN where the standard error is.
+ */
+extern void mm_coefficient_intervals(const MmCoefficient *co, int n, double level, double *lower,
+									 double *upper);
 
 /*
  * One row of a linear form's coefficients over the design (row r of a
@@ -284,12 +298,13 @@ typedef struct MmCoefficient
  * column's center (clipping is not undone: the coefficients hold within the
  * clip range).  Writes the intercept first when with_intercept, then the
  * n_design slopes, into out, with the statistics given (n_design + 1 each,
- * intercept first) or NaN where they are NULL.  Returns how many it wrote,
- * or -1 when out of memory.
+ * intercept first) or NaN where they are NULL, and the statistics' degrees
+ * of freedom df (see MmCoefficient).  Returns how many it wrote, or -1 when
+ * out of memory.
  */
 extern int	mm_linear_terms(const MmModel *model, int r, double intercept, const double *coef,
 							int with_intercept, const double *std_err, const double *stat,
-							const double *p_value, MmCoefficient *out);
+							const double *p_value, double df, MmCoefficient *out);
 
 /*
  * The coefficients of a model with one linear form, as mm_linear_terms
@@ -298,7 +313,7 @@ extern int	mm_linear_terms(const MmModel *model, int r, double intercept, const 
  */
 extern int	mm_linear_coefficients(const MmModel *model, double intercept, const double *coef,
 								   int with_intercept, const double *std_err, const double *stat,
-								   const double *p_value, MmCoefficient **out);
+								   const double *p_value, double df, MmCoefficient **out);
 
 /* Frees a model built with the core allocator. */
 extern void mm_model_free(MmModel *model);

@@ -205,6 +205,35 @@ test_artifact_roundtrip(void **state)
 	mm_model_free(m);
 }
 
+/*
+ * Confidence intervals: coef -+ q std_err with q the t quantile of each
+ * coefficient's df (2.2281388519862742 for 10 df at 95%, 12.706204736174693
+ * for 1), the normal one (1.6448536269514723 at 90%) for INFINITY, and none
+ * without a standard error or with no degrees of freedom left.
+ */
+static void
+test_coefficient_intervals(void **state)
+{
+	MmCoefficient co[] = {
+		{0, -1, 3.0, 0.5, 6.0, 0.0, 10.0}, {0, 0, -2.0, 1.0, -2.0, 0.0, 10.0},
+		{0, 1, 1.0, NAN, NAN, NAN, 10.0}, {0, 2, 4.0, 2.0, 2.0, 0.0, 1.0},
+		{0, 3, 4.0, 2.0, 2.0, 0.0, INFINITY}, {0, 4, 4.0, 2.0, 2.0, 0.0, 0.0},
+	};
+	double		lo[6],
+				hi[6];
+
+	mm_coefficient_intervals(co, 6, 0.95, lo, hi);
+	assert_close(lo[0], 3.0 - 0.5 * 2.2281388519862742, 1e-13);
+	assert_close(hi[0], 3.0 + 0.5 * 2.2281388519862742, 1e-13);
+	assert_close(lo[1], -2.0 - 2.2281388519862742, 1e-13);
+	assert_true(isnan(lo[2]) && isnan(hi[2]));
+	assert_close(hi[3], 4.0 + 2.0 * 12.706204736174693, 1e-12);
+	assert_close(hi[4], 4.0 + 2.0 * 1.9599639845400539, 1e-13);
+	assert_true(isnan(lo[5]) && isnan(hi[5]));
+	mm_coefficient_intervals(co + 4, 1, 0.90, lo, hi);
+	assert_close(lo[0], 4.0 - 2.0 * 1.6448536269514723, 1e-13);
+}
+
 int
 main(void)
 {
@@ -212,6 +241,7 @@ main(void)
 		cmocka_unit_test(test_codes),
 		cmocka_unit_test(test_encoding),
 		cmocka_unit_test(test_artifact_roundtrip),
+		cmocka_unit_test(test_coefficient_intervals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -775,7 +775,7 @@ coefficients(const MmModel *model, MmCoefficient **out)
 {
 	const MmElasticNet *m = model->fit;
 
-	return mm_linear_coefficients(model, m->intercept, m->coef, m->fit_intercept, NULL, NULL, NULL, out);
+	return mm_linear_coefficients(model, m->intercept, m->coef, m->fit_intercept, NULL, NULL, NULL, NAN, out);
 }
 
 static const double *

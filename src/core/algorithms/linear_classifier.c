@@ -344,7 +344,7 @@ mm_lc_coefficients(const MmModel *model, MmCoefficient **out)
 		size_t		at = (size_t) r * (p + 1);
 		int			k = mm_linear_terms(model, r, c->intercept[r], c->coef + (size_t) r * p,
 										c->fit_intercept, c->std_err + at, c->stat + at,
-										c->p_value + at, co + n);
+										c->p_value + at, INFINITY, co + n);
 
 		if (k < 0)
 		{

@@ -315,7 +315,7 @@ coefficients(const MmModel *model, MmCoefficient **out)
 	const MmLinearModel *lin = model->fit;
 
 	return mm_linear_coefficients(model, lin->intercept, lin->coef, lin->fit_intercept, lin->std_err,
-								  lin->stat, lin->p_value, out);
+								  lin->stat, lin->p_value, lin->df_resid, out);
 }
 
 static const double *

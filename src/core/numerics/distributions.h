@@ -1,5 +1,6 @@
 /*
- * distributions.h: tail probabilities for the inference statistics.
+ * distributions.h: tail probabilities and quantiles for the inference
+ * statistics.
  *
  * Hand-written on purpose: the Debian libraries that have them (GSL, Rmath)
  * are GPL, which the extension's license cannot take in.
@@ -21,5 +22,14 @@ extern double mm_chi2_upper_p(double x, double df);
 
 /* Two-sided p-value of a z statistic. */
 extern double mm_z_two_sided_p(double z);
+
+/* The standard normal quantile: x with P(Z <= x) = p; NaN outside (0, 1). */
+extern double mm_normal_quantile(double p);
+
+/*
+ * Student's t quantile: t with P(T <= t) = p for df degrees of freedom,
+ * the normal quantile when df is +inf; NaN outside p in (0, 1), df > 0.
+ */
+extern double mm_t_quantile(double p, double df);
 
 #endif							/* MM_DISTRIBUTIONS_H */

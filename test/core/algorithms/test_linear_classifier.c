@@ -213,6 +213,8 @@ test_coefficients(void **state)
 			assert_int_equal(row[1 + j].column, j);
 			assert_true(row[1 + j].value == w);
 			assert_true(row[1 + j].std_err == 100 + r * (P + 1) + 1 + j);
+			/* z statistics: the intervals take the normal quantile */
+			assert_true(isinf(row[1 + j].df) && row[1 + j].df > 0);
 			assert_true(row[1 + j].stat == 200 + r * (P + 1) + 1 + j);
 			intercept -= w * transform[j].center;
 		}

@@ -180,6 +180,8 @@ test_linear_regression_model(void **state)
 		assert_true(same(&co[1 + j].std_err, &LIN(m)->std_err[1 + j], 1));
 		assert_true(same(&co[1 + j].stat, &LIN(m)->stat[1 + j], 1));
 		assert_true(same(&co[1 + j].p_value, &LIN(m)->p_value[1 + j], 1));
+		/* the t statistic's degrees of freedom, from which the interval takes its quantile */
+		assert_true(co[1 + j].df == LIN(m)->df_resid);
 		intercept -= w * m->transform[j].center;
 	}
 	assert_true(co[0].value == intercept);

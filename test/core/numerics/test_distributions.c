@@ -2,7 +2,8 @@
  * test_distributions.c: tail probabilities against closed forms (the
  * regularized incomplete beta function where it reduces to elementary
  * functions, Student's t for 1 to 4 degrees of freedom) and published
- * critical values of the t and normal distributions.
+ * critical values of the t and normal distributions; the quantiles against
+ * closed forms and values computed in 40-digit arithmetic.
  */
 #include "testutil.h"
 
@@ -326,6 +327,86 @@ test_f_and_chi2(void **state)
 	assert_true(mm_chi2_upper_p(INFINITY, 3) == 0.0 && mm_f_upper_p(INFINITY, 3, 3) == 0.0);
 }
 
+/*
+ * Quantiles against closed forms: t with 1 df is Cauchy, t = tan(pi (p -
+ * 1/2)); with 2 df t = (2p - 1) sqrt(2 / (4 p (1 - p))); and every quantile
+ * inverts its tail probability.
+ */
+static void
+test_quantile_closed_forms(void **state)
+{
+	double		ps[] = {1e-12, 1e-6, 0.001, 0.025, 0.1, 0.3, 0.45, 0.55, 0.7, 0.9, 0.975, 0.999, 0.9999995};
+	int			i;
+
+	for (i = 0; i < 13; i++)
+	{
+		double		p = ps[i],
+					t1 = mm_t_quantile(p, 1),
+					t2 = mm_t_quantile(p, 2);
+
+		assert_close(t1, tan(M_PI * (p - 0.5)), 1e-13 * fabs(t1));
+		assert_close(t2, (2 * p - 1) * sqrt(2.0 / (4 * p * (1 - p))), 1e-13 * fabs(t2));
+		assert_rel(mm_t_two_sided_p(mm_t_quantile(p, 7.5), 7.5), 2 * fmin(p, 1 - p), 1e-11);
+		assert_rel(mm_z_two_sided_p(mm_normal_quantile(p)), 2 * fmin(p, 1 - p), 1e-14);
+		/* symmetric about 0, where 1 - p is exact */
+		if (p >= 0.5)
+			assert_true(mm_t_quantile(1 - p, 12) == -mm_t_quantile(p, 12));
+	}
+	assert_true(mm_t_quantile(0.5, 3) == 0.0 && mm_normal_quantile(0.5) == 0.0);
+}
+
+/*
+ * Quantiles computed in 40-digit arithmetic (mpmath: the root of the
+ * regularized incomplete beta function) at the doubles nearest the usual
+ * two-sided 95% and 0.9999995 (level 0.999999): that far out, the
+ * double's own rounding moves t by more than 1e-13.
+ */
+static void
+test_quantile_table(void **state)
+{
+	static const struct
+	{
+		double		df,
+					p,
+					t;
+	}			table[] = {
+		{1, 0.975, 12.706204736174693}, {1, 0.9999995, 636619.77241943031},
+		{2, 0.975, 4.3026527297494618}, {2, 0.9999995, 999.9992500409771},
+		{3, 0.975, 3.1824463052837084}, {3, 0.9999995, 130.15458956192758},
+		{9, 0.975, 2.262157162798205}, {9, 0.9999995, 11.636782027441653},
+		{10, 0.975, 2.2281388519862742}, {10, 0.9999995, 10.516489957008546},
+		{30, 0.975, 2.0422724563012379}, {30, 0.9999995, 6.1190756204137325},
+		{100, 0.975, 1.9839715185235519}, {100, 0.9999995, 5.2137275742494876},
+		{1000, 0.975, 1.9623390808264081}, {1000, 0.9999995, 4.9222895234460738},
+		{100000, 0.975, 1.9599877075346093}, {100000, 0.9999995, 4.8919433407313028},
+		{INFINITY, 0.975, 1.9599639845400539}, {INFINITY, 0.995, 2.5758293035489005},
+		{INFINITY, 0.9999995, 4.891638475714779},
+	};
+	int			i;
+
+	for (i = 0; i < (int) (sizeof(table) / sizeof(table[0])); i++)
+	{
+		assert_rel(mm_t_quantile(table[i].p, table[i].df), table[i].t, 1e-13);
+		assert_rel(-mm_t_quantile(1 - table[i].p, table[i].df), table[i].t, 1e-13);
+	}
+	assert_rel(mm_normal_quantile(0.975), 1.9599639845400539, 1e-15);
+	/* far tails: the normal's to the end of the double range, t's to very large values */
+	assert_rel(-mm_normal_quantile(1e-300), 37.047096299361199, 1e-12);
+	assert_true(isfinite(mm_t_quantile(1e-15, 0.5)) && mm_t_quantile(1e-15, 0.5) < -1e25);
+}
+
+/* Quantiles refuse what is no probability or no distribution. */
+static void
+test_quantile_edges(void **state)
+{
+	assert_true(isnan(mm_normal_quantile(0)) && isnan(mm_normal_quantile(1)));
+	assert_true(isnan(mm_normal_quantile(NAN)) && isnan(mm_normal_quantile(-0.5)));
+	assert_true(isnan(mm_t_quantile(0, 5)) && isnan(mm_t_quantile(1, 5)));
+	assert_true(isnan(mm_t_quantile(0.9, 0)) && isnan(mm_t_quantile(0.9, -1)));
+	assert_true(isnan(mm_t_quantile(0.9, NAN)) && isnan(mm_t_quantile(NAN, 3)));
+	assert_true(mm_t_quantile(0.975, INFINITY) == mm_normal_quantile(0.975));
+}
+
 int
 main(void)
 {
@@ -340,6 +421,9 @@ main(void)
 		cmocka_unit_test(test_t_edges),
 		cmocka_unit_test(test_z),
 		cmocka_unit_test(test_f_and_chi2),
+		cmocka_unit_test(test_quantile_closed_forms),
+		cmocka_unit_test(test_quantile_table),
+		cmocka_unit_test(test_quantile_edges),
 	};
 
 	return cmocka_run_group_tests_name("distributions", tests, NULL, NULL);
