@@ -57,8 +57,8 @@ DATA = sql/modelmgr--$(EXTVERSION).sql sql/modelmgr--0.1.0.sql sql/modelmgr--0.1
 	sql/modelmgr--0.5.0--0.6.0.sql sql/modelmgr--0.6.0--0.7.0.sql
 
 REGRESS = setup catalog train_linear predict registry evaluate audit \
-	permissions parallel errors classify float_labels preprocess cluster encode monitor privileges shadowing tune export \
-	elastic_net passagg upgrade
+	permissions parallel errors classify preprocess cluster encode monitor privileges shadowing tune export \
+	elastic_net passagg float_labels upgrade
 REGRESS_OPTS = --temp-instance=tmp_check --temp-config=test/modelmgr.conf
 
 TAP_TESTS = 1

@@ -52,6 +52,14 @@ SELECT mm_classes('numeric_multi');
 SELECT id, mm_predict('numeric_multi', n) AS label, mm_predict_label('numeric_multi', n) AS text_label
   FROM numeric_multi n WHERE id IN (3, 4, 5) ORDER BY id;
 
+-- a monitor reads a numeric label column as the classes render: 1.00 is the class "1"
+SELECT mm_monitor('numeric_multi', 'numeric_multi', label_column => 'y') AS monitor \gset
+SELECT r#>'{quality,rows}' AS labelled,
+       (r#>>'{quality,accuracy}')::float8
+         = (mm_evaluate('numeric_multi', 'numeric_multi')->>'accuracy')::float8 AS accuracy_as_evaluated
+  FROM mm_monitor_run(:monitor) r;
+SELECT mm_unmonitor(:monitor);
+
 -- negative and two-digit labels: integers' order, not text's
 CREATE TABLE float_codes AS
 SELECT g AS id, (g % 3)::float8 * 5 + ((g * 7) % 10) / 10.0 AS x,
