@@ -32,6 +32,7 @@
 #include "dataset.h"
 #include "guc.h"
 #include "model.h"
+#include "numberlabel.h"
 #include "rowhash.h"
 #include "security.h"
 
@@ -49,9 +50,12 @@ typedef struct LoadReceiver
 	/* why the scan was stopped: reported once SPI has returned */
 	enum
 	{
-		LOAD_OK, LOAD_TOO_MANY_LABELS, LOAD_TOO_MUCH_MEMORY, LOAD_TOO_MANY_CATEGORIES
+		LOAD_OK, LOAD_TOO_MANY_LABELS, LOAD_TOO_MUCH_MEMORY, LOAD_TOO_MANY_CATEGORIES,
+		LOAD_FRACTIONAL_LABEL, LOAD_LABEL_TOO_LARGE
 	}			stopped;
 	int			stopped_column;
+	char	   *stopped_label;	/* the target value that stopped the scan, as text */
+	Oid			label_source;	/* the type number labels are read as (numberlabel.h) */
 	uint64	   *text_hash;		/* per feature: the hash of a text value, for the split */
 	double	   *hash_row;		/* the row as the split hashes it */
 	bool		keep_hashes;	/* give the parts hash arrays, which keep each row's hash */
@@ -221,7 +225,14 @@ grow_part(MmDataset *ds, int part, bool with_hash)
 	return true;
 }
 
-/* The dictionary index of a label, added when new; -1 past MM_MAX_CLASSES. */
+/* label_index's answer for a NaN or infinite number label: the row is counted, not kept. */
+#define LABEL_NONFINITE (-2)
+
+/*
+ * The dictionary index of a label, added when new; -1 when the scan must
+ * stop (past MM_MAX_CLASSES, or a number that is no label: lr->stopped says
+ * which), LABEL_NONFINITE for NaN or an infinity.
+ */
 static int32
 label_index(LoadReceiver *lr, Datum value, uint64 *hash)
 {
@@ -229,14 +240,30 @@ label_index(LoadReceiver *lr, Datum value, uint64 *hash)
 	const char *str = NULL;
 	int			len = 0;
 	double		number = 0.0;
+	int64		whole = 0;
 	uint32		slot;
 
 	switch (ds->label_kind)
 	{
 		case MM_LABEL_NUMBER:
-			number = (double) DatumGetInt64(value);
-			*hash = hash_bytes_uint32_extended((uint32) DatumGetInt64(value),
-											   (uint64) (DatumGetInt64(value) >> 32));
+			switch (MmNumberLabelFrom(value, lr->label_source, &whole))
+			{
+				case MM_NUMBER_LABEL_OK:
+					break;
+				case MM_NUMBER_LABEL_NONFINITE:
+					return LABEL_NONFINITE;
+				case MM_NUMBER_LABEL_FRACTIONAL:
+					lr->stopped = LOAD_FRACTIONAL_LABEL;
+					lr->stopped_label = MmNumberLabelText(value, lr->label_source);
+					return -1;
+				case MM_NUMBER_LABEL_TOO_LARGE:
+					lr->stopped = LOAD_LABEL_TOO_LARGE;
+					lr->stopped_label = MmNumberLabelText(value, lr->label_source);
+					return -1;
+			}
+			/* as a bigint label hashes, so a float 0/1 target splits as an integer one */
+			number = (double) whole;
+			*hash = hash_bytes_uint32_extended((uint32) whole, (uint64) (whole >> 32));
 			break;
 		case MM_LABEL_BOOLEAN:
 			number = DatumGetBool(value) ? 1.0 : 0.0;
@@ -270,7 +297,7 @@ label_index(LoadReceiver *lr, Datum value, uint64 *hash)
 
 		ds->labels[ds->nlabels] = ds->label_kind == MM_LABEL_TEXT ? pnstrdup(str, len) :
 			ds->label_kind == MM_LABEL_BOOLEAN ? pstrdup(number != 0.0 ? "true" : "false") :
-			psprintf(INT64_FORMAT, DatumGetInt64(value));
+			psprintf(INT64_FORMAT, whole);
 		MemoryContextSwitchTo(old);
 	}
 	ds->label_values[ds->nlabels] = number;
@@ -331,9 +358,16 @@ load_receive(TupleTableSlot *slot, DestReceiver *self)
 			return true;
 		}
 		label = label_index(lr, slot->tts_values[p], &label_hash);
+		if (label == LABEL_NONFINITE)
+		{
+			/* the caller reports these rows, as it does a numeric target's */
+			ds->nonfinite_target++;
+			return true;
+		}
 		if (label < 0)
 		{
-			lr->stopped = LOAD_TOO_MANY_LABELS;
+			if (lr->stopped == LOAD_OK)
+				lr->stopped = LOAD_TOO_MANY_LABELS;
 			return false;
 		}
 	}
@@ -426,13 +460,22 @@ load_destroy(DestReceiver *self)
 {
 }
 
-/* The SQL type a label kind is read as. */
+/* The SQL type a label kind is read as (number labels: as numberlabel.c says). */
 static const char *
-label_sql_type(MmLabelKind kind)
+label_sql_type(MmLabelKind kind, Oid number_source)
 {
 	switch (kind)
 	{
 		case MM_LABEL_NUMBER:
+			switch (number_source)
+			{
+				case FLOAT4OID:
+					return "pg_catalog.float4";
+				case FLOAT8OID:
+					return "pg_catalog.float8";
+				case NUMERICOID:
+					return "pg_catalog.numeric";
+			}
 			return "pg_catalog.int8";
 		case MM_LABEL_BOOLEAN:
 			return "pg_catalog.bool";
@@ -592,6 +635,8 @@ MmDatasetLoadTraining(MmDataset *ds, const MmSource *src, MmLabelKind label_kind
 	LoadReceiver lr;
 	char	   *snapshot;
 	bool		keep_hashes = ctx != NULL && ctx->keep_hashes;
+	Oid			label_source = label_kind == MM_LABEL_NUMBER ?
+		MmNumberLabelSourceType(src->target_type) : InvalidOid;
 	int			j,
 				part,
 				rc;
@@ -628,7 +673,7 @@ MmDatasetLoadTraining(MmDataset *ds, const MmSource *src, MmLabelKind label_kind
 		appendStringInfo(&q, ", (r.%s)::pg_catalog.float8", quote_identifier(src->target));
 	else if (label_kind != 0)
 		appendStringInfo(&q, ", (r.%s)::%s", quote_identifier(src->target),
-						 label_sql_type(label_kind));
+						 label_sql_type(label_kind, label_source));
 	appendStringInfo(&q, " FROM %s r", src->qualified);
 
 	/* both queries run under the caller's snapshot: the one recorded is the one read */
@@ -662,6 +707,7 @@ MmDatasetLoadTraining(MmDataset *ds, const MmSource *src, MmLabelKind label_kind
 	}
 	lr.relation = src->display;
 	lr.target = src->target;
+	lr.label_source = label_source;
 	ereport(DEBUG1, (errmsg_internal("modelmgr rows query: %s", q.data)));
 	/* SPI reports a SELECT whose rows went to a DestNone receiver as a utility */
 	rc = MmSpiRunTo(q.data, NULL, (DestReceiver *) &lr);
@@ -678,6 +724,23 @@ MmDatasetLoadTraining(MmDataset *ds, const MmSource *src, MmLabelKind label_kind
 				 errmsg("target \"%s\" has more than %d distinct values", src->target, MM_MAX_CLASSES),
 				 errhint("A classifier learns at most %d classes; a numeric target with many values "
 						 "calls for algorithm => '%s'.", MM_MAX_CLASSES, MmAlgorithmForTask(MM_TASK_REGRESSION))));
+	if (lr.stopped == LOAD_FRACTIONAL_LABEL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("target \"%s\" has value %s, which is not a whole number",
+						src->target, lr.stopped_label),
+				 errdetail("A classifier learns a %s target as classes only when every value is a whole number.",
+						   format_type_be(src->target_type)),
+				 errhint("Round the target in a view, or pass algorithm => '%s' to predict a number.",
+						 MmAlgorithmForTask(MM_TASK_REGRESSION))));
+	if (lr.stopped == LOAD_LABEL_TOO_LARGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("target \"%s\" has value %s, beyond the labels a classifier holds exactly",
+						src->target, lr.stopped_label),
+				 errdetail("A number label lies between -" INT64_FORMAT " and " INT64_FORMAT " (2^53).",
+						   MM_MAX_NUMBER_LABEL, MM_MAX_NUMBER_LABEL),
+				 errhint("Map the values to smaller codes, or to text, in a view.")));
 	if (lr.stopped == LOAD_TOO_MANY_CATEGORIES)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),

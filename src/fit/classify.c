@@ -29,7 +29,11 @@
 #include "preprocess.h"
 #include "util.h"
 
-/* The label kind a target type gives, or 0 when it cannot be a class label. */
+/*
+ * The label kind a target type gives, or 0 when it cannot be a class label.
+ * Float and numeric targets give number labels when their values are whole
+ * numbers, which only reading the rows tells (numberlabel.c).
+ */
 MmLabelKind
 MmLabelKindOf(Oid type)
 {
@@ -42,6 +46,9 @@ MmLabelKindOf(Oid type)
 		case INT2OID:
 		case INT4OID:
 		case INT8OID:
+		case FLOAT4OID:
+		case FLOAT8OID:
+		case NUMERICOID:
 			return MM_LABEL_NUMBER;
 		case BOOLOID:
 			return MM_LABEL_BOOLEAN;
@@ -236,6 +243,14 @@ MmEvaluateClassifier(const MmModel *model, MmSource *src)
 						   c->label_kind == MM_LABEL_TEXT ? "text" :
 						   c->label_kind == MM_LABEL_BOOLEAN ? "boolean" : "integer")));
 	(void) MmDatasetLoad(&ds, src, kind, false, 0.0, 0);
+	if (ds.nonfinite_target > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg_plural("target \"%s\" of relation %s is NaN or infinite in " INT64_FORMAT " row",
+							   "target \"%s\" of relation %s is NaN or infinite in " INT64_FORMAT " rows",
+							   (unsigned long) ds.nonfinite_target, src->target, src->display,
+							   ds.nonfinite_target),
+				 errhint("Filter those rows out, for example through a view.")));
 	if (ds.n[0] == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),

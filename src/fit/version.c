@@ -131,10 +131,8 @@ MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *src)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("target \"%s\" has type %s, but a classifier's labels are boolean, "
-							"integer or text", src->target, format_type_be(src->target_type)),
-					 MmIsNumericType(base) ?
-					 errhint("Pass algorithm => '%s' to predict a number, or cast the "
-							 "target to an integer in a view.", MmAlgorithmForTask(MM_TASK_REGRESSION)) : 0));
+							"whole numbers or text", src->target, format_type_be(src->target_type)),
+					 errhint("Cast the target to text in a view to learn its values as classes.")));
 		return algorithm;
 	}
 	if (!MmIsNumericType(base))

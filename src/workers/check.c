@@ -637,6 +637,7 @@ window_query(const MmCheckSpec *spec, const MmModel *model, MmSource *src)
 {
 	MmModel		inputs = *model;
 	StringInfoData q;
+	Oid			label_type = InvalidOid;
 	int			j;
 
 	memset(src, 0, sizeof(*src));
@@ -676,8 +677,8 @@ window_query(const MmCheckSpec *spec, const MmModel *model, MmSource *src)
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("label column \"%s\" does not exist in relation %s",
 							spec->label_column, src->display)));
-		if (model->task == MM_TASK_REGRESSION &&
-			!MmIsNumericType(get_atttype(src->relid, att)))
+		label_type = getBaseType(get_atttype(src->relid, att));
+		if (model->task == MM_TASK_REGRESSION && !MmIsNumericType(label_type))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("label column \"%s\" of relation %s is not a number",
@@ -689,7 +690,15 @@ window_query(const MmCheckSpec *spec, const MmModel *model, MmSource *src)
 	for (j = 0; j < src->nfeatures; j++)
 		appendStringInfo(&q, "%s%s", j ? ", " : "",
 						 MmFeatureExpression(src->features[j], src->feature_kinds[j], "r"));
-	if (spec->label_column != NULL)
+	/*
+	 * Labels are matched with the classes by their text; a numeric 1.00 is the
+	 * class "1" (number labels render as integers, numberlabel.c).
+	 */
+	if (spec->label_column != NULL && model->task == MM_TASK_CLASSIFICATION &&
+		model->labels.label_kind == MM_LABEL_NUMBER && label_type == NUMERICOID)
+		appendStringInfo(&q, ", pg_catalog.trim_scale(r.%s)::pg_catalog.text",
+						 quote_identifier(spec->label_column));
+	else if (spec->label_column != NULL)
 		appendStringInfo(&q, ", (r.%s)::%s", quote_identifier(spec->label_column),
 						 model->task == MM_TASK_REGRESSION ? "pg_catalog.float8" : "pg_catalog.text");
 	appendStringInfo(&q, " FROM %s r", src->qualified);

@@ -144,6 +144,22 @@ is($out, database("id, mm_predict_label('rating', h) AS prediction", 'homes h'),
 ($status, $out, $err) = score('--number', "$dir/rating.json", "$dir/homes.csv");
 is($out, database("mm_predict('rating', h) AS prediction", 'homes h'), 'and the same numbers');
 
+# a double precision target of whole numbers: number labels, printed as integers
+$node->safe_psql('postgres', q{
+	CREATE VIEW homes_float AS
+	SELECT id, area, age, dist, tax, garden, district, code, rating::float8 AS rating FROM homes;
+	SELECT version FROM mm_train('rating_float', 'homes_float', 'rating', algorithm => 'logistic_regression',
+		exclude => ARRAY['id'], preprocess => '{"*": {"impute": "mean"}, "district": {"impute": "most_frequent"}}');
+});
+PostgreSQL::Test::Utils::append_to_file("$dir/rating_float.json",
+	$node->safe_psql('postgres', "SELECT mm_export('rating_float')"));
+($status, $out, $err) = score('--keep=id', "$dir/rating_float.json", "$dir/homes.csv");
+is($out, database("id, mm_predict_label('rating_float', h) AS prediction", 'homes h'),
+	'a classifier of a double precision target: the same labels');
+unlike($out, qr/\.0\b/, 'rendered as integers');
+($status, $out, $err) = score('--number', "$dir/rating_float.json", "$dir/homes.csv");
+is($out, database("mm_predict('rating_float', h) AS prediction", 'homes_float h'), 'and the same numbers');
+
 my $distances = join(', ', map { "(mm_transform('groups', h))[" . ($_ + 1) . "] AS distance_$_" } 0 .. 4);
 ($status, $out, $err) = score('--keep=id', '--transform', "$dir/groups.json", "$dir/homes.csv");
 is($out, database("id, mm_predict('groups', h) AS prediction, $distances", 'homes h'),
