@@ -871,6 +871,28 @@ MmDatasetOrderLabels(MmDataset *ds)
 	ds->label_slots = NULL;
 }
 
+/*
+ * Errors unless rows read to evaluate a model on (every row in part 0) have
+ * a target to score against: none NaN or infinite, and at least one.
+ */
+void
+MmDatasetRequireEvaluationRows(const MmDataset *ds, const MmSource *src)
+{
+	if (ds->nonfinite_target > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg_plural("target \"%s\" of relation %s is NaN or infinite in " INT64_FORMAT " row",
+							   "target \"%s\" of relation %s is NaN or infinite in " INT64_FORMAT " rows",
+							   (unsigned long) ds->nonfinite_target, src->target, src->display,
+							   ds->nonfinite_target),
+				 errhint("Filter those rows out, for example through a view.")));
+	if (ds->n[0] == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("relation %s has no rows with a non-null target to evaluate on",
+						src->display)));
+}
+
 /* Releases the rows. */
 void
 MmDatasetFree(MmDataset *ds)

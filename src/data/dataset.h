@@ -111,6 +111,7 @@ extern void MmDatasetRequireRoom(const MmDataset *ds, const char *relation, size
 								 Size per_row, const char *detail);
 extern void MmDatasetRequireFoldRoom(const MmDataset *all, const char *relation);
 extern void MmDatasetOrderLabels(MmDataset *ds);
+extern void MmDatasetRequireEvaluationRows(const MmDataset *ds, const MmSource *src);
 extern void MmDatasetFree(MmDataset *ds);
 
 #endif							/* MM_DATASET_H */

@@ -243,19 +243,7 @@ MmEvaluateClassifier(const MmModel *model, MmSource *src)
 						   c->label_kind == MM_LABEL_TEXT ? "text" :
 						   c->label_kind == MM_LABEL_BOOLEAN ? "boolean" : "integer")));
 	(void) MmDatasetLoad(&ds, src, kind, false, 0.0, 0);
-	if (ds.nonfinite_target > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg_plural("target \"%s\" of relation %s is NaN or infinite in " INT64_FORMAT " row",
-							   "target \"%s\" of relation %s is NaN or infinite in " INT64_FORMAT " rows",
-							   (unsigned long) ds.nonfinite_target, src->target, src->display,
-							   ds.nonfinite_target),
-				 errhint("Filter those rows out, for example through a view.")));
-	if (ds.n[0] == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("relation %s has no rows with a non-null target to evaluate on",
-						src->display)));
+	MmDatasetRequireEvaluationRows(&ds, src);
 	/* the relation's labels, as classes of the model */
 	map = palloc(sizeof(int32) * ds.nlabels);
 	for (l = 0; l < ds.nlabels; l++)

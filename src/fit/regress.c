@@ -151,19 +151,7 @@ MmEvaluateRegressionInMemory(const MmModel *model, MmSource *src)
 	int64		unseen;
 
 	(void) MmDatasetLoad(&ds, src, 0, true, 0.0, 0);
-	if (ds.nonfinite_target > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg_plural("target \"%s\" of relation %s is NaN or infinite in " INT64_FORMAT " row",
-							   "target \"%s\" of relation %s is NaN or infinite in " INT64_FORMAT " rows",
-							   (unsigned long) ds.nonfinite_target, src->target, src->display,
-							   ds.nonfinite_target),
-				 errhint("Filter those rows out, for example through a view.")));
-	if (ds.n[0] == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("relation %s has no rows with a non-null target to evaluate on",
-						src->display)));
+	MmDatasetRequireEvaluationRows(&ds, src);
 	MmDatasetEncode(model, src, &ds, &unseen);
 	part_metrics(model, &ds, 0, &m);
 	initStringInfo(&json);
