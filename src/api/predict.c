@@ -47,19 +47,6 @@ PG_FUNCTION_INFO_V1(mm_predict_proba_class);
 PG_FUNCTION_INFO_V1(mm_classes);
 PG_FUNCTION_INFO_V1(mm_transform);
 
-/* Whether an algorithm's models give class probabilities, or coordinates of their own. */
-static bool
-gives_probabilities(const MmAlgorithm *algorithm)
-{
-	return algorithm->proba != NULL;
-}
-
-static bool
-has_coordinates(const MmAlgorithm *algorithm)
-{
-	return algorithm->project != NULL;
-}
-
 /*
  * What a snapshot sees, as far as resolution cares: no transaction completed
  * (on a primary) or replayed (on a standby), and no command of this
@@ -540,7 +527,7 @@ require_proba(const PredictState *ps)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("model \"%s\" version %d (%s) gives no probabilities",
 						ps->version.model, ps->version.version, m->algorithm->name),
-				 errhint("Use mm_predict_label(), or train a %s.", MmAlgorithmList(gives_probabilities, " or "))));
+				 errhint("Use mm_predict_label(), or train a %s.", MmAlgorithmList(mm_algorithm_gives_probabilities, " or "))));
 }
 
 /* The transformed row's probability per class, in mm_classes order, into proba. */
@@ -693,7 +680,7 @@ mm_transform(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("mm_transform needs a %s model, and model \"%s\" version %d is %s",
-						MmAlgorithmList(has_coordinates, " or "),
+						MmAlgorithmList(mm_algorithm_has_coordinates, " or "),
 						ps->version.model, ps->version.version, m->algorithm->name),
 				 errhint("Use mm_predict() for its predictions.")));
 	out = palloc(sizeof(double) * mm_model_n_coordinates(m));

@@ -180,23 +180,6 @@ choose_algorithms(Tune *t)
 		t->algorithms[t->nalgorithms++] = chosen;
 }
 
-/* The algorithms of a task that give probabilities, as "a or b". */
-static char *
-with_probabilities(MmTask task)
-{
-	StringInfoData buf;
-	const MmAlgorithm *const *all;
-	int			count,
-				i;
-
-	initStringInfo(&buf);
-	all = mm_algorithms(&count);
-	for (i = 0; i < count; i++)
-		if (all[i]->task == task && all[i]->proba != NULL)
-			appendStringInfo(&buf, "%s%s", buf.len ? " or " : "", all[i]->name);
-	return buf.data;
-}
-
 static void
 choose_metric(Tune *t)
 {
@@ -222,7 +205,7 @@ choose_metric(Tune *t)
 					 errmsg("metric log_loss needs probabilities, which %s does not give",
 							t->algorithms[i]->name),
 					 errhint("Tune %s for log_loss, or choose another metric.",
-							 with_probabilities(t->task))));
+							 MmAlgorithmList(mm_algorithm_gives_probabilities, " or "))));
 	t->metric = m;
 }
 

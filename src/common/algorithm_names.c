@@ -8,41 +8,19 @@
  */
 #include "postgres.h"
 
-#include "lib/stringinfo.h"
-
 #include "algorithm.h"
 #include "algorithm_names.h"
 #include "model.h"
 
-/*
- * The names of the registered algorithms that pass keep (every one when
- * keep is NULL), in the registry's order, joined by ", " and before the
- * last by conjunction (" or ", " and "); "" when none does.
- */
+/* The names keep accepts, as mm_algorithm_list joins them, as a palloc'd string. */
 char *
-MmAlgorithmList(bool (*keep) (const MmAlgorithm *algorithm), const char *conjunction)
+MmAlgorithmList(int (*keep) (const MmAlgorithm *algorithm), const char *conjunction)
 {
-	StringInfoData buf;
-	int			count,
-				kept = 0,
-				i;
-	const MmAlgorithm *const *all = mm_algorithms(&count);
-	int			total = 0;
+	MmBuffer	buf = {0};
 
-	for (i = 0; i < count; i++)
-		if (keep == NULL || keep(all[i]))
-			total++;
-	initStringInfo(&buf);
-	for (i = 0; i < count; i++)
-	{
-		if (keep != NULL && !keep(all[i]))
-			continue;
-		if (kept > 0)
-			appendStringInfoString(&buf, kept == total - 1 ? conjunction : ", ");
-		appendStringInfoString(&buf, all[i]->name);
-		kept++;
-	}
-	return buf.data;
+	/* the core allocates through palloc here: a failure has raised already */
+	mm_algorithm_list(keep, conjunction, &buf);
+	return buf.data != NULL ? buf.data : pstrdup("");
 }
 
 /* The first registered algorithm of a task: auto's choice, else the first listed. */

@@ -10,7 +10,7 @@
 #include "algorithm.h"
 #include "model.h"
 
-extern char *MmAlgorithmList(bool (*keep) (const MmAlgorithm *algorithm), const char *conjunction);
+extern char *MmAlgorithmList(int (*keep) (const MmAlgorithm *algorithm), const char *conjunction);
 extern const char *MmAlgorithmForTask(MmTask task);
 
 #endif							/* MM_ALGORITHM_NAMES_H */

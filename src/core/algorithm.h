@@ -176,4 +176,26 @@ extern const MmAlgorithm *mm_algorithm_by_artifact_id(int id);
 /* The algorithm auto chooses for a task (regression, classification), or NULL. */
 extern const MmAlgorithm *mm_algorithm_default(MmTask task);
 
+/*
+ * Appends to out the names of the registered algorithms keep accepts (every
+ * one when keep is NULL), in the registry's order, joined by ", " and before
+ * the last by conjunction (" or ", " and "): how messages name algorithms,
+ * so that a new one appears in every message that should name it.
+ */
+extern void mm_algorithm_list(int (*keep) (const MmAlgorithm *algorithm), const char *conjunction,
+							  MmBuffer *out);
+
+/* What messages ask of an algorithm: class probabilities, coordinates of its own. */
+static inline int
+mm_algorithm_gives_probabilities(const MmAlgorithm *algorithm)
+{
+	return algorithm->task == MM_TASK_CLASSIFICATION && algorithm->proba != NULL;
+}
+
+static inline int
+mm_algorithm_has_coordinates(const MmAlgorithm *algorithm)
+{
+	return algorithm->project != NULL;
+}
+
 #endif							/* MM_ALGORITHM_H */

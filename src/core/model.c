@@ -36,11 +36,18 @@ mm_task_name(MmTask task)
 double
 mm_linear_predict(const MmLinearModel *m, int n, const double *x)
 {
-	double		s = m->intercept;
+	return mm_linear_form_predict(m->intercept, m->coef, n, x);
+}
+
+/* A linear form's prediction (see model.h). */
+double
+mm_linear_form_predict(double intercept, const double *coef, int n, const double *x)
+{
+	double		s = intercept;
 	int			i;
 
 	for (i = 0; i < n; i++)
-		s += m->coef[i] * x[i];
+		s += coef[i] * x[i];
 	return s;
 }
 

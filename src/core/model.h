@@ -188,6 +188,9 @@ extern const char *mm_task_name(MmTask task);
 /* A linear prediction, accumulated in feature order (the scorer repeats it). */
 extern double mm_linear_predict(const MmLinearModel *m, int n, const double *x);
 
+/* intercept + coef . x, accumulated in feature order: every linear form's prediction. */
+extern double mm_linear_form_predict(double intercept, const double *coef, int n, const double *x);
+
 /*
  * Applies the model's preprocessing to one row of raw values (NaN for a
  * missing one, category codes for text features) into z, n_design values:

@@ -67,7 +67,7 @@ is_integer_type(Oid base)
 }
 
 /* True for the algorithms that learn without a target. */
-static bool
+static int
 is_unsupervised(const MmAlgorithm *algorithm)
 {
 	return algorithm->task == MM_TASK_CLUSTERING || algorithm->task == MM_TASK_DECOMPOSITION;
@@ -77,17 +77,7 @@ is_unsupervised(const MmAlgorithm *algorithm)
 static char *
 supported_algorithms(void)
 {
-	StringInfoData buf;
-	int			count,
-				i;
-	const MmAlgorithm *const *all = mm_algorithms(&count);
-
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, "Supported algorithms: auto");
-	for (i = 0; i < count; i++)
-		appendStringInfo(&buf, ", %s", all[i]->name);
-	appendStringInfoChar(&buf, '.');
-	return buf.data;
+	return psprintf("Supported algorithms: auto, %s.", MmAlgorithmList(NULL, ", "));
 }
 
 /* Picks the algorithm and checks the target suits it. */

@@ -89,40 +89,13 @@ die(const char *fmt,...)
 	exit(1);
 }
 
-/* Whether an algorithm's models give class probabilities, or coordinates of their own. */
-static int
-offers_proba(const MmAlgorithm *algorithm)
-{
-	return algorithm->task == MM_TASK_CLASSIFICATION && algorithm->proba != NULL;
-}
-
-static int
-offers_coordinates(const MmAlgorithm *algorithm)
-{
-	return algorithm->project != NULL;
-}
-
 /* The registered algorithms keep accepts, as "a or b" (the text lives as long as the program). */
 static char *
 algorithm_list(int (*keep) (const MmAlgorithm *algorithm))
 {
 	MmBuffer	buf = {0};
-	int			count,
-				total = 0,
-				done = 0,
-				i;
-	const MmAlgorithm *const *all = mm_algorithms(&count);
 
-	for (i = 0; i < count; i++)
-		total += keep(all[i]) != 0;
-	for (i = 0; i < count; i++)
-		if (keep(all[i]))
-		{
-			if (done > 0)
-				mm_buffer_append(&buf, done == total - 1 ? " or " : ", ", done == total - 1 ? 4 : 2);
-			mm_buffer_append(&buf, all[i]->name, strlen(all[i]->name));
-			done++;
-		}
+	mm_algorithm_list(keep, " or ", &buf);
 	return buf.failed || buf.data == NULL ? "(none)" : buf.data;
 }
 
@@ -438,10 +411,10 @@ main(int argc, char **argv)
 	m = mm_scorer_model(s);
 	if (opt.proba && (m->task != MM_TASK_CLASSIFICATION || !mm_model_has_proba(m)))
 		die("--proba needs a %s model, and %s is a %s",
-			algorithm_list(offers_proba), model_path, m->algorithm->name);
+			algorithm_list(mm_algorithm_gives_probabilities), model_path, m->algorithm->name);
 	if (opt.transform && mm_model_n_coordinates(m) == 0)
 		die("--transform needs a %s model, and %s is a %s",
-			algorithm_list(offers_coordinates), model_path, m->algorithm->name);
+			algorithm_list(mm_algorithm_has_coordinates), model_path, m->algorithm->name);
 	if (opt.number && (m->task != MM_TASK_CLASSIFICATION || m->labels.label_kind == MM_LABEL_TEXT))
 		die("--number needs a classifier with numeric or boolean labels, and %s has %s", model_path,
 			m->task != MM_TASK_CLASSIFICATION ? "no labels" : "text labels");

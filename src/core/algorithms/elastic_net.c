@@ -631,12 +631,8 @@ static void
 score(const MmModel *model, const double *z, double *scores)
 {
 	const MmElasticNet *m = model->fit;
-	double		y = m->intercept;
-	int			j;
 
-	for (j = 0; j < model->n_design; j++)
-		y += m->coef[j] * z[j];
-	scores[0] = y;
+	scores[0] = mm_linear_form_predict(m->intercept, m->coef, model->n_design, z);
 }
 
 static double

@@ -65,3 +65,26 @@ mm_algorithm_default(MmTask task)
 			return algorithms[i];
 	return NULL;
 }
+
+/* The names keep accepts, as messages list them (see algorithm.h). */
+void
+mm_algorithm_list(int (*keep) (const MmAlgorithm *algorithm), const char *conjunction, MmBuffer *out)
+{
+	int			total = 0,
+				done = 0,
+				i;
+
+	for (i = 0; i < N_ALGORITHMS; i++)
+		total += keep == NULL || keep(algorithms[i]);
+	for (i = 0; i < N_ALGORITHMS; i++)
+	{
+		const char *separator = done == total - 1 ? conjunction : ", ";
+
+		if (keep != NULL && !keep(algorithms[i]))
+			continue;
+		if (done > 0)
+			mm_buffer_append(out, separator, strlen(separator));
+		mm_buffer_append(out, algorithms[i]->name, strlen(algorithms[i]->name));
+		done++;
+	}
+}

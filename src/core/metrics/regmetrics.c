@@ -56,12 +56,7 @@ mm_regression_metrics_linear(const double *moments, int p, double intercept, con
 	{
 		const double *row = sample + (size_t) i * d;
 
-		/* accumulated in feature order, as prediction does */
-		double		predicted = intercept;
-
-		for (j = 0; j < p; j++)
-			predicted += coef[j] * row[j];
-		abs_sum += fabs(row[p] - predicted);
+		abs_sum += fabs(row[p] - mm_linear_form_predict(intercept, coef, p, row));
 	}
 	out->mae = count > 0 ? abs_sum / count : NAN;
 }
