@@ -174,6 +174,49 @@ put_coefficient(ReturnSetInfo *rsinfo, const char *class, const char *feature, c
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
+/*
+ * The rows of the features the training left out as constant (the
+ * version's fitted preprocessing lists them): coefficient 0 in each
+ * coefficient row, as scikit-learn's fits give such a feature, with no
+ * statistics, since nothing was estimated.  SPI is connected.
+ */
+static void
+put_constant_features(ReturnSetInfo *rsinfo, const MmVersionRef *v, const MmModel *model,
+					  const MmCoefficient *co, int n)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(v->version_id)};
+	int			rows = 1,
+				nconstant,
+				r,
+				i;
+	char	  **names;
+	MmCoefficient zero = {0, 0, 0.0, NAN, NAN, NAN, NAN};
+
+	nconstant = MmCatalogQuery("SELECT pg_catalog.jsonb_array_elements_text(fitted_preprocess "
+							   "OPERATOR(pg_catalog.->) 'constant') FROM mm._versions "
+							   "WHERE id OPERATOR(pg_catalog.=) $1",
+							   1, types, values);
+	if (nconstant == 0)
+		return;
+	names = palloc(sizeof(char *) * nconstant);
+	for (i = 0; i < nconstant; i++)
+	{
+		bool		isnull;
+
+		names[i] = TextDatumGetCString(MmCatalogGet(i, 1, &isnull));
+	}
+	for (i = 0; i < n; i++)
+		rows = Max(rows, co[i].row + 1);
+	for (r = 0; r < rows; r++)
+		for (i = 0; i < nconstant; i++)
+		{
+			zero.row = r;
+			put_coefficient(rsinfo, model->labels.n_classes > 2 ? model->labels.classes[r] : NULL,
+							names[i], &zero, NAN, NAN);
+		}
+}
+
 /* mm_coefficients(model, level): one row per coefficient, intercept first. */
 Datum
 mm_coefficients(PG_FUNCTION_ARGS)
@@ -223,6 +266,7 @@ mm_coefficients(PG_FUNCTION_ARGS)
 						model->labels.n_classes > 2 ? model->labels.classes[co[i].row] : NULL,
 						co[i].column < 0 ? "intercept" : MmDesignName(model, co[i].column),
 						&co[i], lower[i], upper[i]);
+	put_constant_features(rsinfo, &v, model, co, n);
 	SPI_finish();
 	return (Datum) 0;
 }

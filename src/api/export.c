@@ -217,6 +217,32 @@ score_of(const MmModel *m, Jsonb *metrics)
 	}
 }
 
+/*
+ * The trivial model's score on the part score_of reads, as the document's
+ * metrics record it; NaN when they do not (documents from before the
+ * baseline was measured), and then no baseline holds the import back.
+ */
+static double
+trivial_score_of(const MmModel *m, Jsonb *metrics)
+{
+	const char *key = m->task == MM_TASK_REGRESSION ? "r2" : "f1";
+	JsonbValue *part = field(metrics, "test");
+	JsonbValue *baseline,
+			   *s;
+
+	if (m->task != MM_TASK_REGRESSION && m->task != MM_TASK_CLASSIFICATION)
+		return NAN;
+	if (part == NULL || part->type != jbvBinary)
+		part = field(metrics, "train");
+	if (part == NULL || part->type != jbvBinary)
+		return NAN;
+	baseline = getKeyJsonValueFromContainer(part->val.binary.data, "baseline", 8, NULL);
+	if (baseline == NULL || baseline->type != jbvBinary)
+		return NAN;
+	s = getKeyJsonValueFromContainer(baseline->val.binary.data, key, strlen(key), NULL);
+	return s ? MmJsonbNumber(s) : NAN;
+}
+
 /* One open array or object of the walk in check_sizes. */
 typedef struct Level
 {
@@ -429,6 +455,7 @@ import_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	t->metrics = MmJsonbText(metrics);
 	t->fitted = provenance_object(prov, "fitted_preprocess", "{}");
 	t->score = score_of(model, metrics);
+	t->trivial_score = trivial_score_of(model, metrics);
 	t->rows_read = (int64) provenance_number(prov, "rows_read", 0, 9e15, 0);
 	t->rows_train = (int64) provenance_number(prov, "rows_train", 0, 9e15, 0);
 	t->rows_test = (int64) provenance_number(prov, "rows_test", 0, 9e15, 0);

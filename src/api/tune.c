@@ -36,6 +36,7 @@
 #include "classify.h"
 #include "columns.h"
 #include "dataset.h"
+#include "deadline.h"
 #include "fit.h"
 #include "guc.h"
 #include "lsq.h"
@@ -121,6 +122,7 @@ typedef struct Tune
 	char	   *snapshot;
 	int			evaluated;
 	int			current;		/* the candidate being scored, from 1 */
+	TimestampTz deadline;		/* when the budget runs out, or 0 for none */
 	bool		stopped;		/* by the time budget */
 } Tune;
 
@@ -568,6 +570,8 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 		sum += c->fold_score[f];
 		sq += c->fold_score[f] * c->fold_score[f];
 		CHECK_FOR_INTERRUPTS();
+		/* fits without iterations check the budget between folds */
+		MmCheckFitDeadline();
 	}
 	c->mean = sum / t->folds;
 	/* the folds' spread, as scikit-learn's cv_results_ reports it (n in the denominator) */
@@ -755,24 +759,39 @@ run_score(void *arg)
 /*
  * Scores a candidate in a subtransaction: a candidate whose settings fail on
  * these rows (k-means with more clusters than a fold's rows, say) is
- * recorded as failed and the search goes on; a cancel ends it.
+ * recorded as failed and the search goes on; a cancel ends it.  Under a
+ * time budget (limited: once a candidate has a score) the fits stop
+ * between iterations once it runs out (deadline.c), and the candidate is
+ * recorded as failed with the time budget as its error; the search then
+ * ends.
  */
 static void
-score_candidate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
+score_candidate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c, bool limited)
 {
 	TimestampTz start = GetCurrentTimestamp();
 	ScoreCall	call = {fcinfo, t, c};
 	ErrorData  *edata;
+	bool		ok;
 
-	if (MmTrySubtransaction(run_score, &call, &edata))
+	limited = limited && t->deadline != 0;
+	if (limited)
+		MmSetFitDeadline(t->deadline);
+	/* an error that ends the call clears the deadline in tune_body */
+	ok = MmTrySubtransaction(run_score, &call, &edata);
+	MmClearFitDeadline();
+	c->seconds = seconds_since(start);
+	if (ok)
 		c->status = "ok";
 	else
 	{
+		bool		timed_out = limited && MmFitDeadlinePassed();
+
 		c->status = "failed";
-		c->error = pstrdup(edata->message);
+		c->error = timed_out ?
+			psprintf("stopped by the time budget after %.1f s", c->seconds) : pstrdup(edata->message);
 		FreeErrorData(edata);
+		t->stopped |= timed_out;
 	}
-	c->seconds = seconds_since(start);
 }
 
 static bool
@@ -879,26 +898,34 @@ tune_connected(FunctionCallInfo fcinfo, Tune *t, MmAuditCall *call)
 	/* the one read */
 	if (moments_suffice(t))
 		fold_pass(fcinfo, t);
-	else
+	/* a constant feature is left out by the fit from rows in memory (preprocess.c) */
+	if (t->fold_moments == NULL || MmAggregateHasConstantFeature(&t->merged))
 	{
+		t->fold_moments = NULL;
 		load_rows(t);
 		assign_folds(t);
 	}
 
 	MmProgressStart(t->spec.model, t->candidates.n, t->folds);
-	for (i = 0; i < t->candidates.n; i++)
+	if (t->budget > 0)
+		t->deadline = start + (TimestampTz) (t->budget * USECS_PER_SEC);
+	for (i = 0; i < t->candidates.n && !t->stopped; i++)
 	{
 		MmCandidate *c = &t->candidates.items[i];
 
 		t->current = i + 1;
 		MmProgressUpdate(t->current, c->algorithm->name, 0);
-		/* a budget stops the search between candidates, once one has a score */
-		if (t->budget > 0 && best != NULL && seconds_since(start) >= t->budget)
+		/*
+		 * Once a candidate has a score, the budget stops the search: between
+		 * candidates, or inside a candidate's fit (score_candidate).  The
+		 * first one runs to its end, so that a search always has a winner.
+		 */
+		if (t->budget > 0 && best != NULL && GetCurrentTimestamp() >= t->deadline)
 		{
 			t->stopped = true;
 			break;
 		}
-		score_candidate(fcinfo, t, c);
+		score_candidate(fcinfo, t, c, best != NULL);
 		t->evaluated++;
 		if (strcmp(c->status, "ok") == 0 && (best == NULL || better(t, c, best)))
 			best = c;
@@ -1030,6 +1057,7 @@ tune_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	}
 	PG_FINALLY();
 	{
+		MmClearFitDeadline();
 		MmProgressEnd();
 	}
 	PG_END_TRY();

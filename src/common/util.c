@@ -15,6 +15,7 @@
 #include "utils/resowner.h"
 #include "utils/lsyscache.h"
 
+#include "deadline.h"
 #include "mmcore.h"
 #include "util.h"
 
@@ -31,11 +32,12 @@ core_pfree(void *ptr)
 	pfree(ptr);
 }
 
-/* Lets the core's long loops be cancelled. */
+/* Lets the core's long loops be cancelled, or stopped by a search's time budget. */
 static void
 core_interrupts(void)
 {
 	CHECK_FOR_INTERRUPTS();
+	MmCheckFitDeadline();
 }
 
 /* Points the core's allocator at palloc and its interrupt checks at the server's. */

@@ -27,6 +27,7 @@
 #include "mmcore.h"
 #include "model.h"
 #include "preprocess.h"
+#include "trivialmodel.h"
 #include "util.h"
 
 /*
@@ -191,6 +192,9 @@ MmClassificationResults(const MmFitOutcome *in, MmTrained *out)
 	MmClassMetrics train_m,
 				test_m;
 	bool		has_test = ds->n[1] > 0;
+	int			majority = MmMajorityClass(ds);
+	double		trivial_train,
+				trivial_test = NAN;
 	StringInfoData metrics;
 
 	classifier_metrics(in->model, ds->x[0], ds->y[0], ds->n[0], &train_m);
@@ -202,11 +206,13 @@ MmClassificationResults(const MmFitOutcome *in, MmTrained *out)
 	initStringInfo(&metrics);
 	appendStringInfoString(&metrics, "{\"train\": ");
 	append_class_metrics(&metrics, &train_m);
+	trivial_train = MmAppendClassBaseline(&metrics, ds, 0, majority);
 	appendStringInfoString(&metrics, ", \"test\": ");
 	if (has_test)
 	{
 		append_class_metrics(&metrics, &test_m);
 		MmAppendUnseen(&metrics, in->prep);
+		trivial_test = MmAppendClassBaseline(&metrics, ds, 1, majority);
 	}
 	else
 		appendStringInfoString(&metrics, "null");
@@ -214,6 +220,7 @@ MmClassificationResults(const MmFitOutcome *in, MmTrained *out)
 					 in->report->n_iter, in->report->converged ? "true" : "false");
 	out->metrics = metrics.data;
 	out->score = has_test ? test_m.f1 : train_m.f1;
+	out->trivial_score = has_test ? trivial_test : trivial_train;
 }
 
 /*

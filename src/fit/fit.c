@@ -367,10 +367,29 @@ fit_in_memory(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorit
 }
 
 /*
+ * True when a feature has one value in every training row of the
+ * aggregate: the rows in memory are needed to leave it out (preprocess.c).
+ */
+bool
+MmAggregateHasConstantFeature(const MmLsView *view)
+{
+	int			j;
+
+	if (view->part[0][0] < 1)
+		return false;
+	for (j = 0; j < view->p; j++)
+		if (view->range[0][j] == view->range[0][view->d + j])
+			return true;
+	return false;
+}
+
+/*
  * Fits from the training aggregate: the one tuning made, or one pass over
  * the relation now.  No preprocessing, no text: the design is the features.
+ * False, with nothing fitted, when a feature is constant in the training
+ * part: the fit from the rows leaves it out.
  */
-static void
+static bool
 fit_from_aggregate(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
 				   const MmAlgorithm *algorithm, const MmTrainContext *tctx, MmParams *params,
 				   MmTrained *out)
@@ -387,6 +406,8 @@ fit_from_aggregate(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *s
 	}
 	else
 		out->snapshot = MmMomentsPass(fcinfo, spec, src, &view);
+	if (MmAggregateHasConstantFeature(&view))
+		return false;
 	init_model(algorithm, src, src->nfeatures, &out->model);
 	MmMomentsSource(&data, view.part[0], view.p);
 	run_fit(algorithm, spec, tctx, &data, params, 0, out, &report);
@@ -405,6 +426,7 @@ fit_from_aggregate(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *s
 	out->rows_skipped = rows_skipped(&out->model, view.head->rows_null_target, NULL);
 	out->fingerprint = view.head->fingerprint;
 	out->baseline = MmBaselineFinish(MmBaselineFromMoments(&view, src), &out->model);
+	return true;
 }
 
 /*
@@ -458,12 +480,13 @@ MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
 		ctx = &plain;
 	}
 	memset(trained, 0, sizeof(*trained));
+	/* clustering and decomposition have no trivial model to beat */
+	trained->trivial_score = NAN;
 	MmParseParams(algorithm, spec->params, src->nfeatures, &params);
-	if (ctx->moments != NULL ||
-		(MmAggregateServes(algorithm) && ctx->rows == NULL &&
-		 MmPreprocessIsEmpty(spec->preprocess) && !has_text_feature(src)))
-		fit_from_aggregate(fcinfo, spec, src, algorithm, ctx, &params, trained);
-	else
+	if (!((ctx->moments != NULL ||
+		   (MmAggregateServes(algorithm) && ctx->rows == NULL &&
+			MmPreprocessIsEmpty(spec->preprocess) && !has_text_feature(src))) &&
+		  fit_from_aggregate(fcinfo, spec, src, algorithm, ctx, &params, trained)))
 		fit_in_memory(spec, src, algorithm, ctx, &params, trained);
 	trained->algorithm = algorithm->name;
 	trained->task = mm_task_name(algorithm->task);

@@ -29,6 +29,8 @@ typedef struct MmTrained
 	char	   *metrics;		/* {"train": ..., "test": ...} */
 	char	   *fitted;			/* the fitted preprocessing, as JSON */
 	double		score;
+	/* the trivial model's score on the part score is measured on (NaN: none) */
+	double		trivial_score;
 	int64		rows_read;
 	int64		rows_train;
 	int64		rows_test;
@@ -60,6 +62,7 @@ extern void MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmS
 extern void MmFitFromMoments(const MmTrainSpec *spec, const MmSource *src,
 							 const MmAlgorithm *algorithm, const double *moments, MmParams *params,
 							 MmModel *model);
+extern bool MmAggregateHasConstantFeature(const MmLsView *view);
 extern void MmNoticeNoTestRows(double train_rows, double test_size);
 
 #endif							/* MM_FIT_H */

@@ -598,21 +598,19 @@ drop_features(MmSource *src, MmDataset *ds, const bool *keep)
 
 /*
  * Whether a feature with this training variance stays: the variance
- * threshold drops it quietly (the caller says so), a constant feature it
- * does not drop is an error.
+ * threshold drops it (the caller says so), and without one a constant
+ * feature is left out too, with *constant set: it cannot tell the rows
+ * apart, and scikit-learn's fits give it a coefficient of 0 rather than
+ * refuse it.
  */
 static bool
-kept_by_variance(const MmPreprocess *pp, const char *name, double var)
+kept_by_variance(const MmPreprocess *pp, double var, bool *constant)
 {
+	*constant = false;
 	if (pp->variance_threshold_set && var <= pp->variance_threshold)
 		return false;
-	if (var == 0.0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("feature \"%s\" is constant in the training rows", name),
-				 errhint("Leave it out with exclude => ARRAY['%s'], or drop constant features "
-						 "with preprocess => '{\"variance_threshold\": 0}'.", name)));
-	return true;
+	*constant = var == 0.0;
+	return !*constant;
 }
 
 /* Moments of every column over the training rows. */
@@ -693,8 +691,8 @@ column_moments(const MmDataset *ds, ColumnMoments *m, bool need_var)
  * order statistic.  False when it needs the full treatment.
  */
 static bool
-fit_from_moments(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
-				 const ColumnMoments *m, size_t n, MmFeatureTransform *t, bool *keep)
+fit_from_moments(const MmColumnPrep *prep, const MmPreprocess *pp, const ColumnMoments *m,
+				 size_t n, MmFeatureTransform *t, bool *keep, bool *constant)
 {
 	if (m->present != n || n == 0 || prep->clip != MM_CLIP_NONE ||
 		prep->impute == MM_IMPUTE_MEDIAN || prep->impute == MM_IMPUTE_MOST_FREQUENT ||
@@ -709,14 +707,17 @@ fit_from_moments(const MmColumnPrep *prep, const MmPreprocess *pp, const char *n
 		prep->scale == MM_SCALE_MINMAX ? m->min : 0.0;
 	t->scale = prep->scale == MM_SCALE_STANDARD ? sqrt(m->var) :
 		prep->scale == MM_SCALE_MINMAX ? m->max - m->min : 1.0;
-	*keep = kept_by_variance(pp, name, m->var);
+	*keep = kept_by_variance(pp, m->var, constant);
 	return true;
 }
 
-/* Fits one feature's transform from its training values (NaN where missing). */
+/*
+ * Fits one feature's transform from its training values (NaN where
+ * missing); false when the feature is dropped (see kept_by_variance).
+ */
 static bool
 fit_column(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
-		   double *values, size_t n, MmFeatureTransform *t)
+		   double *values, size_t n, MmFeatureTransform *t, bool *constant)
 {
 	size_t		present = 0,
 				i;
@@ -797,7 +798,7 @@ fit_column(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
 			hi = v;
 	}
 	mean_var(values, present, &mean, &var);
-	if (!kept_by_variance(pp, name, var))
+	if (!kept_by_variance(pp, var, constant))
 		return false;
 	switch (prep->scale)
 	{
@@ -877,13 +878,14 @@ cmp_frequency(const void *a, const void *b, void *arg)
  * Fits a text feature: its categories from the training rows (the
  * max_categories - 1 most frequent kept, the rest grouped as other), the
  * imputed category, and the map from the dictionary's indexes to the
- * model's codes.  False when the variance threshold drops it (a single
- * category).
+ * model's codes.  False when it has a single category: the variance
+ * threshold drops it, or without one it is left out as constant (*single
+ * set).
  */
 static bool
 fit_categorical(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
 				const MmStringDict *d, int64 nulls_train, MmCategories *cats,
-				MmFeatureTransform *t, double **code_of)
+				MmFeatureTransform *t, double **code_of, bool *single)
 {
 	int		   *present = palloc(sizeof(int) * Max(d->n, 1));
 	int			npresent = 0,
@@ -945,16 +947,11 @@ fit_categorical(const MmColumnPrep *prep, const MmPreprocess *pp, const char *na
 	cats->other = other;
 	cats->encoding = prep->encoding;
 
+	*single = false;
 	if (cats->n + (cats->n_other > 0 ? 1 : 0) < 2)
 	{
-		if (pp->variance_threshold_set)
-			return false;
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("feature \"%s\" is constant in the training rows", name),
-				 errdetail("Every training row has the category \"%s\".", kept[0]),
-				 errhint("Leave it out with exclude => ARRAY['%s'], or drop constant features "
-						 "with preprocess => '{\"variance_threshold\": 0}'.", name)));
+		*single = !pp->variance_threshold_set;
+		return false;
 	}
 
 	/* the dictionary's values as the model codes them, unseen ones in the held-out rows too */
@@ -1040,6 +1037,7 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 	MmCategories *cats = palloc0(sizeof(MmCategories) * p);
 	double	  **code_of = palloc0(sizeof(double *) * p);
 	bool	   *keep = palloc(sizeof(bool) * p);
+	bool		constant;
 	bool		identity = true,
 				any_text = false;
 	MmModel		shell;
@@ -1077,6 +1075,7 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 	n = ds->n[0];
 
 	fit->dropped = palloc(sizeof(char *) * p);
+	fit->constant = palloc(sizeof(char *) * p);
 	{
 		bool		need_var = pp->variance_threshold_set;
 
@@ -1093,10 +1092,10 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 			for (i = 0; i < n; i++)
 				nulls_train += isnan(ds->x[0][i * p + j]);
 			keep[j] = fit_categorical(&pp->column[j], pp, src->features[j], ds->dicts[j],
-									  nulls_train, &cats[j], &all[j], &code_of[j]);
+									  nulls_train, &cats[j], &all[j], &code_of[j], &constant);
 		}
-		else if (!fit_from_moments(&pp->column[j], pp, src->features[j], &moments[j], n, &all[j],
-								   &keep[j]))
+		else if (!fit_from_moments(&pp->column[j], pp, &moments[j], n, &all[j], &keep[j],
+								   &constant))
 		{
 			if (column == NULL)
 			{
@@ -1108,17 +1107,27 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 			}
 			for (i = 0; i < n; i++)
 				column[i] = ds->x[0][i * p + j];
-			keep[j] = fit_column(&pp->column[j], pp, src->features[j], column, n, &all[j]);
+			keep[j] = fit_column(&pp->column[j], pp, src->features[j], column, n, &all[j],
+								 &constant);
 		}
-		if (!keep[j])
+		if (constant)
+			fit->constant[fit->nconstant++] = src->features[j];
+		else if (!keep[j])
 			fit->dropped[fit->ndropped++] = src->features[j];
 		CHECK_FOR_INTERRUPTS();
 	}
 	if (column)
 		pfree(column);
-	if (pp->select_k_best > 0 && fit->ndropped < p)
+	if (fit->nconstant == p)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 p == 1 ?
+				 errmsg("feature \"%s\" is constant in the training rows", fit->constant[0]) :
+				 errmsg("every feature is constant in the training rows"),
+				 errdetail("A model needs a feature whose value varies between the training rows.")));
+	if (pp->select_k_best > 0 && fit->ndropped + fit->nconstant < p)
 		MmSelectFeatures(pp->select_k_best, src, ds, keep, all, code_of, cats, fit);
-	if (fit->ndropped == p)
+	if (fit->ndropped + fit->nconstant == p)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("the variance threshold drops every feature"),
@@ -1157,14 +1166,27 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 			appendStringInfoString(&json, ", ");
 		MmJsonString(&json, fit->dropped[j]);
 	}
-	appendStringInfo(&json, "], \"duplicates_dropped\": " INT64_FORMAT, fit->duplicates);
+	appendStringInfoChar(&json, ']');
+	/* only when there are some, so that other versions' record keeps its shape */
+	if (fit->nconstant > 0)
+	{
+		appendStringInfoString(&json, ", \"constant\": [");
+		for (j = 0; j < fit->nconstant; j++)
+		{
+			if (j)
+				appendStringInfoString(&json, ", ");
+			MmJsonString(&json, fit->constant[j]);
+		}
+		appendStringInfoChar(&json, ']');
+	}
+	appendStringInfo(&json, ", \"duplicates_dropped\": " INT64_FORMAT, fit->duplicates);
 	if (fit->select_json)
 		appendStringInfo(&json, ", \"select\": %s", fit->select_json);
 	if (any_text)
 		appendStringInfo(&json, ", \"unseen_categories_held_out\": " INT64_FORMAT, fit->unseen[1]);
 	appendStringInfoChar(&json, '}');
 	fit->json = json.data;
-	if (fit->ndropped > 0)
+	if (fit->ndropped + fit->nconstant > 0)
 		drop_features(src, ds, keep);
 
 	p = ds->p;
@@ -1340,6 +1362,14 @@ MmReportPreprocessFit(const MmPreprocessFit *fit)
 				(errmsg_plural("the variance threshold dropped %d feature: %s",
 							   "the variance threshold dropped %d features: %s",
 							   by_variance, by_variance, MmFormatList(fit->dropped, by_variance))));
+	if (fit->nconstant > 0)
+		ereport(NOTICE,
+				(errmsg_plural("left out %d constant feature: %s",
+							   "left out %d constant features: %s",
+							   fit->nconstant, fit->nconstant,
+							   MmFormatList(fit->constant, fit->nconstant)),
+				 errdetail("A feature with one value in every training row cannot inform the model: "
+						   "its coefficient is 0, and prediction ignores its value.")));
 	if (fit->nselected_out > 0)
 		ereport(NOTICE,
 				(errmsg_plural("feature selection dropped %d feature: %s",

@@ -73,6 +73,8 @@ typedef struct MmPreprocessFit
 	int			ndropped;
 	char	  **dropped;		/* by the variance threshold, then by feature selection */
 	int			nselected_out;	/* the last of dropped, by feature selection */
+	int			nconstant;
+	char	  **constant;		/* left out for having one value in every training row */
 	char	   *select_json;	/* the selection's scores, or NULL */
 	char	   *json;			/* the fitted statistics, a JSON object */
 } MmPreprocessFit;

@@ -22,6 +22,7 @@
 #include "preprocess.h"
 #include "regmetrics.h"
 #include "regress.h"
+#include "trivialmodel.h"
 #include "util.h"
 
 /* The regression metrics of the model on one part, every row predicted as mm_predict would. */
@@ -93,6 +94,8 @@ MmRegressionResults(const MmFitOutcome *in, MmTrained *out)
 				test_m;
 	double		n_train;
 	bool		has_test;
+	double		trivial_train,
+				trivial_test = NAN;
 	StringInfoData metrics;
 
 	if (in->ds != NULL)
@@ -118,12 +121,14 @@ MmRegressionResults(const MmFitOutcome *in, MmTrained *out)
 	initStringInfo(&metrics);
 	appendStringInfoString(&metrics, "{\"train\": ");
 	MmAppendRegressionMetrics(&metrics, &train_m);
+	trivial_train = MmAppendRegressionBaseline(&metrics, in, 0);
 	appendStringInfoString(&metrics, ", \"test\": ");
 	if (has_test)
 	{
 		MmAppendRegressionMetrics(&metrics, &test_m);
 		if (in->prep != NULL)
 			MmAppendUnseen(&metrics, in->prep);
+		trivial_test = MmAppendRegressionBaseline(&metrics, in, 1);
 	}
 	else
 		appendStringInfoString(&metrics, "null");
@@ -134,6 +139,7 @@ MmRegressionResults(const MmFitOutcome *in, MmTrained *out)
 	appendStringInfoChar(&metrics, '}');
 	out->metrics = metrics.data;
 	out->score = has_test && !isnan(test_m.r2) ? test_m.r2 : train_m.r2;
+	out->trivial_score = has_test && !isnan(test_m.r2) ? trivial_test : trivial_train;
 }
 
 /*

@@ -182,6 +182,42 @@ should_deploy(const char *policy, int64 model_id, double score)
 	return !isnan(score) && score >= current;
 }
 
+/*
+ * Whether a version beats the trivial model on the score if_better compares
+ * (trained->score, on the part it was measured on): one that does not
+ * predicts no better than ignoring the features, whatever its accuracy.
+ * Models without a trivial model to compare with (clustering,
+ * decomposition, documents from before it was measured) pass.
+ */
+static bool
+beats_trivial_model(const MmTrained *trained)
+{
+	return isnan(trained->trivial_score) ||
+		(!isnan(trained->score) && trained->score > trained->trivial_score);
+}
+
+/* Says why if_better kept a version that does not beat the trivial model out of production. */
+static void
+notice_not_better_than_trivial(const char *model, int32 version, const MmTrained *trained)
+{
+	bool		classifier = trained->model.task == MM_TASK_CLASSIFICATION;
+	const char *metric = classifier ? "f1" : "r2";
+	const char *deploy_anyway = psprintf("SELECT mm_deploy('%s', %d);", model, version);
+
+	ereport(NOTICE,
+			(errmsg("version %d of model \"%s\" was not deployed: it does not beat the baseline",
+					version, model),
+			 errdetail("Its %s on the %s part, %g, is no better than %g, the %s of always predicting %s.",
+					   metric, trained->rows_test > 0 ? "test" : "training", trained->score,
+					   trained->trivial_score, metric,
+					   classifier ? "the majority class" : "the training mean"),
+			 classifier && mm_param_index(trained->model.algorithm, "class_weight") >= 0 ?
+			 errhint("For imbalanced classes, train with params => '{\"class_weight\": \"balanced\"}' "
+					 "(see \"Imbalanced classes\" in doc/classification.md); to deploy it anyway: %s",
+					 deploy_anyway) :
+			 errhint("To deploy it anyway: %s", deploy_anyway)));
+}
+
 /* What a new version row records beyond the algorithm's results. */
 typedef struct VersionRow
 {
@@ -378,6 +414,11 @@ MmRecordVersion(const MmTrainSpec *spec, const MmSource *src, MmTrained *trained
 	result->version = insert_version(spec, src, &row, &model_id, &result->version_id, &held);
 	call->version = result->version;
 	result->deployed = should_deploy(spec->deploy, model_id, trained->score);
+	if (result->deployed && strcmp(spec->deploy, "if_better") == 0 && !beats_trivial_model(trained))
+	{
+		result->deployed = false;
+		notice_not_better_than_trivial(spec->model, result->version, trained);
+	}
 	if (result->deployed && !(held & MM_PRIV_DEPLOY))
 	{
 		/* 'always' was refused before the training; 'if_better' trains without deploying */
