@@ -90,7 +90,7 @@ SELECT mm_predict_label('which_city', s) AS label, count(*) FROM sales s
 -- the training metrics are what evaluation on the same rows finds, prediction for prediction
 SELECT version FROM mm_train('which_city', 'sales', 'city', exclude => ARRAY['id'], test_size => 0,
                              preprocess => '{"*": {"scale": "standard"}}', deploy => 'never');
-SELECT (SELECT metrics->'train' FROM mm.versions WHERE model = 'which_city' AND version = 2)
+SELECT (SELECT (metrics->'train') - 'baseline' FROM mm.versions WHERE model = 'which_city' AND version = 2)
        = mm_evaluate('which_city@2', 'sales') - 'rows_null_target' - 'unseen_categories' - 'model'
          - 'version' AS same_metrics;
 SELECT algorithm, jsonb_array_length(metrics->'train'->'cluster_sizes') AS clusters
@@ -108,7 +108,8 @@ SELECT * FROM mm_train('bad', 'sales', 'price', exclude => ARRAY['id'],
 SELECT * FROM mm_train('bad', 'sales', 'price', exclude => ARRAY['id'],
                        preprocess => '{"city": {"max_categories": 1}}');
 CREATE TABLE one_city AS SELECT 'Paris'::text AS city, g AS size, g * 2.0 AS price FROM generate_series(1, 20) g;
-SELECT * FROM mm_train('bad', 'one_city', 'price');
+-- a text feature of one category is left out of the fit, with a notice
+SELECT version FROM mm_train('one_city', 'one_city', 'price', deploy => 'never');
 SELECT count(*) AS bad_versions FROM mm.versions WHERE model = 'bad';
 
 -- Linear regression in memory gives the aggregate's answer: the same

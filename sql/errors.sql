@@ -85,7 +85,7 @@ CREATE TABLE some_null_feature AS SELECT CASE WHEN g % 4 = 0 THEN NULL ELSE g EN
   FROM generate_series(1, 20) g;
 SELECT * FROM mm_train('e', 'some_null_feature', 'y');
 CREATE TABLE constant_feature AS SELECT g::float8 AS x, 7::float8 AS k, (2 * g)::float8 AS y FROM generate_series(1, 20) g;
-SELECT * FROM mm_train('e', 'constant_feature', 'y', test_size => 0);
+SELECT * FROM mm_train('e', 'constant_feature', 'y', features => ARRAY['k'], test_size => 0);
 SELECT * FROM mm_train('e', 'constant_feature', 'k', features => ARRAY['x'], test_size => 0);
 CREATE TABLE nan_feature AS SELECT CASE WHEN g = 5 THEN 'NaN'::float8 ELSE g END AS x, g::float8 AS y
   FROM generate_series(1, 20) g;

@@ -13,7 +13,8 @@ GRANT SELECT ON shared_data TO regress_alice, regress_bob;
 CREATE TABLE secret_data AS SELECT x1, y FROM synth;
 
 SET ROLE regress_alice;
-SELECT version FROM mm_train('alice_model', 'shared_data', 'y', features => ARRAY['x1', 'x2']);
+-- (x1 and x2 alone do not beat the mean: deployed regardless)
+SELECT version FROM mm_train('alice_model', 'shared_data', 'y', features => ARRAY['x1', 'x2'], deploy => 'always');
 SELECT model, owner FROM mm.models WHERE model = 'alice_model';
 RESET ROLE;
 
@@ -41,6 +42,8 @@ SELECT version FROM mm_train('alice_model', 'shared_data', 'y', features => ARRA
 SELECT mm_export('alice_model') #>> '{provenance,model}' AS bob_exports;
 SELECT mm_import('alice_model', mm_export('alice_model'));
 SELECT mm_import('bob_copy', mm_export('alice_model')) AS bob_imports;
+-- the copy does not beat the mean either: its owner deploys it by hand
+SELECT mm_deploy('bob_copy') AS bob_deploys;
 SELECT model, owner, production_version FROM mm.models WHERE model = 'bob_copy';
 -- nor touch the catalog tables directly
 SELECT count(*) FROM mm._versions;

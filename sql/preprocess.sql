@@ -16,9 +16,9 @@ SELECT g AS id,
 
 -- NULLs without an imputation are an error naming the column, with the fix
 SELECT * FROM mm_train('shop', 'visits', 'bought', exclude => ARRAY['id', 'constant']);
--- and so is a constant feature
-SELECT * FROM mm_train('shop', 'visits', 'bought', exclude => ARRAY['id'],
-                       preprocess => '{"*": {"impute": "mean"}}');
+-- a constant feature is left out of the fit, with a notice
+SELECT version, deployed FROM mm_train('shop_constant', 'visits', 'bought', exclude => ARRAY['id'],
+                                       preprocess => '{"*": {"impute": "mean"}}', deploy => 'never');
 
 -- impute, clip and scale; the variance threshold drops the constant column
 SELECT version, algorithm, deployed

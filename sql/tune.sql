@@ -171,7 +171,9 @@ SELECT (metrics #>> '{cv,evaluated}')::int BETWEEN 1 AND 199 AS some_evaluated,
                exclude => ARRAY['id', 'copy'], time_budget => '1 second', method => 'random', trials => 200,
                search => '{"alpha": {"log_uniform": [0.001, 100]}}');
 RESET client_min_messages;
-SELECT status, count(*) > 0 AS some FROM mm.trials WHERE model = 'tuned_budget' GROUP BY 1 ORDER BY 1;
+-- the budget may run out inside a candidate's fit (failed) or between two (not run)
+SELECT status = 'ok' AS scored, count(*) > 0 AS some FROM mm.trials WHERE model = 'tuned_budget'
+ GROUP BY 1 ORDER BY 1;
 
 -- Progress as NOTICEs, when asked.
 SET modelmgr.tune_progress = on;
