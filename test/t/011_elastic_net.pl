@@ -51,9 +51,10 @@ sub check_fit
 	my ($name, $alpha, $l1_ratio, $intercept) = @_;
 	my $params = sprintf('{"alpha": %s, "l1_ratio": %s, "fit_intercept": %s, "tol": 1e-12, "max_iter": 1000000}',
 		$alpha, $l1_ratio, $intercept ? 'true' : 'false');
+	# deployed whatever the baseline says: only the coefficients are compared
 	$node->safe_psql('postgres', qq{
 		SELECT * FROM mm_train('$name', 'diabetes', 'progression', algorithm => 'elastic_net',
-		                       params => '$params', test_size => 0)});
+		                       params => '$params', test_size => 0, deploy => 'always')});
 	my %ours = map { split /\|/ } split /\n/,
 	  $node->safe_psql('postgres', qq{SELECT feature, coef::text FROM mm_coefficients('$name')});
 	my @args = ($python, $oracle, $csv, '--alpha', $alpha, '--l1-ratio', $l1_ratio,
@@ -109,7 +110,7 @@ ok($zeros >= 3, "the lasso fits set coefficients to exactly zero ($zeros of them
 # alpha at or above alpha_max leaves every slope at zero and the mean as the intercept
 $node->safe_psql('postgres', q{
 	SELECT * FROM mm_train('lasso_all_zero', 'diabetes', 'progression', algorithm => 'elastic_net',
-	                       params => '{"alpha": 100, "l1_ratio": 1}', test_size => 0)});
+	                       params => '{"alpha": 100, "l1_ratio": 1}', test_size => 0, deploy => 'always')});
 is($node->safe_psql('postgres', q{
 	SELECT count(*) FILTER (WHERE coef <> 0), round((max(coef) FILTER (WHERE feature = 'intercept'))::numeric, 6)
 	  FROM mm_coefficients('lasso_all_zero')}),
