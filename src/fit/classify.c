@@ -24,6 +24,7 @@
 #include "columns.h"
 #include "dataset.h"
 #include "fit.h"
+#include "fitstats.h"
 #include "mmcore.h"
 #include "model.h"
 #include "preprocess.h"
@@ -202,6 +203,7 @@ MmClassificationResults(const MmFitOutcome *in, MmTrained *out)
 	initStringInfo(&metrics);
 	appendStringInfoString(&metrics, "{\"train\": ");
 	append_class_metrics(&metrics, &train_m);
+	MmAppendLogitStatistics(&metrics, in);
 	appendStringInfoString(&metrics, ", \"test\": ");
 	if (has_test)
 	{

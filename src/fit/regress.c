@@ -17,6 +17,7 @@
 #include "columns.h"
 #include "dataset.h"
 #include "fit.h"
+#include "fitstats.h"
 #include "lsq.h"
 #include "model.h"
 #include "preprocess.h"
@@ -118,6 +119,7 @@ MmRegressionResults(const MmFitOutcome *in, MmTrained *out)
 	initStringInfo(&metrics);
 	appendStringInfoString(&metrics, "{\"train\": ");
 	MmAppendRegressionMetrics(&metrics, &train_m);
+	MmAppendOlsStatistics(&metrics, in, &train_m);
 	appendStringInfoString(&metrics, ", \"test\": ");
 	if (has_test)
 	{
