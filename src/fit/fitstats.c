@@ -2,11 +2,12 @@
  * fitstats.c: the statistics of an unpenalized linear or logistic
  * regression in its train metrics (see fitstats.h).
  *
- * Each key is there for every version of these algorithms, so that the
- * metrics of two versions line up, and null where the fit is penalized or
- * weighted: the standard errors and likelihoods statsmodels defines are
- * those of the unpenalized maximum-likelihood estimate, which a penalty
- * moves.  A NOTICE then names the setting that gives them.
+ * A penalized or weighted fit has none of them: the standard errors and
+ * likelihoods statsmodels defines are those of the unpenalized, unweighted
+ * maximum-likelihood estimate, which a penalty or weights move.  A NOTICE
+ * then names the setting that gives them.  (Left out rather than null, so
+ * that such a version's train metrics stay what evaluating it on its
+ * training rows gives.)
  */
 #include "postgres.h"
 
@@ -115,11 +116,8 @@ MmAppendOlsStatistics(StringInfo buf, const MmFitOutcome *in, const MmRegression
 	}
 	else
 	{
-		int			i;
-
-		for (i = 0; i < (int) lengthof(keys); i++)
-			values[i] = NAN;
 		notice_no_statistics("linear regression", lin->alpha, false);
+		return;
 	}
 	reopen(buf);
 	append_keys(buf, keys, values, lengthof(keys));
@@ -136,7 +134,6 @@ MmAppendLogitStatistics(StringInfo buf, const MmFitOutcome *in)
 	const MmClassifier *c = model->fit;
 	const MmDataset *ds = in->ds;
 	double		values[lengthof(keys)];
-	int			i;
 
 	if (strcmp(model->algorithm->name, "logistic_regression") != 0)
 		return;
@@ -174,9 +171,8 @@ MmAppendLogitStatistics(StringInfo buf, const MmFitOutcome *in)
 	}
 	else
 	{
-		for (i = 0; i < (int) lengthof(keys); i++)
-			values[i] = NAN;
 		notice_no_statistics("logistic regression", c->alpha, c->balanced);
+		return;
 	}
 	reopen(buf);
 	append_keys(buf, keys, values, lengthof(keys));

@@ -15,7 +15,8 @@
 
 /*
  * Adds a linear regression's statistics to the train metrics object buf
- * ends with (train: that part's metrics); nothing for other algorithms.
+ * ends with (train: that part's metrics); nothing for other algorithms, and
+ * for a penalized fit a NOTICE instead.
  */
 extern void MmAppendOlsStatistics(StringInfo buf, const MmFitOutcome *in,
 								  const MmRegressionMetrics *train);
@@ -23,7 +24,7 @@ extern void MmAppendOlsStatistics(StringInfo buf, const MmFitOutcome *in,
 /*
  * Adds a logistic regression's statistics, from the training rows in
  * memory, to the train metrics object buf ends with; nothing for other
- * algorithms.
+ * algorithms, and for a penalized or weighted fit a NOTICE instead.
  */
 extern void MmAppendLogitStatistics(StringInfo buf, const MmFitOutcome *in);
 

@@ -7,6 +7,9 @@
 
 #include "distributions.h"
 
+/* residuals below this times the targets' root mean square are rounding */
+#define EXACT_FIT 1e-12
+
 /* statsmodels' OLS results (see inference.h). */
 void
 mm_ols_statistics(double n, double rss, double syy, double mean, int rank, double df_resid,
@@ -17,6 +20,13 @@ mm_ols_statistics(double n, double rss, double syy, double mean, int rank, doubl
 	double		tss = fit_intercept ? syy : syy + n * mean * mean;
 	double		r2 = tss > 0.0 ? 1.0 - rss / tss : NAN;
 	double		half = 0.5 * n;
+
+	/*
+	 * Residuals within rounding of the targets are an exact fit, whose
+	 * likelihood is unbounded and whose F statistic is rounding noise.
+	 */
+	if (rss <= EXACT_FIT * EXACT_FIT * (syy + n * mean * mean))
+		rss = 0.0;
 
 	out->df_model = (double) rank;
 	out->df_resid = df_resid;

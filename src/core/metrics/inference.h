@@ -26,7 +26,8 @@ typedef struct MmOlsStatistics
  * the intercept and the residual degrees of freedom.  With an intercept, r2
  * and F compare with the mean; without one, as statsmodels does, with zero
  * (the uncentered sums of squares).  NaN marks what is undefined (no
- * residual degrees of freedom, a perfect fit's likelihood).
+ * residual degrees of freedom, the F test and likelihood of a fit whose
+ * residuals are within rounding of the targets).
  */
 extern void mm_ols_statistics(double n, double rss, double syy, double mean, int rank,
 							  double df_resid, int fit_intercept, MmOlsStatistics *out);
