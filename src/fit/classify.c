@@ -24,6 +24,7 @@
 #include "columns.h"
 #include "dataset.h"
 #include "fit.h"
+#include "fitstats.h"
 #include "mmcore.h"
 #include "model.h"
 #include "preprocess.h"
@@ -207,6 +208,7 @@ MmClassificationResults(const MmFitOutcome *in, MmTrained *out)
 	appendStringInfoString(&metrics, "{\"train\": ");
 	append_class_metrics(&metrics, &train_m);
 	trivial_train = MmAppendClassBaseline(&metrics, ds, 0, majority);
+	MmAppendLogitStatistics(&metrics, in);
 	appendStringInfoString(&metrics, ", \"test\": ");
 	if (has_test)
 	{

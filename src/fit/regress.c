@@ -17,6 +17,7 @@
 #include "columns.h"
 #include "dataset.h"
 #include "fit.h"
+#include "fitstats.h"
 #include "lsq.h"
 #include "model.h"
 #include "preprocess.h"
@@ -122,6 +123,7 @@ MmRegressionResults(const MmFitOutcome *in, MmTrained *out)
 	appendStringInfoString(&metrics, "{\"train\": ");
 	MmAppendRegressionMetrics(&metrics, &train_m);
 	trivial_train = MmAppendRegressionBaseline(&metrics, in, 0);
+	MmAppendOlsStatistics(&metrics, in, &train_m);
 	appendStringInfoString(&metrics, ", \"test\": ");
 	if (has_test)
 	{

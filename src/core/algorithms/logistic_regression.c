@@ -31,7 +31,8 @@ static const MmParamSpec params[N_PARAMS] = {
 	{"max_iter", MM_PARAM_INTEGER, 100, 1, 10000, 0, NULL,
 	"The most Newton steps the fit takes.", NULL, NULL},
 	{"tol", MM_PARAM_NUMBER, 1e-4, 0.0, HUGE_VAL, MM_PARAM_MIN_OPEN, NULL,
-	"The fit stops once the largest entry of the mean loss's gradient falls below it.", NULL, NULL}
+	"A penalized fit stops once the largest entry of the mean loss's gradient falls below it; "
+	"an unpenalized one then goes on to the maximum-likelihood estimate's last digits.", NULL, NULL}
 };
 
 static MmErrorCode
@@ -101,6 +102,52 @@ proba(const MmModel *model, const double *scores, double *out)
 		out[r] /= sum;
 }
 
+/*
+ * An unpenalized multinomial fit is identified only up to a shift common
+ * to its rows, so it reports each later class's row less the first class's
+ * (statsmodels' MNLogit parametrisation, whose statistics the fit stored);
+ * the probabilities are the same either way.  Penalized and binary fits
+ * report their rows as they are.
+ */
+static int
+coefficients(const MmModel *model, MmCoefficient **out)
+{
+	const MmClassifier *c = model->fit;
+	int			p = model->n_design;
+	MmCoefficient *co;
+	double	   *diff;
+	int			n = 0,
+				r,
+				j;
+
+	if (c->n_rows == 1 || c->alpha != 0.0)
+		return mm_lc_coefficients(model, out);
+	co = mm_alloc(sizeof(MmCoefficient) * (size_t) (c->n_rows - 1) * (p + 1));
+	diff = mm_alloc(sizeof(double) * (size_t) (p > 0 ? p : 1));
+	for (r = 1; co != NULL && diff != NULL && r < c->n_rows; r++)
+	{
+		size_t		at = (size_t) r * (p + 1);
+		int			k;
+
+		for (j = 0; j < p; j++)
+			diff[j] = c->coef[(size_t) r * p + j] - c->coef[j];
+		k = mm_linear_terms(model, r, c->intercept[r] - c->intercept[0], diff, c->fit_intercept,
+							c->std_err + at, c->stat + at, c->p_value + at, INFINITY, co + n);
+		if (k < 0)
+			break;
+		n += k;
+	}
+	mm_free(diff);
+	if (co == NULL || diff == NULL || r < c->n_rows)
+	{
+		mm_free(co);
+		co = NULL;
+		n = 0;
+	}
+	*out = co;
+	return n;
+}
+
 static MmErrorCode
 read(struct MmArtifactReader *r, MmModel *model)
 {
@@ -131,5 +178,5 @@ const MmAlgorithm mm_logistic_regression = {
 	.read = read,
 	.to_json = mm_lc_to_json,
 	.from_json = mm_lc_from_json,
-	.coefficients = mm_lc_coefficients,
+	.coefficients = coefficients,
 };

@@ -81,14 +81,24 @@ mm_incomplete_beta(double a, double b, double x)
 double
 mm_t_two_sided_p(double t, double df)
 {
+	double		x;
+
 	if (isnan(t) || !(df > 0.0))
 		return NAN;
 	if (isinf(t))
 		return 0.0;
-	/* for small |t|, 1 - I over t^2/(df+t^2) keeps the digits df/(df+t^2) loses */
-	if (t * t < df)
-		return 1.0 - mm_incomplete_beta(0.5, df / 2.0, t * t / (df + t * t));
-	return mm_incomplete_beta(df / 2.0, 0.5, df / (df + t * t));
+	x = df / (df + t * t);
+
+	/*
+	 * Where the incomplete beta's own continued fraction converges, the
+	 * p-value comes straight from it, with its relative precision however
+	 * small it is (the two-sided p of a t of 10 with 400 df is 1e-20); below
+	 * that the p-value is near 1, and 1 - I over t^2/(df+t^2) keeps the
+	 * digits that rounding df/(df+t^2) near 1 loses.
+	 */
+	if (x < (0.5 * df + 1.0) / (0.5 * df + 2.5))
+		return mm_incomplete_beta(df / 2.0, 0.5, x);
+	return 1.0 - mm_incomplete_beta(0.5, df / 2.0, t * t / (df + t * t));
 }
 
 /* Two-sided p-value of a z statistic. */

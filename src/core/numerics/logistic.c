@@ -21,6 +21,11 @@
  * unregularized, they are identified only up to a common shift, and the step
  * solves the singular system by a pseudo-inverse, which leaves the shift
  * where it started.
+ *
+ * Penalized fits stop by scikit-learn's rule (the mean gradient below tol,
+ * then one more step); unpenalized ones, whose standard errors describe the
+ * maximum-likelihood estimate, go on until a step no longer moves the
+ * coefficients (see settled()).
  */
 #include "logistic.h"
 
@@ -36,6 +41,8 @@
 #define MAX_HALVINGS 40
 #define PINV_TOLERANCE 1e-12
 #define INTERRUPT_ROWS 65536
+/* an unpenalized fit's last step moves no parameter by more than this, relative */
+#define POLISH_TOLERANCE 1e-10
 
 /* One fit's data and working arrays. */
 typedef struct Fit
@@ -421,61 +428,97 @@ gradient_size(const Fit *f)
  * fitted one over its feature's scale, the intercept the fitted one less
  * the slopes times the centers, so their covariance is the fitted one
  * mapped through that linear change.
+ *
+ * A multinomial fit is identified only up to a common shift of its rows,
+ * so its statistics are those of the differences from the first class's
+ * row (statsmodels' MNLogit parametrisation): with the first row held at
+ * zero the log-likelihood of the others has as Hessian the block of the
+ * full one for rows 1 .. k - 1, since the probabilities do not depend on
+ * the shift.  The first row's statistics stay NaN.
  */
 static void
 inference(Fit *f, MmClassifier *out)
 {
 	int			m = f->m,
-				p = f->p;
+				p = f->p,
+				d = f->d;
+	int			first = f->R == 1 ? 0 : 1;	/* the first coefficient row with statistics */
+	int			q = (f->R - first) * d; /* parameters in the identified block */
 	const double *center = f->opt->center,
 			   *scale = f->opt->scale;
 	double	   *a;
-	int			j,
+	int			r,
+				j,
 				l;
 
 	(void) point_pass(f, 0, 0.0, 1, f->grad, f->hess);
-	memcpy(f->work, f->hess, sizeof(double) * m * m);
-	if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'U', m, f->work, m) != 0 ||
-		LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'U', m, f->work, m) != 0)
+	for (j = 0; j < q; j++)
+		for (l = 0; l < q; l++)
+			f->work[(size_t) j * q + l] = f->hess[(size_t) (first * d + j) * m + first * d + l];
+	if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'U', q, f->work, q) != 0 ||
+		LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'U', q, f->work, q) != 0)
 		return;
 	/* dpotri leaves the upper triangle: mirror it */
-	for (j = 0; j < m; j++)
+	for (j = 0; j < q; j++)
 		for (l = 0; l < j; l++)
-			f->work[(size_t) j * m + l] = f->work[(size_t) l * m + j];
+			f->work[(size_t) j * q + l] = f->work[(size_t) l * q + j];
 	a = f->step;				/* free after the last step */
-	for (j = 0; j <= p; j++)
+	for (r = first; r < f->R; r++)
 	{
-		double		coef,
-					var = 0.0,
-					se;
-		int			u,
-					v;
+		const double *b = f->beta + (size_t) r * d;
+		const double *b0 = first ? f->beta : NULL;
+		int			at = (r - first) * d;	/* the row's place in the block */
 
-		if (j == 0 && f->d == p)
-			continue;
-		memset(a, 0, sizeof(double) * m);
-		if (j == 0)
+		for (j = 0; j <= p; j++)
 		{
-			a[p] = 1.0;
-			for (u = 0; u < p; u++)
-				a[u] = center ? -center[u] / scale[u] : 0.0;
+			double		coef = 0.0,
+						var = 0.0,
+						se;
+			int			u,
+						v;
+
+			if (j == 0 && d == p)
+				continue;
+			memset(a, 0, sizeof(double) * d);
+			if (j == 0)
+			{
+				a[p] = 1.0;
+				for (u = 0; u < p; u++)
+					a[u] = center ? -center[u] / scale[u] : 0.0;
+			}
+			else
+				a[j - 1] = scale ? 1.0 / scale[j - 1] : 1.0;
+			for (u = 0; u < d; u++)
+			{
+				coef += a[u] * (b[u] - (b0 ? b0[u] : 0.0));
+				for (v = 0; v < d; v++)
+					var += a[u] * f->work[(size_t) (at + u) * q + at + v] * a[v];
+			}
+			se = sqrt(var);
+			if (!isfinite(se) || se <= 0.0)
+				continue;
+			out->std_err[r * (p + 1) + j] = se;
+			out->stat[r * (p + 1) + j] = coef / se;
+			out->p_value[r * (p + 1) + j] = mm_z_two_sided_p(coef / se);
 		}
-		else
-			a[j - 1] = scale ? 1.0 / scale[j - 1] : 1.0;
-		coef = 0.0;
-		for (u = 0; u < m; u++)
-		{
-			coef += a[u] * f->beta[u];
-			for (v = 0; v < m; v++)
-				var += a[u] * f->work[(size_t) u * m + v] * a[v];
-		}
-		se = sqrt(var);
-		if (!isfinite(se) || se <= 0.0)
-			continue;
-		out->std_err[j] = se;
-		out->stat[j] = coef / se;
-		out->p_value[j] = mm_z_two_sided_p(coef / se);
 	}
+}
+
+/*
+ * True when the step just taken (t times the Newton step) moved no
+ * parameter beyond its POLISH_DIGITS-th significant digit: Newton's method
+ * converges quadratically near the optimum, so the distance left is far
+ * below that, at the level of the gradient's rounding.
+ */
+static int
+settled(const Fit *f, double t)
+{
+	int			a;
+
+	for (a = 0; a < f->m; a++)
+		if (fabs(t * f->step[a]) > POLISH_TOLERANCE * fmax(1.0, fabs(f->beta[a])))
+			return 0;
+	return 1;
 }
 
 /* True when the current scores put every row strictly in its own class. */
@@ -522,7 +565,8 @@ mm_logistic_fit(const double *x, const int32_t *y, size_t n, int p, int k,
 	int			c,
 				r,
 				j,
-				nstat;
+				nstat,
+				polish;
 
 	memset(&f, 0, sizeof(f));
 	if (k < 2)
@@ -639,6 +683,7 @@ mm_logistic_fit(const double *x, const int32_t *y, size_t n, int p, int k,
 	probabilities(&f, f.eta, f.prob);
 	(void) point_pass(&f, 0, 0.0, f.stride, f.grad, f.hess);
 	obj = NAN;					/* the objective, computed only when a step needs it */
+	polish = -1;				/* decided once the gradient rule is met */
 	out->converged = 0;
 	out->n_iter = 0;
 	while (out->n_iter < opt->max_iter)
@@ -737,9 +782,19 @@ mm_logistic_fit(const double *x, const int32_t *y, size_t n, int p, int k,
 		out->n_iter++;
 		if (last)
 		{
-			/* the step from a converged point only sharpens the digits */
+			/*
+			 * The step from a converged point only sharpens the digits:
+			 * enough for a penalized fit, whose answer is scikit-learn's
+			 * tolerance.  An unpenalized fit's statistics describe the
+			 * maximum-likelihood estimate itself, so it goes on to where
+			 * Newton's steps stop moving the coefficients, unless the
+			 * classes are separated and no such estimate exists.
+			 */
 			out->converged = 1;
-			break;
+			if (polish < 0)
+				polish = opt->alpha == 0.0 && !all_correct(&f);
+			if (!polish || settled(&f, t))
+				break;
 		}
 		if (t < 1.0)
 			(void) point_pass(&f, 0, 0.0, f.stride, f.grad, f.hess);
@@ -773,7 +828,7 @@ mm_logistic_fit(const double *x, const int32_t *y, size_t n, int p, int k,
 	 * maximum-likelihood estimate exists then.
 	 */
 	out->separated = opt->alpha == 0.0 && all_correct(&f);
-	if (f.R == 1 && opt->alpha == 0.0 && !opt->balanced && out->converged)
+	if (opt->alpha == 0.0 && !opt->balanced && out->converged)
 		inference(&f, out);
 	fit_free(&f);
 	return MM_OK;

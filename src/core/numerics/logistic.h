@@ -18,7 +18,12 @@ typedef struct MmLogisticOptions
 	int			fit_intercept;
 	int			balanced;		/* weight class c by n / (k n_c) */
 	int			max_iter;		/* Newton steps at most */
-	double		tol;			/* on the largest entry of the mean loss's gradient */
+	/*
+	 * On the largest entry of the mean loss's gradient: where a penalized
+	 * fit stops (after one more step), and where an unpenalized one starts
+	 * its last steps to the maximum-likelihood estimate's rounding level.
+	 */
+	double		tol;
 	/*
 	 * The inputs' centering and scaling (NULL: none), so that the inference
 	 * statistics describe the coefficients in the original units.
@@ -46,9 +51,11 @@ typedef struct MmLogisticOptions
  * row-major) with class indexes y in [0, k).  Two classes give one row of
  * coefficients for the last class; more give one row per class (softmax).
  * Fills the coefficients, the fitting record and, for unweighted,
- * unregularized binary fits, standard errors, z statistics and p-values
- * (NaN otherwise), for the coefficients in the original units (intercept
- * first).  The classes themselves are the caller's to fill.
+ * unregularized fits, standard errors, z statistics and p-values (NaN
+ * otherwise), for the coefficients in the original units (intercept
+ * first); a multinomial fit's are those of each row's difference from the
+ * first row, whose own stay NaN.  The classes themselves are the caller's
+ * to fill.
  */
 extern MmErrorCode mm_logistic_fit(const double *x, const int32_t *y, size_t n, int p, int k,
 								   const MmLogisticOptions *opt, MmClassifier *out,

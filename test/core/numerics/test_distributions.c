@@ -222,6 +222,19 @@ test_t_table(void **state)
 }
 
 /*
+ * Small two-sided p-values keep their relative digits where t^2 is below
+ * df, which 1 - I would cancel away (reference: scipy.stats.t.sf, doubled).
+ */
+static void
+test_t_small_p(void **state)
+{
+	assert_rel(mm_t_two_sided_p(11.5, 146), 3.398979008709976e-22, 1e-12);
+	assert_rel(mm_t_two_sided_p(-12.0, 147), 1.475946429233763e-23, 1e-12);
+	assert_rel(mm_t_two_sided_p(13.0, 432), 7.665183903581544e-33, 1e-12);
+	assert_rel(mm_t_two_sided_p(7.7, 431), 9.405865284801744e-14, 1e-12);
+}
+
+/*
  * Critical values to 15 significant digits (the 0.975, 0.995 and 0.95
  * quantiles): the p-value is the level to 1e-12.
  */
@@ -416,6 +429,7 @@ main(void)
 		cmocka_unit_test(test_incomplete_beta_edges),
 		cmocka_unit_test(test_t_closed_forms),
 		cmocka_unit_test(test_t_table),
+		cmocka_unit_test(test_t_small_p),
 		cmocka_unit_test(test_t_precise_quantiles),
 		cmocka_unit_test(test_t_large_df),
 		cmocka_unit_test(test_t_edges),

@@ -88,6 +88,13 @@ test_patients_textbook(void **state)
 	assert_close(c.coef[0], -1.02410605239327, 1e-9);
 	assert_close(c.coef[1], 0.119044916668607, 1e-9);
 	/*
+	 * Unpenalized, the default tolerance reaches the maximum-likelihood
+	 * estimate itself: statsmodels' Logit, Newton's method to tol 1e-15.
+	 */
+	assert_close(c.intercept[0], -6.363469941845877, 1e-12);
+	assert_close(c.coef[0], -1.0241060524080712, 1e-12);
+	assert_close(c.coef[1], 0.11904491666978419, 1e-12);
+	/*
 	 * The textbook standard errors are the inverse Fisher information at the
 	 * estimate: computed independently (numpy, scipy) at MADlib's
 	 * coefficients they are these.  MADlib publishes values 2e-6 apart from
@@ -292,11 +299,21 @@ test_multinomial(void **state)
 	assert_true(correct > n / 2);
 	free_classifier(&c);
 
-	/* unregularized: the softmax is fitted up to a shift, still stationary */
+	/*
+	 * unregularized: the softmax is fitted up to a shift, still stationary;
+	 * the statistics are those of each later row less the first, whose own
+	 * stay undefined
+	 */
 	o = options(0.0);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(mm_logistic_fit(x, y, n, p, k, &o, &c, &err), MM_OK);
 	assert_stationary(x, y, n, p, k, &o, &c, 1e-8);
+	for (i = 0; i <= p; i++)
+	{
+		assert_true(isnan(c.std_err[i]) && isnan(c.stat[i]) && isnan(c.p_value[i]));
+		assert_true(c.std_err[(p + 1) + i] > 0.0 && c.std_err[2 * (p + 1) + i] > 0.0);
+		assert_true(c.p_value[(p + 1) + i] >= 0.0 && c.p_value[(p + 1) + i] <= 1.0);
+	}
 	free_classifier(&c);
 	free(x);
 	free(y);
