@@ -439,6 +439,14 @@ MmParsePreprocess(Jsonb *preprocess, const MmSource *src, MmPreprocess *out)
 					found = true;
 				}
 			if (!found)
+			{
+				/* the parts of a date sit together: its column is named once */
+				char	  **columns = palloc(sizeof(char *) * Max(src->nfeatures, 1));
+				int			ncolumns = 0;
+
+				for (j = 0; j < src->nfeatures; j++)
+					if (ncolumns == 0 || strcmp(columns[ncolumns - 1], MmFeatureColumn(src, j)) != 0)
+						columns[ncolumns++] = (char *) MmFeatureColumn(src, j);
 				ereport(ERROR,
 						(errcode(ERRCODE_UNDEFINED_COLUMN),
 						 src->target && strcmp(src->target, key) == 0 ?
@@ -446,7 +454,8 @@ MmParsePreprocess(Jsonb *preprocess, const MmSource *src, MmPreprocess *out)
 						 errmsg("preprocess key \"%s\" names no feature column", key),
 						 errhint("Keys are \"*\", \"dedupe\", \"variance_threshold\", \"select\" and "
 								 "feature column names: %s.",
-								 MmFormatList(src->features, src->nfeatures))));
+								 MmFormatList(columns, ncolumns))));
+			}
 		}
 	}
 	/* "*" applies where the type fits; a column's own entry must fit it */
