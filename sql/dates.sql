@@ -39,6 +39,14 @@ SELECT version FROM mm_train('dated_star', 'dated_sales', 'price', features => A
     preprocess => '{"*": {"date_parts": ["day_of_week", "hour"]}}');
 SELECT features FROM mm.versions WHERE model = 'dated_star';
 
+-- a version records its parts; retraining reads their columns again, with the same recipe
+SELECT model, version FROM mm_retrain('dated_parts');
+SELECT version, features FROM mm.versions WHERE model = 'dated_parts' ORDER BY version;
+-- a part's name in features stands for its column
+SELECT version FROM mm_train('dated_named', 'dated_sales', 'price', test_size => 0,
+    features => ARRAY['sold_on.month', 'sold_on.day_of_week', 'listed_at.hour', 'area']);
+SELECT features FROM mm.versions WHERE model = 'dated_named';
+
 -- parts are numbers: impute, clip and scale apply to each, from the column's entry or a part's own
 INSERT INTO dated_sales (id, sold_on, listed_at, closed_at, area, price)
 VALUES (1000, NULL, NULL, NULL, 10, 1300);

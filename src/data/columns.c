@@ -116,6 +116,26 @@ require_column(TupleDesc desc, const char *name, const MmSource *src)
 	return i;
 }
 
+/*
+ * The date column a part's name (column.part) stands for, or -1; sets
+ * *column to the column's name.  A version records its features by these
+ * names, and retraining lists them again.
+ */
+static int
+date_part_column(TupleDesc desc, const char *name, char **column)
+{
+	const char *dot = strrchr(name, '.');
+	int			col;
+
+	if (dot == NULL || mm_date_part_by_name(dot + 1, strlen(dot + 1)) == 0)
+		return -1;
+	*column = pnstrdup(name, dot - name);
+	col = find_column(desc, *column);
+	if (col < 0 || !MmIsDateType(TupleDescAttr(desc, col)->atttypid))
+		return -1;
+	return col;
+}
+
 /* True when name is among the first n of list. */
 static bool
 listed(char **list, int n, const char *name)
@@ -178,9 +198,17 @@ MmResolveSource(const MmTrainSpec *spec, MmSource *src)
 					 errmsg("features must name at least one column")));
 		for (i = 0; i < spec->nfeatures; i++)
 		{
-			const char *name = spec->features[i];
-			int			col = require_column(desc, name, src);
+			char	   *name = spec->features[i];
+			int			col = find_column(desc, name);
 
+			/* the parts of a date name its column, once; preprocess chooses the parts */
+			if (col < 0 && (col = date_part_column(desc, spec->features[i], &name)) >= 0)
+			{
+				if (listed(src->features, n, name))
+					continue;
+			}
+			else
+				col = require_column(desc, name, src);
 			if (listed(src->features, n, name))
 				ereport(ERROR,
 						(errcode(ERRCODE_DUPLICATE_COLUMN),
