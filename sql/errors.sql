@@ -63,7 +63,7 @@ SELECT * FROM mm_train('e', 'houses', 'price', preprocess => '{"*": {"scale": "l
 SELECT * FROM mm_train('e', 'houses', 'price', preprocess => '"scale"');
 
 -- column types
-CREATE TABLE typed_bad AS SELECT size, 'city ' || (id % 3) AS city, now() AS seen, price,
+CREATE TABLE typed_bad AS SELECT size, 'city ' || (id % 3) AS city, point(id, id) AS seen, price,
        price::text AS price_text, price > 100000 AS expensive, id % 4 AS quarter FROM houses;
 SELECT * FROM mm_train('e', 'typed_bad', 'price');
 SELECT * FROM mm_train('e', 'typed_bad', 'price', exclude => ARRAY['city']);

@@ -26,6 +26,7 @@
 #include "catalog.h"
 #include "check.h"
 #include "columns.h"
+#include "dateparts.h"
 #include "document.h"
 #include "export.h"
 #include "fit.h"
@@ -414,11 +415,13 @@ import_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 	src.nfeatures = model->n_features;
 	src.features = model->feature_names;
 	src.feature_kinds = model->feature_kinds;
+	MmSourceDatesFromModel(&src, model);
 	src.feature_types = palloc(sizeof(Oid) * model->n_features);
 	for (j = 0; j < model->n_features; j++)
 	{
 		Oid			type = model->feature_kinds[j] == MM_FEATURE_BOOLEAN ? BOOLOID :
-			model->feature_kinds[j] == MM_FEATURE_CATEGORICAL ? TEXTOID : FLOAT8OID;
+			model->feature_kinds[j] == MM_FEATURE_CATEGORICAL ? TEXTOID :
+			model->feature_kinds[j] == MM_FEATURE_DATE_PART ? DATEOID : FLOAT8OID;
 
 		if (types_doc != NULL)
 		{
@@ -426,6 +429,9 @@ import_body(FunctionCallInfo fcinfo, MmAuditCall *call)
 
 			type = document_type(pnstrdup(e->val.string.val, e->val.string.len), "feature_types", type);
 		}
+		/* a part of a date reads a date column whatever the document says */
+		if (model->feature_kinds[j] == MM_FEATURE_DATE_PART && !MmIsDateType(type))
+			type = DATEOID;
 		src.feature_types[j] = type;
 	}
 	src.target = model->target;

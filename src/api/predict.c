@@ -34,6 +34,8 @@
 #include "cache.h"
 #include "catalog.h"
 #include "columns.h"
+#include "datepart.h"
+#include "dateparts.h"
 #include "mmcore.h"
 #include "model.h"
 #include "privileges.h"
@@ -188,11 +190,15 @@ map_columns(PredictState *ps, MemoryContext mcxt, Oid type, int32 typmod)
 	ps->column_type = MemoryContextAlloc(mcxt, sizeof(Oid) * m->n_features);
 	for (i = 0; i < m->n_features; i++)
 	{
+		/* the parts of a date all read its column, named without ".part" */
+		size_t		len = mm_feature_column_length(m, i);
+
 		for (a = 0; a < desc->natts; a++)
 		{
 			Form_pg_attribute att = TupleDescAttr(desc, a);
 
-			if (!att->attisdropped && strcmp(NameStr(att->attname), m->feature_names[i]) == 0)
+			if (!att->attisdropped && strlen(NameStr(att->attname)) == len &&
+				memcmp(NameStr(att->attname), m->feature_names[i], len) == 0)
 				break;
 		}
 		if (a == desc->natts)
@@ -200,7 +206,7 @@ map_columns(PredictState *ps, MemoryContext mcxt, Oid type, int32 typmod)
 			ReleaseTupleDesc(desc);
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("input row has no column \"%s\"", m->feature_names[i]),
+					 errmsg("input row has no column \"%s\"", pnstrdup(m->feature_names[i], len)),
 					 errdetail("Model \"%s\" version %d reads the columns %s.", ps->version.model,
 							   ps->version.version, MmFormatList(m->feature_names, m->n_features))));
 		}
@@ -210,10 +216,12 @@ map_columns(PredictState *ps, MemoryContext mcxt, Oid type, int32 typmod)
 			char		category;
 			bool		preferred;
 			bool		text_feature = m->feature_kinds[i] == MM_FEATURE_CATEGORICAL;
+			bool		date_feature = m->feature_kinds[i] == MM_FEATURE_DATE_PART;
 			bool		fits;
 
 			get_type_category_preferred(ps->column_type[i], &category, &preferred);
 			fits = text_feature ? category == TYPCATEGORY_STRING :
+				date_feature ? MmIsDateType(ps->column_type[i]) :
 				MmIsNumericType(ps->column_type[i]) || ps->column_type[i] == BOOLOID;
 			if (!fits)
 			{
@@ -225,6 +233,9 @@ map_columns(PredictState *ps, MemoryContext mcxt, Oid type, int32 typmod)
 						 text_feature ?
 						 errmsg("column \"%s\" has type %s, but the model reads it as text",
 								m->feature_names[i], format_type_be(t)) :
+						 date_feature ?
+						 errmsg("column \"%s\" has type %s, but the model reads it as a date or timestamp",
+								pnstrdup(m->feature_names[i], len), format_type_be(t)) :
 						 errmsg("column \"%s\" has type %s, which cannot be a feature",
 								m->feature_names[i], format_type_be(t))));
 			}
@@ -387,6 +398,12 @@ predict_record_row(FunctionCallInfo fcinfo)
 			x = NAN;
 		else if (m->feature_kinds[i] == MM_FEATURE_CATEGORICAL)
 			x = column_category(m, i, ps->values[a], ps->column_type[i]);
+		else if (m->feature_kinds[i] == MM_FEATURE_DATE_PART)
+		{
+			x = mm_date_part(MmDatumEpoch(ps->values[a], ps->column_type[i]), m->date_parts[i]);
+			if (!isfinite(x))
+				nonfinite_value(m, i);
+		}
 		else
 		{
 			x = column_double(ps->values[a], ps->column_type[i]);

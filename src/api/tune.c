@@ -548,6 +548,13 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 		memcpy(src.feature_types, t->src.feature_types, sizeof(Oid) * src.nfeatures);
 		src.feature_kinds = palloc(src.nfeatures);
 		memcpy(src.feature_kinds, t->src.feature_kinds, src.nfeatures);
+		if (t->src.columns != NULL)
+		{
+			src.columns = palloc(sizeof(char *) * src.nfeatures);
+			memcpy(src.columns, t->src.columns, sizeof(char *) * src.nfeatures);
+			src.date_parts = palloc(src.nfeatures);
+			memcpy(src.date_parts, t->src.date_parts, src.nfeatures);
+		}
 		spec.algorithm = (char *) c->algorithm->name;
 		spec.params = c->params;
 		spec.preprocess = c->preprocess;

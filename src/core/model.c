@@ -471,6 +471,7 @@ mm_model_free(MmModel *model)
 		mm_free(model->categories);
 	}
 	mm_free(model->feature_kinds);
+	mm_free(model->date_parts);
 	mm_free(model->target);
 	mm_free(model->transform);
 	mm_labels_free(&model->labels);

@@ -24,7 +24,8 @@ typedef enum MmFeatureKind
 {
 	MM_FEATURE_NUMERIC = 1,		/* any SQL number, read as a double */
 	MM_FEATURE_BOOLEAN = 2,		/* false = 0, true = 1 */
-	MM_FEATURE_CATEGORICAL = 3	/* text, read as the code of its category */
+	MM_FEATURE_CATEGORICAL = 3,	/* text, read as the code of its category */
+	MM_FEATURE_DATE_PART = 4	/* a part of a date or timestamp column, a number (datepart.h) */
 } MmFeatureKind;
 
 /* How a categorical feature enters the model. */
@@ -170,6 +171,8 @@ typedef struct MmModel
 	int			n_features;
 	char	  **feature_names;
 	uint8_t    *feature_kinds;	/* MmFeatureKind */
+	/* n_features: the MmDatePart of each date part feature, 0 elsewhere; NULL without any */
+	uint8_t    *date_parts;
 	char	   *target;
 	MmCategories *categories;	/* n_features, used where the kind is categorical; or NULL */
 	int			n_design;		/* the columns the inputs encode into */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "datepart.h"
 #include "document.h"
 
 struct MmScorer
@@ -184,6 +185,18 @@ mm_scorer_set_field(MmScorer *s, int j, const char *text, size_t len, MmError *e
 					return mm_fail(err, MM_ERR_INVALID_INPUT, j, "feature \"%s\": \"%.40s\" is not a boolean",
 								   m->feature_names[j], text);
 				s->x[j] = (double) b;
+				return MM_OK;
+			}
+		case MM_FEATURE_DATE_PART:
+			{
+				double		epoch;
+
+				/* the column's text, as PostgreSQL prints a date or timestamp */
+				if (!mm_parse_datetime(text, len, &epoch))
+					return mm_fail(err, MM_ERR_INVALID_INPUT, j,
+								   "feature \"%s\": \"%.40s\" is not a date or timestamp",
+								   m->feature_names[j], text);
+				mm_scorer_set_number(s, j, mm_date_part(epoch, m->date_parts[j]));
 				return MM_OK;
 			}
 		default:

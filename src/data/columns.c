@@ -23,6 +23,8 @@
 #include "utils/regproc.h"
 
 #include "columns.h"
+#include "datepart.h"
+#include "dateparts.h"
 #include "mmcore.h"
 #include "model.h"
 #include "trainspec.h"
@@ -56,6 +58,9 @@ feature_kind(Oid type)
 		return MM_FEATURE_NUMERIC;
 	if (getBaseType(type) == BOOLOID)
 		return MM_FEATURE_BOOLEAN;
+	/* a date becomes its parts (MmExpandDateParts) */
+	if (MmIsDateType(type))
+		return MM_FEATURE_DATE_PART;
 	get_type_category_preferred(getBaseType(type), &category, &preferred);
 	if (category == TYPCATEGORY_STRING)
 		return MM_FEATURE_CATEGORICAL;
@@ -111,6 +116,26 @@ require_column(TupleDesc desc, const char *name, const MmSource *src)
 	return i;
 }
 
+/*
+ * The date column a part's name (column.part) stands for, or -1; sets
+ * *column to the column's name.  A version records its features by these
+ * names, and retraining lists them again.
+ */
+static int
+date_part_column(TupleDesc desc, const char *name, char **column)
+{
+	const char *dot = strrchr(name, '.');
+	int			col;
+
+	if (dot == NULL || mm_date_part_by_name(dot + 1, strlen(dot + 1)) == 0)
+		return -1;
+	*column = pnstrdup(name, dot - name);
+	col = find_column(desc, *column);
+	if (col < 0 || !MmIsDateType(TupleDescAttr(desc, col)->atttypid))
+		return -1;
+	return col;
+}
+
 /* True when name is among the first n of list. */
 static bool
 listed(char **list, int n, const char *name)
@@ -131,7 +156,7 @@ unusable_feature(const char *name, Oid type, bool explicit_list)
 			(errcode(ERRCODE_DATATYPE_MISMATCH),
 			 errmsg("feature \"%s\" has type %s, which cannot be used as a feature",
 					name, format_type_be(type)),
-			 errdetail("Features are numeric, boolean or text columns."),
+			 errdetail("Features are numeric, boolean, text, date or timestamp columns."),
 			 explicit_list ?
 			 errhint("Remove \"%s\" from features.", name) :
 			 errhint("Leave it out with exclude => ARRAY['%s'].", name)));
@@ -173,9 +198,17 @@ MmResolveSource(const MmTrainSpec *spec, MmSource *src)
 					 errmsg("features must name at least one column")));
 		for (i = 0; i < spec->nfeatures; i++)
 		{
-			const char *name = spec->features[i];
-			int			col = require_column(desc, name, src);
+			char	   *name = spec->features[i];
+			int			col = find_column(desc, name);
 
+			/* the parts of a date name its column, once; preprocess chooses the parts */
+			if (col < 0 && (col = date_part_column(desc, spec->features[i], &name)) >= 0)
+			{
+				if (listed(src->features, n, name))
+					continue;
+			}
+			else
+				col = require_column(desc, name, src);
 			if (listed(src->features, n, name))
 				ereport(ERROR,
 						(errcode(ERRCODE_DUPLICATE_COLUMN),
@@ -223,6 +256,30 @@ MmResolveSource(const MmTrainSpec *spec, MmSource *src)
 		if (src->feature_kinds[i] == 0)
 			unusable_feature(src->features[i], src->feature_types[i], spec->features != NULL);
 	}
+	MmExpandDateParts(src, spec->preprocess);
+}
+
+/* The column feature j of src reads. */
+const char *
+MmFeatureColumn(const MmSource *src, int j)
+{
+	return src->columns != NULL ? src->columns[j] : src->features[j];
+}
+
+/* Sets the columns and parts of src's features from a model with date parts. */
+void
+MmSourceDatesFromModel(MmSource *src, const MmModel *model)
+{
+	int			j;
+
+	src->columns = NULL;
+	src->date_parts = NULL;
+	if (model->date_parts == NULL)
+		return;
+	src->date_parts = model->date_parts;
+	src->columns = palloc(sizeof(char *) * model->n_features);
+	for (j = 0; j < model->n_features; j++)
+		src->columns[j] = pnstrdup(model->feature_names[j], mm_feature_column_length(model, j));
 }
 
 /*
@@ -241,17 +298,22 @@ MmResolveColumns(MmSource *src, const MmModel *model)
 	src->features = palloc(sizeof(char *) * model->n_features);
 	src->feature_types = palloc(sizeof(Oid) * model->n_features);
 	src->feature_kinds = palloc(model->n_features);
+	MmSourceDatesFromModel(src, model);
 	for (i = 0; i < model->n_features; i++)
 	{
-		int			col = require_column(desc, model->feature_names[i], src);
+		const char *column = src->columns != NULL ? src->columns[i] : model->feature_names[i];
+		int			col = require_column(desc, column, src);
 		Oid			type = TupleDescAttr(desc, col)->atttypid;
+		uint8		have = feature_kind(type),
+					want = model->feature_kinds[i];
 
-		if (feature_kind(type) == 0 ||
-			(feature_kind(type) == MM_FEATURE_CATEGORICAL) != (model->feature_kinds[i] == MM_FEATURE_CATEGORICAL))
+		if (have == 0 ||
+			(have == MM_FEATURE_CATEGORICAL) != (want == MM_FEATURE_CATEGORICAL) ||
+			(have == MM_FEATURE_DATE_PART) != (want == MM_FEATURE_DATE_PART))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("column \"%s\" of relation %s has type %s, which cannot be feature \"%s\"",
-							model->feature_names[i], src->display, format_type_be(type),
+							column, src->display, format_type_be(type),
 							model->feature_names[i])));
 		src->features[i] = model->feature_names[i];
 		src->feature_types[i] = type;
@@ -272,12 +334,16 @@ MmResolveColumns(MmSource *src, const MmModel *model)
 	relation_close(rel, NoLock);
 }
 
-/* The SQL expression reading a feature column as float8. */
+/* The SQL expression reading feature j of src as float8 (text for a text feature). */
 char *
-MmFeatureExpression(const char *column, uint8 kind, const char *alias)
+MmFeatureExpression(const MmSource *src, int j, const char *alias)
 {
-	const char *col = quote_identifier(column);
+	uint8		kind = src->feature_kinds[j];
+	const char *col = quote_identifier(MmFeatureColumn(src, j));
 
+	if (kind == MM_FEATURE_DATE_PART)
+		return MmDatePartExpression(MmFeatureColumn(src, j), src->feature_types[j], src->date_parts[j],
+									alias);
 	if (kind == MM_FEATURE_BOOLEAN)
 		return psprintf("(%s.%s)::pg_catalog.int4::pg_catalog.float8", alias, col);
 	if (kind == MM_FEATURE_CATEGORICAL)

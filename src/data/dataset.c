@@ -668,7 +668,7 @@ MmDatasetLoadTraining(MmDataset *ds, const MmSource *src, MmLabelKind label_kind
 	appendStringInfoString(&q, "SELECT ");
 	for (j = 0; j < src->nfeatures; j++)
 		appendStringInfo(&q, "%s%s", j ? ", " : "",
-						 MmFeatureExpression(src->features[j], src->feature_kinds[j], "r"));
+						 MmFeatureExpression(src, j, "r"));
 	if (numeric_target)
 		appendStringInfo(&q, ", (r.%s)::pg_catalog.float8", quote_identifier(src->target));
 	else if (label_kind != 0)

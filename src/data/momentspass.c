@@ -41,7 +41,7 @@ training_query(const MmSource *src, const char *schema)
 					 wide ? "ARRAY[" : "");
 	for (i = 0; i < src->nfeatures; i++)
 		appendStringInfo(&q, "%s%s", i ? ", " : "",
-						 MmFeatureExpression(src->features[i], src->feature_kinds[i], "r"));
+						 MmFeatureExpression(src, i, "r"));
 	appendStringInfo(&q, "%s), pg_catalog.pg_current_snapshot()::pg_catalog.text FROM %s r",
 					 wide ? "]" : "", src->qualified);
 	return q.data;
@@ -65,7 +65,7 @@ MmFoldQuery(const MmSource *src, const char *schema)
 		return NULL;
 	initStringInfo(&x);
 	for (i = 0; i < src->nfeatures; i++)
-		appendStringInfo(&x, ", %s", MmFeatureExpression(src->features[i], src->feature_kinds[i], "r"));
+		appendStringInfo(&x, ", %s", MmFeatureExpression(src, i, "r"));
 	y = psprintf("(r.%s)::pg_catalog.float8", quote_identifier(src->target));
 	initStringInfo(&q);
 	appendStringInfo(&q, "SELECT %s.mm_cv_stats($5, $1, $2, $3, $4, %s%s), "

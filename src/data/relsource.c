@@ -59,7 +59,7 @@ pass_query(const MmSource *src, const char *schema)
 					 "0::pg_catalog.float8");
 	for (j = 0; j < src->nfeatures; j++)
 		appendStringInfo(&q, "%s%s", j ? ", " : "",
-						 MmFeatureExpression(src->features[j], src->feature_kinds[j], "r"));
+						 MmFeatureExpression(src, j, "r"));
 	appendStringInfo(&q, "]::pg_catalog.float8[]) FROM %s r", src->qualified);
 	return q.data;
 }

@@ -279,6 +279,8 @@ check_preprocessed(MmTask task, const MmDataset *ds, const MmSource *src)
 static void
 init_model(const MmAlgorithm *algorithm, const MmSource *src, int n_design, MmModel *model)
 {
+	int			j;
+
 	memset(model, 0, sizeof(*model));
 	model->algorithm = algorithm;
 	model->task = algorithm->task;
@@ -287,6 +289,10 @@ init_model(const MmAlgorithm *algorithm, const MmSource *src, int n_design, MmMo
 	model->feature_names = src->features;
 	model->feature_kinds = src->feature_kinds;
 	model->target = src->target;
+	/* only a model that reads parts of dates carries them (and artifact format 3) */
+	for (j = 0; j < src->nfeatures; j++)
+		if (src->feature_kinds[j] == MM_FEATURE_DATE_PART)
+			model->date_parts = src->date_parts;
 }
 
 /* The labels of the rows, as the model keeps them beyond the rows' memory. */

@@ -23,6 +23,8 @@
 
 #include "columns.h"
 #include "dataset.h"
+#include "datepart.h"
+#include "dateparts.h"
 #include "guc.h"
 #include "mmcore.h"
 #include "model.h"
@@ -37,11 +39,12 @@ typedef struct PrepEntry
 				has_scale,
 				has_clip,
 				has_encode,
-				has_max_categories;
+				has_max_categories,
+				has_date_parts; /* read by MmExpandDateParts, checked here */
 	MmColumnPrep prep;
 } PrepEntry;
 
-static const char *const column_keys = "impute, scale, clip, encode, max_categories";
+static const char *const column_keys = "impute, scale, clip, encode, max_categories, date_parts";
 
 /* A JSON string value as a C string, or NULL. */
 static char *
@@ -255,6 +258,13 @@ parse_entry(const char *where, JsonbValue *v, PrepEntry *e)
 			e->prep.max_categories = (int) m;
 			e->has_max_categories = true;
 		}
+		else if (strcmp(key, "date_parts") == 0)
+		{
+			uint8		parts[MM_PART_LAST];
+
+			(void) MmParseDateParts(where, &inner, parts);
+			e->has_date_parts = true;
+		}
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -288,6 +298,9 @@ overlay(MmColumnPrep *prep, const PrepEntry *e, bool text, bool strict, const ch
 		Oid type)
 {
 	const char *misfit = NULL;
+
+	if (e->has_date_parts && !MmIsDateType(type))
+		misfit = "date_parts";
 
 	if (e->has_impute)
 	{
@@ -343,6 +356,8 @@ overlay(MmColumnPrep *prep, const PrepEntry *e, bool text, bool strict, const ch
 				 strcmp(misfit, "impute") == 0 ?
 				 errhint("Number columns take impute \"mean\", \"median\", \"most_frequent\", "
 						 "\"zero\" or a numeric constant.") :
+				 strcmp(misfit, "date_parts") == 0 ?
+				 errhint("date_parts applies to date and timestamp columns.") :
 				 errhint("encode and max_categories apply to text columns.")));
 }
 
@@ -408,10 +423,30 @@ MmParsePreprocess(Jsonb *preprocess, const MmSource *src, MmPreprocess *out)
 		}
 		else
 		{
+			bool		found = false;
+
+			/*
+			 * A date column's entry applies to each of its parts, and a part
+			 * may have its own entry (column.part), read after the column's:
+			 * jsonb orders shorter keys first.
+			 */
 			for (j = 0; j < src->nfeatures; j++)
-				if (strcmp(src->features[j], key) == 0)
-					break;
-			if (j == src->nfeatures)
+				if (strcmp(MmFeatureColumn(src, j), key) == 0 ||
+					(src->date_parts != NULL && src->date_parts[j] != 0 &&
+					 strcmp(src->features[j], key) == 0))
+				{
+					parse_entry(psprintf("column \"%s\"", key), &v, &own[j]);
+					found = true;
+				}
+			if (!found)
+			{
+				/* the parts of a date sit together: its column is named once */
+				char	  **columns = palloc(sizeof(char *) * Max(src->nfeatures, 1));
+				int			ncolumns = 0;
+
+				for (j = 0; j < src->nfeatures; j++)
+					if (ncolumns == 0 || strcmp(columns[ncolumns - 1], MmFeatureColumn(src, j)) != 0)
+						columns[ncolumns++] = (char *) MmFeatureColumn(src, j);
 				ereport(ERROR,
 						(errcode(ERRCODE_UNDEFINED_COLUMN),
 						 src->target && strcmp(src->target, key) == 0 ?
@@ -419,8 +454,8 @@ MmParsePreprocess(Jsonb *preprocess, const MmSource *src, MmPreprocess *out)
 						 errmsg("preprocess key \"%s\" names no feature column", key),
 						 errhint("Keys are \"*\", \"dedupe\", \"variance_threshold\", \"select\" and "
 								 "feature column names: %s.",
-								 MmFormatList(src->features, src->nfeatures))));
-			parse_entry(psprintf("column \"%s\"", key), &v, &own[j]);
+								 MmFormatList(columns, ncolumns))));
+			}
 		}
 	}
 	/* "*" applies where the type fits; a column's own entry must fit it */
@@ -430,8 +465,8 @@ MmParsePreprocess(Jsonb *preprocess, const MmSource *src, MmPreprocess *out)
 
 		out->column[j].impute = MM_IMPUTE_ERROR;
 		out->column[j].encoding = MM_ENCODE_ONEHOT;
-		overlay(&out->column[j], &star, text, false, src->features[j], src->feature_types[j]);
-		overlay(&out->column[j], &own[j], text, true, src->features[j], src->feature_types[j]);
+		overlay(&out->column[j], &star, text, false, MmFeatureColumn(src, j), src->feature_types[j]);
+		overlay(&out->column[j], &own[j], text, true, MmFeatureColumn(src, j), src->feature_types[j]);
 	}
 }
 
@@ -577,6 +612,11 @@ drop_features(MmSource *src, MmDataset *ds, const bool *keep)
 			src->features[q] = src->features[j];
 			src->feature_types[q] = src->feature_types[j];
 			src->feature_kinds[q] = src->feature_kinds[j];
+			if (src->columns != NULL)
+			{
+				src->columns[q] = src->columns[j];
+				src->date_parts[q] = src->date_parts[j];
+			}
 			ds->null_count[q] = ds->null_count[j];
 			ds->dicts[q] = ds->dicts[j];
 			q++;

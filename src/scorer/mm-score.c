@@ -20,6 +20,7 @@
 
 #include "algorithm.h"
 #include "csv.h"
+#include "datepart.h"
 #include "document.h"
 #include "scorer.h"
 
@@ -186,16 +187,22 @@ map_header(const CsvReader *r, const MmScorer *s, const Options *opt, Layout *la
 	lay->feature_column = allocate(sizeof(int) * m->n_features);
 	for (j = 0; j < m->n_features; j++)
 	{
+		/* the parts of a date all read its column, named without ".part" */
+		size_t		len = mm_feature_column_length(m, j);
+
 		lay->feature_column[j] = -1;
 		for (c = 0; c < r->n_fields; c++)
-			if (strcmp(r->field[c], m->feature_names[j]) == 0)
+			if (strlen(r->field[c]) == len && memcmp(r->field[c], m->feature_names[j], len) == 0)
 			{
 				if (lay->feature_column[j] >= 0)
-					die("the header names column \"%s\" twice", m->feature_names[j]);
+					die("the header names column \"%.*s\" twice", (int) len, m->feature_names[j]);
 				lay->feature_column[j] = c;
 			}
-		if (lay->feature_column[j] < 0)
+		if (lay->feature_column[j] < 0 && len == strlen(m->feature_names[j]))
 			die("the header has no column \"%s\", a feature of the model", m->feature_names[j]);
+		if (lay->feature_column[j] < 0)
+			die("the header has no column \"%.*s\", which feature \"%s\" of the model reads",
+				(int) len, m->feature_names[j], m->feature_names[j]);
 	}
 	lay->n_keep = 0;
 	lay->keep_column = NULL;

@@ -689,7 +689,7 @@ window_query(const MmCheckSpec *spec, const MmModel *model, MmSource *src)
 	appendStringInfoString(&q, "SELECT ");
 	for (j = 0; j < src->nfeatures; j++)
 		appendStringInfo(&q, "%s%s", j ? ", " : "",
-						 MmFeatureExpression(src->features[j], src->feature_kinds[j], "r"));
+						 MmFeatureExpression(src, j, "r"));
 	/*
 	 * Labels are matched with the classes by their text; a numeric 1.00 is the
 	 * class "1" (number labels render as integers, numberlabel.c).

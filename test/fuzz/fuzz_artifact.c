@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "artifact.h"
+#include "artifact_sections.h"
 
 static void
 check_model(MmModel *m)
@@ -59,7 +60,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 		}
 		memcpy(buf, "MMDL", 4);
-		buf[4] = data[1] % (MM_ARTIFACT_FORMAT + 1);
+		/* every format this build reads, the sections of format 3 included */
+		buf[4] = data[1] % (MM_ARTIFACT_FORMAT_SECTIONS + 1);
 		buf[5] = 0;
 		buf[6] = data[2];
 		buf[7] = 0;

@@ -10,6 +10,7 @@
 
 #include "algorithm.h"
 #include "artifact_io.h"
+#include "artifact_sections.h"
 
 static const uint8_t artifact_magic[4] = {'M', 'M', 'D', 'L'};
 
@@ -349,7 +350,8 @@ mm_artifact_write(const MmModel *given, uint8_t **out, size_t *len, MmError *err
 	uLongf		zlen;
 	uint32_t	crc;
 	int			i,
-				rc;
+				rc,
+				format = mm_artifact_needs_sections(given) ? MM_ARTIFACT_FORMAT_SECTIONS : MM_ARTIFACT_FORMAT;
 
 	copy.n_design = mm_model_design_width(given);
 	mm_put_u32(&body, (uint32_t) model->task);
@@ -365,6 +367,7 @@ mm_artifact_write(const MmModel *given, uint8_t **out, size_t *len, MmError *err
 	write_categories(&body, model);
 	write_transform(&body, model);
 	model->algorithm->write(&body, model);
+	mm_artifact_write_sections(&body, model);
 	if (body.failed)
 	{
 		mm_free(body.data);
@@ -392,8 +395,8 @@ mm_artifact_write(const MmModel *given, uint8_t **out, size_t *len, MmError *err
 		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "could not compress a model (zlib %d)", rc);
 	}
 	memcpy(buf, artifact_magic, 4);
-	buf[4] = MM_ARTIFACT_FORMAT & 0xff;
-	buf[5] = MM_ARTIFACT_FORMAT >> 8;
+	buf[4] = (uint8_t) (format & 0xff);
+	buf[5] = (uint8_t) (format >> 8);
 	buf[6] = model->algorithm->artifact_id;
 	buf[7] = 0;
 	for (i = 0; i < 4; i++)
@@ -449,10 +452,10 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 	flags = read_le32(data + 8);
 	raw_len = read_le32(data + 12);
 	z_len = read_le32(data + 16);
-	if (format < 1 || format > MM_ARTIFACT_FORMAT)
+	if (format < 1 || format > MM_ARTIFACT_FORMAT_SECTIONS)
 		return mm_fail(err, MM_ERR_UNSUPPORTED, -1,
 					   "format version %u is not supported (this build reads versions 1 to %d)",
-					   format, MM_ARTIFACT_FORMAT);
+					   format, MM_ARTIFACT_FORMAT_SECTIONS);
 	if ((size_t) z_len != len - MM_ARTIFACT_HEADER)
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "it is %zu bytes long but its header says %u",
 					   len, z_len + MM_ARTIFACT_HEADER);
@@ -504,7 +507,9 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 			model->feature_kinds[i] = mm_get_u8(&r);
 			ok = !r.failed && (model->feature_kinds[i] == MM_FEATURE_NUMERIC ||
 							   model->feature_kinds[i] == MM_FEATURE_BOOLEAN ||
-							   (format >= 2 && model->feature_kinds[i] == MM_FEATURE_CATEGORICAL));
+							   (format >= 2 && model->feature_kinds[i] == MM_FEATURE_CATEGORICAL) ||
+							   (format >= MM_ARTIFACT_FORMAT_SECTIONS &&
+								model->feature_kinds[i] == MM_FEATURE_DATE_PART));
 		}
 	}
 	if (ok)
@@ -540,6 +545,11 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 		part = "fitted model";
 		ok = model->task == model->algorithm->task &&
 			model->algorithm->read(&r, model) == MM_OK;
+	}
+	if (ok)
+	{
+		part = "sections";
+		ok = mm_artifact_read_sections(&r, model);
 	}
 	if (ok && !r.failed && r.left != 0)
 		part = "end, where bytes follow the model";

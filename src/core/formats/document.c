@@ -18,6 +18,7 @@
 
 #include "algorithm.h"
 #include "artifact.h"
+#include "datepart.h"
 #include "document_io.h"
 #include "profile.h"
 
@@ -195,7 +196,8 @@ mm_out_bool(MmBuffer *o, int v)
 static const char *
 kind_name(int kind)
 {
-	return kind == MM_FEATURE_BOOLEAN ? "boolean" : kind == MM_FEATURE_CATEGORICAL ? "categorical" : "numeric";
+	return kind == MM_FEATURE_BOOLEAN ? "boolean" : kind == MM_FEATURE_CATEGORICAL ? "categorical" :
+		kind == MM_FEATURE_DATE_PART ? "date_part" : "numeric";
 }
 
 static void
@@ -236,6 +238,12 @@ mm_document_write(const MmModel *m, const MmDocumentExtras *extras, char **out, 
 		mm_out_string(&o, m->feature_names[j]);
 		mm_out_str(&o, ", \"kind\": ");
 		mm_out_string(&o, kind_name(m->feature_kinds[j]));
+		/* the key is new with date parts: documents without them keep their bytes */
+		if (m->feature_kinds[j] == MM_FEATURE_DATE_PART)
+		{
+			mm_out_str(&o, ", \"part\": ");
+			mm_out_string(&o, mm_date_part_name(m->date_parts[j]));
+		}
 		mm_out_str(&o, "}");
 	}
 	mm_out_str(&o, "], \"design_columns\": ");
@@ -663,6 +671,38 @@ extra_text(In *in, json_t *doc, const char *key)
 	return o.data;
 }
 
+/*
+ * The part of a date part feature (its "part" key, which no other kind
+ * has), into m->date_parts allocated at the first; MM_ERR_NO_MEMORY when
+ * that fails, else MM_OK with in->failed telling a malformed entry.
+ */
+static MmErrorCode
+read_date_part(In *in, json_t *f, MmModel *m, int j)
+{
+	json_t	   *p = json_object_get(f, "part");
+	int			part = 0;
+
+	if ((p != NULL) != (m->feature_kinds[j] == MM_FEATURE_DATE_PART))
+	{
+		mm_doc_bad(in, "must be given for a date_part feature and only for one", "part");
+		return MM_OK;
+	}
+	if (p == NULL)
+		return MM_OK;
+	if (json_is_string(p))
+		part = mm_date_part_by_name(json_string_value(p), strlen(json_string_value(p)));
+	if (part == 0)
+	{
+		mm_doc_bad(in, "must be year, quarter, month, day, day_of_week, day_of_year, hour or epoch",
+				   "part");
+		return MM_OK;
+	}
+	if (m->date_parts == NULL && (m->date_parts = mm_alloc0((size_t) m->n_features)) == NULL)
+		return mm_fail(in->err, MM_ERR_NO_MEMORY, -1, "out of memory reading the document");
+	m->date_parts[j] = (uint8_t) part;
+	return MM_OK;
+}
+
 static MmErrorCode
 read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 {
@@ -675,7 +715,7 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 	static const char *const document_keys[] = {"format", "format_version", "algorithm", "task", "target",
 		"features", "design_columns", "preprocess", "categories", "model", "params", "metrics", "baseline",
 	"feature_types", "provenance", NULL};
-	static const char *const feature_keys[] = {"name", "kind", NULL};
+	static const char *const feature_keys[] = {"name", "kind", "part", NULL};
 	static const char *const transform_keys[] = {"impute", "clip", "center", "scale", NULL};
 	static const char *const category_keys[] = {"encoding", "names", "other", NULL};
 
@@ -776,9 +816,12 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 		m->feature_names[j] = mm_strdup(name);
 		m->feature_kinds[j] = strcmp(kind, "numeric") == 0 ? MM_FEATURE_NUMERIC :
 			strcmp(kind, "boolean") == 0 ? MM_FEATURE_BOOLEAN :
-			strcmp(kind, "categorical") == 0 ? MM_FEATURE_CATEGORICAL : 0;
+			strcmp(kind, "categorical") == 0 ? MM_FEATURE_CATEGORICAL :
+			strcmp(kind, "date_part") == 0 ? MM_FEATURE_DATE_PART : 0;
 		if (m->feature_kinds[j] == 0)
-			mm_doc_bad(in, "must be numeric, boolean or categorical", "kind");
+			mm_doc_bad(in, "must be numeric, boolean, categorical or date_part", "kind");
+		else if (read_date_part(in, f, m, j) != MM_OK)
+			return MM_ERR_NO_MEMORY;
 	}
 	m->n_design = (int) mm_doc_int(in, doc, "design_columns", 1, MM_MAX_DESIGN);
 	if (in->failed)
