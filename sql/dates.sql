@@ -121,6 +121,9 @@ SELECT version FROM mm_train('bad', 'dated_sales', 'price', features => ARRAY['s
     preprocess => '{"*": {"date_parts": ["hour"]}}');
 SELECT version FROM mm_train('bad', 'dated_sales', 'price', preprocess => '{"area": {"date_parts": ["year"]}}');
 SELECT version FROM mm_train('bad', 'dated_sales', 'price', preprocess => '{"sold_on": {"encode": "ordinal"}}');
+-- the parts are read once for a search: they cannot be one of its dimensions
+SELECT version FROM mm_tune('bad', 'dated_sales', 'price', algorithm => 'linear_regression',
+    search => '{"preprocess.sold_on.date_parts": ["month", "year"]}');
 -- a part's name may not be taken by another column
 CREATE TABLE dated_clash AS SELECT sold_on, area AS "sold_on.month", price FROM dated_sales;
 SELECT version FROM mm_train('bad', 'dated_clash', 'price');

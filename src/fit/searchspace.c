@@ -82,6 +82,14 @@ parse_dimension(const char *key, const JsonbValue *v, MmDimension *d)
 	d->preprocess = strncmp(key, "preprocess.", 11) == 0;
 	if (d->preprocess && strlen(key) == 11)
 		bad_space(key, "names no preprocessing option");
+	/* the parts are columns of the rows the search reads once, before any candidate */
+	if (d->preprocess && strlen(key) >= 11 + 10 &&
+		strcmp(key + strlen(key) - 10, "date_parts") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("search entry \"%s\" cannot be searched", key),
+				 errdetail("A date's parts are the columns the search reads, fixed before any candidate runs."),
+				 errhint("Choose them with preprocess => '{\"column\": {\"date_parts\": [...]}}', and compare choices with separate searches.")));
 	if (v->type != jbvBinary)
 		bad_space(key, "is neither a list of values nor a range");
 	if (JsonContainerIsArray(v->val.binary.data))

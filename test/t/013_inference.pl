@@ -105,7 +105,7 @@ sub check_fit
 	my $params = sprintf('{"alpha": 0, "fit_intercept": %s}', $intercept ? 'true' : 'false');
 	$node->safe_psql('postgres', qq{
 		SELECT * FROM mm_train('$name', '$table', 'target', algorithm => '$algorithm',
-		                       params => '$params', test_size => 0)});
+		                       params => '$params', test_size => 0, deploy => 'always')});
 	my @rows = split /\n/, $node->safe_psql('postgres', qq{
 		SELECT coalesce(class, ''), feature, coef, std_err, stat, p_value, ci_lower, ci_upper
 		  FROM mm_coefficients('$name', $level)});
@@ -171,7 +171,7 @@ check_fit(name => 'mnlogit_three', table => 'three', algorithm => 'logistic_regr
 # tol far below it lands on the same coefficients to nine digits.
 $node->safe_psql('postgres', q{
 	SELECT * FROM mm_train('logit_tight', 'two', 'target', algorithm => 'logistic_regression',
-	                       params => '{"alpha": 0, "tol": 1e-12}', test_size => 0)});
+	                       params => '{"alpha": 0, "tol": 1e-12}', test_size => 0, deploy => 'always')});
 is($node->safe_psql('postgres', q{
 	SELECT count(*) FROM mm_coefficients('logit_binary') a JOIN mm_coefficients('logit_tight') b
 	 USING (feature) WHERE abs(a.coef - b.coef) > 1e-9 * abs(b.coef)}),
