@@ -59,7 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 		}
 		memcpy(buf, "MMDL", 4);
-		buf[4] = data[1] % (MM_ARTIFACT_FORMAT + 1);
+		buf[4] = data[1] % (MM_ARTIFACT_FORMAT_MAX + 1);
 		buf[5] = 0;
 		buf[6] = data[2];
 		buf[7] = 0;

@@ -5,7 +5,8 @@
  *
  *   offset  size  field
  *        0     4  magic "MMDL"
- *        4     2  format version (little-endian), currently 2
+ *        4     2  format version (little-endian): 2, or 3 for a model
+ *                 with a reference-coded text feature
  *        6     2  algorithm (its artifact id, algorithm.h)
  *        8     4  flags, 0
  *       12     4  body length before compression
@@ -28,7 +29,10 @@
 #include "model.h"
 
 #define MM_ARTIFACT_HEADER 24
+/* the format of models without reference coding, whose bytes stay those of format 2 */
 #define MM_ARTIFACT_FORMAT 2
+/* the newest format this build reads and writes (see artifact.c) */
+#define MM_ARTIFACT_FORMAT_MAX 3
 #define MM_ARTIFACT_MAX_BODY (256u * 1024u * 1024u)
 #define MM_ARTIFACT_MAX_NAME 4096
 
