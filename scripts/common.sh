@@ -18,7 +18,8 @@ PACKAGES=(
 # And what the tests add: unit tests, TAP, the document schema's validator, the fuzzer, and git
 # for the source of the release the upgrade test starts from.
 TEST_PACKAGES=(
-    libcmocka-dev libipc-run-perl python3-jsonschema python3-sklearn clang-14 libclang-rt-14-dev git
+    libcmocka-dev libipc-run-perl python3-jsonschema python3-sklearn python3-statsmodels clang-14
+    libclang-rt-14-dev git
 )
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
