@@ -76,10 +76,14 @@ MmChooseReference(const MmColumnPrep *prep, bool coding, const MmSource *src, in
 		if (code < 0.0 || code >= (double) cats->n)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("reference level \"%s\" of column \"%s\" is not a category of the training rows",
+					 code < 0.0 ?
+					 errmsg("reference level \"%s\" of column \"%s\" is not a level of the training rows",
+							prep->reference, src->features[j]) :
+					 errmsg("reference level \"%s\" of column \"%s\" is grouped as other",
 							prep->reference, src->features[j]),
-					 code == (double) cats->n ?
-					 errdetail("It is one of the rarer categories that max_categories groups as other.") : 0,
+					 code < 0.0 ? 0 :
+					 errdetail("max_categories keeps the %d most frequent levels; the reference must be one of them.",
+							   cats->n),
 					 errhint("List the levels with SELECT DISTINCT %s FROM %s ORDER BY 1 COLLATE \"C\".",
 							 quote_identifier(src->features[j]), src->display)));
 		reference = (int) code;
