@@ -38,7 +38,8 @@ SELECT round((SELECT coef FROM mm_coefficients('sale') WHERE feature = 'city=Par
            - (SELECT coef FROM mm_coefficients('sale') WHERE feature = 'city=Lyon')) AS paris_over_lyon;
 
 -- prediction reads the text: a rare city falls in the other group, a NULL is
--- imputed (Lille, the most frequent), an unseen one adds nothing
+-- imputed (Lille, the most frequent), an unseen one takes the average of the
+-- levels (what the full one-hot fit predicted for it, not the reference's)
 SELECT city, round(mm_predict('sale', s)) AS predicted
   FROM (VALUES ('Paris', 50), ('Lyon', 50), ('Nice', 50), ('Dijon', 50), (NULL, 50),
                ('Lille', 50), ('Atlantis', 50)) s(city, size)
