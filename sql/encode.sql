@@ -30,15 +30,16 @@ SELECT version, algorithm, round((metrics->'test'->>'r2')::numeric, 4) AS test_r
 SELECT fitted_preprocess->'features'->'city' AS city, features, feature_types
   FROM mm.versions WHERE model = 'sale';
 
--- one coefficient per kept city and one for the other group: the one-hot
--- columns and the intercept are collinear, so the least-squares answer is the
--- minimum-norm one; differences between cities are identified
+-- one coefficient per kept city but the reference (Lille, the first) and one
+-- for the other group, each the difference from Lille: the unpenalized fit
+-- codes text against a reference, so every coefficient is identified
 SELECT feature, round(coef) AS coef FROM mm_coefficients('sale') ORDER BY feature;
 SELECT round((SELECT coef FROM mm_coefficients('sale') WHERE feature = 'city=Paris')
            - (SELECT coef FROM mm_coefficients('sale') WHERE feature = 'city=Lyon')) AS paris_over_lyon;
 
 -- prediction reads the text: a rare city falls in the other group, a NULL is
--- imputed (Lille, the most frequent), an unseen one adds nothing
+-- imputed (Lille, the most frequent), an unseen one takes the average of the
+-- levels (what the full one-hot fit predicted for it, not the reference's)
 SELECT city, round(mm_predict('sale', s)) AS predicted
   FROM (VALUES ('Paris', 50), ('Lyon', 50), ('Nice', 50), ('Dijon', 50), (NULL, 50),
                ('Lille', 50), ('Atlantis', 50)) s(city, size)

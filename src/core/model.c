@@ -62,7 +62,7 @@ feature_width(const MmModel *model, int j)
 	c = &model->categories[j];
 	if (c->encoding == MM_ENCODE_ORDINAL)
 		return 1;
-	return c->n + (c->n_other > 0 ? 1 : 0);
+	return c->n + (c->n_other > 0 ? 1 : 0) - (c->has_reference ? 1 : 0);
 }
 
 /* The number of columns a model's inputs encode into. */
@@ -137,9 +137,13 @@ mm_design_feature(const MmModel *model, int column, int *category)
 
 		if (column < k + w)
 		{
-			*category = model->categories != NULL &&
-				model->feature_kinds[j] == MM_FEATURE_CATEGORICAL &&
-				model->categories[j].encoding == MM_ENCODE_ONEHOT ? column - k : -1;
+			const MmCategories *c = model->categories != NULL &&
+				model->feature_kinds[j] == MM_FEATURE_CATEGORICAL ? &model->categories[j] : NULL;
+
+			*category = c != NULL && c->encoding == MM_ENCODE_ONEHOT ? column - k : -1;
+			/* the reference has no column: the ones after it are one further on */
+			if (c != NULL && c->has_reference && *category >= c->reference)
+				(*category)++;
 			return j;
 		}
 		k += w;
@@ -256,6 +260,28 @@ mm_coefficient_intervals(const MmCoefficient *co, int n, double level, double *l
 	}
 }
 
+/*
+ * Encodes the code v of a reference-coded feature into z (see MmCategories):
+ * a level's column 1, the reference all zeros, an unseen value 1/L in each
+ * column.  Returns the columns written, L - 1.
+ */
+static int
+encode_reference(const MmCategories *c, double v, double *z)
+{
+	int			levels = c->n + (c->n_other > 0 ? 1 : 0),
+				code,
+				k = 0;
+	int			seen = v >= 0.0 && v < (double) levels;
+
+	for (code = 0; code < levels; code++)
+	{
+		if (code == c->reference)
+			continue;
+		z[k++] = !seen ? 1.0 / levels : (double) code == v ? 1.0 : 0.0;
+	}
+	return k;
+}
+
 /* Applies the model's preprocessing to one row (see model.h). */
 MmErrorCode
 mm_model_transform(const MmModel *model, const double *x, double *z, MmError *err)
@@ -281,6 +307,8 @@ mm_model_transform(const MmModel *model, const double *x, double *z, MmError *er
 
 			if (c->encoding == MM_ENCODE_ORDINAL)
 				z[k++] = v;
+			else if (c->has_reference)
+				k += encode_reference(c, v, z + k);
 			else
 			{
 				int			w = c->n + (c->n_other > 0 ? 1 : 0),

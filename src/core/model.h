@@ -40,6 +40,15 @@ typedef enum MmEncoding
  * coded 0 .. n-1 in their byte order (C collation); the rarer ones beyond
  * max_categories share the code n, "other"; a category never seen in
  * training is MM_CATEGORY_UNSEEN, which one-hot encodes as all zeros.
+ *
+ * Reference (treatment) coding, for unpenalized fits with an intercept:
+ * the one-hot columns of every category but the reference, which encodes
+ * as all zeros, so that the columns no longer add up to the intercept's
+ * and every coefficient is identified (relative to the reference).  An
+ * unseen category then encodes as 1/L in each of the feature's columns (L
+ * its levels, the other group included): the average of the levels, which
+ * is what the full one-hot least-squares fit predicted for it, and not the
+ * reference's all zeros.
  */
 typedef struct MmCategories
 {
@@ -48,6 +57,8 @@ typedef struct MmCategories
 	char	  **names;
 	int			n_other;
 	char	  **other;
+	int			has_reference;	/* one-hot only: reference coding */
+	int			reference;		/* the code of the reference, in [0, n) */
 } MmCategories;
 
 #define MM_CATEGORY_UNSEEN (-1.0)
@@ -216,7 +227,8 @@ extern double mm_category_code(const MmCategories *c, const char *value, size_t 
 
 /*
  * Which input a design column comes from, and for a one-hot column which
- * category (n: other); *category is -1 for numeric and ordinal columns.
+ * category (n: other; never a reference, which has no column); *category is
+ * -1 for numeric and ordinal columns.
  */
 extern int	mm_design_feature(const MmModel *model, int column, int *category);
 

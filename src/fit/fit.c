@@ -36,6 +36,7 @@
 #include "params.h"
 #include "params_json.h"
 #include "preprocess.h"
+#include "reference.h"
 #include "regress.h"
 #include "source.h"
 #include "unsupervised.h"
@@ -329,6 +330,7 @@ fit_in_memory(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorit
 	MmFitOutcome outcome;
 
 	MmParsePreprocess(spec->preprocess, src, &pp);
+	pp.reference_coding = MmReferenceCoding(algorithm, params);
 	out->snapshot = MmDatasetLoadTraining(&ds, src,
 										  task == MM_TASK_CLASSIFICATION ? MmLabelKindOf(src->target_type) : 0,
 										  task == MM_TASK_REGRESSION, spec->test_size, spec->seed, tctx);

@@ -29,6 +29,7 @@
 #include "mmcore.h"
 #include "model.h"
 #include "preprocess.h"
+#include "reference.h"
 #include "select.h"
 #include "util.h"
 
@@ -239,11 +240,13 @@ parse_entry(const char *where, JsonbValue *v, PrepEntry *e)
 				e->prep.encoding = MM_ENCODE_ONEHOT;
 			else if (name != NULL && strcmp(name, "ordinal") == 0)
 				e->prep.encoding = MM_ENCODE_ORDINAL;
+			else if (name == NULL && (e->prep.reference = MmParseReference(&inner)) != NULL)
+				e->prep.encoding = MM_ENCODE_ONEHOT;
 			else
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("preprocess option \"encode\" of %s is not valid", where),
-						 errhint("Use \"onehot\" or \"ordinal\".")));
+						 errhint("Use \"onehot\", \"ordinal\", or {\"reference\": a level of the column}.")));
 			e->has_encode = true;
 		}
 		else if (strcmp(key, "max_categories") == 0)
@@ -334,7 +337,10 @@ overlay(MmColumnPrep *prep, const PrepEntry *e, bool text, bool strict, const ch
 	if (e->has_encode)
 	{
 		if (text)
+		{
 			prep->encoding = e->prep.encoding;
+			prep->reference = e->prep.reference;
+		}
 		else
 			misfit = "encode";
 	}
@@ -387,7 +393,15 @@ MmParsePreprocess(Jsonb *preprocess, const MmSource *src, MmPreprocess *out)
 	while (MmJsonbNextPair(&it, &key, &v))
 	{
 		if (strcmp(key, "*") == 0)
+		{
 			parse_entry("\"*\"", &v, &star);
+			if (star.prep.reference != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("preprocess option \"encode\" of \"*\" cannot name a reference level"),
+						 errhint("A level belongs to one column: name it in that column's entry, as "
+								 "{\"district\": {\"encode\": {\"reference\": \"north\"}}}.")));
+		}
 		else if (strcmp(key, "dedupe") == 0)
 		{
 			if (v.type != jbvBool)
@@ -1040,6 +1054,11 @@ append_fitted_categories(StringInfo buf, const char *name, const MmCategories *c
 		MmJsonString(buf, c->names[(int) t->impute]);
 	else
 		appendStringInfoString(buf, "\"(other)\"");
+	if (c->has_reference)
+	{
+		appendStringInfoString(buf, ", \"reference\": ");
+		MmJsonString(buf, c->names[c->reference]);
+	}
 	appendStringInfoChar(buf, '}');
 }
 
@@ -1133,6 +1152,8 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 				nulls_train += isnan(ds->x[0][i * p + j]);
 			keep[j] = fit_categorical(&pp->column[j], pp, src->features[j], ds->dicts[j],
 									  nulls_train, &cats[j], &all[j], &code_of[j], &constant);
+			if (keep[j])
+				MmChooseReference(&pp->column[j], pp->reference_coding, src, j, &cats[j]);
 		}
 		else if (!fit_from_moments(&pp->column[j], pp, &moments[j], n, &all[j], &keep[j],
 								   &constant))

@@ -50,6 +50,7 @@ typedef struct MmColumnPrep
 	double		clip_lo;		/* quantiles, or the z bound in clip_hi */
 	double		clip_hi;
 	MmEncoding	encoding;		/* text columns */
+	char	   *reference;		/* the reference level named, or NULL: the first */
 	int			max_categories; /* 0: every category */
 } MmColumnPrep;
 
@@ -59,6 +60,7 @@ typedef struct MmPreprocess
 	bool		variance_threshold_set;
 	double		variance_threshold;
 	int			select_k_best;	/* 0: no feature selection */
+	bool		reference_coding;	/* one-hot text drops its reference's column */
 	MmColumnPrep *column;		/* per feature of the source */
 } MmPreprocess;
 

@@ -1,7 +1,7 @@
 /*
  * test_model.c: text features in the model (model.c): category codes, the
- * one-hot and ordinal encodings, the design columns they make, and their
- * artifact.
+ * one-hot (full and reference-coded) and ordinal encodings, the design
+ * columns they make, and their artifact.
  */
 #include "testutil.h"
 
@@ -206,6 +206,84 @@ test_artifact_roundtrip(void **state)
 }
 
 /*
+ * Reference coding: city coded against Lyon has a column for "", Paris and
+ * the other group; Lyon is all zeros, an unseen city 1/4 in each (the
+ * average of the four levels); the artifact is format 3 and reads back to
+ * the same reference and the same predictions.
+ */
+static void
+test_reference_coding(void **state)
+{
+	MmModel    *m = city_model();
+	MmModel    *back = NULL;
+	MmError		err;
+	uint8_t    *bytes,
+			   *again;
+	size_t		len,
+				len2;
+	double		x[3] = {1.0, 3.0, 0.0},
+				z[5],
+				z2[5];
+	int			cat;
+
+	m->categories[0].has_reference = 1;
+	m->categories[0].reference = 1;
+	m->n_design = mm_model_design_width(m);
+	LIN(m)->rank = 5;
+	assert_int_equal(m->n_design, 5);
+	assert_int_equal(mm_model_transform(m, x, z, &err), MM_OK);
+	assert_true(z[0] == 0 && z[1] == 0 && z[2] == 0 && z[3] == 0.0 && z[4] == 0.0);
+	assert_true(mm_model_predict(m, z) == 100.0);
+	x[0] = 0.0;					/* "" */
+	assert_int_equal(mm_model_transform(m, x, z, &err), MM_OK);
+	assert_true(z[0] == 1 && z[1] == 0 && z[2] == 0);
+	x[0] = 3.0;					/* other */
+	assert_int_equal(mm_model_transform(m, x, z, &err), MM_OK);
+	assert_true(z[0] == 0 && z[1] == 0 && z[2] == 1);
+	x[0] = MM_CATEGORY_UNSEEN;
+	assert_int_equal(mm_model_transform(m, x, z, &err), MM_OK);
+	assert_true(z[0] == 0.25 && z[1] == 0.25 && z[2] == 0.25);
+	assert_close(mm_model_predict(m, z), 100.0 + (10.0 + 20.0 + 30.0) / 4.0, 1e-15);
+	x[0] = NAN;					/* imputed: Paris */
+	assert_int_equal(mm_model_transform(m, x, z, &err), MM_OK);
+	assert_true(z[0] == 0 && z[1] == 1 && z[2] == 0);
+
+	assert_int_equal(mm_design_feature(m, 0, &cat), 0);
+	assert_int_equal(cat, 0);
+	assert_int_equal(mm_design_feature(m, 1, &cat), 0);
+	assert_int_equal(cat, 2);
+	assert_int_equal(mm_design_feature(m, 2, &cat), 0);
+	assert_int_equal(cat, 3);
+	assert_int_equal(mm_design_feature(m, 3, &cat), 1);
+	assert_int_equal(cat, -1);
+
+	assert_int_equal(mm_artifact_write(m, &bytes, &len, &err), MM_OK);
+	assert_int_equal(bytes[4] | bytes[5] << 8, 3);
+	assert_int_equal(mm_artifact_read(bytes, len, &back, &err), MM_OK);
+	assert_int_equal(back->n_design, 5);
+	assert_int_equal(back->categories[0].has_reference, 1);
+	assert_int_equal(back->categories[0].reference, 1);
+	assert_int_equal(back->categories[2].has_reference, 0);
+	assert_int_equal(mm_artifact_write(back, &again, &len2, &err), MM_OK);
+	assert_int_equal(len, len2);
+	assert_memory_equal(bytes, again, len);
+	assert_int_equal(mm_model_transform(back, x, z2, &err), MM_OK);
+	assert_memory_equal(z, z2, sizeof(z));
+	mm_free(bytes);
+	mm_free(again);
+	mm_model_free(back);
+
+	/* a reference that is no kept category is damage */
+	m->categories[0].reference = 3;
+	assert_int_equal(mm_artifact_write(m, &bytes, &len, &err), MM_OK);
+	back = NULL;
+	assert_int_equal(mm_artifact_read(bytes, len, &back, &err), MM_ERR_CORRUPT);
+	assert_null(back);
+	mm_free(bytes);
+	mm_model_free(m);
+}
+
+/*
  * Confidence intervals: coef -+ q std_err with q the t quantile of each
  * coefficient's df (2.2281388519862742 for 10 df at 95%, 12.706204736174693
  * for 1), the normal one (1.6448536269514723 at 90%) for INFINITY, and none
@@ -241,6 +319,7 @@ main(void)
 		cmocka_unit_test(test_codes),
 		cmocka_unit_test(test_encoding),
 		cmocka_unit_test(test_artifact_roundtrip),
+		cmocka_unit_test(test_reference_coding),
 		cmocka_unit_test(test_coefficient_intervals),
 	};
 

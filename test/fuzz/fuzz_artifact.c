@@ -61,7 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		memcpy(buf, "MMDL", 4);
 		/* every format this build reads, the sections of format 3 included */
-		buf[4] = data[1] % (MM_ARTIFACT_FORMAT_SECTIONS + 1);
+		buf[4] = data[1] % (MM_ARTIFACT_FORMAT_MAX + 1);
 		buf[5] = 0;
 		buf[6] = data[2];
 		buf[7] = 0;

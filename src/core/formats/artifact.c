@@ -190,6 +190,33 @@ mm_all_finite(const double *v, size_t n)
 	return 1;
 }
 
+/*
+ * Format 3: a reference-coded feature (MmCategories.has_reference) writes
+ * this in place of its encoding byte, and the code of its reference after
+ * its other group.  It cannot be a section at the end of the body like
+ * other optional parts: the reference narrows the design, and the
+ * algorithm's payload, which comes before the end, is read at the design's
+ * width.  Models without reference coding keep format 2 and its bytes.
+ */
+#define ENCODE_ONEHOT_REFERENCE 3
+
+/*
+ * The format a model is written in: 3 when it has a reference-coded feature
+ * or needs a section (artifact_sections.h), else 2, byte for byte as
+ * before either existed.  A format 3 body without sections simply ends
+ * after the algorithm's part.
+ */
+static int
+artifact_format(const MmModel *model)
+{
+	int			j;
+
+	for (j = 0; model->categories != NULL && j < model->n_features; j++)
+		if (model->feature_kinds[j] == MM_FEATURE_CATEGORICAL && model->categories[j].has_reference)
+			return MM_ARTIFACT_FORMAT_MAX;
+	return mm_artifact_needs_sections(model) ? MM_ARTIFACT_FORMAT_SECTIONS : MM_ARTIFACT_FORMAT;
+}
+
 /* Writes the categories of each text feature, in feature order. */
 static void
 write_categories(MmBuffer *w, const MmModel *model)
@@ -204,13 +231,15 @@ write_categories(MmBuffer *w, const MmModel *model)
 		if (model->feature_kinds[j] != MM_FEATURE_CATEGORICAL)
 			continue;
 		c = &model->categories[j];
-		mm_put_u8(w, (uint8_t) c->encoding);
+		mm_put_u8(w, c->has_reference ? ENCODE_ONEHOT_REFERENCE : (uint8_t) c->encoding);
 		mm_put_u32(w, (uint32_t) c->n);
 		for (i = 0; i < c->n; i++)
 			mm_put_str(w, c->names[i]);
 		mm_put_u32(w, (uint32_t) c->n_other);
 		for (i = 0; i < c->n_other; i++)
 			mm_put_str(w, c->other[i]);
+		if (c->has_reference)
+			mm_put_u32(w, (uint32_t) c->reference);
 	}
 }
 
@@ -260,10 +289,12 @@ read_categories(Reader *r, MmModel *model)
 			continue;
 		enc = mm_get_u8(r);
 		n = mm_get_u32(r);
-		if (r->failed || (enc != MM_ENCODE_ONEHOT && enc != MM_ENCODE_ORDINAL) ||
+		if (r->failed || (enc != MM_ENCODE_ONEHOT && enc != MM_ENCODE_ORDINAL &&
+						  (enc != ENCODE_ONEHOT_REFERENCE || r->format < 3)) ||
 			n < 1 || n > MM_MAX_CATEGORIES)
 			return 0;
-		c->encoding = (MmEncoding) enc;
+		c->has_reference = enc == ENCODE_ONEHOT_REFERENCE;
+		c->encoding = c->has_reference ? MM_ENCODE_ONEHOT : (MmEncoding) enc;
 		c->n = (int) n;
 		c->names = read_names(r, c->n);
 		n_other = mm_get_u32(r);
@@ -273,6 +304,15 @@ read_categories(Reader *r, MmModel *model)
 		c->other = read_names(r, c->n_other);
 		if (r->failed)
 			return 0;
+		if (c->has_reference)
+		{
+			uint32_t	ref = mm_get_u32(r);
+
+			/* a kept category, and one column at least left beside it */
+			if (r->failed || ref >= n || n + (n_other > 0 ? 1 : 0) < 2)
+				return 0;
+			c->reference = (int) ref;
+		}
 	}
 	return 1;
 }
@@ -351,7 +391,7 @@ mm_artifact_write(const MmModel *given, uint8_t **out, size_t *len, MmError *err
 	uint32_t	crc;
 	int			i,
 				rc,
-				format = mm_artifact_needs_sections(given) ? MM_ARTIFACT_FORMAT_SECTIONS : MM_ARTIFACT_FORMAT;
+				format = artifact_format(given);
 
 	copy.n_design = mm_model_design_width(given);
 	mm_put_u32(&body, (uint32_t) model->task);
@@ -452,10 +492,10 @@ mm_artifact_read(const uint8_t *data, size_t len, MmModel **model_out, MmError *
 	flags = read_le32(data + 8);
 	raw_len = read_le32(data + 12);
 	z_len = read_le32(data + 16);
-	if (format < 1 || format > MM_ARTIFACT_FORMAT_SECTIONS)
+	if (format < 1 || format > MM_ARTIFACT_FORMAT_MAX)
 		return mm_fail(err, MM_ERR_UNSUPPORTED, -1,
 					   "format version %u is not supported (this build reads versions 1 to %d)",
-					   format, MM_ARTIFACT_FORMAT_SECTIONS);
+					   format, MM_ARTIFACT_FORMAT_MAX);
 	if ((size_t) z_len != len - MM_ARTIFACT_HEADER)
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "it is %zu bytes long but its header says %u",
 					   len, z_len + MM_ARTIFACT_HEADER);

@@ -5,8 +5,9 @@
  *
  *   offset  size  field
  *        0     4  magic "MMDL"
- *        4     2  format version (little-endian): 2, or 3 for a body that
- *                 ends with optional sections (artifact_sections.h)
+ *        4     2  format version (little-endian): 2, or 3 for a model
+ *                 with a reference-coded text feature or a body that ends
+ *                 with optional sections (artifact_sections.h)
  *        6     2  algorithm (its artifact id, algorithm.h)
  *        8     4  flags, 0
  *       12     4  body length before compression
@@ -29,8 +30,10 @@
 #include "model.h"
 
 #define MM_ARTIFACT_HEADER 24
-/* the format of a model without sections; format 3 is MM_ARTIFACT_FORMAT_SECTIONS */
+/* the format of models that need neither reference coding nor sections: their bytes stay format 2's */
 #define MM_ARTIFACT_FORMAT 2
+/* the newest format this build reads and writes (see artifact.c) */
+#define MM_ARTIFACT_FORMAT_MAX 3
 #define MM_ARTIFACT_MAX_BODY (256u * 1024u * 1024u)
 #define MM_ARTIFACT_MAX_NAME 4096
 

@@ -295,6 +295,12 @@ mm_document_write(const MmModel *m, const MmDocumentExtras *extras, char **out, 
 			mm_out_names(&o, c->names, c->n);
 			mm_out_str(&o, ", \"other\": ");
 			mm_out_names(&o, c->other, c->n_other);
+			/* only reference-coded features have the key: other documents keep their bytes */
+			if (c->has_reference)
+			{
+				mm_out_str(&o, ", \"reference\": ");
+				mm_out_string(&o, c->names[c->reference]);
+			}
 			mm_out_str(&o, "}");
 		}
 		mm_out_str(&o, "]");
@@ -703,6 +709,33 @@ read_date_part(In *in, json_t *f, MmModel *m, int j)
 	return MM_OK;
 }
 
+/*
+ * The optional "reference" of a feature's categories (reference coding,
+ * see MmCategories): one of its kept names, on a one-hot feature with a
+ * column left beside it.
+ */
+static void
+read_reference(In *in, json_t *c, MmCategories *cats)
+{
+	const char *name = mm_doc_string(in, c, "reference");
+	int			i;
+
+	if (in->failed)
+		return;
+	for (i = 0; i < cats->n; i++)
+		if (strcmp(cats->names[i], name) == 0)
+			break;
+	if (i == cats->n || cats->encoding != MM_ENCODE_ONEHOT ||
+		cats->n + (cats->n_other > 0 ? 1 : 0) < 2)
+	{
+		mm_doc_bad(in, "must be one of names, of a onehot feature with two levels or more",
+				   "reference");
+		return;
+	}
+	cats->has_reference = 1;
+	cats->reference = i;
+}
+
 static MmErrorCode
 read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 {
@@ -717,7 +750,7 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 	"feature_types", "provenance", NULL};
 	static const char *const feature_keys[] = {"name", "kind", "part", NULL};
 	static const char *const transform_keys[] = {"impute", "clip", "center", "scale", NULL};
-	static const char *const category_keys[] = {"encoding", "names", "other", NULL};
+	static const char *const category_keys[] = {"encoding", "names", "other", "reference", NULL};
 
 	if (!json_is_object(doc))
 	{
@@ -862,6 +895,8 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 											  &m->categories[j].n, MM_MAX_CATEGORIES, 1);
 			m->categories[j].other = names_of(in, json_object_get(c, "other"), "other",
 											  &m->categories[j].n_other, MM_MAX_CATEGORIES, 1);
+			if (!in->failed && json_object_get(c, "reference") != NULL)
+				read_reference(in, c, &m->categories[j]);
 		}
 	}
 	for (j = 0; !in->failed && j < m->n_features; j++)

@@ -228,10 +228,24 @@ roundtrip(MmModel *m)
 	mm_model_free(m);
 }
 
+/* The linear model with its text feature coded against its second name. */
+static MmModel *
+reference_model(void)
+{
+	MmModel    *m = linear_model();
+
+	m->categories[2].has_reference = 1;
+	m->categories[2].reference = 1;
+	m->n_design = mm_model_design_width(m);
+	LIN(m)->rank = m->n_design;
+	return m;
+}
+
 static void
 test_roundtrips(void **state)
 {
 	roundtrip(linear_model());
+	roundtrip(reference_model());
 	roundtrip(classifier_model(ALGO("logistic_regression"), 2));
 	roundtrip(classifier_model(ALGO("logistic_regression"), 3));
 	roundtrip(classifier_model(ALGO("linear_svm"), 4));
@@ -307,6 +321,41 @@ test_refusals(void **state)
 	assert_int_not_equal(mm_document_read("[]", 2, &read, NULL, &err), MM_OK);
 	assert_int_not_equal(mm_document_read("\"x\"", 3, &read, NULL, &err), MM_OK);
 	mm_free(doc);
+	mm_model_free(m);
+}
+
+/*
+ * A reference is written only for a reference-coded feature, and read back
+ * only as one of the feature's names (not one of the other group's).
+ */
+static void
+test_reference(void **state)
+{
+	MmModel    *plain = linear_model(),
+			   *m = reference_model();
+	char	   *doc,
+			   *bad;
+	MmModel    *read;
+	MmError		err;
+	const char *edits[] = {"\"reference\": \"rare\"", "\"reference\": \"centre \"",
+	"\"reference\": 1", "\"reference\": null"};
+	size_t		i;
+
+	assert_int_equal(mm_document_write(plain, NULL, &doc, &err), MM_OK);
+	assert_null(strstr(doc, "\"reference\""));
+	mm_free(doc);
+	assert_int_equal(mm_document_write(m, NULL, &doc, &err), MM_OK);
+	assert_non_null(strstr(doc, "\"design_columns\": 4"));
+	for (i = 0; i < sizeof(edits) / sizeof(edits[0]); i++)
+	{
+		bad = edited(doc, "\"reference\": \"outer\\u0009tab\"", edits[i]);
+		if (mm_document_read(bad, strlen(bad), &read, NULL, &err) == MM_OK)
+			fail_msg("accepted: %s", edits[i]);
+		assert_null(read);
+		free(bad);
+	}
+	mm_free(doc);
+	mm_model_free(plain);
 	mm_model_free(m);
 }
 
@@ -502,6 +551,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrips),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_reference),
 		cmocka_unit_test(test_element_limits),
 		cmocka_unit_test(test_oversized_arrays),
 		cmocka_unit_test(test_too_many_features),
