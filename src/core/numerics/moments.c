@@ -35,6 +35,48 @@ dot(const double *a, const double *b, int m)
 	return (s0 + s1) + (s2 + s3);
 }
 
+/*
+ * Applies the reflection of column k to columns j and j + 1 of the rows and
+ * of row k of R (rj points at entry j): the two share their loads of column
+ * k.  The reflection's vector is column k times inv, with 1 in R's row.
+ */
+static inline void
+reflect_pair(double *rj, const double *restrict v, double *restrict x0, double *restrict x1,
+			 int m, double tau, double inv)
+{
+	double		s0 = 0.0,
+				s1 = 0.0,
+				t0 = 0.0,
+				t1 = 0.0,
+				w0,
+				w1;
+	int			r = 0;
+
+	for (; r + 2 <= m; r += 2)
+	{
+		s0 += v[r] * x0[r];
+		t0 += v[r + 1] * x0[r + 1];
+		s1 += v[r] * x1[r];
+		t1 += v[r + 1] * x1[r + 1];
+	}
+	for (; r < m; r++)
+	{
+		s0 += v[r] * x0[r];
+		s1 += v[r] * x1[r];
+	}
+	w0 = tau * (rj[0] + inv * (s0 + t0));
+	w1 = tau * (rj[1] + inv * (s1 + t1));
+	rj[0] -= w0;
+	rj[1] -= w1;
+	w0 *= inv;
+	w1 *= inv;
+	for (r = 0; r < m; r++)
+	{
+		x0[r] -= w0 * v[r];
+		x1[r] -= w1 * v[r];
+	}
+}
+
 /* Folds m rows into the packed triangle (see moments.h). */
 void
 mm_moments_fold(double *tri, int d, double *rows, int m, int ld)
@@ -51,7 +93,8 @@ mm_moments_fold(double *tri, int d, double *rows, int m, int ld)
 					alpha,
 					norm,
 					denom,
-					tau;
+					tau,
+					inv;
 
 		if (ss == 0.0)
 			continue;			/* nothing below the diagonal: the reflection is the identity */
@@ -61,19 +104,23 @@ mm_moments_fold(double *tri, int d, double *rows, int m, int ld)
 		/*
 		 * The reflection maps (alpha, v) to (norm, 0), a diagonal at or above
 		 * zero; alpha - norm is computed without cancellation when alpha is
-		 * positive.
+		 * positive.  Its vector, (1, v / (alpha - norm)), is applied without
+		 * being stored: the division is folded into the products.
 		 */
 		denom = alpha <= 0.0 ? alpha - norm : -ss / (alpha + norm);
 		tau = -denom / norm;
-		for (r = 0; r < m; r++)
-			v[r] /= denom;
+		inv = 1.0 / denom;
 		rk[0] = norm;
-		for (j = k + 1; j < d; j++)
+		for (j = k + 1; j + 1 < d; j += 2)
+			reflect_pair(rk + (j - k), v, rows + (size_t) j * ld, rows + (size_t) (j + 1) * ld,
+						 m, tau, inv);
+		if (j < d)
 		{
 			double	   *x = rows + (size_t) j * ld;
-			double		w = tau * (rk[j - k] + dot(v, x, m));
+			double		w = tau * (rk[j - k] + inv * dot(v, x, m));
 
 			rk[j - k] -= w;
+			w *= inv;
 			for (r = 0; r < m; r++)
 				x[r] -= w * v[r];
 		}
