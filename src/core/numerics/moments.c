@@ -9,6 +9,7 @@
  */
 #include "moments.h"
 
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
@@ -108,6 +109,14 @@ mm_moments_fold(double *tri, int d, double *rows, int m, int ld)
 		 * being stored: the division is folded into the products.
 		 */
 		denom = alpha <= 0.0 ? alpha - norm : -ss / (alpha + norm);
+
+		/*
+		 * A reflection this close to the identity (the rows' entry below
+		 * the diagonal is that much smaller than it) would overflow its
+		 * vector: like LAPACK's dlarfgp, leave the rows as they are.
+		 */
+		if (!(fabs(denom) >= DBL_MIN))
+			continue;
 		tau = -denom / norm;
 		inv = 1.0 / denom;
 		rk[0] = norm;
