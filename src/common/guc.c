@@ -8,6 +8,7 @@
 #include "utils/guc.h"
 
 #include "guc.h"
+#include "linfit.h"
 #include "mmcore.h"
 
 int			mm_model_cache_kb = 65536;
@@ -103,6 +104,17 @@ MmGucInit(void)
 							 "Each NOTICE names the candidate, its cross-validated score and its time.",
 							 &mm_tune_progress_notices,
 							 false,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+
+	/* the core reads its own variable: fits run in this backend only */
+	DefineCustomRealVariable("modelmgr.rank_tolerance",
+							 "Relative size below which a pivot of the least-squares factor counts as zero.",
+							 "Linear fits take the rank of the design from a column-pivoted QR of its "
+							 "factor, columns scaled to unit length; a pivot below this fraction of the "
+							 "largest marks a collinear feature.",
+							 &mm_rank_tolerance,
+							 MM_RANK_TOLERANCE, 0.0, 0.01,
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);
 

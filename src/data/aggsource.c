@@ -7,7 +7,9 @@
  * same rows.  A source that serves that pass from the aggregate's moments
  * lets an algorithm's own fit, the one that runs over rows in memory, run
  * over a relation read once by PostgreSQL, in parallel where it chooses.
- * Any other pass, and the moments in other units, it cannot serve.
+ * Any other pass (linear regression's refinement, run only for
+ * ill-conditioned data) it hands to a relation source over the same rows
+ * (relsource.c) when it has one; the moments in other units it cannot serve.
  */
 #include "postgres.h"
 
@@ -19,39 +21,55 @@
 #include "moments.h"
 #include "source.h"
 
+/* What a source over the aggregate keeps. */
+typedef struct AggregateSource
+{
+	const double *moments;
+	MmDataSource *rows;			/* runs the other passes, or NULL */
+} AggregateSource;
+
 static MmErrorCode
 moments_run(MmDataSource *self, const MmPass *pass, const void *arg, void *state, MmError *err)
 {
+	const AggregateSource *as = self->impl;
 	const MmLinearMomentsArg *a = arg;
 
+	if (pass != &mm_linear_moments_pass && as->rows != NULL)
+		return as->rows->run(as->rows, pass, arg, state, err);
 	if (pass != &mm_linear_moments_pass || (a != NULL && a->center != NULL))
 		return mm_fail(err, MM_ERR_UNSUPPORTED, -1,
 					   "the training aggregate does not run pass \"%s\"", pass->name);
 	pass->init(state, self->p, arg);
-	memcpy(state, self->impl, sizeof(double) * mm_moments_len(self->p + 1));
+	memcpy(state, as->moments, sizeof(double) * mm_moments_len(self->p + 1));
 	return MM_OK;
 }
 
 /*
  * A source over a moments block of p features and the target (the
- * aggregate's, or folds' merged), which must outlive it.
+ * aggregate's, or folds' merged), which must outlive it; rows, when not
+ * NULL, runs the other passes over the same training rows.
  */
 void
-MmMomentsSource(MmDataSource *source, const double *moments, int p)
+MmMomentsSource(MmDataSource *source, const double *moments, int p, MmDataSource *rows)
 {
+	AggregateSource *as = palloc(sizeof(AggregateSource));
+
+	as->moments = moments;
+	as->rows = rows;
 	memset(source, 0, sizeof(*source));
 	source->p = p;
 	source->n_rows = (size_t) moments[0];
 	source->run = moments_run;
 	source->rows = NULL;
-	source->impl = (void *) moments;
+	source->impl = as;
 }
 
 /*
  * Whether algorithm can fit from the training aggregate: it declares the
- * passes its fit runs and each is the moments pass; a regression's model
- * is linear besides, so that its metrics follow from the moments too (a
- * decomposition's do in any case).
+ * passes its fit runs and the first is the moments pass (the others, which
+ * the fit runs only when it needs them, go to a relation source); a
+ * regression's model is linear besides, so that its metrics follow from the
+ * moments too (a decomposition's do in any case).
  */
 bool
 MmAggregateServes(const MmAlgorithm *algorithm)
@@ -62,8 +80,6 @@ MmAggregateServes(const MmAlgorithm *algorithm)
 		return false;
 	if (algorithm->task == MM_TASK_REGRESSION && algorithm->linear_form == NULL)
 		return false;
-	for (pass = algorithm->passes; *pass != NULL; pass++)
-		if (*pass != &mm_linear_moments_pass)
-			return false;
-	return true;
+	pass = algorithm->passes;
+	return *pass == &mm_linear_moments_pass;
 }

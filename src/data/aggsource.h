@@ -9,7 +9,8 @@
 #include "algorithm.h"
 #include "source.h"
 
-extern void MmMomentsSource(MmDataSource *source, const double *moments, int p);
+extern void MmMomentsSource(MmDataSource *source, const double *moments, int p,
+							MmDataSource *rows);
 extern bool MmAggregateServes(const MmAlgorithm *algorithm);
 
 #endif							/* MM_AGGSOURCE_H */

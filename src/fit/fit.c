@@ -38,6 +38,7 @@
 #include "preprocess.h"
 #include "reference.h"
 #include "regress.h"
+#include "relsource.h"
 #include "source.h"
 #include "unsupervised.h"
 #include "util.h"
@@ -403,7 +404,8 @@ fit_from_aggregate(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *s
 				   MmTrained *out)
 {
 	MmLsView	view;
-	MmDataSource data;
+	MmDataSource data,
+				rows;
 	MmFitReport report;
 	MmFitOutcome outcome;
 
@@ -417,7 +419,17 @@ fit_from_aggregate(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *s
 	if (MmAggregateHasConstantFeature(&view))
 		return false;
 	init_model(algorithm, src, src->nfeatures, &out->model);
-	MmMomentsSource(&data, view.part[0], view.p);
+	/*
+	 * a pass other than the moments (a refinement) reads the relation again,
+	 * which the pass aggregate can when the target is a number
+	 */
+	if (src->target == NULL || MmIsNumericType(src->target_type))
+	{
+		MmRelationSource(&rows, src, algorithm->artifact_id, spec->test_size, spec->seed);
+		MmMomentsSource(&data, view.part[0], view.p, &rows);
+	}
+	else
+		MmMomentsSource(&data, view.part[0], view.p, NULL);
 	run_fit(algorithm, spec, tctx, &data, params, 0, out, &report);
 
 	memset(&outcome, 0, sizeof(outcome));
@@ -453,7 +465,7 @@ MmFitFromMoments(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm
 
 	memset(&plain, 0, sizeof(plain));
 	init_model(algorithm, src, src->nfeatures, &out.model);
-	MmMomentsSource(&data, moments, src->nfeatures);
+	MmMomentsSource(&data, moments, src->nfeatures, NULL);
 	run_fit(algorithm, spec, &plain, &data, params, 0, &out, &report);
 	*model = out.model;
 }

@@ -1,7 +1,11 @@
 /*
  * linear_regression.c: least squares and ridge regression, from one pass of
- * moments over the rows (numerics/moments.c) and a solve from them
- * (numerics/linfit.c).
+ * moments over the rows (numerics/moments.c: the triangular factor of the
+ * centered rows) and a solve from them (numerics/linfit.c).  Where the
+ * factor is ill-conditioned, a second pass over the same rows sums the
+ * first fit's residuals without cancellation and corrects the fit
+ * (linear_refine.h); a source that cannot run it (the moments of
+ * cross-validation's folds) keeps the one-pass fit.
  *
  * Without a penalty the fit is made in the columns' own units (the design's
  * centering and scaling undone), so the inference statistics are the
@@ -17,6 +21,7 @@
 #include "artifact_io.h"
 #include "document_io.h"
 #include "linear_moments.h"
+#include "linear_refine.h"
 #include "linfit.h"
 #include "moments.h"
 
@@ -122,9 +127,55 @@ const MmPass mm_linear_moments_pass = {
 	.merge = moments_merge,
 };
 
-static const MmPass *const passes[] = {&mm_linear_moments_pass, NULL};
+static const MmPass *const passes[] = {&mm_linear_moments_pass, &mm_linear_refine_pass, NULL};
 
 /* ---------------------------------------------------------------- fitting */
+
+/*
+ * Refines lin, fitted from moments, by the refinement pass over the same
+ * rows in the same units; keeps it as it is when the source cannot run the
+ * pass.
+ */
+static MmErrorCode
+refine(MmFitContext *ctx, const double *moments, const MmLinearMomentsArg *units,
+	   MmLinearModel *lin, uint8_t *aliased, MmError *err)
+{
+	int			p = ctx->data->p;
+	double	   *arg = mm_linear_refine_arg(p, lin, moments + 1, units->center, units->scale);
+	void	   *state = arg != NULL ? mm_alloc(mm_linear_refine_pass.state_size(p, arg)) : NULL;
+	double	   *sums = mm_alloc(sizeof(double) * (p + 2));
+	MmLinearModel refined;
+	MmError		pass_err;
+	MmErrorCode rc;
+
+	if (arg == NULL || state == NULL || sums == NULL)
+		rc = mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory refining a linear regression");
+	else
+	{
+		rc = ctx->data->run(ctx->data, &mm_linear_refine_pass, arg, state, &pass_err);
+		if (rc == MM_ERR_UNSUPPORTED)
+			rc = MM_OK;
+		else if (rc != MM_OK)
+			*err = pass_err;
+		else
+		{
+			mm_linear_refine_sums(state, p, sums);
+			rc = mm_linear_refine(moments, p, lin->fit_intercept, sums, &refined, aliased, err);
+			if (rc == MM_OK)
+			{
+				mm_free(lin->coef);
+				mm_free(lin->std_err);
+				mm_free(lin->stat);
+				mm_free(lin->p_value);
+				*lin = refined;
+			}
+		}
+	}
+	mm_free(arg);
+	mm_free(state);
+	mm_free(sums);
+	return rc;
+}
 
 static MmErrorCode
 fit(MmFitContext *ctx, MmModel *model, MmError *err)
@@ -155,6 +206,8 @@ fit(MmFitContext *ctx, MmModel *model, MmError *err)
 	rc = ctx->data->run(ctx->data, &mm_linear_moments_pass, &arg, state, err);
 	if (rc == MM_OK)
 		rc = mm_linear_fit(state, p, alpha, v[P_FIT_INTERCEPT] != 0.0, lin, ctx->report.aliased, err);
+	if (rc == MM_OK && mm_linear_needs_refinement(state, p, alpha, v[P_FIT_INTERCEPT] != 0.0))
+		rc = refine(ctx, state, &arg, lin, ctx->report.aliased, err);
 	mm_free(state);
 	if (rc != MM_OK)
 		return rc;

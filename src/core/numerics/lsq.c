@@ -6,7 +6,7 @@
  * then the maximum of each variable), the two row batches, the two sample
  * entry arrays and the two sample row arrays.  Only the sample part
  * changes size.  Rows reach the moments in batches of MM_LS_BATCH (see
- * mm_moments_merge_batch).  The
+ * mm_moments_merge_batch), each folded into the factor at once.  The
  * entries hold (key, slot) pairs, so that selecting moves 16 bytes per row;
  * rows move only when a compaction frees low slots.
  */

@@ -3,7 +3,8 @@
  *
  * One flat, pointer-free buffer holds everything a pass over the training
  * relation gathers for a linear model: per part (0 = training, 1 = held out)
- * the moments of the features and the target, a bounded uniform sample of
+ * the moments of the features and the target (the row count, the means and
+ * the triangular factor of the centered rows, moments.h), a bounded uniform sample of
  * rows for the metrics that need the fitted model (mean absolute error), and
  * counts of the rows skipped and why.  Being flat, the buffer can live inside
  * a bytea aggregate state, travel between parallel workers and between the
@@ -33,7 +34,7 @@
 #include "mmcore.h"
 
 #define MM_LS_MAGIC 0x4d4d4c53	/* "MMLS" */
-#define MM_LS_LAYOUT 2
+#define MM_LS_LAYOUT 3			/* 3: the moments blocks hold a triangular factor */
 #define MM_LS_MAX_SAMPLE 10000000
 #define MM_LS_BATCH 32			/* rows gathered before their moments are merged */
 #define MM_LS_ADMIT 1.5			/* expected rows admitted to a sample, per row kept */

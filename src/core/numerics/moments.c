@@ -1,94 +1,18 @@
 /*
- * moments.c: mergeable moments (see moments.h).
+ * moments.c: mergeable moments as a triangular factor (see moments.h).
+ *
+ * The reflections are LAPACK's (dlarfgp, dtpqrt2: a triangle on top of a
+ * rectangle of new rows), written out here for the packed triangle so that
+ * adding rows needs no work space and no unpacking: parallel workers and
+ * training threads add rows without allocating, and a batch of rows costs
+ * two sweeps over each of its columns.
  */
 #include "moments.h"
 
+#include <float.h>
+#include <math.h>
 #include <stddef.h>
-
-/* Adds one row v[0..d-1]; scratch holds 2*d doubles. */
-void
-mm_moments_add(double *block, int d, const double *v, double *scratch)
-{
-	double	   *mean = block + 1;
-	double	   *co = block + 1 + d;
-	double	   *delta = scratch;
-	double	   *resid = scratch + d;
-	double		n1 = block[0] + 1.0;
-	double		inv = 1.0 / n1;
-	int			i,
-				j,
-				k;
-
-	for (i = 0; i < d; i++)
-	{
-		delta[i] = v[i] - mean[i];
-		mean[i] += delta[i] * inv;
-		resid[i] = v[i] - mean[i];
-	}
-	k = 0;
-	for (i = 0; i < d; i++)
-	{
-		double		di = delta[i];
-
-		for (j = i; j < d; j++)
-			co[k++] += di * resid[j];
-	}
-	block[0] = n1;
-}
-
-/* Merges src into dst; scratch holds d doubles. */
-void
-mm_moments_merge(double *dst, const double *src, int d, double *scratch)
-{
-	double		na = dst[0],
-				nb = src[0],
-				n,
-				w;
-	double	   *mean = dst + 1;
-	double	   *co = dst + 1 + d;
-	const double *smean = src + 1;
-	const double *sco = src + 1 + d;
-	double	   *delta = scratch;
-	int			len = mm_moments_len(d);
-	int			i,
-				j,
-				k;
-
-	if (nb == 0.0)
-		return;
-	if (na == 0.0)
-	{
-		for (i = 0; i < len; i++)
-			dst[i] = src[i];
-		return;
-	}
-	n = na + nb;
-	w = na * nb / n;
-	for (i = 0; i < d; i++)
-	{
-		delta[i] = smean[i] - mean[i];
-		mean[i] += delta[i] * (nb / n);
-	}
-	k = 0;
-	for (i = 0; i < d; i++)
-		for (j = i; j < d; j++, k++)
-			co[k] += sco[k] + delta[i] * delta[j] * w;
-	dst[0] = n;
-}
-
-/* Co-moment (i, j) in either order. */
-double
-mm_moments_co(const double *block, int d, int i, int j)
-{
-	if (i > j)
-	{
-		int			t = i;
-
-		i = j;
-		j = t;
-	}
-	return block[1 + d + mm_tri_index(d, i, j)];
-}
+#include <string.h>
 
 /* Sum of a[r] * b[r] over m values, in four interleaved partial sums. */
 static inline double
@@ -112,21 +36,208 @@ dot(const double *a, const double *b, int m)
 	return (s0 + s1) + (s2 + s3);
 }
 
+/*
+ * Applies the reflection of column k to columns j and j + 1 of the rows and
+ * of row k of R (rj points at entry j): the two share their loads of column
+ * k.  The reflection's vector is column k times inv, with 1 in R's row.
+ */
+static inline void
+reflect_pair(double *rj, const double *restrict v, double *restrict x0, double *restrict x1,
+			 int m, double tau, double inv)
+{
+	double		s0 = 0.0,
+				s1 = 0.0,
+				t0 = 0.0,
+				t1 = 0.0,
+				w0,
+				w1;
+	int			r = 0;
+
+	for (; r + 2 <= m; r += 2)
+	{
+		s0 += v[r] * x0[r];
+		t0 += v[r + 1] * x0[r + 1];
+		s1 += v[r] * x1[r];
+		t1 += v[r + 1] * x1[r + 1];
+	}
+	for (; r < m; r++)
+	{
+		s0 += v[r] * x0[r];
+		s1 += v[r] * x1[r];
+	}
+	w0 = tau * (rj[0] + inv * (s0 + t0));
+	w1 = tau * (rj[1] + inv * (s1 + t1));
+	rj[0] -= w0;
+	rj[1] -= w1;
+	w0 *= inv;
+	w1 *= inv;
+	for (r = 0; r < m; r++)
+	{
+		x0[r] -= w0 * v[r];
+		x1[r] -= w1 * v[r];
+	}
+}
+
+/* Folds m rows into the packed triangle (see moments.h). */
+void
+mm_moments_fold(double *tri, int d, double *rows, int m, int ld)
+{
+	int			k,
+				j,
+				r;
+
+	for (k = 0; k < d; k++)
+	{
+		double	   *rk = tri + mm_tri_index(d, k, k);	/* row k of R, from column k */
+		double	   *v = rows + (size_t) k * ld;
+		double		ss = dot(v, v, m),
+					alpha,
+					norm,
+					denom,
+					tau,
+					inv;
+
+		if (ss == 0.0)
+			continue;			/* nothing below the diagonal: the reflection is the identity */
+		alpha = rk[0];
+		norm = sqrt(alpha * alpha + ss);
+
+		/*
+		 * The reflection maps (alpha, v) to (norm, 0), a diagonal at or above
+		 * zero; alpha - norm is computed without cancellation when alpha is
+		 * positive.  Its vector, (1, v / (alpha - norm)), is applied without
+		 * being stored: the division is folded into the products.
+		 */
+		denom = alpha <= 0.0 ? alpha - norm : -ss / (alpha + norm);
+
+		/*
+		 * A reflection this close to the identity (the rows' entry below
+		 * the diagonal is that much smaller than it) would overflow its
+		 * vector: like LAPACK's dlarfgp, leave the rows as they are.
+		 */
+		if (!(fabs(denom) >= DBL_MIN))
+			continue;
+		tau = -denom / norm;
+		inv = 1.0 / denom;
+		rk[0] = norm;
+		for (j = k + 1; j + 1 < d; j += 2)
+			reflect_pair(rk + (j - k), v, rows + (size_t) j * ld, rows + (size_t) (j + 1) * ld,
+						 m, tau, inv);
+		if (j < d)
+		{
+			double	   *x = rows + (size_t) j * ld;
+			double		w = tau * (rk[j - k] + inv * dot(v, x, m));
+
+			rk[j - k] -= w;
+			w *= inv;
+			for (r = 0; r < m; r++)
+				x[r] -= w * v[r];
+		}
+	}
+}
+
+/* Adds one row v[0..d-1]; scratch holds 2*d doubles. */
+void
+mm_moments_add(double *block, int d, const double *v, double *scratch)
+{
+	double	   *mean = block + 1;
+	double		n = block[0],
+				n1 = n + 1.0,
+				w = sqrt(n / n1);
+	int			i;
+
+	/* one row is a batch of one: its mean is itself, its factor zero */
+	for (i = 0; i < d; i++)
+		scratch[i] = (v[i] - mean[i]) * w;
+	if (n > 0.0)
+		mm_moments_fold(block + 1 + d, d, scratch, 1, 1);
+	for (i = 0; i < d; i++)
+		mean[i] += (v[i] - mean[i]) / n1;
+	block[0] = n1;
+}
+
+/*
+ * Folds in the row sqrt(na nb / n) (mb - ma)' that joins two blocks' means
+ * (Chan's correction), then moves the mean to the joint one.
+ */
+static void
+join_means(double *dst, const double *smean, double nb, int d, double *scratch)
+{
+	double	   *mean = dst + 1;
+	double		na = dst[0],
+				n = na + nb,
+				w = sqrt(na * nb / n);
+	int			i;
+
+	for (i = 0; i < d; i++)
+		scratch[i] = (smean[i] - mean[i]) * w;
+	mm_moments_fold(dst + 1 + d, d, scratch, 1, 1);
+	for (i = 0; i < d; i++)
+		mean[i] += (smean[i] - mean[i]) * (nb / n);
+	dst[0] = n;
+}
+
+/* Merges src into dst; scratch holds d doubles. */
+void
+mm_moments_merge(double *dst, const double *src, int d, double *scratch)
+{
+	double		na = dst[0],
+				nb = src[0];
+	double	   *tri = dst + 1 + d;
+	const double *stri = src + 1 + d;
+	int			len = mm_moments_len(d);
+	int			i,
+				j;
+
+	if (nb == 0.0)
+		return;
+	if (na == 0.0)
+	{
+		for (i = 0; i < len; i++)
+			dst[i] = src[i];
+		return;
+	}
+	/* the rows of src's triangle, one at a time */
+	for (i = 0; i < d; i++)
+	{
+		for (j = 0; j < d; j++)
+			scratch[j] = j < i ? 0.0 : stri[mm_tri_index(d, i, j)];
+		mm_moments_fold(tri, d, scratch, 1, 1);
+	}
+	join_means(dst, src + 1, nb, d, scratch);
+}
+
+/* Co-moment (i, j) in either order: entry (i, j) of R'R. */
+double
+mm_moments_co(const double *block, int d, int i, int j)
+{
+	const double *tri = block + 1 + d;
+	double		s = 0.0;
+	int			k;
+
+	if (i > j)
+	{
+		int			t = i;
+
+		i = j;
+		j = t;
+	}
+	for (k = 0; k <= i; k++)
+		s += tri[mm_tri_index(d, k, i)] * tri[mm_tri_index(d, k, j)];
+	return s;
+}
+
 /* Merges a batch of m rows given column by column (see moments.h). */
 void
 mm_moments_merge_batch(double *block, int d, double *cols, int m, double *scratch)
 {
-	double	   *batch = scratch;	/* a moments block: n, mean, co */
-	double	   *mean = batch + 1;
-	double	   *co = batch + 1 + d;
+	double	   *bmean = scratch;
+	double	   *mean = block + 1;
 	int			i,
-				j,
-				r,
-				k = 0;
+				r;
 
 	if (m == 0)
 		return;
-	batch[0] = m;
 	for (i = 0; i < d; i++)
 	{
 		double	   *col = cols + (size_t) i * m;
@@ -134,12 +245,16 @@ mm_moments_merge_batch(double *block, int d, double *cols, int m, double *scratc
 
 		for (r = 0; r < m; r++)
 			s += col[r];
-		mean[i] = s / m;
+		bmean[i] = s / m;
 		for (r = 0; r < m; r++)
-			col[r] -= mean[i];
+			col[r] -= bmean[i];
 	}
-	for (i = 0; i < d; i++)
-		for (j = i; j < d; j++)
-			co[k++] = dot(cols + (size_t) i * m, cols + (size_t) j * m, m);
-	mm_moments_merge(block, batch, d, scratch + mm_moments_len(d));
+	mm_moments_fold(block + 1 + d, d, cols, m, m);
+	if (block[0] == 0.0)
+	{
+		memcpy(mean, bmean, sizeof(double) * d);
+		block[0] = m;
+	}
+	else
+		join_means(block, bmean, m, d, scratch + d);
 }
