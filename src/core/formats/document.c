@@ -369,12 +369,14 @@ mm_doc_int(In *in, const void *obj, const char *key, long lo, long hi)
 {
 	json_t	   *v = member(in, obj, key);
 
-	if (v == NULL || !json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+	/* numbers are read as doubles (mm_document_read); an integer is a whole one */
+	if (v == NULL || !json_is_number(v) || json_number_value(v) != floor(json_number_value(v)) ||
+		json_number_value(v) < (double) lo || json_number_value(v) > (double) hi)
 	{
 		mm_doc_bad(in, "must be an integer in its range", key);
 		return lo;
 	}
-	return (long) json_integer_value(v);
+	return (long) json_number_value(v);
 }
 
 int
@@ -767,12 +769,13 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 	{
 		json_t	   *v = member(in, doc, "format_version");
 
-		if (v != NULL && json_is_integer(v) && json_integer_value(v) != MM_DOCUMENT_VERSION)
+		if (v != NULL && json_is_number(v) && json_number_value(v) != MM_DOCUMENT_VERSION &&
+			json_number_value(v) == floor(json_number_value(v)) && fabs(json_number_value(v)) < 1e15)
 		{
 			if (!in->failed)
 				mm_fail(in->err, MM_ERR_UNSUPPORTED, -1,
-						"format_version %" JSON_INTEGER_FORMAT " is not one this reader knows (it reads %d)",
-						json_integer_value(v), MM_DOCUMENT_VERSION);
+						"format_version %.0f is not one this reader knows (it reads %d)",
+						json_number_value(v), MM_DOCUMENT_VERSION);
 			in->failed = 1;
 			return MM_ERR_INVALID_INPUT;
 		}
@@ -988,7 +991,13 @@ mm_document_read(const char *text, size_t len, MmModel **model, MmDocumentExtras
 	if (len > MM_DOCUMENT_MAX_BYTES)
 		return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "the document is larger than %u bytes",
 					   MM_DOCUMENT_MAX_BYTES);
-	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	/*
+	 * Every number is read as a double: a statistic PostgreSQL's jsonb
+	 * prints as a whole number of 34 digits (an F statistic of a nearly
+	 * exact fit) is a valid document, which as an integer would overflow.
+	 */
+	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL,
+					 &jerr);
 	if (doc == NULL)
 		return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "the document is not JSON: %s at line %d",
 					   jerr.text, jerr.line);

@@ -279,6 +279,8 @@ test_refusals(void **state)
 	size_t		cut;
 	const char *edits[][2] = {
 		{"\"format_version\": 1", "\"format_version\": 2"},
+		{"\"format_version\": 1", "\"format_version\": 1.5"},
+		{"\"design_columns\": 5", "\"design_columns\": 5.5"},
 		{"\"modelmgr-model\"", "\"other-model\""},
 		{"\"logistic_regression\"", "\"random_forest\""},
 		{"\"design_columns\": 5", "\"design_columns\": 6"},
@@ -360,6 +362,41 @@ test_reference(void **state)
 }
 
 /* The limits by place: the models' and profiles' own, written out here as numbers. */
+/*
+ * A whole number beyond 64 bits in the metrics, as PostgreSQL's jsonb
+ * prints the F statistic of a nearly exact fit, is read (as a double), and
+ * a whole number where an integer belongs may be written either way.
+ */
+static void
+test_huge_whole_numbers(void **state)
+{
+	MmModel    *m = linear_model(),
+			   *read;
+	MmDocumentExtras extras = {"{\"alpha\":0}",
+		"{\"train\":{\"f_statistic\":1000000000000000000000000000000000,\"rows\":15000}}",
+	NULL, NULL, NULL};
+	MmDocumentExtras back;
+	char	   *doc,
+			   *again;
+	MmError		err;
+
+	assert_int_equal(mm_document_write(m, &extras, &doc, &err), MM_OK);
+	if (mm_document_read(doc, strlen(doc), &read, &back, &err) != MM_OK)
+		fail_msg("%s", err.message);
+	assert_non_null(strstr(back.metrics, "\"f_statistic\": 1e+33"));
+	assert_non_null(strstr(back.metrics, "\"rows\": 15000"));
+	assert_same_outcomes(m, read);
+	mm_model_free(read);
+	mm_document_free_extras(&back);
+	again = edited(doc, "\"format_version\": 1", "\"format_version\": 1.0");
+	if (mm_document_read(again, strlen(again), &read, NULL, &err) != MM_OK)
+		fail_msg("%s", err.message);
+	mm_model_free(read);
+	free(again);
+	mm_free(doc);
+	mm_model_free(m);
+}
+
 static void
 test_element_limits(void **state)
 {
@@ -552,6 +589,7 @@ main(void)
 		cmocka_unit_test(test_roundtrips),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_reference),
+		cmocka_unit_test(test_huge_whole_numbers),
 		cmocka_unit_test(test_element_limits),
 		cmocka_unit_test(test_oversized_arrays),
 		cmocka_unit_test(test_too_many_features),
