@@ -213,6 +213,17 @@ SELECT jsonb_array_length(d #> '{categories,0,names}') AS names, jsonb_array_len
   FROM (SELECT mm_export('ticket_cost') AS d) s;
 SELECT bool_and(mm_predict('ticket_cost', t) = mm_predict('ticket_copy', t)) AS same_predictions FROM tickets t;
 
+-- a nearly exact fit has an F statistic beyond 64 bits, which jsonb prints as a whole number: it imports
+CREATE TABLE near_exact AS
+SELECT g::float8 AS x, 3 * g + 1 + 1e-9 * sin(g) AS y FROM generate_series(1, 200) g;
+SELECT version FROM mm_train('near_exact', 'near_exact', 'y', test_size => 0);
+SELECT (metrics #>> '{train,f_statistic}')::float8 > 9.3e18 AS beyond_64_bits,
+       metrics #>> '{train,f_statistic}' !~ '[.e]' AS printed_whole
+  FROM mm.versions WHERE model = 'near_exact';
+SELECT mm_import('near_exact_copy', mm_export('near_exact')) AS version;
+SELECT (a.metrics -> 'train') = (b.metrics -> 'train') AS same_metrics
+  FROM mm.versions a, mm.versions b WHERE a.model = 'near_exact' AND b.model = 'near_exact_copy';
+
 -- export errors
 SELECT mm_export('no_such_model');
 SELECT mm_export('flat_price@99');

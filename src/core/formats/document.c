@@ -636,7 +636,16 @@ out_json(In *in, MmBuffer *o, json_t *v, const char *top, const char *key)
 				break;
 			}
 		case JSON_REAL:
-			mm_out_double(o, json_real_value(v));
+			/* whole numbers (counts, read as doubles) keep their integer spelling */
+			if (json_real_value(v) == floor(json_real_value(v)) && fabs(json_real_value(v)) < 1e15)
+			{
+				char		buf[32];
+
+				snprintf(buf, sizeof(buf), "%.0f", json_real_value(v));
+				mm_out_str(o, strcmp(buf, "-0") == 0 ? "-0.0" : buf);
+			}
+			else
+				mm_out_double(o, json_real_value(v));
 			break;
 		case JSON_TRUE:
 			mm_out_str(o, "true");

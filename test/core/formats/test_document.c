@@ -383,8 +383,8 @@ test_huge_whole_numbers(void **state)
 	assert_int_equal(mm_document_write(m, &extras, &doc, &err), MM_OK);
 	if (mm_document_read(doc, strlen(doc), &read, &back, &err) != MM_OK)
 		fail_msg("%s", err.message);
-	assert_non_null(strstr(back.metrics, "\"f_statistic\": 1e+33"));
-	assert_non_null(strstr(back.metrics, "\"rows\": 15000"));
+	if (strstr(back.metrics, "\"f_statistic\":1e+33") == NULL || strstr(back.metrics, "\"rows\":15000}") == NULL)
+		fail_msg("metrics read back as %s", back.metrics);
 	assert_same_outcomes(m, read);
 	mm_model_free(read);
 	mm_document_free_extras(&back);
