@@ -20,8 +20,7 @@ mm_regression_metrics_linear(const double *moments, int p, double intercept, con
 				see,
 				rss,
 				abs_sum = 0.0;
-	int			i,
-				j;
+	int			i;
 
 	out->rows = n;
 	out->mae_rows = count;
@@ -31,21 +30,14 @@ mm_regression_metrics_linear(const double *moments, int p, double intercept, con
 		return;
 	}
 
-	/* residual e = y - b0 - x'b: its mean and centered sum of squares */
+	/*
+	 * residual e = y - b0 - x'b: its mean, and its centered sum of squares
+	 * from the factor, |R (-b, 1)|^2
+	 */
 	mean_e = mean[p] - intercept;
-	see = syy;
 	for (i = 0; i < p; i++)
-	{
-		double		row = 0.0;
-
 		mean_e -= coef[i] * mean[i];
-		see -= 2.0 * coef[i] * mm_moments_co(moments, d, i, p);
-		for (j = 0; j < p; j++)
-			row += mm_moments_co(moments, d, i, j) * coef[j];
-		see += coef[i] * row;
-	}
-	if (see < 0.0)
-		see = 0.0;
+	see = mm_moments_residual_ss(moments, p, coef);
 	rss = see + n * mean_e * mean_e;
 
 	out->rmse = sqrt(rss / n);

@@ -233,6 +233,28 @@ mm_moments_co(const double *block, int d, int i, int j)
 	return s;
 }
 
+/* |R (-b, 1)|^2 (see moments.h). */
+double
+mm_moments_residual_ss(const double *block, int p, const double *coef)
+{
+	int			d = p + 1;
+	const double *tri = block + 1 + d;
+	double		total = 0.0;
+	int			k,
+				j;
+
+	for (k = 0; k < d; k++)
+	{
+		const double *rk = tri + mm_tri_index(d, k, k);
+		double		s = rk[p - k];
+
+		for (j = k; j < p; j++)
+			s -= rk[j - k] * coef[j];
+		total += s * s;
+	}
+	return total;
+}
+
 /* Merges a batch of m rows given column by column (see moments.h). */
 void
 mm_moments_merge_batch(double *block, int d, double *cols, int m, double *scratch)

@@ -61,4 +61,12 @@ extern void mm_moments_fold(double *tri, int d, double *rows, int m, int ld);
 /* Co-moment (i, j) in either order: entry (i, j) of R'R. */
 extern double mm_moments_co(const double *block, int d, int i, int j);
 
+/*
+ * The centered sum of squares of the residuals y - x'b of slopes coef[0..p-1]
+ * over a block of p variables and the target (d = p + 1), v'(R'R)v for
+ * v = (-b, 1) taken as |Rv|^2: without the cancellation of expanding the
+ * quadratic form, which loses every digit when the fit is nearly exact.
+ */
+extern double mm_moments_residual_ss(const double *block, int p, const double *coef);
+
 #endif							/* MM_MOMENTS_H */

@@ -8,6 +8,7 @@
  */
 #include "testutil.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "moments.h"
@@ -523,6 +524,54 @@ test_empty_merge(void **state)
  * and mm_moments_co reads (i, j) and (j, i) alike.  Two rows give the
  * co-moment (x1 - x2)(y1 - y2) / 2 in closed form.
  */
+/*
+ * The residual sum of squares of a nearly exact linear relation, from the
+ * factor, against the residuals summed directly: expanding the quadratic
+ * form from the co-moments would leave nothing of it (its terms are 1e12
+ * times larger), the factor keeps it to a few digits of rounding.
+ */
+static void
+test_residual_ss(void **state)
+{
+	Work		w = work_new();
+	double	   *block = block_new();
+	double		coef[D - 1] = {3.0, -0.5},
+				direct = 0.0,
+				got;
+	int			r;
+
+	for (r = 0; r < N; r++)
+	{
+		double		v[D];
+
+		v[0] = r + 1.0;
+		v[1] = ((r * 7919) % 1000) / 10.0;
+		v[2] = 1.0 + coef[0] * v[0] + coef[1] * v[1] + 1e-9 * sin(r);
+		mm_moments_add(block, D, v, w.add_scratch);
+	}
+	{
+		double		mx0 = block[1],
+					mx1 = block[2],
+					my = block[3];
+
+		for (r = 0; r < N; r++)
+		{
+			double		x0 = r + 1.0,
+						x1 = ((r * 7919) % 1000) / 10.0,
+						y = 1.0 + coef[0] * x0 + coef[1] * x1 + 1e-9 * sin(r),
+						e = (y - my) - coef[0] * (x0 - mx0) - coef[1] * (x1 - mx1);
+
+			direct += e * e;
+		}
+	}
+	got = mm_moments_residual_ss(block, D - 1, coef);
+	assert_true(direct > 0.0);
+	if (fabs(got - direct) > 1e-3 * direct)
+		fail_msg("residual sum of squares %.17g, directly %.17g", got, direct);
+	free(block);
+	work_free(&w);
+}
+
 static void
 test_layout(void **state)
 {
@@ -560,6 +609,7 @@ main(void)
 		cmocka_unit_test(test_large_offset),
 		cmocka_unit_test(test_extreme_offset),
 		cmocka_unit_test(test_empty_merge),
+		cmocka_unit_test(test_residual_ss),
 		cmocka_unit_test(test_layout),
 	};
 
