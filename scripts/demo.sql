@@ -207,5 +207,25 @@ RESET ROLE;
 SELECT model, grantee, privilege, granted_by FROM mm.grants;
 
 \echo
-\echo '--- 16. The registry at a glance.'
+\echo '--- 16. Statistics as statsmodels and R report them: an unpenalized fit on the parts of'
+\echo '---     the sale date and the district (coded against its first level) gives every term a'
+\echo '---     standard error, p-value and 95% interval, and the train metrics the fit''s'
+\echo '---     adjusted r2, F test and information criteria, next to the trivial baseline.'
+CREATE VIEW dated_sales AS
+SELECT price, living_area, sold_on,
+       CASE WHEN distance_km < 5 THEN 'centre' WHEN distance_km < 15 THEN 'inner' ELSE 'outer' END AS district
+  FROM house_sales;
+SELECT version FROM mm_train('price_stats', 'dated_sales', 'price', test_size => 0, deploy => 'never',
+                             preprocess => '{"sold_on": {"date_parts": ["year", "month"]}}');
+SELECT feature, round(coef::numeric, 1) AS coef, round(std_err::numeric, 1) AS std_err,
+       round(p_value::numeric, 4) AS p_value, round(ci_lower::numeric, 1) AS ci_lower,
+       round(ci_upper::numeric, 1) AS ci_upper
+  FROM mm_coefficients('price_stats@1');
+SELECT key, round(value::numeric, 4) AS value
+  FROM jsonb_each_text((SELECT metrics -> 'train' FROM mm.versions WHERE model = 'price_stats'))
+ WHERE key IN ('r2', 'adj_r2', 'f_statistic', 'aic', 'bic', 'df_resid') ORDER BY key;
+SELECT metrics #> '{train,baseline}' AS trivial_baseline FROM mm.versions WHERE model = 'price_stats';
+
+\echo
+\echo '--- 17. The registry at a glance.'
 SELECT model, owner, task, versions, latest_version, production_version FROM mm.models;
