@@ -36,7 +36,7 @@
 #define MM_LS_MAGIC 0x4d4d4c53	/* "MMLS" */
 #define MM_LS_LAYOUT 3			/* 3: the moments blocks hold a triangular factor */
 #define MM_LS_MAX_SAMPLE 10000000
-#define MM_LS_BATCH 32			/* rows gathered before their moments are merged */
+#define MM_LS_BATCH 64			/* rows gathered before they are folded into the factor */
 #define MM_LS_ADMIT 1.5			/* expected rows admitted to a sample, per row kept */
 
 /* Fixed head of the state buffer. */

@@ -8,8 +8,8 @@
  * two sweeps over each of its columns.  Calling LAPACK itself was measured
  * and is slower where it matters: with Debian's reference LAPACK and BLAS,
  * LAPACKE_dtpqrt on unpacked storage folds a million rows of 11 columns in
- * about 90 ms (batches of 128; 150 ms in batches of 32) against about 32 ms
- * here, which is most of the training's own cost beyond the scan; merging
+ * 90 to 160 ms (batches of 128 to 32) against 20 to 30 ms here (batches of
+ * 64), which is most of the training's own cost beyond the scan; merging
  * two states (a triangle on a triangle, dtpqrt with l = n) takes about the
  * same time either way (0.7 s against 0.86 s at 1,600 columns).
  */
@@ -44,35 +44,24 @@ dot(const double *a, const double *b, int m)
 
 /*
  * Applies the reflection of column k to columns j and j + 1 of the rows and
- * of row k of R (rj points at entry j): the two share their loads of column
- * k.  The reflection's vector is column k times inv, with 1 in R's row.
+ * of row k of R (rj points at entry j).  The reflection's vector is column k
+ * times inv, with 1 in R's row.  Each product with column k is a dot of its
+ * own, whose partial sums run along the rows: that is the loop compilers
+ * vectorize without reordering a sum (interleaving the two columns' sums
+ * made them shuffle lanes on every row).
  */
 static inline void
 reflect_pair(double *rj, const double *restrict v, double *restrict x0, double *restrict x1,
 			 int m, double tau, double inv)
 {
-	double		s0 = 0.0,
-				s1 = 0.0,
-				t0 = 0.0,
-				t1 = 0.0,
+	double		s0 = dot(v, x0, m),
+				s1 = dot(v, x1, m),
 				w0,
 				w1;
-	int			r = 0;
+	int			r;
 
-	for (; r + 2 <= m; r += 2)
-	{
-		s0 += v[r] * x0[r];
-		t0 += v[r + 1] * x0[r + 1];
-		s1 += v[r] * x1[r];
-		t1 += v[r + 1] * x1[r + 1];
-	}
-	for (; r < m; r++)
-	{
-		s0 += v[r] * x0[r];
-		s1 += v[r] * x1[r];
-	}
-	w0 = tau * (rj[0] + inv * (s0 + t0));
-	w1 = tau * (rj[1] + inv * (s1 + t1));
+	w0 = tau * (rj[0] + inv * s0);
+	w1 = tau * (rj[1] + inv * s1);
 	rj[0] -= w0;
 	rj[1] -= w1;
 	w0 *= inv;

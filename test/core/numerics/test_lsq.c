@@ -14,6 +14,7 @@
 
 #include "lsq.h"
 #include "moments.h"
+#include "numerics/refblock.h"
 #include "rowhash.h"
 
 #define MAXD 4
@@ -199,23 +200,6 @@ grid_rows(int n)
 		row[2] = 3 + 0.5 * row[0] - row[1] + (b % 7) * 0.01;
 	}
 	return r;
-}
-
-/*
- * Entry (i, j) of a reference block, which holds the co-moments themselves
- * in the packed order, where a moments block holds their factor.
- */
-static double
-ref_co(const double *block, int d, int i, int j)
-{
-	if (i > j)
-	{
-		int			t = i;
-
-		i = j;
-		j = t;
-	}
-	return block[1 + d + mm_tri_index(d, i, j)];
 }
 
 /* Mean and co-moments of the rows of one part by two passes. */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "moments.h"
+#include "numerics/refblock.h"
 
 #define D 3
 #define N 1000
@@ -57,23 +58,6 @@ static double *
 block_new(void)
 {
 	return calloc(mm_moments_len(D), sizeof(double));
-}
-
-/*
- * Entry (i, j) of a reference block, which holds the co-moments themselves
- * in the packed order, where a moments block holds their factor.
- */
-static double
-ref_co(const double *block, int d, int i, int j)
-{
-	if (i > j)
-	{
-		int			t = i;
-
-		i = j;
-		j = t;
-	}
-	return block[1 + d + mm_tri_index(d, i, j)];
 }
 
 /*
