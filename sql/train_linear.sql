@@ -59,6 +59,23 @@ SELECT abs(a.coef * 5 - r.slope) < 1e-9 AS x1_part, abs(b.coef - 2 * a.coef) < 1
        (SELECT regr_slope(y, x1) AS slope FROM collinear) r
  WHERE a.feature = 'x1' AND b.feature = 'x2';
 
+-- modelmgr.rank_tolerance: a setting of 0 still finds exact collinearity (the floor is rounding),
+-- and a larger one makes nearly collinear features collinear
+SET modelmgr.rank_tolerance = 0;
+SELECT version FROM mm_train('collinear', 'collinear', 'y', test_size => 0);
+SELECT feature, std_err IS NOT NULL AS has_std_err FROM mm_coefficients('collinear@2');
+RESET modelmgr.rank_tolerance;
+CREATE TABLE near_collinear AS
+SELECT x1, x1 + 1e-7 * sin(g) AS x2, 1 + 3 * x1 + (g % 3) * 0.1 AS y
+  FROM generate_series(1, 40) g, LATERAL (SELECT g::float8 AS x1) s;
+SELECT version FROM mm_train('near_collinear', 'near_collinear', 'y', test_size => 0);
+SELECT count(std_err) AS with_std_err FROM mm_coefficients('near_collinear@1');
+SET modelmgr.rank_tolerance = 1e-4;
+SELECT version FROM mm_train('near_collinear', 'near_collinear', 'y', test_size => 0);
+SELECT count(std_err) AS with_std_err FROM mm_coefficients('near_collinear@2');
+RESET modelmgr.rank_tolerance;
+SET modelmgr.rank_tolerance = 0.5;
+
 -- the split: deterministic from seed and row content, about test_size of the rows
 SELECT version, metrics -> 'train' ->> 'rows' AS train_rows, metrics -> 'test' ->> 'rows' AS test_rows
   FROM mm_train('synth', 'synth', 'y', exclude => ARRAY['id'], seed => 1);

@@ -207,6 +207,7 @@ static MmErrorCode
 numerical_rank(FitWork *w, int p, int *rank, MmError *err)
 {
 	lapack_int	info;
+	double		tol;
 	int			k;
 
 	memcpy(w->work, w->a, sizeof(double) * p * p);
@@ -215,9 +216,15 @@ numerical_rank(FitWork *w, int p, int *rank, MmError *err)
 	if (info != 0)
 		return mm_fail(err, MM_ERR_NUMERIC, -1,
 					   "pivoted QR of the training factor failed (LAPACK info %d)", (int) info);
+	/*
+	 * Never below rounding: a column that is exactly a combination of
+	 * others leaves a pivot of rounding noise, about p times the machine
+	 * epsilon of the largest (numpy's lstsq floor), whatever the setting.
+	 */
+	tol = fmax(mm_rank_tolerance, (double) p * DBL_EPSILON);
 	*rank = 0;
 	for (k = 0; k < p; k++)
-		if (fabs(w->work[k + (size_t) k * p]) > mm_rank_tolerance * fabs(w->work[0]))
+		if (fabs(w->work[k + (size_t) k * p]) > tol * fabs(w->work[0]))
 			(*rank)++;
 	return MM_OK;
 }
