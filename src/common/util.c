@@ -149,6 +149,20 @@ MmReportCoreError(const MmError *err, const char *what)
 			 errmsg("%s: %s", what, err->message)));
 }
 
+/*
+ * Takes the closing brace off the JSON object buf ends with, so that keys
+ * can be appended inside it (the caller closes it again); false, leaving
+ * buf alone, when buf does not end with an object.
+ */
+bool
+MmJsonReopenObject(StringInfo buf)
+{
+	if (buf->len == 0 || buf->data[buf->len - 1] != '}')
+		return false;
+	buf->data[--buf->len] = '\0';
+	return true;
+}
+
 /* Appends a JSON number, or null where the value is NaN or infinite. */
 void
 MmJsonNumber(StringInfo buf, double value)

@@ -29,6 +29,7 @@ extern void MmCheckName(const char *name, const char *kind);
 extern void MmReportCoreError(const MmError *err, const char *what) pg_attribute_noreturn();
 extern void MmJsonNumber(StringInfo buf, double value);
 extern void MmJsonString(StringInfo buf, const char *value);
+extern bool MmJsonReopenObject(StringInfo buf);
 extern Jsonb *MmJsonbFromString(const char *json);
 extern char *MmJsonbText(Jsonb *j);
 extern char *MmRoleName(Oid roleid);

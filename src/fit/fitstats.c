@@ -21,14 +21,6 @@
 #include "moments.h"
 #include "util.h"
 
-/* Reopens the JSON object buf ends with, for more keys. */
-static void
-reopen(StringInfo buf)
-{
-	Assert(buf->len > 0 && buf->data[buf->len - 1] == '}');
-	buf->data[--buf->len] = '\0';
-}
-
 /* Appends ", "key": value" for each of n keys. */
 static void
 append_keys(StringInfo buf, const char *const *keys, const double *values, int n)
@@ -119,7 +111,8 @@ MmAppendOlsStatistics(StringInfo buf, const MmFitOutcome *in, const MmRegression
 		notice_no_statistics("linear regression", lin->alpha, false);
 		return;
 	}
-	reopen(buf);
+	if (!MmJsonReopenObject(buf))
+		return;
 	append_keys(buf, keys, values, lengthof(keys));
 	appendStringInfoChar(buf, '}');
 }
@@ -174,7 +167,8 @@ MmAppendLogitStatistics(StringInfo buf, const MmFitOutcome *in)
 		notice_no_statistics("logistic regression", c->alpha, c->balanced);
 		return;
 	}
-	reopen(buf);
+	if (!MmJsonReopenObject(buf))
+		return;
 	append_keys(buf, keys, values, lengthof(keys));
 	appendStringInfoChar(buf, '}');
 }

@@ -951,9 +951,8 @@ MmDatasetEncode(const MmModel *model, const MmSource *src, MmDataset *ds, int64 
 void
 MmAppendUnseen(StringInfo metrics, const MmPreprocessFit *fit)
 {
-	if (fit->categories == NULL || metrics->len == 0 || metrics->data[metrics->len - 1] != '}')
+	if (fit->categories == NULL || !MmJsonReopenObject(metrics))
 		return;
-	metrics->len--;
 	appendStringInfo(metrics, ", \"unseen_categories\": " INT64_FORMAT "}", fit->unseen[1]);
 }
 

@@ -24,17 +24,6 @@
 #include "trivialmodel.h"
 #include "util.h"
 
-/* Reopens the metrics object just appended, so that a key can be added inside it. */
-static bool
-reopen_object(StringInfo metrics)
-{
-	if (metrics->len == 0 || metrics->data[metrics->len - 1] != '}')
-		return false;
-	metrics->len--;
-	metrics->data[metrics->len] = '\0';
-	return true;
-}
-
 /* Rows per class in one part. */
 static double *
 class_counts(const MmDataset *ds, int part)
@@ -76,7 +65,7 @@ MmAppendClassBaseline(StringInfo metrics, const MmDataset *ds, int part, int maj
 
 	mm_constant_class_scores(counts, ds->nlabels, majority, &accuracy, &f1);
 	pfree(counts);
-	if (!reopen_object(metrics))
+	if (!MmJsonReopenObject(metrics))
 		return f1;
 	appendStringInfoString(metrics, ", \"baseline\": {\"class\": ");
 	MmJsonString(metrics, ds->labels[majority]);
@@ -154,7 +143,7 @@ MmAppendRegressionBaseline(StringInfo metrics, const MmFitOutcome *in, int part)
 	/* rounding leaves the training part's r2 a hair off the 0 it is by definition */
 	if (part == 0 && !isnan(m.r2))
 		m.r2 = 0.0;
-	if (!reopen_object(metrics))
+	if (!MmJsonReopenObject(metrics))
 		return m.r2;
 	appendStringInfoString(metrics, ", \"baseline\": {\"mean\": ");
 	MmJsonNumber(metrics, mean);
