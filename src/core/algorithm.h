@@ -93,6 +93,19 @@ typedef struct MmAlgorithmTexts
 	const char *params_for_rows;	/* the advice when the params do not suit the training rows */
 } MmAlgorithmTexts;
 
+/*
+ * The statistical model an algorithm's unpenalized fit is, for inference as
+ * statsmodels reports it: the fit statistics in its train metrics, and
+ * reference coding of text features beside an intercept (where the full
+ * set of levels would leave the fit without standard errors).
+ */
+typedef enum MmInference
+{
+	MM_INFERENCE_NONE = 0,
+	MM_INFERENCE_OLS,			/* least squares: statsmodels' OLS */
+	MM_INFERENCE_LOGIT			/* maximum likelihood: Logit, MNLogit */
+} MmInference;
+
 typedef struct MmAlgorithm
 {
 	/* identity */
@@ -101,6 +114,7 @@ typedef struct MmAlgorithm
 	uint8_t		artifact_id;	/* in every artifact of the algorithm; never reused */
 	int			task_default;	/* 1: what algorithm => 'auto' picks for its task */
 	int			auto_search;	/* 1: mm_tune's algorithm => 'auto' searches it with its task's others */
+	MmInference inference;		/* the statistics its unpenalized fit reports */
 
 	/* hyperparameters */
 	const MmParamSpec *params;

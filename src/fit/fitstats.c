@@ -64,7 +64,7 @@ MmAppendOlsStatistics(StringInfo buf, const MmFitOutcome *in, const MmRegression
 				mean,
 				syy;
 
-	if (strcmp(model->algorithm->name, "linear_regression") != 0)
+	if (model->algorithm->inference != MM_INFERENCE_OLS)
 		return;
 	if (lin->alpha == 0.0 && n > 0.0)
 	{
@@ -108,7 +108,7 @@ MmAppendOlsStatistics(StringInfo buf, const MmFitOutcome *in, const MmRegression
 	}
 	else
 	{
-		notice_no_statistics("linear regression", lin->alpha, false);
+		notice_no_statistics(model->algorithm->texts.display_name, lin->alpha, false);
 		return;
 	}
 	if (!MmJsonReopenObject(buf))
@@ -128,7 +128,7 @@ MmAppendLogitStatistics(StringInfo buf, const MmFitOutcome *in)
 	const MmDataset *ds = in->ds;
 	double		values[lengthof(keys)];
 
-	if (strcmp(model->algorithm->name, "logistic_regression") != 0)
+	if (model->algorithm->inference != MM_INFERENCE_LOGIT)
 		return;
 	if (c->alpha == 0.0 && !c->balanced && ds->n[0] > 0)
 	{
@@ -164,7 +164,7 @@ MmAppendLogitStatistics(StringInfo buf, const MmFitOutcome *in)
 	}
 	else
 	{
-		notice_no_statistics("logistic regression", c->alpha, c->balanced);
+		notice_no_statistics(model->algorithm->texts.display_name, c->alpha, c->balanced);
 		return;
 	}
 	if (!MmJsonReopenObject(buf))

@@ -38,9 +38,9 @@ MmParseReference(JsonbValue *v)
 }
 
 /*
- * True when a fit codes its text features against a reference: the
- * unpenalized linear and logistic regressions with an intercept, whose fits
- * report inference statistics.
+ * True when a fit codes its text features against a reference: an
+ * unpenalized fit with an intercept of an algorithm that reports inference
+ * statistics (its table's inference).
  */
 bool
 MmReferenceCoding(const MmAlgorithm *algorithm, const MmParams *params)
@@ -48,8 +48,7 @@ MmReferenceCoding(const MmAlgorithm *algorithm, const MmParams *params)
 	int			alpha,
 				intercept;
 
-	if (strcmp(algorithm->name, "linear_regression") != 0 &&
-		strcmp(algorithm->name, "logistic_regression") != 0)
+	if (algorithm->inference == MM_INFERENCE_NONE)
 		return false;
 	alpha = mm_param_index(algorithm, "alpha");
 	intercept = mm_param_index(algorithm, "fit_intercept");

@@ -384,6 +384,7 @@ const MmAlgorithm mm_linear_regression = {
 	.name = "linear_regression",
 	.task = MM_TASK_REGRESSION,
 	.auto_search = 1,
+	.inference = MM_INFERENCE_OLS,
 	.artifact_id = 1,
 	.task_default = 1,
 	.params = params,

@@ -158,6 +158,7 @@ const MmAlgorithm mm_logistic_regression = {
 	.name = "logistic_regression",
 	.task = MM_TASK_CLASSIFICATION,
 	.auto_search = 1,
+	.inference = MM_INFERENCE_LOGIT,
 	.artifact_id = 2,
 	.task_default = 1,
 	.params = params,
