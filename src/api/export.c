@@ -184,17 +184,26 @@ document_type(const char *name, const char *field, Oid dflt)
 	return OidIsValid(type) ? type : dflt;
 }
 
+/* The metrics part a version's score comes from: the test part, or the training part without one. */
+static JsonbValue *
+scored_part(Jsonb *metrics)
+{
+	JsonbValue *part = field(metrics, "test");
+
+	if (part == NULL || part->type != jbvBinary)
+		part = field(metrics, "train");
+	return part != NULL && part->type == jbvBinary ? part : NULL;
+}
+
 /* The version's score as training would record it, from its metrics. */
 static double
 score_of(const MmModel *m, Jsonb *metrics)
 {
 	const char *key = m->task == MM_TASK_REGRESSION ? "r2" :
 		m->task == MM_TASK_CLASSIFICATION ? "f1" : "silhouette";
-	JsonbValue *part = field(metrics, "test");
+	JsonbValue *part = scored_part(metrics);
 
-	if (part == NULL || part->type != jbvBinary)
-		part = field(metrics, "train");
-	if (part == NULL || part->type != jbvBinary)
+	if (part == NULL)
 		return NAN;
 	if (m->task == MM_TASK_DECOMPOSITION)
 	{
@@ -227,15 +236,13 @@ static double
 trivial_score_of(const MmModel *m, Jsonb *metrics)
 {
 	const char *key = m->task == MM_TASK_REGRESSION ? "r2" : "f1";
-	JsonbValue *part = field(metrics, "test");
+	JsonbValue *part = scored_part(metrics);
 	JsonbValue *baseline,
 			   *s;
 
 	if (m->task != MM_TASK_REGRESSION && m->task != MM_TASK_CLASSIFICATION)
 		return NAN;
-	if (part == NULL || part->type != jbvBinary)
-		part = field(metrics, "train");
-	if (part == NULL || part->type != jbvBinary)
+	if (part == NULL)
 		return NAN;
 	baseline = getKeyJsonValueFromContainer(part->val.binary.data, "baseline", 8, NULL);
 	if (baseline == NULL || baseline->type != jbvBinary)
