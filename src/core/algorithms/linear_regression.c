@@ -189,6 +189,7 @@ fit(MmFitContext *ctx, MmModel *model, MmError *err)
 	MmLinearMomentsArg arg = {in_units ? ctx->center : NULL, in_units ? ctx->scale : NULL};
 	double	   *state;
 	MmLinearModel *lin;
+	int			needs_refinement = 0;
 	MmErrorCode rc;
 
 	if (ctx->data->rows != NULL && ctx->data->rows(ctx->data) != NULL &&
@@ -205,8 +206,9 @@ fit(MmFitContext *ctx, MmModel *model, MmError *err)
 	}
 	rc = ctx->data->run(ctx->data, &mm_linear_moments_pass, &arg, state, err);
 	if (rc == MM_OK)
-		rc = mm_linear_fit(state, p, alpha, v[P_FIT_INTERCEPT] != 0.0, lin, ctx->report.aliased, err);
-	if (rc == MM_OK && mm_linear_needs_refinement(state, p, alpha, v[P_FIT_INTERCEPT] != 0.0))
+		rc = mm_linear_fit(state, p, alpha, v[P_FIT_INTERCEPT] != 0.0, lin, ctx->report.aliased,
+						   &needs_refinement, err);
+	if (rc == MM_OK && needs_refinement)
 		rc = refine(ctx, state, &arg, lin, ctx->report.aliased, err);
 	mm_free(state);
 	if (rc != MM_OK)

@@ -435,10 +435,13 @@ correct(FitWork *w, int p, double n, int fit_intercept, const double *sums, doub
 	return MM_OK;
 }
 
-/* The fit of mm_linear_fit, refined when sums is not NULL. */
+/*
+ * The fit of mm_linear_fit, refined when sums is not NULL; *needs_refinement
+ * (when not NULL) as mm_linear_fit says.
+ */
 static MmErrorCode
 fit_factor(const double *moments, int p, double alpha, int fit_intercept, const double *sums,
-		   MmLinearModel *out, uint8_t *aliased, MmError *err)
+		   MmLinearModel *out, uint8_t *aliased, int *needs_refinement, MmError *err)
 {
 	double		n = moments[0];
 	const double *mean = moments + 1;
@@ -455,6 +458,8 @@ fit_factor(const double *moments, int p, double alpha, int fit_intercept, const 
 	MmErrorCode rc;
 
 	memset(out, 0, sizeof(*out));
+	if (needs_refinement != NULL)
+		*needs_refinement = 0;
 	if (n < ncoef)
 		return mm_fail(err, MM_ERR_TOO_FEW_ROWS, -1,
 					   "%.0f rows for %d coefficients", n, ncoef);
@@ -470,7 +475,15 @@ fit_factor(const double *moments, int p, double alpha, int fit_intercept, const 
 		rc = numerical_rank(&w, p, &rank, err);
 	rss = w.ryy * w.ryy;
 	if (rc == MM_OK && rank == p)
+	{
+		double		rcond = 1.0;
+
 		rc = solve_full(&w, p, &quad, err);
+		/* the condition of the scaled triangle solve_full used */
+		if (rc == MM_OK && needs_refinement != NULL && alpha == 0.0 &&
+			LAPACKE_dtrcon(LAPACK_COL_MAJOR, '1', 'U', 'N', p, w.a, p, &rcond) == 0)
+			*needs_refinement = rcond < MM_REFINE_RCOND;
+	}
 	else if (rc == MM_OK)
 	{
 		double		extra = 0.0;
@@ -536,9 +549,9 @@ fit_factor(const double *moments, int p, double alpha, int fit_intercept, const 
 /* Fits a linear model from moments (see linfit.h). */
 MmErrorCode
 mm_linear_fit(const double *moments, int p, double alpha, int fit_intercept,
-			  MmLinearModel *out, uint8_t *aliased, MmError *err)
+			  MmLinearModel *out, uint8_t *aliased, int *needs_refinement, MmError *err)
 {
-	return fit_factor(moments, p, alpha, fit_intercept, NULL, out, aliased, err);
+	return fit_factor(moments, p, alpha, fit_intercept, NULL, out, aliased, needs_refinement, err);
 }
 
 /* Refines the fit from the residuals' sums (see linfit.h). */
@@ -546,26 +559,5 @@ MmErrorCode
 mm_linear_refine(const double *moments, int p, int fit_intercept, const double *sums,
 				 MmLinearModel *out, uint8_t *aliased, MmError *err)
 {
-	return fit_factor(moments, p, 0.0, fit_intercept, sums, out, aliased, err);
-}
-
-/* Whether a refinement pass is worth its cost (see linfit.h). */
-int
-mm_linear_needs_refinement(const double *moments, int p, double alpha, int fit_intercept)
-{
-	FitWork		w;
-	MmError		err;
-	double		rcond = 1.0;
-	int			rank = 0,
-				needs = 0;
-
-	if (alpha != 0.0 || moments[0] < p + (fit_intercept ? 1 : 0))
-		return 0;
-	if (alloc_work(&w, p) &&
-		build_factor(moments, p, 0.0, fit_intercept, &w, &err) == MM_OK &&
-		numerical_rank(&w, p, &rank, &err) == MM_OK && rank == p &&
-		LAPACKE_dtrcon(LAPACK_COL_MAJOR, '1', 'U', 'N', p, w.a, p, &rcond) == 0)
-		needs = rcond < MM_REFINE_RCOND;
-	free_work(&w);
-	return needs;
+	return fit_factor(moments, p, 0.0, fit_intercept, sums, out, aliased, NULL, err);
 }

@@ -38,18 +38,14 @@ extern double mm_rank_tolerance;
  * is the minimum-norm least-squares solution (the intercept outside the
  * norm).  Fills out (coef, intercept, rank, inference statistics; allocated
  * with mm_alloc) and, when aliased is not NULL, flags in aliased[0..p]
- * (intercept first) the coefficients that the data cannot identify.
+ * (intercept first) the coefficients that the data cannot identify.  When
+ * needs_refinement is not NULL it is set to whether the fit is worth a
+ * refinement pass (mm_linear_refine): unpenalized, of full rank and
+ * ill-conditioned, as the factor it solved says (MM_REFINE_RCOND).
  */
 extern MmErrorCode mm_linear_fit(const double *moments, int p, double alpha,
 								 int fit_intercept, MmLinearModel *out,
-								 uint8_t *aliased, MmError *err);
-
-/*
- * Whether the fit mm_linear_fit makes from these moments is worth a
- * refinement pass: unpenalized, of full rank and ill-conditioned.
- */
-extern int	mm_linear_needs_refinement(const double *moments, int p, double alpha,
-									   int fit_intercept);
+								 uint8_t *aliased, int *needs_refinement, MmError *err);
 
 /*
  * The fit of mm_linear_fit over the same moments, refined by one step of

@@ -67,7 +67,7 @@ test_fit_linear_regression(void **state)
 	context(&ctx, &src, &params, a, &d, 0);
 	assert_int_equal(mm_param_set_number(&params, mm_param_index(a, "alpha"), 0.5, &err), MM_OK);
 	assert_int_equal(a->fit(&ctx, &m, &err), MM_OK);
-	assert_int_equal(mm_linear_fit(moments, 3, 0.5, 1, &want, aliased, &err), MM_OK);
+	assert_int_equal(mm_linear_fit(moments, 3, 0.5, 1, &want, aliased, NULL, &err), MM_OK);
 	assert_true(same(&LIN(&m)->intercept, &want.intercept, 1));
 	assert_true(same(LIN(&m)->coef, want.coef, 3));
 	assert_true(same(LIN(&m)->std_err, want.std_err, 4));
@@ -114,7 +114,7 @@ test_fit_linear_in_units(void **state)
 	ctx.scale = scale;
 	assert_int_equal(a->fit(&ctx, &m, &err), MM_OK);
 	moments = sequential_moments(&raw);
-	assert_int_equal(mm_linear_fit(moments, 2, 0.0, 1, &want, aliased, &err), MM_OK);
+	assert_int_equal(mm_linear_fit(moments, 2, 0.0, 1, &want, aliased, NULL, &err), MM_OK);
 	for (j = 0; j < 2; j++)
 	{
 		want.intercept += want.coef[j] * center[j];

@@ -52,7 +52,7 @@ test_houses_ols(void **state)
 	uint8_t		aliased[4];
 	MmRegressionMetrics met;
 
-	assert_int_equal(mm_linear_fit(mom, 3, 0.0, 1, &m, aliased, &err), MM_OK);
+	assert_int_equal(mm_linear_fit(mom, 3, 0.0, 1, &m, aliased, NULL, &err), MM_OK);
 	assert_int_equal(m.rank, 3);
 	assert_close(m.intercept, -12849.4168959872, 1e-9);
 	assert_close(m.coef[0], 28.9613922651765, 1e-9);
@@ -99,7 +99,7 @@ test_collinear_minimum_norm(void **state)
 		y[i] = 1 + 3 * x1[i];
 	}
 	mom = moments_of(2, 6, cols);
-	assert_int_equal(mm_linear_fit(mom, 2, 0.0, 1, &m, aliased, &err), MM_OK);
+	assert_int_equal(mm_linear_fit(mom, 2, 0.0, 1, &m, aliased, NULL, &err), MM_OK);
 	assert_int_equal(m.rank, 1);
 	assert_close(m.coef[0], 0.6, 1e-9);
 	assert_close(m.coef[1], 1.2, 1e-9);
@@ -149,7 +149,7 @@ test_madlib_bedroom_4(void **state)
 		price[i] = s * houses_price[k];
 	}
 	mom = moments_of(4, 4, cols);
-	assert_int_equal(mm_linear_fit(mom, 4, 0.0, 0, &m, aliased, &err), MM_OK);
+	assert_int_equal(mm_linear_fit(mom, 4, 0.0, 0, &m, aliased, NULL, &err), MM_OK);
 	assert_int_equal(m.rank, 1);
 	assert_close(m.coef[0], 0.0112536020318378, 1e-8);
 	assert_close(m.coef[1], 41.4132554771633, 1e-8);
@@ -171,7 +171,7 @@ test_ridge_closed_form(void **state)
 	MmLinearModel m;
 	MmError		err;
 
-	assert_int_equal(mm_linear_fit(mom, 1, 250000.0, 1, &m, NULL, &err), MM_OK);
+	assert_int_equal(mm_linear_fit(mom, 1, 250000.0, 1, &m, NULL, NULL, &err), MM_OK);
 	assert_close(m.coef[0], sxy / (sxx + 250000.0), 1e-12);
 	assert_close(m.intercept, mom[2] - m.coef[0] * mom[1], 1e-12);
 	assert_true(isnan(m.std_err[0]) && isnan(m.p_value[1]));
@@ -193,14 +193,14 @@ test_degenerate(void **state)
 	MmError		err;
 
 	mom = moments_of(2, 4, cols);
-	assert_int_equal(mm_linear_fit(mom, 2, 0.0, 1, &m, NULL, &err), MM_ERR_CONSTANT_FEATURE);
+	assert_int_equal(mm_linear_fit(mom, 2, 0.0, 1, &m, NULL, NULL, &err), MM_ERR_CONSTANT_FEATURE);
 	assert_int_equal(err.item, 1);
 	free(mom);
 	mom = moments_of(1, 4, cols_ty);
-	assert_int_equal(mm_linear_fit(mom, 1, 0.0, 1, &m, NULL, &err), MM_ERR_CONSTANT_TARGET);
+	assert_int_equal(mm_linear_fit(mom, 1, 0.0, 1, &m, NULL, NULL, &err), MM_ERR_CONSTANT_TARGET);
 	free(mom);
 	mom = moments_of(2, 2, (const double *const[]) {x, y, y});
-	assert_int_equal(mm_linear_fit(mom, 2, 0.0, 1, &m, NULL, &err), MM_ERR_TOO_FEW_ROWS);
+	assert_int_equal(mm_linear_fit(mom, 2, 0.0, 1, &m, NULL, NULL, &err), MM_ERR_TOO_FEW_ROWS);
 	free(mom);
 }
 
@@ -222,7 +222,7 @@ test_large_offset(void **state)
 		y[i] = 3.0 * i + (i % 2 ? 0.25 : -0.25);
 	}
 	mom = moments_of(1, 50, cols);
-	assert_int_equal(mm_linear_fit(mom, 1, 0.0, 1, &m, NULL, &err), MM_OK);
+	assert_int_equal(mm_linear_fit(mom, 1, 0.0, 1, &m, NULL, NULL, &err), MM_OK);
 	/* least squares slope of alternating +-0.25 noise around 3 i */
 	{
 		double		sxy = 0,
