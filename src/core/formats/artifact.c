@@ -199,6 +199,8 @@ mm_all_finite(const double *v, size_t n)
  * width.  Models without reference coding keep format 2 and its bytes.
  */
 #define ENCODE_ONEHOT_REFERENCE 3
+/* the first format with reference coding */
+#define FORMAT_REFERENCE 3
 
 /*
  * The format a model is written in: 3 when it has a reference-coded feature
@@ -213,7 +215,7 @@ artifact_format(const MmModel *model)
 
 	for (j = 0; model->categories != NULL && j < model->n_features; j++)
 		if (model->feature_kinds[j] == MM_FEATURE_CATEGORICAL && model->categories[j].has_reference)
-			return MM_ARTIFACT_FORMAT_MAX;
+			return FORMAT_REFERENCE;
 	return mm_artifact_needs_sections(model) ? MM_ARTIFACT_FORMAT_SECTIONS : MM_ARTIFACT_FORMAT;
 }
 
@@ -290,7 +292,7 @@ read_categories(Reader *r, MmModel *model)
 		enc = mm_get_u8(r);
 		n = mm_get_u32(r);
 		if (r->failed || (enc != MM_ENCODE_ONEHOT && enc != MM_ENCODE_ORDINAL &&
-						  (enc != ENCODE_ONEHOT_REFERENCE || r->format < 3)) ||
+						  (enc != ENCODE_ONEHOT_REFERENCE || r->format < FORMAT_REFERENCE)) ||
 			n < 1 || n > MM_MAX_CATEGORIES)
 			return 0;
 		c->has_reference = enc == ENCODE_ONEHOT_REFERENCE;
