@@ -628,25 +628,22 @@ out_json(In *in, MmBuffer *o, json_t *v, const char *top, const char *key)
 			mm_out_string(o, json_string_value(v));
 			break;
 		case JSON_INTEGER:
+		case JSON_REAL:
 			{
-				char		buf[32];
+				/* read as doubles (mm_document_read); whole numbers keep their integer spelling */
+				double		x = json_number_value(v);
 
-				snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-				mm_out_str(o, buf);
+				if (x == floor(x) && fabs(x) < 1e15)
+				{
+					char		buf[32];
+
+					snprintf(buf, sizeof(buf), "%.0f", x);
+					mm_out_str(o, strcmp(buf, "-0") == 0 ? "-0.0" : buf);
+				}
+				else
+					mm_out_double(o, x);
 				break;
 			}
-		case JSON_REAL:
-			/* whole numbers (counts, read as doubles) keep their integer spelling */
-			if (json_real_value(v) == floor(json_real_value(v)) && fabs(json_real_value(v)) < 1e15)
-			{
-				char		buf[32];
-
-				snprintf(buf, sizeof(buf), "%.0f", json_real_value(v));
-				mm_out_str(o, strcmp(buf, "-0") == 0 ? "-0.0" : buf);
-			}
-			else
-				mm_out_double(o, json_real_value(v));
-			break;
 		case JSON_TRUE:
 			mm_out_str(o, "true");
 			break;
