@@ -506,7 +506,7 @@ inference(Fit *f, MmClassifier *out)
 
 /*
  * True when the step just taken (t times the Newton step) moved no
- * parameter beyond its POLISH_DIGITS-th significant digit: Newton's method
+ * parameter by more than POLISH_TOLERANCE of its size: Newton's method
  * converges quadratically near the optimum, so the distance left is far
  * below that, at the level of the gradient's rounding.
  */
