@@ -7,6 +7,7 @@
 #include "guc.h"
 #include "progress.h"
 #include "roles.h"
+#include "trainprogress.h"
 #include "util.h"
 #include "worker.h"
 
@@ -22,6 +23,7 @@ _PG_init(void)
 	MmCoreInit();
 	MmWorkerInit();
 	MmProgressInit();
+	MmTrainProgressInit();
 	MmExportInit();
 	MmRolesInit();
 }

@@ -129,22 +129,22 @@ MmProgressEnd(void)
 }
 
 /*
- * Whether the current user may see a search: its own role's (or one it has
- * the privileges of), or one of a model it holds a privilege on.
+ * Whether the current user may see work that user runs on model: its own
+ * role's (or one it has the privileges of), or on a model it holds a
+ * privilege on.  A model not yet committed shows only to its own role.
  */
-static bool
-search_visible(const ProgressSlot *slot)
+bool
+MmProgressVisible(Oid user, const char *model)
 {
 	int64		model_id;
 	Oid			owner;
 	bool		visible = false;
 
-	if (has_privs_of_role(GetUserId(), slot->user))
+	if (has_privs_of_role(GetUserId(), user))
 		return true;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	/* a search of a model not yet committed shows only to its own role */
-	if (MmFindModel(slot->model, true, true, &model_id, &owner))
+	if (MmFindModel(model, true, true, &model_id, &owner))
 		visible = MmPrivilegesOf(model_id, owner, GetUserId(), true) != 0;
 	SPI_finish();
 	return visible;
@@ -173,7 +173,7 @@ mm_tune_progress(PG_FUNCTION_ARGS)
 		Datum		values[8];
 		bool		nulls[8] = {false, false, false, false, false, false, false, false};
 
-		if (copy[i].pid == 0 || !search_visible(&copy[i]))
+		if (copy[i].pid == 0 || !MmProgressVisible(copy[i].user, copy[i].model))
 			continue;
 		values[0] = Int32GetDatum(copy[i].pid);
 		values[1] = CStringGetTextDatum(copy[i].model);
