@@ -27,6 +27,7 @@
 #include "model.h"
 #include "moments.h"
 #include "profile.h"
+#include "sortdoubles.h"
 #include "util.h"
 
 /* Training rows whose values give a baseline's quantiles, at most. */
@@ -42,15 +43,6 @@ struct MmBaselineSample
 	double	   *rows;			/* m x p raw values, NaN where NULL */
 	int64		rows_train;
 };
-
-static int
-compare_doubles(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* Appends a numeric profile as a JSON object. */
 static void
@@ -127,7 +119,7 @@ numeric_profile_json(const double *values, size_t n, size_t stride, const double
 	for (i = 0; i < m; i++)
 		if (isfinite(sampled[i * stride]))
 			sorted[kept++] = sampled[i * stride];
-	qsort(sorted, kept, sizeof(double), compare_doubles);
+	MmSortDoubles(sorted, kept);
 	if (mm_profile_numeric(&prof, (int64) present, (int64) (n - present), min, max, mean,
 						   present > 1 ? sqrt(m2 / (double) (present - 1)) : 0.0,
 						   sorted, kept, &err) != MM_OK)
@@ -282,7 +274,7 @@ MmBaselineFromMoments(const MmLsView *view, const MmSource *src)
 
 		for (r = 0; r < count; r++)
 			sorted[r] = s->rows[(size_t) r * p + j];
-		qsort(sorted, count, sizeof(double), compare_doubles);
+		MmSortDoubles(sorted, count);
 		if (mm_profile_numeric(&prof, (int64) n, 0, view->range[0][j], view->range[0][d + j],
 							   moments[1 + j],
 							   n > 1 ? sqrt(mm_moments_co(moments, d, j, j) / (n - 1)) : 0.0,

@@ -27,6 +27,7 @@
 #include "preprocess.h"
 #include "reference.h"
 #include "select.h"
+#include "sortdoubles.h"
 #include "util.h"
 
 /* The q-quantile of n sorted values, interpolated linearly (numpy's default). */
@@ -40,15 +41,6 @@ quantile(const double *sorted, size_t n, double q)
 	if (lo + 1 >= n)
 		return sorted[n - 1];
 	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return (x > y) - (x < y);
 }
 
 /* The most frequent of n sorted values, the smallest among ties. */
@@ -343,7 +335,7 @@ fit_column(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
 				 errmsg("feature \"%s\" is null in every training row", name),
 				 errhint("Leave it out with exclude => ARRAY['%s'].", name)));
 	if (sorted)
-		qsort(values, present, sizeof(double), cmp_double);
+		MmSortDoubles(values, present);
 	switch (prep->impute)
 	{
 		case MM_IMPUTE_ERROR:
@@ -371,7 +363,7 @@ fit_column(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
 			values[i] = t->impute;
 		present = n;
 		if (sorted)
-			qsort(values, present, sizeof(double), cmp_double);
+			MmSortDoubles(values, present);
 	}
 	if (prep->clip == MM_CLIP_QUANTILES)
 	{
