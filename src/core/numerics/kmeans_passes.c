@@ -326,6 +326,7 @@ round_add(void *state, const MmRows *rows, const void *arg)
 	{
 		const double *x = rows->x + i * (size_t) p;
 		double		d2,
+					u,
 					key;
 		uint64_t	h;
 
@@ -335,8 +336,12 @@ round_add(void *state, const MmRows *rows, const void *arg)
 		if (!(d2 > 0.0))
 			continue;			/* a candidate already: it cannot be drawn again */
 		h = mm_row_hash(x, p);
+		u = uniform_draw(h, a->salt);
+		/* -log(1 - u) >= u: a row whose key cannot enter is known without the logarithm */
+		if (!mm_ksample_wants(sample, p, a->slots, u / d2))
+			continue;
 		/* an exponential draw over the weight d^2: the smallest keys are the weighted sample */
-		key = -log1p(-uniform_draw(h, a->salt)) / d2;
+		key = -log1p(-u) / d2;
 		if (mm_ksample_wants(sample, p, a->slots, key))
 			mm_ksample_offer(sample, p, a->slots, key, h, x);
 	}
