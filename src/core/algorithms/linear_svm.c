@@ -11,6 +11,7 @@
 
 #include "linear_classifier.h"
 #include "svm.h"
+#include "svm_pass.h"
 #include "svm_primal.h"
 
 /* The hyperparameters, in the order of the resolved params JSON. */

@@ -22,13 +22,7 @@
  * the rest wait for the next pass of the same round.  A problem that has
  * stopped leaves the passes.
  *
- * The arg is an array of doubles: p, d (p, or p + 1 with the intercept), the
- * classes k, the problems in the pass, the trial steps, C; then the weight
- * of each class, the trial steps, and per problem its positive class, w and
- * s (d each).  The state is an array of doubles: d, k, the problems, the
- * steps; the rows of each class and then the rows without a class in
- * [0, k); then per problem the summed losses at each step, the gradient
- * (d) and the Hessian's upper triangle, packed by rows.
+ * The pass, and the layout of its arg and state, are in svm_pass.h.
  */
 #include "svm_primal.h"
 
@@ -36,279 +30,11 @@
 #include <math.h>
 #include <string.h>
 
-#define N_STEPS 20				/* trial steps 1, 1/2, ... 2^-19, as LIBLINEAR tries */
+#include "svm_pass.h"
+
+#define N_STEPS MM_SVM_MAX_STEPS	/* trial steps 1, 1/2, ... 2^-19, as LIBLINEAR tries */
 #define ARMIJO 0.01				/* the share of the predicted decrease a step must achieve */
 #define STATE_BUDGET (32 * 1024 * 1024)
-
-enum
-{
-	A_P,
-	A_D,
-	A_K,
-	A_PROBLEMS,
-	A_STEPS,
-	A_C,
-	A_HEAD
-};
-
-enum
-{
-	S_D,
-	S_K,
-	S_PROBLEMS,
-	S_STEPS,
-	S_HEAD
-};
-
-/* Doubles the Hessian's upper triangle takes. */
-static size_t
-tri_len(int d)
-{
-	return (size_t) d * (size_t) (d + 1) / 2;
-}
-
-/* Doubles each problem takes in the state. */
-static size_t
-problem_len(int d, int steps)
-{
-	return (size_t) steps + (size_t) d + tri_len(d);
-}
-
-static size_t
-arg_len(int d, int k, int problems, int steps)
-{
-	return (size_t) A_HEAD + (size_t) k + (size_t) steps + (size_t) problems * (1 + 2 * (size_t) d);
-}
-
-/* ---------------------------------------------------------------- the pass */
-
-/*
- * Bytes of an arg, or 0 unless its head fits p and every number is one the
- * fit could have sent: the counts in range, weights and C positive, steps
- * in (0, 1], positive classes in [0, k), coefficients finite.
- */
-static size_t
-newton_arg_size(int p, const void *arg, size_t avail)
-{
-	const double *a = arg;
-	int			d,
-				k,
-				problems,
-				steps,
-				r;
-	size_t		len,
-				i;
-	const double *cw,
-			   *t,
-			   *prob;
-
-	if (avail < sizeof(double) * A_HEAD || a[A_P] != (double) p ||
-		(a[A_D] != (double) p && a[A_D] != (double) p + 1) ||
-		!(a[A_K] >= 2 && a[A_K] <= MM_MAX_CLASSES) || a[A_K] != floor(a[A_K]) ||
-		!(a[A_PROBLEMS] >= 0 && a[A_PROBLEMS] <= a[A_K]) || a[A_PROBLEMS] != floor(a[A_PROBLEMS]) ||
-		!(a[A_STEPS] >= 1 && a[A_STEPS] <= N_STEPS) || a[A_STEPS] != floor(a[A_STEPS]) ||
-		!(a[A_C] > 0.0) || !isfinite(a[A_C]))
-		return 0;
-	d = (int) a[A_D];
-	k = (int) a[A_K];
-	problems = (int) a[A_PROBLEMS];
-	steps = (int) a[A_STEPS];
-	len = arg_len(d, k, problems, steps);
-	if (avail / sizeof(double) < len)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!isfinite(a[i]))
-			return 0;
-	cw = a + A_HEAD;
-	t = cw + k;
-	prob = t + steps;
-	for (i = 0; i < (size_t) k; i++)
-		if (!(cw[i] > 0.0))
-			return 0;
-	for (i = 0; i < (size_t) steps; i++)
-		if (!(t[i] > 0.0 && t[i] <= 1.0))
-			return 0;
-	for (r = 0; r < problems; r++)
-	{
-		double		positive = prob[(size_t) r * (1 + 2 * (size_t) d)];
-
-		if (!(positive >= 0 && positive < k) || positive != floor(positive))
-			return 0;
-	}
-	return sizeof(double) * len;
-}
-
-static size_t
-newton_state_size(int p, const void *arg)
-{
-	const double *a = arg;
-	int			d = (int) a[A_D],
-				k = (int) a[A_K];
-
-	(void) p;
-	return sizeof(double) * (S_HEAD + (size_t) k + 1 +
-							 (size_t) a[A_PROBLEMS] * problem_len(d, (int) a[A_STEPS]));
-}
-
-static void
-newton_init(void *state, int p, const void *arg)
-{
-	const double *a = arg;
-	double	   *s = state;
-
-	memset(s, 0, newton_state_size(p, arg));
-	s[S_D] = a[A_D];
-	s[S_K] = a[A_K];
-	s[S_PROBLEMS] = a[A_PROBLEMS];
-	s[S_STEPS] = a[A_STEPS];
-}
-
-/* Adds one row's share to one problem: its losses at the trial steps, and g and H at w + s. */
-static inline void
-add_to_problem(double *ps, const double *prob, const double *x, int p, int d, int steps,
-			   const double *t, int cls, double c)
-{
-	const double *w = prob + 1,
-			   *dir = w + d;
-	double	   *loss = ps,
-			   *g = ps + steps,
-			   *h = g + d;
-	double		sign = cls == (int) prob[0] ? 1.0 : -1.0;
-	double		z = d > p ? w[p] : 0.0,
-				u = d > p ? dir[p] : 0.0,
-				q;
-	int			j,
-				l;
-
-	for (j = 0; j < p; j++)
-	{
-		z += w[j] * x[j];
-		u += dir[j] * x[j];
-	}
-	for (j = 0; j < steps; j++)
-	{
-		double		m = 1.0 - sign * (z + t[j] * u);
-
-		if (m > 0.0)
-			loss[j] += c * m * m;
-	}
-	q = 1.0 - sign * (z + u);
-	if (q <= 0.0)
-		return;
-	/* the row and its constant 1 share one loop: xj is x[j], or 1 at j == p */
-	for (j = 0; j < d; j++)
-	{
-		double		xj = j < p ? x[j] : 1.0;
-		double		cx = 2.0 * c * xj;
-
-		g[j] -= cx * q * sign;
-		for (l = j; l < p; l++)
-			*h++ += cx * x[l];
-		if (d > p)
-			*h++ += cx;
-	}
-}
-
-/*
- * The class of row i, or -1.  Without class indexes (an aggregate that
- * reads the target as a number) the target is taken as the index: k
- * distinct labels in sorted order are their own indexes exactly when they
- * are 0 .. k - 1, and any other set has a label outside [0, k) that
- * counts as a row without a class, which the fit refuses.
- */
-static inline int
-row_class(const MmRows *rows, size_t i, int k)
-{
-	double		t;
-
-	if (rows->y != NULL)
-		return rows->y[i] >= 0 && rows->y[i] < k ? (int) rows->y[i] : -1;
-	if (rows->t == NULL)
-		return -1;
-	t = rows->t[i];
-	return t >= 0.0 && t < (double) k && t == floor(t) ? (int) t : -1;
-}
-
-static void
-newton_add(void *state, const MmRows *rows, const void *arg)
-{
-	const double *a = arg;
-	double	   *s = state;
-	int			p = rows->p,
-				d = (int) a[A_D],
-				k = (int) a[A_K],
-				problems = (int) a[A_PROBLEMS],
-				steps = (int) a[A_STEPS],
-				r;
-	const double *cw = a + A_HEAD,
-			   *t = cw + k,
-			   *prob = t + steps;
-	double	   *counts = s + S_HEAD,
-			   *per = counts + k + 1;
-	size_t		stride = problem_len(d, steps),
-				astride = 1 + 2 * (size_t) d,
-				i;
-
-	for (i = 0; i < rows->n; i++)
-	{
-		const double *x = rows->x + i * (size_t) p;
-		int			cls = row_class(rows, i, k);
-
-		if (cls < 0)
-		{
-			counts[k] += 1.0;
-			continue;
-		}
-		counts[cls] += 1.0;
-		for (r = 0; r < problems; r++)
-			add_to_problem(per + (size_t) r * stride, prob + (size_t) r * astride, x, p, d, steps,
-						   t, cls, a[A_C] * cw[cls]);
-	}
-}
-
-static void
-newton_merge(void *state, const void *other, int p, const void *arg)
-{
-	double	   *s = state;
-	const double *o = other;
-	size_t		len = newton_state_size(p, arg) / sizeof(double),
-				i;
-
-	for (i = S_HEAD; i < len; i++)
-		s[i] += o[i];
-}
-
-/* True when a state read back has the shape of the arg's, with counts a pass could have made. */
-static int
-newton_check(const void *state, int p, const void *arg)
-{
-	const double *a = arg;
-	const double *s = state;
-	int			k = (int) a[A_K],
-				c;
-
-	(void) p;
-	if (s[S_D] != a[A_D] || s[S_K] != a[A_K] || s[S_PROBLEMS] != a[A_PROBLEMS] ||
-		s[S_STEPS] != a[A_STEPS])
-		return 0;
-	for (c = 0; c <= k; c++)
-		if (!(s[S_HEAD + c] >= 0.0) || s[S_HEAD + c] != floor(s[S_HEAD + c]) ||
-			!isfinite(s[S_HEAD + c]))
-			return 0;
-	return 1;
-}
-
-const MmPass mm_svm_newton_pass = {
-	.name = "linear_svm.newton",
-	.state_size = newton_state_size,
-	.init = newton_init,
-	.add = newton_add,
-	.merge = newton_merge,
-	.arg_size = newton_arg_size,
-	.check = newton_check,
-};
-
-/* ---------------------------------------------------------------- the fit */
 
 /* Where a problem stands between passes. */
 typedef enum Phase
@@ -371,15 +97,15 @@ run_pass(Fit *fit, const int *which, int count, MmError *err)
 	int			d = fit->d,
 				r;
 
-	a[A_P] = fit->p;
-	a[A_D] = d;
-	a[A_K] = fit->k;
-	a[A_PROBLEMS] = count;
-	a[A_STEPS] = N_STEPS;
-	a[A_C] = fit->opt->C;
-	memcpy(a + A_HEAD, fit->cw, sizeof(double) * fit->k);
-	memcpy(a + A_HEAD + fit->k, fit->steps, sizeof(double) * N_STEPS);
-	prob = a + A_HEAD + fit->k + N_STEPS;
+	a[MM_SVM_A_P] = fit->p;
+	a[MM_SVM_A_D] = d;
+	a[MM_SVM_A_K] = fit->k;
+	a[MM_SVM_A_PROBLEMS] = count;
+	a[MM_SVM_A_STEPS] = N_STEPS;
+	a[MM_SVM_A_C] = fit->opt->C;
+	memcpy(a + MM_SVM_A_HEAD, fit->cw, sizeof(double) * fit->k);
+	memcpy(a + MM_SVM_A_HEAD + fit->k, fit->steps, sizeof(double) * N_STEPS);
+	prob = a + MM_SVM_A_HEAD + fit->k + N_STEPS;
 	for (r = 0; r < count; r++)
 	{
 		const Problem *pr = &fit->problems[which[r]];
@@ -490,7 +216,7 @@ take_result(Fit *fit, Problem *pr, const double *ps, MmError *err)
 static MmErrorCode
 run_round(Fit *fit, int *which, int *went, MmError *err)
 {
-	size_t		stride = problem_len(fit->d, N_STEPS);
+	size_t		stride = mm_svm_problem_len(fit->d, N_STEPS);
 	int			count = 0,
 				r,
 				b;
@@ -502,7 +228,7 @@ run_round(Fit *fit, int *which, int *went, MmError *err)
 	for (b = 0; b < count; b += fit->batch)
 	{
 		int			m = count - b < fit->batch ? count - b : fit->batch;
-		const double *per = fit->state + S_HEAD + fit->k + 1;
+		const double *per = fit->state + MM_SVM_S_HEAD + fit->k + 1;
 		MmErrorCode rc = run_pass(fit, which + b, m, err);
 
 		if (rc != MM_OK)
@@ -520,7 +246,7 @@ run_round(Fit *fit, int *which, int *went, MmError *err)
 static MmErrorCode
 take_counts(Fit *fit, MmError *err)
 {
-	const double *counts = fit->state + S_HEAD;
+	const double *counts = fit->state + MM_SVM_S_HEAD;
 	int			c;
 
 	if (counts[fit->k] > 0.0)
@@ -584,8 +310,8 @@ solve(Fit *fit, int *which, MmError *err)
 		set_tolerances(fit);
 		for (c = 0; c < m; c++)
 			if ((rc = take_result(fit, &fit->problems[c],
-								  fit->state + S_HEAD + fit->k + 1 +
-								  (size_t) c * problem_len(fit->d, N_STEPS), err)) != MM_OK)
+								  fit->state + MM_SVM_S_HEAD + fit->k + 1 +
+								  (size_t) c * mm_svm_problem_len(fit->d, N_STEPS), err)) != MM_OK)
 				return rc;
 	}
 	do
@@ -608,7 +334,7 @@ mm_svm_primal_fit(MmDataSource *data, int k, const MmSvmOptions *opt, MmClassifi
 				nstat = rows * (p + 1),
 				r,
 				j;
-	size_t		per = problem_len(d, N_STEPS) * sizeof(double);
+	size_t		per = mm_svm_problem_len(d, N_STEPS) * sizeof(double);
 	int		   *which = NULL;
 	MmErrorCode rc = MM_OK;
 
@@ -631,8 +357,8 @@ mm_svm_primal_fit(MmDataSource *data, int k, const MmSvmOptions *opt, MmClassifi
 	fit.counts = mm_alloc0(sizeof(double) * k);
 	fit.cw = mm_alloc(sizeof(double) * k);
 	fit.problems = mm_alloc0(sizeof(Problem) * rows);
-	fit.arg = mm_alloc(sizeof(double) * arg_len(d, k, fit.batch, N_STEPS));
-	fit.state = mm_alloc(sizeof(double) * (S_HEAD + (size_t) k + 1) + per * (size_t) fit.batch);
+	fit.arg = mm_alloc(sizeof(double) * mm_svm_arg_len(d, k, fit.batch, N_STEPS));
+	fit.state = mm_alloc(sizeof(double) * (MM_SVM_S_HEAD + (size_t) k + 1) + per * (size_t) fit.batch);
 	which = mm_alloc(sizeof(int) * rows);
 	out->intercept = mm_alloc(sizeof(double) * rows);
 	out->coef = mm_alloc(sizeof(double) * rows * p);

@@ -11,7 +11,7 @@
  * with the rest).  f is once differentiable and piecewise quadratic; its
  * generalized Hessian I + 2 X_I' D X_I sums over the rows I with a positive
  * margin loss.  Every number the Newton iteration needs from the rows comes
- * from one pass, mm_svm_newton_pass, so the fit runs wherever the source
+ * from one pass, mm_svm_newton_pass (svm_pass.h), so the fit runs wherever the source
  * runs passes: in memory on threads, or as an aggregate over a relation.
  */
 #ifndef MM_SVM_PRIMAL_H
@@ -20,16 +20,6 @@
 #include "model.h"
 #include "source.h"
 #include "svm.h"
-
-/*
- * The pass one Newton iteration makes.  Its arg (built by the fit, see
- * svm_primal.c) names a few of the one-against-the-rest problems, each with
- * its coefficients w and a direction s; the state holds, per problem, the
- * summed margin losses at w + t s for each trial step t of the line search,
- * and the gradient and generalized Hessian of the summed losses at w + s,
- * and, for every pass, the rows of each class.
- */
-extern const MmPass mm_svm_newton_pass;
 
 /*
  * Fits the squared-hinge SVM over the rows of data with class indexes in
