@@ -378,7 +378,7 @@ test_splits_and_orders(void **unused)
 	}
 }
 
-/* Stopping at max_iter says so; a wide problem shares its passes in batches alike. */
+/* Stopping at max_iter says so in the record; a looser tol stops sooner, converged. */
 static void
 test_not_converged(void **unused)
 {
