@@ -7,6 +7,25 @@
 
 #include "postgres.h"
 
+#include "utils/timestamp.h"
+
+#define MM_TRAIN_PHASE_LEN 32
+
+/* Where one training is. */
+typedef struct MmTrainSlot
+{
+	int			pid;			/* 0: free */
+	Oid			user;			/* who trains */
+	char		model[NAMEDATALEN];
+	char		algorithm[NAMEDATALEN];
+	char		phase[MM_TRAIN_PHASE_LEN];
+	char		pass[NAMEDATALEN];	/* the pass running or last run, or "" */
+	int			passes;			/* passes over the relation so far */
+	int			iteration;		/* the fit's iterations so far */
+	int64		rows_read;
+	TimestampTz started;
+} MmTrainSlot;
+
 extern void MmTrainProgressInit(void);
 
 /* A training of model starts in this backend; End when it ends, however. */
@@ -26,5 +45,8 @@ extern void MmTrainProgressRowsDone(int64 rows);
 
 /* The fit's iterations so far. */
 extern void MmTrainProgressIteration(int iteration);
+
+/* The trainings running now, for mm_train_progress(). */
+extern MmTrainSlot *MmTrainProgressRunning(int *n);
 
 #endif							/* MM_TRAINPROGRESS_H */

@@ -12,47 +12,29 @@
  * rows read are the rows every pass and the read into memory saw, summed,
  * so a fit of ten passes over a million rows has read ten million.
  *
+ * mm_train_progress() (workers/progress.c) shows the slots to the roles
+ * that may see them.
+ *
  * Only a training started by MmTrainProgressStart reports: the fits of a
  * cross-validation inside mm_tune report to mm.tune_progress instead, and
  * every call here is then a no-op.
  */
 #include "postgres.h"
 
-#include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/lwlock.h"
 #include "storage/proc.h"
-#include "utils/builtins.h"
 #include "utils/timestamp.h"
 
 #include "guc.h"
-#include "progress.h"
 #include "shmem.h"
 #include "trainprogress.h"
-
-PG_FUNCTION_INFO_V1(mm_train_progress);
-
-#define PHASE_LEN 32
-
-typedef struct TrainSlot
-{
-	int			pid;			/* 0: free */
-	Oid			user;			/* who trains */
-	char		model[NAMEDATALEN];
-	char		algorithm[NAMEDATALEN];
-	char		phase[PHASE_LEN];
-	char		pass[NAMEDATALEN];	/* the pass running or last run, or "" */
-	int			passes;			/* passes over the relation so far */
-	int			iteration;		/* the fit's iterations so far */
-	int64		rows_read;
-	TimestampTz started;
-} TrainSlot;
 
 typedef struct TrainShared
 {
 	LWLock	   *lock;
 	int			n;
-	TrainSlot	slot[FLEXIBLE_ARRAY_MEMBER];
+	MmTrainSlot slot[FLEXIBLE_ARRAY_MEMBER];
 } TrainShared;
 
 /* The array in shared memory, or NULL when the library was not preloaded. */
@@ -63,7 +45,7 @@ static TrainShared *shared = NULL;
  * shared memory and so that calls outside a training are no-ops.
  */
 static bool active = false;
-static TrainSlot mine;
+static MmTrainSlot mine;
 
 /* Rows between two updates of the rows read while rows stream into memory. */
 #define ROWS_STEP 65536
@@ -71,7 +53,7 @@ static TrainSlot mine;
 static Size
 train_progress_size(void)
 {
-	return add_size(offsetof(TrainShared, slot), mul_size(MaxBackends, sizeof(TrainSlot)));
+	return add_size(offsetof(TrainShared, slot), mul_size(MaxBackends, sizeof(MmTrainSlot)));
 }
 
 static void
@@ -126,7 +108,7 @@ MmTrainProgressStart(const char *model)
 	mine.pid = MyProcPid;
 	mine.user = GetUserId();
 	strlcpy(mine.model, model, NAMEDATALEN);
-	strlcpy(mine.phase, "inspecting the relation", PHASE_LEN);
+	strlcpy(mine.phase, "inspecting the relation", MM_TRAIN_PHASE_LEN);
 	mine.started = GetCurrentTimestamp();
 	active = true;
 	publish();
@@ -146,7 +128,7 @@ MmTrainProgressPhase(const char *phase)
 {
 	if (!active || strcmp(mine.phase, phase) == 0)
 		return;
-	strlcpy(mine.phase, phase, PHASE_LEN);
+	strlcpy(mine.phase, phase, MM_TRAIN_PHASE_LEN);
 	publish();
 	notice(phase);
 }
@@ -211,44 +193,26 @@ MmTrainProgressEnd(void)
 	publish();
 }
 
-/* mm_train_progress(): one row per running training the current user may see. */
-Datum
-mm_train_progress(PG_FUNCTION_ARGS)
+/*
+ * The trainings running now, copied out of shared memory (palloc'd; *n of
+ * them), or NULL with *n = 0 when the library was not preloaded.
+ */
+MmTrainSlot *
+MmTrainProgressRunning(int *n)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	TrainSlot  *copy;
+	MmTrainSlot *copy;
 	int			i,
-				n;
-	TimestampTz now = GetCurrentTimestamp();
+				kept = 0;
 
-	InitMaterializedSRF(fcinfo, 0);
+	*n = 0;
 	if (shared == NULL)
-		return (Datum) 0;
-	n = shared->n;
-	copy = palloc(sizeof(TrainSlot) * n);
+		return NULL;
+	copy = palloc(sizeof(MmTrainSlot) * shared->n);
 	LWLockAcquire(shared->lock, LW_SHARED);
-	memcpy(copy, shared->slot, sizeof(TrainSlot) * n);
+	for (i = 0; i < shared->n; i++)
+		if (shared->slot[i].pid != 0)
+			copy[kept++] = shared->slot[i];
 	LWLockRelease(shared->lock);
-	for (i = 0; i < n; i++)
-	{
-		Datum		values[9];
-		bool		nulls[9] = {false, false, false, false, false, false, false, false, false};
-
-		if (copy[i].pid == 0 || !MmProgressVisible(copy[i].user, copy[i].model))
-			continue;
-		values[0] = Int32GetDatum(copy[i].pid);
-		values[1] = CStringGetTextDatum(copy[i].model);
-		values[2] = CStringGetTextDatum(copy[i].algorithm);
-		nulls[2] = copy[i].algorithm[0] == '\0';
-		values[3] = CStringGetTextDatum(copy[i].phase);
-		values[4] = Int32GetDatum(copy[i].passes);
-		values[5] = CStringGetTextDatum(copy[i].pass);
-		nulls[5] = copy[i].pass[0] == '\0';
-		values[6] = Int32GetDatum(copy[i].iteration);
-		values[7] = Int64GetDatum(copy[i].rows_read);
-		values[8] = DirectFunctionCall2(timestamp_mi, TimestampTzGetDatum(now),
-										TimestampTzGetDatum(copy[i].started));
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	return (Datum) 0;
+	*n = kept;
+	return copy;
 }
