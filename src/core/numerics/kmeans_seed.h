@@ -11,7 +11,7 @@
 #include "source.h"
 
 /* Rounds of k-means|| and the rows each draws, per cluster. */
-#define MM_KMEANS_ROUNDS 5
+#define MM_KMEANS_ROUNDS 2
 #define MM_KMEANS_OVERSAMPLING 2
 /* Values (candidates times features) beyond which no further round runs. */
 #define MM_KMEANS_MAX_CANDIDATE_VALUES (1 << 22)
