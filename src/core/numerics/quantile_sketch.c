@@ -237,13 +237,50 @@ value_at(const Weighted *w, int32_t count, int64_t r, double lo, double hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* The kept values, sorted, with their weights and (extra_count > 0) the extra one; NULL without memory. */
+static Weighted *
+weighted_values(const MmQuantileSketch *sk, double extra_value, int64_t extra_count, int32_t *count)
+{
+	Weighted   *w = mm_alloc(sizeof(Weighted) * ((size_t) (ITEMS - sk->bound[0]) + 1));
+	int32_t		i;
+	int			h;
+
+	*count = 0;
+	if (w == NULL)
+		return NULL;
+	for (h = 0; h < LEVELS; h++)
+		for (i = sk->bound[h]; i < sk->bound[h + 1]; i++)
+		{
+			w[*count].value = sk->items[i];
+			w[(*count)++].weight = (int64_t) 1 << h;
+		}
+	if (extra_count > 0)
+	{
+		w[*count].value = extra_value;
+		w[(*count)++].weight = extra_count;
+	}
+	qsort(w, (size_t) *count, sizeof(Weighted), cmp_weighted);
+	return w;
+}
+
+/* Why a sketch gives no quantile: overflowed, or no values; MM_OK when it can. */
+static MmErrorCode
+unusable(const MmQuantileSketch *sk, int64_t n, MmError *err)
+{
+	if (sk->overflow)
+		return mm_fail(err, MM_ERR_UNSUPPORTED, -1,
+					   "a quantile sketch summarizes at most %.0f values",
+					   (double) K * ldexp(1.0, LEVELS - 1));
+	if (n <= 0)
+		return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "no values to take a quantile of");
+	return MM_OK;
+}
+
 MmErrorCode
 mm_qsketch_quantile(const MmQuantileSketch *sk, double q, double extra_value, int64_t extra_count,
 					double lo, double hi, double *out, MmError *err)
 {
-	int32_t		kept = ITEMS - sk->bound[0],
-				count = 0,
-				i;
+	int32_t		count;
 	int64_t		n = sk->n + extra_count;
 	Weighted   *w;
 	double		pos,
@@ -251,29 +288,12 @@ mm_qsketch_quantile(const MmQuantileSketch *sk, double q, double extra_value, in
 				a,
 				b;
 	int64_t		r;
-	int			h;
+	MmErrorCode rc;
 
-	if (sk->overflow)
-		return mm_fail(err, MM_ERR_UNSUPPORTED, -1,
-					   "a quantile sketch summarizes at most %.0f values",
-					   (double) K * ldexp(1.0, LEVELS - 1));
-	if (n <= 0)
-		return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "no values to take a quantile of");
-	w = mm_alloc(sizeof(Weighted) * ((size_t) kept + 1));
-	if (w == NULL)
+	if ((rc = unusable(sk, n, err)) != MM_OK)
+		return rc;
+	if ((w = weighted_values(sk, extra_value, extra_count, &count)) == NULL)
 		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory for a quantile");
-	for (h = 0; h < LEVELS; h++)
-		for (i = sk->bound[h]; i < sk->bound[h + 1]; i++)
-		{
-			w[count].value = sk->items[i];
-			w[count++].weight = (int64_t) 1 << h;
-		}
-	if (extra_count > 0)
-	{
-		w[count].value = extra_value;
-		w[count++].weight = extra_count;
-	}
-	qsort(w, (size_t) count, sizeof(Weighted), cmp_weighted);
 
 	/* numpy's linear interpolation, as preprocess.c's in-memory quantile */
 	pos = q * (double) (n - 1);
@@ -286,6 +306,34 @@ mm_qsketch_quantile(const MmQuantileSketch *sk, double q, double extra_value, in
 	{
 		b = value_at(w, count, r + 1, lo, hi);
 		*out = a + frac * (b - a);
+	}
+	mm_free(w);
+	return MM_OK;
+}
+
+MmErrorCode
+mm_qsketch_sample(const MmQuantileSketch *sk, size_t m, double *out, MmError *err)
+{
+	int32_t		count,
+				i = 0;
+	int64_t		below;
+	size_t		k;
+	Weighted   *w;
+	MmErrorCode rc;
+
+	if ((rc = unusable(sk, m > 0 ? sk->n : 0, err)) != MM_OK)
+		return rc;
+	if ((w = weighted_values(sk, 0.0, 0, &count)) == NULL)
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory for a sample of %zu values", m);
+	/* the ranks ascend, so one sweep of the weighted values finds them all */
+	below = w[0].weight;
+	for (k = 0; k < m; k++)
+	{
+		int64_t		r = (int64_t) ((double) k * (double) sk->n / (double) m);
+
+		while (r >= below && i + 1 < count)
+			below += w[++i].weight;
+		out[k] = w[i].value;
 	}
 	mm_free(w);
 	return MM_OK;

@@ -109,4 +109,13 @@ extern MmErrorCode mm_qsketch_quantile(const MmQuantileSketch *sk, double q, dou
 									   int64_t extra_count, double lo, double hi, double *out,
 									   MmError *err);
 
+/*
+ * m values of the column, ascending, at the ranks floor(i n / m) for i < m:
+ * the sorted systematic sample a profile's quantiles come from (profile.h),
+ * every value in order while the sketch is exact and m is n, each within
+ * the rank error otherwise.  Fails on an empty or overflowed sketch, or
+ * m 0; needs memory.
+ */
+extern MmErrorCode mm_qsketch_sample(const MmQuantileSketch *sk, size_t m, double *out, MmError *err);
+
 #endif							/* MM_QUANTILE_SKETCH_H */

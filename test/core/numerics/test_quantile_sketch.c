@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "profile.h"
 #include "quantile_sketch.h"
 
 static int
@@ -336,6 +337,68 @@ test_damaged(void **state)
 	free(bad);
 }
 
+/*
+ * The sorted systematic sample a monitor profile is built from: the column
+ * itself while exact (so the same profile, byte for byte, as from the rows
+ * in memory), values within the rank error past that.
+ */
+static void
+test_sample(void **state)
+{
+	size_t		n = 12000,
+				big = 250000,
+				m = 20000,
+				i;
+	double	   *v = make_values(big, 3, 13),
+			   *sorted = malloc(sizeof(double) * big),
+			   *out = malloc(sizeof(double) * big);
+	MmQuantileSketch *sk = new_sketch();
+	MmNumericProfile *a = calloc(1, sizeof(MmNumericProfile)),
+			   *b = calloc(1, sizeof(MmNumericProfile));
+	MmError		err;
+
+	for (i = 0; i < n; i++)
+		mm_qsketch_add(sk, v[i]);
+	memcpy(sorted, v, sizeof(double) * n);
+	qsort(sorted, n, sizeof(double), cmp_double);
+	assert_int_equal(mm_qsketch_sample(sk, n, out, &err), MM_OK);
+	assert_memory_equal(out, sorted, sizeof(double) * n);
+	assert_int_equal(mm_profile_numeric(a, (int64_t) n, 0, sorted[0], sorted[n - 1], 0.0, 1.0, sorted, n, &err),
+					 MM_OK);
+	assert_int_equal(mm_profile_numeric(b, (int64_t) n, 0, sorted[0], sorted[n - 1], 0.0, 1.0, out, n, &err),
+					 MM_OK);
+	assert_memory_equal(a, b, sizeof(MmNumericProfile));
+	assert_int_equal(mm_qsketch_sample(sk, 100, out, &err), MM_OK);
+	for (i = 0; i < 100; i++)
+		assert_true(out[i] == sorted[i * n / 100]);
+	assert_int_equal(mm_qsketch_sample(sk, 0, out, &err), MM_ERR_INVALID_INPUT);
+
+	for (i = n; i < big; i++)
+		mm_qsketch_add(sk, v[i]);
+	memcpy(sorted, v, sizeof(double) * big);
+	qsort(sorted, big, sizeof(double), cmp_double);
+	assert_int_equal(mm_qsketch_sample(sk, m, out, &err), MM_OK);
+	{
+		double		slack = mm_qsketch_rank_error((int64_t) big) * (double) big + 1.0;
+
+		for (i = 0; i < m; i++)
+		{
+			double		r = floor((double) i * (double) big / (double) m);
+			size_t		lo = (size_t) fmax(0.0, r - slack),
+						hi = (size_t) fmin((double) big - 1, r + slack);
+
+			assert_true(out[i] >= sorted[lo] && out[i] <= sorted[hi]);
+			assert_true(i == 0 || out[i - 1] <= out[i]);
+		}
+	}
+	free(v);
+	free(sorted);
+	free(out);
+	free(sk);
+	free(a);
+	free(b);
+}
+
 int
 main(void)
 {
@@ -346,6 +409,7 @@ main(void)
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_sample),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
