@@ -95,7 +95,6 @@ make_room(MmQuantileSketch *sk)
 	return 0;
 }
 
-/* Adds count values to level h, room for them being free. */
 /* The inputs the kept values stand for. */
 static int64_t
 kept_weight(const MmQuantileSketch *sk)
@@ -108,6 +107,7 @@ kept_weight(const MmQuantileSketch *sk)
 	return weight;
 }
 
+/* Adds count values to level h, room for them being free. */
 static void
 insert_level(MmQuantileSketch *sk, int h, const double *values, int32_t count)
 {
