@@ -7,6 +7,7 @@
  */
 #include "testutil.h"
 
+#include "column_stats.h"
 #include "sourcepasses.h"
 
 /* A pass no list holds. */
@@ -54,7 +55,8 @@ test_source_passes(void **state)
 	int			found = -1;
 
 	assert_ptr_equal(mm_pass_find(MM_PASS_SOURCE_ID, MM_SOURCE_PASS_SUMMARY), &mm_pass_column_summary);
-	assert_null(mm_pass_find(MM_PASS_SOURCE_ID, 1));
+	assert_ptr_equal(mm_pass_find(MM_PASS_SOURCE_ID, MM_SOURCE_PASS_COLUMN_STATS), &mm_pass_column_stats);
+	assert_null(mm_pass_find(MM_PASS_SOURCE_ID, MM_SOURCE_PASS_COLUMN_STATS + 1));
 	assert_null(mm_pass_find(MM_PASS_SOURCE_ID, -1));
 
 	assert_int_equal(mm_pass_index(MM_PASS_SOURCE_ID, &mm_pass_column_summary, &found),
