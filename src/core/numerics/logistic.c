@@ -5,16 +5,17 @@
  * The objective is scikit-learn's: the summed (class-weighted) log-loss plus
  * alpha/2 times the squared norm of the coefficients, intercepts free.  A
  * first pass counts the classes (for balanced weights and the start); then
- * each Newton step costs one pass, which sums the loss, the gradient and the
- * Hessian over every row at the trial point of the step.  When the full
- * step is accepted, that pass is also the next step's start, so a step
- * reads the rows once; a step that overshoots backs off by halving,
- * judged by loss-only passes, and pays one more full pass where it lands.
- * Every sum is over every row, so the rows' order and the way a source
- * splits and merges them change the answer only through rounding.
+ * each Newton step costs one pass, which sums the gradient and the Hessian
+ * over every row at the trial point of the step.  When the full step is
+ * accepted (by the slope at its end, which needs no loss), that pass is
+ * also the next step's start, so a step reads the rows once; a step that
+ * overshoots is judged, and backed off by halving, by passes that sum the
+ * loss alone, and pays one more full pass where it lands.  Every sum is
+ * over every row, so the rows' order and the way a source splits and
+ * merges them change the answer only through rounding.
  *
  * The iteration goes on until a step no longer moves the coefficients
- * (settled()), penalized or not: Newton's method converges quadratically,
+ * (SETTLED_STEP), penalized or not: Newton's method converges quadratically,
  * so from where scikit-learn's gradient rule would stop, one or two more
  * steps reach the optimum to its rounding level, and two fits of the same
  * rows in different orders (or in memory and on the shards of a
@@ -566,13 +567,28 @@ prepare(Fit *f, MmDataSource *data, int k, const MmLogisticOptions *opt, MmError
 	return MM_OK;
 }
 
+/* The objective at parameters b, by a loss-only pass, into *obj. */
+static MmErrorCode
+loss_at(Fit *f, const double *b, double *obj, MmError *err)
+{
+	MmErrorCode rc = newton_pass(f, b, 0, f->loss_state, err);
+
+	if (rc != MM_OK)
+		return rc;
+	*obj = objective(f, f->loss_state, b);
+	if (!isfinite(*obj))
+		return mm_fail(err, MM_ERR_NUMERIC, -1, "the log-loss is not finite");
+	return MM_OK;
+}
+
 /*
  * Backs off from an overshooting step by halving t (from 1/2) until the
- * objective falls by Armijo's rule, judged by loss-only passes; then runs
- * the full pass where it lands.  Sets *t to the step taken (0: none was).
+ * objective, obj at the current point, falls by Armijo's rule, judged by
+ * loss-only passes; then runs the full pass where it lands, whose
+ * objective goes to *landed.  Sets *t to the step taken (0: none was).
  */
 static MmErrorCode
-back_off(Fit *f, double obj, double slope, double *t, MmError *err)
+back_off(Fit *f, double obj, double slope, double *t, double *landed, MmError *err)
 {
 	int			h,
 				j;
@@ -580,18 +596,14 @@ back_off(Fit *f, double obj, double slope, double *t, MmError *err)
 	*t = 1.0;
 	for (h = 1; h < MAX_HALVINGS; h++)
 	{
-		double		trial;
 		MmErrorCode rc;
 
 		*t *= 0.5;
 		for (j = 0; j < f->m; j++)
 			f->beta_try[j] = f->beta[j] - *t * f->step[j];
-		if ((rc = newton_pass(f, f->beta_try, 0, f->loss_state, err)) != MM_OK)
+		if ((rc = loss_at(f, f->beta_try, landed, err)) != MM_OK)
 			return rc;
-		trial = objective(f, f->loss_state, f->beta_try);
-		if (!isfinite(trial))
-			return mm_fail(err, MM_ERR_NUMERIC, -1, "the log-loss is not finite");
-		if (trial <= obj - ARMIJO * *t * slope)
+		if (*landed <= obj - ARMIJO * *t * slope)
 			return newton_pass(f, f->beta_try, 1, f->state_try, err);
 	}
 	*t = 0.0;
@@ -620,10 +632,10 @@ mm_logistic_fit_source(MmDataSource *data, int k, const MmLogisticOptions *opt,
 		fit_free(&f);
 		return rc;
 	}
-	obj = objective(&f, f.state, f.beta);
-	if (!isfinite(obj))
-		return not_finite(&f, err);
 	gradient(&f, f.state, f.beta, f.grad);
+	if (!isfinite(gradient_size(&f, f.grad)))
+		return not_finite(&f, err);
+	obj = NAN;					/* the objective at beta, computed only when a step needs it */
 	out->converged = 0;
 	out->n_iter = 0;
 	while (out->n_iter < opt->max_iter)
@@ -655,9 +667,10 @@ mm_logistic_fit_source(MmDataSource *data, int k, const MmLogisticOptions *opt,
 		 * the next step starts from; it is accepted when the objective
 		 * still descends at its end (the objective is convex along the
 		 * step, so it fell all the way, whatever the rounding of the loss
-		 * says), when it fell by Armijo's rule, or, from a converged
-		 * point, whose decrease is below the objective's rounding, when it
-		 * is no worse.
+		 * would say), which needs no loss.  Otherwise the loss decides: the
+		 * step is accepted when the objective fell by Armijo's rule or,
+		 * from a converged point, whose decrease is below the objective's
+		 * rounding, when it is no worse; else it backs off.
 		 */
 		for (j = 0; j < f.m; j++)
 			f.beta_try[j] = f.beta[j] - f.step[j];
@@ -666,24 +679,31 @@ mm_logistic_fit_source(MmDataSource *data, int k, const MmLogisticOptions *opt,
 			fit_free(&f);
 			return rc;
 		}
-		obj_try = objective(&f, f.state_try, f.beta_try);
-		if (!isfinite(obj_try))
-			return not_finite(&f, err);
 		gradient(&f, f.state_try, f.beta_try, f.grad_try);
 		for (j = 0; j < f.m; j++)
 			end_slope += f.grad_try[j] * f.step[j];
-		if (!(end_slope >= 0.0 || obj_try <= obj - ARMIJO * slope ||
-			  (last && obj_try <= obj + 1e-13 * fabs(obj))))
+		if (!isfinite(end_slope))
+			return not_finite(&f, err);
+		obj_try = NAN;
+		if (!(end_slope >= 0.0))
 		{
-			if ((rc = back_off(&f, obj, slope, &t, err)) != MM_OK)
+			if ((isnan(obj) && (rc = loss_at(&f, f.beta, &obj, err)) != MM_OK) ||
+				(rc = loss_at(&f, f.beta_try, &obj_try, err)) != MM_OK)
 			{
 				fit_free(&f);
 				return rc;
 			}
-			if (t == 0.0)
-				break;
-			obj_try = objective(&f, f.state_try, f.beta_try);
-			gradient(&f, f.state_try, f.beta_try, f.grad_try);
+			if (!(obj_try <= obj - ARMIJO * slope || (last && obj_try <= obj + 1e-13 * fabs(obj))))
+			{
+				if ((rc = back_off(&f, obj, slope, &t, &obj_try, err)) != MM_OK)
+				{
+					fit_free(&f);
+					return rc;
+				}
+				if (t == 0.0)
+					break;
+				gradient(&f, f.state_try, f.beta_try, f.grad_try);
+			}
 		}
 		move = relative_move(&f);
 		swap(&f.beta, &f.beta_try);

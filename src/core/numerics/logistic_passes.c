@@ -247,11 +247,13 @@ newton_init(void *state, int p, const void *arg)
 
 /*
  * The probabilities of one row's scores (the last class's for one score)
- * into prob (stride apart), and its loss; *wrong is set when the scores do
- * not put the row strictly in its own class cls.
+ * into prob (stride apart), and with want_loss its loss (else 0: the
+ * logarithm is most of a row's cost, and a full pass does without it);
+ * *wrong is set when the scores do not put the row strictly in its own
+ * class cls.
  */
 static inline double
-row_loss(int R, int cls, const double *eta, double *prob, size_t stride, int *wrong)
+row_loss(int R, int cls, const double *eta, double *prob, size_t stride, int want_loss, int *wrong)
 {
 	double		top,
 				sum = 0.0;
@@ -264,7 +266,7 @@ row_loss(int R, int cls, const double *eta, double *prob, size_t stride, int *wr
 
 		prob[0] = t >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
 		*wrong = (cls == 1) != (t > 0.0) || t == 0.0;
-		return (t > 0.0 ? t : 0.0) + log1p(e) - (cls == 1 ? t : 0.0);
+		return want_loss ? (t > 0.0 ? t : 0.0) + log1p(e) - (cls == 1 ? t : 0.0) : 0.0;
 	}
 	top = eta[0];
 	for (r = 1; r < R; r++)
@@ -282,7 +284,7 @@ row_loss(int R, int cls, const double *eta, double *prob, size_t stride, int *wr
 		if (r != cls && !(eta[cls] > eta[r]))
 			*wrong = 1;
 	}
-	return top + log(sum) - eta[cls];
+	return want_loss ? top + log(sum) - eta[cls] : 0.0;
 }
 
 /*
@@ -437,7 +439,7 @@ newton_add(void *state, const MmRows *rows, const void *arg)
 				e += br[j] * xi[j];
 			room.eta[r] = e;
 		}
-		s[MM_LOGISTIC_STATE_LOSS] += cw[cls] * row_loss(R, cls, room.eta, room.prob + n, BATCH, &wrong);
+		s[MM_LOGISTIC_STATE_LOSS] += cw[cls] * row_loss(R, cls, room.eta, room.prob + n, BATCH, !sh.full, &wrong);
 		s[MM_LOGISTIC_STATE_WRONG] += wrong;
 		s[MM_LOGISTIC_STATE_ROWS] += 1.0;
 		if (!sh.full)

@@ -5,9 +5,9 @@
  *
  * The class count pass counts the training rows of each class (for the
  * balanced weights and the start).  The Newton pass sums, over every
- * training row, the weighted log-loss at given coefficients and, unless
- * asked for the loss alone (a line search's trial), its gradient and
- * Hessian; the penalty is the driver's to add.  Every sum is over every
+ * training row at given coefficients, the weighted log-loss's gradient and
+ * Hessian (a full pass) or the loss itself (a line search's judge); the
+ * penalty is the driver's to add.  Every sum is over every
  * row, so the result depends on the rows' order only through rounding.
  *
  * A row's class is its class index (MmRows.y) or, where rows carry a
@@ -39,7 +39,7 @@ enum
 {
 	MM_LOGISTIC_ARG_K,			/* classes */
 	MM_LOGISTIC_ARG_D,			/* parameters per coefficient row: p, plus 1 with an intercept */
-	MM_LOGISTIC_ARG_FULL,		/* 1: the gradient and Hessian too; 0: the loss alone */
+	MM_LOGISTIC_ARG_FULL,		/* 1: the gradient and Hessian; 0: the loss */
 	MM_LOGISTIC_ARG_HEAD
 };
 
@@ -51,7 +51,7 @@ enum
 	MM_LOGISTIC_STATE_ROWS,		/* the rows summed */
 	MM_LOGISTIC_STATE_NO_CLASS, /* rows of no class in [0, k), skipped */
 	MM_LOGISTIC_STATE_WRONG,	/* rows not strictly in their own class by the scores */
-	MM_LOGISTIC_STATE_LOSS,		/* the weighted log-loss */
+	MM_LOGISTIC_STATE_LOSS,		/* the weighted log-loss (0 in a full pass) */
 	MM_LOGISTIC_STATE_HEAD
 };
 
