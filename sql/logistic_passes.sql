@@ -94,3 +94,9 @@ SELECT pg_temp.double_at(pass_state, 0) AS classes, pg_temp.double_at(pass_state
 -- an arg that is not one of the pass's is refused before any row is read
 SELECT mm_pass_header(2, 1, 5, 0, 0, pg_temp.newton_arg(1));
 SELECT mm_pass_header(2, 0, 2, 0, 0, pg_temp.native(1));
+
+-- a fit whose Newton pass would hold more than 2,048 coefficients is refused:
+-- three classes over 700 categories and the intercept are 2,103
+CREATE TABLE lp_wide AS
+SELECT 'c' || (g % 700) AS category, g % 3 AS label FROM generate_series(1, 2800) g;
+SELECT version FROM mm_train('lp_wide', 'lp_wide', 'label', algorithm => 'logistic_regression', test_size => 0);

@@ -173,6 +173,8 @@ const MmAlgorithm mm_logistic_regression = {
 		.display_name = "logistic regression",
 		.not_converged = "Raise max_iter, raise alpha, or scale the features with "
 		"preprocess => '{\"*\": {\"scale\": \"standard\"}}'.",
+		.params_for_rows = "Keep fewer categories of text features with "
+		"preprocess => '{\"*\": {\"max_categories\": 20}}', or fewer features with \"select\": {\"k_best\": k}.",
 	},
 	.fit = fit,
 	.warm_start = mm_lc_warm_start,
