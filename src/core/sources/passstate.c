@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "passdesign.h"
 #include "rowhash.h"
 
 #define BYTE_ORDER_MARK 0x0102
@@ -17,22 +18,32 @@ pad8(size_t n)
 	return (n + 7) & ~(size_t) 7;
 }
 
-/* Bytes of everything before the buffer, for a header with that arg length. */
-static size_t
-prefix_size(int p, size_t arg_len)
+/* The features a state counts NULLs and non-finite values of. */
+static int
+counts_width(const MmPassSpec *s)
 {
-	return sizeof(MmPassStateHeader)
-		+ sizeof(int64_t) * (size_t) p
-		+ sizeof(int64_t) * (size_t) (p + 1)
-		+ pad8(arg_len);
+	return s->raw_p > 0 ? s->raw_p : s->p;
 }
 
-/* Bytes of a state of p columns with that arg and pass state. */
+/* Bytes of everything before the buffer, for a header with that arg length. */
 static size_t
-total_size(int p, size_t arg_len, size_t pass_size)
+prefix_size(const MmPassSpec *s)
 {
-	return prefix_size(p, arg_len)
-		+ sizeof(double) * (size_t) MM_PASS_BLOCK * (size_t) (p + 1)
+	int			c = counts_width(s);
+
+	return sizeof(MmPassStateHeader)
+		+ sizeof(int64_t) * (size_t) c
+		+ sizeof(int64_t) * (size_t) (c + 1)
+		+ pad8(s->arg_len);
+}
+
+/* Bytes of a state of a header's columns with its arg and that pass state. */
+static size_t
+total_size(const MmPassSpec *s, size_t pass_size)
+{
+	return prefix_size(s)
+		+ sizeof(double) * (size_t) MM_PASS_BLOCK * (size_t) (s->p + 1)
+		+ pad8(sizeof(int32_t) * MM_PASS_BLOCK)
 		+ pad8(pass_size);
 }
 
@@ -46,17 +57,20 @@ layout(void *buf, MmPassStateView *v)
 
 	v->head = h;
 	v->p = p;
+	v->counts_p = counts_width(&h->spec);
 	c += sizeof(MmPassStateHeader);
 	v->null_count = (int64_t *) c;
-	c += sizeof(int64_t) * (size_t) p;
+	c += sizeof(int64_t) * (size_t) v->counts_p;
 	v->nonfinite_count = (int64_t *) c;
-	c += sizeof(int64_t) * (size_t) (p + 1);
+	c += sizeof(int64_t) * (size_t) (v->counts_p + 1);
 	v->arg = h->spec.arg_len > 0 ? c : NULL;
 	c += pad8(h->spec.arg_len);
 	v->x = (double *) c;
 	c += sizeof(double) * (size_t) MM_PASS_BLOCK * (size_t) p;
 	v->t = (double *) c;
 	c += sizeof(double) * (size_t) MM_PASS_BLOCK;
+	v->y = (int32_t *) c;
+	c += pad8(sizeof(int32_t) * MM_PASS_BLOCK);
 	v->pass_state = c;
 }
 
@@ -90,6 +104,28 @@ mm_pass_spec_write(void *buf, int artifact_id, int index, int p, MmPassTarget ta
 		memcpy((char *) buf + sizeof(spec), arg, arg_len);
 }
 
+/* Gives a written header a design (see passstate.h). */
+void
+mm_pass_spec_set_design(void *buf, int raw_p, int part, const void *design, size_t design_len)
+{
+	MmPassSpec	spec;
+
+	memcpy(&spec, buf, sizeof(spec));
+	spec.raw_p = raw_p;
+	spec.part = part;
+	spec.design_len = design_len;
+	spec.design_hash = mm_pass_design_hash(design, design_len);
+	memcpy(buf, &spec, sizeof(spec));
+	memcpy((char *) buf + sizeof(spec) + spec.arg_len, design, design_len);
+}
+
+/* The design bytes of a checked header, or NULL when it has none. */
+const void *
+mm_pass_spec_design(const MmPassSpec *spec)
+{
+	return spec->design_len > 0 ? (const char *) spec + sizeof(MmPassSpec) + spec->arg_len : NULL;
+}
+
 /* Checks the fields of a header, wherever it sits. */
 static MmErrorCode
 spec_fields_check(const MmPassSpec *s, MmError *err)
@@ -98,9 +134,13 @@ spec_fields_check(const MmPassSpec *s, MmError *err)
 		return mm_fail(err, MM_ERR_UNSUPPORTED, -1,
 					   "pass of layout %d from another build or machine", (int) s->layout);
 	if (s->artifact_id < 0 || s->artifact_id > 255 || s->index < 0 ||
-		s->p < 1 || s->p > MM_MAX_FEATURES ||
-		(s->target != MM_PASS_TARGET_NUMERIC && s->target != MM_PASS_TARGET_NONE) ||
-		!(s->test_size >= 0.0 && s->test_size < 1.0) || s->arg_len > MM_PASS_MAX_ARG)
+		s->p < 1 || s->p > (s->raw_p > 0 ? MM_MAX_DESIGN : MM_MAX_FEATURES) ||
+		(s->target != MM_PASS_TARGET_NUMERIC && s->target != MM_PASS_TARGET_NONE &&
+		 s->target != MM_PASS_TARGET_CLASS) ||
+		!(s->test_size >= 0.0 && s->test_size < 1.0) || s->arg_len > MM_PASS_MAX_ARG ||
+		s->raw_p < 0 || s->raw_p > MM_MAX_FEATURES || (s->part != 0 && s->part != 1) ||
+		s->design_len > MM_PASS_MAX_ARG || (s->design_len > 0) != (s->raw_p > 0) ||
+		(s->target == MM_PASS_TARGET_CLASS && s->raw_p == 0))
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header has impossible values");
 	return MM_OK;
 }
@@ -116,8 +156,11 @@ mm_pass_spec_check(const void *buf, size_t len, MmError *err)
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "not a pass header");
 	if ((rc = spec_fields_check(s, err)) != MM_OK)
 		return rc;
-	if (len != mm_pass_spec_size(s->arg_len))
+	if (len != mm_pass_spec_size(s->arg_len) + s->design_len)
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header has the wrong length");
+	if (s->design_len > 0 &&
+		mm_pass_design_hash(mm_pass_spec_design(s), s->design_len) != s->design_hash)
+		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header's design does not match its hash");
 	return MM_OK;
 }
 
@@ -157,7 +200,7 @@ mm_pass_state_size(const MmPassSpec *spec, const MmPass *pass, MmError *err)
 				pass->name, spec->p, pass_size);
 		return 0;
 	}
-	return total_size(spec->p, spec->arg_len, pass_size);
+	return total_size(spec, pass_size);
 }
 
 /* Initializes a state of mm_pass_state_size bytes in buf. */
@@ -169,10 +212,11 @@ mm_pass_state_init(void *buf, const MmPassSpec *spec, const MmPass *pass)
 	const void *arg = mm_pass_spec_arg(spec);
 	size_t		pass_size = pass->state_size(spec->p, arg);
 
-	memset(buf, 0, total_size(spec->p, spec->arg_len, pass_size));
+	memset(buf, 0, total_size(spec, pass_size));
 	h->spec = *spec;
 	h->spec.magic = MM_PASS_STATE_MAGIC;
 	h->pass_size = pass_size;
+	h->untransformed_feature = -1;
 	layout(buf, &v);
 	if (spec->arg_len > 0)
 		memcpy((void *) v.arg, arg, spec->arg_len);
@@ -230,15 +274,18 @@ mm_pass_state_check(const void *buf, size_t len, const MmPass *pass, int full, M
 	if ((rc = mm_pass_state_identify(buf, len, &artifact_id, &index, err)) != MM_OK)
 		return rc;
 	if (h->pass_size > MM_PASS_MAX_STATE || h->buffered < 0 || h->buffered >= MM_PASS_BLOCK ||
-		h->rows_train < h->buffered || !counts_add_up(h))
+		(h->spec.part ? h->rows_test : h->rows_train) < h->buffered || !counts_add_up(h) ||
+		h->rows_untransformed < 0 ||
+		h->rows_untransformed > (h->spec.part ? h->rows_test : h->rows_train) ||
+		h->untransformed_feature < -1 || h->untransformed_feature >= counts_width(&h->spec))
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has impossible header values");
-	if (len != total_size(h->spec.p, h->spec.arg_len, h->pass_size))
+	if (len != total_size(&h->spec, h->pass_size))
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has the wrong length");
 	layout((void *) buf, &v);
-	for (j = 0; full && j < v.p; j++)
+	for (j = 0; full && j < v.counts_p; j++)
 		if (v.null_count[j] < 0 || v.null_count[j] > h->rows_seen)
 			return mm_fail(err, MM_ERR_CORRUPT, j, "pass state has an impossible null count");
-	for (j = 0; full && j <= v.p; j++)
+	for (j = 0; full && j <= v.counts_p; j++)
 		if (v.nonfinite_count[j] < 0 || v.nonfinite_count[j] > h->rows_seen)
 			return mm_fail(err, MM_ERR_CORRUPT, j, "pass state has an impossible non-finite count");
 	/* the pass's state must be the size the pass gives its arg (so the pass reads inside it) */
@@ -271,7 +318,7 @@ flush(MmPassStateView *v, const MmPass *pass)
 	rows.n = (size_t) v->head->buffered;
 	rows.p = v->p;
 	rows.x = v->x;
-	rows.y = NULL;
+	rows.y = v->head->spec.target == MM_PASS_TARGET_CLASS ? v->y : NULL;
 	rows.t = v->head->spec.target == MM_PASS_TARGET_NUMERIC ? v->t : NULL;
 	pass->add(v->pass_state, &rows, v->arg);
 	v->head->buffered = 0;
@@ -279,12 +326,13 @@ flush(MmPassStateView *v, const MmPass *pass)
 
 /* Appends a training row to the buffer, handing a full one to the pass. */
 static void
-buffer_row(MmPassStateView *v, const MmPass *pass, const double *x, double y)
+buffer_row(MmPassStateView *v, const MmPass *pass, const double *x, double y, int32_t label)
 {
 	int			r = v->head->buffered;
 
 	memcpy(v->x + (size_t) r * v->p, x, sizeof(double) * (size_t) v->p);
 	v->t[r] = y;
+	v->y[r] = label;
 	v->head->buffered = r + 1;
 	if (r + 1 == MM_PASS_BLOCK)
 		flush(v, pass);
@@ -360,7 +408,137 @@ mm_pass_state_add(MmPassStateView *view, const MmPass *pass, const double *x,
 		return;
 	}
 	h->rows_train++;
-	buffer_row(view, pass, x, y);
+	buffer_row(view, pass, x, y, 0);
+}
+
+/*
+ * The hash of a raw row as dataset.c hashes a row it reads: the features
+ * (a text value's own hash in place of its code, NaN where NULL) then the
+ * target, or 0 in its place; a label's hash mixed in after.  Its share of
+ * the fingerprint goes to *fingerprint.
+ */
+static uint64_t
+raw_row_hash(int target, const MmPassDesign *d, const MmPassRawRow *row, double *values,
+			 uint64_t *fingerprint)
+{
+	int			p = d->raw_p,
+				j;
+	uint64_t	h;
+
+	for (j = 0; j < p; j++)
+	{
+		if (row->isnull[j])
+			values[j] = NAN;
+		else if (d->kinds[j] == MM_FEATURE_CATEGORICAL)
+			memcpy(&values[j], &row->text_hash[j], sizeof(double));
+		else
+			values[j] = row->x[j];
+	}
+	values[p] = target == MM_PASS_TARGET_NUMERIC ? row->target : 0.0;
+	h = mm_row_hash(values, p + 1);
+	if (target != MM_PASS_TARGET_CLASS)
+	{
+		*fingerprint = h;
+		return h;
+	}
+	h = mm_mix64(h ^ row->label_hash);
+	*fingerprint = mm_mix64(h ^ MM_HASH_SPLIT);
+	return h;
+}
+
+/* Offers one row through a design (see passstate.h). */
+MmErrorCode
+mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesign *d,
+					const MmPassRawRow *row, double *work, MmError *err)
+{
+	MmPassStateHeader *h = view->head;
+	int			p = d->raw_p,
+				target = h->spec.target,
+				bad_feature = 0,
+				label = 0,
+				part,
+				j;
+	uint64_t	hash,
+				share;
+
+	h->rows_seen++;
+	if (target != MM_PASS_TARGET_NONE && row->target_null)
+	{
+		h->rows_null_target++;
+		return MM_OK;
+	}
+	if (target == MM_PASS_TARGET_CLASS || target == MM_PASS_TARGET_NUMERIC)
+	{
+		/* a text label is never NaN; a number or boolean label is read as a double */
+		if ((target == MM_PASS_TARGET_NUMERIC || d->label_kind != MM_LABEL_TEXT) &&
+			!isfinite(row->target))
+		{
+			view->nonfinite_count[p]++;
+			h->rows_bad_target++;
+			return MM_OK;
+		}
+	}
+	if (target == MM_PASS_TARGET_CLASS && d->n_labels > 0)
+	{
+		label = mm_pass_design_label(d, row->target, row->label, row->label_len);
+		if (label < 0)
+			return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "a row's label is not one of the pass's labels");
+	}
+	for (j = 0; j < p; j++)
+	{
+		if (row->isnull[j])
+			view->null_count[j]++;
+		else if (d->kinds[j] != MM_FEATURE_CATEGORICAL && !isfinite(row->x[j]))
+		{
+			view->nonfinite_count[j]++;
+			bad_feature = 1;
+		}
+	}
+	if (bad_feature)
+	{
+		h->rows_bad_features++;
+		return MM_OK;
+	}
+	hash = raw_row_hash(target, d, row, work, &share);
+	h->fingerprint += share;
+	part = h->spec.test_size > 0.0 && mm_draw_is_test(mm_row_draw(hash, h->spec.salt), h->spec.test_size);
+	if (part)
+		h->rows_test++;
+	else
+		h->rows_train++;
+	if (part != h->spec.part)
+		return MM_OK;
+	if (mm_pass_design_row(d, row, work, work + p + 1, err) != MM_OK)
+	{
+		h->rows_untransformed++;
+		if (h->untransformed_feature < 0 || err->item < h->untransformed_feature)
+			h->untransformed_feature = err->item;
+		return MM_OK;
+	}
+	buffer_row(view, pass, work + p + 1, target == MM_PASS_TARGET_NUMERIC ? row->target : 0.0, label);
+	return MM_OK;
+}
+
+/* The part of the split a raw row falls in (see passstate.h). */
+int
+mm_pass_row_part(const MmPassSpec *spec, const MmPassDesign *d, const MmPassRawRow *row,
+				 double *work)
+{
+	uint64_t	share;
+	int			j;
+
+	if (spec->target != MM_PASS_TARGET_NONE && row->target_null)
+		return -1;
+	if ((spec->target == MM_PASS_TARGET_NUMERIC ||
+		 (spec->target == MM_PASS_TARGET_CLASS && d->label_kind != MM_LABEL_TEXT)) &&
+		!isfinite(row->target))
+		return -1;
+	for (j = 0; j < d->raw_p; j++)
+		if (!row->isnull[j] && d->kinds[j] != MM_FEATURE_CATEGORICAL && !isfinite(row->x[j]))
+			return -1;
+	return spec->test_size > 0.0 &&
+		mm_draw_is_test(mm_row_draw(raw_row_hash(spec->target, d, row, work, &share), spec->salt),
+						spec->test_size);
 }
 
 /* True when two checked states are of the same pass, arg and split. */
@@ -399,13 +577,18 @@ mm_pass_state_merge(void *dst, const void *src, const MmPass *pass, MmError *err
 	d.head->rows_test += s.head->rows_test;
 	d.head->rows_train += s.head->rows_train;
 	d.head->fingerprint += s.head->fingerprint;
-	for (j = 0; j < d.p; j++)
+	d.head->rows_untransformed += s.head->rows_untransformed;
+	if (s.head->untransformed_feature >= 0 &&
+		(d.head->untransformed_feature < 0 ||
+		 s.head->untransformed_feature < d.head->untransformed_feature))
+		d.head->untransformed_feature = s.head->untransformed_feature;
+	for (j = 0; j < d.counts_p; j++)
 		d.null_count[j] += s.null_count[j];
-	for (j = 0; j <= d.p; j++)
+	for (j = 0; j <= d.counts_p; j++)
 		d.nonfinite_count[j] += s.nonfinite_count[j];
 	/* src's waiting rows join dst's, so that the pass still sees full blocks */
 	for (r = 0; r < s.head->buffered; r++)
-		buffer_row(&d, pass, s.x + (size_t) r * s.p, s.t[r]);
+		buffer_row(&d, pass, s.x + (size_t) r * s.p, s.t[r], s.y[r]);
 	pass->merge(d.pass_state, s.pass_state, d.p, d.arg);
 	return MM_OK;
 }

@@ -59,7 +59,8 @@
 typedef enum MmPassTarget
 {
 	MM_PASS_TARGET_NUMERIC = 0, /* a number, in MmRows.t */
-	MM_PASS_TARGET_NONE = 1		/* none: the aggregate reads 0 in its place (hashed so) */
+	MM_PASS_TARGET_NONE = 1,	/* none: the aggregate reads 0 in its place (hashed so) */
+	MM_PASS_TARGET_CLASS = 2	/* a class label, in MmRows.y as its index in the design's labels */
 } MmPassTarget;
 
 /* The pass header, followed by arg_len bytes of the pass's arg. */
@@ -75,6 +76,10 @@ typedef struct MmPassSpec
 	double		test_size;		/* the held-out share, [0, 1) */
 	uint64_t	salt;			/* mm_seed_salt of the split's seed */
 	uint64_t	arg_len;
+	int32_t		raw_p;			/* with a design: the source's features; 0 without one */
+	int32_t		part;			/* the part of the split the pass sees: 0 training, 1 held out */
+	uint64_t	design_len;		/* bytes of the design after the arg (passdesign.h), or 0 */
+	uint64_t	design_hash;	/* mm_pass_design_hash of those bytes */
 } MmPassSpec;
 
 /* The fixed head of a pass state. */
@@ -91,6 +96,9 @@ typedef struct MmPassStateHeader
 	int64_t		rows_test;		/* held out by the split */
 	int64_t		rows_train;		/* handed to the pass */
 	uint64_t	fingerprint;	/* sum of the usable rows' hashes, mod 2^64 */
+	int64_t		rows_untransformed; /* of the part, refused by the design's transform */
+	int32_t		untransformed_feature;	/* the first source feature it blamed, or -1 */
+	int32_t		pad2;
 } MmPassStateHeader;
 
 /* Pointers into a checked pass state. */
@@ -98,11 +106,13 @@ typedef struct MmPassStateView
 {
 	MmPassStateHeader *head;
 	int			p;
+	int			counts_p;		/* the features counted: the source's (raw_p) with a design, else p */
 	int64_t    *null_count;		/* per feature */
 	int64_t    *nonfinite_count;	/* per feature, then the target */
 	const void *arg;			/* NULL when arg_len is 0 */
 	double	   *x;				/* the buffer: MM_PASS_BLOCK rows of p */
 	double	   *t;				/* their targets */
+	int32_t    *y;				/* their class indexes */
 	void	   *pass_state;
 } MmPassStateView;
 
@@ -116,6 +126,20 @@ extern size_t mm_pass_spec_size(size_t arg_len);
  */
 extern void mm_pass_spec_write(void *buf, int artifact_id, int index, int p, MmPassTarget target,
 							   double test_size, uint64_t salt, const void *arg, size_t arg_len);
+
+/*
+ * Gives the header mm_pass_spec_write wrote into buf a design (passdesign.h)
+ * of design_len bytes over raw_p source features, and the part of the split
+ * its pass sees; buf has room for mm_pass_spec_size(arg_len) + design_len
+ * bytes.  Rows then pass through the design before the pass sees them, and
+ * are split as the rows read into memory are (dataset.c), text and labels
+ * hashed as there.
+ */
+extern void mm_pass_spec_set_design(void *buf, int raw_p, int part, const void *design,
+									size_t design_len);
+
+/* The design bytes of a checked header, or NULL when it has none. */
+extern const void *mm_pass_spec_design(const MmPassSpec *spec);
 
 /* Checks that len bytes at buf are a well-formed pass header. */
 extern MmErrorCode mm_pass_spec_check(const void *buf, size_t len, MmError *err);
@@ -158,6 +182,29 @@ extern void mm_pass_state_view(void *buf, MmPassStateView *view);
  */
 extern void mm_pass_state_add(MmPassStateView *view, const MmPass *pass, const double *x,
 							  const uint8_t *isnull, double y, int y_isnull);
+
+/*
+ * Offers one row of a header with a design d (decoded from its bytes): the
+ * row is counted and split as dataset.c splits the rows it reads, and a row
+ * of the pass's part goes through the design to the pass.  A NULL target
+ * and a NaN or infinite target, label or feature are counted, the row
+ * skipped; a row the transform refuses (a NULL not imputed, a value not
+ * finite once scaled) is counted with the feature to blame.  work holds
+ * raw_p + 1 + p doubles.  Fails only for a label not among the design's.
+ */
+struct MmPassDesign;
+struct MmPassRawRow;
+extern MmErrorCode mm_pass_state_offer(MmPassStateView *view, const MmPass *pass,
+									   const struct MmPassDesign *d,
+									   const struct MmPassRawRow *row, double *work, MmError *err);
+
+/*
+ * The part of the split a raw row falls in, as mm_pass_state_offer splits
+ * it under spec and d: 0 training, 1 held out, -1 none (a NULL or non-finite
+ * target, a non-finite feature).  work holds raw_p + 1 doubles.
+ */
+extern int	mm_pass_row_part(const MmPassSpec *spec, const struct MmPassDesign *d,
+							 const struct MmPassRawRow *row, double *work);
 
 /* True when two checked states are of the same pass, arg and split. */
 extern int	mm_pass_state_compatible(const void *a, const void *b);
