@@ -133,3 +133,34 @@ SELECT pg_temp.metric_diff('tp_pca_mem', 'tp_pca_pass') < 1e-9 AS same_metrics,
 -- the predictions of the two linear models agree on every row
 SELECT max(abs(mm_predict('tp_lin_mem', t) - mm_predict('tp_lin_pass', t))) < 1e-9 AS same_predictions
   FROM tp t WHERE t.y IS NOT NULL;
+
+-- Rows the preprocessing refuses are refused in passes as in memory
+SET modelmgr.train_in_passes = on;
+SELECT version FROM mm_train('tp_refused', 'tp', 'y', features => ARRAY['x1', 'x2', 'region']);
+SELECT version FROM mm_train('tp_refused', 'tp', 'y', features => ARRAY['x1', 'region'],
+                             preprocess => '{"region": {"impute": "most_frequent"}, "x1": {"scale": "standard"}}');
+SELECT version FROM mm_train('tp_refused', 'tp', 'region', algorithm => 'logistic_regression',
+                             features => ARRAY['x1', 'flag']);
+RESET modelmgr.train_in_passes;
+
+-- The passes never hold the rows: with 1MB for rows in memory, 60,000 rows
+-- do not fit (off says so), and auto trains them in passes
+CREATE TABLE tp_large AS
+SELECT g AS id, (g % 97) / 97.0::float8 AS x1, ((g * 31) % 89) / 89.0::float8 AS x2,
+       (ARRAY['north', 'south', 'east'])[1 + g % 3] AS region,
+       (2 * ((g % 97) / 97.0) - ((g * 31) % 89) / 89.0 + (g % 3))::float8 AS y
+  FROM generate_series(1, 60000) g;
+ANALYZE tp_large;
+SET modelmgr.max_train_memory = '1MB';
+SET modelmgr.train_in_passes = off;
+SELECT version FROM mm_train('tp_large', 'tp_large', 'y', features => ARRAY['x1', 'x2', 'region'],
+                             preprocess => '{"region": {"encode": "onehot"}}');
+RESET modelmgr.train_in_passes;
+SELECT version FROM mm_train('tp_large', 'tp_large', 'y', features => ARRAY['x1', 'x2', 'region'],
+                             preprocess => '{"region": {"encode": "onehot"}}');
+SELECT rows_read, rows_train + rows_test AS rows_split, round((metrics #>> '{test,r2}')::numeric, 9) AS test_r2,
+       (baseline ->> 'rows')::bigint = rows_train AS baseline_rows,
+       (baseline ->> 'sample_rows')::int BETWEEN 1000 AND 20000 AS baseline_sampled
+  FROM mm.versions WHERE model = 'tp_large';
+SELECT feature, round(coef::numeric, 9) AS coef FROM mm_coefficients('tp_large') ORDER BY feature;
+RESET modelmgr.max_train_memory;
