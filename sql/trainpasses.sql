@@ -106,6 +106,19 @@ SELECT round((metrics #>> '{test,r2}')::numeric, 6) AS test_r2, metrics #> '{tes
        metrics #> '{test,unseen_categories}' AS unseen
   FROM mm.versions WHERE model = 'tp_lin_pass';
 
+-- unpenalized and scaled to the range: fitted in the columns' units, for its
+-- statistics, the units travelling with the pass
+SELECT pg_temp.train('tp_ols_mem', 'off', 'linear_regression', '{}',
+                     '{"*": {"scale": "minmax"}, "x2": {"impute": "zero"}, "region": {"impute": "most_frequent"}}') AS version;
+SELECT pg_temp.train('tp_ols_pass', 'on', 'linear_regression', '{}',
+                     '{"*": {"scale": "minmax"}, "x2": {"impute": "zero"}, "region": {"impute": "most_frequent"}}') AS version;
+SELECT * FROM pg_temp.same_record('tp_ols_mem', 'tp_ols_pass');
+SELECT pg_temp.coef_diff('tp_ols_mem', 'tp_ols_pass') < 1e-9 AS same_coefficients,
+       (SELECT max(abs(x.std_err - y.std_err)) < 1e-9
+          FROM mm_coefficients('tp_ols_mem') x JOIN mm_coefficients('tp_ols_pass') y USING (feature))
+         AS same_std_errors,
+       pg_temp.metric_diff('tp_ols_mem', 'tp_ols_pass') < 1e-9 AS same_metrics;
+
 -- ridge: reference coding, scaled to the range, imputed with a constant
 SELECT pg_temp.train('tp_ridge_mem', 'off', 'linear_regression', '{"alpha": 0.5}',
                      '{"*": {"scale": "minmax"}, "x2": {"impute": {"constant": 0.25}},

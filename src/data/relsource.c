@@ -159,7 +159,11 @@ relation_run(MmDataSource *self, const MmPass *pass, const void *arg, void *stat
 	/* workers find a pass by where it is listed: one that is not cannot run here */
 	if (index < 0)
 		elog(ERROR, "pass \"%s\" is not listed for algorithm %d", pass->name, rs->artifact_id);
-	arg_len = pass->arg_size != NULL ? pass->arg_size(self->p, arg, SIZE_MAX) : 0;
+	arg_len = pass->arg_size != NULL && arg != NULL ? pass->arg_size(self->p, arg, SIZE_MAX) : 0;
+	/* an arg that cannot travel as bytes would be lost on the way: the pass runs here only */
+	if (arg != NULL && arg_len == 0)
+		return mm_fail(err, MM_ERR_UNSUPPORTED, -1,
+					   "pass \"%s\" takes an arg that cannot reach other processes", pass->name);
 	values[0] = PointerGetDatum(MmPassHeaderDesign(listed_id, index, self->p, rs->target,
 												   rs->test_size, rs->seed, arg, arg_len,
 												   rs->src->nfeatures, rs->part, rs->design,

@@ -177,7 +177,9 @@ arg_valid(const MmPass *pass, int p, const void *arg, uint64_t arg_len)
 {
 	if (pass->arg_size == NULL)
 		return arg_len == 0;
-	return arg_len > 0 && pass->arg_size(p, arg, (size_t) arg_len) == arg_len;
+	if (arg_len == 0)
+		return pass->arg_optional;
+	return pass->arg_size(p, arg, (size_t) arg_len) == arg_len;
 }
 
 /* Bytes of the state of pass over a checked header, or 0 when too large. */
