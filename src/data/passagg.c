@@ -88,6 +88,7 @@ MmPassHeaderDesign(int artifact_id, int index, int p, int target, double test_si
 {
 	const MmPass *pass = mm_pass_find(artifact_id, index);
 	bytea	   *header;
+	size_t		size;
 	MmError		err;
 
 	if (pass == NULL)
@@ -107,8 +108,9 @@ MmPassHeaderDesign(int artifact_id, int index, int p, int target, double test_si
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("the arg of a pass has at most %d bytes, not %zu", MM_PASS_MAX_ARG, arg_len)));
-	header = palloc(VARHDRSZ + mm_pass_spec_size(arg_len) + design_len);
-	SET_VARSIZE(header, VARHDRSZ + mm_pass_spec_size(arg_len) + design_len);
+	size = design != NULL ? mm_pass_spec_design_size(arg_len, design_len) : mm_pass_spec_size(arg_len);
+	header = palloc(VARHDRSZ + size);
+	SET_VARSIZE(header, VARHDRSZ + size);
 	mm_pass_spec_write(VARDATA(header), artifact_id, index, p, (MmPassTarget) target, test_size,
 					   mm_seed_salt(seed), arg, arg_len);
 	if (design != NULL)
@@ -207,15 +209,19 @@ MmPassRequireSameHeader(FunctionCallInfo fcinfo, const MmPassStateView *v)
 	const char *bytes = VARDATA_ANY(arg);
 	Size		len = VARSIZE_ANY_EXHDR(arg);
 	const MmPassSpec *spec = &v->head->spec;
+	const MmPassDesignRef *ref = v->design;
 
 	/*
 	 * the state's copy of the header differs in its magic only; it names its
 	 * design by the design's hash, checked against the bytes once per state
 	 */
-	if (len != mm_pass_spec_size(spec->arg_len) + spec->design_len ||
+	if (len != (ref != NULL ? mm_pass_spec_design_size(spec->arg_len, ref->design_len) :
+				mm_pass_spec_size(spec->arg_len)) ||
 		memcmp(bytes + sizeof(uint32), (const char *) spec + sizeof(uint32),
 			   sizeof(MmPassSpec) - sizeof(uint32)) != 0 ||
-		(spec->arg_len > 0 && memcmp(bytes + sizeof(MmPassSpec), v->arg, spec->arg_len) != 0))
+		(spec->arg_len > 0 && memcmp(bytes + sizeof(MmPassSpec), v->arg, spec->arg_len) != 0) ||
+		(ref != NULL && memcmp(bytes + sizeof(MmPassSpec) + spec->arg_len, ref,
+							   offsetof(MmPassDesignRef, rows_untransformed)) != 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the pass header of mm_pass changed between rows"),
@@ -260,7 +266,7 @@ mm_pass_accum(PG_FUNCTION_ARGS)
 	}
 	mm_pass_state_view(buf, &view);
 	MmPassRequireSameHeader(fcinfo, &view);
-	if (view.head->spec.design_len > 0)
+	if (view.design != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a pass header with a design needs the text columns too"),

@@ -61,6 +61,7 @@ typedef struct TextRowCache
 	Datum	   *c_values;
 	bool	   *c_nulls;
 	MmPassSpec	spec;			/* mm_pass_part's header, checked */
+	MmPassDesignRef ref;
 	Size		header_len;
 } TextRowCache;
 
@@ -74,20 +75,22 @@ row_cache(FunctionCallInfo fcinfo, const MmPassSpec *spec)
 	int			p,
 				j;
 
-	if (spec->design_len == 0)
+	MmPassDesignRef ref;
+
+	if (!mm_pass_spec_ref(spec, &ref))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("mm_pass with text columns needs a pass header with a design")));
-	if (rc != NULL && rc->design_hash == spec->design_hash && rc->design_len == spec->design_len)
+	if (rc != NULL && rc->design_hash == ref.design_hash && rc->design_len == ref.design_len)
 		return rc;
 	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 	if (rc != NULL)
 		mm_pass_design_free(&rc->design);
 	else
 		rc = palloc0(sizeof(TextRowCache));
-	if (mm_pass_design_read(mm_pass_spec_design(spec), spec->design_len, &rc->design, &err) != MM_OK)
+	if (mm_pass_design_read(mm_pass_spec_design(spec), ref.design_len, &rc->design, &err) != MM_OK)
 		MmReportCoreError(&err, "invalid pass header");
-	if (rc->design.raw_p != spec->raw_p || mm_pass_design_width(&rc->design) != spec->p ||
+	if (rc->design.raw_p != ref.raw_p || mm_pass_design_width(&rc->design) != spec->p ||
 		(spec->target == MM_PASS_TARGET_CLASS) != (rc->design.label_kind != 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
@@ -102,8 +105,8 @@ row_cache(FunctionCallInfo fcinfo, const MmPassSpec *spec)
 	rc->text_len = palloc0(sizeof(size_t) * p);
 	rc->text_hash = palloc0(sizeof(uint64) * p);
 	rc->work = palloc(sizeof(double) * (p + 1 + spec->p));
-	rc->design_hash = spec->design_hash;
-	rc->design_len = spec->design_len;
+	rc->design_hash = ref.design_hash;
+	rc->design_len = ref.design_len;
 	rc->header_len = 0;
 	MemoryContextSwitchTo(old);
 	fcinfo->flinfo->fn_extra = rc;
@@ -261,8 +264,12 @@ mm_pass_accum_text(PG_FUNCTION_ARGS)
 	mm_pass_state_view(buf, &view);
 	MmPassRequireSameHeader(fcinfo, &view);
 	rc = fcinfo->flinfo->fn_extra;
-	if (rc == NULL || rc->design_hash != view.head->spec.design_hash ||
-		rc->design_len != view.head->spec.design_len)
+	if (view.design == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("mm_pass with text columns needs a pass header with a design")));
+	if (rc == NULL || rc->design_hash != view.design->design_hash ||
+		rc->design_len != view.design->design_len)
 	{
 		/* the header's design bytes checked against the hash, then decoded */
 		MmPassSpec *spec = checked_header(fcinfo);
@@ -302,7 +309,9 @@ mm_pass_part(PG_FUNCTION_ARGS)
 	 * then recognized by its fixed part, which names the design by its hash.
 	 */
 	if (rc == NULL || len != rc->header_len ||
-		memcmp(VARDATA_ANY(arg), &rc->spec, sizeof(MmPassSpec)) != 0)
+		memcmp(VARDATA_ANY(arg), &rc->spec, sizeof(MmPassSpec)) != 0 ||
+		memcmp(VARDATA_ANY(arg) + sizeof(MmPassSpec) + rc->spec.arg_len, &rc->ref,
+			   offsetof(MmPassDesignRef, rows_untransformed)) != 0)
 	{
 		MmPassSpec *spec = palloc(Max(len, sizeof(MmPassSpec)));
 		MmError		err;
@@ -312,6 +321,7 @@ mm_pass_part(PG_FUNCTION_ARGS)
 			MmReportCoreError(&err, "invalid pass header");
 		rc = row_cache(fcinfo, spec);
 		rc->spec = *spec;
+		(void) mm_pass_spec_ref(spec, &rc->ref);
 		rc->header_len = len;
 		pfree(spec);
 	}

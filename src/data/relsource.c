@@ -84,9 +84,9 @@ keep_counts(RelationSource *rs, const MmPassStateView *view)
 	memcpy(rs->counts.null_count, view->null_count, sizeof(int64) * c);
 	memcpy(rs->counts.nonfinite_count, view->nonfinite_count, sizeof(int64) * (c + 1));
 	/* the preprocessing's fit refused NULLs it does not impute: the rest overflowed */
-	if (view->head->rows_untransformed > 0)
+	if (view->design->rows_untransformed > 0)
 	{
-		const char *name = rs->src->features[view->head->untransformed_feature];
+		const char *name = rs->src->features[Max(view->design->untransformed_feature, 0)];
 
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),

@@ -18,36 +18,52 @@ pad8(size_t n)
 	return (n + 7) & ~(size_t) 7;
 }
 
-/* The features a state counts NULLs and non-finite values of. */
+/* The reference of a header with a design, read from after its arg (which may be unaligned). */
 static int
-counts_width(const MmPassSpec *s)
+header_ref(const MmPassSpec *s, MmPassDesignRef *ref)
 {
-	return s->raw_p > 0 ? s->raw_p : s->p;
+	if (s->layout != MM_PASS_LAYOUT_DESIGN)
+		return 0;
+	memcpy(ref, (const char *) s + sizeof(MmPassSpec) + s->arg_len, sizeof(MmPassDesignRef));
+	return 1;
 }
 
-/* Bytes of everything before the buffer, for a header with that arg length. */
-static size_t
-prefix_size(const MmPassSpec *s)
+/* The reference a state with a design keeps after its head, or NULL. */
+static MmPassDesignRef *
+state_ref(const MmPassStateHeader *h)
 {
-	int			c = counts_width(s);
+	return h->spec.layout == MM_PASS_LAYOUT_DESIGN ?
+		(MmPassDesignRef *) ((char *) h + sizeof(MmPassStateHeader)) : NULL;
+}
 
+/*
+ * Bytes of a state of p columns, counting c features, with that arg, a
+ * design reference or not, and that pass state.
+ */
+static size_t
+total_size(int p, int c, size_t arg_len, int with_ref, size_t pass_size)
+{
 	return sizeof(MmPassStateHeader)
+		+ (with_ref ? sizeof(MmPassDesignRef) : 0)
 		+ sizeof(int64_t) * (size_t) c
 		+ sizeof(int64_t) * (size_t) (c + 1)
-		+ pad8(s->arg_len);
-}
-
-/* Bytes of a state of a header's columns with its arg and that pass state. */
-static size_t
-total_size(const MmPassSpec *s, size_t pass_size)
-{
-	return prefix_size(s)
-		+ sizeof(double) * (size_t) MM_PASS_BLOCK * (size_t) (s->p + 1)
+		+ pad8(arg_len)
+		+ sizeof(double) * (size_t) MM_PASS_BLOCK * (size_t) (p + 1)
 		+ pad8(sizeof(int32_t) * MM_PASS_BLOCK)
 		+ pad8(pass_size);
 }
 
-/* Pointers into a state whose header is in place. */
+/* Bytes of a state whose head is in place. */
+static size_t
+state_total(const MmPassStateHeader *h)
+{
+	const MmPassDesignRef *ref = state_ref(h);
+
+	return total_size(h->spec.p, ref ? ref->raw_p : h->spec.p, h->spec.arg_len, ref != NULL,
+					  h->pass_size);
+}
+
+/* Pointers into a state whose header (and reference) is in place. */
 static void
 layout(void *buf, MmPassStateView *v)
 {
@@ -56,9 +72,12 @@ layout(void *buf, MmPassStateView *v)
 	int			p = h->spec.p;
 
 	v->head = h;
+	v->design = state_ref(h);
 	v->p = p;
-	v->counts_p = counts_width(&h->spec);
+	v->counts_p = v->design ? v->design->raw_p : p;
 	c += sizeof(MmPassStateHeader);
+	if (v->design)
+		c += sizeof(MmPassDesignRef);
 	v->null_count = (int64_t *) c;
 	c += sizeof(int64_t) * (size_t) v->counts_p;
 	v->nonfinite_count = (int64_t *) c;
@@ -104,43 +123,73 @@ mm_pass_spec_write(void *buf, int artifact_id, int index, int p, MmPassTarget ta
 		memcpy((char *) buf + sizeof(spec), arg, arg_len);
 }
 
+/* Bytes of a pass header with an arg and a design. */
+size_t
+mm_pass_spec_design_size(size_t arg_len, size_t design_len)
+{
+	return sizeof(MmPassSpec) + arg_len + sizeof(MmPassDesignRef) + design_len;
+}
+
 /* Gives a written header a design (see passstate.h). */
 void
 mm_pass_spec_set_design(void *buf, int raw_p, int part, const void *design, size_t design_len)
 {
 	MmPassSpec	spec;
+	MmPassDesignRef ref;
 
 	memcpy(&spec, buf, sizeof(spec));
-	spec.raw_p = raw_p;
-	spec.part = part;
-	spec.design_len = design_len;
-	spec.design_hash = mm_pass_design_hash(design, design_len);
+	spec.layout = MM_PASS_LAYOUT_DESIGN;
 	memcpy(buf, &spec, sizeof(spec));
-	memcpy((char *) buf + sizeof(spec) + spec.arg_len, design, design_len);
+	memset(&ref, 0, sizeof(ref));
+	ref.raw_p = raw_p;
+	ref.part = part;
+	ref.design_len = design_len;
+	ref.design_hash = mm_pass_design_hash(design, design_len);
+	ref.untransformed_feature = -1;
+	memcpy((char *) buf + sizeof(spec) + spec.arg_len, &ref, sizeof(ref));
+	memcpy((char *) buf + sizeof(spec) + spec.arg_len + sizeof(ref), design, design_len);
+}
+
+/* Copies a checked header's design reference (see passstate.h). */
+int
+mm_pass_spec_ref(const MmPassSpec *spec, MmPassDesignRef *ref)
+{
+	return header_ref(spec, ref);
 }
 
 /* The design bytes of a checked header, or NULL when it has none. */
 const void *
 mm_pass_spec_design(const MmPassSpec *spec)
 {
-	return spec->design_len > 0 ? (const char *) spec + sizeof(MmPassSpec) + spec->arg_len : NULL;
+	return spec->layout == MM_PASS_LAYOUT_DESIGN ?
+		(const char *) spec + sizeof(MmPassSpec) + spec->arg_len + sizeof(MmPassDesignRef) : NULL;
+}
+
+/* Checks a design reference's fields against its header's. */
+static int
+ref_valid(const MmPassSpec *s, const MmPassDesignRef *r)
+{
+	return r->raw_p >= 1 && r->raw_p <= MM_MAX_FEATURES && (r->part == 0 || r->part == 1) &&
+		r->design_len > 0 && r->design_len <= MM_PASS_MAX_ARG && s->p <= MM_MAX_DESIGN &&
+		r->untransformed_feature >= -1 && r->untransformed_feature < r->raw_p &&
+		r->rows_untransformed >= 0;
 }
 
 /* Checks the fields of a header, wherever it sits. */
 static MmErrorCode
 spec_fields_check(const MmPassSpec *s, MmError *err)
 {
-	if (s->layout != MM_PASS_LAYOUT || s->byte_order != BYTE_ORDER_MARK)
+	int			design = s->layout == MM_PASS_LAYOUT_DESIGN;
+
+	if ((s->layout != MM_PASS_LAYOUT && !design) || s->byte_order != BYTE_ORDER_MARK)
 		return mm_fail(err, MM_ERR_UNSUPPORTED, -1,
 					   "pass of layout %d from another build or machine", (int) s->layout);
 	if (s->artifact_id < 0 || s->artifact_id > 255 || s->index < 0 ||
-		s->p < 1 || s->p > (s->raw_p > 0 ? MM_MAX_DESIGN : MM_MAX_FEATURES) ||
+		s->p < 1 || s->p > (design ? MM_MAX_DESIGN : MM_MAX_FEATURES) ||
 		(s->target != MM_PASS_TARGET_NUMERIC && s->target != MM_PASS_TARGET_NONE &&
 		 s->target != MM_PASS_TARGET_CLASS) ||
 		!(s->test_size >= 0.0 && s->test_size < 1.0) || s->arg_len > MM_PASS_MAX_ARG ||
-		s->raw_p < 0 || s->raw_p > MM_MAX_FEATURES || (s->part != 0 && s->part != 1) ||
-		s->design_len > MM_PASS_MAX_ARG || (s->design_len > 0) != (s->raw_p > 0) ||
-		(s->target == MM_PASS_TARGET_CLASS && s->raw_p == 0))
+		(s->target == MM_PASS_TARGET_CLASS && !design))
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header has impossible values");
 	return MM_OK;
 }
@@ -156,11 +205,23 @@ mm_pass_spec_check(const void *buf, size_t len, MmError *err)
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "not a pass header");
 	if ((rc = spec_fields_check(s, err)) != MM_OK)
 		return rc;
-	if (len != mm_pass_spec_size(s->arg_len) + s->design_len)
+	if (s->layout == MM_PASS_LAYOUT_DESIGN)
+	{
+		MmPassDesignRef ref;
+
+		if (len < mm_pass_spec_design_size(s->arg_len, 0))
+			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header has the wrong length");
+		header_ref(s, &ref);
+		if (!ref_valid(s, &ref) || ref.rows_untransformed != 0)
+			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header has an impossible design reference");
+		if (len != mm_pass_spec_design_size(s->arg_len, ref.design_len))
+			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header has the wrong length");
+		if (mm_pass_design_hash(mm_pass_spec_design(s), ref.design_len) != ref.design_hash)
+			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header's design does not match its hash");
+		return MM_OK;
+	}
+	if (len != mm_pass_spec_size(s->arg_len))
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header has the wrong length");
-	if (s->design_len > 0 &&
-		mm_pass_design_hash(mm_pass_spec_design(s), s->design_len) != s->design_hash)
-		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header's design does not match its hash");
 	return MM_OK;
 }
 
@@ -202,7 +263,13 @@ mm_pass_state_size(const MmPassSpec *spec, const MmPass *pass, MmError *err)
 				pass->name, spec->p, pass_size);
 		return 0;
 	}
-	return total_size(spec, pass_size);
+	{
+		MmPassDesignRef ref;
+		int			with_ref = header_ref(spec, &ref);
+
+		return total_size(spec->p, with_ref ? ref.raw_p : spec->p, spec->arg_len, with_ref,
+						  pass_size);
+	}
 }
 
 /* Initializes a state of mm_pass_state_size bytes in buf. */
@@ -214,11 +281,16 @@ mm_pass_state_init(void *buf, const MmPassSpec *spec, const MmPass *pass)
 	const void *arg = mm_pass_spec_arg(spec);
 	size_t		pass_size = pass->state_size(spec->p, arg);
 
-	memset(buf, 0, total_size(spec, pass_size));
+	MmPassDesignRef ref;
+	int			with_ref = header_ref(spec, &ref);
+
+	memset(buf, 0, total_size(spec->p, with_ref ? ref.raw_p : spec->p, spec->arg_len, with_ref,
+							  pass_size));
 	h->spec = *spec;
 	h->spec.magic = MM_PASS_STATE_MAGIC;
 	h->pass_size = pass_size;
-	h->untransformed_feature = -1;
+	if (with_ref)
+		memcpy((char *) buf + sizeof(MmPassStateHeader), &ref, sizeof(ref));
 	layout(buf, &v);
 	if (spec->arg_len > 0)
 		memcpy((void *) v.arg, arg, spec->arg_len);
@@ -275,13 +347,18 @@ mm_pass_state_check(const void *buf, size_t len, const MmPass *pass, int full, M
 
 	if ((rc = mm_pass_state_identify(buf, len, &artifact_id, &index, err)) != MM_OK)
 		return rc;
-	if (h->pass_size > MM_PASS_MAX_STATE || h->buffered < 0 || h->buffered >= MM_PASS_BLOCK ||
-		(h->spec.part ? h->rows_test : h->rows_train) < h->buffered || !counts_add_up(h) ||
-		h->rows_untransformed < 0 ||
-		h->rows_untransformed > (h->spec.part ? h->rows_test : h->rows_train) ||
-		h->untransformed_feature < -1 || h->untransformed_feature >= counts_width(&h->spec))
-		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has impossible header values");
-	if (len != total_size(&h->spec, h->pass_size))
+	{
+		const MmPassDesignRef *ref = state_ref(h);
+		int64_t		part_rows = ref != NULL && ref->part ? h->rows_test : h->rows_train;
+
+		if (ref != NULL && (len < sizeof(MmPassStateHeader) + sizeof(MmPassDesignRef) ||
+							!ref_valid(&h->spec, ref) || ref->rows_untransformed > part_rows))
+			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has an impossible design reference");
+		if (h->pass_size > MM_PASS_MAX_STATE || h->buffered < 0 || h->buffered >= MM_PASS_BLOCK ||
+			part_rows < h->buffered || !counts_add_up(h))
+			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has impossible header values");
+	}
+	if (len != state_total(h))
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has the wrong length");
 	layout((void *) buf, &v);
 	for (j = 0; full && j < v.counts_p; j++)
@@ -508,13 +585,13 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 		h->rows_test++;
 	else
 		h->rows_train++;
-	if (part != h->spec.part)
+	if (part != view->design->part)
 		return MM_OK;
 	if (mm_pass_design_row(d, row, work, work + p + 1, err) != MM_OK)
 	{
-		h->rows_untransformed++;
-		if (h->untransformed_feature < 0 || err->item < h->untransformed_feature)
-			h->untransformed_feature = err->item;
+		view->design->rows_untransformed++;
+		if (view->design->untransformed_feature < 0 || err->item < view->design->untransformed_feature)
+			view->design->untransformed_feature = err->item;
 		return MM_OK;
 	}
 	buffer_row(view, pass, work + p + 1, target == MM_PASS_TARGET_NUMERIC ? row->target : 0.0, label);
@@ -556,6 +633,10 @@ mm_pass_state_compatible(const void *a, const void *b)
 		return 0;
 	layout((void *) a, &va);
 	layout((void *) b, &vb);
+	/* the same design and part: the fields before the counts of refused rows */
+	if (va.design != NULL &&
+		memcmp(va.design, vb.design, offsetof(MmPassDesignRef, rows_untransformed)) != 0)
+		return 0;
 	return ha->spec.arg_len == 0 || memcmp(va.arg, vb.arg, ha->spec.arg_len) == 0;
 }
 
@@ -579,11 +660,14 @@ mm_pass_state_merge(void *dst, const void *src, const MmPass *pass, MmError *err
 	d.head->rows_test += s.head->rows_test;
 	d.head->rows_train += s.head->rows_train;
 	d.head->fingerprint += s.head->fingerprint;
-	d.head->rows_untransformed += s.head->rows_untransformed;
-	if (s.head->untransformed_feature >= 0 &&
-		(d.head->untransformed_feature < 0 ||
-		 s.head->untransformed_feature < d.head->untransformed_feature))
-		d.head->untransformed_feature = s.head->untransformed_feature;
+	if (d.design != NULL)
+	{
+		d.design->rows_untransformed += s.design->rows_untransformed;
+		if (s.design->untransformed_feature >= 0 &&
+			(d.design->untransformed_feature < 0 ||
+			 s.design->untransformed_feature < d.design->untransformed_feature))
+			d.design->untransformed_feature = s.design->untransformed_feature;
+	}
 	for (j = 0; j < d.counts_p; j++)
 		d.null_count[j] += s.null_count[j];
 	for (j = 0; j <= d.counts_p; j++)

@@ -11,16 +11,22 @@
  * pass's arg) is what the caller hands the aggregate: which pass (the
  * algorithm's artifact id and the pass's index in its table, both found
  * again in every process by mm_pass_find), the design's width p, whether
- * rows carry a numeric target, the train/test split and the arg bytes.  The
+ * rows carry a numeric target, the train/test split and the arg bytes; a
+ * header of layout MM_PASS_LAYOUT_DESIGN adds a design (MmPassDesignRef,
+ * then the design's bytes, passdesign.h) that each row goes through.  The
  * pass state is what the aggregate carries:
  *
  *   MmPassStateHeader        the header's fields, counts of the rows seen
- *   int64 null_count[p]      per feature: rows where it was NULL
- *   int64 nonfinite[p + 1]   per feature, then the target: NaN or infinite
+ *   MmPassDesignRef          with a design only: its reference, refused rows
+ *   int64 null_count[c]      per feature: rows where it was NULL
+ *   int64 nonfinite[c + 1]   per feature, then the target: NaN or infinite
  *   arg                      the pass's arg, padded to 8 bytes
  *   double x[BLOCK * p]      training rows waiting for the pass, row-major
  *   double t[BLOCK]          and their targets
+ *   int32 y[BLOCK]           and their class indexes, padded to 8 bytes
  *   pass state               pass_size bytes, padded to 8 bytes
+ *
+ * c is p, or with a design the source's features (raw_p), which it counts.
  *
  * The state carries the arg because merging needs it (the combine function
  * sees two states and nothing else) and so that two states of different
@@ -31,7 +37,9 @@
  * The training rows gather in the buffer, so that the pass's add sees
  * blocks of MM_PASS_BLOCK rows; merging moves the other state's waiting
  * rows into this one's buffer, and mm_pass_state_finish hands the last
- * partial block to the pass before the state is read.
+ * partial block to the pass before the state is read.  Rows offered through
+ * a design are split instead as rows read into memory are (dataset.c), see
+ * mm_pass_state_offer.
  *
  * All offsets are multiples of 8 bytes; callers hand in 8-byte aligned
  * buffers.  A state is read back only after mm_pass_state_check, which
@@ -51,6 +59,7 @@
 #define MM_PASS_SPEC_MAGIC 0x4d4d5048	/* "MMPH" */
 #define MM_PASS_STATE_MAGIC 0x4d4d5053	/* "MMPS" */
 #define MM_PASS_LAYOUT 1
+#define MM_PASS_LAYOUT_DESIGN 2		/* the header carries a design (MmPassDesignRef) */
 #define MM_PASS_BLOCK 32			/* training rows the pass's add receives at once */
 #define MM_PASS_MAX_ARG (64 * 1024 * 1024)	/* bytes of a pass's arg */
 #define MM_PASS_MAX_STATE (512 * 1024 * 1024)	/* bytes of a pass's own state */
@@ -76,11 +85,24 @@ typedef struct MmPassSpec
 	double		test_size;		/* the held-out share, [0, 1) */
 	uint64_t	salt;			/* mm_seed_salt of the split's seed */
 	uint64_t	arg_len;
-	int32_t		raw_p;			/* with a design: the source's features; 0 without one */
-	int32_t		part;			/* the part of the split the pass sees: 0 training, 1 held out */
-	uint64_t	design_len;		/* bytes of the design after the arg (passdesign.h), or 0 */
-	uint64_t	design_hash;	/* mm_pass_design_hash of those bytes */
 } MmPassSpec;
+
+/*
+ * What a header of layout MM_PASS_LAYOUT_DESIGN adds after the arg, before
+ * the design's bytes, and its state keeps right after its fixed head: the
+ * design's reference, the part its pass sees, and (in the state) the rows
+ * the design's transform refused.
+ */
+typedef struct MmPassDesignRef
+{
+	int32_t		raw_p;			/* the source's features */
+	int32_t		part;			/* the part of the split the pass sees: 0 training, 1 held out */
+	uint64_t	design_len;		/* bytes of the design (passdesign.h) */
+	uint64_t	design_hash;	/* mm_pass_design_hash of those bytes */
+	int64_t		rows_untransformed; /* of the part, refused by the transform (0 in a header) */
+	int32_t		untransformed_feature;	/* the first source feature it blamed, or -1 */
+	int32_t		pad;
+} MmPassDesignRef;
 
 /* The fixed head of a pass state. */
 typedef struct MmPassStateHeader
@@ -96,15 +118,13 @@ typedef struct MmPassStateHeader
 	int64_t		rows_test;		/* held out by the split */
 	int64_t		rows_train;		/* handed to the pass */
 	uint64_t	fingerprint;	/* sum of the usable rows' hashes, mod 2^64 */
-	int64_t		rows_untransformed; /* of the part, refused by the design's transform */
-	int32_t		untransformed_feature;	/* the first source feature it blamed, or -1 */
-	int32_t		pad2;
 } MmPassStateHeader;
 
 /* Pointers into a checked pass state. */
 typedef struct MmPassStateView
 {
 	MmPassStateHeader *head;
+	MmPassDesignRef *design;	/* with a design, else NULL */
 	int			p;
 	int			counts_p;		/* the features counted: the source's (raw_p) with a design, else p */
 	int64_t    *null_count;		/* per feature */
@@ -127,16 +147,21 @@ extern size_t mm_pass_spec_size(size_t arg_len);
 extern void mm_pass_spec_write(void *buf, int artifact_id, int index, int p, MmPassTarget target,
 							   double test_size, uint64_t salt, const void *arg, size_t arg_len);
 
+/* Bytes of a pass header with arg_len bytes of arg and a design of design_len bytes. */
+extern size_t mm_pass_spec_design_size(size_t arg_len, size_t design_len);
+
 /*
  * Gives the header mm_pass_spec_write wrote into buf a design (passdesign.h)
  * of design_len bytes over raw_p source features, and the part of the split
- * its pass sees; buf has room for mm_pass_spec_size(arg_len) + design_len
- * bytes.  Rows then pass through the design before the pass sees them, and
- * are split as the rows read into memory are (dataset.c), text and labels
- * hashed as there.
+ * its pass sees; buf has room for mm_pass_spec_design_size bytes.  Rows then
+ * pass through the design before the pass sees them, and are split as the
+ * rows read into memory are (dataset.c), text and labels hashed as there.
  */
 extern void mm_pass_spec_set_design(void *buf, int raw_p, int part, const void *design,
 									size_t design_len);
+
+/* Copies a checked header's design reference into ref; false when it has no design. */
+extern int	mm_pass_spec_ref(const MmPassSpec *spec, MmPassDesignRef *ref);
 
 /* The design bytes of a checked header, or NULL when it has none. */
 extern const void *mm_pass_spec_design(const MmPassSpec *spec);
