@@ -86,7 +86,7 @@ BEGIN
         END LOOP;
         RETURN d;
     END IF;
-    RETURN CASE WHEN x = y THEN 0 ELSE 'infinity' END;
+    RETURN CASE WHEN x = y THEN 0::float8 ELSE 'infinity'::float8 END;
 END $$;
 
 CREATE FUNCTION pg_temp.metric_diff(a text, b text) RETURNS float8 LANGUAGE sql AS $$
@@ -129,6 +129,17 @@ SELECT pg_temp.train('tp_ridge_pass', 'on', 'linear_regression', '{"alpha": 0.5}
 SELECT * FROM pg_temp.same_record('tp_ridge_mem', 'tp_ridge_pass');
 SELECT pg_temp.coef_diff('tp_ridge_mem', 'tp_ridge_pass') < 1e-9 AS same_coefficients,
        pg_temp.metric_diff('tp_ridge_mem', 'tp_ridge_pass') < 1e-9 AS same_metrics;
+
+-- elastic net, the text feature ordinal
+SELECT pg_temp.train('tp_enet_mem', 'off', 'elastic_net', '{"alpha": 0.01, "l1_ratio": 0.5}',
+                     '{"*": {"scale": "minmax"}, "x2": {"impute": "zero"},
+                       "region": {"impute": "most_frequent", "encode": "ordinal"}}') AS version;
+SELECT pg_temp.train('tp_enet_pass', 'on', 'elastic_net', '{"alpha": 0.01, "l1_ratio": 0.5}',
+                     '{"*": {"scale": "minmax"}, "x2": {"impute": "zero"},
+                       "region": {"impute": "most_frequent", "encode": "ordinal"}}') AS version;
+SELECT * FROM pg_temp.same_record('tp_enet_mem', 'tp_enet_pass');
+SELECT pg_temp.coef_diff('tp_enet_mem', 'tp_enet_pass') < 1e-9 AS same_coefficients,
+       pg_temp.metric_diff('tp_enet_mem', 'tp_enet_pass') < 1e-9 AS same_metrics;
 
 -- PCA with preprocessing: the components and the variance the held-out part keeps
 SELECT pg_temp.train('tp_pca_mem', 'off', 'pca', '{"n_components": 2}',
