@@ -23,6 +23,7 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -248,6 +249,8 @@ MmDiscoverCategories(const MmSource *src, int j, bytea *header, int target, MmLa
 				*nulls_train += count;
 			continue;
 		}
+		if ((r & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
 		name = TextDatumGetCString(v);
 		/* a value's two parts arrive one after the other */
 		i = d->n > 0 && strcmp(d->names[d->n - 1], name) == 0 ? d->n - 1 : -1;

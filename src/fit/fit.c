@@ -420,6 +420,15 @@ fit_in_passes(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorit
 	init_model(algorithm, src, pd.n_design, &out->model);
 	out->model.transform = pd.prep.transform;
 	out->model.categories = pd.prep.categories;
+	if (algorithm->task == MM_TASK_CLASSIFICATION)
+	{
+		MmLabels   *l = &out->model.labels;
+
+		l->n_classes = pd.labels.n;
+		l->label_kind = pd.label_kind;
+		l->classes = pd.labels.labels;
+		l->class_values = pd.label_kind == MM_LABEL_TEXT ? NULL : pd.labels.values;
+	}
 	run_fit(algorithm, spec, tctx, &pd.data, params, pd.labels.n, out, &report);
 	MmPassesMetrics(&pd, &out->model, &pm);
 

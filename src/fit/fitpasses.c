@@ -416,8 +416,12 @@ MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algor
 	if (!(identity && !any_text))
 		fit->transform = all;
 	pd->n_design = shell.n_design;
-	if (task != MM_TASK_CLASSIFICATION)
-		MmCheckTrainingRows(task, 0, pd->rows_train, pd->rows_test, pd->rows_read, src);
+	/* what fit.c checks once the preprocessing is fitted (it drops no rows in passes) */
+	if (task != MM_TASK_CLASSIFICATION && pd->rows_train == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("no rows of relation %s are left for training", src->display),
+				 errhint("Lower test_size.")));
 
 	/* 4: the source the fit runs over, its rows through the fitted design */
 	memset(&design, 0, sizeof(design));
