@@ -16,6 +16,10 @@
  * never trusted.  The per-column counts are checked in full where states
  * are merged or read.  mm_pass_final hands the last partial block of rows
  * to the pass, so the aggregate's result is a finished state.
+ *
+ * The form with text columns, mm_pass(pass, y, x, c), whose header carries
+ * a design, is in passtext.c; it shares the state, the combine and the final
+ * function.
  */
 #include "postgres.h"
 

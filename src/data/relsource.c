@@ -17,6 +17,16 @@
  * statement's snapshot, so they see the same rows even while others write.
  * The source holds no rows: rows() is NULL, and n_rows is the training
  * rows the last pass saw (0 before the first).
+ *
+ * A source with a design (MmRelationSourceDesign, for training in passes,
+ * fitpasses.c) runs the aggregate's form with text columns instead,
+ *
+ *   SELECT <schema>.mm_pass($1, <y>, ARRAY[<numbers>]::float8[], ARRAY[<text>]::text[])
+ *     FROM <relation> r
+ *
+ * whose header carries the fitted design each row goes through
+ * (passtext.c); its passes see the part of the split it is set to, and it
+ * keeps what the last pass counted for the fit's checks.
  */
 #include "postgres.h"
 

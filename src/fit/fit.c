@@ -13,11 +13,10 @@
  * lie on a distributed database's shards, are read in passes instead
  * (fitpasses.c): aggregates that fit the preprocessing, then the
  * algorithm's fit and the metrics over the rows put through it, never
- * holding them; modelmgr.train_in_passes can force either way.  Each way the
- * fit's report becomes
- * the notices, the task's metrics (classify.c, regress.c, unsupervised.c)
- * score the model on both parts, and the version's record is filled the
- * same way for every algorithm.
+ * holding them; modelmgr.train_in_passes can force either way.  Each way
+ * the fit's report becomes the notices, the task's metrics (classify.c,
+ * regress.c, unsupervised.c) score the model on both parts, and the
+ * version's record is filled the same way for every algorithm.
  */
 #include "postgres.h"
 
