@@ -154,6 +154,23 @@ SELECT pg_temp.metric_diff('tp_pca_mem', 'tp_pca_pass') < 1e-9 AS same_metrics,
           FROM unnest((SELECT array_agg(x ORDER BY id) FROM (SELECT id, unnest(mm_transform('tp_pca_mem', t)) x FROM tp t) s)) WITH ORDINALITY a(c, i)
           JOIN unnest((SELECT array_agg(x ORDER BY id) FROM (SELECT id, unnest(mm_transform('tp_pca_pass', t)) x FROM tp t) s)) WITH ORDINALITY b(c, i) USING (i)) AS same_projections;
 
+-- parts of a date, scaled to their range, read by the passes as by the rows in memory
+CREATE TABLE tp_dated AS
+SELECT g AS id, DATE '2023-01-01' + g AS sold_on, (g % 40)::float8 AS area,
+       (1000 + 25 * (g % 40) + 40 * extract(month FROM DATE '2023-01-01' + g)
+        - 15 * extract(dow FROM DATE '2023-01-01' + g) + (g * 7919 % 100) / 10.0)::float8 AS price
+  FROM generate_series(0, 729) g;
+SET modelmgr.train_in_passes = off;
+SELECT version FROM mm_train('tp_dated_mem', 'tp_dated', 'price', features => ARRAY['sold_on', 'area'],
+    preprocess => '{"*": {"scale": "minmax"}, "sold_on": {"date_parts": ["month", "day_of_week"]}}');
+SET modelmgr.train_in_passes = on;
+SELECT version FROM mm_train('tp_dated_pass', 'tp_dated', 'price', features => ARRAY['sold_on', 'area'],
+    preprocess => '{"*": {"scale": "minmax"}, "sold_on": {"date_parts": ["month", "day_of_week"]}}');
+RESET modelmgr.train_in_passes;
+SELECT * FROM pg_temp.same_record('tp_dated_mem', 'tp_dated_pass');
+SELECT pg_temp.coef_diff('tp_dated_mem', 'tp_dated_pass') < 1e-9 AS same_coefficients,
+       pg_temp.metric_diff('tp_dated_mem', 'tp_dated_pass') < 1e-9 AS same_metrics;
+
 -- the predictions of the two linear models agree on every row
 SELECT max(abs(mm_predict('tp_lin_mem', t) - mm_predict('tp_lin_pass', t))) < 1e-9 AS same_predictions
   FROM tp t WHERE t.y IS NOT NULL;
@@ -188,3 +205,7 @@ SELECT rows_read, rows_train + rows_test AS rows_split, round((metrics #>> '{tes
   FROM mm.versions WHERE model = 'tp_large';
 SELECT feature, round(coef::numeric, 9) AS coef FROM mm_coefficients('tp_large') ORDER BY feature;
 RESET modelmgr.max_train_memory;
+-- the baseline profiles: a table within the sample's bound is profiled whole, as in memory
+SELECT x.model, pg_temp.json_diff(x.baseline, y.baseline) < 1e-9 AS same_baseline
+  FROM mm.versions x JOIN mm.versions y ON y.model = replace(x.model, '_mem', '_pass')
+ WHERE x.model LIKE 'tp\_%\_mem' ORDER BY 1;
