@@ -114,25 +114,6 @@ MmPassesObstacle(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm
 	return NULL;
 }
 
-/* Whether Citus is installed and distributes relid. */
-static bool
-relation_is_distributed(Oid relid)
-{
-	Oid			types[1] = {OIDOID};
-	Datum		values[1] = {ObjectIdGetDatum(relid)};
-
-	if (MmSpiRun("SELECT 1 FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'citus'",
-				 0, NULL, NULL, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not look for the citus extension");
-	if (SPI_processed == 0)
-		return false;
-	if (MmSpiRun("SELECT 1 FROM pg_catalog.pg_dist_partition "
-				 "WHERE logicalrelid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
-				 1, types, values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not look for the distribution of a relation");
-	return SPI_processed > 0;
-}
-
 bool
 MmPassesPreferred(const MmSource *src)
 {
@@ -142,7 +123,7 @@ MmPassesPreferred(const MmSource *src)
 
 	if (MmEstimatedRows(src->relid) * row_bytes > limit)
 		return true;
-	return relation_is_distributed(src->relid);
+	return MmRelationIsDistributed(src->relid);
 }
 
 /* A copy of src whose arrays fitting the preprocessing leaves as they are. */
