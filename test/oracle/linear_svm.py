@@ -52,11 +52,16 @@ def main():
     if args.balanced:
         per_class = len(y) / (len(classes) * counts)
         weight = per_class[np.searchsorted(classes, y)]
+    # the dual solver visits the rows in a random order: fixed, so that a run repeats
     svc = LinearSVC(C=args.C, loss="squared_hinge", dual=args.dual, tol=args.tol,
-                    max_iter=args.max_iter, fit_intercept=True, intercept_scaling=1.0)
+                    max_iter=args.max_iter, fit_intercept=True, intercept_scaling=1.0,
+                    random_state=0)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        svc.fit(X, y, sample_weight=weight)
+        warnings.simplefilter("error", ConvergenceWarning)
+        try:
+            svc.fit(X, y, sample_weight=weight)
+        except ConvergenceWarning as w:
+            sys.exit(f"scikit-learn did not converge: {w}")
     json.dump({"classes": [int(c) for c in svc.classes_],
                "intercept": [float(v) for v in svc.intercept_],
                "coef": [[float(v) for v in row] for row in svc.coef_],
