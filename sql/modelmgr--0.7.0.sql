@@ -859,3 +859,22 @@ AS 'MODULE_PATHNAME', 'mm_has_privilege'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION mm_has_privilege(text, text, regrole)
     IS 'whether a role (the current one by default) holds a privilege on a model';
+
+-- Citus: aggregates that push down to the shards.  mm_cv_stats with the
+-- features in one array: a fixed signature, which a distributed database
+-- needs to run the aggregate on its shards (doc/scaling.md).
+CREATE FUNCTION mm_cv_accum_array(state bytea, folds int, test_size float8, seed int, sample_rows int,
+                                  expected_rows float8, y float8, x float8[])
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'mm_cv_accum_array'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE mm_cv_stats_array(folds int, test_size float8, seed int, sample_rows int,
+                                   expected_rows float8, y float8, x float8[]) (
+    SFUNC = mm_cv_accum_array,
+    STYPE = bytea,
+    COMBINEFUNC = mm_cv_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE mm_cv_stats_array(int, float8, int, int, float8, float8, float8[])
+    IS 'mm_cv_stats with the features in one array, for any number of them';

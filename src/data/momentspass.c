@@ -1,6 +1,6 @@
 /*
- * momentspass.c: the one aggregate pass over a relation (mm_ls_stats, and
- * mm_cv_stats for a cross-validated linear regression) that gathers the
+ * momentspass.c: the one aggregate pass over a relation (mm_ls_stats_array,
+ * and mm_cv_stats_array for a cross-validated linear regression) that gathers the
  * moments of its features and target per part of the split, and the errors
  * for the NULL or non-finite values it counted.
  */
@@ -19,58 +19,55 @@
 #include "security.h"
 #include "trainspec.h"
 
-/* Features passed to mm_ls_stats as separate arguments, within FUNC_MAX_ARGS. */
-#define MAX_VARIADIC_FEATURES 90
-
 /*
- * The training query: one aggregate over the relation.  Up to 90 features
- * go as separate arguments (no array is built per row); more as an array.
+ * The aggregates' signatures are fixed, the features one float8 array per
+ * row: a distributed database (Citus) runs an aggregate on its shards only
+ * when the argument types of the call match the declared ones exactly, which
+ * a VARIADIC "any" aggregate cannot confirm (doc/scaling.md).
  */
+static void
+append_features(StringInfo q, const MmSource *src)
+{
+	int			i;
+
+	appendStringInfoString(q, "ARRAY[");
+	for (i = 0; i < src->nfeatures; i++)
+		appendStringInfo(q, "%s%s", i ? ", " : "", MmFeatureExpression(src, i, "r"));
+	appendStringInfoChar(q, ']');
+}
+
+/* The training query: one aggregate over the relation. */
 static char *
 training_query(const MmSource *src, const char *schema)
 {
 	StringInfoData q;
-	bool		wide = src->nfeatures > MAX_VARIADIC_FEATURES;
-	int			i;
 
 	initStringInfo(&q);
-	appendStringInfo(&q, "SELECT %s.%s($1, $2, $3, $4, %s, %s",
-					 schema, wide ? "mm_ls_stats_array" : "mm_ls_stats",
+	appendStringInfo(&q, "SELECT %s.mm_ls_stats_array($1, $2, $3, $4, %s, ", schema,
 					 src->target ? psprintf("(r.%s)::pg_catalog.float8", quote_identifier(src->target)) :
-					 "0::pg_catalog.float8",
-					 wide ? "ARRAY[" : "");
-	for (i = 0; i < src->nfeatures; i++)
-		appendStringInfo(&q, "%s%s", i ? ", " : "",
-						 MmFeatureExpression(src, i, "r"));
-	appendStringInfo(&q, "%s), pg_catalog.pg_current_snapshot()::pg_catalog.text FROM %s r",
-					 wide ? "]" : "", src->qualified);
+					 "0::pg_catalog.float8");
+	append_features(&q, src);
+	appendStringInfo(&q, "), pg_catalog.pg_current_snapshot()::pg_catalog.text FROM %s r",
+					 src->qualified);
 	return q.data;
 }
 
 /*
  * The training pass of a cross-validated linear regression: one aggregate,
- * mm_cv_stats, whose state holds a training state per fold and one for the
- * held-out rows, with the snapshot read.  NULL past the variadic features'
- * limit.
+ * mm_cv_stats_array, whose state holds a training state per fold and one for
+ * the held-out rows, with the snapshot read.
  */
 char *
 MmFoldQuery(const MmSource *src, const char *schema)
 {
 	StringInfoData q;
-	StringInfoData x;
-	char	   *y;
-	int			i;
 
-	if (src->nfeatures > MAX_VARIADIC_FEATURES)
-		return NULL;
-	initStringInfo(&x);
-	for (i = 0; i < src->nfeatures; i++)
-		appendStringInfo(&x, ", %s", MmFeatureExpression(src, i, "r"));
-	y = psprintf("(r.%s)::pg_catalog.float8", quote_identifier(src->target));
 	initStringInfo(&q);
-	appendStringInfo(&q, "SELECT %s.mm_cv_stats($5, $1, $2, $3, $4, %s%s), "
-					 "pg_catalog.pg_current_snapshot()::pg_catalog.text FROM %s r",
-					 schema, y, x.data, src->qualified);
+	appendStringInfo(&q, "SELECT %s.mm_cv_stats_array($5, $1, $2, $3, $4, (r.%s)::pg_catalog.float8, ",
+					 schema, quote_identifier(src->target));
+	append_features(&q, src);
+	appendStringInfo(&q, "), pg_catalog.pg_current_snapshot()::pg_catalog.text FROM %s r",
+					 src->qualified);
 	return q.data;
 }
 
