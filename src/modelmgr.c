@@ -7,6 +7,7 @@
 #include "guc.h"
 #include "progress.h"
 #include "roles.h"
+#include "shardplan.h"
 #include "util.h"
 #include "worker.h"
 
@@ -24,4 +25,5 @@ _PG_init(void)
 	MmProgressInit();
 	MmExportInit();
 	MmRolesInit();
+	MmShardPlanInit();
 }

@@ -4,7 +4,10 @@
 # columns without an aggregate, a LIMIT or a TABLESAMPLE; with
 # citus.coordinator_aggregation_strategy = 'disabled', an aggregate that could
 # not be pushed down would fail), and gives the model a local copy of the same
-# rows gives.
+# rows gives.  Predictions run on the shards with the version the coordinator
+# resolved, and see a deploy or rollback at the next statement; mm_citus_setup
+# sets up a database where modelmgr predates Citus; with a worker down, local
+# training and parallel prediction work and distributed training fails cleanly.
 #
 # Citus is a test dependency built by scripts/test.sh from ../shared/vendor/citus;
 # where it is not installed, the test skips.
@@ -128,5 +131,135 @@ for my $case (@cases)
 		  FROM mm.versions a, mm.versions b WHERE a.model = 'tuned_dist' AND b.model = 'tuned_local'}),
 		't', 'and picks the winner the local copy picks');
 }
+
+# The predictions of a function over dist and over local, in id order, as text.
+sub predictions
+{
+	my ($expression) = @_;
+	return map {
+		$coordinator->safe_psql('postgres', qq{SELECT array_agg($expression ORDER BY id) FROM $_ r})
+	} ('dist', 'local');
+}
+
+# prediction runs on the shards, with the model the coordinator resolved
+$coordinator->safe_psql('postgres', qq{
+	SELECT version FROM mm_train('grade', 'local', 'label', algorithm => 'logistic_regression',
+	                             $numeric, test_size => 0)});
+{
+	my ($ret, $out, $err) = $coordinator->psql('postgres', q{
+		SET citus.log_remote_commands = on;
+		SELECT count(*) FROM dist r WHERE mm_predict('ols_dist', r) > 0;
+	});
+	is($ret, 0, 'mm_predict runs on a distributed table') or diag($err);
+	like($err, qr/issuing SELECT .* FROM public\.dist_\d+ r WHERE .*mm_predict\('ols_dist\@1#[0-9a-f]+'::text, r\.\*\)/,
+		'each shard gets the version the coordinator resolved, with its artifact');
+}
+for my $expression (q{mm_predict('ols_dist', r)}, q{mm_predict_label('grade', r)},
+	q{mm_predict_proba('grade', r)}, q{mm_predict_proba('grade', r, 'high')}, q{mm_transform('pca_dist', r)})
+{
+	my ($dist, $local) = predictions($expression);
+	is($dist, $local, "$expression on the shards equals it on the local copy");
+}
+
+# a deploy or a rollback on the coordinator is seen by the next statement on the shards,
+# prepared statements included
+$coordinator->safe_psql('postgres', qq{
+	SELECT version FROM mm_train('ols_dist', 'dist', 'y', $numeric, test_size => 0.5, deploy => 'never')});
+{
+	my $out = $coordinator->safe_psql('postgres', q{
+		PREPARE total(text) AS SELECT sum(mm_predict($1, r)) FROM dist r;
+		EXECUTE total('ols_dist'); EXECUTE total('ols_dist@1'); EXECUTE total('ols_dist@2');
+		SELECT mm_deploy('ols_dist', 2);
+		SELECT sum(mm_predict('ols_dist', r)) FROM dist r;
+		EXECUTE total('ols_dist'); EXECUTE total('ols_dist'); EXECUTE total('ols_dist'); EXECUTE total('ols_dist');
+		EXECUTE total('ols_dist'); EXECUTE total('ols_dist');
+		SELECT mm_rollback('ols_dist');
+		SELECT sum(mm_predict('ols_dist', r)) FROM dist r;
+		EXECUTE total('ols_dist');
+	});
+	my ($now, $v1, $v2, $deployed, $sum_after_deploy, @rest) = split /\n/, $out;
+	my $prepared_after_deploy = $rest[5];
+	my ($rolled_back, $sum_after_rollback, $prepared_after_rollback) = @rest[6 .. 8];
+	my $close = sub { abs($_[0] - $_[1]) <= 1e-9 * abs($_[1]) };
+	ok($close->($now, $v1) && !$close->($v1, $v2), 'version 1 serves, and version 2 predicts otherwise');
+	ok($deployed == 2 && $close->($sum_after_deploy, $v2) && $close->($prepared_after_deploy, $v2),
+		'after mm_deploy the shards predict with version 2');
+	ok($rolled_back == 1 && $close->($sum_after_rollback, $v1) && $close->($prepared_after_rollback, $v1),
+		'after mm_rollback with version 1 again');
+}
+
+# evaluation of a regression is one aggregate too
+{
+	my ($ret, $out, $err) = $coordinator->psql('postgres', q{
+		SET citus.log_remote_commands = on;
+		SET citus.coordinator_aggregation_strategy = 'disabled';
+		SELECT mm_evaluate('ols_dist', 'dist')->>'rmse';
+	});
+	is($ret, 0, 'mm_evaluate of a regression runs on the distributed table') or diag($err);
+	my @raw = raw_reads($err);
+	ok(!@raw, 'and reads no raw rows from the shards') or diag(join("\n", @raw));
+	cmp_ok(abs($out - $coordinator->safe_psql('postgres', q{SELECT mm_evaluate('ols_dist', 'local')->>'rmse'})),
+		'<', 1e-9 * $out, 'and equals the evaluation on the local copy');
+}
+
+# a database where modelmgr came before Citus: one call sets the workers up
+for my $node ($coordinator, @workers)
+{
+	$node->safe_psql('postgres', 'CREATE DATABASE late');
+	$node->safe_psql('late', 'CREATE EXTENSION citus') if $node != $coordinator;
+}
+$coordinator->safe_psql('late', sprintf(q{
+	CREATE EXTENSION modelmgr;
+	CREATE EXTENSION citus;
+	SELECT citus_set_coordinator_host('%s', %d);
+	SELECT citus_add_node('%s', %d);
+}, $coordinator->host, $coordinator->port, $workers[0]->host, $workers[0]->port));
+is($workers[0]->safe_psql('late', q{SELECT count(*) FROM pg_extension WHERE extname = 'modelmgr'}), '0',
+	'modelmgr created before Citus is not on the worker');
+is($coordinator->safe_psql('late', 'SELECT mm_citus_setup(); SELECT mm_citus_setup();'), "1\n1",
+	'mm_citus_setup sets the worker up, and again changes nothing');
+$coordinator->safe_psql('late', sprintf(q{SELECT citus_add_node('%s', %d)}, $workers[1]->host, $workers[1]->port));
+is(join(',', map { $_->safe_psql('late', q{SELECT extversion FROM pg_extension WHERE extname = 'modelmgr'}) } @workers),
+	'0.7.0,0.7.0', 'both workers have the extension, the one added later too');
+is($coordinator->safe_psql('late', q{
+	CREATE TABLE pts (id int, x float8, y float8);
+	SELECT create_distributed_table('pts', 'id');
+	INSERT INTO pts SELECT g, g, 2 * g + 1 FROM generate_series(1, 200) g;
+	SELECT version FROM mm_train('line', 'pts', 'y', features => ARRAY['x'], test_size => 0);
+	SELECT round(sum(mm_predict('line', p))::numeric, 6) FROM pts p;
+}), "\n1\n40400.000000", 'and a model trains and predicts on the shards there');
+
+# parallel prediction on a local table
+my $parallel = q{
+	SET parallel_setup_cost = 0;
+	SET parallel_tuple_cost = 0;
+	SET min_parallel_table_scan_size = 0;
+	SET max_parallel_workers_per_gather = 2;
+};
+my $serial = $coordinator->safe_psql('postgres', q{SELECT sum(mm_predict('ols_dist', l)) FROM local l});
+like($coordinator->safe_psql('postgres', $parallel . q{
+	EXPLAIN (COSTS OFF) SELECT sum(mm_predict('ols_dist', l)) FROM local l}),
+	qr/Parallel Seq Scan on local/, 'prediction on a local table is planned in parallel');
+# sums in another order: equal to rounding
+cmp_ok(abs($coordinator->safe_psql('postgres', $parallel . q{SELECT sum(mm_predict('ols_dist', l)) FROM local l})
+		- $serial), '<=', 1e-9 * abs($serial), 'and predicts as without parallel workers');
+
+# with a worker down: training on a local table works, on a distributed one it fails cleanly
+my $catalog = q{SELECT (SELECT count(*) FROM mm.models) || '/' || (SELECT count(*) FROM mm.versions)
+                       || '/' || (SELECT count(*) FROM mm.deployment_history)};
+$workers[1]->stop;
+is($coordinator->safe_psql('postgres', qq{SELECT version FROM mm_train('grade', 'local', 'label', $numeric)}),
+	'2', 'with a worker down, training on a local table works');
+cmp_ok(abs($coordinator->safe_psql('postgres', $parallel . q{SELECT sum(mm_predict('ols_dist', l)) FROM local l})
+		- $serial), '<=', 1e-9 * abs($serial), 'and so does parallel prediction on it');
+my $before = $coordinator->safe_psql('postgres', $catalog);
+{
+	my ($ret, $out, $err) = $coordinator->psql('postgres', qq{SELECT version FROM mm_train('ols_dist', 'dist', 'y', $numeric)});
+	isnt($ret, 0, 'training on the distributed table fails');
+	like($err, qr/ERROR:\s+connection to the remote node .* failed/, 'with the error naming the node down');
+	unlike($err, qr/PANIC|server closed the connection/, 'and nothing worse');
+}
+is($coordinator->safe_psql('postgres', $catalog), $before, 'the catalog is unchanged');
+$workers[1]->start;
 
 done_testing();
