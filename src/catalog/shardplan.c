@@ -16,13 +16,9 @@
  */
 #include "postgres.h"
 
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/table.h"
 #include "access/xact.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
@@ -30,12 +26,11 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/planner.h"
 #include "utils/builtins.h"
-#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
-#include "utils/syscache.h"
 #include "utils/varlena.h"
 
+#include "citusmeta.h"
 #include "shardplan.h"
 #include "shardref.h"
 
@@ -53,29 +48,6 @@ typedef struct RewriteContext
 	bool		rewritten;
 } RewriteContext;
 
-/* True when relid is a table Citus manages (pg_dist_partition lists it). */
-static bool
-is_citus_table(Oid relid)
-{
-	Oid			catalog = get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE);
-	Oid			index = get_relname_relid("pg_dist_partition_logical_relid_index", PG_CATALOG_NAMESPACE);
-	Relation	rel;
-	SysScanDesc scan;
-	ScanKeyData key;
-	bool		found;
-
-	if (!OidIsValid(catalog) || !OidIsValid(index))
-		return false;
-	rel = table_open(catalog, AccessShareLock);
-	/* logicalrelid is pg_dist_partition's first column */
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	scan = systable_beginscan(rel, index, true, NULL, 1, &key);
-	found = HeapTupleIsValid(systable_getnext(scan));
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return found;
-}
-
 /* True when the query, its subqueries and CTEs included, reads a Citus table. */
 static bool
 reads_citus_table(Node *node, void *context)
@@ -86,7 +58,7 @@ reads_citus_table(Node *node, void *context)
 	{
 		RangeTblEntry *rte = (RangeTblEntry *) node;
 
-		return rte->rtekind == RTE_RELATION && is_citus_table(rte->relid);
+		return rte->rtekind == RTE_RELATION && MmIsCitusTable(rte->relid);
 	}
 	if (IsA(node, Query))
 		return query_tree_walker((Query *) node, reads_citus_table, context, QTW_EXAMINE_RTES_BEFORE);

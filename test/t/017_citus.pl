@@ -57,6 +57,8 @@ $coordinator->safe_psql('postgres', q{
 	CREATE TABLE local AS SELECT * FROM dist;
 	SELECT create_distributed_table('dist', 'id');
 	SELECT truncate_local_data_after_distributing_table('dist');
+	ANALYZE dist;
+	ANALYZE local;
 });
 is($coordinator->safe_psql('postgres', q{SELECT count(*) FROM pg_dist_shard WHERE logicalrelid = 'dist'::regclass}),
 	'32', 'the table is spread over 32 shards');
@@ -112,6 +114,16 @@ for my $case (@cases)
 	$coordinator->safe_psql('postgres', qq{SELECT version FROM mm_train('${name}_local', 'local', $case->{args})});
 	my $diff = $coordinator->safe_psql('postgres', sprintf($compare_sql->{ $case->{compare} }, $name));
 	cmp_ok($diff, '<', 1e-9, "$name on the shards equals $name on the local copy ($case->{compare})");
+}
+
+# the sample is sized from the rows the shards' statistics count, as the local table's are
+{
+	my ($ret, $out, $err) = $coordinator->psql('postgres', qq{
+		SET citus.log_remote_commands = on;
+		SELECT version FROM mm_train('estimated', 'dist', 'y', $numeric);
+	});
+	like($err, qr/worker_partial_agg\(.*ROW\('0\.25'::double precision, 0, \d+, '4000'::double precision/,
+		'the training pass expects the rows the shards hold');
 }
 
 # tuning's cross-validation runs its one aggregate on the shards too
