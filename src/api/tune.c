@@ -605,7 +605,7 @@ moments_suffice(const Tune *t)
 	for (j = 0; j < t->src.nfeatures; j++)
 		if (t->src.feature_kinds[j] == MM_FEATURE_CATEGORICAL)
 			return false;
-	return true;
+	return MmFoldQuery(&t->src, "mm") != NULL;
 }
 
 /*

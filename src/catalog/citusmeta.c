@@ -11,12 +11,20 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 
 #include "citusmeta.h"
+
+/* True when the Citus extension is installed in this database. */
+bool
+MmCitusInstalled(void)
+{
+	return OidIsValid(get_extension_oid("citus", true));
+}
 
 /* True when relid is a table Citus manages (pg_dist_partition lists it). */
 bool

@@ -7,6 +7,7 @@
 
 #include "postgres.h"
 
+extern bool MmCitusInstalled(void);
 extern bool MmIsCitusTable(Oid relid);
 extern double MmCitusTableRows(Oid relid);
 

@@ -1,6 +1,6 @@
 /*
- * momentspass.c: the one aggregate pass over a relation (mm_ls_stats_array,
- * and mm_cv_stats_array for a cross-validated linear regression) that gathers the
+ * momentspass.c: the one aggregate pass over a relation (mm_ls_stats, and
+ * mm_cv_stats for a cross-validated linear regression) that gathers the
  * moments of its features and target per part of the split, and the errors
  * for the NULL or non-finite values it counted.
  */
@@ -12,6 +12,7 @@
 
 #include "aggregates.h"
 #include "catalog.h"
+#include "citusmeta.h"
 #include "columns.h"
 #include "guc.h"
 #include "lsq.h"
@@ -19,21 +20,35 @@
 #include "security.h"
 #include "trainspec.h"
 
+/* Features passed to the variadic aggregates as separate arguments, within FUNC_MAX_ARGS. */
+#define MAX_VARIADIC_FEATURES 90
+
 /*
- * The aggregates' signatures are fixed, the features one float8 array per
- * row: a distributed database (Citus) runs an aggregate on its shards only
- * when the argument types of the call match the declared ones exactly, which
- * a VARIADIC "any" aggregate cannot confirm (doc/scaling.md).
+ * Whether the features go as one float8 array, to the aggregates' forms of
+ * fixed signature, rather than as separate arguments.  Citus runs an
+ * aggregate on its shards only when the argument types of the call match
+ * the declared ones exactly, which a VARIADIC "any" aggregate cannot
+ * confirm: wherever Citus is installed the array forms serve, whatever the
+ * relation (a view may read a distributed table).  Elsewhere separate
+ * arguments spare building an array per row (doc/performance.md), as many
+ * as a call takes.
  */
+static bool
+features_as_array(const MmSource *src)
+{
+	return src->nfeatures > MAX_VARIADIC_FEATURES || MmCitusInstalled();
+}
+
+/* The features of a row: "ARRAY[f1, f2, ...]" or ", f1, f2, ..." after the target. */
 static void
-append_features(StringInfo q, const MmSource *src)
+append_features(StringInfo q, const MmSource *src, bool as_array)
 {
 	int			i;
 
-	appendStringInfoString(q, "ARRAY[");
+	appendStringInfoString(q, as_array ? ", ARRAY[" : "");
 	for (i = 0; i < src->nfeatures; i++)
-		appendStringInfo(q, "%s%s", i ? ", " : "", MmFeatureExpression(src, i, "r"));
-	appendStringInfoChar(q, ']');
+		appendStringInfo(q, "%s%s", i || !as_array ? ", " : "", MmFeatureExpression(src, i, "r"));
+	appendStringInfoString(q, as_array ? "]" : "");
 }
 
 /* The training query: one aggregate over the relation. */
@@ -41,12 +56,14 @@ static char *
 training_query(const MmSource *src, const char *schema)
 {
 	StringInfoData q;
+	bool		as_array = features_as_array(src);
 
 	initStringInfo(&q);
-	appendStringInfo(&q, "SELECT %s.mm_ls_stats_array($1, $2, $3, $4, %s, ", schema,
+	appendStringInfo(&q, "SELECT %s.%s($1, $2, $3, $4, %s",
+					 schema, as_array ? "mm_ls_stats_array" : "mm_ls_stats",
 					 src->target ? psprintf("(r.%s)::pg_catalog.float8", quote_identifier(src->target)) :
 					 "0::pg_catalog.float8");
-	append_features(&q, src);
+	append_features(&q, src, as_array);
 	appendStringInfo(&q, "), pg_catalog.pg_current_snapshot()::pg_catalog.text FROM %s r",
 					 src->qualified);
 	return q.data;
@@ -54,18 +71,23 @@ training_query(const MmSource *src, const char *schema)
 
 /*
  * The training pass of a cross-validated linear regression: one aggregate,
- * mm_cv_stats_array, whose state holds a training state per fold and one for
- * the held-out rows, with the snapshot read.
+ * mm_cv_stats or mm_cv_stats_array, whose state holds a training state per
+ * fold and one for the held-out rows, with the snapshot read.  NULL past the
+ * variadic features' limit where the array form is not needed.
  */
 char *
 MmFoldQuery(const MmSource *src, const char *schema)
 {
 	StringInfoData q;
+	bool		as_array = MmCitusInstalled();
 
+	if (!as_array && src->nfeatures > MAX_VARIADIC_FEATURES)
+		return NULL;
 	initStringInfo(&q);
-	appendStringInfo(&q, "SELECT %s.mm_cv_stats_array($5, $1, $2, $3, $4, (r.%s)::pg_catalog.float8, ",
-					 schema, quote_identifier(src->target));
-	append_features(&q, src);
+	appendStringInfo(&q, "SELECT %s.%s($5, $1, $2, $3, $4, (r.%s)::pg_catalog.float8",
+					 schema, as_array ? "mm_cv_stats_array" : "mm_cv_stats",
+					 quote_identifier(src->target));
+	append_features(&q, src, as_array);
 	appendStringInfo(&q, "), pg_catalog.pg_current_snapshot()::pg_catalog.text FROM %s r",
 					 src->qualified);
 	return q.data;

@@ -272,6 +272,18 @@ my $before = $coordinator->safe_psql('postgres', $catalog);
 	unlike($err, qr/PANIC|server closed the connection/, 'and nothing worse');
 }
 is($coordinator->safe_psql('postgres', $catalog), $before, 'the catalog is unchanged');
+$coordinator->safe_psql('postgres', q{
+	SELECT mm_deploy('grade', 1);
+	SELECT mm_rollback('grade');
+	SELECT mm_deploy('grade', 1);
+	SELECT mm_archive('ols_dist', 2);
+	SELECT mm_drop_model('ridge_local');
+});
+is($coordinator->safe_psql('postgres', q{
+	SELECT (SELECT version FROM mm.deployments WHERE model = 'grade' AND stage = 'production'),
+	       (SELECT status FROM mm.versions WHERE model = 'ols_dist' AND version = 2),
+	       (SELECT count(*) FROM mm.models WHERE model = 'ridge_local')}),
+	'1|archived|0', 'and deploy, rollback, archive and drop work');
 $workers[1]->start;
 
 done_testing();
