@@ -109,12 +109,13 @@ SELECT * FROM mm_train('bl_all_flat', 'bl_all_flat', 'y');
 SELECT * FROM mm_train('bl_all_flat', 'bl_all_flat', 'y', features => ARRAY['k']);
 
 -- tuning's time budget stops a candidate inside its fit: the first candidate
--- is quick, the second would make 100,000 passes per fold
+-- is quick, the second would make 100,000 passes of the hinge's dual
+-- coordinate descent per fold
 CREATE TABLE bl_slow AS
 SELECT id, x1, x2, x3, (y > 30) AS high FROM synth;
 SELECT version, metrics #> '{cv,stopped_by_time_budget}' AS stopped, metrics #> '{cv,evaluated}' AS evaluated
   FROM mm_tune('bl_slow_svm', 'bl_slow', 'high', algorithm => 'linear_svm', exclude => ARRAY['id'],
-               search => '{"max_iter": [1, 100000], "C": [1000000], "tol": [1e-300]}',
+               search => '{"max_iter": [1, 100000], "C": [1000000], "tol": [1e-300], "loss": ["hinge"]}',
                time_budget => '1 second', deploy => 'never');
 SELECT trial, status, error LIKE 'stopped by the time budget after % s' AS stopped_by_budget,
        fit_time < interval '30 seconds' AS bounded

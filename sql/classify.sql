@@ -212,7 +212,7 @@ SELECT mm_evaluate('species@1', 'flowers_new');
 CREATE TABLE patients_text AS SELECT id, second_attack::text AS second_attack, treatment, trait_anxiety FROM patients;
 SELECT mm_evaluate('heart', 'patients_text');
 
--- Linear SVM: hinge loss, one against the rest for three classes
+-- Linear SVM: the squared hinge by default, one against the rest for three classes
 SELECT version, algorithm, (metrics->'test'->>'accuracy')::float8 > 0.85 AS accurate,
        metrics->'test'->'log_loss' AS log_loss, metrics->'converged' AS converged
   FROM mm_train('species_svm', 'flowers', 'species', algorithm => 'linear_svm',
@@ -235,3 +235,17 @@ SELECT mm_classes('churn_svm'), mm_predict('churn_svm', c) FROM churn c WHERE id
 SELECT * FROM mm_train('bad', 'flowers', 'species', algorithm => 'linear_svm', params => '{"C": 0}');
 SELECT * FROM mm_train('bad', 'flowers', 'species', algorithm => 'linear_svm', params => '{"loss": "log"}');
 SELECT * FROM mm_train('bad', 'flowers', 'species', algorithm => 'linear_svm', params => '{"alpha": 1}');
+-- the hinge loss, by dual coordinate descent over the rows in memory
+SELECT (metrics->'test'->>'accuracy')::float8 > 0.85 AS accurate, metrics->'converged' AS converged
+  FROM mm_train('species_hinge', 'flowers', 'species', algorithm => 'linear_svm',
+                exclude => ARRAY['id'], preprocess => '{"*": {"scale": "standard"}}',
+                params => '{"loss": "hinge", "max_iter": 5000}');
+-- a fit that stops at max_iter says so in a notice and records it in the version, either loss
+SELECT metrics->'iterations' AS iterations, metrics->'converged' AS converged
+  FROM mm_train('species_short', 'flowers', 'species', algorithm => 'linear_svm',
+                exclude => ARRAY['id'], params => '{"max_iter": 1}');
+SELECT metrics->'iterations' AS iterations, metrics->'converged' AS converged
+  FROM mm_train('species_short', 'flowers', 'species', algorithm => 'linear_svm',
+                exclude => ARRAY['id'], params => '{"loss": "hinge", "max_iter": 2}');
+SELECT version, metrics->'converged' AS converged FROM mm.versions
+ WHERE model = 'species_short' ORDER BY version;

@@ -72,6 +72,19 @@ AS 'MODULE_PATHNAME', 'mm_coefficients'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION mm_coefficients IS 'coefficients of a linear model with their inference statistics and confidence intervals';
 
+-- Where each running training is: its phase, passes over the relation,
+-- iterations and rows read, for other sessions (needs the library preloaded).
+CREATE FUNCTION mm_train_progress()
+RETURNS TABLE (pid int, model text, algorithm text, phase text, passes int, pass text, iteration int,
+               rows_read bigint, elapsed interval)
+AS 'MODULE_PATHNAME', 'mm_train_progress'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION mm_train_progress IS 'where each running training is (needs the library preloaded)';
+
+CREATE VIEW mm.train_progress AS SELECT * FROM @extschema@.mm_train_progress();
+COMMENT ON VIEW mm.train_progress IS 'one row per running training: its phase, passes, iterations, rows read and time so far';
+GRANT SELECT ON mm.train_progress TO PUBLIC;
+
 -- Citus: aggregates that push down to the shards.  mm_cv_stats with the
 -- features in one array: a fixed signature, which a distributed database
 -- needs to run the aggregate on its shards (doc/scaling.md).

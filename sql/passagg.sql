@@ -85,7 +85,7 @@ SELECT s.rows_seen, s.rows_train, s.rows_test,
 --
 -- headers: a pass that does not exist, a split or width out of range, an arg the pass does not take
 SELECT mm_pass_header(99, 0, 2, 0.25, 1);
-SELECT mm_pass_header(0, 1, 2, 0.25, 1);
+SELECT mm_pass_header(0, 2, 2, 0.25, 1);
 SELECT mm_pass_header(0, 0, 2, 1, 1);
 SELECT mm_pass_header(0, 0, 0, 0.25, 1);
 SELECT mm_pass_header(0, 0, 2, 0.25, 1, '\x0102'::bytea);

@@ -433,7 +433,8 @@ SELECT (SELECT pg_catalog.count(*) FROM mm.models WHERE model LIKE 'shd\_%') AS 
          WHERE model LIKE 'shd\_%' AND via LIKE 'mm\_monitor\_run') AS runs_by_hand,
        (SELECT pg_catalog.count(*) FROM mm.alerts WHERE model LIKE 'shd\_%') AS alerts,
        (SELECT pg_catalog.count(*) FROM mm.trials WHERE model LIKE 'shd\_%') AS trials,
-       (SELECT pg_catalog.count(*) FROM mm.tune_progress) AS tuning_now;
+       (SELECT pg_catalog.count(*) FROM mm.tune_progress) AS tuning_now,
+       (SELECT pg_catalog.count(*) FROM mm.train_progress) AS training_now;
 SELECT m AS dropped
   FROM unnest(ARRAY['shd_price', 'shd_plain', 'shd_grade', 'shd_svm', 'shd_band', 'shd_groups', 'shd_shape',
                     'shd_tuned_lin', 'shd_tuned_cls', 'shd_copy', 'shd_roll']) m, LATERAL mm_drop_model(m);

@@ -8,6 +8,7 @@
 #include "progress.h"
 #include "roles.h"
 #include "shardplan.h"
+#include "trainprogress.h"
 #include "util.h"
 #include "worker.h"
 
@@ -23,6 +24,7 @@ _PG_init(void)
 	MmCoreInit();
 	MmWorkerInit();
 	MmProgressInit();
+	MmTrainProgressInit();
 	MmExportInit();
 	MmRolesInit();
 	MmShardPlanInit();

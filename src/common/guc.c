@@ -19,6 +19,7 @@ int			mm_monitor_naptime = 10;
 int			mm_max_monitor_workers = 2;
 bool		mm_monitor_enabled = true;
 bool		mm_tune_progress_notices = false;
+bool		mm_train_progress_notices = false;
 
 /* Hands the thread limit to the core, which knows no GUC. */
 static void
@@ -103,6 +104,14 @@ MmGucInit(void)
 							 "Whether mm_tune reports each candidate as a NOTICE.",
 							 "Each NOTICE names the candidate, its cross-validated score and its time.",
 							 &mm_tune_progress_notices,
+							 false,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("modelmgr.train_progress",
+							 "Whether a training reports each phase and each pass over the relation as a NOTICE.",
+							 "Each NOTICE names the phase or pass, the passes and rows read so far and the time.",
+							 &mm_train_progress_notices,
 							 false,
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);

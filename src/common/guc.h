@@ -14,6 +14,7 @@ extern int	mm_monitor_naptime;
 extern int	mm_max_monitor_workers;
 extern bool mm_monitor_enabled;
 extern bool mm_tune_progress_notices;
+extern bool mm_train_progress_notices;
 
 extern void MmGucInit(void);
 

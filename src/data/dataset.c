@@ -34,6 +34,7 @@
 #include "model.h"
 #include "numberlabel.h"
 #include "rowhash.h"
+#include "trainprogress.h"
 #include "security.h"
 
 #define LABEL_SLOTS 4096		/* open addressing, above twice MM_MAX_CLASSES */
@@ -339,6 +340,7 @@ load_receive(TupleTableSlot *slot, DestReceiver *self)
 	CHECK_FOR_INTERRUPTS();
 	slot_getallattrs(slot);
 	ds->rows_read++;
+	MmTrainProgressRows(ds->rows_read);
 	if (ds->numeric_target)
 	{
 		if (slot->tts_isnull[p])

@@ -18,6 +18,7 @@
 #include "lsq.h"
 #include "momentspass.h"
 #include "security.h"
+#include "trainprogress.h"
 #include "trainspec.h"
 
 /* Features passed to the variadic aggregates as separate arguments, within FUNC_MAX_ARGS. */
@@ -164,6 +165,7 @@ MmMomentsPass(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *
 	qvalues[1] = Int32GetDatum(spec->seed);
 	qvalues[2] = Int32GetDatum(mm_metric_sample_rows);
 	qvalues[3] = Float8GetDatum(MmEstimatedRows(src->relid));
+	MmTrainProgressPassStart("moments");
 	if (MmSpiRun(query, 4, qtypes, qvalues, NULL, false, 0) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "training query failed");
@@ -178,6 +180,7 @@ MmMomentsPass(FunctionCallInfo fcinfo, const MmTrainSpec *spec, const MmSource *
 		snapshot = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 	}
 	mm_ls_view(ls, view);
+	MmTrainProgressPassEnd(view->head->rows_seen);
 	mm_ls_finish(view);
 	if (view->head->damaged)
 		ereport(ERROR,

@@ -34,6 +34,7 @@
 #include "relsource.h"
 #include "security.h"
 #include "source.h"
+#include "trainprogress.h"
 
 /* What a relation source keeps between passes. */
 typedef struct RelationSource
@@ -87,6 +88,7 @@ relation_run(MmDataSource *self, const MmPass *pass, const void *arg, void *stat
 	values[0] = PointerGetDatum(MmPassHeader(listed_id, index, self->p, rs->target, rs->test_size,
 											 rs->seed, arg, arg_len));
 	ereport(DEBUG1, (errmsg_internal("modelmgr pass \"%s\": %s", pass->name, rs->query)));
+	MmTrainProgressPassStart(pass->name);
 	if (MmSpiRun(rs->query, 1, types, values, NULL, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "pass query failed");
 	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
@@ -101,6 +103,7 @@ relation_run(MmDataSource *self, const MmPass *pass, const void *arg, void *stat
 					 (double) (view.head->rows_train + view.head->rows_test), rs->src);
 	memcpy(state, view.pass_state, view.head->pass_size);
 	self->n_rows = (size_t) view.head->rows_train;
+	MmTrainProgressPassEnd(view.head->rows_seen);
 	pfree(copy);
 	SPI_freetuptable(SPI_tuptable);
 	return MM_OK;

@@ -9,7 +9,9 @@
  * mean and standard deviation are exact over the training part; quantiles
  * and shares come from a uniform sample of it (every row up to
  * BASELINE_SAMPLE rows, a systematic sample of that many past it, or the
- * aggregate's sample), and so do the predictions' profile.
+ * aggregate's sample), and so do the predictions' profile.  Training in
+ * passes has the column-statistics pass instead: its quantile sketches
+ * give the features' quantiles (MmBaselineFromColumnStats).
  */
 #include "postgres.h"
 
@@ -20,6 +22,7 @@
 #include "utils/builtins.h"
 
 #include "baseline.h"
+#include "column_stats.h"
 #include "columns.h"
 #include "dataset.h"
 #include "lsq.h"
@@ -27,6 +30,8 @@
 #include "model.h"
 #include "moments.h"
 #include "profile.h"
+#include "quantile_sketch.h"
+#include "sortdoubles.h"
 #include "util.h"
 
 /* Training rows whose values give a baseline's quantiles, at most. */
@@ -42,15 +47,6 @@ struct MmBaselineSample
 	double	   *rows;			/* m x p raw values, NaN where NULL */
 	int64		rows_train;
 };
-
-static int
-compare_doubles(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* Appends a numeric profile as a JSON object. */
 static void
@@ -127,7 +123,7 @@ numeric_profile_json(const double *values, size_t n, size_t stride, const double
 	for (i = 0; i < m; i++)
 		if (isfinite(sampled[i * stride]))
 			sorted[kept++] = sampled[i * stride];
-	qsort(sorted, kept, sizeof(double), compare_doubles);
+	MmSortDoubles(sorted, kept);
 	if (mm_profile_numeric(&prof, (int64) present, (int64) (n - present), min, max, mean,
 						   present > 1 ? sqrt(m2 / (double) (present - 1)) : 0.0,
 						   sorted, kept, &err) != MM_OK)
@@ -282,7 +278,7 @@ MmBaselineFromMoments(const MmLsView *view, const MmSource *src)
 
 		for (r = 0; r < count; r++)
 			sorted[r] = s->rows[(size_t) r * p + j];
-		qsort(sorted, count, sizeof(double), compare_doubles);
+		MmSortDoubles(sorted, count);
 		if (mm_profile_numeric(&prof, (int64) n, 0, view->range[0][j], view->range[0][d + j],
 							   moments[1 + j],
 							   n > 1 ? sqrt(mm_moments_co(moments, d, j, j) / (n - 1)) : 0.0,
@@ -428,4 +424,53 @@ MmBaselineFinish(MmBaselineSample *s, const MmModel *model)
 	}
 	appendStringInfoChar(&buf, '}');
 	return buf.data;
+}
+
+/*
+ * A baseline from the column-statistics pass (column_stats.h) over src's
+ * features, for training that does not hold the rows: counts, missing
+ * values, range, mean and deviation exact as above, the quantiles and
+ * shares from each feature's sketch (its sorted systematic sample of up to
+ * BASELINE_SAMPLE values, the column itself while the sketch is exact, so
+ * the profile is then the one rows in memory give).  rows (m of src's
+ * features, NaN where NULL; m may be 0) is a bounded sample of training
+ * rows the caller read, from which the predictions' profile comes.
+ */
+MmBaselineSample *
+MmBaselineFromColumnStats(const void *stats, const MmSource *src, int64 rows_train,
+						  const double *rows, size_t m)
+{
+	MmBaselineSample *s = sample_new(src, m);
+	int			p = src->nfeatures,
+				j;
+
+	s->rows_train = rows_train;
+	if (m > 0)
+		memcpy(s->rows, rows, sizeof(double) * m * p);
+	for (j = 0; j < p; j++)
+	{
+		const MmColumnStats *c = mm_column_stats_of((void *) stats, j);
+		size_t		k = (size_t) Min(c->n, BASELINE_SAMPLE);
+		double	   *sorted = palloc(sizeof(double) * Max(k, 1));
+		MmNumericProfile prof;
+		MmError		err;
+		StringInfoData buf;
+
+		CHECK_FOR_INTERRUPTS();
+		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("feature \"%s\" is text, and statistics passes over relation %s read numbers",
+							src->features[j], src->display)));
+		if ((k > 0 && mm_qsketch_sample(&c->sketch, k, sorted, &err) != MM_OK) ||
+			mm_profile_numeric(&prof, c->n, c->missing, c->min, c->max, c->mean,
+							   c->n > 1 ? sqrt(c->m2 / (double) (c->n - 1)) : 0.0,
+							   sorted, k, &err) != MM_OK)
+			MmReportCoreError(&err, "could not profile the training rows");
+		initStringInfo(&buf);
+		append_numeric(&buf, &prof);
+		s->profile_json[j] = buf.data;
+		pfree(sorted);
+	}
+	return s;
 }

@@ -16,6 +16,8 @@ typedef struct MmBaselineSample MmBaselineSample;
 
 extern MmBaselineSample *MmBaselineTake(const MmDataset *ds, const MmSource *src);
 extern MmBaselineSample *MmBaselineFromMoments(const MmLsView *view, const MmSource *src);
+extern MmBaselineSample *MmBaselineFromColumnStats(const void *stats, const MmSource *src,
+												   int64 rows_train, const double *rows, size_t m);
 extern char *MmBaselineFinish(MmBaselineSample *sample, const MmModel *model);
 extern double MmModelOutcome(const MmModel *model, const double *z, double *scratch);
 extern bool MmOutcomeIsCategorical(const MmModel *model);

@@ -40,6 +40,7 @@
 #include "regress.h"
 #include "relsource.h"
 #include "source.h"
+#include "trainprogress.h"
 #include "unsupervised.h"
 #include "util.h"
 
@@ -146,6 +147,13 @@ report_notices(const MmAlgorithm *algorithm, const MmModel *model, const MmParam
 	}
 }
 
+/* An iterative fit's progress: its iterations so far. */
+static void
+fit_iteration(void *arg, int iteration)
+{
+	MmTrainProgressIteration(iteration);
+}
+
 /*
  * Runs algorithm's fit over data into out->model (its shared fields set),
  * then the notices, and records the params as fitted.
@@ -175,7 +183,9 @@ run_fit(const MmAlgorithm *algorithm, const MmTrainSpec *spec, const MmTrainCont
 	ctx.warm_start = tctx->warm_start;
 	ctx.warm_rows = tctx->warm_rows;
 	ctx.warm_width = tctx->warm_width;
+	ctx.progress = fit_iteration;
 	CHECK_FOR_INTERRUPTS();
+	MmTrainProgressPhase("fitting");
 	if (algorithm->fit(&ctx, model, &err) != MM_OK)
 		report_fit_error(algorithm, model, &err);
 	report_notices(algorithm, model, params, &ctx.report);
@@ -332,11 +342,14 @@ fit_in_memory(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorit
 
 	MmParsePreprocess(spec->preprocess, src, &pp);
 	pp.reference_coding = MmReferenceCoding(algorithm, params);
+	MmTrainProgressPhase("reading the rows");
 	out->snapshot = MmDatasetLoadTraining(&ds, src,
 										  task == MM_TASK_CLASSIFICATION ? MmLabelKindOf(src->target_type) : 0,
 										  task == MM_TASK_REGRESSION, spec->test_size, spec->seed, tctx);
 	check_loaded(task, &ds, src);
+	MmTrainProgressRowsDone(ds.rows_read);
 	baseline = MmBaselineTake(&ds, src);
+	MmTrainProgressPhase("preprocessing");
 	MmFitPreprocess(&pp, src, &ds, &prep);
 	MmReportPreprocessFit(&prep);
 	check_preprocessed(task, &ds, src);
@@ -357,6 +370,7 @@ fit_in_memory(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorit
 	mm_memory_source(&data, &rows);
 	run_fit(algorithm, spec, tctx, &data, params, ds.nlabels, out, &report);
 
+	MmTrainProgressPhase("scoring");
 	memset(&outcome, 0, sizeof(outcome));
 	outcome.spec = spec;
 	outcome.model = &out->model;
@@ -415,7 +429,10 @@ fit_from_aggregate(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *s
 		out->snapshot = pstrdup(tctx->moments_snapshot);
 	}
 	else
+	{
+		MmTrainProgressPhase("fitting");
 		out->snapshot = MmMomentsPass(fcinfo, spec, src, &view);
+	}
 	if (MmAggregateHasConstantFeature(&view))
 		return false;
 	init_model(algorithm, src, src->nfeatures, &out->model);
@@ -432,6 +449,7 @@ fit_from_aggregate(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *s
 		MmMomentsSource(&data, view.part[0], view.p, NULL);
 	run_fit(algorithm, spec, tctx, &data, params, 0, out, &report);
 
+	MmTrainProgressPhase("scoring");
 	memset(&outcome, 0, sizeof(outcome));
 	outcome.spec = spec;
 	outcome.model = &out->model;

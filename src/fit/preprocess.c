@@ -27,6 +27,7 @@
 #include "preprocess.h"
 #include "reference.h"
 #include "select.h"
+#include "sortdoubles.h"
 #include "util.h"
 
 /* The q-quantile of n sorted values, interpolated linearly (numpy's default). */
@@ -40,15 +41,6 @@ quantile(const double *sorted, size_t n, double q)
 	if (lo + 1 >= n)
 		return sorted[n - 1];
 	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return (x > y) - (x < y);
 }
 
 /* The most frequent of n sorted values, the smallest among ties. */
@@ -343,7 +335,7 @@ fit_column(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
 				 errmsg("feature \"%s\" is null in every training row", name),
 				 errhint("Leave it out with exclude => ARRAY['%s'].", name)));
 	if (sorted)
-		qsort(values, present, sizeof(double), cmp_double);
+		MmSortDoubles(values, present);
 	switch (prep->impute)
 	{
 		case MM_IMPUTE_ERROR:
@@ -371,7 +363,7 @@ fit_column(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
 			values[i] = t->impute;
 		present = n;
 		if (sorted)
-			qsort(values, present, sizeof(double), cmp_double);
+			MmSortDoubles(values, present);
 	}
 	if (prep->clip == MM_CLIP_QUANTILES)
 	{
@@ -423,9 +415,9 @@ fit_column(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
 	return true;
 }
 
-/* Appends a feature's fitted statistics to the JSON object. */
-static void
-append_fitted(StringInfo buf, const char *name, const MmFeatureTransform *t)
+/* Appends a number feature's fitted statistics to the JSON object. */
+void
+MmAppendFitted(StringInfo buf, const char *name, const MmFeatureTransform *t)
 {
 	MmJsonString(buf, name);
 	appendStringInfoString(buf, ": {\"impute\": ");
@@ -607,6 +599,45 @@ append_fitted_categories(StringInfo buf, const char *name, const MmCategories *c
 	appendStringInfoChar(buf, '}');
 }
 
+/*
+ * Appends to a fitted-statistics object, after its "features", what the
+ * fit left out: the dropped and constant features, the duplicates, the
+ * selection's scores and (with text features) the unseen categories; then
+ * closes the object.
+ */
+void
+MmAppendPreprocessOutcome(StringInfo json, const MmPreprocessFit *fit, bool any_text)
+{
+	int			j;
+
+	appendStringInfoString(json, ", \"dropped\": [");
+	for (j = 0; j < fit->ndropped; j++)
+	{
+		if (j)
+			appendStringInfoString(json, ", ");
+		MmJsonString(json, fit->dropped[j]);
+	}
+	appendStringInfoChar(json, ']');
+	/* only when there are some, so that other versions' record keeps its shape */
+	if (fit->nconstant > 0)
+	{
+		appendStringInfoString(json, ", \"constant\": [");
+		for (j = 0; j < fit->nconstant; j++)
+		{
+			if (j)
+				appendStringInfoString(json, ", ");
+			MmJsonString(json, fit->constant[j]);
+		}
+		appendStringInfoChar(json, ']');
+	}
+	appendStringInfo(json, ", \"duplicates_dropped\": " INT64_FORMAT, fit->duplicates);
+	if (fit->select_json)
+		appendStringInfo(json, ", \"select\": %s", fit->select_json);
+	if (any_text)
+		appendStringInfo(json, ", \"unseen_categories_held_out\": " INT64_FORMAT, fit->unseen[1]);
+	appendStringInfoChar(json, '}');
+}
+
 /* Errors for a value the transform made infinite. */
 static void
 not_finite(const MmSource *src, int j)
@@ -759,38 +790,14 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 			if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
 				append_fitted_categories(&json, src->features[j], &cats[j], &all[j]);
 			else
-				append_fitted(&json, src->features[j], &all[j]);
+				MmAppendFitted(&json, src->features[j], &all[j]);
 			all[q] = all[j];
 			cats[q] = cats[j];
 			code_of[q] = code_of[j];
 			q++;
 		}
-	appendStringInfoString(&json, "}, \"dropped\": [");
-	for (j = 0; j < fit->ndropped; j++)
-	{
-		if (j)
-			appendStringInfoString(&json, ", ");
-		MmJsonString(&json, fit->dropped[j]);
-	}
-	appendStringInfoChar(&json, ']');
-	/* only when there are some, so that other versions' record keeps its shape */
-	if (fit->nconstant > 0)
-	{
-		appendStringInfoString(&json, ", \"constant\": [");
-		for (j = 0; j < fit->nconstant; j++)
-		{
-			if (j)
-				appendStringInfoString(&json, ", ");
-			MmJsonString(&json, fit->constant[j]);
-		}
-		appendStringInfoChar(&json, ']');
-	}
-	appendStringInfo(&json, ", \"duplicates_dropped\": " INT64_FORMAT, fit->duplicates);
-	if (fit->select_json)
-		appendStringInfo(&json, ", \"select\": %s", fit->select_json);
-	if (any_text)
-		appendStringInfo(&json, ", \"unseen_categories_held_out\": " INT64_FORMAT, fit->unseen[1]);
 	appendStringInfoChar(&json, '}');
+	MmAppendPreprocessOutcome(&json, fit, any_text);
 	fit->json = json.data;
 	if (fit->ndropped + fit->nconstant > 0)
 		drop_features(src, ds, keep);

@@ -85,6 +85,8 @@ extern void MmParsePreprocess(Jsonb *preprocess, const MmSource *src, MmPreproce
 extern bool MmPreprocessIsEmpty(Jsonb *preprocess);
 extern void MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds,
 							MmPreprocessFit *fit);
+extern void MmAppendFitted(StringInfo buf, const char *name, const MmFeatureTransform *t);
+extern void MmAppendPreprocessOutcome(StringInfo json, const MmPreprocessFit *fit, bool any_text);
 extern void MmAppendUnseen(StringInfo metrics, const MmPreprocessFit *fit);
 extern void MmReportPreprocessFit(const MmPreprocessFit *fit);
 extern void MmDatasetEncode(const MmModel *model, const MmSource *src, MmDataset *ds,

@@ -38,6 +38,7 @@
 #include "privileges.h"
 #include "security.h"
 #include "stages.h"
+#include "trainprogress.h"
 #include "util.h"
 #include "version.h"
 
@@ -378,11 +379,22 @@ MmTrainVersion(FunctionCallInfo fcinfo, MmTrainSpec *spec, const MmTrainContext 
 
 	MmCheckTrainSpec(spec);
 	MmCheckTrainPrivileges(spec->model, spec->deploy);
-	MmResolveSource(spec, &src);
-	algorithm = MmChooseAlgorithm(spec, &src);
-	MmFitAlgorithm(fcinfo, spec, &src, algorithm, ctx, trained);
-	MmRecordVersion(spec, &src, trained, (double) (GetCurrentTimestamp() - started) / USECS_PER_SEC,
-					call, result);
+	MmTrainProgressStart(spec->model);
+	PG_TRY();
+	{
+		MmResolveSource(spec, &src);
+		algorithm = MmChooseAlgorithm(spec, &src);
+		MmTrainProgressAlgorithm(algorithm->name);
+		MmFitAlgorithm(fcinfo, spec, &src, algorithm, ctx, trained);
+		MmTrainProgressPhase("recording the version");
+		MmRecordVersion(spec, &src, trained, (double) (GetCurrentTimestamp() - started) / USECS_PER_SEC,
+						call, result);
+	}
+	PG_FINALLY();
+	{
+		MmTrainProgressEnd();
+	}
+	PG_END_TRY();
 }
 
 /*

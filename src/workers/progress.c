@@ -1,6 +1,7 @@
 /*
  * progress.c: where each running mm_tune is, for other sessions to see
- * (mm.tune_progress).
+ * (mm.tune_progress), and the view of running trainings (mm.train_progress,
+ * whose slots common/trainprogress.c keeps).
  *
  * Each backend owns one slot of an array in shared memory (by its backend
  * id) and writes it under a lightweight lock as the search moves to another
@@ -25,8 +26,10 @@
 #include "privileges.h"
 #include "progress.h"
 #include "shmem.h"
+#include "trainprogress.h"
 
 PG_FUNCTION_INFO_V1(mm_tune_progress);
+PG_FUNCTION_INFO_V1(mm_train_progress);
 
 typedef struct ProgressSlot
 {
@@ -129,22 +132,22 @@ MmProgressEnd(void)
 }
 
 /*
- * Whether the current user may see a search: its own role's (or one it has
- * the privileges of), or one of a model it holds a privilege on.
+ * Whether the current user may see work that user runs on model: its own
+ * role's (or one it has the privileges of), or on a model it holds a
+ * privilege on.  A model not yet committed shows only to its own role.
  */
-static bool
-search_visible(const ProgressSlot *slot)
+bool
+MmProgressVisible(Oid user, const char *model)
 {
 	int64		model_id;
 	Oid			owner;
 	bool		visible = false;
 
-	if (has_privs_of_role(GetUserId(), slot->user))
+	if (has_privs_of_role(GetUserId(), user))
 		return true;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	/* a search of a model not yet committed shows only to its own role */
-	if (MmFindModel(slot->model, true, true, &model_id, &owner))
+	if (MmFindModel(model, true, true, &model_id, &owner))
 		visible = MmPrivilegesOf(model_id, owner, GetUserId(), true) != 0;
 	SPI_finish();
 	return visible;
@@ -173,7 +176,7 @@ mm_tune_progress(PG_FUNCTION_ARGS)
 		Datum		values[8];
 		bool		nulls[8] = {false, false, false, false, false, false, false, false};
 
-		if (copy[i].pid == 0 || !search_visible(&copy[i]))
+		if (copy[i].pid == 0 || !MmProgressVisible(copy[i].user, copy[i].model))
 			continue;
 		values[0] = Int32GetDatum(copy[i].pid);
 		values[1] = CStringGetTextDatum(copy[i].model);
@@ -185,6 +188,43 @@ mm_tune_progress(PG_FUNCTION_ARGS)
 		values[6] = Int32GetDatum(copy[i].folds);
 		values[7] = DirectFunctionCall2(timestamp_mi, TimestampTzGetDatum(now),
 										TimestampTzGetDatum(copy[i].started));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/* mm_train_progress(): one row per running training the current user may see. */
+Datum
+mm_train_progress(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MmTrainSlot *running;
+	int			i,
+				n;
+	TimestampTz now = GetCurrentTimestamp();
+
+	InitMaterializedSRF(fcinfo, 0);
+	running = MmTrainProgressRunning(&n);
+	for (i = 0; i < n; i++)
+	{
+		const MmTrainSlot *t = &running[i];
+		Datum		values[9];
+		bool		nulls[9] = {false, false, false, false, false, false, false, false, false};
+
+		if (!MmProgressVisible(t->user, t->model))
+			continue;
+		values[0] = Int32GetDatum(t->pid);
+		values[1] = CStringGetTextDatum(t->model);
+		values[2] = CStringGetTextDatum(t->algorithm);
+		nulls[2] = t->algorithm[0] == '\0';
+		values[3] = CStringGetTextDatum(t->phase);
+		values[4] = Int32GetDatum(t->passes);
+		values[5] = CStringGetTextDatum(t->pass);
+		nulls[5] = t->pass[0] == '\0';
+		values[6] = Int32GetDatum(t->iteration);
+		values[7] = Int64GetDatum(t->rows_read);
+		values[8] = DirectFunctionCall2(timestamp_mi, TimestampTzGetDatum(now),
+										TimestampTzGetDatum(t->started));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

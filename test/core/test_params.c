@@ -60,7 +60,7 @@ test_defaults(void **state)
 	mm_free(json);
 	mm_params_defaults(ALGO("linear_svm"), &params);
 	json = params_json(&params);
-	assert_string_equal(json, "{\"C\": 1, \"loss\": \"hinge\", \"fit_intercept\": true, "
+	assert_string_equal(json, "{\"C\": 1, \"loss\": \"squared_hinge\", \"fit_intercept\": true, "
 						"\"class_weight\": null, \"max_iter\": 1000, \"tol\": 0.0001}");
 	mm_free(json);
 	mm_params_defaults(ALGO("linear_regression"), &params);
@@ -247,7 +247,7 @@ test_markdown(void **state)
 	assert_non_null(strstr(md, "## pca\n"));
 	assert_non_null(strstr(md, "| `alpha` | number >= 0 | `0` | yes |"));
 	assert_non_null(strstr(md, "| `C` | number > 0 | `1` | yes |"));
-	assert_non_null(strstr(md, "| `loss` | \"hinge\" or \"squared_hinge\" | `\"hinge\"` | no |"));
+	assert_non_null(strstr(md, "| `loss` | \"hinge\" or \"squared_hinge\" | `\"squared_hinge\"` | no |"));
 	assert_non_null(strstr(md, "| `class_weight` | \"balanced\" or null | `null` | no |"));
 	assert_non_null(strstr(md, "| `max_iter` | integer in [1, 10000] | `100` | no |"));
 	assert_non_null(strstr(md, "| `k` | integer in [1, 10000] | `8` | yes |"));

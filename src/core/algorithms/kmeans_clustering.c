@@ -1,8 +1,9 @@
 /*
- * kmeans_clustering.c: k-means, k-means++ starts and Lloyd's iterations
- * (numerics/kmeans.c).  A row's scores are its squared distances to the
- * centers; its cluster is the nearest center, the first among ties; its
- * coordinates are the distances.
+ * kmeans_clustering.c: k-means, k-means|| starts and Lloyd's iterations,
+ * each a pass over the fit's data source (numerics/kmeans.c), so that it
+ * fits wherever the source runs passes.  A row's scores are its squared
+ * distances to the centers; its cluster is the nearest center, the first
+ * among ties; its coordinates are the distances.
  */
 #include <math.h>
 
@@ -10,6 +11,7 @@
 #include "artifact_io.h"
 #include "document_io.h"
 #include "kmeans.h"
+#include "kmeans_passes.h"
 
 /* The hyperparameters, in the order of the resolved params JSON. */
 enum
@@ -30,32 +32,34 @@ static const MmParamSpec params[N_PARAMS] = {
 	"The fit stops once the centers' squared movement, relative to the data's variance, falls below it.", NULL, NULL}
 };
 
+static const MmPass *const passes[] = {
+	&mm_kmeans_start_pass, &mm_kmeans_round_pass, &mm_kmeans_weight_pass, &mm_kmeans_lloyd_pass, NULL
+};
+
 static MmErrorCode
 fit(MmFitContext *ctx, MmModel *model, MmError *err)
 {
 	const double *v = ctx->params->value;
-	const MmRows *rows = ctx->data->rows ? ctx->data->rows(ctx->data) : NULL;
 	MmKMeansOptions opts;
+	MmKMeansStats stats;
 	MmKMeans   *km;
 	MmErrorCode rc;
 
-	if (rows == NULL)
-		return mm_fail(err, MM_ERR_UNSUPPORTED, -1, "k-means needs its training rows in memory");
 	opts.k = (int) v[P_K];
 	opts.max_iter = (int) v[P_MAX_ITER];
 	opts.tol = v[P_TOL];
 	opts.seed = (int32_t) (uint32_t) ctx->seed;
-	/* a setting the rows cannot meet, said in the training's terms */
-	if ((size_t) opts.k > rows->n)
-		return mm_fail(err, MM_ERR_INVALID_INPUT, P_K,
-					   "k = %d clusters need at least as many training rows, and there are %zu",
-					   opts.k, rows->n);
 	km = mm_alloc0(sizeof(MmKMeans));
 	model->fit = km;
 	ctx->report.sizes = mm_alloc(sizeof(int64_t) * (size_t) opts.k);
 	if (km == NULL || ctx->report.sizes == NULL)
 		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory fitting k-means");
-	rc = mm_kmeans_fit(rows->x, rows->n, rows->p, &opts, km, ctx->report.sizes, err);
+	rc = mm_kmeans_fit_source(ctx->data, &opts, km, ctx->report.sizes, &stats, err);
+	/* a setting the rows cannot meet, said in the training's terms */
+	if (rc == MM_ERR_TOO_FEW_ROWS)
+		return mm_fail(err, MM_ERR_INVALID_INPUT, P_K,
+					   "k = %d clusters need at least as many training rows, and there are %.0f",
+					   opts.k, stats.n_rows);
 	if (rc == MM_OK)
 	{
 		ctx->report.n_iter = km->n_iter;
@@ -243,4 +247,5 @@ const MmAlgorithm mm_kmeans = {
 	.read = read,
 	.to_json = to_json,
 	.from_json = from_json,
+	.passes = passes,
 };

@@ -1,12 +1,18 @@
 /*
  * linear_svm.c: the linear support vector machine, one-vs-rest over the
- * classes, fitted by dual coordinate descent (numerics/svm.c).  It has decision
- * scores but no probabilities.
+ * classes.  The squared hinge (the default, as in scikit-learn's LinearSVC)
+ * is fitted in the primal by Newton's method over passes of the source
+ * (numerics/svm_primal.c), so it trains wherever passes run; the hinge,
+ * whose loss has no second derivative to take Newton steps with, by dual
+ * coordinate descent over the rows in memory (numerics/svm.c).  It has
+ * decision scores but no probabilities.
  */
 #include <math.h>
 
 #include "linear_classifier.h"
 #include "svm.h"
+#include "svm_pass.h"
+#include "svm_primal.h"
 
 /* The hyperparameters, in the order of the resolved params JSON. */
 enum
@@ -27,28 +33,30 @@ static const MmParamSpec params[N_PARAMS] = {
 	{"C", MM_PARAM_NUMBER, 1.0, 0.0, HUGE_VAL, MM_PARAM_MIN_OPEN, NULL,
 		"The weight of the summed losses against the penalty on the coefficients; smaller regularizes more.",
 	"[0.001, 0.01, 0.1, 1, 10, 100]", "{\"log_uniform\": [0.001, 100]}"},
-	{"loss", MM_PARAM_CHOICE, 0, 0, 0, 0, losses,
-	"The loss on a row's margin: the hinge, or the squared hinge.", NULL, NULL},
+	{"loss", MM_PARAM_CHOICE, 1, 0, 0, 0, losses,
+		"The loss on a row's margin: the squared hinge (fitted by Newton steps over passes), or the "
+	"hinge (by dual coordinate descent over the rows in memory).", NULL, NULL},
 	{"fit_intercept", MM_PARAM_BOOLEAN, 1, 0, 1, 0, NULL,
 	"Whether the model has an intercept (penalized, as a constant feature).", NULL, NULL},
 	{"class_weight", MM_PARAM_CHOICE, -1, 0, 0, MM_PARAM_NULLABLE, class_weights,
 	"\"balanced\" weighs each class inversely to its share of the training rows; null weighs rows equally.", NULL, NULL},
 	{"max_iter", MM_PARAM_INTEGER, 1000, 1, 100000, 0, NULL,
-	"The most passes over the training rows the fit makes.", NULL, NULL},
+	"The most Newton steps (squared hinge) or passes over the rows (hinge) of each one-against-the-rest problem.", NULL, NULL},
 	{"tol", MM_PARAM_NUMBER, 1e-4, 0.0, HUGE_VAL, MM_PARAM_MIN_OPEN, NULL,
-	"The fit stops once the spread of the projected gradient falls below it.", NULL, NULL}
+		"The squared hinge stops once the gradient's norm falls below tol times the smaller class's "
+	"share of the rows times its norm at zero; the hinge once the spread of the projected gradient falls below tol.", NULL, NULL}
 };
 
 static MmErrorCode
 fit(MmFitContext *ctx, MmModel *model, MmError *err)
 {
 	const double *v = ctx->params->value;
-	const MmRows *rows = mm_lc_rows(ctx, "the linear SVM", err);
+	const MmRows *rows = NULL;
 	MmSvmOptions opts = {0};
 	MmClassifier *c;
 	MmErrorCode rc;
 
-	if (rows == NULL)
+	if (v[P_LOSS] != 1.0 && (rows = mm_lc_rows(ctx, "the linear SVM with the hinge loss", err)) == NULL)
 		return err->code;
 	if ((c = mm_lc_new(model, err)) == NULL)
 		return err->code;
@@ -59,11 +67,16 @@ fit(MmFitContext *ctx, MmModel *model, MmError *err)
 	opts.max_iter = (int) v[P_MAX_ITER];
 	opts.tol = v[P_TOL];
 	opts.seed = ctx->seed;
-	rc = mm_svm_fit(rows->x, rows->y, rows->n, rows->p, ctx->n_classes, &opts, c, err);
+	if (opts.squared_hinge)
+		rc = mm_svm_primal_fit(ctx->data, ctx->n_classes, &opts, c, err);
+	else
+		rc = mm_svm_fit(rows->x, rows->y, rows->n, rows->p, ctx->n_classes, &opts, c, err);
 	if (rc == MM_OK)
 		mm_lc_report(ctx, c);
 	return rc;
 }
+
+static const MmPass *const passes[] = {&mm_svm_newton_pass, NULL};
 
 /* The squared hinge is the variant only this algorithm's payload may hold. */
 static MmErrorCode
@@ -94,4 +107,5 @@ const MmAlgorithm mm_linear_svm = {
 	.to_json = mm_lc_to_json,
 	.from_json = mm_lc_from_json,
 	.coefficients = mm_lc_coefficients,
+	.passes = passes,
 };

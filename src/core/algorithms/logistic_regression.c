@@ -1,11 +1,14 @@
 /*
  * logistic_regression.c: logistic regression, binary or multinomial, with
- * an L2 penalty, fitted by Newton's method (numerics/logistic.c).
+ * an L2 penalty, fitted by Newton's method (numerics/logistic.c) as passes
+ * over the fit's data source (numerics/logistic_passes.c), so that it
+ * trains from rows in memory and from a relation's aggregate alike.
  */
 #include <math.h>
 
 #include "linear_classifier.h"
 #include "logistic.h"
+#include "logistic_passes.h"
 
 /* The hyperparameters, in the order of the resolved params JSON. */
 enum
@@ -29,24 +32,25 @@ static const MmParamSpec params[N_PARAMS] = {
 	{"class_weight", MM_PARAM_CHOICE, -1, 0, 0, MM_PARAM_NULLABLE, class_weights,
 	"\"balanced\" weighs each class inversely to its share of the training rows; null weighs rows equally.", NULL, NULL},
 	{"max_iter", MM_PARAM_INTEGER, 100, 1, 10000, 0, NULL,
-	"The most Newton steps the fit takes.", NULL, NULL},
+	"The most Newton steps the fit takes, each one pass over the training rows.", NULL, NULL},
 	{"tol", MM_PARAM_NUMBER, 1e-4, 0.0, HUGE_VAL, MM_PARAM_MIN_OPEN, NULL,
-	"A penalized fit stops once the largest entry of the mean loss's gradient falls below it; "
-	"an unpenalized one then goes on to the maximum-likelihood estimate's last digits.", NULL, NULL}
+	"The fit has converged once the largest entry of the mean loss's gradient falls below it; "
+	"it goes on until the steps stop moving the coefficients, so that the answer is the optimum's "
+	"last digits whatever the rows' order.", NULL, NULL}
 };
+
+/* The passes the fit runs, in the order mm_pass_find lists them. */
+static const MmPass *const passes[] = {&mm_logistic_counts_pass, &mm_logistic_newton_pass, NULL};
 
 static MmErrorCode
 fit(MmFitContext *ctx, MmModel *model, MmError *err)
 {
 	const double *v = ctx->params->value;
-	const MmRows *rows = mm_lc_rows(ctx, "logistic regression", err);
 	MmLogisticOptions opts = {0};
 	MmClassifier *c;
-	int			coef_rows = ctx->n_classes == 2 ? 1 : ctx->n_classes;
+	int			coef_rows = mm_logistic_rows(ctx->n_classes);
 	MmErrorCode rc;
 
-	if (rows == NULL)
-		return err->code;
 	if ((c = mm_lc_new(model, err)) == NULL)
 		return err->code;
 	opts.alpha = v[P_ALPHA];
@@ -56,10 +60,12 @@ fit(MmFitContext *ctx, MmModel *model, MmError *err)
 	opts.tol = v[P_TOL];
 	opts.center = ctx->center;
 	opts.scale = ctx->scale;
+	opts.progress = ctx->progress;
+	opts.progress_arg = ctx->progress_arg;
 	/* a neighbouring fit's coefficients, when their shape is this fit's */
-	if (ctx->warm_start != NULL && ctx->warm_width == rows->p && ctx->warm_rows == coef_rows)
+	if (ctx->warm_start != NULL && ctx->warm_width == ctx->data->p && ctx->warm_rows == coef_rows)
 		opts.start = ctx->warm_start;
-	rc = mm_logistic_fit(rows->x, rows->y, rows->n, rows->p, ctx->n_classes, &opts, c, err);
+	rc = mm_logistic_fit_source(ctx->data, ctx->n_classes, &opts, c, err);
 	if (rc == MM_OK)
 		mm_lc_report(ctx, c);
 	return rc;
@@ -167,6 +173,8 @@ const MmAlgorithm mm_logistic_regression = {
 		.display_name = "logistic regression",
 		.not_converged = "Raise max_iter, raise alpha, or scale the features with "
 		"preprocess => '{\"*\": {\"scale\": \"standard\"}}'.",
+		.params_for_rows = "Keep fewer categories of text features with "
+		"preprocess => '{\"*\": {\"max_categories\": 20}}', or fewer features with \"select\": {\"k_best\": k}.",
 	},
 	.fit = fit,
 	.warm_start = mm_lc_warm_start,
@@ -180,4 +188,5 @@ const MmAlgorithm mm_logistic_regression = {
 	.to_json = mm_lc_to_json,
 	.from_json = mm_lc_from_json,
 	.coefficients = coefficients,
+	.passes = passes,
 };

@@ -1,31 +1,32 @@
 /*
- * logistic.c: logistic regression by Newton's method on rows in memory.
+ * logistic.c: logistic regression by Newton's method, a driver loop of
+ * passes over a data source (logistic_passes.h).
  *
  * The objective is scikit-learn's: the summed (class-weighted) log-loss plus
- * alpha/2 times the squared norm of the coefficients, intercepts free.  Each
- * Newton step takes the exact gradient over every row and the Hessian over at
- * most MM_LOGISTIC_HESSIAN_ROWS of them (a regular subsample, scaled to the
- * whole): the Hessian costs p^2 per row against p for the gradient, and a
- * close Hessian is all the step needs, since the fixed point (a zero
- * gradient) is the same.  A backtracking line search keeps every step a
- * decrease of the objective, so the iteration converges from any start.
+ * alpha/2 times the squared norm of the coefficients, intercepts free.  A
+ * first pass counts the classes (for balanced weights and the start); then
+ * each Newton step costs one pass, which sums the gradient and the Hessian
+ * over every row at the trial point of the step.  When the full step is
+ * accepted (by the slope at its end, which needs no loss), that pass is
+ * also the next step's start, so a step reads the rows once; a step that
+ * overshoots is judged, and backed off by halving, by passes that sum the
+ * loss alone, and pays one more full pass where it lands.  Every sum is
+ * over every row, so the rows' order and the way a source splits and
+ * merges them change the answer only through rounding.
  *
- * A step reuses the line search's work: the linear scores of the accepted
- * trial are the next step's scores, so one step reads the data twice (the
- * gradient, then the trial scores).  The full step is accepted when the
- * objective still descends at its end, which needs the probabilities there
- * but not the log-loss; only a step that overshoots computes the objective
- * and backtracks.
+ * The iteration goes on until a step no longer moves the coefficients
+ * (SETTLED_STEP), penalized or not: Newton's method converges quadratically,
+ * so from where scikit-learn's gradient rule would stop, one or two more
+ * steps reach the optimum to its rounding level, and two fits of the same
+ * rows in different orders (or in memory and on the shards of a
+ * distributed table) agree far below 1e-6.  tol keeps its meaning as the
+ * test of convergence: a fit is converged once the mean gradient is below
+ * it, and a fit stopping at max_iter before that says so.
  *
  * Multinomial models carry one coefficient row per class, like scikit-learn;
- * unregularized, they are identified only up to a common shift, and the step
- * solves the singular system by a pseudo-inverse, which leaves the shift
- * where it started.
- *
- * Penalized fits stop by scikit-learn's rule (the mean gradient below tol,
- * then one more step); unpenalized ones, whose standard errors describe the
- * maximum-likelihood estimate, go on until a step no longer moves the
- * coefficients (see settled()).
+ * their intercepts, and unregularized their slopes too, are identified only
+ * up to a shift common to the classes, and the step is the pseudo-inverse's,
+ * which leaves the shift where it started (see solve_step()).
  */
 #include "logistic.h"
 
@@ -36,40 +37,46 @@
 #include <lapacke.h>
 
 #include "distributions.h"
+#include "logistic_passes.h"
 
 #define ARMIJO 1e-4
 #define MAX_HALVINGS 40
 #define PINV_TOLERANCE 1e-12
-#define INTERRUPT_ROWS 65536
-/* an unpenalized fit's last step moves no parameter by more than this, relative */
-#define POLISH_TOLERANCE 1e-10
+/*
+ * The iteration stops once what is left of the way to the optimum moves no
+ * parameter by more than this, relative: the step just taken, or the next
+ * one, which a contracting iteration makes shorter than the last by at
+ * least the ratio of the last to the one before (Newton's method contracts
+ * quadratically near the optimum, faster than that).
+ */
+#define SETTLED_STEP 1e-10
+/*
+ * Past the gradient rule, a step this small that is no shorter than half
+ * the one before has stopped contracting: the iteration is in the
+ * gradient's rounding, where an ill-conditioned Hessian keeps it from
+ * SETTLED_STEP, and further steps only stir the last digits.
+ */
+#define STALLED_STEP 1e-8
 
-/* One fit's data and working arrays. */
+/* One fit's source, shape and working arrays. */
 typedef struct Fit
 {
-	const double *x;
-	const int32_t *y;
-	size_t		n;
+	MmDataSource *data;
 	int			p;
 	int			k;
 	int			R;				/* coefficient rows: 1 or k */
 	int			d;				/* parameters per row: p, plus the intercept */
 	int			m;				/* parameters in all: R * d */
 	const MmLogisticOptions *opt;
-	double	   *cw;				/* k class weights */
 	double		wsum;			/* the rows' total weight */
-	size_t		stride;			/* about one row in stride enters the Hessian */
+	double	   *arg;			/* the Newton pass's arg: head, class weights, coefficients */
 	double	   *beta;			/* m: per row the coefficients, then the intercept */
 	double	   *beta_try;
-	double	   *eta;			/* n * R scores */
-	double	   *eta_try;
-	double	   *prob;			/* n * R: the last class's (binary) or every class's probability */
-	double	   *prob_try;
-	double	   *delta;			/* n * R: the step's change of the scores */
-	double	   *grad;			/* m */
-	double	   *hess;			/* m * m */
-	double	   *grad_try;		/* at the trial point */
-	double	   *hess_try;
+	double	   *state;			/* the full pass at beta */
+	double	   *state_try;		/* the full pass at beta_try */
+	double	   *loss_state;		/* a loss-only pass */
+	double	   *grad;			/* m: the objective's gradient at beta */
+	double	   *grad_try;
 	double	   *work;			/* m * m */
 	double	   *eig;			/* m */
 	double	   *step;			/* m */
@@ -78,274 +85,154 @@ typedef struct Fit
 static void
 fit_free(Fit *f)
 {
-	mm_free(f->cw);
+	mm_free(f->arg);
 	mm_free(f->beta);
 	mm_free(f->beta_try);
-	mm_free(f->eta);
-	mm_free(f->eta_try);
-	mm_free(f->prob);
-	mm_free(f->prob_try);
-	mm_free(f->delta);
+	mm_free(f->state);
+	mm_free(f->state_try);
+	mm_free(f->loss_state);
 	mm_free(f->grad);
-	mm_free(f->hess);
 	mm_free(f->grad_try);
-	mm_free(f->hess_try);
 	mm_free(f->work);
 	mm_free(f->eig);
 	mm_free(f->step);
 }
 
-/* The score of row i for coefficient row r under parameters b. */
-static inline double
-row_score(const Fit *f, const double *b, size_t i, int r)
+static double *
+class_weights(const Fit *f)
 {
-	const double *xi = f->x + i * (size_t) f->p;
-	const double *br = b + (size_t) r * f->d;
-	double		s = f->d > f->p ? br[f->p] : 0.0;
-	int			j;
-
-	for (j = 0; j < f->p; j++)
-		s += br[j] * xi[j];
-	return s;
+	return f->arg + MM_LOGISTIC_ARG_HEAD;
 }
 
-/* The penalty alpha/2 |w|^2 of parameters b. */
+/*
+ * Runs the Newton pass at parameters b into state: the full one (loss,
+ * gradient and Hessian) or the loss alone.
+ */
+static MmErrorCode
+newton_pass(Fit *f, const double *b, int full, double *state, MmError *err)
+{
+	f->arg[MM_LOGISTIC_ARG_FULL] = full ? 1.0 : 0.0;
+	memcpy(f->arg + MM_LOGISTIC_ARG_HEAD + f->k, b, sizeof(double) * f->m);
+	return f->data->run(f->data, &mm_logistic_newton_pass, f->arg, state, err);
+}
+
+/* The objective at parameters b: the pass's loss plus the penalty alpha/2 |w|^2. */
 static double
-penalty(const Fit *f, const double *b)
+objective(const Fit *f, const double *state, const double *b)
 {
 	double		s = 0.0;
 	int			r,
 				j;
 
-	if (f->opt->alpha == 0.0)
-		return 0.0;
 	for (r = 0; r < f->R; r++)
 		for (j = 0; j < f->p; j++)
 			s += b[r * f->d + j] * b[r * f->d + j];
-	return 0.5 * f->opt->alpha * s;
+	return state[MM_LOGISTIC_STATE_LOSS] + 0.5 * f->opt->alpha * s;
 }
 
-/*
- * The weighted log-loss of scores eta (without the penalty), filling prob
- * with the probabilities those scores give.
- */
-static double
-loss_and_prob(const Fit *f, const double *eta, double *prob)
+/* The objective's gradient at parameters b, from the full pass there, into g. */
+static void
+gradient(const Fit *f, const double *state, const double *b, double *g)
 {
-	double		loss = 0.0;
-	size_t		i;
-	int			r;
-
-	if (f->R == 1)
-	{
-		for (i = 0; i < f->n; i++)
-		{
-			double		t = eta[i];
-			double		e = exp(-fabs(t));
-			double		softplus = (t > 0.0 ? t : 0.0) + log1p(e);
-
-			prob[i] = t >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-			loss += f->cw[f->y[i]] * (softplus - (f->y[i] == 1 ? t : 0.0));
-			if ((i + 1) % INTERRUPT_ROWS == 0)
-				mm_check_interrupts();
-		}
-		return loss;
-	}
-	for (i = 0; i < f->n; i++)
-	{
-		const double *ti = eta + i * f->R;
-		double	   *pi = prob + i * f->R;
-		double		top = ti[0],
-					sum = 0.0;
-
-		for (r = 1; r < f->R; r++)
-			if (ti[r] > top)
-				top = ti[r];
-		for (r = 0; r < f->R; r++)
-		{
-			pi[r] = exp(ti[r] - top);
-			sum += pi[r];
-		}
-		for (r = 0; r < f->R; r++)
-			pi[r] /= sum;
-		loss += f->cw[f->y[i]] * (top + log(sum) - ti[f->y[i]]);
-		if ((i + 1) % INTERRUPT_ROWS == 0)
-			mm_check_interrupts();
-	}
-	return loss;
-}
-
-/* Adds w * xt xt' (xt = the row with its intercept 1) into block (ra, rb) of the Hessian's upper part. */
-static inline void
-add_outer(const Fit *f, double *h, int ra, int rb, const double *xi, double w)
-{
-	int			d = f->d,
-				p = f->p,
-				m = f->m;
-	int			a,
-				b;
-
-	for (a = 0; a < d; a++)
-	{
-		double		wa = w * (a < p ? xi[a] : 1.0);
-		double	   *row = h + (size_t) (ra * d + a) * m + rb * d;
-
-		for (b = ra == rb ? a : 0; b < d; b++)
-			row[b] += wa * (b < p ? xi[b] : 1.0);
-	}
-}
-
-/*
- * Whether row i is in the Hessian's subsample of about one row in stride: a
- * hash of the row number, not every stride-th row, so that data ordered in a
- * period (by class, say) is sampled evenly all the same.
- */
-static inline int
-in_subsample(size_t i, size_t stride)
-{
-	uint64_t	z = (uint64_t) i * UINT64_C(0x9e3779b97f4a7c15);
-
-	z ^= z >> 31;
-	z *= UINT64_C(0xbf58476d1ce4e5b9);
-	z ^= z >> 29;
-	return z % stride == 0;
-}
-
-/* The probabilities of one row's scores, into pi. */
-static inline void
-row_probabilities(int R, const double *ti, double *pi)
-{
-	int			r;
-
-	if (R == 1)
-	{
-		double		e = exp(-fabs(ti[0]));
-
-		pi[0] = ti[0] >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-	}
-	else
-	{
-		double		top = ti[0],
-					sum = 0.0;
-
-		for (r = 1; r < R; r++)
-			if (ti[r] > top)
-				top = ti[r];
-		for (r = 0; r < R; r++)
-		{
-			pi[r] = exp(ti[r] - top);
-			sum += pi[r];
-		}
-		for (r = 0; r < R; r++)
-			pi[r] /= sum;
-	}
-}
-
-/*
- * One pass over the rows at a point: the current one (trial false), or the
- * trial point beta - t * step, whose scores and probabilities the pass
- * computes first (into eta_try and prob_try, the scores' change into delta).
- * Fills the objective's gradient there over every row and its Hessian over
- * the subsample (scaled to the whole), and returns the gradient dotted with
- * the step.  Doing all of it in one read of the rows is what makes a Newton
- * step cost one pass.
- */
-static double
-point_pass(Fit *f, int trial, double t, size_t stride, double *grad, double *hess)
-{
-	int			d = f->d,
-				p = f->p,
-				m = f->m,
-				R = f->R;
-	const double *beta = trial ? f->beta_try : f->beta;
-	double		wsub = 0.0,
-				slope = 0.0,
-				scale;
-	size_t		i;
 	int			r,
-				s,
+				j;
+
+	memcpy(g, state + MM_LOGISTIC_STATE_HEAD, sizeof(double) * f->m);
+	for (r = 0; r < f->R; r++)
+		for (j = 0; j < f->p; j++)
+			g[r * f->d + j] += f->opt->alpha * b[r * f->d + j];
+}
+
+/* Entry (a, b) of the summed loss's Hessian in a full pass's state. */
+static inline double
+hessian_at(const Fit *f, const double *state, int a, int b)
+{
+	const double *tri = state + MM_LOGISTIC_STATE_HEAD + f->m;
+
+	return a <= b ? tri[mm_logistic_packed(f->m, a, b)] : tri[mm_logistic_packed(f->m, b, a)];
+}
+
+/* The objective's Hessian from a full pass, square, into f->work. */
+static void
+unpack_hessian(Fit *f, const double *state)
+{
+	int			m = f->m,
 				a,
-				b;
+				b,
+				r;
 
-	memset(grad, 0, sizeof(double) * m);
-	memset(hess, 0, sizeof(double) * m * m);
-	for (i = 0; i < f->n; i++)
-	{
-		const double *xi = f->x + i * (size_t) p;
-		double		w = f->cw[f->y[i]];
-		const double *pi;
-		int			sampled = stride == 1 || in_subsample(i, stride);
-
-		if (trial)
-		{
-			double	   *ti = f->eta_try + i * R;
-
-			for (r = 0; r < R; r++)
-			{
-				double		delta = row_score(f, f->step, i, r);
-
-				f->delta[i * R + r] = delta;
-				ti[r] = f->eta[i * R + r] - t * delta;
-			}
-			row_probabilities(R, ti, f->prob_try + i * R);
-			pi = f->prob_try + i * R;
-		}
-		else
-			pi = f->prob + i * R;
-
-		for (r = 0; r < R; r++)
-		{
-			int			yr = R == 1 ? f->y[i] == 1 : f->y[i] == r;
-			double		res = w * (pi[r] - (double) yr);
-			double	   *g = grad + r * d;
-
-			for (a = 0; a < p; a++)
-				g[a] += res * xi[a];
-			if (d > p)
-				g[p] += res;
-			if (trial)
-				slope += res * f->delta[i * R + r];
-		}
-		if (sampled)
-		{
-			wsub += w;
-			for (r = 0; r < R; r++)
-				for (s = r; s < R; s++)
-				{
-					double		c = R == 1 ? pi[0] * (1.0 - pi[0]) :
-						pi[r] * ((r == s ? 1.0 : 0.0) - pi[s]);
-
-					add_outer(f, hess, r, s, xi, w * c);
-				}
-		}
-		if ((i + 1) % INTERRUPT_ROWS == 0)
-			mm_check_interrupts();
-	}
-	for (r = 0; r < R; r++)
-		for (a = 0; a < p; a++)
-		{
-			grad[r * d + a] += f->opt->alpha * beta[r * d + a];
-			slope += f->opt->alpha * beta[r * d + a] * f->step[r * d + a];
-		}
-
-	scale = wsub > 0.0 ? f->wsum / wsub : 1.0;
 	for (a = 0; a < m; a++)
-		for (b = a; b < m; b++)
-		{
-			double		v = hess[(size_t) a * m + b] * scale;
-
-			hess[(size_t) a * m + b] = v;
-			hess[(size_t) b * m + a] = v;
-		}
-	for (r = 0; r < R; r++)
-		for (a = 0; a < p; a++)
-			hess[(size_t) (r * d + a) * m + r * d + a] += f->opt->alpha;
-	return slope;
+		for (b = 0; b < m; b++)
+			f->work[(size_t) a * m + b] = hessian_at(f, state, a, b);
+	for (r = 0; r < f->R; r++)
+		for (a = 0; a < f->p; a++)
+			f->work[(size_t) (r * f->d + a) * m + r * f->d + a] += f->opt->alpha;
 }
 
 /*
- * Solves hess * step = grad: by Cholesky when the Hessian is positive
- * definite, else by its pseudo-inverse (a flat direction gets no step).
+ * Whether parameter j of every coefficient row moves the scores of a
+ * multinomial model only by a shift common to the classes, which leaves
+ * the probabilities, and so the loss, as they are: the intercept always,
+ * the slopes without a penalty.  Along such a direction the Hessian is
+ * singular.
+ */
+static int
+shift_free(const Fit *f, int j)
+{
+	return f->R > 1 && (j == f->p || f->opt->alpha == 0.0);
+}
+
+/*
+ * Adds c times the projection onto the shift-free directions to the square
+ * Hessian in f->work.  The gradient is orthogonal to them (its entries for
+ * one parameter sum to zero over the rows), so the step solved from the
+ * sum is the pseudo-inverse's, and Cholesky applies.
+ */
+static void
+fill_shifts(Fit *f, double c)
+{
+	int			m = f->m,
+				d = f->d,
+				j,
+				r,
+				s;
+
+	for (j = 0; j < d; j++)
+		if (shift_free(f, j))
+			for (r = 0; r < f->R; r++)
+				for (s = 0; s < f->R; s++)
+					f->work[(size_t) (r * d + j) * m + s * d + j] += c / f->R;
+}
+
+/*
+ * Takes out of the step its part along the shift-free directions, which
+ * rounding leaves there: the fit keeps the shift it started from (for the
+ * classes' shares, rows summing to zero, as scikit-learn's), whatever the
+ * order of the rows.
+ */
+static void
+drop_shifts(Fit *f)
+{
+	int			d = f->d,
+				j,
+				r;
+
+	for (j = 0; j < d; j++)
+		if (shift_free(f, j))
+		{
+			double		mean = 0.0;
+
+			for (r = 0; r < f->R; r++)
+				mean += f->step[r * d + j] / f->R;
+			for (r = 0; r < f->R; r++)
+				f->step[r * d + j] -= mean;
+		}
+}
+
+/*
+ * Solves hess * step = grad at the current point: by Cholesky when the
+ * Hessian (with its shift-free directions filled) is positive definite,
+ * else by its pseudo-inverse (a flat direction gets no step).
  */
 static int
 solve_step(Fit *f)
@@ -356,16 +243,23 @@ solve_step(Fit *f)
 	int			a,
 				b;
 
-	memcpy(f->work, f->hess, sizeof(double) * m * m);
+	unpack_hessian(f, f->state);
+	for (a = 0; a < m; a++)
+		top = fmax(top, f->work[(size_t) a * m + a]);
+	fill_shifts(f, top > 0.0 ? top : 1.0);
 	memcpy(f->step, f->grad, sizeof(double) * m);
 	info = LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', m, 1, f->work, m, f->step, 1);
 	if (info == 0)
+	{
+		drop_shifts(f);
 		return 1;
+	}
 
-	memcpy(f->work, f->hess, sizeof(double) * m * m);
+	unpack_hessian(f, f->state);
 	info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', m, f->work, m, f->eig);
 	if (info != 0)
 		return 0;
+	top = 0.0;
 	for (a = 0; a < m; a++)
 		if (fabs(f->eig[a]) > top)
 			top = fabs(f->eig[a]);
@@ -382,21 +276,8 @@ solve_step(Fit *f)
 		for (a = 0; a < m; a++)
 			f->step[a] += proj * f->work[(size_t) a * m + b];
 	}
+	drop_shifts(f);
 	return 1;
-}
-
-/* The probabilities scores eta give, into prob. */
-static void
-probabilities(const Fit *f, const double *eta, double *prob)
-{
-	size_t		i;
-
-	for (i = 0; i < f->n; i++)
-	{
-		row_probabilities(f->R, eta + i * f->R, prob + i * f->R);
-		if ((i + 1) % INTERRUPT_ROWS == 0)
-			mm_check_interrupts();
-	}
 }
 
 /* Swaps two arrays. */
@@ -409,25 +290,42 @@ swap(double **a, double **b)
 	*b = t;
 }
 
-/* Largest absolute entry of the gradient of the mean loss. */
+/* Largest absolute entry of gradient g, of the mean loss. */
 static double
-gradient_size(const Fit *f)
+gradient_size(const Fit *f, const double *g)
 {
 	double		top = 0.0;
 	int			a;
 
 	for (a = 0; a < f->m; a++)
-		if (fabs(f->grad[a]) > top)
-			top = fabs(f->grad[a]);
+		if (fabs(g[a]) > top)
+			top = fabs(g[a]);
 	return top / f->wsum;
+}
+
+/* The largest move the Newton step makes in a parameter, relative to the parameter's size. */
+static double
+relative_move(const Fit *f)
+{
+	double		top = 0.0;
+	int			a;
+
+	for (a = 0; a < f->m; a++)
+	{
+		double		move = fabs(f->step[a]) / fmax(1.0, fabs(f->beta[a]));
+
+		if (move > top)
+			top = move;
+	}
+	return top;
 }
 
 /*
  * Standard errors, z statistics and p-values from the full Hessian at the
- * optimum, for the coefficients in the original units: each slope is the
- * fitted one over its feature's scale, the intercept the fitted one less
- * the slopes times the centers, so their covariance is the fitted one
- * mapped through that linear change.
+ * optimum (the last full pass's), for the coefficients in the original
+ * units: each slope is the fitted one over its feature's scale, the
+ * intercept the fitted one less the slopes times the centers, so their
+ * covariance is the fitted one mapped through that linear change.
  *
  * A multinomial fit is identified only up to a common shift of its rows,
  * so its statistics are those of the differences from the first class's
@@ -439,8 +337,7 @@ gradient_size(const Fit *f)
 static void
 inference(Fit *f, MmClassifier *out)
 {
-	int			m = f->m,
-				p = f->p,
+	int			p = f->p,
 				d = f->d;
 	int			first = f->R == 1 ? 0 : 1;	/* the first coefficient row with statistics */
 	int			q = (f->R - first) * d; /* parameters in the identified block */
@@ -451,10 +348,9 @@ inference(Fit *f, MmClassifier *out)
 				j,
 				l;
 
-	(void) point_pass(f, 0, 0.0, 1, f->grad, f->hess);
 	for (j = 0; j < q; j++)
 		for (l = 0; l < q; l++)
-			f->work[(size_t) j * q + l] = f->hess[(size_t) (first * d + j) * m + first * d + l];
+			f->work[(size_t) j * q + l] = hessian_at(f, f->state, first * d + j, first * d + l);
 	if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'U', q, f->work, q) != 0 ||
 		LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'U', q, f->work, q) != 0)
 		return;
@@ -504,47 +400,6 @@ inference(Fit *f, MmClassifier *out)
 	}
 }
 
-/*
- * True when the step just taken (t times the Newton step) moved no
- * parameter by more than POLISH_TOLERANCE of its size: Newton's method
- * converges quadratically near the optimum, so the distance left is far
- * below that, at the level of the gradient's rounding.
- */
-static int
-settled(const Fit *f, double t)
-{
-	int			a;
-
-	for (a = 0; a < f->m; a++)
-		if (fabs(t * f->step[a]) > POLISH_TOLERANCE * fmax(1.0, fabs(f->beta[a])))
-			return 0;
-	return 1;
-}
-
-/* True when the current scores put every row strictly in its own class. */
-static int
-all_correct(const Fit *f)
-{
-	size_t		i;
-	int			r;
-
-	for (i = 0; i < f->n; i++)
-	{
-		const double *ti = f->eta + i * f->R;
-
-		if (f->R == 1)
-		{
-			if ((f->y[i] == 1) != (ti[0] > 0.0) || ti[0] == 0.0)
-				return 0;
-			continue;
-		}
-		for (r = 0; r < f->R; r++)
-			if (r != f->y[i] && !(ti[f->y[i]] > ti[r]))
-				return 0;
-	}
-	return 1;
-}
-
 static MmErrorCode
 no_memory(Fit *f, MmError *err)
 {
@@ -552,252 +407,338 @@ no_memory(Fit *f, MmError *err)
 	return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory fitting a logistic regression");
 }
 
-/* Fits a logistic regression (see logistic.h). */
-MmErrorCode
-mm_logistic_fit(const double *x, const int32_t *y, size_t n, int p, int k,
-				const MmLogisticOptions *opt, MmClassifier *out, MmError *err)
+static MmErrorCode
+not_finite(Fit *f, MmError *err)
 {
-	Fit			f;
-	size_t	   *count;
-	size_t		i,
-				nR;
-	double		obj;
-	int			c,
+	fit_free(f);
+	return mm_fail(err, MM_ERR_NUMERIC, -1, "the log-loss is not finite");
+}
+
+/*
+ * Counts the training rows of each class into count (k), refusing rows
+ * without a class, a source without rows and a class without rows.
+ */
+static MmErrorCode
+count_classes(MmDataSource *data, int k, double *count, MmError *err)
+{
+	double		arg = k;
+	double	   *state = mm_alloc(mm_logistic_counts_pass.state_size(data->p, &arg));
+	double		n = 0.0;
+	MmErrorCode rc;
+	int			c;
+
+	if (state == NULL)
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory fitting a logistic regression");
+	rc = data->run(data, &mm_logistic_counts_pass, &arg, state, err);
+	if (rc == MM_OK)
+	{
+		memcpy(count, state + MM_LOGISTIC_COUNTS_HEAD, sizeof(double) * k);
+		for (c = 0; c < k; c++)
+			n += count[c];
+		if (state[1] > 0.0)
+			rc = mm_fail(err, MM_ERR_INVALID_INPUT, -1,
+						 "%.0f training rows have no class index in 0 .. %d", state[1], k - 1);
+		else if (n == 0.0)
+			rc = mm_fail(err, MM_ERR_TOO_FEW_ROWS, -1, "no training rows");
+		for (c = 0; rc == MM_OK && c < k; c++)
+			if (count[c] == 0.0)
+				rc = mm_fail(err, MM_ERR_INVALID_INPUT, c, "class %d has no training rows", c);
+	}
+	mm_free(state);
+	return rc;
+}
+
+/*
+ * The start: the point given, or the intercepts of the classes' (weighted)
+ * shares, the optimum with every coefficient zero, which saves a step or
+ * two; zero without an intercept.
+ */
+static void
+start(Fit *f, const double *count)
+{
+	const MmLogisticOptions *opt = f->opt;
+	const double *cw = class_weights(f);
+	int			p = f->p,
 				r,
 				j,
-				nstat,
-				polish;
+				c;
 
-	memset(&f, 0, sizeof(f));
-	if (k < 2)
-		return mm_fail(err, MM_ERR_CONSTANT_TARGET, -1, "the training rows hold one class only");
-	if (n == 0 || p < 1)
-		return mm_fail(err, MM_ERR_TOO_FEW_ROWS, -1, "no training rows");
-	f.x = x;
-	f.y = y;
-	f.n = n;
-	f.p = p;
-	f.k = k;
-	f.R = k == 2 ? 1 : k;
-	f.d = p + (opt->fit_intercept ? 1 : 0);
-	f.m = f.R * f.d;
-	f.opt = opt;
-	f.stride = n > MM_LOGISTIC_HESSIAN_ROWS ? (n + MM_LOGISTIC_HESSIAN_ROWS - 1) / MM_LOGISTIC_HESSIAN_ROWS : 1;
-	nR = n * (size_t) f.R;
-
-	count = mm_alloc0(sizeof(size_t) * k);
-	f.cw = mm_alloc(sizeof(double) * k);
-	if (count == NULL || f.cw == NULL)
-	{
-		mm_free(count);
-		return no_memory(&f, err);
-	}
-	for (i = 0; i < n; i++)
-	{
-		if (y[i] < 0 || y[i] >= k)
-		{
-			mm_free(count);
-			fit_free(&f);
-			return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "class index %d out of range", (int) y[i]);
-		}
-		count[y[i]]++;
-	}
-	for (c = 0; c < k; c++)
-	{
-		if (count[c] == 0)
-		{
-			mm_free(count);
-			fit_free(&f);
-			return mm_fail(err, MM_ERR_INVALID_INPUT, c, "class %d has no training rows", c);
-		}
-		f.cw[c] = opt->balanced ? (double) n / ((double) k * (double) count[c]) : 1.0;
-	}
-	f.wsum = 0.0;
-	for (c = 0; c < k; c++)
-		f.wsum += f.cw[c] * (double) count[c];
-	mm_free(count);
-
-	f.beta = mm_alloc0(sizeof(double) * f.m);
-	f.beta_try = mm_alloc(sizeof(double) * f.m);
-	f.eta = mm_alloc0(sizeof(double) * nR);
-	f.eta_try = mm_alloc(sizeof(double) * nR);
-	f.prob = mm_alloc(sizeof(double) * nR);
-	f.prob_try = mm_alloc(sizeof(double) * nR);
-	f.delta = mm_alloc(sizeof(double) * nR);
-	f.grad = mm_alloc(sizeof(double) * f.m);
-	f.hess = mm_alloc(sizeof(double) * f.m * f.m);
-	f.grad_try = mm_alloc(sizeof(double) * f.m);
-	f.hess_try = mm_alloc(sizeof(double) * f.m * f.m);
-	f.work = mm_alloc(sizeof(double) * f.m * f.m);
-	f.eig = mm_alloc(sizeof(double) * f.m);
-	f.step = mm_alloc(sizeof(double) * f.m);
-	if (!f.beta || !f.beta_try || !f.eta || !f.eta_try || !f.prob || !f.prob_try ||
-		!f.delta || !f.grad || !f.hess || !f.grad_try || !f.hess_try || !f.work || !f.eig || !f.step)
-		return no_memory(&f, err);
-
-	/*
-	 * Start from the point given, or from the intercepts of the classes'
-	 * (weighted) shares, the optimum with every coefficient zero: it saves
-	 * a step or two.
-	 */
 	if (opt->start != NULL)
 	{
-		for (r = 0; r < f.R; r++)
+		for (r = 0; r < f->R; r++)
 		{
 			for (j = 0; j < p; j++)
-				f.beta[r * f.d + j] = opt->start[r * (p + 1) + j];
+				f->beta[r * f->d + j] = opt->start[r * (p + 1) + j];
 			if (opt->fit_intercept)
-				f.beta[r * f.d + p] = opt->start[r * (p + 1) + p];
+				f->beta[r * f->d + p] = opt->start[r * (p + 1) + p];
 		}
-		for (i = 0; i < n; i++)
-			for (r = 0; r < f.R; r++)
-			{
-				double		eta = opt->fit_intercept ? f.beta[r * f.d + p] : 0.0;
-
-				for (j = 0; j < p; j++)
-					eta += x[i * p + j] * f.beta[r * f.d + j];
-				f.eta[i * f.R + r] = eta;
-			}
 	}
 	else if (opt->fit_intercept)
 	{
-		double		share[MM_MAX_CLASSES];
 		double		mean_log = 0.0;
 
-		for (c = 0; c < k; c++)
-			share[c] = 0.0;
-		for (i = 0; i < n; i++)
-			share[y[i]] += f.cw[y[i]];
-		for (c = 0; c < k; c++)
-			mean_log += log(share[c] / f.wsum) / k;
-		for (r = 0; r < f.R; r++)
-		{
-			int			cls = f.R == 1 ? 1 : r;
-			double		b0 = f.R == 1 ? log(share[1] / share[0]) : log(share[cls] / f.wsum) - mean_log;
-
-			f.beta[r * f.d + p] = b0;
-			for (i = 0; i < n; i++)
-				f.eta[i * f.R + r] = b0;
-		}
+		for (c = 0; c < f->k; c++)
+			mean_log += log(cw[c] * count[c] / f->wsum) / f->k;
+		for (r = 0; r < f->R; r++)
+			f->beta[r * f->d + p] = f->R == 1 ? log(cw[1] * count[1] / (cw[0] * count[0])) :
+				log(cw[r] * count[r] / f->wsum) - mean_log;
 	}
-	probabilities(&f, f.eta, f.prob);
-	(void) point_pass(&f, 0, 0.0, f.stride, f.grad, f.hess);
-	obj = NAN;					/* the objective, computed only when a step needs it */
-	polish = -1;				/* decided once the gradient rule is met */
+}
+
+/*
+ * Sets up f over data: the shape, the class weights from the counts, the
+ * working arrays, the start.
+ */
+static MmErrorCode
+prepare(Fit *f, MmDataSource *data, int k, const MmLogisticOptions *opt, MmError *err)
+{
+	int			p = data->p;
+	double	   *count;
+	double		n = 0.0;
+	size_t		size,
+				loss_size;
+	MmErrorCode rc;
+	int			c;
+
+	memset(f, 0, sizeof(*f));
+	if (k < 2)
+		return mm_fail(err, MM_ERR_CONSTANT_TARGET, -1, "the training rows hold one class only");
+	if (p < 1)
+		return mm_fail(err, MM_ERR_TOO_FEW_ROWS, -1, "no training rows");
+	f->data = data;
+	f->p = p;
+	f->k = k;
+	f->R = mm_logistic_rows(k);
+	f->d = p + (opt->fit_intercept ? 1 : 0);
+	f->m = f->R * f->d;
+	f->opt = opt;
+	if (f->m > MM_LOGISTIC_MAX_PARAMS)
+		return mm_fail(err, MM_ERR_INVALID_INPUT, -1,
+					   "a logistic regression of %d classes over %d columns has %d coefficients, more than %d",
+					   k, p, f->m, MM_LOGISTIC_MAX_PARAMS);
+
+	count = mm_alloc(sizeof(double) * k);
+	if (count == NULL)
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory fitting a logistic regression");
+	if ((rc = count_classes(data, k, count, err)) != MM_OK)
+	{
+		mm_free(count);
+		return rc;
+	}
+	f->arg = mm_alloc0(sizeof(double) * mm_logistic_arg_len(k, f->m));
+	if (f->arg == NULL)
+	{
+		mm_free(count);
+		return no_memory(f, err);
+	}
+	f->arg[MM_LOGISTIC_ARG_K] = k;
+	f->arg[MM_LOGISTIC_ARG_D] = f->d;
+	for (c = 0; c < k; c++)
+		n += count[c];
+	f->wsum = 0.0;
+	for (c = 0; c < k; c++)
+	{
+		class_weights(f)[c] = opt->balanced ? n / ((double) k * count[c]) : 1.0;
+		f->wsum += class_weights(f)[c] * count[c];
+	}
+
+	f->arg[MM_LOGISTIC_ARG_FULL] = 1.0;
+	size = mm_logistic_newton_pass.state_size(p, f->arg);
+	f->arg[MM_LOGISTIC_ARG_FULL] = 0.0;
+	loss_size = mm_logistic_newton_pass.state_size(p, f->arg);
+	f->beta = mm_alloc0(sizeof(double) * f->m);
+	f->beta_try = mm_alloc(sizeof(double) * f->m);
+	f->state = mm_alloc(size);
+	f->state_try = mm_alloc(size);
+	f->loss_state = mm_alloc(loss_size);
+	f->grad = mm_alloc(sizeof(double) * f->m);
+	f->grad_try = mm_alloc(sizeof(double) * f->m);
+	f->work = mm_alloc(sizeof(double) * f->m * f->m);
+	f->eig = mm_alloc(sizeof(double) * f->m);
+	f->step = mm_alloc(sizeof(double) * f->m);
+	if (!f->beta || !f->beta_try || !f->state || !f->state_try || !f->loss_state || !f->grad ||
+		!f->grad_try || !f->work || !f->eig || !f->step)
+	{
+		mm_free(count);
+		return no_memory(f, err);
+	}
+	start(f, count);
+	mm_free(count);
+	return MM_OK;
+}
+
+/* The objective at parameters b, by a loss-only pass, into *obj. */
+static MmErrorCode
+loss_at(Fit *f, const double *b, double *obj, MmError *err)
+{
+	MmErrorCode rc = newton_pass(f, b, 0, f->loss_state, err);
+
+	if (rc != MM_OK)
+		return rc;
+	*obj = objective(f, f->loss_state, b);
+	if (!isfinite(*obj))
+		return mm_fail(err, MM_ERR_NUMERIC, -1, "the log-loss is not finite");
+	return MM_OK;
+}
+
+/*
+ * Backs off from an overshooting step by halving t (from 1/2) until the
+ * objective, obj at the current point, falls by Armijo's rule, judged by
+ * loss-only passes; then runs the full pass where it lands, whose
+ * objective goes to *landed.  Sets *t to the step taken (0: none was).
+ */
+static MmErrorCode
+back_off(Fit *f, double obj, double slope, double *t, double *landed, MmError *err)
+{
+	int			h,
+				j;
+
+	*t = 1.0;
+	for (h = 1; h < MAX_HALVINGS; h++)
+	{
+		MmErrorCode rc;
+
+		*t *= 0.5;
+		for (j = 0; j < f->m; j++)
+			f->beta_try[j] = f->beta[j] - *t * f->step[j];
+		if ((rc = loss_at(f, f->beta_try, landed, err)) != MM_OK)
+			return rc;
+		if (*landed <= obj - ARMIJO * *t * slope)
+			return newton_pass(f, f->beta_try, 1, f->state_try, err);
+	}
+	*t = 0.0;
+	return MM_OK;
+}
+
+/* Fits a logistic regression (see logistic.h). */
+MmErrorCode
+mm_logistic_fit_source(MmDataSource *data, int k, const MmLogisticOptions *opt,
+					   MmClassifier *out, MmError *err)
+{
+	Fit			f;
+	double		obj,
+				last_move = INFINITY;
+	int			p,
+				r,
+				j,
+				nstat;
+	MmErrorCode rc;
+
+	if ((rc = prepare(&f, data, k, opt, err)) != MM_OK)
+		return rc;
+	p = f.p;
+	if ((rc = newton_pass(&f, f.beta, 1, f.state, err)) != MM_OK)
+	{
+		fit_free(&f);
+		return rc;
+	}
+	gradient(&f, f.state, f.beta, f.grad);
+	if (!isfinite(gradient_size(&f, f.grad)))
+		return not_finite(&f, err);
+	obj = NAN;					/* the objective at beta, computed only when a step needs it */
 	out->converged = 0;
 	out->n_iter = 0;
 	while (out->n_iter < opt->max_iter)
 	{
 		int			last;
-		double		slope,
+		double		slope = 0.0,
+					end_slope = 0.0,
+					obj_try,
 					t = 1.0,
-					end_slope;
-		int			h,
-					accepted = 0;
+					move;
 
 		mm_check_interrupts();
-		last = gradient_size(&f) <= opt->tol;
+		last = gradient_size(&f, f.grad) <= opt->tol;
+		if (last)
+			out->converged = 1;
 		if (!solve_step(&f))
 			break;
-		slope = 0.0;
 		for (j = 0; j < f.m; j++)
 			slope += f.grad[j] * f.step[j];
 		if (!(slope > 0.0))
 		{
 			/* no descent left along the step: the gradient is as small as rounding allows */
-			out->converged = last || slope == 0.0;
+			out->converged = out->converged || slope == 0.0;
 			break;
 		}
 
 		/*
-		 * The full step first, judged by the slope of the objective at its
-		 * end: the objective is convex along the step, so a slope still
-		 * descending there means it fell all the way.  That needs the
-		 * probabilities there but no logarithm, and the same pass leaves
-		 * the gradient and Hessian the next step starts from.
+		 * The full step first.  Its pass leaves the gradient and Hessian
+		 * the next step starts from; it is accepted when the objective
+		 * still descends at its end (the objective is convex along the
+		 * step, so it fell all the way, whatever the rounding of the loss
+		 * would say), which needs no loss.  Otherwise the loss decides: the
+		 * step is accepted when the objective fell by Armijo's rule or,
+		 * from a converged point, whose decrease is below the objective's
+		 * rounding, when it is no worse; else it backs off.
 		 */
 		for (j = 0; j < f.m; j++)
 			f.beta_try[j] = f.beta[j] - f.step[j];
-		end_slope = point_pass(&f, 1, 1.0, f.stride, f.grad_try, f.hess_try);
-		if (!isfinite(end_slope))
+		if ((rc = newton_pass(&f, f.beta_try, 1, f.state_try, err)) != MM_OK)
 		{
 			fit_free(&f);
-			return mm_fail(err, MM_ERR_NUMERIC, -1, "the log-loss is not finite");
+			return rc;
 		}
-		if (end_slope >= 0.0)
+		gradient(&f, f.state_try, f.beta_try, f.grad_try);
+		for (j = 0; j < f.m; j++)
+			end_slope += f.grad_try[j] * f.step[j];
+		if (!isfinite(end_slope))
+			return not_finite(&f, err);
+		obj_try = NAN;
+		if (!(end_slope >= 0.0))
 		{
-			accepted = 1;
-			obj = NAN;
-			swap(&f.grad, &f.grad_try);
-			swap(&f.hess, &f.hess_try);
-		}
-		else
-		{
-			/* the step overshoots the minimum along its line: back off by the objective */
-			if (isnan(obj))
-				obj = loss_and_prob(&f, f.eta, f.prob) + penalty(&f, f.beta);
-			for (h = 0; h < MAX_HALVINGS; h++, t *= 0.5)
-			{
-				double		trial;
-
-				for (j = 0; j < f.m; j++)
-					f.beta_try[j] = f.beta[j] - t * f.step[j];
-				for (i = 0; i < nR; i++)
-					f.eta_try[i] = f.eta[i] - t * f.delta[i];
-				trial = loss_and_prob(&f, f.eta_try, f.prob_try) + penalty(&f, f.beta_try);
-
-				/*
-				 * From a converged point the decrease is below the
-				 * objective's rounding, so the full step only has to not
-				 * make it worse.
-				 */
-				if (trial <= obj - ARMIJO * t * slope ||
-					(last && h == 0 && trial <= obj + 1e-13 * fabs(obj)))
-				{
-					obj = trial;
-					accepted = 1;
-					break;
-				}
-			}
-			if (accepted && !isfinite(obj))
+			if ((isnan(obj) && (rc = loss_at(&f, f.beta, &obj, err)) != MM_OK) ||
+				(rc = loss_at(&f, f.beta_try, &obj_try, err)) != MM_OK)
 			{
 				fit_free(&f);
-				return mm_fail(err, MM_ERR_NUMERIC, -1, "the log-loss is not finite");
+				return rc;
 			}
-			/* the full step's pass already holds its gradient and Hessian */
-			if (accepted && t == 1.0)
+			if (!(obj_try <= obj - ARMIJO * slope || (last && obj_try <= obj + 1e-13 * fabs(obj))))
 			{
-				swap(&f.grad, &f.grad_try);
-				swap(&f.hess, &f.hess_try);
+				if ((rc = back_off(&f, obj, slope, &t, &obj_try, err)) != MM_OK)
+				{
+					fit_free(&f);
+					return rc;
+				}
+				if (t == 0.0)
+					break;
+				gradient(&f, f.state_try, f.beta_try, f.grad_try);
 			}
 		}
-		if (!accepted)
+		move = relative_move(&f);
+		swap(&f.beta, &f.beta_try);
+		swap(&f.state, &f.state_try);
+		swap(&f.grad, &f.grad_try);
+		obj = obj_try;
+		out->n_iter++;
+		if (opt->progress != NULL)
+			opt->progress(opt->progress_arg, out->n_iter);
+		if (gradient_size(&f, f.grad) <= opt->tol)
+			out->converged = 1;
+
+		/*
+		 * A full step that leaves nothing of the way to the optimum is
+		 * convergence, whatever tol (which may ask for a gradient below
+		 * its rounding); so is a step stalled in that rounding.
+		 */
+		if (t == 1.0 && (move <= SETTLED_STEP ||
+						 (isfinite(last_move) && move < last_move &&
+						  move * (move / last_move) <= SETTLED_STEP)))
 		{
-			out->converged = last;
+			out->converged = 1;
 			break;
 		}
-		swap(&f.beta, &f.beta_try);
-		swap(&f.eta, &f.eta_try);
-		swap(&f.prob, &f.prob_try);
-		out->n_iter++;
-		if (last)
-		{
-			/*
-			 * The step from a converged point only sharpens the digits:
-			 * enough for a penalized fit, whose answer is scikit-learn's
-			 * tolerance.  An unpenalized fit's statistics describe the
-			 * maximum-likelihood estimate itself, so it goes on to where
-			 * Newton's steps stop moving the coefficients, unless the
-			 * classes are separated and no such estimate exists.
-			 */
-			out->converged = 1;
-			if (polish < 0)
-				polish = opt->alpha == 0.0 && !all_correct(&f);
-			if (!polish || settled(&f, t))
-				break;
-		}
-		if (t < 1.0)
-			(void) point_pass(&f, 0, 0.0, f.stride, f.grad, f.hess);
+		if (last && t == 1.0 && move <= STALLED_STEP && move >= 0.5 * last_move)
+			break;
+
+		/*
+		 * Unpenalized, classes that the scores separate have no finite
+		 * optimum: the coefficients would grow without bound, so the fit
+		 * stops once the gradient rule is met.
+		 */
+		if (last && opt->alpha == 0.0 && f.state[MM_LOGISTIC_STATE_WRONG] == 0.0)
+			break;
+		last_move = t == 1.0 ? move : INFINITY;
 	}
 
 	out->n_rows = f.R;
@@ -827,9 +768,26 @@ mm_logistic_fit(const double *x, const int32_t *y, size_t n, int p, int k,
 	 * hyperplane separating the classes: without a penalty, no finite
 	 * maximum-likelihood estimate exists then.
 	 */
-	out->separated = opt->alpha == 0.0 && all_correct(&f);
+	out->separated = opt->alpha == 0.0 && f.state[MM_LOGISTIC_STATE_WRONG] == 0.0;
 	if (opt->alpha == 0.0 && !opt->balanced && out->converged)
 		inference(&f, out);
 	fit_free(&f);
 	return MM_OK;
+}
+
+/* Fits a logistic regression on rows in memory (see logistic.h). */
+MmErrorCode
+mm_logistic_fit(const double *x, const int32_t *y, size_t n, int p, int k,
+				const MmLogisticOptions *opt, MmClassifier *out, MmError *err)
+{
+	MmRows		rows;
+	MmDataSource source;
+
+	rows.n = n;
+	rows.p = p;
+	rows.x = x;
+	rows.y = y;
+	rows.t = NULL;
+	mm_memory_source(&source, &rows);
+	return mm_logistic_fit_source(&source, k, opt, out, err);
 }

@@ -1,6 +1,6 @@
 /*
  * logistic.h: logistic regression, binary and multinomial, by Newton's method
- * on data held in memory.
+ * as a driver loop of passes over a data source (logistic_passes.h).
  */
 #ifndef MM_LOGISTIC_H
 #define MM_LOGISTIC_H
@@ -10,6 +10,7 @@
 
 #include "mmcore.h"
 #include "model.h"
+#include "source.h"
 
 /* How a logistic regression is fitted (scikit-learn's meaning, alpha = 1 / C). */
 typedef struct MmLogisticOptions
@@ -19,9 +20,10 @@ typedef struct MmLogisticOptions
 	int			balanced;		/* weight class c by n / (k n_c) */
 	int			max_iter;		/* Newton steps at most */
 	/*
-	 * On the largest entry of the mean loss's gradient: where a penalized
-	 * fit stops (after one more step), and where an unpenalized one starts
-	 * its last steps to the maximum-likelihood estimate's rounding level.
+	 * On the largest entry of the mean loss's gradient: a fit whose gradient
+	 * falls below it has converged.  It goes on all the same until Newton's
+	 * steps stop moving the coefficients, so that its answer is the optimum
+	 * itself, the same whatever order the rows come in.
 	 */
 	double		tol;
 	/*
@@ -37,18 +39,15 @@ typedef struct MmLogisticOptions
 	 * search starts each candidate from its neighbour's fit.
 	 */
 	const double *start;
+	/* called after each Newton step (may be NULL) */
+	void		(*progress) (void *arg, int iteration);
+	void	   *progress_arg;
 } MmLogisticOptions;
 
 /*
- * Rows the Hessian of one Newton step is computed on, at most: beyond it a
- * regular subsample stands in (the gradient always uses every row, so the
- * answer is the same optimum; only the path to it changes).
- */
-#define MM_LOGISTIC_HESSIAN_ROWS 65536
-
-/*
- * Fits a logistic regression on n rows of p transformed features (x,
- * row-major) with class indexes y in [0, k).  Two classes give one row of
+ * Fits a logistic regression on the rows of data (p transformed features,
+ * classes in [0, k): class indexes, or a numeric target holding them), one
+ * Newton step a pass.  Two classes give one row of
  * coefficients for the last class; more give one row per class (softmax).
  * Fills the coefficients, the fitting record and, for unweighted,
  * unregularized fits, standard errors, z statistics and p-values (NaN
@@ -57,6 +56,10 @@ typedef struct MmLogisticOptions
  * first row, whose own stay NaN.  The classes themselves are the caller's
  * to fill.
  */
+extern MmErrorCode mm_logistic_fit_source(MmDataSource *data, int k, const MmLogisticOptions *opt,
+										  MmClassifier *out, MmError *err);
+
+/* The same over n rows in memory (x row-major, class indexes y), through a source in memory. */
 extern MmErrorCode mm_logistic_fit(const double *x, const int32_t *y, size_t n, int p, int k,
 								   const MmLogisticOptions *opt, MmClassifier *out,
 								   MmError *err);

@@ -342,7 +342,12 @@ sample_offer(MmLsView *v, int part, uint64_t key, const double *row)
 		sample_compact(v, part);
 }
 
-/* Widens a part's range to m rows held as d columns, stride apart. */
+/*
+ * Widens a part's range to m rows held as d columns, stride apart.  Four
+ * running extremes per column instead of one: a single one is a chain of
+ * dependent comparisons, which costs the training pass more than the fold.
+ * The rows hold no NaN, so the extremes do not depend on how they are split.
+ */
 static void
 range_add(MmLsView *v, int part, const double *cols, int m, int stride)
 {
@@ -354,16 +359,28 @@ range_add(MmLsView *v, int part, const double *cols, int m, int stride)
 	for (j = 0; j < v->d; j++)
 	{
 		const double *c = cols + (size_t) j * stride;
-		double		a = lo[j],
-					b = hi[j];
+		double		a[4] = {lo[j], lo[j], lo[j], lo[j]},
+					b[4] = {hi[j], hi[j], hi[j], hi[j]};
+		int			k;
 
-		for (r = 0; r < m; r++)
+		for (r = 0; r + 4 <= m; r += 4)
+			for (k = 0; k < 4; k++)
+			{
+				a[k] = c[r + k] < a[k] ? c[r + k] : a[k];
+				b[k] = c[r + k] > b[k] ? c[r + k] : b[k];
+			}
+		for (; r < m; r++)
 		{
-			a = c[r] < a ? c[r] : a;
-			b = c[r] > b ? c[r] : b;
+			a[0] = c[r] < a[0] ? c[r] : a[0];
+			b[0] = c[r] > b[0] ? c[r] : b[0];
 		}
-		lo[j] = a;
-		hi[j] = b;
+		for (k = 1; k < 4; k++)
+		{
+			a[0] = a[k] < a[0] ? a[k] : a[0];
+			b[0] = b[k] > b[0] ? b[k] : b[0];
+		}
+		lo[j] = a[0];
+		hi[j] = b[0];
 	}
 }
 
@@ -427,58 +444,67 @@ mm_ls_add(MmLsView *view, const double *v, const uint8_t *isnull)
 	mm_ls_add_hashed(view, v, isnull, NULL);
 }
 
-void
-mm_ls_add_hashed(MmLsView *view, const double *v, const uint8_t *isnull, const uint64_t *row_hash)
+/*
+ * Counts what is wrong with a row: NULL and non-finite values per column,
+ * then the row as skipped for its features or its target.  Returns 1 when
+ * the row is usable.
+ */
+static int
+row_usable(MmLsView *view, const double *v, const uint8_t *isnull)
 {
 	MmLsHeader *h = view->head;
 	int			p = view->p,
 				j,
 				bad_feature = 0,
 				bad_target;
-	uint64_t	hash,
-				draw;
-	int			part;
 
-	h->rows_seen++;
-	if (isnull != NULL)
+	for (j = 0; j < p; j++)
 	{
-		for (j = 0; j < p; j++)
-			if (isnull[j])
-			{
-				view->null_count[j]++;
-				bad_feature = 1;
-			}
-	}
-	{
-		/* the common case, every value finite, without a branch per value */
-		double		check = 0.0;
-
-		for (j = 0; j < p; j++)
-			if (isnull == NULL || !isnull[j])
-				check += v[j] * 0.0;
-		if (check != 0.0)		/* NaN: some value was NaN or infinite */
-			for (j = 0; j < p; j++)
-				if ((isnull == NULL || !isnull[j]) && !isfinite(v[j]))
-				{
-					view->nonfinite_count[j]++;
-					bad_feature = 1;
-				}
+		if (isnull != NULL && isnull[j])
+		{
+			view->null_count[j]++;
+			bad_feature = 1;
+		}
+		else if (!isfinite(v[j]))
+		{
+			view->nonfinite_count[j]++;
+			bad_feature = 1;
+		}
 	}
 	bad_target = !isfinite(v[p]);
 	if (bad_target)
 		view->nonfinite_count[p]++;
 	if (bad_feature)
-	{
 		h->rows_bad_features++;
-		return;
-	}
-	if (bad_target)
-	{
+	else if (bad_target)
 		h->rows_bad_target++;
-		return;
-	}
+	return !bad_feature && !bad_target;
+}
 
-	hash = row_hash != NULL ? *row_hash : mm_row_hash(v, view->d);
+void
+mm_ls_add_hashed(MmLsView *view, const double *v, const uint8_t *isnull, const uint64_t *row_hash)
+{
+	MmLsHeader *h = view->head;
+	uint64_t	hash,
+				draw;
+	int			part;
+
+	h->rows_seen++;
+	if (isnull == NULL && row_hash == NULL)
+	{
+		/* the common case: the hash's own loop says whether every value is finite */
+		int			nonfinite;
+
+		hash = mm_row_hash_finite(v, view->d, &nonfinite);
+		if (nonfinite && !row_usable(view, v, NULL))
+			return;
+	}
+	else
+	{
+		if (!row_usable(view, v, isnull))
+			return;
+		hash = row_hash != NULL ? *row_hash : mm_row_hash(v, view->d);
+	}
 	h->fingerprint += hash;
 	draw = mm_row_draw(hash, h->salt);
 	part = mm_draw_is_test(draw, h->test_size) ? 1 : 0;

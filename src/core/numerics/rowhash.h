@@ -57,6 +57,34 @@ mm_row_hash(const double *values, int n)
 	return mm_mix64(acc);
 }
 
+/*
+ * mm_row_hash of n doubles, and in *nonfinite whether any is NaN or
+ * infinite: one loop over the bits serves both, without the chain of
+ * floating-point operations a finiteness test in doubles takes.
+ */
+static inline uint64_t
+mm_row_hash_finite(const double *values, int n, int *nonfinite)
+{
+	const uint64_t exponent = UINT64_C(0x7ff0000000000000);
+	uint64_t	acc = (uint64_t) n;
+	int			bad = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		uint64_t	x;
+
+		memcpy(&x, &values[i], sizeof(x));
+		bad |= (x & exponent) == exponent;
+		/* -0.0 hashes as 0.0 */
+		x = (x << 1) == 0 ? 0 : x;
+		x = (x ^ (MM_HASH_GOLDEN * (uint64_t) (i + 1))) * MM_HASH_LANE;
+		acc += x ^ (x >> 32);
+	}
+	*nonfinite = bad;
+	return mm_mix64(acc);
+}
+
 /* The per-seed salt the split and sample derive from. */
 static inline uint64_t
 mm_seed_salt(int64_t seed)

@@ -6,6 +6,8 @@
  */
 #include "sourcepasses.h"
 
+#include "column_stats.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -106,4 +108,4 @@ const MmPass mm_pass_column_summary = {
 	.check = summary_check,
 };
 
-const MmPass *const mm_source_passes[] = {&mm_pass_column_summary, NULL};
+const MmPass *const mm_source_passes[] = {&mm_pass_column_summary, &mm_pass_column_stats, NULL};

@@ -12,6 +12,9 @@
  * constant column need.  Its state is 2 + 3 (p + 1) doubles: the width
  * p + 1, n, then the sums, the minimums and the maximums.  Merged in any order it gives the
  * same bits whenever the sums are exact (integers below 2^53).
+ *
+ * The column statistics (column_stats.h) add per column the missing
+ * values, the variance and a quantile sketch: what preprocessing fits.
  */
 #ifndef MM_SOURCEPASSES_H
 #define MM_SOURCEPASSES_H
@@ -19,6 +22,7 @@
 #include "source.h"
 
 #define MM_SOURCE_PASS_SUMMARY 0
+#define MM_SOURCE_PASS_COLUMN_STATS 1
 
 extern const MmPass mm_pass_column_summary;
 

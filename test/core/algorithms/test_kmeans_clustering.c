@@ -1,7 +1,7 @@
 /*
  * test_kmeans_clustering.c: k-means' table.  Its fit gives the very bits
  * of mm_kmeans_fit with the same options, and predicts the nearest center;
- * it refuses more clusters than rows and needs the rows in memory; the
+ * it refuses more clusters than rows and fits from passes alone; the
  * artifact and the document carry a fitted model so that it gives every
  * row the same cluster and distances.
  */
@@ -67,10 +67,39 @@ test_kmeans_more_clusters_than_rows(void **state)
 	free_data(&d);
 }
 
+/* A source that runs passes in memory but does not hand out its rows. */
+static const MmRows *
+no_rows(MmDataSource *self)
+{
+	return NULL;
+}
+
+/* Without the rows at hand, the fit from the passes alone is the same. */
 static void
 test_fit_without_rows(void **state)
 {
-	assert_fit_needs_rows("kmeans");
+	const MmAlgorithm *a = ALGO("kmeans");
+	Data		d = make_data(500, 2, 2, 8);
+	MmFitContext ctx;
+	MmDataSource src;
+	MmParams	params;
+	MmModel		m = shell(a, 2),
+				alone = shell(a, 2);
+	int64_t    *sizes;
+	MmError		err;
+
+	context(&ctx, &src, &params, a, &d, 0);
+	assert_int_equal(a->fit(&ctx, &m, &err), MM_OK);
+	sizes = ctx.report.sizes;
+	src.rows = no_rows;
+	assert_int_equal(a->fit(&ctx, &alone, &err), MM_OK);
+	assert_true(same(KM(&m)->centers, KM(&alone)->centers, 8 * 2));
+	assert_memory_equal(sizes, ctx.report.sizes, sizeof(int64_t) * 8);
+	a->free(m.fit);
+	a->free(alone.fit);
+	mm_free(sizes);
+	mm_free(ctx.report.sizes);
+	free_data(&d);
 }
 
 /* A fitted model reads back from either codec with its fit's record, and clusters every row the same. */

@@ -1,52 +1,93 @@
 /*
  * test_linear_svm.c: the linear SVM's table.  Its fit gives the very bits
- * of mm_svm_fit with the same options; it needs the rows in memory; the
- * artifact and the document carry a fitted model with either loss, its
- * variant included, so that it scores and decides the same, without
- * probabilities.  The payload's prediction by hand is
- * test_linear_classifier.c's.
+ * of mm_svm_primal_fit (the squared hinge, the default) or mm_svm_fit (the
+ * hinge) with the same options; the hinge needs the rows in memory, the
+ * squared hinge only passes; the artifact and the document carry a fitted
+ * model with either loss, its variant included, so that it scores and
+ * decides the same, without probabilities.  The payload's prediction by
+ * hand is test_linear_classifier.c's.
  */
 #include "algotest.h"
 
 #include "svm.h"
+#include "svm_primal.h"
 
 static void
 test_fit_linear_svm(void **state)
 {
 	const MmAlgorithm *a = ALGO("linear_svm");
 	Data		d = make_data(300, 2, 2, 4);
-	MmFitContext ctx;
-	MmDataSource src;
-	MmParams	params;
-	MmModel		m = shell(a, 2);
-	MmSvmOptions o = {0};
-	MmClassifier want = {0};
-	MmError		err;
+	int			hinge;
 
-	context(&ctx, &src, &params, a, &d, 2);
-	assert_int_equal(mm_param_set_string(&params, mm_param_index(a, "loss"), "squared_hinge", 13, &err),
-					 MM_OK);
-	assert_int_equal(a->fit(&ctx, &m, &err), MM_OK);
-	o.C = 1.0;
-	o.squared_hinge = 1;
-	o.fit_intercept = 1;
-	o.max_iter = 1000;
-	o.tol = 1e-4;
-	o.seed = 42;
-	assert_int_equal(mm_svm_fit(d.x, d.y, d.n, 2, 2, &o, &want, &err), MM_OK);
-	assert_int_equal(CLS(&m)->variant, 1);
-	assert_true(same(CLS(&m)->coef, want.coef, 2));
-	assert_true(same(CLS(&m)->intercept, want.intercept, 1));
-	assert_int_equal(ctx.report.n_iter, want.n_iter);
-	a->free(m.fit);
-	free_classifier(&want);
+	for (hinge = 0; hinge < 2; hinge++)
+	{
+		MmFitContext ctx;
+		MmDataSource src;
+		MmParams	params;
+		MmModel		m = shell(a, 2);
+		MmSvmOptions o = {0};
+		MmClassifier want = {0};
+		MmError		err;
+
+		context(&ctx, &src, &params, a, &d, 2);
+		if (hinge)
+			assert_int_equal(mm_param_set_string(&params, mm_param_index(a, "loss"), "hinge", 5, &err),
+							 MM_OK);
+		assert_int_equal(a->fit(&ctx, &m, &err), MM_OK);
+		o.C = 1.0;
+		o.squared_hinge = !hinge;
+		o.fit_intercept = 1;
+		o.max_iter = 1000;
+		o.tol = 1e-4;
+		o.seed = 42;
+		if (hinge)
+			assert_int_equal(mm_svm_fit(d.x, d.y, d.n, 2, 2, &o, &want, &err), MM_OK);
+		else
+			assert_int_equal(mm_svm_primal_fit(&src, 2, &o, &want, &err), MM_OK);
+		assert_int_equal(CLS(&m)->variant, !hinge);
+		assert_true(same(CLS(&m)->coef, want.coef, 2));
+		assert_true(same(CLS(&m)->intercept, want.intercept, 1));
+		assert_int_equal(ctx.report.n_iter, want.n_iter);
+		assert_int_equal(ctx.report.converged, want.converged);
+		a->free(m.fit);
+		free_classifier(&want);
+	}
 	free_data(&d);
+}
+
+/*
+ * A source that runs passes but holds no rows, as a relation's aggregate:
+ * the squared hinge fits over it, the hinge refuses it, saying why.
+ */
+static const MmRows *
+no_rows(MmDataSource *self)
+{
+	return NULL;
 }
 
 static void
 test_fit_without_rows(void **state)
 {
-	assert_fit_needs_rows("linear_svm");
+	const MmAlgorithm *a = ALGO("linear_svm");
+	Data		d = make_data(300, 2, 2, 5);
+	MmFitContext ctx;
+	MmDataSource src;
+	MmParams	params;
+	MmModel		m = shell(a, 2);
+	MmError		err;
+
+	context(&ctx, &src, &params, a, &d, 2);
+	src.rows = no_rows;
+	assert_int_equal(a->fit(&ctx, &m, &err), MM_OK);
+	assert_true(ctx.report.converged);
+	a->free(m.fit);
+	m = shell(a, 2);
+	assert_int_equal(mm_param_set_string(&params, mm_param_index(a, "loss"), "hinge", 5, &err), MM_OK);
+	assert_int_equal(a->fit(&ctx, &m, &err), MM_ERR_UNSUPPORTED);
+	assert_non_null(strstr(err.message, "in memory"));
+	if (m.fit)
+		a->free(m.fit);
+	free_data(&d);
 }
 
 /* Fitted models of both losses, one binary and one over three classes, read back the same. */

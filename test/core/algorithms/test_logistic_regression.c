@@ -1,8 +1,8 @@
 /*
  * test_logistic_regression.c: logistic regression's table.  Its fit gives
  * the very bits of mm_logistic_fit with the same options, from its own
- * start or from the warm start the table hands out; it needs the rows in
- * memory; the artifact and the document carry a fitted model, binary or
+ * start or from the warm start the table hands out; it needs no more than
+ * passes from its source, whose rows it never asks for; the artifact and the document carry a fitted model, binary or
  * multinomial, so that it scores, decides and gives probabilities the same.
  * The payload's prediction by hand is test_linear_classifier.c's.
  */
@@ -67,10 +67,42 @@ test_fit_logistic_regression(void **state)
 	free_data(&d);
 }
 
-static void
-test_fit_without_rows(void **state)
+/* A source that runs passes over rows in memory (impl) but does not hand the rows out. */
+static MmErrorCode
+passes_only(MmDataSource *self, const MmPass *pass, const void *arg, void *state, MmError *err)
 {
-	assert_fit_needs_rows("logistic_regression");
+	MmDataSource *inner = self->impl;
+
+	return inner->run(inner, pass, arg, state, err);
+}
+
+/* From a source of passes alone the fit is the one in memory, bit for bit. */
+static void
+test_fit_from_passes(void **state)
+{
+	const MmAlgorithm *a = ALGO("logistic_regression");
+	Data		d = make_data(500, 3, 2, 9);
+	MmFitContext ctx;
+	MmDataSource src,
+				far;
+	MmParams	params;
+	MmModel		near = shell(a, 3),
+				there = shell(a, 3);
+	MmError		err;
+
+	context(&ctx, &src, &params, a, &d, 2);
+	assert_int_equal(a->fit(&ctx, &near, &err), MM_OK);
+	memset(&far, 0, sizeof(far));
+	far.p = 3;
+	far.run = passes_only;
+	far.impl = &src;
+	ctx.data = &far;
+	assert_int_equal(a->fit(&ctx, &there, &err), MM_OK);
+	assert_true(same(CLS(&near)->coef, CLS(&there)->coef, 3));
+	assert_true(same(CLS(&near)->intercept, CLS(&there)->intercept, 1));
+	a->free(near.fit);
+	a->free(there.fit);
+	free_data(&d);
 }
 
 /* Fitted binary and multinomial models read back from either codec and predict the same bits. */
@@ -106,7 +138,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fit_logistic_regression),
-		cmocka_unit_test(test_fit_without_rows),
+		cmocka_unit_test(test_fit_from_passes),
 		cmocka_unit_test(test_codecs_carry_fit),
 	};
 

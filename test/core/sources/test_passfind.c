@@ -7,6 +7,7 @@
  */
 #include "testutil.h"
 
+#include "column_stats.h"
 #include "sourcepasses.h"
 
 /* A pass no list holds. */
@@ -41,9 +42,10 @@ test_algorithm_passes(void **state)
 		assert_null(mm_pass_find(id, i));
 		assert_null(mm_pass_find(id, -1));
 	}
-	/* linear regression, the elastic net and PCA list the moments pass */
-	assert_true(listed >= 3);
-	assert_null(mm_pass_find(ARTIFACT_ID("kmeans"), 0));
+	/* linear regression, the elastic net and PCA list the moments pass, k-means its four */
+	assert_true(listed >= 7);
+	assert_non_null(mm_pass_find(ARTIFACT_ID("kmeans"), 3));
+	assert_null(mm_pass_find(ARTIFACT_ID("kmeans"), 4));
 }
 
 /* The source's own passes, under MM_PASS_SOURCE_ID or behind any algorithm's. */
@@ -53,7 +55,8 @@ test_source_passes(void **state)
 	int			found = -1;
 
 	assert_ptr_equal(mm_pass_find(MM_PASS_SOURCE_ID, MM_SOURCE_PASS_SUMMARY), &mm_pass_column_summary);
-	assert_null(mm_pass_find(MM_PASS_SOURCE_ID, 1));
+	assert_ptr_equal(mm_pass_find(MM_PASS_SOURCE_ID, MM_SOURCE_PASS_COLUMN_STATS), &mm_pass_column_stats);
+	assert_null(mm_pass_find(MM_PASS_SOURCE_ID, MM_SOURCE_PASS_COLUMN_STATS + 1));
 	assert_null(mm_pass_find(MM_PASS_SOURCE_ID, -1));
 
 	assert_int_equal(mm_pass_index(MM_PASS_SOURCE_ID, &mm_pass_column_summary, &found),

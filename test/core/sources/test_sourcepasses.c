@@ -44,7 +44,7 @@ static void
 test_listed(void **state)
 {
 	assert_ptr_equal(mm_source_passes[MM_SOURCE_PASS_SUMMARY], pass);
-	assert_null(mm_source_passes[1]);
+	assert_null(mm_source_passes[MM_SOURCE_PASS_COLUMN_STATS + 1]);
 	assert_string_equal(pass->name, "column_summary");
 	assert_null(pass->arg_size);
 	assert_int_equal(pass->state_size(P, NULL), sizeof(double) * LEN);
