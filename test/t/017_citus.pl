@@ -64,8 +64,11 @@ is($coordinator->safe_psql('postgres', q{SELECT count(*) FROM pg_dist_shard WHER
 	'32', 'the table is spread over 32 shards');
 
 # Algorithms trained on both tables: a name, mm_train's arguments after the
-# relation, and how the two models are compared.  Linear models compare their
-# coefficients, others what mm_transform makes of the local rows.
+# relation, how the two models are compared and to what relative tolerance
+# (1e-9 unless said), and, for those that still read the rows through the
+# coordinator, why (the check that they do not is then a TODO).  Linear
+# models compare their coefficients, others what mm_transform makes of the
+# local rows.
 my $numeric = q{exclude => ARRAY['id', 'city', 'label']};
 my @cases = (
 	{ name => 'ols', args => qq{'y', algorithm => 'linear_regression', $numeric}, compare => 'coefficients' },
@@ -73,6 +76,9 @@ my @cases = (
 	  compare => 'coefficients' },
 	{ name => 'pca', args => q{NULL, algorithm => 'pca', exclude => ARRAY['id', 'city', 'label', 'y']},
 	  compare => 'transform' },
+	{ name => 'logit', args => q{'label', algorithm => 'logistic_regression', exclude => ARRAY['id', 'city', 'y']},
+	  compare => 'coefficients', tolerance => 1e-6,
+	  reads_rows => 'logistic regression reads its rows into memory, through the coordinator' },
 );
 
 # The queries a statement sent to the shards of dist that read its rows
@@ -108,12 +114,16 @@ for my $case (@cases)
 	});
 	is($ret, 0, "$name trains on the distributed table") or diag($err);
 	my @raw = raw_reads($err);
-	ok(scalar(grep { /dist_\d+/ } ($err =~ /NOTICE:\s+issuing (.*)$/mg)) > 0 && !@raw,
-		"$name reads the shards through partial aggregates only")
-	  or diag(join("\n", @raw));
+	{
+		local $TODO = $case->{reads_rows};
+		ok(scalar(grep { /dist_\d+/ } ($err =~ /NOTICE:\s+issuing (.*)$/mg)) > 0 && !@raw,
+			"$name reads the shards through partial aggregates only")
+		  or $TODO or diag(join("\n", @raw));
+	}
 	$coordinator->safe_psql('postgres', qq{SELECT version FROM mm_train('${name}_local', 'local', $case->{args})});
 	my $diff = $coordinator->safe_psql('postgres', sprintf($compare_sql->{ $case->{compare} }, $name));
-	cmp_ok($diff, '<', 1e-9, "$name on the shards equals $name on the local copy ($case->{compare})");
+	my $tolerance = $case->{tolerance} // 1e-9;
+	cmp_ok($diff, '<', $tolerance, "$name on the shards equals $name on the local copy ($case->{compare}, to $tolerance)");
 }
 
 # the sample is sized from the rows the shards' statistics count, as the local table's are
