@@ -84,6 +84,33 @@ COMMENT ON FUNCTION mm_train_progress IS 'where each running training is (needs 
 CREATE VIEW mm.train_progress AS SELECT * FROM @extschema@.mm_train_progress();
 COMMENT ON VIEW mm.train_progress IS 'one row per running training: its phase, passes, iterations, rows read and time so far';
 GRANT SELECT ON mm.train_progress TO PUBLIC;
+-- Training in passes over a relation (issue 14: every pass an aggregate on the
+-- shards): the pass aggregate's form for rows with text features and class
+-- labels, whose header carries the fitted design each row goes through, and
+-- the split of such a row, for the queries that count categories and labels
+-- per part.  The argument types are fixed, as a distributed database needs
+-- them to push the aggregate down.
+CREATE FUNCTION mm_pass_accum(state bytea, pass bytea, y float8, x float8[], c text[])
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'mm_pass_accum_text'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE mm_pass(pass bytea, y float8, x float8[], c text[]) (
+    SFUNC = mm_pass_accum,
+    STYPE = bytea,
+    COMBINEFUNC = mm_pass_combine,
+    FINALFUNC = mm_pass_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE mm_pass(bytea, float8, float8[], text[])
+    IS 'one pass of a fit over the rows of a part of the split, text features and labels through the fitted design';
+
+CREATE FUNCTION mm_pass_part(pass bytea, y float8, x float8[], c text[])
+RETURNS int
+AS 'MODULE_PATHNAME', 'mm_pass_part'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION mm_pass_part(bytea, float8, float8[], text[])
+    IS 'the part of the split a row falls in (0 training, 1 held out), as mm_pass splits it';
 
 -- Citus: aggregates that push down to the shards.  mm_cv_stats with the
 -- features in one array: a fixed signature, which a distributed database

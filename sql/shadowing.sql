@@ -249,6 +249,12 @@ SELECT model, version, algorithm, deployed
 SELECT model, version, algorithm, deployed
   FROM mm_train('shd_shape', 'public.shd_lin', NULL, algorithm => 'pca',
                 features => ARRAY['x1', 'x2'], test_size => 0);
+-- in passes over the relation: mm_pass with text and mm_pass_part
+SET modelmgr.train_in_passes = on;
+SELECT model, version, algorithm, deployed
+  FROM mm_train('shd_passes', 'public.shd_lin', 'y', algorithm => 'linear_regression',
+                features => ARRAY['x1', 'x2', 'city'], preprocess => '{"x2": {"scale": "minmax"}}');
+RESET modelmgr.train_in_passes;
 SELECT model, version, algorithm, deployed FROM mm_retrain('shd_price');
 RESET search_path;
 SELECT what, count(*) AS calls FROM public.shadow_calls WHERE at >= :'phase' GROUP BY what ORDER BY what;
@@ -437,7 +443,8 @@ SELECT (SELECT pg_catalog.count(*) FROM mm.models WHERE model LIKE 'shd\_%') AS 
        (SELECT pg_catalog.count(*) FROM mm.train_progress) AS training_now;
 SELECT m AS dropped
   FROM unnest(ARRAY['shd_price', 'shd_plain', 'shd_grade', 'shd_svm', 'shd_band', 'shd_groups', 'shd_shape',
-                    'shd_tuned_lin', 'shd_tuned_cls', 'shd_copy', 'shd_roll']) m, LATERAL mm_drop_model(m);
+                    'shd_passes', 'shd_tuned_lin', 'shd_tuned_cls', 'shd_copy', 'shd_roll']) m,
+       LATERAL mm_drop_model(m);
 RESET search_path;
 SELECT what, count(*) AS calls FROM public.shadow_calls WHERE at >= :'phase' GROUP BY what ORDER BY what;
 SELECT count(*) AS models_left FROM mm.models WHERE model LIKE 'shd\_%';

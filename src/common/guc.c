@@ -20,6 +20,16 @@ int			mm_max_monitor_workers = 2;
 bool		mm_monitor_enabled = true;
 bool		mm_tune_progress_notices = false;
 bool		mm_train_progress_notices = false;
+int			mm_train_in_passes = MM_PASSES_AUTO;
+
+static const struct config_enum_entry train_in_passes_options[] = {
+	{"auto", MM_PASSES_AUTO, false},
+	{"on", MM_PASSES_ON, false},
+	{"off", MM_PASSES_OFF, false},
+	{"true", MM_PASSES_ON, true},
+	{"false", MM_PASSES_OFF, true},
+	{NULL, 0, false}
+};
 
 /* Hands the thread limit to the core, which knows no GUC. */
 static void
@@ -63,6 +73,16 @@ MmGucInit(void)
 							1048576, 1024, INT_MAX,
 							PGC_SUSET, GUC_UNIT_KB,
 							NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("modelmgr.train_in_passes",
+							 "Whether a training reads its rows in passes over the relation.",
+							 "auto trains in passes when the rows would not fit modelmgr.max_train_memory "
+							 "or the relation is distributed; on always does, refusing algorithms that "
+							 "need their rows in memory; off never does.",
+							 &mm_train_in_passes,
+							 MM_PASSES_AUTO, train_in_passes_options,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 
 	DefineCustomIntVariable("modelmgr.training_threads",
 							"Threads a training may use for its passes over rows in memory.",

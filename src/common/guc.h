@@ -16,6 +16,16 @@ extern bool mm_monitor_enabled;
 extern bool mm_tune_progress_notices;
 extern bool mm_train_progress_notices;
 
+/* modelmgr.train_in_passes: where a training's rows are read (fit.c) */
+typedef enum MmTrainInPasses
+{
+	MM_PASSES_AUTO,				/* in passes when the rows would not fit memory, or are distributed */
+	MM_PASSES_ON,				/* always in passes; algorithms that cannot are refused */
+	MM_PASSES_OFF				/* in memory, as before */
+} MmTrainInPasses;
+
+extern int	mm_train_in_passes;
+
 extern void MmGucInit(void);
 
 #endif							/* MM_GUC_H */

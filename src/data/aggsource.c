@@ -32,11 +32,9 @@ static MmErrorCode
 moments_run(MmDataSource *self, const MmPass *pass, const void *arg, void *state, MmError *err)
 {
 	const AggregateSource *as = self->impl;
-	const MmLinearMomentsArg *a = arg;
-
 	if (pass != &mm_linear_moments_pass && as->rows != NULL)
 		return as->rows->run(as->rows, pass, arg, state, err);
-	if (pass != &mm_linear_moments_pass || (a != NULL && a->center != NULL))
+	if (pass != &mm_linear_moments_pass || arg != NULL)
 		return mm_fail(err, MM_ERR_UNSUPPORTED, -1,
 					   "the training aggregate does not run pass \"%s\"", pass->name);
 	pass->init(state, self->p, arg);

@@ -16,6 +16,10 @@
  * never trusted.  The per-column counts are checked in full where states
  * are merged or read.  mm_pass_final hands the last partial block of rows
  * to the pass, so the aggregate's result is a finished state.
+ *
+ * The form with text columns, mm_pass(pass, y, x, c), whose header carries
+ * a design, is in passtext.c; it shares the state, the combine and the final
+ * function.
  */
 #include "postgres.h"
 
@@ -28,6 +32,7 @@
 
 #include "aggstate.h"
 #include "mmcore.h"
+#include "model.h"
 #include "passagg.h"
 #include "passstate.h"
 #include "rowhash.h"
@@ -41,8 +46,8 @@ PG_FUNCTION_INFO_V1(mm_pass_header);
 PG_FUNCTION_INFO_V1(mm_pass_result);
 
 /* The pass a state belongs to, the state checked (in full or not) against it. */
-static const MmPass *
-state_pass(const void *buf, Size len, bool full)
+const MmPass *
+MmPassStatePass(const void *buf, Size len, bool full)
 {
 	MmError		err;
 	int			artifact_id,
@@ -71,8 +76,23 @@ bytea *
 MmPassHeader(int artifact_id, int index, int p, int target, double test_size, int32 seed,
 			 const void *arg, size_t arg_len)
 {
+	return MmPassHeaderDesign(artifact_id, index, p, target, test_size, seed, arg, arg_len,
+							  0, 0, NULL, 0);
+}
+
+/*
+ * A pass header as MmPassHeader makes it, with a design (passdesign.h) of
+ * design_len bytes over raw_p source features and the part of the split
+ * the pass sees; design NULL for none.
+ */
+bytea *
+MmPassHeaderDesign(int artifact_id, int index, int p, int target, double test_size, int32 seed,
+				   const void *arg, size_t arg_len, int raw_p, int part, const void *design,
+				   size_t design_len)
+{
 	const MmPass *pass = mm_pass_find(artifact_id, index);
 	bytea	   *header;
+	size_t		size;
 	MmError		err;
 
 	if (pass == NULL)
@@ -83,18 +103,22 @@ MmPassHeader(int artifact_id, int index, int p, int target, double test_size, in
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("test_size must be at least 0 and less than 1, not %g", test_size)));
-	if (p < 1 || p > MM_MAX_FEATURES)
+	if (p < 1 || p > (design != NULL ? MM_MAX_DESIGN : MM_MAX_FEATURES))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("a pass reads between 1 and %d features, not %d", MM_MAX_FEATURES, p)));
+				 errmsg("a pass reads between 1 and %d features, not %d",
+						design != NULL ? MM_MAX_DESIGN : MM_MAX_FEATURES, p)));
 	if (arg_len > MM_PASS_MAX_ARG)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("the arg of a pass has at most %d bytes, not %zu", MM_PASS_MAX_ARG, arg_len)));
-	header = palloc(VARHDRSZ + mm_pass_spec_size(arg_len));
-	SET_VARSIZE(header, VARHDRSZ + mm_pass_spec_size(arg_len));
+	size = design != NULL ? mm_pass_spec_design_size(arg_len, design_len) : mm_pass_spec_size(arg_len);
+	header = palloc(VARHDRSZ + size);
+	SET_VARSIZE(header, VARHDRSZ + size);
 	mm_pass_spec_write(VARDATA(header), artifact_id, index, p, (MmPassTarget) target, test_size,
 					   mm_seed_salt(seed), arg, arg_len);
+	if (design != NULL)
+		mm_pass_spec_set_design(VARDATA(header), raw_p, part, design, design_len);
 	/* the state's size checks the arg against the pass */
 	if (mm_pass_state_size((MmPassSpec *) VARDATA(header), pass, &err) == 0)
 		ereport(ERROR,
@@ -150,8 +174,8 @@ pass_row_buffer(FunctionCallInfo fcinfo, int p)
 }
 
 /* A new state in aggcxt from the pass header in argument 1. */
-static bytea *
-state_from_header(FunctionCallInfo fcinfo, MemoryContext aggcxt, const MmPass **pass)
+bytea *
+MmPassNewState(FunctionCallInfo fcinfo, MemoryContext aggcxt, const MmPass **pass)
 {
 	bytea	   *arg = PG_GETARG_BYTEA_PP(1);
 	Size		len = VARSIZE_ANY_EXHDR(arg);
@@ -182,19 +206,26 @@ state_from_header(FunctionCallInfo fcinfo, MemoryContext aggcxt, const MmPass **
  * Errors unless the pass header in argument 1 is the one the state was made
  * from: a pass's arg is the same on every row.
  */
-static void
-require_same_pass(FunctionCallInfo fcinfo, const MmPassStateView *v)
+void
+MmPassRequireSameHeader(FunctionCallInfo fcinfo, const MmPassStateView *v)
 {
 	bytea	   *arg = PG_GETARG_BYTEA_PP(1);
 	const char *bytes = VARDATA_ANY(arg);
 	Size		len = VARSIZE_ANY_EXHDR(arg);
 	const MmPassSpec *spec = &v->head->spec;
+	const MmPassDesignRef *ref = v->design;
 
-	/* the state's copy of the header differs in its magic only */
-	if (len != mm_pass_spec_size(spec->arg_len) ||
+	/*
+	 * the state's copy of the header differs in its magic only; it names its
+	 * design by the design's hash, checked against the bytes once per state
+	 */
+	if (len != (ref != NULL ? mm_pass_spec_design_size(spec->arg_len, ref->design_len) :
+				mm_pass_spec_size(spec->arg_len)) ||
 		memcmp(bytes + sizeof(uint32), (const char *) spec + sizeof(uint32),
 			   sizeof(MmPassSpec) - sizeof(uint32)) != 0 ||
-		(spec->arg_len > 0 && memcmp(bytes + sizeof(MmPassSpec), v->arg, spec->arg_len) != 0))
+		(spec->arg_len > 0 && memcmp(bytes + sizeof(MmPassSpec), v->arg, spec->arg_len) != 0) ||
+		(ref != NULL && memcmp(bytes + sizeof(MmPassSpec) + spec->arg_len, ref,
+							   offsetof(MmPassDesignRef, rows_untransformed)) != 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the pass header of mm_pass changed between rows"),
@@ -226,7 +257,7 @@ mm_pass_accum(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 	{
-		state = state_from_header(fcinfo, aggcxt, &pass);
+		state = MmPassNewState(fcinfo, aggcxt, &pass);
 		buf = (char *) state + MM_STATE_OFFSET;
 	}
 	else
@@ -235,10 +266,15 @@ mm_pass_accum(PG_FUNCTION_ARGS)
 
 		state = PG_GETARG_BYTEA_P(0);
 		buf = MmStateWritable(&state, &len);
-		pass = state_pass(buf, len, false);
+		pass = MmPassStatePass(buf, len, false);
 	}
 	mm_pass_state_view(buf, &view);
-	require_same_pass(fcinfo, &view);
+	MmPassRequireSameHeader(fcinfo, &view);
+	if (view.design != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a pass header with a design needs the text columns too"),
+				 errhint("Call mm_pass(pass, y, x, c).")));
 
 	x = PG_GETARG_ARRAYTYPE_P(3);
 	p = MmFloat8ArrayLength(x, "x");
@@ -272,8 +308,8 @@ mm_pass_combine(PG_FUNCTION_ARGS)
 	b = PG_GETARG_BYTEA_P(1);
 	pa = MmStateWritable(&a, &alen);
 	pb = MmStatePayload(b, &blen);
-	pass = state_pass(pa, alen, true);
-	if (state_pass(pb, blen, true) != pass || !mm_pass_state_compatible(pa, pb))
+	pass = MmPassStatePass(pa, alen, true);
+	if (MmPassStatePass(pb, blen, true) != pass || !mm_pass_state_compatible(pa, pb))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("cannot combine states of different passes, args or splits")));
@@ -301,7 +337,7 @@ finished_copy(bytea *state, MmPassStateView *view, const MmPass **pass)
 	copy = MmStateAlloc(CurrentMemoryContext, size - (MM_STATE_OFFSET - VARHDRSZ));
 	memcpy(VARDATA(copy), VARDATA_ANY(state), size);
 	buf = MmStatePayload(copy, &len);
-	*pass = state_pass(buf, len, true);
+	*pass = MmPassStatePass(buf, len, true);
 	mm_pass_state_view(buf, view);
 	mm_pass_state_finish(view, *pass);
 	return copy;
@@ -368,8 +404,8 @@ mm_pass_result(PG_FUNCTION_ARGS)
 	values[4] = Int64GetDatum(view.head->rows_null_target);
 	values[5] = Int64GetDatum(view.head->rows_bad_features);
 	values[6] = Int64GetDatum(view.head->rows_bad_target);
-	values[7] = PointerGetDatum(count_array(view.null_count, view.p));
-	values[8] = PointerGetDatum(count_array(view.nonfinite_count, view.p + 1));
+	values[7] = PointerGetDatum(count_array(view.null_count, view.counts_p));
+	values[8] = PointerGetDatum(count_array(view.nonfinite_count, view.counts_p + 1));
 	values[9] = PointerGetDatum(pass_state);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }

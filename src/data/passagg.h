@@ -6,11 +6,21 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
+
 #include "passstate.h"
 #include "source.h"
 
 extern bytea *MmPassHeader(int artifact_id, int index, int p, int target, double test_size,
 						   int32 seed, const void *arg, size_t arg_len);
+extern bytea *MmPassHeaderDesign(int artifact_id, int index, int p, int target, double test_size,
+								 int32 seed, const void *arg, size_t arg_len, int raw_p, int part,
+								 const void *design, size_t design_len);
 extern bytea *MmPassStateFromDatum(Datum datum, MmPassStateView *view, const MmPass **pass);
+
+/* For the aggregate's other forms (passtext.c). */
+extern const MmPass *MmPassStatePass(const void *buf, Size len, bool full);
+extern bytea *MmPassNewState(FunctionCallInfo fcinfo, MemoryContext aggcxt, const MmPass **pass);
+extern void MmPassRequireSameHeader(FunctionCallInfo fcinfo, const MmPassStateView *view);
 
 #endif							/* MM_PASSAGG_H */

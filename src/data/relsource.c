@@ -17,6 +17,16 @@
  * statement's snapshot, so they see the same rows even while others write.
  * The source holds no rows: rows() is NULL, and n_rows is the training
  * rows the last pass saw (0 before the first).
+ *
+ * A source with a design (MmRelationSourceDesign, for training in passes,
+ * fitpasses.c) runs the aggregate's form with text columns instead,
+ *
+ *   SELECT <schema>.mm_pass($1, <y>, ARRAY[<numbers>]::float8[], ARRAY[<text>]::text[])
+ *     FROM <relation> r
+ *
+ * whose header carries the fitted design each row goes through
+ * (passtext.c); its passes see the part of the split it is set to, and it
+ * keeps what the last pass counted for the fit's checks.
  */
 #include "postgres.h"
 
@@ -45,6 +55,11 @@ typedef struct RelationSource
 	int32		seed;
 	MmPassTarget target;
 	char	   *query;
+	/* with a design: its bytes, and the part of the split the passes see */
+	const void *design;
+	size_t		design_len;
+	int			part;
+	MmPassCounts counts;		/* what the last pass counted */
 } RelationSource;
 
 /* The pass query over src (see the file comment). */
@@ -62,6 +77,77 @@ pass_query(const MmSource *src, const char *schema)
 		appendStringInfo(&q, "%s%s", j ? ", " : "",
 						 MmFeatureExpression(src, j, "r"));
 	appendStringInfo(&q, "]::pg_catalog.float8[]) FROM %s r", src->qualified);
+	return q.data;
+}
+
+/* Keeps what a pass counted, for the fit's checks. */
+static void
+keep_counts(RelationSource *rs, const MmPassStateView *view)
+{
+	int			c = view->counts_p;
+
+	rs->counts.head = *view->head;
+	if (rs->counts.null_count == NULL)
+	{
+		rs->counts.null_count = palloc(sizeof(int64) * c);
+		rs->counts.nonfinite_count = palloc(sizeof(int64) * (c + 1));
+	}
+	memcpy(rs->counts.null_count, view->null_count, sizeof(int64) * c);
+	memcpy(rs->counts.nonfinite_count, view->nonfinite_count, sizeof(int64) * (c + 1));
+	/* the preprocessing's fit refused NULLs it does not impute: the rest overflowed */
+	if (view->design->rows_untransformed > 0)
+	{
+		const char *name = rs->src->features[Max(view->design->untransformed_feature, 0)];
+
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("feature \"%s\" is not finite after preprocessing", name),
+				 errdetail("A value of %s, scaled by the training part's statistics, overflows.", name),
+				 errhint("Clip the feature with preprocess => '{\"%s\": {\"clip\": {\"z\": 10}}}'.",
+						 name)));
+	}
+}
+
+/* The SQL expression of src's target as a design pass reads it in y. */
+char *
+MmPassTargetExpression(const MmSource *src, int target, MmLabelKind label_kind, const char *alias)
+{
+	const char *col;
+
+	if (target == MM_PASS_TARGET_NONE || label_kind == MM_LABEL_TEXT)
+		return "0::pg_catalog.float8";
+	col = quote_identifier(src->target);
+	/* number labels are whole and within 2^53, checked before: a double holds them exactly */
+	if (target == MM_PASS_TARGET_CLASS && label_kind == MM_LABEL_BOOLEAN)
+		return psprintf("(%s.%s)::pg_catalog.int4::pg_catalog.float8", alias, col);
+	return psprintf("(%s.%s)::pg_catalog.float8", alias, col);
+}
+
+/* The x and c arguments of a design pass (see relsource.h). */
+char *
+MmPassRowArguments(const MmSource *src, int target, MmLabelKind label_kind, const char *alias)
+{
+	StringInfoData q;
+	int			j,
+				n_text = 0;
+
+	initStringInfo(&q);
+	appendStringInfoString(&q, "ARRAY[");
+	for (j = 0; j < src->nfeatures; j++)
+		appendStringInfo(&q, "%s%s", j ? ", " : "",
+						 src->feature_kinds[j] == MM_FEATURE_CATEGORICAL ? "NULL::pg_catalog.float8" :
+						 MmFeatureExpression(src, j, alias));
+	appendStringInfoString(&q, "]::pg_catalog.float8[], ARRAY[");
+	for (j = 0; j < src->nfeatures; j++)
+		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
+			appendStringInfo(&q, "%s%s", n_text++ ? ", " : "", MmFeatureExpression(src, j, alias));
+	if (target == MM_PASS_TARGET_CLASS && label_kind == MM_LABEL_TEXT)
+		appendStringInfo(&q, "%s(%s.%s)::pg_catalog.text", n_text++ ? ", " : "", alias,
+						 quote_identifier(src->target));
+	/* an empty ARRAY[] has no type to cast from */
+	if (n_text == 0)
+		appendStringInfoString(&q, "NULL::pg_catalog.text");
+	appendStringInfoString(&q, "]::pg_catalog.text[]");
 	return q.data;
 }
 
@@ -84,9 +170,15 @@ relation_run(MmDataSource *self, const MmPass *pass, const void *arg, void *stat
 	/* workers find a pass by where it is listed: one that is not cannot run here */
 	if (index < 0)
 		elog(ERROR, "pass \"%s\" is not listed for algorithm %d", pass->name, rs->artifact_id);
-	arg_len = pass->arg_size != NULL ? pass->arg_size(self->p, arg, SIZE_MAX) : 0;
-	values[0] = PointerGetDatum(MmPassHeader(listed_id, index, self->p, rs->target, rs->test_size,
-											 rs->seed, arg, arg_len));
+	arg_len = pass->arg_size != NULL && arg != NULL ? pass->arg_size(self->p, arg, SIZE_MAX) : 0;
+	/* an arg that cannot travel as bytes would be lost on the way: the pass runs here only */
+	if (arg != NULL && arg_len == 0)
+		return mm_fail(err, MM_ERR_UNSUPPORTED, -1,
+					   "pass \"%s\" takes an arg that cannot reach other processes", pass->name);
+	values[0] = PointerGetDatum(MmPassHeaderDesign(listed_id, index, self->p, rs->target,
+												   rs->test_size, rs->seed, arg, arg_len,
+												   rs->src->nfeatures, rs->part, rs->design,
+												   rs->design_len));
 	ereport(DEBUG1, (errmsg_internal("modelmgr pass \"%s\": %s", pass->name, rs->query)));
 	MmTrainProgressPassStart(pass->name);
 	if (MmSpiRun(rs->query, 1, types, values, NULL, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
@@ -99,10 +191,14 @@ relation_run(MmDataSource *self, const MmPass *pass, const void *arg, void *stat
 	copy = MmPassStateFromDatum(result, &view, &returned);
 	if (returned != pass || view.head->pass_size != pass->state_size(self->p, arg))
 		elog(ERROR, "pass query returned the state of another pass");
-	MmCheckRowCounts(view.p, view.null_count, view.nonfinite_count,
-					 (double) (view.head->rows_train + view.head->rows_test), rs->src);
+	/* a design's rows are checked by the fit, which knows what it imputes */
+	if (rs->design == NULL)
+		MmCheckRowCounts(view.p, view.null_count, view.nonfinite_count,
+						 (double) (view.head->rows_train + view.head->rows_test), rs->src);
+	else
+		keep_counts(rs, &view);
 	memcpy(state, view.pass_state, view.head->pass_size);
-	self->n_rows = (size_t) view.head->rows_train;
+	self->n_rows = (size_t) (rs->part ? view.head->rows_test : view.head->rows_train);
 	MmTrainProgressPassEnd(view.head->rows_seen);
 	pfree(copy);
 	SPI_freetuptable(SPI_tuptable);
@@ -114,6 +210,53 @@ static const MmRows *
 relation_rows(MmDataSource *self)
 {
 	return NULL;
+}
+
+/* The pass query of a design source (see the file comment). */
+static char *
+design_query(const MmSource *src, const char *schema, int target, MmLabelKind label_kind)
+{
+	return psprintf("SELECT %s.mm_pass($1, %s, %s) FROM %s r", schema,
+					MmPassTargetExpression(src, target, label_kind, "r"),
+					MmPassRowArguments(src, target, label_kind, "r"), src->qualified);
+}
+
+void
+MmRelationSourceDesign(MmDataSource *out, const MmSource *src, int artifact_id, double test_size,
+					   int32 seed, const void *design, size_t design_len, int design_width,
+					   int target, MmLabelKind label_kind)
+{
+	RelationSource *rs = palloc0(sizeof(RelationSource));
+
+	rs->src = src;
+	rs->artifact_id = artifact_id;
+	rs->test_size = test_size;
+	rs->seed = seed;
+	rs->target = (MmPassTarget) target;
+	rs->design = design;
+	rs->design_len = design_len;
+	rs->query = design_query(src, MmExtensionSchema(), target, label_kind);
+	memset(out, 0, sizeof(*out));
+	out->p = design_width;
+	out->run = relation_run;
+	out->rows = relation_rows;
+	out->impl = rs;
+}
+
+/* Makes the source's passes see part (0 training, 1 held out) of the split. */
+void
+MmRelationSourceSetPart(MmDataSource *source, int part)
+{
+	((RelationSource *) source->impl)->part = part;
+}
+
+/* What the source's last pass counted; NULL before its first. */
+const MmPassCounts *
+MmRelationSourceCounts(MmDataSource *source)
+{
+	RelationSource *rs = source->impl;
+
+	return rs->counts.null_count != NULL ? &rs->counts : NULL;
 }
 
 /*

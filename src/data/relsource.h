@@ -7,9 +7,41 @@
 #include "postgres.h"
 
 #include "columns.h"
+#include "model.h"
+#include "passstate.h"
 #include "source.h"
 
 extern void MmRelationSource(MmDataSource *out, const MmSource *src, int artifact_id,
 							 double test_size, int32 seed);
+
+/* What the last pass of a relation source counted (passstate.h), per source feature. */
+typedef struct MmPassCounts
+{
+	MmPassStateHeader head;
+	int64	   *null_count;		/* per source feature */
+	int64	   *nonfinite_count;	/* per source feature, then the target */
+} MmPassCounts;
+
+/*
+ * A data source over src whose rows go through a design (passdesign.h) of
+ * design_len bytes, design_width columns wide, before a pass sees them:
+ * target says what the pass reads as the target (a number, a class label
+ * of label_kind, or none).  Text features and text labels travel in the
+ * aggregate's text array.  The passes see the training part until
+ * MmRelationSourceSetPart says otherwise.
+ */
+extern void MmRelationSourceDesign(MmDataSource *out, const MmSource *src, int artifact_id,
+								   double test_size, int32 seed, const void *design,
+								   size_t design_len, int design_width, int target,
+								   MmLabelKind label_kind);
+extern void MmRelationSourceSetPart(MmDataSource *source, int part);
+extern const MmPassCounts *MmRelationSourceCounts(MmDataSource *source);
+
+/* The SQL expression of src's target as a design pass reads it in y. */
+extern char *MmPassTargetExpression(const MmSource *src, int target, MmLabelKind label_kind,
+									const char *alias);
+/* The x and c arguments of a design pass over src's row alias: ARRAY[...]::float8[], ARRAY[...]::text[]. */
+extern char *MmPassRowArguments(const MmSource *src, int target, MmLabelKind label_kind,
+								const char *alias);
 
 #endif							/* MM_RELSOURCE_H */

@@ -35,7 +35,7 @@
 #include "util.h"
 
 /* Training rows whose values give a baseline's quantiles, at most. */
-#define BASELINE_SAMPLE 20000
+#define BASELINE_SAMPLE MM_BASELINE_SAMPLE
 
 struct MmBaselineSample
 {
@@ -247,6 +247,18 @@ MmBaselineTake(const MmDataset *ds, const MmSource *src)
 			s->profile_json[j] = numeric_profile_json(ds->x[0] + j, n, p, s->rows + j, m);
 	}
 	return s;
+}
+
+/*
+ * Says that a sample's rows stand for rows_train training rows: a profile
+ * taken from a bounded sample of the relation (fitpasses.c) records the
+ * part's size, not the sample's.
+ */
+void
+MmBaselineSetRows(MmBaselineSample *s, int64 rows_train)
+{
+	if (s != NULL)
+		s->rows_train = rows_train;
 }
 
 /* NULL when the aggregate kept no sample (modelmgr.metric_sample_rows = 0). */

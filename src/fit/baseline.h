@@ -14,10 +14,14 @@
 
 typedef struct MmBaselineSample MmBaselineSample;
 
+/* Training rows whose values give a baseline's quantiles, at most. */
+#define MM_BASELINE_SAMPLE 20000
+
 extern MmBaselineSample *MmBaselineTake(const MmDataset *ds, const MmSource *src);
 extern MmBaselineSample *MmBaselineFromMoments(const MmLsView *view, const MmSource *src);
 extern MmBaselineSample *MmBaselineFromColumnStats(const void *stats, const MmSource *src,
 												   int64 rows_train, const double *rows, size_t m);
+extern void MmBaselineSetRows(MmBaselineSample *sample, int64 rows_train);
 extern char *MmBaselineFinish(MmBaselineSample *sample, const MmModel *model);
 extern double MmModelOutcome(const MmModel *model, const double *z, double *scratch);
 extern bool MmOutcomeIsCategorical(const MmModel *model);

@@ -161,23 +161,34 @@ MmCheckClasses(const MmDataset *ds, const MmSource *src)
 {
 	int64	   *train = palloc0(sizeof(int64) * Max(ds->nlabels, 1));
 	size_t		i;
-	int			c;
 
 	for (i = 0; i < ds->n[0]; i++)
 		train[ds->y[0][i]]++;
-	for (c = 0; c < ds->nlabels; c++)
+	MmCheckClassCounts(train, ds->nlabels, ds->labels, src);
+}
+
+/*
+ * Errors unless every one of nlabels classes (labels, in order) has
+ * training rows (train counts them) and there are at least two.
+ */
+void
+MmCheckClassCounts(const int64 *train, int nlabels, char **labels, const MmSource *src)
+{
+	int			c;
+
+	for (c = 0; c < nlabels; c++)
 		if (train[c] == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("class \"%s\" of target \"%s\" appears only in the held-out rows",
-							ds->labels[c], src->target),
+							labels[c], src->target),
 					 errdetail("A classifier cannot learn a class it never sees in training."),
 					 errhint("Lower test_size, pass another seed, or filter the class out.")));
-	if (ds->nlabels < 2)
+	if (nlabels < 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("target \"%s\" has only one class in the training rows: \"%s\"",
-						src->target, ds->labels[0]),
+						src->target, labels[0]),
 				 errhint("A classifier needs rows of at least two classes.")));
 }
 

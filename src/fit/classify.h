@@ -15,6 +15,8 @@
 
 extern MmLabelKind MmLabelKindOf(Oid type);
 extern void MmCheckClasses(const MmDataset *ds, const MmSource *src);
+extern void MmCheckClassCounts(const int64 *train, int nlabels, char **labels,
+							   const MmSource *src);
 extern void MmClassificationResults(const MmFitOutcome *in, MmTrained *out);
 extern Jsonb *MmEvaluateClassifier(const MmModel *model, MmSource *src);
 

@@ -1,7 +1,7 @@
 /*
  * fit.c: training one algorithm, whichever it is, through its table.
  *
- * The rows come one of two ways.  Usually they are read into memory
+ * The rows come one of three ways.  Usually they are read into memory
  * (dataset.c), checked as the task needs (classes, targets, an empty
  * part), profiled for the baseline, preprocessed (preprocess.c), and the
  * algorithm's fit runs over the training part through a source in memory.
@@ -9,10 +9,14 @@
  * says so, aggsource.c) and a model without preprocessing or text features
  * instead fit from the one-pass training aggregate (momentspass.c), which
  * PostgreSQL runs in parallel and which never holds the rows; tuning hands
- * over the aggregate it made already.  Either way the fit's report becomes
- * the notices, the task's metrics (classify.c, regress.c, unsupervised.c)
- * score the model on both parts, and the version's record is filled the
- * same way for every algorithm.
+ * over the aggregate it made already.  Rows that would not fit memory, or
+ * lie on a distributed database's shards, are read in passes instead
+ * (fitpasses.c): aggregates that fit the preprocessing, then the
+ * algorithm's fit and the metrics over the rows put through it, never
+ * holding them; modelmgr.train_in_passes can force either way.  Each way
+ * the fit's report becomes the notices, the task's metrics (classify.c,
+ * regress.c, unsupervised.c) score the model on both parts, and the
+ * version's record is filled the same way for every algorithm.
  */
 #include "postgres.h"
 
@@ -29,6 +33,8 @@
 #include "dataset.h"
 #include "design.h"
 #include "fit.h"
+#include "fitpasses.h"
+#include "guc.h"
 #include "lsq.h"
 #include "mmcore.h"
 #include "model.h"
@@ -237,41 +243,55 @@ task_results(const MmFitOutcome *outcome, MmTrained *out)
 	}
 }
 
-/* Errors for rows read that the task cannot train on, before the preprocessing is fitted. */
-static void
-check_loaded(MmTask task, MmDataset *ds, const MmSource *src)
+/*
+ * Errors for rows read that the task cannot train on, before the
+ * preprocessing is fitted, from their counts: rows_read in all, n_train and
+ * n_test in the parts, nonfinite_target of them with a NaN or infinite
+ * target.  A classifier's classes are checked apart.
+ */
+void
+MmCheckTrainingRows(MmTask task, int64 nonfinite_target, int64 n_train, int64 n_test,
+					int64 rows_read, const MmSource *src)
 {
 	if (task == MM_TASK_CLASSIFICATION || task == MM_TASK_REGRESSION)
 	{
-		if (ds->nonfinite_target > 0)
+		if (nonfinite_target > 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg_plural("target \"%s\" is NaN or infinite in " INT64_FORMAT " row",
 								   "target \"%s\" is NaN or infinite in " INT64_FORMAT " rows",
-								   (unsigned long) ds->nonfinite_target, src->target,
-								   ds->nonfinite_target),
+								   (unsigned long) nonfinite_target, src->target,
+								   nonfinite_target),
 					 errhint("Filter those rows out, for example through a view.")));
-		if (ds->n[0] + ds->n[1] == 0)
+		if (n_train + n_test == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
-					 ds->rows_read == 0 ?
+					 rows_read == 0 ?
 					 errmsg("relation %s has no rows", src->display) :
 					 errmsg("target \"%s\" is null in every row of relation %s",
 							src->target, src->display)));
-		if (task == MM_TASK_CLASSIFICATION)
-		{
-			MmDatasetOrderLabels(ds);
-			MmCheckClasses(ds, src);
-		}
 		return;
 	}
-	if (ds->n[0] == 0)
+	if (n_train == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 ds->rows_read == 0 ?
+				 rows_read == 0 ?
 				 errmsg("relation %s has no rows", src->display) :
 				 errmsg("no rows of relation %s are left for training", src->display),
-				 ds->rows_read > 0 ? errhint("Lower test_size.") : 0));
+				 rows_read > 0 ? errhint("Lower test_size.") : 0));
+}
+
+/* Errors for rows read that the task cannot train on, before the preprocessing is fitted. */
+static void
+check_loaded(MmTask task, MmDataset *ds, const MmSource *src)
+{
+	MmCheckTrainingRows(task, ds->nonfinite_target, (int64) ds->n[0], (int64) ds->n[1],
+						ds->rows_read, src);
+	if (task == MM_TASK_CLASSIFICATION)
+	{
+		MmDatasetOrderLabels(ds);
+		MmCheckClasses(ds, src);
+	}
 }
 
 /* Errors for what the preprocessing left that the task cannot train on. */
@@ -387,6 +407,86 @@ fit_in_memory(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorit
 	out->fingerprint = ds.fingerprint;
 	out->baseline = MmBaselineFinish(baseline, &out->model);
 	MmDatasetFree(&ds);
+}
+
+/*
+ * Fits in passes over the relation, never holding its rows (fitpasses.c):
+ * the preprocessing from passes that discover and profile, the algorithm's
+ * fit over the rows put through it, the metrics by passes of the model.
+ */
+static void
+fit_in_passes(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorithm,
+			  const MmTrainContext *tctx, MmParams *params, MmTrained *out)
+{
+	MmPassesData pd;
+	MmPassMetrics pm;
+	MmFitReport report;
+	MmFitOutcome outcome;
+
+	MmPassesPrepare(spec, src, algorithm, params, &pd);
+	out->snapshot = pd.snapshot;
+	MmReportPreprocessFit(&pd.prep);
+	/* a width the params were checked against before the preprocessing narrowed it */
+	if (pd.n_design < src->nfeatures)
+		MmCheckParamsWidth(params, pd.n_design);
+
+	init_model(algorithm, src, pd.n_design, &out->model);
+	out->model.transform = pd.prep.transform;
+	out->model.categories = pd.prep.categories;
+	if (algorithm->task == MM_TASK_CLASSIFICATION)
+	{
+		MmLabels   *l = &out->model.labels;
+
+		l->n_classes = pd.labels.n;
+		l->label_kind = pd.label_kind;
+		l->classes = pd.labels.labels;
+		l->class_values = pd.label_kind == MM_LABEL_TEXT ? NULL : pd.labels.values;
+	}
+	run_fit(algorithm, spec, tctx, &pd.data, params, pd.labels.n, out, &report);
+	MmPassesMetrics(&pd, &out->model, &pm);
+
+	memset(&outcome, 0, sizeof(outcome));
+	outcome.spec = spec;
+	outcome.model = &out->model;
+	outcome.report = &report;
+	outcome.prep = &pd.prep;
+	outcome.passes = &pm;
+	task_results(&outcome, out);
+
+	out->fitted = pd.prep.json;
+	out->rows_read = pd.rows_read;
+	out->rows_train = pd.rows_train;
+	out->rows_test = pd.rows_test;
+	out->rows_skipped = rows_skipped(&out->model, pd.null_target, &pd.prep);
+	out->fingerprint = pd.fingerprint;
+	out->baseline = MmPassesBaseline(&pd, spec, &out->model);
+}
+
+/*
+ * Whether a training that would read its rows into memory trains in passes
+ * instead: as modelmgr.train_in_passes says; under auto, when the algorithm
+ * and preprocessing can, and the rows would not fit modelmgr.max_train_memory
+ * (the planner's estimate) or are distributed.  Rows tuning holds or keeps
+ * are always in memory.
+ */
+static bool
+use_passes(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm *algorithm,
+		   const MmTrainContext *ctx)
+{
+	const char *obstacle;
+
+	if (ctx->rows != NULL || ctx->keep_hashes || mm_train_in_passes == MM_PASSES_OFF)
+		return false;
+	obstacle = MmPassesObstacle(spec, src, algorithm);
+	if (mm_train_in_passes == MM_PASSES_ON && obstacle != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot train %s in passes", algorithm->name),
+				 errdetail("%s", obstacle),
+				 errhint("Set modelmgr.train_in_passes to auto or off to train in memory.")));
+	if (mm_train_in_passes == MM_PASSES_ON)
+		return true;
+	return obstacle == NULL && MmPassesPreferred(src);
 }
 
 /*
@@ -525,7 +625,12 @@ MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
 		   (MmAggregateServes(algorithm) && ctx->rows == NULL &&
 			MmPreprocessIsEmpty(spec->preprocess) && !has_text_feature(src))) &&
 		  fit_from_aggregate(fcinfo, spec, src, algorithm, ctx, &params, trained)))
-		fit_in_memory(spec, src, algorithm, ctx, &params, trained);
+	{
+		if (use_passes(spec, src, algorithm, ctx))
+			fit_in_passes(spec, src, algorithm, ctx, &params, trained);
+		else
+			fit_in_memory(spec, src, algorithm, ctx, &params, trained);
+	}
 	trained->algorithm = algorithm->name;
 	trained->task = mm_task_name(algorithm->task);
 	trained->params = MmParamsJson(&params);

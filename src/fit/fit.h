@@ -18,6 +18,7 @@
 #include "model.h"
 #include "params.h"
 #include "preprocess.h"
+#include "regmetrics.h"
 #include "trainspec.h"
 
 /* What an algorithm's training hands back for the version row. */
@@ -42,9 +43,26 @@ typedef struct MmTrained
 } MmTrained;
 
 /*
+ * A model's measures on the two parts, gathered by passes over the relation
+ * (fitpasses.c) when the rows were never in memory.
+ */
+typedef struct MmPassMetrics
+{
+	double		rows[2];		/* per part */
+	/* regression: the model's and the training mean's metrics per part */
+	MmRegressionMetrics model[2];
+	MmRegressionMetrics mean[2];
+	double		train_mean;
+	/* decomposition: the held-out part's moments of the design (d = width + 1), or NULL */
+	const double *test_moments;
+	int			moments_d;
+} MmPassMetrics;
+
+/*
  * What a task's metrics read once a model is fitted: the rows in memory
- * and their preprocessing, or the training aggregate (then ds and prep are
- * NULL).
+ * and their preprocessing, the training aggregate (then ds and prep are
+ * NULL), or the measures of passes over the relation with the preprocessing
+ * (ds and view NULL).
  */
 typedef struct MmFitOutcome
 {
@@ -54,6 +72,7 @@ typedef struct MmFitOutcome
 	const MmDataset *ds;
 	const MmPreprocessFit *prep;
 	const MmLsView *view;
+	const MmPassMetrics *passes;
 } MmFitOutcome;
 
 extern void MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
@@ -62,6 +81,8 @@ extern void MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmS
 extern void MmFitFromMoments(const MmTrainSpec *spec, const MmSource *src,
 							 const MmAlgorithm *algorithm, const double *moments, MmParams *params,
 							 MmModel *model);
+extern void MmCheckTrainingRows(MmTask task, int64 nonfinite_target, int64 n_train, int64 n_test,
+								int64 rows_read, const MmSource *src);
 extern bool MmAggregateHasConstantFeature(const MmLsView *view);
 extern void MmNoticeNoTestRows(double train_rows, double test_size);
 

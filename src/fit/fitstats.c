@@ -68,7 +68,15 @@ MmAppendOlsStatistics(StringInfo buf, const MmFitOutcome *in, const MmRegression
 		return;
 	if (lin->alpha == 0.0 && n > 0.0)
 	{
-		if (in->ds != NULL)
+		if (in->passes != NULL)
+		{
+			/* the squares about the mean are the mean predictor's squared errors */
+			const MmRegressionMetrics *m = &in->passes->mean[0];
+
+			mean = in->passes->train_mean;
+			syy = m->rmse * m->rmse * m->rows;
+		}
+		else if (in->ds != NULL)
 		{
 			const double *t = in->ds->t[0];
 			size_t		rows = in->ds->n[0],

@@ -147,6 +147,30 @@ dedupe_part(MmDataset *ds, int part, const char *relation)
 	return (int64) (n - kept);
 }
 
+/* Keeps the features flagged in keep (p of them before) in the source. */
+void
+MmSourceKeepFeatures(MmSource *src, const bool *keep)
+{
+	int			p = src->nfeatures,
+				q = 0,
+				j;
+
+	for (j = 0; j < p; j++)
+		if (keep[j])
+		{
+			src->features[q] = src->features[j];
+			src->feature_types[q] = src->feature_types[j];
+			src->feature_kinds[q] = src->feature_kinds[j];
+			if (src->columns != NULL)
+			{
+				src->columns[q] = src->columns[j];
+				src->date_parts[q] = src->date_parts[j];
+			}
+			q++;
+		}
+	src->nfeatures = q;
+}
+
 /* Keeps the features flagged in keep, in both parts and in the source. */
 static void
 drop_features(MmSource *src, MmDataset *ds, const bool *keep)
@@ -160,14 +184,6 @@ drop_features(MmSource *src, MmDataset *ds, const bool *keep)
 	for (j = 0; j < p; j++)
 		if (keep[j])
 		{
-			src->features[q] = src->features[j];
-			src->feature_types[q] = src->feature_types[j];
-			src->feature_kinds[q] = src->feature_kinds[j];
-			if (src->columns != NULL)
-			{
-				src->columns[q] = src->columns[j];
-				src->date_parts[q] = src->date_parts[j];
-			}
 			ds->null_count[q] = ds->null_count[j];
 			ds->dicts[q] = ds->dicts[j];
 			q++;
@@ -183,7 +199,7 @@ drop_features(MmSource *src, MmDataset *ds, const bool *keep)
 				if (keep[j])
 					to[k++] = from[j];
 		}
-	src->nfeatures = q;
+	MmSourceKeepFeatures(src, keep);
 	ds->p = q;
 }
 
@@ -561,6 +577,26 @@ fit_categorical(const MmColumnPrep *prep, const MmPreprocess *pp, const char *na
 	return true;
 }
 
+/*
+ * Fits text feature j of src from its dictionary (values with their counts
+ * per part) and its NULLs in the training rows, as MmFitPreprocess does: the
+ * categories (with the reference, for reference coding), the transform and
+ * the codes of the dictionary's values.  False when the feature is left out:
+ * *constant says whether as constant.
+ */
+bool
+MmFitTextFeature(const MmPreprocess *pp, const MmSource *src, int j, const MmStringDict *d,
+				 int64 nulls_train, MmCategories *cats, MmFeatureTransform *t, double **code_of,
+				 bool *constant)
+{
+	bool		keep = fit_categorical(&pp->column[j], pp, src->features[j], d, nulls_train, cats, t,
+									   code_of, constant);
+
+	if (keep)
+		MmChooseReference(&pp->column[j], pp->reference_coding, src, j, cats);
+	return keep;
+}
+
 /* Appends a text feature's fitted categories to the JSON object. */
 static void
 append_fitted_categories(StringInfo buf, const char *name, const MmCategories *c,
@@ -652,6 +688,91 @@ not_finite(const MmSource *src, int j)
 }
 
 /*
+ * Fills what fit records of the fitted preprocessing: the held-out text
+ * values of categories training never saw (from the dictionaries' counts
+ * and the codes of their values), and the JSON of the fitted statistics;
+ * moves the kept features' transforms, categories and codes to the front.
+ * src still has every feature, keep says which stay.
+ */
+void
+MmPreprocessDescribe(const MmSource *src, const bool *keep, MmFeatureTransform *all,
+					 MmCategories *cats, double **code_of, MmStringDict **dicts, bool any_text,
+					 MmPreprocessFit *fit)
+{
+	int			p = src->nfeatures,
+				j,
+				q;
+	size_t		i;
+	StringInfoData json;
+
+	/* the text values of the held-out rows whose category training never saw */
+	for (j = 0; j < p; j++)
+		if (keep[j] && code_of[j] != NULL)
+			for (i = 0; i < (size_t) dicts[j]->n; i++)
+				if (code_of[j][i] == MM_CATEGORY_UNSEEN)
+				{
+					fit->unseen[0] += dicts[j]->count[0][i];
+					fit->unseen[1] += dicts[j]->count[1][i];
+				}
+
+	initStringInfo(&json);
+	appendStringInfoString(&json, "{\"features\": {");
+	for (j = 0, q = 0; j < p; j++)
+		if (keep[j])
+		{
+			if (q)
+				appendStringInfoString(&json, ", ");
+			if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
+				append_fitted_categories(&json, src->features[j], &cats[j], &all[j]);
+			else
+				MmAppendFitted(&json, src->features[j], &all[j]);
+			all[q] = all[j];
+			cats[q] = cats[j];
+			code_of[q] = code_of[j];
+			q++;
+		}
+	appendStringInfoChar(&json, '}');
+	MmAppendPreprocessOutcome(&json, fit, any_text);
+	fit->json = json.data;
+}
+
+/*
+ * Errors for the rows a training read that its preprocessing cannot take:
+ * a feature NaN or infinite (nonfinite_count per feature), or NULL where pp
+ * does not impute it (null_count per feature).
+ */
+void
+MmCheckFeatureCounts(const MmPreprocess *pp, const MmSource *src, const int64 *null_count,
+					 const int64 *nonfinite_count)
+{
+	int			j;
+
+	for (j = 0; j < src->nfeatures; j++)
+	{
+		bool		text = src->feature_kinds[j] == MM_FEATURE_CATEGORICAL;
+
+		if (nonfinite_count[j] > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg_plural("feature \"%s\" is NaN or infinite in " INT64_FORMAT " row",
+								   "feature \"%s\" is NaN or infinite in " INT64_FORMAT " rows",
+								   (unsigned long) nonfinite_count[j],
+								   src->features[j], nonfinite_count[j]),
+					 errhint("Filter those rows out, for example through a view.")));
+		if (null_count[j] > 0 && pp->column[j].impute == MM_IMPUTE_ERROR)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg_plural("feature \"%s\" is null in " INT64_FORMAT " row",
+								   "feature \"%s\" is null in " INT64_FORMAT " rows",
+								   (unsigned long) null_count[j],
+								   src->features[j], null_count[j]),
+					 errhint("Impute them with preprocess => '{\"%s\": {\"impute\": \"%s\"}}', "
+							 "or filter those rows out.", src->features[j],
+							 text ? "most_frequent" : "mean")));
+	}
+}
+
+/*
  * Fits the preprocessing on the training part and applies it to both parts
  * in place; drops the features the variance threshold removes from src and
  * ds.  Errors name the feature: NULLs that are not imputed, values that are
@@ -662,7 +783,6 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 {
 	int			p = ds->p,
 				j,
-				q,
 				part;
 	size_t		n = ds->n[0],
 				i;
@@ -677,31 +797,13 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 				any_text = false;
 	MmModel		shell;
 	MmError		err;
-	StringInfoData json;
 
 	memset(fit, 0, sizeof(*fit));
+	MmCheckFeatureCounts(pp, src, ds->null_count, ds->nonfinite_count);
 	for (j = 0; j < p; j++)
 	{
 		bool		text = src->feature_kinds[j] == MM_FEATURE_CATEGORICAL;
 
-		if (ds->nonfinite_count[j] > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg_plural("feature \"%s\" is NaN or infinite in " INT64_FORMAT " row",
-								   "feature \"%s\" is NaN or infinite in " INT64_FORMAT " rows",
-								   (unsigned long) ds->nonfinite_count[j],
-								   src->features[j], ds->nonfinite_count[j]),
-					 errhint("Filter those rows out, for example through a view.")));
-		if (ds->null_count[j] > 0 && pp->column[j].impute == MM_IMPUTE_ERROR)
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg_plural("feature \"%s\" is null in " INT64_FORMAT " row",
-								   "feature \"%s\" is null in " INT64_FORMAT " rows",
-								   (unsigned long) ds->null_count[j],
-								   src->features[j], ds->null_count[j]),
-					 errhint("Impute them with preprocess => '{\"%s\": {\"impute\": \"%s\"}}', "
-							 "or filter those rows out.", src->features[j],
-							 text ? "most_frequent" : "mean")));
 		any_text |= text;
 	}
 	if (pp->dedupe)
@@ -770,35 +872,7 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 				 errmsg("the variance threshold drops every feature"),
 				 errdetail("Dropped: %s.", MmFormatList(fit->dropped, fit->ndropped))));
 
-	/* the text values of the held-out rows whose category training never saw */
-	for (j = 0; j < p; j++)
-		if (keep[j] && code_of[j] != NULL)
-			for (i = 0; i < (size_t) ds->dicts[j]->n; i++)
-				if (code_of[j][i] == MM_CATEGORY_UNSEEN)
-				{
-					fit->unseen[0] += ds->dicts[j]->count[0][i];
-					fit->unseen[1] += ds->dicts[j]->count[1][i];
-				}
-
-	initStringInfo(&json);
-	appendStringInfoString(&json, "{\"features\": {");
-	for (j = 0, q = 0; j < p; j++)
-		if (keep[j])
-		{
-			if (q)
-				appendStringInfoString(&json, ", ");
-			if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
-				append_fitted_categories(&json, src->features[j], &cats[j], &all[j]);
-			else
-				MmAppendFitted(&json, src->features[j], &all[j]);
-			all[q] = all[j];
-			cats[q] = cats[j];
-			code_of[q] = code_of[j];
-			q++;
-		}
-	appendStringInfoChar(&json, '}');
-	MmAppendPreprocessOutcome(&json, fit, any_text);
-	fit->json = json.data;
+	MmPreprocessDescribe(src, keep, all, cats, code_of, ds->dicts, any_text, fit);
 	if (fit->ndropped + fit->nconstant > 0)
 		drop_features(src, ds, keep);
 

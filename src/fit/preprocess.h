@@ -87,6 +87,15 @@ extern void MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds
 							MmPreprocessFit *fit);
 extern void MmAppendFitted(StringInfo buf, const char *name, const MmFeatureTransform *t);
 extern void MmAppendPreprocessOutcome(StringInfo json, const MmPreprocessFit *fit, bool any_text);
+extern void MmCheckFeatureCounts(const MmPreprocess *pp, const MmSource *src,
+								 const int64 *null_count, const int64 *nonfinite_count);
+extern void MmSourceKeepFeatures(MmSource *src, const bool *keep);
+extern bool MmFitTextFeature(const MmPreprocess *pp, const MmSource *src, int j,
+							 const MmStringDict *d, int64 nulls_train, MmCategories *cats,
+							 MmFeatureTransform *t, double **code_of, bool *constant);
+extern void MmPreprocessDescribe(const MmSource *src, const bool *keep, MmFeatureTransform *all,
+								 MmCategories *cats, double **code_of, MmStringDict **dicts,
+								 bool any_text, MmPreprocessFit *fit);
 extern void MmAppendUnseen(StringInfo metrics, const MmPreprocessFit *fit);
 extern void MmReportPreprocessFit(const MmPreprocessFit *fit);
 extern void MmDatasetEncode(const MmModel *model, const MmSource *src, MmDataset *ds,

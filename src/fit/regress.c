@@ -5,7 +5,8 @@
  * A regression fitted on rows in memory is measured on them, every row
  * predicted as mm_predict would; one fitted from the training aggregate is
  * measured from its moments and its sample of rows (for the mean absolute
- * error), so the rows are never held in memory.
+ * error), so the rows are never held in memory; one fitted in passes, by a
+ * pass that predicts every row of each part (fitpasses.c).
  */
 #include "postgres.h"
 
@@ -106,6 +107,14 @@ MmRegressionResults(const MmFitOutcome *in, MmTrained *out)
 		part_metrics(in->model, in->ds, 0, &train_m);
 		if (has_test)
 			part_metrics(in->model, in->ds, 1, &test_m);
+	}
+	else if (in->passes != NULL)
+	{
+		n_train = in->passes->rows[0];
+		has_test = in->passes->rows[1] > 0;
+		train_m = in->passes->model[0];
+		if (has_test)
+			test_m = in->passes->model[1];
 	}
 	else
 	{

@@ -85,6 +85,8 @@ training_mean(const MmFitOutcome *in)
 	double		mean = 0.0;
 	size_t		i;
 
+	if (in->passes != NULL)
+		return in->passes->train_mean;
 	if (ds == NULL)
 		return in->view->part[0][1 + in->view->p];
 	/* running mean: no large sum to lose digits in */
@@ -101,7 +103,10 @@ training_mean(const MmFitOutcome *in)
 static void
 mean_metrics(const MmFitOutcome *in, int part, double mean, MmRegressionMetrics *m)
 {
-	if (in->ds != NULL)
+	/* the pass that measured the model measured the training mean too */
+	if (in->passes != NULL)
+		*m = in->passes->mean[part];
+	else if (in->ds != NULL)
 	{
 		double		state[MM_EVAL_STATE_LEN],
 					scratch[4];

@@ -160,6 +160,17 @@ MmDecompositionResults(const MmFitOutcome *in, MmTrained *out)
 			mm_pca_captured(in->model, in->ds->x[1], test_rows, test_ratio);
 		}
 	}
+	else if (in->passes != NULL)
+	{
+		train_rows = (size_t) in->passes->rows[0];
+		test_rows = (size_t) in->passes->rows[1];
+		if (in->passes->test_moments != NULL)
+		{
+			test_ratio = palloc(sizeof(double) * pc->n_components);
+			mm_pca_captured_moments(in->model, in->passes->test_moments, in->passes->moments_d,
+									test_ratio);
+		}
+	}
 	else
 	{
 		train_rows = (size_t) in->view->part[0][0];

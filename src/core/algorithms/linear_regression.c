@@ -82,14 +82,15 @@ moments_init(void *state, int p, const void *arg)
 static void
 moments_add(void *state, const MmRows *rows, const void *arg)
 {
-	const MmLinearMomentsArg *a = arg;
 	int			p = rows->p,
 				d = p + 1,
 				j;
+	const double *center = arg != NULL ? (const double *) arg + 1 : NULL;
+	const double *scale = arg != NULL ? (const double *) arg + 1 + p : NULL;
 	double	   *block = state;
 	double	   *scratch = block + block_len(p);
 	double	   *cols = scratch + block_len(p) + d;
-	int			unscale = a != NULL && a->center != NULL;
+	int			unscale = arg != NULL;
 	size_t		i = 0;
 
 	while (i < rows->n)
@@ -102,7 +103,7 @@ moments_add(void *state, const MmRows *rows, const void *arg)
 			const double *row = rows->x + (i + r) * (size_t) p;
 
 			for (j = 0; j < p; j++)
-				cols[j * m + r] = unscale ? row[j] * a->scale[j] + a->center[j] : row[j];
+				cols[j * m + r] = unscale ? row[j] * scale[j] + center[j] : row[j];
 			cols[p * m + r] = rows->t ? rows->t[i + r] : 0.0;
 		}
 		mm_moments_merge_batch(block, d, cols, m, scratch);
@@ -119,12 +120,42 @@ moments_merge(void *state, const void *other, int p, const void *arg)
 	mm_moments_merge(dst, other, p + 1, dst + block_len(p));
 }
 
+/* Bytes of the units arg: 1 + 2 p doubles, the first p itself. */
+static size_t
+moments_arg_size(int p, const void *arg, size_t avail)
+{
+	size_t		size = sizeof(double) * (1 + 2 * (size_t) p);
+	double		first;
+
+	if (arg == NULL || avail < sizeof(double))
+		return 0;
+	memcpy(&first, arg, sizeof(double));
+	if (first != (double) p || avail < size)
+		return 0;
+	return size;
+}
+
+double *
+mm_linear_moments_units(int p, const double *center, const double *scale)
+{
+	double	   *arg = mm_alloc(sizeof(double) * (1 + 2 * (size_t) p));
+
+	if (arg == NULL)
+		return NULL;
+	arg[0] = p;
+	memcpy(arg + 1, center, sizeof(double) * (size_t) p);
+	memcpy(arg + 1 + p, scale, sizeof(double) * (size_t) p);
+	return arg;
+}
+
 const MmPass mm_linear_moments_pass = {
 	.name = "linear_regression.moments",
 	.state_size = moments_state_size,
 	.init = moments_init,
 	.add = moments_add,
 	.merge = moments_merge,
+	.arg_size = moments_arg_size,
+	.arg_optional = 1,
 };
 
 static const MmPass *const passes[] = {&mm_linear_moments_pass, &mm_linear_refine_pass, NULL};
@@ -137,11 +168,11 @@ static const MmPass *const passes[] = {&mm_linear_moments_pass, &mm_linear_refin
  * pass.
  */
 static MmErrorCode
-refine(MmFitContext *ctx, const double *moments, const MmLinearMomentsArg *units,
+refine(MmFitContext *ctx, const double *moments, const double *center, const double *scale,
 	   MmLinearModel *lin, uint8_t *aliased, MmError *err)
 {
 	int			p = ctx->data->p;
-	double	   *arg = mm_linear_refine_arg(p, lin, moments + 1, units->center, units->scale);
+	double	   *arg = mm_linear_refine_arg(p, lin, moments + 1, center, scale);
 	void	   *state = arg != NULL ? mm_alloc(mm_linear_refine_pass.state_size(p, arg)) : NULL;
 	double	   *sums = mm_alloc(sizeof(double) * (p + 2));
 	MmLinearModel refined;
@@ -186,7 +217,7 @@ fit(MmFitContext *ctx, MmModel *model, MmError *err)
 	double		alpha = v[P_ALPHA];
 	/* unpenalized: fitted in the columns' units, for textbook statistics */
 	int			in_units = alpha == 0.0 && ctx->center != NULL;
-	MmLinearMomentsArg arg = {in_units ? ctx->center : NULL, in_units ? ctx->scale : NULL};
+	double	   *arg = in_units ? mm_linear_moments_units(p, ctx->center, ctx->scale) : NULL;
 	double	   *state;
 	MmLinearModel *lin;
 	int			needs_refinement = 0;
@@ -195,22 +226,25 @@ fit(MmFitContext *ctx, MmModel *model, MmError *err)
 	if (ctx->data->rows != NULL && ctx->data->rows(ctx->data) != NULL &&
 		ctx->data->rows(ctx->data)->t == NULL)
 		return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "linear regression needs the target of every training row");
-	state = mm_alloc(mm_linear_moments_pass.state_size(p, &arg));
+	state = mm_alloc(mm_linear_moments_pass.state_size(p, arg));
 	lin = mm_alloc0(sizeof(MmLinearModel));
 	model->fit = lin;
 	ctx->report.aliased = mm_alloc0((size_t) p + 1);
-	if (state == NULL || lin == NULL || ctx->report.aliased == NULL)
+	if (state == NULL || lin == NULL || ctx->report.aliased == NULL || (in_units && arg == NULL))
 	{
 		mm_free(state);
+		mm_free(arg);
 		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory fitting a linear regression");
 	}
-	rc = ctx->data->run(ctx->data, &mm_linear_moments_pass, &arg, state, err);
+	rc = ctx->data->run(ctx->data, &mm_linear_moments_pass, arg, state, err);
 	if (rc == MM_OK)
 		rc = mm_linear_fit(state, p, alpha, v[P_FIT_INTERCEPT] != 0.0, lin, ctx->report.aliased,
 						   &needs_refinement, err);
 	if (rc == MM_OK && needs_refinement)
-		rc = refine(ctx, state, &arg, lin, ctx->report.aliased, err);
+		rc = refine(ctx, state, in_units ? ctx->center : NULL, in_units ? ctx->scale : NULL, lin,
+					ctx->report.aliased, err);
 	mm_free(state);
+	mm_free(arg);
 	if (rc != MM_OK)
 		return rc;
 	if (in_units)

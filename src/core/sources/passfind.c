@@ -10,6 +10,7 @@
 #include "source.h"
 
 #include "algorithm.h"
+#include "designpasses.h"
 #include "sourcepasses.h"
 
 /* The NULL-terminated passes listed under artifact_id, or NULL. */
@@ -20,6 +21,8 @@ passes_of(int artifact_id)
 
 	if (artifact_id == MM_PASS_SOURCE_ID)
 		return mm_source_passes;
+	if (artifact_id == MM_PASS_DESIGN_ID)
+		return mm_design_passes;
 	algorithm = mm_algorithm_by_artifact_id(artifact_id);
 	return algorithm != NULL ? algorithm->passes : NULL;
 }
@@ -39,15 +42,18 @@ mm_pass_find(int artifact_id, int index)
 	return NULL;
 }
 
-/* Where pass is listed: its index under artifact_id, or else among the source's own; -1 if neither. */
+/*
+ * Where pass is listed: its index under artifact_id, or else among the
+ * source's own or the design's; -1 if none.
+ */
 int
 mm_pass_index(int artifact_id, const MmPass *pass, int *found_id)
 {
-	const int	ids[2] = {artifact_id, MM_PASS_SOURCE_ID};
+	const int	ids[3] = {artifact_id, MM_PASS_SOURCE_ID, MM_PASS_DESIGN_ID};
 	int			k,
 				i;
 
-	for (k = 0; k < 2; k++)
+	for (k = 0; k < 3; k++)
 	{
 		const MmPass *const *passes = passes_of(ids[k]);
 

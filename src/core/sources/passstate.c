@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "passdesign.h"
 #include "rowhash.h"
 
 #define BYTE_ORDER_MARK 0x0102
@@ -17,26 +18,52 @@ pad8(size_t n)
 	return (n + 7) & ~(size_t) 7;
 }
 
-/* Bytes of everything before the buffer, for a header with that arg length. */
-static size_t
-prefix_size(int p, size_t arg_len)
+/* The reference of a header with a design, read from after its arg (which may be unaligned). */
+static int
+header_ref(const MmPassSpec *s, MmPassDesignRef *ref)
 {
-	return sizeof(MmPassStateHeader)
-		+ sizeof(int64_t) * (size_t) p
-		+ sizeof(int64_t) * (size_t) (p + 1)
-		+ pad8(arg_len);
+	if (s->layout != MM_PASS_LAYOUT_DESIGN)
+		return 0;
+	memcpy(ref, (const char *) s + sizeof(MmPassSpec) + s->arg_len, sizeof(MmPassDesignRef));
+	return 1;
 }
 
-/* Bytes of a state of p columns with that arg and pass state. */
-static size_t
-total_size(int p, size_t arg_len, size_t pass_size)
+/* The reference a state with a design keeps after its head, or NULL. */
+static MmPassDesignRef *
+state_ref(const MmPassStateHeader *h)
 {
-	return prefix_size(p, arg_len)
+	return h->spec.layout == MM_PASS_LAYOUT_DESIGN ?
+		(MmPassDesignRef *) ((char *) h + sizeof(MmPassStateHeader)) : NULL;
+}
+
+/*
+ * Bytes of a state of p columns, counting c features, with that arg, a
+ * design reference or not, and that pass state.
+ */
+static size_t
+total_size(int p, int c, size_t arg_len, int with_ref, size_t pass_size)
+{
+	return sizeof(MmPassStateHeader)
+		+ (with_ref ? sizeof(MmPassDesignRef) : 0)
+		+ sizeof(int64_t) * (size_t) c
+		+ sizeof(int64_t) * (size_t) (c + 1)
+		+ pad8(arg_len)
 		+ sizeof(double) * (size_t) MM_PASS_BLOCK * (size_t) (p + 1)
+		+ pad8(sizeof(int32_t) * MM_PASS_BLOCK)
 		+ pad8(pass_size);
 }
 
-/* Pointers into a state whose header is in place. */
+/* Bytes of a state whose head is in place. */
+static size_t
+state_total(const MmPassStateHeader *h)
+{
+	const MmPassDesignRef *ref = state_ref(h);
+
+	return total_size(h->spec.p, ref ? ref->raw_p : h->spec.p, h->spec.arg_len, ref != NULL,
+					  h->pass_size);
+}
+
+/* Pointers into a state whose header (and reference) is in place. */
 static void
 layout(void *buf, MmPassStateView *v)
 {
@@ -45,18 +72,24 @@ layout(void *buf, MmPassStateView *v)
 	int			p = h->spec.p;
 
 	v->head = h;
+	v->design = state_ref(h);
 	v->p = p;
+	v->counts_p = v->design ? v->design->raw_p : p;
 	c += sizeof(MmPassStateHeader);
+	if (v->design)
+		c += sizeof(MmPassDesignRef);
 	v->null_count = (int64_t *) c;
-	c += sizeof(int64_t) * (size_t) p;
+	c += sizeof(int64_t) * (size_t) v->counts_p;
 	v->nonfinite_count = (int64_t *) c;
-	c += sizeof(int64_t) * (size_t) (p + 1);
+	c += sizeof(int64_t) * (size_t) (v->counts_p + 1);
 	v->arg = h->spec.arg_len > 0 ? c : NULL;
 	c += pad8(h->spec.arg_len);
 	v->x = (double *) c;
 	c += sizeof(double) * (size_t) MM_PASS_BLOCK * (size_t) p;
 	v->t = (double *) c;
 	c += sizeof(double) * (size_t) MM_PASS_BLOCK;
+	v->y = (int32_t *) c;
+	c += pad8(sizeof(int32_t) * MM_PASS_BLOCK);
 	v->pass_state = c;
 }
 
@@ -90,17 +123,73 @@ mm_pass_spec_write(void *buf, int artifact_id, int index, int p, MmPassTarget ta
 		memcpy((char *) buf + sizeof(spec), arg, arg_len);
 }
 
+/* Bytes of a pass header with an arg and a design. */
+size_t
+mm_pass_spec_design_size(size_t arg_len, size_t design_len)
+{
+	return sizeof(MmPassSpec) + arg_len + sizeof(MmPassDesignRef) + design_len;
+}
+
+/* Gives a written header a design (see passstate.h). */
+void
+mm_pass_spec_set_design(void *buf, int raw_p, int part, const void *design, size_t design_len)
+{
+	MmPassSpec	spec;
+	MmPassDesignRef ref;
+
+	memcpy(&spec, buf, sizeof(spec));
+	spec.layout = MM_PASS_LAYOUT_DESIGN;
+	memcpy(buf, &spec, sizeof(spec));
+	memset(&ref, 0, sizeof(ref));
+	ref.raw_p = raw_p;
+	ref.part = part;
+	ref.design_len = design_len;
+	ref.design_hash = mm_pass_design_hash(design, design_len);
+	ref.untransformed_feature = -1;
+	memcpy((char *) buf + sizeof(spec) + spec.arg_len, &ref, sizeof(ref));
+	memcpy((char *) buf + sizeof(spec) + spec.arg_len + sizeof(ref), design, design_len);
+}
+
+/* Copies a checked header's design reference (see passstate.h). */
+int
+mm_pass_spec_ref(const MmPassSpec *spec, MmPassDesignRef *ref)
+{
+	return header_ref(spec, ref);
+}
+
+/* The design bytes of a checked header, or NULL when it has none. */
+const void *
+mm_pass_spec_design(const MmPassSpec *spec)
+{
+	return spec->layout == MM_PASS_LAYOUT_DESIGN ?
+		(const char *) spec + sizeof(MmPassSpec) + spec->arg_len + sizeof(MmPassDesignRef) : NULL;
+}
+
+/* Checks a design reference's fields against its header's. */
+static int
+ref_valid(const MmPassSpec *s, const MmPassDesignRef *r)
+{
+	return r->raw_p >= 1 && r->raw_p <= MM_MAX_FEATURES && (r->part == 0 || r->part == 1) &&
+		r->design_len > 0 && r->design_len <= MM_PASS_MAX_ARG && s->p <= MM_MAX_DESIGN &&
+		r->untransformed_feature >= -1 && r->untransformed_feature < r->raw_p &&
+		r->rows_untransformed >= 0;
+}
+
 /* Checks the fields of a header, wherever it sits. */
 static MmErrorCode
 spec_fields_check(const MmPassSpec *s, MmError *err)
 {
-	if (s->layout != MM_PASS_LAYOUT || s->byte_order != BYTE_ORDER_MARK)
+	int			design = s->layout == MM_PASS_LAYOUT_DESIGN;
+
+	if ((s->layout != MM_PASS_LAYOUT && !design) || s->byte_order != BYTE_ORDER_MARK)
 		return mm_fail(err, MM_ERR_UNSUPPORTED, -1,
 					   "pass of layout %d from another build or machine", (int) s->layout);
 	if (s->artifact_id < 0 || s->artifact_id > 255 || s->index < 0 ||
-		s->p < 1 || s->p > MM_MAX_FEATURES ||
-		(s->target != MM_PASS_TARGET_NUMERIC && s->target != MM_PASS_TARGET_NONE) ||
-		!(s->test_size >= 0.0 && s->test_size < 1.0) || s->arg_len > MM_PASS_MAX_ARG)
+		s->p < 1 || s->p > (design ? MM_MAX_DESIGN : MM_MAX_FEATURES) ||
+		(s->target != MM_PASS_TARGET_NUMERIC && s->target != MM_PASS_TARGET_NONE &&
+		 s->target != MM_PASS_TARGET_CLASS) ||
+		!(s->test_size >= 0.0 && s->test_size < 1.0) || s->arg_len > MM_PASS_MAX_ARG ||
+		(s->target == MM_PASS_TARGET_CLASS && !design))
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header has impossible values");
 	return MM_OK;
 }
@@ -116,6 +205,21 @@ mm_pass_spec_check(const void *buf, size_t len, MmError *err)
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "not a pass header");
 	if ((rc = spec_fields_check(s, err)) != MM_OK)
 		return rc;
+	if (s->layout == MM_PASS_LAYOUT_DESIGN)
+	{
+		MmPassDesignRef ref;
+
+		if (len < mm_pass_spec_design_size(s->arg_len, 0))
+			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header has the wrong length");
+		header_ref(s, &ref);
+		if (!ref_valid(s, &ref) || ref.rows_untransformed != 0)
+			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header has an impossible design reference");
+		if (len != mm_pass_spec_design_size(s->arg_len, ref.design_len))
+			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header has the wrong length");
+		if (mm_pass_design_hash(mm_pass_spec_design(s), ref.design_len) != ref.design_hash)
+			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header's design does not match its hash");
+		return MM_OK;
+	}
 	if (len != mm_pass_spec_size(s->arg_len))
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header has the wrong length");
 	return MM_OK;
@@ -134,7 +238,9 @@ arg_valid(const MmPass *pass, int p, const void *arg, uint64_t arg_len)
 {
 	if (pass->arg_size == NULL)
 		return arg_len == 0;
-	return arg_len > 0 && pass->arg_size(p, arg, (size_t) arg_len) == arg_len;
+	if (arg_len == 0)
+		return pass->arg_optional;
+	return pass->arg_size(p, arg, (size_t) arg_len) == arg_len;
 }
 
 /* Bytes of the state of pass over a checked header, or 0 when too large. */
@@ -157,7 +263,13 @@ mm_pass_state_size(const MmPassSpec *spec, const MmPass *pass, MmError *err)
 				pass->name, spec->p, pass_size);
 		return 0;
 	}
-	return total_size(spec->p, spec->arg_len, pass_size);
+	{
+		MmPassDesignRef ref;
+		int			with_ref = header_ref(spec, &ref);
+
+		return total_size(spec->p, with_ref ? ref.raw_p : spec->p, spec->arg_len, with_ref,
+						  pass_size);
+	}
 }
 
 /* Initializes a state of mm_pass_state_size bytes in buf. */
@@ -169,10 +281,16 @@ mm_pass_state_init(void *buf, const MmPassSpec *spec, const MmPass *pass)
 	const void *arg = mm_pass_spec_arg(spec);
 	size_t		pass_size = pass->state_size(spec->p, arg);
 
-	memset(buf, 0, total_size(spec->p, spec->arg_len, pass_size));
+	MmPassDesignRef ref;
+	int			with_ref = header_ref(spec, &ref);
+
+	memset(buf, 0, total_size(spec->p, with_ref ? ref.raw_p : spec->p, spec->arg_len, with_ref,
+							  pass_size));
 	h->spec = *spec;
 	h->spec.magic = MM_PASS_STATE_MAGIC;
 	h->pass_size = pass_size;
+	if (with_ref)
+		memcpy((char *) buf + sizeof(MmPassStateHeader), &ref, sizeof(ref));
 	layout(buf, &v);
 	if (spec->arg_len > 0)
 		memcpy((void *) v.arg, arg, spec->arg_len);
@@ -229,16 +347,24 @@ mm_pass_state_check(const void *buf, size_t len, const MmPass *pass, int full, M
 
 	if ((rc = mm_pass_state_identify(buf, len, &artifact_id, &index, err)) != MM_OK)
 		return rc;
-	if (h->pass_size > MM_PASS_MAX_STATE || h->buffered < 0 || h->buffered >= MM_PASS_BLOCK ||
-		h->rows_train < h->buffered || !counts_add_up(h))
-		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has impossible header values");
-	if (len != total_size(h->spec.p, h->spec.arg_len, h->pass_size))
+	{
+		const MmPassDesignRef *ref = state_ref(h);
+		int64_t		part_rows = ref != NULL && ref->part ? h->rows_test : h->rows_train;
+
+		if (ref != NULL && (len < sizeof(MmPassStateHeader) + sizeof(MmPassDesignRef) ||
+							!ref_valid(&h->spec, ref) || ref->rows_untransformed > part_rows))
+			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has an impossible design reference");
+		if (h->pass_size > MM_PASS_MAX_STATE || h->buffered < 0 || h->buffered >= MM_PASS_BLOCK ||
+			part_rows < h->buffered || !counts_add_up(h))
+			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has impossible header values");
+	}
+	if (len != state_total(h))
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has the wrong length");
 	layout((void *) buf, &v);
-	for (j = 0; full && j < v.p; j++)
+	for (j = 0; full && j < v.counts_p; j++)
 		if (v.null_count[j] < 0 || v.null_count[j] > h->rows_seen)
 			return mm_fail(err, MM_ERR_CORRUPT, j, "pass state has an impossible null count");
-	for (j = 0; full && j <= v.p; j++)
+	for (j = 0; full && j <= v.counts_p; j++)
 		if (v.nonfinite_count[j] < 0 || v.nonfinite_count[j] > h->rows_seen)
 			return mm_fail(err, MM_ERR_CORRUPT, j, "pass state has an impossible non-finite count");
 	/* the pass's state must be the size the pass gives its arg (so the pass reads inside it) */
@@ -271,7 +397,7 @@ flush(MmPassStateView *v, const MmPass *pass)
 	rows.n = (size_t) v->head->buffered;
 	rows.p = v->p;
 	rows.x = v->x;
-	rows.y = NULL;
+	rows.y = v->head->spec.target == MM_PASS_TARGET_CLASS ? v->y : NULL;
 	rows.t = v->head->spec.target == MM_PASS_TARGET_NUMERIC ? v->t : NULL;
 	pass->add(v->pass_state, &rows, v->arg);
 	v->head->buffered = 0;
@@ -279,12 +405,13 @@ flush(MmPassStateView *v, const MmPass *pass)
 
 /* Appends a training row to the buffer, handing a full one to the pass. */
 static void
-buffer_row(MmPassStateView *v, const MmPass *pass, const double *x, double y)
+buffer_row(MmPassStateView *v, const MmPass *pass, const double *x, double y, int32_t label)
 {
 	int			r = v->head->buffered;
 
 	memcpy(v->x + (size_t) r * v->p, x, sizeof(double) * (size_t) v->p);
 	v->t[r] = y;
+	v->y[r] = label;
 	v->head->buffered = r + 1;
 	if (r + 1 == MM_PASS_BLOCK)
 		flush(v, pass);
@@ -360,7 +487,137 @@ mm_pass_state_add(MmPassStateView *view, const MmPass *pass, const double *x,
 		return;
 	}
 	h->rows_train++;
-	buffer_row(view, pass, x, y);
+	buffer_row(view, pass, x, y, 0);
+}
+
+/*
+ * The hash of a raw row as dataset.c hashes a row it reads: the features
+ * (a text value's own hash in place of its code, NaN where NULL) then the
+ * target, or 0 in its place; a label's hash mixed in after.  Its share of
+ * the fingerprint goes to *fingerprint.
+ */
+static uint64_t
+raw_row_hash(int target, const MmPassDesign *d, const MmPassRawRow *row, double *values,
+			 uint64_t *fingerprint)
+{
+	int			p = d->raw_p,
+				j;
+	uint64_t	h;
+
+	for (j = 0; j < p; j++)
+	{
+		if (row->isnull[j])
+			values[j] = NAN;
+		else if (d->kinds[j] == MM_FEATURE_CATEGORICAL)
+			memcpy(&values[j], &row->text_hash[j], sizeof(double));
+		else
+			values[j] = row->x[j];
+	}
+	values[p] = target == MM_PASS_TARGET_NUMERIC ? row->target : 0.0;
+	h = mm_row_hash(values, p + 1);
+	if (target != MM_PASS_TARGET_CLASS)
+	{
+		*fingerprint = h;
+		return h;
+	}
+	h = mm_mix64(h ^ row->label_hash);
+	*fingerprint = mm_mix64(h ^ MM_HASH_SPLIT);
+	return h;
+}
+
+/* Offers one row through a design (see passstate.h). */
+MmErrorCode
+mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesign *d,
+					const MmPassRawRow *row, double *work, MmError *err)
+{
+	MmPassStateHeader *h = view->head;
+	int			p = d->raw_p,
+				target = h->spec.target,
+				bad_feature = 0,
+				label = 0,
+				part,
+				j;
+	uint64_t	hash,
+				share;
+
+	h->rows_seen++;
+	if (target != MM_PASS_TARGET_NONE && row->target_null)
+	{
+		h->rows_null_target++;
+		return MM_OK;
+	}
+	if (target == MM_PASS_TARGET_CLASS || target == MM_PASS_TARGET_NUMERIC)
+	{
+		/* a text label is never NaN; a number or boolean label is read as a double */
+		if ((target == MM_PASS_TARGET_NUMERIC || d->label_kind != MM_LABEL_TEXT) &&
+			!isfinite(row->target))
+		{
+			view->nonfinite_count[p]++;
+			h->rows_bad_target++;
+			return MM_OK;
+		}
+	}
+	if (target == MM_PASS_TARGET_CLASS && d->n_labels > 0)
+	{
+		label = mm_pass_design_label(d, row->target, row->label, row->label_len);
+		if (label < 0)
+			return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "a row's label is not one of the pass's labels");
+	}
+	for (j = 0; j < p; j++)
+	{
+		if (row->isnull[j])
+			view->null_count[j]++;
+		else if (d->kinds[j] != MM_FEATURE_CATEGORICAL && !isfinite(row->x[j]))
+		{
+			view->nonfinite_count[j]++;
+			bad_feature = 1;
+		}
+	}
+	if (bad_feature)
+	{
+		h->rows_bad_features++;
+		return MM_OK;
+	}
+	hash = raw_row_hash(target, d, row, work, &share);
+	h->fingerprint += share;
+	part = h->spec.test_size > 0.0 && mm_draw_is_test(mm_row_draw(hash, h->spec.salt), h->spec.test_size);
+	if (part)
+		h->rows_test++;
+	else
+		h->rows_train++;
+	if (part != view->design->part)
+		return MM_OK;
+	if (mm_pass_design_row(d, row, work, work + p + 1, err) != MM_OK)
+	{
+		view->design->rows_untransformed++;
+		if (view->design->untransformed_feature < 0 || err->item < view->design->untransformed_feature)
+			view->design->untransformed_feature = err->item;
+		return MM_OK;
+	}
+	buffer_row(view, pass, work + p + 1, target == MM_PASS_TARGET_NUMERIC ? row->target : 0.0, label);
+	return MM_OK;
+}
+
+/* The part of the split a raw row falls in (see passstate.h). */
+int
+mm_pass_row_part(const MmPassSpec *spec, const MmPassDesign *d, const MmPassRawRow *row,
+				 double *work)
+{
+	uint64_t	share;
+	int			j;
+
+	if (spec->target != MM_PASS_TARGET_NONE && row->target_null)
+		return -1;
+	if ((spec->target == MM_PASS_TARGET_NUMERIC ||
+		 (spec->target == MM_PASS_TARGET_CLASS && d->label_kind != MM_LABEL_TEXT)) &&
+		!isfinite(row->target))
+		return -1;
+	for (j = 0; j < d->raw_p; j++)
+		if (!row->isnull[j] && d->kinds[j] != MM_FEATURE_CATEGORICAL && !isfinite(row->x[j]))
+			return -1;
+	return spec->test_size > 0.0 &&
+		mm_draw_is_test(mm_row_draw(raw_row_hash(spec->target, d, row, work, &share), spec->salt),
+						spec->test_size);
 }
 
 /* True when two checked states are of the same pass, arg and split. */
@@ -376,6 +633,10 @@ mm_pass_state_compatible(const void *a, const void *b)
 		return 0;
 	layout((void *) a, &va);
 	layout((void *) b, &vb);
+	/* the same design and part: the fields before the counts of refused rows */
+	if (va.design != NULL &&
+		memcmp(va.design, vb.design, offsetof(MmPassDesignRef, rows_untransformed)) != 0)
+		return 0;
 	return ha->spec.arg_len == 0 || memcmp(va.arg, vb.arg, ha->spec.arg_len) == 0;
 }
 
@@ -399,13 +660,21 @@ mm_pass_state_merge(void *dst, const void *src, const MmPass *pass, MmError *err
 	d.head->rows_test += s.head->rows_test;
 	d.head->rows_train += s.head->rows_train;
 	d.head->fingerprint += s.head->fingerprint;
-	for (j = 0; j < d.p; j++)
+	if (d.design != NULL)
+	{
+		d.design->rows_untransformed += s.design->rows_untransformed;
+		if (s.design->untransformed_feature >= 0 &&
+			(d.design->untransformed_feature < 0 ||
+			 s.design->untransformed_feature < d.design->untransformed_feature))
+			d.design->untransformed_feature = s.design->untransformed_feature;
+	}
+	for (j = 0; j < d.counts_p; j++)
 		d.null_count[j] += s.null_count[j];
-	for (j = 0; j <= d.p; j++)
+	for (j = 0; j <= d.counts_p; j++)
 		d.nonfinite_count[j] += s.nonfinite_count[j];
 	/* src's waiting rows join dst's, so that the pass still sees full blocks */
 	for (r = 0; r < s.head->buffered; r++)
-		buffer_row(&d, pass, s.x + (size_t) r * s.p, s.t[r]);
+		buffer_row(&d, pass, s.x + (size_t) r * s.p, s.t[r], s.y[r]);
 	pass->merge(d.pass_state, s.pass_state, d.p, d.arg);
 	return MM_OK;
 }

@@ -11,16 +11,22 @@
  * pass's arg) is what the caller hands the aggregate: which pass (the
  * algorithm's artifact id and the pass's index in its table, both found
  * again in every process by mm_pass_find), the design's width p, whether
- * rows carry a numeric target, the train/test split and the arg bytes.  The
+ * rows carry a numeric target, the train/test split and the arg bytes; a
+ * header of layout MM_PASS_LAYOUT_DESIGN adds a design (MmPassDesignRef,
+ * then the design's bytes, passdesign.h) that each row goes through.  The
  * pass state is what the aggregate carries:
  *
  *   MmPassStateHeader        the header's fields, counts of the rows seen
- *   int64 null_count[p]      per feature: rows where it was NULL
- *   int64 nonfinite[p + 1]   per feature, then the target: NaN or infinite
+ *   MmPassDesignRef          with a design only: its reference, refused rows
+ *   int64 null_count[c]      per feature: rows where it was NULL
+ *   int64 nonfinite[c + 1]   per feature, then the target: NaN or infinite
  *   arg                      the pass's arg, padded to 8 bytes
  *   double x[BLOCK * p]      training rows waiting for the pass, row-major
  *   double t[BLOCK]          and their targets
+ *   int32 y[BLOCK]           and their class indexes, padded to 8 bytes
  *   pass state               pass_size bytes, padded to 8 bytes
+ *
+ * c is p, or with a design the source's features (raw_p), which it counts.
  *
  * The state carries the arg because merging needs it (the combine function
  * sees two states and nothing else) and so that two states of different
@@ -31,7 +37,9 @@
  * The training rows gather in the buffer, so that the pass's add sees
  * blocks of MM_PASS_BLOCK rows; merging moves the other state's waiting
  * rows into this one's buffer, and mm_pass_state_finish hands the last
- * partial block to the pass before the state is read.
+ * partial block to the pass before the state is read.  Rows offered through
+ * a design are split instead as rows read into memory are (dataset.c), see
+ * mm_pass_state_offer.
  *
  * All offsets are multiples of 8 bytes; callers hand in 8-byte aligned
  * buffers.  A state is read back only after mm_pass_state_check, which
@@ -51,6 +59,7 @@
 #define MM_PASS_SPEC_MAGIC 0x4d4d5048	/* "MMPH" */
 #define MM_PASS_STATE_MAGIC 0x4d4d5053	/* "MMPS" */
 #define MM_PASS_LAYOUT 1
+#define MM_PASS_LAYOUT_DESIGN 2		/* the header carries a design (MmPassDesignRef) */
 #define MM_PASS_BLOCK 32			/* training rows the pass's add receives at once */
 #define MM_PASS_MAX_ARG (64 * 1024 * 1024)	/* bytes of a pass's arg */
 #define MM_PASS_MAX_STATE (512 * 1024 * 1024)	/* bytes of a pass's own state */
@@ -59,7 +68,8 @@
 typedef enum MmPassTarget
 {
 	MM_PASS_TARGET_NUMERIC = 0, /* a number, in MmRows.t */
-	MM_PASS_TARGET_NONE = 1		/* none: the aggregate reads 0 in its place (hashed so) */
+	MM_PASS_TARGET_NONE = 1,	/* none: the aggregate reads 0 in its place (hashed so) */
+	MM_PASS_TARGET_CLASS = 2	/* a class label, in MmRows.y as its index in the design's labels */
 } MmPassTarget;
 
 /* The pass header, followed by arg_len bytes of the pass's arg. */
@@ -76,6 +86,23 @@ typedef struct MmPassSpec
 	uint64_t	salt;			/* mm_seed_salt of the split's seed */
 	uint64_t	arg_len;
 } MmPassSpec;
+
+/*
+ * What a header of layout MM_PASS_LAYOUT_DESIGN adds after the arg, before
+ * the design's bytes, and its state keeps right after its fixed head: the
+ * design's reference, the part its pass sees, and (in the state) the rows
+ * the design's transform refused.
+ */
+typedef struct MmPassDesignRef
+{
+	int32_t		raw_p;			/* the source's features */
+	int32_t		part;			/* the part of the split the pass sees: 0 training, 1 held out */
+	uint64_t	design_len;		/* bytes of the design (passdesign.h) */
+	uint64_t	design_hash;	/* mm_pass_design_hash of those bytes */
+	int64_t		rows_untransformed; /* of the part, refused by the transform (0 in a header) */
+	int32_t		untransformed_feature;	/* the first source feature it blamed, or -1 */
+	int32_t		pad;
+} MmPassDesignRef;
 
 /* The fixed head of a pass state. */
 typedef struct MmPassStateHeader
@@ -97,12 +124,15 @@ typedef struct MmPassStateHeader
 typedef struct MmPassStateView
 {
 	MmPassStateHeader *head;
+	MmPassDesignRef *design;	/* with a design, else NULL */
 	int			p;
+	int			counts_p;		/* the features counted: the source's (raw_p) with a design, else p */
 	int64_t    *null_count;		/* per feature */
 	int64_t    *nonfinite_count;	/* per feature, then the target */
 	const void *arg;			/* NULL when arg_len is 0 */
 	double	   *x;				/* the buffer: MM_PASS_BLOCK rows of p */
 	double	   *t;				/* their targets */
+	int32_t    *y;				/* their class indexes */
 	void	   *pass_state;
 } MmPassStateView;
 
@@ -116,6 +146,25 @@ extern size_t mm_pass_spec_size(size_t arg_len);
  */
 extern void mm_pass_spec_write(void *buf, int artifact_id, int index, int p, MmPassTarget target,
 							   double test_size, uint64_t salt, const void *arg, size_t arg_len);
+
+/* Bytes of a pass header with arg_len bytes of arg and a design of design_len bytes. */
+extern size_t mm_pass_spec_design_size(size_t arg_len, size_t design_len);
+
+/*
+ * Gives the header mm_pass_spec_write wrote into buf a design (passdesign.h)
+ * of design_len bytes over raw_p source features, and the part of the split
+ * its pass sees; buf has room for mm_pass_spec_design_size bytes.  Rows then
+ * pass through the design before the pass sees them, and are split as the
+ * rows read into memory are (dataset.c), text and labels hashed as there.
+ */
+extern void mm_pass_spec_set_design(void *buf, int raw_p, int part, const void *design,
+									size_t design_len);
+
+/* Copies a checked header's design reference into ref; false when it has no design. */
+extern int	mm_pass_spec_ref(const MmPassSpec *spec, MmPassDesignRef *ref);
+
+/* The design bytes of a checked header, or NULL when it has none. */
+extern const void *mm_pass_spec_design(const MmPassSpec *spec);
 
 /* Checks that len bytes at buf are a well-formed pass header. */
 extern MmErrorCode mm_pass_spec_check(const void *buf, size_t len, MmError *err);
@@ -158,6 +207,29 @@ extern void mm_pass_state_view(void *buf, MmPassStateView *view);
  */
 extern void mm_pass_state_add(MmPassStateView *view, const MmPass *pass, const double *x,
 							  const uint8_t *isnull, double y, int y_isnull);
+
+/*
+ * Offers one row of a header with a design d (decoded from its bytes): the
+ * row is counted and split as dataset.c splits the rows it reads, and a row
+ * of the pass's part goes through the design to the pass.  A NULL target
+ * and a NaN or infinite target, label or feature are counted, the row
+ * skipped; a row the transform refuses (a NULL not imputed, a value not
+ * finite once scaled) is counted with the feature to blame.  work holds
+ * raw_p + 1 + p doubles.  Fails only for a label not among the design's.
+ */
+struct MmPassDesign;
+struct MmPassRawRow;
+extern MmErrorCode mm_pass_state_offer(MmPassStateView *view, const MmPass *pass,
+									   const struct MmPassDesign *d,
+									   const struct MmPassRawRow *row, double *work, MmError *err);
+
+/*
+ * The part of the split a raw row falls in, as mm_pass_state_offer splits
+ * it under spec and d: 0 training, 1 held out, -1 none (a NULL or non-finite
+ * target, a non-finite feature).  work holds raw_p + 1 doubles.
+ */
+extern int	mm_pass_row_part(const MmPassSpec *spec, const struct MmPassDesign *d,
+							 const struct MmPassRawRow *row, double *work);
 
 /* True when two checked states are of the same pass, arg and split. */
 extern int	mm_pass_state_compatible(const void *a, const void *b);

@@ -51,6 +51,8 @@ typedef struct MmPass
 	 * the other functions read it.  NULL: the pass takes no arg, arg is NULL.
 	 */
 	size_t		(*arg_size) (int p, const void *arg, size_t avail);
+	/* 1 when the pass also runs without an arg (NULL), though it has arg_size */
+	int			arg_optional;
 	/*
 	 * 1 when a state read back from bytes (of the size state_size gives) is
 	 * one init, add and merge could have made: every size or index it

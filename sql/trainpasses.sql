@@ -1,0 +1,211 @@
+--
+-- Training in passes: with modelmgr.train_in_passes = on, a model with text
+-- features and preprocessing trains from aggregates over the relation (the
+-- preprocessing fitted from passes, then the algorithm's passes over the rows
+-- put through it inside the aggregate), never holding the rows.  It must be
+-- the model the rows in memory give: the same split, the same coefficients,
+-- the same metrics.  Parallel workers are pushed onto every pass.
+--
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+
+-- 3,000 rows: two numbers (x2 NULL in every 17th row), a text feature (NULL
+-- in every 23rd row), a boolean, a target NULL in every 41st row
+CREATE TABLE tp AS
+SELECT g AS id,
+       (g % 97) / 97.0::float8 AS x1,
+       CASE WHEN g % 17 = 0 THEN NULL ELSE ((g * 31) % 89) / 89.0::float8 END AS x2,
+       CASE WHEN g % 23 = 0 THEN NULL
+            ELSE (ARRAY['north', 'south', 'east', 'west', 'centre'])[1 + (g * 7) % 5] END AS region,
+       (g % 3 = 0) AS flag,
+       CASE WHEN g % 41 = 0 THEN NULL
+            ELSE 1 + 2 * ((g % 97) / 97.0) - 3 * (((g * 31) % 89) / 89.0)
+                 + CASE (g * 7) % 5 WHEN 0 THEN 0.5 WHEN 1 THEN -1 WHEN 2 THEN 2 ELSE 0 END
+                 + (((g * 7919) % 1000) / 1000.0 - 0.5) * 0.1 END::float8 AS y
+  FROM generate_series(1, 3000) g;
+ANALYZE tp;
+
+-- Trains model name on tp in memory (off) or in passes (on), then compares.
+CREATE FUNCTION pg_temp.train(name text, passes text, algorithm text, params jsonb,
+                              preprocess jsonb, target text DEFAULT 'y') RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE v int;
+BEGIN
+    PERFORM set_config('modelmgr.train_in_passes', passes, true);
+    SELECT t.version INTO v
+      FROM mm_train(name, 'tp', target, algorithm => algorithm,
+                    features => ARRAY['x1', 'x2', 'region', 'flag'], params => params,
+                    preprocess => preprocess, test_size => 0.25, seed => 11) t;
+    PERFORM set_config('modelmgr.train_in_passes', 'auto', true);
+    RETURN v;
+END $$;
+
+-- the two versions' record: the same rows, fingerprint and fitted preprocessing
+CREATE FUNCTION pg_temp.same_record(a text, b text)
+RETURNS TABLE (rows_read bigint, rows_train bigint, rows_test bigint, same_fingerprint boolean,
+               same_skipped boolean, same_fitted boolean)
+LANGUAGE sql AS $$
+  SELECT x.rows_read, x.rows_train, x.rows_test, x.fingerprint = y.fingerprint,
+         x.rows_skipped = y.rows_skipped, x.fitted_preprocess = y.fitted_preprocess
+    FROM mm.versions x, mm.versions y WHERE x.model = a AND y.model = b
+$$;
+
+-- the largest difference between the two models' coefficients
+CREATE FUNCTION pg_temp.coef_diff(a text, b text) RETURNS float8 LANGUAGE sql AS $$
+  SELECT max(abs(x.coef - y.coef))
+    FROM mm_coefficients(a) x JOIN mm_coefficients(b) y USING (feature)
+$$;
+
+-- the largest difference between two JSON documents' numbers (relative past 1);
+-- infinite where their shapes or other values differ
+CREATE FUNCTION pg_temp.json_diff(x jsonb, y jsonb) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE
+    d float8 := 0;
+    k text;
+    i int;
+BEGIN
+    IF jsonb_typeof(x) = 'number' AND jsonb_typeof(y) = 'number' THEN
+        RETURN abs(x::text::float8 - y::text::float8) / greatest(1, abs(x::text::float8));
+    ELSIF jsonb_typeof(x) = 'object' AND jsonb_typeof(y) = 'object' THEN
+        IF (SELECT array_agg(a ORDER BY a) FROM jsonb_object_keys(x) a)
+           IS DISTINCT FROM (SELECT array_agg(a ORDER BY a) FROM jsonb_object_keys(y) a) THEN
+            RETURN 'infinity';
+        END IF;
+        FOR k IN SELECT jsonb_object_keys(x) LOOP
+            d := greatest(d, pg_temp.json_diff(x -> k, y -> k));
+        END LOOP;
+        RETURN d;
+    ELSIF jsonb_typeof(x) = 'array' AND jsonb_typeof(y) = 'array' THEN
+        IF jsonb_array_length(x) <> jsonb_array_length(y) THEN
+            RETURN 'infinity';
+        END IF;
+        FOR i IN 0 .. jsonb_array_length(x) - 1 LOOP
+            d := greatest(d, pg_temp.json_diff(x -> i, y -> i));
+        END LOOP;
+        RETURN d;
+    END IF;
+    RETURN CASE WHEN x = y THEN 0::float8 ELSE 'infinity'::float8 END;
+END $$;
+
+CREATE FUNCTION pg_temp.metric_diff(a text, b text) RETURNS float8 LANGUAGE sql AS $$
+  SELECT pg_temp.json_diff(x.metrics, y.metrics)
+    FROM mm.versions x, mm.versions y WHERE x.model = a AND y.model = b
+$$;
+
+-- linear regression: text one-hot, NULLs imputed with zero and a constant category
+SELECT pg_temp.train('tp_lin_mem', 'off', 'linear_regression', '{}',
+                     '{"x2": {"impute": "zero"}, "region": {"impute": {"constant": "unknown"}}}') AS version;
+SELECT pg_temp.train('tp_lin_pass', 'on', 'linear_regression', '{}',
+                     '{"x2": {"impute": "zero"}, "region": {"impute": {"constant": "unknown"}}}') AS version;
+SELECT * FROM pg_temp.same_record('tp_lin_mem', 'tp_lin_pass');
+SELECT pg_temp.coef_diff('tp_lin_mem', 'tp_lin_pass') < 1e-9 AS same_coefficients,
+       pg_temp.metric_diff('tp_lin_mem', 'tp_lin_pass') < 1e-9 AS same_metrics;
+SELECT round((metrics #>> '{test,r2}')::numeric, 6) AS test_r2, metrics #> '{test,rows}' AS test_rows,
+       metrics #> '{test,unseen_categories}' AS unseen
+  FROM mm.versions WHERE model = 'tp_lin_pass';
+
+-- unpenalized and scaled to the range: fitted in the columns' units, for its
+-- statistics, the units travelling with the pass
+SELECT pg_temp.train('tp_ols_mem', 'off', 'linear_regression', '{}',
+                     '{"*": {"scale": "minmax"}, "x2": {"impute": "zero"}, "region": {"impute": "most_frequent"}}') AS version;
+SELECT pg_temp.train('tp_ols_pass', 'on', 'linear_regression', '{}',
+                     '{"*": {"scale": "minmax"}, "x2": {"impute": "zero"}, "region": {"impute": "most_frequent"}}') AS version;
+SELECT * FROM pg_temp.same_record('tp_ols_mem', 'tp_ols_pass');
+SELECT pg_temp.coef_diff('tp_ols_mem', 'tp_ols_pass') < 1e-9 AS same_coefficients,
+       (SELECT max(abs(x.std_err - y.std_err)) < 1e-9
+          FROM mm_coefficients('tp_ols_mem') x JOIN mm_coefficients('tp_ols_pass') y USING (feature))
+         AS same_std_errors,
+       pg_temp.metric_diff('tp_ols_mem', 'tp_ols_pass') < 1e-9 AS same_metrics;
+
+-- ridge: reference coding, scaled to the range, imputed with a constant
+SELECT pg_temp.train('tp_ridge_mem', 'off', 'linear_regression', '{"alpha": 0.5}',
+                     '{"*": {"scale": "minmax"}, "x2": {"impute": {"constant": 0.25}},
+                       "region": {"impute": "most_frequent", "max_categories": 4}}') AS version;
+SELECT pg_temp.train('tp_ridge_pass', 'on', 'linear_regression', '{"alpha": 0.5}',
+                     '{"*": {"scale": "minmax"}, "x2": {"impute": {"constant": 0.25}},
+                       "region": {"impute": "most_frequent", "max_categories": 4}}') AS version;
+SELECT * FROM pg_temp.same_record('tp_ridge_mem', 'tp_ridge_pass');
+SELECT pg_temp.coef_diff('tp_ridge_mem', 'tp_ridge_pass') < 1e-9 AS same_coefficients,
+       pg_temp.metric_diff('tp_ridge_mem', 'tp_ridge_pass') < 1e-9 AS same_metrics;
+
+-- elastic net, the text feature ordinal
+SELECT pg_temp.train('tp_enet_mem', 'off', 'elastic_net', '{"alpha": 0.01, "l1_ratio": 0.5}',
+                     '{"*": {"scale": "minmax"}, "x2": {"impute": "zero"},
+                       "region": {"impute": "most_frequent", "encode": "ordinal"}}') AS version;
+SELECT pg_temp.train('tp_enet_pass', 'on', 'elastic_net', '{"alpha": 0.01, "l1_ratio": 0.5}',
+                     '{"*": {"scale": "minmax"}, "x2": {"impute": "zero"},
+                       "region": {"impute": "most_frequent", "encode": "ordinal"}}') AS version;
+SELECT * FROM pg_temp.same_record('tp_enet_mem', 'tp_enet_pass');
+SELECT pg_temp.coef_diff('tp_enet_mem', 'tp_enet_pass') < 1e-9 AS same_coefficients,
+       pg_temp.metric_diff('tp_enet_mem', 'tp_enet_pass') < 1e-9 AS same_metrics;
+
+-- PCA with preprocessing: the components and the variance the held-out part keeps
+SELECT pg_temp.train('tp_pca_mem', 'off', 'pca', '{"n_components": 2}',
+                     '{"x2": {"impute": "zero"}, "region": {"impute": {"constant": "unknown"}}}',
+                     NULL) AS version;
+SELECT pg_temp.train('tp_pca_pass', 'on', 'pca', '{"n_components": 2}',
+                     '{"x2": {"impute": "zero"}, "region": {"impute": {"constant": "unknown"}}}',
+                     NULL) AS version;
+SELECT * FROM pg_temp.same_record('tp_pca_mem', 'tp_pca_pass');
+SELECT pg_temp.metric_diff('tp_pca_mem', 'tp_pca_pass') < 1e-9 AS same_metrics,
+       (SELECT max(abs(a.c - b.c)) < 1e-9
+          FROM unnest((SELECT array_agg(x ORDER BY id) FROM (SELECT id, unnest(mm_transform('tp_pca_mem', t)) x FROM tp t) s)) WITH ORDINALITY a(c, i)
+          JOIN unnest((SELECT array_agg(x ORDER BY id) FROM (SELECT id, unnest(mm_transform('tp_pca_pass', t)) x FROM tp t) s)) WITH ORDINALITY b(c, i) USING (i)) AS same_projections;
+
+-- parts of a date, scaled to their range, read by the passes as by the rows in memory
+CREATE TABLE tp_dated AS
+SELECT g AS id, DATE '2023-01-01' + g AS sold_on, (g % 40)::float8 AS area,
+       (1000 + 25 * (g % 40) + 40 * extract(month FROM DATE '2023-01-01' + g)
+        - 15 * extract(dow FROM DATE '2023-01-01' + g) + (g * 7919 % 100) / 10.0)::float8 AS price
+  FROM generate_series(0, 729) g;
+SET modelmgr.train_in_passes = off;
+SELECT version FROM mm_train('tp_dated_mem', 'tp_dated', 'price', features => ARRAY['sold_on', 'area'],
+    preprocess => '{"*": {"scale": "minmax"}, "sold_on": {"date_parts": ["month", "day_of_week"]}}');
+SET modelmgr.train_in_passes = on;
+SELECT version FROM mm_train('tp_dated_pass', 'tp_dated', 'price', features => ARRAY['sold_on', 'area'],
+    preprocess => '{"*": {"scale": "minmax"}, "sold_on": {"date_parts": ["month", "day_of_week"]}}');
+RESET modelmgr.train_in_passes;
+SELECT * FROM pg_temp.same_record('tp_dated_mem', 'tp_dated_pass');
+SELECT pg_temp.coef_diff('tp_dated_mem', 'tp_dated_pass') < 1e-9 AS same_coefficients,
+       pg_temp.metric_diff('tp_dated_mem', 'tp_dated_pass') < 1e-9 AS same_metrics;
+
+-- the predictions of the two linear models agree on every row
+SELECT max(abs(mm_predict('tp_lin_mem', t) - mm_predict('tp_lin_pass', t))) < 1e-9 AS same_predictions
+  FROM tp t WHERE t.y IS NOT NULL;
+
+-- Rows the preprocessing refuses are refused in passes as in memory
+SET modelmgr.train_in_passes = on;
+SELECT version FROM mm_train('tp_refused', 'tp', 'y', features => ARRAY['x1', 'x2', 'region']);
+SELECT version FROM mm_train('tp_refused', 'tp', 'y', features => ARRAY['x1', 'region'],
+                             preprocess => '{"region": {"impute": "most_frequent"}, "x1": {"scale": "standard"}}');
+SELECT version FROM mm_train('tp_refused', 'tp', 'region', algorithm => 'logistic_regression',
+                             features => ARRAY['x1', 'flag']);
+RESET modelmgr.train_in_passes;
+
+-- The passes never hold the rows: with 1MB for rows in memory, 60,000 rows
+-- do not fit (off says so), and auto trains them in passes
+CREATE TABLE tp_large AS
+SELECT g AS id, (g % 97) / 97.0::float8 AS x1, ((g * 31) % 89) / 89.0::float8 AS x2,
+       (ARRAY['north', 'south', 'east'])[1 + g % 3] AS region,
+       (2 * ((g % 97) / 97.0) - ((g * 31) % 89) / 89.0 + (g % 3))::float8 AS y
+  FROM generate_series(1, 60000) g;
+ANALYZE tp_large;
+SET modelmgr.max_train_memory = '1MB';
+SET modelmgr.train_in_passes = off;
+SELECT version FROM mm_train('tp_large', 'tp_large', 'y', features => ARRAY['x1', 'x2', 'region'],
+                             preprocess => '{"region": {"encode": "onehot"}}');
+RESET modelmgr.train_in_passes;
+SELECT version FROM mm_train('tp_large', 'tp_large', 'y', features => ARRAY['x1', 'x2', 'region'],
+                             preprocess => '{"region": {"encode": "onehot"}}');
+SELECT rows_read, rows_train + rows_test AS rows_split, round((metrics #>> '{test,r2}')::numeric, 9) AS test_r2,
+       (baseline ->> 'rows')::bigint = rows_train AS baseline_rows,
+       (baseline ->> 'sample_rows')::int BETWEEN 1000 AND 20000 AS baseline_sampled
+  FROM mm.versions WHERE model = 'tp_large';
+SELECT feature, round(coef::numeric, 9) AS coef FROM mm_coefficients('tp_large') ORDER BY feature;
+RESET modelmgr.max_train_memory;
+-- the baseline profiles: a table within the sample's bound is profiled whole, as in memory
+SELECT x.model, pg_temp.json_diff(x.baseline, y.baseline) < 1e-9 AS same_baseline
+  FROM mm.versions x JOIN mm.versions y ON y.model = replace(x.model, '_mem', '_pass')
+ WHERE x.model LIKE 'tp\_%\_mem' ORDER BY 1;

@@ -1,0 +1,333 @@
+/*
+ * passtext.c: the pass aggregate over rows with text features and class
+ * labels, and the split of such a row.
+ *
+ * mm_pass(pass, y, x, c) runs a pass whose header carries a design
+ * (core/sources/passdesign.h): x holds the source's features as numbers (a
+ * text feature's slot NULL), c the text features in the source's order and,
+ * for a text label, the label last; y is the number to predict, or a number
+ * or boolean label as a number.  The argument types are fixed, as a
+ * distributed database needs them to push the aggregate down, and the state
+ * is the same bytea the numeric form keeps, merged by mm_pass_combine.
+ *
+ * Each row is split exactly as the rows read into memory are (dataset.c):
+ * text values and labels are hashed as PostgreSQL hashes them there, so the
+ * same seed holds out the same rows whichever way a model trains.  The rows
+ * of the pass's part go through the design (text as category codes, then
+ * the fitted transform prediction applies) before the pass sees them.
+ *
+ * mm_pass_part(pass, y, x, c) is that split alone, for the queries that
+ * count categories and labels per part with GROUP BY.
+ *
+ * The design is decoded once per query and kept with the function call,
+ * named by the hash the header carries; the header's bytes are checked
+ * against that hash once per state.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+
+#include "aggstate.h"
+#include "mmcore.h"
+#include "model.h"
+#include "passagg.h"
+#include "passdesign.h"
+#include "passstate.h"
+#include "source.h"
+#include "util.h"
+
+PG_FUNCTION_INFO_V1(mm_pass_accum_text);
+PG_FUNCTION_INFO_V1(mm_pass_part);
+
+/* What one call site keeps between rows: the decoded design and room for a row. */
+typedef struct TextRowCache
+{
+	uint64		design_hash;
+	uint64		design_len;
+	MmPassDesign design;
+	int			n_text;			/* text features */
+	double	   *x;
+	uint8	   *isnull;
+	const char **text;
+	size_t	   *text_len;
+	uint64	   *text_hash;
+	double	   *work;			/* raw_p + 1 + the design's width */
+	Datum	   *c_values;
+	bool	   *c_nulls;
+	MmPassSpec	spec;			/* mm_pass_part's header, checked */
+	MmPassDesignRef ref;
+	Size		header_len;
+} TextRowCache;
+
+/* The cache for the header spec (checked) with its design bytes, made once per query. */
+static TextRowCache *
+row_cache(FunctionCallInfo fcinfo, const MmPassSpec *spec)
+{
+	TextRowCache *rc = fcinfo->flinfo->fn_extra;
+	MemoryContext old;
+	MmError		err;
+	int			p,
+				j;
+
+	MmPassDesignRef ref;
+
+	if (!mm_pass_spec_ref(spec, &ref))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("mm_pass with text columns needs a pass header with a design")));
+	if (rc != NULL && rc->design_hash == ref.design_hash && rc->design_len == ref.design_len)
+		return rc;
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	if (rc != NULL)
+		mm_pass_design_free(&rc->design);
+	else
+		rc = palloc0(sizeof(TextRowCache));
+	if (mm_pass_design_read(mm_pass_spec_design(spec), ref.design_len, &rc->design, &err) != MM_OK)
+		MmReportCoreError(&err, "invalid pass header");
+	if (rc->design.raw_p != ref.raw_p || mm_pass_design_width(&rc->design) != spec->p ||
+		(spec->target == MM_PASS_TARGET_CLASS) != (rc->design.label_kind != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid pass header: its design does not fit its widths or target")));
+	p = rc->design.raw_p;
+	rc->n_text = 0;
+	for (j = 0; j < p; j++)
+		rc->n_text += rc->design.kinds[j] == MM_FEATURE_CATEGORICAL;
+	rc->x = palloc(sizeof(double) * p);
+	rc->isnull = palloc(p);
+	rc->text = palloc0(sizeof(char *) * p);
+	rc->text_len = palloc0(sizeof(size_t) * p);
+	rc->text_hash = palloc0(sizeof(uint64) * p);
+	rc->work = palloc(sizeof(double) * (p + 1 + spec->p));
+	rc->design_hash = ref.design_hash;
+	rc->design_len = ref.design_len;
+	rc->header_len = 0;
+	MemoryContextSwitchTo(old);
+	fcinfo->flinfo->fn_extra = rc;
+	return rc;
+}
+
+/*
+ * Reads the row in arguments y, x and c (numbered from first) into rc's
+ * raw row: numbers, text and its hashes, the target or label and its hash.
+ */
+static void
+read_row(FunctionCallInfo fcinfo, int first, const MmPassSpec *spec, TextRowCache *rc,
+		 MmPassRawRow *row)
+{
+	const MmPassDesign *d = &rc->design;
+	int			p = d->raw_p,
+				text_label = spec->target == MM_PASS_TARGET_CLASS && d->label_kind == MM_LABEL_TEXT,
+				n_c = rc->n_text + text_label,
+				k = 0,
+				j;
+	ArrayType  *x;
+
+	memset(row, 0, sizeof(*row));
+	if (PG_ARGISNULL(first + 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("x must not be null")));
+	x = PG_GETARG_ARRAYTYPE_P(first + 1);
+	if (MmFloat8ArrayLength(x, "x") != p)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("rows have %d features here and the pass reads %d",
+						MmFloat8ArrayLength(x, "x"), p)));
+	if (!MmFloat8ArrayValues(x, rc->x, rc->isnull))
+		memset(rc->isnull, 0, p);
+	if (n_c > 0)
+	{
+		ArrayType  *c;
+		int			nc;
+
+		if (PG_ARGISNULL(first + 2))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("c must not be null when the pass reads text")));
+		c = PG_GETARG_ARRAYTYPE_P(first + 2);
+		if (ARR_ELEMTYPE(c) != TEXTOID || ARR_NDIM(c) != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("c must be a one-dimensional text array")));
+		deconstruct_array(c, TEXTOID, -1, false, TYPALIGN_INT, &rc->c_values, &rc->c_nulls, &nc);
+		if (nc != n_c)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("rows have %d text values here and the pass reads %d", nc, n_c)));
+	}
+	for (j = 0; j < p; j++)
+	{
+		if (d->kinds[j] != MM_FEATURE_CATEGORICAL)
+			continue;
+		rc->isnull[j] = rc->c_nulls[k];
+		if (!rc->c_nulls[k])
+		{
+			text	   *t = DatumGetTextPP(rc->c_values[k]);
+
+			rc->text[j] = VARDATA_ANY(t);
+			rc->text_len[j] = VARSIZE_ANY_EXHDR(t);
+			/* as dataset.c hashes a text value, so the split is the same */
+			rc->text_hash[j] = hash_bytes_extended((const unsigned char *) rc->text[j],
+												   (int) rc->text_len[j], 0);
+		}
+		k++;
+	}
+	row->x = rc->x;
+	row->isnull = rc->isnull;
+	row->text = rc->text;
+	row->text_len = rc->text_len;
+	row->text_hash = rc->text_hash;
+	if (text_label)
+	{
+		row->target_null = rc->c_nulls[k];
+		if (!row->target_null)
+		{
+			text	   *t = DatumGetTextPP(rc->c_values[k]);
+
+			row->label = VARDATA_ANY(t);
+			row->label_len = VARSIZE_ANY_EXHDR(t);
+			row->label_hash = hash_bytes_extended((const unsigned char *) row->label,
+												  (int) row->label_len, 0);
+		}
+		return;
+	}
+	row->target_null = PG_ARGISNULL(first);
+	row->target = row->target_null ? 0.0 : PG_GETARG_FLOAT8(first);
+	if (spec->target == MM_PASS_TARGET_CLASS && !row->target_null && isfinite(row->target))
+	{
+		if (d->label_kind == MM_LABEL_BOOLEAN)
+			row->label_hash = row->target != 0.0 ? 1 : 0;
+		else
+		{
+			/* as dataset.c hashes a number label: a bigint's hash */
+			int64		whole = (int64) row->target;
+
+			row->label_hash = hash_bytes_uint32_extended((uint32) whole, (uint64) (whole >> 32));
+		}
+	}
+}
+
+/* The header in argument 1, checked, aligned in the current memory context. */
+static MmPassSpec *
+checked_header(FunctionCallInfo fcinfo)
+{
+	bytea	   *arg = PG_GETARG_BYTEA_PP(1);
+	Size		len = VARSIZE_ANY_EXHDR(arg);
+	MmPassSpec *spec = palloc(Max(len, sizeof(MmPassSpec)));
+	MmError		err;
+
+	memcpy(spec, VARDATA_ANY(arg), len);
+	if (mm_pass_spec_check(spec, len, &err) != MM_OK)
+		MmReportCoreError(&err, "invalid pass header");
+	return spec;
+}
+
+/*
+ * mm_pass_accum(state, pass, y, x, c): one row through the header's design.
+ * Rows are counted as the numeric form counts them; see passstate.h.
+ */
+Datum
+mm_pass_accum_text(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	bytea	   *state;
+	void	   *buf;
+	const MmPass *pass;
+	MmPassStateView view;
+	TextRowCache *rc;
+	MmPassRawRow row;
+	MmError		err;
+
+	CHECK_FOR_INTERRUPTS();
+	MmRequireAggregate(fcinfo, "mm_pass_accum", &aggcxt);
+	MmRequireArg(fcinfo, 1, "pass");
+	if (PG_ARGISNULL(0))
+	{
+		state = MmPassNewState(fcinfo, aggcxt, &pass);
+		buf = (char *) state + MM_STATE_OFFSET;
+	}
+	else
+	{
+		Size		len;
+
+		state = PG_GETARG_BYTEA_P(0);
+		buf = MmStateWritable(&state, &len);
+		pass = MmPassStatePass(buf, len, false);
+	}
+	mm_pass_state_view(buf, &view);
+	MmPassRequireSameHeader(fcinfo, &view);
+	rc = fcinfo->flinfo->fn_extra;
+	if (view.design == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("mm_pass with text columns needs a pass header with a design")));
+	if (rc == NULL || rc->design_hash != view.design->design_hash ||
+		rc->design_len != view.design->design_len)
+	{
+		/* the header's design bytes checked against the hash, then decoded */
+		MmPassSpec *spec = checked_header(fcinfo);
+
+		rc = row_cache(fcinfo, spec);
+		pfree(spec);
+	}
+	read_row(fcinfo, 2, &view.head->spec, rc, &row);
+	if (mm_pass_state_offer(&view, pass, &rc->design, &row, rc->work, &err) != MM_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("a row's label is not one of the labels of the pass"),
+				 errdetail("The labels were read before the pass; the rows changed since.")));
+	PG_RETURN_BYTEA_P(state);
+}
+
+/*
+ * mm_pass_part(pass, y, x, c): the part of the header's split the row falls
+ * in (0 training, 1 held out), or NULL for a row in neither (a NULL or
+ * non-finite target, a non-finite feature).
+ */
+Datum
+mm_pass_part(PG_FUNCTION_ARGS)
+{
+	TextRowCache *rc = fcinfo->flinfo->fn_extra;
+	bytea	   *arg;
+	Size		len;
+	MmPassRawRow row;
+	int			part;
+
+	MmRequireArg(fcinfo, 0, "pass");
+	arg = PG_GETARG_BYTEA_PP(0);
+	len = VARSIZE_ANY_EXHDR(arg);
+
+	/*
+	 * The header is the same on every row: checked in full when first seen,
+	 * then recognized by its fixed part, which names the design by its hash.
+	 */
+	if (rc == NULL || len != rc->header_len ||
+		memcmp(VARDATA_ANY(arg), &rc->spec, sizeof(MmPassSpec)) != 0 ||
+		memcmp(VARDATA_ANY(arg) + sizeof(MmPassSpec) + rc->spec.arg_len, &rc->ref,
+			   offsetof(MmPassDesignRef, rows_untransformed)) != 0)
+	{
+		MmPassSpec *spec = palloc(Max(len, sizeof(MmPassSpec)));
+		MmError		err;
+
+		memcpy(spec, VARDATA_ANY(arg), len);
+		if (mm_pass_spec_check(spec, len, &err) != MM_OK)
+			MmReportCoreError(&err, "invalid pass header");
+		rc = row_cache(fcinfo, spec);
+		rc->spec = *spec;
+		(void) mm_pass_spec_ref(spec, &rc->ref);
+		rc->header_len = len;
+		pfree(spec);
+	}
+	read_row(fcinfo, 1, &rc->spec, rc, &row);
+	part = mm_pass_row_part(&rc->spec, &rc->design, &row, rc->work);
+	if (part < 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT32(part);
+}

@@ -1,0 +1,535 @@
+/*
+ * fitpasses.c: training in passes over the relation (see fit.c for when).
+ *
+ * The rows are never held.  Everything the fit in memory learns from them
+ * comes from aggregates that run where the rows are, in parallel workers or
+ * on a distributed database's shards:
+ *
+ *  1. the labels of a classifier and the values of each text feature, with
+ *     their rows per part of the split (discover.c);
+ *  2. the column profile (designpasses.h) over the rows as read: rows per
+ *     part, NULLs and non-finite values per feature, and per numeric feature
+ *     its training rows' count, range and sum; the checks the fit in memory
+ *     makes of the rows it read, made of these counts;
+ *  3. the preprocessing fitted from those, exactly as the fit in memory
+ *     fits it (the same functions where they take counts, preprocess.c);
+ *  4. the algorithm's own passes, over the rows put through that design
+ *     (passdesign.h) inside the aggregate;
+ *  5. the metrics of both parts, by passes of the fitted model.
+ *
+ * Numeric preprocessing that needs more than a range (mean or median
+ * imputation, standard or robust scaling, clipping, the variance threshold,
+ * feature selection, deduplication) needs statistics these passes do not
+ * gather yet: such a model trains in memory (MmPassesObstacle says why).
+ * The baseline profile is taken from a bounded sample of the relation.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "baseline.h"
+#include "catalog.h"
+#include "classify.h"
+#include "columns.h"
+#include "dataset.h"
+#include "designpasses.h"
+#include "fitpasses.h"
+#include "guc.h"
+#include "linear_moments.h"
+#include "mmcore.h"
+#include "model.h"
+#include "passagg.h"
+#include "passdesign.h"
+#include "passstate.h"
+#include "reference.h"
+#include "relsource.h"
+#include "security.h"
+#include "util.h"
+
+/* Whether the model's fit and metrics can run as passes. */
+static bool
+algorithm_runs_in_passes(const MmAlgorithm *algorithm)
+{
+	if (algorithm->passes == NULL || algorithm->passes[0] == NULL)
+		return false;
+	if (algorithm->task == MM_TASK_REGRESSION)
+		return algorithm->linear_form != NULL;
+	return algorithm->task == MM_TASK_DECOMPOSITION;
+}
+
+/* The name of an option of preprocess that needs rows in memory, or NULL. */
+static const char *
+numeric_option_in_memory(const MmColumnPrep *c)
+{
+	if (c->impute == MM_IMPUTE_MEAN)
+		return "impute: mean";
+	if (c->impute == MM_IMPUTE_MEDIAN)
+		return "impute: median";
+	if (c->scale == MM_SCALE_STANDARD)
+		return "scale: standard";
+	if (c->scale == MM_SCALE_ROBUST)
+		return "scale: robust";
+	if (c->clip != MM_CLIP_NONE)
+		return "clip";
+	return NULL;
+}
+
+const char *
+MmPassesObstacle(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm *algorithm)
+{
+	MmPreprocess pp;
+	int			j;
+
+	if (!algorithm_runs_in_passes(algorithm))
+		return psprintf("The fit of %s reads its training rows in memory.",
+						algorithm->texts.display_name ? algorithm->texts.display_name : algorithm->name);
+	MmParsePreprocess(spec->preprocess, src, &pp);
+	if (pp.dedupe)
+		return "Dropping duplicate rows needs the rows in memory.";
+	if (pp.variance_threshold_set)
+		return "The variance threshold needs the rows in memory.";
+	if (pp.select_k_best > 0)
+		return "Feature selection needs the rows in memory.";
+	for (j = 0; j < src->nfeatures; j++)
+	{
+		const char *option;
+
+		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
+			continue;
+		option = numeric_option_in_memory(&pp.column[j]);
+		if (option != NULL)
+			return psprintf("Preprocessing option \"%s\" of feature \"%s\" needs the rows in memory.",
+							option, src->features[j]);
+		if (pp.column[j].impute == MM_IMPUTE_MOST_FREQUENT)
+			return psprintf("Preprocessing option \"impute: most_frequent\" of feature \"%s\" "
+							"needs the rows in memory.", src->features[j]);
+	}
+	return NULL;
+}
+
+/* Whether Citus is installed and distributes relid. */
+static bool
+relation_is_distributed(Oid relid)
+{
+	Oid			types[1] = {OIDOID};
+	Datum		values[1] = {ObjectIdGetDatum(relid)};
+
+	if (MmSpiRun("SELECT 1 FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'citus'",
+				 0, NULL, NULL, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not look for the citus extension");
+	if (SPI_processed == 0)
+		return false;
+	if (MmSpiRun("SELECT 1 FROM pg_catalog.pg_dist_partition "
+				 "WHERE logicalrelid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
+				 1, types, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not look for the distribution of a relation");
+	return SPI_processed > 0;
+}
+
+bool
+MmPassesPreferred(const MmSource *src)
+{
+	/* as a fit in memory holds a row: the features, a label index and the target */
+	double		row_bytes = sizeof(double) * (src->nfeatures + 1) + sizeof(int32);
+	double		limit = (double) mm_max_train_memory_kb * 1024.0;
+
+	if (MmEstimatedRows(src->relid) * row_bytes > limit)
+		return true;
+	return relation_is_distributed(src->relid);
+}
+
+/* A copy of src whose arrays fitting the preprocessing leaves as they are. */
+static void
+copy_source(const MmSource *src, MmSource *out)
+{
+	int			p = src->nfeatures;
+
+	*out = *src;
+	out->features = palloc(sizeof(char *) * p);
+	memcpy(out->features, src->features, sizeof(char *) * p);
+	out->feature_types = palloc(sizeof(Oid) * p);
+	memcpy(out->feature_types, src->feature_types, sizeof(Oid) * p);
+	out->feature_kinds = palloc(p);
+	memcpy(out->feature_kinds, src->feature_kinds, p);
+	if (src->columns != NULL)
+	{
+		out->columns = palloc(sizeof(char *) * p);
+		memcpy(out->columns, src->columns, sizeof(char *) * p);
+		out->date_parts = palloc(p);
+		memcpy(out->date_parts, src->date_parts, p);
+	}
+}
+
+/* The design bytes of d, in the current memory context. */
+static void
+write_design(const MmPassDesign *d, const void **bytes, size_t *len)
+{
+	void	   *out;
+	MmError		err;
+
+	if (mm_pass_design_write(d, &out, len, &err) != MM_OK)
+		MmReportCoreError(&err, "could not write the design of a pass");
+	*bytes = out;
+}
+
+/* A design over raw's features as read, with labels when given. */
+static void
+raw_design(const MmPassesData *pd, const MmDiscoveredLabels *labels, const void **bytes,
+		   size_t *len)
+{
+	MmPassDesign d;
+	int			p = pd->raw.nfeatures,
+				j;
+	int32	   *kinds = palloc(sizeof(int32) * p),
+			   *kept = palloc(sizeof(int32) * p);
+
+	memset(&d, 0, sizeof(d));
+	for (j = 0; j < p; j++)
+	{
+		kinds[j] = pd->raw.feature_kinds[j];
+		kept[j] = j;
+	}
+	d.raw_p = p;
+	d.raw = 1;
+	d.kinds = kinds;
+	d.kept = kept;
+	d.label_kind = pd->label_kind;
+	if (labels != NULL)
+	{
+		d.n_labels = labels->n;
+		d.labels = labels->labels;
+		d.label_values = labels->values;
+	}
+	write_design(&d, bytes, len);
+}
+
+/* The snapshot the passes read under, as text (the statement's: they run read-only). */
+static char *
+current_snapshot(void)
+{
+	if (MmSpiRun("SELECT pg_catalog.pg_current_snapshot()::pg_catalog.text", 0, NULL, NULL, NULL, true, 1) !=
+		SPI_OK_SELECT)
+		elog(ERROR, "could not read the current snapshot");
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+/* Mean and population variance of n copies of v, summed as preprocess.c's mean_var sums. */
+static double
+variance_of_copies(double v, int64 n)
+{
+	double		m = 0.0,
+				s = 0.0;
+	int64		i;
+
+	for (i = 0; i < n; i++)
+	{
+		m += v;
+		if ((i & 0xfffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	m /= (double) n;
+	for (i = 0; i < n; i++)
+		s += (v - m) * (v - m);
+	return s / (double) n;
+}
+
+/*
+ * Fits numeric feature name from its training rows' profile (present of n
+ * not NULL, in [lo, hi]), as preprocess.c fits it from the rows for the
+ * options MmPassesObstacle lets through: impute zero or a constant, scale
+ * none or to the range.  False when the feature is left out as constant.
+ *
+ * This is where the statistics of a pass for the other options plug in:
+ * the mean and deviation for mean imputation and standard scaling, and a
+ * quantile sketch for the median, robust scaling and clipping.
+ */
+static bool
+fit_numeric(const MmColumnPrep *prep, const char *name, int64 present, int64 n, double lo,
+			double hi, MmFeatureTransform *t, bool *constant)
+{
+	double		var;
+
+	t->clip_lo = -INFINITY;
+	t->clip_hi = INFINITY;
+	t->impute = prep->impute == MM_IMPUTE_ZERO ? 0.0 :
+		prep->impute == MM_IMPUTE_CONSTANT ? prep->impute_value : NAN;
+	if (present == n && n > 0)
+	{
+		/* preprocess.c's fit from moments: a constant column is one whose range is a point */
+		var = lo == hi ? 0.0 : NAN;
+	}
+	else
+	{
+		if (present == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("feature \"%s\" is null in every training row", name),
+					 errhint("Leave it out with exclude => ARRAY['%s'].", name)));
+		/* the imputed column: its NULLs take the imputed value */
+		if (!isnan(t->impute))
+		{
+			lo = Min(lo, t->impute);
+			hi = Max(hi, t->impute);
+		}
+		var = lo == hi ? variance_of_copies(lo, isnan(t->impute) ? present : n) : 1.0;
+	}
+	*constant = var == 0.0;
+	/* a constant feature is left out, whatever its transform */
+	t->center = prep->scale == MM_SCALE_MINMAX ? lo : 0.0;
+	t->scale = prep->scale == MM_SCALE_MINMAX ? hi - lo : 1.0;
+	return !*constant;
+}
+
+/* Runs pass over source into a new state of its size (source's p columns). */
+static void *
+run_pass(MmDataSource *source, const MmPass *pass, const void *arg)
+{
+	void	   *state = palloc(pass->state_size(source->p, arg));
+	MmError		err;
+
+	if (source->run(source, pass, arg, state, &err) != MM_OK)
+		MmReportCoreError(&err, psprintf("could not run pass \"%s\"", pass->name));
+	return state;
+}
+
+void
+MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorithm,
+				const MmParams *params, MmPassesData *pd)
+{
+	MmTask		task = algorithm->task;
+	MmPreprocess pp;
+	int			p = src->nfeatures,
+				j;
+	const void *raw_bytes;
+	size_t		raw_len;
+	bytea	   *header;
+	MmDataSource raw;
+	double	   *profile;
+	const MmPassCounts *counts;
+	MmFeatureTransform *all = palloc0(sizeof(MmFeatureTransform) * p);
+	MmCategories *cats = palloc0(sizeof(MmCategories) * p);
+	double	  **code_of = palloc0(sizeof(double *) * p);
+	MmStringDict **dicts = palloc0(sizeof(MmStringDict *) * p);
+	bool	   *keep = palloc(sizeof(bool) * p);
+	bool		any_text = false,
+				identity = true;
+	MmPreprocessFit *fit = &pd->prep;
+	MmModel		shell;
+	MmPassDesign design;
+	int32	   *kinds,
+			   *kept;
+
+	memset(pd, 0, sizeof(*pd));
+	MmParsePreprocess(spec->preprocess, src, &pp);
+	pp.reference_coding = MmReferenceCoding(algorithm, params);
+	copy_source(src, &pd->raw);
+	pd->label_kind = task == MM_TASK_CLASSIFICATION ? MmLabelKindOf(src->target_type) : 0;
+	pd->target = task == MM_TASK_CLASSIFICATION ? MM_PASS_TARGET_CLASS :
+		task == MM_TASK_REGRESSION ? MM_PASS_TARGET_NUMERIC : MM_PASS_TARGET_NONE;
+	pd->snapshot = current_snapshot();
+
+	/* 1, 2: labels, then the profile of the rows as read */
+	raw_design(pd, NULL, &raw_bytes, &raw_len);
+	header = MmPassHeaderDesign(MM_PASS_DESIGN_ID, MM_DESIGN_PASS_PROFILE, p, pd->target,
+								spec->test_size, spec->seed, NULL, 0, p, 0, raw_bytes, raw_len);
+	if (task == MM_TASK_CLASSIFICATION)
+		MmDiscoverLabels(&pd->raw, header, pd->target, pd->label_kind, &pd->labels);
+	MmRelationSourceDesign(&raw, &pd->raw, MM_PASS_DESIGN_ID, spec->test_size, spec->seed,
+						   raw_bytes, raw_len, p, pd->target, pd->label_kind);
+	profile = run_pass(&raw, &mm_pass_column_profile, NULL);
+	counts = MmRelationSourceCounts(&raw);
+	pd->rows_read = counts->head.rows_seen;
+	pd->rows_train = counts->head.rows_train;
+	pd->rows_test = counts->head.rows_test;
+	pd->null_target = counts->head.rows_null_target;
+	pd->fingerprint = counts->head.fingerprint;
+	pd->train_mean = pd->rows_train > 0 ? profile[MM_PROFILE_TARGET_SUM(p)] / (double) pd->rows_train : NAN;
+	MmCheckTrainingRows(task, counts->nonfinite_count[p], pd->rows_train, pd->rows_test,
+						pd->rows_read, src);
+	if (task == MM_TASK_CLASSIFICATION)
+		MmCheckClassCounts(pd->labels.count[0], pd->labels.n, pd->labels.labels, src);
+	MmCheckFeatureCounts(&pp, src, counts->null_count, counts->nonfinite_count);
+
+	/* 3: the preprocessing, feature by feature as preprocess.c fits it */
+	fit->dropped = palloc(sizeof(char *) * p);
+	fit->constant = palloc(sizeof(char *) * p);
+	for (j = 0; j < p; j++)
+	{
+		bool		constant;
+
+		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
+		{
+			int64		nulls_train;
+
+			dicts[j] = MmDiscoverCategories(&pd->raw, j, header, pd->target, pd->label_kind,
+											&nulls_train);
+			keep[j] = MmFitTextFeature(&pp, src, j, dicts[j], nulls_train, &cats[j], &all[j],
+									   &code_of[j], &constant);
+			any_text = true;
+		}
+		else
+			keep[j] = fit_numeric(&pp.column[j], src->features[j],
+								  (int64) profile[MM_PROFILE_PRESENT(p, j)], pd->rows_train,
+								  profile[MM_PROFILE_MIN(p, j)], profile[MM_PROFILE_MAX(p, j)],
+								  &all[j], &constant);
+		if (constant)
+			fit->constant[fit->nconstant++] = src->features[j];
+		else if (!keep[j])
+			fit->dropped[fit->ndropped++] = src->features[j];
+		CHECK_FOR_INTERRUPTS();
+	}
+	if (fit->nconstant == p)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 p == 1 ?
+				 errmsg("feature \"%s\" is constant in the training rows", fit->constant[0]) :
+				 errmsg("every feature is constant in the training rows"),
+				 errdetail("A model needs a feature whose value varies between the training rows.")));
+	MmPreprocessDescribe(src, keep, all, cats, code_of, dicts, any_text, fit);
+	if (fit->ndropped + fit->nconstant > 0)
+		MmSourceKeepFeatures(src, keep);
+
+	/* the kept features as preprocess.c leaves the model's transform */
+	any_text = false;
+	for (j = 0; j < src->nfeatures; j++)
+	{
+		any_text |= src->feature_kinds[j] == MM_FEATURE_CATEGORICAL;
+		if (!isnan(all[j].impute) || !isinf(all[j].clip_lo) || !isinf(all[j].clip_hi) ||
+			all[j].center != 0.0 || all[j].scale != 1.0)
+			identity = false;
+	}
+	memset(&shell, 0, sizeof(shell));
+	shell.n_features = src->nfeatures;
+	shell.feature_kinds = src->feature_kinds;
+	shell.transform = all;
+	shell.categories = any_text ? cats : NULL;
+	shell.n_design = mm_model_design_width(&shell);
+	fit->n_design = shell.n_design;
+	fit->categories = shell.categories;
+	if (!(identity && !any_text))
+		fit->transform = all;
+	pd->n_design = shell.n_design;
+	/* what fit.c checks once the preprocessing is fitted (it drops no rows in passes) */
+	if (task != MM_TASK_CLASSIFICATION && pd->rows_train == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("no rows of relation %s are left for training", src->display),
+				 errhint("Lower test_size.")));
+
+	/* 4: the source the fit runs over, its rows through the fitted design */
+	memset(&design, 0, sizeof(design));
+	kinds = palloc(sizeof(int32) * p);
+	kept = palloc(sizeof(int32) * p);
+	{
+		int			k = 0;
+
+		for (j = 0; j < p; j++)
+		{
+			kinds[j] = pd->raw.feature_kinds[j];
+			kept[j] = keep[j] ? k++ : -1;
+		}
+	}
+	design.raw_p = p;
+	design.kinds = kinds;
+	design.kept = kept;
+	design.shell = shell;
+	design.shell.transform = fit->transform;
+	design.label_kind = pd->label_kind;
+	design.n_labels = pd->labels.n;
+	design.labels = pd->labels.labels;
+	design.label_values = pd->labels.values;
+	write_design(&design, &pd->design, &pd->design_len);
+	MmRelationSourceDesign(&pd->data, &pd->raw, algorithm->artifact_id, spec->test_size, spec->seed,
+						   pd->design, pd->design_len, pd->n_design, pd->target, pd->label_kind);
+	pd->data.n_rows = (size_t) pd->rows_train;
+}
+
+void
+MmPassesMetrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
+{
+	int			p = pd->n_design,
+				part;
+
+	memset(out, 0, sizeof(*out));
+	out->rows[0] = (double) pd->rows_train;
+	out->rows[1] = (double) pd->rows_test;
+	out->train_mean = pd->train_mean;
+	if (model->task == MM_TASK_REGRESSION)
+	{
+		double		intercept;
+		const double *coef = model->algorithm->linear_form(model, &intercept);
+		double	   *arg = palloc(sizeof(double) * (p + 3));
+
+		arg[0] = p;
+		arg[1] = intercept;
+		memcpy(arg + 2, coef, sizeof(double) * p);
+		arg[2 + p] = pd->train_mean;
+		for (part = 0; part < 2; part++)
+		{
+			double	   *state;
+
+			if (part == 1 && pd->rows_test == 0)
+				break;
+			MmRelationSourceSetPart(&pd->data, part);
+			state = run_pass(&pd->data, &mm_pass_linear_eval, arg);
+			mm_eval_metrics(state + 1, &out->model[part]);
+			mm_eval_metrics(state + 1 + MM_EVAL_STATE_LEN, &out->mean[part]);
+		}
+	}
+	else if (model->task == MM_TASK_DECOMPOSITION && pd->rows_test > 1)
+	{
+		MmRelationSourceSetPart(&pd->data, 1);
+		out->test_moments = run_pass(&pd->data, &mm_linear_moments_pass, NULL);
+		out->moments_d = p + 1;
+	}
+	MmRelationSourceSetPart(&pd->data, 0);
+}
+
+char *
+MmPassesBaseline(const MmPassesData *pd, const MmTrainSpec *spec, const MmModel *model)
+{
+	MmSource	sample = pd->raw;
+	MmDataset	ds;
+	MmBaselineSample *s;
+	char		kind = get_rel_relkind(pd->raw.relid);
+	double		row_bytes = sizeof(double) * (pd->raw.nfeatures + 1) + sizeof(int32);
+	double		limit = (double) mm_max_train_memory_kb * 1024.0;
+	/* rows read, at most: within a quarter of the memory a training may take */
+	double		want = Min((double) MM_BASELINE_SAMPLE / Max(1.0 - spec->test_size, 0.01),
+						   limit / row_bytes / 4.0);
+	char	   *json;
+
+	if (pd->rows_read <= 0 || want < 1.0)
+		return NULL;
+	if ((double) pd->rows_read <= want)
+		sample.qualified = pd->raw.qualified;
+	else if (kind == RELKIND_RELATION || kind == RELKIND_MATVIEW || kind == RELKIND_PARTITIONED_TABLE)
+		/* uniform, and the same rows for the same seed while the table is unchanged */
+		sample.qualified = psprintf("(SELECT * FROM %s TABLESAMPLE pg_catalog.bernoulli (%.17g) REPEATABLE (%d))",
+									pd->raw.qualified, 100.0 * want / (double) pd->rows_read, spec->seed);
+	else
+		sample.qualified = psprintf("(SELECT * FROM %s LIMIT %.0f)", pd->raw.qualified, want);
+	/* no estimate: the sample is sized by the rows it reads, not the relation's */
+	sample.relid = InvalidOid;
+	(void) MmDatasetLoad(&ds, &sample, pd->label_kind, model->task == MM_TASK_REGRESSION,
+						 spec->test_size, spec->seed);
+	if (ds.n[0] == 0)
+	{
+		MmDatasetFree(&ds);
+		return NULL;
+	}
+	if (pd->label_kind != 0)
+		MmDatasetOrderLabels(&ds);
+	s = MmBaselineTake(&ds, &sample);
+	MmBaselineSetRows(s, pd->rows_train);
+	json = MmBaselineFinish(s, model);
+	MmDatasetFree(&ds);
+	return json;
+}

@@ -1,0 +1,64 @@
+/*
+ * fitpasses.h: training in passes over the relation, never holding its rows.
+ */
+#ifndef MM_FITPASSES_H
+#define MM_FITPASSES_H
+
+#include "postgres.h"
+
+#include "algorithm.h"
+#include "columns.h"
+#include "discover.h"
+#include "fit.h"
+#include "params.h"
+#include "preprocess.h"
+#include "source.h"
+#include "trainspec.h"
+
+/* What the passes before the fit found, and the source the fit runs over. */
+typedef struct MmPassesData
+{
+	MmSource	raw;			/* every feature, as the pass queries read them */
+	MmPreprocessFit prep;
+	int			n_design;
+	MmLabelKind label_kind;		/* a classifier's; 0 otherwise */
+	int			target;			/* MmPassTarget */
+	MmDiscoveredLabels labels;
+	const void *design;			/* the fitted design's bytes (passdesign.h) */
+	size_t		design_len;
+	MmDataSource data;			/* the relation through the design */
+	int64		rows_read;
+	int64		rows_train;
+	int64		rows_test;
+	int64		null_target;
+	uint64		fingerprint;
+	double		train_mean;		/* of the target, over the training rows */
+	char	   *snapshot;
+} MmPassesData;
+
+/*
+ * NULL when algorithm, with spec's preprocessing, can train in passes;
+ * else why not, a sentence for an error's detail.
+ */
+extern const char *MmPassesObstacle(const MmTrainSpec *spec, const MmSource *src,
+									const MmAlgorithm *algorithm);
+
+/* Whether the rows of src would not fit modelmgr.max_train_memory, or are distributed. */
+extern bool MmPassesPreferred(const MmSource *src);
+
+/*
+ * The passes before the fit: labels and categories, the column profile and
+ * its checks, the preprocessing fitted from them; src keeps the features the
+ * model keeps, as fitting the preprocessing in memory leaves it.
+ */
+extern void MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorithm,
+							const MmParams *params, MmPassesData *pd);
+
+/* The fitted model's measures on both parts, by passes. */
+extern void MmPassesMetrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out);
+
+/* The baseline profile, from a bounded sample of the relation (MM_BASELINE_SAMPLE rows). */
+extern char *MmPassesBaseline(const MmPassesData *pd, const MmTrainSpec *spec,
+							  const MmModel *model);
+
+#endif							/* MM_FITPASSES_H */

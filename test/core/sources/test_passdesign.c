@@ -1,0 +1,341 @@
+/*
+ * test_passdesign.c: the design a pass applies to each row (passdesign.h),
+ * and rows offered through it to a pass state (passstate.h).
+ *
+ * A design written and read back is the same design; damaged bytes are
+ * refused; a row comes out as prediction transforms it (text through its
+ * categories, the kept features only).  Offered to a state, rows are split
+ * as rows read into memory are (the content hash with each text value's own
+ * hash in place of its code, a label's hash mixed in), the pass sees the
+ * rows of its part with class indexes, and mm_pass_row_part agrees.
+ */
+#include "testutil.h"
+
+#include <string.h>
+
+#include "passdesign.h"
+#include "passstate.h"
+#include "rowhash.h"
+
+#define RAW_P 3
+
+static char *names[] = {"a", "b", "c"};
+static char *other[] = {"z"};
+static char *labels[] = {"no", "yes"};
+static double label_values[] = {0, 0};
+static const int32_t kinds[RAW_P] = {MM_FEATURE_NUMERIC, MM_FEATURE_CATEGORICAL, MM_FEATURE_BOOLEAN};
+static const int32_t kept[RAW_P] = {0, 1, -1};
+
+/*
+ * A design keeping a number (imputed with 0, centered on 1, scaled by 2)
+ * and a one-hot text feature (a, b, c, other z), leaving out a boolean;
+ * text labels no and yes.
+ */
+static void
+make_design(MmPassDesign *d, MmFeatureTransform *t, MmCategories *c, uint8_t *kept_kinds)
+{
+	memset(d, 0, sizeof(*d));
+	memset(c, 0, sizeof(MmCategories) * 2);
+	t[0] = (MmFeatureTransform) {0.0, -INFINITY, INFINITY, 1.0, 2.0};
+	t[1] = (MmFeatureTransform) {NAN, -INFINITY, INFINITY, 0.0, 1.0};
+	c[1].encoding = MM_ENCODE_ONEHOT;
+	c[1].n = 3;
+	c[1].names = names;
+	c[1].n_other = 1;
+	c[1].other = other;
+	kept_kinds[0] = MM_FEATURE_NUMERIC;
+	kept_kinds[1] = MM_FEATURE_CATEGORICAL;
+	d->raw_p = RAW_P;
+	d->kinds = kinds;
+	d->kept = kept;
+	d->shell.n_features = 2;
+	d->shell.feature_kinds = kept_kinds;
+	d->shell.transform = t;
+	d->shell.categories = c;
+	d->shell.n_design = mm_model_design_width(&d->shell);
+	d->label_kind = MM_LABEL_TEXT;
+	d->n_labels = 2;
+	d->labels = labels;
+	d->label_values = label_values;
+}
+
+/* The design of make_design as bytes, and read back from them. */
+static void
+design_bytes(void **bytes, size_t *len, MmPassDesign *read)
+{
+	MmPassDesign d;
+	MmFeatureTransform t[2];
+	MmCategories c[2];
+	uint8_t		kept_kinds[2];
+	MmError		err;
+
+	make_design(&d, t, c, kept_kinds);
+	assert_int_equal(mm_pass_design_write(&d, bytes, len, &err), MM_OK);
+	assert_int_equal(*len % 8, 0);
+	if (read != NULL)
+		assert_int_equal(mm_pass_design_read(*bytes, *len, read, &err), MM_OK);
+}
+
+static void
+test_round_trip(void **unused)
+{
+	void	   *bytes;
+	size_t		len;
+	MmPassDesign r;
+
+	design_bytes(&bytes, &len, &r);
+	assert_int_equal(r.raw_p, RAW_P);
+	assert_int_equal(r.raw, 0);
+	assert_int_equal(r.shell.n_features, 2);
+	assert_int_equal(mm_pass_design_width(&r), 1 + 4);
+	assert_int_equal(r.kept[2], -1);
+	assert_true(r.shell.transform[0].scale == 2.0);
+	assert_true(isnan(r.shell.transform[1].impute));
+	assert_int_equal(r.shell.categories[1].n, 3);
+	assert_string_equal(r.shell.categories[1].names[2], "c");
+	assert_string_equal(r.shell.categories[1].other[0], "z");
+	assert_int_equal(r.n_labels, 2);
+	assert_int_equal(mm_pass_design_label(&r, 0, "yes", 3), 1);
+	assert_int_equal(mm_pass_design_label(&r, 0, "no", 2), 0);
+	assert_int_equal(mm_pass_design_label(&r, 0, "maybe", 5), -1);
+	assert_true(mm_pass_design_hash(bytes, len) != mm_pass_design_hash(bytes, len - 8));
+	mm_pass_design_free(&r);
+	mm_free(bytes);
+}
+
+/* Damaged designs are refused, whatever was read before the damage freed. */
+static void
+test_damage(void **unused)
+{
+	void	   *bytes;
+	char	   *copy;
+	size_t		len,
+				i;
+	MmPassDesign r;
+	MmError		err;
+
+	design_bytes(&bytes, &len, NULL);
+	copy = malloc(len);
+	for (i = 0; i < len; i += 8)
+		assert_int_equal(mm_pass_design_read(bytes, i, &r, &err), MM_ERR_CORRUPT);
+	memcpy(copy, bytes, len);
+	copy[0] ^= 1;				/* the magic */
+	assert_int_equal(mm_pass_design_read(copy, len, &r, &err), MM_ERR_CORRUPT);
+	memcpy(copy, bytes, len);
+	((int32_t *) copy)[1] = 0;	/* raw_p */
+	assert_int_equal(mm_pass_design_read(copy, len, &r, &err), MM_ERR_CORRUPT);
+	/* the kept map after the 32-byte head and the kinds: a feature kept twice */
+	memcpy(copy, bytes, len);
+	((int32_t *) (copy + 32 + 16))[1] = 0;
+	assert_int_equal(mm_pass_design_read(copy, len, &r, &err), MM_ERR_CORRUPT);
+	/* categories out of order: "b" then "a" cannot be looked up */
+	memcpy(copy, bytes, len);
+	for (i = 0; i + 1 < len; i++)
+		if (copy[i] == 'a' && copy[i + 5] == 'b')
+		{
+			copy[i] = 'b';
+			copy[i + 5] = 'a';
+			break;
+		}
+	assert_int_equal(mm_pass_design_read(copy, len, &r, &err), MM_ERR_CORRUPT);
+	free(copy);
+	mm_free(bytes);
+}
+
+/* A row as prediction encodes it: kept features only, text one-hot, NULLs imputed. */
+static void
+test_row(void **unused)
+{
+	void	   *bytes;
+	size_t		len;
+	MmPassDesign d;
+	MmPassRawRow row;
+	double		x[RAW_P] = {5.0, 0.0, 1.0},
+				work[RAW_P],
+				z[5];
+	uint8_t		isnull[RAW_P] = {0, 0, 0};
+	const char *text[RAW_P] = {NULL, "b", NULL};
+	size_t		text_len[RAW_P] = {0, 1, 0};
+	uint64_t	text_hash[RAW_P] = {0, 7, 0};
+	MmError		err;
+
+	design_bytes(&bytes, &len, &d);
+	memset(&row, 0, sizeof(row));
+	row.x = x;
+	row.isnull = isnull;
+	row.text = text;
+	row.text_len = text_len;
+	row.text_hash = text_hash;
+	assert_int_equal(mm_pass_design_row(&d, &row, work, z, &err), MM_OK);
+	assert_true(z[0] == 2.0 && z[1] == 0.0 && z[2] == 1.0 && z[3] == 0.0 && z[4] == 0.0);
+	/* the other group's value; a NULL number takes the imputed 0 */
+	text[1] = "z";
+	isnull[0] = 1;
+	assert_int_equal(mm_pass_design_row(&d, &row, work, z, &err), MM_OK);
+	assert_true(z[0] == -0.5 && z[1] == 0.0 && z[2] == 0.0 && z[3] == 0.0 && z[4] == 1.0);
+	/* a NULL text value is not imputed: the row is refused, blaming the source feature */
+	isnull[1] = 1;
+	assert_int_equal(mm_pass_design_row(&d, &row, work, z, &err), MM_ERR_INVALID_INPUT);
+	assert_int_equal(err.item, 1);
+	mm_pass_design_free(&d);
+	mm_free(bytes);
+}
+
+/* The test pass: per class, the rows and the sum of the design's first column. */
+static size_t
+classes_size(int p, const void *arg)
+{
+	return sizeof(double) * 4;
+}
+
+static void
+classes_init(void *state, int p, const void *arg)
+{
+	memset(state, 0, classes_size(p, arg));
+}
+
+static void
+classes_add(void *state, const MmRows *rows, const void *arg)
+{
+	double	   *s = state;
+	size_t		r;
+
+	assert_non_null(rows->y);
+	assert_null(rows->t);
+	for (r = 0; r < rows->n; r++)
+	{
+		s[rows->y[r]] += 1.0;
+		s[2 + rows->y[r]] += rows->x[r * rows->p];
+	}
+}
+
+static void
+classes_merge(void *state, const void *other, int p, const void *arg)
+{
+	int			i;
+
+	for (i = 0; i < 4; i++)
+		((double *) state)[i] += ((const double *) other)[i];
+}
+
+static const MmPass classes_pass = {
+	.name = "classes",
+	.state_size = classes_size,
+	.init = classes_init,
+	.add = classes_add,
+	.merge = classes_merge,
+};
+
+/* Rows offered through the design: split as rows read into memory are, labels as class indexes. */
+static void
+test_offer(void **unused)
+{
+	void	   *bytes,
+			   *header,
+			   *state;
+	size_t		len,
+				size;
+	MmPassDesign d;
+	MmPassStateView v;
+	MmError		err;
+	int			r,
+				part,
+				expected[2] = {0, 0};
+	double		sums[2] = {0, 0},
+				work[RAW_P + 1 + 5];
+	double		test_size = 0.3;
+	uint64_t	salt = mm_seed_salt(5),
+				fingerprint = 0;
+
+	design_bytes(&bytes, &len, &d);
+	header = malloc(mm_pass_spec_design_size(0, len));
+	mm_pass_spec_write(header, 200, 0, 5, MM_PASS_TARGET_CLASS, test_size, salt, NULL, 0);
+	mm_pass_spec_set_design(header, RAW_P, 0, bytes, len);
+	assert_int_equal(mm_pass_spec_check(header, mm_pass_spec_design_size(0, len), &err), MM_OK);
+	size = mm_pass_state_size(header, &classes_pass, &err);
+	assert_true(size > 0);
+	state = malloc(size);
+	mm_pass_state_init(state, header, &classes_pass);
+	mm_pass_state_view(state, &v);
+	assert_int_equal(v.counts_p, RAW_P);
+
+	for (r = 0; r < 200; r++)
+	{
+		double		x[RAW_P] = {(double) (r % 13), 0.0, (double) (r % 2)},
+					hashed[RAW_P + 1];
+		uint8_t		isnull[RAW_P] = {0, 0, 0};
+		const char *text[RAW_P] = {NULL, names[r % 3], NULL};
+		size_t		text_len[RAW_P] = {0, 1, 0};
+		uint64_t	text_hash[RAW_P] = {0, mm_mix64((uint64_t) (r % 3) + 1), 0};
+		MmPassRawRow row;
+		uint64_t	h;
+		int			label = r % 5 == 0;
+
+		memset(&row, 0, sizeof(row));
+		row.x = x;
+		row.isnull = isnull;
+		row.text = text;
+		row.text_len = text_len;
+		row.text_hash = text_hash;
+		row.label = labels[label];
+		row.label_len = strlen(labels[label]);
+		row.label_hash = mm_mix64(100 + (uint64_t) label);
+
+		/* the split of dataset.c: the text's hash in its slot, 0 for the target, the label mixed in */
+		hashed[0] = x[0];
+		memcpy(&hashed[1], &text_hash[1], sizeof(double));
+		hashed[2] = x[2];
+		hashed[3] = 0.0;
+		h = mm_mix64(mm_row_hash(hashed, RAW_P + 1) ^ row.label_hash);
+		fingerprint += mm_mix64(h ^ MM_HASH_SPLIT);
+		part = mm_draw_is_test(mm_row_draw(h, salt), test_size);
+		assert_int_equal(mm_pass_row_part(header, &d, &row, work), part);
+		if (part == 0)
+		{
+			expected[label]++;
+			sums[label] += (x[0] - 1.0) / 2.0;
+		}
+		assert_int_equal(mm_pass_state_offer(&v, &classes_pass, &d, &row, work, &err), MM_OK);
+	}
+	mm_pass_state_finish(&v, &classes_pass);
+	assert_int_equal(v.head->rows_seen, 200);
+	assert_int_equal(v.head->rows_train, expected[0] + expected[1]);
+	assert_int_equal(v.head->rows_train + v.head->rows_test, 200);
+	assert_true(v.head->fingerprint == fingerprint);
+	assert_true(((double *) v.pass_state)[0] == expected[0]);
+	assert_true(((double *) v.pass_state)[1] == expected[1]);
+	assert_true(((double *) v.pass_state)[2] == sums[0]);
+	assert_true(((double *) v.pass_state)[3] == sums[1]);
+
+	/* a label the design does not list fails the row */
+	{
+		MmPassRawRow row;
+		double		x[RAW_P] = {1, 0, 0};
+		uint8_t		isnull[RAW_P] = {0, 1, 0};
+
+		memset(&row, 0, sizeof(row));
+		row.x = x;
+		row.isnull = isnull;
+		row.label = "maybe";
+		row.label_len = 5;
+		assert_int_equal(mm_pass_state_offer(&v, &classes_pass, &d, &row, work, &err),
+						 MM_ERR_INVALID_INPUT);
+	}
+	free(state);
+	free(header);
+	mm_pass_design_free(&d);
+	mm_free(bytes);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_damage),
+		cmocka_unit_test(test_row),
+		cmocka_unit_test(test_offer),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
