@@ -98,3 +98,58 @@ start_server() {
         as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$log" -w start >/dev/null
     fi
 }
+
+# Citus, for the test of modelmgr on a distributed cluster (test/t/017_citus.pl).  It has no Debian
+# package and tests download nothing, so its source comes from ../shared/vendor/citus next to the
+# project (see the README there), with the patch Debian's PostgreSQL 15.20 needs.
+CITUS_VENDOR=${MM_CITUS_VENDOR:-$PROJECT/../shared/vendor/citus}
+CITUS_VERSION=13.2.2
+# The Kerberos headers the server's headers include come from krb5-multidev, under their own folder
+# (CPATH below): libkrb5-dev would also put a profile.h in /usr/include, which the core's
+# src/core/metrics/profile.h must not hide (scripts/check-includes.sh).
+CITUS_PACKAGES=(
+    krb5-multidev libssl-dev liblz4-dev libzstd-dev libselinux1-dev libxslt1-dev libpam0g-dev
+    libreadline-dev
+)
+
+# Builds Citus as the unprivileged user in scratch directory $1 and installs it, as root, into the
+# PostgreSQL that pg_config $2 (default: the system's) names, unless citus.so is already there.  A
+# missing tarball or a failed build is not an error: the Citus test then skips and says why.
+install_citus() {
+    local work=$1 pg_config=${2:-$PG_BIN/pg_config} src p missing=()
+    local tarball=$CITUS_VENDOR/citus-$CITUS_VERSION.tar.gz
+    if [ -f "$("$pg_config" --pkglibdir)/citus.so" ]; then
+        echo "citus is installed"
+        return 0
+    fi
+    if [ ! -f "$tarball" ]; then
+        echo "no $tarball: the Citus test will skip"
+        return 0
+    fi
+    for p in "${CITUS_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "installing ${missing[*]} (to build Citus)"
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+            { echo "could not install Citus' build dependencies: the Citus test will skip"; return 0; }
+    fi
+    say "building Citus $CITUS_VERSION in $work"
+    src=$work/citus-$CITUS_VERSION
+    mkdir -p "$work"
+    chown "$PG_USER": "$work"
+    if [ ! -f "$src/src/backend/distributed/citus.so" ]; then
+        rm -rf "$src"
+        as_pg tar -xzf "$tarball" -C "$work"
+        as_pg patch -s -d "$work" -p0 -i "$CITUS_VENDOR/citus-pg15.20.patch"
+        if ! (cd "$src" && as_pg ./configure -q --without-libcurl PG_CONFIG="$pg_config" >"$work/configure.log" 2>&1 &&
+              as_pg env CPATH=/usr/include/mit-krb5 make -s -j"$(nproc)" >"$work/build.log" 2>&1); then
+            echo "building Citus failed (logs in $work): the Citus test will skip"
+            return 0
+        fi
+    fi
+    make -C "$src" -s install >"$work/install.log" 2>&1 ||
+        { echo "installing Citus failed (log in $work/install.log): the Citus test will skip"; return 0; }
+    echo "citus installed into $("$pg_config" --pkglibdir)"
+}

@@ -30,6 +30,10 @@ release_dir=$(bash "$PROJECT/test/upgrade/release.sh" export "$PROJECT" "$STAGE/
 chown -R "$PG_USER": "$STAGE/releases"
 echo "release $(basename "$release_dir") in $release_dir"
 
+# Citus for the test on a distributed cluster (test/t/017_citus.pl), built once and kept: without
+# its source or when the build fails, that test skips and says why
+install_citus "${MM_CITUS_BUILD:-/var/tmp/modelmgr-citus}"
+
 # warnings are errors in the tests' build
 build_and_install "$STAGE" MM_WERROR=1
 

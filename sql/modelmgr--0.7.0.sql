@@ -916,3 +916,52 @@ CREATE AGGREGATE mm_pass(pass bytea, y float8, VARIADIC x "any") (
 );
 COMMENT ON AGGREGATE mm_pass(bytea, float8, VARIADIC "any")
     IS 'mm_pass through the fitted design with the row''s values as separate arguments (features, then a text label)';
+
+-- Citus: aggregates that push down to the shards.  mm_cv_stats with the
+-- features in one array: a fixed signature, which a distributed database
+-- needs to run the aggregate on its shards (doc/scaling.md).
+CREATE FUNCTION mm_cv_accum_array(state bytea, folds int, test_size float8, seed int, sample_rows int,
+                                  expected_rows float8, y float8, x float8[])
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'mm_cv_accum_array'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE mm_cv_stats_array(folds int, test_size float8, seed int, sample_rows int,
+                                   expected_rows float8, y float8, x float8[]) (
+    SFUNC = mm_cv_accum_array,
+    STYPE = bytea,
+    COMBINEFUNC = mm_cv_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE mm_cv_stats_array(int, float8, int, int, float8, float8, float8[])
+    IS 'mm_cv_stats with the features in one array, for any number of them';
+
+-- Citus: the catalog on a Citus cluster.  Predictions on a distributed table
+-- run on the workers, which need the extension; Citus creates it there when
+-- CREATE EXTENSION modelmgr runs on a coordinator that has them.  Where
+-- modelmgr came first, this does it, and Citus then creates it on the nodes
+-- added later too (doc/scaling.md).
+CREATE FUNCTION mm_citus_setup()
+RETURNS int
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET client_min_messages = warning
+AS $$
+DECLARE
+    workers int;
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'citus') THEN
+        RAISE EXCEPTION 'extension "citus" is not installed in this database'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Run CREATE EXTENSION citus and add the workers, then mm_citus_setup().';
+    END IF;
+    -- Citus propagates CREATE EXTENSION even of an extension that exists here:
+    -- it creates it on every worker and records it as distributed
+    EXECUTE 'CREATE EXTENSION IF NOT EXISTS modelmgr';
+    EXECUTE 'SELECT pg_catalog.count(*)::pg_catalog.int4 FROM pg_catalog.pg_dist_node '
+            'WHERE noderole OPERATOR(pg_catalog.=) ''primary'' AND isactive '
+            'AND groupid OPERATOR(pg_catalog.<>) 0' INTO workers;
+    RETURN workers;
+END
+$$;
+COMMENT ON FUNCTION mm_citus_setup()
+    IS 'create the extension on the workers of a Citus cluster it predated; returns their number';

@@ -318,6 +318,8 @@ SELECT mm_restore('shd_plain', 2);
 SELECT mm_archive('shd_plain', 2);
 SELECT mm_purge('shd_plain', 2);
 SELECT mm_annotate('shd_plain', 'shadowed', '{"suite": "shadowing"}');
+-- without Citus, only its refusal
+SELECT mm_citus_setup();
 RESET search_path;
 SELECT what, count(*) AS calls FROM public.shadow_calls WHERE at >= :'phase' GROUP BY what ORDER BY what;
 SELECT stage, action, version, previous_version FROM mm.deployment_history

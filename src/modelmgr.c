@@ -7,6 +7,7 @@
 #include "guc.h"
 #include "progress.h"
 #include "roles.h"
+#include "shardplan.h"
 #include "trainprogress.h"
 #include "util.h"
 #include "worker.h"
@@ -26,4 +27,5 @@ _PG_init(void)
 	MmTrainProgressInit();
 	MmExportInit();
 	MmRolesInit();
+	MmShardPlanInit();
 }

@@ -26,6 +26,7 @@
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/typcache.h"
 
@@ -39,6 +40,7 @@
 #include "mmcore.h"
 #include "model.h"
 #include "privileges.h"
+#include "shardref.h"
 #include "util.h"
 
 PG_FUNCTION_INFO_V1(mm_predict_record);
@@ -73,6 +75,7 @@ typedef struct PredictState
 	SnapshotIdentity resolved_under;	/* the snapshot it was resolved under */
 	MmCachedModel *entry;
 	uint64		generation;
+	MemoryContext shard_cxt;	/* holds model when a coordinator resolved it (shardref.c) */
 	MmModel    *model;
 	double	   *x;				/* the features of one row, NaN where NULL */
 	double	   *z;				/* and after the model's preprocessing */
@@ -115,6 +118,64 @@ active_snapshot_identity(void)
 	return id;
 }
 
+/* Room for one row of the model just set, and no column mapping yet. */
+static void
+reset_row_state(PredictState *ps, MemoryContext mcxt)
+{
+	/* the model may be another one now, even at a recycled address */
+	if (ps->x)
+	{
+		pfree(ps->x);
+		pfree(ps->z);
+	}
+	ps->x = MemoryContextAlloc(mcxt, sizeof(double) * ps->model->n_features);
+	ps->z = MemoryContextAlloc(mcxt, sizeof(double) * ps->model->n_design);
+	ps->mapped_model = NULL;
+	ps->mapped_class = NULL;
+}
+
+/* Keeps the reference text just resolved, to know it again on the next row. */
+static void
+remember_ref(PredictState *ps, MemoryContext mcxt, text *ref)
+{
+	int			len = VARSIZE_ANY_EXHDR(ref);
+
+	if (ps->ref)
+		pfree(ps->ref);
+	ps->ref = MemoryContextAlloc(mcxt, len);
+	memcpy(ps->ref, VARDATA_ANY(ref), len);
+	ps->ref_len = len;
+}
+
+/*
+ * The model of a reference a Citus coordinator resolved for this shard
+ * (shardref.c): it carries its artifact, so it is read once per call site,
+ * without the catalog and whatever the snapshot.
+ */
+static PredictState *
+shard_predict_state(FunctionCallInfo fcinfo, PredictState *ps, text *ref)
+{
+	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
+	MemoryContext old;
+	int			len = VARSIZE_ANY_EXHDR(ref);
+	MmVersionRef v;
+
+	if (ps->shard_cxt != NULL && ps->ref_len == len && memcmp(ps->ref, VARDATA_ANY(ref), len) == 0)
+		return ps;
+	if (ps->shard_cxt != NULL)
+		MemoryContextDelete(ps->shard_cxt);
+	ps->shard_cxt = AllocSetContextCreate(mcxt, "modelmgr shard model", ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(ps->shard_cxt);
+	ps->model = MmShardRefModel(VARDATA_ANY(ref), len, &v);
+	MemoryContextSwitchTo(old);
+	ps->version = v;
+	ps->version.model = MemoryContextStrdup(mcxt, v.model);
+	ps->entry = NULL;
+	remember_ref(ps, mcxt, ref);
+	reset_row_state(ps, mcxt);
+	return ps;
+}
+
 /* Resolves the reference and fetches the model, once per statement. */
 static PredictState *
 predict_state(FunctionCallInfo fcinfo, text *ref)
@@ -129,6 +190,14 @@ predict_state(FunctionCallInfo fcinfo, text *ref)
 	{
 		ps = MemoryContextAllocZero(mcxt, sizeof(PredictState));
 		fcinfo->flinfo->fn_extra = ps;
+	}
+	if (MmIsShardRef(VARDATA_ANY(ref), len))
+		return shard_predict_state(fcinfo, ps, ref);
+	if (ps->shard_cxt != NULL)
+	{
+		MemoryContextDelete(ps->shard_cxt);
+		ps->shard_cxt = NULL;
+		ps->ref_len = -1;
 	}
 	/* another reference, or a newer snapshot (a new statement), resolves again */
 	resolve = ps->ref == NULL || ps->ref_len != len ||
@@ -147,26 +216,12 @@ predict_state(FunctionCallInfo fcinfo, text *ref)
 		ps->resolved_under = now;
 		ps->version = v;
 		ps->version.model = MemoryContextStrdup(mcxt, v.model);
-		if (ps->ref)
-			pfree(ps->ref);
-		ps->ref = MemoryContextAlloc(mcxt, len);
-		memcpy(ps->ref, VARDATA_ANY(ref), len);
-		ps->ref_len = len;
+		remember_ref(ps, mcxt, ref);
 	}
 	ps->model = MmModelCacheGet(&ps->version, &ps->entry);
 	ps->generation = MmModelCacheGeneration();
 	SPI_finish();
-
-	/* the model may be another one now, even at a recycled address */
-	if (ps->x)
-	{
-		pfree(ps->x);
-		pfree(ps->z);
-	}
-	ps->x = MemoryContextAlloc(mcxt, sizeof(double) * ps->model->n_features);
-	ps->z = MemoryContextAlloc(mcxt, sizeof(double) * ps->model->n_design);
-	ps->mapped_model = NULL;
-	ps->mapped_class = NULL;
+	reset_row_state(ps, mcxt);
 	return ps;
 }
 

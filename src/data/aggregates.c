@@ -40,6 +40,7 @@ PG_FUNCTION_INFO_V1(mm_ls_accum);
 PG_FUNCTION_INFO_V1(mm_ls_accum_array);
 PG_FUNCTION_INFO_V1(mm_ls_combine);
 PG_FUNCTION_INFO_V1(mm_cv_accum);
+PG_FUNCTION_INFO_V1(mm_cv_accum_array);
 PG_FUNCTION_INFO_V1(mm_cv_combine);
 PG_FUNCTION_INFO_V1(mm_eval_accum);
 PG_FUNCTION_INFO_V1(mm_eval_combine);
@@ -352,21 +353,18 @@ cv_resize(MemoryContext cxt, const CvHeader *old, int i, int alloc)
 #define CV_FIXED_ARGS 7
 
 /*
- * mm_cv_accum(state, folds, test_size, seed, sample_rows, expected_rows, y,
- * VARIADIC x "any").
+ * One step of both cross-validation aggregates, whose arguments are (state,
+ * folds, test_size, seed, sample_rows, expected_rows, y, features...): the
+ * row's features are in buf already.
  */
-Datum
-mm_cv_accum(PG_FUNCTION_ARGS)
+static Datum
+cv_step(FunctionCallInfo fcinfo, MemoryContext aggcxt, RowBuffer *buf, bool has_nulls)
 {
-	MemoryContext aggcxt;
-	int			p = PG_NARGS() - CV_FIXED_ARGS;
-	RowBuffer  *buf;
+	int			p = buf->p;
 	bytea	   *state;
 	CvHeader   *h;
-	bool		has_nulls = false;
 	int			folds,
 				target,
-				j,
 				grow;
 	double		test_size;
 	uint64		hash = 0;
@@ -374,22 +372,11 @@ mm_cv_accum(PG_FUNCTION_ARGS)
 	void	   *ls;
 
 	CHECK_FOR_INTERRUPTS();
-	MmRequireAggregate(fcinfo, "mm_cv_accum", &aggcxt);
 	MmRequireArg(fcinfo, 1, "folds");
 	MmRequireArg(fcinfo, 2, "test_size");
 	MmRequireArg(fcinfo, 3, "seed");
 	folds = PG_GETARG_INT32(1);
 	test_size = PG_GETARG_FLOAT8(2);
-	buf = row_buffer(fcinfo, p);
-	if (!buf->types_checked)
-	{
-		for (j = 0; j < p; j++)
-			if (get_fn_expr_argtype(fcinfo->flinfo, CV_FIXED_ARGS + j) != FLOAT8OID)
-				ereport(ERROR,
-						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("feature arguments of mm_cv_stats must be float8")));
-		buf->types_checked = true;
-	}
 
 	if (PG_ARGISNULL(0))
 	{
@@ -441,16 +428,14 @@ mm_cv_accum(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_CORRUPTED),
 					 errmsg("invalid cross-validation state")));
+		if (((MmLsHeader *) ((char *) h + h->offset[0]))->nfeatures != p)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("rows have %d features here and %d before",
+							p, ((MmLsHeader *) ((char *) h + h->offset[0]))->nfeatures)));
 	}
 
-	/* the row, and the state it goes to: a row with a NULL to the first, which counts it */
-	for (j = 0; j < p; j++)
-	{
-		buf->isnull[j] = PG_ARGISNULL(CV_FIXED_ARGS + j);
-		has_nulls |= buf->isnull[j];
-		if (!buf->isnull[j])
-			buf->values[j] = PG_GETARG_FLOAT8(CV_FIXED_ARGS + j);
-	}
+	/* the state the row goes to: a row with a NULL to the first, which counts it */
 	target = 0;
 	if (!PG_ARGISNULL(6) && !has_nulls)
 	{
@@ -477,6 +462,64 @@ mm_cv_accum(PG_FUNCTION_ARGS)
 		mm_ls_add_hashed(&view, buf->values, has_nulls ? buf->isnull : NULL, hash != 0 ? &hash : NULL);
 	}
 	PG_RETURN_BYTEA_P(state);
+}
+
+/*
+ * mm_cv_accum(state, folds, test_size, seed, sample_rows, expected_rows, y,
+ * VARIADIC x "any"): the features as separate float8 arguments.
+ */
+Datum
+mm_cv_accum(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	int			p = PG_NARGS() - CV_FIXED_ARGS;
+	RowBuffer  *buf;
+	bool		has_nulls = false;
+	int			j;
+
+	MmRequireAggregate(fcinfo, "mm_cv_accum", &aggcxt);
+	buf = row_buffer(fcinfo, p);
+	if (!buf->types_checked)
+	{
+		for (j = 0; j < p; j++)
+			if (get_fn_expr_argtype(fcinfo->flinfo, CV_FIXED_ARGS + j) != FLOAT8OID)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("feature arguments of mm_cv_stats must be float8")));
+		buf->types_checked = true;
+	}
+	for (j = 0; j < p; j++)
+	{
+		buf->isnull[j] = PG_ARGISNULL(CV_FIXED_ARGS + j);
+		has_nulls |= buf->isnull[j];
+		if (!buf->isnull[j])
+			buf->values[j] = PG_GETARG_FLOAT8(CV_FIXED_ARGS + j);
+	}
+	return cv_step(fcinfo, aggcxt, buf, has_nulls);
+}
+
+/*
+ * mm_cv_accum_array(state, folds, test_size, seed, sample_rows,
+ * expected_rows, y, x float8[]): the same with the features in one array.
+ * Its signature is fixed, which a distributed database needs to run the
+ * aggregate on its shards (doc/scaling.md).
+ */
+Datum
+mm_cv_accum_array(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	ArrayType  *x;
+	RowBuffer  *buf;
+	bool		has_nulls;
+	int			p;
+
+	MmRequireAggregate(fcinfo, "mm_cv_accum_array", &aggcxt);
+	MmRequireArg(fcinfo, CV_FIXED_ARGS, "x");
+	x = PG_GETARG_ARRAYTYPE_P(CV_FIXED_ARGS);
+	p = MmFloat8ArrayLength(x, "x");
+	buf = row_buffer(fcinfo, p);
+	has_nulls = MmFloat8ArrayValues(x, buf->values, buf->isnull);
+	return cv_step(fcinfo, aggcxt, buf, has_nulls);
 }
 
 /* mm_cv_combine(a, b): merges two cross-validation states state by state (strict). */

@@ -22,6 +22,7 @@
 #include "utils/rel.h"
 #include "utils/regproc.h"
 
+#include "citusmeta.h"
 #include "columns.h"
 #include "datepart.h"
 #include "dateparts.h"
@@ -366,6 +367,8 @@ MmEstimatedRows(Oid relid)
 			if (lfirst_oid(lc) != relid)
 				rows += MmEstimatedRows(lfirst_oid(lc));
 	}
+	else if (kind == RELKIND_RELATION && MmIsCitusTable(relid))
+		rows = MmCitusTableRows(relid);
 	else if (kind == RELKIND_RELATION || kind == RELKIND_MATVIEW || kind == RELKIND_FOREIGN_TABLE)
 	{
 		HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));

@@ -12,6 +12,7 @@
 
 #include "aggregates.h"
 #include "catalog.h"
+#include "citusmeta.h"
 #include "columns.h"
 #include "guc.h"
 #include "lsq.h"
@@ -20,58 +21,76 @@
 #include "trainprogress.h"
 #include "trainspec.h"
 
-/* Features passed to mm_ls_stats as separate arguments, within FUNC_MAX_ARGS. */
+/* Features passed to the variadic aggregates as separate arguments, within FUNC_MAX_ARGS. */
 #define MAX_VARIADIC_FEATURES 90
 
 /*
- * The training query: one aggregate over the relation.  Up to 90 features
- * go as separate arguments (no array is built per row); more as an array.
+ * Whether the features go as one float8 array, to the aggregates' forms of
+ * fixed signature, rather than as separate arguments.  Citus runs an
+ * aggregate on its shards only when the argument types of the call match
+ * the declared ones exactly, which a VARIADIC "any" aggregate cannot
+ * confirm: wherever Citus is installed the array forms serve, whatever the
+ * relation (a view may read a distributed table).  Elsewhere separate
+ * arguments spare building an array per row (doc/performance.md), as many
+ * as a call takes.
  */
+static bool
+features_as_array(const MmSource *src)
+{
+	return src->nfeatures > MAX_VARIADIC_FEATURES || MmCitusInstalled();
+}
+
+/* The features of a row: "ARRAY[f1, f2, ...]" or ", f1, f2, ..." after the target. */
+static void
+append_features(StringInfo q, const MmSource *src, bool as_array)
+{
+	int			i;
+
+	appendStringInfoString(q, as_array ? ", ARRAY[" : "");
+	for (i = 0; i < src->nfeatures; i++)
+		appendStringInfo(q, "%s%s", i || !as_array ? ", " : "", MmFeatureExpression(src, i, "r"));
+	appendStringInfoString(q, as_array ? "]" : "");
+}
+
+/* The training query: one aggregate over the relation. */
 static char *
 training_query(const MmSource *src, const char *schema)
 {
 	StringInfoData q;
-	bool		wide = src->nfeatures > MAX_VARIADIC_FEATURES;
-	int			i;
+	bool		as_array = features_as_array(src);
 
 	initStringInfo(&q);
-	appendStringInfo(&q, "SELECT %s.%s($1, $2, $3, $4, %s, %s",
-					 schema, wide ? "mm_ls_stats_array" : "mm_ls_stats",
+	appendStringInfo(&q, "SELECT %s.%s($1, $2, $3, $4, %s",
+					 schema, as_array ? "mm_ls_stats_array" : "mm_ls_stats",
 					 src->target ? psprintf("(r.%s)::pg_catalog.float8", quote_identifier(src->target)) :
-					 "0::pg_catalog.float8",
-					 wide ? "ARRAY[" : "");
-	for (i = 0; i < src->nfeatures; i++)
-		appendStringInfo(&q, "%s%s", i ? ", " : "",
-						 MmFeatureExpression(src, i, "r"));
-	appendStringInfo(&q, "%s), pg_catalog.pg_current_snapshot()::pg_catalog.text FROM %s r",
-					 wide ? "]" : "", src->qualified);
+					 "0::pg_catalog.float8");
+	append_features(&q, src, as_array);
+	appendStringInfo(&q, "), pg_catalog.pg_current_snapshot()::pg_catalog.text FROM %s r",
+					 src->qualified);
 	return q.data;
 }
 
 /*
  * The training pass of a cross-validated linear regression: one aggregate,
- * mm_cv_stats, whose state holds a training state per fold and one for the
- * held-out rows, with the snapshot read.  NULL past the variadic features'
- * limit.
+ * mm_cv_stats or mm_cv_stats_array, whose state holds a training state per
+ * fold and one for the held-out rows, with the snapshot read.  NULL past the
+ * variadic features' limit where the array form is not needed.
  */
 char *
 MmFoldQuery(const MmSource *src, const char *schema)
 {
 	StringInfoData q;
-	StringInfoData x;
-	char	   *y;
-	int			i;
+	bool		as_array = MmCitusInstalled();
 
-	if (src->nfeatures > MAX_VARIADIC_FEATURES)
+	if (!as_array && src->nfeatures > MAX_VARIADIC_FEATURES)
 		return NULL;
-	initStringInfo(&x);
-	for (i = 0; i < src->nfeatures; i++)
-		appendStringInfo(&x, ", %s", MmFeatureExpression(src, i, "r"));
-	y = psprintf("(r.%s)::pg_catalog.float8", quote_identifier(src->target));
 	initStringInfo(&q);
-	appendStringInfo(&q, "SELECT %s.mm_cv_stats($5, $1, $2, $3, $4, %s%s), "
-					 "pg_catalog.pg_current_snapshot()::pg_catalog.text FROM %s r",
-					 schema, y, x.data, src->qualified);
+	appendStringInfo(&q, "SELECT %s.%s($5, $1, $2, $3, $4, (r.%s)::pg_catalog.float8",
+					 schema, as_array ? "mm_cv_stats_array" : "mm_cv_stats",
+					 quote_identifier(src->target));
+	append_features(&q, src, as_array);
+	appendStringInfo(&q, "), pg_catalog.pg_current_snapshot()::pg_catalog.text FROM %s r",
+					 src->qualified);
 	return q.data;
 }
 

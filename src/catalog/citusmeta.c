@@ -1,0 +1,95 @@
+/*
+ * citusmeta.c: what the extension asks of Citus' metadata.  The extension
+ * does not link Citus: it reads Citus' catalog table and calls its SQL
+ * functions, and where Citus is not installed finds neither and asks nothing.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+
+#include "citusmeta.h"
+
+/* True when the Citus extension is installed in this database. */
+bool
+MmCitusInstalled(void)
+{
+	return OidIsValid(get_extension_oid("citus", true));
+}
+
+/* True when relid is a table Citus manages (pg_dist_partition lists it). */
+bool
+MmIsCitusTable(Oid relid)
+{
+	Oid			catalog = get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE);
+	Oid			index = get_relname_relid("pg_dist_partition_logical_relid_index", PG_CATALOG_NAMESPACE);
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	bool		found;
+
+	if (!OidIsValid(catalog) || !OidIsValid(index))
+		return false;
+	rel = table_open(catalog, AccessShareLock);
+	/* logicalrelid is pg_dist_partition's first column */
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, index, true, NULL, 1, &key);
+	found = HeapTupleIsValid(systable_getnext(scan));
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/*
+ * The rows of a Citus table as its shards' statistics count them (0 for
+ * shards never analyzed, as for a local table).  The coordinator's own
+ * entry for the table holds no rows, and the planner's estimate for it is a
+ * fixed guess; the sample of a training pass is sized from this number.
+ * Each node adds up the shards it holds (one connection per node, not per
+ * shard), and the total is divided by the copies each shard has.
+ */
+double
+MmCitusTableRows(Oid relid)
+{
+	Oid			types[2] = {TEXTOID, OIDOID};
+	Datum		values[2];
+	double		rows = 0.0;
+	bool		isnull;
+	Datum		d;
+	char	   *name = quote_literal_cstr(quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+																	get_rel_name(relid)));
+
+	values[0] = CStringGetTextDatum(psprintf(
+		"SELECT pg_catalog.sum(t.n) FROM (SELECT 0::pg_catalog.float8 AS n UNION ALL "
+		"SELECT CASE WHEN c.reltuples OPERATOR(pg_catalog.>) 0 THEN c.reltuples ELSE 0 END "
+		"FROM pg_catalog.pg_dist_shard s JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) "
+		"pg_catalog.to_regclass(pg_catalog.shard_name(s.logicalrelid, s.shardid)) "
+		"WHERE s.logicalrelid OPERATOR(pg_catalog.=) %s::pg_catalog.regclass) t", name));
+	values[1] = ObjectIdGetDatum(relid);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	/* a node that failed gives its message as its result: its shards count for nothing */
+	if (SPI_execute_with_args("SELECT (SELECT pg_catalog.sum(CASE WHEN n.success THEN n.result::pg_catalog.float8 "
+							  "ELSE 0 END) FROM pg_catalog.run_command_on_all_nodes($1) n) "
+							  "OPERATOR(pg_catalog./) (SELECT pg_catalog.count(*)::pg_catalog.float8 "
+							  "OPERATOR(pg_catalog./) pg_catalog.count(DISTINCT p.shardid) "
+							  "FROM pg_catalog.pg_dist_placement p JOIN pg_catalog.pg_dist_shard s "
+							  "ON s.shardid OPERATOR(pg_catalog.=) p.shardid "
+							  "WHERE s.logicalrelid OPERATOR(pg_catalog.=) $2)",
+							  2, types, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the statistics of the shards of relation %s", name);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (!isnull)
+		rows = DatumGetFloat8(d);
+	SPI_finish();
+	return rows;
+}
