@@ -37,6 +37,7 @@
 #include "utils/builtins.h"
 
 #include "catalog.h"
+#include "citusmeta.h"
 #include "columns.h"
 #include "mmcore.h"
 #include "model.h"
@@ -240,34 +241,15 @@ separate_arguments(const MmSource *src, int target, MmLabelKind label_kind, cons
 }
 
 /*
- * Whether Citus is installed and distributes relid.  A distributed table's
- * passes need the aggregate's fixed-signature form, which Citus pushes
- * down; any other relation's read each row's values as separate arguments
- * and build no array per row.
+ * The pass query of a design source (see the file comment).  A Citus
+ * table's passes need the aggregate's fixed-signature form, which Citus
+ * pushes down; any other relation's read each row's values as separate
+ * arguments and build no array per row.
  */
-bool
-MmRelationIsDistributed(Oid relid)
-{
-	Oid			types[1] = {OIDOID};
-	Datum		values[1] = {ObjectIdGetDatum(relid)};
-
-	if (MmSpiRun("SELECT 1 FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'citus'",
-				 0, NULL, NULL, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not look for the citus extension");
-	if (SPI_processed == 0)
-		return false;
-	if (MmSpiRun("SELECT 1 FROM pg_catalog.pg_dist_partition "
-				 "WHERE logicalrelid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
-				 1, types, values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not look for the distribution of a relation");
-	return SPI_processed > 0;
-}
-
-/* The pass query of a design source (see the file comment). */
 static char *
 design_query(const MmSource *src, const char *schema, int target, MmLabelKind label_kind)
 {
-	if (MmRelationIsDistributed(src->relid))
+	if (MmIsCitusTable(src->relid))
 		return psprintf("SELECT %s.mm_pass($1, %s, %s) FROM %s r", schema,
 						MmPassTargetExpression(src, target, label_kind, "r"),
 						MmPassRowArguments(src, target, label_kind, "r"), src->qualified);

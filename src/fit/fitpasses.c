@@ -47,6 +47,7 @@
 #include "baseline.h"
 #include "column_stats.h"
 #include "catalog.h"
+#include "citusmeta.h"
 #include "classify.h"
 #include "columns.h"
 #include "dataset.h"
@@ -124,7 +125,7 @@ MmPassesPreferred(const MmSource *src)
 
 	if (MmEstimatedRows(src->relid) * row_bytes > limit)
 		return true;
-	return MmRelationIsDistributed(src->relid);
+	return MmIsCitusTable(src->relid);
 }
 
 /* A copy of src whose arrays fitting the preprocessing leaves as they are. */
