@@ -238,3 +238,15 @@ SELECT rows_read, metrics #> '{train,cluster_sizes}' AS train_sizes,
        (metrics #>> '{test,silhouette}')::float8 BETWEEN -1 AND 1 AS silhouette_valid
   FROM mm.versions WHERE model = 'tc_large_km';
 RESET modelmgr.max_train_memory;
+-- in memory, the same fixed point, sizes, inertia and silhouette: past
+-- 2,000 rows both ways measure it on the rows of the smallest content hashes
+SET modelmgr.train_in_passes = off;
+SELECT version FROM mm_train('tc_large_km_mem', 'tc_large', NULL, algorithm => 'kmeans',
+                             features => ARRAY['x1', 'x2'], params => '{"k": 3}');
+RESET modelmgr.train_in_passes;
+SELECT pg_temp.json_diff(x.metrics, y.metrics) < 1e-9 AS same_metrics,
+       x.metrics #> '{test,silhouette}' = y.metrics #> '{test,silhouette}' AS same_silhouette,
+       (SELECT max(abs(a - b)) < 1e-9
+          FROM tc_large t, unnest(mm_transform('tc_large_km', t), mm_transform('tc_large_km_mem', t)) u(a, b))
+         AS same_centers
+  FROM mm.versions x, mm.versions y WHERE x.model = 'tc_large_km' AND y.model = 'tc_large_km_mem';

@@ -5,6 +5,7 @@
 
 #include "export.h"
 #include "guc.h"
+#include "passmodel.h"
 #include "progress.h"
 #include "roles.h"
 #include "trainprogress.h"
@@ -21,6 +22,7 @@ _PG_init(void)
 {
 	MmGucInit();
 	MmCoreInit();
+	MmPassModelInit();
 	MmWorkerInit();
 	MmProgressInit();
 	MmTrainProgressInit();

@@ -17,7 +17,6 @@
 
 #include "deadline.h"
 #include "mmcore.h"
-#include "passmodel.h"
 #include "util.h"
 
 /* Core allocations come from the current memory context. */
@@ -41,16 +40,12 @@ core_interrupts(void)
 	MmCheckFitDeadline();
 }
 
-/*
- * Points the core's allocator at palloc, its interrupt checks at the
- * server's, and the model a pass measures at memory that outlives a query.
- */
+/* Points the core's allocator at palloc and its interrupt checks at the server's. */
 void
 MmCoreInit(void)
 {
 	mm_set_allocator(core_palloc, core_pfree);
 	mm_set_interrupt_check(core_interrupts);
-	MmPassModelInit();
 }
 
 /* Raises the contract's error for a NULL where a value is required. */

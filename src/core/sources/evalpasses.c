@@ -11,11 +11,9 @@
 #include "artifact.h"
 #include "classmetrics.h"
 #include "inference.h"
-#include "rowhash.h"
+#include "silhouette_sample.h"
 
 #define EVAL_MAGIC UINT32_C(0x4d4d4576)	/* "MMEv" */
-/* mixed into a row's hash so that the sample is not the split's draw */
-#define SAMPLE_SALT UINT64_C(0x7a3c51e9d2b08f64)
 
 /* The head of an evaluation pass's arg; the artifact's len bytes follow. */
 typedef struct EvalHead
@@ -455,7 +453,7 @@ cluster_add(void *state, const MmRows *rows, const void *arg)
 		cluster = (int) mm_model_decide(model, scores);
 		s[S_SUM] += scores[cluster];
 		s[K_SIZES + cluster] += 1.0;
-		sample_offer(&a, &s[S_HELD], (size_t) slots, mm_mix64(mm_row_hash(x, p) ^ SAMPLE_SALT), x);
+		sample_offer(&a, &s[S_HELD], (size_t) slots, mm_silhouette_key(x, p), x);
 	}
 	s[S_ROWS] += (double) rows->n;
 }

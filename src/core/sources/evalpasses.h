@@ -18,9 +18,9 @@
  *
  * The clustering pass counts the rows per cluster, sums their squared
  * distances to their centers (the inertia) and keeps a sample for the
- * silhouette: the rows of the smallest content hashes, at most slots of
- * them, the same rows in any order of arrival or merging; every row while
- * the part has no more than slots rows, as the fit in memory takes them.
+ * silhouette: the rows of the smallest content hashes (silhouette_sample.h),
+ * at most slots of them, the same rows in any order of arrival or merging,
+ * which are the rows the silhouette of rows in memory is measured on.
  *
  * mm_pass_find lists them under MM_PASS_EVAL_ID, which no algorithm has.
  */

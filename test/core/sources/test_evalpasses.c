@@ -5,7 +5,7 @@
  * log-loss and log-likelihood to rounding, the ROC AUC within the bound the
  * histogram measures; for k-means the same sizes and inertia, every row
  * kept for the silhouette up to the slots, and past them the same rows in
- * any order.  Their arg is found again under MM_PASS_EVAL_ID and refused
+ * any order, those the silhouette of the rows in memory is measured on.  Their arg is found again under MM_PASS_EVAL_ID and refused
  * when it is not the pass's.
  */
 #include "algorithms/algotest.h"
@@ -13,6 +13,7 @@
 #include "classmetrics.h"
 #include "evalpasses.h"
 #include "inference.h"
+#include "kmeans.h"
 
 /* A classifier fitted by algorithm on d's k classes, whole (labels and names). */
 static MmModel *
@@ -195,6 +196,14 @@ test_cluster(void **state)
 	assert_int_equal(c2.sample_rows, 100);
 	assert_memory_equal(c.sample, c2.sample, sizeof(double) * 200);
 	assert_memory_equal(c.sizes, c2.sizes, sizeof(sizes));
+	/* the rows the silhouette of the rows in memory is measured on: the very same score */
+	{
+		double		from_pass = mm_silhouette(model, c.sample, 100, 100),
+					in_memory = mm_silhouette(model, d.x, d.n, 100);
+
+		assert_false(isnan(in_memory));
+		assert_true(same(&from_pass, &in_memory, 1));
+	}
 	free(s);
 	free(s2);
 	mm_free(arg);
