@@ -25,6 +25,7 @@ typedef struct EvalHead
 	int32_t		slots;			/* clustering: rows kept for the silhouette */
 	int32_t		has_proba;
 	uint64_t	len;
+	uint64_t	hash;			/* of the artifact's bytes (mm_eval_bytes_hash) */
 } EvalHead;
 
 /* Fixed fields at the front of either state. */
@@ -43,33 +44,38 @@ enum
 
 static MmEvalModelLoader model_loader = mm_eval_load_model;
 
-/* The default loader's one model, and the bytes it was read from. */
-static uint8_t *kept_bytes;
+/* The default loader's one model, and the length and hash of the bytes it was read from. */
 static size_t kept_len;
+static uint64_t kept_hash;
 static MmModel *kept_model;
 
+uint64_t
+mm_eval_bytes_hash(const uint8_t *bytes, size_t len)
+{
+	uint64_t	h = UINT64_C(0xcbf29ce484222325);
+	size_t		i;
+
+	/* FNV-1a: computed once per model a process reads, never per row */
+	for (i = 0; i < len; i++)
+		h = (h ^ bytes[i]) * UINT64_C(0x100000001b3);
+	return h;
+}
+
 const MmModel *
-mm_eval_load_model(const uint8_t *bytes, size_t len)
+mm_eval_load_model(const uint8_t *bytes, size_t len, uint64_t hash)
 {
 	MmModel    *model;
 	MmError		err;
 
-	if (kept_model != NULL && kept_len == len && memcmp(kept_bytes, bytes, len) == 0)
+	if (kept_model != NULL && kept_len == len && kept_hash == hash)
 		return kept_model;
 	mm_model_free(kept_model);
-	mm_free(kept_bytes);
 	kept_model = NULL;
-	kept_bytes = mm_alloc(len ? len : 1);
-	if (kept_bytes == NULL)
+	if (mm_eval_bytes_hash(bytes, len) != hash ||
+		mm_artifact_read(bytes, len, &model, &err) != MM_OK)
 		return NULL;
-	if (mm_artifact_read(bytes, len, &model, &err) != MM_OK)
-	{
-		mm_free(kept_bytes);
-		kept_bytes = NULL;
-		return NULL;
-	}
-	memcpy(kept_bytes, bytes, len);
 	kept_len = len;
+	kept_hash = hash;
 	kept_model = model;
 	return model;
 }
@@ -95,7 +101,7 @@ model_of(const void *arg)
 {
 	EvalHead	h = head_of(arg);
 
-	return model_loader((const uint8_t *) arg + sizeof(EvalHead), (size_t) h.len);
+	return model_loader((const uint8_t *) arg + sizeof(EvalHead), (size_t) h.len, h.hash);
 }
 
 void *
@@ -116,6 +122,7 @@ mm_eval_arg_new(const MmModel *model, int slots, size_t *len, MmError *err)
 	h.slots = model->task == MM_TASK_CLASSIFICATION ? (h.k == 2 ? MM_ROC_BINS : 0) : slots;
 	h.has_proba = mm_model_has_proba(model);
 	h.len = n;
+	h.hash = mm_eval_bytes_hash(bytes, n);
 	arg = mm_alloc(sizeof(h) + n);
 	if (arg == NULL)
 	{

@@ -53,18 +53,24 @@ extern void *mm_eval_arg_new(const MmModel *model, int slots, size_t *len, MmErr
 
 /*
  * Where a process turns an artifact into the model it keeps: returns the
- * model read from bytes (len of them), kept until the next call with other
- * bytes, or NULL when they do not read.  The default keeps one model in
- * memory from mm_alloc; a server, whose mm_alloc memory does not outlive a
- * query, sets one that keeps it in memory of its own.  Called from a
- * pass's init, check and add on the calling thread; add on worker threads
- * only finds what init read.
+ * model read from bytes (len of them, hash their mm_eval_bytes_hash, which
+ * the arg carries), kept until the next call with another length or hash,
+ * or NULL when they do not read or do not hash to hash.  A pass asks for
+ * its model on every row it checks, so a model kept is found by its length
+ * and hash alone, without reading the bytes again.  The default keeps one
+ * model in memory from mm_alloc; a server, whose mm_alloc memory does not
+ * outlive a query, sets one that keeps it in memory of its own.  Called
+ * from a pass's init, check and add on the calling thread; add on worker
+ * threads only finds what init read.
  */
-typedef const MmModel *(*MmEvalModelLoader) (const uint8_t *bytes, size_t len);
+typedef const MmModel *(*MmEvalModelLoader) (const uint8_t *bytes, size_t len, uint64_t hash);
 extern void mm_eval_set_model_loader(MmEvalModelLoader loader);
 
-/* The default loader, for a loader that wraps it. */
-extern const MmModel *mm_eval_load_model(const uint8_t *bytes, size_t len);
+/* The default loader. */
+extern const MmModel *mm_eval_load_model(const uint8_t *bytes, size_t len, uint64_t hash);
+
+/* The hash of an artifact's bytes an arg carries. */
+extern uint64_t mm_eval_bytes_hash(const uint8_t *bytes, size_t len);
 
 /* What a finished classifier pass counted. */
 typedef struct MmClassifierCounts

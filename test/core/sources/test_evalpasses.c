@@ -233,9 +233,34 @@ test_listed_and_checked(void **state)
 	assert_int_equal(mm_pass_classifier_eval.arg_size(4, arg, len), 0);
 	assert_int_equal(mm_pass_classifier_eval.arg_size(3, arg, len - 1), 0);
 	assert_int_equal(mm_pass_cluster_eval.arg_size(3, arg, len), 0);
-	/* an artifact whose bytes do not read */
-	arg[len - 1] ^= 0x5a;
-	assert_int_equal(mm_pass_classifier_eval.arg_size(3, arg, len), 0);
+	/*
+	 * bytes that do not read: damaged, with the hash of the damaged bytes
+	 * (the head's last field), and damaged under the hash of the whole
+	 * ones, once another model is kept
+	 */
+	{
+		uint8_t    *bytes;
+		size_t		n,
+					head;
+		uint64_t	h;
+		Data		d2 = make_data(500, 3, 2, 4);
+		MmModel    *other = fit_classifier("logistic_regression", &d2, 2);
+		size_t		other_len;
+		void	   *other_arg = mm_eval_arg_new(other, 0, &other_len, &err);
+
+		assert_int_equal(mm_artifact_write(model, &bytes, &n, &err), MM_OK);
+		head = len - n;
+		mm_free(bytes);
+		assert_int_equal(mm_pass_classifier_eval.arg_size(3, other_arg, other_len), other_len);
+		arg[len - 1] ^= 0x5a;
+		assert_int_equal(mm_pass_classifier_eval.arg_size(3, arg, len), 0);
+		h = mm_eval_bytes_hash(arg + head, n);
+		memcpy(arg + head - sizeof(h), &h, sizeof(h));
+		assert_int_equal(mm_pass_classifier_eval.arg_size(3, arg, len), 0);
+		mm_free(other_arg);
+		mm_model_free(other);
+		free_data(&d2);
+	}
 	mm_free(arg);
 	mm_model_free(model);
 	free_data(&d);
