@@ -476,14 +476,19 @@ eval_arg(const MmModel *model, int slots)
 	return arg;
 }
 
-/* Errors when a process that ran an evaluation pass could not read the model in its arg. */
+/*
+ * Errors when a process that ran an evaluation pass could not read the
+ * model in its arg, or met rows of classes the model does not have: the
+ * metrics would be of part of the rows.
+ */
 static void
 check_read(int unread)
 {
 	if (unread)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("a process measuring the model could not read it")));
+				 errmsg("could not measure the model on every row"),
+				 errdetail("A process running a metrics pass could not read the model, or met a class it does not have.")));
 }
 
 /*

@@ -233,6 +233,12 @@ classifier_add(void *state, const MmRows *rows, const void *arg)
 
 		mm_model_scores(model, rows->x + r * (size_t) p, scores);
 		pred = (int) mm_model_decide(model, scores);
+		/* a design with other labels than the model's (a header made by hand) measures nothing */
+		if (y < 0 || y >= k || pred < 0 || pred >= k)
+		{
+			s[S_UNREAD] = 1.0;
+			return;
+		}
 		s[C_CONFUSION + (size_t) y * k + pred] += 1.0;
 		if (logit)
 			s[S_LLF] += mm_logit_row_log_likelihood(scores, n_scores, y);
@@ -458,6 +464,11 @@ cluster_add(void *state, const MmRows *rows, const void *arg)
 		/* a clustering's scores are the row's squared distances to the centers */
 		mm_model_scores(model, x, scores);
 		cluster = (int) mm_model_decide(model, scores);
+		if (cluster < 0 || cluster >= k)
+		{
+			s[S_UNREAD] = 1.0;
+			return;
+		}
 		s[S_SUM] += scores[cluster];
 		s[K_SIZES + cluster] += 1.0;
 		sample_offer(&a, &s[S_HELD], (size_t) slots, mm_silhouette_key(x, p), x);

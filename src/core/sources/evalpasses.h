@@ -82,7 +82,7 @@ typedef struct MmClassifierCounts
 	const double *confusion;	/* k x k, as doubles */
 	double		roc_auc;		/* binary: from the histogram; NaN otherwise */
 	double		roc_auc_bound;	/* its error bound */
-	int			unread;			/* 1 when a process could not read the model */
+	int			unread;			/* 1 when a process could not read the model, or its rows were not its classes' */
 } MmClassifierCounts;
 
 extern void mm_classifier_eval_read(const void *state, MmClassifierCounts *out);
