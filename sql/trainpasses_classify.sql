@@ -250,3 +250,7 @@ SELECT pg_temp.json_diff(x.metrics, y.metrics) < 1e-9 AS same_metrics,
           FROM tc_large t, unnest(mm_transform('tc_large_km', t), mm_transform('tc_large_km_mem', t)) u(a, b))
          AS same_centers
   FROM mm.versions x, mm.versions y WHERE x.model = 'tc_large_km' AND y.model = 'tc_large_km_mem';
+-- the baseline profiles: a table within the sample's bound is profiled whole, as in memory
+SELECT x.model, pg_temp.json_diff(x.baseline, y.baseline) < 1e-9 AS same_baseline
+  FROM mm.versions x JOIN mm.versions y ON y.model = replace(x.model, '_mem', '_pass')
+ WHERE x.model LIKE 'tc\_%\_mem' ORDER BY 1;
