@@ -899,3 +899,20 @@ AS 'MODULE_PATHNAME', 'mm_pass_part'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION mm_pass_part(bytea, float8, float8[], text[])
     IS 'the part of the split a row falls in (0 training, 1 held out), as mm_pass splits it';
+
+-- Passes over relations no distributed database distributes read each
+-- row's values as separate arguments, which build no array per row.
+CREATE FUNCTION mm_pass_accum(state bytea, pass bytea, y float8, VARIADIC x "any")
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'mm_pass_accum_any'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE mm_pass(pass bytea, y float8, VARIADIC x "any") (
+    SFUNC = mm_pass_accum,
+    STYPE = bytea,
+    COMBINEFUNC = mm_pass_combine,
+    FINALFUNC = mm_pass_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE mm_pass(bytea, float8, VARIADIC "any")
+    IS 'mm_pass through the fitted design with the row''s values as separate arguments (features, then a text label)';

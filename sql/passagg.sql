@@ -92,7 +92,7 @@ SELECT mm_pass_header(0, 0, 2, 0.25, 1, '\x0102'::bytea);
 SELECT mm_pass_header(0, 0, 2, NULL, 1);
 -- rows that do not fit the header, or a header that changes between rows
 SELECT mm_pass(mm_pass_header(0, 0, 3, 0, 1), y, ARRAY[a, b]::float8[]) FROM pass_small;
-SELECT mm_pass(mm_pass_header(0, 0, 2, 0, 1), y, NULL) FROM pass_small;
+SELECT mm_pass(mm_pass_header(0, 0, 2, 0, 1), y, NULL::float8[]) FROM pass_small;
 SELECT mm_pass(mm_pass_header(0, 0, 2, 0, 1), y, ARRAY[[a, b]]::float8[]) FROM pass_small;
 SELECT mm_pass(mm_pass_header(0, 0, 2, 0, a), y, ARRAY[a, b]::float8[]) FROM pass_small;
 SELECT mm_pass(NULL, y, ARRAY[a, b]::float8[]) FROM pass_small;

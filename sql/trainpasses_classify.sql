@@ -167,6 +167,17 @@ SELECT pg_temp.train('tc_ridge_pass', 'on', 'logistic_regression', 'grade', '{"a
 SELECT * FROM pg_temp.same_record('tc_ridge_mem', 'tc_ridge_pass');
 SELECT * FROM pg_temp.compare('tc_ridge_mem', 'tc_ridge_pass');
 
+-- multinomial with the preprocessing the column statistics fit: median imputation, standard scaling
+SELECT pg_temp.train('tc_std_mem', 'off', 'logistic_regression', 'grade', '{"alpha": 0.1}',
+                     '{"*": {"impute": "median", "scale": "standard"}, "region": {"impute": "most_frequent"}}') AS version;
+SELECT pg_temp.train('tc_std_pass', 'on', 'logistic_regression', 'grade', '{"alpha": 0.1}',
+                     '{"*": {"impute": "median", "scale": "standard"}, "region": {"impute": "most_frequent"}}') AS version;
+-- (the statistics give the means and deviations to rounding)
+SELECT x.rows_train, x.rows_test, x.fingerprint = y.fingerprint AS same_fingerprint,
+       pg_temp.json_diff(x.fitted_preprocess, y.fitted_preprocess) < 1e-12 AS same_fitted
+  FROM mm.versions x, mm.versions y WHERE x.model = 'tc_std_mem' AND y.model = 'tc_std_pass';
+SELECT * FROM pg_temp.compare('tc_std_mem', 'tc_std_pass');
+
 -- the linear SVM with the squared hinge: binary (the AUC ranks its decision
 -- scores) and one against the rest
 SELECT pg_temp.train('tc_svm_mem', 'off', 'linear_svm', 'label_bool', '{"C": 0.5}',

@@ -148,12 +148,17 @@ mm_pass_header(PG_FUNCTION_ARGS)
 								   arg ? VARDATA_ANY(arg) : NULL, arg ? VARSIZE_ANY_EXHDR(arg) : 0));
 }
 
-/* What one call site of mm_pass_accum keeps between rows. */
+/*
+ * What one call site of mm_pass_accum keeps between rows: room for a row,
+ * and the state it returned for the last row with the header it read then,
+ * so that the next row need not check them again.
+ */
 typedef struct PassRowBuffer
 {
 	int			p;
 	double	   *values;
 	uint8	   *isnull;
+	MmPassTrust trust;
 } PassRowBuffer;
 
 /* The buffer for rows of p features, allocated once per query. */
@@ -233,6 +238,50 @@ MmPassRequireSameHeader(FunctionCallInfo fcinfo, const MmPassStateView *v)
 }
 
 /*
+ * The state of an mm_pass transition in argument 0 (a new one from the
+ * header in argument 1 on the first row), writable, with its pass and view.
+ * Each row would check the state's bytes and compare the header with the
+ * state's copy; a state this call site returned for the last row, with
+ * the same header Datum, was checked then (trust, NULL for none).
+ */
+bytea *
+MmPassAccumState(FunctionCallInfo fcinfo, MemoryContext aggcxt, const MmPassTrust *trust,
+				 void **buf, const MmPass **pass, MmPassStateView *view)
+{
+	bytea	   *state;
+	bool		trusted = false;
+
+	if (PG_ARGISNULL(0))
+	{
+		state = MmPassNewState(fcinfo, aggcxt, pass);
+		*buf = (char *) state + MM_STATE_OFFSET;
+	}
+	else
+	{
+		Size		len;
+
+		state = PG_GETARG_BYTEA_P(0);
+		*buf = MmStateWritable(&state, &len);
+		trusted = trust != NULL && trust->state == *buf &&
+			trust->header == DatumGetPointer(PG_GETARG_DATUM(1));
+		*pass = trusted ? trust->pass : MmPassStatePass(*buf, len, false);
+	}
+	mm_pass_state_view(*buf, view);
+	if (!trusted)
+		MmPassRequireSameHeader(fcinfo, view);
+	return state;
+}
+
+/* Remembers the state a transition returns, checked, for the next row (see above). */
+void
+MmPassTrustState(FunctionCallInfo fcinfo, MmPassTrust *trust, void *buf, const MmPass *pass)
+{
+	trust->state = buf;
+	trust->header = DatumGetPointer(PG_GETARG_DATUM(1));
+	trust->pass = pass;
+}
+
+/*
  * mm_pass_accum(state, pass, y, x): one row.  A NULL target is counted and
  * skipped; NULL and non-finite features are counted per column.
  */
@@ -255,21 +304,8 @@ mm_pass_accum(PG_FUNCTION_ARGS)
 	MmRequireArg(fcinfo, 1, "pass");
 	MmRequireArg(fcinfo, 3, "x");
 
-	if (PG_ARGISNULL(0))
-	{
-		state = MmPassNewState(fcinfo, aggcxt, &pass);
-		buf = (char *) state + MM_STATE_OFFSET;
-	}
-	else
-	{
-		Size		len;
-
-		state = PG_GETARG_BYTEA_P(0);
-		buf = MmStateWritable(&state, &len);
-		pass = MmPassStatePass(buf, len, false);
-	}
-	mm_pass_state_view(buf, &view);
-	MmPassRequireSameHeader(fcinfo, &view);
+	rows = fcinfo->flinfo->fn_extra;
+	state = MmPassAccumState(fcinfo, aggcxt, rows != NULL ? &rows->trust : NULL, &buf, &pass, &view);
 	if (view.design != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -286,6 +322,7 @@ mm_pass_accum(PG_FUNCTION_ARGS)
 	has_nulls = MmFloat8ArrayValues(x, rows->values, rows->isnull);
 	mm_pass_state_add(&view, pass, rows->values, has_nulls ? rows->isnull : NULL,
 					  PG_ARGISNULL(2) ? 0.0 : PG_GETARG_FLOAT8(2), PG_ARGISNULL(2));
+	MmPassTrustState(fcinfo, &rows->trust, buf, pass);
 	PG_RETURN_BYTEA_P(state);
 }
 

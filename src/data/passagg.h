@@ -23,4 +23,17 @@ extern const MmPass *MmPassStatePass(const void *buf, Size len, bool full);
 extern bytea *MmPassNewState(FunctionCallInfo fcinfo, MemoryContext aggcxt, const MmPass **pass);
 extern void MmPassRequireSameHeader(FunctionCallInfo fcinfo, const MmPassStateView *view);
 
+/* A state an mm_pass transition returned, checked, and the header it was read with. */
+typedef struct MmPassTrust
+{
+	const void *state;
+	const void *header;
+	const MmPass *pass;
+} MmPassTrust;
+
+extern bytea *MmPassAccumState(FunctionCallInfo fcinfo, MemoryContext aggcxt, const MmPassTrust *trust,
+							   void **buf, const MmPass **pass, MmPassStateView *view);
+extern void MmPassTrustState(FunctionCallInfo fcinfo, MmPassTrust *trust, void *buf,
+							 const MmPass *pass);
+
 #endif							/* MM_PASSAGG_H */

@@ -43,6 +43,7 @@
 #include "util.h"
 
 PG_FUNCTION_INFO_V1(mm_pass_accum_text);
+PG_FUNCTION_INFO_V1(mm_pass_accum_any);
 PG_FUNCTION_INFO_V1(mm_pass_part);
 
 /* What one call site keeps between rows: the decoded design and room for a row. */
@@ -63,6 +64,8 @@ typedef struct TextRowCache
 	MmPassSpec	spec;			/* mm_pass_part's header, checked */
 	MmPassDesignRef ref;
 	Size		header_len;
+	MmPassTrust trust;			/* mm_pass_accum's last state, checked */
+	bool		types_checked;	/* the variadic form's argument types */
 } TextRowCache;
 
 /* The cache for the header spec (checked) with its design bytes, made once per query. */
@@ -108,9 +111,43 @@ row_cache(FunctionCallInfo fcinfo, const MmPassSpec *spec)
 	rc->design_hash = ref.design_hash;
 	rc->design_len = ref.design_len;
 	rc->header_len = 0;
+	memset(&rc->trust, 0, sizeof(rc->trust));
+	rc->types_checked = false;
 	MemoryContextSwitchTo(old);
 	fcinfo->flinfo->fn_extra = rc;
 	return rc;
+}
+
+/* A text value's bytes and hash, as dataset.c hashes it, so the split is the same. */
+static void
+read_text(Datum value, const char **bytes, size_t *len, uint64 *hash)
+{
+	text	   *t = DatumGetTextPP(value);
+
+	*bytes = VARDATA_ANY(t);
+	*len = VARSIZE_ANY_EXHDR(t);
+	*hash = hash_bytes_extended((const unsigned char *) *bytes, (int) *len, 0);
+}
+
+/* The target, or a number or boolean label and its hash, from argument y. */
+static void
+read_target(FunctionCallInfo fcinfo, int y, const MmPassSpec *spec, const MmPassDesign *d,
+			MmPassRawRow *row)
+{
+	row->target_null = PG_ARGISNULL(y);
+	row->target = row->target_null ? 0.0 : PG_GETARG_FLOAT8(y);
+	if (spec->target == MM_PASS_TARGET_CLASS && !row->target_null && isfinite(row->target))
+	{
+		if (d->label_kind == MM_LABEL_BOOLEAN)
+			row->label_hash = row->target != 0.0 ? 1 : 0;
+		else
+		{
+			/* as dataset.c hashes a number label: a bigint's hash */
+			int64		whole = (int64) row->target;
+
+			row->label_hash = hash_bytes_uint32_extended((uint32) whole, (uint64) (whole >> 32));
+		}
+	}
 }
 
 /*
@@ -168,15 +205,7 @@ read_row(FunctionCallInfo fcinfo, int first, const MmPassSpec *spec, TextRowCach
 			continue;
 		rc->isnull[j] = rc->c_nulls[k];
 		if (!rc->c_nulls[k])
-		{
-			text	   *t = DatumGetTextPP(rc->c_values[k]);
-
-			rc->text[j] = VARDATA_ANY(t);
-			rc->text_len[j] = VARSIZE_ANY_EXHDR(t);
-			/* as dataset.c hashes a text value, so the split is the same */
-			rc->text_hash[j] = hash_bytes_extended((const unsigned char *) rc->text[j],
-												   (int) rc->text_len[j], 0);
-		}
+			read_text(rc->c_values[k], &rc->text[j], &rc->text_len[j], &rc->text_hash[j]);
 		k++;
 	}
 	row->x = rc->x;
@@ -188,30 +217,10 @@ read_row(FunctionCallInfo fcinfo, int first, const MmPassSpec *spec, TextRowCach
 	{
 		row->target_null = rc->c_nulls[k];
 		if (!row->target_null)
-		{
-			text	   *t = DatumGetTextPP(rc->c_values[k]);
-
-			row->label = VARDATA_ANY(t);
-			row->label_len = VARSIZE_ANY_EXHDR(t);
-			row->label_hash = hash_bytes_extended((const unsigned char *) row->label,
-												  (int) row->label_len, 0);
-		}
+			read_text(rc->c_values[k], &row->label, &row->label_len, &row->label_hash);
 		return;
 	}
-	row->target_null = PG_ARGISNULL(first);
-	row->target = row->target_null ? 0.0 : PG_GETARG_FLOAT8(first);
-	if (spec->target == MM_PASS_TARGET_CLASS && !row->target_null && isfinite(row->target))
-	{
-		if (d->label_kind == MM_LABEL_BOOLEAN)
-			row->label_hash = row->target != 0.0 ? 1 : 0;
-		else
-		{
-			/* as dataset.c hashes a number label: a bigint's hash */
-			int64		whole = (int64) row->target;
-
-			row->label_hash = hash_bytes_uint32_extended((uint32) whole, (uint64) (whole >> 32));
-		}
-	}
+	read_target(fcinfo, first, spec, d, row);
 }
 
 /* The header in argument 1, checked, aligned in the current memory context. */
@@ -230,11 +239,87 @@ checked_header(FunctionCallInfo fcinfo)
 }
 
 /*
- * mm_pass_accum(state, pass, y, x, c): one row through the header's design.
- * Rows are counted as the numeric form counts them; see passstate.h.
+ * Errors unless the variadic form's arguments from first on are what the
+ * design reads: each source feature a float8 (text for a text feature),
+ * then a text label.  Checked once per call site.
  */
-Datum
-mm_pass_accum_text(PG_FUNCTION_ARGS)
+static void
+check_separate_arguments(FunctionCallInfo fcinfo, int first, const MmPassSpec *spec,
+						 TextRowCache *rc)
+{
+	const MmPassDesign *d = &rc->design;
+	int			text_label = spec->target == MM_PASS_TARGET_CLASS && d->label_kind == MM_LABEL_TEXT,
+				j;
+
+	if (rc->types_checked)
+		return;
+	if (PG_NARGS() - first != d->raw_p + text_label)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("rows have %d values here and the pass reads %d",
+						PG_NARGS() - first, d->raw_p + text_label)));
+	for (j = 0; j < d->raw_p + text_label; j++)
+	{
+		Oid			want = j == d->raw_p || d->kinds[j] == MM_FEATURE_CATEGORICAL ? TEXTOID : FLOAT8OID;
+
+		if (get_fn_expr_argtype(fcinfo->flinfo, first + j) != want)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("value %d of a row of mm_pass must be %s", j + 1,
+							want == TEXTOID ? "text" : "float8")));
+	}
+	rc->types_checked = true;
+}
+
+/* read_row for the variadic form: the target in argument first (y), the values after it. */
+static void
+read_separate_row(FunctionCallInfo fcinfo, int first, const MmPassSpec *spec, TextRowCache *rc,
+				  MmPassRawRow *row)
+{
+	const MmPassDesign *d = &rc->design;
+	int			p = d->raw_p,
+				j;
+
+	check_separate_arguments(fcinfo, first + 1, spec, rc);
+	memset(row, 0, sizeof(*row));
+	for (j = 0; j < p; j++)
+	{
+		rc->isnull[j] = PG_ARGISNULL(first + 1 + j);
+		if (rc->isnull[j])
+			continue;
+		if (d->kinds[j] == MM_FEATURE_CATEGORICAL)
+			read_text(PG_GETARG_DATUM(first + 1 + j), &rc->text[j], &rc->text_len[j],
+					  &rc->text_hash[j]);
+		else
+			rc->x[j] = PG_GETARG_FLOAT8(first + 1 + j);
+	}
+	row->x = rc->x;
+	row->isnull = rc->isnull;
+	row->text = rc->text;
+	row->text_len = rc->text_len;
+	row->text_hash = rc->text_hash;
+	if (spec->target == MM_PASS_TARGET_CLASS && d->label_kind == MM_LABEL_TEXT)
+	{
+		row->target_null = PG_ARGISNULL(first + 1 + p);
+		if (!row->target_null)
+			read_text(PG_GETARG_DATUM(first + 1 + p), &row->label, &row->label_len,
+					  &row->label_hash);
+		return;
+	}
+	read_target(fcinfo, first, spec, d, row);
+}
+
+/* How a form of the aggregate reads a row, y in argument first. */
+typedef void (*RowReader) (FunctionCallInfo fcinfo, int first, const MmPassSpec *spec,
+						   TextRowCache *rc, MmPassRawRow *row);
+
+/*
+ * One row of a form of mm_pass through the header's design, read by
+ * reader.  Rows are counted as the numeric form counts them; see
+ * passstate.h.
+ */
+static Datum
+accum_through_design(FunctionCallInfo fcinfo, RowReader reader)
 {
 	MemoryContext aggcxt;
 	bytea	   *state;
@@ -248,22 +333,8 @@ mm_pass_accum_text(PG_FUNCTION_ARGS)
 	CHECK_FOR_INTERRUPTS();
 	MmRequireAggregate(fcinfo, "mm_pass_accum", &aggcxt);
 	MmRequireArg(fcinfo, 1, "pass");
-	if (PG_ARGISNULL(0))
-	{
-		state = MmPassNewState(fcinfo, aggcxt, &pass);
-		buf = (char *) state + MM_STATE_OFFSET;
-	}
-	else
-	{
-		Size		len;
-
-		state = PG_GETARG_BYTEA_P(0);
-		buf = MmStateWritable(&state, &len);
-		pass = MmPassStatePass(buf, len, false);
-	}
-	mm_pass_state_view(buf, &view);
-	MmPassRequireSameHeader(fcinfo, &view);
 	rc = fcinfo->flinfo->fn_extra;
+	state = MmPassAccumState(fcinfo, aggcxt, rc != NULL ? &rc->trust : NULL, &buf, &pass, &view);
 	if (view.design == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -277,13 +348,33 @@ mm_pass_accum_text(PG_FUNCTION_ARGS)
 		rc = row_cache(fcinfo, spec);
 		pfree(spec);
 	}
-	read_row(fcinfo, 2, &view.head->spec, rc, &row);
+	reader(fcinfo, 2, &view.head->spec, rc, &row);
 	if (mm_pass_state_offer(&view, pass, &rc->design, &row, rc->work, &err) != MM_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("a row's label is not one of the labels of the pass"),
 				 errdetail("The labels were read before the pass; the rows changed since.")));
+	MmPassTrustState(fcinfo, &rc->trust, buf, pass);
 	PG_RETURN_BYTEA_P(state);
+}
+
+/* mm_pass_accum(state, pass, y, x, c): one row through the header's design. */
+Datum
+mm_pass_accum_text(PG_FUNCTION_ARGS)
+{
+	return accum_through_design(fcinfo, read_row);
+}
+
+/*
+ * mm_pass_accum(state, pass, y, VARIADIC values "any"): mm_pass_accum_text
+ * with the row's values as separate arguments, which build no array per
+ * row.  A distributed database pushes down only the fixed-signature forms,
+ * so this one serves relations no such database distributes.
+ */
+Datum
+mm_pass_accum_any(PG_FUNCTION_ARGS)
+{
+	return accum_through_design(fcinfo, read_separate_row);
 }
 
 /*

@@ -22,6 +22,8 @@
  * fitpasses.c) runs the aggregate's form with text columns instead,
  *
  *   SELECT <schema>.mm_pass($1, <y>, ARRAY[<numbers>]::float8[], ARRAY[<text>]::text[])
+ *
+ * (c NULL::text[] when the pass reads no text)
  *     FROM <relation> r
  *
  * whose header carries the fitted design each row goes through
@@ -123,31 +125,37 @@ MmPassTargetExpression(const MmSource *src, int target, MmLabelKind label_kind, 
 	return psprintf("(%s.%s)::pg_catalog.float8", alias, col);
 }
 
-/* The x and c arguments of a design pass (see relsource.h). */
+/*
+ * The x and c arguments of a design pass (see relsource.h).  Without text
+ * features or a text label, c is a NULL array: none is built per row.
+ */
 char *
 MmPassRowArguments(const MmSource *src, int target, MmLabelKind label_kind, const char *alias)
 {
-	StringInfoData q;
-	int			j,
-				n_text = 0;
+	StringInfoData q,
+				texts;
+	int			j;
 
 	initStringInfo(&q);
+	initStringInfo(&texts);
 	appendStringInfoString(&q, "ARRAY[");
 	for (j = 0; j < src->nfeatures; j++)
+	{
 		appendStringInfo(&q, "%s%s", j ? ", " : "",
 						 src->feature_kinds[j] == MM_FEATURE_CATEGORICAL ? "NULL::pg_catalog.float8" :
 						 MmFeatureExpression(src, j, alias));
-	appendStringInfoString(&q, "]::pg_catalog.float8[], ARRAY[");
-	for (j = 0; j < src->nfeatures; j++)
 		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
-			appendStringInfo(&q, "%s%s", n_text++ ? ", " : "", MmFeatureExpression(src, j, alias));
+			appendStringInfo(&texts, "%s%s", texts.len ? ", " : "", MmFeatureExpression(src, j, alias));
+	}
 	if (target == MM_PASS_TARGET_CLASS && label_kind == MM_LABEL_TEXT)
-		appendStringInfo(&q, "%s(%s.%s)::pg_catalog.text", n_text++ ? ", " : "", alias,
+		appendStringInfo(&texts, "%s(%s.%s)::pg_catalog.text", texts.len ? ", " : "", alias,
 						 quote_identifier(src->target));
-	/* an empty ARRAY[] has no type to cast from */
-	if (n_text == 0)
-		appendStringInfoString(&q, "NULL::pg_catalog.text");
-	appendStringInfoString(&q, "]::pg_catalog.text[]");
+	appendStringInfoString(&q, "]::pg_catalog.float8[], ");
+	if (texts.len > 0)
+		appendStringInfo(&q, "ARRAY[%s]::pg_catalog.text[]", texts.data);
+	else
+		appendStringInfoString(&q, "NULL::pg_catalog.text[]");
+	pfree(texts.data);
 	return q.data;
 }
 
@@ -212,13 +220,60 @@ relation_rows(MmDataSource *self)
 	return NULL;
 }
 
+/*
+ * The values of a design pass over src's row alias as separate arguments,
+ * for the variadic form: each feature in the source's order (a number or
+ * text), then a text label.
+ */
+static char *
+separate_arguments(const MmSource *src, int target, MmLabelKind label_kind, const char *alias)
+{
+	StringInfoData q;
+	int			j;
+
+	initStringInfo(&q);
+	for (j = 0; j < src->nfeatures; j++)
+		appendStringInfo(&q, "%s%s", j ? ", " : "", MmFeatureExpression(src, j, alias));
+	if (target == MM_PASS_TARGET_CLASS && label_kind == MM_LABEL_TEXT)
+		appendStringInfo(&q, ", (%s.%s)::pg_catalog.text", alias, quote_identifier(src->target));
+	return q.data;
+}
+
+/*
+ * Whether Citus is installed and distributes relid.  A distributed table's
+ * passes need the aggregate's fixed-signature form, which Citus pushes
+ * down; any other relation's read each row's values as separate arguments
+ * and build no array per row.
+ */
+bool
+MmRelationIsDistributed(Oid relid)
+{
+	Oid			types[1] = {OIDOID};
+	Datum		values[1] = {ObjectIdGetDatum(relid)};
+
+	if (MmSpiRun("SELECT 1 FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'citus'",
+				 0, NULL, NULL, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not look for the citus extension");
+	if (SPI_processed == 0)
+		return false;
+	if (MmSpiRun("SELECT 1 FROM pg_catalog.pg_dist_partition "
+				 "WHERE logicalrelid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
+				 1, types, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not look for the distribution of a relation");
+	return SPI_processed > 0;
+}
+
 /* The pass query of a design source (see the file comment). */
 static char *
 design_query(const MmSource *src, const char *schema, int target, MmLabelKind label_kind)
 {
+	if (MmRelationIsDistributed(src->relid))
+		return psprintf("SELECT %s.mm_pass($1, %s, %s) FROM %s r", schema,
+						MmPassTargetExpression(src, target, label_kind, "r"),
+						MmPassRowArguments(src, target, label_kind, "r"), src->qualified);
 	return psprintf("SELECT %s.mm_pass($1, %s, %s) FROM %s r", schema,
 					MmPassTargetExpression(src, target, label_kind, "r"),
-					MmPassRowArguments(src, target, label_kind, "r"), src->qualified);
+					separate_arguments(src, target, label_kind, "r"), src->qualified);
 }
 
 void

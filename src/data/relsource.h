@@ -37,6 +37,9 @@ extern void MmRelationSourceDesign(MmDataSource *out, const MmSource *src, int a
 extern void MmRelationSourceSetPart(MmDataSource *source, int part);
 extern const MmPassCounts *MmRelationSourceCounts(MmDataSource *source);
 
+/* Whether Citus is installed and distributes relid. */
+extern bool MmRelationIsDistributed(Oid relid);
+
 /* The SQL expression of src's target as a design pass reads it in y. */
 extern char *MmPassTargetExpression(const MmSource *src, int target, MmLabelKind label_kind,
 									const char *alias);

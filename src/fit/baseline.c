@@ -439,18 +439,52 @@ MmBaselineFinish(MmBaselineSample *s, const MmModel *model)
 }
 
 /*
+ * Feature j's numeric profile from its column statistics: a text feature
+ * has none (its values are missing to them), and the caller's counts.
+ */
+static char *
+profile_from_stats(const MmColumnStats *c, const MmSource *src, int j)
+{
+	size_t		k = (size_t) Min(c->n, BASELINE_SAMPLE);
+	double	   *sorted = palloc(sizeof(double) * Max(k, 1));
+	MmNumericProfile prof;
+	MmError		err;
+	StringInfoData buf;
+
+	if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("feature \"%s\" is text, and statistics passes over relation %s read numbers",
+						src->features[j], src->display)));
+	if ((k > 0 && mm_qsketch_sample(&c->sketch, k, sorted, &err) != MM_OK) ||
+		mm_profile_numeric(&prof, c->n, c->missing, c->min, c->max, c->mean,
+						   c->n > 1 ? sqrt(c->m2 / (double) (c->n - 1)) : 0.0,
+						   sorted, k, &err) != MM_OK)
+		MmReportCoreError(&err, "could not profile the training rows");
+	initStringInfo(&buf);
+	append_numeric(&buf, &prof);
+	pfree(sorted);
+	return buf.data;
+}
+
+/*
  * A baseline from the column-statistics pass (column_stats.h) over src's
  * features, for training that does not hold the rows: counts, missing
  * values, range, mean and deviation exact as above, the quantiles and
  * shares from each feature's sketch (its sorted systematic sample of up to
  * BASELINE_SAMPLE values, the column itself while the sketch is exact, so
  * the profile is then the one rows in memory give).  rows (m of src's
- * features, NaN where NULL; m may be 0) is a bounded sample of training
- * rows the caller read, from which the predictions' profile comes.
+ * features, NaN where NULL, a text value its code in row_dicts; m may be
+ * 0) is a bounded sample of training rows the caller read, from which the
+ * predictions' profile comes.  A text feature, whose statistics are all
+ * missing, is profiled from counted (its values with their rows per part,
+ * as discovery counts them) and text_missing (its training rows where it
+ * is NULL), the counts rows in memory give.
  */
 MmBaselineSample *
 MmBaselineFromColumnStats(const void *stats, const MmSource *src, int64 rows_train,
-						  const double *rows, size_t m)
+						  const double *rows, size_t m, MmStringDict **row_dicts,
+						  MmStringDict *const *counted, const int64 *text_missing)
 {
 	MmBaselineSample *s = sample_new(src, m);
 	int			p = src->nfeatures,
@@ -461,28 +495,25 @@ MmBaselineFromColumnStats(const void *stats, const MmSource *src, int64 rows_tra
 		memcpy(s->rows, rows, sizeof(double) * m * p);
 	for (j = 0; j < p; j++)
 	{
-		const MmColumnStats *c = mm_column_stats_of((void *) stats, j);
-		size_t		k = (size_t) Min(c->n, BASELINE_SAMPLE);
-		double	   *sorted = palloc(sizeof(double) * Max(k, 1));
-		MmNumericProfile prof;
-		MmError		err;
-		StringInfoData buf;
-
 		CHECK_FOR_INTERRUPTS();
-		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("feature \"%s\" is text, and statistics passes over relation %s read numbers",
-							src->features[j], src->display)));
-		if ((k > 0 && mm_qsketch_sample(&c->sketch, k, sorted, &err) != MM_OK) ||
-			mm_profile_numeric(&prof, c->n, c->missing, c->min, c->max, c->mean,
-							   c->n > 1 ? sqrt(c->m2 / (double) (c->n - 1)) : 0.0,
-							   sorted, k, &err) != MM_OK)
-			MmReportCoreError(&err, "could not profile the training rows");
-		initStringInfo(&buf);
-		append_numeric(&buf, &prof);
-		s->profile_json[j] = buf.data;
-		pfree(sorted);
+		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL && counted != NULL &&
+			counted[j] != NULL)
+		{
+			const MmStringDict *d = counted[j];
+			CategoryCount *cats = palloc(sizeof(CategoryCount) * Max(d->n, 1));
+			int			c;
+
+			for (c = 0; c < d->n; c++)
+			{
+				cats[c].name = pnstrdup(d->names[c], d->lens[c]);
+				cats[c].count = d->count[0][c];
+			}
+			s->dicts[j] = row_dicts != NULL ? row_dicts[j] : NULL;
+			s->profile_json[j] = categorical_profile_json(cats, d->n, text_missing[j]);
+			continue;
+		}
+		s->profile_json[j] = profile_from_stats(mm_column_stats_of((void *) stats, j), src, j);
 	}
 	return s;
 }
+

@@ -20,7 +20,10 @@ typedef struct MmBaselineSample MmBaselineSample;
 extern MmBaselineSample *MmBaselineTake(const MmDataset *ds, const MmSource *src);
 extern MmBaselineSample *MmBaselineFromMoments(const MmLsView *view, const MmSource *src);
 extern MmBaselineSample *MmBaselineFromColumnStats(const void *stats, const MmSource *src,
-												   int64 rows_train, const double *rows, size_t m);
+												   int64 rows_train, const double *rows, size_t m,
+												   MmStringDict **row_dicts,
+												   MmStringDict *const *counted,
+												   const int64 *text_missing);
 extern void MmBaselineSetRows(MmBaselineSample *sample, int64 rows_train);
 extern char *MmBaselineFinish(MmBaselineSample *sample, const MmModel *model);
 extern double MmModelOutcome(const MmModel *model, const double *z, double *scratch);

@@ -11,17 +11,27 @@
  *     part, NULLs and non-finite values per feature, and per numeric feature
  *     its training rows' count, range and sum; the checks the fit in memory
  *     makes of the rows it read, made of these counts;
- *  3. the preprocessing fitted from those, exactly as the fit in memory
- *     fits it (the same functions where they take counts, preprocess.c);
- *  4. the algorithm's own passes, over the rows put through that design
+ *  3. the column statistics (column_stats.h) of the training rows as read,
+ *     NULLs as missing values: moments, range and a quantile sketch per
+ *     feature, and a second such pass over the imputed, clipped columns
+ *     where a clipped feature is scaled to unit variance or a variance
+ *     threshold is set (prepstats.h);
+ *  4. the preprocessing fitted from those: what needs no more than a range
+ *     (impute zero or a constant, scale none or to the range) from the
+ *     profile, exactly as the fit in memory fits it; the rest (mean and
+ *     median imputation, clipping, standard and robust scaling, the
+ *     variance threshold) from the statistics, equal to the fit in memory's
+ *     to rounding, and its quantiles within the sketch's rank error;
+ *  5. the algorithm's own passes, over the rows put through that design
  *     (passdesign.h) inside the aggregate;
- *  5. the metrics of both parts, by passes of the fitted model.
+ *  6. the metrics of both parts, by passes of the fitted model.
  *
- * Numeric preprocessing that needs more than a range (mean or median
- * imputation, standard or robust scaling, clipping, the variance threshold,
- * feature selection, deduplication) needs statistics these passes do not
- * gather yet: such a model trains in memory (MmPassesObstacle says why).
- * The baseline profile is taken from a bounded sample of the relation.
+ * The baseline's feature profiles come from the statistics of step 3 (and
+ * the text features' counts of step 1); the predictions' profile from a
+ * bounded sample of the relation, which the model predicts.  Preprocessing
+ * that needs more than per-column statistics (the most frequent number,
+ * feature selection, deduplication) trains in memory (MmPassesObstacle
+ * says why).
  */
 #include "postgres.h"
 
@@ -35,6 +45,7 @@
 #include "utils/lsyscache.h"
 
 #include "baseline.h"
+#include "column_stats.h"
 #include "catalog.h"
 #include "classify.h"
 #include "columns.h"
@@ -50,6 +61,7 @@
 #include "passagg.h"
 #include "passdesign.h"
 #include "passstate.h"
+#include "prepstats.h"
 #include "reference.h"
 #include "relsource.h"
 #include "security.h"
@@ -72,21 +84,17 @@ algorithm_runs_in_passes(const MmAlgorithm *algorithm)
 	return true;
 }
 
-/* The name of an option of preprocess that needs rows in memory, or NULL. */
-static const char *
-numeric_option_in_memory(const MmColumnPrep *c)
+/*
+ * Whether a numeric feature's preprocessing needs the column statistics:
+ * anything beyond imputing a fixed value and scaling to the range, which
+ * the profile's range gives.
+ */
+static bool
+needs_statistics(const MmPreprocess *pp, const MmColumnPrep *c)
 {
-	if (c->impute == MM_IMPUTE_MEAN)
-		return "impute: mean";
-	if (c->impute == MM_IMPUTE_MEDIAN)
-		return "impute: median";
-	if (c->scale == MM_SCALE_STANDARD)
-		return "scale: standard";
-	if (c->scale == MM_SCALE_ROBUST)
-		return "scale: robust";
-	if (c->clip != MM_CLIP_NONE)
-		return "clip";
-	return NULL;
+	return pp->variance_threshold_set || c->impute == MM_IMPUTE_MEAN ||
+		c->impute == MM_IMPUTE_MEDIAN || c->clip != MM_CLIP_NONE ||
+		c->scale == MM_SCALE_STANDARD || c->scale == MM_SCALE_ROBUST;
 }
 
 const char *
@@ -103,46 +111,20 @@ MmPassesObstacle(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm
 	if (algorithm->needs_rows != NULL && (why = algorithm->needs_rows(params)) != NULL)
 		return why;
 	MmParsePreprocess(spec->preprocess, src, &pp);
+	/* what per-column statistics cannot give (prepstats.h) */
 	if (pp.dedupe)
 		return "Dropping duplicate rows needs the rows in memory.";
-	if (pp.variance_threshold_set)
-		return "The variance threshold needs the rows in memory.";
 	if (pp.select_k_best > 0)
 		return "Feature selection needs the rows in memory.";
 	for (j = 0; j < src->nfeatures; j++)
 	{
-		const char *option;
-
 		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
 			continue;
-		option = numeric_option_in_memory(&pp.column[j]);
-		if (option != NULL)
-			return psprintf("Preprocessing option \"%s\" of feature \"%s\" needs the rows in memory.",
-							option, src->features[j]);
 		if (pp.column[j].impute == MM_IMPUTE_MOST_FREQUENT)
 			return psprintf("Preprocessing option \"impute: most_frequent\" of feature \"%s\" "
 							"needs the rows in memory.", src->features[j]);
 	}
 	return NULL;
-}
-
-/* Whether Citus is installed and distributes relid. */
-static bool
-relation_is_distributed(Oid relid)
-{
-	Oid			types[1] = {OIDOID};
-	Datum		values[1] = {ObjectIdGetDatum(relid)};
-
-	if (MmSpiRun("SELECT 1 FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'citus'",
-				 0, NULL, NULL, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not look for the citus extension");
-	if (SPI_processed == 0)
-		return false;
-	if (MmSpiRun("SELECT 1 FROM pg_catalog.pg_dist_partition "
-				 "WHERE logicalrelid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
-				 1, types, values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not look for the distribution of a relation");
-	return SPI_processed > 0;
 }
 
 bool
@@ -154,7 +136,7 @@ MmPassesPreferred(const MmSource *src)
 
 	if (MmEstimatedRows(src->relid) * row_bytes > limit)
 		return true;
-	return relation_is_distributed(src->relid);
+	return MmRelationIsDistributed(src->relid);
 }
 
 /* A copy of src whose arrays fitting the preprocessing leaves as they are. */
@@ -252,19 +234,23 @@ variance_of_copies(double v, int64 n)
 	return s / (double) n;
 }
 
+/* The numeric features' transforms fitted from the column statistics, per source feature. */
+typedef struct StatsFit
+{
+	MmFeatureTransform *transform;
+	uint8	   *keep;
+	uint8	   *constant;
+} StatsFit;
+
 /*
  * Fits numeric feature name from its training rows' profile (present of n
- * not NULL, in [lo, hi]), as preprocess.c fits it from the rows for the
- * options MmPassesObstacle lets through: impute zero or a constant, scale
- * none or to the range.  False when the feature is left out as constant.
- *
- * This is where the statistics of a pass for the other options plug in:
- * the mean and deviation for mean imputation and standard scaling, and a
- * quantile sketch for the median, robust scaling and clipping.
+ * not NULL, in [lo, hi]), as preprocess.c fits it from the rows, for the
+ * options that need no more: impute zero or a constant, scale none or to
+ * the range.  False when the feature is left out as constant.
  */
 static bool
-fit_numeric(const MmColumnPrep *prep, const char *name, int64 present, int64 n, double lo,
-			double hi, MmFeatureTransform *t, bool *constant)
+fit_from_range(const MmColumnPrep *prep, const char *name, int64 present, int64 n, double lo,
+			   double hi, MmFeatureTransform *t, bool *constant)
 {
 	double		var;
 
@@ -299,6 +285,26 @@ fit_numeric(const MmColumnPrep *prep, const char *name, int64 present, int64 n, 
 	return !*constant;
 }
 
+/*
+ * Fits numeric feature j: from the range when its options need no more,
+ * else as the column statistics fitted it (by_stats, MmFitNumericFromStats).
+ */
+static bool
+fit_numeric(const MmPreprocess *pp, const MmSource *src, int j, const double *profile,
+			int64 rows_train, const StatsFit *by_stats, MmFeatureTransform *t, bool *constant)
+{
+	int			p = src->nfeatures;
+
+	if (!needs_statistics(pp, &pp->column[j]))
+		return fit_from_range(&pp->column[j], src->features[j],
+							  (int64) profile[MM_PROFILE_PRESENT(p, j)], rows_train,
+							  profile[MM_PROFILE_MIN(p, j)], profile[MM_PROFILE_MAX(p, j)], t,
+							  constant);
+	*t = by_stats->transform[j];
+	*constant = by_stats->constant[j];
+	return by_stats->keep[j];
+}
+
 /* Runs pass over source into a new state of its size (source's p columns). */
 static void *
 run_pass(MmDataSource *source, const MmPass *pass, const void *arg)
@@ -309,6 +315,26 @@ run_pass(MmDataSource *source, const MmPass *pass, const void *arg)
 	if (source->run(source, pass, arg, state, &err) != MM_OK)
 		MmReportCoreError(&err, psprintf("could not run pass \"%s\"", pass->name));
 	return state;
+}
+
+/*
+ * The column statistics of raw's training rows as read, or NULL when no
+ * preprocessing needs them (needed false) and their state (about 128 KiB a
+ * feature, most of it the quantile sketch) would take more than a quarter
+ * of the memory a training may: the baseline's feature profiles then come
+ * from its sample too.
+ */
+static void *
+column_statistics(MmDataSource *raw, bool needed)
+{
+	int			p = raw->p;
+	MmColumnStatsArg *arg = palloc(sizeof(MmColumnStatsArg) * p);
+	double		limit = (double) mm_max_train_memory_kb * 1024.0;
+
+	mm_column_stats_identity(arg, p);
+	if (!needed && (double) mm_pass_column_stats.state_size(p, arg) > limit / 4.0)
+		return NULL;
+	return run_pass(raw, &mm_pass_column_stats, arg);
 }
 
 void
@@ -337,6 +363,8 @@ MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algor
 	MmPassDesign design;
 	int32	   *kinds,
 			   *kept;
+	bool		need_stats = false;
+	StatsFit	by_stats = {0};
 
 	memset(pd, 0, sizeof(*pd));
 	MmParsePreprocess(spec->preprocess, src, &pp);
@@ -369,7 +397,25 @@ MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algor
 		MmCheckClassCounts(pd->labels.count[0], pd->labels.n, pd->labels.labels, src);
 	MmCheckFeatureCounts(&pp, src, counts->null_count, counts->nonfinite_count);
 
-	/* 3: the preprocessing, feature by feature as preprocess.c fits it */
+	/* 3: the column statistics, and what the preprocessing fits from them */
+	for (j = 0; j < p; j++)
+		if (src->feature_kinds[j] != MM_FEATURE_CATEGORICAL && needs_statistics(&pp, &pp.column[j]))
+			need_stats = true;
+	pd->stats = column_statistics(&raw, need_stats);
+	if (pd->stats != NULL)
+		pd->stats_passes = 1;
+	if (need_stats)
+	{
+		by_stats.transform = palloc(sizeof(MmFeatureTransform) * p);
+		by_stats.keep = palloc(sizeof(uint8) * p);
+		by_stats.constant = palloc(sizeof(uint8) * p);
+		pd->stats_passes = MmFitNumericFromStats(&pp, src, &raw, pd->stats, by_stats.transform,
+												 by_stats.keep, by_stats.constant, NULL);
+	}
+	pd->dicts = palloc0(sizeof(MmStringDict *) * p);
+	pd->text_nulls = palloc0(sizeof(int64) * p);
+
+	/* 4: the preprocessing, feature by feature as preprocess.c fits it */
 	fit->dropped = palloc(sizeof(char *) * p);
 	fit->constant = palloc(sizeof(char *) * p);
 	for (j = 0; j < p; j++)
@@ -384,13 +430,13 @@ MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algor
 											&nulls_train);
 			keep[j] = MmFitTextFeature(&pp, src, j, dicts[j], nulls_train, &cats[j], &all[j],
 									   &code_of[j], &constant);
+			pd->dicts[j] = dicts[j];
+			pd->text_nulls[j] = nulls_train;
 			any_text = true;
 		}
 		else
-			keep[j] = fit_numeric(&pp.column[j], src->features[j],
-								  (int64) profile[MM_PROFILE_PRESENT(p, j)], pd->rows_train,
-								  profile[MM_PROFILE_MIN(p, j)], profile[MM_PROFILE_MAX(p, j)],
-								  &all[j], &constant);
+			keep[j] = fit_numeric(&pp, src, j, profile, pd->rows_train, &by_stats, &all[j],
+								  &constant);
 		if (constant)
 			fit->constant[fit->nconstant++] = src->features[j];
 		else if (!keep[j])
@@ -435,7 +481,7 @@ MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algor
 				 errmsg("no rows of relation %s are left for training", src->display),
 				 errhint("Lower test_size.")));
 
-	/* 4: the source the fit runs over, its rows through the fitted design */
+	/* 5: the source the fit runs over, its rows through the fitted design */
 	memset(&design, 0, sizeof(design));
 	kinds = palloc(sizeof(int32) * p);
 	kept = palloc(sizeof(int32) * p);
@@ -607,6 +653,17 @@ MmPassesMetrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 	MmRelationSourceSetPart(&pd->data, 0);
 }
 
+/*
+ * The baseline profile.  The features' profiles come from the column
+ * statistics (exact counts, range and moments, quantiles from the sketch)
+ * and the text features' discovered counts; the predictions' profile needs
+ * the model's outcome on rows, so it comes from a bounded sample of the
+ * relation: every row when the relation has no more than the sample wants,
+ * else a repeatable Bernoulli sample (or the first rows of a view), read
+ * with the training split and thinned to at most MM_BASELINE_SAMPLE
+ * training rows as the fit in memory thins its rows.  Without statistics
+ * (too many features for their state) the sample gives everything.
+ */
 char *
 MmPassesBaseline(const MmPassesData *pd, const MmTrainSpec *spec, const MmModel *model)
 {
@@ -621,10 +678,12 @@ MmPassesBaseline(const MmPassesData *pd, const MmTrainSpec *spec, const MmModel 
 						   limit / row_bytes / 4.0);
 	char	   *json;
 
-	if (pd->rows_read <= 0 || want < 1.0)
+	if (pd->rows_read <= 0 || (want < 1.0 && pd->stats == NULL))
 		return NULL;
 	if ((double) pd->rows_read <= want)
 		sample.qualified = pd->raw.qualified;
+	else if (want < 1.0)
+		sample.qualified = psprintf("(SELECT * FROM %s LIMIT 0)", pd->raw.qualified);
 	else if (kind == RELKIND_RELATION || kind == RELKIND_MATVIEW || kind == RELKIND_PARTITIONED_TABLE)
 		/* uniform, and the same rows for the same seed while the table is unchanged */
 		sample.qualified = psprintf("(SELECT * FROM %s TABLESAMPLE pg_catalog.bernoulli (%.17g) REPEATABLE (%d))",
@@ -635,15 +694,32 @@ MmPassesBaseline(const MmPassesData *pd, const MmTrainSpec *spec, const MmModel 
 	sample.relid = InvalidOid;
 	(void) MmDatasetLoad(&ds, &sample, pd->label_kind, model->task == MM_TASK_REGRESSION,
 						 spec->test_size, spec->seed);
-	if (ds.n[0] == 0)
+	if (ds.n[0] == 0 && pd->stats == NULL)
 	{
 		MmDatasetFree(&ds);
 		return NULL;
 	}
 	if (pd->label_kind != 0)
 		MmDatasetOrderLabels(&ds);
-	s = MmBaselineTake(&ds, &sample);
-	MmBaselineSetRows(s, pd->rows_train);
+	if (pd->stats != NULL)
+	{
+		int			p = ds.p;
+		size_t		n = ds.n[0],
+					m = Min(n, (size_t) MM_BASELINE_SAMPLE),
+					i;
+		double	   *rows = palloc(sizeof(double) * Max(m * p, 1));
+
+		/* MmBaselineTake's systematic sample: every row up to its bound, evenly spread past it */
+		for (i = 0; i < m; i++)
+			memcpy(rows + i * p, ds.x[0] + (i * n / m) * p, sizeof(double) * p);
+		s = MmBaselineFromColumnStats(pd->stats, &pd->raw, pd->rows_train, rows, m, ds.dicts,
+									  pd->dicts, pd->text_nulls);
+	}
+	else
+	{
+		s = MmBaselineTake(&ds, &sample);
+		MmBaselineSetRows(s, pd->rows_train);
+	}
 	json = MmBaselineFinish(s, model);
 	MmDatasetFree(&ds);
 	return json;

@@ -34,6 +34,16 @@ typedef struct MmPassesData
 	uint64		fingerprint;
 	double		train_mean;		/* of the target, over the training rows */
 	char	   *snapshot;
+	/*
+	 * The column statistics of the training rows as read (column_stats.h),
+	 * over raw's features, or NULL where their state would not fit (see
+	 * fitpasses.c); the text features' values with their training counts,
+	 * and the training rows where each is NULL, for the baseline profile.
+	 */
+	void	   *stats;
+	MmStringDict **dicts;
+	int64	   *text_nulls;
+	int			stats_passes;	/* column-statistics passes run: 0, 1 or 2 */
 } MmPassesData;
 
 /*

@@ -10,6 +10,7 @@
 
 #include "lib/stringinfo.h"
 
+#include "column_stats.h"
 #include "columns.h"
 #include "mmcore.h"
 #include "model.h"
@@ -134,18 +135,63 @@ keep_features(MmSource *src, const uint8 *keep)
 	src->nfeatures = q;
 }
 
+/*
+ * The core's options for src's features, and what a text feature is to the
+ * statistics: not a number, left to the caller.
+ */
+static MmPrepColumn *
+options_of(const MmPreprocess *pp, const MmSource *src)
+{
+	MmPrepColumn *opts = palloc0(sizeof(MmPrepColumn) * Max(src->nfeatures, 1));
+	int			j;
+
+	for (j = 0; j < src->nfeatures; j++)
+	{
+		column_options(&pp->column[j], &opts[j]);
+		opts[j].not_numeric = src->feature_kinds[j] == MM_FEATURE_CATEGORICAL;
+	}
+	return opts;
+}
+
+int
+MmFitNumericFromStats(const MmPreprocess *pp, const MmSource *src, MmDataSource *source,
+					  const void *stats, MmFeatureTransform *transform, uint8 *keep,
+					  uint8 *constant, double *rank_error)
+{
+	int			p = src->nfeatures;
+	MmPrepResult res;
+	MmError		err;
+
+	if (source->p != p)
+		elog(ERROR, "a source over %d columns cannot fit the preprocessing of %d features",
+			 source->p, p);
+	res.transform = transform;
+	res.keep = keep;
+	res.constant = constant;
+	res.present = palloc(sizeof(int64_t) * Max(p, 1));
+	res.missing = palloc(sizeof(int64_t) * Max(p, 1));
+	if (mm_prep_fit_from_stats(source, stats, options_of(pp, src),
+							   pp->variance_threshold_set ? pp->variance_threshold : -1.0,
+							   &res, &err) != MM_OK)
+		report_failure(&err, src, &res);
+	if (rank_error != NULL)
+		*rank_error = res.rank_error;
+	return res.passes;
+}
+
 int
 MmFitPreprocessFromPasses(const MmPreprocess *pp, MmSource *src, MmDataSource *source,
 						  MmPreprocessFit *fit, double *rank_error)
 {
 	int			p = src->nfeatures,
 				j,
-				q;
-	MmPrepColumn *opts = palloc(sizeof(MmPrepColumn) * p);
+				q,
+				passes;
 	MmFeatureTransform *all = palloc(sizeof(MmFeatureTransform) * p);
 	uint8	   *keep = palloc(sizeof(uint8) * p);
 	uint8	   *constant = palloc(sizeof(uint8) * p);
-	MmPrepResult res;
+	MmColumnStatsArg *arg = palloc(sizeof(MmColumnStatsArg) * p);
+	void	   *stats = palloc(mm_pass_column_stats.state_size(p, arg));
 	MmError		err;
 	bool		identity = true;
 	StringInfoData json;
@@ -154,16 +200,11 @@ MmFitPreprocessFromPasses(const MmPreprocess *pp, MmSource *src, MmDataSource *s
 		elog(ERROR, "a source over %d columns cannot fit the preprocessing of %d features",
 			 source->p, p);
 	MmCheckPreprocessByPasses(pp, src);
-	for (j = 0; j < p; j++)
-		column_options(&pp->column[j], &opts[j]);
-	res.transform = all;
-	res.keep = keep;
-	res.constant = constant;
-	res.present = palloc(sizeof(int64_t) * p);
-	res.missing = palloc(sizeof(int64_t) * p);
-	if (mm_prep_fit(source, opts, pp->variance_threshold_set ? pp->variance_threshold : -1.0,
-					&res, &err) != MM_OK)
-		report_failure(&err, src, &res);
+	mm_column_stats_identity(arg, p);
+	if (source->run(source, &mm_pass_column_stats, arg, stats, &err) != MM_OK)
+		MmReportCoreError(&err, "could not run the column-statistics pass");
+	passes = MmFitNumericFromStats(pp, src, source, stats, all, keep, constant, rank_error);
+	pfree(stats);
 
 	memset(fit, 0, sizeof(*fit));
 	fit->dropped = palloc(sizeof(char *) * p);
@@ -209,7 +250,5 @@ MmFitPreprocessFromPasses(const MmPreprocess *pp, MmSource *src, MmDataSource *s
 			all[j].center != 0.0 || all[j].scale != 1.0)
 			identity = false;
 	fit->transform = identity ? NULL : all;
-	if (rank_error != NULL)
-		*rank_error = res.rank_error;
-	return res.passes;
+	return passes;
 }

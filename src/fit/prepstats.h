@@ -45,4 +45,18 @@ extern void MmCheckPreprocessByPasses(const MmPreprocess *pp, const MmSource *sr
 extern int	MmFitPreprocessFromPasses(const MmPreprocess *pp, MmSource *src, MmDataSource *source,
 									  MmPreprocessFit *fit, double *rank_error);
 
+/*
+ * The transforms of src's numeric features (transform, keep, constant:
+ * arrays of src->nfeatures) from stats, a state of the column-statistics
+ * pass over source's training rows with the identity arg, running the
+ * second pass where a clipped feature needs it; text features are left to
+ * the caller (kept, identity).  The options must have passed
+ * MmCheckPreprocessByPasses for the numbers.  Returns the passes the fit
+ * took, stats' included.
+ */
+extern int	MmFitNumericFromStats(const MmPreprocess *pp, const MmSource *src,
+								  MmDataSource *source, const void *stats,
+								  MmFeatureTransform *transform, uint8 *keep, uint8 *constant,
+								  double *rank_error);
+
 #endif							/* MM_PREPSTATS_H */

@@ -185,16 +185,50 @@ MmErrorCode
 mm_prep_fit(MmDataSource *source, const MmPrepColumn *column, double variance_threshold,
 			MmPrepResult *res, MmError *err)
 {
+	MmColumnStatsArg *arg = mm_alloc(sizeof(MmColumnStatsArg) * (size_t) source->p);
+	void	   *first = NULL;
+	MmErrorCode rc;
+
+	res->passes = 0;
+	res->rank_error = 0.0;
+	if (arg == NULL)
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory fitting preprocessing");
+	mm_column_stats_identity(arg, source->p);
+	first = run_stats(source, arg, err);
+	mm_free(arg);
+	if (first == NULL)
+		return err->code;
+	rc = mm_prep_fit_from_stats(source, first, column, variance_threshold, res, err);
+	mm_free(first);
+	return rc;
+}
+
+/* A column the caller fits itself: counted, kept as it is. */
+static void
+leave_column(MmFeatureTransform *t, uint8_t *keep, uint8_t *constant)
+{
+	t->impute = NAN;
+	t->clip_lo = -INFINITY;
+	t->clip_hi = INFINITY;
+	t->center = 0.0;
+	t->scale = 1.0;
+	*keep = 1;
+	*constant = 0;
+}
+
+MmErrorCode
+mm_prep_fit_from_stats(MmDataSource *source, const void *first, const MmPrepColumn *column,
+					   double variance_threshold, MmPrepResult *res, MmError *err)
+{
 	int			p = source->p,
 				j,
 				second = 0;
 	MmColumnStatsArg *arg = mm_alloc(sizeof(MmColumnStatsArg) * (size_t) p);
 	Imputed    *imp = mm_alloc(sizeof(Imputed) * (size_t) p);
-	void	   *first = NULL,
-			   *clipped = NULL;
+	void	   *clipped = NULL;
 	MmErrorCode rc = MM_OK;
 
-	res->passes = 0;
+	res->passes = 1;
 	res->rank_error = 0.0;
 	if (arg == NULL || imp == NULL)
 	{
@@ -202,24 +236,20 @@ mm_prep_fit(MmDataSource *source, const MmPrepColumn *column, double variance_th
 		goto done;
 	}
 	mm_column_stats_identity(arg, p);
-	if ((first = run_stats(source, arg, err)) == NULL)
-	{
-		rc = err->code;
-		goto done;
-	}
-	res->passes = 1;
 
 	/* impute values, then clipping bounds from the imputed column */
 	for (j = 0; j < p && rc == MM_OK; j++)
 	{
 		const MmPrepColumn *opt = &column[j];
-		const MmColumnStats *c = mm_column_stats_of(first, j);
+		const MmColumnStats *c = mm_column_stats_of((void *) first, j);
 		MmFeatureTransform *t = &res->transform[j];
 		double		v;
 
 		res->present[j] = c->n;
 		res->missing[j] = c->missing;
-		if (c->n == 0)
+		if (opt->not_numeric)
+			leave_column(t, &res->keep[j], &res->constant[j]);
+		else if (c->n == 0)
 			rc = mm_fail(err, MM_ERR_INVALID_INPUT, j, "column %d has no value in the training rows", j);
 		else if (c->missing > 0 && opt->impute == MM_PREP_IMPUTE_NONE)
 			rc = mm_fail(err, MM_ERR_INVALID_INPUT, j, "column %d is missing in %lld rows", j,
@@ -265,14 +295,14 @@ mm_prep_fit(MmDataSource *source, const MmPrepColumn *column, double variance_th
 		res->passes = 2;
 	}
 	for (j = 0; j < p && rc == MM_OK; j++)
-		rc = fit_column(&column[j], mm_column_stats_of(first, j),
-						clipped != NULL && needs_clipped_moments(&column[j], variance_threshold) ?
-						mm_column_stats_of(clipped, j) : NULL,
-						variance_threshold, &imp[j], &res->transform[j], &res->keep[j],
-						&res->constant[j], err);
+		if (!column[j].not_numeric)
+			rc = fit_column(&column[j], mm_column_stats_of((void *) first, j),
+							clipped != NULL && needs_clipped_moments(&column[j], variance_threshold) ?
+							mm_column_stats_of(clipped, j) : NULL,
+							variance_threshold, &imp[j], &res->transform[j], &res->keep[j],
+							&res->constant[j], err);
 done:
 	mm_free(clipped);
-	mm_free(first);
 	mm_free(imp);
 	mm_free(arg);
 	return rc;

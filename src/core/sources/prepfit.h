@@ -61,6 +61,12 @@ typedef struct MmPrepColumn
 	double		clip_lo;
 	double		clip_hi;
 	MmPrepScale scale;
+	/*
+	 * Not a number (a text feature of a source that also reads text): its
+	 * values are all missing to the statistics, and the caller fits it; it
+	 * is counted, kept, and given the identity transform.
+	 */
+	int			not_numeric;
 } MmPrepColumn;
 
 /* What was fitted, per column of the source (arrays of p, the caller's). */
@@ -84,5 +90,16 @@ typedef struct MmPrepResult
  */
 extern MmErrorCode mm_prep_fit(MmDataSource *source, const MmPrepColumn *column,
 							   double variance_threshold, MmPrepResult *res, MmError *err);
+
+/*
+ * mm_prep_fit from the first pass already run: stats is a state of the
+ * column-statistics pass over source's training rows with the identity arg
+ * (the caller's, unchanged; it may profile the same columns for a monitor
+ * baseline).  Runs the second pass when a column needs it; res->passes
+ * counts the first too.
+ */
+extern MmErrorCode mm_prep_fit_from_stats(MmDataSource *source, const void *stats,
+										  const MmPrepColumn *column, double variance_threshold,
+										  MmPrepResult *res, MmError *err);
 
 #endif							/* MM_PREPFIT_H */

@@ -62,13 +62,13 @@ mean_var(const double *v, size_t n, double *mean, double *var)
 
 /* The columns' options: one of each kind of fit, one constant column. */
 static const MmPrepColumn options[P] = {
-	{MM_PREP_IMPUTE_MEAN, 0, MM_PREP_CLIP_NONE, 0, 0, MM_PREP_SCALE_STANDARD},
-	{MM_PREP_IMPUTE_MEDIAN, 0, MM_PREP_CLIP_QUANTILES, 0.05, 0.95, MM_PREP_SCALE_ROBUST},
-	{MM_PREP_IMPUTE_ZERO, 0, MM_PREP_CLIP_Z, 0, 3.0, MM_PREP_SCALE_STANDARD},
-	{MM_PREP_IMPUTE_CONSTANT, 5.0, MM_PREP_CLIP_QUANTILES, 0.01, 0.99, MM_PREP_SCALE_MINMAX},
-	{MM_PREP_IMPUTE_NONE, 0, MM_PREP_CLIP_NONE, 0, 0, MM_PREP_SCALE_ROBUST},
-	{MM_PREP_IMPUTE_NONE, 0, MM_PREP_CLIP_NONE, 0, 0, MM_PREP_SCALE_STANDARD},
-	{MM_PREP_IMPUTE_MEDIAN, 0, MM_PREP_CLIP_QUANTILES, 0.1, 0.9, MM_PREP_SCALE_STANDARD},
+	{MM_PREP_IMPUTE_MEAN, 0, MM_PREP_CLIP_NONE, 0, 0, MM_PREP_SCALE_STANDARD, 0},
+	{MM_PREP_IMPUTE_MEDIAN, 0, MM_PREP_CLIP_QUANTILES, 0.05, 0.95, MM_PREP_SCALE_ROBUST, 0},
+	{MM_PREP_IMPUTE_ZERO, 0, MM_PREP_CLIP_Z, 0, 3.0, MM_PREP_SCALE_STANDARD, 0},
+	{MM_PREP_IMPUTE_CONSTANT, 5.0, MM_PREP_CLIP_QUANTILES, 0.01, 0.99, MM_PREP_SCALE_MINMAX, 0},
+	{MM_PREP_IMPUTE_NONE, 0, MM_PREP_CLIP_NONE, 0, 0, MM_PREP_SCALE_ROBUST, 0},
+	{MM_PREP_IMPUTE_NONE, 0, MM_PREP_CLIP_NONE, 0, 0, MM_PREP_SCALE_STANDARD, 0},
+	{MM_PREP_IMPUTE_MEDIAN, 0, MM_PREP_CLIP_QUANTILES, 0.1, 0.9, MM_PREP_SCALE_STANDARD, 0},
 };
 
 /* Rows: skewed, heavy-tailed and coarse columns, NaN (missing) in the imputed ones; column 5 constant. */
@@ -436,6 +436,62 @@ test_errors(void **state)
 	free(x);
 }
 
+/*
+ * A text column of a source that also reads text is all missing to the
+ * statistics: marked not_numeric it is counted, kept with the identity, and
+ * the other columns fit as without it; fitting from a first pass the
+ * caller ran gives what mm_prep_fit gives.
+ */
+static void
+test_not_numeric(void **state)
+{
+	size_t		n = 500,
+				i;
+	double	   *x = make_rows(n);
+	MmPrepColumn opts[P];
+	MmRows		rows = {n, P, x, NULL, NULL};
+	MmDataSource src;
+	MmColumnStatsArg arg[P];
+	void	   *stats;
+	Fit			f,
+				g;
+	MmError		err;
+	int			j;
+
+	(void) state;
+	memcpy(opts, options, sizeof(opts));
+	assert_int_equal(fit(x, n, opts, -1.0, &f, &err), MM_OK);
+	for (i = 0; i < n; i++)
+		x[i * P + 6] = NAN;
+	opts[6].not_numeric = 1;
+	mm_memory_source(&src, &rows);
+	mm_column_stats_identity(arg, P);
+	stats = malloc(mm_pass_column_stats.state_size(P, arg));
+	assert_int_equal(src.run(&src, &mm_pass_column_stats, arg, stats, &err), MM_OK);
+	g.res.transform = g.t;
+	g.res.keep = g.keep;
+	g.res.constant = g.constant;
+	g.res.present = g.present;
+	g.res.missing = g.missing;
+	assert_int_equal(mm_prep_fit_from_stats(&src, stats, opts, -1.0, &g.res, &err), MM_OK);
+	assert_int_equal(g.present[6], 0);
+	assert_int_equal(g.missing[6], (int64_t) n);
+	assert_int_equal(g.keep[6], 1);
+	assert_int_equal(g.constant[6], 0);
+	assert_true(isnan(g.t[6].impute) && g.t[6].center == 0.0 && g.t[6].scale == 1.0);
+	assert_true(isinf(g.t[6].clip_lo) && isinf(g.t[6].clip_hi));
+	for (j = 0; j < 6; j++)
+	{
+		assert_int_equal(g.keep[j], f.keep[j]);
+		assert_near(g.t[j].center, f.t[j].center, 0.0);
+		assert_near(g.t[j].scale, f.t[j].scale, 0.0);
+		assert_near(g.t[j].clip_lo, f.t[j].clip_lo, 0.0);
+		assert_near(g.t[j].clip_hi, f.t[j].clip_hi, 0.0);
+	}
+	free(stats);
+	free(x);
+}
+
 /* Out of memory for the statistics is an error, not a crash. */
 static void
 test_out_of_memory(void **state)
@@ -464,6 +520,7 @@ main(void)
 		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_threshold),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_not_numeric),
 		cmocka_unit_test(test_out_of_memory),
 	};
 
