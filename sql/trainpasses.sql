@@ -180,8 +180,8 @@ SET modelmgr.train_in_passes = on;
 SELECT version FROM mm_train('tp_refused', 'tp', 'y', features => ARRAY['x1', 'x2', 'region']);
 SELECT version FROM mm_train('tp_refused', 'tp', 'y', features => ARRAY['x1', 'region'],
                              preprocess => '{"region": {"impute": "most_frequent"}, "x1": {"impute": "most_frequent"}}');
-SELECT version FROM mm_train('tp_refused', 'tp', 'region', algorithm => 'logistic_regression',
-                             features => ARRAY['x1', 'flag']);
+SELECT version FROM mm_train('tp_refused', 'tp', 'flag', algorithm => 'linear_svm',
+                             features => ARRAY['x1'], params => '{"loss": "hinge"}');
 RESET modelmgr.train_in_passes;
 
 -- The passes never hold the rows: with 1MB for rows in memory, 60,000 rows

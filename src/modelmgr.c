@@ -5,6 +5,7 @@
 
 #include "export.h"
 #include "guc.h"
+#include "passmodel.h"
 #include "progress.h"
 #include "roles.h"
 #include "shardplan.h"
@@ -22,6 +23,7 @@ _PG_init(void)
 {
 	MmGucInit();
 	MmCoreInit();
+	MmPassModelInit();
 	MmWorkerInit();
 	MmProgressInit();
 	MmTrainProgressInit();

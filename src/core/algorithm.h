@@ -180,6 +180,12 @@ typedef struct MmAlgorithm
 	 * from what a relation's aggregate computed
 	 */
 	const MmPass *const *passes;
+	/*
+	 * Why the fit with params reads its training rows in memory (rows())
+	 * though the algorithm lists passes: a sentence naming the param, or
+	 * NULL when passes suffice.  NULL hook: they always do.
+	 */
+	const char *(*needs_rows) (const MmParams *params);
 } MmAlgorithm;
 
 /* The registry (registry.c): every algorithm, in the order tuning's auto tries them. */

@@ -2,12 +2,12 @@
  * classify.c: what the classification task measures and checks, for
  * training (fit.c) and mm_evaluate.
  *
- * A classifier is fitted on rows held in memory (fit.c): an iterative fit's
- * step costs a pass over memory instead of a scan of the table, which is
- * what makes it faster than one aggregate pass per step
- * (doc/performance.md).  Metrics on both parts come from the core's
- * prediction functions, the same ones mm_predict uses; they need every
- * prediction at once (the ROC AUC ranks them).
+ * A classifier is fitted over the rows in memory, or in passes over the
+ * relation when they would not fit (fit.c).  Metrics on both parts come
+ * from the core's prediction functions, the same ones mm_predict uses: over
+ * the rows in memory here, or counted by one pass per part that carries
+ * the model (evalpasses.h), whose binary ROC AUC comes from a fine score
+ * histogram within a bound it measures (doc/scaling.md).
  */
 #include "postgres.h"
 
@@ -28,6 +28,7 @@
 #include "mmcore.h"
 #include "model.h"
 #include "preprocess.h"
+#include "trivial.h"
 #include "trivialmodel.h"
 #include "util.h"
 
@@ -192,40 +193,87 @@ MmCheckClassCounts(const int64 *train, int nlabels, char **labels, const MmSourc
 				 errhint("A classifier needs rows of at least two classes.")));
 }
 
+/* The trivial classifier's part of a part's metrics, from the rows in memory or the passes' counts. */
+static double
+append_baseline(StringInfo metrics, const MmFitOutcome *in, int part, int majority)
+{
+	const MmLabels *l = &in->model->labels;
+	double	   *counts;
+	double		f1;
+	int			c;
+
+	if (in->ds != NULL)
+		return MmAppendClassBaseline(metrics, in->ds, part, majority);
+	counts = palloc(sizeof(double) * l->n_classes);
+	for (c = 0; c < l->n_classes; c++)
+		counts[c] = (double) in->passes->class_rows[part][c];
+	f1 = MmAppendClassBaselineCounts(metrics, counts, l->n_classes, l->classes, majority);
+	pfree(counts);
+	return f1;
+}
+
+/* The trivial classifier's class: the training part's most frequent. */
+static int
+majority_class(const MmFitOutcome *in)
+{
+	const MmLabels *l = &in->model->labels;
+	double	   *counts;
+	int			c;
+
+	if (in->ds != NULL)
+		return MmMajorityClass(in->ds);
+	counts = palloc(sizeof(double) * l->n_classes);
+	for (c = 0; c < l->n_classes; c++)
+		counts[c] = (double) in->passes->class_rows[0][c];
+	c = mm_majority_class(counts, l->n_classes);
+	pfree(counts);
+	return c;
+}
+
 /*
- * The metrics of a fitted classifier on both parts of the rows in memory,
- * with the fit's iterations; the score is the held-out part's f1, or the
- * training part's without one.
+ * The metrics of a fitted classifier on both parts, of the rows in memory
+ * or counted by passes (fitpasses.c), with the fit's iterations; the score
+ * is the held-out part's f1, or the training part's without one.
  */
 void
 MmClassificationResults(const MmFitOutcome *in, MmTrained *out)
 {
 	const MmDataset *ds = in->ds;
+	const MmPassMetrics *pm = in->passes;
 	MmClassMetrics train_m,
 				test_m;
-	bool		has_test = ds->n[1] > 0;
-	int			majority = MmMajorityClass(ds);
+	double		n_train = pm != NULL ? pm->rows[0] : (double) ds->n[0];
+	bool		has_test = pm != NULL ? pm->rows[1] > 0 : ds->n[1] > 0;
+	int			majority = majority_class(in);
 	double		trivial_train,
 				trivial_test = NAN;
 	StringInfoData metrics;
 
-	classifier_metrics(in->model, ds->x[0], ds->y[0], ds->n[0], &train_m);
-	if (has_test)
-		classifier_metrics(in->model, ds->x[1], ds->y[1], ds->n[1], &test_m);
-	else if (in->spec->test_size > 0)
-		MmNoticeNoTestRows((double) ds->n[0], in->spec->test_size);
+	if (pm != NULL)
+	{
+		train_m = pm->classes[0];
+		test_m = pm->classes[1];
+	}
+	else
+	{
+		classifier_metrics(in->model, ds->x[0], ds->y[0], ds->n[0], &train_m);
+		if (has_test)
+			classifier_metrics(in->model, ds->x[1], ds->y[1], ds->n[1], &test_m);
+	}
+	if (!has_test && in->spec->test_size > 0)
+		MmNoticeNoTestRows(n_train, in->spec->test_size);
 
 	initStringInfo(&metrics);
 	appendStringInfoString(&metrics, "{\"train\": ");
 	append_class_metrics(&metrics, &train_m);
-	trivial_train = MmAppendClassBaseline(&metrics, ds, 0, majority);
+	trivial_train = append_baseline(&metrics, in, 0, majority);
 	MmAppendLogitStatistics(&metrics, in);
 	appendStringInfoString(&metrics, ", \"test\": ");
 	if (has_test)
 	{
 		append_class_metrics(&metrics, &test_m);
 		MmAppendUnseen(&metrics, in->prep);
-		trivial_test = MmAppendClassBaseline(&metrics, ds, 1, majority);
+		trivial_test = append_baseline(&metrics, in, 1, majority);
 	}
 	else
 		appendStringInfoString(&metrics, "null");

@@ -471,13 +471,13 @@ fit_in_passes(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorit
  */
 static bool
 use_passes(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm *algorithm,
-		   const MmTrainContext *ctx)
+		   const MmParams *params, const MmTrainContext *ctx)
 {
 	const char *obstacle;
 
 	if (ctx->rows != NULL || ctx->keep_hashes || mm_train_in_passes == MM_PASSES_OFF)
 		return false;
-	obstacle = MmPassesObstacle(spec, src, algorithm);
+	obstacle = MmPassesObstacle(spec, src, algorithm, params);
 	if (mm_train_in_passes == MM_PASSES_ON && obstacle != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -626,7 +626,7 @@ MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
 			MmPreprocessIsEmpty(spec->preprocess) && !has_text_feature(src))) &&
 		  fit_from_aggregate(fcinfo, spec, src, algorithm, ctx, &params, trained)))
 	{
-		if (use_passes(spec, src, algorithm, ctx))
+		if (use_passes(spec, src, algorithm, &params, ctx))
 			fit_in_passes(spec, src, algorithm, ctx, &params, trained);
 		else
 			fit_in_memory(spec, src, algorithm, ctx, &params, trained);

@@ -12,6 +12,7 @@
 #include "utils/jsonb.h"
 
 #include "algorithm.h"
+#include "classmetrics.h"
 #include "dataset.h"
 #include "columns.h"
 #include "lsq.h"
@@ -56,6 +57,15 @@ typedef struct MmPassMetrics
 	/* decomposition: the held-out part's moments of the design (d = width + 1), or NULL */
 	const double *test_moments;
 	int			moments_d;
+	/* classification: the model's metrics and the rows per class, per part */
+	MmClassMetrics classes[2];
+	const int64 *class_rows[2];
+	double		log_likelihood; /* of the training rows, under the model's scores */
+	/* clustering, per part: the rows per cluster, the inertia and the silhouette */
+	const double *cluster_sizes[2];
+	double		inertia[2];
+	double		silhouette[2];
+	int			silhouette_rows[2];
 } MmPassMetrics;
 
 /*

@@ -52,8 +52,10 @@
 #include "columns.h"
 #include "dataset.h"
 #include "designpasses.h"
+#include "evalpasses.h"
 #include "fitpasses.h"
 #include "guc.h"
+#include "kmeans.h"
 #include "linear_moments.h"
 #include "mmcore.h"
 #include "model.h"
@@ -64,9 +66,15 @@
 #include "reference.h"
 #include "relsource.h"
 #include "security.h"
+#include "unsupervised.h"
 #include "util.h"
 
-/* Whether the model's fit and metrics can run as passes. */
+/*
+ * Whether the model's fit and metrics can run as passes: a fit the
+ * algorithm's table says runs on passes, and metrics a pass measures (a
+ * regression's for a linear form alone; a classifier's and a clustering's
+ * from the model itself, evalpasses.h).
+ */
 static bool
 algorithm_runs_in_passes(const MmAlgorithm *algorithm)
 {
@@ -74,7 +82,7 @@ algorithm_runs_in_passes(const MmAlgorithm *algorithm)
 		return false;
 	if (algorithm->task == MM_TASK_REGRESSION)
 		return algorithm->linear_form != NULL;
-	return algorithm->task == MM_TASK_DECOMPOSITION;
+	return true;
 }
 
 /*
@@ -91,14 +99,18 @@ needs_statistics(const MmPreprocess *pp, const MmColumnPrep *c)
 }
 
 const char *
-MmPassesObstacle(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm *algorithm)
+MmPassesObstacle(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm *algorithm,
+				 const MmParams *params)
 {
 	MmPreprocess pp;
+	const char *why;
 	int			j;
 
 	if (!algorithm_runs_in_passes(algorithm))
 		return psprintf("The fit of %s reads its training rows in memory.",
 						algorithm->texts.display_name ? algorithm->texts.display_name : algorithm->name);
+	if (algorithm->needs_rows != NULL && (why = algorithm->needs_rows(params)) != NULL)
+		return why;
 	MmParsePreprocess(spec->preprocess, src, &pp);
 	/* what per-column statistics cannot give (prepstats.h) */
 	if (pp.dedupe)
@@ -498,6 +510,105 @@ MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algor
 	pd->data.n_rows = (size_t) pd->rows_train;
 }
 
+/* The arg of an evaluation pass of model (evalpasses.h), slots rows kept for the silhouette. */
+static void *
+eval_arg(const MmModel *model, int slots)
+{
+	void	   *arg;
+	size_t		len;
+	MmError		err;
+
+	if ((arg = mm_eval_arg_new(model, slots, &len, &err)) == NULL)
+		MmReportCoreError(&err, "could not write the model for its metrics");
+	return arg;
+}
+
+/*
+ * Errors when a process that ran an evaluation pass could not read the
+ * model in its arg, or met rows of classes the model does not have: the
+ * metrics would be of part of the rows.
+ */
+static void
+check_read(int unread)
+{
+	if (unread)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not measure the model on every row"),
+				 errdetail("A process running a metrics pass could not read the model, or met a class it does not have.")));
+}
+
+/*
+ * A classifier's metrics on both parts, the rows per class of each (the
+ * trivial model's metrics follow from them) and the training part's
+ * log-likelihood, each part by one pass that carries the model.
+ */
+static void
+classifier_metrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
+{
+	void	   *arg = eval_arg(model, 0);
+	int			k = model->labels.n_classes,
+				part;
+	int64	   *confusion = palloc(sizeof(int64) * k * k);
+
+	for (part = 0; part < 2; part++)
+	{
+		MmClassifierCounts c;
+		MmError		err;
+		void	   *state;
+		int			i;
+
+		out->class_rows[part] = pd->labels.count[part];
+		if (part == 1 && pd->rows_test == 0)
+			break;
+		MmRelationSourceSetPart(&pd->data, part);
+		state = run_pass(&pd->data, &mm_pass_classifier_eval, arg);
+		mm_classifier_eval_read(state, &c);
+		check_read(c.unread);
+		for (i = 0; i < k * k; i++)
+			confusion[i] = (int64) c.confusion[i];
+		if (mm_class_metrics_from_counts(confusion, k,
+										 mm_model_has_proba(model) ? c.log_loss_sum : NAN,
+										 c.roc_auc, &out->classes[part], &err) != MM_OK)
+			MmReportCoreError(&err, "could not compute the metrics");
+		if (part == 0)
+			out->log_likelihood = c.log_likelihood;
+		pfree(state);
+	}
+	mm_free(arg);
+}
+
+/*
+ * A clustering's inertia, cluster sizes and silhouette on both parts, each
+ * part by one pass that carries the model; the silhouette from the pass's
+ * sample of the part's rows (every row up to MM_SILHOUETTE_ROWS).
+ */
+static void
+clustering_metrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
+{
+	void	   *arg = eval_arg(model, MM_SILHOUETTE_ROWS);
+	int			part;
+
+	for (part = 0; part < 2; part++)
+	{
+		MmClusterCounts c;
+		void	   *state;
+
+		if (part == 1 && pd->rows_test == 0)
+			break;
+		MmRelationSourceSetPart(&pd->data, part);
+		state = run_pass(&pd->data, &mm_pass_cluster_eval, arg);
+		mm_cluster_eval_read(state, pd->n_design, &c);
+		check_read(c.unread);
+		out->cluster_sizes[part] = c.sizes;
+		out->inertia[part] = c.inertia;
+		out->silhouette[part] = mm_silhouette(model, c.sample, (size_t) c.sample_rows,
+											  MM_SILHOUETTE_ROWS);
+		out->silhouette_rows[part] = c.sample_rows;
+	}
+	mm_free(arg);
+}
+
 void
 MmPassesMetrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 {
@@ -536,6 +647,10 @@ MmPassesMetrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 		out->test_moments = run_pass(&pd->data, &mm_linear_moments_pass, NULL);
 		out->moments_d = p + 1;
 	}
+	else if (model->task == MM_TASK_CLASSIFICATION)
+		classifier_metrics(pd, model, out);
+	else if (model->task == MM_TASK_CLUSTERING)
+		clustering_metrics(pd, model, out);
 	MmRelationSourceSetPart(&pd->data, 0);
 }
 

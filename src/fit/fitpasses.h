@@ -47,11 +47,11 @@ typedef struct MmPassesData
 } MmPassesData;
 
 /*
- * NULL when algorithm, with spec's preprocessing, can train in passes;
+ * NULL when algorithm, with params and spec's preprocessing, can train in passes;
  * else why not, a sentence for an error's detail.
  */
 extern const char *MmPassesObstacle(const MmTrainSpec *spec, const MmSource *src,
-									const MmAlgorithm *algorithm);
+									const MmAlgorithm *algorithm, const MmParams *params);
 
 /* Whether the rows of src would not fit modelmgr.max_train_memory, or are distributed. */
 extern bool MmPassesPreferred(const MmSource *src);

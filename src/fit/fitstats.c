@@ -135,10 +135,11 @@ MmAppendLogitStatistics(StringInfo buf, const MmFitOutcome *in)
 	const MmClassifier *c = model->fit;
 	const MmDataset *ds = in->ds;
 	double		values[lengthof(keys)];
+	double		n_train = ds != NULL ? (double) ds->n[0] : in->passes->rows[0];
 
 	if (model->algorithm->inference != MM_INFERENCE_LOGIT)
 		return;
-	if (c->alpha == 0.0 && !c->balanced && ds->n[0] > 0)
+	if (c->alpha == 0.0 && !c->balanced && n_train > 0)
 	{
 		int			k = model->labels.n_classes,
 					p = model->n_design;
@@ -148,18 +149,26 @@ MmAppendLogitStatistics(StringInfo buf, const MmFitOutcome *in)
 		size_t		r;
 		MmLogitStatistics s;
 
-		for (r = 0; r < ds->n[0]; r++)
+		if (ds == NULL)
 		{
-			int			y = ds->y[0][r];
-
-			mm_model_scores(model, ds->x[0] + r * p, scores);
-			llf += mm_logit_row_log_likelihood(scores, c->n_rows, y);
-			count[y] += 1.0;
-			if ((r & 0xffff) == 0)
-				CHECK_FOR_INTERRUPTS();
+			/* the pass that measured the model summed the rows' log-likelihood */
+			llf = in->passes->log_likelihood;
+			for (r = 0; r < (size_t) k; r++)
+				count[r] = (double) in->passes->class_rows[0][r];
 		}
+		else
+			for (r = 0; r < ds->n[0]; r++)
+			{
+				int			y = ds->y[0][r];
+
+				mm_model_scores(model, ds->x[0] + r * p, scores);
+				llf += mm_logit_row_log_likelihood(scores, c->n_rows, y);
+				count[y] += 1.0;
+				if ((r & 0xffff) == 0)
+					CHECK_FOR_INTERRUPTS();
+			}
 		/* statsmodels' count: every design column and the constant, per class but the first */
-		mm_logit_statistics(llf, count, (double) ds->n[0], k,
+		mm_logit_statistics(llf, count, n_train, k,
 							(double) (p + (c->fit_intercept ? 1 : 0)) * (k - 1), &s);
 		values[0] = s.log_likelihood;
 		values[1] = s.null_log_likelihood;

@@ -60,15 +60,28 @@ double
 MmAppendClassBaseline(StringInfo metrics, const MmDataset *ds, int part, int majority)
 {
 	double	   *counts = class_counts(ds, part);
+	double		f1 = MmAppendClassBaselineCounts(metrics, counts, ds->nlabels, ds->labels, majority);
+
+	pfree(counts);
+	return f1;
+}
+
+/*
+ * The same from the part's rows per class (counts, nlabels of them, in the
+ * order of labels), for rows counted by passes.
+ */
+double
+MmAppendClassBaselineCounts(StringInfo metrics, const double *counts, int nlabels, char **labels,
+							int majority)
+{
 	double		accuracy,
 				f1;
 
-	mm_constant_class_scores(counts, ds->nlabels, majority, &accuracy, &f1);
-	pfree(counts);
+	mm_constant_class_scores(counts, nlabels, majority, &accuracy, &f1);
 	if (!MmJsonReopenObject(metrics))
 		return f1;
 	appendStringInfoString(metrics, ", \"baseline\": {\"class\": ");
-	MmJsonString(metrics, ds->labels[majority]);
+	MmJsonString(metrics, labels[majority]);
 	appendStringInfoString(metrics, ", \"accuracy\": ");
 	MmJsonNumber(metrics, accuracy);
 	appendStringInfoString(metrics, ", \"f1\": ");

@@ -17,6 +17,8 @@
 
 extern int	MmMajorityClass(const MmDataset *ds);
 extern double MmAppendClassBaseline(StringInfo metrics, const MmDataset *ds, int part, int majority);
+extern double MmAppendClassBaselineCounts(StringInfo metrics, const double *counts, int nlabels,
+										  char **labels, int majority);
 extern double MmAppendRegressionBaseline(StringInfo metrics, const MmFitOutcome *in, int part);
 
 #endif							/* MM_TRIVIALMODEL_H */

@@ -22,9 +22,6 @@
 #include "unsupervised.h"
 #include "util.h"
 
-/* Silhouette scores are computed on at most this many rows (it is quadratic). */
-#define SILHOUETTE_ROWS 2000
-
 /* Appends a JSON array of n numbers. */
 static void
 append_numbers(StringInfo buf, const double *v, int n)
@@ -41,6 +38,9 @@ append_numbers(StringInfo buf, const double *v, int n)
 	appendStringInfoChar(buf, ']');
 }
 
+static void append_clustering_values(StringInfo buf, double inertia, double silhouette,
+									 size_t silhouette_rows, const int64 *sizes, int k, size_t n);
+
 /*
  * A clustering's metrics on n transformed rows: inertia, silhouette,
  * cluster sizes; returns the silhouette.  The training rows' inertia and
@@ -53,8 +53,7 @@ append_clustering_metrics(StringInfo buf, const MmModel *model, const double *x,
 {
 	double		silhouette;
 	int			p = model->n_design,
-				k = mm_model_n_scores(model),
-				c;
+				k = mm_model_n_scores(model);
 	int64	   *sizes = palloc0(sizeof(int64) * k);
 	double	   *scores = palloc(sizeof(double) * k);
 	double		inertia = 0.0;
@@ -78,16 +77,46 @@ append_clustering_metrics(StringInfo buf, const MmModel *model, const double *x,
 			if ((i & 0xffff) == 0)
 				CHECK_FOR_INTERRUPTS();
 		}
+	silhouette = mm_silhouette(model, x, n, MM_SILHOUETTE_ROWS);
+	append_clustering_values(buf, inertia, silhouette, Min(n, MM_SILHOUETTE_ROWS), sizes, k, n);
+	return silhouette;
+}
+
+/* Appends a part's clustering metrics object, from its values. */
+static void
+append_clustering_values(StringInfo buf, double inertia, double silhouette, size_t silhouette_rows,
+						 const int64 *sizes, int k, size_t n)
+{
+	int			c;
+
 	appendStringInfoString(buf, "{\"inertia\": ");
 	MmJsonNumber(buf, inertia);
 	appendStringInfoString(buf, ", \"silhouette\": ");
-	silhouette = mm_silhouette(model, x, n, SILHOUETTE_ROWS);
 	MmJsonNumber(buf, silhouette);
-	appendStringInfo(buf, ", \"silhouette_rows\": %zu, \"cluster_sizes\": [", Min(n, SILHOUETTE_ROWS));
+	appendStringInfo(buf, ", \"silhouette_rows\": %zu, \"cluster_sizes\": [", silhouette_rows);
 	for (c = 0; c < k; c++)
 		appendStringInfo(buf, "%s" INT64_FORMAT, c ? ", " : "", sizes[c]);
 	appendStringInfo(buf, "], \"rows\": %zu}", n);
-	return silhouette;
+}
+
+/*
+ * A part's clustering metrics from the passes (fitpasses.c): the training
+ * part's inertia and sizes from the fit's report (known), as in memory.
+ */
+static double
+append_clustering_passes(StringInfo buf, const MmModel *model, const MmPassMetrics *pm, int part,
+						 const MmFitReport *known)
+{
+	int			k = mm_model_n_scores(model),
+				c;
+	int64	   *sizes = palloc(sizeof(int64) * k);
+	double		inertia = known != NULL ? known->inertia : pm->inertia[part];
+
+	for (c = 0; c < k; c++)
+		sizes[c] = known != NULL ? known->sizes[c] : (int64) pm->cluster_sizes[part][c];
+	append_clustering_values(buf, inertia, pm->silhouette[part], (size_t) pm->silhouette_rows[part],
+							 sizes, k, (size_t) pm->rows[part]);
+	return pm->silhouette[part];
 }
 
 /* PCA's metrics on n transformed rows: the share of their variance each component captures. */
@@ -104,8 +133,8 @@ append_pca_metrics(StringInfo buf, const MmModel *model, const double *x, size_t
 }
 
 /*
- * The metrics of a fitted clustering on both parts of the rows in memory,
- * with the fit's iterations; the score is the held-out part's silhouette,
+ * The metrics of a fitted clustering on both parts, of the rows in memory
+ * or measured by passes, with the fit's iterations; the score is the held-out part's silhouette,
  * or the training part's without one.
  */
 void
@@ -115,13 +144,22 @@ MmClusteringResults(const MmFitOutcome *in, MmTrained *out)
 	StringInfoData metrics;
 	double		silhouette;
 
+	const MmPassMetrics *pm = in->passes;
+	bool		has_test = pm != NULL ? pm->rows[1] > 0 : ds->n[1] > 0;
+
 	initStringInfo(&metrics);
 	appendStringInfoString(&metrics, "{\"train\": ");
-	silhouette = append_clustering_metrics(&metrics, in->model, ds->x[0], ds->n[0], in->report);
+	if (pm != NULL)
+		silhouette = append_clustering_passes(&metrics, in->model, pm, 0, in->report);
+	else
+		silhouette = append_clustering_metrics(&metrics, in->model, ds->x[0], ds->n[0], in->report);
 	appendStringInfoString(&metrics, ", \"test\": ");
-	if (ds->n[1] > 0)
+	if (has_test)
 	{
-		silhouette = append_clustering_metrics(&metrics, in->model, ds->x[1], ds->n[1], NULL);
+		if (pm != NULL)
+			silhouette = append_clustering_passes(&metrics, in->model, pm, 1, NULL);
+		else
+			silhouette = append_clustering_metrics(&metrics, in->model, ds->x[1], ds->n[1], NULL);
 		MmAppendUnseen(&metrics, in->prep);
 	}
 	else

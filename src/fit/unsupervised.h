@@ -12,6 +12,9 @@
 #include "fit.h"
 #include "model.h"
 
+/* Silhouette scores are computed on at most this many rows (it is quadratic). */
+#define MM_SILHOUETTE_ROWS 2000
+
 extern void MmClusteringResults(const MmFitOutcome *in, MmTrained *out);
 extern void MmDecompositionResults(const MmFitOutcome *in, MmTrained *out);
 extern Jsonb *MmEvaluateUnsupervised(const MmModel *model, MmSource *src);

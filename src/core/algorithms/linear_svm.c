@@ -78,6 +78,16 @@ fit(MmFitContext *ctx, MmModel *model, MmError *err)
 
 static const MmPass *const passes[] = {&mm_svm_newton_pass, NULL};
 
+/* The hinge's dual solver visits rows at random, which passes cannot. */
+static const char *
+needs_rows(const MmParams *params)
+{
+	if (params->value[P_LOSS] != 1.0)
+		return "The linear SVM with loss: hinge is fitted by a solver that reads its training rows "
+			"in memory; loss: squared_hinge trains in passes.";
+	return NULL;
+}
+
 /* The squared hinge is the variant only this algorithm's payload may hold. */
 static MmErrorCode
 read(struct MmArtifactReader *r, MmModel *model)
@@ -108,4 +118,5 @@ const MmAlgorithm mm_linear_svm = {
 	.from_json = mm_lc_from_json,
 	.coefficients = mm_lc_coefficients,
 	.passes = passes,
+	.needs_rows = needs_rows,
 };

@@ -137,44 +137,82 @@ MmErrorCode
 mm_class_metrics(const int32_t *y, const int32_t *pred, const double *proba, const double *score,
 				 size_t n, int k, MmClassMetrics *out, MmError *err)
 {
+	int64_t    *confusion = mm_alloc0(sizeof(int64_t) * (size_t) k * k);
+	double		loss_sum = NAN,
+				auc = NAN;
+	MmErrorCode rc;
+	size_t		i;
+
+	if (confusion == NULL)
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory computing metrics");
+	for (i = 0; i < n; i++)
+	{
+		if (y[i] < 0 || y[i] >= k || pred[i] < 0 || pred[i] >= k)
+		{
+			mm_free(confusion);
+			memset(out, 0, sizeof(*out));
+			return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "class index out of range");
+		}
+		confusion[(size_t) y[i] * k + pred[i]]++;
+	}
+	if (proba != NULL && n > 0)
+	{
+		loss_sum = 0.0;
+		for (i = 0; i < n; i++)
+			loss_sum += mm_log_loss_term(proba[i * k + y[i]]);
+	}
+	/* y already holds 1 for the positive (last) class */
+	if (score != NULL && k == 2 && n > 0)
+		auc = mm_roc_auc(y, score, n);
+	rc = mm_class_metrics_from_counts(confusion, k, loss_sum, auc, out, err);
+	mm_free(confusion);
+	return rc;
+}
+
+/* The metrics from counts (see classmetrics.h). */
+MmErrorCode
+mm_class_metrics_from_counts(const int64_t *confusion, int k, double log_loss_sum, double roc_auc,
+							 MmClassMetrics *out, MmError *err)
+{
 	double	   *tp,
 			   *support,
 			   *predicted;
 	double		correct = 0.0,
-				present = 0.0;
-	size_t		i;
-	int			c;
+				present = 0.0,
+				n = 0.0;
+	int			a,
+				c;
 
 	memset(out, 0, sizeof(*out));
 	out->k = k;
-	out->rows = (double) n;
-	out->confusion = mm_alloc0(sizeof(int64_t) * (size_t) k * k);
+	out->confusion = mm_alloc(sizeof(int64_t) * (size_t) k * k);
 	tp = mm_alloc0(sizeof(double) * k * 3);
 	if (out->confusion == NULL || tp == NULL)
 	{
 		mm_free(tp);
 		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory computing metrics");
 	}
+	memcpy(out->confusion, confusion, sizeof(int64_t) * (size_t) k * k);
 	support = tp + k;
 	predicted = tp + 2 * k;
-	for (i = 0; i < n; i++)
-	{
-		if (y[i] < 0 || y[i] >= k || pred[i] < 0 || pred[i] >= k)
+	/* counts below 2^53 convert exactly: the rates are those of the rows one by one */
+	for (a = 0; a < k; a++)
+		for (c = 0; c < k; c++)
 		{
-			mm_free(tp);
-			return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "class index out of range");
-		}
-		out->confusion[(size_t) y[i] * k + pred[i]]++;
-		support[y[i]] += 1.0;
-		predicted[pred[i]] += 1.0;
-		if (y[i] == pred[i])
-		{
-			tp[y[i]] += 1.0;
-			correct += 1.0;
-		}
-	}
+			double		cell = (double) confusion[(size_t) a * k + c];
 
-	out->accuracy = n > 0 ? correct / (double) n : NAN;
+			support[a] += cell;
+			predicted[c] += cell;
+			if (a == c)
+			{
+				tp[a] += cell;
+				correct += cell;
+			}
+			n += cell;
+		}
+	out->rows = n;
+
+	out->accuracy = n > 0 ? correct / n : NAN;
 	out->precision = out->recall = out->f1 = 0.0;
 	out->precision_weighted = out->recall_weighted = out->f1_weighted = 0.0;
 	for (c = 0; c < k; c++)
@@ -206,36 +244,67 @@ mm_class_metrics(const int32_t *y, const int32_t *pred, const double *proba, con
 		out->precision /= present;
 		out->recall /= present;
 		out->f1 /= present;
-		out->precision_weighted /= (double) n;
-		out->recall_weighted /= (double) n;
-		out->f1_weighted /= (double) n;
+		out->precision_weighted /= n;
+		out->recall_weighted /= n;
+		out->f1_weighted /= n;
 	}
-
-	out->log_loss = NAN;
-	if (proba != NULL && n > 0)
-	{
-		double		sum = 0.0;
-
-		for (i = 0; i < n; i++)
-		{
-			double		q = proba[i * k + y[i]];
-
-			/* clipped as scikit-learn clips, so that a certain mistake stays finite */
-			if (q < DBL_EPSILON)
-				q = DBL_EPSILON;
-			else if (q > 1.0 - DBL_EPSILON)
-				q = 1.0 - DBL_EPSILON;
-			sum -= log(q);
-		}
-		out->log_loss = sum / (double) n;
-	}
-
-	out->roc_auc = NAN;
-	if (score != NULL && k == 2 && n > 0)
-	{
-		/* y already holds 1 for the positive (last) class */
-		out->roc_auc = mm_roc_auc(y, score, n);
-	}
+	out->log_loss = n > 0 && !isnan(log_loss_sum) ? log_loss_sum / n : NAN;
+	out->roc_auc = k == 2 && n > 0 ? roc_auc : NAN;
 	mm_free(tp);
 	return MM_OK;
+}
+
+/* A row's term of the log-loss: -log of its true class's probability, clipped. */
+double
+mm_log_loss_term(double q)
+{
+	/* clipped as scikit-learn clips, so that a certain mistake stays finite */
+	if (q < DBL_EPSILON)
+		q = DBL_EPSILON;
+	else if (q > 1.0 - DBL_EPSILON)
+		q = 1.0 - DBL_EPSILON;
+	return -log(q);
+}
+
+/* The bin of a score in [0, 1] among bins equal bins (see classmetrics.h). */
+int
+mm_roc_bin(double u, int bins)
+{
+	double		b = u * (double) bins;
+
+	if (!(b > 0.0))
+		return 0;
+	if (b >= (double) bins)
+		return bins - 1;
+	return (int) b;
+}
+
+/* The ROC AUC from binned scores, and its error bound (see classmetrics.h). */
+double
+mm_roc_auc_binned(const double *pos, const double *neg, int bins, double *bound)
+{
+	double		npos = 0.0,
+				nneg = 0.0,
+				below = 0.0,
+				sum = 0.0,
+				shared = 0.0;
+	int			b;
+
+	for (b = 0; b < bins; b++)
+	{
+		npos += pos[b];
+		nneg += neg[b];
+	}
+	*bound = NAN;
+	if (npos == 0.0 || nneg == 0.0)
+		return NAN;
+	for (b = 0; b < bins; b++)
+	{
+		/* a positive outranks every negative below its bin, and half of those beside it */
+		sum += pos[b] * (below + 0.5 * neg[b]);
+		shared += pos[b] * neg[b];
+		below += neg[b];
+	}
+	*bound = 0.5 * shared / (npos * nneg);
+	return sum / (npos * nneg);
 }

@@ -25,7 +25,7 @@
 #include "kmeans_passes.h"
 #include "kmeans_sample.h"
 #include "kmeans_seed.h"
-#include "random.h"
+#include "silhouette_sample.h"
 
 /* Runs the Lloyd pass for centers into a new state (the caller frees); NULL with err set. */
 static void *
@@ -210,7 +210,7 @@ mm_kmeans_fit(const double *x, size_t n, int p, const MmKMeansOptions *opt, MmKM
 	return mm_kmeans_fit_source(&data, opt, out, sizes, NULL, err);
 }
 
-/* The mean silhouette over an even sample of the rows (see kmeans.h). */
+/* The mean silhouette over a sample of the rows by content hash (see kmeans.h). */
 double
 mm_silhouette(const MmModel *model, const double *x, size_t n, size_t max_rows)
 {
@@ -236,17 +236,21 @@ mm_silhouette(const MmModel *model, const double *x, size_t n, size_t max_rows)
 		return NAN;
 	}
 	/*
-	 * A uniform sample of m rows (Knuth's selection sampling), from a fixed
-	 * seed so that the same rows give the same score; not every (n / m)-th
-	 * row, which data ordered in a period would defeat.
+	 * The rows of the smallest content hashes, in their order: a uniform
+	 * sample that passes over a relation take in any order of the rows
+	 * (evalpasses.h), so both ways measure the same score.
 	 */
 	{
-		MmRandom	rng = mm_random(UINT64_C(0x2545f4914f6cdd1d));
-		size_t		i;
+		MmError		err;
 
-		for (i = 0, a = 0; i < n && a < m; i++)
-			if (mm_random_uniform(&rng) * (double) (n - i) < (double) (m - a))
-				rows[a++] = i;
+		if (mm_silhouette_sample(x, n, p, m, rows, &err) != MM_OK)
+		{
+			mm_free(rows);
+			mm_free(label);
+			mm_free(size);
+			mm_free(sum);
+			return NAN;
+		}
 	}
 	for (a = 0; a < m; a++)
 	{

@@ -51,7 +51,8 @@ extern MmErrorCode mm_kmeans_fit(const double *x, size_t n, int p, const MmKMean
 
 /*
  * The mean silhouette of n rows (labels from the model) over at most
- * max_rows of them, a uniform sample from a fixed seed; NaN with fewer than two clusters present.
+ * max_rows of them, those of the smallest content hashes, taken in that
+ * order (silhouette_sample.h); NaN with fewer than two clusters present.
  */
 extern double mm_silhouette(const MmModel *model, const double *x, size_t n, size_t max_rows);
 

@@ -128,6 +128,102 @@ test_auc_pairs(void **state)
 	}
 }
 
+/* The metrics from a confusion matrix are the bits of the metrics from the rows. */
+static void
+test_from_counts(void **state)
+{
+	uint64_t	s = 7;
+	int			trial;
+
+	for (trial = 0; trial < 50; trial++)
+	{
+		int			k = 2 + (int) (test_uniform(&s) * 5),
+					n = (int) (test_uniform(&s) * 400),
+					i;
+		int32_t    *y = malloc(sizeof(int32_t) * (n + 1)),
+				   *pred = malloc(sizeof(int32_t) * (n + 1));
+		MmClassMetrics want,
+					got;
+		MmError		err;
+
+		for (i = 0; i < n; i++)
+		{
+			y[i] = (int32_t) (test_uniform(&s) * k);
+			pred[i] = test_uniform(&s) < 0.6 ? y[i] : (int32_t) (test_uniform(&s) * k);
+		}
+		assert_int_equal(mm_class_metrics(y, pred, NULL, NULL, n, k, &want, &err), MM_OK);
+		assert_int_equal(mm_class_metrics_from_counts(want.confusion, k, NAN, NAN, &got, &err), MM_OK);
+		assert_memory_equal(&got.rows, &want.rows, sizeof(double) * 9);
+		assert_memory_equal(got.confusion, want.confusion, sizeof(int64_t) * k * k);
+		mm_free(want.confusion);
+		mm_free(got.confusion);
+		free(y);
+		free(pred);
+	}
+}
+
+/*
+ * The binned AUC against the exact one: within the bound it measures, on
+ * scores spread, clustered in few bins, and tied; exact when no bin holds
+ * both classes.
+ */
+static void
+test_auc_binned(void **state)
+{
+	uint64_t	s = 11;
+	int			trial;
+
+	for (trial = 0; trial < 60; trial++)
+	{
+		int			n = 2 + (int) (test_uniform(&s) * 3000),
+					bins = trial % 3 == 0 ? 8 : MM_ROC_BINS,
+					i;
+		double	   *score = malloc(sizeof(double) * n),
+				   *pos = calloc(bins, sizeof(double)),
+				   *neg = calloc(bins, sizeof(double));
+		int32_t    *positive = malloc(sizeof(int32_t) * n);
+		double		exact,
+					binned,
+					bound;
+
+		for (i = 0; i < n; i++)
+		{
+			double		u = test_uniform(&s);
+
+			positive[i] = test_uniform(&s) < 0.4;
+			/* positives score higher on the whole; some scores tie */
+			score[i] = trial % 5 == 0 ? floor(u * 4) / 4 : fmin(1.0, u * (positive[i] ? 1.3 : 1.0));
+			(positive[i] ? pos : neg)[mm_roc_bin(score[i], bins)] += 1.0;
+		}
+		exact = mm_roc_auc(positive, score, n);
+		binned = mm_roc_auc_binned(pos, neg, bins, &bound);
+		if (isnan(exact))
+			assert_true(isnan(binned));
+		else
+		{
+			assert_true(fabs(binned - exact) <= bound + 1e-12);
+			if (bins == MM_ROC_BINS && trial % 5 != 0)
+				assert_true(bound < 1e-3);
+		}
+		free(score);
+		free(pos);
+		free(neg);
+		free(positive);
+	}
+	/* classes in separate bins: exact, with a bound of zero */
+	{
+		double		pos[4] = {0, 0, 2, 1},
+					neg[4] = {3, 1, 0, 0},
+					bound;
+
+		assert_close(mm_roc_auc_binned(pos, neg, 4, &bound), 1.0, 0);
+		assert_close(bound, 0.0, 0);
+		assert_int_equal(mm_roc_bin(-0.5, 4), 0);
+		assert_int_equal(mm_roc_bin(1.0, 4), 3);
+		assert_int_equal(mm_roc_bin(NAN, 4), 0);
+	}
+}
+
 int
 main(void)
 {
@@ -136,6 +232,8 @@ main(void)
 		cmocka_unit_test(test_binary_metrics),
 		cmocka_unit_test(test_auc_ties),
 		cmocka_unit_test(test_auc_pairs),
+		cmocka_unit_test(test_from_counts),
+		cmocka_unit_test(test_auc_binned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,267 @@
+--
+-- Classifiers and k-means trained in passes: with modelmgr.train_in_passes =
+-- on, logistic regression, the linear SVM (squared hinge) and k-means fit as
+-- driver loops of passes over the relation, and the metrics of both parts
+-- come from passes that carry the model.  They must be the model and the
+-- metrics the rows in memory give: coefficients within 1e-6, the same rows,
+-- fingerprint, confusion matrices and baselines, the ROC AUC within the
+-- bound its histogram measures (doc/scaling.md).  Parallel workers are
+-- pushed onto every pass.
+--
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+
+-- 2,400 rows: two numbers (x2 NULL in every 17th row), a text feature (NULL
+-- in every 23rd row), a boolean; labels as text (three classes, NULL in
+-- every 41st row), integers and booleans, each a noisy function of the features
+CREATE TABLE tc AS
+SELECT g AS id, x1, x2, region, flag,
+       CASE WHEN g % 41 = 0 THEN NULL
+            WHEN s + noise < -0.4 THEN 'low' WHEN s + noise < 0.6 THEN 'mid' ELSE 'high' END AS grade,
+       CASE WHEN s + noise < 0.1 THEN 0 ELSE 1 END AS label_int,
+       (s - noise > 0.2) AS label_bool
+  FROM (SELECT g, (g % 97) / 97.0::float8 AS x1,
+               CASE WHEN g % 17 = 0 THEN NULL ELSE ((g * 31) % 89) / 89.0::float8 END AS x2,
+               CASE WHEN g % 23 = 0 THEN NULL
+                    ELSE (ARRAY['north', 'south', 'east', 'west', 'centre'])[1 + (g * 7) % 5] END AS region,
+               (g % 3 = 0) AS flag,
+               2 * ((g % 97) / 97.0) - 1.5 * (((g * 31) % 89) / 89.0)
+                 + CASE (g * 7) % 5 WHEN 0 THEN 0.5 WHEN 1 THEN -0.5 WHEN 2 THEN 0.3 ELSE 0 END AS s,
+               (((g * 7919) % 1000) / 1000.0 - 0.5) * 1.2 AS noise
+          FROM generate_series(1, 2400) g) r;
+ANALYZE tc;
+
+-- Trains model name on tc in memory (off) or in passes (on).
+CREATE FUNCTION pg_temp.train(name text, passes text, algorithm text, target text, params jsonb,
+                              preprocess jsonb) RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE v int;
+BEGIN
+    PERFORM set_config('modelmgr.train_in_passes', passes, true);
+    SELECT t.version INTO v
+      FROM mm_train(name, 'tc', target, algorithm => algorithm,
+                    features => ARRAY['x1', 'x2', 'region', 'flag'], params => params,
+                    preprocess => preprocess, test_size => 0.25, seed => 11) t;
+    PERFORM set_config('modelmgr.train_in_passes', 'auto', true);
+    RETURN v;
+END $$;
+
+-- the two versions' record: the same rows, fingerprint and fitted preprocessing
+CREATE FUNCTION pg_temp.same_record(a text, b text)
+RETURNS TABLE (rows_read bigint, rows_train bigint, rows_test bigint, same_fingerprint boolean,
+               same_skipped boolean, same_fitted boolean)
+LANGUAGE sql AS $$
+  SELECT x.rows_read, x.rows_train, x.rows_test, x.fingerprint = y.fingerprint,
+         x.rows_skipped = y.rows_skipped, x.fitted_preprocess = y.fitted_preprocess
+    FROM mm.versions x, mm.versions y WHERE x.model = a AND y.model = b
+$$;
+
+-- the largest differences between the two models' coefficients and standard errors
+CREATE FUNCTION pg_temp.coef_diff(a text, b text, OUT coef float8, OUT std_err float8)
+LANGUAGE sql AS $$
+  SELECT max(abs(x.coef - y.coef)), coalesce(max(abs(x.std_err - y.std_err)), 0)
+    FROM mm_coefficients(a) x JOIN mm_coefficients(b) y
+      ON x.class IS NOT DISTINCT FROM y.class AND x.feature = y.feature
+$$;
+
+-- the largest difference between two JSON documents' numbers (relative past 1);
+-- infinite where their shapes or other values differ
+CREATE FUNCTION pg_temp.json_diff(x jsonb, y jsonb) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE
+    d float8 := 0;
+    k text;
+    i int;
+BEGIN
+    IF jsonb_typeof(x) = 'number' AND jsonb_typeof(y) = 'number' THEN
+        RETURN abs(x::text::float8 - y::text::float8) / greatest(1, abs(x::text::float8));
+    ELSIF jsonb_typeof(x) = 'object' AND jsonb_typeof(y) = 'object' THEN
+        IF (SELECT array_agg(a ORDER BY a) FROM jsonb_object_keys(x) a)
+           IS DISTINCT FROM (SELECT array_agg(a ORDER BY a) FROM jsonb_object_keys(y) a) THEN
+            RETURN 'infinity';
+        END IF;
+        FOR k IN SELECT jsonb_object_keys(x) LOOP
+            d := greatest(d, pg_temp.json_diff(x -> k, y -> k));
+        END LOOP;
+        RETURN d;
+    ELSIF jsonb_typeof(x) = 'array' AND jsonb_typeof(y) = 'array' THEN
+        IF jsonb_array_length(x) <> jsonb_array_length(y) THEN
+            RETURN 'infinity';
+        END IF;
+        FOR i IN 0 .. jsonb_array_length(x) - 1 LOOP
+            d := greatest(d, pg_temp.json_diff(x -> i, y -> i));
+        END LOOP;
+        RETURN d;
+    END IF;
+    RETURN CASE WHEN x = y THEN 0::float8 ELSE 'infinity'::float8 END;
+END $$;
+
+-- the metrics but the ROC AUC: equal to rounding (the confusion matrices exactly)
+CREATE FUNCTION pg_temp.metric_diff(a text, b text) RETURNS float8 LANGUAGE sql AS $$
+  SELECT pg_temp.json_diff(x.metrics #- '{train,roc_auc}' #- '{test,roc_auc}',
+                           y.metrics #- '{train,roc_auc}' #- '{test,roc_auc}')
+    FROM mm.versions x, mm.versions y WHERE x.model = a AND y.model = b
+$$;
+
+-- the ROC AUC of both parts: how far apart (null for more than two classes)
+CREATE FUNCTION pg_temp.auc_diff(a text, b text) RETURNS float8 LANGUAGE sql AS $$
+  SELECT greatest(abs((x.metrics #>> '{train,roc_auc}')::float8 - (y.metrics #>> '{train,roc_auc}')::float8),
+                  abs((x.metrics #>> '{test,roc_auc}')::float8 - (y.metrics #>> '{test,roc_auc}')::float8))
+    FROM mm.versions x, mm.versions y WHERE x.model = a AND y.model = b
+$$;
+
+CREATE FUNCTION pg_temp.compare(a text, b text)
+RETURNS TABLE (coef_1e6 boolean, std_err_1e6 boolean, metrics_1e9 boolean, auc_1e4 boolean,
+               same_predictions boolean)
+LANGUAGE sql AS $$
+  SELECT c.coef < 1e-6, c.std_err < 1e-6, pg_temp.metric_diff(a, b) < 1e-9,
+         coalesce(pg_temp.auc_diff(a, b) < 1e-4, true),
+         (SELECT bool_and(mm_predict_label(a, t) = mm_predict_label(b, t)) FROM tc t)
+    FROM pg_temp.coef_diff(a, b) c
+$$;
+
+-- logistic regression, binary on a boolean label, unpenalized: reference
+-- coding, standard errors and the fit statistics
+SELECT pg_temp.train('tc_bool_mem', 'off', 'logistic_regression', 'label_bool', '{"alpha": 0}',
+                     '{"x2": {"impute": "zero"}, "region": {"impute": {"constant": "unknown"}}}') AS version;
+SELECT pg_temp.train('tc_bool_pass', 'on', 'logistic_regression', 'label_bool', '{"alpha": 0}',
+                     '{"x2": {"impute": "zero"}, "region": {"impute": {"constant": "unknown"}}}') AS version;
+SELECT * FROM pg_temp.same_record('tc_bool_mem', 'tc_bool_pass');
+SELECT * FROM pg_temp.compare('tc_bool_mem', 'tc_bool_pass');
+SELECT round((metrics #>> '{test,accuracy}')::numeric, 6) AS test_accuracy,
+       round((metrics #>> '{test,roc_auc}')::numeric, 4) AS test_auc,
+       metrics #> '{test,confusion_matrix}' AS test_confusion,
+       metrics #> '{test,baseline}' AS test_baseline,
+       round((metrics #>> '{train,log_likelihood}')::numeric, 6) AS log_likelihood,
+       metrics #> '{test,unseen_categories}' AS unseen
+  FROM mm.versions WHERE model = 'tc_bool_pass';
+
+-- binary on an integer label, penalized, scaled to the range
+SELECT pg_temp.train('tc_int_mem', 'off', 'logistic_regression', 'label_int', '{"alpha": 0.5}',
+                     '{"*": {"scale": "minmax"}, "x2": {"impute": "zero"}, "region": {"impute": "most_frequent"}}') AS version;
+SELECT pg_temp.train('tc_int_pass', 'on', 'logistic_regression', 'label_int', '{"alpha": 0.5}',
+                     '{"*": {"scale": "minmax"}, "x2": {"impute": "zero"}, "region": {"impute": "most_frequent"}}') AS version;
+SELECT * FROM pg_temp.same_record('tc_int_mem', 'tc_int_pass');
+SELECT * FROM pg_temp.compare('tc_int_mem', 'tc_int_pass');
+
+-- multinomial on a text label (NULL in some rows), unpenalized and penalized
+SELECT pg_temp.train('tc_text_mem', 'off', 'logistic_regression', 'grade', '{"alpha": 0}',
+                     '{"x2": {"impute": "zero"}, "region": {"impute": {"constant": "unknown"}}}') AS version;
+SELECT pg_temp.train('tc_text_pass', 'on', 'logistic_regression', 'grade', '{"alpha": 0}',
+                     '{"x2": {"impute": "zero"}, "region": {"impute": {"constant": "unknown"}}}') AS version;
+SELECT * FROM pg_temp.same_record('tc_text_mem', 'tc_text_pass');
+SELECT * FROM pg_temp.compare('tc_text_mem', 'tc_text_pass');
+SELECT metrics #> '{test,confusion_matrix}' AS test_confusion,
+       round((metrics #>> '{test,f1}')::numeric, 6) AS test_f1,
+       round((metrics #>> '{test,log_loss}')::numeric, 6) AS test_log_loss,
+       metrics #> '{test,roc_auc}' AS test_auc,
+       round((metrics #>> '{train,pseudo_r2}')::numeric, 6) AS pseudo_r2
+  FROM mm.versions WHERE model = 'tc_text_pass';
+SELECT pg_temp.train('tc_ridge_mem', 'off', 'logistic_regression', 'grade', '{"alpha": 2}',
+                     '{"*": {"scale": "minmax"}, "x2": {"impute": {"constant": 0.5}},
+                       "region": {"impute": "most_frequent", "max_categories": 4}}') AS version;
+SELECT pg_temp.train('tc_ridge_pass', 'on', 'logistic_regression', 'grade', '{"alpha": 2}',
+                     '{"*": {"scale": "minmax"}, "x2": {"impute": {"constant": 0.5}},
+                       "region": {"impute": "most_frequent", "max_categories": 4}}') AS version;
+SELECT * FROM pg_temp.same_record('tc_ridge_mem', 'tc_ridge_pass');
+SELECT * FROM pg_temp.compare('tc_ridge_mem', 'tc_ridge_pass');
+
+-- multinomial with the preprocessing the column statistics fit: median imputation, standard scaling
+SELECT pg_temp.train('tc_std_mem', 'off', 'logistic_regression', 'grade', '{"alpha": 0.1}',
+                     '{"*": {"impute": "median", "scale": "standard"}, "region": {"impute": "most_frequent"}}') AS version;
+SELECT pg_temp.train('tc_std_pass', 'on', 'logistic_regression', 'grade', '{"alpha": 0.1}',
+                     '{"*": {"impute": "median", "scale": "standard"}, "region": {"impute": "most_frequent"}}') AS version;
+-- (the statistics give the means and deviations to rounding)
+SELECT x.rows_train, x.rows_test, x.fingerprint = y.fingerprint AS same_fingerprint,
+       pg_temp.json_diff(x.fitted_preprocess, y.fitted_preprocess) < 1e-12 AS same_fitted
+  FROM mm.versions x, mm.versions y WHERE x.model = 'tc_std_mem' AND y.model = 'tc_std_pass';
+SELECT * FROM pg_temp.compare('tc_std_mem', 'tc_std_pass');
+
+-- the linear SVM with the squared hinge: binary (the AUC ranks its decision
+-- scores) and one against the rest
+SELECT pg_temp.train('tc_svm_mem', 'off', 'linear_svm', 'label_bool', '{"C": 0.5}',
+                     '{"*": {"scale": "minmax"}, "x2": {"impute": "zero"}, "region": {"impute": "most_frequent"}}') AS version;
+SELECT pg_temp.train('tc_svm_pass', 'on', 'linear_svm', 'label_bool', '{"C": 0.5}',
+                     '{"*": {"scale": "minmax"}, "x2": {"impute": "zero"}, "region": {"impute": "most_frequent"}}') AS version;
+SELECT * FROM pg_temp.same_record('tc_svm_mem', 'tc_svm_pass');
+SELECT * FROM pg_temp.compare('tc_svm_mem', 'tc_svm_pass');
+SELECT pg_temp.train('tc_svm3_mem', 'off', 'linear_svm', 'grade', '{}',
+                     '{"x2": {"impute": "zero"}, "region": {"impute": "most_frequent", "encode": "ordinal"}}') AS version;
+SELECT pg_temp.train('tc_svm3_pass', 'on', 'linear_svm', 'grade', '{}',
+                     '{"x2": {"impute": "zero"}, "region": {"impute": "most_frequent", "encode": "ordinal"}}') AS version;
+SELECT * FROM pg_temp.same_record('tc_svm3_mem', 'tc_svm3_pass');
+SELECT * FROM pg_temp.compare('tc_svm3_mem', 'tc_svm3_pass');
+
+-- the hinge loss reads its rows in memory: refused in passes, trained in memory under auto
+SET modelmgr.train_in_passes = on;
+SELECT version FROM mm_train('tc_hinge', 'tc', 'label_bool', algorithm => 'linear_svm',
+                             features => ARRAY['x1', 'flag'], params => '{"loss": "hinge"}');
+RESET modelmgr.train_in_passes;
+
+-- k-means with a text feature: the same centers (the distances of every row
+-- to them), sizes, inertia and silhouette (both parts within its sample's
+-- bound, so measured on every row)
+SELECT pg_temp.train('tc_km_mem', 'off', 'kmeans', NULL, '{"k": 4}',
+                     '{"*": {"scale": "minmax"}, "x2": {"impute": "zero"}, "region": {"impute": {"constant": "unknown"}}}') AS version;
+SELECT pg_temp.train('tc_km_pass', 'on', 'kmeans', NULL, '{"k": 4}',
+                     '{"*": {"scale": "minmax"}, "x2": {"impute": "zero"}, "region": {"impute": {"constant": "unknown"}}}') AS version;
+SELECT * FROM pg_temp.same_record('tc_km_mem', 'tc_km_pass');
+SELECT pg_temp.metric_diff('tc_km_mem', 'tc_km_pass') < 1e-9 AS same_metrics,
+       (SELECT max(abs(a.c - b.c)) < 1e-9
+          FROM unnest((SELECT array_agg(x ORDER BY id) FROM (SELECT id, unnest(mm_transform('tc_km_mem', t)) x FROM tc t) s)) WITH ORDINALITY a(c, i)
+          JOIN unnest((SELECT array_agg(x ORDER BY id) FROM (SELECT id, unnest(mm_transform('tc_km_pass', t)) x FROM tc t) s)) WITH ORDINALITY b(c, i) USING (i)) AS same_centers;
+SELECT metrics #> '{train,cluster_sizes}' AS train_sizes, metrics #> '{test,cluster_sizes}' AS test_sizes,
+       round((metrics #>> '{test,inertia}')::numeric, 6) AS test_inertia,
+       round((metrics #>> '{test,silhouette}')::numeric, 6) AS test_silhouette,
+       metrics #> '{test,silhouette_rows}' AS silhouette_rows
+  FROM mm.versions WHERE model = 'tc_km_pass';
+
+-- The passes never hold the rows: with 1MB for rows in memory, 60,000 rows
+-- do not fit (off says so), and auto trains logistic regression and
+-- k-means in passes; past 2,000 rows the silhouette is measured on the
+-- 2,000 rows of the smallest content hashes
+CREATE TABLE tc_large AS
+SELECT g AS id, (g % 97) / 97.0::float8 AS x1, ((g * 31) % 89) / 89.0::float8 AS x2,
+       (ARRAY['north', 'south', 'east'])[1 + g % 3] AS region,
+       CASE WHEN 2 * ((g % 97) / 97.0) - ((g * 31) % 89) / 89.0 + 0.3 * (g % 3)
+                 + ((g * 7919) % 1000) / 1000.0 > 1.3 THEN 'yes' ELSE 'no' END AS bought
+  FROM generate_series(1, 60000) g;
+ANALYZE tc_large;
+SET modelmgr.max_train_memory = '1MB';
+SET modelmgr.train_in_passes = off;
+SELECT version FROM mm_train('tc_large', 'tc_large', 'bought', algorithm => 'logistic_regression',
+                             features => ARRAY['x1', 'x2', 'region']);
+RESET modelmgr.train_in_passes;
+SELECT version FROM mm_train('tc_large', 'tc_large', 'bought', algorithm => 'logistic_regression',
+                             features => ARRAY['x1', 'x2', 'region']);
+SELECT rows_read, rows_train + rows_test AS rows_split,
+       round((metrics #>> '{test,accuracy}')::numeric, 6) AS test_accuracy,
+       round((metrics #>> '{test,roc_auc}')::numeric, 4) AS test_auc,
+       metrics #> '{test,baseline,class}' AS baseline_class, metrics -> 'converged' AS converged
+  FROM mm.versions WHERE model = 'tc_large';
+SELECT class, feature, round(coef::numeric, 6) AS coef FROM mm_coefficients('tc_large') ORDER BY class, feature;
+SELECT version FROM mm_train('tc_large_km', 'tc_large', NULL, algorithm => 'kmeans',
+                             features => ARRAY['x1', 'x2'], params => '{"k": 3}');
+SELECT rows_read, metrics #> '{train,cluster_sizes}' AS train_sizes,
+       round((metrics #>> '{train,inertia}')::numeric, 4) AS train_inertia,
+       metrics #> '{train,silhouette_rows}' AS silhouette_rows,
+       (metrics #>> '{test,silhouette}')::float8 BETWEEN -1 AND 1 AS silhouette_valid
+  FROM mm.versions WHERE model = 'tc_large_km';
+RESET modelmgr.max_train_memory;
+-- in memory, the same fixed point, sizes, inertia and silhouette: past
+-- 2,000 rows both ways measure it on the rows of the smallest content hashes
+SET modelmgr.train_in_passes = off;
+SELECT version FROM mm_train('tc_large_km_mem', 'tc_large', NULL, algorithm => 'kmeans',
+                             features => ARRAY['x1', 'x2'], params => '{"k": 3}');
+RESET modelmgr.train_in_passes;
+SELECT pg_temp.json_diff(x.metrics, y.metrics) < 1e-9 AS same_metrics,
+       x.metrics #> '{test,silhouette}' = y.metrics #> '{test,silhouette}' AS same_silhouette,
+       (SELECT max(abs(a - b)) < 1e-9
+          FROM tc_large t, unnest(mm_transform('tc_large_km', t), mm_transform('tc_large_km_mem', t)) u(a, b))
+         AS same_centers
+  FROM mm.versions x, mm.versions y WHERE x.model = 'tc_large_km' AND y.model = 'tc_large_km_mem';
+-- the baseline profiles: a table within the sample's bound is profiled whole, as in memory
+SELECT x.model, pg_temp.json_diff(x.baseline, y.baseline) < 1e-9 AS same_baseline
+  FROM mm.versions x JOIN mm.versions y ON y.model = replace(x.model, '_mem', '_pass')
+ WHERE x.model LIKE 'tc\_%\_mem' ORDER BY 1;

@@ -1,0 +1,555 @@
+/*
+ * evalpasses.c: measuring a fitted classifier or clustering by passes
+ * (see evalpasses.h).
+ */
+#include "evalpasses.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "algorithm.h"
+#include "artifact.h"
+#include "classmetrics.h"
+#include "inference.h"
+#include "silhouette_sample.h"
+
+#define EVAL_MAGIC UINT32_C(0x4d4d4576)	/* "MMEv" */
+
+/* The head of an evaluation pass's arg; the artifact's len bytes follow. */
+typedef struct EvalHead
+{
+	uint32_t	magic;
+	int32_t		task;			/* MmTask of the model */
+	int32_t		p;				/* its design width */
+	int32_t		k;				/* classes or clusters */
+	int32_t		slots;			/* clustering: rows kept for the silhouette */
+	int32_t		has_proba;
+	uint64_t	len;
+	uint64_t	hash;			/* of the artifact's bytes (mm_eval_bytes_hash) */
+} EvalHead;
+
+/* Fixed fields at the front of either state. */
+enum
+{
+	S_P,
+	S_K,
+	S_SLOTS,					/* histogram bins (classifier) or sample slots (clustering) */
+	S_ROWS,
+	S_SUM,						/* the summed log-loss terms, or the inertia */
+	S_LLF,						/* classifier: the log-likelihood */
+	S_UNREAD,
+	S_HELD,						/* clustering: rows in the sample */
+	S_HEAD
+};
+
+static MmEvalModelLoader model_loader = mm_eval_load_model;
+
+/* The default loader's one model, and the length and hash of the bytes it was read from. */
+static size_t kept_len;
+static uint64_t kept_hash;
+static MmModel *kept_model;
+
+uint64_t
+mm_eval_bytes_hash(const uint8_t *bytes, size_t len)
+{
+	uint64_t	h = UINT64_C(0xcbf29ce484222325);
+	size_t		i;
+
+	/* FNV-1a: computed once per model a process reads, never per row */
+	for (i = 0; i < len; i++)
+		h = (h ^ bytes[i]) * UINT64_C(0x100000001b3);
+	return h;
+}
+
+const MmModel *
+mm_eval_load_model(const uint8_t *bytes, size_t len, uint64_t hash)
+{
+	MmModel    *model;
+	MmError		err;
+
+	if (kept_model != NULL && kept_len == len && kept_hash == hash)
+		return kept_model;
+	mm_model_free(kept_model);
+	kept_model = NULL;
+	if (mm_eval_bytes_hash(bytes, len) != hash ||
+		mm_artifact_read(bytes, len, &model, &err) != MM_OK)
+		return NULL;
+	kept_len = len;
+	kept_hash = hash;
+	kept_model = model;
+	return model;
+}
+
+void
+mm_eval_set_model_loader(MmEvalModelLoader loader)
+{
+	model_loader = loader != NULL ? loader : mm_eval_load_model;
+}
+
+static EvalHead
+head_of(const void *arg)
+{
+	EvalHead	h;
+
+	memcpy(&h, arg, sizeof(h));
+	return h;
+}
+
+/* The model in arg, through the loader; NULL when it does not read. */
+static const MmModel *
+model_of(const void *arg)
+{
+	EvalHead	h = head_of(arg);
+
+	return model_loader((const uint8_t *) arg + sizeof(EvalHead), (size_t) h.len, h.hash);
+}
+
+void *
+mm_eval_arg_new(const MmModel *model, int slots, size_t *len, MmError *err)
+{
+	EvalHead	h;
+	uint8_t    *bytes,
+			   *arg;
+	size_t		n;
+
+	if (mm_artifact_write(model, &bytes, &n, err) != MM_OK)
+		return NULL;
+	memset(&h, 0, sizeof(h));
+	h.magic = EVAL_MAGIC;
+	h.task = (int32_t) model->task;
+	h.p = model->n_design;
+	h.k = model->task == MM_TASK_CLASSIFICATION ? model->labels.n_classes : mm_model_n_scores(model);
+	h.slots = model->task == MM_TASK_CLASSIFICATION ? (h.k == 2 ? MM_ROC_BINS : 0) : slots;
+	h.has_proba = mm_model_has_proba(model);
+	h.len = n;
+	h.hash = mm_eval_bytes_hash(bytes, n);
+	arg = mm_alloc(sizeof(h) + n);
+	if (arg == NULL)
+	{
+		mm_free(bytes);
+		mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory writing the arg of a pass");
+		return NULL;
+	}
+	memcpy(arg, &h, sizeof(h));
+	memcpy(arg + sizeof(h), bytes, n);
+	mm_free(bytes);
+	*len = sizeof(h) + n;
+	return arg;
+}
+
+/*
+ * The arg's bytes when it is an arg of the pass for task over p columns,
+ * and its model reads and fits it: 0 otherwise.
+ */
+static size_t
+eval_arg_size(int p, const void *arg, size_t avail, MmTask task)
+{
+	EvalHead	h;
+	const MmModel *model;
+
+	if (arg == NULL || avail < sizeof(h))
+		return 0;
+	h = head_of(arg);
+	if (h.magic != EVAL_MAGIC || h.task != (int32_t) task || h.p != p ||
+		h.len > (uint64_t) MM_ARTIFACT_MAX_BODY + 1024 || avail - sizeof(h) < h.len)
+		return 0;
+	if (task == MM_TASK_CLASSIFICATION ?
+		(h.k < 2 || h.k > MM_MAX_CLASSES || h.slots != (h.k == 2 ? MM_ROC_BINS : 0)) :
+		(h.k < 1 || h.k > MM_MAX_CLUSTERS || h.slots < 0 || h.slots > MM_EVAL_MAX_SLOTS))
+		return 0;
+	model = model_of(arg);
+	if (model == NULL || model->task != task || model->n_design != p ||
+		mm_model_has_proba(model) != h.has_proba)
+		return 0;
+	if (task == MM_TASK_CLASSIFICATION ?
+		(model->labels.n_classes != h.k || mm_model_n_scores(model) > h.k) :
+		mm_model_n_scores(model) != h.k)
+		return 0;
+	return sizeof(h) + (size_t) h.len;
+}
+
+/* ---------------------------------------------------------------- classifier */
+
+/* Offsets past the head: confusion (k x k), pos and neg (bins each), scratch (2 k). */
+#define C_CONFUSION S_HEAD
+#define C_POS(k) (S_HEAD + (size_t) (k) * (k))
+#define C_NEG(k, bins) (C_POS(k) + (size_t) (bins))
+#define C_SCRATCH(k, bins) (C_NEG(k, bins) + (size_t) (bins))
+
+static size_t
+classifier_size(int p, const void *arg)
+{
+	EvalHead	h = head_of(arg);
+
+	(void) p;
+	return sizeof(double) * (C_SCRATCH(h.k, h.slots) + 2 * (size_t) h.k);
+}
+
+static void
+classifier_init(void *state, int p, const void *arg)
+{
+	double	   *s = state;
+	EvalHead	h = head_of(arg);
+
+	memset(s, 0, classifier_size(p, arg));
+	s[S_P] = p;
+	s[S_K] = h.k;
+	s[S_SLOTS] = h.slots;
+	/* read here, on the calling thread, so that add on worker threads finds it */
+	s[S_UNREAD] = model_of(arg) == NULL;
+}
+
+static void
+classifier_add(void *state, const MmRows *rows, const void *arg)
+{
+	double	   *s = state;
+	int			k = (int) s[S_K],
+				bins = (int) s[S_SLOTS],
+				p = rows->p;
+	double	   *scores = s + C_SCRATCH(k, bins),
+			   *proba = scores + k;
+	const MmModel *model;
+	int			logit,
+				has_proba,
+				n_scores;
+	size_t		r;
+
+	if (rows->y == NULL || rows->n == 0)
+		return;
+	model = model_of(arg);
+	if (model == NULL)
+	{
+		s[S_UNREAD] = 1.0;
+		return;
+	}
+	logit = model->algorithm->inference == MM_INFERENCE_LOGIT;
+	has_proba = mm_model_has_proba(model);
+	n_scores = mm_model_n_scores(model);
+	for (r = 0; r < rows->n; r++)
+	{
+		int			y = rows->y[r],
+					pred;
+		double		u;
+
+		mm_model_scores(model, rows->x + r * (size_t) p, scores);
+		pred = (int) mm_model_decide(model, scores);
+		/* a design with other labels than the model's (a header made by hand) measures nothing */
+		if (y < 0 || y >= k || pred < 0 || pred >= k)
+		{
+			s[S_UNREAD] = 1.0;
+			return;
+		}
+		s[C_CONFUSION + (size_t) y * k + pred] += 1.0;
+		if (logit)
+			s[S_LLF] += mm_logit_row_log_likelihood(scores, n_scores, y);
+		if (has_proba)
+		{
+			mm_model_proba(model, scores, proba);
+			s[S_SUM] += mm_log_loss_term(proba[y]);
+		}
+		if (bins > 0)
+		{
+			/* the ROC AUC ranks by the positive class's probability, or the decision score */
+			u = has_proba ? proba[1] : 1.0 / (1.0 + exp(-scores[0]));
+			s[(y == 1 ? C_POS(k) : C_NEG(k, bins)) + mm_roc_bin(u, bins)] += 1.0;
+		}
+	}
+	s[S_ROWS] += (double) rows->n;
+}
+
+static void
+classifier_merge(void *state, const void *other, int p, const void *arg)
+{
+	double	   *s = state;
+	const double *o = other;
+	int			k = (int) s[S_K],
+				bins = (int) s[S_SLOTS];
+	size_t		i,
+				counted = C_SCRATCH(k, bins);
+
+	(void) p;
+	(void) arg;
+	for (i = S_ROWS; i < counted; i++)
+		if (i != S_UNREAD)
+			s[i] += o[i];
+	s[S_UNREAD] = s[S_UNREAD] != 0.0 || o[S_UNREAD] != 0.0;
+}
+
+static size_t
+classifier_arg_size(int p, const void *arg, size_t avail)
+{
+	return eval_arg_size(p, arg, avail, MM_TASK_CLASSIFICATION);
+}
+
+static int
+classifier_check(const void *state, int p, const void *arg)
+{
+	const double *s = state;
+	EvalHead	h = head_of(arg);
+
+	return s[S_P] == (double) p && s[S_K] == (double) h.k && s[S_SLOTS] == (double) h.slots &&
+		s[S_ROWS] >= 0.0;
+}
+
+const MmPass mm_pass_classifier_eval = {
+	.name = "classifier_eval",
+	.state_size = classifier_size,
+	.init = classifier_init,
+	.add = classifier_add,
+	.merge = classifier_merge,
+	.arg_size = classifier_arg_size,
+	.check = classifier_check,
+};
+
+void
+mm_classifier_eval_read(const void *state, MmClassifierCounts *out)
+{
+	const double *s = state;
+	int			k = (int) s[S_K],
+				bins = (int) s[S_SLOTS];
+
+	memset(out, 0, sizeof(*out));
+	out->k = k;
+	out->rows = s[S_ROWS];
+	out->log_loss_sum = s[S_SUM];
+	out->log_likelihood = s[S_LLF];
+	out->confusion = s + C_CONFUSION;
+	out->unread = s[S_UNREAD] != 0.0;
+	out->roc_auc = NAN;
+	out->roc_auc_bound = NAN;
+	if (bins > 0)
+		out->roc_auc = mm_roc_auc_binned(s + C_POS(k), s + C_NEG(k, bins), bins,
+										 &out->roc_auc_bound);
+}
+
+/* ---------------------------------------------------------------- clustering */
+
+/* Offsets past the head: sizes (k), keys (slots, as uint64), rows (slots x p), scratch (k). */
+#define K_SIZES S_HEAD
+#define K_KEYS(k) (S_HEAD + (size_t) (k))
+#define K_ROWS(k, slots) (K_KEYS(k) + (size_t) (slots))
+#define K_SCRATCH(k, slots, p) (K_ROWS(k, slots) + (size_t) (slots) * (p))
+
+static size_t
+cluster_size(int p, const void *arg)
+{
+	EvalHead	h = head_of(arg);
+
+	return sizeof(double) * (K_SCRATCH(h.k, h.slots, p) + (size_t) h.k);
+}
+
+static void
+cluster_init(void *state, int p, const void *arg)
+{
+	double	   *s = state;
+	EvalHead	h = head_of(arg);
+
+	memset(s, 0, cluster_size(p, arg));
+	s[S_P] = p;
+	s[S_K] = h.k;
+	s[S_SLOTS] = h.slots;
+	s[S_UNREAD] = model_of(arg) == NULL;
+}
+
+/* The sample: a max-heap of keys, each row beside its key's slot. */
+typedef struct Sample
+{
+	uint64_t   *keys;
+	double	   *rows;
+	int			p;
+} Sample;
+
+static void
+sample_swap(Sample *a, size_t i, size_t j)
+{
+	uint64_t	key = a->keys[i];
+	size_t		c;
+
+	a->keys[i] = a->keys[j];
+	a->keys[j] = key;
+	for (c = 0; c < (size_t) a->p; c++)
+	{
+		double		v = a->rows[i * a->p + c];
+
+		a->rows[i * a->p + c] = a->rows[j * a->p + c];
+		a->rows[j * a->p + c] = v;
+	}
+}
+
+static void
+sample_sift_down(Sample *a, size_t i, size_t n)
+{
+	for (;;)
+	{
+		size_t		l = 2 * i + 1,
+					top = i;
+
+		if (l < n && a->keys[l] > a->keys[top])
+			top = l;
+		if (l + 1 < n && a->keys[l + 1] > a->keys[top])
+			top = l + 1;
+		if (top == i)
+			return;
+		sample_swap(a, i, top);
+		i = top;
+	}
+}
+
+/* Offers a row of key to the sample of held rows (of slots): the smallest keys stay. */
+static void
+sample_offer(Sample *a, double *held, size_t slots, uint64_t key, const double *x)
+{
+	size_t		n = (size_t) *held,
+				i;
+
+	if (n < slots)
+	{
+		/* sift up */
+		i = n;
+		a->keys[i] = key;
+		memcpy(a->rows + i * a->p, x, sizeof(double) * a->p);
+		while (i > 0 && a->keys[(i - 1) / 2] < a->keys[i])
+		{
+			sample_swap(a, i, (i - 1) / 2);
+			i = (i - 1) / 2;
+		}
+		*held = (double) (n + 1);
+	}
+	else if (slots > 0 && key < a->keys[0])
+	{
+		a->keys[0] = key;
+		memcpy(a->rows, x, sizeof(double) * a->p);
+		sample_sift_down(a, 0, n);
+	}
+}
+
+static Sample
+sample_of(double *s, int p)
+{
+	Sample		a;
+	int			k = (int) s[S_K],
+				slots = (int) s[S_SLOTS];
+
+	a.keys = (uint64_t *) (s + K_KEYS(k));
+	a.rows = s + K_ROWS(k, slots);
+	a.p = p;
+	return a;
+}
+
+static void
+cluster_add(void *state, const MmRows *rows, const void *arg)
+{
+	double	   *s = state;
+	int			p = rows->p,
+				k = (int) s[S_K],
+				slots = (int) s[S_SLOTS];
+	double	   *scores = s + K_SCRATCH(k, slots, p);
+	const MmModel *model;
+	Sample		a = sample_of(s, p);
+	size_t		r;
+
+	if (rows->n == 0)
+		return;
+	model = model_of(arg);
+	if (model == NULL)
+	{
+		s[S_UNREAD] = 1.0;
+		return;
+	}
+	for (r = 0; r < rows->n; r++)
+	{
+		const double *x = rows->x + r * (size_t) p;
+		int			cluster;
+
+		/* a clustering's scores are the row's squared distances to the centers */
+		mm_model_scores(model, x, scores);
+		cluster = (int) mm_model_decide(model, scores);
+		if (cluster < 0 || cluster >= k)
+		{
+			s[S_UNREAD] = 1.0;
+			return;
+		}
+		s[S_SUM] += scores[cluster];
+		s[K_SIZES + cluster] += 1.0;
+		sample_offer(&a, &s[S_HELD], (size_t) slots, mm_silhouette_key(x, p), x);
+	}
+	s[S_ROWS] += (double) rows->n;
+}
+
+static void
+cluster_merge(void *state, const void *other, int p, const void *arg)
+{
+	double	   *s = state;
+	const double *o = other;
+	int			k = (int) s[S_K],
+				slots = (int) s[S_SLOTS],
+				c;
+	Sample		a = sample_of(s, p);
+	const uint64_t *keys = (const uint64_t *) (o + K_KEYS(k));
+	const double *x = o + K_ROWS(k, slots);
+	size_t		i;
+
+	(void) arg;
+	s[S_ROWS] += o[S_ROWS];
+	s[S_SUM] += o[S_SUM];
+	s[S_UNREAD] = s[S_UNREAD] != 0.0 || o[S_UNREAD] != 0.0;
+	for (c = 0; c < k; c++)
+		s[K_SIZES + c] += o[K_SIZES + c];
+	for (i = 0; i < (size_t) o[S_HELD]; i++)
+		sample_offer(&a, &s[S_HELD], (size_t) slots, keys[i], x + i * (size_t) p);
+}
+
+static size_t
+cluster_arg_size(int p, const void *arg, size_t avail)
+{
+	return eval_arg_size(p, arg, avail, MM_TASK_CLUSTERING);
+}
+
+static int
+cluster_check(const void *state, int p, const void *arg)
+{
+	const double *s = state;
+	EvalHead	h = head_of(arg);
+
+	return s[S_P] == (double) p && s[S_K] == (double) h.k && s[S_SLOTS] == (double) h.slots &&
+		s[S_HELD] >= 0.0 && s[S_HELD] <= s[S_SLOTS] && s[S_HELD] == floor(s[S_HELD]) &&
+		s[S_ROWS] >= 0.0;
+}
+
+const MmPass mm_pass_cluster_eval = {
+	.name = "cluster_eval",
+	.state_size = cluster_size,
+	.init = cluster_init,
+	.add = cluster_add,
+	.merge = cluster_merge,
+	.arg_size = cluster_arg_size,
+	.check = cluster_check,
+};
+
+void
+mm_cluster_eval_read(void *state, int p, MmClusterCounts *out)
+{
+	double	   *s = state;
+	int			k = (int) s[S_K];
+	Sample		a = sample_of(s, p);
+	size_t		n = (size_t) s[S_HELD],
+				i;
+
+	/* heapsort: the largest key to the end, leaving the sample in ascending order of key */
+	for (i = n; i > 1; i--)
+	{
+		sample_swap(&a, 0, i - 1);
+		sample_sift_down(&a, 0, i - 1);
+	}
+	s[S_HELD] = 0.0;			/* no longer a heap: the state is read once */
+	memset(out, 0, sizeof(*out));
+	out->k = k;
+	out->rows = s[S_ROWS];
+	out->inertia = s[S_SUM];
+	out->sizes = s + K_SIZES;
+	out->sample_rows = (int) n;
+	out->sample = a.rows;
+	out->unread = s[S_UNREAD] != 0.0;
+}
+
+const MmPass *const mm_eval_passes[] = {&mm_pass_classifier_eval, &mm_pass_cluster_eval, NULL};
