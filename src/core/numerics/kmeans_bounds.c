@@ -187,54 +187,21 @@ bounded_merge(void *state, const void *other, int p, const void *arg)
 }
 
 /*
- * Row i's cluster, and in *d2 its squared distance to it, or -1 where the
- * pass is lean and the bounds keep the row's cluster unmeasured: its own
- * center when the bounds allow, else the nearest of all (the plain pass's
- * rule), which resets its bounds.  d is room for k distances.
+ * Row i's nearest center of all (the plain pass's rule: the first among
+ * ties), its squared distance in *d2, and its bounds reset.  d is room for
+ * k distances.
  */
 static inline int
-assign(MmKMeansBounds *b, size_t i, const double *x, double *d, double *d2)
+nearest_of_all(MmKMeansBounds *b, size_t i, const double *x, double *d, double *d2)
 {
 	int			k = b->k,
-				p = b->p,
-				c,
-				best;
+				best = 0,
+				c;
 	double		nearest,
 				second = INFINITY;
 
-	if (b->ready)
-	{
-		int			own = b->cluster[i];
-		double		moved = b->moved[own],
-					drift = b->drift[own],
-					upper = b->upper[i] + moved + MARGIN * (b->upper[i] + moved),
-					lower = b->lower[i] - drift - MARGIN * (b->lower[i] + drift),
-					bound = lower > b->half[own] ? lower : b->half[own],
-					mine;
-
-		b->lower[i] = lower;
-		if (upper < bound && !b->exact)
-		{
-			b->upper[i] = upper;
-			*d2 = -1.0;
-			return own;
-		}
-		mine = mm_kmeans_dist2(x, b->centers + (size_t) own * p, p);
-		upper = sqrt(mine) * (1.0 + MARGIN);
-		b->upper[i] = upper;
-		if (upper < bound)
-		{
-			*d2 = mine;
-			return own;
-		}
-	}
-#ifdef KB_STATS
-	__atomic_add_fetch(&kb_full, 1, __ATOMIC_RELAXED);
-#endif
-	mm_kmeans_all_dist2(x, b->ct, k, p, d);
-	/* the nearest (the first among ties, as mm_kmeans_nearest) and the runner-up, without branches */
+	mm_kmeans_all_dist2(x, b->ct, k, b->p, d);
 	nearest = d[0];
-	best = 0;
 	for (c = 1; c < k; c++)
 	{
 		double		v = d[c];
@@ -248,6 +215,66 @@ assign(MmKMeansBounds *b, size_t i, const double *x, double *d, double *d2)
 	b->lower[i] = sqrt(second) * (1.0 - MARGIN);
 	*d2 = nearest;
 	return best;
+}
+
+/*
+ * The clusters of nb rows from row first on (x), and their squared
+ * distances to them (-1 where the pass is lean and the bounds keep a row's
+ * cluster unmeasured).  In three sweeps, each over the rows the one before
+ * left, so that no row waits on another's branch: the bounds moved by the
+ * centers' movements; for the rows they do not settle, the distance to
+ * their own center; for the rows that does not settle either, every
+ * distance.
+ */
+static void
+assign_block(MmKMeansBounds *b, size_t first, const double *x, int nb, int32_t *cluster,
+			 double *d2, double *d)
+{
+	int			p = b->p,
+				open[MM_KMEANS_BLOCK],
+				n_open = 0,
+				n_left = 0,
+				r,
+				t;
+	double		bound[MM_KMEANS_BLOCK];
+
+	if (!b->ready)
+	{
+		for (r = 0; r < nb; r++)
+			cluster[r] = nearest_of_all(b, first + r, x + (size_t) r * p, d, &d2[r]);
+		return;
+	}
+	for (r = 0; r < nb; r++)
+	{
+		size_t		i = first + r;
+		int			own = b->cluster[i];
+		double		moved = b->moved[own],
+					drift = b->drift[own],
+					upper = b->upper[i] + moved + MARGIN * (b->upper[i] + moved),
+					lower = b->lower[i] - drift - MARGIN * (b->lower[i] + drift);
+
+		bound[r] = lower > b->half[own] ? lower : b->half[own];
+		b->upper[i] = upper;
+		b->lower[i] = lower;
+		cluster[r] = own;
+		d2[r] = -1.0;
+		open[n_open] = r;
+		n_open += b->exact || !(upper < bound[r]);
+	}
+	for (t = 0; t < n_open; t++)
+	{
+		size_t		i = first + open[t];
+		double		mine = mm_kmeans_dist2(x + (size_t) open[t] * p,
+										   b->centers + (size_t) cluster[open[t]] * p, p),
+					upper = sqrt(mine) * (1.0 + MARGIN);
+
+		d2[open[t]] = mine;
+		b->upper[i] = upper;
+		open[n_left] = open[t];
+		n_left += !(upper < bound[open[t]]);
+	}
+	for (t = 0; t < n_left; t++)
+		cluster[open[t]] = nearest_of_all(b, first + open[t], x + (size_t) open[t] * p, d, &d2[open[t]]);
 }
 
 static void
@@ -282,20 +309,19 @@ bounded_add(void *state, const MmRows *rows, const void *arg)
 		int32_t		cluster[MM_KMEANS_BLOCK];
 		double		d2[MM_KMEANS_BLOCK];
 
+		assign_block(b, first + i, x, nb, cluster, d2, d);
 		for (r = 0; r < nb; r++)
 		{
 			size_t		row = first + i + (size_t) r;
 			const double *xr = x + (size_t) r * p;
-			int			was = b->ready ? b->cluster[row] : -1;
 
-			cluster[r] = assign(b, row, xr, d, &d2[r]);
 			if (!kept)
 				marks += mm_kmeans_mark(mm_row_hash(xr, p), cluster[r]);
-			else if (cluster[r] != was)
+			else if (cluster[r] != b->cluster[row])
 			{
 				uint64_t	h = mm_row_hash(xr, p);
 
-				marks += mm_kmeans_mark(h, cluster[r]) - mm_kmeans_mark(h, was);
+				marks += mm_kmeans_mark(h, cluster[r]) - mm_kmeans_mark(h, b->cluster[row]);
 			}
 			b->cluster[row] = cluster[r];
 		}
