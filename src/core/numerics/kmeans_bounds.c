@@ -7,9 +7,9 @@
  * exact distance between the stored values, relatively, and so is a
  * square root of it; a bound update (a subtraction of a movement) errs by
  * at most a unit of roundoff of its operands.  Every bound is widened by
- * MARGIN, relatively to the operands it came from, which is above 10^4
- * times those errors for the widths bounded (at most MAX_WIDTH), so each
- * bound holds for the exact distances; a row keeps its cluster only when
+ * MARGIN, relatively to the operands it came from, which is some 900
+ * times those errors or more for the widths bounded (at most MAX_WIDTH),
+ * so each bound holds for the exact distances, pass after pass; a row keeps its cluster only when
  * its measured distance, widened again, is strictly below the bound, and
  * then every other center's measured distance is strictly above its own:
  * the plain pass's nearest center, with no tie for its rule to break.
@@ -27,9 +27,6 @@
 #include "rowhash.h"
 
 #define MARGIN 1e-9
-#ifdef KB_STATS
-long kb_full;
-#endif
 
 /* Wider rows run the plain passes: the margin would no longer dwarf the roundings. */
 #define MAX_WIDTH 10000
@@ -63,7 +60,9 @@ mm_kmeans_bounds_new(MmDataSource *data, int k)
 	const MmRows *rows = data->rows != NULL ? data->rows(data) : NULL;
 	MmKMeansBounds *b;
 
-	if (rows == NULL || rows->n == 0 || rows->p < 1 || rows->p > MAX_WIDTH || rows->p != data->p || k < 1)
+	/* only a source whose passes run over the very rows it holds */
+	if (rows == NULL || rows->n == 0 || rows->n != data->n_rows || rows->p < 1 || rows->p > MAX_WIDTH ||
+		rows->p != data->p || k < 1)
 		return NULL;
 	b = mm_alloc0(sizeof(MmKMeansBounds));
 	if (b == NULL)
