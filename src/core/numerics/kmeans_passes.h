@@ -28,7 +28,8 @@
  * are added and the states merged; counts are exact integers; the
  * samples are the same sets in any order.  After the counted part each
  * state has scratch room (transposed points, distances, a sample for the
- * merge) because add and merge run on worker threads and may not allocate.
+ * merge, the Lloyd pass's block sums) because add and merge run on worker
+ * threads and may not allocate.
  */
 #ifndef MM_KMEANS_PASSES_H
 #define MM_KMEANS_PASSES_H
