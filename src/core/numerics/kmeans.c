@@ -14,23 +14,33 @@
  * and their samples are functions of the rows' content, so the fit reaches
  * the same fixed point whatever the order of the rows and however a source
  * splits and merges them (in memory on threads, in parallel workers, on
- * shards).
+ * shards).  Over rows held in memory the Lloyd passes skip, by Hamerly's
+ * bounds (kmeans_bounds.c), the distances that cannot change a row's
+ * cluster, and make the same states as the plain passes.
  */
 #include "kmeans.h"
 
 #include <math.h>
 #include <string.h>
 
+#include "kmeans_bounds.h"
 #include "kmeans_dist.h"
 #include "kmeans_passes.h"
 #include "kmeans_sample.h"
 #include "kmeans_seed.h"
 #include "silhouette_sample.h"
 
-/* Runs the Lloyd pass for centers into a new state (the caller frees); NULL with err set. */
+/*
+ * Runs the Lloyd pass for centers into a new state (the caller frees);
+ * NULL with err set.  With bounds, over the rows in memory, the pass skips
+ * the distances they rule out and makes the same state, but lean (no
+ * inertia, no sample of the farthest rows) unless exact.
+ */
 static void *
-lloyd_pass(MmDataSource *data, const double *centers, int k, MmError *err)
+lloyd_pass(MmDataSource *data, MmKMeansBounds *bounds, const double *centers, int k, int exact,
+		   MmError *err)
 {
+	MmErrorCode rc;
 	size_t		len;
 	MmKMeansArg *arg = mm_kmeans_arg_new(data->p, centers, k, k, 0, &len);
 	void	   *state = arg != NULL ? mm_alloc(mm_kmeans_lloyd_pass.state_size(data->p, arg)) : NULL;
@@ -42,7 +52,11 @@ lloyd_pass(MmDataSource *data, const double *centers, int k, MmError *err)
 		mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory clustering");
 		return NULL;
 	}
-	if (data->run(data, &mm_kmeans_lloyd_pass, arg, state, err) != MM_OK)
+	if (bounds != NULL)
+		rc = mm_kmeans_bounds_pass(bounds, data, centers, arg, exact, state, err);
+	else
+		rc = data->run(data, &mm_kmeans_lloyd_pass, arg, state, err);
+	if (rc != MM_OK)
 	{
 		mm_free(state);
 		state = NULL;
@@ -84,6 +98,18 @@ move_centers(const MmKMeansLloyd *l, const double *centers, int k, int p, double
 	return shift;
 }
 
+/* True when a Lloyd pass left a cluster without rows. */
+static int
+has_empty(const MmKMeansLloyd *l, int k)
+{
+	int			c;
+
+	for (c = 0; c < k; c++)
+		if (l->counts[c] == 0.0)
+			return 1;
+	return 0;
+}
+
 /* Fits k-means over a data source (see kmeans.h). */
 MmErrorCode
 mm_kmeans_fit_source(MmDataSource *data, const MmKMeansOptions *opt, MmKMeans *out,
@@ -98,9 +124,11 @@ mm_kmeans_fit_source(MmDataSource *data, const MmKMeansOptions *opt, MmKMeans *o
 	void	   *state = NULL;
 	MmKMeansSeeding seeding;
 	MmKMeansLloyd l;
+	MmKMeansBounds *bounds;
 	uint64_t	previous = 0;
 	double		tol;
 	int			current = 0;	/* state is the pass over the centers as they are */
+	int			lean = 0;		/* state has no inertia nor farthest rows (kmeans_bounds.h) */
 	MmErrorCode rc;
 
 	if (k < 1)
@@ -131,6 +159,7 @@ mm_kmeans_fit_source(MmDataSource *data, const MmKMeansOptions *opt, MmKMeans *o
 	}
 	/* the tolerance is relative to the mean variance of the features, as scikit-learn's */
 	tol = opt->tol * seeding.var_sum / p;
+	bounds = mm_kmeans_bounds_new(data, k);
 
 	out->converged = 0;
 	while (iter < opt->max_iter)
@@ -139,8 +168,9 @@ mm_kmeans_fit_source(MmDataSource *data, const MmKMeansOptions *opt, MmKMeans *o
 
 		mm_check_interrupts();
 		mm_free(state);
-		if ((state = lloyd_pass(data, centers, k, err)) == NULL)
+		if ((state = lloyd_pass(data, bounds, centers, k, 0, err)) == NULL)
 			break;
+		lean = bounds != NULL;
 		if (stats != NULL)
 			stats->lloyd_passes++;
 		mm_kmeans_lloyd_read(state, p, k, &l);
@@ -152,6 +182,15 @@ mm_kmeans_fit_source(MmDataSource *data, const MmKMeansOptions *opt, MmKMeans *o
 			break;
 		}
 		previous = l.fingerprint;
+		if (lean && has_empty(&l, k))
+		{
+			/* only an exact pass samples the farthest rows, which empty clusters take */
+			mm_free(state);
+			if ((state = lloyd_pass(data, bounds, centers, k, 1, err)) == NULL)
+				break;
+			lean = 0;
+			mm_kmeans_lloyd_read(state, p, k, &l);
+		}
 		shift = move_centers(&l, centers, k, p, next);
 		memcpy(centers, next, sizeof(double) * (size_t) k * p);
 		current = shift == 0.0;
@@ -164,15 +203,20 @@ mm_kmeans_fit_source(MmDataSource *data, const MmKMeansOptions *opt, MmKMeans *o
 	}
 	out->n_iter = iter;
 
-	/* the inertia and the sizes for the final centers, as prediction assigns the rows */
-	if (state != NULL && !current)
+	/*
+	 * The inertia and the sizes for the final centers, as prediction assigns
+	 * the rows; over a lean state, the same centers measured again in memory
+	 * (not a pass the plain passes make, so not counted).
+	 */
+	if (state != NULL && (!current || lean))
 	{
 		mm_check_interrupts();
 		mm_free(state);
-		state = lloyd_pass(data, centers, k, err);
-		if (state != NULL && stats != NULL)
+		state = lloyd_pass(data, bounds, centers, k, 1, err);
+		if (state != NULL && stats != NULL && !current)
 			stats->lloyd_passes++;
 	}
+	mm_kmeans_bounds_free(bounds);
 	if (state == NULL)
 	{
 		mm_free(centers);

@@ -135,16 +135,26 @@ mm_kmeans_transpose(const double *points, int m, int p, double *pt)
 			pt[(size_t) j * m + c] = points[(size_t) c * p + j];
 }
 
-/* The nearest of m points by their squared distances d: the first among ties, as prediction picks. */
+/*
+ * The nearest of m points by their squared distances d: the first among
+ * ties, as prediction picks.  Selects rather than branches: which point is
+ * nearer is as good as random, and a mispredicted branch per point costs
+ * more than the distance.
+ */
 static inline int
 mm_kmeans_nearest(const double *d, int m)
 {
 	int			best = 0,
 				c;
+	double		nearest = d[0];
 
 	for (c = 1; c < m; c++)
-		if (d[c] < d[best])
-			best = c;
+	{
+		int			closer = d[c] < nearest;
+
+		nearest = closer ? d[c] : nearest;
+		best = closer ? c : best;
+	}
 	return best;
 }
 

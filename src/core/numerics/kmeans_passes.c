@@ -135,6 +135,9 @@ typedef struct Layout
 	size_t		scratch_sample;
 	size_t		ct;				/* the arg's points transposed */
 	size_t		dist;			/* distances to them */
+	size_t		partial;		/* lloyd: a block's plain sums per cluster (m x p) */
+	size_t		block_count;	/* lloyd: a block's rows per cluster (m) */
+	size_t		touched;		/* lloyd: the clusters a block touched, in order (m) */
 	size_t		words;
 } Layout;
 
@@ -166,7 +169,15 @@ layout(Kind kind, int p, const void *arg)
 	l.scratch_sample = head + (a->slots > 0 ? s : 0);
 	l.ct = l.scratch_sample + (a->slots > 0 ? s : 0);
 	l.dist = l.ct + m * (size_t) p;
-	l.words = l.dist + m;
+	l.partial = l.dist + m;
+	l.block_count = l.partial;
+	l.touched = l.partial;
+	if (kind == KIND_LLOYD)
+	{
+		l.block_count = l.partial + m * (size_t) p;
+		l.touched = l.block_count + m;
+	}
+	l.words = l.touched + (kind == KIND_LLOYD ? m : 0);
 	return l;
 }
 
@@ -504,6 +515,78 @@ lloyd_init(void *state, int p, const void *arg)
 
 	memset(s, 0, sizeof(double) * l.sample);
 	mm_ksample_init(s + l.sample);
+	/* a block finds each cluster's count at zero until it touches it */
+	memset(s + l.block_count, 0, sizeof(double) * (size_t) head_of(arg)->m);
+}
+
+/*
+ * Adds a block of at most MM_KMEANS_BLOCK rows whose clusters (and squared
+ * distances to them) are known.  Each cluster's rows in the block are
+ * summed plainly, from its first row, then folded into the compensated
+ * sums once per block: a block's plain sum of at most 32 values loses
+ * no more than a few units in the last place of their magnitudes, which
+ * the compensated totals carry on, so the result still hardly depends on
+ * how the rows are ordered or split, at a tenth of the compensated
+ * additions.  The same for the inertia.  Without d2 the inertia and the
+ * sample of the farthest rows are left alone.
+ */
+static void
+accumulate(double *s, const Layout *l, int p, int k, const double *x, int nb,
+		   const int32_t *cluster, const double *d2)
+{
+	double	   *counts = s + L_COUNTS,
+			   *sums = counts + k,
+			   *comp = sums + (size_t) k * p,
+			   *partial = s + l->partial,
+			   *block_count = s + l->block_count,
+			   *touched = s + l->touched,
+			   *sample = s + l->sample,
+				inertia = 0.0,
+				worst = mm_ksample_threshold(sample, p, k);
+	int			n_touched = 0,
+				r,
+				t,
+				j;
+
+	for (r = 0; r < nb; r++)
+	{
+		const double *xr = x + (size_t) r * p;
+		int			c = cluster[r];
+		double	   *pc = partial + (size_t) c * p;
+
+		if (block_count[c] == 0.0)
+		{
+			touched[n_touched++] = c;
+			memcpy(pc, xr, sizeof(double) * p);
+		}
+		else
+			for (j = 0; j < p; j++)
+				pc[j] += xr[j];
+		block_count[c] += 1.0;
+		if (d2 == NULL)
+			continue;
+		inertia += d2[r];
+		/* the farthest rows first: the key is minus the distance */
+		if (-d2[r] <= worst)
+		{
+			mm_ksample_offer(sample, p, k, -d2[r], mm_row_hash(xr, p), xr);
+			worst = mm_ksample_threshold(sample, p, k);
+		}
+	}
+	for (t = 0; t < n_touched; t++)
+	{
+		int			c = (int) touched[t];
+		double	   *sc = sums + (size_t) c * p,
+				   *cc = comp + (size_t) c * p,
+				   *pc = partial + (size_t) c * p;
+
+		counts[c] += block_count[c];
+		block_count[c] = 0.0;
+		for (j = 0; j < p; j++)
+			ksum(&sc[j], &cc[j], pc[j]);
+	}
+	if (d2 != NULL)
+		ksum(&s[L_INERTIA], &s[L_INERTIA_COMP], inertia);
 }
 
 static void
@@ -512,41 +595,51 @@ lloyd_add(void *state, const MmRows *rows, const void *arg)
 	const MmKMeansArg *a = head_of(arg);
 	double	   *s = state;
 	int			p = rows->p,
-				k = a->m,
-				j;
+				k = a->m;
 	Layout		l = layout(KIND_LLOYD, p, arg);
-	double	   *counts = s + L_COUNTS,
-			   *sums = counts + k,
-			   *comp = sums + (size_t) k * p,
-			   *ct = s + l.ct,
+	double	   *ct = s + l.ct,
 			   *d = s + l.dist;
 	uint64_t	fingerprint = get_u64(s + L_FINGERPRINT);
 	size_t		i;
 
 	mm_kmeans_transpose(points_of(arg), k, p, ct);
-	for (i = 0; i < rows->n; i++)
+	for (i = 0; i < rows->n; i += MM_KMEANS_BLOCK)
 	{
 		const double *x = rows->x + i * (size_t) p;
-		int			c;
-		uint64_t	h;
-		double	   *sc,
-				   *cc;
+		int			nb = rows->n - i < MM_KMEANS_BLOCK ? (int) (rows->n - i) : MM_KMEANS_BLOCK,
+					r;
+		int32_t		cluster[MM_KMEANS_BLOCK];
+		double		d2[MM_KMEANS_BLOCK];
 
-		mm_kmeans_all_dist2(x, ct, k, p, d);
-		c = mm_kmeans_nearest(d, k);
-		counts[c] += 1.0;
-		sc = sums + (size_t) c * p;
-		cc = comp + (size_t) c * p;
-		for (j = 0; j < p; j++)
-			ksum(&sc[j], &cc[j], x[j]);
-		ksum(&s[L_INERTIA], &s[L_INERTIA_COMP], d[c]);
-		h = mm_row_hash(x, p);
-		fingerprint += mm_mix64(h ^ ((uint64_t) (c + 1) * MM_HASH_GOLDEN));
-		/* the farthest rows first: the key is minus the distance */
-		if (mm_ksample_wants(s + l.sample, p, k, -d[c]))
-			mm_ksample_offer(s + l.sample, p, k, -d[c], h, x);
+		for (r = 0; r < nb; r++)
+		{
+			const double *xr = x + (size_t) r * p;
+
+			mm_kmeans_all_dist2(xr, ct, k, p, d);
+			cluster[r] = mm_kmeans_nearest(d, k);
+			d2[r] = d[cluster[r]];
+			fingerprint += mm_kmeans_mark(mm_row_hash(xr, p), cluster[r]);
+		}
+		accumulate(s, &l, p, k, x, nb, cluster, d2);
 	}
 	put_u64(s + L_FINGERPRINT, fingerprint);
+}
+
+void
+mm_kmeans_lloyd_add_assigned(void *state, const double *x, int n, int p, const void *arg,
+							 const int32_t *cluster, const double *d2, uint64_t marks)
+{
+	double	   *s = state;
+	Layout		l = layout(KIND_LLOYD, p, arg);
+
+	accumulate(s, &l, p, head_of(arg)->m, x, n, cluster, d2);
+	put_u64(s + L_FINGERPRINT, get_u64(s + L_FINGERPRINT) + marks);
+}
+
+double *
+mm_kmeans_lloyd_scratch(void *state, int p, const void *arg)
+{
+	return (double *) state + layout(KIND_LLOYD, p, arg).dist;
 }
 
 static void

@@ -23,11 +23,13 @@
  *           equal in two passes when no row changed cluster), and the k
  *           rows farthest from their centers, for clusters left empty.
  *
- * Sums are compensated (Neumaier), so that they hardly depend on the order
- * the rows are added and the states merged; counts are exact integers; the
+ * Sums are compensated (Neumaier; the Lloyd pass folds plain sums of blocks
+ * of 32 rows into them), so that they hardly depend on the order the rows
+ * are added and the states merged; counts are exact integers; the
  * samples are the same sets in any order.  After the counted part each
  * state has scratch room (transposed points, distances, a sample for the
- * merge) because add and merge run on worker threads and may not allocate.
+ * merge, the Lloyd pass's block sums) because add and merge run on worker
+ * threads and may not allocate.
  */
 #ifndef MM_KMEANS_PASSES_H
 #define MM_KMEANS_PASSES_H
@@ -35,6 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rowhash.h"
 #include "source.h"
 
 /* The points a pass's arg may carry, and the rows a sample may hold. */
@@ -84,6 +87,27 @@ typedef struct MmKMeansLloyd
 } MmKMeansLloyd;
 
 extern void mm_kmeans_lloyd_read(const void *state, int p, int k, MmKMeansLloyd *out);
+
+/*
+ * For a Lloyd pass that finds its rows' clusters another way (the bounds
+ * of kmeans_bounds.h), the same state as mm_kmeans_lloyd_pass's add makes:
+ * a row's term of the assignment fingerprint; adding n <= MM_KMEANS_BLOCK
+ * rows with their clusters and squared distances (those the pass's own
+ * measure gives; d2 NULL: a lean state, whose inertia and sample of the
+ * farthest rows stay empty), plus marks to the fingerprint; and the
+ * state's scratch room for k distances.
+ */
+#define MM_KMEANS_BLOCK 32
+
+static inline uint64_t
+mm_kmeans_mark(uint64_t row_hash, int cluster)
+{
+	return mm_mix64(row_hash ^ ((uint64_t) (cluster + 1) * MM_HASH_GOLDEN));
+}
+
+extern void mm_kmeans_lloyd_add_assigned(void *state, const double *x, int n, int p, const void *arg,
+										 const int32_t *cluster, const double *d2, uint64_t marks);
+extern double *mm_kmeans_lloyd_scratch(void *state, int p, const void *arg);
 
 extern const MmPass mm_kmeans_start_pass;
 extern const MmPass mm_kmeans_round_pass;

@@ -15,6 +15,7 @@
 #define MM_KMEANS_SAMPLE_H
 
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 
 /* Doubles a sample of slots rows of p values takes. */
@@ -25,6 +26,18 @@ extern void mm_ksample_init(double *sample);
 
 /* True when a row with this key could enter the sample (its hash decides a tie). */
 extern int	mm_ksample_wants(const double *sample, int p, int slots, double key);
+
+/*
+ * The largest key that could still enter: +infinity while the sample has
+ * room, else its largest key (mm_ksample_wants(key) is key <= this).
+ */
+static inline double
+mm_ksample_threshold(const double *sample, int p, int slots)
+{
+	int			n = (int) sample[0];
+
+	return n < slots ? (double) INFINITY : sample[1 + (size_t) (n - 1) * (2 + (size_t) p)];
+}
 
 /* Offers a row: kept while it is among the slots smallest (key, hash). */
 extern void mm_ksample_offer(double *sample, int p, int slots, double key, uint64_t hash,
