@@ -659,7 +659,8 @@ MmPassesMetrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
  * statistics (exact counts, range and moments, quantiles from the sketch)
  * and the text features' discovered counts; the predictions' profile needs
  * the model's outcome on rows, so it comes from a bounded sample of the
- * relation: every row when the relation has no more than the sample wants,
+ * relation: every row when the relation has no more than the sample wants
+ * (through a LIMIT of that many),
  * else a repeatable Bernoulli sample (or the first rows of a view), read
  * with the training split and thinned to at most MM_BASELINE_SAMPLE
  * training rows as the fit in memory thins its rows.  Without statistics
@@ -682,7 +683,8 @@ MmPassesBaseline(const MmPassesData *pd, const MmTrainSpec *spec, const MmModel 
 	if (pd->rows_read <= 0 || (want < 1.0 && pd->stats == NULL))
 		return NULL;
 	if ((double) pd->rows_read <= want)
-		sample.qualified = pd->raw.qualified;
+		/* every row, under a LIMIT all the same: the query states its bound, wherever it runs */
+		sample.qualified = psprintf("(SELECT * FROM %s LIMIT %.0f)", pd->raw.qualified, ceil(want));
 	else if (want < 1.0)
 		sample.qualified = psprintf("(SELECT * FROM %s LIMIT 0)", pd->raw.qualified);
 	else if (kind == RELKIND_RELATION || kind == RELKIND_MATVIEW || kind == RELKIND_PARTITIONED_TABLE)

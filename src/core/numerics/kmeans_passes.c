@@ -116,7 +116,12 @@ put_u64(double *w, uint64_t v)
 	memcpy(w, &v, sizeof(v));
 }
 
-/* A row's draw for a salt, uniform in [0, 1) (rowhash.h). */
+/*
+ * A row's draw for a salt, uniform in [0, 1) (rowhash.h), from its hash in
+ * single precision (mm_row_hash_rounded): design rows that differ in their
+ * last bits, as preprocessing fitted over other shards makes them, draw
+ * alike, so the seeding picks the same rows.
+ */
 static inline double
 uniform_draw(uint64_t hash, uint64_t salt)
 {
@@ -220,7 +225,7 @@ start_add(void *state, const MmRows *rows, const void *arg)
 	for (i = 0; i < rows->n; i++)
 	{
 		const double *x = rows->x + i * (size_t) p;
-		uint64_t	h = mm_row_hash(x, p);
+		uint64_t	h = mm_row_hash_rounded(x, p);
 		double		u = uniform_draw(h, salt);
 
 		s[0] += 1.0;
@@ -346,7 +351,7 @@ round_add(void *state, const MmRows *rows, const void *arg)
 		ksum(&s[0], &s[1], d2);
 		if (!(d2 > 0.0))
 			continue;			/* a candidate already: it cannot be drawn again */
-		h = mm_row_hash(x, p);
+		h = mm_row_hash_rounded(x, p);
 		u = uniform_draw(h, a->salt);
 		/* -log(1 - u) >= u: a row whose key cannot enter is known without the logarithm */
 		if (!mm_ksample_wants(sample, p, a->slots, u / d2))

@@ -85,6 +85,34 @@ mm_row_hash_finite(const double *values, int n, int *nonfinite)
 	return mm_mix64(acc);
 }
 
+/*
+ * Hash of n doubles each rounded to single precision: the same for rows that
+ * differ in their last bits, as design rows do when preprocessing statistics
+ * were summed in another order (over other shards, chunks or workers).
+ * Draws that pick rows of a design (k-means' seeding, the silhouette's
+ * sample) take it, so that they pick the same rows either way.
+ */
+static inline uint64_t
+mm_row_hash_rounded(const double *values, int n)
+{
+	uint64_t	acc = (uint64_t) n;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		float		f = (float) values[i];
+		uint32_t	bits;
+		uint64_t	x;
+
+		/* -0 hashes as 0 */
+		f = f == 0.0f ? 0.0f : f;
+		memcpy(&bits, &f, sizeof(bits));
+		x = ((uint64_t) bits ^ (MM_HASH_GOLDEN * (uint64_t) (i + 1))) * MM_HASH_LANE;
+		acc += x ^ (x >> 32);
+	}
+	return mm_mix64(acc);
+}
+
 /* The per-seed salt the split and sample derive from. */
 static inline uint64_t
 mm_seed_salt(int64_t seed)

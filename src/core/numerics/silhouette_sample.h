@@ -6,7 +6,9 @@
  * ascending order of hash.  A content hash picks the same rows, in the same
  * order, whether the rows sit in memory in scan order or pass through an
  * aggregate in any order (evalpasses.h keeps them as a bounded heap), so
- * both ways of training measure the same score.
+ * both ways of training measure the same score; the hash is of the values
+ * in single precision, so that design rows differing in their last bits
+ * (preprocessing statistics summed in another order) pick the same rows.
  */
 #ifndef MM_SILHOUETTE_SAMPLE_H
 #define MM_SILHOUETTE_SAMPLE_H
@@ -24,7 +26,7 @@
 static inline uint64_t
 mm_silhouette_key(const double *x, int p)
 {
-	return mm_mix64(mm_row_hash(x, p) ^ MM_SILHOUETTE_SALT);
+	return mm_mix64(mm_row_hash_rounded(x, p) ^ MM_SILHOUETTE_SALT);
 }
 
 /*
