@@ -14,6 +14,14 @@
 #include <string.h>
 
 #include "model.h"
+#include "rowhash.h"
+
+/*
+ * The salt of the sampled passes' row draws: a constant of their own, so
+ * that the sample is independent of the train/test split, which draws from
+ * the same row hash under the seed's salt.
+ */
+#define SAMPLE_SALT UINT64_C(0x3c6ef372fe94f82b)
 
 /* ---------------------------------------------------------------- shared */
 
@@ -34,6 +42,14 @@ static int
 whole_in(double v, double lo, double hi)
 {
 	return v >= lo && v <= hi && v == floor(v);
+}
+
+int
+mm_logistic_sampled(const double *x, int p, double share)
+{
+	uint64_t	draw = mm_row_draw(mm_row_hash(x, p), SAMPLE_SALT);
+
+	return (double) (draw >> 11) * 0x1.0p-53 < share;
 }
 
 /* ---------------------------------------------------------------- class counts */
@@ -129,6 +145,7 @@ typedef struct Shape
 	int			R;
 	int			m;
 	int			full;
+	double		sample;			/* the share sampled, 0 for every row */
 } Shape;
 
 static Shape
@@ -141,6 +158,7 @@ shape_of(const double *a)
 	s.R = mm_logistic_rows(s.k);
 	s.m = s.R * s.d;
 	s.full = a[MM_LOGISTIC_ARG_FULL] != 0.0;
+	s.sample = a[MM_LOGISTIC_ARG_SAMPLE];
 	return s;
 }
 
@@ -211,7 +229,8 @@ newton_arg_size(int p, const void *arg, size_t avail)
 	if (avail < sizeof(double) * MM_LOGISTIC_ARG_HEAD ||
 		!whole_in(a[MM_LOGISTIC_ARG_K], 2, MM_MAX_CLASSES) ||
 		(a[MM_LOGISTIC_ARG_D] != p && a[MM_LOGISTIC_ARG_D] != p + 1) ||
-		(a[MM_LOGISTIC_ARG_FULL] != 0.0 && a[MM_LOGISTIC_ARG_FULL] != 1.0))
+		(a[MM_LOGISTIC_ARG_FULL] != 0.0 && a[MM_LOGISTIC_ARG_FULL] != 1.0) ||
+		!(a[MM_LOGISTIC_ARG_SAMPLE] >= 0.0 && a[MM_LOGISTIC_ARG_SAMPLE] < 1.0))
 		return 0;
 	s = shape_of(a);
 	if (s.m > MM_LOGISTIC_MAX_PARAMS)
@@ -422,9 +441,12 @@ newton_add(void *state, const MmRows *rows, const void *arg)
 	for (i = 0; i < rows->n; i++)
 	{
 		const double *xi = rows->x + i * (size_t) p;
-		int			cls = row_class(rows, i, sh.k),
+		int			cls,
 					wrong;
 
+		if (sh.sample > 0.0 && !mm_logistic_sampled(xi, p, sh.sample))
+			continue;
+		cls = row_class(rows, i, sh.k);
 		if (cls < 0)
 		{
 			s[MM_LOGISTIC_STATE_NO_CLASS] += 1.0;
@@ -442,6 +464,7 @@ newton_add(void *state, const MmRows *rows, const void *arg)
 		s[MM_LOGISTIC_STATE_LOSS] += cw[cls] * row_loss(R, cls, room.eta, room.prob + n, BATCH, !sh.full, &wrong);
 		s[MM_LOGISTIC_STATE_WRONG] += wrong;
 		s[MM_LOGISTIC_STATE_ROWS] += 1.0;
+		s[MM_LOGISTIC_STATE_WEIGHT] += cw[cls];
 		if (!sh.full)
 			continue;
 		memcpy(room.x + (size_t) n * width(&sh), xi, sizeof(double) * p);
@@ -486,7 +509,7 @@ newton_check(const void *state, int p, const void *arg)
 	for (i = MM_LOGISTIC_STATE_ROWS; i <= MM_LOGISTIC_STATE_WRONG; i++)
 		if (!whole_in(s[i], 0, 9007199254740992.0))
 			return 0;
-	return 1;
+	return isfinite(s[MM_LOGISTIC_STATE_WEIGHT]) && s[MM_LOGISTIC_STATE_WEIGHT] >= 0.0;
 }
 
 const MmPass mm_logistic_newton_pass = {

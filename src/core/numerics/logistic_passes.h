@@ -10,6 +10,13 @@
  * penalty is the driver's to add.  Every sum is over every
  * row, so the result depends on the rows' order only through rounding.
  *
+ * A Newton pass may instead cover a sample of the rows (MM_LOGISTIC_ARG_SAMPLE):
+ * those whose content hash (rowhash.h, under a salt of its own) falls below
+ * the fraction asked for.  Which rows those are depends on their values
+ * alone, never on their order or on how a source splits them, so a sampled
+ * pass repeats as well as a full one; the driver takes its first steps on
+ * such passes (see logistic.c).
+ *
  * A row's class is its class index (MmRows.y) or, where rows carry a
  * numeric target instead (a relation's numeric 0/1 target), that number,
  * which must be a whole number in [0, k).  Rows whose class is neither are
@@ -40,6 +47,7 @@ enum
 	MM_LOGISTIC_ARG_K,			/* classes */
 	MM_LOGISTIC_ARG_D,			/* parameters per coefficient row: p, plus 1 with an intercept */
 	MM_LOGISTIC_ARG_FULL,		/* 1: the gradient and Hessian; 0: the loss */
+	MM_LOGISTIC_ARG_SAMPLE,		/* 0: every row; in (0, 1): the share of rows sampled by hash */
 	MM_LOGISTIC_ARG_HEAD
 };
 
@@ -51,6 +59,7 @@ enum
 	MM_LOGISTIC_STATE_ROWS,		/* the rows summed */
 	MM_LOGISTIC_STATE_NO_CLASS, /* rows of no class in [0, k), skipped */
 	MM_LOGISTIC_STATE_WRONG,	/* rows not strictly in their own class by the scores */
+	MM_LOGISTIC_STATE_WEIGHT,	/* the summed rows' total class weight */
 	MM_LOGISTIC_STATE_LOSS,		/* the weighted log-loss (0 in a full pass) */
 	MM_LOGISTIC_STATE_HEAD
 };
@@ -78,5 +87,11 @@ mm_logistic_packed(int m, int a, int b)
 {
 	return (size_t) a * (size_t) m - (size_t) a * (size_t) (a - 1) / 2 + (size_t) (b - a);
 }
+
+/*
+ * Whether a row of p values belongs to a sampled pass's share (in (0, 1)):
+ * a function of the values alone.
+ */
+extern int	mm_logistic_sampled(const double *x, int p, double share);
 
 #endif							/* MM_LOGISTIC_PASSES_H */
