@@ -131,13 +131,14 @@ class_weights(const Fit *f)
 }
 
 /*
- * Runs the Newton pass at parameters b into state: the full one (loss,
- * gradient and Hessian) or the loss alone.
+ * Runs the Newton pass of a kind (logistic_passes.h) at parameters b into
+ * state: the gradient and Hessian over every row or the sample (whose share
+ * the arg holds already), or the loss alone.
  */
 static MmErrorCode
-newton_pass(Fit *f, const double *b, int full, double *state, MmError *err)
+newton_pass(Fit *f, const double *b, int kind, double *state, MmError *err)
 {
-	f->arg[MM_LOGISTIC_ARG_FULL] = full ? 1.0 : 0.0;
+	f->arg[MM_LOGISTIC_ARG_FULL] = kind;
 	memcpy(f->arg + MM_LOGISTIC_ARG_HEAD + f->k, b, sizeof(double) * f->m);
 	return f->data->run(f->data, &mm_logistic_newton_pass, f->arg, state, err);
 }
@@ -551,7 +552,7 @@ prepare(Fit *f, MmDataSource *data, int k, const MmLogisticOptions *opt, MmError
 		mm_free(count);
 		return rc;
 	}
-	f->arg = mm_alloc0(sizeof(double) * mm_logistic_arg_len(k, f->m));
+	f->arg = mm_alloc0(sizeof(double) * (mm_logistic_arg_len(k, f->m) + 1));
 	if (f->arg == NULL)
 	{
 		mm_free(count);
@@ -569,9 +570,11 @@ prepare(Fit *f, MmDataSource *data, int k, const MmLogisticOptions *opt, MmError
 		f->wsum += class_weights(f)[c] * count[c];
 	}
 
-	f->arg[MM_LOGISTIC_ARG_FULL] = 1.0;
+	/* the sampled pass's state, the largest, holds a full one's too */
+	f->arg[MM_LOGISTIC_ARG_FULL] = MM_LOGISTIC_PASS_SAMPLED;
+	f->arg[mm_logistic_arg_len(k, f->m)] = 0.5;
 	size = mm_logistic_newton_pass.state_size(p, f->arg);
-	f->arg[MM_LOGISTIC_ARG_FULL] = 0.0;
+	f->arg[MM_LOGISTIC_ARG_FULL] = MM_LOGISTIC_PASS_LOSS;
 	loss_size = mm_logistic_newton_pass.state_size(p, f->arg);
 	f->beta = mm_alloc0(sizeof(double) * f->m);
 	f->beta_try = mm_alloc(sizeof(double) * f->m);
@@ -598,7 +601,7 @@ prepare(Fit *f, MmDataSource *data, int k, const MmLogisticOptions *opt, MmError
 static MmErrorCode
 loss_at(Fit *f, const double *b, double *obj, MmError *err)
 {
-	MmErrorCode rc = newton_pass(f, b, 0, f->loss_state, err);
+	MmErrorCode rc = newton_pass(f, b, MM_LOGISTIC_PASS_LOSS, f->loss_state, err);
 
 	if (rc != MM_OK)
 		return rc;
@@ -631,7 +634,7 @@ back_off(Fit *f, double obj, double slope, double *t, double *landed, MmError *e
 		if ((rc = loss_at(f, f->beta_try, landed, err)) != MM_OK)
 			return rc;
 		if (*landed <= obj - ARMIJO * *t * slope)
-			return newton_pass(f, f->beta_try, 1, f->state_try, err);
+			return newton_pass(f, f->beta_try, MM_LOGISTIC_PASS_FULL, f->state_try, err);
 	}
 	*t = 0.0;
 	return MM_OK;
@@ -661,12 +664,14 @@ sample_pass(Fit *f, const double *b, double *state, int *usable, MmError *err)
 	size_t		len = (size_t) f->m + (size_t) f->m * (size_t) (f->m + 1) / 2,
 				i;
 	double		scale;
-	MmErrorCode rc = newton_pass(f, b, 1, state, err);
+	MmErrorCode rc = newton_pass(f, b, MM_LOGISTIC_PASS_SAMPLED, state, err);
+	double		weight;
 
 	if (rc != MM_OK)
 		return rc;
-	*usable = state[MM_LOGISTIC_STATE_WEIGHT] > 0.0;
-	scale = *usable ? f->wsum / state[MM_LOGISTIC_STATE_WEIGHT] : 0.0;
+	weight = state[MM_LOGISTIC_STATE_HEAD + len];
+	*usable = weight > 0.0;
+	scale = *usable ? f->wsum / weight : 0.0;
 	for (i = 0; i < len; i++)
 		state[MM_LOGISTIC_STATE_HEAD + i] *= scale;
 	return MM_OK;
@@ -693,7 +698,7 @@ sample_steps(Fit *f, MmClassifier *out, MmError *err)
 
 	if (opt->start != NULL || f->n < SAMPLE_FROM * SAMPLE_ROWS)
 		return MM_OK;
-	f->arg[MM_LOGISTIC_ARG_SAMPLE] = SAMPLE_ROWS / f->n;
+	f->arg[mm_logistic_arg_len(f->k, f->m)] = SAMPLE_ROWS / f->n;
 	rc = sample_pass(f, f->beta, f->state, &usable, err);
 	for (steps = 0; rc == MM_OK && usable && steps < SAMPLE_STEPS && out->n_iter < opt->max_iter; steps++)
 	{
@@ -732,7 +737,6 @@ sample_steps(Fit *f, MmClassifier *out, MmError *err)
 		if (move <= SAMPLE_SETTLED)
 			break;
 	}
-	f->arg[MM_LOGISTIC_ARG_SAMPLE] = 0.0;
 	return rc;
 }
 
@@ -756,7 +760,7 @@ mm_logistic_fit_source(MmDataSource *data, int k, const MmLogisticOptions *opt,
 	out->converged = 0;
 	out->n_iter = 0;
 	if ((rc = sample_steps(&f, out, err)) != MM_OK ||
-		(rc = newton_pass(&f, f.beta, 1, f.state, err)) != MM_OK)
+		(rc = newton_pass(&f, f.beta, MM_LOGISTIC_PASS_FULL, f.state, err)) != MM_OK)
 	{
 		fit_free(&f);
 		return rc;
@@ -820,7 +824,7 @@ mm_logistic_fit_source(MmDataSource *data, int k, const MmLogisticOptions *opt,
 		 */
 		for (j = 0; j < f.m; j++)
 			f.beta_try[j] = f.beta[j] - f.step[j];
-		if ((rc = newton_pass(&f, f.beta_try, 1, f.state_try, err)) != MM_OK)
+		if ((rc = newton_pass(&f, f.beta_try, MM_LOGISTIC_PASS_FULL, f.state_try, err)) != MM_OK)
 		{
 			fit_free(&f);
 			return rc;

@@ -10,8 +10,8 @@
  * penalty is the driver's to add.  Every sum is over every
  * row, so the result depends on the rows' order only through rounding.
  *
- * A Newton pass may instead cover a sample of the rows (MM_LOGISTIC_ARG_SAMPLE):
- * those whose content hash (rowhash.h, under a salt of its own) falls below
+ * A Newton pass may instead sum the gradient and Hessian of a sample of the
+ * rows (MM_LOGISTIC_PASS_SAMPLED): those whose content hash (rowhash.h, under a salt of its own) falls below
  * the fraction asked for.  Which rows those are depends on their values
  * alone, never on their order or on how a source splits them, so a sampled
  * pass repeats as well as a full one; the driver takes its first steps on
@@ -41,25 +41,39 @@
 /* The class count pass: arg is one double, k; the state is k, the rows of no class, then k counts. */
 #define MM_LOGISTIC_COUNTS_HEAD 2
 
-/* The Newton pass's arg: its head, then k class weights, then the coefficients. */
+/*
+ * The Newton pass's arg: its head, then k class weights, then the
+ * coefficients, then for a sampled pass one double more, the share of rows
+ * sampled, in (0, 1).
+ */
 enum
 {
 	MM_LOGISTIC_ARG_K,			/* classes */
 	MM_LOGISTIC_ARG_D,			/* parameters per coefficient row: p, plus 1 with an intercept */
-	MM_LOGISTIC_ARG_FULL,		/* 1: the gradient and Hessian; 0: the loss */
-	MM_LOGISTIC_ARG_SAMPLE,		/* 0: every row; in (0, 1): the share of rows sampled by hash */
+	MM_LOGISTIC_ARG_FULL,		/* what the pass sums: one of the kinds below */
 	MM_LOGISTIC_ARG_HEAD
 };
 
-/* The Newton pass's state: its head, then the gradient (m), then the Hessian's upper triangle. */
+/* What a Newton pass sums. */
+enum
+{
+	MM_LOGISTIC_PASS_LOSS = 0,	/* the loss of every row */
+	MM_LOGISTIC_PASS_FULL = 1,	/* the gradient and Hessian of every row */
+	MM_LOGISTIC_PASS_SAMPLED = 2	/* the gradient and Hessian of the sampled rows */
+};
+
+/*
+ * The Newton pass's state: its head, then the gradient (m), then the
+ * Hessian's upper triangle, then in a sampled pass the summed rows' total
+ * class weight.
+ */
 enum
 {
 	MM_LOGISTIC_STATE_M,		/* parameters in all, as the arg gives them */
-	MM_LOGISTIC_STATE_FULL,		/* the arg's full flag */
+	MM_LOGISTIC_STATE_FULL,		/* 1 when the pass sums the gradient and Hessian, else 0 */
 	MM_LOGISTIC_STATE_ROWS,		/* the rows summed */
 	MM_LOGISTIC_STATE_NO_CLASS, /* rows of no class in [0, k), skipped */
 	MM_LOGISTIC_STATE_WRONG,	/* rows not strictly in their own class by the scores */
-	MM_LOGISTIC_STATE_WEIGHT,	/* the summed rows' total class weight */
 	MM_LOGISTIC_STATE_LOSS,		/* the weighted log-loss (0 in a full pass) */
 	MM_LOGISTIC_STATE_HEAD
 };
@@ -74,7 +88,7 @@ mm_logistic_rows(int k)
 	return k == 2 ? 1 : k;
 }
 
-/* Doubles in the Newton pass's arg for k classes and m parameters. */
+/* Doubles in the Newton pass's arg for k classes and m parameters (a sampled pass's: one more). */
 static inline size_t
 mm_logistic_arg_len(int k, int m)
 {
