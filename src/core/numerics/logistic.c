@@ -10,9 +10,12 @@
  * accepted (by the slope at its end, which needs no loss), that pass is
  * also the next step's start, so a step reads the rows once; a step that
  * overshoots is judged, and backed off by halving, by passes that sum the
- * loss alone, and pays one more full pass where it lands.  Every sum is
- * over every row, so the rows' order and the way a source splits and
- * merges them change the answer only through rounding.
+ * loss alone, and pays one more full pass where it lands.  A large fit's
+ * first steps run on sampled passes instead (SAMPLE_ROWS), which sum over
+ * rows chosen by their content, and only bring the start closer to the
+ * optimum.  Every sum is over every row, or over a sample that is the
+ * same whatever the rows' order, so the rows' order and the way a source
+ * splits and merges them change the answer only through rounding.
  *
  * The iteration goes on until a step no longer moves the coefficients
  * (SETTLED_STEP), penalized or not: Newton's method converges quadratically,
