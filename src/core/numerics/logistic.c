@@ -10,9 +10,12 @@
  * accepted (by the slope at its end, which needs no loss), that pass is
  * also the next step's start, so a step reads the rows once; a step that
  * overshoots is judged, and backed off by halving, by passes that sum the
- * loss alone, and pays one more full pass where it lands.  Every sum is
- * over every row, so the rows' order and the way a source splits and
- * merges them change the answer only through rounding.
+ * loss alone, and pays one more full pass where it lands.  A large fit's
+ * first steps run on sampled passes instead (SAMPLE_ROWS), which sum over
+ * rows chosen by their content, and only bring the start closer to the
+ * optimum.  Every sum is over every row, or over a sample that is the
+ * same whatever the rows' order, so the rows' order and the way a source
+ * splits and merges them change the answer only through rounding.
  *
  * The iteration goes on until a step no longer moves the coefficients
  * (SETTLED_STEP), penalized or not: Newton's method converges quadratically,
@@ -57,6 +60,31 @@
  * SETTLED_STEP, and further steps only stir the last digits.
  */
 #define STALLED_STEP 1e-8
+/*
+ * A full step whose end the objective's slope along it has passed by at most
+ * this share of its slope at the start is taken without judging it by the
+ * loss.  Near the optimum the Newton step lands on the minimum along its
+ * line up to the objective's third derivative, so the end slope is a small
+ * residue of either sign; the objective then fell by close to half the
+ * start's slope, and in any case (it is convex) rose by no more than that
+ * residue.  A step overshooting by more is judged by loss passes.
+ */
+#define OVERSHOOT 0.01
+/*
+ * Fits of at least SAMPLE_FROM times SAMPLE_ROWS rows take their first steps
+ * on sampled passes (logistic_passes.h) of about SAMPLE_ROWS rows: such a
+ * pass hashes every row but sums the Hessian of a few, several times
+ * cheaper than a full one.  The sample's optimum lies within its sampling
+ * error of the whole rows' (about 1% of a coefficient at this size), so
+ * the sampled steps stop once a step moves no parameter by more than
+ * SAMPLE_SETTLED, relative, and the full steps finish from there in two or
+ * three passes, quadratically.  They start only from the classes' shares:
+ * a warm start is usually closer to the optimum than a sample's is.
+ */
+#define SAMPLE_ROWS 65536.0
+#define SAMPLE_FROM 4.0
+#define SAMPLE_SETTLED 0.05
+#define SAMPLE_STEPS 10
 
 /* One fit's source, shape and working arrays. */
 typedef struct Fit
@@ -68,6 +96,7 @@ typedef struct Fit
 	int			d;				/* parameters per row: p, plus the intercept */
 	int			m;				/* parameters in all: R * d */
 	const MmLogisticOptions *opt;
+	double		n;				/* the training rows */
 	double		wsum;			/* the rows' total weight */
 	double	   *arg;			/* the Newton pass's arg: head, class weights, coefficients */
 	double	   *beta;			/* m: per row the coefficients, then the intercept */
@@ -105,13 +134,14 @@ class_weights(const Fit *f)
 }
 
 /*
- * Runs the Newton pass at parameters b into state: the full one (loss,
- * gradient and Hessian) or the loss alone.
+ * Runs the Newton pass of a kind (logistic_passes.h) at parameters b into
+ * state: the gradient and Hessian over every row or the sample (whose share
+ * the arg holds already), or the loss alone.
  */
 static MmErrorCode
-newton_pass(Fit *f, const double *b, int full, double *state, MmError *err)
+newton_pass(Fit *f, const double *b, int kind, double *state, MmError *err)
 {
-	f->arg[MM_LOGISTIC_ARG_FULL] = full ? 1.0 : 0.0;
+	f->arg[MM_LOGISTIC_ARG_FULL] = kind;
 	memcpy(f->arg + MM_LOGISTIC_ARG_HEAD + f->k, b, sizeof(double) * f->m);
 	return f->data->run(f->data, &mm_logistic_newton_pass, f->arg, state, err);
 }
@@ -525,7 +555,7 @@ prepare(Fit *f, MmDataSource *data, int k, const MmLogisticOptions *opt, MmError
 		mm_free(count);
 		return rc;
 	}
-	f->arg = mm_alloc0(sizeof(double) * mm_logistic_arg_len(k, f->m));
+	f->arg = mm_alloc0(sizeof(double) * (mm_logistic_arg_len(k, f->m) + 1));
 	if (f->arg == NULL)
 	{
 		mm_free(count);
@@ -535,6 +565,7 @@ prepare(Fit *f, MmDataSource *data, int k, const MmLogisticOptions *opt, MmError
 	f->arg[MM_LOGISTIC_ARG_D] = f->d;
 	for (c = 0; c < k; c++)
 		n += count[c];
+	f->n = n;
 	f->wsum = 0.0;
 	for (c = 0; c < k; c++)
 	{
@@ -542,9 +573,11 @@ prepare(Fit *f, MmDataSource *data, int k, const MmLogisticOptions *opt, MmError
 		f->wsum += class_weights(f)[c] * count[c];
 	}
 
-	f->arg[MM_LOGISTIC_ARG_FULL] = 1.0;
+	/* the sampled pass's state, the largest, holds a full one's too */
+	f->arg[MM_LOGISTIC_ARG_FULL] = MM_LOGISTIC_PASS_SAMPLED;
+	f->arg[mm_logistic_arg_len(k, f->m)] = 0.5;
 	size = mm_logistic_newton_pass.state_size(p, f->arg);
-	f->arg[MM_LOGISTIC_ARG_FULL] = 0.0;
+	f->arg[MM_LOGISTIC_ARG_FULL] = MM_LOGISTIC_PASS_LOSS;
 	loss_size = mm_logistic_newton_pass.state_size(p, f->arg);
 	f->beta = mm_alloc0(sizeof(double) * f->m);
 	f->beta_try = mm_alloc(sizeof(double) * f->m);
@@ -571,7 +604,7 @@ prepare(Fit *f, MmDataSource *data, int k, const MmLogisticOptions *opt, MmError
 static MmErrorCode
 loss_at(Fit *f, const double *b, double *obj, MmError *err)
 {
-	MmErrorCode rc = newton_pass(f, b, 0, f->loss_state, err);
+	MmErrorCode rc = newton_pass(f, b, MM_LOGISTIC_PASS_LOSS, f->loss_state, err);
 
 	if (rc != MM_OK)
 		return rc;
@@ -604,10 +637,110 @@ back_off(Fit *f, double obj, double slope, double *t, double *landed, MmError *e
 		if ((rc = loss_at(f, f->beta_try, landed, err)) != MM_OK)
 			return rc;
 		if (*landed <= obj - ARMIJO * *t * slope)
-			return newton_pass(f, f->beta_try, 1, f->state_try, err);
+			return newton_pass(f, f->beta_try, MM_LOGISTIC_PASS_FULL, f->state_try, err);
 	}
 	*t = 0.0;
 	return MM_OK;
+}
+
+/*
+ * Whether a full step of relative size move, after one of last_move (INFINITY
+ * when there was none), leaves nothing of the way to the optimum: see
+ * SETTLED_STEP.
+ */
+static int
+settled(double move, double last_move)
+{
+	return move <= SETTLED_STEP ||
+		(isfinite(last_move) && move < last_move && move * (move / last_move) <= SETTLED_STEP);
+}
+
+/*
+ * Runs a sampled full pass at parameters b into state, its sums scaled from
+ * the sample's weight to the whole rows', so that against them the penalty
+ * weighs what it weighs in the whole objective.  *usable is 0 when the
+ * sample holds no row.
+ */
+static MmErrorCode
+sample_pass(Fit *f, const double *b, double *state, int *usable, MmError *err)
+{
+	size_t		len = (size_t) f->m + (size_t) f->m * (size_t) (f->m + 1) / 2,
+				i;
+	double		scale;
+	MmErrorCode rc = newton_pass(f, b, MM_LOGISTIC_PASS_SAMPLED, state, err);
+	double		weight;
+
+	if (rc != MM_OK)
+		return rc;
+	weight = state[MM_LOGISTIC_STATE_HEAD + len];
+	*usable = weight > 0.0;
+	scale = *usable ? f->wsum / weight : 0.0;
+	for (i = 0; i < len; i++)
+		state[MM_LOGISTIC_STATE_HEAD + i] *= scale;
+	return MM_OK;
+}
+
+/*
+ * The first Newton steps, on sampled passes (see SAMPLE_ROWS), from the
+ * start towards the sample's optimum.  A step is taken when the sample's
+ * objective still descends at its end (judged by the pass there, which is
+ * also the next step's start) or, once it moves no parameter by more than
+ * SAMPLE_SETTLED, without a pass: the full steps judge what follows.
+ * Anything else a sample may do (overshoot, be separated by the scores, hold
+ * no row) hands over to the full steps from the last point taken; only
+ * the source's own errors end the fit.
+ */
+static MmErrorCode
+sample_steps(Fit *f, MmClassifier *out, MmError *err)
+{
+	const MmLogisticOptions *opt = f->opt;
+	MmErrorCode rc;
+	int			usable,
+				steps,
+				j;
+
+	if (opt->start != NULL || f->n < SAMPLE_FROM * SAMPLE_ROWS)
+		return MM_OK;
+	f->arg[mm_logistic_arg_len(f->k, f->m)] = SAMPLE_ROWS / f->n;
+	rc = sample_pass(f, f->beta, f->state, &usable, err);
+	for (steps = 0; rc == MM_OK && usable && steps < SAMPLE_STEPS && out->n_iter < opt->max_iter; steps++)
+	{
+		double		slope = 0.0,
+					end_slope = 0.0,
+					move;
+
+		mm_check_interrupts();
+		if (opt->alpha == 0.0 && f->state[MM_LOGISTIC_STATE_WRONG] == 0.0)
+			break;
+		gradient(f, f->state, f->beta, f->grad);
+		if (!isfinite(gradient_size(f, f->grad)) || !solve_step(f))
+			break;
+		for (j = 0; j < f->m; j++)
+			slope += f->grad[j] * f->step[j];
+		if (!(slope > 0.0))
+			break;
+		move = relative_move(f);
+		for (j = 0; j < f->m; j++)
+			f->beta_try[j] = f->beta[j] - f->step[j];
+		if (move > SAMPLE_SETTLED)
+		{
+			if ((rc = sample_pass(f, f->beta_try, f->state_try, &usable, err)) != MM_OK || !usable)
+				break;
+			gradient(f, f->state_try, f->beta_try, f->grad_try);
+			for (j = 0; j < f->m; j++)
+				end_slope += f->grad_try[j] * f->step[j];
+			if (!(end_slope >= -OVERSHOOT * slope))
+				break;
+			swap(&f->state, &f->state_try);
+		}
+		swap(&f->beta, &f->beta_try);
+		out->n_iter++;
+		if (opt->progress != NULL)
+			opt->progress(opt->progress_arg, out->n_iter);
+		if (move <= SAMPLE_SETTLED)
+			break;
+	}
+	return rc;
 }
 
 /* Fits a logistic regression (see logistic.h). */
@@ -627,7 +760,10 @@ mm_logistic_fit_source(MmDataSource *data, int k, const MmLogisticOptions *opt,
 	if ((rc = prepare(&f, data, k, opt, err)) != MM_OK)
 		return rc;
 	p = f.p;
-	if ((rc = newton_pass(&f, f.beta, 1, f.state, err)) != MM_OK)
+	out->converged = 0;
+	out->n_iter = 0;
+	if ((rc = sample_steps(&f, out, err)) != MM_OK ||
+		(rc = newton_pass(&f, f.beta, MM_LOGISTIC_PASS_FULL, f.state, err)) != MM_OK)
 	{
 		fit_free(&f);
 		return rc;
@@ -636,8 +772,6 @@ mm_logistic_fit_source(MmDataSource *data, int k, const MmLogisticOptions *opt,
 	if (!isfinite(gradient_size(&f, f.grad)))
 		return not_finite(&f, err);
 	obj = NAN;					/* the objective at beta, computed only when a step needs it */
-	out->converged = 0;
-	out->n_iter = 0;
 	while (out->n_iter < opt->max_iter)
 	{
 		int			last;
@@ -661,20 +795,39 @@ mm_logistic_fit_source(MmDataSource *data, int k, const MmLogisticOptions *opt,
 			out->converged = out->converged || slope == 0.0;
 			break;
 		}
+		move = relative_move(&f);
+
+		/*
+		 * A step that leaves nothing of the way to the optimum is the last
+		 * (see below); penalized, nothing reads a pass where it lands (the
+		 * inference statistics and the separation test, which read the last
+		 * pass, are the unpenalized fit's), so it is taken without one.
+		 */
+		if (opt->alpha != 0.0 && settled(move, last_move))
+		{
+			for (j = 0; j < f.m; j++)
+				f.beta[j] -= f.step[j];
+			out->n_iter++;
+			if (opt->progress != NULL)
+				opt->progress(opt->progress_arg, out->n_iter);
+			out->converged = 1;
+			break;
+		}
 
 		/*
 		 * The full step first.  Its pass leaves the gradient and Hessian
 		 * the next step starts from; it is accepted when the objective
 		 * still descends at its end (the objective is convex along the
 		 * step, so it fell all the way, whatever the rounding of the loss
-		 * would say), which needs no loss.  Otherwise the loss decides: the
+		 * would say), or has passed the line's minimum by a residue only
+		 * (OVERSHOOT), which needs no loss.  Otherwise the loss decides: the
 		 * step is accepted when the objective fell by Armijo's rule or,
 		 * from a converged point, whose decrease is below the objective's
 		 * rounding, when it is no worse; else it backs off.
 		 */
 		for (j = 0; j < f.m; j++)
 			f.beta_try[j] = f.beta[j] - f.step[j];
-		if ((rc = newton_pass(&f, f.beta_try, 1, f.state_try, err)) != MM_OK)
+		if ((rc = newton_pass(&f, f.beta_try, MM_LOGISTIC_PASS_FULL, f.state_try, err)) != MM_OK)
 		{
 			fit_free(&f);
 			return rc;
@@ -685,7 +838,7 @@ mm_logistic_fit_source(MmDataSource *data, int k, const MmLogisticOptions *opt,
 		if (!isfinite(end_slope))
 			return not_finite(&f, err);
 		obj_try = NAN;
-		if (!(end_slope >= 0.0))
+		if (!(end_slope >= -OVERSHOOT * slope))
 		{
 			if ((isnan(obj) && (rc = loss_at(&f, f.beta, &obj, err)) != MM_OK) ||
 				(rc = loss_at(&f, f.beta_try, &obj_try, err)) != MM_OK)
@@ -705,7 +858,6 @@ mm_logistic_fit_source(MmDataSource *data, int k, const MmLogisticOptions *opt,
 				gradient(&f, f.state_try, f.beta_try, f.grad_try);
 			}
 		}
-		move = relative_move(&f);
 		swap(&f.beta, &f.beta_try);
 		swap(&f.state, &f.state_try);
 		swap(&f.grad, &f.grad_try);
@@ -721,9 +873,7 @@ mm_logistic_fit_source(MmDataSource *data, int k, const MmLogisticOptions *opt,
 		 * convergence, whatever tol (which may ask for a gradient below
 		 * its rounding); so is a step stalled in that rounding.
 		 */
-		if (t == 1.0 && (move <= SETTLED_STEP ||
-						 (isfinite(last_move) && move < last_move &&
-						  move * (move / last_move) <= SETTLED_STEP)))
+		if (t == 1.0 && settled(move, last_move))
 		{
 			out->converged = 1;
 			break;

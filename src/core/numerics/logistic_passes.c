@@ -4,7 +4,7 @@
  *
  * The Newton pass's state is its head, then (with the full flag) the
  * gradient of the summed loss and the upper triangle of its Hessian,
- * packed row by row, then room for a batch of rows' working values (see
+ * packed row by row (and in a sampled pass the summed weight), then room for a batch of rows' working values (see
  * Room), as add runs on worker threads and may not allocate.  Merging adds
  * the sums; the working room is not part of the result.
  */
@@ -14,6 +14,14 @@
 #include <string.h>
 
 #include "model.h"
+#include "rowhash.h"
+
+/*
+ * The salt of the sampled passes' row draws: a constant of their own, so
+ * that the sample is independent of the train/test split, which draws from
+ * the same row hash under the seed's salt.
+ */
+#define SAMPLE_SALT UINT64_C(0x3c6ef372fe94f82b)
 
 /* ---------------------------------------------------------------- shared */
 
@@ -34,6 +42,14 @@ static int
 whole_in(double v, double lo, double hi)
 {
 	return v >= lo && v <= hi && v == floor(v);
+}
+
+int
+mm_logistic_sampled(const double *x, int p, double share)
+{
+	uint64_t	draw = mm_row_draw(mm_row_hash(x, p), SAMPLE_SALT);
+
+	return (double) (draw >> 11) * 0x1.0p-53 < share;
 }
 
 /* ---------------------------------------------------------------- class counts */
@@ -128,7 +144,8 @@ typedef struct Shape
 	int			d;
 	int			R;
 	int			m;
-	int			full;
+	int			full;			/* the gradient and Hessian, not the loss */
+	double		sample;			/* the share sampled, 0 for every row */
 } Shape;
 
 static Shape
@@ -140,15 +157,18 @@ shape_of(const double *a)
 	s.d = (int) a[MM_LOGISTIC_ARG_D];
 	s.R = mm_logistic_rows(s.k);
 	s.m = s.R * s.d;
-	s.full = a[MM_LOGISTIC_ARG_FULL] != 0.0;
+	s.full = a[MM_LOGISTIC_ARG_FULL] != MM_LOGISTIC_PASS_LOSS;
+	s.sample = a[MM_LOGISTIC_ARG_FULL] == MM_LOGISTIC_PASS_SAMPLED ?
+		a[mm_logistic_arg_len(s.k, s.m)] : 0.0;
 	return s;
 }
 
-/* Doubles of the gradient and Hessian part of the state (none for the loss alone). */
+/* Doubles of the gradient and Hessian part of the state (none for the loss alone), the weight included. */
 static size_t
 sums_len(const Shape *s)
 {
-	return s->full ? (size_t) s->m + (size_t) s->m * (size_t) (s->m + 1) / 2 : 0;
+	return (s->full ? (size_t) s->m + (size_t) s->m * (size_t) (s->m + 1) / 2 : 0) +
+		(s->sample > 0.0 ? 1 : 0);
 }
 
 /*
@@ -211,17 +231,25 @@ newton_arg_size(int p, const void *arg, size_t avail)
 	if (avail < sizeof(double) * MM_LOGISTIC_ARG_HEAD ||
 		!whole_in(a[MM_LOGISTIC_ARG_K], 2, MM_MAX_CLASSES) ||
 		(a[MM_LOGISTIC_ARG_D] != p && a[MM_LOGISTIC_ARG_D] != p + 1) ||
-		(a[MM_LOGISTIC_ARG_FULL] != 0.0 && a[MM_LOGISTIC_ARG_FULL] != 1.0))
+		(a[MM_LOGISTIC_ARG_FULL] != MM_LOGISTIC_PASS_LOSS && a[MM_LOGISTIC_ARG_FULL] != MM_LOGISTIC_PASS_FULL &&
+		 a[MM_LOGISTIC_ARG_FULL] != MM_LOGISTIC_PASS_SAMPLED))
 		return 0;
-	s = shape_of(a);
+	/* the shape without the share, which the bytes may not hold */
+	s.k = (int) a[MM_LOGISTIC_ARG_K];
+	s.d = (int) a[MM_LOGISTIC_ARG_D];
+	s.m = mm_logistic_rows(s.k) * s.d;
 	if (s.m > MM_LOGISTIC_MAX_PARAMS)
 		return 0;
 	len = mm_logistic_arg_len(s.k, s.m);
+	if (a[MM_LOGISTIC_ARG_FULL] == MM_LOGISTIC_PASS_SAMPLED)
+		len++;
 	if (avail < sizeof(double) * len)
 		return 0;
 	for (i = MM_LOGISTIC_ARG_HEAD; i < len; i++)
 		if (!isfinite(a[i]) || (i < MM_LOGISTIC_ARG_HEAD + (size_t) s.k && !(a[i] > 0.0)))
 			return 0;
+	if (a[MM_LOGISTIC_ARG_FULL] == MM_LOGISTIC_PASS_SAMPLED && !(a[len - 1] > 0.0 && a[len - 1] < 1.0))
+		return 0;
 	return sizeof(double) * len;
 }
 
@@ -422,9 +450,12 @@ newton_add(void *state, const MmRows *rows, const void *arg)
 	for (i = 0; i < rows->n; i++)
 	{
 		const double *xi = rows->x + i * (size_t) p;
-		int			cls = row_class(rows, i, sh.k),
+		int			cls,
 					wrong;
 
+		if (sh.sample > 0.0 && !mm_logistic_sampled(xi, p, sh.sample))
+			continue;
+		cls = row_class(rows, i, sh.k);
 		if (cls < 0)
 		{
 			s[MM_LOGISTIC_STATE_NO_CLASS] += 1.0;
@@ -444,6 +475,8 @@ newton_add(void *state, const MmRows *rows, const void *arg)
 		s[MM_LOGISTIC_STATE_ROWS] += 1.0;
 		if (!sh.full)
 			continue;
+		if (sh.sample > 0.0)
+			hess[(size_t) sh.m * (size_t) (sh.m + 1) / 2] += cw[cls];
 		memcpy(room.x + (size_t) n * width(&sh), xi, sizeof(double) * p);
 		if (sh.d > p)
 			room.x[(size_t) n * width(&sh) + p] = 1.0;
@@ -486,6 +519,12 @@ newton_check(const void *state, int p, const void *arg)
 	for (i = MM_LOGISTIC_STATE_ROWS; i <= MM_LOGISTIC_STATE_WRONG; i++)
 		if (!whole_in(s[i], 0, 9007199254740992.0))
 			return 0;
+	if (sh.sample > 0.0)
+	{
+		double		weight = s[MM_LOGISTIC_STATE_HEAD + sums_len(&sh) - 1];
+
+		return isfinite(weight) && weight >= 0.0;
+	}
 	return 1;
 }
 

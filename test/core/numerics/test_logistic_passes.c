@@ -8,7 +8,9 @@
  * forwards, backwards or as a tree, and one that runs each pass as the
  * aggregate over a relation does (passstate.h: the pass found again from
  * its header, rows offered one by one with their class as a number, states
- * merged from bytes).  Damaged args and states are refused before use.
+ * merged from bytes).  Fits large enough to take their first steps on
+ * sampled passes agree so too, and with the same rows fitted without them.
+ * Damaged args and states are refused before use.
  */
 #include "testutil.h"
 
@@ -394,6 +396,93 @@ test_chunks_agree(void **state)
 	free_rows(&back);
 }
 
+/* A source over rows in memory that counts the sampled Newton passes it runs. */
+typedef struct Counting
+{
+	MmDataSource inner;
+	int			sampled;
+} Counting;
+
+static MmErrorCode
+counting_run(MmDataSource *self, const MmPass *pass, const void *arg, void *state, MmError *err)
+{
+	Counting   *c = self->impl;
+
+	if (pass == &mm_logistic_newton_pass && ((const double *) arg)[MM_LOGISTIC_ARG_FULL] == MM_LOGISTIC_PASS_SAMPLED)
+		c->sampled++;
+	return c->inner.run(&c->inner, pass, arg, state, err);
+}
+
+/*
+ * Fits of enough rows take their first steps on sampled passes, and still
+ * reach the optimum a fit without them reaches (one started at zero, as a
+ * warm start skips the sample), in any order and through any source.
+ */
+static void
+test_sampled_steps_agree(void **state)
+{
+	int			n = 300000;
+	Rows		d = make_rows(n, 2, 23);
+	MmRows		rows = {(size_t) n, P, d.x, d.y, NULL};
+	double		zero[P + 1] = {0.0};
+	Counting	c;
+	MmDataSource src;
+	MmLogisticOptions o = options(1.0, 0);
+	MmClassifier sampled,
+				whole;
+	MmError		err;
+
+	memset(&c, 0, sizeof(c));
+	mm_memory_source(&c.inner, &rows);
+	src = c.inner;
+	src.run = counting_run;
+	src.impl = &c;
+	memset(&sampled, 0, sizeof(sampled));
+	assert_int_equal(mm_logistic_fit_source(&src, 2, &o, &sampled, &err), MM_OK);
+	assert_true(c.sampled > 0);
+	assert_true(sampled.converged);
+
+	c.sampled = 0;
+	o.start = zero;
+	memset(&whole, 0, sizeof(whole));
+	assert_int_equal(mm_logistic_fit_source(&src, 2, &o, &whole, &err), MM_OK);
+	assert_int_equal(c.sampled, 0);
+	assert_same_fit(&sampled, &whole, 2);
+	free_fit(&sampled);
+	free_fit(&whole);
+	free_rows(&d);
+
+	assert_fits_agree(n, 2, 1.0, 0);
+	assert_fits_agree(n, 2, 0.0, 0);
+	assert_fits_agree(n, 3, 0.1, 1);
+}
+
+/* The sample is the same rows whatever their order, about the share asked for. */
+static void
+test_sample_by_content(void **state)
+{
+	int			n = 200000,
+				i,
+				kept = 0,
+				kept_back = 0;
+	Rows		d = make_rows(n, 2, 29),
+				back = reversed(&d);
+
+	for (i = 0; i < n; i++)
+	{
+		int			in = mm_logistic_sampled(d.x + (size_t) i * P, P, 0.1);
+
+		kept += in;
+		kept_back += mm_logistic_sampled(back.x + (size_t) (n - 1 - i) * P, P, 0.1);
+		assert_int_equal(in, mm_logistic_sampled(back.x + (size_t) (n - 1 - i) * P, P, 0.1));
+	}
+	assert_int_equal(kept, kept_back);
+	/* within five standard deviations of the binomial's mean */
+	assert_true(fabs(kept - 0.1 * n) < 5.0 * sqrt(0.1 * 0.9 * n));
+	free_rows(&d);
+	free_rows(&back);
+}
+
 /* A numeric class outside [0, k) or not whole is counted, and the fit refused. */
 static void
 test_rows_without_class(void **state)
@@ -474,6 +563,22 @@ test_damaged_args_refused(void **state)
 	assert_int_equal(pass->arg_size(P, a, SIZE_MAX), 0);
 	a[MM_LOGISTIC_ARG_HEAD + 1] = 1.0;
 	a[MM_LOGISTIC_ARG_HEAD + 3 + 2] = NAN;	/* a coefficient */
+	assert_int_equal(pass->arg_size(P, a, SIZE_MAX), 0);
+	free(a);
+
+	/* a sampled pass's arg ends with the share, in (0, 1) */
+	a = newton_arg(3, 1);
+	a = realloc(a, len + sizeof(double));
+	a[MM_LOGISTIC_ARG_FULL] = MM_LOGISTIC_PASS_SAMPLED;
+	a[len / sizeof(double)] = 0.25;
+	assert_int_equal(pass->arg_size(P, a, SIZE_MAX), len + sizeof(double));
+	assert_int_equal(pass->arg_size(P, a, len), 0);
+	a[len / sizeof(double)] = 1.0;
+	assert_int_equal(pass->arg_size(P, a, SIZE_MAX), 0);
+	a[len / sizeof(double)] = NAN;
+	assert_int_equal(pass->arg_size(P, a, SIZE_MAX), 0);
+	a[len / sizeof(double)] = 0.25;
+	a[MM_LOGISTIC_ARG_FULL] = 3.0;
 	assert_int_equal(pass->arg_size(P, a, SIZE_MAX), 0);
 	free(a);
 
@@ -572,6 +677,8 @@ main(void)
 		cmocka_unit_test(test_binary_agrees),
 		cmocka_unit_test(test_multinomial_agrees),
 		cmocka_unit_test(test_chunks_agree),
+		cmocka_unit_test(test_sampled_steps_agree),
+		cmocka_unit_test(test_sample_by_content),
 		cmocka_unit_test(test_rows_without_class),
 		cmocka_unit_test(test_too_many_coefficients),
 		cmocka_unit_test(test_damaged_args_refused),
