@@ -16,6 +16,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use Time::HiRes qw(gettimeofday tv_interval);
 
 my $coordinator = PostgreSQL::Test::Cluster->new('coordinator');
 my $pkglibdir = $coordinator->config_data('--pkglibdir');
@@ -129,11 +130,13 @@ my $compare_sql = {
 for my $case (@cases)
 {
 	my $name = $case->{name};
+	my $started = [gettimeofday];
 	my ($ret, $out, $err) = $coordinator->psql('postgres', qq{
 		SET citus.log_remote_commands = on;
 		SET citus.coordinator_aggregation_strategy = 'disabled';
 		SELECT version FROM mm_train('${name}_dist', 'dist', $case->{args});
 	});
+	my $dist_seconds = tv_interval($started);
 	is($ret, 0, "$name trains on the distributed table") or diag($err);
 	my @raw = raw_reads($err);
 	ok(scalar(grep { /dist_\d+/ } ($err =~ /NOTICE:\s+issuing (.*)$/mg)) > 0 && !@raw,
@@ -141,7 +144,10 @@ for my $case (@cases)
 	  or diag(join("\n", @raw));
 	note(sprintf('%s: %d partial aggregates, %d raw reads sent to the shards', $name,
 			scalar(grep { /worker_partial_agg/ } ($err =~ /NOTICE:\s+issuing (.*)$/mg)), scalar(@raw)));
+	$started = [gettimeofday];
 	$coordinator->safe_psql('postgres', qq{SELECT version FROM mm_train('${name}_local', 'local', $case->{args})});
+	note(sprintf('%s: %.0f ms on the distributed table (remote commands logged), %.0f ms on the local copy',
+			$name, 1000 * $dist_seconds, 1000 * tv_interval($started)));
 	my $diff = $coordinator->safe_psql('postgres', sprintf($compare_sql->{ $case->{compare} }, $name));
 	my $tolerance = $case->{tolerance} // 1e-9;
 	cmp_ok($diff, '<', $tolerance, "$name on the shards equals $name on the local copy ($case->{compare}, to $tolerance)");

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Training in passes: memory that stays flat past modelmgr.max_train_memory,
+# and what a pass costs, measured side by side in one run.
+#
+#     bash bench/passes.sh             (as root; builds, installs, starts its own server)
+#
+#   memory   on BIG rows (default 10,000,000) of 10 features, with
+#            modelmgr.max_train_memory = 64MB: logistic regression and k-means
+#            train in passes (the rows would take about 900 MB in memory); the
+#            training backend's peak private memory is sampled from /proc
+#            (shared buffers are not counted; parallel workers are processes
+#            of their own, each a scan of its share, and are not counted)
+#   passes   on ROWS rows (default 1,000,000): each training in memory and in
+#            passes (modelmgr.train_in_passes), and one pass of it over a bare
+#            scan of the same columns, SELECT sum(x1), ..., sum(x10), sum(y)
+# Each timed pair runs RUNS times, interleaved; the ratios of the minimum
+# and of the median times are printed.
+
+source "$(dirname "$0")/common.sh"
+
+ROWS=${ROWS:-1000000}
+BIG=${BIG:-10000000}
+RUNS=${RUNS:-5}
+
+bench_prepare
+
+say "loading $ROWS and $BIG rows of 10 features"
+psql_bench -o /dev/null <<EOF
+DROP EXTENSION IF EXISTS modelmgr CASCADE;
+DROP SCHEMA IF EXISTS mm CASCADE;
+CREATE EXTENSION modelmgr;
+DROP TABLE IF EXISTS pass_bench, pass_big;
+SELECT setseed(0.75);
+CREATE TABLE pass_big AS
+SELECT x1, x2, x3, x4, x5, x6, x7, x8, x9, x10,
+       random() < 1 / (1 + exp(-(0.5 + 2*x1 - 3*x2 + 0.5*x3 + x4 - x5 + 0.1*x6 + 2*x7 - x8 + 0.3*x9 + 1.5*x10))) AS y
+  FROM (SELECT random() - 0.5 x1, random() - 0.5 x2, random() - 0.5 x3, random() - 0.5 x4, random() - 0.5 x5,
+               random() - 0.5 x6, random() - 0.5 x7, random() - 0.5 x8, random() - 0.5 x9, random() - 0.5 x10
+          FROM generate_series(1, $BIG)) r;
+CREATE TABLE pass_bench AS SELECT * FROM pass_big LIMIT $ROWS;
+VACUUM ANALYZE pass_big, pass_bench;
+EOF
+
+# Peak private memory (RssAnon, kB) of the backend running the statement $1,
+# the memory it held before it, and the statement's time: "peak_kb start_kb seconds".
+peak_private() {
+    local statement=$1 pid peak=0 first="" kb start end
+    start=$(date +%s.%N)
+    PGAPPNAME=mm_bench_passes psql_bench -c "SET modelmgr.max_train_memory = '64MB'" \
+        -c "SELECT pg_sleep(0.5)" -c "$statement" >/dev/null &
+    for _ in $(seq 200); do
+        pid=$(psql_bench -At -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'mm_bench_passes'")
+        [ -n "$pid" ] && break
+        sleep 0.02
+    done
+    while kill -0 "$pid" 2>/dev/null && [ -r /proc/"$pid"/status ]; do
+        kb=$(awk '/^RssAnon/ {print $2}' /proc/"$pid"/status 2>/dev/null)
+        [ -n "$kb" ] && [ -z "$first" ] && first=$kb
+        [ -n "$kb" ] && [ "$kb" -gt "$peak" ] && peak=$kb
+        sleep 0.01
+    done
+    wait
+    end=$(date +%s.%N)
+    echo "$peak $first $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a - 0.5 }')"
+}
+
+say "memory: $BIG rows with modelmgr.max_train_memory = 64MB"
+for case in "logistic_regression|'y'|{}" "kmeans|NULL|{\"k\": 8}"; do
+    IFS='|' read -r algorithm target params <<<"$case"
+    exclude=$([ "$target" = NULL ] && echo ", exclude => ARRAY['y']" || echo "")
+    read -r peak first seconds <<<"$(peak_private "SELECT version FROM mm_train('big_$algorithm', 'pass_big', $target,
+        algorithm => '$algorithm', params => '$params'$exclude, deploy => 'never')")"
+    read -r read_rows <<<"$(psql_bench -At -c "SELECT rows_read FROM mm.versions WHERE model = 'big_$algorithm'")"
+    printf '%-20s %s rows in passes: %6.1f s; backend private memory %s kB before, %s kB at its peak (rows read: %s)\n' \
+        "$algorithm" "$BIG" "$seconds" "$first" "$peak" "$read_rows"
+done
+
+# Milliseconds of statement $2 in a session where setting $1 is made first
+# (the statement runs twice; the second is timed).
+setting_ms() {
+    psql_bench -o /dev/null -c "SET client_min_messages = warning" -c "$1" -c "$2" -c '\timing on' -c "$2" 2>&1 |
+        awk '/^Time:/ {t = $2} END {print t}'
+}
+
+say "passes: $ROWS rows, each training in passes and in memory (interleaved, $RUNS runs each)"
+psql_bench -c "CREATE OR REPLACE VIEW pass_bench_num AS
+    SELECT x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, y::int::float8 AS t FROM pass_bench" >/dev/null
+for case in "linear_regression|pass_bench_num|'t'|{}" "logistic_regression|pass_bench|'y'|{}" \
+            "kmeans|pass_bench|NULL|{\"k\": 8, \"max_iter\": 20, \"tol\": 0}"; do
+    IFS='|' read -r algorithm relation target params <<<"$case"
+    exclude=$([ "$target" = NULL ] && echo ", exclude => ARRAY['y']" || echo "")
+    statement="SELECT version FROM mm_train('cmp_$algorithm', '$relation', $target, algorithm => '$algorithm',
+        params => '$params'$exclude, preprocess => '{\"*\": {\"scale\": \"standard\"}}', deploy => 'never')"
+    on=(); off=()
+    for _ in $(seq "$RUNS"); do
+        on+=("$(setting_ms "SET modelmgr.train_in_passes = on" "$statement")")
+        off+=("$(setting_ms "SET modelmgr.train_in_passes = off" "$statement")")
+    done
+    print_ratios "$algorithm" "in passes" "in memory" "$(lines "${on[@]}")" "$(lines "${off[@]}")"
+done
+
+# One pass against a bare scan: the last Newton pass of a logistic
+# regression in passes (a full one: the first steps may sum a sample of the
+# rows), timed from the NOTICEs of modelmgr.train_progress, its end against
+# the notice before it.
+newton_pass_ms() {
+    psql_bench -o /dev/null -c "SET modelmgr.train_in_passes = on" -c "SET modelmgr.train_progress = on" \
+        -c "SELECT version FROM mm_train('one_pass', 'pass_bench', 'y', algorithm => 'logistic_regression', deploy => 'never')" 2>&1 |
+        awk '/NOTICE:/ { newton = /logistic_regression\.newton\) done/ }
+             /DETAIL:/ { match($0, /; [0-9.]+ s so far/); t = substr($0, RSTART + 2, RLENGTH - 11) * 1000;
+                         if (newton) best = t - last; last = t }
+             END { print best }'
+}
+passes=(); scans=()
+for _ in $(seq "$RUNS"); do
+    passes+=("$(newton_pass_ms)")
+    scans+=("$(setting_ms "SET max_parallel_workers_per_gather = 2" "SELECT sum(x1), sum(x2), sum(x3), sum(x4), sum(x5), sum(x6), sum(x7), sum(x8), sum(x9), sum(x10), sum(y::int) FROM pass_bench")")
+done
+print_ratios "one Newton pass" "pass" "sum of 11 columns" "$(lines "${passes[@]}")" "$(lines "${scans[@]}")"
