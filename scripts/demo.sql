@@ -227,5 +227,22 @@ SELECT key, round(value::numeric, 4) AS value
 SELECT metrics #> '{train,baseline}' AS trivial_baseline FROM mm.versions WHERE model = 'price_stats';
 
 \echo
-\echo '--- 17. The registry at a glance.'
+\echo '--- 17. Beyond memory: a table whose rows would not fit modelmgr.max_train_memory trains in'
+\echo '---     passes over it, each one aggregate that parallel workers (or Citus shards) split;'
+\echo '---     the fit is the one training in memory finds.  modelmgr.train_progress reports the passes.'
+SET modelmgr.train_in_passes = on;
+SET modelmgr.train_progress = on;
+SELECT t.model, t.version, t.algorithm, v.rows_train,
+       round((t.metrics #>> '{test,accuracy}')::numeric, 4) AS test_accuracy
+  FROM mm_train('price_band_passes', 'house_listings', 'band', exclude => ARRAY['id'],
+                preprocess => '{"*": {"impute": "median", "scale": "standard"}}', deploy => 'never') t
+  JOIN mm.versions v ON v.model = t.model AND v.version = t.version;
+RESET modelmgr.train_progress;
+RESET modelmgr.train_in_passes;
+SELECT max(abs(a.coef - b.coef)) AS largest_difference_from_memory
+  FROM mm_coefficients('price_band_passes') a
+  JOIN mm_coefficients('price_band') b USING (class, feature);
+
+\echo
+\echo '--- 18. The registry at a glance.'
 SELECT model, owner, task, versions, latest_version, production_version FROM mm.models;
