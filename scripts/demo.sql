@@ -232,16 +232,14 @@ SELECT metrics #> '{train,baseline}' AS trivial_baseline FROM mm.versions WHERE 
 \echo '---     the fit is the one training in memory finds.  modelmgr.train_progress reports the passes.'
 SET modelmgr.train_in_passes = on;
 SET modelmgr.train_progress = on;
-SELECT t.model, t.version, t.algorithm, v.rows_train,
-       round((t.metrics #>> '{test,accuracy}')::numeric, 4) AS test_accuracy
+SELECT model, version, algorithm, round((metrics #>> '{test,accuracy}')::numeric, 4) AS test_accuracy
   FROM mm_train('price_band_passes', 'house_listings', 'band', exclude => ARRAY['id'],
-                preprocess => '{"*": {"impute": "median", "scale": "standard"}}', deploy => 'never') t
-  JOIN mm.versions v ON v.model = t.model AND v.version = t.version;
+                preprocess => '{"*": {"impute": "median", "scale": "standard"}}', deploy => 'never');
 RESET modelmgr.train_progress;
 RESET modelmgr.train_in_passes;
 SELECT max(abs(a.coef - b.coef)) AS largest_difference_from_memory
-  FROM mm_coefficients('price_band_passes') a
-  JOIN mm_coefficients('price_band') b USING (class, feature);
+  FROM mm_coefficients('price_band_passes@1') a
+  JOIN mm_coefficients('price_band@1') b USING (class, feature);
 
 \echo
 \echo '--- 18. The registry at a glance.'
