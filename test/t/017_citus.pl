@@ -251,6 +251,19 @@ $coordinator->safe_psql('postgres', qq{
 		'<', 1e-9 * $out, 'and equals the evaluation on the local copy');
 }
 
+# a classifier's evaluation and a monitor's check read the rows through the
+# coordinator (bounded by modelmgr.max_train_memory), and find there what
+# they find on the local copy
+is($coordinator->safe_psql('postgres', q{
+	SELECT (mm_evaluate('logit_dist', 'dist') ->> 'accuracy') = (mm_evaluate('logit_dist', 'local') ->> 'accuracy')}),
+	't', 'mm_evaluate of a classifier works on the distributed table and equals the local evaluation');
+# the run's and the monitor's numbers aside
+is($coordinator->safe_psql('postgres', q{
+	SELECT mm_monitor_run(mm_monitor('logit_dist', 'dist', label_column => 'label')) - 'run' - 'monitor'}),
+	$coordinator->safe_psql('postgres', q{
+	SELECT mm_monitor_run(mm_monitor('logit_dist', 'local', label_column => 'label')) - 'run' - 'monitor'}),
+	'mm_monitor_run checks the distributed table as it checks the local copy');
+
 # a database where modelmgr came before Citus: one call sets the workers up
 for my $node ($coordinator, @workers)
 {
