@@ -112,29 +112,6 @@ report_failure(const MmError *err, const MmSource *src, const MmPrepResult *res)
 	MmReportCoreError(err, "preprocessing statistics");
 }
 
-/* Keeps the features flagged in keep, in src (MmFitPreprocess's drop, without rows). */
-static void
-keep_features(MmSource *src, const uint8 *keep)
-{
-	int			q = 0,
-				j;
-
-	for (j = 0; j < src->nfeatures; j++)
-		if (keep[j])
-		{
-			src->features[q] = src->features[j];
-			src->feature_types[q] = src->feature_types[j];
-			src->feature_kinds[q] = src->feature_kinds[j];
-			if (src->columns != NULL)
-			{
-				src->columns[q] = src->columns[j];
-				src->date_parts[q] = src->date_parts[j];
-			}
-			q++;
-		}
-	src->nfeatures = q;
-}
-
 /*
  * The core's options for src's features, and what a text feature is to the
  * statistics: not a number, left to the caller.
@@ -241,7 +218,13 @@ MmFitPreprocessFromPasses(const MmPreprocess *pp, MmSource *src, MmDataSource *s
 	MmAppendPreprocessOutcome(&json, fit, false);
 	fit->json = json.data;
 	if (q < p)
-		keep_features(src, keep);
+	{
+		bool	   *kept = palloc(sizeof(bool) * p);
+
+		for (j = 0; j < p; j++)
+			kept[j] = keep[j] != 0;
+		MmSourceKeepFeatures(src, kept);
+	}
 
 	/* numbers only: each kept feature is one column of the design */
 	fit->n_design = q;
