@@ -444,13 +444,7 @@ MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algor
 			fit->dropped[fit->ndropped++] = src->features[j];
 		CHECK_FOR_INTERRUPTS();
 	}
-	if (fit->nconstant == p)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 p == 1 ?
-				 errmsg("feature \"%s\" is constant in the training rows", fit->constant[0]) :
-				 errmsg("every feature is constant in the training rows"),
-				 errdetail("A model needs a feature whose value varies between the training rows.")));
+	MmRequireVaryingFeature(fit, p);
 	MmPreprocessDescribe(src, keep, all, cats, code_of, dicts, any_text, fit);
 	if (fit->ndropped + fit->nconstant > 0)
 		MmSourceKeepFeatures(src, keep);

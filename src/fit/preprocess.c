@@ -147,6 +147,30 @@ dedupe_part(MmDataset *ds, int part, const char *relation)
 	return (int64) (n - kept);
 }
 
+/* Errors when every one of the p features is constant in the training rows. */
+void
+MmRequireVaryingFeature(const MmPreprocessFit *fit, int p)
+{
+	if (fit->nconstant == p)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 p == 1 ?
+				 errmsg("feature \"%s\" is constant in the training rows", fit->constant[0]) :
+				 errmsg("every feature is constant in the training rows"),
+				 errdetail("A model needs a feature whose value varies between the training rows.")));
+}
+
+/* Errors when the variance threshold dropped every one of the p features the constant ones left. */
+void
+MmRequireKeptFeature(const MmPreprocessFit *fit, int p)
+{
+	if (fit->ndropped + fit->nconstant == p)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("the variance threshold drops every feature"),
+				 errdetail("Dropped: %s.", MmFormatList(fit->dropped, fit->ndropped))));
+}
+
 /* Keeps the features flagged in keep (p of them before) in the source. */
 void
 MmSourceKeepFeatures(MmSource *src, const bool *keep)
@@ -857,20 +881,10 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 	}
 	if (column)
 		pfree(column);
-	if (fit->nconstant == p)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 p == 1 ?
-				 errmsg("feature \"%s\" is constant in the training rows", fit->constant[0]) :
-				 errmsg("every feature is constant in the training rows"),
-				 errdetail("A model needs a feature whose value varies between the training rows.")));
+	MmRequireVaryingFeature(fit, p);
 	if (pp->select_k_best > 0 && fit->ndropped + fit->nconstant < p)
 		MmSelectFeatures(pp->select_k_best, src, ds, keep, all, code_of, cats, fit);
-	if (fit->ndropped + fit->nconstant == p)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("the variance threshold drops every feature"),
-				 errdetail("Dropped: %s.", MmFormatList(fit->dropped, fit->ndropped))));
+	MmRequireKeptFeature(fit, p);
 
 	MmPreprocessDescribe(src, keep, all, cats, code_of, ds->dicts, any_text, fit);
 	if (fit->ndropped + fit->nconstant > 0)

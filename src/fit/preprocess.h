@@ -90,6 +90,8 @@ extern void MmAppendPreprocessOutcome(StringInfo json, const MmPreprocessFit *fi
 extern void MmCheckFeatureCounts(const MmPreprocess *pp, const MmSource *src,
 								 const int64 *null_count, const int64 *nonfinite_count);
 extern void MmSourceKeepFeatures(MmSource *src, const bool *keep);
+extern void MmRequireVaryingFeature(const MmPreprocessFit *fit, int p);
+extern void MmRequireKeptFeature(const MmPreprocessFit *fit, int p);
 extern bool MmFitTextFeature(const MmPreprocess *pp, const MmSource *src, int j,
 							 const MmStringDict *d, int64 nulls_train, MmCategories *cats,
 							 MmFeatureTransform *t, double **code_of, bool *constant);

@@ -191,18 +191,8 @@ MmFitPreprocessFromPasses(const MmPreprocess *pp, MmSource *src, MmDataSource *s
 			fit->constant[fit->nconstant++] = src->features[j];
 		else if (!keep[j])
 			fit->dropped[fit->ndropped++] = src->features[j];
-	if (fit->nconstant == p)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 p == 1 ?
-				 errmsg("feature \"%s\" is constant in the training rows", fit->constant[0]) :
-				 errmsg("every feature is constant in the training rows"),
-				 errdetail("A model needs a feature whose value varies between the training rows.")));
-	if (fit->ndropped + fit->nconstant == p)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("the variance threshold drops every feature"),
-				 errdetail("Dropped: %s.", MmFormatList(fit->dropped, fit->ndropped))));
+	MmRequireVaryingFeature(fit, p);
+	MmRequireKeptFeature(fit, p);
 
 	initStringInfo(&json);
 	appendStringInfoString(&json, "{\"features\": {");
