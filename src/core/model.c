@@ -89,9 +89,9 @@ compare_category(const char *value, size_t len, const char *name)
 	return (len > nlen) - (len < nlen);
 }
 
-/* Position of a value in n sorted names, or -1. */
-static int
-find_category(char **names, int n, const char *value, size_t len)
+/* Position of a value in n sorted names (see model.h), or -1. */
+int
+mm_sorted_name_index(char *const *names, int n, const char *value, size_t len)
 {
 	int			lo = 0,
 				hi = n - 1;
@@ -115,11 +115,11 @@ find_category(char **names, int n, const char *value, size_t len)
 double
 mm_category_code(const MmCategories *c, const char *value, size_t len)
 {
-	int			i = find_category(c->names, c->n, value, len);
+	int			i = mm_sorted_name_index(c->names, c->n, value, len);
 
 	if (i >= 0)
 		return (double) i;
-	if (c->n_other > 0 && find_category(c->other, c->n_other, value, len) >= 0)
+	if (c->n_other > 0 && mm_sorted_name_index(c->other, c->n_other, value, len) >= 0)
 		return (double) c->n;
 	return MM_CATEGORY_UNSEEN;
 }

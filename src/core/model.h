@@ -226,6 +226,12 @@ extern int	mm_model_design_width(const MmModel *model);
 extern double mm_category_code(const MmCategories *c, const char *value, size_t len);
 
 /*
+ * The position of value (len bytes) among n names sorted byte by byte
+ * (shorter first on a tie, as C collation sorts them), or -1.
+ */
+extern int	mm_sorted_name_index(char *const *names, int n, const char *value, size_t len);
+
+/*
  * Which input a design column comes from, and for a one-hot column which
  * category (n: other; never a reference, which has no column); *category is
  * -1 for numeric and ordinal columns.

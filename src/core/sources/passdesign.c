@@ -376,21 +376,13 @@ mm_pass_design_label(const MmPassDesign *d, double value, const char *text, size
 	int			lo = 0,
 				hi = d->n_labels - 1;
 
+	if (d->label_kind == MM_LABEL_TEXT)
+		return mm_sorted_name_index(d->labels, d->n_labels, text, len);
 	while (lo <= hi)
 	{
 		int			mid = lo + (hi - lo) / 2;
-		int			c;
+		int			c = (value > d->label_values[mid]) - (value < d->label_values[mid]);
 
-		if (d->label_kind == MM_LABEL_TEXT)
-		{
-			size_t		nlen = strlen(d->labels[mid]);
-
-			c = memcmp(text, d->labels[mid], len < nlen ? len : nlen);
-			if (c == 0)
-				c = (len > nlen) - (len < nlen);
-		}
-		else
-			c = (value > d->label_values[mid]) - (value < d->label_values[mid]);
 		if (c == 0)
 			return mid;
 		if (c < 0)
