@@ -26,7 +26,7 @@ PGFILEDESC = "modelmgr - machine-learning model management in PostgreSQL"
 # bare name wherever they sit; test/fuzz/run.sh asks for the list
 # (make print-core-dirs).
 CORE_DIRS = src/core src/core/algorithms src/core/formats src/core/metrics src/core/numerics \
-	src/core/sources
+	src/core/sources src/core/trees
 CORE_SRCS := $(sort $(foreach d,$(CORE_DIRS),$(wildcard $(d)/*.c)))
 CORE_OBJS := $(CORE_SRCS:.c=.o)
 CORE_HDRS := $(foreach d,$(CORE_DIRS),$(wildcard $(d)/*.h))
@@ -67,6 +67,8 @@ PROVE_TESTS = test/t/*.pl
 
 # link flags from the libraries' own pkg-config files
 LINALG_LIBS = $(shell pkg-config --libs lapacke lapack blas jansson zlib) -lm -pthread
+# boosted trees train through XGBoost's C API (predicting needs only the core)
+LINALG_LIBS += $(shell pkg-config --libs xgboost)
 SHLIB_LINK = $(LINALG_LIBS)
 
 # Warnings are errors in development and CI builds (make MM_WERROR=1, as

@@ -40,12 +40,39 @@ core_interrupts(void)
 	MmCheckFitDeadline();
 }
 
+/* Runs a core cleanup that its owner has not disarmed. */
+static void
+run_core_cleanup(void *arg)
+{
+	MmCleanup  *cleanup = arg;
+
+	if (cleanup->fn != NULL)
+		cleanup->fn(cleanup->arg);
+	cleanup->fn = NULL;
+}
+
+/*
+ * A core cleanup runs when the current memory context is reset or
+ * deleted, which an error or a cancel does to the context the core
+ * allocated the cleanup from, before that memory goes.
+ */
+static void
+core_register_cleanup(MmCleanup *cleanup)
+{
+	MemoryContextCallback *cb = palloc(sizeof(MemoryContextCallback));
+
+	cb->func = run_core_cleanup;
+	cb->arg = cleanup;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+}
+
 /* Points the core's allocator at palloc and its interrupt checks at the server's. */
 void
 MmCoreInit(void)
 {
 	mm_set_allocator(core_palloc, core_pfree);
 	mm_set_interrupt_check(core_interrupts);
+	mm_set_cleanup_hook(core_register_cleanup);
 }
 
 /* Raises the contract's error for a NULL where a value is required. */

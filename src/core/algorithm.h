@@ -66,6 +66,8 @@ typedef struct MmFitContext
 	const double *warm_start;
 	int			warm_rows;
 	int			warm_width;
+	/* bytes a fit's working memory may take beyond the rows (0: no limit) */
+	double		memory_limit;
 	/* called between iterations (may be NULL); cancellation is mm_check_interrupts */
 	void		(*progress) (void *arg, int iteration);
 	void	   *progress_arg;
@@ -190,7 +192,11 @@ typedef struct MmAlgorithm
 
 /* The registry (registry.c): every algorithm, in the order tuning's auto tries them. */
 extern const MmAlgorithm *const *mm_algorithms(int *count);
+/* by name: the first table of the name (a name may have one per task, see for_task) */
 extern const MmAlgorithm *mm_algorithm_by_name(const char *name);
+extern const MmAlgorithm *mm_algorithm_for_task(const char *name, MmTask task);
+/* 1 for the first table of its name in the registry: lists name each algorithm once */
+extern int	mm_algorithm_first_of_name(const MmAlgorithm *algorithm);
 extern const MmAlgorithm *mm_algorithm_by_artifact_id(int id);
 
 /* The algorithm auto chooses for a task (regression, classification), or NULL. */

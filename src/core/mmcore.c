@@ -128,6 +128,23 @@ mm_check_interrupts(void)
 		interrupt_hook();
 }
 
+static MmCleanupHookFn cleanup_hook = NULL;
+
+/* Sets how cleanups are registered (see mmcore.h). */
+void
+mm_set_cleanup_hook(MmCleanupHookFn fn)
+{
+	cleanup_hook = fn;
+}
+
+/* Registers a cleanup for an abandoned computation, where a hook is set. */
+void
+mm_register_cleanup(MmCleanup *cleanup)
+{
+	if (cleanup_hook != NULL)
+		cleanup_hook(cleanup);
+}
+
 static int	thread_limit = 1;
 
 /* Sets the most threads mm_parallel uses. */

@@ -76,6 +76,25 @@ extern void mm_set_interrupt_check(MmInterruptFn fn);
 extern void mm_check_interrupts(void);
 
 /*
+ * What the interrupt check leaves behind when it does not return: memory
+ * and handles a library allocated outside the hooks (XGBoost's).  A core
+ * function that holds such resources across mm_check_interrupts registers
+ * a cleanup (in memory from mm_alloc, which must stay until the cleanup
+ * runs or is disarmed); inside the server it runs if the memory the hooks
+ * allocate from is released first, as when an error or a cancel abandons
+ * the computation.  The function disarms it (fn = NULL) once it has
+ * released the resources itself.  Without a hook, nothing is registered.
+ */
+typedef struct MmCleanup
+{
+	void		(*fn) (void *arg);
+	void	   *arg;
+} MmCleanup;
+typedef void (*MmCleanupHookFn) (MmCleanup *cleanup);
+extern void mm_set_cleanup_hook(MmCleanupHookFn fn);
+extern void mm_register_cleanup(MmCleanup *cleanup);
+
+/*
  * Runs fn over [0, n) in chunks of MM_CHUNK_ROWS rows (the last one
  * shorter): fn(arg, begin, end, chunk) for chunk = 0 .. mm_chunks(n) - 1, on
  * up to mm_threads() threads, the calling thread one of them.  The chunks do

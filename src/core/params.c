@@ -82,7 +82,8 @@ refuse(const MmParams *params, int i, MmError *err)
 				snprintf(what, sizeof(what), "a finite number between %g and %g", s->min, s->max);
 			break;
 		case MM_PARAM_INTEGER:
-			snprintf(what, sizeof(what), "an integer between %ld and %ld", bound(s->min), bound(s->max));
+			snprintf(what, sizeof(what), "an integer between %ld and %ld%s", bound(s->min), bound(s->max),
+					 s->flags & MM_PARAM_NULLABLE ? ", or null" : "");
 			break;
 		case MM_PARAM_BOOLEAN:
 			snprintf(what, sizeof(what), "true or false");
@@ -154,9 +155,9 @@ mm_param_set_null(MmParams *params, int i, MmError *err)
 {
 	const MmParamSpec *s = &params->algorithm->params[i];
 
-	if (s->type == MM_PARAM_CHOICE && (s->flags & MM_PARAM_NULLABLE))
+	if ((s->type == MM_PARAM_CHOICE || s->type == MM_PARAM_INTEGER) && (s->flags & MM_PARAM_NULLABLE))
 	{
-		mark_given(params, i, -1.0);
+		mark_given(params, i, s->type == MM_PARAM_CHOICE ? -1.0 : NAN);
 		return MM_OK;
 	}
 	if (s->flags & MM_PARAM_FREE)
@@ -196,6 +197,11 @@ out_value(MmBuffer *out, const MmParamSpec *s, double v)
 				out_number(out, v);
 			break;
 		case MM_PARAM_INTEGER:
+			if (isnan(v))
+			{
+				mm_out_str(out, "null");
+				break;
+			}
 			snprintf(buf, sizeof(buf), "%ld", (long) v);
 			mm_out_str(out, buf);
 			break;
@@ -300,7 +306,8 @@ out_range(MmBuffer *out, const MmParamSpec *s)
 						 s->flags & MM_PARAM_MIN_OPEN ? '(' : '[', s->min, s->max);
 			break;
 		case MM_PARAM_INTEGER:
-			snprintf(buf, sizeof(buf), "integer in [%ld, %ld]", bound(s->min), bound(s->max));
+			snprintf(buf, sizeof(buf), "integer in [%ld, %ld]%s", bound(s->min), bound(s->max),
+					 s->flags & MM_PARAM_NULLABLE ? " or null" : "");
 			break;
 		case MM_PARAM_BOOLEAN:
 			snprintf(buf, sizeof(buf), "true or false");
@@ -324,6 +331,9 @@ mm_params_markdown(MmBuffer *out)
 	{
 		const MmAlgorithm *alg = all[a];
 
+		/* a name with a table per task shares its parameters: one section */
+		if (!mm_algorithm_first_of_name(alg))
+			continue;
 		mm_out_str(out, a ? "\n## " : "## ");
 		mm_out_str(out, alg->name);
 		mm_out_str(out, "\n\n| parameter | values | default | tuned by default | meaning |\n"

@@ -25,7 +25,7 @@ typedef enum MmParamType
 
 /* flags */
 #define MM_PARAM_MIN_OPEN 0x01	/* the range excludes min */
-#define MM_PARAM_NULLABLE 0x02	/* a choice that also takes null, held as -1 */
+#define MM_PARAM_NULLABLE 0x02	/* also takes null: a choice holds it as -1, an integer as NaN */
 #define MM_PARAM_FREE 0x04		/* any number: the algorithm's check_params judges it */
 
 typedef struct MmParamSpec

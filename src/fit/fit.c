@@ -190,6 +190,7 @@ run_fit(const MmAlgorithm *algorithm, const MmTrainSpec *spec, const MmTrainCont
 	ctx.warm_rows = tctx->warm_rows;
 	ctx.warm_width = tctx->warm_width;
 	ctx.progress = fit_iteration;
+	ctx.memory_limit = (double) mm_max_train_memory_kb * 1024.0;
 	CHECK_FOR_INTERRUPTS();
 	MmTrainProgressPhase("fitting");
 	if (algorithm->fit(&ctx, model, &err) != MM_OK)

@@ -112,10 +112,21 @@ MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *src)
 				 errdetail("Regression and classification learn to predict a target column; "
 						   "%s need none.", MmAlgorithmList(is_unsupervised, " and "))));
 	base = getBaseType(src->target_type);
-	if (is_auto)
-		algorithm = mm_algorithm_default(base == BOOLOID || MmLabelKindOf(base) == MM_LABEL_TEXT ||
-										 (is_integer_type(base) && few_distinct_values(src)) ?
-										 MM_TASK_CLASSIFICATION : MM_TASK_REGRESSION);
+	/*
+	 * auto, and a name with a table per task (gradient_boosting), learn
+	 * classes from booleans, text and whole numbers of few values
+	 */
+	if (is_auto ||
+		(mm_algorithm_for_task(algorithm->name, MM_TASK_REGRESSION) != NULL &&
+		 mm_algorithm_for_task(algorithm->name, MM_TASK_CLASSIFICATION) != NULL))
+	{
+		MmTask		task = base == BOOLOID || MmLabelKindOf(base) == MM_LABEL_TEXT ||
+			(is_integer_type(base) && few_distinct_values(src)) ?
+			MM_TASK_CLASSIFICATION : MM_TASK_REGRESSION;
+
+		algorithm = is_auto ? mm_algorithm_default(task) :
+			mm_algorithm_for_task(algorithm->name, task);
+	}
 	if (algorithm->task == MM_TASK_CLASSIFICATION)
 	{
 		if (MmLabelKindOf(base) == 0)

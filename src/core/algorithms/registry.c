@@ -13,6 +13,8 @@ extern const MmAlgorithm mm_linear_svm;
 extern const MmAlgorithm mm_kmeans;
 extern const MmAlgorithm mm_pca;
 extern const MmAlgorithm mm_elastic_net;
+extern const MmAlgorithm mm_gradient_boosting_regressor;
+extern const MmAlgorithm mm_gradient_boosting_classifier;
 
 static const MmAlgorithm *const algorithms[] = {
 	&mm_linear_regression,
@@ -21,6 +23,9 @@ static const MmAlgorithm *const algorithms[] = {
 	&mm_kmeans,
 	&mm_pca,
 	&mm_elastic_net,
+	/* gradient boosting: a table per task under one name (artifact ids 10, 11; 12, 13 kept for forests) */
+	&mm_gradient_boosting_regressor,
+	&mm_gradient_boosting_classifier,
 };
 
 #define N_ALGORITHMS ((int) (sizeof(algorithms) / sizeof(algorithms[0])))
@@ -41,6 +46,41 @@ mm_algorithm_by_name(const char *name)
 		if (strcmp(algorithms[i]->name, name) == 0)
 			return algorithms[i];
 	return NULL;
+}
+
+/* The table of a name for a task: a name may serve several, each with its table. */
+const MmAlgorithm *
+mm_algorithm_for_task(const char *name, MmTask task)
+{
+	int			i;
+
+	for (i = 0; i < N_ALGORITHMS; i++)
+		if (strcmp(algorithms[i]->name, name) == 0 && algorithms[i]->task == task)
+			return algorithms[i];
+	return NULL;
+}
+
+/* Whether an earlier table of the registry has the name of table i. */
+static int
+name_listed_before(int i)
+{
+	int			j;
+
+	for (j = 0; j < i; j++)
+		if (strcmp(algorithms[j]->name, algorithms[i]->name) == 0)
+			return 1;
+	return 0;
+}
+
+int
+mm_algorithm_first_of_name(const MmAlgorithm *algorithm)
+{
+	int			i;
+
+	for (i = 0; i < N_ALGORITHMS; i++)
+		if (algorithms[i] == algorithm)
+			return !name_listed_before(i);
+	return 0;
 }
 
 const MmAlgorithm *
@@ -74,13 +114,14 @@ mm_algorithm_list(int (*keep) (const MmAlgorithm *algorithm), const char *conjun
 				done = 0,
 				i;
 
+	/* a name with a table per task is listed once, where its first table is */
 	for (i = 0; i < N_ALGORITHMS; i++)
-		total += keep == NULL || keep(algorithms[i]);
+		total += (keep == NULL || keep(algorithms[i])) && !name_listed_before(i);
 	for (i = 0; i < N_ALGORITHMS; i++)
 	{
 		const char *separator = done == total - 1 ? conjunction : ", ";
 
-		if (keep != NULL && !keep(algorithms[i]))
+		if ((keep != NULL && !keep(algorithms[i])) || name_listed_before(i))
 			continue;
 		if (done > 0)
 			mm_buffer_append(out, separator, strlen(separator));

@@ -808,6 +808,9 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 		return MM_ERR_INVALID_INPUT;
 	}
 	m->task = (MmTask) j;
+	/* a name that serves several tasks has a table per task */
+	if (mm_algorithm_for_task(m->algorithm->name, m->task) != NULL)
+		m->algorithm = mm_algorithm_for_task(m->algorithm->name, m->task);
 	{
 		json_t	   *t = member(in, doc, "target");
 

@@ -1,0 +1,78 @@
+/*
+ * boosted.c: a boosted model's prediction (see boosted.h).  The scores are
+ * the margins, floats as XGBoost sums them; classes and probabilities
+ * follow from them in float as XGBoost's objectives and the scikit-learn
+ * wrapper compute them, so that predict and predict_proba agree to the bit.
+ */
+#include "boosted.h"
+
+int
+mm_boosted_n_scores(const MmModel *model)
+{
+	return ((const MmBoosted *) model->fit)->trees->n_groups;
+}
+
+void
+mm_boosted_score(const MmModel *model, const double *z, double *scores)
+{
+	const MmTreeEnsemble *e = ((const MmBoosted *) model->fit)->trees;
+	float		margins[MM_MAX_CLASSES];
+	int			g;
+
+	mm_trees_margins(e, z, margins);
+	for (g = 0; g < e->n_groups; g++)
+		scores[g] = margins[g];
+}
+
+/* The probabilities in float, from scores that hold float margins. */
+static void
+proba_float(const MmModel *model, const double *scores, float *proba)
+{
+	const MmTreeEnsemble *e = ((const MmBoosted *) model->fit)->trees;
+	float		margins[MM_MAX_CLASSES];
+	int			g;
+
+	for (g = 0; g < e->n_groups; g++)
+		margins[g] = (float) scores[g];
+	mm_trees_proba(e, margins, proba, model->labels.n_classes);
+}
+
+/* The class XGBClassifier predicts: above one half for two, else the first most probable. */
+double
+mm_boosted_decide_class(const MmModel *model, const double *scores)
+{
+	float		proba[MM_MAX_CLASSES];
+	int			best = 0,
+				k;
+
+	proba_float(model, scores, proba);
+	if (model->labels.n_classes == 2)
+		return proba[1] > 0.5f ? 1.0 : 0.0;
+	for (k = 1; k < model->labels.n_classes; k++)
+		if (proba[k] > proba[best])
+			best = k;
+	return (double) best;
+}
+
+void
+mm_boosted_proba(const MmModel *model, const double *scores, double *out)
+{
+	float		proba[MM_MAX_CLASSES];
+	int			k;
+
+	proba_float(model, scores, proba);
+	for (k = 0; k < model->labels.n_classes; k++)
+		out[k] = proba[k];
+}
+
+void
+mm_boosted_free(void *fit)
+{
+	MmBoosted  *b = fit;
+
+	if (b == NULL)
+		return;
+	mm_trees_free(b->trees);
+	mm_free(b->json);
+	mm_free(b);
+}

@@ -1,0 +1,27 @@
+/*
+ * xgb_json.h: XGBoost's JSON model format, read into a tree ensemble.
+ *
+ * The booster a fit trains is saved in XGBoost's own JSON format
+ * (XGBoosterSaveModelToBuffer with "format": "json") and that text is what
+ * a model keeps: the artifact stores it, the export document embeds it for
+ * xgboost.Booster().load_model, and the flat arrays prediction walks are
+ * read from it here.  Only what this build predicts is accepted: gbtree
+ * boosters of numerical splits under the objectives tree_ensemble.h names.
+ */
+#ifndef MM_XGB_JSON_H
+#define MM_XGB_JSON_H
+
+#include <stddef.h>
+
+#include "mmcore.h"
+#include "tree_ensemble.h"
+
+/*
+ * The ensemble of a booster's JSON model, parsed from text (len bytes) or
+ * given as a jansson object (the document's); NULL with err set,
+ * MM_ERR_CORRUPT when the model is damaged or not one this build predicts.
+ */
+extern MmTreeEnsemble *mm_xgb_parse(const char *text, size_t len, MmError *err);
+extern MmTreeEnsemble *mm_xgb_from_json(const void *booster, MmError *err);
+
+#endif							/* MM_XGB_JSON_H */
