@@ -134,11 +134,15 @@ mm_boosted_read(MmArtifactReader *r, MmModel *model)
 
 /* ---------------------------------------------------------------- document */
 
+static void out_xgb_json(MmBuffer *o, const json_t *v, const char *key);
+
 void
 mm_boosted_to_json(MmBuffer *o, const MmModel *model)
 {
 	const MmBoosted *b = model->fit;
 	const MmLabels *l = &model->labels;
+	json_t	   *booster;
+	json_error_t jerr;
 
 	mm_out_str(o, "{");
 	if (model->task == MM_TASK_CLASSIFICATION)
@@ -163,9 +167,18 @@ mm_boosted_to_json(MmBuffer *o, const MmModel *model)
 		mm_out_int(o, b->best_iteration);
 	mm_out_str(o, ", \"best_score\": ");
 	mm_out_double(o, b->best_score);
-	/* XGBoost's own JSON model, as it wrote it */
+	/*
+	 * XGBoost's own JSON model, each float written with a point: the
+	 * document goes through jsonb, which prints a float XGBoost wrote as
+	 * 1E0 as the integer 1, where XGBoost's reader wants a float
+	 */
 	mm_out_str(o, ", \"booster\": ");
-	mm_out_str(o, b->json);
+	booster = json_loadb(b->json, b->json_len, 0, &jerr);
+	if (booster != NULL)
+		out_xgb_json(o, booster, NULL);
+	else
+		mm_out_str(o, b->json);
+	json_decref(booster);
 	mm_out_str(o, "}");
 }
 

@@ -1,0 +1,90 @@
+# Gradient boosting against its reference, XGBoost's scikit-learn API with
+# tree_method='hist' (python3-xgboost), on a fixed split of a fixed data set
+# (test/fixtures/boosting): the same parameters give a test accuracy within
+# one row and an r2 within 0.01; and the booster mm_export embeds, loaded by
+# xgboost.Booster().load_model, predicts what mm_predict does, to the bit.
+use strict;
+use warnings;
+use JSON::PP;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $python = '/usr/bin/python3';
+my $oracle = 'test/oracle/boosting.py';
+my $csv = 'test/fixtures/boosting/friedman.csv';
+system($python, '-c', 'import xgboost, sklearn') == 0
+  or BAIL_OUT('the oracle needs xgboost and sklearn: are python3-xgboost and python3-sklearn installed?');
+my $dir = PostgreSQL::Test::Utils::tempdir;
+my $abs_csv = Cwd::abs_path($csv);
+
+my $node = PostgreSQL::Test::Cluster->new('boosting');
+$node->init;
+# one thread here and in the reference: the hist method's sums then run in the same order
+$node->append_conf('postgresql.conf', "modelmgr.monitor_enabled = off\nmodelmgr.training_threads = 1\n");
+$node->start;
+$node->safe_psql('postgres', qq{
+	CREATE EXTENSION modelmgr;
+	CREATE TABLE friedman (id int, x1 float8, x2 float8, x3 float8, x4 float8, x5 float8,
+	                       y float8, above boolean, level text, part text);
+	COPY friedman FROM '$abs_csv' CSV HEADER;
+	CREATE VIEW train_rows AS SELECT x1, x2, x3, x4, x5, y, above, level FROM friedman WHERE part = 'train';
+	CREATE VIEW test_rows AS SELECT id, x1, x2, x3, x4, x5, y, above, level FROM friedman WHERE part = 'test';
+});
+
+my %cases = (
+	reg => ['y', 'regression', '{"n_estimators": 60, "max_depth": 4, "learning_rate": 0.2}', 'r2'],
+	bin => ['above', 'classification', '{"n_estimators": 40, "max_depth": 3, "reg_lambda": 2}', 'accuracy'],
+	multi => ['level', 'classification', '{"n_estimators": 30, "subsample": 1, "min_child_weight": 2}', 'accuracy'],
+);
+
+for my $name (sort keys %cases)
+{
+	my ($target, $task, $params, $metric) = @{ $cases{$name} };
+	my @others = grep { $_ ne $target } qw(y above level);
+	$node->safe_psql('postgres', qq{
+		SELECT version FROM mm_train('$name', 'train_rows', '$target', algorithm => 'gradient_boosting',
+		                             exclude => ARRAY['$others[0]', '$others[1]'],
+		                             params => '$params', test_size => 0)});
+	my $ours = $node->safe_psql('postgres', qq{
+		SELECT mm_evaluate('$name', 'test_rows')->>'$metric'});
+	my $out = `$python $oracle $csv $target $task '$params' 1`;
+	is($?, 0, "$name: the reference ran");
+	my $ref = decode_json($out);
+	if ($metric eq 'r2')
+	{
+		cmp_ok(abs($ours - $ref->{score}), '<=', 0.01,
+			"$name: r2 $ours within 0.01 of XGBRegressor's $ref->{score}");
+	}
+	else
+	{
+		cmp_ok(abs($ours - $ref->{score}) * $ref->{n_test}, '<=', 1.0 + 1e-9,
+			"$name: accuracy $ours within one test row of XGBClassifier's $ref->{score}");
+	}
+
+	# the exported booster, loaded by XGBoost, against mm_predict on every test row
+	my $doc = "$dir/$name.json";
+	$node->safe_psql('postgres', qq{COPY (SELECT mm_export('$name')) TO '$doc'});
+	my $expr = $name eq 'reg' ? "mm_predict('$name', t)::text" :
+	  $name eq 'bin' ? "(mm_predict_proba('$name', t))[2]::text" :
+	  "array_to_string(mm_predict_proba('$name', t), ',')";
+	my @ours = split /[\n,]/, $node->safe_psql('postgres', qq{
+		SELECT $expr FROM test_rows t ORDER BY id});
+	my $loaded = decode_json(`$python $oracle $csv $target $task --booster $doc`);
+	is($?, 0, "$name: XGBoost loaded the exported booster");
+	my @theirs = @{ $loaded->{predictions} };
+	is(scalar @ours, scalar @theirs, "$name: as many predictions");
+	my $differ = grep { $ours[$_] + 0 != $theirs[$_] + 0 } 0 .. $#ours;
+	diag("$name: first prediction $ours[0], XGBoost's $theirs[0]") if $differ;
+	is($differ, 0, "$name: mm_predict equals the loaded booster's predictions, bit for bit");
+}
+
+# early stopping holds out rows by their hash and keeps the rounds up to the best
+my $es = $node->safe_psql('postgres', q{
+	SELECT metrics->>'n_iter' FROM mm_train('es', 'train_rows', 'y', algorithm => 'gradient_boosting',
+	       exclude => ARRAY['above', 'level'], test_size => 0,
+	       params => '{"n_estimators": 500, "learning_rate": 0.3, "early_stopping_rounds": 5}')});
+cmp_ok($es, '<', 500, "early stopping stopped before 500 rounds ($es)");
+
+$node->stop;
+done_testing();
