@@ -80,11 +80,17 @@ for my $name (sort keys %cases)
 }
 
 # early stopping holds out rows by their hash and keeps the rounds up to the best
-my $es = $node->safe_psql('postgres', q{
-	SELECT metrics->>'n_iter' FROM mm_train('es', 'train_rows', 'y', algorithm => 'gradient_boosting',
+$node->safe_psql('postgres', q{
+	SELECT version FROM mm_train('es', 'train_rows', 'y', algorithm => 'gradient_boosting',
 	       exclude => ARRAY['above', 'level'], test_size => 0,
 	       params => '{"n_estimators": 500, "learning_rate": 0.3, "early_stopping_rounds": 5}')});
-cmp_ok($es, '<', 500, "early stopping stopped before 500 rounds ($es)");
+my ($rounds, $best, $trees) = split /\|/, $node->safe_psql('postgres', q{
+	SELECT d->'model'->>'n_rounds', d->'model'->>'best_iteration',
+	       jsonb_array_length(d->'model'->'booster'->'learner'->'gradient_booster'->'model'->'trees')
+	  FROM mm_export('es') d});
+cmp_ok($rounds, '<', 500, "early stopping stopped before 500 rounds ($rounds)");
+is($rounds - $best - 1, 5, 'it stopped five rounds after the best');
+is($trees, $best + 1, 'the model keeps the trees up to the best round');
 
 $node->stop;
 done_testing();

@@ -77,7 +77,8 @@ mm_xgb_memory(size_t n, int p, const MmXgbOptions *o)
 	double		rows = (double) n,
 				width = (double) p,
 				outputs = o->objective == MM_OBJ_MULTI_SOFTPROB ? o->n_classes : 1,
-				nodes = ldexp(1.0, o->max_depth + 1);
+				nodes = ldexp(1.0, o->max_depth + 1),
+				bins = o->max_bin < rows ? o->max_bin : rows;	/* no more bins than values */
 
 	if (nodes > 2.0 * rows + 1.0)
 		nodes = 2.0 * rows + 1.0;
@@ -90,7 +91,7 @@ mm_xgb_memory(size_t n, int p, const MmXgbOptions *o)
 	 */
 	return rows * width * (12.0 + (o->max_bin > 256 ? 2.0 : 1.0)) +
 		rows * (32.0 + 12.0 * outputs) +
-		16.0 * width * (o->max_bin + 1) * (nodes + (o->threads > 1 ? o->threads : 1)) * outputs;
+		16.0 * width * (bins + 1.0) * (nodes + (o->threads > 1 ? o->threads : 1)) * outputs;
 }
 
 /* Sets one parameter, a number or a string. */
