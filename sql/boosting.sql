@@ -78,9 +78,24 @@ SELECT version FROM mm_train('gb_bad', 'gb', 'y', algorithm => 'gradient_boostin
                              exclude => ARRAY['id', 'level', 'above'], params => '{"max_depth": 20, "max_bin": 60000}');
 RESET modelmgr.max_train_memory;
 
--- NULL features are refused as for every algorithm, for now, unless imputed
-UPDATE gb SET a = NULL WHERE id = 7;
-SELECT version FROM mm_train('gb_null', 'gb', 'y', algorithm => 'gradient_boosting', exclude => ARRAY['id', 'level', 'above']);
-SELECT model, algorithm FROM mm_train('gb_null', 'gb', 'y', algorithm => 'gradient_boosting',
-                                      exclude => ARRAY['id', 'level', 'above'],
-                                      preprocess => '{"a": {"impute": "median"}}');
+-- NULL numbers go to XGBoost as missing, no imputation needed: each split
+-- learned a default branch for them, which prediction follows
+UPDATE gb SET a = NULL WHERE id % 10 = 7;
+SELECT model, algorithm
+  FROM mm_train('gb_null', 'gb', 'y', algorithm => 'gradient_boosting', exclude => ARRAY['id', 'level', 'above']);
+SELECT fitted_preprocess->'features'->'a' AS a FROM mm.versions WHERE model = 'gb_null';
+SELECT id, a, round(mm_predict('gb_null', g)::numeric, 4) AS prediction FROM gb g WHERE id IN (6, 7) ORDER BY id;
+SELECT model FROM mm_train('gb_null_num', 'gb', 'y', algorithm => 'gradient_boosting',
+                           exclude => ARRAY['id', 'level', 'above', 'region']);
+SELECT round(mm_predict('gb_null_num', ARRAY[NULL, 0.5]::float8[])::numeric, 4) AS a_missing,
+       round(mm_predict('gb_null_num', ARRAY[NULL, NULL]::float8[])::numeric, 4) AS both_missing;
+-- an imputed feature is imputed as before
+SELECT model FROM mm_train('gb_imputed', 'gb', 'y', algorithm => 'gradient_boosting',
+                           exclude => ARRAY['id', 'level', 'above'], preprocess => '{"a": {"impute": "median"}}');
+-- text stays one-hot: a NULL category is still refused unless imputed
+UPDATE gb SET region = NULL WHERE id = 8;
+SELECT model FROM mm_train('gb_null_text', 'gb', 'y', algorithm => 'gradient_boosting',
+                           exclude => ARRAY['id', 'level', 'above']);
+-- other algorithms still refuse NULL numbers
+SELECT model FROM mm_train('lin_null', 'gb', 'y', algorithm => 'linear_regression',
+                           exclude => ARRAY['id', 'level', 'above', 'region']);

@@ -117,6 +117,12 @@ typedef struct MmAlgorithm
 	int			task_default;	/* 1: what algorithm => 'auto' picks for its task */
 	int			auto_search;	/* 1: mm_tune's algorithm => 'auto' searches it with its task's others */
 	MmInference inference;		/* the statistics its unpenalized fit reports */
+	/*
+	 * 1: a missing number the preprocessing does not impute reaches the fit
+	 * and prediction as NaN, which the algorithm handles itself (trees send
+	 * it down a learned default branch); 0: it must be imputed
+	 */
+	int			missing_values;
 
 	/* hyperparameters */
 	const MmParamSpec *params;

@@ -282,6 +282,18 @@ encode_reference(const MmCategories *c, double v, double *z)
 	return k;
 }
 
+/*
+ * Whether a missing value of input i goes to the model as it is: a number,
+ * for an algorithm that takes missing values (text is encoded, so it is
+ * imputed or refused).
+ */
+static int
+takes_missing(const MmModel *model, int i)
+{
+	return model->algorithm != NULL && model->algorithm->missing_values &&
+		model->feature_kinds[i] != MM_FEATURE_CATEGORICAL;
+}
+
 /* Applies the model's preprocessing to one row (see model.h). */
 MmErrorCode
 mm_model_transform(const MmModel *model, const double *x, double *z, MmError *err)
@@ -297,9 +309,15 @@ mm_model_transform(const MmModel *model, const double *x, double *z, MmError *er
 
 		if (isnan(v))
 		{
-			if (t == NULL || isnan(t->impute))
+			if (t != NULL && !isnan(t->impute))
+				v = t->impute;
+			else if (takes_missing(model, i))
+			{
+				z[k++] = NAN;
+				continue;
+			}
+			else
 				return mm_fail(err, MM_ERR_INVALID_INPUT, i, "missing value");
-			v = t->impute;
 		}
 		if (model->categories != NULL && model->feature_kinds[i] == MM_FEATURE_CATEGORICAL)
 		{

@@ -363,6 +363,7 @@ fit_in_memory(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorit
 
 	MmParsePreprocess(spec->preprocess, src, &pp);
 	pp.reference_coding = MmReferenceCoding(algorithm, params);
+	pp.algorithm = algorithm;
 	MmTrainProgressPhase("reading the rows");
 	out->snapshot = MmDatasetLoadTraining(&ds, src,
 										  task == MM_TASK_CLASSIFICATION ? MmLabelKindOf(src->target_type) : 0,

@@ -783,7 +783,8 @@ MmCheckFeatureCounts(const MmPreprocess *pp, const MmSource *src, const int64 *n
 								   (unsigned long) nonfinite_count[j],
 								   src->features[j], nonfinite_count[j]),
 					 errhint("Filter those rows out, for example through a view.")));
-		if (null_count[j] > 0 && pp->column[j].impute == MM_IMPUTE_ERROR)
+		if (null_count[j] > 0 && pp->column[j].impute == MM_IMPUTE_ERROR &&
+			(text || pp->algorithm == NULL || !pp->algorithm->missing_values))
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg_plural("feature \"%s\" is null in " INT64_FORMAT " row",
@@ -900,6 +901,8 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 			identity = false;
 	}
 	memset(&shell, 0, sizeof(shell));
+	/* an algorithm that takes missing values keeps the NULL numbers it was not asked to impute */
+	shell.algorithm = pp->algorithm;
 	shell.n_features = p;
 	shell.feature_kinds = src->feature_kinds;
 	shell.transform = all;

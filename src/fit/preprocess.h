@@ -62,6 +62,8 @@ typedef struct MmPreprocess
 	int			select_k_best;	/* 0: no feature selection */
 	bool		reference_coding;	/* one-hot text drops its reference's column */
 	MmColumnPrep *column;		/* per feature of the source */
+	/* the algorithm the rows are for, or NULL: one that takes missing values gets NULL numbers as NaN */
+	const struct MmAlgorithm *algorithm;
 } MmPreprocess;
 
 /* What fitting the preprocessing did, for the version row and the notices. */

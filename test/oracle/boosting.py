@@ -4,6 +4,7 @@
         fits XGBRegressor or XGBClassifier on the rows of part 'train' and prints
         {"score": r2 or accuracy on the rows of part 'test'}
     boosting.py CSV TARGET TASK --booster DOCUMENT
+    either with --missing K first: x1 is missing (NaN) in the rows whose id is a multiple of K
         loads the booster an export document embeds (xgboost.Booster().load_model)
         and prints its predictions on the test rows, margins for regression and the
         probability of the second class for two classes, as doubles of the float32s
@@ -20,9 +21,12 @@ from sklearn.metrics import accuracy_score, r2_score
 FEATURES = ['x1', 'x2', 'x3', 'x4', 'x5']
 
 
-def load(path, target, task):
+def load(path, target, task, missing):
     with open(path) as f:
         rows = list(csv.DictReader(f))
+    for r in rows:
+        if missing and int(r['id']) % missing == 0:
+            r['x1'] = 'nan'
     out = {}
     for part in ('train', 'test'):
         sel = [r for r in rows if r['part'] == part]
@@ -38,8 +42,14 @@ def load(path, target, task):
 
 
 def main():
+    args = sys.argv[1:]
+    missing = 0
+    if args[0] == '--missing':
+        missing = int(args[1])
+        args = args[2:]
+    sys.argv[1:] = args
     path, target, task = sys.argv[1:4]
-    data = load(path, target, task)
+    data = load(path, target, task, missing)
     x_test, y_test = data['test']
     if sys.argv[4] == '--booster':
         with open(sys.argv[5]) as f:

@@ -2,7 +2,8 @@
 # tree_method='hist' (python3-xgboost), on a fixed split of a fixed data set
 # (test/fixtures/boosting): the same parameters give a test accuracy within
 # one row and an r2 within 0.01; and the booster mm_export embeds, loaded by
-# xgboost.Booster().load_model, predicts what mm_predict does, to the bit.
+# xgboost.Booster().load_model, predicts what mm_predict does, to the bit,
+# also where a feature is missing (NULL here, NaN to XGBoost).
 use strict;
 use warnings;
 use JSON::PP;
@@ -30,25 +31,35 @@ $node->safe_psql('postgres', qq{
 	COPY friedman FROM '$abs_csv' CSV HEADER;
 	CREATE VIEW train_rows AS SELECT x1, x2, x3, x4, x5, y, above, level FROM friedman WHERE part = 'train';
 	CREATE VIEW test_rows AS SELECT id, x1, x2, x3, x4, x5, y, above, level FROM friedman WHERE part = 'test';
+	-- x1 missing in every seventh row: NULL here, NaN in the reference
+	CREATE VIEW miss_train AS
+	SELECT CASE WHEN id % 7 = 0 THEN NULL ELSE x1 END AS x1, x2, x3, x4, x5, y, above, level
+	  FROM friedman WHERE part = 'train';
+	CREATE VIEW miss_test AS
+	SELECT id, CASE WHEN id % 7 = 0 THEN NULL ELSE x1 END AS x1, x2, x3, x4, x5, y, above, level
+	  FROM friedman WHERE part = 'test';
 });
 
 my %cases = (
 	reg => ['y', 'regression', '{"n_estimators": 60, "max_depth": 4, "learning_rate": 0.2}', 'r2'],
 	bin => ['above', 'classification', '{"n_estimators": 40, "max_depth": 3, "reg_lambda": 2}', 'accuracy'],
 	multi => ['level', 'classification', '{"n_estimators": 30, "subsample": 1, "min_child_weight": 2}', 'accuracy'],
+	miss => ['above', 'classification', '{"n_estimators": 40, "max_depth": 5}', 'accuracy'],
 );
 
 for my $name (sort keys %cases)
 {
 	my ($target, $task, $params, $metric) = @{ $cases{$name} };
+	my ($train, $test, $missing) = $name eq 'miss' ? ('miss_train', 'miss_test', '--missing 7') :
+	  ('train_rows', 'test_rows', '');
 	my @others = grep { $_ ne $target } qw(y above level);
 	$node->safe_psql('postgres', qq{
-		SELECT version FROM mm_train('$name', 'train_rows', '$target', algorithm => 'gradient_boosting',
+		SELECT version FROM mm_train('$name', '$train', '$target', algorithm => 'gradient_boosting',
 		                             exclude => ARRAY['$others[0]', '$others[1]'],
 		                             params => '$params', test_size => 0)});
 	my $ours = $node->safe_psql('postgres', qq{
-		SELECT mm_evaluate('$name', 'test_rows')->>'$metric'});
-	my $out = `$python $oracle $csv $target $task '$params' 1`;
+		SELECT mm_evaluate('$name', '$test')->>'$metric'});
+	my $out = `$python $oracle $missing $csv $target $task '$params' 1`;
 	is($?, 0, "$name: the reference ran");
 	my $ref = decode_json($out);
 	if ($metric eq 'r2')
@@ -66,11 +77,11 @@ for my $name (sort keys %cases)
 	my $doc = "$dir/$name.json";
 	$node->safe_psql('postgres', qq{COPY (SELECT mm_export('$name')) TO '$doc'});
 	my $expr = $name eq 'reg' ? "mm_predict('$name', t)::text" :
-	  $name eq 'bin' ? "(mm_predict_proba('$name', t))[2]::text" :
+	  $target eq 'above' ? "(mm_predict_proba('$name', t))[2]::text" :
 	  "array_to_string(mm_predict_proba('$name', t), ',')";
 	my @ours = split /[\n,]/, $node->safe_psql('postgres', qq{
-		SELECT $expr FROM test_rows t ORDER BY id});
-	my $loaded = decode_json(`$python $oracle $csv $target $task --booster $doc`);
+		SELECT $expr FROM $test t ORDER BY id});
+	my $loaded = decode_json(`$python $oracle $missing $csv $target $task --booster $doc`);
 	is($?, 0, "$name: XGBoost loaded the exported booster");
 	my @theirs = @{ $loaded->{predictions} };
 	is(scalar @ours, scalar @theirs, "$name: as many predictions");
