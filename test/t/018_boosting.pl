@@ -10,6 +10,7 @@ use JSON::PP;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use IPC::Run;
 
 my $python = '/usr/bin/python3';
 my $oracle = 'test/oracle/boosting.py';
@@ -88,6 +89,30 @@ for my $name (sort keys %cases)
 	my $differ = grep { $ours[$_] + 0 != $theirs[$_] + 0 } 0 .. $#ours;
 	diag("$name: first prediction $ours[0], XGBoost's $theirs[0]") if $differ;
 	is($differ, 0, "$name: mm_predict equals the loaded booster's predictions, bit for bit");
+}
+
+# mm-score predicts from the exported document what mm_predict does, to the last digit,
+# missing values included (an empty CSV field)
+for my $name (qw(miss multi reg))
+{
+	my $test = $name eq 'miss' ? 'miss_test' : 'test_rows';
+	$node->safe_psql('postgres', qq{
+		COPY (SELECT id, x1, x2, x3, x4, x5 FROM $test ORDER BY id) TO '$dir/$name.csv' CSV HEADER});
+	my $classes = $name eq 'reg' ? 0 :
+	  $node->safe_psql('postgres', "SELECT array_length(mm_classes('$name'), 1)");
+	my $select = join(', ', "id",
+		($name eq 'reg' ? "mm_predict('$name', t) AS prediction" :
+			"mm_predict_label('$name', t) AS prediction"),
+		map {
+			my $cls = $node->safe_psql('postgres', "SELECT (mm_classes('$name'))[$_]");
+			"(mm_predict_proba('$name', t))[$_] AS \"proba_$cls\""
+		} 1 .. $classes);
+	$node->safe_psql('postgres', qq{COPY (SELECT $select FROM $test t ORDER BY id) TO '$dir/$name.expected' CSV HEADER});
+	my ($out, $err) = ('', '');
+	IPC::Run::run([ 'mm-score', '--keep=id', ($classes ? ('--proba') : ()), "$dir/$name.json", "$dir/$name.csv" ],
+		'>', \$out, '2>', \$err);
+	is($err, '', "$name: mm-score scored every row");
+	is($out, slurp_file("$dir/$name.expected"), "$name: mm-score gives mm_predict's bits");
 }
 
 # early stopping holds out rows by their hash and keeps the rounds up to the best
