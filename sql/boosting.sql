@@ -99,3 +99,16 @@ SELECT model FROM mm_train('gb_null_text', 'gb', 'y', algorithm => 'gradient_boo
 -- other algorithms still refuse NULL numbers
 SELECT model FROM mm_train('lin_null', 'gb', 'y', algorithm => 'linear_regression',
                            exclude => ARRAY['id', 'level', 'above', 'region']);
+
+-- tuning: the default search space (a grid of n_estimators, max_depth and
+-- learning_rate), and a search of one's own
+SELECT model, algorithm, params->>'max_depth' AS max_depth
+  FROM mm_tune('gb_tuned', 'gb', 'y', algorithm => 'gradient_boosting',
+               exclude => ARRAY['id', 'level', 'above', 'region'], folds => 2,
+               search => '{"max_depth": [2, 4], "n_estimators": [20]}');
+SELECT count(*) AS trials FROM mm.trials WHERE model = 'gb_tuned';
+SELECT model, algorithm, params->>'n_estimators' IS NOT NULL AS tuned
+  FROM mm_tune('gb_tuned_default', 'gb', 'y', algorithm => 'gradient_boosting',
+               exclude => ARRAY['id', 'level', 'above', 'region'], folds => 2);
+SELECT count(*) AS trials, count(DISTINCT params) AS distinct_params
+  FROM mm.trials WHERE model = 'gb_tuned_default';

@@ -100,7 +100,12 @@ fit(MmFitContext *ctx, MmModel *model, MmError *err)
 	o.scale_pos_weight = v[P_SCALE_POS_WEIGHT];
 	o.early_stopping_rounds = isnan(v[P_EARLY_STOPPING_ROUNDS]) ? 0 : (int) v[P_EARLY_STOPPING_ROUNDS];
 	o.seed = ctx->seed;
-	o.threads = mm_threads();
+	/*
+	 * a thread per MM_CHUNK_ROWS rows, as mm_parallel shares them out, up to
+	 * modelmgr.training_threads: on fewer rows XGBoost's threads wait on
+	 * each other more than they work (forty times slower on a busy machine)
+	 */
+	o.threads = mm_chunks(rows->n) < mm_threads() ? mm_chunks(rows->n) : mm_threads();
 	o.memory_limit = ctx->memory_limit;
 	o.progress = ctx->progress;
 	o.progress_arg = ctx->progress_arg;
