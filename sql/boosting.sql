@@ -112,3 +112,12 @@ SELECT model, algorithm, params->>'n_estimators' IS NOT NULL AS tuned
                exclude => ARRAY['id', 'level', 'above', 'region'], folds => 2);
 SELECT count(*) AS trials, count(DISTINCT params) AS distinct_params
   FROM mm.trials WHERE model = 'gb_tuned_default';
+
+-- feature importances by encoded column: XGBoost's gain, total_gain and split counts
+SELECT method, feature, round(importance::numeric, 4) AS importance
+  FROM mm_importance('gb_reg') ORDER BY method, feature;
+SELECT * FROM mm_importance('gb_reg') WHERE method = 'nothing';
+-- linear models have coefficients instead
+SELECT version FROM mm_train('gb_lin', 'gb', 'y', algorithm => 'linear_regression',
+                             exclude => ARRAY['id', 'level', 'above', 'region', 'a']);
+SELECT * FROM mm_importance('gb_lin');

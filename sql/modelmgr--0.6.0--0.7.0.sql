@@ -177,3 +177,11 @@ END
 $$;
 COMMENT ON FUNCTION mm_citus_setup()
     IS 'create the extension on the workers of a Citus cluster it predated; returns their number';
+
+-- Gradient boosting: feature importances of tree models (issue 15).
+CREATE FUNCTION mm_importance(model text)
+RETURNS TABLE (feature text, importance float8, method text)
+AS 'MODULE_PATHNAME', 'mm_importance'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION mm_importance(text)
+    IS 'feature importances of a tree model: gain, total_gain and split_count per encoded column';

@@ -244,6 +244,9 @@ SELECT model, version, algorithm, deployed
 SELECT model, version, algorithm, deployed
   FROM mm_train('shd_band', 'public.shd_lin', 'band', features => ARRAY['x1', 'x2']);
 SELECT model, version, algorithm, deployed
+  FROM mm_train('shd_boost', 'public.shd_lin', 'y', algorithm => 'gradient_boosting',
+                features => ARRAY['x1', 'x2', 'city'], params => '{"n_estimators": 5}');
+SELECT model, version, algorithm, deployed
   FROM mm_train('shd_groups', 'public.shd_lin', NULL, algorithm => 'kmeans',
                 features => ARRAY['x1', 'x2', 'city'], params => '{"k": 3}', test_size => 0);
 SELECT model, version, algorithm, deployed
@@ -281,6 +284,7 @@ CREATE TABLE public.shd_evaluated AS
 SELECT mm_evaluate('shd_price', 'public.shd_lin') AS price, mm_evaluate('shd_plain', 'public.shd_lin') AS plain,
        mm_evaluate('shd_grade', 'public.shd_lin') AS grade, mm_evaluate('shd_groups', 'public.shd_lin') AS groups;
 CREATE TABLE public.shd_coefficients AS SELECT * FROM mm_coefficients('shd_price', 0.9);
+CREATE TABLE public.shd_importance AS SELECT * FROM mm_importance('shd_boost');
 SELECT mm_compare('shd_price', 1, 2) -> 'params' AS compared_params;
 RESET search_path;
 SELECT what, count(*) AS calls FROM public.shadow_calls WHERE at >= :'phase' GROUP BY what ORDER BY what;
@@ -443,7 +447,7 @@ SELECT (SELECT pg_catalog.count(*) FROM mm.models WHERE model LIKE 'shd\_%') AS 
        (SELECT pg_catalog.count(*) FROM mm.train_progress) AS training_now;
 SELECT m AS dropped
   FROM unnest(ARRAY['shd_price', 'shd_plain', 'shd_grade', 'shd_svm', 'shd_band', 'shd_groups', 'shd_shape',
-                    'shd_passes', 'shd_tuned_lin', 'shd_tuned_cls', 'shd_copy', 'shd_roll']) m,
+                    'shd_passes', 'shd_tuned_lin', 'shd_tuned_cls', 'shd_copy', 'shd_roll', 'shd_boost']) m,
        LATERAL mm_drop_model(m);
 RESET search_path;
 SELECT what, count(*) AS calls FROM public.shadow_calls WHERE at >= :'phase' GROUP BY what ORDER BY what;

@@ -179,6 +179,13 @@ typedef struct MmAlgorithm
 	 * are cross-validated through the moments aggregate.  NULL otherwise.
 	 */
 	const double *(*linear_form) (const MmModel *model, double *intercept);
+	/*
+	 * Feature importances, for models that have them instead of
+	 * coefficients (trees): the number of methods, their names in *methods
+	 * (as mm_importance reports them), and in *values (mm_alloc'd) a row of
+	 * n_design values per method.  NULL for algorithms without.
+	 */
+	int			(*importances) (const MmModel *model, const char *const **methods, double **values);
 
 	/* optional hooks, NULL until the algorithm has them */
 	const void *explain;

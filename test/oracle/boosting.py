@@ -7,7 +7,8 @@
     either with --missing K first: x1 is missing (NaN) in the rows whose id is a multiple of K
         loads the booster an export document embeds (xgboost.Booster().load_model)
         and prints its predictions on the test rows, margins for regression and the
-        probability of the second class for two classes, as doubles of the float32s
+        probability of the second class for two classes, as doubles of the float32s,
+        and its importances (get_score: gain, total_gain, weight) by feature
 """
 import csv
 import json
@@ -60,7 +61,10 @@ def main():
             booster = xgb.Booster()
             booster.load_model(tmp.name)
         pred = booster.predict(xgb.DMatrix(x_test))
-        print(json.dumps({'predictions': [repr(float(v)) for v in np.asarray(pred).ravel()]}))
+        importance = {kind: {FEATURES[int(k[1:])]: v for k, v in booster.get_score(importance_type=kind).items()}
+                      for kind in ('gain', 'total_gain', 'weight')}
+        print(json.dumps({'predictions': [repr(float(v)) for v in np.asarray(pred).ravel()],
+                          'importance': importance}))
         return
     params = json.loads(sys.argv[4])
     cls = xgb.XGBRegressor if task == 'regression' else xgb.XGBClassifier

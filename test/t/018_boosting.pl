@@ -89,6 +89,21 @@ for my $name (sort keys %cases)
 	my $differ = grep { $ours[$_] + 0 != $theirs[$_] + 0 } 0 .. $#ours;
 	diag("$name: first prediction $ours[0], XGBoost's $theirs[0]") if $differ;
 	is($differ, 0, "$name: mm_predict equals the loaded booster's predictions, bit for bit");
+
+	# importances: XGBoost's get_score, its weight being our split_count
+	my %method = (gain => 'gain', total_gain => 'total_gain', weight => 'split_count');
+	my $off = 0;
+	for my $kind (sort keys %method)
+	{
+		for my $row (split /\n/, $node->safe_psql('postgres', qq{
+			SELECT feature, importance FROM mm_importance('$name') WHERE method = '$method{$kind}'}))
+		{
+			my ($feature, $ours) = split /\|/, $row;
+			my $theirs = $loaded->{importance}{$kind}{$feature} // 0;
+			$off++ if abs($ours - $theirs) > 1e-5 * abs($theirs);
+		}
+	}
+	is($off, 0, "$name: mm_importance equals XGBoost's get_score (gain, total_gain, weight)");
 }
 
 # mm-score predicts from the exported document what mm_predict does, to the last digit,

@@ -156,6 +156,7 @@ const MmAlgorithm mm_gradient_boosting_regressor = {
 	.read = mm_boosted_read,
 	.to_json = mm_boosted_to_json,
 	.from_json = mm_boosted_from_json,
+	.importances = mm_boosted_importances,
 };
 
 const MmAlgorithm mm_gradient_boosting_classifier = {
@@ -179,4 +180,5 @@ const MmAlgorithm mm_gradient_boosting_classifier = {
 	.read = mm_boosted_read,
 	.to_json = mm_boosted_to_json,
 	.from_json = mm_boosted_from_json,
+	.importances = mm_boosted_importances,
 };

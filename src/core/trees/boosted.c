@@ -65,6 +65,31 @@ mm_boosted_proba(const MmModel *model, const double *scores, double *out)
 		out[k] = proba[k];
 }
 
+/*
+ * XGBoost's importances by design column: gain (the mean loss reduction of
+ * the column's splits, get_score's default and what feature_importances_
+ * normalizes), total_gain, and split_count (its weight).  A column no tree
+ * splits on has 0 for each.
+ */
+int
+mm_boosted_importances(const MmModel *model, const char *const **methods, double **values)
+{
+	static const char *const names[] = {"gain", "total_gain", "split_count"};
+	const MmTreeEnsemble *e = ((const MmBoosted *) model->fit)->trees;
+	int			n = model->n_design,
+				j;
+	double	   *v = mm_alloc(sizeof(double) * 3 * (size_t) (n > 0 ? n : 1));
+
+	*methods = names;
+	*values = v;
+	if (v == NULL)
+		return 0;
+	mm_trees_split_stats(e, n, v + n, v + 2 * n);
+	for (j = 0; j < n; j++)
+		v[j] = v[2 * n + j] > 0.0 ? v[n + j] / v[2 * n + j] : 0.0;
+	return 3;
+}
+
 void
 mm_boosted_free(void *fit)
 {

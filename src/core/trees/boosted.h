@@ -26,6 +26,7 @@ extern void mm_boosted_score(const MmModel *model, const double *z, double *scor
 extern double mm_boosted_decide_class(const MmModel *model, const double *scores);
 extern void mm_boosted_proba(const MmModel *model, const double *scores, double *proba);
 extern void mm_boosted_free(void *fit);
+extern int	mm_boosted_importances(const MmModel *model, const char *const **methods, double **values);
 extern void mm_boosted_write(MmBuffer *w, const MmModel *model);
 extern MmErrorCode mm_boosted_read(struct MmArtifactReader *r, MmModel *model);
 extern void mm_boosted_to_json(MmBuffer *o, const MmModel *model);

@@ -187,6 +187,22 @@ mm_trees_proba(const MmTreeEnsemble *e, const float *margins, float *proba, int 
 	}
 }
 
+void
+mm_trees_split_stats(const MmTreeEnsemble *e, int n, double *total_gain, double *count)
+{
+	int			node,
+				j;
+
+	for (j = 0; j < n; j++)
+		total_gain[j] = count[j] = 0.0;
+	for (node = 0; node < e->n_nodes; node++)
+		if (e->left[node] >= 0 && e->feature[node] < n)
+		{
+			total_gain[e->feature[node]] += e->gain[node];
+			count[e->feature[node]] += 1.0;
+		}
+}
+
 float
 mm_trees_base_margin(MmTreeObjective objective, float base_score)
 {

@@ -75,6 +75,13 @@ extern void mm_trees_margins(const MmTreeEnsemble *e, const double *z, float *ma
 extern void mm_trees_proba(const MmTreeEnsemble *e, const float *margins, float *proba,
 						   int n_classes);
 
+/*
+ * Per design column (n of them), over every split of every tree: the
+ * summed loss reduction, and the count of splits (XGBoost's total_gain and
+ * weight; gain is their ratio).
+ */
+extern void mm_trees_split_stats(const MmTreeEnsemble *e, int n, double *total_gain, double *count);
+
 /* The margin a base_score starts from under an objective. */
 extern float mm_trees_base_margin(MmTreeObjective objective, float base_score);
 
