@@ -121,3 +121,23 @@ SELECT * FROM mm_importance('gb_reg') WHERE method = 'nothing';
 SELECT version FROM mm_train('gb_lin', 'gb', 'y', algorithm => 'linear_regression',
                              exclude => ARRAY['id', 'level', 'above', 'region', 'a']);
 SELECT * FROM mm_importance('gb_lin');
+
+--
+-- random_forest: XGBoost's random-forest mode under scikit-learn's names
+--
+SELECT model, algorithm, (metrics->'test'->>'r2')::float8 > 0.8 AS good_r2
+  FROM mm_train('rf_reg', 'gb', 'y', algorithm => 'random_forest', exclude => ARRAY['id', 'level', 'above'],
+                preprocess => '{"a": {"impute": "median"}, "region": {"impute": "most_frequent"}}');
+SELECT model, algorithm, (metrics->'test'->>'accuracy')::float8 > 0.85 AS good_accuracy
+  FROM mm_train('rf_multi', 'gb', 'level', algorithm => 'random_forest', exclude => ARRAY['id', 'y', 'above', 'region']);
+SELECT model, task, params FROM mm.versions WHERE model IN ('rf_reg', 'rf_multi') ORDER BY model;
+-- one round of parallel trees: n_estimators trees per class
+SELECT d->'model'->'n_rounds' AS n_rounds,
+       jsonb_array_length(d->'model'->'booster'->'learner'->'gradient_booster'->'model'->'trees') AS trees,
+       d->'model'->'booster'->'learner'->'gradient_booster'->'model'->'gbtree_model_param'->'num_parallel_tree' AS parallel
+  FROM mm_export('rf_multi') d;
+SELECT id, mm_predict_label('rf_multi', g) AS prediction, level,
+       (SELECT round(sum(p)::numeric, 6) FROM unnest(mm_predict_proba('rf_multi', g)) p) AS proba_sum
+  FROM gb g WHERE id <= 4 ORDER BY id;
+SELECT version FROM mm_train('rf_bad', 'gb', 'y', algorithm => 'random_forest', params => '{"max_features": 0.5}');
+SELECT version FROM mm_train('rf_bad', 'gb', 'y', algorithm => 'random_forest', params => '{"learning_rate": 0.5}');

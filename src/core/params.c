@@ -331,11 +331,25 @@ mm_params_markdown(MmBuffer *out)
 	{
 		const MmAlgorithm *alg = all[a];
 
-		/* a name with a table per task shares its parameters: one section */
-		if (!mm_algorithm_first_of_name(alg))
+		/*
+		 * a name with a table per task has one section when the tables share
+		 * their parameters, else one per task
+		 */
+		int			per_task = mm_algorithm_for_task(alg->name, MM_TASK_REGRESSION) != NULL &&
+			mm_algorithm_for_task(alg->name, MM_TASK_CLASSIFICATION) != NULL &&
+			mm_algorithm_for_task(alg->name, MM_TASK_REGRESSION)->params !=
+			mm_algorithm_for_task(alg->name, MM_TASK_CLASSIFICATION)->params;
+
+		if (!mm_algorithm_first_of_name(alg) && !per_task)
 			continue;
 		mm_out_str(out, a ? "\n## " : "## ");
 		mm_out_str(out, alg->name);
+		if (per_task)
+		{
+			mm_out_str(out, " (");
+			mm_out_str(out, mm_task_name(alg->task));
+			mm_out_str(out, ")");
+		}
 		mm_out_str(out, "\n\n| parameter | values | default | tuned by default | meaning |\n"
 				   "|---|---|---|---|---|\n");
 		for (i = 0; i < alg->n_params; i++)

@@ -19,7 +19,6 @@
 
 #include "algorithm.h"
 #include "boosted.h"
-#include "xgb_train.h"
 
 /* The hyperparameters, in the order of the resolved params JSON. */
 enum
@@ -74,19 +73,9 @@ static MmErrorCode
 fit(MmFitContext *ctx, MmModel *model, MmError *err)
 {
 	const double *v = ctx->params->value;
-	const MmRows *rows = ctx->data->rows ? ctx->data->rows(ctx->data) : NULL;
 	MmXgbOptions o;
-	MmXgbResult res;
-	MmBoosted  *b;
-	MmErrorCode rc;
 
-	if (rows == NULL)
-		return mm_fail(err, MM_ERR_UNSUPPORTED, -1,
-					   "gradient boosting reads its training rows in memory, which this source does not hold");
 	memset(&o, 0, sizeof(o));
-	o.objective = model->task == MM_TASK_REGRESSION ? MM_OBJ_SQUARED_ERROR :
-		ctx->n_classes == 2 ? MM_OBJ_BINARY_LOGISTIC : MM_OBJ_MULTI_SOFTPROB;
-	o.n_classes = ctx->n_classes;
 	o.n_estimators = (int) v[P_N_ESTIMATORS];
 	o.max_depth = (int) v[P_MAX_DEPTH];
 	o.learning_rate = v[P_LEARNING_RATE];
@@ -99,33 +88,7 @@ fit(MmFitContext *ctx, MmModel *model, MmError *err)
 	o.max_bin = (int) v[P_MAX_BIN];
 	o.scale_pos_weight = v[P_SCALE_POS_WEIGHT];
 	o.early_stopping_rounds = isnan(v[P_EARLY_STOPPING_ROUNDS]) ? 0 : (int) v[P_EARLY_STOPPING_ROUNDS];
-	o.seed = ctx->seed;
-	/*
-	 * a thread per MM_CHUNK_ROWS rows, as mm_parallel shares them out, up to
-	 * modelmgr.training_threads: on fewer rows XGBoost's threads wait on
-	 * each other more than they work (forty times slower on a busy machine)
-	 */
-	o.threads = mm_chunks(rows->n) < mm_threads() ? mm_chunks(rows->n) : mm_threads();
-	o.memory_limit = ctx->memory_limit;
-	o.progress = ctx->progress;
-	o.progress_arg = ctx->progress_arg;
-	if ((rc = mm_xgb_train(rows, &o, &res, err)) != MM_OK)
-		return rc;
-	if ((b = mm_alloc0(sizeof(MmBoosted))) == NULL)
-		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory keeping the trees");
-	b->trees = res.trees;
-	b->json = res.json;
-	b->json_len = res.json_len;
-	b->n_rounds = res.n_rounds;
-	b->best_iteration = res.best_iteration;
-	b->best_score = res.best_score;
-	model->fit = b;
-	if (b->trees->n_features != model->n_design)
-		return mm_fail(err, MM_ERR_NUMERIC, -1, "XGBoost's model has %d features for %d columns",
-					   b->trees->n_features, model->n_design);
-	ctx->report.n_iter = res.n_rounds;
-	ctx->report.converged = 1;
-	return MM_OK;
+	return mm_boosted_fit(ctx, model, &o, err);
 }
 
 /* Regression: the margin is the prediction. */

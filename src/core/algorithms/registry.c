@@ -15,6 +15,8 @@ extern const MmAlgorithm mm_pca;
 extern const MmAlgorithm mm_elastic_net;
 extern const MmAlgorithm mm_gradient_boosting_regressor;
 extern const MmAlgorithm mm_gradient_boosting_classifier;
+extern const MmAlgorithm mm_random_forest_regressor;
+extern const MmAlgorithm mm_random_forest_classifier;
 
 static const MmAlgorithm *const algorithms[] = {
 	&mm_linear_regression,
@@ -23,9 +25,11 @@ static const MmAlgorithm *const algorithms[] = {
 	&mm_kmeans,
 	&mm_pca,
 	&mm_elastic_net,
-	/* gradient boosting: a table per task under one name (artifact ids 10, 11; 12, 13 kept for forests) */
+	/* boosted trees and forests on XGBoost: a table per task under one name each */
 	&mm_gradient_boosting_regressor,
 	&mm_gradient_boosting_classifier,
+	&mm_random_forest_regressor,
+	&mm_random_forest_classifier,
 };
 
 #define N_ALGORITHMS ((int) (sizeof(algorithms) / sizeof(algorithms[0])))

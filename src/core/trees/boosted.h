@@ -10,6 +10,7 @@
 
 #include "algorithm.h"
 #include "tree_ensemble.h"
+#include "xgb_train.h"
 
 typedef struct MmBoosted
 {
@@ -20,6 +21,13 @@ typedef struct MmBoosted
 	int			best_iteration; /* early stopping's best round, kept last; -1 without it */
 	double		best_score;		/* its validation metric; NaN without it */
 } MmBoosted;
+
+/*
+ * Trains the booster o describes on the context's rows (in memory) and
+ * sets it as the model's payload; fills the objective, seed, threads,
+ * memory limit and progress of o from the context and the model's task.
+ */
+extern MmErrorCode mm_boosted_fit(MmFitContext *ctx, MmModel *model, MmXgbOptions *o, MmError *err);
 
 extern int	mm_boosted_n_scores(const MmModel *model);
 extern void mm_boosted_score(const MmModel *model, const double *z, double *scores);

@@ -125,6 +125,8 @@ set_params(BoosterHandle b, const MmXgbOptions *o)
 	rc |= set_number(b, "eta", o->learning_rate);
 	rc |= set_number(b, "subsample", o->subsample);
 	rc |= set_number(b, "colsample_bytree", o->colsample_bytree);
+	rc |= set_number(b, "colsample_bynode", o->colsample_bynode > 0.0 ? o->colsample_bynode : 1.0);
+	rc |= set_number(b, "num_parallel_tree", o->num_parallel_tree > 1 ? o->num_parallel_tree : 1);
 	rc |= set_number(b, "min_child_weight", o->min_child_weight);
 	rc |= set_number(b, "lambda", o->reg_lambda);
 	rc |= set_number(b, "alpha", o->reg_alpha);

@@ -40,6 +40,8 @@ typedef struct MmXgbOptions
 	double		learning_rate;
 	double		subsample;
 	double		colsample_bytree;
+	double		colsample_bynode;	/* 1 but for forests */
+	int			num_parallel_tree;	/* trees per round and output: 1 but for forests */
 	double		min_child_weight;
 	double		reg_lambda;
 	double		reg_alpha;
