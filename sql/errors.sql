@@ -48,7 +48,7 @@ SELECT * FROM mm_train('e', 'houses', 'price', test_size => -0.1);
 SELECT * FROM mm_train('e', 'houses', 'price', test_size => 1);
 SELECT * FROM mm_train('e', 'houses', 'price', test_size => 'NaN');
 SELECT * FROM mm_train('e', 'houses', 'price', deploy => 'sometimes');
-SELECT * FROM mm_train('e', 'houses', 'price', algorithm => 'random_forest');
+SELECT * FROM mm_train('e', 'houses', 'price', algorithm => 'naive_bayes');
 SELECT * FROM mm_train('e', 'houses', 'price', algorithm => 'kmeans');
 
 -- hyperparameters and preprocessing

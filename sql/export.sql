@@ -98,7 +98,7 @@ SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{model,coef}', '[1, 
 SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{model,coef,0}', '"1.5"'));
 SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{model,intercept}', 'null'));
 SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{model,intercept}', '1e400'));
-SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{algorithm}', '"random_forest"'));
+SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{algorithm}', '"naive_bayes"'));
 SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{design_columns}', '1000000000'));
 SELECT mm_import('bad', jsonb_set(mm_export('flat_price'), '{features,0,name}', '""'));
 SELECT mm_import('bad', jsonb_set(mm_export('flat_band'), '{model,classes}', '["low", "low", "mid"]'));

@@ -3,6 +3,8 @@
     boosting.py CSV TARGET TASK PARAMS_JSON THREADS
         fits XGBRegressor or XGBClassifier on the rows of part 'train' and prints
         {"score": r2 or accuracy on the rows of part 'test'}
+    boosting.py CSV TARGET TASK --forest PARAMS_JSON
+        the same with scikit-learn's RandomForestRegressor or RandomForestClassifier
     boosting.py CSV TARGET TASK --booster DOCUMENT
     either with --missing K first: x1 is missing (NaN) in the rows whose id is a multiple of K
         loads the booster an export document embeds (xgboost.Booster().load_model)
@@ -17,6 +19,7 @@ import tempfile
 
 import numpy as np
 import xgboost as xgb
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.metrics import accuracy_score, r2_score
 
 FEATURES = ['x1', 'x2', 'x3', 'x4', 'x5']
@@ -66,9 +69,12 @@ def main():
         print(json.dumps({'predictions': [repr(float(v)) for v in np.asarray(pred).ravel()],
                           'importance': importance}))
         return
-    params = json.loads(sys.argv[4])
-    cls = xgb.XGBRegressor if task == 'regression' else xgb.XGBClassifier
-    model = cls(tree_method='hist', n_jobs=int(sys.argv[5]), random_state=0, **params)
+    if sys.argv[4] == '--forest':
+        cls = RandomForestRegressor if task == 'regression' else RandomForestClassifier
+        model = cls(random_state=0, **json.loads(sys.argv[5]))
+    else:
+        cls = xgb.XGBRegressor if task == 'regression' else xgb.XGBClassifier
+        model = cls(tree_method='hist', n_jobs=int(sys.argv[5]), random_state=0, **json.loads(sys.argv[4]))
     model.fit(*data['train'])
     pred = model.predict(x_test)
     score = r2_score(y_test, pred) if task == 'regression' else accuracy_score(y_test, pred)

@@ -76,18 +76,26 @@ mm_boosted_importances(const MmModel *model, const char *const **methods, double
 {
 	static const char *const names[] = {"gain", "total_gain", "split_count"};
 	const MmTreeEnsemble *e = ((const MmBoosted *) model->fit)->trees;
-	int			n = model->n_design,
+	size_t		n = (size_t) model->n_design,
 				j;
-	double	   *v = mm_alloc(sizeof(double) * 3 * (size_t) (n > 0 ? n : 1));
+	double	   *v = mm_alloc(sizeof(double) * 3 * (n + 1));
+	float	   *total = mm_alloc(sizeof(float) * (n + 1));
+	float	   *count = mm_alloc(sizeof(float) * (n + 1));
+	int			ok = v != NULL && total != NULL && count != NULL &&
+		mm_trees_split_stats(e, (int) n, total, count);
 
 	*methods = names;
 	*values = v;
-	if (v == NULL)
-		return 0;
-	mm_trees_split_stats(e, n, v + n, v + 2 * n);
-	for (j = 0; j < n; j++)
-		v[j] = v[2 * n + j] > 0.0 ? v[n + j] / v[2 * n + j] : 0.0;
-	return 3;
+	for (j = 0; ok && j < n; j++)
+	{
+		/* the mean in float, as get_score divides */
+		v[j] = count[j] > 0.0f ? total[j] / count[j] : 0.0f;
+		v[n + j] = total[j];
+		v[2 * n + j] = count[j];
+	}
+	mm_free(total);
+	mm_free(count);
+	return ok ? 3 : 0;
 }
 
 void

@@ -187,20 +187,45 @@ mm_trees_proba(const MmTreeEnsemble *e, const float *margins, float *proba, int 
 	}
 }
 
-void
-mm_trees_split_stats(const MmTreeEnsemble *e, int n, double *total_gain, double *count)
+/*
+ * XGBoost sums each tree's splits in float, in the order its WalkTree
+ * visits them (depth first from the root, the right child popped first),
+ * tree after tree; the same order gives the same float.
+ */
+int
+mm_trees_split_stats(const MmTreeEnsemble *e, int n, float *total_gain, float *count)
 {
-	int			node,
+	int32_t    *stack = mm_alloc(sizeof(int32_t) * ((size_t) e->n_nodes + 1));
+	int			t,
 				j;
 
+	if (stack == NULL)
+		return 0;
 	for (j = 0; j < n; j++)
-		total_gain[j] = count[j] = 0.0;
-	for (node = 0; node < e->n_nodes; node++)
-		if (e->left[node] >= 0 && e->feature[node] < n)
+		total_gain[j] = count[j] = 0.0f;
+	for (t = 0; t < e->n_trees; t++)
+	{
+		int			base = e->first[t],
+					top = 0;
+
+		stack[top++] = 0;
+		while (top > 0)
 		{
-			total_gain[e->feature[node]] += e->gain[node];
-			count[e->feature[node]] += 1.0;
+			int			node = base + stack[--top];
+
+			if (e->left[node] < 0)
+				continue;
+			if (e->feature[node] < n)
+			{
+				total_gain[e->feature[node]] += e->gain[node];
+				count[e->feature[node]] += 1.0f;
+			}
+			stack[top++] = e->left[node];
+			stack[top++] = e->right[node];
 		}
+	}
+	mm_free(stack);
+	return 1;
 }
 
 float

@@ -78,9 +78,10 @@ extern void mm_trees_proba(const MmTreeEnsemble *e, const float *margins, float 
 /*
  * Per design column (n of them), over every split of every tree: the
  * summed loss reduction, and the count of splits (XGBoost's total_gain and
- * weight; gain is their ratio).
+ * weight; gain is their ratio), summed as XGBoost sums them.  0 when
+ * memory runs out.
  */
-extern void mm_trees_split_stats(const MmTreeEnsemble *e, int n, double *total_gain, double *count);
+extern int	mm_trees_split_stats(const MmTreeEnsemble *e, int n, float *total_gain, float *count);
 
 /* The margin a base_score starts from under an objective. */
 extern float mm_trees_base_margin(MmTreeObjective objective, float base_score);

@@ -14,8 +14,8 @@ test_registry(void **state)
 	static const char *const names[] = {"linear_regression", "logistic_regression", "linear_svm",
 	"kmeans", "pca", "elastic_net"};
 
-	/* six with an id each, then gradient boosting's table per task */
-	assert_int_equal(count, 8);
+	/* six with an id each, then gradient boosting's and the random forest's table per task */
+	assert_int_equal(count, 10);
 	for (i = 0; i < 6; i++)
 	{
 		/* artifact ids are the ones every stored model carries */
@@ -31,16 +31,17 @@ test_registry(void **state)
 		assert_non_null(all[i]->free);
 		assert_true(all[i]->n_params >= 1 && all[i]->n_params <= MM_MAX_PARAMS);
 	}
-	for (i = 6; i < 8; i++)
+	for (i = 6; i < 10; i++)
 	{
-		assert_string_equal(all[i]->name, "gradient_boosting");
+		assert_string_equal(all[i]->name, i < 8 ? "gradient_boosting" : "random_forest");
 		assert_int_equal(all[i]->artifact_id, i + 4);
 		assert_ptr_equal(mm_algorithm_by_artifact_id(i + 4), all[i]);
-		assert_ptr_equal(mm_algorithm_for_task("gradient_boosting", all[i]->task), all[i]);
+		assert_ptr_equal(mm_algorithm_for_task(all[i]->name, all[i]->task), all[i]);
+		assert_int_equal(all[i]->task, i % 2 == 0 ? MM_TASK_REGRESSION : MM_TASK_CLASSIFICATION);
+		assert_int_equal(mm_algorithm_first_of_name(all[i]), i % 2 == 0);
+		assert_non_null(all[i]->importances);
+		assert_true(all[i]->missing_values);
 	}
-	assert_int_equal(all[6]->task, MM_TASK_REGRESSION);
-	assert_int_equal(all[7]->task, MM_TASK_CLASSIFICATION);
-	assert_true(mm_algorithm_first_of_name(all[6]) && !mm_algorithm_first_of_name(all[7]));
 	assert_null(mm_algorithm_by_name("auto"));
 	assert_null(mm_algorithm_by_artifact_id(0));
 	assert_null(mm_algorithm_by_artifact_id(7));
