@@ -78,6 +78,14 @@ SELECT version FROM mm_train('gb_bad', 'gb', 'y', algorithm => 'gradient_boostin
                              exclude => ARRAY['id', 'level', 'above'], params => '{"max_depth": 20, "max_bin": 60000}');
 RESET modelmgr.max_train_memory;
 
+-- a cancel is seen between rounds, and XGBoost's handles go with the statement
+SET statement_timeout = '300ms';
+SELECT version FROM mm_train('gb_slow', 'gb', 'y', algorithm => 'gradient_boosting',
+                             exclude => ARRAY['id', 'level', 'above'],
+                             params => '{"n_estimators": 100000, "max_depth": 12, "min_child_weight": 0}');
+RESET statement_timeout;
+SELECT count(*) AS slow_versions FROM mm.versions WHERE model = 'gb_slow';
+
 -- NULL numbers go to XGBoost as missing, no imputation needed: each split
 -- learned a default branch for them, which prediction follows
 UPDATE gb SET a = NULL WHERE id % 10 = 7;
