@@ -13,6 +13,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use IPC::Run;
+use Time::HiRes qw(usleep);
 
 my $python = '/usr/bin/python3';
 my $oracle = 'test/oracle/boosting.py';
@@ -158,6 +159,46 @@ my ($rounds, $best, $trees) = split /\|/, $node->safe_psql('postgres', q{
 cmp_ok($rounds, '<', 500, "early stopping stopped before 500 rounds ($rounds)");
 is($rounds - $best - 1, 5, 'it stopped five rounds after the best');
 is($trees, $best + 1, 'the model keeps the trees up to the best round');
+
+# XGBoost's threads start inside calls made with every signal blocked, so they keep
+# the server's signals off: two threads for 140,000 rows (one per 65,536)
+$node->safe_psql('postgres', q{
+	CREATE TABLE wide AS SELECT g AS id, (g % 997) / 997.0 AS a, (g % 1009) / 1009.0 AS b,
+	       ((g % 997) / 997.0) * 3 + ((g % 1009) / 1009.0) AS y
+	  FROM generate_series(1, 140000) g});
+my $session = $node->background_psql('postgres', on_error_stop => 0);
+my $pid = $session->query_safe('SELECT pg_backend_pid()');
+$pid =~ s/\D//g;
+$session->query_until(qr/started/, q{
+	\echo started
+	SET modelmgr.training_threads = 2;
+	SELECT version FROM mm_train('threads', 'wide', 'y', algorithm => 'gradient_boosting',
+	                             exclude => ARRAY['id'], params => '{"n_estimators": 100000}');
+});
+my @masks;
+for (1 .. 600)
+{
+	my @tasks = grep { $_ != $pid } map { m{/(\d+)$} ? $1 : () } glob("/proc/$pid/task/*");
+	if (@tasks)
+	{
+		for my $task (@tasks)
+		{
+			my $status = slurp_file("/proc/$pid/task/$task/status");
+			push @masks, hex($1) if $status =~ /^SigBlk:\s*([0-9a-f]+)/m;
+		}
+		last;
+	}
+	usleep(50_000);
+}
+ok(@masks >= 1, 'the training runs on more threads than the backend\'s own');
+# SIGINT, SIGUSR1, SIGALRM and SIGTERM (signals 2, 10, 14, 15) reach the backend alone
+my $blocked = grep { my $m = $_; !grep { !($m & (1 << ($_ - 1))) } (2, 10, 14, 15) } @masks;
+is($blocked, scalar @masks, 'every thread XGBoost started blocks the server\'s signals');
+$node->safe_psql('postgres', "SELECT pg_cancel_backend($pid)");
+$session->quit;
+like($session->{stderr}, qr/canceling statement due to user request/, 'a cancel stops the boosting rounds');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM mm.versions WHERE model = 'threads'}), '0',
+	'and leaves no version');
 
 $node->stop;
 done_testing();
