@@ -52,6 +52,9 @@ mm_trees_free(MmTreeEnsemble *e)
 	mm_free(e->default_left);
 	mm_free(e->gain);
 	mm_free(e->cover);
+	mm_free(e->packed);
+	mm_free(e->root);
+	mm_free(e->depth);
 	mm_free(e);
 }
 
@@ -117,36 +120,112 @@ mm_trees_valid(const MmTreeEnsemble *e)
 	return ok;
 }
 
-/* The leaf a row reaches in tree t: XGBoost's walk, on the row's values as floats. */
-static float
-leaf_value(const MmTreeEnsemble *e, int t, const double *z)
+/*
+ * Each tree breadth first, so that the two children of a node take two
+ * adjacent places; the queue is the packed array itself, each node's
+ * source index and depth kept until its children are placed.
+ */
+int
+mm_trees_pack(MmTreeEnsemble *e)
 {
-	int			base = e->first[t],
-				node = base;
+	int32_t    *source = mm_alloc(sizeof(int32_t) * ((size_t) e->n_nodes + 1));
+	int32_t    *level = mm_alloc(sizeof(int32_t) * ((size_t) e->n_nodes + 1));
+	int			t,
+				next = 0,
+				ok;
 
-	while (e->left[node] >= 0)
+	mm_free(e->packed);
+	mm_free(e->root);
+	mm_free(e->depth);
+	e->packed = mm_alloc(sizeof(MmTreeNode) * ((size_t) e->n_nodes + 1));
+	e->root = mm_alloc(sizeof(int32_t) * ((size_t) e->n_trees + 1));
+	e->depth = mm_alloc(sizeof(int32_t) * ((size_t) e->n_trees + 1));
+	ok = source != NULL && level != NULL && e->packed != NULL && e->root != NULL && e->depth != NULL;
+	for (t = 0; ok && t < e->n_trees; t++)
 	{
-		double		v = z[e->feature[node]];
+		int			base = e->first[t],
+					head = next;
 
-		if (isnan(v))
-			node = base + (e->default_left[node] ? e->left[node] : e->right[node]);
-		else
-			node = base + ((float) v < e->value[node] ? e->left[node] : e->right[node]);
+		e->root[t] = next;
+		e->depth[t] = 0;
+		level[next] = 0;
+		source[next++] = base;
+		for (; head < next; head++)
+		{
+			int			from = source[head];
+			MmTreeNode *n = &e->packed[head];
+
+			n->leaf = e->value[from];
+			if (e->left[from] < 0)
+			{
+				/* to itself: left + 1, whatever the value */
+				n->condition = -INFINITY;
+				n->left = head - 1;
+				n->feature = 0;
+				if (level[head] > e->depth[t])
+					e->depth[t] = level[head];
+				continue;
+			}
+			n->condition = e->value[from];
+			n->feature = (uint32_t) e->feature[from] |
+				(e->default_left[from] ? MM_TREE_DEFAULT_LEFT : 0u);
+			n->left = next;
+			level[next] = level[next + 1] = level[head] + 1;
+			source[next++] = base + e->left[from];
+			source[next++] = base + e->right[from];
+		}
 	}
-	return e->value[node];
+	mm_free(source);
+	mm_free(level);
+	return ok;
+}
+
+/* Trees walked side by side: independent walks overlap in the processor. */
+#define WALK_WIDTH 8
+
+/*
+ * One step of a walk: XGBoost's decision on the row's value as a float, a
+ * missing value to the default side; a leaf stays where it is.
+ */
+static inline const MmTreeNode *
+step(const MmTreeNode *node, const MmTreeNode *nodes, const double *z)
+{
+	double		v = z[node->feature & ~MM_TREE_DEFAULT_LEFT];
+	int			right = isnan(v) ? (node->feature & MM_TREE_DEFAULT_LEFT) == 0 :
+		!((float) v < node->condition);
+
+	return &nodes[node->left + right];
 }
 
 void
 mm_trees_margins(const MmTreeEnsemble *e, const double *z, float *margins)
 {
+	const MmTreeNode *at[WALK_WIDTH];
 	int			g,
-				t;
+				t,
+				k;
 
 	for (g = 0; g < e->n_groups; g++)
 		margins[g] = e->base_margin;
-	/* one float sum per output, in the trees' order, as XGBoost adds them */
-	for (t = 0; t < e->n_trees; t++)
-		margins[e->group[t]] += leaf_value(e, t, z);
+	for (t = 0; t < e->n_trees; t += WALK_WIDTH)
+	{
+		int			width = e->n_trees - t < WALK_WIDTH ? e->n_trees - t : WALK_WIDTH,
+					steps = 0,
+					s;
+
+		for (k = 0; k < width; k++)
+		{
+			at[k] = &e->packed[e->root[t + k]];
+			if (e->depth[t + k] > steps)
+				steps = e->depth[t + k];
+		}
+		for (s = 0; s < steps; s++)
+			for (k = 0; k < width; k++)
+				at[k] = step(at[k], e->packed, z);
+		/* one float sum per output, in the trees' order, as XGBoost adds them */
+		for (k = 0; k < width; k++)
+			margins[e->group[t + k]] += at[k]->leaf;
+	}
 }
 
 /* XGBoost's logistic function, in float, its overflow guard included. */

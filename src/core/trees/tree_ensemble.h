@@ -27,6 +27,23 @@ typedef enum MmTreeObjective
 	MM_OBJ_MULTI_SOFTPROB = 3	/* multi:softprob: the softmax of a margin per class */
 } MmTreeObjective;
 
+/*
+ * A node as prediction walks it: the arrays below packed into 16 bytes,
+ * the children side by side (the right child at left + 1).  A leaf leads
+ * to itself (left is its own index - 1, its condition -infinity, its
+ * default right), so that a walk may take a fixed number of steps, the
+ * depth of the deepest tree among those it walks at once.
+ */
+typedef struct MmTreeNode
+{
+	float		condition;		/* a value below it goes left */
+	int32_t		left;
+	uint32_t	feature;		/* the split's column, the default direction in the top bit */
+	float		leaf;			/* the leaf's value */
+} MmTreeNode;
+
+#define MM_TREE_DEFAULT_LEFT 0x80000000u
+
 /* Most trees and nodes an ensemble may have (a damaged model is refused beyond them). */
 #define MM_TREES_MAX_TREES 1000000
 #define MM_TREES_MAX_NODES 100000000
@@ -54,6 +71,10 @@ typedef struct MmTreeEnsemble
 	uint8_t    *default_left;	/* 1: a missing value goes left */
 	float	   *gain;			/* the split's loss reduction (0 on leaves) */
 	float	   *cover;			/* the sum of hessians that reached the node */
+	/* the walk's layout (mm_trees_pack): tree t's root at packed[root[t]] */
+	MmTreeNode *packed;
+	int32_t    *root;
+	int32_t    *depth;			/* per tree: the most steps from its root to a leaf */
 } MmTreeEnsemble;
 
 /* A new ensemble with room for n_trees trees of n_nodes nodes in all, or NULL. */
@@ -68,7 +89,10 @@ extern void mm_trees_free(MmTreeEnsemble *e);
  */
 extern int	mm_trees_valid(const MmTreeEnsemble *e);
 
-/* The margins of a row of the design (NaN: missing), n_groups of them. */
+/* Lays the checked trees out for the walk; 0 when memory runs out. */
+extern int	mm_trees_pack(MmTreeEnsemble *e);
+
+/* The margins of a row of the design (NaN: missing), n_groups of them; the trees packed. */
 extern void mm_trees_margins(const MmTreeEnsemble *e, const double *z, float *margins);
 
 /* The probabilities of the classes from the margins, as XGBoost's objective transforms them. */

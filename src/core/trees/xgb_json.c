@@ -210,6 +210,12 @@ mm_xgb_from_json(const void *booster, MmError *err)
 		mm_trees_free(e);
 		goto corrupt;
 	}
+	if (!mm_trees_pack(e))
+	{
+		mm_trees_free(e);
+		mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory reading the trees");
+		return NULL;
+	}
 	return e;
 
 corrupt:
