@@ -123,6 +123,19 @@ for my $name (sort keys %cases)
 	is($off, 0, "$name: mm_importance equals XGBoost's get_score (gain, total_gain, weight), to the bit");
 }
 
+# every exported document validates against the export schema
+for my $name (sort keys %cases)
+{
+	my ($ok, $why) = ('', '');
+	IPC::Run::run([ $python, '-c', q{
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator(schema).validate(json.load(open(sys.argv[2])))
+print("valid")
+}, 'doc/export-format.schema.json', "$dir/$name.json" ], '>', \$ok, '2>', \$why);
+	is($ok, "valid\n", "the document of $name validates against the schema") or diag($why);
+}
+
 # mm-score predicts from the exported document what mm_predict does, to the last digit,
 # missing values included (an empty CSV field)
 for my $name (qw(miss multi reg))
