@@ -65,6 +65,12 @@ SELECT mm_import('gb_multi_copy', mm_export('gb_multi')) AS version;
 SELECT count(*) FILTER (WHERE mm_predict_proba('gb_multi', g) = mm_predict_proba('gb_multi_copy', g)) AS same
   FROM gb g;
 
+-- monitoring: the rows it was trained on (and the held-out ones) do not drift, and the
+-- quality is the classifier's
+SELECT r->>'verdict' AS verdict, r->'rows' AS rows, r#>'{quality,metric}' AS quality_metric,
+       (r#>>'{features,a,psi}')::float8 < 0.1 AS a_no_drift
+  FROM mm_monitor_run(mm_monitor('gb_multi', 'gb', label_column => 'level')) r;
+
 -- parameters: ranges, null early stopping, unknown names
 SELECT version FROM mm_train('gb_bad', 'gb', 'y', algorithm => 'gradient_boosting', params => '{"max_depth": 0}');
 SELECT version FROM mm_train('gb_bad', 'gb', 'y', algorithm => 'gradient_boosting', params => '{"learning_rate": 0}');
