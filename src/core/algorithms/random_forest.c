@@ -129,7 +129,7 @@ decide_value(const MmModel *model, const double *scores)
 const MmAlgorithm mm_random_forest_regressor = {
 	.name = "random_forest",
 	.task = MM_TASK_REGRESSION,
-	.artifact_id = 12,
+	.artifact_id = 14,
 	.missing_values = 1,
 	.params = regressor_params,
 	.n_params = N_PARAMS,
@@ -152,7 +152,7 @@ const MmAlgorithm mm_random_forest_regressor = {
 const MmAlgorithm mm_random_forest_classifier = {
 	.name = "random_forest",
 	.task = MM_TASK_CLASSIFICATION,
-	.artifact_id = 13,
+	.artifact_id = 15,
 	.missing_values = 1,
 	.params = classifier_params,
 	.n_params = N_PARAMS,
