@@ -1,7 +1,6 @@
 /*
  * Baseline profiles and drift, against closed forms on hand-made data.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "profile.h"
@@ -117,15 +116,6 @@ test_interval_search(void **state)
 	}
 }
 
-static int
-compare_doubles(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * A profile's shares are the values' intervals counted: on skewed values
  * with long runs of ties, and values equal to quantiles, the sweep over
@@ -149,7 +139,7 @@ test_shares_count_intervals(void **state)
 		/* a third in a run of zeros, the rest skewed and rounded to make ties */
 		v[i] = i < 1000 ? 0.0 : floor(u * u * u * 400.0) / 4.0;
 	}
-	qsort(v, 3000, sizeof(double), compare_doubles);
+	qsort(v, 3000, sizeof(double), test_cmp_double);
 	assert_int_equal(mm_profile_numeric(&prof, 3000, 0, v[0], v[2999], 10.0, 20.0, v, 3000, &err), MM_OK);
 	for (i = 0; i < 3000; i++)
 		count[mm_profile_interval(&prof, v[i])] += 1.0;
