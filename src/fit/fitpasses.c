@@ -28,10 +28,10 @@
  *
  * The baseline's feature profiles come from the statistics of step 3 (and
  * the text features' counts of step 1); the predictions' profile from a
- * bounded sample of the relation, which the model predicts.  Preprocessing
- * that needs more than per-column statistics (the most frequent number,
- * feature selection, deduplication) trains in memory (MmPassesObstacle
- * says why).
+ * bounded sample of the relation, which the model predicts.  The most
+ * frequent number comes from a grouping query before step 3 (prepmode.h),
+ * feature selection from one more pass after step 4 (selectpasses.h);
+ * deduplication trains in memory (MmPassesObstacle says why).
  */
 #include "postgres.h"
 
