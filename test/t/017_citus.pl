@@ -167,8 +167,8 @@ for my $case (@cases)
 is($coordinator->safe_psql('postgres', q{
 	SELECT bool_and(a.features = b.features AND a.fitted_preprocess -> 'dropped' = b.fitted_preprocess -> 'dropped'
 	                AND a.fitted_preprocess #> '{features,x2,impute}' IS NOT DISTINCT FROM b.fitted_preprocess #> '{features,x2,impute}')
-	  FROM mm.versions a JOIN mm.versions b ON a.model = n || '_dist' AND b.model = n || '_local',
-	       unnest(ARRAY['ols_mode', 'ols_select', 'logit_select']) n}),
+	  FROM unnest(ARRAY['ols_mode', 'ols_select', 'logit_select']) n, mm.versions a, mm.versions b
+	 WHERE a.model = n || '_dist' AND b.model = n || '_local'}),
 	't', 'selection and the most frequent number on the shards equal the local copy\'s');
 
 # the sample is sized from the rows the shards' statistics count, as the local table's are
