@@ -28,10 +28,10 @@
  *
  * The baseline's feature profiles come from the statistics of step 3 (and
  * the text features' counts of step 1); the predictions' profile from a
- * bounded sample of the relation, which the model predicts.  Preprocessing
- * that needs more than per-column statistics (the most frequent number,
- * feature selection, deduplication) trains in memory (MmPassesObstacle
- * says why).
+ * bounded sample of the relation, which the model predicts.  The most
+ * frequent number comes from a grouping query before step 3 (prepmode.h),
+ * feature selection from one more pass after step 4 (selectpasses.h);
+ * deduplication trains in memory (MmPassesObstacle says why).
  */
 #include "postgres.h"
 
@@ -62,9 +62,11 @@
 #include "passagg.h"
 #include "passdesign.h"
 #include "passstate.h"
+#include "prepmode.h"
 #include "prepstats.h"
 #include "reference.h"
 #include "relsource.h"
+#include "selectpasses.h"
 #include "security.h"
 #include "unsupervised.h"
 #include "util.h"
@@ -104,7 +106,6 @@ MmPassesObstacle(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm
 {
 	MmPreprocess pp;
 	const char *why;
-	int			j;
 
 	if (!algorithm_runs_in_passes(algorithm))
 		return psprintf("The fit of %s reads its training rows in memory.",
@@ -112,19 +113,15 @@ MmPassesObstacle(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm
 	if (algorithm->needs_rows != NULL && (why = algorithm->needs_rows(params)) != NULL)
 		return why;
 	MmParsePreprocess(spec->preprocess, src, &pp);
-	/* what per-column statistics cannot give (prepstats.h) */
+
+	/*
+	 * Duplicates are found only by comparing whole rows, and the first of
+	 * equal rows is kept: no aggregate merges that, and reading the relation
+	 * through SELECT DISTINCT would gather its rows on one node and lose
+	 * which copy comes first (doc/scaling.md).
+	 */
 	if (pp.dedupe)
 		return "Dropping duplicate rows needs the rows in memory.";
-	if (pp.select_k_best > 0)
-		return "Feature selection needs the rows in memory.";
-	for (j = 0; j < src->nfeatures; j++)
-	{
-		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
-			continue;
-		if (pp.column[j].impute == MM_IMPUTE_MOST_FREQUENT)
-			return psprintf("Preprocessing option \"impute: most_frequent\" of feature \"%s\" "
-							"needs the rows in memory.", src->features[j]);
-	}
 	return NULL;
 }
 
@@ -398,6 +395,9 @@ MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algor
 		MmCheckClassCounts(pd->labels.count[0], pd->labels.n, pd->labels.labels, src);
 	MmCheckFeatureCounts(&pp, src, counts->null_count, counts->nonfinite_count);
 
+	/* the most frequent numbers, which the fit goes on from as imputed constants */
+	MmFitNumberModes(&pp, src, header, pd->target, pd->label_kind);
+
 	/* 3: the column statistics, and what the preprocessing fits from them */
 	for (j = 0; j < p; j++)
 		if (src->feature_kinds[j] != MM_FEATURE_CATEGORICAL && needs_statistics(&pp, &pp.column[j]))
@@ -445,6 +445,8 @@ MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algor
 		CHECK_FOR_INTERRUPTS();
 	}
 	MmRequireVaryingFeature(fit, p);
+	if (pp.select_k_best > 0 && fit->ndropped + fit->nconstant < p)
+		MmSelectFeaturesByPasses(pp.select_k_best, spec, pd, src, keep, all, cats, fit);
 	MmPreprocessDescribe(src, keep, all, cats, code_of, dicts, any_text, fit);
 	if (fit->ndropped + fit->nconstant > 0)
 		MmSourceKeepFeatures(src, keep);

@@ -99,6 +99,16 @@ my @cases = (
 	{ name => 'kmeans', args => q{NULL, algorithm => 'kmeans', params => '{"k": 3}', exclude => ARRAY['id', 'label', 'y'],
 	                                preprocess => '{"*": {"scale": "standard"}}'},
 	  compare => 'transform' },
+	# the most frequent number from partial counts per value; selection from one more pass
+	{ name => 'ols_mode', args => q{'y', algorithm => 'linear_regression', exclude => ARRAY['id', 'label'],
+	                                  preprocess => '{"x2": {"impute": "most_frequent", "scale": "minmax"}, "x3": {"impute": "most_frequent", "scale": "standard"}}'},
+	  compare => 'coefficients' },
+	{ name => 'ols_select', args => q{'y', algorithm => 'linear_regression', exclude => ARRAY['id', 'label'],
+	                                    preprocess => '{"select": {"k_best": 2}}'},
+	  compare => 'coefficients' },
+	{ name => 'logit_select', args => q{'label', algorithm => 'logistic_regression', exclude => ARRAY['id', 'y'],
+	                                      preprocess => '{"*": {"scale": "standard"}, "select": {"k_best": 2}}'},
+	  compare => 'coefficients', tolerance => 1e-6 },
 );
 
 # The queries a statement sent to the shards of dist that read its rows
@@ -152,6 +162,14 @@ for my $case (@cases)
 	my $tolerance = $case->{tolerance} // 1e-9;
 	cmp_ok($diff, '<', $tolerance, "$name on the shards equals $name on the local copy ($case->{compare}, to $tolerance)");
 }
+
+# selection on the shards keeps the features the local copy keeps, and the mode imputes the same value
+is($coordinator->safe_psql('postgres', q{
+	SELECT bool_and(a.features = b.features AND a.fitted_preprocess -> 'dropped' = b.fitted_preprocess -> 'dropped'
+	                AND a.fitted_preprocess #> '{features,x2,impute}' IS NOT DISTINCT FROM b.fitted_preprocess #> '{features,x2,impute}')
+	  FROM unnest(ARRAY['ols_mode', 'ols_select', 'logit_select']) n, mm.versions a, mm.versions b
+	 WHERE a.model = n || '_dist' AND b.model = n || '_local'}),
+	't', 'selection and the most frequent number on the shards equal the local copy\'s');
 
 # the sample is sized from the rows the shards' statistics count, as the local table's are
 {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "regmetrics.h"
+#include "selectstats.h"
 
 /* ---------------------------------------------------------------- profile */
 
@@ -196,4 +197,5 @@ const MmPass mm_pass_linear_eval = {
 	.check = eval_check,
 };
 
-const MmPass *const mm_design_passes[] = {&mm_pass_column_profile, &mm_pass_linear_eval, NULL};
+const MmPass *const mm_design_passes[] = {&mm_pass_column_profile, &mm_pass_linear_eval,
+	&mm_pass_select_stats, NULL};

@@ -26,6 +26,7 @@
 
 #define MM_DESIGN_PASS_PROFILE 0
 #define MM_DESIGN_PASS_LINEAR_EVAL 1
+#define MM_DESIGN_PASS_SELECT_STATS 2	/* selectstats.h */
 
 extern const MmPass mm_pass_column_profile;
 extern const MmPass mm_pass_linear_eval;
