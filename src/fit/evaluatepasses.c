@@ -12,12 +12,13 @@
  * a decomposition, and the exact residual sums of a linear form for a
  * regression.  The relation is not split: every row is measured.
  *
- * Besides the pass, a classifier asks the relation for its labels and a
- * model with text features for each text feature's values (discover.h),
- * bounded GROUP BY queries: the labels, so that one the model never saw is
- * refused as in memory, by name; the values, to count those of no training
- * category.  Rows the pass skips or its design refuses are counted, and
- * reported with the errors evaluation in memory raises, in the same order.
+ * Besides the pass, a model with text features counts each text feature's
+ * values by a bounded GROUP BY, for those of no training category.  A
+ * classifier's pass refuses a label that is none of the model's classes;
+ * only then are the relation's labels discovered (discover.h), to name it
+ * as evaluation in memory does.  Rows the pass skips or its design refuses
+ * are counted, and reported with the errors evaluation in memory raises, in
+ * the same order.
  */
 #include "postgres.h"
 
@@ -153,11 +154,16 @@ nonfinite_labels(const MmSource *src)
  * label that is not finite, which discovery leaves out).
  */
 static void
-check_labels(const MmModel *model, const MmSource *src, bytea *header)
+check_labels(const MmModel *model, const MmSource *src, const void *design, size_t design_len)
 {
 	MmDiscoveredLabels labels;
+	bytea	   *header;
 	int			l;
 
+	/* a header the discovery splits rows by: no split, every usable row in part 0 */
+	header = MmPassHeaderDesign(MM_PASS_DESIGN_ID, MM_DESIGN_PASS_PROFILE, model->n_design,
+								MM_PASS_TARGET_CLASS, 0.0, 0, NULL, 0, src->nfeatures, 0, design,
+								design_len);
 	MmDiscoverLabels(src, header, MM_PASS_TARGET_CLASS, model->labels.label_kind, &labels);
 	for (l = 0; l < labels.n; l++)
 	{
@@ -174,40 +180,77 @@ check_labels(const MmModel *model, const MmSource *src, bytea *header)
 	}
 }
 
-/* The text values of src's rows in no category the model was trained on, over its text features. */
+/*
+ * The text values of src's rows in no category the model was trained on,
+ * over its text features: per feature, its values' rows where the target is
+ * not NULL (the rows evaluated), counted by a GROUP BY that runs where the
+ * rows are and bounded as the rows read into memory bound a feature's
+ * values.
+ */
 static int64
-unseen_values(const MmModel *model, const MmSource *src, bytea *header, MmPassTarget target)
+unseen_values(const MmModel *model, const MmSource *src)
 {
 	int64		unseen = 0;
 	int			j;
 
 	for (j = 0; j < src->nfeatures; j++)
 	{
-		MmStringDict *d;
-		int64		nulls;
-		int			i;
+		uint64		r;
 
 		if (src->feature_kinds[j] != MM_FEATURE_CATEGORICAL)
 			continue;
-		d = MmDiscoverCategories(src, j, header, target, model->labels.label_kind, &nulls);
-		for (i = 0; i < d->n; i++)
-			if (mm_category_code(&model->categories[j], d->names[i], d->lens[i]) == MM_CATEGORY_UNSEEN)
-				unseen += d->count[0][i] + d->count[1][i];
-		CHECK_FOR_INTERRUPTS();
+		if (MmSpiRun(psprintf("SELECT %s AS v, pg_catalog.count(*) FROM %s r WHERE %s IS NOT NULL%s%s "
+							  "GROUP BY 1 LIMIT %d",
+							  MmFeatureExpression(src, j, "r"), src->qualified,
+							  MmFeatureExpression(src, j, "r"), src->target ? " AND r." : "",
+							  src->target ? psprintf("%s IS NOT NULL", quote_identifier(src->target)) : "",
+							  MM_MAX_CATEGORIES + 1),
+					 0, NULL, NULL, NULL, true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not count the values of feature \"%s\"", src->features[j]);
+		if (SPI_processed > MM_MAX_CATEGORIES)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("feature \"%s\" has more than %d distinct values",
+							src->features[j], MM_MAX_CATEGORIES),
+					 errhint("Leave it out with exclude => ARRAY['%s'], or group its values in a view.",
+							 src->features[j])));
+		for (r = 0; r < SPI_processed; r++)
+		{
+			bool		isnull;
+			text	   *v = DatumGetTextPP(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1,
+														 &isnull));
+
+			if (mm_category_code(&model->categories[j], VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v)) ==
+				MM_CATEGORY_UNSEEN)
+				unseen += DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2,
+													  &isnull));
+			if ((r & 0xfff) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+		SPI_freetuptable(SPI_tuptable);
 	}
 	return unseen;
 }
 
-/* Runs pass over source into a new state. */
-static void *
-run_pass(MmDataSource *source, const MmPass *pass, const void *arg)
+/* A pass to run over a source, and the state it leaves. */
+typedef struct PassRun
 {
-	void	   *state = palloc(pass->state_size(source->p, arg));
+	MmDataSource *source;
+	const MmPass *pass;
+	const void *arg;
+	void	   *state;
+} PassRun;
+
+/* Runs a pass over its source into a new state. */
+static void
+run_pass(void *arg)
+{
+	PassRun    *run = arg;
 	MmError		err;
 
-	if (source->run(source, pass, arg, state, &err) != MM_OK)
-		MmReportCoreError(&err, psprintf("could not run pass \"%s\"", pass->name));
-	return state;
+	run->state = palloc(run->pass->state_size(run->source->p, run->arg));
+	if (run->source->run(run->source, run->pass, run->arg, run->state, &err) != MM_OK)
+		MmReportCoreError(&err, psprintf("could not run pass \"%s\"", run->pass->name));
 }
 
 /*
@@ -265,23 +308,19 @@ MmEvaluatePasses(const MmModel *model, MmSource *src)
 	int			w = model->n_design;
 	const void *design;
 	size_t		design_len;
-	bytea	   *header;
 	MmDataSource data;
 	const MmPassCounts *counts;
 	const MmPass *pass;
 	void	   *arg = NULL;
 	void	   *state;
+	PassRun		run;
+	ErrorData  *error;
 	int64		unseen = 0;
 	Jsonb	   *result;
 
 	if (model->task == MM_TASK_CLASSIFICATION)
 		MmCheckEvaluationLabels(model, src);
 	model_design(model, src, &design, &design_len);
-	/* the header the discovery queries split rows by: no split, every usable row in part 0 */
-	header = MmPassHeaderDesign(MM_PASS_DESIGN_ID, MM_DESIGN_PASS_PROFILE, w, target, 0.0, 0, NULL, 0,
-								src->nfeatures, 0, design, design_len);
-	if (model->task == MM_TASK_CLASSIFICATION)
-		check_labels(model, src, header);
 
 	MmRelationSourceDesign(&data, src, model->algorithm->artifact_id, 0.0, 0, design, design_len, w,
 						   target, label_kind);
@@ -314,11 +353,25 @@ MmEvaluatePasses(const MmModel *model, MmSource *src)
 			}
 			break;
 	}
-	state = run_pass(&data, pass, arg);
+	run.source = &data;
+	run.pass = pass;
+	run.arg = arg;
+	if (model->task != MM_TASK_CLASSIFICATION)
+		run_pass(&run);
+	else if (!MmTrySubtransaction(run_pass, &run, &error))
+	{
+		/*
+		 * The pass refuses a row whose label is none of the model's classes:
+		 * the labels, asked for only then, name it as evaluation in memory does.
+		 */
+		check_labels(model, src, design, design_len);
+		ReThrowError(error);
+	}
+	state = run.state;
 	counts = MmRelationSourceCounts(&data);
 	check_counts(model, src, counts);
 	if (model->categories != NULL)
-		unseen = unseen_values(model, src, header, target);
+		unseen = unseen_values(model, src);
 
 	switch (model->task)
 	{
