@@ -309,6 +309,21 @@ for my $model (qw(logit_dist logit_text_dist multinomial_dist svm_dist kmeans_di
 		 WHERE d.model = '$model'}),
 		't', "and equals the evaluation of the local copy in memory");
 }
+# a label the model lacks stops the shards' pass; the labels, asked for then, name it
+{
+	my ($ret, $out, $err) = $coordinator->psql('postgres', q{
+		CREATE TABLE dist_west AS SELECT id, x1, x2, x3, CASE WHEN id % 50 = 0 THEN 'west' ELSE city END AS city
+		  FROM local;
+		SELECT create_distributed_table('dist_west', 'id');
+		SELECT truncate_local_data_after_distributing_table('dist_west');
+		SELECT mm_evaluate('multinomial_dist', 'dist_west');
+	});
+	like($err, qr/ERROR:\s+label "west" in relation public\.dist_west is not a class of the model/,
+		'a label the model lacks is named as in memory');
+	is($coordinator->safe_psql('postgres', q{SELECT count(*) FROM dist_west}), '4000',
+		'and the session goes on');
+}
+
 # a monitor's check reads the rows through the coordinator (bounded by
 # modelmgr.max_train_memory), and finds there what it finds on the local copy;
 # the run's and the monitor's numbers aside
