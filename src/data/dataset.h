@@ -112,6 +112,7 @@ extern void MmDatasetRequireRoom(const MmDataset *ds, const char *relation, size
 extern void MmDatasetRequireFoldRoom(const MmDataset *all, const char *relation);
 extern void MmDatasetOrderLabels(MmDataset *ds);
 extern void MmDatasetRequireEvaluationRows(const MmDataset *ds, const MmSource *src);
+extern void MmRequireEvaluationRows(int64 nonfinite_target, int64 rows, const MmSource *src);
 extern void MmDatasetFree(MmDataset *ds);
 
 #endif							/* MM_DATASET_H */

@@ -62,6 +62,8 @@ typedef struct RelationSource
 	const void *design;
 	size_t		design_len;
 	int			part;
+	/* evaluating: refused rows and an empty relation are the caller's to report */
+	bool		evaluating;
 	MmPassCounts counts;		/* what the last pass counted */
 } RelationSource;
 
@@ -97,8 +99,10 @@ keep_counts(RelationSource *rs, const MmPassStateView *view)
 	}
 	memcpy(rs->counts.null_count, view->null_count, sizeof(int64) * c);
 	memcpy(rs->counts.nonfinite_count, view->nonfinite_count, sizeof(int64) * (c + 1));
+	rs->counts.rows_untransformed = view->design->rows_untransformed;
+	rs->counts.untransformed_feature = view->design->untransformed_feature;
 	/* the preprocessing's fit refused NULLs it does not impute: the rest overflowed */
-	if (view->design->rows_untransformed > 0)
+	if (view->design->rows_untransformed > 0 && !rs->evaluating)
 	{
 		const char *name = rs->src->features[Max(view->design->untransformed_feature, 0)];
 
@@ -109,6 +113,24 @@ keep_counts(RelationSource *rs, const MmPassStateView *view)
 				 errhint("Clip the feature with preprocess => '{\"%s\": {\"clip\": {\"z\": 10}}}'.",
 						 name)));
 	}
+}
+
+/* The counts of a pass that saw no row: the aggregate of none is NULL. */
+static void
+empty_counts(RelationSource *rs)
+{
+	int			c = rs->src->nfeatures;
+
+	memset(&rs->counts.head, 0, sizeof(rs->counts.head));
+	if (rs->counts.null_count == NULL)
+	{
+		rs->counts.null_count = palloc(sizeof(int64) * c);
+		rs->counts.nonfinite_count = palloc(sizeof(int64) * (c + 1));
+	}
+	memset(rs->counts.null_count, 0, sizeof(int64) * c);
+	memset(rs->counts.nonfinite_count, 0, sizeof(int64) * (c + 1));
+	rs->counts.rows_untransformed = 0;
+	rs->counts.untransformed_feature = -1;
 }
 
 /* The SQL expression of src's target as a design pass reads it in y. */
@@ -193,6 +215,15 @@ relation_run(MmDataSource *self, const MmPass *pass, const void *arg, void *stat
 	if (MmSpiRun(rs->query, 1, types, values, NULL, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "pass query failed");
 	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull && rs->evaluating)
+	{
+		empty_counts(rs);
+		pass->init(state, self->p, arg);
+		self->n_rows = 0;
+		MmTrainProgressPassEnd(0);
+		SPI_freetuptable(SPI_tuptable);
+		return MM_OK;
+	}
 	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
@@ -285,6 +316,18 @@ void
 MmRelationSourceSetPart(MmDataSource *source, int part)
 {
 	((RelationSource *) source->impl)->part = part;
+}
+
+/*
+ * Makes a design source's passes leave to the caller what evaluation
+ * reports in its own words: rows the design's transform refused (counted in
+ * MmPassCounts) and a relation without rows (a pass of no rows: the pass's
+ * initial state, every count 0).
+ */
+void
+MmRelationSourceForEvaluation(MmDataSource *source)
+{
+	((RelationSource *) source->impl)->evaluating = true;
 }
 
 /* What the source's last pass counted; NULL before its first. */

@@ -20,6 +20,8 @@ typedef struct MmPassCounts
 	MmPassStateHeader head;
 	int64	   *null_count;		/* per source feature */
 	int64	   *nonfinite_count;	/* per source feature, then the target */
+	int64		rows_untransformed; /* refused by the design's transform */
+	int32		untransformed_feature;	/* the first source feature blamed, or -1 */
 } MmPassCounts;
 
 /*
@@ -35,6 +37,7 @@ extern void MmRelationSourceDesign(MmDataSource *out, const MmSource *src, int a
 								   size_t design_len, int design_width, int target,
 								   MmLabelKind label_kind);
 extern void MmRelationSourceSetPart(MmDataSource *source, int part);
+extern void MmRelationSourceForEvaluation(MmDataSource *source);
 extern const MmPassCounts *MmRelationSourceCounts(MmDataSource *source);
 
 /* The SQL expression of src's target as a design pass reads it in y. */

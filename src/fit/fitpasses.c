@@ -52,6 +52,7 @@
 #include "columns.h"
 #include "dataset.h"
 #include "designpasses.h"
+#include "evalarg.h"
 #include "evalpasses.h"
 #include "fitpasses.h"
 #include "guc.h"
@@ -506,34 +507,6 @@ MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algor
 	pd->data.n_rows = (size_t) pd->rows_train;
 }
 
-/* The arg of an evaluation pass of model (evalpasses.h), slots rows kept for the silhouette. */
-static void *
-eval_arg(const MmModel *model, int slots)
-{
-	void	   *arg;
-	size_t		len;
-	MmError		err;
-
-	if ((arg = mm_eval_arg_new(model, slots, &len, &err)) == NULL)
-		MmReportCoreError(&err, "could not write the model for its metrics");
-	return arg;
-}
-
-/*
- * Errors when a process that ran an evaluation pass could not read the
- * model in its arg, or met rows of classes the model does not have: the
- * metrics would be of part of the rows.
- */
-static void
-check_read(int unread)
-{
-	if (unread)
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not measure the model on every row"),
-				 errdetail("A process running a metrics pass could not read the model, or met a class it does not have.")));
-}
-
 /*
  * A classifier's metrics on both parts, the rows per class of each (the
  * trivial model's metrics follow from them) and the training part's
@@ -542,7 +515,7 @@ check_read(int unread)
 static void
 classifier_metrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 {
-	void	   *arg = eval_arg(model, 0);
+	void	   *arg = MmEvalPassArg(model, 0);
 	int			k = model->labels.n_classes,
 				part;
 	int64	   *confusion = palloc(sizeof(int64) * k * k);
@@ -560,7 +533,7 @@ classifier_metrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 		MmRelationSourceSetPart(&pd->data, part);
 		state = run_pass(&pd->data, &mm_pass_classifier_eval, arg);
 		mm_classifier_eval_read(state, &c);
-		check_read(c.unread);
+		MmCheckEvalPassRead(c.unread);
 		for (i = 0; i < k * k; i++)
 			confusion[i] = (int64) c.confusion[i];
 		if (mm_class_metrics_from_counts(confusion, k,
@@ -582,7 +555,7 @@ classifier_metrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 static void
 clustering_metrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 {
-	void	   *arg = eval_arg(model, MM_SILHOUETTE_ROWS);
+	void	   *arg = MmEvalPassArg(model, MM_SILHOUETTE_ROWS);
 	int			part;
 
 	for (part = 0; part < 2; part++)
@@ -595,7 +568,7 @@ clustering_metrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 		MmRelationSourceSetPart(&pd->data, part);
 		state = run_pass(&pd->data, &mm_pass_cluster_eval, arg);
 		mm_cluster_eval_read(state, pd->n_design, &c);
-		check_read(c.unread);
+		MmCheckEvalPassRead(c.unread);
 		out->cluster_sizes[part] = c.sizes;
 		out->inertia[part] = c.inertia;
 		out->silhouette[part] = mm_silhouette(model, c.sample, (size_t) c.sample_rows,

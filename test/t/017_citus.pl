@@ -255,7 +255,7 @@ $coordinator->safe_psql('postgres', qq{
 		'after mm_rollback with version 1 again');
 }
 
-# evaluation of a regression is one aggregate too
+# evaluation of a regression is one pass too
 {
 	my ($ret, $out, $err) = $coordinator->psql('postgres', q{
 		SET citus.log_remote_commands = on;
@@ -269,12 +269,81 @@ $coordinator->safe_psql('postgres', qq{
 		'<', 1e-9 * $out, 'and equals the evaluation on the local copy');
 }
 
-# a classifier's evaluation and a monitor's check read the rows through the
-# coordinator (bounded by modelmgr.max_train_memory), and find there what
-# they find on the local copy
-is($coordinator->safe_psql('postgres', q{
-	SELECT (mm_evaluate('logit_dist', 'dist') ->> 'accuracy') = (mm_evaluate('logit_dist', 'local') ->> 'accuracy')}),
-	't', 'mm_evaluate of a classifier works on the distributed table and equals the local evaluation');
+# every other model's evaluation is a pass of the model over the shards too:
+# the same metrics as the local copy's evaluation in memory, counts exactly,
+# the rest to 1e-9, the ROC AUC within 1e-4 (the bound of its histogram)
+$coordinator->safe_psql('postgres', q{
+	CREATE FUNCTION json_diff(x jsonb, y jsonb) RETURNS float8 LANGUAGE plpgsql AS $$
+	DECLARE
+		d float8 := 0;
+		k text;
+		i int;
+	BEGIN
+		IF jsonb_typeof(x) = 'number' AND jsonb_typeof(y) = 'number' THEN
+			RETURN abs(x::text::float8 - y::text::float8) / greatest(1, abs(x::text::float8));
+		ELSIF jsonb_typeof(x) = 'object' AND jsonb_typeof(y) = 'object' THEN
+			IF (SELECT array_agg(a ORDER BY a) FROM jsonb_object_keys(x) a)
+			   IS DISTINCT FROM (SELECT array_agg(a ORDER BY a) FROM jsonb_object_keys(y) a) THEN
+				RETURN 'infinity';
+			END IF;
+			FOR k IN SELECT jsonb_object_keys(x) LOOP
+				d := greatest(d, json_diff(x -> k, y -> k));
+			END LOOP;
+			RETURN d;
+		ELSIF jsonb_typeof(x) = 'array' AND jsonb_typeof(y) = 'array' THEN
+			IF jsonb_array_length(x) <> jsonb_array_length(y) THEN
+				RETURN 'infinity';
+			END IF;
+			FOR i IN 0 .. jsonb_array_length(x) - 1 LOOP
+				d := greatest(d, json_diff(x -> i, y -> i));
+			END LOOP;
+			RETURN d;
+		END IF;
+		RETURN CASE WHEN x = y THEN 0::float8 ELSE 'infinity'::float8 END;
+	END $$;
+	CREATE TABLE evaluated (model text, relation text, result jsonb);
+});
+for my $model (qw(logit_dist logit_text_dist multinomial_dist svm_dist kmeans_dist pca_prep_dist ols_text_dist))
+{
+	my ($ret, $out, $err) = $coordinator->psql('postgres', qq{
+		SET citus.log_remote_commands = on;
+		SET citus.coordinator_aggregation_strategy = 'disabled';
+		CREATE TEMP TABLE e AS SELECT mm_evaluate('$model', 'dist') AS result;
+		RESET citus.log_remote_commands;
+		INSERT INTO evaluated SELECT '$model', 'dist', result FROM e;
+	});
+	is($ret, 0, "mm_evaluate of $model runs on the distributed table") or diag($err);
+	my @raw = raw_reads($err);
+	ok(scalar(grep { /worker_partial_agg.*mm_pass/ } ($err =~ /NOTICE:\s+issuing (.*)$/mg)) > 0 && !@raw,
+		"and measures the rows on the shards, reading none of them raw")
+	  or diag(join("\n", @raw));
+	is($coordinator->safe_psql('postgres', qq{
+		SELECT json_diff(l.result - 'roc_auc', d.result - 'roc_auc') < 1e-9
+		       AND (l.result -> 'rows', l.result -> 'confusion_matrix', l.result -> 'cluster_sizes')
+		           IS NOT DISTINCT FROM (d.result -> 'rows', d.result -> 'confusion_matrix', d.result -> 'cluster_sizes')
+		       AND coalesce(abs((l.result ->> 'roc_auc')::float8 - (d.result ->> 'roc_auc')::float8) < 1e-4,
+		                    l.result -> 'roc_auc' IS NOT DISTINCT FROM d.result -> 'roc_auc')
+		  FROM (SELECT mm_evaluate('$model', 'local') AS result) l, evaluated d
+		 WHERE d.model = '$model'}),
+		't', "and equals the evaluation of the local copy in memory");
+}
+# a label the model lacks stops the shards' pass; the labels, asked for then, name it
+{
+	my ($ret, $out, $err) = $coordinator->psql('postgres', q{
+		CREATE TABLE dist_west AS SELECT id, x1, x2, x3, CASE WHEN id % 50 = 0 THEN 'west' ELSE city END AS city
+		  FROM local;
+		SELECT create_distributed_table('dist_west', 'id');
+		SELECT truncate_local_data_after_distributing_table('dist_west');
+		SELECT mm_evaluate('multinomial_dist', 'dist_west');
+	});
+	like($err, qr/ERROR:\s+label "west" in relation public\.dist_west is not a class of the model/,
+		'a label the model lacks is named as in memory');
+	is($coordinator->safe_psql('postgres', q{SELECT count(*) FROM dist_west}), '4000',
+		'and the session goes on');
+}
+
+# a monitor's check reads the rows through the coordinator (bounded by
+# modelmgr.max_train_memory), and finds there what it finds on the local copy;
 # the run's and the monitor's numbers aside
 is($coordinator->safe_psql('postgres', q{
 	SELECT mm_monitor_run(mm_monitor('logit_dist', 'dist', label_column => 'label')) - 'run' - 'monitor'}),
