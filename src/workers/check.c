@@ -401,6 +401,21 @@ take_counts(CheckCounts *cr, const MmCheckStateView *counts)
 {
 	int			j;
 
+	/* the counts are of these profiles and this quality, or reading them would stray */
+	for (j = 0; j <= cr->p; j++)
+	{
+		MmWatch    *w = j < cr->p ? &cr->watch[j] : &cr->prediction;
+
+		if (counts->shape[j] != (w->categorical ? w->cat.n : -1))
+			break;
+	}
+	if (j <= cr->p || counts->head->classes != cr->n_classes ||
+		(counts->head->quality == MM_CHECK_QUALITY_NONE) == cr->labelled)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid check state"),
+				 errdetail("Its counts are not those of the check's baseline and labels.")));
+
 	cr->rows = counts->head->rows;
 	cr->unpredictable = counts->head->unpredictable;
 	cr->label_rows = counts->head->label_rows;

@@ -352,15 +352,22 @@ count_row(CheckInputs *in, MmCheckStateView *v, FunctionCallInfo fcinfo)
 	}
 }
 
-/* A state's core bytes, checked, and that they belong to the check of in. */
+/*
+ * A state's core bytes, checked, and that they belong to the check of in:
+ * its header's hash, and the shape the rows are counted into, which an
+ * aggregate of someone's making could hand in with a matching hash.
+ */
 static void
-require_state(const void *buf, Size len, uint64 check_id)
+require_state(const void *buf, Size len, const CheckInputs *in)
 {
+	const MmCheckStateHead *head = buf;
 	MmError		err;
 
 	if (mm_check_state_check(buf, len, &err) != MM_OK)
 		MmReportCoreError(&err, "invalid check state");
-	if (((const MmCheckStateHead *) buf)->check_id != check_id)
+	if (head->check_id != in->check_id || head->watches != in->p + 1 || head->quality != (int32) in->quality ||
+		head->classes != (in->quality == MM_CHECK_QUALITY_CLASSES ? in->classes.n : 0) ||
+		memcmp((const char *) buf + sizeof(MmCheckStateHead), in->shape, sizeof(int32) * (in->p + 1)) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the check header of mm_check_stats changed between rows"),
@@ -408,7 +415,7 @@ mm_check_accum(PG_FUNCTION_ARGS)
 		buf = MmStateWritable(&state, &len);
 		/* a state this call site returned for the last row was checked then */
 		if (buf != in->trusted_state)
-			require_state(buf, len, in->check_id);
+			require_state(buf, len, in);
 	}
 	mm_check_state_view(buf, &view, in->view_watch);
 	count_row(in, &view, fcinfo);
