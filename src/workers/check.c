@@ -509,7 +509,8 @@ MmCheckRun(const MmCheckSpec *spec, MmCheckResult *out)
 		SPI_processed != 1)
 		elog(ERROR, "could not read the rows of %s", src.display);
 	state = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	MmCheckStateRead(state, isnull, cr.p + 1, &counts, watch_counts = palloc(sizeof(void *) * (cr.p + 1)));
+	watch_counts = palloc(sizeof(void *) * (cr.p + 1));
+	MmCheckStateRead(state, isnull, cr.p + 1, &counts, watch_counts);
 	if (counts.head != NULL)
 		take_counts(&cr, &counts);
 	else if (quality == MM_CHECK_QUALITY_CLASSES)
