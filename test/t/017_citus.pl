@@ -4,8 +4,9 @@
 # columns without an aggregate, a LIMIT or a TABLESAMPLE; with
 # citus.coordinator_aggregation_strategy = 'disabled', an aggregate that could
 # not be pushed down would fail), and gives the model a local copy of the same
-# rows gives.  Predictions run on the shards with the version the coordinator
-# resolved, and see a deploy or rollback at the next statement; mm_citus_setup
+# rows gives; a monitor's check is one aggregate on the shards too.
+# Predictions run on the shards with the version the coordinator resolved,
+# and see a deploy or rollback at the next statement; mm_citus_setup
 # sets up a database where modelmgr predates Citus; with a worker down, local
 # training and parallel prediction work and distributed training fails cleanly.
 #
@@ -17,6 +18,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(gettimeofday tv_interval);
+use JSON::PP qw(decode_json);
 
 my $coordinator = PostgreSQL::Test::Cluster->new('coordinator');
 my $pkglibdir = $coordinator->config_data('--pkglibdir');
@@ -342,14 +344,80 @@ for my $model (qw(logit_dist logit_text_dist multinomial_dist svm_dist kmeans_di
 		'and the session goes on');
 }
 
-# a monitor's check reads the rows through the coordinator (bounded by
-# modelmgr.max_train_memory), and finds there what it finds on the local copy;
-# the run's and the monitor's numbers aside
-is($coordinator->safe_psql('postgres', q{
-	SELECT mm_monitor_run(mm_monitor('logit_dist', 'dist', label_column => 'label')) - 'run' - 'monitor'}),
-	$coordinator->safe_psql('postgres', q{
-	SELECT mm_monitor_run(mm_monitor('logit_dist', 'local', label_column => 'label')) - 'run' - 'monitor'}),
-	'mm_monitor_run checks the distributed table as it checks the local copy');
+# A monitor's check is one aggregate, mm_check_stats, run on the shards: it
+# reads no raw rows, and finds what it finds on the local copy (the run's and
+# the monitor's numbers aside).  A classifier's numbers all come from counts,
+# so they are the same to the last digit; a regression's error sums are
+# merged in another order, so they agree to rounding.  The window of a time
+# column is the shard queries' WHERE.
+$coordinator->safe_psql('postgres', q{
+	CREATE TABLE dist_live AS SELECT *, now() - interval '1 hour' * (id % 48) AS at FROM local;
+	CREATE TABLE local_live AS SELECT * FROM dist_live;
+	SELECT create_distributed_table('dist_live', 'id');
+	SELECT truncate_local_data_after_distributing_table('dist_live');
+});
+
+# Whether two JSON values have the same fields and numbers equal to a relative tolerance.
+sub json_close
+{
+	my ($a, $b, $tolerance) = @_;
+	return 0 if ref($a) ne ref($b);
+	if (ref($a) eq 'HASH')
+	{
+		return 0 if join(',', sort keys %$a) ne join(',', sort keys %$b);
+		return !grep { !json_close($a->{$_}, $b->{$_}, $tolerance) } keys %$a;
+	}
+	if (ref($a) eq 'ARRAY')
+	{
+		return 0 if @$a != @$b;
+		return !grep { !json_close($a->[$_], $b->[$_], $tolerance) } 0 .. $#$a;
+	}
+	return (defined $a) == (defined $b) if !defined $a || !defined $b;
+	return abs($a - $b) <= $tolerance * (abs($b) > 1 ? abs($b) : 1)
+	  if $a =~ /^-?[\d.]+(?:e[-+]?\d+)?$/i && $b =~ /^-?[\d.]+(?:e[-+]?\d+)?$/i;
+	return $a eq $b;
+}
+
+for my $check (
+	{ name => 'a classifier\'s check', model => 'logit_dist', args => q{label_column => 'label'}, table => 'dist',
+	  exact => 1 },
+	{ name => 'a regression\'s check of the last day', model => 'ols_dist', table => 'dist_live',
+	  args => q{time_column => 'at', time_window => '1 day', label_column => 'y'} })
+{
+	my $run = q{SELECT mm_monitor_run(mm_monitor('%s', '%s', %s)) - 'run' - 'monitor'};
+	my $started = [gettimeofday];
+	my ($ret, $out, $err) = $coordinator->psql('postgres', qq{
+		SET citus.log_remote_commands = on;
+		SET citus.coordinator_aggregation_strategy = 'disabled';
+	} . sprintf($run, $check->{model}, $check->{table}, $check->{args}));
+	my $dist_seconds = tv_interval($started);
+	is($ret, 0, "$check->{name} runs on the distributed table") or diag($err);
+	like($err, qr/worker_partial_agg\('[^']*mm_check_stats/, 'its window is a partial aggregate on the shards');
+	my @raw = raw_reads($err);
+	ok(!@raw, 'and it reads no raw rows from the shards') or diag(join("\n", @raw));
+	(my $local_table = $check->{table}) =~ s/^dist/local/;
+	$started = [gettimeofday];
+	my $local = $coordinator->safe_psql('postgres', sprintf($run, $check->{model}, $local_table, $check->{args}));
+	note(sprintf('%s: %.0f ms on the distributed table (remote commands logged), %.0f ms on the local copy',
+			$check->{name}, 1000 * $dist_seconds, 1000 * tv_interval($started)));
+	if ($check->{exact})
+	{
+		is($out, $local, 'and equals the check of the local copy');
+	}
+	else
+	{
+		ok(json_close(decode_json($out), decode_json($local), 1e-12),
+			'and equals the check of the local copy to rounding') or diag("$out\n$local");
+	}
+	if ($check->{table} eq 'dist_live')
+	{
+		like($err, qr/issuing SELECT .*mm_check_stats.* FROM public\.dist_live_\d+ r WHERE \(at OPERATOR\(pg_catalog\.>=\) '[^']+'::timestamp with time zone\)/,
+			'the window is the WHERE of the shard queries');
+		is(decode_json($out)->{rows},
+			$coordinator->safe_psql('postgres', q{SELECT count(*) FROM local_live WHERE at >= now() - interval '1 day'}),
+			'and counts the rows of the last day');
+	}
+}
 
 # a database where modelmgr came before Citus: one call sets the workers up
 for my $node ($coordinator, @workers)
