@@ -104,6 +104,11 @@ SELECT * FROM mm_train('bad', 'svm_classes_train', 'label', algorithm => 'svm', 
 SELECT * FROM mm_train('bad', 'svm_classes_train', 'label', algorithm => 'svm', params => '{"degree": 2.5}');
 SELECT * FROM mm_train('bad', 'svm_classes_train', 'label', algorithm => 'svm', params => '{"cache_size": 0}');
 
+-- libsvm's solver reads the rows in memory, at random: never in passes
+SET modelmgr.train_in_passes = on;
+SELECT * FROM mm_train('bad', 'svm_classes_train', 'label', algorithm => 'svm');
+RESET modelmgr.train_in_passes;
+
 -- a fit whose kernel cache and solver would exceed modelmgr.max_train_memory is refused
 SET modelmgr.max_train_memory = '1MB';
 SELECT * FROM mm_train('big', 'svm_classes', 'label', algorithm => 'svm', exclude => ARRAY['id'],
