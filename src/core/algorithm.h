@@ -96,6 +96,7 @@ typedef struct MmAlgorithmTexts
 	const char *too_few_rows;	/* the advice when the training rows are too few to fit */
 	const char *constant_feature;	/* added to "Leave it out with exclude => ARRAY[...]" */
 	const char *params_for_rows;	/* the advice when the params do not suit the training rows */
+	const char *no_probabilities;	/* the advice when a model of it was trained without probabilities */
 } MmAlgorithmTexts;
 
 /*

@@ -291,6 +291,7 @@ free_fit(void *fit)
 		.display_name = "the kernel SVM", \
 		.params_for_rows = "Train on fewer rows (a sample in a view), lower cache_size, or raise " \
 		"modelmgr.max_train_memory; the linear_svm algorithm trains on many more rows.", \
+		.no_probabilities = "Train it with params => '{\"probability\": true}', or use mm_predict_label().", \
 	}
 
 const MmAlgorithm mm_svm_classifier = {
