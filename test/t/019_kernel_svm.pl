@@ -3,7 +3,8 @@
 # of fixed data sets (test/fixtures/svm), predict the same classes for the
 # test rows but at most one, for every kernel, gamma's modes and balanced
 # class weights; SVR's r2 on the test rows is within 0.01 of scikit-learn's.
-# mm-score predicts the same bits as the database, probabilities included.
+# mm-score predicts the same bits as the database, probabilities included,
+# and the exported documents validate against the export format's schema.
 # The oracle is test/oracle/kernel_svm.py.
 use strict;
 use warnings;
@@ -115,6 +116,25 @@ is($out, slurp_file("$dir/expected_svc.csv"), 'mm-score gives the SVC the same b
 IPC::Run::run([ 'mm-score', '--keep=id', "$dir/svr_rbf.json", "$dir/rows.csv" ], '>', \$out, '2>', \$err);
 is($? >> 8, 0, 'mm-score scored the kernel SVR') or diag($err);
 is($out, slurp_file("$dir/expected_svr.csv"), 'mm-score gives the SVR the same bits as the database');
+
+# a model trained without probabilities has none to give in mm-score either
+PostgreSQL::Test::Utils::append_to_file("$dir/svc_rbf.json",
+	$node->safe_psql('postgres', "SELECT mm_export('svc_rbf')"));
+IPC::Run::run([ 'mm-score', '--proba', "$dir/svc_rbf.json", "$dir/rows.csv" ], '>', \$out, '2>', \$err);
+is($err, "mm-score: --proba needs probabilities, and the svm model $dir/svc_rbf.json was trained without them\n",
+	'mm-score refuses probabilities of a kernel SVM trained without them');
+
+# the documents validate against the export format's schema
+for my $m ('svc_proba', 'svr_rbf')
+{
+	my ($ok, $why) = ('', '');
+	IPC::Run::run([ $python, '-c', q{
+import json, sys, jsonschema
+jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))
+print("valid")
+}, "$here/../../doc/export-format.schema.json", "$dir/$m.json" ], '>', \$ok, '2>', \$why);
+	is($ok, "valid\n", "the document of $m validates against the schema") or diag($why);
+}
 
 $node->stop;
 done_testing();

@@ -145,7 +145,7 @@ fit_svc(MmFitContext *ctx, MmModel *model, MmError *err)
 	if (rows == NULL)
 		return err->code;
 	if (v[P_PROBABILITY] != 0.0 && k > MM_KSVM_MAX_PROBA_CLASSES)
-		return mm_fail(err, MM_ERR_INVALID_INPUT, P_PROBABILITY,
+		return mm_fail(err, MM_ERR_UNSUPPORTED, P_PROBABILITY,
 					   "probability: true takes at most %d classes, and there are %d",
 					   MM_KSVM_MAX_PROBA_CLASSES, k);
 	shared_options(v, rows, &o);
@@ -156,7 +156,8 @@ fit_svc(MmFitContext *ctx, MmModel *model, MmError *err)
 	{
 		size_t	   *count = mm_alloc0(sizeof(size_t) * k);
 		size_t		i;
-		int			c;
+		int			c,
+					present = 0;
 
 		weight = mm_alloc(sizeof(double) * k);
 		if (count == NULL || weight == NULL)
@@ -168,10 +169,10 @@ fit_svc(MmFitContext *ctx, MmModel *model, MmError *err)
 		for (i = 0; i < rows->n; i++)
 			count[rows->y[i]]++;
 		/* scikit-learn's n_samples / (n_classes * count), over the classes present */
-		for (c = 0, i = 0; c < k; c++)
-			i += count[c] > 0;
 		for (c = 0; c < k; c++)
-			weight[c] = count[c] > 0 ? (double) rows->n / ((double) i * (double) count[c]) : 1.0;
+			present += count[c] > 0;
+		for (c = 0; c < k; c++)
+			weight[c] = count[c] > 0 ? (double) rows->n / ((double) present * (double) count[c]) : 1.0;
 		mm_free(count);
 		o.class_weight = weight;
 	}
