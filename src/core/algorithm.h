@@ -66,6 +66,11 @@ typedef struct MmFitContext
 	const double *warm_start;
 	int			warm_rows;
 	int			warm_width;
+	/*
+	 * Bytes a fit's own working memory (a library's, beyond the rows) may
+	 * take, modelmgr.max_train_memory; 0: no limit.
+	 */
+	double		memory_limit;
 	/* called between iterations (may be NULL); cancellation is mm_check_interrupts */
 	void		(*progress) (void *arg, int iteration);
 	void	   *progress_arg;
@@ -91,6 +96,7 @@ typedef struct MmAlgorithmTexts
 	const char *too_few_rows;	/* the advice when the training rows are too few to fit */
 	const char *constant_feature;	/* added to "Leave it out with exclude => ARRAY[...]" */
 	const char *params_for_rows;	/* the advice when the params do not suit the training rows */
+	const char *no_probabilities;	/* the advice when a model of it was trained without probabilities */
 } MmAlgorithmTexts;
 
 /*
@@ -148,6 +154,8 @@ typedef struct MmAlgorithm
 	/* the prediction from the scores: the value, the class or the cluster index */
 	double		(*decide) (const MmModel *model, const double *scores);
 	void		(*proba) (const MmModel *model, const double *scores, double *proba);	/* or NULL */
+	/* whether a fitted model has probabilities, where a param decides it; NULL: when proba is set */
+	int			(*has_proba) (const MmModel *model);
 	/* the row in the model's own coordinates (components, distances), or NULL */
 	int			(*n_coordinates) (const MmModel *model);
 	void		(*project) (const MmModel *model, const double *z, double *out);
@@ -192,6 +200,12 @@ typedef struct MmAlgorithm
 extern const MmAlgorithm *const *mm_algorithms(int *count);
 extern const MmAlgorithm *mm_algorithm_by_name(const char *name);
 extern const MmAlgorithm *mm_algorithm_by_artifact_id(int id);
+
+/*
+ * The algorithm of a name for a task, where one SQL name serves several
+ * tasks with a table each (svm); NULL when the name has no table for it.
+ */
+extern const MmAlgorithm *mm_algorithm_by_name_task(const char *name, MmTask task);
 
 /* The algorithm auto chooses for a task (regression, classification), or NULL. */
 extern const MmAlgorithm *mm_algorithm_default(MmTask task);

@@ -177,6 +177,7 @@ run_fit(const MmAlgorithm *algorithm, const MmTrainSpec *spec, const MmTrainCont
 	ctx.params = params;
 	ctx.seed = (uint64) (uint32) spec->seed;
 	ctx.n_classes = n_classes;
+	ctx.memory_limit = (double) mm_max_train_memory_kb * 1024.0;
 	if (model->transform != NULL)
 	{
 		double	   *center = palloc(sizeof(double) * Max(model->n_design, 1));

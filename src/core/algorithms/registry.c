@@ -13,6 +13,8 @@ extern const MmAlgorithm mm_linear_svm;
 extern const MmAlgorithm mm_kmeans;
 extern const MmAlgorithm mm_pca;
 extern const MmAlgorithm mm_elastic_net;
+extern const MmAlgorithm mm_svm_classifier;
+extern const MmAlgorithm mm_svm_regressor;
 
 static const MmAlgorithm *const algorithms[] = {
 	&mm_linear_regression,
@@ -21,6 +23,8 @@ static const MmAlgorithm *const algorithms[] = {
 	&mm_kmeans,
 	&mm_pca,
 	&mm_elastic_net,
+	&mm_svm_classifier,
+	&mm_svm_regressor,
 };
 
 #define N_ALGORITHMS ((int) (sizeof(algorithms) / sizeof(algorithms[0])))
@@ -39,6 +43,17 @@ mm_algorithm_by_name(const char *name)
 
 	for (i = 0; i < N_ALGORITHMS; i++)
 		if (strcmp(algorithms[i]->name, name) == 0)
+			return algorithms[i];
+	return NULL;
+}
+
+const MmAlgorithm *
+mm_algorithm_by_name_task(const char *name, MmTask task)
+{
+	int			i;
+
+	for (i = 0; i < N_ALGORITHMS; i++)
+		if (strcmp(algorithms[i]->name, name) == 0 && algorithms[i]->task == task)
 			return algorithms[i];
 	return NULL;
 }
@@ -66,7 +81,21 @@ mm_algorithm_default(MmTask task)
 	return NULL;
 }
 
-/* The names keep accepts, as messages list them (see algorithm.h). */
+/* Whether algorithm i is listed: keep accepts it, and no earlier table of its name was. */
+static int
+listed(int (*keep) (const MmAlgorithm *algorithm), int i)
+{
+	int			j;
+
+	if (keep != NULL && !keep(algorithms[i]))
+		return 0;
+	for (j = 0; j < i; j++)
+		if (strcmp(algorithms[j]->name, algorithms[i]->name) == 0 && (keep == NULL || keep(algorithms[j])))
+			return 0;
+	return 1;
+}
+
+/* The names keep accepts, as messages list them (see algorithm.h), each name once. */
 void
 mm_algorithm_list(int (*keep) (const MmAlgorithm *algorithm), const char *conjunction, MmBuffer *out)
 {
@@ -75,12 +104,12 @@ mm_algorithm_list(int (*keep) (const MmAlgorithm *algorithm), const char *conjun
 				i;
 
 	for (i = 0; i < N_ALGORITHMS; i++)
-		total += keep == NULL || keep(algorithms[i]);
+		total += listed(keep, i);
 	for (i = 0; i < N_ALGORITHMS; i++)
 	{
 		const char *separator = done == total - 1 ? conjunction : ", ";
 
-		if (keep != NULL && !keep(algorithms[i]))
+		if (!listed(keep, i))
 			continue;
 		if (done > 0)
 			mm_buffer_append(out, separator, strlen(separator));

@@ -11,17 +11,31 @@ test_registry(void **state)
 	int			count,
 				i;
 	const MmAlgorithm *const *all = mm_algorithms(&count);
-	static const char *const names[] = {"linear_regression", "logistic_regression", "linear_svm",
-	"kmeans", "pca", "elastic_net"};
+	/* artifact ids are the ones every stored model carries */
+	static const struct
+	{
+		const char *name;
+		MmTask		task;
+		int			artifact_id;
+	}			known[] = {
+		{"linear_regression", MM_TASK_REGRESSION, 1},
+		{"logistic_regression", MM_TASK_CLASSIFICATION, 2},
+		{"linear_svm", MM_TASK_CLASSIFICATION, 3},
+		{"kmeans", MM_TASK_CLUSTERING, 4},
+		{"pca", MM_TASK_DECOMPOSITION, 5},
+		{"elastic_net", MM_TASK_REGRESSION, 6},
+		{"svm", MM_TASK_CLASSIFICATION, 12},
+		{"svm", MM_TASK_REGRESSION, 13},
+	};
 
-	assert_int_equal(count, 6);
+	assert_int_equal(count, sizeof(known) / sizeof(known[0]));
 	for (i = 0; i < count; i++)
 	{
-		/* artifact ids are the ones every stored model carries */
-		assert_string_equal(all[i]->name, names[i]);
-		assert_int_equal(all[i]->artifact_id, i + 1);
-		assert_ptr_equal(mm_algorithm_by_name(names[i]), all[i]);
-		assert_ptr_equal(mm_algorithm_by_artifact_id(i + 1), all[i]);
+		assert_string_equal(all[i]->name, known[i].name);
+		assert_int_equal(all[i]->task, known[i].task);
+		assert_int_equal(all[i]->artifact_id, known[i].artifact_id);
+		assert_ptr_equal(mm_algorithm_by_name_task(known[i].name, known[i].task), all[i]);
+		assert_ptr_equal(mm_algorithm_by_artifact_id(known[i].artifact_id), all[i]);
 		assert_non_null(all[i]->fit);
 		assert_non_null(all[i]->write);
 		assert_non_null(all[i]->read);
@@ -30,6 +44,10 @@ test_registry(void **state)
 		assert_non_null(all[i]->free);
 		assert_true(all[i]->n_params >= 1 && all[i]->n_params <= MM_MAX_PARAMS);
 	}
+	/* a name with a table per task: by name alone, its first */
+	assert_ptr_equal(mm_algorithm_by_name("svm"), mm_algorithm_by_name_task("svm", MM_TASK_CLASSIFICATION));
+	assert_null(mm_algorithm_by_name_task("svm", MM_TASK_CLUSTERING));
+	assert_null(mm_algorithm_by_name_task("kmeans", MM_TASK_REGRESSION));
 	assert_null(mm_algorithm_by_name("auto"));
 	assert_null(mm_algorithm_by_artifact_id(0));
 	assert_null(mm_algorithm_by_artifact_id(7));
@@ -43,6 +61,20 @@ test_registry(void **state)
 	assert_non_null(ALGO("pca")->project);
 	assert_null(ALGO("linear_regression")->project);
 	assert_null(ALGO("pca")->score);
+	/* whether a kernel SVM has probabilities is the fitted model's */
+	assert_non_null(ALGO("svm")->has_proba);
+}
+
+/* Messages name each algorithm once, svm included, whatever its tables. */
+static void
+test_algorithm_list(void **state)
+{
+	MmBuffer	b = {0};
+
+	mm_algorithm_list(NULL, " or ", &b);
+	assert_string_equal(b.data, "linear_regression, logistic_regression, linear_svm, kmeans, pca, "
+						"elastic_net or svm");
+	mm_free(b.data);
 }
 
 int
@@ -50,6 +82,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_algorithm_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
