@@ -35,6 +35,7 @@ extern void MmRelationSourceDesign(MmDataSource *out, const MmSource *src, int a
 								   size_t design_len, int design_width, int target,
 								   MmLabelKind label_kind);
 extern void MmRelationSourceSetPart(MmDataSource *source, int part);
+extern void MmRelationSourceSetFold(MmDataSource *source, int folds, int fold);
 extern const MmPassCounts *MmRelationSourceCounts(MmDataSource *source);
 
 /* The SQL expression of src's target as a design pass reads it in y. */
