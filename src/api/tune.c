@@ -10,6 +10,20 @@
  * inside each fold, so a candidate's score never sees its validation rows.
  * The best candidate is refitted on the whole training part, from memory
  * too, and recorded as a version; every candidate is a row of mm.trials.
+ *
+ * Where a training would run in passes (the rows would not fit
+ * modelmgr.max_train_memory, the relation is distributed, or
+ * modelmgr.train_in_passes is on), nothing is read into memory: each fold's
+ * fit is a training in passes (fitpasses.c) whose passes select the fold's
+ * training rows inside the aggregate and whose held-out part is the fold,
+ * so its test metrics are the fold's score.  Every row takes the fold its
+ * draw gives (mm_fold_of_draw), a classifier's too, since dealing the rows
+ * of each class in hash order needs them all at once; a search therefore
+ * scores the same folds locally, in parallel workers and on a distributed
+ * table's shards.  The winner is refitted in passes too.
+ *
+ * A linear regression without preprocessing needs no more than each fold's
+ * moments: one grouped aggregate (fold_pass) serves the whole search.
  */
 #include "postgres.h"
 
