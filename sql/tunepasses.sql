@@ -16,7 +16,7 @@ SET max_parallel_workers_per_gather = 2;
 -- 1,800 rows: two numbers (x2 NULL in every 17th row), a text feature (NULL
 -- in every 23rd row), a boolean; a text label of three classes, a boolean
 -- label and a number to predict, each a noisy function of the features
-CREATE TABLE tp AS
+CREATE TABLE tune_passes AS
 SELECT g AS id, x1, x2, region, flag,
        CASE WHEN s + noise < -0.4 THEN 'low' WHEN s + noise < 0.6 THEN 'mid' ELSE 'high' END AS grade,
        (s - noise > 0.2) AS label_bool,
@@ -31,11 +31,11 @@ SELECT g AS id, x1, x2, region, flag,
                (((g * 7919) % 1000) / 1000.0 - 0.5) * 1.2 AS noise
           FROM generate_series(1, 1800) g) r;
 -- three clusters of 300 rows in the plane
-CREATE TABLE tp_blobs AS
+CREATE TABLE tune_passes_blobs AS
 SELECT g AS id, (g % 3) * 4 + ((g * 7) % 100) / 50.0 AS u, (g % 3) * -3 + ((g * 13) % 100) / 50.0 AS v
   FROM generate_series(1, 900) g;
-ANALYZE tp;
-ANALYZE tp_blobs;
+ANALYZE tune_passes;
+ANALYZE tune_passes_blobs;
 
 -- Tunes model name as given, in passes (on) or in memory (off), with or
 -- without parallel workers; the winner's algorithm and params.
@@ -49,7 +49,7 @@ BEGIN
     RETURN QUERY
     SELECT t.version, t.algorithm, t.params
       FROM mm_tune(name, relation, target, algorithm => alg, search => search,
-                   exclude => CASE relation WHEN 'tp' THEN ARRAY['id', 'grade', 'label_bool', 'amount']
+                   exclude => CASE relation WHEN 'tune_passes' THEN ARRAY['id', 'grade', 'label_bool', 'amount']
                                                 ELSE ARRAY['id'] END, folds => 3,
                    metric => metric, preprocess => preprocess, test_size => 0.2::float8, seed => 7) t;
     PERFORM set_config('modelmgr.train_in_passes', 'auto', true);
@@ -79,74 +79,74 @@ $$;
 
 -- Logistic regression, multinomial on a text label, with a text feature:
 -- unpenalized (reference coding) and penalized candidates
-SELECT * FROM pg_temp.tune('tp_logit', 'on', 2, 'tp', 'grade', 'logistic_regression',
+SELECT * FROM pg_temp.tune('tunep_logit', 'on', 2, 'tune_passes', 'grade', 'logistic_regression',
                            '{"alpha": [0, 0.1, 3]}',
                            '{"x2": {"impute": "median", "scale": "standard"},
                              "region": {"impute": {"constant": "unknown"}}}');
-SELECT * FROM pg_temp.trials('tp_logit');
-SELECT * FROM pg_temp.tune('tp_logit_serial', 'on', 0, 'tp', 'grade', 'logistic_regression',
+SELECT * FROM pg_temp.trials('tunep_logit');
+SELECT * FROM pg_temp.tune('tunep_logit_serial', 'on', 0, 'tune_passes', 'grade', 'logistic_regression',
                            '{"alpha": [0, 0.1, 3]}',
                            '{"x2": {"impute": "median", "scale": "standard"},
                              "region": {"impute": {"constant": "unknown"}}}');
-SELECT * FROM pg_temp.same_scores('tp_logit', 'tp_logit_serial', 1e-9);
+SELECT * FROM pg_temp.same_scores('tunep_logit', 'tunep_logit_serial', 1e-9);
 -- the winner was refitted in passes on the whole training part, and its
 -- version says how the search scored it
 SELECT rows_train, rows_test, metrics #> '{cv,metric}' AS metric, metrics #> '{cv,folds}' AS folds,
        metrics #> '{cv,evaluated}' AS evaluated,
        round((metrics #>> '{cv,mean}')::numeric, 6) = (SELECT max(round(cv_mean::numeric, 6))
-                                                        FROM mm.trials WHERE model = 'tp_logit') AS best_mean
-  FROM mm.versions WHERE model = 'tp_logit';
+                                                        FROM mm.trials WHERE model = 'tunep_logit') AS best_mean
+  FROM mm.versions WHERE model = 'tunep_logit';
 
 -- The linear SVM with the squared hinge on a boolean label
-SELECT * FROM pg_temp.tune('tp_svm', 'on', 2, 'tp', 'label_bool', 'linear_svm',
+SELECT * FROM pg_temp.tune('tunep_svm', 'on', 2, 'tune_passes', 'label_bool', 'linear_svm',
                            '{"C": [0.01, 1]}',
                            '{"*": {"scale": "minmax"}, "x2": {"impute": "zero"},
                              "region": {"impute": "most_frequent"}}', 'accuracy');
-SELECT * FROM pg_temp.trials('tp_svm');
-SELECT * FROM pg_temp.tune('tp_svm_serial', 'on', 0, 'tp', 'label_bool', 'linear_svm',
+SELECT * FROM pg_temp.trials('tunep_svm');
+SELECT * FROM pg_temp.tune('tunep_svm_serial', 'on', 0, 'tune_passes', 'label_bool', 'linear_svm',
                            '{"C": [0.01, 1]}',
                            '{"*": {"scale": "minmax"}, "x2": {"impute": "zero"},
                              "region": {"impute": "most_frequent"}}', 'accuracy');
-SELECT * FROM pg_temp.same_scores('tp_svm', 'tp_svm_serial', 1e-9);
+SELECT * FROM pg_temp.same_scores('tunep_svm', 'tunep_svm_serial', 1e-9);
 
 -- k-means on three clusters: the silhouette chooses three
-SELECT * FROM pg_temp.tune('tp_kmeans', 'on', 2, 'tp_blobs', NULL, 'kmeans',
+SELECT * FROM pg_temp.tune('tunep_kmeans', 'on', 2, 'tune_passes_blobs', NULL, 'kmeans',
                            '{"k": [2, 3, 5]}', '{}');
-SELECT * FROM pg_temp.trials('tp_kmeans');
-SELECT * FROM pg_temp.tune('tp_kmeans_serial', 'on', 0, 'tp_blobs', NULL, 'kmeans',
+SELECT * FROM pg_temp.trials('tunep_kmeans');
+SELECT * FROM pg_temp.tune('tunep_kmeans_serial', 'on', 0, 'tune_passes_blobs', NULL, 'kmeans',
                            '{"k": [2, 3, 5]}', '{}');
-SELECT * FROM pg_temp.same_scores('tp_kmeans', 'tp_kmeans_serial', 1e-9);
+SELECT * FROM pg_temp.same_scores('tunep_kmeans', 'tunep_kmeans_serial', 1e-9);
 
 -- Ridge with standard scaling: in passes, serially, and in memory, whose
 -- folds for a regression follow the same draw: the same scores
-SELECT * FROM pg_temp.tune('tp_ridge', 'on', 2, 'tp', 'amount', 'linear_regression',
+SELECT * FROM pg_temp.tune('tunep_ridge', 'on', 2, 'tune_passes', 'amount', 'linear_regression',
                            '{"alpha": [0.01, 10, 1000]}',
                            '{"*": {"impute": "mean", "scale": "standard"},
                              "region": {"impute": "most_frequent"}}');
-SELECT * FROM pg_temp.trials('tp_ridge');
-SELECT * FROM pg_temp.tune('tp_ridge_serial', 'on', 0, 'tp', 'amount', 'linear_regression',
+SELECT * FROM pg_temp.trials('tunep_ridge');
+SELECT * FROM pg_temp.tune('tunep_ridge_serial', 'on', 0, 'tune_passes', 'amount', 'linear_regression',
                            '{"alpha": [0.01, 10, 1000]}',
                            '{"*": {"impute": "mean", "scale": "standard"},
                              "region": {"impute": "most_frequent"}}');
-SELECT * FROM pg_temp.same_scores('tp_ridge', 'tp_ridge_serial', 1e-9);
-SELECT * FROM pg_temp.tune('tp_ridge_mem', 'off', 2, 'tp', 'amount', 'linear_regression',
+SELECT * FROM pg_temp.same_scores('tunep_ridge', 'tunep_ridge_serial', 1e-9);
+SELECT * FROM pg_temp.tune('tunep_ridge_mem', 'off', 2, 'tune_passes', 'amount', 'linear_regression',
                            '{"alpha": [0.01, 10, 1000]}',
                            '{"*": {"impute": "mean", "scale": "standard"},
                              "region": {"impute": "most_frequent"}}');
-SELECT * FROM pg_temp.same_scores('tp_ridge', 'tp_ridge_mem', 1e-9);
+SELECT * FROM pg_temp.same_scores('tunep_ridge', 'tunep_ridge_mem', 1e-9);
 -- the refits agree too: the same rows and coefficients
 SELECT x.rows_train = y.rows_train AS same_rows, x.fingerprint = y.fingerprint AS same_fingerprint,
        round((x.metrics #>> '{test,r2}')::numeric, 9) = round((y.metrics #>> '{test,r2}')::numeric, 9) AS same_test_r2
-  FROM mm.versions x, mm.versions y WHERE x.model = 'tp_ridge' AND y.model = 'tp_ridge_mem';
+  FROM mm.versions x, mm.versions y WHERE x.model = 'tunep_ridge' AND y.model = 'tunep_ridge_mem';
 
 -- a candidate that cannot fit in passes (the hinge loss reads its rows in
 -- memory) is refused under on, before any row is read; under auto the
 -- search runs in memory
 SET modelmgr.train_in_passes = on;
-SELECT version FROM mm_tune('tp_hinge', 'tp', 'label_bool', algorithm => 'linear_svm',
+SELECT version FROM mm_tune('tunep_hinge', 'tune_passes', 'label_bool', algorithm => 'linear_svm',
                             features => ARRAY['x1', 'flag'], search => '{"loss": ["squared_hinge", "hinge"]}',
                             folds => 3);
 RESET modelmgr.train_in_passes;
-SELECT version, algorithm FROM mm_tune('tp_hinge', 'tp', 'label_bool', algorithm => 'linear_svm',
+SELECT version, algorithm FROM mm_tune('tunep_hinge', 'tune_passes', 'label_bool', algorithm => 'linear_svm',
                                        features => ARRAY['x1', 'flag'],
                                        search => '{"loss": ["squared_hinge", "hinge"]}', folds => 3);
