@@ -583,7 +583,8 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 	if (target == MM_PASS_TARGET_CLASS && d->n_labels > 0)
 	{
 		label = mm_pass_design_label(d, row->target, row->label, row->label_len);
-		if (label < 0)
+		/* a fold's design knows the split's training labels: a held-out row may have another */
+		if (label < 0 && view->design->folds == 0)
 			return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "a row's label is not one of the pass's labels");
 	}
 	for (j = 0; j < p; j++)
@@ -613,6 +614,8 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 			view->design->rows_outside++;
 			return MM_OK;
 		}
+		if (label < 0)
+			return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "a row's label is not one of the pass's labels");
 		part = mm_fold_of_draw(draw, view->design->folds) == view->design->fold;
 	}
 	if (part)

@@ -235,7 +235,9 @@ extern void mm_pass_state_add(MmPassStateView *view, const MmPass *pass, const d
  * and a NaN or infinite target, label or feature are counted, the row
  * skipped; a row the transform refuses (a NULL not imputed, a value not
  * finite once scaled) is counted with the feature to blame.  work holds
- * raw_p + 1 + p doubles.  Fails only for a label not among the design's.
+ * raw_p + 1 + p doubles.  Fails only for a label not among the design's
+ * (with folds, only in a row of the folds: a fold's design has the labels of
+ * the split's training rows).
  */
 struct MmPassDesign;
 struct MmPassRawRow;

@@ -326,7 +326,53 @@ check_offer(int folds, int fold)
 	assert_true(((double *) v.pass_state)[2] == sums[0]);
 	assert_true(((double *) v.pass_state)[3] == sums[1]);
 
+	/* with folds, a held-out row's label need not be listed: the row is outside the folds */
+	if (folds > 0)
+	{
+		int64_t		before = v.design->rows_outside;
+		double		x[RAW_P] = {0, 0, 0},
+					hashed[RAW_P + 1] = {0, 0, 0, 0};
+		uint8_t		isnull[RAW_P] = {0, 0, 0};
+		const char *text[RAW_P] = {NULL, names[0], NULL};
+		size_t		text_len[RAW_P] = {0, 1, 0};
+		uint64_t	text_hash[RAW_P] = {0, mm_mix64(1), 0};
+		MmPassRawRow row;
+		uint64_t	label_hash = mm_mix64(999);
+
+		memset(&row, 0, sizeof(row));
+		row.x = x;
+		row.isnull = isnull;
+		row.text = text;
+		row.text_len = text_len;
+		row.text_hash = text_hash;
+		memcpy(&hashed[1], &text_hash[1], sizeof(double));
+		row.label = "maybe";
+		row.label_len = 5;
+		row.label_hash = label_hash;
+		/* the first value of x0 whose row the split holds out */
+		for (x[0] = 0;; x[0] += 1)
+		{
+			hashed[0] = x[0];
+			if (mm_draw_is_test(mm_row_draw(mm_mix64(mm_row_hash(hashed, RAW_P + 1) ^ label_hash), salt),
+								test_size))
+				break;
+		}
+		assert_int_equal(mm_pass_state_offer(&v, &classes_pass, &d, &row, work, &err), MM_OK);
+		assert_int_equal(v.design->rows_outside, before + 1);
+		/* the next held in the folds is refused */
+		for (x[0] += 1;; x[0] += 1)
+		{
+			hashed[0] = x[0];
+			if (!mm_draw_is_test(mm_row_draw(mm_mix64(mm_row_hash(hashed, RAW_P + 1) ^ label_hash), salt),
+								 test_size))
+				break;
+		}
+		assert_int_equal(mm_pass_state_offer(&v, &classes_pass, &d, &row, work, &err),
+						 MM_ERR_INVALID_INPUT);
+	}
+
 	/* a label the design does not list fails the row */
+	if (folds == 0)
 	{
 		MmPassRawRow row;
 		double		x[RAW_P] = {1, 0, 0};
