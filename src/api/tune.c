@@ -558,6 +558,15 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 		JsonbValue *test,
 				   *score;
 
+		/*
+		 * What a fold's fit allocates (a copy of its rows, or its passes'
+		 * states and design) is freed with it: a search fits candidates
+		 * times folds models in one call.
+		 */
+		MemoryContext outer = CurrentMemoryContext;
+		MemoryContext fold_cxt = AllocSetContextCreate(outer, "mm_tune fold", ALLOCSET_DEFAULT_SIZES);
+
+		MemoryContextSwitchTo(fold_cxt);
 		src.features = palloc(sizeof(char *) * src.nfeatures);
 		memcpy(src.features, t->src.features, sizeof(char *) * src.nfeatures);
 		src.feature_types = palloc(sizeof(Oid) * src.nfeatures);
@@ -585,6 +594,7 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 			ctx.rows = &fold;
 		warm_start_from(t, c, f, key, &ctx);
 		MmFitAlgorithm(fcinfo, &spec, &src, c->algorithm, &ctx, &trained);
+		MemoryContextSwitchTo(outer);
 		keep_warm_start(t, c, f, key, &trained.model);
 		metrics = MmJsonbFromString(trained.metrics);
 		test = getKeyJsonValueFromContainer(&metrics->root, "test", 4, NULL);
@@ -592,6 +602,7 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 			getKeyJsonValueFromContainer(test->val.binary.data, t->metric->name,
 										 strlen(t->metric->name), NULL) : NULL;
 		c->fold_score[f] = score != NULL ? MmJsonbNumber(score) : NAN;
+		MemoryContextDelete(fold_cxt);
 		if (!isfinite(c->fold_score[f]))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
