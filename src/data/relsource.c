@@ -64,6 +64,8 @@ typedef struct RelationSource
 	int			part;
 	/* evaluating: refused rows and an empty relation are the caller's to report */
 	bool		evaluating;
+	int			folds;			/* with a design: 0, or a fold's passes (MmRelationSourceSetFold) */
+	int			fold;
 	MmPassCounts counts;		/* what the last pass counted */
 } RelationSource;
 
@@ -210,6 +212,8 @@ relation_run(MmDataSource *self, const MmPass *pass, const void *arg, void *stat
 												   rs->test_size, rs->seed, arg, arg_len,
 												   rs->src->nfeatures, rs->part, rs->design,
 												   rs->design_len));
+	if (rs->design != NULL && rs->folds > 0)
+		mm_pass_spec_set_folds(VARDATA(DatumGetPointer(values[0])), rs->folds, rs->fold);
 	ereport(DEBUG1, (errmsg_internal("modelmgr pass \"%s\": %s", pass->name, rs->query)));
 	MmTrainProgressPassStart(pass->name);
 	if (MmSpiRun(rs->query, 1, types, values, NULL, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
@@ -328,6 +332,21 @@ void
 MmRelationSourceForEvaluation(MmDataSource *source)
 {
 	((RelationSource *) source->impl)->evaluating = true;
+}
+
+/*
+ * Makes the source's passes a cross-validation fold's (passstate.h): part 0
+ * the training rows of every fold but fold, part 1 the fold's; folds 0
+ * restores the split's parts.
+ */
+void
+MmRelationSourceSetFold(MmDataSource *source, int folds, int fold)
+{
+	RelationSource *rs = source->impl;
+
+	Assert(rs->design != NULL);
+	rs->folds = folds;
+	rs->fold = fold;
 }
 
 /* What the source's last pass counted; NULL before its first. */

@@ -38,6 +38,7 @@ extern void MmRelationSourceDesign(MmDataSource *out, const MmSource *src, int a
 								   MmLabelKind label_kind);
 extern void MmRelationSourceSetPart(MmDataSource *source, int part);
 extern void MmRelationSourceForEvaluation(MmDataSource *source);
+extern void MmRelationSourceSetFold(MmDataSource *source, int folds, int fold);
 extern const MmPassCounts *MmRelationSourceCounts(MmDataSource *source);
 
 /* The SQL expression of src's target as a design pass reads it in y. */

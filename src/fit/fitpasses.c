@@ -340,6 +340,13 @@ void
 MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorithm,
 				const MmParams *params, MmPassesData *pd)
 {
+	MmPassesPrepareFold(spec, src, algorithm, params, 0, 0, pd);
+}
+
+void
+MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorithm,
+					const MmParams *params, int folds, int fold, MmPassesData *pd)
+{
 	MmTask		task = algorithm->task;
 	MmPreprocess pp;
 	int			p = src->nfeatures,
@@ -378,10 +385,14 @@ MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algor
 	raw_design(pd, NULL, &raw_bytes, &raw_len);
 	header = MmPassHeaderDesign(MM_PASS_DESIGN_ID, MM_DESIGN_PASS_PROFILE, p, pd->target,
 								spec->test_size, spec->seed, NULL, 0, p, 0, raw_bytes, raw_len);
+	if (folds > 0)
+		mm_pass_spec_set_folds(VARDATA(header), folds, fold);
 	if (task == MM_TASK_CLASSIFICATION)
 		MmDiscoverLabels(&pd->raw, header, pd->target, pd->label_kind, &pd->labels);
 	MmRelationSourceDesign(&raw, &pd->raw, MM_PASS_DESIGN_ID, spec->test_size, spec->seed,
 						   raw_bytes, raw_len, p, pd->target, pd->label_kind);
+	if (folds > 0)
+		MmRelationSourceSetFold(&raw, folds, fold);
 	profile = run_pass(&raw, &mm_pass_column_profile, NULL);
 	counts = MmRelationSourceCounts(&raw);
 	pd->rows_read = counts->head.rows_seen;
@@ -504,6 +515,8 @@ MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algor
 	write_design(&design, &pd->design, &pd->design_len);
 	MmRelationSourceDesign(&pd->data, &pd->raw, algorithm->artifact_id, spec->test_size, spec->seed,
 						   pd->design, pd->design_len, pd->n_design, pd->target, pd->label_kind);
+	if (folds > 0)
+		MmRelationSourceSetFold(&pd->data, folds, fold);
 	pd->data.n_rows = (size_t) pd->rows_train;
 }
 

@@ -201,6 +201,73 @@ is($coordinator->safe_psql('postgres', q{
 		't', 'and picks the winner the local copy picks');
 }
 
+# The linear regression's search, timed on both tables without the remote
+# commands logged: its one aggregate's partial states travel from every shard.
+{
+	my %ms;
+	for my $table ('dist', 'local')
+	{
+		my $started = [gettimeofday];
+		$coordinator->safe_psql('postgres',
+			qq{SELECT version FROM mm_tune('tuned_time_$table', '$table', 'y', $numeric, folds => 5)});
+		$ms{$table} = 1000 * tv_interval($started);
+	}
+	note(sprintf('linear regression search (5 folds, 20 candidates): %.0f ms on the distributed table, '
+			. '%.0f ms on the local copy, %.1fx', $ms{dist}, $ms{local}, $ms{dist} / $ms{local}));
+}
+
+# Searches that fit every fold in passes: on the distributed table (in passes
+# as it is distributed), every pass an aggregate pushed to the shards, and on
+# the local copy in passes; the folds come from the rows' content-hash draw,
+# so both score the same folds alike and pick the same winner.
+my @searches = (
+	{ name => 'tune_logit', args => q{'label', algorithm => 'logistic_regression', exclude => ARRAY['id', 'y'],
+	                                    search => '{"alpha": [0, 1]}', preprocess => '{"*": {"scale": "standard"}}'} },
+	# k-means on whole numbers and a text feature's one-hot columns, unscaled: its
+	# sums are exact in any order, so the distances' many ties break alike on
+	# both tables (scaled, the rows' last bits follow the order the statistics
+	# were summed in, and a tie broken the other way can move a fold's fixed point)
+	{ name => 'tune_kmeans', args => q{NULL, algorithm => 'kmeans', exclude => ARRAY['id', 'label', 'y', 'x3'],
+	                                     search => '{"k": [2, 3]}'} },
+);
+for my $search (@searches)
+{
+	my $name = $search->{name};
+	my $started = [gettimeofday];
+	my ($ret, $out, $err) = $coordinator->psql('postgres', qq{
+		SET citus.log_remote_commands = on;
+		SET citus.coordinator_aggregation_strategy = 'disabled';
+		SELECT version FROM mm_tune('${name}_dist', 'dist', $search->{args}, folds => 3);
+	});
+	my $dist_seconds = tv_interval($started);
+	is($ret, 0, "$name runs on the distributed table") or diag($err);
+	my @raw = raw_reads($err);
+	ok(scalar(grep { /worker_partial_agg\(.*mm_pass/ } ($err =~ /NOTICE:\s+issuing (.*)$/mg)) > 0 && !@raw,
+		"$name reads the shards through pass aggregates and bounded samples only")
+	  or diag(join("\n", @raw));
+	$started = [gettimeofday];
+	$coordinator->safe_psql('postgres', qq{
+		SET modelmgr.train_in_passes = on;
+		SELECT version FROM mm_tune('${name}_local', 'local', $search->{args}, folds => 3);
+	});
+	note(sprintf('%s: %.0f ms on the distributed table (remote commands logged), %.0f ms on the local copy in passes',
+			$name, 1000 * $dist_seconds, 1000 * tv_interval($started)));
+	is($coordinator->safe_psql('postgres', qq{
+		SELECT count(*) = 2 AND bool_and(a.status = 'ok' AND b.status = 'ok' AND a.params = b.params)
+		       AND bool_and((SELECT bool_and(abs(s - t) <= 1e-6) FROM unnest(a.fold_scores, b.fold_scores) f(s, t)))
+		  FROM mm.trials a JOIN mm.trials b USING (trial)
+		 WHERE a.model = '${name}_dist' AND b.model = '${name}_local'}),
+		't', "$name scores every candidate's folds as the local copy does")
+	  or diag($coordinator->safe_psql('postgres', qq{
+		SELECT a.trial, a.status, a.fold_scores, b.status, b.fold_scores
+		  FROM mm.trials a JOIN mm.trials b USING (trial)
+		 WHERE a.model = '${name}_dist' AND b.model = '${name}_local'}));
+	is($coordinator->safe_psql('postgres', qq{
+		SELECT a.algorithm = b.algorithm AND a.params = b.params
+		  FROM mm.versions a, mm.versions b WHERE a.model = '${name}_dist' AND b.model = '${name}_local'}),
+		't', "$name picks the winner the local copy picks");
+}
+
 # The predictions of a function over dist and over local, in id order, as text.
 sub predictions
 {

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lsq.h"
 #include "passdesign.h"
 #include "rowhash.h"
 
@@ -150,6 +151,22 @@ mm_pass_spec_set_design(void *buf, int raw_p, int part, const void *design, size
 	memcpy((char *) buf + sizeof(spec) + spec.arg_len + sizeof(ref), design, design_len);
 }
 
+/* Gives a header with a design a fold's parts (see passstate.h). */
+void
+mm_pass_spec_set_folds(void *buf, int folds, int fold)
+{
+	MmPassSpec	spec;
+	MmPassDesignRef ref;
+	char	   *at;
+
+	memcpy(&spec, buf, sizeof(spec));
+	at = (char *) buf + sizeof(spec) + spec.arg_len;
+	memcpy(&ref, at, sizeof(ref));
+	ref.folds = folds;
+	ref.fold = folds > 0 ? fold : 0;
+	memcpy(at, &ref, sizeof(ref));
+}
+
 /* Copies a checked header's design reference (see passstate.h). */
 int
 mm_pass_spec_ref(const MmPassSpec *spec, MmPassDesignRef *ref)
@@ -172,7 +189,9 @@ ref_valid(const MmPassSpec *s, const MmPassDesignRef *r)
 	return r->raw_p >= 1 && r->raw_p <= MM_MAX_FEATURES && (r->part == 0 || r->part == 1) &&
 		r->design_len > 0 && r->design_len <= MM_PASS_MAX_ARG && s->p <= MM_MAX_DESIGN &&
 		r->untransformed_feature >= -1 && r->untransformed_feature < r->raw_p &&
-		r->rows_untransformed >= 0;
+		r->rows_untransformed >= 0 && r->rows_outside >= 0 &&
+		((r->folds == 0 && r->fold == 0) ||
+		 (r->folds >= 2 && r->folds <= MM_PASS_MAX_FOLDS && r->fold >= 0 && r->fold < r->folds));
 }
 
 /* Checks the fields of a header, wherever it sits. */
@@ -212,7 +231,7 @@ mm_pass_spec_check(const void *buf, size_t len, MmError *err)
 		if (len < mm_pass_spec_design_size(s->arg_len, 0))
 			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header has the wrong length");
 		header_ref(s, &ref);
-		if (!ref_valid(s, &ref) || ref.rows_untransformed != 0)
+		if (!ref_valid(s, &ref) || ref.rows_untransformed != 0 || ref.rows_outside != 0)
 			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header has an impossible design reference");
 		if (len != mm_pass_spec_design_size(s->arg_len, ref.design_len))
 			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header has the wrong length");
@@ -313,19 +332,22 @@ mm_pass_state_identify(const void *buf, size_t len, int *artifact_id, int *index
 	return MM_OK;
 }
 
-/* True when the row counts are not negative and add up to the rows seen. */
+/*
+ * True when the row counts are not negative and add up to the rows seen,
+ * with outside the rows a fold's passes leave in neither part.
+ */
 static int
-counts_add_up(const MmPassStateHeader *h)
+counts_add_up(const MmPassStateHeader *h, int64_t outside)
 {
-	const int64_t parts[5] = {h->rows_null_target, h->rows_bad_features, h->rows_bad_target,
-	h->rows_test, h->rows_train};
+	const int64_t parts[6] = {h->rows_null_target, h->rows_bad_features, h->rows_bad_target,
+	h->rows_test, h->rows_train, outside};
 	int64_t		left = h->rows_seen;
 	int			i;
 
 	if (left < 0)
 		return 0;
 	/* subtracting counts each at most what is left cannot overflow, as a sum of damaged ones could */
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 	{
 		if (parts[i] < 0 || parts[i] > left)
 			return 0;
@@ -355,7 +377,7 @@ mm_pass_state_check(const void *buf, size_t len, const MmPass *pass, int full, M
 							!ref_valid(&h->spec, ref) || ref->rows_untransformed > part_rows))
 			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has an impossible design reference");
 		if (h->pass_size > MM_PASS_MAX_STATE || h->buffered < 0 || h->buffered >= MM_PASS_BLOCK ||
-			part_rows < h->buffered || !counts_add_up(h))
+			part_rows < h->buffered || !counts_add_up(h, ref != NULL ? ref->rows_outside : 0))
 			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has impossible header values");
 	}
 	if (len != state_total(h))
@@ -538,7 +560,8 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 				part,
 				j;
 	uint64_t	hash,
-				share;
+				share,
+				draw;
 
 	h->rows_seen++;
 	if (target != MM_PASS_TARGET_NONE && row->target_null)
@@ -560,7 +583,8 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 	if (target == MM_PASS_TARGET_CLASS && d->n_labels > 0)
 	{
 		label = mm_pass_design_label(d, row->target, row->label, row->label_len);
-		if (label < 0)
+		/* a fold's design knows the split's training labels: a held-out row may have another */
+		if (label < 0 && view->design->folds == 0)
 			return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "a row's label is not one of the pass's labels");
 	}
 	for (j = 0; j < p; j++)
@@ -580,7 +604,20 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 	}
 	hash = raw_row_hash(target, d, row, work, &share);
 	h->fingerprint += share;
-	part = h->spec.test_size > 0.0 && mm_draw_is_test(mm_row_draw(hash, h->spec.salt), h->spec.test_size);
+	draw = mm_row_draw(hash, h->spec.salt);
+	part = h->spec.test_size > 0.0 && mm_draw_is_test(draw, h->spec.test_size);
+	if (view->design->folds > 0)
+	{
+		/* a fold's passes: the split's held-out rows are in neither part */
+		if (part)
+		{
+			view->design->rows_outside++;
+			return MM_OK;
+		}
+		if (label < 0)
+			return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "a row's label is not one of the pass's labels");
+		part = mm_fold_of_draw(draw, view->design->folds) == view->design->fold;
+	}
 	if (part)
 		h->rows_test++;
 	else
@@ -600,11 +637,13 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 
 /* The part of the split a raw row falls in (see passstate.h). */
 int
-mm_pass_row_part(const MmPassSpec *spec, const MmPassDesign *d, const MmPassRawRow *row,
-				 double *work)
+mm_pass_row_part(const MmPassSpec *spec, const MmPassDesignRef *ref, const MmPassDesign *d,
+				 const MmPassRawRow *row, double *work)
 {
-	uint64_t	share;
-	int			j;
+	uint64_t	share,
+				draw;
+	int			j,
+				part;
 
 	if (spec->target != MM_PASS_TARGET_NONE && row->target_null)
 		return -1;
@@ -615,9 +654,11 @@ mm_pass_row_part(const MmPassSpec *spec, const MmPassDesign *d, const MmPassRawR
 	for (j = 0; j < d->raw_p; j++)
 		if (!row->isnull[j] && d->kinds[j] != MM_FEATURE_CATEGORICAL && !isfinite(row->x[j]))
 			return -1;
-	return spec->test_size > 0.0 &&
-		mm_draw_is_test(mm_row_draw(raw_row_hash(spec->target, d, row, work, &share), spec->salt),
-						spec->test_size);
+	draw = mm_row_draw(raw_row_hash(spec->target, d, row, work, &share), spec->salt);
+	part = spec->test_size > 0.0 && mm_draw_is_test(draw, spec->test_size);
+	if (ref == NULL || ref->folds == 0)
+		return part;
+	return part ? -1 : mm_fold_of_draw(draw, ref->folds) == ref->fold;
 }
 
 /* True when two checked states are of the same pass, arg and split. */
@@ -663,6 +704,7 @@ mm_pass_state_merge(void *dst, const void *src, const MmPass *pass, MmError *err
 	if (d.design != NULL)
 	{
 		d.design->rows_untransformed += s.design->rows_untransformed;
+		d.design->rows_outside += s.design->rows_outside;
 		if (s.design->untransformed_feature >= 0 &&
 			(d.design->untransformed_feature < 0 ||
 			 s.design->untransformed_feature < d.design->untransformed_feature))
