@@ -15,7 +15,8 @@
  *     NULLs as missing values: moments, range and a quantile sketch per
  *     feature, and a second such pass over the imputed, clipped columns
  *     where a clipped feature is scaled to unit variance or a variance
- *     threshold is set (prepstats.h);
+ *     threshold is set (prepstats.h); the first such pass and the profile
+ *     are one read of the relation (designpasses.h);
  *  4. the preprocessing fitted from those: what needs no more than a range
  *     (impute zero or a constant, scale none or to the range) from the
  *     profile, exactly as the fit in memory fits it; the rest (mean and
@@ -319,23 +320,30 @@ run_pass(MmDataSource *source, const MmPass *pass, const void *arg)
 }
 
 /*
- * The column statistics of raw's training rows as read, or NULL when no
- * preprocessing needs them (needed false) and their state (about 128 KiB a
- * feature, most of it the quantile sketch) would take more than a quarter
- * of the memory a training may: the baseline's feature profiles then come
- * from its sample too.
+ * The column profile of raw's rows as read, and the column statistics of
+ * its training rows (into *stats) from the same read of the relation; the
+ * statistics are NULL when no preprocessing needs them (needed false) and
+ * their state (about 128 KiB a feature, most of it the quantile sketch)
+ * would take more than a quarter of the memory a training may: the
+ * baseline's feature profiles then come from its sample too.
  */
-static void *
-column_statistics(MmDataSource *raw, bool needed)
+static double *
+profile_and_statistics(MmDataSource *raw, bool needed, void **stats)
 {
 	int			p = raw->p;
 	MmColumnStatsArg *arg = palloc(sizeof(MmColumnStatsArg) * p);
 	double		limit = (double) mm_max_train_memory_kb * 1024.0;
+	char	   *state;
 
 	mm_column_stats_identity(arg, p);
 	if (!needed && (double) mm_pass_column_stats.state_size(p, arg) > limit / 4.0)
-		return NULL;
-	return run_pass(raw, &mm_pass_column_stats, arg);
+	{
+		*stats = NULL;
+		return run_pass(raw, &mm_pass_column_profile, NULL);
+	}
+	state = run_pass(raw, &mm_pass_profile_stats, arg);
+	*stats = state + mm_profile_stats_offset(p);
+	return (double *) state;
 }
 
 void
@@ -376,7 +384,7 @@ MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algor
 		task == MM_TASK_REGRESSION ? MM_PASS_TARGET_NUMERIC : MM_PASS_TARGET_NONE;
 	pd->snapshot = current_snapshot();
 
-	/* 1, 2: labels, then the profile of the rows as read */
+	/* 1, 2, 3: labels, then the profile and the statistics of the rows as read, in one pass */
 	raw_design(pd, NULL, &raw_bytes, &raw_len);
 	header = MmPassHeaderDesign(MM_PASS_DESIGN_ID, MM_DESIGN_PASS_PROFILE, p, pd->target,
 								spec->test_size, spec->seed, NULL, 0, p, 0, raw_bytes, raw_len);
@@ -384,7 +392,12 @@ MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algor
 		MmDiscoverLabels(&pd->raw, header, pd->target, pd->label_kind, &pd->labels);
 	MmRelationSourceDesign(&raw, &pd->raw, MM_PASS_DESIGN_ID, spec->test_size, spec->seed,
 						   raw_bytes, raw_len, p, pd->target, pd->label_kind);
-	profile = run_pass(&raw, &mm_pass_column_profile, NULL);
+	for (j = 0; j < p; j++)
+		if (src->feature_kinds[j] != MM_FEATURE_CATEGORICAL && needs_statistics(&pp, &pp.column[j]))
+			need_stats = true;
+	profile = profile_and_statistics(&raw, need_stats, &pd->stats);
+	if (pd->stats != NULL)
+		pd->stats_passes = 1;
 	counts = MmRelationSourceCounts(&raw);
 	pd->rows_read = counts->head.rows_seen;
 	pd->rows_train = counts->head.rows_train;
@@ -398,13 +411,7 @@ MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algor
 		MmCheckClassCounts(pd->labels.count[0], pd->labels.n, pd->labels.labels, src);
 	MmCheckFeatureCounts(&pp, src, counts->null_count, counts->nonfinite_count);
 
-	/* 3: the column statistics, and what the preprocessing fits from them */
-	for (j = 0; j < p; j++)
-		if (src->feature_kinds[j] != MM_FEATURE_CATEGORICAL && needs_statistics(&pp, &pp.column[j]))
-			need_stats = true;
-	pd->stats = column_statistics(&raw, need_stats);
-	if (pd->stats != NULL)
-		pd->stats_passes = 1;
+	/* 3: what the preprocessing fits from the column statistics */
 	if (need_stats)
 	{
 		by_stats.transform = palloc(sizeof(MmFeatureTransform) * p);
@@ -502,6 +509,12 @@ MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algor
 	MmRelationSourceDesign(&pd->data, &pd->raw, algorithm->artifact_id, spec->test_size, spec->seed,
 						   pd->design, pd->design_len, pd->n_design, pd->target, pd->label_kind);
 	pd->data.n_rows = (size_t) pd->rows_train;
+	/* the labels' discovery counted the training rows of each class: no fit counts them again */
+	if (task == MM_TASK_CLASSIFICATION)
+	{
+		pd->data.class_rows = pd->labels.count[0];
+		pd->data.n_classes = pd->labels.n;
+	}
 }
 
 /* The arg of an evaluation pass of model (evalpasses.h), slots rows kept for the silhouette. */
