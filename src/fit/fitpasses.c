@@ -25,7 +25,8 @@
  *     to rounding, and its quantiles within the sketch's rank error;
  *  5. the algorithm's own passes, over the rows put through that design
  *     (passdesign.h) inside the aggregate;
- *  6. the metrics of both parts, by passes of the fitted model.
+ *  6. the metrics of both parts, by one pass of the fitted model that keeps
+ *     a state per part.
  *
  * The baseline's feature profiles come from the statistics of step 3 (and
  * the text features' counts of step 1); the predictions' profile from a
@@ -546,9 +547,31 @@ check_read(int unread)
 }
 
 /*
+ * Runs pass over the parts of the split into new states: both in one read
+ * of the relation (MmRelationSourceRunParts), or the training part alone
+ * when nothing is held out (state[1] NULL).
+ */
+static void
+run_parts(MmPassesData *pd, const MmPass *pass, const void *arg, void *state[2])
+{
+	size_t		size = pass->state_size(pd->data.p, arg);
+
+	MmRelationSourceSetPart(&pd->data, 0);
+	if (pd->rows_test == 0)
+	{
+		state[0] = run_pass(&pd->data, pass, arg);
+		state[1] = NULL;
+		return;
+	}
+	state[0] = palloc(size);
+	state[1] = palloc(size);
+	MmRelationSourceRunParts(&pd->data, pass, arg, state[0], state[1]);
+}
+
+/*
  * A classifier's metrics on both parts, the rows per class of each (the
  * trivial model's metrics follow from them) and the training part's
- * log-likelihood, each part by one pass that carries the model.
+ * log-likelihood, from one pass that carries the model.
  */
 static void
 classifier_metrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
@@ -557,19 +580,19 @@ classifier_metrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 	int			k = model->labels.n_classes,
 				part;
 	int64	   *confusion = palloc(sizeof(int64) * k * k);
+	void	   *states[2];
 
+	run_parts(pd, &mm_pass_classifier_eval, arg, states);
 	for (part = 0; part < 2; part++)
 	{
 		MmClassifierCounts c;
 		MmError		err;
-		void	   *state;
+		void	   *state = states[part];
 		int			i;
 
 		out->class_rows[part] = pd->labels.count[part];
-		if (part == 1 && pd->rows_test == 0)
+		if (state == NULL)
 			break;
-		MmRelationSourceSetPart(&pd->data, part);
-		state = run_pass(&pd->data, &mm_pass_classifier_eval, arg);
 		mm_classifier_eval_read(state, &c);
 		check_read(c.unread);
 		for (i = 0; i < k * k; i++)
@@ -586,25 +609,25 @@ classifier_metrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 }
 
 /*
- * A clustering's inertia, cluster sizes and silhouette on both parts, each
- * part by one pass that carries the model; the silhouette from the pass's
- * sample of the part's rows (every row up to MM_SILHOUETTE_ROWS).
+ * A clustering's inertia, cluster sizes and silhouette on both parts, from
+ * one pass that carries the model; the silhouette from the pass's sample of
+ * each part's rows (every row up to MM_SILHOUETTE_ROWS).
  */
 static void
 clustering_metrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 {
 	void	   *arg = eval_arg(model, MM_SILHOUETTE_ROWS);
 	int			part;
+	void	   *states[2];
 
+	run_parts(pd, &mm_pass_cluster_eval, arg, states);
 	for (part = 0; part < 2; part++)
 	{
 		MmClusterCounts c;
-		void	   *state;
+		void	   *state = states[part];
 
-		if (part == 1 && pd->rows_test == 0)
+		if (state == NULL)
 			break;
-		MmRelationSourceSetPart(&pd->data, part);
-		state = run_pass(&pd->data, &mm_pass_cluster_eval, arg);
 		mm_cluster_eval_read(state, pd->n_design, &c);
 		check_read(c.unread);
 		out->cluster_sizes[part] = c.sizes;
@@ -631,19 +654,19 @@ MmPassesMetrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 		double		intercept;
 		const double *coef = model->algorithm->linear_form(model, &intercept);
 		double	   *arg = palloc(sizeof(double) * (p + 3));
+		void	   *states[2];
 
 		arg[0] = p;
 		arg[1] = intercept;
 		memcpy(arg + 2, coef, sizeof(double) * p);
 		arg[2 + p] = pd->train_mean;
+		run_parts(pd, &mm_pass_linear_eval, arg, states);
 		for (part = 0; part < 2; part++)
 		{
-			double	   *state;
+			double	   *state = states[part];
 
-			if (part == 1 && pd->rows_test == 0)
+			if (state == NULL)
 				break;
-			MmRelationSourceSetPart(&pd->data, part);
-			state = run_pass(&pd->data, &mm_pass_linear_eval, arg);
 			mm_eval_metrics(state + 1, &out->model[part]);
 			mm_eval_metrics(state + 1 + MM_EVAL_STATE_LEN, &out->mean[part]);
 		}

@@ -41,7 +41,7 @@ state_ref(const MmPassStateHeader *h)
  * design reference or not, and that pass state.
  */
 static size_t
-total_size(int p, int c, size_t arg_len, int with_ref, size_t pass_size)
+total_size(int p, int c, size_t arg_len, int with_ref, size_t pass_size, int parts)
 {
 	return sizeof(MmPassStateHeader)
 		+ (with_ref ? sizeof(MmPassDesignRef) : 0)
@@ -50,7 +50,14 @@ total_size(int p, int c, size_t arg_len, int with_ref, size_t pass_size)
 		+ pad8(arg_len)
 		+ sizeof(double) * (size_t) MM_PASS_BLOCK * (size_t) (p + 1)
 		+ pad8(sizeof(int32_t) * MM_PASS_BLOCK)
-		+ pad8(pass_size);
+		+ pad8(pass_size) * (size_t) parts;
+}
+
+/* The pass states a state keeps: one per part for a design over both, else one. */
+static int
+parts_of(const MmPassDesignRef *ref)
+{
+	return ref != NULL && ref->part == MM_PASS_PARTS_BOTH ? 2 : 1;
 }
 
 /* Bytes of a state whose head is in place. */
@@ -60,7 +67,7 @@ state_total(const MmPassStateHeader *h)
 	const MmPassDesignRef *ref = state_ref(h);
 
 	return total_size(h->spec.p, ref ? ref->raw_p : h->spec.p, h->spec.arg_len, ref != NULL,
-					  h->pass_size);
+					  h->pass_size, parts_of(ref));
 }
 
 /* Pointers into a state whose header (and reference) is in place. */
@@ -91,6 +98,7 @@ layout(void *buf, MmPassStateView *v)
 	v->y = (int32_t *) c;
 	c += pad8(sizeof(int32_t) * MM_PASS_BLOCK);
 	v->pass_state = c;
+	v->pass_state_test = parts_of(v->design) == 2 ? c + pad8(h->pass_size) : NULL;
 }
 
 /* Bytes of a pass header with arg_len bytes of arg. */
@@ -169,7 +177,7 @@ mm_pass_spec_design(const MmPassSpec *spec)
 static int
 ref_valid(const MmPassSpec *s, const MmPassDesignRef *r)
 {
-	return r->raw_p >= 1 && r->raw_p <= MM_MAX_FEATURES && (r->part == 0 || r->part == 1) &&
+	return r->raw_p >= 1 && r->raw_p <= MM_MAX_FEATURES && (r->part == 0 || r->part == 1 || r->part == MM_PASS_PARTS_BOTH) &&
 		r->design_len > 0 && r->design_len <= MM_PASS_MAX_ARG && s->p <= MM_MAX_DESIGN &&
 		r->untransformed_feature >= -1 && r->untransformed_feature < r->raw_p &&
 		r->rows_untransformed >= 0;
@@ -268,7 +276,7 @@ mm_pass_state_size(const MmPassSpec *spec, const MmPass *pass, MmError *err)
 		int			with_ref = header_ref(spec, &ref);
 
 		return total_size(spec->p, with_ref ? ref.raw_p : spec->p, spec->arg_len, with_ref,
-						  pass_size);
+						  pass_size, parts_of(with_ref ? &ref : NULL));
 	}
 }
 
@@ -285,7 +293,7 @@ mm_pass_state_init(void *buf, const MmPassSpec *spec, const MmPass *pass)
 	int			with_ref = header_ref(spec, &ref);
 
 	memset(buf, 0, total_size(spec->p, with_ref ? ref.raw_p : spec->p, spec->arg_len, with_ref,
-							  pass_size));
+							  pass_size, parts_of(with_ref ? &ref : NULL)));
 	h->spec = *spec;
 	h->spec.magic = MM_PASS_STATE_MAGIC;
 	h->pass_size = pass_size;
@@ -295,6 +303,8 @@ mm_pass_state_init(void *buf, const MmPassSpec *spec, const MmPass *pass)
 	if (spec->arg_len > 0)
 		memcpy((void *) v.arg, arg, spec->arg_len);
 	pass->init(v.pass_state, spec->p, v.arg);
+	if (v.pass_state_test != NULL)
+		pass->init(v.pass_state_test, spec->p, v.arg);
 }
 
 /* Checks the head of a state and says which pass it belongs to. */
@@ -349,13 +359,15 @@ mm_pass_state_check(const void *buf, size_t len, const MmPass *pass, int full, M
 		return rc;
 	{
 		const MmPassDesignRef *ref = state_ref(h);
-		int64_t		part_rows = ref != NULL && ref->part ? h->rows_test : h->rows_train;
+		int64_t		part_rows = ref == NULL || ref->part == 0 ? h->rows_train :
+			ref->part == 1 ? h->rows_test : h->rows_train + h->rows_test;
 
 		if (ref != NULL && (len < sizeof(MmPassStateHeader) + sizeof(MmPassDesignRef) ||
 							!ref_valid(&h->spec, ref) || ref->rows_untransformed > part_rows))
 			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has an impossible design reference");
 		if (h->pass_size > MM_PASS_MAX_STATE || h->buffered < 0 || h->buffered >= MM_PASS_BLOCK ||
-			part_rows < h->buffered || !counts_add_up(h))
+			part_rows < h->buffered || !counts_add_up(h) ||
+			!(h->buffered_part == 0 || (h->buffered_part == 1 && parts_of(ref) == 2)))
 			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has impossible header values");
 	}
 	if (len != state_total(h))
@@ -373,7 +385,9 @@ mm_pass_state_check(const void *buf, size_t len, const MmPass *pass, int full, M
 	if (h->pass_size != pass->state_size(v.p, v.arg))
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state does not have the size of pass \"%s\"",
 					   pass->name);
-	if (pass->check != NULL && !pass->check(v.pass_state, v.p, v.arg))
+	if (pass->check != NULL && (!pass->check(v.pass_state, v.p, v.arg) ||
+								(v.pass_state_test != NULL &&
+								 !pass->check(v.pass_state_test, v.p, v.arg))))
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has impossible values for pass \"%s\"",
 					   pass->name);
 	return MM_OK;
@@ -386,7 +400,7 @@ mm_pass_state_view(void *buf, MmPassStateView *view)
 	layout(buf, view);
 }
 
-/* Hands the full buffer, or what waits in it, to the pass. */
+/* Hands the full buffer, or what waits in it, to the pass state of its part. */
 static void
 flush(MmPassStateView *v, const MmPass *pass)
 {
@@ -399,15 +413,24 @@ flush(MmPassStateView *v, const MmPass *pass)
 	rows.x = v->x;
 	rows.y = v->head->spec.target == MM_PASS_TARGET_CLASS ? v->y : NULL;
 	rows.t = v->head->spec.target == MM_PASS_TARGET_NUMERIC ? v->t : NULL;
-	pass->add(v->pass_state, &rows, v->arg);
+	pass->add(v->head->buffered_part ? v->pass_state_test : v->pass_state, &rows, v->arg);
 	v->head->buffered = 0;
 }
 
-/* Appends a training row to the buffer, handing a full one to the pass. */
+/*
+ * Appends a row of part (its pass state's: 0 unless the design sees both) to the buffer,
+ * handing a full one, or one of the other part, to the pass.
+ */
 static void
-buffer_row(MmPassStateView *v, const MmPass *pass, const double *x, double y, int32_t label)
+buffer_row(MmPassStateView *v, const MmPass *pass, const double *x, double y, int32_t label,
+		   int part)
 {
-	int			r = v->head->buffered;
+	int			r;
+
+	if (v->head->buffered > 0 && v->head->buffered_part != part)
+		flush(v, pass);
+	v->head->buffered_part = part;
+	r = v->head->buffered;
 
 	memcpy(v->x + (size_t) r * v->p, x, sizeof(double) * (size_t) v->p);
 	v->t[r] = y;
@@ -487,7 +510,7 @@ mm_pass_state_add(MmPassStateView *view, const MmPass *pass, const double *x,
 		return;
 	}
 	h->rows_train++;
-	buffer_row(view, pass, x, y, 0);
+	buffer_row(view, pass, x, y, 0, 0);
 }
 
 /*
@@ -585,7 +608,7 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 		h->rows_test++;
 	else
 		h->rows_train++;
-	if (part != view->design->part)
+	if (view->design->part != MM_PASS_PARTS_BOTH && part != view->design->part)
 		return MM_OK;
 	if (mm_pass_design_row(d, row, work, work + p + 1, err) != MM_OK)
 	{
@@ -594,7 +617,9 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 			view->design->untransformed_feature = err->item;
 		return MM_OK;
 	}
-	buffer_row(view, pass, work + p + 1, target == MM_PASS_TARGET_NUMERIC ? row->target : 0.0, label);
+	/* a design over one part keeps one pass state, the buffer's part 0 */
+	buffer_row(view, pass, work + p + 1, target == MM_PASS_TARGET_NUMERIC ? row->target : 0.0, label,
+			   view->design->part == MM_PASS_PARTS_BOTH ? part : 0);
 	return MM_OK;
 }
 
@@ -674,8 +699,10 @@ mm_pass_state_merge(void *dst, const void *src, const MmPass *pass, MmError *err
 		d.nonfinite_count[j] += s.nonfinite_count[j];
 	/* src's waiting rows join dst's, so that the pass still sees full blocks */
 	for (r = 0; r < s.head->buffered; r++)
-		buffer_row(&d, pass, s.x + (size_t) r * s.p, s.t[r], s.y[r]);
+		buffer_row(&d, pass, s.x + (size_t) r * s.p, s.t[r], s.y[r], s.head->buffered_part);
 	pass->merge(d.pass_state, s.pass_state, d.p, d.arg);
+	if (d.pass_state_test != NULL)
+		pass->merge(d.pass_state_test, s.pass_state_test, d.p, d.arg);
 	return MM_OK;
 }
 
