@@ -47,10 +47,11 @@ mm_row_hash(const double *values, int n)
 
 	for (i = 0; i < n; i++)
 	{
-		double		v = values[i] == 0.0 ? 0.0 : values[i];
 		uint64_t	x;
 
-		memcpy(&x, &v, sizeof(x));
+		memcpy(&x, &values[i], sizeof(x));
+		/* -0.0 hashes as 0.0; on the bits, as a comparison of doubles would branch per value */
+		x = (x << 1) == 0 ? 0 : x;
 		x = (x ^ (MM_HASH_GOLDEN * (uint64_t) (i + 1))) * MM_HASH_LANE;
 		acc += x ^ (x >> 32);
 	}
