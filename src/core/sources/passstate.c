@@ -513,31 +513,47 @@ mm_pass_state_add(MmPassStateView *view, const MmPass *pass, const double *x,
 	buffer_row(view, pass, x, y, 0, 0);
 }
 
+/* A double's exponent bits: all set in NaN and the infinities alone. */
+#define EXPONENT_BITS UINT64_C(0x7ff0000000000000)
+
 /*
- * The hash of a raw row as dataset.c hashes a row it reads: the features
- * (a text value's own hash in place of its code, NaN where NULL) then the
- * target, or 0 in its place; a label's hash mixed in after.  Its share of
- * the fingerprint goes to *fingerprint.
+ * The bits feature j of a raw row hashes as, as dataset.c hashes a row it
+ * reads: a text value's own hash in place of its code, NaN where NULL.
+ */
+static inline uint64_t
+raw_value_bits(const MmPassDesign *d, const MmPassRawRow *row, int j)
+{
+	uint64_t	bits;
+
+	if (row->isnull[j])
+	{
+		double		missing = NAN;
+
+		memcpy(&bits, &missing, sizeof(bits));
+	}
+	else if (d->kinds[j] == MM_FEATURE_CATEGORICAL)
+		bits = row->text_hash[j];
+	else
+		memcpy(&bits, &row->x[j], sizeof(bits));
+	return bits;
+}
+
+/*
+ * The hash of a raw row whose features' shares of mm_row_hash sum (with
+ * the count it starts from) to acc: the target, or 0 in its place, adds
+ * the last share; a label's hash is mixed in after.  Its share of the
+ * fingerprint goes to *fingerprint.
  */
 static uint64_t
-raw_row_hash(int target, const MmPassDesign *d, const MmPassRawRow *row, double *values,
-			 uint64_t *fingerprint)
+raw_row_finish(int target, const MmPassDesign *d, const MmPassRawRow *row, uint64_t acc,
+			   uint64_t *fingerprint)
 {
-	int			p = d->raw_p,
-				j;
-	uint64_t	h;
+	double		t = target == MM_PASS_TARGET_NUMERIC ? row->target : 0.0;
+	uint64_t	bits,
+				h;
 
-	for (j = 0; j < p; j++)
-	{
-		if (row->isnull[j])
-			values[j] = NAN;
-		else if (d->kinds[j] == MM_FEATURE_CATEGORICAL)
-			memcpy(&values[j], &row->text_hash[j], sizeof(double));
-		else
-			values[j] = row->x[j];
-	}
-	values[p] = target == MM_PASS_TARGET_NUMERIC ? row->target : 0.0;
-	h = mm_row_hash(values, p + 1);
+	memcpy(&bits, &t, sizeof(bits));
+	h = mm_mix64(acc + mm_row_hash_share(bits, d->raw_p));
 	if (target != MM_PASS_TARGET_CLASS)
 	{
 		*fingerprint = h;
@@ -546,6 +562,18 @@ raw_row_hash(int target, const MmPassDesign *d, const MmPassRawRow *row, double 
 	h = mm_mix64(h ^ row->label_hash);
 	*fingerprint = mm_mix64(h ^ MM_HASH_SPLIT);
 	return h;
+}
+
+/* The hash of a raw row (mm_row_hash of its features, then its target; see raw_row_finish). */
+static uint64_t
+raw_row_hash(int target, const MmPassDesign *d, const MmPassRawRow *row, uint64_t *fingerprint)
+{
+	uint64_t	acc = (uint64_t) (d->raw_p + 1);
+	int			j;
+
+	for (j = 0; j < d->raw_p; j++)
+		acc += mm_row_hash_share(raw_value_bits(d, row, j), j);
+	return raw_row_finish(target, d, row, acc, fingerprint);
 }
 
 /* Offers one row through a design (see passstate.h). */
@@ -561,7 +589,8 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 				part,
 				j;
 	uint64_t	hash,
-				share;
+				share,
+				acc = (uint64_t) (p + 1);
 
 	h->rows_seen++;
 	if (target != MM_PASS_TARGET_NONE && row->target_null)
@@ -586,22 +615,27 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 		if (label < 0)
 			return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "a row's label is not one of the pass's labels");
 	}
+	/* one sweep counts the missing and the non-finite values and hashes the row */
 	for (j = 0; j < p; j++)
 	{
+		uint64_t	bits = raw_value_bits(d, row, j);
+
 		if (row->isnull[j])
 			view->null_count[j]++;
-		else if (d->kinds[j] != MM_FEATURE_CATEGORICAL && !isfinite(row->x[j]))
+		else if (d->kinds[j] != MM_FEATURE_CATEGORICAL &&
+				 (bits & EXPONENT_BITS) == EXPONENT_BITS)
 		{
 			view->nonfinite_count[j]++;
 			bad_feature = 1;
 		}
+		acc += mm_row_hash_share(bits, j);
 	}
 	if (bad_feature)
 	{
 		h->rows_bad_features++;
 		return MM_OK;
 	}
-	hash = raw_row_hash(target, d, row, work, &share);
+	hash = raw_row_finish(target, d, row, acc, &share);
 	h->fingerprint += share;
 	part = h->spec.test_size > 0.0 && mm_draw_is_test(mm_row_draw(hash, h->spec.salt), h->spec.test_size);
 	if (part)
@@ -631,6 +665,7 @@ mm_pass_row_part(const MmPassSpec *spec, const MmPassDesign *d, const MmPassRawR
 	uint64_t	share;
 	int			j;
 
+	(void) work;				/* the hash sums as it reads: callers' room is spare */
 	if (spec->target != MM_PASS_TARGET_NONE && row->target_null)
 		return -1;
 	if ((spec->target == MM_PASS_TARGET_NUMERIC ||
@@ -641,7 +676,7 @@ mm_pass_row_part(const MmPassSpec *spec, const MmPassDesign *d, const MmPassRawR
 		if (!row->isnull[j] && d->kinds[j] != MM_FEATURE_CATEGORICAL && !isfinite(row->x[j]))
 			return -1;
 	return spec->test_size > 0.0 &&
-		mm_draw_is_test(mm_row_draw(raw_row_hash(spec->target, d, row, work, &share), spec->salt),
+		mm_draw_is_test(mm_row_draw(raw_row_hash(spec->target, d, row, &share), spec->salt),
 						spec->test_size);
 }
 

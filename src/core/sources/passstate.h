@@ -238,7 +238,8 @@ extern MmErrorCode mm_pass_state_offer(MmPassStateView *view, const MmPass *pass
 /*
  * The part of the split a raw row falls in, as mm_pass_state_offer splits
  * it under spec and d: 0 training, 1 held out, -1 none (a NULL or non-finite
- * target, a non-finite feature).  work holds raw_p + 1 doubles.
+ * target, a non-finite feature).  work, room for raw_p + 1 doubles, is no
+ * longer needed.
  */
 extern int	mm_pass_row_part(const MmPassSpec *spec, const struct MmPassDesign *d,
 							 const struct MmPassRawRow *row, double *work);
