@@ -177,7 +177,8 @@ mm_pass_spec_design(const MmPassSpec *spec)
 static int
 ref_valid(const MmPassSpec *s, const MmPassDesignRef *r)
 {
-	return r->raw_p >= 1 && r->raw_p <= MM_MAX_FEATURES && (r->part == 0 || r->part == 1 || r->part == MM_PASS_PARTS_BOTH) &&
+	return r->raw_p >= 1 && r->raw_p <= MM_MAX_FEATURES &&
+		(r->part == 0 || r->part == 1 || r->part == MM_PASS_PARTS_BOTH) &&
 		r->design_len > 0 && r->design_len <= MM_PASS_MAX_ARG && s->p <= MM_MAX_DESIGN &&
 		r->untransformed_feature >= -1 && r->untransformed_feature < r->raw_p &&
 		r->rows_untransformed >= 0;
@@ -418,8 +419,8 @@ flush(MmPassStateView *v, const MmPass *pass)
 }
 
 /*
- * Appends a row of part (its pass state's: 0 unless the design sees both) to the buffer,
- * handing a full one, or one of the other part, to the pass.
+ * Appends a row of part (its pass state's: 0 unless the design sees both)
+ * to the buffer, handing a full one, or one of the other part, to the pass.
  */
 static void
 buffer_row(MmPassStateView *v, const MmPass *pass, const double *x, double y, int32_t label,
