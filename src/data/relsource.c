@@ -48,6 +48,7 @@
 #include "security.h"
 #include "source.h"
 #include "trainprogress.h"
+#include "util.h"
 
 /* What a relation source keeps between passes. */
 typedef struct RelationSource
@@ -184,9 +185,14 @@ MmPassRowArguments(const MmSource *src, int target, MmLabelKind label_kind, cons
 	return q.data;
 }
 
-/* Runs pass over the training rows into state (MmDataSource.run); SPI is connected. */
+/*
+ * Runs pass over the rows of the source's part into state, or over both
+ * parts into state and test_state (the source's part MM_PASS_PARTS_BOTH);
+ * SPI is connected.
+ */
 static MmErrorCode
-relation_run(MmDataSource *self, const MmPass *pass, const void *arg, void *state, MmError *err)
+run_query(MmDataSource *self, const MmPass *pass, const void *arg, void *state, void *test_state,
+		  MmError *err)
 {
 	RelationSource *rs = self->impl;
 	int			listed_id,
@@ -242,11 +248,20 @@ relation_run(MmDataSource *self, const MmPass *pass, const void *arg, void *stat
 	else
 		keep_counts(rs, &view);
 	memcpy(state, view.pass_state, view.head->pass_size);
-	self->n_rows = (size_t) (rs->part ? view.head->rows_test : view.head->rows_train);
+	if (test_state != NULL)
+		memcpy(test_state, view.pass_state_test, view.head->pass_size);
+	self->n_rows = (size_t) (rs->part == 1 ? view.head->rows_test : view.head->rows_train);
 	MmTrainProgressPassEnd(view.head->rows_seen);
 	pfree(copy);
 	SPI_freetuptable(SPI_tuptable);
 	return MM_OK;
+}
+
+/* Runs pass over the training rows into state (MmDataSource.run). */
+static MmErrorCode
+relation_run(MmDataSource *self, const MmPass *pass, const void *arg, void *state, MmError *err)
+{
+	return run_query(self, pass, arg, state, NULL, err);
 }
 
 /* A relation source holds no rows. */
@@ -347,6 +362,26 @@ MmRelationSourceSetFold(MmDataSource *source, int folds, int fold)
 	Assert(rs->design != NULL);
 	rs->folds = folds;
 	rs->fold = fold;
+}
+
+/*
+ * Runs pass over both parts of a design source's split in one read of the
+ * relation: the training rows into train, the held-out rows into test
+ * (each of the pass's state size), as two passes set to each part would.
+ */
+void
+MmRelationSourceRunParts(MmDataSource *source, const MmPass *pass, const void *arg, void *train,
+						 void *test)
+{
+	RelationSource *rs = source->impl;
+	int			part = rs->part;
+	MmError		err;
+
+	Assert(rs->design != NULL);
+	rs->part = MM_PASS_PARTS_BOTH;
+	if (run_query(source, pass, arg, train, test, &err) != MM_OK)
+		MmReportCoreError(&err, psprintf("could not run pass \"%s\"", pass->name));
+	rs->part = part;
 }
 
 /* What the source's last pass counted; NULL before its first. */

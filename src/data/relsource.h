@@ -30,7 +30,8 @@ typedef struct MmPassCounts
  * target says what the pass reads as the target (a number, a class label
  * of label_kind, or none).  Text features and text labels travel in the
  * aggregate's text array.  The passes see the training part until
- * MmRelationSourceSetPart says otherwise.
+ * MmRelationSourceSetPart says otherwise; MmRelationSourceRunParts runs a
+ * pass over both parts at once, a state each.
  */
 extern void MmRelationSourceDesign(MmDataSource *out, const MmSource *src, int artifact_id,
 								   double test_size, int32 seed, const void *design,
@@ -40,6 +41,8 @@ extern void MmRelationSourceSetPart(MmDataSource *source, int part);
 extern void MmRelationSourceForEvaluation(MmDataSource *source);
 extern void MmRelationSourceSetFold(MmDataSource *source, int folds, int fold);
 extern const MmPassCounts *MmRelationSourceCounts(MmDataSource *source);
+extern void MmRelationSourceRunParts(MmDataSource *source, const MmPass *pass, const void *arg,
+									 void *train, void *test);
 
 /* The SQL expression of src's target as a design pass reads it in y. */
 extern char *MmPassTargetExpression(const MmSource *src, int target, MmLabelKind label_kind,

@@ -15,7 +15,8 @@
  *     NULLs as missing values: moments, range and a quantile sketch per
  *     feature, and a second such pass over the imputed, clipped columns
  *     where a clipped feature is scaled to unit variance or a variance
- *     threshold is set (prepstats.h);
+ *     threshold is set (prepstats.h); the first such pass and the profile
+ *     are one read of the relation (designpasses.h);
  *  4. the preprocessing fitted from those: what needs no more than a range
  *     (impute zero or a constant, scale none or to the range) from the
  *     profile, exactly as the fit in memory fits it; the rest (mean and
@@ -24,7 +25,8 @@
  *     to rounding, and its quantiles within the sketch's rank error;
  *  5. the algorithm's own passes, over the rows put through that design
  *     (passdesign.h) inside the aggregate;
- *  6. the metrics of both parts, by passes of the fitted model.
+ *  6. the metrics of both parts, by one pass of the fitted model that keeps
+ *     a state per part.
  *
  * The baseline's feature profiles come from the statistics of step 3 (and
  * the text features' counts of step 1); the predictions' profile from a
@@ -317,23 +319,30 @@ run_pass(MmDataSource *source, const MmPass *pass, const void *arg)
 }
 
 /*
- * The column statistics of raw's training rows as read, or NULL when no
- * preprocessing needs them (needed false) and their state (about 128 KiB a
- * feature, most of it the quantile sketch) would take more than a quarter
- * of the memory a training may: the baseline's feature profiles then come
- * from its sample too.
+ * The column profile of raw's rows as read, and the column statistics of
+ * its training rows (into *stats) from the same read of the relation; the
+ * statistics are NULL when no preprocessing needs them (needed false) and
+ * their state (about 128 KiB a feature, most of it the quantile sketch)
+ * would take more than a quarter of the memory a training may: the
+ * baseline's feature profiles then come from its sample too.
  */
-static void *
-column_statistics(MmDataSource *raw, bool needed)
+static double *
+profile_and_statistics(MmDataSource *raw, bool needed, void **stats)
 {
 	int			p = raw->p;
 	MmColumnStatsArg *arg = palloc(sizeof(MmColumnStatsArg) * p);
 	double		limit = (double) mm_max_train_memory_kb * 1024.0;
+	char	   *state;
 
 	mm_column_stats_identity(arg, p);
 	if (!needed && (double) mm_pass_column_stats.state_size(p, arg) > limit / 4.0)
-		return NULL;
-	return run_pass(raw, &mm_pass_column_stats, arg);
+	{
+		*stats = NULL;
+		return run_pass(raw, &mm_pass_column_profile, NULL);
+	}
+	state = run_pass(raw, &mm_pass_profile_stats, arg);
+	*stats = state + mm_profile_stats_offset(p);
+	return (double *) state;
 }
 
 void
@@ -381,7 +390,7 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 		task == MM_TASK_REGRESSION ? MM_PASS_TARGET_NUMERIC : MM_PASS_TARGET_NONE;
 	pd->snapshot = current_snapshot();
 
-	/* 1, 2: labels, then the profile of the rows as read */
+	/* 1, 2, 3: labels, then the profile and the statistics of the rows as read, in one pass */
 	raw_design(pd, NULL, &raw_bytes, &raw_len);
 	header = MmPassHeaderDesign(MM_PASS_DESIGN_ID, MM_DESIGN_PASS_PROFILE, p, pd->target,
 								spec->test_size, spec->seed, NULL, 0, p, 0, raw_bytes, raw_len);
@@ -393,7 +402,12 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 						   raw_bytes, raw_len, p, pd->target, pd->label_kind);
 	if (folds > 0)
 		MmRelationSourceSetFold(&raw, folds, fold);
-	profile = run_pass(&raw, &mm_pass_column_profile, NULL);
+	for (j = 0; j < p; j++)
+		if (src->feature_kinds[j] != MM_FEATURE_CATEGORICAL && needs_statistics(&pp, &pp.column[j]))
+			need_stats = true;
+	profile = profile_and_statistics(&raw, need_stats, &pd->stats);
+	if (pd->stats != NULL)
+		pd->stats_passes = 1;
 	counts = MmRelationSourceCounts(&raw);
 	pd->rows_read = counts->head.rows_seen;
 	pd->rows_train = counts->head.rows_train;
@@ -410,13 +424,7 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 	/* the most frequent numbers, which the fit goes on from as imputed constants */
 	MmFitNumberModes(&pp, src, header, pd->target, pd->label_kind);
 
-	/* 3: the column statistics, and what the preprocessing fits from them */
-	for (j = 0; j < p; j++)
-		if (src->feature_kinds[j] != MM_FEATURE_CATEGORICAL && needs_statistics(&pp, &pp.column[j]))
-			need_stats = true;
-	pd->stats = column_statistics(&raw, need_stats);
-	if (pd->stats != NULL)
-		pd->stats_passes = 1;
+	/* 3: what the preprocessing fits from the column statistics */
 	if (need_stats)
 	{
 		by_stats.transform = palloc(sizeof(MmFeatureTransform) * p);
@@ -518,12 +526,40 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 	if (folds > 0)
 		MmRelationSourceSetFold(&pd->data, folds, fold);
 	pd->data.n_rows = (size_t) pd->rows_train;
+	/* the labels' discovery counted the training rows of each class: no fit counts them again */
+	if (task == MM_TASK_CLASSIFICATION)
+	{
+		pd->data.class_rows = pd->labels.count[0];
+		pd->data.n_classes = pd->labels.n;
+	}
+}
+
+/*
+ * Runs pass over the parts of the split into new states: both in one read
+ * of the relation (MmRelationSourceRunParts), or the training part alone
+ * when nothing is held out (state[1] NULL).
+ */
+static void
+run_parts(MmPassesData *pd, const MmPass *pass, const void *arg, void *state[2])
+{
+	size_t		size = pass->state_size(pd->data.p, arg);
+
+	MmRelationSourceSetPart(&pd->data, 0);
+	if (pd->rows_test == 0)
+	{
+		state[0] = run_pass(&pd->data, pass, arg);
+		state[1] = NULL;
+		return;
+	}
+	state[0] = palloc(size);
+	state[1] = palloc(size);
+	MmRelationSourceRunParts(&pd->data, pass, arg, state[0], state[1]);
 }
 
 /*
  * A classifier's metrics on both parts, the rows per class of each (the
  * trivial model's metrics follow from them) and the training part's
- * log-likelihood, each part by one pass that carries the model.
+ * log-likelihood, from one pass that carries the model.
  */
 static void
 classifier_metrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
@@ -532,19 +568,19 @@ classifier_metrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 	int			k = model->labels.n_classes,
 				part;
 	int64	   *confusion = palloc(sizeof(int64) * k * k);
+	void	   *states[2];
 
+	run_parts(pd, &mm_pass_classifier_eval, arg, states);
 	for (part = 0; part < 2; part++)
 	{
 		MmClassifierCounts c;
 		MmError		err;
-		void	   *state;
+		void	   *state = states[part];
 		int			i;
 
 		out->class_rows[part] = pd->labels.count[part];
-		if (part == 1 && pd->rows_test == 0)
+		if (state == NULL)
 			break;
-		MmRelationSourceSetPart(&pd->data, part);
-		state = run_pass(&pd->data, &mm_pass_classifier_eval, arg);
 		mm_classifier_eval_read(state, &c);
 		MmCheckEvalPassRead(c.unread);
 		for (i = 0; i < k * k; i++)
@@ -561,25 +597,25 @@ classifier_metrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 }
 
 /*
- * A clustering's inertia, cluster sizes and silhouette on both parts, each
- * part by one pass that carries the model; the silhouette from the pass's
- * sample of the part's rows (every row up to MM_SILHOUETTE_ROWS).
+ * A clustering's inertia, cluster sizes and silhouette on both parts, from
+ * one pass that carries the model; the silhouette from the pass's sample of
+ * each part's rows (every row up to MM_SILHOUETTE_ROWS).
  */
 static void
 clustering_metrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 {
 	void	   *arg = MmEvalPassArg(model, MM_SILHOUETTE_ROWS);
 	int			part;
+	void	   *states[2];
 
+	run_parts(pd, &mm_pass_cluster_eval, arg, states);
 	for (part = 0; part < 2; part++)
 	{
 		MmClusterCounts c;
-		void	   *state;
+		void	   *state = states[part];
 
-		if (part == 1 && pd->rows_test == 0)
+		if (state == NULL)
 			break;
-		MmRelationSourceSetPart(&pd->data, part);
-		state = run_pass(&pd->data, &mm_pass_cluster_eval, arg);
 		mm_cluster_eval_read(state, pd->n_design, &c);
 		MmCheckEvalPassRead(c.unread);
 		out->cluster_sizes[part] = c.sizes;
@@ -606,19 +642,19 @@ MmPassesMetrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 		double		intercept;
 		const double *coef = model->algorithm->linear_form(model, &intercept);
 		double	   *arg = palloc(sizeof(double) * (p + 3));
+		void	   *states[2];
 
 		arg[0] = p;
 		arg[1] = intercept;
 		memcpy(arg + 2, coef, sizeof(double) * p);
 		arg[2 + p] = pd->train_mean;
+		run_parts(pd, &mm_pass_linear_eval, arg, states);
 		for (part = 0; part < 2; part++)
 		{
-			double	   *state;
+			double	   *state = states[part];
 
-			if (part == 1 && pd->rows_test == 0)
+			if (state == NULL)
 				break;
-			MmRelationSourceSetPart(&pd->data, part);
-			state = run_pass(&pd->data, &mm_pass_linear_eval, arg);
 			mm_eval_metrics(state + 1, &out->model[part]);
 			mm_eval_metrics(state + 1 + MM_EVAL_STATE_LEN, &out->mean[part]);
 		}

@@ -284,6 +284,47 @@ test_deterministic(void **state)
 	free(b);
 }
 
+/* FNV-1a of n bytes. */
+static uint64_t
+bytes_hash(const void *bytes, size_t n)
+{
+	const unsigned char *b = bytes;
+	uint64_t	h = UINT64_C(0xcbf29ce484222325);
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ b[i]) * UINT64_C(0x100000001b3);
+	return h;
+}
+
+/*
+ * The bytes of a sketch are those stored models' statistics were made of:
+ * fed and merged the same way, a sketch must keep the very values it kept
+ * when compactions sorted with the C library's stable qsort, zeros of
+ * either sign included, which compare equal and keep their order.
+ */
+static void
+test_bytes_pinned(void **state)
+{
+	size_t		n = 300000,
+				i;
+	uint64_t	s = 77;
+	MmQuantileSketch *a = new_sketch(),
+			   *b = new_sketch();
+
+	for (i = 0; i < n; i++)
+	{
+		double		u = test_uniform(&s),
+					v = u < 0.2 ? (u < 0.1 ? 0.0 : -0.0) : u < 0.4 ? floor(u * 50.0) : u * 1e3 - 500.0;
+
+		mm_qsketch_add(i % 3 == 0 ? b : a, v);
+	}
+	mm_qsketch_merge(a, b);
+	assert_int_equal(bytes_hash(a, sizeof(MmQuantileSketch)), UINT64_C(0x2ccbff38afed631));
+	free(a);
+	free(b);
+}
+
 /* Damaged bytes fail the check; empty columns and empty sketches give no quantile. */
 static void
 test_damaged(void **state)
@@ -399,6 +440,7 @@ main(void)
 		cmocka_unit_test(test_bound),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_bytes_pinned),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_sample),
 	};
