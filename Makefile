@@ -21,12 +21,14 @@ PGFILEDESC = "modelmgr - machine-learning model management in PostgreSQL"
 
 # The core's folders, named once here: the framework (src/core), one file per
 # algorithm (algorithms, see src/core/algorithm.h), the model's serialized forms
-# (formats), metrics, solvers and statistics (numerics), and data sources and
-# their passes (sources).  Each is one -I, so core files include each other by
-# bare name wherever they sit; test/fuzz/run.sh asks for the list
+# (formats), metrics, solvers and statistics (numerics), data sources and
+# their passes (sources), the kernel SVM over libsvm (kernels), and tree ensembles
+# over XGBoost (trees).  Each is one
+# -I, so core files include each other by bare name wherever they sit;
+# test/fuzz/run.sh asks for the list
 # (make print-core-dirs).
 CORE_DIRS = src/core src/core/algorithms src/core/formats src/core/metrics src/core/numerics \
-	src/core/sources src/core/trees
+	src/core/sources src/core/kernels src/core/trees
 CORE_SRCS := $(sort $(foreach d,$(CORE_DIRS),$(wildcard $(d)/*.c)))
 CORE_OBJS := $(CORE_SRCS:.c=.o)
 CORE_HDRS := $(foreach d,$(CORE_DIRS),$(wildcard $(d)/*.h))
@@ -59,7 +61,8 @@ DATA = sql/modelmgr--$(EXTVERSION).sql sql/modelmgr--0.1.0.sql sql/modelmgr--0.1
 REGRESS = setup catalog train_linear predict registry evaluate audit \
 	permissions parallel errors classify proba_class preprocess cluster encode monitor privileges shadowing tune export \
 	elastic_net passagg float_labels baseline inference reference_coding upgrade dates train_progress \
-	logistic_passes trainpasses trainpasses_prep trainpasses_classify boosting
+	logistic_passes trainpasses trainpasses_prep trainpasses_classify evaluatepasses monitorpasses kernelsvm tunepasses \
+	boosting
 REGRESS_OPTS = --temp-instance=tmp_check --temp-config=test/modelmgr.conf
 
 TAP_TESTS = 1
@@ -67,6 +70,8 @@ PROVE_TESTS = test/t/*.pl
 
 # link flags from the libraries' own pkg-config files
 LINALG_LIBS = $(shell pkg-config --libs lapacke lapack blas jansson zlib) -lm -pthread
+# libsvm (the kernel SVM's fit) ships no pkg-config file
+LINALG_LIBS += -lsvm
 # boosted trees train through XGBoost's C API (predicting needs only the core)
 LINALG_LIBS += $(shell pkg-config --libs xgboost)
 SHLIB_LINK = $(LINALG_LIBS)

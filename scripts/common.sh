@@ -14,7 +14,7 @@ PACKAGES=(
     make gcc libc6-dev pkg-config
     postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-client-$PG_MAJOR
     liblapacke-dev liblapack-dev libblas-dev zlib1g-dev libjansson-dev
-    libxgboost-dev
+    libsvm-dev libxgboost-dev
 )
 # And what the tests add: unit tests, TAP, the document schema's validator, the fuzzer, and git
 # for the source of the release the upgrade test starts from.

@@ -63,6 +63,17 @@ COMMENT ON COLUMN mm._versions.fitted_preprocess
 COMMENT ON COLUMN mm._versions.baseline
     IS 'profile of each input feature and of the predictions on the training rows; made on first need when null';
 
+-- A baseline is tens of kilobytes of JSON written by every training; lz4
+-- compresses it several times faster than the default pglz, a visible share
+-- of a training's fixed cost.  A server built without lz4 keeps pglz.
+DO $$
+BEGIN
+    ALTER TABLE mm._versions ALTER COLUMN baseline SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported THEN
+    NULL;
+END
+$$;
+
 -- A stage is a stack of deployments; its top entry is what the stage serves.
 CREATE TABLE mm._stages (
     model_id     bigint NOT NULL REFERENCES mm._models (id),
@@ -966,6 +977,34 @@ $$;
 COMMENT ON FUNCTION mm_citus_setup()
     IS 'create the extension on the workers of a Citus cluster it predated; returns their number';
 
+-- Monitoring checks as an aggregate pushed down to the shards: a check's
+-- window is counted by one aggregate with a fixed signature and a bytea
+-- state that merges, so parallel workers share the window and Citus runs it
+-- on each shard, sending back counts instead of rows (doc/scaling.md).
+CREATE FUNCTION mm_check_accum(state bytea, "check" bytea, x float8[], c text[], y float8, label text)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'mm_check_accum'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION mm_check_combine(a bytea, b bytea)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'mm_check_combine'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION mm_check_final(state bytea)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'mm_check_final'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE mm_check_stats("check" bytea, x float8[], c text[], y float8, label text) (
+    SFUNC = mm_check_accum,
+    STYPE = bytea,
+    COMBINEFUNC = mm_check_combine,
+    FINALFUNC = mm_check_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE mm_check_stats(bytea, float8[], text[], float8, text)
+    IS 'what a monitoring check counts over its window: values against the baseline, predictions, quality';
 -- Gradient boosting: feature importances of tree models (issue 15).
 CREATE FUNCTION mm_importance(model text)
 RETURNS TABLE (feature text, importance float8, method text)

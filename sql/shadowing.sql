@@ -361,7 +361,7 @@ SELECT bool_and(mm_predict('shd_copy', l) = mm_predict('shd_price', l)) AS same_
 
 --
 -- Monitors run by hand: a time window and labels, a classifier's labels, and
--- the two actions
+-- the two actions; each check is one query of mm_check_stats over its window
 --
 SELECT version FROM mm_train('shd_roll', 'shd_lin', 'y', features => ARRAY['x1', 'x2'], test_size => 0);
 SELECT version FROM mm_train('shd_roll', 'shd_lin', 'y', features => ARRAY['x1'], test_size => 0,

@@ -140,12 +140,102 @@ SELECT max(abs((mm_transform('pp_pca_mem', t))[1] - (mm_transform('pp_pca_pass',
        AS same_first_component
   FROM pp t;
 
--- What needs more than per-column statistics is refused in passes, by name
+-- The most frequent number comes from one grouping query over the training
+-- rows (the smallest value among ties, as in memory), then fits on as an
+-- imputed constant: from the range (x2, scaled to it) or from the column
+-- statistics (x3, clipped and scaled to unit variance)
+SELECT pg_temp.train('pp_mode_mem', 'off', 'linear_regression', '{}',
+                     '{"x2": {"impute": "most_frequent", "scale": "minmax"},
+                       "x3": {"impute": "most_frequent", "clip": {"z": 2}, "scale": "standard"},
+                       "region": {"impute": "most_frequent"}}');
+SELECT pg_temp.train('pp_mode_pass', 'on', 'linear_regression', '{}',
+                     '{"x2": {"impute": "most_frequent", "scale": "minmax"},
+                       "x3": {"impute": "most_frequent", "clip": {"z": 2}, "scale": "standard"},
+                       "region": {"impute": "most_frequent"}}');
+SELECT * FROM pg_temp.compare('pp_mode_mem', 'pp_mode_pass');
+-- the imputed values are the modes of the training rows; x1 has no NULL and still records its mode
+SELECT fitted_preprocess #>> '{features,x2,impute}' AS x2_mode,
+       fitted_preprocess #>> '{features,x3,impute}' AS x3_mode
+  FROM mm.versions WHERE model = 'pp_mode_pass';
+SELECT pg_temp.train('pp_mode1_mem', 'off', 'linear_regression', '{}',
+                     '{"*": {"impute": "most_frequent"}}', 'pp', ARRAY['x1', 'x2']);
+SELECT pg_temp.train('pp_mode1_pass', 'on', 'linear_regression', '{}',
+                     '{"*": {"impute": "most_frequent"}}', 'pp', ARRAY['x1', 'x2']);
+SELECT * FROM pg_temp.compare('pp_mode1_mem', 'pp_mode1_pass');
+SELECT fitted_preprocess #>> '{features,x1,impute}' AS x1_mode FROM mm.versions WHERE model = 'pp_mode1_pass';
+-- a tie: 1 and 3 twice each, the smaller wins, in passes as in memory
+CREATE TABLE pp_tie AS
+SELECT g AS id, (ARRAY[3, 1, 3, 1, 2, NULL, 5, 6])[g]::float8 AS a, g * 1.5 + (g % 3) AS y
+  FROM generate_series(1, 8) g;
+SELECT pg_temp.train('pp_tie_mem', 'off', 'linear_regression', '{}',
+                     '{"a": {"impute": "most_frequent"}}', 'pp_tie', ARRAY['a'], 0);
+SELECT pg_temp.train('pp_tie_pass', 'on', 'linear_regression', '{}',
+                     '{"a": {"impute": "most_frequent"}}', 'pp_tie', ARRAY['a'], 0);
+SELECT model, fitted_preprocess #>> '{features,a,impute}' AS a_mode
+  FROM mm.versions WHERE model IN ('pp_tie_mem', 'pp_tie_pass') ORDER BY model;
+
+-- Feature selection scored from one pass of mergeable sums: the F test of
+-- each number's correlation with the target, ANOVA of the target across the
+-- text feature's categories; the same features kept, the same p-values
+SELECT pg_temp.train('pp_sel_mem', 'off', 'linear_regression', '{}',
+                     '{"*": {"impute": "mean"}, "region": {"impute": "most_frequent"},
+                       "select": {"k_best": 3}}');
+SELECT pg_temp.train('pp_sel_pass', 'on', 'linear_regression', '{}',
+                     '{"*": {"impute": "mean"}, "region": {"impute": "most_frequent"},
+                       "select": {"k_best": 3}}');
+SELECT * FROM pg_temp.compare('pp_sel_mem', 'pp_sel_pass');
+SELECT features, fitted_preprocess -> 'dropped' AS dropped,
+       (SELECT array_agg(k ORDER BY (fitted_preprocess #>> ARRAY['select', 'p_values', k])::float8, k)
+          FROM jsonb_object_keys(fitted_preprocess #> '{select,p_values}') k) AS ranked
+  FROM mm.versions WHERE model = 'pp_sel_pass';
+-- after clipping and a variance threshold (x4 goes first), ridge
+SELECT pg_temp.train('pp_selt_mem', 'off', 'linear_regression', '{"alpha": 0.5}',
+                     '{"*": {"impute": "median", "clip": {"quantiles": [0.05, 0.95]}, "scale": "robust"},
+                       "region": {"impute": {"constant": "unknown"}},
+                       "variance_threshold": 0.01, "select": {"k_best": 2}}');
+SELECT pg_temp.train('pp_selt_pass', 'on', 'linear_regression', '{"alpha": 0.5}',
+                     '{"*": {"impute": "median", "clip": {"quantiles": [0.05, 0.95]}, "scale": "robust"},
+                       "region": {"impute": {"constant": "unknown"}},
+                       "variance_threshold": 0.01, "select": {"k_best": 2}}');
+SELECT * FROM pg_temp.compare('pp_selt_mem', 'pp_selt_pass');
+SELECT features, fitted_preprocess -> 'dropped' AS dropped FROM mm.versions WHERE model = 'pp_selt_pass';
+
+-- A classifier: ANOVA of each number across the classes, chi-square of the
+-- text feature against them; logistic regression's coefficients within 1e-6
+CREATE TABLE pp_cls AS
+SELECT x1, x2, x3, x4, region,
+       CASE WHEN y IS NULL THEN NULL WHEN y + 0.3 * (region = 'east')::int > 0.2 THEN 'high'
+            ELSE 'low' END AS level
+  FROM pp;
+ANALYZE pp_cls;
+SELECT pg_temp.train('pp_selc_mem', 'off', 'logistic_regression', '{}',
+                     '{"*": {"impute": "mean", "scale": "standard"}, "region": {"impute": "most_frequent"},
+                       "select": {"k_best": 2}}', 'pp_cls',
+                     ARRAY['x1', 'x2', 'x3', 'x4', 'region'], 0.25, 'level');
+SELECT pg_temp.train('pp_selc_pass', 'on', 'logistic_regression', '{}',
+                     '{"*": {"impute": "mean", "scale": "standard"}, "region": {"impute": "most_frequent"},
+                       "select": {"k_best": 2}}', 'pp_cls',
+                     ARRAY['x1', 'x2', 'x3', 'x4', 'region'], 0.25, 'level');
+SELECT same_split, same_fitted FROM pg_temp.compare('pp_selc_mem', 'pp_selc_pass');
+-- (the ROC AUC of a fit in passes comes from a histogram of the scores: within 1e-4)
+SELECT (SELECT pg_temp.json_diff(x.metrics #- '{train,roc_auc}' #- '{test,roc_auc}',
+                                 y.metrics #- '{train,roc_auc}' #- '{test,roc_auc}') < 1e-6
+               AND abs((x.metrics #>> '{test,roc_auc}')::float8 - (y.metrics #>> '{test,roc_auc}')::float8) < 1e-4
+          FROM mm.versions x, mm.versions y WHERE x.model = 'pp_selc_mem' AND y.model = 'pp_selc_pass')
+       AS same_metrics,
+       (SELECT max(abs(c.coef - d.coef)) < 1e-6
+          FROM mm_coefficients('pp_selc_mem') c JOIN mm_coefficients('pp_selc_pass') d USING (feature))
+       AS same_coefficients,
+       (SELECT count(*) FROM mm_coefficients('pp_selc_pass')) AS coefficients;
+SELECT features, fitted_preprocess -> 'dropped' AS dropped FROM mm.versions WHERE model = 'pp_selc_pass';
+
+-- Selection needs a target, in passes as in memory
 SET modelmgr.train_in_passes = on;
-SELECT version FROM mm_train('pp_refused', 'pp', 'y', features => ARRAY['x1', 'x2'],
-                             preprocess => '{"x2": {"impute": "most_frequent"}}');
-SELECT version FROM mm_train('pp_refused', 'pp', 'y', features => ARRAY['x1', 'x3'],
+SELECT version FROM mm_train('pp_refused', 'pp', NULL, algorithm => 'pca', features => ARRAY['x1', 'x3'],
+                             params => '{"n_components": 1}',
                              preprocess => '{"*": {"impute": "mean"}, "select": {"k_best": 1}}');
+
+-- Dropping duplicate rows still needs the rows in memory: refused by name
 SELECT version FROM mm_train('pp_refused', 'pp', 'y', features => ARRAY['x1', 'x3'],
                              preprocess => '{"*": {"impute": "mean"}, "dedupe": true}');
 RESET modelmgr.train_in_passes;

@@ -1,13 +1,20 @@
 /*
  * evaluate.c: mm_evaluate and mm_coefficients.
  *
- * Classifiers are evaluated on the relation's rows read into memory
- * (classify.c): their metrics need every prediction at once (the ROC AUC
- * ranks them).  Regression is one aggregate query over the relation: mm_predict of each
- * row (with the reference pinned to the version resolved here, so every
- * worker predicts with the same one) fed to mm_eval_stats, which merges
- * across parallel workers.  Its metrics are exact, unlike the training
- * pass's sampled mean absolute error.
+ * Where training would read the relation in passes (a distributed table,
+ * rows that would not fit modelmgr.max_train_memory, or
+ * modelmgr.train_in_passes = on), every model is evaluated by a pass of the
+ * fitted model over the relation, which runs where the rows are
+ * (evaluatepasses.c): the rows never gather in one backend.  Otherwise
+ * classifiers, clusterings, decompositions and regressions with text
+ * features are evaluated on the relation's rows read into memory
+ * (classify.c, unsupervised.c, regress.c), where the ROC AUC ranks every
+ * prediction exactly; a regression without text features is one aggregate
+ * query over the relation: mm_predict of each row (with the reference
+ * pinned to the version resolved here, so every worker predicts with the
+ * same one) fed to mm_eval_stats, which merges across parallel workers.
+ * Regression metrics are exact either way, unlike the training pass's
+ * sampled mean absolute error.
  */
 #include "postgres.h"
 
@@ -25,6 +32,7 @@
 #include "classify.h"
 #include "columns.h"
 #include "design.h"
+#include "evaluatepasses.h"
 #include "model.h"
 #include "privileges.h"
 #include "regmetrics.h"
@@ -66,7 +74,8 @@ mm_evaluate(PG_FUNCTION_ARGS)
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
 	bool		isnull,
-				no_rows;
+				no_rows,
+				in_passes;
 	Datum		state;
 	int64		null_targets;
 	MmRegressionMetrics m;
@@ -81,12 +90,14 @@ mm_evaluate(PG_FUNCTION_ARGS)
 	memset(&src, 0, sizeof(src));
 	src.relid = MmResolveRelation(relation, &src.qualified, &src.display);
 	MmResolveColumns(&src, model);
-	if (model->task != MM_TASK_REGRESSION || model->categories != NULL)
+	in_passes = MmEvaluateInPasses(model, &src);
+	if (model->task != MM_TASK_REGRESSION || model->categories != NULL || in_passes)
 	{
 		StringInfoData json;
 		char	   *metrics;
 
-		result = model->task == MM_TASK_CLASSIFICATION ? MmEvaluateClassifier(model, &src) :
+		result = in_passes ? MmEvaluatePasses(model, &src) :
+			model->task == MM_TASK_CLASSIFICATION ? MmEvaluateClassifier(model, &src) :
 			model->task == MM_TASK_REGRESSION ? MmEvaluateRegressionInMemory(model, &src) :
 			MmEvaluateUnsupervised(model, &src);
 		metrics = MmJsonbText(result);

@@ -599,6 +599,8 @@ require_proba(const PredictState *ps)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("model \"%s\" version %d (%s) gives no probabilities",
 						ps->version.model, ps->version.version, m->algorithm->name),
+				 m->algorithm->texts.no_probabilities ?
+				 errhint("%s", m->algorithm->texts.no_probabilities) :
 				 errhint("Use mm_predict_label(), or train a %s.", MmAlgorithmList(mm_algorithm_gives_probabilities, " or "))));
 }
 

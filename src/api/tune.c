@@ -10,6 +10,20 @@
  * inside each fold, so a candidate's score never sees its validation rows.
  * The best candidate is refitted on the whole training part, from memory
  * too, and recorded as a version; every candidate is a row of mm.trials.
+ *
+ * Where a training would run in passes (the rows would not fit
+ * modelmgr.max_train_memory, the relation is distributed, or
+ * modelmgr.train_in_passes is on), nothing is read into memory: each fold's
+ * fit is a training in passes (fitpasses.c) whose passes select the fold's
+ * training rows inside the aggregate and whose held-out part is the fold,
+ * so its test metrics are the fold's score.  Every row takes the fold its
+ * draw gives (mm_fold_of_draw), a classifier's too, since dealing the rows
+ * of each class in hash order needs them all at once; a search therefore
+ * scores the same folds locally, in parallel workers and on a distributed
+ * table's shards.  The winner is refitted in passes too.
+ *
+ * A linear regression without preprocessing needs no more than each fold's
+ * moments: one grouped aggregate (fold_pass) serves the whole search.
  */
 #include "postgres.h"
 
@@ -38,6 +52,7 @@
 #include "dataset.h"
 #include "deadline.h"
 #include "fit.h"
+#include "fitpasses.h"
 #include "guc.h"
 #include "lsq.h"
 #include "model.h"
@@ -120,6 +135,7 @@ typedef struct Tune
 	int		   *warm_width;
 	char	  **warm_key;
 	char	   *snapshot;
+	bool		in_passes;		/* each fold's fit in passes over the relation, not from memory */
 	int			evaluated;
 	int			current;		/* the candidate being scored, from 1 */
 	TimestampTz deadline;		/* when the budget runs out, or 0 for none */
@@ -542,6 +558,15 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 		JsonbValue *test,
 				   *score;
 
+		/*
+		 * What a fold's fit allocates (a copy of its rows, or its passes'
+		 * states and design) is freed with it: a search fits candidates
+		 * times folds models in one call.
+		 */
+		MemoryContext outer = CurrentMemoryContext;
+		MemoryContext fold_cxt = AllocSetContextCreate(outer, "mm_tune fold", ALLOCSET_DEFAULT_SIZES);
+
+		MemoryContextSwitchTo(fold_cxt);
 		src.features = palloc(sizeof(char *) * src.nfeatures);
 		memcpy(src.features, t->src.features, sizeof(char *) * src.nfeatures);
 		src.feature_types = palloc(sizeof(Oid) * src.nfeatures);
@@ -560,9 +585,16 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 		spec.preprocess = c->preprocess;
 		MmProgressUpdate(t->current, c->algorithm->name, f + 1);
 		memset(&ctx, 0, sizeof(ctx));
-		ctx.rows = &fold;
+		if (t->in_passes)
+		{
+			ctx.pass_folds = t->folds;
+			ctx.pass_fold = f;
+		}
+		else
+			ctx.rows = &fold;
 		warm_start_from(t, c, f, key, &ctx);
 		MmFitAlgorithm(fcinfo, &spec, &src, c->algorithm, &ctx, &trained);
+		MemoryContextSwitchTo(outer);
 		keep_warm_start(t, c, f, key, &trained.model);
 		metrics = MmJsonbFromString(trained.metrics);
 		test = getKeyJsonValueFromContainer(&metrics->root, "test", 4, NULL);
@@ -570,6 +602,7 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 			getKeyJsonValueFromContainer(test->val.binary.data, t->metric->name,
 										 strlen(t->metric->name), NULL) : NULL;
 		c->fold_score[f] = score != NULL ? MmJsonbNumber(score) : NAN;
+		MemoryContextDelete(fold_cxt);
 		if (!isfinite(c->fold_score[f]))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
@@ -583,6 +616,45 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 	c->mean = sum / t->folds;
 	/* the folds' spread, as scikit-learn's cv_results_ reports it (n in the denominator) */
 	c->sd = sqrt(Max(sq / t->folds - c->mean * c->mean, 0.0));
+}
+
+/*
+ * Whether the folds' fits run in passes over the relation (fitpasses.c)
+ * instead of from its rows read into memory: the rule of a training
+ * (fit.c), over every candidate.  Under auto, when the rows would not fit
+ * modelmgr.max_train_memory or are distributed and every candidate can
+ * train in passes; under on, always, and a candidate that cannot is an
+ * error before any row is read.
+ */
+static bool
+tune_in_passes(const Tune *t)
+{
+	int			i;
+
+	if (mm_train_in_passes == MM_PASSES_OFF)
+		return false;
+	for (i = 0; i < t->candidates.n; i++)
+	{
+		const MmCandidate *c = &t->candidates.items[i];
+		MmTrainSpec spec = t->spec;
+		MmParams	params;
+		const char *obstacle;
+
+		spec.params = c->params;
+		spec.preprocess = c->preprocess;
+		MmParseParams(c->algorithm, c->params, t->src.nfeatures, &params);
+		obstacle = MmPassesObstacle(&spec, &t->src, c->algorithm, &params);
+		if (obstacle == NULL)
+			continue;
+		if (mm_train_in_passes == MM_PASSES_ON)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot tune %s in passes", c->algorithm->name),
+					 errdetail("Candidate %d: %s", i + 1, obstacle),
+					 errhint("Set modelmgr.train_in_passes to auto or off to tune in memory.")));
+		return false;
+	}
+	return mm_train_in_passes == MM_PASSES_ON || MmPassesPreferred(&t->src);
 }
 
 /*
@@ -909,8 +981,12 @@ tune_connected(FunctionCallInfo fcinfo, Tune *t, MmAuditCall *call)
 	if (t->fold_moments == NULL || MmAggregateHasConstantFeature(&t->merged))
 	{
 		t->fold_moments = NULL;
-		load_rows(t);
-		assign_folds(t);
+		t->in_passes = tune_in_passes(t);
+		if (!t->in_passes)
+		{
+			load_rows(t);
+			assign_folds(t);
+		}
 	}
 
 	MmProgressStart(t->spec.model, t->candidates.n, t->folds);
@@ -955,7 +1031,8 @@ tune_connected(FunctionCallInfo fcinfo, Tune *t, MmAuditCall *call)
 
 	/*
 	 * The winner, refitted on the whole training part from what was read:
-	 * the folds' merged moments, or the rows in memory as they were split.
+	 * the folds' merged moments, or the rows in memory as they were split;
+	 * a search in passes refits in passes, as a training of it would.
 	 */
 	spec = t->spec;
 	spec.algorithm = (char *) best->algorithm->name;
@@ -967,7 +1044,7 @@ tune_connected(FunctionCallInfo fcinfo, Tune *t, MmAuditCall *call)
 		ctx.moments = &t->merged;
 		ctx.moments_snapshot = t->snapshot;
 	}
-	else
+	else if (!t->in_passes)
 	{
 		whole.all = &t->all;
 		whole.fold_of = t->fold_of;

@@ -66,7 +66,10 @@ typedef struct MmFitContext
 	const double *warm_start;
 	int			warm_rows;
 	int			warm_width;
-	/* bytes a fit's working memory may take beyond the rows (0: no limit) */
+	/*
+	 * Bytes a fit's own working memory (a library's, beyond the rows) may
+	 * take, modelmgr.max_train_memory; 0: no limit.
+	 */
 	double		memory_limit;
 	/* called between iterations (may be NULL); cancellation is mm_check_interrupts */
 	void		(*progress) (void *arg, int iteration);
@@ -93,6 +96,7 @@ typedef struct MmAlgorithmTexts
 	const char *too_few_rows;	/* the advice when the training rows are too few to fit */
 	const char *constant_feature;	/* added to "Leave it out with exclude => ARRAY[...]" */
 	const char *params_for_rows;	/* the advice when the params do not suit the training rows */
+	const char *no_probabilities;	/* the advice when a model of it was trained without probabilities */
 } MmAlgorithmTexts;
 
 /*
@@ -156,6 +160,8 @@ typedef struct MmAlgorithm
 	/* the prediction from the scores: the value, the class or the cluster index */
 	double		(*decide) (const MmModel *model, const double *scores);
 	void		(*proba) (const MmModel *model, const double *scores, double *proba);	/* or NULL */
+	/* whether a fitted model has probabilities, where a param decides it; NULL: when proba is set */
+	int			(*has_proba) (const MmModel *model);
 	/* the row in the model's own coordinates (components, distances), or NULL */
 	int			(*n_coordinates) (const MmModel *model);
 	void		(*project) (const MmModel *model, const double *z, double *out);
@@ -205,12 +211,14 @@ typedef struct MmAlgorithm
 
 /* The registry (registry.c): every algorithm, in the order tuning's auto tries them. */
 extern const MmAlgorithm *const *mm_algorithms(int *count);
-/* by name: the first table of the name (a name may have one per task, see for_task) */
 extern const MmAlgorithm *mm_algorithm_by_name(const char *name);
-extern const MmAlgorithm *mm_algorithm_for_task(const char *name, MmTask task);
-/* 1 for the first table of its name in the registry: lists name each algorithm once */
-extern int	mm_algorithm_first_of_name(const MmAlgorithm *algorithm);
 extern const MmAlgorithm *mm_algorithm_by_artifact_id(int id);
+
+/*
+ * The algorithm of a name for a task, where one SQL name serves several
+ * tasks with a table each (svm); NULL when the name has no table for it.
+ */
+extern const MmAlgorithm *mm_algorithm_by_name_task(const char *name, MmTask task);
 
 /* The algorithm auto chooses for a task (regression, classification), or NULL. */
 extern const MmAlgorithm *mm_algorithm_default(MmTask task);

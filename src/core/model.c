@@ -440,14 +440,15 @@ mm_model_class(const MmModel *model, const double *z)
 int
 mm_model_has_proba(const MmModel *model)
 {
-	return model->algorithm->proba != NULL;
+	return model->algorithm->proba != NULL &&
+		(model->algorithm->has_proba == NULL || model->algorithm->has_proba(model));
 }
 
 /* The probability of each class the scores give (see model.h). */
 int
 mm_model_proba(const MmModel *model, const double *scores, double *proba)
 {
-	if (model->algorithm->proba == NULL)
+	if (!mm_model_has_proba(model))
 		return 0;
 	model->algorithm->proba(model, scores, proba);
 	return model->labels.n_classes;

@@ -60,6 +60,18 @@ choices_text(const MmParamSpec *s, char *buf, size_t size)
 		snprintf(buf + len, len < size ? size - len : 0, " or null");
 }
 
+/* Appends the words a number parameter also takes: ", \"a\" or \"b\"". */
+static void
+append_words(const MmParamSpec *s, char *buf, size_t size)
+{
+	size_t		len = strlen(buf);
+	int			i;
+
+	for (i = 0; s->choices[i] != NULL; i++)
+		len += snprintf(buf + len, len < size ? size - len : 0, "%s\"%s\"",
+						s->choices[i + 1] == NULL ? " or " : ", ", s->choices[i]);
+}
+
 /* Fails with what parameter i takes. */
 static MmErrorCode
 refuse(const MmParams *params, int i, MmError *err)
@@ -80,6 +92,8 @@ refuse(const MmParams *params, int i, MmError *err)
 						 s->flags & MM_PARAM_MIN_OPEN ? "above" : "of at least", s->min);
 			else
 				snprintf(what, sizeof(what), "a finite number between %g and %g", s->min, s->max);
+			if (s->flags & MM_PARAM_WORDS)
+				append_words(s, what, sizeof(what));
 			break;
 		case MM_PARAM_INTEGER:
 			snprintf(what, sizeof(what), "an integer between %ld and %ld%s", bound(s->min), bound(s->max),
@@ -138,6 +152,16 @@ mm_param_set_string(MmParams *params, int i, const char *value, size_t len, MmEr
 	const MmParamSpec *s = &params->algorithm->params[i];
 	int			c;
 
+	if (s->type == MM_PARAM_NUMBER && (s->flags & MM_PARAM_WORDS))
+	{
+		for (c = 0; s->choices[c] != NULL; c++)
+			if (strlen(s->choices[c]) == len && memcmp(s->choices[c], value, len) == 0)
+			{
+				mark_given(params, i, -1.0 - c);
+				return MM_OK;
+			}
+		return refuse(params, i, err);
+	}
 	if (s->type != MM_PARAM_CHOICE)
 		return s->flags & MM_PARAM_FREE ? mm_param_set_number(params, i, NAN, err) :
 			refuse(params, i, err);
@@ -187,8 +211,10 @@ out_value(MmBuffer *out, const MmParamSpec *s, double v)
 	switch (s->type)
 	{
 		case MM_PARAM_NUMBER:
+			if ((s->flags & MM_PARAM_WORDS) && v < 0.0)
+				mm_out_string(out, s->choices[(int) (-1.0 - v)]);
 			/* a free number (PCA's count or fraction) prints a count as an integer */
-			if ((s->flags & MM_PARAM_FREE) && v == floor(v) && fabs(v) < 1e15)
+			else if ((s->flags & MM_PARAM_FREE) && v == floor(v) && fabs(v) < 1e15)
 			{
 				snprintf(buf, sizeof(buf), "%ld", (long) v);
 				mm_out_str(out, buf);
@@ -297,13 +323,15 @@ out_range(MmBuffer *out, const MmParamSpec *s)
 	switch (s->type)
 	{
 		case MM_PARAM_NUMBER:
-			if (s->flags & MM_PARAM_FREE)
+			if ((s->flags & MM_PARAM_FREE) || (isinf(s->min) && isinf(s->max)))
 				snprintf(buf, sizeof(buf), "number");
 			else if (isinf(s->max))
 				snprintf(buf, sizeof(buf), "number %s %g", s->flags & MM_PARAM_MIN_OPEN ? ">" : ">=", s->min);
 			else
 				snprintf(buf, sizeof(buf), "number in %c%g, %g]",
 						 s->flags & MM_PARAM_MIN_OPEN ? '(' : '[', s->min, s->max);
+			if (s->flags & MM_PARAM_WORDS)
+				append_words(s, buf, sizeof(buf));
 			break;
 		case MM_PARAM_INTEGER:
 			snprintf(buf, sizeof(buf), "integer in [%ld, %ld]%s", bound(s->min), bound(s->max),
@@ -331,20 +359,11 @@ mm_params_markdown(MmBuffer *out)
 	{
 		const MmAlgorithm *alg = all[a];
 
-		/*
-		 * a name with a table per task has one section when the tables share
-		 * their parameters, else one per task
-		 */
-		int			per_task = mm_algorithm_for_task(alg->name, MM_TASK_REGRESSION) != NULL &&
-			mm_algorithm_for_task(alg->name, MM_TASK_CLASSIFICATION) != NULL &&
-			mm_algorithm_for_task(alg->name, MM_TASK_REGRESSION)->params !=
-			mm_algorithm_for_task(alg->name, MM_TASK_CLASSIFICATION)->params;
-
-		if (!mm_algorithm_first_of_name(alg) && !per_task)
-			continue;
 		mm_out_str(out, a ? "\n## " : "## ");
 		mm_out_str(out, alg->name);
-		if (per_task)
+		/* a name with a table per task says which table this is */
+		if (mm_algorithm_by_name_task(alg->name, alg->task) != mm_algorithm_by_name(alg->name) ||
+			(a + 1 < count && strcmp(all[a + 1]->name, alg->name) == 0))
 		{
 			mm_out_str(out, " (");
 			mm_out_str(out, mm_task_name(alg->task));

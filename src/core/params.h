@@ -27,6 +27,11 @@ typedef enum MmParamType
 #define MM_PARAM_MIN_OPEN 0x01	/* the range excludes min */
 #define MM_PARAM_NULLABLE 0x02	/* also takes null: a choice holds it as -1, an integer as NaN */
 #define MM_PARAM_FREE 0x04		/* any number: the algorithm's check_params judges it */
+/*
+ * a number in the range, or one of the words in choices, held as -1 - its
+ * index (so the range must exclude negative numbers)
+ */
+#define MM_PARAM_WORDS 0x08
 
 typedef struct MmParamSpec
 {
@@ -36,7 +41,7 @@ typedef struct MmParamSpec
 	double		min;			/* numbers and integers */
 	double		max;			/* HUGE_VAL: no upper bound */
 	unsigned	flags;
-	const char *const *choices; /* MM_PARAM_CHOICE: NULL-terminated */
+	const char *const *choices; /* MM_PARAM_CHOICE, MM_PARAM_WORDS: NULL-terminated */
 	const char *meaning;		/* one sentence, for the doc table */
 	/* mm_tune's default search over the parameter, as JSON, or NULL: not searched */
 	const char *grid;			/* a list, as [0.1, 1, 10] */

@@ -398,13 +398,15 @@ cv_step(FunctionCallInfo fcinfo, MemoryContext aggcxt, RowBuffer *buf, bool has_
 		 * Every state admits rows to its sample as a plain pass over all the
 		 * rows would (its threshold from all the expected rows), so each
 		 * keeps its share of the rows the plain pass's sample could hold and
-		 * the states merged keep exactly that sample.  The samples are
-		 * allocated at once for about that share (a growing one copies
-		 * every state of the directory).
+		 * the states merged keep exactly that sample.  A partial state (a
+		 * parallel worker's, a distributed table's shard's) admits only its
+		 * rows' share of that, and travels whole to be combined: its samples
+		 * start empty and double as rows are admitted (mm_ls_grow_needed),
+		 * so a shard's state is the size of what it admitted, not of every
+		 * fold's whole sample.
 		 */
 		expected = PG_GETARG_FLOAT8(5);
-		alloc = (int) Min((double) mm_ls_sample_limit(sample_rows),
-						  MM_LS_ADMIT * sample_rows * 1.25 / folds + 64.0);
+		alloc = 0;
 		len = MAXALIGN(sizeof(CvHeader)) + (folds + 1) * mm_ls_size(p, alloc);
 		state = MmStateAlloc(aggcxt, len);
 		h = (CvHeader *) ((char *) state + MM_STATE_OFFSET);

@@ -880,15 +880,25 @@ MmDatasetOrderLabels(MmDataset *ds)
 void
 MmDatasetRequireEvaluationRows(const MmDataset *ds, const MmSource *src)
 {
-	if (ds->nonfinite_target > 0)
+	MmRequireEvaluationRows(ds->nonfinite_target, (int64) ds->n[0], src);
+}
+
+/*
+ * Errors unless rows were read with a non-null target to evaluate on, none
+ * of them NaN or infinite (nonfinite_target of them are).
+ */
+void
+MmRequireEvaluationRows(int64 nonfinite_target, int64 rows, const MmSource *src)
+{
+	if (nonfinite_target > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg_plural("target \"%s\" of relation %s is NaN or infinite in " INT64_FORMAT " row",
 							   "target \"%s\" of relation %s is NaN or infinite in " INT64_FORMAT " rows",
-							   (unsigned long) ds->nonfinite_target, src->target, src->display,
-							   ds->nonfinite_target),
+							   (unsigned long) nonfinite_target, src->target, src->display,
+							   nonfinite_target),
 				 errhint("Filter those rows out, for example through a view.")));
-	if (ds->n[0] == 0)
+	if (rows == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("relation %s has no rows with a non-null target to evaluate on",

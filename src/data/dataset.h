@@ -98,6 +98,15 @@ typedef struct MmTrainContext
 	const double *warm_start;
 	int			warm_rows;
 	int			warm_width;
+
+	/*
+	 * A cross-validation fold's fit in passes (tuning's): with pass_folds
+	 * set, the fit reads the relation in passes whose training rows are
+	 * every fold but pass_fold and whose held-out part is pass_fold
+	 * (passstate.h), so the version's test metrics are the fold's score.
+	 */
+	int			pass_folds;
+	int			pass_fold;
 } MmTrainContext;
 
 extern char *MmDatasetLoad(MmDataset *ds, const MmSource *src, MmLabelKind label_kind,
@@ -112,6 +121,7 @@ extern void MmDatasetRequireRoom(const MmDataset *ds, const char *relation, size
 extern void MmDatasetRequireFoldRoom(const MmDataset *all, const char *relation);
 extern void MmDatasetOrderLabels(MmDataset *ds);
 extern void MmDatasetRequireEvaluationRows(const MmDataset *ds, const MmSource *src);
+extern void MmRequireEvaluationRows(int64 nonfinite_target, int64 rows, const MmSource *src);
 extern void MmDatasetFree(MmDataset *ds);
 
 #endif							/* MM_DATASET_H */

@@ -7,7 +7,7 @@
  *
  *   SELECT v, part, count(*) FROM (SELECT <value> AS v,
  *          mm_pass_part($1, y, x, c) AS part FROM <relation> r) s
- *    WHERE part IS NOT NULL GROUP BY v, part LIMIT <bound>
+ *    GROUP BY v, part LIMIT <bound>
  *
  * mm_pass_part splits each row as the pass aggregate does (passtext.c), so
  * the counts per part are those of the rows read into memory.  PostgreSQL
@@ -15,7 +15,13 @@
  * shards, merging partial counts; what comes back is one row per value and
  * part, bounded by LIMIT: a feature with more than MM_MAX_CATEGORIES values,
  * or a target with more than MM_MAX_CLASSES, is refused as the fit in
- * memory refuses it.
+ * memory refuses it.  Rows in neither part (part NULL) come back as groups
+ * of their own and are skipped here: a WHERE on part would have the planner
+ * compute mm_pass_part twice a row, once to filter and once to group, and
+ * a subquery that computes it once (OFFSET 0) would not run on a
+ * distributed database's shards.  Only when such groups could have crowded
+ * others out of the bound does the query run again with the WHERE
+ * (run_grouping).
  */
 #include "postgres.h"
 
@@ -36,25 +42,45 @@
 
 /*
  * Runs the grouping query over value (an SQL expression of row alias r),
- * bounded to limit rows; sorted by value (in C order) when sorted, so that
- * a value's parts arrive together.
+ * filtered to the rows of a part or not, bounded to limit rows; sorted by
+ * value (in C order) when sorted, so that a value's parts arrive together.
  */
 static void
-run_grouping(const MmSource *src, const char *value, bytea *header, int target,
-			 MmLabelKind label_kind, long limit, bool sorted)
+run_query(const MmSource *src, const char *value, bytea *header, int target,
+		  MmLabelKind label_kind, bool filtered, long limit, bool sorted)
 {
 	Oid			types[1] = {BYTEAOID};
 	Datum		values[1] = {PointerGetDatum(header)};
 	char	   *q;
 
 	q = psprintf("SELECT s.v, s.part, pg_catalog.count(*) FROM (SELECT %s AS v, %s.mm_pass_part($1, %s, %s) "
-				 "AS part FROM %s r) s WHERE s.part IS NOT NULL GROUP BY s.v, s.part%s LIMIT %ld",
+				 "AS part FROM %s r) s%s GROUP BY s.v, s.part%s LIMIT %ld",
 				 value, MmExtensionSchema(), MmPassTargetExpression(src, target, label_kind, "r"),
 				 MmPassRowArguments(src, target, label_kind, "r"), src->qualified,
+				 filtered ? " WHERE s.part IS NOT NULL" : "",
 				 sorted ? " ORDER BY s.v COLLATE pg_catalog.\"C\", s.part" : "", limit);
 	ereport(DEBUG1, (errmsg_internal("modelmgr discovery: %s", q)));
 	if (MmSpiRun(q, 1, types, values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "discovery query failed");
+}
+
+/*
+ * The groups of value and part, at least those of the first `values`
+ * values (NULL included) when there are more: every group when there are
+ * not.  Unfiltered, a value takes at most three groups (two parts and
+ * none), so fewer rows than the bound are every group there is; at the
+ * bound, values of rows in no part may have crowded out the others, and
+ * the filtered query, two groups a value, decides.
+ */
+static void
+run_grouping(const MmSource *src, const char *value, bytea *header, int target,
+			 MmLabelKind label_kind, long values, bool sorted)
+{
+	run_query(src, value, header, target, label_kind, false, 3L * values, sorted);
+	if (SPI_processed < (uint64) (3L * values))
+		return;
+	SPI_freetuptable(SPI_tuptable);
+	run_query(src, value, header, target, label_kind, true, 2L * values, sorted);
 }
 
 /* The SQL type number labels are read as, as dataset.c reads them. */
@@ -113,9 +139,9 @@ MmDiscoverLabels(const MmSource *src, bytea *header, int target, MmLabelKind lab
 	uint64		r;
 	int			i;
 
-	/* at most two rows per label and part: a third distinct label past the limit shows */
+	/* one label past the limit shows */
 	run_grouping(src, psprintf("(r.%s)::%s", quote_identifier(src->target), label_type(label_kind, source)),
-				 header, target, label_kind, 2L * (MM_MAX_CLASSES + 1), false);
+				 header, target, label_kind, MM_MAX_CLASSES + 1, false);
 	memset(&l, 0, sizeof(l));
 	l.labels = palloc(sizeof(char *) * (MM_MAX_CLASSES + 1));
 	l.values = label_kind == MM_LABEL_TEXT ? NULL : palloc(sizeof(double) * (MM_MAX_CLASSES + 1));
@@ -125,15 +151,19 @@ MmDiscoverLabels(const MmSource *src, bytea *header, int target, MmLabelKind lab
 	{
 		HeapTuple	tuple = SPI_tuptable->vals[r];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
+		bool		isnull,
+					part_null;
 		Datum		v = SPI_getbinval(tuple, desc, 1, &isnull);
-		int			part = DatumGetInt32(SPI_getbinval(tuple, desc, 2, &isnull));
+		int			part = DatumGetInt32(SPI_getbinval(tuple, desc, 2, &part_null));
 		int64		count = DatumGetInt64(SPI_getbinval(tuple, desc, 3, &isnull));
 		char	   *name = NULL;
 		double		value = 0.0;
 		int64		whole = 0;
 		int			i;
 
+		/* rows the split leaves out (a NULL or non-finite target or feature) */
+		if (part_null)
+			continue;
 		switch (label_kind)
 		{
 			case MM_LABEL_NUMBER:
@@ -221,9 +251,9 @@ MmDiscoverCategories(const MmSource *src, int j, bytea *header, int target, MmLa
 	uint64		r;
 	int			cap;
 
-	/* two rows per value and part, and two for NULL: one more value than the limit shows */
+	/* NULL, and one value past the limit, show */
 	run_grouping(src, MmFeatureExpression(src, j, "r"), header, target, label_kind,
-				 2L * (MM_MAX_CATEGORIES + 1) + 2, true);
+				 MM_MAX_CATEGORIES + 2, true);
 	cap = (int) Max(SPI_processed, 1);
 	d->names = palloc(sizeof(char *) * cap);
 	d->lens = palloc(sizeof(int) * cap);
@@ -236,13 +266,16 @@ MmDiscoverCategories(const MmSource *src, int j, bytea *header, int target, MmLa
 		HeapTuple	tuple = SPI_tuptable->vals[r];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull,
-					v_null;
+					v_null,
+					part_null;
 		Datum		v = SPI_getbinval(tuple, desc, 1, &v_null);
-		int			part = DatumGetInt32(SPI_getbinval(tuple, desc, 2, &isnull));
+		int			part = DatumGetInt32(SPI_getbinval(tuple, desc, 2, &part_null));
 		int64		count = DatumGetInt64(SPI_getbinval(tuple, desc, 3, &isnull));
 		char	   *name;
 		int			i;
 
+		if (part_null)
+			continue;
 		if (v_null)
 		{
 			if (part == 0)

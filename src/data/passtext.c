@@ -417,7 +417,7 @@ mm_pass_part(PG_FUNCTION_ARGS)
 		pfree(spec);
 	}
 	read_row(fcinfo, 1, &rc->spec, rc, &row);
-	part = mm_pass_row_part(&rc->spec, &rc->design, &row, rc->work);
+	part = mm_pass_row_part(&rc->spec, &rc->ref, &rc->design, &row, rc->work);
 	if (part < 0)
 		PG_RETURN_NULL();
 	PG_RETURN_INT32(part);

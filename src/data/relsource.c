@@ -48,6 +48,7 @@
 #include "security.h"
 #include "source.h"
 #include "trainprogress.h"
+#include "util.h"
 
 /* What a relation source keeps between passes. */
 typedef struct RelationSource
@@ -62,6 +63,10 @@ typedef struct RelationSource
 	const void *design;
 	size_t		design_len;
 	int			part;
+	/* evaluating: refused rows and an empty relation are the caller's to report */
+	bool		evaluating;
+	int			folds;			/* with a design: 0, or a fold's passes (MmRelationSourceSetFold) */
+	int			fold;
 	MmPassCounts counts;		/* what the last pass counted */
 } RelationSource;
 
@@ -97,8 +102,10 @@ keep_counts(RelationSource *rs, const MmPassStateView *view)
 	}
 	memcpy(rs->counts.null_count, view->null_count, sizeof(int64) * c);
 	memcpy(rs->counts.nonfinite_count, view->nonfinite_count, sizeof(int64) * (c + 1));
+	rs->counts.rows_untransformed = view->design->rows_untransformed;
+	rs->counts.untransformed_feature = view->design->untransformed_feature;
 	/* the preprocessing's fit refused NULLs it does not impute: the rest overflowed */
-	if (view->design->rows_untransformed > 0)
+	if (view->design->rows_untransformed > 0 && !rs->evaluating)
 	{
 		const char *name = rs->src->features[Max(view->design->untransformed_feature, 0)];
 
@@ -109,6 +116,24 @@ keep_counts(RelationSource *rs, const MmPassStateView *view)
 				 errhint("Clip the feature with preprocess => '{\"%s\": {\"clip\": {\"z\": 10}}}'.",
 						 name)));
 	}
+}
+
+/* The counts of a pass that saw no row: the aggregate of none is NULL. */
+static void
+empty_counts(RelationSource *rs)
+{
+	int			c = rs->src->nfeatures;
+
+	memset(&rs->counts.head, 0, sizeof(rs->counts.head));
+	if (rs->counts.null_count == NULL)
+	{
+		rs->counts.null_count = palloc(sizeof(int64) * c);
+		rs->counts.nonfinite_count = palloc(sizeof(int64) * (c + 1));
+	}
+	memset(rs->counts.null_count, 0, sizeof(int64) * c);
+	memset(rs->counts.nonfinite_count, 0, sizeof(int64) * (c + 1));
+	rs->counts.rows_untransformed = 0;
+	rs->counts.untransformed_feature = -1;
 }
 
 /* The SQL expression of src's target as a design pass reads it in y. */
@@ -160,9 +185,14 @@ MmPassRowArguments(const MmSource *src, int target, MmLabelKind label_kind, cons
 	return q.data;
 }
 
-/* Runs pass over the training rows into state (MmDataSource.run); SPI is connected. */
+/*
+ * Runs pass over the rows of the source's part into state, or over both
+ * parts into state and test_state (the source's part MM_PASS_PARTS_BOTH);
+ * SPI is connected.
+ */
 static MmErrorCode
-relation_run(MmDataSource *self, const MmPass *pass, const void *arg, void *state, MmError *err)
+run_query(MmDataSource *self, const MmPass *pass, const void *arg, void *state, void *test_state,
+		  MmError *err)
 {
 	RelationSource *rs = self->impl;
 	int			listed_id,
@@ -188,11 +218,22 @@ relation_run(MmDataSource *self, const MmPass *pass, const void *arg, void *stat
 												   rs->test_size, rs->seed, arg, arg_len,
 												   rs->src->nfeatures, rs->part, rs->design,
 												   rs->design_len));
+	if (rs->design != NULL && rs->folds > 0)
+		mm_pass_spec_set_folds(VARDATA(DatumGetPointer(values[0])), rs->folds, rs->fold);
 	ereport(DEBUG1, (errmsg_internal("modelmgr pass \"%s\": %s", pass->name, rs->query)));
 	MmTrainProgressPassStart(pass->name);
 	if (MmSpiRun(rs->query, 1, types, values, NULL, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "pass query failed");
 	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull && rs->evaluating)
+	{
+		empty_counts(rs);
+		pass->init(state, self->p, arg);
+		self->n_rows = 0;
+		MmTrainProgressPassEnd(0);
+		SPI_freetuptable(SPI_tuptable);
+		return MM_OK;
+	}
 	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
@@ -207,11 +248,20 @@ relation_run(MmDataSource *self, const MmPass *pass, const void *arg, void *stat
 	else
 		keep_counts(rs, &view);
 	memcpy(state, view.pass_state, view.head->pass_size);
-	self->n_rows = (size_t) (rs->part ? view.head->rows_test : view.head->rows_train);
+	if (test_state != NULL)
+		memcpy(test_state, view.pass_state_test, view.head->pass_size);
+	self->n_rows = (size_t) (rs->part == 1 ? view.head->rows_test : view.head->rows_train);
 	MmTrainProgressPassEnd(view.head->rows_seen);
 	pfree(copy);
 	SPI_freetuptable(SPI_tuptable);
 	return MM_OK;
+}
+
+/* Runs pass over the training rows into state (MmDataSource.run). */
+static MmErrorCode
+relation_run(MmDataSource *self, const MmPass *pass, const void *arg, void *state, MmError *err)
+{
+	return run_query(self, pass, arg, state, NULL, err);
 }
 
 /* A relation source holds no rows. */
@@ -285,6 +335,53 @@ void
 MmRelationSourceSetPart(MmDataSource *source, int part)
 {
 	((RelationSource *) source->impl)->part = part;
+}
+
+/*
+ * Makes a design source's passes leave to the caller what evaluation
+ * reports in its own words: rows the design's transform refused (counted in
+ * MmPassCounts) and a relation without rows (a pass of no rows: the pass's
+ * initial state, every count 0).
+ */
+void
+MmRelationSourceForEvaluation(MmDataSource *source)
+{
+	((RelationSource *) source->impl)->evaluating = true;
+}
+
+/*
+ * Makes the source's passes a cross-validation fold's (passstate.h): part 0
+ * the training rows of every fold but fold, part 1 the fold's; folds 0
+ * restores the split's parts.
+ */
+void
+MmRelationSourceSetFold(MmDataSource *source, int folds, int fold)
+{
+	RelationSource *rs = source->impl;
+
+	Assert(rs->design != NULL);
+	rs->folds = folds;
+	rs->fold = fold;
+}
+
+/*
+ * Runs pass over both parts of a design source's split in one read of the
+ * relation: the training rows into train, the held-out rows into test
+ * (each of the pass's state size), as two passes set to each part would.
+ */
+void
+MmRelationSourceRunParts(MmDataSource *source, const MmPass *pass, const void *arg, void *train,
+						 void *test)
+{
+	RelationSource *rs = source->impl;
+	int			part = rs->part;
+	MmError		err;
+
+	Assert(rs->design != NULL);
+	rs->part = MM_PASS_PARTS_BOTH;
+	if (run_query(source, pass, arg, train, test, &err) != MM_OK)
+		MmReportCoreError(&err, psprintf("could not run pass \"%s\"", pass->name));
+	rs->part = part;
 }
 
 /* What the source's last pass counted; NULL before its first. */

@@ -20,6 +20,8 @@ typedef struct MmPassCounts
 	MmPassStateHeader head;
 	int64	   *null_count;		/* per source feature */
 	int64	   *nonfinite_count;	/* per source feature, then the target */
+	int64		rows_untransformed; /* refused by the design's transform */
+	int32		untransformed_feature;	/* the first source feature blamed, or -1 */
 } MmPassCounts;
 
 /*
@@ -28,14 +30,19 @@ typedef struct MmPassCounts
  * target says what the pass reads as the target (a number, a class label
  * of label_kind, or none).  Text features and text labels travel in the
  * aggregate's text array.  The passes see the training part until
- * MmRelationSourceSetPart says otherwise.
+ * MmRelationSourceSetPart says otherwise; MmRelationSourceRunParts runs a
+ * pass over both parts at once, a state each.
  */
 extern void MmRelationSourceDesign(MmDataSource *out, const MmSource *src, int artifact_id,
 								   double test_size, int32 seed, const void *design,
 								   size_t design_len, int design_width, int target,
 								   MmLabelKind label_kind);
 extern void MmRelationSourceSetPart(MmDataSource *source, int part);
+extern void MmRelationSourceForEvaluation(MmDataSource *source);
+extern void MmRelationSourceSetFold(MmDataSource *source, int folds, int fold);
 extern const MmPassCounts *MmRelationSourceCounts(MmDataSource *source);
+extern void MmRelationSourceRunParts(MmDataSource *source, const MmPass *pass, const void *arg,
+									 void *train, void *test);
 
 /* The SQL expression of src's target as a design pass reads it in y. */
 extern char *MmPassTargetExpression(const MmSource *src, int target, MmLabelKind label_kind,

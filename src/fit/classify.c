@@ -285,24 +285,15 @@ MmClassificationResults(const MmFitOutcome *in, MmTrained *out)
 }
 
 /*
- * The classification metrics of a model on every row of src (columns
- * resolved for the model), as the flat JSON object mm_evaluate returns.
+ * Errors unless the target of src gives labels of the kind the model was
+ * trained on.
  */
-Jsonb *
-MmEvaluateClassifier(const MmModel *model, MmSource *src)
+void
+MmCheckEvaluationLabels(const MmModel *model, const MmSource *src)
 {
 	const MmLabels *c = &model->labels;
-	MmLabelKind kind = MmLabelKindOf(src->target_type);
-	MmDataset	ds;
-	MmClassMetrics m;
-	int64		unseen;
-	int32	   *map;
-	size_t		i;
-	int			l,
-				k;
-	StringInfoData json;
 
-	if (kind != c->label_kind)
+	if (MmLabelKindOf(src->target_type) != c->label_kind)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("target \"%s\" of relation %s has type %s, which does not match the model's labels",
@@ -310,37 +301,80 @@ MmEvaluateClassifier(const MmModel *model, MmSource *src)
 				 errdetail("The model was trained on %s labels.",
 						   c->label_kind == MM_LABEL_TEXT ? "text" :
 						   c->label_kind == MM_LABEL_BOOLEAN ? "boolean" : "integer")));
+}
+
+/*
+ * The index of label among the model's classes; errors when it is none of
+ * them, as a classifier cannot be scored on a class it does not predict.
+ */
+int
+MmEvaluationClass(const MmModel *model, const char *label, const MmSource *src)
+{
+	const MmLabels *c = &model->labels;
+	int			k;
+
+	for (k = 0; k < c->n_classes; k++)
+		if (strcmp(label, c->classes[k]) == 0)
+			return k;
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("label \"%s\" in relation %s is not a class of the model", label, src->display),
+			 errdetail("The model's classes: %s.", MmFormatList(c->classes, c->n_classes))));
+	return -1;
+}
+
+/*
+ * The flat JSON object mm_evaluate returns for a classifier's metrics m on
+ * a relation with null_target rows of NULL target, and, for a model with
+ * text features, unseen text values of no training category.
+ */
+Jsonb *
+MmClassifierEvaluation(const MmModel *model, const MmClassMetrics *m, int64 null_target,
+					   int64 unseen)
+{
+	StringInfoData json;
+
+	initStringInfo(&json);
+	append_class_metrics(&json, m);
+	/* the object is flat: add the null-target count inside it */
+	json.len--;
+	json.data[json.len] = '\0';
+	appendStringInfo(&json, ", \"rows_null_target\": " INT64_FORMAT, null_target);
+	if (model->categories != NULL)
+		appendStringInfo(&json, ", \"unseen_categories\": " INT64_FORMAT, unseen);
+	appendStringInfoChar(&json, '}');
+	return MmJsonbFromString(json.data);
+}
+
+/*
+ * The classification metrics of a model on every row of src (columns
+ * resolved for the model) read into memory, as the flat JSON object
+ * mm_evaluate returns.
+ */
+Jsonb *
+MmEvaluateClassifier(const MmModel *model, MmSource *src)
+{
+	MmLabelKind kind = MmLabelKindOf(src->target_type);
+	MmDataset	ds;
+	MmClassMetrics m;
+	int64		unseen;
+	int32	   *map;
+	size_t		i;
+	int			l;
+	Jsonb	   *result;
+
+	MmCheckEvaluationLabels(model, src);
 	(void) MmDatasetLoad(&ds, src, kind, false, 0.0, 0);
 	MmDatasetRequireEvaluationRows(&ds, src);
 	/* the relation's labels, as classes of the model */
 	map = palloc(sizeof(int32) * ds.nlabels);
 	for (l = 0; l < ds.nlabels; l++)
-	{
-		for (k = 0; k < c->n_classes; k++)
-			if (strcmp(ds.labels[l], c->classes[k]) == 0)
-				break;
-		if (k == c->n_classes)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("label \"%s\" in relation %s is not a class of the model", ds.labels[l],
-							src->display),
-					 errdetail("The model's classes: %s.", MmFormatList(c->classes, c->n_classes))));
-		map[l] = k;
-	}
+		map[l] = MmEvaluationClass(model, ds.labels[l], src);
 	for (i = 0; i < ds.n[0]; i++)
 		ds.y[0][i] = map[ds.y[0][i]];
 	MmDatasetEncode(model, src, &ds, &unseen);
 	classifier_metrics(model, ds.x[0], ds.y[0], ds.n[0], &m);
-
-	initStringInfo(&json);
-	append_class_metrics(&json, &m);
-	/* the object is flat: add the null-target count inside it */
-	json.len--;
-	json.data[json.len] = '\0';
-	appendStringInfo(&json, ", \"rows_null_target\": " INT64_FORMAT, ds.null_target);
-	if (model->categories != NULL)
-		appendStringInfo(&json, ", \"unseen_categories\": " INT64_FORMAT, unseen);
-	appendStringInfoChar(&json, '}');
+	result = MmClassifierEvaluation(model, &m, ds.null_target, unseen);
 	MmDatasetFree(&ds);
-	return MmJsonbFromString(json.data);
+	return result;
 }

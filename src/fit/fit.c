@@ -177,6 +177,7 @@ run_fit(const MmAlgorithm *algorithm, const MmTrainSpec *spec, const MmTrainCont
 	ctx.params = params;
 	ctx.seed = (uint64) (uint32) spec->seed;
 	ctx.n_classes = n_classes;
+	ctx.memory_limit = (double) mm_max_train_memory_kb * 1024.0;
 	if (model->transform != NULL)
 	{
 		double	   *center = palloc(sizeof(double) * Max(model->n_design, 1));
@@ -190,7 +191,6 @@ run_fit(const MmAlgorithm *algorithm, const MmTrainSpec *spec, const MmTrainCont
 	ctx.warm_rows = tctx->warm_rows;
 	ctx.warm_width = tctx->warm_width;
 	ctx.progress = fit_iteration;
-	ctx.memory_limit = (double) mm_max_train_memory_kb * 1024.0;
 	CHECK_FOR_INTERRUPTS();
 	MmTrainProgressPhase("fitting");
 	if (algorithm->fit(&ctx, model, &err) != MM_OK)
@@ -425,7 +425,7 @@ fit_in_passes(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorit
 	MmFitReport report;
 	MmFitOutcome outcome;
 
-	MmPassesPrepare(spec, src, algorithm, params, &pd);
+	MmPassesPrepareFold(spec, src, algorithm, params, tctx->pass_folds, tctx->pass_fold, &pd);
 	out->snapshot = pd.snapshot;
 	MmReportPreprocessFit(&pd.prep);
 	/* a width the params were checked against before the preprocessing narrowed it */
@@ -461,7 +461,8 @@ fit_in_passes(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorit
 	out->rows_test = pd.rows_test;
 	out->rows_skipped = rows_skipped(&out->model, pd.null_target, &pd.prep);
 	out->fingerprint = pd.fingerprint;
-	out->baseline = MmPassesBaseline(&pd, spec, &out->model);
+	/* a fold's fit is scored, never recorded: no profile to compare with */
+	out->baseline = tctx->pass_folds > 0 ? NULL : MmPassesBaseline(&pd, spec, &out->model);
 }
 
 /*
@@ -469,7 +470,7 @@ fit_in_passes(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorit
  * instead: as modelmgr.train_in_passes says; under auto, when the algorithm
  * and preprocessing can, and the rows would not fit modelmgr.max_train_memory
  * (the planner's estimate) or are distributed.  Rows tuning holds or keeps
- * are always in memory.
+ * are always in memory; a fold tuning fits in passes always in passes.
  */
 static bool
 use_passes(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm *algorithm,
@@ -477,6 +478,8 @@ use_passes(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm *algo
 {
 	const char *obstacle;
 
+	if (ctx->pass_folds > 0)
+		return true;
 	if (ctx->rows != NULL || ctx->keep_hashes || mm_train_in_passes == MM_PASSES_OFF)
 		return false;
 	obstacle = MmPassesObstacle(spec, src, algorithm, params);
@@ -624,7 +627,7 @@ MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,
 	trained->trivial_score = NAN;
 	MmParseParams(algorithm, spec->params, src->nfeatures, &params);
 	if (!((ctx->moments != NULL ||
-		   (MmAggregateServes(algorithm) && ctx->rows == NULL &&
+		   (MmAggregateServes(algorithm) && ctx->rows == NULL && ctx->pass_folds == 0 &&
 			MmPreprocessIsEmpty(spec->preprocess) && !has_text_feature(src))) &&
 		  fit_from_aggregate(fcinfo, spec, src, algorithm, ctx, &params, trained)))
 	{

@@ -15,7 +15,8 @@
  *     NULLs as missing values: moments, range and a quantile sketch per
  *     feature, and a second such pass over the imputed, clipped columns
  *     where a clipped feature is scaled to unit variance or a variance
- *     threshold is set (prepstats.h);
+ *     threshold is set (prepstats.h); the first such pass and the profile
+ *     are one read of the relation (designpasses.h);
  *  4. the preprocessing fitted from those: what needs no more than a range
  *     (impute zero or a constant, scale none or to the range) from the
  *     profile, exactly as the fit in memory fits it; the rest (mean and
@@ -24,14 +25,15 @@
  *     to rounding, and its quantiles within the sketch's rank error;
  *  5. the algorithm's own passes, over the rows put through that design
  *     (passdesign.h) inside the aggregate;
- *  6. the metrics of both parts, by passes of the fitted model.
+ *  6. the metrics of both parts, by one pass of the fitted model that keeps
+ *     a state per part.
  *
  * The baseline's feature profiles come from the statistics of step 3 (and
  * the text features' counts of step 1); the predictions' profile from a
- * bounded sample of the relation, which the model predicts.  Preprocessing
- * that needs more than per-column statistics (the most frequent number,
- * feature selection, deduplication) trains in memory (MmPassesObstacle
- * says why).
+ * bounded sample of the relation, which the model predicts.  The most
+ * frequent number comes from a grouping query before step 3 (prepmode.h),
+ * feature selection from one more pass after step 4 (selectpasses.h);
+ * deduplication trains in memory (MmPassesObstacle says why).
  */
 #include "postgres.h"
 
@@ -52,6 +54,7 @@
 #include "columns.h"
 #include "dataset.h"
 #include "designpasses.h"
+#include "evalarg.h"
 #include "evalpasses.h"
 #include "fitpasses.h"
 #include "guc.h"
@@ -62,9 +65,11 @@
 #include "passagg.h"
 #include "passdesign.h"
 #include "passstate.h"
+#include "prepmode.h"
 #include "prepstats.h"
 #include "reference.h"
 #include "relsource.h"
+#include "selectpasses.h"
 #include "security.h"
 #include "unsupervised.h"
 #include "util.h"
@@ -104,7 +109,6 @@ MmPassesObstacle(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm
 {
 	MmPreprocess pp;
 	const char *why;
-	int			j;
 
 	if (!algorithm_runs_in_passes(algorithm))
 		return psprintf("The fit of %s reads its training rows in memory.",
@@ -112,19 +116,15 @@ MmPassesObstacle(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm
 	if (algorithm->needs_rows != NULL && (why = algorithm->needs_rows(params)) != NULL)
 		return why;
 	MmParsePreprocess(spec->preprocess, src, &pp);
-	/* what per-column statistics cannot give (prepstats.h) */
+
+	/*
+	 * Duplicates are found only by comparing whole rows, and the first of
+	 * equal rows is kept: no aggregate merges that, and reading the relation
+	 * through SELECT DISTINCT would gather its rows on one node and lose
+	 * which copy comes first (doc/scaling.md).
+	 */
 	if (pp.dedupe)
 		return "Dropping duplicate rows needs the rows in memory.";
-	if (pp.select_k_best > 0)
-		return "Feature selection needs the rows in memory.";
-	for (j = 0; j < src->nfeatures; j++)
-	{
-		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
-			continue;
-		if (pp.column[j].impute == MM_IMPUTE_MOST_FREQUENT)
-			return psprintf("Preprocessing option \"impute: most_frequent\" of feature \"%s\" "
-							"needs the rows in memory.", src->features[j]);
-	}
 	return NULL;
 }
 
@@ -319,28 +319,42 @@ run_pass(MmDataSource *source, const MmPass *pass, const void *arg)
 }
 
 /*
- * The column statistics of raw's training rows as read, or NULL when no
- * preprocessing needs them (needed false) and their state (about 128 KiB a
- * feature, most of it the quantile sketch) would take more than a quarter
- * of the memory a training may: the baseline's feature profiles then come
- * from its sample too.
+ * The column profile of raw's rows as read, and the column statistics of
+ * its training rows (into *stats) from the same read of the relation; the
+ * statistics are NULL when no preprocessing needs them (needed false) and
+ * their state (about 128 KiB a feature, most of it the quantile sketch)
+ * would take more than a quarter of the memory a training may: the
+ * baseline's feature profiles then come from its sample too.
  */
-static void *
-column_statistics(MmDataSource *raw, bool needed)
+static double *
+profile_and_statistics(MmDataSource *raw, bool needed, void **stats)
 {
 	int			p = raw->p;
 	MmColumnStatsArg *arg = palloc(sizeof(MmColumnStatsArg) * p);
 	double		limit = (double) mm_max_train_memory_kb * 1024.0;
+	char	   *state;
 
 	mm_column_stats_identity(arg, p);
 	if (!needed && (double) mm_pass_column_stats.state_size(p, arg) > limit / 4.0)
-		return NULL;
-	return run_pass(raw, &mm_pass_column_stats, arg);
+	{
+		*stats = NULL;
+		return run_pass(raw, &mm_pass_column_profile, NULL);
+	}
+	state = run_pass(raw, &mm_pass_profile_stats, arg);
+	*stats = state + mm_profile_stats_offset(p);
+	return (double *) state;
 }
 
 void
 MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorithm,
 				const MmParams *params, MmPassesData *pd)
+{
+	MmPassesPrepareFold(spec, src, algorithm, params, 0, 0, pd);
+}
+
+void
+MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorithm,
+					const MmParams *params, int folds, int fold, MmPassesData *pd)
 {
 	MmTask		task = algorithm->task;
 	MmPreprocess pp;
@@ -376,15 +390,24 @@ MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algor
 		task == MM_TASK_REGRESSION ? MM_PASS_TARGET_NUMERIC : MM_PASS_TARGET_NONE;
 	pd->snapshot = current_snapshot();
 
-	/* 1, 2: labels, then the profile of the rows as read */
+	/* 1, 2, 3: labels, then the profile and the statistics of the rows as read, in one pass */
 	raw_design(pd, NULL, &raw_bytes, &raw_len);
 	header = MmPassHeaderDesign(MM_PASS_DESIGN_ID, MM_DESIGN_PASS_PROFILE, p, pd->target,
 								spec->test_size, spec->seed, NULL, 0, p, 0, raw_bytes, raw_len);
+	if (folds > 0)
+		mm_pass_spec_set_folds(VARDATA(header), folds, fold);
 	if (task == MM_TASK_CLASSIFICATION)
 		MmDiscoverLabels(&pd->raw, header, pd->target, pd->label_kind, &pd->labels);
 	MmRelationSourceDesign(&raw, &pd->raw, MM_PASS_DESIGN_ID, spec->test_size, spec->seed,
 						   raw_bytes, raw_len, p, pd->target, pd->label_kind);
-	profile = run_pass(&raw, &mm_pass_column_profile, NULL);
+	if (folds > 0)
+		MmRelationSourceSetFold(&raw, folds, fold);
+	for (j = 0; j < p; j++)
+		if (src->feature_kinds[j] != MM_FEATURE_CATEGORICAL && needs_statistics(&pp, &pp.column[j]))
+			need_stats = true;
+	profile = profile_and_statistics(&raw, need_stats, &pd->stats);
+	if (pd->stats != NULL)
+		pd->stats_passes = 1;
 	counts = MmRelationSourceCounts(&raw);
 	pd->rows_read = counts->head.rows_seen;
 	pd->rows_train = counts->head.rows_train;
@@ -398,13 +421,10 @@ MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algor
 		MmCheckClassCounts(pd->labels.count[0], pd->labels.n, pd->labels.labels, src);
 	MmCheckFeatureCounts(&pp, src, counts->null_count, counts->nonfinite_count);
 
-	/* 3: the column statistics, and what the preprocessing fits from them */
-	for (j = 0; j < p; j++)
-		if (src->feature_kinds[j] != MM_FEATURE_CATEGORICAL && needs_statistics(&pp, &pp.column[j]))
-			need_stats = true;
-	pd->stats = column_statistics(&raw, need_stats);
-	if (pd->stats != NULL)
-		pd->stats_passes = 1;
+	/* the most frequent numbers, which the fit goes on from as imputed constants */
+	MmFitNumberModes(&pp, src, header, pd->target, pd->label_kind);
+
+	/* 3: what the preprocessing fits from the column statistics */
 	if (need_stats)
 	{
 		by_stats.transform = palloc(sizeof(MmFeatureTransform) * p);
@@ -445,6 +465,8 @@ MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algor
 		CHECK_FOR_INTERRUPTS();
 	}
 	MmRequireVaryingFeature(fit, p);
+	if (pp.select_k_best > 0 && fit->ndropped + fit->nconstant < p)
+		MmSelectFeaturesByPasses(pp.select_k_best, spec, pd, src, keep, all, cats, fit);
 	MmPreprocessDescribe(src, keep, all, cats, code_of, dicts, any_text, fit);
 	if (fit->ndropped + fit->nconstant > 0)
 		MmSourceKeepFeatures(src, keep);
@@ -501,64 +523,66 @@ MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algor
 	write_design(&design, &pd->design, &pd->design_len);
 	MmRelationSourceDesign(&pd->data, &pd->raw, algorithm->artifact_id, spec->test_size, spec->seed,
 						   pd->design, pd->design_len, pd->n_design, pd->target, pd->label_kind);
+	if (folds > 0)
+		MmRelationSourceSetFold(&pd->data, folds, fold);
 	pd->data.n_rows = (size_t) pd->rows_train;
-}
-
-/* The arg of an evaluation pass of model (evalpasses.h), slots rows kept for the silhouette. */
-static void *
-eval_arg(const MmModel *model, int slots)
-{
-	void	   *arg;
-	size_t		len;
-	MmError		err;
-
-	if ((arg = mm_eval_arg_new(model, slots, &len, &err)) == NULL)
-		MmReportCoreError(&err, "could not write the model for its metrics");
-	return arg;
+	/* the labels' discovery counted the training rows of each class: no fit counts them again */
+	if (task == MM_TASK_CLASSIFICATION)
+	{
+		pd->data.class_rows = pd->labels.count[0];
+		pd->data.n_classes = pd->labels.n;
+	}
 }
 
 /*
- * Errors when a process that ran an evaluation pass could not read the
- * model in its arg, or met rows of classes the model does not have: the
- * metrics would be of part of the rows.
+ * Runs pass over the parts of the split into new states: both in one read
+ * of the relation (MmRelationSourceRunParts), or the training part alone
+ * when nothing is held out (state[1] NULL).
  */
 static void
-check_read(int unread)
+run_parts(MmPassesData *pd, const MmPass *pass, const void *arg, void *state[2])
 {
-	if (unread)
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not measure the model on every row"),
-				 errdetail("A process running a metrics pass could not read the model, or met a class it does not have.")));
+	size_t		size = pass->state_size(pd->data.p, arg);
+
+	MmRelationSourceSetPart(&pd->data, 0);
+	if (pd->rows_test == 0)
+	{
+		state[0] = run_pass(&pd->data, pass, arg);
+		state[1] = NULL;
+		return;
+	}
+	state[0] = palloc(size);
+	state[1] = palloc(size);
+	MmRelationSourceRunParts(&pd->data, pass, arg, state[0], state[1]);
 }
 
 /*
  * A classifier's metrics on both parts, the rows per class of each (the
  * trivial model's metrics follow from them) and the training part's
- * log-likelihood, each part by one pass that carries the model.
+ * log-likelihood, from one pass that carries the model.
  */
 static void
 classifier_metrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 {
-	void	   *arg = eval_arg(model, 0);
+	void	   *arg = MmEvalPassArg(model, 0);
 	int			k = model->labels.n_classes,
 				part;
 	int64	   *confusion = palloc(sizeof(int64) * k * k);
+	void	   *states[2];
 
+	run_parts(pd, &mm_pass_classifier_eval, arg, states);
 	for (part = 0; part < 2; part++)
 	{
 		MmClassifierCounts c;
 		MmError		err;
-		void	   *state;
+		void	   *state = states[part];
 		int			i;
 
 		out->class_rows[part] = pd->labels.count[part];
-		if (part == 1 && pd->rows_test == 0)
+		if (state == NULL)
 			break;
-		MmRelationSourceSetPart(&pd->data, part);
-		state = run_pass(&pd->data, &mm_pass_classifier_eval, arg);
 		mm_classifier_eval_read(state, &c);
-		check_read(c.unread);
+		MmCheckEvalPassRead(c.unread);
 		for (i = 0; i < k * k; i++)
 			confusion[i] = (int64) c.confusion[i];
 		if (mm_class_metrics_from_counts(confusion, k,
@@ -573,27 +597,27 @@ classifier_metrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 }
 
 /*
- * A clustering's inertia, cluster sizes and silhouette on both parts, each
- * part by one pass that carries the model; the silhouette from the pass's
- * sample of the part's rows (every row up to MM_SILHOUETTE_ROWS).
+ * A clustering's inertia, cluster sizes and silhouette on both parts, from
+ * one pass that carries the model; the silhouette from the pass's sample of
+ * each part's rows (every row up to MM_SILHOUETTE_ROWS).
  */
 static void
 clustering_metrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 {
-	void	   *arg = eval_arg(model, MM_SILHOUETTE_ROWS);
+	void	   *arg = MmEvalPassArg(model, MM_SILHOUETTE_ROWS);
 	int			part;
+	void	   *states[2];
 
+	run_parts(pd, &mm_pass_cluster_eval, arg, states);
 	for (part = 0; part < 2; part++)
 	{
 		MmClusterCounts c;
-		void	   *state;
+		void	   *state = states[part];
 
-		if (part == 1 && pd->rows_test == 0)
+		if (state == NULL)
 			break;
-		MmRelationSourceSetPart(&pd->data, part);
-		state = run_pass(&pd->data, &mm_pass_cluster_eval, arg);
 		mm_cluster_eval_read(state, pd->n_design, &c);
-		check_read(c.unread);
+		MmCheckEvalPassRead(c.unread);
 		out->cluster_sizes[part] = c.sizes;
 		out->inertia[part] = c.inertia;
 		out->silhouette[part] = mm_silhouette(model, c.sample, (size_t) c.sample_rows,
@@ -618,19 +642,19 @@ MmPassesMetrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 		double		intercept;
 		const double *coef = model->algorithm->linear_form(model, &intercept);
 		double	   *arg = palloc(sizeof(double) * (p + 3));
+		void	   *states[2];
 
 		arg[0] = p;
 		arg[1] = intercept;
 		memcpy(arg + 2, coef, sizeof(double) * p);
 		arg[2 + p] = pd->train_mean;
+		run_parts(pd, &mm_pass_linear_eval, arg, states);
 		for (part = 0; part < 2; part++)
 		{
-			double	   *state;
+			double	   *state = states[part];
 
-			if (part == 1 && pd->rows_test == 0)
+			if (state == NULL)
 				break;
-			MmRelationSourceSetPart(&pd->data, part);
-			state = run_pass(&pd->data, &mm_pass_linear_eval, arg);
 			mm_eval_metrics(state + 1, &out->model[part]);
 			mm_eval_metrics(state + 1 + MM_EVAL_STATE_LEN, &out->mean[part]);
 		}

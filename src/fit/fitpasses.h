@@ -64,6 +64,16 @@ extern bool MmPassesPreferred(const MmSource *src);
 extern void MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorithm,
 							const MmParams *params, MmPassesData *pd);
 
+/*
+ * MmPassesPrepare for a cross-validation fold (passstate.h): with folds
+ * set, the passes' training rows are those of every fold but fold, and
+ * their held-out part (the metrics' test part) is fold, so the
+ * preprocessing is fitted on the fold's training rows alone.
+ */
+extern void MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src,
+								const MmAlgorithm *algorithm, const MmParams *params, int folds,
+								int fold, MmPassesData *pd);
+
 /* The fitted model's measures on both parts, by passes. */
 extern void MmPassesMetrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out);
 

@@ -992,11 +992,7 @@ MmDatasetEncode(const MmModel *model, const MmSource *src, MmDataset *ds, int64 
 	{
 		MmStringDict *d = ds->dicts[j];
 
-		if (ds->nonfinite_count[j] > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("feature \"%s\" is NaN or infinite in " INT64_FORMAT " rows of relation %s",
-							model->feature_names[j], ds->nonfinite_count[j], src->display)));
+		MmRequireFiniteFeature(model, src, j, ds->nonfinite_count[j]);
 		if (d == NULL)
 			continue;
 		code_of[j] = palloc(sizeof(double) * Max(d->n, 1));
@@ -1024,13 +1020,7 @@ MmDatasetEncode(const MmModel *model, const MmSource *src, MmDataset *ds, int64 
 			for (j = 0; j < p; j++)
 				raw[j] = code_of[j] != NULL && !isnan(row[j]) ? code_of[j][(int) row[j]] : row[j];
 			if (mm_model_transform(model, raw, design + i * w, &err) != MM_OK)
-				ereport(ERROR,
-						(errcode(isnan(raw[err.item]) ? ERRCODE_NULL_VALUE_NOT_ALLOWED : ERRCODE_DATA_EXCEPTION),
-						 isnan(raw[err.item]) ?
-						 errmsg("feature \"%s\" is null in relation %s, and the model does not impute it",
-								model->feature_names[err.item], src->display) :
-						 errmsg("feature \"%s\" is not finite after preprocessing",
-								model->feature_names[err.item])));
+				MmReportUntransformed(model, src, err.item, isnan(raw[err.item]));
 			if ((i & 0xffff) == 0)
 				CHECK_FOR_INTERRUPTS();
 		}
@@ -1039,6 +1029,33 @@ MmDatasetEncode(const MmModel *model, const MmSource *src, MmDataset *ds, int64 
 		ds->x[part] = design;
 	}
 	ds->p = w;
+}
+
+/* Errors when feature j of the model is NaN or infinite in nonfinite rows of src. */
+void
+MmRequireFiniteFeature(const MmModel *model, const MmSource *src, int j, int64 nonfinite)
+{
+	if (nonfinite > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("feature \"%s\" is NaN or infinite in " INT64_FORMAT " rows of relation %s",
+						model->feature_names[j], nonfinite, src->display)));
+}
+
+/*
+ * Errors for a row of src the model's transform refused at feature j: a
+ * NULL (is_null) the model does not impute, or a value scaled past the
+ * finite.
+ */
+void
+MmReportUntransformed(const MmModel *model, const MmSource *src, int j, bool is_null)
+{
+	ereport(ERROR,
+			(errcode(is_null ? ERRCODE_NULL_VALUE_NOT_ALLOWED : ERRCODE_DATA_EXCEPTION),
+			 is_null ?
+			 errmsg("feature \"%s\" is null in relation %s, and the model does not impute it",
+					model->feature_names[j], src->display) :
+			 errmsg("feature \"%s\" is not finite after preprocessing", model->feature_names[j])));
 }
 
 /*

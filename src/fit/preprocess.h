@@ -104,5 +104,9 @@ extern void MmAppendUnseen(StringInfo metrics, const MmPreprocessFit *fit);
 extern void MmReportPreprocessFit(const MmPreprocessFit *fit);
 extern void MmDatasetEncode(const MmModel *model, const MmSource *src, MmDataset *ds,
 							int64 *unseen);
+extern void MmRequireFiniteFeature(const MmModel *model, const MmSource *src, int j,
+								   int64 nonfinite);
+extern void MmReportUntransformed(const MmModel *model, const MmSource *src, int j,
+								  bool is_null) pg_attribute_noreturn();
 
 #endif							/* MM_PREPROCESS_H */

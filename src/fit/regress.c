@@ -164,19 +164,37 @@ MmEvaluateRegressionInMemory(const MmModel *model, MmSource *src)
 {
 	MmDataset	ds;
 	MmRegressionMetrics m;
-	StringInfoData json;
 	int64		unseen;
+	Jsonb	   *result;
 
 	(void) MmDatasetLoad(&ds, src, 0, true, 0.0, 0);
 	MmDatasetRequireEvaluationRows(&ds, src);
 	MmDatasetEncode(model, src, &ds, &unseen);
 	part_metrics(model, &ds, 0, &m);
+	result = MmRegressionEvaluation(model, &m, ds.null_target, unseen);
+	MmDatasetFree(&ds);
+	return result;
+}
+
+/*
+ * The flat JSON object mm_evaluate returns for a regression's metrics m on
+ * a relation with null_target rows of NULL target, and, for a model with
+ * text features, unseen text values of no training category.
+ */
+Jsonb *
+MmRegressionEvaluation(const MmModel *model, const MmRegressionMetrics *m, int64 null_target,
+					   int64 unseen)
+{
+	StringInfoData json;
+
 	initStringInfo(&json);
 	appendStringInfoChar(&json, '{');
-	MmAppendRegressionFields(&json, &m);
-	appendStringInfo(&json, ", \"rows\": %.0f, \"rows_null_target\": " INT64_FORMAT
-					 ", \"unseen_categories\": " INT64_FORMAT "}", m.rows, ds.null_target, unseen);
-	MmDatasetFree(&ds);
+	MmAppendRegressionFields(&json, m);
+	appendStringInfo(&json, ", \"rows\": %.0f, \"rows_null_target\": " INT64_FORMAT,
+					 m->rows, null_target);
+	if (model->categories != NULL)
+		appendStringInfo(&json, ", \"unseen_categories\": " INT64_FORMAT, unseen);
+	appendStringInfoChar(&json, '}');
 	return MmJsonbFromString(json.data);
 }
 

@@ -16,6 +16,8 @@
 
 extern void MmRegressionResults(const MmFitOutcome *in, MmTrained *out);
 extern Jsonb *MmEvaluateRegressionInMemory(const MmModel *model, MmSource *src);
+extern Jsonb *MmRegressionEvaluation(const MmModel *model, const MmRegressionMetrics *m,
+									 int64 null_target, int64 unseen);
 extern void MmAppendRegressionFields(StringInfo buf, const MmRegressionMetrics *m);
 extern void MmAppendRegressionMetrics(StringInfo buf, const MmRegressionMetrics *m);
 

@@ -16,40 +16,19 @@
 
 #include <math.h>
 
-#include "lib/stringinfo.h"
 #include "miscadmin.h"
 
 #include "columns.h"
 #include "dataset.h"
-#include "distributions.h"
 #include "model.h"
 #include "preprocess.h"
 #include "select.h"
+#include "selectscore.h"
 #include "util.h"
-
-typedef struct Score
-{
-	int			feature;
-	double		p_value;
-	double		per_df;			/* the statistic over its degrees of freedom */
-} Score;
-
-static int
-score_order(const void *a, const void *b)
-{
-	const Score *x = a,
-			   *y = b;
-
-	if (x->p_value != y->p_value)
-		return x->p_value < y->p_value ? -1 : 1;
-	if (x->per_df != y->per_df)
-		return x->per_df > y->per_df ? -1 : 1;
-	return x->feature - y->feature;
-}
 
 /* One-way ANOVA of value across ngroups groups (group < 0: row left out). */
 static void
-anova(const double *value, const int *group, size_t n, int ngroups, Score *s)
+anova(const double *value, const int *group, size_t n, int ngroups, MmSelectScore *s)
 {
 	double	   *sum = palloc0(sizeof(double) * ngroups);
 	double	   *count = palloc0(sizeof(double) * ngroups);
@@ -57,8 +36,7 @@ anova(const double *value, const int *group, size_t n, int ngroups, Score *s)
 				rows = 0.0,
 				between = 0.0,
 				within = 0.0,
-				mean,
-				f;
+				mean;
 	int			used = 0,
 				g;
 	size_t		i;
@@ -82,32 +60,27 @@ anova(const double *value, const int *group, size_t n, int ngroups, Score *s)
 	for (i = 0; i < n; i++)
 		if (group[i] >= 0)
 			within += (value[i] - sum[group[i]]) * (value[i] - sum[group[i]]);
-	s->p_value = 1.0;
-	s->per_df = 0.0;
-	if (used < 2 || rows <= used)
-		return;
-	f = within > 0.0 ? (between / (used - 1)) / (within / (rows - used)) : (between > 0.0 ? INFINITY : 0.0);
-	s->per_df = f;
-	s->p_value = mm_f_upper_p(f, used - 1, rows - used);
+	MmSelectAnova(between, within, used, rows, s);
+	pfree(sum);
+	pfree(count);
 }
 
 /* F test of the correlation of x and y. */
 static void
-correlation(const double *x, const double *y, size_t n, Score *s)
+correlation(const double *x, const double *y, size_t n, MmSelectScore *s)
 {
 	double		mx = 0.0,
 				my = 0.0,
 				sxx = 0.0,
 				syy = 0.0,
-				sxy = 0.0,
-				r2,
-				f;
+				sxy = 0.0;
 	size_t		i;
 
-	s->p_value = 1.0;
-	s->per_df = 0.0;
 	if (n < 3)
+	{
+		MmSelectCorrelation(0.0, 0.0, 0.0, (double) n, s);
 		return;
+	}
 	for (i = 0; i < n; i++)
 	{
 		mx += x[i];
@@ -121,56 +94,21 @@ correlation(const double *x, const double *y, size_t n, Score *s)
 		syy += (y[i] - my) * (y[i] - my);
 		sxy += (x[i] - mx) * (y[i] - my);
 	}
-	if (!(sxx > 0.0) || !(syy > 0.0))
-		return;
-	r2 = Min(sxy * sxy / (sxx * syy), 1.0);
-	f = r2 < 1.0 ? r2 / (1.0 - r2) * (n - 2) : INFINITY;
-	s->per_df = f;
-	s->p_value = mm_f_upper_p(f, 1, n - 2);
+	MmSelectCorrelation(sxx, syy, sxy, (double) n, s);
 }
 
 /* Chi-square test of the table of two codes (a < 0: row left out). */
 static void
-chi_square(const int *a, int na, const int *b, int nb, size_t n, Score *s)
+chi_square(const int *a, int na, const int *b, int nb, size_t n, MmSelectScore *s)
 {
 	double	   *table = palloc0(sizeof(double) * na * nb);
-	double	   *ra = palloc0(sizeof(double) * na);
-	double	   *rb = palloc0(sizeof(double) * nb);
-	double		rows = 0.0,
-				stat = 0.0;
-	int			i,
-				j,
-				da = 0,
-				db = 0;
 	size_t		r;
 
 	for (r = 0; r < n; r++)
 		if (a[r] >= 0)
-		{
 			table[a[r] * nb + b[r]] += 1.0;
-			ra[a[r]] += 1.0;
-			rb[b[r]] += 1.0;
-			rows += 1.0;
-		}
-	for (i = 0; i < na; i++)
-		da += ra[i] > 0;
-	for (j = 0; j < nb; j++)
-		db += rb[j] > 0;
-	s->p_value = 1.0;
-	s->per_df = 0.0;
-	if (da < 2 || db < 2)
-		return;
-	for (i = 0; i < na; i++)
-		for (j = 0; j < nb; j++)
-			if (ra[i] > 0 && rb[j] > 0)
-			{
-				double		e = ra[i] * rb[j] / rows,
-							o = table[i * nb + j];
-
-				stat += (o - e) * (o - e) / e;
-			}
-	s->per_df = stat / ((da - 1) * (db - 1));
-	s->p_value = mm_chi2_upper_p(stat, (da - 1) * (db - 1));
+	MmSelectChiSquare(table, na, nb, s);
+	pfree(table);
 }
 
 void
@@ -178,23 +116,17 @@ MmSelectFeatures(int k_best, const MmSource *src, const MmDataset *ds, bool *kee
 				 const MmFeatureTransform *all, double *const *code_of, const MmCategories *cats,
 				 MmPreprocessFit *fit)
 {
-	StringInfoData json;
 	int			p = ds->p,
 				nkept = 0,
-				j,
-				r;
+				j;
 	size_t		n = ds->n[0],
 				i;
-	Score	   *scores = palloc(sizeof(Score) * Max(p, 1));
+	MmSelectScore *scores = palloc(sizeof(MmSelectScore) * Max(p, 1));
 	double	   *value = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1));
 	int		   *code = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int) * Max(n, 1));
 	int		   *label = NULL;
 
-	if (!ds->numeric_target && ds->label_kind == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("preprocess option \"select\" needs a target"),
-				 errdetail("Features are chosen by how well each alone predicts the target.")));
+	MmSelectRequireTarget(ds->numeric_target || ds->label_kind != 0);
 	if (ds->label_kind != 0)
 	{
 		label = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int) * Max(n, 1));
@@ -205,7 +137,7 @@ MmSelectFeatures(int k_best, const MmSource *src, const MmDataset *ds, bool *kee
 	{
 		const double *x = ds->x[0] + j;
 		bool		text = src->feature_kinds[j] == MM_FEATURE_CATEGORICAL;
-		Score	   *s = &scores[nkept];
+		MmSelectScore *s = &scores[nkept];
 
 		if (!keep[j])
 			continue;
@@ -246,24 +178,5 @@ MmSelectFeatures(int k_best, const MmSource *src, const MmDataset *ds, bool *kee
 				anova(value, label, n, ds->nlabels, s);
 		}
 	}
-	qsort(scores, nkept, sizeof(Score), score_order);
-
-	initStringInfo(&json);
-	appendStringInfo(&json, "{\"k_best\": %d, \"p_values\": {", k_best);
-	for (r = 0; r < nkept; r++)
-	{
-		if (r)
-			appendStringInfoString(&json, ", ");
-		MmJsonString(&json, src->features[scores[r].feature]);
-		appendStringInfoString(&json, ": ");
-		MmJsonNumber(&json, scores[r].p_value);
-		if (r >= k_best)
-		{
-			keep[scores[r].feature] = false;
-			fit->dropped[fit->ndropped++] = src->features[scores[r].feature];
-			fit->nselected_out++;
-		}
-	}
-	appendStringInfoString(&json, "}}");
-	fit->select_json = json.data;
+	MmSelectRank(k_best, src, scores, nkept, keep, fit);
 }

@@ -243,9 +243,56 @@ MmDecompositionResults(const MmFitOutcome *in, MmTrained *out)
 	out->score = kept;
 }
 
+/* The flat object just appended, with the count of text values of no training category. */
+static Jsonb *
+evaluation_result(const MmModel *model, StringInfo json, int64 unseen)
+{
+	if (model->categories != NULL)
+	{
+		json->len--;
+		appendStringInfo(json, ", \"unseen_categories\": " INT64_FORMAT "}", unseen);
+	}
+	return MmJsonbFromString(json->data);
+}
+
+/*
+ * The flat JSON object mm_evaluate returns for a clustering measured on n
+ * rows: their inertia and cluster sizes (k of them), the silhouette on
+ * silhouette_rows of them, and for a model with text features the text
+ * values of no training category.
+ */
+Jsonb *
+MmClusteringEvaluation(const MmModel *model, double inertia, double silhouette,
+					   size_t silhouette_rows, const int64 *sizes, size_t n, int64 unseen)
+{
+	StringInfoData json;
+
+	initStringInfo(&json);
+	append_clustering_values(&json, inertia, silhouette, silhouette_rows, sizes,
+							 mm_model_n_scores(model), n);
+	return evaluation_result(model, &json, unseen);
+}
+
+/*
+ * The flat JSON object mm_evaluate returns for a decomposition measured on
+ * n rows: the share of their variance each component captures (ratio).
+ */
+Jsonb *
+MmDecompositionEvaluation(const MmModel *model, const double *ratio, size_t n, int64 unseen)
+{
+	StringInfoData json;
+
+	initStringInfo(&json);
+	appendStringInfoString(&json, "{\"explained_variance_ratio\": ");
+	append_numbers(&json, ratio, mm_model_n_coordinates(model));
+	appendStringInfo(&json, ", \"rows\": %zu}", n);
+	return evaluation_result(model, &json, unseen);
+}
+
 /*
  * The metrics of a k-means or PCA model on every row of src (columns
- * resolved for the model), as the flat JSON object mm_evaluate returns.
+ * resolved for the model) read into memory, as the flat JSON object
+ * mm_evaluate returns.
  */
 Jsonb *
 MmEvaluateUnsupervised(const MmModel *model, MmSource *src)
@@ -253,23 +300,27 @@ MmEvaluateUnsupervised(const MmModel *model, MmSource *src)
 	MmDataset	ds;
 	StringInfoData json;
 	int64		unseen;
+	Jsonb	   *result;
 
 	(void) MmDatasetLoad(&ds, src, 0, false, 0.0, 0);
 	if (ds.n[0] == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("relation %s has no rows to evaluate on", src->display)));
+		MmNoRowsToEvaluate(src);
 	MmDatasetEncode(model, src, &ds, &unseen);
 	initStringInfo(&json);
 	if (model->task == MM_TASK_CLUSTERING)
 		(void) append_clustering_metrics(&json, model, ds.x[0], ds.n[0], NULL);
 	else
 		append_pca_metrics(&json, model, ds.x[0], ds.n[0]);
-	if (model->categories != NULL)
-	{
-		json.len--;
-		appendStringInfo(&json, ", \"unseen_categories\": " INT64_FORMAT "}", unseen);
-	}
+	result = evaluation_result(model, &json, unseen);
 	MmDatasetFree(&ds);
-	return MmJsonbFromString(json.data);
+	return result;
+}
+
+/* Errors for a relation without rows: a model without a target measures every row. */
+void
+MmNoRowsToEvaluate(const MmSource *src)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("relation %s has no rows to evaluate on", src->display)));
 }

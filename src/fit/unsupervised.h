@@ -18,5 +18,11 @@
 extern void MmClusteringResults(const MmFitOutcome *in, MmTrained *out);
 extern void MmDecompositionResults(const MmFitOutcome *in, MmTrained *out);
 extern Jsonb *MmEvaluateUnsupervised(const MmModel *model, MmSource *src);
+extern Jsonb *MmClusteringEvaluation(const MmModel *model, double inertia, double silhouette,
+									 size_t silhouette_rows, const int64 *sizes, size_t n,
+									 int64 unseen);
+extern Jsonb *MmDecompositionEvaluation(const MmModel *model, const double *ratio, size_t n,
+										int64 unseen);
+extern void MmNoRowsToEvaluate(const MmSource *src);
 
 #endif							/* MM_UNSUPERVISED_H */

@@ -74,6 +74,14 @@ is_unsupervised(const MmAlgorithm *algorithm)
 	return algorithm->task == MM_TASK_CLUSTERING || algorithm->task == MM_TASK_DECOMPOSITION;
 }
 
+/* True for a name with a table for classification and one for regression. */
+static bool
+serves_both_tasks(const MmAlgorithm *algorithm)
+{
+	return mm_algorithm_by_name_task(algorithm->name, MM_TASK_CLASSIFICATION) != NULL &&
+		mm_algorithm_by_name_task(algorithm->name, MM_TASK_REGRESSION) != NULL;
+}
+
 /* "Supported algorithms: auto, ...", every algorithm of the registry. */
 static char *
 supported_algorithms(void)
@@ -112,20 +120,14 @@ MmChooseAlgorithm(const MmTrainSpec *spec, const MmSource *src)
 				 errdetail("Regression and classification learn to predict a target column; "
 						   "%s need none.", MmAlgorithmList(is_unsupervised, " and "))));
 	base = getBaseType(src->target_type);
-	/*
-	 * auto, and a name with a table per task (gradient_boosting), learn
-	 * classes from booleans, text and whole numbers of few values
-	 */
-	if (is_auto ||
-		(mm_algorithm_for_task(algorithm->name, MM_TASK_REGRESSION) != NULL &&
-		 mm_algorithm_for_task(algorithm->name, MM_TASK_CLASSIFICATION) != NULL))
+	/* auto, and a name with a table per task (svm), take the task the target suggests */
+	if (is_auto || serves_both_tasks(algorithm))
 	{
 		MmTask		task = base == BOOLOID || MmLabelKindOf(base) == MM_LABEL_TEXT ||
 			(is_integer_type(base) && few_distinct_values(src)) ?
 			MM_TASK_CLASSIFICATION : MM_TASK_REGRESSION;
 
-		algorithm = is_auto ? mm_algorithm_default(task) :
-			mm_algorithm_for_task(algorithm->name, task);
+		algorithm = is_auto ? mm_algorithm_default(task) : mm_algorithm_by_name_task(algorithm->name, task);
 	}
 	if (algorithm->task == MM_TASK_CLASSIFICATION)
 	{

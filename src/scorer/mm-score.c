@@ -416,6 +416,10 @@ main(int argc, char **argv)
 		die("%s is not a model document: %s", model_path, err.message);
 	free(doc);
 	m = mm_scorer_model(s);
+	/* an algorithm whose models have probabilities when trained for them (svm) says so */
+	if (opt.proba && mm_algorithm_gives_probabilities(m->algorithm) && !mm_model_has_proba(m))
+		die("--proba needs probabilities, and the %s model %s was trained without them",
+			m->algorithm->name, model_path);
 	if (opt.proba && (m->task != MM_TASK_CLASSIFICATION || !mm_model_has_proba(m)))
 		die("--proba needs a %s model, and %s is a %s",
 			algorithm_list(mm_algorithm_gives_probabilities), model_path, m->algorithm->name);

@@ -85,6 +85,16 @@ assert_close_impl(double actual, double expected, double rtol, const char *what,
 	}
 }
 
+/* qsort's comparison of doubles, ascending. */
+static inline int
+test_cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a,
+				y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
 /* Test data from the project's generator (random.h), its state kept by the caller. */
 static inline double
 test_uniform(uint64_t *state)

@@ -23,7 +23,7 @@ CLANG=${CLANG:-clang-14}
 command -v "$CLANG" >/dev/null || { echo "fuzz: $CLANG is not installed (apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 1; }
 
 FLAGS="-g -O1 -std=c99 -D_DEFAULT_SOURCE -ffp-contract=off -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
-LIBS="-llapacke -llapack -lblas -lz -ljansson -lxgboost -lm -pthread"
+LIBS="-llapacke -llapack -lblas -lz -ljansson -lsvm -lxgboost -lm -pthread"
 PGCOMMON="-L$(pg_config --pkglibdir) -lpgcommon -lpgport"
 
 # the core's folders, as the Makefile names them; each is one -I

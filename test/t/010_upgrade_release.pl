@@ -437,6 +437,7 @@ my $schema = q{
 	SELECT 'column ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
 	       || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
 	       || coalesce(' default ' || pg_get_expr(ad.adbin, ad.adrelid), '')
+	       || CASE WHEN a.attcompression <> '' THEN ' compression ' || a.attcompression::text ELSE '' END
 	  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
 	  LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 	 WHERE c.relnamespace = 'mm'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped

@@ -4,8 +4,9 @@
 # columns without an aggregate, a LIMIT or a TABLESAMPLE; with
 # citus.coordinator_aggregation_strategy = 'disabled', an aggregate that could
 # not be pushed down would fail), and gives the model a local copy of the same
-# rows gives.  Predictions run on the shards with the version the coordinator
-# resolved, and see a deploy or rollback at the next statement; mm_citus_setup
+# rows gives; a monitor's check is one aggregate on the shards too.
+# Predictions run on the shards with the version the coordinator resolved,
+# and see a deploy or rollback at the next statement; mm_citus_setup
 # sets up a database where modelmgr predates Citus; with a worker down, local
 # training and parallel prediction work and distributed training fails cleanly.
 #
@@ -17,6 +18,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(gettimeofday tv_interval);
+use JSON::PP qw(decode_json);
 
 my $coordinator = PostgreSQL::Test::Cluster->new('coordinator');
 my $pkglibdir = $coordinator->config_data('--pkglibdir');
@@ -99,6 +101,16 @@ my @cases = (
 	{ name => 'kmeans', args => q{NULL, algorithm => 'kmeans', params => '{"k": 3}', exclude => ARRAY['id', 'label', 'y'],
 	                                preprocess => '{"*": {"scale": "standard"}}'},
 	  compare => 'transform' },
+	# the most frequent number from partial counts per value; selection from one more pass
+	{ name => 'ols_mode', args => q{'y', algorithm => 'linear_regression', exclude => ARRAY['id', 'label'],
+	                                  preprocess => '{"x2": {"impute": "most_frequent", "scale": "minmax"}, "x3": {"impute": "most_frequent", "scale": "standard"}}'},
+	  compare => 'coefficients' },
+	{ name => 'ols_select', args => q{'y', algorithm => 'linear_regression', exclude => ARRAY['id', 'label'],
+	                                    preprocess => '{"select": {"k_best": 2}}'},
+	  compare => 'coefficients' },
+	{ name => 'logit_select', args => q{'label', algorithm => 'logistic_regression', exclude => ARRAY['id', 'y'],
+	                                      preprocess => '{"*": {"scale": "standard"}, "select": {"k_best": 2}}'},
+	  compare => 'coefficients', tolerance => 1e-6 },
 );
 
 # The queries a statement sent to the shards of dist that read its rows
@@ -153,6 +165,14 @@ for my $case (@cases)
 	cmp_ok($diff, '<', $tolerance, "$name on the shards equals $name on the local copy ($case->{compare}, to $tolerance)");
 }
 
+# selection on the shards keeps the features the local copy keeps, and the mode imputes the same value
+is($coordinator->safe_psql('postgres', q{
+	SELECT bool_and(a.features = b.features AND a.fitted_preprocess -> 'dropped' = b.fitted_preprocess -> 'dropped'
+	                AND a.fitted_preprocess #> '{features,x2,impute}' IS NOT DISTINCT FROM b.fitted_preprocess #> '{features,x2,impute}')
+	  FROM unnest(ARRAY['ols_mode', 'ols_select', 'logit_select']) n, mm.versions a, mm.versions b
+	 WHERE a.model = n || '_dist' AND b.model = n || '_local'}),
+	't', 'selection and the most frequent number on the shards equal the local copy\'s');
+
 # the sample is sized from the rows the shards' statistics count, as the local table's are
 {
 	my ($ret, $out, $err) = $coordinator->psql('postgres', qq{
@@ -179,6 +199,73 @@ for my $case (@cases)
 		SELECT a.params = b.params AND a.metrics #> '{cv,metric}' = b.metrics #> '{cv,metric}'
 		  FROM mm.versions a, mm.versions b WHERE a.model = 'tuned_dist' AND b.model = 'tuned_local'}),
 		't', 'and picks the winner the local copy picks');
+}
+
+# The linear regression's search, timed on both tables without the remote
+# commands logged: its one aggregate's partial states travel from every shard.
+{
+	my %ms;
+	for my $table ('dist', 'local')
+	{
+		my $started = [gettimeofday];
+		$coordinator->safe_psql('postgres',
+			qq{SELECT version FROM mm_tune('tuned_time_$table', '$table', 'y', $numeric, folds => 5)});
+		$ms{$table} = 1000 * tv_interval($started);
+	}
+	note(sprintf('linear regression search (5 folds, 20 candidates): %.0f ms on the distributed table, '
+			. '%.0f ms on the local copy, %.1fx', $ms{dist}, $ms{local}, $ms{dist} / $ms{local}));
+}
+
+# Searches that fit every fold in passes: on the distributed table (in passes
+# as it is distributed), every pass an aggregate pushed to the shards, and on
+# the local copy in passes; the folds come from the rows' content-hash draw,
+# so both score the same folds alike and pick the same winner.
+my @searches = (
+	{ name => 'tune_logit', args => q{'label', algorithm => 'logistic_regression', exclude => ARRAY['id', 'y'],
+	                                    search => '{"alpha": [0, 1]}', preprocess => '{"*": {"scale": "standard"}}'} },
+	# k-means on whole numbers and a text feature's one-hot columns, unscaled: its
+	# sums are exact in any order, so the distances' many ties break alike on
+	# both tables (scaled, the rows' last bits follow the order the statistics
+	# were summed in, and a tie broken the other way can move a fold's fixed point)
+	{ name => 'tune_kmeans', args => q{NULL, algorithm => 'kmeans', exclude => ARRAY['id', 'label', 'y', 'x3'],
+	                                     search => '{"k": [2, 3]}'} },
+);
+for my $search (@searches)
+{
+	my $name = $search->{name};
+	my $started = [gettimeofday];
+	my ($ret, $out, $err) = $coordinator->psql('postgres', qq{
+		SET citus.log_remote_commands = on;
+		SET citus.coordinator_aggregation_strategy = 'disabled';
+		SELECT version FROM mm_tune('${name}_dist', 'dist', $search->{args}, folds => 3);
+	});
+	my $dist_seconds = tv_interval($started);
+	is($ret, 0, "$name runs on the distributed table") or diag($err);
+	my @raw = raw_reads($err);
+	ok(scalar(grep { /worker_partial_agg\(.*mm_pass/ } ($err =~ /NOTICE:\s+issuing (.*)$/mg)) > 0 && !@raw,
+		"$name reads the shards through pass aggregates and bounded samples only")
+	  or diag(join("\n", @raw));
+	$started = [gettimeofday];
+	$coordinator->safe_psql('postgres', qq{
+		SET modelmgr.train_in_passes = on;
+		SELECT version FROM mm_tune('${name}_local', 'local', $search->{args}, folds => 3);
+	});
+	note(sprintf('%s: %.0f ms on the distributed table (remote commands logged), %.0f ms on the local copy in passes',
+			$name, 1000 * $dist_seconds, 1000 * tv_interval($started)));
+	is($coordinator->safe_psql('postgres', qq{
+		SELECT count(*) = 2 AND bool_and(a.status = 'ok' AND b.status = 'ok' AND a.params = b.params)
+		       AND bool_and((SELECT bool_and(abs(s - t) <= 1e-6) FROM unnest(a.fold_scores, b.fold_scores) f(s, t)))
+		  FROM mm.trials a JOIN mm.trials b USING (trial)
+		 WHERE a.model = '${name}_dist' AND b.model = '${name}_local'}),
+		't', "$name scores every candidate's folds as the local copy does")
+	  or diag($coordinator->safe_psql('postgres', qq{
+		SELECT a.trial, a.status, a.fold_scores, b.status, b.fold_scores
+		  FROM mm.trials a JOIN mm.trials b USING (trial)
+		 WHERE a.model = '${name}_dist' AND b.model = '${name}_local'}));
+	is($coordinator->safe_psql('postgres', qq{
+		SELECT a.algorithm = b.algorithm AND a.params = b.params
+		  FROM mm.versions a, mm.versions b WHERE a.model = '${name}_dist' AND b.model = '${name}_local'}),
+		't', "$name picks the winner the local copy picks");
 }
 
 # The predictions of a function over dist and over local, in id order, as text.
@@ -237,7 +324,7 @@ $coordinator->safe_psql('postgres', qq{
 		'after mm_rollback with version 1 again');
 }
 
-# evaluation of a regression is one aggregate too
+# evaluation of a regression is one pass too
 {
 	my ($ret, $out, $err) = $coordinator->psql('postgres', q{
 		SET citus.log_remote_commands = on;
@@ -251,18 +338,153 @@ $coordinator->safe_psql('postgres', qq{
 		'<', 1e-9 * $out, 'and equals the evaluation on the local copy');
 }
 
-# a classifier's evaluation and a monitor's check read the rows through the
-# coordinator (bounded by modelmgr.max_train_memory), and find there what
-# they find on the local copy
-is($coordinator->safe_psql('postgres', q{
-	SELECT (mm_evaluate('logit_dist', 'dist') ->> 'accuracy') = (mm_evaluate('logit_dist', 'local') ->> 'accuracy')}),
-	't', 'mm_evaluate of a classifier works on the distributed table and equals the local evaluation');
-# the run's and the monitor's numbers aside
-is($coordinator->safe_psql('postgres', q{
-	SELECT mm_monitor_run(mm_monitor('logit_dist', 'dist', label_column => 'label')) - 'run' - 'monitor'}),
-	$coordinator->safe_psql('postgres', q{
-	SELECT mm_monitor_run(mm_monitor('logit_dist', 'local', label_column => 'label')) - 'run' - 'monitor'}),
-	'mm_monitor_run checks the distributed table as it checks the local copy');
+# every other model's evaluation is a pass of the model over the shards too:
+# the same metrics as the local copy's evaluation in memory, counts exactly,
+# the rest to 1e-9, the ROC AUC within 1e-4 (the bound of its histogram)
+$coordinator->safe_psql('postgres', q{
+	CREATE FUNCTION json_diff(x jsonb, y jsonb) RETURNS float8 LANGUAGE plpgsql AS $$
+	DECLARE
+		d float8 := 0;
+		k text;
+		i int;
+	BEGIN
+		IF jsonb_typeof(x) = 'number' AND jsonb_typeof(y) = 'number' THEN
+			RETURN abs(x::text::float8 - y::text::float8) / greatest(1, abs(x::text::float8));
+		ELSIF jsonb_typeof(x) = 'object' AND jsonb_typeof(y) = 'object' THEN
+			IF (SELECT array_agg(a ORDER BY a) FROM jsonb_object_keys(x) a)
+			   IS DISTINCT FROM (SELECT array_agg(a ORDER BY a) FROM jsonb_object_keys(y) a) THEN
+				RETURN 'infinity';
+			END IF;
+			FOR k IN SELECT jsonb_object_keys(x) LOOP
+				d := greatest(d, json_diff(x -> k, y -> k));
+			END LOOP;
+			RETURN d;
+		ELSIF jsonb_typeof(x) = 'array' AND jsonb_typeof(y) = 'array' THEN
+			IF jsonb_array_length(x) <> jsonb_array_length(y) THEN
+				RETURN 'infinity';
+			END IF;
+			FOR i IN 0 .. jsonb_array_length(x) - 1 LOOP
+				d := greatest(d, json_diff(x -> i, y -> i));
+			END LOOP;
+			RETURN d;
+		END IF;
+		RETURN CASE WHEN x = y THEN 0::float8 ELSE 'infinity'::float8 END;
+	END $$;
+	CREATE TABLE evaluated (model text, relation text, result jsonb);
+});
+for my $model (qw(logit_dist logit_text_dist multinomial_dist svm_dist kmeans_dist pca_prep_dist ols_text_dist))
+{
+	my ($ret, $out, $err) = $coordinator->psql('postgres', qq{
+		SET citus.log_remote_commands = on;
+		SET citus.coordinator_aggregation_strategy = 'disabled';
+		CREATE TEMP TABLE e AS SELECT mm_evaluate('$model', 'dist') AS result;
+		RESET citus.log_remote_commands;
+		INSERT INTO evaluated SELECT '$model', 'dist', result FROM e;
+	});
+	is($ret, 0, "mm_evaluate of $model runs on the distributed table") or diag($err);
+	my @raw = raw_reads($err);
+	ok(scalar(grep { /worker_partial_agg.*mm_pass/ } ($err =~ /NOTICE:\s+issuing (.*)$/mg)) > 0 && !@raw,
+		"and measures the rows on the shards, reading none of them raw")
+	  or diag(join("\n", @raw));
+	is($coordinator->safe_psql('postgres', qq{
+		SELECT json_diff(l.result - 'roc_auc', d.result - 'roc_auc') < 1e-9
+		       AND (l.result -> 'rows', l.result -> 'confusion_matrix', l.result -> 'cluster_sizes')
+		           IS NOT DISTINCT FROM (d.result -> 'rows', d.result -> 'confusion_matrix', d.result -> 'cluster_sizes')
+		       AND coalesce(abs((l.result ->> 'roc_auc')::float8 - (d.result ->> 'roc_auc')::float8) < 1e-4,
+		                    l.result -> 'roc_auc' IS NOT DISTINCT FROM d.result -> 'roc_auc')
+		  FROM (SELECT mm_evaluate('$model', 'local') AS result) l, evaluated d
+		 WHERE d.model = '$model'}),
+		't', "and equals the evaluation of the local copy in memory");
+}
+# a label the model lacks stops the shards' pass; the labels, asked for then, name it
+{
+	my ($ret, $out, $err) = $coordinator->psql('postgres', q{
+		CREATE TABLE dist_west AS SELECT id, x1, x2, x3, CASE WHEN id % 50 = 0 THEN 'west' ELSE city END AS city
+		  FROM local;
+		SELECT create_distributed_table('dist_west', 'id');
+		SELECT truncate_local_data_after_distributing_table('dist_west');
+		SELECT mm_evaluate('multinomial_dist', 'dist_west');
+	});
+	like($err, qr/ERROR:\s+label "west" in relation public\.dist_west is not a class of the model/,
+		'a label the model lacks is named as in memory');
+	is($coordinator->safe_psql('postgres', q{SELECT count(*) FROM dist_west}), '4000',
+		'and the session goes on');
+}
+
+# A monitor's check is one aggregate, mm_check_stats, run on the shards: it
+# reads no raw rows, and finds what it finds on the local copy (the run's and
+# the monitor's numbers aside).  A classifier's numbers all come from counts,
+# so they are the same to the last digit; a regression's error sums are
+# merged in another order, so they agree to rounding.  The window of a time
+# column is the shard queries' WHERE.
+$coordinator->safe_psql('postgres', q{
+	CREATE TABLE dist_live AS SELECT *, now() - interval '1 hour' * (id % 48) AS at FROM local;
+	CREATE TABLE local_live AS SELECT * FROM dist_live;
+	SELECT create_distributed_table('dist_live', 'id');
+	SELECT truncate_local_data_after_distributing_table('dist_live');
+});
+
+# Whether two JSON values have the same fields and numbers equal to a relative tolerance.
+sub json_close
+{
+	my ($a, $b, $tolerance) = @_;
+	return 0 if ref($a) ne ref($b);
+	if (ref($a) eq 'HASH')
+	{
+		return 0 if join(',', sort keys %$a) ne join(',', sort keys %$b);
+		return !grep { !json_close($a->{$_}, $b->{$_}, $tolerance) } keys %$a;
+	}
+	if (ref($a) eq 'ARRAY')
+	{
+		return 0 if @$a != @$b;
+		return !grep { !json_close($a->[$_], $b->[$_], $tolerance) } 0 .. $#$a;
+	}
+	return (defined $a) == (defined $b) if !defined $a || !defined $b;
+	return abs($a - $b) <= $tolerance * (abs($b) > 1 ? abs($b) : 1)
+	  if $a =~ /^-?[\d.]+(?:e[-+]?\d+)?$/i && $b =~ /^-?[\d.]+(?:e[-+]?\d+)?$/i;
+	return $a eq $b;
+}
+
+for my $check (
+	{ name => 'a classifier\'s check', model => 'logit_dist', args => q{label_column => 'label'}, table => 'dist',
+	  exact => 1 },
+	{ name => 'a regression\'s check of the last day', model => 'ols_dist', table => 'dist_live',
+	  args => q{time_column => 'at', time_window => '1 day', label_column => 'y'} })
+{
+	my $run = q{SELECT mm_monitor_run(mm_monitor('%s', '%s', %s)) - 'run' - 'monitor'};
+	my $started = [gettimeofday];
+	my ($ret, $out, $err) = $coordinator->psql('postgres', qq{
+		SET citus.log_remote_commands = on;
+		SET citus.coordinator_aggregation_strategy = 'disabled';
+	} . sprintf($run, $check->{model}, $check->{table}, $check->{args}));
+	my $dist_seconds = tv_interval($started);
+	is($ret, 0, "$check->{name} runs on the distributed table") or diag($err);
+	like($err, qr/worker_partial_agg\('[^']*mm_check_stats/, 'its window is a partial aggregate on the shards');
+	my @raw = raw_reads($err);
+	ok(!@raw, 'and it reads no raw rows from the shards') or diag(join("\n", @raw));
+	(my $local_table = $check->{table}) =~ s/^dist/local/;
+	$started = [gettimeofday];
+	my $local = $coordinator->safe_psql('postgres', sprintf($run, $check->{model}, $local_table, $check->{args}));
+	note(sprintf('%s: %.0f ms on the distributed table (remote commands logged), %.0f ms on the local copy',
+			$check->{name}, 1000 * $dist_seconds, 1000 * tv_interval($started)));
+	if ($check->{exact})
+	{
+		is($out, $local, 'and equals the check of the local copy');
+	}
+	else
+	{
+		ok(json_close(decode_json($out), decode_json($local), 1e-12),
+			'and equals the check of the local copy to rounding') or diag("$out\n$local");
+	}
+	if ($check->{table} eq 'dist_live')
+	{
+		like($err, qr/issuing SELECT .*mm_check_stats.* FROM public\.dist_live_\d+ r WHERE \(at OPERATOR\(pg_catalog\.>=\) '[^']+'::timestamp with time zone\)/,
+			'the window is the WHERE of the shard queries');
+		is(decode_json($out)->{rows},
+			$coordinator->safe_psql('postgres', q{SELECT count(*) FROM local_live WHERE at >= now() - interval '1 day'}),
+			'and counts the rows of the last day');
+	}
+}
 
 # a database where modelmgr came before Citus: one call sets the workers up
 for my $node ($coordinator, @workers)

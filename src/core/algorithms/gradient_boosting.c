@@ -5,7 +5,7 @@
  * One SQL name serves two tasks, as XGBoost's XGBRegressor and
  * XGBClassifier do: the registry holds a table per task under the name
  * gradient_boosting, and training picks the one its target calls for
- * (mm_algorithm_for_task), by the rule algorithm => 'auto' follows.  Each
+ * (mm_algorithm_by_name_task), by the rule algorithm => 'auto' follows.  Each
  * table keeps its own task and artifact id, so everything that reads an
  * algorithm's task (metrics, monitoring, the scorer) stays as it is.
  *

@@ -14,6 +14,7 @@
 #include "artifact.h"
 #include "artifact_io.h"
 #include "document_io.h"
+#include "labels_codec.h"
 
 int
 mm_lc_n_scores(const MmModel *model)
@@ -110,18 +111,9 @@ void
 mm_lc_write(MmBuffer *w, const MmModel *model)
 {
 	const MmClassifier *c = model->fit;
-	const MmLabels *l = &model->labels;
 	size_t		p = (size_t) model->n_design;
-	int			i;
 
-	mm_put_u8(w, (uint8_t) l->label_kind);
-	mm_put_u32(w, (uint32_t) l->n_classes);
-	for (i = 0; i < l->n_classes; i++)
-	{
-		mm_put_str(w, l->classes[i]);
-		if (l->label_kind != MM_LABEL_TEXT)
-			mm_put_f64(w, l->class_values[i]);
-	}
+	mm_labels_write(w, &model->labels);
 	mm_put_u32(w, (uint32_t) c->n_rows);
 	mm_put_f64_array(w, c->intercept, (size_t) c->n_rows);
 	mm_put_f64_array(w, c->coef, (size_t) c->n_rows * p);
@@ -136,37 +128,6 @@ mm_lc_write(MmBuffer *w, const MmModel *model)
 	mm_put_u32(w, (uint32_t) c->n_iter);
 	mm_put_u8(w, (uint8_t) (c->converged ? 1 : 0));
 	mm_put_u8(w, (uint8_t) c->variant);
-}
-
-/* Reads the labels: their kind, then each class (and its value unless text), distinct. */
-static int
-read_labels(MmArtifactReader *r, MmLabels *l)
-{
-	uint8_t		kind = mm_get_u8(r);
-	uint32_t	k = mm_get_u32(r);
-	int			i,
-				j;
-
-	if (r->failed || kind < MM_LABEL_NUMBER || kind > MM_LABEL_TEXT || k < 2 || k > MM_MAX_CLASSES)
-		return 0;
-	l->label_kind = (MmLabelKind) kind;
-	l->n_classes = (int) k;
-	l->classes = mm_alloc0(sizeof(char *) * k);
-	if (l->classes == NULL)
-		return 0;
-	if (kind != MM_LABEL_TEXT && (l->class_values = mm_alloc(sizeof(double) * k)) == NULL)
-		return 0;
-	for (i = 0; i < (int) k; i++)
-	{
-		if ((l->classes[i] = mm_get_string(r, kind == MM_LABEL_TEXT)) == NULL)
-			return 0;
-		if (kind != MM_LABEL_TEXT && !isfinite(l->class_values[i] = mm_get_f64(r)))
-			return 0;
-		for (j = 0; j < i; j++)
-			if (strcmp(l->classes[j], l->classes[i]) == 0)
-				return 0;
-	}
-	return 1;
 }
 
 MmErrorCode
@@ -184,7 +145,7 @@ mm_lc_read(MmArtifactReader *r, MmModel *model, int allow_variant)
 	if (r->format < 2 || (c = mm_alloc0(sizeof(MmClassifier))) == NULL)
 		return MM_ERR_CORRUPT;
 	model->fit = c;
-	if (!read_labels(r, &model->labels))
+	if (!mm_labels_read(r, &model->labels))
 		return MM_ERR_CORRUPT;
 	rows = mm_get_u32(r);
 	if (r->failed || rows != (model->labels.n_classes == 2 ? 1u : (uint32_t) model->labels.n_classes))
@@ -222,28 +183,14 @@ mm_lc_read(MmArtifactReader *r, MmModel *model, int allow_variant)
 
 /* ---------------------------------------------------------------- document */
 
-static const char *
-label_kind_name(int kind)
-{
-	return kind == MM_LABEL_BOOLEAN ? "boolean" : kind == MM_LABEL_TEXT ? "text" : "number";
-}
-
 void
 mm_lc_to_json(MmBuffer *o, const MmModel *model)
 {
 	const MmClassifier *c = model->fit;
-	const MmLabels *l = &model->labels;
 	int			p = model->n_design;
 
-	mm_out_str(o, "{\"label_kind\": ");
-	mm_out_string(o, label_kind_name(l->label_kind));
-	mm_out_str(o, ", \"classes\": ");
-	mm_out_names(o, l->classes, l->n_classes);
-	mm_out_str(o, ", \"class_values\": ");
-	if (l->label_kind == MM_LABEL_TEXT)
-		mm_out_str(o, "null");
-	else
-		mm_out_doubles(o, l->class_values, l->n_classes);
+	mm_out_str(o, "{");
+	mm_labels_to_json(o, &model->labels);
 	mm_out_str(o, ", \"intercept\": ");
 	mm_out_doubles(o, c->intercept, c->n_rows);
 	mm_out_str(o, ", \"coef\": ");
@@ -282,7 +229,6 @@ mm_lc_from_json(MmDocumentReader *in, const void *part, MmModel *model)
 	MmClassifier *c;
 	MmLabels   *l = &model->labels;
 	int			p = model->n_design;
-	const char *lk;
 
 	mm_doc_only_keys(in, part, keys, "the model");
 	if (in->failed)
@@ -290,27 +236,8 @@ mm_lc_from_json(MmDocumentReader *in, const void *part, MmModel *model)
 	if ((c = mm_alloc0(sizeof(MmClassifier))) == NULL)
 		return mm_fail(in->err, MM_ERR_NO_MEMORY, -1, "out of memory reading the document");
 	model->fit = c;
-	lk = mm_doc_string(in, part, "label_kind");
-	if (in->failed)
+	if (mm_labels_from_json(in, part, l) != MM_OK)
 		return MM_ERR_INVALID_INPUT;
-	l->label_kind = strcmp(lk, "text") == 0 ? MM_LABEL_TEXT :
-		strcmp(lk, "boolean") == 0 ? MM_LABEL_BOOLEAN :
-		strcmp(lk, "number") == 0 ? MM_LABEL_NUMBER : 0;
-	if (l->label_kind == 0)
-	{
-		mm_doc_bad(in, "must be number, boolean or text", "label_kind");
-		return MM_ERR_INVALID_INPUT;
-	}
-	l->classes = mm_doc_names(in, part, "classes", &l->n_classes, MM_MAX_CLASSES, 0);
-	if (in->failed)
-		return MM_ERR_INVALID_INPUT;
-	if (l->label_kind == MM_LABEL_TEXT)
-	{
-		if (!mm_doc_is_null(part, "class_values"))
-			mm_doc_bad(in, "must be null for text labels", "class_values");
-	}
-	else
-		l->class_values = mm_doc_numbers(in, part, "class_values", l->n_classes, 0);
 	c->n_rows = l->n_classes == 2 ? 1 : l->n_classes;
 	c->intercept = mm_doc_numbers(in, part, "intercept", c->n_rows, 0);
 	c->coef = mm_doc_matrix(in, part, "coef", c->n_rows, p, 0);

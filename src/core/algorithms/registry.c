@@ -13,6 +13,8 @@ extern const MmAlgorithm mm_linear_svm;
 extern const MmAlgorithm mm_kmeans;
 extern const MmAlgorithm mm_pca;
 extern const MmAlgorithm mm_elastic_net;
+extern const MmAlgorithm mm_svm_classifier;
+extern const MmAlgorithm mm_svm_regressor;
 extern const MmAlgorithm mm_gradient_boosting_regressor;
 extern const MmAlgorithm mm_gradient_boosting_classifier;
 extern const MmAlgorithm mm_random_forest_regressor;
@@ -25,6 +27,8 @@ static const MmAlgorithm *const algorithms[] = {
 	&mm_kmeans,
 	&mm_pca,
 	&mm_elastic_net,
+	&mm_svm_classifier,
+	&mm_svm_regressor,
 	/* boosted trees and forests on XGBoost: a table per task under one name each */
 	&mm_gradient_boosting_regressor,
 	&mm_gradient_boosting_classifier,
@@ -52,9 +56,8 @@ mm_algorithm_by_name(const char *name)
 	return NULL;
 }
 
-/* The table of a name for a task: a name may serve several, each with its table. */
 const MmAlgorithm *
-mm_algorithm_for_task(const char *name, MmTask task)
+mm_algorithm_by_name_task(const char *name, MmTask task)
 {
 	int			i;
 
@@ -62,29 +65,6 @@ mm_algorithm_for_task(const char *name, MmTask task)
 		if (strcmp(algorithms[i]->name, name) == 0 && algorithms[i]->task == task)
 			return algorithms[i];
 	return NULL;
-}
-
-/* Whether an earlier table of the registry has the name of table i. */
-static int
-name_listed_before(int i)
-{
-	int			j;
-
-	for (j = 0; j < i; j++)
-		if (strcmp(algorithms[j]->name, algorithms[i]->name) == 0)
-			return 1;
-	return 0;
-}
-
-int
-mm_algorithm_first_of_name(const MmAlgorithm *algorithm)
-{
-	int			i;
-
-	for (i = 0; i < N_ALGORITHMS; i++)
-		if (algorithms[i] == algorithm)
-			return !name_listed_before(i);
-	return 0;
 }
 
 const MmAlgorithm *
@@ -110,7 +90,21 @@ mm_algorithm_default(MmTask task)
 	return NULL;
 }
 
-/* The names keep accepts, as messages list them (see algorithm.h). */
+/* Whether algorithm i is listed: keep accepts it, and no earlier table of its name was. */
+static int
+listed(int (*keep) (const MmAlgorithm *algorithm), int i)
+{
+	int			j;
+
+	if (keep != NULL && !keep(algorithms[i]))
+		return 0;
+	for (j = 0; j < i; j++)
+		if (strcmp(algorithms[j]->name, algorithms[i]->name) == 0 && (keep == NULL || keep(algorithms[j])))
+			return 0;
+	return 1;
+}
+
+/* The names keep accepts, as messages list them (see algorithm.h), each name once. */
 void
 mm_algorithm_list(int (*keep) (const MmAlgorithm *algorithm), const char *conjunction, MmBuffer *out)
 {
@@ -118,14 +112,13 @@ mm_algorithm_list(int (*keep) (const MmAlgorithm *algorithm), const char *conjun
 				done = 0,
 				i;
 
-	/* a name with a table per task is listed once, where its first table is */
 	for (i = 0; i < N_ALGORITHMS; i++)
-		total += (keep == NULL || keep(algorithms[i])) && !name_listed_before(i);
+		total += listed(keep, i);
 	for (i = 0; i < N_ALGORITHMS; i++)
 	{
 		const char *separator = done == total - 1 ? conjunction : ", ";
 
-		if ((keep != NULL && !keep(algorithms[i])) || name_listed_before(i))
+		if (!listed(keep, i))
 			continue;
 		if (done > 0)
 			mm_buffer_append(out, separator, strlen(separator));

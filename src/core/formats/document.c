@@ -750,7 +750,8 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 	json_t	   *features,
 			   *prep,
 			   *cats;
-	const char *s;
+	const char *s,
+			   *algorithm;
 	int			j;
 
 	static const char *const document_keys[] = {"format", "format_version", "algorithm", "task", "target",
@@ -791,12 +792,12 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 	s = mm_doc_string(in, doc, "algorithm");
 	if (in->failed)
 		return MM_ERR_INVALID_INPUT;
-	m->algorithm = mm_algorithm_by_name(s);
-	if (m->algorithm == NULL)
+	if (mm_algorithm_by_name(s) == NULL)
 	{
 		mm_doc_bad(in, "names no algorithm", "algorithm");
 		return MM_ERR_INVALID_INPUT;
 	}
+	algorithm = s;
 	s = mm_doc_string(in, doc, "task");
 	if (in->failed)
 		return MM_ERR_INVALID_INPUT;
@@ -808,9 +809,10 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 		return MM_ERR_INVALID_INPUT;
 	}
 	m->task = (MmTask) j;
-	/* a name that serves several tasks has a table per task */
-	if (mm_algorithm_for_task(m->algorithm->name, m->task) != NULL)
-		m->algorithm = mm_algorithm_for_task(m->algorithm->name, m->task);
+	/* a name may have a table per task (svm); a name without one for the task keeps its only table */
+	m->algorithm = mm_algorithm_by_name_task(algorithm, m->task);
+	if (m->algorithm == NULL)
+		m->algorithm = mm_algorithm_by_name(algorithm);
 	{
 		json_t	   *t = member(in, doc, "target");
 

@@ -60,8 +60,13 @@ mm_profile_numeric(MmNumericProfile *prof, int64_t rows, int64_t missing, double
 		prof->quantile[i] = q > max ? max : q;
 	}
 	mm_profile_prepare(prof);
-	for (t = 0; t < m; t++)
-		prof->share[mm_profile_interval(prof, sorted[t])] += 1.0;
+	/* the values are sorted, so their intervals (mm_profile_interval) come in order */
+	for (t = 0, i = 0; t < m; t++)
+	{
+		while (i < MM_PROFILE_SKETCH - 1 && prof->quantile[1 + i] < sorted[t])
+			i++;
+		prof->share[i] += 1.0;
+	}
 	for (i = 0; i < MM_PROFILE_SKETCH; i++)
 		prof->share[i] /= (double) m;
 	return MM_OK;

@@ -452,30 +452,44 @@ static MmErrorCode
 count_classes(MmDataSource *data, int k, double *count, MmError *err)
 {
 	double		arg = k;
-	double	   *state = mm_alloc(mm_logistic_counts_pass.state_size(data->p, &arg));
-	double		n = 0.0;
-	MmErrorCode rc;
+	double	   *state = NULL;
+	double		n = 0.0,
+				unclassed = 0.0;
+	MmErrorCode rc = MM_OK;
 	int			c;
 
-	if (state == NULL)
-		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory fitting a logistic regression");
-	rc = data->run(data, &mm_logistic_counts_pass, &arg, state, err);
-	if (rc == MM_OK)
+	if (data->class_rows != NULL && data->n_classes == k)
 	{
-		memcpy(count, state + MM_LOGISTIC_COUNTS_HEAD, sizeof(double) * k);
+		/* counted as the source found its classes: a pass would only count them again */
 		for (c = 0; c < k; c++)
-			n += count[c];
-		if (state[1] > 0.0)
-			rc = mm_fail(err, MM_ERR_INVALID_INPUT, -1,
-						 "%.0f training rows have no class index in 0 .. %d", state[1], k - 1);
-		else if (n == 0.0)
-			rc = mm_fail(err, MM_ERR_TOO_FEW_ROWS, -1, "no training rows");
-		for (c = 0; rc == MM_OK && c < k; c++)
-			if (count[c] == 0.0)
-				rc = mm_fail(err, MM_ERR_INVALID_INPUT, c, "class %d has no training rows", c);
+			count[c] = (double) data->class_rows[c];
 	}
-	mm_free(state);
-	return rc;
+	else
+	{
+		state = mm_alloc(mm_logistic_counts_pass.state_size(data->p, &arg));
+		if (state == NULL)
+			return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory fitting a logistic regression");
+		rc = data->run(data, &mm_logistic_counts_pass, &arg, state, err);
+		if (rc == MM_OK)
+		{
+			memcpy(count, state + MM_LOGISTIC_COUNTS_HEAD, sizeof(double) * k);
+			unclassed = state[1];
+		}
+		mm_free(state);
+	}
+	if (rc != MM_OK)
+		return rc;
+	for (c = 0; c < k; c++)
+		n += count[c];
+	if (unclassed > 0.0)
+		return mm_fail(err, MM_ERR_INVALID_INPUT, -1,
+					   "%.0f training rows have no class index in 0 .. %d", unclassed, k - 1);
+	if (n == 0.0)
+		return mm_fail(err, MM_ERR_TOO_FEW_ROWS, -1, "no training rows");
+	for (c = 0; c < k; c++)
+		if (count[c] == 0.0)
+			return mm_fail(err, MM_ERR_INVALID_INPUT, c, "class %d has no training rows", c);
+	return MM_OK;
 }
 
 /*

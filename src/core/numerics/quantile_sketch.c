@@ -21,6 +21,72 @@ cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/*
+ * Sorts n values (no NaN) ascending, stably: 0 and -0, which compare equal,
+ * keep their order, so the values a compaction keeps are those a stable
+ * qsort kept, bit for bit, and sketches stay the bytes they were.  Sorting
+ * dominates a column-statistics pass, and qsort's comparison through a
+ * function pointer costs several times this merge sort's inline one.
+ * scratch holds n values.  Runs of RUN values are sorted by insertion,
+ * then merged pairwise, back and forth between v and scratch.
+ */
+#define RUN 16
+
+static void
+sort_values(double *v, size_t n, double *scratch)
+{
+	double	   *from = v,
+			   *to = scratch;
+	size_t		width,
+				i;
+
+	for (i = 0; i < n; i += RUN)
+	{
+		size_t		end = i + RUN < n ? i + RUN : n,
+					a;
+
+		for (a = i + 1; a < end; a++)
+		{
+			double		x = v[a];
+			size_t		b = a;
+
+			/* strictly greater moves: an equal value stays after its equal */
+			while (b > i && v[b - 1] > x)
+			{
+				v[b] = v[b - 1];
+				b--;
+			}
+			v[b] = x;
+		}
+	}
+	for (width = RUN; width < n; width *= 2)
+	{
+		double	   *swap;
+
+		for (i = 0; i < n; i += 2 * width)
+		{
+			size_t		mid = i + width < n ? i + width : n,
+						end = i + 2 * width < n ? i + 2 * width : n,
+						a = i,
+						b = mid,
+						o = i;
+
+			/* the left run's value first when equal: stable */
+			while (a < mid && b < end)
+				to[o++] = from[b] < from[a] ? from[b++] : from[a++];
+			while (a < mid)
+				to[o++] = from[a++];
+			while (b < end)
+				to[o++] = from[b++];
+		}
+		swap = from;
+		from = to;
+		to = swap;
+	}
+	if (from != v)
+		memcpy(v, from, sizeof(double) * n);
+}
+
 /* Values held at level h. */
 static inline int32_t
 level_size(const MmQuantileSketch *sk, int h)
@@ -60,8 +126,10 @@ compact(MmQuantileSketch *sk, int h)
 				i,
 				g;
 	double	   *v = sk->items;
+	/* on the stack: a compaction may run on a pass's threads, which must not allocate */
+	double		scratch[ITEMS];
 
-	qsort(v + start, (size_t) m, sizeof(double), cmp_double);
+	sort_values(v + start, (size_t) m, scratch);
 	/* the odd one out is the smallest; the pairs follow it */
 	for (i = half - 1; i >= 0; i--)
 		v[top - half + i] = v[start + odd + 2 * i + offset];

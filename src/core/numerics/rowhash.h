@@ -38,6 +38,20 @@ mm_mix64(uint64_t z)
 	return z;
 }
 
+/*
+ * The share of the double of bits x at position i in a row's hash: the
+ * hash of n doubles is mm_mix64 of n plus their shares (mod 2^64), so a
+ * reader that has the values one by one sums the shares as it goes.
+ */
+static inline uint64_t
+mm_row_hash_share(uint64_t x, int i)
+{
+	/* -0.0 hashes as 0.0; on the bits, as a comparison of doubles would branch per value */
+	x = (x << 1) == 0 ? 0 : x;
+	x = (x ^ (MM_HASH_GOLDEN * (uint64_t) (i + 1))) * MM_HASH_LANE;
+	return x ^ (x >> 32);
+}
+
 /* Hash of n doubles; 0.0 and -0.0 hash alike. */
 static inline uint64_t
 mm_row_hash(const double *values, int n)
@@ -47,12 +61,10 @@ mm_row_hash(const double *values, int n)
 
 	for (i = 0; i < n; i++)
 	{
-		double		v = values[i] == 0.0 ? 0.0 : values[i];
 		uint64_t	x;
 
-		memcpy(&x, &v, sizeof(x));
-		x = (x ^ (MM_HASH_GOLDEN * (uint64_t) (i + 1))) * MM_HASH_LANE;
-		acc += x ^ (x >> 32);
+		memcpy(&x, &values[i], sizeof(x));
+		acc += mm_row_hash_share(x, i);
 	}
 	return mm_mix64(acc);
 }

@@ -242,19 +242,22 @@ run_round(Fit *fit, int *which, int *went, MmError *err)
 	return MM_OK;
 }
 
-/* The class counts from a state, checked: every row has a class, every class a row. */
+/*
+ * The class counts from a state, or from the source when it counted them
+ * (known), checked: every row has a class, every class a row.
+ */
 static MmErrorCode
-take_counts(Fit *fit, MmError *err)
+take_counts(Fit *fit, int known, MmError *err)
 {
 	const double *counts = fit->state + MM_SVM_S_HEAD;
 	int			c;
 
-	if (counts[fit->k] > 0.0)
+	if (!known && counts[fit->k] > 0.0)
 		return mm_fail(err, MM_ERR_INVALID_INPUT, -1,
 					   "the linear SVM needs the class of every training row");
 	fit->n = 0.0;
 	for (c = 0; c < fit->k; c++)
-		fit->n += fit->counts[c] = counts[c];
+		fit->n += fit->counts[c] = known ? (double) fit->data->class_rows[c] : counts[c];
 	if (fit->n == 0.0)
 		return mm_fail(err, MM_ERR_TOO_FEW_ROWS, -1, "no training rows");
 	for (c = 0; c < fit->k; c++)
@@ -291,8 +294,14 @@ solve(Fit *fit, int *which, MmError *err)
 		fit->cw[c] = 1.0;
 	if (fit->opt->balanced)
 	{
-		/* the weights need the counts first: a pass of no problems counts alone */
-		if ((rc = run_pass(fit, which, 0, err)) != MM_OK || (rc = take_counts(fit, err)) != MM_OK)
+		int			known = fit->data->class_rows != NULL && fit->data->n_classes == fit->k;
+
+		/*
+		 * the weights need the counts first: the source's, or a pass of no
+		 * problems that counts alone
+		 */
+		if ((!known && (rc = run_pass(fit, which, 0, err)) != MM_OK) ||
+			(rc = take_counts(fit, known, err)) != MM_OK)
 			return rc;
 		for (c = 0; c < fit->k; c++)
 			fit->cw[c] = fit->n / ((double) fit->k * fit->counts[c]);
@@ -305,7 +314,7 @@ solve(Fit *fit, int *which, MmError *err)
 
 		for (c = 0; c < m; c++)
 			which[c] = c;
-		if ((rc = run_pass(fit, which, m, err)) != MM_OK || (rc = take_counts(fit, err)) != MM_OK)
+		if ((rc = run_pass(fit, which, m, err)) != MM_OK || (rc = take_counts(fit, 0, err)) != MM_OK)
 			return rc;
 		set_tolerances(fit);
 		for (c = 0; c < m; c++)

@@ -7,7 +7,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "column_stats.h"
 #include "regmetrics.h"
+#include "selectstats.h"
 
 /* ---------------------------------------------------------------- profile */
 
@@ -196,4 +198,66 @@ const MmPass mm_pass_linear_eval = {
 	.check = eval_check,
 };
 
-const MmPass *const mm_design_passes[] = {&mm_pass_column_profile, &mm_pass_linear_eval, NULL};
+/* ---------------------------------------------------------------- profile and statistics */
+
+/*
+ * Each half is the pass it stands for, run over the same blocks and merged
+ * in the same order, so either half equals what its own pass would give:
+ * one read of the relation instead of two.
+ */
+
+static size_t
+profile_stats_size(int p, const void *arg)
+{
+	return mm_profile_stats_offset(p) + mm_pass_column_stats.state_size(p, arg);
+}
+
+static void
+profile_stats_init(void *state, int p, const void *arg)
+{
+	profile_init(state, p, NULL);
+	mm_pass_column_stats.init((char *) state + mm_profile_stats_offset(p), p, arg);
+}
+
+static void
+profile_stats_add(void *state, const MmRows *rows, const void *arg)
+{
+	profile_add(state, rows, NULL);
+	mm_pass_column_stats.add((char *) state + mm_profile_stats_offset(rows->p), rows, arg);
+}
+
+static void
+profile_stats_merge(void *state, const void *other, int p, const void *arg)
+{
+	size_t		off = mm_profile_stats_offset(p);
+
+	profile_merge(state, other, p, NULL);
+	mm_pass_column_stats.merge((char *) state + off, (const char *) other + off, p, arg);
+}
+
+static size_t
+profile_stats_arg_size(int p, const void *arg, size_t avail)
+{
+	return mm_pass_column_stats.arg_size(p, arg, avail);
+}
+
+static int
+profile_stats_check(const void *state, int p, const void *arg)
+{
+	return profile_check(state, p, NULL) &&
+		mm_pass_column_stats.check((const char *) state + mm_profile_stats_offset(p), p, arg);
+}
+
+const MmPass mm_pass_profile_stats = {
+	.name = "column_profile_stats",
+	.state_size = profile_stats_size,
+	.init = profile_stats_init,
+	.add = profile_stats_add,
+	.merge = profile_stats_merge,
+	.arg_size = profile_stats_arg_size,
+	.check = profile_stats_check,
+};
+
+/* listed after the others: a pass is found again by its index */
+const MmPass *const mm_design_passes[] = {&mm_pass_column_profile, &mm_pass_linear_eval,
+	&mm_pass_select_stats, &mm_pass_profile_stats, NULL};

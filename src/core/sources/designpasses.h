@@ -12,6 +12,11 @@
  * NULLs (NaN) left out, and the sum of the target.  Its state is 3 + 4 p
  * doubles: p, the rows, present[p], sum[p], min[p], max[p], the target's sum.
  *
+ * The profile with statistics is the column profile and the column
+ * statistics (column_stats.h) in one pass: its state is the profile's, then
+ * at mm_profile_stats_offset(p) the statistics' state; its arg is theirs.
+ * A fit reads the relation once for both.
+ *
  * The linear evaluation scores a model whose prediction is intercept +
  * coef . z (a linear form, algorithm.h) and the constant mean predictor on
  * the part's rows: two evaluation states (regmetrics.h) after p.  Its arg is
@@ -26,9 +31,12 @@
 
 #define MM_DESIGN_PASS_PROFILE 0
 #define MM_DESIGN_PASS_LINEAR_EVAL 1
+#define MM_DESIGN_PASS_SELECT_STATS 2	/* selectstats.h */
+#define MM_DESIGN_PASS_PROFILE_STATS 3
 
 extern const MmPass mm_pass_column_profile;
 extern const MmPass mm_pass_linear_eval;
+extern const MmPass mm_pass_profile_stats;
 
 /* The design passes, NULL-terminated. */
 extern const MmPass *const mm_design_passes[];
@@ -40,5 +48,12 @@ extern const MmPass *const mm_design_passes[];
 #define MM_PROFILE_MIN(p, j) (2 + 2 * (p) + (j))
 #define MM_PROFILE_MAX(p, j) (2 + 3 * (p) + (j))
 #define MM_PROFILE_TARGET_SUM(p) (2 + 4 * (p))
+
+/* Where the column statistics begin in a state of the profile with statistics. */
+static inline size_t
+mm_profile_stats_offset(int p)
+{
+	return sizeof(double) * (3 + 4 * (size_t) p);
+}
 
 #endif							/* MM_DESIGNPASSES_H */

@@ -370,6 +370,9 @@ mm_pass_design_width(const MmPassDesign *d)
 	return d->shell.n_design;
 }
 
+/* Labels up to this many are found by comparing each (see mm_pass_design_label). */
+#define FEW_LABELS 8
+
 int
 mm_pass_design_label(const MmPassDesign *d, double value, const char *text, size_t len)
 {
@@ -378,6 +381,19 @@ mm_pass_design_label(const MmPassDesign *d, double value, const char *text, size
 
 	if (d->label_kind == MM_LABEL_TEXT)
 		return mm_sorted_name_index(d->labels, d->n_labels, text, len);
+	if (d->n_labels <= FEW_LABELS)
+	{
+		int			found = -1,
+					i;
+
+		/*
+		 * every label compared, without a branch on the outcome: a search's
+		 * branches on rows of random classes mispredict about every other row
+		 */
+		for (i = 0; i < d->n_labels; i++)
+			found = value == d->label_values[i] ? i : found;
+		return found;
+	}
 	while (lo <= hi)
 	{
 		int			mid = lo + (hi - lo) / 2;

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lsq.h"
 #include "passdesign.h"
 #include "rowhash.h"
 
@@ -41,7 +42,7 @@ state_ref(const MmPassStateHeader *h)
  * design reference or not, and that pass state.
  */
 static size_t
-total_size(int p, int c, size_t arg_len, int with_ref, size_t pass_size)
+total_size(int p, int c, size_t arg_len, int with_ref, size_t pass_size, int parts)
 {
 	return sizeof(MmPassStateHeader)
 		+ (with_ref ? sizeof(MmPassDesignRef) : 0)
@@ -50,7 +51,14 @@ total_size(int p, int c, size_t arg_len, int with_ref, size_t pass_size)
 		+ pad8(arg_len)
 		+ sizeof(double) * (size_t) MM_PASS_BLOCK * (size_t) (p + 1)
 		+ pad8(sizeof(int32_t) * MM_PASS_BLOCK)
-		+ pad8(pass_size);
+		+ pad8(pass_size) * (size_t) parts;
+}
+
+/* The pass states a state keeps: one per part for a design over both, else one. */
+static int
+parts_of(const MmPassDesignRef *ref)
+{
+	return ref != NULL && ref->part == MM_PASS_PARTS_BOTH ? 2 : 1;
 }
 
 /* Bytes of a state whose head is in place. */
@@ -60,7 +68,7 @@ state_total(const MmPassStateHeader *h)
 	const MmPassDesignRef *ref = state_ref(h);
 
 	return total_size(h->spec.p, ref ? ref->raw_p : h->spec.p, h->spec.arg_len, ref != NULL,
-					  h->pass_size);
+					  h->pass_size, parts_of(ref));
 }
 
 /* Pointers into a state whose header (and reference) is in place. */
@@ -91,6 +99,7 @@ layout(void *buf, MmPassStateView *v)
 	v->y = (int32_t *) c;
 	c += pad8(sizeof(int32_t) * MM_PASS_BLOCK);
 	v->pass_state = c;
+	v->pass_state_test = parts_of(v->design) == 2 ? c + pad8(h->pass_size) : NULL;
 }
 
 /* Bytes of a pass header with arg_len bytes of arg. */
@@ -150,6 +159,22 @@ mm_pass_spec_set_design(void *buf, int raw_p, int part, const void *design, size
 	memcpy((char *) buf + sizeof(spec) + spec.arg_len + sizeof(ref), design, design_len);
 }
 
+/* Gives a header with a design a fold's parts (see passstate.h). */
+void
+mm_pass_spec_set_folds(void *buf, int folds, int fold)
+{
+	MmPassSpec	spec;
+	MmPassDesignRef ref;
+	char	   *at;
+
+	memcpy(&spec, buf, sizeof(spec));
+	at = (char *) buf + sizeof(spec) + spec.arg_len;
+	memcpy(&ref, at, sizeof(ref));
+	ref.folds = folds;
+	ref.fold = folds > 0 ? fold : 0;
+	memcpy(at, &ref, sizeof(ref));
+}
+
 /* Copies a checked header's design reference (see passstate.h). */
 int
 mm_pass_spec_ref(const MmPassSpec *spec, MmPassDesignRef *ref)
@@ -169,10 +194,13 @@ mm_pass_spec_design(const MmPassSpec *spec)
 static int
 ref_valid(const MmPassSpec *s, const MmPassDesignRef *r)
 {
-	return r->raw_p >= 1 && r->raw_p <= MM_MAX_FEATURES && (r->part == 0 || r->part == 1) &&
+	return r->raw_p >= 1 && r->raw_p <= MM_MAX_FEATURES &&
+		(r->part == 0 || r->part == 1 || r->part == MM_PASS_PARTS_BOTH) &&
 		r->design_len > 0 && r->design_len <= MM_PASS_MAX_ARG && s->p <= MM_MAX_DESIGN &&
 		r->untransformed_feature >= -1 && r->untransformed_feature < r->raw_p &&
-		r->rows_untransformed >= 0;
+		r->rows_untransformed >= 0 && r->rows_outside >= 0 &&
+		((r->folds == 0 && r->fold == 0) ||
+		 (r->folds >= 2 && r->folds <= MM_PASS_MAX_FOLDS && r->fold >= 0 && r->fold < r->folds));
 }
 
 /* Checks the fields of a header, wherever it sits. */
@@ -212,7 +240,7 @@ mm_pass_spec_check(const void *buf, size_t len, MmError *err)
 		if (len < mm_pass_spec_design_size(s->arg_len, 0))
 			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header has the wrong length");
 		header_ref(s, &ref);
-		if (!ref_valid(s, &ref) || ref.rows_untransformed != 0)
+		if (!ref_valid(s, &ref) || ref.rows_untransformed != 0 || ref.rows_outside != 0)
 			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header has an impossible design reference");
 		if (len != mm_pass_spec_design_size(s->arg_len, ref.design_len))
 			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass header has the wrong length");
@@ -268,7 +296,7 @@ mm_pass_state_size(const MmPassSpec *spec, const MmPass *pass, MmError *err)
 		int			with_ref = header_ref(spec, &ref);
 
 		return total_size(spec->p, with_ref ? ref.raw_p : spec->p, spec->arg_len, with_ref,
-						  pass_size);
+						  pass_size, parts_of(with_ref ? &ref : NULL));
 	}
 }
 
@@ -285,7 +313,7 @@ mm_pass_state_init(void *buf, const MmPassSpec *spec, const MmPass *pass)
 	int			with_ref = header_ref(spec, &ref);
 
 	memset(buf, 0, total_size(spec->p, with_ref ? ref.raw_p : spec->p, spec->arg_len, with_ref,
-							  pass_size));
+							  pass_size, parts_of(with_ref ? &ref : NULL)));
 	h->spec = *spec;
 	h->spec.magic = MM_PASS_STATE_MAGIC;
 	h->pass_size = pass_size;
@@ -295,6 +323,8 @@ mm_pass_state_init(void *buf, const MmPassSpec *spec, const MmPass *pass)
 	if (spec->arg_len > 0)
 		memcpy((void *) v.arg, arg, spec->arg_len);
 	pass->init(v.pass_state, spec->p, v.arg);
+	if (v.pass_state_test != NULL)
+		pass->init(v.pass_state_test, spec->p, v.arg);
 }
 
 /* Checks the head of a state and says which pass it belongs to. */
@@ -313,19 +343,22 @@ mm_pass_state_identify(const void *buf, size_t len, int *artifact_id, int *index
 	return MM_OK;
 }
 
-/* True when the row counts are not negative and add up to the rows seen. */
+/*
+ * True when the row counts are not negative and add up to the rows seen,
+ * with outside the rows a fold's passes leave in neither part.
+ */
 static int
-counts_add_up(const MmPassStateHeader *h)
+counts_add_up(const MmPassStateHeader *h, int64_t outside)
 {
-	const int64_t parts[5] = {h->rows_null_target, h->rows_bad_features, h->rows_bad_target,
-	h->rows_test, h->rows_train};
+	const int64_t parts[6] = {h->rows_null_target, h->rows_bad_features, h->rows_bad_target,
+	h->rows_test, h->rows_train, outside};
 	int64_t		left = h->rows_seen;
 	int			i;
 
 	if (left < 0)
 		return 0;
 	/* subtracting counts each at most what is left cannot overflow, as a sum of damaged ones could */
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 	{
 		if (parts[i] < 0 || parts[i] > left)
 			return 0;
@@ -349,13 +382,15 @@ mm_pass_state_check(const void *buf, size_t len, const MmPass *pass, int full, M
 		return rc;
 	{
 		const MmPassDesignRef *ref = state_ref(h);
-		int64_t		part_rows = ref != NULL && ref->part ? h->rows_test : h->rows_train;
+		int64_t		part_rows = ref == NULL || ref->part == 0 ? h->rows_train :
+			ref->part == 1 ? h->rows_test : h->rows_train + h->rows_test;
 
 		if (ref != NULL && (len < sizeof(MmPassStateHeader) + sizeof(MmPassDesignRef) ||
 							!ref_valid(&h->spec, ref) || ref->rows_untransformed > part_rows))
 			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has an impossible design reference");
 		if (h->pass_size > MM_PASS_MAX_STATE || h->buffered < 0 || h->buffered >= MM_PASS_BLOCK ||
-			part_rows < h->buffered || !counts_add_up(h))
+			part_rows < h->buffered || !counts_add_up(h, ref != NULL ? ref->rows_outside : 0) ||
+			!(h->buffered_part == 0 || (h->buffered_part == 1 && parts_of(ref) == 2)))
 			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has impossible header values");
 	}
 	if (len != state_total(h))
@@ -373,7 +408,9 @@ mm_pass_state_check(const void *buf, size_t len, const MmPass *pass, int full, M
 	if (h->pass_size != pass->state_size(v.p, v.arg))
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state does not have the size of pass \"%s\"",
 					   pass->name);
-	if (pass->check != NULL && !pass->check(v.pass_state, v.p, v.arg))
+	if (pass->check != NULL && (!pass->check(v.pass_state, v.p, v.arg) ||
+								(v.pass_state_test != NULL &&
+								 !pass->check(v.pass_state_test, v.p, v.arg))))
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has impossible values for pass \"%s\"",
 					   pass->name);
 	return MM_OK;
@@ -386,7 +423,7 @@ mm_pass_state_view(void *buf, MmPassStateView *view)
 	layout(buf, view);
 }
 
-/* Hands the full buffer, or what waits in it, to the pass. */
+/* Hands the full buffer, or what waits in it, to the pass state of its part. */
 static void
 flush(MmPassStateView *v, const MmPass *pass)
 {
@@ -399,15 +436,24 @@ flush(MmPassStateView *v, const MmPass *pass)
 	rows.x = v->x;
 	rows.y = v->head->spec.target == MM_PASS_TARGET_CLASS ? v->y : NULL;
 	rows.t = v->head->spec.target == MM_PASS_TARGET_NUMERIC ? v->t : NULL;
-	pass->add(v->pass_state, &rows, v->arg);
+	pass->add(v->head->buffered_part ? v->pass_state_test : v->pass_state, &rows, v->arg);
 	v->head->buffered = 0;
 }
 
-/* Appends a training row to the buffer, handing a full one to the pass. */
+/*
+ * Appends a row of part (its pass state's: 0 unless the design sees both)
+ * to the buffer, handing a full one, or one of the other part, to the pass.
+ */
 static void
-buffer_row(MmPassStateView *v, const MmPass *pass, const double *x, double y, int32_t label)
+buffer_row(MmPassStateView *v, const MmPass *pass, const double *x, double y, int32_t label,
+		   int part)
 {
-	int			r = v->head->buffered;
+	int			r;
+
+	if (v->head->buffered > 0 && v->head->buffered_part != part)
+		flush(v, pass);
+	v->head->buffered_part = part;
+	r = v->head->buffered;
 
 	memcpy(v->x + (size_t) r * v->p, x, sizeof(double) * (size_t) v->p);
 	v->t[r] = y;
@@ -487,34 +533,50 @@ mm_pass_state_add(MmPassStateView *view, const MmPass *pass, const double *x,
 		return;
 	}
 	h->rows_train++;
-	buffer_row(view, pass, x, y, 0);
+	buffer_row(view, pass, x, y, 0, 0);
+}
+
+/* A double's exponent bits: all set in NaN and the infinities alone. */
+#define EXPONENT_BITS UINT64_C(0x7ff0000000000000)
+
+/*
+ * The bits feature j of a raw row hashes as, as dataset.c hashes a row it
+ * reads: a text value's own hash in place of its code, NaN where NULL.
+ */
+static inline uint64_t
+raw_value_bits(const MmPassDesign *d, const MmPassRawRow *row, int j)
+{
+	uint64_t	bits;
+
+	if (row->isnull[j])
+	{
+		double		missing = NAN;
+
+		memcpy(&bits, &missing, sizeof(bits));
+	}
+	else if (d->kinds[j] == MM_FEATURE_CATEGORICAL)
+		bits = row->text_hash[j];
+	else
+		memcpy(&bits, &row->x[j], sizeof(bits));
+	return bits;
 }
 
 /*
- * The hash of a raw row as dataset.c hashes a row it reads: the features
- * (a text value's own hash in place of its code, NaN where NULL) then the
- * target, or 0 in its place; a label's hash mixed in after.  Its share of
- * the fingerprint goes to *fingerprint.
+ * The hash of a raw row whose features' shares of mm_row_hash sum (with
+ * the count it starts from) to acc: the target, or 0 in its place, adds
+ * the last share; a label's hash is mixed in after.  Its share of the
+ * fingerprint goes to *fingerprint.
  */
 static uint64_t
-raw_row_hash(int target, const MmPassDesign *d, const MmPassRawRow *row, double *values,
-			 uint64_t *fingerprint)
+raw_row_finish(int target, const MmPassDesign *d, const MmPassRawRow *row, uint64_t acc,
+			   uint64_t *fingerprint)
 {
-	int			p = d->raw_p,
-				j;
-	uint64_t	h;
+	double		t = target == MM_PASS_TARGET_NUMERIC ? row->target : 0.0;
+	uint64_t	bits,
+				h;
 
-	for (j = 0; j < p; j++)
-	{
-		if (row->isnull[j])
-			values[j] = NAN;
-		else if (d->kinds[j] == MM_FEATURE_CATEGORICAL)
-			memcpy(&values[j], &row->text_hash[j], sizeof(double));
-		else
-			values[j] = row->x[j];
-	}
-	values[p] = target == MM_PASS_TARGET_NUMERIC ? row->target : 0.0;
-	h = mm_row_hash(values, p + 1);
+	memcpy(&bits, &t, sizeof(bits));
+	h = mm_mix64(acc + mm_row_hash_share(bits, d->raw_p));
 	if (target != MM_PASS_TARGET_CLASS)
 	{
 		*fingerprint = h;
@@ -523,6 +585,18 @@ raw_row_hash(int target, const MmPassDesign *d, const MmPassRawRow *row, double 
 	h = mm_mix64(h ^ row->label_hash);
 	*fingerprint = mm_mix64(h ^ MM_HASH_SPLIT);
 	return h;
+}
+
+/* The hash of a raw row (mm_row_hash of its features, then its target; see raw_row_finish). */
+static uint64_t
+raw_row_hash(int target, const MmPassDesign *d, const MmPassRawRow *row, uint64_t *fingerprint)
+{
+	uint64_t	acc = (uint64_t) (d->raw_p + 1);
+	int			j;
+
+	for (j = 0; j < d->raw_p; j++)
+		acc += mm_row_hash_share(raw_value_bits(d, row, j), j);
+	return raw_row_finish(target, d, row, acc, fingerprint);
 }
 
 /* Offers one row through a design (see passstate.h). */
@@ -538,7 +612,9 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 				part,
 				j;
 	uint64_t	hash,
-				share;
+				share,
+				draw,
+				acc = (uint64_t) (p + 1);
 
 	h->rows_seen++;
 	if (target != MM_PASS_TARGET_NONE && row->target_null)
@@ -560,32 +636,51 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 	if (target == MM_PASS_TARGET_CLASS && d->n_labels > 0)
 	{
 		label = mm_pass_design_label(d, row->target, row->label, row->label_len);
-		if (label < 0)
+		/* a fold's design knows the split's training labels: a held-out row may have another */
+		if (label < 0 && view->design->folds == 0)
 			return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "a row's label is not one of the pass's labels");
 	}
+	/* one sweep counts the missing and the non-finite values and hashes the row */
 	for (j = 0; j < p; j++)
 	{
+		uint64_t	bits = raw_value_bits(d, row, j);
+
 		if (row->isnull[j])
 			view->null_count[j]++;
-		else if (d->kinds[j] != MM_FEATURE_CATEGORICAL && !isfinite(row->x[j]))
+		else if (d->kinds[j] != MM_FEATURE_CATEGORICAL &&
+				 (bits & EXPONENT_BITS) == EXPONENT_BITS)
 		{
 			view->nonfinite_count[j]++;
 			bad_feature = 1;
 		}
+		acc += mm_row_hash_share(bits, j);
 	}
 	if (bad_feature)
 	{
 		h->rows_bad_features++;
 		return MM_OK;
 	}
-	hash = raw_row_hash(target, d, row, work, &share);
+	hash = raw_row_finish(target, d, row, acc, &share);
 	h->fingerprint += share;
-	part = h->spec.test_size > 0.0 && mm_draw_is_test(mm_row_draw(hash, h->spec.salt), h->spec.test_size);
+	draw = mm_row_draw(hash, h->spec.salt);
+	part = h->spec.test_size > 0.0 && mm_draw_is_test(draw, h->spec.test_size);
+	if (view->design->folds > 0)
+	{
+		/* a fold's passes: the split's held-out rows are in neither part */
+		if (part)
+		{
+			view->design->rows_outside++;
+			return MM_OK;
+		}
+		if (label < 0)
+			return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "a row's label is not one of the pass's labels");
+		part = mm_fold_of_draw(draw, view->design->folds) == view->design->fold;
+	}
 	if (part)
 		h->rows_test++;
 	else
 		h->rows_train++;
-	if (part != view->design->part)
+	if (view->design->part != MM_PASS_PARTS_BOTH && part != view->design->part)
 		return MM_OK;
 	if (mm_pass_design_row(d, row, work, work + p + 1, err) != MM_OK)
 	{
@@ -594,18 +689,23 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 			view->design->untransformed_feature = err->item;
 		return MM_OK;
 	}
-	buffer_row(view, pass, work + p + 1, target == MM_PASS_TARGET_NUMERIC ? row->target : 0.0, label);
+	/* a design over one part keeps one pass state, the buffer's part 0 */
+	buffer_row(view, pass, work + p + 1, target == MM_PASS_TARGET_NUMERIC ? row->target : 0.0, label,
+			   view->design->part == MM_PASS_PARTS_BOTH ? part : 0);
 	return MM_OK;
 }
 
 /* The part of the split a raw row falls in (see passstate.h). */
 int
-mm_pass_row_part(const MmPassSpec *spec, const MmPassDesign *d, const MmPassRawRow *row,
-				 double *work)
+mm_pass_row_part(const MmPassSpec *spec, const MmPassDesignRef *ref, const MmPassDesign *d,
+				 const MmPassRawRow *row, double *work)
 {
-	uint64_t	share;
-	int			j;
+	uint64_t	share,
+				draw;
+	int			j,
+				part;
 
+	(void) work;				/* the hash sums as it reads: callers' room is spare */
 	if (spec->target != MM_PASS_TARGET_NONE && row->target_null)
 		return -1;
 	if ((spec->target == MM_PASS_TARGET_NUMERIC ||
@@ -615,9 +715,11 @@ mm_pass_row_part(const MmPassSpec *spec, const MmPassDesign *d, const MmPassRawR
 	for (j = 0; j < d->raw_p; j++)
 		if (!row->isnull[j] && d->kinds[j] != MM_FEATURE_CATEGORICAL && !isfinite(row->x[j]))
 			return -1;
-	return spec->test_size > 0.0 &&
-		mm_draw_is_test(mm_row_draw(raw_row_hash(spec->target, d, row, work, &share), spec->salt),
-						spec->test_size);
+	draw = mm_row_draw(raw_row_hash(spec->target, d, row, &share), spec->salt);
+	part = spec->test_size > 0.0 && mm_draw_is_test(draw, spec->test_size);
+	if (ref == NULL || ref->folds == 0)
+		return part;
+	return part ? -1 : mm_fold_of_draw(draw, ref->folds) == ref->fold;
 }
 
 /* True when two checked states are of the same pass, arg and split. */
@@ -663,6 +765,7 @@ mm_pass_state_merge(void *dst, const void *src, const MmPass *pass, MmError *err
 	if (d.design != NULL)
 	{
 		d.design->rows_untransformed += s.design->rows_untransformed;
+		d.design->rows_outside += s.design->rows_outside;
 		if (s.design->untransformed_feature >= 0 &&
 			(d.design->untransformed_feature < 0 ||
 			 s.design->untransformed_feature < d.design->untransformed_feature))
@@ -674,8 +777,10 @@ mm_pass_state_merge(void *dst, const void *src, const MmPass *pass, MmError *err
 		d.nonfinite_count[j] += s.nonfinite_count[j];
 	/* src's waiting rows join dst's, so that the pass still sees full blocks */
 	for (r = 0; r < s.head->buffered; r++)
-		buffer_row(&d, pass, s.x + (size_t) r * s.p, s.t[r], s.y[r]);
+		buffer_row(&d, pass, s.x + (size_t) r * s.p, s.t[r], s.y[r], s.head->buffered_part);
 	pass->merge(d.pass_state, s.pass_state, d.p, d.arg);
+	if (d.pass_state_test != NULL)
+		pass->merge(d.pass_state_test, s.pass_state_test, d.p, d.arg);
 	return MM_OK;
 }
 

@@ -25,8 +25,17 @@
  *   double t[BLOCK]          and their targets
  *   int32 y[BLOCK]           and their class indexes, padded to 8 bytes
  *   pass state               pass_size bytes, padded to 8 bytes
+ *   held-out pass state      the same, with a design over both parts only
  *
  * c is p, or with a design the source's features (raw_p), which it counts.
+ *
+ * A design's pass sees one part of the split, or both (MM_PASS_PARTS_BOTH):
+ * then the state keeps one pass state per part, and each row goes to its
+ * part's, so that one read of the relation measures a model on both.  The
+ * buffer holds rows of one part at a time (buffered_part), handed to that
+ * part's state when a row of the other arrives; a pass that sums row by
+ * row, as the measuring passes do, sums each part exactly as a pass over
+ * that part alone would.
  *
  * The state carries the arg because merging needs it (the combine function
  * sees two states and nothing else) and so that two states of different
@@ -63,6 +72,7 @@
 #define MM_PASS_BLOCK 32			/* training rows the pass's add receives at once */
 #define MM_PASS_MAX_ARG (64 * 1024 * 1024)	/* bytes of a pass's arg */
 #define MM_PASS_MAX_STATE (512 * 1024 * 1024)	/* bytes of a pass's own state */
+#define MM_PASS_PARTS_BOTH 2		/* a design's part: both, a pass state each */
 
 /* What the rows' target is to the pass. */
 typedef enum MmPassTarget
@@ -92,17 +102,30 @@ typedef struct MmPassSpec
  * the design's bytes, and its state keeps right after its fixed head: the
  * design's reference, the part its pass sees, and (in the state) the rows
  * the design's transform refused.
+ *
+ * With folds set, the passes are a cross-validation fold's: the split's
+ * training rows are cut into folds by their draw (mm_fold_of_draw, the rule
+ * of the rows tuning reads into memory), part 0 is every fold but fold (the
+ * fold's training rows, counted in rows_train) and part 1 is fold itself
+ * (its held-out rows, counted in rows_test); the rows the split holds out
+ * are in neither, counted in rows_outside.
  */
 typedef struct MmPassDesignRef
 {
 	int32_t		raw_p;			/* the source's features */
-	int32_t		part;			/* the part of the split the pass sees: 0 training, 1 held out */
+	int32_t		part;			/* the part of the split the pass sees: 0 training, 1 held out,
+								 * or MM_PASS_PARTS_BOTH */
 	uint64_t	design_len;		/* bytes of the design (passdesign.h) */
 	uint64_t	design_hash;	/* mm_pass_design_hash of those bytes */
+	int32_t		folds;			/* 0, or the folds the training part is cut into (2 to 100) */
+	int32_t		fold;			/* with folds: the fold that is part 1 */
 	int64_t		rows_untransformed; /* of the part, refused by the transform (0 in a header) */
 	int32_t		untransformed_feature;	/* the first source feature it blamed, or -1 */
 	int32_t		pad;
+	int64_t		rows_outside;	/* with folds: rows the split holds out (0 in a header) */
 } MmPassDesignRef;
+
+#define MM_PASS_MAX_FOLDS 100
 
 /* The fixed head of a pass state. */
 typedef struct MmPassStateHeader
@@ -110,7 +133,7 @@ typedef struct MmPassStateHeader
 	MmPassSpec	spec;
 	uint64_t	pass_size;		/* bytes of the pass's own state */
 	int32_t		buffered;		/* training rows waiting in the buffer */
-	int32_t		pad;
+	int32_t		buffered_part;	/* their part (0 unless a design sees both) */
 	int64_t		rows_seen;		/* every row offered */
 	int64_t		rows_null_target;
 	int64_t		rows_bad_features;	/* a NULL or non-finite feature */
@@ -133,7 +156,8 @@ typedef struct MmPassStateView
 	double	   *x;				/* the buffer: MM_PASS_BLOCK rows of p */
 	double	   *t;				/* their targets */
 	int32_t    *y;				/* their class indexes */
-	void	   *pass_state;
+	void	   *pass_state;			/* of the part the design sees, or the training part's */
+	void	   *pass_state_test;	/* the held-out part's, with a design over both; else NULL */
 } MmPassStateView;
 
 /* Bytes of a pass header with arg_len bytes of arg. */
@@ -159,6 +183,14 @@ extern size_t mm_pass_spec_design_size(size_t arg_len, size_t design_len);
  */
 extern void mm_pass_spec_set_design(void *buf, int raw_p, int part, const void *design,
 									size_t design_len);
+
+/*
+ * Makes the passes of a header with a design (mm_pass_spec_set_design) see
+ * fold's parts of the training rows cut into folds (see MmPassDesignRef):
+ * part 0 the other folds, part 1 the fold.  folds 0 restores the split's
+ * parts.
+ */
+extern void mm_pass_spec_set_folds(void *buf, int folds, int fold);
 
 /* Copies a checked header's design reference into ref; false when it has no design. */
 extern int	mm_pass_spec_ref(const MmPassSpec *spec, MmPassDesignRef *ref);
@@ -215,7 +247,9 @@ extern void mm_pass_state_add(MmPassStateView *view, const MmPass *pass, const d
  * and a NaN or infinite target, label or feature are counted, the row
  * skipped; a row the transform refuses (a NULL not imputed, a value not
  * finite once scaled) is counted with the feature to blame.  work holds
- * raw_p + 1 + p doubles.  Fails only for a label not among the design's.
+ * raw_p + 1 + p doubles.  Fails only for a label not among the design's
+ * (with folds, only in a row of the folds: a fold's design has the labels of
+ * the split's training rows).
  */
 struct MmPassDesign;
 struct MmPassRawRow;
@@ -225,11 +259,14 @@ extern MmErrorCode mm_pass_state_offer(MmPassStateView *view, const MmPass *pass
 
 /*
  * The part of the split a raw row falls in, as mm_pass_state_offer splits
- * it under spec and d: 0 training, 1 held out, -1 none (a NULL or non-finite
- * target, a non-finite feature).  work holds raw_p + 1 doubles.
+ * it under spec, its design reference ref and d: 0 training, 1 held out, -1
+ * none (a NULL or non-finite target, a non-finite feature, or with folds a
+ * row the split holds out).  work, room for raw_p + 1 doubles, is no longer
+ * needed.
  */
-extern int	mm_pass_row_part(const MmPassSpec *spec, const struct MmPassDesign *d,
-							 const struct MmPassRawRow *row, double *work);
+extern int	mm_pass_row_part(const MmPassSpec *spec, const MmPassDesignRef *ref,
+							 const struct MmPassDesign *d, const struct MmPassRawRow *row,
+							 double *work);
 
 /* True when two checked states are of the same pass, arg and split. */
 extern int	mm_pass_state_compatible(const void *a, const void *b);

@@ -74,6 +74,13 @@ struct MmDataSource
 	/* All training rows at once, when the source holds them in memory; else NULL. */
 	const MmRows *(*rows) (MmDataSource *self);
 	void	   *impl;
+	/*
+	 * The training rows of each of n_classes class indexes, when the source
+	 * counted them before (a relation's, as its labels were found), else
+	 * NULL: a fit that needs them then counts them by a pass of its own.
+	 */
+	const int64_t *class_rows;
+	int			n_classes;
 };
 
 /* A source over rows in memory; the rows must outlive it.  impl is the rows. */

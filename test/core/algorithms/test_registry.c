@@ -11,18 +11,35 @@ test_registry(void **state)
 	int			count,
 				i;
 	const MmAlgorithm *const *all = mm_algorithms(&count);
-	static const char *const names[] = {"linear_regression", "logistic_regression", "linear_svm",
-	"kmeans", "pca", "elastic_net"};
-
-	/* six with an id each, then gradient boosting's and the random forest's table per task */
-	assert_int_equal(count, 10);
-	for (i = 0; i < 6; i++)
+	/* artifact ids are the ones every stored model carries */
+	static const struct
 	{
-		/* artifact ids are the ones every stored model carries */
-		assert_string_equal(all[i]->name, names[i]);
-		assert_int_equal(all[i]->artifact_id, i + 1);
-		assert_ptr_equal(mm_algorithm_by_name(names[i]), all[i]);
-		assert_ptr_equal(mm_algorithm_by_artifact_id(i + 1), all[i]);
+		const char *name;
+		MmTask		task;
+		int			artifact_id;
+	}			known[] = {
+		{"linear_regression", MM_TASK_REGRESSION, 1},
+		{"logistic_regression", MM_TASK_CLASSIFICATION, 2},
+		{"linear_svm", MM_TASK_CLASSIFICATION, 3},
+		{"kmeans", MM_TASK_CLUSTERING, 4},
+		{"pca", MM_TASK_DECOMPOSITION, 5},
+		{"elastic_net", MM_TASK_REGRESSION, 6},
+		{"svm", MM_TASK_CLASSIFICATION, 12},
+		{"svm", MM_TASK_REGRESSION, 13},
+		{"gradient_boosting", MM_TASK_REGRESSION, 10},
+		{"gradient_boosting", MM_TASK_CLASSIFICATION, 11},
+		{"random_forest", MM_TASK_REGRESSION, 14},
+		{"random_forest", MM_TASK_CLASSIFICATION, 15},
+	};
+
+	assert_int_equal(count, sizeof(known) / sizeof(known[0]));
+	for (i = 0; i < count; i++)
+	{
+		assert_string_equal(all[i]->name, known[i].name);
+		assert_int_equal(all[i]->task, known[i].task);
+		assert_int_equal(all[i]->artifact_id, known[i].artifact_id);
+		assert_ptr_equal(mm_algorithm_by_name_task(known[i].name, known[i].task), all[i]);
+		assert_ptr_equal(mm_algorithm_by_artifact_id(known[i].artifact_id), all[i]);
 		assert_non_null(all[i]->fit);
 		assert_non_null(all[i]->write);
 		assert_non_null(all[i]->read);
@@ -31,14 +48,13 @@ test_registry(void **state)
 		assert_non_null(all[i]->free);
 		assert_true(all[i]->n_params >= 1 && all[i]->n_params <= MM_MAX_PARAMS);
 	}
-	for (i = 6; i < 10; i++)
+	/* a name with a table per task: by name alone, its first */
+	assert_ptr_equal(mm_algorithm_by_name("svm"), mm_algorithm_by_name_task("svm", MM_TASK_CLASSIFICATION));
+	assert_null(mm_algorithm_by_name_task("svm", MM_TASK_CLUSTERING));
+	assert_null(mm_algorithm_by_name_task("kmeans", MM_TASK_REGRESSION));
+	/* the trees take missing values and have importances */
+	for (i = 8; i < count; i++)
 	{
-		assert_string_equal(all[i]->name, i < 8 ? "gradient_boosting" : "random_forest");
-		assert_int_equal(all[i]->artifact_id, i + 4);
-		assert_ptr_equal(mm_algorithm_by_artifact_id(i + 4), all[i]);
-		assert_ptr_equal(mm_algorithm_for_task(all[i]->name, all[i]->task), all[i]);
-		assert_int_equal(all[i]->task, i % 2 == 0 ? MM_TASK_REGRESSION : MM_TASK_CLASSIFICATION);
-		assert_int_equal(mm_algorithm_first_of_name(all[i]), i % 2 == 0);
 		assert_non_null(all[i]->importances);
 		assert_true(all[i]->missing_values);
 	}
@@ -55,6 +71,20 @@ test_registry(void **state)
 	assert_non_null(ALGO("pca")->project);
 	assert_null(ALGO("linear_regression")->project);
 	assert_null(ALGO("pca")->score);
+	/* whether a kernel SVM has probabilities is the fitted model's */
+	assert_non_null(ALGO("svm")->has_proba);
+}
+
+/* Messages name each algorithm once, svm and the trees included, whatever their tables. */
+static void
+test_algorithm_list(void **state)
+{
+	MmBuffer	b = {0};
+
+	mm_algorithm_list(NULL, " or ", &b);
+	assert_string_equal(b.data, "linear_regression, logistic_regression, linear_svm, kmeans, pca, "
+						"elastic_net, svm, gradient_boosting or random_forest");
+	mm_free(b.data);
 }
 
 int
@@ -62,6 +92,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_algorithm_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -116,6 +116,37 @@ test_interval_search(void **state)
 	}
 }
 
+/*
+ * A profile's shares are the values' intervals counted: on skewed values
+ * with long runs of ties, and values equal to quantiles, the sweep over
+ * the sorted values agrees with searching each value's interval.
+ */
+static void
+test_shares_count_intervals(void **state)
+{
+	static double v[3000];
+	MmNumericProfile prof;
+	MmError		err;
+	double		count[MM_PROFILE_SKETCH] = {0};
+	uint64_t	rng = 7;
+	int			i,
+				k;
+
+	for (i = 0; i < 3000; i++)
+	{
+		double		u = test_uniform(&rng);
+
+		/* a third in a run of zeros, the rest skewed and rounded to make ties */
+		v[i] = i < 1000 ? 0.0 : floor(u * u * u * 400.0) / 4.0;
+	}
+	qsort(v, 3000, sizeof(double), test_cmp_double);
+	assert_int_equal(mm_profile_numeric(&prof, 3000, 0, v[0], v[2999], 10.0, 20.0, v, 3000, &err), MM_OK);
+	for (i = 0; i < 3000; i++)
+		count[mm_profile_interval(&prof, v[i])] += 1.0;
+	for (k = 0; k < MM_PROFILE_SKETCH; k++)
+		assert_true(prof.share[k] == count[k] / 3000.0);
+}
+
 /* The training values themselves drift by nothing. */
 static void
 test_no_drift(void **state)
@@ -298,6 +329,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_profile_quantiles),
 		cmocka_unit_test(test_interval_search),
+		cmocka_unit_test(test_shares_count_intervals),
 		cmocka_unit_test(test_no_drift),
 		cmocka_unit_test(test_shift),
 		cmocka_unit_test(test_disjoint_and_missing),

@@ -457,6 +457,75 @@ test_sampled_steps_agree(void **state)
 	assert_fits_agree(n, 3, 0.1, 1);
 }
 
+/* A source over rows in memory that counts the class-count passes it runs. */
+typedef struct CountingCounts
+{
+	MmDataSource inner;
+	int			passes;
+} CountingCounts;
+
+static MmErrorCode
+counts_counting_run(MmDataSource *self, const MmPass *pass, const void *arg, void *state,
+					MmError *err)
+{
+	CountingCounts *c = self->impl;
+
+	if (pass == &mm_logistic_counts_pass)
+		c->passes++;
+	return c->inner.run(&c->inner, pass, arg, state, err);
+}
+
+/*
+ * A source that knows its rows per class (as a relation's does once its
+ * labels are found) spares the fit its class-count pass, and the fit is
+ * the one that counts them itself, to the bit; a class the source counted
+ * no rows of is refused as the pass would refuse it.
+ */
+static void
+test_known_class_rows(void **state)
+{
+	int			n = 3000,
+				k = 3,
+				i;
+	Rows		d = make_rows(n, k, 41);
+	MmRows		rows = {(size_t) n, P, d.x, d.y, NULL};
+	int64_t		class_rows[3] = {0, 0, 0};
+	CountingCounts c;
+	MmDataSource src;
+	MmLogisticOptions o = options(0.5, 1);
+	MmClassifier known,
+				counted;
+	MmError		err;
+
+	for (i = 0; i < n; i++)
+		class_rows[d.y[i]]++;
+	memset(&c, 0, sizeof(c));
+	mm_memory_source(&c.inner, &rows);
+	src = c.inner;
+	src.run = counts_counting_run;
+	src.impl = &c;
+	memset(&counted, 0, sizeof(counted));
+	assert_int_equal(mm_logistic_fit_source(&src, k, &o, &counted, &err), MM_OK);
+	assert_int_equal(c.passes, 1);
+
+	c.passes = 0;
+	src.class_rows = class_rows;
+	src.n_classes = k;
+	memset(&known, 0, sizeof(known));
+	assert_int_equal(mm_logistic_fit_source(&src, k, &o, &known, &err), MM_OK);
+	assert_int_equal(c.passes, 0);
+	assert_same_fit(&known, &counted, k);
+	free_fit(&known);
+	free_fit(&counted);
+
+	class_rows[1] = 0;
+	memset(&known, 0, sizeof(known));
+	assert_int_equal(mm_logistic_fit_source(&src, k, &o, &known, &err), MM_ERR_INVALID_INPUT);
+	assert_non_null(strstr(err.message, "class 1 has no training rows"));
+	assert_int_equal(c.passes, 0);
+	free_rows(&d);
+}
+
 /* The sample is the same rows whatever their order, about the share asked for. */
 static void
 test_sample_by_content(void **state)
@@ -678,6 +747,7 @@ main(void)
 		cmocka_unit_test(test_multinomial_agrees),
 		cmocka_unit_test(test_chunks_agree),
 		cmocka_unit_test(test_sampled_steps_agree),
+		cmocka_unit_test(test_known_class_rows),
 		cmocka_unit_test(test_sample_by_content),
 		cmocka_unit_test(test_rows_without_class),
 		cmocka_unit_test(test_too_many_coefficients),

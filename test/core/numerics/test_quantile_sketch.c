@@ -15,15 +15,6 @@
 #include "profile.h"
 #include "quantile_sketch.h"
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return (x > y) - (x < y);
-}
-
 /* preprocess.c's quantile of n sorted values. */
 static double
 ref_quantile(const double *sorted, size_t n, double q)
@@ -129,14 +120,14 @@ test_exact(void **state)
 	assert_true(mm_qsketch_check(sk));
 	assert_true(mm_qsketch_rank_error((int64_t) n) == 0.0);
 	memcpy(sorted, v, sizeof(double) * n);
-	qsort(sorted, n, sizeof(double), cmp_double);
+	qsort(sorted, n, sizeof(double), test_cmp_double);
 	for (i = 0; i < NQ; i++)
 		assert_true(sketch_quantile(sk, qs[i]) == ref_quantile(sorted, n, qs[i]));
 
 	/* 100 imputed copies of 3.5, then everything clipped to [lo, hi], as preprocessing does */
 	for (i = 0; i < 100; i++)
 		sorted[n + i] = 3.5;
-	qsort(sorted, n + 100, sizeof(double), cmp_double);
+	qsort(sorted, n + 100, sizeof(double), test_cmp_double);
 	{
 		double		lo = ref_quantile(sorted, n + 100, 0.1),
 					hi = ref_quantile(sorted, n + 100, 0.8),
@@ -176,7 +167,7 @@ test_orders(void **state)
 		for (i = 0; i < n; i++)
 			mm_qsketch_add(sk, v[i]);
 		assert_false(mm_qsketch_exact(sk));
-		qsort(v, n, sizeof(double), cmp_double);
+		qsort(v, n, sizeof(double), test_cmp_double);
 		assert_within_bound(sk, v, n);
 		free(v);
 		free(sk);
@@ -229,7 +220,7 @@ test_merge(void **state)
 			mm_qsketch_add(part, v[i]);
 		mm_qsketch_merge(backward, part);
 	}
-	qsort(v, n, sizeof(double), cmp_double);
+	qsort(v, n, sizeof(double), test_cmp_double);
 	assert_within_bound(forward, v, n);
 	assert_within_bound(backward, v, n);
 
@@ -289,6 +280,47 @@ test_deterministic(void **state)
 	}
 	assert_memory_equal(a, b, sizeof(MmQuantileSketch));
 	free(v);
+	free(a);
+	free(b);
+}
+
+/* FNV-1a of n bytes. */
+static uint64_t
+bytes_hash(const void *bytes, size_t n)
+{
+	const unsigned char *b = bytes;
+	uint64_t	h = UINT64_C(0xcbf29ce484222325);
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ b[i]) * UINT64_C(0x100000001b3);
+	return h;
+}
+
+/*
+ * The bytes of a sketch are those stored models' statistics were made of:
+ * fed and merged the same way, a sketch must keep the very values it kept
+ * when compactions sorted with the C library's stable qsort, zeros of
+ * either sign included, which compare equal and keep their order.
+ */
+static void
+test_bytes_pinned(void **state)
+{
+	size_t		n = 300000,
+				i;
+	uint64_t	s = 77;
+	MmQuantileSketch *a = new_sketch(),
+			   *b = new_sketch();
+
+	for (i = 0; i < n; i++)
+	{
+		double		u = test_uniform(&s),
+					v = u < 0.2 ? (u < 0.1 ? 0.0 : -0.0) : u < 0.4 ? floor(u * 50.0) : u * 1e3 - 500.0;
+
+		mm_qsketch_add(i % 3 == 0 ? b : a, v);
+	}
+	mm_qsketch_merge(a, b);
+	assert_int_equal(bytes_hash(a, sizeof(MmQuantileSketch)), UINT64_C(0x2ccbff38afed631));
 	free(a);
 	free(b);
 }
@@ -360,7 +392,7 @@ test_sample(void **state)
 	for (i = 0; i < n; i++)
 		mm_qsketch_add(sk, v[i]);
 	memcpy(sorted, v, sizeof(double) * n);
-	qsort(sorted, n, sizeof(double), cmp_double);
+	qsort(sorted, n, sizeof(double), test_cmp_double);
 	assert_int_equal(mm_qsketch_sample(sk, n, out, &err), MM_OK);
 	assert_memory_equal(out, sorted, sizeof(double) * n);
 	assert_int_equal(mm_profile_numeric(a, (int64_t) n, 0, sorted[0], sorted[n - 1], 0.0, 1.0, sorted, n, &err),
@@ -376,7 +408,7 @@ test_sample(void **state)
 	for (i = n; i < big; i++)
 		mm_qsketch_add(sk, v[i]);
 	memcpy(sorted, v, sizeof(double) * big);
-	qsort(sorted, big, sizeof(double), cmp_double);
+	qsort(sorted, big, sizeof(double), test_cmp_double);
 	assert_int_equal(mm_qsketch_sample(sk, m, out, &err), MM_OK);
 	{
 		double		slack = mm_qsketch_rank_error((int64_t) big) * (double) big + 1.0;
@@ -408,6 +440,7 @@ main(void)
 		cmocka_unit_test(test_bound),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_bytes_pinned),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_sample),
 	};

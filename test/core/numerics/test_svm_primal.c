@@ -429,6 +429,69 @@ test_refusals(void **unused)
 	free_data(&d);
 }
 
+/* A source over rows in memory that counts the passes it runs. */
+typedef struct PassCount
+{
+	MmDataSource inner;
+	int			passes;
+} PassCount;
+
+static MmErrorCode
+pass_count_run(MmDataSource *self, const MmPass *pass, const void *arg, void *state, MmError *err)
+{
+	PassCount  *c = self->impl;
+
+	c->passes++;
+	return c->inner.run(&c->inner, pass, arg, state, err);
+}
+
+/*
+ * Balanced weights need the rows per class before the first step: a
+ * source that counted them (a relation's, as its labels were found) spares
+ * the counting pass, and the fit is the one that counts them, to the bit;
+ * a class the source has no rows of is refused as the pass refuses it.
+ */
+static void
+test_known_class_rows(void **unused)
+{
+	Data		d = make_data(900, 3, 3, 17);
+	MmRows		rows = {(size_t) d.n, d.p, d.x, d.y, NULL};
+	MmSvmOptions o = options(0.7, 1);
+	int64_t		class_rows[3] = {0, 0, 0};
+	PassCount	c;
+	MmDataSource src;
+	MmClassifier counted,
+				known;
+	MmError		err;
+	int			i,
+				passes;
+
+	for (i = 0; i < d.n; i++)
+		class_rows[d.y[i]]++;
+	memset(&c, 0, sizeof(c));
+	mm_memory_source(&c.inner, &rows);
+	src = c.inner;
+	src.run = pass_count_run;
+	src.impl = &c;
+	assert_int_equal(fit_source(&src, d.k, &o, &counted, &err), MM_OK);
+	passes = c.passes;
+
+	c.passes = 0;
+	src.class_rows = class_rows;
+	src.n_classes = d.k;
+	assert_int_equal(fit_source(&src, d.k, &o, &known, &err), MM_OK);
+	assert_int_equal(c.passes, passes - 1);
+	assert_memory_equal(known.coef, counted.coef, sizeof(double) * known.n_rows * d.p);
+	assert_memory_equal(known.intercept, counted.intercept, sizeof(double) * known.n_rows);
+	free_classifier(&known);
+	free_classifier(&counted);
+
+	class_rows[2] = 0;
+	assert_int_equal(fit_source(&src, d.k, &o, &known, &err), MM_ERR_INVALID_INPUT);
+	assert_non_null(strstr(err.message, "class 2 has no training rows"));
+	free_data(&d);
+}
+
 int
 main(void)
 {
@@ -437,6 +500,7 @@ main(void)
 		cmocka_unit_test(test_splits_and_orders),
 		cmocka_unit_test(test_not_converged),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_known_class_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

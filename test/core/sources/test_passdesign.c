@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "lsq.h"
 #include "passdesign.h"
 #include "passstate.h"
 #include "rowhash.h"
@@ -227,8 +228,13 @@ static const MmPass classes_pass = {
 };
 
 /* Rows offered through the design: split as rows read into memory are, labels as class indexes. */
+/*
+ * Offers 200 rows to a pass over the design's training part: the split's,
+ * or with folds the fold's training rows (every fold but fold), and checks
+ * the counts, the sums the pass saw and what mm_pass_row_part says.
+ */
 static void
-test_offer(void **unused)
+check_offer(int folds, int fold)
 {
 	void	   *bytes,
 			   *header,
@@ -240,7 +246,9 @@ test_offer(void **unused)
 	MmError		err;
 	int			r,
 				part,
+				outside = 0,
 				expected[2] = {0, 0};
+	MmPassDesignRef ref;
 	double		sums[2] = {0, 0},
 				work[RAW_P + 1 + 5];
 	double		test_size = 0.3;
@@ -251,7 +259,10 @@ test_offer(void **unused)
 	header = malloc(mm_pass_spec_design_size(0, len));
 	mm_pass_spec_write(header, 200, 0, 5, MM_PASS_TARGET_CLASS, test_size, salt, NULL, 0);
 	mm_pass_spec_set_design(header, RAW_P, 0, bytes, len);
+	mm_pass_spec_set_folds(header, folds, fold);
 	assert_int_equal(mm_pass_spec_check(header, mm_pass_spec_design_size(0, len), &err), MM_OK);
+	assert_true(mm_pass_spec_ref(header, &ref));
+	assert_int_equal(ref.folds, folds);
 	size = mm_pass_state_size(header, &classes_pass, &err);
 	assert_true(size > 0);
 	state = malloc(size);
@@ -289,7 +300,13 @@ test_offer(void **unused)
 		h = mm_mix64(mm_row_hash(hashed, RAW_P + 1) ^ row.label_hash);
 		fingerprint += mm_mix64(h ^ MM_HASH_SPLIT);
 		part = mm_draw_is_test(mm_row_draw(h, salt), test_size);
-		assert_int_equal(mm_pass_row_part(header, &d, &row, work), part);
+		if (folds > 0)
+		{
+			/* tuning's rule in memory: the split's held-out rows in no fold */
+			outside += part;
+			part = part ? -1 : mm_fold_of_draw(mm_row_draw(h, salt), folds) == fold;
+		}
+		assert_int_equal(mm_pass_row_part(header, &ref, &d, &row, work), part);
 		if (part == 0)
 		{
 			expected[label]++;
@@ -300,14 +317,62 @@ test_offer(void **unused)
 	mm_pass_state_finish(&v, &classes_pass);
 	assert_int_equal(v.head->rows_seen, 200);
 	assert_int_equal(v.head->rows_train, expected[0] + expected[1]);
-	assert_int_equal(v.head->rows_train + v.head->rows_test, 200);
+	assert_int_equal(v.head->rows_train + v.head->rows_test + v.design->rows_outside, 200);
+	assert_int_equal(v.design->rows_outside, outside);
+	assert_int_equal(mm_pass_state_check(state, size, &classes_pass, 1, &err), MM_OK);
 	assert_true(v.head->fingerprint == fingerprint);
 	assert_true(((double *) v.pass_state)[0] == expected[0]);
 	assert_true(((double *) v.pass_state)[1] == expected[1]);
 	assert_true(((double *) v.pass_state)[2] == sums[0]);
 	assert_true(((double *) v.pass_state)[3] == sums[1]);
 
+	/* with folds, a held-out row's label need not be listed: the row is outside the folds */
+	if (folds > 0)
+	{
+		int64_t		before = v.design->rows_outside;
+		double		x[RAW_P] = {0, 0, 0},
+					hashed[RAW_P + 1] = {0, 0, 0, 0};
+		uint8_t		isnull[RAW_P] = {0, 0, 0};
+		const char *text[RAW_P] = {NULL, names[0], NULL};
+		size_t		text_len[RAW_P] = {0, 1, 0};
+		uint64_t	text_hash[RAW_P] = {0, mm_mix64(1), 0};
+		MmPassRawRow row;
+		uint64_t	label_hash = mm_mix64(999);
+
+		memset(&row, 0, sizeof(row));
+		row.x = x;
+		row.isnull = isnull;
+		row.text = text;
+		row.text_len = text_len;
+		row.text_hash = text_hash;
+		memcpy(&hashed[1], &text_hash[1], sizeof(double));
+		row.label = "maybe";
+		row.label_len = 5;
+		row.label_hash = label_hash;
+		/* the first value of x0 whose row the split holds out */
+		for (x[0] = 0;; x[0] += 1)
+		{
+			hashed[0] = x[0];
+			if (mm_draw_is_test(mm_row_draw(mm_mix64(mm_row_hash(hashed, RAW_P + 1) ^ label_hash), salt),
+								test_size))
+				break;
+		}
+		assert_int_equal(mm_pass_state_offer(&v, &classes_pass, &d, &row, work, &err), MM_OK);
+		assert_int_equal(v.design->rows_outside, before + 1);
+		/* the next held in the folds is refused */
+		for (x[0] += 1;; x[0] += 1)
+		{
+			hashed[0] = x[0];
+			if (!mm_draw_is_test(mm_row_draw(mm_mix64(mm_row_hash(hashed, RAW_P + 1) ^ label_hash), salt),
+								 test_size))
+				break;
+		}
+		assert_int_equal(mm_pass_state_offer(&v, &classes_pass, &d, &row, work, &err),
+						 MM_ERR_INVALID_INPUT);
+	}
+
 	/* a label the design does not list fails the row */
+	if (folds == 0)
 	{
 		MmPassRawRow row;
 		double		x[RAW_P] = {1, 0, 0};
@@ -327,6 +392,164 @@ test_offer(void **unused)
 	mm_free(bytes);
 }
 
+static void
+test_offer(void **unused)
+{
+	check_offer(0, 0);
+}
+
+/* Each fold's passes see the training rows of the other folds; the held-out rows are in none. */
+static void
+test_offer_folds(void **unused)
+{
+	int			fold;
+
+	for (fold = 0; fold < 3; fold++)
+		check_offer(3, fold);
+}
+
+/* A header whose fold is not one of its folds is refused. */
+static void
+test_folds_damage(void **unused)
+{
+	void	   *bytes,
+			   *header;
+	size_t		len;
+	MmPassDesign d;
+	MmError		err;
+
+	design_bytes(&bytes, &len, &d);
+	header = malloc(mm_pass_spec_design_size(0, len));
+	mm_pass_spec_write(header, 200, 0, 5, MM_PASS_TARGET_CLASS, 0.3, mm_seed_salt(5), NULL, 0);
+	mm_pass_spec_set_design(header, RAW_P, 0, bytes, len);
+	mm_pass_spec_set_folds(header, 3, 3);
+	assert_int_equal(mm_pass_spec_check(header, mm_pass_spec_design_size(0, len), &err), MM_ERR_CORRUPT);
+	mm_pass_spec_set_folds(header, 1, 0);
+	assert_int_equal(mm_pass_spec_check(header, mm_pass_spec_design_size(0, len), &err), MM_ERR_CORRUPT);
+	mm_pass_spec_set_folds(header, 5, 4);
+	assert_int_equal(mm_pass_spec_check(header, mm_pass_spec_design_size(0, len), &err), MM_OK);
+	free(header);
+	mm_pass_design_free(&d);
+	mm_free(bytes);
+}
+
+/* A state of the classes pass over design bytes, seeing part (0, 1 or both). */
+static void *
+part_state(const void *bytes, size_t len, int part, size_t *size)
+{
+	void	   *header = malloc(mm_pass_spec_design_size(0, len)),
+			   *state;
+	MmError		err;
+
+	mm_pass_spec_write(header, 200, 0, 5, MM_PASS_TARGET_CLASS, 0.3, mm_seed_salt(5), NULL, 0);
+	mm_pass_spec_set_design(header, RAW_P, part, bytes, len);
+	assert_int_equal(mm_pass_spec_check(header, mm_pass_spec_design_size(0, len), &err), MM_OK);
+	*size = mm_pass_state_size(header, &classes_pass, &err);
+	assert_true(*size > 0);
+	state = malloc(*size);
+	mm_pass_state_init(state, header, &classes_pass);
+	free(header);
+	return state;
+}
+
+/* Offers rows [from, to) of the test rows through d. */
+static void
+offer_rows(void *state, const MmPassDesign *d, int from, int to)
+{
+	MmPassStateView v;
+	double		work[RAW_P + 1 + 5];
+	MmError		err;
+	int			r;
+
+	mm_pass_state_view(state, &v);
+	for (r = from; r < to; r++)
+	{
+		double		x[RAW_P] = {(double) (r % 13), 0.0, (double) (r % 2)};
+		uint8_t		isnull[RAW_P] = {0, 0, 0};
+		const char *text[RAW_P] = {NULL, names[r % 3], NULL};
+		size_t		text_len[RAW_P] = {0, 1, 0};
+		uint64_t	text_hash[RAW_P] = {0, mm_mix64((uint64_t) (r % 3) + 1), 0};
+		MmPassRawRow row;
+		int			label = r % 5 == 0;
+
+		memset(&row, 0, sizeof(row));
+		row.x = x;
+		row.isnull = isnull;
+		row.text = text;
+		row.text_len = text_len;
+		row.text_hash = text_hash;
+		row.label = labels[label];
+		row.label_len = strlen(labels[label]);
+		row.label_hash = mm_mix64(100 + (uint64_t) label);
+		assert_int_equal(mm_pass_state_offer(&v, &classes_pass, d, &row, work, &err), MM_OK);
+	}
+}
+
+/*
+ * A design over both parts keeps a pass state per part, each what a state
+ * over that part alone holds, also when states holding waiting rows of
+ * different parts merge; the counts are the same as either's.
+ */
+static void
+test_offer_both_parts(void **unused)
+{
+	void	   *bytes,
+			   *one[2],
+			   *both,
+			   *half;
+	size_t		len,
+				size[2],
+				both_size,
+				half_size;
+	MmPassDesign d;
+	MmPassStateView v,
+				w;
+	MmError		err;
+	int			part;
+
+	design_bytes(&bytes, &len, &d);
+	for (part = 0; part < 2; part++)
+	{
+		one[part] = part_state(bytes, len, part, &size[part]);
+		offer_rows(one[part], &d, 0, 300);
+		mm_pass_state_view(one[part], &v);
+		mm_pass_state_finish(&v, &classes_pass);
+		assert_null(v.pass_state_test);
+	}
+	both = part_state(bytes, len, MM_PASS_PARTS_BOTH, &both_size);
+	assert_true(both_size > size[0]);
+	half = part_state(bytes, len, MM_PASS_PARTS_BOTH, &half_size);
+	/* stopping at a row of either part leaves rows of both waiting in the two states */
+	offer_rows(both, &d, 0, 137);
+	offer_rows(half, &d, 137, 300);
+	assert_int_equal(mm_pass_state_check(both, both_size, &classes_pass, 1, &err), MM_OK);
+	assert_int_equal(mm_pass_state_check(half, half_size, &classes_pass, 1, &err), MM_OK);
+	assert_int_equal(mm_pass_state_merge(both, half, &classes_pass, &err), MM_OK);
+	mm_pass_state_view(both, &w);
+	mm_pass_state_finish(&w, &classes_pass);
+	assert_int_equal(mm_pass_state_check(both, both_size, &classes_pass, 1, &err), MM_OK);
+
+	mm_pass_state_view(one[0], &v);
+	assert_int_equal(w.head->rows_seen, 300);
+	assert_int_equal(w.head->rows_train, v.head->rows_train);
+	assert_int_equal(w.head->rows_test, v.head->rows_test);
+	assert_true(w.head->fingerprint == v.head->fingerprint);
+	assert_memory_equal(w.pass_state, v.pass_state, classes_size(5, NULL));
+	mm_pass_state_view(one[1], &v);
+	assert_memory_equal(w.pass_state_test, v.pass_state, classes_size(5, NULL));
+	assert_true(((double *) w.pass_state_test)[0] + ((double *) w.pass_state_test)[1] ==
+				(double) w.head->rows_test);
+
+	/* a state over both parts does not merge with one over a part */
+	assert_int_equal(mm_pass_state_merge(one[0], both, &classes_pass, &err), MM_ERR_CORRUPT);
+	free(one[0]);
+	free(one[1]);
+	free(both);
+	free(half);
+	mm_pass_design_free(&d);
+	mm_free(bytes);
+}
+
 int
 main(void)
 {
@@ -335,6 +558,9 @@ main(void)
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_row),
 		cmocka_unit_test(test_offer),
+		cmocka_unit_test(test_offer_folds),
+		cmocka_unit_test(test_folds_damage),
+		cmocka_unit_test(test_offer_both_parts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,15 +22,6 @@
 
 #define P 7
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return (x > y) - (x < y);
-}
-
 /* preprocess.c's quantile of n sorted values. */
 static double
 ref_quantile(const double *sorted, size_t n, double q)
@@ -107,7 +98,7 @@ column(const double *x, size_t n, int j, double *present, double *all)
 		if (!isnan(all[i]))
 			present[k++] = all[i];
 	}
-	qsort(present, k, sizeof(double), cmp_double);
+	qsort(present, k, sizeof(double), test_cmp_double);
 	return k;
 }
 
@@ -143,7 +134,7 @@ ref_fit(const MmPrepColumn *opt, const double *present, size_t k, size_t n, doub
 	{
 		for (; m < n; m++)
 			col[m] = t->impute;
-		qsort(col, m, sizeof(double), cmp_double);
+		qsort(col, m, sizeof(double), test_cmp_double);
 	}
 	if (opt->clip == MM_PREP_CLIP_QUANTILES)
 	{
@@ -330,7 +321,7 @@ test_large(void **state)
 		if (!isnan(f.t[j].impute))
 			for (; m < n; m++)
 				col[m] = f.t[j].impute;
-		qsort(col, m, sizeof(double), cmp_double);
+		qsort(col, m, sizeof(double), test_cmp_double);
 		if (opt->clip == MM_PREP_CLIP_QUANTILES)
 		{
 			assert_quantile(f.t[j].clip_lo, col, m, opt->clip_lo, (int64_t) k);

@@ -33,7 +33,7 @@ boosted_model(const char *left_children, int n_rounds, int best_iteration)
 	MmError		err;
 
 	snprintf(text, sizeof(text), model_json, left_children);
-	m->algorithm = mm_algorithm_for_task("gradient_boosting", MM_TASK_CLASSIFICATION);
+	m->algorithm = mm_algorithm_by_name_task("gradient_boosting", MM_TASK_CLASSIFICATION);
 	m->task = MM_TASK_CLASSIFICATION;
 	m->n_features = 2;
 	m->n_design = 2;

@@ -1,0 +1,15 @@
+/*
+ * evalarg.h: the model a metrics pass carries (evalpasses.h), for training
+ * in passes and mm_evaluate in passes.
+ */
+#ifndef MM_EVALARG_H
+#define MM_EVALARG_H
+
+#include "postgres.h"
+
+#include "model.h"
+
+extern void *MmEvalPassArg(const MmModel *model, int slots);
+extern void MmCheckEvalPassRead(int unread);
+
+#endif							/* MM_EVALARG_H */
