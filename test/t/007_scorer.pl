@@ -254,7 +254,7 @@ close $fh;
 ($status, $out, $err) = score("$dir/price.json", "$dir/bad.csv");
 is($err, qq{mm-score: the header has no column "dist", a feature of the model\n}, 'a missing feature column is named');
 ($status, $out, $err) = score('--proba', "$dir/rating.json", "$dir/homes.csv");
-is($err, qq{mm-score: --proba needs a logistic_regression or svm model, and $dir/rating.json is a linear_svm\n},
+is($err, qq{mm-score: --proba needs a logistic_regression, svm, gradient_boosting or random_forest model, and $dir/rating.json is a linear_svm\n},
 	'probabilities from an SVM are refused');
 open $fh, '>', "$dir/bad.json" or die;
 print $fh substr(slurp_file_text("$dir/band.json"), 0, 500);
