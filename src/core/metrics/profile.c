@@ -104,8 +104,13 @@ mm_profile_prepare(MmNumericProfile *prof)
 		prof->cell_first[c] = (uint8_t) mm_profile_interval(prof, prof->min + c / prof->cell_scale);
 }
 
-int
-mm_profile_locate(const MmNumericProfile *prof, double v)
+/*
+ * mm_profile_locate, inlined where a window counts a value: a check counts
+ * every value of its window, and a call to the exported function goes
+ * through the library's symbol table.
+ */
+static inline int
+locate(const MmNumericProfile *prof, double v)
 {
 	const double *inner = prof->quantile + 1;
 	double		cell;
@@ -135,6 +140,12 @@ mm_profile_locate(const MmNumericProfile *prof, double v)
 	return ok ? k : mm_profile_interval(prof, v);
 }
 
+int
+mm_profile_locate(const MmNumericProfile *prof, double v)
+{
+	return locate(prof, v);
+}
+
 void
 mm_window_add(MmNumericWindow *w, const MmNumericProfile *prof, double v)
 {
@@ -146,7 +157,7 @@ mm_window_add(MmNumericWindow *w, const MmNumericProfile *prof, double v)
 	w->rows++;
 	if (prof->rows == 0)
 		return;
-	w->count[mm_profile_locate(prof, v)]++;
+	w->count[locate(prof, v)]++;
 	if (v < prof->min)
 	{
 		w->below++;
