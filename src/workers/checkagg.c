@@ -108,16 +108,19 @@ typedef struct CheckInputs
 	double	   *raw;
 	double	   *z;
 	double	   *scratch;
-	double	   *x;				/* the array form's numbers */
-	uint8	   *xnull;
+	int		   *numeric;		/* n_numeric: the numeric features, in order */
+	int		   *categorical;	/* n_text: the categorical ones */
+	const MmNumericProfile **num_profile;	/* n_numeric: their profiles */
 	/* a row as a form of the aggregate read it: */
-	double	   *value;			/* p: each numeric feature, NaN when missing */
-	const char **text;			/* p: each categorical one, NULL when missing */
+	double	   *x;				/* n_numeric: the numbers, NaN when missing */
+	uint8	   *xnull;
+	const char **text;			/* p: each categorical value, NULL when missing */
 	int		   *text_len;
 	bool		types_checked;	/* the variadic form's argument types */
 	void	  **view_watch;		/* p + 1 */
 	bytea	   *trusted_state;	/* the state returned for the last row, checked then */
 	MmCheckStateView view;		/* into trusted_state */
+	MmNumericWindow **num_window;	/* n_numeric: the numeric features' windows in it */
 } CheckInputs;
 
 /* Reads a check header into in (allocated in the current memory context). */
@@ -128,7 +131,9 @@ read_header(CheckInputs *in, const char *bytes, Size len)
 	MmError		err;
 	char	   *field;
 	const char *what;
-	int			j;
+	int			j,
+				k,
+				c;
 	Jsonb	   *baseline;
 
 	if (len < sizeof(h))
@@ -179,6 +184,20 @@ read_header(CheckInputs *in, const char *bytes, Size len)
 		else if (j < in->p)
 			in->n_numeric++;
 	}
+	in->numeric = palloc(sizeof(int) * Max(in->n_numeric, 1));
+	in->categorical = palloc(sizeof(int) * Max(in->n_text, 1));
+	in->num_profile = palloc(sizeof(MmNumericProfile *) * Max(in->n_numeric, 1));
+	in->num_window = palloc0(sizeof(MmNumericWindow *) * Max(in->n_numeric, 1));
+	for (j = 0, k = 0, c = 0; j < in->p; j++)
+	{
+		if (in->watch[j].categorical)
+			in->categorical[c++] = j;
+		else
+		{
+			in->num_profile[k] = &in->watch[j].num;
+			in->numeric[k++] = j;
+		}
+	}
 	if (in->prediction.categorical)
 	{
 		int			n = MmOutcomeCount(in->model),
@@ -200,7 +219,6 @@ read_header(CheckInputs *in, const char *bytes, Size len)
 	in->scratch = palloc(sizeof(double) * Max(in->model->n_features + in->model->n_design, 1));
 	in->x = palloc(sizeof(double) * Max(in->n_numeric, 1));
 	in->xnull = palloc(Max(in->n_numeric, 1));
-	in->value = palloc(sizeof(double) * Max(in->p, 1));
 	in->text = palloc0(sizeof(char *) * Max(in->p, 1));
 	in->text_len = palloc0(sizeof(int) * Max(in->p, 1));
 	in->view_watch = palloc(sizeof(void *) * (in->p + 1));
@@ -287,7 +305,7 @@ read_text(CheckInputs *in, int j, Datum d)
 	in->text_len[j] = VARSIZE_ANY_EXHDR(t);
 }
 
-/* How a form of the aggregate reads a row's features into in->value and in->text. */
+/* How a form of the aggregate reads a row's features into in->x and in->text. */
 typedef void (*RowReader) (CheckInputs *in, FunctionCallInfo fcinfo);
 
 /* The array form's row: numbers in x (argument 2), categories in c (argument 3). */
@@ -301,9 +319,7 @@ read_array_row(CheckInputs *in, FunctionCallInfo fcinfo)
 	bool		has_nulls = false;
 	int			nx = 0,
 				nc,
-				j,
-				xi = 0,
-				ci = 0;
+				i;
 
 	if (ARR_NDIM(xa) != 0)
 		nx = MmFloat8ArrayLength(xa, "x");
@@ -315,21 +331,15 @@ read_array_row(CheckInputs *in, FunctionCallInfo fcinfo)
 						nx, nc, in->n_numeric, in->n_text)));
 	if (nx > 0)
 		has_nulls = MmFloat8ArrayValues(xa, in->x, in->xnull);
-	for (j = 0; j < in->p; j++)
+	for (i = 0; has_nulls && i < nx; i++)
+		if (in->xnull[i])
+			in->x[i] = NAN;
+	for (i = 0; i < nc; i++)
 	{
-		if (!in->watch[j].categorical)
-		{
-			in->value[j] = has_nulls && in->xnull[xi] ? NAN : in->x[xi];
-			xi++;
-		}
+		if (text_nulls[i])
+			in->text[in->categorical[i]] = NULL;
 		else
-		{
-			if (text_nulls[ci])
-				in->text[j] = NULL;
-			else
-				read_text(in, j, texts[ci]);
-			ci++;
-		}
+			read_text(in, in->categorical[i], texts[i]);
 	}
 }
 
@@ -373,7 +383,8 @@ check_value_types(CheckInputs *in, FunctionCallInfo fcinfo)
 static void
 read_separate_row(CheckInputs *in, FunctionCallInfo fcinfo)
 {
-	int			j;
+	int			j,
+				xi = 0;
 
 	if (!in->types_checked)
 		check_value_types(in, fcinfo);
@@ -382,7 +393,7 @@ read_separate_row(CheckInputs *in, FunctionCallInfo fcinfo)
 		bool		isnull = PG_ARGISNULL(FIRST_VALUE + j);
 
 		if (!in->watch[j].categorical)
-			in->value[j] = isnull ? NAN : PG_GETARG_FLOAT8(FIRST_VALUE + j);
+			in->x[xi++] = isnull ? NAN : PG_GETARG_FLOAT8(FIRST_VALUE + j);
 		else if (isnull)
 			in->text[j] = NULL;
 		else
@@ -399,41 +410,36 @@ static void
 count_row(CheckInputs *in, MmCheckStateView *v, FunctionCallInfo fcinfo, int y_arg)
 {
 	const MmModel *model = in->model;
-	int			j;
+	int			i;
 	MmError		err;
 	double		outcome;
 
 	v->head->rows++;
-	for (j = 0; j < in->p; j++)
+	mm_window_add_values(in->num_window, in->num_profile, in->x, in->n_numeric);
+	for (i = 0; i < in->n_numeric; i++)
+		in->raw[in->numeric[i]] = in->x[i];
+	for (i = 0; i < in->n_text; i++)
 	{
+		int			j = in->categorical[i];
 		MmWatch    *w = &in->watch[j];
+		MmCheckCategorical *cw = v->watch[j];
 
-		if (!w->categorical)
+		if (in->text[j] == NULL)
 		{
-			mm_window_add(v->watch[j], &w->num, in->value[j]);
-			in->raw[j] = in->value[j];
+			cw->missing++;
+			in->raw[j] = NAN;
 		}
 		else
 		{
-			MmCheckCategorical *cw = v->watch[j];
+			int			pos = MmNameIndexFind(&w->index, in->text[j], in->text_len[j]);
 
-			if (in->text[j] == NULL)
-			{
-				cw->missing++;
-				in->raw[j] = NAN;
-			}
-			else
-			{
-				int			pos = MmNameIndexFind(&w->index, in->text[j], in->text_len[j]);
-
-				cw->rows++;
-				cw->count[pos >= 0 ? pos : w->cat.n]++;
-				in->raw[j] = model->categories != NULL ?
-					mm_category_code(&model->categories[j], in->text[j], in->text_len[j]) :
-					MM_CATEGORY_UNSEEN;
-				if (in->raw[j] == MM_CATEGORY_UNSEEN)
-					cw->unseen++;
-			}
+			cw->rows++;
+			cw->count[pos >= 0 ? pos : w->cat.n]++;
+			in->raw[j] = model->categories != NULL ?
+				mm_category_code(&model->categories[j], in->text[j], in->text_len[j]) :
+				MM_CATEGORY_UNSEEN;
+			if (in->raw[j] == MM_CATEGORY_UNSEEN)
+				cw->unseen++;
 		}
 	}
 	if (mm_model_transform(model, in->raw, in->z, &err) != MM_OK)
@@ -484,6 +490,17 @@ require_state(const void *buf, Size len, const CheckInputs *in)
 				 errdetail("A check runs with one header, the same on every row.")));
 }
 
+/* Points the view kept for the trusted state, and its numeric windows, into buf. */
+static void
+trust_view(CheckInputs *in, void *buf)
+{
+	int			i;
+
+	mm_check_state_view(buf, &in->view, in->view_watch);
+	for (i = 0; i < in->n_numeric; i++)
+		in->num_window[i] = in->view_watch[in->numeric[i]];
+}
+
 /*
  * One row of the window in a form of the aggregate, read by reader, the
  * labels from argument y_arg on.  The state this call site returned for
@@ -518,7 +535,7 @@ accum_row(FunctionCallInfo fcinfo, RowReader reader, int y_arg)
 		buf = (char *) state + MM_STATE_OFFSET;
 		mm_check_state_init(buf, in->check_id, in->p + 1, in->shape, in->quality,
 							in->quality == MM_CHECK_QUALITY_CLASSES ? in->classes.n : 0);
-		mm_check_state_view(buf, &in->view, in->view_watch);
+		trust_view(in, buf);
 	}
 	else if (DatumGetPointer(PG_GETARG_DATUM(0)) == (Pointer) in->trusted_state)
 		state = in->trusted_state;
@@ -529,7 +546,7 @@ accum_row(FunctionCallInfo fcinfo, RowReader reader, int y_arg)
 		state = PG_GETARG_BYTEA_P(0);
 		buf = MmStateWritable(&state, &len);
 		require_state(buf, len, in);
-		mm_check_state_view(buf, &in->view, in->view_watch);
+		trust_view(in, buf);
 	}
 	reader(in, fcinfo);
 	count_row(in, &in->view, fcinfo, y_arg);

@@ -106,8 +106,8 @@ mm_profile_prepare(MmNumericProfile *prof)
 
 /*
  * mm_profile_locate, inlined where a window counts a value: a check counts
- * every value of its window, and a call to the exported function goes
- * through the library's symbol table.
+ * every value of its window, and a call to an exported function of the
+ * library goes through its symbol table.
  */
 static inline int
 locate(const MmNumericProfile *prof, double v)
@@ -146,8 +146,9 @@ mm_profile_locate(const MmNumericProfile *prof, double v)
 	return locate(prof, v);
 }
 
-void
-mm_window_add(MmNumericWindow *w, const MmNumericProfile *prof, double v)
+/* mm_window_add, inlined where a row's values are counted in one call. */
+static inline void
+window_add(MmNumericWindow *w, const MmNumericProfile *prof, double v)
 {
 	if (!isfinite(v))
 	{
@@ -168,6 +169,22 @@ mm_window_add(MmNumericWindow *w, const MmNumericProfile *prof, double v)
 		w->above++;
 		w->above_gap += v - prof->max;
 	}
+}
+
+void
+mm_window_add(MmNumericWindow *w, const MmNumericProfile *prof, double v)
+{
+	window_add(w, prof, v);
+}
+
+void
+mm_window_add_values(MmNumericWindow *const *windows, const MmNumericProfile *const *profiles,
+					 const double *values, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		window_add(windows[i], profiles[i], values[i]);
 }
 
 void
