@@ -1005,6 +1005,7 @@ CREATE AGGREGATE mm_check_stats("check" bytea, x float8[], c text[], y float8, l
 );
 COMMENT ON AGGREGATE mm_check_stats(bytea, float8[], text[], float8, text)
     IS 'what a monitoring check counts over its window: values against the baseline, predictions, quality';
+
 -- Gradient boosting: feature importances of tree models (issue 15).
 CREATE FUNCTION mm_importance(model text)
 RETURNS TABLE (feature text, importance float8, method text)
@@ -1012,3 +1013,21 @@ AS 'MODULE_PATHNAME', 'mm_importance'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION mm_importance(text)
     IS 'feature importances of a tree model: gain, total_gain and split_count per encoded column';
+
+-- Checks of relations no distributed database distributes hand each row's
+-- values as separate arguments (float8 numbers, text categories, in the
+-- model's order), which build no array per row (doc/scaling.md).
+CREATE FUNCTION mm_check_accum(state bytea, "check" bytea, y float8, label text, VARIADIC x "any")
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'mm_check_accum_any'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE mm_check_stats("check" bytea, y float8, label text, VARIADIC x "any") (
+    SFUNC = mm_check_accum,
+    STYPE = bytea,
+    COMBINEFUNC = mm_check_combine,
+    FINALFUNC = mm_check_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE mm_check_stats(bytea, float8, text, VARIADIC "any")
+    IS 'mm_check_stats with the row''s values as separate arguments, in the model''s order';

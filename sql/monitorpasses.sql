@@ -163,6 +163,50 @@ SELECT (reg.result -> 'rows')::bigint = w.rows AS rows_ok,
   FROM w, mp_parallel reg, mp_parallel cls
  WHERE reg.name = 'reg_drift' AND cls.name = 'cls_drift';
 
+-- The two forms of the aggregate fill the same state, to the last byte, on
+-- the same rows with the same header: the arrays a Citus table's check hands
+-- in (x, c) and the separate values any other relation's check hands in.
+-- The header is put together here as a check makes it: the fields magic,
+-- quality (1 regression, 2 classes), the artifact's and the baseline's
+-- lengths (little-endian), then the artifact and the baseline's JSON.
+CREATE FUNCTION mp_le(v bigint, n int) RETURNS bytea LANGUAGE sql AS $$
+    SELECT decode(string_agg(lpad(to_hex((v >> (8 * i)) & 255), 2, '0'), '' ORDER BY i), 'hex')
+      FROM generate_series(0, n - 1) i $$;
+CREATE FUNCTION mp_header(model text, quality int) RETURNS bytea LANGUAGE sql AS $$
+    SELECT mp_le(x'4d4d4348'::int, 4) || mp_le(quality, 4) || mp_le(octet_length(v.artifact), 8)
+           || mp_le(octet_length(v.baseline::text), 8) || v.artifact || convert_to(v.baseline::text, 'UTF8')
+      FROM mm._versions v JOIN mm.versions w ON w.version_id = v.id
+     WHERE w.model = mp_header.model ORDER BY w.version DESC LIMIT 1 $$;
+CREATE TABLE mp_forms AS
+SELECT m.name,
+       (SELECT mm_check_stats(h.h, ARRAY[r.x1, r.x2]::float8[], ARRAY[r.city]::text[],
+                              CASE WHEN m.quality = 1 THEN r.y END, CASE WHEN m.quality = 2 THEN r.grade END
+                              ORDER BY r.g)
+          FROM mp_drift r, (SELECT mp_header(m.model, m.quality) AS h) h) AS arrays,
+       (SELECT mm_check_stats(h.h, CASE WHEN m.quality = 1 THEN r.y END, CASE WHEN m.quality = 2 THEN r.grade END,
+                              r.x1, r.x2, r.city ORDER BY r.g)
+          FROM mp_drift r, (SELECT mp_header(m.model, m.quality) AS h) h) AS separate
+  FROM (VALUES ('reg', 'mp_reg', 1), ('cls', 'mp_cls', 2)) m(name, model, quality);
+SELECT name, octet_length(arrays) > 0 AS counted, arrays = separate AS identical FROM mp_forms ORDER BY name;
+
+-- and the checks of a local table run the variadic form, split over parallel workers alike
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF)
+SELECT mm_check_stats(NULL::bytea, r.y, NULL::text, r.x1, r.x2, r.city)
+  FROM mp_drift r WHERE r.at >= now() - interval '1 day';
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+
+-- the variadic form takes one value per feature, numbers as float8 and categories as text, each on its own
+SELECT mm_check_stats(mp_header('mp_reg', 1), r.y, NULL::text, r.x1::int, r.x2, r.city) FROM mp_drift r;
+SELECT mm_check_stats(mp_header('mp_reg', 1), r.y, NULL::text, r.x1, r.x2) FROM mp_drift r;
+SELECT mm_check_stats(mp_header('mp_reg', 1), r.y, NULL::text, VARIADIC ARRAY[r.x1, r.x2, 0]) FROM mp_drift r;
+
 -- an empty window counts nothing and crosses nothing
 DELETE FROM mp_drift WHERE at >= now() - interval '1 day';
 SELECT r ->> 'verdict' AS verdict, r -> 'rows' AS rows, r -> 'alerts' AS alerts, r #> '{quality,rows}' AS labelled

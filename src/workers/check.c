@@ -5,7 +5,10 @@
  * with the model and, where a label has arrived, the prediction scored.
  * The query runs where the rows are: PostgreSQL's parallel workers share
  * the window, and on a distributed table each shard counts its own rows
- * and sends back the counts, which are merged here.  The window's filter
+ * and sends back the counts, which are merged here.  A Citus table's query
+ * hands the features in arrays, the form Citus pushes down; any other
+ * relation's hands each value as an argument of its own, which builds no
+ * array per row.  The window's filter
  * (the time column from now() - time_window on) is the query's WHERE.
  * What the counts say (drift, quality, alerts) is worked out here, once.
  */
@@ -28,6 +31,7 @@
 #include "check.h"
 #include "checkagg.h"
 #include "checkbaseline.h"
+#include "citusmeta.h"
 #include "classify.h"
 #include "columns.h"
 #include "dataset.h"
@@ -125,6 +129,9 @@ load_baseline(const MmVersionRef *v, const MmModel *model)
 
 /* ---------------------------------------------------------------- the check */
 
+/* The arguments of the variadic mm_check_accum before a row's values: state, check, y, label. */
+#define CHECK_ARGS 4
+
 /*
  * Resolves and checks the columns a check reads; returns the window's
  * query: with counts, the aggregate that counts it (mm_check_stats, the
@@ -137,6 +144,8 @@ window_query(const MmCheckSpec *spec, const MmModel *model, MmSource *src, bool 
 	StringInfoData q;
 	Oid			label_type = InvalidOid;
 	char	   *label = NULL;
+	const char *regression_label,
+			   *class_label;
 	bool		first;
 	int			j;
 
@@ -211,25 +220,42 @@ window_query(const MmCheckSpec *spec, const MmModel *model, MmSource *src, bool 
 		return q.data;
 	}
 
-	/* the counts: numbers and categories in two arrays of fixed types, in the model's order */
-	appendStringInfo(&q, "SELECT %s.mm_check_stats($1, ARRAY[", MmExtensionSchema());
-	for (j = 0, first = true; j < src->nfeatures; j++)
-		if (model->feature_kinds[j] != MM_FEATURE_CATEGORICAL)
-		{
-			appendStringInfo(&q, "%s%s", first ? "" : ", ", MmFeatureExpression(src, j, "r"));
-			first = false;
-		}
-	appendStringInfoString(&q, "]::pg_catalog.float8[], ARRAY[");
-	for (j = 0, first = true; j < src->nfeatures; j++)
-		if (model->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
-		{
-			appendStringInfo(&q, "%s%s", first ? "" : ", ", MmFeatureExpression(src, j, "r"));
-			first = false;
-		}
-	appendStringInfo(&q, "]::pg_catalog.text[], %s, %s) FROM %s r",
-					 label != NULL && model->task == MM_TASK_REGRESSION ? label : "NULL::pg_catalog.float8",
-					 label != NULL && model->task == MM_TASK_CLASSIFICATION ? label : "NULL::pg_catalog.text",
-					 src->qualified);
+	regression_label = label != NULL && model->task == MM_TASK_REGRESSION ? label : "NULL::pg_catalog.float8";
+	class_label = label != NULL && model->task == MM_TASK_CLASSIFICATION ? label : "NULL::pg_catalog.text";
+	appendStringInfo(&q, "SELECT %s.mm_check_stats($1, ", MmExtensionSchema());
+	if (MmIsCitusTable(src->relid) || src->nfeatures > FUNC_MAX_ARGS - CHECK_ARGS)
+	{
+		/*
+		 * Citus pushes down only aggregates whose argument types are exact:
+		 * numbers and categories in two arrays of fixed types, in the
+		 * model's order.  So do models of more features than a function
+		 * takes arguments.
+		 */
+		appendStringInfoString(&q, "ARRAY[");
+		for (j = 0, first = true; j < src->nfeatures; j++)
+			if (model->feature_kinds[j] != MM_FEATURE_CATEGORICAL)
+			{
+				appendStringInfo(&q, "%s%s", first ? "" : ", ", MmFeatureExpression(src, j, "r"));
+				first = false;
+			}
+		appendStringInfoString(&q, "]::pg_catalog.float8[], ARRAY[");
+		for (j = 0, first = true; j < src->nfeatures; j++)
+			if (model->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
+			{
+				appendStringInfo(&q, "%s%s", first ? "" : ", ", MmFeatureExpression(src, j, "r"));
+				first = false;
+			}
+		appendStringInfo(&q, "]::pg_catalog.text[], %s, %s) FROM %s r", regression_label, class_label,
+						 src->qualified);
+	}
+	else
+	{
+		/* any other relation's rows hand each value as an argument of its own: no array per row */
+		appendStringInfo(&q, "%s, %s", regression_label, class_label);
+		for (j = 0; j < src->nfeatures; j++)
+			appendStringInfo(&q, ", %s", MmFeatureExpression(src, j, "r"));
+		appendStringInfo(&q, ") FROM %s r", src->qualified);
+	}
 	if (spec->time_column != NULL)
 		appendStringInfo(&q, " WHERE r.%s OPERATOR(pg_catalog.>=) $2", quote_identifier(spec->time_column));
 	return q.data;

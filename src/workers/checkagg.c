@@ -1,6 +1,7 @@
 /*
  * checkagg.c: a monitoring check's window counted by one aggregate,
- * mm_check_stats(check, x, c, y, label).
+ * mm_check_stats(check, x, c, y, label), or in its variadic form
+ * mm_check_stats(check, y, label, VARIADIC values).
  *
  * The check's per-row work (each value counted against the baseline's
  * profile, the row scored by the model and its prediction profiled, the
@@ -20,9 +21,15 @@
  * from the catalog, which lives on the coordinator: the version's artifact
  * and its baseline profile, as check.c made them (MmCheckHeader).  Each
  * process reads them once per query and keeps them with the call site
- * (fn_extra); the header is the same on every row.  The features come in
- * two arrays in the model's order: numbers in x, categorical values as text
- * in c.  y is a regression label, label a classification's as text.
+ * (fn_extra); the header is the same on every row.  In the array form the
+ * features come in two arrays in the model's order: numbers in x,
+ * categorical values as text in c.  A distributed database pushes down only
+ * aggregates whose argument types are exact, so its tables get that form;
+ * any other relation's check hands each row's values as separate arguments
+ * in the model's order (float8 numbers, text categories), which builds no
+ * array per row.  Both forms read a row into the same buffers and count it
+ * with the same code, so they fill the same state.  y is a regression
+ * label, label a classification's as text.
  */
 #include "postgres.h"
 
@@ -45,6 +52,7 @@
 #include "util.h"
 
 PG_FUNCTION_INFO_V1(mm_check_accum);
+PG_FUNCTION_INFO_V1(mm_check_accum_any);
 PG_FUNCTION_INFO_V1(mm_check_combine);
 PG_FUNCTION_INFO_V1(mm_check_final);
 
@@ -100,10 +108,19 @@ typedef struct CheckInputs
 	double	   *raw;
 	double	   *z;
 	double	   *scratch;
-	double	   *x;
+	int		   *numeric;		/* n_numeric: the numeric features, in order */
+	int		   *categorical;	/* n_text: the categorical ones */
+	const MmNumericProfile **num_profile;	/* n_numeric: their profiles */
+	/* a row as a form of the aggregate read it: */
+	double	   *x;				/* n_numeric: the numbers, NaN when missing */
 	uint8	   *xnull;
+	const char **text;			/* p: each categorical value, NULL when missing */
+	int		   *text_len;
+	bool		types_checked;	/* the variadic form's argument types */
 	void	  **view_watch;		/* p + 1 */
-	const void *trusted_state;	/* the state returned for the last row, checked then */
+	bytea	   *trusted_state;	/* the state returned for the last row, checked then */
+	MmCheckStateView view;		/* into trusted_state */
+	MmNumericWindow **num_window;	/* n_numeric: the numeric features' windows in it */
 } CheckInputs;
 
 /* Reads a check header into in (allocated in the current memory context). */
@@ -114,7 +131,9 @@ read_header(CheckInputs *in, const char *bytes, Size len)
 	MmError		err;
 	char	   *field;
 	const char *what;
-	int			j;
+	int			j,
+				k,
+				c;
 	Jsonb	   *baseline;
 
 	if (len < sizeof(h))
@@ -165,6 +184,20 @@ read_header(CheckInputs *in, const char *bytes, Size len)
 		else if (j < in->p)
 			in->n_numeric++;
 	}
+	in->numeric = palloc(sizeof(int) * Max(in->n_numeric, 1));
+	in->categorical = palloc(sizeof(int) * Max(in->n_text, 1));
+	in->num_profile = palloc(sizeof(MmNumericProfile *) * Max(in->n_numeric, 1));
+	in->num_window = palloc0(sizeof(MmNumericWindow *) * Max(in->n_numeric, 1));
+	for (j = 0, k = 0, c = 0; j < in->p; j++)
+	{
+		if (in->watch[j].categorical)
+			in->categorical[c++] = j;
+		else
+		{
+			in->num_profile[k] = &in->watch[j].num;
+			in->numeric[k++] = j;
+		}
+	}
 	if (in->prediction.categorical)
 	{
 		int			n = MmOutcomeCount(in->model),
@@ -186,6 +219,8 @@ read_header(CheckInputs *in, const char *bytes, Size len)
 	in->scratch = palloc(sizeof(double) * Max(in->model->n_features + in->model->n_design, 1));
 	in->x = palloc(sizeof(double) * Max(in->n_numeric, 1));
 	in->xnull = palloc(Max(in->n_numeric, 1));
+	in->text = palloc0(sizeof(char *) * Max(in->p, 1));
+	in->text_len = palloc0(sizeof(int) * Max(in->p, 1));
 	in->view_watch = palloc(sizeof(void *) * (in->p + 1));
 	return;
 
@@ -204,13 +239,17 @@ static CheckInputs *
 check_inputs(FunctionCallInfo fcinfo)
 {
 	CheckInputs *in = fcinfo->flinfo->fn_extra;
-	bytea	   *header = PG_GETARG_BYTEA_PP(1);
-	const char *bytes = VARDATA_ANY(header);
-	Size		len = VARSIZE_ANY_EXHDR(header);
+	bytea	   *header;
+	const char *bytes;
+	Size		len;
 	MemoryContext old;
 
+	/* the same Datum as on the last row: nothing to read, not even its length */
 	if (in != NULL && in->header_datum == DatumGetPointer(PG_GETARG_DATUM(1)))
 		return in;
+	header = PG_GETARG_BYTEA_PP(1);
+	bytes = VARDATA_ANY(header);
+	len = VARSIZE_ANY_EXHDR(header);
 	if (in != NULL && in->header_len == len && memcmp(in->header, bytes, len) == 0)
 	{
 		in->header_datum = DatumGetPointer(PG_GETARG_DATUM(1));
@@ -256,14 +295,23 @@ text_elements(ArrayType *c, Datum **values, bool **nulls)
 	return n;
 }
 
-/*
- * Counts one row: its values, its outcome, its label.  A row the model
- * cannot score (a NULL it does not impute) counts its values only.
- */
-static void
-count_row(CheckInputs *in, MmCheckStateView *v, FunctionCallInfo fcinfo)
+/* Reads a categorical value (a text Datum) into feature j of the row. */
+static inline void
+read_text(CheckInputs *in, int j, Datum d)
 {
-	const MmModel *model = in->model;
+	text	   *t = DatumGetTextPP(d);
+
+	in->text[j] = VARDATA_ANY(t);
+	in->text_len[j] = VARSIZE_ANY_EXHDR(t);
+}
+
+/* How a form of the aggregate reads a row's features into in->x and in->text. */
+typedef void (*RowReader) (CheckInputs *in, FunctionCallInfo fcinfo);
+
+/* The array form's row: numbers in x (argument 2), categories in c (argument 3). */
+static void
+read_array_row(CheckInputs *in, FunctionCallInfo fcinfo)
+{
 	ArrayType  *xa = PG_GETARG_ARRAYTYPE_P(2);
 	ArrayType  *ca = PG_GETARG_ARRAYTYPE_P(3);
 	Datum	   *texts = NULL;
@@ -271,11 +319,7 @@ count_row(CheckInputs *in, MmCheckStateView *v, FunctionCallInfo fcinfo)
 	bool		has_nulls = false;
 	int			nx = 0,
 				nc,
-				j,
-				xi = 0,
-				ci = 0;
-	MmError		err;
-	double		outcome;
+				i;
 
 	if (ARR_NDIM(xa) != 0)
 		nx = MmFloat8ArrayLength(xa, "x");
@@ -287,43 +331,115 @@ count_row(CheckInputs *in, MmCheckStateView *v, FunctionCallInfo fcinfo)
 						nx, nc, in->n_numeric, in->n_text)));
 	if (nx > 0)
 		has_nulls = MmFloat8ArrayValues(xa, in->x, in->xnull);
+	for (i = 0; has_nulls && i < nx; i++)
+		if (in->xnull[i])
+			in->x[i] = NAN;
+	for (i = 0; i < nc; i++)
+	{
+		if (text_nulls[i])
+			in->text[in->categorical[i]] = NULL;
+		else
+			read_text(in, in->categorical[i], texts[i]);
+	}
+}
 
-	v->head->rows++;
+/* The variadic form's first value: state, check, y and label come before it. */
+#define FIRST_VALUE 4
+
+/*
+ * Errors unless the variadic form's values are what the check reads: one
+ * per feature, a float8 for a number and text for a category.  Checked once
+ * per call site, as the argument types of a call cannot change.
+ */
+static void
+check_value_types(CheckInputs *in, FunctionCallInfo fcinfo)
+{
+	int			j;
+
+	if (get_fn_expr_variadic(fcinfo->flinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("mm_check_stats takes a row's values as separate arguments, not as a VARIADIC array"),
+				 errhint("Call mm_check_stats(check, x, c, y, label) with arrays.")));
+	if (PG_NARGS() - FIRST_VALUE != in->p)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("rows have %d values here and the check reads %d",
+						PG_NARGS() - FIRST_VALUE, in->p)));
 	for (j = 0; j < in->p; j++)
 	{
+		Oid			want = in->watch[j].categorical ? TEXTOID : FLOAT8OID;
+
+		if (get_fn_expr_argtype(fcinfo->flinfo, FIRST_VALUE + j) != want)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("value %d of a row of mm_check_stats must be %s", j + 1,
+							want == TEXTOID ? "text" : "float8")));
+	}
+	in->types_checked = true;
+}
+
+/* The variadic form's row: each feature's value in an argument of its own. */
+static void
+read_separate_row(CheckInputs *in, FunctionCallInfo fcinfo)
+{
+	int			j,
+				xi = 0;
+
+	if (!in->types_checked)
+		check_value_types(in, fcinfo);
+	for (j = 0; j < in->p; j++)
+	{
+		bool		isnull = PG_ARGISNULL(FIRST_VALUE + j);
+
+		if (!in->watch[j].categorical)
+			in->x[xi++] = isnull ? NAN : PG_GETARG_FLOAT8(FIRST_VALUE + j);
+		else if (isnull)
+			in->text[j] = NULL;
+		else
+			read_text(in, j, PG_GETARG_DATUM(FIRST_VALUE + j));
+	}
+}
+
+/*
+ * Counts the row a reader read: its values, its outcome, and its label, a
+ * regression's in argument y_arg and a classification's after it.  A row
+ * the model cannot score (a NULL it does not impute) counts its values only.
+ */
+static void
+count_row(CheckInputs *in, MmCheckStateView *v, FunctionCallInfo fcinfo, int y_arg)
+{
+	const MmModel *model = in->model;
+	int			i;
+	MmError		err;
+	double		outcome;
+
+	v->head->rows++;
+	mm_window_add_values(in->num_window, in->num_profile, in->x, in->n_numeric);
+	for (i = 0; i < in->n_numeric; i++)
+		in->raw[in->numeric[i]] = in->x[i];
+	for (i = 0; i < in->n_text; i++)
+	{
+		int			j = in->categorical[i];
 		MmWatch    *w = &in->watch[j];
+		MmCheckCategorical *cw = v->watch[j];
 
-		if (!w->categorical)
+		if (in->text[j] == NULL)
 		{
-			double		value = has_nulls && in->xnull[xi] ? NAN : in->x[xi];
-
-			xi++;
-			mm_window_add(v->watch[j], &w->num, value);
-			in->raw[j] = value;
+			cw->missing++;
+			in->raw[j] = NAN;
 		}
 		else
 		{
-			MmCheckCategorical *cw = v->watch[j];
+			int			pos = MmNameIndexFind(&w->index, in->text[j], in->text_len[j]);
 
-			if (text_nulls[ci])
-			{
-				cw->missing++;
-				in->raw[j] = NAN;
-			}
-			else
-			{
-				text	   *t = DatumGetTextPP(texts[ci]);
-				int			len = VARSIZE_ANY_EXHDR(t);
-				int			pos = MmNameIndexFind(&w->index, VARDATA_ANY(t), len);
-
-				cw->rows++;
-				cw->count[pos >= 0 ? pos : w->cat.n]++;
-				in->raw[j] = model->categories != NULL ?
-					mm_category_code(&model->categories[j], VARDATA_ANY(t), len) : MM_CATEGORY_UNSEEN;
-				if (in->raw[j] == MM_CATEGORY_UNSEEN)
-					cw->unseen++;
-			}
-			ci++;
+			cw->rows++;
+			cw->count[pos >= 0 ? pos : w->cat.n]++;
+			in->raw[j] = model->categories != NULL ?
+				mm_category_code(&model->categories[j], in->text[j], in->text_len[j]) :
+				MM_CATEGORY_UNSEEN;
+			if (in->raw[j] == MM_CATEGORY_UNSEEN)
+				cw->unseen++;
 		}
 	}
 	if (mm_model_transform(model, in->raw, in->z, &err) != MM_OK)
@@ -334,16 +450,16 @@ count_row(CheckInputs *in, MmCheckStateView *v, FunctionCallInfo fcinfo)
 	outcome = MmModelOutcome(model, in->z, in->scratch);
 	count_outcome(in, v->watch[in->p], outcome);
 
-	if (in->quality == MM_CHECK_QUALITY_REGRESSION && !PG_ARGISNULL(4))
+	if (in->quality == MM_CHECK_QUALITY_REGRESSION && !PG_ARGISNULL(y_arg))
 	{
-		double		y = PG_GETARG_FLOAT8(4);
+		double		y = PG_GETARG_FLOAT8(y_arg);
 
 		if (isfinite(y))
 			mm_check_state_regression(v->head, y, outcome);
 	}
-	else if (in->quality == MM_CHECK_QUALITY_CLASSES && !PG_ARGISNULL(5))
+	else if (in->quality == MM_CHECK_QUALITY_CLASSES && !PG_ARGISNULL(y_arg + 1))
 	{
-		text	   *t = PG_GETARG_TEXT_PP(5);
+		text	   *t = PG_GETARG_TEXT_PP(y_arg + 1);
 		int			k = MmNameIndexFind(&in->classes, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 		int			n = in->classes.n;
 
@@ -374,22 +490,35 @@ require_state(const void *buf, Size len, const CheckInputs *in)
 				 errdetail("A check runs with one header, the same on every row.")));
 }
 
-/* mm_check_accum(state, check, x, c, y, label): one row of the window. */
-Datum
-mm_check_accum(PG_FUNCTION_ARGS)
+/* Points the view kept for the trusted state, and its numeric windows, into buf. */
+static void
+trust_view(CheckInputs *in, void *buf)
+{
+	int			i;
+
+	mm_check_state_view(buf, &in->view, in->view_watch);
+	for (i = 0; i < in->n_numeric; i++)
+		in->num_window[i] = in->view_watch[in->numeric[i]];
+}
+
+/*
+ * One row of the window in a form of the aggregate, read by reader, the
+ * labels from argument y_arg on.  The state this call site returned for
+ * the last row, handed back unchanged, was checked then and its view is
+ * kept: a row then costs its reading and counting only.
+ */
+static Datum
+accum_row(FunctionCallInfo fcinfo, RowReader reader, int y_arg)
 {
 	MemoryContext aggcxt;
 	CheckInputs *in;
 	bytea	   *state;
 	void	   *buf;
-	MmCheckStateView view;
 
 	/* the scan checks too, but callers may feed rows from a tight loop */
 	CHECK_FOR_INTERRUPTS();
 	MmRequireAggregate(fcinfo, "mm_check_accum", &aggcxt);
 	MmRequireArg(fcinfo, 1, "check");
-	MmRequireArg(fcinfo, 2, "x");
-	MmRequireArg(fcinfo, 3, "c");
 	in = check_inputs(fcinfo);
 
 	if (PG_ARGISNULL(0))
@@ -406,21 +535,43 @@ mm_check_accum(PG_FUNCTION_ARGS)
 		buf = (char *) state + MM_STATE_OFFSET;
 		mm_check_state_init(buf, in->check_id, in->p + 1, in->shape, in->quality,
 							in->quality == MM_CHECK_QUALITY_CLASSES ? in->classes.n : 0);
+		trust_view(in, buf);
 	}
+	else if (DatumGetPointer(PG_GETARG_DATUM(0)) == (Pointer) in->trusted_state)
+		state = in->trusted_state;
 	else
 	{
 		Size		len;
 
 		state = PG_GETARG_BYTEA_P(0);
 		buf = MmStateWritable(&state, &len);
-		/* a state this call site returned for the last row was checked then */
-		if (buf != in->trusted_state)
-			require_state(buf, len, in);
+		require_state(buf, len, in);
+		trust_view(in, buf);
 	}
-	mm_check_state_view(buf, &view, in->view_watch);
-	count_row(in, &view, fcinfo);
-	in->trusted_state = buf;
+	reader(in, fcinfo);
+	count_row(in, &in->view, fcinfo, y_arg);
+	in->trusted_state = state;
 	PG_RETURN_BYTEA_P(state);
+}
+
+/* mm_check_accum(state, check, x, c, y, label): one row of the window, its features in two arrays. */
+Datum
+mm_check_accum(PG_FUNCTION_ARGS)
+{
+	MmRequireArg(fcinfo, 2, "x");
+	MmRequireArg(fcinfo, 3, "c");
+	return accum_row(fcinfo, read_array_row, 4);
+}
+
+/*
+ * mm_check_accum(state, check, y, label, VARIADIC values "any"): one row of
+ * the window, each feature's value an argument of its own (a NULL one is
+ * missing), in the model's order.
+ */
+Datum
+mm_check_accum_any(PG_FUNCTION_ARGS)
+{
+	return accum_row(fcinfo, read_separate_row, 2);
 }
 
 /* mm_check_combine(a, b): merges two states of one check (strict). */

@@ -104,8 +104,13 @@ mm_profile_prepare(MmNumericProfile *prof)
 		prof->cell_first[c] = (uint8_t) mm_profile_interval(prof, prof->min + c / prof->cell_scale);
 }
 
-int
-mm_profile_locate(const MmNumericProfile *prof, double v)
+/*
+ * mm_profile_locate, inlined where a window counts a value: a check counts
+ * every value of its window, and a call to an exported function of the
+ * library goes through its symbol table.
+ */
+static inline int
+locate(const MmNumericProfile *prof, double v)
 {
 	const double *inner = prof->quantile + 1;
 	double		cell;
@@ -135,8 +140,15 @@ mm_profile_locate(const MmNumericProfile *prof, double v)
 	return ok ? k : mm_profile_interval(prof, v);
 }
 
-void
-mm_window_add(MmNumericWindow *w, const MmNumericProfile *prof, double v)
+int
+mm_profile_locate(const MmNumericProfile *prof, double v)
+{
+	return locate(prof, v);
+}
+
+/* mm_window_add, inlined where a row's values are counted in one call. */
+static inline void
+window_add(MmNumericWindow *w, const MmNumericProfile *prof, double v)
 {
 	if (!isfinite(v))
 	{
@@ -146,7 +158,7 @@ mm_window_add(MmNumericWindow *w, const MmNumericProfile *prof, double v)
 	w->rows++;
 	if (prof->rows == 0)
 		return;
-	w->count[mm_profile_locate(prof, v)]++;
+	w->count[locate(prof, v)]++;
 	if (v < prof->min)
 	{
 		w->below++;
@@ -157,6 +169,22 @@ mm_window_add(MmNumericWindow *w, const MmNumericProfile *prof, double v)
 		w->above++;
 		w->above_gap += v - prof->max;
 	}
+}
+
+void
+mm_window_add(MmNumericWindow *w, const MmNumericProfile *prof, double v)
+{
+	window_add(w, prof, v);
+}
+
+void
+mm_window_add_values(MmNumericWindow *const *windows, const MmNumericProfile *const *profiles,
+					 const double *values, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		window_add(windows[i], profiles[i], values[i]);
 }
 
 void

@@ -123,6 +123,14 @@ extern int	mm_profile_locate(const MmNumericProfile *prof, double v);
 /* Counts one value (NaN or infinite: missing) into a window. */
 extern void mm_window_add(MmNumericWindow *w, const MmNumericProfile *prof, double v);
 
+/*
+ * mm_window_add for n values, value i into windows[i] against profiles[i]:
+ * the numbers of a row counted in one call, where a check counts every
+ * value of its window.
+ */
+extern void mm_window_add_values(MmNumericWindow *const *windows, const MmNumericProfile *const *profiles,
+								 const double *values, int n);
+
 /* Merges window b into a. */
 extern void mm_window_merge(MmNumericWindow *a, const MmNumericWindow *b);
 
