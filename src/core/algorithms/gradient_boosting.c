@@ -91,14 +91,6 @@ fit(MmFitContext *ctx, MmModel *model, MmError *err)
 	return mm_boosted_fit(ctx, model, &o, err);
 }
 
-/* Regression: the margin is the prediction. */
-static double
-decide_value(const MmModel *model, const double *scores)
-{
-	(void) model;
-	return scores[0];
-}
-
 const MmAlgorithm mm_gradient_boosting_regressor = {
 	.name = "gradient_boosting",
 	.task = MM_TASK_REGRESSION,
@@ -111,15 +103,8 @@ const MmAlgorithm mm_gradient_boosting_regressor = {
 		.params_for_rows = "Lower max_depth or max_bin, train on fewer rows, or raise modelmgr.max_train_memory.",
 	},
 	.fit = fit,
-	.n_scores = mm_boosted_n_scores,
-	.score = mm_boosted_score,
-	.decide = decide_value,
-	.free = mm_boosted_free,
-	.write = mm_boosted_write,
-	.read = mm_boosted_read,
-	.to_json = mm_boosted_to_json,
-	.from_json = mm_boosted_from_json,
-	.importances = mm_boosted_importances,
+	.decide = mm_boosted_decide_value,
+	MM_BOOSTED_MODEL_OPS,
 };
 
 const MmAlgorithm mm_gradient_boosting_classifier = {
@@ -134,14 +119,7 @@ const MmAlgorithm mm_gradient_boosting_classifier = {
 		.params_for_rows = "Lower max_depth or max_bin, train on fewer rows, or raise modelmgr.max_train_memory.",
 	},
 	.fit = fit,
-	.n_scores = mm_boosted_n_scores,
-	.score = mm_boosted_score,
 	.decide = mm_boosted_decide_class,
 	.proba = mm_boosted_proba,
-	.free = mm_boosted_free,
-	.write = mm_boosted_write,
-	.read = mm_boosted_read,
-	.to_json = mm_boosted_to_json,
-	.from_json = mm_boosted_from_json,
-	.importances = mm_boosted_importances,
+	MM_BOOSTED_MODEL_OPS,
 };

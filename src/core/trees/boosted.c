@@ -37,6 +37,14 @@ proba_float(const MmModel *model, const double *scores, float *proba)
 	mm_trees_proba(e, margins, proba, model->labels.n_classes);
 }
 
+/* A regression's prediction: its one margin. */
+double
+mm_boosted_decide_value(const MmModel *model, const double *scores)
+{
+	(void) model;
+	return scores[0];
+}
+
 /* The class XGBClassifier predicts: above one half for two, else the first most probable. */
 double
 mm_boosted_decide_class(const MmModel *model, const double *scores)

@@ -31,6 +31,7 @@ extern MmErrorCode mm_boosted_fit(MmFitContext *ctx, MmModel *model, MmXgbOption
 
 extern int	mm_boosted_n_scores(const MmModel *model);
 extern void mm_boosted_score(const MmModel *model, const double *z, double *scores);
+extern double mm_boosted_decide_value(const MmModel *model, const double *scores);
 extern double mm_boosted_decide_class(const MmModel *model, const double *scores);
 extern void mm_boosted_proba(const MmModel *model, const double *scores, double *proba);
 extern void mm_boosted_free(void *fit);
@@ -39,5 +40,20 @@ extern void mm_boosted_write(MmBuffer *w, const MmModel *model);
 extern MmErrorCode mm_boosted_read(struct MmArtifactReader *r, MmModel *model);
 extern void mm_boosted_to_json(MmBuffer *o, const MmModel *model);
 extern MmErrorCode mm_boosted_from_json(struct MmDocumentReader *in, const void *part, MmModel *model);
+
+/*
+ * The operations every tree ensemble's table shares, whatever trained it:
+ * the trees are evaluated, stored and explained the same way.  A table adds
+ * decide (and proba for classifiers).
+ */
+#define MM_BOOSTED_MODEL_OPS \
+	.n_scores = mm_boosted_n_scores, \
+	.score = mm_boosted_score, \
+	.free = mm_boosted_free, \
+	.write = mm_boosted_write, \
+	.read = mm_boosted_read, \
+	.to_json = mm_boosted_to_json, \
+	.from_json = mm_boosted_from_json, \
+	.importances = mm_boosted_importances
 
 #endif							/* MM_BOOSTED_H */
