@@ -26,9 +26,10 @@
  * second copy compiled for it is chosen when the library loads.  Both give
  * the same bits, since neither reorders a sum (dot keeps its four partial
  * sums in their lanes) nor contracts a product and a sum (the core is
- * built with -ffp-contract=off).
+ * built with -ffp-contract=off).  Builds by clang (the fuzzing harness, the
+ * JIT's bitcode) keep the one portable copy.
  */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__)
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 #define MM_WIDE_VECTORS __attribute__((target_clones("avx2", "default")))
 #else
 #define MM_WIDE_VECTORS
