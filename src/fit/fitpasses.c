@@ -319,6 +319,25 @@ run_pass(MmDataSource *source, const MmPass *pass, const void *arg)
 }
 
 /*
+ * Makes raw's next pass (pass, with arg) count the labels and text values
+ * disc wants in the same read of the relation (discoverpass.c), unless
+ * there are none or the pass's state would crowd the grouping's hash table
+ * out of the memory a hash may take (work_mem times hash_mem_multiplier):
+ * past that, PostgreSQL would spill the groups' rows to disk, and separate
+ * discovery queries cost less.
+ */
+static void
+discover_in_pass(MmDataSource *raw, const MmPass *pass, const void *arg, MmDiscovery *disc)
+{
+	double		hash_mem = (double) work_mem * 1024.0 * hash_mem_multiplier;
+
+	if (!MmDiscoveryWanted(disc) || (double) pass->state_size(raw->p, arg) > hash_mem / 2.0)
+		return;
+	MmRelationSourceGroupWith(raw, MmDiscoveryQuery(disc, MmRelationSourceCall(raw)),
+							  MmDiscoveryRead, disc);
+}
+
+/*
  * The column profile of raw's rows as read, and the column statistics of
  * its training rows (into *stats) from the same read of the relation; the
  * statistics are NULL when no preprocessing needs them (needed false) and
@@ -327,7 +346,7 @@ run_pass(MmDataSource *source, const MmPass *pass, const void *arg)
  * baseline's feature profiles then come from its sample too.
  */
 static double *
-profile_and_statistics(MmDataSource *raw, bool needed, void **stats)
+profile_and_statistics(MmDataSource *raw, bool needed, void **stats, MmDiscovery *disc)
 {
 	int			p = raw->p;
 	MmColumnStatsArg *arg = palloc(sizeof(MmColumnStatsArg) * p);
@@ -338,8 +357,10 @@ profile_and_statistics(MmDataSource *raw, bool needed, void **stats)
 	if (!needed && (double) mm_pass_column_stats.state_size(p, arg) > limit / 4.0)
 	{
 		*stats = NULL;
+		discover_in_pass(raw, &mm_pass_column_profile, NULL, disc);
 		return run_pass(raw, &mm_pass_column_profile, NULL);
 	}
+	discover_in_pass(raw, &mm_pass_profile_stats, arg, disc);
 	state = run_pass(raw, &mm_pass_profile_stats, arg);
 	*stats = state + mm_profile_stats_offset(p);
 	return (double *) state;
@@ -380,6 +401,7 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 			   *kept;
 	bool		need_stats = false;
 	StatsFit	by_stats = {0};
+	MmDiscovery disc;
 
 	memset(pd, 0, sizeof(*pd));
 	MmParsePreprocess(spec->preprocess, src, &pp);
@@ -390,14 +412,16 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 		task == MM_TASK_REGRESSION ? MM_PASS_TARGET_NUMERIC : MM_PASS_TARGET_NONE;
 	pd->snapshot = current_snapshot();
 
-	/* 1, 2, 3: labels, then the profile and the statistics of the rows as read, in one pass */
+	/*
+	 * 1, 2, 3: the labels, the text features' values, the profile and the
+	 * statistics of the rows as read, in one read of the relation
+	 */
 	raw_design(pd, NULL, &raw_bytes, &raw_len);
 	header = MmPassHeaderDesign(MM_PASS_DESIGN_ID, MM_DESIGN_PASS_PROFILE, p, pd->target,
 								spec->test_size, spec->seed, NULL, 0, p, 0, raw_bytes, raw_len);
 	if (folds > 0)
 		mm_pass_spec_set_folds(VARDATA(header), folds, fold);
-	if (task == MM_TASK_CLASSIFICATION)
-		MmDiscoverLabels(&pd->raw, header, pd->target, pd->label_kind, &pd->labels);
+	MmDiscoveryInit(&disc, &pd->raw, pd->target, pd->label_kind, task == MM_TASK_CLASSIFICATION);
 	MmRelationSourceDesign(&raw, &pd->raw, MM_PASS_DESIGN_ID, spec->test_size, spec->seed,
 						   raw_bytes, raw_len, p, pd->target, pd->label_kind);
 	if (folds > 0)
@@ -405,7 +429,9 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 	for (j = 0; j < p; j++)
 		if (src->feature_kinds[j] != MM_FEATURE_CATEGORICAL && needs_statistics(&pp, &pp.column[j]))
 			need_stats = true;
-	profile = profile_and_statistics(&raw, need_stats, &pd->stats);
+	profile = profile_and_statistics(&raw, need_stats, &pd->stats, &disc);
+	if (task == MM_TASK_CLASSIFICATION)
+		MmDiscoveryLabels(&disc, header, &pd->labels);
 	if (pd->stats != NULL)
 		pd->stats_passes = 1;
 	counts = MmRelationSourceCounts(&raw);
@@ -447,8 +473,7 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 		{
 			int64		nulls_train;
 
-			dicts[j] = MmDiscoverCategories(&pd->raw, j, header, pd->target, pd->label_kind,
-											&nulls_train);
+			dicts[j] = MmDiscoveryCategories(&disc, j, header, &nulls_train);
 			keep[j] = MmFitTextFeature(&pp, src, j, dicts[j], nulls_train, &cats[j], &all[j],
 									   &code_of[j], &constant);
 			pd->dicts[j] = dicts[j];
