@@ -6,18 +6,22 @@
  * once per text feature; the fit's first pass (the column profile and
  * statistics) reads it again.  Here one query does all of it:
  *
- *   SELECT u.k, u.l, u.v,
- *          CASE WHEN u.k <> 0 THEN mm_pass_part($1, y, x, c) END AS part,
- *          count(*), <the pass's aggregate> FILTER (WHERE u.k = 0)
+ *   SELECT u.k, u.l, u.v, u.part, count(*),
+ *          <the pass's aggregate> FILTER (WHERE u.k = 0)
  *     FROM <relation> r CROSS JOIN LATERAL
- *          (VALUES (0, NULL, NULL), (1, <label>, NULL), (2 + j, NULL, <feature j>), ...) u(k, l, v)
- *    GROUP BY u.k, u.l, u.v, part ORDER BY u.k, u.l, u.v COLLATE "C", part
+ *          (VALUES (0, NULL, NULL, NULL), (1, <label>, NULL, <part>),
+ *                  (2 + j, NULL, <feature j>, <part>), ...) u(k, l, v, part)
+ *    GROUP BY u.k, u.l, u.v, u.part ORDER BY u.k, u.l, u.v COLLATE "C", u.part
  *    LIMIT <bound>
  *
  * Each row of the relation joins a row of the VALUES list per thing to
  * count: k 0 is one group that feeds every row to the pass (its part
  * NULL), k 1 the label's groups, 2 + j text feature j's, counted per part
- * of the split as discover.c counts them.  The pass's rows reach its
+ * of the split as discover.c counts them (<part> is mm_pass_part($1, y,
+ * x, c), as there; inside the VALUES list, where the planner sees the
+ * grouping key as one of a few values, not as an expression of every
+ * column, whose groups it would take to be as many as the rows, and so not
+ * group them in parallel workers).  The pass's rows reach its
  * aggregate in the order they are read, as in the pass's own query, so its
  * state is the same.  Every aggregate has a combine function and the
  * grouping keys are plain values, so PostgreSQL runs it in parallel workers
@@ -101,24 +105,25 @@ MmDiscoveryQuery(const MmDiscovery *d, const char *pass_call)
 	const MmSource *src = d->src;
 	const char *ltype = d->want_labels ? MmLabelSqlType(src, d->label_kind) : "pg_catalog.text";
 	StringInfoData q;
+	char	   *part;
 	int			j;
 
+	part = psprintf("%s.mm_pass_part($1, %s, %s)", MmExtensionSchema(),
+					MmPassTargetExpression(src, d->target, d->label_kind, "r"),
+					MmPassRowArguments(src, d->target, d->label_kind, "r"));
 	initStringInfo(&q);
-	appendStringInfo(&q, "SELECT u.k, u.l, u.v, CASE WHEN u.k OPERATOR(pg_catalog.<>) 0 THEN "
-					 "%s.mm_pass_part($1, %s, %s) END, pg_catalog.count(*), "
+	appendStringInfo(&q, "SELECT u.k, u.l, u.v, u.part, pg_catalog.count(*), "
 					 "%s FILTER (WHERE u.k OPERATOR(pg_catalog.=) 0) "
-					 "FROM %s r CROSS JOIN LATERAL (VALUES (0, NULL::%s, NULL::pg_catalog.text)",
-					 MmExtensionSchema(),
-					 MmPassTargetExpression(src, d->target, d->label_kind, "r"),
-					 MmPassRowArguments(src, d->target, d->label_kind, "r"), pass_call,
-					 src->qualified, ltype);
+					 "FROM %s r CROSS JOIN LATERAL (VALUES (0, NULL::%s, NULL::pg_catalog.text, "
+					 "NULL::pg_catalog.int4)", pass_call, src->qualified, ltype);
 	if (d->want_labels)
-		appendStringInfo(&q, ", (1, %s, NULL)", MmLabelExpression(src, d->label_kind));
+		appendStringInfo(&q, ", (1, %s, NULL, %s)", MmLabelExpression(src, d->label_kind), part);
 	for (j = 0; j < src->nfeatures; j++)
 		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
-			appendStringInfo(&q, ", (%d, NULL, %s)", 2 + j, MmFeatureExpression(src, j, "r"));
-	appendStringInfo(&q, ") u(k, l, v) GROUP BY u.k, u.l, u.v, 4 "
-					 "ORDER BY u.k, u.l, u.v COLLATE pg_catalog.\"C\", 4 LIMIT %ld",
+			appendStringInfo(&q, ", (%d, NULL, %s, %s)", 2 + j, MmFeatureExpression(src, j, "r"),
+							 part);
+	appendStringInfo(&q, ") u(k, l, v, part) GROUP BY u.k, u.l, u.v, u.part "
+					 "ORDER BY u.k, u.l, u.v COLLATE pg_catalog.\"C\", u.part LIMIT %ld",
 					 query_limit(d));
 	return q.data;
 }

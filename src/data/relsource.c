@@ -35,6 +35,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 
 #include "catalog.h"
 #include "citusmeta.h"
@@ -191,6 +192,29 @@ MmPassRowArguments(const MmSource *src, int target, MmLabelKind label_kind, cons
 }
 
 /*
+ * Runs a grouping query that carries a pass (MmRelationSourceGroupWith)
+ * with grouping by hashing.  Grouping by sorting would hand the pass's rows
+ * to its aggregate in the sort's order, which no key of the pass's single
+ * group fixes, instead of the order they are read in, and so change its
+ * sums in their last bits; and it would sort every row of the relation
+ * once per group it joins, spilling to disk on a large one.
+ */
+static void
+run_grouped(const char *query, Oid *types, Datum *values)
+{
+	int			level = NewGUCNestLevel();
+
+	/* the result's ORDER BY sorts once either way: a grouping by sorting sorts twice */
+	(void) set_config_option("enable_sort", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	(void) set_config_option("enable_incremental_sort", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	if (MmSpiRun(query, 1, types, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "pass query failed");
+	AtEOXact_GUC(true, level);
+}
+
+/*
  * Runs pass over the rows of the source's part into state, or over both
  * parts into state and test_state (the source's part MM_PASS_PARTS_BOTH);
  * SPI is connected.
@@ -234,8 +258,7 @@ run_query(MmDataSource *self, const MmPass *pass, const void *arg, void *state, 
 		rs->grouped = NULL;
 		ereport(DEBUG1, (errmsg_internal("modelmgr pass \"%s\" with its grouping: %s", pass->name,
 										 query)));
-		if (MmSpiRun(query, 1, types, values, NULL, true, 0) != SPI_OK_SELECT)
-			elog(ERROR, "pass query failed");
+		run_grouped(query, types, values);
 		/* no rows, no groups: the state of none, as the aggregate alone gives NULL */
 		isnull = true;
 		result = (Datum) 0;
