@@ -64,6 +64,7 @@ typedef struct MmDiscovery
 	int			target;
 	MmLabelKind label_kind;
 	bool		want_labels;
+	bool		in_pass;		/* the first pass counts them (MmDiscoveryApart: not) */
 	bool		labels_done;	/* the query counted every label */
 	MmDiscoveredLabels labels;
 	bool	   *done;			/* per source feature: the query counted its every value */
@@ -74,6 +75,8 @@ typedef struct MmDiscovery
 /* What a fit over src discovers: its labels when want_labels, its text features' values. */
 extern void MmDiscoveryInit(MmDiscovery *d, const MmSource *src, int target,
 							MmLabelKind label_kind, bool want_labels);
+/* Makes the discovery run its own queries, not ride on the first pass. */
+extern void MmDiscoveryApart(MmDiscovery *d);
 /* Whether there is anything to discover. */
 extern bool MmDiscoveryWanted(const MmDiscovery *d);
 /* The grouping query that carries a pass whose aggregate's call is pass_call (relsource.h). */

@@ -68,9 +68,16 @@ MmDiscoveryInit(MmDiscovery *d, const MmSource *src, int target, MmLabelKind lab
 	d->target = target;
 	d->label_kind = label_kind;
 	d->want_labels = want_labels;
+	d->in_pass = true;
 	d->done = palloc0(sizeof(bool) * p);
 	d->dicts = palloc0(sizeof(MmStringDict *) * p);
 	d->nulls_train = palloc0(sizeof(int64) * p);
+}
+
+void
+MmDiscoveryApart(MmDiscovery *d)
+{
+	d->in_pass = false;
 }
 
 bool

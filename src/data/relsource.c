@@ -209,6 +209,9 @@ run_grouped(const char *query, Oid *types, Datum *values)
 							 true, 0, false);
 	(void) set_config_option("enable_incremental_sort", "off", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
+	/* nor should the cost a disabled sort adds make the planner compile the query */
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+							 false);
 	if (MmSpiRun(query, 1, types, values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "pass query failed");
 	AtEOXact_GUC(true, level);

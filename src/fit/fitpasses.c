@@ -43,6 +43,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "optimizer/optimizer.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
@@ -319,22 +320,41 @@ run_pass(MmDataSource *source, const MmPass *pass, const void *arg)
 }
 
 /*
- * Makes raw's next pass (pass, with arg) count the labels and text values
- * disc wants in the same read of the relation (discoverpass.c), unless
- * there are none or the pass's state would crowd the grouping's hash table
- * out of the memory a hash may take (work_mem times hash_mem_multiplier):
- * past that, PostgreSQL would spill the groups' rows to disk, and separate
- * discovery queries cost less.
+ * Whether reading src once for discovery and the first pass saves more
+ * than grouping in that read costs.  The grouping joins each row to one row
+ * per thing counted, and on rows in memory that costs more than reading
+ * them again (1M rows, a label and a text feature: 2.6 s against 0.8 s for
+ * two discovery queries and 0.3 s for the pass, doc/scaling.md).  A read
+ * pays where it is dear: a distributed table's, whose every query goes to
+ * each shard, and a relation larger than the cache the planner assumes
+ * (effective_cache_size), whose every read comes from disk.
  */
-static void
+static bool
+one_read_pays(const MmSource *src)
+{
+	/* a row as stored: its header, then about eight bytes a column */
+	double		bytes = MmEstimatedRows(src->relid) * (24.0 + 8.0 * (src->nfeatures + 1));
+
+	if (MmIsCitusTable(src->relid))
+		return true;
+	return bytes > (double) effective_cache_size * BLCKSZ;
+}
+
+/*
+ * Whether raw's first pass (pass, with arg) is to count the labels and
+ * text values disc wants in the same read of the relation (discoverpass.c):
+ * where there are some and that pays, unless the pass's state would crowd
+ * the grouping's hash table out of the memory a hash may take (work_mem
+ * times hash_mem_multiplier): past that, PostgreSQL would spill the groups'
+ * rows to disk, and separate discovery queries cost less.
+ */
+static bool
 discover_in_pass(MmDataSource *raw, const MmPass *pass, const void *arg, MmDiscovery *disc)
 {
 	double		hash_mem = (double) work_mem * 1024.0 * hash_mem_multiplier;
 
-	if (!MmDiscoveryWanted(disc) || (double) pass->state_size(raw->p, arg) > hash_mem / 2.0)
-		return;
-	MmRelationSourceGroupWith(raw, MmDiscoveryQuery(disc, MmRelationSourceCall(raw)),
-							  MmDiscoveryRead, disc);
+	return MmDiscoveryWanted(disc) && one_read_pays(disc->src) &&
+		(double) pass->state_size(raw->p, arg) <= hash_mem / 2.0;
 }
 
 /*
@@ -343,25 +363,42 @@ discover_in_pass(MmDataSource *raw, const MmPass *pass, const void *arg, MmDisco
  * statistics are NULL when no preprocessing needs them (needed false) and
  * their state (about 128 KiB a feature, most of it the quantile sketch)
  * would take more than a quarter of the memory a training may: the
- * baseline's feature profiles then come from its sample too.
+ * baseline's feature profiles then come from its sample too.  The labels
+ * (into *labels, for a classifier) and the text features' values come
+ * from that read too where discover_in_pass says so, else from their own
+ * queries (header the discovery's), the labels' before the pass.
  */
 static double *
-profile_and_statistics(MmDataSource *raw, bool needed, void **stats, MmDiscovery *disc)
+profile_and_statistics(MmDataSource *raw, bool needed, void **stats, MmDiscovery *disc,
+					   bytea *header, MmDiscoveredLabels *labels)
 {
 	int			p = raw->p;
 	MmColumnStatsArg *arg = palloc(sizeof(MmColumnStatsArg) * p);
 	double		limit = (double) mm_max_train_memory_kb * 1024.0;
+	const MmPass *pass = &mm_pass_profile_stats;
 	char	   *state;
 
 	mm_column_stats_identity(arg, p);
 	if (!needed && (double) mm_pass_column_stats.state_size(p, arg) > limit / 4.0)
 	{
-		*stats = NULL;
-		discover_in_pass(raw, &mm_pass_column_profile, NULL, disc);
-		return run_pass(raw, &mm_pass_column_profile, NULL);
+		pass = &mm_pass_column_profile;
+		arg = NULL;
 	}
-	discover_in_pass(raw, &mm_pass_profile_stats, arg, disc);
-	state = run_pass(raw, &mm_pass_profile_stats, arg);
+	if (discover_in_pass(raw, pass, arg, disc))
+		MmRelationSourceGroupWith(raw, MmDiscoveryQuery(disc, MmRelationSourceCall(raw)),
+								  MmDiscoveryRead, disc);
+	else
+		MmDiscoveryApart(disc);
+	if (disc->want_labels && !disc->in_pass)
+		MmDiscoveryLabels(disc, header, labels);
+	state = run_pass(raw, pass, arg);
+	if (disc->want_labels && disc->in_pass)
+		MmDiscoveryLabels(disc, header, labels);
+	if (pass == &mm_pass_column_profile)
+	{
+		*stats = NULL;
+		return (double *) state;
+	}
 	*stats = state + mm_profile_stats_offset(p);
 	return (double *) state;
 }
@@ -429,9 +466,7 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 	for (j = 0; j < p; j++)
 		if (src->feature_kinds[j] != MM_FEATURE_CATEGORICAL && needs_statistics(&pp, &pp.column[j]))
 			need_stats = true;
-	profile = profile_and_statistics(&raw, need_stats, &pd->stats, &disc);
-	if (task == MM_TASK_CLASSIFICATION)
-		MmDiscoveryLabels(&disc, header, &pd->labels);
+	profile = profile_and_statistics(&raw, need_stats, &pd->stats, &disc, header, &pd->labels);
 	if (pd->stats != NULL)
 		pd->stats_passes = 1;
 	counts = MmRelationSourceCounts(&raw);
