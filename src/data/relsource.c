@@ -28,7 +28,9 @@
  *
  * whose header carries the fitted design each row goes through
  * (passtext.c); its passes see the part of the split it is set to, and it
- * keeps what the last pass counted for the fit's checks.
+ * keeps what the last pass counted for the fit's checks.  A pass may also
+ * ride on a grouping query of the caller's (MmRelationSourceGroupWith),
+ * which counts other things in the same read of the relation.
  */
 #include "postgres.h"
 

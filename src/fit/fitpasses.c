@@ -6,7 +6,8 @@
  * on a distributed database's shards:
  *
  *  1. the labels of a classifier and the values of each text feature, with
- *     their rows per part of the split (discover.c);
+ *     their rows per part of the split (discover.c), counted in the read of
+ *     step 2 where reads are dear (discoverpass.c, one_read_pays);
  *  2. the column profile (designpasses.h) over the rows as read: rows per
  *     part, NULLs and non-finite values per feature, and per numeric feature
  *     its training rows' count, range and sum; the checks the fit in memory
@@ -322,12 +323,12 @@ run_pass(MmDataSource *source, const MmPass *pass, const void *arg)
 /*
  * Whether reading src once for discovery and the first pass saves more
  * than grouping in that read costs.  The grouping joins each row to one row
- * per thing counted, and on rows in memory that costs more than reading
- * them again (1M rows, a label and a text feature: 2.6 s against 0.8 s for
- * two discovery queries and 0.3 s for the pass, doc/scaling.md).  A read
- * pays where it is dear: a distributed table's, whose every query goes to
- * each shard, and a relation larger than the cache the planner assumes
- * (effective_cache_size), whose every read comes from disk.
+ * per thing counted; on rows in memory that costs about what the reads it
+ * saves cost (1M rows, a label and a text feature: 0.45 s more CPU for two
+ * reads fewer, doc/scaling.md), so it pays where a read is dear: a
+ * distributed table's, whose every query goes to each shard, and a
+ * relation larger than the cache the planner assumes (effective_cache_size),
+ * whose reads come from storage.
  */
 static bool
 one_read_pays(const MmSource *src)
