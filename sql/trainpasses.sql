@@ -209,3 +209,30 @@ RESET modelmgr.max_train_memory;
 SELECT x.model, pg_temp.json_diff(x.baseline, y.baseline) < 1e-9 AS same_baseline
   FROM mm.versions x JOIN mm.versions y ON y.model = replace(x.model, '_mem', '_pass')
  WHERE x.model LIKE 'tp\_%\_mem' ORDER BY 1;
+
+-- Read once (a relation larger than the cache the planner assumes): the
+-- text feature's values come with the column statistics, and the model is
+-- the one a separate discovery query gives, byte for byte when both read
+-- the rows in the same order (no parallel workers, whose share of the rows
+-- varies from run to run)
+SET max_parallel_workers_per_gather = 0;
+SET modelmgr.train_in_passes = on;
+SET effective_cache_size = '8kB';
+SET client_min_messages = debug1;
+SELECT version FROM mm_train('tp_one_read', 'tp', 'y', algorithm => 'linear_regression',
+                             features => ARRAY['x1', 'x2', 'region'], seed => 2,
+                             preprocess => '{"x2": {"impute": "mean", "scale": "standard"},
+                                             "region": {"impute": "most_frequent"}}');
+RESET client_min_messages;
+RESET effective_cache_size;
+SELECT version FROM mm_train('tp_apart', 'tp', 'y', algorithm => 'linear_regression',
+                             features => ARRAY['x1', 'x2', 'region'], seed => 2,
+                             preprocess => '{"x2": {"impute": "mean", "scale": "standard"},
+                                             "region": {"impute": "most_frequent"}}');
+RESET modelmgr.train_in_passes;
+SELECT (SELECT a.artifact FROM mm._versions a WHERE a.id = x.version_id) =
+         (SELECT a.artifact FROM mm._versions a WHERE a.id = y.version_id) AS same_artifact, x.metrics = y.metrics AS same_metrics,
+       x.baseline = y.baseline AS same_baseline, x.fingerprint = y.fingerprint AS same_fingerprint,
+       x.fitted_preprocess = y.fitted_preprocess AS same_preprocess
+  FROM mm.versions x, mm.versions y WHERE x.model = 'tp_one_read' AND y.model = 'tp_apart';
+RESET max_parallel_workers_per_gather;

@@ -300,3 +300,69 @@ SELECT version FROM mm_train('tc_crowd', 'tc_crowd', 'label', algorithm => 'logi
                              features => ARRAY['x1']);
 RESET client_min_messages;
 RESET modelmgr.train_in_passes;
+
+-- A relation larger than the cache the planner assumes (effective_cache_size)
+-- is read once for the labels, the text features' values and the column
+-- profile and statistics: one grouping query carries that pass.  Each
+-- label kind (a number, text, a boolean) trains to the very model separate
+-- discovery queries give, byte for byte when both read the rows in the same
+-- order (no parallel workers, whose share of the rows varies from run to run)
+SET max_parallel_workers_per_gather = 0;
+SET modelmgr.train_in_passes = on;
+SET effective_cache_size = '8kB';
+SET client_min_messages = debug1;
+SELECT version FROM mm_train('tc_one_read', 'tc', 'label_int', algorithm => 'logistic_regression',
+                             features => ARRAY['x1', 'region'], params => '{"alpha": 0}', seed => 5,
+                             preprocess => '{"region": {"impute": {"constant": "none"}}}');
+RESET client_min_messages;
+RESET effective_cache_size;
+SELECT version FROM mm_train('tc_apart', 'tc', 'label_int', algorithm => 'logistic_regression',
+                             features => ARRAY['x1', 'region'], params => '{"alpha": 0}', seed => 5,
+                             preprocess => '{"region": {"impute": {"constant": "none"}}}');
+SET effective_cache_size = '8kB';
+SELECT version FROM mm_train('tc_one_read_grade', 'tc', 'grade', algorithm => 'logistic_regression',
+                             features => ARRAY['x1', 'x2', 'region', 'flag'], seed => 3,
+                             preprocess => '{"x2": {"impute": "median", "scale": "robust"},
+                                             "region": {"impute": "most_frequent"}}');
+SELECT version FROM mm_train('tc_one_read_bool', 'tc', 'label_bool', algorithm => 'linear_svm',
+                             features => ARRAY['x1', 'x2', 'region'], seed => 4,
+                             preprocess => '{"*": {"impute": "mean"}, "region": {"impute": "most_frequent"}}');
+RESET effective_cache_size;
+SELECT version FROM mm_train('tc_apart_grade', 'tc', 'grade', algorithm => 'logistic_regression',
+                             features => ARRAY['x1', 'x2', 'region', 'flag'], seed => 3,
+                             preprocess => '{"x2": {"impute": "median", "scale": "robust"},
+                                             "region": {"impute": "most_frequent"}}');
+SELECT version FROM mm_train('tc_apart_bool', 'tc', 'label_bool', algorithm => 'linear_svm',
+                             features => ARRAY['x1', 'x2', 'region'], seed => 4,
+                             preprocess => '{"*": {"impute": "mean"}, "region": {"impute": "most_frequent"}}');
+SELECT x.model, (SELECT a.artifact FROM mm._versions a WHERE a.id = x.version_id) =
+                (SELECT a.artifact FROM mm._versions a WHERE a.id = y.version_id) AS same_artifact, x.metrics = y.metrics AS same_metrics,
+       x.baseline = y.baseline AS same_baseline, x.fingerprint = y.fingerprint AS same_fingerprint,
+       x.fitted_preprocess = y.fitted_preprocess AS same_preprocess
+  FROM mm.versions x JOIN mm.versions y
+    ON y.model = replace(x.model, 'one_read', 'apart')
+ WHERE x.model LIKE 'tc\_one\_read%' ORDER BY 1;
+
+-- Read once, the crowded labels fill the one query's bound too: they are
+-- counted again by the discovery's own queries, as above, with the same error
+ANALYZE tc_crowd;
+SET effective_cache_size = '8kB';
+SET client_min_messages = debug1;
+SELECT version FROM mm_train('tc_crowd', 'tc_crowd', 'label', algorithm => 'logistic_regression',
+                             features => ARRAY['x1']);
+RESET client_min_messages;
+
+RESET max_parallel_workers_per_gather;
+
+-- and a text feature with more values than a model may hold is refused
+-- after the checks of the rows, as discovered apart
+CREATE TABLE tc_many AS
+SELECT g AS id, 'v' || g AS code, (g % 5) / 5.0::float8 AS x1, g % 2 AS label
+  FROM generate_series(1, 100001) g;
+ANALYZE tc_many;
+SELECT version FROM mm_train('tc_many', 'tc_many', 'label', algorithm => 'logistic_regression',
+                             features => ARRAY['x1', 'code']);
+RESET effective_cache_size;
+SELECT version FROM mm_train('tc_many', 'tc_many', 'label', algorithm => 'logistic_regression',
+                             features => ARRAY['x1', 'code']);
+RESET modelmgr.train_in_passes;

@@ -128,9 +128,33 @@ find_label(const MmDiscoveredLabels *l, const char *name, double value)
 	return -1;
 }
 
+const char *
+MmLabelSqlType(const MmSource *src, MmLabelKind label_kind)
+{
+	return label_type(label_kind, label_kind == MM_LABEL_NUMBER ?
+					  MmNumberLabelSourceType(src->target_type) : InvalidOid);
+}
+
+char *
+MmLabelExpression(const MmSource *src, MmLabelKind label_kind)
+{
+	return psprintf("(r.%s)::%s", quote_identifier(src->target), MmLabelSqlType(src, label_kind));
+}
+
 void
 MmDiscoverLabels(const MmSource *src, bytea *header, int target, MmLabelKind label_kind,
 				 MmDiscoveredLabels *out)
+{
+	/* one label past the limit shows */
+	run_grouping(src, MmLabelExpression(src, label_kind), header, target, label_kind,
+				 MM_MAX_CLASSES + 1, false);
+	MmLabelsFromGroups(src, label_kind, 0, SPI_processed, 1, 2, out);
+	SPI_freetuptable(SPI_tuptable);
+}
+
+void
+MmLabelsFromGroups(const MmSource *src, MmLabelKind label_kind, uint64 first, uint64 end, int column,
+				   int part_column, MmDiscoveredLabels *out)
 {
 	Oid			source = label_kind == MM_LABEL_NUMBER ? MmNumberLabelSourceType(src->target_type) :
 		InvalidOid;
@@ -139,23 +163,20 @@ MmDiscoverLabels(const MmSource *src, bytea *header, int target, MmLabelKind lab
 	uint64		r;
 	int			i;
 
-	/* one label past the limit shows */
-	run_grouping(src, psprintf("(r.%s)::%s", quote_identifier(src->target), label_type(label_kind, source)),
-				 header, target, label_kind, MM_MAX_CLASSES + 1, false);
 	memset(&l, 0, sizeof(l));
 	l.labels = palloc(sizeof(char *) * (MM_MAX_CLASSES + 1));
 	l.values = label_kind == MM_LABEL_TEXT ? NULL : palloc(sizeof(double) * (MM_MAX_CLASSES + 1));
 	l.count[0] = palloc0(sizeof(int64) * (MM_MAX_CLASSES + 1));
 	l.count[1] = palloc0(sizeof(int64) * (MM_MAX_CLASSES + 1));
-	for (r = 0; r < SPI_processed; r++)
+	for (r = first; r < end; r++)
 	{
 		HeapTuple	tuple = SPI_tuptable->vals[r];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull,
 					part_null;
-		Datum		v = SPI_getbinval(tuple, desc, 1, &isnull);
-		int			part = DatumGetInt32(SPI_getbinval(tuple, desc, 2, &part_null));
-		int64		count = DatumGetInt64(SPI_getbinval(tuple, desc, 3, &isnull));
+		Datum		v = SPI_getbinval(tuple, desc, column, &isnull);
+		int			part = DatumGetInt32(SPI_getbinval(tuple, desc, part_column, &part_null));
+		int64		count = DatumGetInt64(SPI_getbinval(tuple, desc, part_column + 1, &isnull));
 		char	   *name = NULL;
 		double		value = 0.0;
 		int64		whole = 0;
@@ -222,7 +243,6 @@ MmDiscoverLabels(const MmSource *src, bytea *header, int target, MmLabelKind lab
 		}
 		l.count[part != 0][i] += count;
 	}
-	SPI_freetuptable(SPI_tuptable);
 
 	/* in the label type's order, as the rows read into memory are */
 	order = palloc(sizeof(int) * Max(l.n, 1));
@@ -247,30 +267,41 @@ MmStringDict *
 MmDiscoverCategories(const MmSource *src, int j, bytea *header, int target, MmLabelKind label_kind,
 					 int64 *nulls_train)
 {
-	MmStringDict *d = palloc0(sizeof(MmStringDict));
-	uint64		r;
-	int			cap;
+	MmStringDict *d;
 
 	/* NULL, and one value past the limit, show */
 	run_grouping(src, MmFeatureExpression(src, j, "r"), header, target, label_kind,
 				 MM_MAX_CATEGORIES + 2, true);
-	cap = (int) Max(SPI_processed, 1);
+	d = MmCategoriesFromGroups(src, j, 0, SPI_processed, 1, 2, nulls_train);
+	SPI_freetuptable(SPI_tuptable);
+	return d;
+}
+
+MmStringDict *
+MmCategoriesFromGroups(const MmSource *src, int j, uint64 first, uint64 end, int column,
+					   int part_column, int64 *nulls_train)
+{
+	MmStringDict *d = palloc0(sizeof(MmStringDict));
+	uint64		r;
+	int			cap;
+
+	cap = (int) Max(end - first, 1);
 	d->names = palloc(sizeof(char *) * cap);
 	d->lens = palloc(sizeof(int) * cap);
 	d->count[0] = palloc0(sizeof(int64) * cap);
 	d->count[1] = palloc0(sizeof(int64) * cap);
 	d->cap = cap;
 	*nulls_train = 0;
-	for (r = 0; r < SPI_processed; r++)
+	for (r = first; r < end; r++)
 	{
 		HeapTuple	tuple = SPI_tuptable->vals[r];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull,
 					v_null,
 					part_null;
-		Datum		v = SPI_getbinval(tuple, desc, 1, &v_null);
-		int			part = DatumGetInt32(SPI_getbinval(tuple, desc, 2, &part_null));
-		int64		count = DatumGetInt64(SPI_getbinval(tuple, desc, 3, &isnull));
+		Datum		v = SPI_getbinval(tuple, desc, column, &v_null);
+		int			part = DatumGetInt32(SPI_getbinval(tuple, desc, part_column, &part_null));
+		int64		count = DatumGetInt64(SPI_getbinval(tuple, desc, part_column + 1, &isnull));
 		char	   *name;
 		int			i;
 
@@ -302,6 +333,5 @@ MmDiscoverCategories(const MmSource *src, int j, bytea *header, int target, MmLa
 		}
 		d->count[part != 0][i] += count;
 	}
-	SPI_freetuptable(SPI_tuptable);
 	return d;
 }

@@ -38,4 +38,58 @@ extern void MmDiscoverLabels(const MmSource *src, bytea *header, int target,
 extern MmStringDict *MmDiscoverCategories(const MmSource *src, int j, bytea *header, int target,
 										  MmLabelKind label_kind, int64 *nulls_train);
 
+/* The SQL type labels of label_kind are read as, and src's label over row alias r as one. */
+extern const char *MmLabelSqlType(const MmSource *src, MmLabelKind label_kind);
+extern char *MmLabelExpression(const MmSource *src, MmLabelKind label_kind);
+
+/*
+ * What the discovery above makes of its grouping query's rows first to end
+ * of SPI_tuptable: each a value in column, its part (NULL: in none) in
+ * part_column and its rows in the next; a text feature's sorted by value (C
+ * order) then part.  The same errors.
+ */
+extern void MmLabelsFromGroups(const MmSource *src, MmLabelKind label_kind, uint64 first,
+							   uint64 end, int column, int part_column, MmDiscoveredLabels *out);
+extern MmStringDict *MmCategoriesFromGroups(const MmSource *src, int j, uint64 first, uint64 end,
+											int column, int part_column, int64 *nulls_train);
+
+/*
+ * Discovery inside a pass (discoverpass.c): the labels and the text
+ * features' values counted by the grouping query that carries a fit's
+ * first pass over the relation, so that one read of it gives both.
+ */
+typedef struct MmDiscovery
+{
+	const MmSource *src;
+	int			target;
+	MmLabelKind label_kind;
+	bool		want_labels;
+	bool		in_pass;		/* the first pass counts them (MmDiscoveryApart: not) */
+	bool		labels_done;	/* the query counted every label */
+	MmDiscoveredLabels labels;
+	bool	   *done;			/* per source feature: the query counted its every value */
+	MmStringDict **dicts;
+	int64	   *nulls_train;
+} MmDiscovery;
+
+/* What a fit over src discovers: its labels when want_labels, its text features' values. */
+extern void MmDiscoveryInit(MmDiscovery *d, const MmSource *src, int target,
+							MmLabelKind label_kind, bool want_labels);
+/* Makes the discovery run its own queries, not ride on the first pass. */
+extern void MmDiscoveryApart(MmDiscovery *d);
+/* Whether there is anything to discover. */
+extern bool MmDiscoveryWanted(const MmDiscovery *d);
+/* The grouping query that carries a pass whose aggregate's call is pass_call (relsource.h). */
+extern char *MmDiscoveryQuery(const MmDiscovery *d, const char *pass_call);
+/* Reads the query's groups from SPI_tuptable (the read of MmRelationSourceGroupWith). */
+extern void MmDiscoveryRead(void *ctx);
+/*
+ * The labels and a text feature's values: those the query counted, or,
+ * where it could not count them all within its bound, from a discovery
+ * query of their own (header as above), with its errors.
+ */
+extern void MmDiscoveryLabels(MmDiscovery *d, bytea *header, MmDiscoveredLabels *out);
+extern MmStringDict *MmDiscoveryCategories(MmDiscovery *d, int j, bytea *header,
+										   int64 *nulls_train);
+
 #endif							/* MM_DISCOVER_H */

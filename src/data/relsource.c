@@ -28,13 +28,16 @@
  *
  * whose header carries the fitted design each row goes through
  * (passtext.c); its passes see the part of the split it is set to, and it
- * keeps what the last pass counted for the fit's checks.
+ * keeps what the last pass counted for the fit's checks.  A pass may also
+ * ride on a grouping query of the caller's (MmRelationSourceGroupWith),
+ * which counts other things in the same read of the relation.
  */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 
 #include "catalog.h"
 #include "citusmeta.h"
@@ -68,6 +71,11 @@ typedef struct RelationSource
 	int			folds;			/* with a design: 0, or a fold's passes (MmRelationSourceSetFold) */
 	int			fold;
 	MmPassCounts counts;		/* what the last pass counted */
+	char	   *call;			/* with a design: the aggregate's call over row alias r */
+	/* the next pass only: a grouping query that carries it (MmRelationSourceGroupWith) */
+	const char *grouped;
+	void		(*read_groups) (void *ctx);
+	void	   *groups_ctx;
 } RelationSource;
 
 /* The pass query over src (see the file comment). */
@@ -186,6 +194,32 @@ MmPassRowArguments(const MmSource *src, int target, MmLabelKind label_kind, cons
 }
 
 /*
+ * Runs a grouping query that carries a pass (MmRelationSourceGroupWith)
+ * with grouping by hashing.  Grouping by sorting would hand the pass's rows
+ * to its aggregate in the sort's order, which no key of the pass's single
+ * group fixes, instead of the order they are read in, and so change its
+ * sums in their last bits; and it would sort every row of the relation
+ * once per group it joins, spilling to disk on a large one.
+ */
+static void
+run_grouped(const char *query, Oid *types, Datum *values)
+{
+	int			level = NewGUCNestLevel();
+
+	/* the result's ORDER BY sorts once either way: a grouping by sorting sorts twice */
+	(void) set_config_option("enable_sort", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	(void) set_config_option("enable_incremental_sort", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	/* nor should the cost a disabled sort adds make the planner compile the query */
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+							 false);
+	if (MmSpiRun(query, 1, types, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "pass query failed");
+	AtEOXact_GUC(true, level);
+}
+
+/*
  * Runs pass over the rows of the source's part into state, or over both
  * parts into state and test_state (the source's part MM_PASS_PARTS_BOTH);
  * SPI is connected.
@@ -220,11 +254,33 @@ run_query(MmDataSource *self, const MmPass *pass, const void *arg, void *state, 
 												   rs->design_len));
 	if (rs->design != NULL && rs->folds > 0)
 		mm_pass_spec_set_folds(VARDATA(DatumGetPointer(values[0])), rs->folds, rs->fold);
-	ereport(DEBUG1, (errmsg_internal("modelmgr pass \"%s\": %s", pass->name, rs->query)));
 	MmTrainProgressPassStart(pass->name);
-	if (MmSpiRun(rs->query, 1, types, values, NULL, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "pass query failed");
-	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (rs->grouped != NULL)
+	{
+		const char *query = rs->grouped;
+
+		/* one pass only: the next runs alone unless it is given a grouping of its own */
+		rs->grouped = NULL;
+		ereport(DEBUG1, (errmsg_internal("modelmgr pass \"%s\" with its grouping: %s", pass->name,
+										 query)));
+		run_grouped(query, types, values);
+		/* no rows, no groups: the state of none, as the aggregate alone gives NULL */
+		isnull = true;
+		result = (Datum) 0;
+		if (SPI_processed > 0)
+			result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+								   SPI_tuptable->tupdesc->natts, &isnull);
+		if (!isnull)
+			rs->read_groups(rs->groups_ctx);
+	}
+	else
+	{
+		ereport(DEBUG1, (errmsg_internal("modelmgr pass \"%s\": %s", pass->name, rs->query)));
+		if (MmSpiRun(rs->query, 1, types, values, NULL, true, 0) != SPI_OK_SELECT ||
+			SPI_processed != 1)
+			elog(ERROR, "pass query failed");
+		result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	}
 	if (isnull && rs->evaluating)
 	{
 		empty_counts(rs);
@@ -291,21 +347,21 @@ separate_arguments(const MmSource *src, int target, MmLabelKind label_kind, cons
 }
 
 /*
- * The pass query of a design source (see the file comment).  A Citus
- * table's passes need the aggregate's fixed-signature form, which Citus
- * pushes down; any other relation's read each row's values as separate
- * arguments and build no array per row.
+ * The aggregate's call in the pass query of a design source (see the file
+ * comment), over row alias r.  A Citus table's passes need the aggregate's
+ * fixed-signature form, which Citus pushes down; any other relation's read
+ * each row's values as separate arguments and build no array per row.
  */
 static char *
-design_query(const MmSource *src, const char *schema, int target, MmLabelKind label_kind)
+design_call(const MmSource *src, const char *schema, int target, MmLabelKind label_kind)
 {
 	if (MmIsCitusTable(src->relid))
-		return psprintf("SELECT %s.mm_pass($1, %s, %s) FROM %s r", schema,
+		return psprintf("%s.mm_pass($1, %s, %s)", schema,
 						MmPassTargetExpression(src, target, label_kind, "r"),
-						MmPassRowArguments(src, target, label_kind, "r"), src->qualified);
-	return psprintf("SELECT %s.mm_pass($1, %s, %s) FROM %s r", schema,
+						MmPassRowArguments(src, target, label_kind, "r"));
+	return psprintf("%s.mm_pass($1, %s, %s)", schema,
 					MmPassTargetExpression(src, target, label_kind, "r"),
-					separate_arguments(src, target, label_kind, "r"), src->qualified);
+					separate_arguments(src, target, label_kind, "r"));
 }
 
 void
@@ -322,7 +378,8 @@ MmRelationSourceDesign(MmDataSource *out, const MmSource *src, int artifact_id, 
 	rs->target = (MmPassTarget) target;
 	rs->design = design;
 	rs->design_len = design_len;
-	rs->query = design_query(src, MmExtensionSchema(), target, label_kind);
+	rs->call = design_call(src, MmExtensionSchema(), target, label_kind);
+	rs->query = psprintf("SELECT %s FROM %s r", rs->call, src->qualified);
 	memset(out, 0, sizeof(*out));
 	out->p = design_width;
 	out->run = relation_run;
@@ -382,6 +439,36 @@ MmRelationSourceRunParts(MmDataSource *source, const MmPass *pass, const void *a
 	if (run_query(source, pass, arg, train, test, &err) != MM_OK)
 		MmReportCoreError(&err, psprintf("could not run pass \"%s\"", pass->name));
 	rs->part = part;
+}
+
+/* The aggregate's call of a design source's passes, over row alias r and header $1. */
+const char *
+MmRelationSourceCall(MmDataSource *source)
+{
+	RelationSource *rs = source->impl;
+
+	Assert(rs->design != NULL);
+	return rs->call;
+}
+
+/*
+ * Runs the next pass of a design source as query instead of its own: a
+ * query over the relation whose first row carries the pass's aggregate (the
+ * call MmRelationSourceCall gives, header $1) in its last column, and whose
+ * other rows are groups the same read of the relation counted.  read(ctx)
+ * reads those from SPI_tuptable once the pass's state is taken, unless the
+ * relation has no rows.
+ */
+void
+MmRelationSourceGroupWith(MmDataSource *source, const char *query, void (*read) (void *ctx),
+						  void *ctx)
+{
+	RelationSource *rs = source->impl;
+
+	Assert(rs->design != NULL);
+	rs->grouped = query;
+	rs->read_groups = read;
+	rs->groups_ctx = ctx;
 }
 
 /* What the source's last pass counted; NULL before its first. */

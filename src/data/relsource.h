@@ -44,6 +44,15 @@ extern const MmPassCounts *MmRelationSourceCounts(MmDataSource *source);
 extern void MmRelationSourceRunParts(MmDataSource *source, const MmPass *pass, const void *arg,
 									 void *train, void *test);
 
+/*
+ * Carrying a design source's next pass in a grouping query of the same
+ * relation, so that one read of it gives both: the aggregate's call the
+ * query must hold, and the query (see relsource.c).
+ */
+extern const char *MmRelationSourceCall(MmDataSource *source);
+extern void MmRelationSourceGroupWith(MmDataSource *source, const char *query,
+									  void (*read) (void *ctx), void *ctx);
+
 /* The SQL expression of src's target as a design pass reads it in y. */
 extern char *MmPassTargetExpression(const MmSource *src, int target, MmLabelKind label_kind,
 									const char *alias);

@@ -6,7 +6,8 @@
  * on a distributed database's shards:
  *
  *  1. the labels of a classifier and the values of each text feature, with
- *     their rows per part of the split (discover.c);
+ *     their rows per part of the split (discover.c), counted in the read of
+ *     step 2 where reads are dear (discoverpass.c, one_read_pays);
  *  2. the column profile (designpasses.h) over the rows as read: rows per
  *     part, NULLs and non-finite values per feature, and per numeric feature
  *     its training rows' count, range and sum; the checks the fit in memory
@@ -43,6 +44,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "optimizer/optimizer.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
@@ -319,28 +321,85 @@ run_pass(MmDataSource *source, const MmPass *pass, const void *arg)
 }
 
 /*
+ * Whether reading src once for discovery and the first pass saves more
+ * than grouping in that read costs.  The grouping joins each row to one row
+ * per thing counted; on rows in memory that costs about what the reads it
+ * saves cost (1M rows, a label and a text feature: 0.45 s more CPU for two
+ * reads fewer, doc/scaling.md), so it pays where a read is dear: a
+ * distributed table's, whose every query goes to each shard, and a
+ * relation larger than the cache the planner assumes (effective_cache_size),
+ * whose reads come from storage.
+ */
+static bool
+one_read_pays(const MmSource *src)
+{
+	/* a row as stored: its header, then about eight bytes a column */
+	double		bytes = MmEstimatedRows(src->relid) * (24.0 + 8.0 * (src->nfeatures + 1));
+
+	if (MmIsCitusTable(src->relid))
+		return true;
+	return bytes > (double) effective_cache_size * BLCKSZ;
+}
+
+/*
+ * Whether raw's first pass (pass, with arg) is to count the labels and
+ * text values disc wants in the same read of the relation (discoverpass.c):
+ * where there are some and that pays, unless the pass's state would crowd
+ * the grouping's hash table out of the memory a hash may take (work_mem
+ * times hash_mem_multiplier): past that, PostgreSQL would spill the groups'
+ * rows to disk, and separate discovery queries cost less.
+ */
+static bool
+discover_in_pass(MmDataSource *raw, const MmPass *pass, const void *arg, MmDiscovery *disc)
+{
+	double		hash_mem = (double) work_mem * 1024.0 * hash_mem_multiplier;
+
+	return MmDiscoveryWanted(disc) && one_read_pays(disc->src) &&
+		(double) pass->state_size(raw->p, arg) <= hash_mem / 2.0;
+}
+
+/*
  * The column profile of raw's rows as read, and the column statistics of
  * its training rows (into *stats) from the same read of the relation; the
  * statistics are NULL when no preprocessing needs them (needed false) and
  * their state (about 128 KiB a feature, most of it the quantile sketch)
  * would take more than a quarter of the memory a training may: the
- * baseline's feature profiles then come from its sample too.
+ * baseline's feature profiles then come from its sample too.  The labels
+ * (into *labels, for a classifier) and the text features' values come
+ * from that read too where discover_in_pass says so, else from their own
+ * queries (header the discovery's), the labels' before the pass.
  */
 static double *
-profile_and_statistics(MmDataSource *raw, bool needed, void **stats)
+profile_and_statistics(MmDataSource *raw, bool needed, void **stats, MmDiscovery *disc,
+					   bytea *header, MmDiscoveredLabels *labels)
 {
 	int			p = raw->p;
 	MmColumnStatsArg *arg = palloc(sizeof(MmColumnStatsArg) * p);
 	double		limit = (double) mm_max_train_memory_kb * 1024.0;
+	const MmPass *pass = &mm_pass_profile_stats;
 	char	   *state;
 
 	mm_column_stats_identity(arg, p);
 	if (!needed && (double) mm_pass_column_stats.state_size(p, arg) > limit / 4.0)
 	{
-		*stats = NULL;
-		return run_pass(raw, &mm_pass_column_profile, NULL);
+		pass = &mm_pass_column_profile;
+		arg = NULL;
 	}
-	state = run_pass(raw, &mm_pass_profile_stats, arg);
+	if (discover_in_pass(raw, pass, arg, disc))
+		MmRelationSourceGroupWith(raw, MmDiscoveryQuery(disc, MmRelationSourceCall(raw)),
+								  MmDiscoveryRead, disc);
+	else
+		MmDiscoveryApart(disc);
+	if (disc->want_labels && !disc->in_pass)
+		MmDiscoveryLabels(disc, header, labels);
+	state = run_pass(raw, pass, arg);
+	if (disc->want_labels && disc->in_pass)
+		MmDiscoveryLabels(disc, header, labels);
+	if (pass == &mm_pass_column_profile)
+	{
+		*stats = NULL;
+		return (double *) state;
+	}
 	*stats = state + mm_profile_stats_offset(p);
 	return (double *) state;
 }
@@ -380,6 +439,7 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 			   *kept;
 	bool		need_stats = false;
 	StatsFit	by_stats = {0};
+	MmDiscovery disc;
 
 	memset(pd, 0, sizeof(*pd));
 	MmParsePreprocess(spec->preprocess, src, &pp);
@@ -390,14 +450,16 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 		task == MM_TASK_REGRESSION ? MM_PASS_TARGET_NUMERIC : MM_PASS_TARGET_NONE;
 	pd->snapshot = current_snapshot();
 
-	/* 1, 2, 3: labels, then the profile and the statistics of the rows as read, in one pass */
+	/*
+	 * 1, 2, 3: the labels, the text features' values, the profile and the
+	 * statistics of the rows as read, in one read of the relation
+	 */
 	raw_design(pd, NULL, &raw_bytes, &raw_len);
 	header = MmPassHeaderDesign(MM_PASS_DESIGN_ID, MM_DESIGN_PASS_PROFILE, p, pd->target,
 								spec->test_size, spec->seed, NULL, 0, p, 0, raw_bytes, raw_len);
 	if (folds > 0)
 		mm_pass_spec_set_folds(VARDATA(header), folds, fold);
-	if (task == MM_TASK_CLASSIFICATION)
-		MmDiscoverLabels(&pd->raw, header, pd->target, pd->label_kind, &pd->labels);
+	MmDiscoveryInit(&disc, &pd->raw, pd->target, pd->label_kind, task == MM_TASK_CLASSIFICATION);
 	MmRelationSourceDesign(&raw, &pd->raw, MM_PASS_DESIGN_ID, spec->test_size, spec->seed,
 						   raw_bytes, raw_len, p, pd->target, pd->label_kind);
 	if (folds > 0)
@@ -405,7 +467,7 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 	for (j = 0; j < p; j++)
 		if (src->feature_kinds[j] != MM_FEATURE_CATEGORICAL && needs_statistics(&pp, &pp.column[j]))
 			need_stats = true;
-	profile = profile_and_statistics(&raw, need_stats, &pd->stats);
+	profile = profile_and_statistics(&raw, need_stats, &pd->stats, &disc, header, &pd->labels);
 	if (pd->stats != NULL)
 		pd->stats_passes = 1;
 	counts = MmRelationSourceCounts(&raw);
@@ -447,8 +509,7 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 		{
 			int64		nulls_train;
 
-			dicts[j] = MmDiscoverCategories(&pd->raw, j, header, pd->target, pd->label_kind,
-											&nulls_train);
+			dicts[j] = MmDiscoveryCategories(&disc, j, header, &nulls_train);
 			keep[j] = MmFitTextFeature(&pp, src, j, dicts[j], nulls_train, &cats[j], &all[j],
 									   &code_of[j], &constant);
 			pd->dicts[j] = dicts[j];
