@@ -191,6 +191,8 @@ run_fit(const MmAlgorithm *algorithm, const MmTrainSpec *spec, const MmTrainCont
 	ctx.warm_rows = tctx->warm_rows;
 	ctx.warm_width = tctx->warm_width;
 	ctx.progress = fit_iteration;
+	if (n_classes > 0)
+		MmCheckParamLabels(params, &model->labels);
 	CHECK_FOR_INTERRUPTS();
 	MmTrainProgressPhase("fitting");
 	if (algorithm->fit(&ctx, model, &err) != MM_OK)
