@@ -183,6 +183,15 @@ SELECT algorithm, params->'max_bin' AS max_bin, metrics #> '{cv,candidates}' AS 
 SELECT algorithm, count(*) AS candidates, bool_and(status = 'ok') AS all_ok
   FROM mm.trials WHERE model = 'tuned_shared' GROUP BY 1 ORDER BY 1;
 
+-- A search in passes over the relation leaves out of auto the trees, which
+-- fit from rows in memory: the linear models keep their passes.
+SET modelmgr.train_in_passes = on;
+SELECT metrics #> '{cv,candidates}' AS candidates
+  FROM mm_tune('tuned_auto_passes', 'tune_lin', 'y', exclude => ARRAY['id'], folds => 2, deploy => 'never',
+               search => '{"alpha": [1, 10]}');
+SELECT algorithm, count(*) AS candidates FROM mm.trials WHERE model = 'tuned_auto_passes' GROUP BY 1;
+RESET modelmgr.train_in_passes;
+
 -- Progress as NOTICEs, when asked (of a linear search: the trees' fit times vary from run to run).
 SET modelmgr.tune_progress = on;
 SELECT version FROM mm_tune('tuned_loud', 'tune_lin', 'y', algorithm => 'linear_regression', exclude => ARRAY['id'],

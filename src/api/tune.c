@@ -189,11 +189,23 @@ choose_algorithms(Tune *t)
 	all = mm_algorithms(&count);
 	t->algorithms = palloc(sizeof(MmAlgorithm *) * count);
 	t->nalgorithms = 0;
-	/* auto searches the algorithms of the task its tables name, in the registry's order */
+	/*
+	 * auto searches the algorithms of the task its tables name, in the
+	 * registry's order.  Where the search would run in passes (rows beyond
+	 * modelmgr.max_train_memory, a distributed relation), those that fit
+	 * only from rows in memory stay out, so that the others keep their
+	 * passes instead of refusing the relation.
+	 */
 	if (strcmp(t->spec.algorithm, "auto") == 0)
+	{
+		bool		in_passes = mm_train_in_passes == MM_PASSES_ON ||
+			(mm_train_in_passes == MM_PASSES_AUTO && MmPassesPreferred(&t->src));
+
 		for (i = 0; i < count; i++)
-			if (all[i]->task == t->task && all[i]->auto_search && searchable(all[i]))
+			if (all[i]->task == t->task && all[i]->auto_search && searchable(all[i]) &&
+				!(in_passes && all[i]->passes == NULL))
 				t->algorithms[t->nalgorithms++] = all[i];
+	}
 	if (t->nalgorithms == 0)
 		t->algorithms[t->nalgorithms++] = chosen;
 }
