@@ -56,6 +56,37 @@ SELECT metrics->'train'->>'accuracy' AS accuracy
 SELECT mm_predict_label('svc_balanced', c) AS predicted, count(*) FROM svm_classes c GROUP BY 1 ORDER BY 1;
 SELECT mm_predict_label('svc', c) AS predicted, count(*) FROM svm_classes c GROUP BY 1 ORDER BY 1;
 
+-- weights per label, as scikit-learn's class_weight={"mid": 8}: the classes
+-- named multiply C, the others keep 1; the version records the object
+SELECT version FROM mm_train('svc_weighted', 'svm_classes_train', 'label', algorithm => 'svm',
+                             exclude => ARRAY['id'], preprocess => '{"*": {"scale": "standard"}}',
+                             params => '{"class_weight": {"mid": 8, "low": 0.5}}', test_size => 0);
+SELECT params->'class_weight' AS class_weight FROM mm.versions WHERE model = 'svc_weighted';
+SELECT mm_predict_label('svc_weighted', c) AS predicted, count(*) FROM svm_classes c GROUP BY 1 ORDER BY 1;
+-- naming every class at 1 is the unweighted fit
+SELECT version FROM mm_train('svc_ones', 'svm_classes_train', 'label', algorithm => 'svm',
+                             exclude => ARRAY['id'], preprocess => '{"*": {"scale": "standard"}}',
+                             params => '{"class_weight": {"high": 1, "low": 1, "mid": 1}}', test_size => 0);
+SELECT bool_and(mm_predict_label('svc_ones', c) = mm_predict_label('svc', c)) AS same_decisions
+  FROM svm_classes c;
+-- the keys are labels as text, whatever the target's type: a boolean target's "true"
+CREATE VIEW svm_mid_train AS SELECT id, x1, x2, x3, x4, label = 'mid' AS is_mid FROM svm_classes_train;
+SELECT version FROM mm_train('svc_bool', 'svm_mid_train', 'is_mid', algorithm => 'svm',
+                             exclude => ARRAY['id'], preprocess => '{"*": {"scale": "standard"}}',
+                             params => '{"class_weight": {"true": 3}}', test_size => 0);
+SELECT mm_predict('svc_bool', c) AS predicted, count(*) FROM svm_mid_train c GROUP BY 1 ORDER BY 1;
+-- a key that is no class, and values that are not positive numbers
+SELECT * FROM mm_train('bad', 'svm_classes_train', 'label', algorithm => 'svm',
+                       params => '{"class_weight": {"Mid": 2}}');
+SELECT * FROM mm_train('bad', 'svm_mid_train', 'is_mid', algorithm => 'svm',
+                       params => '{"class_weight": {"t": 2}}');
+SELECT * FROM mm_train('bad', 'svm_classes_train', 'label', algorithm => 'svm',
+                       params => '{"class_weight": {"mid": 0}}');
+SELECT * FROM mm_train('bad', 'svm_classes_train', 'label', algorithm => 'svm',
+                       params => '{"class_weight": {"mid": "high"}}');
+SELECT * FROM mm_train('bad', 'svm_classes_train', 'label', algorithm => 'svm',
+                       params => '{"class_weight": ["mid"]}');
+
 -- probability: true fits Platt's sigmoids by libsvm's 5-fold cross-validation,
 -- folds drawn from the seed; the class is still the vote's
 SELECT metrics->'train'->>'log_loss' IS NOT NULL AS has_log_loss

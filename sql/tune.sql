@@ -175,10 +175,27 @@ RESET client_min_messages;
 SELECT status = 'ok' AS scored, count(*) > 0 AS some FROM mm.trials WHERE model = 'tuned_budget'
  GROUP BY 1 ORDER BY 1;
 
--- Progress as NOTICEs, when asked.
+-- Under auto, params go to the algorithms that take them: max_bin to the
+-- boosted trees, not to the ridge, whose candidates would refuse it.
+SELECT algorithm, params->'max_bin' AS max_bin, metrics #> '{cv,candidates}' AS candidates
+  FROM mm_tune('tuned_shared', 'tune_lin', 'y', exclude => ARRAY['id'], folds => 2, deploy => 'never',
+               params => '{"max_bin": 16}', search => '{"alpha": [1], "max_depth": [2]}');
+SELECT algorithm, count(*) AS candidates, bool_and(status = 'ok') AS all_ok
+  FROM mm.trials WHERE model = 'tuned_shared' GROUP BY 1 ORDER BY 1;
+
+-- A search in passes over the relation leaves out of auto the trees, which
+-- fit from rows in memory: the linear models keep their passes.
+SET modelmgr.train_in_passes = on;
+SELECT metrics #> '{cv,candidates}' AS candidates
+  FROM mm_tune('tuned_auto_passes', 'tune_lin', 'y', exclude => ARRAY['id'], folds => 2, deploy => 'never',
+               search => '{"alpha": [1, 10]}');
+SELECT algorithm, count(*) AS candidates FROM mm.trials WHERE model = 'tuned_auto_passes' GROUP BY 1;
+RESET modelmgr.train_in_passes;
+
+-- Progress as NOTICEs, when asked (of a linear search: the trees' fit times vary from run to run).
 SET modelmgr.tune_progress = on;
-SELECT version FROM mm_tune('tuned_loud', 'tune_lin', 'y', exclude => ARRAY['id'], search => '{"alpha": [1, 10]}',
-                            deploy => 'never');
+SELECT version FROM mm_tune('tuned_loud', 'tune_lin', 'y', algorithm => 'linear_regression', exclude => ARRAY['id'],
+                            search => '{"alpha": [1, 10]}', deploy => 'never');
 RESET modelmgr.tune_progress;
 
 -- Bad input: each a clear error before any work, and nothing is kept.

@@ -189,11 +189,23 @@ choose_algorithms(Tune *t)
 	all = mm_algorithms(&count);
 	t->algorithms = palloc(sizeof(MmAlgorithm *) * count);
 	t->nalgorithms = 0;
-	/* auto searches the algorithms of the task its tables name, in the registry's order */
+	/*
+	 * auto searches the algorithms of the task its tables name, in the
+	 * registry's order.  Where the search would run in passes (rows beyond
+	 * modelmgr.max_train_memory, a distributed relation), those that fit
+	 * only from rows in memory stay out, so that the others keep their
+	 * passes instead of refusing the relation.
+	 */
 	if (strcmp(t->spec.algorithm, "auto") == 0)
+	{
+		bool		in_passes = mm_train_in_passes == MM_PASSES_ON ||
+			(mm_train_in_passes == MM_PASSES_AUTO && MmPassesPreferred(&t->src));
+
 		for (i = 0; i < count; i++)
-			if (all[i]->task == t->task && all[i]->auto_search && searchable(all[i]))
+			if (all[i]->task == t->task && all[i]->auto_search && searchable(all[i]) &&
+				!(in_passes && all[i]->passes == NULL))
 				t->algorithms[t->nalgorithms++] = all[i];
+	}
 	if (t->nalgorithms == 0)
 		t->algorithms[t->nalgorithms++] = chosen;
 }
@@ -227,9 +239,26 @@ choose_metric(Tune *t)
 	t->metric = m;
 }
 
-/* base with each (key, JSON value) set, as jsonb; keys absent from the algorithm dropped when drop is set. */
+/* Whether some algorithm of the search takes the hyperparameter. */
+static bool
+taken_by_search(const Tune *t, const char *key)
+{
+	int			a;
+
+	for (a = 0; a < t->nalgorithms; a++)
+		if (mm_param_index(t->algorithms[a], key) >= 0)
+			return true;
+	return false;
+}
+
+/*
+ * base with each (key, JSON value) of the candidate set, as jsonb.  Under a
+ * search of several algorithms, a key another algorithm takes is dropped
+ * from the candidates of those that do not; a key none takes stays, so that
+ * the candidate's check reports it as mm_train would.
+ */
 static Jsonb *
-params_with(Jsonb *base, const MmAlgorithm *algorithm, bool drop_foreign, const MmCandidate *c)
+params_with(Jsonb *base, const Tune *t, const MmCandidate *c)
 {
 	StringInfoData buf;
 	JsonbIterator *it = JsonbIteratorInit(&base->root);
@@ -247,7 +276,8 @@ params_with(Jsonb *base, const MmAlgorithm *algorithm, bool drop_foreign, const 
 
 		for (i = 0; i < c->space->n; i++)
 			overridden |= !c->space->dims[i].preprocess && strcmp(c->space->dims[i].key, key) == 0;
-		if (overridden || (drop_foreign && mm_param_index(algorithm, key) < 0))
+		if (overridden ||
+			(t->nalgorithms > 1 && mm_param_index(c->algorithm, key) < 0 && taken_by_search(t, key)))
 			continue;
 		one = JsonbValueToJsonb(&v);
 		appendStringInfoString(&buf, first ? "" : ", ");
@@ -320,23 +350,26 @@ make_candidates(Tune *t)
 		MmParseSpace(t->search, user);
 		for (i = 0; i < user->n; i++)
 		{
-			bool		taken = user->dims[i].preprocess;
-
-			for (a = 0; a < t->nalgorithms; a++)
-				taken |= mm_param_index(t->algorithms[a], user->dims[i].key) >= 0;
-			if (!taken)
+			if (user->dims[i].preprocess || taken_by_search(t, user->dims[i].key))
+				continue;
+			if (t->nalgorithms > 1)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("search names hyperparameter \"%s\", which %s does not take",
-								user->dims[i].key, t->nalgorithms > 1 ? "no algorithm of the search" :
-								t->algorithms[0]->name),
+						 errmsg("search names hyperparameter \"%s\", which no algorithm of the search takes",
+								user->dims[i].key),
 						 errhint("Preprocessing options are searched as \"preprocess.<option>\".")));
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("search names hyperparameter \"%s\", which %s does not take",
+							user->dims[i].key, t->algorithms[0]->name),
+					 errhint("Preprocessing options are searched as \"preprocess.<option>\".")));
 		}
 	}
 	for (a = 0; a < t->nalgorithms; a++)
 	{
 		const MmAlgorithm *alg = t->algorithms[a];
 		bool		random = strcmp(t->method, "random") == 0;
+		bool		searched_by_auto = strcmp(t->spec.algorithm, "auto") == 0;
 		MmSpace    *space = palloc0(sizeof(MmSpace));
 		bool		own = false;
 		int			trials = t->trials / t->nalgorithms + (a < t->trials % t->nalgorithms);
@@ -353,7 +386,9 @@ make_candidates(Tune *t)
 		{
 			MmSpace		defaults;
 
-			MmParseSpace(MmJsonbFromString(MmDefaultSpace(alg, random)), &defaults);
+			MmParseSpace(MmJsonbFromString(searched_by_auto && !random && alg->auto_grid != NULL ?
+											alg->auto_grid : MmDefaultSpace(alg, random)),
+						 &defaults);
 			for (i = 0; i < defaults.n; i++)
 				space->dims[space->n++] = defaults.dims[i];
 		}
@@ -363,7 +398,7 @@ make_candidates(Tune *t)
 	{
 		MmCandidate *c = &t->candidates.items[i];
 
-		c->params = params_with(t->spec.params, c->algorithm, t->nalgorithms > 1, c);
+		c->params = params_with(t->spec.params, t, c);
 		c->preprocess = preprocess_with(t->spec.preprocess, c);
 		c->fold_score = palloc(sizeof(double) * t->folds);
 		c->status = "not run";

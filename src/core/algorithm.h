@@ -120,6 +120,12 @@ typedef struct MmAlgorithm
 	uint8_t		artifact_id;	/* in every artifact of the algorithm; never reused */
 	int			task_default;	/* 1: what algorithm => 'auto' picks for its task */
 	int			auto_search;	/* 1: mm_tune's algorithm => 'auto' searches it with its task's others */
+	/*
+	 * The grid auto searches it over, {"name": [values], ...}, when its own
+	 * default grid would cost an automatic search many times the linear
+	 * models' fits; NULL: the default grid of its parameters' specs
+	 */
+	const char *auto_grid;
 	MmInference inference;		/* the statistics its unpenalized fit reports */
 	/*
 	 * 1: a missing number the preprocessing does not impute reaches the fit

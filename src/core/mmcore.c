@@ -174,21 +174,29 @@ typedef struct Share
 	MmChunkFn	fn;
 	void	   *arg;
 	size_t		n;
+	size_t		chunk_rows;
 	int			first;
 	int			stride;
 } Share;
+
+/* The number of chunks of chunk_rows rows in n rows (one for none). */
+static int
+chunks_of(size_t n, size_t chunk_rows)
+{
+	return n == 0 ? 1 : (int) ((n + chunk_rows - 1) / chunk_rows);
+}
 
 static void *
 run_share(void *p)
 {
 	Share	   *s = p;
-	int			chunks = mm_chunks(s->n),
+	int			chunks = chunks_of(s->n, s->chunk_rows),
 				c;
 
 	for (c = s->first; c < chunks; c += s->stride)
 	{
-		size_t		begin = (size_t) c * MM_CHUNK_ROWS;
-		size_t		end = begin + MM_CHUNK_ROWS < s->n ? begin + MM_CHUNK_ROWS : s->n;
+		size_t		begin = (size_t) c * s->chunk_rows;
+		size_t		end = begin + s->chunk_rows < s->n ? begin + s->chunk_rows : s->n;
 
 		s->fn(s->arg, begin, end, c);
 	}
@@ -199,6 +207,12 @@ run_share(void *p)
 void
 mm_parallel(size_t n, MmChunkFn fn, void *arg)
 {
+	mm_parallel_rows(n, MM_CHUNK_ROWS, fn, arg);
+}
+
+void
+mm_parallel_rows(size_t n, size_t chunk_rows, MmChunkFn fn, void *arg)
+{
 	Share		shares[MM_MAX_THREADS];
 	pthread_t	threads[MM_MAX_THREADS];
 	int			started[MM_MAX_THREADS];
@@ -207,13 +221,16 @@ mm_parallel(size_t n, MmChunkFn fn, void *arg)
 	sigset_t	all,
 				saved;
 
-	if (count > mm_chunks(n))
-		count = mm_chunks(n);
+	if (chunk_rows == 0)
+		chunk_rows = 1;
+	if (count > chunks_of(n, chunk_rows))
+		count = chunks_of(n, chunk_rows);
 	for (i = 0; i < count; i++)
 	{
 		shares[i].fn = fn;
 		shares[i].arg = arg;
 		shares[i].n = n;
+		shares[i].chunk_rows = chunk_rows;
 		shares[i].first = i;
 		shares[i].stride = count;
 		started[i] = 0;

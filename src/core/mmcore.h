@@ -111,6 +111,14 @@ typedef void (*MmChunkFn) (void *arg, size_t begin, size_t end, int chunk);
 extern int	mm_chunks(size_t n);
 extern void mm_parallel(size_t n, MmChunkFn fn, void *arg);
 
+/*
+ * mm_parallel with chunks of chunk_rows rows: for work whose rows are
+ * costly and independent (a kernel model's predictions), where a few
+ * thousand rows are worth several threads; a row's result must not depend
+ * on its chunk.
+ */
+extern void mm_parallel_rows(size_t n, size_t chunk_rows, MmChunkFn fn, void *arg);
+
 /* The most threads mm_parallel uses (1: the calling thread only). */
 extern void mm_set_threads(int threads);
 extern int	mm_threads(void);

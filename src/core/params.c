@@ -58,6 +58,9 @@ choices_text(const MmParamSpec *s, char *buf, size_t size)
 	}
 	if (s->flags & MM_PARAM_NULLABLE)
 		snprintf(buf + len, len < size ? size - len : 0, " or null");
+	len = strlen(buf);
+	if (s->flags & MM_PARAM_LABELS)
+		snprintf(buf + len, len < size ? size - len : 0, ", or an object of class labels and positive numbers");
 }
 
 /* Appends the words a number parameter also takes: ", \"a\" or \"b\"". */
@@ -189,6 +192,47 @@ mm_param_set_null(MmParams *params, int i, MmError *err)
 	return refuse(params, i, err);
 }
 
+MmErrorCode
+mm_param_set_map(MmParams *params, int i, const MmParamMap *map, MmError *err)
+{
+	const MmParamSpec *s = &params->algorithm->params[i];
+	int			k;
+
+	if (!(s->flags & MM_PARAM_LABELS))
+		return refuse(params, i, err);
+	for (k = 0; k < map->n; k++)
+		if (!isfinite(map->values[k]) || !(map->values[k] > 0.0))
+			return refuse(params, i, err);
+	mark_given(params, i, MM_PARAM_LABEL_MAP);
+	params->map[i] = *map;
+	return MM_OK;
+}
+
+MmErrorCode
+mm_param_label_values(const MmParams *params, int i, const char *const *labels, int n, double *out,
+					  MmError *err)
+{
+	const MmParamMap *map = &params->map[i];
+	int			c,
+				k;
+
+	for (c = 0; c < n; c++)
+		out[c] = 1.0;
+	if (params->value[i] != MM_PARAM_LABEL_MAP)
+		return MM_OK;
+	for (k = 0; k < map->n; k++)
+	{
+		for (c = 0; c < n; c++)
+			if (strcmp(labels[c], map->keys[k]) == 0)
+				break;
+		if (c == n)
+			return mm_fail(err, MM_ERR_INVALID_INPUT, i, "%s names \"%s\", which is not a class of the training rows",
+						   params->algorithm->params[i].name, map->keys[k]);
+		out[c] = map->values[k];
+	}
+	return MM_OK;
+}
+
 /*
  * A number as the server's JSON writer prints it: the shortest digits that
  * read back (the document's formatter), and a negative zero as -0.
@@ -202,9 +246,27 @@ out_number(MmBuffer *out, double v)
 		mm_out_double(out, v);
 }
 
+/* An MM_PARAM_LABELS parameter's pairs as a JSON object. */
+static void
+out_map(MmBuffer *out, const MmParamMap *map)
+{
+	int			k;
+
+	mm_out_str(out, "{");
+	for (k = 0; k < map->n; k++)
+	{
+		if (k)
+			mm_out_str(out, ", ");
+		mm_out_string(out, map->keys[k]);
+		mm_out_str(out, ": ");
+		out_number(out, map->values[k]);
+	}
+	mm_out_str(out, "}");
+}
+
 /* Parameter i's value as JSON. */
 static void
-out_value(MmBuffer *out, const MmParamSpec *s, double v)
+out_value(MmBuffer *out, const MmParamSpec *s, double v, const MmParamMap *map)
 {
 	char		buf[32];
 
@@ -235,7 +297,9 @@ out_value(MmBuffer *out, const MmParamSpec *s, double v)
 			mm_out_bool(out, v != 0.0);
 			break;
 		case MM_PARAM_CHOICE:
-			if (v < 0.0)
+			if (v == MM_PARAM_LABEL_MAP)
+				out_map(out, map);
+			else if (v < 0.0)
 				mm_out_str(out, "null");
 			else
 				mm_out_string(out, s->choices[(int) v]);
@@ -256,7 +320,7 @@ mm_params_json(const MmParams *params, MmBuffer *out)
 			mm_out_str(out, ", ");
 		mm_out_string(out, a->params[i].name);
 		mm_out_str(out, ": ");
-		out_value(out, &a->params[i], params->value[i]);
+		out_value(out, &a->params[i], params->value[i], &params->map[i]);
 	}
 	mm_out_str(out, "}");
 }
@@ -310,7 +374,7 @@ out_default(MmBuffer *out, const MmParamSpec *s)
 		return;
 	}
 	mm_out_str(out, "`");
-	out_value(out, s, s->default_value);
+	out_value(out, s, s->default_value, NULL);
 	mm_out_str(out, "`");
 }
 

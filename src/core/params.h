@@ -32,6 +32,15 @@ typedef enum MmParamType
  * index (so the range must exclude negative numbers)
  */
 #define MM_PARAM_WORDS 0x08
+/*
+ * a choice that also takes an object of class labels (as label::text
+ * renders them) and positive numbers, held as MM_PARAM_LABEL_MAP with the
+ * pairs in the params' maps; the fit resolves it against the model's labels
+ */
+#define MM_PARAM_LABELS 0x10
+
+/* The value of an MM_PARAM_LABELS parameter given an object. */
+#define MM_PARAM_LABEL_MAP (-2.0)
 
 typedef struct MmParamSpec
 {
@@ -53,12 +62,22 @@ typedef struct MmParamSpec
 
 struct MmAlgorithm;
 
+/* The (key, number) pairs an MM_PARAM_LABELS parameter was given, in the object's order. */
+typedef struct MmParamMap
+{
+	int			n;
+	const char *const *keys;
+	const double *values;
+} MmParamMap;
+
 /* An algorithm's hyperparameters once resolved: spec i's value is value[i]. */
 typedef struct MmParams
 {
 	const struct MmAlgorithm *algorithm;
 	double		value[MM_MAX_PARAMS];
 	uint32_t	given;			/* bit i: the caller set parameter i */
+	/* spec i's pairs when value[i] is MM_PARAM_LABEL_MAP; the caller owns them */
+	MmParamMap	map[MM_MAX_PARAMS];
 } MmParams;
 
 /*
@@ -85,6 +104,21 @@ extern MmErrorCode mm_param_set_boolean(MmParams *params, int i, int value, MmEr
 extern MmErrorCode mm_param_set_string(MmParams *params, int i, const char *value, size_t len,
 									   MmError *err);
 extern MmErrorCode mm_param_set_null(MmParams *params, int i, MmError *err);
+
+/*
+ * Sets an MM_PARAM_LABELS parameter from an object's pairs (a value that is
+ * not a number given as NaN), which params keeps by reference.
+ */
+extern MmErrorCode mm_param_set_map(MmParams *params, int i, const MmParamMap *map, MmError *err);
+
+/*
+ * The number parameter i gives each of n classes (labels as label::text
+ * renders them): its pairs' numbers, 1 for a class no key names.  A key
+ * that names no class fails with MM_ERR_INVALID_INPUT and the parameter's
+ * index as the item.
+ */
+extern MmErrorCode mm_param_label_values(const MmParams *params, int i, const char *const *labels, int n,
+										 double *out, MmError *err);
 
 /* The resolved params as a JSON object, in declaration order (the params a version records). */
 extern void mm_params_json(const MmParams *params, MmBuffer *out);

@@ -349,23 +349,101 @@ MmOutcomeCount(const MmModel *model)
 	return model->task == MM_TASK_CLASSIFICATION ? model->labels.n_classes : mm_model_n_scores(model);
 }
 
+/*
+ * Rows per chunk of the sample's outcomes on threads: a kernel model's row
+ * costs its support vectors' kernel values, so a few hundred rows are worth
+ * a thread.
+ */
+#define OUTCOME_CHUNK_ROWS 512
+
+/* The sample's outcomes on threads: each chunk writes its own rows' and uses its own scratch. */
+typedef struct SampleOutcomes
+{
+	const MmModel *model;
+	const MmBaselineSample *s;
+	const int  *column;			/* the sample's column of each model feature */
+	double	  **code_of;		/* a text feature's codes by the sample's dictionary index */
+	size_t		first;			/* the span's first row */
+	size_t		width;			/* scratch per chunk */
+	double	   *scratch;
+	double	   *outcome;		/* per row */
+	bool	   *taken;			/* per row: whether the model could take it */
+	const MmKnownOutcomes *known;	/* or NULL */
+} SampleOutcomes;
+
+/*
+ * The outcome the training computed for sampled row i, when its design z is
+ * the very design of the training row it was sampled from; NULL otherwise
+ * (the preprocessing dropped or reordered rows, or none are known).
+ */
+static const double *
+known_outcome(const SampleOutcomes *o, size_t i, const double *z)
+{
+	const MmKnownOutcomes *k = o->known;
+	size_t		r;
+
+	if (k == NULL || k->p != o->model->n_design || o->s->rows_train <= 0)
+		return NULL;
+	r = i * (size_t) o->s->rows_train / o->s->m;	/* as MmBaselineTake sampled it */
+	if (r >= k->n || isnan(k->outcome[r]) || memcmp(z, k->x + r * k->p, sizeof(double) * k->p) != 0)
+		return NULL;
+	return &k->outcome[r];
+}
+
+static void
+outcome_chunk(void *arg, size_t begin, size_t end, int chunk)
+{
+	SampleOutcomes *o = arg;
+	const MmModel *model = o->model;
+	int			nf = model->n_features,
+				k;
+	double	   *raw = o->scratch + (size_t) chunk * o->width;
+	double	   *z = raw + Max(nf, 1);
+	double	   *scratch = z + Max(model->n_design, 1);
+	size_t		i;
+	MmError		err;
+
+	for (i = o->first + begin; i < o->first + end; i++)
+	{
+		const double *row = o->s->rows + i * o->s->p;
+
+		for (k = 0; k < nf; k++)
+		{
+			double		v = row[o->column[k]];
+
+			raw[k] = o->code_of[k] != NULL && !isnan(v) ? o->code_of[k][(int) v] : v;
+		}
+		/* rows the model cannot take (a NULL it does not impute) have no outcome */
+		o->taken[i] = mm_model_transform(model, raw, z, &err) == MM_OK;
+		if (o->taken[i])
+		{
+			const double *known = known_outcome(o, i, z);
+
+			o->outcome[i] = known != NULL ? *known : MmModelOutcome(model, z, scratch);
+		}
+	}
+}
+
 /* The baseline as JSON, or NULL without a sample (it is then made on first need). */
 char *
 MmBaselineFinish(MmBaselineSample *s, const MmModel *model)
+{
+	return MmBaselineFinishKnown(s, model, NULL);
+}
+
+char *
+MmBaselineFinishKnown(MmBaselineSample *s, const MmModel *model, const MmKnownOutcomes *known)
 {
 	int			nf = model->n_features,
 				j,
 				k;
 	int		   *column = palloc(sizeof(int) * Max(nf, 1));
 	double	  **code_of = palloc0(sizeof(double *) * Max(nf, 1));
-	double	   *raw = palloc(sizeof(double) * Max(nf, 1));
-	double	   *z = palloc(sizeof(double) * Max(model->n_design, 1));
-	double	   *scratch = palloc(sizeof(double) * Max(model->n_features + model->n_design, 1));
 	double	   *outcome;
 	size_t		i,
 				predicted = 0;
 	StringInfoData buf;
-	MmError		err;
+	SampleOutcomes o;
 
 	if (s == NULL)
 		return NULL;
@@ -388,22 +466,28 @@ MmBaselineFinish(MmBaselineSample *s, const MmModel *model)
 				code_of[k][c] = mm_category_code(&model->categories[k], d->names[c], d->lens[c]);
 		}
 	}
-	for (i = 0; i < s->m; i++)
+	/* a span of rows on threads at a time, so that a cancel is seen between */
+	o.model = model;
+	o.s = s;
+	o.column = column;
+	o.code_of = code_of;
+	o.width = (size_t) Max(nf, 1) + Max(model->n_design, 1) + Max(model->n_features + model->n_design, 1);
+	o.scratch = palloc(sizeof(double) * o.width *
+					   ((MM_CHUNK_ROWS + OUTCOME_CHUNK_ROWS - 1) / OUTCOME_CHUNK_ROWS));
+	o.outcome = outcome;
+	o.taken = palloc(sizeof(bool) * Max(s->m, 1));
+	o.known = known;
+	for (o.first = 0; o.first < s->m; o.first += MM_CHUNK_ROWS)
 	{
-		const double *row = s->rows + i * s->p;
-
-		for (k = 0; k < nf; k++)
-		{
-			double		v = row[column[k]];
-
-			raw[k] = code_of[k] != NULL && !isnan(v) ? code_of[k][(int) v] : v;
-		}
-		/* rows the model cannot take (a NULL it does not impute) have no outcome */
-		if (mm_model_transform(model, raw, z, &err) == MM_OK)
-			outcome[predicted++] = MmModelOutcome(model, z, scratch);
-		if ((i & 0xfff) == 0)
-			CHECK_FOR_INTERRUPTS();
+		mm_parallel_rows(Min((size_t) MM_CHUNK_ROWS, s->m - o.first), OUTCOME_CHUNK_ROWS, outcome_chunk, &o);
+		CHECK_FOR_INTERRUPTS();
 	}
+	/* the outcomes of the rows taken, in the sample's order */
+	for (i = 0; i < s->m; i++)
+		if (o.taken[i])
+			outcome[predicted++] = outcome[i];
+	pfree(o.scratch);
+	pfree(o.taken);
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "{\"sketch\": %d, \"bins\": %d, \"rows\": " INT64_FORMAT

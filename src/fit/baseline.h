@@ -26,6 +26,24 @@ extern MmBaselineSample *MmBaselineFromColumnStats(const void *stats, const MmSo
 												   const int64 *text_missing);
 extern void MmBaselineSetRows(MmBaselineSample *sample, int64 rows_train);
 extern char *MmBaselineFinish(MmBaselineSample *sample, const MmModel *model);
+
+/*
+ * The outcomes a training already computed for its design rows (n rows of
+ * p columns): a sampled row whose design is bit for bit the training row
+ * it was sampled from takes that row's outcome instead of scoring it
+ * again, the same number since the model is a function of the bits.
+ * NaN stands for an outcome not known.
+ */
+typedef struct MmKnownOutcomes
+{
+	const double *x;
+	int			p;
+	size_t		n;
+	const double *outcome;
+} MmKnownOutcomes;
+
+extern char *MmBaselineFinishKnown(MmBaselineSample *sample, const MmModel *model,
+								   const MmKnownOutcomes *known);
 extern double MmModelOutcome(const MmModel *model, const double *z, double *scratch);
 extern bool MmOutcomeIsCategorical(const MmModel *model);
 extern char *MmOutcomeName(const MmModel *model, int outcome);

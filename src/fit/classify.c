@@ -63,38 +63,88 @@ MmLabelKindOf(Oid type)
 }
 
 /*
+ * Rows per chunk of a prediction on threads: a kernel model's row costs its
+ * support vectors' kernel values, so a few hundred rows are worth a thread.
+ */
+#define PREDICT_CHUNK_ROWS 512
+
+/* A prediction over rows on threads: each chunk writes its own rows' results. */
+typedef struct PredictRows
+{
+	const MmModel *model;
+	const double *x;
+	int			p,
+				k,
+				width;			/* of a chunk's scores */
+	bool		has_proba;
+	double	   *scratch;		/* width scores per chunk */
+	int32	   *pred;
+	double	   *proba;
+	double	   *score;
+} PredictRows;
+
+/* The predictions of rows [begin, end); the core's scoring allocates nothing. */
+static void
+predict_chunk(void *arg, size_t begin, size_t end, int chunk)
+{
+	PredictRows *r = arg;
+	double	   *scores = r->scratch + (size_t) chunk * r->width;
+	int			k = r->k;
+	size_t		i;
+
+	for (i = begin; i < end; i++)
+	{
+		mm_model_scores(r->model, r->x + i * r->p, scores);
+		r->pred[i] = (int32) mm_model_decide(r->model, scores);
+		if (r->has_proba)
+		{
+			mm_model_proba(r->model, scores, r->proba + i * k);
+			if (k == 2)
+				r->score[i] = r->proba[i * k + 1];
+		}
+		else if (k == 2)
+			r->score[i] = scores[0];	/* the ROC AUC ranks by the decision score */
+	}
+}
+
+/*
  * Predictions of a classifier on n transformed rows: class indexes, the
  * probabilities (n x k) when the model has them, and the binary score (the
- * positive class's probability, or the decision score without them).
+ * positive class's probability, or the decision score without them).  The
+ * rows are scored on threads, MM_CHUNK_ROWS at a time so that a cancel is
+ * seen between; each row's results are its own, the same bits whatever the
+ * threads.
  */
 static void
 predict_rows(const MmModel *model, const double *x, size_t n, int32 *pred, double **proba,
 			 double **score)
 {
-	int			p = model->n_design,
-				k = model->labels.n_classes;
-	bool		has_proba = mm_model_has_proba(model);
-	double	   *scores = palloc(sizeof(double) * Max(k, mm_model_n_scores(model)));
-	size_t		i;
+	PredictRows r;
+	int			chunks = (MM_CHUNK_ROWS + PREDICT_CHUNK_ROWS - 1) / PREDICT_CHUNK_ROWS;
+	size_t		start;
 
-	*proba = has_proba ? MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * k * Max(n, 1)) : NULL;
-	*score = k == 2 ? MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1)) : NULL;
+	r.model = model;
+	r.p = model->n_design;
+	r.k = model->labels.n_classes;
+	r.width = Max(r.k, mm_model_n_scores(model));
+	r.has_proba = mm_model_has_proba(model);
+	r.scratch = palloc(sizeof(double) * r.width * chunks);
+	*proba = r.has_proba ? MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * r.k * Max(n, 1)) : NULL;
+	*score = r.k == 2 ? MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1)) : NULL;
 
-	for (i = 0; i < n; i++)
+	for (start = 0; start < n; start += MM_CHUNK_ROWS)
 	{
-		mm_model_scores(model, x + i * p, scores);
-		pred[i] = (int32) mm_model_decide(model, scores);
-		if (has_proba)
-		{
-			mm_model_proba(model, scores, *proba + i * k);
-			if (k == 2)
-				(*score)[i] = (*proba)[i * k + 1];
-		}
-		else if (k == 2)
-			(*score)[i] = scores[0];	/* the ROC AUC ranks by the decision score */
-		if ((i & 0xffff) == 0)
-			CHECK_FOR_INTERRUPTS();
+		size_t		span = Min((size_t) MM_CHUNK_ROWS, n - start);
+
+		/* offsets to the span's first row, so that chunk c of the span uses scratch row c */
+		r.x = x + start * r.p;
+		r.pred = pred + start;
+		r.proba = *proba ? *proba + start * r.k : NULL;
+		r.score = *score ? *score + start : NULL;
+		mm_parallel_rows(span, PREDICT_CHUNK_ROWS, predict_chunk, &r);
+		CHECK_FOR_INTERRUPTS();
 	}
+	pfree(r.scratch);
 }
 
 /* Appends one part's metrics object. */
@@ -133,10 +183,13 @@ append_class_metrics(StringInfo buf, const MmClassMetrics *m)
 	appendStringInfo(buf, "], \"rows\": %.0f}", m->rows);
 }
 
-/* Metrics of a classifier on n transformed rows with true classes y. */
+/*
+ * Metrics of a classifier on n transformed rows with true classes y; each
+ * row's class into outcomes, as MmModelOutcome gives it, unless NULL.
+ */
 static void
 classifier_metrics(const MmModel *model, const double *x, const int32 *y, size_t n,
-				   MmClassMetrics *m)
+				   MmClassMetrics *m, double *outcomes)
 {
 	int32	   *pred = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(n, 1));
 	double	   *proba,
@@ -146,6 +199,13 @@ classifier_metrics(const MmModel *model, const double *x, const int32 *y, size_t
 	predict_rows(model, x, n, pred, &proba, &score);
 	if (mm_class_metrics(y, pred, proba, score, n, model->labels.n_classes, m, &err) != MM_OK)
 		MmReportCoreError(&err, "could not compute the metrics");
+	if (outcomes != NULL)
+	{
+		size_t		i;
+
+		for (i = 0; i < n; i++)
+			outcomes[i] = pred[i];
+	}
 	pfree(pred);
 	if (proba)
 		pfree(proba);
@@ -256,9 +316,9 @@ MmClassificationResults(const MmFitOutcome *in, MmTrained *out)
 	}
 	else
 	{
-		classifier_metrics(in->model, ds->x[0], ds->y[0], ds->n[0], &train_m);
+		classifier_metrics(in->model, ds->x[0], ds->y[0], ds->n[0], &train_m, in->train_outcomes);
 		if (has_test)
-			classifier_metrics(in->model, ds->x[1], ds->y[1], ds->n[1], &test_m);
+			classifier_metrics(in->model, ds->x[1], ds->y[1], ds->n[1], &test_m, NULL);
 	}
 	if (!has_test && in->spec->test_size > 0)
 		MmNoticeNoTestRows(n_train, in->spec->test_size);
@@ -373,7 +433,7 @@ MmEvaluateClassifier(const MmModel *model, MmSource *src)
 	for (i = 0; i < ds.n[0]; i++)
 		ds.y[0][i] = map[ds.y[0][i]];
 	MmDatasetEncode(model, src, &ds, &unseen);
-	classifier_metrics(model, ds.x[0], ds.y[0], ds.n[0], &m);
+	classifier_metrics(model, ds.x[0], ds.y[0], ds.n[0], &m, NULL);
 	result = MmClassifierEvaluation(model, &m, ds.null_target, unseen);
 	MmDatasetFree(&ds);
 	return result;

@@ -191,6 +191,8 @@ run_fit(const MmAlgorithm *algorithm, const MmTrainSpec *spec, const MmTrainCont
 	ctx.warm_rows = tctx->warm_rows;
 	ctx.warm_width = tctx->warm_width;
 	ctx.progress = fit_iteration;
+	if (n_classes > 0)
+		MmCheckParamLabels(params, &model->labels);
 	CHECK_FOR_INTERRUPTS();
 	MmTrainProgressPhase("fitting");
 	if (algorithm->fit(&ctx, model, &err) != MM_OK)
@@ -399,6 +401,17 @@ fit_in_memory(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorit
 	outcome.report = &report;
 	outcome.ds = &ds;
 	outcome.prep = &prep;
+	/* the predictions of the training rows, which the baseline's sample mostly repeats */
+	if ((task == MM_TASK_CLASSIFICATION || task == MM_TASK_REGRESSION) && baseline != NULL)
+	{
+		size_t		i;
+
+		outcome.train_outcomes = MemoryContextAllocHuge(CurrentMemoryContext,
+														sizeof(double) * Max(ds.n[0], 1));
+		/* NaN until the results score a row: unknown, so the baseline scores it */
+		for (i = 0; i < ds.n[0]; i++)
+			outcome.train_outcomes[i] = NAN;
+	}
 	task_results(&outcome, out);
 
 	out->fitted = prep.json;
@@ -407,7 +420,14 @@ fit_in_memory(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorit
 	out->rows_test = (int64) ds.n[1];
 	out->rows_skipped = rows_skipped(&out->model, ds.null_target, &prep);
 	out->fingerprint = ds.fingerprint;
-	out->baseline = MmBaselineFinish(baseline, &out->model);
+	if (outcome.train_outcomes != NULL)
+	{
+		MmKnownOutcomes known = {ds.x[0], ds.p, ds.n[0], outcome.train_outcomes};
+
+		out->baseline = MmBaselineFinishKnown(baseline, &out->model, &known);
+	}
+	else
+		out->baseline = MmBaselineFinish(baseline, &out->model);
 	MmDatasetFree(&ds);
 }
 

@@ -83,6 +83,12 @@ typedef struct MmFitOutcome
 	const MmPreprocessFit *prep;
 	const MmLsView *view;
 	const MmPassMetrics *passes;
+	/*
+	 * Where the task's results put each training row's outcome
+	 * (MmModelOutcome) when they score the rows in memory, for the baseline
+	 * to reuse; NULL: not wanted
+	 */
+	double	   *train_outcomes;
 } MmFitOutcome;
 
 extern void MmFitAlgorithm(FunctionCallInfo fcinfo, const MmTrainSpec *spec, MmSource *src,

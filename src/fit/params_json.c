@@ -26,10 +26,28 @@ buffer_text(MmBuffer *b)
 	return b->data;
 }
 
+/* Sets parameter i from a JSON object's pairs, kept in the current memory context. */
+static MmErrorCode
+set_object(MmParams *out, int i, JsonbContainer *object, MmError *err)
+{
+	int			n = JsonContainerSize(object);
+	char	  **keys = palloc(sizeof(char *) * Max(n, 1));
+	double	   *values = palloc(sizeof(double) * Max(n, 1));
+	JsonbIterator *it = JsonbIteratorInit(object);
+	JsonbValue	v;
+	MmParamMap	map = {0, (const char *const *) keys, values};
+
+	while (map.n < n && MmJsonbNextPair(&it, &keys[map.n], &v))
+		values[map.n++] = MmJsonbNumber(&v);
+	return mm_param_set_map(out, i, &map, err);
+}
+
 /* Sets parameter i from one JSON value, as the setter for its JSON type. */
 static MmErrorCode
 set_value(MmParams *out, int i, const JsonbValue *v, MmError *err)
 {
+	if (v->type == jbvBinary && JsonContainerIsObject(v->val.binary.data))
+		return set_object(out, i, v->val.binary.data, err);
 	switch (v->type)
 	{
 		case jbvNull:
@@ -95,6 +113,41 @@ MmCheckParamsWidth(const MmParams *params, int p)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s", err.message)));
+}
+
+/*
+ * Errors unless every key of the params' label objects names one of the
+ * classes (as label::text renders them), before any fit reads them.
+ */
+void
+MmCheckParamLabels(const MmParams *params, const MmLabels *labels)
+{
+	const MmAlgorithm *a = params->algorithm;
+	double	   *values = palloc(sizeof(double) * Max(labels->n_classes, 1));
+	int			i;
+
+	for (i = 0; i < a->n_params; i++)
+	{
+		MmError		err;
+		StringInfoData names;
+		int			c;
+
+		if (!(a->params[i].flags & MM_PARAM_LABELS) ||
+			mm_param_label_values(params, i, (const char *const *) labels->classes, labels->n_classes,
+								  values, &err) == MM_OK)
+			continue;
+		initStringInfo(&names);
+		for (c = 0; c < labels->n_classes; c++)
+		{
+			appendStringInfoString(&names, c ? ", " : "");
+			MmJsonString(&names, labels->classes[c]);
+		}
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s", err.message),
+				 errhint("Its keys are labels as text; the classes are %s.", names.data)));
+	}
+	pfree(values);
 }
 
 /* The resolved params as the JSON text a version records. */

@@ -14,6 +14,7 @@
 
 extern void MmParseParams(const MmAlgorithm *algorithm, Jsonb *params, int p, MmParams *out);
 extern void MmCheckParamsWidth(const MmParams *params, int p);
+extern void MmCheckParamLabels(const MmParams *params, const MmLabels *labels);
 extern char *MmParamsJson(const MmParams *params);
 
 #endif							/* MM_PARAMS_JSON_H */

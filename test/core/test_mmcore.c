@@ -341,6 +341,37 @@ test_parallel_small(void **state)
 	mm_set_threads(saved);
 }
 
+/* Chunks of a size of one's own: N_CHUNKS of them over a few thousand rows, on 1, 2 and 8 threads. */
+static void
+test_parallel_rows(void **state)
+{
+	static Run	run;
+	static const int thread_counts[] = {1, 2, 8};
+	size_t		n = 1000,
+				chunk_rows = 256;
+	int			saved = mm_threads(),
+				t,
+				c;
+	size_t		i;
+
+	for (t = 0; t < 3; t++)
+	{
+		memset(&run, 0, sizeof(run));
+		mm_set_threads(thread_counts[t]);
+		mm_parallel_rows(n, chunk_rows, record_chunk, &run);
+		for (i = 0; i < n; i++)
+			if (run.visits[i] != 1)
+				fail_msg("%d threads: index %zu visited %d times", thread_counts[t], i, run.visits[i]);
+		for (c = 0; c < N_CHUNKS; c++)
+		{
+			assert_int_equal(run.calls[c], 1);
+			assert_int_equal(run.begin[c], (size_t) c * chunk_rows);
+			assert_int_equal(run.end[c], (size_t) (c + 1) * chunk_rows < n ? (size_t) (c + 1) * chunk_rows : n);
+		}
+	}
+	mm_set_threads(saved);
+}
+
 int
 main(void)
 {
@@ -353,6 +384,7 @@ main(void)
 		cmocka_unit_test(test_chunks),
 		cmocka_unit_test(test_parallel),
 		cmocka_unit_test(test_parallel_small),
+		cmocka_unit_test(test_parallel_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -235,6 +235,60 @@ test_search_spaces(void **state)
 		}
 }
 
+/*
+ * An object of class labels and weights (the kernel SVM's class_weight):
+ * kept as given for the version's params, resolved against the model's
+ * labels with 1 for the classes it does not name, a key that is no class
+ * refused by name, and numbers that are not positive refused with the
+ * parameter's message.
+ */
+static void
+test_label_maps(void **state)
+{
+	const MmAlgorithm *a = mm_algorithm_by_name_task("svm", MM_TASK_CLASSIFICATION);
+	int			i = mm_param_index(a, "class_weight");
+	static const char *const keys[] = {"yes", "maybe"};
+	static const double values[] = {5, 0.5};
+	static const double bad[] = {5, 0};
+	static const char *const labels[] = {"no", "yes"};
+	MmParamMap	map = {1, keys, values};
+	MmParams	params;
+	MmError		err;
+	double		w[2];
+	char	   *json;
+
+	assert_true(i >= 0);
+	mm_params_defaults(a, &params);
+	assert_int_equal(mm_param_label_values(&params, i, labels, 2, w, &err), MM_OK);
+	assert_true(w[0] == 1.0 && w[1] == 1.0);
+
+	assert_int_equal(mm_param_set_map(&params, i, &map, &err), MM_OK);
+	json = params_json(&params);
+	assert_non_null(strstr(json, "\"class_weight\": {\"yes\": 5}"));
+	mm_free(json);
+	assert_int_equal(mm_param_label_values(&params, i, labels, 2, w, &err), MM_OK);
+	assert_true(w[0] == 1.0 && w[1] == 5.0);
+
+	map.n = 2;
+	assert_int_equal(mm_param_set_map(&params, i, &map, &err), MM_OK);
+	assert_int_equal(mm_param_label_values(&params, i, labels, 2, w, &err), MM_ERR_INVALID_INPUT);
+	assert_string_equal(err.message, "class_weight names \"maybe\", which is not a class of the training rows");
+	assert_int_equal(err.item, i);
+
+	map.values = bad;
+	assert_int_equal(mm_param_set_map(&params, i, &map, &err), MM_ERR_INVALID_INPUT);
+	assert_string_equal(err.message, "parameter \"class_weight\" must be \"balanced\" or null, "
+						"or an object of class labels and positive numbers");
+
+	/* a parameter that takes no object refuses one */
+	a = ALGO("logistic_regression");
+	mm_params_defaults(a, &params);
+	map.values = values;
+	assert_int_equal(mm_param_set_map(&params, mm_param_index(a, "class_weight"), &map, &err),
+					 MM_ERR_INVALID_INPUT);
+	assert_string_equal(err.message, "parameter \"class_weight\" must be \"balanced\" or null");
+}
+
 static void
 test_markdown(void **state)
 {
@@ -264,6 +318,7 @@ main(void)
 		cmocka_unit_test(test_pca_components),
 		cmocka_unit_test(test_hints),
 		cmocka_unit_test(test_search_spaces),
+		cmocka_unit_test(test_label_maps),
 		cmocka_unit_test(test_markdown),
 	};
 

@@ -3,7 +3,7 @@
 oracle test/t/019_kernel_svm.pl compares modelmgr's svm against.
 
     kernel_svm.py DATA.csv --train N (--svc | --svr) [--kernel K] [--gamma G]
-                  [--C C] [--epsilon E] [--balanced]
+                  [--C C] [--epsilon E] [--balanced | --class-weight JSON]
 
 DATA.csv has a header row (id, the features, the target last) and one row
 per observation, ordered by id; the first N rows train, the rest test.  The
@@ -11,6 +11,7 @@ features are standardized with the training rows' mean and population
 standard deviation (StandardScaler, as modelmgr's scale: standard).  Prints
 {"predictions": [...]} for the test rows (SVC: the class labels as text;
 SVR: the values), with "r2" on the test rows for SVR, and "sklearn": version.
+--class-weight takes an object of labels and weights, as {"high": 5}.
 """
 import argparse
 import csv
@@ -34,7 +35,9 @@ def main():
     ap.add_argument("--gamma", default="scale")
     ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--epsilon", type=float, default=0.1)
-    ap.add_argument("--balanced", action="store_true")
+    weights = ap.add_mutually_exclusive_group()
+    weights.add_argument("--balanced", action="store_true")
+    weights.add_argument("--class-weight", type=json.loads)
     args = ap.parse_args()
 
     with open(args.data, newline="") as f:
@@ -47,7 +50,7 @@ def main():
     out = {"sklearn": sklearn.__version__}
     if args.svc:
         model = SVC(kernel=args.kernel, gamma=gamma, C=args.C,
-                    class_weight="balanced" if args.balanced else None)
+                    class_weight="balanced" if args.balanced else args.class_weight)
         model.fit(train, np.array(target[:args.train]))
         out["predictions"] = [str(v) for v in model.predict(test)]
     else:

@@ -1,8 +1,8 @@
 # The kernel SVM against its reference: scikit-learn's SVC and SVR, which
 # wrap libsvm as modelmgr's svm does, fitted on the same standardized rows
 # of fixed data sets (test/fixtures/svm), predict the same classes for the
-# test rows but at most one, for every kernel, gamma's modes and balanced
-# class weights; SVR's r2 on the test rows is within 0.01 of scikit-learn's.
+# test rows but at most one, for every kernel, gamma's modes, balanced
+# class weights and weights given per label; SVR's r2 on the test rows is within 0.01 of scikit-learn's.
 # mm-score predicts the same bits as the database, probabilities included,
 # and the exported documents validate against the export format's schema.
 # The oracle is test/oracle/kernel_svm.py.
@@ -66,6 +66,8 @@ my @svc = (
 	[ 'auto', '{"gamma": "auto"}', '--gamma auto' ],
 	[ 'gamma2', '{"gamma": 2, "C": 10}', '--gamma 2 --C 10' ],
 	[ 'balanced', '{"class_weight": "balanced"}', '--balanced' ],
+	[ 'weighted', '{"class_weight": {"mid": 8, "low": 0.5}, "C": 0.5}',
+	  q{--class-weight '{"mid": 8, "low": 0.5}' --C 0.5} ],
 );
 for my $case (@svc)
 {

@@ -69,6 +69,13 @@ static const MmParamSpec params[N_PARAMS] = {
 	"not improved for that many rounds, keeping the rounds up to the best.", NULL, NULL}
 };
 
+/*
+ * The grid algorithm => 'auto' searches: eight candidates, around XGBoost's
+ * defaults, against the 27 of the full grid, so adding the trees to an
+ * automatic search costs about as many fits as a linear model's grid.
+ */
+#define AUTO_GRID "{\"n_estimators\": [50, 100], \"max_depth\": [3, 6], \"learning_rate\": [0.1, 0.3]}"
+
 static MmErrorCode
 fit(MmFitContext *ctx, MmModel *model, MmError *err)
 {
@@ -95,6 +102,8 @@ const MmAlgorithm mm_gradient_boosting_regressor = {
 	.name = "gradient_boosting",
 	.task = MM_TASK_REGRESSION,
 	.artifact_id = 10,
+	.auto_search = 1,
+	.auto_grid = AUTO_GRID,
 	.params = params,
 	.missing_values = 1,
 	.n_params = N_PARAMS,
@@ -111,6 +120,8 @@ const MmAlgorithm mm_gradient_boosting_classifier = {
 	.name = "gradient_boosting",
 	.task = MM_TASK_CLASSIFICATION,
 	.artifact_id = 11,
+	.auto_search = 1,
+	.auto_grid = AUTO_GRID,
 	.params = params,
 	.missing_values = 1,
 	.n_params = N_PARAMS,

@@ -74,9 +74,10 @@ static const MmParamSpec svc_params[N_SVC_PARAMS] = {
 		"Whether the model gives class probabilities: Platt's sigmoids fitted by libsvm's 5-fold "
 		"cross-validation (folds drawn from the seed), which costs about five more fits; "
 	"the classes still come from the decision values' vote.", NULL, NULL},
-	{"class_weight", MM_PARAM_CHOICE, -1, 0, 0, MM_PARAM_NULLABLE, class_weights,
+	{"class_weight", MM_PARAM_CHOICE, -1, 0, 0, MM_PARAM_NULLABLE | MM_PARAM_LABELS, class_weights,
 		"\"balanced\" multiplies C for each class by the rows over the classes times its rows; "
-	"null weighs classes equally.", NULL, NULL}
+		"an object multiplies it for the classes it names, as {\"yes\": 5} (labels as text, "
+	"1 for the others); null weighs classes equally.", NULL, NULL}
 };
 
 static const MmParamSpec svr_params[N_SVR_PARAMS] = {
@@ -152,7 +153,20 @@ fit_svc(MmFitContext *ctx, MmModel *model, MmError *err)
 	o.probability = v[P_PROBABILITY] != 0.0;
 	o.memory_limit = ctx->memory_limit;
 	o.seed = ctx->seed;
-	if (balanced)
+	if (v[P_CLASS_WEIGHT] == MM_PARAM_LABEL_MAP)
+	{
+		weight = mm_alloc(sizeof(double) * k);
+		if (weight == NULL)
+			return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory weighing the classes");
+		if (mm_param_label_values(ctx->params, P_CLASS_WEIGHT, (const char *const *) model->labels.classes,
+								  model->labels.n_classes, weight, err) != MM_OK)
+		{
+			mm_free(weight);
+			return err->code;
+		}
+		o.class_weight = weight;
+	}
+	else if (balanced)
 	{
 		size_t	   *count = mm_alloc0(sizeof(size_t) * k);
 		size_t		i;
