@@ -9,6 +9,7 @@
  * damaged model is refused before prediction walks it.
  */
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +94,13 @@ trees_fit_model(const MmTreeEnsemble *e, const MmModel *model)
 	return e->objective == MM_OBJ_MULTI_SOFTPROB && e->n_groups == model->labels.n_classes;
 }
 
+/* A stored count as an int, INT_MAX where it would not fit. */
+static int
+clamp_count(uint32_t v)
+{
+	return v > (uint32_t) INT_MAX ? INT_MAX : (int) v;
+}
+
 /* The record of the rounds: best_iteration below n_rounds, a score only with it. */
 static int
 rounds_valid(const MmBoosted *b)
@@ -113,8 +121,9 @@ mm_boosted_read(MmArtifactReader *r, MmModel *model)
 	model->fit = b;
 	if (model->task == MM_TASK_CLASSIFICATION && !read_labels(r, &model->labels))
 		return MM_ERR_CORRUPT;
-	b->n_rounds = (int) mm_get_u32(r);
-	b->best_iteration = (int) mm_get_u32(r) - 1;
+	/* counts past any valid one read as INT_MAX, which rounds_valid refuses */
+	b->n_rounds = clamp_count(mm_get_u32(r));
+	b->best_iteration = clamp_count(mm_get_u32(r)) - 1;
 	b->best_score = mm_get_f64(r);
 	len = mm_get_u32(r);
 	if (r->failed || !rounds_valid(b) || len == 0 || len > r->left)
