@@ -60,37 +60,6 @@ BEGIN
     RETURN r;
 END $$;
 
--- the largest difference between two JSON documents' numbers (relative past 1);
--- infinite where their keys, shapes or other values differ
-CREATE FUNCTION pg_temp.json_diff(x jsonb, y jsonb) RETURNS float8 LANGUAGE plpgsql AS $$
-DECLARE
-    d float8 := 0;
-    k text;
-    i int;
-BEGIN
-    IF jsonb_typeof(x) = 'number' AND jsonb_typeof(y) = 'number' THEN
-        RETURN abs(x::text::float8 - y::text::float8) / greatest(1, abs(x::text::float8));
-    ELSIF jsonb_typeof(x) = 'object' AND jsonb_typeof(y) = 'object' THEN
-        IF (SELECT array_agg(a ORDER BY a) FROM jsonb_object_keys(x) a)
-           IS DISTINCT FROM (SELECT array_agg(a ORDER BY a) FROM jsonb_object_keys(y) a) THEN
-            RETURN 'infinity';
-        END IF;
-        FOR k IN SELECT jsonb_object_keys(x) LOOP
-            d := greatest(d, pg_temp.json_diff(x -> k, y -> k));
-        END LOOP;
-        RETURN d;
-    ELSIF jsonb_typeof(x) = 'array' AND jsonb_typeof(y) = 'array' THEN
-        IF jsonb_array_length(x) <> jsonb_array_length(y) THEN
-            RETURN 'infinity';
-        END IF;
-        FOR i IN 0 .. jsonb_array_length(x) - 1 LOOP
-            d := greatest(d, pg_temp.json_diff(x -> i, y -> i));
-        END LOOP;
-        RETURN d;
-    END IF;
-    RETURN CASE WHEN x = y THEN 0::float8 ELSE 'infinity'::float8 END;
-END $$;
-
 -- In memory and in passes: the same keys, every value but the ROC AUC to
 -- rounding (counts, sizes and confusion matrices exactly, as integers
 -- differ by at least 1), the ROC AUC within 1e-4 (null where it is null).
@@ -99,7 +68,7 @@ RETURNS TABLE (same_keys boolean, metrics_1e9 boolean, same_counts boolean, auc_
 LANGUAGE sql AS $$
   SELECT (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(m) k)
            = (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(p) k),
-         pg_temp.json_diff(m - 'roc_auc', p - 'roc_auc') < 1e-9,
+         regress.json_diff(m - 'roc_auc', p - 'roc_auc') < 1e-9,
          (m -> 'rows', m -> 'rows_null_target', m -> 'confusion_matrix', m -> 'cluster_sizes',
           m -> 'silhouette_rows', m -> 'unseen_categories')
            IS NOT DISTINCT FROM
@@ -199,7 +168,7 @@ CREATE TABLE ev_big AS SELECT e.* FROM ev e, generate_series(1, 10);
 ANALYZE ev_big;
 CREATE TABLE ev_big_memory AS SELECT pg_temp.evaluate('ev_grade', 'ev_big', 'off') AS r;
 SET modelmgr.max_train_memory = '1MB';
-SELECT pg_temp.json_diff(mm_evaluate('ev_grade', 'ev_big') - 'roc_auc', r - 'roc_auc') < 1e-9 AS auto_in_passes,
+SELECT regress.json_diff(mm_evaluate('ev_grade', 'ev_big') - 'roc_auc', r - 'roc_auc') < 1e-9 AS auto_in_passes,
        mm_evaluate('ev_grade', 'ev_big') -> 'rows' AS rows
   FROM ev_big_memory;
 SELECT pg_temp.error_of('ev_grade', 'ev_big', 'off');

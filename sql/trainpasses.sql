@@ -58,39 +58,8 @@ CREATE FUNCTION pg_temp.coef_diff(a text, b text) RETURNS float8 LANGUAGE sql AS
     FROM mm_coefficients(a) x JOIN mm_coefficients(b) y USING (feature)
 $$;
 
--- the largest difference between two JSON documents' numbers (relative past 1);
--- infinite where their shapes or other values differ
-CREATE FUNCTION pg_temp.json_diff(x jsonb, y jsonb) RETURNS float8 LANGUAGE plpgsql AS $$
-DECLARE
-    d float8 := 0;
-    k text;
-    i int;
-BEGIN
-    IF jsonb_typeof(x) = 'number' AND jsonb_typeof(y) = 'number' THEN
-        RETURN abs(x::text::float8 - y::text::float8) / greatest(1, abs(x::text::float8));
-    ELSIF jsonb_typeof(x) = 'object' AND jsonb_typeof(y) = 'object' THEN
-        IF (SELECT array_agg(a ORDER BY a) FROM jsonb_object_keys(x) a)
-           IS DISTINCT FROM (SELECT array_agg(a ORDER BY a) FROM jsonb_object_keys(y) a) THEN
-            RETURN 'infinity';
-        END IF;
-        FOR k IN SELECT jsonb_object_keys(x) LOOP
-            d := greatest(d, pg_temp.json_diff(x -> k, y -> k));
-        END LOOP;
-        RETURN d;
-    ELSIF jsonb_typeof(x) = 'array' AND jsonb_typeof(y) = 'array' THEN
-        IF jsonb_array_length(x) <> jsonb_array_length(y) THEN
-            RETURN 'infinity';
-        END IF;
-        FOR i IN 0 .. jsonb_array_length(x) - 1 LOOP
-            d := greatest(d, pg_temp.json_diff(x -> i, y -> i));
-        END LOOP;
-        RETURN d;
-    END IF;
-    RETURN CASE WHEN x = y THEN 0::float8 ELSE 'infinity'::float8 END;
-END $$;
-
 CREATE FUNCTION pg_temp.metric_diff(a text, b text) RETURNS float8 LANGUAGE sql AS $$
-  SELECT pg_temp.json_diff(x.metrics, y.metrics)
+  SELECT regress.json_diff(x.metrics, y.metrics)
     FROM mm.versions x, mm.versions y WHERE x.model = a AND y.model = b
 $$;
 
@@ -206,7 +175,7 @@ SELECT rows_read, rows_train + rows_test AS rows_split, round((metrics #>> '{tes
 SELECT feature, round(coef::numeric, 9) AS coef FROM mm_coefficients('tp_large') ORDER BY feature;
 RESET modelmgr.max_train_memory;
 -- the baseline profiles: a table within the sample's bound is profiled whole, as in memory
-SELECT x.model, pg_temp.json_diff(x.baseline, y.baseline) < 1e-9 AS same_baseline
+SELECT x.model, regress.json_diff(x.baseline, y.baseline) < 1e-9 AS same_baseline
   FROM mm.versions x JOIN mm.versions y ON y.model = replace(x.model, '_mem', '_pass')
  WHERE x.model LIKE 'tp\_%\_mem' ORDER BY 1;
 

@@ -66,40 +66,9 @@ LANGUAGE sql AS $$
       ON x.class IS NOT DISTINCT FROM y.class AND x.feature = y.feature
 $$;
 
--- the largest difference between two JSON documents' numbers (relative past 1);
--- infinite where their shapes or other values differ
-CREATE FUNCTION pg_temp.json_diff(x jsonb, y jsonb) RETURNS float8 LANGUAGE plpgsql AS $$
-DECLARE
-    d float8 := 0;
-    k text;
-    i int;
-BEGIN
-    IF jsonb_typeof(x) = 'number' AND jsonb_typeof(y) = 'number' THEN
-        RETURN abs(x::text::float8 - y::text::float8) / greatest(1, abs(x::text::float8));
-    ELSIF jsonb_typeof(x) = 'object' AND jsonb_typeof(y) = 'object' THEN
-        IF (SELECT array_agg(a ORDER BY a) FROM jsonb_object_keys(x) a)
-           IS DISTINCT FROM (SELECT array_agg(a ORDER BY a) FROM jsonb_object_keys(y) a) THEN
-            RETURN 'infinity';
-        END IF;
-        FOR k IN SELECT jsonb_object_keys(x) LOOP
-            d := greatest(d, pg_temp.json_diff(x -> k, y -> k));
-        END LOOP;
-        RETURN d;
-    ELSIF jsonb_typeof(x) = 'array' AND jsonb_typeof(y) = 'array' THEN
-        IF jsonb_array_length(x) <> jsonb_array_length(y) THEN
-            RETURN 'infinity';
-        END IF;
-        FOR i IN 0 .. jsonb_array_length(x) - 1 LOOP
-            d := greatest(d, pg_temp.json_diff(x -> i, y -> i));
-        END LOOP;
-        RETURN d;
-    END IF;
-    RETURN CASE WHEN x = y THEN 0::float8 ELSE 'infinity'::float8 END;
-END $$;
-
 -- the metrics but the ROC AUC: equal to rounding (the confusion matrices exactly)
 CREATE FUNCTION pg_temp.metric_diff(a text, b text) RETURNS float8 LANGUAGE sql AS $$
-  SELECT pg_temp.json_diff(x.metrics #- '{train,roc_auc}' #- '{test,roc_auc}',
+  SELECT regress.json_diff(x.metrics #- '{train,roc_auc}' #- '{test,roc_auc}',
                            y.metrics #- '{train,roc_auc}' #- '{test,roc_auc}')
     FROM mm.versions x, mm.versions y WHERE x.model = a AND y.model = b
 $$;
@@ -174,7 +143,7 @@ SELECT pg_temp.train('tc_std_pass', 'on', 'logistic_regression', 'grade', '{"alp
                      '{"*": {"impute": "median", "scale": "standard"}, "region": {"impute": "most_frequent"}}') AS version;
 -- (the statistics give the means and deviations to rounding)
 SELECT x.rows_train, x.rows_test, x.fingerprint = y.fingerprint AS same_fingerprint,
-       pg_temp.json_diff(x.fitted_preprocess, y.fitted_preprocess) < 1e-12 AS same_fitted
+       regress.json_diff(x.fitted_preprocess, y.fitted_preprocess) < 1e-12 AS same_fitted
   FROM mm.versions x, mm.versions y WHERE x.model = 'tc_std_mem' AND y.model = 'tc_std_pass';
 SELECT * FROM pg_temp.compare('tc_std_mem', 'tc_std_pass');
 
@@ -255,14 +224,14 @@ SET modelmgr.train_in_passes = off;
 SELECT version FROM mm_train('tc_large_km_mem', 'tc_large', NULL, algorithm => 'kmeans',
                              features => ARRAY['x1', 'x2'], params => '{"k": 3}');
 RESET modelmgr.train_in_passes;
-SELECT pg_temp.json_diff(x.metrics, y.metrics) < 1e-9 AS same_metrics,
+SELECT regress.json_diff(x.metrics, y.metrics) < 1e-9 AS same_metrics,
        x.metrics #> '{test,silhouette}' = y.metrics #> '{test,silhouette}' AS same_silhouette,
        (SELECT max(abs(a - b)) < 1e-9
           FROM tc_large t, unnest(mm_transform('tc_large_km', t), mm_transform('tc_large_km_mem', t)) u(a, b))
          AS same_centers
   FROM mm.versions x, mm.versions y WHERE x.model = 'tc_large_km' AND y.model = 'tc_large_km_mem';
 -- the baseline profiles: a table within the sample's bound is profiled whole, as in memory
-SELECT x.model, pg_temp.json_diff(x.baseline, y.baseline) < 1e-9 AS same_baseline
+SELECT x.model, regress.json_diff(x.baseline, y.baseline) < 1e-9 AS same_baseline
   FROM mm.versions x JOIN mm.versions y ON y.model = replace(x.model, '_mem', '_pass')
  WHERE x.model LIKE 'tc\_%\_mem' ORDER BY 1;
 
@@ -281,8 +250,8 @@ RESET modelmgr.train_in_passes;
 SELECT version FROM mm_train('tc_queries_mem', 'tc', 'label_int', algorithm => 'logistic_regression',
                              features => ARRAY['x1', 'region'], params => '{"alpha": 0}', seed => 5,
                              preprocess => '{"region": {"impute": {"constant": "none"}}}');
-SELECT pg_temp.json_diff(x.metrics, y.metrics) < 1e-9 AS same_metrics,
-       pg_temp.json_diff(x.baseline, y.baseline) < 1e-9 AS same_baseline,
+SELECT regress.json_diff(x.metrics, y.metrics) < 1e-9 AS same_metrics,
+       regress.json_diff(x.baseline, y.baseline) < 1e-9 AS same_baseline,
        x.fingerprint = y.fingerprint AS same_fingerprint
   FROM mm.versions x, mm.versions y WHERE x.model = 'tc_queries' AND y.model = 'tc_queries_mem';
 

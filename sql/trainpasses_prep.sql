@@ -49,37 +49,6 @@ BEGIN
     RETURN v;
 END $$;
 
--- the largest difference between two JSON documents' numbers (relative past 1);
--- infinite where their shapes or other values differ
-CREATE FUNCTION pg_temp.json_diff(x jsonb, y jsonb) RETURNS float8 LANGUAGE plpgsql AS $$
-DECLARE
-    d float8 := 0;
-    k text;
-    i int;
-BEGIN
-    IF jsonb_typeof(x) = 'number' AND jsonb_typeof(y) = 'number' THEN
-        RETURN abs(x::text::float8 - y::text::float8) / greatest(1, abs(x::text::float8));
-    ELSIF jsonb_typeof(x) = 'object' AND jsonb_typeof(y) = 'object' THEN
-        IF (SELECT array_agg(a ORDER BY a) FROM jsonb_object_keys(x) a)
-           IS DISTINCT FROM (SELECT array_agg(a ORDER BY a) FROM jsonb_object_keys(y) a) THEN
-            RETURN 'infinity';
-        END IF;
-        FOR k IN SELECT jsonb_object_keys(x) LOOP
-            d := greatest(d, pg_temp.json_diff(x -> k, y -> k));
-        END LOOP;
-        RETURN d;
-    ELSIF jsonb_typeof(x) = 'array' AND jsonb_typeof(y) = 'array' THEN
-        IF jsonb_array_length(x) <> jsonb_array_length(y) THEN
-            RETURN 'infinity';
-        END IF;
-        FOR i IN 0 .. jsonb_array_length(x) - 1 LOOP
-            d := greatest(d, pg_temp.json_diff(x -> i, y -> i));
-        END LOOP;
-        RETURN d;
-    END IF;
-    RETURN CASE WHEN x = y THEN 0::float8 ELSE 'infinity'::float8 END;
-END $$;
-
 -- the two versions side by side: the same split and fitted preprocessing
 -- (1e-12), coefficients (1e-9), metrics and baseline (1e-9)
 CREATE FUNCTION pg_temp.compare(a text, b text)
@@ -88,12 +57,12 @@ RETURNS TABLE (rows_train bigint, rows_test bigint, same_split boolean, same_fit
 LANGUAGE sql AS $$
   SELECT x.rows_train, x.rows_test,
          x.fingerprint = y.fingerprint AND x.rows_test = y.rows_test AND x.features = y.features,
-         pg_temp.json_diff(x.fitted_preprocess, y.fitted_preprocess) < 1e-12,
+         regress.json_diff(x.fitted_preprocess, y.fitted_preprocess) < 1e-12,
          CASE WHEN x.task <> 'regression' THEN true
               ELSE (SELECT max(abs(c.coef - d.coef)) < 1e-9
                       FROM mm_coefficients(a) c JOIN mm_coefficients(b) d USING (feature)) END,
-         pg_temp.json_diff(x.metrics, y.metrics) < 1e-9,
-         pg_temp.json_diff(x.baseline, y.baseline) < 1e-9
+         regress.json_diff(x.metrics, y.metrics) < 1e-9,
+         regress.json_diff(x.baseline, y.baseline) < 1e-9
     FROM mm.versions x, mm.versions y WHERE x.model = a AND y.model = b
 $$;
 
@@ -218,7 +187,7 @@ SELECT pg_temp.train('pp_selc_pass', 'on', 'logistic_regression', '{}',
                      ARRAY['x1', 'x2', 'x3', 'x4', 'region'], 0.25, 'level');
 SELECT same_split, same_fitted FROM pg_temp.compare('pp_selc_mem', 'pp_selc_pass');
 -- (the ROC AUC of a fit in passes comes from a histogram of the scores: within 1e-4)
-SELECT (SELECT pg_temp.json_diff(x.metrics #- '{train,roc_auc}' #- '{test,roc_auc}',
+SELECT (SELECT regress.json_diff(x.metrics #- '{train,roc_auc}' #- '{test,roc_auc}',
                                  y.metrics #- '{train,roc_auc}' #- '{test,roc_auc}') < 1e-6
                AND abs((x.metrics #>> '{test,roc_auc}')::float8 - (y.metrics #>> '{test,roc_auc}')::float8) < 1e-4
           FROM mm.versions x, mm.versions y WHERE x.model = 'pp_selc_mem' AND y.model = 'pp_selc_pass')
