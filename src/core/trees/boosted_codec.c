@@ -18,9 +18,8 @@
 #include "artifact_io.h"
 #include "boosted.h"
 #include "document_io.h"
+#include "labels_codec.h"
 #include "xgb_json.h"
-
-static const char *const label_kinds[] = {NULL, "number", "boolean", "text"};
 
 /* ---------------------------------------------------------------- artifact */
 
@@ -28,54 +27,14 @@ void
 mm_boosted_write(MmBuffer *w, const MmModel *model)
 {
 	const MmBoosted *b = model->fit;
-	const MmLabels *l = &model->labels;
-	int			i;
 
 	if (model->task == MM_TASK_CLASSIFICATION)
-	{
-		mm_put_u8(w, (uint8_t) l->label_kind);
-		mm_put_u32(w, (uint32_t) l->n_classes);
-		for (i = 0; i < l->n_classes; i++)
-		{
-			mm_put_str(w, l->classes[i]);
-			if (l->label_kind != MM_LABEL_TEXT)
-				mm_put_f64(w, l->class_values[i]);
-		}
-	}
+		mm_labels_write(w, &model->labels);
 	mm_put_u32(w, (uint32_t) b->n_rounds);
 	mm_put_u32(w, (uint32_t) (b->best_iteration + 1));
 	mm_put_f64(w, b->best_score);
 	mm_put_u32(w, (uint32_t) b->json_len);
 	mm_buffer_append(w, b->json, b->json_len);
-}
-
-/* The labels: their kind, then each class (and its value unless text), distinct. */
-static int
-read_labels(MmArtifactReader *r, MmLabels *l)
-{
-	uint8_t		kind = mm_get_u8(r);
-	uint32_t	k = mm_get_u32(r);
-	int			i,
-				j;
-
-	if (r->failed || kind < MM_LABEL_NUMBER || kind > MM_LABEL_TEXT || k < 2 || k > MM_MAX_CLASSES)
-		return 0;
-	l->label_kind = (MmLabelKind) kind;
-	l->n_classes = (int) k;
-	if ((l->classes = mm_alloc0(sizeof(char *) * k)) == NULL ||
-		(kind != MM_LABEL_TEXT && (l->class_values = mm_alloc(sizeof(double) * k)) == NULL))
-		return 0;
-	for (i = 0; i < (int) k; i++)
-	{
-		if ((l->classes[i] = mm_get_string(r, kind == MM_LABEL_TEXT)) == NULL)
-			return 0;
-		if (kind != MM_LABEL_TEXT && !isfinite(l->class_values[i] = mm_get_f64(r)))
-			return 0;
-		for (j = 0; j < i; j++)
-			if (strcmp(l->classes[j], l->classes[i]) == 0)
-				return 0;
-	}
-	return 1;
 }
 
 /*
@@ -119,7 +78,7 @@ mm_boosted_read(MmArtifactReader *r, MmModel *model)
 	if ((b = mm_alloc0(sizeof(MmBoosted))) == NULL)
 		return MM_ERR_CORRUPT;
 	model->fit = b;
-	if (model->task == MM_TASK_CLASSIFICATION && !read_labels(r, &model->labels))
+	if (model->task == MM_TASK_CLASSIFICATION && !mm_labels_read(r, &model->labels))
 		return MM_ERR_CORRUPT;
 	/* counts past any valid one read as INT_MAX, which rounds_valid refuses */
 	b->n_rounds = clamp_count(mm_get_u32(r));
@@ -149,22 +108,13 @@ void
 mm_boosted_to_json(MmBuffer *o, const MmModel *model)
 {
 	const MmBoosted *b = model->fit;
-	const MmLabels *l = &model->labels;
 	json_t	   *booster;
 	json_error_t jerr;
 
 	mm_out_str(o, "{");
 	if (model->task == MM_TASK_CLASSIFICATION)
 	{
-		mm_out_str(o, "\"label_kind\": ");
-		mm_out_string(o, label_kinds[l->label_kind]);
-		mm_out_str(o, ", \"classes\": ");
-		mm_out_names(o, l->classes, l->n_classes);
-		mm_out_str(o, ", \"class_values\": ");
-		if (l->label_kind == MM_LABEL_TEXT)
-			mm_out_str(o, "null");
-		else
-			mm_out_doubles(o, l->class_values, l->n_classes);
+		mm_labels_to_json(o, &model->labels);
 		mm_out_str(o, ", ");
 	}
 	mm_out_str(o, "\"n_rounds\": ");
@@ -286,7 +236,6 @@ mm_boosted_from_json(MmDocumentReader *in, const void *part, MmModel *model)
 	static const char *const class_keys[] = {"label_kind", "classes", "class_values", "n_rounds",
 	"best_iteration", "best_score", "booster", NULL};
 	MmBoosted  *b;
-	MmLabels   *l = &model->labels;
 	json_t	   *booster;
 	MmBuffer	text = {0};
 
@@ -297,32 +246,9 @@ mm_boosted_from_json(MmDocumentReader *in, const void *part, MmModel *model)
 	if ((b = mm_alloc0(sizeof(MmBoosted))) == NULL)
 		return mm_fail(in->err, MM_ERR_NO_MEMORY, -1, "out of memory reading the document");
 	model->fit = b;
-	if (model->task == MM_TASK_CLASSIFICATION)
-	{
-		const char *lk = mm_doc_string(in, part, "label_kind");
-		int			k;
-
-		if (in->failed)
-			return MM_ERR_INVALID_INPUT;
-		for (k = 1; k <= MM_LABEL_TEXT && strcmp(label_kinds[k], lk) != 0; k++)
-			;
-		if (k > MM_LABEL_TEXT)
-		{
-			mm_doc_bad(in, "must be number, boolean or text", "label_kind");
-			return MM_ERR_INVALID_INPUT;
-		}
-		l->label_kind = (MmLabelKind) k;
-		l->classes = mm_doc_names(in, part, "classes", &l->n_classes, MM_MAX_CLASSES, 0);
-		if (in->failed)
-			return MM_ERR_INVALID_INPUT;
-		if (l->label_kind == MM_LABEL_TEXT)
-		{
-			if (!mm_doc_is_null(part, "class_values"))
-				mm_doc_bad(in, "must be null for text labels", "class_values");
-		}
-		else
-			l->class_values = mm_doc_numbers(in, part, "class_values", l->n_classes, 0);
-	}
+	if (model->task == MM_TASK_CLASSIFICATION &&
+		mm_labels_from_json(in, part, &model->labels) != MM_OK)
+		return MM_ERR_INVALID_INPUT;
 	b->n_rounds = (int) mm_doc_int(in, part, "n_rounds", 1, 100000);
 	b->best_iteration = mm_doc_is_null(part, "best_iteration") ? -1 :
 		(int) mm_doc_int(in, part, "best_iteration", 0, 100000);
