@@ -53,6 +53,7 @@
 #include "deadline.h"
 #include "fit.h"
 #include "fitpasses.h"
+#include "foldpasses.h"
 #include "guc.h"
 #include "lsq.h"
 #include "model.h"
@@ -573,6 +574,89 @@ keep_warm_start(Tune *t, const MmCandidate *c, int f, const char *key, const MmM
 	t->warm_key[f] = pstrdup(key);
 }
 
+/* A copy of src whose arrays a fold's fit may narrow, in the current memory context. */
+static void
+copy_source(const MmSource *from, MmSource *src)
+{
+	*src = *from;
+	src->features = palloc(sizeof(char *) * src->nfeatures);
+	memcpy(src->features, from->features, sizeof(char *) * src->nfeatures);
+	src->feature_types = palloc(sizeof(Oid) * src->nfeatures);
+	memcpy(src->feature_types, from->feature_types, sizeof(Oid) * src->nfeatures);
+	src->feature_kinds = palloc(src->nfeatures);
+	memcpy(src->feature_kinds, from->feature_kinds, src->nfeatures);
+	if (from->columns != NULL)
+	{
+		src->columns = palloc(sizeof(char *) * src->nfeatures);
+		memcpy(src->columns, from->columns, sizeof(char *) * src->nfeatures);
+		src->date_parts = palloc(src->nfeatures);
+		memcpy(src->date_parts, from->date_parts, src->nfeatures);
+	}
+}
+
+/* The fold's score of a fit, from its test metrics; errors when the metric is undefined. */
+static double
+fold_score(const Tune *t, const MmTrained *trained, int f)
+{
+	Jsonb	   *metrics = MmJsonbFromString(trained->metrics);
+	JsonbValue *test,
+			   *score;
+	double		value;
+
+	test = getKeyJsonValueFromContainer(&metrics->root, "test", 4, NULL);
+	score = test != NULL && test->type == jbvBinary ?
+		getKeyJsonValueFromContainer(test->val.binary.data, t->metric->name,
+									 strlen(t->metric->name), NULL) : NULL;
+	value = score != NULL ? MmJsonbNumber(score) : NAN;
+	if (!isfinite(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("metric %s is undefined on fold %d", t->metric->name, f + 1)));
+	return value;
+}
+
+/*
+ * Fits c on every fold in passes, the folds side by side (foldpasses.h),
+ * into c's fold scores.  What the fits allocate (their passes' states and
+ * designs) is freed once they are scored.
+ */
+static void
+cross_validate_in_passes(Tune *t, MmCandidate *c, const char *key)
+{
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext folds_cxt = AllocSetContextCreate(outer, "mm_tune folds", ALLOCSET_DEFAULT_SIZES);
+	MmTrainSpec spec = t->spec;
+	MmSource   *srcs;
+	MmTrainContext *ctxs;
+	MmTrained  *trained;
+	int			f;
+
+	MemoryContextSwitchTo(folds_cxt);
+	srcs = palloc(sizeof(MmSource) * t->folds);
+	ctxs = palloc0(sizeof(MmTrainContext) * t->folds);
+	trained = palloc0(sizeof(MmTrained) * t->folds);
+	spec.algorithm = (char *) c->algorithm->name;
+	spec.params = c->params;
+	spec.preprocess = c->preprocess;
+	for (f = 0; f < t->folds; f++)
+	{
+		copy_source(&t->src, &srcs[f]);
+		ctxs[f].pass_folds = t->folds;
+		ctxs[f].pass_fold = f;
+		warm_start_from(t, c, f, key, &ctxs[f]);
+	}
+	MmProgressUpdate(t->current, c->algorithm->name, 1);
+	MmFitFoldsInPasses(&spec, c->algorithm, srcs, ctxs, t->folds, trained);
+	MemoryContextSwitchTo(outer);
+	for (f = 0; f < t->folds; f++)
+	{
+		keep_warm_start(t, c, f, key, &trained[f].model);
+		c->fold_score[f] = fold_score(t, &trained[f], f);
+	}
+	MemoryContextDelete(folds_cxt);
+	MmProgressUpdate(t->current, c->algorithm->name, t->folds);
+}
+
 /* Fits c on each fold and scores it on the fold; errors propagate. */
 static void
 cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
@@ -582,71 +666,45 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 				sq = 0.0;
 	const char *key = psprintf("%s %s", c->algorithm->name, MmJsonbText(c->preprocess));
 
-	for (f = 0; f < t->folds; f++)
+	if (t->in_passes)
+		cross_validate_in_passes(t, c, key);
+	for (f = 0; !t->in_passes && f < t->folds; f++)
 	{
 		MmDatasetFold fold = {&t->all, t->fold_of, f, t->snapshot};
 		MmTrainContext ctx;
 		MmTrainSpec spec = t->spec;
-		MmSource	src = t->src;
+		MmSource	src;
 		MmTrained	trained;
-		Jsonb	   *metrics;
-		JsonbValue *test,
-				   *score;
 
 		/*
-		 * What a fold's fit allocates (a copy of its rows, or its passes'
-		 * states and design) is freed with it: a search fits candidates
-		 * times folds models in one call.
+		 * What a fold's fit allocates (a copy of its rows) is freed with it:
+		 * a search fits candidates times folds models in one call.
 		 */
 		MemoryContext outer = CurrentMemoryContext;
 		MemoryContext fold_cxt = AllocSetContextCreate(outer, "mm_tune fold", ALLOCSET_DEFAULT_SIZES);
 
 		MemoryContextSwitchTo(fold_cxt);
-		src.features = palloc(sizeof(char *) * src.nfeatures);
-		memcpy(src.features, t->src.features, sizeof(char *) * src.nfeatures);
-		src.feature_types = palloc(sizeof(Oid) * src.nfeatures);
-		memcpy(src.feature_types, t->src.feature_types, sizeof(Oid) * src.nfeatures);
-		src.feature_kinds = palloc(src.nfeatures);
-		memcpy(src.feature_kinds, t->src.feature_kinds, src.nfeatures);
-		if (t->src.columns != NULL)
-		{
-			src.columns = palloc(sizeof(char *) * src.nfeatures);
-			memcpy(src.columns, t->src.columns, sizeof(char *) * src.nfeatures);
-			src.date_parts = palloc(src.nfeatures);
-			memcpy(src.date_parts, t->src.date_parts, src.nfeatures);
-		}
+		copy_source(&t->src, &src);
 		spec.algorithm = (char *) c->algorithm->name;
 		spec.params = c->params;
 		spec.preprocess = c->preprocess;
 		MmProgressUpdate(t->current, c->algorithm->name, f + 1);
 		memset(&ctx, 0, sizeof(ctx));
-		if (t->in_passes)
-		{
-			ctx.pass_folds = t->folds;
-			ctx.pass_fold = f;
-		}
-		else
-			ctx.rows = &fold;
+		ctx.rows = &fold;
 		warm_start_from(t, c, f, key, &ctx);
 		MmFitAlgorithm(fcinfo, &spec, &src, c->algorithm, &ctx, &trained);
 		MemoryContextSwitchTo(outer);
 		keep_warm_start(t, c, f, key, &trained.model);
-		metrics = MmJsonbFromString(trained.metrics);
-		test = getKeyJsonValueFromContainer(&metrics->root, "test", 4, NULL);
-		score = test != NULL && test->type == jbvBinary ?
-			getKeyJsonValueFromContainer(test->val.binary.data, t->metric->name,
-										 strlen(t->metric->name), NULL) : NULL;
-		c->fold_score[f] = score != NULL ? MmJsonbNumber(score) : NAN;
+		c->fold_score[f] = fold_score(t, &trained, f);
 		MemoryContextDelete(fold_cxt);
-		if (!isfinite(c->fold_score[f]))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("metric %s is undefined on fold %d", t->metric->name, f + 1)));
-		sum += c->fold_score[f];
-		sq += c->fold_score[f] * c->fold_score[f];
 		CHECK_FOR_INTERRUPTS();
 		/* fits without iterations check the budget between folds */
 		MmCheckFitDeadline();
+	}
+	for (f = 0; f < t->folds; f++)
+	{
+		sum += c->fold_score[f];
+		sq += c->fold_score[f] * c->fold_score[f];
 	}
 	c->mean = sum / t->folds;
 	/* the folds' spread, as scikit-learn's cv_results_ reports it (n in the denominator) */

@@ -72,6 +72,7 @@ typedef struct RelationSource
 	int			fold;
 	MmPassCounts counts;		/* what the last pass counted */
 	char	   *call;			/* with a design: the aggregate's call over row alias r */
+	MmLabelKind label_kind;		/* with a design: a classifier's labels, as the call reads them */
 	/* the next pass only: a grouping query that carries it (MmRelationSourceGroupWith) */
 	const char *grouped;
 	void		(*read_groups) (void *ctx);
@@ -220,6 +221,81 @@ run_grouped(const char *query, Oid *types, Datum *values)
 }
 
 /*
+ * The header of pass with arg over the source's part (and fold), for its
+ * query; NULL with err set when the arg cannot travel as bytes.
+ */
+static bytea *
+pass_header(MmDataSource *self, const MmPass *pass, const void *arg, MmError *err)
+{
+	RelationSource *rs = self->impl;
+	int			listed_id,
+				index = mm_pass_index(rs->artifact_id, pass, &listed_id);
+	size_t		arg_len;
+	bytea	   *header;
+
+	/* workers find a pass by where it is listed: one that is not cannot run here */
+	if (index < 0)
+		elog(ERROR, "pass \"%s\" is not listed for algorithm %d", pass->name, rs->artifact_id);
+	arg_len = pass->arg_size != NULL && arg != NULL ? pass->arg_size(self->p, arg, SIZE_MAX) : 0;
+	/* an arg that cannot travel as bytes would be lost on the way: the pass runs here only */
+	if (arg != NULL && arg_len == 0)
+	{
+		mm_fail(err, MM_ERR_UNSUPPORTED, -1,
+				"pass \"%s\" takes an arg that cannot reach other processes", pass->name);
+		return NULL;
+	}
+	header = MmPassHeaderDesign(listed_id, index, self->p, rs->target, rs->test_size, rs->seed, arg,
+								arg_len, rs->src->nfeatures, rs->part, rs->design, rs->design_len);
+	if (rs->design != NULL && rs->folds > 0)
+		mm_pass_spec_set_folds(VARDATA(header), rs->folds, rs->fold);
+	return header;
+}
+
+/*
+ * Takes the aggregate's result (isnull: no rows) of pass with arg into
+ * state (and test_state, over both parts), keeping or checking its counts;
+ * returns the rows it saw.
+ */
+static int64
+take_result(MmDataSource *self, const MmPass *pass, const void *arg, Datum result, bool isnull,
+			void *state, void *test_state)
+{
+	RelationSource *rs = self->impl;
+	MmPassStateView view;
+	const MmPass *returned;
+	bytea	   *copy;
+	int64		seen;
+
+	if (isnull && rs->evaluating)
+	{
+		empty_counts(rs);
+		pass->init(state, self->p, arg);
+		self->n_rows = 0;
+		return 0;
+	}
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("relation %s has no rows", rs->src->display)));
+	copy = MmPassStateFromDatum(result, &view, &returned);
+	if (returned != pass || view.head->pass_size != pass->state_size(self->p, arg))
+		elog(ERROR, "pass query returned the state of another pass");
+	/* a design's rows are checked by the fit, which knows what it imputes */
+	if (rs->design == NULL)
+		MmCheckRowCounts(view.p, view.null_count, view.nonfinite_count,
+						 (double) (view.head->rows_train + view.head->rows_test), rs->src);
+	else
+		keep_counts(rs, &view);
+	memcpy(state, view.pass_state, view.head->pass_size);
+	if (test_state != NULL)
+		memcpy(test_state, view.pass_state_test, view.head->pass_size);
+	self->n_rows = (size_t) (rs->part == 1 ? view.head->rows_test : view.head->rows_train);
+	seen = view.head->rows_seen;
+	pfree(copy);
+	return seen;
+}
+
+/*
  * Runs pass over the rows of the source's part into state, or over both
  * parts into state and test_state (the source's part MM_PASS_PARTS_BOTH);
  * SPI is connected.
@@ -229,31 +305,15 @@ run_query(MmDataSource *self, const MmPass *pass, const void *arg, void *state, 
 		  MmError *err)
 {
 	RelationSource *rs = self->impl;
-	int			listed_id,
-				index = mm_pass_index(rs->artifact_id, pass, &listed_id);
-	size_t		arg_len;
 	Oid			types[1] = {BYTEAOID};
 	Datum		values[1];
 	Datum		result;
 	bool		isnull;
-	MmPassStateView view;
-	const MmPass *returned;
-	bytea	   *copy;
+	bytea	   *header = pass_header(self, pass, arg, err);
 
-	/* workers find a pass by where it is listed: one that is not cannot run here */
-	if (index < 0)
-		elog(ERROR, "pass \"%s\" is not listed for algorithm %d", pass->name, rs->artifact_id);
-	arg_len = pass->arg_size != NULL && arg != NULL ? pass->arg_size(self->p, arg, SIZE_MAX) : 0;
-	/* an arg that cannot travel as bytes would be lost on the way: the pass runs here only */
-	if (arg != NULL && arg_len == 0)
-		return mm_fail(err, MM_ERR_UNSUPPORTED, -1,
-					   "pass \"%s\" takes an arg that cannot reach other processes", pass->name);
-	values[0] = PointerGetDatum(MmPassHeaderDesign(listed_id, index, self->p, rs->target,
-												   rs->test_size, rs->seed, arg, arg_len,
-												   rs->src->nfeatures, rs->part, rs->design,
-												   rs->design_len));
-	if (rs->design != NULL && rs->folds > 0)
-		mm_pass_spec_set_folds(VARDATA(DatumGetPointer(values[0])), rs->folds, rs->fold);
+	if (header == NULL)
+		return err != NULL ? err->code : MM_ERR_UNSUPPORTED;
+	values[0] = PointerGetDatum(header);
 	MmTrainProgressPassStart(pass->name);
 	if (rs->grouped != NULL)
 	{
@@ -281,34 +341,7 @@ run_query(MmDataSource *self, const MmPass *pass, const void *arg, void *state, 
 			elog(ERROR, "pass query failed");
 		result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	}
-	if (isnull && rs->evaluating)
-	{
-		empty_counts(rs);
-		pass->init(state, self->p, arg);
-		self->n_rows = 0;
-		MmTrainProgressPassEnd(0);
-		SPI_freetuptable(SPI_tuptable);
-		return MM_OK;
-	}
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("relation %s has no rows", rs->src->display)));
-	copy = MmPassStateFromDatum(result, &view, &returned);
-	if (returned != pass || view.head->pass_size != pass->state_size(self->p, arg))
-		elog(ERROR, "pass query returned the state of another pass");
-	/* a design's rows are checked by the fit, which knows what it imputes */
-	if (rs->design == NULL)
-		MmCheckRowCounts(view.p, view.null_count, view.nonfinite_count,
-						 (double) (view.head->rows_train + view.head->rows_test), rs->src);
-	else
-		keep_counts(rs, &view);
-	memcpy(state, view.pass_state, view.head->pass_size);
-	if (test_state != NULL)
-		memcpy(test_state, view.pass_state_test, view.head->pass_size);
-	self->n_rows = (size_t) (rs->part == 1 ? view.head->rows_test : view.head->rows_train);
-	MmTrainProgressPassEnd(view.head->rows_seen);
-	pfree(copy);
+	MmTrainProgressPassEnd(take_result(self, pass, arg, result, isnull, state, test_state));
 	SPI_freetuptable(SPI_tuptable);
 	return MM_OK;
 }
@@ -348,18 +381,19 @@ separate_arguments(const MmSource *src, int target, MmLabelKind label_kind, cons
 
 /*
  * The aggregate's call in the pass query of a design source (see the file
- * comment), over row alias r.  A Citus table's passes need the aggregate's
- * fixed-signature form, which Citus pushes down; any other relation's read
- * each row's values as separate arguments and build no array per row.
+ * comment), over row alias r and the header in parameter $param.  A Citus
+ * table's passes need the aggregate's fixed-signature form, which Citus
+ * pushes down; any other relation's read each row's values as separate
+ * arguments and build no array per row.
  */
 static char *
-design_call(const MmSource *src, const char *schema, int target, MmLabelKind label_kind)
+design_call(const MmSource *src, const char *schema, int target, MmLabelKind label_kind, int param)
 {
 	if (MmIsCitusTable(src->relid))
-		return psprintf("%s.mm_pass($1, %s, %s)", schema,
+		return psprintf("%s.mm_pass($%d, %s, %s)", schema, param,
 						MmPassTargetExpression(src, target, label_kind, "r"),
 						MmPassRowArguments(src, target, label_kind, "r"));
-	return psprintf("%s.mm_pass($1, %s, %s)", schema,
+	return psprintf("%s.mm_pass($%d, %s, %s)", schema, param,
 					MmPassTargetExpression(src, target, label_kind, "r"),
 					separate_arguments(src, target, label_kind, "r"));
 }
@@ -378,7 +412,8 @@ MmRelationSourceDesign(MmDataSource *out, const MmSource *src, int artifact_id, 
 	rs->target = (MmPassTarget) target;
 	rs->design = design;
 	rs->design_len = design_len;
-	rs->call = design_call(src, MmExtensionSchema(), target, label_kind);
+	rs->label_kind = label_kind;
+	rs->call = design_call(src, MmExtensionSchema(), target, label_kind, 1);
 	rs->query = psprintf("SELECT %s FROM %s r", rs->call, src->qualified);
 	memset(out, 0, sizeof(*out));
 	out->p = design_width;
@@ -517,4 +552,66 @@ MmRelationSource(MmDataSource *out, const MmSource *src, int artifact_id, double
 	out->run = relation_run;
 	out->rows = relation_rows;
 	out->impl = rs;
+}
+
+/*
+ * Runs n passes of design sources over one relation in one read of it:
+ * sources[i]'s pass passes[i] with args[i] into states[i] (each of its
+ * pass's state size), as that source's run would, each over its own part
+ * and fold.  The query carries one aggregate per pass,
+ *
+ *   SELECT mm_pass($1, ...), mm_pass($2, ...), ... FROM <relation> r
+ *
+ * so PostgreSQL (or Citus, on each shard) reads each row once and hands it
+ * to every aggregate; each state sums the rows a query of its own would,
+ * in the order of the same scan.  The sources share the relation, the
+ * target and the label kind (the folds of one search).
+ */
+void
+MmRelationSourceRunMany(MmDataSource **sources, const MmPass **passes, const void **args,
+						void **states, int n)
+{
+	RelationSource *first = sources[0]->impl;
+	Oid		   *types = palloc(sizeof(Oid) * n);
+	Datum	   *values = palloc(sizeof(Datum) * n);
+	StringInfoData q;
+	int64		seen = 0;
+	int			i;
+
+	initStringInfo(&q);
+	appendStringInfoString(&q, "SELECT ");
+	for (i = 0; i < n; i++)
+	{
+		RelationSource *rs = sources[i]->impl;
+		MmError		err;
+		bytea	   *header;
+
+		Assert(rs->design != NULL && rs->grouped == NULL);
+		if (strcmp(rs->src->qualified, first->src->qualified) != 0 || rs->target != first->target ||
+			rs->label_kind != first->label_kind)
+			elog(ERROR, "passes over different relations cannot share a read");
+		header = pass_header(sources[i], passes[i], args[i], &err);
+		if (header == NULL)
+			MmReportCoreError(&err, psprintf("could not run pass \"%s\"", passes[i]->name));
+		types[i] = BYTEAOID;
+		values[i] = PointerGetDatum(header);
+		appendStringInfo(&q, "%s%s", i ? ", " : "",
+						 design_call(rs->src, MmExtensionSchema(), rs->target, rs->label_kind, i + 1));
+	}
+	appendStringInfo(&q, " FROM %s r", first->src->qualified);
+	MmTrainProgressPassStart(passes[0]->name);
+	ereport(DEBUG1, (errmsg_internal("modelmgr %d passes \"%s\" in one read: %s", n, passes[0]->name,
+									 q.data)));
+	if (MmSpiRun(q.data, n, types, values, NULL, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "pass query failed");
+	for (i = 0; i < n; i++)
+	{
+		bool		isnull;
+		Datum		result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &isnull);
+
+		seen = take_result(sources[i], passes[i], args[i], result, isnull, states[i], NULL);
+	}
+	MmTrainProgressPassEnd(seen);
+	SPI_freetuptable(SPI_tuptable);
+	pfree(q.data);
 }

@@ -49,6 +49,13 @@ extern void MmRelationSourceRunParts(MmDataSource *source, const MmPass *pass, c
  * relation, so that one read of it gives both: the aggregate's call the
  * query must hold, and the query (see relsource.c).
  */
+/*
+ * n passes of design sources over one relation (a search's folds), in one
+ * read of it: each state as its source's own run would make it.
+ */
+extern void MmRelationSourceRunMany(MmDataSource **sources, const MmPass **passes,
+									const void **args, void **states, int n);
+
 extern const char *MmRelationSourceCall(MmDataSource *source);
 extern void MmRelationSourceGroupWith(MmDataSource *source, const char *query,
 									  void (*read) (void *ctx), void *ctx);

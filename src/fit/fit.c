@@ -34,6 +34,7 @@
 #include "design.h"
 #include "fit.h"
 #include "fitpasses.h"
+#include "foldpasses.h"
 #include "guc.h"
 #include "lsq.h"
 #include "mmcore.h"
@@ -162,12 +163,17 @@ fit_iteration(void *arg, int iteration)
 
 /*
  * Runs algorithm's fit over data into out->model (its shared fields set),
- * then the notices, and records the params as fitted.
+ * then the notices, and records the params as fitted.  False, with nothing
+ * reported, when the fit stopped because *suspended became true (a fold's
+ * fit waiting for a read it shares with the other folds, foldpasses.c);
+ * suspended NULL for a fit that cannot be.
  */
-static void
-run_fit(const MmAlgorithm *algorithm, const MmTrainSpec *spec, const MmTrainContext *tctx,
-		MmDataSource *data, MmParams *params, int n_classes, MmTrained *out, MmFitReport *report)
+static bool
+try_fit(const MmAlgorithm *algorithm, const MmTrainSpec *spec, const MmTrainContext *tctx,
+		MmDataSource *data, MmParams *params, int n_classes, MmTrained *out, MmFitReport *report,
+		const bool *suspended)
 {
+	MmErrorCode rc;
 	MmModel    *model = &out->model;
 	MmFitContext ctx;
 	MmError		err;
@@ -195,12 +201,25 @@ run_fit(const MmAlgorithm *algorithm, const MmTrainSpec *spec, const MmTrainCont
 		MmCheckParamLabels(params, &model->labels);
 	CHECK_FOR_INTERRUPTS();
 	MmTrainProgressPhase("fitting");
-	if (algorithm->fit(&ctx, model, &err) != MM_OK)
+	rc = algorithm->fit(&ctx, model, &err);
+	/* whatever the fit made of the missing pass's error, it goes again from the start */
+	if (suspended != NULL && *suspended)
+		return false;
+	if (rc != MM_OK)
 		report_fit_error(algorithm, model, &err);
 	report_notices(algorithm, model, params, &ctx.report);
 	if (algorithm->fitted_params != NULL)
 		algorithm->fitted_params(model, params);
 	*report = ctx.report;
+	return true;
+}
+
+/* try_fit for a fit that runs to its end. */
+static void
+run_fit(const MmAlgorithm *algorithm, const MmTrainSpec *spec, const MmTrainContext *tctx,
+		MmDataSource *data, MmParams *params, int n_classes, MmTrained *out, MmFitReport *report)
+{
+	(void) try_fit(algorithm, spec, tctx, data, params, n_classes, out, report, NULL);
 }
 
 /*
@@ -431,6 +450,78 @@ fit_in_memory(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorit
 	MmDatasetFree(&ds);
 }
 
+void
+MmPassesFitBegin(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorithm,
+				 const MmTrainContext *tctx, MmParams *params, MmPassesFit *pf, MmTrained *out)
+{
+	MmPassesData *pd = &pf->pd;
+
+	memset(out, 0, sizeof(*out));
+	out->trivial_score = NAN;
+	MmPassesPrepareFold(spec, src, algorithm, params, tctx->pass_folds, tctx->pass_fold, pd);
+	out->snapshot = pd->snapshot;
+	MmReportPreprocessFit(&pd->prep);
+	/* a width the params were checked against before the preprocessing narrowed it */
+	if (pd->n_design < src->nfeatures)
+		MmCheckParamsWidth(params, pd->n_design);
+
+	init_model(algorithm, src, pd->n_design, &out->model);
+	out->model.transform = pd->prep.transform;
+	out->model.categories = pd->prep.categories;
+	if (algorithm->task == MM_TASK_CLASSIFICATION)
+	{
+		MmLabels   *l = &out->model.labels;
+
+		l->n_classes = pd->labels.n;
+		l->label_kind = pd->label_kind;
+		l->classes = pd->labels.labels;
+		l->class_values = pd->label_kind == MM_LABEL_TEXT ? NULL : pd->labels.values;
+	}
+	pf->shell = out->model;
+}
+
+bool
+MmPassesFitRun(const MmAlgorithm *algorithm, const MmTrainSpec *spec, const MmTrainContext *tctx,
+			   MmDataSource *data, MmParams *params, MmPassesFit *pf, MmTrained *out,
+			   const bool *suspended)
+{
+	/* each attempt starts from the model as the preprocessing left it */
+	out->model = pf->shell;
+	return try_fit(algorithm, spec, tctx, data, params, pf->pd.labels.n, out, &pf->report,
+				   suspended);
+}
+
+void
+MmPassesFitEnd(const MmTrainSpec *spec, const MmAlgorithm *algorithm, const MmTrainContext *tctx,
+			   MmParams *params, MmPassesFit *pf, MmTrained *out)
+{
+	MmPassesData *pd = &pf->pd;
+	MmPassMetrics pm;
+	MmFitOutcome outcome;
+
+	MmPassesMetrics(pd, &out->model, &pm);
+
+	memset(&outcome, 0, sizeof(outcome));
+	outcome.spec = spec;
+	outcome.model = &out->model;
+	outcome.report = &pf->report;
+	outcome.prep = &pd->prep;
+	outcome.passes = &pm;
+	task_results(&outcome, out);
+
+	out->fitted = pd->prep.json;
+	out->rows_read = pd->rows_read;
+	out->rows_train = pd->rows_train;
+	out->rows_test = pd->rows_test;
+	out->rows_skipped = rows_skipped(&out->model, pd->null_target, &pd->prep);
+	out->fingerprint = pd->fingerprint;
+	/* a fold's fit is scored, never recorded: no profile to compare with */
+	out->baseline = tctx->pass_folds > 0 ? NULL : MmPassesBaseline(pd, spec, &out->model);
+	out->algorithm = algorithm->name;
+	out->task = mm_task_name(algorithm->task);
+	out->params = MmParamsJson(params);
+}
+
 /*
  * Fits in passes over the relation, never holding its rows (fitpasses.c):
  * the preprocessing from passes that discover and profile, the algorithm's
@@ -440,49 +531,11 @@ static void
 fit_in_passes(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorithm,
 			  const MmTrainContext *tctx, MmParams *params, MmTrained *out)
 {
-	MmPassesData pd;
-	MmPassMetrics pm;
-	MmFitReport report;
-	MmFitOutcome outcome;
+	MmPassesFit pf;
 
-	MmPassesPrepareFold(spec, src, algorithm, params, tctx->pass_folds, tctx->pass_fold, &pd);
-	out->snapshot = pd.snapshot;
-	MmReportPreprocessFit(&pd.prep);
-	/* a width the params were checked against before the preprocessing narrowed it */
-	if (pd.n_design < src->nfeatures)
-		MmCheckParamsWidth(params, pd.n_design);
-
-	init_model(algorithm, src, pd.n_design, &out->model);
-	out->model.transform = pd.prep.transform;
-	out->model.categories = pd.prep.categories;
-	if (algorithm->task == MM_TASK_CLASSIFICATION)
-	{
-		MmLabels   *l = &out->model.labels;
-
-		l->n_classes = pd.labels.n;
-		l->label_kind = pd.label_kind;
-		l->classes = pd.labels.labels;
-		l->class_values = pd.label_kind == MM_LABEL_TEXT ? NULL : pd.labels.values;
-	}
-	run_fit(algorithm, spec, tctx, &pd.data, params, pd.labels.n, out, &report);
-	MmPassesMetrics(&pd, &out->model, &pm);
-
-	memset(&outcome, 0, sizeof(outcome));
-	outcome.spec = spec;
-	outcome.model = &out->model;
-	outcome.report = &report;
-	outcome.prep = &pd.prep;
-	outcome.passes = &pm;
-	task_results(&outcome, out);
-
-	out->fitted = pd.prep.json;
-	out->rows_read = pd.rows_read;
-	out->rows_train = pd.rows_train;
-	out->rows_test = pd.rows_test;
-	out->rows_skipped = rows_skipped(&out->model, pd.null_target, &pd.prep);
-	out->fingerprint = pd.fingerprint;
-	/* a fold's fit is scored, never recorded: no profile to compare with */
-	out->baseline = tctx->pass_folds > 0 ? NULL : MmPassesBaseline(&pd, spec, &out->model);
+	MmPassesFitBegin(spec, src, algorithm, tctx, params, &pf, out);
+	(void) MmPassesFitRun(algorithm, spec, tctx, &pf.pd.data, params, &pf, out, NULL);
+	MmPassesFitEnd(spec, algorithm, tctx, params, &pf, out);
 }
 
 /*
