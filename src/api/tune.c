@@ -63,6 +63,7 @@
 #include "params_json.h"
 #include "preprocess.h"
 #include "progress.h"
+#include "reference.h"
 #include "regmetrics.h"
 #include "rowhash.h"
 #include "searchspace.h"
@@ -137,6 +138,7 @@ typedef struct Tune
 	char	  **warm_key;
 	char	   *snapshot;
 	bool		in_passes;		/* each fold's fit in passes over the relation, not from memory */
+	struct FoldsPrepared *prepared;	/* in passes: the folds' passes before the fit, latest first */
 	int			evaluated;
 	int			current;		/* the candidate being scored, from 1 */
 	TimestampTz deadline;		/* when the budget runs out, or 0 for none */
@@ -616,6 +618,78 @@ fold_score(const Tune *t, const MmTrained *trained, int f)
 }
 
 /*
+ * The passes before the fit of every fold (discovery, profile, statistics
+ * and the preprocessing fitted from them) for candidates whose
+ * preprocessing is the same: of one algorithm (its design's passes are
+ * its own), one preprocess document and one coding of text features
+ * (MmReferenceCoding).  Those passes see the fold's rows and nothing of the
+ * candidate else, so a candidate of the same key starts from them, as
+ * they were, instead of reading the relation for them again.
+ */
+typedef struct FoldsPrepared
+{
+	char	   *key;
+	MemoryContext cxt;			/* holds all of it */
+	MmSource   *srcs;			/* per fold: the source as the preprocessing narrowed it */
+	MmPassesData *data;			/* per fold */
+	struct FoldsPrepared *next;
+} FoldsPrepared;
+
+/*
+ * The preparations kept: a search varies a penalty far more often than
+ * the preprocessing, and each keeps the column statistics of every fold.
+ */
+#define FOLDS_PREPARED_KEPT 2
+
+/* The key of c's preparation (see FoldsPrepared). */
+static char *
+prepared_key(const MmCandidate *c, int nfeatures)
+{
+	MmParams	params;
+
+	MmParseParams(c->algorithm, c->params, nfeatures, &params);
+	return psprintf("%s %d %s", c->algorithm->name, (int) MmReferenceCoding(c->algorithm, &params),
+					MmJsonbText(c->preprocess));
+}
+
+/* The preparation of key, moved to the front of the kept ones; NULL when none is kept. */
+static FoldsPrepared *
+find_prepared(Tune *t, const char *key)
+{
+	FoldsPrepared **link;
+
+	for (link = &t->prepared; *link != NULL; link = &(*link)->next)
+		if (strcmp((*link)->key, key) == 0)
+		{
+			FoldsPrepared *found = *link;
+
+			*link = found->next;
+			found->next = t->prepared;
+			t->prepared = found;
+			return found;
+		}
+	return NULL;
+}
+
+/* Keeps fp as the latest preparation, letting the oldest past FOLDS_PREPARED_KEPT go. */
+static void
+keep_prepared(Tune *t, FoldsPrepared *fp)
+{
+	FoldsPrepared *p;
+	int			kept = 1;
+
+	fp->next = t->prepared;
+	t->prepared = fp;
+	for (p = fp; p->next != NULL; p = p->next)
+		if (++kept > FOLDS_PREPARED_KEPT)
+		{
+			MemoryContextDelete(p->next->cxt);
+			p->next = NULL;
+			break;
+		}
+}
+
+/*
  * Fits c on every fold in passes, the folds side by side (foldpasses.h),
  * into c's fold scores.  What the fits allocate (their passes' states and
  * designs) is freed once they are scored.
@@ -626,13 +700,27 @@ cross_validate_in_passes(Tune *t, MmCandidate *c, const char *key)
 	MemoryContext outer = CurrentMemoryContext;
 	MemoryContext folds_cxt = AllocSetContextCreate(outer, "mm_tune folds", ALLOCSET_DEFAULT_SIZES);
 	MmTrainSpec spec = t->spec;
-	MmSource   *srcs;
 	MmTrainContext *ctxs;
 	MmTrained  *trained;
+	char	   *prep_key = prepared_key(c, t->src.nfeatures);
+	FoldsPrepared *fp = find_prepared(t, prep_key);
+	MemoryContext prep_cxt = NULL;
 	int			f;
 
+	/* a new preparation's memory lives on with it: an error leaves it to the search's */
+	if (fp == NULL)
+	{
+		fp = MemoryContextAllocZero(outer, sizeof(FoldsPrepared));
+		fp->key = MemoryContextStrdup(outer, prep_key);
+		prep_cxt = fp->cxt = AllocSetContextCreate(outer, "mm_tune folds prepared",
+												   ALLOCSET_DEFAULT_SIZES);
+		fp->srcs = MemoryContextAlloc(prep_cxt, sizeof(MmSource) * t->folds);
+		fp->data = MemoryContextAllocZero(prep_cxt, sizeof(MmPassesData) * t->folds);
+		MemoryContextSwitchTo(prep_cxt);
+		for (f = 0; f < t->folds; f++)
+			copy_source(&t->src, &fp->srcs[f]);
+	}
 	MemoryContextSwitchTo(folds_cxt);
-	srcs = palloc(sizeof(MmSource) * t->folds);
 	ctxs = palloc0(sizeof(MmTrainContext) * t->folds);
 	trained = palloc0(sizeof(MmTrained) * t->folds);
 	spec.algorithm = (char *) c->algorithm->name;
@@ -640,13 +728,14 @@ cross_validate_in_passes(Tune *t, MmCandidate *c, const char *key)
 	spec.preprocess = c->preprocess;
 	for (f = 0; f < t->folds; f++)
 	{
-		copy_source(&t->src, &srcs[f]);
 		ctxs[f].pass_folds = t->folds;
 		ctxs[f].pass_fold = f;
 		warm_start_from(t, c, f, key, &ctxs[f]);
 	}
 	MmProgressUpdate(t->current, c->algorithm->name, 1);
-	MmFitFoldsInPasses(&spec, c->algorithm, srcs, ctxs, t->folds, trained);
+	MmFitFoldsInPasses(&spec, c->algorithm, fp->srcs, ctxs, fp->data, prep_cxt, t->folds, trained);
+	if (prep_cxt != NULL)
+		keep_prepared(t, fp);
 	MemoryContextSwitchTo(outer);
 	for (f = 0; f < t->folds; f++)
 	{

@@ -452,13 +452,21 @@ fit_in_memory(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorit
 
 void
 MmPassesFitBegin(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorithm,
-				 const MmTrainContext *tctx, MmParams *params, MmPassesFit *pf, MmTrained *out)
+				 const MmTrainContext *tctx, MmParams *params, bool prepared, MmPassesFit *pf,
+				 MmTrained *out)
 {
 	MmPassesData *pd = &pf->pd;
 
 	memset(out, 0, sizeof(*out));
 	out->trivial_score = NAN;
-	MmPassesPrepareFold(spec, src, algorithm, params, tctx->pass_folds, tctx->pass_fold, pd);
+	if (!prepared)
+		MmPassesPrepareFold(spec, src, algorithm, params, tctx->pass_folds, tctx->pass_fold, pd);
+	else
+	{
+		/* as the preparation left its source, whatever a fit that failed left it as */
+		MmRelationSourceSetPart(&pd->data, 0);
+		pd->data.n_rows = (size_t) pd->rows_train;
+	}
 	out->snapshot = pd->snapshot;
 	MmReportPreprocessFit(&pd->prep);
 	/* a width the params were checked against before the preprocessing narrowed it */
@@ -533,7 +541,7 @@ fit_in_passes(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorit
 {
 	MmPassesFit pf;
 
-	MmPassesFitBegin(spec, src, algorithm, tctx, params, &pf, out);
+	MmPassesFitBegin(spec, src, algorithm, tctx, params, false, &pf, out);
 	(void) MmPassesFitRun(algorithm, spec, tctx, &pf.pd.data, params, &pf, out, NULL);
 	MmPassesFitEnd(spec, algorithm, tctx, params, &pf, out);
 }

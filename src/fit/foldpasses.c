@@ -175,7 +175,8 @@ replay_fit(FoldReplay *r, const MmTrainSpec *spec, const MmAlgorithm *algorithm,
 
 void
 MmFitFoldsInPasses(const MmTrainSpec *spec, const MmAlgorithm *algorithm, MmSource *srcs,
-				   const MmTrainContext *ctxs, int n, MmTrained *trained)
+				   const MmTrainContext *ctxs, MmPassesData *prepared, MemoryContext prep_cxt,
+				   int n, MmTrained *trained)
 {
 	MmParams   *params = palloc(sizeof(MmParams) * n);
 	MmPassesFit *pf = palloc0(sizeof(MmPassesFit) * n);
@@ -192,8 +193,20 @@ MmFitFoldsInPasses(const MmTrainSpec *spec, const MmAlgorithm *algorithm, MmSour
 	/* the passes before each fold's fit: the fold's preprocessing, from its training rows */
 	for (i = 0; i < n; i++)
 	{
-		MmParseParams(algorithm, spec->params, srcs[i].nfeatures, &params[i]);
-		MmPassesFitBegin(spec, &srcs[i], algorithm, &ctxs[i], &params[i], &pf[i], &trained[i]);
+		MemoryContext outer = CurrentMemoryContext;
+
+		/* as MmFitAlgorithm parses them: against the source's features before any is left out */
+		MmParseParams(algorithm, spec->params,
+					  prep_cxt != NULL ? srcs[i].nfeatures : prepared[i].raw.nfeatures, &params[i]);
+		if (prep_cxt != NULL)
+			MemoryContextSwitchTo(prep_cxt);
+		else
+			pf[i].pd = prepared[i];
+		MmPassesFitBegin(spec, &srcs[i], algorithm, &ctxs[i], &params[i], prep_cxt == NULL, &pf[i],
+						 &trained[i]);
+		MemoryContextSwitchTo(outer);
+		if (prep_cxt != NULL)
+			prepared[i] = pf[i].pd;
 		replay_init(&r[i], &pf[i].pd.data);
 	}
 
