@@ -73,6 +73,12 @@ typedef struct RelationSource
 	MmPassCounts counts;		/* what the last pass counted */
 	char	   *call;			/* with a design: the aggregate's call over row alias r */
 	MmLabelKind label_kind;		/* with a design: a classifier's labels, as the call reads them */
+	/* a pass over both parts already run with other sources' (MmRelationSourceRunManyParts) */
+	const MmPass *ready_pass;
+	void	   *ready_arg;
+	size_t		ready_arg_len;
+	void	   *ready_train;
+	void	   *ready_test;
 	/* the next pass only: a grouping query that carries it (MmRelationSourceGroupWith) */
 	const char *grouped;
 	void		(*read_groups) (void *ctx);
@@ -457,6 +463,30 @@ MmRelationSourceSetFold(MmDataSource *source, int folds, int fold)
 }
 
 /*
+ * Takes the states of pass with arg over both parts, run before with other
+ * sources' (MmRelationSourceRunManyParts), into train and test; false, the
+ * states dropped, when that was another pass or arg.
+ */
+static bool
+take_ready(MmDataSource *source, const MmPass *pass, const void *arg, void *train, void *test)
+{
+	RelationSource *rs = source->impl;
+	size_t		arg_len = pass->arg_size != NULL && arg != NULL ?
+		pass->arg_size(source->p, arg, SIZE_MAX) : 0;
+	bool		same = rs->ready_pass == pass && rs->ready_arg_len == arg_len &&
+		(arg_len == 0 || memcmp(rs->ready_arg, arg, arg_len) == 0);
+	size_t		size = pass->state_size(source->p, arg);
+
+	if (same)
+	{
+		memcpy(train, rs->ready_train, size);
+		memcpy(test, rs->ready_test, size);
+	}
+	rs->ready_pass = NULL;
+	return same;
+}
+
+/*
  * Runs pass over both parts of a design source's split in one read of the
  * relation: the training rows into train, the held-out rows into test
  * (each of the pass's state size), as two passes set to each part would.
@@ -470,6 +500,8 @@ MmRelationSourceRunParts(MmDataSource *source, const MmPass *pass, const void *a
 	MmError		err;
 
 	Assert(rs->design != NULL);
+	if (rs->ready_pass != NULL && take_ready(source, pass, arg, train, test))
+		return;
 	rs->part = MM_PASS_PARTS_BOTH;
 	if (run_query(source, pass, arg, train, test, &err) != MM_OK)
 		MmReportCoreError(&err, psprintf("could not run pass \"%s\"", pass->name));
@@ -567,9 +599,62 @@ MmRelationSource(MmDataSource *out, const MmSource *src, int artifact_id, double
  * in the order of the same scan.  The sources share the relation, the
  * target and the label kind (the folds of one search).
  */
+static void run_many(MmDataSource **sources, const MmPass **passes, const void **args,
+					 void **states, void **test_states, int n);
+
 void
 MmRelationSourceRunMany(MmDataSource **sources, const MmPass **passes, const void **args,
 						void **states, int n)
+{
+	run_many(sources, passes, args, states, NULL, n);
+}
+
+/*
+ * Runs n passes over both parts of design sources' splits in one read (as
+ * MmRelationSourceRunMany does over their own parts), for each source's
+ * next MmRelationSourceRunParts of the same pass and arg to take instead
+ * of a read of its own: the metrics of a search's folds.
+ */
+void
+MmRelationSourceRunManyParts(MmDataSource **sources, const MmPass **passes, const void **args,
+							 int n)
+{
+	void	  **train = palloc(sizeof(void *) * n);
+	void	  **test = palloc(sizeof(void *) * n);
+	int		   *part = palloc(sizeof(int) * n);
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		RelationSource *rs = sources[i]->impl;
+		size_t		size = passes[i]->state_size(sources[i]->p, args[i]);
+
+		train[i] = palloc(size);
+		test[i] = palloc(size);
+		part[i] = rs->part;
+		rs->part = MM_PASS_PARTS_BOTH;
+	}
+	run_many(sources, passes, args, train, test, n);
+	for (i = 0; i < n; i++)
+	{
+		RelationSource *rs = sources[i]->impl;
+
+		rs->part = part[i];
+		rs->ready_pass = passes[i];
+		rs->ready_arg_len = passes[i]->arg_size != NULL && args[i] != NULL ?
+			passes[i]->arg_size(sources[i]->p, args[i], SIZE_MAX) : 0;
+		rs->ready_arg = rs->ready_arg_len > 0 ? palloc(rs->ready_arg_len) : NULL;
+		if (rs->ready_arg_len > 0)
+			memcpy(rs->ready_arg, args[i], rs->ready_arg_len);
+		rs->ready_train = train[i];
+		rs->ready_test = test[i];
+	}
+}
+
+/* MmRelationSourceRunMany, over both parts into test_states too when not NULL. */
+static void
+run_many(MmDataSource **sources, const MmPass **passes, const void **args, void **states,
+		 void **test_states, int n)
 {
 	RelationSource *first = sources[0]->impl;
 	Oid		   *types = palloc(sizeof(Oid) * n);
@@ -609,7 +694,8 @@ MmRelationSourceRunMany(MmDataSource **sources, const MmPass **passes, const voi
 		bool		isnull;
 		Datum		result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &isnull);
 
-		seen = take_result(sources[i], passes[i], args[i], result, isnull, states[i], NULL);
+		seen = take_result(sources[i], passes[i], args[i], result, isnull, states[i],
+						   test_states != NULL ? test_states[i] : NULL);
 	}
 	MmTrainProgressPassEnd(seen);
 	SPI_freetuptable(SPI_tuptable);

@@ -56,6 +56,14 @@ extern void MmRelationSourceRunParts(MmDataSource *source, const MmPass *pass, c
 extern void MmRelationSourceRunMany(MmDataSource **sources, const MmPass **passes,
 									const void **args, void **states, int n);
 
+/*
+ * n passes over both parts of design sources' splits in one read, each
+ * source's for its next MmRelationSourceRunParts of the same pass and arg
+ * (another runs as it would have).
+ */
+extern void MmRelationSourceRunManyParts(MmDataSource **sources, const MmPass **passes,
+										 const void **args, int n);
+
 extern const char *MmRelationSourceCall(MmDataSource *source);
 extern void MmRelationSourceGroupWith(MmDataSource *source, const char *query,
 									  void (*read) (void *ctx), void *ctx);

@@ -733,6 +733,43 @@ MmPassesMetrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 	MmRelationSourceSetPart(&pd->data, 0);
 }
 
+bool
+MmPassesMetricsPass(const MmPassesData *pd, const MmModel *model, const MmPass **pass,
+					const void **arg)
+{
+	if (pd->rows_test == 0)
+		return false;
+	if (model->task == MM_TASK_REGRESSION)
+	{
+		int			p = pd->n_design;
+		double		intercept;
+		const double *coef = model->algorithm->linear_form(model, &intercept);
+		double	   *a = palloc(sizeof(double) * (p + 3));
+
+		/* as MmPassesMetrics hands it */
+		a[0] = p;
+		a[1] = intercept;
+		memcpy(a + 2, coef, sizeof(double) * p);
+		a[2 + p] = pd->train_mean;
+		*pass = &mm_pass_linear_eval;
+		*arg = a;
+		return true;
+	}
+	if (model->task == MM_TASK_CLASSIFICATION)
+	{
+		*pass = &mm_pass_classifier_eval;
+		*arg = MmEvalPassArg(model, 0);
+		return true;
+	}
+	if (model->task == MM_TASK_CLUSTERING)
+	{
+		*pass = &mm_pass_cluster_eval;
+		*arg = MmEvalPassArg(model, MM_SILHOUETTE_ROWS);
+		return true;
+	}
+	return false;
+}
+
 /*
  * The baseline profile.  The features' profiles come from the column
  * statistics (exact counts, range and moments, quantiles from the sketch)

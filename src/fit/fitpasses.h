@@ -77,6 +77,14 @@ extern void MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src,
 /* The fitted model's measures on both parts, by passes. */
 extern void MmPassesMetrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out);
 
+/*
+ * The pass over both parts (and its arg) MmPassesMetrics runs for model,
+ * for a caller that runs it with other fits' in one read
+ * (MmRelationSourceRunManyParts); false when it runs none such.
+ */
+extern bool MmPassesMetricsPass(const MmPassesData *pd, const MmModel *model,
+								const MmPass **pass, const void **arg);
+
 /* The baseline profile, from a bounded sample of the relation (MM_BASELINE_SAMPLE rows). */
 extern char *MmPassesBaseline(const MmPassesData *pd, const MmTrainSpec *spec,
 							  const MmModel *model);

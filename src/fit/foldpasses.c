@@ -173,6 +173,26 @@ replay_fit(FoldReplay *r, const MmTrainSpec *spec, const MmAlgorithm *algorithm,
 	return ended;
 }
 
+/*
+ * Runs the pass each fold's metrics need (MmPassesMetricsPass) for all of
+ * them in one read, for MmPassesFitEnd's metrics to take.
+ */
+static void
+shared_metrics(MmPassesFit *pf, MmTrained *trained, int n)
+{
+	MmDataSource **sources = palloc(sizeof(MmDataSource *) * n);
+	const MmPass **passes = palloc(sizeof(MmPass *) * n);
+	const void **args = palloc(sizeof(void *) * n);
+	int			w = 0,
+				i;
+
+	for (i = 0; i < n; i++)
+		if (MmPassesMetricsPass(&pf[i].pd, &trained[i].model, &passes[w], &args[w]))
+			sources[w++] = &pf[i].pd.data;
+	if (w > 1)
+		MmRelationSourceRunManyParts(sources, passes, args, w);
+}
+
 void
 MmFitFoldsInPasses(const MmTrainSpec *spec, const MmAlgorithm *algorithm, MmSource *srcs,
 				   const MmTrainContext *ctxs, MmPassesData *prepared, MemoryContext prep_cxt,
@@ -255,7 +275,8 @@ MmFitFoldsInPasses(const MmTrainSpec *spec, const MmAlgorithm *algorithm, MmSour
 								  &trained[i], NULL);
 		}
 
-	/* each fold's metrics: its training rows and its held-out fold */
+	/* each fold's metrics, on its training rows and its held-out fold: one read for all */
+	shared_metrics(pf, trained, n);
 	for (i = 0; i < n; i++)
 		MmPassesFitEnd(spec, algorithm, &ctxs[i], &params[i], &pf[i], &trained[i]);
 }
