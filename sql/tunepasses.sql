@@ -150,3 +150,25 @@ RESET modelmgr.train_in_passes;
 SELECT version, algorithm FROM mm_tune('tunep_hinge', 'tune_passes', 'label_bool', algorithm => 'linear_svm',
                                        features => ARRAY['x1', 'flag'],
                                        search => '{"loss": ["squared_hinge", "hinge"]}', folds => 3);
+
+-- A candidate's folds fit side by side: each round of their passes is one
+-- read of the relation, one aggregate per fold, and their metrics another.
+-- An aggregate among others gets the state it gets alone (here two splits'
+-- passes, serially)...
+SET max_parallel_workers_per_gather = 0;
+SELECT a = (SELECT mm_pass(mm_pass_header(0, 0, 2, 0.2, 1), amount, ARRAY[x1, coalesce(x2, 0)])
+              FROM tune_passes) AS first_as_alone,
+       b = (SELECT mm_pass(mm_pass_header(0, 0, 2, 0.2, 2), amount, ARRAY[x1, coalesce(x2, 0)])
+              FROM tune_passes) AS second_as_alone,
+       a <> b AS different
+  FROM (SELECT mm_pass(mm_pass_header(0, 0, 2, 0.2, 1), amount, ARRAY[x1, coalesce(x2, 0)]) AS a,
+               mm_pass(mm_pass_header(0, 0, 2, 0.2, 2), amount, ARRAY[x1, coalesce(x2, 0)]) AS b
+          FROM tune_passes) s;
+RESET max_parallel_workers_per_gather;
+-- ...so each fold's fit takes the steps it takes alone, to the coefficients
+-- it reaches alone: without parallel workers, the fold scores are those of
+-- the folds fitted one after the other, read by read (to 12 decimals)
+SELECT model, trial, (SELECT array_agg(round(s::numeric, 12)) FROM unnest(fold_scores) s) AS fold_scores
+  FROM mm.trials
+ WHERE model IN ('tunep_logit_serial', 'tunep_svm_serial', 'tunep_kmeans_serial', 'tunep_ridge_serial')
+ ORDER BY model, trial;
