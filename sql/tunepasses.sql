@@ -172,3 +172,23 @@ SELECT model, trial, (SELECT array_agg(round(s::numeric, 12)) FROM unnest(fold_s
   FROM mm.trials
  WHERE model IN ('tunep_logit_serial', 'tunep_svm_serial', 'tunep_kmeans_serial', 'tunep_ridge_serial')
  ORDER BY model, trial;
+-- Candidates that alternate between preprocessings start from the folds'
+-- preparation of the last candidate of theirs (the last two are kept: here
+-- alpha 1's and 2's, which code text features apart from alpha 0's, push
+-- alpha 0's out, then serve each other), and a fold whose pass state is
+-- large (a logistic regression over the one-hot columns of 150 values) fits
+-- alone: the fold scores are again those of the folds fitted one after the
+-- other
+CREATE TABLE tune_passes_wide AS
+SELECT g AS id, (g % 97) / 97.0::float8 AS x1, 'v' || ((g * 7) % 150) AS many,
+       ((g % 97) / 97.0 + ((g * 7919) % 1000) / 1000.0 > 1.0) AS label
+  FROM generate_series(1, 1500) g;
+ANALYZE tune_passes_wide;
+SELECT * FROM pg_temp.tune('tunep_alternate', 'on', 0, 'tune_passes', 'grade', 'logistic_regression',
+                           '{"alpha": [0, 1, 2], "preprocess.x1.scale": ["standard", "minmax"]}',
+                           '{"x2": {"impute": "mean"}, "region": {"impute": {"constant": "unknown"}}}');
+SELECT * FROM pg_temp.tune('tunep_wide', 'on', 0, 'tune_passes_wide', 'label', 'logistic_regression',
+                           '{"alpha": [0.1, 10]}', '{}');
+SELECT model, trial, params, preprocess -> 'x1' AS x1,
+       (SELECT array_agg(round(s::numeric, 12)) FROM unnest(fold_scores) s) AS fold_scores
+  FROM mm.trials WHERE model IN ('tunep_alternate', 'tunep_wide') ORDER BY model, trial;

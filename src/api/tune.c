@@ -16,7 +16,10 @@
  * modelmgr.train_in_passes is on), nothing is read into memory: each fold's
  * fit is a training in passes (fitpasses.c) whose passes select the fold's
  * training rows inside the aggregate and whose held-out part is the fold,
- * so its test metrics are the fold's score.  Every row takes the fold its
+ * so its test metrics are the fold's score.  A candidate's folds fit side
+ * by side, each round of their passes one read of the relation for all of
+ * them (foldpasses.c), and candidates of one preprocessing start from the
+ * folds' preparation the first made (FoldsPrepared).  Every row takes the fold its
  * draw gives (mm_fold_of_draw), a classifier's too, since dealing the rows
  * of each class in hash order needs them all at once; a search therefore
  * scores the same folds locally, in parallel workers and on a distributed
@@ -737,6 +740,8 @@ cross_validate_in_passes(Tune *t, MmCandidate *c, const char *key)
 	if (prep_cxt != NULL)
 		keep_prepared(t, fp);
 	MemoryContextSwitchTo(outer);
+	/* fits without iterations check the budget once their folds are done */
+	MmCheckFitDeadline();
 	for (f = 0; f < t->folds; f++)
 	{
 		keep_warm_start(t, c, f, key, &trained[f].model);
@@ -746,18 +751,13 @@ cross_validate_in_passes(Tune *t, MmCandidate *c, const char *key)
 	MmProgressUpdate(t->current, c->algorithm->name, t->folds);
 }
 
-/* Fits c on each fold and scores it on the fold; errors propagate. */
+/* Fits c on each fold of the rows in memory and scores it on the fold. */
 static void
-cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
+cross_validate_in_memory(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c, const char *key)
 {
 	int			f;
-	double		sum = 0.0,
-				sq = 0.0;
-	const char *key = psprintf("%s %s", c->algorithm->name, MmJsonbText(c->preprocess));
 
-	if (t->in_passes)
-		cross_validate_in_passes(t, c, key);
-	for (f = 0; !t->in_passes && f < t->folds; f++)
+	for (f = 0; f < t->folds; f++)
 	{
 		MmDatasetFold fold = {&t->all, t->fold_of, f, t->snapshot};
 		MmTrainContext ctx;
@@ -790,6 +790,21 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 		/* fits without iterations check the budget between folds */
 		MmCheckFitDeadline();
 	}
+}
+
+/* Fits c on each fold and scores it on the fold; errors propagate. */
+static void
+cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
+{
+	int			f;
+	double		sum = 0.0,
+				sq = 0.0;
+	const char *key = psprintf("%s %s", c->algorithm->name, MmJsonbText(c->preprocess));
+
+	if (t->in_passes)
+		cross_validate_in_passes(t, c, key);
+	else
+		cross_validate_in_memory(fcinfo, t, c, key);
 	for (f = 0; f < t->folds; f++)
 	{
 		sum += c->fold_score[f];

@@ -455,7 +455,7 @@ MmPassesFitBegin(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algo
 				 const MmTrainContext *tctx, MmParams *params, bool prepared, MmPassesFit *pf,
 				 MmTrained *out)
 {
-	MmPassesData *pd = &pf->pd;
+	MmPassesData *pd = pf->pd;
 
 	memset(out, 0, sizeof(*out));
 	out->trivial_score = NAN;
@@ -495,7 +495,7 @@ MmPassesFitRun(const MmAlgorithm *algorithm, const MmTrainSpec *spec, const MmTr
 {
 	/* each attempt starts from the model as the preprocessing left it */
 	out->model = pf->shell;
-	return try_fit(algorithm, spec, tctx, data, params, pf->pd.labels.n, out, &pf->report,
+	return try_fit(algorithm, spec, tctx, data, params, pf->pd->labels.n, out, &pf->report,
 				   suspended);
 }
 
@@ -503,7 +503,7 @@ void
 MmPassesFitEnd(const MmTrainSpec *spec, const MmAlgorithm *algorithm, const MmTrainContext *tctx,
 			   MmParams *params, MmPassesFit *pf, MmTrained *out)
 {
-	MmPassesData *pd = &pf->pd;
+	MmPassesData *pd = pf->pd;
 	MmPassMetrics pm;
 	MmFitOutcome outcome;
 
@@ -539,10 +539,12 @@ static void
 fit_in_passes(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorithm,
 			  const MmTrainContext *tctx, MmParams *params, MmTrained *out)
 {
+	MmPassesData pd;
 	MmPassesFit pf;
 
+	pf.pd = &pd;
 	MmPassesFitBegin(spec, src, algorithm, tctx, params, false, &pf, out);
-	(void) MmPassesFitRun(algorithm, spec, tctx, &pf.pd.data, params, &pf, out, NULL);
+	(void) MmPassesFitRun(algorithm, spec, tctx, &pd.data, params, &pf, out, NULL);
 	MmPassesFitEnd(spec, algorithm, tctx, params, &pf, out);
 }
 

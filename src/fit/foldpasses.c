@@ -187,8 +187,8 @@ shared_metrics(MmPassesFit *pf, MmTrained *trained, int n)
 				i;
 
 	for (i = 0; i < n; i++)
-		if (MmPassesMetricsPass(&pf[i].pd, &trained[i].model, &passes[w], &args[w]))
-			sources[w++] = &pf[i].pd.data;
+		if (MmPassesMetricsPass(pf[i].pd, &trained[i].model, &passes[w], &args[w]))
+			sources[w++] = &pf[i].pd->data;
 	if (w > 1)
 		MmRelationSourceRunManyParts(sources, passes, args, w);
 }
@@ -218,16 +218,13 @@ MmFitFoldsInPasses(const MmTrainSpec *spec, const MmAlgorithm *algorithm, MmSour
 		/* as MmFitAlgorithm parses them: against the source's features before any is left out */
 		MmParseParams(algorithm, spec->params,
 					  prep_cxt != NULL ? srcs[i].nfeatures : prepared[i].raw.nfeatures, &params[i]);
+		pf[i].pd = &prepared[i];
 		if (prep_cxt != NULL)
 			MemoryContextSwitchTo(prep_cxt);
-		else
-			pf[i].pd = prepared[i];
 		MmPassesFitBegin(spec, &srcs[i], algorithm, &ctxs[i], &params[i], prep_cxt == NULL, &pf[i],
 						 &trained[i]);
 		MemoryContextSwitchTo(outer);
-		if (prep_cxt != NULL)
-			prepared[i] = pf[i].pd;
-		replay_init(&r[i], &pf[i].pd.data);
+		replay_init(&r[i], &prepared[i].data);
 	}
 
 	/* rounds: every fit still going runs to its next pass, and those passes share a read */
@@ -270,8 +267,8 @@ MmFitFoldsInPasses(const MmTrainSpec *spec, const MmAlgorithm *algorithm, MmSour
 	for (i = 0; i < n; i++)
 		if (r[i].alone)
 		{
-			pf[i].pd.data.n_rows = r[i].start_rows;
-			(void) MmPassesFitRun(algorithm, spec, &ctxs[i], &pf[i].pd.data, &params[i], &pf[i],
+			prepared[i].data.n_rows = r[i].start_rows;
+			(void) MmPassesFitRun(algorithm, spec, &ctxs[i], &prepared[i].data, &params[i], &pf[i],
 								  &trained[i], NULL);
 		}
 

@@ -18,14 +18,18 @@
 /* A training in passes between its stages (fit.c). */
 typedef struct MmPassesFit
 {
-	MmPassesData pd;
+	/*
+	 * The passes before the fit, where they stay (its source points into
+	 * it): the caller's, which a later fit may start from
+	 */
+	MmPassesData *pd;
 	MmModel		shell;			/* the model as the preprocessing left it, before the fit */
 	MmFitReport report;
 } MmPassesFit;
 
 /*
- * The stages of a training in passes: the passes before the fit (unless
- * prepared: pf->pd then holds them, from an earlier fit of the same
+ * The stages of a training in passes: the passes before the fit, into
+ * pf->pd (unless prepared: it then holds them, from an earlier fit of the same
  * preprocessing over src as they narrowed it) and the model they leave
  * (into out, which it clears); the algorithm's fit over data, false when
  * it stopped because *suspended became true (NULL: it cannot), to be run
