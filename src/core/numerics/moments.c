@@ -88,6 +88,53 @@ reflect_pair(double *rj, const double *restrict v, double *restrict x0, double *
 	}
 }
 
+/*
+ * reflect_pair for four columns (rj points at entry j of R's row k).  Each
+ * dot keeps the order of its own sums, so the bits are reflect_pair's; the
+ * four run side by side because one dot's sums form a chain of dependent
+ * additions, which leaves the processor waiting on short batches.
+ */
+static inline void
+reflect_quad(double *rj, const double *restrict v, double *restrict x0, double *restrict x1,
+			 double *restrict x2, double *restrict x3, int m, double tau, double inv)
+{
+	double		s[4][4] = {{0.0}},
+				w[4];
+	int			r,
+				q;
+
+	for (r = 0; r + 4 <= m; r += 4)
+		for (q = 0; q < 4; q++)
+		{
+			s[0][q] += v[r + q] * x0[r + q];
+			s[1][q] += v[r + q] * x1[r + q];
+			s[2][q] += v[r + q] * x2[r + q];
+			s[3][q] += v[r + q] * x3[r + q];
+		}
+	for (; r < m; r++)
+	{
+		s[0][0] += v[r] * x0[r];
+		s[1][0] += v[r] * x1[r];
+		s[2][0] += v[r] * x2[r];
+		s[3][0] += v[r] * x3[r];
+	}
+	for (q = 0; q < 4; q++)
+	{
+		double		dq = (s[q][0] + s[q][1]) + (s[q][2] + s[q][3]);
+
+		w[q] = tau * (rj[q] + inv * dq);
+		rj[q] -= w[q];
+		w[q] *= inv;
+	}
+	for (r = 0; r < m; r++)
+	{
+		x0[r] -= w[0] * v[r];
+		x1[r] -= w[1] * v[r];
+		x2[r] -= w[2] * v[r];
+		x3[r] -= w[3] * v[r];
+	}
+}
+
 /* Folds m rows into the packed triangle (see moments.h). */
 MM_WIDE_VECTORS void
 mm_moments_fold(double *tri, int d, double *rows, int m, int ld)
@@ -130,7 +177,10 @@ mm_moments_fold(double *tri, int d, double *rows, int m, int ld)
 		tau = -denom / norm;
 		inv = 1.0 / denom;
 		rk[0] = norm;
-		for (j = k + 1; j + 1 < d; j += 2)
+		for (j = k + 1; j + 3 < d; j += 4)
+			reflect_quad(rk + (j - k), v, rows + (size_t) j * ld, rows + (size_t) (j + 1) * ld,
+						 rows + (size_t) (j + 2) * ld, rows + (size_t) (j + 3) * ld, m, tau, inv);
+		for (; j + 1 < d; j += 2)
 			reflect_pair(rk + (j - k), v, rows + (size_t) j * ld, rows + (size_t) (j + 1) * ld,
 						 m, tau, inv);
 		if (j < d)
@@ -259,6 +309,37 @@ mm_moments_residual_ss(const double *block, int p, const double *coef)
 	return total;
 }
 
+/*
+ * Sums of columns i .. i + 3 of a batch, each in its own running sum from
+ * the first row to the last: four columns side by side, since one column's
+ * sum is a chain of dependent additions that keeps the adder waiting.
+ */
+static void
+column_sums4(const double *cols, int i, int m, double *sums)
+{
+	const double *c0 = cols + (size_t) i * m,
+			   *c1 = c0 + m,
+			   *c2 = c1 + m,
+			   *c3 = c2 + m;
+	double		s0 = 0.0,
+				s1 = 0.0,
+				s2 = 0.0,
+				s3 = 0.0;
+	int			r;
+
+	for (r = 0; r < m; r++)
+	{
+		s0 += c0[r];
+		s1 += c1[r];
+		s2 += c2[r];
+		s3 += c3[r];
+	}
+	sums[i] = s0;
+	sums[i + 1] = s1;
+	sums[i + 2] = s2;
+	sums[i + 3] = s3;
+}
+
 /* Merges a batch of m rows given column by column (see moments.h). */
 void
 mm_moments_merge_batch(double *block, int d, double *cols, int m, double *scratch)
@@ -270,14 +351,22 @@ mm_moments_merge_batch(double *block, int d, double *cols, int m, double *scratc
 
 	if (m == 0)
 		return;
-	for (i = 0; i < d; i++)
+	for (i = 0; i + 4 <= d; i += 4)
+		column_sums4(cols, i, m, bmean);
+	for (; i < d; i++)
 	{
-		double	   *col = cols + (size_t) i * m;
+		const double *col = cols + (size_t) i * m;
 		double		s = 0.0;
 
 		for (r = 0; r < m; r++)
 			s += col[r];
-		bmean[i] = s / m;
+		bmean[i] = s;
+	}
+	for (i = 0; i < d; i++)
+	{
+		double	   *col = cols + (size_t) i * m;
+
+		bmean[i] /= m;
 		for (r = 0; r < m; r++)
 			col[r] -= bmean[i];
 	}
