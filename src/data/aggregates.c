@@ -141,9 +141,10 @@ float8_arguments(FunctionCallInfo fcinfo, int first, RowBuffer *buf)
 	double	   *values = buf->values;
 	uint8	   *isnull = buf->isnull;
 	bool		any_null = false;
-	int			j;
+	int			p = buf->p,
+				j;
 
-	for (j = 0; j < buf->p; j++)
+	for (j = 0; j < p; j++)
 	{
 		bool		null = arg[j].isnull;
 
@@ -221,14 +222,14 @@ ls_step(FunctionCallInfo fcinfo, const char *name, RowBuffer *buf, bool has_null
 		mm_ls_add_null_target(state_view(buf, ls));
 	else
 	{
-		grow = mm_ls_grow_needed(ls);
+		grow = mm_ls_has_room(ls) ? 0 : mm_ls_grow_needed(ls);
 		if (grow > 0)
 		{
 			state = ls_grow(ls, grow);
 			ls = (char *) state + MM_STATE_OFFSET;
 		}
 		buf->values[p] = PG_GETARG_FLOAT8(5);
-		mm_ls_add(state_view(buf, ls), buf->values, has_nulls ? buf->isnull : NULL);
+		mm_ls_add_hashed(state_view(buf, ls), buf->values, has_nulls ? buf->isnull : NULL, NULL);
 	}
 	buf->returned = state;
 	PG_RETURN_BYTEA_P(state);

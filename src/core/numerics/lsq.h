@@ -121,6 +121,18 @@ extern void mm_ls_view(void *buf, MmLsView *view);
 /* The allocation to grow to before the next row may be added, or 0. */
 extern int	mm_ls_grow_needed(const void *buf);
 
+/*
+ * Whether both parts' samples have a free slot, so that mm_ls_grow_needed
+ * is 0: the test every row makes, without a call.
+ */
+static inline int
+mm_ls_has_room(const void *buf)
+{
+	const MmLsHeader *h = buf;
+
+	return h->sample_count[0] < h->sample_alloc && h->sample_count[1] < h->sample_alloc;
+}
+
 /* Copies src into dst, a buffer of mm_ls_size(p, new_alloc) bytes. */
 extern void mm_ls_copy_resized(void *dst, const void *src, int new_alloc);
 

@@ -88,53 +88,6 @@ reflect_pair(double *rj, const double *restrict v, double *restrict x0, double *
 	}
 }
 
-/*
- * reflect_pair for four columns (rj points at entry j of R's row k).  Each
- * dot keeps the order of its own sums, so the bits are reflect_pair's; the
- * four run side by side because one dot's sums form a chain of dependent
- * additions, which leaves the processor waiting on short batches.
- */
-static inline void
-reflect_quad(double *rj, const double *restrict v, double *restrict x0, double *restrict x1,
-			 double *restrict x2, double *restrict x3, int m, double tau, double inv)
-{
-	double		s[4][4] = {{0.0}},
-				w[4];
-	int			r,
-				q;
-
-	for (r = 0; r + 4 <= m; r += 4)
-		for (q = 0; q < 4; q++)
-		{
-			s[0][q] += v[r + q] * x0[r + q];
-			s[1][q] += v[r + q] * x1[r + q];
-			s[2][q] += v[r + q] * x2[r + q];
-			s[3][q] += v[r + q] * x3[r + q];
-		}
-	for (; r < m; r++)
-	{
-		s[0][0] += v[r] * x0[r];
-		s[1][0] += v[r] * x1[r];
-		s[2][0] += v[r] * x2[r];
-		s[3][0] += v[r] * x3[r];
-	}
-	for (q = 0; q < 4; q++)
-	{
-		double		dq = (s[q][0] + s[q][1]) + (s[q][2] + s[q][3]);
-
-		w[q] = tau * (rj[q] + inv * dq);
-		rj[q] -= w[q];
-		w[q] *= inv;
-	}
-	for (r = 0; r < m; r++)
-	{
-		x0[r] -= w[0] * v[r];
-		x1[r] -= w[1] * v[r];
-		x2[r] -= w[2] * v[r];
-		x3[r] -= w[3] * v[r];
-	}
-}
-
 /* Folds m rows into the packed triangle (see moments.h). */
 MM_WIDE_VECTORS void
 mm_moments_fold(double *tri, int d, double *rows, int m, int ld)
@@ -177,10 +130,7 @@ mm_moments_fold(double *tri, int d, double *rows, int m, int ld)
 		tau = -denom / norm;
 		inv = 1.0 / denom;
 		rk[0] = norm;
-		for (j = k + 1; j + 3 < d; j += 4)
-			reflect_quad(rk + (j - k), v, rows + (size_t) j * ld, rows + (size_t) (j + 1) * ld,
-						 rows + (size_t) (j + 2) * ld, rows + (size_t) (j + 3) * ld, m, tau, inv);
-		for (; j + 1 < d; j += 2)
+		for (j = k + 1; j + 1 < d; j += 2)
 			reflect_pair(rk + (j - k), v, rows + (size_t) j * ld, rows + (size_t) (j + 1) * ld,
 						 m, tau, inv);
 		if (j < d)
