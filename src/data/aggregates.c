@@ -94,6 +94,7 @@ typedef struct RowBuffer
 	void	   *view_of;		/* the state the view was laid out for */
 	int			view_alloc;		/* and its sample allocation then */
 	MmLsView	view;
+	bytea	   *returned;		/* the state returned for the last row */
 } RowBuffer;
 
 /* The layout of a checked state, computed again only when it moved or grew. */
@@ -140,9 +141,10 @@ float8_arguments(FunctionCallInfo fcinfo, int first, RowBuffer *buf)
 	double	   *values = buf->values;
 	uint8	   *isnull = buf->isnull;
 	bool		any_null = false;
-	int			j;
+	int			p = buf->p,
+				j;
 
-	for (j = 0; j < buf->p; j++)
+	for (j = 0; j < p; j++)
 	{
 		bool		null = arg[j].isnull;
 
@@ -156,11 +158,19 @@ float8_arguments(FunctionCallInfo fcinfo, int first, RowBuffer *buf)
 /*
  * One step of both least-squares aggregates, whose arguments are (state,
  * test_size, seed, sample_rows, expected_rows, y, features...): the row's
- * values are in buf already.  A NULL target is counted and skipped; NULL and non-finite
- * features are counted per column (training reports them by name).
+ * values are in buf already, name is the calling function's.  A NULL target
+ * is counted and skipped; NULL and non-finite features are counted per
+ * column (training reports them by name).
+ *
+ * The state of every row but a group's first is, as a rule, the very bytea
+ * this function returned for the row before, updated in place inside the
+ * aggregate's memory: such a state was aligned and checked then, so it is
+ * used as it is, without a detoasting call, an alignment test or a check
+ * per row.  Any other state (a grown one the executor copied, one that
+ * came from elsewhere) takes the checks.
  */
 static Datum
-ls_step(FunctionCallInfo fcinfo, MemoryContext aggcxt, RowBuffer *buf, bool has_nulls)
+ls_step(FunctionCallInfo fcinfo, const char *name, RowBuffer *buf, bool has_nulls)
 {
 	int			p = buf->p;
 	bytea	   *state;
@@ -173,9 +183,11 @@ ls_step(FunctionCallInfo fcinfo, MemoryContext aggcxt, RowBuffer *buf, bool has_
 
 	if (PG_ARGISNULL(0))
 	{
+		MemoryContext aggcxt;
 		double		test_size;
 		int32		sample_rows;
 
+		MmRequireAggregate(fcinfo, name, &aggcxt);
 		MmRequireArg(fcinfo, 1, "test_size");
 		MmRequireArg(fcinfo, 2, "seed");
 		MmRequireArg(fcinfo, 3, "sample_rows");
@@ -186,6 +198,11 @@ ls_step(FunctionCallInfo fcinfo, MemoryContext aggcxt, RowBuffer *buf, bool has_
 		state = MmStateAlloc(aggcxt, mm_ls_size(p, 0));
 		ls = (char *) state + MM_STATE_OFFSET;
 		mm_ls_init(ls, p, test_size, PG_GETARG_INT32(2), sample_rows, PG_GETARG_FLOAT8(4), 0);
+	}
+	else if (DatumGetPointer(PG_GETARG_DATUM(0)) == (Pointer) buf->returned)
+	{
+		state = buf->returned;
+		ls = (char *) state + MM_STATE_OFFSET;
 	}
 	else
 	{
@@ -202,18 +219,19 @@ ls_step(FunctionCallInfo fcinfo, MemoryContext aggcxt, RowBuffer *buf, bool has_
 	}
 
 	if (PG_ARGISNULL(5))
-	{
 		mm_ls_add_null_target(state_view(buf, ls));
-		PG_RETURN_BYTEA_P(state);
-	}
-	grow = mm_ls_grow_needed(ls);
-	if (grow > 0)
+	else
 	{
-		state = ls_grow(ls, grow);
-		ls = (char *) state + MM_STATE_OFFSET;
+		grow = mm_ls_has_room(ls) ? 0 : mm_ls_grow_needed(ls);
+		if (grow > 0)
+		{
+			state = ls_grow(ls, grow);
+			ls = (char *) state + MM_STATE_OFFSET;
+		}
+		buf->values[p] = PG_GETARG_FLOAT8(5);
+		mm_ls_add_hashed(state_view(buf, ls), buf->values, has_nulls ? buf->isnull : NULL, NULL);
 	}
-	buf->values[p] = PG_GETARG_FLOAT8(5);
-	mm_ls_add(state_view(buf, ls), buf->values, has_nulls ? buf->isnull : NULL);
+	buf->returned = state;
 	PG_RETURN_BYTEA_P(state);
 }
 
@@ -228,15 +246,21 @@ ls_step(FunctionCallInfo fcinfo, MemoryContext aggcxt, RowBuffer *buf, bool has_
 Datum
 mm_ls_accum(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt;
 	int			p = PG_NARGS() - LS_FIXED_ARGS;
-	RowBuffer  *buf;
+	RowBuffer  *buf = fcinfo->flinfo->fn_extra;
 	int			j;
 
-	MmRequireAggregate(fcinfo, "mm_ls_accum", &aggcxt);
-	buf = row_buffer(fcinfo, p);
-	if (!buf->types_checked)
+	/*
+	 * A call site has its buffer only once its first call was checked to
+	 * come from an aggregate and its arguments to be float8: later rows
+	 * skip both.
+	 */
+	if (buf == NULL || buf->p != p || !buf->types_checked)
 	{
+		MemoryContext aggcxt;
+
+		MmRequireAggregate(fcinfo, "mm_ls_accum", &aggcxt);
+		buf = row_buffer(fcinfo, p);
 		for (j = 0; j < p; j++)
 			if (get_fn_expr_argtype(fcinfo->flinfo, LS_FIXED_ARGS + j) != FLOAT8OID)
 				ereport(ERROR,
@@ -244,7 +268,7 @@ mm_ls_accum(PG_FUNCTION_ARGS)
 						 errmsg("feature arguments of mm_ls_stats must be float8")));
 		buf->types_checked = true;
 	}
-	return ls_step(fcinfo, aggcxt, buf, float8_arguments(fcinfo, LS_FIXED_ARGS, buf));
+	return ls_step(fcinfo, "mm_ls_accum", buf, float8_arguments(fcinfo, LS_FIXED_ARGS, buf));
 }
 
 /*
@@ -266,7 +290,7 @@ mm_ls_accum_array(PG_FUNCTION_ARGS)
 	p = MmFloat8ArrayLength(x, "x");
 	buf = row_buffer(fcinfo, p);
 	has_nulls = MmFloat8ArrayValues(x, buf->values, buf->isnull);
-	return ls_step(fcinfo, aggcxt, buf, has_nulls);
+	return ls_step(fcinfo, "mm_ls_accum_array", buf, has_nulls);
 }
 
 /* mm_ls_combine(a, b): merges two least-squares states (strict). */

@@ -53,6 +53,19 @@ mm_ls_size(int p, int alloc)
 		+ 2 * (size_t) alloc * (sizeof(MmLsSampleEntry) + sizeof(double) * (size_t) d);
 }
 
+/*
+ * The integer form of mm_draw_is_test (see lsq.h): u * 2^-53 and
+ * test_size * 2^53 are both exact, so u * 2^-53 < test_size exactly when
+ * the integer u is below the ceiling of test_size * 2^53.
+ */
+uint64_t
+mm_ls_test_below(double test_size)
+{
+	if (!(test_size > 0.0 && test_size < 1.0))
+		return 0;
+	return (uint64_t) ceil(test_size * 0x1.0p53);
+}
+
 /* Pointers into a state of p features with alloc rows per part. */
 static void
 layout(void *buf, int p, int alloc, MmLsView *v)
@@ -90,6 +103,7 @@ layout(void *buf, int p, int alloc, MmLsView *v)
 	v->sample_row[0] = (double *) c;
 	c += sizeof(double) * (size_t) alloc * (size_t) d;
 	v->sample_row[1] = (double *) c;
+	v->test_below = mm_ls_test_below(v->head->test_size);
 }
 
 /* Fills view with pointers into a checked state. */
@@ -512,12 +526,18 @@ mm_ls_add_hashed(MmLsView *view, const double *v, const uint8_t *isnull, const u
 	}
 	h->fingerprint += hash;
 	draw = mm_row_draw(hash, h->salt);
-	part = mm_draw_is_test(draw, h->test_size) ? 1 : 0;
+	part = (draw >> 11) < view->test_below;
 	batch_add(view, part, v);
 	sample_offer(view, part, mm_draw_sample_key(draw), v);
 }
 
-/* The allocation dst needs before src can be merged into it, or 0. */
+/*
+ * The allocation dst needs before src can be merged into it, or 0.  A state
+ * that grows for a merge grows to at least twice its allocation: merges
+ * come in series (the leader of a parallel plan combines every worker's
+ * state into one), and each growth costs two copies of the whole state into
+ * fresh memory (here, and by the executor into the aggregate's memory).
+ */
 int
 mm_ls_merge_grow_needed(const void *dst, const void *src)
 {
@@ -535,7 +555,13 @@ mm_ls_merge_grow_needed(const void *dst, const void *src)
 		if (want > need)
 			need = want;
 	}
-	return need > a->sample_alloc ? need : 0;
+	if (need <= a->sample_alloc)
+		return 0;
+	if (a->sample_alloc <= limit / 2 && need < 2 * a->sample_alloc)
+		need = 2 * a->sample_alloc;
+	else if (a->sample_alloc > limit / 2)
+		need = limit;
+	return need;
 }
 
 /* Merges src into dst; both checked, compatible, dst large enough. */

@@ -82,7 +82,16 @@ typedef struct MmLsView
 	MmLsSampleEntry *sample_entry[2];	/* sample_count entries */
 	double	   *sample_row[2];	/* rows of d values, by slot */
 	double	   *scratch;		/* work space for merges */
+	uint64_t	test_below;		/* draws whose top 53 bits are below it are held out */
 } MmLsView;
+
+/*
+ * The split of mm_draw_is_test(draw, test_size) as a comparison of
+ * integers: the row is held out when draw >> 11 is below this bound.  Each
+ * row takes that instead of a conversion and a multiplication on its way
+ * from the hash to its part.
+ */
+extern uint64_t mm_ls_test_below(double test_size);
 
 /* Bytes needed for p features and room for alloc sampled rows per part. */
 extern size_t mm_ls_size(int p, int alloc);
@@ -111,6 +120,18 @@ extern void mm_ls_view(void *buf, MmLsView *view);
 
 /* The allocation to grow to before the next row may be added, or 0. */
 extern int	mm_ls_grow_needed(const void *buf);
+
+/*
+ * Whether both parts' samples have a free slot, so that mm_ls_grow_needed
+ * is 0: the test every row makes, without a call.
+ */
+static inline int
+mm_ls_has_room(const void *buf)
+{
+	const MmLsHeader *h = buf;
+
+	return h->sample_count[0] < h->sample_alloc && h->sample_count[1] < h->sample_alloc;
+}
 
 /* Copies src into dst, a buffer of mm_ls_size(p, new_alloc) bytes. */
 extern void mm_ls_copy_resized(void *dst, const void *src, int new_alloc);

@@ -259,6 +259,37 @@ mm_moments_residual_ss(const double *block, int p, const double *coef)
 	return total;
 }
 
+/*
+ * Sums of columns i .. i + 3 of a batch, each in its own running sum from
+ * the first row to the last: four columns side by side, since one column's
+ * sum is a chain of dependent additions that keeps the adder waiting.
+ */
+static void
+column_sums4(const double *cols, int i, int m, double *sums)
+{
+	const double *c0 = cols + (size_t) i * m,
+			   *c1 = c0 + m,
+			   *c2 = c1 + m,
+			   *c3 = c2 + m;
+	double		s0 = 0.0,
+				s1 = 0.0,
+				s2 = 0.0,
+				s3 = 0.0;
+	int			r;
+
+	for (r = 0; r < m; r++)
+	{
+		s0 += c0[r];
+		s1 += c1[r];
+		s2 += c2[r];
+		s3 += c3[r];
+	}
+	sums[i] = s0;
+	sums[i + 1] = s1;
+	sums[i + 2] = s2;
+	sums[i + 3] = s3;
+}
+
 /* Merges a batch of m rows given column by column (see moments.h). */
 void
 mm_moments_merge_batch(double *block, int d, double *cols, int m, double *scratch)
@@ -270,14 +301,22 @@ mm_moments_merge_batch(double *block, int d, double *cols, int m, double *scratc
 
 	if (m == 0)
 		return;
-	for (i = 0; i < d; i++)
+	for (i = 0; i + 4 <= d; i += 4)
+		column_sums4(cols, i, m, bmean);
+	for (; i < d; i++)
 	{
-		double	   *col = cols + (size_t) i * m;
+		const double *col = cols + (size_t) i * m;
 		double		s = 0.0;
 
 		for (r = 0; r < m; r++)
 			s += col[r];
-		bmean[i] = s / m;
+		bmean[i] = s;
+	}
+	for (i = 0; i < d; i++)
+	{
+		double	   *col = cols + (size_t) i * m;
+
+		bmean[i] /= m;
 		for (r = 0; r < m; r++)
 			col[r] -= bmean[i];
 	}

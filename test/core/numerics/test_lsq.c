@@ -1224,6 +1224,43 @@ test_merge_refused(void **state)
 }
 
 /*
+ * The integer bound the state splits rows by says what mm_draw_is_test
+ * says: for draws at and next to the bound, for test sizes whose bound is
+ * exact and for ones that are not, and for random draws.
+ */
+static void
+test_split_bound(void **state)
+{
+	const double sizes[] = {0.0, 0x1.0p-53, 0x1.0p-60, 0.1, 0.2, 0.25, 0.3, 1.0 / 3.0, 0.5,
+	0.75, 0.9, 0.999999, 1.0 - 0x1.0p-53};
+	uint64_t	x = UINT64_C(0x243f6a8885a308d3);
+	size_t		i;
+	int			k;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+	{
+		uint64_t	below = mm_ls_test_below(sizes[i]);
+		int64_t		delta;
+
+		for (delta = -2; delta <= 2; delta++)
+		{
+			uint64_t	u = below + (uint64_t) delta;
+			uint64_t	draw;
+
+			if (u >= (UINT64_C(1) << 53))
+				continue;
+			draw = (u << 11) | (x & 0x7ff);
+			assert_int_equal((draw >> 11) < below, mm_draw_is_test(draw, sizes[i]));
+		}
+		for (k = 0; k < 10000; k++)
+		{
+			x = mm_mix64(x + MM_HASH_GOLDEN);
+			assert_int_equal((x >> 11) < below, mm_draw_is_test(x, sizes[i]));
+		}
+	}
+}
+
+/*
  * The hash that also reports non-finite values is the row hash, bit for
  * bit, for every kind of double (signed zeros, subnormals, extremes), and
  * flags exactly the rows with a NaN or an infinity.
@@ -1271,6 +1308,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_row_hash_finite),
+		cmocka_unit_test(test_split_bound),
 		cmocka_unit_test(test_order_and_merge_independence),
 		cmocka_unit_test(test_split_fraction),
 		cmocka_unit_test(test_split_seeds),
