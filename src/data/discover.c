@@ -2,8 +2,10 @@
  * discover.c: category and label discovery for training in passes.
  *
  * A fit in memory learns the values of its text features and labels as it
- * reads the rows.  A fit in passes asks the relation instead, one GROUP BY
- * query per text feature and one for the label:
+ * reads the rows.  A fit in passes counts them in the read of its first
+ * pass (discoverpass.c); a label or text feature that read could not count
+ * in full (past its bound), and a model's evaluation, ask the relation
+ * here, one GROUP BY query per text feature and one for the label:
  *
  *   SELECT v, part, count(*) FROM (SELECT <value> AS v,
  *          mm_pass_part($1, y, x, c) AS part FROM <relation> r) s

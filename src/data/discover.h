@@ -65,6 +65,7 @@ typedef struct MmDiscovery
 	MmLabelKind label_kind;
 	bool		want_labels;
 	bool		in_pass;		/* the first pass counts them (MmDiscoveryApart: not) */
+	bool		joint;			/* by joint groups, not a group per thing (discoverpass.c) */
 	bool		labels_done;	/* the query counted every label */
 	MmDiscoveredLabels labels;
 	bool	   *done;			/* per source feature: the query counted its every value */

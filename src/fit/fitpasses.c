@@ -6,8 +6,9 @@
  * on a distributed database's shards:
  *
  *  1. the labels of a classifier and the values of each text feature, with
- *     their rows per part of the split (discover.c), counted in the read of
- *     step 2 where reads are dear (discoverpass.c, one_read_pays);
+ *     their rows per part of the split, counted in the read of step 2
+ *     (discoverpass.c; by queries of their own, discover.c, only where that
+ *     read could not count them in full);
  *  2. the column profile (designpasses.h) over the rows as read: rows per
  *     part, NULLs and non-finite values per feature, and per numeric feature
  *     its training rows' count, range and sum; the checks the fit in memory
@@ -44,8 +45,8 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
-#include "optimizer/optimizer.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 
 #include "baseline.h"
@@ -321,41 +322,24 @@ run_pass(MmDataSource *source, const MmPass *pass, const void *arg)
 }
 
 /*
- * Whether reading src once for discovery and the first pass saves more
- * than grouping in that read costs.  The grouping joins each row to one row
- * per thing counted; on rows in memory that costs about what the reads it
- * saves cost (1M rows, a label and a text feature: 0.45 s more CPU for two
- * reads fewer, doc/scaling.md), so it pays where a read is dear: a
- * distributed table's, whose every query goes to each shard, and a
- * relation larger than the cache the planner assumes (effective_cache_size),
- * whose reads come from storage.
+ * The grouping that carries raw's first pass (pass, with arg) holds the
+ * pass's state in its hash table besides the groups of the labels and text
+ * values: PostgreSQL would spill the groups' rows to disk once that takes
+ * more than the memory a hash may (work_mem times hash_mem_multiplier), and
+ * the statistics take about 128 KiB a feature.  So work_mem is raised for
+ * that query by twice the state, which the pass takes in memory alone all
+ * the same; returns the GUC nest level to restore.
  */
-static bool
-one_read_pays(const MmSource *src)
+static int
+make_room_for_state(MmDataSource *raw, const MmPass *pass, const void *arg)
 {
-	/* a row as stored: its header, then about eight bytes a column */
-	double		bytes = MmEstimatedRows(src->relid) * (24.0 + 8.0 * (src->nfeatures + 1));
+	int			level = NewGUCNestLevel();
+	double		state_kb = (double) pass->state_size(raw->p, arg) / 1024.0;
+	double		kb = (double) work_mem + ceil(2.0 * state_kb / Max(hash_mem_multiplier, 1.0));
 
-	if (MmIsCitusTable(src->relid))
-		return true;
-	return bytes > (double) effective_cache_size * BLCKSZ;
-}
-
-/*
- * Whether raw's first pass (pass, with arg) is to count the labels and
- * text values disc wants in the same read of the relation (discoverpass.c):
- * where there are some and that pays, unless the pass's state would crowd
- * the grouping's hash table out of the memory a hash may take (work_mem
- * times hash_mem_multiplier): past that, PostgreSQL would spill the groups'
- * rows to disk, and separate discovery queries cost less.
- */
-static bool
-discover_in_pass(MmDataSource *raw, const MmPass *pass, const void *arg, MmDiscovery *disc)
-{
-	double		hash_mem = (double) work_mem * 1024.0 * hash_mem_multiplier;
-
-	return MmDiscoveryWanted(disc) && one_read_pays(disc->src) &&
-		(double) pass->state_size(raw->p, arg) <= hash_mem / 2.0;
+	(void) set_config_option("work_mem", psprintf("%.0f", Min(kb, (double) MAX_KILOBYTES)),
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	return level;
 }
 
 /*
@@ -365,9 +349,10 @@ discover_in_pass(MmDataSource *raw, const MmPass *pass, const void *arg, MmDisco
  * their state (about 128 KiB a feature, most of it the quantile sketch)
  * would take more than a quarter of the memory a training may: the
  * baseline's feature profiles then come from its sample too.  The labels
- * (into *labels, for a classifier) and the text features' values come
- * from that read too where discover_in_pass says so, else from their own
- * queries (header the discovery's), the labels' before the pass.
+ * (into *labels, for a classifier) and the text features' values are
+ * counted in that read too (discoverpass.c), so that the fit reads the
+ * relation once before its own passes; a label or feature that read could
+ * not count in full comes from its own queries (header the discovery's).
  */
 static double *
 profile_and_statistics(MmDataSource *raw, bool needed, void **stats, MmDiscovery *disc,
@@ -385,16 +370,22 @@ profile_and_statistics(MmDataSource *raw, bool needed, void **stats, MmDiscovery
 		pass = &mm_pass_column_profile;
 		arg = NULL;
 	}
-	if (discover_in_pass(raw, pass, arg, disc))
+	if (MmDiscoveryWanted(disc))
+	{
+		int			level = make_room_for_state(raw, pass, arg);
+
 		MmRelationSourceGroupWith(raw, MmDiscoveryQuery(disc, MmRelationSourceCall(raw)),
 								  MmDiscoveryRead, disc);
+		state = run_pass(raw, pass, arg);
+		AtEOXact_GUC(true, level);
+		if (disc->want_labels)
+			MmDiscoveryLabels(disc, header, labels);
+	}
 	else
+	{
 		MmDiscoveryApart(disc);
-	if (disc->want_labels && !disc->in_pass)
-		MmDiscoveryLabels(disc, header, labels);
-	state = run_pass(raw, pass, arg);
-	if (disc->want_labels && disc->in_pass)
-		MmDiscoveryLabels(disc, header, labels);
+		state = run_pass(raw, pass, arg);
+	}
 	if (pass == &mm_pass_column_profile)
 	{
 		*stats = NULL;
