@@ -123,3 +123,60 @@ SELECT model, params->'max_features' AS max_features
 SELECT trial, params->'max_features' AS max_features, status, error
   FROM mm._trials WHERE model = 'fp_tuned_wide' ORDER BY trial;
 SELECT count(*) AS versions FROM mm.versions WHERE model = 'fp_tuned_bad';
+
+-- every parameter of gradient_boosting and random_forest refuses what its
+-- range does not hold, NaN and infinities as strings or beyond a double,
+-- with SQLSTATE 22023 and its message, before a row is read
+CREATE FUNCTION pg_temp.refusal(algorithm text, params jsonb) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  state text;
+  message text;
+BEGIN
+  PERFORM mm_train('gbfp_bad', 'fp', 'y', algorithm => algorithm, exclude => ARRAY['id', 'level'], params => params);
+  RETURN 'trained';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
+  RETURN state || ': ' || message;
+END
+$$;
+SELECT algorithm, params, pg_temp.refusal(algorithm, params::jsonb) AS refusal
+  FROM (VALUES ('gradient_boosting', '{"n_estimators": -5}'),
+               ('gradient_boosting', '{"n_estimators": 0}'),
+               ('gradient_boosting', '{"n_estimators": 2.5}'),
+               ('gradient_boosting', '{"n_estimators": "NaN"}'),
+               ('gradient_boosting', '{"max_depth": 31}'),
+               ('gradient_boosting', '{"learning_rate": 0}'),
+               ('gradient_boosting', '{"learning_rate": 1.5}'),
+               ('gradient_boosting', '{"learning_rate": "Infinity"}'),
+               ('gradient_boosting', '{"learning_rate": 1e400}'),
+               ('gradient_boosting', '{"subsample": 0}'),
+               ('gradient_boosting', '{"subsample": 1.5}'),
+               ('gradient_boosting', '{"colsample_bytree": 0}'),
+               ('gradient_boosting', '{"colsample_bytree": "NaN"}'),
+               ('gradient_boosting', '{"min_child_weight": -1}'),
+               ('gradient_boosting', '{"reg_lambda": -0.1}'),
+               ('gradient_boosting', '{"reg_alpha": null}'),
+               ('gradient_boosting', '{"gamma": -1e-9}'),
+               ('gradient_boosting', '{"max_bin": 1}'),
+               ('gradient_boosting', '{"scale_pos_weight": 0}'),
+               ('gradient_boosting', '{"early_stopping_rounds": 0}'),
+               ('gradient_boosting', '{"early_stopping_rounds": true}'),
+               ('random_forest', '{"n_estimators": 0}'),
+               ('random_forest', '{"n_estimators": -1}'),
+               ('random_forest', '{"n_estimators": 10001}'),
+               ('random_forest', '{"max_depth": 0}'),
+               ('random_forest', '{"max_depth": "Infinity"}'),
+               ('random_forest', '{"bootstrap": 1}'),
+               ('random_forest', '{"bootstrap": null}')) AS t(algorithm, params);
+-- and none of them left a model or a version
+SELECT (SELECT count(*) FROM mm.models WHERE model = 'gbfp_bad') AS models,
+       (SELECT count(*) FROM mm.versions WHERE model = 'gbfp_bad') AS versions;
+
+-- the example of doc/boosting.md: a forest of the default hundred trees with
+-- both fractions, and its importances over all of its trees
+SELECT version FROM mm_train('fp_forest', 'fp', 'y', algorithm => 'random_forest',
+                             exclude => ARRAY['id', 'level'],
+                             params => '{"max_features": 0.5, "min_samples_leaf": 0.05}');
+SELECT params, rows_train FROM mm.versions WHERE model = 'fp_forest';
+SELECT method, feature, round(importance::numeric, 4) AS importance
+  FROM mm_importance('fp_forest') ORDER BY method, feature;
