@@ -82,7 +82,8 @@ append_words(const MmParamSpec *s, char *buf, size_t size)
 static void
 share_text(const MmParamSpec *s, char *buf, size_t size)
 {
-	const char *alternative[8];
+	/* the count, the fraction, up to six words and null */
+	const char *alternative[9];
 	char		count[64],
 				fraction[32],
 				words[6][32];
@@ -98,7 +99,7 @@ share_text(const MmParamSpec *s, char *buf, size_t size)
 	snprintf(fraction, sizeof(fraction), "a fraction in (0, 1%c",
 			 s->flags & MM_PARAM_SHARE_BELOW_ONE ? ')' : ']');
 	alternative[n++] = fraction;
-	for (i = 0; (s->flags & MM_PARAM_WORDS) && s->choices[i] != NULL && i < 6; i++)
+	for (i = 0; (s->flags & MM_PARAM_WORDS) && i < 6 && s->choices[i] != NULL; i++)
 	{
 		snprintf(words[i], sizeof(words[i]), "\"%s\"", s->choices[i]);
 		alternative[n++] = words[i];
@@ -365,9 +366,9 @@ out_value(MmBuffer *out, const MmParamSpec *s, double v, const MmParamMap *map, 
 				mm_out_str(out, "null");
 			else if ((s->flags & MM_PARAM_WORDS) && v < 0.0)
 				mm_out_string(out, s->choices[(int) (-1.0 - v)]);
-			/* a free number (PCA's count or fraction) prints a count as an integer */
 			else if ((s->flags & MM_PARAM_SHARE) && fraction && v == 1.0)
 				mm_out_str(out, "1.0");
+			/* a free number (PCA's count or fraction) or a share's count prints as an integer */
 			else if ((s->flags & (MM_PARAM_FREE | MM_PARAM_SHARE)) && v == floor(v) && fabs(v) < 1e15)
 			{
 				snprintf(buf, sizeof(buf), "%ld", (long) v);
