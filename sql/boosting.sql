@@ -153,5 +153,5 @@ SELECT d->'model'->'n_rounds' AS n_rounds,
 SELECT id, mm_predict_label('rf_multi', g) AS prediction, level,
        (SELECT round(sum(p)::numeric, 6) FROM unnest(mm_predict_proba('rf_multi', g)) p) AS proba_sum
   FROM gb g WHERE id <= 4 ORDER BY id;
-SELECT version FROM mm_train('rf_bad', 'gb', 'y', algorithm => 'random_forest', params => '{"max_features": 0.5}');
+SELECT version FROM mm_train('rf_bad', 'gb', 'y', algorithm => 'random_forest', params => '{"max_features": 1.5}');
 SELECT version FROM mm_train('rf_bad', 'gb', 'y', algorithm => 'random_forest', params => '{"learning_rate": 0.5}');

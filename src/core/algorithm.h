@@ -141,6 +141,12 @@ typedef struct MmAlgorithm
 	/* constraints the specs cannot say (between parameters, or on the design width p) */
 	MmErrorCode (*check_params) (const MmParams *params, int p, MmError *err);
 	/*
+	 * Constraints on the design the preprocessing built, whose width counts a
+	 * column per category of a one-hot text feature, so that a count of
+	 * columns is judged once known; run before the fit, or NULL.
+	 */
+	MmErrorCode (*check_design) (const MmParams *params, int n_design, MmError *err);
+	/*
 	 * The params as the fit settled them, for the record of a version: a
 	 * default the fit resolves against the data (PCA's count of components)
 	 * set to what was fitted.  NULL when every param is as given.

@@ -75,6 +75,43 @@ append_words(const MmParamSpec *s, char *buf, size_t size)
 						s->choices[i + 1] == NULL ? " or " : ", ", s->choices[i]);
 }
 
+/*
+ * What a count-or-fraction parameter takes, its words and null included:
+ * "a count of at least 1, a fraction in (0, 1], \"sqrt\" or null".
+ */
+static void
+share_text(const MmParamSpec *s, char *buf, size_t size)
+{
+	/* the count, the fraction, up to six words and null */
+	const char *alternative[9];
+	char		count[64],
+				fraction[32],
+				words[6][32];
+	int			n = 0,
+				i;
+	size_t		len = 0;
+
+	if (isinf(s->max))
+		snprintf(count, sizeof(count), "a count of at least %ld", bound(s->min));
+	else
+		snprintf(count, sizeof(count), "a count from %ld to %ld", bound(s->min), bound(s->max));
+	alternative[n++] = count;
+	snprintf(fraction, sizeof(fraction), "a fraction in (0, 1%c",
+			 s->flags & MM_PARAM_SHARE_BELOW_ONE ? ')' : ']');
+	alternative[n++] = fraction;
+	for (i = 0; (s->flags & MM_PARAM_WORDS) && i < 6 && s->choices[i] != NULL; i++)
+	{
+		snprintf(words[i], sizeof(words[i]), "\"%s\"", s->choices[i]);
+		alternative[n++] = words[i];
+	}
+	if (s->flags & MM_PARAM_NULLABLE)
+		alternative[n++] = "null";
+	buf[0] = '\0';
+	for (i = 0; i < n; i++)
+		len += snprintf(buf + len, len < size ? size - len : 0, "%s%s",
+						i == 0 ? "" : i == n - 1 ? " or " : ", ", alternative[i]);
+}
+
 /* Fails with what parameter i takes. */
 static MmErrorCode
 refuse(const MmParams *params, int i, MmError *err)
@@ -85,7 +122,9 @@ refuse(const MmParams *params, int i, MmError *err)
 	switch (s->type)
 	{
 		case MM_PARAM_NUMBER:
-			if (s->min == 0.0 && isinf(s->max))
+			if (s->flags & MM_PARAM_SHARE)
+				share_text(s, what, sizeof(what));
+			else if (s->min == 0.0 && isinf(s->max))
 				snprintf(what, sizeof(what), "a finite %s number",
 						 s->flags & MM_PARAM_MIN_OPEN ? "positive" : "non-negative");
 			else if (isinf(s->min) && isinf(s->max))
@@ -95,7 +134,7 @@ refuse(const MmParams *params, int i, MmError *err)
 						 s->flags & MM_PARAM_MIN_OPEN ? "above" : "of at least", s->min);
 			else
 				snprintf(what, sizeof(what), "a finite number between %g and %g", s->min, s->max);
-			if (s->flags & MM_PARAM_WORDS)
+			if ((s->flags & MM_PARAM_WORDS) && !(s->flags & MM_PARAM_SHARE))
 				append_words(s, what, sizeof(what));
 			break;
 		case MM_PARAM_INTEGER:
@@ -117,6 +156,41 @@ mark_given(MmParams *params, int i, double value)
 {
 	params->value[i] = value;
 	params->given |= (uint32_t) 1 << i;
+	params->fraction &= ~((uint32_t) 1 << i);
+}
+
+/* Whether value is a fraction an MM_PARAM_SHARE spec takes. */
+static int
+share_fraction(const MmParamSpec *s, double value)
+{
+	return value > 0.0 && (s->flags & MM_PARAM_SHARE_BELOW_ONE ? value < 1.0 : value <= 1.0);
+}
+
+/*
+ * Sets a count-or-fraction parameter: a number written as a fraction that
+ * the fraction's range holds is one (1.0: all), as is a number below 1
+ * that is not whole (from a caller that has only the double); else a whole
+ * number in the range is a count, also written with a point (5.0), which
+ * the parameters took as counts before they took fractions.
+ */
+static MmErrorCode
+set_share(MmParams *params, int i, double value, int written_fraction, MmError *err)
+{
+	const MmParamSpec *s = &params->algorithm->params[i];
+	int			whole = isfinite(value) && value == floor(value);
+
+	if (isfinite(value) && share_fraction(s, value) && (written_fraction || !whole))
+	{
+		mark_given(params, i, value);
+		params->fraction |= (uint32_t) 1 << i;
+		return MM_OK;
+	}
+	if (whole && value >= s->min && value <= s->max)
+	{
+		mark_given(params, i, value);
+		return MM_OK;
+	}
+	return refuse(params, i, err);
 }
 
 MmErrorCode
@@ -130,6 +204,8 @@ mm_param_set_number(MmParams *params, int i, double value, MmError *err)
 		mark_given(params, i, value);
 		return MM_OK;
 	}
+	if (s->type == MM_PARAM_NUMBER && (s->flags & MM_PARAM_SHARE))
+		return set_share(params, i, value, 0, err);
 	in_range = isfinite(value) &&
 		(s->flags & MM_PARAM_MIN_OPEN ? value > s->min : value >= s->min) && value <= s->max;
 	if ((s->type != MM_PARAM_NUMBER && s->type != MM_PARAM_INTEGER) || !in_range ||
@@ -137,6 +213,16 @@ mm_param_set_number(MmParams *params, int i, double value, MmError *err)
 		return refuse(params, i, err);
 	mark_given(params, i, value);
 	return MM_OK;
+}
+
+MmErrorCode
+mm_param_set_fraction(MmParams *params, int i, double value, MmError *err)
+{
+	const MmParamSpec *s = &params->algorithm->params[i];
+
+	if (s->type == MM_PARAM_NUMBER && (s->flags & MM_PARAM_SHARE))
+		return set_share(params, i, value, 1, err);
+	return mm_param_set_number(params, i, value, err);
 }
 
 MmErrorCode
@@ -182,7 +268,7 @@ mm_param_set_null(MmParams *params, int i, MmError *err)
 {
 	const MmParamSpec *s = &params->algorithm->params[i];
 
-	if ((s->type == MM_PARAM_CHOICE || s->type == MM_PARAM_INTEGER) && (s->flags & MM_PARAM_NULLABLE))
+	if (s->flags & MM_PARAM_NULLABLE)
 	{
 		mark_given(params, i, s->type == MM_PARAM_CHOICE ? -1.0 : NAN);
 		return MM_OK;
@@ -264,19 +350,26 @@ out_map(MmBuffer *out, const MmParamMap *map)
 	mm_out_str(out, "}");
 }
 
-/* Parameter i's value as JSON. */
+/*
+ * Parameter i's value as JSON; fraction: a count-or-fraction parameter
+ * holds a fraction, which keeps its point (1.0, all, is not 1, one).
+ */
 static void
-out_value(MmBuffer *out, const MmParamSpec *s, double v, const MmParamMap *map)
+out_value(MmBuffer *out, const MmParamSpec *s, double v, const MmParamMap *map, int fraction)
 {
 	char		buf[32];
 
 	switch (s->type)
 	{
 		case MM_PARAM_NUMBER:
-			if ((s->flags & MM_PARAM_WORDS) && v < 0.0)
+			if (isnan(v) && (s->flags & MM_PARAM_NULLABLE))
+				mm_out_str(out, "null");
+			else if ((s->flags & MM_PARAM_WORDS) && v < 0.0)
 				mm_out_string(out, s->choices[(int) (-1.0 - v)]);
-			/* a free number (PCA's count or fraction) prints a count as an integer */
-			else if ((s->flags & MM_PARAM_FREE) && v == floor(v) && fabs(v) < 1e15)
+			else if ((s->flags & MM_PARAM_SHARE) && fraction && v == 1.0)
+				mm_out_str(out, "1.0");
+			/* a free number (PCA's count or fraction) or a share's count prints as an integer */
+			else if ((s->flags & (MM_PARAM_FREE | MM_PARAM_SHARE)) && v == floor(v) && fabs(v) < 1e15)
 			{
 				snprintf(buf, sizeof(buf), "%ld", (long) v);
 				mm_out_str(out, buf);
@@ -320,7 +413,7 @@ mm_params_json(const MmParams *params, MmBuffer *out)
 			mm_out_str(out, ", ");
 		mm_out_string(out, a->params[i].name);
 		mm_out_str(out, ": ");
-		out_value(out, &a->params[i], params->value[i], &params->map[i]);
+		out_value(out, &a->params[i], params->value[i], &params->map[i], (params->fraction >> i) & 1);
 	}
 	mm_out_str(out, "}");
 }
@@ -374,8 +467,28 @@ out_default(MmBuffer *out, const MmParamSpec *s)
 		return;
 	}
 	mm_out_str(out, "`");
-	out_value(out, s, s->default_value, NULL);
+	out_value(out, s, s->default_value, NULL, 0);
 	mm_out_str(out, "`");
+}
+
+/* What a count-or-fraction parameter takes, as the table shows it. */
+static void
+share_range(const MmParamSpec *s, char *buf, size_t size)
+{
+	size_t		len;
+	int			i;
+
+	if (isinf(s->max))
+		snprintf(buf, size, "integer >= %ld (a count), ", bound(s->min));
+	else
+		snprintf(buf, size, "integer in [%ld, %ld] (a count), ", bound(s->min), bound(s->max));
+	len = strlen(buf);
+	len += snprintf(buf + len, len < size ? size - len : 0, "fraction in (0, 1%c",
+					s->flags & MM_PARAM_SHARE_BELOW_ONE ? ')' : ']');
+	for (i = 0; (s->flags & MM_PARAM_WORDS) && s->choices[i] != NULL; i++)
+		len += snprintf(buf + len, len < size ? size - len : 0, ", \"%s\"", s->choices[i]);
+	if (s->flags & MM_PARAM_NULLABLE)
+		snprintf(buf + len, len < size ? size - len : 0, " or null");
 }
 
 /* The values s takes, as the table shows them. */
@@ -387,14 +500,16 @@ out_range(MmBuffer *out, const MmParamSpec *s)
 	switch (s->type)
 	{
 		case MM_PARAM_NUMBER:
-			if ((s->flags & MM_PARAM_FREE) || (isinf(s->min) && isinf(s->max)))
+			if (s->flags & MM_PARAM_SHARE)
+				share_range(s, buf, sizeof(buf));
+			else if ((s->flags & MM_PARAM_FREE) || (isinf(s->min) && isinf(s->max)))
 				snprintf(buf, sizeof(buf), "number");
 			else if (isinf(s->max))
 				snprintf(buf, sizeof(buf), "number %s %g", s->flags & MM_PARAM_MIN_OPEN ? ">" : ">=", s->min);
 			else
 				snprintf(buf, sizeof(buf), "number in %c%g, %g]",
 						 s->flags & MM_PARAM_MIN_OPEN ? '(' : '[', s->min, s->max);
-			if (s->flags & MM_PARAM_WORDS)
+			if ((s->flags & MM_PARAM_WORDS) && !(s->flags & MM_PARAM_SHARE))
 				append_words(s, buf, sizeof(buf));
 			break;
 		case MM_PARAM_INTEGER:

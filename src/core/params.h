@@ -25,7 +25,7 @@ typedef enum MmParamType
 
 /* flags */
 #define MM_PARAM_MIN_OPEN 0x01	/* the range excludes min */
-#define MM_PARAM_NULLABLE 0x02	/* also takes null: a choice holds it as -1, an integer as NaN */
+#define MM_PARAM_NULLABLE 0x02	/* also takes null: a choice holds it as -1, a number or an integer as NaN */
 #define MM_PARAM_FREE 0x04		/* any number: the algorithm's check_params judges it */
 /*
  * a number in the range, or one of the words in choices, held as -1 - its
@@ -38,6 +38,16 @@ typedef enum MmParamType
  * pairs in the params' maps; the fit resolves it against the model's labels
  */
 #define MM_PARAM_LABELS 0x10
+/*
+ * a number that is a count or a fraction, as scikit-learn's int and float
+ * forms: a whole number in the range is a count, a number written as a
+ * fraction (mm_param_set_fraction, JSON 0.5 or 1.0) in (0, 1] is a
+ * fraction, held with its bit in fraction set, so that 1 (one) and 1.0
+ * (all) differ; a whole number above 1 written with a point is a count
+ */
+#define MM_PARAM_SHARE 0x20
+/* with MM_PARAM_SHARE: the fraction excludes 1, as for a share of the rows */
+#define MM_PARAM_SHARE_BELOW_ONE 0x40
 
 /* The value of an MM_PARAM_LABELS parameter given an object. */
 #define MM_PARAM_LABEL_MAP (-2.0)
@@ -76,6 +86,7 @@ typedef struct MmParams
 	const struct MmAlgorithm *algorithm;
 	double		value[MM_MAX_PARAMS];
 	uint32_t	given;			/* bit i: the caller set parameter i */
+	uint32_t	fraction;		/* bit i: MM_PARAM_SHARE parameter i holds a fraction */
 	/* spec i's pairs when value[i] is MM_PARAM_LABEL_MAP; the caller owns them */
 	MmParamMap	map[MM_MAX_PARAMS];
 } MmParams;
@@ -100,6 +111,12 @@ extern int	mm_param_index(const struct MmAlgorithm *algorithm, const char *name)
  * fails with MM_ERR_INVALID_INPUT and the parameter's message.
  */
 extern MmErrorCode mm_param_set_number(MmParams *params, int i, double value, MmError *err);
+/*
+ * Sets parameter i from a JSON number written as a fraction (with digits
+ * after the point: 1.0, not 1): an MM_PARAM_SHARE parameter reads it as a
+ * fraction, any other as mm_param_set_number does.
+ */
+extern MmErrorCode mm_param_set_fraction(MmParams *params, int i, double value, MmError *err);
 extern MmErrorCode mm_param_set_boolean(MmParams *params, int i, int value, MmError *err);
 extern MmErrorCode mm_param_set_string(MmParams *params, int i, const char *value, size_t len,
 									   MmError *err);

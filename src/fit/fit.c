@@ -199,6 +199,12 @@ try_fit(const MmAlgorithm *algorithm, const MmTrainSpec *spec, const MmTrainCont
 	ctx.progress = fit_iteration;
 	if (n_classes > 0)
 		MmCheckParamLabels(params, &model->labels);
+	if (algorithm->check_design != NULL && algorithm->check_design(params, model->n_design, &err) != MM_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s", err.message),
+				 errhint("The design has %d columns: one per category of a text feature, one per other feature.",
+						 model->n_design)));
 	CHECK_FOR_INTERRUPTS();
 	MmTrainProgressPhase("fitting");
 	rc = algorithm->fit(&ctx, model, &err);

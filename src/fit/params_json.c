@@ -9,6 +9,8 @@
  */
 #include "postgres.h"
 
+#include "utils/fmgrprotos.h"
+
 #include "algorithm.h"
 #include "mmcore.h"
 #include "params.h"
@@ -42,6 +44,18 @@ set_object(MmParams *out, int i, JsonbContainer *object, MmError *err)
 	return mm_param_set_map(out, i, &map, err);
 }
 
+/*
+ * Whether a JSON number is written as a fraction, with digits after the
+ * point (1.0, 0.5): scikit-learn's float, where 1 is its int.  jsonb keeps
+ * the digits written, as Python's json writes a float.
+ */
+static bool
+written_as_fraction(const JsonbValue *v)
+{
+	return v->type == jbvNumeric &&
+		DatumGetInt32(DirectFunctionCall1(numeric_scale, NumericGetDatum(v->val.numeric))) > 0;
+}
+
 /* Sets parameter i from one JSON value, as the setter for its JSON type. */
 static MmErrorCode
 set_value(MmParams *out, int i, const JsonbValue *v, MmError *err)
@@ -57,6 +71,8 @@ set_value(MmParams *out, int i, const JsonbValue *v, MmError *err)
 		case jbvString:
 			return mm_param_set_string(out, i, v->val.string.val, v->val.string.len, err);
 		default:
+			if (written_as_fraction(v))
+				return mm_param_set_fraction(out, i, MmJsonbNumber(v), err);
 			/* a number, or NaN for a list or an object: the setter refuses those */
 			return mm_param_set_number(out, i, MmJsonbNumber(v), err);
 	}
@@ -96,7 +112,9 @@ MmParseParams(const MmAlgorithm *algorithm, Jsonb *params, int p, MmParams *out)
 		if (set_value(out, i, &v, &err) != MM_OK)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s", err.message)));
+					 errmsg("%s", err.message),
+					 (algorithm->params[i].flags & MM_PARAM_SHARE) ?
+					 errhint("A count is written as an integer (3), a fraction with digits after the point (0.5).") : 0));
 	}
 	if (p >= 0)
 		MmCheckParamsWidth(out, p);

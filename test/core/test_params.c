@@ -183,6 +183,100 @@ test_pca_components(void **state)
 	mm_free(json);
 }
 
+/*
+ * random_forest's max_features and min_samples_leaf in scikit-learn's int
+ * and float forms: 1 is one column and 1.0 every one, each recorded as
+ * given; the words and null; the values neither form takes refused with
+ * what is taken; a count checked against the design once it is built.
+ */
+static void
+test_count_or_fraction(void **state)
+{
+	const MmAlgorithm *a = mm_algorithm_by_name_task("random_forest", MM_TASK_REGRESSION);
+	const MmAlgorithm *c = mm_algorithm_by_name_task("random_forest", MM_TASK_CLASSIFICATION);
+	int			mf = mm_param_index(a, "max_features");
+	int			leaf = mm_param_index(a, "min_samples_leaf");
+	static const double bad[] = {0, -1, -0.5, 1.5, NAN, INFINITY, -INFINITY};
+	static const char *const taken = "parameter \"max_features\" must be a count of at least 1, "
+		"a fraction in (0, 1], \"sqrt\", \"log2\" or null";
+	MmParams	params;
+	MmError		err;
+	char	   *json;
+	int			i;
+
+	/* the regressor's default is every column (null), the classifier's sqrt */
+	mm_params_defaults(a, &params);
+	assert_true(isnan(params.value[mf]));
+	json = params_json(&params);
+	assert_non_null(strstr(json, "\"max_features\": null"));
+	mm_free(json);
+	mm_params_defaults(c, &params);
+	json = params_json(&params);
+	assert_non_null(strstr(json, "\"max_features\": \"sqrt\""));
+	mm_free(json);
+
+	/* 1 and 1.0 differ: a count of one, a fraction of all */
+	mm_params_defaults(a, &params);
+	assert_int_equal(mm_param_set_number(&params, mf, 1, &err), MM_OK);
+	assert_int_equal(params.fraction, 0);
+	json = params_json(&params);
+	assert_non_null(strstr(json, "\"max_features\": 1,"));
+	mm_free(json);
+	assert_int_equal(mm_param_set_fraction(&params, mf, 1.0, &err), MM_OK);
+	assert_int_equal(params.fraction, 1u << mf);
+	json = params_json(&params);
+	assert_non_null(strstr(json, "\"max_features\": 1.0,"));
+	mm_free(json);
+
+	/* a fraction below one is one whichever setter, a whole number above it a count */
+	assert_int_equal(mm_param_set_number(&params, mf, 0.25, &err), MM_OK);
+	assert_int_equal(params.fraction, 1u << mf);
+	assert_int_equal(mm_param_set_fraction(&params, mf, 3.0, &err), MM_OK);
+	assert_int_equal(params.fraction, 0);
+	assert_true(params.value[mf] == 3.0);
+
+	/* a word or null clears the fraction */
+	assert_int_equal(mm_param_set_fraction(&params, mf, 0.5, &err), MM_OK);
+	assert_int_equal(mm_param_set_string(&params, mf, "log2", 4, &err), MM_OK);
+	assert_int_equal(params.fraction, 0);
+	assert_true(params.value[mf] == -2.0);
+	assert_int_equal(mm_param_set_null(&params, mf, &err), MM_OK);
+	assert_true(isnan(params.value[mf]));
+
+	for (i = 0; i < (int) (sizeof(bad) / sizeof(bad[0])); i++)
+	{
+		mm_params_defaults(a, &params);
+		assert_int_equal(mm_param_set_number(&params, mf, bad[i], &err), MM_ERR_INVALID_INPUT);
+		assert_string_equal(err.message, taken);
+		assert_int_equal(mm_param_set_fraction(&params, mf, bad[i], &err), MM_ERR_INVALID_INPUT);
+		assert_string_equal(err.message, taken);
+		assert_int_equal(params.given, 0);
+	}
+	assert_int_equal(mm_param_set_string(&params, mf, "all", 3, &err), MM_ERR_INVALID_INPUT);
+	assert_int_equal(mm_param_set_boolean(&params, mf, 1, &err), MM_ERR_INVALID_INPUT);
+	assert_string_equal(err.message, taken);
+
+	/* a count is of the design's columns, judged once the design is built */
+	mm_params_defaults(a, &params);
+	assert_int_equal(mm_param_set_number(&params, mf, 7, &err), MM_OK);
+	assert_int_equal(a->check_design(&params, 7, &err), MM_OK);
+	assert_int_equal(a->check_design(&params, 6, &err), MM_ERR_INVALID_INPUT);
+	assert_string_equal(err.message, "parameter \"max_features\" is 7, more than the 6 columns of the design");
+	assert_int_equal(mm_param_set_fraction(&params, mf, 1.0, &err), MM_OK);
+	assert_int_equal(a->check_design(&params, 1, &err), MM_OK);
+
+	/* min_samples_leaf's fraction excludes 1, where 1.0 stays the count it was */
+	mm_params_defaults(a, &params);
+	assert_int_equal(mm_param_set_fraction(&params, leaf, 0.05, &err), MM_OK);
+	assert_int_equal(params.fraction, 1u << leaf);
+	assert_int_equal(mm_param_set_fraction(&params, leaf, 1.0, &err), MM_OK);
+	assert_int_equal(params.fraction, 0);
+	assert_int_equal(mm_param_set_fraction(&params, leaf, 0.0, &err), MM_ERR_INVALID_INPUT);
+	assert_string_equal(err.message, "parameter \"min_samples_leaf\" must be a count from 1 to 1000000 "
+						"or a fraction in (0, 1)");
+	assert_int_equal(mm_param_set_null(&params, leaf, &err), MM_ERR_INVALID_INPUT);
+}
+
 static void
 test_hints(void **state)
 {
@@ -316,6 +410,7 @@ main(void)
 		cmocka_unit_test(test_setting),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_pca_components),
+		cmocka_unit_test(test_count_or_fraction),
 		cmocka_unit_test(test_hints),
 		cmocka_unit_test(test_search_spaces),
 		cmocka_unit_test(test_label_maps),

@@ -5,7 +5,8 @@
 # xgboost.Booster().load_model, predicts what mm_predict does, to the bit,
 # also where a feature is missing (NULL here, NaN to XGBoost), and has the
 # importances mm_importance reports.  Random forests (XGBoost's random-forest
-# mode) are within two points of scikit-learn's RandomForest*.
+# mode) are within two points of scikit-learn's RandomForest*, with the
+# defaults and with max_features and min_samples_leaf as fractions.
 use strict;
 use warnings;
 use JSON::PP;
@@ -53,6 +54,10 @@ my %cases = (
 	rf_bin => ['above', 'classification', '{}', 'accuracy'],
 	rf_multi => ['level', 'classification', '{}', 'accuracy'],
 	rf_reg => ['y', 'regression', '{}', 'r2'],
+	# scikit-learn's fraction forms: 0.6 of the five columns is three, 0.4 two, and
+	# min_samples_leaf 0.01 of the training rows (as its own, for regression's rows)
+	rf_bin_frac => ['above', 'classification', '{"max_features": 0.6}', 'accuracy'],
+	rf_reg_frac => ['y', 'regression', '{"max_features": 0.4, "min_samples_leaf": 0.01}', 'r2'],
 );
 
 for my $name (sort keys %cases)
