@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "widevectors.h"
 
 /*
  * Bytes of an arg, or 0 unless its head fits p and every number is one the
@@ -162,7 +163,7 @@ row_class(const MmRows *rows, size_t i, int k)
 	return t >= 0.0 && t < (double) k && t == floor(t) ? (int) t : -1;
 }
 
-static void
+MM_WIDE_VECTORS static void
 newton_add(void *state, const MmRows *rows, const void *arg)
 {
 	const double *a = arg;
