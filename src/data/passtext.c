@@ -367,7 +367,7 @@ accum_through_design(FunctionCallInfo fcinfo, RowReader reader)
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("a row's label is not one of the labels of the pass"),
 				 errdetail("The labels were read before the pass; the rows changed since.")));
-	MmPassTrustState(fcinfo, &rc->trust, buf, pass);
+	MmPassTrustState(fcinfo, &rc->trust, state, buf, pass, &view);
 	PG_RETURN_BYTEA_P(state);
 }
 

@@ -567,7 +567,7 @@ raw_value_bits(const MmPassDesign *d, const MmPassRawRow *row, int j)
  * the last share; a label's hash is mixed in after.  Its share of the
  * fingerprint goes to *fingerprint.
  */
-static uint64_t
+static inline uint64_t
 raw_row_finish(int target, const MmPassDesign *d, const MmPassRawRow *row, uint64_t acc,
 			   uint64_t *fingerprint)
 {
