@@ -119,12 +119,16 @@ add_to_problem(double *ps, const double *prob, const double *x, int p, int d, in
 		z += w[j] * x[j];
 		u += dir[j] * x[j];
 	}
+	/*
+	 * A step whose margin is not positive adds 0, which leaves the sum's
+	 * bits as they are: the processor cannot predict which steps a row's
+	 * margin is positive at, and without a branch the steps run as vectors.
+	 */
 	for (j = 0; j < steps; j++)
 	{
 		double		m = 1.0 - sign * (z + t[j] * u);
 
-		if (m > 0.0)
-			loss[j] += c * m * m;
+		loss[j] += m > 0.0 ? c * m * m : 0.0;
 	}
 	q = 1.0 - sign * (z + u);
 	if (q <= 0.0)
