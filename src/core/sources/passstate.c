@@ -9,6 +9,7 @@
 #include "lsq.h"
 #include "passdesign.h"
 #include "rowhash.h"
+#include "widevectors.h"
 
 #define BYTE_ORDER_MARK 0x0102
 
@@ -590,9 +591,11 @@ raw_row_finish(int target, const MmPassDesign *d, const MmPassRawRow *row, uint6
 /*
  * For a row of p numbers: adds their shares of the row hash to *acc (from
  * the count it starts from) and returns true when none is NULL and every
- * one is finite; otherwise the caller sweeps the row again, counting.
+ * one is finite; otherwise the caller sweeps the row again, counting.  The
+ * shares are summed modulo 2^64, in any order, so four values at a time
+ * give the same hash.
  */
-static inline int
+MM_WIDE_VECTORS static int
 numbers_row_hash(int p, const double *x, const uint8_t *isnull, uint64_t *acc)
 {
 	uint64_t	sum = (uint64_t) (p + 1),
