@@ -23,17 +23,24 @@ extern const MmPass *MmPassStatePass(const void *buf, Size len, bool full);
 extern bytea *MmPassNewState(FunctionCallInfo fcinfo, MemoryContext aggcxt, const MmPass **pass);
 extern void MmPassRequireSameHeader(FunctionCallInfo fcinfo, const MmPassStateView *view);
 
-/* A state an mm_pass transition returned, checked, and the header it was read with. */
+/*
+ * A state an mm_pass transition returned, checked, and the header it was
+ * read with: the bytea returned (datum), its payload (state) and the view
+ * into it, which stay as they are while the aggregate hands the same
+ * state back.
+ */
 typedef struct MmPassTrust
 {
+	const void *datum;
 	const void *state;
 	const void *header;
 	const MmPass *pass;
+	MmPassStateView view;
 } MmPassTrust;
 
 extern bytea *MmPassAccumState(FunctionCallInfo fcinfo, MemoryContext aggcxt, const MmPassTrust *trust,
 							   void **buf, const MmPass **pass, MmPassStateView *view);
-extern void MmPassTrustState(FunctionCallInfo fcinfo, MmPassTrust *trust, void *buf,
-							 const MmPass *pass);
+extern void MmPassTrustState(FunctionCallInfo fcinfo, MmPassTrust *trust, bytea *state, void *buf,
+							 const MmPass *pass, const MmPassStateView *view);
 
 #endif							/* MM_PASSAGG_H */

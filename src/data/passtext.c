@@ -282,7 +282,20 @@ read_separate_row(FunctionCallInfo fcinfo, int first, const MmPassSpec *spec, Te
 
 	check_separate_arguments(fcinfo, first + 1, spec, rc);
 	memset(row, 0, sizeof(*row));
-	for (j = 0; j < p; j++)
+	if (rc->n_text == 0)
+	{
+		/* numbers only: each value and its flag straight from the call's arguments, in one loop */
+		const NullableDatum *args = fcinfo->args + first + 1;
+		double	   *x = rc->x;
+		uint8	   *isnull = rc->isnull;
+
+		for (j = 0; j < p; j++)
+		{
+			isnull[j] = args[j].isnull;
+			x[j] = args[j].isnull ? 0.0 : DatumGetFloat8(args[j].value);
+		}
+	}
+	for (j = 0; rc->n_text > 0 && j < p; j++)
 	{
 		rc->isnull[j] = PG_ARGISNULL(first + 1 + j);
 		if (rc->isnull[j])
@@ -354,7 +367,7 @@ accum_through_design(FunctionCallInfo fcinfo, RowReader reader)
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("a row's label is not one of the labels of the pass"),
 				 errdetail("The labels were read before the pass; the rows changed since.")));
-	MmPassTrustState(fcinfo, &rc->trust, buf, pass);
+	MmPassTrustState(fcinfo, &rc->trust, state, buf, pass, &view);
 	PG_RETURN_BYTEA_P(state);
 }
 

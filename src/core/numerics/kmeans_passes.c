@@ -10,6 +10,7 @@
 #include "kmeans_sample.h"
 #include "mmcore.h"
 #include "rowhash.h"
+#include "widevectors.h"
 
 /* What each pass asks of its arg. */
 typedef enum Kind
@@ -594,7 +595,7 @@ accumulate(double *s, const Layout *l, int p, int k, const double *x, int nb,
 		ksum(&s[L_INERTIA], &s[L_INERTIA_COMP], inertia);
 }
 
-static void
+MM_WIDE_VECTORS static void
 lloyd_add(void *state, const MmRows *rows, const void *arg)
 {
 	const MmKMeansArg *a = head_of(arg);

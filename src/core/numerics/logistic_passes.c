@@ -15,6 +15,7 @@
 
 #include "model.h"
 #include "rowhash.h"
+#include "widevectors.h"
 
 /*
  * The salt of the sampled passes' row draws: a constant of their own, so
@@ -173,13 +174,17 @@ sums_len(const Shape *s)
 
 /*
  * Rows whose gradient and Hessian are summed together: the Hessian's
- * entries are summed over the batch two rows by four columns at a time
- * (block_sums), in registers, which is several times faster than adding
- * each row's outer product to the triangle in memory.
+ * entries are summed over the batch a panel at a time (panel_sums), in
+ * registers, which is several times faster than adding each row's outer
+ * product to the triangle in memory.
  */
 #define BATCH 32
 
-/* The width of a batch's rows: d rounded up to the four columns block_sums reads at once, zero-padded. */
+/*
+ * The width of a batch's rows: d rounded up to the rows and the least
+ * columns of a panel (PANEL_COLS / 2, zero-padded), so that panels read
+ * inside the rows.
+ */
 static int
 width(const Shape *s)
 {
@@ -198,10 +203,10 @@ typedef struct Room
 {
 	double	   *x;				/* BATCH rows of width(): the rows with their intercept 1 */
 	double	   *z;				/* BATCH rows of width(): the rows times a weight */
-	double	   *prob;			/* R columns of BATCH */
+	double	   *prob;			/* R columns of BATCH: the rows' scores, then their probabilities */
 	double	   *w;				/* BATCH: the rows' class weights */
 	double	   *cls;			/* BATCH: the rows' classes */
-	double	   *c;				/* BATCH: a weight per row */
+	double	   *c;				/* BATCH: a row's residual, times its weight */
 	double	   *eta;			/* R: one row's scores */
 } Room;
 
@@ -316,46 +321,82 @@ row_loss(int R, int cls, const double *eta, double *prob, size_t stride, int wan
 }
 
 /*
- * Sums over n rows (of W columns) z[i][a + u] x[i][b + v] for u < 2 and
- * v < 4, into acc (row-major 2 x 4): eight running sums, in a fixed order,
- * so the result repeats.
+ * The Hessian's entries are summed in panels of PANEL_ROWS rows of the
+ * triangle by PANEL_COLS columns (or a last PANEL_COLS / 2), each entry in a
+ * running sum of its own from 0 over the batch's rows in their order, so
+ * the bits do not depend on the panels.  A panel's sums stay in registers:
+ * a sum's additions wait on each other, and many independent sums at once
+ * keep the adder busy where a few would wait on its latency.
+ */
+#define PANEL_ROWS 4
+#define PANEL_COLS 8
+
+/*
+ * Sums over n rows (of W columns) z[i][a + u] x[i][b + v] for u <
+ * PANEL_ROWS and v < cols (PANEL_COLS or PANEL_COLS / 2), into acc (row-major,
+ * PANEL_COLS apart).
  */
 static inline void
-block_sums(const double *z, const double *x, int W, int n, int a, int b, double *acc)
+panel_sums(const double *z, const double *x, int W, int n, int a, int b, int cols, double *acc)
 {
-	double		s00 = 0.0,
-				s01 = 0.0,
-				s02 = 0.0,
-				s03 = 0.0,
-				s10 = 0.0,
-				s11 = 0.0,
-				s12 = 0.0,
-				s13 = 0.0;
-	int			i;
+	double		s[PANEL_ROWS][PANEL_COLS] = {{0.0}};
+	int			i,
+				u,
+				v;
 
-	for (i = 0; i < n; i++)
-	{
-		const double *xi = x + (size_t) i * W + b;
-		double		z0 = z[(size_t) i * W + a],
-					z1 = z[(size_t) i * W + a + 1];
+	if (cols == PANEL_COLS)
+		for (i = 0; i < n; i++)
+		{
+			const double *xi = x + (size_t) i * W + b,
+					   *zi = z + (size_t) i * W + a;
 
-		s00 += z0 * xi[0];
-		s01 += z0 * xi[1];
-		s02 += z0 * xi[2];
-		s03 += z0 * xi[3];
-		s10 += z1 * xi[0];
-		s11 += z1 * xi[1];
-		s12 += z1 * xi[2];
-		s13 += z1 * xi[3];
-	}
-	acc[0] = s00;
-	acc[1] = s01;
-	acc[2] = s02;
-	acc[3] = s03;
-	acc[4] = s10;
-	acc[5] = s11;
-	acc[6] = s12;
-	acc[7] = s13;
+			for (u = 0; u < PANEL_ROWS; u++)
+				for (v = 0; v < PANEL_COLS; v++)
+					s[u][v] += zi[u] * xi[v];
+		}
+	else
+		for (i = 0; i < n; i++)
+		{
+			const double *xi = x + (size_t) i * W + b,
+					   *zi = z + (size_t) i * W + a;
+
+			for (u = 0; u < PANEL_ROWS; u++)
+				for (v = 0; v < PANEL_COLS / 2; v++)
+					s[u][v] += zi[u] * xi[v];
+		}
+	/* every column, whole vectors at once: the caller reads the ones it asked for */
+	for (u = 0; u < PANEL_ROWS; u++)
+		for (v = 0; v < PANEL_COLS; v++)
+			acc[u * PANEL_COLS + v] = s[u][v];
+}
+
+/*
+ * Adds to g[v], for v < cols and v < used, the sums over n rows (of W
+ * columns) of c[i] x[i][a + v], each in the rows' order as if added to
+ * g[v] one row at a time, but in registers.
+ */
+static inline void
+column_sums(const double *c, const double *x, int W, int n, int a, int cols, int used, double *g)
+{
+	double		s[PANEL_COLS];
+	int			i,
+				v,
+				n_g = cols < used ? cols : used;
+
+	/* whole vectors, with no call to copy a few values */
+	for (v = 0; v < PANEL_COLS; v++)
+		s[v] = v < n_g ? g[v] : 0.0;
+	if (cols == PANEL_COLS)
+		for (i = 0; i < n; i++)
+			for (v = 0; v < PANEL_COLS; v++)
+				s[v] += c[i] * x[(size_t) i * W + a + v];
+	else
+		for (i = 0; i < n; i++)
+			for (v = 0; v < PANEL_COLS / 2; v++)
+				s[v] += c[i] * x[(size_t) i * W + a + v];
+	for (v = 0; v < PANEL_COLS; v++)
+		if (v < n_g)
+			g[v] = s[v];
 }
 
 /*
@@ -364,7 +405,7 @@ block_sums(const double *z, const double *x, int W, int n, int a, int b, double 
  * r <= s the rows' outer products times w p_r (delta_rs - p_s) (p (1 - p)
  * for one row).
  */
-static void
+MM_WIDE_VECTORS static void
 batch_sums(const Shape *sh, Room *room, int n, double *grad, double *hess)
 {
 	int			d = sh->d,
@@ -377,8 +418,9 @@ batch_sums(const Shape *sh, Room *room, int n, double *grad, double *hess)
 				b,
 				u,
 				v,
-				i;
-	double		acc[8];
+				i,
+				cols;
+	double		acc[PANEL_ROWS * PANEL_COLS];
 
 	for (r = 0; r < R; r++)
 	{
@@ -388,11 +430,13 @@ batch_sums(const Shape *sh, Room *room, int n, double *grad, double *hess)
 		for (i = 0; i < n; i++)
 		{
 			int			yr = R == 1 ? room->cls[i] == 1.0 : room->cls[i] == (double) r;
-			double		res = room->w[i] * (pr[i] - (double) yr);
-			const double *xi = room->x + (size_t) i * W;
 
-			for (a = 0; a < d; a++)
-				g[a] += res * xi[a];
+			room->c[i] = room->w[i] * (pr[i] - (double) yr);
+		}
+		for (a = 0; a < d; a += cols)
+		{
+			cols = a + PANEL_COLS <= W ? PANEL_COLS : PANEL_COLS / 2;
+			column_sums(room->c, room->x, W, n, a, cols, d - a, g + a);
 		}
 	}
 	for (r = 0; r < R; r++)
@@ -411,22 +455,80 @@ batch_sums(const Shape *sh, Room *room, int n, double *grad, double *hess)
 				for (a = 0; a < W; a++)
 					zi[a] = c * xi[a];
 			}
-			for (a = 0; a < d; a += 2)
-				for (b = r == s ? a / 4 * 4 : 0; b < d; b += 4)
+			for (a = 0; a < d; a += PANEL_ROWS)
+				for (b = r == s ? a : 0; b < d; b += cols)
 				{
-					block_sums(room->z, room->x, W, n, a, b, acc);
-					for (u = 0; u < 2 && a + u < d; u++)
+					cols = b + PANEL_COLS <= W ? PANEL_COLS : PANEL_COLS / 2;
+					panel_sums(room->z, room->x, W, n, a, b, cols, acc);
+					for (u = 0; u < PANEL_ROWS && a + u < d; u++)
 					{
 						int			row_index = r * d + a + u;
 						/* row row_index of the triangle, indexed by the column */
 						double	   *row = hess + mm_logistic_packed(m, row_index, row_index) - row_index;
 
-						for (v = 0; v < 4 && b + v < d; v++)
+						for (v = 0; v < cols && b + v < d; v++)
 							if (r != s || b + v >= a + u)
-								row[s * d + b + v] += acc[u * 4 + v];
+								row[s * d + b + v] += acc[u * PANEL_COLS + v];
 					}
 				}
 		}
+}
+
+/* A pass's running sums over the rows, kept in registers while a block of rows is added. */
+typedef struct Running
+{
+	double		loss;
+	double		wrong;
+	double		rows;
+} Running;
+
+/*
+ * Scores the n rows waiting in the room and adds them: their loss and
+ * counts to run, in the rows' order, and in a full pass their gradient and
+ * Hessian.  The scores of the whole batch are computed first, in a loop of
+ * nothing else, so that the processor overlaps the rows' dot products,
+ * whose additions would each wait on the last.
+ */
+static void
+score_batch(const Shape *sh, const double *beta, int p, Room *room, int n, Running *run,
+			double *grad, double *hess)
+{
+	int			R = sh->R,
+				W = width(sh),
+				i,
+				j,
+				r;
+
+	for (r = 0; r < R; r++)
+	{
+		const double *br = beta + (size_t) r * sh->d;
+		double	   *eta = room->prob + (size_t) r * BATCH;
+		double		intercept = sh->d > p ? br[p] : 0.0;
+
+		for (i = 0; i < n; i++)
+		{
+			const double *xi = room->x + (size_t) i * W;
+			double		e = intercept;
+
+			for (j = 0; j < p; j++)
+				e += br[j] * xi[j];
+			eta[i] = e;
+		}
+	}
+	for (i = 0; i < n; i++)
+	{
+		int			wrong;
+
+		/* the row's scores, which row_loss replaces by its probabilities */
+		for (r = 0; r < R; r++)
+			room->eta[r] = room->prob[(size_t) r * BATCH + i];
+		run->loss += room->w[i] * row_loss(R, (int) room->cls[i], room->eta, room->prob + i, BATCH,
+										   !sh->full, &wrong);
+		run->wrong += wrong;
+		run->rows += 1.0;
+	}
+	if (sh->full)
+		batch_sums(sh, room, n, grad, hess);
 }
 
 static void
@@ -435,61 +537,62 @@ newton_add(void *state, const MmRows *rows, const void *arg)
 	const double *a = arg;
 	Shape		sh = shape_of(a);
 	int			p = rows->p,
-				R = sh.R,
-				n = 0,
-				r,
-				j;
+				W = width(&sh),
+				n = 0;
 	const double *cw = a + MM_LOGISTIC_ARG_HEAD;
 	const double *beta = cw + sh.k;
 	double	   *s = state;
 	double	   *grad = s + MM_LOGISTIC_STATE_HEAD;
 	double	   *hess = grad + sh.m;
 	Room		room = room_of(s + MM_LOGISTIC_STATE_HEAD + sums_len(&sh), &sh);
+	/* a sampled full pass's summed weight, after the triangle */
+	double	   *weight = sh.full && sh.sample > 0.0 ?
+		hess + (size_t) sh.m * (size_t) (sh.m + 1) / 2 : NULL;
+
+	/*
+	 * The counts and the loss are summed in registers, in the rows' order
+	 * as in the state: a sum kept in memory makes each row wait on the last
+	 * row's store.
+	 */
+	Running		run = {s[MM_LOGISTIC_STATE_LOSS], s[MM_LOGISTIC_STATE_WRONG], s[MM_LOGISTIC_STATE_ROWS]};
+	double		no_class = s[MM_LOGISTIC_STATE_NO_CLASS],
+				weight_sum = weight != NULL ? *weight : 0.0;
 	size_t		i;
 
 	for (i = 0; i < rows->n; i++)
 	{
 		const double *xi = rows->x + i * (size_t) p;
-		int			cls,
-					wrong;
+		int			cls;
 
 		if (sh.sample > 0.0 && !mm_logistic_sampled(xi, p, sh.sample))
 			continue;
 		cls = row_class(rows, i, sh.k);
 		if (cls < 0)
 		{
-			s[MM_LOGISTIC_STATE_NO_CLASS] += 1.0;
+			no_class += 1.0;
 			continue;
 		}
-		for (r = 0; r < R; r++)
-		{
-			const double *br = beta + (size_t) r * sh.d;
-			double		e = sh.d > p ? br[p] : 0.0;
-
-			for (j = 0; j < p; j++)
-				e += br[j] * xi[j];
-			room.eta[r] = e;
-		}
-		s[MM_LOGISTIC_STATE_LOSS] += cw[cls] * row_loss(R, cls, room.eta, room.prob + n, BATCH, !sh.full, &wrong);
-		s[MM_LOGISTIC_STATE_WRONG] += wrong;
-		s[MM_LOGISTIC_STATE_ROWS] += 1.0;
-		if (!sh.full)
-			continue;
-		if (sh.sample > 0.0)
-			hess[(size_t) sh.m * (size_t) (sh.m + 1) / 2] += cw[cls];
-		memcpy(room.x + (size_t) n * width(&sh), xi, sizeof(double) * p);
+		if (weight != NULL)
+			weight_sum += cw[cls];
+		memcpy(room.x + (size_t) n * W, xi, sizeof(double) * p);
 		if (sh.d > p)
-			room.x[(size_t) n * width(&sh) + p] = 1.0;
+			room.x[(size_t) n * W + p] = 1.0;
 		room.w[n] = cw[cls];
 		room.cls[n] = cls;
 		if (++n == BATCH)
 		{
-			batch_sums(&sh, &room, n, grad, hess);
+			score_batch(&sh, beta, p, &room, n, &run, grad, hess);
 			n = 0;
 		}
 	}
 	if (n > 0)
-		batch_sums(&sh, &room, n, grad, hess);
+		score_batch(&sh, beta, p, &room, n, &run, grad, hess);
+	s[MM_LOGISTIC_STATE_LOSS] = run.loss;
+	s[MM_LOGISTIC_STATE_WRONG] = run.wrong;
+	s[MM_LOGISTIC_STATE_ROWS] = run.rows;
+	s[MM_LOGISTIC_STATE_NO_CLASS] = no_class;
+	if (weight != NULL)
+		*weight = weight_sum;
 }
 
 static void

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "widevectors.h"
 
 /*
  * Bytes of an arg, or 0 unless its head fits p and every number is one the
@@ -118,12 +119,16 @@ add_to_problem(double *ps, const double *prob, const double *x, int p, int d, in
 		z += w[j] * x[j];
 		u += dir[j] * x[j];
 	}
+	/*
+	 * A step whose margin is not positive adds 0, which leaves the sum's
+	 * bits as they are: the processor cannot predict which steps a row's
+	 * margin is positive at, and without a branch the steps run as vectors.
+	 */
 	for (j = 0; j < steps; j++)
 	{
 		double		m = 1.0 - sign * (z + t[j] * u);
 
-		if (m > 0.0)
-			loss[j] += c * m * m;
+		loss[j] += m > 0.0 ? c * m * m : 0.0;
 	}
 	q = 1.0 - sign * (z + u);
 	if (q <= 0.0)
@@ -162,7 +167,7 @@ row_class(const MmRows *rows, size_t i, int k)
 	return t >= 0.0 && t < (double) k && t == floor(t) ? (int) t : -1;
 }
 
-static void
+MM_WIDE_VECTORS static void
 newton_add(void *state, const MmRows *rows, const void *arg)
 {
 	const double *a = arg;

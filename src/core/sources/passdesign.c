@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rowhash.h"
+#include "widevectors.h"
 
 /* The fixed head of a design's bytes. */
 typedef struct DesignHead
@@ -188,6 +189,50 @@ alloc_array(size_t n, size_t size)
 	return mm_alloc0((n > 0 ? n : 1) * size);
 }
 
+/* The four quantities of the transform a row of numbers applies, each contiguous (see columns). */
+enum
+{
+	COL_CLIP_LO,
+	COL_CLIP_HI,
+	COL_CENTER,
+	COL_SCALE,
+	N_COLS
+};
+
+/*
+ * Sets numbers_in_place (see passdesign.h) for a decoded design, with its
+ * columns; false when out of memory.
+ */
+static int
+numbers_in_place(MmPassDesign *d)
+{
+	int			j;
+
+	d->numbers_in_place = 0;
+	if (d->raw || d->shell.n_features != d->raw_p || d->shell.n_design != d->raw_p)
+		return 1;
+	for (j = 0; j < d->raw_p; j++)
+		if (d->kept[j] != j || d->kinds[j] == MM_FEATURE_CATEGORICAL)
+			return 1;
+	if (d->shell.transform != NULL)
+	{
+		const MmFeatureTransform *t = d->shell.transform;
+
+		d->columns = mm_alloc(sizeof(double) * N_COLS * (size_t) d->raw_p);
+		if (d->columns == NULL)
+			return 0;
+		for (j = 0; j < d->raw_p; j++)
+		{
+			d->columns[COL_CLIP_LO * d->raw_p + j] = t[j].clip_lo;
+			d->columns[COL_CLIP_HI * d->raw_p + j] = t[j].clip_hi;
+			d->columns[COL_CENTER * d->raw_p + j] = t[j].center;
+			d->columns[COL_SCALE * d->raw_p + j] = t[j].scale;
+		}
+	}
+	d->numbers_in_place = 1;
+	return 1;
+}
+
 MmErrorCode
 mm_pass_design_read(const void *bytes, size_t len, MmPassDesign *d, MmError *err)
 {
@@ -308,6 +353,8 @@ mm_pass_design_read(const void *bytes, size_t len, MmPassDesign *d, MmError *err
 	d->shell.n_design = d->raw ? d->raw_p : mm_model_design_width(&d->shell);
 	if (d->shell.n_design < 1 || d->shell.n_design > MM_MAX_DESIGN)
 		goto corrupt;
+	if (!numbers_in_place(d))
+		goto no_memory;
 	return MM_OK;
 
 corrupt:
@@ -348,6 +395,7 @@ mm_pass_design_free(MmPassDesign *d)
 	mm_free((void *) d->kept);
 	free_strings(d->labels, d->n_labels);
 	mm_free(d->label_values);
+	mm_free(d->columns);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -407,6 +455,48 @@ mm_pass_design_label(const MmPassDesign *d, double value, const char *text, size
 			lo = mid + 1;
 	}
 	return -1;
+}
+
+/* A double's exponent bits: all set in NaN and the infinities alone. */
+#define EXPONENT_BITS UINT64_C(0x7ff0000000000000)
+
+/*
+ * The numbers mm_model_transform gives (clipped, centered, scaled, in that
+ * order and rounding), without its branches per value: the design row is
+ * most of a pass's own work on a row of a few features.
+ */
+MM_WIDE_VECTORS int
+mm_pass_design_numbers(const MmPassDesign *d, const double *x, double *z)
+{
+	const int	p = d->raw_p;
+	uint64_t	bad = 0;
+	int			j;
+
+	if (d->columns == NULL)
+		memcpy(z, x, sizeof(double) * (size_t) p);
+	else
+	{
+		const double *lo = d->columns + COL_CLIP_LO * p,
+				   *hi = d->columns + COL_CLIP_HI * p,
+				   *center = d->columns + COL_CENTER * p,
+				   *scale = d->columns + COL_SCALE * p;
+
+		for (j = 0; j < p; j++)
+		{
+			double		v = x[j];
+
+			v = v < lo[j] ? lo[j] : v > hi[j] ? hi[j] : v;
+			z[j] = (v - center[j]) / scale[j];
+		}
+	}
+	for (j = 0; j < p; j++)
+	{
+		uint64_t	bits;
+
+		memcpy(&bits, &z[j], sizeof(bits));
+		bad |= (bits & EXPONENT_BITS) == EXPONENT_BITS;
+	}
+	return bad == 0;
 }
 
 MmErrorCode

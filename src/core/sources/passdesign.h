@@ -59,6 +59,16 @@ typedef struct MmPassDesign
 	int			n_labels;
 	char	  **labels;			/* text labels in C order; others as text */
 	double	   *label_values;	/* number and boolean labels, ascending */
+
+	/*
+	 * Set by mm_pass_design_read when every source feature is a number the
+	 * design keeps in its own place: a row of them without NULLs then goes
+	 * through mm_pass_design_numbers, column by column without a branch per
+	 * value.  columns holds per feature its clip bounds, center and scale
+	 * (4 raw_p doubles, each quantity contiguous), NULL without a transform.
+	 */
+	int			numbers_in_place;
+	double	   *columns;
 } MmPassDesign;
 
 /*
@@ -111,5 +121,13 @@ typedef struct MmPassRawRow
  */
 extern MmErrorCode mm_pass_design_row(const MmPassDesign *d, const MmPassRawRow *row, double *work,
 									  double *z, MmError *err);
+
+/*
+ * The design row z of raw_p finite numbers x, for a design whose
+ * numbers_in_place is set: mm_pass_design_row's numbers, bit for bit.
+ * Returns 0 when a value is not finite after its transform, which
+ * mm_pass_design_row then reports.
+ */
+extern int	mm_pass_design_numbers(const MmPassDesign *d, const double *x, double *z);
 
 #endif							/* MM_PASSDESIGN_H */

@@ -9,6 +9,7 @@
 #include "lsq.h"
 #include "passdesign.h"
 #include "rowhash.h"
+#include "widevectors.h"
 
 #define BYTE_ORDER_MARK 0x0102
 
@@ -567,7 +568,7 @@ raw_value_bits(const MmPassDesign *d, const MmPassRawRow *row, int j)
  * the last share; a label's hash is mixed in after.  Its share of the
  * fingerprint goes to *fingerprint.
  */
-static uint64_t
+static inline uint64_t
 raw_row_finish(int target, const MmPassDesign *d, const MmPassRawRow *row, uint64_t acc,
 			   uint64_t *fingerprint)
 {
@@ -587,6 +588,32 @@ raw_row_finish(int target, const MmPassDesign *d, const MmPassRawRow *row, uint6
 	return h;
 }
 
+/*
+ * For a row of p numbers: adds their shares of the row hash to *acc (from
+ * the count it starts from) and returns true when none is NULL and every
+ * one is finite; otherwise the caller sweeps the row again, counting.  The
+ * shares are summed modulo 2^64, in any order, so four values at a time
+ * give the same hash.
+ */
+MM_WIDE_VECTORS static int
+numbers_row_hash(int p, const double *x, const uint8_t *isnull, uint64_t *acc)
+{
+	uint64_t	sum = (uint64_t) (p + 1),
+				bad = 0;
+	int			j;
+
+	for (j = 0; j < p; j++)
+	{
+		uint64_t	bits;
+
+		memcpy(&bits, &x[j], sizeof(bits));
+		bad |= ((bits & EXPONENT_BITS) == EXPONENT_BITS) | isnull[j];
+		sum += mm_row_hash_share(bits, j);
+	}
+	*acc = sum;
+	return bad == 0;
+}
+
 /* The hash of a raw row (mm_row_hash of its features, then its target; see raw_row_finish). */
 static uint64_t
 raw_row_hash(int target, const MmPassDesign *d, const MmPassRawRow *row, uint64_t *fingerprint)
@@ -597,6 +624,61 @@ raw_row_hash(int target, const MmPassDesign *d, const MmPassRawRow *row, uint64_
 	for (j = 0; j < d->raw_p; j++)
 		acc += mm_row_hash_share(raw_value_bits(d, row, j), j);
 	return raw_row_finish(target, d, row, acc, fingerprint);
+}
+
+/* Counts a row of the pass's part that the design's transform refused, as err says. */
+static void
+refuse_row(MmPassDesignRef *ref, const MmError *err)
+{
+	ref->rows_untransformed++;
+	if (ref->untransformed_feature < 0 || err->item < ref->untransformed_feature)
+		ref->untransformed_feature = err->item;
+}
+
+/*
+ * The end of mm_pass_state_offer for a row of numbers, none missing, in
+ * part of the split, when the pass sees one part: the row goes through the
+ * design into the buffer's next slot whichever part it is in, and is kept
+ * there when it is in the pass's part.  Which part a row falls in is a
+ * coin the processor cannot predict, and a branch on it would cost more
+ * than the design of the rows the pass does not see.
+ */
+static MmErrorCode
+offer_numbers(MmPassStateView *v, const MmPass *pass, const MmPassDesign *d,
+			  const MmPassRawRow *row, double *work, int part, double y, int32_t label,
+			  MmError *err)
+{
+	MmPassStateHeader *h = v->head;
+	int			keep = part == v->design->part,
+				r;
+	double	   *slot;
+
+	h->rows_test += part;
+	h->rows_train += 1 - part;
+	/* the buffer holds rows of part 0 alone while the pass sees one part */
+	if (h->buffered > 0 && h->buffered_part != 0)
+		flush(v, pass);
+	h->buffered_part = 0;
+	r = h->buffered;
+	slot = v->x + (size_t) r * v->p;
+	if (!mm_pass_design_numbers(d, row->x, slot))
+	{
+		if (!keep)
+			return MM_OK;
+		/* the design's own path names what it refuses */
+		if (mm_pass_design_row(d, row, work, work + d->raw_p + 1, err) != MM_OK)
+		{
+			refuse_row(v->design, err);
+			return MM_OK;
+		}
+		memcpy(slot, work + d->raw_p + 1, sizeof(double) * (size_t) v->p);
+	}
+	v->t[r] = y;
+	v->y[r] = label;
+	h->buffered = r + keep;
+	if (h->buffered == MM_PASS_BLOCK)
+		flush(v, pass);
+	return MM_OK;
 }
 
 /* Offers one row through a design (see passstate.h). */
@@ -610,11 +692,12 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 				bad_feature = 0,
 				label = 0,
 				part,
+				numbers,
 				j;
 	uint64_t	hash,
 				share,
 				draw,
-				acc = (uint64_t) (p + 1);
+				acc;
 
 	h->rows_seen++;
 	if (target != MM_PASS_TARGET_NONE && row->target_null)
@@ -640,20 +723,26 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 		if (label < 0 && view->design->folds == 0)
 			return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "a row's label is not one of the pass's labels");
 	}
-	/* one sweep counts the missing and the non-finite values and hashes the row */
-	for (j = 0; j < p; j++)
+	/* a row of numbers, none missing: hashed and checked without a branch per value */
+	numbers = d->numbers_in_place && numbers_row_hash(p, row->x, row->isnull, &acc);
+	if (!numbers)
 	{
-		uint64_t	bits = raw_value_bits(d, row, j);
-
-		if (row->isnull[j])
-			view->null_count[j]++;
-		else if (d->kinds[j] != MM_FEATURE_CATEGORICAL &&
-				 (bits & EXPONENT_BITS) == EXPONENT_BITS)
+		/* one sweep counts the missing and the non-finite values and hashes the row */
+		acc = (uint64_t) (p + 1);
+		for (j = 0; j < p; j++)
 		{
-			view->nonfinite_count[j]++;
-			bad_feature = 1;
+			uint64_t	bits = raw_value_bits(d, row, j);
+
+			if (row->isnull[j])
+				view->null_count[j]++;
+			else if (d->kinds[j] != MM_FEATURE_CATEGORICAL &&
+					 (bits & EXPONENT_BITS) == EXPONENT_BITS)
+			{
+				view->nonfinite_count[j]++;
+				bad_feature = 1;
+			}
+			acc += mm_row_hash_share(bits, j);
 		}
-		acc += mm_row_hash_share(bits, j);
 	}
 	if (bad_feature)
 	{
@@ -676,17 +765,19 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 			return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "a row's label is not one of the pass's labels");
 		part = mm_fold_of_draw(draw, view->design->folds) == view->design->fold;
 	}
+	if (numbers && view->design->part != MM_PASS_PARTS_BOTH)
+		return offer_numbers(view, pass, d, row, work, part,
+							 target == MM_PASS_TARGET_NUMERIC ? row->target : 0.0, label, err);
 	if (part)
 		h->rows_test++;
 	else
 		h->rows_train++;
 	if (view->design->part != MM_PASS_PARTS_BOTH && part != view->design->part)
 		return MM_OK;
-	if (mm_pass_design_row(d, row, work, work + p + 1, err) != MM_OK)
+	if (!(numbers && mm_pass_design_numbers(d, row->x, work + p + 1)) &&
+		mm_pass_design_row(d, row, work, work + p + 1, err) != MM_OK)
 	{
-		view->design->rows_untransformed++;
-		if (view->design->untransformed_feature < 0 || err->item < view->design->untransformed_feature)
-			view->design->untransformed_feature = err->item;
+		refuse_row(view->design, err);
 		return MM_OK;
 	}
 	/* a design over one part keeps one pass state, the buffer's part 0 */

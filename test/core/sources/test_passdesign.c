@@ -7,7 +7,8 @@
  * categories, the kept features only).  Offered to a state, rows are split
  * as rows read into memory are (the content hash with each text value's own
  * hash in place of its code, a label's hash mixed in), the pass sees the
- * rows of its part with class indexes, and mm_pass_row_part agrees.
+ * rows of its part with class indexes, and mm_pass_row_part agrees.  Rows
+ * of numbers kept in place take a way of their own, with the same result.
  */
 #include "testutil.h"
 
@@ -550,6 +551,185 @@ test_offer_both_parts(void **unused)
 	mm_free(bytes);
 }
 
+/* A pass summing the target and each column of the rows it sees, and counting them. */
+static size_t
+sums_size(int p, const void *arg)
+{
+	return sizeof(double) * (2 + (size_t) p);
+}
+
+static void
+sums_init(void *state, int p, const void *arg)
+{
+	memset(state, 0, sums_size(p, arg));
+}
+
+static void
+sums_add(void *state, const MmRows *rows, const void *arg)
+{
+	double	   *s = state;
+	size_t		r;
+	int			j;
+
+	assert_non_null(rows->t);
+	for (r = 0; r < rows->n; r++)
+	{
+		s[0] += 1.0;
+		s[1] += rows->t[r];
+		for (j = 0; j < rows->p; j++)
+			s[2 + j] += rows->x[r * rows->p + j];
+	}
+}
+
+static void
+sums_merge(void *state, const void *other, int p, const void *arg)
+{
+	int			i;
+
+	for (i = 0; i < 2 + p; i++)
+		((double *) state)[i] += ((const double *) other)[i];
+}
+
+static const MmPass sums_pass = {
+	.name = "sums",
+	.state_size = sums_size,
+	.init = sums_init,
+	.add = sums_add,
+	.merge = sums_merge,
+};
+
+/*
+ * Rows offered to a pass over part of the split through a design of
+ * numbers kept in place: the same state whether they take the way without
+ * a branch per value (numbers_in_place) or the general one, NULLs,
+ * infinities and values the transform cannot scale included.
+ */
+static void
+check_numbers_in_place(int part)
+{
+	static const int32_t nkinds[RAW_P] = {MM_FEATURE_NUMERIC, MM_FEATURE_NUMERIC, MM_FEATURE_BOOLEAN};
+	static const int32_t nkept[RAW_P] = {0, 1, 2};
+	uint8_t		kept_kinds[RAW_P] = {MM_FEATURE_NUMERIC, MM_FEATURE_NUMERIC, MM_FEATURE_BOOLEAN};
+	MmFeatureTransform t[RAW_P] = {
+		{0.5, -3.0, 4.0, 1.0, 3.0},
+		{NAN, -INFINITY, INFINITY, -2.0, 1e-300},
+		{0.0, -INFINITY, INFINITY, 0.25, 0.5},
+	};
+	MmPassDesign w,
+				fast,
+				general;
+	void	   *bytes,
+			   *header,
+			   *states[2];
+	size_t		len,
+				size;
+	MmPassStateView v[2];
+	MmError		err;
+	double		work[2 * RAW_P + 1];
+	int			r,
+				k;
+
+	memset(&w, 0, sizeof(w));
+	w.raw_p = RAW_P;
+	w.kinds = nkinds;
+	w.kept = nkept;
+	w.shell.n_features = RAW_P;
+	w.shell.feature_kinds = kept_kinds;
+	w.shell.transform = t;
+	w.shell.n_design = RAW_P;
+	assert_int_equal(mm_pass_design_write(&w, &bytes, &len, &err), MM_OK);
+	assert_int_equal(mm_pass_design_read(bytes, len, &fast, &err), MM_OK);
+	assert_int_equal(mm_pass_design_read(bytes, len, &general, &err), MM_OK);
+	assert_true(fast.numbers_in_place);
+	general.numbers_in_place = 0;
+
+	header = malloc(mm_pass_spec_design_size(0, len));
+	mm_pass_spec_write(header, 200, 0, RAW_P, MM_PASS_TARGET_NUMERIC, 0.3, mm_seed_salt(9), NULL, 0);
+	mm_pass_spec_set_design(header, RAW_P, part, bytes, len);
+	assert_int_equal(mm_pass_spec_check(header, mm_pass_spec_design_size(0, len), &err), MM_OK);
+	size = mm_pass_state_size(header, &sums_pass, &err);
+	assert_true(size > 0);
+	for (k = 0; k < 2; k++)
+	{
+		states[k] = malloc(size);
+		mm_pass_state_init(states[k], header, &sums_pass);
+		mm_pass_state_view(states[k], &v[k]);
+	}
+
+	for (r = 0; r < 500; r++)
+	{
+		double		x[RAW_P] = {(double) (r % 11) - 5.0, r % 29 == 0 ? 1e10 : (double) (r % 7) / 8.0,
+		(double) (r % 2)};
+		uint8_t		isnull[RAW_P] = {r % 23 == 0, r % 31 == 0, 0};
+		MmPassRawRow row;
+
+		if (r % 37 == 0)
+			x[2] = INFINITY;
+		memset(&row, 0, sizeof(row));
+		row.x = x;
+		row.isnull = isnull;
+		row.target = (double) r / 10.0;
+		if (!isnull[0] && !isnull[1] && isfinite(x[2]))
+		{
+			double		z_fast[RAW_P],
+						z_general[RAW_P];
+			int			ok = mm_pass_design_numbers(&fast, x, z_fast);
+
+			assert_int_equal(ok, mm_pass_design_row(&general, &row, work, z_general, &err) == MM_OK);
+			if (ok)
+				assert_memory_equal(z_fast, z_general, sizeof(z_fast));
+		}
+		assert_int_equal(mm_pass_state_offer(&v[0], &sums_pass, &fast, &row, work, &err), MM_OK);
+		assert_int_equal(mm_pass_state_offer(&v[1], &sums_pass, &general, &row, work, &err), MM_OK);
+	}
+	for (k = 0; k < 2; k++)
+	{
+		mm_pass_state_finish(&v[k], &sums_pass);
+		assert_int_equal(mm_pass_state_check(states[k], size, &sums_pass, 1, &err), MM_OK);
+	}
+	assert_int_equal(v[0].head->rows_seen, 500);
+	assert_true(v[0].head->rows_test > 0 && v[0].head->rows_train > v[0].head->rows_test);
+	assert_true(v[0].design->rows_untransformed > 0);
+	assert_int_equal(v[0].design->untransformed_feature, 1);
+	assert_int_equal(v[0].head->rows_train, v[1].head->rows_train);
+	assert_int_equal(v[0].head->rows_test, v[1].head->rows_test);
+	assert_int_equal(v[0].head->rows_bad_features, v[1].head->rows_bad_features);
+	assert_true(v[0].head->fingerprint == v[1].head->fingerprint);
+	assert_int_equal(v[0].design->rows_untransformed, v[1].design->rows_untransformed);
+	assert_int_equal(v[0].design->untransformed_feature, v[1].design->untransformed_feature);
+	assert_memory_equal(v[0].null_count, v[1].null_count, sizeof(int64_t) * RAW_P);
+	assert_memory_equal(v[0].nonfinite_count, v[1].nonfinite_count, sizeof(int64_t) * (RAW_P + 1));
+	assert_memory_equal(v[0].pass_state, v[1].pass_state, sums_size(RAW_P, NULL));
+	assert_true(((double *) v[0].pass_state)[0] ==
+				(double) (part == 0 ? v[0].head->rows_train : v[0].head->rows_test) -
+				(double) v[0].design->rows_untransformed);
+
+	/* a design with text is not numbers in place */
+	{
+		MmPassDesign text;
+		void	   *text_bytes;
+		size_t		text_len;
+
+		design_bytes(&text_bytes, &text_len, &text);
+		assert_false(text.numbers_in_place);
+		mm_pass_design_free(&text);
+		mm_free(text_bytes);
+	}
+	for (k = 0; k < 2; k++)
+		free(states[k]);
+	free(header);
+	mm_pass_design_free(&fast);
+	mm_pass_design_free(&general);
+	mm_free(bytes);
+}
+
+static void
+test_numbers_in_place(void **unused)
+{
+	check_numbers_in_place(0);
+	check_numbers_in_place(1);
+}
+
 int
 main(void)
 {
@@ -561,6 +741,7 @@ main(void)
 		cmocka_unit_test(test_offer_folds),
 		cmocka_unit_test(test_folds_damage),
 		cmocka_unit_test(test_offer_both_parts),
+		cmocka_unit_test(test_numbers_in_place),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
