@@ -14,6 +14,7 @@
  * same time either way (0.7 s against 0.86 s at 1,600 columns).
  */
 #include "moments.h"
+#include "widevectors.h"
 
 #include <float.h>
 #include <math.h>
@@ -21,19 +22,10 @@
 #include <string.h>
 
 /*
- * The fold is the training's main cost beyond the scan, and its loops run
- * twice as fast on four doubles at a time: where the processor has AVX2 a
- * second copy compiled for it is chosen when the library loads.  Both give
- * the same bits, since neither reorders a sum (dot keeps its four partial
- * sums in their lanes) nor contracts a product and a sum (the core is
- * built with -ffp-contract=off).  Builds by clang (the fuzzing harness, the
- * JIT's bitcode) keep the one portable copy.
+ * The fold is the training's main cost beyond the scan: it gets an AVX2
+ * copy (widevectors.h), whose bits are the same since dot keeps its four
+ * partial sums in their lanes.
  */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define MM_WIDE_VECTORS __attribute__((target_clones("avx2", "default")))
-#else
-#define MM_WIDE_VECTORS
-#endif
 
 /* Sum of a[r] * b[r] over m values, in four interleaved partial sums. */
 static inline double
