@@ -30,7 +30,9 @@
 # copy in passes (modelmgr.train_in_passes on for both).
 #
 # The servers share the machine's cores, so the ratios measure Citus' costs,
-# not a speed-up; the 1-minute load average before each operation is printed.
+# not a speed-up.  The 1-minute load average is read before each operation,
+# and its range printed with the table: other work on the machine makes the
+# times noisy, and the ratios of the minimums show how much.
 #
 #   MM_BENCH_CITUS_PORT  the coordinator's port (default 55441; the workers the next two)
 #   MM_BENCH_CITUS_DIR   the clusters, their logs and sockets (default /var/tmp/modelmgr-bench-citus)
@@ -54,7 +56,8 @@ if [ -n "$BENCH_PG_CONFIG" ]; then
 else
     install_citus "${MM_CITUS_BUILD:-/var/tmp/modelmgr-citus}" "$PGC"
 fi
-[ -f "$("$PGC" --pkglibdir)/citus.so" ] || die "Citus is not installed in $("$PGC" --pkglibdir)"
+[ -f "$("$PGC" --pkglibdir)/citus.so" ] ||
+    die "Citus is not installed in $("$PGC" --pkglibdir), nor could it be built from $CITUS_VENDOR (MM_CITUS_VENDOR names another copy)"
 bench_build_install
 
 stop_nodes() {
@@ -312,7 +315,7 @@ measure '`mm_train` k-means (`k` 3), a text feature, standard scaling' 'the dist
     "SELECT bench_transform_diff('kmeans')" \
     "SELECT version FROM mm_train('kmeans@S@', '@T@', NULL, algorithm => 'kmeans', $TXT, $STD,
                                   params => '{\"k\": 3}', deploy => 'always')"
-measure '`mm_tune` linear regression (its default grid of `alpha`, 5 folds)' 'the winner, every fold to 1e-9' 1e-9 \
+measure '`mm_tune` linear regression (its default grid, 20 `alpha`s, 5 folds)' 'the winner, every fold to 1e-9' 1e-9 \
     "SELECT bench_tune_diff('tune_lin')" \
     "SELECT version FROM mm_tune('tune_lin@S@', '@T@', 'spend', algorithm => 'linear_regression', $NUM,
                                  folds => 5, deploy => 'always')"
