@@ -14,6 +14,15 @@ DIR=/var/tmp/modelmgr-bench
 STAGE=/var/tmp/modelmgr-build
 PY=/usr/bin/python3
 
+# A PostgreSQL other than the system's, for developing a benchmark without
+# touching the server others use: MM_BENCH_PG_CONFIG names its pg_config (a
+# relocated copy, as a development sandbox has); the build is installed there
+# and its servers run its binaries.  MM_BENCH_STAGE moves the staged copy.
+BENCH_PG_CONFIG=${MM_BENCH_PG_CONFIG:-}
+if [ -n "$BENCH_PG_CONFIG" ]; then
+    PG_BIN=$("$BENCH_PG_CONFIG" --bindir)
+fi
+
 bench_prepare() {
     require_root
     install_deps
@@ -27,6 +36,27 @@ bench_prepare() {
     start_server "$DIR/data" "$PORT" "$DIR" "$DIR/log" <<<"shared_buffers = '512MB'
 modelmgr.monitor_enabled = off"
     trap 'as_pg "$PG_BIN/pg_ctl" -D "$DIR/data" -w -m fast stop >/dev/null' EXIT
+}
+
+# Stages the tree, builds it and installs it: into the system PostgreSQL, as
+# bench_prepare does, or into the one MM_BENCH_PG_CONFIG names (as its
+# owner when that is the server's user, so that the copy stays theirs).
+bench_build_install() {
+    local stage=${MM_BENCH_STAGE:-$STAGE}
+    stage_tree "$stage"
+    if [ -z "$BENCH_PG_CONFIG" ]; then
+        build_and_install "$stage"
+        return
+    fi
+    say "building modelmgr in $stage for $BENCH_PG_CONFIG"
+    as_pg make -C "$stage" -s clean >/dev/null
+    as_pg make -C "$stage" -s -j"$(nproc)" PG_CONFIG="$BENCH_PG_CONFIG"
+    say "installing modelmgr into $("$BENCH_PG_CONFIG" --pkglibdir)"
+    if user_can_write "$("$BENCH_PG_CONFIG" --pkglibdir)"; then
+        as_pg make -C "$stage" -s install PG_CONFIG="$BENCH_PG_CONFIG" >/dev/null
+    else
+        make -C "$stage" -s install PG_CONFIG="$BENCH_PG_CONFIG" >/dev/null
+    fi
 }
 
 # As postgres, or as the role in BENCH_ROLE.
