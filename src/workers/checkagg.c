@@ -20,14 +20,14 @@
  * The check header (the first argument) carries what a shard cannot read
  * from the catalog, which lives on the coordinator: the version's artifact
  * and its baseline profile, as check.c made them (MmCheckHeader).  Each
- * process reads them once per query and keeps them with the call site
- * (fn_extra); the header is the same on every row.  In the array form the
- * features come in two arrays in the model's order: numbers in x,
- * categorical values as text in c.  A distributed database pushes down only
- * aggregates whose argument types are exact, so its tables get that form;
- * any other relation's check hands each row's values as separate arguments
- * in the model's order (float8 numbers, text categories), which builds no
- * array per row.  Both forms read a row into the same buffers and count it
+ * process reads them once per transaction (check_inputs) and keeps them
+ * with the call site (fn_extra); the header is the same on every row.  In
+ * the array form the features come in two arrays in the model's order:
+ * numbers in x, categorical values as text in c.  A distributed database
+ * pushes down only aggregates whose argument types are exact, so its
+ * tables get that form; any other relation's check hands each row's
+ * values as separate arguments in the model's order (float8 numbers, text
+ * categories), which builds no array per row.  Both forms read a row into the same buffers and count it
  * with the same code, so they fill the same state.  y is a regression
  * label, label a classification's as text.
  */
@@ -40,6 +40,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "aggstate.h"
 #include "artifact.h"
@@ -232,8 +233,64 @@ bad:
 }
 
 /*
+ * Headers read in this transaction, by their bytes.  A distributed
+ * database's shard query may call the transition through a new FmgrInfo
+ * for every row (Citus' worker_partial_agg does), so a call site's
+ * fn_extra alone would read the header, artifact and baseline again per
+ * row.  The entries live until the transaction ends, past any query whose
+ * call sites point at them; a transaction that meets more headers reads
+ * the rest per call site, so memory stays bounded.
+ */
+#define CHECK_HEADERS_KEPT 8
+
+static MemoryContext headers_cxt = NULL;
+static CheckInputs *headers_kept[CHECK_HEADERS_KEPT];
+static int	n_headers_kept = 0;
+
+static void
+forget_headers(void *arg)
+{
+	headers_cxt = NULL;
+	n_headers_kept = 0;
+}
+
+/* A header read before in this transaction, or NULL. */
+static CheckInputs *
+kept_header(const char *bytes, Size len)
+{
+	int			i;
+
+	for (i = 0; i < n_headers_kept; i++)
+		if (headers_kept[i]->header_len == len && memcmp(headers_kept[i]->header, bytes, len) == 0)
+			return headers_kept[i];
+	return NULL;
+}
+
+/* The memory of a newly read header: the transaction's while it keeps few. */
+static MemoryContext
+header_memory(FunctionCallInfo fcinfo)
+{
+	if (n_headers_kept >= CHECK_HEADERS_KEPT)
+		return fcinfo->flinfo->fn_mcxt;
+	if (headers_cxt == NULL)
+	{
+		MemoryContextCallback *cb;
+
+		headers_cxt = AllocSetContextCreate(TopTransactionContext, "modelmgr check headers",
+											ALLOCSET_DEFAULT_SIZES);
+		cb = MemoryContextAlloc(headers_cxt, sizeof(MemoryContextCallback));
+		cb->func = forget_headers;
+		cb->arg = NULL;
+		MemoryContextRegisterResetCallback(headers_cxt, cb);
+	}
+	return headers_cxt;
+}
+
+/*
  * The inputs of the header in argument 1, from this call site's memory when
- * the header is the one read before.
+ * the header is the one read before, else from the transaction's.  What a
+ * call site proved of its own arguments (their types, the state it
+ * returned) is not taken from another's.
  */
 static CheckInputs *
 check_inputs(FunctionCallInfo fcinfo)
@@ -242,7 +299,8 @@ check_inputs(FunctionCallInfo fcinfo)
 	bytea	   *header;
 	const char *bytes;
 	Size		len;
-	MemoryContext old;
+	MemoryContext mcxt,
+				old;
 
 	/* the same Datum as on the last row: nothing to read, not even its length */
 	if (in != NULL && in->header_datum == DatumGetPointer(PG_GETARG_DATUM(1)))
@@ -255,10 +313,19 @@ check_inputs(FunctionCallInfo fcinfo)
 		in->header_datum = DatumGetPointer(PG_GETARG_DATUM(1));
 		return in;
 	}
-	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-	in = palloc0(sizeof(CheckInputs));
-	read_header(in, bytes, len);
-	MemoryContextSwitchTo(old);
+	in = kept_header(bytes, len);
+	if (in == NULL)
+	{
+		mcxt = header_memory(fcinfo);
+		old = MemoryContextSwitchTo(mcxt);
+		in = palloc0(sizeof(CheckInputs));
+		read_header(in, bytes, len);
+		MemoryContextSwitchTo(old);
+		if (mcxt == headers_cxt)
+			headers_kept[n_headers_kept++] = in;
+	}
+	in->types_checked = false;
+	in->trusted_state = NULL;
 	in->header_datum = DatumGetPointer(PG_GETARG_DATUM(1));
 	fcinfo->flinfo->fn_extra = in;
 	return in;
