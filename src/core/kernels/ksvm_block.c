@@ -27,9 +27,9 @@
  * (the fuzzing harness, the JIT's bitcode) keep the one portable copy.
  */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define MM_WIDE_VECTORS __attribute__((target_clones("avx512f", "avx2", "default")))
+#define MM_KSVM_WIDE_VECTORS __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
-#define MM_WIDE_VECTORS
+#define MM_KSVM_WIDE_VECTORS
 #endif
 
 int
@@ -167,7 +167,7 @@ weighted_sum(const double *c, const double *k, int n)
  * row i, libsvm's layout; with two groups (or regression) that is row 0
  * for every support vector, one sum per block.
  */
-MM_WIDE_VECTORS void
+MM_KSVM_WIDE_VECTORS void
 mm_ksvm_decision_values(const MmKernelSvm *m, int p, const double *z, double *dec)
 {
 	double		k[MM_KSVM_BLOCK];
