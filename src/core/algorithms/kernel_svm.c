@@ -5,10 +5,11 @@
  * the name, the parameters scikit-learn's SVC and SVR share, the payload
  * and its codecs; the trainer picks the table by the target, as auto picks
  * a task (mm_algorithm_by_name_task).  libsvm fits (kernels/ksvm_fit.c);
- * the core predicts (kernels/ksvm_predict.c).  Decision values are libsvm's
- * own: for a binary model the one score is the negated value, positive for
- * the last class, as scikit-learn's decision_function and the linear
- * classifiers give it.  There are no coefficients in the inputs' units.
+ * the core predicts (kernels/ksvm_block.c, ksvm_predict.c).  Decision
+ * values are libsvm's, up to rounding (ksvm.h): for a binary model the one
+ * score is the negated value, positive for the last class, as
+ * scikit-learn's decision_function and the linear classifiers give it.
+ * There are no coefficients in the inputs' units.
  */
 #include <math.h>
 

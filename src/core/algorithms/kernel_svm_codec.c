@@ -159,6 +159,8 @@ mm_ksvm_read(MmArtifactReader *r, MmModel *model)
 		!mm_all_finite(m->sv, (size_t) n_sv * p) ||
 		!mm_all_finite(m->sv_coef, (size_t) n_coef_rows(m) * n_sv) || !mm_all_finite(m->rho, n_dec))
 		return MM_ERR_CORRUPT;
+	if (!mm_ksvm_prepare(m, (int) p))
+		return MM_ERR_NO_MEMORY;
 	return MM_OK;
 }
 
@@ -340,6 +342,11 @@ mm_ksvm_from_json(MmDocumentReader *in, const void *part, MmModel *model)
 	{
 		mm_doc_bad(in, "holds settings or support vector counts no fit makes", "model");
 		return MM_ERR_INVALID_INPUT;
+	}
+	if (!mm_ksvm_prepare(m, model->n_design))
+	{
+		in->failed = 1;
+		return mm_fail(in->err, MM_ERR_NO_MEMORY, -1, "out of memory reading the document");
 	}
 	return MM_OK;
 }

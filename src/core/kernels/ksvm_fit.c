@@ -130,6 +130,8 @@ copy_model(const struct svm_model *lm, int p, const MmKsvmOptions *opts, MmKerne
 		memcpy(m->prob_a, lm->probA, sizeof(double) * n_dec);
 		memcpy(m->prob_b, lm->probB, sizeof(double) * n_dec);
 	}
+	if (!mm_ksvm_prepare(m, p))
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory keeping the support vectors");
 	return MM_OK;
 }
 

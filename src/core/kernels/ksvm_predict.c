@@ -1,7 +1,7 @@
 /*
- * ksvm_predict.c: a kernel SVM's prediction (see ksvm.h), libsvm's
- * arithmetic repeated in the core so that every digit agrees with the
- * library's svm_predict_values and svm_predict_probability.
+ * ksvm_predict.c: a kernel SVM's prediction from its decision values
+ * (ksvm_block.c computes them, see ksvm.h): libsvm's vote and
+ * probabilities, repeated to the bit.
  */
 #include "ksvm.h"
 
@@ -13,118 +13,6 @@ int
 mm_ksvm_n_decisions(const MmKernelSvm *m)
 {
 	return m->regression ? 1 : m->n_groups * (m->n_groups - 1) / 2;
-}
-
-/* base to a whole power by squaring, libsvm's powi: pow() would round differently. */
-static double
-power(double base, int times)
-{
-	double		tmp = base,
-				ret = 1.0;
-	int			t;
-
-	for (t = times; t > 0; t /= 2)
-	{
-		if (t % 2 == 1)
-			ret *= tmp;
-		tmp = tmp * tmp;
-	}
-	return ret;
-}
-
-static double
-dot(const double *x, const double *y, int p)
-{
-	double		sum = 0;
-	int			j;
-
-	for (j = 0; j < p; j++)
-		sum += x[j] * y[j];
-	return sum;
-}
-
-double
-mm_ksvm_kernel(const MmKernelSvm *m, const double *x, const double *y, int p)
-{
-	switch (m->kernel)
-	{
-		case MM_KERNEL_LINEAR:
-			return dot(x, y, p);
-		case MM_KERNEL_POLY:
-			return power(m->gamma * dot(x, y, p) + m->coef0, m->degree);
-		case MM_KERNEL_RBF:
-			{
-				/* the squared distance term by term, not |x|^2 + |y|^2 - 2 x.y as training's cache */
-				double		sum = 0;
-				int			j;
-
-				for (j = 0; j < p; j++)
-				{
-					double		d = x[j] - y[j];
-
-					sum += d * d;
-				}
-				return exp(-m->gamma * sum);
-			}
-		case MM_KERNEL_SIGMOID:
-			return tanh(m->gamma * dot(x, y, p) + m->coef0);
-	}
-	return 0;
-}
-
-/*
- * libsvm sums pair (i, j)'s function over group i's support vectors, then
- * group j's, each in order, from zero; visiting the support vectors once,
- * in order, and adding each one's term to every function it takes part in
- * adds every function's terms in that same order, without keeping the
- * kernel values of a row (which scoring threads could not allocate).
- */
-void
-mm_ksvm_decision_values(const MmKernelSvm *m, int p, const double *z, double *dec)
-{
-	int			n = mm_ksvm_n_decisions(m),
-				g,
-				s,
-				d;
-
-	for (d = 0; d < n; d++)
-		dec[d] = 0;
-	if (m->regression)
-	{
-		for (s = 0; s < m->n_sv; s++)
-			dec[0] += m->sv_coef[s] * mm_ksvm_kernel(m, z, m->sv + (size_t) s * p, p);
-		dec[0] -= m->rho[0];
-		return;
-	}
-	s = 0;
-	for (g = 0; g < m->n_groups; g++)
-	{
-		int			end = s + m->group_sv[g];
-
-		for (; s < end; s++)
-		{
-			double		k = mm_ksvm_kernel(m, z, m->sv + (size_t) s * p, p);
-			int			other;
-
-			/*
-			 * pair (other, g) for other < g takes coefficient row other, pair
-			 * (g, other) for other > g row other - 1; pairs run (0,1), (0,2), ...
-			 */
-			for (other = 0; other < m->n_groups; other++)
-			{
-				int			i = other < g ? other : g,
-							j = other < g ? g : other,
-							pair = i * m->n_groups - i * (i + 1) / 2 + (j - i - 1);
-				int			row = other < g ? other : other - 1;
-
-				if (other == g)
-					continue;
-				dec[pair] += m->sv_coef[(size_t) row * m->n_sv + s] * k;
-			}
-		}
-	}
-	for (d = 0; d < n; d++)
-		dec[d] -= m->rho[d];
 }
 
 int
@@ -290,6 +178,7 @@ mm_ksvm_free(MmKernelSvm *m)
 	mm_free(m->group_class);
 	mm_free(m->group_sv);
 	mm_free(m->sv);
+	mm_free(m->sv_block);
 	mm_free(m->sv_coef);
 	mm_free(m->rho);
 	mm_free(m->prob_a);

@@ -1,13 +1,19 @@
 /*
  * test_ksvm_predict.c: the core's kernel SVM prediction against libsvm's
  * own.  A model mm_ksvm_fit fits, and libsvm's model of the same problem
- * (rows grouped by class, every column present, the same seed), give the
- * very bits of svm_predict_values and svm_predict_probability on new rows,
- * and the class of svm_predict, for every kernel, two and more classes,
- * with and without probabilities, and regression.
+ * (rows grouped by class, every column present, the same seed), give on
+ * new rows the decision values of svm_predict_values up to the rounding of
+ * the core's order of summation and its exp (see ksvm.h): within a few
+ * ulps of the decision's largest term, which the test bounds by
+ * MAX_ULPS_OF_LARGEST.  The class of svm_predict is the same, and the
+ * probabilities of svm_predict_probability agree to 1e-12.  Every kernel,
+ * two and more classes, with and without probabilities, and regression;
+ * with 240 training rows the support vectors fill several blocks, and
+ * groups start and end inside them.
  */
 #include "testutil.h"
 
+#include <float.h>
 #include <string.h>
 
 #include <libsvm/svm.h>
@@ -17,6 +23,14 @@
 
 #define N 240
 #define P 3
+
+/*
+ * How far a decision value may be from libsvm's, in units of the rounding
+ * (DBL_EPSILON) of the sum of its terms' magnitudes: the two add the same
+ * terms in different orders (libsvm's error grows with the number of
+ * terms), and the rbf kernel's exp may be an ulp off.
+ */
+#define MAX_EPS_OF_MAGNITUDE 4.0
 
 typedef struct Problem
 {
@@ -101,6 +115,93 @@ library_fit(const Problem *pb, int k, const MmKsvmOptions *o, struct svm_problem
 	return svm_train(prob, &param);
 }
 
+/* Fails unless got is within tol of want, in absolute terms. */
+static void
+assert_within(double got, double want, double tol)
+{
+	if (!(fabs(got - want) <= tol))
+		fail_msg("%.17g, expected %.17g within %g", got, want, tol);
+}
+
+/* The kernel as libsvm's k_function computes it, libm's exp and tanh included. */
+static double
+library_kernel(const MmKsvmOptions *o, const double *x, const double *y)
+{
+	double		dot = 0,
+				dist = 0,
+				base,
+				ret = 1;
+	int			j,
+				t;
+
+	for (j = 0; j < P; j++)
+	{
+		dot += x[j] * y[j];
+		dist += (x[j] - y[j]) * (x[j] - y[j]);
+	}
+	switch (o->kernel)
+	{
+		case MM_KERNEL_POLY:
+			base = o->gamma * dot + o->coef0;
+			for (t = o->degree; t > 0; t /= 2)
+			{
+				if (t % 2 == 1)
+					ret *= base;
+				base *= base;
+			}
+			return ret;
+		case MM_KERNEL_RBF:
+			return exp(-o->gamma * dist);
+		case MM_KERNEL_SIGMOID:
+			return tanh(o->gamma * dot + o->coef0);
+	}
+	return dot;
+}
+
+/*
+ * Each decision's terms at z summed in magnitude, |rho| included: what
+ * bounds the rounding of a sum of them in any order.  Pair (i, j) takes
+ * group i's support vectors with coefficient row j - 1, group j's with row
+ * i (libsvm's layout); regression takes every one with row 0.
+ */
+static void
+magnitudes(const MmKernelSvm *m, const MmKsvmOptions *o, const double *z, double *mag)
+{
+	int			n_dec = mm_ksvm_n_decisions(m),
+				start_i = 0,
+				i,
+				j,
+				s,
+				d = 0;
+
+	if (m->regression)
+	{
+		mag[0] = fabs(m->rho[0]);
+		for (s = 0; s < m->n_sv; s++)
+			mag[0] += fabs(m->sv_coef[s] * library_kernel(o, z, m->sv + (size_t) s * P));
+		return;
+	}
+	for (i = 0; i < m->n_groups; i++)
+	{
+		int			start_j = start_i + m->group_sv[i];
+
+		for (j = i + 1; j < m->n_groups; j++)
+		{
+			mag[d] = fabs(m->rho[d]);
+			for (s = start_i; s < start_i + m->group_sv[i]; s++)
+				mag[d] += fabs(m->sv_coef[(size_t) (j - 1) * m->n_sv + s] *
+							   library_kernel(o, z, m->sv + (size_t) s * P));
+			for (s = start_j; s < start_j + m->group_sv[j]; s++)
+				mag[d] += fabs(m->sv_coef[(size_t) i * m->n_sv + s] *
+							   library_kernel(o, z, m->sv + (size_t) s * P));
+			start_j += m->group_sv[j];
+			d++;
+		}
+		start_i += m->group_sv[i];
+	}
+	assert_int_equal(d, n_dec);
+}
+
 static void
 compare(int k, int kernel, int regression, int probability)
 {
@@ -114,6 +215,7 @@ compare(int k, int kernel, int regression, int probability)
 	MmRandom	r = mm_random(99);
 	int			n_dec,
 				row;
+	double		worst = 0;
 
 	make_problem(&pb, k, 7 + k);
 	prob.x = malloc(sizeof(struct svm_node *) * N);
@@ -142,7 +244,8 @@ compare(int k, int kernel, int regression, int probability)
 					got[64],
 					want_prob[8],
 					got_prob[8];
-		double		label;
+		double		label,
+					mag[64];
 		int			j;
 
 		for (j = 0; j < P; j++)
@@ -154,18 +257,27 @@ compare(int k, int kernel, int regression, int probability)
 		q[P].index = -1;
 		label = svm_predict_values(lm, q, want);
 		mm_ksvm_decision_values(m, P, z, got);
-		assert_memory_equal(got, want, sizeof(double) * n_dec);
+		magnitudes(m, &o, z, mag);
+		for (j = 0; j < n_dec; j++)
+		{
+			assert_within(got[j], want[j], MAX_EPS_OF_MAGNITUDE * DBL_EPSILON * mag[j]);
+			worst = fmax(worst, fabs(got[j] - want[j]) / (DBL_EPSILON * mag[j]));
+		}
 		if (regression)
-			assert_memory_equal(&got[0], &label, sizeof(double));
+			assert_within(got[0], label, MAX_EPS_OF_MAGNITUDE * DBL_EPSILON * mag[0]);
 		else
 			assert_int_equal(m->group_class[mm_ksvm_vote(m, got)], (int) label);
 		if (probability)
 		{
 			(void) svm_predict_probability(lm, q, want_prob);
 			mm_ksvm_probabilities(m, got, got_prob);
-			assert_memory_equal(got_prob, want_prob, sizeof(double) * m->n_groups);
+			for (j = 0; j < m->n_groups; j++)
+				assert_within(got_prob[j], want_prob[j], 1e-12);
 		}
 	}
+	if (getenv("MM_KSVM_REPORT") != NULL)
+		fprintf(stderr, "k %d kernel %d regression %d: worst %.3f epsilons of the summed magnitudes\n",
+				k, kernel, regression, worst);
 	svm_free_and_destroy_model(&lm);
 	mm_ksvm_free(m);
 	free(prob.x);
