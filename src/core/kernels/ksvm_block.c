@@ -10,27 +10,16 @@
  * support vector per lane, column after column, and the rbf kernel's exp
  * (ksvm_exp.h) runs over the block's sums in lanes too.  Each lane still
  * adds its p terms in column order from zero, as libsvm does, so the sums
- * and the linear, poly and sigmoid kernels keep libsvm's bits.
+ * and the linear, poly and sigmoid kernels keep libsvm's bits.  The
+ * copies compiled for wider vectors (widevectors.h) give the same bits:
+ * each lane does the same operations in the same order.
  */
 #include "ksvm.h"
 
 #include <math.h>
 
 #include "ksvm_exp.h"
-
-/*
- * Where the processor has AVX-512 or AVX2, a copy of the decision values
- * compiled for it is chosen when the library loads: it takes eight or four
- * lanes to SSE2's two.  Both give the same bits: each lane does the same
- * operations in the same order, and the core is built with
- * -ffp-contract=off, so no product and sum become one.  Builds by clang
- * (the fuzzing harness, the JIT's bitcode) keep the one portable copy.
- */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define MM_KSVM_WIDE_VECTORS __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define MM_KSVM_WIDE_VECTORS
-#endif
+#include "widevectors.h"
 
 int
 mm_ksvm_prepare(MmKernelSvm *m, int p)
@@ -167,7 +156,7 @@ weighted_sum(const double *c, const double *k, int n)
  * row i, libsvm's layout; with two groups (or regression) that is row 0
  * for every support vector, one sum per block.
  */
-MM_KSVM_WIDE_VECTORS void
+MM_WIDEST_VECTORS void
 mm_ksvm_decision_values(const MmKernelSvm *m, int p, const double *z, double *dec)
 {
 	double		k[MM_KSVM_BLOCK];

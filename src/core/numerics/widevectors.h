@@ -13,10 +13,17 @@
 #ifndef MM_WIDEVECTORS_H
 #define MM_WIDEVECTORS_H
 
+/*
+ * MM_WIDEST_VECTORS adds an AVX-512 copy too, for loops that run over
+ * blocks of eight or more independent lanes (a kernel SVM's support
+ * vectors); the per-row loops above are too short to gain from it.
+ */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 #define MM_WIDE_VECTORS __attribute__((target_clones("avx2", "default")))
+#define MM_WIDEST_VECTORS __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define MM_WIDE_VECTORS
+#define MM_WIDEST_VECTORS
 #endif
 
 #endif							/* MM_WIDEVECTORS_H */
