@@ -335,3 +335,36 @@ RESET effective_cache_size;
 SELECT version FROM mm_train('tc_many', 'tc_many', 'label', algorithm => 'logistic_regression',
                              features => ARRAY['x1', 'code']);
 RESET modelmgr.train_in_passes;
+
+-- k-means seeds from candidates that are rows of the data, weighed by the
+-- rows nearest each; on data of few distinct values many rows lie exactly
+-- halfway between two candidates, and scaled rows carry in their last bits
+-- the order the statistics were summed in.  The same rows stored in another
+-- order, trained in memory and in passes, reach the same centers (where a
+-- row's nearer candidate followed the roundings, this order led to another
+-- fixed point)
+CREATE TABLE tc_order AS
+SELECT g AS id, (g % 97) / 97.0::float8 AS pages, ((g * 31) % 89) / 89.0::float8 AS minutes,
+       ((g * 13) % 11) / 11.0::float8 AS visits, (ARRAY['web', 'app', 'mail'])[1 + g % 3] AS channel
+  FROM generate_series(1, 3000) g;
+CREATE TABLE tc_order_mixed AS SELECT * FROM tc_order ORDER BY id % 7, id;
+ANALYZE tc_order;
+ANALYZE tc_order_mixed;
+SELECT version FROM mm_train('tc_order_km', 'tc_order', NULL, algorithm => 'kmeans', params => '{"k": 3}',
+                             features => ARRAY['pages', 'minutes', 'visits', 'channel'],
+                             preprocess => '{"*": {"scale": "standard"}}');
+SELECT version FROM mm_train('tc_order_mixed_km', 'tc_order_mixed', NULL, algorithm => 'kmeans', params => '{"k": 3}',
+                             features => ARRAY['pages', 'minutes', 'visits', 'channel'],
+                             preprocess => '{"*": {"scale": "standard"}}');
+SET modelmgr.train_in_passes = on;
+SELECT version FROM mm_train('tc_order_mixed_km_pass', 'tc_order_mixed', NULL, algorithm => 'kmeans', params => '{"k": 3}',
+                             features => ARRAY['pages', 'minutes', 'visits', 'channel'],
+                             preprocess => '{"*": {"scale": "standard"}}');
+RESET modelmgr.train_in_passes;
+SELECT y.model, x.metrics #> '{train,cluster_sizes}' = y.metrics #> '{train,cluster_sizes}' AS same_sizes,
+       (SELECT max(abs(a - b) / greatest(1, abs(b))) < 1e-9
+          FROM tc_order t, unnest(mm_transform(y.model, t), mm_transform('tc_order_km', t)) u(a, b))
+         AS same_centers
+  FROM mm.versions x, mm.versions y
+ WHERE x.model = 'tc_order_km' AND y.model IN ('tc_order_mixed_km', 'tc_order_mixed_km_pass')
+ ORDER BY 1;

@@ -158,4 +158,41 @@ mm_kmeans_nearest(const double *d, int m)
 	return best;
 }
 
+/*
+ * The relative gap below which two squared distances count as a tie when
+ * seeding weighs its candidates.  The rows' last bits depend on where they
+ * were read: preprocessing fitted over other shards, or over the same rows
+ * in another order, sums its statistics in another order, which moves a
+ * scaled value by a few units of roundoff and a squared distance between
+ * distinct rows by far less than this (their gaps, relatively, are above
+ * 1e-9 unless two rows agree to nine digits).
+ */
+#define MM_KMEANS_TIE 1e-9
+
+/*
+ * The nearest of m candidates by their squared distances d, where any
+ * within MM_KMEANS_TIE of the nearest counts as a tie and the first of the
+ * tied wins.  The candidates are rows of the data, so on data of few
+ * distinct values many rows lie exactly halfway between two of them; a
+ * strict comparison would give such a row to whichever candidate the
+ * roundings favour, and the weights, the starting centers and at last the
+ * fixed point would depend on how the rows are laid out.
+ */
+static inline int
+mm_kmeans_nearest_tied(const double *d, int m)
+{
+	int			best = 0,
+				c;
+	double		nearest = d[0];
+
+	for (c = 1; c < m; c++)
+	{
+		int			closer = d[c] < nearest - MM_KMEANS_TIE * nearest;
+
+		nearest = closer ? d[c] : nearest;
+		best = closer ? c : best;
+	}
+	return best;
+}
+
 #endif							/* MM_KMEANS_DIST_H */

@@ -442,7 +442,7 @@ weight_add(void *state, const MmRows *rows, const void *arg)
 	for (i = 0; i < rows->n; i++)
 	{
 		mm_kmeans_all_dist2(rows->x + i * (size_t) p, s + l.ct, m, p, s + l.dist);
-		s[mm_kmeans_nearest(s + l.dist, m)] += 1.0;
+		s[mm_kmeans_nearest_tied(s + l.dist, m)] += 1.0;
 	}
 }
 

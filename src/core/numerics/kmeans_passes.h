@@ -16,7 +16,8 @@
  *           content and the salt, d^2 its squared distance to the nearest
  *           candidate: a weighted sample without replacement with
  *           probabilities proportional to d^2 (Efraimidis and Spirakis).
- *   weight  m candidates, slots = 0: the rows nearest each candidate.
+ *   weight  m candidates, slots = 0: the rows nearest each candidate, a
+ *           row within a tie of several counted for the first of them.
  *   lloyd   m = slots = k centers: per cluster the rows, the sums of their
  *           values and the summed squared distances (inertia), the sum of
  *           a hash of each row and its cluster (an assignment fingerprint:

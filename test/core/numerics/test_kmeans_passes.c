@@ -5,11 +5,13 @@
  * threads, merged in chunk order) and through the pass state an aggregate
  * carries (passstate.h: blocks of rows, uneven parts merged in several
  * orders), reach the same seeds and the same fixed point: the same centers
- * to 1e-9 and every row in the same cluster.  Damaged states and args are
- * refused, and the fit reports its passes.
+ * to 1e-9 and every row in the same cluster.  A row halfway between two
+ * candidates weighs the first whatever its last bits.  Damaged states and
+ * args are refused, and the fit reports its passes.
  */
 #include "testutil.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "kmeans.h"
@@ -331,6 +333,48 @@ test_pass_count(void **state)
 	free(x);
 }
 
+/*
+ * The weights count a row halfway between two candidates for the first of
+ * them, whichever way its last bits lean (as preprocessing fitted over
+ * other shards may leave them), and a row nearer by more than a tie's
+ * margin for the nearer.
+ */
+static void
+test_weight_ties(void **state)
+{
+	double		pts[2 * P] = {0, 0, 0, 2, 0, 0};
+	double		rows_x[5 * P] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 1.000001, 0, 0, 1.5, 0, 0};
+	size_t		len;
+	MmKMeansArg *a;
+	double	   *s;
+	MmRows		rows = {5, P, rows_x, NULL, NULL};
+	const double *w;
+
+	rows_x[P] = nextafter(1.0, 2.0);
+	rows_x[2 * P] = nextafter(1.0, 0.0);
+	a = mm_kmeans_arg_new(P, pts, 2, 0, 0, &len);
+	s = malloc(mm_kmeans_weight_pass.state_size(P, a));
+	mm_kmeans_weight_pass.init(s, P, a);
+	mm_kmeans_weight_pass.add(s, &rows, a);
+	w = mm_kmeans_weights(s);
+	assert_true(w[0] == 3.0 && w[1] == 2.0);
+	free(s);
+	mm_free(a);
+
+	/* the same candidates the other way round: the first is now the other one */
+	memcpy(pts, (double[]) {2, 0, 0, 0, 0, 0}, sizeof(pts));
+	rows_x[3 * P] = 0.999999;
+	rows_x[4 * P] = 0.5;
+	a = mm_kmeans_arg_new(P, pts, 2, 0, 0, &len);
+	s = malloc(mm_kmeans_weight_pass.state_size(P, a));
+	mm_kmeans_weight_pass.init(s, P, a);
+	mm_kmeans_weight_pass.add(s, &rows, a);
+	w = mm_kmeans_weights(s);
+	assert_true(w[0] == 3.0 && w[1] == 2.0);
+	free(s);
+	mm_free(a);
+}
+
 /* Args of another shape, width or with non-finite points are not the passes'. */
 static void
 test_damaged_args(void **state)
@@ -405,6 +449,7 @@ main(void)
 		cmocka_unit_test(test_same_fixed_point),
 		cmocka_unit_test(test_same_fixed_point_uniform),
 		cmocka_unit_test(test_pass_count),
+		cmocka_unit_test(test_weight_ties),
 		cmocka_unit_test(test_damaged_args),
 		cmocka_unit_test(test_damaged_states),
 	};
