@@ -206,6 +206,12 @@ RESET max_parallel_workers_per_gather;
 SELECT mm_check_stats(mp_header('mp_reg', 1), r.y, NULL::text, r.x1::int, r.x2, r.city) FROM mp_drift r;
 SELECT mm_check_stats(mp_header('mp_reg', 1), r.y, NULL::text, r.x1, r.x2) FROM mp_drift r;
 SELECT mm_check_stats(mp_header('mp_reg', 1), r.y, NULL::text, VARIADIC ARRAY[r.x1, r.x2, 0]) FROM mp_drift r;
+-- a header read before in the transaction does not vouch for another call's argument types
+BEGIN;
+SELECT octet_length(mm_check_stats(mp_header('mp_reg', 1), r.y, NULL::text, r.x1, r.x2, r.city)) > 0 AS counted
+  FROM mp_drift r;
+SELECT mm_check_stats(mp_header('mp_reg', 1), r.y, NULL::text, r.x1::int, r.x2, r.city) FROM mp_drift r;
+ROLLBACK;
 
 -- an empty window counts nothing and crosses nothing
 DELETE FROM mp_drift WHERE at >= now() - interval '1 day';
