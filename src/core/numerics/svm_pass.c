@@ -4,9 +4,12 @@
  *
  * Each row costs, per problem, two dot products (w.x and s.x), its loss at
  * every trial step from those two numbers, and, when its loss at the full
- * step is positive, a rank-one update of the gradient and the Hessian.  The
- * sums are plain additions merged in the source's order, so the same rows
- * in the same blocks give the same bits.
+ * step is positive, a rank-one update of the gradient and the Hessian.
+ * Rows are added a batch at a time (see BATCH), every sum still taking the
+ * rows one by one in their order, so the bits are those of adding each row
+ * to the state in turn, whatever the blocks and batches; the blocks' states
+ * are merged in the source's order, so the same rows in the same blocks
+ * give the same bits.
  */
 #include "svm_pass.h"
 
@@ -97,7 +100,67 @@ newton_init(void *state, int p, const void *arg)
 	s[MM_SVM_S_STEPS] = a[MM_SVM_A_STEPS];
 }
 
-/* Adds one row's share to one problem: its losses at the trial steps, and g and H at w + s. */
+/*
+ * Rows whose shares are added together: their dot products, their losses
+ * at the trial steps, the gradient and the Hessian's entries are summed a
+ * batch at a time, in loops of nothing else (the rows' dot products
+ * overlap, and many independent sums keep the adder busy), each sum still
+ * taking the rows one at a time in their order, starting from the state's
+ * value, so the bits are those of adding every row to the state in turn.
+ */
+#define BATCH 32
+
+/*
+ * The Hessian's entries of a batch are summed in panels of PANEL_ROWS rows
+ * of the triangle by PANEL_COLS columns (or a last PANEL_COLS / 2), a
+ * panel's sums in registers.
+ */
+#define PANEL_ROWS 4
+#define PANEL_COLS 8
+
+/*
+ * Doubles of each of the three copies of a batch's rows (its rows column
+ * by column, and its violating rows and those times their weight), on the
+ * stack: add runs on worker threads and may not allocate, and the state's
+ * size is the fit's.  Rows wider than this are added one at a time.
+ */
+#define ROOM (BATCH * 64)
+
+/*
+ * The width of a batch's violating rows: d and one more column, rounded up
+ * to the least columns of a panel (PANEL_COLS / 2, zero-padded) so that
+ * panels read inside the rows.  The column after the row's d holds minus
+ * its residual q times its sign, so that the panels sum the gradient, g_j
+ * - sum 2 C_i x_ij q_i y_i, as the Hessian's column d: the same products,
+ * as y_i is 1 or -1 and rounding is symmetric.
+ */
+static inline int
+width(int d)
+{
+	return (d + 4) / 4 * 4;
+}
+
+/* Rows of a block waiting to be added, with a class. */
+typedef struct Batch
+{
+	int			n;
+	int			room_rows;		/* rows it holds at most */
+	int			cls[BATCH];
+	double		c[BATCH];		/* C times the class's weight */
+} Batch;
+
+/* The room of a batch: ROOM doubles each. */
+typedef struct Room
+{
+	double	   *cols;			/* the rows column by column, room_rows apart */
+	double	   *x;				/* the violating rows of width(): x, 1, -q y, zero-padded */
+	double	   *z;				/* those times 2 C_i */
+} Room;
+
+/*
+ * Adds one row's share to one problem: its losses at the trial steps, and g
+ * and H at w + s.  Rows too wide for the room go this way, one at a time.
+ */
 static inline void
 add_to_problem(double *ps, const double *prob, const double *x, int p, int d, int steps,
 			   const double *t, int cls, double c)
@@ -148,6 +211,205 @@ add_to_problem(double *ps, const double *prob, const double *x, int p, int d, in
 }
 
 /*
+ * Adds to acc (row-major, PANEL_COLS apart) the sums over n rows (of W
+ * columns) of z[i][a + u] x[i][b + v], for u < PANEL_ROWS and v < cols
+ * (PANEL_COLS or PANEL_COLS / 2), each in the rows' order.
+ */
+static inline void
+panel_sums(const double *z, const double *x, int W, int n, int a, int b, int cols, double *acc)
+{
+	double		s[PANEL_ROWS][PANEL_COLS];
+	int			i,
+				u,
+				v;
+
+	for (u = 0; u < PANEL_ROWS; u++)
+		for (v = 0; v < PANEL_COLS; v++)
+			s[u][v] = acc[u * PANEL_COLS + v];
+	if (cols == PANEL_COLS)
+		for (i = 0; i < n; i++)
+		{
+			const double *xi = x + (size_t) i * W + b,
+					   *zi = z + (size_t) i * W + a;
+
+			for (u = 0; u < PANEL_ROWS; u++)
+				for (v = 0; v < PANEL_COLS; v++)
+					s[u][v] += zi[u] * xi[v];
+		}
+	else
+		for (i = 0; i < n; i++)
+		{
+			const double *xi = x + (size_t) i * W + b,
+					   *zi = z + (size_t) i * W + a;
+
+			for (u = 0; u < PANEL_ROWS; u++)
+				for (v = 0; v < PANEL_COLS / 2; v++)
+					s[u][v] += zi[u] * xi[v];
+		}
+	for (u = 0; u < PANEL_ROWS; u++)
+		for (v = 0; v < PANEL_COLS; v++)
+			acc[u * PANEL_COLS + v] = s[u][v];
+}
+
+/*
+ * Adds the gradient and the Hessian's entries of the n violating rows in
+ * room to g and h (the upper triangle packed by rows), a panel at a time:
+ * the panel's sums start from the entries' values, column l < d of row j
+ * being h's (j, l) for l >= j and column d g_j; those outside them start
+ * from 0 and are dropped.
+ */
+static inline void
+panels(const Room *room, int n, int d, double *g, double *h)
+{
+	int			W = width(d),
+				a,
+				b,
+				u,
+				v,
+				cols;
+	double		acc[PANEL_ROWS * PANEL_COLS];
+
+	for (a = 0; a < d; a += PANEL_ROWS)
+		for (b = a; b <= d; b += cols)
+		{
+			cols = b + PANEL_COLS <= W ? PANEL_COLS : PANEL_COLS / 2;
+			memset(acc, 0, sizeof(acc));
+			for (u = 0; u < PANEL_ROWS && a + u < d; u++)
+			{
+				int			j = a + u,
+							first = j > b ? j - b : 0,
+							last = d - b < cols - 1 ? d - b : cols - 1;
+				/* row j of the triangle from column b, indexed by the panel's column */
+				const double *row = h + (size_t) j * d - (size_t) j * (j + 1) / 2 + b;
+
+				for (v = first; v <= last; v++)
+					acc[u * PANEL_COLS + v] = b + v < d ? row[v] : g[j];
+			}
+			panel_sums(room->z, room->x, W, n, a, b, cols, acc);
+			for (u = 0; u < PANEL_ROWS && a + u < d; u++)
+			{
+				int			j = a + u,
+							first = j > b ? j - b : 0,
+							last = d - b < cols - 1 ? d - b : cols - 1;
+				double	   *row = h + (size_t) j * d - (size_t) j * (j + 1) / 2 + b;
+
+				for (v = first; v <= last; v++)
+				{
+					if (b + v < d)
+						row[v] = acc[u * PANEL_COLS + v];
+					else
+						g[j] = acc[u * PANEL_COLS + v];
+				}
+			}
+		}
+}
+
+/*
+ * Adds the batch's rows' shares to one problem, as add_to_problem would
+ * one row after another.  The dot products of the whole batch come first,
+ * over its rows as vectors; then the losses at each step; then the rows
+ * whose margin at the full step is violated are copied into the room, with
+ * their weights, and their gradient and Hessian summed over them.
+ */
+MM_WIDE_VECTORS static void
+batch_problem(double *ps, const double *prob, const Batch *bt, int p, int d, int steps,
+			  const double *t, Room *room)
+{
+	const double *w = prob + 1,
+			   *dir = w + d;
+	double	   *loss = ps,
+			   *g = ps + steps,
+			   *h = g + d;
+	int			W = width(d),
+				n = bt->n,
+				stride = bt->room_rows,
+				kept = 0,
+				positive = (int) prob[0],
+				i,
+				j;
+	double		z[BATCH],
+				u[BATCH],
+				sign[BATCH],
+				sums[MM_SVM_MAX_STEPS];
+
+	for (i = 0; i < n; i++)
+	{
+		z[i] = d > p ? w[p] : 0.0;
+		u[i] = d > p ? dir[p] : 0.0;
+		sign[i] = bt->cls[i] == positive ? 1.0 : -1.0;
+	}
+	for (j = 0; j < p; j++)
+	{
+		const double *col = room->cols + (size_t) j * stride;
+		double		wj = w[j],
+					sj = dir[j];
+
+		for (i = 0; i < n; i++)
+		{
+			z[i] += wj * col[i];
+			u[i] += sj * col[i];
+		}
+	}
+
+	/*
+	 * The steps' sums run side by side, as vectors, a row after another: a
+	 * sum's additions wait on each other, so summing one step over the rows
+	 * would wait on the adder's latency at every row.  A step whose margin
+	 * is not positive adds c 0 0 = 0, which leaves the sum's bits as they
+	 * are; the margin is chosen, not the product, as a product computed
+	 * only where the margin is positive is a branch the compiler keeps.
+	 */
+	memcpy(sums, loss, sizeof(double) * steps);
+	for (i = 0; i < n; i++)
+	{
+		double		zi = z[i],
+					ui = u[i],
+					si = sign[i],
+					ci = bt->c[i];
+
+		for (j = 0; j < steps; j++)
+		{
+			double		m = 1.0 - si * (zi + t[j] * ui),
+						mp = m > 0.0 ? m : 0.0;
+
+			sums[j] += ci * mp * mp;
+		}
+	}
+	memcpy(loss, sums, sizeof(double) * steps);
+	for (i = 0; i < n; i++)
+	{
+		double	   *xk = room->x + (size_t) kept * W,
+				   *zk = room->z + (size_t) kept * W;
+		double		qi = 1.0 - sign[i] * (z[i] + u[i]),
+					c2 = 2.0 * bt->c[i];
+
+		if (qi <= 0.0)
+			continue;
+		/*
+		 * The weighted copy is made from the columns, not from the copy
+		 * just stored, which a wide load would have to wait for.
+		 */
+		for (j = 0; j < p; j++)
+		{
+			double		v = room->cols[(size_t) j * stride + i];
+
+			xk[j] = v;
+			zk[j] = c2 * v;
+		}
+		for (j = p; j < W; j++)
+		{
+			double		v = j < d ? 1.0 : j == d ? -(qi * sign[i]) : 0.0;
+
+			xk[j] = v;
+			zk[j] = c2 * v;
+		}
+		kept++;
+	}
+	if (kept > 0)
+		panels(room, kept, d, g, h);
+}
+
+/*
  * The class of row i, or -1.  Without class indexes (an aggregate that
  * reads the target as a number) the target is taken as the index: k
  * distinct labels in sorted order are their own indexes exactly when they
@@ -186,7 +448,17 @@ newton_add(void *state, const MmRows *rows, const void *arg)
 	size_t		stride = mm_svm_problem_len(d, steps),
 				astride = 1 + 2 * (size_t) d,
 				i;
+	/* rows a batch holds: BATCH, or as many as the room holds of wide rows, or 0 to add each alone */
+	int			room_rows = ROOM / width(d) < BATCH ? ROOM / width(d) : BATCH,
+				j;
+	double		room_cols[ROOM],
+				room_x[ROOM],
+				room_z[ROOM];
+	Room		room = {room_cols, room_x, room_z};
+	Batch		bt;
 
+	bt.n = 0;
+	bt.room_rows = room_rows;
 	for (i = 0; i < rows->n; i++)
 	{
 		const double *x = rows->x + i * (size_t) p;
@@ -198,10 +470,29 @@ newton_add(void *state, const MmRows *rows, const void *arg)
 			continue;
 		}
 		counts[cls] += 1.0;
-		for (r = 0; r < problems; r++)
-			add_to_problem(per + (size_t) r * stride, prob + (size_t) r * astride, x, p, d, steps,
-						   t, cls, a[MM_SVM_A_C] * cw[cls]);
+		if (room_rows == 0)
+		{
+			for (r = 0; r < problems; r++)
+				add_to_problem(per + (size_t) r * stride, prob + (size_t) r * astride, x, p, d, steps, t,
+							   cls, a[MM_SVM_A_C] * cw[cls]);
+			continue;
+		}
+		for (j = 0; j < p; j++)
+			room_cols[(size_t) j * room_rows + bt.n] = x[j];
+		bt.cls[bt.n] = cls;
+		bt.c[bt.n] = a[MM_SVM_A_C] * cw[cls];
+		if (++bt.n == room_rows)
+		{
+			for (r = 0; r < problems; r++)
+				batch_problem(per + (size_t) r * stride, prob + (size_t) r * astride, &bt, p, d, steps, t,
+							  &room);
+			bt.n = 0;
+		}
 	}
+	if (bt.n > 0)
+		for (r = 0; r < problems; r++)
+			batch_problem(per + (size_t) r * stride, prob + (size_t) r * astride, &bt, p, d, steps, t,
+						  &room);
 }
 
 static void
