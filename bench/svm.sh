@@ -68,6 +68,7 @@ done
 print_ratios "svm fit ($ROWS x 10)" "modelmgr (table read included)" "scikit-learn SVC.fit" \
     "$(lines "${ours[@]}")" "$(lines "${theirs[@]}")"
 
+psql_bench -o /dev/null -c "SELECT mm_deploy('bench_svm')"
 ours_acc=$(psql_bench -At -c "SELECT (mm_evaluate('bench_svm', 'svm_test')->>'accuracy')::float8")
 theirs_acc=$("$PY" - "$DATA/train.csv" "$DATA/test.csv" <<'EOF'
 import sys, numpy as np
