@@ -34,7 +34,7 @@ DROP SCHEMA IF EXISTS mm CASCADE;
 CREATE EXTENSION modelmgr;
 ALTER SYSTEM SET modelmgr.training_threads = $THREADS;
 SELECT pg_reload_conf();
-DROP TABLE IF EXISTS gb_bench;
+DROP TABLE IF EXISTS gb_bench CASCADE;
 SELECT setseed(0.25);
 CREATE TABLE gb_bench AS
 SELECT x1, x2, x3, x4, x5, x6, x7, x8, x9, x10,

@@ -62,7 +62,7 @@ chown -R "$PG_USER": "$DATA"
 for name in iris wine breast_cancer; do
     cols=$(head -1 "$DATA/$name.csv" | tr ',' '\n' | grep '^f' | sed 's/$/ float8/' | paste -sd, -)
     psql_bench -o /dev/null <<EOF
-DROP TABLE IF EXISTS $name, ${name}_train, ${name}_test;
+DROP TABLE IF EXISTS $name, ${name}_train, ${name}_test CASCADE;
 CREATE TABLE $name ($cols, label text, is_test int);
 \copy $name FROM '$DATA/$name.csv' WITH (FORMAT csv, HEADER)
 CREATE TABLE ${name}_train AS SELECT * FROM $name WHERE is_test = 0;
@@ -98,7 +98,7 @@ done
 
 say "speed: logistic regression on $ROWS rows of 10 features"
 psql_bench -o /dev/null <<EOF
-DROP TABLE IF EXISTS lr_bench, lr_holdout;
+DROP TABLE IF EXISTS lr_bench, lr_holdout CASCADE;
 SELECT setseed(0.25);
 CREATE TABLE lr_bench AS
 SELECT x1, x2, x3, x4, x5, x6, x7, x8, x9, x10,
@@ -108,7 +108,7 @@ SELECT x1, x2, x3, x4, x5, x6, x7, x8, x9, x10,
           FROM generate_series(1, $ROWS + 200000)) r;
 CREATE TABLE lr_holdout AS SELECT * FROM lr_bench OFFSET $ROWS;
 DELETE FROM lr_bench WHERE ctid IN (SELECT ctid FROM lr_bench OFFSET $ROWS);
-DROP TABLE IF EXISTS enet_bench;
+DROP TABLE IF EXISTS enet_bench CASCADE;
 CREATE TABLE enet_bench AS
 SELECT x1, x2, x3, x4, x5, x6, x7, x8, x9, x10,
        0.5 + 2*x1 - 3*x2 + 0.5*x3 + x4 - x5 + 0.1*x6 + 2*x7 - x8 + 0.01*x9 + 1.5*x10 + (random() - 0.5) AS t

@@ -26,7 +26,7 @@ psql_bench -o /dev/null <<EOF
 DROP EXTENSION IF EXISTS modelmgr CASCADE;
 DROP SCHEMA IF EXISTS mm CASCADE;
 CREATE EXTENSION modelmgr;
-DROP TABLE IF EXISTS bench, bench_small;
+DROP TABLE IF EXISTS bench, bench_small CASCADE;
 SELECT setseed(0.5);
 CREATE TABLE bench AS
 SELECT x1, x2, x3, x4, x5, x6, x7, x8, x9, x10,

@@ -27,7 +27,7 @@ psql_bench -o /dev/null <<SQL
 DROP EXTENSION IF EXISTS modelmgr CASCADE;
 DROP SCHEMA IF EXISTS mm CASCADE;
 CREATE EXTENSION modelmgr;
-DROP TABLE IF EXISTS mon_train, mon_live;
+DROP TABLE IF EXISTS mon_train, mon_live CASCADE;
 SELECT setseed(0.5);
 CREATE TABLE mon_train AS
 SELECT x1, x2, x3, x4, x5, x6, x7, x8, x9, x10,

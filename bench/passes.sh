@@ -29,7 +29,7 @@ psql_bench -o /dev/null <<EOF
 DROP EXTENSION IF EXISTS modelmgr CASCADE;
 DROP SCHEMA IF EXISTS mm CASCADE;
 CREATE EXTENSION modelmgr;
-DROP TABLE IF EXISTS pass_bench, pass_big;
+DROP TABLE IF EXISTS pass_bench, pass_big CASCADE;
 SELECT setseed(0.75);
 CREATE TABLE pass_big AS
 SELECT x1, x2, x3, x4, x5, x6, x7, x8, x9, x10,

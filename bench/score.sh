@@ -28,7 +28,7 @@ psql_bench -o /dev/null <<SQL
 DROP EXTENSION IF EXISTS modelmgr CASCADE;
 DROP SCHEMA IF EXISTS mm CASCADE;
 CREATE EXTENSION modelmgr;
-DROP TABLE IF EXISTS score_rows;
+DROP TABLE IF EXISTS score_rows CASCADE;
 SELECT setseed(0.5);
 CREATE TABLE score_rows AS
 SELECT g AS id, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10,

@@ -43,7 +43,7 @@ psql_bench -o /dev/null <<EOF
 DROP EXTENSION IF EXISTS modelmgr CASCADE;
 DROP SCHEMA IF EXISTS mm CASCADE;
 CREATE EXTENSION modelmgr;
-DROP TABLE IF EXISTS svm_train, svm_test;
+DROP TABLE IF EXISTS svm_train, svm_test CASCADE;
 CREATE TABLE svm_train (${cols}label int);
 CREATE TABLE svm_test (${cols}label int);
 \copy svm_train FROM '$DATA/train.csv' WITH (FORMAT csv, HEADER)
