@@ -16,14 +16,14 @@
  *                FROM <relation> r CROSS JOIN LATERAL
  *                     (SELECT 0 AS k, NULL AS l, NULL AS v2, ..., NULL AS part
  *                      UNION ALL SELECT 1, <label>, <feature 2>, ..., <part>) u
- *               GROUP BY u.k, u.l, u.v2, ..., u.part ORDER BY ... LIMIT <bound>)
+ *               GROUP BY u.k, u.l, u.v2, ..., u.part)
  *   SELECT m.* FROM (SELECT 0 AS k, NULL AS l, NULL AS v, NULL AS part,
  *                           (SELECT count(*) FROM g), g.s FROM g WHERE g.k = 0
  *                    UNION ALL SELECT 1, g.l, NULL, g.part, sum(g.n) ...
  *                     GROUP BY g.l, g.part
  *                    UNION ALL SELECT 2 + j, NULL, g.vj, g.part, sum(g.n) ...
  *                     GROUP BY g.vj, g.part ...) m
- *    ORDER BY m.k, m.l, m.v COLLATE "C", m.part
+ *    ORDER BY m.k, m.l, m.v COLLATE "C", m.part LIMIT <bound>
  *
  * The groups of g are the combinations of label, values and part that
  * occur; the outer query sums them into each label's and each value's rows
@@ -61,9 +61,13 @@
  * distributed tables, and PostgreSQL 15 runs them in no parallel worker.
  *
  * The bound is the sum of discover.c's first bounds (three groups a value:
- * two parts and none) and the pass's group, which sorts first; the joint
- * groups take the same bound, and when they reach it every label and value
- * is discovered again.  A label or feature with as many groups as its
+ * two parts and none) and the pass's group, which sorts first.  The joint
+ * groups are counted whole, with no ORDER BY or LIMIT of their own: run
+ * with sorting disabled (relsource.c), an ORDER BY there made PostgreSQL
+ * group by sorting every row, serially and spilling to disk, instead of
+ * hashing in parallel workers.  The bound limits the rows summed from
+ * them, and when the joint groups' number reaches it every label and
+ * value is discovered again.  A label or feature with as many groups as its
  * bound, or that the bound may have cut off, is discovered again by its
  * own queries (MmDiscoveryLabels), which decide as discover.c always has;
  * so are the values of a feature with more than MM_MAX_CATEGORIES of them,
@@ -172,23 +176,19 @@ query_joint(const MmDiscovery *d, const char *pass_call, const char *ltype, cons
 	const MmSource *src = d->src;
 	StringInfoData q,
 				keys,
-				order,
 				none,
 				row;
 	int			j;
 
 	initStringInfo(&keys);
-	initStringInfo(&order);
 	initStringInfo(&none);
 	initStringInfo(&row);
 	appendStringInfoString(&keys, "u.k");
-	appendStringInfoString(&order, "u.k");
 	appendStringInfoString(&none, "SELECT 0 AS k");
 	appendStringInfoString(&row, "SELECT 1");
 	if (d->want_labels)
 	{
 		appendStringInfoString(&keys, ", u.l");
-		appendStringInfoString(&order, ", u.l");
 		appendStringInfo(&none, ", NULL::%s AS l", ltype);
 		appendStringInfo(&row, ", %s", MmLabelExpression(src, d->label_kind));
 	}
@@ -196,21 +196,18 @@ query_joint(const MmDiscovery *d, const char *pass_call, const char *ltype, cons
 		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
 		{
 			appendStringInfo(&keys, ", u.v%d", j);
-			appendStringInfo(&order, ", u.v%d COLLATE pg_catalog.\"C\"", j);
 			appendStringInfo(&none, ", NULL::pg_catalog.text AS v%d", j);
 			appendStringInfo(&row, ", %s", MmFeatureExpression(src, j, "r"));
 		}
 	appendStringInfoString(&keys, ", u.part");
-	appendStringInfoString(&order, ", u.part");
 	appendStringInfoString(&none, ", NULL::pg_catalog.int4 AS part");
 	appendStringInfo(&row, ", %s", part);
 
 	initStringInfo(&q);
 	appendStringInfo(&q, "WITH g AS (SELECT %s, pg_catalog.count(*) AS n, "
 					 "%s FILTER (WHERE u.k OPERATOR(pg_catalog.=) 0) AS s FROM %s r CROSS JOIN LATERAL "
-					 "(%s UNION ALL %s) u GROUP BY %s ORDER BY %s LIMIT %ld) ",
-					 keys.data, pass_call, src->qualified, none.data, row.data, keys.data,
-					 order.data, query_limit(d));
+					 "(%s UNION ALL %s) u GROUP BY %s) ",
+					 keys.data, pass_call, src->qualified, none.data, row.data, keys.data);
 	appendStringInfo(&q, "SELECT m.* FROM (SELECT 0 AS k, NULL::%s AS l, NULL::pg_catalog.text AS v, "
 					 "NULL::pg_catalog.int4 AS part, (SELECT pg_catalog.count(*) FROM g) AS n, g.s "
 					 "FROM g WHERE g.k OPERATOR(pg_catalog.=) 0", ltype);
@@ -223,7 +220,8 @@ query_joint(const MmDiscovery *d, const char *pass_call, const char *ltype, cons
 			appendStringInfo(&q, " UNION ALL (SELECT %d, NULL, g.v%d, g.part, "
 							 "pg_catalog.sum(g.n)::pg_catalog.int8, NULL FROM g "
 							 "WHERE g.k OPERATOR(pg_catalog.=) 1 GROUP BY g.v%d, g.part)", 2 + j, j, j);
-	appendStringInfoString(&q, ") m ORDER BY m.k, m.l, m.v COLLATE pg_catalog.\"C\", m.part");
+	appendStringInfo(&q, ") m ORDER BY m.k, m.l, m.v COLLATE pg_catalog.\"C\", m.part LIMIT %ld",
+					 query_limit(d));
 	return q.data;
 }
 
