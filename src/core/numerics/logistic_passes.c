@@ -15,6 +15,7 @@
 
 #include "model.h"
 #include "rowhash.h"
+#include "panelsums.h"
 #include "widevectors.h"
 
 /*
@@ -174,9 +175,10 @@ sums_len(const Shape *s)
 
 /*
  * Rows whose gradient and Hessian are summed together: the Hessian's
- * entries are summed over the batch a panel at a time (panel_sums), in
- * registers, which is several times faster than adding each row's outer
- * product to the triangle in memory.
+ * entries are summed over the batch a panel at a time (panelsums.h), each
+ * from 0 over the batch's rows in their order, in registers, which is
+ * several times faster than adding each row's outer product to the
+ * triangle in memory.
  */
 #define BATCH 32
 
@@ -321,56 +323,6 @@ row_loss(int R, int cls, const double *eta, double *prob, size_t stride, int wan
 }
 
 /*
- * The Hessian's entries are summed in panels of PANEL_ROWS rows of the
- * triangle by PANEL_COLS columns (or a last PANEL_COLS / 2), each entry in a
- * running sum of its own from 0 over the batch's rows in their order, so
- * the bits do not depend on the panels.  A panel's sums stay in registers:
- * a sum's additions wait on each other, and many independent sums at once
- * keep the adder busy where a few would wait on its latency.
- */
-#define PANEL_ROWS 4
-#define PANEL_COLS 8
-
-/*
- * Sums over n rows (of W columns) z[i][a + u] x[i][b + v] for u <
- * PANEL_ROWS and v < cols (PANEL_COLS or PANEL_COLS / 2), into acc (row-major,
- * PANEL_COLS apart).
- */
-static inline void
-panel_sums(const double *z, const double *x, int W, int n, int a, int b, int cols, double *acc)
-{
-	double		s[PANEL_ROWS][PANEL_COLS] = {{0.0}};
-	int			i,
-				u,
-				v;
-
-	if (cols == PANEL_COLS)
-		for (i = 0; i < n; i++)
-		{
-			const double *xi = x + (size_t) i * W + b,
-					   *zi = z + (size_t) i * W + a;
-
-			for (u = 0; u < PANEL_ROWS; u++)
-				for (v = 0; v < PANEL_COLS; v++)
-					s[u][v] += zi[u] * xi[v];
-		}
-	else
-		for (i = 0; i < n; i++)
-		{
-			const double *xi = x + (size_t) i * W + b,
-					   *zi = z + (size_t) i * W + a;
-
-			for (u = 0; u < PANEL_ROWS; u++)
-				for (v = 0; v < PANEL_COLS / 2; v++)
-					s[u][v] += zi[u] * xi[v];
-		}
-	/* every column, whole vectors at once: the caller reads the ones it asked for */
-	for (u = 0; u < PANEL_ROWS; u++)
-		for (v = 0; v < PANEL_COLS; v++)
-			acc[u * PANEL_COLS + v] = s[u][v];
-}
-
-/*
  * Adds to g[v], for v < cols and v < used, the sums over n rows (of W
  * columns) of c[i] x[i][a + v], each in the rows' order as if added to
  * g[v] one row at a time, but in registers.
@@ -459,7 +411,8 @@ batch_sums(const Shape *sh, Room *room, int n, double *grad, double *hess)
 				for (b = r == s ? a : 0; b < d; b += cols)
 				{
 					cols = b + PANEL_COLS <= W ? PANEL_COLS : PANEL_COLS / 2;
-					panel_sums(room->z, room->x, W, n, a, b, cols, acc);
+					memset(acc, 0, sizeof(double) * PANEL_ROWS * PANEL_COLS);
+					mm_panel_sums(room->z, room->x, W, n, a, b, cols, acc);
 					for (u = 0; u < PANEL_ROWS && a + u < d; u++)
 					{
 						int			row_index = r * d + a + u;

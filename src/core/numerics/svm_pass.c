@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "panelsums.h"
 #include "widevectors.h"
 
 /*
@@ -111,14 +112,6 @@ newton_init(void *state, int p, const void *arg)
 #define BATCH 32
 
 /*
- * The Hessian's entries of a batch are summed in panels of PANEL_ROWS rows
- * of the triangle by PANEL_COLS columns (or a last PANEL_COLS / 2), a
- * panel's sums in registers.
- */
-#define PANEL_ROWS 4
-#define PANEL_COLS 8
-
-/*
  * Doubles of each of the three copies of a batch's rows (its rows column
  * by column, and its violating rows and those times their weight), on the
  * stack: add runs on worker threads and may not allocate, and the state's
@@ -211,47 +204,6 @@ add_to_problem(double *ps, const double *prob, const double *x, int p, int d, in
 }
 
 /*
- * Adds to acc (row-major, PANEL_COLS apart) the sums over n rows (of W
- * columns) of z[i][a + u] x[i][b + v], for u < PANEL_ROWS and v < cols
- * (PANEL_COLS or PANEL_COLS / 2), each in the rows' order.
- */
-static inline void
-panel_sums(const double *z, const double *x, int W, int n, int a, int b, int cols, double *acc)
-{
-	double		s[PANEL_ROWS][PANEL_COLS];
-	int			i,
-				u,
-				v;
-
-	for (u = 0; u < PANEL_ROWS; u++)
-		for (v = 0; v < PANEL_COLS; v++)
-			s[u][v] = acc[u * PANEL_COLS + v];
-	if (cols == PANEL_COLS)
-		for (i = 0; i < n; i++)
-		{
-			const double *xi = x + (size_t) i * W + b,
-					   *zi = z + (size_t) i * W + a;
-
-			for (u = 0; u < PANEL_ROWS; u++)
-				for (v = 0; v < PANEL_COLS; v++)
-					s[u][v] += zi[u] * xi[v];
-		}
-	else
-		for (i = 0; i < n; i++)
-		{
-			const double *xi = x + (size_t) i * W + b,
-					   *zi = z + (size_t) i * W + a;
-
-			for (u = 0; u < PANEL_ROWS; u++)
-				for (v = 0; v < PANEL_COLS / 2; v++)
-					s[u][v] += zi[u] * xi[v];
-		}
-	for (u = 0; u < PANEL_ROWS; u++)
-		for (v = 0; v < PANEL_COLS; v++)
-			acc[u * PANEL_COLS + v] = s[u][v];
-}
-
-/*
  * Adds the gradient and the Hessian's entries of the n violating rows in
  * room to g and h (the upper triangle packed by rows), a panel at a time:
  * the panel's sums start from the entries' values, column l < d of row j
@@ -285,7 +237,7 @@ panels(const Room *room, int n, int d, double *g, double *h)
 				for (v = first; v <= last; v++)
 					acc[u * PANEL_COLS + v] = b + v < d ? row[v] : g[j];
 			}
-			panel_sums(room->z, room->x, W, n, a, b, cols, acc);
+			mm_panel_sums(room->z, room->x, W, n, a, b, cols, acc);
 			for (u = 0; u < PANEL_ROWS && a + u < d; u++)
 			{
 				int			j = a + u,
