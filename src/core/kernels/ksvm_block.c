@@ -19,6 +19,7 @@
 #include <math.h>
 
 #include "ksvm_exp.h"
+#include "lanedot.h"
 #include "widevectors.h"
 
 int
@@ -123,32 +124,6 @@ block_kernels(const MmKernelSvm *m, int p, const double *z, int b, double *restr
 }
 
 /*
- * Sum of c[s] k[s] over n values in four interleaved partial sums, added
- * pairwise: a fixed order, which a vector unit of any width keeps, where
- * one running sum would wait on every addition.
- */
-static inline double
-weighted_sum(const double *c, const double *k, int n)
-{
-	double		s0 = 0.0,
-				s1 = 0.0,
-				s2 = 0.0,
-				s3 = 0.0;
-	int			s = 0;
-
-	for (; s + 4 <= n; s += 4)
-	{
-		s0 += c[s] * k[s];
-		s1 += c[s + 1] * k[s + 1];
-		s2 += c[s + 2] * k[s + 2];
-		s3 += c[s + 3] * k[s + 3];
-	}
-	for (; s < n; s++)
-		s0 += c[s] * k[s];
-	return (s0 + s1) + (s2 + s3);
-}
-
-/*
  * A decision sums its terms block by block of support vectors, a block's
  * share being one weighted_sum per group it holds, added to the running
  * value in the order of the support vectors.  Pair (i, j)'s function takes
@@ -178,7 +153,7 @@ mm_ksvm_decision_values(const MmKernelSvm *m, int p, const double *z, double *de
 		block_kernels(m, p, z, b, k);
 		if (m->regression || m->n_groups == 2)
 		{
-			dec[0] += weighted_sum(m->sv_coef + start, k, end - start);
+			dec[0] += mm_lane_dot(m->sv_coef + start, k, end - start);
 			continue;
 		}
 		for (a = start; a < end;)
@@ -197,7 +172,7 @@ mm_ksvm_decision_values(const MmKernelSvm *m, int p, const double *z, double *de
 							row = other < g ? other : other - 1;
 
 				if (other != g)
-					dec[pair] += weighted_sum(m->sv_coef + (size_t) row * m->n_sv + a, k + (a - start), e - a);
+					dec[pair] += mm_lane_dot(m->sv_coef + (size_t) row * m->n_sv + a, k + (a - start), e - a);
 			}
 			a = e;
 		}

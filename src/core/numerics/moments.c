@@ -14,6 +14,7 @@
  * same time either way (0.7 s against 0.86 s at 1,600 columns).
  */
 #include "moments.h"
+#include "lanedot.h"
 #include "widevectors.h"
 
 #include <float.h>
@@ -23,31 +24,9 @@
 
 /*
  * The fold is the training's main cost beyond the scan: it gets an AVX2
- * copy (widevectors.h), whose bits are the same since dot keeps its four
- * partial sums in their lanes.
+ * copy (widevectors.h), whose bits are the same since its dot products
+ * (lanedot.h) keep their four partial sums in their lanes.
  */
-
-/* Sum of a[r] * b[r] over m values, in four interleaved partial sums. */
-static inline double
-dot(const double *a, const double *b, int m)
-{
-	double		s0 = 0.0,
-				s1 = 0.0,
-				s2 = 0.0,
-				s3 = 0.0;
-	int			r = 0;
-
-	for (; r + 4 <= m; r += 4)
-	{
-		s0 += a[r] * b[r];
-		s1 += a[r + 1] * b[r + 1];
-		s2 += a[r + 2] * b[r + 2];
-		s3 += a[r + 3] * b[r + 3];
-	}
-	for (; r < m; r++)
-		s0 += a[r] * b[r];
-	return (s0 + s1) + (s2 + s3);
-}
 
 /*
  * Applies the reflection of column k to columns j and j + 1 of the rows and
@@ -61,8 +40,8 @@ static inline void
 reflect_pair(double *rj, const double *restrict v, double *restrict x0, double *restrict x1,
 			 int m, double tau, double inv)
 {
-	double		s0 = dot(v, x0, m),
-				s1 = dot(v, x1, m),
+	double		s0 = mm_lane_dot(v, x0, m),
+				s1 = mm_lane_dot(v, x1, m),
 				w0,
 				w1;
 	int			r;
@@ -92,7 +71,7 @@ mm_moments_fold(double *tri, int d, double *rows, int m, int ld)
 	{
 		double	   *rk = tri + mm_tri_index(d, k, k);	/* row k of R, from column k */
 		double	   *v = rows + (size_t) k * ld;
-		double		ss = dot(v, v, m),
+		double		ss = mm_lane_dot(v, v, m),
 					alpha,
 					norm,
 					denom,
@@ -128,7 +107,7 @@ mm_moments_fold(double *tri, int d, double *rows, int m, int ld)
 		if (j < d)
 		{
 			double	   *x = rows + (size_t) j * ld;
-			double		w = tau * (rk[j - k] + inv * dot(v, x, m));
+			double		w = tau * (rk[j - k] + inv * mm_lane_dot(v, x, m));
 
 			rk[j - k] -= w;
 			w *= inv;
