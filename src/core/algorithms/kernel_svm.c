@@ -310,26 +310,30 @@ free_fit(void *fit)
 		.no_probabilities = "Train it with params => '{\"probability\": true}', or use mm_predict_label().", \
 	}
 
+/* What the classifier and the regressor share: one model, scored and stored alike. */
+#define KERNEL_SVM_OPS \
+	.fitted_params = fitted_params, \
+	.texts = TEXTS, \
+	.n_scores = n_scores, \
+	.score = score, \
+	.free = free_fit, \
+	.write = mm_ksvm_write, \
+	.read = mm_ksvm_read, \
+	.to_json = mm_ksvm_to_json, \
+	.from_json = mm_ksvm_from_json, \
+	.needs_rows = needs_rows
+
 const MmAlgorithm mm_svm_classifier = {
 	.name = "svm",
 	.task = MM_TASK_CLASSIFICATION,
 	.artifact_id = 12,
 	.params = svc_params,
 	.n_params = N_SVC_PARAMS,
-	.fitted_params = fitted_params,
-	.texts = TEXTS,
 	.fit = fit_svc,
-	.n_scores = n_scores,
-	.score = score,
 	.decide = decide_class,
 	.has_proba = has_proba,
 	.proba = proba,
-	.free = free_fit,
-	.write = mm_ksvm_write,
-	.read = mm_ksvm_read,
-	.to_json = mm_ksvm_to_json,
-	.from_json = mm_ksvm_from_json,
-	.needs_rows = needs_rows,
+	KERNEL_SVM_OPS,
 };
 
 const MmAlgorithm mm_svm_regressor = {
@@ -338,16 +342,7 @@ const MmAlgorithm mm_svm_regressor = {
 	.artifact_id = 13,
 	.params = svr_params,
 	.n_params = N_SVR_PARAMS,
-	.fitted_params = fitted_params,
-	.texts = TEXTS,
 	.fit = fit_svr,
-	.n_scores = n_scores,
-	.score = score,
 	.decide = decide_value,
-	.free = free_fit,
-	.write = mm_ksvm_write,
-	.read = mm_ksvm_read,
-	.to_json = mm_ksvm_to_json,
-	.from_json = mm_ksvm_from_json,
-	.needs_rows = needs_rows,
+	KERNEL_SVM_OPS,
 };
