@@ -10,6 +10,7 @@
 
 #include "columns.h"
 #include "dataset.h"
+#include "labelcount.h"
 #include "model.h"
 
 /* A classifier's labels as the rows read into memory order them (dataset.c). */
@@ -63,7 +64,8 @@ typedef struct MmDiscovery
 	const MmSource *src;
 	int			target;
 	MmLabelKind label_kind;
-	bool		want_labels;
+	bool		want_labels;	/* the query counts the labels */
+	bool		labels_counted; /* the pass's state counts them (MmDiscoveryCountedLabels) */
 	bool		in_pass;		/* the first pass counts them (MmDiscoveryApart: not) */
 	bool		joint;			/* by joint groups, not a group per thing (discoverpass.c) */
 	bool		labels_done;	/* the query counted every label */
@@ -73,7 +75,13 @@ typedef struct MmDiscovery
 	int64	   *nulls_train;
 } MmDiscovery;
 
-/* What a fit over src discovers: its labels when want_labels, its text features' values. */
+/*
+ * What a fit over src discovers: its labels when want_labels, its text
+ * features' values.  Number and boolean labels whose values reach the pass
+ * exactly as doubles are left to the pass's state to count (labels_counted:
+ * the source's passes must count them, MmRelationSourceCountLabels); the
+ * query counts the others.
+ */
 extern void MmDiscoveryInit(MmDiscovery *d, const MmSource *src, int target,
 							MmLabelKind label_kind, bool want_labels);
 /* Makes the discovery run its own queries, not ride on the first pass. */
@@ -90,6 +98,12 @@ extern void MmDiscoveryRead(void *ctx);
  * query of their own (header as above), with its errors.
  */
 extern void MmDiscoveryLabels(MmDiscovery *d, bytea *header, MmDiscoveredLabels *out);
+/*
+ * Takes the labels the first pass's state counted (NULL: none), unless
+ * MmDiscoveryLabels must count them with its own queries: past
+ * MM_MAX_CLASSES, or a value whose double may not be the value as read.
+ */
+extern void MmDiscoveryCountedLabels(MmDiscovery *d, const MmLabelCounts *counts);
 extern MmStringDict *MmDiscoveryCategories(MmDiscovery *d, int j, bytea *header,
 										   int64 *nulls_train);
 

@@ -84,6 +84,9 @@ MmNumberLabelFrom(Datum value, Oid source, int64 *label)
 			return numeric_label(value, label);
 		default:
 			*label = DatumGetInt64(value);
+			/* labels are compared as doubles, which hold each integer alone up to 2^53 */
+			if (*label > MM_MAX_NUMBER_LABEL || *label < -MM_MAX_NUMBER_LABEL)
+				return MM_NUMBER_LABEL_TOO_LARGE;
 			return MM_NUMBER_LABEL_OK;
 	}
 }

@@ -70,6 +70,7 @@ typedef struct RelationSource
 	bool		evaluating;
 	int			folds;			/* with a design: 0, or a fold's passes (MmRelationSourceSetFold) */
 	int			fold;
+	bool		count_labels;	/* with a design: the passes count labels (MmRelationSourceCountLabels) */
 	MmPassCounts counts;		/* what the last pass counted */
 	char	   *call;			/* with a design: the aggregate's call over row alias r */
 	MmLabelKind label_kind;		/* with a design: a classifier's labels, as the call reads them */
@@ -119,6 +120,12 @@ keep_counts(RelationSource *rs, const MmPassStateView *view)
 	memcpy(rs->counts.nonfinite_count, view->nonfinite_count, sizeof(int64) * (c + 1));
 	rs->counts.rows_untransformed = view->design->rows_untransformed;
 	rs->counts.untransformed_feature = view->design->untransformed_feature;
+	rs->counts.labels = NULL;
+	if (view->labels != NULL)
+	{
+		rs->counts.labels = palloc(sizeof(MmLabelCounts));
+		memcpy(rs->counts.labels, view->labels, sizeof(MmLabelCounts));
+	}
 	/* the preprocessing's fit refused NULLs it does not impute: the rest overflowed */
 	if (view->design->rows_untransformed > 0 && !rs->evaluating)
 	{
@@ -149,6 +156,7 @@ empty_counts(RelationSource *rs)
 	memset(rs->counts.nonfinite_count, 0, sizeof(int64) * (c + 1));
 	rs->counts.rows_untransformed = 0;
 	rs->counts.untransformed_feature = -1;
+	rs->counts.labels = NULL;
 }
 
 /* The SQL expression of src's target as a design pass reads it in y. */
@@ -254,6 +262,8 @@ pass_header(MmDataSource *self, const MmPass *pass, const void *arg, MmError *er
 								arg_len, rs->src->nfeatures, rs->part, rs->design, rs->design_len);
 	if (rs->design != NULL && rs->folds > 0)
 		mm_pass_spec_set_folds(VARDATA(header), rs->folds, rs->fold);
+	if (rs->design != NULL && rs->count_labels)
+		mm_pass_spec_count_labels(VARDATA(header));
 	return header;
 }
 
@@ -460,6 +470,15 @@ MmRelationSourceSetFold(MmDataSource *source, int folds, int fold)
 	Assert(rs->design != NULL);
 	rs->folds = folds;
 	rs->fold = fold;
+}
+
+void
+MmRelationSourceCountLabels(MmDataSource *source, bool on)
+{
+	RelationSource *rs = source->impl;
+
+	Assert(rs->design != NULL && (!on || rs->target == MM_PASS_TARGET_CLASS));
+	rs->count_labels = on;
 }
 
 /*

@@ -22,6 +22,7 @@ typedef struct MmPassCounts
 	int64	   *nonfinite_count;	/* per source feature, then the target */
 	int64		rows_untransformed; /* refused by the design's transform */
 	int32		untransformed_feature;	/* the first source feature blamed, or -1 */
+	MmLabelCounts *labels;		/* the labels counted (MmRelationSourceCountLabels), or NULL */
 } MmPassCounts;
 
 /*
@@ -41,6 +42,11 @@ extern void MmRelationSourceSetPart(MmDataSource *source, int part);
 extern void MmRelationSourceForEvaluation(MmDataSource *source);
 extern void MmRelationSourceSetFold(MmDataSource *source, int folds, int fold);
 extern const MmPassCounts *MmRelationSourceCounts(MmDataSource *source);
+/*
+ * Makes a design source's passes count a classifier's number or boolean
+ * labels per part, into MmPassCounts.labels (on), or not (off).
+ */
+extern void MmRelationSourceCountLabels(MmDataSource *source, bool on);
 extern void MmRelationSourceRunParts(MmDataSource *source, const MmPass *pass, const void *arg,
 									 void *train, void *test);
 

@@ -350,7 +350,8 @@ make_room_for_state(MmDataSource *raw, const MmPass *pass, const void *arg)
  * would take more than a quarter of the memory a training may: the
  * baseline's feature profiles then come from its sample too.  The labels
  * (into *labels, for a classifier) and the text features' values are
- * counted in that read too (discoverpass.c), so that the fit reads the
+ * counted in that read too (discoverpass.c; number and boolean labels by
+ * the pass's state, labelcount.h), so that the fit reads the
  * relation once before its own passes; a label or feature that read could
  * not count in full comes from its own queries (header the discovery's).
  */
@@ -370,6 +371,7 @@ profile_and_statistics(MmDataSource *raw, bool needed, void **stats, MmDiscovery
 		pass = &mm_pass_column_profile;
 		arg = NULL;
 	}
+	MmRelationSourceCountLabels(raw, disc->labels_counted);
 	if (MmDiscoveryWanted(disc))
 	{
 		int			level = make_room_for_state(raw, pass, arg);
@@ -378,14 +380,17 @@ profile_and_statistics(MmDataSource *raw, bool needed, void **stats, MmDiscovery
 								  MmDiscoveryRead, disc);
 		state = run_pass(raw, pass, arg);
 		AtEOXact_GUC(true, level);
-		if (disc->want_labels)
-			MmDiscoveryLabels(disc, header, labels);
 	}
 	else
 	{
 		MmDiscoveryApart(disc);
 		state = run_pass(raw, pass, arg);
 	}
+	MmRelationSourceCountLabels(raw, false);
+	if (disc->labels_counted)
+		MmDiscoveryCountedLabels(disc, MmRelationSourceCounts(raw)->labels);
+	if (disc->want_labels || disc->labels_counted)
+		MmDiscoveryLabels(disc, header, labels);
 	if (pass == &mm_pass_column_profile)
 	{
 		*stats = NULL;

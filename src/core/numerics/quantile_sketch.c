@@ -3,6 +3,7 @@
  * quantile_sketch.h for the choice, the layout and the error bound).
  */
 #include "quantile_sketch.h"
+#include "radix_sort.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -25,8 +26,9 @@ cmp_double(const void *a, const void *b)
  * Sorts n values (no NaN) ascending, stably: 0 and -0, which compare equal,
  * keep their order, so the values a compaction keeps are those a stable
  * qsort kept, bit for bit, and sketches stay the bytes they were.  Sorting
- * dominates a column-statistics pass, and qsort's comparison through a
- * function pointer costs several times this merge sort's inline one.
+ * dominates a column-statistics pass: levels are sorted by their bits
+ * (sorted_keys, several times faster), and by this merge sort only when
+ * they hold a -0, which the bits would put before every +0.
  * scratch holds n values.  Runs of RUN values are sorted by insertion,
  * then merged pairwise, back and forth between v and scratch.
  */
@@ -107,12 +109,45 @@ mm_qsketch_init(MmQuantileSketch *sk)
 		sk->bound[h] = ITEMS;
 }
 
+/* A level's values, as doubles or as their keys (radix_sort.h). */
+typedef union LevelBuffer
+{
+	double		values[ITEMS];
+	uint64_t	keys[ITEMS];
+} LevelBuffer;
+
+/*
+ * The m values at v sorted, as keys in a or b (the one returned).  They are
+ * sorted by their bits; values holding a -0 are merge sorted, the bits not
+ * telling it from a +0 that must keep its place (see sort_values).
+ */
+static const uint64_t *
+sorted_keys(const double *v, int32_t m, LevelBuffer *a, LevelBuffer *b)
+{
+	/* on the stack: a compaction may run on a pass's threads, which must not allocate */
+	uint32_t	count[MM_RADIX_COUNTS];
+	int			negative_zero = 0;
+	int32_t		i;
+
+	for (i = 0; i < m; i++)
+	{
+		a->keys[i] = mm_radix_key(v[i]);
+		negative_zero |= a->keys[i] == MM_RADIX_NEGATIVE_ZERO;
+	}
+	if (!negative_zero)
+		return mm_radix_sort_keys(a->keys, b->keys, (size_t) m, count, NULL);
+	memcpy(a->values, v, sizeof(double) * (size_t) m);
+	sort_values(a->values, (size_t) m, b->values);
+	for (i = 0; i < m; i++)
+		a->keys[i] = mm_radix_key(a->values[i]);
+	return a->keys;
+}
+
 /*
  * Compacts level h: sorts it, moves every other value of its pairs up to
  * level h + 1 (which begins where level h ends, so the kept values are
- * written at the top of level h's own region, from the last down, never
- * over a value still to be read), keeps the odd one out, if any, at level
- * h, and slides the levels below up into the room freed.
+ * written at the top of level h's own region), keeps the odd one out, if
+ * any, at level h, and slides the levels below up into the room freed.
  */
 static void
 compact(MmQuantileSketch *sk, int h)
@@ -126,16 +161,16 @@ compact(MmQuantileSketch *sk, int h)
 				i,
 				g;
 	double	   *v = sk->items;
-	/* on the stack: a compaction may run on a pass's threads, which must not allocate */
-	double		scratch[ITEMS];
+	LevelBuffer a,
+				b;
+	const uint64_t *sorted = sorted_keys(v + start, m, &a, &b);
 
-	sort_values(v + start, (size_t) m, scratch);
 	/* the odd one out is the smallest; the pairs follow it */
-	for (i = half - 1; i >= 0; i--)
-		v[top - half + i] = v[start + odd + 2 * i + offset];
+	for (i = 0; i < half; i++)
+		v[top - half + i] = mm_radix_double(sorted[odd + 2 * i + offset]);
 	sk->bound[h + 1] = top - half;
 	if (odd)
-		v[top - half - 1] = v[start];
+		v[top - half - 1] = mm_radix_double(sorted[0]);
 	/* levels 0 .. h - 1 (and level h's odd one, now moved) slide up by the room freed */
 	memmove(v + sk->bound[0] + half, v + sk->bound[0], sizeof(double) * (size_t) (start - sk->bound[0]));
 	for (g = 0; g <= h; g++)

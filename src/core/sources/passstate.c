@@ -43,7 +43,7 @@ state_ref(const MmPassStateHeader *h)
  * design reference or not, and that pass state.
  */
 static size_t
-total_size(int p, int c, size_t arg_len, int with_ref, size_t pass_size, int parts)
+total_size(int p, int c, size_t arg_len, int with_ref, size_t pass_size, int parts, int labels)
 {
 	return sizeof(MmPassStateHeader)
 		+ (with_ref ? sizeof(MmPassDesignRef) : 0)
@@ -52,7 +52,8 @@ total_size(int p, int c, size_t arg_len, int with_ref, size_t pass_size, int par
 		+ pad8(arg_len)
 		+ sizeof(double) * (size_t) MM_PASS_BLOCK * (size_t) (p + 1)
 		+ pad8(sizeof(int32_t) * MM_PASS_BLOCK)
-		+ pad8(pass_size) * (size_t) parts;
+		+ pad8(pass_size) * (size_t) parts
+		+ (labels ? pad8(sizeof(MmLabelCounts)) : 0);
 }
 
 /* The pass states a state keeps: one per part for a design over both, else one. */
@@ -62,6 +63,13 @@ parts_of(const MmPassDesignRef *ref)
 	return ref != NULL && ref->part == MM_PASS_PARTS_BOTH ? 2 : 1;
 }
 
+/* 1 when a state of that reference counts labels. */
+static int
+labels_of(const MmPassDesignRef *ref)
+{
+	return ref != NULL && ref->labels_counted;
+}
+
 /* Bytes of a state whose head is in place. */
 static size_t
 state_total(const MmPassStateHeader *h)
@@ -69,7 +77,7 @@ state_total(const MmPassStateHeader *h)
 	const MmPassDesignRef *ref = state_ref(h);
 
 	return total_size(h->spec.p, ref ? ref->raw_p : h->spec.p, h->spec.arg_len, ref != NULL,
-					  h->pass_size, parts_of(ref));
+					  h->pass_size, parts_of(ref), labels_of(ref));
 }
 
 /* Pointers into a state whose header (and reference) is in place. */
@@ -101,6 +109,8 @@ layout(void *buf, MmPassStateView *v)
 	c += pad8(sizeof(int32_t) * MM_PASS_BLOCK);
 	v->pass_state = c;
 	v->pass_state_test = parts_of(v->design) == 2 ? c + pad8(h->pass_size) : NULL;
+	c += pad8(h->pass_size) * (size_t) parts_of(v->design);
+	v->labels = labels_of(v->design) ? (MmLabelCounts *) c : NULL;
 }
 
 /* Bytes of a pass header with arg_len bytes of arg. */
@@ -176,6 +186,21 @@ mm_pass_spec_set_folds(void *buf, int folds, int fold)
 	memcpy(at, &ref, sizeof(ref));
 }
 
+/* Makes a header's states count labels (see passstate.h). */
+void
+mm_pass_spec_count_labels(void *buf)
+{
+	MmPassSpec	spec;
+	MmPassDesignRef ref;
+	char	   *at;
+
+	memcpy(&spec, buf, sizeof(spec));
+	at = (char *) buf + sizeof(spec) + spec.arg_len;
+	memcpy(&ref, at, sizeof(ref));
+	ref.labels_counted = 1;
+	memcpy(at, &ref, sizeof(ref));
+}
+
 /* Copies a checked header's design reference (see passstate.h). */
 int
 mm_pass_spec_ref(const MmPassSpec *spec, MmPassDesignRef *ref)
@@ -200,6 +225,7 @@ ref_valid(const MmPassSpec *s, const MmPassDesignRef *r)
 		r->design_len > 0 && r->design_len <= MM_PASS_MAX_ARG && s->p <= MM_MAX_DESIGN &&
 		r->untransformed_feature >= -1 && r->untransformed_feature < r->raw_p &&
 		r->rows_untransformed >= 0 && r->rows_outside >= 0 &&
+		(r->labels_counted == 0 || (r->labels_counted == 1 && s->target == MM_PASS_TARGET_CLASS)) &&
 		((r->folds == 0 && r->fold == 0) ||
 		 (r->folds >= 2 && r->folds <= MM_PASS_MAX_FOLDS && r->fold >= 0 && r->fold < r->folds));
 }
@@ -297,7 +323,8 @@ mm_pass_state_size(const MmPassSpec *spec, const MmPass *pass, MmError *err)
 		int			with_ref = header_ref(spec, &ref);
 
 		return total_size(spec->p, with_ref ? ref.raw_p : spec->p, spec->arg_len, with_ref,
-						  pass_size, parts_of(with_ref ? &ref : NULL));
+						  pass_size, parts_of(with_ref ? &ref : NULL),
+						  labels_of(with_ref ? &ref : NULL));
 	}
 }
 
@@ -314,7 +341,8 @@ mm_pass_state_init(void *buf, const MmPassSpec *spec, const MmPass *pass)
 	int			with_ref = header_ref(spec, &ref);
 
 	memset(buf, 0, total_size(spec->p, with_ref ? ref.raw_p : spec->p, spec->arg_len, with_ref,
-							  pass_size, parts_of(with_ref ? &ref : NULL)));
+							  pass_size, parts_of(with_ref ? &ref : NULL),
+							  labels_of(with_ref ? &ref : NULL)));
 	h->spec = *spec;
 	h->spec.magic = MM_PASS_STATE_MAGIC;
 	h->pass_size = pass_size;
@@ -326,6 +354,8 @@ mm_pass_state_init(void *buf, const MmPassSpec *spec, const MmPass *pass)
 	pass->init(v.pass_state, spec->p, v.arg);
 	if (v.pass_state_test != NULL)
 		pass->init(v.pass_state_test, spec->p, v.arg);
+	if (v.labels != NULL)
+		mm_label_counts_init(v.labels);
 }
 
 /* Checks the head of a state and says which pass it belongs to. */
@@ -414,6 +444,8 @@ mm_pass_state_check(const void *buf, size_t len, const MmPass *pass, int full, M
 								 !pass->check(v.pass_state_test, v.p, v.arg))))
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has impossible values for pass \"%s\"",
 					   pass->name);
+	if (v.labels != NULL && !mm_label_counts_check(v.labels, h->rows_train + h->rows_test))
+		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has impossible label counts");
 	return MM_OK;
 }
 
@@ -765,6 +797,13 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 			return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "a row's label is not one of the pass's labels");
 		part = mm_fold_of_draw(draw, view->design->folds) == view->design->fold;
 	}
+	if (view->labels != NULL)
+	{
+		/* a text label is counted by the queries: its value is no double */
+		if (d->label_kind == MM_LABEL_TEXT)
+			return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "a pass counts only number and boolean labels");
+		mm_label_counts_add(view->labels, row->target, part);
+	}
 	if (numbers && view->design->part != MM_PASS_PARTS_BOTH)
 		return offer_numbers(view, pass, d, row, work, part,
 							 target == MM_PASS_TARGET_NUMERIC ? row->target : 0.0, label, err);
@@ -828,7 +867,8 @@ mm_pass_state_compatible(const void *a, const void *b)
 	layout((void *) b, &vb);
 	/* the same design and part: the fields before the counts of refused rows */
 	if (va.design != NULL &&
-		memcmp(va.design, vb.design, offsetof(MmPassDesignRef, rows_untransformed)) != 0)
+		(memcmp(va.design, vb.design, offsetof(MmPassDesignRef, rows_untransformed)) != 0 ||
+		 va.design->labels_counted != vb.design->labels_counted))
 		return 0;
 	return ha->spec.arg_len == 0 || memcmp(va.arg, vb.arg, ha->spec.arg_len) == 0;
 }
@@ -872,6 +912,8 @@ mm_pass_state_merge(void *dst, const void *src, const MmPass *pass, MmError *err
 	pass->merge(d.pass_state, s.pass_state, d.p, d.arg);
 	if (d.pass_state_test != NULL)
 		pass->merge(d.pass_state_test, s.pass_state_test, d.p, d.arg);
+	if (d.labels != NULL)
+		mm_label_counts_merge(d.labels, s.labels);
 	return MM_OK;
 }
 

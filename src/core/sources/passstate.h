@@ -26,6 +26,7 @@
  *   int32 y[BLOCK]           and their class indexes, padded to 8 bytes
  *   pass state               pass_size bytes, padded to 8 bytes
  *   held-out pass state      the same, with a design over both parts only
+ *   MmLabelCounts            with labels_counted only: the rows per label and part
  *
  * c is p, or with a design the source's features (raw_p), which it counts.
  *
@@ -63,6 +64,7 @@
 #include <stdint.h>
 
 #include "mmcore.h"
+#include "labelcount.h"
 #include "source.h"
 
 #define MM_PASS_SPEC_MAGIC 0x4d4d5048	/* "MMPH" */
@@ -121,7 +123,8 @@ typedef struct MmPassDesignRef
 	int32_t		fold;			/* with folds: the fold that is part 1 */
 	int64_t		rows_untransformed; /* of the part, refused by the transform (0 in a header) */
 	int32_t		untransformed_feature;	/* the first source feature it blamed, or -1 */
-	int32_t		pad;
+	int32_t		labels_counted; /* 1: the state counts a classifier's number or boolean
+								 * labels per part (labelcount.h), after its pass states */
 	int64_t		rows_outside;	/* with folds: rows the split holds out (0 in a header) */
 } MmPassDesignRef;
 
@@ -158,6 +161,7 @@ typedef struct MmPassStateView
 	int32_t    *y;				/* their class indexes */
 	void	   *pass_state;			/* of the part the design sees, or the training part's */
 	void	   *pass_state_test;	/* the held-out part's, with a design over both; else NULL */
+	MmLabelCounts *labels;		/* with labels_counted, else NULL */
 } MmPassStateView;
 
 /* Bytes of a pass header with arg_len bytes of arg. */
@@ -191,6 +195,13 @@ extern void mm_pass_spec_set_design(void *buf, int raw_p, int part, const void *
  * parts.
  */
 extern void mm_pass_spec_set_folds(void *buf, int folds, int fold);
+
+/*
+ * Makes the states of a header with a design, whose target is a number or
+ * boolean label (MM_PASS_TARGET_CLASS), count the rows of each label value
+ * in each part (labelcount.h).
+ */
+extern void mm_pass_spec_count_labels(void *buf);
 
 /* Copies a checked header's design reference into ref; false when it has no design. */
 extern int	mm_pass_spec_ref(const MmPassSpec *spec, MmPassDesignRef *ref);

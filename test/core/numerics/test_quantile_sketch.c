@@ -10,6 +10,7 @@
  */
 #include "testutil.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "profile.h"
@@ -297,11 +298,21 @@ bytes_hash(const void *bytes, size_t n)
 	return h;
 }
 
+/* The hash of what a sketch holds: its head and its levels, not the free room before them. */
+static uint64_t
+sketch_hash(const MmQuantileSketch *sk)
+{
+	return bytes_hash(sk, offsetof(MmQuantileSketch, items)) ^
+		bytes_hash(sk->items + sk->bound[0], sizeof(double) * (size_t) (MM_QSKETCH_ITEMS - sk->bound[0]));
+}
+
 /*
  * The bytes of a sketch are those stored models' statistics were made of:
  * fed and merged the same way, a sketch must keep the very values it kept
  * when compactions sorted with the C library's stable qsort, zeros of
- * either sign included, which compare equal and keep their order.
+ * either sign included, which compare equal and keep their order.  (The
+ * room before its levels holds what compactions left there, which nothing
+ * reads.)
  */
 static void
 test_bytes_pinned(void **state)
@@ -320,7 +331,7 @@ test_bytes_pinned(void **state)
 		mm_qsketch_add(i % 3 == 0 ? b : a, v);
 	}
 	mm_qsketch_merge(a, b);
-	assert_int_equal(bytes_hash(a, sizeof(MmQuantileSketch)), UINT64_C(0x2ccbff38afed631));
+	assert_int_equal(sketch_hash(a), UINT64_C(0x1daebe5835abdeff));
 	free(a);
 	free(b);
 }
