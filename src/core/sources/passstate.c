@@ -170,17 +170,26 @@ mm_pass_spec_set_design(void *buf, int raw_p, int part, const void *design, size
 	memcpy((char *) buf + sizeof(spec) + spec.arg_len + sizeof(ref), design, design_len);
 }
 
-/* Gives a header with a design a fold's parts (see passstate.h). */
-void
-mm_pass_spec_set_folds(void *buf, int folds, int fold)
+/* Copies out the design reference of a written header (which may sit unaligned); returns where it sits. */
+static char *
+written_ref(void *buf, MmPassDesignRef *ref)
 {
 	MmPassSpec	spec;
-	MmPassDesignRef ref;
 	char	   *at;
 
 	memcpy(&spec, buf, sizeof(spec));
 	at = (char *) buf + sizeof(spec) + spec.arg_len;
-	memcpy(&ref, at, sizeof(ref));
+	memcpy(ref, at, sizeof(*ref));
+	return at;
+}
+
+/* Gives a header with a design a fold's parts (see passstate.h). */
+void
+mm_pass_spec_set_folds(void *buf, int folds, int fold)
+{
+	MmPassDesignRef ref;
+	char	   *at = written_ref(buf, &ref);
+
 	ref.folds = folds;
 	ref.fold = folds > 0 ? fold : 0;
 	memcpy(at, &ref, sizeof(ref));
@@ -190,13 +199,9 @@ mm_pass_spec_set_folds(void *buf, int folds, int fold)
 void
 mm_pass_spec_count_labels(void *buf)
 {
-	MmPassSpec	spec;
 	MmPassDesignRef ref;
-	char	   *at;
+	char	   *at = written_ref(buf, &ref);
 
-	memcpy(&spec, buf, sizeof(spec));
-	at = (char *) buf + sizeof(spec) + spec.arg_len;
-	memcpy(&ref, at, sizeof(ref));
 	ref.labels_counted = 1;
 	memcpy(at, &ref, sizeof(ref));
 }

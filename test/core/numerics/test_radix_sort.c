@@ -15,24 +15,13 @@
 
 #define N 5000
 
-static uint64_t rng = 0x2545f4914f6cdd1du;
+static uint64_t rng = 17;
 
+/* 32 random bits. */
 static uint64_t
-next_random(void)
+random_bits(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return (x > y) - (x < y);
+	return (uint64_t) (test_uniform(&rng) * 4294967296.0);
 }
 
 static int	betweens;
@@ -50,7 +39,7 @@ value_of(int kind)
 	switch (kind)
 	{
 		case 0:
-			return (double) (next_random() >> 11) / 9007199254740992.0 - 0.5;
+			return test_uniform(&rng) - 0.5;
 		case 1:
 			{
 				uint64_t	bits;
@@ -58,15 +47,15 @@ value_of(int kind)
 
 				do
 				{
-					bits = next_random();
+					bits = random_bits() << 32 | random_bits();
 					memcpy(&v, &bits, sizeof(v));
 				} while (isnan(v));
 				return v;
 			}
 		case 2:
-			return (double) (next_random() % 5) - 2.0;
+			return (double) (random_bits() % 5) - 2.0;
 		default:
-			return 1.0 + (double) (next_random() % 1000) / 1024.0;
+			return 1.0 + (double) (random_bits() % 1000) / 1024.0;
 	}
 }
 
@@ -117,7 +106,7 @@ test_sorts_as_comparison(void **unused)
 				keys[i] = mm_radix_key(values[i]);
 			}
 			memcpy(expect, values, sizeof(double) * n);
-			qsort(expect, n, sizeof(double), cmp_double);
+			qsort(expect, n, sizeof(double), test_cmp_double);
 			betweens = 0;
 			sorted = mm_radix_sort_keys(keys, other, n, count, count_between);
 			assert_true(sorted == keys || sorted == other);

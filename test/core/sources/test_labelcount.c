@@ -21,15 +21,13 @@
 #define RAW_P 2
 #define ROWS 600
 
-static uint64_t rng = 0x9e3779b97f4a7c15u;
+static uint64_t rng = 29;
 
-static uint64_t
-next_random(void)
+/* A random integer in [0, n). */
+static int
+random_below(int n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return (int) (test_uniform(&rng) * n);
 }
 
 /* Rows of 7 labels (-3 to 3, -0 among the zeros) in both parts, counted in any order and merged. */
@@ -51,10 +49,10 @@ test_orders_and_merges(void **unused)
 
 	for (r = 0; r < ROWS; r++)
 	{
-		int			label = (int) (next_random() % 7);
+		int			label = random_below(7);
 
 		value[r] = label == 3 && r % 2 ? -0.0 : (double) (label - 3);
-		part[r] = (int) (next_random() % 3 == 0);
+		part[r] = random_below(3) == 0;
 		expect[label][part[r]]++;
 		order[r] = r;
 	}
@@ -75,7 +73,7 @@ test_orders_and_merges(void **unused)
 	/* the rows in another order: the same table (a zero's sign aside, which the value compares equal) */
 	for (r = ROWS - 1; r > 0; r--)
 	{
-		int			s = (int) (next_random() % (uint64_t) (r + 1)),
+		int			s = random_below(r + 1),
 					t = order[r];
 
 		order[r] = order[s];
@@ -96,7 +94,7 @@ test_orders_and_merges(void **unused)
 		mm_label_counts_init(&parts[k]);
 	for (r = 0; r < ROWS; r++)
 	{
-		k = r < 100 ? 0 : r < 110 ? 1 : (int) (next_random() % 3) + 2;
+		k = r < 100 ? 0 : r < 110 ? 1 : random_below(3) + 2;
 		if (k == 1 && value[r] > 0)
 			continue;
 		mm_label_counts_add(&parts[k], value[r], part[r]);
@@ -294,19 +292,46 @@ offer_rows(MmPassStateView *v, const MmPassDesign *d, int from, int to, int64_t 
 	}
 }
 
-/* Every row in a part counted under its label and part; halves merged give the same. */
+/* The design of two numbers kept as they are, with label_kind (and labels, for text). */
 static void
-check_state_counts(int numbers_in_place, int folds)
+two_numbers(MmPassDesign *d, void **bytes, size_t *len, MmLabelKind label_kind)
 {
 	static const int32_t kinds[RAW_P] = {MM_FEATURE_NUMERIC, MM_FEATURE_NUMERIC};
 	static const int32_t kept[RAW_P] = {0, 1};
+	static char *names[] = {"no", "yes"};
+	static double values[] = {0, 0};
 	uint8_t		kept_kinds[RAW_P] = {MM_FEATURE_NUMERIC, MM_FEATURE_NUMERIC};
 	MmFeatureTransform t[RAW_P] = {
 		{0.0, -INFINITY, INFINITY, 0.0, 1.0},
 		{0.0, -INFINITY, INFINITY, 0.0, 1.0},
 	};
-	MmPassDesign w,
-				d;
+	MmPassDesign w;
+	MmError		err;
+
+	memset(&w, 0, sizeof(w));
+	w.raw_p = RAW_P;
+	w.kinds = kinds;
+	w.kept = kept;
+	w.shell.n_features = RAW_P;
+	w.shell.feature_kinds = kept_kinds;
+	w.shell.transform = t;
+	w.shell.n_design = RAW_P;
+	w.label_kind = label_kind;
+	if (label_kind == MM_LABEL_TEXT)
+	{
+		w.n_labels = 2;
+		w.labels = names;
+		w.label_values = values;
+	}
+	assert_int_equal(mm_pass_design_write(&w, bytes, len, &err), MM_OK);
+	assert_int_equal(mm_pass_design_read(*bytes, *len, d, &err), MM_OK);
+}
+
+/* Every row in a part counted under its label and part; halves merged give the same. */
+static void
+check_state_counts(int numbers_in_place, int folds)
+{
+	MmPassDesign d;
 	void	   *bytes,
 			   *header,
 			   *whole,
@@ -319,17 +344,7 @@ check_state_counts(int numbers_in_place, int folds)
 	int64_t		expect[4][2] = {{0}};
 	int			i;
 
-	memset(&w, 0, sizeof(w));
-	w.raw_p = RAW_P;
-	w.kinds = kinds;
-	w.kept = kept;
-	w.shell.n_features = RAW_P;
-	w.shell.feature_kinds = kept_kinds;
-	w.shell.transform = t;
-	w.shell.n_design = RAW_P;
-	w.label_kind = MM_LABEL_NUMBER;
-	assert_int_equal(mm_pass_design_write(&w, &bytes, &len, &err), MM_OK);
-	assert_int_equal(mm_pass_design_read(bytes, len, &d, &err), MM_OK);
+	two_numbers(&d, &bytes, &len, MM_LABEL_NUMBER);
 	assert_true(d.numbers_in_place);
 	d.numbers_in_place = numbers_in_place;
 
@@ -405,17 +420,7 @@ test_state_counts(void **unused)
 static void
 test_refused(void **unused)
 {
-	static const int32_t kinds[RAW_P] = {MM_FEATURE_NUMERIC, MM_FEATURE_NUMERIC};
-	static const int32_t kept[RAW_P] = {0, 1};
-	static char *names[] = {"no", "yes"};
-	static double values[] = {0, 0};
-	uint8_t		kept_kinds[RAW_P] = {MM_FEATURE_NUMERIC, MM_FEATURE_NUMERIC};
-	MmFeatureTransform t[RAW_P] = {
-		{0.0, -INFINITY, INFINITY, 0.0, 1.0},
-		{0.0, -INFINITY, INFINITY, 0.0, 1.0},
-	};
-	MmPassDesign w,
-				d;
+	MmPassDesign d;
 	void	   *bytes,
 			   *header,
 			   *state;
@@ -425,20 +430,7 @@ test_refused(void **unused)
 	MmError		err;
 	MmPassDesignRef ref;
 
-	memset(&w, 0, sizeof(w));
-	w.raw_p = RAW_P;
-	w.kinds = kinds;
-	w.kept = kept;
-	w.shell.n_features = RAW_P;
-	w.shell.feature_kinds = kept_kinds;
-	w.shell.transform = t;
-	w.shell.n_design = RAW_P;
-	w.label_kind = MM_LABEL_TEXT;
-	w.n_labels = 2;
-	w.labels = names;
-	w.label_values = values;
-	assert_int_equal(mm_pass_design_write(&w, &bytes, &len, &err), MM_OK);
-	assert_int_equal(mm_pass_design_read(bytes, len, &d, &err), MM_OK);
+	two_numbers(&d, &bytes, &len, MM_LABEL_TEXT);
 
 	header = counting_header(bytes, len, MM_PASS_TARGET_NUMERIC, 1, 0);
 	assert_int_equal(mm_pass_spec_check(header, mm_pass_spec_design_size(0, len), &err), MM_ERR_CORRUPT);
@@ -468,7 +460,7 @@ test_refused(void **unused)
 		memset(&row, 0, sizeof(row));
 		row.x = x;
 		row.isnull = isnull;
-		row.label = names[1];
+		row.label = "yes";
 		row.label_len = 3;
 		assert_int_equal(mm_pass_state_offer(&v, &count_pass, &d, &row, work, &err),
 						 MM_ERR_INVALID_INPUT);
