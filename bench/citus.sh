@@ -98,6 +98,7 @@ for i in 0 1 2; do psql_node $((CPORT + i)) -c 'CREATE EXTENSION citus'; done
 psql_coordinator -o /dev/null -c "SELECT citus_set_coordinator_host('$CDIR', $CPORT)" \
     -c "SELECT citus_add_node('$CDIR', $((CPORT + 1)))" -c "SELECT citus_add_node('$CDIR', $((CPORT + 2)))" \
     -c 'CREATE EXTENSION modelmgr'
+psql_coordinator -o /dev/null <"$PROJECT/test/fixtures/json_diff.sql"
 
 say "loading $ROWS rows, 32 shards and a local copy"
 psql_coordinator -o /dev/null <<EOF
@@ -132,35 +133,7 @@ SELECT relation, mm_monitor('bench_cls', relation, label_column => 'bought') AS 
   FROM unnest(ARRAY['sessions_dist', 'sessions']) relation;
 
 -- The differences between a model (or result) of the distributed table and of
--- the local copy: the largest relative past 1, infinite where their shapes differ.
-CREATE FUNCTION bench_json_diff(x jsonb, y jsonb) RETURNS float8 LANGUAGE plpgsql AS \$\$
-DECLARE
-    d float8 := 0;
-    k text;
-    i int;
-BEGIN
-    IF jsonb_typeof(x) = 'number' AND jsonb_typeof(y) = 'number' THEN
-        RETURN abs(x::text::float8 - y::text::float8) / greatest(1, abs(y::text::float8));
-    ELSIF jsonb_typeof(x) = 'object' AND jsonb_typeof(y) = 'object' THEN
-        IF (SELECT array_agg(a ORDER BY a) FROM jsonb_object_keys(x) a)
-           IS DISTINCT FROM (SELECT array_agg(a ORDER BY a) FROM jsonb_object_keys(y) a) THEN
-            RETURN 'infinity';
-        END IF;
-        FOR k IN SELECT jsonb_object_keys(x) LOOP
-            d := greatest(d, bench_json_diff(x -> k, y -> k));
-        END LOOP;
-        RETURN d;
-    ELSIF jsonb_typeof(x) = 'array' AND jsonb_typeof(y) = 'array' THEN
-        IF jsonb_array_length(x) <> jsonb_array_length(y) THEN
-            RETURN 'infinity';
-        END IF;
-        FOR i IN 0 .. jsonb_array_length(x) - 1 LOOP
-            d := greatest(d, bench_json_diff(x -> i, y -> i));
-        END LOOP;
-        RETURN d;
-    END IF;
-    RETURN CASE WHEN x = y THEN 0::float8 ELSE 'infinity'::float8 END;
-END \$\$;
+-- the local copy: json_diff (test/fixtures/json_diff.sql), loaded before.
 
 CREATE FUNCTION bench_coef_diff(m text) RETURNS float8 LANGUAGE sql AS \$\$
     SELECT CASE WHEN count(*) = (SELECT count(*) FROM mm_coefficients(m || '_dist'))
@@ -199,12 +172,12 @@ CREATE FUNCTION bench_evaluate_diff(m text) RETURNS float8 LANGUAGE sql AS \$\$
     SELECT CASE WHEN (d -> 'rows', d -> 'confusion_matrix') IS DISTINCT FROM (l -> 'rows', l -> 'confusion_matrix')
                   OR abs(coalesce((d ->> 'roc_auc')::float8 - (l ->> 'roc_auc')::float8, 0)) >= 1e-4
                 THEN 'infinity'
-                ELSE bench_json_diff(d - 'roc_auc', l - 'roc_auc') END
+                ELSE json_diff(d - 'roc_auc', l - 'roc_auc') END
       FROM (SELECT mm_evaluate(m, 'sessions_dist') AS d, mm_evaluate(m, 'sessions') AS l) e
 \$\$;
 
 CREATE FUNCTION bench_monitor_diff() RETURNS float8 LANGUAGE sql AS \$\$
-    SELECT bench_json_diff((SELECT mm_monitor_run(monitor) - 'run' - 'monitor' FROM bench_monitors WHERE relation = 'sessions_dist'),
+    SELECT json_diff((SELECT mm_monitor_run(monitor) - 'run' - 'monitor' FROM bench_monitors WHERE relation = 'sessions_dist'),
                            (SELECT mm_monitor_run(monitor) - 'run' - 'monitor' FROM bench_monitors WHERE relation = 'sessions'))
 \$\$;
 EOF

@@ -12,7 +12,9 @@
 #            of their own, each a scan of its share, and are not counted)
 #   passes   on ROWS rows (default 1,000,000): each training in memory and in
 #            passes (modelmgr.train_in_passes), and one pass of it over a bare
-#            scan of the same columns, SELECT sum(x1), ..., sum(x10), sum(y)
+#            scan of the same columns, SELECT sum(x1), ..., sum(x10), sum(y);
+#            and the first read of a training in passes (the column profile
+#            and statistics, with a classifier's labels) over the same scan
 # Each timed pair runs RUNS times, interleaved; the ratios of the minimum
 # and of the median times are printed.
 
@@ -111,9 +113,25 @@ newton_pass_ms() {
                          if (newton) best = t - last; last = t }
              END { print best }'
 }
-passes=(); scans=()
+# The first read of a training in passes, the column profile and statistics
+# (with the labels, which the pass's state counts): the time from the
+# training's start to the end of its first pass, from the same NOTICEs, in
+# the second of two trainings in a session (the first loads the caches).
+first_read_ms() {
+    psql_bench -o /dev/null -c "SET modelmgr.train_in_passes = on" -c "SET modelmgr.train_progress = on" \
+        -c "$1" -c "$1" 2>&1 |
+        awk '/NOTICE:/ { first = /pass 1 \(column_profile_stats\) done/ }
+             /DETAIL:/ && first { match($0, /; [0-9.]+ s so far/); t = substr($0, RSTART + 2, RLENGTH - 11) * 1000 }
+             END { print t }'
+}
+passes=(); labelled=(); numbers=(); scans=()
 for _ in $(seq "$RUNS"); do
     passes+=("$(newton_pass_ms)")
+    labelled+=("$(first_read_ms "SELECT version FROM mm_train('first_read', 'pass_bench', 'y', algorithm => 'logistic_regression', deploy => 'never')")")
+    numbers+=("$(first_read_ms "SELECT version FROM mm_train('first_read_num', 'pass_bench_num', 't', algorithm => 'linear_regression',
+        preprocess => '{\"*\": {\"scale\": \"standard\"}}', deploy => 'never')")")
     scans+=("$(setting_ms "SET max_parallel_workers_per_gather = 2" "SELECT sum(x1), sum(x2), sum(x3), sum(x4), sum(x5), sum(x6), sum(x7), sum(x8), sum(x9), sum(x10), sum(y::int) FROM pass_bench")")
 done
 print_ratios "one Newton pass" "pass" "sum of 11 columns" "$(lines "${passes[@]}")" "$(lines "${scans[@]}")"
+print_ratios "statistics, a label" "first read" "sum of 11 columns" "$(lines "${labelled[@]}")" "$(lines "${scans[@]}")"
+print_ratios "statistics, numbers" "first read" "sum of 11 columns" "$(lines "${numbers[@]}")" "$(lines "${scans[@]}")"

@@ -19,6 +19,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(gettimeofday tv_interval);
 use JSON::PP qw(decode_json);
+use File::Basename qw(dirname);
 
 my $coordinator = PostgreSQL::Test::Cluster->new('coordinator');
 my $pkglibdir = $coordinator->config_data('--pkglibdir');
@@ -341,35 +342,8 @@ $coordinator->safe_psql('postgres', qq{
 # every other model's evaluation is a pass of the model over the shards too:
 # the same metrics as the local copy's evaluation in memory, counts exactly,
 # the rest to 1e-9, the ROC AUC within 1e-4 (the bound of its histogram)
+$coordinator->safe_psql('postgres', slurp_file(dirname(__FILE__) . '/../fixtures/json_diff.sql'));
 $coordinator->safe_psql('postgres', q{
-	CREATE FUNCTION json_diff(x jsonb, y jsonb) RETURNS float8 LANGUAGE plpgsql AS $$
-	DECLARE
-		d float8 := 0;
-		k text;
-		i int;
-	BEGIN
-		IF jsonb_typeof(x) = 'number' AND jsonb_typeof(y) = 'number' THEN
-			RETURN abs(x::text::float8 - y::text::float8) / greatest(1, abs(x::text::float8));
-		ELSIF jsonb_typeof(x) = 'object' AND jsonb_typeof(y) = 'object' THEN
-			IF (SELECT array_agg(a ORDER BY a) FROM jsonb_object_keys(x) a)
-			   IS DISTINCT FROM (SELECT array_agg(a ORDER BY a) FROM jsonb_object_keys(y) a) THEN
-				RETURN 'infinity';
-			END IF;
-			FOR k IN SELECT jsonb_object_keys(x) LOOP
-				d := greatest(d, json_diff(x -> k, y -> k));
-			END LOOP;
-			RETURN d;
-		ELSIF jsonb_typeof(x) = 'array' AND jsonb_typeof(y) = 'array' THEN
-			IF jsonb_array_length(x) <> jsonb_array_length(y) THEN
-				RETURN 'infinity';
-			END IF;
-			FOR i IN 0 .. jsonb_array_length(x) - 1 LOOP
-				d := greatest(d, json_diff(x -> i, y -> i));
-			END LOOP;
-			RETURN d;
-		END IF;
-		RETURN CASE WHEN x = y THEN 0::float8 ELSE 'infinity'::float8 END;
-	END $$;
 	CREATE TABLE evaluated (model text, relation text, result jsonb);
 });
 for my $model (qw(logit_dist logit_text_dist multinomial_dist svm_dist kmeans_dist pca_prep_dist ols_text_dist))
