@@ -21,7 +21,13 @@
  *
  * The design is decoded once per query and kept with the function call,
  * named by the hash the header carries; the header's bytes are checked
- * against that hash once per state.
+ * against that hash once per state.  A distributed database's shard query
+ * may call the transition through a new FmgrInfo for every row (Citus'
+ * worker_partial_agg does), which would decode the design again per row:
+ * so the first designs a transaction decodes are kept until it ends, and
+ * a call site without a cache of its own takes the decoded design and the
+ * room for a row from there.  What a call site proves of its own arguments
+ * (their types, the state it returned) is not taken from another's.
  */
 #include "postgres.h"
 
@@ -32,6 +38,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "aggstate.h"
 #include "mmcore.h"
@@ -66,14 +73,88 @@ typedef struct TextRowCache
 	Size		header_len;
 	MmPassTrust trust;			/* mm_pass_accum's last state, checked */
 	bool		types_checked;	/* the variadic form's argument types */
+	bool		shared;			/* the design and room are a kept entry's (never freed here) */
 } TextRowCache;
+
+/* Designs decoded in this transaction (see the file comment). */
+#define DESIGNS_KEPT 8
+
+static MemoryContext designs_cxt = NULL;
+static TextRowCache *designs_kept[DESIGNS_KEPT];
+static int	n_designs_kept = 0;
+
+static void
+forget_designs(void *arg)
+{
+	designs_cxt = NULL;
+	n_designs_kept = 0;
+}
+
+/* The memory of a newly decoded design: the transaction's while it keeps few, else the call site's. */
+static MemoryContext
+design_memory(FunctionCallInfo fcinfo)
+{
+	if (n_designs_kept >= DESIGNS_KEPT)
+		return fcinfo->flinfo->fn_mcxt;
+	if (designs_cxt == NULL)
+	{
+		MemoryContextCallback *cb;
+
+		designs_cxt = AllocSetContextCreate(TopTransactionContext, "modelmgr pass designs",
+											ALLOCSET_DEFAULT_SIZES);
+		cb = MemoryContextAlloc(designs_cxt, sizeof(MemoryContextCallback));
+		cb->func = forget_designs;
+		cb->arg = NULL;
+		MemoryContextRegisterResetCallback(designs_cxt, cb);
+	}
+	return designs_cxt;
+}
+
+/*
+ * A call site's cache over a design kept in this transaction, named by its
+ * hash and length, or NULL: the decoded design and the room for a row are
+ * shared (rows are read one at a time), the rest is the site's own.
+ */
+static TextRowCache *
+kept_design(FunctionCallInfo fcinfo, uint64 design_hash, uint64 design_len)
+{
+	TextRowCache *rc;
+	int			i;
+
+	for (i = 0; i < n_designs_kept; i++)
+		if (designs_kept[i]->design_hash == design_hash && designs_kept[i]->design_len == design_len)
+			break;
+	if (i == n_designs_kept)
+		return NULL;
+	rc = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(TextRowCache));
+	*rc = *designs_kept[i];
+	rc->shared = true;
+	rc->header_len = 0;
+	memset(&rc->trust, 0, sizeof(rc->trust));
+	rc->types_checked = false;
+	fcinfo->flinfo->fn_extra = rc;
+	return rc;
+}
+
+/* Errors unless design fits the widths and target of the header spec with reference ref. */
+static void
+require_fit(const MmPassSpec *spec, const MmPassDesignRef *ref, const MmPassDesign *design)
+{
+	if (design->raw_p != ref->raw_p || mm_pass_design_width(design) != spec->p ||
+		(spec->target == MM_PASS_TARGET_CLASS) != (design->label_kind != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid pass header: its design does not fit its widths or target")));
+}
 
 /* The cache for the header spec (checked) with its design bytes, made once per query. */
 static TextRowCache *
 row_cache(FunctionCallInfo fcinfo, const MmPassSpec *spec)
 {
-	TextRowCache *rc = fcinfo->flinfo->fn_extra;
-	MemoryContext old;
+	TextRowCache *rc = fcinfo->flinfo->fn_extra,
+			   *kept;
+	MemoryContext mcxt,
+				old;
 	MmError		err;
 	int			p,
 				j;
@@ -86,18 +167,21 @@ row_cache(FunctionCallInfo fcinfo, const MmPassSpec *spec)
 				 errmsg("mm_pass with text columns needs a pass header with a design")));
 	if (rc != NULL && rc->design_hash == ref.design_hash && rc->design_len == ref.design_len)
 		return rc;
-	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-	if (rc != NULL)
+	if ((rc == NULL || rc->shared) &&
+		(kept = kept_design(fcinfo, ref.design_hash, ref.design_len)) != NULL)
+	{
+		require_fit(spec, &ref, &kept->design);
+		return kept;
+	}
+	mcxt = design_memory(fcinfo);
+	old = MemoryContextSwitchTo(mcxt);
+	if (rc != NULL && !rc->shared)
 		mm_pass_design_free(&rc->design);
 	else
 		rc = palloc0(sizeof(TextRowCache));
 	if (mm_pass_design_read(mm_pass_spec_design(spec), ref.design_len, &rc->design, &err) != MM_OK)
 		MmReportCoreError(&err, "invalid pass header");
-	if (rc->design.raw_p != ref.raw_p || mm_pass_design_width(&rc->design) != spec->p ||
-		(spec->target == MM_PASS_TARGET_CLASS) != (rc->design.label_kind != 0))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("invalid pass header: its design does not fit its widths or target")));
+	require_fit(spec, &ref, &rc->design);
 	p = rc->design.raw_p;
 	rc->n_text = 0;
 	for (j = 0; j < p; j++)
@@ -113,7 +197,13 @@ row_cache(FunctionCallInfo fcinfo, const MmPassSpec *spec)
 	rc->header_len = 0;
 	memset(&rc->trust, 0, sizeof(rc->trust));
 	rc->types_checked = false;
+	rc->shared = false;
 	MemoryContextSwitchTo(old);
+	if (mcxt == designs_cxt)
+	{
+		designs_kept[n_designs_kept++] = rc;
+		return kept_design(fcinfo, ref.design_hash, ref.design_len);
+	}
 	fcinfo->flinfo->fn_extra = rc;
 	return rc;
 }
@@ -355,11 +445,16 @@ accum_through_design(FunctionCallInfo fcinfo, RowReader reader)
 	if (rc == NULL || rc->design_hash != view.design->design_hash ||
 		rc->design_len != view.design->design_len)
 	{
-		/* the header's design bytes checked against the hash, then decoded */
-		MmPassSpec *spec = checked_header(fcinfo);
+		/* a design this transaction decoded, else the header's bytes checked against the hash, then decoded */
+		rc = kept_design(fcinfo, view.design->design_hash, view.design->design_len);
+		if (rc == NULL)
+		{
+			MmPassSpec *spec = checked_header(fcinfo);
 
-		rc = row_cache(fcinfo, spec);
-		pfree(spec);
+			rc = row_cache(fcinfo, spec);
+			pfree(spec);
+		}
+		require_fit(&view.head->spec, view.design, &rc->design);
 	}
 	reader(fcinfo, 2, &view.head->spec, rc, &row);
 	if (mm_pass_state_offer(&view, pass, &rc->design, &row, rc->work, &err) != MM_OK)
