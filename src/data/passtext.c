@@ -175,7 +175,8 @@ row_cache(FunctionCallInfo fcinfo, const MmPassSpec *spec)
 	}
 	mcxt = design_memory(fcinfo);
 	old = MemoryContextSwitchTo(mcxt);
-	if (rc != NULL && !rc->shared)
+	/* a kept entry lives in the transaction's memory whole; a call site's own is reused */
+	if (rc != NULL && !rc->shared && mcxt != designs_cxt)
 		mm_pass_design_free(&rc->design);
 	else
 		rc = palloc0(sizeof(TextRowCache));
