@@ -38,7 +38,6 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/memutils.h"
 
 #include "aggstate.h"
 #include "mmcore.h"
@@ -47,6 +46,7 @@
 #include "passdesign.h"
 #include "passstate.h"
 #include "source.h"
+#include "txnkeep.h"
 #include "util.h"
 
 PG_FUNCTION_INFO_V1(mm_pass_accum_text);
@@ -77,38 +77,7 @@ typedef struct TextRowCache
 } TextRowCache;
 
 /* Designs decoded in this transaction (see the file comment). */
-#define DESIGNS_KEPT 8
-
-static MemoryContext designs_cxt = NULL;
-static TextRowCache *designs_kept[DESIGNS_KEPT];
-static int	n_designs_kept = 0;
-
-static void
-forget_designs(void *arg)
-{
-	designs_cxt = NULL;
-	n_designs_kept = 0;
-}
-
-/* The memory of a newly decoded design: the transaction's while it keeps few, else the call site's. */
-static MemoryContext
-design_memory(FunctionCallInfo fcinfo)
-{
-	if (n_designs_kept >= DESIGNS_KEPT)
-		return fcinfo->flinfo->fn_mcxt;
-	if (designs_cxt == NULL)
-	{
-		MemoryContextCallback *cb;
-
-		designs_cxt = AllocSetContextCreate(TopTransactionContext, "modelmgr pass designs",
-											ALLOCSET_DEFAULT_SIZES);
-		cb = MemoryContextAlloc(designs_cxt, sizeof(MemoryContextCallback));
-		cb->func = forget_designs;
-		cb->arg = NULL;
-		MemoryContextRegisterResetCallback(designs_cxt, cb);
-	}
-	return designs_cxt;
-}
+static MmTxnKeeper designs;
 
 /*
  * A call site's cache over a design kept in this transaction, named by its
@@ -121,13 +90,14 @@ kept_design(FunctionCallInfo fcinfo, uint64 design_hash, uint64 design_len)
 	TextRowCache *rc;
 	int			i;
 
-	for (i = 0; i < n_designs_kept; i++)
-		if (designs_kept[i]->design_hash == design_hash && designs_kept[i]->design_len == design_len)
+	for (i = 0; i < designs.n; i++)
+		if (((TextRowCache *) designs.kept[i])->design_hash == design_hash &&
+			((TextRowCache *) designs.kept[i])->design_len == design_len)
 			break;
-	if (i == n_designs_kept)
+	if (i == designs.n)
 		return NULL;
 	rc = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(TextRowCache));
-	*rc = *designs_kept[i];
+	*rc = *(TextRowCache *) designs.kept[i];
 	rc->shared = true;
 	rc->header_len = 0;
 	memset(&rc->trust, 0, sizeof(rc->trust));
@@ -153,7 +123,8 @@ row_cache(FunctionCallInfo fcinfo, const MmPassSpec *spec)
 {
 	TextRowCache *rc = fcinfo->flinfo->fn_extra,
 			   *kept;
-	MemoryContext mcxt,
+	MemoryContext keep,
+				mcxt,
 				old;
 	MmError		err;
 	int			p,
@@ -173,10 +144,11 @@ row_cache(FunctionCallInfo fcinfo, const MmPassSpec *spec)
 		require_fit(spec, &ref, &kept->design);
 		return kept;
 	}
-	mcxt = design_memory(fcinfo);
+	keep = MmTxnKeepMemory(&designs);
+	mcxt = keep != NULL ? keep : fcinfo->flinfo->fn_mcxt;
 	old = MemoryContextSwitchTo(mcxt);
 	/* a kept entry lives in the transaction's memory whole; a call site's own is reused */
-	if (rc != NULL && !rc->shared && mcxt != designs_cxt)
+	if (rc != NULL && !rc->shared && keep == NULL)
 		mm_pass_design_free(&rc->design);
 	else
 		rc = palloc0(sizeof(TextRowCache));
@@ -200,9 +172,9 @@ row_cache(FunctionCallInfo fcinfo, const MmPassSpec *spec)
 	rc->types_checked = false;
 	rc->shared = false;
 	MemoryContextSwitchTo(old);
-	if (mcxt == designs_cxt)
+	if (keep != NULL)
 	{
-		designs_kept[n_designs_kept++] = rc;
+		MmTxnKeep(&designs, rc);
 		return kept_design(fcinfo, ref.design_hash, ref.design_len);
 	}
 	fcinfo->flinfo->fn_extra = rc;

@@ -50,6 +50,7 @@
 #include "checkstate.h"
 #include "mmcore.h"
 #include "model.h"
+#include "txnkeep.h"
 #include "util.h"
 
 PG_FUNCTION_INFO_V1(mm_check_accum);
@@ -241,18 +242,7 @@ bad:
  * call sites point at them; a transaction that meets more headers reads
  * the rest per call site, so memory stays bounded.
  */
-#define CHECK_HEADERS_KEPT 8
-
-static MemoryContext headers_cxt = NULL;
-static CheckInputs *headers_kept[CHECK_HEADERS_KEPT];
-static int	n_headers_kept = 0;
-
-static void
-forget_headers(void *arg)
-{
-	headers_cxt = NULL;
-	n_headers_kept = 0;
-}
+static MmTxnKeeper headers;
 
 /* A header read before in this transaction, or NULL. */
 static CheckInputs *
@@ -260,30 +250,14 @@ kept_header(const char *bytes, Size len)
 {
 	int			i;
 
-	for (i = 0; i < n_headers_kept; i++)
-		if (headers_kept[i]->header_len == len && memcmp(headers_kept[i]->header, bytes, len) == 0)
-			return headers_kept[i];
-	return NULL;
-}
-
-/* The memory of a newly read header: the transaction's while it keeps few. */
-static MemoryContext
-header_memory(FunctionCallInfo fcinfo)
-{
-	if (n_headers_kept >= CHECK_HEADERS_KEPT)
-		return fcinfo->flinfo->fn_mcxt;
-	if (headers_cxt == NULL)
+	for (i = 0; i < headers.n; i++)
 	{
-		MemoryContextCallback *cb;
+		CheckInputs *in = headers.kept[i];
 
-		headers_cxt = AllocSetContextCreate(TopTransactionContext, "modelmgr check headers",
-											ALLOCSET_DEFAULT_SIZES);
-		cb = MemoryContextAlloc(headers_cxt, sizeof(MemoryContextCallback));
-		cb->func = forget_headers;
-		cb->arg = NULL;
-		MemoryContextRegisterResetCallback(headers_cxt, cb);
+		if (in->header_len == len && memcmp(in->header, bytes, len) == 0)
+			return in;
 	}
-	return headers_cxt;
+	return NULL;
 }
 
 /*
@@ -316,13 +290,15 @@ check_inputs(FunctionCallInfo fcinfo)
 	in = kept_header(bytes, len);
 	if (in == NULL)
 	{
-		mcxt = header_memory(fcinfo);
+		MemoryContext keep = MmTxnKeepMemory(&headers);
+
+		mcxt = keep != NULL ? keep : fcinfo->flinfo->fn_mcxt;
 		old = MemoryContextSwitchTo(mcxt);
 		in = palloc0(sizeof(CheckInputs));
 		read_header(in, bytes, len);
 		MemoryContextSwitchTo(old);
-		if (mcxt == headers_cxt)
-			headers_kept[n_headers_kept++] = in;
+		if (keep != NULL)
+			MmTxnKeep(&headers, in);
 	}
 	in->types_checked = false;
 	in->trusted_state = NULL;
