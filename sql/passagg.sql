@@ -106,7 +106,7 @@ SELECT mm_pass_result(substring(state FROM 1 FOR length(state) - 8)) FROM pass_s
 SELECT mm_pass_result(set_byte(state, 8, 9)) FROM pass_state;                -- the layout
 SELECT mm_pass_result(set_byte(state, 12, 200)) FROM pass_state;             -- the algorithm
 SELECT mm_pass_result(set_byte(state, 68, 1)) FROM pass_state;               -- the rows seen
-SELECT mm_pass_result(set_byte(state, 131, 128)) FROM pass_state;            -- a null count
+SELECT mm_pass_result(set_byte(state, 139, 128)) FROM pass_state;            -- a null count
 SELECT mm_pass_result(set_byte(state, length(state) - 88 + 6, 1)) FROM pass_state;  -- the summary's width
 -- a state as another aggregate's initial condition is checked like any other
 CREATE AGGREGATE pg_temp.forged(bytea, float8, float8[]) (

@@ -154,13 +154,16 @@ SELECT version, algorithm FROM mm_tune('tunep_hinge', 'tune_passes', 'label_bool
 -- A candidate's folds fit side by side: each round of their passes is one
 -- read of the relation, one aggregate per fold, and their metrics another.
 -- An aggregate among others gets the state it gets alone (here two splits'
--- passes, serially)...
+-- passes, serially; compared by what they hold, each state carrying a stamp
+-- of its own)...
 SET max_parallel_workers_per_gather = 0;
-SELECT a = (SELECT mm_pass(mm_pass_header(0, 0, 2, 0.2, 1), amount, ARRAY[x1, coalesce(x2, 0)])
-              FROM tune_passes) AS first_as_alone,
-       b = (SELECT mm_pass(mm_pass_header(0, 0, 2, 0.2, 2), amount, ARRAY[x1, coalesce(x2, 0)])
-              FROM tune_passes) AS second_as_alone,
-       a <> b AS different
+SELECT mm_pass_result(a) = mm_pass_result((SELECT mm_pass(mm_pass_header(0, 0, 2, 0.2, 1), amount,
+                                                           ARRAY[x1, coalesce(x2, 0)])
+                                              FROM tune_passes)) AS first_as_alone,
+       mm_pass_result(b) = mm_pass_result((SELECT mm_pass(mm_pass_header(0, 0, 2, 0.2, 2), amount,
+                                                           ARRAY[x1, coalesce(x2, 0)])
+                                              FROM tune_passes)) AS second_as_alone,
+       mm_pass_result(a) <> mm_pass_result(b) AS different
   FROM (SELECT mm_pass(mm_pass_header(0, 0, 2, 0.2, 1), amount, ARRAY[x1, coalesce(x2, 0)]) AS a,
                mm_pass(mm_pass_header(0, 0, 2, 0.2, 2), amount, ARRAY[x1, coalesce(x2, 0)]) AS b
           FROM tune_passes) s;

@@ -11,10 +11,15 @@
  *
  * The transition function updates the state in place in the aggregate's
  * memory context.  Every state it is handed is checked (the header, the
- * length and the pass's own check, in constant time) before a row goes in:
- * a state can come from an aggregate's initial condition, so the bytes are
- * never trusted.  The per-column counts are checked in full where states
- * are merged or read.  mm_pass_final hands the last partial block of rows
+ * length and the pass's own check) before a row goes in: a state can come
+ * from an aggregate's initial condition, so the bytes are never trusted,
+ * except for the state the transition returned for the row before, handed
+ * back unchanged (MmPassTrust).  That one is known by its address, its
+ * length and its stamp: each state this process makes carries a stamp
+ * drawn from a keyed hash of a secret, so that another state later made at
+ * the same address, an initial condition's bytes included, cannot pass for
+ * it.  The per-column counts are checked in full where states are merged
+ * or read.  mm_pass_final hands the last partial block of rows
  * to the pass, so the aggregate's result is a finished state.
  *
  * The form with text columns, mm_pass(pass, y, x, c), whose header carries
@@ -25,6 +30,8 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/array.h"
@@ -178,6 +185,43 @@ pass_row_buffer(FunctionCallInfo fcinfo, int p)
 	return buf;
 }
 
+/*
+ * A stamp for a new state: the first 8 bytes of SHA-256 over this
+ * process's secret and a count, which no one without the secret can
+ * foresee from the stamps of states they made and read.
+ */
+static uint64
+new_stamp(void)
+{
+	static uint8 secret[32];
+	static bool have_secret = false;
+	static uint64 count = 0;
+	pg_cryptohash_ctx *ctx;
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	uint64		stamp;
+
+	if (!have_secret)
+	{
+		if (!pg_strong_random(secret, sizeof(secret)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("could not generate a random secret for pass states")));
+		have_secret = true;
+	}
+	count++;
+	ctx = pg_cryptohash_create(PG_SHA256);
+	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, secret, sizeof(secret)) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) &count, sizeof(count)) < 0 ||
+		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("could not stamp a pass state")));
+	pg_cryptohash_free(ctx);
+	memcpy(&stamp, digest, sizeof(stamp));
+	return stamp;
+}
+
 /* A new state in aggcxt from the pass header in argument 1. */
 bytea *
 MmPassNewState(FunctionCallInfo fcinfo, MemoryContext aggcxt, const MmPass **pass)
@@ -203,6 +247,7 @@ MmPassNewState(FunctionCallInfo fcinfo, MemoryContext aggcxt, const MmPass **pas
 		MmReportCoreError(&err, "invalid pass header");
 	state = MmStateAlloc(aggcxt, size);
 	mm_pass_state_init((char *) state + MM_STATE_OFFSET, spec, *pass);
+	((MmPassStateHeader *) ((char *) state + MM_STATE_OFFSET))->stamp = new_stamp();
 	pfree(spec);
 	return state;
 }
@@ -211,8 +256,9 @@ MmPassNewState(FunctionCallInfo fcinfo, MemoryContext aggcxt, const MmPass **pas
  * Errors unless the pass header in argument 1 is the one the state was made
  * from: a pass's arg is the same on every row.
  */
-void
-MmPassRequireSameHeader(FunctionCallInfo fcinfo, const MmPassStateView *v)
+/* True when the pass header in argument 1 is the one the state was made from. */
+static bool
+same_header(FunctionCallInfo fcinfo, const MmPassStateView *v)
 {
 	bytea	   *arg = PG_GETARG_BYTEA_PP(1);
 	const char *bytes = VARDATA_ANY(arg);
@@ -224,13 +270,22 @@ MmPassRequireSameHeader(FunctionCallInfo fcinfo, const MmPassStateView *v)
 	 * the state's copy of the header differs in its magic only; it names its
 	 * design by the design's hash, checked against the bytes once per state
 	 */
-	if (len != (ref != NULL ? mm_pass_spec_design_size(spec->arg_len, ref->design_len) :
-				mm_pass_spec_size(spec->arg_len)) ||
+	return len == (ref != NULL ? mm_pass_spec_design_size(spec->arg_len, ref->design_len) :
+				   mm_pass_spec_size(spec->arg_len)) &&
 		memcmp(bytes + sizeof(uint32), (const char *) spec + sizeof(uint32),
-			   sizeof(MmPassSpec) - sizeof(uint32)) != 0 ||
-		(spec->arg_len > 0 && memcmp(bytes + sizeof(MmPassSpec), v->arg, spec->arg_len) != 0) ||
-		(ref != NULL && memcmp(bytes + sizeof(MmPassSpec) + spec->arg_len, ref,
-							   offsetof(MmPassDesignRef, rows_untransformed)) != 0))
+			   sizeof(MmPassSpec) - sizeof(uint32)) == 0 &&
+		(spec->arg_len == 0 || memcmp(bytes + sizeof(MmPassSpec), v->arg, spec->arg_len) == 0) &&
+		(ref == NULL || (memcmp(bytes + sizeof(MmPassSpec) + spec->arg_len, ref,
+								offsetof(MmPassDesignRef, rows_untransformed)) == 0 &&
+						 memcmp(bytes + sizeof(MmPassSpec) + spec->arg_len +
+								offsetof(MmPassDesignRef, labels_counted),
+								&ref->labels_counted, sizeof(ref->labels_counted)) == 0));
+}
+
+void
+MmPassRequireSameHeader(FunctionCallInfo fcinfo, const MmPassStateView *v)
+{
+	if (!same_header(fcinfo, v))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the pass header of mm_pass changed between rows"),
@@ -253,7 +308,8 @@ MmPassAccumState(FunctionCallInfo fcinfo, MemoryContext aggcxt, const MmPassTrus
 
 	/* the very state this call site returned for the last row: nothing to read again */
 	if (!PG_ARGISNULL(0) && trust != NULL && trust->datum == DatumGetPointer(PG_GETARG_DATUM(0)) &&
-		trust->header == DatumGetPointer(PG_GETARG_DATUM(1)))
+		VARSIZE_ANY(trust->datum) == trust->size && trust->view.head->stamp == trust->stamp &&
+		(trust->header == DatumGetPointer(PG_GETARG_DATUM(1)) || same_header(fcinfo, &trust->view)))
 	{
 		*buf = (void *) trust->state;
 		*pass = trust->pass;
@@ -271,7 +327,8 @@ MmPassAccumState(FunctionCallInfo fcinfo, MemoryContext aggcxt, const MmPassTrus
 
 		state = PG_GETARG_BYTEA_P(0);
 		*buf = MmStateWritable(&state, &len);
-		trusted = trust != NULL && trust->state == *buf &&
+		trusted = trust != NULL && trust->state == *buf && trust->size == VARSIZE(state) &&
+			((const MmPassStateHeader *) *buf)->stamp == trust->stamp &&
 			trust->header == DatumGetPointer(PG_GETARG_DATUM(1));
 		*pass = trusted ? trust->pass : MmPassStatePass(*buf, len, false);
 	}
@@ -287,6 +344,8 @@ MmPassTrustState(FunctionCallInfo fcinfo, MmPassTrust *trust, bytea *state, void
 				 const MmPass *pass, const MmPassStateView *view)
 {
 	trust->datum = state;
+	trust->size = VARSIZE(state);
+	trust->stamp = view->head->stamp;
 	trust->state = buf;
 	trust->header = DatumGetPointer(PG_GETARG_DATUM(1));
 	trust->pass = pass;

@@ -32,6 +32,8 @@ extern void MmPassRequireSameHeader(FunctionCallInfo fcinfo, const MmPassStateVi
 typedef struct MmPassTrust
 {
 	const void *datum;
+	Size		size;			/* the datum's bytes */
+	uint64		stamp;			/* the state's stamp */
 	const void *state;
 	const void *header;
 	const MmPass *pass;

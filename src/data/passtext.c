@@ -74,6 +74,7 @@ typedef struct TextRowCache
 	MmPassTrust trust;			/* mm_pass_accum's last state, checked */
 	bool		types_checked;	/* the variadic form's argument types */
 	bool		shared;			/* the design and room are a kept entry's (never freed here) */
+	struct TextRowCache *kept;	/* that entry, which holds the last trust of any site */
 } TextRowCache;
 
 /* Designs decoded in this transaction (see the file comment). */
@@ -82,7 +83,11 @@ static MmTxnKeeper designs;
 /*
  * A call site's cache over a design kept in this transaction, named by its
  * hash and length, or NULL: the decoded design and the room for a row are
- * shared (rows are read one at a time), the rest is the site's own.
+ * shared (rows are read one at a time), the rest is the site's own.  The
+ * site starts from the last state any site of the entry trusted: a shard
+ * query whose every row comes through a new function handle so finds the
+ * state it returned for the row before, and a state is trusted only when
+ * its address, length and stamp say it is that very state (passagg.c).
  */
 static TextRowCache *
 kept_design(FunctionCallInfo fcinfo, uint64 design_hash, uint64 design_len)
@@ -99,11 +104,36 @@ kept_design(FunctionCallInfo fcinfo, uint64 design_hash, uint64 design_len)
 	rc = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(TextRowCache));
 	*rc = *(TextRowCache *) designs.kept[i];
 	rc->shared = true;
+	rc->kept = designs.kept[i];
 	rc->header_len = 0;
-	memset(&rc->trust, 0, sizeof(rc->trust));
 	rc->types_checked = false;
 	fcinfo->flinfo->fn_extra = rc;
 	return rc;
+}
+
+/*
+ * The kept design the header in argument 1 names, for a call site without
+ * a cache, or NULL: read from the header's fixed part alone, the bytes being
+ * checked against the state before the design is used (MmPassAccumState).
+ */
+static TextRowCache *
+kept_for_header(FunctionCallInfo fcinfo)
+{
+	bytea	   *arg;
+	MmPassSpec	spec;
+	MmPassDesignRef ref;
+
+	if (designs.n == 0 || PG_ARGISNULL(1))
+		return NULL;
+	arg = PG_GETARG_BYTEA_PP(1);
+	if (VARSIZE_ANY_EXHDR(arg) < sizeof(MmPassSpec))
+		return NULL;
+	memcpy(&spec, VARDATA_ANY(arg), sizeof(spec));
+	if (spec.layout != MM_PASS_LAYOUT_DESIGN ||
+		VARSIZE_ANY_EXHDR(arg) < mm_pass_spec_design_size(spec.arg_len, 0))
+		return NULL;
+	memcpy(&ref, VARDATA_ANY(arg) + sizeof(MmPassSpec) + spec.arg_len, sizeof(ref));
+	return kept_design(fcinfo, ref.design_hash, ref.design_len);
 }
 
 /* Errors unless design fits the widths and target of the header spec with reference ref. */
@@ -171,6 +201,7 @@ row_cache(FunctionCallInfo fcinfo, const MmPassSpec *spec)
 	memset(&rc->trust, 0, sizeof(rc->trust));
 	rc->types_checked = false;
 	rc->shared = false;
+	rc->kept = NULL;
 	MemoryContextSwitchTo(old);
 	if (keep != NULL)
 	{
@@ -410,6 +441,8 @@ accum_through_design(FunctionCallInfo fcinfo, RowReader reader)
 	MmRequireAggregate(fcinfo, "mm_pass_accum", &aggcxt);
 	MmRequireArg(fcinfo, 1, "pass");
 	rc = fcinfo->flinfo->fn_extra;
+	if (rc == NULL)
+		rc = kept_for_header(fcinfo);
 	state = MmPassAccumState(fcinfo, aggcxt, rc != NULL ? &rc->trust : NULL, &buf, &pass, &view);
 	if (view.design == NULL)
 		ereport(ERROR,
@@ -427,8 +460,10 @@ accum_through_design(FunctionCallInfo fcinfo, RowReader reader)
 			rc = row_cache(fcinfo, spec);
 			pfree(spec);
 		}
-		require_fit(&view.head->spec, view.design, &rc->design);
 	}
+	/* a kept design may have been decoded for another header naming the same one */
+	if (rc->shared)
+		require_fit(&view.head->spec, view.design, &rc->design);
 	reader(fcinfo, 2, &view.head->spec, rc, &row);
 	if (mm_pass_state_offer(&view, pass, &rc->design, &row, rc->work, &err) != MM_OK)
 		ereport(ERROR,
@@ -436,6 +471,8 @@ accum_through_design(FunctionCallInfo fcinfo, RowReader reader)
 				 errmsg("a row's label is not one of the labels of the pass"),
 				 errdetail("The labels were read before the pass; the rows changed since.")));
 	MmPassTrustState(fcinfo, &rc->trust, state, buf, pass, &view);
+	if (rc->kept != NULL)
+		rc->kept->trust = rc->trust;
 	PG_RETURN_BYTEA_P(state);
 }
 

@@ -144,6 +144,7 @@ typedef struct MmPassStateHeader
 	int64_t		rows_test;		/* held out by the split */
 	int64_t		rows_train;		/* handed to the pass */
 	uint64_t	fingerprint;	/* sum of the usable rows' hashes, mod 2^64 */
+	uint64_t	stamp;			/* the making process's mark of this state (0 from init): see passagg.c */
 } MmPassStateHeader;
 
 /* Pointers into a checked pass state. */
