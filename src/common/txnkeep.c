@@ -15,6 +15,7 @@ forget(void *arg)
 
 	k->cxt = NULL;
 	k->n = 0;
+	k->generation++;
 }
 
 MemoryContext

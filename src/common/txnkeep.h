@@ -22,6 +22,7 @@ typedef struct MmTxnKeeper
 	MemoryContext cxt;			/* NULL until the transaction's first value */
 	int			n;
 	void	   *kept[MM_TXN_KEEP];
+	uint64		generation;		/* moves on when the transaction's values are gone */
 } MmTxnKeeper;
 
 /*

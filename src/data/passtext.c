@@ -75,10 +75,56 @@ typedef struct TextRowCache
 	bool		types_checked;	/* the variadic form's argument types */
 	bool		shared;			/* the design and room are a kept entry's (never freed here) */
 	struct TextRowCache *kept;	/* that entry, which holds the last trust of any site */
+	MemoryContext trust_cxt;	/* a kept entry's: the aggregate memory its trusted state is in */
 } TextRowCache;
+
+/*
+ * What forgets a kept entry's trust when the memory of the state it names
+ * is reset or deleted, so that the trust never outlives its state: another
+ * state made later at that address (an initial condition's bytes, whose
+ * author may have read the stamp of the state gone) is checked in full.
+ */
+typedef struct TrustWatch
+{
+	TextRowCache *kept;
+	MemoryContext cxt;
+	uint64		generation;		/* the keeper's when the watch began */
+	MemoryContextCallback cb;
+} TrustWatch;
 
 /* Designs decoded in this transaction (see the file comment). */
 static MmTxnKeeper designs;
+
+static void
+forget_trust(void *arg)
+{
+	TrustWatch *w = arg;
+
+	/* an entry of a transaction gone, or trusting a state of other memory now, is left alone */
+	if (w->generation != designs.generation || w->kept->trust_cxt != w->cxt)
+		return;
+	memset(&w->kept->trust, 0, sizeof(w->kept->trust));
+	w->kept->trust_cxt = NULL;
+}
+
+/* Makes trust, of a state in aggregate memory aggcxt, the kept entry's, watched as above. */
+static void
+share_trust(TextRowCache *kept, const MmPassTrust *trust, MemoryContext aggcxt)
+{
+	if (kept->trust_cxt != aggcxt)
+	{
+		TrustWatch *w = MemoryContextAlloc(aggcxt, sizeof(TrustWatch));
+
+		w->kept = kept;
+		w->cxt = aggcxt;
+		w->generation = designs.generation;
+		w->cb.func = forget_trust;
+		w->cb.arg = w;
+		MemoryContextRegisterResetCallback(aggcxt, &w->cb);
+		kept->trust_cxt = aggcxt;
+	}
+	kept->trust = *trust;
+}
 
 /*
  * A call site's cache over a design kept in this transaction, named by its
@@ -202,6 +248,7 @@ row_cache(FunctionCallInfo fcinfo, const MmPassSpec *spec)
 	rc->types_checked = false;
 	rc->shared = false;
 	rc->kept = NULL;
+	rc->trust_cxt = NULL;
 	MemoryContextSwitchTo(old);
 	if (keep != NULL)
 	{
@@ -472,7 +519,7 @@ accum_through_design(FunctionCallInfo fcinfo, RowReader reader)
 				 errdetail("The labels were read before the pass; the rows changed since.")));
 	MmPassTrustState(fcinfo, &rc->trust, state, buf, pass, &view);
 	if (rc->kept != NULL)
-		rc->kept->trust = rc->trust;
+		share_trust(rc->kept, &rc->trust, aggcxt);
 	PG_RETURN_BYTEA_P(state);
 }
 
