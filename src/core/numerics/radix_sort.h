@@ -8,9 +8,10 @@
  * with the sign set, a negative number's bits inverted, so that the larger
  * magnitude sorts first.  -0 maps just below +0, which compare equal, so a
  * caller for whom equal values must keep their order (a stable sort) sorts
- * arrays holding a -0 another way.  Keys are sorted by bytes from the
- * lowest, a stable counting sort per byte, skipping the bytes every key
- * shares (such as the sign and exponent of values in one binade).  Bytes
+ * arrays holding a -0 another way.  Keys are sorted by bytes, a stable
+ * counting sort per byte that skips the bytes every key shares (such as the
+ * sign and exponent of values in one binade): the top half of the key
+ * first, then each run of keys equal in it by the bottom half.  Bytes
  * rather than wider digits: a sketch's compaction sorts about a thousand
  * values, and clearing and summing 2,048 counters per digit cost it as much
  * as the passes over the values saved.
