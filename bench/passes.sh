@@ -13,8 +13,10 @@
 #   passes   on ROWS rows (default 1,000,000): each training in memory and in
 #            passes (modelmgr.train_in_passes), and one pass of it over a bare
 #            scan of the same columns, SELECT sum(x1), ..., sum(x10), sum(y);
-#            and the first read of a training in passes (the column profile
-#            and statistics, with a classifier's labels) over the same scan
+#            one Lloyd pass of k-means and one Newton pass of the squared-hinge
+#            SVM likewise; and the first read of a training in passes (the
+#            column profile and statistics, with a classifier's labels) over
+#            the same scan
 # Each timed pair runs RUNS times, interleaved; the ratios of the minimum
 # and of the median times are printed.
 
@@ -101,17 +103,29 @@ for case in "linear_regression|pass_bench_num|'t'|{}" "logistic_regression|pass_
     print_ratios "$algorithm" "in passes" "in memory" "$(lines "${on[@]}")" "$(lines "${off[@]}")"
 done
 
-# One pass against a bare scan: the last Newton pass of a logistic
-# regression in passes (a full one: the first steps may sum a sample of the
-# rows), timed from the NOTICEs of modelmgr.train_progress, its end against
-# the notice before it.
-newton_pass_ms() {
+# One pass against a bare scan: the last pass named $2 of training $1 in
+# passes (a full one: a logistic regression's first steps may sum a sample
+# of the rows), timed from the NOTICEs of modelmgr.train_progress, its end
+# against the notice before it.
+last_pass_ms() {
     psql_bench -o /dev/null -c "SET modelmgr.train_in_passes = on" -c "SET modelmgr.train_progress = on" \
-        -c "SELECT version FROM mm_train('one_pass', 'pass_bench', 'y', algorithm => 'logistic_regression', deploy => 'never')" 2>&1 |
-        awk '/NOTICE:/ { newton = /logistic_regression\.newton\) done/ }
+        -c "$1" 2>&1 |
+        awk -v name="$2" '/NOTICE:/ { ours = index($0, "(" name ") done") > 0 }
              /DETAIL:/ { match($0, /; [0-9.]+ s so far/); t = substr($0, RSTART + 2, RLENGTH - 11) * 1000;
-                         if (newton) best = t - last; last = t }
+                         if (ours) best = t - last; last = t }
              END { print best }'
+}
+newton_pass_ms() {
+    last_pass_ms "SELECT version FROM mm_train('one_pass', 'pass_bench', 'y', algorithm => 'logistic_regression', deploy => 'never')" \
+        logistic_regression.newton
+}
+lloyd_pass_ms() {
+    last_pass_ms "SELECT version FROM mm_train('one_lloyd', 'pass_bench', NULL, algorithm => 'kmeans', exclude => ARRAY['y'],
+        params => '{\"k\": 8, \"max_iter\": 5, \"tol\": 0}', deploy => 'never')" kmeans.lloyd
+}
+svm_pass_ms() {
+    last_pass_ms "SELECT version FROM mm_train('one_svm', 'pass_bench', 'y', algorithm => 'linear_svm', deploy => 'never')" \
+        linear_svm.newton
 }
 # The first read of a training in passes, the column profile and statistics
 # (with the labels, which the pass's state counts): the time from the
@@ -124,14 +138,18 @@ first_read_ms() {
              /DETAIL:/ && first { match($0, /; [0-9.]+ s so far/); t = substr($0, RSTART + 2, RLENGTH - 11) * 1000 }
              END { print t }'
 }
-passes=(); labelled=(); numbers=(); scans=()
+passes=(); lloyds=(); svms=(); labelled=(); numbers=(); scans=()
 for _ in $(seq "$RUNS"); do
     passes+=("$(newton_pass_ms)")
+    lloyds+=("$(lloyd_pass_ms)")
+    svms+=("$(svm_pass_ms)")
     labelled+=("$(first_read_ms "SELECT version FROM mm_train('first_read', 'pass_bench', 'y', algorithm => 'logistic_regression', deploy => 'never')")")
     numbers+=("$(first_read_ms "SELECT version FROM mm_train('first_read_num', 'pass_bench_num', 't', algorithm => 'linear_regression',
         preprocess => '{\"*\": {\"scale\": \"standard\"}}', deploy => 'never')")")
     scans+=("$(setting_ms "SET max_parallel_workers_per_gather = 2" "SELECT sum(x1), sum(x2), sum(x3), sum(x4), sum(x5), sum(x6), sum(x7), sum(x8), sum(x9), sum(x10), sum(y::int) FROM pass_bench")")
 done
 print_ratios "one Newton pass" "pass" "sum of 11 columns" "$(lines "${passes[@]}")" "$(lines "${scans[@]}")"
+print_ratios "one Lloyd pass (k 8)" "pass" "sum of 11 columns" "$(lines "${lloyds[@]}")" "$(lines "${scans[@]}")"
+print_ratios "one SVM Newton pass" "pass" "sum of 11 columns" "$(lines "${svms[@]}")" "$(lines "${scans[@]}")"
 print_ratios "statistics, a label" "first read" "sum of 11 columns" "$(lines "${labelled[@]}")" "$(lines "${scans[@]}")"
 print_ratios "statistics, numbers" "first read" "sum of 11 columns" "$(lines "${numbers[@]}")" "$(lines "${scans[@]}")"
