@@ -27,7 +27,10 @@
  * so the first designs a transaction decodes are kept until it ends, and
  * a call site without a cache of its own takes the decoded design and the
  * room for a row from there.  What a call site proves of its own arguments
- * (their types, the state it returned) is not taken from another's.
+ * (their types) is not taken from another's; the state it returned for the
+ * row before is found through the kept design, and trusted only when its
+ * address, length and stamp are that state's (passagg.c), a trust
+ * forgotten when the state's memory goes.
  */
 #include "postgres.h"
 
