@@ -218,11 +218,11 @@ MmLabelsFromGroups(const MmSource *src, MmLabelKind label_kind, uint64 first, ui
 						break;
 				}
 				value = (double) whole;
-				name = psprintf(INT64_FORMAT, whole);
+				name = MmNumberLabelName(label_kind, whole);
 				break;
 			case MM_LABEL_BOOLEAN:
 				value = DatumGetBool(v) ? 1.0 : 0.0;
-				name = pstrdup(DatumGetBool(v) ? "true" : "false");
+				name = MmNumberLabelName(label_kind, DatumGetBool(v));
 				break;
 			case MM_LABEL_TEXT:
 				name = TextDatumGetCString(v);
@@ -251,11 +251,7 @@ MmLabelsFromGroups(const MmSource *src, MmLabelKind label_kind, uint64 first, ui
 	for (i = 0; i < l.n; i++)
 		order[i] = i;
 	qsort_arg(order, l.n, sizeof(int), label_cmp, &l);
-	out->n = l.n;
-	out->labels = palloc(sizeof(char *) * Max(l.n, 1));
-	out->values = palloc(sizeof(double) * Max(l.n, 1));
-	out->count[0] = palloc(sizeof(int64) * Max(l.n, 1));
-	out->count[1] = palloc(sizeof(int64) * Max(l.n, 1));
+	MmDiscoveredLabelsAlloc(out, l.n);
 	for (i = 0; i < l.n; i++)
 	{
 		out->labels[i] = l.labels[order[i]];
@@ -263,6 +259,24 @@ MmLabelsFromGroups(const MmSource *src, MmLabelKind label_kind, uint64 first, ui
 		out->count[0][i] = l.count[0][order[i]];
 		out->count[1][i] = l.count[1][order[i]];
 	}
+}
+
+char *
+MmNumberLabelName(MmLabelKind label_kind, int64 whole)
+{
+	if (label_kind == MM_LABEL_BOOLEAN)
+		return pstrdup(whole ? "true" : "false");
+	return psprintf(INT64_FORMAT, whole);
+}
+
+void
+MmDiscoveredLabelsAlloc(MmDiscoveredLabels *out, int n)
+{
+	out->n = n;
+	out->labels = palloc(sizeof(char *) * Max(n, 1));
+	out->values = palloc(sizeof(double) * Max(n, 1));
+	out->count[0] = palloc(sizeof(int64) * Max(n, 1));
+	out->count[1] = palloc(sizeof(int64) * Max(n, 1));
 }
 
 MmStringDict *

@@ -39,6 +39,12 @@ extern void MmDiscoverLabels(const MmSource *src, bytea *header, int target,
 extern MmStringDict *MmDiscoverCategories(const MmSource *src, int j, bytea *header, int target,
 										  MmLabelKind label_kind, int64 *nulls_train);
 
+/* How label::text renders a number label of value whole, or a boolean one (whole 0 or 1). */
+extern char *MmNumberLabelName(MmLabelKind label_kind, int64 whole);
+
+/* Room for n labels in out, n set. */
+extern void MmDiscoveredLabelsAlloc(MmDiscoveredLabels *out, int n);
+
 /* The SQL type labels of label_kind are read as, and src's label over row alias r as one. */
 extern const char *MmLabelSqlType(const MmSource *src, MmLabelKind label_kind);
 extern char *MmLabelExpression(const MmSource *src, MmLabelKind label_kind);

@@ -379,18 +379,13 @@ MmDiscoveryCountedLabels(MmDiscovery *d, const MmLabelCounts *counts)
 			return;
 	}
 	/* ascending, the label type's order, as the queries' groups come */
-	l->n = n;
-	l->labels = palloc(sizeof(char *) * Max(n, 1));
-	l->values = palloc(sizeof(double) * Max(n, 1));
-	l->count[0] = palloc(sizeof(int64) * Max(n, 1));
-	l->count[1] = palloc(sizeof(int64) * Max(n, 1));
+	MmDiscoveredLabelsAlloc(l, n);
 	for (i = 0; i < n; i++)
 	{
 		int64		whole = (int64) counts->label[i].value;
 
 		l->values[i] = (double) whole;
-		l->labels[i] = d->label_kind == MM_LABEL_BOOLEAN ? pstrdup(whole ? "true" : "false") :
-			psprintf(INT64_FORMAT, whole);
+		l->labels[i] = MmNumberLabelName(d->label_kind, whole);
 		l->count[0][i] = counts->label[i].count[0];
 		l->count[1][i] = counts->label[i].count[1];
 	}
