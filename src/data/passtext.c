@@ -185,7 +185,10 @@ kept_for_header(FunctionCallInfo fcinfo)
 	return kept_design(fcinfo, ref.design_hash, ref.design_len);
 }
 
-/* Errors unless design fits the widths and target of the header spec with reference ref. */
+/*
+ * Errors unless design fits the widths and target of the header spec with
+ * reference ref, and the labels it counts, if any, are numbers or booleans.
+ */
 static void
 require_fit(const MmPassSpec *spec, const MmPassDesignRef *ref, const MmPassDesign *design)
 {
@@ -194,6 +197,11 @@ require_fit(const MmPassSpec *spec, const MmPassDesignRef *ref, const MmPassDesi
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid pass header: its design does not fit its widths or target")));
+	if (ref->labels_counted && design->label_kind == MM_LABEL_TEXT)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid pass header: it asks for a text label to be counted"),
+				 errdetail("A pass state counts number and boolean labels only.")));
 }
 
 /* The cache for the header spec (checked) with its design bytes, made once per query. */
