@@ -101,6 +101,11 @@ CORE_CFLAGS = -std=c99 -O3 -g -fPIC -fno-strict-aliasing -ffp-contract=off \
 src/core/%.o: src/core/%.c $(CORE_HDRS)
 	$(CC) $(CORE_CFLAGS) $(CORE_INCLUDES) -c -o $@ $<
 
+# The statistics' sweeps choose between values (a missing one, an extreme)
+# by comparisons that GCC turns into vector selects only when they may not
+# trap; nothing here reads the floating-point flags, and no result changes.
+src/core/sources/column_stats.o src/core/sources/designpasses.o: CORE_CFLAGS += -fno-trapping-math
+
 $(GLUE_SRCS:.c=.o): $(GLUE_HDRS) $(CORE_HDRS)
 
 # The standalone scorer: the core, a CSV reader, and PostgreSQL's shortest

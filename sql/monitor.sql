@@ -20,6 +20,19 @@ SELECT baseline->'rows' AS rows, baseline->'sketch' AS sketch, baseline->'bins' 
        baseline#>'{prediction,min}' AS prediction_min, baseline#>'{prediction,max}' AS prediction_max
   FROM mm.versions WHERE model = 'mon_line';
 
+-- A feature present in 2 of 100,000 rows is profiled from both, wherever the
+-- baseline's sample of rows falls (a sample that missed them failed the training)
+CREATE TABLE mon_rare AS
+SELECT g AS id, CASE WHEN g IN (9, 10) THEN g END::float8 AS rare, (g % 11)::float8 AS x,
+       (g % 5)::float8 AS y
+  FROM generate_series(1, 100000) g;
+SELECT version FROM mm_train('mon_rare', 'mon_rare', 'y', features => ARRAY['rare', 'x'], test_size => 0,
+                             deploy => 'never', preprocess => '{"rare": {"impute": "zero"}}');
+SELECT baseline#>'{features,rare,rows}' AS rows, baseline#>'{features,rare,missing}' AS missing,
+       baseline#>'{features,rare,quantiles,0}' AS q0, baseline#>'{features,rare,quantiles,50}' AS q50,
+       baseline#>'{features,rare,quantiles,100}' AS q100
+  FROM mm.versions WHERE model = 'mon_rare';
+
 -- The same rows drift by nothing.
 SELECT mm_monitor('mon_line', 'mon_base') AS monitor;
 SELECT r->>'verdict' AS verdict, r->'rows' AS rows, r->'alerts' AS alerts,

@@ -179,6 +179,51 @@ SELECT x.model, regress.json_diff(x.baseline, y.baseline) < 1e-9 AS same_baselin
   FROM mm.versions x JOIN mm.versions y ON y.model = replace(x.model, '_mem', '_pass')
  WHERE x.model LIKE 'tp\_%\_mem' ORDER BY 1;
 
+-- Longer columns.  A feature's sketch keeps its values exactly up to 16,384;
+-- past that, unless preprocessing takes its quantiles, the baseline takes
+-- them from its sample of the rows (here the first rows of a view, read
+-- serially), and a feature NULL in most of those rows from a sample of its
+-- own present values: `sparse`, present only after the rows the sample
+-- reads, is then profiled from all of its training values, as in memory.
+-- `x1` is profiled from about 20,000 of its 48,000 training values either
+-- way (other rows), so its quantiles agree only to the sample's error.
+-- `rare`, present in 4 rows, is profiled from all of them in both.
+SET max_parallel_workers_per_gather = 0;
+CREATE TABLE tp_long AS
+SELECT g AS id, ((g * 7919) % 60000) / 60000.0::float8 AS x1,
+       CASE WHEN g > 37000 THEN ((g::bigint * 104729) % 23000) / 23000.0 END::float8 AS sparse,
+       CASE WHEN g IN (10, 11, 29998, 29999) THEN g END::float8 AS rare,
+       (g % 7)::float8 AS y
+  FROM generate_series(1, 60000) g;
+CREATE VIEW tp_long_view AS SELECT * FROM tp_long;
+ANALYZE tp_long;
+SET modelmgr.train_in_passes = off;
+SELECT version FROM mm_train('tp_long_mem', 'tp_long_view', 'y', features => ARRAY['x1', 'sparse', 'rare'],
+                             deploy => 'never', preprocess => '{"sparse": {"impute": "zero"}, "rare": {"impute": "zero"}}');
+SET modelmgr.train_in_passes = on;
+SELECT version FROM mm_train('tp_long_pass', 'tp_long_view', 'y', features => ARRAY['x1', 'sparse', 'rare'],
+                             deploy => 'never', preprocess => '{"sparse": {"impute": "zero"}, "rare": {"impute": "zero"}}');
+SELECT f, (m.baseline #>> ARRAY['features', f, 'rows'])::bigint AS rows,
+       (p.baseline #>> ARRAY['features', f, 'rows'])::bigint = (m.baseline #>> ARRAY['features', f, 'rows'])::bigint AS same_rows,
+       regress.json_diff(m.baseline -> 'features' -> f, p.baseline -> 'features' -> f) < 1e-12 AS same_profile,
+       (SELECT max(abs(a::float8 - b::float8))
+          FROM jsonb_array_elements_text(m.baseline #> ARRAY['features', f, 'quantiles']) WITH ORDINALITY x(a, i)
+          JOIN jsonb_array_elements_text(p.baseline #> ARRAY['features', f, 'quantiles']) WITH ORDINALITY y(b, k) ON i = k)
+         < 0.02 AS quantiles_near
+  FROM mm.versions m, mm.versions p, unnest(ARRAY['x1', 'sparse', 'rare']) f
+ WHERE m.model = 'tp_long_mem' AND p.model = 'tp_long_pass' ORDER BY f;
+-- a feature whose imputation takes its median is sketched in full, and profiled from its sketch
+SELECT version FROM mm_train('tp_long_median', 'tp_long_view', 'y', features => ARRAY['x1', 'sparse', 'rare'],
+                             deploy => 'never', preprocess => '{"sparse": {"impute": "median"}, "rare": {"impute": "zero"}}');
+RESET modelmgr.train_in_passes;
+SELECT round((v.fitted_preprocess #>> '{features,sparse,impute}')::numeric, 2) AS median_imputed,
+       (SELECT max(abs(a::float8 - b::float8))
+          FROM jsonb_array_elements_text(m.baseline #> '{features,sparse,quantiles}') WITH ORDINALITY x(a, i)
+          JOIN jsonb_array_elements_text(v.baseline #> '{features,sparse,quantiles}') WITH ORDINALITY y(b, k) ON i = k)
+         < 0.01 AS quantiles_near
+  FROM mm.versions v, mm.versions m WHERE v.model = 'tp_long_median' AND m.model = 'tp_long_mem';
+RESET max_parallel_workers_per_gather;
+
 -- Read once (a relation larger than the cache the planner assumes): the
 -- text feature's values come with the column statistics, and the model is
 -- the one a separate discovery query gives, byte for byte when both read

@@ -7,11 +7,12 @@
  * that needs: rows in memory, or the one-pass aggregate's moments, range and
  * uniform sample, so no extra scan is made.  Counts, missing values, range,
  * mean and standard deviation are exact over the training part; quantiles
- * and shares come from a uniform sample of it (every row up to
- * BASELINE_SAMPLE rows, a systematic sample of that many past it, or the
- * aggregate's sample), and so do the predictions' profile.  Training in
- * passes has the column-statistics pass instead: its quantile sketches
- * give the features' quantiles (MmBaselineFromColumnStats).
+ * and shares come from a uniform sample of it (each feature's present
+ * values, every one up to BASELINE_SAMPLE, a systematic sample of that
+ * many past it; or the aggregate's sample), and the predictions' profile
+ * from a sample of rows.  Training in passes has the column-statistics
+ * pass instead: its quantile sketches give the features' quantiles while
+ * they hold them, a bounded sample past that (MmBaselineFromColumnStats).
  */
 #include "postgres.h"
 
@@ -87,20 +88,57 @@ append_numeric(StringInfo buf, const MmNumericProfile *prof)
 }
 
 /*
+ * The present values among count values stride apart, sorted: every one up
+ * to BASELINE_SAMPLE of them, a systematic sample of that many past it (the
+ * values of ranks floor(i present / kept) in their order); *kept gets how
+ * many.  A column's own present values, not those of sampled rows, so that
+ * a feature NULL in most rows still has all the values it can.
+ */
+static double *
+sorted_present(const double *values, size_t count, size_t stride, size_t *kept)
+{
+	size_t		present = 0,
+				seen = 0,
+				next = 0,
+				k,
+				i;
+	double	   *out;
+
+	for (i = 0; i < count; i++)
+		present += isfinite(values[i * stride]) != 0;
+	k = Min(present, (size_t) BASELINE_SAMPLE);
+	out = palloc(sizeof(double) * Max(k, 1));
+	for (i = 0; i < count && next < k; i++)
+	{
+		double		v = values[i * stride];
+
+		if (!isfinite(v))
+			continue;
+		/* present >= k, so these ranks rise strictly and each present value is taken at most once */
+		if (seen == (size_t) ((double) next * (double) present / (double) k))
+			out[next++] = v;
+		seen++;
+	}
+	MmSortDoubles(out, k);
+	*kept = k;
+	return out;
+}
+
+/*
  * The numeric profile of a column: exact statistics over its n values
- * (stride apart; NaN is missing), quantiles and shares from m sampled
- * values (stride apart too).
+ * (stride apart; NaN is missing), quantiles and shares from up to
+ * BASELINE_SAMPLE of its present values (sorted_present).
  */
 static char *
-numeric_profile_json(const double *values, size_t n, size_t stride, const double *sampled, size_t m)
+numeric_profile_json(const double *values, size_t n, size_t stride)
 {
 	MmNumericProfile prof;
 	MmError		err;
 	StringInfoData buf;
-	double	   *sorted = palloc(sizeof(double) * Max(m, 1));
+	double	   *sorted;
 	size_t		i,
 				present = 0,
-				kept = 0;
+				kept;
 	double		min = INFINITY,
 				max = -INFINITY,
 				mean = 0.0,
@@ -120,10 +158,7 @@ numeric_profile_json(const double *values, size_t n, size_t stride, const double
 		min = Min(min, v);
 		max = Max(max, v);
 	}
-	for (i = 0; i < m; i++)
-		if (isfinite(sampled[i * stride]))
-			sorted[kept++] = sampled[i * stride];
-	MmSortDoubles(sorted, kept);
+	sorted = sorted_present(values, n, stride, &kept);
 	if (mm_profile_numeric(&prof, (int64) present, (int64) (n - present), min, max, mean,
 						   present > 1 ? sqrt(m2 / (double) (present - 1)) : 0.0,
 						   sorted, kept, &err) != MM_OK)
@@ -244,7 +279,7 @@ MmBaselineTake(const MmDataset *ds, const MmSource *src)
 			s->profile_json[j] = categorical_profile_json(cats, d->n, missing);
 		}
 		else
-			s->profile_json[j] = numeric_profile_json(ds->x[0] + j, n, p, s->rows + j, m);
+			s->profile_json[j] = numeric_profile_json(ds->x[0] + j, n, p);
 	}
 	return s;
 }
@@ -516,7 +551,7 @@ MmBaselineFinishKnown(MmBaselineSample *s, const MmModel *model, const MmKnownOu
 	{
 		for (i = predicted; i < s->m; i++)
 			outcome[i] = NAN;
-		appendStringInfoString(&buf, numeric_profile_json(outcome, s->m, 1, outcome, s->m));
+		appendStringInfoString(&buf, numeric_profile_json(outcome, s->m, 1));
 	}
 	appendStringInfoChar(&buf, '}');
 	return buf.data;
@@ -524,23 +559,45 @@ MmBaselineFinishKnown(MmBaselineSample *s, const MmModel *model, const MmKnownOu
 
 /*
  * Feature j's numeric profile from its column statistics: a text feature
- * has none (its values are missing to them), and the caller's counts.
+ * has none (its values are missing to them), and the caller's counts.  The
+ * quantiles come from the column's sketch while it holds them (every value,
+ * or the values within its rank error), else from values: nvalues present
+ * training values of the feature from a sample (up to BASELINE_SAMPLE of
+ * them are taken).
  */
 static char *
-profile_from_stats(const MmColumnStats *c, const MmSource *src, int j)
+profile_from_stats(const MmColumnStats *c, const MmSource *src, int j, const double *values,
+				   size_t nvalues)
 {
 	size_t		k = (size_t) Min(c->n, BASELINE_SAMPLE);
-	double	   *sorted = palloc(sizeof(double) * Max(k, 1));
+	double	   *sorted;
 	MmNumericProfile prof;
 	MmError		err;
 	StringInfoData buf;
+	MmErrorCode rc = MM_OK;
 
 	if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("feature \"%s\" is text, and statistics passes over relation %s read numbers",
 						src->features[j], src->display)));
-	if ((k > 0 && mm_qsketch_sample(&c->sketch, k, sorted, &err) != MM_OK) ||
+	if (!c->sketch.overflow)
+	{
+		sorted = palloc(sizeof(double) * Max(k, 1));
+		if (k > 0)
+			rc = mm_qsketch_sample(&c->sketch, k, sorted, &err);
+	}
+	else
+		sorted = sorted_present(values, nvalues, 1, &k);
+	/* no sampled value of a present column (the sample fits no row): its exact extremes */
+	if (k == 0 && c->n > 0)
+	{
+		sorted = repalloc(sorted, sizeof(double) * 2);
+		sorted[0] = c->min;
+		sorted[1] = c->max;
+		k = 2;
+	}
+	if (rc != MM_OK ||
 		mm_profile_numeric(&prof, c->n, c->missing, c->min, c->max, c->mean,
 						   c->n > 1 ? sqrt(c->m2 / (double) (c->n - 1)) : 0.0,
 						   sorted, k, &err) != MM_OK)
@@ -554,21 +611,24 @@ profile_from_stats(const MmColumnStats *c, const MmSource *src, int j)
 /*
  * A baseline from the column-statistics pass (column_stats.h) over src's
  * features, for training that does not hold the rows: counts, missing
- * values, range, mean and deviation exact as above, the quantiles and
- * shares from each feature's sketch (its sorted systematic sample of up to
- * BASELINE_SAMPLE values, the column itself while the sketch is exact, so
- * the profile is then the one rows in memory give).  rows (m of src's
- * features, NaN where NULL, a text value its code in row_dicts; m may be
- * 0) is a bounded sample of training rows the caller read, from which the
- * predictions' profile comes.  A text feature, whose statistics are all
- * missing, is profiled from counted (its values with their rows per part,
- * as discovery counts them) and text_missing (its training rows where it
- * is NULL), the counts rows in memory give.
+ * values, range, mean and deviation exact as above; the quantiles and
+ * shares from each feature's sketch while it holds them (its sorted
+ * systematic sample of up to BASELINE_SAMPLE values: the column itself
+ * while the sketch is exact, so the profile is then the one rows in memory
+ * give), else from values[j] (nvalues[j] of the feature's present training
+ * values, from a sample the caller read).  rows (m of src's features, NaN
+ * where NULL, a text value its code in row_dicts; m may be 0) is a bounded
+ * sample of training rows the caller read, from which the predictions'
+ * profile comes.  A text feature, whose statistics are all missing, is
+ * profiled from counted (its values with their rows per part, as discovery
+ * counts them) and text_missing (its training rows where it is NULL), the
+ * counts rows in memory give.
  */
 MmBaselineSample *
 MmBaselineFromColumnStats(const void *stats, const MmSource *src, int64 rows_train,
 						  const double *rows, size_t m, MmStringDict **row_dicts,
-						  MmStringDict *const *counted, const int64 *text_missing)
+						  MmStringDict *const *counted, const int64 *text_missing,
+						  double *const *values, const size_t *nvalues)
 {
 	MmBaselineSample *s = sample_new(src, m);
 	int			p = src->nfeatures,
@@ -596,7 +656,8 @@ MmBaselineFromColumnStats(const void *stats, const MmSource *src, int64 rows_tra
 			s->profile_json[j] = categorical_profile_json(cats, d->n, text_missing[j]);
 			continue;
 		}
-		s->profile_json[j] = profile_from_stats(mm_column_stats_of((void *) stats, j), src, j);
+		s->profile_json[j] = profile_from_stats(mm_column_stats_of((void *) stats, j), src, j,
+												values[j], nvalues[j]);
 	}
 	return s;
 }

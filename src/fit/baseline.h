@@ -23,7 +23,8 @@ extern MmBaselineSample *MmBaselineFromColumnStats(const void *stats, const MmSo
 												   int64 rows_train, const double *rows, size_t m,
 												   MmStringDict **row_dicts,
 												   MmStringDict *const *counted,
-												   const int64 *text_missing);
+												   const int64 *text_missing,
+												   double *const *values, const size_t *nvalues);
 extern void MmBaselineSetRows(MmBaselineSample *sample, int64 rows_train);
 extern char *MmBaselineFinish(MmBaselineSample *sample, const MmModel *model);
 

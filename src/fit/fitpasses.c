@@ -348,7 +348,11 @@ make_room_for_state(MmDataSource *raw, const MmPass *pass, const void *arg)
  * statistics are NULL when no preprocessing needs them (needed false) and
  * their state (about 128 KiB a feature, most of it the quantile sketch)
  * would take more than a quarter of the memory a training may: the
- * baseline's feature profiles then come from its sample too.  The labels
+ * baseline's feature profiles then come from its sample too.  A feature's
+ * sketch summarizes every value only where pp takes quantiles of it
+ * (src's features); elsewhere it keeps them while they all fit, which
+ * costs an append where compacting cost most of the read, and the
+ * baseline profiles a longer column from its sample.  The labels
  * (into *labels, for a classifier) and the text features' values are
  * counted in that read too (discoverpass.c; number and boolean labels by
  * the pass's state, labelcount.h), so that the fit reads the
@@ -356,16 +360,21 @@ make_room_for_state(MmDataSource *raw, const MmPass *pass, const void *arg)
  * not count in full comes from its own queries (header the discovery's).
  */
 static double *
-profile_and_statistics(MmDataSource *raw, bool needed, void **stats, MmDiscovery *disc,
-					   bytea *header, MmDiscoveredLabels *labels)
+profile_and_statistics(MmDataSource *raw, const MmPreprocess *pp, const MmSource *src, bool needed,
+					   void **stats, MmDiscovery *disc, bytea *header, MmDiscoveredLabels *labels)
 {
-	int			p = raw->p;
+	int			p = raw->p,
+				j;
 	MmColumnStatsArg *arg = palloc(sizeof(MmColumnStatsArg) * p);
 	double		limit = (double) mm_max_train_memory_kb * 1024.0;
 	const MmPass *pass = &mm_pass_profile_stats;
 	char	   *state;
 
+	/* only the columns whose preprocessing takes quantiles are sketched in full */
 	mm_column_stats_identity(arg, p);
+	for (j = 0; j < p; j++)
+		arg[j].quantiles = src->feature_kinds[j] != MM_FEATURE_CATEGORICAL &&
+			MmFeatureTakesQuantiles(pp, j) ? 1.0 : 0.0;
 	if (!needed && (double) mm_pass_column_stats.state_size(p, arg) > limit / 4.0)
 	{
 		pass = &mm_pass_column_profile;
@@ -463,7 +472,8 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 	for (j = 0; j < p; j++)
 		if (src->feature_kinds[j] != MM_FEATURE_CATEGORICAL && needs_statistics(&pp, &pp.column[j]))
 			need_stats = true;
-	profile = profile_and_statistics(&raw, need_stats, &pd->stats, &disc, header, &pd->labels);
+	profile = profile_and_statistics(&raw, &pp, src, need_stats, &pd->stats, &disc, header,
+									 &pd->labels);
 	if (pd->stats != NULL)
 		pd->stats_passes = 1;
 	counts = MmRelationSourceCounts(&raw);
@@ -767,9 +777,61 @@ MmPassesMetricsPass(const MmPassesData *pd, const MmModel *model, const MmPass *
 }
 
 /*
+ * The present training values of numeric feature j (column statistics c)
+ * that its profile's quantiles come from when its sketch, kept only while
+ * exact, overflowed: those of the baseline's sample ds, unless they are
+ * fewer than a tenth of what a profile takes and the sample did not read
+ * every row (a feature NULL in most rows); then those of a sample of its
+ * own, of the rows where it is not NULL, at the rate that reads about want
+ * rows, as the baseline's sample does.
+ */
+static double *
+feature_values(const MmPassesData *pd, const MmTrainSpec *spec, const MmDataset *ds, int j,
+			   const MmColumnStats *c, double want, bool every_row, bool regression,
+			   size_t *count)
+{
+	size_t		n = ds->n[0],
+				i;
+	double	   *values = palloc(sizeof(double) * Max(n, 1));
+	MmSource	own = pd->raw;
+	MmDataset	ods;
+	char		kind = get_rel_relkind(pd->raw.relid);
+	const char *column = quote_identifier(MmFeatureColumn(&pd->raw, j));
+	double		rate;
+
+	*count = 0;
+	for (i = 0; i < n; i++)
+		if (isfinite(ds->x[0][i * ds->p + j]))
+			values[(*count)++] = ds->x[0][i * ds->p + j];
+	if (every_row || (double) *count * 10.0 >= (double) Min(c->n, MM_BASELINE_SAMPLE))
+		return values;
+	pfree(values);
+	rate = Min(1.0, want * (1.0 - spec->test_size) / (double) Max(c->n, 1));
+	if (rate < 1.0 && (kind == RELKIND_RELATION || kind == RELKIND_MATVIEW ||
+					   kind == RELKIND_PARTITIONED_TABLE))
+		own.qualified = psprintf("(SELECT * FROM %s TABLESAMPLE pg_catalog.bernoulli (%.17g) REPEATABLE (%d)"
+								 " WHERE %s IS NOT NULL)",
+								 pd->raw.qualified, 100.0 * rate, spec->seed, column);
+	else
+		own.qualified = psprintf("(SELECT * FROM %s WHERE %s IS NOT NULL LIMIT %.0f)",
+								 pd->raw.qualified, column, ceil(want));
+	own.relid = InvalidOid;
+	(void) MmDatasetLoad(&ods, &own, pd->label_kind, regression, spec->test_size, spec->seed);
+	n = ods.n[0];
+	values = palloc(sizeof(double) * Max(n, 1));
+	*count = 0;
+	for (i = 0; i < n; i++)
+		if (isfinite(ods.x[0][i * ods.p + j]))
+			values[(*count)++] = ods.x[0][i * ods.p + j];
+	MmDatasetFree(&ods);
+	return values;
+}
+
+/*
  * The baseline profile.  The features' profiles come from the column
- * statistics (exact counts, range and moments, quantiles from the sketch)
- * and the text features' discovered counts; the predictions' profile needs
+ * statistics (exact counts, range and moments, quantiles from the sketch
+ * while it holds them, else from the sample below: feature_values) and the
+ * text features' discovered counts; the predictions' profile needs
  * the model's outcome on rows, so it comes from a bounded sample of the
  * relation: every row when the relation has no more than the sample wants
  * (through a LIMIT of that many),
@@ -823,12 +885,24 @@ MmPassesBaseline(const MmPassesData *pd, const MmTrainSpec *spec, const MmModel 
 					m = Min(n, (size_t) MM_BASELINE_SAMPLE),
 					i;
 		double	   *rows = palloc(sizeof(double) * Max(m * p, 1));
+		double	  **values = palloc0(sizeof(double *) * p);
+		size_t	   *nvalues = palloc0(sizeof(size_t) * p);
+		int			j;
 
 		/* MmBaselineTake's systematic sample: every row up to its bound, evenly spread past it */
 		for (i = 0; i < m; i++)
 			memcpy(rows + i * p, ds.x[0] + (i * n / m) * p, sizeof(double) * p);
+		for (j = 0; j < p; j++)
+		{
+			const MmColumnStats *c = mm_column_stats_of(pd->stats, j);
+
+			if (pd->raw.feature_kinds[j] != MM_FEATURE_CATEGORICAL && c->sketch.overflow)
+				values[j] = feature_values(pd, spec, &ds, j, c, want,
+										   (double) pd->rows_read <= want,
+										   model->task == MM_TASK_REGRESSION, &nvalues[j]);
+		}
 		s = MmBaselineFromColumnStats(pd->stats, &pd->raw, pd->rows_train, rows, m, ds.dicts,
-									  pd->dicts, pd->text_nulls);
+									  pd->dicts, pd->text_nulls, values, nvalues);
 	}
 	else
 	{

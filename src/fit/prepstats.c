@@ -130,6 +130,15 @@ options_of(const MmPreprocess *pp, const MmSource *src)
 	return opts;
 }
 
+bool
+MmFeatureTakesQuantiles(const MmPreprocess *pp, int j)
+{
+	MmPrepColumn opt;
+
+	column_options(&pp->column[j], &opt);
+	return mm_prep_uses_sketch(&opt) != 0;
+}
+
 int
 MmFitNumericFromStats(const MmPreprocess *pp, const MmSource *src, MmDataSource *source,
 					  const void *stats, MmFeatureTransform *transform, uint8 *keep,

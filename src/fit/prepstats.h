@@ -46,9 +46,17 @@ extern int	MmFitPreprocessFromPasses(const MmPreprocess *pp, MmSource *src, MmDa
 									  MmPreprocessFit *fit, double *rank_error);
 
 /*
+ * Whether numeric feature j's options take quantiles from the column
+ * statistics' sketch (median, quantile clipping, robust scaling): the
+ * first pass sketches only those columns in full.
+ */
+extern bool MmFeatureTakesQuantiles(const MmPreprocess *pp, int j);
+
+/*
  * The transforms of src's numeric features (transform, keep, constant:
  * arrays of src->nfeatures) from stats, a state of the column-statistics
- * pass over source's training rows with the identity arg, running the
+ * pass over source's training rows with the identity arg (or its quantiles
+ * flag cleared where MmFeatureTakesQuantiles is false), running the
  * second pass where a clipped feature needs it; text features are left to
  * the caller (kept, identity).  The options must have passed
  * MmCheckPreprocessByPasses for the numbers.  Returns the passes the fit

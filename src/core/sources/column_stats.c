@@ -11,6 +11,7 @@
  * the column's computed in one go to about 1e-13.
  */
 #include "column_stats.h"
+#include "widevectors.h"
 
 #include <math.h>
 #include <string.h>
@@ -25,6 +26,7 @@ mm_column_stats_identity(MmColumnStatsArg *arg, int p)
 		arg[j].impute = NAN;
 		arg[j].lo = -INFINITY;
 		arg[j].hi = INFINITY;
+		arg[j].quantiles = 1.0;
 	}
 }
 
@@ -35,7 +37,7 @@ stats_size(int p, const void *arg)
 	return sizeof(MmColumnStatsHead) + sizeof(MmColumnStats) * (size_t) p;
 }
 
-/* An arg is p triples of an impute value (finite or NaN) and bounds lo <= hi. */
+/* An arg is p entries of an impute value (finite or NaN), bounds lo <= hi and a quantiles flag. */
 static size_t
 stats_arg_size(int p, const void *arg, size_t avail)
 {
@@ -47,13 +49,13 @@ stats_arg_size(int p, const void *arg, size_t avail)
 		return 0;
 	for (j = 0; j < p; j++)
 		if (isinf(a[j].impute) || !(a[j].lo <= a[j].hi) || a[j].lo == INFINITY ||
-			a[j].hi == -INFINITY)
+			a[j].hi == -INFINITY || (a[j].quantiles != 0.0 && a[j].quantiles != 1.0))
 			return 0;
 	return need;
 }
 
 static void
-column_empty(MmColumnStats *c)
+column_empty(MmColumnStats *c, const MmColumnStatsArg *a)
 {
 	c->n = 0;
 	c->missing = 0;
@@ -61,20 +63,23 @@ column_empty(MmColumnStats *c)
 	c->m2 = 0.0;
 	c->min = INFINITY;
 	c->max = -INFINITY;
-	mm_qsketch_init(&c->sketch);
+	if (a->quantiles != 0.0)
+		mm_qsketch_init(&c->sketch);
+	else
+		mm_qsketch_init_exact(&c->sketch);
 }
 
 static void
 stats_init(void *state, int p, const void *arg)
 {
 	MmColumnStatsHead *head = state;
+	const MmColumnStatsArg *args = arg;
 	int			j;
 
-	(void) arg;					/* the arg changes values, not the empty state */
 	head->p = p;
 	head->pad = 0;
 	for (j = 0; j < p; j++)
-		column_empty(mm_column_stats_of(state, j));
+		column_empty(mm_column_stats_of(state, j), &args[j]);
 }
 
 /* Chan's merge of (nb, mb, m2b) into column c. */
@@ -103,9 +108,113 @@ merge_moments(MmColumnStats *c, int64_t nb, double mb, double m2b)
 static inline double
 transformed(double v, const MmColumnStatsArg *a)
 {
-	if (isnan(v))
-		v = a->impute;
+	v = isnan(v) ? a->impute : v;
+	/* NaN compares false both ways and stays NaN */
 	return v < a->lo ? a->lo : v > a->hi ? a->hi : v;
+}
+
+/* Columns a block's sweeps take at once: their sums sit side by side on the stack. */
+#define GROUP 32
+
+/*
+ * Columns j0 .. j0 + g - 1 of a block: each column's values are summed in
+ * row order exactly as one column at a time would (a missing value adds
+ * 0, which changes no sum), but the sweeps run across the row's columns,
+ * contiguous in the block and free of branches, four at a time.  raw: the
+ * arg neither imputes nor clips these columns (a first pass), so values
+ * are read as they are (the compiler makes a loop of each kind).
+ */
+static MM_WIDE_VECTORS void
+sweep_group(void *state, const MmRows *rows, const MmColumnStatsArg *args, int j0, int g, int raw)
+{
+	int			p = rows->p,
+				j;
+	size_t		r;
+	double		sum[GROUP],
+				carry[GROUP],
+				lo[GROUP],
+				hi[GROUP],
+				mean[GROUP],
+				m2[GROUP];
+	int64_t		count[GROUP];
+
+	for (j = 0; j < g; j++)
+	{
+		sum[j] = carry[j] = m2[j] = 0.0;
+		lo[j] = INFINITY;
+		hi[j] = -INFINITY;
+		count[j] = 0;
+	}
+	for (r = 0; r < rows->n; r++)
+	{
+		const double *x = rows->x + r * (size_t) p + j0;
+
+		for (j = 0; j < g; j++)
+		{
+			double		u = raw ? x[j] : transformed(x[j], &args[j0 + j]),
+						w = u == u ? u : 0.0,
+						t = sum[j] + w;
+
+			count[j] += u == u;
+			/* Neumaier's compensation */
+			carry[j] += fabs(sum[j]) >= fabs(w) ? (sum[j] - t) + w : (w - t) + sum[j];
+			sum[j] = t;
+			lo[j] = u < lo[j] ? u : lo[j];
+			hi[j] = u > hi[j] ? u : hi[j];
+		}
+	}
+	for (j = 0; j < g; j++)
+		mean[j] = count[j] > 0 ? (sum[j] + carry[j]) / (double) count[j] : 0.0;
+	for (r = 0; r < rows->n; r++)
+	{
+		const double *x = rows->x + r * (size_t) p + j0;
+
+		for (j = 0; j < g; j++)
+		{
+			double		u = raw ? x[j] : transformed(x[j], &args[j0 + j]),
+						d = u == u ? u - mean[j] : 0.0;
+
+			m2[j] += d * d;
+		}
+	}
+	for (j = 0; j < g; j++)
+	{
+		MmColumnStats *c = mm_column_stats_of(state, j0 + j);
+
+		c->missing += (int64_t) rows->n - count[j];
+		c->min = lo[j] < c->min ? lo[j] : c->min;
+		c->max = hi[j] > c->max ? hi[j] : c->max;
+		if (count[j] > 0)
+			merge_moments(c, count[j], mean[j], m2[j]);
+	}
+}
+
+/* Columns j0 .. j0 + g - 1 of a block, read raw when the arg leaves them so. */
+static void
+add_group(void *state, const MmRows *rows, const MmColumnStatsArg *args, int j0, int g)
+{
+	int			j,
+				raw = 1;
+
+	for (j = j0; j < j0 + g; j++)
+		if (!isnan(args[j].impute) || args[j].lo != -INFINITY || args[j].hi != INFINITY)
+			raw = 0;
+	sweep_group(state, rows, args, j0, g, raw);
+}
+
+/* The column's values into its sketch, while it takes them (one kept only while exact stops). */
+static void
+sketch_column(MmColumnStats *c, const MmRows *rows, int j, const MmColumnStatsArg *a)
+{
+	size_t		r;
+
+	for (r = 0; r < rows->n && !c->sketch.overflow; r++)
+	{
+		double		v = transformed(rows->x[r * (size_t) rows->p + j], a);
+
+		if (!isnan(v))
+			mm_qsketch_add(&c->sketch, v);
+	}
 }
 
 static void
@@ -114,52 +223,11 @@ stats_add(void *state, const MmRows *rows, const void *arg)
 	const MmColumnStatsArg *args = arg;
 	int			p = rows->p,
 				j;
-	size_t		r;
 
 	for (j = 0; j < p; j++)
-	{
-		MmColumnStats *c = mm_column_stats_of(state, j);
-		const MmColumnStatsArg *a = &args[j];
-		int64_t		count = 0;
-		double		sum = 0.0,
-					carry = 0.0,
-					mean,
-					m2 = 0.0;
-
-		for (r = 0; r < rows->n; r++)
-		{
-			double		v = transformed(rows->x[r * (size_t) p + j], a);
-
-			if (isnan(v))
-			{
-				c->missing++;
-				continue;
-			}
-			count++;
-			{
-				double		t = sum + v;
-
-				carry += fabs(sum) >= fabs(v) ? (sum - t) + v : (v - t) + sum;
-				sum = t;
-			}
-			if (v < c->min)
-				c->min = v;
-			if (v > c->max)
-				c->max = v;
-			mm_qsketch_add(&c->sketch, v);
-		}
-		if (count == 0)
-			continue;
-		mean = (sum + carry) / (double) count;
-		for (r = 0; r < rows->n; r++)
-		{
-			double		v = transformed(rows->x[r * (size_t) p + j], a);
-
-			if (!isnan(v))
-				m2 += (v - mean) * (v - mean);
-		}
-		merge_moments(c, count, mean, m2);
-	}
+		sketch_column(mm_column_stats_of(state, j), rows, j, &args[j]);
+	for (j = 0; j < p; j += GROUP)
+		add_group(state, rows, args, j, p - j < GROUP ? p - j : GROUP);
 }
 
 static void
@@ -181,11 +249,15 @@ stats_merge(void *state, const void *other, int p, const void *arg)
 	}
 }
 
-/* A column read back: counts that agree with its sketch, extremes that bound a mean. */
+/*
+ * A column read back: a sketch of the kind the arg asks for, counts that
+ * agree with it, extremes that bound a mean.
+ */
 static int
-column_valid(const MmColumnStats *c)
+column_valid(const MmColumnStats *c, const MmColumnStatsArg *a)
 {
-	if (c->n < 0 || c->missing < 0 || !mm_qsketch_check(&c->sketch))
+	if (c->n < 0 || c->missing < 0 || !mm_qsketch_check(&c->sketch) ||
+		c->sketch.exact_only != (a->quantiles == 0.0))
 		return 0;
 	/* an overflowed sketch stopped counting; the moments did not */
 	if (c->sketch.overflow ? c->sketch.n > c->n : c->sketch.n != c->n)
@@ -203,11 +275,10 @@ stats_check(const void *state, int p, const void *arg)
 	const MmColumnStatsHead *head = state;
 	int			j;
 
-	(void) arg;
 	if (head->p != p || head->pad != 0)
 		return 0;
 	for (j = 0; j < p; j++)
-		if (!column_valid(mm_column_stats_of((void *) state, j)))
+		if (!column_valid(mm_column_stats_of((void *) state, j), &((const MmColumnStatsArg *) arg)[j]))
 			return 0;
 	return 1;
 }

@@ -9,11 +9,16 @@
  * maximum, and a quantile sketch (quantile_sketch.h) for medians, quartiles
  * and clipping bounds.
  *
- * The arg is three doubles per column, (impute, lo, hi): a missing value is
- * replaced by impute unless it is NaN (then it counts as missing), and
- * every value is clamped to [lo, hi] before it is counted, so that a second
- * pass sees a column as preprocessing has imputed and clipped it.  The
- * identity arg (mm_column_stats_identity) gives the raw column.
+ * The arg is four doubles per column, (impute, lo, hi, quantiles): a
+ * missing value is replaced by impute unless it is NaN (then it counts as
+ * missing), and every value is clamped to [lo, hi] before it is counted, so
+ * that a second pass sees a column as preprocessing has imputed and clipped
+ * it.  quantiles is 1 when the column's sketch must summarize every value
+ * (preprocessing takes medians and quartiles from it) and 0 when it is kept
+ * only while exact (mm_qsketch_init_exact): compacting is most of the cost
+ * of the pass, and a baseline profiles a longer column from its sample.  The
+ * identity arg (mm_column_stats_identity) gives the raw column, sketched in
+ * full.
  *
  * The state is a head (the width p, then 0) and p MmColumnStats; a column
  * takes sizeof(MmColumnStats) bytes, about 128 KiB, most of it the sketch.
@@ -49,11 +54,12 @@ typedef struct MmColumnStatsArg
 	double		impute;			/* NaN: leave missing */
 	double		lo;
 	double		hi;
+	double		quantiles;		/* 1: sketch every value; 0: only while exact */
 } MmColumnStatsArg;
 
 extern const MmPass mm_pass_column_stats;
 
-/* Fills arg (p entries) with the identity: nothing imputed, nothing clipped. */
+/* Fills arg (p entries) with the identity: nothing imputed, nothing clipped, every value sketched. */
 extern void mm_column_stats_identity(MmColumnStatsArg *arg, int p);
 
 /* Column j of a state of the pass. */

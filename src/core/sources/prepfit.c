@@ -173,9 +173,8 @@ fit_column(const MmPrepColumn *opt, const MmColumnStats *raw, const MmColumnStat
 	return MM_OK;
 }
 
-/* True when column j's option reads the sketch (so its rank error applies). */
-static int
-uses_sketch(const MmPrepColumn *opt)
+int
+mm_prep_uses_sketch(const MmPrepColumn *opt)
 {
 	return opt->impute == MM_PREP_IMPUTE_MEDIAN || opt->clip == MM_PREP_CLIP_QUANTILES ||
 		opt->scale == MM_PREP_SCALE_ROBUST;
@@ -236,6 +235,9 @@ mm_prep_fit_from_stats(MmDataSource *source, const void *first, const MmPrepColu
 		goto done;
 	}
 	mm_column_stats_identity(arg, p);
+	/* the second pass gives moments of clipped values; their quantiles come from the first */
+	for (j = 0; j < p; j++)
+		arg[j].quantiles = 0.0;
 
 	/* impute values, then clipping bounds from the imputed column */
 	for (j = 0; j < p && rc == MM_OK; j++)
@@ -272,7 +274,7 @@ mm_prep_fit_from_stats(MmDataSource *source, const void *first, const MmPrepColu
 				t->clip_lo = imp[j].mean - opt->clip_hi * sqrt(imp[j].var);
 				t->clip_hi = imp[j].mean + opt->clip_hi * sqrt(imp[j].var);
 			}
-			if (uses_sketch(opt) && mm_qsketch_rank_error(c->n) > res->rank_error)
+			if (mm_prep_uses_sketch(opt) && mm_qsketch_rank_error(c->n) > res->rank_error)
 				res->rank_error = mm_qsketch_rank_error(c->n);
 			if (needs_clipped_moments(opt, variance_threshold))
 			{

@@ -91,12 +91,16 @@ typedef struct MmPrepResult
 extern MmErrorCode mm_prep_fit(MmDataSource *source, const MmPrepColumn *column,
 							   double variance_threshold, MmPrepResult *res, MmError *err);
 
+/* 1 when the column's options take quantiles (median, quantile clipping, robust scaling). */
+extern int	mm_prep_uses_sketch(const MmPrepColumn *opt);
+
 /*
  * mm_prep_fit from the first pass already run: stats is a state of the
- * column-statistics pass over source's training rows with the identity arg
- * (the caller's, unchanged; it may profile the same columns for a monitor
- * baseline).  Runs the second pass when a column needs it; res->passes
- * counts the first too.
+ * column-statistics pass over source's training rows with the identity arg,
+ * or with the quantiles flag cleared on columns mm_prep_uses_sketch says
+ * take none (the caller's, unchanged; it may profile the same columns for
+ * a monitor baseline).  Runs the second pass when a column needs it;
+ * res->passes counts the first too.
  */
 extern MmErrorCode mm_prep_fit_from_stats(MmDataSource *source, const void *stats,
 										  const MmPrepColumn *column, double variance_threshold,

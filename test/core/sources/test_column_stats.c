@@ -105,7 +105,7 @@ assert_stats(void *state, const double *x, size_t n, const MmColumnStatsArg *arg
 	}
 }
 
-/* Listed among the source's passes, with an arg of three doubles a column. */
+/* Listed among the source's passes, with an arg of four doubles a column. */
 static void
 test_listed(void **state)
 {
@@ -127,6 +127,171 @@ test_listed(void **state)
 	mm_column_stats_identity(arg, P);
 	arg[0].lo = NAN;
 	assert_int_equal(pass->arg_size(P, arg, SIZE_MAX), 0);
+	mm_column_stats_identity(arg, P);
+	arg[1].quantiles = 0.5;
+	assert_int_equal(pass->arg_size(P, arg, SIZE_MAX), 0);
+	arg[1].quantiles = 0.0;
+	assert_int_equal(pass->arg_size(P, arg, SIZE_MAX), sizeof(arg));
+}
+
+/* Columns of the wide test: more than the sweeps take at once. */
+#define W 37
+
+/*
+ * One block of column j summarized on its own, as the pass did before its
+ * sweeps ran across columns: the compensated sum of the values present,
+ * then their squared deviations, merged by Chan's formula.
+ */
+static void
+reference_block(MmColumnStats *c, const double *x, size_t n, int j, const MmColumnStatsArg *a)
+{
+	int64_t		count = 0;
+	double		sum = 0.0,
+				carry = 0.0,
+				mean,
+				m2 = 0.0;
+	size_t		r;
+
+	for (r = 0; r < n; r++)
+	{
+		double		v = isnan(x[r * W + j]) ? a->impute : x[r * W + j],
+					t;
+
+		v = v < a->lo ? a->lo : v > a->hi ? a->hi : v;
+		if (isnan(v))
+		{
+			c->missing++;
+			continue;
+		}
+		count++;
+		t = sum + v;
+		carry += fabs(sum) >= fabs(v) ? (sum - t) + v : (v - t) + sum;
+		sum = t;
+		if (v < c->min)
+			c->min = v;
+		if (v > c->max)
+			c->max = v;
+	}
+	if (count == 0)
+		return;
+	mean = (sum + carry) / (double) count;
+	for (r = 0; r < n; r++)
+	{
+		double		v = isnan(x[r * W + j]) ? a->impute : x[r * W + j];
+
+		v = v < a->lo ? a->lo : v > a->hi ? a->hi : v;
+		if (!isnan(v))
+			m2 += (v - mean) * (v - mean);
+	}
+	if (c->n == 0)
+	{
+		c->n = count;
+		c->mean = mean;
+		c->m2 = m2;
+		return;
+	}
+	{
+		int64_t		total = c->n + count;
+		double		delta = mean - c->mean;
+
+		c->mean += delta * ((double) count / (double) total);
+		c->m2 += m2 + delta * delta * ((double) c->n * (double) count / (double) total);
+		c->n = total;
+	}
+}
+
+/*
+ * The sweeps across a block's columns (two groups here, raw ones and
+ * imputed or clipped ones) give every column's statistics bit for bit as
+ * one column at a time did, with missing values, signed zeros and blocks
+ * of a pass's size and of other sizes; a column kept only while exact
+ * changes no statistic.
+ */
+static void
+test_sweeps_bits(void **state)
+{
+	size_t		n = 20000,
+				done,
+				r;
+	double	   *x = malloc(sizeof(double) * n * W);
+	MmColumnStatsArg arg[W];
+	void	   *s = malloc(pass->state_size(W, NULL)),
+			   *exact = malloc(pass->state_size(W, NULL));
+	MmColumnStats *ref = calloc(W, sizeof(MmColumnStats));
+	uint64_t	seed = 5;
+	int			j;
+
+	for (r = 0; r < n; r++)
+		for (j = 0; j < W; j++)
+		{
+			double		u = test_uniform(&seed);
+
+			/* zeros of both signs where they are the minimum, and among other values */
+			x[r * W + j] = j % 5 == 1 && u < 0.1 ? NAN :
+				j % 11 == 4 ? (u < 0.25 ? -0.0 : u < 0.5 ? 0.0 : u) :
+				j % 7 == 2 && u < 0.05 ? -0.0 :
+				j % 3 == 0 ? 1e6 + u : exp(4.0 * u) - 3.0;
+		}
+	mm_column_stats_identity(arg, W);
+	/* the second group imputes and clips; the first reads raw */
+	arg[33].impute = 0.25;
+	arg[35].lo = -1.0;
+	arg[35].hi = 2.0;
+	pass->init(s, W, arg);
+	for (j = 0; j < W; j++)
+	{
+		ref[j].min = INFINITY;
+		ref[j].max = -INFINITY;
+	}
+	for (done = 0; done < n; done += 32 + done % 7)
+	{
+		size_t		m = done + 32 + done % 7 <= n ? 32 + done % 7 : n - done;
+		MmRows		rows = {m, W, x + done * W, NULL, NULL};
+
+		pass->add(s, &rows, arg);
+		for (j = 0; j < W; j++)
+			reference_block(&ref[j], x + done * W, m, j, &arg[j]);
+	}
+	for (j = 0; j < W; j++)
+	{
+		const MmColumnStats *c = mm_column_stats_of(s, j);
+
+		assert_int_equal(c->n, ref[j].n);
+		assert_int_equal(c->missing, ref[j].missing);
+		assert_memory_equal(&c->mean, &ref[j].mean, sizeof(double));
+		assert_memory_equal(&c->m2, &ref[j].m2, sizeof(double));
+		assert_memory_equal(&c->min, &ref[j].min, sizeof(double));
+		assert_memory_equal(&c->max, &ref[j].max, sizeof(double));
+	}
+
+	/* every column kept only while exact: the same statistics, sketches that overflowed */
+	for (j = 0; j < W; j++)
+		arg[j].quantiles = 0.0;
+	pass->init(exact, W, arg);
+	for (done = 0; done < n; done += 32 + done % 7)
+	{
+		size_t		m = done + 32 + done % 7 <= n ? 32 + done % 7 : n - done;
+		MmRows		rows = {m, W, x + done * W, NULL, NULL};
+
+		pass->add(exact, &rows, arg);
+	}
+	assert_true(pass->check(exact, W, arg));
+	for (j = 0; j < W; j++)
+	{
+		const MmColumnStats *a = mm_column_stats_of(s, j),
+				   *b = mm_column_stats_of(exact, j);
+
+		assert_memory_equal(&a->mean, &b->mean, 4 * sizeof(double));
+		assert_true(b->sketch.exact_only == 1 && b->sketch.overflow == 1);
+		assert_true(b->sketch.n == MM_QSKETCH_ITEMS);
+	}
+	/* a state whose sketches are not the kind the arg asks for does not check */
+	arg[4].quantiles = 1.0;
+	assert_false(pass->check(exact, W, arg));
+	free(x);
+	free(s);
+	free(exact);
+	free(ref);
 }
 
 /* One chunk of the memory source: the column computed in one go, to rounding (compensated sums). */
@@ -284,6 +449,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_listed),
+		cmocka_unit_test(test_sweeps_bits),
 		cmocka_unit_test(test_one_chunk),
 		cmocka_unit_test(test_many_chunks),
 		cmocka_unit_test(test_pass_states),
