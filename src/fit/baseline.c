@@ -88,37 +88,42 @@ append_numeric(StringInfo buf, const MmNumericProfile *prof)
 }
 
 /*
- * The present values among count values stride apart, sorted: every one up
- * to BASELINE_SAMPLE of them, a systematic sample of that many past it (the
- * values of ranks floor(i present / kept) in their order); *kept gets how
- * many.  A column's own present values, not those of sampled rows, so that
- * a feature NULL in most rows still has all the values it can.
+ * The present values among count values stride apart (present of them),
+ * sorted: every one up to BASELINE_SAMPLE of them, a systematic sample of
+ * that many past it (the values of ranks floor(i present / kept) in their
+ * order); *kept gets how many.  A column's own present values, not those
+ * of sampled rows, so that a feature NULL in most rows still has all the
+ * values it can.  A column without missing values is sampled by index,
+ * without a sweep over its rows.
  */
 static double *
-sorted_present(const double *values, size_t count, size_t stride, size_t *kept)
+sorted_present(const double *values, size_t count, size_t stride, size_t present, size_t *kept)
 {
-	size_t		present = 0,
+	size_t		k = Min(present, (size_t) BASELINE_SAMPLE),
 				seen = 0,
 				next = 0,
-				k,
+				target = 0,
 				i;
-	double	   *out;
+	double	   *out = palloc(sizeof(double) * Max(k, 1));
 
-	for (i = 0; i < count; i++)
-		present += isfinite(values[i * stride]) != 0;
-	k = Min(present, (size_t) BASELINE_SAMPLE);
-	out = palloc(sizeof(double) * Max(k, 1));
-	for (i = 0; i < count && next < k; i++)
-	{
-		double		v = values[i * stride];
+	if (present == count)
+		for (next = 0; next < k; next++)
+			out[next] = values[next * present / k * stride];
+	else
+		for (i = 0; i < count && next < k; i++)
+		{
+			double		v = values[i * stride];
 
-		if (!isfinite(v))
-			continue;
-		/* present >= k, so these ranks rise strictly and each present value is taken at most once */
-		if (seen == (size_t) ((double) next * (double) present / (double) k))
-			out[next++] = v;
-		seen++;
-	}
+			if (!isfinite(v))
+				continue;
+			/* present >= k, so these ranks rise strictly and each present value is taken at most once */
+			if (seen++ == target)
+			{
+				out[next++] = v;
+				target = next * present / k;
+			}
+		}
+	Assert(next == k);
 	MmSortDoubles(out, k);
 	*kept = k;
 	return out;
@@ -158,7 +163,7 @@ numeric_profile_json(const double *values, size_t n, size_t stride)
 		min = Min(min, v);
 		max = Max(max, v);
 	}
-	sorted = sorted_present(values, n, stride, &kept);
+	sorted = sorted_present(values, n, stride, present, &kept);
 	if (mm_profile_numeric(&prof, (int64) present, (int64) (n - present), min, max, mean,
 						   present > 1 ? sqrt(m2 / (double) (present - 1)) : 0.0,
 						   sorted, kept, &err) != MM_OK)
@@ -588,7 +593,7 @@ profile_from_stats(const MmColumnStats *c, const MmSource *src, int j, const dou
 			rc = mm_qsketch_sample(&c->sketch, k, sorted, &err);
 	}
 	else
-		sorted = sorted_present(values, nvalues, 1, &k);
+		sorted = sorted_present(values, nvalues, 1, nvalues, &k);
 	/* no sampled value of a present column (the sample fits no row): its exact extremes */
 	if (k == 0 && c->n > 0)
 	{
