@@ -333,6 +333,23 @@ test_pass_count(void **state)
 	free(x);
 }
 
+/* Asserts that the weight pass over rows with candidates pts counts 3 rows for the first, 2 for the second. */
+static void
+assert_weights_3_2(const double *pts, const MmRows *rows)
+{
+	size_t		len;
+	MmKMeansArg *a = mm_kmeans_arg_new(P, pts, 2, 0, 0, &len);
+	double	   *s = malloc(mm_kmeans_weight_pass.state_size(P, a));
+	const double *w;
+
+	mm_kmeans_weight_pass.init(s, P, a);
+	mm_kmeans_weight_pass.add(s, rows, a);
+	w = mm_kmeans_weights(s);
+	assert_true(w[0] == 3.0 && w[1] == 2.0);
+	free(s);
+	mm_free(a);
+}
+
 /*
  * The weights count a row halfway between two candidates for the first of
  * them, whichever way its last bits lean (as preprocessing fitted over
@@ -344,35 +361,17 @@ test_weight_ties(void **state)
 {
 	double		pts[2 * P] = {0, 0, 0, 2, 0, 0};
 	double		rows_x[5 * P] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 1.000001, 0, 0, 1.5, 0, 0};
-	size_t		len;
-	MmKMeansArg *a;
-	double	   *s;
 	MmRows		rows = {5, P, rows_x, NULL, NULL};
-	const double *w;
 
 	rows_x[P] = nextafter(1.0, 2.0);
 	rows_x[2 * P] = nextafter(1.0, 0.0);
-	a = mm_kmeans_arg_new(P, pts, 2, 0, 0, &len);
-	s = malloc(mm_kmeans_weight_pass.state_size(P, a));
-	mm_kmeans_weight_pass.init(s, P, a);
-	mm_kmeans_weight_pass.add(s, &rows, a);
-	w = mm_kmeans_weights(s);
-	assert_true(w[0] == 3.0 && w[1] == 2.0);
-	free(s);
-	mm_free(a);
+	assert_weights_3_2(pts, &rows);
 
 	/* the same candidates the other way round: the first is now the other one */
 	memcpy(pts, (double[]) {2, 0, 0, 0, 0, 0}, sizeof(pts));
 	rows_x[3 * P] = 0.999999;
 	rows_x[4 * P] = 0.5;
-	a = mm_kmeans_arg_new(P, pts, 2, 0, 0, &len);
-	s = malloc(mm_kmeans_weight_pass.state_size(P, a));
-	mm_kmeans_weight_pass.init(s, P, a);
-	mm_kmeans_weight_pass.add(s, &rows, a);
-	w = mm_kmeans_weights(s);
-	assert_true(w[0] == 3.0 && w[1] == 2.0);
-	free(s);
-	mm_free(a);
+	assert_weights_3_2(pts, &rows);
 }
 
 /* Args of another shape, width or with non-finite points are not the passes'. */
