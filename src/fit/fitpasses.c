@@ -776,6 +776,21 @@ MmPassesMetricsPass(const MmPassesData *pd, const MmModel *model, const MmPass *
 	return false;
 }
 
+/* The finite values of feature j in ds's training rows (*count of them). */
+static double *
+present_values(const MmDataset *ds, int j, size_t *count)
+{
+	size_t		n = ds->n[0],
+				i;
+	double	   *values = palloc(sizeof(double) * Max(n, 1));
+
+	*count = 0;
+	for (i = 0; i < n; i++)
+		if (isfinite(ds->x[0][i * ds->p + j]))
+			values[(*count)++] = ds->x[0][i * ds->p + j];
+	return values;
+}
+
 /*
  * The present training values of numeric feature j (column statistics c)
  * that its profile's quantiles come from when its sketch, kept only while
@@ -790,19 +805,13 @@ feature_values(const MmPassesData *pd, const MmTrainSpec *spec, const MmDataset 
 			   const MmColumnStats *c, double want, bool every_row, bool regression,
 			   size_t *count)
 {
-	size_t		n = ds->n[0],
-				i;
-	double	   *values = palloc(sizeof(double) * Max(n, 1));
+	double	   *values = present_values(ds, j, count);
 	MmSource	own = pd->raw;
 	MmDataset	ods;
 	char		kind = get_rel_relkind(pd->raw.relid);
 	const char *column = quote_identifier(MmFeatureColumn(&pd->raw, j));
 	double		rate;
 
-	*count = 0;
-	for (i = 0; i < n; i++)
-		if (isfinite(ds->x[0][i * ds->p + j]))
-			values[(*count)++] = ds->x[0][i * ds->p + j];
 	if (every_row || (double) *count * 10.0 >= (double) Min(c->n, MM_BASELINE_SAMPLE))
 		return values;
 	pfree(values);
@@ -817,12 +826,7 @@ feature_values(const MmPassesData *pd, const MmTrainSpec *spec, const MmDataset 
 								 pd->raw.qualified, column, ceil(want));
 	own.relid = InvalidOid;
 	(void) MmDatasetLoad(&ods, &own, pd->label_kind, regression, spec->test_size, spec->seed);
-	n = ods.n[0];
-	values = palloc(sizeof(double) * Max(n, 1));
-	*count = 0;
-	for (i = 0; i < n; i++)
-		if (isfinite(ods.x[0][i * ods.p + j]))
-			values[(*count)++] = ods.x[0][i * ods.p + j];
+	values = present_values(&ods, j, count);
 	MmDatasetFree(&ods);
 	return values;
 }
