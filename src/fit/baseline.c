@@ -565,14 +565,14 @@ MmBaselineFinishKnown(MmBaselineSample *s, const MmModel *model, const MmKnownOu
 /*
  * Feature j's numeric profile from its column statistics: a text feature
  * has none (its values are missing to them), and the caller's counts.  The
- * quantiles come from the column's sketch while it holds them (every value,
- * or the values within its rank error), else from values: nvalues present
- * training values of the feature from a sample (up to BASELINE_SAMPLE of
- * them are taken).
+ * quantiles come from the column's sketch sk where the statistics have one
+ * (every value up to 16,384, within its rank error past that), else from
+ * values: nvalues present training values of the feature from a sample (up
+ * to BASELINE_SAMPLE of them are taken).
  */
 static char *
-profile_from_stats(const MmColumnStats *c, const MmSource *src, int j, const double *values,
-				   size_t nvalues)
+profile_from_stats(const MmColumnStats *c, const MmQuantileSketch *sk, const MmSource *src, int j,
+				   const double *values, size_t nvalues)
 {
 	size_t		k = (size_t) Min(c->n, BASELINE_SAMPLE);
 	double	   *sorted;
@@ -586,11 +586,11 @@ profile_from_stats(const MmColumnStats *c, const MmSource *src, int j, const dou
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("feature \"%s\" is text, and statistics passes over relation %s read numbers",
 						src->features[j], src->display)));
-	if (!c->sketch.overflow)
+	if (sk != NULL && !sk->overflow)
 	{
 		sorted = palloc(sizeof(double) * Max(k, 1));
 		if (k > 0)
-			rc = mm_qsketch_sample(&c->sketch, k, sorted, &err);
+			rc = mm_qsketch_sample(sk, k, sorted, &err);
 	}
 	else
 		sorted = sorted_present(values, nvalues, 1, nvalues, &k);
@@ -617,11 +617,11 @@ profile_from_stats(const MmColumnStats *c, const MmSource *src, int j, const dou
  * A baseline from the column-statistics pass (column_stats.h) over src's
  * features, for training that does not hold the rows: counts, missing
  * values, range, mean and deviation exact as above; the quantiles and
- * shares from each feature's sketch while it holds them (its sorted
- * systematic sample of up to BASELINE_SAMPLE values: the column itself
- * while the sketch is exact, so the profile is then the one rows in memory
- * give), else from values[j] (nvalues[j] of the feature's present training
- * values, from a sample the caller read).  rows (m of src's features, NaN
+ * shares from the feature's sketch where the statistics have one (its
+ * sorted systematic sample of up to BASELINE_SAMPLE values: the column
+ * itself while the sketch is exact, so the profile is then the one rows in
+ * memory give), else from values[j] (nvalues[j] of the feature's present
+ * training values, from a sample the caller read).  rows (m of src's features, NaN
  * where NULL, a text value its code in row_dicts; m may be 0) is a bounded
  * sample of training rows the caller read, from which the predictions'
  * profile comes.  A text feature, whose statistics are all missing, is
@@ -661,7 +661,8 @@ MmBaselineFromColumnStats(const void *stats, const MmSource *src, int64 rows_tra
 			s->profile_json[j] = categorical_profile_json(cats, d->n, text_missing[j]);
 			continue;
 		}
-		s->profile_json[j] = profile_from_stats(mm_column_stats_of((void *) stats, j), src, j,
+		s->profile_json[j] = profile_from_stats(mm_column_stats_of((void *) stats, j),
+												mm_column_stats_sketch((void *) stats, p, j), src, j,
 												values[j], nvalues[j]);
 	}
 	return s;

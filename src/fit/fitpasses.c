@@ -14,8 +14,9 @@
  *     its training rows' count, range and sum; the checks the fit in memory
  *     makes of the rows it read, made of these counts;
  *  3. the column statistics (column_stats.h) of the training rows as read,
- *     NULLs as missing values: moments, range and a quantile sketch per
- *     feature, and a second such pass over the imputed, clipped columns
+ *     NULLs as missing values: moments and range per feature, and a
+ *     quantile sketch of each feature preprocessing takes quantiles of,
+ *     and a second such pass over the imputed, clipped columns
  *     where a clipped feature is scaled to unit variance or a variance
  *     threshold is set (prepstats.h); the first such pass and the profile
  *     are one read of the relation (designpasses.h);
@@ -326,7 +327,7 @@ run_pass(MmDataSource *source, const MmPass *pass, const void *arg)
  * pass's state in its hash table besides the groups of the labels and text
  * values: PostgreSQL would spill the groups' rows to disk once that takes
  * more than the memory a hash may (work_mem times hash_mem_multiplier), and
- * the statistics take about 128 KiB a feature.  So work_mem is raised for
+ * the statistics take 128 KiB a sketch.  So work_mem is raised for
  * that query by twice the state, which the pass takes in memory alone all
  * the same; returns the GUC nest level to restore.
  */
@@ -346,13 +347,12 @@ make_room_for_state(MmDataSource *raw, const MmPass *pass, const void *arg)
  * The column profile of raw's rows as read, and the column statistics of
  * its training rows (into *stats) from the same read of the relation; the
  * statistics are NULL when no preprocessing needs them (needed false) and
- * their state (about 128 KiB a feature, most of it the quantile sketch)
+ * their state (56 bytes a feature and 128 KiB a sketch)
  * would take more than a quarter of the memory a training may: the
- * baseline's feature profiles then come from its sample too.  A feature's
- * sketch summarizes every value only where pp takes quantiles of it
- * (src's features); elsewhere it keeps them while they all fit, which
- * costs an append where compacting cost most of the read, and the
- * baseline profiles a longer column from its sample.  The labels
+ * baseline's feature profiles then come from its sample too.  Only the
+ * features pp takes quantiles of (src's) have a sketch: a sketch is 128
+ * KiB to zero, merge and send, and compacting it was most of the read's
+ * cost; the baseline profiles the others from its sample.  The labels
  * (into *labels, for a classifier) and the text features' values are
  * counted in that read too (discoverpass.c; number and boolean labels by
  * the pass's state, labelcount.h), so that the fit reads the
@@ -370,7 +370,7 @@ profile_and_statistics(MmDataSource *raw, const MmPreprocess *pp, const MmSource
 	const MmPass *pass = &mm_pass_profile_stats;
 	char	   *state;
 
-	/* only the columns whose preprocessing takes quantiles are sketched in full */
+	/* only the columns whose preprocessing takes quantiles are sketched */
 	mm_column_stats_identity(arg, p);
 	for (j = 0; j < p; j++)
 		arg[j].quantiles = src->feature_kinds[j] != MM_FEATURE_CATEGORICAL &&
@@ -793,10 +793,10 @@ present_values(const MmDataset *ds, int j, size_t *count)
 
 /*
  * The present training values of numeric feature j (column statistics c)
- * that its profile's quantiles come from when its sketch, kept only while
- * exact, overflowed: those of the baseline's sample ds, unless they are
- * fewer than a tenth of what a profile takes and the sample did not read
- * every row (a feature NULL in most rows); then those of a sample of its
+ * that its profile's quantiles come from when the statistics did not sketch
+ * it: those of the baseline's sample ds, when they are all the feature has
+ * or at least a tenth of what a profile takes, or when the sample read
+ * every row; else (a feature NULL in most rows) those of a sample of its
  * own, of the rows where it is not NULL, at the rate that reads about want
  * rows, as the baseline's sample does.
  */
@@ -812,7 +812,7 @@ feature_values(const MmPassesData *pd, const MmTrainSpec *spec, const MmDataset 
 	const char *column = quote_identifier(MmFeatureColumn(&pd->raw, j));
 	double		rate;
 
-	if (every_row || (double) *count * 10.0 >= (double) Min(c->n, MM_BASELINE_SAMPLE))
+	if (every_row || (int64) *count >= Min(c->n, MM_BASELINE_SAMPLE / 10))
 		return values;
 	pfree(values);
 	rate = Min(1.0, want * (1.0 - spec->test_size) / (double) Max(c->n, 1));
@@ -834,7 +834,7 @@ feature_values(const MmPassesData *pd, const MmTrainSpec *spec, const MmDataset 
 /*
  * The baseline profile.  The features' profiles come from the column
  * statistics (exact counts, range and moments, quantiles from the sketch
- * while it holds them, else from the sample below: feature_values) and the
+ * where they have one, else from the sample below: feature_values) and the
  * text features' discovered counts; the predictions' profile needs
  * the model's outcome on rows, so it comes from a bounded sample of the
  * relation: every row when the relation has no more than the sample wants
@@ -897,14 +897,11 @@ MmPassesBaseline(const MmPassesData *pd, const MmTrainSpec *spec, const MmModel 
 		for (i = 0; i < m; i++)
 			memcpy(rows + i * p, ds.x[0] + (i * n / m) * p, sizeof(double) * p);
 		for (j = 0; j < p; j++)
-		{
-			const MmColumnStats *c = mm_column_stats_of(pd->stats, j);
-
-			if (pd->raw.feature_kinds[j] != MM_FEATURE_CATEGORICAL && c->sketch.overflow)
-				values[j] = feature_values(pd, spec, &ds, j, c, want,
+			if (pd->raw.feature_kinds[j] != MM_FEATURE_CATEGORICAL &&
+				mm_column_stats_sketch(pd->stats, p, j) == NULL)
+				values[j] = feature_values(pd, spec, &ds, j, mm_column_stats_of(pd->stats, j), want,
 										   (double) pd->rows_read <= want,
 										   model->task == MM_TASK_REGRESSION, &nvalues[j]);
-		}
 		s = MmBaselineFromColumnStats(pd->stats, &pd->raw, pd->rows_train, rows, m, ds.dicts,
 									  pd->dicts, pd->text_nulls, values, nvalues);
 	}

@@ -109,13 +109,6 @@ mm_qsketch_init(MmQuantileSketch *sk)
 		sk->bound[h] = ITEMS;
 }
 
-void
-mm_qsketch_init_exact(MmQuantileSketch *sk)
-{
-	mm_qsketch_init(sk);
-	sk->exact_only = 1;
-}
-
 /* A level's values, as doubles or as their keys (radix_sort.h). */
 typedef union LevelBuffer
 {
@@ -188,19 +181,13 @@ compact(MmQuantileSketch *sk, int h)
 /*
  * Makes room in a full sketch by compacting its lowest level of at least K
  * values (a full buffer of LEVELS * K values has one); false when only the
- * top level has that many, which cannot compact, or when the sketch is
- * exact_only (overflow).
+ * top level has that many, which cannot compact (overflow).
  */
 static int
 make_room(MmQuantileSketch *sk)
 {
 	int			h;
 
-	if (sk->exact_only)
-	{
-		sk->overflow = 1;
-		return 0;
-	}
 	for (h = 0; h < LEVELS - 1; h++)
 		if (level_size(sk, h) >= K)
 		{
@@ -254,8 +241,7 @@ mm_qsketch_merge(MmQuantileSketch *dst, const MmQuantileSketch *src)
 {
 	int			h;
 
-	/* an exact_only sketch cannot take the compacted levels of another */
-	if (src->overflow || (dst->exact_only && src->bound[1] != ITEMS))
+	if (src->overflow)
 		dst->overflow = 1;
 	if (dst->overflow)
 		return;
@@ -308,12 +294,8 @@ mm_qsketch_check(const MmQuantileSketch *sk)
 	int32_t		i;
 
 	if (sk->magic != MM_QSKETCH_MAGIC || sk->k != K || sk->levels != LEVELS ||
-		(sk->overflow != 0 && sk->overflow != 1) || sk->n < 0 ||
-		(sk->exact_only != 0 && sk->exact_only != 1) ||
+		(sk->overflow != 0 && sk->overflow != 1) || sk->n < 0 || sk->pad != 0 ||
 		sk->bound[LEVELS] != ITEMS || sk->bound[0] < 0)
-		return 0;
-	/* an exact_only sketch never compacts: its values are all at level 0 */
-	if (sk->exact_only && sk->bound[1] != ITEMS)
 		return 0;
 	for (h = 0; h < LEVELS; h++)
 		if (sk->bound[h] > sk->bound[h + 1])
@@ -388,9 +370,6 @@ weighted_values(const MmQuantileSketch *sk, double extra_value, int64_t extra_co
 static MmErrorCode
 unusable(const MmQuantileSketch *sk, int64_t n, MmError *err)
 {
-	if (sk->overflow && sk->exact_only)
-		return mm_fail(err, MM_ERR_UNSUPPORTED, -1,
-					   "a quantile sketch kept exact holds at most %d values", ITEMS);
 	if (sk->overflow)
 		return mm_fail(err, MM_ERR_UNSUPPORTED, -1,
 					   "a quantile sketch summarizes at most %.0f values",

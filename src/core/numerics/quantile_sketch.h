@@ -60,10 +60,7 @@
  * compactions.  n is the values summarized, the sum over levels of their
  * sizes times 2^h.  overflow is set once the top level itself would have to
  * compact, after about K 2^31 values (10^12): the sketch then refuses
- * quantiles rather than answer outside its bound.  A sketch made exact_only
- * never compacts: it keeps the values while they all fit and overflows past
- * MM_QSKETCH_ITEMS, at the cost of an append per value, for callers that
- * have another source of quantiles for longer columns.
+ * quantiles rather than answer outside its bound.
  */
 typedef struct MmQuantileSketch
 {
@@ -74,15 +71,12 @@ typedef struct MmQuantileSketch
 	uint32_t	overflow;
 	int64_t		n;
 	int32_t		bound[MM_QSKETCH_LEVELS + 1];
-	int32_t		exact_only;		/* 1: overflows when full instead of compacting */
+	int32_t		pad;
 	double		items[MM_QSKETCH_ITEMS];
 } MmQuantileSketch;
 
 /* An empty sketch. */
 extern void mm_qsketch_init(MmQuantileSketch *sk);
-
-/* An empty sketch that keeps values only while they all fit (exact_only above). */
-extern void mm_qsketch_init_exact(MmQuantileSketch *sk);
 
 /* Adds a value, which must be finite. */
 extern void mm_qsketch_add(MmQuantileSketch *sk, double v);

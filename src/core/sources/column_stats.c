@@ -30,11 +30,25 @@ mm_column_stats_identity(MmColumnStatsArg *arg, int p)
 	}
 }
 
+/* Columns the arg gives a sketch: every one without an arg (a size to allocate before one is known). */
+static int
+sketched(int p, const MmColumnStatsArg *arg)
+{
+	int			j,
+				q = 0;
+
+	if (arg == NULL)
+		return p;
+	for (j = 0; j < p; j++)
+		q += arg[j].quantiles != 0.0;
+	return q;
+}
+
 static size_t
 stats_size(int p, const void *arg)
 {
-	(void) arg;
-	return sizeof(MmColumnStatsHead) + sizeof(MmColumnStats) * (size_t) p;
+	return sizeof(MmColumnStatsHead) + sizeof(MmColumnStats) * (size_t) p +
+		sizeof(MmQuantileSketch) * (size_t) sketched(p, arg);
 }
 
 /* An arg is p entries of an impute value (finite or NaN), bounds lo <= hi and a quantiles flag. */
@@ -55,31 +69,29 @@ stats_arg_size(int p, const void *arg, size_t avail)
 }
 
 static void
-column_empty(MmColumnStats *c, const MmColumnStatsArg *a)
-{
-	c->n = 0;
-	c->missing = 0;
-	c->mean = 0.0;
-	c->m2 = 0.0;
-	c->min = INFINITY;
-	c->max = -INFINITY;
-	if (a->quantiles != 0.0)
-		mm_qsketch_init(&c->sketch);
-	else
-		mm_qsketch_init_exact(&c->sketch);
-}
-
-static void
 stats_init(void *state, int p, const void *arg)
 {
 	MmColumnStatsHead *head = state;
 	const MmColumnStatsArg *args = arg;
 	int			j;
+	int64_t		q = 0;
 
 	head->p = p;
 	head->pad = 0;
 	for (j = 0; j < p; j++)
-		column_empty(mm_column_stats_of(state, j), &args[j]);
+	{
+		MmColumnStats *c = mm_column_stats_of(state, j);
+
+		c->n = 0;
+		c->missing = 0;
+		c->mean = 0.0;
+		c->m2 = 0.0;
+		c->min = INFINITY;
+		c->max = -INFINITY;
+		c->sketch = args[j].quantiles != 0.0 ? q++ : -1;
+		if (c->sketch >= 0)
+			mm_qsketch_init(mm_column_stats_sketch(state, p, j));
+	}
 }
 
 /* Chan's merge of (nb, mb, m2b) into column c. */
@@ -202,18 +214,18 @@ add_group(void *state, const MmRows *rows, const MmColumnStatsArg *args, int j0,
 	sweep_group(state, rows, args, j0, g, raw);
 }
 
-/* The column's values into its sketch, while it takes them (one kept only while exact stops). */
+/* Column j's values into its sketch sk. */
 static void
-sketch_column(MmColumnStats *c, const MmRows *rows, int j, const MmColumnStatsArg *a)
+sketch_column(MmQuantileSketch *sk, const MmRows *rows, int j, const MmColumnStatsArg *a)
 {
 	size_t		r;
 
-	for (r = 0; r < rows->n && !c->sketch.overflow; r++)
+	for (r = 0; r < rows->n; r++)
 	{
 		double		v = transformed(rows->x[r * (size_t) rows->p + j], a);
 
 		if (!isnan(v))
-			mm_qsketch_add(&c->sketch, v);
+			mm_qsketch_add(sk, v);
 	}
 }
 
@@ -225,7 +237,12 @@ stats_add(void *state, const MmRows *rows, const void *arg)
 				j;
 
 	for (j = 0; j < p; j++)
-		sketch_column(mm_column_stats_of(state, j), rows, j, &args[j]);
+	{
+		MmQuantileSketch *sk = mm_column_stats_sketch(state, p, j);
+
+		if (sk != NULL)
+			sketch_column(sk, rows, j, &args[j]);
+	}
 	for (j = 0; j < p; j += GROUP)
 		add_group(state, rows, args, j, p - j < GROUP ? p - j : GROUP);
 }
@@ -245,22 +262,28 @@ stats_merge(void *state, const void *other, int p, const void *arg)
 		c->missing += o->missing;
 		c->min = fmin(c->min, o->min);
 		c->max = fmax(c->max, o->max);
-		mm_qsketch_merge(&c->sketch, &o->sketch);
+		if (c->sketch >= 0)
+			mm_qsketch_merge(mm_column_stats_sketch(state, p, j),
+							 mm_column_stats_sketch((void *) other, p, j));
 	}
 }
 
 /*
- * A column read back: a sketch of the kind the arg asks for, counts that
- * agree with it, extremes that bound a mean.
+ * Column j read back: the sketch the arg asks for, in its place (q: the
+ * sketches of the columns before it), counts that agree with it, extremes
+ * that bound a mean.
  */
 static int
-column_valid(const MmColumnStats *c, const MmColumnStatsArg *a)
+column_valid(const void *state, int p, int j, const MmColumnStatsArg *a, int64_t q)
 {
-	if (c->n < 0 || c->missing < 0 || !mm_qsketch_check(&c->sketch) ||
-		c->sketch.exact_only != (a->quantiles == 0.0))
+	const MmColumnStats *c = mm_column_stats_of((void *) state, j);
+	const MmQuantileSketch *sk;
+
+	if (c->n < 0 || c->missing < 0 || c->sketch != (a->quantiles != 0.0 ? q : -1))
 		return 0;
+	sk = mm_column_stats_sketch((void *) state, p, j);
 	/* an overflowed sketch stopped counting; the moments did not */
-	if (c->sketch.overflow ? c->sketch.n > c->n : c->sketch.n != c->n)
+	if (sk != NULL && (!mm_qsketch_check(sk) || (sk->overflow ? sk->n > c->n : sk->n != c->n)))
 		return 0;
 	if (c->n == 0)
 		return c->min == INFINITY && c->max == -INFINITY && c->mean == 0.0 && c->m2 == 0.0;
@@ -273,13 +296,18 @@ static int
 stats_check(const void *state, int p, const void *arg)
 {
 	const MmColumnStatsHead *head = state;
+	const MmColumnStatsArg *args = arg;
 	int			j;
+	int64_t		q = 0;
 
 	if (head->p != p || head->pad != 0)
 		return 0;
 	for (j = 0; j < p; j++)
-		if (!column_valid(mm_column_stats_of((void *) state, j), &((const MmColumnStatsArg *) arg)[j]))
+	{
+		if (!column_valid(state, p, j, &args[j], q))
 			return 0;
+		q += args[j].quantiles != 0.0;
+	}
 	return 1;
 }
 

@@ -47,17 +47,27 @@ impute_column(const MmColumnStats *c, double v, Imputed *out)
 	out->var = m2 / n;
 }
 
-/* A quantile of column c as imputed then clipped to [lo, hi]. */
+/* Fails for column j, whose options take quantiles its statistics did not sketch. */
 static MmErrorCode
-quantile(const MmColumnStats *c, const Imputed *imp, double q, double lo, double hi, double *out,
-		 MmError *err)
+no_sketch(int j, MmError *err)
 {
-	return mm_qsketch_quantile(&c->sketch, q, imp->value, imp->count, lo, hi, out, err);
+	return mm_fail(err, MM_ERR_INVALID_INPUT, j, "column %d takes quantiles and its statistics have no sketch", j);
+}
+
+/* A quantile of column j (its sketch sk) as imputed then clipped to [lo, hi]. */
+static MmErrorCode
+quantile(const MmQuantileSketch *sk, int j, const Imputed *imp, double q, double lo, double hi,
+		 double *out, MmError *err)
+{
+	if (sk == NULL)
+		return no_sketch(j, err);
+	return mm_qsketch_quantile(sk, q, imp->value, imp->count, lo, hi, out, err);
 }
 
 /* The value the column's option imputes: the in-memory fit's, from the present values. */
 static MmErrorCode
-impute_value(const MmPrepColumn *opt, const MmColumnStats *c, double *v, MmError *err)
+impute_value(const MmPrepColumn *opt, const MmColumnStats *c, const MmQuantileSketch *sk, int j,
+			 double *v, MmError *err)
 {
 	switch (opt->impute)
 	{
@@ -68,7 +78,9 @@ impute_value(const MmPrepColumn *opt, const MmColumnStats *c, double *v, MmError
 			*v = c->mean;
 			break;
 		case MM_PREP_IMPUTE_MEDIAN:
-			return mm_qsketch_quantile(&c->sketch, 0.5, 0.0, 0, -INFINITY, INFINITY, v, err);
+			if (sk == NULL)
+				return no_sketch(j, err);
+			return mm_qsketch_quantile(sk, 0.5, 0.0, 0, -INFINITY, INFINITY, v, err);
 		case MM_PREP_IMPUTE_ZERO:
 			*v = 0.0;
 			break;
@@ -127,7 +139,7 @@ run_stats(MmDataSource *source, const MmColumnStatsArg *arg, MmError *err)
 
 /* Fits column j's transform from its first-pass statistics and, when clipped, the second's. */
 static MmErrorCode
-fit_column(const MmPrepColumn *opt, const MmColumnStats *raw, const MmColumnStats *clipped,
+fit_column(const MmPrepColumn *opt, const MmQuantileSketch *sk, int j, const MmColumnStats *clipped,
 		   double variance_threshold, const Imputed *imp, MmFeatureTransform *t, uint8_t *keep,
 		   uint8_t *constant, MmError *err)
 {
@@ -160,9 +172,9 @@ fit_column(const MmPrepColumn *opt, const MmColumnStats *raw, const MmColumnStat
 			t->scale = max - min;
 			break;
 		case MM_PREP_SCALE_ROBUST:
-			if ((rc = quantile(raw, imp, 0.5, lo, hi, &t->center, err)) != MM_OK ||
-				(rc = quantile(raw, imp, 0.25, lo, hi, &q1, err)) != MM_OK ||
-				(rc = quantile(raw, imp, 0.75, lo, hi, &q3, err)) != MM_OK)
+			if ((rc = quantile(sk, j, imp, 0.5, lo, hi, &t->center, err)) != MM_OK ||
+				(rc = quantile(sk, j, imp, 0.25, lo, hi, &q1, err)) != MM_OK ||
+				(rc = quantile(sk, j, imp, 0.75, lo, hi, &q3, err)) != MM_OK)
 				return rc;
 			t->scale = q3 - q1;
 			/* a column mostly of one value has no spread between its quartiles */
@@ -244,6 +256,7 @@ mm_prep_fit_from_stats(MmDataSource *source, const void *first, const MmPrepColu
 	{
 		const MmPrepColumn *opt = &column[j];
 		const MmColumnStats *c = mm_column_stats_of((void *) first, j);
+		const MmQuantileSketch *sk = mm_column_stats_sketch((void *) first, p, j);
 		MmFeatureTransform *t = &res->transform[j];
 		double		v;
 
@@ -256,7 +269,7 @@ mm_prep_fit_from_stats(MmDataSource *source, const void *first, const MmPrepColu
 		else if (c->missing > 0 && opt->impute == MM_PREP_IMPUTE_NONE)
 			rc = mm_fail(err, MM_ERR_INVALID_INPUT, j, "column %d is missing in %lld rows", j,
 						 (long long) c->missing);
-		else if ((rc = impute_value(opt, c, &v, err)) == MM_OK)
+		else if ((rc = impute_value(opt, c, sk, j, &v, err)) == MM_OK)
 		{
 			impute_column(c, v, &imp[j]);
 			t->impute = v;
@@ -266,8 +279,8 @@ mm_prep_fit_from_stats(MmDataSource *source, const void *first, const MmPrepColu
 			t->scale = 1.0;
 			if (opt->clip == MM_PREP_CLIP_QUANTILES)
 			{
-				if ((rc = quantile(c, &imp[j], opt->clip_lo, -INFINITY, INFINITY, &t->clip_lo, err)) == MM_OK)
-					rc = quantile(c, &imp[j], opt->clip_hi, -INFINITY, INFINITY, &t->clip_hi, err);
+				if ((rc = quantile(sk, j, &imp[j], opt->clip_lo, -INFINITY, INFINITY, &t->clip_lo, err)) == MM_OK)
+					rc = quantile(sk, j, &imp[j], opt->clip_hi, -INFINITY, INFINITY, &t->clip_hi, err);
 			}
 			else if (opt->clip == MM_PREP_CLIP_Z)
 			{
@@ -298,7 +311,7 @@ mm_prep_fit_from_stats(MmDataSource *source, const void *first, const MmPrepColu
 	}
 	for (j = 0; j < p && rc == MM_OK; j++)
 		if (!column[j].not_numeric)
-			rc = fit_column(&column[j], mm_column_stats_of((void *) first, j),
+			rc = fit_column(&column[j], mm_column_stats_sketch((void *) first, p, j), j,
 							clipped != NULL && needs_clipped_moments(&column[j], variance_threshold) ?
 							mm_column_stats_of(clipped, j) : NULL,
 							variance_threshold, &imp[j], &res->transform[j], &res->keep[j],

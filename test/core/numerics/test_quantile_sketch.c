@@ -381,75 +381,6 @@ test_damaged(void **state)
 }
 
 /*
- * A sketch kept only while exact: the same values and quantiles as a full
- * one up to MM_QSKETCH_ITEMS, then an overflow (no compaction) that refuses
- * quantiles, by adding or by merging; it takes no compacted levels, and
- * bytes claiming it compacted fail the check.
- */
-static void
-test_exact_only(void **state)
-{
-	size_t		n = MM_QSKETCH_ITEMS,
-				i;
-	double	   *v = make_values(n, 3, 11);
-	MmQuantileSketch *full = new_sketch(),
-			   *exact = malloc(sizeof(MmQuantileSketch)),
-			   *half = malloc(sizeof(MmQuantileSketch)),
-			   *bad = malloc(sizeof(MmQuantileSketch));
-	MmError		err;
-	double		got;
-
-	mm_qsketch_init_exact(exact);
-	mm_qsketch_init_exact(half);
-	for (i = 0; i < n; i++)
-	{
-		mm_qsketch_add(full, v[i]);
-		mm_qsketch_add(exact, v[i]);
-		if (i < n / 2)
-			mm_qsketch_add(half, v[i]);
-	}
-	assert_true(mm_qsketch_check(exact));
-	assert_true(mm_qsketch_exact(exact));
-	assert_memory_equal(exact->items, full->items, sizeof(full->items));
-	for (i = 0; i < NQ; i++)
-		assert_true(sketch_quantile(exact, qs[i]) == sketch_quantile(full, qs[i]));
-
-	/* one value more: the full sketch compacts, this one overflows and keeps what it had */
-	mm_qsketch_add(full, 0.5);
-	mm_qsketch_add(exact, 0.5);
-	assert_true(full->bound[1] < MM_QSKETCH_ITEMS);
-	assert_true(exact->overflow == 1 && exact->n == (int64_t) n && exact->bound[1] == MM_QSKETCH_ITEMS);
-	assert_true(mm_qsketch_check(exact));
-	assert_int_equal(mm_qsketch_quantile(exact, 0.5, 0.0, 0, -INFINITY, INFINITY, &got, &err),
-					 MM_ERR_UNSUPPORTED);
-	assert_non_null(strstr(err.message, "kept exact"));
-
-	/* merges: within room it stays exact; past it, or given compacted levels, it overflows */
-	memcpy(bad, half, sizeof(*bad));
-	mm_qsketch_merge(bad, half);
-	assert_false(bad->overflow);
-	assert_true(bad->n == (int64_t) (n / 2) * 2 && mm_qsketch_check(bad));
-	mm_qsketch_merge(bad, half);
-	assert_true(bad->overflow == 1 && mm_qsketch_check(bad));
-	memcpy(bad, half, sizeof(*bad));
-	mm_qsketch_merge(bad, full);
-	assert_true(bad->overflow == 1 && bad->bound[1] == MM_QSKETCH_ITEMS && mm_qsketch_check(bad));
-
-	/* damage: a flag other than 0 or 1, or values above level 0 */
-	memcpy(bad, half, sizeof(*bad));
-	bad->exact_only = 2;
-	assert_false(mm_qsketch_check(bad));
-	memcpy(bad, full, sizeof(*bad));
-	bad->exact_only = 1;
-	assert_false(mm_qsketch_check(bad));
-	free(v);
-	free(full);
-	free(exact);
-	free(half);
-	free(bad);
-}
-
-/*
  * The sorted systematic sample a monitor profile is built from: the column
  * itself while exact (so the same profile, byte for byte, as from the rows
  * in memory), values within the rank error past that.
@@ -516,7 +447,6 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exact),
-		cmocka_unit_test(test_exact_only),
 		cmocka_unit_test(test_orders),
 		cmocka_unit_test(test_bound),
 		cmocka_unit_test(test_merge),

@@ -97,7 +97,7 @@ assert_stats(void *state, const double *x, size_t n, const MmColumnStatsArg *arg
 		reference(x, n, j, &arg[j], &count, &missing, &mean, &var, &min, &max);
 		assert_int_equal(c->n, count);
 		assert_int_equal(c->missing, missing);
-		assert_int_equal(c->sketch.n, count);
+		assert_int_equal(mm_column_stats_sketch(state, P, j)->n, count);
 		assert_true(c->min == min);
 		assert_true(c->max == max);
 		assert_close(c->mean, mean, rtol);
@@ -115,7 +115,9 @@ test_listed(void **state)
 	assert_ptr_equal(mm_source_passes[MM_SOURCE_PASS_COLUMN_STATS], pass);
 	assert_ptr_equal(mm_pass_find(MM_PASS_SOURCE_ID, MM_SOURCE_PASS_COLUMN_STATS), pass);
 	assert_string_equal(pass->name, "column_stats");
-	assert_int_equal(pass->state_size(P, arg), sizeof(MmColumnStatsHead) + P * sizeof(MmColumnStats));
+	assert_int_equal(pass->state_size(P, arg),
+					 sizeof(MmColumnStatsHead) + P * (sizeof(MmColumnStats) + sizeof(MmQuantileSketch)));
+	assert_int_equal(pass->state_size(P, NULL), pass->state_size(P, arg));
 	assert_int_equal(pass->arg_size(P, arg, SIZE_MAX), sizeof(arg));
 	assert_int_equal(pass->arg_size(P, arg, sizeof(arg) - 1), 0);
 	arg[1].lo = 2.0;
@@ -132,6 +134,27 @@ test_listed(void **state)
 	assert_int_equal(pass->arg_size(P, arg, SIZE_MAX), 0);
 	arg[1].quantiles = 0.0;
 	assert_int_equal(pass->arg_size(P, arg, SIZE_MAX), sizeof(arg));
+
+	/* a column without a sketch: the others' sketches follow the columns, in order */
+	{
+		char	   *s = malloc(pass->state_size(P, arg));
+
+		assert_int_equal(pass->state_size(P, arg),
+						 sizeof(MmColumnStatsHead) + P * sizeof(MmColumnStats) + 2 * sizeof(MmQuantileSketch));
+		pass->init(s, P, arg);
+		assert_true(pass->check(s, P, arg));
+		assert_null(mm_column_stats_sketch(s, P, 1));
+		assert_ptr_equal(mm_column_stats_sketch(s, P, 0),
+						 s + sizeof(MmColumnStatsHead) + P * sizeof(MmColumnStats));
+		assert_ptr_equal(mm_column_stats_sketch(s, P, 2), mm_column_stats_sketch(s, P, 0) + 1);
+		/* a sketch out of its place, or where the arg asks for none */
+		mm_column_stats_of(s, 2)->sketch = 0;
+		assert_false(pass->check(s, P, arg));
+		mm_column_stats_of(s, 2)->sketch = 1;
+		mm_column_stats_of(s, 1)->sketch = 1;
+		assert_false(pass->check(s, P, arg));
+		free(s);
+	}
 }
 
 /* Columns of the wide test: more than the sweeps take at once. */
@@ -204,8 +227,8 @@ reference_block(MmColumnStats *c, const double *x, size_t n, int j, const MmColu
  * The sweeps across a block's columns (two groups here, raw ones and
  * imputed or clipped ones) give every column's statistics bit for bit as
  * one column at a time did, with missing values, signed zeros and blocks
- * of a pass's size and of other sizes; a column kept only while exact
- * changes no statistic.
+ * of a pass's size and of other sizes; columns without sketches have the
+ * same statistics.
  */
 static void
 test_sweeps_bits(void **state)
@@ -216,7 +239,7 @@ test_sweeps_bits(void **state)
 	double	   *x = malloc(sizeof(double) * n * W);
 	MmColumnStatsArg arg[W];
 	void	   *s = malloc(pass->state_size(W, NULL)),
-			   *exact = malloc(pass->state_size(W, NULL));
+			   *bare = malloc(pass->state_size(W, NULL));
 	MmColumnStats *ref = calloc(W, sizeof(MmColumnStats));
 	uint64_t	seed = 5;
 	int			j;
@@ -264,33 +287,33 @@ test_sweeps_bits(void **state)
 		assert_memory_equal(&c->max, &ref[j].max, sizeof(double));
 	}
 
-	/* every column kept only while exact: the same statistics, sketches that overflowed */
+	/* no column sketched: the same statistics, in a state of 56 bytes a column */
 	for (j = 0; j < W; j++)
 		arg[j].quantiles = 0.0;
-	pass->init(exact, W, arg);
+	assert_int_equal(pass->state_size(W, arg), sizeof(MmColumnStatsHead) + W * sizeof(MmColumnStats));
+	pass->init(bare, W, arg);
 	for (done = 0; done < n; done += 32 + done % 7)
 	{
 		size_t		m = done + 32 + done % 7 <= n ? 32 + done % 7 : n - done;
 		MmRows		rows = {m, W, x + done * W, NULL, NULL};
 
-		pass->add(exact, &rows, arg);
+		pass->add(bare, &rows, arg);
 	}
-	assert_true(pass->check(exact, W, arg));
+	assert_true(pass->check(bare, W, arg));
 	for (j = 0; j < W; j++)
 	{
 		const MmColumnStats *a = mm_column_stats_of(s, j),
-				   *b = mm_column_stats_of(exact, j);
+				   *b = mm_column_stats_of(bare, j);
 
 		assert_memory_equal(&a->mean, &b->mean, 4 * sizeof(double));
-		assert_true(b->sketch.exact_only == 1 && b->sketch.overflow == 1);
-		assert_true(b->sketch.n == MM_QSKETCH_ITEMS);
+		assert_null(mm_column_stats_sketch(bare, W, j));
 	}
-	/* a state whose sketches are not the kind the arg asks for does not check */
+	/* a state without the sketch the arg asks for does not check */
 	arg[4].quantiles = 1.0;
-	assert_false(pass->check(exact, W, arg));
+	assert_false(pass->check(bare, W, arg));
 	free(x);
 	free(s);
-	free(exact);
+	free(bare);
 	free(ref);
 }
 
@@ -310,7 +333,7 @@ test_one_chunk(void **state)
 	mm_memory_source(&src, &rows);
 	assert_int_equal(src.run(&src, pass, arg, s, &err), MM_OK);
 	assert_stats(s, x, n, arg, 1e-14);
-	assert_true(mm_qsketch_exact(&mm_column_stats_of(s, 1)->sketch));
+	assert_true(mm_qsketch_exact(mm_column_stats_sketch(s, P, 1)));
 	free(x);
 	free(s);
 }
@@ -331,7 +354,7 @@ test_many_chunks(void **state)
 	mm_memory_source(&src, &rows);
 	assert_int_equal(src.run(&src, pass, arg, s, &err), MM_OK);
 	assert_stats(s, x, n, arg, 1e-12);
-	assert_false(mm_qsketch_exact(&mm_column_stats_of(s, 0)->sketch));
+	assert_false(mm_qsketch_exact(mm_column_stats_sketch(s, P, 0)));
 
 	arg[0].lo = 2.0;
 	arg[0].hi = 10.0;
@@ -413,9 +436,9 @@ test_pass_states(void **state)
 		c->n++;
 		assert_int_equal(mm_pass_state_check(chunk[0], len, pass, 1, &err), MM_ERR_CORRUPT);
 		c->n--;
-		c->sketch.bound[0] = -1;
+		mm_column_stats_sketch(v.pass_state, P, 2)->bound[0] = -1;
 		assert_int_equal(mm_pass_state_check(chunk[0], len, pass, 1, &err), MM_ERR_CORRUPT);
-		c->sketch.bound[0] = c->sketch.bound[1];
+		mm_column_stats_sketch(v.pass_state, P, 2)->bound[0] = mm_column_stats_sketch(v.pass_state, P, 2)->bound[1];
 		((MmColumnStatsHead *) v.pass_state)->p = P + 1;
 		assert_int_equal(mm_pass_state_check(chunk[0], len, pass, 1, &err), MM_ERR_CORRUPT);
 	}

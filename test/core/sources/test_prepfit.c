@@ -483,6 +483,61 @@ test_not_numeric(void **state)
 	free(x);
 }
 
+/* Runs the statistics over src with arg and fits opts from them into f (its status). */
+static MmErrorCode
+fit_from(MmDataSource *src, const MmColumnStatsArg *arg, const MmPrepColumn *opts, Fit *f, MmError *err)
+{
+	void	   *stats = malloc(mm_pass_column_stats.state_size(P, arg));
+	MmErrorCode rc;
+
+	assert_int_equal(src->run(src, &mm_pass_column_stats, arg, stats, err), MM_OK);
+	f->res.transform = f->t;
+	f->res.keep = f->keep;
+	f->res.constant = f->constant;
+	f->res.present = f->present;
+	f->res.missing = f->missing;
+	rc = mm_prep_fit_from_stats(src, stats, opts, -1.0, &f->res, err);
+	free(stats);
+	return rc;
+}
+
+/*
+ * Statistics that sketch only the columns whose options take quantiles fit
+ * the same transforms, bit for bit; a column that takes them without a
+ * sketch is refused, naming it.
+ */
+static void
+test_sketched_only(void **state)
+{
+	size_t		n = 30000;
+	double	   *x = make_rows(n);
+	MmRows		rows = {n, P, x, NULL, NULL};
+	MmDataSource src;
+	MmColumnStatsArg arg[P];
+	Fit			f,
+				g;
+	MmError		err;
+	int			j;
+
+	(void) state;
+	mm_memory_source(&src, &rows);
+	mm_column_stats_identity(arg, P);
+	assert_int_equal(fit_from(&src, arg, options, &f, &err), MM_OK);
+	for (j = 0; j < P; j++)
+		arg[j].quantiles = mm_prep_uses_sketch(&options[j]) ? 1.0 : 0.0;
+	assert_true(arg[0].quantiles == 0.0 && arg[1].quantiles == 1.0 && arg[5].quantiles == 0.0);
+	assert_int_equal(fit_from(&src, arg, options, &g, &err), MM_OK);
+	assert_memory_equal(g.t, f.t, sizeof(f.t));
+	assert_memory_equal(g.keep, f.keep, sizeof(f.keep));
+	assert_true(g.res.rank_error == f.res.rank_error);
+
+	arg[4].quantiles = 0.0;
+	assert_int_equal(fit_from(&src, arg, options, &g, &err), MM_ERR_INVALID_INPUT);
+	assert_int_equal(err.item, 4);
+	assert_non_null(strstr(err.message, "no sketch"));
+	free(x);
+}
+
 /* Out of memory for the statistics is an error, not a crash. */
 static void
 test_out_of_memory(void **state)
@@ -512,6 +567,7 @@ main(void)
 		cmocka_unit_test(test_threshold),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_not_numeric),
+		cmocka_unit_test(test_sketched_only),
 		cmocka_unit_test(test_out_of_memory),
 	};
 
