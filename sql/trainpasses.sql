@@ -187,22 +187,26 @@ SELECT x.model, regress.json_diff(x.baseline, y.baseline) < 1e-9 AS same_baselin
 -- reads, is then profiled from all of its training values, as in memory.
 -- `x1` is profiled from about 20,000 of its 48,000 training values either
 -- way (other rows), so its quantiles agree only to the sample's error.
--- `rare`, present in 4 rows, is profiled from all of them in both.
+-- `rare` and `rare2`, present in 4 and 3 rows, are profiled from all of them in
+-- both (in passes, from one more read of the rows where either is not NULL).
 SET max_parallel_workers_per_gather = 0;
 CREATE TABLE tp_long AS
 SELECT g AS id, ((g * 7919) % 60000) / 60000.0::float8 AS x1,
        CASE WHEN g > 37000 THEN ((g::bigint * 104729) % 23000) / 23000.0 END::float8 AS sparse,
        CASE WHEN g IN (10, 11, 29998, 29999) THEN g END::float8 AS rare,
+       CASE WHEN g IN (12, 30500, 59000) THEN -g END::float8 AS rare2,
        (g % 7)::float8 AS y
   FROM generate_series(1, 60000) g;
 CREATE VIEW tp_long_view AS SELECT * FROM tp_long;
 ANALYZE tp_long;
 SET modelmgr.train_in_passes = off;
-SELECT version FROM mm_train('tp_long_mem', 'tp_long_view', 'y', features => ARRAY['x1', 'sparse', 'rare'],
-                             deploy => 'never', preprocess => '{"sparse": {"impute": "zero"}, "rare": {"impute": "zero"}}');
+SELECT version FROM mm_train('tp_long_mem', 'tp_long_view', 'y', features => ARRAY['x1', 'sparse', 'rare', 'rare2'],
+                             deploy => 'never', preprocess => '{"sparse": {"impute": "zero"}, "rare": {"impute": "zero"},
+                                                                "rare2": {"impute": "zero"}}');
 SET modelmgr.train_in_passes = on;
-SELECT version FROM mm_train('tp_long_pass', 'tp_long_view', 'y', features => ARRAY['x1', 'sparse', 'rare'],
-                             deploy => 'never', preprocess => '{"sparse": {"impute": "zero"}, "rare": {"impute": "zero"}}');
+SELECT version FROM mm_train('tp_long_pass', 'tp_long_view', 'y', features => ARRAY['x1', 'sparse', 'rare', 'rare2'],
+                             deploy => 'never', preprocess => '{"sparse": {"impute": "zero"}, "rare": {"impute": "zero"},
+                                                                "rare2": {"impute": "zero"}}');
 SELECT f, (m.baseline #>> ARRAY['features', f, 'rows'])::bigint AS rows,
        (p.baseline #>> ARRAY['features', f, 'rows'])::bigint = (m.baseline #>> ARRAY['features', f, 'rows'])::bigint AS same_rows,
        regress.json_diff(m.baseline -> 'features' -> f, p.baseline -> 'features' -> f) < 1e-12 AS same_profile,
@@ -210,7 +214,7 @@ SELECT f, (m.baseline #>> ARRAY['features', f, 'rows'])::bigint AS rows,
           FROM jsonb_array_elements_text(m.baseline #> ARRAY['features', f, 'quantiles']) WITH ORDINALITY x(a, i)
           JOIN jsonb_array_elements_text(p.baseline #> ARRAY['features', f, 'quantiles']) WITH ORDINALITY y(b, k) ON i = k)
          < 0.02 AS quantiles_near
-  FROM mm.versions m, mm.versions p, unnest(ARRAY['x1', 'sparse', 'rare']) f
+  FROM mm.versions m, mm.versions p, unnest(ARRAY['x1', 'sparse', 'rare', 'rare2']) f
  WHERE m.model = 'tp_long_mem' AND p.model = 'tp_long_pass' ORDER BY f;
 -- a feature whose imputation takes its median is sketched in full, and profiled from its sketch
 SELECT version FROM mm_train('tp_long_median', 'tp_long_view', 'y', features => ARRAY['x1', 'sparse', 'rare'],

@@ -792,49 +792,119 @@ present_values(const MmDataset *ds, int j, size_t *count)
 }
 
 /*
- * The present training values of numeric feature j (column statistics c)
- * that its profile's quantiles come from when the statistics did not sketch
- * it: those of the baseline's sample ds, when they are all the feature has
- * or at least a tenth of what a profile takes, or when the sample read
- * every row; else (a feature NULL in most rows) those of a sample of its
- * own, of the rows where it is not NULL, at the rate that reads about want
- * rows, as the baseline's sample does.
+ * Loads the training rows of a bounded query over raw (qualified, a
+ * subquery) with the training split, and takes each listed feature's
+ * present values from them into values and nvalues.
  */
-static double *
-feature_values(const MmPassesData *pd, const MmTrainSpec *spec, const MmDataset *ds, int j,
-			   const MmColumnStats *c, double want, bool every_row, bool regression,
-			   size_t *count)
+static void
+read_present(const MmPassesData *pd, const MmTrainSpec *spec, char *qualified, bool regression,
+			 const int *features, int n, double **values, size_t *nvalues)
 {
-	double	   *values = present_values(ds, j, count);
 	MmSource	own = pd->raw;
 	MmDataset	ods;
-	char		kind = get_rel_relkind(pd->raw.relid);
-	const char *column = quote_identifier(MmFeatureColumn(&pd->raw, j));
-	double		rate;
+	int			k;
 
-	if (every_row || (int64) *count >= Min(c->n, MM_BASELINE_SAMPLE / 10))
-		return values;
-	pfree(values);
-	rate = Min(1.0, want * (1.0 - spec->test_size) / (double) Max(c->n, 1));
-	if (rate < 1.0 && (kind == RELKIND_RELATION || kind == RELKIND_MATVIEW ||
-					   kind == RELKIND_PARTITIONED_TABLE))
-		own.qualified = psprintf("(SELECT * FROM %s TABLESAMPLE pg_catalog.bernoulli (%.17g) REPEATABLE (%d)"
-								 " WHERE %s IS NOT NULL)",
-								 pd->raw.qualified, 100.0 * rate, spec->seed, column);
-	else
-		own.qualified = psprintf("(SELECT * FROM %s WHERE %s IS NOT NULL LIMIT %.0f)",
-								 pd->raw.qualified, column, ceil(want));
+	own.qualified = qualified;
 	own.relid = InvalidOid;
 	(void) MmDatasetLoad(&ods, &own, pd->label_kind, regression, spec->test_size, spec->seed);
-	values = present_values(&ods, j, count);
+	for (k = 0; k < n; k++)
+		values[features[k]] = present_values(&ods, features[k], &nvalues[features[k]]);
 	MmDatasetFree(&ods);
-	return values;
+}
+
+/*
+ * Reads the features listed (every row where one of them is not NULL, at
+ * most twice the rows their training values promise: within limit) in one
+ * query, and empties the list.
+ */
+static void
+read_batch(const MmPassesData *pd, const MmTrainSpec *spec, double limit, bool regression,
+		   int *batch, int *n, double **values, size_t *nvalues)
+{
+	StringInfoData where;
+	int			k;
+
+	if (*n == 0)
+		return;
+	initStringInfo(&where);
+	for (k = 0; k < *n; k++)
+		appendStringInfo(&where, "%s%s IS NOT NULL", k > 0 ? " OR " : "",
+						 quote_identifier(MmFeatureColumn(&pd->raw, batch[k])));
+	read_present(pd, spec, psprintf("(SELECT * FROM %s WHERE %s LIMIT %.0f)", pd->raw.qualified,
+									where.data, ceil(limit)),
+				 regression, batch, *n, values, nvalues);
+	*n = 0;
+}
+
+/*
+ * The present training values (values[j], nvalues[j]) that the profiles of
+ * the numeric features the statistics did not sketch take their quantiles
+ * from: those of the baseline's sample ds (want rows at most), when they
+ * are all the feature has or at least a tenth of what a profile takes, or
+ * when the sample read every row.  A feature NULL in most rows gets a
+ * sample of its own rows where it is not NULL: every one of them when they
+ * are few, read together with other such features in one query while
+ * their rows fit half of want (LIMIT want); else, a Bernoulli sample at the
+ * rate that reads about want rows (a view's first such rows), a query of
+ * its own.
+ */
+static void
+unsketched_values(const MmPassesData *pd, const MmTrainSpec *spec, const MmDataset *ds, double want,
+				  bool every_row, bool regression, double **values, size_t *nvalues)
+{
+	int			p = pd->raw.nfeatures,
+				j,
+				n = 0;
+	int		   *batch = palloc(sizeof(int) * Max(p, 1));
+	double		batch_rows = 0.0;
+	char		kind = get_rel_relkind(pd->raw.relid);
+	bool		sampled = kind == RELKIND_RELATION || kind == RELKIND_MATVIEW ||
+		kind == RELKIND_PARTITIONED_TABLE;
+
+	for (j = 0; j < p; j++)
+	{
+		const MmColumnStats *c = mm_column_stats_of(pd->stats, j);
+		/* the rows where it is not NULL, of every part */
+		double		rows = (double) c->n / Max(1.0 - spec->test_size, 0.01);
+
+		if (pd->raw.feature_kinds[j] == MM_FEATURE_CATEGORICAL ||
+			mm_column_stats_sketch(pd->stats, p, j) != NULL)
+			continue;
+		values[j] = present_values(ds, j, &nvalues[j]);
+		if (every_row || (int64) nvalues[j] >= Min(c->n, MM_BASELINE_SAMPLE / 10))
+			continue;
+		pfree(values[j]);
+		if (rows <= want / 2.0)
+		{
+			if (batch_rows + rows > want / 2.0)
+			{
+				read_batch(pd, spec, want, regression, batch, &n, values, nvalues);
+				batch_rows = 0.0;
+			}
+			batch[n++] = j;
+			batch_rows += rows;
+		}
+		else if (sampled)
+			read_present(pd, spec,
+						 psprintf("(SELECT * FROM %s TABLESAMPLE pg_catalog.bernoulli (%.17g) REPEATABLE (%d)"
+								  " WHERE %s IS NOT NULL)",
+								  pd->raw.qualified, 100.0 * Min(1.0, want / rows), spec->seed,
+								  quote_identifier(MmFeatureColumn(&pd->raw, j))),
+						 regression, &j, 1, values, nvalues);
+		else
+			read_present(pd, spec,
+						 psprintf("(SELECT * FROM %s WHERE %s IS NOT NULL LIMIT %.0f)", pd->raw.qualified,
+								  quote_identifier(MmFeatureColumn(&pd->raw, j)), ceil(want)),
+						 regression, &j, 1, values, nvalues);
+	}
+	read_batch(pd, spec, want, regression, batch, &n, values, nvalues);
+	pfree(batch);
 }
 
 /*
  * The baseline profile.  The features' profiles come from the column
  * statistics (exact counts, range and moments, quantiles from the sketch
- * where they have one, else from the sample below: feature_values) and the
+ * where they have one, else from the sample below: unsketched_values) and the
  * text features' discovered counts; the predictions' profile needs
  * the model's outcome on rows, so it comes from a bounded sample of the
  * relation: every row when the relation has no more than the sample wants
@@ -891,17 +961,12 @@ MmPassesBaseline(const MmPassesData *pd, const MmTrainSpec *spec, const MmModel 
 		double	   *rows = palloc(sizeof(double) * Max(m * p, 1));
 		double	  **values = palloc0(sizeof(double *) * p);
 		size_t	   *nvalues = palloc0(sizeof(size_t) * p);
-		int			j;
 
 		/* MmBaselineTake's systematic sample: every row up to its bound, evenly spread past it */
 		for (i = 0; i < m; i++)
 			memcpy(rows + i * p, ds.x[0] + (i * n / m) * p, sizeof(double) * p);
-		for (j = 0; j < p; j++)
-			if (pd->raw.feature_kinds[j] != MM_FEATURE_CATEGORICAL &&
-				mm_column_stats_sketch(pd->stats, p, j) == NULL)
-				values[j] = feature_values(pd, spec, &ds, j, mm_column_stats_of(pd->stats, j), want,
-										   (double) pd->rows_read <= want,
-										   model->task == MM_TASK_REGRESSION, &nvalues[j]);
+		unsketched_values(pd, spec, &ds, want, (double) pd->rows_read <= want,
+						  model->task == MM_TASK_REGRESSION, values, nvalues);
 		s = MmBaselineFromColumnStats(pd->stats, &pd->raw, pd->rows_train, rows, m, ds.dicts,
 									  pd->dicts, pd->text_nulls, values, nvalues);
 	}
