@@ -586,7 +586,7 @@ profile_from_stats(const MmColumnStats *c, const MmQuantileSketch *sk, const MmS
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("feature \"%s\" is text, and statistics passes over relation %s read numbers",
 						src->features[j], src->display)));
-	if (sk != NULL && !sk->overflow)
+	if (sk != NULL)
 	{
 		sorted = palloc(sizeof(double) * Max(k, 1));
 		if (k > 0)

@@ -892,10 +892,12 @@ unsketched_values(const MmPassesData *pd, const MmTrainSpec *spec, const MmDatas
 								  quote_identifier(MmFeatureColumn(&pd->raw, j))),
 						 regression, &j, 1, values, nvalues);
 		else
-			read_present(pd, spec,
-						 psprintf("(SELECT * FROM %s WHERE %s IS NOT NULL LIMIT %.0f)", pd->raw.qualified,
-								  quote_identifier(MmFeatureColumn(&pd->raw, j)), ceil(want)),
-						 regression, &j, 1, values, nvalues);
+		{
+			/* a view: its first rows where the feature is not NULL, a batch of one */
+			int			one = 1;
+
+			read_batch(pd, spec, want, regression, &j, &one, values, nvalues);
+		}
 	}
 	read_batch(pd, spec, want, regression, batch, &n, values, nvalues);
 	pfree(batch);

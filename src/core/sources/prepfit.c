@@ -47,20 +47,17 @@ impute_column(const MmColumnStats *c, double v, Imputed *out)
 	out->var = m2 / n;
 }
 
-/* Fails for column j, whose options take quantiles its statistics did not sketch. */
-static MmErrorCode
-no_sketch(int j, MmError *err)
-{
-	return mm_fail(err, MM_ERR_INVALID_INPUT, j, "column %d takes quantiles and its statistics have no sketch", j);
-}
-
-/* A quantile of column j (its sketch sk) as imputed then clipped to [lo, hi]. */
+/*
+ * A quantile of column j (its sketch sk) as imputed then clipped to [lo, hi];
+ * fails when its statistics have no sketch.
+ */
 static MmErrorCode
 quantile(const MmQuantileSketch *sk, int j, const Imputed *imp, double q, double lo, double hi,
 		 double *out, MmError *err)
 {
 	if (sk == NULL)
-		return no_sketch(j, err);
+		return mm_fail(err, MM_ERR_INVALID_INPUT, j,
+					   "column %d takes quantiles and its statistics have no sketch", j);
 	return mm_qsketch_quantile(sk, q, imp->value, imp->count, lo, hi, out, err);
 }
 
@@ -78,9 +75,12 @@ impute_value(const MmPrepColumn *opt, const MmColumnStats *c, const MmQuantileSk
 			*v = c->mean;
 			break;
 		case MM_PREP_IMPUTE_MEDIAN:
-			if (sk == NULL)
-				return no_sketch(j, err);
-			return mm_qsketch_quantile(sk, 0.5, 0.0, 0, -INFINITY, INFINITY, v, err);
+			{
+				/* the present values' median: nothing imputed yet */
+				Imputed		none = {0};
+
+				return quantile(sk, j, &none, 0.5, -INFINITY, INFINITY, v, err);
+			}
 		case MM_PREP_IMPUTE_ZERO:
 			*v = 0.0;
 			break;
