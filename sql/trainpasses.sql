@@ -192,7 +192,7 @@ SELECT x.model, regress.json_diff(x.baseline, y.baseline) < 1e-9 AS same_baselin
 SET max_parallel_workers_per_gather = 0;
 CREATE TABLE tp_long AS
 SELECT g AS id, ((g * 7919) % 60000) / 60000.0::float8 AS x1,
-       CASE WHEN g > 37000 THEN ((g::bigint * 104729) % 23000) / 23000.0 END::float8 AS sparse,
+       CASE WHEN g > 37000 THEN power(((g::bigint * 104729) % 23000) / 23000.0, 2) END::float8 AS sparse,
        CASE WHEN g IN (10, 11, 29998, 29999) THEN g END::float8 AS rare,
        CASE WHEN g IN (12, 30500, 59000) THEN -g END::float8 AS rare2,
        (g % 7)::float8 AS y
@@ -216,6 +216,12 @@ SELECT f, (m.baseline #>> ARRAY['features', f, 'rows'])::bigint AS rows,
          < 0.02 AS quantiles_near
   FROM mm.versions m, mm.versions p, unnest(ARRAY['x1', 'sparse', 'rare', 'rare2']) f
  WHERE m.model = 'tp_long_mem' AND p.model = 'tp_long_pass' ORDER BY f;
+-- against the column itself: the profile's quartiles of `sparse` (skewed: a
+-- square) are those of all its values (percentile_cont) to within a training
+-- sample's spread, not those of a line between its extremes
+SELECT i, abs((p.baseline #>> ARRAY['features', 'sparse', 'quantiles', (25 * i)::text])::float8 -
+              (SELECT percentile_cont(0.25 * i) WITHIN GROUP (ORDER BY sparse) FROM tp_long)) < 0.01 AS near_column
+  FROM mm.versions p, generate_series(1, 3) i WHERE p.model = 'tp_long_pass' ORDER BY i;
 -- a feature whose imputation takes its median is sketched in full, and profiled from its sketch
 SELECT version FROM mm_train('tp_long_median', 'tp_long_view', 'y', features => ARRAY['x1', 'sparse', 'rare'],
                              deploy => 'never', preprocess => '{"sparse": {"impute": "median"}, "rare": {"impute": "zero"}}');
