@@ -147,8 +147,6 @@ SELECT max(abs(mm_predict('tp_lin_mem', t) - mm_predict('tp_lin_pass', t))) < 1e
 -- Rows the preprocessing refuses are refused in passes as in memory
 SET modelmgr.train_in_passes = on;
 SELECT version FROM mm_train('tp_refused', 'tp', 'y', features => ARRAY['x1', 'x2', 'region']);
-SELECT version FROM mm_train('tp_refused', 'tp', 'y', features => ARRAY['x1', 'region'],
-                             preprocess => '{"region": {"impute": "most_frequent"}, "dedupe": true}');
 SELECT version FROM mm_train('tp_refused', 'tp', 'flag', algorithm => 'linear_svm',
                              features => ARRAY['x1'], params => '{"loss": "hinge"}');
 RESET modelmgr.train_in_passes;

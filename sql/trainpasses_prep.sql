@@ -204,9 +204,6 @@ SELECT version FROM mm_train('pp_refused', 'pp', NULL, algorithm => 'pca', featu
                              params => '{"n_components": 1}',
                              preprocess => '{"*": {"impute": "mean"}, "select": {"k_best": 1}}');
 
--- Dropping duplicate rows still needs the rows in memory: refused by name
-SELECT version FROM mm_train('pp_refused', 'pp', 'y', features => ARRAY['x1', 'x3'],
-                             preprocess => '{"*": {"impute": "mean"}, "dedupe": true}');
 RESET modelmgr.train_in_passes;
 
 -- Past 16,384 values the sketch compacts: 60,000 rows of a column with

@@ -35,8 +35,11 @@
  * the text features' counts of step 1); the predictions' profile from a
  * bounded sample of the relation, which the model predicts.  The most
  * frequent number comes from a grouping query before step 3 (prepmode.h),
- * feature selection from one more pass after step 4 (selectpasses.h);
- * deduplication trains in memory (MmPassesObstacle says why).
+ * feature selection from one more pass after step 4 (selectpasses.h).
+ * Dropping duplicate rows reads the relation's distinct rows in every step
+ * (dedupepasses.h), after a first read of the rows as the relation holds
+ * them, which the fit in memory checks and records, and the baseline
+ * profiles.
  */
 #include "postgres.h"
 
@@ -57,6 +60,7 @@
 #include "classify.h"
 #include "columns.h"
 #include "dataset.h"
+#include "dedupepasses.h"
 #include "designpasses.h"
 #include "evalarg.h"
 #include "evalpasses.h"
@@ -122,13 +126,12 @@ MmPassesObstacle(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm
 	MmParsePreprocess(spec->preprocess, src, &pp);
 
 	/*
-	 * Duplicates are found only by comparing whole rows, and the first of
-	 * equal rows is kept: no aggregate merges that, and reading the relation
-	 * through SELECT DISTINCT would gather its rows on one node and lose
-	 * which copy comes first (doc/scaling.md).
+	 * Equal rows have to meet to be found: the passes read the relation
+	 * grouped (dedupepasses.c), which on a distributed table would gather
+	 * its rows on the coordinator (doc/scaling.md)
 	 */
-	if (pp.dedupe)
-		return "Dropping duplicate rows needs the rows in memory.";
+	if (pp.dedupe && MmIsCitusTable(src->relid))
+		return "Dropping duplicate rows of a distributed table would gather them on the coordinator.";
 	return NULL;
 }
 
@@ -409,6 +412,40 @@ profile_and_statistics(MmDataSource *raw, const MmPreprocess *pp, const MmSource
 	return (double *) state;
 }
 
+/*
+ * The first read of the rows as the relation holds them, duplicates and
+ * all: its counts (into *as_read), which the fit in memory checks and
+ * records of the rows it read, and the profile the baseline takes of them
+ * (pd->profiled); then every later read is of pd->raw's distinct rows
+ * (dedupepasses.h).  header and raw_bytes are the raw design's.
+ */
+static void
+read_rows_as_held(MmPassesData *pd, const MmTrainSpec *spec, const MmPreprocess *pp,
+				  const MmSource *src, bool need_stats, bytea *header, const void *raw_bytes,
+				  size_t raw_len, int folds, int fold, MmPassCounts *as_read)
+{
+	MmDataSource rows;
+	MmDiscovery disc;
+	MmProfiledRows *profiled = &pd->profiled;
+	int			p = pd->raw.nfeatures,
+				j;
+
+	MmDiscoveryInit(&disc, &pd->raw, pd->target, pd->label_kind, false);
+	MmRelationSourceDesign(&rows, &pd->raw, MM_PASS_DESIGN_ID, spec->test_size, spec->seed,
+						   raw_bytes, raw_len, p, pd->target, pd->label_kind);
+	if (folds > 0)
+		MmRelationSourceSetFold(&rows, folds, fold);
+	(void) profile_and_statistics(&rows, pp, src, need_stats, &profiled->stats, &disc, header, NULL);
+	MmCopyPassCounts(MmRelationSourceCounts(&rows), p, as_read);
+	profiled->qualified = pd->raw.qualified;
+	profiled->rows_read = as_read->head.rows_seen;
+	profiled->rows_train = as_read->head.rows_train;
+	for (j = 0; j < p; j++)
+		if (pd->raw.feature_kinds[j] == MM_FEATURE_CATEGORICAL)
+			profiled->dicts[j] = MmDiscoveryCategories(&disc, j, header, &profiled->text_nulls[j]);
+	pd->raw.qualified = MmDistinctRowsRelation(&pd->raw, pd->target, pd->label_kind);
+}
+
 void
 MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorithm,
 				const MmParams *params, MmPassesData *pd)
@@ -445,6 +482,7 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 	bool		need_stats = false;
 	StatsFit	by_stats = {0};
 	MmDiscovery disc;
+	MmPassCounts as_read;
 
 	memset(pd, 0, sizeof(*pd));
 	MmParsePreprocess(spec->preprocess, src, &pp);
@@ -464,33 +502,51 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 								spec->test_size, spec->seed, NULL, 0, p, 0, raw_bytes, raw_len);
 	if (folds > 0)
 		mm_pass_spec_set_folds(VARDATA(header), folds, fold);
+	for (j = 0; j < p; j++)
+		if (src->feature_kinds[j] != MM_FEATURE_CATEGORICAL && needs_statistics(&pp, &pp.column[j]))
+			need_stats = true;
+	pd->profiled.dicts = palloc0(sizeof(MmStringDict *) * p);
+	pd->profiled.text_nulls = palloc0(sizeof(int64) * p);
+	if (pp.dedupe)
+		read_rows_as_held(pd, spec, &pp, src, need_stats, header, raw_bytes, raw_len, folds, fold,
+						  &as_read);
 	MmDiscoveryInit(&disc, &pd->raw, pd->target, pd->label_kind, task == MM_TASK_CLASSIFICATION);
 	MmRelationSourceDesign(&raw, &pd->raw, MM_PASS_DESIGN_ID, spec->test_size, spec->seed,
 						   raw_bytes, raw_len, p, pd->target, pd->label_kind);
 	if (folds > 0)
 		MmRelationSourceSetFold(&raw, folds, fold);
-	for (j = 0; j < p; j++)
-		if (src->feature_kinds[j] != MM_FEATURE_CATEGORICAL && needs_statistics(&pp, &pp.column[j]))
-			need_stats = true;
 	profile = profile_and_statistics(&raw, &pp, src, need_stats, &pd->stats, &disc, header,
 									 &pd->labels);
 	if (pd->stats != NULL)
 		pd->stats_passes = 1;
 	counts = MmRelationSourceCounts(&raw);
-	pd->rows_read = counts->head.rows_seen;
 	pd->rows_train = counts->head.rows_train;
 	pd->rows_test = counts->head.rows_test;
+	/* the fit in memory checks, records and profiles the rows as read, and drops duplicates after */
+	if (pp.dedupe)
+	{
+		fit->duplicates = MmUsableRows(&as_read) - MmUsableRows(counts);
+		counts = &as_read;
+	}
+	else
+	{
+		pd->profiled.qualified = pd->raw.qualified;
+		pd->profiled.rows_read = counts->head.rows_seen;
+		pd->profiled.rows_train = counts->head.rows_train;
+		pd->profiled.stats = pd->stats;
+	}
+	pd->rows_read = counts->head.rows_seen;
 	pd->null_target = counts->head.rows_null_target;
 	pd->fingerprint = counts->head.fingerprint;
 	pd->train_mean = pd->rows_train > 0 ? profile[MM_PROFILE_TARGET_SUM(p)] / (double) pd->rows_train : NAN;
-	MmCheckTrainingRows(task, counts->nonfinite_count[p], pd->rows_train, pd->rows_test,
-						pd->rows_read, src);
+	MmCheckTrainingRows(task, counts->nonfinite_count[p], counts->head.rows_train,
+						counts->head.rows_test, pd->rows_read, src);
 	if (task == MM_TASK_CLASSIFICATION)
 		MmCheckClassCounts(pd->labels.count[0], pd->labels.n, pd->labels.labels, src);
 	MmCheckFeatureCounts(&pp, src, counts->null_count, counts->nonfinite_count);
 
 	/* the most frequent numbers, which the fit goes on from as imputed constants */
-	MmFitNumberModes(&pp, src, header, pd->target, pd->label_kind);
+	MmFitNumberModes(&pp, &pd->raw, header, pd->target, pd->label_kind);
 
 	/* 3: what the preprocessing fits from the column statistics */
 	if (need_stats)
@@ -501,8 +557,6 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 		pd->stats_passes = MmFitNumericFromStats(&pp, src, &raw, pd->stats, by_stats.transform,
 												 by_stats.keep, by_stats.constant, NULL);
 	}
-	pd->dicts = palloc0(sizeof(MmStringDict *) * p);
-	pd->text_nulls = palloc0(sizeof(int64) * p);
 
 	/* 4: the preprocessing, feature by feature as preprocess.c fits it */
 	fit->dropped = palloc(sizeof(char *) * p);
@@ -518,8 +572,11 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 			dicts[j] = MmDiscoveryCategories(&disc, j, header, &nulls_train);
 			keep[j] = MmFitTextFeature(&pp, src, j, dicts[j], nulls_train, &cats[j], &all[j],
 									   &code_of[j], &constant);
-			pd->dicts[j] = dicts[j];
-			pd->text_nulls[j] = nulls_train;
+			if (!pp.dedupe)
+			{
+				pd->profiled.dicts[j] = dicts[j];
+				pd->profiled.text_nulls[j] = nulls_train;
+			}
 			any_text = true;
 		}
 		else
@@ -830,7 +887,8 @@ read_batch(const MmPassesData *pd, const MmTrainSpec *spec, double limit, bool r
 	for (k = 0; k < *n; k++)
 		appendStringInfo(&where, "%s%s IS NOT NULL", k > 0 ? " OR " : "",
 						 quote_identifier(MmFeatureColumn(&pd->raw, batch[k])));
-	read_present(pd, spec, psprintf("(SELECT * FROM %s WHERE %s LIMIT %.0f)", pd->raw.qualified,
+	read_present(pd, spec, psprintf("(SELECT * FROM %s WHERE %s LIMIT %.0f)",
+										pd->profiled.qualified,
 									where.data, ceil(limit)),
 				 regression, batch, *n, values, nvalues);
 	*n = 0;
@@ -863,12 +921,12 @@ unsketched_values(const MmPassesData *pd, const MmTrainSpec *spec, const MmDatas
 
 	for (j = 0; j < p; j++)
 	{
-		const MmColumnStats *c = mm_column_stats_of(pd->stats, j);
+		const MmColumnStats *c = mm_column_stats_of(pd->profiled.stats, j);
 		/* the rows where it is not NULL, of every part */
 		double		rows = (double) c->n / Max(1.0 - spec->test_size, 0.01);
 
 		if (pd->raw.feature_kinds[j] == MM_FEATURE_CATEGORICAL ||
-			mm_column_stats_sketch(pd->stats, p, j) != NULL)
+			mm_column_stats_sketch(pd->profiled.stats, p, j) != NULL)
 			continue;
 		values[j] = present_values(ds, j, &nvalues[j]);
 		if (every_row || (int64) nvalues[j] >= Min(c->n, MM_BASELINE_SAMPLE / 10))
@@ -888,7 +946,7 @@ unsketched_values(const MmPassesData *pd, const MmTrainSpec *spec, const MmDatas
 			read_present(pd, spec,
 						 psprintf("(SELECT * FROM %s TABLESAMPLE pg_catalog.bernoulli (%.17g) REPEATABLE (%d)"
 								  " WHERE %s IS NOT NULL)",
-								  pd->raw.qualified, 100.0 * Min(1.0, want / rows), spec->seed,
+								  pd->profiled.qualified, 100.0 * Min(1.0, want / rows), spec->seed,
 								  quote_identifier(MmFeatureColumn(&pd->raw, j))),
 						 regression, &j, 1, values, nvalues);
 		else
@@ -930,31 +988,33 @@ MmPassesBaseline(const MmPassesData *pd, const MmTrainSpec *spec, const MmModel 
 						   limit / row_bytes / 4.0);
 	char	   *json;
 
-	if (pd->rows_read <= 0 || (want < 1.0 && pd->stats == NULL))
+	if (pd->profiled.rows_read <= 0 || (want < 1.0 && pd->profiled.stats == NULL))
 		return NULL;
-	if ((double) pd->rows_read <= want)
+	if ((double) pd->profiled.rows_read <= want)
 		/* every row, under a LIMIT all the same: the query states its bound, wherever it runs */
-		sample.qualified = psprintf("(SELECT * FROM %s LIMIT %.0f)", pd->raw.qualified, ceil(want));
+		sample.qualified = psprintf("(SELECT * FROM %s LIMIT %.0f)", pd->profiled.qualified,
+									ceil(want));
 	else if (want < 1.0)
-		sample.qualified = psprintf("(SELECT * FROM %s LIMIT 0)", pd->raw.qualified);
+		sample.qualified = psprintf("(SELECT * FROM %s LIMIT 0)", pd->profiled.qualified);
 	else if (kind == RELKIND_RELATION || kind == RELKIND_MATVIEW || kind == RELKIND_PARTITIONED_TABLE)
 		/* uniform, and the same rows for the same seed while the table is unchanged */
 		sample.qualified = psprintf("(SELECT * FROM %s TABLESAMPLE pg_catalog.bernoulli (%.17g) REPEATABLE (%d))",
-									pd->raw.qualified, 100.0 * want / (double) pd->rows_read, spec->seed);
+									pd->profiled.qualified,
+									100.0 * want / (double) pd->profiled.rows_read, spec->seed);
 	else
-		sample.qualified = psprintf("(SELECT * FROM %s LIMIT %.0f)", pd->raw.qualified, want);
+		sample.qualified = psprintf("(SELECT * FROM %s LIMIT %.0f)", pd->profiled.qualified, want);
 	/* no estimate: the sample is sized by the rows it reads, not the relation's */
 	sample.relid = InvalidOid;
 	(void) MmDatasetLoad(&ds, &sample, pd->label_kind, model->task == MM_TASK_REGRESSION,
 						 spec->test_size, spec->seed);
-	if (ds.n[0] == 0 && pd->stats == NULL)
+	if (ds.n[0] == 0 && pd->profiled.stats == NULL)
 	{
 		MmDatasetFree(&ds);
 		return NULL;
 	}
 	if (pd->label_kind != 0)
 		MmDatasetOrderLabels(&ds);
-	if (pd->stats != NULL)
+	if (pd->profiled.stats != NULL)
 	{
 		int			p = ds.p;
 		size_t		n = ds.n[0],
@@ -967,15 +1027,16 @@ MmPassesBaseline(const MmPassesData *pd, const MmTrainSpec *spec, const MmModel 
 		/* MmBaselineTake's systematic sample: every row up to its bound, evenly spread past it */
 		for (i = 0; i < m; i++)
 			memcpy(rows + i * p, ds.x[0] + (i * n / m) * p, sizeof(double) * p);
-		unsketched_values(pd, spec, &ds, want, (double) pd->rows_read <= want,
+		unsketched_values(pd, spec, &ds, want, (double) pd->profiled.rows_read <= want,
 						  model->task == MM_TASK_REGRESSION, values, nvalues);
-		s = MmBaselineFromColumnStats(pd->stats, &pd->raw, pd->rows_train, rows, m, ds.dicts,
-									  pd->dicts, pd->text_nulls, values, nvalues);
+		s = MmBaselineFromColumnStats(pd->profiled.stats, &pd->raw, pd->profiled.rows_train, rows, m,
+									  ds.dicts, pd->profiled.dicts, pd->profiled.text_nulls, values,
+									  nvalues);
 	}
 	else
 	{
 		s = MmBaselineTake(&ds, &sample);
-		MmBaselineSetRows(s, pd->rows_train);
+		MmBaselineSetRows(s, pd->profiled.rows_train);
 	}
 	json = MmBaselineFinish(s, model);
 	MmDatasetFree(&ds);

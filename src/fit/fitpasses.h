@@ -15,6 +15,27 @@
 #include "source.h"
 #include "trainspec.h"
 
+/*
+ * The rows the baseline profiles: the training rows as the relation holds
+ * them, before any duplicates are dropped, as the fit in memory profiles
+ * them.
+ */
+typedef struct MmProfiledRows
+{
+	const char *qualified;		/* the relation, to sample */
+	int64		rows_read;
+	int64		rows_train;
+	/*
+	 * Their column statistics (column_stats.h), over raw's features, or NULL
+	 * where their state would not fit (see fitpasses.c); the text features'
+	 * values with their training counts, and the training rows where each
+	 * is NULL.
+	 */
+	void	   *stats;
+	MmStringDict **dicts;
+	int64	   *text_nulls;
+} MmProfiledRows;
+
 /* What the passes before the fit found, and the source the fit runs over. */
 typedef struct MmPassesData
 {
@@ -27,7 +48,7 @@ typedef struct MmPassesData
 	const void *design;			/* the fitted design's bytes (passdesign.h) */
 	size_t		design_len;
 	MmDataSource data;			/* the relation through the design */
-	int64		rows_read;
+	int64		rows_read;		/* as the relation holds them */
 	int64		rows_train;
 	int64		rows_test;
 	int64		null_target;
@@ -35,15 +56,13 @@ typedef struct MmPassesData
 	double		train_mean;		/* of the target, over the training rows */
 	char	   *snapshot;
 	/*
-	 * The column statistics of the training rows as read (column_stats.h),
+	 * The column statistics of the training rows the fit sees (column_stats.h),
 	 * over raw's features, or NULL where their state would not fit (see
-	 * fitpasses.c); the text features' values with their training counts,
-	 * and the training rows where each is NULL, for the baseline profile.
+	 * fitpasses.c)
 	 */
 	void	   *stats;
-	MmStringDict **dicts;
-	int64	   *text_nulls;
 	int			stats_passes;	/* column-statistics passes run: 0, 1 or 2 */
+	MmProfiledRows profiled;
 } MmPassesData;
 
 /*

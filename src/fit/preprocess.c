@@ -147,6 +147,41 @@ dedupe_part(MmDataset *ds, int part, const char *relation)
 	return (int64) (n - kept);
 }
 
+/*
+ * Counts the text features' values again over the rows dedupe_part kept:
+ * the dictionaries counted the rows as read, and the categories kept and
+ * the most frequent one are those of the rows the fit sees (in passes, the
+ * distinct rows', dedupepasses.c).
+ */
+static void
+recount_categories(MmDataset *ds)
+{
+	int			p = ds->p,
+				part,
+				j;
+	size_t		i;
+
+	for (j = 0; j < p; j++)
+	{
+		MmStringDict *d = ds->dicts[j];
+
+		if (d == NULL)
+			continue;
+		for (part = 0; part < 2; part++)
+		{
+			memset(d->count[part], 0, sizeof(int64) * d->n);
+			for (i = 0; i < ds->n[part]; i++)
+			{
+				double		code = ds->x[part][i * p + j];
+
+				if (!isnan(code))
+					d->count[part][(int) code]++;
+			}
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
 /* Errors when every one of the p features is constant in the training rows. */
 void
 MmRequireVaryingFeature(const MmPreprocessFit *fit, int p)
@@ -429,6 +464,15 @@ fit_column(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
 			hi = v;
 	}
 	mean_var(values, present, &mean, &var);
+
+	/*
+	 * A column imputed with its mean keeps that mean.  Centring on it as it
+	 * is, as the statistics in passes do (prepfit.c), puts the imputed rows
+	 * at exactly 0 both ways, not at 0 give or take a rounding: k-means
+	 * draws its starting rows by their values' hashes.
+	 */
+	if (prep->impute == MM_IMPUTE_MEAN && prep->clip == MM_CLIP_NONE)
+		mean = t->impute;
 	if (!kept_by_variance(pp, var, constant))
 		return false;
 	switch (prep->scale)
@@ -832,8 +876,12 @@ MmFitPreprocess(const MmPreprocess *pp, MmSource *src, MmDataset *ds, MmPreproce
 		any_text |= text;
 	}
 	if (pp->dedupe)
+	{
 		for (part = 0; part < 2; part++)
 			fit->duplicates += dedupe_part(ds, part, src->display);
+		if (fit->duplicates > 0 && any_text)
+			recount_categories(ds);
+	}
 	n = ds->n[0];
 
 	fit->dropped = palloc(sizeof(char *) * p);

@@ -184,6 +184,21 @@ is($coordinator->safe_psql('postgres', q{
 		'the training pass expects the rows the shards hold');
 }
 
+# dropping duplicate rows needs equal rows to meet on one node: in passes it
+# is refused on a distributed table, saying why, and under auto the rows are
+# read into memory
+{
+	my ($ret, $out, $err) = $coordinator->psql('postgres', qq{
+		SET modelmgr.train_in_passes = on;
+		SELECT version FROM mm_train('deduped', 'dist', 'y', $numeric, preprocess => '{"dedupe": true}');
+	});
+	like($err, qr/ERROR:\s+cannot train linear_regression in passes\nDETAIL:\s+Dropping duplicate rows of a distributed table would gather them on the coordinator\./,
+		'dropping duplicate rows in passes is refused on a distributed table');
+	is($coordinator->safe_psql('postgres', qq{
+		SELECT version FROM mm_train('deduped', 'dist', 'y', $numeric, preprocess => '{"dedupe": true}')}),
+		'1', 'and under auto trains in memory');
+}
+
 # tuning's cross-validation runs its one aggregate on the shards too
 {
 	my ($ret, $out, $err) = $coordinator->psql('postgres', qq{
