@@ -11,7 +11,9 @@
 #            (shared buffers are not counted; parallel workers are processes
 #            of their own, each a scan of its share, and are not counted)
 #   passes   on ROWS rows (default 1,000,000): each training in memory and in
-#            passes (modelmgr.train_in_passes), and one pass of it over a bare
+#            passes (modelmgr.train_in_passes; linear regression also dropping
+#            duplicate rows, of which the table has none, so that each pass
+#            groups a million rows), and one pass of it over a bare
 #            scan of the same columns, SELECT sum(x1), ..., sum(x10), sum(y);
 #            one Lloyd pass of k-means and one Newton pass of the squared-hinge
 #            SVM likewise; and the first read of a training in passes (the
@@ -90,18 +92,19 @@ setting_ms() {
 say "passes: $ROWS rows, each training in passes and in memory (interleaved, $RUNS runs each)"
 psql_bench -c "CREATE OR REPLACE VIEW pass_bench_num AS
     SELECT x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, y::int::float8 AS t FROM pass_bench" >/dev/null
-for case in "linear_regression|pass_bench_num|'t'|{}" "logistic_regression|pass_bench|'y'|{}" \
-            "kmeans|pass_bench|NULL|{\"k\": 8, \"max_iter\": 20, \"tol\": 0}"; do
-    IFS='|' read -r algorithm relation target params <<<"$case"
+for case in "linear_regression|pass_bench_num|'t'|{}|" "logistic_regression|pass_bench|'y'|{}|" \
+            "kmeans|pass_bench|NULL|{\"k\": 8, \"max_iter\": 20, \"tol\": 0}|" \
+            "linear_regression|pass_bench_num|'t'|{}|\"dedupe\": true, "; do
+    IFS='|' read -r algorithm relation target params dedupe <<<"$case"
     exclude=$([ "$target" = NULL ] && echo ", exclude => ARRAY['y']" || echo "")
     statement="SELECT version FROM mm_train('cmp_$algorithm', '$relation', $target, algorithm => '$algorithm',
-        params => '$params'$exclude, preprocess => '{\"*\": {\"scale\": \"standard\"}}', deploy => 'never')"
+        params => '$params'$exclude, preprocess => '{$dedupe\"*\": {\"scale\": \"standard\"}}', deploy => 'never')"
     on=(); off=()
     for _ in $(seq "$RUNS"); do
         on+=("$(setting_ms "SET modelmgr.train_in_passes = on" "$statement")")
         off+=("$(setting_ms "SET modelmgr.train_in_passes = off" "$statement")")
     done
-    print_ratios "$algorithm" "in passes" "in memory" "$(lines "${on[@]}")" "$(lines "${off[@]}")"
+    print_ratios "$algorithm${dedupe:+, dedupe}" "in passes" "in memory" "$(lines "${on[@]}")" "$(lines "${off[@]}")"
 done
 
 # One pass against a bare scan: the last pass named $2 of training $1 in

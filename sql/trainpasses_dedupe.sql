@@ -129,19 +129,20 @@ SELECT (SELECT max(abs(a - b)) < 1e-9
           FROM dd t, unnest(mm_transform('dd_kmall_mem', t), mm_transform('dd_kmall_pass', t)) u(a, b)) AS same_centers;
 
 -- a search in passes scores the same folds of the same distinct rows
-SET modelmgr.train_in_passes = off;
-SELECT version, params -> 'alpha' AS alpha
-  FROM mm_tune('dd_tune_mem', 'dd', 'y', algorithm => 'linear_regression', search => '{"alpha": [0.01, 1]}',
-               folds => 3, features => ARRAY['x1', 'X2 "odd"', 'region', 'flag'],
-               preprocess => '{"dedupe": true, "*": {"scale": "standard"}, "X2 \"odd\"": {"impute": "mean"},
-                               "region": {"impute": "most_frequent"}}', seed => 3);
-SET modelmgr.train_in_passes = on;
-SELECT version, params -> 'alpha' AS alpha
-  FROM mm_tune('dd_tune_pass', 'dd', 'y', algorithm => 'linear_regression', search => '{"alpha": [0.01, 1]}',
-               folds => 3, features => ARRAY['x1', 'X2 "odd"', 'region', 'flag'],
-               preprocess => '{"dedupe": true, "*": {"scale": "standard"}, "X2 \"odd\"": {"impute": "mean"},
-                               "region": {"impute": "most_frequent"}}', seed => 3);
-RESET modelmgr.train_in_passes;
+CREATE FUNCTION pg_temp.tune(name text, passes text) RETURNS TABLE (version int, alpha jsonb)
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('modelmgr.train_in_passes', passes, true);
+    RETURN QUERY
+    SELECT t.version, t.params -> 'alpha'
+      FROM mm_tune(name, 'dd', 'y', algorithm => 'linear_regression', search => '{"alpha": [0.01, 1]}',
+                   folds => 3, features => ARRAY['x1', 'X2 "odd"', 'region', 'flag'],
+                   preprocess => '{"dedupe": true, "*": {"scale": "standard"}, "X2 \"odd\"": {"impute": "mean"},
+                                   "region": {"impute": "most_frequent"}}', seed => 3) t;
+    PERFORM set_config('modelmgr.train_in_passes', 'auto', true);
+END $$;
+SELECT * FROM pg_temp.tune('dd_tune_mem', 'off');
+SELECT * FROM pg_temp.tune('dd_tune_pass', 'on');
 SELECT skipped, same_skipped, same_fingerprint, same_coefficients, same_metrics
   FROM pg_temp.compare('dd_tune_mem', 'dd_tune_pass');
 
