@@ -11,13 +11,14 @@ SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
 
--- 6,000 rows, each of 1,200 rows five times over as the model reads them:
--- the copies of a row differ in what reading them makes equal (a numeric
--- past a double's precision, the seconds of a timestamp whose day and hour
--- are its features).  Where x1 is 0, it is -0 in some copies, which the
--- fit in memory tells apart from 0 (it compares the doubles' bits).  x2's
--- name needs quoting; it is NULL in every 17th row, the text feature in
--- every 23rd, the target in every 41st.
+-- 1,200 rows as the model reads them, each five times over, and eight times
+-- where the region is west, so that west is the most frequent region of
+-- the rows as read but not of the distinct ones.  The copies of a row
+-- differ in what reading them makes equal (a numeric past a double's
+-- precision, the seconds of a timestamp whose day and hour are its
+-- features; -0 for 0 in some copies of x1, equal numbers as SQL and the
+-- split's hash take them).  x2's name needs quoting; it is NULL in every
+-- 17th row, the text feature in every 23rd, the target in every 41st.
 CREATE TABLE dd AS
 SELECT g AS id,
        CASE WHEN k % 10 = 0 AND ((g - 1) / 1200) % 2 = 0 THEN '-0'::float8 ELSE (k % 10) / 10.0 END AS x1,
@@ -33,16 +34,14 @@ SELECT g AS id,
             ELSE 1 + 2 * ((k % 10) / 10.0) - 3 * (((k * 31) % 89) / 89.0) + ((k * 7919) % 1000) / 10000.0 END::float8
          AS y,
        (ARRAY['low', 'mid', 'high'])[1 + (k * 13) % 3] AS tier
-  FROM generate_series(1, 6000) g, LATERAL (SELECT (g * 7) % 1200 AS k) s;
+  FROM generate_series(1, 9600) g, LATERAL (SELECT (g * 7) % 1200 AS k) s
+ WHERE g <= 6000 OR (k * 7) % 5 = 3;
 ANALYZE dd;
--- what the model reads: 1,200 distinct rows, 1,320 with the sign of zero
+-- what the model reads: 1,200 distinct rows
 SELECT count(*) AS rows,
        (SELECT count(*) FROM (SELECT DISTINCT x1, "X2 ""odd"""::float8, region, flag,
                                      date_part('day', timezone('UTC', seen_at)),
                                      date_part('hour', timezone('UTC', seen_at)), y, tier FROM dd) d) AS distinct_rows,
-       (SELECT count(*) FROM (SELECT DISTINCT float8send(x1), "X2 ""odd"""::float8, region, flag,
-                                     date_part('day', timezone('UTC', seen_at)),
-                                     date_part('hour', timezone('UTC', seen_at)), y, tier FROM dd) d) AS by_bits,
        count(*) FILTER (WHERE float8send(x1) = float8send('-0'::float8)) AS negative_zeros
   FROM dd;
 
@@ -104,6 +103,11 @@ SELECT pg_temp.train('dd_log_pass', 'on', 'logistic_regression', '{"alpha": 0.1}
                        "region": {"impute": "most_frequent"}, "seen_at": {"date_parts": ["day", "hour"]}}',
                      'tier') AS version;
 SELECT * FROM pg_temp.compare('dd_log_mem', 'dd_log_pass');
+-- the region imputed is the most frequent of the distinct rows; the
+-- baseline's first (the most frequent as read) is west
+SELECT fitted_preprocess #>> '{features,region,impute}' AS imputed,
+       baseline #>> '{features,region,categories,0}' AS most_frequent_as_read
+  FROM mm.versions WHERE model IN ('dd_log_mem', 'dd_log_pass') ORDER BY model;
 
 -- k-means: the same fixed point, from the same draws over the same distinct rows
 SELECT pg_temp.train('dd_km_mem', 'off', 'kmeans', '{"k": 3}',

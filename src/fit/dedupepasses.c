@@ -14,13 +14,13 @@
  * refuses it there (MmPassesObstacle).
  *
  * A value's key is its expression as the passes read it, compared as the
- * fit in memory compares what it read: a number (a date's parts each) by
- * the bits of its double, so -0 and 0 differ there too; a text feature's
- * text by its bytes (the C collation); a boolean, and a label as its
- * discovery reads it, by value.  The subquery names each column as the
- * relation does and gives it its group's value (a date the least of its
- * group's, whose parts are the group's), so every query the passes build
- * over the relation reads it unchanged.
+ * fit in memory compares what it read: a number (a date's parts each) as
+ * a double, -0 equal to 0 (which the split's hash does not tell apart
+ * either); a text feature's text by its bytes (the C collation); a
+ * boolean, and a label as its discovery reads it, by value.  The subquery
+ * names each column as the relation does and gives it its group's value
+ * (a date the least of its group's, whose parts are the group's), so every
+ * query the passes build over the relation reads it unchanged.
  */
 #include "postgres.h"
 
@@ -56,7 +56,6 @@ MmDistinctRowsRelation(const MmSource *src, int target, MmLabelKind label_kind)
 		const char *column = MmFeatureColumn(src, j);
 		char	   *expr = MmFeatureExpression(src, j, "r");
 		char	   *raw = psprintf("r.%s", quote_identifier(column));
-		char	   *bits = psprintf("pg_catalog.float8send(%s)", expr);
 		bool		first = true;
 
 		/* a date column is several features: its parts are keys, the column one output */
@@ -66,7 +65,7 @@ MmDistinctRowsRelation(const MmSource *src, int target, MmLabelKind label_kind)
 		switch (src->feature_kinds[j])
 		{
 			case MM_FEATURE_DATE_PART:
-				add_column(&out, &keys, column, psprintf("pg_catalog.min(%s)", raw), bits, first);
+				add_column(&out, &keys, column, psprintf("pg_catalog.min(%s)", raw), expr, first);
 				break;
 			case MM_FEATURE_BOOLEAN:
 				add_column(&out, &keys, column, raw, raw, first);
@@ -76,7 +75,7 @@ MmDistinctRowsRelation(const MmSource *src, int target, MmLabelKind label_kind)
 				add_column(&out, &keys, column, expr, expr, first);
 				break;
 			default:
-				add_column(&out, &keys, column, psprintf("pg_catalog.min(%s)", expr), bits, first);
+				add_column(&out, &keys, column, expr, expr, first);
 				break;
 		}
 	}
@@ -84,8 +83,7 @@ MmDistinctRowsRelation(const MmSource *src, int target, MmLabelKind label_kind)
 	{
 		char	   *expr = psprintf("(r.%s)::pg_catalog.float8", quote_identifier(src->target));
 
-		add_column(&out, &keys, src->target, psprintf("pg_catalog.min(%s)", expr),
-				   psprintf("pg_catalog.float8send(%s)", expr), true);
+		add_column(&out, &keys, src->target, expr, expr, true);
 	}
 	else if (target == MM_PASS_TARGET_CLASS)
 	{

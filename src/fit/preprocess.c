@@ -82,6 +82,42 @@ mean_var(const double *v, size_t n, double *mean, double *var)
 	*var = s / (double) n;
 }
 
+/*
+ * Whether two values read are the same: equal numbers (-0 and 0 alike, as
+ * SQL compares them, the row's hash takes them and the passes group them,
+ * dedupepasses.c), or both missing.
+ */
+static inline bool
+same_value(double a, double b)
+{
+	return a == b || (isnan(a) && isnan(b));
+}
+
+/* Whether rows a and b of p values are the same, value by value. */
+static bool
+same_row(const double *a, const double *b, int p)
+{
+	int			j;
+
+	for (j = 0; j < p; j++)
+		if (!same_value(a[j], b[j]))
+			return false;
+	return true;
+}
+
+/* A hash of a row's p values, label and target that same rows (same_row) share. */
+static uint64
+row_key_hash(const double *row, int p, int32 label, double target, double *scratch)
+{
+	int			j;
+
+	/* adding 0 turns -0 into 0 and leaves every other number as it is */
+	for (j = 0; j < p; j++)
+		scratch[j] = isnan(row[j]) ? NAN : row[j] + 0.0;
+	scratch[p] = isnan(target) ? NAN : target + 0.0;
+	return hash_bytes_extended((const unsigned char *) scratch, sizeof(double) * (p + 1), (uint64) label);
+}
+
 /* Removes repeated rows (features and label alike) from one part, keeping the first. */
 static int64
 dedupe_part(MmDataset *ds, int part, const char *relation)
@@ -92,6 +128,7 @@ dedupe_part(MmDataset *ds, int part, const char *relation)
 				i;
 	int			p = ds->p;
 	int64	   *slots;
+	double	   *scratch;
 
 	if (n < 2)
 		return 0;
@@ -102,14 +139,12 @@ dedupe_part(MmDataset *ds, int part, const char *relation)
 								  "duplicates does not fit beside them.", ds->n[0] + ds->n[1], p));
 	slots = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * nslots);
 	memset(slots, 0, sizeof(int64) * nslots);
+	scratch = palloc(sizeof(double) * (p + 1));
 	for (i = 0; i < n; i++)
 	{
 		const double *row = ds->x[part] + i * p;
 		double		target = ds->numeric_target ? ds->t[part][i] : 0.0;
-		uint64		h = hash_bytes_extended((const unsigned char *) row, sizeof(double) * p,
-										   (uint64) ds->y[part][i]) ^
-			hash_bytes_extended((const unsigned char *) &target, sizeof(double), 0);
-		size_t		s = h & (nslots - 1);
+		size_t		s = row_key_hash(row, p, ds->y[part][i], target, scratch) & (nslots - 1);
 		bool		dup = false;
 
 		for (;; s = (s + 1) & (nslots - 1))
@@ -119,8 +154,8 @@ dedupe_part(MmDataset *ds, int part, const char *relation)
 			if (k < 0)
 				break;
 			if (ds->y[part][k] == ds->y[part][i] &&
-				(!ds->numeric_target || memcmp(&ds->t[part][k], &target, sizeof(double)) == 0) &&
-				memcmp(ds->x[part] + k * p, row, sizeof(double) * p) == 0)
+				(!ds->numeric_target || same_value(ds->t[part][k], target)) &&
+				same_row(ds->x[part] + k * p, row, p))
 			{
 				dup = true;
 				break;
@@ -142,6 +177,7 @@ dedupe_part(MmDataset *ds, int part, const char *relation)
 		if ((i & 0xffff) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
+	pfree(scratch);
 	pfree(slots);
 	ds->n[part] = kept;
 	return (int64) (n - kept);
