@@ -150,6 +150,24 @@ SELECT * FROM pg_temp.tune('dd_tune_pass', 'on');
 SELECT skipped, same_skipped, same_fingerprint, same_coefficients, same_metrics
   FROM pg_temp.compare('dd_tune_mem', 'dd_tune_pass');
 
+-- Rows that fit modelmgr.max_train_memory by themselves, but not with the
+-- table that finds their duplicates: off says so, auto trains in passes
+CREATE TABLE dd_room AS
+SELECT (g % 1000)::float8 AS x, ((g % 1000) * 2.0 + g % 7)::float8 AS y FROM generate_series(1, 35000) g;
+ANALYZE dd_room;
+SET modelmgr.max_train_memory = '1MB';
+SET modelmgr.train_in_passes = off;
+SELECT version FROM mm_train('dd_room', 'dd_room', 'y', preprocess => '{"dedupe": true}');
+RESET modelmgr.train_in_passes;
+-- (the passes' NOTICEs, without their times)
+\set VERBOSITY terse
+SET modelmgr.train_progress = on;
+SELECT version FROM mm_train('dd_room', 'dd_room', 'y', preprocess => '{"dedupe": true}');
+RESET modelmgr.train_progress;
+\set VERBOSITY default
+RESET modelmgr.max_train_memory;
+SELECT rows_read, rows_skipped FROM mm.versions WHERE model = 'dd_room';
+
 -- Past the baseline's sample: with 1MB for rows in memory, 90,000 rows
 -- (45,000 distinct) train in passes under auto; the baseline samples the
 -- table, the fit reads its distinct rows

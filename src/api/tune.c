@@ -205,7 +205,7 @@ choose_algorithms(Tune *t)
 	if (strcmp(t->spec.algorithm, "auto") == 0)
 	{
 		bool		in_passes = mm_train_in_passes == MM_PASSES_ON ||
-			(mm_train_in_passes == MM_PASSES_AUTO && MmPassesPreferred(&t->src));
+			(mm_train_in_passes == MM_PASSES_AUTO && MmPassesPreferred(NULL, &t->src));
 
 		for (i = 0; i < count; i++)
 			if (all[i]->task == t->task && all[i]->auto_search && searchable(all[i]) &&
@@ -818,7 +818,8 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
 /*
  * Whether the folds' fits run in passes over the relation (fitpasses.c)
  * instead of from its rows read into memory: the rule of a training
- * (fit.c), over every candidate.  Under auto, when the rows would not fit
+ * (fit.c), over every candidate.  Under auto, when the rows (with what a
+ * candidate's preprocessing keeps beside them) would not fit
  * modelmgr.max_train_memory or are distributed and every candidate can
  * train in passes; under on, always, and a candidate that cannot is an
  * error before any row is read.
@@ -827,6 +828,7 @@ static bool
 tune_in_passes(const Tune *t)
 {
 	int			i;
+	bool		preferred = false;
 
 	if (mm_train_in_passes == MM_PASSES_OFF)
 		return false;
@@ -842,7 +844,11 @@ tune_in_passes(const Tune *t)
 		MmParseParams(c->algorithm, c->params, t->src.nfeatures, &params);
 		obstacle = MmPassesObstacle(&spec, &t->src, c->algorithm, &params);
 		if (obstacle == NULL)
+		{
+			/* the rows, with what the candidate's preprocessing keeps beside them */
+			preferred |= MmPassesPreferred(&spec, &t->src);
 			continue;
+		}
 		if (mm_train_in_passes == MM_PASSES_ON)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -851,7 +857,7 @@ tune_in_passes(const Tune *t)
 					 errhint("Set modelmgr.train_in_passes to auto or off to tune in memory.")));
 		return false;
 	}
-	return mm_train_in_passes == MM_PASSES_ON || MmPassesPreferred(&t->src);
+	return mm_train_in_passes == MM_PASSES_ON || preferred || MmPassesPreferred(NULL, &t->src);
 }
 
 /*

@@ -84,7 +84,7 @@ MmEvaluateInPasses(const MmModel *model, const MmSource *src)
 				 errhint("Set modelmgr.train_in_passes to auto or off to evaluate in memory.")));
 	if (mm_train_in_passes == MM_PASSES_ON)
 		return true;
-	return obstacle == NULL && MmPassesPreferred(src);
+	return obstacle == NULL && MmPassesPreferred(NULL, src);
 }
 
 /* What the pass reads as the target of a model of task. */

@@ -580,7 +580,7 @@ use_passes(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm *algo
 				 errhint("Set modelmgr.train_in_passes to auto or off to train in memory.")));
 	if (mm_train_in_passes == MM_PASSES_ON)
 		return true;
-	return obstacle == NULL && MmPassesPreferred(src);
+	return obstacle == NULL && MmPassesPreferred(spec, src);
 }
 
 /*

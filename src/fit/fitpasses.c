@@ -136,11 +136,21 @@ MmPassesObstacle(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm
 }
 
 bool
-MmPassesPreferred(const MmSource *src)
+MmPassesPreferred(const MmTrainSpec *spec, const MmSource *src)
 {
 	/* as a fit in memory holds a row: the features, a label index and the target */
 	double		row_bytes = sizeof(double) * (src->nfeatures + 1) + sizeof(int32);
 	double		limit = (double) mm_max_train_memory_kb * 1024.0;
+
+	if (spec != NULL && spec->preprocess != NULL)
+	{
+		MmPreprocess pp;
+
+		/* and beside the rows, the table that finds their duplicates: 2 to 4 slots of 8 bytes a row */
+		MmParsePreprocess(spec->preprocess, src, &pp);
+		if (pp.dedupe)
+			row_bytes += 4.0 * sizeof(int64);
+	}
 
 	if (MmEstimatedRows(src->relid) * row_bytes > limit)
 		return true;

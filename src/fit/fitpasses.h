@@ -72,8 +72,12 @@ typedef struct MmPassesData
 extern const char *MmPassesObstacle(const MmTrainSpec *spec, const MmSource *src,
 									const MmAlgorithm *algorithm, const MmParams *params);
 
-/* Whether the rows of src would not fit modelmgr.max_train_memory, or are distributed. */
-extern bool MmPassesPreferred(const MmSource *src);
+/*
+ * Whether the rows of src would not fit modelmgr.max_train_memory, with
+ * what spec's preprocessing (when not NULL) keeps beside them, or are
+ * distributed.
+ */
+extern bool MmPassesPreferred(const MmTrainSpec *spec, const MmSource *src);
 
 /*
  * The passes before the fit: labels and categories, the column profile and
