@@ -7,15 +7,21 @@
 
 #include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
+#include "rewrite/rewriteHandler.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
 
 #include "citusmeta.h"
 
@@ -47,6 +53,54 @@ MmIsCitusTable(Oid relid)
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return found;
+}
+
+static bool relation_reads_citus(Oid relid);
+
+/*
+ * True when a view's query (the view's oid in context), its subqueries and
+ * CTEs included, reads a Citus table.
+ */
+static bool
+query_reads_citus(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, RangeTblEntry))
+	{
+		RangeTblEntry *rte = (RangeTblEntry *) node;
+
+		/* a view's stored query names the view itself, as OLD and NEW */
+		return rte->rtekind == RTE_RELATION && rte->relid != *(Oid *) context &&
+			relation_reads_citus(rte->relid);
+	}
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, query_reads_citus, context, QTW_EXAMINE_RTES_BEFORE);
+	return expression_tree_walker(node, query_reads_citus, context);
+}
+
+static bool
+relation_reads_citus(Oid relid)
+{
+	Relation	view;
+	bool		reads;
+
+	if (get_rel_relkind(relid) != RELKIND_VIEW)
+		return MmIsCitusTable(relid);
+	/* views over views: as deep as the rewriter itself would go */
+	check_stack_depth();
+	view = relation_open(relid, AccessShareLock);
+	reads = query_reads_citus((Node *) get_view_query(view), &relid);
+	relation_close(view, AccessShareLock);
+	return reads;
+}
+
+bool
+MmReadsCitusTable(Oid relid)
+{
+	if (!MmCitusInstalled())
+		return false;
+	return relation_reads_citus(relid);
 }
 
 /*

@@ -124,7 +124,7 @@ MmDiscoveryInit(MmDiscovery *d, const MmSource *src, int target, MmLabelKind lab
 		 (label_kind == MM_LABEL_NUMBER && MmNumberLabelSourceType(src->target_type) != NUMERICOID));
 	d->want_labels = want_labels && !d->labels_counted;
 	d->in_pass = true;
-	d->joint = !MmIsCitusTable(src->relid);
+	d->joint = !MmReadsCitusTable(src->relid);
 	d->done = palloc0(sizeof(bool) * p);
 	d->dicts = palloc0(sizeof(MmStringDict *) * p);
 	d->nulls_train = palloc0(sizeof(int64) * p);

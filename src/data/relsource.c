@@ -397,15 +397,15 @@ separate_arguments(const MmSource *src, int target, MmLabelKind label_kind, cons
 
 /*
  * The aggregate's call in the pass query of a design source (see the file
- * comment), over row alias r and the header in parameter $param.  A Citus
- * table's passes need the aggregate's fixed-signature form, which Citus
- * pushes down; any other relation's read each row's values as separate
- * arguments and build no array per row.
+ * comment), over row alias r and the header in parameter $param.  The
+ * passes over a Citus table, or a view that reads one, need the aggregate's
+ * fixed-signature form, which Citus pushes down; any other relation's read
+ * each row's values as separate arguments and build no array per row.
  */
 static char *
 design_call(const MmSource *src, const char *schema, int target, MmLabelKind label_kind, int param)
 {
-	if (MmIsCitusTable(src->relid))
+	if (MmReadsCitusTable(src->relid))
 		return psprintf("%s.mm_pass($%d, %s, %s)", schema, param,
 						MmPassTargetExpression(src, target, label_kind, "r"),
 						MmPassRowArguments(src, target, label_kind, "r"));

@@ -130,7 +130,7 @@ MmPassesObstacle(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm
 	 * grouped (dedupepasses.c), which on a distributed table would gather
 	 * its rows on the coordinator (doc/scaling.md)
 	 */
-	if (pp.dedupe && MmIsCitusTable(src->relid))
+	if (pp.dedupe && MmReadsCitusTable(src->relid))
 		return "Dropping duplicate rows of a distributed table would gather them on the coordinator.";
 	return NULL;
 }
@@ -154,7 +154,7 @@ MmPassesPreferred(const MmTrainSpec *spec, const MmSource *src)
 
 	if (MmEstimatedRows(src->relid) * row_bytes > limit)
 		return true;
-	return MmIsCitusTable(src->relid);
+	return MmReadsCitusTable(src->relid);
 }
 
 /* A copy of src whose arrays fitting the preprocessing leaves as they are. */

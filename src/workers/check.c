@@ -223,7 +223,7 @@ window_query(const MmCheckSpec *spec, const MmModel *model, MmSource *src, bool 
 	regression_label = label != NULL && model->task == MM_TASK_REGRESSION ? label : "NULL::pg_catalog.float8";
 	class_label = label != NULL && model->task == MM_TASK_CLASSIFICATION ? label : "NULL::pg_catalog.text";
 	appendStringInfo(&q, "SELECT %s.mm_check_stats($1, ", MmExtensionSchema());
-	if (MmIsCitusTable(src->relid) || src->nfeatures > FUNC_MAX_ARGS - CHECK_ARGS)
+	if (MmReadsCitusTable(src->relid) || src->nfeatures > FUNC_MAX_ARGS - CHECK_ARGS)
 	{
 		/*
 		 * Citus pushes down only aggregates whose argument types are exact:
