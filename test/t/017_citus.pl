@@ -5,6 +5,7 @@
 # citus.coordinator_aggregation_strategy = 'disabled', an aggregate that could
 # not be pushed down would fail), and gives the model a local copy of the same
 # rows gives; a monitor's check is one aggregate on the shards too.
+# A view that reads a distributed table is read as the table is.
 # Predictions run on the shards with the version the coordinator resolved,
 # and see a deploy or rollback at the next statement; mm_citus_setup
 # sets up a database where modelmgr predates Citus; with a worker down, local
@@ -112,7 +113,16 @@ my @cases = (
 	{ name => 'logit_select', args => q{'label', algorithm => 'logistic_regression', exclude => ARRAY['id', 'y'],
 	                                      preprocess => '{"*": {"scale": "standard"}, "select": {"k_best": 2}}'},
 	  compare => 'coefficients', tolerance => 1e-6 },
+	# a view that reads the distributed table is read as the table is: on the shards, in passes
+	{ name => 'logit_view', relations => [ 'dist_view', 'local_view' ],
+	  args => q{'label', algorithm => 'logistic_regression', exclude => ARRAY['id'],
+	            preprocess => '{"*": {"scale": "standard"}}'},
+	  compare => 'coefficients', tolerance => 1e-6 },
 );
+$coordinator->safe_psql('postgres', q{
+	CREATE VIEW dist_view AS SELECT id, x1, x2, city, label FROM dist WHERE x3 > 0;
+	CREATE VIEW local_view AS SELECT id, x1, x2, city, label FROM local WHERE x3 > 0;
+});
 
 # The queries a statement sent to the shards of dist that read its rows
 # without an aggregate or a bound on the rows (the first 300 characters of
@@ -143,11 +153,12 @@ my $compare_sql = {
 for my $case (@cases)
 {
 	my $name = $case->{name};
+	my ($dist, $local) = @{ $case->{relations} // [ 'dist', 'local' ] };
 	my $started = [gettimeofday];
 	my ($ret, $out, $err) = $coordinator->psql('postgres', qq{
 		SET citus.log_remote_commands = on;
 		SET citus.coordinator_aggregation_strategy = 'disabled';
-		SELECT version FROM mm_train('${name}_dist', 'dist', $case->{args});
+		SELECT version FROM mm_train('${name}_dist', '$dist', $case->{args});
 	});
 	my $dist_seconds = tv_interval($started);
 	is($ret, 0, "$name trains on the distributed table") or diag($err);
@@ -158,7 +169,7 @@ for my $case (@cases)
 	note(sprintf('%s: %d partial aggregates, %d raw reads sent to the shards', $name,
 			scalar(grep { /worker_partial_agg/ } ($err =~ /NOTICE:\s+issuing (.*)$/mg)), scalar(@raw)));
 	$started = [gettimeofday];
-	$coordinator->safe_psql('postgres', qq{SELECT version FROM mm_train('${name}_local', 'local', $case->{args})});
+	$coordinator->safe_psql('postgres', qq{SELECT version FROM mm_train('${name}_local', '$local', $case->{args})});
 	note(sprintf('%s: %.0f ms on the distributed table (remote commands logged), %.0f ms on the local copy',
 			$name, 1000 * $dist_seconds, 1000 * tv_interval($started)));
 	my $diff = $coordinator->safe_psql('postgres', sprintf($compare_sql->{ $case->{compare} }, $name));
