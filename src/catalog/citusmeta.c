@@ -58,8 +58,8 @@ MmIsCitusTable(Oid relid)
 static bool relation_reads_citus(Oid relid);
 
 /*
- * True when a view's query (the view's oid in context), its subqueries and
- * CTEs included, reads a Citus table.
+ * True when a query (a view's: the view's oid in context), its subqueries,
+ * CTEs and the views it reads included, reads a Citus table.
  */
 static bool
 query_reads_citus(Node *node, void *context)
@@ -93,6 +93,14 @@ relation_reads_citus(Oid relid)
 	reads = query_reads_citus((Node *) get_view_query(view), &relid);
 	relation_close(view, AccessShareLock);
 	return reads;
+}
+
+bool
+MmQueryReadsCitusTable(Query *query)
+{
+	Oid			none = InvalidOid;
+
+	return query_reads_citus((Node *) query, &none);
 }
 
 bool

@@ -8,6 +8,8 @@
 
 #include "postgres.h"
 
+#include "nodes/parsenodes.h"
+
 extern bool MmCitusInstalled(void);
 extern bool MmIsCitusTable(Oid relid);
 
@@ -17,6 +19,9 @@ extern bool MmIsCitusTable(Oid relid);
  * table, so it is read with the forms Citus pushes down to the shards.
  */
 extern bool MmReadsCitusTable(Oid relid);
+
+/* True when query reads a Citus table, as MmReadsCitusTable says of a view's. */
+extern bool MmQueryReadsCitusTable(Query *query);
 extern double MmCitusTableRows(Oid relid);
 
 #endif							/* MM_CITUSMETA_H */

@@ -48,23 +48,6 @@ typedef struct RewriteContext
 	bool		rewritten;
 } RewriteContext;
 
-/* True when the query, its subqueries and CTEs included, reads a Citus table. */
-static bool
-reads_citus_table(Node *node, void *context)
-{
-	if (node == NULL)
-		return false;
-	if (IsA(node, RangeTblEntry))
-	{
-		RangeTblEntry *rte = (RangeTblEntry *) node;
-
-		return rte->rtekind == RTE_RELATION && MmIsCitusTable(rte->relid);
-	}
-	if (IsA(node, Query))
-		return query_tree_walker((Query *) node, reads_citus_table, context, QTW_EXAMINE_RTES_BEFORE);
-	return expression_tree_walker(node, reads_citus_table, context);
-}
-
 /* True when funcid is one of the extension's prediction functions. */
 static bool
 is_prediction_function(Oid funcid, Oid extension)
@@ -146,7 +129,7 @@ shard_planner(Query *parse, const char *query_string, int cursor_options, ParamL
 
 	if (parse->commandType != CMD_UTILITY && IsTransactionState() && !creating_extension &&
 		OidIsValid(cxt.extension = get_extension_oid("modelmgr", true)) &&
-		reads_citus_table((Node *) parse, NULL))
+		MmQueryReadsCitusTable(parse))
 		parse = (Query *) rewrite_mutator((Node *) parse, &cxt);
 	if (prev_planner)
 		result = prev_planner(parse, query_string, cursor_options, bound);
