@@ -81,6 +81,7 @@
 #include "security.h"
 #include "unsupervised.h"
 #include "util.h"
+#include "viewsample.h"
 
 /*
  * Whether the model's fit and metrics can run as passes: a fit the
@@ -905,6 +906,33 @@ read_batch(const MmPassesData *pd, const MmTrainSpec *spec, double limit, bool r
 }
 
 /*
+ * A repeatable uniform sample, at rate, of the rows of the relation the
+ * baseline profiles where where holds (NULL: every row), for a relation
+ * without TABLESAMPLE (a view): the rows whose draw, salted apart from the
+ * training's split, falls below the rate, at most a few deviations above
+ * want of them (viewsample.h).
+ */
+static char *
+view_sample(const MmPassesData *pd, const MmTrainSpec *spec, double rate, const char *where,
+			double want)
+{
+	int			p = pd->raw.nfeatures;
+	const void *bytes;
+	size_t		len;
+	bytea	   *header;
+
+	if (rate >= 1.0)
+		return psprintf("(SELECT * FROM %s r%s%s LIMIT %.0f)", pd->profiled.qualified,
+						where != NULL ? " WHERE " : "", where != NULL ? where : "", MmSampleBound(want));
+	raw_design(pd, NULL, &bytes, &len);
+	/* another salt than the split's: the sample is drawn apart from the parts */
+	header = MmPassHeaderDesign(MM_PASS_DESIGN_ID, MM_DESIGN_PASS_PROFILE, p, pd->target, rate,
+								(int32) ((uint32) spec->seed ^ 0x5bd1e995u), NULL, 0, p, 0, bytes, len);
+	return MmSampledRows(&pd->raw, pd->profiled.qualified, header, pd->target, pd->label_kind, where,
+						 MmSampleBound(want));
+}
+
+/*
  * The present training values (values[j], nvalues[j]) that the profiles of
  * the numeric features the statistics did not sketch take their quantiles
  * from: those of the baseline's sample ds (want rows at most), when they
@@ -913,8 +941,8 @@ read_batch(const MmPassesData *pd, const MmTrainSpec *spec, double limit, bool r
  * sample of its own rows where it is not NULL: every one of them when they
  * are few, read together with other such features in one query while
  * their rows fit half of want (LIMIT want); else, a Bernoulli sample at the
- * rate that reads about want rows (a view's first such rows), a query of
- * its own.
+ * rate that reads about want rows (a view's sampled by its rows' draws,
+ * view_sample), a query of its own.
  */
 static void
 unsketched_values(const MmPassesData *pd, const MmTrainSpec *spec, const MmDataset *ds, double want,
@@ -960,12 +988,11 @@ unsketched_values(const MmPassesData *pd, const MmTrainSpec *spec, const MmDatas
 								  quote_identifier(MmFeatureColumn(&pd->raw, j))),
 						 regression, &j, 1, values, nvalues);
 		else
-		{
-			/* a view: its first rows where the feature is not NULL, a batch of one */
-			int			one = 1;
-
-			read_batch(pd, spec, want, regression, &j, &one, values, nvalues);
-		}
+			read_present(pd, spec,
+						 view_sample(pd, spec, Min(1.0, want / rows),
+									 psprintf("%s IS NOT NULL",
+											  quote_identifier(MmFeatureColumn(&pd->raw, j))), want),
+						 regression, &j, 1, values, nvalues);
 	}
 	read_batch(pd, spec, want, regression, batch, &n, values, nvalues);
 	pfree(batch);
@@ -979,7 +1006,8 @@ unsketched_values(const MmPassesData *pd, const MmTrainSpec *spec, const MmDatas
  * the model's outcome on rows, so it comes from a bounded sample of the
  * relation: every row when the relation has no more than the sample wants
  * (through a LIMIT of that many),
- * else a repeatable Bernoulli sample (or the first rows of a view), read
+ * else a repeatable Bernoulli sample (a view's sampled by its rows' draws,
+ * view_sample), read
  * with the training split and thinned to at most MM_BASELINE_SAMPLE
  * training rows as the fit in memory thins its rows.  Without statistics
  * (too many features for their state) the sample gives everything.
@@ -1012,7 +1040,7 @@ MmPassesBaseline(const MmPassesData *pd, const MmTrainSpec *spec, const MmModel 
 									pd->profiled.qualified,
 									100.0 * want / (double) pd->profiled.rows_read, spec->seed);
 	else
-		sample.qualified = psprintf("(SELECT * FROM %s LIMIT %.0f)", pd->profiled.qualified, want);
+		sample.qualified = view_sample(pd, spec, want / (double) pd->profiled.rows_read, NULL, want);
 	/* no estimate: the sample is sized by the rows it reads, not the relation's */
 	sample.relid = InvalidOid;
 	(void) MmDatasetLoad(&ds, &sample, pd->label_kind, model->task == MM_TASK_REGRESSION,
