@@ -209,11 +209,14 @@ SELECT version FROM mm_train('tp_long_pass', 'tp_long_view', 'y', features => AR
                                                                 "rare": {"impute": "zero"}, "rare2": {"impute": "zero"}}');
 -- with 1MB the sample is about 4,000 rows: the features NULL in most of
 -- its rows get a sample of their own rows where they are not NULL, drawn
--- the same way, so `late` too is profiled across its range
+-- the same way, so `late` too is profiled across its range (the samples'
+-- queries read alike whatever standard_conforming_strings says)
 SET modelmgr.max_train_memory = '1MB';
+SET standard_conforming_strings = off;
 SELECT version FROM mm_train('tp_long_small', 'tp_long_view', 'y', features => ARRAY['x1', 't', 'sparse', 'late', 'rare', 'rare2'],
                              deploy => 'never', preprocess => '{"sparse": {"impute": "zero"}, "late": {"impute": "zero"},
                                                                 "rare": {"impute": "zero"}, "rare2": {"impute": "zero"}}');
+RESET standard_conforming_strings;
 RESET modelmgr.max_train_memory;
 SELECT p.model, f, (m.baseline #>> ARRAY['features', f, 'rows'])::bigint AS rows,
        (p.baseline #>> ARRAY['features', f, 'rows'])::bigint = (m.baseline #>> ARRAY['features', f, 'rows'])::bigint AS same_rows,

@@ -33,7 +33,8 @@ MmSampledRows(const MmSource *src, const char *relation, bytea *header, int targ
 	char	   *hex = palloc(2 * len + 1);
 
 	hex[hex_encode(VARDATA_ANY(header), len, hex)] = '\0';
-	return psprintf("(SELECT * FROM %s r WHERE %s%s%s.mm_pass_part('\\x%s'::pg_catalog.bytea, %s, %s) "
+	/* an escape string literal reads alike whatever standard_conforming_strings says */
+	return psprintf("(SELECT * FROM %s r WHERE %s%s%s.mm_pass_part(E'\\\\x%s'::pg_catalog.bytea, %s, %s) "
 					"OPERATOR(pg_catalog.=) 1 LIMIT %.0f)",
 					relation, where != NULL ? where : "", where != NULL ? " AND " : "",
 					MmExtensionSchema(), hex, MmPassTargetExpression(src, target, label_kind, "r"),
