@@ -898,8 +898,7 @@ read_batch(const MmPassesData *pd, const MmTrainSpec *spec, double limit, bool r
 	for (k = 0; k < *n; k++)
 		appendStringInfo(&where, "%s%s IS NOT NULL", k > 0 ? " OR " : "",
 						 quote_identifier(MmFeatureColumn(&pd->raw, batch[k])));
-	read_present(pd, spec, psprintf("(SELECT * FROM %s WHERE %s LIMIT %.0f)",
-										pd->profiled.qualified,
+	read_present(pd, spec, psprintf("(SELECT * FROM %s WHERE %s LIMIT %.0f)", pd->profiled.qualified,
 									where.data, ceil(limit)),
 				 regression, batch, *n, values, nvalues);
 	*n = 0;
@@ -933,6 +932,25 @@ view_sample(const MmPassesData *pd, const MmTrainSpec *spec, double rate, const 
 }
 
 /*
+ * A repeatable uniform sample, at rate, of the rows of the relation the
+ * baseline profiles where where holds (NULL: every row), about want of
+ * them: a table's TABLESAMPLE bernoulli, the same rows for the same seed
+ * while the table is unchanged; a view's by its rows' draws (view_sample).
+ */
+static char *
+relation_sample(const MmPassesData *pd, const MmTrainSpec *spec, double rate, const char *where,
+				double want)
+{
+	char		kind = get_rel_relkind(pd->raw.relid);
+
+	if (kind != RELKIND_RELATION && kind != RELKIND_MATVIEW && kind != RELKIND_PARTITIONED_TABLE)
+		return view_sample(pd, spec, rate, where, want);
+	return psprintf("(SELECT * FROM %s TABLESAMPLE pg_catalog.bernoulli (%.17g) REPEATABLE (%d)%s%s)",
+					pd->profiled.qualified, 100.0 * rate, spec->seed, where != NULL ? " WHERE " : "",
+					where != NULL ? where : "");
+}
+
+/*
  * The present training values (values[j], nvalues[j]) that the profiles of
  * the numeric features the statistics did not sketch take their quantiles
  * from: those of the baseline's sample ds (want rows at most), when they
@@ -940,9 +958,8 @@ view_sample(const MmPassesData *pd, const MmTrainSpec *spec, double rate, const 
  * when the sample read every row.  A feature NULL in most rows gets a
  * sample of its own rows where it is not NULL: every one of them when they
  * are few, read together with other such features in one query while
- * their rows fit half of want (LIMIT want); else, a Bernoulli sample at the
- * rate that reads about want rows (a view's sampled by its rows' draws,
- * view_sample), a query of its own.
+ * their rows fit half of want (LIMIT want); else, a sample at the rate
+ * that reads about want rows (relation_sample), a query of its own.
  */
 static void
 unsketched_values(const MmPassesData *pd, const MmTrainSpec *spec, const MmDataset *ds, double want,
@@ -953,9 +970,6 @@ unsketched_values(const MmPassesData *pd, const MmTrainSpec *spec, const MmDatas
 				n = 0;
 	int		   *batch = palloc(sizeof(int) * Max(p, 1));
 	double		batch_rows = 0.0;
-	char		kind = get_rel_relkind(pd->raw.relid);
-	bool		sampled = kind == RELKIND_RELATION || kind == RELKIND_MATVIEW ||
-		kind == RELKIND_PARTITIONED_TABLE;
 
 	for (j = 0; j < p; j++)
 	{
@@ -980,18 +994,11 @@ unsketched_values(const MmPassesData *pd, const MmTrainSpec *spec, const MmDatas
 			batch[n++] = j;
 			batch_rows += rows;
 		}
-		else if (sampled)
-			read_present(pd, spec,
-						 psprintf("(SELECT * FROM %s TABLESAMPLE pg_catalog.bernoulli (%.17g) REPEATABLE (%d)"
-								  " WHERE %s IS NOT NULL)",
-								  pd->profiled.qualified, 100.0 * Min(1.0, want / rows), spec->seed,
-								  quote_identifier(MmFeatureColumn(&pd->raw, j))),
-						 regression, &j, 1, values, nvalues);
 		else
 			read_present(pd, spec,
-						 view_sample(pd, spec, Min(1.0, want / rows),
-									 psprintf("%s IS NOT NULL",
-											  quote_identifier(MmFeatureColumn(&pd->raw, j))), want),
+						 relation_sample(pd, spec, Min(1.0, want / rows),
+										 psprintf("%s IS NOT NULL",
+												  quote_identifier(MmFeatureColumn(&pd->raw, j))), want),
 						 regression, &j, 1, values, nvalues);
 	}
 	read_batch(pd, spec, want, regression, batch, &n, values, nvalues);
@@ -1006,8 +1013,7 @@ unsketched_values(const MmPassesData *pd, const MmTrainSpec *spec, const MmDatas
  * the model's outcome on rows, so it comes from a bounded sample of the
  * relation: every row when the relation has no more than the sample wants
  * (through a LIMIT of that many),
- * else a repeatable Bernoulli sample (a view's sampled by its rows' draws,
- * view_sample), read
+ * else a repeatable uniform sample (relation_sample), read
  * with the training split and thinned to at most MM_BASELINE_SAMPLE
  * training rows as the fit in memory thins its rows.  Without statistics
  * (too many features for their state) the sample gives everything.
@@ -1018,7 +1024,6 @@ MmPassesBaseline(const MmPassesData *pd, const MmTrainSpec *spec, const MmModel 
 	MmSource	sample = pd->raw;
 	MmDataset	ds;
 	MmBaselineSample *s;
-	char		kind = get_rel_relkind(pd->raw.relid);
 	double		row_bytes = sizeof(double) * (pd->raw.nfeatures + 1) + sizeof(int32);
 	double		limit = (double) mm_max_train_memory_kb * 1024.0;
 	/* rows read, at most: within a quarter of the memory a training may take */
@@ -1034,13 +1039,8 @@ MmPassesBaseline(const MmPassesData *pd, const MmTrainSpec *spec, const MmModel 
 									ceil(want));
 	else if (want < 1.0)
 		sample.qualified = psprintf("(SELECT * FROM %s LIMIT 0)", pd->profiled.qualified);
-	else if (kind == RELKIND_RELATION || kind == RELKIND_MATVIEW || kind == RELKIND_PARTITIONED_TABLE)
-		/* uniform, and the same rows for the same seed while the table is unchanged */
-		sample.qualified = psprintf("(SELECT * FROM %s TABLESAMPLE pg_catalog.bernoulli (%.17g) REPEATABLE (%d))",
-									pd->profiled.qualified,
-									100.0 * want / (double) pd->profiled.rows_read, spec->seed);
 	else
-		sample.qualified = view_sample(pd, spec, want / (double) pd->profiled.rows_read, NULL, want);
+		sample.qualified = relation_sample(pd, spec, want / (double) pd->profiled.rows_read, NULL, want);
 	/* no estimate: the sample is sized by the rows it reads, not the relation's */
 	sample.relid = InvalidOid;
 	(void) MmDatasetLoad(&ds, &sample, pd->label_kind, model->task == MM_TASK_REGRESSION,
