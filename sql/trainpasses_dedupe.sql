@@ -44,6 +44,14 @@ SELECT count(*) AS rows,
                                      date_part('hour', timezone('UTC', seen_at)), y, tier FROM dd) d) AS distinct_rows,
        count(*) FILTER (WHERE float8send(x1) = float8send('-0'::float8)) AS negative_zeros
   FROM dd;
+-- the duplicates a model of y drops, by SQL's own DISTINCT over the rows it
+-- keeps (a target); the models below must report as many
+SELECT count(*) - (SELECT count(*)
+                     FROM (SELECT DISTINCT x1, "X2 ""odd"""::float8, region, flag,
+                                  date_part('day', timezone('UTC', seen_at)),
+                                  date_part('hour', timezone('UTC', seen_at)), y
+                             FROM dd WHERE y IS NOT NULL) d) AS duplicates_of_y
+  FROM dd WHERE y IS NOT NULL;
 
 -- Trains model name on dd in memory (off) or in passes (on).
 CREATE FUNCTION pg_temp.train(name text, passes text, algorithm text, params jsonb,
