@@ -179,10 +179,12 @@ SELECT x.model, regress.json_diff(x.baseline, y.baseline) < 1e-9 AS same_baselin
 
 -- Longer columns.  A feature's sketch keeps its values exactly up to 16,384;
 -- past that, unless preprocessing takes its quantiles, the baseline takes
--- them from its sample of the rows.  A view has no TABLESAMPLE: its rows
--- are sampled by their draw (read serially here), uniformly, so `t`, which
--- grows with the view's order, is profiled across its range, not from the
--- view's first rows.  `x1`, `t` and `sparse` (NULL in the first 37,000
+-- them from its sample of the rows.  A view has no TABLESAMPLE: this one
+-- reads one table row by row, so its sample is its own query with
+-- TABLESAMPLE on the table (below, views sampled by their rows' draws),
+-- uniform either way, so `t`, which grows with the view's order, is
+-- profiled across its range, not from the view's first rows.  `x1`, `t`
+-- and `sparse` (NULL in the first 37,000
 -- rows) are profiled from the values in that sample (about 20,000 of
 -- 48,000 training rows) as in memory from every training value, so their
 -- quantiles agree to the sample's error.  `rare` and `rare2`, present in 4
@@ -250,6 +252,47 @@ SELECT round((v.fitted_preprocess #>> '{features,sparse,impute}')::numeric, 2) A
           JOIN jsonb_array_elements_text(v.baseline #> '{features,sparse,quantiles}') WITH ORDINALITY y(b, k) ON i = k)
          < 0.005 AS quantiles_near
   FROM mm.versions v, mm.versions m WHERE v.model = 'tp_long_median' AND m.model = 'tp_long_median_mem';
+-- The view's sample is its table's: the table itself, trained with the
+-- same seed, profiles the same sample, value for value.  That sample's
+-- query reads the table with the caller's privileges, not the view
+-- owner's, so it is not taken where the two could read other rows: a
+-- caller who may read the view but not its table, a table with row
+-- security, a security barrier view.  Those are sampled by their rows'
+-- draws: another sample, as uniform.  The caller below sees only the
+-- first half of tp_rls directly (its policy), all of it through the view
+-- (whose owner the policy does not bind): the median of `t` is 0.5, not
+-- 0.25.
+SET modelmgr.train_in_passes = on;
+\set tp_long_recipe 'features => ARRAY[''x1'', ''t'', ''sparse'', ''late'', ''rare'', ''rare2''], deploy => ''never'', preprocess => ''{"sparse": {"impute": "zero"}, "late": {"impute": "zero"}, "rare": {"impute": "zero"}, "rare2": {"impute": "zero"}}'''
+SELECT version FROM mm_train('tp_long_table', 'tp_long', 'y', :tp_long_recipe);
+CREATE ROLE regress_tp_viewer;
+CREATE TABLE tp_rls AS SELECT * FROM tp_long;
+ALTER TABLE tp_rls ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tp_rls_first_half ON tp_rls TO regress_tp_viewer USING (id <= 30000);
+CREATE VIEW tp_rls_view AS SELECT * FROM tp_rls;
+CREATE VIEW tp_long_barrier WITH (security_barrier) AS SELECT * FROM tp_long ORDER BY id;
+GRANT SELECT ON tp_long_view, tp_rls, tp_rls_view TO regress_tp_viewer;
+SET ROLE regress_tp_viewer;
+SELECT version FROM mm_train('tp_view_only', 'tp_long_view', 'y', :tp_long_recipe);
+SELECT version FROM mm_train('tp_rls_view', 'tp_rls_view', 'y', :tp_long_recipe);
+RESET ROLE;
+SELECT version FROM mm_train('tp_barrier', 'tp_long_barrier', 'y', :tp_long_recipe);
+RESET modelmgr.train_in_passes;
+SELECT p.model, f, (p.baseline #>> ARRAY['features', f, 'rows'])::bigint AS rows,
+       regress.json_diff(t.baseline -> 'features' -> f, p.baseline -> 'features' -> f) < 1e-12 AS table_sample,
+       (SELECT max(abs(a::float8 - b::float8))
+          FROM jsonb_array_elements_text(m.baseline #> ARRAY['features', f, 'quantiles']) WITH ORDINALITY x(a, i)
+          JOIN jsonb_array_elements_text(p.baseline #> ARRAY['features', f, 'quantiles']) WITH ORDINALITY y(b, k) ON i = k)
+         < 0.02 AS quantiles_near,
+       round((p.baseline #>> ARRAY['features', f, 'quantiles', '50'])::numeric, 2) AS median
+  FROM mm.versions m, mm.versions t, mm.versions p, unnest(ARRAY['x1', 't']) f
+ WHERE m.model = 'tp_long_mem' AND t.model = 'tp_long_table'
+   AND p.model IN ('tp_long_pass', 'tp_view_only', 'tp_rls_view', 'tp_barrier') ORDER BY 1, 2;
+SELECT mm_drop_model(m) FROM unnest(ARRAY['tp_view_only', 'tp_rls_view']) m;
+DROP VIEW tp_rls_view, tp_long_barrier;
+DROP TABLE tp_rls;
+REVOKE SELECT ON tp_long_view FROM regress_tp_viewer;
+DROP ROLE regress_tp_viewer;
 RESET max_parallel_workers_per_gather;
 
 -- Read once (a relation larger than the cache the planner assumes): the

@@ -97,7 +97,7 @@ notice(const char *what)
 		return;
 	ereport(NOTICE,
 			(errmsg("training \"%s\": %s", mine.model, what),
-			 errdetail("Passes over the relation: %d; rows read: " INT64_FORMAT "; %.2f s so far.",
+			 errdetail("Passes over the relation: %d; rows read: " INT64_FORMAT "; %.3f s so far.",
 					   mine.passes, mine.rows_read, seconds_since(mine.started))));
 }
 

@@ -935,7 +935,9 @@ view_sample(const MmPassesData *pd, const MmTrainSpec *spec, double rate, const 
  * A repeatable uniform sample, at rate, of the rows of the relation the
  * baseline profiles where where holds (NULL: every row), about want of
  * them: a table's TABLESAMPLE bernoulli, the same rows for the same seed
- * while the table is unchanged; a view's by its rows' draws (view_sample).
+ * while the table is unchanged; a view's through its table's TABLESAMPLE
+ * when it reads one table row by row (viewsample.h), else by its rows'
+ * draws (view_sample).
  */
 static char *
 relation_sample(const MmPassesData *pd, const MmTrainSpec *spec, double rate, const char *where,
@@ -943,6 +945,14 @@ relation_sample(const MmPassesData *pd, const MmTrainSpec *spec, double rate, co
 {
 	char		kind = get_rel_relkind(pd->raw.relid);
 
+	if (kind == RELKIND_VIEW && rate < 1.0)
+	{
+		char	   *sampled = MmViewTableSample(pd->raw.relid, 100.0 * rate, spec->seed);
+
+		if (sampled != NULL)
+			return psprintf("(SELECT * FROM (%s) r%s%s)", sampled, where != NULL ? " WHERE " : "",
+							where != NULL ? where : "");
+	}
 	if (kind != RELKIND_RELATION && kind != RELKIND_MATVIEW && kind != RELKIND_PARTITIONED_TABLE)
 		return view_sample(pd, spec, rate, where, want);
 	return psprintf("(SELECT * FROM %s TABLESAMPLE pg_catalog.bernoulli (%.17g) REPEATABLE (%d)%s%s)",

@@ -21,6 +21,15 @@
 extern char *MmSampledRows(const MmSource *src, const char *relation, bytea *header, int target,
 						   MmLabelKind label_kind, const char *where, double bound);
 
+/*
+ * The query of view, a view that reads one table row by row, with that
+ * table sampled by TABLESAMPLE bernoulli (percent) REPEATABLE (seed), as
+ * SQL that reads the rows the view would, each at that rate; NULL when
+ * view is no such view, or the caller, reading the table directly, could
+ * read other rows than through the view (viewsample.c says when).
+ */
+extern char *MmViewTableSample(Oid view, double percent, int32 seed);
+
 /* A bound on the rows a sample expecting want of them returns: a few deviations above. */
 extern double MmSampleBound(double want);
 
