@@ -18,7 +18,9 @@
 #            one Lloyd pass of k-means and one Newton pass of the squared-hinge
 #            SVM likewise; and the first read of a training in passes (the
 #            column profile and statistics, with a classifier's labels) over
-#            the same scan; and that first read timed as a whole statement, a
+#            the same scan (and with a text feature of 16 values, over the
+#            scan of its columns and the text's); and that first read timed
+#            as a whole statement, a
 #            training that stops right after it (its label has one class),
 #            less the same statement's fixed cost on 1,000 rows
 # Each timed pair runs RUNS times, interleaved; the ratios of the minimum
@@ -46,7 +48,10 @@ SELECT x1, x2, x3, x4, x5, x6, x7, x8, x9, x10,
                random() - 0.5 x6, random() - 0.5 x7, random() - 0.5 x8, random() - 0.5 x9, random() - 0.5 x10
           FROM generate_series(1, $BIG)) r;
 CREATE TABLE pass_bench AS SELECT * FROM pass_big LIMIT $ROWS;
-VACUUM ANALYZE pass_big, pass_bench;
+DROP TABLE IF EXISTS pass_bench_text;
+CREATE TABLE pass_bench_text AS
+SELECT *, 'city ' || (pg_catalog.hashfloat8(x1) & 15) AS city FROM pass_bench;
+VACUUM ANALYZE pass_big, pass_bench, pass_bench_text;
 EOF
 
 # Peak private memory (RssAnon, kB) of the backend running the statement $1,
@@ -168,7 +173,7 @@ first_read_stop_ms() {
         awk '/has only one class/ { stopped++ } /^Time:/ { t[++n] = $2 }
              END { if (stopped == 4 && n == 2) print t[1], t[2] }'
 }
-passes=(); lloyds=(); svms=(); labelled=(); stopped=(); fixed_costs=(); less_fixed=(); numbers=(); scans=()
+passes=(); lloyds=(); svms=(); labelled=(); stopped=(); fixed_costs=(); less_fixed=(); numbers=(); scans=(); texts=(); text_scans=()
 for _ in $(seq "$RUNS"); do
     passes+=("$(newton_pass_ms)")
     lloyds+=("$(lloyd_pass_ms)")
@@ -181,6 +186,8 @@ for _ in $(seq "$RUNS"); do
     numbers+=("$(first_read_ms "SELECT version FROM mm_train('first_read_num', 'pass_bench_num', 't', algorithm => 'linear_regression',
         preprocess => '{\"*\": {\"scale\": \"standard\"}}', deploy => 'never')")")
     scans+=("$(setting_ms "SET max_parallel_workers_per_gather = 2" "SELECT sum(x1), sum(x2), sum(x3), sum(x4), sum(x5), sum(x6), sum(x7), sum(x8), sum(x9), sum(x10), sum(y::int) FROM pass_bench")")
+    texts+=("$(first_read_ms "SELECT version FROM mm_train('first_read_text', 'pass_bench_text', 'y', algorithm => 'logistic_regression', deploy => 'never')")")
+    text_scans+=("$(setting_ms "SET max_parallel_workers_per_gather = 2" "SELECT sum(x1), sum(x2), sum(x3), sum(x4), sum(x5), sum(x6), sum(x7), sum(x8), sum(x9), sum(x10), sum(y::int), count(city) FROM pass_bench_text")")
 done
 print_ratios "one Newton pass" "pass" "sum of 11 columns" "$(lines "${passes[@]}")" "$(lines "${scans[@]}")"
 print_ratios "one Lloyd pass (k 8)" "pass" "sum of 11 columns" "$(lines "${lloyds[@]}")" "$(lines "${scans[@]}")"
@@ -190,3 +197,4 @@ print_ratios "statistics, a label (statement)" "first read" "sum of 11 columns" 
 print_ratios "the statement's fixed cost" "on 1,000 rows" "sum of 11 columns" "$(lines "${fixed_costs[@]}")" "$(lines "${scans[@]}")"
 print_ratios "statistics, a label (less it)" "first read" "sum of 11 columns" "$(lines "${less_fixed[@]}")" "$(lines "${scans[@]}")"
 print_ratios "statistics, numbers" "first read" "sum of 11 columns" "$(lines "${numbers[@]}")" "$(lines "${scans[@]}")"
+print_ratios "statistics, a label, a text" "first read" "and count(city)" "$(lines "${texts[@]}")" "$(lines "${text_scans[@]}")"

@@ -295,11 +295,39 @@ REVOKE SELECT ON tp_long_view FROM regress_tp_viewer;
 DROP ROLE regress_tp_viewer;
 RESET max_parallel_workers_per_gather;
 
--- Read once (a relation larger than the cache the planner assumes): the
--- text feature's values come with the column statistics, and the model is
--- the one a separate discovery query gives, byte for byte when both read
--- the rows in the same order (no parallel workers, whose share of the rows
--- varies from run to run)
+-- A text feature's values are counted by the state of the first pass, up
+-- to 512 of them in 16 KiB of text; a feature with more values (`code`,
+-- 600) or more text (`note`, 300 values of 62 or 63 bytes) is counted by a
+-- discovery query of its own, and `kind` (5 values and NULLs) by the state
+-- alone.  Either way the model is the one the rows in memory give, whose
+-- most frequent values of each feature are the same.
+CREATE TABLE tp_wide AS
+SELECT g AS id, (g % 13) / 13.0::float8 AS x1, 'code ' || (g % 600) AS code,
+       repeat(chr(65 + g % 26), 60) || (g % 300) AS note,
+       CASE WHEN g % 11 = 0 THEN NULL ELSE 'k' || (g % 5) END AS kind,
+       (g % 13) / 13.0 + (g % 5) * 0.25 + (g % 600) / 1200.0 AS y
+  FROM generate_series(1, 6000) g;
+SET modelmgr.train_in_passes = on;
+SET client_min_messages = debug1;
+SELECT version FROM mm_train('tp_wide_pass', 'tp_wide', 'y', features => ARRAY['x1', 'code', 'note', 'kind'],
+                             deploy => 'always', preprocess => '{"code": {"max_categories": 8}, "note": {"max_categories": 8},
+                                                                    "kind": {"impute": "most_frequent"}}');
+RESET client_min_messages;
+SET modelmgr.train_in_passes = off;
+SELECT version FROM mm_train('tp_wide_mem', 'tp_wide', 'y', features => ARRAY['x1', 'code', 'note', 'kind'],
+                             deploy => 'always', preprocess => '{"code": {"max_categories": 8}, "note": {"max_categories": 8},
+                                                                    "kind": {"impute": "most_frequent"}}');
+RESET modelmgr.train_in_passes;
+SELECT * FROM pg_temp.same_record('tp_wide_mem', 'tp_wide_pass');
+SELECT pg_temp.coef_diff('tp_wide_mem', 'tp_wide_pass') < 1e-9 AS same_coefficients,
+       pg_temp.metric_diff('tp_wide_mem', 'tp_wide_pass') < 1e-9 AS same_metrics,
+       (SELECT count(*) FROM mm_coefficients('tp_wide_pass')) AS coefficients;
+
+-- Read once, whatever the cache the planner assumes: the text feature's
+-- values are counted by the column statistics' pass, and the model is the
+-- same under either setting, byte for byte when both read the rows in the
+-- same order (no parallel workers, whose share of the rows varies from run
+-- to run)
 SET max_parallel_workers_per_gather = 0;
 SET modelmgr.train_in_passes = on;
 SET effective_cache_size = '8kB';

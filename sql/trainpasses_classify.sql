@@ -235,11 +235,11 @@ SELECT x.model, regress.json_diff(x.baseline, y.baseline) < 1e-9 AS same_baselin
   FROM mm.versions x JOIN mm.versions y ON y.model = replace(x.model, '_mem', '_pass')
  WHERE x.model LIKE 'tc\_%\_mem' ORDER BY 1;
 
--- The queries of a training in passes besides the algorithm's steps: the
--- discovery of the labels and of each text feature (GROUP BY, bounded), one
--- pass for the column profile and statistics together, one pass for the
+-- The queries of a training in passes besides the algorithm's steps: one
+-- pass for the column profile and statistics, whose state counts the
+-- number labels and the text feature's values per part, one pass for the
 -- metrics of both parts, and the baseline's bounded sample; the class counts
--- come from the discovery, not a pass of their own
+-- come from the first pass, not a pass of their own
 SET modelmgr.train_in_passes = on;
 SET client_min_messages = debug1;
 SELECT version FROM mm_train('tc_queries', 'tc', 'label_int', algorithm => 'logistic_regression',
@@ -275,12 +275,15 @@ SELECT version FROM mm_train('tc_crowd', 'tc_crowd', 'label', algorithm => 'logi
 RESET client_min_messages;
 RESET modelmgr.train_in_passes;
 
--- A relation larger than the cache the planner assumes (effective_cache_size)
--- is read once for the labels, the text features' values and the column
--- profile and statistics: one grouping query carries that pass.  Each
--- label kind (a number, text, a boolean) trains to the very model separate
--- discovery queries give, byte for byte when both read the rows in the same
--- order (no parallel workers, whose share of the rows varies from run to run)
+-- A relation is read once for the labels, the text features' values and
+-- the column profile and statistics, whatever the cache the planner
+-- assumes (effective_cache_size): the pass's state counts a number or
+-- boolean label and the text features, and a grouping query that carries
+-- the pass counts a text label.  Each label kind (a number, text, a
+-- boolean) trains to the same model under either setting, byte for byte
+-- when both read the rows in the same order (no parallel workers, whose
+-- share of the rows varies from run to run); the models in memory above
+-- are the oracle for what they find
 SET max_parallel_workers_per_gather = 0;
 SET modelmgr.train_in_passes = on;
 SET effective_cache_size = '8kB';

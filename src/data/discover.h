@@ -12,6 +12,7 @@
 #include "dataset.h"
 #include "labelcount.h"
 #include "model.h"
+#include "textcount.h"
 
 /* A classifier's labels as the rows read into memory order them (dataset.c). */
 typedef struct MmDiscoveredLabels
@@ -110,6 +111,12 @@ extern void MmDiscoveryLabels(MmDiscovery *d, bytea *header, MmDiscoveredLabels 
  * MM_MAX_CLASSES, or a value whose double may not be the value as read.
  */
 extern void MmDiscoveryCountedLabels(MmDiscovery *d, const MmLabelCounts *counts);
+/*
+ * Takes the text features' values the first pass's state counted (per
+ * source feature, NULL: none), unless MmDiscoveryCategories must count a
+ * feature's with its own query: more values or text than the state holds.
+ */
+extern void MmDiscoveryCountedTexts(MmDiscovery *d, MmTextCounts *const *counts);
 extern MmStringDict *MmDiscoveryCategories(MmDiscovery *d, int j, bytea *header,
 										   int64 *nulls_train);
 

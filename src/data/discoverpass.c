@@ -4,47 +4,43 @@
  *
  * Discovery alone (discover.c) reads the relation once for the label and
  * once per text feature; the fit's first pass (the column profile and
- * statistics) reads it again.  Here one query does all of it.  Each row of
- * the relation joins two rows of a lateral subquery: one (k 0) that feeds
- * the pass's aggregate, one (k 1) that carries the row's label, its text
- * values and its part of the split together, so that the row is hashed
- * twice and its part (mm_pass_part($1, y, x, c), as discover.c computes
- * it) computed once, whatever the number of things counted:
+ * statistics) reads it again.  Here that pass counts them.
  *
- *   WITH g AS (SELECT u.k, u.l, u.v2, ..., u.part, count(*) AS n,
+ * A text feature's values reach the pass's aggregate as text, and the pass
+ * hashes them for the row's hash anyway: its state counts each value's
+ * rows per part, and the rows where the feature is NULL, in a table of at
+ * most MM_TEXT_COUNT_VALUES values (textcount.h, MmDiscoveryCountedTexts).
+ * A number or boolean label reaches it as a double, and the state counts
+ * those too (labelcount.h, MmDiscoveryCountedLabels).  Either costs the
+ * row a binary search in a short sorted array; on 1,000,000 rows the
+ * statistics pass of a binary classifier took 0.60 s with its labels in a
+ * grouping query and 0.26 s with them in the state.  A feature with more
+ * values, or more text, than the table holds is counted by a discovery
+ * query of its own (discover.c), which decides as it always has: past
+ * MM_MAX_CATEGORIES values its error comes where it always came, after
+ * the checks of the rows.
+ *
+ * A text label, or a numeric one (whose double may round a fractional
+ * value to a whole one), is counted by a grouping query that carries the
+ * pass.  Each row of the relation joins two rows of a lateral subquery:
+ * one (k 0) that feeds the pass's aggregate, one (k 1) that carries the
+ * row's label and its part of the split (mm_pass_part($1, y, x, c), as
+ * discover.c computes it):
+ *
+ *   WITH g AS (SELECT u.k, u.l, u.part, count(*) AS n,
  *                     <the pass's aggregate> FILTER (WHERE u.k = 0) AS s
  *                FROM <relation> r CROSS JOIN LATERAL
- *                     (SELECT 0 AS k, NULL AS l, NULL AS v2, ..., NULL AS part
- *                      UNION ALL SELECT 1, <label>, <feature 2>, ..., <part>) u
- *               GROUP BY u.k, u.l, u.v2, ..., u.part)
+ *                     (SELECT 0 AS k, NULL AS l, NULL AS part
+ *                      UNION ALL SELECT 1, <label>, <part>) u
+ *               GROUP BY u.k, u.l, u.part)
  *   SELECT m.* FROM (SELECT 0 AS k, NULL AS l, NULL AS v, NULL AS part,
  *                           (SELECT count(*) FROM g), g.s FROM g WHERE g.k = 0
  *                    UNION ALL SELECT 1, g.l, NULL, g.part, sum(g.n) ...
- *                     GROUP BY g.l, g.part
- *                    UNION ALL SELECT 2 + j, NULL, g.vj, g.part, sum(g.n) ...
- *                     GROUP BY g.vj, g.part ...) m
- *    ORDER BY m.k, m.l, m.v COLLATE "C", m.part LIMIT <bound>
+ *                     GROUP BY g.l, g.part) m
+ *    ORDER BY m.k, m.l, m.part LIMIT <bound>
  *
- * A number or boolean label is not in the query: it reaches the pass's
- * aggregate as a double, and the aggregate's state counts its values per
- * part (labelcount.h, MmDiscoveryCountedLabels), which costs the row a
- * lookup in a short sorted array instead of a second trip through the
- * grouping; on 1,000,000 rows the statistics pass of a binary classifier
- * took 0.60 s with its labels in the query and 0.26 s with them in the
- * state.  Without text features the pass then runs alone, ungrouped.  A
- * text label, or a numeric one (whose double may round a fractional value
- * to a whole one), stays in the query.
- *
- * The groups of g are the combinations of label, values and part that
- * occur; the outer query sums them into each label's and each value's rows
- * per part, the groups the discovery queries count, in their order.  A
- * join of one lateral row per thing counted (the form below, which a
- * distributed database needs) sends each row through the hash table and
- * the split once per thing: on 1,000,000 rows with a label and a text
- * feature it cost a quarter more CPU than the joint groups, and more than
- * the separate discovery queries it replaces (doc/scaling.md).  The part
- * is computed inside the lateral subquery, where the planner sees the
- * grouping key as one of a few values, not as an expression of every
+ * The part is computed inside the lateral subquery, where the planner sees
+ * the grouping key as one of a few values, not as an expression of every
  * column, whose groups it would take to be as many as the rows, and so
  * not group them in parallel workers.  A lateral UNION ALL of one-row
  * selects costs half what a lateral VALUES list does, which is scanned
@@ -56,33 +52,28 @@
  * On a table a distributed database (Citus) manages, the outer query over
  * a CTE would have the coordinator pull the rows; there each row joins one
  * row per thing counted instead, in a lateral VALUES list (Citus pushes
- * down no lateral UNION ALL), and the query groups by the thing, its value
+ * down no lateral UNION ALL), and the query groups by the thing, the label
  * and part directly, which the shards run as partial aggregates:
  *
  *   SELECT u.k, u.l, u.v, u.part, count(*),
  *          <the pass's aggregate> FILTER (WHERE u.k = 0)
  *     FROM <relation> r CROSS JOIN LATERAL
- *          (VALUES (0, NULL, NULL, NULL), (1, <label>, NULL, <part>),
- *                  (2 + j, NULL, <feature j>, <part>) ...) u(k, l, v, part)
- *    GROUP BY u.k, u.l, u.v, u.part ORDER BY u.k, u.l, u.v COLLATE "C", u.part
+ *          (VALUES (0, NULL, NULL, NULL), (1, <label>, NULL, <part>)) u(k, l, v, part)
+ *    GROUP BY u.k, u.l, u.v, u.part ORDER BY u.k, u.l, u.part
  *    LIMIT <bound>
  *
  * GROUPING SETS would say the same more briefly, but Citus refuses them on
  * distributed tables, and PostgreSQL 15 runs them in no parallel worker.
  *
- * The bound is the sum of discover.c's first bounds (three groups a value:
- * two parts and none) and the pass's group, which sorts first.  The joint
- * groups are counted whole, with no ORDER BY or LIMIT of their own: run
- * with sorting disabled (relsource.c), an ORDER BY there made PostgreSQL
- * group by sorting every row, serially and spilling to disk, instead of
- * hashing in parallel workers.  The bound limits the rows summed from
- * them, and when the joint groups' number reaches it every label and
- * value is discovered again.  A label or feature with as many groups as its
- * bound, or that the bound may have cut off, is discovered again by its
- * own queries (MmDiscoveryLabels), which decide as discover.c always has;
- * so are the values of a feature with more than MM_MAX_CATEGORIES of them,
- * so that its error comes where it always came, after the checks of the
- * rows.
+ * The bound is discover.c's first bound for the labels (three groups a
+ * label: two parts and none) and the pass's group, which sorts first.  The
+ * joint groups are counted whole, with no ORDER BY or LIMIT of their own:
+ * run with sorting disabled (relsource.c), an ORDER BY there made
+ * PostgreSQL group by sorting every row, serially and spilling to disk,
+ * instead of hashing in parallel workers.  The bound limits the rows
+ * summed from them; labels with as many groups as the bound, or that it
+ * may have cut off, are discovered again by their own queries
+ * (MmDiscoveryLabels), which decide as discover.c always has.
  */
 #include "postgres.h"
 
@@ -100,12 +91,13 @@
 #include "relsource.h"
 
 #define LABEL_GROUPS (3L * (MM_MAX_CLASSES + 1))
-#define VALUE_GROUPS (3L * (MM_MAX_CATEGORIES + 2))
+
+/* The text the values being sorted (c_order) point into. */
+static const char *sort_text;
 
 /* Output columns of the query. */
 #define COL_K 1
 #define COL_LABEL 2
-#define COL_VALUE 3
 #define COL_PART 4
 
 void
@@ -139,27 +131,14 @@ MmDiscoveryApart(MmDiscovery *d)
 bool
 MmDiscoveryWanted(const MmDiscovery *d)
 {
-	int			j;
-
-	if (d->want_labels)
-		return true;
-	for (j = 0; j < d->src->nfeatures; j++)
-		if (d->src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
-			return true;
-	return false;
+	return d->want_labels;
 }
 
-/* The query's bound: the pass's group, then each label's and value's first bound. */
+/* The query's bound: the pass's group, then the labels' first bound. */
 static long
 query_limit(const MmDiscovery *d)
 {
-	long		limit = 1 + (d->want_labels ? LABEL_GROUPS : 0);
-	int			j;
-
-	for (j = 0; j < d->src->nfeatures; j++)
-		if (d->src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
-			limit += VALUE_GROUPS;
-	return limit;
+	return 1 + (d->want_labels ? LABEL_GROUPS : 0);
 }
 
 /* The query of one lateral row per thing counted, for a distributed table (see above). */
@@ -168,7 +147,6 @@ query_per_thing(const MmDiscovery *d, const char *pass_call, const char *ltype, 
 {
 	const MmSource *src = d->src;
 	StringInfoData q;
-	int			j;
 
 	initStringInfo(&q);
 	appendStringInfo(&q, "SELECT u.k, u.l, u.v, u.part, pg_catalog.count(*), "
@@ -177,12 +155,8 @@ query_per_thing(const MmDiscovery *d, const char *pass_call, const char *ltype, 
 					 pass_call, src->qualified, ltype);
 	if (d->want_labels)
 		appendStringInfo(&q, ", (1, %s, NULL, %s)", MmLabelExpression(src, d->label_kind), part);
-	for (j = 0; j < src->nfeatures; j++)
-		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
-			appendStringInfo(&q, ", (%d, NULL, %s, %s)", 2 + j, MmFeatureExpression(src, j, "r"),
-							 part);
 	appendStringInfo(&q, ") u(k, l, v, part) GROUP BY u.k, u.l, u.v, u.part "
-					 "ORDER BY u.k, u.l, u.v COLLATE pg_catalog.\"C\", u.part LIMIT %ld",
+					 "ORDER BY u.k, u.l, u.part LIMIT %ld",
 					 query_limit(d));
 	return q.data;
 }
@@ -196,7 +170,6 @@ query_joint(const MmDiscovery *d, const char *pass_call, const char *ltype, cons
 				keys,
 				none,
 				row;
-	int			j;
 
 	initStringInfo(&keys);
 	initStringInfo(&none);
@@ -210,13 +183,6 @@ query_joint(const MmDiscovery *d, const char *pass_call, const char *ltype, cons
 		appendStringInfo(&none, ", NULL::%s AS l", ltype);
 		appendStringInfo(&row, ", %s", MmLabelExpression(src, d->label_kind));
 	}
-	for (j = 0; j < src->nfeatures; j++)
-		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
-		{
-			appendStringInfo(&keys, ", u.v%d", j);
-			appendStringInfo(&none, ", NULL::pg_catalog.text AS v%d", j);
-			appendStringInfo(&row, ", %s", MmFeatureExpression(src, j, "r"));
-		}
 	appendStringInfoString(&keys, ", u.part");
 	appendStringInfoString(&none, ", NULL::pg_catalog.int4 AS part");
 	appendStringInfo(&row, ", %s", part);
@@ -233,12 +199,7 @@ query_joint(const MmDiscovery *d, const char *pass_call, const char *ltype, cons
 		appendStringInfoString(&q, " UNION ALL (SELECT 1, g.l, NULL, g.part, "
 							   "pg_catalog.sum(g.n)::pg_catalog.int8, NULL FROM g "
 							   "WHERE g.k OPERATOR(pg_catalog.=) 1 GROUP BY g.l, g.part)");
-	for (j = 0; j < src->nfeatures; j++)
-		if (src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
-			appendStringInfo(&q, " UNION ALL (SELECT %d, NULL, g.v%d, g.part, "
-							 "pg_catalog.sum(g.n)::pg_catalog.int8, NULL FROM g "
-							 "WHERE g.k OPERATOR(pg_catalog.=) 1 GROUP BY g.v%d, g.part)", 2 + j, j, j);
-	appendStringInfo(&q, ") m ORDER BY m.k, m.l, m.v COLLATE pg_catalog.\"C\", m.part LIMIT %ld",
+	appendStringInfo(&q, ") m ORDER BY m.k, m.l, m.part LIMIT %ld",
 					 query_limit(d));
 	return q.data;
 }
@@ -258,57 +219,14 @@ MmDiscoveryQuery(const MmDiscovery *d, const char *pass_call)
 	return query_per_thing(d, pass_call, ltype, part);
 }
 
-/* The distinct values rows first to end hold in the parts of the split (sorted by value). */
-static int64
-distinct_values(uint64 first, uint64 end)
-{
-	TupleDesc	desc = SPI_tuptable->tupdesc;
-	text	   *last = NULL;
-	int64		n = 0;
-	uint64		r;
-
-	for (r = first; r < end; r++)
-	{
-		HeapTuple	tuple = SPI_tuptable->vals[r];
-		bool		v_null,
-					part_null;
-		Datum		v = SPI_getbinval(tuple, desc, COL_VALUE, &v_null);
-		text	   *t;
-
-		(void) SPI_getbinval(tuple, desc, COL_PART, &part_null);
-		if (v_null || part_null)
-			continue;
-		if ((r & 0xffff) == 0)
-			CHECK_FOR_INTERRUPTS();
-		t = DatumGetTextPP(v);
-		if (last == NULL || VARSIZE_ANY_EXHDR(t) != VARSIZE_ANY_EXHDR(last) ||
-			memcmp(VARDATA_ANY(t), VARDATA_ANY(last), VARSIZE_ANY_EXHDR(t)) != 0)
-			n++;
-		last = t;
-	}
-	return n;
-}
-
-/* Reads the groups of k from rows first to end, complete unless cut off by the query's bound. */
+/* Reads the labels' groups (k 1) from rows first to end, complete unless cut off by the query's bound. */
 static void
 read_groups(MmDiscovery *d, int k, uint64 first, uint64 end, bool cut)
 {
-	uint64		n = end - first;
-
-	if (k == 1)
-	{
-		if (cut || n >= (uint64) LABEL_GROUPS)
-			return;
-		MmLabelsFromGroups(d->src, d->label_kind, first, end, COL_LABEL, COL_PART, &d->labels);
-		d->labels_done = true;
+	if (k != 1 || cut || end - first >= (uint64) LABEL_GROUPS)
 		return;
-	}
-	if (k < 2 || k - 2 >= d->src->nfeatures || cut || n >= (uint64) VALUE_GROUPS ||
-		distinct_values(first, end) > MM_MAX_CATEGORIES)
-		return;
-	d->dicts[k - 2] = MmCategoriesFromGroups(d->src, k - 2, first, end, COL_VALUE, COL_PART,
-											 &d->nulls_train[k - 2]);
-	d->done[k - 2] = true;
+	MmLabelsFromGroups(d->src, d->label_kind, first, end, COL_LABEL, COL_PART, &d->labels);
+	d->labels_done = true;
 }
 
 /* The k of row r of the query's result. */
@@ -390,6 +308,67 @@ MmDiscoveryCountedLabels(MmDiscovery *d, const MmLabelCounts *counts)
 		l->count[1][i] = counts->label[i].count[1];
 	}
 	d->labels_done = true;
+}
+
+/* C order, as discover.c's queries sort a text feature's values (COLLATE "C"): bytes, then length. */
+static int
+c_order(const void *a, const void *b)
+{
+	const MmTextCount *x = *(MmTextCount *const *) a;
+	const MmTextCount *y = *(MmTextCount *const *) b;
+	const char *text = sort_text;
+	int			bytes = memcmp(text + x->offset, text + y->offset, Min(x->len, y->len));
+
+	if (bytes != 0)
+		return bytes;
+	return (x->len > y->len) - (x->len < y->len);
+}
+
+/* The dictionary of the values counts holds, in C order (MmCategoriesFromGroups' order). */
+static MmStringDict *
+counted_dict(const MmTextCounts *counts)
+{
+	MmStringDict *dict = palloc0(sizeof(MmStringDict));
+	const MmTextCount **order = palloc(sizeof(MmTextCount *) * Max(counts->n, 1));
+	int			cap = Max(counts->n, 1),
+				i;
+
+	for (i = 0; i < counts->n; i++)
+		order[i] = &counts->value[i];
+	sort_text = counts->text;
+	qsort(order, counts->n, sizeof(MmTextCount *), c_order);
+	sort_text = NULL;
+	dict->names = palloc(sizeof(char *) * cap);
+	dict->lens = palloc(sizeof(int) * cap);
+	dict->count[0] = palloc(sizeof(int64) * cap);
+	dict->count[1] = palloc(sizeof(int64) * cap);
+	dict->cap = cap;
+	for (i = 0; i < counts->n; i++)
+	{
+		dict->names[i] = pnstrdup(counts->text + order[i]->offset, order[i]->len);
+		dict->lens[i] = (int) order[i]->len;
+		dict->count[0][i] = order[i]->count[0];
+		dict->count[1][i] = order[i]->count[1];
+	}
+	dict->n = counts->n;
+	return dict;
+}
+
+void
+MmDiscoveryCountedTexts(MmDiscovery *d, MmTextCounts *const *counts)
+{
+	int			j;
+
+	for (j = 0; j < d->src->nfeatures; j++)
+	{
+		/* a table that overflowed leaves the feature to a query of its own, which says why */
+		if (d->src->feature_kinds[j] != MM_FEATURE_CATEGORICAL || counts == NULL ||
+			counts[j] == NULL || counts[j]->overflow)
+			continue;
+		d->dicts[j] = counted_dict(counts[j]);
+		d->nulls_train[j] = counts[j]->nulls[0];
+		d->done[j] = true;
+	}
 }
 
 void

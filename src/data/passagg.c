@@ -278,8 +278,9 @@ same_header(FunctionCallInfo fcinfo, const MmPassStateView *v)
 		(ref == NULL || (memcmp(bytes + sizeof(MmPassSpec) + spec->arg_len, ref,
 								offsetof(MmPassDesignRef, rows_untransformed)) == 0 &&
 						 memcmp(bytes + sizeof(MmPassSpec) + spec->arg_len +
-								offsetof(MmPassDesignRef, labels_counted),
-								&ref->labels_counted, sizeof(ref->labels_counted)) == 0));
+								offsetof(MmPassDesignRef, labels_counted), &ref->labels_counted,
+								offsetof(MmPassDesignRef, rows_outside) -
+								offsetof(MmPassDesignRef, labels_counted)) == 0));
 }
 
 void

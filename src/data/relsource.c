@@ -71,6 +71,7 @@ typedef struct RelationSource
 	int			folds;			/* with a design: 0, or a fold's passes (MmRelationSourceSetFold) */
 	int			fold;
 	bool		count_labels;	/* with a design: the passes count labels (MmRelationSourceCountLabels) */
+	bool		count_texts;	/* with a design: they count text values (MmRelationSourceCountTexts) */
 	MmPassCounts counts;		/* what the last pass counted */
 	char	   *call;			/* with a design: the aggregate's call over row alias r */
 	MmLabelKind label_kind;		/* with a design: a classifier's labels, as the call reads them */
@@ -85,6 +86,18 @@ typedef struct RelationSource
 	void		(*read_groups) (void *ctx);
 	void	   *groups_ctx;
 } RelationSource;
+
+/* The text features of src. */
+static int
+text_features(const MmSource *src)
+{
+	int			j,
+				n = 0;
+
+	for (j = 0; j < src->nfeatures; j++)
+		n += src->feature_kinds[j] == MM_FEATURE_CATEGORICAL;
+	return n;
+}
 
 /* The pass query over src (see the file comment). */
 static char *
@@ -126,6 +139,21 @@ keep_counts(RelationSource *rs, const MmPassStateView *view)
 		rs->counts.labels = palloc(sizeof(MmLabelCounts));
 		memcpy(rs->counts.labels, view->labels, sizeof(MmLabelCounts));
 	}
+	rs->counts.texts = NULL;
+	if (view->texts != NULL)
+	{
+		int			j,
+					t = 0;
+
+		/* the design's text features in order are the source's */
+		rs->counts.texts = palloc0(sizeof(MmTextCounts *) * c);
+		for (j = 0; j < c && t < view->n_texts; j++)
+			if (rs->src->feature_kinds[j] == MM_FEATURE_CATEGORICAL)
+			{
+				rs->counts.texts[j] = palloc(sizeof(MmTextCounts));
+				memcpy(rs->counts.texts[j], &view->texts[t++], sizeof(MmTextCounts));
+			}
+	}
 	/* the preprocessing's fit refused NULLs it does not impute: the rest overflowed */
 	if (view->design->rows_untransformed > 0 && !rs->evaluating)
 	{
@@ -157,6 +185,7 @@ empty_counts(RelationSource *rs)
 	rs->counts.rows_untransformed = 0;
 	rs->counts.untransformed_feature = -1;
 	rs->counts.labels = NULL;
+	rs->counts.texts = NULL;
 }
 
 /* The SQL expression of src's target as a design pass reads it in y. */
@@ -264,6 +293,8 @@ pass_header(MmDataSource *self, const MmPass *pass, const void *arg, MmError *er
 		mm_pass_spec_set_folds(VARDATA(header), rs->folds, rs->fold);
 	if (rs->design != NULL && rs->count_labels)
 		mm_pass_spec_count_labels(VARDATA(header));
+	if (rs->design != NULL && rs->count_texts)
+		mm_pass_spec_count_texts(VARDATA(header), text_features(rs->src));
 	return header;
 }
 
@@ -470,6 +501,15 @@ MmRelationSourceSetFold(MmDataSource *source, int folds, int fold)
 	Assert(rs->design != NULL);
 	rs->folds = folds;
 	rs->fold = fold;
+}
+
+void
+MmRelationSourceCountTexts(MmDataSource *source, bool on)
+{
+	RelationSource *rs = source->impl;
+
+	Assert(rs->design != NULL);
+	rs->count_texts = on && text_features(rs->src) > 0;
 }
 
 void

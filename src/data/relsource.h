@@ -23,6 +23,8 @@ typedef struct MmPassCounts
 	int64		rows_untransformed; /* refused by the design's transform */
 	int32		untransformed_feature;	/* the first source feature blamed, or -1 */
 	MmLabelCounts *labels;		/* the labels counted (MmRelationSourceCountLabels), or NULL */
+	MmTextCounts **texts;		/* per source feature: its values counted
+								 * (MmRelationSourceCountTexts), or NULL */
 } MmPassCounts;
 
 /*
@@ -47,6 +49,11 @@ extern const MmPassCounts *MmRelationSourceCounts(MmDataSource *source);
  * labels per part, into MmPassCounts.labels (on), or not (off).
  */
 extern void MmRelationSourceCountLabels(MmDataSource *source, bool on);
+/*
+ * Makes a design source's passes count the values of its text features
+ * per part, into MmPassCounts.texts (on), or not (off).
+ */
+extern void MmRelationSourceCountTexts(MmDataSource *source, bool on);
 extern void MmRelationSourceRunParts(MmDataSource *source, const MmPass *pass, const void *arg,
 									 void *train, void *test);
 

@@ -395,6 +395,7 @@ profile_and_statistics(MmDataSource *raw, const MmPreprocess *pp, const MmSource
 		arg = NULL;
 	}
 	MmRelationSourceCountLabels(raw, disc->labels_counted);
+	MmRelationSourceCountTexts(raw, true);
 	if (MmDiscoveryWanted(disc))
 	{
 		int			level = make_room_for_state(raw, pass, arg);
@@ -410,8 +411,10 @@ profile_and_statistics(MmDataSource *raw, const MmPreprocess *pp, const MmSource
 		state = run_pass(raw, pass, arg);
 	}
 	MmRelationSourceCountLabels(raw, false);
+	MmRelationSourceCountTexts(raw, false);
 	if (disc->labels_counted)
 		MmDiscoveryCountedLabels(disc, MmRelationSourceCounts(raw)->labels);
+	MmDiscoveryCountedTexts(disc, MmRelationSourceCounts(raw)->texts);
 	if (disc->want_labels || disc->labels_counted)
 		MmDiscoveryLabels(disc, header, labels);
 	if (pass == &mm_pass_column_profile)

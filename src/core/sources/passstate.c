@@ -43,7 +43,8 @@ state_ref(const MmPassStateHeader *h)
  * design reference or not, and that pass state.
  */
 static size_t
-total_size(int p, int c, size_t arg_len, int with_ref, size_t pass_size, int parts, int labels)
+total_size(int p, int c, size_t arg_len, int with_ref, size_t pass_size, int parts, int labels,
+		   int texts)
 {
 	return sizeof(MmPassStateHeader)
 		+ (with_ref ? sizeof(MmPassDesignRef) : 0)
@@ -53,7 +54,8 @@ total_size(int p, int c, size_t arg_len, int with_ref, size_t pass_size, int par
 		+ sizeof(double) * (size_t) MM_PASS_BLOCK * (size_t) (p + 1)
 		+ pad8(sizeof(int32_t) * MM_PASS_BLOCK)
 		+ pad8(pass_size) * (size_t) parts
-		+ (labels ? pad8(sizeof(MmLabelCounts)) : 0);
+		+ (labels ? pad8(sizeof(MmLabelCounts)) : 0)
+		+ pad8(sizeof(MmTextCounts)) * (size_t) texts;
 }
 
 /* The pass states a state keeps: one per part for a design over both, else one. */
@@ -70,6 +72,13 @@ labels_of(const MmPassDesignRef *ref)
 	return ref != NULL && ref->labels_counted;
 }
 
+/* The text features a state of that reference counts the values of. */
+static int
+texts_of(const MmPassDesignRef *ref)
+{
+	return ref != NULL ? ref->texts_counted : 0;
+}
+
 /* Bytes of a state whose head is in place. */
 static size_t
 state_total(const MmPassStateHeader *h)
@@ -77,7 +86,7 @@ state_total(const MmPassStateHeader *h)
 	const MmPassDesignRef *ref = state_ref(h);
 
 	return total_size(h->spec.p, ref ? ref->raw_p : h->spec.p, h->spec.arg_len, ref != NULL,
-					  h->pass_size, parts_of(ref), labels_of(ref));
+					  h->pass_size, parts_of(ref), labels_of(ref), texts_of(ref));
 }
 
 /* Pointers into a state whose header (and reference) is in place. */
@@ -111,6 +120,9 @@ layout(void *buf, MmPassStateView *v)
 	v->pass_state_test = parts_of(v->design) == 2 ? c + pad8(h->pass_size) : NULL;
 	c += pad8(h->pass_size) * (size_t) parts_of(v->design);
 	v->labels = labels_of(v->design) ? (MmLabelCounts *) c : NULL;
+	c += labels_of(v->design) ? pad8(sizeof(MmLabelCounts)) : 0;
+	v->n_texts = texts_of(v->design);
+	v->texts = v->n_texts > 0 ? (MmTextCounts *) c : NULL;
 }
 
 /* Bytes of a pass header with arg_len bytes of arg. */
@@ -206,6 +218,17 @@ mm_pass_spec_count_labels(void *buf)
 	memcpy(at, &ref, sizeof(ref));
 }
 
+/* Makes a header's states count text values (see passstate.h). */
+void
+mm_pass_spec_count_texts(void *buf, int texts)
+{
+	MmPassDesignRef ref;
+	char	   *at = written_ref(buf, &ref);
+
+	ref.texts_counted = texts;
+	memcpy(at, &ref, sizeof(ref));
+}
+
 /* Copies a checked header's design reference (see passstate.h). */
 int
 mm_pass_spec_ref(const MmPassSpec *spec, MmPassDesignRef *ref)
@@ -231,6 +254,7 @@ ref_valid(const MmPassSpec *s, const MmPassDesignRef *r)
 		r->untransformed_feature >= -1 && r->untransformed_feature < r->raw_p &&
 		r->rows_untransformed >= 0 && r->rows_outside >= 0 &&
 		(r->labels_counted == 0 || (r->labels_counted == 1 && s->target == MM_PASS_TARGET_CLASS)) &&
+		r->texts_counted >= 0 && r->texts_counted <= r->raw_p &&
 		((r->folds == 0 && r->fold == 0) ||
 		 (r->folds >= 2 && r->folds <= MM_PASS_MAX_FOLDS && r->fold >= 0 && r->fold < r->folds));
 }
@@ -329,7 +353,7 @@ mm_pass_state_size(const MmPassSpec *spec, const MmPass *pass, MmError *err)
 
 		return total_size(spec->p, with_ref ? ref.raw_p : spec->p, spec->arg_len, with_ref,
 						  pass_size, parts_of(with_ref ? &ref : NULL),
-						  labels_of(with_ref ? &ref : NULL));
+						  labels_of(with_ref ? &ref : NULL), texts_of(with_ref ? &ref : NULL));
 	}
 }
 
@@ -343,11 +367,12 @@ mm_pass_state_init(void *buf, const MmPassSpec *spec, const MmPass *pass)
 	size_t		pass_size = pass->state_size(spec->p, arg);
 
 	MmPassDesignRef ref;
-	int			with_ref = header_ref(spec, &ref);
+	int			with_ref = header_ref(spec, &ref),
+				j;
 
 	memset(buf, 0, total_size(spec->p, with_ref ? ref.raw_p : spec->p, spec->arg_len, with_ref,
 							  pass_size, parts_of(with_ref ? &ref : NULL),
-							  labels_of(with_ref ? &ref : NULL)));
+							  labels_of(with_ref ? &ref : NULL), texts_of(with_ref ? &ref : NULL)));
 	h->spec = *spec;
 	h->spec.magic = MM_PASS_STATE_MAGIC;
 	h->pass_size = pass_size;
@@ -361,6 +386,8 @@ mm_pass_state_init(void *buf, const MmPassSpec *spec, const MmPass *pass)
 		pass->init(v.pass_state_test, spec->p, v.arg);
 	if (v.labels != NULL)
 		mm_label_counts_init(v.labels);
+	for (j = 0; j < v.n_texts; j++)
+		mm_text_counts_init(&v.texts[j]);
 }
 
 /* Checks the head of a state and says which pass it belongs to. */
@@ -451,6 +478,9 @@ mm_pass_state_check(const void *buf, size_t len, const MmPass *pass, int full, M
 					   pass->name);
 	if (v.labels != NULL && !mm_label_counts_check(v.labels, h->rows_train + h->rows_test))
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has impossible label counts");
+	for (j = 0; j < v.n_texts; j++)
+		if (!mm_text_counts_check(&v.texts[j], h->rows_train + h->rows_test))
+			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has impossible text value counts");
 	return MM_OK;
 }
 
@@ -718,6 +748,28 @@ offer_numbers(MmPassStateView *v, const MmPass *pass, const MmPassDesign *d,
 	return MM_OK;
 }
 
+/*
+ * Counts the values of the first n_texts text features of a row in part
+ * (textcount.h): those of the design's first text features, in order.
+ */
+static void
+count_texts(MmPassStateView *v, const MmPassDesign *d, const MmPassRawRow *row, int part)
+{
+	int			j,
+				t = 0;
+
+	for (j = 0; j < d->raw_p && t < v->n_texts; j++)
+	{
+		if (d->kinds[j] != MM_FEATURE_CATEGORICAL)
+			continue;
+		if (row->isnull[j])
+			mm_text_counts_add_null(&v->texts[t], part);
+		else
+			mm_text_counts_add(&v->texts[t], row->text[j], row->text_len[j], row->text_hash[j], part);
+		t++;
+	}
+}
+
 /* Offers one row through a design (see passstate.h). */
 MmErrorCode
 mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesign *d,
@@ -809,6 +861,8 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 			return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "a pass counts only number and boolean labels");
 		mm_label_counts_add(view->labels, row->target, part);
 	}
+	if (view->texts != NULL)
+		count_texts(view, d, row, part);
 	if (numbers && view->design->part != MM_PASS_PARTS_BOTH)
 		return offer_numbers(view, pass, d, row, work, part,
 							 target == MM_PASS_TARGET_NUMERIC ? row->target : 0.0, label, err);
@@ -873,7 +927,8 @@ mm_pass_state_compatible(const void *a, const void *b)
 	/* the same design and part: the fields before the counts of refused rows */
 	if (va.design != NULL &&
 		(memcmp(va.design, vb.design, offsetof(MmPassDesignRef, rows_untransformed)) != 0 ||
-		 va.design->labels_counted != vb.design->labels_counted))
+		 va.design->labels_counted != vb.design->labels_counted ||
+		 va.design->texts_counted != vb.design->texts_counted))
 		return 0;
 	return ha->spec.arg_len == 0 || memcmp(va.arg, vb.arg, ha->spec.arg_len) == 0;
 }
@@ -919,6 +974,8 @@ mm_pass_state_merge(void *dst, const void *src, const MmPass *pass, MmError *err
 		pass->merge(d.pass_state_test, s.pass_state_test, d.p, d.arg);
 	if (d.labels != NULL)
 		mm_label_counts_merge(d.labels, s.labels);
+	for (j = 0; j < d.n_texts; j++)
+		mm_text_counts_merge(&d.texts[j], &s.texts[j]);
 	return MM_OK;
 }
 

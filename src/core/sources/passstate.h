@@ -27,6 +27,8 @@
  *   pass state               pass_size bytes, padded to 8 bytes
  *   held-out pass state      the same, with a design over both parts only
  *   MmLabelCounts            with labels_counted only: the rows per label and part
+ *   MmTextCounts[t]          with texts_counted t: the rows per value and part of
+ *                            each of the design's first t text features
  *
  * c is p, or with a design the source's features (raw_p), which it counts.
  *
@@ -66,6 +68,7 @@
 #include "mmcore.h"
 #include "labelcount.h"
 #include "source.h"
+#include "textcount.h"
 
 #define MM_PASS_SPEC_MAGIC 0x4d4d5048	/* "MMPH" */
 #define MM_PASS_STATE_MAGIC 0x4d4d5053	/* "MMPS" */
@@ -125,6 +128,8 @@ typedef struct MmPassDesignRef
 	int32_t		untransformed_feature;	/* the first source feature it blamed, or -1 */
 	int32_t		labels_counted; /* 1: the state counts a classifier's number or boolean
 								 * labels per part (labelcount.h), after its pass states */
+	int32_t		texts_counted;	/* t: the state counts the values per part of the design's
+								 * first t text features (textcount.h), after the labels */
 	int64_t		rows_outside;	/* with folds: rows the split holds out (0 in a header) */
 } MmPassDesignRef;
 
@@ -163,6 +168,8 @@ typedef struct MmPassStateView
 	void	   *pass_state;			/* of the part the design sees, or the training part's */
 	void	   *pass_state_test;	/* the held-out part's, with a design over both; else NULL */
 	MmLabelCounts *labels;		/* with labels_counted, else NULL */
+	MmTextCounts *texts;		/* texts_counted of them, else NULL */
+	int			n_texts;
 } MmPassStateView;
 
 /* Bytes of a pass header with arg_len bytes of arg. */
@@ -203,6 +210,13 @@ extern void mm_pass_spec_set_folds(void *buf, int folds, int fold);
  * in each part (labelcount.h).
  */
 extern void mm_pass_spec_count_labels(void *buf);
+
+/*
+ * Makes the states of a header with a design count the rows of each value
+ * of the design's first texts text features (in the order of the source's
+ * features), and the rows where each is NULL, in each part (textcount.h).
+ */
+extern void mm_pass_spec_count_texts(void *buf, int texts);
 
 /* Copies a checked header's design reference into ref; false when it has no design. */
 extern int	mm_pass_spec_ref(const MmPassSpec *spec, MmPassDesignRef *ref);
