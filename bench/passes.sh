@@ -20,9 +20,9 @@
 #            column profile and statistics, with a classifier's labels) over
 #            the same scan (and with a text feature of 16 values, over the
 #            scan of its columns and the text's); and that first read timed
-#            as a whole statement, a
-#            training that stops right after it (its label has one class),
-#            less the same statement's fixed cost on 1,000 rows
+#            as a whole statement, a training that stops right after it (its
+#            label has one class), less the same statement's fixed cost on
+#            1,000 rows
 # Each timed pair runs RUNS times, interleaved; the ratios of the minimum
 # and of the median times are printed.
 
