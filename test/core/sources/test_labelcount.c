@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "countpass.h"
 #include "labelcount.h"
 #include "passdesign.h"
 #include "passstate.h"
@@ -204,46 +205,6 @@ test_damage(void **unused)
 	bad.overflow = 2;
 	assert_false(mm_label_counts_check(&bad, 3));
 }
-
-/* A pass counting its rows. */
-static size_t
-count_size(int p, const void *arg)
-{
-	(void) p;
-	(void) arg;
-	return sizeof(double);
-}
-
-static void
-count_init(void *state, int p, const void *arg)
-{
-	(void) p;
-	(void) arg;
-	*(double *) state = 0.0;
-}
-
-static void
-count_add(void *state, const MmRows *rows, const void *arg)
-{
-	(void) arg;
-	*(double *) state += (double) rows->n;
-}
-
-static void
-count_merge(void *state, const void *other, int p, const void *arg)
-{
-	(void) p;
-	(void) arg;
-	*(double *) state += *(const double *) other;
-}
-
-static const MmPass count_pass = {
-	.name = "count",
-	.state_size = count_size,
-	.init = count_init,
-	.add = count_add,
-	.merge = count_merge,
-};
 
 /* The header of the count pass over a design of two numbers, target, labels counted or not. */
 static void *

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "countpass.h"
 #include "passdesign.h"
 #include "passstate.h"
 #include "rowhash.h"
@@ -320,46 +321,6 @@ test_damage(void **unused)
 	bad.overflow = 2;
 	assert_false(mm_text_counts_check(&bad, 4));
 }
-
-/* A pass counting its rows. */
-static size_t
-count_size(int p, const void *arg)
-{
-	(void) p;
-	(void) arg;
-	return sizeof(double);
-}
-
-static void
-count_init(void *state, int p, const void *arg)
-{
-	(void) p;
-	(void) arg;
-	*(double *) state = 0.0;
-}
-
-static void
-count_add(void *state, const MmRows *rows, const void *arg)
-{
-	(void) arg;
-	*(double *) state += (double) rows->n;
-}
-
-static void
-count_merge(void *state, const void *other, int p, const void *arg)
-{
-	(void) p;
-	(void) arg;
-	*(double *) state += *(const double *) other;
-}
-
-static const MmPass count_pass = {
-	.name = "count",
-	.state_size = count_size,
-	.init = count_init,
-	.add = count_add,
-	.merge = count_merge,
-};
 
 #define RAW_P 3
 
