@@ -15,7 +15,8 @@
 #            duplicate rows, of which the table has none, so that each pass
 #            groups a million rows), and one pass of it over a bare
 #            scan of the same columns, SELECT sum(x1), ..., sum(x10), sum(y);
-#            one Lloyd pass of k-means and one Newton pass of the squared-hinge
+#            the metrics pass of the logistic regression (both parts), one
+#            Lloyd pass of k-means and one Newton pass of the squared-hinge
 #            SVM likewise; and the first read of a training in passes (the
 #            column profile and statistics, with a classifier's labels) over
 #            the same scan (and with a text feature of 16 values, over the
@@ -129,6 +130,10 @@ newton_pass_ms() {
     last_pass_ms "SELECT version FROM mm_train('one_pass', 'pass_bench', 'y', algorithm => 'logistic_regression', deploy => 'never')" \
         logistic_regression.newton
 }
+metrics_pass_ms() {
+    last_pass_ms "SELECT version FROM mm_train('one_metrics', 'pass_bench', 'y', algorithm => 'logistic_regression', deploy => 'never')" \
+        classifier_eval
+}
 lloyd_pass_ms() {
     last_pass_ms "SELECT version FROM mm_train('one_lloyd', 'pass_bench', NULL, algorithm => 'kmeans', exclude => ARRAY['y'],
         params => '{\"k\": 8, \"max_iter\": 5, \"tol\": 0}', deploy => 'never')" kmeans.lloyd
@@ -173,9 +178,10 @@ first_read_stop_ms() {
         awk '/has only one class/ { stopped++ } /^Time:/ { t[++n] = $2 }
              END { if (stopped == 4 && n == 2) print t[1], t[2] }'
 }
-passes=(); lloyds=(); svms=(); labelled=(); stopped=(); fixed_costs=(); less_fixed=(); numbers=(); scans=(); texts=(); text_scans=()
+passes=(); metrics=(); lloyds=(); svms=(); labelled=(); stopped=(); fixed_costs=(); less_fixed=(); numbers=(); scans=(); texts=(); text_scans=()
 for _ in $(seq "$RUNS"); do
     passes+=("$(newton_pass_ms)")
+    metrics+=("$(metrics_pass_ms)")
     lloyds+=("$(lloyd_pass_ms)")
     svms+=("$(svm_pass_ms)")
     labelled+=("$(first_read_ms "SELECT version FROM mm_train('first_read', 'pass_bench', 'y', algorithm => 'logistic_regression', deploy => 'never')")")
@@ -190,6 +196,7 @@ for _ in $(seq "$RUNS"); do
     text_scans+=("$(setting_ms "SET max_parallel_workers_per_gather = 2" "SELECT sum(x1), sum(x2), sum(x3), sum(x4), sum(x5), sum(x6), sum(x7), sum(x8), sum(x9), sum(x10), sum(y::int), count(city) FROM pass_bench_text")")
 done
 print_ratios "one Newton pass" "pass" "sum of 11 columns" "$(lines "${passes[@]}")" "$(lines "${scans[@]}")"
+print_ratios "one metrics pass (classifier)" "pass" "sum of 11 columns" "$(lines "${metrics[@]}")" "$(lines "${scans[@]}")"
 print_ratios "one Lloyd pass (k 8)" "pass" "sum of 11 columns" "$(lines "${lloyds[@]}")" "$(lines "${scans[@]}")"
 print_ratios "one SVM Newton pass" "pass" "sum of 11 columns" "$(lines "${svms[@]}")" "$(lines "${scans[@]}")"
 print_ratios "statistics, a label" "first read" "sum of 11 columns" "$(lines "${labelled[@]}")" "$(lines "${scans[@]}")"
