@@ -72,7 +72,8 @@ typedef struct MmDiscovery
 	int			target;
 	MmLabelKind label_kind;
 	bool		want_labels;	/* the query counts the labels */
-	bool		labels_counted; /* the pass's state counts them (MmDiscoveryCountedLabels) */
+	bool		labels_counted; /* the pass's state counts them (MmDiscoveryCountedLabels,
+								 * MmDiscoveryCountedTextLabels) */
 	bool		in_pass;		/* the first pass counts them (MmDiscoveryApart: not) */
 	bool		joint;			/* by joint groups, not a group per thing (discoverpass.c) */
 	bool		labels_done;	/* the query counted every label */
@@ -111,6 +112,12 @@ extern void MmDiscoveryLabels(MmDiscovery *d, bytea *header, MmDiscoveredLabels 
  * MM_MAX_CLASSES, or a value whose double may not be the value as read.
  */
 extern void MmDiscoveryCountedLabels(MmDiscovery *d, const MmLabelCounts *counts);
+/*
+ * Takes the text labels the first pass's state counted (NULL: none),
+ * unless MmDiscoveryLabels must count them with its own query: more labels
+ * or text than the state holds.
+ */
+extern void MmDiscoveryCountedTextLabels(MmDiscovery *d, const MmTextCounts *counts);
 /*
  * Takes the text features' values the first pass's state counted (per
  * source feature, NULL: none), unless MmDiscoveryCategories must count a

@@ -11,18 +11,19 @@
  * rows per part, and the rows where the feature is NULL, in a table of at
  * most MM_TEXT_COUNT_VALUES values (textcount.h, MmDiscoveryCountedTexts).
  * A number or boolean label reaches it as a double, and the state counts
- * those too (labelcount.h, MmDiscoveryCountedLabels).  Either costs the
- * row a binary search in a short sorted array; on 1,000,000 rows the
- * statistics pass of a binary classifier took 0.60 s with its labels in a
- * grouping query and 0.26 s with them in the state.  A feature with more
- * values, or more text, than the table holds is counted by a discovery
- * query of its own (discover.c), which decides as it always has: past
- * MM_MAX_CATEGORIES values its error comes where it always came, after
- * the checks of the rows.
+ * those too (labelcount.h, MmDiscoveryCountedLabels); a text label as
+ * text, in a table like a text feature's (MmDiscoveryCountedTextLabels).
+ * Each costs the row a binary search in a short sorted array; on
+ * 1,000,000 rows the statistics pass of a binary classifier took 0.60 s
+ * with its labels in a grouping query and 0.26 s with them in the state.
+ * A feature or text label with more values, or more text, than the table
+ * holds is counted by a discovery query of its own (discover.c), which
+ * decides as it always has: past MM_MAX_CATEGORIES values, or
+ * MM_MAX_CLASSES labels, its error comes where it always came, after the
+ * checks of the rows.
  *
- * A text label, or a numeric one (whose double may round a fractional
- * value to a whole one), is counted by a grouping query that carries the
- * pass.  Each row of the relation joins two rows of a lateral subquery:
+ * A numeric label (whose double may round a fractional value to a whole
+ * one) is counted by a grouping query that carries the pass.  Each row of the relation joins two rows of a lateral subquery:
  * one (k 0) that feeds the pass's aggregate, one (k 1) that carries the
  * row's label and its part of the split (mm_pass_part($1, y, x, c), as
  * discover.c computes it):
@@ -110,9 +111,12 @@ MmDiscoveryInit(MmDiscovery *d, const MmSource *src, int target, MmLabelKind lab
 	d->src = src;
 	d->target = target;
 	d->label_kind = label_kind;
-	/* a double holds every value of these types exactly; a numeric may round into a whole one */
+	/*
+	 * text by its bytes; a double holds every value of these types exactly,
+	 * and a numeric may round into a whole one
+	 */
 	d->labels_counted = want_labels && target == MM_PASS_TARGET_CLASS &&
-		(label_kind == MM_LABEL_BOOLEAN ||
+		(label_kind == MM_LABEL_TEXT || label_kind == MM_LABEL_BOOLEAN ||
 		 (label_kind == MM_LABEL_NUMBER && MmNumberLabelSourceType(src->target_type) != NUMERICOID));
 	d->want_labels = want_labels && !d->labels_counted;
 	d->in_pass = true;
@@ -281,7 +285,7 @@ MmDiscoveryCountedLabels(MmDiscovery *d, const MmLabelCounts *counts)
 	int			n,
 				i;
 
-	if (!d->labels_counted || counts == NULL || counts->overflow)
+	if (!d->labels_counted || d->label_kind == MM_LABEL_TEXT || counts == NULL || counts->overflow)
 		return;
 	n = counts->n;
 	for (i = 0; i < n; i++)
@@ -324,20 +328,30 @@ c_order(const void *a, const void *b)
 	return (x->len > y->len) - (x->len < y->len);
 }
 
-/* The dictionary of the values counts holds, in C order (MmCategoriesFromGroups' order). */
-static MmStringDict *
-counted_dict(const MmTextCounts *counts)
+/* The values counts holds, in C order. */
+static const MmTextCount **
+in_c_order(const MmTextCounts *counts)
 {
-	MmStringDict *dict = palloc0(sizeof(MmStringDict));
 	const MmTextCount **order = palloc(sizeof(MmTextCount *) * Max(counts->n, 1));
-	int			cap = Max(counts->n, 1),
-				i;
+	int			i;
 
 	for (i = 0; i < counts->n; i++)
 		order[i] = &counts->value[i];
 	sort_text = counts->text;
 	qsort(order, counts->n, sizeof(MmTextCount *), c_order);
 	sort_text = NULL;
+	return order;
+}
+
+/* The dictionary of the values counts holds, in C order (MmCategoriesFromGroups' order). */
+static MmStringDict *
+counted_dict(const MmTextCounts *counts)
+{
+	MmStringDict *dict = palloc0(sizeof(MmStringDict));
+	const MmTextCount **order = in_c_order(counts);
+	int			cap = Max(counts->n, 1),
+				i;
+
 	dict->names = palloc(sizeof(char *) * cap);
 	dict->lens = palloc(sizeof(int) * cap);
 	dict->count[0] = palloc(sizeof(int64) * cap);
@@ -352,6 +366,28 @@ counted_dict(const MmTextCounts *counts)
 	}
 	dict->n = counts->n;
 	return dict;
+}
+
+void
+MmDiscoveryCountedTextLabels(MmDiscovery *d, const MmTextCounts *counts)
+{
+	MmDiscoveredLabels *l = &d->labels;
+	const MmTextCount **order;
+	int			i;
+
+	if (!d->labels_counted || d->label_kind != MM_LABEL_TEXT || counts == NULL || counts->overflow)
+		return;
+	/* C order, as the rows read into memory order text labels */
+	order = in_c_order(counts);
+	MmDiscoveredLabelsAlloc(l, counts->n);
+	for (i = 0; i < counts->n; i++)
+	{
+		l->labels[i] = pnstrdup(counts->text + order[i]->offset, order[i]->len);
+		l->values[i] = 0.0;
+		l->count[0][i] = order[i]->count[0];
+		l->count[1][i] = order[i]->count[1];
+	}
+	d->labels_done = true;
 }
 
 void

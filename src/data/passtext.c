@@ -187,7 +187,8 @@ kept_for_header(FunctionCallInfo fcinfo)
 
 /*
  * Errors unless design fits the widths and target of the header spec with
- * reference ref, and the labels it counts, if any, are numbers or booleans.
+ * reference ref, the labels it counts, if any, are of the kind it counts
+ * them as, and the text features it counts are the design's.
  */
 static void
 require_fit(const MmPassSpec *spec, const MmPassDesignRef *ref, const MmPassDesign *design)
@@ -197,11 +198,25 @@ require_fit(const MmPassSpec *spec, const MmPassDesignRef *ref, const MmPassDesi
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid pass header: its design does not fit its widths or target")));
-	if (ref->labels_counted && design->label_kind == MM_LABEL_TEXT)
+	if ((ref->labels_counted == 1 && design->label_kind == MM_LABEL_TEXT) ||
+		(ref->labels_counted == 2 && design->label_kind != MM_LABEL_TEXT))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("invalid pass header: it asks for a text label to be counted"),
-				 errdetail("A pass state counts number and boolean labels only.")));
+				 errmsg("invalid pass header: it asks for labels to be counted as another kind"),
+				 errdetail("A pass state counts number and boolean labels as numbers, text labels as text.")));
+	if (ref->texts_counted > 0)
+	{
+		int			j,
+					texts = 0;
+
+		for (j = 0; j < design->raw_p; j++)
+			texts += design->kinds[j] == MM_FEATURE_CATEGORICAL;
+		if (ref->texts_counted > texts)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("invalid pass header: it asks for %d text features to be counted, of %d",
+							ref->texts_counted, texts)));
+	}
 }
 
 /* The cache for the header spec (checked) with its design bytes, made once per query. */

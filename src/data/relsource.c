@@ -139,6 +139,12 @@ keep_counts(RelationSource *rs, const MmPassStateView *view)
 		rs->counts.labels = palloc(sizeof(MmLabelCounts));
 		memcpy(rs->counts.labels, view->labels, sizeof(MmLabelCounts));
 	}
+	rs->counts.text_labels = NULL;
+	if (view->text_labels != NULL)
+	{
+		rs->counts.text_labels = palloc(sizeof(MmTextCounts));
+		memcpy(rs->counts.text_labels, view->text_labels, sizeof(MmTextCounts));
+	}
 	rs->counts.texts = NULL;
 	if (view->texts != NULL)
 	{
@@ -185,6 +191,7 @@ empty_counts(RelationSource *rs)
 	rs->counts.rows_untransformed = 0;
 	rs->counts.untransformed_feature = -1;
 	rs->counts.labels = NULL;
+	rs->counts.text_labels = NULL;
 	rs->counts.texts = NULL;
 }
 
@@ -291,7 +298,9 @@ pass_header(MmDataSource *self, const MmPass *pass, const void *arg, MmError *er
 								arg_len, rs->src->nfeatures, rs->part, rs->design, rs->design_len);
 	if (rs->design != NULL && rs->folds > 0)
 		mm_pass_spec_set_folds(VARDATA(header), rs->folds, rs->fold);
-	if (rs->design != NULL && rs->count_labels)
+	if (rs->design != NULL && rs->count_labels && rs->label_kind == MM_LABEL_TEXT)
+		mm_pass_spec_count_text_labels(VARDATA(header));
+	else if (rs->design != NULL && rs->count_labels)
 		mm_pass_spec_count_labels(VARDATA(header));
 	if (rs->design != NULL && rs->count_texts)
 		mm_pass_spec_count_texts(VARDATA(header), text_features(rs->src));

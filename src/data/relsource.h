@@ -23,6 +23,7 @@ typedef struct MmPassCounts
 	int64		rows_untransformed; /* refused by the design's transform */
 	int32		untransformed_feature;	/* the first source feature blamed, or -1 */
 	MmLabelCounts *labels;		/* the labels counted (MmRelationSourceCountLabels), or NULL */
+	MmTextCounts *text_labels;	/* the text labels counted (the same), or NULL */
 	MmTextCounts **texts;		/* per source feature: its values counted
 								 * (MmRelationSourceCountTexts), or NULL */
 } MmPassCounts;
@@ -45,8 +46,9 @@ extern void MmRelationSourceForEvaluation(MmDataSource *source);
 extern void MmRelationSourceSetFold(MmDataSource *source, int folds, int fold);
 extern const MmPassCounts *MmRelationSourceCounts(MmDataSource *source);
 /*
- * Makes a design source's passes count a classifier's number or boolean
- * labels per part, into MmPassCounts.labels (on), or not (off).
+ * Makes a design source's passes count a classifier's labels per part, into
+ * MmPassCounts.labels for number or boolean ones and MmPassCounts.text_labels
+ * for text (on), or not (off).
  */
 extern void MmRelationSourceCountLabels(MmDataSource *source, bool on);
 /*

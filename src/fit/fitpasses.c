@@ -413,7 +413,10 @@ profile_and_statistics(MmDataSource *raw, const MmPreprocess *pp, const MmSource
 	MmRelationSourceCountLabels(raw, false);
 	MmRelationSourceCountTexts(raw, false);
 	if (disc->labels_counted)
+	{
 		MmDiscoveryCountedLabels(disc, MmRelationSourceCounts(raw)->labels);
+		MmDiscoveryCountedTextLabels(disc, MmRelationSourceCounts(raw)->text_labels);
+	}
 	MmDiscoveryCountedTexts(disc, MmRelationSourceCounts(raw)->texts);
 	if (disc->want_labels || disc->labels_counted)
 		MmDiscoveryLabels(disc, header, labels);

@@ -38,6 +38,13 @@ state_ref(const MmPassStateHeader *h)
 		(MmPassDesignRef *) ((char *) h + sizeof(MmPassStateHeader)) : NULL;
 }
 
+/* Bytes of the label counts of a state whose reference has that labels_counted. */
+static size_t
+labels_size(int labels)
+{
+	return labels == 1 ? pad8(sizeof(MmLabelCounts)) : labels == 2 ? pad8(sizeof(MmTextCounts)) : 0;
+}
+
 /*
  * Bytes of a state of p columns, counting c features, with that arg, a
  * design reference or not, and that pass state.
@@ -54,7 +61,7 @@ total_size(int p, int c, size_t arg_len, int with_ref, size_t pass_size, int par
 		+ sizeof(double) * (size_t) MM_PASS_BLOCK * (size_t) (p + 1)
 		+ pad8(sizeof(int32_t) * MM_PASS_BLOCK)
 		+ pad8(pass_size) * (size_t) parts
-		+ (labels ? pad8(sizeof(MmLabelCounts)) : 0)
+		+ labels_size(labels)
 		+ pad8(sizeof(MmTextCounts)) * (size_t) texts;
 }
 
@@ -65,11 +72,11 @@ parts_of(const MmPassDesignRef *ref)
 	return ref != NULL && ref->part == MM_PASS_PARTS_BOTH ? 2 : 1;
 }
 
-/* 1 when a state of that reference counts labels. */
+/* What labels a state of that reference counts: 0 none, 1 numbers, 2 text. */
 static int
 labels_of(const MmPassDesignRef *ref)
 {
-	return ref != NULL && ref->labels_counted;
+	return ref != NULL ? ref->labels_counted : 0;
 }
 
 /* The text features a state of that reference counts the values of. */
@@ -119,8 +126,9 @@ layout(void *buf, MmPassStateView *v)
 	v->pass_state = c;
 	v->pass_state_test = parts_of(v->design) == 2 ? c + pad8(h->pass_size) : NULL;
 	c += pad8(h->pass_size) * (size_t) parts_of(v->design);
-	v->labels = labels_of(v->design) ? (MmLabelCounts *) c : NULL;
-	c += labels_of(v->design) ? pad8(sizeof(MmLabelCounts)) : 0;
+	v->labels = labels_of(v->design) == 1 ? (MmLabelCounts *) c : NULL;
+	v->text_labels = labels_of(v->design) == 2 ? (MmTextCounts *) c : NULL;
+	c += labels_size(labels_of(v->design));
 	v->n_texts = texts_of(v->design);
 	v->texts = v->n_texts > 0 ? (MmTextCounts *) c : NULL;
 }
@@ -218,6 +226,17 @@ mm_pass_spec_count_labels(void *buf)
 	memcpy(at, &ref, sizeof(ref));
 }
 
+/* Makes a header's states count text labels (see passstate.h). */
+void
+mm_pass_spec_count_text_labels(void *buf)
+{
+	MmPassDesignRef ref;
+	char	   *at = written_ref(buf, &ref);
+
+	ref.labels_counted = 2;
+	memcpy(at, &ref, sizeof(ref));
+}
+
 /* Makes a header's states count text values (see passstate.h). */
 void
 mm_pass_spec_count_texts(void *buf, int texts)
@@ -253,7 +272,8 @@ ref_valid(const MmPassSpec *s, const MmPassDesignRef *r)
 		r->design_len > 0 && r->design_len <= MM_PASS_MAX_ARG && s->p <= MM_MAX_DESIGN &&
 		r->untransformed_feature >= -1 && r->untransformed_feature < r->raw_p &&
 		r->rows_untransformed >= 0 && r->rows_outside >= 0 &&
-		(r->labels_counted == 0 || (r->labels_counted == 1 && s->target == MM_PASS_TARGET_CLASS)) &&
+		(r->labels_counted == 0 ||
+		 ((r->labels_counted == 1 || r->labels_counted == 2) && s->target == MM_PASS_TARGET_CLASS)) &&
 		r->texts_counted >= 0 && r->texts_counted <= r->raw_p &&
 		((r->folds == 0 && r->fold == 0) ||
 		 (r->folds >= 2 && r->folds <= MM_PASS_MAX_FOLDS && r->fold >= 0 && r->fold < r->folds));
@@ -386,6 +406,8 @@ mm_pass_state_init(void *buf, const MmPassSpec *spec, const MmPass *pass)
 		pass->init(v.pass_state_test, spec->p, v.arg);
 	if (v.labels != NULL)
 		mm_label_counts_init(v.labels);
+	if (v.text_labels != NULL)
+		mm_text_counts_init(v.text_labels);
 	for (j = 0; j < v.n_texts; j++)
 		mm_text_counts_init(&v.texts[j]);
 }
@@ -477,6 +499,8 @@ mm_pass_state_check(const void *buf, size_t len, const MmPass *pass, int full, M
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has impossible values for pass \"%s\"",
 					   pass->name);
 	if (v.labels != NULL && !mm_label_counts_check(v.labels, h->rows_train + h->rows_test))
+		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has impossible label counts");
+	if (v.text_labels != NULL && !mm_text_counts_check(v.text_labels, h->rows_train + h->rows_test))
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has impossible label counts");
 	for (j = 0; j < v.n_texts; j++)
 		if (!mm_text_counts_check(&v.texts[j], h->rows_train + h->rows_test))
@@ -861,6 +885,12 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 			return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "a pass counts only number and boolean labels");
 		mm_label_counts_add(view->labels, row->target, part);
 	}
+	if (view->text_labels != NULL)
+	{
+		if (d->label_kind != MM_LABEL_TEXT)
+			return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "a pass counts text labels only of a text label");
+		mm_text_counts_add(view->text_labels, row->label, row->label_len, row->label_hash, part);
+	}
 	if (view->texts != NULL)
 		count_texts(view, d, row, part);
 	if (numbers && view->design->part != MM_PASS_PARTS_BOTH)
@@ -974,6 +1004,8 @@ mm_pass_state_merge(void *dst, const void *src, const MmPass *pass, MmError *err
 		pass->merge(d.pass_state_test, s.pass_state_test, d.p, d.arg);
 	if (d.labels != NULL)
 		mm_label_counts_merge(d.labels, s.labels);
+	if (d.text_labels != NULL)
+		mm_text_counts_merge(d.text_labels, s.text_labels);
 	for (j = 0; j < d.n_texts; j++)
 		mm_text_counts_merge(&d.texts[j], &s.texts[j]);
 	return MM_OK;

@@ -26,7 +26,8 @@
  *   int32 y[BLOCK]           and their class indexes, padded to 8 bytes
  *   pass state               pass_size bytes, padded to 8 bytes
  *   held-out pass state      the same, with a design over both parts only
- *   MmLabelCounts            with labels_counted only: the rows per label and part
+ *   MmLabelCounts            with labels_counted 1: the rows per label and part
+ *   MmTextCounts             with labels_counted 2: the same, of a text label
  *   MmTextCounts[t]          with texts_counted t: the rows per value and part of
  *                            each of the design's first t text features
  *
@@ -127,7 +128,8 @@ typedef struct MmPassDesignRef
 	int64_t		rows_untransformed; /* of the part, refused by the transform (0 in a header) */
 	int32_t		untransformed_feature;	/* the first source feature it blamed, or -1 */
 	int32_t		labels_counted; /* 1: the state counts a classifier's number or boolean
-								 * labels per part (labelcount.h), after its pass states */
+								 * labels per part (labelcount.h), after its pass states;
+								 * 2: its text labels (textcount.h) */
 	int32_t		texts_counted;	/* t: the state counts the values per part of the design's
 								 * first t text features (textcount.h), after the labels */
 	int64_t		rows_outside;	/* with folds: rows the split holds out (0 in a header) */
@@ -167,7 +169,8 @@ typedef struct MmPassStateView
 	int32_t    *y;				/* their class indexes */
 	void	   *pass_state;			/* of the part the design sees, or the training part's */
 	void	   *pass_state_test;	/* the held-out part's, with a design over both; else NULL */
-	MmLabelCounts *labels;		/* with labels_counted, else NULL */
+	MmLabelCounts *labels;		/* with labels_counted 1, else NULL */
+	MmTextCounts *text_labels;	/* with labels_counted 2, else NULL */
 	MmTextCounts *texts;		/* texts_counted of them, else NULL */
 	int			n_texts;
 } MmPassStateView;
@@ -210,6 +213,13 @@ extern void mm_pass_spec_set_folds(void *buf, int folds, int fold);
  * in each part (labelcount.h).
  */
 extern void mm_pass_spec_count_labels(void *buf);
+
+/*
+ * Makes the states of a header with a design, whose target is a text label
+ * (MM_PASS_TARGET_CLASS), count the rows of each label in each part
+ * (textcount.h).
+ */
+extern void mm_pass_spec_count_text_labels(void *buf);
 
 /*
  * Makes the states of a header with a design count the rows of each value

@@ -1,19 +1,21 @@
 /*
- * textcount.h: a text feature's values, counted per part of the split
- * inside the state of the first pass over a relation.
+ * textcount.h: a text feature's values, or a classifier's text labels,
+ * counted per part of the split inside the state of the first pass over a
+ * relation.
  *
- * A fit in passes must know each text feature's values, and their rows per
- * part, before its first pass over the design.  Counted by a grouping
- * query that carries the first pass, they cost every row a trip through a
- * lateral join and a hash table, several times a bare scan of the columns.
- * The pass reads each text value anyway (the row's hash takes it), so its
- * state counts the values it meets, up to MM_TEXT_COUNT_VALUES of them in
- * MM_TEXT_COUNT_BYTES of text: one more marks the table overflowed, and
- * that feature's values are then counted by a query of its own, which
- * says what is wrong.  The values are kept in the order of their hashes
- * (then their bytes), so that a row finds its value by a binary search and
- * two tables merge exactly, in any order: parallel workers and a
- * distributed database's shards count alike.
+ * A fit in passes must know each text feature's values and its labels,
+ * with their rows per part, before its first pass over the design.
+ * Counted by a grouping query that carries the first pass, they cost every
+ * row a trip through a lateral join and a hash table, several times a bare
+ * scan of the columns.  The pass reads each text value anyway (the row's
+ * hash takes it), so its state counts the values it meets, up to
+ * MM_TEXT_COUNT_VALUES of them in MM_TEXT_COUNT_BYTES of text: one more
+ * marks the table overflowed, and that feature's values (or the labels)
+ * are then counted by a query of their own, which says what is wrong.  The
+ * values are kept in the order of their hashes (then their bytes), so that
+ * a row finds its value by a binary search and two tables merge exactly,
+ * in any order: parallel workers and a distributed database's shards count
+ * alike.
  */
 #ifndef MM_TEXTCOUNT_H
 #define MM_TEXTCOUNT_H

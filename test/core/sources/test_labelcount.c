@@ -397,10 +397,10 @@ test_refused(void **unused)
 	assert_int_equal(mm_pass_spec_check(header, mm_pass_spec_design_size(0, len), &err), MM_ERR_CORRUPT);
 	free(header);
 
-	/* a flag other than 0 or 1 */
+	/* a flag other than 0, 1 or 2 (text labels, test_textcount.c) */
 	header = counting_header(bytes, len, MM_PASS_TARGET_CLASS, 1, 0);
 	assert_true(mm_pass_spec_ref(header, &ref));
-	ref.labels_counted = 2;
+	ref.labels_counted = 3;
 	memcpy((char *) header + sizeof(MmPassSpec), &ref, sizeof(ref));
 	assert_int_equal(mm_pass_spec_check(header, mm_pass_spec_design_size(0, len), &err), MM_ERR_CORRUPT);
 	free(header);

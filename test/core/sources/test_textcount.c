@@ -8,7 +8,7 @@
  * it says so and stops counting; damaged bytes fail its check.  In a pass
  * state over a raw design, every row the split puts in a part is counted
  * under its value (or as NULL) in the part mm_pass_row_part gives, and
- * halves merged give the same table.
+ * halves merged give the same table; so is every row of a text label.
  */
 #include "testutil.h"
 
@@ -515,6 +515,151 @@ test_state_counts(void **unused)
 	mm_free(bytes);
 }
 
+/* A raw design of two numbers whose target is a label of label_kind. */
+static void
+labelled_design(MmPassDesign *d, void **bytes, size_t *len, MmLabelKind label_kind)
+{
+	static const int32_t kinds[2] = {MM_FEATURE_NUMERIC, MM_FEATURE_NUMERIC};
+	static const int32_t kept[2] = {0, 1};
+	MmPassDesign w;
+	MmError		err;
+
+	memset(&w, 0, sizeof(w));
+	w.raw_p = 2;
+	w.raw = 1;
+	w.kinds = kinds;
+	w.kept = kept;
+	w.label_kind = label_kind;
+	assert_int_equal(mm_pass_design_write(&w, bytes, len, &err), MM_OK);
+	assert_int_equal(mm_pass_design_read(*bytes, *len, d, &err), MM_OK);
+}
+
+/* The header of the count pass over that design, its text labels counted. */
+static void *
+text_label_header(const void *bytes, size_t len, MmPassTarget target)
+{
+	void	   *header = malloc(mm_pass_spec_design_size(0, len));
+
+	mm_pass_spec_write(header, 200, 0, 2, target, 0.3, mm_seed_salt(8), NULL, 0);
+	mm_pass_spec_set_design(header, 2, 0, bytes, len);
+	mm_pass_spec_count_text_labels(header);
+	return header;
+}
+
+/*
+ * A text label's rows counted per label and part, in the part
+ * mm_pass_row_part gives (rows without a label or with an infinite number
+ * in none); halves merged give the same; a number label's design and a
+ * target that is no label are refused.
+ */
+static void
+test_text_labels(void **unused)
+{
+	static const char *const labels[3] = {"no", "yes", "maybe"};
+	MmPassDesign d;
+	void	   *bytes,
+			   *header,
+			   *whole,
+			   *half[2];
+	size_t		len,
+				size;
+	MmPassStateView v,
+				h[2];
+	MmPassDesignRef ref;
+	MmError		err;
+	int64_t		expect[3][2] = {{0}},
+				got[2];
+	double		work[5];
+	int			r,
+				i;
+
+	labelled_design(&d, &bytes, &len, MM_LABEL_TEXT);
+	header = text_label_header(bytes, len, MM_PASS_TARGET_CLASS);
+	assert_int_equal(mm_pass_spec_check(header, mm_pass_spec_design_size(0, len), &err), MM_OK);
+	assert_true(mm_pass_spec_ref(header, &ref));
+	size = mm_pass_state_size(header, &count_pass, &err);
+	whole = malloc(size);
+	for (i = 0; i < 2; i++)
+	{
+		half[i] = malloc(size);
+		mm_pass_state_init(half[i], header, &count_pass);
+		mm_pass_state_view(half[i], &h[i]);
+	}
+	mm_pass_state_init(whole, header, &count_pass);
+	mm_pass_state_view(whole, &v);
+	assert_non_null(v.text_labels);
+	assert_null(v.labels);
+	for (r = 0; r < ROWS; r++)
+	{
+		double		x[2] = {(double) (r % 9), r % 67 == 0 ? NAN : (double) (r % 4)};
+		uint8_t		isnull[2] = {0, 0};
+		int			k = (r * 7) % 3,
+					part;
+		MmPassRawRow row;
+
+		memset(&row, 0, sizeof(row));
+		row.x = x;
+		row.isnull = isnull;
+		row.target_null = r % 31 == 0;
+		row.label = labels[k];
+		row.label_len = strlen(labels[k]);
+		row.label_hash = hash_of(labels[k]);
+		part = mm_pass_row_part(header, &ref, &d, &row, work);
+		if (part >= 0)
+			expect[k][part]++;
+		assert_int_equal(mm_pass_state_offer(&v, &count_pass, &d, &row, work, &err), MM_OK);
+		assert_int_equal(mm_pass_state_offer(&h[r < 200], &count_pass, &d, &row, work, &err), MM_OK);
+	}
+	mm_pass_state_finish(&v, &count_pass);
+	assert_int_equal(mm_pass_state_check(whole, size, &count_pass, 1, &err), MM_OK);
+	assert_int_equal(v.text_labels->n, 3);
+	for (i = 0; i < 3; i++)
+	{
+		counts_of(v.text_labels, labels[i], got);
+		assert_int_equal(got[0], expect[i][0]);
+		assert_int_equal(got[1], expect[i][1]);
+	}
+	assert_true(v.head->rows_null_target > 0 && v.head->rows_bad_features > 0 && expect[2][1] > 0);
+	assert_int_equal(mm_pass_state_merge(half[0], half[1], &count_pass, &err), MM_OK);
+	mm_pass_state_finish(&h[0], &count_pass);
+	assert_int_equal(mm_pass_state_check(half[0], size, &count_pass, 1, &err), MM_OK);
+	assert_same_table(h[0].text_labels, v.text_labels);
+	for (i = 0; i < 2; i++)
+		free(half[i]);
+	free(whole);
+	free(header);
+
+	/* counted for a class target alone */
+	header = text_label_header(bytes, len, MM_PASS_TARGET_NUMERIC);
+	assert_int_equal(mm_pass_spec_check(header, mm_pass_spec_design_size(0, len), &err), MM_ERR_CORRUPT);
+	free(header);
+	mm_pass_design_free(&d);
+	mm_free(bytes);
+
+	/* a number label's rows carry no text to count */
+	labelled_design(&d, &bytes, &len, MM_LABEL_NUMBER);
+	header = text_label_header(bytes, len, MM_PASS_TARGET_CLASS);
+	size = mm_pass_state_size(header, &count_pass, &err);
+	whole = malloc(size);
+	mm_pass_state_init(whole, header, &count_pass);
+	mm_pass_state_view(whole, &v);
+	{
+		double		x[2] = {1.0, 2.0};
+		uint8_t		isnull[2] = {0, 0};
+		MmPassRawRow row;
+
+		memset(&row, 0, sizeof(row));
+		row.x = x;
+		row.isnull = isnull;
+		row.target = 1.0;
+		assert_int_equal(mm_pass_state_offer(&v, &count_pass, &d, &row, work, &err), MM_ERR_INVALID_INPUT);
+	}
+	free(whole);
+	free(header);
+	mm_pass_design_free(&d);
+	mm_free(bytes);
+}
+
 int
 main(void)
 {
@@ -523,6 +668,7 @@ main(void)
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_state_counts),
+		cmocka_unit_test(test_text_labels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
