@@ -215,37 +215,39 @@ mm_pass_spec_set_folds(void *buf, int folds, int fold)
 	memcpy(at, &ref, sizeof(ref));
 }
 
-/* Makes a header's states count labels (see passstate.h). */
-void
-mm_pass_spec_count_labels(void *buf)
+/* Makes a header's states count its labels as kind (1 numbers, 2 text) and texts text features. */
+static void
+set_counted(void *buf, int kind, int texts)
 {
 	MmPassDesignRef ref;
 	char	   *at = written_ref(buf, &ref);
 
-	ref.labels_counted = 1;
+	if (kind >= 0)
+		ref.labels_counted = kind;
+	if (texts >= 0)
+		ref.texts_counted = texts;
 	memcpy(at, &ref, sizeof(ref));
+}
+
+/* Makes a header's states count labels (see passstate.h). */
+void
+mm_pass_spec_count_labels(void *buf)
+{
+	set_counted(buf, 1, -1);
 }
 
 /* Makes a header's states count text labels (see passstate.h). */
 void
 mm_pass_spec_count_text_labels(void *buf)
 {
-	MmPassDesignRef ref;
-	char	   *at = written_ref(buf, &ref);
-
-	ref.labels_counted = 2;
-	memcpy(at, &ref, sizeof(ref));
+	set_counted(buf, 2, -1);
 }
 
 /* Makes a header's states count text values (see passstate.h). */
 void
 mm_pass_spec_count_texts(void *buf, int texts)
 {
-	MmPassDesignRef ref;
-	char	   *at = written_ref(buf, &ref);
-
-	ref.texts_counted = texts;
-	memcpy(at, &ref, sizeof(ref));
+	set_counted(buf, -1, texts);
 }
 
 /* Copies a checked header's design reference (see passstate.h). */

@@ -324,23 +324,36 @@ test_damage(void **unused)
 
 #define RAW_P 3
 
-/* A raw design of a number between two text features, as a fit's first read takes its rows. */
+/*
+ * A raw design of raw_p features of kinds (at most RAW_P), as a fit's first
+ * read takes its rows, with labels of label_kind.
+ */
 static void
-raw_design(MmPassDesign *d, void **bytes, size_t *len)
+raw_design_of(MmPassDesign *d, void **bytes, size_t *len, int raw_p, const int32_t *kinds,
+			  MmLabelKind label_kind)
 {
-	static const int32_t kinds[RAW_P] = {MM_FEATURE_CATEGORICAL, MM_FEATURE_NUMERIC,
-	MM_FEATURE_CATEGORICAL};
 	static const int32_t kept[RAW_P] = {0, 1, 2};
 	MmPassDesign w;
 	MmError		err;
 
 	memset(&w, 0, sizeof(w));
-	w.raw_p = RAW_P;
+	w.raw_p = raw_p;
 	w.raw = 1;
 	w.kinds = kinds;
 	w.kept = kept;
+	w.label_kind = label_kind;
 	assert_int_equal(mm_pass_design_write(&w, bytes, len, &err), MM_OK);
 	assert_int_equal(mm_pass_design_read(*bytes, *len, d, &err), MM_OK);
+}
+
+/* A raw design of a number between two text features. */
+static void
+raw_design(MmPassDesign *d, void **bytes, size_t *len)
+{
+	static const int32_t kinds[RAW_P] = {MM_FEATURE_CATEGORICAL, MM_FEATURE_NUMERIC,
+	MM_FEATURE_CATEGORICAL};
+
+	raw_design_of(d, bytes, len, RAW_P, kinds, 0);
 }
 
 /* The header of the count pass over that design, the values of texts text features counted. */
@@ -520,18 +533,8 @@ static void
 labelled_design(MmPassDesign *d, void **bytes, size_t *len, MmLabelKind label_kind)
 {
 	static const int32_t kinds[2] = {MM_FEATURE_NUMERIC, MM_FEATURE_NUMERIC};
-	static const int32_t kept[2] = {0, 1};
-	MmPassDesign w;
-	MmError		err;
 
-	memset(&w, 0, sizeof(w));
-	w.raw_p = 2;
-	w.raw = 1;
-	w.kinds = kinds;
-	w.kept = kept;
-	w.label_kind = label_kind;
-	assert_int_equal(mm_pass_design_write(&w, bytes, len, &err), MM_OK);
-	assert_int_equal(mm_pass_design_read(*bytes, *len, d, &err), MM_OK);
+	raw_design_of(d, bytes, len, 2, kinds, label_kind);
 }
 
 /* The header of the count pass over that design, its text labels counted. */
