@@ -23,10 +23,11 @@
  * checks of the rows.
  *
  * A numeric label (whose double may round a fractional value to a whole
- * one) is counted by a grouping query that carries the pass.  Each row of the relation joins two rows of a lateral subquery:
- * one (k 0) that feeds the pass's aggregate, one (k 1) that carries the
- * row's label and its part of the split (mm_pass_part($1, y, x, c), as
- * discover.c computes it):
+ * one) is counted by a grouping query that carries the pass.  Each row of
+ * the relation joins two rows of a lateral subquery: one (k 0) that feeds
+ * the pass's aggregate, one (k 1) that carries the row's label and its
+ * part of the split (mm_pass_part($1, y, x, c), as discover.c computes
+ * it):
  *
  *   WITH g AS (SELECT u.k, u.l, u.part, count(*) AS n,
  *                     <the pass's aggregate> FILTER (WHERE u.k = 0) AS s
@@ -92,9 +93,6 @@
 #include "relsource.h"
 
 #define LABEL_GROUPS (3L * (MM_MAX_CLASSES + 1))
-
-/* The text the values being sorted (c_order) point into. */
-static const char *sort_text;
 
 /* Output columns of the query. */
 #define COL_K 1
@@ -316,11 +314,11 @@ MmDiscoveryCountedLabels(MmDiscovery *d, const MmLabelCounts *counts)
 
 /* C order, as discover.c's queries sort a text feature's values (COLLATE "C"): bytes, then length. */
 static int
-c_order(const void *a, const void *b)
+c_order(const void *a, const void *b, void *arg)
 {
 	const MmTextCount *x = *(MmTextCount *const *) a;
 	const MmTextCount *y = *(MmTextCount *const *) b;
-	const char *text = sort_text;
+	const char *text = arg;
 	int			bytes = memcmp(text + x->offset, text + y->offset, Min(x->len, y->len));
 
 	if (bytes != 0)
@@ -337,9 +335,7 @@ in_c_order(const MmTextCounts *counts)
 
 	for (i = 0; i < counts->n; i++)
 		order[i] = &counts->value[i];
-	sort_text = counts->text;
-	qsort(order, counts->n, sizeof(MmTextCount *), c_order);
-	sort_text = NULL;
+	qsort_arg(order, counts->n, sizeof(MmTextCount *), c_order, (void *) counts->text);
 	return order;
 }
 

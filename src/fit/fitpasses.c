@@ -368,10 +368,11 @@ make_room_for_state(MmDataSource *raw, const MmPass *pass, const void *arg)
  * KiB to zero, merge and send, and compacting it was most of the read's
  * cost; the baseline profiles the others from its sample.  The labels
  * (into *labels, for a classifier) and the text features' values are
- * counted in that read too (discoverpass.c; number and boolean labels by
- * the pass's state, labelcount.h), so that the fit reads the
- * relation once before its own passes; a label or feature that read could
- * not count in full comes from its own queries (header the discovery's).
+ * counted in that read too, by the pass's state (discoverpass.c,
+ * labelcount.h, textcount.h; a numeric label by a grouping query that
+ * carries the pass), so that the fit reads the relation once before its
+ * own passes; a label or feature that read could not count in full comes
+ * from its own queries (header the discovery's).
  */
 static double *
 profile_and_statistics(MmDataSource *raw, const MmPreprocess *pp, const MmSource *src, bool needed,
