@@ -63,38 +63,36 @@ extern MmStringDict *MmCategoriesFromGroups(const MmSource *src, int j, uint64 f
 
 /*
  * Discovery inside a pass (discoverpass.c): the labels and the text
- * features' values counted by the grouping query that carries a fit's
- * first pass over the relation, so that one read of it gives both.
+ * features' values counted by a fit's first pass over the relation (its
+ * state, or for a numeric label a grouping query that carries it), so that
+ * one read of it gives both.
  */
 typedef struct MmDiscovery
 {
 	const MmSource *src;
 	int			target;
 	MmLabelKind label_kind;
-	bool		want_labels;	/* the query counts the labels */
+	bool		want_labels;	/* the grouping query counts the labels */
 	bool		labels_counted; /* the pass's state counts them (MmDiscoveryCountedLabels,
 								 * MmDiscoveryCountedTextLabels) */
-	bool		in_pass;		/* the first pass counts them (MmDiscoveryApart: not) */
 	bool		joint;			/* by joint groups, not a group per thing (discoverpass.c) */
-	bool		labels_done;	/* the query counted every label */
+	bool		labels_done;	/* the first read counted every label */
 	MmDiscoveredLabels labels;
-	bool	   *done;			/* per source feature: the query counted its every value */
+	bool	   *done;			/* per source feature: the first read counted its every value */
 	MmStringDict **dicts;
 	int64	   *nulls_train;
 } MmDiscovery;
 
 /*
  * What a fit over src discovers: its labels when want_labels, its text
- * features' values.  Number and boolean labels whose values reach the pass
- * exactly as doubles are left to the pass's state to count (labels_counted:
- * the source's passes must count them, MmRelationSourceCountLabels); the
- * query counts the others.
+ * features' values.  Text labels, and number and boolean labels whose
+ * values reach the pass exactly as doubles, are left to the pass's state to
+ * count (labels_counted: the source's passes must count them,
+ * MmRelationSourceCountLabels); the grouping query counts a numeric label.
  */
 extern void MmDiscoveryInit(MmDiscovery *d, const MmSource *src, int target,
 							MmLabelKind label_kind, bool want_labels);
-/* Makes the discovery run its own queries, not ride on the first pass. */
-extern void MmDiscoveryApart(MmDiscovery *d);
-/* Whether there is anything to discover. */
+/* Whether the labels need the grouping query (MmDiscoveryQuery). */
 extern bool MmDiscoveryWanted(const MmDiscovery *d);
 /* The grouping query that carries a pass whose aggregate's call is pass_call (relsource.h). */
 extern char *MmDiscoveryQuery(const MmDiscovery *d, const char *pass_call);

@@ -35,9 +35,9 @@
  *                     (SELECT 0 AS k, NULL AS l, NULL AS part
  *                      UNION ALL SELECT 1, <label>, <part>) u
  *               GROUP BY u.k, u.l, u.part)
- *   SELECT m.* FROM (SELECT 0 AS k, NULL AS l, NULL AS v, NULL AS part,
+ *   SELECT m.* FROM (SELECT 0 AS k, NULL AS l, NULL AS part,
  *                           (SELECT count(*) FROM g), g.s FROM g WHERE g.k = 0
- *                    UNION ALL SELECT 1, g.l, NULL, g.part, sum(g.n) ...
+ *                    UNION ALL SELECT 1, g.l, g.part, sum(g.n) ...
  *                     GROUP BY g.l, g.part) m
  *    ORDER BY m.k, m.l, m.part LIMIT <bound>
  *
@@ -57,11 +57,11 @@
  * down no lateral UNION ALL), and the query groups by the thing, the label
  * and part directly, which the shards run as partial aggregates:
  *
- *   SELECT u.k, u.l, u.v, u.part, count(*),
+ *   SELECT u.k, u.l, u.part, count(*),
  *          <the pass's aggregate> FILTER (WHERE u.k = 0)
  *     FROM <relation> r CROSS JOIN LATERAL
- *          (VALUES (0, NULL, NULL, NULL), (1, <label>, NULL, <part>)) u(k, l, v, part)
- *    GROUP BY u.k, u.l, u.v, u.part ORDER BY u.k, u.l, u.part
+ *          (VALUES (0, NULL, NULL), (1, <label>, <part>)) u(k, l, part)
+ *    GROUP BY u.k, u.l, u.part ORDER BY u.k, u.l, u.part
  *    LIMIT <bound>
  *
  * GROUPING SETS would say the same more briefly, but Citus refuses them on
@@ -97,7 +97,7 @@
 /* Output columns of the query. */
 #define COL_K 1
 #define COL_LABEL 2
-#define COL_PART 4
+#define COL_PART 3
 
 void
 MmDiscoveryInit(MmDiscovery *d, const MmSource *src, int target, MmLabelKind label_kind,
@@ -117,17 +117,10 @@ MmDiscoveryInit(MmDiscovery *d, const MmSource *src, int target, MmLabelKind lab
 		(label_kind == MM_LABEL_TEXT || label_kind == MM_LABEL_BOOLEAN ||
 		 (label_kind == MM_LABEL_NUMBER && MmNumberLabelSourceType(src->target_type) != NUMERICOID));
 	d->want_labels = want_labels && !d->labels_counted;
-	d->in_pass = true;
 	d->joint = !MmReadsCitusTable(src->relid);
 	d->done = palloc0(sizeof(bool) * p);
 	d->dicts = palloc0(sizeof(MmStringDict *) * p);
 	d->nulls_train = palloc0(sizeof(int64) * p);
-}
-
-void
-MmDiscoveryApart(MmDiscovery *d)
-{
-	d->in_pass = false;
 }
 
 bool
@@ -140,79 +133,47 @@ MmDiscoveryWanted(const MmDiscovery *d)
 static long
 query_limit(const MmDiscovery *d)
 {
-	return 1 + (d->want_labels ? LABEL_GROUPS : 0);
+	Assert(d->want_labels);
+	return 1 + LABEL_GROUPS;
 }
 
 /* The query of one lateral row per thing counted, for a distributed table (see above). */
 static char *
 query_per_thing(const MmDiscovery *d, const char *pass_call, const char *ltype, const char *part)
 {
-	const MmSource *src = d->src;
-	StringInfoData q;
-
-	initStringInfo(&q);
-	appendStringInfo(&q, "SELECT u.k, u.l, u.v, u.part, pg_catalog.count(*), "
-					 "%s FILTER (WHERE u.k OPERATOR(pg_catalog.=) 0) FROM %s r CROSS JOIN LATERAL "
-					 "(VALUES (0, NULL::%s, NULL::pg_catalog.text, NULL::pg_catalog.int4)",
-					 pass_call, src->qualified, ltype);
-	if (d->want_labels)
-		appendStringInfo(&q, ", (1, %s, NULL, %s)", MmLabelExpression(src, d->label_kind), part);
-	appendStringInfo(&q, ") u(k, l, v, part) GROUP BY u.k, u.l, u.v, u.part "
-					 "ORDER BY u.k, u.l, u.part LIMIT %ld",
-					 query_limit(d));
-	return q.data;
+	return psprintf("SELECT u.k, u.l, u.part, pg_catalog.count(*), "
+					"%s FILTER (WHERE u.k OPERATOR(pg_catalog.=) 0) FROM %s r CROSS JOIN LATERAL "
+					"(VALUES (0, NULL::%s, NULL::pg_catalog.int4), (1, %s, %s)) u(k, l, part) "
+					"GROUP BY u.k, u.l, u.part ORDER BY u.k, u.l, u.part LIMIT %ld",
+					pass_call, d->src->qualified, ltype, MmLabelExpression(d->src, d->label_kind),
+					part, query_limit(d));
 }
 
-/* The query of the joint groups of label, values and part, summed per thing (see above). */
+/* The query of the joint groups of label and part, summed per label (see above). */
 static char *
 query_joint(const MmDiscovery *d, const char *pass_call, const char *ltype, const char *part)
 {
-	const MmSource *src = d->src;
-	StringInfoData q,
-				keys,
-				none,
-				row;
-
-	initStringInfo(&keys);
-	initStringInfo(&none);
-	initStringInfo(&row);
-	appendStringInfoString(&keys, "u.k");
-	appendStringInfoString(&none, "SELECT 0 AS k");
-	appendStringInfoString(&row, "SELECT 1");
-	if (d->want_labels)
-	{
-		appendStringInfoString(&keys, ", u.l");
-		appendStringInfo(&none, ", NULL::%s AS l", ltype);
-		appendStringInfo(&row, ", %s", MmLabelExpression(src, d->label_kind));
-	}
-	appendStringInfoString(&keys, ", u.part");
-	appendStringInfoString(&none, ", NULL::pg_catalog.int4 AS part");
-	appendStringInfo(&row, ", %s", part);
-
-	initStringInfo(&q);
-	appendStringInfo(&q, "WITH g AS (SELECT %s, pg_catalog.count(*) AS n, "
-					 "%s FILTER (WHERE u.k OPERATOR(pg_catalog.=) 0) AS s FROM %s r CROSS JOIN LATERAL "
-					 "(%s UNION ALL %s) u GROUP BY %s) ",
-					 keys.data, pass_call, src->qualified, none.data, row.data, keys.data);
-	appendStringInfo(&q, "SELECT m.* FROM (SELECT 0 AS k, NULL::%s AS l, NULL::pg_catalog.text AS v, "
-					 "NULL::pg_catalog.int4 AS part, (SELECT pg_catalog.count(*) FROM g) AS n, g.s "
-					 "FROM g WHERE g.k OPERATOR(pg_catalog.=) 0", ltype);
-	if (d->want_labels)
-		appendStringInfoString(&q, " UNION ALL (SELECT 1, g.l, NULL, g.part, "
-							   "pg_catalog.sum(g.n)::pg_catalog.int8, NULL FROM g "
-							   "WHERE g.k OPERATOR(pg_catalog.=) 1 GROUP BY g.l, g.part)");
-	appendStringInfo(&q, ") m ORDER BY m.k, m.l, m.part LIMIT %ld",
-					 query_limit(d));
-	return q.data;
+	return psprintf("WITH g AS (SELECT u.k, u.l, u.part, pg_catalog.count(*) AS n, "
+					"%s FILTER (WHERE u.k OPERATOR(pg_catalog.=) 0) AS s FROM %s r CROSS JOIN LATERAL "
+					"(SELECT 0 AS k, NULL::%s AS l, NULL::pg_catalog.int4 AS part UNION ALL SELECT 1, %s, %s) u "
+					"GROUP BY u.k, u.l, u.part) "
+					"SELECT m.* FROM (SELECT 0 AS k, NULL::%s AS l, NULL::pg_catalog.int4 AS part, "
+					"(SELECT pg_catalog.count(*) FROM g) AS n, g.s FROM g WHERE g.k OPERATOR(pg_catalog.=) 0 "
+					"UNION ALL (SELECT 1, g.l, g.part, pg_catalog.sum(g.n)::pg_catalog.int8, NULL FROM g "
+					"WHERE g.k OPERATOR(pg_catalog.=) 1 GROUP BY g.l, g.part)) m "
+					"ORDER BY m.k, m.l, m.part LIMIT %ld",
+					pass_call, d->src->qualified, ltype, MmLabelExpression(d->src, d->label_kind), part,
+					ltype, query_limit(d));
 }
 
 char *
 MmDiscoveryQuery(const MmDiscovery *d, const char *pass_call)
 {
 	const MmSource *src = d->src;
-	const char *ltype = d->want_labels ? MmLabelSqlType(src, d->label_kind) : "pg_catalog.text";
+	const char *ltype = MmLabelSqlType(src, d->label_kind);
 	char	   *part;
 
+	Assert(d->want_labels);
 	part = psprintf("%s.mm_pass_part($1, %s, %s)", MmExtensionSchema(),
 					MmPassTargetExpression(src, d->target, d->label_kind, "r"),
 					MmPassRowArguments(src, d->target, d->label_kind, "r"));

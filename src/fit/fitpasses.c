@@ -407,10 +407,7 @@ profile_and_statistics(MmDataSource *raw, const MmPreprocess *pp, const MmSource
 		AtEOXact_GUC(true, level);
 	}
 	else
-	{
-		MmDiscoveryApart(disc);
 		state = run_pass(raw, pass, arg);
-	}
 	MmRelationSourceCountLabels(raw, false);
 	MmRelationSourceCountTexts(raw, false);
 	if (disc->labels_counted)
@@ -911,6 +908,13 @@ read_batch(const MmPassesData *pd, const MmTrainSpec *spec, double limit, bool r
 	*n = 0;
 }
 
+/* " WHERE where", or nothing for NULL. */
+static const char *
+where_clause(const char *where)
+{
+	return where != NULL ? psprintf(" WHERE %s", where) : "";
+}
+
 /*
  * A repeatable uniform sample, at rate, of the rows of the relation the
  * baseline profiles where where holds (NULL: every row), for a relation
@@ -928,8 +932,8 @@ view_sample(const MmPassesData *pd, const MmTrainSpec *spec, double rate, const 
 	bytea	   *header;
 
 	if (rate >= 1.0)
-		return psprintf("(SELECT * FROM %s r%s%s LIMIT %.0f)", pd->profiled.qualified,
-						where != NULL ? " WHERE " : "", where != NULL ? where : "", MmSampleBound(want));
+		return psprintf("(SELECT * FROM %s r%s LIMIT %.0f)", pd->profiled.qualified, where_clause(where),
+						MmSampleBound(want));
 	raw_design(pd, NULL, &bytes, &len);
 	/* another salt than the split's: the sample is drawn apart from the parts */
 	header = MmPassHeaderDesign(MM_PASS_DESIGN_ID, MM_DESIGN_PASS_PROFILE, p, pd->target, rate,
@@ -957,14 +961,12 @@ relation_sample(const MmPassesData *pd, const MmTrainSpec *spec, double rate, co
 		char	   *sampled = MmViewTableSample(pd->raw.relid, 100.0 * rate, spec->seed);
 
 		if (sampled != NULL)
-			return psprintf("(SELECT * FROM (%s) r%s%s)", sampled, where != NULL ? " WHERE " : "",
-							where != NULL ? where : "");
+			return psprintf("(SELECT * FROM (%s) r%s)", sampled, where_clause(where));
 	}
 	if (kind != RELKIND_RELATION && kind != RELKIND_MATVIEW && kind != RELKIND_PARTITIONED_TABLE)
 		return view_sample(pd, spec, rate, where, want);
-	return psprintf("(SELECT * FROM %s TABLESAMPLE pg_catalog.bernoulli (%.17g) REPEATABLE (%d)%s%s)",
-					pd->profiled.qualified, 100.0 * rate, spec->seed, where != NULL ? " WHERE " : "",
-					where != NULL ? where : "");
+	return psprintf("(SELECT * FROM %s TABLESAMPLE pg_catalog.bernoulli (%.17g) REPEATABLE (%d)%s)",
+					pd->profiled.qualified, 100.0 * rate, spec->seed, where_clause(where));
 }
 
 /*

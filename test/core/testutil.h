@@ -106,6 +106,22 @@ test_uniform(uint64_t *state)
 	return u;
 }
 
+/* The n indexes at order in another order (a Fisher-Yates shuffle), drawn from *state. */
+static inline void
+test_shuffle(int *order, int n, uint64_t *state)
+{
+	int			r;
+
+	for (r = n - 1; r > 0; r--)
+	{
+		int			s = (int) (test_uniform(state) * (r + 1)),
+					t = order[r];
+
+		order[r] = order[s];
+		order[s] = t;
+	}
+}
+
 /*
  * An allocator for the core (mm_set_allocator) that fails once it has made
  * test_alloc_budget allocations, to walk a writer through every failure.

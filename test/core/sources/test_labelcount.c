@@ -72,14 +72,7 @@ test_orders_and_merges(void **unused)
 	assert_false(mm_label_counts_check(&whole, ROWS + 1));
 
 	/* the rows in another order: the same table (a zero's sign aside, which the value compares equal) */
-	for (r = ROWS - 1; r > 0; r--)
-	{
-		int			s = random_below(r + 1),
-					t = order[r];
-
-		order[r] = order[s];
-		order[s] = t;
-	}
+	test_shuffle(order, ROWS, &rng);
 	mm_label_counts_init(&sorted);
 	for (r = 0; r < ROWS; r++)
 		mm_label_counts_add(&sorted, value[order[r]], part[order[r]]);

@@ -137,14 +137,7 @@ test_orders_and_merges(void **unused)
 	assert_false(mm_text_counts_check(&whole, ROWS + 1));
 
 	/* the rows in another order: the same table */
-	for (r = ROWS - 1; r > 0; r--)
-	{
-		int			s = random_below(r + 1),
-					t = order[r];
-
-		order[r] = order[s];
-		order[s] = t;
-	}
+	test_shuffle(order, ROWS, &rng);
 	mm_text_counts_init(&shuffled);
 	for (r = 0; r < ROWS; r++)
 	{
