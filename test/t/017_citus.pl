@@ -118,10 +118,16 @@ my @cases = (
 	  args => q{'label', algorithm => 'logistic_regression', exclude => ARRAY['id'],
 	            preprocess => '{"*": {"scale": "standard"}}'},
 	  compare => 'coefficients', tolerance => 1e-6 },
+	# a numeric label is counted by a grouping query that carries the first pass, a lateral row per thing
+	{ name => 'logit_numeric', relations => [ 'dist_numeric', 'local_numeric' ],
+	  args => q{'grade', algorithm => 'logistic_regression', exclude => ARRAY['id']},
+	  compare => 'coefficients', tolerance => 1e-6, sends => qr/worker_partial_agg.*CROSS JOIN LATERAL \(VALUES/ },
 );
 $coordinator->safe_psql('postgres', q{
 	CREATE VIEW dist_view AS SELECT id, x1, x2, city, label FROM dist WHERE x3 > 0;
 	CREATE VIEW local_view AS SELECT id, x1, x2, city, label FROM local WHERE x3 > 0;
+	CREATE VIEW dist_numeric AS SELECT id, x1, x2, (label = 'high')::int::numeric AS grade FROM dist;
+	CREATE VIEW local_numeric AS SELECT id, x1, x2, (label = 'high')::int::numeric AS grade FROM local;
 });
 
 # The queries a statement sent to the shards of dist that read its rows
@@ -166,6 +172,8 @@ for my $case (@cases)
 	ok(scalar(grep { /dist_\d+/ } ($err =~ /NOTICE:\s+issuing (.*)$/mg)) > 0 && !@raw,
 		"$name reads the shards through aggregates and bounded samples only")
 	  or diag(join("\n", @raw));
+	ok(scalar(grep { $_ =~ $case->{sends} } ($err =~ /NOTICE:\s+issuing (.*)$/mg)) > 0,
+		"$name sends the shards its grouping") if $case->{sends};
 	note(sprintf('%s: %d partial aggregates, %d raw reads sent to the shards', $name,
 			scalar(grep { /worker_partial_agg/ } ($err =~ /NOTICE:\s+issuing (.*)$/mg)), scalar(@raw)));
 	$started = [gettimeofday];
