@@ -266,6 +266,21 @@ mm_log_loss_term(double q)
 	return -log(q);
 }
 
+/* A row's log-loss term from -log q (see classmetrics.h). */
+double
+mm_log_loss_term_of_log(double neg_log_q)
+{
+	/* the bounds of mm_log_loss_term's clipping, in the log */
+	const double most = -log(DBL_EPSILON),
+				least = -log(1.0 - DBL_EPSILON);
+
+	if (neg_log_q > most)
+		return most;
+	if (neg_log_q < least)
+		return least;
+	return neg_log_q;
+}
+
 /* The bin of a score in [0, 1] among bins equal bins (see classmetrics.h). */
 int
 mm_roc_bin(double u, int bins)

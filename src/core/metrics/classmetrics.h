@@ -57,6 +57,12 @@ extern MmErrorCode mm_class_metrics_from_counts(const int64_t *confusion, int k,
 extern double mm_log_loss_term(double q);
 
 /*
+ * The same term from -log q itself, clipped alike: for a model that gives
+ * the log of its probabilities more exactly than the probabilities.
+ */
+extern double mm_log_loss_term_of_log(double neg_log_q);
+
+/*
  * The binary ROC AUC from a histogram of scores mapped monotonically into
  * [0, 1]: pos[b] and neg[b] count the positive and negative rows of bin b
  * (mm_roc_bin).  Pairs in different bins are ranked exactly; a pair

@@ -199,6 +199,53 @@ classifier_init(void *state, int p, const void *arg)
 	s[S_UNREAD] = model_of(arg) == NULL;
 }
 
+/*
+ * classifier_add for a binary logistic model: the one exponential of each
+ * row's score gives its log-likelihood, its log-loss term and its
+ * probability, which the general path computes one by one.  The
+ * log-likelihood and the probability are those of the general path to the
+ * bit; the log-loss term is the log-likelihood's, clipped, rather than the
+ * log of the probability.  False when a row is of no class of the model.
+ */
+static int
+add_binary_logit(double *s, const MmRows *rows, const MmModel *model)
+{
+	int			bins = (int) s[S_SLOTS],
+				p = rows->p;
+	size_t		r;
+
+	for (r = 0; r < rows->n; r++)
+	{
+		int			y = rows->y[r],
+					pred;
+		double		t,
+					e,
+					softplus,
+					margin,
+					neg_log_q;
+
+		mm_model_scores(model, rows->x + r * (size_t) p, &t);
+		pred = (int) mm_model_decide(model, &t);
+		if (y < 0 || y > 1 || pred < 0 || pred > 1)
+			return 0;
+		s[C_CONFUSION + (size_t) y * 2 + pred] += 1.0;
+		e = exp(-fabs(t));
+		softplus = log1p(e);
+		/* -log q = log(1 + exp(-m)) for the margin m toward the row's class */
+		margin = y == 1 ? t : -t;
+		neg_log_q = (margin < 0.0 ? -margin : 0.0) + softplus;
+		/* summed row by row, as the general path sums */
+		s[S_LLF] -= neg_log_q;
+		s[S_SUM] += mm_log_loss_term_of_log(neg_log_q);
+		/* the positive class's probability as the model gives it, for either sign */
+		if (bins > 0)
+			s[(y == 1 ? C_POS(2) : C_NEG(2, bins)) +
+			  mm_roc_bin(t >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e), bins)] += 1.0;
+	}
+	s[S_ROWS] += (double) rows->n;
+	return 1;
+}
+
 static void
 classifier_add(void *state, const MmRows *rows, const void *arg)
 {
@@ -225,6 +272,12 @@ classifier_add(void *state, const MmRows *rows, const void *arg)
 	logit = model->algorithm->inference == MM_INFERENCE_LOGIT;
 	has_proba = mm_model_has_proba(model);
 	n_scores = mm_model_n_scores(model);
+	if (logit && has_proba && n_scores == 1 && k == 2)
+	{
+		if (!add_binary_logit(s, rows, model))
+			s[S_UNREAD] = 1.0;
+		return;
+	}
 	for (r = 0; r < rows->n; r++)
 	{
 		int			y = rows->y[r],

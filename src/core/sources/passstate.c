@@ -475,9 +475,11 @@ mm_pass_state_check(const void *buf, size_t len, const MmPass *pass, int full, M
 		if (ref != NULL && (len < sizeof(MmPassStateHeader) + sizeof(MmPassDesignRef) ||
 							!ref_valid(&h->spec, ref) || ref->rows_untransformed > part_rows))
 			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has an impossible design reference");
-		if (h->pass_size > MM_PASS_MAX_STATE || h->buffered < 0 || h->buffered >= MM_PASS_BLOCK ||
-			part_rows < h->buffered || !counts_add_up(h, ref != NULL ? ref->rows_outside : 0) ||
-			!(h->buffered_part == 0 || (h->buffered_part == 1 && parts_of(ref) == 2)))
+		if (h->pass_size > MM_PASS_MAX_STATE || h->buffered < 0 || h->buffered_test < 0 ||
+			h->buffered + h->buffered_test >= MM_PASS_BLOCK ||
+			part_rows < h->buffered + h->buffered_test ||
+			!counts_add_up(h, ref != NULL ? ref->rows_outside : 0) ||
+			(h->buffered_test > 0 && parts_of(ref) != 2))
 			return mm_fail(err, MM_ERR_CORRUPT, -1, "pass state has impossible header values");
 	}
 	if (len != state_total(h))
@@ -517,44 +519,101 @@ mm_pass_state_view(void *buf, MmPassStateView *view)
 	layout(buf, view);
 }
 
-/* Hands the full buffer, or what waits in it, to the pass state of its part. */
+/* The rows from slot first on, n of them, to the pass state part. */
 static void
-flush(MmPassStateView *v, const MmPass *pass)
+add_rows(MmPassStateView *v, const MmPass *pass, int first, int n, void *part)
 {
 	MmRows		rows;
 
-	if (v->head->buffered == 0)
-		return;
-	rows.n = (size_t) v->head->buffered;
+	rows.n = (size_t) n;
 	rows.p = v->p;
-	rows.x = v->x;
-	rows.y = v->head->spec.target == MM_PASS_TARGET_CLASS ? v->y : NULL;
-	rows.t = v->head->spec.target == MM_PASS_TARGET_NUMERIC ? v->t : NULL;
-	pass->add(v->head->buffered_part ? v->pass_state_test : v->pass_state, &rows, v->arg);
-	v->head->buffered = 0;
+	rows.x = v->x + (size_t) first * v->p;
+	rows.y = v->head->spec.target == MM_PASS_TARGET_CLASS ? v->y + first : NULL;
+	rows.t = v->head->spec.target == MM_PASS_TARGET_NUMERIC ? v->t + first : NULL;
+	pass->add(part, &rows, v->arg);
+}
+
+/* Swaps the rows in slots a and b of the buffer. */
+static void
+swap_rows(MmPassStateView *v, int a, int b)
+{
+	double	   *xa = v->x + (size_t) a * v->p,
+			   *xb = v->x + (size_t) b * v->p,
+				t = v->t[a];
+	int32_t		y = v->y[a];
+	int			j;
+
+	for (j = 0; j < v->p; j++)
+	{
+		double		x = xa[j];
+
+		xa[j] = xb[j];
+		xb[j] = x;
+	}
+	v->t[a] = v->t[b];
+	v->t[b] = t;
+	v->y[a] = v->y[b];
+	v->y[b] = y;
 }
 
 /*
- * Appends a row of part (its pass state's: 0 unless the design sees both)
- * to the buffer, handing a full one, or one of the other part, to the pass.
+ * Hands what waits in the buffer to the pass state of its part: the
+ * training rows at the front, then the held-out rows at the back, turned
+ * back into the order they came in.
  */
+static void
+flush(MmPassStateView *v, const MmPass *pass)
+{
+	MmPassStateHeader *h = v->head;
+	int			n = h->buffered_test,
+				first = MM_PASS_BLOCK - n,
+				i;
+
+	if (h->buffered > 0)
+		add_rows(v, pass, 0, h->buffered, v->pass_state);
+	if (n > 0)
+	{
+		for (i = 0; i < n / 2; i++)
+			swap_rows(v, first + i, MM_PASS_BLOCK - 1 - i);
+		add_rows(v, pass, first, n, v->pass_state_test);
+	}
+	h->buffered = 0;
+	h->buffered_test = 0;
+}
+
+/*
+ * The slot for the next row of part (its pass state's: 0 unless the design
+ * sees both), handed back by keep_row once it is written: a training row's
+ * at the buffer's front, a held-out row's at its back.
+ */
+static inline int
+next_slot(const MmPassStateView *v, int part)
+{
+	return part ? MM_PASS_BLOCK - 1 - v->head->buffered_test : v->head->buffered;
+}
+
+/* Keeps the row written at next_slot(v, part), handing the buffer on once it is full. */
+static inline void
+keep_row(MmPassStateView *v, const MmPass *pass, int part, double y, int32_t label)
+{
+	MmPassStateHeader *h = v->head;
+	int			r = next_slot(v, part);
+
+	v->t[r] = y;
+	v->y[r] = label;
+	h->buffered_test += part;
+	h->buffered += 1 - part;
+	if (h->buffered + h->buffered_test == MM_PASS_BLOCK)
+		flush(v, pass);
+}
+
+/* Appends a row of part to the buffer (see next_slot). */
 static void
 buffer_row(MmPassStateView *v, const MmPass *pass, const double *x, double y, int32_t label,
 		   int part)
 {
-	int			r;
-
-	if (v->head->buffered > 0 && v->head->buffered_part != part)
-		flush(v, pass);
-	v->head->buffered_part = part;
-	r = v->head->buffered;
-
-	memcpy(v->x + (size_t) r * v->p, x, sizeof(double) * (size_t) v->p);
-	v->t[r] = y;
-	v->y[r] = label;
-	v->head->buffered = r + 1;
-	if (r + 1 == MM_PASS_BLOCK)
-		flush(v, pass);
+	memcpy(v->x + (size_t) next_slot(v, part) * v->p, x, sizeof(double) * (size_t) v->p);
+	keep_row(v, pass, part, y, label);
 }
 
 /* Offers one row (see passstate.h). */
@@ -730,11 +789,12 @@ refuse_row(MmPassDesignRef *ref, const MmError *err)
 
 /*
  * The end of mm_pass_state_offer for a row of numbers, none missing, in
- * part of the split, when the pass sees one part: the row goes through the
- * design into the buffer's next slot whichever part it is in, and is kept
- * there when it is in the pass's part.  Which part a row falls in is a
- * coin the processor cannot predict, and a branch on it would cost more
- * than the design of the rows the pass does not see.
+ * part of the split: the row goes through the design straight into its
+ * slot of the buffer.  While the pass sees one part, a row of either part
+ * goes into the front's next slot and is kept there only when it is in the
+ * pass's part: which part a row falls in is a coin the processor cannot
+ * predict, and a branch on it would cost more than the design of the rows
+ * the pass does not see.
  */
 static MmErrorCode
 offer_numbers(MmPassStateView *v, const MmPass *pass, const MmPassDesign *d,
@@ -742,18 +802,13 @@ offer_numbers(MmPassStateView *v, const MmPass *pass, const MmPassDesign *d,
 			  MmError *err)
 {
 	MmPassStateHeader *h = v->head;
-	int			keep = part == v->design->part,
-				r;
-	double	   *slot;
+	int			both = v->design->part == MM_PASS_PARTS_BOTH,
+				keep = both || part == v->design->part,
+				r = next_slot(v, both ? part : 0);
+	double	   *slot = v->x + (size_t) r * v->p;
 
 	h->rows_test += part;
 	h->rows_train += 1 - part;
-	/* the buffer holds rows of part 0 alone while the pass sees one part */
-	if (h->buffered > 0 && h->buffered_part != 0)
-		flush(v, pass);
-	h->buffered_part = 0;
-	r = h->buffered;
-	slot = v->x + (size_t) r * v->p;
 	if (!mm_pass_design_numbers(d, row->x, slot))
 	{
 		if (!keep)
@@ -765,6 +820,11 @@ offer_numbers(MmPassStateView *v, const MmPass *pass, const MmPassDesign *d,
 			return MM_OK;
 		}
 		memcpy(slot, work + d->raw_p + 1, sizeof(double) * (size_t) v->p);
+	}
+	if (both)
+	{
+		keep_row(v, pass, part, y, label);
+		return MM_OK;
 	}
 	v->t[r] = y;
 	v->y[r] = label;
@@ -895,7 +955,7 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 	}
 	if (view->texts != NULL)
 		count_texts(view, d, row, part);
-	if (numbers && view->design->part != MM_PASS_PARTS_BOTH)
+	if (numbers)
 		return offer_numbers(view, pass, d, row, work, part,
 							 target == MM_PASS_TARGET_NUMERIC ? row->target : 0.0, label, err);
 	if (part)
@@ -998,9 +1058,11 @@ mm_pass_state_merge(void *dst, const void *src, const MmPass *pass, MmError *err
 		d.null_count[j] += s.null_count[j];
 	for (j = 0; j <= d.counts_p; j++)
 		d.nonfinite_count[j] += s.nonfinite_count[j];
-	/* src's waiting rows join dst's, so that the pass still sees full blocks */
+	/* src's waiting rows join dst's, in the order they came, so that the pass still sees full blocks */
 	for (r = 0; r < s.head->buffered; r++)
-		buffer_row(&d, pass, s.x + (size_t) r * s.p, s.t[r], s.y[r], s.head->buffered_part);
+		buffer_row(&d, pass, s.x + (size_t) r * s.p, s.t[r], s.y[r], 0);
+	for (r = MM_PASS_BLOCK - 1; r >= MM_PASS_BLOCK - s.head->buffered_test; r--)
+		buffer_row(&d, pass, s.x + (size_t) r * s.p, s.t[r], s.y[r], 1);
 	pass->merge(d.pass_state, s.pass_state, d.p, d.arg);
 	if (d.pass_state_test != NULL)
 		pass->merge(d.pass_state_test, s.pass_state_test, d.p, d.arg);

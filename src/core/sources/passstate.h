@@ -36,10 +36,11 @@
  * A design's pass sees one part of the split, or both (MM_PASS_PARTS_BOTH):
  * then the state keeps one pass state per part, and each row goes to its
  * part's, so that one read of the relation measures a model on both.  The
- * buffer holds rows of one part at a time (buffered_part), handed to that
- * part's state when a row of the other arrives; a pass that sums row by
- * row, as the measuring passes do, sums each part exactly as a pass over
- * that part alone would.
+ * buffer holds the training rows from its front and the held-out rows from
+ * its back, and hands each part's to that part's state, in the order they
+ * came, once the two meet: a pass that sums row by row, as the measuring
+ * passes do, sums each part exactly as a pass over that part alone would,
+ * in blocks as full as the rows of one part make them.
  *
  * The state carries the arg because merging needs it (the combine function
  * sees two states and nothing else) and so that two states of different
@@ -142,8 +143,8 @@ typedef struct MmPassStateHeader
 {
 	MmPassSpec	spec;
 	uint64_t	pass_size;		/* bytes of the pass's own state */
-	int32_t		buffered;		/* training rows waiting in the buffer */
-	int32_t		buffered_part;	/* their part (0 unless a design sees both) */
+	int32_t		buffered;		/* training rows waiting at the buffer's front */
+	int32_t		buffered_test;	/* held-out rows waiting at its back (a design over both) */
 	int64_t		rows_seen;		/* every row offered */
 	int64_t		rows_null_target;
 	int64_t		rows_bad_features;	/* a NULL or non-finite feature */

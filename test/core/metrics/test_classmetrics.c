@@ -1,10 +1,13 @@
 /*
  * test_classmetrics.c: classification metrics (classmetrics.h) counted by
  * hand: per-class and averaged scores, the confusion matrix, log loss and
- * the area under the ROC curve with ties.
+ * the area under the ROC curve with ties; a row's log-loss term from its
+ * probability or from the probability's log.
  */
 #include "testutil.h"
 
+#include <float.h>
+#include <math.h>
 #include <string.h>
 
 #include "classmetrics.h"
@@ -224,6 +227,30 @@ test_auc_binned(void **state)
 	}
 }
 
+/*
+ * A log-loss term from the log of the probability is the term from the
+ * probability, clipped alike at both ends, to rounding.
+ */
+static void
+test_log_loss_of_log(void **state)
+{
+	double		q[] = {1e-300, 1e-17, DBL_EPSILON / 2, DBL_EPSILON, 1e-9, 0.3, 0.5, 0.999,
+	1.0 - DBL_EPSILON, 1.0 - DBL_EPSILON / 2, 1.0};
+	size_t		i;
+
+	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++)
+	{
+		double		want = mm_log_loss_term(q[i]),
+					got = mm_log_loss_term_of_log(-log(q[i]));
+
+		assert_true(fabs(got - want) <= 4 * DBL_EPSILON * want);
+	}
+	/* a certain mistake and a certain success, as -log q gives them without rounding to q */
+	assert_true(mm_log_loss_term_of_log(INFINITY) == mm_log_loss_term(0.0));
+	assert_true(mm_log_loss_term_of_log(1e-30) == mm_log_loss_term(1.0));
+	assert_true(mm_log_loss_term_of_log(800.0) == -log(DBL_EPSILON));
+}
+
 int
 main(void)
 {
@@ -234,6 +261,7 @@ main(void)
 		cmocka_unit_test(test_auc_pairs),
 		cmocka_unit_test(test_from_counts),
 		cmocka_unit_test(test_auc_binned),
+		cmocka_unit_test(test_log_loss_of_log),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

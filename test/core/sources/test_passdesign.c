@@ -8,7 +8,9 @@
  * as rows read into memory are (the content hash with each text value's own
  * hash in place of its code, a label's hash mixed in), the pass sees the
  * rows of its part with class indexes, and mm_pass_row_part agrees.  Rows
- * of numbers kept in place take a way of their own, with the same result.
+ * of numbers kept in place take a way of their own, with the same result;
+ * over both parts, each part's rows reach its pass state in the order they
+ * came.
  */
 #include "testutil.h"
 
@@ -551,11 +553,14 @@ test_offer_both_parts(void **unused)
 	mm_free(bytes);
 }
 
-/* A pass summing the target and each column of the rows it sees, and counting them. */
+/*
+ * A pass summing the target and each column of the rows it sees, and
+ * counting them; its last slot hashes the targets in the order they came.
+ */
 static size_t
 sums_size(int p, const void *arg)
 {
-	return sizeof(double) * (2 + (size_t) p);
+	return sizeof(double) * (3 + (size_t) p);
 }
 
 static void
@@ -568,26 +573,38 @@ static void
 sums_add(void *state, const MmRows *rows, const void *arg)
 {
 	double	   *s = state;
+	uint64_t	order,
+				bits;
 	size_t		r;
 	int			j;
 
 	assert_non_null(rows->t);
+	memcpy(&order, &s[2 + rows->p], sizeof(order));
 	for (r = 0; r < rows->n; r++)
 	{
 		s[0] += 1.0;
 		s[1] += rows->t[r];
 		for (j = 0; j < rows->p; j++)
 			s[2 + j] += rows->x[r * rows->p + j];
+		memcpy(&bits, &rows->t[r], sizeof(bits));
+		order = mm_mix64(order ^ bits);
 	}
+	memcpy(&s[2 + rows->p], &order, sizeof(order));
 }
 
 static void
 sums_merge(void *state, const void *other, int p, const void *arg)
 {
+	uint64_t	a,
+				b;
 	int			i;
 
 	for (i = 0; i < 2 + p; i++)
 		((double *) state)[i] += ((const double *) other)[i];
+	memcpy(&a, (double *) state + 2 + p, sizeof(a));
+	memcpy(&b, (const double *) other + 2 + p, sizeof(b));
+	a = mm_mix64(a ^ b);
+	memcpy((double *) state + 2 + p, &a, sizeof(a));
 }
 
 static const MmPass sums_pass = {
@@ -598,11 +615,32 @@ static const MmPass sums_pass = {
 	.merge = sums_merge,
 };
 
+/* A state of the sums pass over design bytes of RAW_P numbers, seeing part. */
+static void *
+numbers_state(const void *bytes, size_t len, int part, size_t *size)
+{
+	void	   *header = malloc(mm_pass_spec_design_size(0, len)),
+			   *state;
+	MmError		err;
+
+	mm_pass_spec_write(header, 200, 0, RAW_P, MM_PASS_TARGET_NUMERIC, 0.3, mm_seed_salt(9), NULL, 0);
+	mm_pass_spec_set_design(header, RAW_P, part, bytes, len);
+	assert_int_equal(mm_pass_spec_check(header, mm_pass_spec_design_size(0, len), &err), MM_OK);
+	*size = mm_pass_state_size(header, &sums_pass, &err);
+	assert_true(*size > 0);
+	state = malloc(*size);
+	mm_pass_state_init(state, header, &sums_pass);
+	free(header);
+	return state;
+}
+
 /*
- * Rows offered to a pass over part of the split through a design of
- * numbers kept in place: the same state whether they take the way without
- * a branch per value (numbers_in_place) or the general one, NULLs,
- * infinities and values the transform cannot scale included.
+ * Rows offered to a pass over part of the split (or both) through a design
+ * of numbers kept in place: the same state whether they take the way
+ * without a branch per value (numbers_in_place) or the general one, NULLs,
+ * infinities and values the transform cannot scale included.  Over both
+ * parts, each part's pass state is the very state of a pass over that part
+ * alone: the same rows, in the same order.
  */
 static void
 check_numbers_in_place(int part)
@@ -619,11 +657,11 @@ check_numbers_in_place(int part)
 				fast,
 				general;
 	void	   *bytes,
-			   *header,
-			   *states[2];
+			   *states[4];
 	size_t		len,
-				size;
-	MmPassStateView v[2];
+				size,
+				alone_size;
+	MmPassStateView v[4];
 	MmError		err;
 	double		work[2 * RAW_P + 1];
 	int			r,
@@ -643,17 +681,13 @@ check_numbers_in_place(int part)
 	assert_true(fast.numbers_in_place);
 	general.numbers_in_place = 0;
 
-	header = malloc(mm_pass_spec_design_size(0, len));
-	mm_pass_spec_write(header, 200, 0, RAW_P, MM_PASS_TARGET_NUMERIC, 0.3, mm_seed_salt(9), NULL, 0);
-	mm_pass_spec_set_design(header, RAW_P, part, bytes, len);
-	assert_int_equal(mm_pass_spec_check(header, mm_pass_spec_design_size(0, len), &err), MM_OK);
-	size = mm_pass_state_size(header, &sums_pass, &err);
-	assert_true(size > 0);
-	for (k = 0; k < 2; k++)
+	/* the fast and the general way over part; over both, a pass over each part alone too */
+	for (k = 0; k < 4; k++)
 	{
-		states[k] = malloc(size);
-		mm_pass_state_init(states[k], header, &sums_pass);
-		mm_pass_state_view(states[k], &v[k]);
+		states[k] = k < 2 ? numbers_state(bytes, len, part, &size) :
+			part == MM_PASS_PARTS_BOTH ? numbers_state(bytes, len, k - 2, &alone_size) : NULL;
+		if (states[k] != NULL)
+			mm_pass_state_view(states[k], &v[k]);
 	}
 
 	for (r = 0; r < 500; r++)
@@ -681,11 +715,14 @@ check_numbers_in_place(int part)
 		}
 		assert_int_equal(mm_pass_state_offer(&v[0], &sums_pass, &fast, &row, work, &err), MM_OK);
 		assert_int_equal(mm_pass_state_offer(&v[1], &sums_pass, &general, &row, work, &err), MM_OK);
+		for (k = 2; k < 4 && states[k] != NULL; k++)
+			assert_int_equal(mm_pass_state_offer(&v[k], &sums_pass, &fast, &row, work, &err), MM_OK);
 	}
-	for (k = 0; k < 2; k++)
+	for (k = 0; k < 4 && states[k] != NULL; k++)
 	{
 		mm_pass_state_finish(&v[k], &sums_pass);
-		assert_int_equal(mm_pass_state_check(states[k], size, &sums_pass, 1, &err), MM_OK);
+		assert_int_equal(mm_pass_state_check(states[k], k < 2 ? size : alone_size, &sums_pass, 1,
+											 &err), MM_OK);
 	}
 	assert_int_equal(v[0].head->rows_seen, 500);
 	assert_true(v[0].head->rows_test > 0 && v[0].head->rows_train > v[0].head->rows_test);
@@ -700,9 +737,19 @@ check_numbers_in_place(int part)
 	assert_memory_equal(v[0].null_count, v[1].null_count, sizeof(int64_t) * RAW_P);
 	assert_memory_equal(v[0].nonfinite_count, v[1].nonfinite_count, sizeof(int64_t) * (RAW_P + 1));
 	assert_memory_equal(v[0].pass_state, v[1].pass_state, sums_size(RAW_P, NULL));
-	assert_true(((double *) v[0].pass_state)[0] ==
-				(double) (part == 0 ? v[0].head->rows_train : v[0].head->rows_test) -
-				(double) v[0].design->rows_untransformed);
+	if (part == MM_PASS_PARTS_BOTH)
+	{
+		assert_memory_equal(v[0].pass_state_test, v[1].pass_state_test, sums_size(RAW_P, NULL));
+		assert_memory_equal(v[0].pass_state, v[2].pass_state, sums_size(RAW_P, NULL));
+		assert_memory_equal(v[0].pass_state_test, v[3].pass_state, sums_size(RAW_P, NULL));
+		assert_true(((double *) v[0].pass_state)[0] + ((double *) v[0].pass_state_test)[0] ==
+					(double) (v[0].head->rows_train + v[0].head->rows_test) -
+					(double) v[0].design->rows_untransformed);
+	}
+	else
+		assert_true(((double *) v[0].pass_state)[0] ==
+					(double) (part == 0 ? v[0].head->rows_train : v[0].head->rows_test) -
+					(double) v[0].design->rows_untransformed);
 
 	/* a design with text is not numbers in place */
 	{
@@ -715,9 +762,8 @@ check_numbers_in_place(int part)
 		mm_pass_design_free(&text);
 		mm_free(text_bytes);
 	}
-	for (k = 0; k < 2; k++)
+	for (k = 0; k < 4; k++)
 		free(states[k]);
-	free(header);
 	mm_pass_design_free(&fast);
 	mm_pass_design_free(&general);
 	mm_free(bytes);
@@ -728,6 +774,7 @@ test_numbers_in_place(void **unused)
 {
 	check_numbers_in_place(0);
 	check_numbers_in_place(1);
+	check_numbers_in_place(MM_PASS_PARTS_BOTH);
 }
 
 int
