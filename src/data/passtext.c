@@ -191,7 +191,8 @@ kept_for_header(FunctionCallInfo fcinfo)
  * them as, and the text features it counts are the design's.
  */
 static void
-require_fit(const MmPassSpec *spec, const MmPassDesignRef *ref, const MmPassDesign *design)
+require_fit(const MmPassSpec *spec, const MmPassDesignRef *ref, const MmPassDesign *design,
+			int texts)
 {
 	if (design->raw_p != ref->raw_p || mm_pass_design_width(design) != spec->p ||
 		(spec->target == MM_PASS_TARGET_CLASS) != (design->label_kind != 0))
@@ -204,19 +205,23 @@ require_fit(const MmPassSpec *spec, const MmPassDesignRef *ref, const MmPassDesi
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid pass header: it asks for labels to be counted as another kind"),
 				 errdetail("A pass state counts number and boolean labels as numbers, text labels as text.")));
-	if (ref->texts_counted > 0)
-	{
-		int			j,
-					texts = 0;
+	if (ref->texts_counted > texts)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid pass header: it asks for %d text features to be counted, of %d",
+						ref->texts_counted, texts)));
+}
 
-		for (j = 0; j < design->raw_p; j++)
-			texts += design->kinds[j] == MM_FEATURE_CATEGORICAL;
-		if (ref->texts_counted > texts)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("invalid pass header: it asks for %d text features to be counted, of %d",
-							ref->texts_counted, texts)));
-	}
+/* The text features of a design. */
+static int
+design_texts(const MmPassDesign *design)
+{
+	int			j,
+				texts = 0;
+
+	for (j = 0; j < design->raw_p; j++)
+		texts += design->kinds[j] == MM_FEATURE_CATEGORICAL;
+	return texts;
 }
 
 /* The cache for the header spec (checked) with its design bytes, made once per query. */
@@ -229,8 +234,7 @@ row_cache(FunctionCallInfo fcinfo, const MmPassSpec *spec)
 				mcxt,
 				old;
 	MmError		err;
-	int			p,
-				j;
+	int			p;
 
 	MmPassDesignRef ref;
 
@@ -243,7 +247,7 @@ row_cache(FunctionCallInfo fcinfo, const MmPassSpec *spec)
 	if ((rc == NULL || rc->shared) &&
 		(kept = kept_design(fcinfo, ref.design_hash, ref.design_len)) != NULL)
 	{
-		require_fit(spec, &ref, &kept->design);
+		require_fit(spec, &ref, &kept->design, kept->n_text);
 		return kept;
 	}
 	keep = MmTxnKeepMemory(&designs);
@@ -256,11 +260,9 @@ row_cache(FunctionCallInfo fcinfo, const MmPassSpec *spec)
 		rc = palloc0(sizeof(TextRowCache));
 	if (mm_pass_design_read(mm_pass_spec_design(spec), ref.design_len, &rc->design, &err) != MM_OK)
 		MmReportCoreError(&err, "invalid pass header");
-	require_fit(spec, &ref, &rc->design);
 	p = rc->design.raw_p;
-	rc->n_text = 0;
-	for (j = 0; j < p; j++)
-		rc->n_text += rc->design.kinds[j] == MM_FEATURE_CATEGORICAL;
+	rc->n_text = design_texts(&rc->design);
+	require_fit(spec, &ref, &rc->design, rc->n_text);
 	rc->x = palloc(sizeof(double) * p);
 	rc->isnull = palloc(p);
 	rc->text = palloc0(sizeof(char *) * p);
@@ -536,7 +538,7 @@ accum_through_design(FunctionCallInfo fcinfo, RowReader reader)
 	}
 	/* a kept design may have been decoded for another header naming the same one */
 	if (rc->shared)
-		require_fit(&view.head->spec, view.design, &rc->design);
+		require_fit(&view.head->spec, view.design, &rc->design, rc->n_text);
 	reader(fcinfo, 2, &view.head->spec, rc, &row);
 	if (mm_pass_state_offer(&view, pass, &rc->design, &row, rc->work, &err) != MM_OK)
 		ereport(ERROR,
