@@ -1,6 +1,6 @@
 /*
  * evalarg.c: the model a metrics pass carries, and the check of what every
- * process that ran it could read (evalpasses.h).
+ * process that ran it could read and count (evalpasses.h).
  */
 #include "postgres.h"
 
@@ -38,4 +38,18 @@ MmCheckEvalPassRead(int unread)
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("could not measure the model on every row"),
 				 errdetail("A process running a metrics pass could not read the model, or met a class it does not have.")));
+}
+
+/*
+ * Says why a binary classifier's metrics have no ROC AUC when a bin of the
+ * pass's histogram could count no more rows.
+ */
+void
+MmNoteRocFull(int full)
+{
+	if (full)
+		ereport(NOTICE,
+				(errmsg("the ROC AUC is not reported"),
+				 errdetail("A bin of the histogram it is measured from would hold more than %u rows of a class.",
+						   (unsigned) UINT32_MAX)));
 }

@@ -11,5 +11,6 @@
 
 extern void *MmEvalPassArg(const MmModel *model, int slots);
 extern void MmCheckEvalPassRead(int unread);
+extern void MmNoteRocFull(int full);
 
 #endif							/* MM_EVALARG_H */

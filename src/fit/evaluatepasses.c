@@ -293,6 +293,7 @@ classifier_metrics(const MmModel *model, const void *state, MmClassMetrics *m)
 
 	mm_classifier_eval_read(state, &c);
 	MmCheckEvalPassRead(c.unread);
+	MmNoteRocFull(c.roc_full);
 	for (i = 0; i < k * k; i++)
 		confusion[i] = (int64) c.confusion[i];
 	if (mm_class_metrics_from_counts(confusion, k, mm_model_has_proba(model) ? c.log_loss_sum : NAN,

@@ -722,6 +722,7 @@ classifier_metrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 			break;
 		mm_classifier_eval_read(state, &c);
 		MmCheckEvalPassRead(c.unread);
+		MmNoteRocFull(c.roc_full);
 		for (i = 0; i < k * k; i++)
 			confusion[i] = (int64) c.confusion[i];
 		if (mm_class_metrics_from_counts(confusion, k,

@@ -296,7 +296,7 @@ mm_roc_bin(double u, int bins)
 
 /* The ROC AUC from binned scores, and its error bound (see classmetrics.h). */
 double
-mm_roc_auc_binned(const double *pos, const double *neg, int bins, double *bound)
+mm_roc_auc_binned(const uint32_t *pos, const uint32_t *neg, int bins, double *bound)
 {
 	double		npos = 0.0,
 				nneg = 0.0,
@@ -315,10 +315,13 @@ mm_roc_auc_binned(const double *pos, const double *neg, int bins, double *bound)
 		return NAN;
 	for (b = 0; b < bins; b++)
 	{
+		double		p = pos[b],
+					n = neg[b];
+
 		/* a positive outranks every negative below its bin, and half of those beside it */
-		sum += pos[b] * (below + 0.5 * neg[b]);
-		shared += pos[b] * neg[b];
-		below += neg[b];
+		sum += p * (below + 0.5 * n);
+		shared += p * n;
+		below += n;
 	}
 	*bound = 0.5 * shared / (npos * nneg);
 	return sum / (npos * nneg);

@@ -74,7 +74,7 @@ extern double mm_log_loss_term_of_log(double neg_log_q);
  */
 #define MM_ROC_BINS 16384
 extern int	mm_roc_bin(double u, int bins);
-extern double mm_roc_auc_binned(const double *pos, const double *neg, int bins, double *bound);
+extern double mm_roc_auc_binned(const uint32_t *pos, const uint32_t *neg, int bins, double *bound);
 
 /* The area under the ROC curve of scores for the positive rows (ties count half). */
 extern double mm_roc_auc(const int32_t *positive, const double *score, size_t n);

@@ -39,6 +39,7 @@ enum
 	S_LLF,						/* classifier: the log-likelihood */
 	S_UNREAD,
 	S_HELD,						/* clustering: rows in the sample */
+	S_ROC_FULL,					/* classifier: a bin of the histogram can count no more rows */
 	S_HEAD
 };
 
@@ -170,11 +171,16 @@ eval_arg_size(int p, const void *arg, size_t avail, MmTask task)
 
 /* ---------------------------------------------------------------- classifier */
 
-/* Offsets past the head: confusion (k x k), pos and neg (bins each), scratch (2 k). */
+/*
+ * Offsets past the head, in doubles: confusion (k x k), scratch (2 k);
+ * then the histogram's counts as uint32 (see count_bin), pos then neg,
+ * bins each.  A distributed database sends a shard's state as text: the
+ * histogram is most of a binary classifier's state, and 32-bit counts
+ * halve it.
+ */
 #define C_CONFUSION S_HEAD
-#define C_POS(k) (S_HEAD + (size_t) (k) * (k))
-#define C_NEG(k, bins) (C_POS(k) + (size_t) (bins))
-#define C_SCRATCH(k, bins) (C_NEG(k, bins) + (size_t) (bins))
+#define C_SCRATCH(k) (S_HEAD + (size_t) (k) * (k))
+#define C_HISTOGRAM(k) (C_SCRATCH(k) + 2 * (size_t) (k))
 
 static size_t
 classifier_size(int p, const void *arg)
@@ -182,7 +188,30 @@ classifier_size(int p, const void *arg)
 	EvalHead	h = head_of(arg);
 
 	(void) p;
-	return sizeof(double) * (C_SCRATCH(h.k, h.slots) + 2 * (size_t) h.k);
+	return sizeof(double) * C_HISTOGRAM(h.k) + sizeof(uint32_t) * 2 * (size_t) h.slots;
+}
+
+/* The positive rows' bins, then the negative rows'. */
+static uint32_t *
+histogram_of(double *s, int k)
+{
+	return (uint32_t *) (s + C_HISTOGRAM(k));
+}
+
+/*
+ * Counts a row in bin b of the histogram of its class.  A bin that can
+ * count no more marks the state: its AUC is then not reported, rather than
+ * wrong (over 4,294,967,295 rows of a class in one bin).
+ */
+static inline void
+count_bin(double *s, uint32_t *histogram, int bins, int positive, int b)
+{
+	uint32_t   *c = histogram + (size_t) (positive ? 0 : bins) + (size_t) b;
+
+	if (*c == UINT32_MAX)
+		s[S_ROC_FULL] = 1.0;
+	else
+		(*c)++;
 }
 
 static void
@@ -212,6 +241,7 @@ add_binary_logit(double *s, const MmRows *rows, const MmModel *model)
 {
 	int			bins = (int) s[S_SLOTS],
 				p = rows->p;
+	uint32_t   *histogram = histogram_of(s, 2);
 	size_t		r;
 
 	for (r = 0; r < rows->n; r++)
@@ -239,8 +269,8 @@ add_binary_logit(double *s, const MmRows *rows, const MmModel *model)
 		s[S_SUM] += mm_log_loss_term_of_log(neg_log_q);
 		/* the positive class's probability as the model gives it, for either sign */
 		if (bins > 0)
-			s[(y == 1 ? C_POS(2) : C_NEG(2, bins)) +
-			  mm_roc_bin(t >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e), bins)] += 1.0;
+			count_bin(s, histogram, bins, y == 1,
+					  mm_roc_bin(t >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e), bins));
 	}
 	s[S_ROWS] += (double) rows->n;
 	return 1;
@@ -253,7 +283,7 @@ classifier_add(void *state, const MmRows *rows, const void *arg)
 	int			k = (int) s[S_K],
 				bins = (int) s[S_SLOTS],
 				p = rows->p;
-	double	   *scores = s + C_SCRATCH(k, bins),
+	double	   *scores = s + C_SCRATCH(k),
 			   *proba = scores + k;
 	const MmModel *model;
 	int			logit,
@@ -304,7 +334,7 @@ classifier_add(void *state, const MmRows *rows, const void *arg)
 		{
 			/* the ROC AUC ranks by the positive class's probability, or the decision score */
 			u = has_proba ? proba[1] : 1.0 / (1.0 + exp(-scores[0]));
-			s[(y == 1 ? C_POS(k) : C_NEG(k, bins)) + mm_roc_bin(u, bins)] += 1.0;
+			count_bin(s, histogram_of(s, k), bins, y == 1, mm_roc_bin(u, bins));
 		}
 	}
 	s[S_ROWS] += (double) rows->n;
@@ -317,15 +347,26 @@ classifier_merge(void *state, const void *other, int p, const void *arg)
 	const double *o = other;
 	int			k = (int) s[S_K],
 				bins = (int) s[S_SLOTS];
+	uint32_t   *hs = histogram_of(s, k);
+	const uint32_t *ho = histogram_of((double *) o, k);
 	size_t		i,
-				counted = C_SCRATCH(k, bins);
+				counted = C_SCRATCH(k);
 
 	(void) p;
 	(void) arg;
 	for (i = S_ROWS; i < counted; i++)
-		if (i != S_UNREAD)
+		if (i != S_UNREAD && i != S_ROC_FULL)
 			s[i] += o[i];
+	for (i = 0; i < 2 * (size_t) bins; i++)
+	{
+		uint64_t	sum = (uint64_t) hs[i] + ho[i];
+
+		if (sum > UINT32_MAX)
+			s[S_ROC_FULL] = 1.0;
+		hs[i] = sum > UINT32_MAX ? UINT32_MAX : (uint32_t) sum;
+	}
 	s[S_UNREAD] = s[S_UNREAD] != 0.0 || o[S_UNREAD] != 0.0;
+	s[S_ROC_FULL] = s[S_ROC_FULL] != 0.0 || o[S_ROC_FULL] != 0.0;
 }
 
 static size_t
@@ -341,7 +382,7 @@ classifier_check(const void *state, int p, const void *arg)
 	EvalHead	h = head_of(arg);
 
 	return s[S_P] == (double) p && s[S_K] == (double) h.k && s[S_SLOTS] == (double) h.slots &&
-		s[S_ROWS] >= 0.0;
+		s[S_ROWS] >= 0.0 && (s[S_ROC_FULL] == 0.0 || s[S_ROC_FULL] == 1.0);
 }
 
 const MmPass mm_pass_classifier_eval = {
@@ -368,11 +409,15 @@ mm_classifier_eval_read(const void *state, MmClassifierCounts *out)
 	out->log_likelihood = s[S_LLF];
 	out->confusion = s + C_CONFUSION;
 	out->unread = s[S_UNREAD] != 0.0;
+	out->roc_full = s[S_ROC_FULL] != 0.0;
 	out->roc_auc = NAN;
 	out->roc_auc_bound = NAN;
-	if (bins > 0)
-		out->roc_auc = mm_roc_auc_binned(s + C_POS(k), s + C_NEG(k, bins), bins,
-										 &out->roc_auc_bound);
+	if (bins > 0 && !out->roc_full)
+	{
+		const uint32_t *histogram = histogram_of((double *) s, k);
+
+		out->roc_auc = mm_roc_auc_binned(histogram, histogram + bins, bins, &out->roc_auc_bound);
+	}
 }
 
 /* ---------------------------------------------------------------- clustering */

@@ -14,7 +14,9 @@
  * log-loss terms when the model has probabilities, the summed
  * log-likelihood of the rows (fitstats' statistics) and, for two classes,
  * a histogram of the positive class's score in MM_ROC_BINS bins (the ROC
- * AUC with its error bound, mm_roc_auc_binned).
+ * AUC with its error bound, mm_roc_auc_binned), each class's rows counted
+ * in 32 bits: a bin of a part that would pass UINT32_MAX rows of a class
+ * leaves that part's AUC unreported (roc_full) rather than wrong.
  *
  * The clustering pass counts the rows per cluster, sums their squared
  * distances to their centers (the inertia) and keeps a sample for the
@@ -82,6 +84,8 @@ typedef struct MmClassifierCounts
 	const double *confusion;	/* k x k, as doubles */
 	double		roc_auc;		/* binary: from the histogram; NaN otherwise */
 	double		roc_auc_bound;	/* its error bound */
+	int			roc_full;		/* 1 when a bin of the histogram could count no more rows:
+								 * the AUC is NaN */
 	int			unread;			/* 1 when a process could not read the model, or its rows were not its classes' */
 } MmClassifierCounts;
 

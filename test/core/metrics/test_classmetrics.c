@@ -181,9 +181,9 @@ test_auc_binned(void **state)
 		int			n = 2 + (int) (test_uniform(&s) * 3000),
 					bins = trial % 3 == 0 ? 8 : MM_ROC_BINS,
 					i;
-		double	   *score = malloc(sizeof(double) * n),
-				   *pos = calloc(bins, sizeof(double)),
-				   *neg = calloc(bins, sizeof(double));
+		double	   *score = malloc(sizeof(double) * n);
+		uint32_t   *pos = calloc(bins, sizeof(uint32_t)),
+				   *neg = calloc(bins, sizeof(uint32_t));
 		int32_t    *positive = malloc(sizeof(int32_t) * n);
 		double		exact,
 					binned,
@@ -196,7 +196,7 @@ test_auc_binned(void **state)
 			positive[i] = test_uniform(&s) < 0.4;
 			/* positives score higher on the whole; some scores tie */
 			score[i] = trial % 5 == 0 ? floor(u * 4) / 4 : fmin(1.0, u * (positive[i] ? 1.3 : 1.0));
-			(positive[i] ? pos : neg)[mm_roc_bin(score[i], bins)] += 1.0;
+			(positive[i] ? pos : neg)[mm_roc_bin(score[i], bins)]++;
 		}
 		exact = mm_roc_auc(positive, score, n);
 		binned = mm_roc_auc_binned(pos, neg, bins, &bound);
@@ -215,9 +215,9 @@ test_auc_binned(void **state)
 	}
 	/* classes in separate bins: exact, with a bound of zero */
 	{
-		double		pos[4] = {0, 0, 2, 1},
-					neg[4] = {3, 1, 0, 0},
-					bound;
+		uint32_t	pos[4] = {0, 0, 2, 1},
+					neg[4] = {3, 1, 0, 0};
+		double		bound;
 
 		assert_close(mm_roc_auc_binned(pos, neg, 4, &bound), 1.0, 0);
 		assert_close(bound, 0.0, 0);

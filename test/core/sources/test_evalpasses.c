@@ -5,8 +5,10 @@
  * log-loss and log-likelihood to rounding, the ROC AUC within the bound the
  * histogram measures; for k-means the same sizes and inertia, every row
  * kept for the silhouette up to the slots, and past them the same rows in
- * any order, those the silhouette of the rows in memory is measured on.  Their arg is found again under MM_PASS_EVAL_ID and refused
- * when it is not the pass's.
+ * any order, those the silhouette of the rows in memory is measured on.
+ * A bin of the histogram that can count no more leaves the AUC unreported.
+ * Their arg is found again under MM_PASS_EVAL_ID and refused when it is
+ * not the pass's.
  */
 #include "algorithms/algotest.h"
 
@@ -133,6 +135,66 @@ static void
 test_svm_binary(void **state)
 {
 	check_classifier("linear_svm", 2);
+}
+
+/*
+ * A bin of the ROC histogram that can count no more rows, in a merge or in
+ * a row's count, leaves the AUC unreported (NaN, roc_full) and the other
+ * counts whole; the histogram is the state's last 2 MM_ROC_BINS counts.
+ */
+static void
+test_roc_full(void **unused)
+{
+	Data		d = make_data(2000, 3, 2, 5);
+	MmModel    *model = fit_classifier("logistic_regression", &d, 2);
+	size_t		len,
+				size;
+	MmError		err;
+	void	   *arg = mm_eval_arg_new(model, 0, &len, &err),
+			   *a,
+			   *b;
+	uint32_t   *ha,
+			   *hb;
+	MmClassifierCounts c;
+	int			bin;
+
+	assert_non_null(arg);
+	size = mm_pass_classifier_eval.state_size(3, arg);
+	a = run(&mm_pass_classifier_eval, arg, &d.rows);
+	mm_classifier_eval_read(a, &c);
+	assert_false(c.roc_full);
+	assert_false(isnan(c.roc_auc));
+	b = malloc(size);
+	memcpy(b, a, size);
+	ha = (uint32_t *) ((char *) a + size) - 2 * MM_ROC_BINS;
+	hb = (uint32_t *) ((char *) b + size) - 2 * MM_ROC_BINS;
+	/* a bin of positive rows that holds two at least */
+	for (bin = 0; bin < MM_ROC_BINS && ha[bin] < 2; bin++)
+		;
+	assert_true(bin < MM_ROC_BINS);
+
+	ha[bin] = UINT32_MAX - 1;
+	mm_pass_classifier_eval.merge(a, b, 3, arg);
+	assert_true(mm_pass_classifier_eval.check(a, 3, arg));
+	mm_classifier_eval_read(a, &c);
+	assert_true(c.roc_full);
+	assert_true(isnan(c.roc_auc));
+	assert_true(c.rows == 2.0 * (double) d.n);
+	assert_false(c.unread);
+	assert_true(ha[bin] == UINT32_MAX);
+
+	/* b's bin full, the same rows counted again */
+	hb[bin] = UINT32_MAX;
+	mm_pass_classifier_eval.add(b, &d.rows, arg);
+	mm_classifier_eval_read(b, &c);
+	assert_true(c.roc_full);
+	assert_true(isnan(c.roc_auc));
+	assert_true(c.rows == 2.0 * (double) d.n);
+	free(a);
+	free(b);
+	mm_free(arg);
+	mm_model_free(model);
+	free_data(&d);
 }
 
 /* k-means: the sizes and inertia, and the sample of the smallest hashes. */
@@ -273,6 +335,7 @@ main(void)
 		cmocka_unit_test(test_logistic_binary),
 		cmocka_unit_test(test_logistic_multinomial),
 		cmocka_unit_test(test_svm_binary),
+		cmocka_unit_test(test_roc_full),
 		cmocka_unit_test(test_cluster),
 		cmocka_unit_test(test_listed_and_checked),
 	};
