@@ -81,6 +81,8 @@ typedef struct RelationSource
 	size_t		ready_arg_len;
 	void	   *ready_train;
 	void	   *ready_test;
+	/* the next pass only: its result read with other sources' (MmRelationSourceOffer) */
+	const MmRelationPrefetch *offered;
 	/* the next pass only: a grouping query that carries it (MmRelationSourceGroupWith) */
 	const char *grouped;
 	void		(*read_groups) (void *ctx);
@@ -352,6 +354,29 @@ take_result(MmDataSource *self, const MmPass *pass, const void *arg, Datum resul
 }
 
 /*
+ * Takes the result offered to the source's next pass (MmRelationSourceOffer)
+ * into state and test_state, as take_result takes a query's, when it was
+ * run with the very header the pass has now (same pass, arg, split, design
+ * and counting): true then.  The offer serves the next pass only.
+ */
+static bool
+take_offered(MmDataSource *self, const MmPass *pass, const void *arg, const bytea *header,
+			 void *state, void *test_state)
+{
+	RelationSource *rs = self->impl;
+	const MmRelationPrefetch *offered = rs->offered;
+
+	rs->offered = NULL;
+	if (offered == NULL || offered->header == NULL || rs->grouped != NULL ||
+		VARSIZE(offered->header) != VARSIZE(header) ||
+		memcmp(offered->header, header, VARSIZE(header)) != 0)
+		return false;
+	(void) take_result(self, pass, arg, PointerGetDatum(offered->result), offered->result == NULL,
+					   state, test_state);
+	return true;
+}
+
+/*
  * Runs pass over the rows of the source's part into state, or over both
  * parts into state and test_state (the source's part MM_PASS_PARTS_BOTH);
  * SPI is connected.
@@ -369,6 +394,8 @@ run_query(MmDataSource *self, const MmPass *pass, const void *arg, void *state, 
 
 	if (header == NULL)
 		return err != NULL ? err->code : MM_ERR_UNSUPPORTED;
+	if (take_offered(self, pass, arg, header, state, test_state))
+		return MM_OK;
 	values[0] = PointerGetDatum(header);
 	MmTrainProgressPassStart(pass->name);
 	if (rs->grouped != NULL)
@@ -719,16 +746,18 @@ MmRelationSourceRunManyParts(MmDataSource **sources, const MmPass **passes, cons
 	}
 }
 
-/* MmRelationSourceRunMany, over both parts into test_states too when not NULL. */
-static void
-run_many(MmDataSource **sources, const MmPass **passes, const void **args, void **states,
-		 void **test_states, int n)
+/*
+ * The one read of n passes (see MmRelationSourceRunMany), its row left in
+ * SPI_tuptable, each pass's result in the column of its index; returns the
+ * headers the passes ran with.  The caller reports the read's end.
+ */
+static Datum *
+read_many(MmDataSource **sources, const MmPass **passes, const void **args, int n)
 {
 	RelationSource *first = sources[0]->impl;
 	Oid		   *types = palloc(sizeof(Oid) * n);
 	Datum	   *values = palloc(sizeof(Datum) * n);
 	StringInfoData q;
-	int64		seen = 0;
 	int			i;
 
 	initStringInfo(&q);
@@ -757,6 +786,19 @@ run_many(MmDataSource **sources, const MmPass **passes, const void **args, void 
 									 q.data)));
 	if (MmSpiRun(q.data, n, types, values, NULL, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "pass query failed");
+	pfree(q.data);
+	return values;
+}
+
+/* MmRelationSourceRunMany, over both parts into test_states too when not NULL. */
+static void
+run_many(MmDataSource **sources, const MmPass **passes, const void **args, void **states,
+		 void **test_states, int n)
+{
+	int64		seen = 0;
+	int			i;
+
+	(void) read_many(sources, passes, args, n);
 	for (i = 0; i < n; i++)
 	{
 		bool		isnull;
@@ -767,5 +809,36 @@ run_many(MmDataSource **sources, const MmPass **passes, const void **args, void 
 	}
 	MmTrainProgressPassEnd(seen);
 	SPI_freetuptable(SPI_tuptable);
-	pfree(q.data);
+}
+
+void
+MmRelationSourcePrefetch(MmDataSource **sources, const MmPass **passes, const void **args, int n,
+						 MmRelationPrefetch *out)
+{
+	Datum	   *headers = read_many(sources, passes, args, n);
+	int64		seen = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		bool		isnull;
+		Datum		result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &isnull);
+
+		out[i].header = (bytea *) DatumGetPointer(headers[i]);
+		/* copied out of SPI's memory, whole */
+		out[i].result = isnull ? NULL : DatumGetByteaPCopy(result);
+		if (out[i].result != NULL)
+			seen = ((const MmPassStateHeader *) VARDATA(out[i].result))->rows_seen;
+	}
+	MmTrainProgressPassEnd(seen);
+	SPI_freetuptable(SPI_tuptable);
+}
+
+void
+MmRelationSourceOffer(MmDataSource *source, const MmRelationPrefetch *prefetched)
+{
+	RelationSource *rs = source->impl;
+
+	Assert(rs->design != NULL);
+	rs->offered = prefetched;
 }

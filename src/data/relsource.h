@@ -60,11 +60,6 @@ extern void MmRelationSourceRunParts(MmDataSource *source, const MmPass *pass, c
 									 void *train, void *test);
 
 /*
- * Carrying a design source's next pass in a grouping query of the same
- * relation, so that one read of it gives both: the aggregate's call the
- * query must hold, and the query (see relsource.c).
- */
-/*
  * n passes of design sources over one relation (a search's folds), in one
  * read of it: each state as its source's own run would make it.
  */
@@ -79,6 +74,35 @@ extern void MmRelationSourceRunMany(MmDataSource **sources, const MmPass **passe
 extern void MmRelationSourceRunManyParts(MmDataSource **sources, const MmPass **passes,
 										 const void **args, int n);
 
+/* A pass's result read with other sources' (MmRelationSourcePrefetch). */
+typedef struct MmRelationPrefetch
+{
+	bytea	   *header;			/* the header it ran with; NULL: none was read */
+	bytea	   *result;			/* its state; NULL when the relation had no rows */
+} MmRelationPrefetch;
+
+/*
+ * Runs passes[i] with args[i] over each of n design sources, set as each
+ * will be for its next pass, in one read of the relation (as
+ * MmRelationSourceRunMany does), into out[i]: a result for a source made
+ * later, for MmRelationSourceOffer.
+ */
+extern void MmRelationSourcePrefetch(MmDataSource **sources, const MmPass **passes,
+									 const void **args, int n, MmRelationPrefetch *out);
+
+/*
+ * Offers a prefetched result to the source's next pass, which takes it
+ * instead of a read of its own when it has the very header the result was
+ * read with: the same pass, arg, relation, split, design and counting.
+ * Whether taken or not, the offer serves the next pass only.
+ */
+extern void MmRelationSourceOffer(MmDataSource *source, const MmRelationPrefetch *prefetched);
+
+/*
+ * Carrying a design source's next pass in a grouping query of the same
+ * relation, so that one read of it gives both: the aggregate's call the
+ * query must hold, and the query (see relsource.c).
+ */
 extern const char *MmRelationSourceCall(MmDataSource *source);
 extern void MmRelationSourceGroupWith(MmDataSource *source, const char *query,
 									  void (*read) (void *ctx), void *ctx);

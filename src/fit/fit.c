@@ -466,7 +466,8 @@ MmPassesFitBegin(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algo
 	memset(out, 0, sizeof(*out));
 	out->trivial_score = NAN;
 	if (!prepared)
-		MmPassesPrepareFold(spec, src, algorithm, params, tctx->pass_folds, tctx->pass_fold, pd);
+		MmPassesPrepareFold(spec, src, algorithm, params, tctx->pass_folds, tctx->pass_fold, pd,
+							pf->first_read);
 	else
 	{
 		/* as the preparation left its source, whatever a fit that failed left it as */
@@ -548,6 +549,7 @@ fit_in_passes(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorit
 	MmPassesData pd;
 	MmPassesFit pf;
 
+	memset(&pf, 0, sizeof(pf));
 	pf.pd = &pd;
 	MmPassesFitBegin(spec, src, algorithm, tctx, params, false, &pf, out);
 	(void) MmPassesFitRun(algorithm, spec, tctx, &pd.data, params, &pf, out, NULL);

@@ -358,6 +358,36 @@ make_room_for_state(MmDataSource *raw, const MmPass *pass, const void *arg)
 }
 
 /*
+ * What raw's first read (profile_and_statistics) runs: its pass and arg,
+ * and the counting it asks of raw's passes, set on raw; true when a
+ * grouping query must carry it.
+ */
+static bool
+first_read_plan(MmDataSource *raw, const MmPreprocess *pp, const MmSource *src, bool needed,
+				const MmDiscovery *disc, const MmPass **pass, MmColumnStatsArg **arg)
+{
+	int			p = raw->p,
+				j;
+	double		limit = (double) mm_max_train_memory_kb * 1024.0;
+
+	/* only the columns whose preprocessing takes quantiles are sketched */
+	*arg = palloc(sizeof(MmColumnStatsArg) * p);
+	mm_column_stats_identity(*arg, p);
+	for (j = 0; j < p; j++)
+		(*arg)[j].quantiles = src->feature_kinds[j] != MM_FEATURE_CATEGORICAL &&
+			MmFeatureTakesQuantiles(pp, j) ? 1.0 : 0.0;
+	*pass = &mm_pass_profile_stats;
+	if (!needed && (double) mm_pass_column_stats.state_size(p, *arg) > limit / 4.0)
+	{
+		*pass = &mm_pass_column_profile;
+		*arg = NULL;
+	}
+	MmRelationSourceCountLabels(raw, disc->labels_counted);
+	MmRelationSourceCountTexts(raw, true);
+	return MmDiscoveryWanted(disc);
+}
+
+/*
  * The column profile of raw's rows as read, and the column statistics of
  * its training rows (into *stats) from the same read of the relation; the
  * statistics are NULL when no preprocessing needs them (needed false) and
@@ -372,32 +402,21 @@ make_room_for_state(MmDataSource *raw, const MmPass *pass, const void *arg)
  * labelcount.h, textcount.h; a numeric label by a grouping query that
  * carries the pass), so that the fit reads the relation once before its
  * own passes; a label or feature that read could not count in full comes
- * from its own queries (header the discovery's).
+ * from its own queries (header the discovery's).  A result prefetched with
+ * other folds' first reads is offered to raw, which takes it when it is
+ * this read's.
  */
 static double *
 profile_and_statistics(MmDataSource *raw, const MmPreprocess *pp, const MmSource *src, bool needed,
-					   void **stats, MmDiscovery *disc, bytea *header, MmDiscoveredLabels *labels)
+					   void **stats, MmDiscovery *disc, bytea *header, MmDiscoveredLabels *labels,
+					   const MmRelationPrefetch *prefetched)
 {
-	int			p = raw->p,
-				j;
-	MmColumnStatsArg *arg = palloc(sizeof(MmColumnStatsArg) * p);
-	double		limit = (double) mm_max_train_memory_kb * 1024.0;
-	const MmPass *pass = &mm_pass_profile_stats;
+	int			p = raw->p;
+	const MmPass *pass;
+	MmColumnStatsArg *arg;
 	char	   *state;
 
-	/* only the columns whose preprocessing takes quantiles are sketched */
-	mm_column_stats_identity(arg, p);
-	for (j = 0; j < p; j++)
-		arg[j].quantiles = src->feature_kinds[j] != MM_FEATURE_CATEGORICAL &&
-			MmFeatureTakesQuantiles(pp, j) ? 1.0 : 0.0;
-	if (!needed && (double) mm_pass_column_stats.state_size(p, arg) > limit / 4.0)
-	{
-		pass = &mm_pass_column_profile;
-		arg = NULL;
-	}
-	MmRelationSourceCountLabels(raw, disc->labels_counted);
-	MmRelationSourceCountTexts(raw, true);
-	if (MmDiscoveryWanted(disc))
+	if (first_read_plan(raw, pp, src, needed, disc, &pass, &arg))
 	{
 		int			level = make_room_for_state(raw, pass, arg);
 
@@ -407,7 +426,12 @@ profile_and_statistics(MmDataSource *raw, const MmPreprocess *pp, const MmSource
 		AtEOXact_GUC(true, level);
 	}
 	else
+	{
+		/* read already with other folds' (MmPassesPrefetchFirstReads) */
+		if (prefetched != NULL)
+			MmRelationSourceOffer(raw, prefetched);
 		state = run_pass(raw, pass, arg);
+	}
 	MmRelationSourceCountLabels(raw, false);
 	MmRelationSourceCountTexts(raw, false);
 	if (disc->labels_counted)
@@ -450,7 +474,8 @@ read_rows_as_held(MmPassesData *pd, const MmTrainSpec *spec, const MmPreprocess 
 						   raw_bytes, raw_len, p, pd->target, pd->label_kind);
 	if (folds > 0)
 		MmRelationSourceSetFold(&rows, folds, fold);
-	(void) profile_and_statistics(&rows, pp, src, need_stats, &profiled->stats, &disc, header, NULL);
+	(void) profile_and_statistics(&rows, pp, src, need_stats, &profiled->stats, &disc, header, NULL,
+								  NULL);
 	MmCopyPassCounts(MmRelationSourceCounts(&rows), p, as_read);
 	profiled->qualified = pd->raw.qualified;
 	profiled->rows_read = as_read->head.rows_seen;
@@ -461,16 +486,109 @@ read_rows_as_held(MmPassesData *pd, const MmTrainSpec *spec, const MmPreprocess 
 	pd->raw.qualified = MmDistinctRowsRelation(&pd->raw, pd->target, pd->label_kind);
 }
 
+/*
+ * The start of a preparation (MmPassesPrepareFold), up to its first read:
+ * pd cleared and set to the source and task, the preprocessing parsed into
+ * pp, the raw design the first read puts rows through and its header, and
+ * whether any preprocessing needs the column statistics.
+ */
+static void
+start_preparation(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm *algorithm,
+				  const MmParams *params, int folds, int fold, MmPassesData *pd, MmPreprocess *pp,
+				  const void **raw_bytes, size_t *raw_len, bytea **header, bool *need_stats)
+{
+	MmTask		task = algorithm->task;
+	int			p = src->nfeatures,
+				j;
+
+	memset(pd, 0, sizeof(*pd));
+	MmParsePreprocess(spec->preprocess, src, pp);
+	pp->reference_coding = MmReferenceCoding(algorithm, params);
+	copy_source(src, &pd->raw);
+	pd->label_kind = task == MM_TASK_CLASSIFICATION ? MmLabelKindOf(src->target_type) : 0;
+	pd->target = task == MM_TASK_CLASSIFICATION ? MM_PASS_TARGET_CLASS :
+		task == MM_TASK_REGRESSION ? MM_PASS_TARGET_NUMERIC : MM_PASS_TARGET_NONE;
+	pd->snapshot = current_snapshot();
+	raw_design(pd, NULL, raw_bytes, raw_len);
+	*header = MmPassHeaderDesign(MM_PASS_DESIGN_ID, MM_DESIGN_PASS_PROFILE, p, pd->target,
+								 spec->test_size, spec->seed, NULL, 0, p, 0, *raw_bytes, *raw_len);
+	if (folds > 0)
+		mm_pass_spec_set_folds(VARDATA(*header), folds, fold);
+	*need_stats = false;
+	for (j = 0; j < p; j++)
+		if (src->feature_kinds[j] != MM_FEATURE_CATEGORICAL && needs_statistics(pp, &pp->column[j]))
+			*need_stats = true;
+}
+
+/* The source of the first read over pd's relation through the raw design, and its discovery. */
+static void
+first_read_source(const MmTrainSpec *spec, const MmAlgorithm *algorithm, MmPassesData *pd,
+				  const void *raw_bytes, size_t raw_len, int folds, int fold, MmDiscovery *disc,
+				  MmDataSource *raw)
+{
+	MmDiscoveryInit(disc, &pd->raw, pd->target, pd->label_kind,
+					algorithm->task == MM_TASK_CLASSIFICATION);
+	MmRelationSourceDesign(raw, &pd->raw, MM_PASS_DESIGN_ID, spec->test_size, spec->seed,
+						   raw_bytes, raw_len, pd->raw.nfeatures, pd->target, pd->label_kind);
+	if (folds > 0)
+		MmRelationSourceSetFold(raw, folds, fold);
+}
+
+/*
+ * The first read of each of n folds' preparations, in one read of the
+ * relation: each fold's source set as its preparation will set it, its
+ * pass and arg as it will choose them.  No fold's read differs from
+ * another's but in its fold, so they share the scan (as the folds' fits
+ * share theirs, foldpasses.c).  None is read (first[f].header NULL) when
+ * a fold's first read carries a grouping query or reads the rows as the
+ * relation holds them before dropping duplicates.
+ */
+void
+MmPassesPrefetchFirstReads(const MmTrainSpec *spec, MmSource *srcs, const MmAlgorithm *algorithm,
+						   const MmParams *params, int n, MmRelationPrefetch *first)
+{
+	MmDataSource *raws = palloc(sizeof(MmDataSource) * n);
+	MmDataSource **sources = palloc(sizeof(MmDataSource *) * n);
+	const MmPass **passes = palloc(sizeof(MmPass *) * n);
+	const void **args = palloc(sizeof(void *) * n);
+	int			f;
+
+	memset(first, 0, sizeof(MmRelationPrefetch) * n);
+	for (f = 0; f < n; f++)
+	{
+		MmPassesData *pd = palloc(sizeof(MmPassesData));
+		MmPreprocess pp;
+		const void *raw_bytes;
+		size_t		raw_len;
+		bytea	   *header;
+		bool		need_stats;
+		MmDiscovery disc;
+		MmColumnStatsArg *arg;
+
+		start_preparation(spec, &srcs[f], algorithm, &params[f], n, f, pd, &pp, &raw_bytes,
+						  &raw_len, &header, &need_stats);
+		if (pp.dedupe)
+			return;
+		first_read_source(spec, algorithm, pd, raw_bytes, raw_len, n, f, &disc, &raws[f]);
+		if (first_read_plan(&raws[f], &pp, &srcs[f], need_stats, &disc, &passes[f], &arg))
+			return;
+		sources[f] = &raws[f];
+		args[f] = arg;
+	}
+	MmRelationSourcePrefetch(sources, passes, args, n, first);
+}
+
 void
 MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorithm,
 				const MmParams *params, MmPassesData *pd)
 {
-	MmPassesPrepareFold(spec, src, algorithm, params, 0, 0, pd);
+	MmPassesPrepareFold(spec, src, algorithm, params, 0, 0, pd, NULL);
 }
 
 void
 MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorithm,
-					const MmParams *params, int folds, int fold, MmPassesData *pd)
+					const MmParams *params, int folds, int fold, MmPassesData *pd,
+					const MmRelationPrefetch *first_read)
 {
 	MmTask		task = algorithm->task;
 	MmPreprocess pp;
@@ -494,44 +612,25 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 	MmPassDesign design;
 	int32	   *kinds,
 			   *kept;
-	bool		need_stats = false;
+	bool		need_stats;
 	StatsFit	by_stats = {0};
 	MmDiscovery disc;
 	MmPassCounts as_read;
-
-	memset(pd, 0, sizeof(*pd));
-	MmParsePreprocess(spec->preprocess, src, &pp);
-	pp.reference_coding = MmReferenceCoding(algorithm, params);
-	copy_source(src, &pd->raw);
-	pd->label_kind = task == MM_TASK_CLASSIFICATION ? MmLabelKindOf(src->target_type) : 0;
-	pd->target = task == MM_TASK_CLASSIFICATION ? MM_PASS_TARGET_CLASS :
-		task == MM_TASK_REGRESSION ? MM_PASS_TARGET_NUMERIC : MM_PASS_TARGET_NONE;
-	pd->snapshot = current_snapshot();
 
 	/*
 	 * 1, 2, 3: the labels, the text features' values, the profile and the
 	 * statistics of the rows as read, in one read of the relation
 	 */
-	raw_design(pd, NULL, &raw_bytes, &raw_len);
-	header = MmPassHeaderDesign(MM_PASS_DESIGN_ID, MM_DESIGN_PASS_PROFILE, p, pd->target,
-								spec->test_size, spec->seed, NULL, 0, p, 0, raw_bytes, raw_len);
-	if (folds > 0)
-		mm_pass_spec_set_folds(VARDATA(header), folds, fold);
-	for (j = 0; j < p; j++)
-		if (src->feature_kinds[j] != MM_FEATURE_CATEGORICAL && needs_statistics(&pp, &pp.column[j]))
-			need_stats = true;
+	start_preparation(spec, src, algorithm, params, folds, fold, pd, &pp, &raw_bytes, &raw_len,
+					  &header, &need_stats);
 	pd->profiled.dicts = palloc0(sizeof(MmStringDict *) * p);
 	pd->profiled.text_nulls = palloc0(sizeof(int64) * p);
 	if (pp.dedupe)
 		read_rows_as_held(pd, spec, &pp, src, need_stats, header, raw_bytes, raw_len, folds, fold,
 						  &as_read);
-	MmDiscoveryInit(&disc, &pd->raw, pd->target, pd->label_kind, task == MM_TASK_CLASSIFICATION);
-	MmRelationSourceDesign(&raw, &pd->raw, MM_PASS_DESIGN_ID, spec->test_size, spec->seed,
-						   raw_bytes, raw_len, p, pd->target, pd->label_kind);
-	if (folds > 0)
-		MmRelationSourceSetFold(&raw, folds, fold);
+	first_read_source(spec, algorithm, pd, raw_bytes, raw_len, folds, fold, &disc, &raw);
 	profile = profile_and_statistics(&raw, &pp, src, need_stats, &pd->stats, &disc, header,
-									 &pd->labels);
+									 &pd->labels, first_read);
 	if (pd->stats != NULL)
 		pd->stats_passes = 1;
 	counts = MmRelationSourceCounts(&raw);

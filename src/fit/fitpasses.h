@@ -12,6 +12,7 @@
 #include "fit.h"
 #include "params.h"
 #include "preprocess.h"
+#include "relsource.h"
 #include "source.h"
 #include "trainspec.h"
 
@@ -91,11 +92,24 @@ extern void MmPassesPrepare(const MmTrainSpec *spec, MmSource *src, const MmAlgo
  * MmPassesPrepare for a cross-validation fold (passstate.h): with folds
  * set, the passes' training rows are those of every fold but fold, and
  * their held-out part (the metrics' test part) is fold, so the
- * preprocessing is fitted on the fold's training rows alone.
+ * preprocessing is fitted on the fold's training rows alone.  first_read,
+ * when not NULL, is the result of its first read, read already
+ * (MmPassesPrefetchFirstReads).
  */
 extern void MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src,
 								const MmAlgorithm *algorithm, const MmParams *params, int folds,
-								int fold, MmPassesData *pd);
+								int fold, MmPassesData *pd, const MmRelationPrefetch *first_read);
+
+/*
+ * The first read of each of n folds' preparations (src and params the
+ * folds'), in one read of the relation, into first[f]: the first_read to
+ * hand MmPassesPrepareFold for fold f.  None is read (first[f].header
+ * NULL), and each preparation reads on its own, where the folds' first
+ * reads cannot share a scan.
+ */
+extern void MmPassesPrefetchFirstReads(const MmTrainSpec *spec, MmSource *srcs,
+									   const MmAlgorithm *algorithm, const MmParams *params,
+									   int n, MmRelationPrefetch *first);
 
 /* The fitted model's measures on both parts, by passes. */
 extern void MmPassesMetrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out);

@@ -208,17 +208,30 @@ MmFitFoldsInPasses(const MmTrainSpec *spec, const MmAlgorithm *algorithm, MmSour
 	int		   *waiting = palloc(sizeof(int) * n);
 	double		log_limit = (double) mm_max_train_memory_kb * 1024.0 / 4.0,
 				logged = 0.0;
+	MmRelationPrefetch *first_reads = NULL;
 	int			i;
+
+	/* as MmFitAlgorithm parses them: against the source's features before any is left out */
+	for (i = 0; i < n; i++)
+		MmParseParams(algorithm, spec->params,
+					  prep_cxt != NULL ? srcs[i].nfeatures : prepared[i].raw.nfeatures, &params[i]);
+	/* a new preparation: the folds' first reads in one */
+	if (prep_cxt != NULL && n > 1)
+	{
+		MemoryContext outer = MemoryContextSwitchTo(prep_cxt);
+
+		first_reads = palloc(sizeof(MmRelationPrefetch) * n);
+		MmPassesPrefetchFirstReads(spec, srcs, algorithm, params, n, first_reads);
+		MemoryContextSwitchTo(outer);
+	}
 
 	/* the passes before each fold's fit: the fold's preprocessing, from its training rows */
 	for (i = 0; i < n; i++)
 	{
 		MemoryContext outer = CurrentMemoryContext;
 
-		/* as MmFitAlgorithm parses them: against the source's features before any is left out */
-		MmParseParams(algorithm, spec->params,
-					  prep_cxt != NULL ? srcs[i].nfeatures : prepared[i].raw.nfeatures, &params[i]);
 		pf[i].pd = &prepared[i];
+		pf[i].first_read = first_reads != NULL && first_reads[i].header != NULL ? &first_reads[i] : NULL;
 		if (prep_cxt != NULL)
 			MemoryContextSwitchTo(prep_cxt);
 		MmPassesFitBegin(spec, &srcs[i], algorithm, &ctxs[i], &params[i], prep_cxt == NULL, &pf[i],

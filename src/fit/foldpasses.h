@@ -25,6 +25,7 @@ typedef struct MmPassesFit
 	MmPassesData *pd;
 	MmModel		shell;			/* the model as the preprocessing left it, before the fit */
 	MmFitReport report;
+	const MmRelationPrefetch *first_read;	/* the preparation's first read, read already; or NULL */
 } MmPassesFit;
 
 /*
