@@ -436,23 +436,34 @@ test_folds_damage(void **unused)
 	mm_free(bytes);
 }
 
-/* A state of the classes pass over design bytes, seeing part (0, 1 or both). */
+/*
+ * A state of pass over design bytes of raw_p features, p design columns and
+ * target, split by seed's salt, seeing part (0, 1 or both).
+ */
 static void *
-part_state(const void *bytes, size_t len, int part, size_t *size)
+design_state(const void *bytes, size_t len, int p, MmPassTarget target, int seed, int part,
+			 const MmPass *pass, size_t *size)
 {
 	void	   *header = malloc(mm_pass_spec_design_size(0, len)),
 			   *state;
 	MmError		err;
 
-	mm_pass_spec_write(header, 200, 0, 5, MM_PASS_TARGET_CLASS, 0.3, mm_seed_salt(5), NULL, 0);
+	mm_pass_spec_write(header, 200, 0, p, target, 0.3, mm_seed_salt(seed), NULL, 0);
 	mm_pass_spec_set_design(header, RAW_P, part, bytes, len);
 	assert_int_equal(mm_pass_spec_check(header, mm_pass_spec_design_size(0, len), &err), MM_OK);
-	*size = mm_pass_state_size(header, &classes_pass, &err);
+	*size = mm_pass_state_size(header, pass, &err);
 	assert_true(*size > 0);
 	state = malloc(*size);
-	mm_pass_state_init(state, header, &classes_pass);
+	mm_pass_state_init(state, header, pass);
 	free(header);
 	return state;
+}
+
+/* A state of the classes pass over design bytes, seeing part (0, 1 or both). */
+static void *
+part_state(const void *bytes, size_t len, int part, size_t *size)
+{
+	return design_state(bytes, len, 5, MM_PASS_TARGET_CLASS, 5, part, &classes_pass, size);
 }
 
 /* Offers rows [from, to) of the test rows through d. */
@@ -619,19 +630,7 @@ static const MmPass sums_pass = {
 static void *
 numbers_state(const void *bytes, size_t len, int part, size_t *size)
 {
-	void	   *header = malloc(mm_pass_spec_design_size(0, len)),
-			   *state;
-	MmError		err;
-
-	mm_pass_spec_write(header, 200, 0, RAW_P, MM_PASS_TARGET_NUMERIC, 0.3, mm_seed_salt(9), NULL, 0);
-	mm_pass_spec_set_design(header, RAW_P, part, bytes, len);
-	assert_int_equal(mm_pass_spec_check(header, mm_pass_spec_design_size(0, len), &err), MM_OK);
-	*size = mm_pass_state_size(header, &sums_pass, &err);
-	assert_true(*size > 0);
-	state = malloc(*size);
-	mm_pass_state_init(state, header, &sums_pass);
-	free(header);
-	return state;
+	return design_state(bytes, len, RAW_P, MM_PASS_TARGET_NUMERIC, 9, part, &sums_pass, size);
 }
 
 /*
