@@ -103,6 +103,23 @@ SELECT (SELECT algorithm || ' ' || params::text FROM mm.trials WHERE model = 'tu
        = (SELECT algorithm || ' ' || (params - 'fit_intercept' - 'class_weight' - 'max_iter' - 'tol' - 'loss')::text
             FROM mm.versions WHERE model = 'tuned_cls') AS best_won;
 
+-- Copies of a row stay in one fold: a row in the fold scored and in the rows
+-- fitted would score the fit on what it learnt.  Labels that nothing in the
+-- rows predicts, every row twice: a forest that recalls its training rows
+-- scores about one half, as on rows it never saw (it scored 0.86 when the
+-- copies were dealt into different folds).
+CREATE TABLE tune_twice AS
+SELECT r.*, c.copy
+  FROM (SELECT g AS id, ((g * 7919) % 1000) / 1000.0 AS a, ((g * 104729) % 997) / 997.0 AS b,
+               (((g * 2654435761) % 4294967296) / 4294967296.0 < 0.5)::int::text AS label
+          FROM generate_series(1, 300) g) r,
+       generate_series(1, 2) c(copy);
+SELECT version FROM mm_tune('tuned_twice', 'tune_twice', 'label', algorithm => 'random_forest',
+                            exclude => ARRAY['id', 'copy'], search => '{"n_estimators": [20]}', folds => 3,
+                            metric => 'accuracy');
+SELECT cv_mean < 0.65 AS no_copy_scored, cardinality(fold_scores) AS folds
+  FROM mm.trials WHERE model = 'tuned_twice';
+
 -- Logistic regressions start from the previous candidate's fit on the same fold:
 -- the scores are those of fits from scratch.
 SELECT version FROM mm_tune('warm_all', 'tune_cls', 'band', algorithm => 'logistic_regression',

@@ -431,9 +431,11 @@ fold_order(const void *a, const void *b, void *arg)
  * The fold of each training row.  A classifier's rows are dealt into the
  * folds in the order of their content hash within each class, so each fold
  * keeps the classes' shares and the folds differ in size by one row at
- * most.  Other rows take the fold their draw gives (mm_fold_of_draw), the
+ * most, copies of a row apart: they follow the first into its fold, since
+ * a copy on each side of a fold would be scored by a fit that trained on
+ * it.  Other rows take the fold their draw gives (mm_fold_of_draw), the
  * rule of the grouped aggregate pass, so a search scores the same folds
- * whichever way it reads the rows.
+ * whichever way it reads the rows; copies share a draw, and a fold.
  */
 static void
 assign_folds(Tune *t)
@@ -442,27 +444,20 @@ assign_folds(Tune *t)
 				r;
 	int			deal = 0;
 
+	int		   *count = palloc0(sizeof(int) * t->folds);
+	int			f;
+
 	t->fold_of = palloc(sizeof(int32) * Max(n, 1));
 	if (t->all.label_kind == 0)
 	{
-		int		   *count = palloc0(sizeof(int) * t->folds);
-		int			f;
-
 		for (r = 0; r < n; r++)
 		{
 			t->fold_of[r] = mm_fold_of_draw(mm_row_draw(t->all.hash[0][r], t->all.salt), t->folds);
-			count[t->fold_of[r]]++;
 			if ((r & 0xffff) == 0)
 				CHECK_FOR_INTERRUPTS();
 		}
-		for (f = 0; f < t->folds; f++)
-			if (count[f] == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("fold %d of %d has no training rows", f + 1, t->folds),
-						 errhint("Lower folds, or lower test_size.")));
-		return;
 	}
+	else
 	{
 		/* smaller than a copy of the rows, which MmDatasetRequireFoldRoom made room for */
 		size_t	   *order = palloc(sizeof(size_t) * Max(n, 1));
@@ -472,12 +467,30 @@ assign_folds(Tune *t)
 		qsort_arg(order, n, sizeof(size_t), fold_order, &t->all);
 		for (r = 0; r < n; r++)
 		{
+			size_t		i = order[r],
+						before = r > 0 ? order[r - 1] : 0;
+
+			if (r > 0 && t->all.y[0][i] == t->all.y[0][before] &&
+				t->all.hash[0][i] == t->all.hash[0][before])
+			{
+				t->fold_of[i] = t->fold_of[before];
+				continue;
+			}
 			/* each class starts where the last left off, so fold sizes stay even */
-			t->fold_of[order[r]] = deal;
+			t->fold_of[i] = deal;
 			deal = (deal + 1) % t->folds;
 		}
 		pfree(order);
 	}
+	for (r = 0; r < n; r++)
+		count[t->fold_of[r]]++;
+	for (f = 0; f < t->folds; f++)
+		if (count[f] == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("fold %d of %d has no training rows", f + 1, t->folds),
+					 errhint("Lower folds, or lower test_size.")));
+	pfree(count);
 }
 
 /* Reads the rows once and checks they can be cut into the folds. */
