@@ -215,14 +215,14 @@ MmFitFoldsInPasses(const MmTrainSpec *spec, const MmAlgorithm *algorithm, MmSour
 	for (i = 0; i < n; i++)
 		MmParseParams(algorithm, spec->params,
 					  prep_cxt != NULL ? srcs[i].nfeatures : prepared[i].raw.nfeatures, &params[i]);
-	/* a new preparation: the folds' first reads in one */
+	/*
+	 * A new preparation: the folds' first reads in one, in the caller's
+	 * memory, since each preparation copies what it takes of its result
+	 */
 	if (prep_cxt != NULL && n > 1)
 	{
-		MemoryContext outer = MemoryContextSwitchTo(prep_cxt);
-
 		first_reads = palloc(sizeof(MmRelationPrefetch) * n);
 		MmPassesPrefetchFirstReads(spec, srcs, algorithm, params, n, first_reads);
-		MemoryContextSwitchTo(outer);
 	}
 
 	/* the passes before each fold's fit: the fold's preprocessing, from its training rows */

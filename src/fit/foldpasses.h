@@ -53,8 +53,10 @@ extern void MmPassesFitEnd(const MmTrainSpec *spec, const MmAlgorithm *algorithm
  * is one read of the relation for all the folds still fitting.  With
  * prep_cxt, each fold's passes before the fit run, into prepared[i] in
  * prep_cxt, narrowing srcs[i] (a copy of the source) as fitting the
- * preprocessing does; without, prepared[i] and srcs[i] are what such a
- * call left, for a candidate of the same preprocessing.
+ * preprocessing does, their first reads one read for all the folds where
+ * they can share it (MmPassesPrefetchFirstReads); without, prepared[i] and
+ * srcs[i] are what such a call left, for a candidate of the same
+ * preprocessing.
  */
 extern void MmFitFoldsInPasses(const MmTrainSpec *spec, const MmAlgorithm *algorithm,
 							   MmSource *srcs, const MmTrainContext *ctxs,
