@@ -488,9 +488,10 @@ read_rows_as_held(MmPassesData *pd, const MmTrainSpec *spec, const MmPreprocess 
 
 /*
  * The start of a preparation (MmPassesPrepareFold), up to its first read:
- * pd cleared and set to the source and task, the preprocessing parsed into
- * pp, the raw design the first read puts rows through and its header, and
- * whether any preprocessing needs the column statistics.
+ * pd cleared and set to the source and task (but its snapshot, which the
+ * caller reads once it keeps the preparation), the preprocessing parsed
+ * into pp, the raw design the first read puts rows through and its header,
+ * and whether any preprocessing needs the column statistics.
  */
 static void
 start_preparation(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm *algorithm,
@@ -508,7 +509,6 @@ start_preparation(const MmTrainSpec *spec, const MmSource *src, const MmAlgorith
 	pd->label_kind = task == MM_TASK_CLASSIFICATION ? MmLabelKindOf(src->target_type) : 0;
 	pd->target = task == MM_TASK_CLASSIFICATION ? MM_PASS_TARGET_CLASS :
 		task == MM_TASK_REGRESSION ? MM_PASS_TARGET_NUMERIC : MM_PASS_TARGET_NONE;
-	pd->snapshot = current_snapshot();
 	raw_design(pd, NULL, raw_bytes, raw_len);
 	*header = MmPassHeaderDesign(MM_PASS_DESIGN_ID, MM_DESIGN_PASS_PROFILE, p, pd->target,
 								 spec->test_size, spec->seed, NULL, 0, p, 0, *raw_bytes, *raw_len);
@@ -623,6 +623,7 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 	 */
 	start_preparation(spec, src, algorithm, params, folds, fold, pd, &pp, &raw_bytes, &raw_len,
 					  &header, &need_stats);
+	pd->snapshot = current_snapshot();
 	pd->profiled.dicts = palloc0(sizeof(MmStringDict *) * p);
 	pd->profiled.text_nulls = palloc0(sizeof(int64) * p);
 	if (pp.dedupe)

@@ -54,29 +54,6 @@ place_of(const MmTextCounts *c, const char *value, size_t len, uint64_t hash)
 	return lo;
 }
 
-/*
- * The first of the n values in order with a hash not below hash: a binary
- * search whose steps are selections rather than branches, since which way
- * a row's value lies is a coin the processor cannot predict.
- */
-static int32_t
-first_of_hash(const MmTextCounts *c, uint64_t hash)
-{
-	const MmTextCount *base = c->value;
-	int32_t		n = c->n;
-
-	if (n == 0)
-		return 0;
-	while (n > 1)
-	{
-		int32_t		half = n / 2;
-
-		base = base[half - 1].hash < hash ? base + half : base;
-		n -= half;
-	}
-	return (int32_t) (base - c->value) + (base->hash < hash);
-}
-
 void
 mm_text_counts_add(MmTextCounts *c, const char *value, size_t len, uint64_t hash, int part)
 {
@@ -85,18 +62,13 @@ mm_text_counts_add(MmTextCounts *c, const char *value, size_t len, uint64_t hash
 
 	if (c->overflow)
 		return;
-	/* a value met before: among those of its hash, most often the only one */
-	for (at = first_of_hash(c, hash); at < c->n && c->value[at].hash == hash; at++)
-	{
-		e = &c->value[at];
-		if (e->len == len && memcmp(c->text + e->offset, value, len) == 0)
-		{
-			e->count[part]++;
-			return;
-		}
-	}
 	at = place_of(c, value, len, hash);
 	e = &c->value[at];
+	if (at < c->n && e->hash == hash && e->len == len && memcmp(c->text + e->offset, value, len) == 0)
+	{
+		e->count[part]++;
+		return;
+	}
 	if (c->n == MM_TEXT_COUNT_VALUES || len > (size_t) (MM_TEXT_COUNT_BYTES - c->used))
 	{
 		c->overflow = 1;
