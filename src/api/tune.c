@@ -442,10 +442,9 @@ assign_folds(Tune *t)
 {
 	size_t		n = t->all.n[0],
 				r;
-	int			deal = 0;
-
+	int			deal = 0,
+				f;
 	int		   *count = palloc0(sizeof(int) * t->folds);
-	int			f;
 
 	t->fold_of = palloc(sizeof(int32) * Max(n, 1));
 	if (t->all.label_kind == 0)
