@@ -228,8 +228,9 @@ test_auc_binned(void **state)
 }
 
 /*
- * A log-loss term from the log of the probability is the term from the
- * probability, clipped alike at both ends, to rounding.
+ * A log-loss term from the log of the probability is scikit-learn's term,
+ * -log of the probability clipped to [eps, 1 - eps] (eps the double's
+ * machine epsilon), to rounding; and the term from the probability.
  */
 static void
 test_log_loss_of_log(void **state)
@@ -240,14 +241,15 @@ test_log_loss_of_log(void **state)
 
 	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++)
 	{
-		double		want = mm_log_loss_term(q[i]),
+		double		want = -log(fmin(fmax(q[i], DBL_EPSILON), 1.0 - DBL_EPSILON)),
 					got = mm_log_loss_term_of_log(-log(q[i]));
 
 		assert_true(fabs(got - want) <= 4 * DBL_EPSILON * want);
+		assert_true(fabs(mm_log_loss_term(q[i]) - want) <= 4 * DBL_EPSILON * want);
 	}
 	/* a certain mistake and a certain success, as -log q gives them without rounding to q */
-	assert_true(mm_log_loss_term_of_log(INFINITY) == mm_log_loss_term(0.0));
-	assert_true(mm_log_loss_term_of_log(1e-30) == mm_log_loss_term(1.0));
+	assert_true(mm_log_loss_term_of_log(INFINITY) == -log(DBL_EPSILON));
+	assert_true(mm_log_loss_term_of_log(1e-30) == -log(1.0 - DBL_EPSILON));
 	assert_true(mm_log_loss_term_of_log(800.0) == -log(DBL_EPSILON));
 }
 
