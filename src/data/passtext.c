@@ -126,6 +126,10 @@ share_trust(TextRowCache *kept, const MmPassTrust *trust, MemoryContext aggcxt)
 		MemoryContextRegisterResetCallback(aggcxt, &w->cb);
 		kept->trust_cxt = aggcxt;
 	}
+	else if (kept->trust.datum == trust->datum && kept->trust.state == trust->state &&
+			 kept->trust.size == trust->size && kept->trust.stamp == trust->stamp &&
+			 kept->trust.header == trust->header && kept->trust.pass == trust->pass)
+		return;					/* as MmPassTrustState: the same state, so the same view */
 	kept->trust = *trust;
 }
 

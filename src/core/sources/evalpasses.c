@@ -242,7 +242,12 @@ add_binary_logit(double *s, const MmRows *rows, const MmModel *model)
 	int			bins = (int) s[S_SLOTS],
 				p = rows->p;
 	uint32_t   *histogram = histogram_of(s, 2);
+	/* kept out of the state while the block is summed: in the same order, so the same sums */
+	double		llf = s[S_LLF],
+				log_loss = s[S_SUM];
+	uint64_t	confusion[4] = {0, 0, 0, 0};
 	size_t		r;
+	int			i;
 
 	for (r = 0; r < rows->n; r++)
 	{
@@ -258,20 +263,25 @@ add_binary_logit(double *s, const MmRows *rows, const MmModel *model)
 		pred = (int) mm_model_decide(model, &t);
 		if (y < 0 || y > 1 || pred < 0 || pred > 1)
 			return 0;
-		s[C_CONFUSION + (size_t) y * 2 + pred] += 1.0;
+		confusion[y * 2 + pred]++;
 		e = exp(-fabs(t));
 		softplus = log1p(e);
 		/* -log q = log(1 + exp(-m)) for the margin m toward the row's class */
 		margin = y == 1 ? t : -t;
 		neg_log_q = (margin < 0.0 ? -margin : 0.0) + softplus;
 		/* summed row by row, as the general path sums */
-		s[S_LLF] -= neg_log_q;
-		s[S_SUM] += mm_log_loss_term_of_log(neg_log_q);
+		llf -= neg_log_q;
+		log_loss += mm_log_loss_term_of_log(neg_log_q);
 		/* the positive class's probability as the model gives it, for either sign */
 		if (bins > 0)
 			count_bin(s, histogram, bins, y == 1,
 					  mm_roc_bin(t >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e), bins));
 	}
+	s[S_LLF] = llf;
+	s[S_SUM] = log_loss;
+	/* whole counts below 2^53: added at once or one by one, the same double */
+	for (i = 0; i < 4; i++)
+		s[C_CONFUSION + i] += (double) confusion[i];
 	s[S_ROWS] += (double) rows->n;
 	return 1;
 }
