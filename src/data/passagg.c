@@ -301,8 +301,8 @@ MmPassRequireSameHeader(FunctionCallInfo fcinfo, const MmPassStateView *v)
  * the same header Datum, was checked then (trust, NULL for none).
  */
 bytea *
-MmPassAccumState(FunctionCallInfo fcinfo, MemoryContext aggcxt, const MmPassTrust *trust,
-				 void **buf, const MmPass **pass, MmPassStateView *view)
+MmPassAccumState(FunctionCallInfo fcinfo, MemoryContext aggcxt, MmPassTrust *trust,
+				 void **buf, const MmPass **pass, MmPassStateView *room, MmPassStateView **view)
 {
 	bytea	   *state;
 	bool		trusted = false;
@@ -314,7 +314,7 @@ MmPassAccumState(FunctionCallInfo fcinfo, MemoryContext aggcxt, const MmPassTrus
 	{
 		*buf = (void *) trust->state;
 		*pass = trust->pass;
-		*view = trust->view;
+		*view = &trust->view;
 		return (bytea *) trust->datum;
 	}
 	if (PG_ARGISNULL(0))
@@ -333,9 +333,10 @@ MmPassAccumState(FunctionCallInfo fcinfo, MemoryContext aggcxt, const MmPassTrus
 			trust->header == DatumGetPointer(PG_GETARG_DATUM(1));
 		*pass = trusted ? trust->pass : MmPassStatePass(*buf, len, false);
 	}
-	mm_pass_state_view(*buf, view);
+	mm_pass_state_view(*buf, room);
+	*view = room;
 	if (!trusted)
-		MmPassRequireSameHeader(fcinfo, view);
+		MmPassRequireSameHeader(fcinfo, room);
 	return state;
 }
 
@@ -356,7 +357,8 @@ MmPassTrustState(FunctionCallInfo fcinfo, MmPassTrust *trust, bytea *state, void
 	trust->state = buf;
 	trust->header = header;
 	trust->pass = pass;
-	trust->view = *view;
+	if (view != &trust->view)
+		trust->view = *view;
 }
 
 /*
@@ -370,7 +372,8 @@ mm_pass_accum(PG_FUNCTION_ARGS)
 	bytea	   *state;
 	void	   *buf;
 	const MmPass *pass;
-	MmPassStateView view;
+	MmPassStateView room,
+			   *view;
 	ArrayType  *x;
 	PassRowBuffer *rows;
 	bool		has_nulls;
@@ -383,8 +386,8 @@ mm_pass_accum(PG_FUNCTION_ARGS)
 	MmRequireArg(fcinfo, 3, "x");
 
 	rows = fcinfo->flinfo->fn_extra;
-	state = MmPassAccumState(fcinfo, aggcxt, rows != NULL ? &rows->trust : NULL, &buf, &pass, &view);
-	if (view.design != NULL)
+	state = MmPassAccumState(fcinfo, aggcxt, rows != NULL ? &rows->trust : NULL, &buf, &pass, &room, &view);
+	if (view->design != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a pass header with a design needs the text columns too"),
@@ -392,15 +395,15 @@ mm_pass_accum(PG_FUNCTION_ARGS)
 
 	x = PG_GETARG_ARRAYTYPE_P(3);
 	p = MmFloat8ArrayLength(x, "x");
-	if (p != view.p)
+	if (p != view->p)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("rows have %d features here and the pass reads %d", p, view.p)));
+				 errmsg("rows have %d features here and the pass reads %d", p, view->p)));
 	rows = pass_row_buffer(fcinfo, p);
 	has_nulls = MmFloat8ArrayValues(x, rows->values, rows->isnull);
-	mm_pass_state_add(&view, pass, rows->values, has_nulls ? rows->isnull : NULL,
+	mm_pass_state_add(view, pass, rows->values, has_nulls ? rows->isnull : NULL,
 					  PG_ARGISNULL(2) ? 0.0 : PG_GETARG_FLOAT8(2), PG_ARGISNULL(2));
-	MmPassTrustState(fcinfo, &rows->trust, state, buf, pass, &view);
+	MmPassTrustState(fcinfo, &rows->trust, state, buf, pass, view);
 	PG_RETURN_BYTEA_P(state);
 }
 

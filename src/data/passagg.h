@@ -40,8 +40,9 @@ typedef struct MmPassTrust
 	MmPassStateView view;
 } MmPassTrust;
 
-extern bytea *MmPassAccumState(FunctionCallInfo fcinfo, MemoryContext aggcxt, const MmPassTrust *trust,
-							   void **buf, const MmPass **pass, MmPassStateView *view);
+extern bytea *MmPassAccumState(FunctionCallInfo fcinfo, MemoryContext aggcxt, MmPassTrust *trust,
+							   void **buf, const MmPass **pass, MmPassStateView *room,
+							   MmPassStateView **view);
 extern void MmPassTrustState(FunctionCallInfo fcinfo, MmPassTrust *trust, bytea *state, void *buf,
 							 const MmPass *pass, const MmPassStateView *view);
 

@@ -511,7 +511,8 @@ accum_through_design(FunctionCallInfo fcinfo, RowReader reader)
 	bytea	   *state;
 	void	   *buf;
 	const MmPass *pass;
-	MmPassStateView view;
+	MmPassStateView room,
+			   *view;
 	TextRowCache *rc;
 	MmPassRawRow row;
 	MmError		err;
@@ -522,16 +523,20 @@ accum_through_design(FunctionCallInfo fcinfo, RowReader reader)
 	rc = fcinfo->flinfo->fn_extra;
 	if (rc == NULL)
 		rc = kept_for_header(fcinfo);
-	state = MmPassAccumState(fcinfo, aggcxt, rc != NULL ? &rc->trust : NULL, &buf, &pass, &view);
-	if (view.design == NULL)
+	state = MmPassAccumState(fcinfo, aggcxt, rc != NULL ? &rc->trust : NULL, &buf, &pass, &room, &view);
+	if (view->design == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("mm_pass with text columns needs a pass header with a design")));
-	if (rc == NULL || rc->design_hash != view.design->design_hash ||
-		rc->design_len != view.design->design_len)
+	if (rc == NULL || rc->design_hash != view->design->design_hash ||
+		rc->design_len != view->design->design_len)
 	{
+		/* the cache the trusted view is kept in may be remade below */
+		if (view != &room)
+			room = *view;
+		view = &room;
 		/* a design this transaction decoded, else the header's bytes checked against the hash, then decoded */
-		rc = kept_design(fcinfo, view.design->design_hash, view.design->design_len);
+		rc = kept_design(fcinfo, view->design->design_hash, view->design->design_len);
 		if (rc == NULL)
 		{
 			MmPassSpec *spec = checked_header(fcinfo);
@@ -542,14 +547,14 @@ accum_through_design(FunctionCallInfo fcinfo, RowReader reader)
 	}
 	/* a kept design may have been decoded for another header naming the same one */
 	if (rc->shared)
-		require_fit(&view.head->spec, view.design, &rc->design, rc->n_text);
-	reader(fcinfo, 2, &view.head->spec, rc, &row);
-	if (mm_pass_state_offer(&view, pass, &rc->design, &row, rc->work, &err) != MM_OK)
+		require_fit(&view->head->spec, view->design, &rc->design, rc->n_text);
+	reader(fcinfo, 2, &view->head->spec, rc, &row);
+	if (mm_pass_state_offer(view, pass, &rc->design, &row, rc->work, &err) != MM_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("a row's label is not one of the labels of the pass"),
 				 errdetail("The labels were read before the pass; the rows changed since.")));
-	MmPassTrustState(fcinfo, &rc->trust, state, buf, pass, &view);
+	MmPassTrustState(fcinfo, &rc->trust, state, buf, pass, view);
 	if (rc->kept != NULL)
 		share_trust(rc->kept, &rc->trust, aggcxt);
 	PG_RETURN_BYTEA_P(state);
