@@ -902,8 +902,10 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 	numbers = d->numbers_in_place && numbers_row_hash(p, row->x, row->isnull, &acc);
 	if (!numbers)
 	{
+		/* summed in a local of its own: acc's address is taken above, so it would live in memory */
+		uint64_t	sum = (uint64_t) (p + 1);
+
 		/* one sweep counts the missing and the non-finite values and hashes the row */
-		acc = (uint64_t) (p + 1);
 		for (j = 0; j < p; j++)
 		{
 			uint64_t	bits = raw_value_bits(d, row, j);
@@ -916,8 +918,9 @@ mm_pass_state_offer(MmPassStateView *view, const MmPass *pass, const MmPassDesig
 				view->nonfinite_count[j]++;
 				bad_feature = 1;
 			}
-			acc += mm_row_hash_share(bits, j);
+			sum += mm_row_hash_share(bits, j);
 		}
+		acc = sum;
 	}
 	if (bad_feature)
 	{
