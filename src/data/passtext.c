@@ -41,6 +41,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "aggstate.h"
 #include "mmcore.h"
@@ -75,10 +76,11 @@ typedef struct TextRowCache
 	MmPassDesignRef ref;
 	Size		header_len;
 	MmPassTrust trust;			/* mm_pass_accum's last state, checked */
-	bool		types_checked;	/* the variadic form's argument types */
+	const Node *types_checked;	/* the call whose variadic argument types were checked */
 	bool		shared;			/* the design and room are a kept entry's (never freed here) */
 	struct TextRowCache *kept;	/* that entry, which holds the last trust of any site */
 	MemoryContext trust_cxt;	/* a kept entry's: the aggregate memory its trusted state is in */
+	struct TextRowCache *spare; /* a kept entry's: the site it hands to sites without one */
 } TextRowCache;
 
 /*
@@ -110,6 +112,14 @@ forget_trust(void *arg)
 	w->kept->trust_cxt = NULL;
 }
 
+/* Whether two trusts name the same state at the same place: then their views are the same too. */
+static inline bool
+same_trust(const MmPassTrust *a, const MmPassTrust *b)
+{
+	return a->datum == b->datum && a->state == b->state && a->size == b->size &&
+		a->stamp == b->stamp && a->header == b->header && a->pass == b->pass;
+}
+
 /* Makes trust, of a state in aggregate memory aggcxt, the kept entry's, watched as above. */
 static void
 share_trust(TextRowCache *kept, const MmPassTrust *trust, MemoryContext aggcxt)
@@ -126,10 +136,8 @@ share_trust(TextRowCache *kept, const MmPassTrust *trust, MemoryContext aggcxt)
 		MemoryContextRegisterResetCallback(aggcxt, &w->cb);
 		kept->trust_cxt = aggcxt;
 	}
-	else if (kept->trust.datum == trust->datum && kept->trust.state == trust->state &&
-			 kept->trust.size == trust->size && kept->trust.stamp == trust->stamp &&
-			 kept->trust.header == trust->header && kept->trust.pass == trust->pass)
-		return;					/* as MmPassTrustState: the same state, so the same view */
+	else if (same_trust(&kept->trust, trust))
+		return;
 	kept->trust = *trust;
 }
 
@@ -141,11 +149,20 @@ share_trust(TextRowCache *kept, const MmPassTrust *trust, MemoryContext aggcxt)
  * query whose every row comes through a new function handle so finds the
  * state it returned for the row before, and a state is trusted only when
  * its address, length and stamp say it is that very state (passagg.c).
+ *
+ * The site is the entry's spare, made once: a new handle per row (a
+ * distributed database's partial aggregate makes one) would otherwise cost
+ * a copy of the entry per row.  Sites that keep their handle and share the
+ * spare stay safe: the argument types checked are those of one call (and
+ * forgotten here), so a site checks its own before its first row, and a
+ * trust that is another site's is not its state's, so its state is
+ * checked in full.
  */
 static TextRowCache *
 kept_design(FunctionCallInfo fcinfo, uint64 design_hash, uint64 design_len)
 {
-	TextRowCache *rc;
+	TextRowCache *kept,
+			   *rc;
 	int			i;
 
 	for (i = 0; i < designs.n; i++)
@@ -154,12 +171,22 @@ kept_design(FunctionCallInfo fcinfo, uint64 design_hash, uint64 design_len)
 			break;
 	if (i == designs.n)
 		return NULL;
-	rc = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(TextRowCache));
-	*rc = *(TextRowCache *) designs.kept[i];
-	rc->shared = true;
-	rc->kept = designs.kept[i];
+	kept = designs.kept[i];
+	rc = kept->spare;
+	if (rc == NULL)
+	{
+		rc = MemoryContextAlloc(GetMemoryChunkContext(kept), sizeof(TextRowCache));
+		*rc = *kept;
+		rc->shared = true;
+		rc->kept = kept;
+		rc->spare = NULL;
+		rc->trust_cxt = NULL;
+		kept->spare = rc;
+	}
+	else if (!same_trust(&rc->trust, &kept->trust))
+		rc->trust = kept->trust;
 	rc->header_len = 0;
-	rc->types_checked = false;
+	rc->types_checked = NULL;
 	fcinfo->flinfo->fn_extra = rc;
 	return rc;
 }
@@ -277,10 +304,11 @@ row_cache(FunctionCallInfo fcinfo, const MmPassSpec *spec)
 	rc->design_len = ref.design_len;
 	rc->header_len = 0;
 	memset(&rc->trust, 0, sizeof(rc->trust));
-	rc->types_checked = false;
+	rc->types_checked = NULL;
 	rc->shared = false;
 	rc->kept = NULL;
 	rc->trust_cxt = NULL;
+	rc->spare = NULL;
 	MemoryContextSwitchTo(old);
 	if (keep != NULL)
 	{
@@ -424,7 +452,7 @@ check_separate_arguments(FunctionCallInfo fcinfo, int first, const MmPassSpec *s
 	int			text_label = spec->target == MM_PASS_TARGET_CLASS && d->label_kind == MM_LABEL_TEXT,
 				j;
 
-	if (rc->types_checked)
+	if (rc->types_checked != NULL && rc->types_checked == fcinfo->flinfo->fn_expr)
 		return;
 	if (PG_NARGS() - first != d->raw_p + text_label)
 		ereport(ERROR,
@@ -441,7 +469,7 @@ check_separate_arguments(FunctionCallInfo fcinfo, int first, const MmPassSpec *s
 					 errmsg("value %d of a row of mm_pass must be %s", j + 1,
 							want == TEXTOID ? "text" : "float8")));
 	}
-	rc->types_checked = true;
+	rc->types_checked = fcinfo->flinfo->fn_expr;
 }
 
 /* read_row for the variadic form: the target in argument first (y), the values after it. */

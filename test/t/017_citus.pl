@@ -183,6 +183,7 @@ for my $case (@cases)
 	my $diff = $coordinator->safe_psql('postgres', sprintf($compare_sql->{ $case->{compare} }, $name));
 	my $tolerance = $case->{tolerance} // 1e-9;
 	cmp_ok($diff, '<', $tolerance, "$name on the shards equals $name on the local copy ($case->{compare}, to $tolerance)");
+	$case->{sent} = [ $err =~ /NOTICE:\s+issuing (.*)$/mg ];
 }
 
 # selection on the shards keeps the features the local copy keeps, and the mode imputes the same value
@@ -201,6 +202,33 @@ is($coordinator->safe_psql('postgres', q{
 	});
 	like($err, qr/worker_partial_agg\(.*ROW\('0\.25'::double precision, 0, \d+, '4000'::double precision/,
 		'the training pass expects the rows the shards hold');
+}
+
+# A shard's partial aggregate calls the pass's transition through a new
+# function handle for every row, so every call site without one of its own
+# is handed the one site a kept design keeps.  A call site that keeps its
+# handle and shares that site checks its own argument types all the same:
+# here, with the header a shard received, the variadic form's second call
+# site in one query gives a text where the design reads a number.
+{
+	my ($case) = grep { $_->{name} eq 'logit' } @cases;
+	my ($shard_call) = grep { /worker_partial_agg\('public\.mm_pass\(bytea,double precision,double precision\[\],text\[\]\)'/ }
+	  @{ $case->{sent} };
+	my ($header, $numbers, $texts) = ($shard_call // '') =~
+	  /ROW\(('\\x[0-9a-f]+'::bytea), [^,]+, ARRAY\[([^\]]+)\], ARRAY\[([^\]]+)\]\)\)/;
+	ok(defined $texts, "a pass's header with its design is read off a shard's query")
+	  or diag(substr($shard_call // 'no shard call', -400));
+	my @numbers = split /, /, $numbers // '';
+	my $good = join(', ', @numbers, $texts // '');
+	my $bad = join(', ', "($numbers[0])::text", @numbers[ 1 .. $#numbers ], $texts // '');
+	my ($ret, $out, $err) = $coordinator->psql('postgres', qq{
+		SELECT mm_pass($header, 0, $good) IS NOT NULL, mm_pass($header, 0, $bad) IS NOT NULL FROM local;
+	});
+	like($err, qr/ERROR:\s+value 1 of a row of mm_pass must be float8/,
+		"a call site sharing a kept design's site checks its own argument types");
+	is($coordinator->safe_psql('postgres', qq{
+		SELECT mm_pass($header, 0, $good) IS NOT NULL, mm_pass($header, 0, $good) IS NOT NULL FROM local}),
+		't|t', 'and two that read the design alike both pass');
 }
 
 # dropping duplicate rows needs equal rows to meet on one node: in passes it
