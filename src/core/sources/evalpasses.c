@@ -182,6 +182,9 @@ eval_arg_size(int p, const void *arg, size_t avail, MmTask task)
 #define C_SCRATCH(k) (S_HEAD + (size_t) (k) * (k))
 #define C_HISTOGRAM(k) (C_SCRATCH(k) + 2 * (size_t) (k))
 
+/* rows of a binary logistic model scored at a time */
+#define LOGIT_CHUNK 32
+
 static size_t
 classifier_size(int p, const void *arg)
 {
@@ -246,36 +249,48 @@ add_binary_logit(double *s, const MmRows *rows, const MmModel *model)
 	double		llf = s[S_LLF],
 				log_loss = s[S_SUM];
 	uint64_t	confusion[4] = {0, 0, 0, 0};
-	size_t		r;
+	size_t		start;
 	int			i;
 
-	for (r = 0; r < rows->n; r++)
+	/*
+	 * The scores of a chunk first, then their terms: each row's score is a
+	 * chain of additions and its terms a chain through exp and log1p, and
+	 * apart the chains of successive rows overlap in the processor.
+	 */
+	for (start = 0; start < rows->n; start += LOGIT_CHUNK)
 	{
-		int			y = rows->y[r],
-					pred;
-		double		t,
-					e,
-					softplus,
-					margin,
-					neg_log_q;
+		double		score[LOGIT_CHUNK];
+		size_t		n = rows->n - start < LOGIT_CHUNK ? rows->n - start : LOGIT_CHUNK,
+					r;
 
-		mm_model_scores(model, rows->x + r * (size_t) p, &t);
-		pred = (int) mm_model_decide(model, &t);
-		if (y < 0 || y > 1 || pred < 0 || pred > 1)
-			return 0;
-		confusion[y * 2 + pred]++;
-		e = exp(-fabs(t));
-		softplus = log1p(e);
-		/* -log q = log(1 + exp(-m)) for the margin m toward the row's class */
-		margin = y == 1 ? t : -t;
-		neg_log_q = (margin < 0.0 ? -margin : 0.0) + softplus;
-		/* summed row by row, as the general path sums */
-		llf -= neg_log_q;
-		log_loss += mm_log_loss_term_of_log(neg_log_q);
-		/* the positive class's probability as the model gives it, for either sign */
-		if (bins > 0)
-			count_bin(s, histogram, bins, y == 1,
-					  mm_roc_bin(t >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e), bins));
+		for (r = 0; r < n; r++)
+			mm_model_scores(model, rows->x + (start + r) * (size_t) p, &score[r]);
+		for (r = 0; r < n; r++)
+		{
+			int			y = rows->y[start + r],
+						pred = (int) mm_model_decide(model, &score[r]);
+			double		t = score[r],
+						e,
+						softplus,
+						margin,
+						neg_log_q;
+
+			if (y < 0 || y > 1 || pred < 0 || pred > 1)
+				return 0;
+			confusion[y * 2 + pred]++;
+			e = exp(-fabs(t));
+			softplus = log1p(e);
+			/* -log q = log(1 + exp(-m)) for the margin m toward the row's class */
+			margin = y == 1 ? t : -t;
+			neg_log_q = (margin < 0.0 ? -margin : 0.0) + softplus;
+			/* summed row by row, as the general path sums */
+			llf -= neg_log_q;
+			log_loss += mm_log_loss_term_of_log(neg_log_q);
+			/* the positive class's probability as the model gives it, for either sign */
+			if (bins > 0)
+				count_bin(s, histogram, bins, y == 1,
+						  mm_roc_bin(t >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e), bins));
+		}
 	}
 	s[S_LLF] = llf;
 	s[S_SUM] = log_loss;
