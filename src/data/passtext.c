@@ -152,11 +152,11 @@ share_trust(TextRowCache *kept, const MmPassTrust *trust, MemoryContext aggcxt)
  *
  * The site is the entry's spare, made once: a new handle per row (a
  * distributed database's partial aggregate makes one) would otherwise cost
- * a copy of the entry per row.  Sites that keep their handle and share the
- * spare stay safe: the argument types checked are those of one call (and
- * forgotten here), so a site checks its own before its first row, and a
- * trust that is another site's is not its state's, so its state is
- * checked in full.
+ * a copy of the entry per row.  A site whose handle lasts shares the spare
+ * for its first row only (own_site), and safely: the argument types checked
+ * are those of one call (and forgotten here), so a site checks its own
+ * before its first row, and a trust that is another site's is not its
+ * state's, so its state is checked in full.
  */
 static TextRowCache *
 kept_design(FunctionCallInfo fcinfo, uint64 design_hash, uint64 design_len)
@@ -189,6 +189,26 @@ kept_design(FunctionCallInfo fcinfo, uint64 design_hash, uint64 design_len)
 	rc->types_checked = NULL;
 	fcinfo->flinfo->fn_extra = rc;
 	return rc;
+}
+
+/*
+ * The cache of a call site whose handle came back with the spare of a kept
+ * entry (kept_design): a site that keeps its handle, which from its second
+ * row on has a copy of its own, as sharing the spare with other such sites
+ * (the folds of a search, reading together) would cost each of them the
+ * full check of its state on every row.  Any other cache is the site's.
+ */
+static TextRowCache *
+own_site(FunctionCallInfo fcinfo, TextRowCache *rc)
+{
+	TextRowCache *own;
+
+	if (rc == NULL || rc->kept == NULL || rc != rc->kept->spare)
+		return rc;
+	own = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(TextRowCache));
+	*own = *rc;
+	fcinfo->flinfo->fn_extra = own;
+	return own;
 }
 
 /*
@@ -548,7 +568,7 @@ accum_through_design(FunctionCallInfo fcinfo, RowReader reader)
 	CHECK_FOR_INTERRUPTS();
 	MmRequireAggregate(fcinfo, "mm_pass_accum", &aggcxt);
 	MmRequireArg(fcinfo, 1, "pass");
-	rc = fcinfo->flinfo->fn_extra;
+	rc = own_site(fcinfo, fcinfo->flinfo->fn_extra);
 	if (rc == NULL)
 		rc = kept_for_header(fcinfo);
 	state = MmPassAccumState(fcinfo, aggcxt, rc != NULL ? &rc->trust : NULL, &buf, &pass, &room, &view);
@@ -615,7 +635,7 @@ mm_pass_accum_any(PG_FUNCTION_ARGS)
 Datum
 mm_pass_part(PG_FUNCTION_ARGS)
 {
-	TextRowCache *rc = fcinfo->flinfo->fn_extra;
+	TextRowCache *rc = own_site(fcinfo, fcinfo->flinfo->fn_extra);
 	bytea	   *arg;
 	Size		len;
 	MmPassRawRow row;
