@@ -118,6 +118,13 @@ my @cases = (
 	  args => q{'label', algorithm => 'logistic_regression', exclude => ARRAY['id'],
 	            preprocess => '{"*": {"scale": "standard"}}'},
 	  compare => 'coefficients', tolerance => 1e-6 },
+	# algorithms that read the rows into memory read every shard's rows through the coordinator
+	{ name => 'boosting', args => q{'y', algorithm => 'gradient_boosting', exclude => ARRAY['id', 'label'],
+	                                  params => '{"n_estimators": 10}'},
+	  compare => 'predictions', memory => 1 },
+	{ name => 'kernel_svm', args => q{'label', algorithm => 'svm', exclude => ARRAY['id', 'y'],
+	                                    preprocess => '{"*": {"scale": "standard"}}'},
+	  compare => 'labels', memory => 1 },
 	# a numeric label is counted by a grouping query that carries the first pass, a lateral row per thing
 	{ name => 'logit_numeric', relations => [ 'dist_numeric', 'local_numeric' ],
 	  args => q{'grade', algorithm => 'logistic_regression', exclude => ARRAY['id']},
@@ -154,6 +161,11 @@ my $compare_sql = {
 	                         ON a.feature = b.feature AND a.class IS NOT DISTINCT FROM b.class},
 	transform => q{SELECT coalesce(max(abs(a - b) / greatest(1, abs(b))), 1)
 	                 FROM local l, unnest(mm_transform('%1$s_dist', l), mm_transform('%1$s_local', l)) t(a, b)},
+	predictions => q{SELECT coalesce(max(abs(mm_predict('%1$s_dist', l) - mm_predict('%1$s_local', l))
+	                                     / greatest(1, abs(mm_predict('%1$s_local', l)))), 1)
+	                   FROM local l},
+	labels => q{SELECT count(*) FILTER (WHERE mm_predict_label('%1$s_dist', l) IS DISTINCT FROM mm_predict_label('%1$s_local', l))
+	              FROM local l},
 };
 
 for my $case (@cases)
@@ -169,9 +181,19 @@ for my $case (@cases)
 	my $dist_seconds = tv_interval($started);
 	is($ret, 0, "$name trains on the distributed table") or diag($err);
 	my @raw = raw_reads($err);
-	ok(scalar(grep { /dist_\d+/ } ($err =~ /NOTICE:\s+issuing (.*)$/mg)) > 0 && !@raw,
-		"$name reads the shards through aggregates and bounded samples only")
-	  or diag(join("\n", @raw));
+	if ($case->{memory})
+	{
+		# the shards' rows, each once, into the coordinator's memory (doc/scaling.md, Limits)
+		ok(@raw == 32 && !(grep { !/^SELECT .* FROM public\.dist_\d+ r WHERE true$/ } @raw),
+			"$name reads each shard's rows once, into memory")
+		  or diag(join("\n", @raw));
+	}
+	else
+	{
+		ok(scalar(grep { /dist_\d+/ } ($err =~ /NOTICE:\s+issuing (.*)$/mg)) > 0 && !@raw,
+			"$name reads the shards through aggregates and bounded samples only")
+		  or diag(join("\n", @raw));
+	}
 	ok(scalar(grep { $_ =~ $case->{sends} } ($err =~ /NOTICE:\s+issuing (.*)$/mg)) > 0,
 		"$name sends the shards its grouping") if $case->{sends};
 	note(sprintf('%s: %d partial aggregates, %d raw reads sent to the shards', $name,
