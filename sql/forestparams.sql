@@ -180,3 +180,25 @@ SELECT version FROM mm_train('fp_forest', 'fp', 'y', algorithm => 'random_forest
 SELECT params, rows_train FROM mm.versions WHERE model = 'fp_forest';
 SELECT method, feature, round(importance::numeric, 4) AS importance
   FROM mm_importance('fp_forest') ORDER BY method, feature;
+
+-- the same rows in another order give the same trees: XGBoost draws a tree's
+-- rows by their positions and sums in their order, so they go to it in the
+-- order of their contents, not the order a scan meets them in (a table
+-- rewritten, a distributed table's shards); fp_shuffled holds fp's rows in
+-- another physical order, and the forest, a classifier with its class
+-- probabilities and boosting that draws half the rows per tree agree to the bit
+CREATE TABLE fp_shuffled AS SELECT * FROM fp ORDER BY md5(id::text);
+SELECT (SELECT array_agg(id) FROM (SELECT id FROM fp LIMIT 5) f) <>
+       (SELECT array_agg(id) FROM (SELECT id FROM fp_shuffled LIMIT 5) s) AS read_in_another_order;
+SELECT count(*) AS versions
+  FROM (SELECT mm_train(m || '_' || r, r, t, algorithm => a, exclude => ARRAY['id', o], params => p::jsonb,
+                        deploy => 'always')
+          FROM (VALUES ('fp_rf', 'y', 'level', 'random_forest', '{"n_estimators": 20}'),
+                       ('fp_rfc', 'level', 'y', 'random_forest', '{"n_estimators": 20}'),
+                       ('fp_gb', 'y', 'level', 'gradient_boosting', '{"n_estimators": 20, "subsample": 0.5}'))
+                 AS c(m, t, o, a, p),
+               (VALUES ('fp'), ('fp_shuffled')) AS rel(r)) trained;
+SELECT max(abs(mm_predict('fp_rf_fp', f) - mm_predict('fp_rf_fp_shuffled', f))) AS forest_difference,
+       bool_and(mm_predict_proba('fp_rfc_fp', f) = mm_predict_proba('fp_rfc_fp_shuffled', f)) AS same_probabilities,
+       max(abs(mm_predict('fp_gb_fp', f) - mm_predict('fp_gb_fp_shuffled', f))) AS boosting_difference
+  FROM fp f;

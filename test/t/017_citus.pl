@@ -125,6 +125,10 @@ my @cases = (
 	{ name => 'kernel_svm', args => q{'label', algorithm => 'svm', exclude => ARRAY['id', 'y'],
 	                                    preprocess => '{"*": {"scale": "standard"}}'},
 	  compare => 'labels', memory => 1 },
+	# a forest draws each tree's rows by their positions: the rows go to it in the order of their contents
+	{ name => 'forest', args => q{'label', algorithm => 'random_forest', exclude => ARRAY['id', 'y'],
+	                                params => '{"n_estimators": 10}'},
+	  compare => 'probabilities', memory => 1 },
 	# a numeric label is counted by a grouping query that carries the first pass, a lateral row per thing
 	{ name => 'logit_numeric', relations => [ 'dist_numeric', 'local_numeric' ],
 	  args => q{'grade', algorithm => 'logistic_regression', exclude => ARRAY['id']},
@@ -164,6 +168,8 @@ my $compare_sql = {
 	predictions => q{SELECT coalesce(max(abs(mm_predict('%1$s_dist', l) - mm_predict('%1$s_local', l))
 	                                     / greatest(1, abs(mm_predict('%1$s_local', l)))), 1)
 	                   FROM local l},
+	probabilities => q{SELECT coalesce(max(abs(mm_predict_proba('%1$s_dist', l, 'high') - mm_predict_proba('%1$s_local', l, 'high'))), 1)
+	                     FROM local l},
 	labels => q{SELECT count(*) FILTER (WHERE mm_predict_label('%1$s_dist', l) IS DISTINCT FROM mm_predict_label('%1$s_local', l))
 	              FROM local l},
 };

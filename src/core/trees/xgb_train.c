@@ -148,19 +148,131 @@ typedef struct Parts
 	size_t		n[2];
 } Parts;
 
+/* A row's key in the order the rows go to XGBoost in. */
+typedef struct RowKey
+{
+	uint64_t	hash;
+	size_t		row;
+} RowKey;
+
+/* The float XGBoost reads of row i's value j (a label at j == p), -0 as 0. */
+static float
+seen(const MmRows *rows, size_t i, int j)
+{
+	float		f = j == rows->p ? (rows->y ? (float) rows->y[i] : (float) rows->t[i]) :
+		(float) rows->x[i * (size_t) rows->p + (size_t) j];
+
+	return f == 0.0f ? 0.0f : f;
+}
+
+/* The order of two rows as XGBoost reads them: value by value, by the floats' bits. */
+static int
+compare_seen(const MmRows *rows, size_t a, size_t b)
+{
+	int			j;
+
+	for (j = 0; j <= rows->p; j++)
+	{
+		float		fa = seen(rows, a, j),
+					fb = seen(rows, b, j);
+		uint32_t	ba,
+					bb;
+
+		memcpy(&ba, &fa, sizeof(ba));
+		memcpy(&bb, &fb, sizeof(bb));
+		if (ba != bb)
+			return ba < bb ? -1 : 1;
+	}
+	return 0;
+}
+
+static int
+compare_hashes(const void *a, const void *b)
+{
+	const RowKey *x = a,
+			   *y = b;
+
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+/*
+ * The rows in the order of their hashes, as XGBoost reads them (the floats
+ * and the label), rows of one hash by their values: an order of the rows'
+ * contents, not of where they were read from.  XGBoost draws a tree's rows
+ * (subsample, which random forests take) by their positions, and sums the
+ * gradients in the rows' order, so rows given in the order a scan met them
+ * would make another model of the same rows read in another order (a
+ * distributed table's shards, a table rewritten).  NULL when memory runs out.
+ */
+static size_t *
+canonical_order(const MmRows *rows)
+{
+	RowKey	   *keys = mm_alloc(sizeof(RowKey) * (rows->n + 1));
+	size_t	   *order = mm_alloc(sizeof(size_t) * (rows->n + 1));
+	size_t		i,
+				k,
+				start;
+
+	if (keys == NULL || order == NULL)
+	{
+		mm_free(keys);
+		mm_free(order);
+		return NULL;
+	}
+	for (i = 0; i < rows->n; i++)
+	{
+		float		label = seen(rows, i, rows->p);
+		uint32_t	bits;
+
+		memcpy(&bits, &label, sizeof(bits));
+		keys[i].hash = mm_mix64(mm_row_hash_rounded(rows->x + i * (size_t) rows->p, rows->p) ^
+								((uint64_t) bits * MM_HASH_LANE));
+		keys[i].row = i;
+	}
+	qsort(keys, rows->n, sizeof(RowKey), compare_hashes);
+	/* rows of one hash are almost always equal rows; distinct ones go by their values */
+	for (start = 0; start < rows->n; start = k)
+	{
+		for (k = start + 1; k < rows->n && keys[k].hash == keys[start].hash; k++)
+			;
+		for (i = start + 1; i < k; i++)
+		{
+			RowKey		key = keys[i];
+			size_t		m = i;
+
+			while (m > start && compare_seen(rows, keys[m - 1].row, key.row) > 0)
+			{
+				keys[m] = keys[m - 1];
+				m--;
+			}
+			keys[m] = key;
+		}
+	}
+	for (i = 0; i < rows->n; i++)
+		order[i] = keys[i].row;
+	mm_free(keys);
+	return order;
+}
+
 static int
 split_rows(const MmRows *rows, const MmXgbOptions *o, Parts *parts)
 {
 	size_t		i,
+				k,
 				p = (size_t) rows->p;
 	uint64_t	salt = mm_seed_salt((int64_t) o->seed) ^ VALIDATION_SALT;
 	int			part,
 				j;
 	uint8_t    *side = mm_alloc0(rows->n + 1);
+	size_t	   *order = canonical_order(rows);
 
-	if (side == NULL)
-		return 0;
 	memset(parts, 0, sizeof(*parts));
+	if (side == NULL || order == NULL)
+	{
+		mm_free(side);
+		mm_free(order);
+		return 0;
+	}
 	for (i = 0; i < rows->n; i++)
 	{
 		if (o->early_stopping_rounds > 0)
@@ -173,19 +285,25 @@ split_rows(const MmRows *rows, const MmXgbOptions *o, Parts *parts)
 		parts->x[part] = mm_alloc(sizeof(float) * (parts->n[part] * p + 1));
 		parts->label[part] = mm_alloc(sizeof(float) * (parts->n[part] + 1));
 		if (parts->x[part] == NULL || parts->label[part] == NULL)
+		{
+			mm_free(side);
+			mm_free(order);
 			return 0;
+		}
 		parts->n[part] = 0;
 	}
-	for (i = 0; i < rows->n; i++)
+	for (k = 0; k < rows->n; k++)
 	{
-		size_t		k = parts->n[side[i]]++;
-		float	   *dst = parts->x[side[i]] + k * p;
+		size_t		i = order[k],
+					at = parts->n[side[i]]++;
+		float	   *dst = parts->x[side[i]] + at * p;
 
 		for (j = 0; j < rows->p; j++)
 			dst[j] = (float) rows->x[i * p + (size_t) j];
-		parts->label[side[i]][k] = rows->y ? (float) rows->y[i] : (float) rows->t[i];
+		parts->label[side[i]][at] = rows->y ? (float) rows->y[i] : (float) rows->t[i];
 	}
 	mm_free(side);
+	mm_free(order);
 	return 1;
 }
 
