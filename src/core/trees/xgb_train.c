@@ -11,6 +11,7 @@
 #include <string.h>
 #include <xgboost/c_api.h>
 
+#include "radix_sort.h"
 #include "rowhash.h"
 #include "xgb_json.h"
 
@@ -148,13 +149,6 @@ typedef struct Parts
 	size_t		n[2];
 } Parts;
 
-/* A row's key in the order the rows go to XGBoost in. */
-typedef struct RowKey
-{
-	uint64_t	hash;
-	size_t		row;
-} RowKey;
-
 /* The float XGBoost reads of row i's value j (a label at j == p), -0 as 0. */
 static float
 seen(const MmRows *rows, size_t i, int j)
@@ -186,15 +180,6 @@ compare_seen(const MmRows *rows, size_t a, size_t b)
 	return 0;
 }
 
-static int
-compare_hashes(const void *a, const void *b)
-{
-	const RowKey *x = a,
-			   *y = b;
-
-	return x->hash < y->hash ? -1 : x->hash > y->hash;
-}
-
 /*
  * The rows in the order of their hashes, as XGBoost reads them (the floats
  * and the label), rows of one hash by their values: an order of the rows'
@@ -202,55 +187,68 @@ compare_hashes(const void *a, const void *b)
  * (subsample, which random forests take) by their positions, and sums the
  * gradients in the rows' order, so rows given in the order a scan met them
  * would make another model of the same rows read in another order (a
- * distributed table's shards, a table rewritten).  NULL when memory runs out.
+ * distributed table's shards, a table rewritten).  Each key is the hash's
+ * top bits above the row's index, radix sorted; rows whose top bits tie are
+ * almost always equal rows, and distinct ones go by their values.  NULL
+ * when memory runs out.
  */
 static size_t *
 canonical_order(const MmRows *rows)
 {
-	RowKey	   *keys = mm_alloc(sizeof(RowKey) * (rows->n + 1));
+	uint64_t   *keys = mm_alloc(sizeof(uint64_t) * (rows->n + 1)),
+			   *other = mm_alloc(sizeof(uint64_t) * (rows->n + 1)),
+			   *sorted;
+	uint32_t   *count = mm_alloc(sizeof(uint32_t) * MM_RADIX_COUNTS);
 	size_t	   *order = mm_alloc(sizeof(size_t) * (rows->n + 1));
+	uint64_t	mask;
 	size_t		i,
 				k,
 				start;
+	int			bits = 1;
 
-	if (keys == NULL || order == NULL)
+	if (keys == NULL || other == NULL || count == NULL || order == NULL)
 	{
 		mm_free(keys);
+		mm_free(other);
+		mm_free(count);
 		mm_free(order);
 		return NULL;
 	}
+	while (bits < 63 && ((uint64_t) 1 << bits) < rows->n)
+		bits++;
+	mask = ((uint64_t) 1 << bits) - 1;
 	for (i = 0; i < rows->n; i++)
 	{
 		float		label = seen(rows, i, rows->p);
-		uint32_t	bits;
+		uint32_t	label_bits;
 
-		memcpy(&bits, &label, sizeof(bits));
-		keys[i].hash = mm_mix64(mm_row_hash_rounded(rows->x + i * (size_t) rows->p, rows->p) ^
-								((uint64_t) bits * MM_HASH_LANE));
-		keys[i].row = i;
+		memcpy(&label_bits, &label, sizeof(label_bits));
+		keys[i] = (mm_mix64(mm_row_hash_rounded(rows->x + i * (size_t) rows->p, rows->p) ^
+							((uint64_t) label_bits * MM_HASH_LANE)) & ~mask) | (uint64_t) i;
 	}
-	qsort(keys, rows->n, sizeof(RowKey), compare_hashes);
-	/* rows of one hash are almost always equal rows; distinct ones go by their values */
+	sorted = mm_radix_sort_keys(keys, other, rows->n, count, NULL);
 	for (start = 0; start < rows->n; start = k)
 	{
-		for (k = start + 1; k < rows->n && keys[k].hash == keys[start].hash; k++)
+		for (k = start + 1; k < rows->n && (sorted[k] & ~mask) == (sorted[start] & ~mask); k++)
 			;
 		for (i = start + 1; i < k; i++)
 		{
-			RowKey		key = keys[i];
+			uint64_t	key = sorted[i];
 			size_t		m = i;
 
-			while (m > start && compare_seen(rows, keys[m - 1].row, key.row) > 0)
+			while (m > start && compare_seen(rows, sorted[m - 1] & mask, key & mask) > 0)
 			{
-				keys[m] = keys[m - 1];
+				sorted[m] = sorted[m - 1];
 				m--;
 			}
-			keys[m] = key;
+			sorted[m] = key;
 		}
 	}
 	for (i = 0; i < rows->n; i++)
-		order[i] = keys[i].row;
+		order[i] = (size_t) (sorted[i] & mask);
 	mm_free(keys);
+	mm_free(other);
+	mm_free(count);
 	return order;
 }
 
