@@ -235,11 +235,25 @@ SELECT mm_classes('churn_svm'), mm_predict('churn_svm', c) FROM churn c WHERE id
 SELECT * FROM mm_train('bad', 'flowers', 'species', algorithm => 'linear_svm', params => '{"C": 0}');
 SELECT * FROM mm_train('bad', 'flowers', 'species', algorithm => 'linear_svm', params => '{"loss": "log"}');
 SELECT * FROM mm_train('bad', 'flowers', 'species', algorithm => 'linear_svm', params => '{"alpha": 1}');
--- the hinge loss, by dual coordinate descent over the rows in memory
+-- the hinge loss, by dual coordinate descent over the rows in memory (on these rows
+-- it needs from about 400 to about 5,100 passes, as the seed shuffles them)
 SELECT (metrics->'test'->>'accuracy')::float8 > 0.85 AS accurate, metrics->'converged' AS converged
   FROM mm_train('species_hinge', 'flowers', 'species', algorithm => 'linear_svm',
                 exclude => ARRAY['id'], preprocess => '{"*": {"scale": "standard"}}',
-                params => '{"loss": "hinge", "max_iter": 5000}');
+                params => '{"loss": "hinge", "max_iter": 10000}');
+-- its rows are shuffled from an order of their contents, not of the scan: the
+-- same rows written in another order give the same coefficients, to the bit,
+-- converged or not (scaled, they would agree to the solver's tolerance only:
+-- the scaling's statistics are summed in the rows' order)
+CREATE TABLE flowers_shuffled AS SELECT * FROM flowers ORDER BY md5(id::text);
+SELECT count(*) AS versions
+  FROM (SELECT mm_train('hinge_' || r, r, 'species', algorithm => 'linear_svm', exclude => ARRAY['id'],
+                        params => '{"loss": "hinge", "max_iter": 50}', deploy => 'always')
+          FROM (VALUES ('flowers'), ('flowers_shuffled')) AS rel(r)) trained;
+SELECT count(*) AS coefficients, max(abs(a.coef - b.coef)) AS difference
+  FROM mm_coefficients('hinge_flowers') a
+  JOIN mm_coefficients('hinge_flowers_shuffled') b ON a.feature = b.feature AND a.class = b.class;
+DROP TABLE flowers_shuffled;
 -- a fit that stops at max_iter says so in a notice and records it in the version, either loss
 SELECT metrics->'iterations' AS iterations, metrics->'converged' AS converged
   FROM mm_train('species_short', 'flowers', 'species', algorithm => 'linear_svm',

@@ -15,6 +15,7 @@
  */
 #include "svm.h"
 #include "random.h"
+#include "roworder.h"
 
 #include <math.h>
 #include <string.h>
@@ -42,7 +43,7 @@ decision(const double *w, const double *xi, int p, int d)
 static int
 solve_binary(const double *x, const int32_t *y, size_t n, int p, int d, int positive,
 			 const double *row_c, const double *qd, const MmSvmOptions *opt,
-			 double *w, double *alpha, size_t *index)
+			 double *w, double *alpha, const size_t *order, size_t *index)
 {
 	size_t		active = n,
 				i,
@@ -54,8 +55,9 @@ solve_binary(const double *x, const int32_t *y, size_t n, int p, int d, int posi
 
 	memset(w, 0, sizeof(double) * d);
 	memset(alpha, 0, sizeof(double) * n);
+	/* the rows shuffled from an order of their contents, not of the scan (roworder.h) */
 	for (i = 0; i < n; i++)
-		index[i] = i;
+		index[i] = order[i];
 	for (iter = 0; iter < opt->max_iter; iter++)
 	{
 		double		pg_max = -INFINITY,
@@ -161,7 +163,8 @@ mm_svm_fit(const double *x, const int32_t *y, size_t n, int p, int k,
 			   *qd,
 			   *w,
 			   *alpha;
-	size_t	   *index;
+	size_t	   *index,
+			   *order;
 	int			c,
 				r,
 				j,
@@ -178,12 +181,13 @@ mm_svm_fit(const double *x, const int32_t *y, size_t n, int p, int k,
 	w = mm_alloc(sizeof(double) * d);
 	alpha = mm_alloc(sizeof(double) * n);
 	index = mm_alloc(sizeof(size_t) * n);
+	order = mm_row_order(x, y, NULL, n, p);
 	out->intercept = mm_alloc(sizeof(double) * rows);
 	out->coef = mm_alloc(sizeof(double) * rows * p);
 	out->std_err = mm_alloc(sizeof(double) * nstat);
 	out->stat = mm_alloc(sizeof(double) * nstat);
 	out->p_value = mm_alloc(sizeof(double) * nstat);
-	if (!count || !cw || !row_c || !qd || !w || !alpha || !index || !out->intercept ||
+	if (!count || !cw || !row_c || !qd || !w || !alpha || !index || !order || !out->intercept ||
 		!out->coef || !out->std_err || !out->stat || !out->p_value)
 	{
 		mm_free(count);
@@ -193,6 +197,7 @@ mm_svm_fit(const double *x, const int32_t *y, size_t n, int p, int k,
 		mm_free(w);
 		mm_free(alpha);
 		mm_free(index);
+		mm_free(order);
 		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory fitting a linear SVM");
 	}
 	for (i = 0; i < n; i++)
@@ -230,7 +235,8 @@ mm_svm_fit(const double *x, const int32_t *y, size_t n, int p, int k,
 	for (r = 0; r < rows; r++)
 	{
 		int			positive = rows == 1 ? 1 : r;
-		int			passes = solve_binary(x, y, n, p, d, positive, row_c, qd, opt, w, alpha, index);
+		int			passes = solve_binary(x, y, n, p, d, positive, row_c, qd, opt, w, alpha, order,
+										  index);
 
 		if (passes < 0)
 		{
@@ -259,5 +265,6 @@ mm_svm_fit(const double *x, const int32_t *y, size_t n, int p, int k,
 	mm_free(w);
 	mm_free(alpha);
 	mm_free(index);
+	mm_free(order);
 	return MM_OK;
 }

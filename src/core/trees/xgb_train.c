@@ -11,8 +11,8 @@
 #include <string.h>
 #include <xgboost/c_api.h>
 
-#include "radix_sort.h"
 #include "rowhash.h"
+#include "roworder.h"
 #include "xgb_json.h"
 
 /* Salts the seed for the early-stopping split, apart from the train/test split's. */
@@ -149,109 +149,6 @@ typedef struct Parts
 	size_t		n[2];
 } Parts;
 
-/* The float XGBoost reads of row i's value j (a label at j == p), -0 as 0. */
-static float
-seen(const MmRows *rows, size_t i, int j)
-{
-	float		f = j == rows->p ? (rows->y ? (float) rows->y[i] : (float) rows->t[i]) :
-		(float) rows->x[i * (size_t) rows->p + (size_t) j];
-
-	return f == 0.0f ? 0.0f : f;
-}
-
-/* The order of two rows as XGBoost reads them: value by value, by the floats' bits. */
-static int
-compare_seen(const MmRows *rows, size_t a, size_t b)
-{
-	int			j;
-
-	for (j = 0; j <= rows->p; j++)
-	{
-		float		fa = seen(rows, a, j),
-					fb = seen(rows, b, j);
-		uint32_t	ba,
-					bb;
-
-		memcpy(&ba, &fa, sizeof(ba));
-		memcpy(&bb, &fb, sizeof(bb));
-		if (ba != bb)
-			return ba < bb ? -1 : 1;
-	}
-	return 0;
-}
-
-/*
- * The rows in the order of their hashes, as XGBoost reads them (the floats
- * and the label), rows of one hash by their values: an order of the rows'
- * contents, not of where they were read from.  XGBoost draws a tree's rows
- * (subsample, which random forests take) by their positions, and sums the
- * gradients in the rows' order, so rows given in the order a scan met them
- * would make another model of the same rows read in another order (a
- * distributed table's shards, a table rewritten).  Each key is the hash's
- * top bits above the row's index, radix sorted; rows whose top bits tie are
- * almost always equal rows, and distinct ones go by their values.  NULL
- * when memory runs out.
- */
-static size_t *
-canonical_order(const MmRows *rows)
-{
-	uint64_t   *keys = mm_alloc(sizeof(uint64_t) * (rows->n + 1)),
-			   *other = mm_alloc(sizeof(uint64_t) * (rows->n + 1)),
-			   *sorted;
-	uint32_t   *count = mm_alloc(sizeof(uint32_t) * MM_RADIX_COUNTS);
-	size_t	   *order = mm_alloc(sizeof(size_t) * (rows->n + 1));
-	uint64_t	mask;
-	size_t		i,
-				k,
-				start;
-	int			bits = 1;
-
-	if (keys == NULL || other == NULL || count == NULL || order == NULL)
-	{
-		mm_free(keys);
-		mm_free(other);
-		mm_free(count);
-		mm_free(order);
-		return NULL;
-	}
-	while (bits < 63 && ((uint64_t) 1 << bits) < rows->n)
-		bits++;
-	mask = ((uint64_t) 1 << bits) - 1;
-	for (i = 0; i < rows->n; i++)
-	{
-		float		label = seen(rows, i, rows->p);
-		uint32_t	label_bits;
-
-		memcpy(&label_bits, &label, sizeof(label_bits));
-		keys[i] = (mm_mix64(mm_row_hash_rounded(rows->x + i * (size_t) rows->p, rows->p) ^
-							((uint64_t) label_bits * MM_HASH_LANE)) & ~mask) | (uint64_t) i;
-	}
-	sorted = mm_radix_sort_keys(keys, other, rows->n, count, NULL);
-	for (start = 0; start < rows->n; start = k)
-	{
-		for (k = start + 1; k < rows->n && (sorted[k] & ~mask) == (sorted[start] & ~mask); k++)
-			;
-		for (i = start + 1; i < k; i++)
-		{
-			uint64_t	key = sorted[i];
-			size_t		m = i;
-
-			while (m > start && compare_seen(rows, sorted[m - 1] & mask, key & mask) > 0)
-			{
-				sorted[m] = sorted[m - 1];
-				m--;
-			}
-			sorted[m] = key;
-		}
-	}
-	for (i = 0; i < rows->n; i++)
-		order[i] = (size_t) (sorted[i] & mask);
-	mm_free(keys);
-	mm_free(other);
-	mm_free(count);
-	return order;
-}
-
 static int
 split_rows(const MmRows *rows, const MmXgbOptions *o, Parts *parts)
 {
@@ -262,7 +159,8 @@ split_rows(const MmRows *rows, const MmXgbOptions *o, Parts *parts)
 	int			part,
 				j;
 	uint8_t    *side = mm_alloc0(rows->n + 1);
-	size_t	   *order = canonical_order(rows);
+	/* XGBoost draws a tree's rows by their positions and sums in their order (roworder.h) */
+	size_t	   *order = mm_row_order(rows->x, rows->y, rows->y ? NULL : rows->t, rows->n, rows->p);
 
 	memset(parts, 0, sizeof(*parts));
 	if (side == NULL || order == NULL)
