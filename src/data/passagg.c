@@ -345,18 +345,23 @@ void
 MmPassTrustState(FunctionCallInfo fcinfo, MmPassTrust *trust, bytea *state, void *buf,
 				 const MmPass *pass, const MmPassStateView *view)
 {
-	const void *header = DatumGetPointer(PG_GETARG_DATUM(1));
+	MmPassTrust next;
 
-	/* the view is read from the state alone: the same state at the same place has the same view */
-	if (trust->datum == state && trust->state == buf && trust->size == VARSIZE(state) &&
-		trust->stamp == view->head->stamp && trust->header == header && trust->pass == pass)
+	next.datum = state;
+	next.size = VARSIZE(state);
+	next.stamp = view->head->stamp;
+	next.state = buf;
+	next.header = DatumGetPointer(PG_GETARG_DATUM(1));
+	next.pass = pass;
+	/* the same state as the row before's: the view kept is its view already */
+	if (MmPassSameTrust(trust, &next))
 		return;
-	trust->datum = state;
-	trust->size = VARSIZE(state);
-	trust->stamp = view->head->stamp;
-	trust->state = buf;
-	trust->header = header;
-	trust->pass = pass;
+	trust->datum = next.datum;
+	trust->size = next.size;
+	trust->stamp = next.stamp;
+	trust->state = next.state;
+	trust->header = next.header;
+	trust->pass = next.pass;
 	if (view != &trust->view)
 		trust->view = *view;
 }

@@ -40,6 +40,18 @@ typedef struct MmPassTrust
 	MmPassStateView view;
 } MmPassTrust;
 
+/*
+ * Whether two trusts name the same state at the same place, read with the
+ * same header: the view is read from the state alone, so theirs are the
+ * same too.
+ */
+static inline bool
+MmPassSameTrust(const MmPassTrust *a, const MmPassTrust *b)
+{
+	return a->datum == b->datum && a->state == b->state && a->size == b->size &&
+		a->stamp == b->stamp && a->header == b->header && a->pass == b->pass;
+}
+
 extern bytea *MmPassAccumState(FunctionCallInfo fcinfo, MemoryContext aggcxt, MmPassTrust *trust,
 							   void **buf, const MmPass **pass, MmPassStateView *room,
 							   MmPassStateView **view);

@@ -112,14 +112,6 @@ forget_trust(void *arg)
 	w->kept->trust_cxt = NULL;
 }
 
-/* Whether two trusts name the same state at the same place: then their views are the same too. */
-static inline bool
-same_trust(const MmPassTrust *a, const MmPassTrust *b)
-{
-	return a->datum == b->datum && a->state == b->state && a->size == b->size &&
-		a->stamp == b->stamp && a->header == b->header && a->pass == b->pass;
-}
-
 /* Makes trust, of a state in aggregate memory aggcxt, the kept entry's, watched as above. */
 static void
 share_trust(TextRowCache *kept, const MmPassTrust *trust, MemoryContext aggcxt)
@@ -136,7 +128,7 @@ share_trust(TextRowCache *kept, const MmPassTrust *trust, MemoryContext aggcxt)
 		MemoryContextRegisterResetCallback(aggcxt, &w->cb);
 		kept->trust_cxt = aggcxt;
 	}
-	else if (same_trust(&kept->trust, trust))
+	else if (MmPassSameTrust(&kept->trust, trust))
 		return;
 	kept->trust = *trust;
 }
@@ -183,7 +175,7 @@ kept_design(FunctionCallInfo fcinfo, uint64 design_hash, uint64 design_len)
 		rc->trust_cxt = NULL;
 		kept->spare = rc;
 	}
-	else if (!same_trust(&rc->trust, &kept->trust))
+	else if (!MmPassSameTrust(&rc->trust, &kept->trust))
 		rc->trust = kept->trust;
 	rc->header_len = 0;
 	rc->types_checked = NULL;
