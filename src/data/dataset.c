@@ -28,6 +28,7 @@
 #include "utils/memutils.h"
 
 #include "algorithm_names.h"
+#include "citusmeta.h"
 #include "columns.h"
 #include "dataset.h"
 #include "guc.h"
@@ -639,6 +640,7 @@ MmDatasetLoadTraining(MmDataset *ds, const MmSource *src, MmLabelKind label_kind
 	bool		keep_hashes = ctx != NULL && ctx->keep_hashes;
 	Oid			label_source = label_kind == MM_LABEL_NUMBER ?
 		MmNumberLabelSourceType(src->target_type) : InvalidOid;
+	size_t		read_bound;
 	int			j,
 				part,
 				rc;
@@ -677,6 +679,20 @@ MmDatasetLoadTraining(MmDataset *ds, const MmSource *src, MmLabelKind label_kind
 		appendStringInfo(&q, ", (r.%s)::%s", quote_identifier(src->target),
 						 label_sql_type(label_kind, label_source));
 	appendStringInfo(&q, " FROM %s r", src->qualified);
+
+	/*
+	 * From a distributed table, no more rows are read than the limit holds,
+	 * and one: the one that shows the relation does not fit.  The bound goes
+	 * to every shard, so that what the coordinator gathers (Citus holds a
+	 * multi-shard result before it hands the rows on) is bounded too, not
+	 * only what is kept.  A local scan stops at the row that does not fit.
+	 */
+	read_bound = SIZE_MAX;
+	if (MmReadsCitusTable(src->relid))
+	{
+		read_bound = ds->limit / row_bytes(ds, keep_hashes) + 1;
+		appendStringInfo(&q, " LIMIT %zu", read_bound);
+	}
 
 	/* both queries run under the caller's snapshot: the one recorded is the one read */
 	if (MmSpiRun("SELECT pg_catalog.pg_current_snapshot()::pg_catalog.text", 0, NULL, NULL, NULL, true, 1) !=
@@ -750,6 +766,16 @@ MmDatasetLoadTraining(MmDataset *ds, const MmSource *src, MmLabelKind label_kind
 						src->features[lr.stopped_column], MM_MAX_CATEGORIES),
 				 errhint("Leave it out with exclude => ARRAY['%s'], or group its values in a view.",
 						 src->features[lr.stopped_column])));
+	if (lr.stopped == LOAD_OK && read_bound != SIZE_MAX && (uint64) ds->rows_read >= (uint64) read_bound)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the rows of %s exceed modelmgr.max_train_memory (%d kB)",
+						src->display, mm_max_train_memory_kb),
+				 errdetail("The read stops at %zu rows, one more than the limit holds; "
+						   INT64_FORMAT " of them were left out for their target.",
+						   read_bound, ds->rows_read - (int64) (ds->n[0] + ds->n[1])),
+				 errhint("Raise modelmgr.max_train_memory, or train on a sample of the rows "
+						 "(for example a view with TABLESAMPLE).")));
 	if (lr.stopped == LOAD_TOO_MUCH_MEMORY)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),

@@ -164,6 +164,15 @@ sub raw_reads
 	return @raw;
 }
 
+# The queries that read dist's shards' rows for a training in memory, each
+# under the bound of the rows the memory limit holds: the bounds they carry.
+sub bounded_reads
+{
+	my ($log) = @_;
+	return map { /^SELECT .* FROM public\.dist\w*_\d+ r WHERE true LIMIT '(\d+)'::bigint$/ ? ($1) : () }
+	  ($log =~ /NOTICE:\s+issuing (.*)$/mg);
+}
+
 my $compare_sql = {
 	coefficients => q{SELECT coalesce(max(abs(a.coef - b.coef) / greatest(1, abs(b.coef))), 1)
 	                    FROM mm_coefficients('%1$s_dist') a JOIN mm_coefficients('%1$s_local') b
@@ -194,10 +203,11 @@ for my $case (@cases)
 	my @raw = raw_reads($err);
 	if ($case->{memory})
 	{
-		# the shards' rows, each once, into the coordinator's memory (doc/scaling.md, Limits)
-		ok(@raw == 32 && !(grep { !/^SELECT .* FROM public\.dist_\d+ r WHERE true$/ } @raw),
-			"$name reads each shard's rows once, into memory")
-		  or diag(join("\n", @raw));
+		# the shards' rows, each once, into the coordinator's memory, under
+		# the bound of the rows the limit holds (doc/scaling.md)
+		my @bounds = bounded_reads($err);
+		ok(!@raw && @bounds == 32, "$name reads each shard's rows once, into memory, bounded")
+		  or diag(join("\n", @raw, @bounds));
 	}
 	else
 	{
@@ -278,6 +288,42 @@ is($coordinator->safe_psql('postgres', q{
 		SELECT version FROM mm_train('deduped', 'dist', 'y', $numeric, preprocess => '{"dedupe": true}')}),
 		'1', 'and under auto trains in memory');
 }
+
+# An algorithm that reads the rows into memory reads no more from a shard
+# than the memory limit holds, and one: the coordinator gathers a bounded
+# number of rows.  A table with more rows is refused, counting the rows a
+# NULL target leaves out, and leaves no version behind.
+$coordinator->safe_psql('postgres', q{
+	CREATE TABLE dist_wide (LIKE dist);
+	SELECT create_distributed_table('dist_wide', 'id');
+	INSERT INTO dist_wide SELECT d.id + 4000 * g, d.x1, d.x2, d.x3, d.city, CASE WHEN g = 0 THEN d.y END, d.label
+	  FROM dist d, generate_series(0, 9) g;
+	ANALYZE dist_wide;
+});
+# three features and the target a row: 1 MB holds 37,449 rows of a label
+# (28 bytes each) and 29,127 of a number (36 bytes)
+for my $target ([ 'label', 37450 ], [ 'y', 29128 ])
+{
+	my ($name, $bound) = @$target;
+	my ($ret, $out, $err) = $coordinator->psql('postgres', qq{
+		SET citus.log_remote_commands = on;
+		SET modelmgr.max_train_memory = '1MB';
+		SELECT version FROM mm_train('wide_$name', 'dist_wide', '$name', algorithm => 'gradient_boosting',
+		                             exclude => ARRAY['id', 'city', 'label', 'y']);
+	});
+	like($err, qr/ERROR:\s+the rows of public\.dist_wide exceed modelmgr\.max_train_memory \(1024 kB\)/,
+		"40,000 rows in memory are refused (target $name)");
+	my @bounds = bounded_reads($err);
+	ok(@bounds == 32 && !(grep { $_ != $bound } @bounds) && !raw_reads($err),
+		"every shard is read under a bound of $bound rows (target $name)")
+	  or diag(join("\n", @bounds, raw_reads($err)));
+	# 4,000 rows have a target: they would fit, but the bound is reached before that is known
+	like($err, qr/DETAIL:\s+The read stops at 29128 rows, one more than the limit holds; \d+ of them were left out for their target\./,
+		'a bound reached by rows without a target is refused as well, saying so')
+	  if $name eq 'y';
+}
+is($coordinator->safe_psql('postgres', q{SELECT count(*) FROM mm.models WHERE model LIKE 'wide_%'}),
+	'0', 'and no model is left behind');
 
 # tuning's cross-validation runs its one aggregate on the shards too
 {
