@@ -54,6 +54,59 @@ place_of(const MmTextCounts *c, const char *value, size_t len, uint64_t hash)
 	return lo;
 }
 
+#define SLOT_MASK (MM_TEXT_COUNT_SLOTS - 1)
+
+/* Whether value i of c is the len bytes at value, of that hash. */
+static int
+is_value(const MmTextCounts *c, int32_t i, const char *value, size_t len, uint64_t hash)
+{
+	const MmTextCount *e = &c->value[i];
+
+	return e->hash == hash && e->len == len && (uint64_t) e->offset + len <= c->used &&
+		memcmp(c->text + e->offset, value, len) == 0;
+}
+
+/*
+ * The place of a value the index leads to, or -1.  Whatever the slots
+ * hold, the probes are bounded and a place is only taken once its value is
+ * the one looked for.
+ */
+static int32_t
+indexed_place(const MmTextCounts *c, const char *value, size_t len, uint64_t hash)
+{
+	uint32_t	s = (uint32_t) hash & SLOT_MASK;
+	int			probe;
+
+	for (probe = 0; probe < MM_TEXT_COUNT_SLOTS; probe++)
+	{
+		int32_t		k = c->slot[s];
+
+		if (k == 0)
+			return -1;
+		if (k <= c->n && is_value(c, k - 1, value, len, hash))
+			return k - 1;
+		s = (s + 1) & SLOT_MASK;
+	}
+	return -1;
+}
+
+/* Indexes c's values anew, after they moved. */
+static void
+reindex(MmTextCounts *c)
+{
+	int32_t		i;
+
+	memset(c->slot, 0, sizeof(c->slot));
+	for (i = 0; i < c->n; i++)
+	{
+		uint32_t	s = (uint32_t) c->value[i].hash & SLOT_MASK;
+
+		while (c->slot[s] != 0)
+			s = (s + 1) & SLOT_MASK;
+		c->slot[s] = (uint16_t) (i + 1);
+	}
+}
+
 void
 mm_text_counts_add(MmTextCounts *c, const char *value, size_t len, uint64_t hash, int part)
 {
@@ -62,11 +115,19 @@ mm_text_counts_add(MmTextCounts *c, const char *value, size_t len, uint64_t hash
 
 	if (c->overflow)
 		return;
+	at = indexed_place(c, value, len, hash);
+	if (at >= 0)
+	{
+		c->value[at].count[part]++;
+		return;
+	}
 	at = place_of(c, value, len, hash);
 	e = &c->value[at];
 	if (at < c->n && e->hash == hash && e->len == len && memcmp(c->text + e->offset, value, len) == 0)
 	{
+		/* a table read back whose index missed it: the index is made whole again */
 		e->count[part]++;
+		reindex(c);
 		return;
 	}
 	if (c->n == MM_TEXT_COUNT_VALUES || len > (size_t) (MM_TEXT_COUNT_BYTES - c->used))
@@ -84,6 +145,7 @@ mm_text_counts_add(MmTextCounts *c, const char *value, size_t len, uint64_t hash
 	e->count[part] = 1;
 	c->used += (uint32_t) len;
 	c->n++;
+	reindex(c);
 }
 
 void
@@ -151,6 +213,7 @@ mm_text_counts_merge(MmTextCounts *dst, const MmTextCounts *src)
 		dst->value[k] = e;
 	}
 	dst->n += src->n - both;
+	reindex(dst);
 }
 
 int

@@ -13,9 +13,12 @@
  * marks the table overflowed, and that feature's values (or the labels)
  * are then counted by a query of their own, which says what is wrong.  The
  * values are kept in the order of their hashes (then their bytes), so that
- * a row finds its value by a binary search and two tables merge exactly,
- * in any order: parallel workers and a distributed database's shards count
- * alike.
+ * two tables merge exactly, in any order: parallel workers and a
+ * distributed database's shards count alike.  A row finds its value through
+ * an open-addressed index of the hashes, a load and a compare where a
+ * binary search would take a mispredicted branch per step; the index only
+ * speeds the search up: a value it misses is looked for in the order, so a
+ * table read back from bytes is counted right whatever its index holds.
  */
 #ifndef MM_TEXTCOUNT_H
 #define MM_TEXTCOUNT_H
@@ -25,6 +28,7 @@
 
 #define MM_TEXT_COUNT_VALUES 512
 #define MM_TEXT_COUNT_BYTES (16 * 1024)
+#define MM_TEXT_COUNT_SLOTS 1024	/* the index: a power of two, twice the values */
 
 typedef struct MmTextCount
 {
@@ -43,6 +47,7 @@ typedef struct MmTextCounts
 	int64_t		nulls[2];		/* rows where the feature is NULL, per part */
 	MmTextCount value[MM_TEXT_COUNT_VALUES];
 	char		text[MM_TEXT_COUNT_BYTES];
+	uint16_t	slot[MM_TEXT_COUNT_SLOTS];	/* by hash: 1 + a value's place, 0 for none */
 } MmTextCounts;
 
 /* An empty table. */

@@ -8,7 +8,9 @@
  * it says so and stops counting; damaged bytes fail its check.  In a pass
  * state over a raw design, every row the split puts in a part is counted
  * under its value (or as NULL) in the part mm_pass_row_part gives, and
- * halves merged give the same table; so is every row of a text label.
+ * halves merged give the same table; so is every row of a text label.  The
+ * index that finds a row's value is whole after every add and merge, and a
+ * damaged one costs time, not counts.
  */
 #include "testutil.h"
 
@@ -199,6 +201,94 @@ test_orders_and_merges(void **unused)
 	mm_text_counts_init(&merged);
 	mm_text_counts_merge(&merged, &whole);
 	assert_same_table(&merged, &whole);
+}
+
+/* Every value is in the index once, under a slot its hash probes to without an empty slot between. */
+static void
+assert_indexed(const MmTextCounts *c)
+{
+	int			seen[MM_TEXT_COUNT_VALUES] = {0},
+				s,
+				i;
+
+	for (s = 0; s < MM_TEXT_COUNT_SLOTS; s++)
+	{
+		int			k = c->slot[s];
+
+		if (k == 0)
+			continue;
+		assert_in_range(k, 1, c->n);
+		seen[k - 1]++;
+		for (i = (int) (c->value[k - 1].hash % MM_TEXT_COUNT_SLOTS); i != s; i = (i + 1) % MM_TEXT_COUNT_SLOTS)
+			assert_int_not_equal(c->slot[i], 0);
+	}
+	for (i = 0; i < c->n; i++)
+		assert_int_equal(seen[i], 1);
+}
+
+/* Counts the rows of value[] (VALUES: NULL) and part[] into c. */
+static void
+count_rows(MmTextCounts *c, const int *value, const int *part, int rows)
+{
+	int			r;
+
+	for (r = 0; r < rows; r++)
+	{
+		if (value[r] == VALUES)
+			mm_text_counts_add_null(c, part[r]);
+		else
+			mm_text_counts_add(c, names[value[r]], strlen(names[value[r]]), hash_of(names[value[r]]), part[r]);
+	}
+}
+
+/*
+ * The index of the hashes only speeds the search up: it is whole after
+ * every add and merge, and a table read back with an index emptied, or
+ * pointing anywhere, counts the same rows the same, with no value twice.
+ */
+static void
+test_index(void **unused)
+{
+	static MmTextCounts whole,
+				half,
+				damaged;
+	int			value[ROWS],
+				part[ROWS],
+				r,
+				s,
+				way;
+
+	for (r = 0; r < ROWS; r++)
+	{
+		value[r] = random_below(VALUES + 1);
+		part[r] = random_below(3) == 0;
+	}
+	mm_text_counts_init(&whole);
+	count_rows(&whole, value, part, ROWS);
+	assert_int_equal(whole.n, VALUES);
+	assert_indexed(&whole);
+	/* a table of some of the values, which the merge moves to make room for the others */
+	mm_text_counts_init(&half);
+	for (r = 0; r < ROWS; r++)
+		if (value[r] % 3 == 0 && value[r] != VALUES)
+			count_rows(&half, value + r, part + r, 1);
+	assert_in_range(half.n, 1, VALUES - 1);
+	assert_indexed(&half);
+	mm_text_counts_merge(&half, &whole);
+	assert_int_equal(half.n, VALUES);
+	assert_indexed(&half);
+
+	for (way = 0; way < 3; way++)
+	{
+		mm_text_counts_init(&damaged);
+		count_rows(&damaged, value, part, ROWS / 2);
+		for (s = 0; s < MM_TEXT_COUNT_SLOTS; s++)
+			damaged.slot[s] = way == 0 ? 0 : way == 1 ? (uint16_t) (1 + random_below(65535)) :
+				(uint16_t) (1 + random_below(damaged.n));
+		count_rows(&damaged, value + ROWS / 2, part + ROWS / 2, ROWS - ROWS / 2);
+		assert_same_table(&damaged, &whole);
+		assert_true(mm_text_counts_check(&damaged, ROWS));
+	}
 }
 
 /* One value past MM_TEXT_COUNT_VALUES, or past the text's room, overflows the table for good. */
@@ -661,6 +751,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_orders_and_merges),
+		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_state_counts),
