@@ -104,7 +104,7 @@ src/core/%.o: src/core/%.c $(CORE_HDRS)
 # The statistics' sweeps choose between values (a missing one, an extreme)
 # by comparisons that GCC turns into vector selects only when they may not
 # trap; nothing here reads the floating-point flags, and no result changes.
-src/core/sources/column_stats.o src/core/sources/designpasses.o: CORE_CFLAGS += -fno-trapping-math
+src/core/sources/column_stats.o src/core/sources/designpasses.o src/core/numerics/colmoments.o: CORE_CFLAGS += -fno-trapping-math
 
 $(GLUE_SRCS:.c=.o): $(GLUE_HDRS) $(CORE_HDRS)
 

@@ -19,7 +19,9 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
+#include "colmoments.h"
 #include "columns.h"
+#include "compsum.h"
 #include "dataset.h"
 #include "guc.h"
 #include "mmcore.h"
@@ -65,21 +67,26 @@ most_frequent(const double *sorted, size_t n)
 	return best;
 }
 
-/* Mean and population variance of n values. */
+/*
+ * Mean and population variance of n values, their sums compensated, so
+ * that the same values in another order give the same bits (compsum.h).
+ */
 static void
 mean_var(const double *v, size_t n, double *mean, double *var)
 {
-	double		m = 0.0,
-				s = 0.0;
+	double		s = 0.0,
+				c = 0.0,
+				m;
 	size_t		i;
 
 	for (i = 0; i < n; i++)
-		m += v[i];
-	m /= (double) n;
+		mm_compsum_add(&s, &c, v[i]);
+	m = (s + c) / (double) n;
+	s = c = 0.0;
 	for (i = 0; i < n; i++)
-		s += (v[i] - m) * (v[i] - m);
+		mm_compsum_add(&s, &c, (v[i] - m) * (v[i] - m));
 	*mean = m;
-	*var = s / (double) n;
+	*var = (s + c) / (double) n;
 }
 
 /*
@@ -325,11 +332,17 @@ typedef struct ColumnMoments
 	double		max;
 } ColumnMoments;
 
+/* Rows the moments' sweeps take between checks for interrupts. */
+#define MOMENT_BLOCK 65536
+
 /*
- * The moments of every column in two passes over the rows as they lie
+ * The moments of every column in two sweeps over the rows as they lie
  * (row-major), the mean first so that the variance is a sum of squared
- * deviations, not a difference of large sums.  Without need_var the second
- * pass is skipped and var is 0 for a constant column, NaN otherwise.
+ * deviations, not a difference of large sums.  Both sums are compensated
+ * (colmoments.h): the rows of a distributed table come in the order its
+ * shards answer, and the same rows in any order give the same transform to
+ * the bit.  Without need_var the second sweep is skipped and var is 0 for
+ * a constant column, NaN otherwise.
  */
 static void
 column_moments(const MmDataset *ds, ColumnMoments *m, bool need_var)
@@ -339,52 +352,53 @@ column_moments(const MmDataset *ds, ColumnMoments *m, bool need_var)
 	size_t		n = ds->n[0],
 				i;
 	const double *x = ds->x[0];
+	MmColumnSums sums;
+	double	   *center = palloc(sizeof(double) * p);
 
-	for (j = 0; j < p; j++)
+	sums.count = palloc(sizeof(int64) * p);
+	sums.sum = palloc(sizeof(double) * p);
+	sums.carry = palloc(sizeof(double) * p);
+	sums.min = palloc(sizeof(double) * p);
+	sums.max = palloc(sizeof(double) * p);
+	mm_column_sums_start(&sums, p);
+	for (i = 0; i < n; i += MOMENT_BLOCK)
 	{
-		m[j].present = 0;
-		m[j].mean = m[j].var = 0.0;
-		m[j].min = INFINITY;
-		m[j].max = -INFINITY;
-	}
-	for (i = 0; i < n; i++)
-	{
-		const double *row = x + i * p;
-
-		for (j = 0; j < p; j++)
-			if (!isnan(row[j]))
-			{
-				m[j].present++;
-				m[j].mean += row[j];
-				if (row[j] < m[j].min)
-					m[j].min = row[j];
-				if (row[j] > m[j].max)
-					m[j].max = row[j];
-			}
-		if ((i & 0xffff) == 0)
-			CHECK_FOR_INTERRUPTS();
+		mm_column_sums_add(&sums, x + i * p, Min(n - i, MOMENT_BLOCK));
+		CHECK_FOR_INTERRUPTS();
 	}
 	for (j = 0; j < p; j++)
-		if (m[j].present > 0)
-			m[j].mean /= (double) m[j].present;
+	{
+		m[j].present = (size_t) sums.count[j];
+		m[j].mean = m[j].present > 0 ? mm_column_sum(&sums, j) / (double) m[j].present : 0.0;
+		m[j].min = sums.min[j];
+		m[j].max = sums.max[j];
+		m[j].var = 0.0;
+		center[j] = m[j].mean;
+	}
 	if (!need_var)
 	{
 		/* only whether a column is constant matters, and its range says that */
 		for (j = 0; j < p; j++)
 			m[j].var = m[j].min == m[j].max ? 0.0 : NAN;
-		return;
 	}
-	for (i = 0; i < n; i++)
+	else
 	{
-		const double *row = x + i * p;
-
+		mm_column_sums_start(&sums, p);
+		for (i = 0; i < n; i += MOMENT_BLOCK)
+		{
+			mm_column_sums_add_squares(&sums, x + i * p, Min(n - i, MOMENT_BLOCK), center);
+			CHECK_FOR_INTERRUPTS();
+		}
 		for (j = 0; j < p; j++)
-			if (!isnan(row[j]))
-				m[j].var += (row[j] - m[j].mean) * (row[j] - m[j].mean);
+			if (m[j].present > 0)
+				m[j].var = mm_column_sum(&sums, j) / (double) m[j].present;
 	}
-	for (j = 0; j < p; j++)
-		if (m[j].present > 0)
-			m[j].var /= (double) m[j].present;
+	pfree(center);
+	pfree(sums.count);
+	pfree(sums.sum);
+	pfree(sums.carry);
+	pfree(sums.min);
+	pfree(sums.max);
 }
 
 /*

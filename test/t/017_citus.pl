@@ -130,9 +130,14 @@ my @cases = (
 	                                params => '{"n_estimators": 10}'},
 	  compare => 'probabilities', memory => 1 },
 	# the hinge loss's solver shuffles the rows from an order of their contents too: the same
-	# coefficients, though it stops at its limit (with no scaling, the design is the same bits)
+	# coefficients, though it stops at its limit
 	{ name => 'hinge', args => q{'label', algorithm => 'linear_svm', exclude => ARRAY['id', 'y'],
 	                               params => '{"loss": "hinge", "max_iter": 50}'},
+	  compare => 'coefficients', memory => 1 },
+	# and with scaling, whose statistics are summed compensated: the same design to the bit
+	{ name => 'hinge_scaled', args => q{'label', algorithm => 'linear_svm', exclude => ARRAY['id', 'y'],
+	                                      params => '{"loss": "hinge", "max_iter": 200}',
+	                                      preprocess => '{"*": {"scale": "standard"}}'},
 	  compare => 'coefficients', memory => 1 },
 	# a numeric label is counted by a grouping query that carries the first pass, a lateral row per thing
 	{ name => 'logit_numeric', relations => [ 'dist_numeric', 'local_numeric' ],
@@ -236,6 +241,16 @@ is($coordinator->safe_psql('postgres', q{
 	  FROM unnest(ARRAY['ols_mode', 'ols_select', 'logit_select']) n, mm.versions a, mm.versions b
 	 WHERE a.model = n || '_dist' AND b.model = n || '_local'}),
 	't', 'selection and the most frequent number on the shards equal the local copy\'s');
+
+# the statistics of scaling in memory are the same bits whatever order the shards' rows came in,
+# and so are the hinge loss's coefficients, stopped at its limit (before, they differed in their
+# 15th digit)
+is($coordinator->safe_psql('postgres', q{
+	SELECT a.fitted_preprocess = b.fitted_preprocess
+	       AND (SELECT bool_and(c.coef = d.coef) FROM mm_coefficients('hinge_scaled_dist') c
+	              JOIN mm_coefficients('hinge_scaled_local') d ON c.feature = d.feature AND c.class IS NOT DISTINCT FROM d.class)
+	  FROM mm.versions a, mm.versions b WHERE a.model = 'hinge_scaled_dist' AND b.model = 'hinge_scaled_local'}),
+	't', 'scaling fitted in memory on the shards\' rows equals the local copy\'s to the bit, and so does the hinge fit');
 
 # the sample is sized from the rows the shards' statistics count, as the local table's are
 {

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "compsum.h"
 #include "kmeans_dist.h"
 #include "kmeans_sample.h"
 #include "mmcore.h"
@@ -89,18 +90,6 @@ checked_arg_size(int p, const void *arg, size_t avail, Kind kind)
 
 /* ---------------------------------------------------------------- sums */
 
-/* Adds v to the compensated sum (s, c): Neumaier's variant of Kahan's summation. */
-static inline void
-ksum(double *s, double *c, double v)
-{
-	double		t = *s + v;
-
-	if (fabs(*s) >= fabs(v))
-		*c += (*s - t) + v;
-	else
-		*c += (v - t) + *s;
-	*s = t;
-}
 
 static inline uint64_t
 get_u64(const double *w)
@@ -349,7 +338,7 @@ round_add(void *state, const MmRows *rows, const void *arg)
 
 		mm_kmeans_all_dist2(x, ct, m, p, d);
 		d2 = d[mm_kmeans_nearest(d, m)];
-		ksum(&s[0], &s[1], d2);
+		mm_compsum_add(&s[0], &s[1], d2);
 		if (!(d2 > 0.0))
 			continue;			/* a candidate already: it cannot be drawn again */
 		h = mm_row_hash_rounded(x, p);
@@ -371,7 +360,7 @@ round_merge(void *state, const void *other, int p, const void *arg)
 	const double *o = other;
 	Layout		l = layout(KIND_ROUND, p, arg);
 
-	ksum(&s[0], &s[1], o[0]);
+	mm_compsum_add(&s[0], &s[1], o[0]);
 	s[1] += o[1];
 	mm_ksample_merge(s + l.sample, o + l.sample, p, head_of(arg)->slots, s + l.scratch_sample);
 }
@@ -589,10 +578,10 @@ accumulate(double *s, const Layout *l, int p, int k, const double *x, int nb,
 		counts[c] += block_count[c];
 		block_count[c] = 0.0;
 		for (j = 0; j < p; j++)
-			ksum(&sc[j], &cc[j], pc[j]);
+			mm_compsum_add(&sc[j], &cc[j], pc[j]);
 	}
 	if (d2 != NULL)
-		ksum(&s[L_INERTIA], &s[L_INERTIA_COMP], inertia);
+		mm_compsum_add(&s[L_INERTIA], &s[L_INERTIA_COMP], inertia);
 }
 
 MM_WIDE_VECTORS static void
@@ -660,14 +649,14 @@ lloyd_merge(void *state, const void *other, int p, const void *arg)
 	double	   *sums = s + L_COUNTS + k;
 	const double *osums = o + L_COUNTS + k;
 
-	ksum(&s[L_INERTIA], &s[L_INERTIA_COMP], o[L_INERTIA]);
+	mm_compsum_add(&s[L_INERTIA], &s[L_INERTIA_COMP], o[L_INERTIA]);
 	s[L_INERTIA_COMP] += o[L_INERTIA_COMP];
 	put_u64(s + L_FINGERPRINT, get_u64(s + L_FINGERPRINT) + get_u64(o + L_FINGERPRINT));
 	for (i = 0; i < (size_t) k; i++)
 		s[L_COUNTS + i] += o[L_COUNTS + i];
 	for (i = 0; i < n; i++)
 	{
-		ksum(&sums[i], &sums[n + i], osums[i]);
+		mm_compsum_add(&sums[i], &sums[n + i], osums[i]);
 		sums[n + i] += osums[n + i];
 	}
 	mm_ksample_merge(s + l.sample, o + l.sample, p, k, s + l.scratch_sample);
