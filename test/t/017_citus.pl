@@ -125,6 +125,12 @@ my @cases = (
 	{ name => 'kernel_svm', args => q{'label', algorithm => 'svm', exclude => ARRAY['id', 'y'],
 	                                    preprocess => '{"*": {"scale": "standard"}}'},
 	  compare => 'labels', memory => 1 },
+	# probabilities come from a cross-validation whose folds go by the rows' positions: with them,
+	# the rows go to libsvm in the order of their contents
+	{ name => 'kernel_svm_proba', args => q{'label', algorithm => 'svm', exclude => ARRAY['id', 'y'],
+	                                          params => '{"probability": true}',
+	                                          preprocess => '{"*": {"scale": "standard"}}'},
+	  compare => 'probabilities', memory => 1 },
 	# a forest draws each tree's rows by their positions: the rows go to it in the order of their contents
 	{ name => 'forest', args => q{'label', algorithm => 'random_forest', exclude => ARRAY['id', 'y'],
 	                                params => '{"n_estimators": 10}'},

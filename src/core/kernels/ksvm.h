@@ -105,7 +105,7 @@ extern int	mm_ksvm_vote(const MmKernelSvm *m, const double *dec);
 /* Each group's probability from the decision values, as svm_predict_probability gives it. */
 extern void mm_ksvm_probabilities(const MmKernelSvm *m, const double *dec, double *prob);
 
-/* gamma "scale": 1 / (p Var(x)) over every entry of the n x p matrix x; 1 for no spread. */
+/* gamma "scale": 1 / (p Var(x)) over every entry of the n x p matrix x, summed compensated; 1 for no spread. */
 extern double mm_ksvm_gamma_scale(const double *x, size_t n, int p);
 
 extern void mm_ksvm_free(MmKernelSvm *m);

@@ -18,6 +18,7 @@
 #include <libsvm/svm.h>
 
 #include "model.h"
+#include "roworder.h"
 
 /* libsvm reports its progress on stdout unless given a function; a backend's stdout is no place for it. */
 static void
@@ -48,19 +49,31 @@ mm_ksvm_fit_memory(size_t n, int p, const MmKsvmOptions *opts)
 	return problem + solver + model + cache;
 }
 
-/* The order of the rows libsvm sees: grouped by class, each class's rows as they came. */
+/*
+ * The order of the rows libsvm sees: grouped by class, each class's rows as
+ * they came, or, with by_contents, in an order of their contents
+ * (roworder.h).  The cross-validation that fits the probabilities deals its
+ * folds by the rows' positions, so with probabilities the rows go in the
+ * order of their contents, and the same rows in any order, or from a
+ * distributed table's shards, give the same model to the bit.  Without,
+ * they go as read: the sigmoid kernel, not positive semi-definite, has
+ * solutions that depend on the order, and scikit-learn's SVC keeps its
+ * input's (svm.md).
+ */
 static size_t *
-class_order(const MmRows *rows, int n_classes)
+class_order(const MmRows *rows, int n_classes, int by_contents)
 {
 	size_t	   *order = mm_alloc(sizeof(size_t) * (rows->n > 0 ? rows->n : 1));
 	size_t	   *start = mm_alloc0(sizeof(size_t) * ((size_t) n_classes + 1));
+	size_t	   *contents = by_contents ? mm_row_order(rows->x, rows->y, NULL, rows->n, rows->p) : NULL;
 	size_t		i;
 	int			c;
 
-	if (order == NULL || start == NULL)
+	if (order == NULL || start == NULL || (by_contents && contents == NULL))
 	{
 		mm_free(order);
 		mm_free(start);
+		mm_free(contents);
 		return NULL;
 	}
 	for (i = 0; i < rows->n; i++)
@@ -68,8 +81,13 @@ class_order(const MmRows *rows, int n_classes)
 	for (c = 0; c < n_classes; c++)
 		start[c + 1] += start[c];
 	for (i = 0; i < rows->n; i++)
-		order[start[rows->y[i]]++] = i;
+	{
+		size_t		r = contents != NULL ? contents[i] : i;
+
+		order[start[rows->y[r]]++] = r;
+	}
 	mm_free(start);
+	mm_free(contents);
 	return order;
 }
 
@@ -183,7 +201,7 @@ mm_ksvm_fit(const MmRows *rows, int n_classes, const MmKsvmOptions *opts, MmKern
 	prob.x = mm_alloc(sizeof(struct svm_node *) * (rows->n > 0 ? rows->n : 1));
 	nodes = mm_alloc(sizeof(struct svm_node) * (rows->n > 0 ? rows->n : 1) * (p + 1));
 	if (!opts->regression)
-		order = class_order(rows, n_classes);
+		order = class_order(rows, n_classes, opts->probability);
 	if (!opts->regression && opts->class_weight != NULL)
 	{
 		weight_label = mm_alloc(sizeof(int) * n_classes);

@@ -7,6 +7,7 @@
 
 #include <math.h>
 
+#include "compsum.h"
 #include "model.h"
 
 int
@@ -156,17 +157,21 @@ mm_ksvm_gamma_scale(const double *x, size_t n, int p)
 {
 	size_t		count = n * (size_t) p,
 				i;
-	double		mean = 0,
-				var = 0;
+	double		sum = 0,
+				carry = 0,
+				mean,
+				var;
 
 	if (count == 0)
 		return 1.0;
+	/* compensated, so that the same rows in any order give the same gamma (compsum.h) */
 	for (i = 0; i < count; i++)
-		mean += x[i];
-	mean /= (double) count;
+		mm_compsum_add(&sum, &carry, x[i]);
+	mean = (sum + carry) / (double) count;
+	sum = carry = 0;
 	for (i = 0; i < count; i++)
-		var += (x[i] - mean) * (x[i] - mean);
-	var /= (double) count;
+		mm_compsum_add(&sum, &carry, (x[i] - mean) * (x[i] - mean));
+	var = (sum + carry) / (double) count;
 	return var > 0 ? 1.0 / ((double) p * var) : 1.0;
 }
 
