@@ -1,7 +1,8 @@
 /*
  * test_ksvm_predict.c: the core's kernel SVM prediction against libsvm's
  * own.  A model mm_ksvm_fit fits, and libsvm's model of the same problem
- * (rows grouped by class, every column present, the same seed), give on
+ * (rows grouped by class, with probabilities each class's in the order of
+ * their contents; every column present, the same seed), give on
  * new rows the decision values of svm_predict_values up to the rounding of
  * the core's order of summation and its exp (see ksvm.h): within a few
  * ulps of the decision's largest term, which the test bounds by
@@ -20,6 +21,7 @@
 
 #include "ksvm.h"
 #include "ksvm_fit.h"
+#include "roworder.h"
 
 #define N 240
 #define P 3
@@ -78,13 +80,19 @@ library_fit(const Problem *pb, int k, const MmKsvmOptions *o, struct svm_problem
 	struct svm_parameter param;
 	int			c,
 				i,
+				r,
 				j,
 				at = 0;
 
+	/* with probabilities, each class's rows in the order of their contents, as mm_ksvm_fit gives them */
+	size_t	   *contents = o->probability ? mm_row_order(pb->x, pb->y, NULL, N, P) : NULL;
+
 	prob->l = N;
+	assert_true(!o->probability || contents != NULL);
 	for (c = 0; c < (o->regression ? 1 : k); c++)
-		for (i = 0; i < N; i++)
+		for (r = 0; r < N; r++)
 		{
+			i = contents != NULL ? (int) contents[r] : r;
 			if (!o->regression && pb->y[i] != c)
 				continue;
 			for (j = 0; j < P; j++)
@@ -97,6 +105,7 @@ library_fit(const Problem *pb, int k, const MmKsvmOptions *o, struct svm_problem
 			prob->y[at] = o->regression ? pb->t[i] : (double) c;
 			at++;
 		}
+	mm_free(contents);
 	memset(&param, 0, sizeof(param));
 	param.svm_type = o->regression ? EPSILON_SVR : C_SVC;
 	param.kernel_type = o->kernel;
