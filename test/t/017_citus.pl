@@ -125,8 +125,11 @@ my @cases = (
 	{ name => 'kernel_svm', args => q{'label', algorithm => 'svm', exclude => ARRAY['id', 'y'],
 	                                    preprocess => '{"*": {"scale": "standard"}}'},
 	  compare => 'labels', memory => 1 },
-	# probabilities come from a cross-validation whose folds go by the rows' positions: with them,
-	# the rows go to libsvm in the order of their contents
+	# libsvm's solver and its probabilities' cross-validation go by the rows' positions: the rows go
+	# to it in the order of their contents (but for the sigmoid kernel without probabilities)
+	{ name => 'kernel_svr', args => q{'y', algorithm => 'svm', exclude => ARRAY['id', 'label'],
+	                                    params => '{"C": 10}', preprocess => '{"*": {"scale": "standard"}}'},
+	  compare => 'predictions', memory => 1 },
 	{ name => 'kernel_svm_proba', args => q{'label', algorithm => 'svm', exclude => ARRAY['id', 'y'],
 	                                          params => '{"probability": true}',
 	                                          preprocess => '{"*": {"scale": "standard"}}'},

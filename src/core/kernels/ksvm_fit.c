@@ -50,31 +50,51 @@ mm_ksvm_fit_memory(size_t n, int p, const MmKsvmOptions *opts)
 }
 
 /*
- * The order of the rows libsvm sees: grouped by class, each class's rows as
- * they came, or, with by_contents, in an order of their contents
- * (roworder.h).  The cross-validation that fits the probabilities deals its
- * folds by the rows' positions, so with probabilities the rows go in the
- * order of their contents, and the same rows in any order, or from a
- * distributed table's shards, give the same model to the bit.  Without,
- * they go as read: the sigmoid kernel, not positive semi-definite, has
- * solutions that depend on the order, and scikit-learn's SVC keeps its
- * input's (svm.md).
+ * Whether libsvm sees the rows in an order of their contents (roworder.h)
+ * rather than as they came.  The solver visits its working sets, and the
+ * cross-validation that fits the probabilities deals its folds, by the rows'
+ * positions: in the order of their contents, the same rows in any order, or
+ * from a distributed table's shards, give the same model to the bit.  The
+ * sigmoid kernel without probabilities keeps the order read: not positive
+ * semi-definite, its solutions themselves depend on the order, and so
+ * scikit-learn's SVC fed the same rows gives the same classes (svm.md).
+ */
+static int
+by_contents(const MmKsvmOptions *opts)
+{
+	return opts->kernel != MM_KERNEL_SIGMOID || (opts->probability && !opts->regression);
+}
+
+/*
+ * The order of the rows libsvm sees: a classifier's grouped by class, each
+ * class's rows in the order of their contents, or as they came when
+ * by_contents says so; NULL when out of memory.
  */
 static size_t *
-class_order(const MmRows *rows, int n_classes, int by_contents)
+row_order(const MmRows *rows, int n_classes, const MmKsvmOptions *opts)
 {
 	size_t	   *order = mm_alloc(sizeof(size_t) * (rows->n > 0 ? rows->n : 1));
 	size_t	   *start = mm_alloc0(sizeof(size_t) * ((size_t) n_classes + 1));
-	size_t	   *contents = by_contents ? mm_row_order(rows->x, rows->y, NULL, rows->n, rows->p) : NULL;
+	size_t	   *contents = by_contents(opts) ?
+		mm_row_order(rows->x, opts->regression ? NULL : rows->y, opts->regression ? rows->t : NULL,
+					 rows->n, rows->p) : NULL;
 	size_t		i;
 	int			c;
 
-	if (order == NULL || start == NULL || (by_contents && contents == NULL))
+	if (order == NULL || start == NULL || (by_contents(opts) && contents == NULL))
 	{
 		mm_free(order);
 		mm_free(start);
 		mm_free(contents);
 		return NULL;
+	}
+	if (opts->regression)
+	{
+		for (i = 0; i < rows->n; i++)
+			order[i] = contents != NULL ? contents[i] : i;
+		mm_free(start);
+		mm_free(contents);
+		return order;
 	}
 	for (i = 0; i < rows->n; i++)
 		start[rows->y[i] + 1]++;
@@ -200,14 +220,13 @@ mm_ksvm_fit(const MmRows *rows, int n_classes, const MmKsvmOptions *opts, MmKern
 	prob.y = mm_alloc(sizeof(double) * (rows->n > 0 ? rows->n : 1));
 	prob.x = mm_alloc(sizeof(struct svm_node *) * (rows->n > 0 ? rows->n : 1));
 	nodes = mm_alloc(sizeof(struct svm_node) * (rows->n > 0 ? rows->n : 1) * (p + 1));
-	if (!opts->regression)
-		order = class_order(rows, n_classes, opts->probability);
+	order = row_order(rows, opts->regression ? 1 : n_classes, opts);
 	if (!opts->regression && opts->class_weight != NULL)
 	{
 		weight_label = mm_alloc(sizeof(int) * n_classes);
 		weight = mm_alloc(sizeof(double) * n_classes);
 	}
-	if (prob.y == NULL || prob.x == NULL || nodes == NULL || (!opts->regression && order == NULL) ||
+	if (prob.y == NULL || prob.x == NULL || nodes == NULL || order == NULL ||
 		(!opts->regression && opts->class_weight != NULL && (weight_label == NULL || weight == NULL)))
 	{
 		rc = mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory setting up the kernel SVM's problem");

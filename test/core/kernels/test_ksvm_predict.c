@@ -1,8 +1,9 @@
 /*
  * test_ksvm_predict.c: the core's kernel SVM prediction against libsvm's
  * own.  A model mm_ksvm_fit fits, and libsvm's model of the same problem
- * (rows grouped by class, with probabilities each class's in the order of
- * their contents; every column present, the same seed), give on
+ * (a classifier's rows grouped by class, in the order of their contents but
+ * for the sigmoid kernel without probabilities; every column present, the
+ * same seed), give on
  * new rows the decision values of svm_predict_values up to the rounding of
  * the core's order of summation and its exp (see ksvm.h): within a few
  * ulps of the decision's largest term, which the test bounds by
@@ -84,11 +85,13 @@ library_fit(const Problem *pb, int k, const MmKsvmOptions *o, struct svm_problem
 				j,
 				at = 0;
 
-	/* with probabilities, each class's rows in the order of their contents, as mm_ksvm_fit gives them */
-	size_t	   *contents = o->probability ? mm_row_order(pb->x, pb->y, NULL, N, P) : NULL;
+	/* the rows in the order of their contents, as mm_ksvm_fit gives them, but for the sigmoid kernel's */
+	int			by_contents = o->kernel != MM_KERNEL_SIGMOID || (o->probability && !o->regression);
+	size_t	   *contents = by_contents ?
+		mm_row_order(pb->x, o->regression ? NULL : pb->y, o->regression ? pb->t : NULL, N, P) : NULL;
 
 	prob->l = N;
-	assert_true(!o->probability || contents != NULL);
+	assert_true(!by_contents || contents != NULL);
 	for (c = 0; c < (o->regression ? 1 : k); c++)
 		for (r = 0; r < N; r++)
 		{
