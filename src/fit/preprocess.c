@@ -21,7 +21,6 @@
 
 #include "colmoments.h"
 #include "columns.h"
-#include "compsum.h"
 #include "dataset.h"
 #include "guc.h"
 #include "mmcore.h"
@@ -65,28 +64,6 @@ most_frequent(const double *sorted, size_t n)
 		}
 	}
 	return best;
-}
-
-/*
- * Mean and population variance of n values, their sums compensated, so
- * that the same values in another order give the same bits (compsum.h).
- */
-static void
-mean_var(const double *v, size_t n, double *mean, double *var)
-{
-	double		s = 0.0,
-				c = 0.0,
-				m;
-	size_t		i;
-
-	for (i = 0; i < n; i++)
-		mm_compsum_add(&s, &c, v[i]);
-	m = (s + c) / (double) n;
-	s = c = 0.0;
-	for (i = 0; i < n; i++)
-		mm_compsum_add(&s, &c, (v[i] - m) * (v[i] - m));
-	*mean = m;
-	*var = (s + c) / (double) n;
 }
 
 /*
@@ -466,7 +443,7 @@ fit_column(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
 		case MM_IMPUTE_ERROR:
 			break;
 		case MM_IMPUTE_MEAN:
-			mean_var(values, present, &t->impute, &var);
+			mm_values_mean_var(values, present, &t->impute, &var);
 			break;
 		case MM_IMPUTE_MEDIAN:
 			t->impute = quantile(values, present, 0.5);
@@ -497,7 +474,7 @@ fit_column(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
 	}
 	else if (prep->clip == MM_CLIP_ZSCORE)
 	{
-		mean_var(values, present, &mean, &var);
+		mm_values_mean_var(values, present, &mean, &var);
 		t->clip_lo = mean - prep->clip_hi * sqrt(var);
 		t->clip_hi = mean + prep->clip_hi * sqrt(var);
 	}
@@ -513,7 +490,7 @@ fit_column(const MmColumnPrep *prep, const MmPreprocess *pp, const char *name,
 		if (v > hi)
 			hi = v;
 	}
-	mean_var(values, present, &mean, &var);
+	mm_values_mean_var(values, present, &mean, &var);
 
 	/*
 	 * A column imputed with its mean keeps that mean.  Centring on it as it

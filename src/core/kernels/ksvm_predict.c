@@ -7,7 +7,7 @@
 
 #include <math.h>
 
-#include "compsum.h"
+#include "colmoments.h"
 #include "model.h"
 
 int
@@ -155,23 +155,14 @@ mm_ksvm_probabilities(const MmKernelSvm *m, const double *dec, double *prob)
 double
 mm_ksvm_gamma_scale(const double *x, size_t n, int p)
 {
-	size_t		count = n * (size_t) p,
-				i;
-	double		sum = 0,
-				carry = 0,
-				mean,
+	size_t		count = n * (size_t) p;
+	double		mean,
 				var;
 
 	if (count == 0)
 		return 1.0;
-	/* compensated, so that the same rows in any order give the same gamma (compsum.h) */
-	for (i = 0; i < count; i++)
-		mm_compsum_add(&sum, &carry, x[i]);
-	mean = (sum + carry) / (double) count;
-	sum = carry = 0;
-	for (i = 0; i < count; i++)
-		mm_compsum_add(&sum, &carry, (x[i] - mean) * (x[i] - mean));
-	var = (sum + carry) / (double) count;
+	/* compensated, so that the same rows in any order give the same gamma */
+	mm_values_mean_var(x, count, &mean, &var);
 	return var > 0 ? 1.0 / ((double) p * var) : 1.0;
 }
 

@@ -6,8 +6,6 @@
 
 #include <math.h>
 
-#include "compsum.h"
-
 void
 mm_column_sums_start(MmColumnSums *s, int p)
 {
@@ -41,16 +39,7 @@ mm_column_sums_add(MmColumnSums *s, const double *x, size_t n)
 		const double *row = x + r * (size_t) p;
 
 		for (j = 0; j < p; j++)
-		{
-			/* a missing value adds 0, which leaves the sum and its carry as they were */
-			double		u = row[j],
-						w = u == u ? u : 0.0;
-
-			count[j] += u == u;
-			mm_compsum_add(&sum[j], &carry[j], w);
-			lo[j] = u < lo[j] ? u : lo[j];
-			hi[j] = u > hi[j] ? u : hi[j];
-		}
+			mm_column_take(row[j], &count[j], &sum[j], &carry[j], &lo[j], &hi[j]);
 	}
 }
 
@@ -75,4 +64,22 @@ mm_column_sums_add_squares(MmColumnSums *s, const double *x, size_t n, const dou
 			mm_compsum_add(&sum[j], &carry[j], w);
 		}
 	}
+}
+
+void
+mm_values_mean_var(const double *v, size_t n, double *mean, double *var)
+{
+	double		sum = 0.0,
+				carry = 0.0,
+				m;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		mm_compsum_add(&sum, &carry, v[i]);
+	m = (sum + carry) / (double) n;
+	sum = carry = 0.0;
+	for (i = 0; i < n; i++)
+		mm_compsum_add(&sum, &carry, (v[i] - m) * (v[i] - m));
+	*mean = m;
+	*var = (sum + carry) / (double) n;
 }

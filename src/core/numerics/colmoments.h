@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "compsum.h"
+
 typedef struct MmColumnSums
 {
 	int			p;
@@ -28,6 +30,21 @@ typedef struct MmColumnSums
 	double	   *min;			/* +infinity, -infinity while none is present */
 	double	   *max;
 } MmColumnSums;
+
+/*
+ * Takes value u of a column into its count, compensated sum and range; a
+ * missing value (NaN) adds 0, which leaves the sum and its carry as they
+ * were, and moves neither bound.  Choices, not branches, so that a loop
+ * over columns side by side vectorizes.
+ */
+static inline void
+mm_column_take(double u, int64_t *count, double *sum, double *carry, double *lo, double *hi)
+{
+	*count += u == u;
+	mm_compsum_add(sum, carry, u == u ? u : 0.0);
+	*lo = u < *lo ? u : *lo;
+	*hi = u > *hi ? u : *hi;
+}
 
 /* Empties the accumulator of p columns, whose arrays the caller gives. */
 extern void mm_column_sums_start(MmColumnSums *s, int p);
@@ -42,6 +59,13 @@ extern void mm_column_sums_add(MmColumnSums *s, const double *x, size_t n);
  */
 extern void mm_column_sums_add_squares(MmColumnSums *s, const double *x, size_t n,
 									   const double *center);
+
+/*
+ * The mean and population variance of n values, none missing, in two
+ * compensated sweeps (the mean first, then the squared deviations from it):
+ * the same bits in any order.
+ */
+extern void mm_values_mean_var(const double *v, size_t n, double *mean, double *var);
 
 /* The compensated sum of column j. */
 static inline double

@@ -10,6 +10,7 @@
  * variance in its 11th digit; compensated, the merged moments agree with
  * the column's computed in one go to about 1e-13.
  */
+#include "colmoments.h"
 #include "column_stats.h"
 #include "widevectors.h"
 
@@ -162,18 +163,8 @@ sweep_group(void *state, const MmRows *rows, const MmColumnStatsArg *args, int j
 		const double *x = rows->x + r * (size_t) p + j0;
 
 		for (j = 0; j < g; j++)
-		{
-			double		u = raw ? x[j] : transformed(x[j], &args[j0 + j]),
-						w = u == u ? u : 0.0,
-						t = sum[j] + w;
-
-			count[j] += u == u;
-			/* Neumaier's compensation */
-			carry[j] += fabs(sum[j]) >= fabs(w) ? (sum[j] - t) + w : (w - t) + sum[j];
-			sum[j] = t;
-			lo[j] = u < lo[j] ? u : lo[j];
-			hi[j] = u > hi[j] ? u : hi[j];
-		}
+			mm_column_take(raw ? x[j] : transformed(x[j], &args[j0 + j]), &count[j], &sum[j], &carry[j],
+						   &lo[j], &hi[j]);
 	}
 	for (j = 0; j < g; j++)
 		mean[j] = count[j] > 0 ? (sum[j] + carry[j]) / (double) count[j] : 0.0;
