@@ -52,7 +52,7 @@ typedef struct LoadReceiver
 	/* why the scan was stopped: reported once SPI has returned */
 	enum
 	{
-		LOAD_OK, LOAD_TOO_MANY_LABELS, LOAD_TOO_MUCH_MEMORY, LOAD_TOO_MANY_CATEGORIES,
+		LOAD_OK, LOAD_TOO_MANY_LABELS, LOAD_TOO_MUCH_MEMORY, LOAD_READ_BOUND, LOAD_TOO_MANY_CATEGORIES,
 		LOAD_FRACTIONAL_LABEL, LOAD_LABEL_TOO_LARGE
 	}			stopped;
 	int			stopped_column;
@@ -766,21 +766,18 @@ MmDatasetLoadTraining(MmDataset *ds, const MmSource *src, MmLabelKind label_kind
 						src->features[lr.stopped_column], MM_MAX_CATEGORIES),
 				 errhint("Leave it out with exclude => ARRAY['%s'], or group its values in a view.",
 						 src->features[lr.stopped_column])));
-	if (lr.stopped == LOAD_OK && read_bound != SIZE_MAX && (uint64) ds->rows_read >= (uint64) read_bound)
+	/* a bound reached with rows left out for their target: more rows may follow */
+	if (lr.stopped == LOAD_OK && (uint64) ds->rows_read >= (uint64) read_bound)
+		lr.stopped = LOAD_READ_BOUND;
+	if (lr.stopped == LOAD_TOO_MUCH_MEMORY || lr.stopped == LOAD_READ_BOUND)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("the rows of %s exceed modelmgr.max_train_memory (%d kB)",
 						src->display, mm_max_train_memory_kb),
+				 lr.stopped == LOAD_READ_BOUND ?
 				 errdetail("The read stops at %zu rows, one more than the limit holds; "
 						   INT64_FORMAT " of them were left out for their target.",
-						   read_bound, ds->rows_read - (int64) (ds->n[0] + ds->n[1])),
-				 errhint("Raise modelmgr.max_train_memory, or train on a sample of the rows "
-						 "(for example a view with TABLESAMPLE).")));
-	if (lr.stopped == LOAD_TOO_MUCH_MEMORY)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the rows of %s exceed modelmgr.max_train_memory (%d kB)",
-						src->display, mm_max_train_memory_kb),
+						   read_bound, ds->rows_read - (int64) (ds->n[0] + ds->n[1])) :
 				 errdetail("%zu rows of %d features were read before the limit.",
 						   ds->n[0] + ds->n[1], ds->p),
 				 errhint("Raise modelmgr.max_train_memory, or train on a sample of the rows "
