@@ -65,10 +65,18 @@ by_contents(const MmKsvmOptions *opts)
 	return opts->kernel != MM_KERNEL_SIGMOID || (opts->probability && !opts->regression);
 }
 
+/* Row i's class, counting a regressor's rows as one class. */
+static inline int
+class_of(const MmRows *rows, const MmKsvmOptions *opts, size_t i)
+{
+	return opts->regression ? 0 : rows->y[i];
+}
+
 /*
- * The order of the rows libsvm sees: a classifier's grouped by class, each
- * class's rows in the order of their contents, or as they came when
- * by_contents says so; NULL when out of memory.
+ * The order of the rows libsvm sees: grouped by class (a regressor's all
+ * one), each class's rows in the order of their contents, or as they came
+ * when by_contents says so; NULL when out of memory.  n_classes is 1 for a
+ * regressor.
  */
 static size_t *
 row_order(const MmRows *rows, int n_classes, const MmKsvmOptions *opts)
@@ -88,23 +96,15 @@ row_order(const MmRows *rows, int n_classes, const MmKsvmOptions *opts)
 		mm_free(contents);
 		return NULL;
 	}
-	if (opts->regression)
-	{
-		for (i = 0; i < rows->n; i++)
-			order[i] = contents != NULL ? contents[i] : i;
-		mm_free(start);
-		mm_free(contents);
-		return order;
-	}
 	for (i = 0; i < rows->n; i++)
-		start[rows->y[i] + 1]++;
+		start[class_of(rows, opts, i) + 1]++;
 	for (c = 0; c < n_classes; c++)
 		start[c + 1] += start[c];
 	for (i = 0; i < rows->n; i++)
 	{
 		size_t		r = contents != NULL ? contents[i] : i;
 
-		order[start[rows->y[r]]++] = r;
+		order[start[class_of(rows, opts, r)]++] = r;
 	}
 	mm_free(start);
 	mm_free(contents);
