@@ -1,0 +1,220 @@
+/*
+ * test_hist_level.c: the pass of a level of trees grown on histograms:
+ * rows go to the bins and open nodes their values say, the same rows in
+ * other blocks and orders make the same state to the bit, and damaged args
+ * are refused before any row reads them.
+ */
+#include "testutil.h"
+
+#include <string.h>
+
+#include "hist_arg.h"
+#include "hist_trees.h"
+
+#define P 1
+#define BINS 4
+#define TREES 1
+#define NODES 3
+
+/* A tree split at the cut 0.5 (of 0.25, 0.5, 0.75), its two leaves open in slots 0 and 1. */
+static void
+build_arg(double *a)
+{
+	double	   *cuts = a + hist_arg_cuts(P),
+			   *tree = a + hist_arg_trees(P, BINS),
+			   *node = a + hist_arg_nodes(P, BINS, TREES);
+
+	memset(a, 0, sizeof(double) * hist_arg_len(P, BINS, TREES, NODES));
+	a[HIST_A_P] = P;
+	a[HIST_A_GROUPS] = 1;
+	a[HIST_A_OBJECTIVE] = MM_OBJ_SQUARED_ERROR;
+	a[HIST_A_BINS] = BINS;
+	a[HIST_A_TREES] = TREES;
+	a[HIST_A_NODES] = NODES;
+	a[HIST_A_SLOTS] = 2;
+	a[HIST_A_ROW_SHARE] = 1.0;
+	a[HIST_A_SEED] = 3;
+	a[HIST_A_BASE_MARGIN] = 0.0;
+	a[HIST_A_HEAD] = 3;
+	cuts[0] = 0.25;
+	cuts[1] = 0.5;
+	cuts[2] = 0.75;
+	tree[0] = 0;
+	tree[1] = 0;
+	tree[2] = 0;
+	/* the root: feature 0, cut 1 (0.5), missing right, left child 1 */
+	node[0] = 0;
+	node[1] = 1;
+	node[2] = 0;
+	node[3] = 1;
+	node[4] = -1;
+	node[5] = 0;
+	node[8] = -1;
+	node[9] = 1;
+}
+
+static double
+cell(const double *state, int slot, int bin, int part)
+{
+	const double *c = state + (size_t) slot * hist_slot_len(P, BINS) + (size_t) bin * HIST_CELL;
+
+	return c[part] + c[part + 1];
+}
+
+/* Each row in its bin of its node; a missing value in the last bin, right of the split. */
+static void
+test_bins(void **state)
+{
+	double		a[64],
+				x[] = {0.1, 0.25, 0.6, 0.8, NAN},
+				t[] = {1, 2, 3, 4, 5},
+			   *s;
+	MmRows		rows = {5, P, x, NULL, t};
+	const MmPass *pass = &mm_hist_level_pass;
+
+	build_arg(a);
+	assert_int_equal(pass->arg_size(P, a, sizeof(a)), sizeof(double) * hist_arg_len(P, BINS, TREES, NODES));
+	s = calloc(pass->state_size(P, a), 1);
+	pass->init(s, P, a);
+	pass->add(s, &rows, a);
+	/* slot 0 (below 0.5): 0.1 in bin 0, 0.25 in bin 1; gradients are margin 0 - target */
+	assert_true(cell(s, 0, 0, 0) == -1.0);
+	assert_true(cell(s, 0, 1, 0) == -2.0);
+	assert_true(cell(s, 0, 1, 2) == 1.0);
+	/* slot 1: 0.6 in bin 2, 0.8 in bin 3, the missing value in bin 4 */
+	assert_true(cell(s, 1, 2, 0) == -3.0);
+	assert_true(cell(s, 1, 3, 0) == -4.0);
+	assert_true(cell(s, 1, BINS, 0) == -5.0);
+	assert_true(cell(s, 0, BINS, 2) == 0.0);
+	free(s);
+}
+
+/* Rows of targets far apart in magnitude, in blocks of many sizes and backwards: the same sums. */
+static void
+test_same_state(void **state)
+{
+	enum
+	{
+		N = 999
+	};
+	double		a[64],
+				x[N],
+				t[N],
+				xr[N],
+				tr[N];
+	const MmPass *pass = &mm_hist_level_pass;
+	size_t		size;
+	char	   *whole,
+			   *parts,
+			   *part;
+	MmRandom	r = mm_random(21);
+	int			i,
+				block;
+
+	build_arg(a);
+	for (i = 0; i < N; i++)
+	{
+		x[i] = mm_random_uniform(&r);
+		t[i] = (i % 3 == 0 ? 1e8 : 1e-3) * mm_random_uniform(&r);
+		xr[N - 1 - i] = x[i];
+		tr[N - 1 - i] = t[i];
+	}
+	size = pass->state_size(P, a);
+	whole = calloc(size, 1);
+	parts = calloc(size, 1);
+	part = calloc(size, 1);
+	{
+		MmRows		all = {N, P, x, NULL, t};
+
+		pass->init(whole, P, a);
+		pass->add(whole, &all, a);
+	}
+	for (block = 1; block <= N; block = block * 3 + 1)
+	{
+		pass->init(parts, P, a);
+		for (i = 0; i < N; i += block)
+		{
+			MmRows		some = {(size_t) (N - i < block ? N - i : block), P, xr + i, NULL, tr + i};
+
+			pass->init(part, P, a);
+			pass->add(part, &some, a);
+			pass->merge(parts, part, P, a);
+		}
+		/* a compensated pair is its sum: the pairs may differ, their sums may not */
+		for (i = 0; i < (int) (size / sizeof(double)); i += 2)
+		{
+			const double *w = (const double *) whole + i,
+					   *q = (const double *) parts + i;
+
+			assert_true(w[0] + w[1] == q[0] + q[1]);
+		}
+	}
+	free(whole);
+	free(parts);
+	free(part);
+}
+
+/* Each damage to the arg is refused. */
+static void
+test_damaged(void **state)
+{
+	double		a[64];
+	const MmPass *pass = &mm_hist_level_pass;
+	struct
+	{
+		size_t		at;
+		double		value;
+	}			damage[] = {
+		{HIST_A_P, 2},
+		{HIST_A_OBJECTIVE, MM_OBJ_MULTI_SOFTPROB},
+		{HIST_A_BINS, MM_HIST_MAX_BINS + 1},
+		{HIST_A_SLOTS, 0},
+		{HIST_A_ROW_SHARE, 0},
+		{HIST_A_SEED, 0.5},
+		{HIST_A_BASE_MARGIN, NAN},
+		{HIST_A_HEAD, BINS},	/* more cuts than bins hold */
+		{HIST_A_HEAD + 2, 0.25},	/* cuts not increasing */
+		{HIST_A_HEAD + 2, 0.1},	/* no float */
+	};
+	size_t		nodes = hist_arg_nodes(P, BINS, TREES),
+				tree = hist_arg_trees(P, BINS);
+	size_t		node_damage[][2] = {
+		{nodes + 0, 1},			/* feature out of range */
+		{nodes + 1, 3},			/* cut past the column's */
+		{nodes + 2, 2},			/* default direction not 0 or 1 */
+		{nodes + 3, 0},			/* a child before its node: a walk could cycle */
+		{nodes + 3, 2},			/* the right child past the nodes */
+		{nodes + 5, 2},			/* slot past the slots */
+		{tree + 0, 3},			/* root past the nodes */
+		{tree + 1, 1},			/* group past the groups */
+	};
+	size_t		i;
+
+	for (i = 0; i < sizeof(damage) / sizeof(damage[0]); i++)
+	{
+		build_arg(a);
+		a[damage[i].at] = damage[i].value;
+		assert_int_equal(pass->arg_size(P, a, sizeof(a)), 0);
+	}
+	for (i = 0; i < sizeof(node_damage) / sizeof(node_damage[0]); i++)
+	{
+		build_arg(a);
+		a[node_damage[i][0]] = (double) node_damage[i][1];
+		assert_int_equal(pass->arg_size(P, a, sizeof(a)), 0);
+	}
+	/* cut short */
+	build_arg(a);
+	assert_int_equal(pass->arg_size(P, a, sizeof(double) * (hist_arg_len(P, BINS, TREES, NODES) - 1)), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bins),
+		cmocka_unit_test(test_same_state),
+		cmocka_unit_test(test_damaged),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
