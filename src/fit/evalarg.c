@@ -26,6 +26,22 @@ MmEvalPassArg(const MmModel *model, int slots)
 }
 
 /*
+ * The arg of the regressor pass of model (evalpasses.h), the training mean
+ * its trivial model predicts beside it; mm_free it.
+ */
+void *
+MmRegressorPassArg(const MmModel *model, double train_mean)
+{
+	void	   *arg;
+	size_t		len;
+	MmError		err;
+
+	if ((arg = mm_eval_regressor_arg_new(model, train_mean, &len, &err)) == NULL)
+		MmReportCoreError(&err, "could not write the model for its metrics");
+	return arg;
+}
+
+/*
  * Errors when a process that ran an evaluation pass could not read the
  * model in its arg, or met rows of classes the model does not have: the
  * metrics would be of part of the rows.

@@ -10,6 +10,7 @@
 #include "model.h"
 
 extern void *MmEvalPassArg(const MmModel *model, int slots);
+extern void *MmRegressorPassArg(const MmModel *model, double train_mean);
 extern void MmCheckEvalPassRead(int unread);
 extern void MmNoteRocFull(int full);
 

@@ -9,8 +9,9 @@
  * row where it lies, in parallel workers or on a distributed table's
  * shards: the classifier and clustering passes of training (evalpasses.h),
  * which carry the model's artifact, the moments of the transformed rows for
- * a decomposition, and the exact residual sums of a linear form for a
- * regression.  The relation is not split: every row is measured.
+ * a decomposition, and for a regression the exact residual sums of a
+ * linear form, or of any other model's predictions by the regressor pass.
+ * The relation is not split: every row is measured.
  *
  * Besides the pass, a model with text features counts each text feature's
  * values by a bounded GROUP BY, for those of no training category.  A
@@ -57,34 +58,15 @@
 /* The values of float8 that are not finite, as an SQL array. */
 #define NONFINITE "ARRAY['NaN'::pg_catalog.float8, 'Infinity', '-Infinity']"
 
-/* Why the model's metrics cannot be measured in passes, or NULL. */
-static const char *
-passes_obstacle(const MmModel *model)
-{
-	if (model->task == MM_TASK_REGRESSION && model->algorithm->linear_form == NULL)
-		return psprintf("The metrics of %s are measured on rows in memory.",
-						model->algorithm->texts.display_name ? model->algorithm->texts.display_name :
-						model->algorithm->name);
-	return NULL;
-}
-
 bool
 MmEvaluateInPasses(const MmModel *model, const MmSource *src)
 {
-	const char *obstacle;
-
+	/* every model's metrics have a pass (evalpasses.h, designpasses.h) */
 	if (mm_train_in_passes == MM_PASSES_OFF)
 		return false;
-	obstacle = passes_obstacle(model);
-	if (mm_train_in_passes == MM_PASSES_ON && obstacle != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot evaluate %s in passes", model->algorithm->name),
-				 errdetail("%s", obstacle),
-				 errhint("Set modelmgr.train_in_passes to auto or off to evaluate in memory.")));
 	if (mm_train_in_passes == MM_PASSES_ON)
 		return true;
-	return obstacle == NULL && MmPassesPreferred(NULL, src);
+	return MmPassesPreferred(NULL, src);
 }
 
 /* What the pass reads as the target of a model of task. */
@@ -340,6 +322,13 @@ MmEvaluatePasses(const MmModel *model, MmSource *src)
 			pass = &mm_linear_moments_pass;
 			break;
 		default:
+			if (model->algorithm->linear_form == NULL)
+			{
+				/* the trivial model's metrics, which it also measures, are not reported here */
+				pass = &mm_pass_regressor_eval;
+				arg = MmRegressorPassArg(model, 0.0);
+			}
+			else
 			{
 				double		intercept;
 				const double *coef = model->algorithm->linear_form(model, &intercept);
@@ -414,9 +403,16 @@ MmEvaluatePasses(const MmModel *model, MmSource *src)
 			break;
 		default:
 			{
-				MmRegressionMetrics m;
+				MmRegressionMetrics m,
+							mean;
 
-				mm_eval_metrics((double *) state + 1, &m);
+				if (pass == &mm_pass_regressor_eval)
+				{
+					MmCheckEvalPassRead(mm_regressor_eval_read(state, &m, &mean));
+					mm_free(arg);
+				}
+				else
+					mm_eval_metrics((double *) state + 1, &m);
 				result = MmRegressionEvaluation(model, &m, counts->head.rows_null_target, unseen);
 			}
 			break;

@@ -85,18 +85,14 @@
 
 /*
  * Whether the model's fit and metrics can run as passes: a fit the
- * algorithm's table says runs on passes, and metrics a pass measures (a
- * regression's for a linear form alone; a classifier's and a clustering's
- * from the model itself, evalpasses.h).
+ * algorithm's table says runs on passes (the metrics of every task have a
+ * pass: a linear form's from its coefficients, the others' from the model
+ * itself, evalpasses.h).
  */
 static bool
 algorithm_runs_in_passes(const MmAlgorithm *algorithm)
 {
-	if (algorithm->passes == NULL || algorithm->passes[0] == NULL)
-		return false;
-	if (algorithm->task == MM_TASK_REGRESSION)
-		return algorithm->linear_form != NULL;
-	return true;
+	return algorithm->passes != NULL && algorithm->passes[0] != NULL;
 }
 
 /*
@@ -505,6 +501,7 @@ start_preparation(const MmTrainSpec *spec, const MmSource *src, const MmAlgorith
 	memset(pd, 0, sizeof(*pd));
 	MmParsePreprocess(spec->preprocess, src, pp);
 	pp->reference_coding = MmReferenceCoding(algorithm, params);
+	pp->algorithm = algorithm;
 	copy_source(src, &pd->raw);
 	pd->label_kind = task == MM_TASK_CLASSIFICATION ? MmLabelKindOf(src->target_type) : 0;
 	pd->target = task == MM_TASK_CLASSIFICATION ? MM_PASS_TARGET_CLASS :
@@ -755,6 +752,8 @@ MmPassesPrepareFold(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *a
 	design.kept = kept;
 	design.shell = shell;
 	design.shell.transform = fit->transform;
+	/* a fit that takes missing values gets them as the model's transform passes them on */
+	design.shell.algorithm = algorithm;
 	design.label_kind = pd->label_kind;
 	design.n_labels = pd->labels.n;
 	design.labels = pd->labels.labels;
@@ -793,6 +792,36 @@ run_parts(MmPassesData *pd, const MmPass *pass, const void *arg, void *state[2])
 	state[0] = palloc(size);
 	state[1] = palloc(size);
 	MmRelationSourceRunParts(&pd->data, pass, arg, state[0], state[1]);
+}
+
+/*
+ * The pass that measures a regression and its arg: a linear form's from its
+ * coefficients, any other model's carrying the model (mm_free that arg);
+ * both measure the training mean beside the model.
+ */
+static void
+regression_metrics_pass(const MmPassesData *pd, const MmModel *model, const MmPass **pass,
+						const void **arg)
+{
+	int			p = pd->n_design;
+	double		intercept;
+	const double *coef;
+	double	   *a;
+
+	if (model->algorithm->linear_form == NULL)
+	{
+		*pass = &mm_pass_regressor_eval;
+		*arg = MmRegressorPassArg(model, pd->train_mean);
+		return;
+	}
+	coef = model->algorithm->linear_form(model, &intercept);
+	a = palloc(sizeof(double) * (p + 3));
+	a[0] = p;
+	a[1] = intercept;
+	memcpy(a + 2, coef, sizeof(double) * p);
+	a[2 + p] = pd->train_mean;
+	*pass = &mm_pass_linear_eval;
+	*arg = a;
 }
 
 /*
@@ -879,25 +908,28 @@ MmPassesMetrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 	out->train_mean = pd->train_mean;
 	if (model->task == MM_TASK_REGRESSION)
 	{
-		double		intercept;
-		const double *coef = model->algorithm->linear_form(model, &intercept);
-		double	   *arg = palloc(sizeof(double) * (p + 3));
+		const MmPass *pass;
+		const void *arg;
 		void	   *states[2];
 
-		arg[0] = p;
-		arg[1] = intercept;
-		memcpy(arg + 2, coef, sizeof(double) * p);
-		arg[2 + p] = pd->train_mean;
-		run_parts(pd, &mm_pass_linear_eval, arg, states);
+		regression_metrics_pass(pd, model, &pass, &arg);
+		run_parts(pd, pass, arg, states);
 		for (part = 0; part < 2; part++)
 		{
 			double	   *state = states[part];
 
 			if (state == NULL)
 				break;
-			mm_eval_metrics(state + 1, &out->model[part]);
-			mm_eval_metrics(state + 1 + MM_EVAL_STATE_LEN, &out->mean[part]);
+			if (pass == &mm_pass_regressor_eval)
+				MmCheckEvalPassRead(mm_regressor_eval_read(state, &out->model[part], &out->mean[part]));
+			else
+			{
+				mm_eval_metrics(state + 1, &out->model[part]);
+				mm_eval_metrics(state + 1 + MM_EVAL_STATE_LEN, &out->mean[part]);
+			}
 		}
+		if (pass == &mm_pass_regressor_eval)
+			mm_free((void *) arg);
 	}
 	else if (model->task == MM_TASK_DECOMPOSITION && pd->rows_test > 1)
 	{
@@ -920,18 +952,7 @@ MmPassesMetricsPass(const MmPassesData *pd, const MmModel *model, const MmPass *
 		return false;
 	if (model->task == MM_TASK_REGRESSION)
 	{
-		int			p = pd->n_design;
-		double		intercept;
-		const double *coef = model->algorithm->linear_form(model, &intercept);
-		double	   *a = palloc(sizeof(double) * (p + 3));
-
-		/* as MmPassesMetrics hands it */
-		a[0] = p;
-		a[1] = intercept;
-		memcpy(a + 2, coef, sizeof(double) * p);
-		a[2 + p] = pd->train_mean;
-		*pass = &mm_pass_linear_eval;
-		*arg = a;
+		regression_metrics_pass(pd, model, pass, arg);
 		return true;
 	}
 	if (model->task == MM_TASK_CLASSIFICATION)

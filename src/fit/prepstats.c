@@ -10,6 +10,7 @@
 
 #include "lib/stringinfo.h"
 
+#include "algorithm.h"
 #include "column_stats.h"
 #include "columns.h"
 #include "mmcore.h"
@@ -126,6 +127,7 @@ options_of(const MmPreprocess *pp, const MmSource *src)
 	{
 		column_options(&pp->column[j], &opts[j]);
 		opts[j].not_numeric = src->feature_kinds[j] == MM_FEATURE_CATEGORICAL;
+		opts[j].keeps_missing = pp->algorithm != NULL && pp->algorithm->missing_values;
 	}
 	return opts;
 }

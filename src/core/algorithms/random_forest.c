@@ -21,6 +21,7 @@
 
 #include "algorithm.h"
 #include "boosted.h"
+#include "hist_trees.h"
 
 /* The depth max_depth null grows to: XGBoost's hist method keeps a histogram per node. */
 #define DEFAULT_DEPTH_CAP 12
@@ -145,6 +146,12 @@ leaf_weight(const MmParams *params, size_t n)
 	return (params->fraction >> P_MIN_SAMPLES_LEAF) & 1 ? ceil(v * (double) n) : v;
 }
 
+/*
+ * The passes a forest grows by over a relation (hist_trees.h), in the order
+ * mm_pass_find lists them; over rows in memory XGBoost grows it.
+ */
+static const MmPass *const passes[] = {&mm_hist_cuts_pass, &mm_hist_level_pass, NULL};
+
 static MmErrorCode
 fit(MmFitContext *ctx, MmModel *model, MmError *err)
 {
@@ -187,6 +194,7 @@ const MmAlgorithm mm_random_forest_regressor = {
 	.fit = fit,
 	.decide = mm_boosted_decide_value,
 	MM_BOOSTED_MODEL_OPS,
+	.passes = passes,
 };
 
 const MmAlgorithm mm_random_forest_classifier = {
@@ -205,4 +213,5 @@ const MmAlgorithm mm_random_forest_classifier = {
 	.decide = mm_boosted_decide_class,
 	.proba = mm_boosted_proba,
 	MM_BOOSTED_MODEL_OPS,
+	.passes = passes,
 };

@@ -11,6 +11,7 @@
 #include "artifact.h"
 #include "classmetrics.h"
 #include "inference.h"
+#include "regmetrics.h"
 #include "silhouette_sample.h"
 
 #define EVAL_MAGIC UINT32_C(0x4d4d4576)	/* "MMEv" */
@@ -24,6 +25,7 @@ typedef struct EvalHead
 	int32_t		k;				/* classes or clusters */
 	int32_t		slots;			/* clustering: rows kept for the silhouette */
 	int32_t		has_proba;
+	double		mean;			/* regression: the training mean the trivial model predicts */
 	uint64_t	len;
 	uint64_t	hash;			/* of the artifact's bytes (mm_eval_bytes_hash) */
 } EvalHead;
@@ -106,6 +108,20 @@ model_of(const void *arg)
 }
 
 void *
+mm_eval_regressor_arg_new(const MmModel *model, double train_mean, size_t *len, MmError *err)
+{
+	void	   *arg = mm_eval_arg_new(model, 0, len, err);
+	EvalHead	h;
+
+	if (arg == NULL)
+		return NULL;
+	h = head_of(arg);
+	h.mean = train_mean;
+	memcpy(arg, &h, sizeof(h));
+	return arg;
+}
+
+void *
 mm_eval_arg_new(const MmModel *model, int slots, size_t *len, MmError *err)
 {
 	EvalHead	h;
@@ -156,6 +172,8 @@ eval_arg_size(int p, const void *arg, size_t avail, MmTask task)
 		return 0;
 	if (task == MM_TASK_CLASSIFICATION ?
 		(h.k < 2 || h.k > MM_MAX_CLASSES || h.slots != (h.k == 2 ? MM_ROC_BINS : 0)) :
+		task == MM_TASK_REGRESSION ?
+		(h.k < 1 || h.k > MM_MAX_CLASSES || h.slots != 0 || !isfinite(h.mean)) :
 		(h.k < 1 || h.k > MM_MAX_CLUSTERS || h.slots < 0 || h.slots > MM_EVAL_MAX_SLOTS))
 		return 0;
 	model = model_of(arg);
@@ -445,6 +463,113 @@ mm_classifier_eval_read(const void *state, MmClassifierCounts *out)
 	}
 }
 
+/* ---------------------------------------------------------------- regressor */
+
+/* Offsets past the head: the model's evaluation state, the training mean's, the scores. */
+#define R_MODEL S_HEAD
+#define R_MEAN (R_MODEL + MM_EVAL_STATE_LEN)
+#define R_SCORES (R_MEAN + MM_EVAL_STATE_LEN)
+
+static size_t
+regressor_size(int p, const void *arg)
+{
+	EvalHead	h = head_of(arg);
+
+	(void) p;
+	return sizeof(double) * (R_SCORES + (size_t) h.k);
+}
+
+static void
+regressor_init(void *state, int p, const void *arg)
+{
+	double	   *s = state;
+	EvalHead	h = head_of(arg);
+
+	memset(s, 0, regressor_size(p, arg));
+	s[S_P] = p;
+	s[S_K] = h.k;
+	mm_eval_init(s + R_MODEL);
+	mm_eval_init(s + R_MEAN);
+	s[S_UNREAD] = model_of(arg) == NULL;
+}
+
+static void
+regressor_add(void *state, const MmRows *rows, const void *arg)
+{
+	double	   *s = state,
+			   *scores = s + R_SCORES,
+				mean = head_of(arg).mean,
+				scratch[4];
+	const MmModel *model;
+	size_t		r;
+
+	if (rows->t == NULL || rows->n == 0)
+		return;
+	if ((model = model_of(arg)) == NULL)
+	{
+		s[S_UNREAD] = 1.0;
+		return;
+	}
+	for (r = 0; r < rows->n; r++)
+	{
+		mm_model_scores(model, rows->x + r * (size_t) rows->p, scores);
+		mm_eval_add(s + R_MODEL, rows->t[r], mm_model_decide(model, scores), scratch);
+		mm_eval_add(s + R_MEAN, rows->t[r], mean, scratch);
+	}
+	s[S_ROWS] += (double) rows->n;
+}
+
+static void
+regressor_merge(void *state, const void *other, int p, const void *arg)
+{
+	double	   *s = state;
+	const double *o = other;
+	double		scratch[2];
+
+	(void) p;
+	(void) arg;
+	mm_eval_merge(s + R_MODEL, o + R_MODEL, scratch);
+	mm_eval_merge(s + R_MEAN, o + R_MEAN, scratch);
+	s[S_ROWS] += o[S_ROWS];
+	s[S_UNREAD] = s[S_UNREAD] != 0.0 || o[S_UNREAD] != 0.0;
+}
+
+static size_t
+regressor_arg_size(int p, const void *arg, size_t avail)
+{
+	return eval_arg_size(p, arg, avail, MM_TASK_REGRESSION);
+}
+
+static int
+regressor_check(const void *state, int p, const void *arg)
+{
+	const double *s = state;
+	EvalHead	h = head_of(arg);
+
+	return s[S_P] == (double) p && s[S_K] == (double) h.k && s[S_ROWS] >= 0.0 &&
+		(s[S_UNREAD] == 0.0 || s[S_UNREAD] == 1.0);
+}
+
+const MmPass mm_pass_regressor_eval = {
+	.name = "regressor_eval",
+	.state_size = regressor_size,
+	.init = regressor_init,
+	.add = regressor_add,
+	.merge = regressor_merge,
+	.arg_size = regressor_arg_size,
+	.check = regressor_check,
+};
+
+int
+mm_regressor_eval_read(const void *state, MmRegressionMetrics *model, MmRegressionMetrics *mean)
+{
+	const double *s = state;
+
+	mm_eval_metrics(s + R_MODEL, model);
+	mm_eval_metrics(s + R_MEAN, mean);
+	return s[S_UNREAD] != 0.0;
+}
+
 /* ---------------------------------------------------------------- clustering */
 
 /* Offsets past the head: sizes (k), keys (slots, as uint64), rows (slots x p), scratch (k). */
@@ -675,4 +800,6 @@ mm_cluster_eval_read(void *state, int p, MmClusterCounts *out)
 	out->unread = s[S_UNREAD] != 0.0;
 }
 
-const MmPass *const mm_eval_passes[] = {&mm_pass_classifier_eval, &mm_pass_cluster_eval, NULL};
+const MmPass *const mm_eval_passes[] = {
+	&mm_pass_classifier_eval, &mm_pass_cluster_eval, &mm_pass_regressor_eval, NULL
+};

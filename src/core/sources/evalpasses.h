@@ -1,6 +1,6 @@
 /*
- * evalpasses.h: the passes that measure a fitted classifier or clustering
- * on the rows of a part, for a fit in passes over a relation.
+ * evalpasses.h: the passes that measure a fitted classifier, regressor or
+ * clustering on the rows of a part, for a fit in passes over a relation.
  *
  * The model travels in the pass's arg as its artifact (artifact.h): a
  * process that runs the pass (a parallel worker, a distributed database's
@@ -18,6 +18,13 @@
  * in 32 bits: a bin of a part that would pass UINT32_MAX rows of a class
  * leaves that part's AUC unreported (roc_full) rather than wrong.
  *
+ * The regressor pass sums per part what the metrics of a regression are
+ * made of (regmetrics.h's evaluation state: the moments of the target and
+ * of the residual, the summed absolute residual), for the model's
+ * predictions and for the training mean's, whatever the model: every row
+ * predicted, where the linear models' pass (designpasses.h) needs only
+ * their coefficients.
+ *
  * The clustering pass counts the rows per cluster, sums their squared
  * distances to their centers (the inertia) and keeps a sample for the
  * silhouette: the rows of the smallest content hashes (silhouette_sample.h),
@@ -33,6 +40,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "regmetrics.h"
 #include "source.h"
 
 #define MM_PASS_EVAL_ID 254
@@ -42,6 +50,7 @@
 
 extern const MmPass mm_pass_classifier_eval;
 extern const MmPass mm_pass_cluster_eval;
+extern const MmPass mm_pass_regressor_eval;
 
 /* The evaluation passes, NULL-terminated. */
 extern const MmPass *const mm_eval_passes[];
@@ -52,6 +61,10 @@ extern const MmPass *const mm_eval_passes[];
  * with mm_alloc, its length in *len; NULL with err set on failure.
  */
 extern void *mm_eval_arg_new(const MmModel *model, int slots, size_t *len, MmError *err);
+
+/* The arg of the regressor pass: the model and the training mean the trivial model predicts. */
+extern void *mm_eval_regressor_arg_new(const MmModel *model, double train_mean, size_t *len,
+									   MmError *err);
 
 /*
  * Where a process turns an artifact into the model it keeps: returns the
@@ -104,5 +117,13 @@ typedef struct MmClusterCounts
 } MmClusterCounts;
 
 extern void mm_cluster_eval_read(void *state, int p, MmClusterCounts *out);
+
+/*
+ * What a finished regressor pass measured: the model's metrics and the
+ * training mean's, as evaluation in memory computes them from the same
+ * sums; 1 when a process could not read the model.
+ */
+extern int	mm_regressor_eval_read(const void *state, MmRegressionMetrics *model,
+								   MmRegressionMetrics *mean);
 
 #endif							/* MM_EVALPASSES_H */

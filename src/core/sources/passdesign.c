@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "algorithm.h"
 #include "rowhash.h"
 #include "widevectors.h"
 
@@ -20,7 +21,15 @@ typedef struct DesignHead
 	int32_t		n_labels;
 	int32_t		has_transform;
 	int32_t		has_categories;
+	int32_t		keeps_missing;	/* a missing number reaches the algorithm as NaN */
 } DesignHead;
+
+/*
+ * The algorithm a design's shell names when its fit takes missing values,
+ * so that the shell's transform passes them on as the model's would: only
+ * its missing_values is read.
+ */
+static const MmAlgorithm missing_taker = {.name = "design", .missing_values = 1};
 
 /* The fixed head of a text feature's categories. */
 typedef struct CategoryHead
@@ -92,6 +101,7 @@ mm_pass_design_write(const MmPassDesign *d, void **out, size_t *len, MmError *er
 	h.n_labels = d->n_labels;
 	h.has_transform = !d->raw && d->shell.transform != NULL;
 	h.has_categories = !d->raw && d->shell.categories != NULL;
+	h.keeps_missing = !d->raw && d->shell.algorithm != NULL && d->shell.algorithm->missing_values;
 	put(&b, &h, sizeof(h));
 	put(&b, d->kinds, sizeof(int32_t) * (size_t) d->raw_p);
 	put(&b, d->kept, sizeof(int32_t) * (size_t) d->raw_p);
@@ -253,7 +263,8 @@ mm_pass_design_read(const void *bytes, size_t len, MmPassDesign *d, MmError *err
 		(h->raw != 0 && h->raw != 1) || (h->raw && (h->n_kept != h->raw_p || h->has_transform ||
 													h->has_categories)) ||
 		h->label_kind < 0 || h->label_kind > MM_LABEL_TEXT || h->n_labels < 0 ||
-		h->n_labels > MM_MAX_CLASSES || (h->label_kind == 0 && h->n_labels > 0))
+		h->n_labels > MM_MAX_CLASSES || (h->label_kind == 0 && h->n_labels > 0) ||
+		(h->keeps_missing != 0 && h->keeps_missing != 1) || (h->raw && h->keeps_missing))
 		return mm_fail(err, MM_ERR_CORRUPT, -1, "pass design has impossible values");
 	kinds = take(&r, sizeof(int32_t) * (size_t) h->raw_p);
 	kept = take(&r, sizeof(int32_t) * (size_t) h->raw_p);
@@ -270,6 +281,7 @@ mm_pass_design_read(const void *bytes, size_t len, MmPassDesign *d, MmError *err
 	d->kept = kept_copy;
 	d->shell.feature_kinds = kept_kinds;
 	d->shell.n_features = h->n_kept;
+	d->shell.algorithm = h->keeps_missing ? &missing_taker : NULL;
 	if (kinds_copy == NULL || kept_copy == NULL || kept_kinds == NULL)
 		goto no_memory;
 	/* the kept features in the source's order, each once */

@@ -52,7 +52,8 @@ typedef struct MmPassDesign
 	/*
 	 * The model as prediction transforms rows: n_features the kept ones,
 	 * their kinds, transform (or NULL) and categories (or NULL), n_design
-	 * the design's width.
+	 * the design's width, and algorithm (or NULL) for whether a missing
+	 * number it does not impute goes on as NaN (only that is written).
 	 */
 	MmModel		shell;
 	int			label_kind;		/* MmLabelKind, or 0 for rows without class labels */

@@ -266,7 +266,7 @@ mm_prep_fit_from_stats(MmDataSource *source, const void *first, const MmPrepColu
 			leave_column(t, &res->keep[j], &res->constant[j]);
 		else if (c->n == 0)
 			rc = mm_fail(err, MM_ERR_INVALID_INPUT, j, "column %d has no value in the training rows", j);
-		else if (c->missing > 0 && opt->impute == MM_PREP_IMPUTE_NONE)
+		else if (c->missing > 0 && opt->impute == MM_PREP_IMPUTE_NONE && !opt->keeps_missing)
 			rc = mm_fail(err, MM_ERR_INVALID_INPUT, j, "column %d is missing in %lld rows", j,
 						 (long long) c->missing);
 		else if ((rc = impute_value(opt, c, sk, j, &v, err)) == MM_OK)

@@ -67,6 +67,8 @@ typedef struct MmPrepColumn
 	 * is counted, kept, and given the identity transform.
 	 */
 	int			not_numeric;
+	/* missing values the column does not impute stay missing (the algorithm takes them) */
+	int			keeps_missing;
 } MmPrepColumn;
 
 /* What was fitted, per column of the source (arrays of p, the caller's). */

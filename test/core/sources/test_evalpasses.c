@@ -5,7 +5,8 @@
  * log-loss and log-likelihood to rounding, the ROC AUC within the bound the
  * histogram measures; for k-means the same sizes and inertia, every row
  * kept for the silhouette up to the slots, and past them the same rows in
- * any order, those the silhouette of the rows in memory is measured on.
+ * any order, those the silhouette of the rows in memory is measured on; for
+ * a regressor the same metrics, and the training mean's, to rounding.
  * A bin of the histogram that can count no more leaves the AUC unreported.
  * Their arg is found again under MM_PASS_EVAL_ID and refused when it is
  * not the pass's.
@@ -274,6 +275,71 @@ test_cluster(void **state)
 	free_data(&r);
 }
 
+/*
+ * The regressor pass, over a model it knows only by its predictions, against
+ * the metrics of the rows one by one: the model's and the training mean's.
+ * An arg of another task or a mean that is not finite is refused.
+ */
+static void
+test_regressor(void **state)
+{
+	Data		d = make_data(120000, 3, 0, 23);
+	const MmAlgorithm *a = ALGO("linear_regression");
+	MmFitContext ctx;
+	MmDataSource src;
+	MmParams	params;
+	MmModel		m = shell(a, d.p),
+			   *model;
+	MmError		err;
+	MmRegressionMetrics got,
+				got_mean,
+				want,
+				want_mean;
+	double		one[MM_EVAL_STATE_LEN],
+				one_mean[MM_EVAL_STATE_LEN],
+				scratch[4],
+				mean = 0.25;
+	size_t		len,
+				i;
+	uint8_t    *arg;
+	void	   *s;
+
+	context(&ctx, &src, &params, a, &d, 0);
+	assert_int_equal(a->fit(&ctx, &m, &err), MM_OK);
+	model = whole_model(&m, 0);
+	arg = mm_eval_regressor_arg_new(model, mean, &len, &err);
+	assert_non_null(arg);
+	assert_int_equal(mm_pass_regressor_eval.arg_size(3, arg, len), len);
+	assert_int_equal(mm_pass_classifier_eval.arg_size(3, arg, len), 0);
+	s = run(&mm_pass_regressor_eval, arg, &d.rows);
+	assert_int_equal(mm_regressor_eval_read(s, &got, &got_mean), 0);
+	mm_eval_init(one);
+	mm_eval_init(one_mean);
+	for (i = 0; i < d.n; i++)
+	{
+		double		scores[1];
+
+		mm_model_scores(model, d.x + i * 3, scores);
+		mm_eval_add(one, d.t[i], mm_model_decide(model, scores), scratch);
+		mm_eval_add(one_mean, d.t[i], mean, scratch);
+	}
+	mm_eval_metrics(one, &want);
+	mm_eval_metrics(one_mean, &want_mean);
+	assert_true(got.rows == want.rows && got.mae_rows == want.mae_rows);
+	assert_true(fabs(got.r2 - want.r2) <= 1e-12 && fabs(got.rmse - want.rmse) <= 1e-12 * want.rmse);
+	assert_true(fabs(got.mae - want.mae) <= 1e-12 * want.mae);
+	assert_true(fabs(got.explained_variance - want.explained_variance) <= 1e-12);
+	assert_true(fabs(got_mean.rmse - want_mean.rmse) <= 1e-12 * want_mean.rmse);
+	assert_true(fabs(got_mean.mae - want_mean.mae) <= 1e-12 * want_mean.mae);
+	free(s);
+	mm_free(arg);
+	arg = mm_eval_regressor_arg_new(model, NAN, &len, &err);
+	assert_int_equal(mm_pass_regressor_eval.arg_size(3, arg, len), 0);
+	mm_free(arg);
+	mm_model_free(model);
+	free_data(&d);
+}
+
 /* Listed under MM_PASS_EVAL_ID; an arg for another width or a damaged one is refused. */
 static void
 test_listed_and_checked(void **state)
@@ -287,7 +353,8 @@ test_listed_and_checked(void **state)
 
 	assert_ptr_equal(mm_pass_find(MM_PASS_EVAL_ID, 0), &mm_pass_classifier_eval);
 	assert_ptr_equal(mm_pass_find(MM_PASS_EVAL_ID, 1), &mm_pass_cluster_eval);
-	assert_null(mm_pass_find(MM_PASS_EVAL_ID, 2));
+	assert_ptr_equal(mm_pass_find(MM_PASS_EVAL_ID, 2), &mm_pass_regressor_eval);
+	assert_null(mm_pass_find(MM_PASS_EVAL_ID, 3));
 	assert_int_equal(mm_pass_index(ARTIFACT_ID("logistic_regression"), &mm_pass_cluster_eval, &found), 1);
 	assert_int_equal(found, MM_PASS_EVAL_ID);
 
@@ -295,6 +362,7 @@ test_listed_and_checked(void **state)
 	assert_int_equal(mm_pass_classifier_eval.arg_size(4, arg, len), 0);
 	assert_int_equal(mm_pass_classifier_eval.arg_size(3, arg, len - 1), 0);
 	assert_int_equal(mm_pass_cluster_eval.arg_size(3, arg, len), 0);
+	assert_int_equal(mm_pass_regressor_eval.arg_size(3, arg, len), 0);
 	/*
 	 * bytes that do not read: damaged, with the hash of the damaged bytes
 	 * (the head's last field), and damaged under the hash of the whole
@@ -337,6 +405,7 @@ main(void)
 		cmocka_unit_test(test_svm_binary),
 		cmocka_unit_test(test_roc_full),
 		cmocka_unit_test(test_cluster),
+		cmocka_unit_test(test_regressor),
 		cmocka_unit_test(test_listed_and_checked),
 	};
 

@@ -128,9 +128,13 @@ test_damage(void **unused)
 	memcpy(copy, bytes, len);
 	((int32_t *) copy)[1] = 0;	/* raw_p */
 	assert_int_equal(mm_pass_design_read(copy, len, &r, &err), MM_ERR_CORRUPT);
-	/* the kept map after the 32-byte head and the kinds: a feature kept twice */
+	/* whether missing values pass, neither 0 nor 1 */
 	memcpy(copy, bytes, len);
-	((int32_t *) (copy + 32 + 16))[1] = 0;
+	((int32_t *) copy)[8] = 2;
+	assert_int_equal(mm_pass_design_read(copy, len, &r, &err), MM_ERR_CORRUPT);
+	/* the kept map after the head (36 bytes, padded to 40) and the kinds: a feature kept twice */
+	memcpy(copy, bytes, len);
+	((int32_t *) (copy + 40 + 16))[1] = 0;
 	assert_int_equal(mm_pass_design_read(copy, len, &r, &err), MM_ERR_CORRUPT);
 	/* categories out of order: "b" then "a" cannot be looked up */
 	memcpy(copy, bytes, len);
@@ -183,6 +187,57 @@ test_row(void **unused)
 	assert_int_equal(err.item, 1);
 	mm_pass_design_free(&d);
 	mm_free(bytes);
+}
+
+/*
+ * A design for an algorithm that takes missing values: a number it does not
+ * impute reaches the algorithm as NaN, where another design refuses the row.
+ */
+static void
+test_missing_taken(void **unused)
+{
+	MmPassDesign d,
+				r;
+	MmFeatureTransform t[2];
+	MmCategories c[2];
+	uint8_t		kept_kinds[2],
+				isnull[RAW_P] = {1, 0, 0};
+	void	   *bytes;
+	size_t		len,
+				text_len[RAW_P] = {0, 1, 0};
+	MmPassRawRow row;
+	double		x[RAW_P] = {0.0, 0.0, 1.0},
+				work[RAW_P],
+				z[5];
+	const char *text[RAW_P] = {NULL, "b", NULL};
+	uint64_t	text_hash[RAW_P] = {0, 7, 0};
+	MmError		err;
+	int			takes;
+
+	memset(&row, 0, sizeof(row));
+	row.x = x;
+	row.isnull = isnull;
+	row.text = text;
+	row.text_len = text_len;
+	row.text_hash = text_hash;
+	for (takes = 0; takes <= 1; takes++)
+	{
+		make_design(&d, t, c, kept_kinds);
+		t[0].impute = NAN;
+		d.shell.algorithm = takes ? ALGO("random_forest") : NULL;
+		assert_int_equal(mm_pass_design_write(&d, &bytes, &len, &err), MM_OK);
+		assert_int_equal(mm_pass_design_read(bytes, len, &r, &err), MM_OK);
+		assert_int_equal(r.shell.algorithm != NULL && r.shell.algorithm->missing_values, takes);
+		if (takes)
+		{
+			assert_int_equal(mm_pass_design_row(&r, &row, work, z, &err), MM_OK);
+			assert_true(isnan(z[0]) && z[2] == 1.0);
+		}
+		else
+			assert_int_equal(mm_pass_design_row(&r, &row, work, z, &err), MM_ERR_INVALID_INPUT);
+		mm_pass_design_free(&r);
+		mm_free(bytes);
+	}
 }
 
 /* The test pass: per class, the rows and the sum of the design's first column. */
@@ -783,6 +838,7 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_row),
+		cmocka_unit_test(test_missing_taken),
 		cmocka_unit_test(test_offer),
 		cmocka_unit_test(test_offer_folds),
 		cmocka_unit_test(test_folds_damage),

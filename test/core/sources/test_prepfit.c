@@ -53,13 +53,13 @@ mean_var(const double *v, size_t n, double *mean, double *var)
 
 /* The columns' options: one of each kind of fit, one constant column. */
 static const MmPrepColumn options[P] = {
-	{MM_PREP_IMPUTE_MEAN, 0, MM_PREP_CLIP_NONE, 0, 0, MM_PREP_SCALE_STANDARD, 0},
-	{MM_PREP_IMPUTE_MEDIAN, 0, MM_PREP_CLIP_QUANTILES, 0.05, 0.95, MM_PREP_SCALE_ROBUST, 0},
-	{MM_PREP_IMPUTE_ZERO, 0, MM_PREP_CLIP_Z, 0, 3.0, MM_PREP_SCALE_STANDARD, 0},
-	{MM_PREP_IMPUTE_CONSTANT, 5.0, MM_PREP_CLIP_QUANTILES, 0.01, 0.99, MM_PREP_SCALE_MINMAX, 0},
-	{MM_PREP_IMPUTE_NONE, 0, MM_PREP_CLIP_NONE, 0, 0, MM_PREP_SCALE_ROBUST, 0},
-	{MM_PREP_IMPUTE_NONE, 0, MM_PREP_CLIP_NONE, 0, 0, MM_PREP_SCALE_STANDARD, 0},
-	{MM_PREP_IMPUTE_MEDIAN, 0, MM_PREP_CLIP_QUANTILES, 0.1, 0.9, MM_PREP_SCALE_STANDARD, 0},
+	{MM_PREP_IMPUTE_MEAN, 0, MM_PREP_CLIP_NONE, 0, 0, MM_PREP_SCALE_STANDARD, 0, 0},
+	{MM_PREP_IMPUTE_MEDIAN, 0, MM_PREP_CLIP_QUANTILES, 0.05, 0.95, MM_PREP_SCALE_ROBUST, 0, 0},
+	{MM_PREP_IMPUTE_ZERO, 0, MM_PREP_CLIP_Z, 0, 3.0, MM_PREP_SCALE_STANDARD, 0, 0},
+	{MM_PREP_IMPUTE_CONSTANT, 5.0, MM_PREP_CLIP_QUANTILES, 0.01, 0.99, MM_PREP_SCALE_MINMAX, 0, 0},
+	{MM_PREP_IMPUTE_NONE, 0, MM_PREP_CLIP_NONE, 0, 0, MM_PREP_SCALE_ROBUST, 0, 0},
+	{MM_PREP_IMPUTE_NONE, 0, MM_PREP_CLIP_NONE, 0, 0, MM_PREP_SCALE_STANDARD, 0, 0},
+	{MM_PREP_IMPUTE_MEDIAN, 0, MM_PREP_CLIP_QUANTILES, 0.1, 0.9, MM_PREP_SCALE_STANDARD, 0, 0},
 };
 
 /* Rows: skewed, heavy-tailed and coarse columns, NaN (missing) in the imputed ones; column 5 constant. */
@@ -401,7 +401,10 @@ test_threshold(void **state)
 	free(all);
 }
 
-/* Missing values not imputed, and a column with none present, fail naming the column. */
+/*
+ * Missing values not imputed, and a column with none present, fail naming
+ * the column; unless the algorithm takes them, missing values then stay so.
+ */
 static void
 test_errors(void **state)
 {
@@ -418,12 +421,30 @@ test_errors(void **state)
 	assert_int_equal(err.item, 3);
 	assert_true(f.missing[3] > 0);
 
+	/* for an algorithm that takes missing values they stay missing: scaled from the present ones */
+	opts[3].keeps_missing = 1;
+	assert_int_equal(fit(x, n, opts, -1.0, &f, &err), MM_OK);
+	assert_true(isnan(f.t[3].impute));
+	assert_true(f.present[3] + f.missing[3] == (int64_t) n && f.missing[3] > 0);
+	{
+		double		lo = INFINITY;
+
+		for (i = 0; i < n; i++)
+			if (!isnan(x[i * P + 3]))
+				lo = fmin(lo, x[i * P + 3]);
+		assert_true(f.t[3].center == lo);
+	}
+
 	memcpy(opts, options, sizeof(opts));
 	for (i = 0; i < n; i++)
 		x[i * P + 6] = NAN;
 	assert_int_equal(fit(x, n, opts, -1.0, &f, &err), MM_ERR_INVALID_INPUT);
 	assert_int_equal(err.item, 6);
 	assert_int_equal(f.present[6], 0);
+	/* a column with no value present fails though the algorithm takes missing values */
+	opts[6].keeps_missing = 1;
+	assert_int_equal(fit(x, n, opts, -1.0, &f, &err), MM_ERR_INVALID_INPUT);
+	assert_int_equal(err.item, 6);
 	free(x);
 }
 
