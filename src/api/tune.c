@@ -832,7 +832,8 @@ cross_validate(FunctionCallInfo fcinfo, Tune *t, MmCandidate *c)
  * instead of from its rows read into memory: the rule of a training
  * (fit.c), over every candidate.  Under auto, when the rows (with what a
  * candidate's preprocessing keeps beside them) would not fit
- * modelmgr.max_train_memory or are distributed and every candidate can
+ * modelmgr.max_train_memory or are distributed (for a candidate that
+ * passes as it would train, MmPassesPreferredFor) and every candidate can
  * train in passes; under on, always, and a candidate that cannot is an
  * error before any row is read.
  */
@@ -858,7 +859,7 @@ tune_in_passes(const Tune *t)
 		if (obstacle == NULL)
 		{
 			/* the rows, with what the candidate's preprocessing keeps beside them */
-			preferred |= MmPassesPreferred(&spec, &t->src);
+			preferred |= MmPassesPreferredFor(c->algorithm, &spec, &t->src);
 			continue;
 		}
 		if (mm_train_in_passes == MM_PASSES_ON)
@@ -869,7 +870,7 @@ tune_in_passes(const Tune *t)
 					 errhint("Set modelmgr.train_in_passes to auto or off to tune in memory.")));
 		return false;
 	}
-	return mm_train_in_passes == MM_PASSES_ON || preferred || MmPassesPreferred(NULL, &t->src);
+	return mm_train_in_passes == MM_PASSES_ON || preferred;
 }
 
 /*

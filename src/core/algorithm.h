@@ -219,6 +219,13 @@ typedef struct MmAlgorithm
 	 * NULL when passes suffice.  NULL hook: they always do.
 	 */
 	const char *(*needs_rows) (const MmParams *params);
+	/*
+	 * 1 when, though its fit runs in passes, a distributed relation whose
+	 * rows fit is better read into memory (through the coordinator, a
+	 * bounded read): its passes send per shard more than the shard's rows
+	 * (a forest's histograms).
+	 */
+	int			rows_when_they_fit;
 } MmAlgorithm;
 
 /* The registry (registry.c): every algorithm, in the order tuning's auto tries them. */

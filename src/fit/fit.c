@@ -560,7 +560,8 @@ fit_in_passes(const MmTrainSpec *spec, MmSource *src, const MmAlgorithm *algorit
  * Whether a training that would read its rows into memory trains in passes
  * instead: as modelmgr.train_in_passes says; under auto, when the algorithm
  * and preprocessing can, and the rows would not fit modelmgr.max_train_memory
- * (the planner's estimate) or are distributed.  Rows tuning holds or keeps
+ * (the planner's estimate) or are distributed (MmPassesPreferredFor: for
+ * some algorithms only the first).  Rows tuning holds or keeps
  * are always in memory; a fold tuning fits in passes always in passes.
  */
 static bool
@@ -582,7 +583,7 @@ use_passes(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm *algo
 				 errhint("Set modelmgr.train_in_passes to auto or off to train in memory.")));
 	if (mm_train_in_passes == MM_PASSES_ON)
 		return true;
-	return obstacle == NULL && MmPassesPreferred(spec, src);
+	return obstacle == NULL && MmPassesPreferredFor(algorithm, spec, src);
 }
 
 /*

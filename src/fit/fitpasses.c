@@ -132,8 +132,9 @@ MmPassesObstacle(const MmTrainSpec *spec, const MmSource *src, const MmAlgorithm
 	return NULL;
 }
 
-bool
-MmPassesPreferred(const MmTrainSpec *spec, const MmSource *src)
+/* Whether the rows of src would not fit modelmgr.max_train_memory (see MmPassesPreferred). */
+static bool
+rows_exceed_memory(const MmTrainSpec *spec, const MmSource *src)
 {
 	/* as a fit in memory holds a row: the features, a label index and the target */
 	double		row_bytes = sizeof(double) * (src->nfeatures + 1) + sizeof(int32);
@@ -149,9 +150,21 @@ MmPassesPreferred(const MmTrainSpec *spec, const MmSource *src)
 			row_bytes += 4.0 * sizeof(int64);
 	}
 
-	if (MmEstimatedRows(src->relid) * row_bytes > limit)
-		return true;
-	return MmReadsCitusTable(src->relid);
+	return MmEstimatedRows(src->relid) * row_bytes > limit;
+}
+
+bool
+MmPassesPreferred(const MmTrainSpec *spec, const MmSource *src)
+{
+	return rows_exceed_memory(spec, src) || MmReadsCitusTable(src->relid);
+}
+
+bool
+MmPassesPreferredFor(const MmAlgorithm *algorithm, const MmTrainSpec *spec, const MmSource *src)
+{
+	if (algorithm->rows_when_they_fit)
+		return rows_exceed_memory(spec, src);
+	return MmPassesPreferred(spec, src);
 }
 
 /* A copy of src whose arrays fitting the preprocessing leaves as they are. */

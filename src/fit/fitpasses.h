@@ -81,6 +81,14 @@ extern const char *MmPassesObstacle(const MmTrainSpec *spec, const MmSource *src
 extern bool MmPassesPreferred(const MmTrainSpec *spec, const MmSource *src);
 
 /*
+ * MmPassesPreferred for a training of algorithm: one whose passes send
+ * each shard more than its rows (MmAlgorithm.rows_when_they_fit) trains in
+ * passes on a distributed relation only when its rows would not fit.
+ */
+extern bool MmPassesPreferredFor(const MmAlgorithm *algorithm, const MmTrainSpec *spec,
+								 const MmSource *src);
+
+/*
  * The passes before the fit: labels and categories, the column profile and
  * its checks, the preprocessing fitted from them; src keeps the features the
  * model keeps, as fitting the preprocessing in memory leaves it.

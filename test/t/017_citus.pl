@@ -138,6 +138,14 @@ my @cases = (
 	{ name => 'forest', args => q{'label', algorithm => 'random_forest', exclude => ARRAY['id', 'y'],
 	                                params => '{"n_estimators": 10}'},
 	  compare => 'probabilities', memory => 1 },
+	# forests in passes (modelmgr.train_in_passes on; under auto a distributed table whose rows
+	# fit is read into memory, above): trees grown on the shards' histograms, the same trees
+	{ name => 'forest_passes', args => q{'label', algorithm => 'random_forest', exclude => ARRAY['id', 'y'],
+	                                       params => '{"n_estimators": 10, "max_depth": 5}'},
+	  compare => 'probabilities', passes => 1 },
+	{ name => 'forest_passes_reg', args => q{'y', algorithm => 'random_forest', exclude => ARRAY['id', 'label'],
+	                                           params => '{"n_estimators": 10, "max_depth": 5}'},
+	  compare => 'predictions', passes => 1 },
 	# the hinge loss's solver shuffles the rows from an order of their contents too: the same
 	# coefficients, though it stops at its limit
 	{ name => 'hinge', args => q{'label', algorithm => 'linear_svm', exclude => ARRAY['id', 'y'],
@@ -207,9 +215,11 @@ for my $case (@cases)
 	my $name = $case->{name};
 	my ($dist, $local) = @{ $case->{relations} // [ 'dist', 'local' ] };
 	my $started = [gettimeofday];
+	my $passes = $case->{passes} ? 'SET modelmgr.train_in_passes = on;' : '';
 	my ($ret, $out, $err) = $coordinator->psql('postgres', qq{
 		SET citus.log_remote_commands = on;
 		SET citus.coordinator_aggregation_strategy = 'disabled';
+		$passes
 		SELECT version FROM mm_train('${name}_dist', '$dist', $case->{args});
 	});
 	my $dist_seconds = tv_interval($started);
@@ -234,7 +244,7 @@ for my $case (@cases)
 	note(sprintf('%s: %d partial aggregates, %d raw reads sent to the shards', $name,
 			scalar(grep { /worker_partial_agg/ } ($err =~ /NOTICE:\s+issuing (.*)$/mg)), scalar(@raw)));
 	$started = [gettimeofday];
-	$coordinator->safe_psql('postgres', qq{SELECT version FROM mm_train('${name}_local', '$local', $case->{args})});
+	$coordinator->safe_psql('postgres', qq{$passes SELECT version FROM mm_train('${name}_local', '$local', $case->{args})});
 	note(sprintf('%s: %.0f ms on the distributed table (remote commands logged), %.0f ms on the local copy',
 			$name, 1000 * $dist_seconds, 1000 * tv_interval($started)));
 	my $diff = $coordinator->safe_psql('postgres', sprintf($compare_sql->{ $case->{compare} }, $name));

@@ -195,6 +195,7 @@ const MmAlgorithm mm_random_forest_regressor = {
 	.decide = mm_boosted_decide_value,
 	MM_BOOSTED_MODEL_OPS,
 	.passes = passes,
+	.rows_when_they_fit = 1,
 };
 
 const MmAlgorithm mm_random_forest_classifier = {
@@ -214,4 +215,5 @@ const MmAlgorithm mm_random_forest_classifier = {
 	.proba = mm_boosted_proba,
 	MM_BOOSTED_MODEL_OPS,
 	.passes = passes,
+	.rows_when_they_fit = 1,
 };

@@ -14,13 +14,21 @@
  *             feature -1 and the histogram slot this pass fills for it, or -1
  *
  * The state is a histogram per slot: for each column, bins + 1 cells (the
- * last for missing values) of four doubles, the compensated sums of the
- * gradients and of the hessians (compsum.h).
+ * last for missing values).  Every tree starts from the base margin, so a
+ * row's hessian is the same for every row and its gradient depends on its
+ * label alone: a classifier's cell counts its rows and those of the tree's
+ * class (the positive class for two), in 32 bits, which give the sums of
+ * gradients and hessians exactly; a regression's counts its rows and sums
+ * their targets, compensated (compsum.h).  A shard's state is that much
+ * smaller to send than sums of gradients and hessians would be.
  */
 #ifndef MM_HIST_ARG_H
 #define MM_HIST_ARG_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "tree_ensemble.h"
 
 enum
 {
@@ -39,7 +47,21 @@ enum
 
 #define HIST_TREE_WIDTH 3
 #define HIST_NODE_WIDTH 4
-#define HIST_CELL 4				/* gradient, its compensation, hessian, its compensation */
+
+/* A classifier's cell: its rows, and those of the tree's class (UINT32_MAX: no more fit). */
+typedef struct HistClassCell
+{
+	uint32_t	rows;
+	uint32_t	of_class;
+} HistClassCell;
+
+/* A regression's cell: its rows, and their targets' compensated sum. */
+typedef struct HistTargetCell
+{
+	double		rows;
+	double		sum;
+	double		compensation;
+} HistTargetCell;
 
 /* Where the parts of an arg of p columns, bins bins and trees trees start. */
 static inline size_t
@@ -66,11 +88,17 @@ hist_arg_len(int p, int bins, int trees, int nodes)
 	return hist_arg_nodes(p, bins, trees) + (size_t) HIST_NODE_WIDTH * (size_t) nodes;
 }
 
-/* Doubles of one slot's histogram. */
+/* Bytes of a cell, and of one slot's histogram, under an objective (MmTreeObjective). */
 static inline size_t
-hist_slot_len(int p, int bins)
+hist_cell_bytes(int objective)
 {
-	return (size_t) p * (size_t) (bins + 1) * HIST_CELL;
+	return objective == MM_OBJ_SQUARED_ERROR ? sizeof(HistTargetCell) : sizeof(HistClassCell);
+}
+
+static inline size_t
+hist_slot_bytes(int p, int bins, int objective)
+{
+	return (size_t) p * (size_t) (bins + 1) * hist_cell_bytes(objective);
 }
 
 #endif							/* MM_HIST_ARG_H */

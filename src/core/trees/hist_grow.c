@@ -54,6 +54,8 @@ typedef struct Grower
 	double	   *cuts;			/* p x (bins - 1) */
 	GrowTree   *trees;
 	float		base_margin;
+	double		p0,				/* a classifier's base probability of the tree's class */
+				h0;				/* and every row's hessian */
 } Grower;
 
 /* A node appended to tree t; -1 when memory runs out. */
@@ -101,17 +103,45 @@ make_leaf(const MmHistTreeOptions *o, GrowNode *n)
 	n->value = leaf_weight(o, n->g, n->h);
 }
 
-/* A cell's compensated gradient and hessian. */
-static inline double
-cell_g(const double *c)
+/*
+ * The sums of the gradients and hessians of a cell's rows at the base
+ * margin, from its counts (hist_arg.h): every row's hessian is h0, and its
+ * gradient its base probability p0 less its label (a regression's, the
+ * margin less its target).
+ */
+static inline void
+cell_sums(const Grower *gr, const void *hist, size_t cell, double *g, double *h)
 {
-	return c[0] + c[1];
+	if (gr->o->objective == MM_OBJ_SQUARED_ERROR)
+	{
+		const HistTargetCell *c = (const HistTargetCell *) hist + cell;
+
+		*g = gr->base_margin * c->rows - (c->sum + c->compensation);
+		*h = c->rows;
+		return;
+	}
+	{
+		const HistClassCell *c = (const HistClassCell *) hist + cell;
+
+		*g = gr->p0 * c->rows - (double) c->of_class;
+		*h = gr->h0 * c->rows;
+	}
 }
 
-static inline double
-cell_h(const double *c)
+/* Whether a slot's histogram has a classifier's cell that could count no more rows. */
+static int
+histogram_full(const Grower *gr, const void *hist)
 {
-	return c[2] + c[3];
+	const HistClassCell *c = hist;
+	size_t		n = (size_t) gr->p * (size_t) (gr->bins + 1),
+				i;
+
+	if (gr->o->objective == MM_OBJ_SQUARED_ERROR)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (c[i].rows == UINT32_MAX)
+			return 1;
+	return 0;
 }
 
 /*
@@ -170,7 +200,7 @@ typedef struct Split
 
 /* The best split of a node of totals (g, h) from its histogram, or feature -1. */
 static Split
-best_split(const Grower *gr, int tree, int node, double g, double h, const double *hist, int *order)
+best_split(const Grower *gr, int tree, int node, double g, double h, const void *hist, int *order)
 {
 	const MmHistTreeOptions *o = gr->o;
 	double		parent = g * g / (h + o->reg_lambda);
@@ -182,19 +212,22 @@ best_split(const Grower *gr, int tree, int node, double g, double h, const doubl
 	{
 		int			j = order[k],
 					c;
-		const double *cells = hist + (size_t) j * (size_t) (gr->bins + 1) * HIST_CELL,
-				   *missing = cells + (size_t) gr->bins * HIST_CELL;
-		double		gm = cell_g(missing),
-					hm = cell_h(missing),
+		size_t		first = (size_t) j * (size_t) (gr->bins + 1);
+		double		gm,
+					hm,
 					gl = 0.0,
 					hl = 0.0;
 
+		cell_sums(gr, hist, first + (size_t) gr->bins, &gm, &hm);
 		for (c = 0; c < gr->n_cuts[j]; c++)
 		{
 			int			dl;
+			double		gc,
+						hc;
 
-			gl += cell_g(cells + (size_t) c * HIST_CELL);
-			hl += cell_h(cells + (size_t) c * HIST_CELL);
+			cell_sums(gr, hist, first + (size_t) c, &gc, &hc);
+			gl += gc;
+			hl += hc;
 			for (dl = 0; dl <= 1; dl++)
 			{
 				double		l_g = gl + (dl ? gm : 0.0),
@@ -225,7 +258,7 @@ best_split(const Grower *gr, int tree, int node, double g, double h, const doubl
 
 /* Splits node i of tree t as s says, or makes it a leaf; MM_ERR_NO_MEMORY when children cannot be added. */
 static MmErrorCode
-decide(Grower *gr, int t, int i, const double *hist, int *order, MmError *err)
+decide(Grower *gr, int t, int i, const void *hist, int *order, MmError *err)
 {
 	const MmHistTreeOptions *o = gr->o;
 	GrowTree   *tree = &gr->trees[t];
@@ -235,14 +268,21 @@ decide(Grower *gr, int t, int i, const double *hist, int *order, MmError *err)
 				r,
 				j;
 
+	if (histogram_full(gr, hist))
+		return mm_fail(err, MM_ERR_INVALID_INPUT, -1,
+					   "a bin of a tree's histogram would count more than %u rows", (unsigned) UINT32_MAX - 1);
 	if (isnan(n->g))
 	{
 		/* a root: its totals are any column's bins together */
 		n->g = n->h = 0.0;
 		for (j = 0; j <= gr->bins; j++)
 		{
-			n->g += cell_g(hist + (size_t) j * HIST_CELL);
-			n->h += cell_h(hist + (size_t) j * HIST_CELL);
+			double		g,
+						h;
+
+			cell_sums(gr, hist, (size_t) j, &g, &h);
+			n->g += g;
+			n->h += h;
 		}
 	}
 	if (n->h < 2.0 * o->min_child_weight)
@@ -381,7 +421,7 @@ level_arg(const Grower *gr, const OpenNode *open, int count, size_t *len)
 static MmErrorCode
 grow_level(Grower *gr, const OpenNode *open, int count, int level, MmError *err)
 {
-	size_t		slot_bytes = sizeof(double) * hist_slot_len(gr->p, gr->bins),
+	size_t		slot_bytes = hist_slot_bytes(gr->p, gr->bins, gr->o->objective),
 				per_pass = (size_t) count;
 	int			done = 0,
 				pass = 0,
@@ -402,8 +442,8 @@ grow_level(Grower *gr, const OpenNode *open, int count, int level, MmError *err)
 		int			n = (size_t) (count - done) < per_pass ? count - done : (int) per_pass,
 					k;
 		size_t		len;
-		double	   *arg = level_arg(gr, open + done, n, &len),
-				   *hist = NULL;
+		double	   *arg = level_arg(gr, open + done, n, &len);
+		char	   *hist = NULL;
 
 		if (arg == NULL || (hist = mm_alloc(slot_bytes * (size_t) n)) == NULL)
 			rc = mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory for the histograms of %d nodes", n);
@@ -411,7 +451,7 @@ grow_level(Grower *gr, const OpenNode *open, int count, int level, MmError *err)
 			rc = gr->source->run(gr->source, &mm_hist_level_pass, arg, hist, err);
 		for (k = 0; k < n && rc == MM_OK; k++)
 			rc = decide(gr, open[done + k].tree, open[done + k].node,
-						hist + (size_t) k * hist_slot_len(gr->p, gr->bins), order, err);
+						hist + (size_t) k * slot_bytes, order, err);
 		mm_free(arg);
 		mm_free(hist);
 		done += n;
@@ -532,6 +572,9 @@ mm_hist_trees_grow(MmDataSource *source, const MmHistTreeOptions *o, MmTreeEnsem
 	gr.bins = o->max_bins;
 	gr.n_trees = o->n_trees * o->n_groups;
 	gr.base_margin = mm_trees_base_margin(o->objective, o->base_score);
+	/* the gradients at the base margin, as XGBoost's objectives compute them */
+	gr.p0 = o->objective == MM_OBJ_MULTI_SOFTPROB ? 1.0 / o->n_groups : 1.0 / (1.0 + exp(-(double) gr.base_margin));
+	gr.h0 = fmax((o->objective == MM_OBJ_MULTI_SOFTPROB ? 2.0 : 1.0) * gr.p0 * (1.0 - gr.p0), 1e-16);
 	gr.n_cuts = mm_alloc0(sizeof(int) * (size_t) gr.p);
 	gr.cuts = mm_alloc0(sizeof(double) * (size_t) gr.p * (size_t) (gr.bins - 1));
 	gr.trees = mm_alloc0(sizeof(GrowTree) * (size_t) gr.n_trees);

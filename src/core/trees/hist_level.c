@@ -5,10 +5,9 @@
  * A row's bin in each column is found once, by a binary search of the
  * column's cuts with its value as a float; then for each tree that draws
  * the row, the walk by those bins from the root ends at a leaf or at an
- * open node, and a node this pass fills takes the row's gradient and
- * hessian into its bin of every column.  Every tree starts from the base
- * margin, so the gradient of a row depends on its label (and, for
- * multi:softprob, on the tree's class) alone.
+ * open node, and a node this pass fills takes the row's label (or target)
+ * into its bin of every column: the counts and sums the gradients and
+ * hessians follow from (hist_arg.h).
  */
 #include "hist_trees.h"
 
@@ -109,7 +108,7 @@ level_state_size(int p, const void *arg)
 {
 	const double *a = arg;
 
-	return sizeof(double) * hist_slot_len(p, (int) a[HIST_A_BINS]) * (size_t) a[HIST_A_SLOTS];
+	return hist_slot_bytes(p, (int) a[HIST_A_BINS], (int) a[HIST_A_OBJECTIVE]) * (size_t) a[HIST_A_SLOTS];
 }
 
 static void
@@ -137,34 +136,15 @@ bin_of(const double *cuts, int n, double v)
 	return lo;
 }
 
-/*
- * The gradient and hessian of a row of label y (a class index, or the
- * target) for a tree of group k, at the base margin m.  The hessians are
- * XGBoost's, kept off zero as it keeps them.
- */
+/* Counts a row of class cls in a classifier's cell for a tree of class of_class. */
 static inline void
-gradient_at_base(int objective, int groups, int k, double m, double y, double *g, double *h)
+count_class(HistClassCell *c, int cls, int of_class)
 {
-	double		pr;
-
-	switch (objective)
-	{
-		case MM_OBJ_SQUARED_ERROR:
-			*g = m - y;
-			*h = 1.0;
-			break;
-		case MM_OBJ_BINARY_LOGISTIC:
-			pr = 1.0 / (1.0 + exp(-m));
-			*g = pr - y;
-			*h = fmax(pr * (1.0 - pr), 1e-16);
-			break;
-		default:
-			/* every class at the same margin: the softmax is 1 / groups */
-			pr = 1.0 / groups;
-			*g = pr - (y == (double) k ? 1.0 : 0.0);
-			*h = fmax(2.0 * pr * (1.0 - pr), 1e-16);
-			break;
-	}
+	/* a cell that can count no more stays full, which the grower refuses */
+	if (c->rows == UINT32_MAX)
+		return;
+	c->rows++;
+	c->of_class += cls == of_class;
 }
 
 static void
@@ -172,21 +152,20 @@ level_add(void *state, const MmRows *rows, const void *arg)
 {
 	const double *a = arg;
 	int			p = rows->p,
-				groups = (int) a[HIST_A_GROUPS],
 				objective = (int) a[HIST_A_OBJECTIVE],
 				bins = (int) a[HIST_A_BINS],
 				trees = (int) a[HIST_A_TREES];
-	double		share = a[HIST_A_ROW_SHARE],
-				margin = a[HIST_A_BASE_MARGIN];
+	double		share = a[HIST_A_ROW_SHARE];
 	uint64_t	seed = (uint64_t) a[HIST_A_SEED],
 				bound = share >= 1.0 ? UINT64_MAX : (uint64_t) (share * 18446744073709551616.0);
 	const double *n_cuts = a + HIST_A_HEAD,
 			   *cuts = a + hist_arg_cuts(p),
 			   *tree_at = a + hist_arg_trees(p, bins),
 			   *node = a + hist_arg_nodes(p, bins, trees);
-	size_t		slot_len = hist_slot_len(p, bins),
+	size_t		cells_per_slot = (size_t) p * (size_t) (bins + 1),
 				i;
-	double	   *hist = state;
+	HistClassCell *counts = state;
+	HistTargetCell *sums = state;
 	int			bin[MM_MAX_FEATURES];
 
 	for (i = 0; i < rows->n; i++)
@@ -210,10 +189,9 @@ level_add(void *state, const MmRows *rows, const void *arg)
 		{
 			const double *tr = tree_at + (size_t) t * HIST_TREE_WIDTH;
 			int			n = (int) tr[0],
-						slot;
-			double		g,
-						h,
-					   *cells;
+						slot,
+						of_class;
+			size_t		first;
 
 			if (bound != UINT64_MAX &&
 				mm_mix64(row_hash ^ mm_mix64((seed << 32) + (uint64_t) tr[2])) >= bound)
@@ -229,15 +207,23 @@ level_add(void *state, const MmRows *rows, const void *arg)
 			slot = (int) node[(size_t) n * HIST_NODE_WIDTH + 1];
 			if (slot < 0)
 				continue;
-			gradient_at_base(objective, groups, (int) tr[1], margin, y, &g, &h);
-			cells = hist + (size_t) slot * slot_len;
-			for (j = 0; j < p; j++)
+			first = (size_t) slot * cells_per_slot;
+			if (objective == MM_OBJ_SQUARED_ERROR)
 			{
-				double	   *c = cells + ((size_t) j * (size_t) (bins + 1) + (size_t) bin[j]) * HIST_CELL;
+				for (j = 0; j < p; j++)
+				{
+					HistTargetCell *c = &sums[first + (size_t) j * (size_t) (bins + 1) + (size_t) bin[j]];
 
-				mm_compsum_add(&c[0], &c[1], g);
-				mm_compsum_add(&c[2], &c[3], h);
+					c->rows += 1.0;
+					mm_compsum_add(&c->sum, &c->compensation, y);
+				}
+				continue;
 			}
+			/* the tree's class: the positive one of two, else its group's */
+			of_class = objective == MM_OBJ_BINARY_LOGISTIC ? 1 : (int) tr[1];
+			for (j = 0; j < p; j++)
+				count_class(&counts[first + (size_t) j * (size_t) (bins + 1) + (size_t) bin[j]], (int) y,
+							of_class);
 		}
 	}
 }
@@ -245,15 +231,35 @@ level_add(void *state, const MmRows *rows, const void *arg)
 static void
 level_merge(void *state, const void *other, int p, const void *arg)
 {
-	double	   *s = state;
-	const double *o = other;
-	size_t		n = level_state_size(p, arg) / sizeof(double),
+	const double *a = arg;
+	size_t		n = level_state_size(p, arg) / hist_cell_bytes((int) a[HIST_A_OBJECTIVE]),
 				i;
 
-	for (i = 0; i < n; i += 2)
+	if ((int) a[HIST_A_OBJECTIVE] == MM_OBJ_SQUARED_ERROR)
 	{
-		mm_compsum_add(&s[i], &s[i + 1], o[i]);
-		s[i + 1] += o[i + 1];
+		HistTargetCell *s = state;
+		const HistTargetCell *o = other;
+
+		for (i = 0; i < n; i++)
+		{
+			s[i].rows += o[i].rows;
+			mm_compsum_add(&s[i].sum, &s[i].compensation, o[i].sum);
+			s[i].compensation += o[i].compensation;
+		}
+		return;
+	}
+	{
+		HistClassCell *s = state;
+		const HistClassCell *o = other;
+
+		for (i = 0; i < n; i++)
+		{
+			uint64_t	rows = (uint64_t) s[i].rows + o[i].rows;
+
+			/* past 32 bits the cell is full: the grower refuses it rather than count wrong */
+			s[i].rows = rows >= UINT32_MAX ? UINT32_MAX : (uint32_t) rows;
+			s[i].of_class += o[i].of_class;
+		}
 	}
 }
 

@@ -298,7 +298,7 @@ test_same_trees(void **state)
 	a = grow(d, &o);
 	b = grow(shuffled, &o);
 	assert_true(same_trees(a, b));
-	o.memory_limit = sizeof(double) * hist_slot_len(3, 256);
+	o.memory_limit = hist_slot_bytes(3, 256, MM_OBJ_SQUARED_ERROR);
 	o.progress = count_pass;
 	passes_run = 0;
 	c = grow(d, &o);

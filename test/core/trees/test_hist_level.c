@@ -1,8 +1,9 @@
 /*
  * test_hist_level.c: the pass of a level of trees grown on histograms:
- * rows go to the bins and open nodes their values say, the same rows in
- * other blocks and orders make the same state to the bit, and damaged args
- * are refused before any row reads them.
+ * rows go to the bins and open nodes their values say, a classifier's cells
+ * count rows and a regression's sum targets, the same rows in other blocks
+ * and orders make the same sums, and damaged args are refused before any
+ * row reads them.
  */
 #include "testutil.h"
 
@@ -53,12 +54,13 @@ build_arg(double *a)
 	node[9] = 1;
 }
 
+/* A regression's cell of a slot: its rows, or (sum 1) its targets' sum. */
 static double
-cell(const double *state, int slot, int bin, int part)
+cell(const void *state, int slot, int bin, int sum)
 {
-	const double *c = state + (size_t) slot * hist_slot_len(P, BINS) + (size_t) bin * HIST_CELL;
+	const HistTargetCell *c = (const HistTargetCell *) state + (size_t) slot * P * (BINS + 1) + (size_t) bin;
 
-	return c[part] + c[part + 1];
+	return sum ? c->sum + c->compensation : c->rows;
 }
 
 /* Each row in its bin of its node; a missing value in the last bin, right of the split. */
@@ -77,15 +79,63 @@ test_bins(void **state)
 	s = calloc(pass->state_size(P, a), 1);
 	pass->init(s, P, a);
 	pass->add(s, &rows, a);
-	/* slot 0 (below 0.5): 0.1 in bin 0, 0.25 in bin 1; gradients are margin 0 - target */
-	assert_true(cell(s, 0, 0, 0) == -1.0);
-	assert_true(cell(s, 0, 1, 0) == -2.0);
-	assert_true(cell(s, 0, 1, 2) == 1.0);
+	/* slot 0 (below 0.5): 0.1 in bin 0, 0.25 (a cut: not below it) in bin 1 */
+	assert_true(cell(s, 0, 0, 1) == 1.0 && cell(s, 0, 0, 0) == 1.0);
+	assert_true(cell(s, 0, 1, 1) == 2.0 && cell(s, 0, 1, 0) == 1.0);
 	/* slot 1: 0.6 in bin 2, 0.8 in bin 3, the missing value in bin 4 */
-	assert_true(cell(s, 1, 2, 0) == -3.0);
-	assert_true(cell(s, 1, 3, 0) == -4.0);
-	assert_true(cell(s, 1, BINS, 0) == -5.0);
-	assert_true(cell(s, 0, BINS, 2) == 0.0);
+	assert_true(cell(s, 1, 2, 1) == 3.0);
+	assert_true(cell(s, 1, 3, 1) == 4.0);
+	assert_true(cell(s, 1, BINS, 1) == 5.0);
+	assert_true(cell(s, 0, BINS, 0) == 0.0 && cell(s, 1, 0, 0) == 0.0);
+	free(s);
+}
+
+/*
+ * A classifier's cells count the rows and those of the tree's class: the
+ * positive class of two, the tree's own of more; a full cell stays full.
+ */
+static void
+test_class_counts(void **state)
+{
+	double		a[64],
+				x[] = {0.1, 0.2, 0.6, 0.7, 0.8};
+	int32_t		y2[] = {1, 0, 1, 1, 0},
+				y3[] = {2, 2, 0, 1, 2};
+	MmRows		rows = {5, P, x, y2, NULL};
+	const MmPass *pass = &mm_hist_level_pass;
+	HistClassCell *s;
+	HistClassCell full[2 * P * (BINS + 1)];
+
+	build_arg(a);
+	a[HIST_A_OBJECTIVE] = MM_OBJ_BINARY_LOGISTIC;
+	s = calloc(pass->state_size(P, a), 1);
+	assert_int_equal(pass->state_size(P, a), sizeof(HistClassCell) * 2 * P * (BINS + 1));
+	pass->init(s, P, a);
+	pass->add(s, &rows, a);
+	/* slot 0's bin 0 (0.1, 0.2), slot 1's bins 2 (0.6, 0.7) and 3 (0.8) */
+	assert_int_equal(s[0].rows, 2);
+	assert_int_equal(s[0].of_class, 1);
+	assert_int_equal(s[(BINS + 1) + 2].rows, 2);
+	assert_int_equal(s[(BINS + 1) + 2].of_class, 2);
+	assert_int_equal(s[(BINS + 1) + 3].rows, 1);
+	assert_int_equal(s[(BINS + 1) + 3].of_class, 0);
+	/* three classes, the tree of class 2 */
+	a[HIST_A_OBJECTIVE] = MM_OBJ_MULTI_SOFTPROB;
+	a[HIST_A_GROUPS] = 3;
+	a[hist_arg_trees(P, BINS) + 1] = 2;
+	assert_true(pass->arg_size(P, a, sizeof(a)) > 0);
+	rows.y = y3;
+	pass->init(s, P, a);
+	pass->add(s, &rows, a);
+	assert_int_equal(s[0].rows, 2);
+	assert_int_equal(s[0].of_class, 2);
+	assert_int_equal(s[(BINS + 1) + 2].of_class, 0);
+	assert_int_equal(s[(BINS + 1) + 3].of_class, 1);
+	/* merged past 32 bits, a cell is full */
+	memset(full, 0, sizeof(full));
+	full[0].rows = UINT32_MAX - 1;
+	pass->merge(s, full, P, a);
+	assert_int_equal(s[0].rows, UINT32_MAX);
 	free(s);
 }
 
@@ -141,12 +191,12 @@ test_same_state(void **state)
 			pass->merge(parts, part, P, a);
 		}
 		/* a compensated pair is its sum: the pairs may differ, their sums may not */
-		for (i = 0; i < (int) (size / sizeof(double)); i += 2)
+		for (i = 0; i < (int) (size / sizeof(HistTargetCell)); i++)
 		{
-			const double *w = (const double *) whole + i,
-					   *q = (const double *) parts + i;
+			const HistTargetCell *w = (const HistTargetCell *) whole + i,
+					   *q = (const HistTargetCell *) parts + i;
 
-			assert_true(w[0] + w[1] == q[0] + q[1]);
+			assert_true(w->rows == q->rows && w->sum + w->compensation == q->sum + q->compensation);
 		}
 	}
 	free(whole);
@@ -212,6 +262,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bins),
+		cmocka_unit_test(test_class_counts),
 		cmocka_unit_test(test_same_state),
 		cmocka_unit_test(test_damaged),
 	};
