@@ -189,7 +189,8 @@ const MmAlgorithm mm_random_forest_regressor = {
 	.check_design = check_design,
 	.texts = {
 		.display_name = "the random forest",
-		.params_for_rows = "Lower max_depth, train on fewer rows, or raise modelmgr.max_train_memory.",
+		.params_for_rows = "Lower max_depth, encode fewer columns (a text feature's max_categories), train on fewer rows, "
+		"or raise modelmgr.max_train_memory.",
 	},
 	.fit = fit,
 	.decide = mm_boosted_decide_value,
@@ -208,7 +209,8 @@ const MmAlgorithm mm_random_forest_classifier = {
 	.check_design = check_design,
 	.texts = {
 		.display_name = "the random forest",
-		.params_for_rows = "Lower max_depth, train on fewer rows, or raise modelmgr.max_train_memory.",
+		.params_for_rows = "Lower max_depth, encode fewer columns (a text feature's max_categories), train on fewer rows, "
+		"or raise modelmgr.max_train_memory.",
 	},
 	.fit = fit,
 	.decide = mm_boosted_decide_class,

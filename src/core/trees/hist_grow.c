@@ -432,7 +432,8 @@ grow_level(Grower *gr, const OpenNode *open, int count, int level, MmError *err)
 	{
 		if (slot_bytes > gr->o->memory_limit)
 			return mm_fail(err, MM_ERR_INVALID_INPUT, -1,
-						   "the histograms of a node take %zu bytes, more than the memory limit", slot_bytes);
+						   "the histograms of one node of %d design columns take %zu bytes, more than a pass may hold (%zu)",
+						   gr->p, slot_bytes, gr->o->memory_limit);
 		per_pass = gr->o->memory_limit / slot_bytes;
 	}
 	if ((order = mm_alloc(sizeof(int) * (size_t) gr->p)) == NULL)

@@ -8,9 +8,9 @@
  * the rows (hist_cuts.c) and cuts each design column into at most max_bins
  * bins at values of the column.  Then each level of the trees is one pass (or
  * more, where the histograms of all its open nodes would pass the memory
- * limit): every row walks each tree to the open node it reaches, and adds its
- * gradient and hessian to that node's bin of every column, in compensated
- * sums, so that the same rows give the same histograms in any order.  The
+ * limit): every row walks each tree to the open node it reaches, and is
+ * counted in that node's bin of every column (hist_arg.h), which gives the
+ * sums of the gradients and hessians the same whatever the rows' order.  The
  * split of a node is the cut and default direction for missing values of
  * the largest loss reduction, G_L^2 / (H_L + lambda) + G_R^2 / (H_R + lambda)
  * - G^2 / (H + lambda), where both children hold at least min_child_weight
