@@ -25,9 +25,9 @@
 #                to k-means' centers), the winner and every fold's score of a
 #                search, the metrics of an evaluation and a check; the largest
 #                relative difference found is shown
-# The local copy trains in memory, except the logistic search: the
-# distributed one runs in passes, and its folds' scores are those of the local
-# copy in passes (modelmgr.train_in_passes on for both).
+# The local copy trains in memory, except the logistic search and the forest:
+# the distributed ones run in passes, and are compared with the local copy's
+# in passes (modelmgr.train_in_passes on for both).
 #
 # The servers share the machine's cores, so the ratios measure Citus' costs,
 # not a speed-up.  The 1-minute load average is read before each operation,
@@ -128,6 +128,9 @@ SELECT version FROM mm_train('bench_reg', 'sessions', 'spend', algorithm => 'lin
 SELECT version FROM mm_train('bench_cls', 'sessions', 'bought', algorithm => 'logistic_regression',
                              features => ARRAY['pages', 'minutes', 'visits', 'channel'],
                              preprocess => '{"*": {"scale": "standard"}}');
+SELECT version FROM mm_train('bench_forest', 'sessions', 'spend', algorithm => 'random_forest',
+                             features => ARRAY['pages', 'minutes', 'visits', 'channel'],
+                             params => '{"n_estimators": 20, "max_depth": 6}');
 CREATE TABLE bench_monitors AS
 SELECT relation, mm_monitor('bench_cls', relation, label_column => 'bought') AS monitor
   FROM unnest(ARRAY['sessions_dist', 'sessions']) relation;
@@ -165,6 +168,13 @@ CREATE FUNCTION bench_tune_diff(m text) RETURNS float8 LANGUAGE sql AS \$\$
                   OR EXISTS (SELECT FROM pairs WHERE NOT alike OR (s IS NULL) <> (t IS NULL))
                 THEN 'infinity'
                 ELSE coalesce((SELECT max(abs(s - t) / greatest(1, abs(t))) FROM pairs), 0) END
+\$\$;
+
+-- two forests: 0 when their trees are the same, node for node
+CREATE FUNCTION bench_trees_diff(m text) RETURNS float8 LANGUAGE sql AS \$\$
+    SELECT CASE WHEN (SELECT d #> '{model,booster,learner,gradient_booster,model,trees}' FROM mm_export(m || '_dist') d)
+                   = (SELECT d #> '{model,booster,learner,gradient_booster,model,trees}' FROM mm_export(m || '_local') d)
+                THEN 0 ELSE 'infinity'::float8 END
 \$\$;
 
 -- an evaluation: the same counts, the AUC within its histogram's 1e-4, the rest as numbers
@@ -297,11 +307,19 @@ measure '`mm_tune` logistic regression (3 `alpha`s, 3 folds), a text feature, st
     "SELECT version FROM mm_tune('tune_logit@S@', '@T@', 'bought', algorithm => 'logistic_regression', $TXT, $STD,
                                  search => '{\"alpha\": [0.01, 0.1, 1]}', folds => 3, deploy => 'always')" \
     "SET modelmgr.train_in_passes = on;"
+measure '`mm_train` random forest (20 trees of depth 6), a text feature; the local copy in passes' 'the same trees' 0 \
+    "SELECT bench_trees_diff('forest')" \
+    "SELECT version FROM mm_train('forest@S@', '@T@', 'bought', algorithm => 'random_forest', $TXT,
+                                  params => '{\"n_estimators\": 20, \"max_depth\": 6}', deploy => 'always')" \
+    "SET modelmgr.train_in_passes = on;"
 measure '`mm_evaluate` linear regression' 'metrics to 1e-9' 1e-9 "SELECT bench_evaluate_diff('bench_reg')" \
     "SELECT mm_evaluate('bench_reg', '@T@')"
 measure '`mm_evaluate` logistic regression, a text feature, standard scaling' 'counts, metrics to 1e-9, AUC to 1e-4' 1e-9 \
     "SELECT bench_evaluate_diff('bench_cls')" \
     "SELECT mm_evaluate('bench_cls', '@T@')"
+measure '`mm_evaluate` random forest regression (20 trees of depth 6)' 'metrics to 1e-9' 1e-9 \
+    "SELECT bench_evaluate_diff('bench_forest')" \
+    "SELECT mm_evaluate('bench_forest', '@T@')"
 measure '`mm_monitor_run` of that classifier, with its labels' 'every number' 0 "SELECT bench_monitor_diff()" \
     "SELECT mm_monitor_run(monitor) FROM bench_monitors WHERE relation = '@T@'"
 measure '`sum(mm_predict(...))` over the table' 'every row bit for bit' 0 \

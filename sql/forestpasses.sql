@@ -5,8 +5,8 @@
 -- on every pass (the states merged by the combine function) and with a
 -- memory limit that spreads each level over several passes; missing values
 -- taken as in memory; a node's histograms past the limit refused, the
--- catalog left as it was; mm_evaluate of a regressor that is no linear
--- form in passes, as in memory.
+-- catalog left as it was; a search in passes; mm_evaluate of a regressor
+-- that is no linear form in passes, as in memory.
 --
 \pset null '(null)'
 
@@ -69,7 +69,7 @@ RESET max_parallel_workers_per_gather;
 RESET min_parallel_table_scan_size;
 RESET parallel_tuple_cost;
 RESET parallel_setup_cost;
--- a quarter of 1MB for a pass's histograms: a level's nodes spread over several passes, the same trees
+-- a sixteenth of 1MB for a pass's histograms: a level's nodes spread over many passes, the same trees
 SET modelmgr.max_train_memory = '1MB';
 SELECT pg_temp.forest('fpp_cls_small', 'level', 'on'), pg_temp.forest('fpp_reg_small', 'y', 'on');
 RESET modelmgr.max_train_memory;
@@ -91,6 +91,16 @@ SELECT version FROM mm_train('fpp_wide', 'fpp_wide', 'label', algorithm => 'rand
 RESET modelmgr.max_train_memory;
 RESET modelmgr.train_in_passes;
 SELECT (SELECT count(*) FROM mm.models WHERE model = 'fpp_wide') AS models, (SELECT count(*) FROM mm.versions WHERE model = 'fpp_wide') AS versions;
+
+-- a search in passes: each fold's forest grown in passes restricted to the fold inside the aggregate
+SET modelmgr.train_in_passes = on;
+SELECT model, params -> 'max_depth' AS max_depth
+  FROM mm_tune('fpp_tuned', 'fpp', 'level', algorithm => 'random_forest', exclude => ARRAY['id', 'y'],
+               params => '{"n_estimators": 8}', folds => 3, search => '{"max_depth": [2, 6]}');
+SELECT trial, params -> 'max_depth' AS max_depth, status, array_length(fold_scores, 1) AS folds,
+       cv_mean > 0.8 AS scores_well
+  FROM mm._trials WHERE model = 'fpp_tuned' ORDER BY trial;
+RESET modelmgr.train_in_passes;
 
 -- mm_evaluate in passes of regressors that are no linear form: a pass predicts every row
 SET modelmgr.train_in_passes = off;

@@ -16,10 +16,11 @@
 /*
  * The share of the fit's memory limit one level pass's histograms may take,
  * and the most they take whatever the limit: each process that runs the
- * pass holds a state of that size, and a distributed table's shards each
- * send one.
+ * pass holds a state of that size, the backend that merges them several
+ * (its own, each worker's as it arrives, the result, the grower's copy),
+ * and a distributed table's shards each send one.
  */
-#define HISTOGRAM_SHARE 0.25
+#define HISTOGRAM_SHARE (1.0 / 16)
 #define HISTOGRAM_MOST ((size_t) 64 << 20)
 
 /* The trees kept as the model's payload, their JSON model beside them. */

@@ -168,10 +168,13 @@ level_add(void *state, const MmRows *rows, const void *arg)
 	HistTargetCell *sums = state;
 	int			bin[MM_MAX_FEATURES];
 
+	/* a regression's rows carry targets, a classifier's class indexes */
+	if (objective == MM_OBJ_SQUARED_ERROR ? rows->t == NULL : rows->y == NULL)
+		return;
 	for (i = 0; i < rows->n; i++)
 	{
 		const double *x = rows->x + i * (size_t) p;
-		double		y = rows->y != NULL ? (double) rows->y[i] : rows->t[i];
+		double		y = objective == MM_OBJ_SQUARED_ERROR ? rows->t[i] : (double) rows->y[i];
 		uint64_t	row_hash,
 					label_bits;
 		int			j,

@@ -150,6 +150,22 @@ test_damage(void **unused)
 	mm_free(bytes);
 }
 
+/* A raw row of the source's values, their flags and text. */
+static MmPassRawRow
+raw_row(const double *x, const uint8_t *isnull, const char *const *text, const size_t *text_len,
+		const uint64_t *text_hash)
+{
+	MmPassRawRow row;
+
+	memset(&row, 0, sizeof(row));
+	row.x = x;
+	row.isnull = isnull;
+	row.text = text;
+	row.text_len = text_len;
+	row.text_hash = text_hash;
+	return row;
+}
+
 /* A row as prediction encodes it: kept features only, text one-hot, NULLs imputed. */
 static void
 test_row(void **unused)
@@ -168,12 +184,7 @@ test_row(void **unused)
 	MmError		err;
 
 	design_bytes(&bytes, &len, &d);
-	memset(&row, 0, sizeof(row));
-	row.x = x;
-	row.isnull = isnull;
-	row.text = text;
-	row.text_len = text_len;
-	row.text_hash = text_hash;
+	row = raw_row(x, isnull, text, text_len, text_hash);
 	assert_int_equal(mm_pass_design_row(&d, &row, work, z, &err), MM_OK);
 	assert_true(z[0] == 2.0 && z[1] == 0.0 && z[2] == 1.0 && z[3] == 0.0 && z[4] == 0.0);
 	/* the other group's value; a NULL number takes the imputed 0 */
@@ -214,12 +225,7 @@ test_missing_taken(void **unused)
 	MmError		err;
 	int			takes;
 
-	memset(&row, 0, sizeof(row));
-	row.x = x;
-	row.isnull = isnull;
-	row.text = text;
-	row.text_len = text_len;
-	row.text_hash = text_hash;
+	row = raw_row(x, isnull, text, text_len, text_hash);
 	for (takes = 0; takes <= 1; takes++)
 	{
 		make_design(&d, t, c, kept_kinds);
