@@ -7,7 +7,9 @@
  * memory limit holds histograms for; a pass's arg carries only the trees
  * whose nodes it fills.  A node's totals (the gradient and hessian of its
  * rows) come from its parent's split, the roots' from their histograms, so
- * that the nodes at max_depth need no pass of their own.  The choice of a
+ * that the nodes at max_depth need no pass of their own.  A classifier's
+ * pass fills only the smaller child of each split whose histograms were
+ * kept, the other being the parent's less it (keeps_for_child).  The choice of a
  * split is deterministic: among equal gains, the first column drawn, then
  * the lowest cut, then missing values to the right.
  */
@@ -29,7 +31,10 @@ typedef struct GrowNode
 	int			default_left;
 	int			left;			/* the left child's index in its tree; the right is next */
 	int			depth;
+	int			parent;			/* its index in its tree, -1 for the root */
 	int			open;			/* its split is still to be chosen */
+	int			derived;		/* its histogram is its parent's less its sibling's */
+	void	   *hist;			/* a split's histogram, kept for its derived child */
 	double		g,
 				h;				/* the totals of its rows */
 	float		value;			/* the cut, or the leaf's weight */
@@ -56,6 +61,8 @@ typedef struct Grower
 	float		base_margin;
 	double		p0,				/* a classifier's base probability of the tree's class */
 				h0;				/* and every row's hessian */
+	size_t		slot_bytes;		/* one node's histograms */
+	size_t		kept_bytes;		/* the histograms kept for derived children */
 } Grower;
 
 /* A node appended to tree t; -1 when memory runs out. */
@@ -81,6 +88,7 @@ add_node(GrowTree *t, int depth)
 	memset(n, 0, sizeof(*n));
 	n->feature = -1;
 	n->depth = depth;
+	n->parent = -1;
 	n->open = 1;
 	n->g = NAN;
 	return t->n++;
@@ -256,6 +264,38 @@ best_split(const Grower *gr, int tree, int node, double g, double h, const void 
 	return best;
 }
 
+/*
+ * Whether a split's histograms are kept, so that the child with more rows
+ * is its parent's less its sibling's (XGBoost's subtraction): for a
+ * classifier, whose counts subtract exactly (a regression's compensated
+ * sums would round otherwise than its child's own sums), where the
+ * children get a pass (above max_depth) and the kept histograms stay
+ * within a pass's limit.
+ */
+static int
+keeps_for_child(const Grower *gr, int child_depth)
+{
+	return gr->o->objective != MM_OBJ_SQUARED_ERROR && child_depth < gr->o->max_depth &&
+		(gr->o->memory_limit == 0 || gr->kept_bytes + gr->slot_bytes <= gr->o->memory_limit);
+}
+
+/* A derived child's histograms: its parent's counts less its sibling's (full cells stay full). */
+static void
+subtract(const Grower *gr, const void *parent, const void *sibling, void *out)
+{
+	const HistClassCell *p = parent,
+			   *c = sibling;
+	HistClassCell *d = out;
+	size_t		n = gr->slot_bytes / sizeof(HistClassCell),
+				i;
+
+	for (i = 0; i < n; i++)
+	{
+		d[i].rows = p[i].rows == UINT32_MAX ? UINT32_MAX : p[i].rows - c[i].rows;
+		d[i].of_class = p[i].of_class - c[i].of_class;
+	}
+}
+
 /* Splits node i of tree t as s says, or makes it a leaf; MM_ERR_NO_MEMORY when children cannot be added. */
 static MmErrorCode
 decide(Grower *gr, int t, int i, const void *hist, int *order, MmError *err)
@@ -299,6 +339,16 @@ decide(Grower *gr, int t, int i, const void *hist, int *order, MmError *err)
 	if ((l = add_node(tree, n->depth + 1)) < 0 || (r = add_node(tree, n->depth + 1)) < 0)
 		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory growing a tree");
 	n = &tree->nodes[i];		/* the nodes may have moved */
+	tree->nodes[l].parent = tree->nodes[r].parent = i;
+	if (keeps_for_child(gr, n->depth + 1))
+	{
+		if ((n->hist = mm_alloc(gr->slot_bytes)) == NULL)
+			return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory keeping a node's histograms");
+		memcpy(n->hist, hist, gr->slot_bytes);
+		gr->kept_bytes += gr->slot_bytes;
+		/* the child with more rows is derived, so that the pass counts the fewer */
+		tree->nodes[s.hl > n->h - s.hl ? l : r].derived = 1;
+	}
 	n->open = 0;
 	n->feature = s.feature;
 	n->cut = s.cut;
@@ -417,11 +467,43 @@ level_arg(const Grower *gr, const OpenNode *open, int count, size_t *len)
 	return a;
 }
 
+/*
+ * Decides a node the pass filled and, when its sibling is derived, the
+ * sibling from their parent's kept histograms: the two in their order in
+ * the tree, so that the nodes are numbered as when both are filled.
+ */
+static MmErrorCode
+decide_filled(Grower *gr, int t, int i, const void *hist, int *order, MmError *err)
+{
+	GrowTree   *tree = &gr->trees[t];
+	int			up = tree->nodes[i].parent,
+				left,
+				sibling;
+	void	   *derived;
+	MmErrorCode rc;
+
+	if (up < 0 || tree->nodes[up].hist == NULL)
+		return decide(gr, t, i, hist, order, err);
+	left = tree->nodes[up].left;
+	sibling = i == left ? left + 1 : left;
+	if ((derived = mm_alloc(gr->slot_bytes)) == NULL)
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory deriving a node's histograms");
+	subtract(gr, tree->nodes[up].hist, hist, derived);
+	mm_free(tree->nodes[up].hist);
+	tree->nodes[up].hist = NULL;
+	gr->kept_bytes -= gr->slot_bytes;
+	rc = i == left ? decide(gr, t, i, hist, order, err) : decide(gr, t, sibling, derived, order, err);
+	if (rc == MM_OK)
+		rc = i == left ? decide(gr, t, sibling, derived, order, err) : decide(gr, t, i, hist, order, err);
+	mm_free(derived);
+	return rc;
+}
+
 /* Fills and decides the open nodes of one level, as many to a pass as the limit holds. */
 static MmErrorCode
 grow_level(Grower *gr, const OpenNode *open, int count, int level, MmError *err)
 {
-	size_t		slot_bytes = hist_slot_bytes(gr->p, gr->bins, gr->o->objective),
+	size_t		slot_bytes = gr->slot_bytes,
 				per_pass = (size_t) count;
 	int			done = 0,
 				pass = 0,
@@ -451,8 +533,8 @@ grow_level(Grower *gr, const OpenNode *open, int count, int level, MmError *err)
 		else
 			rc = gr->source->run(gr->source, &mm_hist_level_pass, arg, hist, err);
 		for (k = 0; k < n && rc == MM_OK; k++)
-			rc = decide(gr, open[done + k].tree, open[done + k].node,
-						hist + (size_t) k * slot_bytes, order, err);
+			rc = decide_filled(gr, open[done + k].tree, open[done + k].node,
+							   hist + (size_t) k * slot_bytes, order, err);
 		mm_free(arg);
 		mm_free(hist);
 		done += n;
@@ -528,7 +610,13 @@ free_grower(Grower *gr)
 
 	if (gr->trees != NULL)
 		for (t = 0; t < gr->n_trees; t++)
+		{
+			int			i;
+
+			for (i = 0; i < gr->trees[t].n; i++)
+				mm_free(gr->trees[t].nodes[i].hist);
 			mm_free(gr->trees[t].nodes);
+		}
 	mm_free(gr->trees);
 	mm_free(gr->n_cuts);
 	mm_free(gr->cuts);
@@ -573,6 +661,7 @@ mm_hist_trees_grow(MmDataSource *source, const MmHistTreeOptions *o, MmTreeEnsem
 	gr.bins = o->max_bins;
 	gr.n_trees = o->n_trees * o->n_groups;
 	gr.base_margin = mm_trees_base_margin(o->objective, o->base_score);
+	gr.slot_bytes = hist_slot_bytes(gr.p, gr.bins, o->objective);
 	/* the gradients at the base margin, as XGBoost's objectives compute them */
 	gr.p0 = o->objective == MM_OBJ_MULTI_SOFTPROB ? 1.0 / o->n_groups : 1.0 / (1.0 + exp(-(double) gr.base_margin));
 	gr.h0 = fmax((o->objective == MM_OBJ_MULTI_SOFTPROB ? 2.0 : 1.0) * gr.p0 * (1.0 - gr.p0), 1e-16);
@@ -600,7 +689,7 @@ mm_hist_trees_grow(MmDataSource *source, const MmHistTreeOptions *o, MmTreeEnsem
 		open = NULL;
 		for (t = 0; t < gr.n_trees; t++)
 			for (i = 0; i < gr.trees[t].n; i++)
-				count += gr.trees[t].nodes[i].open;
+				count += gr.trees[t].nodes[i].open && !gr.trees[t].nodes[i].derived;
 		if (count == 0)
 			break;
 		if ((open = mm_alloc(sizeof(OpenNode) * (size_t) count)) == NULL)
@@ -611,7 +700,7 @@ mm_hist_trees_grow(MmDataSource *source, const MmHistTreeOptions *o, MmTreeEnsem
 		count = 0;
 		for (t = 0; t < gr.n_trees; t++)
 			for (i = 0; i < gr.trees[t].n; i++)
-				if (gr.trees[t].nodes[i].open)
+				if (gr.trees[t].nodes[i].open && !gr.trees[t].nodes[i].derived)
 				{
 					open[count].tree = t;
 					open[count].node = i;

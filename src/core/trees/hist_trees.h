@@ -10,7 +10,9 @@
  * more, where the histograms of all its open nodes would pass the memory
  * limit): every row walks each tree to the open node it reaches, and is
  * counted in that node's bin of every column (hist_arg.h), which gives the
- * sums of the gradients and hessians the same whatever the rows' order.  The
+ * sums of the gradients and hessians the same whatever the rows' order (a
+ * classifier's larger child is its parent's counts less its sibling's, as
+ * XGBoost subtracts histograms, and no pass counts it).  The
  * split of a node is the cut and default direction for missing values of
  * the largest loss reduction, G_L^2 / (H_L + lambda) + G_R^2 / (H_R + lambda)
  * - G^2 / (H + lambda), where both children hold at least min_child_weight

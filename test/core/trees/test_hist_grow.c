@@ -2,7 +2,8 @@
  * test_hist_grow.c: trees grown on histograms in passes (hist_trees.h):
  * the splits a step, a missing value and three classes call for, a forest's
  * accuracy, the same trees from the same rows in another order or with the
- * levels spread over more passes, and the options refused.
+ * levels spread over more passes, a classifier's derived histograms the
+ * counted ones, and the options refused.
  */
 #include "testutil.h"
 
@@ -312,6 +313,47 @@ test_same_trees(void **state)
 	data_free(shuffled);
 }
 
+/*
+ * A classifier's larger child is its parent's histograms less its
+ * sibling's: the same trees as when every node is counted (a limit that
+ * keeps no parent's histograms), in fewer passes' counting.
+ */
+static void
+test_subtraction(void **state)
+{
+	Data	   *d = data_new(20000, 4, 1);
+	MmRandom	r = mm_random(13);
+	MmHistTreeOptions o = options(MM_OBJ_BINARY_LOGISTIC, 1, 12, 6);
+	MmTreeEnsemble *kept,
+			   *counted;
+	int			i,
+				k,
+				passes_kept;
+
+	for (i = 0; i < d->n; i++)
+	{
+		for (k = 0; k < 4; k++)
+			d->x[4 * i + k] = i % 31 == 0 && k == 2 ? NAN : mm_random_uniform(&r);
+		d->y[i] = d->x[4 * i] + d->x[4 * i + 1] * d->x[4 * i + 1] + 0.3 * mm_random_uniform(&r) > 1.0;
+	}
+	o.row_share = 0.632;
+	o.features_per_node = 2;
+	o.learning_rate = 1.0 / 12;
+	o.progress = count_pass;
+	passes_run = 0;
+	kept = grow(d, &o);
+	passes_kept = passes_run;
+	/* room for one node's histograms: a node a pass, at most one parent's kept, the children counted */
+	o.memory_limit = hist_slot_bytes(4, 256, MM_OBJ_BINARY_LOGISTIC);
+	passes_run = 0;
+	counted = grow(d, &o);
+	assert_true(same_trees(kept, counted));
+	assert_true(passes_run > passes_kept);
+	mm_trees_free(kept);
+	mm_trees_free(counted);
+	data_free(d);
+}
+
 static MmErrorCode
 grow_refused(Data *d, const MmHistTreeOptions *o)
 {
@@ -361,6 +403,7 @@ main(void)
 		cmocka_unit_test(test_forest),
 		cmocka_unit_test(test_classes),
 		cmocka_unit_test(test_same_trees),
+		cmocka_unit_test(test_subtraction),
 		cmocka_unit_test(test_refused),
 	};
 
