@@ -4,6 +4,8 @@
  */
 #include "postgres.h"
 
+#include "algorithm.h"
+#include "designpasses.h"
 #include "evalarg.h"
 #include "evalpasses.h"
 #include "mmcore.h"
@@ -26,19 +28,55 @@ MmEvalPassArg(const MmModel *model, int slots)
 }
 
 /*
- * The arg of the regressor pass of model (evalpasses.h), the training mean
- * its trivial model predicts beside it; mm_free it.
+ * The pass that measures a regression of model, and its arg (mm_free it),
+ * measuring the training mean train_mean beside the model: a linear form's
+ * (designpasses.h) from its coefficients, any other model's by the
+ * regressor pass that carries the model (evalpasses.h).
  */
-void *
-MmRegressorPassArg(const MmModel *model, double train_mean)
+void
+MmRegressionMetricsPass(const MmModel *model, double train_mean, const MmPass **pass, void **arg)
 {
-	void	   *arg;
+	int			p = model->n_design;
+	double		intercept;
+	const double *coef;
+	double	   *a;
 	size_t		len;
 	MmError		err;
 
-	if ((arg = mm_eval_regressor_arg_new(model, train_mean, &len, &err)) == NULL)
-		MmReportCoreError(&err, "could not write the model for its metrics");
-	return arg;
+	if (model->algorithm->linear_form == NULL)
+	{
+		*pass = &mm_pass_regressor_eval;
+		if ((*arg = mm_eval_regressor_arg_new(model, train_mean, &len, &err)) == NULL)
+			MmReportCoreError(&err, "could not write the model for its metrics");
+		return;
+	}
+	coef = model->algorithm->linear_form(model, &intercept);
+	if ((a = mm_alloc(sizeof(double) * (p + 3))) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory writing the coefficients for their metrics")));
+	a[0] = p;
+	a[1] = intercept;
+	memcpy(a + 2, coef, sizeof(double) * p);
+	a[2 + p] = train_mean;
+	*pass = &mm_pass_linear_eval;
+	*arg = a;
+}
+
+/* The model's metrics and the training mean's from a finished state of that pass. */
+void
+MmRegressionMetricsRead(const MmPass *pass, const void *state, MmRegressionMetrics *model,
+						MmRegressionMetrics *mean)
+{
+	const double *s = state;
+
+	if (pass == &mm_pass_regressor_eval)
+	{
+		MmCheckEvalPassRead(mm_regressor_eval_read(state, model, mean));
+		return;
+	}
+	mm_eval_metrics(s + 1, model);
+	mm_eval_metrics(s + 1 + MM_EVAL_STATE_LEN, mean);
 }
 
 /*

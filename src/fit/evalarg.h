@@ -8,9 +8,14 @@
 #include "postgres.h"
 
 #include "model.h"
+#include "regmetrics.h"
+#include "source.h"
 
 extern void *MmEvalPassArg(const MmModel *model, int slots);
-extern void *MmRegressorPassArg(const MmModel *model, double train_mean);
+extern void MmRegressionMetricsPass(const MmModel *model, double train_mean, const MmPass **pass,
+									void **arg);
+extern void MmRegressionMetricsRead(const MmPass *pass, const void *state, MmRegressionMetrics *model,
+									MmRegressionMetrics *mean);
 extern void MmCheckEvalPassRead(int unread);
 extern void MmNoteRocFull(int full);
 

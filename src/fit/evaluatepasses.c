@@ -322,25 +322,8 @@ MmEvaluatePasses(const MmModel *model, MmSource *src)
 			pass = &mm_linear_moments_pass;
 			break;
 		default:
-			if (model->algorithm->linear_form == NULL)
-			{
-				/* the trivial model's metrics, which it also measures, are not reported here */
-				pass = &mm_pass_regressor_eval;
-				arg = MmRegressorPassArg(model, 0.0);
-			}
-			else
-			{
-				double		intercept;
-				const double *coef = model->algorithm->linear_form(model, &intercept);
-				double	   *a = palloc0(sizeof(double) * (w + 3));
-
-				/* p, the intercept, the coefficients, and a mean prediction this has no use for */
-				a[0] = w;
-				a[1] = intercept;
-				memcpy(a + 2, coef, sizeof(double) * w);
-				pass = &mm_pass_linear_eval;
-				arg = a;
-			}
+			/* the trivial model's metrics, which the pass also measures, are not reported here */
+			MmRegressionMetricsPass(model, 0.0, &pass, &arg);
 			break;
 	}
 	run.source = &data;
@@ -406,13 +389,8 @@ MmEvaluatePasses(const MmModel *model, MmSource *src)
 				MmRegressionMetrics m,
 							mean;
 
-				if (pass == &mm_pass_regressor_eval)
-				{
-					MmCheckEvalPassRead(mm_regressor_eval_read(state, &m, &mean));
-					mm_free(arg);
-				}
-				else
-					mm_eval_metrics((double *) state + 1, &m);
+				MmRegressionMetricsRead(pass, state, &m, &mean);
+				mm_free(arg);
 				result = MmRegressionEvaluation(model, &m, counts->head.rows_null_target, unseen);
 			}
 			break;

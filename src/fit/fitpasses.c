@@ -808,36 +808,6 @@ run_parts(MmPassesData *pd, const MmPass *pass, const void *arg, void *state[2])
 }
 
 /*
- * The pass that measures a regression and its arg: a linear form's from its
- * coefficients, any other model's carrying the model (mm_free that arg);
- * both measure the training mean beside the model.
- */
-static void
-regression_metrics_pass(const MmPassesData *pd, const MmModel *model, const MmPass **pass,
-						const void **arg)
-{
-	int			p = pd->n_design;
-	double		intercept;
-	const double *coef;
-	double	   *a;
-
-	if (model->algorithm->linear_form == NULL)
-	{
-		*pass = &mm_pass_regressor_eval;
-		*arg = MmRegressorPassArg(model, pd->train_mean);
-		return;
-	}
-	coef = model->algorithm->linear_form(model, &intercept);
-	a = palloc(sizeof(double) * (p + 3));
-	a[0] = p;
-	a[1] = intercept;
-	memcpy(a + 2, coef, sizeof(double) * p);
-	a[2 + p] = pd->train_mean;
-	*pass = &mm_pass_linear_eval;
-	*arg = a;
-}
-
-/*
  * A classifier's metrics on both parts, the rows per class of each (the
  * trivial model's metrics follow from them) and the training part's
  * log-likelihood, from one pass that carries the model.
@@ -922,27 +892,14 @@ MmPassesMetrics(MmPassesData *pd, const MmModel *model, MmPassMetrics *out)
 	if (model->task == MM_TASK_REGRESSION)
 	{
 		const MmPass *pass;
-		const void *arg;
+		void	   *arg;
 		void	   *states[2];
 
-		regression_metrics_pass(pd, model, &pass, &arg);
+		MmRegressionMetricsPass(model, pd->train_mean, &pass, &arg);
 		run_parts(pd, pass, arg, states);
-		for (part = 0; part < 2; part++)
-		{
-			double	   *state = states[part];
-
-			if (state == NULL)
-				break;
-			if (pass == &mm_pass_regressor_eval)
-				MmCheckEvalPassRead(mm_regressor_eval_read(state, &out->model[part], &out->mean[part]));
-			else
-			{
-				mm_eval_metrics(state + 1, &out->model[part]);
-				mm_eval_metrics(state + 1 + MM_EVAL_STATE_LEN, &out->mean[part]);
-			}
-		}
-		if (pass == &mm_pass_regressor_eval)
-			mm_free((void *) arg);
+		for (part = 0; part < 2 && states[part] != NULL; part++)
+			MmRegressionMetricsRead(pass, states[part], &out->model[part], &out->mean[part]);
+		mm_free(arg);
 	}
 	else if (model->task == MM_TASK_DECOMPOSITION && pd->rows_test > 1)
 	{
@@ -965,7 +922,10 @@ MmPassesMetricsPass(const MmPassesData *pd, const MmModel *model, const MmPass *
 		return false;
 	if (model->task == MM_TASK_REGRESSION)
 	{
-		regression_metrics_pass(pd, model, pass, arg);
+		void	   *a;
+
+		MmRegressionMetricsPass(model, pd->train_mean, pass, &a);
+		*arg = a;
 		return true;
 	}
 	if (model->task == MM_TASK_CLASSIFICATION)

@@ -346,12 +346,7 @@ check_offer(int folds, int fold)
 		uint64_t	h;
 		int			label = r % 5 == 0;
 
-		memset(&row, 0, sizeof(row));
-		row.x = x;
-		row.isnull = isnull;
-		row.text = text;
-		row.text_len = text_len;
-		row.text_hash = text_hash;
+		row = raw_row(x, isnull, text, text_len, text_hash);
 		row.label = labels[label];
 		row.label_len = strlen(labels[label]);
 		row.label_hash = mm_mix64(100 + (uint64_t) label);
@@ -403,12 +398,7 @@ check_offer(int folds, int fold)
 		MmPassRawRow row;
 		uint64_t	label_hash = mm_mix64(999);
 
-		memset(&row, 0, sizeof(row));
-		row.x = x;
-		row.isnull = isnull;
-		row.text = text;
-		row.text_len = text_len;
-		row.text_hash = text_hash;
+		row = raw_row(x, isnull, text, text_len, text_hash);
 		memcpy(&hashed[1], &text_hash[1], sizeof(double));
 		row.label = "maybe";
 		row.label_len = 5;
@@ -547,12 +537,7 @@ offer_rows(void *state, const MmPassDesign *d, int from, int to)
 		MmPassRawRow row;
 		int			label = r % 5 == 0;
 
-		memset(&row, 0, sizeof(row));
-		row.x = x;
-		row.isnull = isnull;
-		row.text = text;
-		row.text_len = text_len;
-		row.text_hash = text_hash;
+		row = raw_row(x, isnull, text, text_len, text_hash);
 		row.label = labels[label];
 		row.label_len = strlen(labels[label]);
 		row.label_hash = mm_mix64(100 + (uint64_t) label);
