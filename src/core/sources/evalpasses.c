@@ -11,6 +11,7 @@
 #include "artifact.h"
 #include "classmetrics.h"
 #include "inference.h"
+#include "keyed_sample.h"
 #include "regmetrics.h"
 #include "silhouette_sample.h"
 
@@ -599,82 +600,11 @@ cluster_init(void *state, int p, const void *arg)
 	s[S_UNREAD] = model_of(arg) == NULL;
 }
 
-/* The sample: a max-heap of keys, each row beside its key's slot. */
-typedef struct Sample
-{
-	uint64_t   *keys;
-	double	   *rows;
-	int			p;
-} Sample;
-
-static void
-sample_swap(Sample *a, size_t i, size_t j)
-{
-	uint64_t	key = a->keys[i];
-	size_t		c;
-
-	a->keys[i] = a->keys[j];
-	a->keys[j] = key;
-	for (c = 0; c < (size_t) a->p; c++)
-	{
-		double		v = a->rows[i * a->p + c];
-
-		a->rows[i * a->p + c] = a->rows[j * a->p + c];
-		a->rows[j * a->p + c] = v;
-	}
-}
-
-static void
-sample_sift_down(Sample *a, size_t i, size_t n)
-{
-	for (;;)
-	{
-		size_t		l = 2 * i + 1,
-					top = i;
-
-		if (l < n && a->keys[l] > a->keys[top])
-			top = l;
-		if (l + 1 < n && a->keys[l + 1] > a->keys[top])
-			top = l + 1;
-		if (top == i)
-			return;
-		sample_swap(a, i, top);
-		i = top;
-	}
-}
-
-/* Offers a row of key to the sample of held rows (of slots): the smallest keys stay. */
-static void
-sample_offer(Sample *a, double *held, size_t slots, uint64_t key, const double *x)
-{
-	size_t		n = (size_t) *held,
-				i;
-
-	if (n < slots)
-	{
-		/* sift up */
-		i = n;
-		a->keys[i] = key;
-		memcpy(a->rows + i * a->p, x, sizeof(double) * a->p);
-		while (i > 0 && a->keys[(i - 1) / 2] < a->keys[i])
-		{
-			sample_swap(a, i, (i - 1) / 2);
-			i = (i - 1) / 2;
-		}
-		*held = (double) (n + 1);
-	}
-	else if (slots > 0 && key < a->keys[0])
-	{
-		a->keys[0] = key;
-		memcpy(a->rows, x, sizeof(double) * a->p);
-		sample_sift_down(a, 0, n);
-	}
-}
-
-static Sample
+/* The clustering state's sample of rows. */
+static MmKeyedSample
 sample_of(double *s, int p)
 {
-	Sample		a;
+	MmKeyedSample a;
 	int			k = (int) s[S_K],
 				slots = (int) s[S_SLOTS];
 
@@ -693,7 +623,7 @@ cluster_add(void *state, const MmRows *rows, const void *arg)
 				slots = (int) s[S_SLOTS];
 	double	   *scores = s + K_SCRATCH(k, slots, p);
 	const MmModel *model;
-	Sample		a = sample_of(s, p);
+	MmKeyedSample a = sample_of(s, p);
 	size_t		r;
 
 	if (rows->n == 0)
@@ -719,7 +649,7 @@ cluster_add(void *state, const MmRows *rows, const void *arg)
 		}
 		s[S_SUM] += scores[cluster];
 		s[K_SIZES + cluster] += 1.0;
-		sample_offer(&a, &s[S_HELD], (size_t) slots, mm_silhouette_key(x, p), x);
+		mm_keyed_sample_offer(&a, &s[S_HELD], (size_t) slots, mm_silhouette_key(x, p), x);
 	}
 	s[S_ROWS] += (double) rows->n;
 }
@@ -732,7 +662,7 @@ cluster_merge(void *state, const void *other, int p, const void *arg)
 	int			k = (int) s[S_K],
 				slots = (int) s[S_SLOTS],
 				c;
-	Sample		a = sample_of(s, p);
+	MmKeyedSample a = sample_of(s, p);
 	const uint64_t *keys = (const uint64_t *) (o + K_KEYS(k));
 	const double *x = o + K_ROWS(k, slots);
 	size_t		i;
@@ -744,7 +674,7 @@ cluster_merge(void *state, const void *other, int p, const void *arg)
 	for (c = 0; c < k; c++)
 		s[K_SIZES + c] += o[K_SIZES + c];
 	for (i = 0; i < (size_t) o[S_HELD]; i++)
-		sample_offer(&a, &s[S_HELD], (size_t) slots, keys[i], x + i * (size_t) p);
+		mm_keyed_sample_offer(&a, &s[S_HELD], (size_t) slots, keys[i], x + i * (size_t) p);
 }
 
 static size_t
@@ -779,16 +709,10 @@ mm_cluster_eval_read(void *state, int p, MmClusterCounts *out)
 {
 	double	   *s = state;
 	int			k = (int) s[S_K];
-	Sample		a = sample_of(s, p);
-	size_t		n = (size_t) s[S_HELD],
-				i;
+	MmKeyedSample a = sample_of(s, p);
+	size_t		n = (size_t) s[S_HELD];
 
-	/* heapsort: the largest key to the end, leaving the sample in ascending order of key */
-	for (i = n; i > 1; i--)
-	{
-		sample_swap(&a, 0, i - 1);
-		sample_sift_down(&a, 0, i - 1);
-	}
+	mm_keyed_sample_sort(&a, n);
 	s[S_HELD] = 0.0;			/* no longer a heap: the state is read once */
 	memset(out, 0, sizeof(*out));
 	out->k = k;

@@ -3,12 +3,12 @@
  * rows, and the cuts of each column taken from it (hist_trees.h).
  *
  * The sample is the rows of the smallest content hashes (of the values as
- * floats, as the silhouette's sample takes them), kept in a bounded heap:
- * the same rows whatever order they come in and however the states merge,
- * so that a table's shards and its local copy are cut alike, and every row
- * while the relation has no more rows than the sample holds.  A quantile
- * sketch would bound its error without a sample's chance, but past its
- * exact size it depends on the order of its values.
+ * floats, as the silhouette's sample takes them), kept in a bounded heap
+ * (keyed_sample.h): the same rows whatever order they come in and however
+ * the states merge, so that a table's shards and its local copy are cut
+ * alike, and every row while the relation has no more rows than the sample
+ * holds.  A quantile sketch would bound its error without a sample's
+ * chance, but past its exact size it depends on the order of its values.
  *
  * The cuts are values of the column at evenly spaced ranks of the sample,
  * as floats, since prediction compares a row's value as a float: a cut c
@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keyed_sample.h"
 #include "rowhash.h"
 
 /* mixed into a row's hash so that the sample is neither the split's draw nor the silhouette's */
@@ -31,10 +32,7 @@
 #define SAMPLE_MOST 16384
 #define SAMPLE_FEWEST 256
 
-/*
- * The state: a head, then the heap's keys (the largest first) and each
- * kept row's p values, in the keys' places.
- */
+/* The state: a head, then the sample's keys and rows (keyed_sample.h). */
 typedef struct CutsHead
 {
 	double		kept;			/* rows in the heap */
@@ -56,16 +54,16 @@ cuts_state_size(int p, const void *arg)
 	return sizeof(CutsHead) + (size_t) mm_hist_sample_rows(p) * ((size_t) p + 1) * sizeof(double);
 }
 
-static uint64_t *
-heap_keys(void *state)
+/* The state's sample: its keys, then each kept row's p values in its key's place. */
+static MmKeyedSample
+sample_of(void *state, int p)
 {
-	return (uint64_t *) ((char *) state + sizeof(CutsHead));
-}
+	MmKeyedSample a;
 
-static double *
-heap_rows(void *state, int p)
-{
-	return (double *) (heap_keys(state) + mm_hist_sample_rows(p));
+	a.keys = (uint64_t *) ((char *) state + sizeof(CutsHead));
+	a.rows = (double *) (a.keys + mm_hist_sample_rows(p));
+	a.p = p;
+	return a;
 }
 
 static void
@@ -78,83 +76,11 @@ cuts_init(void *state, int p, const void *arg)
 	h->capacity = mm_hist_sample_rows(p);
 }
 
-/* Entries i and k of the heap, their keys and rows, swapped. */
-static void
-swap_entries(uint64_t *keys, double *rows, int p, int i, int k)
-{
-	uint64_t	key = keys[i];
-	int			l;
-
-	keys[i] = keys[k];
-	keys[k] = key;
-	for (l = 0; l < p; l++)
-	{
-		double		v = rows[(size_t) i * p + l];
-
-		rows[(size_t) i * p + l] = rows[(size_t) k * p + l];
-		rows[(size_t) k * p + l] = v;
-	}
-}
-
-/* Entry i of the heap moved down to its place (a max-heap by key). */
-static void
-sift_down(uint64_t *keys, double *rows, int p, int n, int i)
-{
-	for (;;)
-	{
-		int			l = 2 * i + 1,
-					r = l + 1,
-					top = i;
-
-		if (l < n && keys[l] > keys[top])
-			top = l;
-		if (r < n && keys[r] > keys[top])
-			top = r;
-		if (top == i)
-			return;
-		swap_entries(keys, rows, p, i, top);
-		i = top;
-	}
-}
-
-/* Entry i moved up to its place. */
-static void
-sift_up(uint64_t *keys, double *rows, int p, int i)
-{
-	while (i > 0 && keys[(i - 1) / 2] < keys[i])
-	{
-		swap_entries(keys, rows, p, i, (i - 1) / 2);
-		i = (i - 1) / 2;
-	}
-}
-
-/* Offers a row of key to the sample: kept while it is among the smallest keys. */
-static void
-offer(void *state, int p, uint64_t key, const double *x)
-{
-	CutsHead   *h = state;
-	uint64_t   *keys = heap_keys(state);
-	double	   *rows = heap_rows(state, p);
-	int			n = (int) h->kept;
-
-	if (n < (int) h->capacity)
-	{
-		keys[n] = key;
-		memcpy(rows + (size_t) n * p, x, sizeof(double) * (size_t) p);
-		h->kept = n + 1;
-		sift_up(keys, rows, p, n);
-		return;
-	}
-	if (key >= keys[0])
-		return;
-	keys[0] = key;
-	memcpy(rows, x, sizeof(double) * (size_t) p);
-	sift_down(keys, rows, p, n, 0);
-}
-
 static void
 cuts_add(void *state, const MmRows *rows, const void *arg)
 {
+	CutsHead   *h = state;
+	MmKeyedSample a = sample_of(state, rows->p);
 	size_t		i;
 
 	(void) arg;
@@ -162,21 +88,23 @@ cuts_add(void *state, const MmRows *rows, const void *arg)
 	{
 		const double *x = rows->x + i * (size_t) rows->p;
 
-		offer(state, rows->p, mm_mix64(mm_row_hash_rounded(x, rows->p) ^ CUTS_SALT), x);
+		mm_keyed_sample_offer(&a, &h->kept, (size_t) h->capacity,
+							  mm_mix64(mm_row_hash_rounded(x, rows->p) ^ CUTS_SALT), x);
 	}
 }
 
 static void
 cuts_merge(void *state, const void *other, int p, const void *arg)
 {
+	CutsHead   *h = state;
 	const CutsHead *o = other;
-	const uint64_t *keys = heap_keys((void *) other);
-	const double *rows = heap_rows((void *) other, p);
-	int			i;
+	MmKeyedSample a = sample_of(state, p),
+				from = sample_of((void *) other, p);
+	size_t		i;
 
 	(void) arg;
-	for (i = 0; i < (int) o->kept; i++)
-		offer(state, p, keys[i], rows + (size_t) i * p);
+	for (i = 0; i < (size_t) o->kept; i++)
+		mm_keyed_sample_offer(&a, &h->kept, (size_t) h->capacity, from.keys[i], from.rows + i * (size_t) p);
 }
 
 /* A state read back holds no more rows than it has room for. */
@@ -212,7 +140,7 @@ int
 mm_hist_column_cuts(const void *state, int p, int j, int max_bins, double *cuts, MmError *err)
 {
 	const CutsHead *h = state;
-	const double *rows = heap_rows((void *) state, p);
+	const double *rows = sample_of((void *) state, p).rows;
 	double	   *v;
 	float		least;
 	int			m = 0,
