@@ -39,13 +39,6 @@ row_class(const MmRows *rows, size_t i, int k)
 	return t >= 0.0 && t < (double) k && t == floor(t) ? (int) t : -1;
 }
 
-/* True when v is a whole number in [lo, hi]. */
-static int
-whole_in(double v, double lo, double hi)
-{
-	return v >= lo && v <= hi && v == floor(v);
-}
-
 int
 mm_logistic_sampled(const double *x, int p, double share)
 {
@@ -62,7 +55,7 @@ counts_arg_size(int p, const void *arg, size_t avail)
 	const double *a = arg;
 
 	(void) p;
-	if (avail < sizeof(double) || !whole_in(a[0], 2, MM_MAX_CLASSES))
+	if (avail < sizeof(double) || !mm_whole_in(a[0], 2, MM_MAX_CLASSES))
 		return 0;
 	return sizeof(double);
 }
@@ -122,7 +115,7 @@ counts_check(const void *state, int p, const void *arg)
 	if (s[0] != (double) k)
 		return 0;
 	for (c = 1; c < MM_LOGISTIC_COUNTS_HEAD + k; c++)
-		if (!whole_in(s[c], 0, 9007199254740992.0))
+		if (!mm_whole_in(s[c], 0, 9007199254740992.0))
 			return 0;
 	return 1;
 }
@@ -236,7 +229,7 @@ newton_arg_size(int p, const void *arg, size_t avail)
 				i;
 
 	if (avail < sizeof(double) * MM_LOGISTIC_ARG_HEAD ||
-		!whole_in(a[MM_LOGISTIC_ARG_K], 2, MM_MAX_CLASSES) ||
+		!mm_whole_in(a[MM_LOGISTIC_ARG_K], 2, MM_MAX_CLASSES) ||
 		(a[MM_LOGISTIC_ARG_D] != p && a[MM_LOGISTIC_ARG_D] != p + 1) ||
 		(a[MM_LOGISTIC_ARG_FULL] != MM_LOGISTIC_PASS_LOSS && a[MM_LOGISTIC_ARG_FULL] != MM_LOGISTIC_PASS_FULL &&
 		 a[MM_LOGISTIC_ARG_FULL] != MM_LOGISTIC_PASS_SAMPLED))
@@ -573,7 +566,7 @@ newton_check(const void *state, int p, const void *arg)
 	if (s[MM_LOGISTIC_STATE_M] != (double) sh.m || s[MM_LOGISTIC_STATE_FULL] != (double) sh.full)
 		return 0;
 	for (i = MM_LOGISTIC_STATE_ROWS; i <= MM_LOGISTIC_STATE_WRONG; i++)
-		if (!whole_in(s[i], 0, 9007199254740992.0))
+		if (!mm_whole_in(s[i], 0, 9007199254740992.0))
 			return 0;
 	if (sh.sample > 0.0)
 	{

@@ -42,9 +42,9 @@ newton_arg_size(int p, const void *arg, size_t avail)
 
 	if (avail < sizeof(double) * MM_SVM_A_HEAD || a[MM_SVM_A_P] != (double) p ||
 		(a[MM_SVM_A_D] != (double) p && a[MM_SVM_A_D] != (double) p + 1) ||
-		!(a[MM_SVM_A_K] >= 2 && a[MM_SVM_A_K] <= MM_MAX_CLASSES) || a[MM_SVM_A_K] != floor(a[MM_SVM_A_K]) ||
-		!(a[MM_SVM_A_PROBLEMS] >= 0 && a[MM_SVM_A_PROBLEMS] <= a[MM_SVM_A_K]) || a[MM_SVM_A_PROBLEMS] != floor(a[MM_SVM_A_PROBLEMS]) ||
-		!(a[MM_SVM_A_STEPS] >= 1 && a[MM_SVM_A_STEPS] <= MM_SVM_MAX_STEPS) || a[MM_SVM_A_STEPS] != floor(a[MM_SVM_A_STEPS]) ||
+		!mm_whole_in(a[MM_SVM_A_K], 2, MM_MAX_CLASSES) ||
+		!mm_whole_in(a[MM_SVM_A_PROBLEMS], 0, a[MM_SVM_A_K]) ||
+		!mm_whole_in(a[MM_SVM_A_STEPS], 1, MM_SVM_MAX_STEPS) ||
 		!(a[MM_SVM_A_C] > 0.0) || !isfinite(a[MM_SVM_A_C]))
 		return 0;
 	d = (int) a[MM_SVM_A_D];

@@ -690,7 +690,7 @@ cluster_check(const void *state, int p, const void *arg)
 	EvalHead	h = head_of(arg);
 
 	return s[S_P] == (double) p && s[S_K] == (double) h.k && s[S_SLOTS] == (double) h.slots &&
-		s[S_HELD] >= 0.0 && s[S_HELD] <= s[S_SLOTS] && s[S_HELD] == floor(s[S_HELD]) &&
+		mm_whole_in(s[S_HELD], 0, s[S_SLOTS]) &&
 		s[S_ROWS] >= 0.0;
 }
 

@@ -201,13 +201,6 @@ select_merge(void *state, const void *other, int p, const void *arg)
 	}
 }
 
-/* Whether d is a whole number in [0, max]. */
-static int
-whole_in(double d, double max)
-{
-	return d >= 0.0 && d <= max && d == floor(d);
-}
-
 /* 2 + p doubles: p itself, the classes, then each column's codes; the state stays bounded. */
 static size_t
 select_arg_size(int p, const void *arg, size_t avail)
@@ -219,11 +212,11 @@ select_arg_size(int p, const void *arg, size_t avail)
 
 	if (p < 0 || avail < size)
 		return 0;
-	if (a[0] != (double) p || !whole_in(a[1], MM_MAX_CLASSES))
+	if (a[0] != (double) p || !mm_whole_in(a[1], 0, MM_MAX_CLASSES))
 		return 0;
 	for (j = 0; j < p; j++)
 	{
-		if (!whole_in(a[2 + j], MM_MAX_CATEGORIES + 1.0))
+		if (!mm_whole_in(a[2 + j], 0, MM_MAX_CATEGORIES + 1.0))
 			return 0;
 		total += mm_select_stats_block(a, j);
 		if (total > MM_SELECT_STATS_MAX_DOUBLES)

@@ -14,6 +14,7 @@
 #ifndef MM_SOURCE_H
 #define MM_SOURCE_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +62,16 @@ typedef struct MmPass
 	 */
 	int			(*check) (const void *state, int p, const void *arg);
 } MmPass;
+
+/*
+ * True when v is a whole number in [lo, hi]: how a pass's arg_size and
+ * check take the counts and indexes an arg or a state carries as doubles.
+ */
+static inline int
+mm_whole_in(double v, double lo, double hi)
+{
+	return v >= lo && v <= hi && v == floor(v);
+}
 
 typedef struct MmDataSource MmDataSource;
 

@@ -114,8 +114,7 @@ cuts_check(const void *state, int p, const void *arg)
 	const CutsHead *h = state;
 
 	(void) arg;
-	return h->capacity == mm_hist_sample_rows(p) && h->kept >= 0 && h->kept <= h->capacity &&
-		h->kept == floor(h->kept);
+	return h->capacity == mm_hist_sample_rows(p) && mm_whole_in(h->kept, 0, h->capacity);
 }
 
 const MmPass mm_hist_cuts_pass = {

@@ -19,13 +19,6 @@
 #include "model.h"
 #include "rowhash.h"
 
-/* A number of the arg that must be a whole number in [lo, hi]. */
-static int
-whole(double v, double lo, double hi)
-{
-	return v >= lo && v <= hi && v == floor(v);
-}
-
 /*
  * Bytes of an arg, or 0 unless it is one the grower could have sent: its
  * counts in range and its cuts increasing floats, each split's feature, cut
@@ -50,15 +43,15 @@ level_arg_size(int p, const void *arg, size_t avail)
 			   *node;
 
 	if (avail < sizeof(double) * HIST_A_HEAD || a[HIST_A_P] != (double) p || p < 1 ||
-		!whole(a[HIST_A_GROUPS], 1, MM_MAX_CLASSES) ||
-		!whole(a[HIST_A_OBJECTIVE], MM_OBJ_SQUARED_ERROR, MM_OBJ_MULTI_SOFTPROB) ||
+		!mm_whole_in(a[HIST_A_GROUPS], 1, MM_MAX_CLASSES) ||
+		!mm_whole_in(a[HIST_A_OBJECTIVE], MM_OBJ_SQUARED_ERROR, MM_OBJ_MULTI_SOFTPROB) ||
 		(a[HIST_A_OBJECTIVE] == MM_OBJ_MULTI_SOFTPROB) != (a[HIST_A_GROUPS] > 1) ||
-		!whole(a[HIST_A_BINS], 2, MM_HIST_MAX_BINS) ||
-		!whole(a[HIST_A_TREES], 1, MM_TREES_MAX_TREES) ||
-		!whole(a[HIST_A_NODES], a[HIST_A_TREES], MM_TREES_MAX_NODES) ||
-		!whole(a[HIST_A_SLOTS], 1, a[HIST_A_NODES]) ||
+		!mm_whole_in(a[HIST_A_BINS], 2, MM_HIST_MAX_BINS) ||
+		!mm_whole_in(a[HIST_A_TREES], 1, MM_TREES_MAX_TREES) ||
+		!mm_whole_in(a[HIST_A_NODES], a[HIST_A_TREES], MM_TREES_MAX_NODES) ||
+		!mm_whole_in(a[HIST_A_SLOTS], 1, a[HIST_A_NODES]) ||
 		!(a[HIST_A_ROW_SHARE] > 0.0 && a[HIST_A_ROW_SHARE] <= 1.0) ||
-		!whole(a[HIST_A_SEED], 0, 4294967295.0) || !isfinite(a[HIST_A_BASE_MARGIN]))
+		!mm_whole_in(a[HIST_A_SEED], 0, 4294967295.0) || !isfinite(a[HIST_A_BASE_MARGIN]))
 		return 0;
 	bins = (int) a[HIST_A_BINS];
 	trees = (int) a[HIST_A_TREES];
@@ -74,7 +67,7 @@ level_arg_size(int p, const void *arg, size_t avail)
 	{
 		const double *c = cuts + (size_t) j * (size_t) (bins - 1);
 
-		if (!whole(n_cuts[j], 0, bins - 1))
+		if (!mm_whole_in(n_cuts[j], 0, bins - 1))
 			return 0;
 		for (k = 0; k < (int) n_cuts[j]; k++)
 			if (!isfinite(c[k]) || c[k] != (double) (float) c[k] || (k > 0 && !(c[k] > c[k - 1])))
@@ -82,22 +75,22 @@ level_arg_size(int p, const void *arg, size_t avail)
 	}
 	tree = a + hist_arg_trees(p, bins);
 	for (k = 0; k < trees; k++, tree += HIST_TREE_WIDTH)
-		if (!whole(tree[0], 0, nodes - 1) || !whole(tree[1], 0, groups - 1) ||
-			!whole(tree[2], 0, MM_TREES_MAX_TREES))
+		if (!mm_whole_in(tree[0], 0, nodes - 1) || !mm_whole_in(tree[1], 0, groups - 1) ||
+			!mm_whole_in(tree[2], 0, MM_TREES_MAX_TREES))
 			return 0;
 	node = a + hist_arg_nodes(p, bins, trees);
 	for (k = 0; k < nodes; k++, node += HIST_NODE_WIDTH)
 	{
-		if (!whole(node[0], -1, p - 1))
+		if (!mm_whole_in(node[0], -1, p - 1))
 			return 0;
 		if (node[0] < 0)
 		{
-			if (!whole(node[1], -1, slots - 1))
+			if (!mm_whole_in(node[1], -1, slots - 1))
 				return 0;
 			continue;
 		}
-		if (!whole(node[1], 0, n_cuts[(int) node[0]] - 1) || !whole(node[2], 0, 1) ||
-			!whole(node[3], k + 1, nodes - 2))
+		if (!mm_whole_in(node[1], 0, n_cuts[(int) node[0]] - 1) || !mm_whole_in(node[2], 0, 1) ||
+			!mm_whole_in(node[3], k + 1, nodes - 2))
 			return 0;
 	}
 	return sizeof(double) * len;
