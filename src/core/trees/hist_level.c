@@ -168,7 +168,7 @@ level_add(void *state, const MmRows *rows, const void *arg)
 	{
 		const double *x = rows->x + i * (size_t) p;
 		double		y = objective == MM_OBJ_SQUARED_ERROR ? rows->t[i] : (double) rows->y[i];
-		uint64_t	row_hash,
+		uint64_t	row_hash = 0,
 					label_bits;
 		int			j,
 					t;
@@ -179,8 +179,12 @@ level_add(void *state, const MmRows *rows, const void *arg)
 
 			bin[j] = isnan(v) ? bins : bin_of(cuts + (size_t) j * (size_t) (bins - 1), (int) n_cuts[j], v);
 		}
-		memcpy(&label_bits, &y, sizeof(label_bits));
-		row_hash = mm_mix64(mm_row_hash_rounded(x, p) ^ (label_bits * MM_HASH_GOLDEN));
+		/* the row's draws into each tree's share, when the trees draw */
+		if (bound != UINT64_MAX)
+		{
+			memcpy(&label_bits, &y, sizeof(label_bits));
+			row_hash = mm_mix64(mm_row_hash_rounded(x, p) ^ (label_bits * MM_HASH_GOLDEN));
+		}
 		for (t = 0; t < trees; t++)
 		{
 			const double *tr = tree_at + (size_t) t * HIST_TREE_WIDTH;
