@@ -14,10 +14,14 @@
 #include "scorer.h"
 #include "testutil.h"
 
-/* area (real, imputed 100, clipped to [0, 500], centered 120, scaled 40), garage, district (character(6), one-hot) */
+/*
+ * area (real, imputed 100, clipped to [0, 500], centered 120, scaled 40),
+ * garage, district (character(6), one-hot: inner, outer, and the other
+ * group's column, rural)
+ */
 #define FEATURES \
 	"\"features\": [{\"name\": \"area\", \"kind\": \"numeric\"}, {\"name\": \"garage\", \"kind\": \"boolean\"}," \
-	" {\"name\": \"district\", \"kind\": \"categorical\"}], \"design_columns\": 4," \
+	" {\"name\": \"district\", \"kind\": \"categorical\"}], \"design_columns\": 5," \
 	" \"preprocess\": [{\"impute\": 100, \"clip\": [0, 500], \"center\": 120, \"scale\": 40}," \
 	" {\"impute\": null, \"clip\": [null, null], \"center\": 0, \"scale\": 1}," \
 	" {\"impute\": null, \"clip\": [null, null], \"center\": 0, \"scale\": 1}]," \
@@ -28,16 +32,16 @@
 static const char linear_doc[] =
 	"{\"format\": \"modelmgr-model\", \"format_version\": 1, \"algorithm\": \"linear_regression\","
 	" \"task\": \"regression\", \"target\": \"price\", " FEATURES ","
-	" \"model\": {\"fit_intercept\": true, \"alpha\": 0, \"intercept\": 1000.5, \"coef\": [30.25, 7, -2, 5],"
-	" \"rank\": 4, \"df_resid\": 10, \"std_err\": [null, null, null, null, null],"
-	" \"stat\": [null, null, null, null, null], \"p_value\": [null, null, null, null, null]}}";
+	" \"model\": {\"fit_intercept\": true, \"alpha\": 0, \"intercept\": 1000.5, \"coef\": [30.25, 7, -2, 5, 3],"
+	" \"rank\": 5, \"df_resid\": 10, \"std_err\": [null, null, null, null, null, null],"
+	" \"stat\": [null, null, null, null, null, null], \"p_value\": [null, null, null, null, null, null]}}";
 
 static const char binary_doc[] =
 	"{\"format\": \"modelmgr-model\", \"format_version\": 1, \"algorithm\": \"logistic_regression\","
 	" \"task\": \"classification\", \"target\": \"sold\", " FEATURES ","
 	" \"model\": {\"label_kind\": \"boolean\", \"classes\": [\"false\", \"true\"], \"class_values\": [0, 1],"
-	" \"intercept\": [-0.5], \"coef\": [[0.75, 1.5, -1, 0.25]], \"std_err\": [[null, null, null, null, null]],"
-	" \"stat\": [[null, null, null, null, null]], \"p_value\": [[null, null, null, null, null]], \"alpha\": 1,"
+	" \"intercept\": [-0.5], \"coef\": [[0.75, 1.5, -1, 0.25, 0.5]], \"std_err\": [[null, null, null, null, null, null]],"
+	" \"stat\": [[null, null, null, null, null, null]], \"p_value\": [[null, null, null, null, null, null]], \"alpha\": 1,"
 	" \"fit_intercept\": true, \"balanced\": false, \"max_iter\": 100, \"tol\": 0.0001, \"n_iter\": 5,"
 	" \"converged\": true, \"variant\": 0}}";
 
@@ -116,6 +120,10 @@ test_linear(void **state)
 	set(s, "-1e30", "0", "outer");
 	assert_int_equal(mm_scorer_run(s, &err), MM_OK);
 	assert_true(mm_scorer_value(s) == linear_formula(0, 0, (const double[2]) {0, 1}));
+	/* the other group's value in the column after the named categories */
+	set(s, "120", "0", "rural");
+	assert_int_equal(mm_scorer_run(s, &err), MM_OK);
+	assert_true(mm_scorer_value(s) == linear_formula(120, 0, none) + 3.0);
 
 	/* what it refuses, naming the feature */
 	assert_int_equal(mm_scorer_set_field(s, 0, "12abc", 5, &err), MM_ERR_INVALID_INPUT);
@@ -153,6 +161,7 @@ test_binary(void **state)
 	score += 1.5 * 0.0;
 	score += -1.0 * 0.0;
 	score += 0.25 * 0.0;
+	score += 0.5 * 1.0;
 	assert_int_equal(mm_scorer_proba(s, proba), 2);
 	assert_true(proba[1] == 1.0 / (1.0 + exp(-score)));
 	assert_true(proba[0] == 1.0 - proba[1]);

@@ -954,6 +954,9 @@ read_document(In *in, json_t *doc, MmModel *m, MmDocumentExtras *extras)
 				mm_doc_bad(in, "must be a positive number", "scale");
 		}
 	}
+	/* the algorithm's part is read at this width, and the artifact written at the features' own */
+	if (!in->failed && m->n_design != mm_model_design_width(m))
+		mm_doc_bad(in, "must be the width the features and their categories make", "design_columns");
 	if (!in->failed)
 	{
 		json_t	   *part = member(in, doc, "model");

@@ -289,6 +289,8 @@ test_refusals(void **state)
 		{"\"tol\": 0.0001", "\"tol\": -1"},
 		{"\"max_iter\": 100", "\"max_iter\": 1e300"},
 		{"\"names\": [\"centre\", \"outer\\u0009tab\"]", "\"names\": [\"outer\\u0009tab\", \"centre\"]"},
+		/* a category more than design_columns and the model's arrays hold */
+		{"\"names\": [\"centre\", \"outer\\u0009tab\"]", "\"names\": [\"centre\", \"outer\\u0009tab\", \"zone\"]"},
 		{"\"classes\": [\"c0\", \"c1\", \"c2\"]", "\"classes\": [\"c0\", \"c0\", \"c2\"]"},
 		{"\"center\": 118.3", "\"center\": \"118.3\""},
 		{"\"scale\": 0.30000000000000004", "\"scale\": 0"},
