@@ -62,7 +62,7 @@ REGRESS = setup catalog train_linear predict registry evaluate audit \
 	permissions parallel errors classify proba_class preprocess cluster encode monitor privileges shadowing tune export \
 	elastic_net passagg float_labels baseline inference reference_coding upgrade dates train_progress \
 	logistic_passes trainpasses trainpasses_prep trainpasses_dedupe trainpasses_classify evaluatepasses monitorpasses kernelsvm tunepasses \
-	boosting forestparams forestpasses
+	boosting forestparams forestpasses boostpasses
 REGRESS_OPTS = --temp-instance=tmp_check --temp-config=test/modelmgr.conf
 
 TAP_TESTS = 1

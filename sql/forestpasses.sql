@@ -84,7 +84,7 @@ SELECT pg_temp.same_trees('fpp_cls', 'fpp_seed') AS same_with_another_seed;
 
 -- one node's histograms past what a pass may hold (201 design columns, 1MB): refused, nothing recorded
 CREATE TABLE fpp_wide AS
-SELECT g, 'c' || (g % 200) AS cat, (g % 7)::float8 AS x, g % 3 = 0 AS label FROM generate_series(1, 2000) g;
+SELECT g, 'c' || (g % 200) AS cat, (g * 0.37)::float8 AS x, g % 3 = 0 AS label FROM generate_series(1, 2000) g;
 SET modelmgr.train_in_passes = on;
 SET modelmgr.max_train_memory = '1MB';
 SELECT version FROM mm_train('fpp_wide', 'fpp_wide', 'label', algorithm => 'random_forest', exclude => ARRAY['g']);

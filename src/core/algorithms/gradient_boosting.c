@@ -1,6 +1,8 @@
 /*
  * gradient_boosting.c: gradient-boosted trees, trained by XGBoost (hist)
- * and predicted from the trees' flat arrays (trees/).
+ * on rows in memory, on histograms in passes over a relation whose rows
+ * would not fit (hist_trees.h), and predicted from the trees' flat arrays
+ * (trees/).
  *
  * One SQL name serves two tasks, as XGBoost's XGBRegressor and
  * XGBClassifier do: the registry holds a table per task under the name
@@ -19,6 +21,7 @@
 
 #include "algorithm.h"
 #include "boosted.h"
+#include "hist_trees.h"
 
 /* The hyperparameters, in the order of the resolved params JSON. */
 enum
@@ -114,6 +117,8 @@ const MmAlgorithm mm_gradient_boosting_regressor = {
 	.fit = fit,
 	.decide = mm_boosted_decide_value,
 	MM_BOOSTED_MODEL_OPS,
+	.passes = mm_hist_tree_passes,	/* over rows in memory XGBoost boosts */
+	.rows_when_they_fit = 1,
 };
 
 const MmAlgorithm mm_gradient_boosting_classifier = {
@@ -133,4 +138,6 @@ const MmAlgorithm mm_gradient_boosting_classifier = {
 	.decide = mm_boosted_decide_class,
 	.proba = mm_boosted_proba,
 	MM_BOOSTED_MODEL_OPS,
+	.passes = mm_hist_tree_passes,
+	.rows_when_they_fit = 1,
 };

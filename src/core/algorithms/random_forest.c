@@ -146,12 +146,6 @@ leaf_weight(const MmParams *params, size_t n)
 	return (params->fraction >> P_MIN_SAMPLES_LEAF) & 1 ? ceil(v * (double) n) : v;
 }
 
-/*
- * The passes a forest grows by over a relation (hist_trees.h), in the order
- * mm_pass_find lists them; over rows in memory XGBoost grows it.
- */
-static const MmPass *const passes[] = {&mm_hist_cuts_pass, &mm_hist_level_pass, NULL};
-
 static MmErrorCode
 fit(MmFitContext *ctx, MmModel *model, MmError *err)
 {
@@ -195,7 +189,7 @@ const MmAlgorithm mm_random_forest_regressor = {
 	.fit = fit,
 	.decide = mm_boosted_decide_value,
 	MM_BOOSTED_MODEL_OPS,
-	.passes = passes,
+	.passes = mm_hist_tree_passes,	/* over rows in memory XGBoost grows it */
 	.rows_when_they_fit = 1,
 };
 
@@ -216,6 +210,6 @@ const MmAlgorithm mm_random_forest_classifier = {
 	.decide = mm_boosted_decide_class,
 	.proba = mm_boosted_proba,
 	MM_BOOSTED_MODEL_OPS,
-	.passes = passes,
+	.passes = mm_hist_tree_passes,	/* over rows in memory XGBoost grows it */
 	.rows_when_they_fit = 1,
 };

@@ -2,9 +2,9 @@
  * boosted_fit.c: what the fits of XGBoost's tree models share (see
  * boosted.h): the objective of the task, the threads, the memory limit
  * and the progress from the fit's context, and the trained booster kept
- * as the model's payload.  A forest over a source that holds no rows grows
- * on histograms in passes instead (hist_trees.h), its trees written as
- * XGBoost's JSON model.
+ * as the model's payload.  Over a source that holds no rows the trees grow
+ * on histograms in passes instead (hist_trees.h), written as XGBoost's JSON
+ * model.
  */
 #include <math.h>
 #include <string.h>
@@ -49,50 +49,73 @@ keep_trees(MmModel *model, MmTreeEnsemble *trees, char *json, size_t json_len, i
 	return MM_OK;
 }
 
+/* A boosting round done in passes, as the iterations of the fit's progress. */
+static void
+round_done(void *arg, int rounds)
+{
+	MmFitContext *ctx = arg;
+
+	if (ctx->progress != NULL)
+		ctx->progress(ctx->progress_arg, rounds);
+}
+
 /*
- * A forest (one round of num_parallel_tree trees) grown on histograms in
- * passes over a source that holds no rows (hist_trees.h), as XGBoost's
- * options o describe it: the same depth, bins, least hessian of a child,
- * row share, and columns a split draws (colsample_bynode's share of the
- * design, truncated as XGBoost truncates it), each tree's leaves divided by
- * the trees of the round as XGBoost divides them.
+ * Trees grown on histograms in passes over a source that holds no rows
+ * (hist_trees.h), as XGBoost's options o describe them: a forest (one
+ * round of num_parallel_tree trees, each tree's leaves divided by the
+ * trees of the round as XGBoost divides them) or boosting rounds, with the
+ * same depth, bins, penalties, least hessian of a child, row share, and
+ * columns a tree and a split draw (colsample_bytree's and
+ * colsample_bynode's shares of the design, truncated as XGBoost truncates
+ * them).
  */
 static MmErrorCode
-forest_in_passes(MmFitContext *ctx, MmModel *model, const MmXgbOptions *o, MmError *err)
+trees_in_passes(MmFitContext *ctx, MmModel *model, const MmXgbOptions *o, MmError *err)
 {
 	MmHistTreeOptions h;
+	MmHistTreeRounds rounds;
 	MmTreeEnsemble *trees = NULL;
 	MmErrorCode rc;
 	char	   *json;
 	size_t		json_len = 0;
-	int			drawn = (int) (o->colsample_bynode * model->n_design);
+	int			forest = o->num_parallel_tree > 0,	/* gradient boosting leaves it 0 */
+				per_tree = (int) (o->colsample_bytree * model->n_design),
+				per_node = o->colsample_bynode > 0.0 ? (int) (o->colsample_bynode * model->n_design) : 0;
 
 	memset(&h, 0, sizeof(h));
 	h.objective = o->objective;
+	h.boosted = !forest;
 	h.n_groups = o->objective == MM_OBJ_MULTI_SOFTPROB ? o->n_classes : 1;
-	h.n_trees = o->num_parallel_tree;
+	h.n_trees = forest ? o->num_parallel_tree : o->n_estimators;
 	h.max_depth = o->max_depth;
 	h.max_bins = o->max_bin;
-	h.learning_rate = o->learning_rate / o->num_parallel_tree;
+	h.learning_rate = forest ? o->learning_rate / o->num_parallel_tree : o->learning_rate;
 	h.min_child_weight = o->min_child_weight;
 	h.reg_lambda = o->reg_lambda;
+	h.reg_alpha = o->reg_alpha;
 	h.gamma = o->gamma;
+	h.pos_weight = o->scale_pos_weight;
 	h.row_share = o->subsample;
-	h.features_per_node = drawn < 1 ? 1 : drawn;
+	h.features_per_tree = per_tree < 1 ? 1 : per_tree;
+	h.features_per_node = per_node < 1 && o->colsample_bynode > 0.0 ? 1 : per_node;
+	h.early_stopping_rounds = o->early_stopping_rounds;
 	h.seed = o->seed;
 	h.base_score = 0.5f;		/* XGBoost 1.7's, as xgb_train.c sets it */
 	h.memory_limit = ctx->memory_limit > 0.0 && ctx->memory_limit * HISTOGRAM_SHARE < HISTOGRAM_MOST ?
 		(size_t) (ctx->memory_limit * HISTOGRAM_SHARE) : HISTOGRAM_MOST;
-	if ((rc = mm_hist_trees_grow(ctx->data, &h, &trees, err)) != MM_OK)
+	h.round_done = round_done;
+	h.progress_arg = ctx;
+	if ((rc = mm_hist_trees_grow(ctx->data, &h, &trees, &rounds, err)) != MM_OK)
 		return rc;
-	if ((json = mm_xgb_write(trees, o->num_parallel_tree, &json_len, err)) == NULL)
+	if ((json = mm_xgb_write(trees, forest ? o->num_parallel_tree : 1, &json_len, err)) == NULL)
 	{
 		mm_trees_free(trees);
 		return err->code;
 	}
-	if ((rc = keep_trees(model, trees, json, json_len, 1, -1, NAN, err)) != MM_OK)
+	if ((rc = keep_trees(model, trees, json, json_len, rounds.rounds, rounds.best_iteration,
+						 rounds.best_score, err)) != MM_OK)
 		return rc;
-	ctx->report.n_iter = 1;
+	ctx->report.n_iter = rounds.rounds;
 	ctx->report.converged = 1;
 	return MM_OK;
 }
@@ -108,11 +131,8 @@ mm_boosted_fit(MmFitContext *ctx, MmModel *model, MmXgbOptions *o, MmError *err)
 		ctx->n_classes == 2 ? MM_OBJ_BINARY_LOGISTIC : MM_OBJ_MULTI_SOFTPROB;
 	o->n_classes = ctx->n_classes;
 	o->seed = ctx->seed;
-	if (rows == NULL && o->n_estimators == 1 && o->early_stopping_rounds == 0)
-		return forest_in_passes(ctx, model, o, err);
 	if (rows == NULL)
-		return mm_fail(err, MM_ERR_UNSUPPORTED, -1,
-					   "boosted trees read their training rows in memory, which this source does not hold");
+		return trees_in_passes(ctx, model, o, err);
 
 	/*
 	 * a thread per MM_CHUNK_ROWS rows, as mm_parallel shares them out, up to

@@ -6,21 +6,29 @@
  *   head      HIST_A_HEAD numbers (below)
  *   n_cuts    p: the cuts of each column
  *   cuts      p x (bins - 1): column j's cuts first, ascending, the rest 0
- *   trees     3 per tree: its root node, its group, its salt (its index in the
- *             ensemble, which draws its rows)
- *   nodes     4 per node: feature, then for a split its cut's index, default
+ *   trees     4 per tree: its root node, its group, its salt (which draws its
+ *             rows: a forest's tree's index, a boosting round's), and whether
+ *             it grows (1: its open nodes are filled) or is finished (0: a
+ *             boosted tree whose leaves add to the rows' margins)
+ *   nodes     5 per node: feature, then for a split its cut's index, default
  *             direction (1: a missing value goes left) and left child (the
  *             right is the next node); for a node that does not split,
- *             feature -1 and the histogram slot this pass fills for it, or -1
+ *             feature -1, the histogram slot this pass fills for it (or -1),
+ *             and in the last place its leaf's weight
  *
  * The state is a histogram per slot: for each column, bins + 1 cells (the
- * last for missing values).  Every tree starts from the base margin, so a
- * row's hessian is the same for every row and its gradient depends on its
- * label alone: a classifier's cell counts its rows and those of the tree's
- * class (the positive class for two), in 32 bits, which give the sums of
- * gradients and hessians exactly; a regression's counts its rows and sums
- * their targets, compensated (compsum.h).  A shard's state is that much
- * smaller to send than sums of gradients and hessians would be.
+ * last for missing values).  Every tree of a forest starts from the base
+ * margin, so a row's hessian is the same for every row and its gradient
+ * depends on its label alone: a classifier's cell counts its rows and those
+ * of the tree's class (the positive class for two), in 32 bits, which give
+ * the sums of gradients and hessians exactly; a regression's counts its
+ * rows and sums their targets, compensated (compsum.h).  A shard's state is
+ * that much smaller to send than sums of gradients and hessians would be.
+ * A boosted tree's rows start from the margins the finished trees give
+ * them, so its cells sum the gradients and hessians themselves,
+ * compensated.  With early stopping the rows whose hash draws into the
+ * held-out tenth train no tree, and a pass that evaluates (HIST_A_EVAL)
+ * ends its state with their loss at the finished trees' margins.
  */
 #ifndef MM_HIST_ARG_H
 #define MM_HIST_ARG_H
@@ -42,11 +50,17 @@ enum
 	HIST_A_ROW_SHARE,
 	HIST_A_SEED,
 	HIST_A_BASE_MARGIN,
+	HIST_A_BOOSTED,				/* 1: boosted trees, their rows at their margins */
+	HIST_A_POS_WEIGHT,			/* two classes: the weight of the positive class's rows */
+	HIST_A_HOLDOUT,				/* 1: early stopping's held-out rows train no tree */
+	HIST_A_HOLDOUT_SALT_HI,		/* the salt of their draw, in two 32-bit halves */
+	HIST_A_HOLDOUT_SALT_LO,
+	HIST_A_EVAL,				/* 1: the state ends with the held-out rows' loss (HistEvalTail) */
 	HIST_A_HEAD
 };
 
-#define HIST_TREE_WIDTH 3
-#define HIST_NODE_WIDTH 4
+#define HIST_TREE_WIDTH 4
+#define HIST_NODE_WIDTH 5
 
 /* A classifier's cell: its rows, and those of the tree's class (UINT32_MAX: no more fit). */
 typedef struct HistClassCell
@@ -62,6 +76,43 @@ typedef struct HistTargetCell
 	double		sum;
 	double		compensation;
 } HistTargetCell;
+
+/* A boosted tree's cell: its rows' gradients and hessians, each sum compensated. */
+typedef struct HistGradCell
+{
+	double		g,
+				g_compensation,
+				h,
+				h_compensation;
+} HistGradCell;
+
+/*
+ * What an evaluating pass adds after its histograms: the rows that train
+ * and those held out, and the held-out rows' loss (squared errors, or
+ * negative log-likelihoods), compensated.
+ */
+typedef struct HistEvalTail
+{
+	double		train_rows,
+				held_rows,
+				loss,
+				loss_compensation;
+} HistEvalTail;
+
+/* The cells of a pass: class counts, target sums, or gradient sums. */
+typedef enum HistCells
+{
+	HIST_CELLS_CLASS,
+	HIST_CELLS_TARGET,
+	HIST_CELLS_GRADIENT
+} HistCells;
+
+static inline HistCells
+hist_cells(int boosted, int objective)
+{
+	return boosted ? HIST_CELLS_GRADIENT :
+		objective == MM_OBJ_SQUARED_ERROR ? HIST_CELLS_TARGET : HIST_CELLS_CLASS;
+}
 
 /* Where the parts of an arg of p columns, bins bins and trees trees start. */
 static inline size_t
@@ -88,17 +139,18 @@ hist_arg_len(int p, int bins, int trees, int nodes)
 	return hist_arg_nodes(p, bins, trees) + (size_t) HIST_NODE_WIDTH * (size_t) nodes;
 }
 
-/* Bytes of a cell, and of one slot's histogram, under an objective (MmTreeObjective). */
+/* Bytes of a cell, and of one slot's histogram. */
 static inline size_t
-hist_cell_bytes(int objective)
+hist_cell_bytes(HistCells cells)
 {
-	return objective == MM_OBJ_SQUARED_ERROR ? sizeof(HistTargetCell) : sizeof(HistClassCell);
+	return cells == HIST_CELLS_GRADIENT ? sizeof(HistGradCell) :
+		cells == HIST_CELLS_TARGET ? sizeof(HistTargetCell) : sizeof(HistClassCell);
 }
 
 static inline size_t
-hist_slot_bytes(int p, int bins, int objective)
+hist_slot_bytes(int p, int bins, HistCells cells)
 {
-	return (size_t) p * (size_t) (bins + 1) * hist_cell_bytes(objective);
+	return (size_t) p * (size_t) (bins + 1) * hist_cell_bytes(cells);
 }
 
 #endif							/* MM_HIST_ARG_H */

@@ -12,6 +12,11 @@
  * kept, the other being the parent's less it (keeps_for_child).  The choice of a
  * split is deterministic: among equal gains, the first column drawn, then
  * the lowest cut, then missing values to the right.
+ *
+ * A forest's trees all grow at once, level by level.  Boosting grows a
+ * round's trees (one per group) level by level, makes them leaves at
+ * max_depth, and only then starts the next round, whose passes carry the
+ * finished trees so that each row's margins can be worked out again.
  */
 #include "hist_trees.h"
 
@@ -19,7 +24,9 @@
 #include <string.h>
 
 #include "hist_arg.h"
+#include "model.h"
 #include "rowhash.h"
+#include "xgb_train.h"
 
 /* The least loss reduction a split must bring, as XGBoost's kRtEps. */
 #define MIN_SPLIT_GAIN 1e-6
@@ -54,7 +61,10 @@ typedef struct Grower
 	MmDataSource *source;
 	int			p,
 				bins,
-				n_trees;
+				n_trees;		/* room for: a forest's, or every round's */
+	int			n_live,			/* trees started so far */
+				first_growing;	/* the first that grows: a boosting round's */
+	HistCells	cells;
 	int		   *n_cuts;
 	double	   *cuts;			/* p x (bins - 1) */
 	GrowTree   *trees;
@@ -94,13 +104,36 @@ add_node(GrowTree *t, int depth)
 	return t->n++;
 }
 
-/* A leaf's weight, as XGBoost's CalcWeight without max_delta_step or alpha. */
+/* The output of tree t: a forest's trees of a group side by side, boosting's round by round. */
+static int
+tree_group(const Grower *gr, int t)
+{
+	return gr->o->boosted ? t % gr->o->n_groups : t / gr->o->n_trees;
+}
+
+/* A gradient sum less the L1 penalty, towards 0, as XGBoost's ThresholdL1. */
+static double
+threshold_l1(double g, double alpha)
+{
+	return g > alpha ? g - alpha : g < -alpha ? g + alpha : 0.0;
+}
+
+/* A leaf's weight, as XGBoost's CalcWeight without max_delta_step. */
 static float
 leaf_weight(const MmHistTreeOptions *o, double g, double h)
 {
 	if (h < o->min_child_weight || h + o->reg_lambda <= 0.0)
 		return 0.0f;
-	return (float) (-g / (h + o->reg_lambda) * o->learning_rate);
+	return (float) (-threshold_l1(g, o->reg_alpha) / (h + o->reg_lambda) * o->learning_rate);
+}
+
+/* The score of a node's totals, as XGBoost's CalcGain without max_delta_step. */
+static double
+node_score(const MmHistTreeOptions *o, double g, double h)
+{
+	double		t = threshold_l1(g, o->reg_alpha);
+
+	return t * t / (h + o->reg_lambda);
 }
 
 static void
@@ -120,7 +153,15 @@ make_leaf(const MmHistTreeOptions *o, GrowNode *n)
 static inline void
 cell_sums(const Grower *gr, const void *hist, size_t cell, double *g, double *h)
 {
-	if (gr->o->objective == MM_OBJ_SQUARED_ERROR)
+	if (gr->cells == HIST_CELLS_GRADIENT)
+	{
+		const HistGradCell *c = (const HistGradCell *) hist + cell;
+
+		*g = c->g + c->g_compensation;
+		*h = c->h + c->h_compensation;
+		return;
+	}
+	if (gr->cells == HIST_CELLS_TARGET)
 	{
 		const HistTargetCell *c = (const HistTargetCell *) hist + cell;
 
@@ -144,7 +185,7 @@ histogram_full(const Grower *gr, const void *hist)
 	size_t		n = (size_t) gr->p * (size_t) (gr->bins + 1),
 				i;
 
-	if (gr->o->objective == MM_OBJ_SQUARED_ERROR)
+	if (gr->cells != HIST_CELLS_CLASS)
 		return 0;
 	for (i = 0; i < n; i++)
 		if (c[i].rows == UINT32_MAX)
@@ -153,29 +194,21 @@ histogram_full(const Grower *gr, const void *hist)
 }
 
 /*
- * The columns a node's split draws from, in *order (their count returned):
- * every one, or features_per_node of them by a shuffle the seed, the tree
- * and the node decide, kept in ascending order so that ties go alike.
+ * Draws want of the first n entries of order into its first want places,
+ * by a shuffle the stream z decides, and sorts them so that ties go alike.
  */
-static int
-node_features(const Grower *gr, int tree, int node, int *order)
+static void
+draw_columns(int *order, int n, int want, uint64_t z)
 {
-	int			p = gr->p,
-				want = gr->o->features_per_node,
-				j;
-	uint64_t	z = mm_mix64(gr->o->seed ^ mm_mix64(((uint64_t) tree << 32) + (uint64_t) node + 1));
+	int			j;
 
-	for (j = 0; j < p; j++)
-		order[j] = j;
-	if (want <= 0 || want >= p)
-		return p;
 	for (j = 0; j < want; j++)
 	{
 		int			k,
 					swap;
 
 		z = mm_mix64(z + MM_HASH_GOLDEN);
-		k = j + (int) (z % (uint64_t) (p - j));
+		k = j + (int) (z % (uint64_t) (n - j));
 		swap = order[j];
 		order[j] = order[k];
 		order[k] = swap;
@@ -193,7 +226,37 @@ node_features(const Grower *gr, int tree, int node, int *order)
 		}
 		order[k + 1] = v;
 	}
-	return want;
+}
+
+/*
+ * The columns a node's split draws from, in *order (their count returned):
+ * every one, or the tree's features_per_tree drawn by the seed and the
+ * tree, and of those features_per_node drawn by the seed, the tree and the
+ * node, each kept in ascending order.
+ */
+static int
+node_features(const Grower *gr, int tree, int node, int *order)
+{
+	int			n = gr->p,
+				per_tree = gr->o->features_per_tree,
+				per_node = gr->o->features_per_node,
+				j;
+
+	for (j = 0; j < n; j++)
+		order[j] = j;
+	if (per_tree > 0 && per_tree < n)
+	{
+		draw_columns(order, n, per_tree,
+					 mm_mix64(gr->o->seed ^ mm_mix64(((uint64_t) tree << 32) ^ MM_HASH_SPLIT)));
+		n = per_tree;
+	}
+	if (per_node > 0 && per_node < n)
+	{
+		draw_columns(order, n, per_node,
+					 mm_mix64(gr->o->seed ^ mm_mix64(((uint64_t) tree << 32) + (uint64_t) node + 1)));
+		n = per_node;
+	}
+	return n;
 }
 
 typedef struct Split
@@ -211,7 +274,7 @@ static Split
 best_split(const Grower *gr, int tree, int node, double g, double h, const void *hist, int *order)
 {
 	const MmHistTreeOptions *o = gr->o;
-	double		parent = g * g / (h + o->reg_lambda);
+	double		parent = node_score(o, g, h);
 	Split		best = {-1, 0, 0, 0.0, 0.0, 0.0};
 	int			n = node_features(gr, tree, node, order),
 				k;
@@ -246,7 +309,7 @@ best_split(const Grower *gr, int tree, int node, double g, double h, const void 
 
 				if (l_h < o->min_child_weight || r_h < o->min_child_weight)
 					continue;
-				gain = l_g * l_g / (l_h + o->reg_lambda) + r_g * r_g / (r_h + o->reg_lambda) - parent;
+				gain = node_score(o, l_g, l_h) + node_score(o, r_g, r_h) - parent;
 				if (gain > best.gain)
 				{
 					best.feature = j;
@@ -267,15 +330,15 @@ best_split(const Grower *gr, int tree, int node, double g, double h, const void 
 /*
  * Whether a split's histograms are kept, so that the child with more rows
  * is its parent's less its sibling's (XGBoost's subtraction): for a
- * classifier, whose counts subtract exactly (a regression's compensated
- * sums would round otherwise than its child's own sums), where the
+ * forest's classifier, whose counts subtract exactly (compensated sums
+ * would round otherwise than its child's own sums), where the
  * children get a pass (above max_depth) and the kept histograms stay
  * within a pass's limit.
  */
 static int
 keeps_for_child(const Grower *gr, int child_depth)
 {
-	return gr->o->objective != MM_OBJ_SQUARED_ERROR && child_depth < gr->o->max_depth &&
+	return gr->cells == HIST_CELLS_CLASS && child_depth < gr->o->max_depth &&
 		(gr->o->memory_limit == 0 || gr->kept_bytes + gr->slot_bytes <= gr->o->memory_limit);
 }
 
@@ -363,13 +426,18 @@ decide(Grower *gr, int t, int i, const void *hist, int *order, MmError *err)
 	return MM_OK;
 }
 
-/* The cuts of every column, from the cuts pass. */
+/*
+ * The cuts of every column, from the cuts pass, and the bins the passes
+ * count: one more than the most cuts a column has (a sample of fewer rows
+ * than max_bins cuts at each of its values, as a max_bins of its size would).
+ */
 static MmErrorCode
 find_cuts(Grower *gr, MmError *err)
 {
 	void	   *sample;
 	MmErrorCode rc;
-	int			j;
+	int			j,
+				most = 2;		/* the bins the most cuts make, at least two */
 
 	if ((sample = mm_alloc(mm_hist_cuts_pass.state_size(gr->p, NULL))) == NULL)
 		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory for a sample of %d columns", gr->p);
@@ -383,8 +451,18 @@ find_cuts(Grower *gr, MmError *err)
 			rc = err->code;
 		else
 			gr->n_cuts[j] = n;
+		most = n + 1 > most ? n + 1 : most;
 	}
 	mm_free(sample);
+	if (rc == MM_OK && most < gr->bins)
+	{
+		/* the cuts closed up to the fewer bins, column after column */
+		for (j = 1; j < gr->p; j++)
+			memmove(gr->cuts + (size_t) j * (size_t) (most - 1), gr->cuts + (size_t) j * (size_t) (gr->bins - 1),
+					sizeof(double) * (size_t) gr->n_cuts[j]);
+		gr->bins = most;
+	}
+	gr->slot_bytes = hist_slot_bytes(gr->p, gr->bins, gr->cells);
 	return rc;
 }
 
@@ -396,19 +474,23 @@ typedef struct OpenNode
 } OpenNode;
 
 /*
- * The arg of a pass that fills the histograms of open[0 .. count): the
- * trees they belong to (consecutive in open), their nodes.
+ * The arg of a pass that fills the histograms of open[0 .. count) and,
+ * where eval, sums the held-out rows' loss: the trees those nodes belong
+ * to (consecutive in open) and, when boosting, every finished tree before
+ * them; an evaluating pass fills no node (count 0) and carries every tree.
  */
 static double *
-level_arg(const Grower *gr, const OpenNode *open, int count, size_t *len)
+level_arg(const Grower *gr, const OpenNode *open, int count, int eval, size_t *len)
 {
+	const MmHistTreeOptions *o = gr->o;
 	int			trees = 0,
 				nodes = 0,
 				k,
 				t,
 				j,
-				first = open[0].tree,
-				last = open[count - 1].tree;
+				first = o->boosted ? 0 : open[0].tree,
+				last = count > 0 ? open[count - 1].tree : gr->n_live - 1;
+	uint64_t	salt = mm_xgb_validation_salt(o->seed);
 	double	   *a,
 			   *tr,
 			   *nd;
@@ -422,15 +504,21 @@ level_arg(const Grower *gr, const OpenNode *open, int count, size_t *len)
 	if ((a = mm_alloc0(sizeof(double) * *len)) == NULL)
 		return NULL;
 	a[HIST_A_P] = gr->p;
-	a[HIST_A_GROUPS] = gr->o->n_groups;
-	a[HIST_A_OBJECTIVE] = gr->o->objective;
+	a[HIST_A_GROUPS] = o->n_groups;
+	a[HIST_A_OBJECTIVE] = o->objective;
 	a[HIST_A_BINS] = gr->bins;
 	a[HIST_A_TREES] = trees;
 	a[HIST_A_NODES] = nodes;
 	a[HIST_A_SLOTS] = count;
-	a[HIST_A_ROW_SHARE] = gr->o->row_share;
-	a[HIST_A_SEED] = (double) (uint32_t) (gr->o->seed ^ (gr->o->seed >> 32));
+	a[HIST_A_ROW_SHARE] = o->row_share;
+	a[HIST_A_SEED] = (double) (uint32_t) (o->seed ^ (o->seed >> 32));
 	a[HIST_A_BASE_MARGIN] = gr->base_margin;
+	a[HIST_A_BOOSTED] = o->boosted != 0;
+	a[HIST_A_POS_WEIGHT] = o->pos_weight > 0.0 ? o->pos_weight : 1.0;
+	a[HIST_A_HOLDOUT] = o->boosted && o->early_stopping_rounds > 0;
+	a[HIST_A_HOLDOUT_SALT_HI] = (double) (salt >> 32);
+	a[HIST_A_HOLDOUT_SALT_LO] = (double) (salt & UINT32_MAX);
+	a[HIST_A_EVAL] = eval != 0;
 	for (j = 0; j < gr->p; j++)
 		a[HIST_A_HEAD + j] = gr->n_cuts[j];
 	memcpy(a + hist_arg_cuts(gr->p), gr->cuts, sizeof(double) * (size_t) gr->p * (size_t) (gr->bins - 1));
@@ -444,8 +532,10 @@ level_arg(const Grower *gr, const OpenNode *open, int count, size_t *len)
 		int			i;
 
 		tr[0] = nodes;
-		tr[1] = t / gr->o->n_trees;
-		tr[2] = t;
+		tr[1] = tree_group(gr, t);
+		/* a forest's tree draws its rows by its index, a boosting round by the round */
+		tr[2] = o->boosted ? t / o->n_groups : t;
+		tr[3] = t >= gr->first_growing;
 		for (i = 0; i < tree->n; i++, nd += HIST_NODE_WIDTH)
 		{
 			const GrowNode *n = &tree->nodes[i];
@@ -456,11 +546,13 @@ level_arg(const Grower *gr, const OpenNode *open, int count, size_t *len)
 				nd[1] = n->cut;
 				nd[2] = n->default_left;
 				nd[3] = nodes + n->left;
+				continue;
 			}
-			else if (k < count && open[k].tree == t && open[k].node == i)
+			if (k < count && open[k].tree == t && open[k].node == i)
 				nd[1] = k++;
 			else
 				nd[1] = -1;
+			nd[4] = n->value;
 		}
 		nodes += tree->n;
 	}
@@ -499,9 +591,13 @@ decide_filled(Grower *gr, int t, int i, const void *hist, int *order, MmError *e
 	return rc;
 }
 
-/* Fills and decides the open nodes of one level, as many to a pass as the limit holds. */
+/*
+ * Fills and decides the open nodes of one level, as many to a pass as the
+ * limit holds; with eval not NULL, the first pass also evaluates the
+ * held-out rows into *eval.
+ */
 static MmErrorCode
-grow_level(Grower *gr, const OpenNode *open, int count, int level, MmError *err)
+grow_level(Grower *gr, const OpenNode *open, int count, int level, HistEvalTail *eval, MmError *err)
 {
 	size_t		slot_bytes = gr->slot_bytes,
 				per_pass = (size_t) count;
@@ -523,15 +619,19 @@ grow_level(Grower *gr, const OpenNode *open, int count, int level, MmError *err)
 	while (done < count && rc == MM_OK)
 	{
 		int			n = (size_t) (count - done) < per_pass ? count - done : (int) per_pass,
+					evaluates = eval != NULL && done == 0,
 					k;
-		size_t		len;
-		double	   *arg = level_arg(gr, open + done, n, &len);
+		size_t		len,
+					tail = evaluates ? sizeof(HistEvalTail) : 0;
+		double	   *arg = level_arg(gr, open + done, n, evaluates, &len);
 		char	   *hist = NULL;
 
-		if (arg == NULL || (hist = mm_alloc(slot_bytes * (size_t) n)) == NULL)
+		if (arg == NULL || (hist = mm_alloc(slot_bytes * (size_t) n + tail)) == NULL)
 			rc = mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory for the histograms of %d nodes", n);
 		else
 			rc = gr->source->run(gr->source, &mm_hist_level_pass, arg, hist, err);
+		if (rc == MM_OK && evaluates)
+			memcpy(eval, hist + slot_bytes * (size_t) n, sizeof(HistEvalTail));
 		for (k = 0; k < n && rc == MM_OK; k++)
 			rc = decide_filled(gr, open[done + k].tree, open[done + k].node,
 							   hist + (size_t) k * slot_bytes, order, err);
@@ -545,6 +645,185 @@ grow_level(Grower *gr, const OpenNode *open, int count, int level, MmError *err)
 	return rc;
 }
 
+/* The held-out rows' loss after every finished tree, by a pass that fills no node. */
+static MmErrorCode
+evaluate(Grower *gr, HistEvalTail *eval, MmError *err)
+{
+	size_t		len;
+	double	   *arg = level_arg(gr, NULL, 0, 1, &len);
+	MmErrorCode rc;
+
+	if (arg == NULL)
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory evaluating %d trees", gr->n_live);
+	rc = gr->source->run(gr->source, &mm_hist_level_pass, arg, eval, err);
+	mm_free(arg);
+	return rc;
+}
+
+/* The trees of the nodes open in trees from .. to - 1, those the pass fills, in *open. */
+static int
+open_nodes(const Grower *gr, int from, int to, OpenNode **open)
+{
+	int			count = 0,
+				t,
+				i;
+
+	*open = NULL;
+	for (t = from; t < to; t++)
+		for (i = 0; i < gr->trees[t].n; i++)
+			count += gr->trees[t].nodes[i].open && !gr->trees[t].nodes[i].derived;
+	if (count == 0)
+		return 0;
+	if ((*open = mm_alloc(sizeof(OpenNode) * (size_t) count)) == NULL)
+		return -1;
+	count = 0;
+	for (t = from; t < to; t++)
+		for (i = 0; i < gr->trees[t].n; i++)
+			if (gr->trees[t].nodes[i].open && !gr->trees[t].nodes[i].derived)
+			{
+				(*open)[count].tree = t;
+				(*open)[count].node = i;
+				count++;
+			}
+	return count;
+}
+
+/*
+ * Early stopping's bookkeeping: the held-out rows' loss a round's first
+ * pass sums, what boosting did so far, and whether it stops.
+ */
+typedef struct Judge
+{
+	HistEvalTail eval;
+	MmHistTreeRounds *out;
+	int			round;			/* the round whose first pass scores the ones before it */
+	int			stopped;
+} Judge;
+
+/* The held-out rows' metric from an evaluating pass's tail: rmse, or the mean log loss. */
+static double
+held_out_score(const MmHistTreeOptions *o, const HistEvalTail *e)
+{
+	double		mean = (e->loss + e->loss_compensation) / e->held_rows;
+
+	return o->objective == MM_OBJ_SQUARED_ERROR ? sqrt(mean) : mean;
+}
+
+/*
+ * Judges the rounds before j->round by their score: strictly better than
+ * the best so far is the best, as the scikit-learn wrapper's EarlyStopping
+ * judges, and early_stopping_rounds rounds that are not stop the boosting.
+ * Round 0's pass counts the rows on each side, which must both have some.
+ */
+static MmErrorCode
+judge(const Grower *gr, Judge *j, MmError *err)
+{
+	const MmHistTreeOptions *o = gr->o;
+	double		score;
+
+	if (j->round == 0)
+	{
+		if (j->eval.train_rows == 0.0 || j->eval.held_rows == 0.0)
+			return mm_fail(err, MM_ERR_TOO_FEW_ROWS, -1,
+						   "early stopping holds out a tenth of %.0f training rows, which leaves no rows on one side",
+						   j->eval.train_rows + j->eval.held_rows);
+		return MM_OK;
+	}
+	score = held_out_score(o, &j->eval);
+	if (j->out->best_iteration < 0 || score < j->out->best_score)
+	{
+		j->out->best_iteration = j->round - 1;
+		j->out->best_score = score;
+	}
+	else if (j->round - 1 - j->out->best_iteration >= o->early_stopping_rounds)
+		j->stopped = 1;
+	return MM_OK;
+}
+
+/*
+ * Starts trees from .. to - 1 and grows them level by level, then makes
+ * their nodes at max_depth leaves of the totals their parents' splits gave
+ * them.  With a judge, the first pass also evaluates the finished trees,
+ * and the growth ends there if the judge stops the boosting.
+ */
+static MmErrorCode
+grow_trees(Grower *gr, int from, int to, Judge *j, MmError *err)
+{
+	const MmHistTreeOptions *o = gr->o;
+	MmErrorCode rc = MM_OK;
+	int			level,
+				t;
+
+	for (t = from; t < to; t++)
+		if (add_node(&gr->trees[t], 0) < 0)
+			return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory for %d trees", to);
+	gr->n_live = to;
+	gr->first_growing = from;
+	for (level = 0; level < o->max_depth && rc == MM_OK; level++)
+	{
+		OpenNode   *open;
+		int			count = open_nodes(gr, from, to, &open);
+
+		if (count < 0)
+			return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory growing trees");
+		if (count == 0)
+			break;
+		rc = grow_level(gr, open, count, level, level == 0 && j != NULL ? &j->eval : NULL, err);
+		mm_free(open);
+		if (rc == MM_OK && level == 0 && j != NULL && ((rc = judge(gr, j, err)) != MM_OK || j->stopped))
+			return rc;
+	}
+	for (t = from; t < to && rc == MM_OK; t++)
+	{
+		int			i;
+
+		for (i = 0; i < gr->trees[t].n; i++)
+			if (gr->trees[t].nodes[i].open)
+				make_leaf(o, &gr->trees[t].nodes[i]);
+	}
+	gr->first_growing = to;
+	return rc;
+}
+
+/*
+ * The boosting rounds, each a grow_trees of n_groups trees.  With early
+ * stopping, the first pass of each round also scores the rounds before
+ * it, a last pass the final round, and the rounds after the best are
+ * dropped.
+ */
+static MmErrorCode
+boost(Grower *gr, MmHistTreeRounds *out, MmError *err)
+{
+	const MmHistTreeOptions *o = gr->o;
+	int			groups = o->n_groups;
+	Judge		j;
+	MmErrorCode rc = MM_OK;
+
+	memset(&j, 0, sizeof(j));
+	j.out = out;
+	for (j.round = 0; j.round < o->n_trees; j.round++)
+	{
+		memset(&j.eval, 0, sizeof(j.eval));
+		rc = grow_trees(gr, j.round * groups, (j.round + 1) * groups,
+						o->early_stopping_rounds > 0 ? &j : NULL, err);
+		if (rc != MM_OK || j.stopped)
+			break;
+		out->rounds = j.round + 1;
+		if (o->round_done != NULL)
+			o->round_done(o->progress_arg, out->rounds);
+	}
+	if (o->early_stopping_rounds == 0 || rc != MM_OK)
+		return rc;
+	if (!j.stopped)
+	{
+		memset(&j.eval, 0, sizeof(j.eval));
+		if ((rc = evaluate(gr, &j.eval, err)) != MM_OK || (rc = judge(gr, &j, err)) != MM_OK)
+			return rc;
+	}
+	gr->n_live = (out->best_iteration + 1) * groups;
+	return MM_OK;
+}
+
 /* The grown trees as the flat arrays prediction walks, checked and packed. */
 static MmErrorCode
 lay_out(const Grower *gr, MmTreeEnsemble **out, MmError *err)
@@ -554,22 +833,22 @@ lay_out(const Grower *gr, MmTreeEnsemble **out, MmError *err)
 				at = 0;
 	MmTreeEnsemble *e;
 
-	for (t = 0; t < gr->n_trees; t++)
+	for (t = 0; t < gr->n_live; t++)
 		total += gr->trees[t].n;
-	if ((e = mm_trees_new(gr->n_trees, total)) == NULL)
-		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory for %d trees", gr->n_trees);
+	if ((e = mm_trees_new(gr->n_live, total)) == NULL)
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory for %d trees", gr->n_live);
 	e->objective = gr->o->objective;
 	e->n_groups = gr->o->n_groups;
 	e->n_features = gr->p;
 	e->base_score = gr->o->base_score;
 	e->base_margin = gr->base_margin;
-	for (t = 0; t < gr->n_trees; t++)
+	for (t = 0; t < gr->n_live; t++)
 	{
 		const GrowTree *tree = &gr->trees[t];
 		int			i;
 
 		e->first[t] = at;
-		e->group[t] = t / gr->o->n_trees;
+		e->group[t] = tree_group(gr, t);
 		for (i = 0; i < tree->n; i++, at++)
 		{
 			const GrowNode *n = &tree->nodes[i];
@@ -588,7 +867,7 @@ lay_out(const Grower *gr, MmTreeEnsemble **out, MmError *err)
 			e->gain[at] = n->gain;
 		}
 	}
-	e->first[gr->n_trees] = at;
+	e->first[gr->n_live] = at;
 	if (!mm_trees_valid(e))
 	{
 		mm_trees_free(e);
@@ -597,7 +876,7 @@ lay_out(const Grower *gr, MmTreeEnsemble **out, MmError *err)
 	if (!mm_trees_pack(e))
 	{
 		mm_trees_free(e);
-		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory laying out %d trees", gr->n_trees);
+		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory laying out %d trees", gr->n_live);
 	}
 	*out = e;
 	return MM_OK;
@@ -629,27 +908,32 @@ check_options(const MmHistTreeOptions *o, int p, MmError *err)
 	if (p < 1 || p > MM_MAX_FEATURES)
 		return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "trees need 1 to %d columns, not %d", MM_MAX_FEATURES, p);
 	if (o->objective < MM_OBJ_SQUARED_ERROR || o->objective > MM_OBJ_MULTI_SOFTPROB ||
-		(o->objective == MM_OBJ_MULTI_SOFTPROB) != (o->n_groups > 1) || o->n_groups < 1)
+		(o->objective == MM_OBJ_MULTI_SOFTPROB) != (o->n_groups > 1) || o->n_groups < 1 ||
+		o->n_groups > MM_MAX_CLASSES)
 		return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "the objective does not fit %d groups", o->n_groups);
 	if (o->n_trees < 1 || (long) o->n_trees * o->n_groups > MM_TREES_MAX_TREES || o->max_depth < 1 ||
-		o->max_depth > 30 || o->max_bins < 2 || o->max_bins > MM_HIST_MAX_BINS)
+		o->max_depth > 30 || o->max_bins < 2 || o->max_bins > MM_HIST_MAX_BINS ||
+		o->features_per_tree < 0 || o->features_per_node < 0 || o->early_stopping_rounds < 0 ||
+		(o->early_stopping_rounds > 0 && !o->boosted))
 		return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "the trees' counts are out of range");
 	if (!(o->row_share > 0.0 && o->row_share <= 1.0) || !(o->learning_rate > 0.0) ||
-		!(o->min_child_weight >= 0.0) || !(o->reg_lambda >= 0.0) || !(o->gamma >= 0.0) ||
+		!(o->min_child_weight >= 0.0) || !(o->reg_lambda >= 0.0) || !(o->reg_alpha >= 0.0) ||
+		!(o->gamma >= 0.0) || !(o->pos_weight >= 0.0) ||
 		!isfinite(o->learning_rate) || !isfinite(o->min_child_weight) || !isfinite(o->reg_lambda) ||
-		!isfinite(o->gamma) || !isfinite(o->base_score))
+		!isfinite(o->reg_alpha) || !isfinite(o->gamma) || !isfinite(o->pos_weight) ||
+		!isfinite(o->base_score))
 		return mm_fail(err, MM_ERR_INVALID_INPUT, -1, "the trees' options are out of range");
 	return MM_OK;
 }
 
 MmErrorCode
-mm_hist_trees_grow(MmDataSource *source, const MmHistTreeOptions *o, MmTreeEnsemble **out, MmError *err)
+mm_hist_trees_grow(MmDataSource *source, const MmHistTreeOptions *o, MmTreeEnsemble **out,
+				   MmHistTreeRounds *rounds, MmError *err)
 {
 	Grower		gr;
-	OpenNode   *open = NULL;
+	MmHistTreeRounds done;
 	MmErrorCode rc;
-	int			level,
-				t;
+	int			sample_rows;
 
 	*out = NULL;
 	if ((rc = check_options(o, source->p, err)) != MM_OK)
@@ -658,11 +942,12 @@ mm_hist_trees_grow(MmDataSource *source, const MmHistTreeOptions *o, MmTreeEnsem
 	gr.o = o;
 	gr.source = source;
 	gr.p = source->p;
-	gr.bins = o->max_bins;
+	sample_rows = mm_hist_sample_rows(gr.p);
+	gr.bins = o->max_bins < sample_rows ? o->max_bins : sample_rows;
 	gr.n_trees = o->n_trees * o->n_groups;
+	gr.cells = hist_cells(o->boosted, o->objective);
 	gr.base_margin = mm_trees_base_margin(o->objective, o->base_score);
-	gr.slot_bytes = hist_slot_bytes(gr.p, gr.bins, o->objective);
-	/* the gradients at the base margin, as XGBoost's objectives compute them */
+	/* a forest's gradients at the base margin, as XGBoost's objectives compute them */
 	gr.p0 = o->objective == MM_OBJ_MULTI_SOFTPROB ? 1.0 / o->n_groups : 1.0 / (1.0 + exp(-(double) gr.base_margin));
 	gr.h0 = fmax((o->objective == MM_OBJ_MULTI_SOFTPROB ? 2.0 : 1.0) * gr.p0 * (1.0 - gr.p0), 1e-16);
 	gr.n_cuts = mm_alloc0(sizeof(int) * (size_t) gr.p);
@@ -673,53 +958,21 @@ mm_hist_trees_grow(MmDataSource *source, const MmHistTreeOptions *o, MmTreeEnsem
 		free_grower(&gr);
 		return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory for %d trees", gr.n_trees);
 	}
-	for (t = 0; t < gr.n_trees; t++)
-		if (add_node(&gr.trees[t], 0) < 0)
-		{
-			free_grower(&gr);
-			return mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory for %d trees", gr.n_trees);
-		}
 	rc = find_cuts(&gr, err);
-	for (level = 0; level < o->max_depth && rc == MM_OK; level++)
+	memset(&done, 0, sizeof(done));
+	done.best_iteration = -1;
+	done.best_score = NAN;
+	if (rc == MM_OK && o->boosted)
+		rc = boost(&gr, &done, err);
+	else if (rc == MM_OK)
 	{
-		int			count = 0,
-					i;
-
-		mm_free(open);
-		open = NULL;
-		for (t = 0; t < gr.n_trees; t++)
-			for (i = 0; i < gr.trees[t].n; i++)
-				count += gr.trees[t].nodes[i].open && !gr.trees[t].nodes[i].derived;
-		if (count == 0)
-			break;
-		if ((open = mm_alloc(sizeof(OpenNode) * (size_t) count)) == NULL)
-		{
-			rc = mm_fail(err, MM_ERR_NO_MEMORY, -1, "out of memory growing trees");
-			break;
-		}
-		count = 0;
-		for (t = 0; t < gr.n_trees; t++)
-			for (i = 0; i < gr.trees[t].n; i++)
-				if (gr.trees[t].nodes[i].open && !gr.trees[t].nodes[i].derived)
-				{
-					open[count].tree = t;
-					open[count].node = i;
-					count++;
-				}
-		rc = grow_level(&gr, open, count, level, err);
-	}
-	mm_free(open);
-	/* the nodes at max_depth are leaves of the totals their parents' splits gave them */
-	for (t = 0; t < gr.n_trees && rc == MM_OK; t++)
-	{
-		int			i;
-
-		for (i = 0; i < gr.trees[t].n; i++)
-			if (gr.trees[t].nodes[i].open)
-				make_leaf(o, &gr.trees[t].nodes[i]);
+		rc = grow_trees(&gr, 0, gr.n_trees, NULL, err);
+		done.rounds = 1;
 	}
 	if (rc == MM_OK)
 		rc = lay_out(&gr, out, err);
 	free_grower(&gr);
+	if (rc == MM_OK && rounds != NULL)
+		*rounds = done;
 	return rc;
 }

@@ -7,7 +7,9 @@
  * the row, the walk by those bins from the root ends at a leaf or at an
  * open node, and a node this pass fills takes the row's label (or target)
  * into its bin of every column: the counts and sums the gradients and
- * hessians follow from (hist_arg.h).
+ * hessians follow from (hist_arg.h).  For boosted trees the row first walks
+ * the finished trees to its margins, as prediction adds them, and its
+ * gradients and hessians at those margins are what its bins sum.
  */
 #include "hist_trees.h"
 
@@ -18,29 +20,81 @@
 #include "hist_arg.h"
 #include "model.h"
 #include "rowhash.h"
+#include "xgb_train.h"
+
+/* The least probability a held-out row's loss takes the log of, as XGBoost's metrics clip it. */
+#define LOSS_EPS 1e-16
+
+/* The least hessian of a row, as XGBoost's objectives bound it. */
+#define MIN_HESSIAN 1e-16
+
+/*
+ * Whether the trees of a are laid out as the grower sends them: the roots
+ * ascending from 0, each tree's nodes up to the next root, each split's
+ * feature, cut and left child in range with the children after their node
+ * and inside its tree (so that every walk moves forward and ends there),
+ * each slot below the slots and only in a growing tree, every weight finite.
+ */
+static int
+trees_sound(const double *a, int p)
+{
+	int			bins = (int) a[HIST_A_BINS],
+				trees = (int) a[HIST_A_TREES],
+				nodes = (int) a[HIST_A_NODES],
+				slots = (int) a[HIST_A_SLOTS],
+				groups = (int) a[HIST_A_GROUPS],
+				boosted = (int) a[HIST_A_BOOSTED],
+				t,
+				k;
+	const double *n_cuts = a + HIST_A_HEAD,
+			   *tree = a + hist_arg_trees(p, bins),
+			   *node = a + hist_arg_nodes(p, bins, trees);
+
+	for (t = 0; t < trees; t++)
+	{
+		const double *tr = tree + (size_t) t * HIST_TREE_WIDTH;
+		int			end = t + 1 < trees ? (int) tr[HIST_TREE_WIDTH] : nodes;
+
+		if (t == 0 && tr[0] != 0.0)
+			return 0;
+		if (!mm_whole_in(tr[0], 0, nodes - 1) || !mm_whole_in(tr[1], 0, groups - 1) ||
+			!mm_whole_in(tr[2], 0, MM_TREES_MAX_TREES) || !mm_whole_in(tr[3], !boosted, 1) ||
+			!mm_whole_in(end, tr[0] + 1, nodes))
+			return 0;
+		for (k = (int) tr[0]; k < end; k++)
+		{
+			const double *d = node + (size_t) k * HIST_NODE_WIDTH;
+
+			if (!mm_whole_in(d[0], -1, p - 1) || !isfinite(d[4]))
+				return 0;
+			if (d[0] < 0)
+			{
+				if (!mm_whole_in(d[1], -1, tr[3] != 0.0 ? slots - 1 : -1))
+					return 0;
+				continue;
+			}
+			if (!mm_whole_in(d[1], 0, n_cuts[(int) d[0]] - 1) || !mm_whole_in(d[2], 0, 1) ||
+				!mm_whole_in(d[3], k + 1, end - 2))
+				return 0;
+		}
+	}
+	return 1;
+}
 
 /*
  * Bytes of an arg, or 0 unless it is one the grower could have sent: its
- * counts in range and its cuts increasing floats, each split's feature, cut
- * and left child in range with the child after its node (so that every walk
- * moves forward and ends), and each slot below the slots.
+ * counts and flags in range, its cuts increasing floats, its trees sound.
  */
 static size_t
 level_arg_size(int p, const void *arg, size_t avail)
 {
 	const double *a = arg;
 	int			bins,
-				trees,
-				nodes,
-				slots,
-				groups,
 				j,
 				k;
 	size_t		len;
 	const double *n_cuts,
-			   *cuts,
-			   *tree,
-			   *node;
+			   *cuts;
 
 	if (avail < sizeof(double) * HIST_A_HEAD || a[HIST_A_P] != (double) p || p < 1 ||
 		!mm_whole_in(a[HIST_A_GROUPS], 1, MM_MAX_CLASSES) ||
@@ -49,16 +103,18 @@ level_arg_size(int p, const void *arg, size_t avail)
 		!mm_whole_in(a[HIST_A_BINS], 2, MM_HIST_MAX_BINS) ||
 		!mm_whole_in(a[HIST_A_TREES], 1, MM_TREES_MAX_TREES) ||
 		!mm_whole_in(a[HIST_A_NODES], a[HIST_A_TREES], MM_TREES_MAX_NODES) ||
-		!mm_whole_in(a[HIST_A_SLOTS], 1, a[HIST_A_NODES]) ||
 		!(a[HIST_A_ROW_SHARE] > 0.0 && a[HIST_A_ROW_SHARE] <= 1.0) ||
-		!mm_whole_in(a[HIST_A_SEED], 0, 4294967295.0) || !isfinite(a[HIST_A_BASE_MARGIN]))
+		!mm_whole_in(a[HIST_A_SEED], 0, 4294967295.0) || !isfinite(a[HIST_A_BASE_MARGIN]) ||
+		!mm_whole_in(a[HIST_A_BOOSTED], 0, 1) ||
+		!(a[HIST_A_POS_WEIGHT] > 0.0 && isfinite(a[HIST_A_POS_WEIGHT])) ||
+		!mm_whole_in(a[HIST_A_HOLDOUT], 0, a[HIST_A_BOOSTED]) ||
+		!mm_whole_in(a[HIST_A_HOLDOUT_SALT_HI], 0, 4294967295.0) ||
+		!mm_whole_in(a[HIST_A_HOLDOUT_SALT_LO], 0, 4294967295.0) ||
+		!mm_whole_in(a[HIST_A_EVAL], 0, a[HIST_A_HOLDOUT]) ||
+		!mm_whole_in(a[HIST_A_SLOTS], !a[HIST_A_EVAL], a[HIST_A_NODES]))
 		return 0;
 	bins = (int) a[HIST_A_BINS];
-	trees = (int) a[HIST_A_TREES];
-	nodes = (int) a[HIST_A_NODES];
-	slots = (int) a[HIST_A_SLOTS];
-	groups = (int) a[HIST_A_GROUPS];
-	len = hist_arg_len(p, bins, trees, nodes);
+	len = hist_arg_len(p, bins, (int) a[HIST_A_TREES], (int) a[HIST_A_NODES]);
 	if (avail / sizeof(double) < len)
 		return 0;
 	n_cuts = a + HIST_A_HEAD;
@@ -73,27 +129,20 @@ level_arg_size(int p, const void *arg, size_t avail)
 			if (!isfinite(c[k]) || c[k] != (double) (float) c[k] || (k > 0 && !(c[k] > c[k - 1])))
 				return 0;
 	}
-	tree = a + hist_arg_trees(p, bins);
-	for (k = 0; k < trees; k++, tree += HIST_TREE_WIDTH)
-		if (!mm_whole_in(tree[0], 0, nodes - 1) || !mm_whole_in(tree[1], 0, groups - 1) ||
-			!mm_whole_in(tree[2], 0, MM_TREES_MAX_TREES))
-			return 0;
-	node = a + hist_arg_nodes(p, bins, trees);
-	for (k = 0; k < nodes; k++, node += HIST_NODE_WIDTH)
-	{
-		if (!mm_whole_in(node[0], -1, p - 1))
-			return 0;
-		if (node[0] < 0)
-		{
-			if (!mm_whole_in(node[1], -1, slots - 1))
-				return 0;
-			continue;
-		}
-		if (!mm_whole_in(node[1], 0, n_cuts[(int) node[0]] - 1) || !mm_whole_in(node[2], 0, 1) ||
-			!mm_whole_in(node[3], k + 1, nodes - 2))
-			return 0;
-	}
-	return sizeof(double) * len;
+	return trees_sound(a, p) ? sizeof(double) * len : 0;
+}
+
+static HistCells
+arg_cells(const double *a)
+{
+	return hist_cells((int) a[HIST_A_BOOSTED], (int) a[HIST_A_OBJECTIVE]);
+}
+
+/* Bytes of the histograms of the slots (the tail, if any, follows them). */
+static size_t
+histogram_bytes(int p, const double *a)
+{
+	return hist_slot_bytes(p, (int) a[HIST_A_BINS], arg_cells(a)) * (size_t) a[HIST_A_SLOTS];
 }
 
 static size_t
@@ -101,7 +150,7 @@ level_state_size(int p, const void *arg)
 {
 	const double *a = arg;
 
-	return hist_slot_bytes(p, (int) a[HIST_A_BINS], (int) a[HIST_A_OBJECTIVE]) * (size_t) a[HIST_A_SLOTS];
+	return histogram_bytes(p, a) + (a[HIST_A_EVAL] != 0.0 ? sizeof(HistEvalTail) : 0);
 }
 
 static void
@@ -110,23 +159,27 @@ level_init(void *state, int p, const void *arg)
 	memset(state, 0, level_state_size(p, arg));
 }
 
-/* The bin of value v among a column's n ascending cuts: how many cuts are at or below it. */
+/*
+ * The bin of value v among a column's n ascending cuts: how many cuts are
+ * at or below it.  The search halves without a branch on the comparison,
+ * which a row's values would leave the processor to guess.
+ */
 static inline int
 bin_of(const double *cuts, int n, double v)
 {
-	int			lo = 0,
-				hi = n;
+	const double *b = cuts;
+	int			len = n;
 
-	while (lo < hi)
+	if (n == 0)
+		return 0;
+	while (len > 1)
 	{
-		int			mid = (lo + hi) / 2;
+		int			half = len >> 1;
 
-		if (cuts[mid] <= v)
-			lo = mid + 1;
-		else
-			hi = mid;
+		b = b[half] <= v ? b + half : b;
+		len -= half;
 	}
-	return lo;
+	return (int) (b - cuts) + (*b <= v);
 }
 
 /* Counts a row of class cls in a classifier's cell for a tree of class of_class. */
@@ -140,16 +193,113 @@ count_class(HistClassCell *c, int cls, int of_class)
 	c->of_class += cls == of_class;
 }
 
+/* The node the walk of a row by its bins reaches from node n: a leaf, or an open node. */
+static inline int
+walk(const double *node, const int *bin, int bins, int n)
+{
+	while (node[(size_t) n * HIST_NODE_WIDTH] >= 0)
+	{
+		const double *d = node + (size_t) n * HIST_NODE_WIDTH;
+		int			b = bin[(int) d[0]],
+					left = b == bins ? d[2] != 0.0 : b <= (int) d[1];
+
+		n = (int) d[3] + !left;
+	}
+	return n;
+}
+
+/*
+ * A boosted row's gradients and hessians for each group at its margins m,
+ * as XGBoost's objectives give them: squared error m - t and 1; logistic
+ * p - y and p (1 - p), the positive class's rows weighted; softmax
+ * p_k - [y = k] and 2 p_k (1 - p_k).
+ */
+static void
+gradients(int objective, int groups, double pos_weight, const float *m, double y, double *g, double *h)
+{
+	int			k;
+
+	if (objective == MM_OBJ_SQUARED_ERROR)
+	{
+		g[0] = (double) m[0] - y;
+		h[0] = 1.0;
+		return;
+	}
+	if (objective == MM_OBJ_BINARY_LOGISTIC)
+	{
+		double		pr = 1.0 / (1.0 + exp(-(double) m[0])),
+					w = y == 1.0 ? pos_weight : 1.0;
+
+		g[0] = (pr - y) * w;
+		h[0] = fmax(pr * (1.0 - pr), MIN_HESSIAN) * w;
+		return;
+	}
+	{
+		double		top = m[0],
+					sum = 0.0;
+
+		for (k = 1; k < groups; k++)
+			top = fmax(top, m[k]);
+		for (k = 0; k < groups; k++)
+			sum += (g[k] = exp((double) m[k] - top));
+		for (k = 0; k < groups; k++)
+		{
+			double		pr = g[k] / sum;
+
+			g[k] = pr - (k == (int) y);
+			h[k] = fmax(2.0 * pr * (1.0 - pr), MIN_HESSIAN);
+		}
+	}
+}
+
+/*
+ * A held-out row's loss at its margins, as the objective's default metric
+ * counts it: its squared error (rmse), or its negative log-likelihood
+ * (logloss, mlogloss), the probability clipped away from 0 and 1.
+ */
+static double
+row_loss(int objective, int groups, const float *m, double y)
+{
+	double		pr;
+
+	if (objective == MM_OBJ_SQUARED_ERROR)
+		return ((double) m[0] - y) * ((double) m[0] - y);
+	if (objective == MM_OBJ_BINARY_LOGISTIC)
+	{
+		pr = 1.0 / (1.0 + exp(-(double) m[0]));
+		pr = fmin(fmax(pr, LOSS_EPS), 1.0 - LOSS_EPS);
+		return -(y == 1.0 ? log(pr) : log(1.0 - pr));
+	}
+	{
+		double		top = m[0],
+					sum = 0.0;
+		int			k;
+
+		for (k = 1; k < groups; k++)
+			top = fmax(top, m[k]);
+		for (k = 0; k < groups; k++)
+			sum += exp((double) m[k] - top);
+		pr = exp((double) m[(int) y] - top) / sum;
+		return -log(fmax(pr, LOSS_EPS));
+	}
+}
+
 static void
 level_add(void *state, const MmRows *rows, const void *arg)
 {
 	const double *a = arg;
 	int			p = rows->p,
 				objective = (int) a[HIST_A_OBJECTIVE],
+				groups = (int) a[HIST_A_GROUPS],
 				bins = (int) a[HIST_A_BINS],
-				trees = (int) a[HIST_A_TREES];
-	double		share = a[HIST_A_ROW_SHARE];
+				trees = (int) a[HIST_A_TREES],
+				boosted = a[HIST_A_BOOSTED] != 0.0,
+				holdout = a[HIST_A_HOLDOUT] != 0.0;
+	HistCells	kind = arg_cells(a);
+	double		share = a[HIST_A_ROW_SHARE],
+				pos_weight = a[HIST_A_POS_WEIGHT];
 	uint64_t	seed = (uint64_t) a[HIST_A_SEED],
+				salt = ((uint64_t) a[HIST_A_HOLDOUT_SALT_HI] << 32) | (uint64_t) a[HIST_A_HOLDOUT_SALT_LO],
 				bound = share >= 1.0 ? UINT64_MAX : (uint64_t) (share * 18446744073709551616.0);
 	const double *n_cuts = a + HIST_A_HEAD,
 			   *cuts = a + hist_arg_cuts(p),
@@ -159,7 +309,13 @@ level_add(void *state, const MmRows *rows, const void *arg)
 				i;
 	HistClassCell *counts = state;
 	HistTargetCell *sums = state;
+	HistGradCell *grads = state;
+	HistEvalTail *tail = a[HIST_A_EVAL] != 0.0 ?
+		(HistEvalTail *) ((char *) state + histogram_bytes(p, a)) : NULL;
 	int			bin[MM_MAX_FEATURES];
+	float		margin[MM_MAX_CLASSES];
+	double		g[MM_MAX_CLASSES],
+				h[MM_MAX_CLASSES];
 
 	/* a regression's rows carry targets, a classifier's class indexes */
 	if (objective == MM_OBJ_SQUARED_ERROR ? rows->t == NULL : rows->y == NULL)
@@ -179,6 +335,37 @@ level_add(void *state, const MmRows *rows, const void *arg)
 
 			bin[j] = isnan(v) ? bins : bin_of(cuts + (size_t) j * (size_t) (bins - 1), (int) n_cuts[j], v);
 		}
+		if (boosted)
+		{
+			int			held;
+
+			/* the margins, in float in the trees' order, as prediction adds the leaves */
+			for (j = 0; j < groups; j++)
+				margin[j] = (float) a[HIST_A_BASE_MARGIN];
+			for (t = 0; t < trees; t++)
+			{
+				const double *tr = tree_at + (size_t) t * HIST_TREE_WIDTH;
+
+				if (tr[3] == 0.0)
+					margin[(int) tr[1]] += (float) node[(size_t) walk(node, bin, bins, (int) tr[0]) *
+														HIST_NODE_WIDTH + 4];
+			}
+			held = holdout &&
+				mm_draw_is_test(mm_row_draw(mm_row_hash_rounded(x, p), salt), MM_XGB_VALIDATION_FRACTION);
+			if (tail != NULL)
+			{
+				if (held)
+				{
+					tail->held_rows += 1.0;
+					mm_compsum_add(&tail->loss, &tail->loss_compensation, row_loss(objective, groups, margin, y));
+				}
+				else
+					tail->train_rows += 1.0;
+			}
+			if (held)
+				continue;
+			gradients(objective, groups, pos_weight, margin, y, g, h);
+		}
 		/* the row's draws into each tree's share, when the trees draw */
 		if (bound != UINT64_MAX)
 		{
@@ -188,27 +375,34 @@ level_add(void *state, const MmRows *rows, const void *arg)
 		for (t = 0; t < trees; t++)
 		{
 			const double *tr = tree_at + (size_t) t * HIST_TREE_WIDTH;
-			int			n = (int) tr[0],
+			int			n,
 						slot,
+						group = (int) tr[1],
 						of_class;
 			size_t		first;
 
+			if (tr[3] == 0.0)
+				continue;
 			if (bound != UINT64_MAX &&
 				mm_mix64(row_hash ^ mm_mix64((seed << 32) + (uint64_t) tr[2])) >= bound)
 				continue;
-			while (node[(size_t) n * HIST_NODE_WIDTH] >= 0)
-			{
-				const double *d = node + (size_t) n * HIST_NODE_WIDTH;
-				int			b = bin[(int) d[0]],
-							left = b == bins ? d[2] != 0.0 : b <= (int) d[1];
-
-				n = (int) d[3] + !left;
-			}
+			n = walk(node, bin, bins, (int) tr[0]);
 			slot = (int) node[(size_t) n * HIST_NODE_WIDTH + 1];
 			if (slot < 0)
 				continue;
 			first = (size_t) slot * cells_per_slot;
-			if (objective == MM_OBJ_SQUARED_ERROR)
+			if (kind == HIST_CELLS_GRADIENT)
+			{
+				for (j = 0; j < p; j++)
+				{
+					HistGradCell *c = &grads[first + (size_t) j * (size_t) (bins + 1) + (size_t) bin[j]];
+
+					mm_compsum_add(&c->g, &c->g_compensation, g[group]);
+					mm_compsum_add(&c->h, &c->h_compensation, h[group]);
+				}
+				continue;
+			}
+			if (kind == HIST_CELLS_TARGET)
 			{
 				for (j = 0; j < p; j++)
 				{
@@ -220,7 +414,7 @@ level_add(void *state, const MmRows *rows, const void *arg)
 				continue;
 			}
 			/* the tree's class: the positive one of two, else its group's */
-			of_class = objective == MM_OBJ_BINARY_LOGISTIC ? 1 : (int) tr[1];
+			of_class = objective == MM_OBJ_BINARY_LOGISTIC ? 1 : group;
 			for (j = 0; j < p; j++)
 				count_class(&counts[first + (size_t) j * (size_t) (bins + 1) + (size_t) bin[j]], (int) y,
 							of_class);
@@ -232,10 +426,35 @@ static void
 level_merge(void *state, const void *other, int p, const void *arg)
 {
 	const double *a = arg;
-	size_t		n = level_state_size(p, arg) / hist_cell_bytes((int) a[HIST_A_OBJECTIVE]),
+	HistCells	kind = arg_cells(a);
+	size_t		n = histogram_bytes(p, a) / hist_cell_bytes(kind),
 				i;
 
-	if ((int) a[HIST_A_OBJECTIVE] == MM_OBJ_SQUARED_ERROR)
+	if (a[HIST_A_EVAL] != 0.0)
+	{
+		HistEvalTail *s = (HistEvalTail *) ((char *) state + histogram_bytes(p, a));
+		const HistEvalTail *o = (const HistEvalTail *) ((const char *) other + histogram_bytes(p, a));
+
+		s->train_rows += o->train_rows;
+		s->held_rows += o->held_rows;
+		mm_compsum_add(&s->loss, &s->loss_compensation, o->loss);
+		s->loss_compensation += o->loss_compensation;
+	}
+	if (kind == HIST_CELLS_GRADIENT)
+	{
+		HistGradCell *s = state;
+		const HistGradCell *o = other;
+
+		for (i = 0; i < n; i++)
+		{
+			mm_compsum_add(&s[i].g, &s[i].g_compensation, o[i].g);
+			s[i].g_compensation += o[i].g_compensation;
+			mm_compsum_add(&s[i].h, &s[i].h_compensation, o[i].h);
+			s[i].h_compensation += o[i].h_compensation;
+		}
+		return;
+	}
+	if (kind == HIST_CELLS_TARGET)
 	{
 		HistTargetCell *s = state;
 		const HistTargetCell *o = other;
@@ -271,3 +490,5 @@ const MmPass mm_hist_level_pass = {
 	.merge = level_merge,
 	.arg_size = level_arg_size,
 };
+
+const MmPass *const mm_hist_tree_passes[] = {&mm_hist_cuts_pass, &mm_hist_level_pass, NULL};

@@ -15,9 +15,6 @@
 #include "roworder.h"
 #include "xgb_json.h"
 
-/* Salts the seed for the early-stopping split, apart from the train/test split's. */
-#define VALIDATION_SALT UINT64_C(0x7a3d1c5b9e2f4861)
-
 /* The library's handles of one fit, released once, by the fit or by its cleanup. */
 typedef struct Handles
 {
@@ -155,7 +152,7 @@ split_rows(const MmRows *rows, const MmXgbOptions *o, Parts *parts)
 	size_t		i,
 				k,
 				p = (size_t) rows->p;
-	uint64_t	salt = mm_seed_salt((int64_t) o->seed) ^ VALIDATION_SALT;
+	uint64_t	salt = mm_xgb_validation_salt(o->seed);
 	int			part,
 				j;
 	uint8_t    *side = mm_alloc0(rows->n + 1);

@@ -25,10 +25,18 @@
 #include <stdint.h>
 
 #include "mmcore.h"
+#include "rowhash.h"
 #include "source.h"
 #include "tree_ensemble.h"
 
 #define MM_XGB_VALIDATION_FRACTION 0.1
+
+/* The salt of the held-out draw for a seed, apart from the train/test split's. */
+static inline uint64_t
+mm_xgb_validation_salt(uint64_t seed)
+{
+	return mm_seed_salt((int64_t) seed) ^ UINT64_C(0x7a3d1c5b9e2f4861);
+}
 
 typedef struct MmXgbOptions
 {

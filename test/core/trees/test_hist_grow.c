@@ -86,7 +86,7 @@ grow(Data *d, const MmHistTreeOptions *o)
 
 	data_source(d);
 	memset(&err, 0, sizeof(err));
-	if (mm_hist_trees_grow(&d->source, o, &e, &err) != MM_OK)
+	if (mm_hist_trees_grow(&d->source, o, &e, NULL, &err) != MM_OK)
 		fail_msg("growing failed: %s", err.message);
 	return e;
 }
@@ -299,7 +299,7 @@ test_same_trees(void **state)
 	a = grow(d, &o);
 	b = grow(shuffled, &o);
 	assert_true(same_trees(a, b));
-	o.memory_limit = hist_slot_bytes(3, 256, MM_OBJ_SQUARED_ERROR);
+	o.memory_limit = hist_slot_bytes(3, 256, HIST_CELLS_TARGET);
 	o.progress = count_pass;
 	passes_run = 0;
 	c = grow(d, &o);
@@ -344,7 +344,7 @@ test_subtraction(void **state)
 	kept = grow(d, &o);
 	passes_kept = passes_run;
 	/* room for one node's histograms: a node a pass, at most one parent's kept, the children counted */
-	o.memory_limit = hist_slot_bytes(4, 256, MM_OBJ_BINARY_LOGISTIC);
+	o.memory_limit = hist_slot_bytes(4, 256, HIST_CELLS_CLASS);
 	passes_run = 0;
 	counted = grow(d, &o);
 	assert_true(same_trees(kept, counted));
@@ -363,7 +363,7 @@ grow_refused(Data *d, const MmHistTreeOptions *o)
 
 	data_source(d);
 	memset(&err, 0, sizeof(err));
-	rc = mm_hist_trees_grow(&d->source, o, &e, &err);
+	rc = mm_hist_trees_grow(&d->source, o, &e, NULL, &err);
 	assert_null(e);
 	return rc;
 }

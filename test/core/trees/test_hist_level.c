@@ -2,8 +2,9 @@
  * test_hist_level.c: the pass of a level of trees grown on histograms:
  * rows go to the bins and open nodes their values say, a classifier's cells
  * count rows and a regression's sum targets, the same rows in other blocks
- * and orders make the same sums, and damaged args are refused before any
- * row reads them.
+ * and orders make the same sums, boosted rows' gradients are at the margins
+ * the finished trees give them, held-out rows train nothing and are
+ * scored, and damaged args are refused before any row reads them.
  */
 #include "testutil.h"
 
@@ -11,6 +12,7 @@
 
 #include "hist_arg.h"
 #include "hist_trees.h"
+#include "xgb_train.h"
 
 #define P 1
 #define BINS 4
@@ -36,6 +38,7 @@ build_arg(double *a)
 	a[HIST_A_ROW_SHARE] = 1.0;
 	a[HIST_A_SEED] = 3;
 	a[HIST_A_BASE_MARGIN] = 0.0;
+	a[HIST_A_POS_WEIGHT] = 1.0;
 	a[HIST_A_HEAD] = 3;
 	cuts[0] = 0.25;
 	cuts[1] = 0.5;
@@ -43,15 +46,16 @@ build_arg(double *a)
 	tree[0] = 0;
 	tree[1] = 0;
 	tree[2] = 0;
+	tree[3] = 1;
 	/* the root: feature 0, cut 1 (0.5), missing right, left child 1 */
 	node[0] = 0;
 	node[1] = 1;
 	node[2] = 0;
 	node[3] = 1;
-	node[4] = -1;
-	node[5] = 0;
-	node[8] = -1;
-	node[9] = 1;
+	node[HIST_NODE_WIDTH] = -1;
+	node[HIST_NODE_WIDTH + 1] = 0;
+	node[2 * HIST_NODE_WIDTH] = -1;
+	node[2 * HIST_NODE_WIDTH + 1] = 1;
 }
 
 /* A regression's cell of a slot: its rows, or (sum 1) its targets' sum. */
@@ -204,6 +208,110 @@ test_same_state(void **state)
 	free(part);
 }
 
+/*
+ * Boosting: a finished tree (the split at 0.5, leaves -1 and +1) and a
+ * growing one whose root is open in slot 0; base margin 0.5.
+ */
+static void
+build_boosted(double *a)
+{
+	double	   *cuts = a + hist_arg_cuts(P),
+			   *tree = a + hist_arg_trees(P, BINS),
+			   *node = a + hist_arg_nodes(P, BINS, 2);
+	const double nodes[4][HIST_NODE_WIDTH] = {
+		{0, 1, 0, 1, 0}, {-1, -1, 0, 0, -1.0}, {-1, -1, 0, 0, 1.0}, {-1, 0, 0, 0, 0}
+	};
+
+	memset(a, 0, sizeof(double) * hist_arg_len(P, BINS, 2, 4));
+	a[HIST_A_P] = P;
+	a[HIST_A_GROUPS] = 1;
+	a[HIST_A_OBJECTIVE] = MM_OBJ_SQUARED_ERROR;
+	a[HIST_A_BINS] = BINS;
+	a[HIST_A_TREES] = 2;
+	a[HIST_A_NODES] = 4;
+	a[HIST_A_SLOTS] = 1;
+	a[HIST_A_ROW_SHARE] = 1.0;
+	a[HIST_A_SEED] = 3;
+	a[HIST_A_BASE_MARGIN] = 0.5;
+	a[HIST_A_BOOSTED] = 1;
+	a[HIST_A_POS_WEIGHT] = 1.0;
+	a[HIST_A_HEAD] = 3;
+	cuts[0] = 0.25;
+	cuts[1] = 0.5;
+	cuts[2] = 0.75;
+	tree[HIST_TREE_WIDTH] = 3;	/* the growing tree's root; its salt 1 */
+	tree[HIST_TREE_WIDTH + 2] = 1;
+	tree[HIST_TREE_WIDTH + 3] = 1;
+	memcpy(node, nodes, sizeof(nodes));
+}
+
+/* A gradient cell's sums of slot 0: (hessian 1) its hessians. */
+static double
+grad(const void *state, int bin, int hessian)
+{
+	const HistGradCell *c = (const HistGradCell *) state + bin;
+
+	return hessian ? c->h + c->h_compensation : c->g + c->g_compensation;
+}
+
+/*
+ * Each row's gradient at the margin the finished tree gives it (a missing
+ * value takes its default, right), in its bin of the growing root; with a
+ * held-out draw, the row held out adds only its loss.
+ */
+static void
+test_boosted(void **state)
+{
+	double		a[64],
+				x[] = {0.1, 0.6, NAN},
+				t[] = {0.0, 3.0, 1.0};
+	MmRows		rows = {3, P, x, NULL, t};
+	const MmPass *pass = &mm_hist_level_pass;
+	char	   *s;
+	const HistEvalTail *tail;
+	uint64_t	salt;
+	int			i;
+
+	build_boosted(a);
+	assert_int_equal(pass->arg_size(P, a, sizeof(a)), sizeof(double) * hist_arg_len(P, BINS, 2, 4));
+	assert_int_equal(pass->state_size(P, a), sizeof(HistGradCell) * P * (BINS + 1));
+	s = calloc(pass->state_size(P, a) + sizeof(HistEvalTail), 1);
+	pass->init(s, P, a);
+	pass->add(s, &rows, a);
+	/* margins -0.5, 1.5, 1.5: gradients -0.5, -1.5, 0.5 */
+	assert_true(grad(s, 0, 0) == -0.5 && grad(s, 0, 1) == 1.0);
+	assert_true(grad(s, 2, 0) == -1.5 && grad(s, 2, 1) == 1.0);
+	assert_true(grad(s, BINS, 0) == 0.5 && grad(s, BINS, 1) == 1.0);
+	assert_true(grad(s, 1, 1) == 0.0 && grad(s, 3, 1) == 0.0);
+
+	/* a salt that holds out the first row alone */
+	for (salt = 0;; salt++)
+	{
+		for (i = 0; i < 2; i++)
+			if (mm_draw_is_test(mm_row_draw(mm_row_hash_rounded(&x[i], 1), salt),
+								MM_XGB_VALIDATION_FRACTION) != (i == 0))
+				break;
+		if (i == 2 && !mm_draw_is_test(mm_row_draw(mm_row_hash_rounded(&x[2], 1), salt),
+									   MM_XGB_VALIDATION_FRACTION))
+			break;
+	}
+	a[HIST_A_HOLDOUT] = 1;
+	a[HIST_A_HOLDOUT_SALT_HI] = (double) (salt >> 32);
+	a[HIST_A_HOLDOUT_SALT_LO] = (double) (salt & UINT32_MAX);
+	a[HIST_A_EVAL] = 1;
+	assert_true(pass->arg_size(P, a, sizeof(a)) > 0);
+	assert_int_equal(pass->state_size(P, a), sizeof(HistGradCell) * P * (BINS + 1) + sizeof(HistEvalTail));
+	pass->init(s, P, a);
+	pass->add(s, &rows, a);
+	pass->merge(s, s, P, a);
+	tail = (const HistEvalTail *) (s + sizeof(HistGradCell) * P * (BINS + 1));
+	/* the first row only scored, twice by the merge: (-0.5 - 0)^2 each */
+	assert_true(grad(s, 0, 1) == 0.0 && grad(s, 2, 1) == 2.0);
+	assert_true(tail->held_rows == 2.0 && tail->train_rows == 4.0);
+	assert_true(tail->loss + tail->loss_compensation == 0.5);
+	free(s);
+}
+
 /* Each damage to the arg is refused. */
 static void
 test_damaged(void **state)
@@ -234,7 +342,7 @@ test_damaged(void **state)
 		{nodes + 2, 2},			/* default direction not 0 or 1 */
 		{nodes + 3, 0},			/* a child before its node: a walk could cycle */
 		{nodes + 3, 2},			/* the right child past the nodes */
-		{nodes + 5, 2},			/* slot past the slots */
+		{nodes + HIST_NODE_WIDTH + 1, 2},	/* slot past the slots */
 		{tree + 0, 3},			/* root past the nodes */
 		{tree + 1, 1},			/* group past the groups */
 	};
@@ -255,6 +363,25 @@ test_damaged(void **state)
 	/* cut short */
 	build_arg(a);
 	assert_int_equal(pass->arg_size(P, a, sizeof(double) * (hist_arg_len(P, BINS, TREES, NODES) - 1)), 0);
+	/* a forest's tree that does not grow */
+	build_arg(a);
+	a[tree + 3] = 0;
+	assert_int_equal(pass->arg_size(P, a, sizeof(a)), 0);
+	/* boosting: an evaluation without held-out rows, a finished tree with a slot, a weight not finite */
+	build_boosted(a);
+	assert_true(pass->arg_size(P, a, sizeof(a)) > 0);
+	a[HIST_A_EVAL] = 1;
+	assert_int_equal(pass->arg_size(P, a, sizeof(a)), 0);
+	build_boosted(a);
+	a[hist_arg_trees(P, BINS) + HIST_TREE_WIDTH + 3] = 0;
+	assert_int_equal(pass->arg_size(P, a, sizeof(a)), 0);
+	build_boosted(a);
+	a[hist_arg_nodes(P, BINS, 2) + HIST_NODE_WIDTH + 4] = NAN;
+	assert_int_equal(pass->arg_size(P, a, sizeof(a)), 0);
+	/* a forest's pass that holds rows out */
+	build_arg(a);
+	a[HIST_A_HOLDOUT] = 1;
+	assert_int_equal(pass->arg_size(P, a, sizeof(a)), 0);
 }
 
 int
@@ -264,6 +391,7 @@ main(void)
 		cmocka_unit_test(test_bins),
 		cmocka_unit_test(test_class_counts),
 		cmocka_unit_test(test_same_state),
+		cmocka_unit_test(test_boosted),
 		cmocka_unit_test(test_damaged),
 	};
 

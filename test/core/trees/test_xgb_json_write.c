@@ -56,7 +56,7 @@ grown(MmTreeObjective objective, int groups)
 	o.seed = 4;
 	o.base_score = 0.5f;
 	memset(&err, 0, sizeof(err));
-	assert_int_equal(mm_hist_trees_grow(&source, &o, &e, &err), MM_OK);
+	assert_int_equal(mm_hist_trees_grow(&source, &o, &e, NULL, &err), MM_OK);
 	return e;
 }
 
