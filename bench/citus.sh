@@ -25,8 +25,8 @@
 #                to k-means' centers), the winner and every fold's score of a
 #                search, the metrics of an evaluation and a check; the largest
 #                relative difference found is shown
-# The local copy trains in memory, except the logistic search and the forest:
-# the distributed ones run in passes, and are compared with the local copy's
+# The local copy trains in memory, except the logistic search, the forest and
+# the boosting: the distributed ones run in passes, and are compared with the local copy's
 # in passes (modelmgr.train_in_passes on for both).
 #
 # The servers share the machine's cores, so the ratios measure Citus' costs,
@@ -170,7 +170,7 @@ CREATE FUNCTION bench_tune_diff(m text) RETURNS float8 LANGUAGE sql AS \$\$
                 ELSE coalesce((SELECT max(abs(s - t) / greatest(1, abs(t))) FROM pairs), 0) END
 \$\$;
 
--- two forests: 0 when their trees are the same, node for node
+-- two tree models: 0 when their trees are the same, node for node
 CREATE FUNCTION bench_trees_diff(m text) RETURNS float8 LANGUAGE sql AS \$\$
     SELECT CASE WHEN (SELECT d #> '{model,booster,learner,gradient_booster,model,trees}' FROM mm_export(m || '_dist') d)
                    = (SELECT d #> '{model,booster,learner,gradient_booster,model,trees}' FROM mm_export(m || '_local') d)
@@ -311,6 +311,11 @@ measure '`mm_train` random forest (20 trees of depth 6), a text feature; the loc
     "SELECT bench_trees_diff('forest')" \
     "SELECT version FROM mm_train('forest@S@', '@T@', 'bought', algorithm => 'random_forest', $TXT,
                                   params => '{\"n_estimators\": 20, \"max_depth\": 6}', deploy => 'always')" \
+    "SET modelmgr.train_in_passes = on;"
+measure '`mm_train` gradient boosting (10 rounds of depth 4), a text feature; the local copy in passes' 'the same trees' 0 \
+    "SELECT bench_trees_diff('boost')" \
+    "SELECT version FROM mm_train('boost@S@', '@T@', 'bought', algorithm => 'gradient_boosting', $TXT,
+                                  params => '{\"n_estimators\": 10, \"max_depth\": 4}', deploy => 'always')" \
     "SET modelmgr.train_in_passes = on;"
 measure '`mm_evaluate` linear regression' 'metrics to 1e-9' 1e-9 "SELECT bench_evaluate_diff('bench_reg')" \
     "SELECT mm_evaluate('bench_reg', '@T@')"

@@ -5,8 +5,9 @@
 #     bash bench/passes.sh             (as root; builds, installs, starts its own server)
 #
 #   memory   on BIG rows (default 10,000,000) of 10 features, with
-#            modelmgr.max_train_memory = 64MB: logistic regression, k-means and
-#            a random forest (20 trees of depth 8) train in passes (the rows
+#            modelmgr.max_train_memory = 64MB: logistic regression, k-means,
+#            a random forest (20 trees of depth 8) and gradient boosting (10
+#            rounds of depth 6) train in passes (the rows
 #            would take about 900 MB in memory); the
 #            training backend's peak private memory is sampled from /proc
 #            (shared buffers are not counted; parallel workers are processes
@@ -14,8 +15,9 @@
 #   passes   on ROWS rows (default 1,000,000): each training in memory and in
 #            passes (modelmgr.train_in_passes; linear regression also dropping
 #            duplicate rows, of which the table has none, so that each pass
-#            groups a million rows; the forest of 20 trees of depth 8 grown on
-#            histograms in passes, by XGBoost in memory), and one pass of it over a bare
+#            groups a million rows; the forest of 20 trees of depth 8 and 10
+#            rounds of boosting of depth 6 grown on histograms in passes, by
+#            XGBoost in memory), and one pass of it over a bare
 #            scan of the same columns, SELECT sum(x1), ..., sum(x10), sum(y);
 #            the metrics pass of the logistic regression (both parts), one
 #            Lloyd pass of k-means and one Newton pass of the squared-hinge
@@ -82,7 +84,8 @@ peak_private() {
 
 say "memory: $BIG rows with modelmgr.max_train_memory = 64MB"
 for case in "logistic_regression|'y'|{}" "kmeans|NULL|{\"k\": 8}" \
-            "random_forest|'y'|{\"n_estimators\": 20, \"max_depth\": 8}"; do
+            "random_forest|'y'|{\"n_estimators\": 20, \"max_depth\": 8}" \
+            "gradient_boosting|'y'|{\"n_estimators\": 10, \"max_depth\": 6}"; do
     IFS='|' read -r algorithm target params <<<"$case"
     exclude=$([ "$target" = NULL ] && echo ", exclude => ARRAY['y']" || echo "")
     read -r peak first seconds <<<"$(peak_private "SELECT version FROM mm_train('big_$algorithm', 'pass_big', $target,
@@ -105,7 +108,8 @@ psql_bench -c "CREATE OR REPLACE VIEW pass_bench_num AS
 for case in "linear_regression|pass_bench_num|'t'|{}|" "logistic_regression|pass_bench|'y'|{}|" \
             "kmeans|pass_bench|NULL|{\"k\": 8, \"max_iter\": 20, \"tol\": 0}|" \
             "linear_regression|pass_bench_num|'t'|{}|\"dedupe\": true, " \
-            "random_forest|pass_bench|'y'|{\"n_estimators\": 20, \"max_depth\": 8}|"; do
+            "random_forest|pass_bench|'y'|{\"n_estimators\": 20, \"max_depth\": 8}|" \
+            "gradient_boosting|pass_bench|'y'|{\"n_estimators\": 10, \"max_depth\": 6}|"; do
     IFS='|' read -r algorithm relation target params dedupe <<<"$case"
     exclude=$([ "$target" = NULL ] && echo ", exclude => ARRAY['y']" || echo "")
     statement="SELECT version FROM mm_train('cmp_$algorithm', '$relation', $target, algorithm => '$algorithm',

@@ -200,8 +200,9 @@ SELECT algorithm, params->'max_bin' AS max_bin, metrics #> '{cv,candidates}' AS 
 SELECT algorithm, count(*) AS candidates, bool_and(status = 'ok') AS all_ok
   FROM mm.trials WHERE model = 'tuned_shared' GROUP BY 1 ORDER BY 1;
 
--- A search in passes over the relation leaves out of auto the trees, which
--- fit from rows in memory: the linear models keep their passes.
+-- A search in passes over the relation leaves out of auto the boosted trees,
+-- whose fit in passes takes a pass per level of each round: the linear
+-- models keep their passes.
 SET modelmgr.train_in_passes = on;
 SELECT metrics #> '{cv,candidates}' AS candidates
   FROM mm_tune('tuned_auto_passes', 'tune_lin', 'y', exclude => ARRAY['id'], folds => 2, deploy => 'never',

@@ -200,7 +200,8 @@ choose_algorithms(Tune *t)
 	 * registry's order.  Where the search would run in passes (rows beyond
 	 * modelmgr.max_train_memory, a distributed relation), those that fit
 	 * only from rows in memory stay out, so that the others keep their
-	 * passes instead of refusing the relation.
+	 * passes instead of refusing the relation, and so do those whose fit
+	 * in passes takes hundreds of them.
 	 */
 	if (strcmp(t->spec.algorithm, "auto") == 0)
 	{
@@ -209,7 +210,7 @@ choose_algorithms(Tune *t)
 
 		for (i = 0; i < count; i++)
 			if (all[i]->task == t->task && all[i]->auto_search && searchable(all[i]) &&
-				!(in_passes && all[i]->passes == NULL))
+				!(in_passes && (all[i]->passes == NULL || all[i]->auto_search_memory_only)))
 				t->algorithms[t->nalgorithms++] = all[i];
 	}
 	if (t->nalgorithms == 0)

@@ -121,6 +121,11 @@ typedef struct MmAlgorithm
 	int			task_default;	/* 1: what algorithm => 'auto' picks for its task */
 	int			auto_search;	/* 1: mm_tune's algorithm => 'auto' searches it with its task's others */
 	/*
+	 * 1: but not where the search runs in passes, its fit in passes taking
+	 * hundreds of them (a pass per level of each boosting round)
+	 */
+	int			auto_search_memory_only;
+	/*
 	 * The grid auto searches it over, {"name": [values], ...}, when its own
 	 * default grid would cost an automatic search many times the linear
 	 * models' fits; NULL: the default grid of its parameters' specs

@@ -118,7 +118,8 @@ my @cases = (
 	  args => q{'label', algorithm => 'logistic_regression', exclude => ARRAY['id'],
 	            preprocess => '{"*": {"scale": "standard"}}'},
 	  compare => 'coefficients', tolerance => 1e-6 },
-	# algorithms that read the rows into memory read every shard's rows through the coordinator
+	# algorithms that read the rows into memory read every shard's rows through the coordinator;
+	# so do boosting and forests, under auto, where a distributed table's rows fit
 	{ name => 'boosting', args => q{'y', algorithm => 'gradient_boosting', exclude => ARRAY['id', 'label'],
 	                                  params => '{"n_estimators": 10}'},
 	  compare => 'predictions', memory => 1 },
@@ -145,6 +146,14 @@ my @cases = (
 	  compare => 'probabilities', passes => 1 },
 	{ name => 'forest_passes_reg', args => q{'y', algorithm => 'random_forest', exclude => ARRAY['id', 'label'],
 	                                           params => '{"n_estimators": 10, "max_depth": 5}'},
+	  compare => 'predictions', passes => 1 },
+	# boosting in passes: each round on the shards' histograms of the gradients at the margins
+	# of the rounds before, the same trees; early stopping on the same held-out rows
+	{ name => 'boosting_passes', args => q{'label', algorithm => 'gradient_boosting', exclude => ARRAY['id', 'y'],
+	                                         params => '{"n_estimators": 8, "max_depth": 4}'},
+	  compare => 'probabilities', passes => 1 },
+	{ name => 'boosting_passes_reg', args => q{'y', algorithm => 'gradient_boosting', exclude => ARRAY['id', 'label'],
+	                                             params => '{"n_estimators": 40, "max_depth": 3, "subsample": 0.8, "early_stopping_rounds": 3}'},
 	  compare => 'predictions', passes => 1 },
 	# the hinge loss's solver shuffles the rows from an order of their contents too: the same
 	# coefficients, though it stops at its limit
@@ -323,9 +332,9 @@ is($coordinator->safe_psql('postgres', q{
 		'1', 'and under auto trains in memory');
 }
 
-# An algorithm that reads the rows into memory reads no more from a shard
-# than the memory limit holds, and one: the coordinator gathers a bounded
-# number of rows.  A table with more rows is refused, counting the rows a
+# An algorithm that reads the rows into memory (here the kernel SVM) reads
+# no more from a shard than the memory limit holds, and one: the
+# coordinator gathers a bounded number of rows.  A table with more rows is refused, counting the rows a
 # NULL target leaves out, and leaves no version behind.
 $coordinator->safe_psql('postgres', q{
 	CREATE TABLE dist_wide (LIKE dist);
@@ -342,7 +351,7 @@ for my $target ([ 'label', 37450 ], [ 'y', 29128 ])
 	my ($ret, $out, $err) = $coordinator->psql('postgres', qq{
 		SET citus.log_remote_commands = on;
 		SET modelmgr.max_train_memory = '1MB';
-		SELECT version FROM mm_train('wide_$name', 'dist_wide', '$name', algorithm => 'gradient_boosting',
+		SELECT version FROM mm_train('wide_$name', 'dist_wide', '$name', algorithm => 'svm',
 		                             exclude => ARRAY['id', 'city', 'label', 'y']);
 	});
 	like($err, qr/ERROR:\s+the rows of public\.dist_wide exceed modelmgr\.max_train_memory \(1024 kB\)/,

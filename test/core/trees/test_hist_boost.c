@@ -12,42 +12,8 @@
 
 #include "hist_arg.h"
 #include "hist_trees.h"
+#include "histdata.h"
 #include "xgb_train.h"
-
-typedef struct Data
-{
-	int			n,
-				p;
-	double	   *x;
-	int32_t    *y;
-	double	   *t;
-	MmRows		rows;
-	MmDataSource source;
-} Data;
-
-static Data *
-data_new(int n, int p, int classes)
-{
-	Data	   *d = calloc(1, sizeof(Data));
-
-	d->n = n;
-	d->p = p;
-	d->x = calloc((size_t) n * (size_t) p, sizeof(double));
-	if (classes)
-		d->y = calloc((size_t) n, sizeof(int32_t));
-	else
-		d->t = calloc((size_t) n, sizeof(double));
-	return d;
-}
-
-static void
-data_free(Data *d)
-{
-	free(d->x);
-	free(d->y);
-	free(d->t);
-	free(d);
-}
 
 /* The rows of d backwards, so that every block of the source holds other rows. */
 static Data *
@@ -96,12 +62,7 @@ boost(Data *d, const MmHistTreeOptions *o, MmTreeEnsemble **e, MmHistTreeRounds 
 	MmError		err;
 	MmErrorCode rc;
 
-	d->rows.n = (size_t) d->n;
-	d->rows.p = d->p;
-	d->rows.x = d->x;
-	d->rows.y = d->y;
-	d->rows.t = d->t;
-	mm_memory_source(&d->source, &d->rows);
+	data_source(d);
 	memset(&err, 0, sizeof(err));
 	*e = NULL;
 	rc = mm_hist_trees_grow(&d->source, o, e, rounds, &err);
@@ -119,22 +80,6 @@ boosted(Data *d, const MmHistTreeOptions *o, MmHistTreeRounds *rounds)
 
 	assert_int_equal(boost(d, o, &e, rounds), MM_OK);
 	return e;
-}
-
-static int
-same_trees(const MmTreeEnsemble *a, const MmTreeEnsemble *b)
-{
-	size_t		n = (size_t) a->n_nodes;
-
-	return a->n_trees == b->n_trees && a->n_nodes == b->n_nodes &&
-		memcmp(a->first, b->first, sizeof(int32_t) * ((size_t) a->n_trees + 1)) == 0 &&
-		memcmp(a->group, b->group, sizeof(int32_t) * (size_t) a->n_trees) == 0 &&
-		memcmp(a->feature, b->feature, sizeof(int32_t) * n) == 0 &&
-		memcmp(a->left, b->left, sizeof(int32_t) * n) == 0 &&
-		memcmp(a->value, b->value, sizeof(float) * n) == 0 &&
-		memcmp(a->default_left, b->default_left, n) == 0 &&
-		memcmp(a->gain, b->gain, sizeof(float) * n) == 0 &&
-		memcmp(a->cover, b->cover, sizeof(float) * n) == 0;
 }
 
 static double
