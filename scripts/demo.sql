@@ -258,13 +258,17 @@ SELECT CASE WHEN b.accuracy > l.accuracy THEN 'the boosted trees beat the logist
           FROM mm.versions WHERE model = 'price_band' AND version = 1) l;
 SELECT feature, round(importance::numeric, 1) AS gain
   FROM mm_importance('price_band_boosted@1') WHERE method = 'gain' ORDER BY importance DESC LIMIT 4;
-\echo '---     A random forest grows in passes too, where its rows would not fit: its trees on'
-\echo '---     histograms, level by level, each level one aggregate over the rows, written as the'
-\echo '---     XGBoost model the export embeds.'
+\echo '---     Forests and boosting grow in passes too, where their rows would not fit: their trees'
+\echo '---     on histograms, level by level, each level one aggregate over the rows (boosting'
+\echo '---     walks each row down the finished rounds first), written as the XGBoost model the'
+\echo '---     export embeds.'
 SET modelmgr.train_in_passes = on;
 SELECT model, version, algorithm, round((metrics #>> '{test,accuracy}')::numeric, 4) AS test_accuracy
   FROM mm_train('price_band_forest', 'house_listings', 'band', algorithm => 'random_forest',
                 exclude => ARRAY['id'], params => '{"n_estimators": 20}', deploy => 'never');
+SELECT model, version, algorithm, round((metrics #>> '{test,accuracy}')::numeric, 4) AS test_accuracy
+  FROM mm_train('price_band_boosted_passes', 'house_listings', 'band', algorithm => 'gradient_boosting',
+                exclude => ARRAY['id'], params => '{"n_estimators": 30, "max_depth": 4}', deploy => 'never');
 RESET modelmgr.train_in_passes;
 SELECT jsonb_array_length(d #> '{model,booster,learner,gradient_booster,model,trees}') AS trees,
        d #>> '{model,booster,learner,objective,name}' AS xgboost_objective

@@ -284,141 +284,233 @@ row_loss(int objective, int groups, const float *m, double y)
 	}
 }
 
+/* What a level pass's add reads off its arg, once a call. */
+typedef struct Level
+{
+	int			p,
+				objective,
+				groups,
+				bins,
+				trees,
+				boosted,
+				holdout;
+	HistCells	kind;
+	double		pos_weight;
+	float		base_margin;
+	uint64_t	seed,
+				salt,
+				bound;			/* a row draws into a tree's share below it; UINT64_MAX: every row */
+	const double *n_cuts,
+			   *cuts,
+			   *tree,
+			   *node;
+	size_t		cells_per_slot;
+	HistEvalTail *tail;
+} Level;
+
+/*
+ * The rows of a block walk the finished trees a tree at a time, so that a
+ * tree's nodes stay in cache for all of them: at most BLOCK_ROWS rows, and
+ * at most BLOCK_VALUES of their bins and of their margins, which hold a row
+ * of the widest design and of the most classes.
+ */
+#define BLOCK_VALUES 4096
+#define BLOCK_ROWS 32
+
+typedef char block_holds_a_row[BLOCK_VALUES >= MM_MAX_FEATURES && BLOCK_VALUES >= MM_MAX_CLASSES ? 1 : -1];
+
+static void
+read_level(Level *l, const double *a, int p, void *state)
+{
+	double		share = a[HIST_A_ROW_SHARE];
+
+	l->p = p;
+	l->objective = (int) a[HIST_A_OBJECTIVE];
+	l->groups = (int) a[HIST_A_GROUPS];
+	l->bins = (int) a[HIST_A_BINS];
+	l->trees = (int) a[HIST_A_TREES];
+	l->boosted = a[HIST_A_BOOSTED] != 0.0;
+	l->holdout = a[HIST_A_HOLDOUT] != 0.0;
+	l->kind = arg_cells(a);
+	l->pos_weight = a[HIST_A_POS_WEIGHT];
+	l->base_margin = (float) a[HIST_A_BASE_MARGIN];
+	l->seed = (uint64_t) a[HIST_A_SEED];
+	l->salt = ((uint64_t) a[HIST_A_HOLDOUT_SALT_HI] << 32) | (uint64_t) a[HIST_A_HOLDOUT_SALT_LO];
+	l->bound = share >= 1.0 ? UINT64_MAX : (uint64_t) (share * 18446744073709551616.0);
+	l->n_cuts = a + HIST_A_HEAD;
+	l->cuts = a + hist_arg_cuts(p);
+	l->tree = a + hist_arg_trees(p, l->bins);
+	l->node = a + hist_arg_nodes(p, l->bins, l->trees);
+	l->cells_per_slot = (size_t) p * (size_t) (l->bins + 1);
+	l->tail = a[HIST_A_EVAL] != 0.0 ? (HistEvalTail *) ((char *) state + histogram_bytes(p, a)) : NULL;
+}
+
+/* A row's bin in each column; NaN in the last. */
+static inline void
+row_bins(const Level *l, const double *x, int *bin)
+{
+	int			j;
+
+	for (j = 0; j < l->p; j++)
+	{
+		float		v = (float) x[j];
+
+		bin[j] = isnan(v) ? l->bins :
+			bin_of(l->cuts + (size_t) j * (size_t) (l->bins - 1), (int) l->n_cuts[j], v);
+	}
+}
+
+/*
+ * The margins of a block's n rows: the finished trees' leaves added in
+ * float, in the trees' order, onto the base margin, as prediction adds
+ * them; a tree at a time over the block, so that its nodes stay in cache.
+ */
+static void
+block_margins(const Level *l, const int *bin, int n, float *margin)
+{
+	int			r,
+				t;
+
+	for (r = 0; r < n * l->groups; r++)
+		margin[r] = l->base_margin;
+	for (t = 0; t < l->trees; t++)
+	{
+		const double *tr = l->tree + (size_t) t * HIST_TREE_WIDTH;
+		int			group = (int) tr[1];
+
+		if (tr[3] != 0.0)
+			continue;
+		for (r = 0; r < n; r++)
+			margin[(size_t) r * l->groups + group] +=
+				(float) l->node[(size_t) walk(l->node, bin + (size_t) r * l->p, l->bins, (int) tr[0]) *
+								HIST_NODE_WIDTH + 4];
+	}
+}
+
+/*
+ * One row into the histograms of the open nodes the growing trees send it
+ * to: a boosted row at its margins (held out, it is only scored, where the
+ * pass evaluates), a forest's by its label.
+ */
+static void
+count_row(const Level *l, void *state, const double *x, double y, const int *bin, const float *margin)
+{
+	double		g[MM_MAX_CLASSES],
+				h[MM_MAX_CLASSES];
+	uint64_t	row_hash = 0,
+				label_bits;
+	int			t,
+				j;
+
+	if (l->boosted)
+	{
+		int			held = l->holdout &&
+			mm_draw_is_test(mm_row_draw(mm_row_hash_rounded(x, l->p), l->salt), MM_XGB_VALIDATION_FRACTION);
+
+		if (l->tail != NULL)
+		{
+			if (held)
+			{
+				l->tail->held_rows += 1.0;
+				mm_compsum_add(&l->tail->loss, &l->tail->loss_compensation,
+							   row_loss(l->objective, l->groups, margin, y));
+			}
+			else
+				l->tail->train_rows += 1.0;
+		}
+		if (held)
+			return;
+		gradients(l->objective, l->groups, l->pos_weight, margin, y, g, h);
+	}
+	/* the row's draws into each tree's share, when the trees draw */
+	if (l->bound != UINT64_MAX)
+	{
+		memcpy(&label_bits, &y, sizeof(label_bits));
+		row_hash = mm_mix64(mm_row_hash_rounded(x, l->p) ^ (label_bits * MM_HASH_GOLDEN));
+	}
+	for (t = 0; t < l->trees; t++)
+	{
+		const double *tr = l->tree + (size_t) t * HIST_TREE_WIDTH;
+		int			n,
+					slot,
+					group = (int) tr[1];
+		size_t		first;
+
+		if (tr[3] == 0.0)
+			continue;
+		if (l->bound != UINT64_MAX &&
+			mm_mix64(row_hash ^ mm_mix64((l->seed << 32) + (uint64_t) tr[2])) >= l->bound)
+			continue;
+		n = walk(l->node, bin, l->bins, (int) tr[0]);
+		slot = (int) l->node[(size_t) n * HIST_NODE_WIDTH + 1];
+		if (slot < 0)
+			continue;
+		first = (size_t) slot * l->cells_per_slot;
+		if (l->kind == HIST_CELLS_GRADIENT)
+		{
+			HistGradCell *cells = (HistGradCell *) state + first;
+
+			for (j = 0; j < l->p; j++)
+			{
+				HistGradCell *c = &cells[(size_t) j * (size_t) (l->bins + 1) + (size_t) bin[j]];
+
+				mm_compsum_add(&c->g, &c->g_compensation, g[group]);
+				mm_compsum_add(&c->h, &c->h_compensation, h[group]);
+			}
+		}
+		else if (l->kind == HIST_CELLS_TARGET)
+		{
+			HistTargetCell *cells = (HistTargetCell *) state + first;
+
+			for (j = 0; j < l->p; j++)
+			{
+				HistTargetCell *c = &cells[(size_t) j * (size_t) (l->bins + 1) + (size_t) bin[j]];
+
+				c->rows += 1.0;
+				mm_compsum_add(&c->sum, &c->compensation, y);
+			}
+		}
+		else
+		{
+			HistClassCell *cells = (HistClassCell *) state + first;
+			/* the tree's class: the positive one of two, else its group's */
+			int			of_class = l->objective == MM_OBJ_BINARY_LOGISTIC ? 1 : group;
+
+			for (j = 0; j < l->p; j++)
+				count_class(&cells[(size_t) j * (size_t) (l->bins + 1) + (size_t) bin[j]], (int) y, of_class);
+		}
+	}
+}
+
 static void
 level_add(void *state, const MmRows *rows, const void *arg)
 {
-	const double *a = arg;
-	int			p = rows->p,
-				objective = (int) a[HIST_A_OBJECTIVE],
-				groups = (int) a[HIST_A_GROUPS],
-				bins = (int) a[HIST_A_BINS],
-				trees = (int) a[HIST_A_TREES],
-				boosted = a[HIST_A_BOOSTED] != 0.0,
-				holdout = a[HIST_A_HOLDOUT] != 0.0;
-	HistCells	kind = arg_cells(a);
-	double		share = a[HIST_A_ROW_SHARE],
-				pos_weight = a[HIST_A_POS_WEIGHT];
-	uint64_t	seed = (uint64_t) a[HIST_A_SEED],
-				salt = ((uint64_t) a[HIST_A_HOLDOUT_SALT_HI] << 32) | (uint64_t) a[HIST_A_HOLDOUT_SALT_LO],
-				bound = share >= 1.0 ? UINT64_MAX : (uint64_t) (share * 18446744073709551616.0);
-	const double *n_cuts = a + HIST_A_HEAD,
-			   *cuts = a + hist_arg_cuts(p),
-			   *tree_at = a + hist_arg_trees(p, bins),
-			   *node = a + hist_arg_nodes(p, bins, trees);
-	size_t		cells_per_slot = (size_t) p * (size_t) (bins + 1),
-				i;
-	HistClassCell *counts = state;
-	HistTargetCell *sums = state;
-	HistGradCell *grads = state;
-	HistEvalTail *tail = a[HIST_A_EVAL] != 0.0 ?
-		(HistEvalTail *) ((char *) state + histogram_bytes(p, a)) : NULL;
-	int			bin[MM_MAX_FEATURES];
-	float		margin[MM_MAX_CLASSES];
-	double		g[MM_MAX_CLASSES],
-				h[MM_MAX_CLASSES];
+	Level		l;
+	int			bin[BLOCK_VALUES];
+	float		margin[BLOCK_VALUES];
+	size_t		i,
+				block;
 
+	read_level(&l, arg, rows->p, state);
 	/* a regression's rows carry targets, a classifier's class indexes */
-	if (objective == MM_OBJ_SQUARED_ERROR ? rows->t == NULL : rows->y == NULL)
+	if (l.objective == MM_OBJ_SQUARED_ERROR ? rows->t == NULL : rows->y == NULL)
 		return;
-	for (i = 0; i < rows->n; i++)
+	/* rows a block, as many as their bins and margins fit (a row at least: p, groups <= BLOCK_VALUES) */
+	block = BLOCK_VALUES / (size_t) (l.p > l.groups ? l.p : l.groups);
+	block = block > BLOCK_ROWS ? BLOCK_ROWS : block;
+	for (i = 0; i < rows->n; i += block)
 	{
-		const double *x = rows->x + i * (size_t) p;
-		double		y = objective == MM_OBJ_SQUARED_ERROR ? rows->t[i] : (double) rows->y[i];
-		uint64_t	row_hash = 0,
-					label_bits;
-		int			j,
-					t;
+		size_t		n = rows->n - i < block ? rows->n - i : block,
+					r;
 
-		for (j = 0; j < p; j++)
-		{
-			float		v = (float) x[j];
-
-			bin[j] = isnan(v) ? bins : bin_of(cuts + (size_t) j * (size_t) (bins - 1), (int) n_cuts[j], v);
-		}
-		if (boosted)
-		{
-			int			held;
-
-			/* the margins, in float in the trees' order, as prediction adds the leaves */
-			for (j = 0; j < groups; j++)
-				margin[j] = (float) a[HIST_A_BASE_MARGIN];
-			for (t = 0; t < trees; t++)
-			{
-				const double *tr = tree_at + (size_t) t * HIST_TREE_WIDTH;
-
-				if (tr[3] == 0.0)
-					margin[(int) tr[1]] += (float) node[(size_t) walk(node, bin, bins, (int) tr[0]) *
-														HIST_NODE_WIDTH + 4];
-			}
-			held = holdout &&
-				mm_draw_is_test(mm_row_draw(mm_row_hash_rounded(x, p), salt), MM_XGB_VALIDATION_FRACTION);
-			if (tail != NULL)
-			{
-				if (held)
-				{
-					tail->held_rows += 1.0;
-					mm_compsum_add(&tail->loss, &tail->loss_compensation, row_loss(objective, groups, margin, y));
-				}
-				else
-					tail->train_rows += 1.0;
-			}
-			if (held)
-				continue;
-			gradients(objective, groups, pos_weight, margin, y, g, h);
-		}
-		/* the row's draws into each tree's share, when the trees draw */
-		if (bound != UINT64_MAX)
-		{
-			memcpy(&label_bits, &y, sizeof(label_bits));
-			row_hash = mm_mix64(mm_row_hash_rounded(x, p) ^ (label_bits * MM_HASH_GOLDEN));
-		}
-		for (t = 0; t < trees; t++)
-		{
-			const double *tr = tree_at + (size_t) t * HIST_TREE_WIDTH;
-			int			n,
-						slot,
-						group = (int) tr[1],
-						of_class;
-			size_t		first;
-
-			if (tr[3] == 0.0)
-				continue;
-			if (bound != UINT64_MAX &&
-				mm_mix64(row_hash ^ mm_mix64((seed << 32) + (uint64_t) tr[2])) >= bound)
-				continue;
-			n = walk(node, bin, bins, (int) tr[0]);
-			slot = (int) node[(size_t) n * HIST_NODE_WIDTH + 1];
-			if (slot < 0)
-				continue;
-			first = (size_t) slot * cells_per_slot;
-			if (kind == HIST_CELLS_GRADIENT)
-			{
-				for (j = 0; j < p; j++)
-				{
-					HistGradCell *c = &grads[first + (size_t) j * (size_t) (bins + 1) + (size_t) bin[j]];
-
-					mm_compsum_add(&c->g, &c->g_compensation, g[group]);
-					mm_compsum_add(&c->h, &c->h_compensation, h[group]);
-				}
-				continue;
-			}
-			if (kind == HIST_CELLS_TARGET)
-			{
-				for (j = 0; j < p; j++)
-				{
-					HistTargetCell *c = &sums[first + (size_t) j * (size_t) (bins + 1) + (size_t) bin[j]];
-
-					c->rows += 1.0;
-					mm_compsum_add(&c->sum, &c->compensation, y);
-				}
-				continue;
-			}
-			/* the tree's class: the positive one of two, else its group's */
-			of_class = objective == MM_OBJ_BINARY_LOGISTIC ? 1 : group;
-			for (j = 0; j < p; j++)
-				count_class(&counts[first + (size_t) j * (size_t) (bins + 1) + (size_t) bin[j]], (int) y,
-							of_class);
-		}
+		for (r = 0; r < n; r++)
+			row_bins(&l, rows->x + (i + r) * (size_t) l.p, bin + r * (size_t) l.p);
+		if (l.boosted)
+			block_margins(&l, bin, (int) n, margin);
+		for (r = 0; r < n; r++)
+			count_row(&l, state, rows->x + (i + r) * (size_t) l.p,
+					  l.objective == MM_OBJ_SQUARED_ERROR ? rows->t[i + r] : (double) rows->y[i + r],
+					  bin + r * (size_t) l.p, margin + r * (size_t) l.groups);
 	}
 }
 
