@@ -78,9 +78,11 @@ trees_in_passes(MmFitContext *ctx, MmModel *model, const MmXgbOptions *o, MmErro
 	MmErrorCode rc;
 	char	   *json;
 	size_t		json_len = 0;
+	/* colsample_bynode 0 (gradient boosting leaves it so) is every column, as xgb_train.c sets it */
+	double		bynode = o->colsample_bynode > 0.0 ? o->colsample_bynode : 1.0;
 	int			forest = o->num_parallel_tree > 0,	/* gradient boosting leaves it 0 */
 				per_tree = (int) (o->colsample_bytree * model->n_design),
-				per_node = o->colsample_bynode > 0.0 ? (int) (o->colsample_bynode * model->n_design) : 0;
+				per_node = (int) (bynode * model->n_design);
 
 	memset(&h, 0, sizeof(h));
 	h.objective = o->objective;
@@ -97,7 +99,7 @@ trees_in_passes(MmFitContext *ctx, MmModel *model, const MmXgbOptions *o, MmErro
 	h.pos_weight = o->scale_pos_weight;
 	h.row_share = o->subsample;
 	h.features_per_tree = per_tree < 1 ? 1 : per_tree;
-	h.features_per_node = per_node < 1 && o->colsample_bynode > 0.0 ? 1 : per_node;
+	h.features_per_node = per_node < 1 ? 1 : per_node;
 	h.early_stopping_rounds = o->early_stopping_rounds;
 	h.seed = o->seed;
 	h.base_score = 0.5f;		/* XGBoost 1.7's, as xgb_train.c sets it */

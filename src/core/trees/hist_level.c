@@ -53,14 +53,17 @@ trees_sound(const double *a, int p)
 	for (t = 0; t < trees; t++)
 	{
 		const double *tr = tree + (size_t) t * HIST_TREE_WIDTH;
-		int			end = t + 1 < trees ? (int) tr[HIST_TREE_WIDTH] : nodes;
+		/* the next tree's root, checked before it is taken as a whole number */
+		double		next = t + 1 < trees ? tr[HIST_TREE_WIDTH] : nodes;
+		int			end;
 
 		if (t == 0 && tr[0] != 0.0)
 			return 0;
 		if (!mm_whole_in(tr[0], 0, nodes - 1) || !mm_whole_in(tr[1], 0, groups - 1) ||
 			!mm_whole_in(tr[2], 0, MM_TREES_MAX_TREES) || !mm_whole_in(tr[3], !boosted, 1) ||
-			!mm_whole_in(end, tr[0] + 1, nodes))
+			!mm_whole_in(next, tr[0] + 1, nodes))
 			return 0;
+		end = (int) next;
 		for (k = (int) tr[0]; k < end; k++)
 		{
 			const double *d = node + (size_t) k * HIST_NODE_WIDTH;
@@ -209,13 +212,40 @@ walk(const double *node, const int *bin, int bins, int n)
 }
 
 /*
- * A boosted row's gradients and hessians for each group at its margins m,
- * as XGBoost's objectives give them: squared error m - t and 1; logistic
- * p - y and p (1 - p), the positive class's rows weighted; softmax
- * p_k - [y = k] and 2 p_k (1 - p_k).
+ * A classifier's probabilities at a row's margins m, in double: of the
+ * positive class, the logistic function of its margin; of more classes,
+ * the softmax of theirs.
  */
 static void
-gradients(int objective, int groups, double pos_weight, const float *m, double y, double *g, double *h)
+probabilities(int objective, int groups, const float *m, double *pr)
+{
+	double		top = m[0],
+				sum = 0.0;
+	int			k;
+
+	if (objective == MM_OBJ_BINARY_LOGISTIC)
+	{
+		pr[0] = 1.0 / (1.0 + exp(-(double) m[0]));
+		return;
+	}
+	for (k = 1; k < groups; k++)
+		top = fmax(top, m[k]);
+	for (k = 0; k < groups; k++)
+		sum += (pr[k] = exp((double) m[k] - top));
+	for (k = 0; k < groups; k++)
+		pr[k] /= sum;
+}
+
+/*
+ * A boosted row's gradients and hessians for each group at its margins m
+ * (a classifier's probabilities there pr), as XGBoost's objectives give
+ * them: squared error m - t and 1; logistic p - y and p (1 - p), the
+ * positive class's rows weighted; softmax p_k - [y = k] and
+ * 2 p_k (1 - p_k).
+ */
+static void
+gradients(int objective, int groups, double pos_weight, const float *m, const double *pr, double y,
+		  double *g, double *h)
 {
 	int			k;
 
@@ -227,61 +257,37 @@ gradients(int objective, int groups, double pos_weight, const float *m, double y
 	}
 	if (objective == MM_OBJ_BINARY_LOGISTIC)
 	{
-		double		pr = 1.0 / (1.0 + exp(-(double) m[0])),
-					w = y == 1.0 ? pos_weight : 1.0;
+		double		w = y == 1.0 ? pos_weight : 1.0;
 
-		g[0] = (pr - y) * w;
-		h[0] = fmax(pr * (1.0 - pr), MIN_HESSIAN) * w;
+		g[0] = (pr[0] - y) * w;
+		h[0] = fmax(pr[0] * (1.0 - pr[0]), MIN_HESSIAN) * w;
 		return;
 	}
+	for (k = 0; k < groups; k++)
 	{
-		double		top = m[0],
-					sum = 0.0;
-
-		for (k = 1; k < groups; k++)
-			top = fmax(top, m[k]);
-		for (k = 0; k < groups; k++)
-			sum += (g[k] = exp((double) m[k] - top));
-		for (k = 0; k < groups; k++)
-		{
-			double		pr = g[k] / sum;
-
-			g[k] = pr - (k == (int) y);
-			h[k] = fmax(2.0 * pr * (1.0 - pr), MIN_HESSIAN);
-		}
+		g[k] = pr[k] - (k == (int) y);
+		h[k] = fmax(2.0 * pr[k] * (1.0 - pr[k]), MIN_HESSIAN);
 	}
 }
 
 /*
- * A held-out row's loss at its margins, as the objective's default metric
- * counts it: its squared error (rmse), or its negative log-likelihood
- * (logloss, mlogloss), the probability clipped away from 0 and 1.
+ * A held-out row's loss at its margins m (a classifier's probabilities
+ * there pr), as the objective's default metric counts it: its squared
+ * error (rmse), or its negative log-likelihood (logloss, mlogloss), the
+ * probability clipped away from 0 and 1.
  */
 static double
-row_loss(int objective, int groups, const float *m, double y)
+row_loss(int objective, const float *m, const double *pr, double y)
 {
-	double		pr;
-
 	if (objective == MM_OBJ_SQUARED_ERROR)
 		return ((double) m[0] - y) * ((double) m[0] - y);
 	if (objective == MM_OBJ_BINARY_LOGISTIC)
 	{
-		pr = 1.0 / (1.0 + exp(-(double) m[0]));
-		pr = fmin(fmax(pr, LOSS_EPS), 1.0 - LOSS_EPS);
-		return -(y == 1.0 ? log(pr) : log(1.0 - pr));
-	}
-	{
-		double		top = m[0],
-					sum = 0.0;
-		int			k;
+		double		p1 = fmin(fmax(pr[0], LOSS_EPS), 1.0 - LOSS_EPS);
 
-		for (k = 1; k < groups; k++)
-			top = fmax(top, m[k]);
-		for (k = 0; k < groups; k++)
-			sum += exp((double) m[k] - top);
-		pr = exp((double) m[(int) y] - top) / sum;
-		return -log(fmax(pr, LOSS_EPS));
+		return -(y == 1.0 ? log(p1) : log(1.0 - p1));
 	}
+	return -log(fmax(pr[(int) y], LOSS_EPS));
 }
 
 /* What a level pass's add reads off its arg, once a call. */
@@ -427,7 +433,8 @@ static void
 count_row(const Level *l, void *state, const double *x, double y, const int *bin, const float *margin)
 {
 	double		g[MM_MAX_CLASSES],
-				h[MM_MAX_CLASSES];
+				h[MM_MAX_CLASSES],
+				pr[MM_MAX_CLASSES];
 	uint64_t	row_hash = 0,
 				label_bits;
 	int			t,
@@ -438,20 +445,22 @@ count_row(const Level *l, void *state, const double *x, double y, const int *bin
 		int			held = l->holdout &&
 			mm_draw_is_test(mm_row_draw(mm_row_hash_rounded(x, l->p), l->salt), MM_XGB_VALIDATION_FRACTION);
 
+		if (l->objective != MM_OBJ_SQUARED_ERROR)
+			probabilities(l->objective, l->groups, margin, pr);
 		if (l->tail != NULL)
 		{
 			if (held)
 			{
 				l->tail->held_rows += 1.0;
 				mm_compsum_add(&l->tail->loss, &l->tail->loss_compensation,
-							   row_loss(l->objective, l->groups, margin, y));
+							   row_loss(l->objective, margin, pr, y));
 			}
 			else
 				l->tail->train_rows += 1.0;
 		}
 		if (held)
 			return;
-		gradients(l->objective, l->groups, l->pos_weight, margin, y, g, h);
+		gradients(l->objective, l->groups, l->pos_weight, margin, pr, y, g, h);
 	}
 	/* the row's draws into each tree's share, when the trees draw */
 	if (l->bound != UINT64_MAX)

@@ -1,6 +1,8 @@
 /*
  * histdata.h: rows in memory as a data source for the tests of trees grown
- * on histograms in passes, and whether two ensembles are the same trees.
+ * on histograms in passes, the same rows backwards, whether two ensembles
+ * are the same trees, a classifier's accuracy on rows, and a count of the
+ * level passes a growth runs.
  */
 #ifndef MM_TEST_HISTDATA_H
 #define MM_TEST_HISTDATA_H
@@ -57,6 +59,62 @@ data_source(Data *d)
 	d->rows.y = d->y;
 	d->rows.t = d->t;
 	mm_memory_source(&d->source, &d->rows);
+}
+
+/* The rows of d backwards, so that every block of the source holds other rows. */
+static Data *
+backwards(const Data *d)
+{
+	Data	   *b = data_new(d->n, d->p, d->y != NULL);
+	int			i;
+
+	for (i = 0; i < d->n; i++)
+	{
+		int			from = d->n - 1 - i;
+
+		memcpy(b->x + (size_t) i * d->p, d->x + (size_t) from * d->p, sizeof(double) * (size_t) d->p);
+		if (d->y)
+			b->y[i] = d->y[from];
+		else
+			b->t[i] = d->t[from];
+	}
+	return b;
+}
+
+/* The share of d's rows whose class is the one of the largest margin (at most three classes). */
+static double
+accuracy(const MmTreeEnsemble *e, const Data *d)
+{
+	int			i,
+				right = 0;
+	float		m[3];
+
+	for (i = 0; i < d->n; i++)
+	{
+		int			k,
+					best = 0;
+
+		mm_trees_margins(e, d->x + (size_t) i * d->p, m);
+		if (e->n_groups == 1)
+			best = m[0] > 0.0f;
+		else
+			for (k = 1; k < e->n_groups; k++)
+				best = m[k] > m[best] ? k : best;
+		right += best == d->y[i];
+	}
+	return (double) right / d->n;
+}
+
+/* The level passes a growth ran, counted by its progress hook. */
+static int	passes_run;
+
+static void
+count_pass(void *arg, int level, int pass)
+{
+	(void) arg;
+	(void) level;
+	(void) pass;
+	passes_run++;
 }
 
 /* Whether a and b are the same trees, node for node, to the bit. */

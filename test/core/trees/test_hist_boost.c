@@ -15,26 +15,6 @@
 #include "histdata.h"
 #include "xgb_train.h"
 
-/* The rows of d backwards, so that every block of the source holds other rows. */
-static Data *
-backwards(const Data *d)
-{
-	Data	   *b = data_new(d->n, d->p, d->y != NULL);
-	int			i;
-
-	for (i = 0; i < d->n; i++)
-	{
-		int			from = d->n - 1 - i;
-
-		memcpy(b->x + (size_t) i * d->p, d->x + (size_t) from * d->p, sizeof(double) * (size_t) d->p);
-		if (d->y)
-			b->y[i] = d->y[from];
-		else
-			b->t[i] = d->t[from];
-	}
-	return b;
-}
-
 static MmHistTreeOptions
 options(MmTreeObjective objective, int groups, int rounds, int depth)
 {
@@ -80,29 +60,6 @@ boosted(Data *d, const MmHistTreeOptions *o, MmHistTreeRounds *rounds)
 
 	assert_int_equal(boost(d, o, &e, rounds), MM_OK);
 	return e;
-}
-
-static double
-accuracy(const MmTreeEnsemble *e, const Data *d)
-{
-	int			i,
-				right = 0;
-	float		m[3];
-
-	for (i = 0; i < d->n; i++)
-	{
-		int			k,
-					best = 0;
-
-		mm_trees_margins(e, d->x + (size_t) i * d->p, m);
-		if (e->n_groups == 1)
-			best = m[0] > 0.0f;
-		else
-			for (k = 1; k < e->n_groups; k++)
-				best = m[k] > m[best] ? k : best;
-		right += best == d->y[i];
-	}
-	return (double) right / d->n;
 }
 
 /*
@@ -171,14 +128,6 @@ test_classes(void **state)
 	assert_true(accuracy(e, d) > 0.99);
 	mm_trees_free(e);
 	data_free(d);
-}
-
-static int	passes_run;
-
-static void
-count_pass(void *arg, int level, int pass)
-{
-	passes_run++;
 }
 
 /*

@@ -109,31 +109,6 @@ test_missing(void **state)
 	}
 }
 
-/* The share of rows whose class is the one of the largest margin. */
-static double
-accuracy(const MmTreeEnsemble *e, const double *x, const int32_t *y, int n, int p)
-{
-	int			i,
-				right = 0;
-
-	for (i = 0; i < n; i++)
-	{
-		float		m[3];
-		int			k,
-					best = 0;
-
-		mm_trees_margins(e, x + (size_t) i * p, m);
-		if (e->n_groups == 1)
-			best = m[0] > 0.0f;
-		else
-			for (k = 1; k < e->n_groups; k++)
-				if (m[k] > m[best])
-					best = k;
-		right += best == y[i];
-	}
-	return (double) right / n;
-}
-
 /* A forest of 50 trees on a diagonal boundary, rows drawn and one feature a split. */
 static void
 test_forest(void **state)
@@ -162,8 +137,8 @@ test_forest(void **state)
 	o.features_per_node = 2;
 	e = grow(d, &o);
 	assert_int_equal(e->n_trees, 50);
-	assert_true(accuracy(e, d->x, d->y, d->n, 4) > 0.97);
-	assert_true(accuracy(e, fresh->x, fresh->y, fresh->n, 4) > 0.95);
+	assert_true(accuracy(e, d) > 0.97);
+	assert_true(accuracy(e, fresh) > 0.95);
 	mm_trees_free(e);
 	data_free(d);
 	data_free(fresh);
@@ -189,17 +164,9 @@ test_classes(void **state)
 	assert_int_equal(e->n_trees, 15);
 	assert_int_equal(e->group[0], 0);
 	assert_int_equal(e->group[14], 2);
-	assert_true(accuracy(e, d->x, d->y, d->n, 2) > 0.99);
+	assert_true(accuracy(e, d) > 0.99);
 	mm_trees_free(e);
 	data_free(d);
-}
-
-static int	passes_run;
-
-static void
-count_pass(void *arg, int level, int pass)
-{
-	passes_run++;
 }
 
 /*
@@ -210,7 +177,7 @@ static void
 test_same_trees(void **state)
 {
 	Data	   *d = data_new(30000, 3, 0),
-			   *shuffled = data_new(30000, 3, 0);
+			   *shuffled;
 	MmRandom	r = mm_random(9);
 	MmHistTreeOptions o = options(MM_OBJ_SQUARED_ERROR, 1, 4, 4);
 	MmTreeEnsemble *a,
@@ -226,12 +193,7 @@ test_same_trees(void **state)
 			d->x[3 * i + k] = mm_random_uniform(&r) * 10.0;
 		d->t[i] = sin(d->x[3 * i]) + 0.1 * d->x[3 * i + 1] + 0.3 * mm_random_uniform(&r);
 	}
-	/* the rows backwards, so every chunk of the source holds other rows */
-	for (i = 0; i < d->n; i++)
-	{
-		memcpy(shuffled->x + 3 * i, d->x + 3 * (d->n - 1 - i), 3 * sizeof(double));
-		shuffled->t[i] = d->t[d->n - 1 - i];
-	}
+	shuffled = backwards(d);
 	o.row_share = 0.632;
 	o.reg_lambda = 1.0;
 	o.learning_rate = 0.25;

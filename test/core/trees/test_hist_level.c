@@ -378,6 +378,10 @@ test_damaged(void **state)
 	build_boosted(a);
 	a[hist_arg_nodes(P, BINS, 2) + HIST_NODE_WIDTH + 4] = NAN;
 	assert_int_equal(pass->arg_size(P, a, sizeof(a)), 0);
+	/* the next tree's root no whole number of the nodes */
+	build_boosted(a);
+	a[hist_arg_trees(P, BINS) + HIST_TREE_WIDTH] = 1e300;
+	assert_int_equal(pass->arg_size(P, a, sizeof(a)), 0);
 	/* a forest's pass that holds rows out */
 	build_arg(a);
 	a[HIST_A_HOLDOUT] = 1;
